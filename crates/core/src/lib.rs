@@ -1,0 +1,1 @@
+//! Domain model and evaluation engine of Accord: pure, no I/O.

@@ -1,0 +1,1 @@
+//! Official sanctions list importers, name screening and in-force queries.

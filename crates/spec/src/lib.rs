@@ -1,0 +1,1 @@
+//! The agreement file format: parsing with spans, validation, diagnostics, JSON Schema.

@@ -1,0 +1,1 @@
+//! Persistence for Accord: the embedded SQLite store and PostgreSQL.
