@@ -1,1 +1,19 @@
-//! Domain model and evaluation engine of Accord: pure, no I/O.
+//! Accord's domain model and evaluation engine.
+//!
+//! This crate is the functional core: it knows nothing of files, sockets, clocks or
+//! databases. Everything here is a plain value or a pure function of plain values, so that
+//! an outsider who replays the public log gets the same answer, byte for byte.
+//!
+//! - [`id`] — identifiers of the things an agreement names.
+//! - [`time`] — dates, instants, periods and ISO 8601 calendar durations.
+//! - [`statement`] — what participants say in the evidence log: evidence, corrections,
+//!   decisions, dispute steps, amendment signatures, key events.
+//!
+//! # Architecture invariant
+//!
+//! No I/O, no clock, no randomness, no dependence on hash-map iteration order (use
+//! `BTreeMap`/`Vec`).
+
+pub mod id;
+pub mod statement;
+pub mod time;
