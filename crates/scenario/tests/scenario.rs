@@ -1,0 +1,345 @@
+//! Scenario files: parsing, lowering to statements, and every error naming its event.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use accord_core::agreement::*;
+use accord_core::id::*;
+use accord_core::rule::{CommitmentStatus, Condition, DateRule, Quantifier};
+use accord_core::statement::*;
+use accord_core::time::CalendarDuration;
+use accord_scenario::{VersionDoc, parse};
+use jiff::civil::date;
+
+fn id<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    s.parse().unwrap()
+}
+
+/// A small agreement: one authority, one target, one monitor, one capped indicator, one
+/// phase, one trigger, one dispute stage.
+fn agreement() -> Agreement {
+    Agreement {
+        id: id("test-agreement"),
+        title: "Test".into(),
+        version: 1,
+        effective: DateRule::On(date(2026, 1, 1)),
+        signatories: vec![],
+        parties: vec![
+            Party {
+                id: id("council"),
+                name: "Council".into(),
+                role: PartyRole::Authority,
+                jurisdiction: Some(Jurisdiction("EU".into())),
+                keys: vec![],
+            },
+            Party {
+                id: id("target"),
+                name: "Target".into(),
+                role: PartyRole::Target,
+                jurisdiction: None,
+                keys: vec![],
+            },
+        ],
+        monitors: vec![Monitor {
+            id: id("agency"),
+            name: "Agency".into(),
+            methods: vec![Method::OnSiteInspection],
+            keys: vec![],
+        }],
+        regimes: vec![],
+        units: vec![Unit {
+            id: id("kg_u"),
+            quantity: "uranium_mass".into(),
+            factor: 1.0,
+            description: "kg U".into(),
+        }],
+        events: vec![Event {
+            id: id("adoption"),
+            description: "Adoption".into(),
+            date: None,
+        }],
+        commitments: vec![Commitment {
+            id: id("c1"),
+            title: "Cap".into(),
+            text: "Keep the stockpile under the cap.".into(),
+        }],
+        indicators: vec![Indicator {
+            id: id("stockpile"),
+            commitment: id("c1"),
+            description: "Stockpile".into(),
+            target: IndicatorTarget::Threshold {
+                comparison: Comparison::AtMost,
+                limit: 300.0,
+                unit: id("kg_u"),
+            },
+            cadence: CalendarDuration::months(3),
+            starts: DateRule::On(date(2026, 1, 1)),
+            grace: CalendarDuration::days(30),
+            overdue: OverduePolicy::HoldRelief,
+            cure: None,
+            verification: Verification {
+                monitors: vec![id("agency")],
+                methods: vec![Method::OnSiteInspection],
+                quorum: 1,
+                tolerance: Tolerance::Exact,
+                self_report: SelfReport::NotAccepted,
+                confidentiality: Confidentiality::Restricted,
+            },
+        }],
+        phases: vec![Phase {
+            id: id("p1"),
+            title: "Phase 1".into(),
+            entry: Condition::Status {
+                quantifier: Quantifier::All,
+                commitments: vec![id("c1")],
+                status: CommitmentStatus::Compliant,
+                reviews: 1,
+            },
+            not_before: None,
+            actions: vec![],
+        }],
+        exemptions: vec![],
+        triggers: vec![Trigger {
+            id: id("snapback"),
+            title: "Snapback".into(),
+            when: Condition::Status {
+                quantifier: Quantifier::Any,
+                commitments: vec![id("c1")],
+                status: CommitmentStatus::Noncompliant,
+                reviews: 1,
+            },
+            standing: vec![id("council")],
+            automatic: false,
+            countdown: Some(CalendarDuration::days(30)),
+            halted_by: vec![id("council")],
+            reverts_to: Reversion::PreAgreement,
+            wind_down: CalendarDuration::days(90),
+            non_retroactive: true,
+        }],
+        review: Review {
+            starts: DateRule::On(date(2026, 1, 1)),
+            every: CalendarDuration::months(3),
+        },
+        disputes: DisputeProcess {
+            stages: vec![Stage {
+                id: id("joint_commission"),
+                title: "Joint commission".into(),
+                deadline: CalendarDuration::days(15),
+                extension: Extension::None,
+                next: None,
+                parallel: vec![],
+                standing: vec![],
+            }],
+            while_open: WhileOpen::FreezeFinding,
+            standing: vec![],
+        },
+        proportionality: Proportionality {
+            methods: vec![(Method::OnSiteInspection, 1.0)],
+        },
+    }
+}
+
+const HEADER: &str = "[scenario]\ntitle = \"T\"\nagreement = \"a.toml\"\n";
+
+fn lower(events: &str) -> Result<Vec<accord_scenario::PlannedEntry>, Vec<String>> {
+    let source = format!("{HEADER}{events}");
+    let scenario =
+        parse(&source).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let agreement = agreement();
+    let versions = [VersionDoc {
+        agreement: &agreement,
+        sha256: "00",
+    }];
+    scenario
+        .lower(&versions, 10)
+        .map_err(|e| e.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn evidence_takes_its_unit_and_confidentiality_from_the_indicator() {
+    let planned = lower(
+        r#"
+[[events]]
+at = 2026-04-10T12:00:00Z
+by = "agency"
+label = "q1"
+evidence = { indicator = "stockpile", period = "2026-01-01/2026-03-31", value = 250, method = "on_site_inspection" }
+"#,
+    )
+    .unwrap();
+    assert_eq!(planned.len(), 1);
+    let Statement::Evidence(ev) = &planned[0].statement else {
+        panic!("not evidence")
+    };
+    assert_eq!(
+        ev.value,
+        Observation::Quantity(Quantity::new(250.0, id("kg_u")).unwrap())
+    );
+    assert_eq!(ev.confidentiality, Confidentiality::Restricted);
+    assert_eq!(planned[0].authors, vec![id::<ParticipantId>("agency")]);
+    assert_eq!(planned[0].at.to_string(), "2026-04-10T12:00:00Z");
+}
+
+#[test]
+fn labels_become_log_indices_counted_from_the_first_index() {
+    let planned = lower(
+        r#"
+[[events]]
+at = 2026-04-10
+by = "agency"
+label = "q1"
+evidence = { indicator = "stockpile", period = "2026-01-01/2026-03-31", value = 350.5, method = "on_site_inspection" }
+
+[[events]]
+at = 2026-04-12
+by = "agency"
+retraction = { retracts = "q1", reason = "wrong cylinder count" }
+
+[[events]]
+at = 2026-04-20
+by = "target"
+dispute = { id = "d1", step = "open", entry = "q1", stage = "joint_commission", text = "the count is wrong" }
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        planned[1].statement,
+        Statement::Retraction(Retraction {
+            retracts: LogIndex(10),
+            reason: "wrong cylinder count".into()
+        })
+    );
+    let Statement::DisputeStep(step) = &planned[2].statement else {
+        panic!()
+    };
+    assert!(matches!(
+        step.step,
+        DisputeAction::Open {
+            finding: Finding::Entry {
+                index: LogIndex(10)
+            },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn decisions_triggers_and_events_lower_to_their_statements() {
+    let planned = lower(
+        r#"
+[[events]]
+at = 2026-01-15
+by = "council"
+event = { id = "adoption", on = 2026-01-15 }
+
+[[events]]
+at = 2026-05-01
+by = "council"
+decision = { act = "grant", phase = "p1", effective = 2026-05-01, reason = "phase 1 earned" }
+
+[[events]]
+at = 2026-08-01
+by = "council"
+trigger = { id = "snapback", step = "invoke", text = "stockpile above cap" }
+"#,
+    )
+    .unwrap();
+    assert_eq!(planned.len(), 3);
+    assert!(
+        matches!(&planned[1].statement, Statement::Decision(d) if d.act == DecisionAct::Grant && d.relief == ReliefRef::Phase(id("p1")))
+    );
+    assert!(
+        matches!(&planned[2].statement, Statement::TriggerStep(t) if matches!(t.step, TriggerAction::Invoke { .. }))
+    );
+}
+
+#[test]
+fn every_bad_event_is_reported_with_its_number_and_line() {
+    let errors = lower(
+        r#"
+[[events]]
+at = 2026-05-01
+by = "agency"
+decision = { act = "grant", phase = "p1", effective = 2026-05-01, reason = "x" }
+
+[[events]]
+at = 2026-04-01
+by = "agency"
+evidence = { indicator = "stokpile", period = "2026-01-01/2026-03-31", value = 1, method = "on_site_inspection" }
+
+[[events]]
+at = 2026-06-01
+by = "agency"
+evidence = { indicator = "stockpile", period = "2026-03-31/2026-01-01", value = true, method = "telepathy" }
+
+[[events]]
+at = 2026-06-02
+by = "nobody"
+retraction = { retracts = "missing", reason = "x" }
+
+[[events]]
+at = 2026-06-03
+by = "council"
+"#,
+    )
+    .unwrap_err();
+    insta::assert_snapshot!(errors.join("\n"), @r"
+    7:6: event 1: `agency` has no standing to make a decision statement (help: check the author's role in the agreement)
+    11:6: event 2: event is recorded at 2026-04-01T00:00:00Z, before the previous event (2026-05-01T00:00:00Z) (help: list events in the order they are recorded)
+    13:26: event 2: the agreement has no indicator `stokpile`
+    18:48: event 3: period ends on 2026-01-01, before it starts on 2026-03-31
+    18:96: event 3: `telepathy` is not a method (help: unknown variant `telepathy`, expected one of `on_site_inspection`, `remote_sensing`, `document_audit`, `third_party_audit`, `self_report`)
+    18:81: event 3: indicator `stockpile` takes a number
+    23:27: event 4: no earlier event is labelled `missing` (help: refer to an earlier event by its `label`)
+    25:1: event 5: an event states exactly one thing, this one states 0 (help: give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, `trigger`, `event`, `amendment`)
+    ");
+}
+
+#[test]
+fn an_amendment_signature_signs_the_digest_of_that_version() {
+    let source = format!(
+        "{HEADER}\n[[events]]\nat = 2026-09-01\nby = \"target\"\namendment = {{ version = 2 }}\n"
+    );
+    let scenario = parse(&source).unwrap();
+    let v1 = agreement();
+    let mut v2 = agreement();
+    v2.version = 2;
+    let versions = [
+        VersionDoc {
+            agreement: &v1,
+            sha256: "aa",
+        },
+        VersionDoc {
+            agreement: &v2,
+            sha256: "bb",
+        },
+    ];
+    let planned = scenario.lower(&versions, 0).unwrap();
+    assert_eq!(
+        planned[0].statement,
+        Statement::AmendmentSignature(AmendmentSignature {
+            version: 2,
+            document_sha256: "bb".into()
+        })
+    );
+    let missing = scenario.lower(&versions[..1], 0).unwrap_err();
+    assert!(
+        missing[0].message.contains("no version 2"),
+        "{}",
+        missing[0]
+    );
+}
+
+#[test]
+fn toml_errors_carry_line_and_column() {
+    let errors =
+        parse("[scenario]\ntitle = \"T\"\nagreement = \"a.toml\"\nsurprise = 1\n").unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].line, errors[0].column), (4, 1));
+    assert!(
+        errors[0].message.contains("unknown field `surprise`"),
+        "{}",
+        errors[0].message
+    );
+}
