@@ -149,17 +149,19 @@ struct Piece {
 /// Normalises `name` for comparison under `schema` (`None`: unknown).
 pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
     let mut legal_forms = Vec::new();
-    let cleaned: String = name
-        .nfkc()
-        .filter(|c| !is_ignorable_mark(*c))
-        .map(|c| {
-            if c.is_alphanumeric() || is_apostrophe(c) {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
+    let keep = |c: char| {
+        if c.is_alphanumeric() || is_apostrophe(c) {
+            c
+        } else {
+            ' '
+        }
+    };
+    // ASCII is already in NFKC: skip the Unicode tables on the common path.
+    let cleaned: String = if name.is_ascii() {
+        name.chars().map(keep).collect()
+    } else {
+        name.nfkc().filter(|c| !is_ignorable_mark(*c)).map(keep).collect()
+    };
 
     let all_han = {
         let mut letters = cleaned.chars().filter(|c| !c.is_whitespace()).peekable();
@@ -186,7 +188,7 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
             if all_han {
                 han_text.push_str(&word);
             }
-            syllable_pieces(&word, &mut pieces);
+            syllable_pieces(&word, schema.is_some_and(Schema::is_organisation), &mut pieces);
         } else if word.chars().any(is_arabic) || word.chars().any(is_hebrew) {
             if let Some((form, family)) = ARABIC_LEGAL_FORMS.iter().find(|(form, _)| *form == word)
             {
@@ -194,6 +196,13 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
                     found: (*form).to_owned(),
                     family,
                 });
+                continue;
+            }
+            if word == "الله"
+                && let Some(previous) = pieces.last_mut().filter(|p| p.abjad)
+            {
+                // `نصر الله` is one name (Nasrallah), however it is spaced.
+                previous.ascii.push_str("llh");
                 continue;
             }
             let word = match word.strip_prefix("ال") {
@@ -206,7 +215,11 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
             });
         } else {
             pieces.push(Piece {
-                ascii: any_ascii::any_ascii(word),
+                ascii: if word.is_ascii() {
+                    word.to_owned()
+                } else {
+                    any_ascii::any_ascii(word)
+                },
                 abjad: false,
             });
         }
@@ -309,9 +322,38 @@ fn is_patronymic(text: &str) -> bool {
             .any(|suffix| text.ends_with(suffix))
 }
 
-/// Splits Han or Hangul syllables into a surname and a given name (`习近平` → `xi jinping`):
-/// the usual way these names are written in Latin letters.
-fn syllable_pieces(word: &str, pieces: &mut Vec<Piece>) {
+/// Korean surnames in their customary Latin spellings (the Revised Romanization that
+/// `any_ascii` gives, `Gim`, `I`, `Bak`, is rarely used for surnames).
+const KOREAN_SURNAMES: &[(char, &str)] = &[
+    ('김', "kim"), ('이', "lee"), ('리', "ri"), ('박', "park"), ('최', "choe"), ('정', "jong"),
+    ('강', "kang"), ('조', "cho"), ('윤', "yun"), ('장', "jang"), ('임', "lim"), ('한', "han"),
+    ('오', "oh"), ('서', "seo"), ('신', "shin"), ('권', "kwon"), ('황', "hwang"), ('안', "ahn"),
+    ('송', "song"), ('류', "ryu"), ('홍', "hong"), ('문', "moon"), ('노', "roh"),
+];
+
+/// One Hangul syllable in Latin letters. The Revised Romanization's `eo` and `eu` are
+/// written `o` and `u` in the McCune-Reischauer spellings used for North Korean names
+/// (`Jeong-eun` / `Jong Un`).
+fn hangul_syllable(c: char, first: bool) -> String {
+    if first && let Some((_, surname)) = KOREAN_SURNAMES.iter().find(|(k, _)| *k == c) {
+        return (*surname).to_owned();
+    }
+    let latin = any_ascii::any_ascii_char(c)
+        .to_ascii_lowercase()
+        .replace("eo", "o")
+        .replace("eu", "u");
+    // An initial ㄹ is written r (Ryong), not l.
+    match latin.strip_prefix('l') {
+        Some(rest) if !first => format!("r{rest}"),
+        _ => latin,
+    }
+}
+
+/// Splits Han or Hangul syllables into words. A person's name becomes a surname and a
+/// given name (`习近平` → `xi jinping`), the usual way these names are written in Latin
+/// letters; an organisation's name becomes two-syllable words (`华为技术` → `huawei jishu`),
+/// since most Chinese words have two syllables.
+fn syllable_pieces(word: &str, organisation: bool, pieces: &mut Vec<Piece>) {
     let mut syllables: Vec<String> = Vec::new();
     let mut other = String::new();
     for c in word.chars() {
@@ -319,7 +361,11 @@ fn syllable_pieces(word: &str, pieces: &mut Vec<Piece>) {
             if !other.is_empty() {
                 syllables.push(any_ascii::any_ascii(&std::mem::take(&mut other)));
             }
-            syllables.push(any_ascii::any_ascii_char(c).to_ascii_lowercase());
+            if is_hangul(c) {
+                syllables.push(hangul_syllable(c, syllables.is_empty()));
+            } else {
+                syllables.push(any_ascii::any_ascii_char(c).to_ascii_lowercase());
+            }
         } else {
             other.push(c);
         }
@@ -327,24 +373,23 @@ fn syllable_pieces(word: &str, pieces: &mut Vec<Piece>) {
     if !other.is_empty() {
         syllables.push(any_ascii::any_ascii(&other));
     }
-    if (2..=4).contains(&syllables.len()) {
+    let piece = |ascii: String| Piece {
+        ascii,
+        abjad: false,
+    };
+    if organisation {
+        for pair in syllables.chunks(2) {
+            pieces.push(piece(pair.concat()));
+        }
+    } else if (2..=4).contains(&syllables.len()) {
         let mut rest = syllables.into_iter();
         if let Some(surname) = rest.next() {
-            pieces.push(Piece {
-                ascii: surname,
-                abjad: false,
-            });
+            pieces.push(piece(surname));
         }
-        pieces.push(Piece {
-            ascii: rest.collect::<String>(),
-            abjad: false,
-        });
+        pieces.push(piece(rest.collect::<String>()));
     } else {
         for syllable in syllables {
-            pieces.push(Piece {
-                ascii: syllable,
-                abjad: false,
-            });
+            pieces.push(piece(syllable));
         }
     }
 }
@@ -391,6 +436,16 @@ const LEGAL_FORMS: &[LegalFormEntry] = &[
     legal!("llc", false, "d" "o" "o"),
     legal!("llc", false, "fz" "llc"),
     legal!("llc", false, "l" "l" "c"),
+    legal!("llc", false, "s" "a" "r" "l"),
+    legal!("jsc", false, "s" "p" "a"),
+    legal!("jsc", false, "s" "a" "s"),
+    legal!("jsc", true, "s" "a"),
+    legal!("jsc", true, "n" "v"),
+    legal!("jsc", true, "a" "g"),
+    legal!("llc", true, "b" "v"),
+    legal!("ltd", false, "p" "l" "c"),
+    legal!("jsc", false, "j" "s" "c"),
+    legal!("jsc", false, "p" "j" "s" "c"),
     legal!("llc", false, "llc"),
     legal!("llc", false, "ooo"),
     legal!("llc", false, "tov"),
@@ -466,8 +521,17 @@ fn strip_legal_forms(
     // Legal forms stand at either end of a name; one found in the middle is part of it.
     loop {
         let mut stripped = false;
+        let first = words.first().map(|(w, _)| w.clone()).unwrap_or_default();
+        let last = words.last().map(|(w, _)| w.clone()).unwrap_or_default();
         for entry in LEGAL_FORMS.iter().filter(|e| allowed(e)) {
             let n = entry.words.len();
+            let (Some(entry_first), Some(entry_last)) = (entry.words.first(), entry.words.last())
+            else {
+                continue;
+            };
+            if *entry_first != first && *entry_last != last {
+                continue;
+            }
             if words.len() > n
                 && words
                     .iter()
@@ -524,6 +588,11 @@ fn split_abd(words: Vec<(String, bool)>) -> Vec<(String, bool)> {
             out.push(("abdullah".to_owned(), false));
             continue;
         }
+        if ["eddine", "eddin", "uddin", "uddeen", "addin", "aldin", "ud-din"].contains(&word.as_str()) {
+            // The article joined to `din` (Salah Eddine / Salah al-Din / Salahuddin).
+            out.push(("din".to_owned(), false));
+            continue;
+        }
         let mut handled = false;
         for prefix in [
             "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdor", "abdus",
@@ -559,63 +628,105 @@ fn split_abd(words: Vec<(String, bool)>) -> Vec<(String, bool)> {
 /// romanisations (Kh/H, Yu/Iu/Ju, -iy/-ii/-y, Shch/Sch), W/V, Ph/F, Ks/X, Ou/U, doubled
 /// letters. Applied to both sides of a comparison, it is only ever used as a second key.
 pub fn canonical_spelling(text: &str) -> String {
-    let mut s = text.to_owned();
-    for (from, to) in [
-        ("shch", "sh"),
-        ("tsch", "ch"),
-        ("tch", "ch"),
-        ("sch", "sh"),
-        ("kh", "h"),
-        ("ph", "f"),
-        ("ck", "k"),
-        ("ks", "x"),
-        ("tz", "ts"),
-        ("ae", "a"),
-        ("oe", "o"),
-    ] {
-        if s.contains(from) {
-            s = s.replace(from, to);
+    // Pass 1, left to right: digraphs, then single letters (w→v, y/j→i).
+    const DIGRAPHS: &[(&[u8], &[u8])] = &[
+        (b"shch", b"sh"),
+        (b"tsch", b"ch"),
+        (b"tch", b"ch"),
+        (b"sch", b"sh"),
+        (b"kh", b"h"),
+        (b"ph", b"f"),
+        (b"ck", b"k"),
+        (b"ks", b"x"),
+        (b"tz", b"ts"),
+        (b"ae", b"a"),
+        (b"oe", b"o"),
+    ];
+    let bytes = text.as_bytes();
+    let mut mapped: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    'outer: while let Some(rest) = bytes.get(i..) {
+        if rest.is_empty() {
+            break;
         }
-    }
-    let mapped: String = s
-        .chars()
-        .map(|c| match c {
-            'w' => 'v',
-            'y' | 'j' => 'i',
+        for (from, to) in DIGRAPHS {
+            if rest.starts_with(from) {
+                mapped.extend_from_slice(to);
+                i += from.len();
+                continue 'outer;
+            }
+        }
+        mapped.push(match rest.first().copied().unwrap_or(b' ') {
+            b'w' => b'v',
+            b'y' | b'j' => b'i',
             other => other,
-        })
-        .collect();
-    let mut s = mapped;
-    for (from, to) in [("ou", "u"), ("ie", "e")] {
-        if s.contains(from) {
-            s = s.replace(from, to);
-        }
+        });
+        i += 1;
     }
-    collapse_doubles(&s)
+    // Pass 2: `ou`→u, `ie`/`io`→e (Yevgeny/Evgeny, Pyotr/Petr, Fyodor/Fedor), then o→u,
+    // since Arabic names write one vowel as o or u (Omar/Umar, Moammar/Muammar), and
+    // doubled letters collapse.
+    let mut out = String::with_capacity(mapped.len());
+    let mut i = 0;
+    while let Some(&c) = mapped.get(i) {
+        let next = mapped.get(i + 1).copied();
+        let (letter, step) = match (c, next) {
+            (b'o', Some(b'u')) => ('u', 2),
+            // `iou` is i + `ou` (Youri → iuri), not `io` + u.
+            (b'i', Some(b'o')) if mapped.get(i + 2) == Some(&b'u') => ('i', 1),
+            (b'i', Some(b'e' | b'o')) => ('e', 2),
+            (b'o', _) => ('u', 1),
+            (other, _) => (char::from(other), 1),
+        };
+        if !out.ends_with(letter) {
+            out.push(letter);
+        }
+        i += step;
+    }
+    arabic_given_name(&out).map_or(out, str::to_owned)
 }
 
-fn collapse_doubles(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last = None;
-    for c in s.chars() {
-        if Some(c) != last {
-            out.push(c);
+/// The most frequent Arabic given names have many Latin spellings that generic rules do
+/// not merge (`Mohamed`, `Muhammad`, `Mohd`; `Ahmed`, `Ahmad`; `Yousef`, `Yusuf`).
+fn arabic_given_name(canon: &str) -> Option<&'static str> {
+    let b = canon.as_bytes();
+    let is = |c: u8, set: &[u8]| set.contains(&c);
+    match b {
+        [b'm', v1, b'h', v2, b'm', v3, b'd'] if is(*v1, b"u") && is(*v2, b"ae") && is(*v3, b"ae") => {
+            Some("muhamad")
         }
-        last = Some(c);
+        [b'm', b'h', b'd'] | [b'm', b'u', b'h', b'd'] => Some("muhamad"),
+        [b'a', b'h', b'm', v, b'd'] if is(*v, b"ae") => Some("ahmad"),
+        [b'i', b'u', b's', v, b'f'] if is(*v, b"eu") => Some("iusuf"),
+        _ => None,
     }
-    out
 }
 
 /// The consonants of a word, for comparing with a word from an abjad script: vowels and
-/// the semivowels y/w dropped, q read as k, doubled letters collapsed, a final `h` (the
-/// Arabic ta marbuta) dropped.
+/// the semivowels y/w/v dropped, letters with several customary spellings merged into one
+/// class, doubled letters collapsed, a final `h` (the Arabic ta marbuta) dropped.
 pub fn consonant_skeleton(text: &str) -> String {
-    let consonants: String = text
-        .chars()
-        .filter(|c| !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w'))
-        .map(|c| if c == 'q' { 'k' } else { c })
-        .collect();
-    let mut out = collapse_doubles(&consonants);
+    // Arabic letters with several customary Latin spellings fall into one class:
+    // ق as q/k/g (Qaddafi, Gaddafi, Kadhafi), ذ ظ ض as dh/z/d (Zawahiri, Gaddafi, Hafiz).
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        i += 1;
+        let letter = match c {
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w' | b'v' => continue,
+            b'd' if bytes.get(i) == Some(&b'h') => {
+                i += 1;
+                'd'
+            }
+            b'q' | b'g' | b'c' => 'k',
+            b'z' => 'd',
+            other => char::from(other),
+        };
+        if !out.ends_with(letter) {
+            out.push(letter);
+        }
+    }
     if out.len() > 2 && out.ends_with('h') {
         out.pop();
     }

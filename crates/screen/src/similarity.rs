@@ -125,6 +125,64 @@ pub fn levenshtein_ratio<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     1.0 - levenshtein(a, b) as f64 / longest as f64
 }
 
+/// Optimal string alignment distance: Levenshtein plus the swap of two neighbouring bytes
+/// as one edit (each substring edited at most once).
+pub fn osa_distance(a: &[u8], b: &[u8]) -> usize {
+    let width = b.len() + 1;
+    // Three rows: two back (for swaps), one back, current. Names are short: the rows live
+    // on the stack unless a token is unusually long.
+    let (mut small_before, mut small_previous, mut small_current) = ([0usize; 64], [0usize; 64], [0usize; 64]);
+    let (mut big_before, mut big_previous, mut big_current);
+    let (mut before, mut previous, mut current): (&mut [usize], &mut [usize], &mut [usize]) =
+        if width <= 64 {
+            (
+                &mut small_before[..width],
+                &mut small_previous[..width],
+                &mut small_current[..width],
+            )
+        } else {
+            big_before = vec![0; width];
+            big_previous = vec![0; width];
+            big_current = vec![0; width];
+            (&mut big_before[..], &mut big_previous[..], &mut big_current[..])
+        };
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        if let Some(first) = current.first_mut() {
+            *first = i;
+        }
+        for j in 1..width {
+            let ca = a.get(i - 1);
+            let cb = b.get(j - 1);
+            let cost = usize::from(ca != cb);
+            let deletion = previous.get(j).copied().unwrap_or(0) + 1;
+            let insertion = current.get(j - 1).copied().unwrap_or(0) + 1;
+            let substitution = previous.get(j - 1).copied().unwrap_or(0) + cost;
+            let mut value = deletion.min(insertion).min(substitution);
+            if i > 1 && j > 1 && ca == b.get(j - 2) && a.get(i - 2) == cb && ca != cb {
+                value = value.min(before.get(j - 2).copied().unwrap_or(0) + 1);
+            }
+            if let Some(cell) = current.get_mut(j) {
+                *cell = value;
+            }
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
+/// `1 - osa_distance / longer length`.
+pub fn edit_ratio(a: &[u8], b: &[u8]) -> f64 {
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return 1.0;
+    }
+    1.0 - osa_distance(a, b) as f64 / longest as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +204,7 @@ mod tests {
             let theirs = strsim::jaro_winkler(&a, &b);
             prop_assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} vs {theirs}");
             prop_assert_eq!(levenshtein(a.as_bytes(), b.as_bytes()), strsim::levenshtein(&a, &b));
+            prop_assert_eq!(osa_distance(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b));
         }
 
         #[test]
