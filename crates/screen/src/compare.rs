@@ -72,7 +72,7 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
         sim = sim.max(spelling_similarity(a.canon.as_bytes(), b.canon.as_bytes()));
     }
     // Very short words are similar by accident (`li` / `lu`): only spelling variants count.
-    if a.text.len().min(b.text.len()) <= 3 {
+    if sim >= TOKEN_FLOOR && a.text.len().min(b.text.len()) <= 3 {
         sim = sim.min(levenshtein_ratio(a.canon.as_bytes(), b.canon.as_bytes()).max(0.0) + 0.1);
     }
     if is_gender_variant(&a.text, &b.text) {
@@ -170,12 +170,29 @@ pub struct NameMatch {
     pub legal_forms_ignored: Vec<String>,
 }
 
+/// Matched token pairs: (query position, candidate position, similarity, why).
+pub type Alignment = Vec<(usize, usize, f64, TokenMatchKind)>;
+
 /// Compares two token lists. `a` plays the query, `b` the candidate.
-pub fn compare_tokens(a: &[&Token], b: &[&Token]) -> (f64, Vec<(usize, usize, f64, TokenMatchKind)>) {
-    let mut scored: Vec<(usize, usize, f64, TokenMatchKind)> = Vec::with_capacity(a.len() * b.len());
-    for (i, ta) in a.iter().enumerate() {
-        for (j, tb) in b.iter().enumerate() {
-            if let Some((sim, how)) = token_similarity(ta, tb) {
+pub fn compare_tokens(a: &[&Token], b: &[&Token]) -> (f64, Alignment) {
+    compare_tokens_with(a, b, &mut |i, j| match (a.get(i), b.get(j)) {
+        (Some(ta), Some(tb)) => token_similarity(ta, tb),
+        _ => None,
+    })
+}
+
+/// [`compare_tokens`] with the token similarity supplied by the caller, which must return
+/// what [`token_similarity`] returns for tokens `a[i]` and `b[j]` (the index passes a cached
+/// copy).
+pub fn compare_tokens_with(
+    a: &[&Token],
+    b: &[&Token],
+    similarity: &mut dyn FnMut(usize, usize) -> Option<(f64, TokenMatchKind)>,
+) -> (f64, Alignment) {
+    let mut scored: Alignment = Vec::with_capacity(a.len() * b.len());
+    for i in 0..a.len() {
+        for j in 0..b.len() {
+            if let Some((sim, how)) = similarity(i, j) {
                 scored.push((i, j, sim, how));
             }
         }
@@ -241,7 +258,21 @@ pub fn compare_names(query: &NormalizedName, candidate: &NormalizedName) -> Name
 
 /// Compares token lists and builds the explanation; used by the index on interned tokens.
 pub fn compare_token_refs(a: &[&Token], b: &[&Token]) -> NameMatch {
-    let (token_score, pairs) = compare_tokens(a, b);
+    let (score, method, pairs) = score_tokens(a, b, &mut |i, j| match (a.get(i), b.get(j)) {
+        (Some(ta), Some(tb)) => token_similarity(ta, tb),
+        _ => None,
+    });
+    explain_alignment(a, b, score, method, pairs)
+}
+
+/// The name score of two token lists and the view that gave it, without building an
+/// explanation: the token alignment, raised by the joined view where it applies.
+pub fn score_tokens(
+    a: &[&Token],
+    b: &[&Token],
+    similarity: &mut dyn FnMut(usize, usize) -> Option<(f64, TokenMatchKind)>,
+) -> (f64, NameMethod, Alignment) {
+    let (token_score, pairs) = compare_tokens_with(a, b, similarity);
     let mut method = NameMethod::Tokens;
     let mut score = token_score;
     // The joined view is for words split or merged differently (`Bin Laden` / `Binladen`):
@@ -256,7 +287,9 @@ pub fn compare_token_refs(a: &[&Token], b: &[&Token]) -> NameMatch {
         && !has_number(b)
     {
         let (ja, jb) = (joined(a), joined(b));
-        if ja.len() >= 6 && jb.len() >= 6 {
+        // The edit ratio is at most shorter/longer: skip what cannot reach 0.9.
+        let (short, long) = (ja.len().min(jb.len()), ja.len().max(jb.len()));
+        if short >= 6 && short as f64 >= 0.9 * long as f64 {
             let joined_score = levenshtein_ratio(ja.as_bytes(), jb.as_bytes());
             if joined_score >= 0.9 && joined_score > token_score {
                 score = joined_score;
@@ -264,6 +297,16 @@ pub fn compare_token_refs(a: &[&Token], b: &[&Token]) -> NameMatch {
             }
         }
     }
+    (score.clamp(0.0, 1.0), method, pairs)
+}
+
+fn explain_alignment(
+    a: &[&Token],
+    b: &[&Token],
+    score: f64,
+    method: NameMethod,
+    pairs: Alignment,
+) -> NameMatch {
     let mut used_a = vec![false; a.len()];
     let mut used_b = vec![false; b.len()];
     let mut explained = Vec::with_capacity(pairs.len());

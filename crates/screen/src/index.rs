@@ -147,12 +147,17 @@ impl<'q> PreparedQuery<'q> {
     }
 
     fn for_schema(&self, schema: Schema) -> &NormalizedName {
+        self.for_schema_indexed(schema).1
+    }
+
+    /// The reading of the query for a candidate's schema, with a number naming the reading.
+    fn for_schema_indexed(&self, schema: Schema) -> (u8, &NormalizedName) {
         if schema == Schema::Person {
-            &self.person
+            (0, &self.person)
         } else if schema.is_organisation() {
-            &self.organisation
+            (1, &self.organisation)
         } else {
-            &self.other
+            (2, &self.other)
         }
     }
 
@@ -160,6 +165,10 @@ impl<'q> PreparedQuery<'q> {
         self.query.schemas.is_empty() || self.query.schemas.iter().any(|s| s.is_compatible(schema))
     }
 }
+
+/// Token similarities computed during one query: (reading of the query, query token
+/// position, vocabulary token) → similarity. Shortlisted names share many words.
+type SimilarityCache = HashMap<(u8, u32, u32), Option<(f64, crate::compare::TokenMatchKind)>>;
 
 /// Per-thread buffers for the vote, reused across queries so a query allocates little.
 #[derive(Default)]
@@ -288,12 +297,25 @@ impl Index {
         lookup(&self.by_skeleton_abjad, key(token.skeleton.as_bytes()), found);
         found.sort_unstable();
         found.dedup();
+        // A blocking key is evidence enough for a vote; full scoring decides later. The
+        // weights only rank names for the shortlist: equal spelling first, then a known
+        // variant, then a near spelling. Lengths too far apart can never reach the floor.
         let mut matched: Vec<(u32, f64)> = found
             .iter()
             .filter_map(|id| {
                 let candidate = self.vocabulary.get(*id as usize)?;
-                let (sim, _) = token_similarity(token, candidate)?;
-                (sim >= TOKEN_FLOOR).then_some((*id, sim))
+                let weight = if candidate.text == token.text && candidate.abjad == token.abjad {
+                    1.0
+                } else if candidate.canon == token.canon {
+                    0.97
+                } else {
+                    let (x, y) = (candidate.text.len(), token.text.len());
+                    if (x.min(y) as f64) < 0.6 * x.max(y) as f64 && !(candidate.abjad || token.abjad) {
+                        return None;
+                    }
+                    TOKEN_FLOOR + 0.05
+                };
+                Some((*id, weight))
             })
             .collect();
         matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -391,19 +413,34 @@ impl Index {
         })
     }
 
-    /// The name score of one indexed name against the prepared query, fast path.
-    fn name_score(&self, prepared: &PreparedQuery<'_>, indexed: &IndexedName) -> f64 {
+    /// The name score of one indexed name against the prepared query, fast path: the same
+    /// computation as [`compare_names`], with token similarities cached per query.
+    fn name_score(
+        &self,
+        prepared: &PreparedQuery<'_>,
+        indexed: &IndexedName,
+        cache: &mut SimilarityCache,
+    ) -> f64 {
         let Some(candidate) = self.candidates.get(indexed.candidate as usize) else {
             return 0.0;
         };
-        let query = prepared.for_schema(candidate.schema);
+        let (variant, query) = prepared.for_schema_indexed(candidate.schema);
         let a: Vec<&Token> = query.tokens.iter().collect();
         let b: Vec<&Token> = indexed
             .tokens
             .iter()
             .filter_map(|id| self.vocabulary.get(*id as usize))
             .collect();
-        let mut score = crate::compare::compare_token_refs(&a, &b).score;
+        let ids = &indexed.tokens;
+        let mut similarity = |i: usize, j: usize| {
+            let (Some(ta), Some(tb), Some(id)) = (a.get(i), b.get(j), ids.get(j)) else {
+                return None;
+            };
+            *cache
+                .entry((variant, i as u32, *id))
+                .or_insert_with(|| token_similarity(ta, tb))
+        };
+        let (mut score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
         if let (Some(ha), Some(hb)) = (&query.han, &indexed.han) {
             let ca: Vec<char> = ha.chars().collect();
             let cb: Vec<char> = hb.chars().collect();
@@ -424,11 +461,12 @@ impl Index {
         let prepared = PreparedQuery::new(query);
         // Best name per candidate: (score, name position) with ties to the earlier name.
         let mut best: Vec<(u32, u32, f64)> = Vec::new();
+        let mut cache = SimilarityCache::default();
         for name_id in self.shortlist(&prepared, settings) {
             let Some(indexed) = self.names.get(name_id as usize) else {
                 continue;
             };
-            let score = self.name_score(&prepared, indexed);
+            let score = self.name_score(&prepared, indexed, &mut cache);
             match best.iter_mut().find(|b| b.0 == indexed.candidate) {
                 Some(entry) => {
                     if score > entry.2 || (score == entry.2 && indexed.name < entry.1) {
@@ -447,11 +485,19 @@ impl Index {
                 best.push((c, 0, 0.0));
             }
         }
+        // Adjustments add at most this much: a name scoring lower cannot become a hit, and
+        // building its explanation would be wasted work.
+        let most_added = BIRTH_DATE_MATCH.max(0.0) + COUNTRY_MATCH.max(0.0);
         let mut hits: Vec<(u32, Hit)> = best
             .into_iter()
-            .filter_map(|(c, name, _)| {
+            .filter_map(|(c, name, fast_score)| {
                 let candidate = self.candidates.get(c as usize)?;
                 if !prepared.accepts(candidate.schema) {
+                    return None;
+                }
+                let by_identifier = !prepared.identifier_keys.is_empty()
+                    && candidate.identifiers.iter().any(|i| prepared.identifier_keys.contains(&i.key()));
+                if !by_identifier && fast_score + most_added < settings.threshold {
                     return None;
                 }
                 let hit = explain(&prepared, candidate, name as usize)?;
