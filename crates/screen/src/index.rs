@@ -1,0 +1,616 @@
+//! The candidate index: blocking, shortlist, scoring.
+//!
+//! Built once from the candidates. Every distinct token of every name is interned in a
+//! vocabulary; for each vocabulary token the index keeps the names that contain it, and
+//! blocking keys that find it from a query token: its canonical spelling, its one-letter
+//! deletions (so a query word one typo away finds it: the symmetric-deletion method), and
+//! its consonant skeleton (for words from Arabic script). A query looks its words up,
+//! accumulates an IDF-weighted vote per name, keeps the best [`Settings::shortlist`] names,
+//! and scores those in full. Identifiers are looked up exactly.
+//!
+//! Invariants: results are deterministic — they depend only on the candidates (in order)
+//! and the query; ties break on the candidate's position, then its id. Every hit's score is
+//! recomputed from its explanation. The index holds no I/O and no clock.
+
+use std::cell::RefCell;
+
+use foldhash::HashMap;
+use rayon::prelude::*;
+
+use crate::candidate::{Candidate, NameKind, PartialDate, Query, Schema, country_key};
+use crate::compare::{TOKEN_FLOOR, compare_names, token_similarity};
+use crate::hit::{
+    Adjustment, BIRTH_DATE_MATCH, BIRTH_DATE_MISMATCH, BIRTH_DATE_NEAR, COUNTRY_MATCH,
+    COUNTRY_MISMATCH, Explanation, Hit, IdentifierMatch, WEAK_ALIAS_FACTOR,
+};
+use crate::normalize::{NormalizedName, Token, TokenKind, normalize};
+
+/// The default threshold: a hit is reported when its score is at least this. Calibrated on
+/// the labelled pairs in `tests/data/pairs.csv` (see `docs/design.md`).
+pub const DEFAULT_THRESHOLD: f64 = 0.85;
+
+/// Parameters of one screening.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Report hits scoring at least this.
+    pub threshold: f64,
+    /// Report at most this many hits.
+    pub limit: usize,
+    /// How many names the blocking step passes on to full scoring.
+    pub shortlist: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            threshold: DEFAULT_THRESHOLD,
+            limit: 10,
+            shortlist: 64,
+        }
+    }
+}
+
+/// One name of one candidate, with its tokens interned.
+#[derive(Debug)]
+struct IndexedName {
+    candidate: u32,
+    name: u32,
+    tokens: Box<[u32]>,
+    han: Option<Box<str>>,
+}
+
+/// The screening index over a set of candidates.
+#[derive(Debug)]
+pub struct Index {
+    candidates: Vec<Candidate>,
+    names: Vec<IndexedName>,
+    vocabulary: Vec<Token>,
+    vocabulary_ids: HashMap<(Box<str>, bool), u32>,
+    postings: Vec<Vec<u32>>,
+    idf: Vec<f32>,
+    by_spelling: Vec<(u64, u32)>,
+    by_skeleton_abjad: Vec<(u64, u32)>,
+    by_skeleton_latin: Vec<(u64, u32)>,
+    by_identifier: Vec<(u64, u32)>,
+}
+
+/// FNV-1a: a fixed, portable hash for blocking keys (collisions only add candidates that
+/// full scoring then rejects).
+fn key(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// The spelling keys of a token: its canonical spelling and, from four letters, each
+/// one-letter deletion of it.
+fn spelling_keys(canon: &str, out: &mut Vec<u64>) {
+    let bytes = canon.as_bytes();
+    out.push(key(bytes));
+    if bytes.len() >= 4 {
+        let mut buffer = Vec::with_capacity(bytes.len());
+        for skip in 0..bytes.len() {
+            buffer.clear();
+            buffer.extend(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, b)| *b),
+            );
+            out.push(key(&buffer));
+        }
+    }
+}
+
+fn lookup(table: &[(u64, u32)], k: u64, out: &mut Vec<u32>) {
+    let start = table.partition_point(|(h, _)| *h < k);
+    out.extend(
+        table
+            .iter()
+            .skip(start)
+            .take_while(|(h, _)| *h == k)
+            .map(|(_, v)| *v),
+    );
+}
+
+/// The query prepared once: its name normalised the three ways a candidate's schema asks for.
+struct PreparedQuery<'q> {
+    query: &'q Query,
+    person: NormalizedName,
+    organisation: NormalizedName,
+    other: NormalizedName,
+    identifier_keys: Vec<String>,
+}
+
+impl<'q> PreparedQuery<'q> {
+    fn new(query: &'q Query) -> Self {
+        // When the user names exactly one schema, read the name that way throughout.
+        let forced = match query.schemas.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        };
+        let with = |schema: Schema| normalize(&query.name, Some(forced.unwrap_or(schema)));
+        PreparedQuery {
+            query,
+            person: with(Schema::Person),
+            organisation: with(Schema::Company),
+            other: match forced {
+                Some(schema) => normalize(&query.name, Some(schema)),
+                None => normalize(&query.name, None),
+            },
+            identifier_keys: query.identifiers.iter().map(|i| i.key()).collect(),
+        }
+    }
+
+    fn for_schema(&self, schema: Schema) -> &NormalizedName {
+        self.for_schema_indexed(schema).1
+    }
+
+    /// The reading of the query for a candidate's schema, with a number naming the reading.
+    fn for_schema_indexed(&self, schema: Schema) -> (u8, &NormalizedName) {
+        if schema == Schema::Person {
+            (0, &self.person)
+        } else if schema.is_organisation() {
+            (1, &self.organisation)
+        } else {
+            (2, &self.other)
+        }
+    }
+
+    fn accepts(&self, schema: Schema) -> bool {
+        self.query.schemas.is_empty() || self.query.schemas.iter().any(|s| s.is_compatible(schema))
+    }
+}
+
+/// Token similarities computed during one query: (reading of the query, query token
+/// position, vocabulary token) → similarity. Shortlisted names share many words.
+type SimilarityCache = HashMap<(u8, u32, u32), Option<(f64, crate::compare::TokenMatchKind)>>;
+
+/// Per-thread buffers for the vote, reused across queries so a query allocates little.
+#[derive(Default)]
+struct Scratch {
+    votes: Vec<f32>,
+    last_token: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Index {
+    /// Builds the index. Candidates keep their order; it breaks ties between equal scores.
+    pub fn build(candidates: Vec<Candidate>) -> Index {
+        let mut index = Index {
+            candidates: Vec::new(),
+            names: Vec::new(),
+            vocabulary: Vec::new(),
+            vocabulary_ids: HashMap::default(),
+            postings: Vec::new(),
+            idf: Vec::new(),
+            by_spelling: Vec::new(),
+            by_skeleton_abjad: Vec::new(),
+            by_skeleton_latin: Vec::new(),
+            by_identifier: Vec::new(),
+        };
+        for (c, candidate) in candidates.iter().enumerate() {
+            let c = u32::try_from(c).unwrap_or(u32::MAX);
+            for (n, name) in candidate.names.iter().enumerate() {
+                let normalized = normalize(&name.value, Some(candidate.schema));
+                let name_id = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
+                let mut tokens = Vec::with_capacity(normalized.tokens.len());
+                for token in normalized.tokens {
+                    let id = match index
+                        .vocabulary_ids
+                        .get(&(token.text.clone(), token.abjad))
+                    {
+                        Some(id) => *id,
+                        None => {
+                            let id = u32::try_from(index.vocabulary.len()).unwrap_or(u32::MAX);
+                            index
+                                .vocabulary_ids
+                                .insert((token.text.clone(), token.abjad), id);
+                            index.vocabulary.push(token);
+                            index.postings.push(Vec::new());
+                            id
+                        }
+                    };
+                    if let Some(posting) = index.postings.get_mut(id as usize)
+                        && posting.last() != Some(&name_id)
+                    {
+                        posting.push(name_id);
+                    }
+                    tokens.push(id);
+                }
+                index.names.push(IndexedName {
+                    candidate: c,
+                    name: u32::try_from(n).unwrap_or(u32::MAX),
+                    tokens: tokens.into_boxed_slice(),
+                    han: normalized.han.map(String::into_boxed_str),
+                });
+            }
+            for identifier in &candidate.identifiers {
+                index.by_identifier.push((key(identifier.key().as_bytes()), c));
+            }
+        }
+        let n_names = index.names.len().max(1) as f32;
+        index.idf = index
+            .postings
+            .iter()
+            .map(|p| (n_names / p.len().max(1) as f32).ln() + 1.0)
+            .collect();
+        let mut keys = Vec::new();
+        for (id, token) in index.vocabulary.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            keys.clear();
+            spelling_keys(&token.canon, &mut keys);
+            index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
+            let skeleton = (key(token.skeleton.as_bytes()), id);
+            if token.abjad {
+                index.by_skeleton_abjad.push(skeleton);
+            } else {
+                index.by_skeleton_latin.push(skeleton);
+            }
+        }
+        for table in [
+            &mut index.by_spelling,
+            &mut index.by_skeleton_abjad,
+            &mut index.by_skeleton_latin,
+            &mut index.by_identifier,
+        ] {
+            table.sort_unstable();
+            table.dedup();
+        }
+        index.candidates = candidates;
+        index
+    }
+
+    /// The candidates, in the order given.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// The number of names (primary names and aliases) indexed.
+    pub fn n_names(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Vocabulary tokens that may match `token`, with their similarity, best first.
+    fn matching_vocabulary(&self, token: &Token, found: &mut Vec<u32>) -> Vec<(u32, f64)> {
+        found.clear();
+        if let Some(id) = self.vocabulary_ids.get(&(token.text.clone(), token.abjad)) {
+            found.push(*id);
+        }
+        let mut keys = Vec::new();
+        if token.abjad {
+            lookup(&self.by_skeleton_latin, key(token.skeleton.as_bytes()), found);
+        } else {
+            spelling_keys(&token.canon, &mut keys);
+            for k in &keys {
+                lookup(&self.by_spelling, *k, found);
+            }
+        }
+        lookup(&self.by_skeleton_abjad, key(token.skeleton.as_bytes()), found);
+        found.sort_unstable();
+        found.dedup();
+        // A blocking key is evidence enough for a vote; full scoring decides later. The
+        // weights only rank names for the shortlist: equal spelling first, then a known
+        // variant, then a near spelling. Lengths too far apart can never reach the floor.
+        let mut matched: Vec<(u32, f64)> = found
+            .iter()
+            .filter_map(|id| {
+                let candidate = self.vocabulary.get(*id as usize)?;
+                let weight = if candidate.text == token.text && candidate.abjad == token.abjad {
+                    1.0
+                } else if candidate.canon == token.canon {
+                    0.97
+                } else {
+                    let (x, y) = (candidate.text.len(), token.text.len());
+                    if (x.min(y) as f64) < 0.6 * x.max(y) as f64 && !(candidate.abjad || token.abjad) {
+                        return None;
+                    }
+                    TOKEN_FLOOR + 0.05
+                };
+                Some((*id, weight))
+            })
+            .collect();
+        matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        matched
+    }
+
+    /// The names that share the most (IDF-weighted) words with the query.
+    fn shortlist(&self, prepared: &PreparedQuery<'_>, settings: &Settings) -> Vec<u32> {
+        // Block on the distinct words of every reading of the query.
+        let mut block_tokens: Vec<&Token> = Vec::new();
+        for name in [&prepared.other, &prepared.person, &prepared.organisation] {
+            for token in &name.tokens {
+                if !block_tokens
+                    .iter()
+                    .any(|t| t.text == token.text && t.abjad == token.abjad)
+                {
+                    block_tokens.push(token);
+                }
+            }
+        }
+        let informative = block_tokens
+            .iter()
+            .any(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number | TokenKind::Patronymic));
+        if informative {
+            block_tokens.retain(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number | TokenKind::Patronymic));
+        }
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch {
+                votes,
+                last_token,
+                touched,
+            } = &mut *scratch;
+            if votes.len() < self.names.len() {
+                votes.resize(self.names.len(), 0.0);
+                last_token.resize(self.names.len(), 0);
+            }
+            touched.clear();
+            let mut found = Vec::new();
+            for (q, token) in block_tokens.iter().enumerate() {
+                let marker = u32::try_from(q + 1).unwrap_or(u32::MAX);
+                let mut matched: Vec<(u32, f32)> = self
+                    .matching_vocabulary(token, &mut found)
+                    .into_iter()
+                    .map(|(id, sim)| {
+                        let idf = self.idf.get(id as usize).copied().unwrap_or(1.0);
+                        (id, idf * sim as f32)
+                    })
+                    .collect();
+                matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                for (id, weight) in matched {
+                    for &name in self.postings.get(id as usize).map(Vec::as_slice).unwrap_or(&[]) {
+                        let n = name as usize;
+                        let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n))
+                        else {
+                            continue;
+                        };
+                        if *last == marker {
+                            continue; // this query word already voted for this name
+                        }
+                        if *last == 0 {
+                            touched.push(name);
+                        }
+                        *last = marker;
+                        *vote += weight;
+                    }
+                }
+            }
+            let mut ranked: Vec<(f32, u32)> = Vec::with_capacity(touched.len());
+            for &name in touched.iter() {
+                let n = name as usize;
+                let vote = votes.get(n).copied().unwrap_or(0.0);
+                if let Some(v) = votes.get_mut(n) {
+                    *v = 0.0;
+                }
+                if let Some(l) = last_token.get_mut(n) {
+                    *l = 0;
+                }
+                let accepted = self
+                    .names
+                    .get(n)
+                    .and_then(|indexed| self.candidates.get(indexed.candidate as usize))
+                    .is_some_and(|candidate| prepared.accepts(candidate.schema));
+                if accepted {
+                    ranked.push((vote, name));
+                }
+            }
+            let by_vote = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+            if ranked.len() > settings.shortlist && settings.shortlist > 0 {
+                ranked.select_nth_unstable_by(settings.shortlist - 1, by_vote);
+                ranked.truncate(settings.shortlist);
+            }
+            ranked.sort_by(by_vote);
+            ranked.into_iter().map(|(_, name)| name).collect()
+        })
+    }
+
+    /// The name score of one indexed name against the prepared query, fast path: the same
+    /// computation as [`compare_names`], with token similarities cached per query.
+    fn name_score(
+        &self,
+        prepared: &PreparedQuery<'_>,
+        indexed: &IndexedName,
+        cache: &mut SimilarityCache,
+    ) -> f64 {
+        let Some(candidate) = self.candidates.get(indexed.candidate as usize) else {
+            return 0.0;
+        };
+        let (variant, query) = prepared.for_schema_indexed(candidate.schema);
+        let a: Vec<&Token> = query.tokens.iter().collect();
+        let b: Vec<&Token> = indexed
+            .tokens
+            .iter()
+            .filter_map(|id| self.vocabulary.get(*id as usize))
+            .collect();
+        let ids = &indexed.tokens;
+        let mut similarity = |i: usize, j: usize| {
+            let (Some(ta), Some(tb), Some(id)) = (a.get(i), b.get(j), ids.get(j)) else {
+                return None;
+            };
+            *cache
+                .entry((variant, i as u32, *id))
+                .or_insert_with(|| token_similarity(ta, tb))
+        };
+        let (mut score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
+        if let (Some(ha), Some(hb)) = (&query.han, &indexed.han) {
+            let ca: Vec<char> = ha.chars().collect();
+            let cb: Vec<char> = hb.chars().collect();
+            score = crate::similarity::levenshtein_ratio(&ca, &cb);
+        }
+        let kind = candidate
+            .names
+            .get(indexed.name as usize)
+            .map_or(NameKind::Primary, |n| n.kind);
+        if kind == NameKind::WeakAlias {
+            score *= WEAK_ALIAS_FACTOR;
+        }
+        score
+    }
+
+    /// Screens one query: hits at or above the threshold, best first, at most `limit`.
+    pub fn screen(&self, query: &Query, settings: &Settings) -> Vec<Hit> {
+        let prepared = PreparedQuery::new(query);
+        // Best name per candidate: (score, name position) with ties to the earlier name.
+        let mut best: Vec<(u32, u32, f64)> = Vec::new();
+        let mut cache = SimilarityCache::default();
+        for name_id in self.shortlist(&prepared, settings) {
+            let Some(indexed) = self.names.get(name_id as usize) else {
+                continue;
+            };
+            let score = self.name_score(&prepared, indexed, &mut cache);
+            match best.iter_mut().find(|b| b.0 == indexed.candidate) {
+                Some(entry) => {
+                    if score > entry.2 || (score == entry.2 && indexed.name < entry.1) {
+                        *entry = (indexed.candidate, indexed.name, score);
+                    }
+                }
+                None => best.push((indexed.candidate, indexed.name, score)),
+            }
+        }
+        let mut by_identifier: Vec<u32> = Vec::new();
+        for k in &prepared.identifier_keys {
+            lookup(&self.by_identifier, key(k.as_bytes()), &mut by_identifier);
+        }
+        for c in by_identifier {
+            if !best.iter().any(|b| b.0 == c) {
+                best.push((c, 0, 0.0));
+            }
+        }
+        // Adjustments add at most this much: a name scoring lower cannot become a hit, and
+        // building its explanation would be wasted work.
+        let most_added = BIRTH_DATE_MATCH.max(0.0) + COUNTRY_MATCH.max(0.0);
+        let mut hits: Vec<(u32, Hit)> = best
+            .into_iter()
+            .filter_map(|(c, name, fast_score)| {
+                let candidate = self.candidates.get(c as usize)?;
+                if !prepared.accepts(candidate.schema) {
+                    return None;
+                }
+                let by_identifier = !prepared.identifier_keys.is_empty()
+                    && candidate.identifiers.iter().any(|i| prepared.identifier_keys.contains(&i.key()));
+                if !by_identifier && fast_score + most_added < settings.threshold {
+                    return None;
+                }
+                let hit = explain(&prepared, candidate, name as usize)?;
+                (hit.score >= settings.threshold).then_some((c, hit))
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.1.score
+                .total_cmp(&a.1.score)
+                .then(a.0.cmp(&b.0))
+                .then(a.1.candidate_id.cmp(&b.1.candidate_id))
+        });
+        hits.truncate(settings.limit);
+        hits.into_iter().map(|(_, hit)| hit).collect()
+    }
+
+    /// Screens many queries in parallel (rayon); results are in query order.
+    pub fn screen_batch(&self, queries: &[Query], settings: &Settings) -> Vec<Vec<Hit>> {
+        queries
+            .par_iter()
+            .map(|query| self.screen(query, settings))
+            .collect()
+    }
+}
+
+/// Builds the hit for `candidate` with its name `name` as the best match, or `None` when
+/// the name does not exist.
+fn explain(prepared: &PreparedQuery<'_>, candidate: &Candidate, name: usize) -> Option<Hit> {
+    let candidate_name = candidate.names.get(name).or_else(|| candidate.names.first());
+    let query_name = prepared.for_schema(candidate.schema);
+    let name_match = match candidate_name {
+        Some(n) => compare_names(query_name, &normalize(&n.value, Some(candidate.schema))),
+        None => compare_names(query_name, &NormalizedName::default()),
+    };
+    let kind = candidate_name.map_or(NameKind::Primary, |n| n.kind);
+    let identifier = prepared.query.identifiers.iter().find_map(|asked| {
+        let asked_key = asked.key();
+        candidate
+            .identifiers
+            .iter()
+            .find(|own| own.kinds_agree(asked) && !asked_key.is_empty() && own.key() == asked_key)
+            .map(|own| IdentifierMatch {
+                kind: own.kind.clone(),
+                value: own.value.clone(),
+            })
+    });
+    if candidate_name.is_none() && identifier.is_none() {
+        return None;
+    }
+    let explanation = Explanation {
+        name: name_match,
+        weak_alias_factor: (kind == NameKind::WeakAlias).then_some(WEAK_ALIAS_FACTOR),
+        identifier,
+        birth_date: prepared
+            .query
+            .birth_date
+            .and_then(|asked| birth_date_adjustment(&asked, &candidate.birth_dates)),
+        country: country_adjustment(&prepared.query.countries, &candidate.countries),
+    };
+    Some(Hit {
+        candidate_id: candidate.id.clone(),
+        schema: candidate.schema,
+        score: explanation.score(),
+        matched_name: candidate_name.map(|n| n.value.clone()).unwrap_or_default(),
+        name_kind: kind,
+        explanation,
+    })
+}
+
+fn birth_date_adjustment(asked: &PartialDate, known: &[PartialDate]) -> Option<Adjustment> {
+    if known.is_empty() {
+        return None;
+    }
+    if let Some(agreeing) = known.iter().find(|d| d.agrees_with(asked)) {
+        return Some(Adjustment {
+            detail: format!("date of birth {asked} agrees with {agreeing}"),
+            delta: BIRTH_DATE_MATCH,
+        });
+    }
+    let nearest = known
+        .iter()
+        .min_by_key(|d| ((d.year - asked.year).abs(), **d))?;
+    let listed: Vec<String> = known.iter().map(ToString::to_string).collect();
+    Some(if (nearest.year - asked.year).abs() <= 1 {
+        Adjustment {
+            detail: format!("date of birth {asked} is near {nearest}"),
+            delta: BIRTH_DATE_NEAR,
+        }
+    } else {
+        Adjustment {
+            detail: format!("date of birth {asked} differs from {}", listed.join(", ")),
+            delta: BIRTH_DATE_MISMATCH,
+        }
+    })
+}
+
+fn country_adjustment(asked: &[String], known: &[String]) -> Option<Adjustment> {
+    if asked.is_empty() || known.is_empty() {
+        return None;
+    }
+    let known_keys: Vec<String> = known.iter().map(|c| country_key(c)).collect();
+    if let Some(shared) = asked.iter().find(|c| known_keys.contains(&country_key(c))) {
+        return Some(Adjustment {
+            detail: format!("country {shared} matches"),
+            delta: COUNTRY_MATCH,
+        });
+    }
+    Some(Adjustment {
+        detail: format!(
+            "country {} is not among {}",
+            asked.join(", "),
+            known.join(", ")
+        ),
+        delta: COUNTRY_MISMATCH,
+    })
+}

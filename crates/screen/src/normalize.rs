@@ -1,0 +1,819 @@
+//! Name normalisation: from a name as written in any script to comparable ASCII tokens.
+//!
+//! The steps, in order: Unicode NFKC; removal of combining marks (Latin accents, Arabic
+//! harakat, Hebrew points); per-script handling of each word (Arabic: the article `ال` is
+//! cut and the word is marked *abjad*, since Arabic script writes few vowels; Han and Hangul:
+//! one syllable per character, grouped as surname + given name; everything else through
+//! `any_ascii`); lowercasing; splitting on punctuation (apostrophes join, hyphens and dots
+//! split); then, depending on the schema, legal forms (LLC, ООО, GmbH, شركة, 有限公司…),
+//! titles and name particles are recognised.
+//!
+//! Invariants: every [`Token::text`] is non-empty lowercase ASCII letters or digits; the
+//! same input and schema always give the same tokens; [`Token::canon`] and
+//! [`Token::skeleton`] are functions of the token text alone, so two equal tokens have
+//! equal keys.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::candidate::Schema;
+
+/// What part a token plays in a name; decides its weight in a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// An ordinary word of a name.
+    Word,
+    /// A single letter, taken as an initial.
+    Initial,
+    /// Digits only (vessel and company names carry numbers that must agree exactly).
+    Number,
+    /// A name particle (`bin`, `van`, `de`…) that carries little identity.
+    Particle,
+    /// A Slavic patronymic (`Vladimirovich`) that is often left out of a name.
+    Patronymic,
+}
+
+impl TokenKind {
+    /// The weight of a token of this kind in a name comparison.
+    pub fn weight(self) -> f64 {
+        match self {
+            TokenKind::Word | TokenKind::Number => 1.0,
+            TokenKind::Initial | TokenKind::Patronymic => 0.5,
+            TokenKind::Particle => 0.3,
+        }
+    }
+}
+
+/// One comparable word of a name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Token {
+    /// Lowercase ASCII letters or digits.
+    pub text: Box<str>,
+    /// A canonical spelling that merges common transliteration variants (Kh/H, Yu/Iu/Ju,
+    /// W/V, -iy/-y/-ii, double letters…); used as a second comparison key.
+    pub canon: Box<str>,
+    /// The consonant skeleton, used to compare a word written in Arabic or Hebrew script
+    /// (which writes few vowels) with its Latin spelling.
+    pub skeleton: Box<str>,
+    /// The part the token plays.
+    pub kind: TokenKind,
+    /// Whether the token came from an abjad script (Arabic, Persian, Hebrew).
+    pub abjad: bool,
+}
+
+/// A legal form found in a name and set aside for matching.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LegalForm {
+    /// The words as they were found, normalised (`ooo`, `limited liability company`).
+    pub found: String,
+    /// The family it belongs to (`llc`, `jsc`, `ltd`…), for the explanation.
+    pub family: &'static str,
+}
+
+/// A name ready to be compared.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NormalizedName {
+    /// The tokens to match, in the order written.
+    pub tokens: Vec<Token>,
+    /// Legal forms that were set aside.
+    pub legal_forms: Vec<LegalForm>,
+    /// When the whole name is written in Han characters (Chinese), those characters, so that
+    /// two Han names are compared in the original script rather than through pinyin, which
+    /// merges homophones.
+    pub han: Option<String>,
+}
+
+impl NormalizedName {
+    /// The tokens as one string, separated by spaces (for display and explanations).
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        for token in &self.tokens {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&token.text);
+        }
+        out
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2A6DF}')
+}
+
+fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7AF}')
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+fn is_hebrew(c: char) -> bool {
+    matches!(c, '\u{05D0}'..='\u{05FF}')
+}
+
+/// Combining marks and joiners that carry no identity: Latin combining accents, Arabic
+/// harakat and tatweel, Hebrew points, zero-width (non-)joiners.
+fn is_ignorable_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}' | '\u{0591}'..='\u{05C7}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '`' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '\u{02B9}' | '\u{2032}' | '\u{00B4}')
+}
+
+/// Legal forms written in Han characters, longest first.
+const HAN_LEGAL_FORMS: &[(&str, &str)] = &[
+    ("股份有限公司", "jsc"),
+    ("有限责任公司", "llc"),
+    ("有限責任公司", "llc"),
+    ("有限公司", "ltd"),
+    ("公司", "company"),
+];
+
+/// Arabic-script words that are legal forms (company, establishment).
+const ARABIC_LEGAL_FORMS: &[(&str, &str)] = &[
+    ("شركة", "company"),
+    ("شركه", "company"),
+    ("شرکت", "company"),
+    ("مؤسسة", "establishment"),
+];
+
+/// One word of the original text, transliterated: ASCII pieces and whether it was abjad.
+struct Piece {
+    ascii: String,
+    abjad: bool,
+}
+
+/// Normalises `name` for comparison under `schema` (`None`: unknown).
+pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
+    let mut legal_forms = Vec::new();
+    let keep = |c: char| {
+        if c.is_alphanumeric() || is_apostrophe(c) {
+            c
+        } else {
+            ' '
+        }
+    };
+    // ASCII is already in NFKC: skip the Unicode tables on the common path.
+    let cleaned: String = if name.is_ascii() {
+        name.chars().map(keep).collect()
+    } else {
+        name.nfkc().filter(|c| !is_ignorable_mark(*c)).map(keep).collect()
+    };
+
+    let all_han = {
+        let mut letters = cleaned.chars().filter(|c| !c.is_whitespace()).peekable();
+        letters.peek().is_some() && cleaned.chars().filter(|c| !c.is_whitespace()).all(is_han)
+    };
+
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut han_text = String::new();
+    for word in cleaned.split_whitespace() {
+        if word.chars().any(|c| is_han(c) || is_hangul(c)) {
+            let mut word = word.to_owned();
+            for (form, family) in HAN_LEGAL_FORMS {
+                if word.chars().count() > form.chars().count()
+                    && let Some(stripped) = word.strip_suffix(form)
+                {
+                    legal_forms.push(LegalForm {
+                        found: (*form).to_owned(),
+                        family,
+                    });
+                    word = stripped.to_owned();
+                    break;
+                }
+            }
+            if all_han {
+                han_text.push_str(&word);
+            }
+            syllable_pieces(&word, schema.is_some_and(Schema::is_organisation), &mut pieces);
+        } else if word.chars().any(is_arabic) || word.chars().any(is_hebrew) {
+            if let Some((form, family)) = ARABIC_LEGAL_FORMS.iter().find(|(form, _)| *form == word)
+            {
+                legal_forms.push(LegalForm {
+                    found: (*form).to_owned(),
+                    family,
+                });
+                continue;
+            }
+            if word == "الله"
+                && let Some(previous) = pieces.last_mut().filter(|p| p.abjad)
+            {
+                // `نصر الله` is one name (Nasrallah), however it is spaced.
+                previous.ascii.push_str("llh");
+                continue;
+            }
+            let word = match word.strip_prefix("ال") {
+                Some(rest) if rest.chars().count() >= 2 => rest,
+                _ => word,
+            };
+            pieces.push(Piece {
+                ascii: any_ascii::any_ascii(word),
+                abjad: true,
+            });
+        } else {
+            pieces.push(Piece {
+                ascii: if word.is_ascii() {
+                    word.to_owned()
+                } else {
+                    any_ascii::any_ascii(word)
+                },
+                abjad: false,
+            });
+        }
+    }
+
+    let mut words: Vec<(String, bool)> = Vec::new();
+    for piece in pieces {
+        let mut current = String::new();
+        for c in piece.ascii.chars() {
+            if c.is_ascii_alphanumeric() {
+                current.push(c.to_ascii_lowercase());
+            } else if c == '\'' || c == '`' {
+                // Apostrophes join (O'Brien, Koval'chuk) and stand for Arabic ayn and
+                // hamza in transliterations: no letter of their own.
+            } else if !current.is_empty() {
+                words.push((std::mem::take(&mut current), piece.abjad));
+            }
+        }
+        if !current.is_empty() {
+            words.push((current, piece.abjad));
+        }
+    }
+
+    let is_person = schema == Some(Schema::Person);
+    let is_organisation = schema.is_some_and(Schema::is_organisation);
+    if !is_person {
+        strip_legal_forms(&mut words, &mut legal_forms, is_organisation);
+    }
+    if !is_organisation {
+        strip_titles(&mut words);
+    }
+    let words = split_abd(words);
+    let mut tokens: Vec<Token> = Vec::with_capacity(words.len());
+    let n_words = words.len();
+    for (index, (text, abjad)) in words.into_iter().enumerate() {
+        let followed = index + 1 < n_words;
+        // The Arabic article written as its own word (`al-Assad`, `el Sisi`) is dropped
+        // when something follows it: spellings differ on whether it is written at all.
+        if followed && !is_organisation && (text == "al" || text == "el") {
+            continue;
+        }
+        if followed && is_person && ASSIMILATED_ARTICLES.contains(&text.as_str()) {
+            continue;
+        }
+        tokens.push(make_token(text, abjad, !is_organisation));
+    }
+    NormalizedName {
+        tokens,
+        legal_forms,
+        han: if all_han && !han_text.is_empty() {
+            Some(han_text)
+        } else {
+            None
+        },
+    }
+}
+
+/// Assimilated forms of the Arabic article (`ad-Din`, `ar-Rahman`, `as-Sayyid`).
+const ASSIMILATED_ARTICLES: &[&str] = &["ad", "ar", "as", "at", "az", "an", "ash", "ud", "ur", "ul"];
+
+/// Name particles that carry little identity.
+const PARTICLES: &[&str] = &[
+    "bin", "ibn", "ben", "bint", "binti", "bn", "bnt", "de", "da", "di", "do", "dos", "das",
+    "del", "della", "der", "den", "van", "von", "la", "le", "du", "y",
+];
+
+/// Honorifics and titles that are not part of a name.
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "shaykh", "haji",
+    "hajji",
+];
+
+fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
+    let kind = if text.bytes().all(|b| b.is_ascii_digit()) {
+        TokenKind::Number
+    } else if text.len() == 1 {
+        TokenKind::Initial
+    } else if person_like && PARTICLES.contains(&text.as_str()) {
+        TokenKind::Particle
+    } else if person_like && is_patronymic(&text) {
+        TokenKind::Patronymic
+    } else {
+        TokenKind::Word
+    };
+    let canon = if abjad { text.clone() } else { canonical_spelling(&text) };
+    let skeleton = consonant_skeleton(&text);
+    Token {
+        text: text.into_boxed_str(),
+        canon: canon.into_boxed_str(),
+        skeleton: skeleton.into_boxed_str(),
+        kind,
+        abjad,
+    }
+}
+
+fn is_patronymic(text: &str) -> bool {
+    text.len() > 6
+        && ["ovich", "evich", "ovna", "evna", "ogly", "oglu", "kyzy", "ovych", "ivna"]
+            .iter()
+            .any(|suffix| text.ends_with(suffix))
+}
+
+/// Korean surnames in their customary Latin spellings (the Revised Romanization that
+/// `any_ascii` gives, `Gim`, `I`, `Bak`, is rarely used for surnames).
+const KOREAN_SURNAMES: &[(char, &str)] = &[
+    ('김', "kim"), ('이', "lee"), ('리', "ri"), ('박', "park"), ('최', "choe"), ('정', "jong"),
+    ('강', "kang"), ('조', "cho"), ('윤', "yun"), ('장', "jang"), ('임', "lim"), ('한', "han"),
+    ('오', "oh"), ('서', "seo"), ('신', "shin"), ('권', "kwon"), ('황', "hwang"), ('안', "ahn"),
+    ('송', "song"), ('류', "ryu"), ('홍', "hong"), ('문', "moon"), ('노', "roh"),
+];
+
+/// One Hangul syllable in Latin letters. The Revised Romanization's `eo` and `eu` are
+/// written `o` and `u` in the McCune-Reischauer spellings used for North Korean names
+/// (`Jeong-eun` / `Jong Un`).
+fn hangul_syllable(c: char, first: bool) -> String {
+    if first && let Some((_, surname)) = KOREAN_SURNAMES.iter().find(|(k, _)| *k == c) {
+        return (*surname).to_owned();
+    }
+    let latin = any_ascii::any_ascii_char(c)
+        .to_ascii_lowercase()
+        .replace("eo", "o")
+        .replace("eu", "u");
+    // An initial ㄹ is written r (Ryong), not l.
+    match latin.strip_prefix('l') {
+        Some(rest) if !first => format!("r{rest}"),
+        _ => latin,
+    }
+}
+
+/// Splits Han or Hangul syllables into words. A person's name becomes a surname and a
+/// given name (`习近平` → `xi jinping`), the usual way these names are written in Latin
+/// letters; an organisation's name becomes two-syllable words (`华为技术` → `huawei jishu`),
+/// since most Chinese words have two syllables.
+fn syllable_pieces(word: &str, organisation: bool, pieces: &mut Vec<Piece>) {
+    let mut syllables: Vec<String> = Vec::new();
+    let mut other = String::new();
+    for c in word.chars() {
+        if is_han(c) || is_hangul(c) {
+            if !other.is_empty() {
+                syllables.push(any_ascii::any_ascii(&std::mem::take(&mut other)));
+            }
+            if is_hangul(c) {
+                syllables.push(hangul_syllable(c, syllables.is_empty()));
+            } else {
+                syllables.push(any_ascii::any_ascii_char(c).to_ascii_lowercase());
+            }
+        } else {
+            other.push(c);
+        }
+    }
+    if !other.is_empty() {
+        syllables.push(any_ascii::any_ascii(&other));
+    }
+    let piece = |ascii: String| Piece {
+        ascii,
+        abjad: false,
+    };
+    if organisation {
+        for pair in syllables.chunks(2) {
+            pieces.push(piece(pair.concat()));
+        }
+    } else if (2..=4).contains(&syllables.len()) {
+        let mut rest = syllables.into_iter();
+        if let Some(surname) = rest.next() {
+            pieces.push(piece(surname));
+        }
+        pieces.push(piece(rest.collect::<String>()));
+    } else {
+        for syllable in syllables {
+            pieces.push(piece(syllable));
+        }
+    }
+}
+
+/// A legal form as normalised words, its family, and whether the words are also common in
+/// names of people or in ordinary words (then it is only set aside when the schema says the
+/// name is an organisation's).
+struct LegalFormEntry {
+    words: &'static [&'static str],
+    family: &'static str,
+    ambiguous: bool,
+}
+
+macro_rules! legal {
+    ($family:literal, $ambiguous:literal, $($word:literal)+) => {
+        LegalFormEntry { words: &[$($word),+], family: $family, ambiguous: $ambiguous }
+    };
+}
+
+/// Legal forms across languages, after transliteration. Longer phrases first, so that
+/// `limited liability company` is taken whole before `company`.
+const LEGAL_FORMS: &[LegalFormEntry] = &[
+    legal!("llc", false, "obshchestvo" "s" "ogranichennoy" "otvetstvennostyu"),
+    legal!("llc", false, "tovarystvo" "z" "obmezhenoyu" "vidpovidalnistyu"),
+    legal!("llc", false, "limited" "liability" "company"),
+    legal!("llc", false, "limited" "liability" "partnership"),
+    legal!("gmbh", false, "gesellschaft" "mit" "beschrankter" "haftung"),
+    legal!("jsc", false, "publichnoe" "aktsionernoe" "obshchestvo"),
+    legal!("jsc", false, "otkrytoe" "aktsionernoe" "obshchestvo"),
+    legal!("jsc", false, "zakrytoe" "aktsionernoe" "obshchestvo"),
+    legal!("jsc", false, "aktsionernoe" "obshchestvo"),
+    legal!("jsc", false, "public" "joint" "stock" "company"),
+    legal!("jsc", false, "open" "joint" "stock" "company"),
+    legal!("jsc", false, "closed" "joint" "stock" "company"),
+    legal!("jsc", false, "joint" "stock" "company"),
+    legal!("jsc", false, "joint" "stock" "co"),
+    legal!("ltd", false, "public" "limited" "company"),
+    legal!("ltd", false, "private" "limited" "company"),
+    legal!("ltd", false, "private" "limited"),
+    legal!("ltd", false, "company" "limited"),
+    legal!("ltd", false, "sdn" "bhd"),
+    legal!("llc", false, "sp" "z" "o" "o"),
+    legal!("llc", false, "s" "r" "o"),
+    legal!("llc", false, "d" "o" "o"),
+    legal!("llc", false, "fz" "llc"),
+    legal!("llc", false, "l" "l" "c"),
+    legal!("llc", false, "s" "a" "r" "l"),
+    legal!("jsc", false, "s" "p" "a"),
+    legal!("jsc", false, "s" "a" "s"),
+    legal!("jsc", true, "s" "a"),
+    legal!("jsc", true, "n" "v"),
+    legal!("jsc", true, "a" "g"),
+    legal!("llc", true, "b" "v"),
+    legal!("ltd", false, "p" "l" "c"),
+    legal!("jsc", false, "j" "s" "c"),
+    legal!("jsc", false, "p" "j" "s" "c"),
+    legal!("llc", false, "llc"),
+    legal!("llc", false, "ooo"),
+    legal!("llc", false, "tov"),
+    legal!("llc", false, "gmbh"),
+    legal!("llc", false, "sarl"),
+    legal!("llc", false, "srl"),
+    legal!("llc", false, "spzoo"),
+    legal!("llc", false, "sro"),
+    legal!("llc", false, "doo"),
+    legal!("llc", false, "eood"),
+    legal!("llc", false, "ood"),
+    legal!("llc", false, "kft"),
+    legal!("llc", false, "ltda"),
+    legal!("llc", false, "fzllc"),
+    legal!("llc", false, "fze"),
+    legal!("llc", false, "fzco"),
+    legal!("llc", false, "fzc"),
+    legal!("llc", false, "llp"),
+    legal!("llc", false, "bv"),
+    legal!("jsc", false, "jsc"),
+    legal!("jsc", false, "pjsc"),
+    legal!("jsc", false, "ojsc"),
+    legal!("jsc", false, "cjsc"),
+    legal!("jsc", false, "oao"),
+    legal!("jsc", false, "zao"),
+    legal!("jsc", false, "pao"),
+    legal!("jsc", false, "aktiengesellschaft"),
+    legal!("jsc", true, "ao"),
+    legal!("jsc", true, "ag"),
+    legal!("jsc", true, "sa"),
+    legal!("jsc", true, "spa"),
+    legal!("jsc", true, "nv"),
+    legal!("jsc", true, "as"),
+    legal!("jsc", true, "asa"),
+    legal!("jsc", true, "ab"),
+    legal!("jsc", true, "ad"),
+    legal!("jsc", true, "sal"),
+    legal!("jsc", true, "sas"),
+    legal!("ltd", false, "ltd"),
+    legal!("ltd", false, "limited"),
+    legal!("ltd", false, "plc"),
+    legal!("ltd", false, "pte"),
+    legal!("ltd", false, "pvt"),
+    legal!("ltd", false, "pty"),
+    legal!("ltd", false, "bhd"),
+    legal!("ltd", true, "tbk"),
+    legal!("ltd", true, "pt"),
+    legal!("ltd", true, "lp"),
+    legal!("ltd", true, "kg"),
+    legal!("inc", false, "inc"),
+    legal!("inc", false, "incorporated"),
+    legal!("inc", false, "corp"),
+    legal!("inc", false, "corporation"),
+    legal!("company", false, "company"),
+    legal!("company", true, "co"),
+    legal!("company", true, "cie"),
+    legal!("company", true, "too"),
+    legal!("company", true, "wll"),
+    legal!("company", true, "est"),
+    legal!("company", true, "establishment"),
+    legal!("company", false, "sharikat"),
+    legal!("company", false, "shirkat"),
+    legal!("company", false, "sherkat"),
+    legal!("article", true, "the"),
+];
+
+fn strip_legal_forms(
+    words: &mut Vec<(String, bool)>,
+    found: &mut Vec<LegalForm>,
+    is_organisation: bool,
+) {
+    let allowed = |entry: &LegalFormEntry| is_organisation || !entry.ambiguous;
+    // Legal forms stand at either end of a name; one found in the middle is part of it.
+    loop {
+        let mut stripped = false;
+        let first = words.first().map(|(w, _)| w.clone()).unwrap_or_default();
+        let last = words.last().map(|(w, _)| w.clone()).unwrap_or_default();
+        for entry in LEGAL_FORMS.iter().filter(|e| allowed(e)) {
+            let n = entry.words.len();
+            let (Some(entry_first), Some(entry_last)) = (entry.words.first(), entry.words.last())
+            else {
+                continue;
+            };
+            if *entry_first != first && *entry_last != last {
+                continue;
+            }
+            if words.len() > n
+                && words
+                    .iter()
+                    .skip(words.len() - n)
+                    .map(|(w, _)| w.as_str())
+                    .eq(entry.words.iter().copied())
+            {
+                let removed: Vec<String> = words.drain(words.len() - n..).map(|(w, _)| w).collect();
+                found.push(LegalForm {
+                    found: removed.join(" "),
+                    family: entry.family,
+                });
+                stripped = true;
+                break;
+            }
+            if words.len() > n
+                && words
+                    .iter()
+                    .take(n)
+                    .map(|(w, _)| w.as_str())
+                    .eq(entry.words.iter().copied())
+            {
+                let removed: Vec<String> = words.drain(..n).map(|(w, _)| w).collect();
+                found.push(LegalForm {
+                    found: removed.join(" "),
+                    family: entry.family,
+                });
+                stripped = true;
+                break;
+            }
+        }
+        if !stripped {
+            return;
+        }
+    }
+}
+
+fn strip_titles(words: &mut Vec<(String, bool)>) {
+    while words.len() > 1 && words.first().is_some_and(|(w, _)| TITLES.contains(&w.as_str())) {
+        words.remove(0);
+    }
+}
+
+/// `Abdul Rahman`, `Abd al-Rahman`, `Abdulrahman`, `Abdel Rahman` and `Abdurrahman` are one
+/// name: the servant-of prefix is split off as its own word `abd`.
+fn split_abd(words: Vec<(String, bool)>) -> Vec<(String, bool)> {
+    let mut out = Vec::with_capacity(words.len() + 1);
+    for (word, abjad) in words {
+        if abjad {
+            out.push((word, abjad));
+            continue;
+        }
+        if ["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"].contains(&word.as_str()) {
+            out.push(("abdullah".to_owned(), false));
+            continue;
+        }
+        if ["eddine", "eddin", "uddin", "uddeen", "addin", "aldin", "ud-din"].contains(&word.as_str()) {
+            // The article joined to `din` (Salah Eddine / Salah al-Din / Salahuddin).
+            out.push(("din".to_owned(), false));
+            continue;
+        }
+        let mut handled = false;
+        for prefix in [
+            "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdor", "abdus",
+            "abdun", "abd",
+        ] {
+            if let Some(rest) = word.strip_prefix(prefix) {
+                if rest.is_empty() {
+                    out.push(("abd".to_owned(), false));
+                    handled = true;
+                } else if rest.len() >= 3 && prefix != "abd" || rest.len() >= 4 {
+                    // A doubled first letter is the article assimilated (`abdur-rrahman`).
+                    let bytes = rest.as_bytes();
+                    let rest = if bytes.first() == bytes.get(1) {
+                        rest.get(1..).unwrap_or(rest)
+                    } else {
+                        rest
+                    };
+                    out.push(("abd".to_owned(), false));
+                    out.push((rest.to_owned(), false));
+                    handled = true;
+                }
+                break;
+            }
+        }
+        if !handled {
+            out.push((word, abjad));
+        }
+    }
+    out
+}
+
+/// A canonical spelling that merges transliteration variants of the same sound: Cyrillic
+/// romanisations (Kh/H, Yu/Iu/Ju, -iy/-ii/-y, Shch/Sch), W/V, Ph/F, Ks/X, Ou/U, doubled
+/// letters. Applied to both sides of a comparison, it is only ever used as a second key.
+pub fn canonical_spelling(text: &str) -> String {
+    // Pass 1, left to right: digraphs, then single letters (w→v, y/j→i).
+    const DIGRAPHS: &[(&[u8], &[u8])] = &[
+        (b"shch", b"sh"),
+        (b"tsch", b"ch"),
+        (b"tch", b"ch"),
+        (b"sch", b"sh"),
+        (b"kh", b"h"),
+        (b"ph", b"f"),
+        (b"ck", b"k"),
+        (b"ks", b"x"),
+        (b"tz", b"ts"),
+        (b"ae", b"a"),
+        (b"oe", b"o"),
+    ];
+    let bytes = text.as_bytes();
+    let mut mapped: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    'outer: while let Some(rest) = bytes.get(i..) {
+        if rest.is_empty() {
+            break;
+        }
+        for (from, to) in DIGRAPHS {
+            if rest.starts_with(from) {
+                mapped.extend_from_slice(to);
+                i += from.len();
+                continue 'outer;
+            }
+        }
+        mapped.push(match rest.first().copied().unwrap_or(b' ') {
+            b'w' => b'v',
+            b'y' | b'j' => b'i',
+            other => other,
+        });
+        i += 1;
+    }
+    // Pass 2: `ou`→u, `ie`/`io`→e (Yevgeny/Evgeny, Pyotr/Petr, Fyodor/Fedor), then o→u,
+    // since Arabic names write one vowel as o or u (Omar/Umar, Moammar/Muammar), and
+    // doubled letters collapse.
+    let mut out = String::with_capacity(mapped.len());
+    let mut i = 0;
+    while let Some(&c) = mapped.get(i) {
+        let next = mapped.get(i + 1).copied();
+        let (letter, step) = match (c, next) {
+            (b'o', Some(b'u')) => ('u', 2),
+            // `iou` is i + `ou` (Youri → iuri), not `io` + u.
+            (b'i', Some(b'o')) if mapped.get(i + 2) == Some(&b'u') => ('i', 1),
+            (b'i', Some(b'e' | b'o')) => ('e', 2),
+            (b'o', _) => ('u', 1),
+            (other, _) => (char::from(other), 1),
+        };
+        if !out.ends_with(letter) {
+            out.push(letter);
+        }
+        i += step;
+    }
+    arabic_given_name(&out).map_or(out, str::to_owned)
+}
+
+/// The most frequent Arabic given names have many Latin spellings that generic rules do
+/// not merge (`Mohamed`, `Muhammad`, `Mohd`; `Ahmed`, `Ahmad`; `Yousef`, `Yusuf`).
+fn arabic_given_name(canon: &str) -> Option<&'static str> {
+    let b = canon.as_bytes();
+    let is = |c: u8, set: &[u8]| set.contains(&c);
+    match b {
+        [b'm', v1, b'h', v2, b'm', v3, b'd'] if is(*v1, b"u") && is(*v2, b"ae") && is(*v3, b"ae") => {
+            Some("muhamad")
+        }
+        [b'm', b'h', b'd'] | [b'm', b'u', b'h', b'd'] => Some("muhamad"),
+        [b'a', b'h', b'm', v, b'd'] if is(*v, b"ae") => Some("ahmad"),
+        [b'i', b'u', b's', v, b'f'] if is(*v, b"eu") => Some("iusuf"),
+        _ => None,
+    }
+}
+
+/// The consonants of a word, for comparing with a word from an abjad script: vowels and
+/// the semivowels y/w/v dropped, letters with several customary spellings merged into one
+/// class, doubled letters collapsed, a final `h` (the Arabic ta marbuta) dropped.
+pub fn consonant_skeleton(text: &str) -> String {
+    // Arabic letters with several customary Latin spellings fall into one class:
+    // ق as q/k/g (Qaddafi, Gaddafi, Kadhafi), ذ ظ ض as dh/z/d (Zawahiri, Gaddafi, Hafiz).
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        i += 1;
+        let letter = match c {
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w' | b'v' => continue,
+            b'd' if bytes.get(i) == Some(&b'h') => {
+                i += 1;
+                'd'
+            }
+            b'q' | b'g' | b'c' => 'k',
+            b'z' => 'd',
+            other => char::from(other),
+        };
+        if !out.ends_with(letter) {
+            out.push(letter);
+        }
+    }
+    if out.len() > 2 && out.ends_with('h') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(name: &str, schema: Option<Schema>) -> Vec<String> {
+        normalize(name, schema)
+            .tokens
+            .iter()
+            .map(|t| t.text.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn cyrillic_is_transliterated() {
+        assert_eq!(
+            texts("Владимир Путин", Some(Schema::Person)),
+            ["vladimir", "putin"]
+        );
+    }
+
+    #[test]
+    fn han_names_split_into_surname_and_given_name() {
+        let name = normalize("习近平", Some(Schema::Person));
+        assert_eq!(
+            name.tokens.iter().map(|t| &*t.text).collect::<Vec<_>>(),
+            ["xi", "jinping"]
+        );
+        assert_eq!(name.han.as_deref(), Some("习近平"));
+    }
+
+    #[test]
+    fn arabic_article_is_cut_and_tokens_are_abjad() {
+        let name = normalize("عبد الرحمن", Some(Schema::Person));
+        assert_eq!(
+            name.tokens.iter().map(|t| &*t.text).collect::<Vec<_>>(),
+            ["bd", "rhmn"]
+        );
+        assert!(name.tokens.iter().all(|t| t.abjad));
+    }
+
+    #[test]
+    fn legal_forms_are_set_aside() {
+        let name = normalize("ООО «Газпром экспорт»", Some(Schema::Company));
+        assert_eq!(
+            name.tokens.iter().map(|t| &*t.text).collect::<Vec<_>>(),
+            ["gazprom", "eksport"]
+        );
+        assert_eq!(name.legal_forms.first().map(|f| f.family), Some("llc"));
+        assert_eq!(texts("Acme Trading Co., Ltd.", Some(Schema::Company)), ["acme", "trading"]);
+        // A person called `Sa` keeps the name; an unknown schema keeps ambiguous forms.
+        assert_eq!(texts("Ali Sa", Some(Schema::Person)), ["ali", "sa"]);
+        assert_eq!(texts("Acme SA", None), ["acme", "sa"]);
+        assert_eq!(texts("Acme LLC", None), ["acme"]);
+    }
+
+    #[test]
+    fn abd_prefix_is_split() {
+        for spelling in ["Abdul Rahman", "Abd al-Rahman", "Abdulrahman", "Abdel Rahman", "Abdurrahman"] {
+            assert_eq!(texts(spelling, Some(Schema::Person)), ["abd", "rahman"], "{spelling}");
+        }
+    }
+
+    #[test]
+    fn canonical_spelling_merges_variants() {
+        for group in [
+            &["yuriy", "iurii", "yuri", "jurij", "youri"][..],
+            &["khodorkovsky", "hodorkovskiy", "khodorkovskii"][..],
+            &["aleksandr", "alexandr"][..],
+            &["vladimir", "wladimir"][..],
+        ] {
+            let first = canonical_spelling(group[0]);
+            for other in group {
+                assert_eq!(canonical_spelling(other), first, "{other}");
+            }
+        }
+    }
+
+    #[test]
+    fn skeletons_meet_across_scripts() {
+        let arabic = normalize("محمد", Some(Schema::Person));
+        let latin = normalize("Mohammed", Some(Schema::Person));
+        assert_eq!(arabic.tokens[0].skeleton, latin.tokens[0].skeleton);
+    }
+}

@@ -1,0 +1,371 @@
+//! Behaviour of name screening, feature by feature, and its invariants.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use accord_screen::{
+    Candidate, CandidateName, DEFAULT_THRESHOLD, Identifier, Index, NameKind, NameMethod, Query,
+    Schema, Settings, TokenMatchKind, score_pair,
+};
+use proptest::prelude::*;
+
+fn person(id: &str, names: &[&str]) -> Candidate {
+    entity(id, Schema::Person, names)
+}
+
+fn entity(id: &str, schema: Schema, names: &[&str]) -> Candidate {
+    Candidate {
+        id: id.to_owned(),
+        schema,
+        names: names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| CandidateName {
+                value: (*n).to_owned(),
+                kind: if i == 0 {
+                    NameKind::Primary
+                } else {
+                    NameKind::Alias
+                },
+            })
+            .collect(),
+        identifiers: vec![],
+        birth_dates: vec![],
+        countries: vec![],
+    }
+}
+
+fn query(name: &str) -> Query {
+    Query {
+        name: name.to_owned(),
+        ..Query::default()
+    }
+}
+
+fn sample_index() -> Index {
+    let mut putin = person("p-1", &["Владимир Владимирович Путин", "Vladimir Putin"]);
+    putin.birth_dates = vec!["1952-10-07".parse().unwrap()];
+    putin.countries = vec!["RU".to_owned()];
+    let mut vessel = entity("v-1", Schema::Vessel, &["Ocean Breeze"]);
+    vessel.identifiers = vec![Identifier::new("imo", "IMO 9187629")];
+    let mut company = entity("c-1", Schema::Company, &["ООО «Газпром экспорт»"]);
+    company.countries = vec!["RU".to_owned()];
+    Index::build(vec![
+        putin,
+        person("p-2", &["Xi Jinping", "习近平"]),
+        person("p-3", &["Osama bin Laden", "أسامة بن لادن"]),
+        person("p-4", &["Ivan Petrov"]),
+        person("p-5", &["Ivana Petrova"]),
+        vessel,
+        company,
+        person("p-6", &["Abd al-Rahman Mustafa"]),
+    ])
+}
+
+fn top(index: &Index, q: &Query) -> Option<accord_screen::Hit> {
+    index.screen(q, &Settings::default()).into_iter().next()
+}
+
+#[test]
+fn transliterations_meet() {
+    let index = sample_index();
+    for (asked, expected) in [
+        ("Vladimir Putin", "p-1"),
+        ("Путин Владимир", "p-1"),
+        ("习近平", "p-2"),
+        ("Xi Jinping", "p-2"),
+        ("Usama bin Ladin", "p-3"),
+        ("أسامة بن لادن", "p-3"),
+        ("Abdulrahman Mustafa", "p-6"),
+    ] {
+        let hit = top(&index, &query(asked)).unwrap_or_else(|| panic!("no hit for {asked}"));
+        assert_eq!(hit.candidate_id, expected, "{asked}: {}", hit.explanation);
+    }
+}
+
+#[test]
+fn legal_forms_are_ignored() {
+    let index = sample_index();
+    let hit = top(&index, &query("Gazprom Export LLC")).unwrap();
+    assert_eq!(hit.candidate_id, "c-1");
+    assert!(hit.score > 0.9, "{}", hit.explanation);
+    assert!(
+        hit.explanation
+            .name
+            .legal_forms_ignored
+            .iter()
+            .any(|f| f == "ooo"),
+        "{:?}",
+        hit.explanation.name
+    );
+}
+
+#[test]
+fn word_order_and_typos_and_initials() {
+    let index = sample_index();
+    for asked in ["PUTIN, Vladimir", "Vladimr Puttin", "V. Putin"] {
+        let hit = top(&index, &query(asked)).unwrap_or_else(|| panic!("no hit for {asked}"));
+        assert_eq!(hit.candidate_id, "p-1", "{asked}");
+    }
+    let initial = top(&index, &query("V. Putin")).unwrap();
+    assert!(
+        initial
+            .explanation
+            .name
+            .pairs
+            .iter()
+            .any(|p| p.how == TokenMatchKind::Initial)
+    );
+}
+
+#[test]
+fn gendered_forms_are_different_people() {
+    let index = sample_index();
+    let hits = index.screen(&query("Ivan Petrov"), &Settings::default());
+    assert_eq!(
+        hits.iter().map(|h| h.candidate_id.as_str()).collect::<Vec<_>>(),
+        ["p-4"]
+    );
+}
+
+#[test]
+fn identifier_match_dominates_the_name() {
+    let index = sample_index();
+    let q = Query {
+        name: "Some Unrelated Name".to_owned(),
+        identifiers: vec!["imo:9187629".parse().unwrap()],
+        ..Query::default()
+    };
+    let hit = top(&index, &q).unwrap();
+    assert_eq!(hit.candidate_id, "v-1");
+    assert_eq!(hit.score, 1.0);
+    let identifier = hit.explanation.identifier.as_ref().unwrap();
+    assert_eq!(identifier.value, "IMO 9187629");
+    assert!(hit.explanation.to_string().starts_with("imo IMO 9187629 matches exactly"));
+    // A different kind of identifier with the same digits is not a match.
+    let q = Query {
+        identifiers: vec!["passport:9187629".parse().unwrap()],
+        ..q
+    };
+    assert!(top(&index, &q).is_none());
+}
+
+#[test]
+fn birth_date_and_country_adjust_the_score() {
+    let index = sample_index();
+    let plain = top(&index, &query("Vladimir Putin")).unwrap().score;
+    let with = |dob: &str, country: &str| {
+        let q = Query {
+            name: "Vladimir Putin".to_owned(),
+            birth_date: Some(dob.parse().unwrap()),
+            countries: vec![country.to_owned()],
+            ..Query::default()
+        };
+        index
+            .screen(
+                &q,
+                &Settings {
+                    threshold: 0.0,
+                    ..Settings::default()
+                },
+            )
+            .into_iter()
+            .find(|h| h.candidate_id == "p-1")
+            .unwrap()
+    };
+    let agreeing = with("1952", "ru");
+    assert!(agreeing.score >= plain);
+    assert!(agreeing.explanation.birth_date.as_ref().unwrap().delta > 0.0);
+    assert!(agreeing.explanation.country.as_ref().unwrap().delta > 0.0);
+    let differing = with("1980-01-01", "FR");
+    assert!(differing.score < plain - 0.1, "{}", differing.explanation);
+    let text = differing.explanation.to_string();
+    assert!(text.contains("date of birth 1980-01-01 differs from 1952-10-07"), "{text}");
+    assert!(text.contains("country FR is not among RU"), "{text}");
+}
+
+#[test]
+fn explanation_lists_the_features() {
+    let index = sample_index();
+    let hit = top(&index, &query("Vladimir Putin")).unwrap();
+    // The alias written in Latin letters matches exactly; the explanation says which name.
+    assert_eq!(hit.matched_name, "Vladimir Putin");
+    assert_eq!(hit.name_kind, NameKind::Alias);
+    assert_eq!(hit.explanation.name.method, NameMethod::Tokens);
+    assert_eq!(
+        hit.explanation.to_string(),
+        "name 1.000: vladimir=vladimir, putin=putin"
+    );
+    let typo = top(&index, &query("Vladimir Putn")).unwrap();
+    assert!(
+        typo.explanation.to_string().contains("putn~putin (fuzzy"),
+        "{}",
+        typo.explanation
+    );
+}
+
+#[test]
+fn schema_restricts_candidates() {
+    let index = sample_index();
+    let q = Query {
+        name: "Ocean Breeze".to_owned(),
+        schemas: vec![Schema::Person],
+        ..Query::default()
+    };
+    assert!(top(&index, &q).is_none());
+    let q = Query {
+        schemas: vec![Schema::Vessel],
+        ..q
+    };
+    assert_eq!(top(&index, &q).unwrap().candidate_id, "v-1");
+}
+
+#[test]
+fn weak_aliases_score_lower() {
+    let mut candidate = person("w-1", &["Robert Brown", "Bobby"]);
+    candidate.names[1].kind = NameKind::WeakAlias;
+    let index = Index::build(vec![candidate]);
+    let hit = index
+        .screen(
+            &query("Bobby"),
+            &Settings {
+                threshold: 0.0,
+                ..Settings::default()
+            },
+        )
+        .into_iter()
+        .next()
+        .unwrap();
+    assert_eq!(hit.explanation.weak_alias_factor, Some(0.9));
+    assert!((hit.score - 0.9).abs() < 1e-9);
+}
+
+#[test]
+fn ties_break_on_candidate_order() {
+    let index = Index::build(vec![
+        person("b", &["John Smith"]),
+        person("a", &["John Smith"]),
+    ]);
+    let hits = index.screen(&query("John Smith"), &Settings::default());
+    assert_eq!(
+        hits.iter().map(|h| h.candidate_id.as_str()).collect::<Vec<_>>(),
+        ["b", "a"]
+    );
+    let limited = index.screen(
+        &query("John Smith"),
+        &Settings {
+            limit: 1,
+            ..Settings::default()
+        },
+    );
+    assert_eq!(limited.len(), 1);
+}
+
+/// The labelled pairs are the calibration set: the documented threshold must keep its
+/// quality (a regression guard, not a benchmark).
+#[test]
+fn documented_threshold_holds_on_the_labelled_pairs() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pairs.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let (mut tp, mut fp, mut fn_, mut n) = (0.0, 0.0, 0.0, 0);
+    for record in reader.records() {
+        let record = record.unwrap();
+        let schema = match record.get(2).unwrap() {
+            "" => None,
+            s => Some(s.parse::<Schema>().unwrap()),
+        };
+        let label = record.get(3).unwrap() == "1";
+        let hit = score_pair(record.get(0).unwrap(), record.get(1).unwrap(), schema).score
+            >= DEFAULT_THRESHOLD;
+        n += 1;
+        match (label, hit) {
+            (true, true) => tp += 1.0,
+            (false, true) => fp += 1.0,
+            (true, false) => fn_ += 1.0,
+            _ => {}
+        }
+    }
+    assert!(n >= 500, "at least 500 labelled pairs, found {n}");
+    let precision = tp / (tp + fp);
+    let recall = tp / (tp + fn_);
+    let f1 = 2.0 * precision * recall / (precision + recall);
+    assert!(f1 >= 0.95, "F1 {f1:.3} (P {precision:.3}, R {recall:.3})");
+}
+
+fn name_strategy() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            "[A-Z][a-z]{1,9}",
+            "[А-Я][а-я]{2,8}",
+            "[a-z]\\.",
+            "(LLC|ООО|GmbH|al-|bin|de)",
+            "[0-9]{1,3}",
+            "[\\u{4E00}-\\u{4E30}]{1,3}",
+            "[\\u{0628}-\\u{064A}]{2,6}",
+        ],
+        1..5,
+    )
+    .prop_map(|words| words.join(" "))
+}
+
+fn schema_strategy() -> impl Strategy<Value = Option<Schema>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(Schema::Person)),
+        Just(Some(Schema::Company)),
+        Just(Some(Schema::Vessel)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn scores_are_bounded_symmetric_and_deterministic(
+        a in name_strategy(),
+        b in name_strategy(),
+        schema in schema_strategy(),
+    ) {
+        let ab = score_pair(&a, &b, schema);
+        let ba = score_pair(&b, &a, schema);
+        prop_assert!((0.0..=1.0).contains(&ab.score));
+        prop_assert_eq!(ab.score, ba.score);
+        prop_assert_eq!(&ab, &score_pair(&a, &b, schema));
+    }
+
+    #[test]
+    fn a_name_matches_itself_fully(a in name_strategy(), schema in schema_strategy()) {
+        let m = score_pair(&a, &a, schema);
+        // A name with no letters left (only legal forms, say) has nothing to compare.
+        if !m.pairs.is_empty() || m.method == NameMethod::OriginalScript {
+            prop_assert_eq!(m.score, 1.0);
+        }
+    }
+
+    #[test]
+    fn an_indexed_name_is_its_own_top_hit(
+        names in prop::collection::vec(name_strategy(), 1..12),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let candidates: Vec<Candidate> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| person(&format!("c{i}"), &[n.as_str()]))
+            .collect();
+        let index = Index::build(candidates);
+        let chosen = pick.index(names.len());
+        let asked = &names[chosen];
+        let settings = Settings { threshold: 0.0, ..Settings::default() };
+        let hits = index.screen(&query(asked), &settings);
+        if score_pair(asked, asked, Some(Schema::Person)).pairs.is_empty() {
+            return Ok(()); // nothing comparable in this name
+        }
+        let first = hits.first().expect("the name itself is found");
+        prop_assert_eq!(first.score, 1.0);
+        // Several names may be equal after normalisation; the chosen one is among the
+        // perfect hits, and those come in candidate order.
+        let perfect: Vec<&str> = hits.iter().filter(|h| h.score == 1.0).map(|h| h.candidate_id.as_str()).collect();
+        prop_assert!(perfect.contains(&format!("c{chosen}").as_str()), "{:?}", perfect);
+        let again = index.screen(&query(asked), &settings);
+        prop_assert_eq!(hits, again);
+    }
+}
