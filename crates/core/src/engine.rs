@@ -98,14 +98,15 @@ pub fn evaluate(
     log: &[LoggedStatement],
     as_of: Instant,
 ) -> Result<State, EvalError> {
-    let mut evaluator = Evaluator::new(versions)?;
+    // The same ingestion as `Evaluator`, without keeping a copy of every entry.
+    let mut core = Evaluator::new(versions)?.core;
     let mut entries: Vec<&LoggedStatement> =
         log.iter().filter(|e| e.recorded_at <= as_of).collect();
     entries.sort_by_key(|e| (e.recorded_at, e.index.0));
     for entry in entries {
-        evaluator.append(entry);
+        core.ingest(entry);
     }
-    evaluator.state(as_of)
+    derive::state(&core, as_of, false).map(|(state, _)| state)
 }
 
 /// Incremental evaluation: feed entries one by one, ask for the state at any instant.
@@ -180,7 +181,7 @@ impl Evaluator {
     /// Quorums computed on the way are cached (when `as_of` sees every appended entry), so
     /// the next call and the next appends only recompute what changed.
     pub fn state(&mut self, as_of: Instant) -> Result<State, EvalError> {
-        let (state, fills) = derive::state(&self.core, as_of)?;
+        let (state, fills) = derive::state(&self.core, as_of, true)?;
         for fill in fills {
             if let Some(ind) = self
                 .core

@@ -179,13 +179,17 @@ impl Ctx<'_> {
 }
 
 /// Derives the state as of `as_of`, and the quorums worth caching.
-pub(crate) fn state(core: &Core, as_of: Instant) -> Result<(State, Vec<CacheFill>), EvalError> {
+pub(crate) fn state(
+    core: &Core,
+    as_of: Instant,
+    cache: bool,
+) -> Result<(State, Vec<CacheFill>), EvalError> {
     let Some(first) = core.versions.first() else {
         return Err(EvalError::NoVersions);
     };
     let date = date_of(as_of);
     let cut: Key = (as_of, u64::MAX);
-    let everything = core.last.is_none_or(|l| l <= cut);
+    let everything = cache && core.last.is_none_or(|l| l <= cut);
     let mut rejected: Vec<(u64, String)> = core
         .rejected
         .iter()
@@ -1074,11 +1078,48 @@ fn review_cell(
         };
     };
     let mut reasons = Vec::new();
-    for p in &chosen {
+    let prefixed = |p: &ReportingPeriodState, out: &mut Vec<Reason>| {
         for r in &p.reasons {
             let mut r = r.clone();
             r.detail = format!("{}: {}", p.period, r.detail);
-            reasons.push(r);
+            out.push(r);
+        }
+    };
+    if let [only] = chosen.as_slice() {
+        prefixed(only, &mut reasons);
+    } else {
+        // Many reporting periods in one review (a daily indicator reviewed quarterly):
+        // the worst period's own reasons, then one summary per status with the entries.
+        if worst.status != IndicatorStatus::Compliant {
+            prefixed(worst, &mut reasons);
+        }
+        let mut by_status: BTreeMap<(std::cmp::Reverse<u8>, IndicatorStatus), (u32, Vec<LogIndex>)> =
+            BTreeMap::new();
+        for p in &chosen {
+            let slot = by_status
+                .entry((std::cmp::Reverse(p.status.severity()), p.status))
+                .or_default();
+            slot.0 += 1;
+            for r in &p.reasons {
+                slot.1.extend_from_slice(&r.entries);
+            }
+        }
+        for ((_, status), (count, entries)) in by_status {
+            reasons.push(Reason::with_entries(
+                "indicator.review",
+                format!(
+                    "{count} of {} reporting periods ending in this review {}",
+                    chosen.len(),
+                    status.as_str()
+                ),
+                entries,
+            ));
+        }
+        if chosen.iter().any(|p| p.late) {
+            reasons.push(Reason::rule(
+                "indicator.late",
+                "a report that counted was recorded after its grace period",
+            ));
         }
     }
     if carried {

@@ -117,6 +117,8 @@ pub(crate) struct LensIndicator {
     pub obs: BTreeMap<(Date, Key), Obs>,
     /// Cached quorums by reporting-period start, computed over everything ingested.
     pub cells: BTreeMap<Date, Cell>,
+    /// The last period end seen and its grace deadline (days since 1970).
+    pub last_deadline: Option<(Date, Option<i64>)>,
 }
 
 /// One agreement version's view of the log.
@@ -432,6 +434,7 @@ impl Lens {
                 grace: ind.grace,
                 obs: BTreeMap::new(),
                 cells: BTreeMap::new(),
+                last_deadline: None,
             });
         }
         Self {
@@ -519,10 +522,16 @@ impl Lens {
         }
         let value = read_value(&ind.kind, agreement, id.as_str(), &evidence.value)?;
         let end = evidence.period.end();
-        let late = match ind.grace.after(end) {
-            Some(deadline) => epoch_day(date_of(key.0)) > epoch_day(deadline),
-            None => false,
+        // Consecutive reports usually share a period: remember its grace deadline.
+        let deadline = match ind.last_deadline {
+            Some((e, d)) if e == end => d,
+            _ => {
+                let d = ind.grace.after(end).map(epoch_day);
+                ind.last_deadline = Some((end, d));
+                d
+            }
         };
+        let late = deadline.is_some_and(|d| epoch_day(date_of(key.0)) > d);
         ind.obs.insert(
             (end, key),
             Obs {
