@@ -11,6 +11,8 @@
 //! - [`time`] — dates, instants, periods and ISO 8601 calendar durations.
 //! - [`statement`] — what participants say in the evidence log: evidence, corrections,
 //!   decisions, dispute steps, amendment signatures, key events.
+//! - [`engine`] — `evaluate(versions, log prefix, as_of) -> State`, incremental
+//!   evaluation, and the timeline of state changes.
 //!
 //! # Architecture invariant
 //!
@@ -18,6 +20,7 @@
 //! `BTreeMap`/`Vec`).
 
 pub mod agreement;
+pub mod engine;
 pub mod id;
 pub mod rule;
 pub mod statement;

@@ -1,0 +1,271 @@
+//! The evaluation engine: `evaluate(agreement versions, log prefix, as_of) -> State`
+//! (DESIGN §4).
+//!
+//! The engine is a pure function. It reads no clock, does no I/O, draws no random numbers
+//! and iterates only ordered collections (`BTreeMap`, `Vec`), so the same inputs give the
+//! same [`State`], byte for byte, on every machine.
+//!
+//! Two times matter. Each statement has a *valid time* (the period it observes) and a
+//! *record time* (when the log accepted it). `as_of` cuts by record time: entries recorded
+//! after it are invisible, so "what did we know on 1 March about January" has one answer.
+//! Entries are taken in one total order, record time then log index, whatever order they
+//! are handed over in.
+//!
+//! Errors ([`EvalError`]) are only for inputs that cannot be evaluated at all (no
+//! version, versions of different agreements, an `as_of` before the agreement takes
+//! effect). A bad *entry* — evidence for an unknown indicator, a value in the wrong unit or
+//! of the wrong type, a statement from someone not entitled to make it, a retraction of an
+//! entry that does not exist — never stops an evaluation: it is listed in
+//! [`State::rejected`] with its reason and otherwise ignored.
+//!
+//! [`Evaluator`] is the incremental form: [`Evaluator::append`] ingests one entry and
+//! recomputes only the quorum of the reporting period it touches; [`Evaluator::state`]
+//! derives the statuses from those cached quorums, in time proportional to the agreement's
+//! size (indicators × periods), not the log's. `evaluate` is `Evaluator` fed the whole
+//! prefix, and the property tests check that both agree for arbitrary logs.
+//!
+//! INVARIANT: exemptions are added to the state by the last statement of
+//! [`Evaluator::state`], unconditionally (see `derive::exemptions`): no rule, trigger,
+//! decision or version can turn one off.
+
+mod derive;
+mod ingest;
+mod quorum;
+pub mod state;
+pub mod timeline;
+
+use std::collections::BTreeMap;
+
+use crate::agreement::Agreement;
+use crate::id::{AgreementId, IndicatorId, ParticipantId};
+use crate::statement::LoggedStatement;
+use crate::time::{Date, Instant};
+
+pub use state::State;
+pub use timeline::{Change, timeline};
+
+/// Why an evaluation cannot be made at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// No version of the agreement was given.
+    #[error("no agreement version to evaluate: pass at least version 1")]
+    NoVersions,
+    /// The versions belong to different agreements.
+    #[error(
+        "versions belong to different agreements: `{first}` and `{other}`; evaluate one agreement at a time"
+    )]
+    MixedAgreements {
+        /// The first version's agreement.
+        first: AgreementId,
+        /// Another version's agreement.
+        other: AgreementId,
+    },
+    /// Two versions carry the same number.
+    #[error("version {0} is given twice: pass each version of the agreement once")]
+    DuplicateVersion(u32),
+    /// `as_of` falls before the agreement takes effect.
+    #[error(
+        "as-of `{as_of}` is before the agreement takes effect on {effective}: evaluate on or after that date"
+    )]
+    BeforeAgreement {
+        /// The cut asked for.
+        as_of: Instant,
+        /// When the agreement takes effect.
+        effective: Date,
+    },
+}
+
+/// The total order of log entries: record time, then log index.
+pub(crate) type Key = (Instant, u64);
+
+/// Evaluates an agreement against a prefix of its log as of an instant.
+///
+/// `versions` are the agreement's versions (any order; numbers must be distinct). `log`
+/// may be in any order and may include entries recorded after `as_of`: those are ignored.
+///
+/// ```
+/// # use accord_core::engine::evaluate;
+/// # fn demo(agreement: accord_core::agreement::Agreement) {
+/// let as_of: jiff::Timestamp = "2026-07-01T00:00:00Z".parse().unwrap();
+/// let state = evaluate(&[agreement], &[], as_of).unwrap();
+/// for phase in &state.phases {
+///     println!("{} {:?}", phase.id, phase.status);
+/// }
+/// # }
+/// ```
+pub fn evaluate(
+    versions: &[Agreement],
+    log: &[LoggedStatement],
+    as_of: Instant,
+) -> Result<State, EvalError> {
+    // The same ingestion as `Evaluator`, without keeping a copy of every entry.
+    let mut core = Evaluator::new(versions)?.core;
+    let mut entries: Vec<&LoggedStatement> =
+        log.iter().filter(|e| e.recorded_at <= as_of).collect();
+    entries.sort_by_key(|e| (e.recorded_at, e.index.0));
+    for entry in entries {
+        core.ingest(entry);
+    }
+    derive::state(&core, as_of, false).map(|(state, _)| state)
+}
+
+/// Incremental evaluation: feed entries one by one, ask for the state at any instant.
+///
+/// Entries should come in log order (record time, then index). An entry that comes out of
+/// order is still taken into account correctly, at the cost of rebuilding the caches (the
+/// result never depends on the order of appends).
+#[derive(Debug, Clone)]
+pub struct Evaluator {
+    pub(crate) core: ingest::Core,
+    /// Every entry appended, kept only to rebuild after an out-of-order append.
+    appended: Vec<LoggedStatement>,
+}
+
+impl Evaluator {
+    /// An evaluator over the given versions of one agreement, with an empty log.
+    pub fn new(versions: &[Agreement]) -> Result<Self, EvalError> {
+        let first = versions.first().ok_or(EvalError::NoVersions)?;
+        if let Some(other) = versions.iter().find(|v| v.id != first.id) {
+            return Err(EvalError::MixedAgreements {
+                first: first.id.clone(),
+                other: other.id.clone(),
+            });
+        }
+        let mut sorted: Vec<Agreement> = versions.to_vec();
+        sorted.sort_by_key(|v| v.version);
+        for pair in sorted.windows(2) {
+            if let [a, b] = pair
+                && a.version == b.version
+            {
+                return Err(EvalError::DuplicateVersion(a.version));
+            }
+        }
+        Ok(Self {
+            core: ingest::Core::new(sorted),
+            appended: Vec::new(),
+        })
+    }
+
+    /// Appends one log entry and updates the cached quorum it touches.
+    pub fn append(&mut self, entry: &LoggedStatement) {
+        let key = (entry.recorded_at, entry.index.0);
+        if self.core.last.is_some_and(|last| key < last) {
+            // Out of order: rebuild in the total order so that the result is the same as a
+            // replay in log order.
+            self.appended.push(entry.clone());
+            self.appended
+                .sort_by_key(|e| (e.recorded_at, e.index.0));
+            let versions = std::mem::take(&mut self.core.versions);
+            self.core = ingest::Core::new(versions);
+            for e in &self.appended {
+                self.core.ingest(e);
+            }
+            return;
+        }
+        self.appended.push(entry.clone());
+        self.core.ingest(entry);
+    }
+
+    /// How many entries have been appended.
+    pub fn len(&self) -> usize {
+        self.appended.len()
+    }
+
+    /// Whether no entry has been appended.
+    pub fn is_empty(&self) -> bool {
+        self.appended.is_empty()
+    }
+
+    /// The state as of `as_of`: entries recorded after it are ignored.
+    ///
+    /// Quorums computed on the way are cached (when `as_of` sees every appended entry), so
+    /// the next call and the next appends only recompute what changed.
+    pub fn state(&mut self, as_of: Instant) -> Result<State, EvalError> {
+        let (state, fills) = derive::state(&self.core, as_of, true)?;
+        for fill in fills {
+            if let Some(ind) = self
+                .core
+                .lenses
+                .get_mut(fill.lens)
+                .and_then(|l| l.indicators.get_mut(fill.indicator))
+            {
+                ind.store_cell(fill.start, fill.cell);
+            }
+        }
+        Ok(state)
+    }
+}
+
+/// Interned names shared by every version, so that entries are ingested once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names {
+    pub participants: BTreeMap<ParticipantId, u32>,
+    pub indicators: BTreeMap<IndicatorId, u32>,
+}
+
+/// The UTC civil date of an instant.
+pub(crate) fn date_of(instant: Instant) -> Date {
+    let days = instant.as_second().div_euclid(86_400);
+    date_from_epoch_day(days).unwrap_or(Date::MIN)
+}
+
+/// Days since 1970-01-01 (negative before), by the civil-from-days algorithm.
+pub(crate) fn epoch_day(date: Date) -> i64 {
+    let y = i64::from(date.year()) - i64::from(date.month() <= 2);
+    let m = i64::from(date.month());
+    let d = i64::from(date.day());
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date `days` after 1970-01-01, or `None` off the calendar.
+pub(crate) fn date_from_epoch_day(days: i64) -> Option<Date> {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
+}
+
+/// The last instant of a UTC date: the `as_of` that sees everything recorded that day.
+pub fn end_of_day(date: Date) -> Instant {
+    let next = i128::from(epoch_day(date).saturating_add(1));
+    Instant::from_nanosecond(next * 86_400_000_000_000 - 1).unwrap_or(Instant::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn epoch_days_round_trip() {
+        for d in [
+            date(1970, 1, 1),
+            date(2000, 2, 29),
+            date(2026, 12, 31),
+            date(1969, 12, 31),
+            date(2100, 3, 1),
+        ] {
+            assert_eq!(date_from_epoch_day(epoch_day(d)), Some(d), "{d}");
+        }
+        assert_eq!(epoch_day(date(1970, 1, 2)), 1);
+        let t: Instant = "2026-03-01T23:59:59.999999999Z".parse().unwrap();
+        assert_eq!(date_of(t), date(2026, 3, 1));
+        assert_eq!(end_of_day(date(2026, 3, 1)), t);
+    }
+}

@@ -1,0 +1,672 @@
+//! Phase entry, and for each phase not reached, what remains.
+//!
+//! Phases are entered in schedule order. A phase is reached when its entry condition held
+//! at some concluded review (status conditions count the reviews ending with that one)
+//! and its `not_before` date has come; once reached it stays reached (regression is the
+//! business of triggers, issue #5). Its entry date is the first day everything the
+//! condition rests on was known: the day after the review ended, the record date of the
+//! evidence cited, dates and events the condition names, the previous phase's entry and
+//! `not_before`, whichever is latest.
+
+use std::collections::BTreeMap;
+
+use crate::agreement::Agreement;
+use crate::id::{CommitmentId, PhaseId};
+use crate::rule::{CommitmentStatus, Condition, DateRule, DisputeState, Quantifier};
+use crate::statement::{DisputeAction, DisputeOutcome, Finding, LogIndex, Statement};
+use crate::time::Date;
+
+use super::super::state::{PhaseState, PhaseStatus, Reason, Unmet};
+use super::{Anchors, Ctx, nth};
+
+/// Whether a condition holds, since when, and on which entries.
+struct Holds {
+    ok: bool,
+    witness: Option<Date>,
+    entries: Vec<LogIndex>,
+}
+
+pub(crate) fn phases(ctx: &mut Ctx<'_>) -> Vec<PhaseState> {
+    let core = ctx.core;
+    let Some(agreement) = core.versions.get(ctx.current) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(agreement.phases.len());
+    let mut earliest: BTreeMap<PhaseId, Option<Date>> = BTreeMap::new();
+    let mut previous: Option<(&PhaseId, Option<Date>)> = None;
+    let fallback = ctx
+        .views
+        .first()
+        .and_then(|v| v.effective)
+        .unwrap_or(ctx.date);
+    for phase in &agreement.phases {
+        let anchors = ctx.anchors();
+        let not_before = phase.not_before.as_ref().map(|r| anchors.resolve(r));
+        let previous_entered = previous.map(|(_, d)| d);
+        let order_ok = previous_entered.is_none_or(|d| d.is_some());
+        let mut reasons = Vec::new();
+        let mut entered = None;
+        if order_ok && !matches!(not_before, Some(None)) {
+            let candidates: Vec<u32> = if has_status(&phase.entry) {
+                (1..=ctx.concluded).collect()
+            } else {
+                vec![ctx.concluded]
+            };
+            for r in candidates {
+                let h = holds(ctx, &anchors, &phase.entry, r);
+                if !h.ok {
+                    continue;
+                }
+                let mut day = h.witness.unwrap_or(fallback);
+                if let Some(Some(p)) = previous_entered {
+                    day = day.max(p);
+                }
+                if let Some(Some(nb)) = not_before {
+                    day = day.max(nb);
+                }
+                if day > ctx.date {
+                    continue;
+                }
+                entered = Some(day);
+                let at = if r > 0 && has_status(&phase.entry) {
+                    format!(" at review {r}")
+                } else {
+                    String::new()
+                };
+                reasons.push(Reason::with_entries(
+                    "phase.entry",
+                    format!(
+                        "entry condition `{}` held{at}; entered on {day}",
+                        describe(&phase.entry)
+                    ),
+                    h.entries,
+                ));
+                break;
+            }
+        }
+        if let Some((prev, _)) = previous {
+            reasons.push(Reason::rule(
+                "phase.order",
+                if order_ok {
+                    format!("follows phase `{prev}`, which is reached")
+                } else {
+                    format!("phase `{prev}` must be reached first")
+                },
+            ));
+        }
+        if let Some(nb) = &not_before {
+            reasons.push(Reason::rule(
+                "phase.not_before",
+                match nb {
+                    Some(d) => format!("not before {d}"),
+                    None => "not before a date that is not known yet".to_owned(),
+                },
+            ));
+        }
+        let (status, remains) = match entered {
+            Some(day) => {
+                ctx.reached.insert(phase.id.clone(), day);
+                earliest.insert(phase.id.clone(), Some(day));
+                (PhaseStatus::Reached, Vec::new())
+            }
+            None => {
+                reasons.push(Reason::rule(
+                    "phase.entry",
+                    format!("entry condition `{}` not met", describe(&phase.entry)),
+                ));
+                let mut remains = Vec::new();
+                let mut dates = Vec::new();
+                if let Some((prev, None)) = previous {
+                    let e = earliest.get(prev).copied().flatten();
+                    dates.push(e);
+                    remains.push(Unmet {
+                        condition: format!("phase `{prev}` reached"),
+                        detail: "phases are entered in order".to_owned(),
+                        earliest: e,
+                    });
+                }
+                match not_before {
+                    Some(Some(nb)) if nb > ctx.date => {
+                        dates.push(Some(nb));
+                        remains.push(Unmet {
+                            condition: format!("not before {nb}"),
+                            detail: "the phase cannot be entered earlier, whatever the evidence"
+                                .to_owned(),
+                            earliest: Some(nb),
+                        });
+                    }
+                    Some(None) => {
+                        dates.push(None);
+                        remains.push(Unmet {
+                            condition: "not before its date".to_owned(),
+                            detail: "that date depends on an event not recorded yet".to_owned(),
+                            earliest: None,
+                        });
+                    }
+                    _ => {}
+                }
+                let e = unmet(ctx, agreement, &anchors, &phase.entry, &earliest, &mut remains);
+                dates.push(e);
+                if remains.is_empty() {
+                    // The condition holds now but only since a date after the cut's day,
+                    // or only through its `not before`: it can be met today.
+                    remains.push(Unmet {
+                        condition: describe(&phase.entry),
+                        detail: "met, but not yet on the evaluation date".to_owned(),
+                        earliest: Some(ctx.date),
+                    });
+                }
+                let overall = dates
+                    .iter()
+                    .try_fold(ctx.date, |acc, d| d.map(|d| acc.max(d)));
+                earliest.insert(phase.id.clone(), overall);
+                (PhaseStatus::NotReached, remains)
+            }
+        };
+        out.push(PhaseState {
+            id: phase.id.clone(),
+            title: phase.title.clone(),
+            status,
+            entered,
+            reasons,
+            remains,
+        });
+        previous = Some((&phase.id, entered));
+    }
+    out
+}
+
+fn has_status(cond: &Condition) -> bool {
+    match cond {
+        Condition::Status { .. } => true,
+        Condition::And { all } => all.iter().any(has_status),
+        Condition::Or { any } => any.iter().any(has_status),
+        Condition::Not { not } => has_status(not),
+        _ => false,
+    }
+}
+
+fn status_at<'c>(
+    ctx: &'c Ctx<'_>,
+    commitment: &CommitmentId,
+    review: u32,
+) -> Option<&'c super::super::state::CommitmentReview> {
+    ctx.commitments
+        .get(commitment)?
+        .get(review.checked_sub(1)? as usize)?
+        .as_ref()
+}
+
+/// Evaluates a condition with `latest` as the latest review (0: none concluded).
+fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Holds {
+    let no = || Holds {
+        ok: false,
+        witness: None,
+        entries: Vec::new(),
+    };
+    match cond {
+        Condition::Status {
+            quantifier,
+            commitments,
+            status,
+            reviews,
+        } => {
+            let n = (*reviews).max(1);
+            if latest < n || commitments.is_empty() {
+                return no();
+            }
+            let first = latest - n + 1;
+            let mut qualifying = Vec::new();
+            for c in commitments {
+                let ok = (first..=latest)
+                    .all(|r| status_at(ctx, c, r).is_some_and(|s| s.status == *status));
+                if ok {
+                    qualifying.push(c);
+                }
+            }
+            let count = u32::try_from(qualifying.len()).unwrap_or(u32::MAX);
+            let ok = match quantifier {
+                Quantifier::All => qualifying.len() == commitments.len(),
+                Quantifier::Any => count >= 1,
+                Quantifier::AtLeast(k) => count >= (*k).max(1),
+            };
+            if !ok {
+                return no();
+            }
+            let mut entries = Vec::new();
+            for c in &qualifying {
+                for r in first..=latest {
+                    if let Some(s) = status_at(ctx, c, r) {
+                        for reason in &s.reasons {
+                            entries.extend(reason.entries.iter().copied());
+                        }
+                    }
+                }
+            }
+            entries.sort_unstable();
+            entries.dedup();
+            let review_end = ctx
+                .reviews
+                .get(latest as usize - 1)
+                .and_then(|r| r.period.end().tomorrow().ok());
+            let known = entries.iter().filter_map(|i| ctx.recorded_on(*i)).max();
+            Holds {
+                ok,
+                witness: review_end.max(known),
+                entries,
+            }
+        }
+        Condition::Dispute { commitment, state } => {
+            let now = dispute_state(ctx, commitment);
+            Holds {
+                ok: *state != DisputeState::Exhausted && now == *state,
+                witness: None,
+                entries: Vec::new(),
+            }
+        }
+        Condition::PhaseReached { phase } => match ctx.reached.get(phase) {
+            Some(d) => Holds {
+                ok: true,
+                witness: Some(*d),
+                entries: Vec::new(),
+            },
+            None => no(),
+        },
+        Condition::EventOccurred { event } => match anchors.events.get(event) {
+            Some(d) if *d <= ctx.date => Holds {
+                ok: true,
+                witness: Some(*d),
+                entries: ctx
+                    .views
+                    .get(ctx.current)
+                    .and_then(|v| v.event_entries.get(event))
+                    .copied()
+                    .into_iter()
+                    .collect(),
+            },
+            _ => no(),
+        },
+        Condition::DatePassed { date } => match anchors.resolve(date) {
+            Some(d) if d <= ctx.date => Holds {
+                ok: true,
+                witness: Some(d),
+                entries: Vec::new(),
+            },
+            _ => no(),
+        },
+        Condition::And { all } => {
+            let mut out = Holds {
+                ok: true,
+                witness: None,
+                entries: Vec::new(),
+            };
+            for c in all {
+                let h = holds(ctx, anchors, c, latest);
+                if !h.ok {
+                    return no();
+                }
+                out.witness = out.witness.max(h.witness);
+                out.entries.extend(h.entries);
+            }
+            out
+        }
+        Condition::Or { any } => {
+            let mut best: Option<Holds> = None;
+            for c in any {
+                let h = holds(ctx, anchors, c, latest);
+                if h.ok
+                    && best
+                        .as_ref()
+                        .is_none_or(|b| h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness))
+                {
+                    best = Some(h);
+                }
+            }
+            best.unwrap_or_else(no)
+        }
+        Condition::Not { not } => {
+            let h = holds(ctx, anchors, not, latest);
+            Holds {
+                ok: !h.ok,
+                witness: None,
+                entries: Vec::new(),
+            }
+        }
+    }
+}
+
+/// The state of the disputes over a commitment's findings, from the recorded steps only
+/// (stages and deadlines are issue #5: never `exhausted` here).
+pub(crate) fn dispute_state(ctx: &Ctx<'_>, commitment: &CommitmentId) -> DisputeState {
+    let Some(agreement) = ctx.agreement() else {
+        return DisputeState::None;
+    };
+    // Per dispute: (is about this commitment, state).
+    let mut disputes: BTreeMap<&crate::id::DisputeId, (bool, DisputeState)> = BTreeMap::new();
+    for o in &ctx.core.others {
+        let Statement::DisputeStep(step) = &o.statement else {
+            continue;
+        };
+        if !ctx.alive(o.key, o.index) {
+            continue;
+        }
+        match &step.step {
+            DisputeAction::Open { finding, .. } => {
+                let about = match finding {
+                    Finding::Indicator { indicator, .. } => agreement
+                        .indicators
+                        .iter()
+                        .any(|i| &i.id == indicator && &i.commitment == commitment),
+                    Finding::Entry { .. } => false,
+                };
+                disputes
+                    .entry(&step.dispute)
+                    .or_insert((about, DisputeState::Open));
+            }
+            DisputeAction::Resolve { outcome, .. } => {
+                if let Some(d) = disputes.get_mut(&step.dispute) {
+                    d.1 = match outcome {
+                        DisputeOutcome::Overturned => DisputeState::Overturned,
+                        DisputeOutcome::Upheld | DisputeOutcome::Settled => DisputeState::Upheld,
+                    };
+                }
+            }
+            DisputeAction::Withdraw => {
+                if let Some(d) = disputes.get_mut(&step.dispute) {
+                    d.1 = DisputeState::None;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mine: Vec<DisputeState> = disputes
+        .values()
+        .filter(|(about, _)| *about)
+        .map(|(_, s)| *s)
+        .collect();
+    if mine.contains(&DisputeState::Open) {
+        DisputeState::Open
+    } else {
+        mine.last().copied().unwrap_or(DisputeState::None)
+    }
+}
+
+/// Lists the unmet parts of a condition at the latest concluded review, and returns the
+/// earliest date the whole condition could be met (`None` when it cannot be computed).
+fn unmet(
+    ctx: &Ctx<'_>,
+    agreement: &Agreement,
+    anchors: &Anchors,
+    cond: &Condition,
+    phases: &BTreeMap<PhaseId, Option<Date>>,
+    out: &mut Vec<Unmet>,
+) -> Option<Date> {
+    let latest = ctx.concluded;
+    if holds(ctx, anchors, cond, latest).ok {
+        return Some(ctx.date);
+    }
+    match cond {
+        Condition::Status {
+            quantifier,
+            commitments,
+            status,
+            reviews,
+        } => {
+            let n = (*reviews).max(1);
+            let mut dates: Vec<Option<Date>> = Vec::new();
+            let mut parts = Vec::new();
+            for c in commitments {
+                // The streak of reviews, ending with the latest, that have the status or
+                // could still get it (unverified: evidence may still come, late reports
+                // count).
+                let mut streak = 0;
+                let mut r = latest;
+                while r > 0 {
+                    match status_at(ctx, c, r).map(|s| s.status) {
+                        Some(s) if s == *status || s == CommitmentStatus::Unverified => {
+                            streak += 1;
+                            r -= 1;
+                        }
+                        _ => break,
+                    }
+                    if streak >= n {
+                        break;
+                    }
+                }
+                let now = status_at(ctx, c, latest).map_or("no review yet".to_owned(), |s| {
+                    format!("{} at review {latest}", status_name(s.status))
+                });
+                parts.push(format!("`{c}` {now}"));
+                dates.push(if streak >= n {
+                    Some(ctx.date)
+                } else {
+                    review_end_after(ctx, agreement, anchors, latest + (n - streak))
+                });
+            }
+            let earliest = combine(quantifier, commitments.len(), &dates);
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: parts.join(", "),
+                earliest,
+            });
+            earliest
+        }
+        Condition::Dispute { commitment, state } => {
+            let now = dispute_state(ctx, commitment);
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: if *state == DisputeState::Exhausted {
+                    "dispute stages and deadlines are not evaluated yet (issue #5)".to_owned()
+                } else {
+                    format!("the dispute state is `{}`", dispute_name(now))
+                },
+                earliest: None,
+            });
+            None
+        }
+        Condition::PhaseReached { phase } => {
+            let e = phases.get(phase).copied().flatten();
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: if phases.contains_key(phase) {
+                    "that phase is not reached".to_owned()
+                } else {
+                    "that phase comes later in the schedule or does not exist".to_owned()
+                },
+                earliest: e,
+            });
+            e
+        }
+        Condition::EventOccurred { event } => {
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: match anchors.events.get(event) {
+                    Some(d) => format!("scheduled for {d}"),
+                    None => "not recorded yet".to_owned(),
+                },
+                earliest: anchors.events.get(event).copied(),
+            });
+            anchors.events.get(event).copied()
+        }
+        Condition::DatePassed { date } => {
+            let d = anchors.resolve(date);
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: match d {
+                    Some(d) => format!("on {d}"),
+                    None => "depends on a date not known yet".to_owned(),
+                },
+                earliest: d,
+            });
+            d
+        }
+        Condition::And { all } => {
+            let mut latest_date = Some(ctx.date);
+            for c in all {
+                let e = unmet(ctx, agreement, anchors, c, phases, out);
+                latest_date = match (latest_date, e) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            latest_date
+        }
+        Condition::Or { any } => {
+            let mut scratch = Vec::new();
+            let earliest = any
+                .iter()
+                .filter_map(|c| unmet(ctx, agreement, anchors, c, phases, &mut scratch))
+                .min();
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: format!(
+                    "none of the alternatives holds: {}",
+                    scratch
+                        .iter()
+                        .map(|u| format!("{} ({})", u.condition, u.detail))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                earliest,
+            });
+            earliest
+        }
+        Condition::Not { .. } => {
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: "the negated condition holds".to_owned(),
+                earliest: None,
+            });
+            None
+        }
+    }
+}
+
+fn combine(quantifier: &Quantifier, n: usize, dates: &[Option<Date>]) -> Option<Date> {
+    match quantifier {
+        Quantifier::All => dates.iter().try_fold(Date::MIN, |acc, d| d.map(|d| acc.max(d))),
+        Quantifier::Any => dates.iter().flatten().min().copied(),
+        Quantifier::AtLeast(k) => {
+            let mut known: Vec<Date> = dates.iter().flatten().copied().collect();
+            known.sort_unstable();
+            let k = (*k).max(1) as usize;
+            if k > n {
+                return None;
+            }
+            known.get(k - 1).copied()
+        }
+    }
+}
+
+/// The day after review number `number` ends (reviews may lie in the future).
+fn review_end_after(
+    ctx: &Ctx<'_>,
+    agreement: &Agreement,
+    anchors: &Anchors,
+    number: u32,
+) -> Option<Date> {
+    let start = match ctx.reviews.first() {
+        Some(r) => r.period.start(),
+        None => anchors.resolve(&agreement.review.starts)?,
+    };
+    nth(start, agreement.review.every, number)
+}
+
+pub(crate) fn status_name(s: CommitmentStatus) -> &'static str {
+    match s {
+        CommitmentStatus::Compliant => "compliant",
+        CommitmentStatus::Noncompliant => "noncompliant",
+        CommitmentStatus::Contested => "contested",
+        CommitmentStatus::Unverified => "unverified",
+    }
+}
+
+fn dispute_name(s: DisputeState) -> &'static str {
+    match s {
+        DisputeState::Open => "open",
+        DisputeState::Exhausted => "exhausted",
+        DisputeState::Upheld => "upheld",
+        DisputeState::Overturned => "overturned",
+        DisputeState::None => "none",
+    }
+}
+
+/// A condition in the agreement format's words.
+pub(crate) fn describe(cond: &Condition) -> String {
+    match cond {
+        Condition::Status {
+            quantifier,
+            commitments,
+            status,
+            reviews,
+        } => {
+            let list: Vec<&str> = commitments.iter().map(|c| c.as_str()).collect();
+            let q = match quantifier {
+                Quantifier::All => "all".to_owned(),
+                Quantifier::Any => "any".to_owned(),
+                Quantifier::AtLeast(k) => format!("at_least({k}"),
+            };
+            let open = if matches!(quantifier, Quantifier::AtLeast(_)) {
+                format!("{q}, ")
+            } else {
+                format!("{q}(")
+            };
+            format!(
+                "{open}{}) {} for {reviews} review{}",
+                list.join(", "),
+                status_name(*status),
+                if *reviews == 1 { "" } else { "s" }
+            )
+        }
+        Condition::Dispute { commitment, state } => {
+            format!("dispute({commitment}) {}", dispute_name(*state))
+        }
+        Condition::PhaseReached { phase } => format!("phase({phase}) reached"),
+        Condition::EventOccurred { event } => format!("event({event}) occurred"),
+        Condition::DatePassed { date } => format!("date({}) passed", describe_date(date)),
+        Condition::And { all } => all
+            .iter()
+            .map(|c| paren(c))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        Condition::Or { any } => any
+            .iter()
+            .map(|c| paren(c))
+            .collect::<Vec<_>>()
+            .join(" or "),
+        Condition::Not { not } => format!("not {}", paren(not)),
+    }
+}
+
+fn paren(c: &Condition) -> String {
+    match c {
+        Condition::And { .. } | Condition::Or { .. } => format!("({})", describe(c)),
+        _ => describe(c),
+    }
+}
+
+/// A date rule in the agreement format's words.
+pub(crate) fn describe_date(rule: &DateRule) -> String {
+    match rule {
+        DateRule::On(d) => d.to_string(),
+        DateRule::Event(e) => e.to_string(),
+        DateRule::PhaseEntered(p) => format!("phase({p})"),
+        DateRule::StageBegan(s) => format!("stage({s})"),
+        DateRule::Offset { base, by, forward } => {
+            format!("{} {} {by}", describe_date(base), if *forward { "+" } else { "-" })
+        }
+        DateRule::Earliest(rules) => format!(
+            "earliest({})",
+            rules.iter().map(describe_date).collect::<Vec<_>>().join(", ")
+        ),
+        DateRule::Latest(rules) => format!(
+            "latest({})",
+            rules.iter().map(describe_date).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// Whether a condition holds on the evaluation date (at the latest concluded review).
+pub(crate) fn holds_now(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> bool {
+    holds(ctx, anchors, cond, ctx.concluded).ok
+}

@@ -1,0 +1,551 @@
+//! Relief actions, authorities' decisions, triggers and disputes as recorded, and the
+//! exemptions that are in force whatever happens.
+//!
+//! An action of a reached phase is in force from its start (its own date rule, else the
+//! phase's entry date) until it expires; automatic renewal extends the term while its
+//! `unless` condition does not hold; an action that supersedes another replaces it from
+//! its start. Authorities' decisions are then applied in effective-date order, and each is
+//! marked as a departure when it differs from what the evaluation entitles (DESIGN §4).
+
+use std::collections::BTreeMap;
+
+use crate::agreement::{Agreement, PartyRole, ReliefKind, Renewal};
+use crate::id::{ActionId, ExemptionId, PhaseId};
+use crate::statement::{DecisionAct, DisputeAction, LogIndex, ReliefRef, Statement};
+use crate::time::Date;
+
+use super::super::ingest::Role;
+use super::super::state::{
+    ActionState, DecisionState, DisputeState, ExemptionState, MeasureRelief, Reason,
+    ReliefStatus, TriggerState,
+};
+use super::{Ctx, VersionView, epoch_day};
+
+/// A decision that counts: recorded under the cut, by an authority, on relief that exists.
+struct Decided<'a> {
+    index: LogIndex,
+    key: super::Key,
+    decision: &'a crate::statement::Decision,
+}
+
+pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>) {
+    let core = ctx.core;
+    let Some(agreement) = core.versions.get(ctx.current) else {
+        return (Vec::new(), Vec::new());
+    };
+    let anchors = ctx.anchors();
+    // Valid decisions, in the order they apply.
+    let mut decided: Vec<Decided<'_>> = Vec::new();
+    for o in &core.others {
+        let Statement::Decision(d) = &o.statement else {
+            continue;
+        };
+        if !ctx.alive(o.key, o.index) {
+            continue;
+        }
+        let authority = o
+            .authors
+            .iter()
+            .all(|a| ctx.role_of(a) == Role::Party(PartyRole::Authority));
+        let exists = match &d.relief {
+            ReliefRef::Phase(p) => agreement.phases.iter().any(|ph| &ph.id == p),
+            ReliefRef::Action(a) => agreement.actions().any(|(_, ac)| &ac.id == a),
+        };
+        if !authority {
+            ctx.rejected
+                .push((o.index.0, "only an authority of the agreement decides on relief".to_owned()));
+        } else if !exists {
+            ctx.rejected.push((
+                o.index.0,
+                format!("decides on `{}`, which is not relief of this agreement", relief_name(&d.relief)),
+            ));
+        } else {
+            decided.push(Decided {
+                index: o.index,
+                key: o.key,
+                decision: d,
+            });
+        }
+    }
+    decided.sort_by_key(|d| (d.decision.effective, d.key));
+    let applies = |d: &Decided<'_>, phase: &PhaseId, action: &ActionId| match &d.decision.relief {
+        ReliefRef::Phase(p) => p == phase,
+        ReliefRef::Action(a) => a == action,
+    };
+
+    let mut states: Vec<ActionState> = Vec::new();
+    // What the evaluation alone entitles, per action (for departures).
+    let mut entitled: BTreeMap<ActionId, ReliefStatus> = BTreeMap::new();
+    for (phase, action) in agreement.actions() {
+        let regime = agreement.regimes.iter().find(|r| r.id == action.regime);
+        let measure = match &action.kind {
+            ReliefKind::SuspendMeasure { measure, .. } | ReliefKind::Unfreeze { measure, .. } => {
+                Some(measure.clone())
+            }
+            _ => None,
+        };
+        let mut s = ActionState {
+            id: action.id.clone(),
+            phase: phase.id.clone(),
+            title: action.title.clone(),
+            regime: action.regime.clone(),
+            jurisdiction: regime.map(|r| r.jurisdiction.0.clone()),
+            measure,
+            status: ReliefStatus::Scheduled,
+            since: None,
+            until: None,
+            renewals: 0,
+            superseded_by: None,
+            reasons: Vec::new(),
+        };
+        let mine: Vec<&Decided<'_>> = decided
+            .iter()
+            .filter(|d| applies(d, &phase.id, &action.id))
+            .collect();
+        match ctx.reached.get(&phase.id).copied() {
+            None => s.reasons.push(Reason::rule(
+                "relief.phase",
+                format!("phase `{}` is not reached", phase.id),
+            )),
+            Some(entered) => {
+                let start = match &action.starts {
+                    None => Some(entered),
+                    Some(rule) => anchors.resolve(rule),
+                };
+                match start {
+                    None => s.reasons.push(Reason::rule(
+                        "relief.start",
+                        "its start date depends on an event not recorded yet",
+                    )),
+                    Some(start) if start > ctx.date => {
+                        s.until = Some(start);
+                        s.reasons.push(Reason::rule(
+                            "relief.start",
+                            format!("phase `{}` reached on {entered}; takes effect on {start}", phase.id),
+                        ));
+                    }
+                    Some(start) => {
+                        s.status = ReliefStatus::InForce;
+                        s.since = Some(start);
+                        s.reasons.push(Reason::rule(
+                            "relief.start",
+                            format!("phase `{}` reached on {entered}; in force from {start}", phase.id),
+                        ));
+                        let expiry = action.expires.as_ref().map(|r| anchors.resolve(r));
+                        match expiry {
+                            None => {}
+                            Some(None) => s.reasons.push(Reason::rule(
+                                "relief.expiry",
+                                "its expiry depends on a date not known yet",
+                            )),
+                            Some(Some(mut expires)) => {
+                                term(ctx, action, start, &mut expires, &mine, &mut s);
+                                if expires <= ctx.date {
+                                    s.status = ReliefStatus::Expired;
+                                    s.since = Some(expires);
+                                    s.until = None;
+                                    s.reasons.push(Reason::rule(
+                                        "relief.expiry",
+                                        format!("expired on {expires} (expiry, not revocation)"),
+                                    ));
+                                } else {
+                                    s.until = Some(expires);
+                                    s.reasons.push(Reason::rule(
+                                        "relief.expiry",
+                                        format!("expires on {expires}"),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        entitled.insert(action.id.clone(), s.status);
+        // Decisions, in effective order, each from its effective date.
+        for d in mine {
+            if d.decision.effective > ctx.date {
+                continue;
+            }
+            let eff = d.decision.effective;
+            let (new, rule) = match d.decision.act {
+                DecisionAct::Grant => (Some(ReliefStatus::InForce), "decision.grant"),
+                DecisionAct::Hold if s.status == ReliefStatus::InForce => {
+                    (Some(ReliefStatus::Suspended), "decision.hold")
+                }
+                DecisionAct::Revoke
+                    if matches!(s.status, ReliefStatus::InForce | ReliefStatus::Suspended) =>
+                {
+                    (Some(ReliefStatus::Reimposed), "decision.revoke")
+                }
+                _ => (None, "decision"),
+            };
+            if let Some(new) = new
+                && new != s.status
+            {
+                s.status = new;
+                s.since = Some(eff);
+                if new != ReliefStatus::InForce {
+                    s.until = None;
+                }
+                s.reasons.push(Reason::with_entries(
+                    rule,
+                    format!(
+                        "decision of {eff}: {}",
+                        d.decision.reason
+                    ),
+                    vec![d.index],
+                ));
+            }
+        }
+        states.push(s);
+    }
+
+    // Supersession: a later action replaces an earlier one from its own start.
+    let replacing: Vec<(ActionId, ActionId, Option<Date>)> = agreement
+        .actions()
+        .filter_map(|(_, a)| a.supersedes.clone().map(|old| (old, a.id.clone())))
+        .filter_map(|(old, new)| {
+            let s = states.iter().find(|s| s.id == new)?;
+            (s.status == ReliefStatus::InForce).then(|| (old, new, s.since))
+        })
+        .collect();
+    for (old, new, since) in replacing {
+        if let Some(s) = states.iter_mut().find(|s| s.id == old)
+            && matches!(
+                s.status,
+                ReliefStatus::Scheduled | ReliefStatus::InForce | ReliefStatus::Suspended
+            )
+        {
+            s.status = ReliefStatus::Superseded;
+            s.since = since;
+            s.until = None;
+            s.superseded_by = Some(new.clone());
+            s.reasons.push(Reason::rule(
+                "relief.superseded",
+                format!("replaced by `{new}`, in force since {}", since.map_or("?".to_owned(), |d| d.to_string())),
+            ));
+        }
+    }
+
+    let decisions = decided
+        .iter()
+        .map(|d| {
+            let targets: Vec<&ActionId> = agreement
+                .actions()
+                .filter(|(p, a)| applies(d, &p.id, &a.id))
+                .map(|(_, a)| &a.id)
+                .collect();
+            let earned = targets
+                .iter()
+                .filter(|a| entitled.get(**a) == Some(&ReliefStatus::InForce))
+                .count();
+            let auto = agreement
+                .actions()
+                .filter(|(p, a)| applies(d, &p.id, &a.id))
+                .any(|(_, a)| matches!(a.renewal, Renewal::Automatic { .. }));
+            let (departure, why) = match d.decision.act {
+                DecisionAct::Grant if earned < targets.len() => (
+                    true,
+                    "grants relief the evaluation does not (yet) entitle".to_owned(),
+                ),
+                DecisionAct::Grant => (false, "grants relief the evaluation entitles".to_owned()),
+                DecisionAct::Hold | DecisionAct::Revoke if earned > 0 => (
+                    true,
+                    "withholds relief the evaluation entitles".to_owned(),
+                ),
+                DecisionAct::Hold | DecisionAct::Revoke => (
+                    false,
+                    "concerns relief the evaluation does not entitle".to_owned(),
+                ),
+                DecisionAct::LetExpire if auto => (
+                    true,
+                    "stops a renewal the agreement makes automatic".to_owned(),
+                ),
+                DecisionAct::LetExpire | DecisionAct::Renew => {
+                    (false, "renewal is the authority's to decide".to_owned())
+                }
+            };
+            let pending = if d.decision.effective > ctx.date {
+                format!("; takes effect on {}", d.decision.effective)
+            } else {
+                String::new()
+            };
+            DecisionState {
+                entry: d.index,
+                act: d.decision.act,
+                relief: d.decision.relief.clone(),
+                effective: d.decision.effective,
+                stated_reason: d.decision.reason.clone(),
+                departure,
+                reasons: vec![Reason::with_entries(
+                    if departure { "decision.departure" } else { "decision.follows" },
+                    format!("{why}{pending}"),
+                    vec![d.index],
+                )],
+            }
+        })
+        .collect();
+    (states, decisions)
+}
+
+/// Extends an expiry by renewals: automatic ones while `unless` does not hold (judged on
+/// the evaluation date) and the term limit allows, and those an authority decided.
+fn term(
+    ctx: &Ctx<'_>,
+    action: &crate::agreement::ReliefAction,
+    start: Date,
+    expires: &mut Date,
+    decisions: &[&Decided<'_>],
+    s: &mut ActionState,
+) {
+    let length = epoch_day(*expires) - epoch_day(start);
+    let mut renew_decisions: Vec<&Decided<'_>> = decisions
+        .iter()
+        .filter(|d| d.decision.act == DecisionAct::Renew && d.decision.effective <= ctx.date)
+        .copied()
+        .collect();
+    renew_decisions.reverse();
+    let let_expire = decisions
+        .iter()
+        .find(|d| d.decision.act == DecisionAct::LetExpire && d.decision.effective <= ctx.date);
+    // Bounded: at most one renewal per day elapsed.
+    for _ in 0..100_000 {
+        if *expires > ctx.date {
+            return;
+        }
+        if let Some(d) = let_expire
+            && d.decision.effective <= *expires
+        {
+            s.reasons.push(Reason::with_entries(
+                "decision.let_expire",
+                format!("the authority let it expire: {}", d.decision.reason),
+                vec![d.index],
+            ));
+            return;
+        }
+        let automatic = match &action.renewal {
+            Renewal::Automatic {
+                term,
+                unless,
+                max_terms,
+            } => {
+                let allowed = max_terms.is_none_or(|m| s.renewals < m);
+                let blocked = unless.as_ref().is_some_and(|c| {
+                    let anchors = ctx.anchors();
+                    super::phases::holds_now(ctx, &anchors, c)
+                });
+                if blocked {
+                    s.reasons.push(Reason::rule(
+                        "relief.renewal",
+                        format!(
+                            "not renewed: `{}` holds",
+                            unless
+                                .as_ref()
+                                .map(super::phases::describe)
+                                .unwrap_or_default()
+                        ),
+                    ));
+                }
+                (allowed && !blocked).then_some(*term)
+            }
+            Renewal::None => None,
+        };
+        if let Some(term) = automatic {
+            let Some(next) = term.after(*expires) else { return };
+            if next <= *expires {
+                return;
+            }
+            s.renewals += 1;
+            s.reasons.push(Reason::rule(
+                "relief.renewal",
+                format!("renewed automatically on {expires} until {next}"),
+            ));
+            *expires = next;
+            continue;
+        }
+        if let Some(d) = renew_decisions.pop() {
+            let Some(next) = super::super::date_from_epoch_day(epoch_day(*expires) + length.max(1))
+            else {
+                return;
+            };
+            s.renewals += 1;
+            s.reasons.push(Reason::with_entries(
+                "decision.renew",
+                format!("renewed by decision until {next}: {}", d.decision.reason),
+                vec![d.index],
+            ));
+            *expires = next;
+            continue;
+        }
+        return;
+    }
+}
+
+fn relief_name(r: &ReliefRef) -> String {
+    match r {
+        ReliefRef::Phase(p) => format!("phase {p}"),
+        ReliefRef::Action(a) => format!("action {a}"),
+    }
+}
+
+/// Relief per jurisdiction and measure.
+pub(crate) fn by_measure(agreement: &Agreement, actions: &[ActionState]) -> Vec<MeasureRelief> {
+    let mut groups: BTreeMap<(String, String, Option<String>), MeasureRelief> = BTreeMap::new();
+    for a in actions {
+        let jurisdiction = a.jurisdiction.clone().unwrap_or_else(|| "?".to_owned());
+        let key = (
+            jurisdiction.clone(),
+            a.regime.to_string(),
+            a.measure.as_ref().map(ToString::to_string),
+        );
+        let g = groups.entry(key).or_insert_with(|| MeasureRelief {
+            jurisdiction,
+            regime: a.regime.clone(),
+            measure: a.measure.clone(),
+            in_force: Vec::new(),
+            other: Vec::new(),
+        });
+        if a.status == ReliefStatus::InForce {
+            g.in_force.push(a.id.clone());
+        } else {
+            g.other.push((a.id.clone(), a.status));
+        }
+    }
+    let _ = agreement;
+    groups.into_values().collect()
+}
+
+/// Triggers are issue #5: listed with their recorded steps, not evaluated.
+pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
+    let core = ctx.core;
+    let Some(agreement) = core.versions.get(ctx.current) else {
+        return Vec::new();
+    };
+    let mut steps: BTreeMap<&crate::id::TriggerId, Vec<LogIndex>> = BTreeMap::new();
+    for o in &core.others {
+        let Statement::TriggerStep(t) = &o.statement else {
+            continue;
+        };
+        if !ctx.alive(o.key, o.index) {
+            continue;
+        }
+        if agreement.triggers.iter().any(|tr| tr.id == t.trigger) {
+            steps.entry(&t.trigger).or_default().push(o.index);
+        } else {
+            ctx.rejected.push((
+                o.index.0,
+                format!("`{}` is not a trigger of the agreement", t.trigger),
+            ));
+        }
+    }
+    agreement
+        .triggers
+        .iter()
+        .map(|t| {
+            let s = steps.get(&t.id).cloned().unwrap_or_default();
+            TriggerState {
+                id: t.id.clone(),
+                status: "not_evaluated".to_owned(),
+                reasons: vec![Reason::with_entries(
+                    "trigger.not_evaluated",
+                    "regression rules are not evaluated yet (issue #5); recorded steps are listed",
+                    s.clone(),
+                )],
+                steps: s,
+            }
+        })
+        .collect()
+}
+
+/// Disputes as recorded: opened, escalated, resolved or withdrawn.
+pub(crate) fn disputes(ctx: &mut Ctx<'_>) -> Vec<DisputeState> {
+    let mut out: BTreeMap<crate::id::DisputeId, DisputeState> = BTreeMap::new();
+    for o in &ctx.core.others {
+        let Statement::DisputeStep(step) = &o.statement else {
+            continue;
+        };
+        if !ctx.alive(o.key, o.index) {
+            continue;
+        }
+        let entry = out.entry(step.dispute.clone());
+        let d = match (&step.step, entry) {
+            (DisputeAction::Open { stage, .. }, std::collections::btree_map::Entry::Vacant(v)) => {
+                v.insert(DisputeState {
+                    id: step.dispute.clone(),
+                    status: "open".to_owned(),
+                    stage: Some(stage.clone()),
+                    steps: Vec::new(),
+                    reasons: Vec::new(),
+                })
+            }
+            (_, std::collections::btree_map::Entry::Occupied(o)) => o.into_mut(),
+            (_, std::collections::btree_map::Entry::Vacant(_)) => {
+                ctx.rejected.push((
+                    o.index.0,
+                    format!("dispute `{}` was never opened", step.dispute),
+                ));
+                continue;
+            }
+        };
+        d.steps.push(o.index);
+        match &step.step {
+            DisputeAction::Escalate { to } => d.stage = Some(to.clone()),
+            DisputeAction::Resolve { .. } => d.status = "resolved".to_owned(),
+            DisputeAction::Withdraw => d.status = "withdrawn".to_owned(),
+            _ => {}
+        }
+    }
+    out.into_values()
+        .map(|mut d| {
+            d.reasons.push(Reason::with_entries(
+                "dispute.recorded",
+                format!(
+                    "{} from its recorded steps; stage deadlines and effects on relief are not evaluated yet (issue #5)",
+                    d.status
+                ),
+                d.steps.clone(),
+            ));
+            d
+        })
+        .collect()
+}
+
+/// Every exemption of version 1 and of every version in force: in force in every state.
+///
+/// INVARIANT: called last by `derive::state`, whose result it overwrites; it reads only
+/// the agreement versions and which are in force, never statuses or the log, so nothing
+/// that happens can turn an exemption off.
+pub(crate) fn exemptions(
+    versions: &[Agreement],
+    views: &[VersionView],
+) -> Vec<ExemptionState> {
+    let mut out: Vec<ExemptionState> = Vec::new();
+    let mut seen: BTreeMap<ExemptionId, usize> = BTreeMap::new();
+    for (i, (v, view)) in versions.iter().zip(views).enumerate().rev() {
+        if i != 0 && !view.in_force {
+            continue;
+        }
+        for e in &v.exemptions {
+            if seen.contains_key(&e.id) {
+                continue;
+            }
+            seen.insert(e.id.clone(), out.len());
+            out.push(ExemptionState {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                in_force: true,
+                activities: e.activities.clone(),
+                regimes: e.regimes.clone(),
+                reasons: vec![Reason::rule(
+                    "exemption.always",
+                    format!(
+                        "a humanitarian exemption (version {}) is in force in every state: {}",
+                        v.version, e.legal_basis
+                    ),
+                )],
+            });
+        }
+    }
+    out
+}

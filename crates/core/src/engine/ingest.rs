@@ -1,0 +1,680 @@
+//! Ingesting log entries: checks that each entry may count, files evidence under its
+//! indicator, and applies corrections and retractions.
+//!
+//! Each agreement version is a [`Lens`]: evidence is checked against every version (the
+//! version that governs a period is only known when evaluating), and each version keeps
+//! its own observations and cached quorums. Everything but evidence (events, decisions,
+//! signatures, dispute and trigger steps) is rare and kept as is for `derive` to check.
+//!
+//! INVARIANT: entries are ingested in the total order (record time, then index); the
+//! `Evaluator` rebuilds when handed one out of order. So an entry can only correct or
+//! retract an entry already ingested, and `killed_by` is always the *first* entry that
+//! superseded or withdrew it.
+
+use std::collections::BTreeMap;
+
+use crate::agreement::{Agreement, IndicatorTarget, PartyRole, SelfReport, Tolerance};
+use crate::id::ParticipantId;
+use crate::statement::{
+    Evidence, LogIndex, LoggedStatement, Method, Observation, Statement, StatementKind,
+};
+use crate::time::{CalendarDuration, Date, Instant};
+
+use super::quorum::{self, Cell};
+use super::{Key, Names, date_of, epoch_day};
+
+/// The authors of an entry, interned; one author is the common case and costs no
+/// allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Authors {
+    One(u32),
+    Many(Box<[u32]>),
+}
+
+impl Authors {
+    pub fn as_slice(&self) -> &[u32] {
+        match self {
+            Authors::One(a) => std::slice::from_ref(a),
+            Authors::Many(m) => m,
+        }
+    }
+}
+
+/// What the engine remembers of every accepted entry, for corrections and retractions.
+#[derive(Debug, Clone)]
+pub(crate) struct EntryRecord {
+    pub key: Key,
+    pub kind: StatementKind,
+    pub authors: Authors,
+    /// The first entry that superseded or retracted this one.
+    pub killed_by: Option<Key>,
+    /// For evidence (and corrections): the indicator name and the observed period's end.
+    pub evidence: Option<(u32, Date)>,
+}
+
+/// A statement other than evidence, kept for `derive`.
+#[derive(Debug, Clone)]
+pub(crate) struct OtherEntry {
+    pub key: Key,
+    pub index: LogIndex,
+    pub authors: Vec<ParticipantId>,
+    pub statement: Statement,
+}
+
+/// A participant's role in one version.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Role {
+    Unknown,
+    Monitor(Vec<Method>),
+    Party(PartyRole),
+}
+
+/// How an indicator's observations are read as numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ValueKind {
+    /// Amounts of `quantity`, converted to the limit's unit by dividing base units by
+    /// `limit_factor`.
+    Threshold {
+        quantity: String,
+        limit_factor: f64,
+    },
+    Flag,
+    Count,
+    /// Dates, as days since 1970-01-01.
+    Deadline,
+    /// Grades, as their rank on the scale.
+    Grade(Vec<String>),
+    /// The indicator itself is unusable (e.g. its unit is not declared): every report on
+    /// it is rejected with this reason.
+    Broken(String),
+}
+
+/// One observation filed under an indicator.
+#[derive(Debug, Clone)]
+pub(crate) struct Obs {
+    pub index: u64,
+    pub voices: Authors,
+    /// Whether it is the target's own report.
+    pub target: bool,
+    pub value: f64,
+    pub start: Date,
+    /// Recorded after the period's end plus grace.
+    pub late: bool,
+    pub killed_by: Option<Key>,
+}
+
+/// One indicator of one version, with its observations and cached quorums.
+#[derive(Debug, Clone)]
+pub(crate) struct LensIndicator {
+    pub kind: ValueKind,
+    pub monitors: Vec<u32>,
+    pub methods: Vec<Method>,
+    pub self_report: SelfReport,
+    pub quorum: u32,
+    pub tolerance: Tolerance,
+    pub grace: CalendarDuration,
+    /// Observations by (period end, key).
+    pub obs: BTreeMap<(Date, Key), Obs>,
+    /// Cached quorums by reporting-period start, computed over everything ingested.
+    pub cells: BTreeMap<Date, Cell>,
+    /// The last period end seen and its grace deadline (days since 1970).
+    pub last_deadline: Option<(Date, Option<i64>)>,
+}
+
+/// One agreement version's view of the log.
+#[derive(Debug, Clone)]
+pub(crate) struct Lens {
+    pub roles: Vec<Role>,
+    /// Interned indicator name → index in `indicators` (same order as the agreement's).
+    pub by_name: Vec<Option<usize>>,
+    pub indicators: Vec<LensIndicator>,
+    /// Evidence this version refuses, by log index.
+    pub rejected: BTreeMap<u64, (Key, String)>,
+}
+
+/// Everything ingested so far.
+#[derive(Debug, Clone)]
+pub(crate) struct Core {
+    /// The versions, sorted by number.
+    pub versions: Vec<Agreement>,
+    pub names: Names,
+    pub lenses: Vec<Lens>,
+    pub entries: BTreeMap<u64, EntryRecord>,
+    pub others: Vec<OtherEntry>,
+    /// Entries refused whatever the version, with the reason.
+    pub rejected: Vec<(Key, LogIndex, String)>,
+    /// The last key ingested.
+    pub last: Option<Key>,
+    /// Every entry ingested, with its key (to count entries under a cut).
+    pub keys: Vec<Key>,
+}
+
+pub(crate) const MIN_KEY: Key = (Instant::MIN, 0);
+pub(crate) const MAX_KEY: Key = (Instant::MAX, u64::MAX);
+
+impl Core {
+    pub fn new(versions: Vec<Agreement>) -> Self {
+        let mut names = Names::default();
+        for v in &versions {
+            for id in v
+                .parties
+                .iter()
+                .map(|p| &p.id)
+                .chain(v.monitors.iter().map(|m| &m.id))
+            {
+                let n = u32::try_from(names.participants.len()).unwrap_or(u32::MAX);
+                names.participants.entry(id.clone()).or_insert(n);
+            }
+            for i in &v.indicators {
+                let n = u32::try_from(names.indicators.len()).unwrap_or(u32::MAX);
+                names.indicators.entry(i.id.clone()).or_insert(n);
+            }
+        }
+        let lenses = versions.iter().map(|v| Lens::new(v, &names)).collect();
+        Self {
+            versions,
+            names,
+            lenses,
+            entries: BTreeMap::new(),
+            others: Vec::new(),
+            rejected: Vec::new(),
+            last: None,
+            keys: Vec::new(),
+        }
+    }
+
+    fn reject(&mut self, key: Key, index: LogIndex, reason: String) {
+        self.rejected.push((key, index, reason));
+    }
+
+    /// Ingests one entry (in log order).
+    pub fn ingest(&mut self, entry: &LoggedStatement) {
+        let key = (entry.recorded_at, entry.index.0);
+        self.last = Some(self.last.map_or(key, |l| l.max(key)));
+        self.keys.push(key);
+        let index = entry.index;
+        if self.entries.contains_key(&index.0) {
+            return self.reject(key, index, format!("log index {index} appears twice"));
+        }
+        let Some(first) = self.versions.first() else {
+            return;
+        };
+        if entry.agreement != first.id {
+            return self.reject(
+                key,
+                index,
+                format!(
+                    "belongs to agreement `{}`, not `{}`",
+                    entry.agreement, first.id
+                ),
+            );
+        }
+        let mut interned = Vec::with_capacity(entry.authors.len());
+        for author in &entry.authors {
+            match self.names.participants.get(author.as_str()) {
+                Some(&n) => interned.push(n),
+                None => {
+                    return self.reject(
+                        key,
+                        index,
+                        format!("`{author}` is not a party or monitor of the agreement"),
+                    );
+                }
+            }
+        }
+        let authors = match interned.as_slice() {
+            [] => return self.reject(key, index, "has no author".to_owned()),
+            [one] => Authors::One(*one),
+            _ => Authors::Many(interned.into_boxed_slice()),
+        };
+        let kind = entry.statement.kind();
+        let mut record = EntryRecord {
+            key,
+            kind,
+            authors,
+            killed_by: None,
+            evidence: None,
+        };
+        match &entry.statement {
+            Statement::Evidence(evidence) => {
+                record.evidence = self.file_evidence(key, &record.authors, evidence);
+            }
+            Statement::Correction(correction) => {
+                let target = correction.supersedes;
+                if let Err(reason) = self.check_target(&record, target, true) {
+                    return self.reject(key, index, reason);
+                }
+                self.kill(target.0, key);
+                record.evidence = self.file_evidence(key, &record.authors, &correction.evidence);
+            }
+            Statement::Retraction(retraction) => {
+                let target = retraction.retracts;
+                if let Err(reason) = self.check_target(&record, target, false) {
+                    return self.reject(key, index, reason);
+                }
+                self.kill(target.0, key);
+            }
+            _ => self.others.push(OtherEntry {
+                key,
+                index,
+                authors: entry.authors.clone(),
+                statement: entry.statement.clone(),
+            }),
+        }
+        self.entries.insert(index.0, record);
+    }
+
+    /// Checks that `record` may correct (or retract) the entry at `target`.
+    fn check_target(
+        &self,
+        record: &EntryRecord,
+        target: LogIndex,
+        correction: bool,
+    ) -> Result<(), String> {
+        let Some(old) = self.entries.get(&target.0) else {
+            return Err(format!(
+                "{} entry {target}, which is not an earlier accepted entry of this log",
+                if correction { "corrects" } else { "retracts" }
+            ));
+        };
+        if correction && !matches!(old.kind, StatementKind::Evidence | StatementKind::Correction)
+        {
+            return Err(format!(
+                "corrects entry {target}, which is not evidence: retract it instead"
+            ));
+        }
+        if old.kind == StatementKind::Retraction {
+            return Err(format!("entry {target} is a retraction, which cannot be undone"));
+        }
+        let old_authors = old.authors.as_slice();
+        if !record
+            .authors
+            .as_slice()
+            .iter()
+            .all(|a| old_authors.contains(a))
+        {
+            return Err(format!(
+                "only the authors of entry {target} may {} it",
+                if correction { "correct" } else { "retract" }
+            ));
+        }
+        if let Some(by) = old.killed_by {
+            return Err(format!(
+                "entry {target} was already superseded or retracted by entry #{}",
+                by.1
+            ));
+        }
+        Ok(())
+    }
+
+    /// Marks entry `target` superseded or retracted by the entry at `by`.
+    fn kill(&mut self, target: u64, by: Key) {
+        let Some(record) = self.entries.get_mut(&target) else {
+            return;
+        };
+        record.killed_by = Some(by);
+        let (Some((name, end)), key) = (record.evidence, record.key) else {
+            return;
+        };
+        for lens in &mut self.lenses {
+            let Some(i) = lens.by_name.get(name as usize).copied().flatten() else {
+                continue;
+            };
+            let Some(ind) = lens.indicators.get_mut(i) else {
+                continue;
+            };
+            if let Some(obs) = ind.obs.get_mut(&(end, key)) {
+                obs.killed_by = Some(by);
+                ind.refresh_cell(end);
+            }
+        }
+    }
+
+    /// Files evidence under its indicator in every version that accepts it. Returns the
+    /// indicator name and period end (for later corrections), or `None` when no version
+    /// knows the indicator (then it is rejected outright).
+    fn file_evidence(
+        &mut self,
+        key: Key,
+        authors: &Authors,
+        evidence: &Evidence,
+    ) -> Option<(u32, Date)> {
+        let index = LogIndex(key.1);
+        let Some(&name) = self.names.indicators.get(evidence.indicator.as_str()) else {
+            self.reject(
+                key,
+                index,
+                format!(
+                    "evidence for `{}`, which is not an indicator of the agreement",
+                    evidence.indicator
+                ),
+            );
+            return None;
+        };
+        for (lens, version) in self.lenses.iter_mut().zip(&self.versions) {
+            if let Err(reason) = lens.file(version, &self.names, name, key, authors, evidence) {
+                lens.rejected.insert(key.1, (key, reason));
+            }
+        }
+        Some((name, evidence.period.end()))
+    }
+}
+
+impl Lens {
+    fn new(agreement: &Agreement, names: &Names) -> Self {
+        let mut roles = vec![Role::Unknown; names.participants.len()];
+        for p in &agreement.parties {
+            if let Some(&n) = names.participants.get(p.id.as_str())
+                && let Some(slot) = roles.get_mut(n as usize)
+            {
+                *slot = Role::Party(p.role);
+            }
+        }
+        for m in &agreement.monitors {
+            if let Some(&n) = names.participants.get(m.id.as_str())
+                && let Some(slot) = roles.get_mut(n as usize)
+            {
+                *slot = Role::Monitor(m.methods.clone());
+            }
+        }
+        let mut by_name = vec![None; names.indicators.len()];
+        let mut indicators = Vec::with_capacity(agreement.indicators.len());
+        for (i, ind) in agreement.indicators.iter().enumerate() {
+            if let Some(&n) = names.indicators.get(ind.id.as_str())
+                && let Some(slot) = by_name.get_mut(n as usize)
+                && slot.is_none()
+            {
+                *slot = Some(i);
+            }
+            let kind = match &ind.target {
+                IndicatorTarget::Threshold { unit, .. } => {
+                    match agreement.units.iter().find(|u| &u.id == unit) {
+                        Some(u) if u.factor.is_finite() && u.factor > 0.0 => {
+                            ValueKind::Threshold {
+                                quantity: u.quantity.clone(),
+                                limit_factor: u.factor,
+                            }
+                        }
+                        Some(_) => ValueKind::Broken(format!(
+                            "the unit `{unit}` of indicator `{}` has no positive conversion factor",
+                            ind.id
+                        )),
+                        None => ValueKind::Broken(format!(
+                            "the unit `{unit}` of indicator `{}` is not declared in the agreement",
+                            ind.id
+                        )),
+                    }
+                }
+                IndicatorTarget::Flag { .. } => ValueKind::Flag,
+                IndicatorTarget::Count { .. } => ValueKind::Count,
+                IndicatorTarget::Deadline { .. } => ValueKind::Deadline,
+                IndicatorTarget::Grade { scale, .. } => ValueKind::Grade(scale.clone()),
+            };
+            let kind = if ind.cadence.is_zero() {
+                ValueKind::Broken(format!(
+                    "indicator `{}` has a zero cadence, so it has no reporting periods",
+                    ind.id
+                ))
+            } else {
+                kind
+            };
+            let monitors = ind
+                .verification
+                .monitors
+                .iter()
+                .filter_map(|m| names.participants.get(m.as_str()).copied())
+                .collect();
+            indicators.push(LensIndicator {
+                kind,
+                monitors,
+                methods: ind.verification.methods.clone(),
+                self_report: ind.verification.self_report,
+                quorum: ind.verification.quorum,
+                tolerance: ind.verification.tolerance,
+                grace: ind.grace,
+                obs: BTreeMap::new(),
+                cells: BTreeMap::new(),
+                last_deadline: None,
+            });
+        }
+        Self {
+            roles,
+            by_name,
+            indicators,
+            rejected: BTreeMap::new(),
+        }
+    }
+
+    /// Checks evidence against this version and files it.
+    fn file(
+        &mut self,
+        agreement: &Agreement,
+        names: &Names,
+        name: u32,
+        key: Key,
+        authors: &Authors,
+        evidence: &Evidence,
+    ) -> Result<(), String> {
+        let id = &evidence.indicator;
+        let i = self
+            .by_name
+            .get(name as usize)
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("version {} has no indicator `{id}`", agreement.version))?;
+        let ind = self
+            .indicators
+            .get_mut(i)
+            .ok_or_else(|| format!("indicator `{id}` is missing"))?;
+        // Who may report: the indicator's monitors (each accredited for the method), or
+        // the target alone, as a self-report.
+        let mut target = false;
+        for &a in authors.as_slice() {
+            match self.roles.get(a as usize) {
+                Some(Role::Monitor(methods)) => {
+                    if !ind.monitors.contains(&a) {
+                        return Err(format!(
+                            "monitor `{}` is not assigned to indicator `{id}`",
+                            participant_name(names, a)
+                        ));
+                    }
+                    if !methods.contains(&evidence.method) {
+                        return Err(format!(
+                            "monitor `{}` is not accredited for `{}`",
+                            participant_name(names, a),
+                            method_name(evidence.method)
+                        ));
+                    }
+                    if !ind.methods.contains(&evidence.method) {
+                        return Err(format!(
+                            "indicator `{id}` does not accept the method `{}`",
+                            method_name(evidence.method)
+                        ));
+                    }
+                }
+                Some(Role::Party(PartyRole::Target)) => {
+                    if authors.as_slice().len() != 1 {
+                        return Err(
+                            "a self-report is signed by the target alone, not jointly with monitors"
+                                .to_owned(),
+                        );
+                    }
+                    if evidence.method != Method::SelfReport {
+                        return Err(format!(
+                            "the target's own report must use the method `self_report`, not `{}`",
+                            method_name(evidence.method)
+                        ));
+                    }
+                    target = true;
+                }
+                Some(Role::Party(_)) => {
+                    return Err(format!(
+                        "only monitors and the target report evidence on `{id}`"
+                    ));
+                }
+                Some(Role::Unknown) | None => {
+                    return Err(format!(
+                        "an author is not a participant of version {}",
+                        agreement.version
+                    ));
+                }
+            }
+        }
+        let value = read_value(&ind.kind, agreement, id.as_str(), &evidence.value)?;
+        let end = evidence.period.end();
+        // Consecutive reports usually share a period: remember its grace deadline.
+        let deadline = match ind.last_deadline {
+            Some((e, d)) if e == end => d,
+            _ => {
+                let d = ind.grace.after(end).map(epoch_day);
+                ind.last_deadline = Some((end, d));
+                d
+            }
+        };
+        let late = deadline.is_some_and(|d| epoch_day(date_of(key.0)) > d);
+        ind.obs.insert(
+            (end, key),
+            Obs {
+                index: key.1,
+                voices: authors.clone(),
+                target,
+                value,
+                start: evidence.period.start(),
+                late,
+                killed_by: None,
+            },
+        );
+        ind.refresh_cell(end);
+        Ok(())
+    }
+}
+
+impl LensIndicator {
+    /// Caches a cell, dropping cached cells that overlap it with other bounds (the
+    /// schedule moved, e.g. when the event it starts from was recorded).
+    pub fn store_cell(&mut self, start: Date, cell: Cell) {
+        let stale: Vec<Date> = self
+            .cells
+            .range(..=cell.end)
+            .rev()
+            .take_while(|(_, c)| c.end >= start)
+            .map(|(s, _)| *s)
+            .collect();
+        for s in stale {
+            self.cells.remove(&s);
+        }
+        self.cells.insert(start, cell);
+    }
+
+    /// Recomputes the cached quorum of the reporting period containing `end`, if one is
+    /// cached (periods not cached yet are computed when first asked for).
+    pub fn refresh_cell(&mut self, end: Date) {
+        let Some((&start, cell)) = self.cells.range(..=end).next_back() else {
+            return;
+        };
+        if cell.end < end {
+            return;
+        }
+        let cell_end = cell.end;
+        let fresh = quorum::decide(self, start, cell_end, None);
+        self.cells.insert(start, fresh);
+    }
+}
+
+/// Reads an observation as a number on the indicator's scale, refusing the wrong type or
+/// an incompatible unit.
+fn read_value(
+    kind: &ValueKind,
+    agreement: &Agreement,
+    id: &str,
+    value: &Observation,
+) -> Result<f64, String> {
+    match (kind, value) {
+        (ValueKind::Broken(reason), _) => Err(reason.clone()),
+        (
+            ValueKind::Threshold {
+                quantity,
+                limit_factor,
+            },
+            Observation::Quantity(q),
+        ) => {
+            let Some(unit) = agreement.units.iter().find(|u| &u.id == q.unit()) else {
+                return Err(format!(
+                    "the unit `{}` is not declared in the agreement",
+                    q.unit()
+                ));
+            };
+            if &unit.quantity != quantity {
+                return Err(format!(
+                    "`{}` measures `{}`, but indicator `{id}` measures `{quantity}`: declare a conversion or report in a unit of `{quantity}`",
+                    q.unit(),
+                    unit.quantity
+                ));
+            }
+            let converted = q.amount() * unit.factor / limit_factor;
+            if converted.is_finite() {
+                Ok(converted)
+            } else {
+                Err(format!("the amount `{}` is out of range", q.amount()))
+            }
+        }
+        (ValueKind::Flag, Observation::Flag { value }) => Ok(if *value { 1.0 } else { 0.0 }),
+        (ValueKind::Count, Observation::Count { value }) => Ok(*value as f64),
+        (ValueKind::Deadline, Observation::Date { value }) => Ok(epoch_day(*value) as f64),
+        (ValueKind::Grade(scale), Observation::Grade { value }) => scale
+            .iter()
+            .position(|g| g == value)
+            .map(|p| p as f64)
+            .ok_or_else(|| {
+                format!(
+                    "`{value}` is not a grade of indicator `{id}` (grades: {})",
+                    scale.join(", ")
+                )
+            }),
+        (kind, value) => Err(format!(
+            "indicator `{id}` expects {}, but the evidence reports {}",
+            expected(kind),
+            observed(value)
+        )),
+    }
+}
+
+fn expected(kind: &ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Threshold { .. } => "a quantity",
+        ValueKind::Flag => "a yes/no flag",
+        ValueKind::Count => "a count",
+        ValueKind::Deadline => "a date",
+        ValueKind::Grade(_) => "a grade",
+        ValueKind::Broken(_) => "nothing",
+    }
+}
+
+fn observed(value: &Observation) -> &'static str {
+    match value {
+        Observation::Quantity(_) => "a quantity",
+        Observation::Flag { .. } => "a flag",
+        Observation::Count { .. } => "a count",
+        Observation::Date { .. } => "a date",
+        Observation::Grade { .. } => "a grade",
+    }
+}
+
+pub(crate) fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::OnSiteInspection => "on_site_inspection",
+        Method::RemoteSensing => "remote_sensing",
+        Method::DocumentAudit => "document_audit",
+        Method::ThirdPartyAudit => "third_party_audit",
+        Method::SelfReport => "self_report",
+    }
+}
+
+/// The name of an interned participant, for messages (rare path: linear search).
+fn participant_name(names: &Names, n: u32) -> String {
+    names
+        .participants
+        .iter()
+        .find(|(_, v)| **v == n)
+        .map_or_else(|| "?".to_owned(), |(id, _)| id.to_string())
+}

@@ -1,0 +1,240 @@
+//! The quorum of one reporting period: which value, if any, the monitors agree on.
+//!
+//! Each voice is a participant's *latest* visible observation for the period (superseded
+//! and retracted ones do not count). Voices agree when their values are within the
+//! protocol's tolerance (flags and grades must be equal). When at least `quorum` voices
+//! agree, their mean decides; when another, disjoint group of `quorum` voices agrees on
+//! something else, or too few agree and the voices conflict, the period is contested.
+//!
+//! The outcome does not depend on the evaluation date, only on which entries are visible,
+//! so it is cached per reporting period and recomputed only when an entry touches it.
+
+use crate::agreement::{SelfReport, Tolerance};
+use crate::time::Date;
+
+use super::Key;
+use super::ingest::{LensIndicator, MAX_KEY, MIN_KEY, ValueKind};
+
+/// A reporting period's quorum, over the entries visible under a cut.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Cell {
+    pub end: Date,
+    pub outcome: Outcome,
+    /// Observations filed under the period that do not count, with the reason.
+    pub ignored: Vec<(Key, u64, String)>,
+    /// The latest key among the observations and their supersessions in the period: a
+    /// cut at or after it sees the same cell.
+    pub max_key: Key,
+}
+
+/// What the voices of a period amount to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    /// Nobody reported.
+    Empty,
+    /// Enough voices agree.
+    Decided {
+        value: f64,
+        agreeing: Vec<u64>,
+        dissent: Vec<u64>,
+        late: bool,
+        self_reported: bool,
+        voices: u32,
+        needed: u32,
+    },
+    /// Voices disagree beyond tolerance.
+    Contested { entries: Vec<u64>, values: Vec<f64> },
+    /// Too few agreeing voices, and no conflict.
+    Insufficient {
+        entries: Vec<u64>,
+        have: u32,
+        needed: u32,
+    },
+    /// Only self-reports, which this protocol does not accept.
+    SelfOnly { entries: Vec<u64> },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Voice {
+    participant: u32,
+    key: Key,
+    value: f64,
+    index: u64,
+    late: bool,
+    target: bool,
+}
+
+/// Computes the quorum of the reporting period `start..=end` over the entries visible under
+/// `cut` (everything when `None`).
+pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Key>) -> Cell {
+    let visible = |k: Key| cut.is_none_or(|c| k <= c);
+    let mut latest: Vec<Voice> = Vec::new();
+    let mut max_key = MIN_KEY;
+    let mut ignored = Vec::new();
+    for (&(_, key), obs) in ind.obs.range((start, MIN_KEY)..=(end, MAX_KEY)) {
+        if !visible(key) {
+            continue;
+        }
+        max_key = max_key.max(key);
+        if let Some(by) = obs.killed_by
+            && visible(by)
+        {
+            max_key = max_key.max(by);
+            continue;
+        }
+        if obs.start < start {
+            ignored.push((
+                key,
+                obs.index,
+                format!(
+                    "observes from {}, before the reporting period {start} to {end} it ends in: report each reporting period separately",
+                    obs.start
+                ),
+            ));
+            continue;
+        }
+        for &participant in obs.voices.as_slice() {
+            let voice = Voice {
+                participant,
+                key,
+                value: obs.value,
+                index: obs.index,
+                late: obs.late,
+                target: obs.target,
+            };
+            match latest.iter_mut().find(|v| v.participant == participant) {
+                Some(v) if key > v.key => *v = voice,
+                Some(_) => {}
+                None => latest.push(voice),
+            }
+        }
+    }
+    let outcome = outcome(ind, latest);
+    Cell {
+        end,
+        outcome,
+        ignored,
+        max_key,
+    }
+}
+
+fn outcome(ind: &LensIndicator, latest: Vec<Voice>) -> Outcome {
+    let needed = ind.quorum.max(1);
+    let (targets, mut voices): (Vec<Voice>, Vec<Voice>) = latest.into_iter().partition(|v| v.target);
+    if ind.self_report == SelfReport::CountsTowardQuorum {
+        voices.extend(targets.iter().copied());
+    }
+    let self_alone = |targets: &[Voice]| -> Option<Outcome> {
+        let t = targets.iter().max_by_key(|v| v.key)?;
+        Some(Outcome::Decided {
+            value: t.value,
+            agreeing: vec![t.index],
+            dissent: Vec::new(),
+            late: t.late,
+            self_reported: true,
+            voices: 1,
+            needed,
+        })
+    };
+    if voices.is_empty() {
+        return match (ind.self_report, targets.is_empty()) {
+            (_, true) => Outcome::Empty,
+            (SelfReport::Sufficient, false) => self_alone(&targets).unwrap_or(Outcome::Empty),
+            (_, false) => Outcome::SelfOnly {
+                entries: sorted(targets.iter().map(|v| v.index)),
+            },
+        };
+    }
+    voices.sort_by(|a, b| {
+        a.value
+            .total_cmp(&b.value)
+            .then(a.participant.cmp(&b.participant))
+    });
+    let exact = matches!(ind.kind, ValueKind::Flag | ValueKind::Grade(_));
+    let agree = |lo: f64, hi: f64| -> bool {
+        if exact {
+            return lo == hi;
+        }
+        match ind.tolerance {
+            Tolerance::Exact => lo == hi,
+            Tolerance::Absolute { value } => hi - lo <= value,
+            Tolerance::Relative { fraction } => hi - lo <= fraction * lo.abs().max(hi.abs()),
+        }
+    };
+    // For each voice, the furthest voice it agrees with (values are sorted).
+    let n = voices.len();
+    let reach: Vec<usize> = (0..n)
+        .map(|i| {
+            let lo = voices.get(i).map_or(0.0, |v| v.value);
+            (i..n)
+                .take_while(|&j| voices.get(j).is_some_and(|v| agree(lo, v.value)))
+                .last()
+                .unwrap_or(i)
+        })
+        .collect();
+    let (best_start, best_end) = (0..n)
+        .map(|i| (i, reach.get(i).copied().unwrap_or(i)))
+        .max_by(|a, b| (a.1 - a.0).cmp(&(b.1 - b.0)).then(b.0.cmp(&a.0)))
+        .unwrap_or((0, 0));
+    let size = u32::try_from(best_end - best_start + 1).unwrap_or(u32::MAX);
+    let all = || sorted(voices.iter().map(|v| v.index));
+    if size >= needed {
+        let need = needed as usize;
+        let disjoint_after = (best_end + 1..n).any(|i| reach.get(i).is_some_and(|&r| r + 1 - i >= need));
+        let disjoint_before = (0..best_start).any(|i| {
+            reach
+                .get(i)
+                .is_some_and(|&r| r.min(best_start - 1) + 1 - i >= need)
+        });
+        if disjoint_after || disjoint_before {
+            return Outcome::Contested {
+                entries: all(),
+                values: voices.iter().map(|v| v.value).collect(),
+            };
+        }
+        let group = voices.get(best_start..=best_end).unwrap_or(&[]);
+        let sum: f64 = group.iter().map(|v| v.value).sum();
+        let value = if exact {
+            group.first().map_or(0.0, |v| v.value)
+        } else {
+            sum / group.len().max(1) as f64
+        };
+        let dissent = voices
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < best_start || *i > best_end)
+            .map(|(_, v)| v.index);
+        return Outcome::Decided {
+            value,
+            agreeing: sorted(group.iter().map(|v| v.index)),
+            dissent: sorted(dissent),
+            late: group.iter().any(|v| v.late),
+            self_reported: group.iter().any(|v| v.target),
+            voices: size,
+            needed,
+        };
+    }
+    if ind.self_report == SelfReport::Sufficient
+        && let Some(decided) = self_alone(&targets)
+    {
+        return decided;
+    }
+    if (size as usize) < n {
+        return Outcome::Contested {
+            entries: all(),
+            values: voices.iter().map(|v| v.value).collect(),
+        };
+    }
+    Outcome::Insufficient {
+        entries: sorted(voices.iter().chain(&targets).map(|v| v.index)),
+        have: size,
+        needed,
+    }
+}
+
+fn sorted(it: impl Iterator<Item = u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = it.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}

@@ -1,0 +1,443 @@
+//! The result of an evaluation: every status of an agreement at one instant, with its
+//! reasons.
+//!
+//! [`State`] is the documented `--json` format (`docs/state-json.md`): field order is the
+//! struct order, collections are `Vec`s in agreement order or sorted by id, so the same
+//! state serialises to the same bytes on every machine.
+//!
+//! INVARIANT: every status in a [`State`] carries at least one [`Reason`]; the engine's
+//! property tests check it.
+
+use crate::id::{
+    ActionId, AgreementId, CommitmentId, DisputeId, EventId, ExemptionId, IndicatorId,
+    MeasureId, PhaseId, RegimeId, StageId, TriggerId,
+};
+use crate::rule::CommitmentStatus;
+use crate::statement::{DecisionAct, LogIndex, ReliefRef};
+use crate::time::{Date, Instant, Period};
+
+/// Everything an agreement's evaluation says at one instant.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct State {
+    /// The agreement evaluated.
+    pub agreement: AgreementId,
+    /// The version governing the evaluation date.
+    pub version: u32,
+    /// The record-time cut: entries recorded after it are not considered.
+    pub as_of: Instant,
+    /// The evaluation date: `as_of`'s UTC civil date.
+    pub date: Date,
+    /// How many log entries were considered (recorded at or before `as_of`).
+    pub entries: u64,
+    /// Each version of the agreement and whether it is in force.
+    pub versions: Vec<VersionState>,
+    /// The review periods that have begun by the evaluation date, oldest first.
+    pub reviews: Vec<ReviewState>,
+    /// Indicator statuses, per review period.
+    pub indicators: Vec<IndicatorState>,
+    /// Commitment statuses, per review period.
+    pub commitments: Vec<CommitmentState>,
+    /// The relief schedule's phases, in order.
+    pub phases: Vec<PhaseState>,
+    /// Each relief action.
+    pub relief: Vec<ActionState>,
+    /// Relief rolled up per jurisdiction and measure.
+    pub relief_by_measure: Vec<MeasureRelief>,
+    /// Humanitarian exemptions: always in force.
+    pub exemptions: Vec<ExemptionState>,
+    /// Regression rules (snapback).
+    pub triggers: Vec<TriggerState>,
+    /// Disputes recorded in the log.
+    pub disputes: Vec<DisputeState>,
+    /// Authorities' decisions, and whether each departs from the evaluation.
+    pub decisions: Vec<DecisionState>,
+    /// Named events and their dates.
+    pub events: Vec<EventState>,
+    /// Log entries that do not count, each with the reason.
+    pub rejected: Vec<RejectedEntry>,
+}
+
+/// Why a status is what it is: the rule that produced it and the log entries it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Reason {
+    /// The rule, as a stable dotted name (`indicator.quorum`, `phase.entry`, ...; listed in
+    /// `docs/state-json.md`).
+    pub rule: String,
+    /// What the rule found, in plain words.
+    pub detail: String,
+    /// The log entries it rests on (may be empty for rules over the agreement alone).
+    pub entries: Vec<LogIndex>,
+}
+
+impl Reason {
+    /// A reason resting on no log entry.
+    pub fn rule(rule: &str, detail: impl Into<String>) -> Self {
+        Self {
+            rule: rule.to_owned(),
+            detail: detail.into(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// A reason resting on log entries (sorted and deduplicated).
+    pub fn with_entries(rule: &str, detail: impl Into<String>, mut entries: Vec<LogIndex>) -> Self {
+        entries.sort_unstable();
+        entries.dedup();
+        Self {
+            rule: rule.to_owned(),
+            detail: detail.into(),
+            entries,
+        }
+    }
+}
+
+/// One version of the agreement.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct VersionState {
+    /// Its number.
+    pub version: u32,
+    /// Whether it is in force on the evaluation date.
+    pub in_force: bool,
+    /// From when it governs, when known.
+    pub effective: Option<Date>,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// A review period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReviewState {
+    /// Its number, from 1.
+    pub number: u32,
+    /// The dates it covers.
+    pub period: Period,
+    /// Whether it has ended by the evaluation date (only concluded reviews count for
+    /// phase entry).
+    pub concluded: bool,
+    /// The agreement version that governs it.
+    pub version: u32,
+}
+
+/// The status of an indicator for one period.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorStatus {
+    /// The quorum's value meets the target.
+    Compliant,
+    /// The quorum's value does not meet the target, or reports are overdue past the
+    /// agreement's allowance.
+    Noncompliant,
+    /// Monitors disagree beyond the protocol's tolerance.
+    Contested,
+    /// Evidence is there but does not verify: self-reports where a monitor is required, or
+    /// fewer agreeing monitors than the quorum after the grace period.
+    Unverified,
+    /// No (sufficient) evidence yet, within the period or its grace.
+    Missing,
+    /// No evidence and the grace period has passed.
+    Overdue,
+}
+
+impl IndicatorStatus {
+    /// How much the status weighs when several periods are combined: the worst wins.
+    pub(crate) fn severity(self) -> u8 {
+        match self {
+            IndicatorStatus::Compliant => 0,
+            IndicatorStatus::Missing => 1,
+            IndicatorStatus::Unverified => 2,
+            IndicatorStatus::Overdue => 3,
+            IndicatorStatus::Contested => 4,
+            IndicatorStatus::Noncompliant => 5,
+        }
+    }
+
+    /// The status's name as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicatorStatus::Compliant => "compliant",
+            IndicatorStatus::Noncompliant => "noncompliant",
+            IndicatorStatus::Contested => "contested",
+            IndicatorStatus::Unverified => "unverified",
+            IndicatorStatus::Missing => "missing",
+            IndicatorStatus::Overdue => "overdue",
+        }
+    }
+}
+
+/// An indicator over every review period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IndicatorState {
+    /// The indicator.
+    pub id: IndicatorId,
+    /// The commitment it measures.
+    pub commitment: CommitmentId,
+    /// Its status at each review period in which it is defined.
+    pub reviews: Vec<IndicatorReview>,
+    /// Its reporting periods that have begun, oldest first.
+    pub periods: Vec<ReportingPeriodState>,
+}
+
+/// An indicator's status at one review.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IndicatorReview {
+    /// The review's number.
+    pub review: u32,
+    /// The status.
+    pub status: IndicatorStatus,
+    /// Whether a late report contributed.
+    pub late: bool,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// An indicator's status for one reporting period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReportingPeriodState {
+    /// The period.
+    pub period: Period,
+    /// The status.
+    pub status: IndicatorStatus,
+    /// The value the quorum agreed on, in the indicator's unit (flags as 0/1, grades as
+    /// their rank from 0, dates as days since 1970-01-01).
+    pub value: Option<f64>,
+    /// Whether a report that decided it was recorded after the period's end plus grace.
+    pub late: bool,
+    /// For a breach: the last day a cure may be reported.
+    pub cure_until: Option<Date>,
+    /// Whether a breach was cured within its window (the status is then compliant).
+    pub cured: bool,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// A commitment over every review period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CommitmentState {
+    /// The commitment.
+    pub id: CommitmentId,
+    /// Its title.
+    pub title: String,
+    /// Its status at the latest concluded review, if any.
+    pub current: Option<CommitmentStatus>,
+    /// Its status at each review period in which it is defined.
+    pub reviews: Vec<CommitmentReview>,
+}
+
+/// A commitment's status at one review.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CommitmentReview {
+    /// The review's number.
+    pub review: u32,
+    /// The status.
+    pub status: CommitmentStatus,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// Whether a phase is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseStatus {
+    /// Its entry condition has been met (on `entered`).
+    Reached,
+    /// Not yet: see `remains`.
+    NotReached,
+}
+
+/// A phase of the relief schedule.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PhaseState {
+    /// The phase.
+    pub id: PhaseId,
+    /// Its title.
+    pub title: String,
+    /// Whether it is reached.
+    pub status: PhaseStatus,
+    /// The date it was entered.
+    pub entered: Option<Date>,
+    /// Why.
+    pub reasons: Vec<Reason>,
+    /// For a phase not reached: what is unmet, and the earliest date each could be met.
+    pub remains: Vec<Unmet>,
+}
+
+/// One unmet condition of a phase not yet reached.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Unmet {
+    /// The condition, in words.
+    pub condition: String,
+    /// Where things stand.
+    pub detail: String,
+    /// The earliest date it could be met, when it can be computed.
+    pub earliest: Option<Date>,
+}
+
+/// The state of one relief action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReliefStatus {
+    /// Not in force yet: its phase is not reached, or its start date has not come.
+    Scheduled,
+    /// In force.
+    InForce,
+    /// Earned but held by an authority's decision.
+    Suspended,
+    /// Taken out of force permanently by agreement of the parties (not produced yet: needs
+    /// the trigger and decision rules of issue #5).
+    Lifted,
+    /// Its term ran out (not the same as revoked).
+    Expired,
+    /// Revoked, and being wound down until `until`.
+    WindDown,
+    /// Revoked: the measure applies again.
+    Reimposed,
+    /// Replaced by a later action (a new licence).
+    Superseded,
+}
+
+impl ReliefStatus {
+    /// The status's name as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReliefStatus::Scheduled => "scheduled",
+            ReliefStatus::InForce => "in_force",
+            ReliefStatus::Suspended => "suspended",
+            ReliefStatus::Lifted => "lifted",
+            ReliefStatus::Expired => "expired",
+            ReliefStatus::WindDown => "wind_down",
+            ReliefStatus::Reimposed => "reimposed",
+            ReliefStatus::Superseded => "superseded",
+        }
+    }
+}
+
+/// One relief action.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ActionState {
+    /// The action.
+    pub id: ActionId,
+    /// Its phase.
+    pub phase: PhaseId,
+    /// Its title.
+    pub title: String,
+    /// The regime it acts on.
+    pub regime: RegimeId,
+    /// The regime's jurisdiction, when the regime is declared.
+    pub jurisdiction: Option<String>,
+    /// The measure it relaxes, for measure suspensions and unfreezes.
+    pub measure: Option<MeasureId>,
+    /// Its state.
+    pub status: ReliefStatus,
+    /// Since when it has this status, when known.
+    pub since: Option<Date>,
+    /// Until when (expiry of the current term, end of wind-down), when known.
+    pub until: Option<Date>,
+    /// How many times it has been renewed.
+    pub renewals: u32,
+    /// The action that superseded it.
+    pub superseded_by: Option<ActionId>,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// Relief for one measure (or one regime, for relief that names no measure) in one
+/// jurisdiction.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MeasureRelief {
+    /// The jurisdiction (`?` when the regime is not declared).
+    pub jurisdiction: String,
+    /// The regime.
+    pub regime: RegimeId,
+    /// The measure, or none for delistings, licences and cooperation.
+    pub measure: Option<MeasureId>,
+    /// The actions in force.
+    pub in_force: Vec<ActionId>,
+    /// The other actions and their statuses.
+    pub other: Vec<(ActionId, ReliefStatus)>,
+}
+
+/// A humanitarian exemption.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExemptionState {
+    /// The exemption.
+    pub id: ExemptionId,
+    /// Its title.
+    pub title: String,
+    /// Always `true`: an exemption is in force in every state.
+    pub in_force: bool,
+    /// The activities it covers.
+    pub activities: Vec<String>,
+    /// The regimes it applies to (all when empty).
+    pub regimes: Vec<RegimeId>,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// A regression rule.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TriggerState {
+    /// The trigger.
+    pub id: TriggerId,
+    /// `not_evaluated`: triggers are issue #5.
+    pub status: String,
+    /// The trigger steps recorded for it.
+    pub steps: Vec<LogIndex>,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// A dispute recorded in the log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DisputeState {
+    /// The dispute.
+    pub id: DisputeId,
+    /// `open`, `resolved` or `withdrawn`, from its recorded steps.
+    pub status: String,
+    /// The stage it was opened or last escalated to.
+    pub stage: Option<StageId>,
+    /// Its steps.
+    pub steps: Vec<LogIndex>,
+    /// Why (stage deadlines and effects are not evaluated yet: issue #5).
+    pub reasons: Vec<Reason>,
+}
+
+/// An authority's decision.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DecisionState {
+    /// The log entry.
+    pub entry: LogIndex,
+    /// What it does.
+    pub act: DecisionAct,
+    /// The relief it applies to.
+    pub relief: ReliefRef,
+    /// From when.
+    pub effective: Date,
+    /// Its stated reason.
+    pub stated_reason: String,
+    /// Whether it departs from what the evaluation entitles.
+    pub departure: bool,
+    /// Why it is or is not a departure.
+    pub reasons: Vec<Reason>,
+}
+
+/// A named event.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EventState {
+    /// The event.
+    pub id: EventId,
+    /// Its date, when fixed by the agreement or recorded.
+    pub date: Option<Date>,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// A log entry that does not count.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RejectedEntry {
+    /// The entry.
+    pub entry: LogIndex,
+    /// Why it does not count.
+    pub reason: String,
+}

@@ -1,0 +1,255 @@
+//! The timeline: every state change of an agreement, with its date and reason.
+//!
+//! Computed by evaluating at the end of each day on which something can change — a day an
+//! entry was recorded, the day after a period or a grace period or a cure window ends, a
+//! review concludes, relief starts or expires, an event falls — and comparing each state
+//! with the previous one. A status therefore appears on the first day it was *known*
+//! (record time), which is what "what did we know when" needs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::agreement::Agreement;
+use crate::statement::LoggedStatement;
+use crate::time::Date;
+
+use super::state::{Reason, State};
+use super::{EvalError, Evaluator, date_of, end_of_day};
+
+/// At most this many evaluations per timeline (one per day with something to change).
+const MAX_STEPS: usize = 50_000;
+
+/// One status change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Change {
+    /// The day it became known.
+    pub date: Date,
+    /// What changed: `phase p1`, `indicator enrichment review 3`, `relief gl-1`, ...
+    pub subject: String,
+    /// The status before (none on the first day evaluated, or when the subject is new).
+    pub from: Option<String>,
+    /// The status after.
+    pub to: String,
+    /// Why, as the state gives it.
+    pub reasons: Vec<Reason>,
+}
+
+/// Every state change between `from` (the agreement's effective date when absent) and
+/// `to`, both inclusive, considering entries recorded up to the end of `to`.
+pub fn timeline(
+    versions: &[Agreement],
+    log: &[LoggedStatement],
+    from: Option<Date>,
+    to: Date,
+) -> Result<Vec<Change>, EvalError> {
+    let mut evaluator = Evaluator::new(versions)?;
+    let cut = end_of_day(to);
+    let mut entries: Vec<&LoggedStatement> =
+        log.iter().filter(|e| e.recorded_at <= cut).collect();
+    entries.sort_by_key(|e| (e.recorded_at, e.index.0));
+    let mut days: BTreeSet<Date> = entries.iter().map(|e| date_of(e.recorded_at)).collect();
+    for e in &entries {
+        evaluator.append(e);
+    }
+    // Where to begin: the given date, else the agreement's effective date.
+    let start = match from {
+        Some(d) => d,
+        None => match evaluator.state(cut) {
+            Ok(s) => s
+                .versions
+                .first()
+                .and_then(|v| v.effective)
+                .unwrap_or(to),
+            Err(EvalError::BeforeAgreement { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        },
+    };
+    let graces: Vec<crate::time::CalendarDuration> = versions
+        .iter()
+        .flat_map(|v| v.indicators.iter().map(|i| i.grace))
+        .collect();
+    days.insert(start);
+    let mut changes = Vec::new();
+    let mut previous: Option<BTreeMap<String, (String, Vec<Reason>)>> = None;
+    let mut steps = 0;
+    let mut cursor = start;
+    while let Some(&day) = days.range(cursor..).next() {
+        if day > to || steps >= MAX_STEPS {
+            break;
+        }
+        steps += 1;
+        cursor = match day.tomorrow() {
+            Ok(d) => d,
+            Err(_) => break,
+        };
+        let state = match evaluator.state(end_of_day(day)) {
+            Ok(s) => s,
+            Err(EvalError::BeforeAgreement { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        for d in upcoming(&state, &graces) {
+            if d > day && d <= to {
+                days.insert(d);
+            }
+        }
+        let flat = flatten(&state);
+        match &previous {
+            None => {
+                for (subject, (to, reasons)) in &flat {
+                    changes.push(Change {
+                        date: day,
+                        subject: subject.clone(),
+                        from: None,
+                        to: to.clone(),
+                        reasons: reasons.clone(),
+                    });
+                }
+            }
+            Some(old) => {
+                for (subject, (to, reasons)) in &flat {
+                    let before = old.get(subject).map(|(s, _)| s);
+                    if before != Some(to) {
+                        changes.push(Change {
+                            date: day,
+                            subject: subject.clone(),
+                            from: before.cloned(),
+                            to: to.clone(),
+                            reasons: reasons.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        previous = Some(flat);
+    }
+    Ok(changes)
+}
+
+/// Days after which something in this state may change by the calendar alone.
+fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date> {
+    let mut out = Vec::new();
+    let mut push_after = |d: Date| {
+        if let Ok(n) = d.tomorrow() {
+            out.push(n);
+        }
+    };
+    for r in &state.reviews {
+        push_after(r.period.end());
+    }
+    for i in &state.indicators {
+        for p in &i.periods {
+            push_after(p.period.end());
+            for g in graces {
+                if let Some(d) = g.after(p.period.end()) {
+                    push_after(d);
+                }
+            }
+            if let Some(c) = p.cure_until {
+                push_after(c);
+            }
+        }
+    }
+    for a in &state.relief {
+        if let Some(u) = a.until {
+            out.push(u);
+        }
+    }
+    for p in &state.phases {
+        for u in &p.remains {
+            if let Some(e) = u.earliest {
+                out.push(e);
+            }
+        }
+    }
+    for e in &state.events {
+        if let Some(d) = e.date {
+            out.push(d);
+        }
+    }
+    for d in &state.decisions {
+        out.push(d.effective);
+    }
+    for v in &state.versions {
+        if let Some(e) = v.effective {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// The state as subject → (status, reasons).
+fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
+    let mut m = BTreeMap::new();
+    for v in &state.versions {
+        m.insert(
+            format!("version {}", v.version),
+            (
+                if v.in_force { "in_force" } else { "not_in_force" }.to_owned(),
+                v.reasons.clone(),
+            ),
+        );
+    }
+    for i in &state.indicators {
+        for r in &i.reviews {
+            let late = if r.late { " (late)" } else { "" };
+            m.insert(
+                format!("indicator {} review {}", i.id, r.review),
+                (format!("{}{late}", r.status.as_str()), r.reasons.clone()),
+            );
+        }
+    }
+    for c in &state.commitments {
+        for r in &c.reviews {
+            m.insert(
+                format!("commitment {} review {}", c.id, r.review),
+                (
+                    super::derive::phases_status_name(r.status).to_owned(),
+                    r.reasons.clone(),
+                ),
+            );
+        }
+    }
+    for p in &state.phases {
+        let status = match p.entered {
+            Some(d) => format!("reached on {d}"),
+            None => "not_reached".to_owned(),
+        };
+        m.insert(format!("phase {}", p.id), (status, p.reasons.clone()));
+    }
+    for a in &state.relief {
+        let until = a.until.map_or(String::new(), |u| format!(" until {u}"));
+        m.insert(
+            format!("relief {}", a.id),
+            (format!("{}{until}", a.status.as_str()), a.reasons.clone()),
+        );
+    }
+    for e in &state.exemptions {
+        m.insert(
+            format!("exemption {}", e.id),
+            ("in_force".to_owned(), e.reasons.clone()),
+        );
+    }
+    for e in &state.events {
+        if let Some(d) = e.date {
+            m.insert(format!("event {}", e.id), (d.to_string(), e.reasons.clone()));
+        }
+    }
+    for d in &state.decisions {
+        m.insert(
+            format!("decision {}", d.entry),
+            (
+                if d.departure { "departure" } else { "follows_evaluation" }.to_owned(),
+                d.reasons.clone(),
+            ),
+        );
+    }
+    for r in &state.rejected {
+        m.insert(
+            format!("entry {}", r.entry),
+            (
+                "rejected".to_owned(),
+                vec![Reason::with_entries("entry.rejected", r.reason.clone(), vec![r.entry])],
+            ),
+        );
+    }
+    m
+}

@@ -1,0 +1,10 @@
+//! Tests of the evaluation engine: scenarios played through time, bad input, and
+//! property tests of its invariants (determinism, as-of cut, exemptions, incremental).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod engine {
+    mod builder;
+    mod properties;
+    mod scenarios;
+}
