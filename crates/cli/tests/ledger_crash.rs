@@ -93,7 +93,20 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
                 }
             })
         };
-        std::thread::sleep(Duration::from_millis(rng.next(700)));
+        // Kill at a random moment: early (during start-up or the first batches), or after a
+        // random number of acknowledgements, i.e. in the middle of the stream.
+        if rng.next(3) == 0 {
+            std::thread::sleep(Duration::from_millis(rng.next(80)));
+        } else {
+            let after = rng.next(300) as usize;
+            let start = std::time::Instant::now();
+            while seen.lock().unwrap().len() < after
+                && child.try_wait().unwrap().is_none()
+                && start.elapsed() < Duration::from_secs(10)
+            {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
         if child.try_wait().unwrap().is_none() {
             kills += 1;
         }
