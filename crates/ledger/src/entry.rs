@@ -424,8 +424,11 @@ impl LoggedEntry {
         let seconds = i64::from_be_bytes(r.array()?);
         let nanos = u32::from_be_bytes(r.array()?);
         r.finish()?;
+        // Record times are after 1970 and nanoseconds below one second, so that each
+        // instant has exactly one encoding.
         let recorded_at = i32::try_from(nanos)
             .ok()
+            .filter(|n| seconds >= 0 && *n < 1_000_000_000)
             .and_then(|n| Instant::new(seconds, n).ok())
             .ok_or_else(|| EntryError::Malformed("record time out of range".into()))?;
         Ok(Self {
@@ -622,6 +625,37 @@ pub(crate) mod tests {
             SignedEntry::decode(&vec![0u8; MAX_ENTRY_BYTES + 100]),
             Err(EntryError::TooLarge { .. })
         ));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// The fuzz target's property, on mutations of a valid leaf: no panic, and anything
+        /// accepted re-encodes to the same bytes.
+        #[test]
+        fn decoding_mutated_leaves_never_panics_and_round_trips(
+            edits in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 1..4),
+            cut in proptest::prelude::any::<usize>(),
+        ) {
+            let logged = LoggedEntry {
+                signed: signed(),
+                recorded_at: Instant::new(1_767_225_600, 5).unwrap(),
+            };
+            let mut bytes = logged.leaf_bytes();
+            for (at, value) in edits {
+                let len = bytes.len();
+                bytes[at % len] = value;
+            }
+            if cut % 3 == 0 {
+                bytes.truncate(cut % (bytes.len() + 1));
+            }
+            if let Ok(decoded) = LoggedEntry::decode(&bytes) {
+                proptest::prop_assert_eq!(decoded.leaf_bytes(), bytes.clone());
+            }
+            if let Ok(decoded) = SignedEntry::decode(&bytes) {
+                proptest::prop_assert_eq!(decoded.encode(), bytes);
+            }
+        }
     }
 
     #[test]

@@ -271,7 +271,11 @@ impl Writer {
             let outcome = roster::check_entry(signed, &info.origin, &roster, at).and_then(|()| {
                 match (&signed.entry.body, &job.submission.sealed) {
                     (Body::Sealed { .. }, Some((salt, content))) => {
-                        entry::reveal(&signed.entry.body, salt, content).map(|_| ())
+                        // The content is at hand: apply the rules of its kind too.
+                        let statement = entry::reveal(&signed.entry.body, salt, content)?;
+                        let mut open = signed.clone();
+                        open.entry.body = Body::Open(statement);
+                        roster::check_entry(&open, &info.origin, &roster, at)
                     }
                     (Body::Sealed { .. }, None) => Err(EntryError::Rule(
                         "a sealed entry must come with its salt and content, to be stored apart".into(),
