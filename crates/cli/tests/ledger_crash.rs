@@ -32,12 +32,18 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
     let dir = tempfile::tempdir().unwrap();
     let setup = Setup::new(dir.path());
     let init = Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(["ledger", "init", "--store", &store.url, "--origin", ORIGIN, "--roster"])
+        .args([
+            "ledger", "init", "--store", &store.url, "--origin", ORIGIN, "--roster",
+        ])
         .arg(&setup.roster)
         .args(["--log-key", &setup.log_vkey])
         .output()
         .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
 
     let seed = std::env::var("ACCORD_CRASH_SEED")
         .ok()
@@ -49,7 +55,10 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
                 .as_nanos() as u64
                 | 1
         });
-    eprintln!("crash test on {}: seed {seed} (set ACCORD_CRASH_SEED to replay)", store.url);
+    eprintln!(
+        "crash test on {}: seed {seed} (set ACCORD_CRASH_SEED to replay)",
+        store.url
+    );
     let mut rng = XorShift(seed);
     let mut acked: Vec<(u64, [u8; 32])> = Vec::new();
     let mut checkpoints: Vec<(u64, merkle::Hash)> = Vec::new();
@@ -65,7 +74,17 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
         }
         next += 300;
         let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
-            .args(["ledger", "append", "--store", &store.url, "--entries", "-", "--checkpoint-every", "40", "--checkpoint-key"])
+            .args([
+                "ledger",
+                "append",
+                "--store",
+                &store.url,
+                "--entries",
+                "-",
+                "--checkpoint-every",
+                "40",
+                "--checkpoint-key",
+            ])
             .arg(&setup.log_key)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -119,7 +138,9 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
         for line in seen.lock().unwrap().iter() {
             let words: Vec<&str> = line.split(' ').collect();
             match words.as_slice() {
-                [verb, index, id] if (*verb == "appended" || *verb == "duplicate") && id.len() == 64 => {
+                [verb, index, id]
+                    if (*verb == "appended" || *verb == "duplicate") && id.len() == 64 =>
+                {
                     let index: u64 = index.trim_start_matches('#').parse().unwrap();
                     let id: [u8; 32] = decode_hex(id).unwrap().try_into().unwrap();
                     acked.push((index, id));
@@ -137,16 +158,27 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
         let mut ledger = Ledger::open(&store.url.parse().unwrap(), None).unwrap();
         let size = ledger.info().size;
         for (index, id) in &acked {
-            assert!(*index < size, "round {round}: acknowledged #{index} lost (size {size})");
+            assert!(
+                *index < size,
+                "round {round}: acknowledged #{index} lost (size {size})"
+            );
             let (entry, _) = ledger.entry(*index).unwrap();
-            assert_eq!(entry.signed.id(), *id, "round {round}: #{index} is not the acknowledged entry");
+            assert_eq!(
+                entry.signed.id(),
+                *id,
+                "round {round}: #{index} is not the acknowledged entry"
+            );
         }
         for (cp_size, cp_root) in &checkpoints {
-            assert!(*cp_size <= size, "round {round}: checkpoint at {cp_size} beyond size {size}");
+            assert!(
+                *cp_size <= size,
+                "round {round}: checkpoint at {cp_size} beyond size {size}"
+            );
             let proof = ledger.consistency_proof(*cp_size, size).unwrap();
             let root = ledger.root_at(size).unwrap();
-            merkle::verify_consistency(*cp_size, size, cp_root, &root, &proof)
-                .unwrap_or_else(|e| panic!("round {round}: checkpoint {cp_size} not extended: {e}"));
+            merkle::verify_consistency(*cp_size, size, cp_root, &root, &proof).unwrap_or_else(
+                |e| panic!("round {round}: checkpoint {cp_size} not extended: {e}"),
+            );
         }
     }
     let mut ledger = Ledger::open(&store.url.parse().unwrap(), None).unwrap();
@@ -159,7 +191,10 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len() as u64, report.entries);
-    assert!(!acked.is_empty(), "nothing was ever acknowledged: the test tested nothing");
+    assert!(
+        !acked.is_empty(),
+        "nothing was ever acknowledged: the test tested nothing"
+    );
     eprintln!(
         "{rounds} rounds, {kills} killed mid-stream, {} acknowledgements, {} checkpoints, {} entries",
         acked.len(),

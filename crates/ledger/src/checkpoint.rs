@@ -18,7 +18,9 @@ use crate::note::{self, NoteError, SignerKey, VerifiedNote, VerifierKey};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HashError {
     /// Decodes, but not to 32 bytes.
-    #[error("`{text}` is {len} bytes long; a SHA-256 hash is 32 bytes (44 base64 or 64 hex characters)")]
+    #[error(
+        "`{text}` is {len} bytes long; a SHA-256 hash is 32 bytes (44 base64 or 64 hex characters)"
+    )]
     WrongLength {
         /// The input.
         text: String,
@@ -41,12 +43,13 @@ pub enum HashError {
 /// ```
 pub fn parse_hash(text: &str) -> Result<Hash, HashError> {
     let text = text.trim();
-    let bytes = if text.len() % 2 == 0 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        decode_hex(text).ok_or_else(|| HashError::NotEncoded(text.to_owned()))?
-    } else {
-        B64.decode(text)
-            .map_err(|_| HashError::NotEncoded(text.to_owned()))?
-    };
+    let bytes =
+        if text.len() % 2 == 0 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            decode_hex(text).ok_or_else(|| HashError::NotEncoded(text.to_owned()))?
+        } else {
+            B64.decode(text)
+                .map_err(|_| HashError::NotEncoded(text.to_owned()))?
+        };
     <Hash>::try_from(bytes.as_slice()).map_err(|_| HashError::WrongLength {
         text: text.to_owned(),
         len: bytes.len(),
@@ -60,7 +63,10 @@ pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
     }
     (0..text.len())
         .step_by(2)
-        .map(|i| text.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect()
 }
 
@@ -132,7 +138,12 @@ fn parse_canonical_hash(s: &str) -> Option<Hash> {
 impl Checkpoint {
     /// The note text.
     pub fn body(&self) -> String {
-        let mut s = format!("{}\n{}\n{}\n", self.origin, self.size, encode_hash(&self.root));
+        let mut s = format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            encode_hash(&self.root)
+        );
         for line in &self.extensions {
             s.push_str(line);
             s.push('\n');
@@ -151,10 +162,9 @@ impl Checkpoint {
         if origin.is_empty() {
             return Err(bad("the origin line is empty"));
         }
-        let size = lines
-            .next()
-            .and_then(parse_u64)
-            .ok_or_else(|| bad("the second line must be the tree size in decimal, without leading zeroes"))?;
+        let size = lines.next().and_then(parse_u64).ok_or_else(|| {
+            bad("the second line must be the tree size in decimal, without leading zeroes")
+        })?;
         let root = lines
             .next()
             .and_then(parse_canonical_hash)
@@ -245,7 +255,10 @@ impl TlogProof {
         let (mut line, mut rest) = rest.split_once('\n').ok_or_else(|| bad("it ends early"))?;
         let mut extra = None;
         if let Some(e) = line.strip_prefix("extra ") {
-            extra = Some(B64.decode(e).map_err(|_| bad("the extra line is not base64"))?);
+            extra = Some(
+                B64.decode(e)
+                    .map_err(|_| bad("the extra line is not base64"))?,
+            );
             (line, rest) = rest.split_once('\n').ok_or_else(|| bad("it ends early"))?;
         }
         let index = line
@@ -366,7 +379,9 @@ mod tests {
         short.proof.pop();
         assert!(matches!(
             short.verify(&leaves[6], &vk, &[]),
-            Err(CheckpointError::Verify(merkle::VerifyError::Truncated { .. }))
+            Err(CheckpointError::Verify(
+                merkle::VerifyError::Truncated { .. }
+            ))
         ));
         // A checkpoint signed only by someone else is refused.
         let other = SignerKey::from_seed("accord.example/log", [10; 32]).unwrap();

@@ -142,7 +142,9 @@ pub enum EntryError {
     #[error("the entry's signatures must be sorted by signer and name each signer once (`{0}`)")]
     SignatureOrder(String),
     /// Meant for another log.
-    #[error("the entry is for log `{found}`, not `{expected}`: it cannot be replayed into this log")]
+    #[error(
+        "the entry is for log `{found}`, not `{expected}`: it cannot be replayed into this log"
+    )]
     WrongOrigin {
         /// This log.
         expected: String,
@@ -150,7 +152,9 @@ pub enum EntryError {
         found: String,
     },
     /// Meant for another agreement.
-    #[error("the entry is for agreement `{found}`, which this log does not hold (it holds `{expected}`)")]
+    #[error(
+        "the entry is for agreement `{found}`, which this log does not hold (it holds `{expected}`)"
+    )]
     UnknownAgreement {
         /// This log's agreement.
         expected: String,
@@ -281,8 +285,14 @@ pub fn seal(statement: &Statement, salt: &[u8; 32]) -> (Body, Vec<u8>) {
 
 /// Checks a revealed content against a sealed body and decodes it.
 pub fn reveal(body: &Body, salt: &[u8; 32], content: &[u8]) -> Result<Statement, EntryError> {
-    let Body::Sealed { kind, commitment: c } = body else {
-        return Err(EntryError::Rule("the entry is not sealed: its statement is public".into()));
+    let Body::Sealed {
+        kind,
+        commitment: c,
+    } = body
+    else {
+        return Err(EntryError::Rule(
+            "the entry is not sealed: its statement is public".into(),
+        ));
     };
     if &commitment(salt, content) != c {
         return Err(EntryError::RevealMismatch);
@@ -495,7 +505,9 @@ impl<'a> Reader<'a> {
         let agreement = AgreementId::new(self.text(64, "agreement")?)
             .map_err(|e| EntryError::Malformed(e.to_string()))?;
         let body = match self.array::<1>()? {
-            [0] => Body::Open(decode_statement(self.lp(MAX_STATEMENT_BYTES, "statement")?)?),
+            [0] => Body::Open(decode_statement(
+                self.lp(MAX_STATEMENT_BYTES, "statement")?,
+            )?),
             [1] => {
                 let name = self.text(32, "kind")?;
                 let kind = kind_from_name(name)
@@ -556,7 +568,9 @@ pub(crate) mod tests {
         Statement::Evidence(Evidence {
             indicator: IndicatorId::new("enrichment_level").unwrap(),
             period: Period::new(date(2026, 1, 1), date(2026, 3, 31)).unwrap(),
-            value: Observation::Quantity(Quantity::new(amount, UnitId::new("percent").unwrap()).unwrap()),
+            value: Observation::Quantity(
+                Quantity::new(amount, UnitId::new("percent").unwrap()).unwrap(),
+            ),
             method: Method::OnSiteInspection,
             attachments: vec![],
             confidentiality: Confidentiality::Public,
@@ -567,7 +581,10 @@ pub(crate) mod tests {
     fn signed() -> SignedEntry {
         let a = SignerKey::from_seed("a", [1; 32]).unwrap();
         let b = SignerKey::from_seed("b", [2; 32]).unwrap();
-        let (pa, pb) = (ParticipantId::new("iaea").unwrap(), ParticipantId::new("auditor").unwrap());
+        let (pa, pb) = (
+            ParticipantId::new("iaea").unwrap(),
+            ParticipantId::new("auditor").unwrap(),
+        );
         Entry {
             origin: "accord.example/log".into(),
             agreement: AgreementId::new("agreement-1").unwrap(),
@@ -608,7 +625,9 @@ pub(crate) mod tests {
         // Trailing garbage.
         let mut long = bytes.clone();
         long.push(0);
-        assert!(matches!(SignedEntry::decode(&long), Err(EntryError::Malformed(m)) if m.contains("trailing")));
+        assert!(
+            matches!(SignedEntry::decode(&long), Err(EntryError::Malformed(m)) if m.contains("trailing"))
+        );
         // Non-canonical JSON (a space) is refused even though it parses.
         let s = signed();
         let json = String::from_utf8(statement_bytes(match &s.entry.body {
@@ -617,9 +636,15 @@ pub(crate) mod tests {
         }))
         .unwrap();
         let spaced = json.replacen(":", ": ", 1);
-        assert_eq!(decode_statement(spaced.as_bytes()), Err(EntryError::NonCanonical));
+        assert_eq!(
+            decode_statement(spaced.as_bytes()),
+            Err(EntryError::NonCanonical)
+        );
         let escaped = json.replace("été", "\\u00e9t\\u00e9");
-        assert_eq!(decode_statement(escaped.as_bytes()), Err(EntryError::NonCanonical));
+        assert_eq!(
+            decode_statement(escaped.as_bytes()),
+            Err(EntryError::NonCanonical)
+        );
         // Oversize.
         assert!(matches!(
             SignedEntry::decode(&vec![0u8; MAX_ENTRY_BYTES + 100]),
@@ -666,7 +691,10 @@ pub(crate) mod tests {
         assert!(SignedEntry::decode(&s.encode()).is_err());
         let mut dup = signed();
         dup.signatures[1].signer = dup.signatures[0].signer.clone();
-        assert!(matches!(dup.check_form(), Err(EntryError::SignatureOrder(_))));
+        assert!(matches!(
+            dup.check_form(),
+            Err(EntryError::SignatureOrder(_))
+        ));
         let mut none = signed();
         none.signatures.clear();
         assert_eq!(none.check_form(), Err(EntryError::NoSignature));
@@ -679,9 +707,15 @@ pub(crate) mod tests {
         let (body, content) = seal(&statement, &salt);
         assert_eq!(body.kind(), StatementKind::Evidence);
         assert_eq!(reveal(&body, &salt, &content).unwrap(), statement);
-        assert_eq!(reveal(&body, &[0; 32], &content), Err(EntryError::RevealMismatch));
+        assert_eq!(
+            reveal(&body, &[0; 32], &content),
+            Err(EntryError::RevealMismatch)
+        );
         let other = statement_bytes(&evidence(1.6));
-        assert_eq!(reveal(&body, &salt, &other), Err(EntryError::RevealMismatch));
+        assert_eq!(
+            reveal(&body, &salt, &other),
+            Err(EntryError::RevealMismatch)
+        );
         // The same statement under another salt gives another commitment.
         assert_ne!(seal(&statement, &[43; 32]).0, body);
         // A sealed entry encodes and decodes.

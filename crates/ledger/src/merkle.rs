@@ -360,9 +360,7 @@ pub enum VerifyError {
         got: usize,
     },
     /// The proof has more hashes than the sizes require.
-    #[error(
-        "the proof has trailing data: it has {got} hashes where exactly {expected} are needed"
-    )]
+    #[error("the proof has trailing data: it has {got} hashes where exactly {expected} are needed")]
     TrailingData {
         /// Hashes required.
         expected: usize,
@@ -382,7 +380,9 @@ pub enum VerifyError {
         computed: String,
     },
     /// For `old == 0`, the old root must be the empty tree's root.
-    #[error("a tree of size 0 has root `47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=`, not {given}")]
+    #[error(
+        "a tree of size 0 has root `47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=`, not {given}"
+    )]
     NotEmptyRoot {
         /// The old root given (base64).
         given: String,
@@ -661,7 +661,11 @@ mod tests {
     fn naive_subproof(m: usize, leaves: &[Hash], whole: bool) -> Vec<Hash> {
         let n = leaves.len();
         if m == n {
-            return if whole { vec![] } else { vec![naive_root(leaves)] };
+            return if whole {
+                vec![]
+            } else {
+                vec![naive_root(leaves)]
+            };
         }
         let k = split_point(n as u64) as usize;
         if m <= k {
@@ -676,7 +680,9 @@ mod tests {
     }
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n).map(|i| leaf_hash(&(i as u64).to_be_bytes())).collect()
+        (0..n)
+            .map(|i| leaf_hash(&(i as u64).to_be_bytes()))
+            .collect()
     }
 
     #[test]
@@ -702,8 +708,8 @@ mod tests {
             &[0x40, 0x41, 0x42, 0x43],
             &[0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57],
             &[
-                0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c,
-                0x6d, 0x6e, 0x6f,
+                0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d,
+                0x6e, 0x6f,
             ],
         ];
         let hashes: Vec<Hash> = data.iter().map(|d| leaf_hash(d)).collect();

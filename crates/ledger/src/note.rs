@@ -38,7 +38,9 @@ pub enum KeyError {
     #[error("`{0}` is not a key: expected `name+hex8+base64` (or `PRIVATE+KEY+name+hex8+base64`)")]
     Malformed(String),
     /// The key id in the string does not match the key.
-    #[error("key `{name}` says key id {given} but the key's id is {computed}: the key string is corrupt")]
+    #[error(
+        "key `{name}` says key id {given} but the key's id is {computed}: the key string is corrupt"
+    )]
     WrongKeyId {
         /// The key's name.
         name: String,
@@ -48,7 +50,9 @@ pub enum KeyError {
         computed: String,
     },
     /// The algorithm byte is not one we support.
-    #[error("key `{name}` has signature type {kind:#04x}; only Ed25519 (0x01) and cosignature (0x04) keys are supported")]
+    #[error(
+        "key `{name}` has signature type {kind:#04x}; only Ed25519 (0x01) and cosignature (0x04) keys are supported"
+    )]
     UnsupportedType {
         /// The key's name.
         name: String,
@@ -65,7 +69,11 @@ pub enum KeyError {
 
 /// Checks a key name: non-empty, no Unicode space, no `+`.
 pub fn validate_name(name: &str) -> Result<(), KeyError> {
-    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+' || c.is_control()) {
+    if name.is_empty()
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || c == '+' || c.is_control())
+    {
         return Err(KeyError::BadName(name.to_owned()));
     }
     Ok(())
@@ -137,7 +145,10 @@ impl SignerKey {
     /// Parses `PRIVATE+KEY+name+hex8+base64(type || seed)`.
     pub fn parse(s: &str) -> Result<Self, KeyError> {
         let malformed = || KeyError::Malformed(redact(s));
-        let rest = s.trim_end().strip_prefix("PRIVATE+KEY+").ok_or_else(malformed)?;
+        let rest = s
+            .trim_end()
+            .strip_prefix("PRIVATE+KEY+")
+            .ok_or_else(malformed)?;
         let (name, id, bytes) = split_key(rest).ok_or_else(malformed)?;
         let [kind, seed @ ..] = bytes.as_slice() else {
             return Err(malformed());
@@ -209,7 +220,11 @@ fn redact(s: &str) -> String {
 fn split_key(s: &str) -> Option<(&str, u32, Vec<u8>)> {
     let (name, rest) = s.split_once('+')?;
     let (id, b64) = rest.split_once('+')?;
-    if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if id.len() != 8
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         return None;
     }
     let id = u32::from_str_radix(id, 16).ok()?;
@@ -287,7 +302,13 @@ impl std::fmt::Display for VerifierKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut bytes = vec![self.kind];
         bytes.extend_from_slice(self.key.as_bytes());
-        write!(f, "{}+{:08x}+{}", self.name, self.key_id(), B64.encode(bytes))
+        write!(
+            f,
+            "{}+{:08x}+{}",
+            self.name,
+            self.key_id(),
+            B64.encode(bytes)
+        )
     }
 }
 
@@ -501,7 +522,8 @@ mod tests {
 
     // The example of Go's golang.org/x/mod/sumdb/note documentation.
     const VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-    const SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    const SKEY: &str =
+        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
     const TEXT: &str = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
     const SIG: &str = "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
@@ -561,7 +583,10 @@ mod tests {
         assert_eq!(v.signers, vec!["other.example", "PeterNeumann"]);
         // Nobody known.
         assert!(matches!(
-            open_note(&note, &[SignerKey::from_seed("x", [1; 32]).unwrap().verifier()]),
+            open_note(
+                &note,
+                &[SignerKey::from_seed("x", [1; 32]).unwrap().verifier()]
+            ),
             Err(NoteError::NoTrustedSignature(_))
         ));
         // Altered text.
@@ -606,7 +631,10 @@ mod tests {
         let cosigned = add_signatures(&note, &[&witness], 1_679_315_147).unwrap();
         let v = open_note(&cosigned, &[log.verifier(), witness.verifier()]).unwrap();
         assert_eq!(v.signers, vec!["example.com/log", "witness.example/w1"]);
-        assert_eq!(v.cosigned_at, vec![("witness.example/w1".to_owned(), 1_679_315_147)]);
+        assert_eq!(
+            v.cosigned_at,
+            vec![("witness.example/w1".to_owned(), 1_679_315_147)]
+        );
         // A cosignature key is not a note key: same name and seed, other type, other id.
         let vk = witness.verifier().to_string();
         assert!(VerifierKey::parse(&vk).unwrap().kind() == TYPE_COSIGNATURE);

@@ -264,7 +264,13 @@ impl Roster {
                 reason,
             } => {
                 let member = self.member_mut(participant)?;
-                end_key(member, participant, key, *effective, &format!("revoked: {reason}"))?;
+                end_key(
+                    member,
+                    participant,
+                    key,
+                    *effective,
+                    &format!("revoked: {reason}"),
+                )?;
             }
         }
         Ok(())
@@ -449,8 +455,8 @@ mod tests {
     use super::*;
     use crate::entry::{Entry, tests::evidence};
     use crate::note::SignerKey;
-    use accord_core::statement::{Decision, DecisionAct, ReliefRef};
     use accord_core::id::PhaseId;
+    use accord_core::statement::{Decision, DecisionAct, ReliefRef};
 
     fn t(s: i64) -> Instant {
         Instant::new(1_767_225_600 + s, 0).unwrap()
@@ -518,28 +524,52 @@ mod tests {
         check_entry(&d, "log", &r, t(10)).unwrap();
         // A monitor may not decide; the target may not report on-site inspections.
         let bad = entry(decision()).sign(&[(&pid("iaea"), &key(3))]);
-        assert!(matches!(check_entry(&bad, "log", &r, t(10)), Err(EntryError::NotEntitled { .. })));
+        assert!(matches!(
+            check_entry(&bad, "log", &r, t(10)),
+            Err(EntryError::NotEntitled { .. })
+        ));
         let self_report = entry(evidence(3.0)).sign(&[(&pid("target"), &key(2))]);
-        assert!(matches!(check_entry(&self_report, "log", &r, t(10)), Err(EntryError::Rule(_))));
+        assert!(matches!(
+            check_entry(&self_report, "log", &r, t(10)),
+            Err(EntryError::Rule(_))
+        ));
     }
 
     #[test]
     fn replays_unknown_signers_and_wrong_keys_are_refused() {
         let r = roster();
         let e = entry(evidence(3.0)).sign(&[(&pid("iaea"), &key(3))]);
-        assert!(matches!(check_entry(&e, "other-log", &r, t(10)), Err(EntryError::WrongOrigin { .. })));
+        assert!(matches!(
+            check_entry(&e, "other-log", &r, t(10)),
+            Err(EntryError::WrongOrigin { .. })
+        ));
         let mut other = r.clone();
         other.agreement = AgreementId::new("agreement-2").unwrap();
-        assert!(matches!(check_entry(&e, "log", &other, t(10)), Err(EntryError::UnknownAgreement { .. })));
+        assert!(matches!(
+            check_entry(&e, "log", &other, t(10)),
+            Err(EntryError::UnknownAgreement { .. })
+        ));
         let stranger = entry(evidence(3.0)).sign(&[(&pid("stranger"), &key(3))]);
-        assert!(matches!(check_entry(&stranger, "log", &r, t(10)), Err(EntryError::UnknownSigner(_))));
+        assert!(matches!(
+            check_entry(&stranger, "log", &r, t(10)),
+            Err(EntryError::UnknownSigner(_))
+        ));
         let wrong_key = entry(evidence(3.0)).sign(&[(&pid("iaea"), &key(9))]);
-        assert!(matches!(check_entry(&wrong_key, "log", &r, t(10)), Err(EntryError::UnregisteredKey { .. })));
-        assert!(matches!(check_entry(&e, "log", &r, t(-10)), Err(EntryError::KeyNotValid { .. })));
+        assert!(matches!(
+            check_entry(&wrong_key, "log", &r, t(10)),
+            Err(EntryError::UnregisteredKey { .. })
+        ));
+        assert!(matches!(
+            check_entry(&e, "log", &r, t(-10)),
+            Err(EntryError::KeyNotValid { .. })
+        ));
         // A forged signature.
         let mut forged = e.clone();
         forged.signatures[0].signature[40] ^= 1;
-        assert!(matches!(verify_signatures(&forged), Err(EntryError::BadSignature(_))));
+        assert!(matches!(
+            verify_signatures(&forged),
+            Err(EntryError::BadSignature(_))
+        ));
     }
 
     #[test]
@@ -551,9 +581,14 @@ mod tests {
             effective: t(100),
             reason: "compromise".into(),
         };
-        let by_target = entry(Statement::KeyEvent(revoke.clone())).sign(&[(&pid("target"), &key(2))]);
-        assert!(matches!(check_entry(&by_target, "log", &r, t(50)), Err(EntryError::Rule(_))));
-        let by_authority = entry(Statement::KeyEvent(revoke.clone())).sign(&[(&pid("treasury"), &key(1))]);
+        let by_target =
+            entry(Statement::KeyEvent(revoke.clone())).sign(&[(&pid("target"), &key(2))]);
+        assert!(matches!(
+            check_entry(&by_target, "log", &r, t(50)),
+            Err(EntryError::Rule(_))
+        ));
+        let by_authority =
+            entry(Statement::KeyEvent(revoke.clone())).sign(&[(&pid("treasury"), &key(1))]);
         check_entry(&by_authority, "log", &r, t(50)).unwrap();
         r.apply(&revoke).unwrap();
         let e = entry(evidence(3.0)).sign(&[(&pid("iaea"), &key(3))]);
@@ -570,10 +605,15 @@ mod tests {
         let signed = entry(Statement::KeyEvent(rotate.clone())).sign(&[(&pid("target"), &key(2))]);
         check_entry(&signed, "log", &r, t(150)).unwrap();
         r.apply(&rotate).unwrap();
-        let d = |k: u8| entry(Statement::DisputeStep(accord_core::statement::DisputeStep {
-            dispute: accord_core::id::DisputeId::new("d1").unwrap(),
-            step: accord_core::statement::DisputeAction::Withdraw,
-        })).sign(&[(&pid("target"), &key(k))]);
+        let d = |k: u8| {
+            entry(Statement::DisputeStep(
+                accord_core::statement::DisputeStep {
+                    dispute: accord_core::id::DisputeId::new("d1").unwrap(),
+                    step: accord_core::statement::DisputeAction::Withdraw,
+                },
+            ))
+            .sign(&[(&pid("target"), &key(k))])
+        };
         check_entry(&d(2), "log", &r, t(199)).unwrap();
         assert!(check_entry(&d(2), "log", &r, t(200)).is_err());
         check_entry(&d(7), "log", &r, t(200)).unwrap();

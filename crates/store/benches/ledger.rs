@@ -33,16 +33,27 @@ const ORIGIN: &str = "bench.example/log";
 const TESSERA_WRITES_PER_SEC: f64 = 10_000.0;
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn evidence(i: u64) -> Statement {
     Statement::Evidence(Evidence {
         indicator: IndicatorId::new("stockpile").unwrap(),
-        period: Period::new(jiff::civil::date(2026, 1, 1), jiff::civil::date(2026, 3, 31)).unwrap(),
-        value: Observation::Quantity(Quantity::new(i as f64 / 8.0, UnitId::new("kg_u").unwrap()).unwrap()),
+        period: Period::new(
+            jiff::civil::date(2026, 1, 1),
+            jiff::civil::date(2026, 3, 31),
+        )
+        .unwrap(),
+        value: Observation::Quantity(
+            Quantity::new(i as f64 / 8.0, UnitId::new("kg_u").unwrap()).unwrap(),
+        ),
         method: Method::OnSiteInspection,
-        attachments: vec!["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into()],
+        attachments: vec![
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        ],
         confidentiality: Confidentiality::Public,
         note: Some("routine inspection, cascade hall B".into()),
     })
@@ -71,7 +82,8 @@ fn fixture() -> Fixture {
                     role: Role::Monitor,
                     standing: false,
                     keys: vec![RegisteredKey {
-                        public_key: base64::engine::general_purpose::STANDARD.encode(k.public_key()),
+                        public_key: base64::engine::general_purpose::STANDARD
+                            .encode(k.public_key()),
                         valid_from: "2020-01-01T00:00:00Z".parse().unwrap(),
                         valid_until: None,
                         ended_because: None,
@@ -158,7 +170,13 @@ fn ingestion(name: &str, url: &StoreUrl, f: &Fixture, signed: &[SignedEntry], ra
             rx.recv().unwrap().unwrap();
             latencies.push(t.elapsed());
         }
-        pending.push_back((Instant::now(), sequencer.submit(Submission { entry: e.clone(), sealed: None })));
+        pending.push_back((
+            Instant::now(),
+            sequencer.submit(Submission {
+                entry: e.clone(),
+                sealed: None,
+            }),
+        ));
     }
     for (t, rx) in pending {
         rx.recv().unwrap().unwrap();
@@ -169,7 +187,10 @@ fn ingestion(name: &str, url: &StoreUrl, f: &Fixture, signed: &[SignedEntry], ra
     latencies.sort_unstable();
     let q = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     let rate = per_sec(signed.len() as u64, elapsed);
-    println!("(b) durable ingestion into {name}, {} entries, {in_flight} in flight:", signed.len());
+    println!(
+        "(b) durable ingestion into {name}, {} entries, {in_flight} in flight:",
+        signed.len()
+    );
     println!(
         "    {rate:>10.0} entries/s = {:.2} of the raw batch rate (goal >= 0.70), {:.1}x Tessera's 10k/s on 7 cores",
         rate / raw,
@@ -188,7 +209,12 @@ fn ingestion(name: &str, url: &StoreUrl, f: &Fixture, signed: &[SignedEntry], ra
     signed.len() as u64
 }
 
-fn time_proofs(what: &str, n: u64, mut prove_incl: impl FnMut(u64) -> usize, mut prove_cons: impl FnMut(u64) -> usize) {
+fn time_proofs(
+    what: &str,
+    n: u64,
+    mut prove_incl: impl FnMut(u64) -> usize,
+    mut prove_cons: impl FnMut(u64) -> usize,
+) {
     let queries = 2000u64;
     let mut x = 0x9e3779b97f4a7c15u64;
     let mut next = || {
@@ -229,7 +255,10 @@ fn memory_proofs(max: u64) {
         if marks.contains(&(i + 1)) {
             let n = i + 1;
             let built = start.elapsed();
-            println!("    (in-memory tree of {n} leaves built in {:.1} s)", built.as_secs_f64());
+            println!(
+                "    (in-memory tree of {n} leaves built in {:.1} s)",
+                built.as_secs_f64()
+            );
             time_proofs(
                 "in-memory tree",
                 n,
@@ -263,12 +292,21 @@ fn store_proofs(name: &str, url: &StoreUrl, f: &Fixture, n: u64) {
             });
             let mut id = [0u8; 32];
             id[..8].copy_from_slice(&i.to_be_bytes());
-            batch.entries.push(StoredEntry { index: i, entry_id: id, leaf, leaf_hash, sealed: None });
+            batch.entries.push(StoredEntry {
+                index: i,
+                entry_id: id,
+                leaf,
+                leaf_hash,
+                sealed: None,
+            });
         }
         backend.append(info.id, at, &batch).unwrap();
         at = (at + chunk).min(n);
     }
-    println!("    ({name}: {n} synthetic leaves loaded in {:.1} s)", start.elapsed().as_secs_f64());
+    println!(
+        "    ({name}: {n} synthetic leaves loaded in {:.1} s)",
+        start.elapsed().as_secs_f64()
+    );
     let mut ledger = Ledger::open(url, Some(origin)).unwrap();
     let root = ledger.root_at(n).unwrap();
     assert_eq!(root, range.root());
@@ -286,9 +324,15 @@ fn postgres_url() -> Option<(String, String, String)> {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let mut client = accord_store::connect_postgres(&base).ok()?;
     let schema = format!("accord_bench_{}", std::process::id());
-    client.batch_execute(&format!("CREATE SCHEMA {schema}")).ok()?;
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .ok()?;
     let sep = if base.contains('?') { '&' } else { '?' };
-    Some((format!("{base}{sep}options=-csearch_path%3D{schema}"), base, schema))
+    Some((
+        format!("{base}{sep}options=-csearch_path%3D{schema}"),
+        base,
+        schema,
+    ))
 }
 
 fn main() {
@@ -296,7 +340,10 @@ fn main() {
     let tree_max = env("ACCORD_BENCH_TREE", 10_000_000);
     let store_tree = env("ACCORD_BENCH_STORE_TREE", 1_000_000);
     let f = fixture();
-    println!("accord ledger benchmark — {} logical CPUs", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "accord ledger benchmark — {} logical CPUs",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     let start = Instant::now();
     let signed = entries(&f, n, 0);
     println!(
@@ -350,7 +397,12 @@ fn main() {
     memory_proofs(tree_max);
     store_proofs("SQLite", &sqlite, &f, store_tree);
     if let Some((url, _, _)) = &pg {
-        store_proofs("PostgreSQL", &StoreUrl::Postgres(url.clone()), &f, store_tree);
+        store_proofs(
+            "PostgreSQL",
+            &StoreUrl::Postgres(url.clone()),
+            &f,
+            store_tree,
+        );
     }
     if let Some((_, base, schema)) = pg
         && let Ok(mut c) = accord_store::connect_postgres(&base)

@@ -177,9 +177,8 @@ pub fn open_backend(url: &StoreUrl) -> Result<Box<dyn LedgerBackend>, StoreError
 
 /// Reads a 32-byte hash from a column value.
 fn to_hash(bytes: &[u8]) -> Result<Hash, StoreError> {
-    <Hash>::try_from(bytes).map_err(|_| {
-        StoreError::Corrupt(format!("a stored hash is {} bytes, not 32", bytes.len()))
-    })
+    <Hash>::try_from(bytes)
+        .map_err(|_| StoreError::Corrupt(format!("a stored hash is {} bytes, not 32", bytes.len())))
 }
 
 fn to_i64(n: u64) -> Result<i64, StoreError> {
@@ -232,7 +231,9 @@ pub struct Ledger {
 
 impl std::fmt::Debug for Ledger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ledger").field("origin", &self.info.origin).finish()
+        f.debug_struct("Ledger")
+            .field("origin", &self.info.origin)
+            .finish()
     }
 }
 

@@ -37,9 +37,14 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed)
                 .map_err(|e| miette::miette!("the operating system gave no randomness: {e}"))?;
-            let kind = if cosigner { TYPE_COSIGNATURE } else { TYPE_ED25519 };
+            let kind = if cosigner {
+                TYPE_COSIGNATURE
+            } else {
+                TYPE_ED25519
+            };
             let key = SignerKey::from_seed_of_type(&name, kind, seed).into_diagnostic()?;
-            let path = out.unwrap_or_else(|| PathBuf::from(format!("{}.key", name.replace('/', "_"))));
+            let path =
+                out.unwrap_or_else(|| PathBuf::from(format!("{}.key", name.replace('/', "_"))));
             write_private(&path, &key.to_private_string())?;
             println!("{}", key.verifier());
             eprintln!("private key written to {}", path.display());
@@ -56,10 +61,12 @@ fn write_private(path: &Path, text: &str) -> miette::Result<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot create `{}` (an existing key is never overwritten)", path.display()))?;
+    let mut file = options.open(path).into_diagnostic().wrap_err_with(|| {
+        format!(
+            "cannot create `{}` (an existing key is never overwritten)",
+            path.display()
+        )
+    })?;
     writeln!(file, "{text}").into_diagnostic()?;
     file.sync_all().into_diagnostic()?;
     Ok(())

@@ -148,7 +148,8 @@ pub fn load_roster(path: &Path) -> miette::Result<Roster> {
 
 fn random_32() -> miette::Result<[u8; 32]> {
     let mut b = [0u8; 32];
-    getrandom::fill(&mut b).map_err(|e| miette::miette!("the operating system gave no randomness: {e}"))?;
+    getrandom::fill(&mut b)
+        .map_err(|e| miette::miette!("the operating system gave no randomness: {e}"))?;
     Ok(b)
 }
 
@@ -160,7 +161,11 @@ fn parse_entry_line(line: &str) -> Result<SignedEntry, String> {
 }
 
 fn print_receipt(receipt: &Receipt, id: &[u8; 32]) {
-    let verb = if receipt.duplicate { "duplicate" } else { "appended" };
+    let verb = if receipt.duplicate {
+        "duplicate"
+    } else {
+        "appended"
+    };
     println!("{verb} #{} {}", receipt.index, encode_hex(id));
 }
 
@@ -183,7 +188,10 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
             }
             let roster = load_roster(&roster)?;
             Ledger::init(&store.url()?, &origin, &key, &roster).into_diagnostic()?;
-            println!("created log `{origin}` for agreement `{}` in {}", roster.agreement, store.store);
+            println!(
+                "created log `{origin}` for agreement `{}` in {}",
+                roster.agreement, store.store
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Append {
@@ -195,7 +203,12 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
             checkpoint_every,
             checkpoint_key,
         } => match (statement, entries) {
-            (_, Some(entries)) => append_stream(&store, &entries, checkpoint_every, checkpoint_key.as_deref()),
+            (_, Some(entries)) => append_stream(
+                &store,
+                &entries,
+                checkpoint_every,
+                checkpoint_key.as_deref(),
+            ),
             (Some(statement), None) => append_one(&store, &statement, &sign, confidential),
             (None, None) => miette::bail!("give `--statement FILE` or `--entries FILE`"),
         },
@@ -225,7 +238,10 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
                     println!("size {size}");
                     println!("leaf-hash {}", encode_hash(&leaf_hash));
                     println!("root {}", encode_hash(&root));
-                    println!("proof {}", proof.iter().map(encode_hash).collect::<Vec<_>>().join(","));
+                    println!(
+                        "proof {}",
+                        proof.iter().map(encode_hash).collect::<Vec<_>>().join(",")
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -237,12 +253,23 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
         } => {
             let mut ledger = store.open()?;
             let new_size = new_size.unwrap_or(ledger.info().size);
-            let proof = ledger.consistency_proof(old_size, new_size).into_diagnostic()?;
+            let proof = ledger
+                .consistency_proof(old_size, new_size)
+                .into_diagnostic()?;
             println!("old-size {old_size}");
             println!("new-size {new_size}");
-            println!("old-root {}", encode_hash(&ledger.root_at(old_size).into_diagnostic()?));
-            println!("new-root {}", encode_hash(&ledger.root_at(new_size).into_diagnostic()?));
-            println!("proof {}", proof.iter().map(encode_hash).collect::<Vec<_>>().join(","));
+            println!(
+                "old-root {}",
+                encode_hash(&ledger.root_at(old_size).into_diagnostic()?)
+            );
+            println!(
+                "new-root {}",
+                encode_hash(&ledger.root_at(new_size).into_diagnostic()?)
+            );
+            println!(
+                "proof {}",
+                proof.iter().map(encode_hash).collect::<Vec<_>>().join(",")
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { store } => {
@@ -262,16 +289,27 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
                 println!("no tampering found");
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("{} problem(s) found: the log was altered outside Accord", report.findings.len());
+                eprintln!(
+                    "{} problem(s) found: the log was altered outside Accord",
+                    report.findings.len()
+                );
                 Ok(ExitCode::FAILURE)
             }
         }
     }
 }
 
-fn append_one(store: &StoreArgs, statement: &Path, sign: &[String], confidential: bool) -> miette::Result<ExitCode> {
+fn append_one(
+    store: &StoreArgs,
+    statement: &Path,
+    sign: &[String],
+    confidential: bool,
+) -> miette::Result<ExitCode> {
     if sign.is_empty() {
-        miette::bail!(help = "add `--sign PARTICIPANT=KEYFILE`", "an entry must be signed by its author");
+        miette::bail!(
+            help = "add `--sign PARTICIPANT=KEYFILE`",
+            "an entry must be signed by its author"
+        );
     }
     let text = std::fs::read_to_string(statement)
         .into_diagnostic()
@@ -304,9 +342,14 @@ fn append_one(store: &StoreArgs, statement: &Path, sign: &[String], confidential
     }
     .sign(&refs);
     let id = signed.id();
-    let sequencer = ledger.into_sequencer(GroupCommit::default()).into_diagnostic()?;
+    let sequencer = ledger
+        .into_sequencer(GroupCommit::default())
+        .into_diagnostic()?;
     let receipt = sequencer
-        .append(Submission { entry: signed, sealed })
+        .append(Submission {
+            entry: signed,
+            sealed,
+        })
         .into_diagnostic()?;
     print_receipt(&receipt, &id);
     Ok(ExitCode::SUCCESS)
@@ -320,7 +363,10 @@ fn append_stream(
 ) -> miette::Result<ExitCode> {
     let checkpoint_key = checkpoint_key.map(super::key::read_private).transpose()?;
     let mut reader_handle = store.open()?;
-    let sequencer = store.open()?.into_sequencer(GroupCommit::default()).into_diagnostic()?;
+    let sequencer = store
+        .open()?
+        .into_sequencer(GroupCommit::default())
+        .into_diagnostic()?;
     let input: Box<dyn std::io::BufRead> = if entries.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -330,7 +376,11 @@ fn append_stream(
                 .wrap_err_with(|| format!("cannot read `{}`", entries.display()))?,
         ))
     };
-    type Pending = (usize, [u8; 32], mpsc::Receiver<Result<Receipt, AppendError>>);
+    type Pending = (
+        usize,
+        [u8; 32],
+        mpsc::Receiver<Result<Receipt, AppendError>>,
+    );
     let (tx, rx) = mpsc::channel::<Pending>();
     // Receipts are printed in submission order by another thread, so that reading and
     // submitting never wait for a commit: the writer sees many entries per batch.
@@ -348,7 +398,9 @@ fn append_stream(
                     {
                         let note = reader_handle.checkpoint(key).map_err(|e| e.to_string())?;
                         let cp = accord_ledger::checkpoint::Checkpoint::parse_body(
-                            &accord_ledger::note::parse_note(&note).map_err(|e| e.to_string())?.text,
+                            &accord_ledger::note::parse_note(&note)
+                                .map_err(|e| e.to_string())?
+                                .text,
                         )
                         .map_err(|e| e.to_string())?;
                         println!("checkpoint {} {}", cp.size, encode_hash(&cp.root));
@@ -373,7 +425,10 @@ fn append_stream(
         match parse_entry_line(line) {
             Ok(entry) => {
                 let id = entry.id();
-                let receipt = sequencer.submit(Submission { entry, sealed: None });
+                let receipt = sequencer.submit(Submission {
+                    entry,
+                    sealed: None,
+                });
                 if tx.send((n + 1, id, receipt)).is_err() {
                     break;
                 }
@@ -391,7 +446,10 @@ fn append_stream(
         .map_err(|e| miette::miette!("{e}"))?;
     sequencer.shutdown();
     if bad + refused > 0 {
-        eprintln!("{} entries refused; nothing was written for them", bad + refused);
+        eprintln!(
+            "{} entries refused; nothing was written for them",
+            bad + refused
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

@@ -82,9 +82,8 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
             let mut leaves = Vec::new();
             for (n, line) in text.lines().enumerate() {
                 let line = line.trim();
-                let bytes = decode_hex(line).ok_or_else(|| {
-                    miette::miette!("line {}: `{line}` is not hex bytes", n + 1)
-                })?;
+                let bytes = decode_hex(line)
+                    .ok_or_else(|| miette::miette!("line {}: `{line}` is not hex bytes", n + 1))?;
                 leaves.push(merkle::leaf_hash(&bytes));
             }
             let root = merkle::root(&leaves);

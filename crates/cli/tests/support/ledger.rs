@@ -19,7 +19,11 @@ pub const ORIGIN: &str = "accord.example/agreement-1";
 pub fn evidence(i: u64) -> Statement {
     Statement::Evidence(Evidence {
         indicator: IndicatorId::new("stockpile").unwrap(),
-        period: Period::new(jiff::civil::date(2026, 1, 1), jiff::civil::date(2026, 3, 31)).unwrap(),
+        period: Period::new(
+            jiff::civil::date(2026, 1, 1),
+            jiff::civil::date(2026, 3, 31),
+        )
+        .unwrap(),
         value: Observation::Quantity(Quantity::new(i as f64, UnitId::new("kg").unwrap()).unwrap()),
         method: Method::OnSiteInspection,
         attachments: vec![],
@@ -138,7 +142,10 @@ impl TestStore {
         let mut client = match postgres::Client::connect(&base, postgres::NoTls) {
             Ok(c) => c,
             Err(e) => {
-                assert!(std::env::var_os("CI").is_none(), "PostgreSQL not reachable at {base}: {e}");
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "PostgreSQL not reachable at {base}: {e}"
+                );
                 eprintln!("skipped: PostgreSQL not reachable at {base}");
                 return None;
             }
@@ -152,7 +159,9 @@ impl TestStore {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
-        client.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
         Some(TestStore {
             url: format!("{base}{sep}options=-csearch_path%3D{schema}"),
@@ -166,11 +175,18 @@ impl TestStore {
         if let Some(path) = self.url.strip_prefix("sqlite:") {
             let c = rusqlite::Connection::open(path).unwrap();
             let mut leaf: Vec<u8> = c
-                .query_row("SELECT leaf FROM ledger_entry WHERE idx = ?1", [index], |r| r.get(0))
+                .query_row(
+                    "SELECT leaf FROM ledger_entry WHERE idx = ?1",
+                    [index],
+                    |r| r.get(0),
+                )
                 .unwrap();
             leaf[offset] ^= 1;
-            c.execute("UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1", rusqlite::params![index, leaf])
-                .unwrap();
+            c.execute(
+                "UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1",
+                rusqlite::params![index, leaf],
+            )
+            .unwrap();
         } else {
             let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
             c.execute(

@@ -65,7 +65,8 @@ pub(super) fn audit(
     log_key: &VerifierKey,
 ) -> Result<AuditReport, StoreError> {
     let mut findings = Vec::new();
-    let mut found = |index: Option<u64>, problem: String| findings.push(AuditFinding { index, problem });
+    let mut found =
+        |index: Option<u64>, problem: String| findings.push(AuditFinding { index, problem });
     let mut tree = MemoryTree::new();
     let mut roster = info.initial_roster.clone();
     let mut last_time: Option<jiff::Timestamp> = None;
@@ -102,19 +103,26 @@ pub(super) fn audit(
                 }
             };
             if logged.signed.id() != entry_id {
-                found(Some(index), "its stored entry id does not match its bytes".into());
+                found(
+                    Some(index),
+                    "its stored entry id does not match its bytes".into(),
+                );
             }
             if let Some(last) = last_time
                 && logged.recorded_at < last
             {
                 found(
                     Some(index),
-                    format!("recorded at {}, before the entry preceding it ({last})", logged.recorded_at),
+                    format!(
+                        "recorded at {}, before the entry preceding it ({last})",
+                        logged.recorded_at
+                    ),
                 );
             }
             last_time = Some(logged.recorded_at);
-            let verdict = roster::check_entry(&logged.signed, &info.origin, &roster, logged.recorded_at)
-                .and_then(|()| roster::verify_signatures(&logged.signed));
+            let verdict =
+                roster::check_entry(&logged.signed, &info.origin, &roster, logged.recorded_at)
+                    .and_then(|()| roster::verify_signatures(&logged.signed));
             match verdict {
                 Err(e) => found(Some(index), format!("would be refused today: {e}")),
                 Ok(()) => {
@@ -133,7 +141,13 @@ pub(super) fn audit(
     }
     let n = tree.size();
     if n != info.size {
-        found(None, format!("the store says the log has {} entries but it holds {n}", info.size));
+        found(
+            None,
+            format!(
+                "the store says the log has {} entries but it holds {n}",
+                info.size
+            ),
+        );
     }
 
     // Stored subtree hashes against the recomputed ones.
@@ -146,7 +160,8 @@ pub(super) fn audit(
             let stored = backend.hashes(info.id, level, start, take)?;
             for k in 0..take {
                 let idx = start + k;
-                let expected = merkle::perfect_hash(&tree, level, idx).unwrap_or_else(|never| match never {});
+                let expected =
+                    merkle::perfect_hash(&tree, level, idx).unwrap_or_else(|never| match never {});
                 let first = idx << level;
                 match stored.get(k as usize) {
                     Some(h) if *h == expected => {}
@@ -157,7 +172,10 @@ pub(super) fn audit(
                             first + (1u64 << level) - 1
                         ),
                     ),
-                    None => found(Some(first), format!("the stored hash of level {level} from here is missing")),
+                    None => found(
+                        Some(first),
+                        format!("the stored hash of level {level} from here is missing"),
+                    ),
                 }
             }
             start += take;
@@ -172,7 +190,10 @@ pub(super) fn audit(
             None => found(Some(*index), "its sealed content is missing".into()),
             Some((_, salt, content)) => {
                 if let Err(e) = entry::reveal(body, salt, content) {
-                    found(Some(*index), format!("its sealed content does not open its commitment: {e}"));
+                    found(
+                        Some(*index),
+                        format!("its sealed content does not open its commitment: {e}"),
+                    );
                 }
             }
         }
@@ -182,26 +203,45 @@ pub(super) fn audit(
     let checkpoints = backend.checkpoints(info.id)?;
     for (size, note) in &checkpoints {
         match checkpoint::open_checkpoint(note, log_key, &[]) {
-            Err(e) => found(None, format!("the checkpoint at size {size} does not verify: {e}")),
+            Err(e) => found(
+                None,
+                format!("the checkpoint at size {size} does not verify: {e}"),
+            ),
             Ok(cp) => {
                 let cp = cp.checkpoint;
                 if cp.size != *size || cp.origin != info.origin {
-                    found(None, format!("the checkpoint stored at size {size} is for {} at size {}", cp.origin, cp.size));
+                    found(
+                        None,
+                        format!(
+                            "the checkpoint stored at size {size} is for {} at size {}",
+                            cp.origin, cp.size
+                        ),
+                    );
                 } else if cp.size > n {
-                    found(None, format!("the checkpoint at size {size} is beyond the log's {n} entries: entries were removed"));
+                    found(
+                        None,
+                        format!(
+                            "the checkpoint at size {size} is beyond the log's {n} entries: entries were removed"
+                        ),
+                    );
                 } else if tree.root_at(cp.size) != cp.root {
                     // Name the first entry whose hash differs from what was checkpointed is
                     // impossible without the old leaves; name the range instead.
                     found(
                         None,
-                        format!("the log no longer matches the checkpoint at size {size}: an entry before #{size} was altered"),
+                        format!(
+                            "the log no longer matches the checkpoint at size {size}: an entry before #{size} was altered"
+                        ),
                     );
                 }
             }
         }
     }
     if roster != info.roster {
-        found(None, "the stored roster differs from the one the key events produce".into());
+        found(
+            None,
+            "the stored roster differs from the one the key events produce".into(),
+        );
     }
     Ok(AuditReport {
         origin: info.origin.clone(),

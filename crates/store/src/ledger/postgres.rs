@@ -81,7 +81,12 @@ impl LedgerBackend for PostgresLedger {
         Ok(())
     }
 
-    fn create_log(&mut self, origin: &str, log_key: &str, roster: &Roster) -> Result<(), StoreError> {
+    fn create_log(
+        &mut self,
+        origin: &str,
+        log_key: &str,
+        roster: &Roster,
+    ) -> Result<(), StoreError> {
         let json = roster_json(roster);
         let res = self.client.execute(
             "INSERT INTO ledger_log (origin, log_key, initial_roster, roster, size) VALUES ($1, $2, $3, $3, 0)",
@@ -120,13 +125,19 @@ impl LedgerBackend for PostgresLedger {
         let rows = self
             .client
             .query("SELECT origin FROM ledger_log ORDER BY origin", &[])?;
-        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
     }
 
     fn append(&mut self, log: i64, expected_size: u64, batch: &Batch) -> Result<(), StoreError> {
         let mut tx = self.client.transaction()?;
         let size: i64 = tx
-            .query_one("SELECT size FROM ledger_log WHERE id = $1 FOR UPDATE", &[&log])?
+            .query_one(
+                "SELECT size FROM ledger_log WHERE id = $1 FOR UPDATE",
+                &[&log],
+            )?
             .try_get(0)?;
         if size != to_i64(expected_size)? {
             return Err(StoreError::Conflict);
@@ -208,7 +219,12 @@ impl LedgerBackend for PostgresLedger {
             .collect())
     }
 
-    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+    fn entries(
+        &mut self,
+        log: i64,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
         let rows = self.client.query(
             "SELECT idx, entry_id, leaf, leaf_hash FROM ledger_entry WHERE log = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
             &[&log, &to_i64(from)?, &to_i64(to)?],
@@ -224,7 +240,13 @@ impl LedgerBackend for PostgresLedger {
         Ok(out)
     }
 
-    fn hashes(&mut self, log: i64, level: u32, start: u64, count: u64) -> Result<Vec<Hash>, StoreError> {
+    fn hashes(
+        &mut self,
+        log: i64,
+        level: u32,
+        start: u64,
+        count: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
         let (from, to) = (to_i64(start)?, to_i64(start + count)?);
         let rows = if level == 0 {
             self.client.query(

@@ -229,7 +229,10 @@ impl Writer {
         }
     }
 
-    fn try_commit(&mut self, jobs: &[Job]) -> Result<Vec<Result<Receipt, AppendError>>, StoreError> {
+    fn try_commit(
+        &mut self,
+        jobs: &[Job],
+    ) -> Result<Vec<Result<Receipt, AppendError>>, StoreError> {
         let Some(info) = self.info.as_ref() else {
             return Err(StoreError::Conflict);
         };
@@ -278,7 +281,8 @@ impl Writer {
                         roster::check_entry(&open, &info.origin, &roster, at)
                     }
                     (Body::Sealed { .. }, None) => Err(EntryError::Rule(
-                        "a sealed entry must come with its salt and content, to be stored apart".into(),
+                        "a sealed entry must come with its salt and content, to be stored apart"
+                            .into(),
                     )),
                     (Body::Open(_), Some(_)) => Err(EntryError::Rule(
                         "only sealed entries carry a separate content".into(),
@@ -292,8 +296,7 @@ impl Writer {
             }
             if let Body::Open(Statement::KeyEvent(event)) = &signed.entry.body {
                 // Verified now, so that later entries of the batch may use the new key.
-                let applied =
-                    roster::verify_signatures(signed).and_then(|()| roster.apply(event));
+                let applied = roster::verify_signatures(signed).and_then(|()| roster.apply(event));
                 match applied {
                     Ok(()) => roster_changed = true,
                     Err(e) => results[i] = Some(Err(AppendError::Refused(e))),

@@ -90,7 +90,12 @@ impl LedgerBackend for SqliteLedger {
         Ok(())
     }
 
-    fn create_log(&mut self, origin: &str, log_key: &str, roster: &Roster) -> Result<(), StoreError> {
+    fn create_log(
+        &mut self,
+        origin: &str,
+        log_key: &str,
+        roster: &Roster,
+    ) -> Result<(), StoreError> {
         let json = roster_json(roster);
         let res = self.conn.execute(
             "INSERT INTO ledger_log (origin, log_key, initial_roster, roster, size) VALUES (?1, ?2, ?3, ?3, 0)",
@@ -140,7 +145,9 @@ impl LedgerBackend for SqliteLedger {
     }
 
     fn origins(&mut self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT origin FROM ledger_log ORDER BY origin")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT origin FROM ledger_log ORDER BY origin")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -149,7 +156,9 @@ impl LedgerBackend for SqliteLedger {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let size: i64 = tx.query_row("SELECT size FROM ledger_log WHERE id = ?1", [log], |r| r.get(0))?;
+        let size: i64 = tx.query_row("SELECT size FROM ledger_log WHERE id = ?1", [log], |r| {
+            r.get(0)
+        })?;
         if size != to_i64(expected_size)? {
             return Err(StoreError::Conflict);
         }
@@ -196,13 +205,20 @@ impl LedgerBackend for SqliteLedger {
             .prepare_cached("SELECT idx FROM ledger_entry WHERE log = ?1 AND entry_id = ?2")?;
         ids.iter()
             .map(|id| {
-                let idx: Option<i64> = stmt.query_row(params![log, &id[..]], |r| r.get(0)).optional()?;
+                let idx: Option<i64> = stmt
+                    .query_row(params![log, &id[..]], |r| r.get(0))
+                    .optional()?;
                 Ok(idx.and_then(|i| u64::try_from(i).ok()))
             })
             .collect()
     }
 
-    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+    fn entries(
+        &mut self,
+        log: i64,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT idx, entry_id, leaf, leaf_hash FROM ledger_entry WHERE log = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
         )?;
@@ -222,7 +238,13 @@ impl LedgerBackend for SqliteLedger {
         Ok(out)
     }
 
-    fn hashes(&mut self, log: i64, level: u32, start: u64, count: u64) -> Result<Vec<Hash>, StoreError> {
+    fn hashes(
+        &mut self,
+        log: i64,
+        level: u32,
+        start: u64,
+        count: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
         let (from, to) = (to_i64(start)?, to_i64(start + count)?);
         let mut out = Vec::with_capacity(count as usize);
         if level == 0 {
@@ -270,7 +292,8 @@ impl LedgerBackend for SqliteLedger {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        row.map(|(salt, content)| Ok((to_hash(&salt)?, content))).transpose()
+        row.map(|(salt, content)| Ok((to_hash(&salt)?, content)))
+            .transpose()
     }
 
     fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError> {
@@ -278,7 +301,11 @@ impl LedgerBackend for SqliteLedger {
             .conn
             .prepare("SELECT idx, salt, content FROM ledger_sealed WHERE log = ?1 ORDER BY idx")?;
         let rows = stmt.query_map([log], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -63,8 +63,14 @@ fn roster() -> Roster {
 fn evidence(i: u64) -> Statement {
     Statement::Evidence(Evidence {
         indicator: IndicatorId::new("stockpile").unwrap(),
-        period: Period::new(jiff::civil::date(2026, 1, 1), jiff::civil::date(2026, 3, 31)).unwrap(),
-        value: Observation::Quantity(Quantity::new(i as f64 / 4.0, UnitId::new("kg").unwrap()).unwrap()),
+        period: Period::new(
+            jiff::civil::date(2026, 1, 1),
+            jiff::civil::date(2026, 3, 31),
+        )
+        .unwrap(),
+        value: Observation::Quantity(
+            Quantity::new(i as f64 / 4.0, UnitId::new("kg").unwrap()).unwrap(),
+        ),
         method: Method::OnSiteInspection,
         attachments: vec![],
         confidentiality: Confidentiality::Public,
@@ -124,7 +130,10 @@ fn postgres_store() -> Option<TestStore> {
     let mut client = match crate::connect_postgres(&base) {
         Ok(c) => c,
         Err(e) => {
-            assert!(std::env::var_os("CI").is_none(), "PostgreSQL not reachable at {base}: {e}");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL not reachable at {base}: {e}"
+            );
             eprintln!("skipped: PostgreSQL not reachable at {base}");
             return None;
         }
@@ -164,10 +173,16 @@ fn init(store: &TestStore) -> Ledger {
 fn tamper(store: &TestStore, sql: &str) {
     match &store.url {
         StoreUrl::Sqlite(path) => {
-            rusqlite::Connection::open(path).unwrap().execute_batch(sql).unwrap();
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
         }
         StoreUrl::Postgres(url) => {
-            crate::connect_postgres(url).unwrap().batch_execute(sql).unwrap();
+            crate::connect_postgres(url)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap();
         }
     }
 }
@@ -178,11 +193,18 @@ fn flip_leaf_byte(store: &TestStore, index: i64, offset: usize) {
         StoreUrl::Sqlite(path) => {
             let c = rusqlite::Connection::open(path).unwrap();
             let mut leaf: Vec<u8> = c
-                .query_row("SELECT leaf FROM ledger_entry WHERE idx = ?1", [index], |r| r.get(0))
+                .query_row(
+                    "SELECT leaf FROM ledger_entry WHERE idx = ?1",
+                    [index],
+                    |r| r.get(0),
+                )
                 .unwrap();
             leaf[offset] ^= 1;
-            c.execute("UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1", rusqlite::params![index, leaf])
-                .unwrap();
+            c.execute(
+                "UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1",
+                rusqlite::params![index, leaf],
+            )
+            .unwrap();
         }
         StoreUrl::Postgres(url) => {
             let mut c = crate::connect_postgres(url).unwrap();
@@ -214,7 +236,10 @@ fn concurrent_appends_are_all_logged_in_one_order_and_prove() {
                     })
                 })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
         });
         sequencer.shutdown();
         let mut indexes: Vec<u64> = receipts.iter().map(|r| r.index).collect();
@@ -224,7 +249,9 @@ fn concurrent_appends_are_all_logged_in_one_order_and_prove() {
         let mut ledger = Ledger::open(&store.url, None).unwrap();
         assert_eq!(ledger.info().size, 100);
         let note = ledger.checkpoint(&log_key()).unwrap();
-        let cp = open_checkpoint(&note, &log_key().verifier(), &[]).unwrap().checkpoint;
+        let cp = open_checkpoint(&note, &log_key().verifier(), &[])
+            .unwrap()
+            .checkpoint;
         assert_eq!(cp.size, 100);
         for index in [0, 1, 15, 16, 63, 64, 99] {
             let (entry, leaf_hash) = ledger.entry(index).unwrap();
@@ -270,11 +297,17 @@ fn refused_entries_write_nothing() {
         let sealed_without_content = signed(sealed_body, &[("iaea", 3)]);
         let cases: Vec<(SignedEntry, fn(&EntryError) -> bool)> = vec![
             (forged, |e| matches!(e, EntryError::BadSignature(_))),
-            (unregistered, |e| matches!(e, EntryError::UnregisteredKey { .. })),
+            (unregistered, |e| {
+                matches!(e, EntryError::UnregisteredKey { .. })
+            }),
             (stranger, |e| matches!(e, EntryError::UnknownSigner(_))),
-            (other_agreement, |e| matches!(e, EntryError::UnknownAgreement { .. })),
+            (other_agreement, |e| {
+                matches!(e, EntryError::UnknownAgreement { .. })
+            }),
             (other_log, |e| matches!(e, EntryError::WrongOrigin { .. })),
-            (not_entitled, |e| matches!(e, EntryError::NotEntitled { .. })),
+            (not_entitled, |e| {
+                matches!(e, EntryError::NotEntitled { .. })
+            }),
             (sealed_without_content, |e| matches!(e, EntryError::Rule(_))),
         ];
         for (entry, expected) in cases {
@@ -328,12 +361,21 @@ fn key_events_change_who_may_sign() {
             at: now,
         };
         // Submitted together: the entry signed with the new key follows the rotation.
-        let r = sequencer.submit(submission(signed(Body::Open(Statement::KeyEvent(rotate)), &[("iaea", 3)])));
+        let r = sequencer.submit(submission(signed(
+            Body::Open(Statement::KeyEvent(rotate)),
+            &[("iaea", 3)],
+        )));
         let e = sequencer.submit(submission(signed(Body::Open(evidence(1)), &[("iaea", 33)])));
         assert_eq!(r.recv().unwrap().unwrap().index, 0);
         assert_eq!(e.recv().unwrap().unwrap().index, 1);
         let old = sequencer.append(submission(signed(Body::Open(evidence(2)), &[("iaea", 3)])));
-        assert!(matches!(old, Err(AppendError::Refused(EntryError::KeyNotValid { .. }))), "{old:?}");
+        assert!(
+            matches!(
+                old,
+                Err(AppendError::Refused(EntryError::KeyNotValid { .. }))
+            ),
+            "{old:?}"
+        );
         let revoke = KeyEvent::Revoke {
             participant: pid("audit-firm"),
             key: B64.encode(key(4).public_key()),
@@ -341,10 +383,22 @@ fn key_events_change_who_may_sign() {
             reason: "compromised".into(),
         };
         sequencer
-            .append(submission(signed(Body::Open(Statement::KeyEvent(revoke)), &[("treasury", 1)])))
+            .append(submission(signed(
+                Body::Open(Statement::KeyEvent(revoke)),
+                &[("treasury", 1)],
+            )))
             .unwrap();
-        let revoked = sequencer.append(submission(signed(Body::Open(evidence(3)), &[("audit-firm", 4)])));
-        assert!(matches!(revoked, Err(AppendError::Refused(EntryError::KeyNotValid { .. }))), "{revoked:?}");
+        let revoked = sequencer.append(submission(signed(
+            Body::Open(evidence(3)),
+            &[("audit-firm", 4)],
+        )));
+        assert!(
+            matches!(
+                revoked,
+                Err(AppendError::Refused(EntryError::KeyNotValid { .. }))
+            ),
+            "{revoked:?}"
+        );
         sequencer.shutdown();
         // The roster survives a restart, and the audit replays the same decisions.
         let mut ledger = Ledger::open(&store.url, None).unwrap();
@@ -385,13 +439,20 @@ fn sealed_entries_keep_their_content_apart_and_reveal() {
         // The public leaf does not contain the content.
         assert!(!logged.leaf_bytes().windows(9).any(|w| w == b"stockpile"));
         let (salt2, content2) = ledger.sealed(receipt.index).unwrap().unwrap();
-        assert_eq!(entry::reveal(&logged.signed.entry.body, &salt2, &content2).unwrap(), statement);
+        assert_eq!(
+            entry::reveal(&logged.signed.entry.body, &salt2, &content2).unwrap(),
+            statement
+        );
         assert!(ledger.audit().unwrap().is_clean());
         tamper(
             store,
             match &store.url {
-                StoreUrl::Sqlite(_) => "UPDATE ledger_sealed SET content = CAST(content || X'20' AS BLOB)",
-                StoreUrl::Postgres(_) => "UPDATE ledger_sealed SET content = content || '\\x20'::bytea",
+                StoreUrl::Sqlite(_) => {
+                    "UPDATE ledger_sealed SET content = CAST(content || X'20' AS BLOB)"
+                }
+                StoreUrl::Postgres(_) => {
+                    "UPDATE ledger_sealed SET content = content || '\\x20'::bytea"
+                }
             },
         );
         let report = ledger.audit().unwrap();
@@ -419,7 +480,12 @@ fn audit_finds_bytes_edited_in_the_database() {
         let report = ledger.audit().unwrap();
         assert!(!report.is_clean());
         assert_eq!(report.findings[0].index, Some(17), "{:?}", report.findings);
-        assert!(report.findings.iter().any(|f| f.problem.contains("checkpoint at size 40")));
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.problem.contains("checkpoint at size 40"))
+        );
         // Changing the stored leaf hash to match is caught by the subtree hashes and the
         // checkpoint.
         let (entry_bytes, _) = {
@@ -429,17 +495,39 @@ fn audit_finds_bytes_edited_in_the_database() {
         let new_hash = merkle::leaf_hash(&entry_bytes);
         let hex: String = new_hash.iter().map(|b| format!("{b:02x}")).collect();
         let set_hash = match &store.url {
-            StoreUrl::Sqlite(_) => format!("UPDATE ledger_entry SET leaf_hash = X'{hex}' WHERE idx = 17"),
-            StoreUrl::Postgres(_) => format!("UPDATE ledger_entry SET leaf_hash = '\\x{hex}' WHERE idx = 17"),
+            StoreUrl::Sqlite(_) => {
+                format!("UPDATE ledger_entry SET leaf_hash = X'{hex}' WHERE idx = 17")
+            }
+            StoreUrl::Postgres(_) => {
+                format!("UPDATE ledger_entry SET leaf_hash = '\\x{hex}' WHERE idx = 17")
+            }
         };
         tamper(store, &set_hash);
         let report = ledger.audit().unwrap();
-        assert!(report.findings.iter().any(|f| f.index == Some(17)), "{:?}", report.findings);
-        assert!(report.findings.iter().any(|f| f.index == Some(16) && f.problem.contains("level 4")), "{:?}", report.findings);
+        assert!(
+            report.findings.iter().any(|f| f.index == Some(17)),
+            "{:?}",
+            report.findings
+        );
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.index == Some(16) && f.problem.contains("level 4")),
+            "{:?}",
+            report.findings
+        );
         // A deleted entry is found too.
         tamper(store, "DELETE FROM ledger_entry WHERE idx = 30");
         let report = ledger.audit().unwrap();
-        assert!(report.findings.iter().any(|f| f.index == Some(30) && f.problem.contains("missing")), "{:?}", report.findings);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.index == Some(30) && f.problem.contains("missing")),
+            "{:?}",
+            report.findings
+        );
     });
 }
 
@@ -447,11 +535,31 @@ fn audit_finds_bytes_edited_in_the_database() {
 fn two_writers_on_one_log_never_interleave() {
     both(|store| {
         init(store);
-        let a = Ledger::open(&store.url, None).unwrap().into_sequencer(GroupCommit::default()).unwrap();
-        let b = Ledger::open(&store.url, None).unwrap().into_sequencer(GroupCommit::default()).unwrap();
+        let a = Ledger::open(&store.url, None)
+            .unwrap()
+            .into_sequencer(GroupCommit::default())
+            .unwrap();
+        let b = Ledger::open(&store.url, None)
+            .unwrap()
+            .into_sequencer(GroupCommit::default())
+            .unwrap();
         let receipts: Vec<Receipt> = std::thread::scope(|s| {
-            let ha = s.spawn(|| (0..30).map(|i| a.append(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)]))).unwrap()).collect::<Vec<_>>());
-            let hb = s.spawn(|| (100..130).map(|i| b.append(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)]))).unwrap()).collect::<Vec<_>>());
+            let ha = s.spawn(|| {
+                (0..30)
+                    .map(|i| {
+                        a.append(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)])))
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let hb = s.spawn(|| {
+                (100..130)
+                    .map(|i| {
+                        b.append(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)])))
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            });
             let mut all = ha.join().unwrap();
             all.extend(hb.join().unwrap());
             all
