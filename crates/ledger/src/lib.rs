@@ -1,1 +1,17 @@
-//! The evidence ledger: RFC 9162 Merkle maths, signed notes, checkpoints, signed entries.
+//! The evidence ledger: RFC 9162 Merkle maths, C2SP signed notes and checkpoints, and the
+//! canonical signed entries of an agreement's log.
+//!
+//! This crate is pure: no I/O, no clock, no randomness. Keys are made from seeds the
+//! caller draws; record times are given by the caller (the store's sequencer).
+//!
+//! - [`merkle`] — leaf and node hashing, roots, inclusion and consistency proofs.
+//! - [`note`] — signed notes, Go-compatible key strings, witness cosignatures.
+//! - [`checkpoint`] — checkpoint bodies, the `tlog-proof` text, hash parsing.
+//! - [`entry`] — the binary encoding of signed entries, sealed (confidential) bodies.
+//! - [`roster`] — who may sign what, and the acceptance checks.
+
+pub mod checkpoint;
+pub mod entry;
+pub mod merkle;
+pub mod note;
+pub mod roster;

@@ -1,0 +1,408 @@
+//! The evidence ledger's persistence: one [`LedgerBackend`] interface, implemented by the
+//! embedded SQLite file and by PostgreSQL, a single-writer [`Sequencer`] per log that
+//! group-commits appends, and the read side ([`Ledger`]): proofs, checkpoints and audit.
+//!
+//! Tables (both back ends): `ledger_log` (one row per log: origin, agreement, the log's
+//! verifier key, the initial and current roster, the size), `ledger_entry` (index, entry
+//! id, leaf bytes, leaf hash), `ledger_node` (perfect subtree hashes at every
+//! [`merkle::STRIDE`]-th level, so that a proof reads `O(log n)` rows), `ledger_checkpoint`
+//! (signed notes) and `ledger_sealed` (confidential contents and their salts, kept apart
+//! from the public leaves).
+//!
+//! INVARIANT: an append is acknowledged only after the transaction that holds it has
+//! committed (SQLite `synchronous=FULL`, PostgreSQL `COMMIT`). INVARIANT: a batch is written
+//! only if the log's size in the store is still the size the writer started from, so two
+//! writers (two processes) can never interleave or overwrite entries: the loser reloads
+//! and retries.
+
+mod audit;
+mod postgres;
+mod sequencer;
+mod sqlite;
+
+use std::cell::RefCell;
+
+use accord_ledger::checkpoint::{self, Checkpoint, TlogProof};
+use accord_ledger::entry::{EntryError, LoggedEntry};
+use accord_ledger::merkle::{self, CompactRange, Hash, StoredNodes};
+use accord_ledger::note::{SignerKey, VerifierKey};
+use accord_ledger::roster::Roster;
+
+pub use audit::{AuditFinding, AuditReport};
+pub use sequencer::{AppendError, GroupCommit, Receipt, Sequencer, Submission};
+
+use crate::StoreUrl;
+
+/// Why a ledger operation failed in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// No log of that origin.
+    #[error("there is no log `{0}` in this store: create it with `accord ledger init`")]
+    NoSuchLog(String),
+    /// The log already exists.
+    #[error("the log `{0}` already exists in this store")]
+    LogExists(String),
+    /// The data in the store is not what it should be.
+    #[error("the store is inconsistent: {0}; run `accord ledger audit`")]
+    Corrupt(String),
+    /// Another writer appended first.
+    #[error("another writer appended to the log at the same time")]
+    Conflict,
+    /// An argument is out of range (index beyond the log, sizes out of order).
+    #[error("{0}")]
+    OutOfRange(String),
+    /// A roster or key is invalid.
+    #[error(transparent)]
+    Entry(#[from] EntryError),
+    /// The writer thread could not start.
+    #[error("could not start the log's writer: {0}")]
+    Io(#[from] std::io::Error),
+    /// The checkpoint key is not the log's key.
+    #[error("the key `{given}` is not this log's key `{expected}`")]
+    WrongLogKey {
+        /// The log's verifier key.
+        expected: String,
+        /// The key given.
+        given: String,
+    },
+}
+
+/// What the store knows about one log.
+#[derive(Debug, Clone)]
+pub struct LogInfo {
+    /// The store's numeric id of the log.
+    pub id: i64,
+    /// The log's origin (its name in checkpoints and in every entry).
+    pub origin: String,
+    /// The log's verifier key (`name+hex8+base64`).
+    pub log_key: String,
+    /// The roster the log started with.
+    pub initial_roster: Roster,
+    /// The roster after every accepted key event.
+    pub roster: Roster,
+    /// The number of entries.
+    pub size: u64,
+    /// The record time of the last entry, if any.
+    pub last_recorded: Option<jiff::Timestamp>,
+}
+
+/// One entry as the writer stores it.
+#[derive(Debug, Clone)]
+pub struct StoredEntry {
+    /// Its index.
+    pub index: u64,
+    /// SHA-256 of the submitted encoding (idempotency key).
+    pub entry_id: Hash,
+    /// The leaf bytes ([`LoggedEntry::leaf_bytes`]).
+    pub leaf: Vec<u8>,
+    /// The leaf hash.
+    pub leaf_hash: Hash,
+    /// For a sealed entry: the salt and the content, stored apart.
+    pub sealed: Option<([u8; 32], Vec<u8>)>,
+}
+
+/// A group of appends written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// The entries, with consecutive indexes starting at the log's size.
+    pub entries: Vec<StoredEntry>,
+    /// Perfect subtree hashes completed by these entries, at stored levels >= 1.
+    pub nodes: Vec<(u32, u64, Hash)>,
+    /// The roster after the batch, when a key event changed it.
+    pub roster: Option<Roster>,
+    /// The record time of the batch's last entry.
+    pub last_recorded: Option<jiff::Timestamp>,
+}
+
+/// The operations both back ends implement. Only this module and its children know SQL.
+pub trait LedgerBackend: Send {
+    /// Creates the tables if missing.
+    fn migrate(&mut self) -> Result<(), StoreError>;
+    /// Creates a log.
+    fn create_log(
+        &mut self,
+        origin: &str,
+        log_key: &str,
+        roster: &Roster,
+    ) -> Result<(), StoreError>;
+    /// Reads a log's row.
+    fn log_info(&mut self, origin: &str) -> Result<LogInfo, StoreError>;
+    /// The origins of every log.
+    fn origins(&mut self) -> Result<Vec<String>, StoreError>;
+    /// Writes a batch in one durable transaction if the log still has `expected_size`
+    /// entries; [`StoreError::Conflict`] otherwise.
+    fn append(&mut self, log: i64, expected_size: u64, batch: &Batch) -> Result<(), StoreError>;
+    /// The indexes of entries with these ids, if logged.
+    fn find_ids(&mut self, log: i64, ids: &[Hash]) -> Result<Vec<Option<u64>>, StoreError>;
+    /// Entries `from..to` as (index, entry id, leaf bytes, leaf hash), in index order.
+    fn entries(
+        &mut self,
+        log: i64,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError>;
+    /// Stored hashes at `level` (0: leaf hashes) for indexes `start..start+count`, in order.
+    fn hashes(
+        &mut self,
+        log: i64,
+        level: u32,
+        start: u64,
+        count: u64,
+    ) -> Result<Vec<Hash>, StoreError>;
+    /// Stores a signed checkpoint.
+    fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError>;
+    /// Every stored checkpoint, by size.
+    fn checkpoints(&mut self, log: i64) -> Result<Vec<(u64, String)>, StoreError>;
+    /// The salt and content of a sealed entry.
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError>;
+    /// Every sealed entry's index, salt and content.
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError>;
+}
+
+/// Opens the back end named by a URL and creates the tables if needed.
+pub fn open_backend(url: &StoreUrl) -> Result<Box<dyn LedgerBackend>, StoreError> {
+    let mut backend: Box<dyn LedgerBackend> = match url {
+        StoreUrl::Sqlite(path) => Box::new(sqlite::SqliteLedger::open(path)?),
+        StoreUrl::Postgres(url) => Box::new(postgres::PostgresLedger::connect(url)?),
+    };
+    backend.migrate()?;
+    Ok(backend)
+}
+
+/// Reads a 32-byte hash from a column value.
+fn to_hash(bytes: &[u8]) -> Result<Hash, StoreError> {
+    <Hash>::try_from(bytes)
+        .map_err(|_| StoreError::Corrupt(format!("a stored hash is {} bytes, not 32", bytes.len())))
+}
+
+fn to_i64(n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::OutOfRange(format!("{n} is too large")))
+}
+
+/// [`StoredNodes`] over a back end, for one log.
+struct Source<'a> {
+    backend: RefCell<&'a mut dyn LedgerBackend>,
+    log: i64,
+}
+
+impl StoredNodes for Source<'_> {
+    type Error = StoreError;
+
+    fn stored_range(
+        &self,
+        level: u32,
+        start: u64,
+        count: u64,
+        out: &mut Vec<Hash>,
+    ) -> Result<(), StoreError> {
+        let hashes = self
+            .backend
+            .borrow_mut()
+            .hashes(self.log, level, start, count)?;
+        if hashes.len() as u64 != count {
+            return Err(StoreError::Corrupt(format!(
+                "{} of {count} hashes at level {level} from {start} are missing",
+                count - hashes.len() as u64
+            )));
+        }
+        out.extend(hashes);
+        Ok(())
+    }
+}
+
+fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
+    match e {
+        merkle::ProveError::Source(e) => e,
+        other => StoreError::OutOfRange(other.to_string()),
+    }
+}
+
+/// The read side of one log: entries, roots, proofs, checkpoints, audit.
+pub struct Ledger {
+    backend: Box<dyn LedgerBackend>,
+    info: LogInfo,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("origin", &self.info.origin)
+            .finish()
+    }
+}
+
+impl Ledger {
+    /// Creates a log named `origin` in the store, with its roster and the verifier key that
+    /// will sign its checkpoints.
+    pub fn init(
+        url: &StoreUrl,
+        origin: &str,
+        log_key: &VerifierKey,
+        roster: &Roster,
+    ) -> Result<Self, StoreError> {
+        roster.validate()?;
+        let mut backend = open_backend(url)?;
+        backend.create_log(origin, &log_key.to_string(), roster)?;
+        let info = backend.log_info(origin)?;
+        Ok(Self { backend, info })
+    }
+
+    /// Opens an existing log. With `origin: None`, the store must hold exactly one log.
+    pub fn open(url: &StoreUrl, origin: Option<&str>) -> Result<Self, StoreError> {
+        let mut backend = open_backend(url)?;
+        let origin = match origin {
+            Some(o) => o.to_owned(),
+            None => {
+                let origins = backend.origins()?;
+                match origins.as_slice() {
+                    [one] => one.clone(),
+                    [] => return Err(StoreError::NoSuchLog("(none)".into())),
+                    _ => {
+                        return Err(StoreError::OutOfRange(format!(
+                            "the store holds several logs ({}): name one with `--log`",
+                            origins.join(", ")
+                        )));
+                    }
+                }
+            }
+        };
+        let info = backend.log_info(&origin)?;
+        Ok(Self { backend, info })
+    }
+
+    /// The log's row as last read.
+    pub fn info(&self) -> &LogInfo {
+        &self.info
+    }
+
+    /// Re-reads the log's row (size, roster).
+    pub fn refresh(&mut self) -> Result<&LogInfo, StoreError> {
+        self.info = self.backend.log_info(&self.info.origin)?;
+        Ok(&self.info)
+    }
+
+    /// Starts the single writer of this log, consuming this handle's connection.
+    pub fn into_sequencer(self, config: GroupCommit) -> Result<Sequencer, StoreError> {
+        Sequencer::start(self.backend, &self.info.origin, config)
+    }
+
+    fn source(&mut self) -> Source<'_> {
+        Source {
+            backend: RefCell::new(self.backend.as_mut()),
+            log: self.info.id,
+        }
+    }
+
+    fn check_size(&self, size: u64) -> Result<(), StoreError> {
+        if size > self.info.size {
+            return Err(StoreError::OutOfRange(format!(
+                "the log has {} entries; size {size} is beyond it",
+                self.info.size
+            )));
+        }
+        Ok(())
+    }
+
+    /// The root of the first `size` entries.
+    pub fn root_at(&mut self, size: u64) -> Result<Hash, StoreError> {
+        self.check_size(size)?;
+        Ok(CompactRange::from_source(&self.source(), size)?.root())
+    }
+
+    /// The inclusion proof of `index` in the tree of `size`.
+    pub fn inclusion_proof(&mut self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        self.check_size(size)?;
+        merkle::inclusion_proof(&self.source(), index, size).map_err(prove_err)
+    }
+
+    /// The consistency proof from `old` to `new`.
+    pub fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+        self.check_size(new)?;
+        merkle::consistency_proof(&self.source(), old, new).map_err(prove_err)
+    }
+
+    /// The entry at `index`, decoded, with its leaf hash.
+    pub fn entry(&mut self, index: u64) -> Result<(LoggedEntry, Hash), StoreError> {
+        self.check_size(index + 1)?;
+        let rows = self.backend.entries(self.info.id, index, index + 1)?;
+        let Some((_, _, leaf, hash)) = rows.into_iter().next() else {
+            return Err(StoreError::Corrupt(format!("entry #{index} is missing")));
+        };
+        let entry = LoggedEntry::decode(&leaf)
+            .map_err(|e| StoreError::Corrupt(format!("entry #{index}: {e}")))?;
+        Ok((entry, hash))
+    }
+
+    /// The salt and content of a sealed entry (for those entitled to read it).
+    pub fn sealed(&mut self, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+        self.backend.sealed(self.info.id, index)
+    }
+
+    /// Signs a checkpoint of the log's current size with the log's key and stores it.
+    pub fn checkpoint(&mut self, key: &SignerKey) -> Result<String, StoreError> {
+        let given = key.verifier().to_string();
+        if given != self.info.log_key {
+            return Err(StoreError::WrongLogKey {
+                expected: self.info.log_key.clone(),
+                given,
+            });
+        }
+        self.refresh()?;
+        let size = self.info.size;
+        let root = self.root_at(size)?;
+        let note = Checkpoint {
+            origin: self.info.origin.clone(),
+            size,
+            root,
+            extensions: vec![],
+        }
+        .sign(key)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.backend.put_checkpoint(self.info.id, size, &note)?;
+        Ok(note)
+    }
+
+    /// Every stored checkpoint, by size.
+    pub fn checkpoints(&mut self) -> Result<Vec<(u64, String)>, StoreError> {
+        self.backend.checkpoints(self.info.id)
+    }
+
+    /// A C2SP tlog-proof of `index` under the latest stored checkpoint that covers it.
+    pub fn tlog_proof(&mut self, index: u64) -> Result<TlogProof, StoreError> {
+        let checkpoints = self.checkpoints()?;
+        let Some((size, note)) = checkpoints.into_iter().rev().find(|(s, _)| *s > index) else {
+            return Err(StoreError::OutOfRange(format!(
+                "no checkpoint covers entry #{index} yet: run `accord ledger checkpoint` first"
+            )));
+        };
+        let proof = self.inclusion_proof(index, size)?;
+        Ok(TlogProof {
+            extra: None,
+            index,
+            proof,
+            checkpoint: note,
+        })
+    }
+
+    /// Recomputes the whole tree, re-verifies every entry and checkpoint, and reports
+    /// every discrepancy with the index involved.
+    pub fn audit(&mut self) -> Result<AuditReport, StoreError> {
+        let log_key = VerifierKey::parse(&self.info.log_key)
+            .map_err(|e| StoreError::Corrupt(format!("the log key: {e}")))?;
+        audit::audit(self.backend.as_mut(), &self.info, &log_key)
+    }
+}
+
+/// The hash encodings used in messages.
+pub fn show_hash(hash: &Hash) -> String {
+    checkpoint::encode_hash(hash)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,309 @@
+//! The ledger tables in PostgreSQL.
+//!
+//! Appends lock the log's row (`SELECT ... FOR UPDATE`) before checking its size, insert
+//! the batch with one `UNNEST` statement per table, and commit; PostgreSQL's default
+//! `synchronous_commit = on` makes the commit durable before it returns. Tables live in
+//! the connection's `search_path` schema (tests give each run its own schema).
+
+use accord_ledger::merkle::Hash;
+use accord_ledger::roster::Roster;
+
+use super::sqlite::{parse_roster, parse_time};
+use super::{Batch, LedgerBackend, LogInfo, StoreError, to_hash, to_i64};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS ledger_log (
+    id BIGSERIAL PRIMARY KEY,
+    origin TEXT NOT NULL UNIQUE,
+    log_key TEXT NOT NULL,
+    initial_roster TEXT NOT NULL,
+    roster TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    last_recorded TEXT
+);
+CREATE TABLE IF NOT EXISTS ledger_entry (
+    log BIGINT NOT NULL,
+    idx BIGINT NOT NULL,
+    entry_id BYTEA NOT NULL,
+    leaf BYTEA NOT NULL,
+    leaf_hash BYTEA NOT NULL,
+    PRIMARY KEY (log, idx)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_entry_by_id ON ledger_entry (log, entry_id);
+CREATE TABLE IF NOT EXISTS ledger_node (
+    log BIGINT NOT NULL,
+    level INT NOT NULL,
+    idx BIGINT NOT NULL,
+    hash BYTEA NOT NULL,
+    PRIMARY KEY (log, level, idx)
+);
+CREATE TABLE IF NOT EXISTS ledger_checkpoint (
+    log BIGINT NOT NULL,
+    size BIGINT NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (log, size)
+);
+CREATE TABLE IF NOT EXISTS ledger_sealed (
+    log BIGINT NOT NULL,
+    idx BIGINT NOT NULL,
+    salt BYTEA NOT NULL,
+    content BYTEA NOT NULL,
+    PRIMARY KEY (log, idx)
+);
+";
+
+/// The PostgreSQL back end.
+pub struct PostgresLedger {
+    client: ::postgres::Client,
+}
+
+impl PostgresLedger {
+    /// Connects.
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            client: crate::connect_postgres(url)?,
+        })
+    }
+}
+
+fn roster_json(r: &Roster) -> String {
+    serde_json::to_string(r).unwrap_or_default()
+}
+
+impl LedgerBackend for PostgresLedger {
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        // Concurrent first runs may race on CREATE TABLE IF NOT EXISTS; a lock on a
+        // per-database key serialises them.
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock(7317001)", &[])?;
+        tx.batch_execute(SCHEMA)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn create_log(
+        &mut self,
+        origin: &str,
+        log_key: &str,
+        roster: &Roster,
+    ) -> Result<(), StoreError> {
+        let json = roster_json(roster);
+        let res = self.client.execute(
+            "INSERT INTO ledger_log (origin, log_key, initial_roster, roster, size) VALUES ($1, $2, $3, $3, 0)",
+            &[&origin, &log_key, &json],
+        );
+        match res {
+            Err(e) if e.code() == Some(&::postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                Err(StoreError::LogExists(origin.to_owned()))
+            }
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(()),
+        }
+    }
+
+    fn log_info(&mut self, origin: &str) -> Result<LogInfo, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT id, log_key, initial_roster, roster, size, last_recorded FROM ledger_log WHERE origin = $1",
+            &[&origin],
+        )?;
+        let Some(row) = row else {
+            return Err(StoreError::NoSuchLog(origin.to_owned()));
+        };
+        let size: i64 = row.try_get(4)?;
+        Ok(LogInfo {
+            id: row.try_get(0)?,
+            origin: origin.to_owned(),
+            log_key: row.try_get(1)?,
+            initial_roster: parse_roster(row.try_get(2)?)?,
+            roster: parse_roster(row.try_get(3)?)?,
+            size: u64::try_from(size).map_err(|_| StoreError::Corrupt("negative size".into()))?,
+            last_recorded: parse_time(row.try_get(5)?)?,
+        })
+    }
+
+    fn origins(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client
+            .query("SELECT origin FROM ledger_log ORDER BY origin", &[])?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn append(&mut self, log: i64, expected_size: u64, batch: &Batch) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        let size: i64 = tx
+            .query_one(
+                "SELECT size FROM ledger_log WHERE id = $1 FOR UPDATE",
+                &[&log],
+            )?
+            .try_get(0)?;
+        if size != to_i64(expected_size)? {
+            return Err(StoreError::Conflict);
+        }
+        let mut idx = Vec::with_capacity(batch.entries.len());
+        let mut ids = Vec::with_capacity(batch.entries.len());
+        let mut leaves = Vec::with_capacity(batch.entries.len());
+        let mut hashes = Vec::with_capacity(batch.entries.len());
+        let (mut s_idx, mut s_salt, mut s_content) = (Vec::new(), Vec::new(), Vec::new());
+        for e in &batch.entries {
+            let i = to_i64(e.index)?;
+            idx.push(i);
+            ids.push(e.entry_id.to_vec());
+            leaves.push(e.leaf.clone());
+            hashes.push(e.leaf_hash.to_vec());
+            if let Some((salt, content)) = &e.sealed {
+                s_idx.push(i);
+                s_salt.push(salt.to_vec());
+                s_content.push(content.clone());
+            }
+        }
+        tx.execute(
+            "INSERT INTO ledger_entry (log, idx, entry_id, leaf, leaf_hash) \
+             SELECT $1, i, e, l, h FROM UNNEST($2::BIGINT[], $3::BYTEA[], $4::BYTEA[], $5::BYTEA[]) AS t(i, e, l, h)",
+            &[&log, &idx, &ids, &leaves, &hashes],
+        )?;
+        if !s_idx.is_empty() {
+            tx.execute(
+                "INSERT INTO ledger_sealed (log, idx, salt, content) \
+                 SELECT $1, i, s, c FROM UNNEST($2::BIGINT[], $3::BYTEA[], $4::BYTEA[]) AS t(i, s, c)",
+                &[&log, &s_idx, &s_salt, &s_content],
+            )?;
+        }
+        if !batch.nodes.is_empty() {
+            let levels: Vec<i32> = batch.nodes.iter().map(|n| n.0 as i32).collect();
+            let nidx = batch
+                .nodes
+                .iter()
+                .map(|n| to_i64(n.1))
+                .collect::<Result<Vec<_>, _>>()?;
+            let nh: Vec<Vec<u8>> = batch.nodes.iter().map(|n| n.2.to_vec()).collect();
+            tx.execute(
+                "INSERT INTO ledger_node (log, level, idx, hash) \
+                 SELECT $1, l, i, h FROM UNNEST($2::INT[], $3::BIGINT[], $4::BYTEA[]) AS t(l, i, h)",
+                &[&log, &levels, &nidx, &nh],
+            )?;
+        }
+        let new_size = to_i64(expected_size + batch.entries.len() as u64)?;
+        let last = batch.last_recorded.map(|t| t.to_string());
+        match &batch.roster {
+            Some(r) => tx.execute(
+                "UPDATE ledger_log SET size = $2, last_recorded = COALESCE($3, last_recorded), roster = $4 WHERE id = $1",
+                &[&log, &new_size, &last, &roster_json(r)],
+            )?,
+            None => tx.execute(
+                "UPDATE ledger_log SET size = $2, last_recorded = COALESCE($3, last_recorded) WHERE id = $1",
+                &[&log, &new_size, &last],
+            )?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn find_ids(&mut self, log: i64, ids: &[Hash]) -> Result<Vec<Option<u64>>, StoreError> {
+        let list: Vec<Vec<u8>> = ids.iter().map(|h| h.to_vec()).collect();
+        let rows = self.client.query(
+            "SELECT entry_id, idx FROM ledger_entry WHERE log = $1 AND entry_id = ANY($2)",
+            &[&log, &list],
+        )?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: Vec<u8> = row.try_get(0)?;
+            let idx: i64 = row.try_get(1)?;
+            found.push((to_hash(&id)?, idx as u64));
+        }
+        Ok(ids
+            .iter()
+            .map(|id| found.iter().find(|(f, _)| f == id).map(|(_, i)| *i))
+            .collect())
+    }
+
+    fn entries(
+        &mut self,
+        log: i64,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+        let rows = self.client.query(
+            "SELECT idx, entry_id, leaf, leaf_hash FROM ledger_entry WHERE log = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+            &[&log, &to_i64(from)?, &to_i64(to)?],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let idx: i64 = row.try_get(0)?;
+            let id: &[u8] = row.try_get(1)?;
+            let leaf: Vec<u8> = row.try_get(2)?;
+            let hash: &[u8] = row.try_get(3)?;
+            out.push((idx as u64, to_hash(id)?, leaf, to_hash(hash)?));
+        }
+        Ok(out)
+    }
+
+    fn hashes(
+        &mut self,
+        log: i64,
+        level: u32,
+        start: u64,
+        count: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
+        let (from, to) = (to_i64(start)?, to_i64(start + count)?);
+        let rows = if level == 0 {
+            self.client.query(
+                "SELECT leaf_hash FROM ledger_entry WHERE log = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+                &[&log, &from, &to],
+            )?
+        } else {
+            self.client.query(
+                "SELECT hash FROM ledger_node WHERE log = $1 AND level = $2 AND idx >= $3 AND idx < $4 ORDER BY idx",
+                &[&log, &(level as i32), &from, &to],
+            )?
+        };
+        rows.iter()
+            .map(|r| to_hash(r.try_get::<_, &[u8]>(0)?))
+            .collect()
+    }
+
+    fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO ledger_checkpoint (log, size, note) VALUES ($1, $2, $3) ON CONFLICT (log, size) DO NOTHING",
+            &[&log, &to_i64(size)?, &note],
+        )?;
+        Ok(())
+    }
+
+    fn checkpoints(&mut self, log: i64) -> Result<Vec<(u64, String)>, StoreError> {
+        let rows = self.client.query(
+            "SELECT size, note FROM ledger_checkpoint WHERE log = $1 ORDER BY size",
+            &[&log],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<_, i64>(0)? as u64, r.try_get(1)?)))
+            .collect()
+    }
+
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT salt, content FROM ledger_sealed WHERE log = $1 AND idx = $2",
+            &[&log, &to_i64(index)?],
+        )?;
+        row.map(|r| Ok((to_hash(r.try_get(0)?)?, r.try_get(1)?)))
+            .transpose()
+    }
+
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError> {
+        let rows = self.client.query(
+            "SELECT idx, salt, content FROM ledger_sealed WHERE log = $1 ORDER BY idx",
+            &[&log],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<_, i64>(0)? as u64,
+                    to_hash(r.try_get(1)?)?,
+                    r.try_get(2)?,
+                ))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,377 @@
+//! The single writer of a log: collects submissions for a few milliseconds, checks them,
+//! verifies their signatures in one batch, writes them in one durable transaction, and only
+//! then acknowledges each submitter through its own channel (group commit).
+//!
+//! INVARIANT: a receipt is sent only after the transaction holding its entry committed; a
+//! refused entry is never written; the in-memory state (size, right edge of the tree,
+//! roster) changes only after a commit succeeds, and is reloaded from the store after any
+//! failure or conflict with another writer.
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant as Clock};
+
+use accord_core::statement::Statement;
+use accord_ledger::entry::{self, Body, EntryError, LoggedEntry, SignedEntry};
+use accord_ledger::merkle::{CompactRange, Hash, is_stored_level};
+use accord_ledger::roster::{self};
+
+use super::{Batch, LedgerBackend, LogInfo, Source, StoreError, StoredEntry};
+
+/// How the writer groups appends.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupCommit {
+    /// The most entries in one transaction.
+    pub max_batch: usize,
+    /// How long the writer waits for more submissions after the first of a batch.
+    pub max_wait: Duration,
+    /// The clock that gives record times (the wall clock, or a fixed one in tests).
+    pub clock: fn() -> jiff::Timestamp,
+}
+
+impl Default for GroupCommit {
+    fn default() -> Self {
+        Self {
+            max_batch: 1024,
+            max_wait: Duration::from_millis(2),
+            clock: jiff::Timestamp::now,
+        }
+    }
+}
+
+/// One entry submitted for appending.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The signed entry.
+    pub entry: SignedEntry,
+    /// For a sealed entry: the salt and content, checked against the commitment and
+    /// stored apart.
+    pub sealed: Option<([u8; 32], Vec<u8>)>,
+}
+
+/// The acknowledgement of a durable append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The entry's index.
+    pub index: u64,
+    /// True when the same entry was already logged (nothing was written).
+    pub duplicate: bool,
+    /// The record time (of this append; for a duplicate, of this attempt's batch).
+    pub recorded_at: jiff::Timestamp,
+}
+
+/// Why an append was not acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppendError {
+    /// The entry was checked and refused; nothing was written.
+    #[error("entry refused: {0}")]
+    Refused(#[from] EntryError),
+    /// The store failed; the entry was not written.
+    #[error("the store failed, the entry was not written: {0}")]
+    Store(String),
+    /// The writer has stopped.
+    #[error("the log's writer has stopped")]
+    Stopped,
+}
+
+struct Job {
+    submission: Submission,
+    reply: mpsc::Sender<Result<Receipt, AppendError>>,
+}
+
+/// The handle to a log's writer thread. Submit from as many threads as you like.
+pub struct Sequencer {
+    tx: Option<mpsc::SyncSender<Job>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sequencer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sequencer")
+    }
+}
+
+impl Sequencer {
+    pub(super) fn start(
+        backend: Box<dyn LedgerBackend>,
+        origin: &str,
+        config: GroupCommit,
+    ) -> Result<Self, StoreError> {
+        let mut writer = Writer {
+            backend,
+            origin: origin.to_owned(),
+            info: None,
+            range: CompactRange::new(),
+            config,
+        };
+        writer.reload()?;
+        let (tx, rx) = mpsc::sync_channel::<Job>(config.max_batch.max(1) * 4);
+        let handle = std::thread::Builder::new()
+            .name("accord-ledger-writer".into())
+            .spawn(move || writer.run(rx))?;
+        Ok(Self {
+            tx: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
+    /// Submits an entry; the receiver yields the receipt once the entry is durable.
+    pub fn submit(&self, submission: Submission) -> mpsc::Receiver<Result<Receipt, AppendError>> {
+        let (reply, rx) = mpsc::channel();
+        let job = Job { submission, reply };
+        match &self.tx {
+            Some(tx) => {
+                if let Err(mpsc::SendError(job)) = tx.send(job) {
+                    let _ = job.reply.send(Err(AppendError::Stopped));
+                }
+            }
+            None => {
+                let _ = job.reply.send(Err(AppendError::Stopped));
+            }
+        }
+        rx
+    }
+
+    /// Submits an entry and waits until it is durable.
+    pub fn append(&self, submission: Submission) -> Result<Receipt, AppendError> {
+        self.submit(submission)
+            .recv()
+            .unwrap_or(Err(AppendError::Stopped))
+    }
+
+    /// Stops the writer after it has handled everything submitted so far.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.tx = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Sequencer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Writer {
+    backend: Box<dyn LedgerBackend>,
+    origin: String,
+    info: Option<LogInfo>,
+    range: CompactRange,
+    config: GroupCommit,
+}
+
+impl Writer {
+    fn reload(&mut self) -> Result<(), StoreError> {
+        self.info = None;
+        let info = self.backend.log_info(&self.origin)?;
+        let source = Source {
+            backend: std::cell::RefCell::new(self.backend.as_mut()),
+            log: info.id,
+        };
+        self.range = CompactRange::from_source(&source, info.size)?;
+        self.info = Some(info);
+        Ok(())
+    }
+
+    fn run(mut self, rx: mpsc::Receiver<Job>) {
+        while let Ok(first) = rx.recv() {
+            let mut jobs = vec![first];
+            let deadline = Clock::now() + self.config.max_wait;
+            while jobs.len() < self.config.max_batch {
+                let now = Clock::now();
+                if now >= deadline {
+                    break;
+                }
+                match rx.recv_timeout(deadline - now) {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.process(jobs);
+        }
+    }
+
+    fn process(&mut self, jobs: Vec<Job>) {
+        let mut last_error = String::from("repeated conflicts with another writer");
+        for _attempt in 0..8 {
+            if self.info.is_none()
+                && let Err(e) = self.reload()
+            {
+                last_error = e.to_string();
+                continue;
+            }
+            match self.try_commit(&jobs) {
+                Ok(results) => {
+                    for (job, result) in jobs.into_iter().zip(results) {
+                        let _ = job.reply.send(result);
+                    }
+                    return;
+                }
+                Err(StoreError::Conflict) => {
+                    self.info = None;
+                }
+                Err(e) => {
+                    last_error = e.to_string();
+                    self.info = None;
+                    break;
+                }
+            }
+        }
+        for job in jobs {
+            let _ = job.reply.send(Err(AppendError::Store(last_error.clone())));
+        }
+    }
+
+    fn try_commit(
+        &mut self,
+        jobs: &[Job],
+    ) -> Result<Vec<Result<Receipt, AppendError>>, StoreError> {
+        let Some(info) = self.info.as_ref() else {
+            return Err(StoreError::Conflict);
+        };
+        let now = (self.config.clock)();
+        let at = info.last_recorded.map_or(now, |last| now.max(last));
+        let n = jobs.len();
+        let ids: Vec<Hash> = jobs.iter().map(|j| j.submission.entry.id()).collect();
+        let logged = self.backend.find_ids(info.id, &ids)?;
+
+        // The first job of each id in this batch; later ones get its outcome.
+        let mut first_of: HashMap<Hash, usize> = HashMap::new();
+        let mut copy_of: Vec<Option<usize>> = vec![None; n];
+        for (i, id) in ids.iter().enumerate() {
+            match first_of.get(id) {
+                Some(&j) => copy_of[i] = Some(j),
+                None => {
+                    first_of.insert(*id, i);
+                }
+            }
+        }
+
+        let mut results: Vec<Option<Result<Receipt, AppendError>>> = vec![None; n];
+        let mut roster = info.roster.clone();
+        let mut roster_changed = false;
+        let mut to_verify: Vec<usize> = Vec::new();
+        for (i, job) in jobs.iter().enumerate() {
+            if copy_of[i].is_some() {
+                continue;
+            }
+            if let Some(Some(index)) = logged.get(i) {
+                results[i] = Some(Ok(Receipt {
+                    index: *index,
+                    duplicate: true,
+                    recorded_at: at,
+                }));
+                continue;
+            }
+            let signed = &job.submission.entry;
+            let outcome = roster::check_entry(signed, &info.origin, &roster, at).and_then(|()| {
+                match (&signed.entry.body, &job.submission.sealed) {
+                    (Body::Sealed { .. }, Some((salt, content))) => {
+                        // The content is at hand: apply the rules of its kind too.
+                        let statement = entry::reveal(&signed.entry.body, salt, content)?;
+                        let mut open = signed.clone();
+                        open.entry.body = Body::Open(statement);
+                        roster::check_entry(&open, &info.origin, &roster, at)
+                    }
+                    (Body::Sealed { .. }, None) => Err(EntryError::Rule(
+                        "a sealed entry must come with its salt and content, to be stored apart"
+                            .into(),
+                    )),
+                    (Body::Open(_), Some(_)) => Err(EntryError::Rule(
+                        "only sealed entries carry a separate content".into(),
+                    )),
+                    (Body::Open(_), None) => Ok(()),
+                }
+            });
+            if let Err(e) = outcome {
+                results[i] = Some(Err(AppendError::Refused(e)));
+                continue;
+            }
+            if let Body::Open(Statement::KeyEvent(event)) = &signed.entry.body {
+                // Verified now, so that later entries of the batch may use the new key.
+                let applied = roster::verify_signatures(signed).and_then(|()| roster.apply(event));
+                match applied {
+                    Ok(()) => roster_changed = true,
+                    Err(e) => results[i] = Some(Err(AppendError::Refused(e))),
+                }
+                continue;
+            }
+            to_verify.push(i);
+        }
+        let entries: Vec<&SignedEntry> = to_verify
+            .iter()
+            .filter_map(|&i| jobs.get(i).map(|j| &j.submission.entry))
+            .collect();
+        for (&i, verdict) in to_verify.iter().zip(roster::verify_batch(&entries)) {
+            if let Err(e) = verdict {
+                results[i] = Some(Err(AppendError::Refused(e)));
+            }
+        }
+
+        let mut range = self.range.clone();
+        let mut batch = Batch::default();
+        let mut next = info.size;
+        for (i, job) in jobs.iter().enumerate() {
+            if results[i].is_some() || copy_of[i].is_some() {
+                continue;
+            }
+            let leaf = LoggedEntry {
+                signed: job.submission.entry.clone(),
+                recorded_at: at,
+            }
+            .leaf_bytes();
+            let leaf_hash = accord_ledger::merkle::leaf_hash(&leaf);
+            range.push(leaf_hash, |level, idx, hash| {
+                if is_stored_level(level) {
+                    batch.nodes.push((level, idx, *hash));
+                }
+            });
+            batch.entries.push(StoredEntry {
+                index: next,
+                entry_id: ids[i],
+                leaf,
+                leaf_hash,
+                sealed: job.submission.sealed.clone(),
+            });
+            results[i] = Some(Ok(Receipt {
+                index: next,
+                duplicate: false,
+                recorded_at: at,
+            }));
+            next += 1;
+        }
+        for i in 0..n {
+            if let Some(j) = copy_of[i] {
+                results[i] = results[j].clone().map(|r| {
+                    r.map(|receipt| Receipt {
+                        duplicate: true,
+                        ..receipt
+                    })
+                });
+            }
+        }
+        if !batch.entries.is_empty() {
+            batch.last_recorded = Some(at);
+            batch.roster = roster_changed.then(|| roster.clone());
+            self.backend.append(info.id, info.size, &batch)?;
+            // Committed: only now does the in-memory state move.
+            self.range = range;
+            if let Some(info) = self.info.as_mut() {
+                info.size = next;
+                info.last_recorded = Some(at);
+                info.roster = roster;
+            }
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
+            .collect())
+    }
+}

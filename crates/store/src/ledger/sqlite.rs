@@ -1,0 +1,317 @@
+//! The ledger tables in the embedded SQLite file.
+//!
+//! Appends run in a `BEGIN IMMEDIATE` transaction (the database's write lock is taken
+//! before the size is read, so the size check and the inserts are atomic against other
+//! processes); the file is in WAL mode with `synchronous=FULL`, so `COMMIT` returning means
+//! the batch is on disk.
+
+use std::path::Path;
+
+use accord_ledger::merkle::Hash;
+use accord_ledger::roster::Roster;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Batch, LedgerBackend, LogInfo, StoreError, to_hash, to_i64};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS ledger_log (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL UNIQUE,
+    log_key TEXT NOT NULL,
+    initial_roster TEXT NOT NULL,
+    roster TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    last_recorded TEXT
+);
+CREATE TABLE IF NOT EXISTS ledger_entry (
+    log INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    entry_id BLOB NOT NULL,
+    leaf BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL,
+    PRIMARY KEY (log, idx)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_entry_by_id ON ledger_entry (log, entry_id);
+CREATE TABLE IF NOT EXISTS ledger_node (
+    log INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (log, level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_checkpoint (
+    log INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (log, size)
+);
+CREATE TABLE IF NOT EXISTS ledger_sealed (
+    log INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    salt BLOB NOT NULL,
+    content BLOB NOT NULL,
+    PRIMARY KEY (log, idx)
+);
+";
+
+/// The SQLite back end.
+pub struct SqliteLedger {
+    conn: rusqlite::Connection,
+}
+
+impl SqliteLedger {
+    /// Opens (creating) the file with the durability settings of [`crate::open_sqlite`].
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: crate::open_sqlite(path)?,
+        })
+    }
+}
+
+fn roster_json(r: &Roster) -> String {
+    serde_json::to_string(r).unwrap_or_default()
+}
+
+pub(super) fn parse_roster(s: &str) -> Result<Roster, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("stored roster: {e}")))
+}
+
+pub(super) fn parse_time(s: Option<String>) -> Result<Option<jiff::Timestamp>, StoreError> {
+    s.map(|s| {
+        s.parse()
+            .map_err(|e| StoreError::Corrupt(format!("stored time `{s}`: {e}")))
+    })
+    .transpose()
+}
+
+impl LedgerBackend for SqliteLedger {
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch(SCHEMA)?;
+        Ok(())
+    }
+
+    fn create_log(
+        &mut self,
+        origin: &str,
+        log_key: &str,
+        roster: &Roster,
+    ) -> Result<(), StoreError> {
+        let json = roster_json(roster);
+        let res = self.conn.execute(
+            "INSERT INTO ledger_log (origin, log_key, initial_roster, roster, size) VALUES (?1, ?2, ?3, ?3, 0)",
+            params![origin, log_key, json],
+        );
+        match res {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::LogExists(origin.to_owned()))
+            }
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(()),
+        }
+    }
+
+    fn log_info(&mut self, origin: &str) -> Result<LogInfo, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, log_key, initial_roster, roster, size, last_recorded FROM ledger_log WHERE origin = ?1",
+                [origin],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, log_key, initial, roster, size, last)) = row else {
+            return Err(StoreError::NoSuchLog(origin.to_owned()));
+        };
+        Ok(LogInfo {
+            id,
+            origin: origin.to_owned(),
+            log_key,
+            initial_roster: parse_roster(&initial)?,
+            roster: parse_roster(&roster)?,
+            size: u64::try_from(size).map_err(|_| StoreError::Corrupt("negative size".into()))?,
+            last_recorded: parse_time(last)?,
+        })
+    }
+
+    fn origins(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT origin FROM ledger_log ORDER BY origin")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn append(&mut self, log: i64, expected_size: u64, batch: &Batch) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let size: i64 = tx.query_row("SELECT size FROM ledger_log WHERE id = ?1", [log], |r| {
+            r.get(0)
+        })?;
+        if size != to_i64(expected_size)? {
+            return Err(StoreError::Conflict);
+        }
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO ledger_entry (log, idx, entry_id, leaf, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut sealed = tx.prepare_cached(
+                "INSERT INTO ledger_sealed (log, idx, salt, content) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for e in &batch.entries {
+                let idx = to_i64(e.index)?;
+                insert.execute(params![log, idx, &e.entry_id[..], e.leaf, &e.leaf_hash[..]])?;
+                if let Some((salt, content)) = &e.sealed {
+                    sealed.execute(params![log, idx, &salt[..], content])?;
+                }
+            }
+            let mut node = tx.prepare_cached(
+                "INSERT INTO ledger_node (log, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (level, idx, hash) in &batch.nodes {
+                node.execute(params![log, level, to_i64(*idx)?, &hash[..]])?;
+            }
+        }
+        let new_size = to_i64(expected_size + batch.entries.len() as u64)?;
+        let last = batch.last_recorded.map(|t| t.to_string());
+        match &batch.roster {
+            Some(r) => tx.execute(
+                "UPDATE ledger_log SET size = ?2, last_recorded = COALESCE(?3, last_recorded), roster = ?4 WHERE id = ?1",
+                params![log, new_size, last, roster_json(r)],
+            )?,
+            None => tx.execute(
+                "UPDATE ledger_log SET size = ?2, last_recorded = COALESCE(?3, last_recorded) WHERE id = ?1",
+                params![log, new_size, last],
+            )?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn find_ids(&mut self, log: i64, ids: &[Hash]) -> Result<Vec<Option<u64>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT idx FROM ledger_entry WHERE log = ?1 AND entry_id = ?2")?;
+        ids.iter()
+            .map(|id| {
+                let idx: Option<i64> = stmt
+                    .query_row(params![log, &id[..]], |r| r.get(0))
+                    .optional()?;
+                Ok(idx.and_then(|i| u64::try_from(i).ok()))
+            })
+            .collect()
+    }
+
+    fn entries(
+        &mut self,
+        log: i64,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT idx, entry_id, leaf, leaf_hash FROM ledger_entry WHERE log = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+        )?;
+        let rows = stmt.query_map(params![log, to_i64(from)?, to_i64(to)?], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (idx, id, leaf, hash) = row?;
+            out.push((idx as u64, to_hash(&id)?, leaf, to_hash(&hash)?));
+        }
+        Ok(out)
+    }
+
+    fn hashes(
+        &mut self,
+        log: i64,
+        level: u32,
+        start: u64,
+        count: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
+        let (from, to) = (to_i64(start)?, to_i64(start + count)?);
+        let mut out = Vec::with_capacity(count as usize);
+        if level == 0 {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT leaf_hash FROM ledger_entry WHERE log = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+            )?;
+            let mut rows = stmt.query(params![log, from, to])?;
+            while let Some(row) = rows.next()? {
+                out.push(to_hash(&row.get::<_, Vec<u8>>(0)?)?);
+            }
+        } else {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT hash FROM ledger_node WHERE log = ?1 AND level = ?2 AND idx >= ?3 AND idx < ?4 ORDER BY idx",
+            )?;
+            let mut rows = stmt.query(params![log, level, from, to])?;
+            while let Some(row) = rows.next()? {
+                out.push(to_hash(&row.get::<_, Vec<u8>>(0)?)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO ledger_checkpoint (log, size, note) VALUES (?1, ?2, ?3) ON CONFLICT (log, size) DO NOTHING",
+            params![log, to_i64(size)?, note],
+        )?;
+        Ok(())
+    }
+
+    fn checkpoints(&mut self, log: i64) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT size, note FROM ledger_checkpoint WHERE log = ?1 ORDER BY size")?;
+        let rows = stmt.query_map([log], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+        let row: Option<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT salt, content FROM ledger_sealed WHERE log = ?1 AND idx = ?2",
+                params![log, to_i64(index)?],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(salt, content)| Ok((to_hash(&salt)?, content)))
+            .transpose()
+    }
+
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT idx, salt, content FROM ledger_sealed WHERE log = ?1 ORDER BY idx")?;
+        let rows = stmt.query_map([log], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (i, salt, content) = row?;
+            out.push((i as u64, to_hash(&salt)?, content));
+        }
+        Ok(out)
+    }
+}

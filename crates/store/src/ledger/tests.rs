@@ -1,0 +1,594 @@
+//! One test suite, run against SQLite and PostgreSQL alike.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use accord_core::id::{AgreementId, IndicatorId, ParticipantId, UnitId};
+use accord_core::statement::{
+    Confidentiality, Evidence, KeyEvent, Method, Observation, Quantity, Statement,
+};
+use accord_core::time::Period;
+use accord_ledger::checkpoint::open_checkpoint;
+use accord_ledger::entry::{self, Body, Entry, EntryError, SignedEntry};
+use accord_ledger::merkle;
+use accord_ledger::note::{SignerKey, VerifierKey};
+use accord_ledger::roster::{Member, RegisteredKey, Role, Roster};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+use super::*;
+
+const ORIGIN: &str = "accord.example/test-log";
+
+fn key(n: u8) -> SignerKey {
+    SignerKey::from_seed("k", [n; 32]).unwrap()
+}
+
+fn log_key() -> SignerKey {
+    SignerKey::from_seed(ORIGIN, [200; 32]).unwrap()
+}
+
+fn pid(s: &str) -> ParticipantId {
+    ParticipantId::new(s).unwrap()
+}
+
+fn roster() -> Roster {
+    let mut participants = BTreeMap::new();
+    for (name, role, n) in [
+        ("treasury", Role::Authority, 1),
+        ("target", Role::Target, 2),
+        ("iaea", Role::Monitor, 3),
+        ("audit-firm", Role::Monitor, 4),
+    ] {
+        participants.insert(
+            pid(name),
+            Member {
+                role,
+                standing: role == Role::Authority,
+                keys: vec![RegisteredKey {
+                    public_key: B64.encode(key(n).public_key()),
+                    valid_from: "2020-01-01T00:00:00Z".parse().unwrap(),
+                    valid_until: None,
+                    ended_because: None,
+                }],
+            },
+        );
+    }
+    Roster {
+        agreement: AgreementId::new("agreement-1").unwrap(),
+        participants,
+    }
+}
+
+fn evidence(i: u64) -> Statement {
+    Statement::Evidence(Evidence {
+        indicator: IndicatorId::new("stockpile").unwrap(),
+        period: Period::new(
+            jiff::civil::date(2026, 1, 1),
+            jiff::civil::date(2026, 3, 31),
+        )
+        .unwrap(),
+        value: Observation::Quantity(
+            Quantity::new(i as f64 / 4.0, UnitId::new("kg").unwrap()).unwrap(),
+        ),
+        method: Method::OnSiteInspection,
+        attachments: vec![],
+        confidentiality: Confidentiality::Public,
+        note: None,
+    })
+}
+
+fn signed(body: Body, signers: &[(&str, u8)]) -> SignedEntry {
+    let ids: Vec<ParticipantId> = signers.iter().map(|(p, _)| pid(p)).collect();
+    let keys: Vec<SignerKey> = signers.iter().map(|(_, n)| key(*n)).collect();
+    let authors: Vec<(&ParticipantId, &SignerKey)> = ids.iter().zip(keys.iter()).collect();
+    Entry {
+        origin: ORIGIN.into(),
+        agreement: AgreementId::new("agreement-1").unwrap(),
+        body,
+    }
+    .sign(&authors)
+}
+
+fn submission(entry: SignedEntry) -> Submission {
+    Submission {
+        entry,
+        sealed: None,
+    }
+}
+
+/// A fresh store of each kind; `None` for PostgreSQL when it is unreachable outside CI.
+struct TestStore {
+    url: StoreUrl,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.schema
+            && let Ok(mut c) = crate::connect_postgres(base)
+        {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+fn sqlite_store() -> TestStore {
+    let dir = tempfile::tempdir().unwrap();
+    TestStore {
+        url: StoreUrl::Sqlite(dir.path().join("ledger.db")),
+        _dir: Some(dir),
+        schema: None,
+    }
+}
+
+fn postgres_store() -> Option<TestStore> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let base = std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let mut client = match crate::connect_postgres(&base) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL not reachable at {base}: {e}"
+            );
+            eprintln!("skipped: PostgreSQL not reachable at {base}");
+            return None;
+        }
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let schema = format!(
+        "accord_test_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(TestStore {
+        url: StoreUrl::Postgres(format!("{base}{sep}options=-csearch_path%3D{schema}")),
+        _dir: None,
+        schema: Some((base, schema)),
+    })
+}
+
+fn both(test: impl Fn(&TestStore)) {
+    test(&sqlite_store());
+    if let Some(pg) = postgres_store() {
+        test(&pg);
+    }
+}
+
+fn init(store: &TestStore) -> Ledger {
+    Ledger::init(&store.url, ORIGIN, &log_key().verifier(), &roster()).unwrap()
+}
+
+/// Runs SQL against the store directly, bypassing Accord: the tamperer's tool.
+fn tamper(store: &TestStore, sql: &str) {
+    match &store.url {
+        StoreUrl::Sqlite(path) => {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+        }
+        StoreUrl::Postgres(url) => {
+            crate::connect_postgres(url)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap();
+        }
+    }
+}
+
+/// Flips one bit of one byte of an entry's leaf, directly in the database.
+fn flip_leaf_byte(store: &TestStore, index: i64, offset: usize) {
+    match &store.url {
+        StoreUrl::Sqlite(path) => {
+            let c = rusqlite::Connection::open(path).unwrap();
+            let mut leaf: Vec<u8> = c
+                .query_row(
+                    "SELECT leaf FROM ledger_entry WHERE idx = ?1",
+                    [index],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            leaf[offset] ^= 1;
+            c.execute(
+                "UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1",
+                rusqlite::params![index, leaf],
+            )
+            .unwrap();
+        }
+        StoreUrl::Postgres(url) => {
+            let mut c = crate::connect_postgres(url).unwrap();
+            c.execute(
+                "UPDATE ledger_entry SET leaf = set_byte(leaf, $2, get_byte(leaf, $2) # 1) WHERE idx = $1",
+                &[&index, &(offset as i32)],
+            )
+            .unwrap();
+        }
+    }
+}
+
+#[test]
+fn concurrent_appends_are_all_logged_in_one_order_and_prove() {
+    both(|store| {
+        let ledger = init(store);
+        let sequencer = ledger.into_sequencer(GroupCommit::default()).unwrap();
+        let receipts: Vec<Receipt> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4u64)
+                .map(|t| {
+                    let sequencer = &sequencer;
+                    s.spawn(move || {
+                        (0..25u64)
+                            .map(|i| {
+                                let e = signed(Body::Open(evidence(t * 100 + i)), &[("iaea", 3)]);
+                                sequencer.append(submission(e)).unwrap()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        sequencer.shutdown();
+        let mut indexes: Vec<u64> = receipts.iter().map(|r| r.index).collect();
+        indexes.sort_unstable();
+        assert_eq!(indexes, (0..100).collect::<Vec<_>>());
+
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        assert_eq!(ledger.info().size, 100);
+        let note = ledger.checkpoint(&log_key()).unwrap();
+        let cp = open_checkpoint(&note, &log_key().verifier(), &[])
+            .unwrap()
+            .checkpoint;
+        assert_eq!(cp.size, 100);
+        for index in [0, 1, 15, 16, 63, 64, 99] {
+            let (entry, leaf_hash) = ledger.entry(index).unwrap();
+            assert_eq!(entry.leaf_hash(), leaf_hash);
+            let proof = ledger.inclusion_proof(index, 100).unwrap();
+            merkle::verify_inclusion(&leaf_hash, index, 100, &proof, &cp.root).unwrap();
+        }
+        for old in [0, 1, 17, 64, 99, 100] {
+            let proof = ledger.consistency_proof(old, 100).unwrap();
+            let old_root = ledger.root_at(old).unwrap();
+            merkle::verify_consistency(old, 100, &old_root, &cp.root, &proof).unwrap();
+        }
+        let report = ledger.audit().unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        assert_eq!(report.root, cp.root);
+        // A tlog-proof for an entry verifies offline.
+        let (_, leaf_hash) = ledger.entry(42).unwrap();
+        let tlog = ledger.tlog_proof(42).unwrap();
+        accord_ledger::checkpoint::TlogProof::parse(&tlog.encode())
+            .unwrap()
+            .verify(&leaf_hash, &log_key().verifier(), &[])
+            .unwrap();
+    });
+}
+
+#[test]
+fn refused_entries_write_nothing() {
+    both(|store| {
+        let ledger = init(store);
+        let sequencer = ledger.into_sequencer(GroupCommit::default()).unwrap();
+        let mut forged = signed(Body::Open(evidence(1)), &[("iaea", 3)]);
+        forged.signatures[0].signature[10] ^= 1;
+        let unregistered = signed(Body::Open(evidence(2)), &[("iaea", 9)]);
+        let stranger = signed(Body::Open(evidence(3)), &[("stranger", 3)]);
+        let mut other_agreement = signed(Body::Open(evidence(4)), &[("iaea", 3)]);
+        other_agreement.entry.agreement = AgreementId::new("agreement-2").unwrap();
+        let other_agreement = signed_again(other_agreement.entry, 3);
+        let mut other_log = signed(Body::Open(evidence(5)), &[("iaea", 3)]);
+        other_log.entry.origin = "accord.example/other".into();
+        let other_log = signed_again(other_log.entry, 3);
+        let not_entitled = signed(Body::Open(evidence(6)), &[("treasury", 1)]);
+        let (sealed_body, _) = entry::seal(&evidence(7), &[1; 32]);
+        let sealed_without_content = signed(sealed_body, &[("iaea", 3)]);
+        let cases: Vec<(SignedEntry, fn(&EntryError) -> bool)> = vec![
+            (forged, |e| matches!(e, EntryError::BadSignature(_))),
+            (unregistered, |e| {
+                matches!(e, EntryError::UnregisteredKey { .. })
+            }),
+            (stranger, |e| matches!(e, EntryError::UnknownSigner(_))),
+            (other_agreement, |e| {
+                matches!(e, EntryError::UnknownAgreement { .. })
+            }),
+            (other_log, |e| matches!(e, EntryError::WrongOrigin { .. })),
+            (not_entitled, |e| {
+                matches!(e, EntryError::NotEntitled { .. })
+            }),
+            (sealed_without_content, |e| matches!(e, EntryError::Rule(_))),
+        ];
+        for (entry, expected) in cases {
+            match sequencer.append(submission(entry)) {
+                Err(AppendError::Refused(e)) => assert!(expected(&e), "unexpected refusal: {e}"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+        sequencer.shutdown();
+        let mut ledger = Ledger::open(&store.url, Some(ORIGIN)).unwrap();
+        assert_eq!(ledger.info().size, 0);
+        assert!(ledger.audit().unwrap().is_clean());
+    });
+}
+
+fn signed_again(entry: Entry, n: u8) -> SignedEntry {
+    let p = pid("iaea");
+    entry.sign(&[(&p, &key(n))])
+}
+
+#[test]
+fn the_same_entry_is_logged_once() {
+    both(|store| {
+        let sequencer = init(store).into_sequencer(GroupCommit::default()).unwrap();
+        let e = signed(Body::Open(evidence(1)), &[("iaea", 3), ("audit-firm", 4)]);
+        let first = sequencer.append(submission(e.clone())).unwrap();
+        let again = sequencer.append(submission(e.clone())).unwrap();
+        assert_eq!((first.index, first.duplicate), (0, false));
+        assert_eq!((again.index, again.duplicate), (0, true));
+        // Twice in the same batch.
+        let e2 = signed(Body::Open(evidence(2)), &[("iaea", 3)]);
+        let a = sequencer.submit(submission(e2.clone()));
+        let b = sequencer.submit(submission(e2));
+        let (a, b) = (a.recv().unwrap().unwrap(), b.recv().unwrap().unwrap());
+        assert_eq!(a.index, b.index);
+        assert!(a.duplicate != b.duplicate);
+        sequencer.shutdown();
+        assert_eq!(Ledger::open(&store.url, None).unwrap().info().size, 2);
+    });
+}
+
+#[test]
+fn key_events_change_who_may_sign() {
+    both(|store| {
+        let sequencer = init(store).into_sequencer(GroupCommit::default()).unwrap();
+        let now: jiff::Timestamp = jiff::Timestamp::now();
+        let rotate = KeyEvent::Rotate {
+            participant: pid("iaea"),
+            old_key: B64.encode(key(3).public_key()),
+            new_key: B64.encode(key(33).public_key()),
+            at: now,
+        };
+        // Submitted together: the entry signed with the new key follows the rotation.
+        let r = sequencer.submit(submission(signed(
+            Body::Open(Statement::KeyEvent(rotate)),
+            &[("iaea", 3)],
+        )));
+        let e = sequencer.submit(submission(signed(Body::Open(evidence(1)), &[("iaea", 33)])));
+        assert_eq!(r.recv().unwrap().unwrap().index, 0);
+        assert_eq!(e.recv().unwrap().unwrap().index, 1);
+        let old = sequencer.append(submission(signed(Body::Open(evidence(2)), &[("iaea", 3)])));
+        assert!(
+            matches!(
+                old,
+                Err(AppendError::Refused(EntryError::KeyNotValid { .. }))
+            ),
+            "{old:?}"
+        );
+        let revoke = KeyEvent::Revoke {
+            participant: pid("audit-firm"),
+            key: B64.encode(key(4).public_key()),
+            effective: now,
+            reason: "compromised".into(),
+        };
+        sequencer
+            .append(submission(signed(
+                Body::Open(Statement::KeyEvent(revoke)),
+                &[("treasury", 1)],
+            )))
+            .unwrap();
+        let revoked = sequencer.append(submission(signed(
+            Body::Open(evidence(3)),
+            &[("audit-firm", 4)],
+        )));
+        assert!(
+            matches!(
+                revoked,
+                Err(AppendError::Refused(EntryError::KeyNotValid { .. }))
+            ),
+            "{revoked:?}"
+        );
+        sequencer.shutdown();
+        // The roster survives a restart, and the audit replays the same decisions.
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        assert_eq!(ledger.info().size, 3);
+        assert!(ledger.info().roster != roster());
+        let report = ledger.audit().unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        let sequencer = ledger.into_sequencer(GroupCommit::default()).unwrap();
+        let old = sequencer.append(submission(signed(Body::Open(evidence(2)), &[("iaea", 3)])));
+        assert!(old.is_err());
+    });
+}
+
+#[test]
+fn sealed_entries_keep_their_content_apart_and_reveal() {
+    both(|store| {
+        let sequencer = init(store).into_sequencer(GroupCommit::default()).unwrap();
+        let statement = evidence(9);
+        let salt = [5u8; 32];
+        let (body, content) = entry::seal(&statement, &salt);
+        let e = signed(body, &[("iaea", 3)]);
+        let receipt = sequencer
+            .append(Submission {
+                entry: e,
+                sealed: Some((salt, content.clone())),
+            })
+            .unwrap();
+        // A content that does not open the commitment is refused.
+        let (body2, _) = entry::seal(&evidence(10), &salt);
+        let wrong = sequencer.append(Submission {
+            entry: signed(body2, &[("iaea", 3)]),
+            sealed: Some((salt, content.clone())),
+        });
+        assert_eq!(wrong, Err(AppendError::Refused(EntryError::RevealMismatch)));
+        sequencer.shutdown();
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        let (logged, _) = ledger.entry(receipt.index).unwrap();
+        // The public leaf does not contain the content.
+        assert!(!logged.leaf_bytes().windows(9).any(|w| w == b"stockpile"));
+        let (salt2, content2) = ledger.sealed(receipt.index).unwrap().unwrap();
+        assert_eq!(
+            entry::reveal(&logged.signed.entry.body, &salt2, &content2).unwrap(),
+            statement
+        );
+        assert!(ledger.audit().unwrap().is_clean());
+        tamper(
+            store,
+            match &store.url {
+                StoreUrl::Sqlite(_) => {
+                    "UPDATE ledger_sealed SET content = CAST(content || X'20' AS BLOB)"
+                }
+                StoreUrl::Postgres(_) => {
+                    "UPDATE ledger_sealed SET content = content || '\\x20'::bytea"
+                }
+            },
+        );
+        let report = ledger.audit().unwrap();
+        assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+        assert_eq!(report.findings[0].index, Some(0));
+    });
+}
+
+#[test]
+fn audit_finds_bytes_edited_in_the_database() {
+    both(|store| {
+        let sequencer = init(store).into_sequencer(GroupCommit::default()).unwrap();
+        for i in 0..40 {
+            sequencer
+                .append(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)])))
+                .unwrap();
+        }
+        sequencer.shutdown();
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        ledger.checkpoint(&log_key()).unwrap();
+        assert!(ledger.audit().unwrap().is_clean());
+        // Flip one byte inside entry #17's leaf (in the statement's JSON), as a tamperer with
+        // database access would.
+        flip_leaf_byte(store, 17, 100);
+        let report = ledger.audit().unwrap();
+        assert!(!report.is_clean());
+        assert_eq!(report.findings[0].index, Some(17), "{:?}", report.findings);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.problem.contains("checkpoint at size 40"))
+        );
+        // Changing the stored leaf hash to match is caught by the subtree hashes and the
+        // checkpoint.
+        let (entry_bytes, _) = {
+            let rows = ledger.backend.entries(ledger.info.id, 17, 18).unwrap();
+            (rows[0].2.clone(), ())
+        };
+        let new_hash = merkle::leaf_hash(&entry_bytes);
+        let hex: String = new_hash.iter().map(|b| format!("{b:02x}")).collect();
+        let set_hash = match &store.url {
+            StoreUrl::Sqlite(_) => {
+                format!("UPDATE ledger_entry SET leaf_hash = X'{hex}' WHERE idx = 17")
+            }
+            StoreUrl::Postgres(_) => {
+                format!("UPDATE ledger_entry SET leaf_hash = '\\x{hex}' WHERE idx = 17")
+            }
+        };
+        tamper(store, &set_hash);
+        let report = ledger.audit().unwrap();
+        assert!(
+            report.findings.iter().any(|f| f.index == Some(17)),
+            "{:?}",
+            report.findings
+        );
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.index == Some(16) && f.problem.contains("level 4")),
+            "{:?}",
+            report.findings
+        );
+        // A deleted entry is found too.
+        tamper(store, "DELETE FROM ledger_entry WHERE idx = 30");
+        let report = ledger.audit().unwrap();
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.index == Some(30) && f.problem.contains("missing")),
+            "{:?}",
+            report.findings
+        );
+    });
+}
+
+#[test]
+fn two_writers_on_one_log_never_interleave() {
+    both(|store| {
+        init(store);
+        let a = Ledger::open(&store.url, None)
+            .unwrap()
+            .into_sequencer(GroupCommit::default())
+            .unwrap();
+        let b = Ledger::open(&store.url, None)
+            .unwrap()
+            .into_sequencer(GroupCommit::default())
+            .unwrap();
+        let receipts: Vec<Receipt> = std::thread::scope(|s| {
+            let ha = s.spawn(|| {
+                (0..30)
+                    .map(|i| {
+                        a.append(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)])))
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let hb = s.spawn(|| {
+                (100..130)
+                    .map(|i| {
+                        b.append(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)])))
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let mut all = ha.join().unwrap();
+            all.extend(hb.join().unwrap());
+            all
+        });
+        drop((a, b));
+        let mut indexes: Vec<u64> = receipts.iter().map(|r| r.index).collect();
+        indexes.sort_unstable();
+        assert_eq!(indexes, (0..60).collect::<Vec<_>>());
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        let report = ledger.audit().unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        assert_eq!(report.entries, 60);
+    });
+}
+
+#[test]
+fn a_checkpoint_needs_the_log_key() {
+    both(|store| {
+        let mut ledger = init(store);
+        let err = ledger.checkpoint(&key(1)).unwrap_err();
+        assert!(matches!(err, StoreError::WrongLogKey { .. }), "{err}");
+        let vk: VerifierKey = log_key().verifier();
+        assert_eq!(ledger.info().log_key, vk.to_string());
+        let note = ledger.checkpoint(&log_key()).unwrap();
+        let cp = open_checkpoint(&note, &vk, &[]).unwrap().checkpoint;
+        assert_eq!((cp.size, cp.root), (0, merkle::empty_root()));
+        assert!(matches!(
+            Ledger::init(&store.url, ORIGIN, &vk, &roster()),
+            Err(StoreError::LogExists(_))
+        ));
+    });
+}
