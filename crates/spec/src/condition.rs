@@ -200,10 +200,6 @@ impl Parser {
         self.toks.get(self.pos).map_or(&Tok::End, |(t, _)| t)
     }
 
-    fn peek_at(&self, ahead: usize) -> &Tok {
-        self.toks.get(self.pos + ahead).map_or(&Tok::End, |(t, _)| t)
-    }
-
     fn span(&self) -> Range<usize> {
         self.toks
             .get(self.pos)

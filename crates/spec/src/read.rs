@@ -135,7 +135,6 @@ pub(crate) struct ProtocolDraft {
     /// The unit an absolute tolerance is written in, if any.
     pub tolerance_unit: Option<Spanned<UnitId>>,
     pub tolerance_span: Option<Range<usize>>,
-    pub self_report_span: Option<Range<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -146,7 +145,6 @@ pub(crate) struct IndicatorDraft {
     pub grace_span: Range<usize>,
     pub cure_span: Option<Range<usize>>,
     pub starts: Located<DateRule>,
-    pub overdue_span: Option<Range<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -156,7 +154,6 @@ pub(crate) struct ActionDraft {
     pub weight_span: Range<usize>,
     pub starts: Option<Located<DateRule>>,
     pub expires: Option<Located<DateRule>>,
-    pub renewal_span: Option<Range<usize>>,
     pub unless: Option<Located<Condition>>,
     pub supersedes_span: Option<Range<usize>>,
     pub activities: Vec<String>,
@@ -166,29 +163,22 @@ pub(crate) struct ActionDraft {
 pub(crate) struct PhaseDraft {
     pub phase: Phase,
     pub id_span: Range<usize>,
-    pub entry: Located<Condition>,
     pub not_before: Option<Located<DateRule>>,
     pub actions: Vec<ActionDraft>,
-    pub header_span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct TriggerDraft {
     pub trigger: Trigger,
-    pub id_span: Range<usize>,
-    pub when: Located<Condition>,
     pub reverts_span: Range<usize>,
     /// The actions named in `reverts_to = { actions = [...] }`, with spans.
     pub reverted_actions: Vec<Spanned<String>>,
-    pub standing_span: Range<usize>,
-    pub wind_down_span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct StageDraft {
     pub stage: Stage,
     pub id_span: Range<usize>,
-    pub deadline_span: Range<usize>,
     pub next_span: Option<Range<usize>>,
 }
 
@@ -762,7 +752,6 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
         },
         tolerance_unit,
         tolerance_span,
-        self_report_span: self_report.map(|s| s.span()),
     })
 }
 
@@ -1211,7 +1200,6 @@ fn indicator_fields(
             grace_span: grace.span(),
             cure_span: cure.map(|c| c.span()),
             starts,
-            overdue_span: overdue.1,
         },
     ))
 }
@@ -1292,7 +1280,6 @@ fn phase(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft, order: &[String]) 
         }
         a.finish(ctx);
     }
-    let header_span = t.header_span(ctx.source);
     let id_str = id_str?;
     // Phases are entered in file order: a phase may only depend on earlier phases.
     let here = order.iter().position(|p| p == id_str.get_ref());
@@ -1342,10 +1329,8 @@ fn phase(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft, order: &[String]) 
             actions: actions.iter().map(|a| a.action.clone()).collect(),
         },
         id_span: id_str.span(),
-        entry,
         not_before: not_before?,
         actions: if ok { actions } else { return None },
-        header_span,
     })
 }
 
@@ -1412,7 +1397,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         }
     }
     let header = t.header_span(ctx.source);
-    let mut need = |ctx: &mut Ctx<'_>, k: &'static str| -> Option<&Value<'_>> {
+    let need = |ctx: &mut Ctx<'_>, k: &'static str| -> Option<&Value<'_>> {
         let v = type_keys.iter().find(|(n, _)| *n == k).and_then(|(_, v)| *v);
         if v.is_none() {
             ctx.push(
@@ -1556,7 +1541,6 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         weight_span: weight.span(),
         starts,
         expires,
-        renewal_span,
         unless,
         supersedes_span: supersedes.map(|s| s.span()),
         activities: activity_list,
@@ -1707,7 +1691,6 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
     let when = t.require(ctx, "when").and_then(|v| reader::condition_value(ctx, v, "when"));
     let standing = t.ref_ids::<ParticipantId>(ctx, "standing", Kind::Participant);
     note_participants(ctx, &standing, false);
-    let standing_span = t.table.get("standing").map_or_else(|| t.header_span(ctx.source), |v| v.span());
     let automatic = t.opt_bool(ctx, "automatic");
     let countdown = t.opt_duration(ctx, "countdown");
     let halted_by = t.ref_ids::<ParticipantId>(ctx, "halted_by", Kind::Participant);
@@ -1785,12 +1768,8 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
             wind_down: *wind_down.get_ref(),
             non_retroactive: non_retroactive?.unwrap_or(false),
         },
-        id_span: id_str?.span(),
-        when,
         reverts_span: reverts_v.map_or(0..0, |v| v.span()),
         reverted_actions,
-        standing_span,
-        wind_down_span: wind_down.span(),
     })
 }
 
@@ -1861,7 +1840,6 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
                         standing: standing.into_iter().map(Spanned::into_inner).collect(),
                     },
                     id_span: id_str.span(),
-                    deadline_span: deadline.span(),
                     next_span: next.map(|n| n.span()),
                 });
             }

@@ -62,6 +62,24 @@ impl Kind {
         }
     }
 
+    pub(crate) fn plural(self) -> &'static str {
+        match self {
+            Kind::Participant => "parties and monitors",
+            Kind::Regime => "regimes",
+            Kind::Measure => "measures",
+            Kind::Unit => "units",
+            Kind::Event => "events",
+            Kind::Protocol => "verification protocols",
+            Kind::Commitment => "commitments",
+            Kind::Indicator => "indicators",
+            Kind::Phase => "phases",
+            Kind::Action => "relief actions",
+            Kind::Exemption => "exemptions",
+            Kind::Trigger => "triggers",
+            Kind::Stage => "dispute stages",
+        }
+    }
+
     pub(crate) fn article(self) -> &'static str {
         match self {
             Kind::Event | Kind::Indicator | Kind::Exemption => "an",
@@ -214,7 +232,7 @@ impl<'s> Ctx<'s> {
                     if all.is_empty() {
                         format!("declare it in {}", u.kind.section())
                     } else {
-                        format!("the {}s are {}", u.kind.noun(), one_of(&all))
+                        format!("the {} are {}", u.kind.plural(), one_of(&all))
                     }
                 }))
             } else {
@@ -228,7 +246,7 @@ impl<'s> Ctx<'s> {
                     if all.is_empty() {
                         format!("declare it in {}", u.kind.section())
                     } else if all.len() <= 8 {
-                        format!("the {}s are {}", u.kind.noun(), one_of(&all))
+                        format!("the {} are {}", u.kind.plural(), one_of(&all))
                     } else {
                         format!("declare it in {}", u.kind.section())
                     }
@@ -439,14 +457,6 @@ impl<'a, 'i> Table<'a, 'i> {
         }
     }
 
-    pub fn req_bool(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<bool> {
-        if self.table.get(key).is_none() {
-            self.require(ctx, key);
-            return None;
-        }
-        self.opt_bool(ctx, key)?
-    }
-
     /// A whole number in `0..=max`.
     pub fn opt_uint(&mut self, ctx: &mut Ctx<'_>, key: &'static str, max: u64) -> Option<Option<Spanned<u64>>> {
         let Some(v) = self.get(key) else {
@@ -630,10 +640,13 @@ pub(crate) fn uint(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str, max: u64) -> Opt
     let parsed = match v.get_ref() {
         DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
         other => {
-            ctx.error(
-                "accord::type",
-                v.span(),
-                format!("`{key}` must be a whole number, found {}", type_name(other)),
+            ctx.push(
+                Diagnostic::error(
+                    "accord::type",
+                    v.span(),
+                    format!("`{key}` must be a whole number, found {}", type_name(other)),
+                )
+                .with_help(format!("write the number without quotes: `{key} = 1`")),
             );
             return None;
         }
@@ -658,10 +671,13 @@ pub(crate) fn number(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Span
             .map(|n| n as f64),
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
         other => {
-            ctx.error(
-                "accord::type",
-                v.span(),
-                format!("`{key}` must be a number, found {}", type_name(other)),
+            ctx.push(
+                Diagnostic::error(
+                    "accord::type",
+                    v.span(),
+                    format!("`{key}` must be a number, found {}", type_name(other)),
+                )
+                .with_help(format!("write the number without quotes: `{key} = 2.5`")),
             );
             return None;
         }
