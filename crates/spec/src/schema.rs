@@ -1,0 +1,863 @@
+//! The JSON Schema of the agreement format, for editors that validate as you type.
+//!
+//! The structs here describe the *file* (the TOML shape a policy officer writes), not the
+//! core model: they exist only to derive the schema, with descriptions from their doc
+//! comments. The reader in `read.rs` is the authority on what is accepted; the tests check
+//! that every example validates against this schema and that the schema knows exactly the
+//! keys the reader knows.
+//!
+//! TOML dates (`2026-01-15` unquoted) and instants appear in JSON as strings, which is what
+//! an editor's TOML-to-JSON bridge gives; the schema accepts both quoted and native forms.
+
+use schemars::JsonSchema;
+
+/// The JSON Schema (draft 2020-12) of the agreement format.
+pub fn schema() -> serde_json::Value {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<AgreementFile>();
+    let mut value = schema.to_value();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            serde_json::Value::String("https://accord.example/schema/agreement.json".into()),
+        );
+    }
+    value
+}
+
+/// An Accord agreement file: one version of an agreement.
+#[derive(JsonSchema)]
+#[schemars(title = "Accord agreement", deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AgreementFile {
+    /// The agreement's identity and version.
+    agreement: Header,
+    /// The parties, with their roles and signing keys.
+    #[serde(default)]
+    parties: Vec<Party>,
+    /// The independent monitors (never also parties).
+    #[serde(default)]
+    monitors: Vec<Monitor>,
+    /// The sanctions regimes whose measures the relief acts on.
+    #[serde(default)]
+    regimes: Vec<Regime>,
+    /// Units of measure; units of the same quantity convert into each other.
+    #[serde(default)]
+    units: Vec<Unit>,
+    /// Named events that dates are computed from (adoption, implementation day, ...).
+    #[serde(default)]
+    events: Vec<Event>,
+    /// Named verification protocols that indicators refer to.
+    #[serde(default)]
+    protocols: Vec<Protocol>,
+    /// What the target undertakes, each made measurable by indicators.
+    #[serde(default)]
+    commitments: Vec<Commitment>,
+    /// The relief schedule, in the order phases are entered.
+    #[serde(default)]
+    phases: Vec<Phase>,
+    /// Humanitarian carve-outs, in force in every state, snapback included.
+    #[serde(default)]
+    exemptions: Vec<Exemption>,
+    /// Regression rules (snapback).
+    #[serde(default)]
+    triggers: Vec<Trigger>,
+    /// When reviews happen.
+    review: Review,
+    /// The dispute process.
+    disputes: Disputes,
+    /// How much verification each method provides.
+    proportionality: Proportionality,
+}
+
+/// An identifier: 1 to 64 of `A-Z a-z 0-9 _ - .`, starting with a letter or digit.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct Id(#[schemars(pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"))] String);
+
+/// An ISO 8601 calendar duration: `P90D`, `P6M`, `P1Y2M`, `P2W`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct Duration(#[schemars(pattern(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$"))] String);
+
+/// A date (`2026-01-15`) or a date rule: `adoption`, `adoption + P90D`, `phase(p2) - P30D`,
+/// `earliest(adoption + P90D, 2026-06-30)`, `latest(a, b)`, `stage(panel) + P15D`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct DateRule(String);
+
+/// A condition in the condition language, e.g. `all(c1, c2) compliant for 2 reviews`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct ConditionText(String);
+
+/// An instant in UTC: `2026-01-15T00:00:00Z`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct InstantText(String);
+
+/// The `[agreement]` table.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Header {
+    /// The agreement's identifier, the same in every version.
+    id: Id,
+    /// Its title.
+    title: String,
+    /// This version's number, from 1.
+    #[schemars(range(min = 1))]
+    version: u32,
+    /// From when this version governs: a date or a date rule (version 1: usually `adoption`).
+    effective: DateRule,
+    /// The version this one amends (`version - 1`); only for versions after the first.
+    amends: Option<u32>,
+    /// The parties who must sign this version (versions after the first).
+    #[serde(default)]
+    signatories: Vec<Id>,
+}
+
+/// A role in the agreement.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Role {
+    /// A sanctioning authority: grants and revokes relief.
+    Authority,
+    /// The sanctioned party that undertakes the commitments.
+    Target,
+    /// Guarantees the agreement.
+    Guarantor,
+    /// Follows without acting.
+    Observer,
+}
+
+/// A signing key: an Ed25519 public key as a C2SP verifier key or 32 bytes in base64, or a
+/// table with its validity.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Key {
+    /// The key alone, valid without bounds.
+    Plain(String),
+    /// The key with the period it may sign in.
+    Bounded(BoundedKey),
+}
+
+/// A key with the period it may sign in.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct BoundedKey {
+    /// The key.
+    key: String,
+    /// From when it may sign (UTC).
+    valid_from: Option<InstantText>,
+    /// Until when it may sign (UTC).
+    valid_until: Option<InstantText>,
+}
+
+/// A party.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Party {
+    /// Its identifier in statements.
+    id: Id,
+    /// Its name.
+    name: String,
+    /// Its role.
+    role: Role,
+    /// The jurisdiction it speaks for (`US`, `EU`, `UK`, `UN`, ...), for authorities.
+    jurisdiction: Option<String>,
+    /// Its signing keys.
+    #[serde(default)]
+    keys: Vec<Key>,
+}
+
+/// A method of verification.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Method {
+    /// Inspectors on site.
+    OnSiteInspection,
+    /// Satellite imagery or other remote sensing.
+    RemoteSensing,
+    /// Review of documents supplied by the target.
+    DocumentAudit,
+    /// An audit by an independent third party.
+    ThirdPartyAudit,
+    /// The target's own report.
+    SelfReport,
+}
+
+/// An independent monitor.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Monitor {
+    /// Its identifier in statements (never a party's).
+    id: Id,
+    /// Its name.
+    name: String,
+    /// The methods it is accredited for.
+    methods: Vec<Method>,
+    /// Its signing keys.
+    #[serde(default)]
+    keys: Vec<Key>,
+}
+
+/// A sanctions programme of one jurisdiction.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Regime {
+    /// Its identifier.
+    id: Id,
+    /// The imposing jurisdiction (`UN`, `EU`, `US`, `UK`, ...).
+    jurisdiction: String,
+    /// Its name.
+    name: String,
+    /// Its legal basis (resolution, regulation, executive order).
+    legal_basis: String,
+    /// Programme codes under which official lists publish it.
+    #[serde(default)]
+    list_programmes: Vec<String>,
+    /// Its measures.
+    #[serde(default)]
+    measures: Vec<Measure>,
+}
+
+/// The kind of a restriction.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum MeasureKind {
+    /// Assets of designated entities frozen.
+    AssetFreeze,
+    /// Designated people may not enter.
+    TravelBan,
+    /// Activity in whole sectors prohibited.
+    SectoralProhibition,
+    /// Arms trade prohibited.
+    ArmsEmbargo,
+    /// Export of listed goods restricted.
+    ExportControl,
+}
+
+/// One restriction of a regime.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Measure {
+    /// Its identifier (unique in the agreement).
+    id: Id,
+    /// What kind of restriction.
+    kind: MeasureKind,
+    /// The sectors or activities it covers.
+    #[serde(default)]
+    sectors: Vec<String>,
+    /// Its legal basis, when narrower than the regime's.
+    legal_basis: Option<String>,
+    /// Plain-words description.
+    description: String,
+}
+
+/// A unit of measure.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Unit {
+    /// Its identifier, e.g. `kg_u`.
+    id: Id,
+    /// What it measures; only units of the same quantity are compared.
+    quantity: String,
+    /// How many base units of the quantity one of this unit is (default 1).
+    #[schemars(extend("exclusiveMinimum" = 0))]
+    factor: Option<f64>,
+    /// Plain-words name.
+    description: String,
+}
+
+/// A named event.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Event {
+    /// Its identifier, e.g. `adoption`.
+    id: Id,
+    /// Plain-words description.
+    description: String,
+    /// Its date, if the agreement fixes it; otherwise it is recorded in the log.
+    date: Option<DateRule>,
+}
+
+/// A tolerance for disagreement between monitors.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Tolerance {
+    /// `"exact"`.
+    Exact(ExactWord),
+    /// `{ absolute = 0.5, unit = "kg_u" }` or `{ relative = 0.05 }`.
+    Table(ToleranceTable),
+}
+
+/// The word `exact`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ExactWord {
+    /// Values must be equal.
+    Exact,
+}
+
+/// A numeric tolerance.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ToleranceTable {
+    /// Within this absolute difference (in `unit`, or the indicator's unit).
+    #[schemars(range(min = 0.0))]
+    absolute: Option<f64>,
+    /// Within this fraction of the larger value (0.05 = 5%).
+    #[schemars(range(min = 0.0, max = 1.0))]
+    relative: Option<f64>,
+    /// The unit of an absolute tolerance; converted to the indicator's unit.
+    unit: Option<Id>,
+}
+
+/// Whether the target's own reports count.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum SelfReport {
+    /// Recorded, but verify nothing.
+    NotAccepted,
+    /// Count toward the quorum alongside monitors.
+    CountsTowardQuorum,
+    /// Alone suffice.
+    Sufficient,
+}
+
+/// Who may read the evidence.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Confidentiality {
+    /// Anyone.
+    Public,
+    /// The parties and monitors.
+    Restricted,
+    /// Only those named; the public log holds a salted digest.
+    Confidential,
+}
+
+/// A verification protocol's fields (in `[[protocols]]` or inline in an indicator).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Verification {
+    /// The monitors who report.
+    #[serde(default)]
+    monitors: Vec<Id>,
+    /// The accepted methods.
+    methods: Vec<Method>,
+    /// How many reporters must agree (k of n).
+    #[schemars(range(min = 1))]
+    quorum: u32,
+    /// How far apart values may be and still agree (default `"exact"`).
+    tolerance: Option<Tolerance>,
+    /// Whether the target's own reports count (default `not_accepted`).
+    self_report: Option<SelfReport>,
+    /// Who may read the evidence.
+    confidentiality: Confidentiality,
+}
+
+/// A named verification protocol.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Protocol {
+    /// Its identifier, used by indicators' `verification`.
+    id: Id,
+    /// The monitors who report.
+    #[serde(default)]
+    monitors: Vec<Id>,
+    /// The accepted methods.
+    methods: Vec<Method>,
+    /// How many reporters must agree (k of n).
+    #[schemars(range(min = 1))]
+    quorum: u32,
+    /// How far apart values may be and still agree (default `"exact"`).
+    tolerance: Option<Tolerance>,
+    /// Whether the target's own reports count (default `not_accepted`).
+    self_report: Option<SelfReport>,
+    /// Who may read the evidence.
+    confidentiality: Confidentiality,
+}
+
+/// A commitment.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Commitment {
+    /// Its identifier, used in conditions.
+    id: Id,
+    /// A short title.
+    title: String,
+    /// The undertaking in plain words, as negotiated.
+    text: String,
+    /// How it is measured.
+    indicators: Vec<Indicator>,
+}
+
+/// What an indicator measures.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum IndicatorType {
+    /// A number compared with a limit in a unit (`comparison`, `limit`, `unit`).
+    Threshold,
+    /// A yes/no fact (`expected`).
+    Flag,
+    /// A count compared with a limit (`comparison`, `limit`).
+    Count,
+    /// Something done by a date (`due`).
+    Deadline,
+    /// A grade on an ordered scale (`scale`, `pass`).
+    Grade,
+}
+
+/// How an observed value must compare with the limit.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Comparison {
+    /// `value <= limit`.
+    AtMost,
+    /// `value < limit`.
+    Below,
+    /// `value >= limit`.
+    AtLeast,
+    /// `value > limit`.
+    Above,
+    /// `value == limit` (within tolerance).
+    Equal,
+}
+
+/// What an overdue report means.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Overdue {
+    /// `"hold_relief"`: relief depending on it is held.
+    Hold(HoldWord),
+    /// `{ noncompliant_after = N }` or `{ escalate = "stage" }`.
+    Table(OverdueTable),
+}
+
+/// The word `hold_relief`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum HoldWord {
+    /// Hold relief until the report comes.
+    HoldRelief,
+}
+
+/// An overdue policy with a parameter.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OverdueTable {
+    /// Non-compliant after this many consecutive missed periods.
+    #[schemars(range(min = 1))]
+    noncompliant_after: Option<u32>,
+    /// Escalate to this dispute stage.
+    escalate: Option<Id>,
+}
+
+/// A verification: a protocol's id, or an inline protocol.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum VerificationRef {
+    /// The id of a `[[protocols]]` entry.
+    Named(Id),
+    /// An inline protocol.
+    Inline(Verification),
+}
+
+/// An indicator.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Indicator {
+    /// Its identifier.
+    id: Id,
+    /// Plain-words description.
+    description: String,
+    /// What it measures.
+    #[serde(rename = "type")]
+    kind: IndicatorType,
+    /// `threshold`, `count`: how the value must compare with the limit.
+    comparison: Option<Comparison>,
+    /// `threshold`, `count`: the limit.
+    limit: Option<f64>,
+    /// `threshold`: the limit's unit.
+    unit: Option<Id>,
+    /// `flag`: the compliant value.
+    expected: Option<bool>,
+    /// `deadline`: the due date.
+    due: Option<DateRule>,
+    /// `grade`: the grades, worst first.
+    scale: Option<Vec<String>>,
+    /// `grade`: the lowest compliant grade.
+    pass: Option<String>,
+    /// How often it is reported (each reporting period's length).
+    cadence: Duration,
+    /// When the first reporting period starts.
+    starts: DateRule,
+    /// How long after a period's end a report may come before it is overdue.
+    grace: Duration,
+    /// What an overdue report means (default `"hold_relief"`).
+    overdue: Option<Overdue>,
+    /// A breach cured within this window after its period has no consequence.
+    cure: Option<Duration>,
+    /// Who verifies it and how.
+    verification: VerificationRef,
+}
+
+/// A phase of the relief schedule.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Phase {
+    /// Its identifier.
+    id: Id,
+    /// Its title.
+    title: String,
+    /// The condition to enter it (phases are entered in file order).
+    entry: ConditionText,
+    /// It cannot be entered before this date.
+    not_before: Option<DateRule>,
+    /// The relief it brings.
+    #[serde(default)]
+    actions: Vec<Action>,
+}
+
+/// What a relief action does.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ActionType {
+    /// Suspend a measure for some sectors (`measure`, `sectors`).
+    SuspendMeasure,
+    /// Remove named entities from the lists (`entities`).
+    Delist,
+    /// Issue a general licence (`licence`, `scope`, `activities`).
+    GeneralLicence,
+    /// Unfreeze assets up to an amount (`amount`, `currency`, `measure`).
+    Unfreeze,
+    /// Expand cooperation into an area (`area`).
+    Cooperation,
+}
+
+/// An entity named in a delisting.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum EntityRef {
+    /// Its listed name.
+    Name(String),
+    /// Its name and list identifier.
+    Listed(ListedEntity),
+}
+
+/// An entity with its list identifier.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ListedEntity {
+    /// Its name as listed.
+    name: String,
+    /// The list and the list's identifier, e.g. `ofac-sdn:12345`.
+    list_id: Option<String>,
+}
+
+/// Whether an action renews at expiry.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Renewal {
+    /// `"none"`: lapses unless an authority renews it.
+    None(NoneWord),
+    /// Automatic renewal.
+    Automatic(AutomaticRenewal),
+}
+
+/// The word `none`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum NoneWord {
+    /// None.
+    None,
+}
+
+/// Automatic renewal.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct AutomaticRenewal {
+    /// Each renewed term's length.
+    term: Duration,
+    /// It does not renew if this condition holds at expiry.
+    unless: Option<ConditionText>,
+    /// At most this many renewals.
+    max_terms: Option<u32>,
+}
+
+/// A relief action.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Action {
+    /// Its identifier.
+    id: Id,
+    /// Its title.
+    title: String,
+    /// What it does.
+    #[serde(rename = "type")]
+    kind: ActionType,
+    /// The regime it acts on.
+    regime: Id,
+    /// `suspend_measure`, `unfreeze`: the measure.
+    measure: Option<Id>,
+    /// `suspend_measure`: the sectors (all the measure's when absent).
+    sectors: Option<Vec<String>>,
+    /// `delist`: the entities.
+    entities: Option<Vec<EntityRef>>,
+    /// `general_licence`: its number or name.
+    licence: Option<String>,
+    /// `general_licence`: what it authorises.
+    scope: Option<String>,
+    /// `general_licence`: the activities it covers.
+    activities: Option<Vec<String>>,
+    /// `unfreeze`: the amount.
+    amount: Option<f64>,
+    /// `unfreeze`: ISO 4217 currency.
+    currency: Option<String>,
+    /// `cooperation`: the area.
+    area: Option<String>,
+    /// When it takes effect (the phase's entry when absent).
+    starts: Option<DateRule>,
+    /// When it expires (never when absent).
+    expires: Option<DateRule>,
+    /// Whether it renews at expiry (default `"none"`).
+    renewal: Option<Renewal>,
+    /// An earlier action it replaces from its start.
+    supersedes: Option<Id>,
+    /// How much relief it is worth, for proportionality.
+    #[schemars(range(min = 0.0))]
+    weight: f64,
+}
+
+/// A humanitarian exemption.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Exemption {
+    /// Its identifier.
+    id: Id,
+    /// Its title.
+    title: String,
+    /// What it permits.
+    scope: String,
+    /// The activities it covers.
+    activities: Vec<String>,
+    /// The regimes it applies to (all when empty).
+    #[serde(default)]
+    regimes: Vec<Id>,
+    /// Its legal basis.
+    legal_basis: String,
+}
+
+/// What a trigger reverts to.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Reversion {
+    /// `"pre_agreement"`: every phase's relief reimposed.
+    PreAgreement(PreAgreementWord),
+    /// `{ phase = "p1" }` or `{ actions = [...] }`.
+    Table(ReversionTable),
+}
+
+/// The word `pre_agreement`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum PreAgreementWord {
+    /// Back to before the agreement.
+    PreAgreement,
+}
+
+/// A partial reversion.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ReversionTable {
+    /// The phase kept; later phases' relief is reimposed.
+    phase: Option<Id>,
+    /// Only these actions are revoked.
+    actions: Option<Vec<Id>>,
+}
+
+/// A trigger.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Trigger {
+    /// Its identifier.
+    id: Id,
+    /// Its title.
+    title: String,
+    /// The condition under which it may be invoked (or fires).
+    when: ConditionText,
+    /// Who may invoke it.
+    #[serde(default)]
+    standing: Vec<Id>,
+    /// Fires by itself when `when` holds.
+    automatic: Option<bool>,
+    /// Once invoked, relief reverts when this runs out unless halted.
+    countdown: Option<Duration>,
+    /// Who may halt the countdown.
+    #[serde(default)]
+    halted_by: Vec<Id>,
+    /// What it reverts to.
+    reverts_to: Reversion,
+    /// Reverted relief is wound down over this period.
+    wind_down: Duration,
+    /// Contracts concluded before reimposition are not penalised retroactively.
+    non_retroactive: Option<bool>,
+}
+
+/// The `[review]` table.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Review {
+    /// When the first review period starts.
+    starts: DateRule,
+    /// Each review period's length.
+    every: Duration,
+}
+
+/// What relief does while a dispute is open.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum WhileOpen {
+    /// The disputed finding has no effect until the dispute closes.
+    FreezeFinding,
+    /// The finding has its effect meanwhile.
+    FindingStands,
+}
+
+/// The `[disputes]` table.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Disputes {
+    /// What relief does while a dispute is open (default `freeze_finding`).
+    while_open: Option<WhileOpen>,
+    /// Who may open a dispute (every party when empty).
+    #[serde(default)]
+    standing: Vec<Id>,
+    /// The stages, the first being where disputes start.
+    stages: Vec<StageFile>,
+}
+
+/// Whether a stage's deadline can be extended.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Extension {
+    /// `"none"` or `"by_consent"` (open-ended).
+    Word(ExtensionWord),
+    /// `{ by_consent = "P15D" }`: by consent, at most this long.
+    Bounded(BoundedExtension),
+}
+
+/// `none` or `by_consent`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ExtensionWord {
+    /// No extension.
+    None,
+    /// Open-ended extension by consent of every party.
+    ByConsent,
+}
+
+/// A bounded extension.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct BoundedExtension {
+    /// The longest extension, by consent of every party.
+    by_consent: Duration,
+}
+
+/// A dispute stage.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct StageFile {
+    /// Its identifier.
+    id: Id,
+    /// Who hears it.
+    title: String,
+    /// How long it runs.
+    deadline: Duration,
+    /// Whether its deadline can be extended (default `"none"`).
+    extension: Option<Extension>,
+    /// Where the dispute goes when the deadline passes.
+    next: Option<Id>,
+    /// Stages that run beside it.
+    #[serde(default)]
+    parallel: Vec<Id>,
+    /// Who may escalate from it.
+    #[serde(default)]
+    standing: Vec<Id>,
+}
+
+/// The `[proportionality]` table.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Proportionality {
+    /// Verification each method provides.
+    methods: MethodWeights,
+}
+
+/// A weight per method.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MethodWeights {
+    /// On-site inspection.
+    on_site_inspection: Option<f64>,
+    /// Remote sensing.
+    remote_sensing: Option<f64>,
+    /// Document audit.
+    document_audit: Option<f64>,
+    /// Third-party audit.
+    third_party_audit: Option<f64>,
+    /// The target's own report.
+    self_report: Option<f64>,
+}

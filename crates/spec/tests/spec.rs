@@ -1,0 +1,398 @@
+//! Integration tests of the agreement format: examples, one broken file per validation rule
+//! (snapshots of the exact rendered diagnostic), the JSON Schema, amendments, bad bytes and
+//! properties of the parser.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+
+use accord_spec::{Checked, STARTER, parse, render_text};
+
+fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn examples() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(examples_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    assert!(out.len() >= 3, "expected at least three examples");
+    out
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(examples_dir().join(name)).unwrap()
+}
+
+/// The starter with `from` replaced by `to` (which must occur exactly once).
+fn starter_with(from: &str, to: &str) -> String {
+    assert_eq!(STARTER.matches(from).count(), 1, "`{from}` must occur once in the starter");
+    STARTER.replacen(from, to, 1)
+}
+
+fn rendered(source: &str) -> String {
+    let checked = parse(source);
+    render_text("broken.toml", source, &checked.diagnostics)
+}
+
+fn errors(checked: &Checked) -> Vec<String> {
+    checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect()
+}
+
+mod examples {
+    use super::*;
+
+    #[test]
+    fn every_example_checks_without_errors() {
+        for (name, source) in examples() {
+            let checked = parse(&source);
+            assert!(
+                !checked.has_errors(),
+                "{name}:\n{}",
+                render_text(&name, &source, &checked.diagnostics)
+            );
+            assert!(checked.agreement.is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_starter_checks_without_any_diagnostic() {
+        let checked = parse(STARTER);
+        assert_eq!(checked.diagnostics, vec![], "{}", rendered(STARTER));
+        let a = checked.agreement.unwrap();
+        assert_eq!(a.phases.len(), 1);
+        assert_eq!(a.indicators[0].commitment.as_str(), "reform");
+    }
+
+    #[test]
+    fn the_nuclear_example_lowers_what_it_says() {
+        let a = parse(&example("nuclear-caps.toml")).agreement.unwrap();
+        assert_eq!(a.phases.len(), 3);
+        assert_eq!(a.disputes.stages.len(), 4);
+        // The stockpile tolerance is written as 1 kg U and converted to kg UF6.
+        let stockpile = a.indicators.iter().find(|i| i.id.as_str() == "leu_stockpile").unwrap();
+        match stockpile.verification.tolerance {
+            accord_core::agreement::Tolerance::Absolute { value } => {
+                assert!((value - 1.0 / 0.676).abs() < 1e-9, "{value}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let joint = a.indicators.iter().find(|i| i.id.as_str() == "u235_enrichment").unwrap();
+        assert_eq!(joint.verification.quorum, 2);
+        assert_eq!(joint.verification.monitors.len(), 3);
+    }
+
+    #[test]
+    fn lowering_is_deterministic() {
+        for (name, source) in examples() {
+            let a = parse(&source).agreement.unwrap();
+            let b = parse(&source).agreement.unwrap();
+            assert_eq!(a, b, "{name}");
+            assert_eq!(
+                serde_json::to_string(&a).unwrap(),
+                serde_json::to_string(&b).unwrap(),
+                "{name}"
+            );
+            // The lowered model round-trips through its own serde form.
+            let back: accord_core::agreement::Agreement =
+                serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+            assert_eq!(back, a, "{name}");
+        }
+    }
+}
+
+/// One broken file per validation rule, with its exact rendered diagnostics.
+mod broken {
+    use super::*;
+
+    macro_rules! broken {
+        ($name:ident, $source:expr, $code:literal) => {
+            #[test]
+            fn $name() {
+                let source: String = $source;
+                let checked = parse(&source);
+                assert!(
+                    checked.diagnostics.iter().any(|d| d.code == $code),
+                    "expected {} in:\n{}",
+                    $code,
+                    rendered(&source)
+                );
+                if checked.diagnostics.iter().any(|d| d.code == $code && d.is_error()) {
+                    assert!(checked.agreement.is_none());
+                }
+                insta::assert_snapshot!(stringify!($name), rendered(&source));
+            }
+        };
+    }
+
+    broken!(toml_syntax, starter_with("[review]", "[review"), "accord::toml");
+    broken!(unknown_key_with_suggestion, starter_with("cadence = \"P3M\"  ", "cadance = \"P3M\"\ncadence = \"P3M\"  "), "accord::unknown_key");
+    broken!(unknown_section, format!("{STARTER}\n[reviews]\nevery = \"P1M\"\n"), "accord::unknown_key");
+    broken!(wrong_type, starter_with("version = 1", "version = \"1\""), "accord::type");
+    broken!(missing_key, starter_with("title = \"First relief\"\n", ""), "accord::missing_key");
+    broken!(invalid_identifier, starter_with("id = \"starter-agreement\"", "id = \"starter agreement\""), "accord::identifier");
+    broken!(duplicate_id, starter_with("id = \"target\"", "id = \"ministry\""), "accord::duplicate_id");
+    broken!(impossible_date, starter_with("not_before = \"adoption + P6M\"", "not_before = \"2026-02-30\""), "accord::date");
+    broken!(native_impossible_date, starter_with("not_before = \"adoption + P6M\"", "not_before = 2026-02-30"), "accord::toml");
+    broken!(invalid_duration, starter_with("grace = \"P30D\"", "grace = \"30 days\""), "accord::duration");
+    broken!(unknown_value_with_suggestion, starter_with("role = \"authority\"", "role = \"authorty\""), "accord::unknown_value");
+    broken!(condition_syntax, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"reform complaint for 2 reviews\""), "accord::condition");
+    broken!(condition_missing_comma, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"all(reform reform) compliant\""), "accord::condition");
+    broken!(condition_unknown_commitment, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"reforms compliant for 2 reviews\""), "accord::unknown_reference");
+    broken!(condition_wrong_kind, starter_with("dispute(reform) exhausted", "dispute(phase-1) exhausted"), "accord::wrong_kind");
+    broken!(condition_unknown_event, starter_with("not_before = \"adoption + P6M\"", "not_before = \"adoptoin + P6M\""), "accord::unknown_reference");
+    broken!(date_rule_needs_spaces, starter_with("not_before = \"adoption + P6M\"", "not_before = \"adoption-P6M\""), "accord::date");
+    broken!(monitor_is_party, starter_with("id = \"inspectorate\"", "id = \"target\""), "accord::monitor_is_party");
+    broken!(party_as_monitor, starter_with("monitors = [\"inspectorate\"]", "monitors = [\"inspectorate\", \"ministry\"]"), "accord::party_as_monitor");
+    broken!(monitor_as_party, starter_with("standing = [\"ministry\"]", "standing = [\"inspectorate\"]"), "accord::monitor_as_party");
+    broken!(phase_depends_on_itself, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"reform compliant and phase(phase-1) reached\""), "accord::phase_order");
+    broken!(exemption_revocable, starter_with("reverts_to = \"pre_agreement\"", "reverts_to = { actions = [\"suspend-energy\", \"humanitarian\"] }"), "accord::exemption_revocable");
+    broken!(quorum_larger_than_monitors, starter_with("quorum = 1", "quorum = 2"), "accord::quorum");
+    broken!(proportionality_weight_exceeds_verification, starter_with("weight = 2", "weight = 5"), "accord::proportionality");
+    broken!(grace_longer_than_cadence, starter_with("grace = \"P30D\"", "grace = \"P4M\""), "accord::grace");
+    broken!(cadence_longer_than_review, starter_with("cadence = \"P3M\"  ", "cadence = \"P6M\"  "), "accord::cadence");
+    broken!(action_expires_before_it_starts, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\nstarts = \"adoption + P1Y\"\nexpires = \"adoption + P6M\"\n"), "accord::dates_out_of_order");
+    broken!(key_validity_out_of_order, starter_with("keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]", "keys = [{ key = \"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\", valid_from = 2027-01-01T00:00:00Z, valid_until = 2026-01-01T00:00:00Z }]"), "accord::dates_out_of_order");
+    broken!(method_not_accredited, starter_with("methods = [\"document_audit\"], quorum", "methods = [\"remote_sensing\"], quorum"), "accord::not_accredited");
+    broken!(reverts_to_unknown_phase, starter_with("reverts_to = \"pre_agreement\"", "reverts_to = { phase = \"phase-2\" }"), "accord::unknown_reference");
+    broken!(overdue_escalates_to_unknown_stage, starter_with("overdue = { noncompliant_after = 2 }", "overdue = { escalate = \"ministers\" }"), "accord::unknown_reference");
+    broken!(invalid_key, starter_with("keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]", "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1S=\"]"), "accord::key");
+    broken!(altered_verifier_key, starter_with("inspectorate.example+60adb5fc+", "inspectorate.example+60adb5fd+"), "accord::key");
+    broken!(shared_key, starter_with("keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]", "keys = [\"ministry.example+bd9c7a3d+AdEJ5oKrLKXnG0kP4xSBmNyEpCsefKCIpdsMJufgduvb\"]"), "accord::shared_key");
+    broken!(field_of_another_indicator_type, starter_with("expected = true\n", "expected = true\nlimit = 3\n"), "accord::indicator_field");
+    broken!(field_of_another_action_type, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\namount = 100\n"), "accord::action_field");
+    broken!(renewal_without_expiry, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\nrenewal = { term = \"P6M\" }\n"), "accord::renewal");
+    broken!(stage_leads_to_itself, starter_with("extension = { by_consent = \"P15D\" }", "extension = { by_consent = \"P15D\" }\nnext = \"joint-commission\""), "accord::stage_cycle");
+    broken!(trigger_nobody_may_invoke, starter_with("standing = [\"ministry\"]", "standing = []"), "accord::standing");
+    broken!(commitment_without_indicators, format!("{STARTER}\n[[commitments]]\nid = \"later\"\ntitle = \"Later\"\ntext = \"Something later.\"\n"), "accord::no_indicators");
+    broken!(amendment_without_amends, starter_with("version = 1", "version = 2\nsignatories = [\"ministry\", \"target\"]"), "accord::amendment");
+    broken!(amendment_not_signed_by_target, starter_with("version = 1", "version = 2\namends = 1\nsignatories = [\"ministry\"]"), "accord::amendment");
+    broken!(atleast_more_than_named, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"atleast(2; reform) compliant\""), "accord::condition");
+    broken!(grade_pass_not_on_scale, starter_with("type = \"flag\"                  # threshold | flag | count | deadline | grade\nexpected = true", "type = \"grade\"\nscale = [\"poor\", \"good\"]\npass = \"godo\""), "accord::grade");
+    broken!(self_report_sufficient_is_a_warning, starter_with("quorum = 1, confidentiality", "quorum = 1, self_report = \"sufficient\", confidentiality"), "accord::self_report_sufficient");
+    broken!(no_target_party, starter_with("role = \"target\"", "role = \"observer\""), "accord::roles");
+    broken!(relief_without_verification, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"event(adoption) occurred\""), "accord::proportionality");
+    broken!(grace_may_exceed_cadence_is_a_warning, starter_with("cadence = \"P3M\"  ", "cadence = \"P1M\"  "), "accord::grace");
+    broken!(unused_monitor_is_a_warning, starter_with("[[commitments]]", "[[monitors]]\nid = \"spare\"\nname = \"Spare monitor\"\nmethods = [\"remote_sensing\"]\nkeys = [\"l9UnCbAC5KeYrV++1V9W1tDczWPclm+GGdfWyr5lXbI=\"]\n\n[[commitments]]"), "accord::unused_monitor");
+    broken!(supersedes_itself, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\nsupersedes = \"suspend-energy\"\n"), "accord::supersedes");
+    broken!(no_exemptions_is_a_warning, {
+        let start = STARTER.find("[[exemptions]]").unwrap();
+        let end = STARTER.find("# What non-compliance reverts.").unwrap();
+        format!("{}{}", &STARTER[..start], &STARTER[end..])
+    }, "accord::no_exemptions");
+
+    #[test]
+    fn tolerance_in_a_unit_of_another_quantity() {
+        let source = example("nuclear-caps.toml").replacen(
+            "tolerance = { absolute = 1.0, unit = \"kg_u\" }",
+            "tolerance = { absolute = 1.0, unit = \"percent_u235\" }",
+            1,
+        );
+        let checked = parse(&source);
+        assert!(checked.diagnostics.iter().any(|d| d.code == "accord::unit_quantity"));
+        insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn every_problem_is_reported_not_just_the_first() {
+        let source = starter_with("role = \"authority\"", "role = \"authorty\"")
+            .replacen("grace = \"P30D\"", "grace = \"30 days\"", 1)
+            .replacen("quorum = 1", "quorum = 3", 1)
+            .replacen("weight = 2", "wieght = 2", 1);
+        let checked = parse(&source);
+        let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+        for code in ["accord::unknown_value", "accord::duration", "accord::quorum", "accord::unknown_key", "accord::missing_key"] {
+            assert!(codes.contains(&code), "{code} missing from {codes:?}");
+        }
+        // In source order.
+        let starts: Vec<usize> = checked.diagnostics.iter().map(|d| d.span.start).collect();
+        let mut sorted = starts.clone();
+        sorted.sort();
+        assert_eq!(starts, sorted);
+    }
+
+    #[test]
+    fn json_diagnostics_have_a_stable_shape() {
+        let source = starter_with("role = \"authority\"", "role = \"authorty\"");
+        let checked = parse(&source);
+        let json = accord_spec::to_json("broken.toml", &source, &checked.diagnostics);
+        insta::assert_json_snapshot!(json);
+    }
+}
+
+mod bytes {
+    use super::*;
+
+    #[test]
+    fn non_utf8_bytes_are_located() {
+        let mut bytes = b"[agreement]\nid = \"x\"\ntitle = \"caf".to_vec();
+        bytes.push(0xff);
+        bytes.extend_from_slice(b"\"\n");
+        let (source, checked) = accord_spec::check_bytes(&bytes);
+        let d = &checked.diagnostics[0];
+        assert_eq!(d.code, "accord::utf8");
+        let json = accord_spec::to_json("latin1.toml", &source, &checked.diagnostics);
+        assert_eq!((json[0].line, json[0].column), (3, 13));
+        insta::assert_snapshot!(render_text("latin1.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn a_fifty_megabyte_file_is_refused_with_a_clear_error() {
+        let bytes = vec![b'#'; 50 * 1024 * 1024];
+        let (_, checked) = accord_spec::check_bytes(&bytes);
+        assert_eq!(checked.diagnostics.len(), 1);
+        assert_eq!(checked.diagnostics[0].code, "accord::too_large");
+        assert_eq!(
+            checked.diagnostics[0].message,
+            "the file is 52428800 bytes, more than the 16 MiB an agreement may be"
+        );
+    }
+
+    #[test]
+    fn a_file_just_under_the_limit_is_read() {
+        let mut bytes = STARTER.as_bytes().to_vec();
+        let filler = accord_spec::MAX_FILE_SIZE - bytes.len() - 1;
+        bytes.push(b'\n');
+        bytes.extend(std::iter::repeat_n(b'#', filler));
+        let (_, checked) = accord_spec::check_bytes(&bytes);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    }
+}
+
+mod chain {
+    use super::*;
+
+    fn files(v2: &str) -> Vec<(String, Vec<u8>)> {
+        vec![
+            ("v1.toml".into(), example("licence-elections.toml").into_bytes()),
+            ("v2.toml".into(), v2.as_bytes().to_vec()),
+        ]
+    }
+
+    #[test]
+    fn the_example_chain_is_consistent() {
+        let v2 = example("licence-elections-v2.toml");
+        let reports = accord_spec::check_files(&files(&v2));
+        for r in &reports {
+            assert!(!r.checked.has_errors(), "{}: {:?}", r.name, errors(&r.checked));
+        }
+        let versions: Vec<_> = reports.iter().map(|r| r.checked.agreement.clone().unwrap()).collect();
+        assert!(accord_spec::check_chain(&versions).is_empty());
+    }
+
+    #[test]
+    fn an_amendment_effective_before_the_version_it_amends_is_refused() {
+        let v2 = example("licence-elections-v2.toml").replacen("effective = 2026-12-01", "effective = 2026-10-01", 1);
+        let reports = accord_spec::check_files(&files(&v2));
+        assert!(!reports[0].checked.has_errors());
+        let r = &reports[1];
+        insta::assert_snapshot!(render_text(&r.name, &r.source, &r.checked.diagnostics));
+    }
+
+    #[test]
+    fn a_version_given_twice_is_refused() {
+        let v1 = example("licence-elections.toml");
+        let reports = accord_spec::check_files(&files(&v1));
+        assert!(reports[1].checked.diagnostics.iter().any(|d| d.code == "accord::version_chain"));
+    }
+}
+
+mod schema {
+    use super::*;
+
+    fn toml_to_json(v: toml::Value) -> serde_json::Value {
+        match v {
+            toml::Value::String(s) => serde_json::Value::String(s),
+            toml::Value::Integer(i) => serde_json::Value::from(i),
+            toml::Value::Float(f) => serde_json::Value::from(f),
+            toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+            toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+            toml::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(toml_to_json).collect()),
+            toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        }
+    }
+
+    fn validator() -> jsonschema::Validator {
+        jsonschema::validator_for(&accord_spec::schema::schema()).unwrap()
+    }
+
+    #[test]
+    fn every_example_and_the_starter_validate_against_the_schema() {
+        let v = validator();
+        let mut all = examples();
+        all.push(("starter".into(), STARTER.to_owned()));
+        for (name, source) in all {
+            let json = toml_to_json(toml::from_str::<toml::Value>(&source).unwrap());
+            let problems: Vec<String> = v.iter_errors(&json).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            assert!(problems.is_empty(), "{name}: {problems:#?}");
+        }
+    }
+
+    #[test]
+    fn the_schema_refuses_what_the_reader_refuses() {
+        let v = validator();
+        for source in [
+            starter_with("cadence = \"P3M\"  ", "cadance = \"P3M\"\ncadence = \"P3M\"  "),
+            starter_with("role = \"authority\"", "role = \"authorty\""),
+            starter_with("grace = \"P30D\"", "grace = \"30 days\""),
+            starter_with("version = 1", "version = \"1\""),
+            starter_with("title = \"First relief\"\n", ""),
+        ] {
+            let json = toml_to_json(toml::from_str::<toml::Value>(&source).unwrap());
+            assert!(!v.is_valid(&json), "{source}");
+        }
+    }
+
+    #[test]
+    fn the_schema_has_descriptions_from_the_doc_comments() {
+        let text = serde_json::to_string(&accord_spec::schema::schema()).unwrap();
+        assert!(text.contains("How long after a period's end a report may come before it is overdue"));
+        assert!(text.contains("2020-12"));
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = accord_spec::check_bytes(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_conditions_never_panic(text in "[a-z0-9(),; +\\-]{0,80}") {
+            let _ = accord_spec::condition::parse_condition(&text);
+            let _ = accord_spec::condition::parse_date_rule(&text);
+        }
+
+        #[test]
+        fn edited_starters_never_panic_and_render(at in 0usize..4000, len in 0usize..40, insert in "[\\[\\]\"=a-z0-9 \n.,{}#-]{0,20}") {
+            let start = STARTER.floor_char_boundary(at.min(STARTER.len()));
+            let end = STARTER.floor_char_boundary((start + len).min(STARTER.len()));
+            let source = format!("{}{}{}", &STARTER[..start], insert, &STARTER[end..]);
+            let checked = parse(&source);
+            let text = render_text("edited.toml", &source, &checked.diagnostics);
+            // Every diagnostic is rendered with a location.
+            prop_assert_eq!(text.matches("edited.toml:").count(), checked.diagnostics.len());
+            // An agreement is lowered exactly when there is no error.
+            prop_assert_eq!(checked.agreement.is_some(), !checked.has_errors());
+        }
+    }
+}
