@@ -26,8 +26,7 @@ use super::ingest::{Core, LensIndicator, Role};
 use super::quorum::{self, Cell, Outcome};
 use super::state::{
     CommitmentReview, CommitmentState, EventState, IndicatorReview, IndicatorState,
-    IndicatorStatus, Reason, RejectedEntry, ReportingPeriodState, ReviewState, State,
-    VersionState,
+    IndicatorStatus, Reason, RejectedEntry, ReportingPeriodState, ReviewState, State, VersionState,
 };
 use super::{EvalError, Key, date_of, epoch_day};
 
@@ -91,7 +90,9 @@ pub(crate) fn periods(start: Date, every: CalendarDuration, date: Date) -> Vec<P
         let Some(e) = nth(start, every, k + 1).and_then(|n| n.yesterday().ok()) else {
             break;
         };
-        let Ok(p) = Period::new(s, e.max(s)) else { break };
+        let Ok(p) = Period::new(s, e.max(s)) else {
+            break;
+        };
         out.push(p);
     }
     out
@@ -265,7 +266,15 @@ pub(crate) fn state(
             .collect();
         for (i, (indicator, lind)) in version.indicators.iter().zip(&lens.indicators).enumerate() {
             let periods = indicator_periods(
-                v, i, indicator, lind, &view.anchors, cut, date, everything, &mut fills,
+                v,
+                i,
+                indicator,
+                lind,
+                &view.anchors,
+                cut,
+                date,
+                everything,
+                &mut fills,
                 &mut rejected,
             );
             let mut by_review = vec![None; reviews.len()];
@@ -275,15 +284,22 @@ pub(crate) fn state(
                     *slot = Some(cell);
                 }
             }
-            let out = indicator_out.entry(indicator.id.clone()).or_insert_with(|| {
-                order.push(indicator.id.clone());
-                IndicatorState {
-                    id: indicator.id.clone(),
-                    commitment: indicator.commitment.clone(),
-                    reviews: Vec::new(),
-                    periods: periods.clone(),
-                }
-            });
+            let out = indicator_out
+                .entry(indicator.id.clone())
+                .or_insert_with(|| {
+                    order.push(indicator.id.clone());
+                    IndicatorState {
+                        id: indicator.id.clone(),
+                        commitment: indicator.commitment.clone(),
+                        reviews: Vec::new(),
+                        periods: Vec::new(),
+                    }
+                });
+            // The newest version's periods are the ones shown (versions are visited
+            // newest first).
+            if out.periods.is_empty() {
+                out.periods = periods;
+            }
             for (n, cell) in by_review.iter().enumerate() {
                 if let Some(cell) = cell {
                     out.reviews.push(IndicatorReview {
@@ -403,15 +419,21 @@ pub(crate) fn state(
             let date = view.and_then(|v| v.anchors.events.get(&e.id).copied());
             let entry = view.and_then(|v| v.event_entries.get(&e.id).copied());
             let reason = match (date, entry, &e.date) {
-                (Some(d), Some(i), _) => {
-                    Reason::with_entries("event.recorded", format!("recorded as occurring on {d}"), vec![i])
+                (Some(d), Some(i), _) => Reason::with_entries(
+                    "event.recorded",
+                    format!("recorded as occurring on {d}"),
+                    vec![i],
+                ),
+                (Some(d), None, _) => {
+                    Reason::rule("event.fixed", format!("fixed by the agreement: {d}"))
                 }
-                (Some(d), None, _) => Reason::rule("event.fixed", format!("fixed by the agreement: {d}")),
                 (None, _, Some(_)) => Reason::rule(
                     "event.fixed",
                     "fixed by the agreement relative to a date not known yet",
                 ),
-                (None, _, None) => Reason::rule("event.not_recorded", "not recorded in the log yet"),
+                (None, _, None) => {
+                    Reason::rule("event.not_recorded", "not recorded in the log yet")
+                }
             };
             EventState {
                 id: e.id.clone(),
@@ -737,7 +759,16 @@ fn indicator_periods(
                 rejected.push((*index, reason.clone()));
             }
         }
-        let rp = period_status(indicator, lind, anchors, cut, date, period, cell, &mut misses);
+        let rp = period_status(
+            indicator,
+            lind,
+            anchors,
+            cut,
+            date,
+            period,
+            cell,
+            &mut misses,
+        );
         out.push(rp);
     }
     out
@@ -816,7 +847,9 @@ fn period_status(
             } else {
                 out.status = IndicatorStatus::Noncompliant;
                 if let Some(window) = indicator.cure {
-                    cure(indicator, lind, anchors, cut, date, period, window, &mut out);
+                    cure(
+                        indicator, lind, anchors, cut, date, period, window, &mut out,
+                    );
                 }
             }
         }
@@ -1022,7 +1055,9 @@ fn cure(
             out.cured = true;
             out.reasons.push(Reason::with_entries(
                 "indicator.cure",
-                format!("breach cured by {until}, within its cure window: closed without consequence"),
+                format!(
+                    "breach cured by {until}, within its cure window: closed without consequence"
+                ),
                 agreeing.iter().map(|&i| LogIndex(i)).collect(),
             ));
             return;
@@ -1093,8 +1128,10 @@ fn review_cell(
         if worst.status != IndicatorStatus::Compliant {
             prefixed(worst, &mut reasons);
         }
-        let mut by_status: BTreeMap<(std::cmp::Reverse<u8>, IndicatorStatus), (u32, Vec<LogIndex>)> =
-            BTreeMap::new();
+        let mut by_status: BTreeMap<
+            (std::cmp::Reverse<u8>, IndicatorStatus),
+            (u32, Vec<LogIndex>),
+        > = BTreeMap::new();
         for p in &chosen {
             let slot = by_status
                 .entry((std::cmp::Reverse(p.status.severity()), p.status))

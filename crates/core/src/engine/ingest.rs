@@ -277,14 +277,20 @@ impl Core {
                 if correction { "corrects" } else { "retracts" }
             ));
         };
-        if correction && !matches!(old.kind, StatementKind::Evidence | StatementKind::Correction)
+        if correction
+            && !matches!(
+                old.kind,
+                StatementKind::Evidence | StatementKind::Correction
+            )
         {
             return Err(format!(
                 "corrects entry {target}, which is not evidence: retract it instead"
             ));
         }
         if old.kind == StatementKind::Retraction {
-            return Err(format!("entry {target} is a retraction, which cannot be undone"));
+            return Err(format!(
+                "entry {target} is a retraction, which cannot be undone"
+            ));
         }
         let old_authors = old.authors.as_slice();
         if !record
@@ -389,12 +395,10 @@ impl Lens {
             let kind = match &ind.target {
                 IndicatorTarget::Threshold { unit, .. } => {
                     match agreement.units.iter().find(|u| &u.id == unit) {
-                        Some(u) if u.factor.is_finite() && u.factor > 0.0 => {
-                            ValueKind::Threshold {
-                                quantity: u.quantity.clone(),
-                                limit_factor: u.factor,
-                            }
-                        }
+                        Some(u) if u.factor.is_finite() && u.factor > 0.0 => ValueKind::Threshold {
+                            quantity: u.quantity.clone(),
+                            limit_factor: u.factor,
+                        },
                         Some(_) => ValueKind::Broken(format!(
                             "the unit `{unit}` of indicator `{}` has no positive conversion factor",
                             ind.id

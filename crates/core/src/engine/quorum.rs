@@ -120,7 +120,8 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
 
 fn outcome(ind: &LensIndicator, latest: Vec<Voice>) -> Outcome {
     let needed = ind.quorum.max(1);
-    let (targets, mut voices): (Vec<Voice>, Vec<Voice>) = latest.into_iter().partition(|v| v.target);
+    let (targets, mut voices): (Vec<Voice>, Vec<Voice>) =
+        latest.into_iter().partition(|v| v.target);
     if ind.self_report == SelfReport::CountsTowardQuorum {
         voices.extend(targets.iter().copied());
     }
@@ -180,7 +181,8 @@ fn outcome(ind: &LensIndicator, latest: Vec<Voice>) -> Outcome {
     let all = || sorted(voices.iter().map(|v| v.index));
     if size >= needed {
         let need = needed as usize;
-        let disjoint_after = (best_end + 1..n).any(|i| reach.get(i).is_some_and(|&r| r + 1 - i >= need));
+        let disjoint_after =
+            (best_end + 1..n).any(|i| reach.get(i).is_some_and(|&r| r + 1 - i >= need));
         let disjoint_before = (0..best_start).any(|i| {
             reach
                 .get(i)

@@ -9,8 +9,8 @@
 //! property tests check it.
 
 use crate::id::{
-    ActionId, AgreementId, CommitmentId, DisputeId, EventId, ExemptionId, IndicatorId,
-    MeasureId, PhaseId, RegimeId, StageId, TriggerId,
+    ActionId, AgreementId, CommitmentId, DisputeId, EventId, ExemptionId, IndicatorId, MeasureId,
+    PhaseId, RegimeId, StageId, TriggerId,
 };
 use crate::rule::CommitmentStatus;
 use crate::statement::{DecisionAct, LogIndex, ReliefRef};

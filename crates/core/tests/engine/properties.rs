@@ -201,8 +201,11 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
 }
 
 fn log_strategy() -> impl Strategy<Value = Vec<LoggedStatement>> {
-    prop::collection::vec((spec_strategy(), prop_oneof![1 => Just(0i64), 3 => 0..96i64]), 0..60)
-        .prop_map(|specs| build(&specs))
+    prop::collection::vec(
+        (spec_strategy(), prop_oneof![1 => Just(0i64), 3 => 0..96i64]),
+        0..60,
+    )
+    .prop_map(|specs| build(&specs))
 }
 
 /// The agreements the properties run over: the nuclear one, the licensing one, and the

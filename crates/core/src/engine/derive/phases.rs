@@ -145,7 +145,14 @@ pub(crate) fn phases(ctx: &mut Ctx<'_>) -> Vec<PhaseState> {
                     }
                     _ => {}
                 }
-                let e = unmet(ctx, agreement, &anchors, &phase.entry, &earliest, &mut remains);
+                let e = unmet(
+                    ctx,
+                    agreement,
+                    &anchors,
+                    &phase.entry,
+                    &earliest,
+                    &mut remains,
+                );
                 dates.push(e);
                 if remains.is_empty() {
                     // The condition holds now but only since a date after the cut's day,
@@ -315,9 +322,9 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
             for c in any {
                 let h = holds(ctx, anchors, c, latest);
                 if h.ok
-                    && best
-                        .as_ref()
-                        .is_none_or(|b| h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness))
+                    && best.as_ref().is_none_or(|b| {
+                        h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness)
+                    })
                 {
                     best = Some(h);
                 }
@@ -544,7 +551,9 @@ fn unmet(
 
 fn combine(quantifier: &Quantifier, n: usize, dates: &[Option<Date>]) -> Option<Date> {
     match quantifier {
-        Quantifier::All => dates.iter().try_fold(Date::MIN, |acc, d| d.map(|d| acc.max(d))),
+        Quantifier::All => dates
+            .iter()
+            .try_fold(Date::MIN, |acc, d| d.map(|d| acc.max(d))),
         Quantifier::Any => dates.iter().flatten().min().copied(),
         Quantifier::AtLeast(k) => {
             let mut known: Vec<Date> = dates.iter().flatten().copied().collect();
@@ -653,15 +662,27 @@ pub(crate) fn describe_date(rule: &DateRule) -> String {
         DateRule::PhaseEntered(p) => format!("phase({p})"),
         DateRule::StageBegan(s) => format!("stage({s})"),
         DateRule::Offset { base, by, forward } => {
-            format!("{} {} {by}", describe_date(base), if *forward { "+" } else { "-" })
+            format!(
+                "{} {} {by}",
+                describe_date(base),
+                if *forward { "+" } else { "-" }
+            )
         }
         DateRule::Earliest(rules) => format!(
             "earliest({})",
-            rules.iter().map(describe_date).collect::<Vec<_>>().join(", ")
+            rules
+                .iter()
+                .map(describe_date)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         DateRule::Latest(rules) => format!(
             "latest({})",
-            rules.iter().map(describe_date).collect::<Vec<_>>().join(", ")
+            rules
+                .iter()
+                .map(describe_date)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
