@@ -478,7 +478,7 @@ pub(crate) fn state(
         }
     }
     let mut rejected_out: Vec<RejectedEntry> = Vec::new();
-    ctx.rejected.sort_by(|a, b| a.0.cmp(&b.0));
+    ctx.rejected.sort_by_key(|r| r.0);
     for (index, reason) in ctx.rejected {
         if rejected_out.last().is_some_and(|r| r.entry.0 == index) {
             continue;

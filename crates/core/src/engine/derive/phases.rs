@@ -447,7 +447,7 @@ fn unmet(
                 dates.push(if streak >= n {
                     Some(ctx.date)
                 } else {
-                    review_end_after(ctx, agreement, anchors, latest + (n - streak))
+                    review_end_after(ctx, agreement, anchors, latest.saturating_add(n - streak))
                 });
             }
             let earliest = combine(quantifier, commitments.len(), &dates);
@@ -633,16 +633,8 @@ pub(crate) fn describe(cond: &Condition) -> String {
         Condition::PhaseReached { phase } => format!("phase({phase}) reached"),
         Condition::EventOccurred { event } => format!("event({event}) occurred"),
         Condition::DatePassed { date } => format!("date({}) passed", describe_date(date)),
-        Condition::And { all } => all
-            .iter()
-            .map(|c| paren(c))
-            .collect::<Vec<_>>()
-            .join(" and "),
-        Condition::Or { any } => any
-            .iter()
-            .map(|c| paren(c))
-            .collect::<Vec<_>>()
-            .join(" or "),
+        Condition::And { all } => all.iter().map(paren).collect::<Vec<_>>().join(" and "),
+        Condition::Or { any } => any.iter().map(paren).collect::<Vec<_>>().join(" or "),
         Condition::Not { not } => format!("not {}", paren(not)),
     }
 }

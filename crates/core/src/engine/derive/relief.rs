@@ -224,7 +224,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         .filter_map(|(_, a)| a.supersedes.clone().map(|old| (old, a.id.clone())))
         .filter_map(|(old, new)| {
             let s = states.iter().find(|s| s.id == new)?;
-            (s.status == ReliefStatus::InForce).then(|| (old, new, s.since))
+            (s.status == ReliefStatus::InForce).then_some((old, new, s.since))
         })
         .collect();
     for (old, new, since) in replacing {
