@@ -933,3 +933,122 @@ fn incremental_appends_match_a_full_replay_in_a_scenario() {
         evaluate(std::slice::from_ref(&a), &log.entries, early).unwrap()
     );
 }
+
+#[test]
+fn counts_grades_and_deadlines_are_judged_by_their_own_rules() {
+    use accord_core::agreement::{Comparison, IndicatorTarget, Tolerance};
+    let mut a = nuclear();
+    let v = || verification(&["iaea"], 1, Tolerance::Exact);
+    a.indicators = vec![
+        indicator(
+            "centrifuges",
+            "c1",
+            IndicatorTarget::Count {
+                comparison: Comparison::AtMost,
+                limit: 5060,
+            },
+            v(),
+        ),
+        indicator(
+            "safeguards",
+            "c1",
+            IndicatorTarget::Grade {
+                scale: vec!["poor".into(), "fair".into(), "good".into()],
+                pass: "fair".into(),
+            },
+            v(),
+        ),
+        indicator(
+            "declaration",
+            "c2",
+            IndicatorTarget::Deadline {
+                // "90 days after adoption"
+                due: plus(accord_core::rule::DateRule::Event(id("adoption")), "P90D"),
+            },
+            v(),
+        ),
+    ];
+    let grade = |g: &str| Observation::Grade { value: g.into() };
+    let date = |d: jiff::civil::Date| Observation::Date { value: d };
+    let mut log = Log::default();
+    log.evidence("2026-04-05", "iaea", "centrifuges", quarter(1), Observation::Count { value: 5000 });
+    log.evidence("2026-04-05", "iaea", "safeguards", quarter(1), grade("good"));
+    log.evidence("2026-04-05", "iaea", "declaration", quarter(1), date(d(2026, 3, 15)));
+    log.evidence("2026-07-05", "iaea", "centrifuges", quarter(2), Observation::Count { value: 6000 });
+    log.evidence("2026-07-05", "iaea", "safeguards", quarter(2), grade("poor"));
+    log.evidence("2026-07-05", "iaea", "declaration", quarter(2), date(d(2026, 4, 10)));
+    let excellent = log.evidence("2026-07-05", "iaea", "safeguards", quarter(2), grade("excellent"));
+    let s = eval(&a, &log, "2026-07-10");
+    for ind in ["centrifuges", "safeguards", "declaration"] {
+        assert_eq!(indicator_review(&s, ind, 1), IndicatorStatus::Compliant, "{ind}");
+        assert_eq!(indicator_review(&s, ind, 2), IndicatorStatus::Noncompliant, "{ind}");
+    }
+    assert_eq!(
+        s.indicators[2].periods[1].reasons[0].detail,
+        "1 agreeing report(s), quorum 1: done on 2026-04-10, due 2026-04-01"
+    );
+    assert_eq!(
+        rejection(&s, excellent),
+        "`excellent` is not a grade of indicator `safeguards` (grades: poor, fair, good)"
+    );
+}
+
+#[test]
+fn a_retracted_event_no_longer_dates_anything() {
+    let a = licensing();
+    let mut log = Log::default();
+    let report = log.event("2026-02-01", "report", d(2026, 2, 1));
+    let s = eval(&a, &log, "2026-02-10");
+    assert_eq!(phase(&s, "p1").status, PhaseStatus::Reached);
+    log.push(
+        "2026-02-11",
+        &["usa"],
+        Statement::Retraction(Retraction {
+            retracts: report,
+            reason: "recorded in error".into(),
+        }),
+    );
+    let s = eval(&a, &log, "2026-02-12");
+    assert_eq!(phase(&s, "p1").status, PhaseStatus::NotReached);
+    assert_eq!(phase(&s, "p1").remains[0].detail, "not recorded yet");
+    assert_eq!(relief(&s, "gl-1").status, ReliefStatus::Scheduled);
+    // Recording an event whose date the agreement fixes is refused.
+    let fixed = log.event("2026-02-13", "adoption", d(2026, 1, 2));
+    let s = eval(&a, &log, "2026-02-14");
+    assert_eq!(
+        rejection(&s, fixed),
+        "event `adoption` has a date fixed by the agreement; it is not recorded"
+    );
+}
+
+#[test]
+fn the_licence_timeline_shows_renewals_and_expiry_on_their_dates() {
+    let a = licensing();
+    let mut log = Log::default();
+    log.event("2026-02-01", "report", d(2026, 2, 1));
+    log.evidence("2026-04-10", "audit", "no-diversion", quarter(1), flag(true));
+    log.evidence("2026-07-10", "audit", "no-diversion", quarter(2), flag(true));
+    log.evidence("2026-10-10", "audit", "no-diversion", quarter(3), flag(true));
+    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2026, 12, 31)).unwrap();
+    let gl1: Vec<(jiff::civil::Date, String)> = changes
+        .iter()
+        .filter(|c| c.subject == "relief gl-1")
+        .map(|c| (c.date, c.to.clone()))
+        .collect();
+    assert_eq!(
+        gl1,
+        vec![
+            (d(2026, 1, 1), "scheduled".to_owned()),
+            (d(2026, 2, 1), "in_force until 2026-05-02".to_owned()),
+            (d(2026, 5, 2), "in_force until 2026-08-02".to_owned()),
+            (d(2026, 8, 2), "in_force until 2026-11-02".to_owned()),
+            (d(2026, 11, 2), "expired".to_owned()),
+        ]
+    );
+    let eu: Vec<(jiff::civil::Date, String)> = changes
+        .iter()
+        .filter(|c| c.subject == "relief eu-gl")
+        .map(|c| (c.date, c.to.clone()))
+        .collect();
+    assert_eq!(eu.last().unwrap(), &(d(2026, 6, 30), "expired".to_owned()));
+}
