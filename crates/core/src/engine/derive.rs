@@ -115,6 +115,8 @@ pub(crate) struct ReviewCell {
     pub late: bool,
     /// A breach whose cure window is still open: not a breach of the commitment yet.
     pub pending_cure: bool,
+    /// When the latest report it rests on was recorded.
+    pub known: Option<Date>,
     pub reasons: Vec<Reason>,
 }
 
@@ -131,6 +133,8 @@ pub(crate) struct Ctx<'a> {
     pub concluded: u32,
     /// Per commitment, its review statuses indexed by review number − 1.
     pub commitments: BTreeMap<CommitmentId, Vec<Option<CommitmentReview>>>,
+    /// Per commitment and review, the record date of the latest report its status rests on.
+    pub commitment_known: BTreeMap<CommitmentId, Vec<Option<Date>>>,
     /// Entered phases and their dates.
     pub reached: BTreeMap<PhaseId, Date>,
     pub rejected: Vec<(u64, String)>,
@@ -162,11 +166,6 @@ impl Ctx<'_> {
                 .get(&index.0)
                 .and_then(|r| r.killed_by)
                 .is_none_or(|k| k > self.cut)
-    }
-
-    /// The UTC date an entry was recorded.
-    pub fn recorded_on(&self, index: LogIndex) -> Option<Date> {
-        self.core.entries.get(&index.0).map(|r| date_of(r.key.0))
     }
 
     /// A participant's role in the current version.
@@ -333,6 +332,7 @@ pub(crate) fn state(
     // Commitment statuses per review.
     let mut commitments: BTreeMap<CommitmentId, Vec<Option<CommitmentReview>>> = BTreeMap::new();
     let mut commitment_titles: Vec<(CommitmentId, String)> = Vec::new();
+    let mut commitment_known: BTreeMap<CommitmentId, Vec<Option<Date>>> = BTreeMap::new();
     for &v in used.iter().rev() {
         let Some(version) = core.versions.get(v) else {
             continue;
@@ -361,6 +361,17 @@ pub(crate) fn state(
                 if let Some(slot) = slots.get_mut(n) {
                     *slot = Some(roll_up(review.number, &members));
                 }
+                let known = members
+                    .iter()
+                    .filter_map(|(_, c)| c.and_then(|c| c.known))
+                    .max();
+                if let Some(slot) = commitment_known
+                    .entry(c.id.clone())
+                    .or_insert_with(|| vec![None; reviews.len()])
+                    .get_mut(n)
+                {
+                    *slot = known;
+                }
             }
         }
     }
@@ -374,6 +385,7 @@ pub(crate) fn state(
         reviews,
         concluded,
         commitments,
+        commitment_known,
         reached: BTreeMap::new(),
         rejected,
     };
@@ -797,6 +809,7 @@ fn period_status(
         late: false,
         cure_until: None,
         cured: false,
+        known: cell.known.map(|k| date_of(k.0)),
         reasons: Vec::new(),
     };
     let was_overdue = matches!(cell.outcome, Outcome::Empty) && !in_grace;
@@ -1053,6 +1066,7 @@ fn cure(
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;
+            out.known = out.known.max(cell.known.map(|k| date_of(k.0)));
             out.reasons.push(Reason::with_entries(
                 "indicator.cure",
                 format!(
@@ -1103,6 +1117,7 @@ fn review_cell(
             status: IndicatorStatus::Missing,
             late: false,
             pending_cure: false,
+            known: None,
             reasons: vec![Reason::rule(
                 "indicator.review",
                 format!(
@@ -1180,6 +1195,7 @@ fn review_cell(
         status: worst.status,
         late: chosen.iter().any(|p| p.late),
         pending_cure,
+        known: chosen.iter().filter_map(|p| p.known).max(),
         reasons,
     }
 }

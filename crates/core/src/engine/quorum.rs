@@ -25,6 +25,8 @@ pub(crate) struct Cell {
     /// The latest key among the observations and their supersessions in the period: a
     /// cut at or after it sees the same cell.
     pub max_key: Key,
+    /// The latest key among the voices that count (when the outcome became known).
+    pub known: Option<Key>,
 }
 
 /// What the voices of a period amount to.
@@ -109,12 +111,14 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
             }
         }
     }
+    let known = latest.iter().map(|v| v.key).max();
     let outcome = outcome(ind, latest);
     Cell {
         end,
         outcome,
         ignored,
         max_key,
+        known,
     }
 }
 

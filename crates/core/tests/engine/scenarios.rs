@@ -971,17 +971,67 @@ fn counts_grades_and_deadlines_are_judged_by_their_own_rules() {
     let grade = |g: &str| Observation::Grade { value: g.into() };
     let date = |d: jiff::civil::Date| Observation::Date { value: d };
     let mut log = Log::default();
-    log.evidence("2026-04-05", "iaea", "centrifuges", quarter(1), Observation::Count { value: 5000 });
-    log.evidence("2026-04-05", "iaea", "safeguards", quarter(1), grade("good"));
-    log.evidence("2026-04-05", "iaea", "declaration", quarter(1), date(d(2026, 3, 15)));
-    log.evidence("2026-07-05", "iaea", "centrifuges", quarter(2), Observation::Count { value: 6000 });
-    log.evidence("2026-07-05", "iaea", "safeguards", quarter(2), grade("poor"));
-    log.evidence("2026-07-05", "iaea", "declaration", quarter(2), date(d(2026, 4, 10)));
-    let excellent = log.evidence("2026-07-05", "iaea", "safeguards", quarter(2), grade("excellent"));
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "centrifuges",
+        quarter(1),
+        Observation::Count { value: 5000 },
+    );
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "safeguards",
+        quarter(1),
+        grade("good"),
+    );
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "declaration",
+        quarter(1),
+        date(d(2026, 3, 15)),
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "centrifuges",
+        quarter(2),
+        Observation::Count { value: 6000 },
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "safeguards",
+        quarter(2),
+        grade("poor"),
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "declaration",
+        quarter(2),
+        date(d(2026, 4, 10)),
+    );
+    let excellent = log.evidence(
+        "2026-07-05",
+        "iaea",
+        "safeguards",
+        quarter(2),
+        grade("excellent"),
+    );
     let s = eval(&a, &log, "2026-07-10");
     for ind in ["centrifuges", "safeguards", "declaration"] {
-        assert_eq!(indicator_review(&s, ind, 1), IndicatorStatus::Compliant, "{ind}");
-        assert_eq!(indicator_review(&s, ind, 2), IndicatorStatus::Noncompliant, "{ind}");
+        assert_eq!(
+            indicator_review(&s, ind, 1),
+            IndicatorStatus::Compliant,
+            "{ind}"
+        );
+        assert_eq!(
+            indicator_review(&s, ind, 2),
+            IndicatorStatus::Noncompliant,
+            "{ind}"
+        );
     }
     assert_eq!(
         s.indicators[2].periods[1].reasons[0].detail,
@@ -1026,10 +1076,34 @@ fn the_licence_timeline_shows_renewals_and_expiry_on_their_dates() {
     let a = licensing();
     let mut log = Log::default();
     log.event("2026-02-01", "report", d(2026, 2, 1));
-    log.evidence("2026-04-10", "audit", "no-diversion", quarter(1), flag(true));
-    log.evidence("2026-07-10", "audit", "no-diversion", quarter(2), flag(true));
-    log.evidence("2026-10-10", "audit", "no-diversion", quarter(3), flag(true));
-    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2026, 12, 31)).unwrap();
+    log.evidence(
+        "2026-04-10",
+        "audit",
+        "no-diversion",
+        quarter(1),
+        flag(true),
+    );
+    log.evidence(
+        "2026-07-10",
+        "audit",
+        "no-diversion",
+        quarter(2),
+        flag(true),
+    );
+    log.evidence(
+        "2026-10-10",
+        "audit",
+        "no-diversion",
+        quarter(3),
+        flag(true),
+    );
+    let changes = timeline(
+        std::slice::from_ref(&a),
+        &log.entries,
+        None,
+        d(2026, 12, 31),
+    )
+    .unwrap();
     let gl1: Vec<(jiff::civil::Date, String)> = changes
         .iter()
         .filter(|c| c.subject == "relief gl-1")

@@ -256,7 +256,13 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
                 .reviews
                 .get(latest as usize - 1)
                 .and_then(|r| r.period.end().tomorrow().ok());
-            let known = entries.iter().filter_map(|i| ctx.recorded_on(*i)).max();
+            let known = qualifying
+                .iter()
+                .filter_map(|c| ctx.commitment_known.get(*c))
+                .flat_map(|k| k.iter().skip(first as usize - 1).take(n as usize))
+                .flatten()
+                .max()
+                .copied();
             Holds {
                 ok,
                 witness: review_end.max(known),
