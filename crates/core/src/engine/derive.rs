@@ -138,6 +138,9 @@ pub(crate) struct Ctx<'a> {
     /// Entered phases and their dates.
     pub reached: BTreeMap<PhaseId, Date>,
     pub rejected: Vec<(u64, String)>,
+    /// Commitments with an indicator whose overdue policy holds relief and that is overdue
+    /// now: the indicator and the first overdue period.
+    pub held: BTreeMap<CommitmentId, (IndicatorId, Period)>,
 }
 
 impl Ctx<'_> {
@@ -376,6 +379,26 @@ pub(crate) fn state(
         }
     }
 
+    // Indicators of the governing version that hold relief while a report is overdue.
+    let mut held: BTreeMap<CommitmentId, (IndicatorId, Period)> = BTreeMap::new();
+    for indicator in &agreement.indicators {
+        if indicator.overdue != OverduePolicy::HoldRelief {
+            continue;
+        }
+        let overdue = indicators
+            .iter()
+            .find(|s| s.id == indicator.id)
+            .and_then(|s| {
+                s.periods
+                    .iter()
+                    .find(|p| p.status == IndicatorStatus::Overdue)
+            });
+        if let Some(p) = overdue {
+            held.entry(indicator.commitment.clone())
+                .or_insert((indicator.id.clone(), p.period));
+        }
+    }
+
     let mut ctx = Ctx {
         core,
         cut,
@@ -388,6 +411,7 @@ pub(crate) fn state(
         commitment_known,
         reached: BTreeMap::new(),
         rejected,
+        held,
     };
     let phases = phases::phases(&mut ctx);
     let (relief, decisions) = relief::relief(&mut ctx);

@@ -1126,3 +1126,52 @@ fn the_licence_timeline_shows_renewals_and_expiry_on_their_dates() {
         .collect();
     assert_eq!(eu.last().unwrap(), &(d(2026, 6, 30), "expired".to_owned()));
 }
+
+#[test]
+fn an_overdue_report_holds_the_relief_that_rests_on_it_until_it_comes() {
+    let a = nuclear();
+    let mut log = compliant_half_year();
+    log.evidence(
+        "2026-10-05",
+        "iaea",
+        "enrichment",
+        quarter(3),
+        qty(3.5, "percent"),
+    );
+    // The stockpile report for the third quarter is due by 30 October.
+    let s = eval(&a, &log, "2026-10-20");
+    assert_eq!(relief(&s, "us-oil").status, ReliefStatus::InForce);
+    let s = eval(&a, &log, "2026-11-05");
+    assert_eq!(
+        indicator_review(&s, "stockpile", 3),
+        IndicatorStatus::Overdue
+    );
+    assert_eq!(phase(&s, "p1").status, PhaseStatus::Reached);
+    let oil = relief(&s, "us-oil");
+    assert_eq!(oil.status, ReliefStatus::Suspended);
+    assert_eq!(oil.reasons[0].rule, "relief.held");
+    assert_eq!(
+        oil.reasons[0].detail,
+        "held while the report on `stockpile` for 2026-07-01 to 2026-09-30 is overdue (commitment `c2`, overdue policy: hold relief)"
+    );
+    log.evidence(
+        "2026-11-06",
+        "iaea",
+        "stockpile",
+        quarter(3),
+        qty(250.0, "kg_u"),
+    );
+    log.evidence(
+        "2026-11-06",
+        "sat",
+        "stockpile",
+        quarter(3),
+        qty(251.0, "kg_u"),
+    );
+    let s = eval(&a, &log, "2026-11-07");
+    assert_eq!(
+        indicator_review(&s, "stockpile", 3),
+        IndicatorStatus::Compliant
+    );
+    assert_eq!(relief(&s, "us-oil").status, ReliefStatus::InForce);
+}

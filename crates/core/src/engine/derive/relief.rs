@@ -178,6 +178,23 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 }
             }
         }
+        // An overdue report on an indicator whose policy is to hold relief holds the relief
+        // of every phase whose entry rests on its commitment, until the report comes.
+        if s.status == ReliefStatus::InForce
+            && let Some((commitment, (indicator, period))) =
+                ctx.held.iter().find(|(c, _)| mentions(&phase.entry, c))
+        {
+            s.status = ReliefStatus::Suspended;
+            s.reasons.insert(
+                0,
+                Reason::rule(
+                    "relief.held",
+                    format!(
+                        "held while the report on `{indicator}` for {period} is overdue (commitment `{commitment}`, overdue policy: hold relief)"
+                    ),
+                ),
+            );
+        }
         entitled.insert(action.id.clone(), s.status);
         // Decisions, in effective order, each from its effective date.
         for d in mine {
@@ -572,4 +589,17 @@ pub(crate) fn exemptions(versions: &[Agreement], views: &[VersionView]) -> Vec<E
         }
     }
     out
+}
+
+/// Whether a condition rests on a commitment's status.
+fn mentions(cond: &crate::rule::Condition, commitment: &crate::id::CommitmentId) -> bool {
+    use crate::rule::Condition;
+    match cond {
+        Condition::Status { commitments, .. } => commitments.contains(commitment),
+        Condition::Dispute { commitment: c, .. } => c == commitment,
+        Condition::And { all } => all.iter().any(|c| mentions(c, commitment)),
+        Condition::Or { any } => any.iter().any(|c| mentions(c, commitment)),
+        Condition::Not { not } => mentions(not, commitment),
+        _ => false,
+    }
 }
