@@ -81,6 +81,7 @@ fn evaluate_json_is_the_documented_state() {
     assert_eq!(state["relief"][0]["status"], "suspended");
     assert_eq!(state["exemptions"][0]["in_force"], true);
     assert_eq!(state["rejected"][0]["entry"], 8);
+    insta::assert_snapshot!("state_json", out);
     // Byte for byte the same on a second run.
     let (_, again, _) = accord(&[
         "evaluate",
