@@ -183,7 +183,9 @@ fn main() {
         .unwrap_or(1_000_000);
     let agreement = agreement();
     let versions = std::slice::from_ref(&agreement);
-    println!("evaluation engine: {n} evidence entries, {INDICATORS} indicators, {MONITORS} monitors each, daily cadence");
+    println!(
+        "evaluation engine: {n} evidence entries, {INDICATORS} indicators, {MONITORS} monitors each, daily cadence"
+    );
 
     let generated = entries(n);
     let lines: Vec<String> = generated
@@ -223,11 +225,7 @@ fn main() {
         n as f64 / full.as_secs_f64(),
         full.as_secs_f64() / decode.as_secs_f64()
     );
-    let reached = state
-        .phases
-        .iter()
-        .filter(|p| p.entered.is_some())
-        .count();
+    let reached = state.phases.iter().filter(|p| p.entered.is_some()).count();
     println!(
         "    ({} reviews, {} of {} phases reached, {} rejected)",
         state.reviews.len(),

@@ -153,8 +153,7 @@ impl Evaluator {
             // Out of order: rebuild in the total order so that the result is the same as a
             // replay in log order.
             self.appended.push(entry.clone());
-            self.appended
-                .sort_by_key(|e| (e.recorded_at, e.index.0));
+            self.appended.sort_by_key(|e| (e.recorded_at, e.index.0));
             let versions = std::mem::take(&mut self.core.versions);
             self.core = ingest::Core::new(versions);
             for e in &self.appended {
@@ -204,7 +203,7 @@ pub(crate) struct Names {
 }
 
 /// The UTC civil date of an instant.
-pub(crate) fn date_of(instant: Instant) -> Date {
+pub fn date_of(instant: Instant) -> Date {
     let days = instant.as_second().div_euclid(86_400);
     date_from_epoch_day(days).unwrap_or(Date::MIN)
 }

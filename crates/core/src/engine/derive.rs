@@ -26,8 +26,7 @@ use super::ingest::{Core, LensIndicator, Role};
 use super::quorum::{self, Cell, Outcome};
 use super::state::{
     CommitmentReview, CommitmentState, EventState, IndicatorReview, IndicatorState,
-    IndicatorStatus, Reason, RejectedEntry, ReportingPeriodState, ReviewState, State,
-    VersionState,
+    IndicatorStatus, Reason, RejectedEntry, ReportingPeriodState, ReviewState, State, VersionState,
 };
 use super::{EvalError, Key, date_of, epoch_day};
 
@@ -91,7 +90,9 @@ pub(crate) fn periods(start: Date, every: CalendarDuration, date: Date) -> Vec<P
         let Some(e) = nth(start, every, k + 1).and_then(|n| n.yesterday().ok()) else {
             break;
         };
-        let Ok(p) = Period::new(s, e.max(s)) else { break };
+        let Ok(p) = Period::new(s, e.max(s)) else {
+            break;
+        };
         out.push(p);
     }
     out
@@ -114,6 +115,8 @@ pub(crate) struct ReviewCell {
     pub late: bool,
     /// A breach whose cure window is still open: not a breach of the commitment yet.
     pub pending_cure: bool,
+    /// When the latest report it rests on was recorded.
+    pub known: Option<Date>,
     pub reasons: Vec<Reason>,
 }
 
@@ -130,9 +133,14 @@ pub(crate) struct Ctx<'a> {
     pub concluded: u32,
     /// Per commitment, its review statuses indexed by review number − 1.
     pub commitments: BTreeMap<CommitmentId, Vec<Option<CommitmentReview>>>,
+    /// Per commitment and review, the record date of the latest report its status rests on.
+    pub commitment_known: BTreeMap<CommitmentId, Vec<Option<Date>>>,
     /// Entered phases and their dates.
     pub reached: BTreeMap<PhaseId, Date>,
     pub rejected: Vec<(u64, String)>,
+    /// Commitments with an indicator whose overdue policy holds relief and that is overdue
+    /// now: the indicator and the first overdue period.
+    pub held: BTreeMap<CommitmentId, (IndicatorId, Period)>,
 }
 
 impl Ctx<'_> {
@@ -161,11 +169,6 @@ impl Ctx<'_> {
                 .get(&index.0)
                 .and_then(|r| r.killed_by)
                 .is_none_or(|k| k > self.cut)
-    }
-
-    /// The UTC date an entry was recorded.
-    pub fn recorded_on(&self, index: LogIndex) -> Option<Date> {
-        self.core.entries.get(&index.0).map(|r| date_of(r.key.0))
     }
 
     /// A participant's role in the current version.
@@ -265,7 +268,15 @@ pub(crate) fn state(
             .collect();
         for (i, (indicator, lind)) in version.indicators.iter().zip(&lens.indicators).enumerate() {
             let periods = indicator_periods(
-                v, i, indicator, lind, &view.anchors, cut, date, everything, &mut fills,
+                v,
+                i,
+                indicator,
+                lind,
+                &view.anchors,
+                cut,
+                date,
+                everything,
+                &mut fills,
                 &mut rejected,
             );
             let mut by_review = vec![None; reviews.len()];
@@ -275,15 +286,22 @@ pub(crate) fn state(
                     *slot = Some(cell);
                 }
             }
-            let out = indicator_out.entry(indicator.id.clone()).or_insert_with(|| {
-                order.push(indicator.id.clone());
-                IndicatorState {
-                    id: indicator.id.clone(),
-                    commitment: indicator.commitment.clone(),
-                    reviews: Vec::new(),
-                    periods: periods.clone(),
-                }
-            });
+            let out = indicator_out
+                .entry(indicator.id.clone())
+                .or_insert_with(|| {
+                    order.push(indicator.id.clone());
+                    IndicatorState {
+                        id: indicator.id.clone(),
+                        commitment: indicator.commitment.clone(),
+                        reviews: Vec::new(),
+                        periods: Vec::new(),
+                    }
+                });
+            // The newest version's periods are the ones shown (versions are visited
+            // newest first).
+            if out.periods.is_empty() {
+                out.periods = periods;
+            }
             for (n, cell) in by_review.iter().enumerate() {
                 if let Some(cell) = cell {
                     out.reviews.push(IndicatorReview {
@@ -317,6 +335,7 @@ pub(crate) fn state(
     // Commitment statuses per review.
     let mut commitments: BTreeMap<CommitmentId, Vec<Option<CommitmentReview>>> = BTreeMap::new();
     let mut commitment_titles: Vec<(CommitmentId, String)> = Vec::new();
+    let mut commitment_known: BTreeMap<CommitmentId, Vec<Option<Date>>> = BTreeMap::new();
     for &v in used.iter().rev() {
         let Some(version) = core.versions.get(v) else {
             continue;
@@ -345,7 +364,38 @@ pub(crate) fn state(
                 if let Some(slot) = slots.get_mut(n) {
                     *slot = Some(roll_up(review.number, &members));
                 }
+                let known = members
+                    .iter()
+                    .filter_map(|(_, c)| c.and_then(|c| c.known))
+                    .max();
+                if let Some(slot) = commitment_known
+                    .entry(c.id.clone())
+                    .or_insert_with(|| vec![None; reviews.len()])
+                    .get_mut(n)
+                {
+                    *slot = known;
+                }
             }
+        }
+    }
+
+    // Indicators of the governing version that hold relief while a report is overdue.
+    let mut held: BTreeMap<CommitmentId, (IndicatorId, Period)> = BTreeMap::new();
+    for indicator in &agreement.indicators {
+        if indicator.overdue != OverduePolicy::HoldRelief {
+            continue;
+        }
+        let overdue = indicators
+            .iter()
+            .find(|s| s.id == indicator.id)
+            .and_then(|s| {
+                s.periods
+                    .iter()
+                    .find(|p| p.status == IndicatorStatus::Overdue)
+            });
+        if let Some(p) = overdue {
+            held.entry(indicator.commitment.clone())
+                .or_insert((indicator.id.clone(), p.period));
         }
     }
 
@@ -358,8 +408,10 @@ pub(crate) fn state(
         reviews,
         concluded,
         commitments,
+        commitment_known,
         reached: BTreeMap::new(),
         rejected,
+        held,
     };
     let phases = phases::phases(&mut ctx);
     let (relief, decisions) = relief::relief(&mut ctx);
@@ -403,15 +455,21 @@ pub(crate) fn state(
             let date = view.and_then(|v| v.anchors.events.get(&e.id).copied());
             let entry = view.and_then(|v| v.event_entries.get(&e.id).copied());
             let reason = match (date, entry, &e.date) {
-                (Some(d), Some(i), _) => {
-                    Reason::with_entries("event.recorded", format!("recorded as occurring on {d}"), vec![i])
+                (Some(d), Some(i), _) => Reason::with_entries(
+                    "event.recorded",
+                    format!("recorded as occurring on {d}"),
+                    vec![i],
+                ),
+                (Some(d), None, _) => {
+                    Reason::rule("event.fixed", format!("fixed by the agreement: {d}"))
                 }
-                (Some(d), None, _) => Reason::rule("event.fixed", format!("fixed by the agreement: {d}")),
                 (None, _, Some(_)) => Reason::rule(
                     "event.fixed",
                     "fixed by the agreement relative to a date not known yet",
                 ),
-                (None, _, None) => Reason::rule("event.not_recorded", "not recorded in the log yet"),
+                (None, _, None) => {
+                    Reason::rule("event.not_recorded", "not recorded in the log yet")
+                }
             };
             EventState {
                 id: e.id.clone(),
@@ -456,7 +514,7 @@ pub(crate) fn state(
         }
     }
     let mut rejected_out: Vec<RejectedEntry> = Vec::new();
-    ctx.rejected.sort_by(|a, b| a.0.cmp(&b.0));
+    ctx.rejected.sort_by_key(|r| r.0);
     for (index, reason) in ctx.rejected {
         if rejected_out.last().is_some_and(|r| r.entry.0 == index) {
             continue;
@@ -737,7 +795,16 @@ fn indicator_periods(
                 rejected.push((*index, reason.clone()));
             }
         }
-        let rp = period_status(indicator, lind, anchors, cut, date, period, cell, &mut misses);
+        let rp = period_status(
+            indicator,
+            lind,
+            anchors,
+            cut,
+            date,
+            period,
+            cell,
+            &mut misses,
+        );
         out.push(rp);
     }
     out
@@ -766,6 +833,7 @@ fn period_status(
         late: false,
         cure_until: None,
         cured: false,
+        known: cell.known.map(|k| date_of(k.0)),
         reasons: Vec::new(),
     };
     let was_overdue = matches!(cell.outcome, Outcome::Empty) && !in_grace;
@@ -816,7 +884,9 @@ fn period_status(
             } else {
                 out.status = IndicatorStatus::Noncompliant;
                 if let Some(window) = indicator.cure {
-                    cure(indicator, lind, anchors, cut, date, period, window, &mut out);
+                    cure(
+                        indicator, lind, anchors, cut, date, period, window, &mut out,
+                    );
                 }
             }
         }
@@ -1020,9 +1090,12 @@ fn cure(
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;
+            out.known = out.known.max(cell.known.map(|k| date_of(k.0)));
             out.reasons.push(Reason::with_entries(
                 "indicator.cure",
-                format!("breach cured by {until}, within its cure window: closed without consequence"),
+                format!(
+                    "breach cured by {until}, within its cure window: closed without consequence"
+                ),
                 agreeing.iter().map(|&i| LogIndex(i)).collect(),
             ));
             return;
@@ -1068,6 +1141,7 @@ fn review_cell(
             status: IndicatorStatus::Missing,
             late: false,
             pending_cure: false,
+            known: None,
             reasons: vec![Reason::rule(
                 "indicator.review",
                 format!(
@@ -1093,8 +1167,10 @@ fn review_cell(
         if worst.status != IndicatorStatus::Compliant {
             prefixed(worst, &mut reasons);
         }
-        let mut by_status: BTreeMap<(std::cmp::Reverse<u8>, IndicatorStatus), (u32, Vec<LogIndex>)> =
-            BTreeMap::new();
+        let mut by_status: BTreeMap<
+            (std::cmp::Reverse<u8>, IndicatorStatus),
+            (u32, Vec<LogIndex>),
+        > = BTreeMap::new();
         for p in &chosen {
             let slot = by_status
                 .entry((std::cmp::Reverse(p.status.severity()), p.status))
@@ -1143,6 +1219,7 @@ fn review_cell(
         status: worst.status,
         late: chosen.iter().any(|p| p.late),
         pending_cure,
+        known: chosen.iter().filter_map(|p| p.known).max(),
         reasons,
     }
 }

@@ -52,6 +52,46 @@ pub(crate) struct EntryRecord {
     pub evidence: Option<(u32, Date)>,
 }
 
+/// Entry records by log index: a vector while indices come densely from 0 (what the
+/// ledger hands over), a map for any other index.
+///
+/// INVARIANT: `dense[i]` is the record of index `i`; `sparse` never holds an index below
+/// `dense.len()` (an index is inserted once, and `dense` only grows by the next index).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Entries {
+    dense: Vec<EntryRecord>,
+    sparse: BTreeMap<u64, EntryRecord>,
+}
+
+impl Entries {
+    pub fn get(&self, index: &u64) -> Option<&EntryRecord> {
+        usize::try_from(*index)
+            .ok()
+            .and_then(|i| self.dense.get(i))
+            .or_else(|| self.sparse.get(index))
+    }
+
+    pub fn get_mut(&mut self, index: &u64) -> Option<&mut EntryRecord> {
+        match usize::try_from(*index) {
+            Ok(i) if i < self.dense.len() => self.dense.get_mut(i),
+            _ => self.sparse.get_mut(index),
+        }
+    }
+
+    pub fn contains_key(&self, index: &u64) -> bool {
+        self.get(index).is_some()
+    }
+
+    /// Inserts the record of an index not present yet.
+    pub fn insert(&mut self, index: u64, record: EntryRecord) {
+        if usize::try_from(index).is_ok_and(|i| i == self.dense.len()) {
+            self.dense.push(record);
+        } else {
+            self.sparse.insert(index, record);
+        }
+    }
+}
+
 /// A statement other than evidence, kept for `derive`.
 #[derive(Debug, Clone)]
 pub(crate) struct OtherEntry {
@@ -139,7 +179,7 @@ pub(crate) struct Core {
     pub versions: Vec<Agreement>,
     pub names: Names,
     pub lenses: Vec<Lens>,
-    pub entries: BTreeMap<u64, EntryRecord>,
+    pub entries: Entries,
     pub others: Vec<OtherEntry>,
     /// Entries refused whatever the version, with the reason.
     pub rejected: Vec<(Key, LogIndex, String)>,
@@ -175,7 +215,7 @@ impl Core {
             versions,
             names,
             lenses,
-            entries: BTreeMap::new(),
+            entries: Entries::default(),
             others: Vec::new(),
             rejected: Vec::new(),
             last: None,
@@ -277,14 +317,20 @@ impl Core {
                 if correction { "corrects" } else { "retracts" }
             ));
         };
-        if correction && !matches!(old.kind, StatementKind::Evidence | StatementKind::Correction)
+        if correction
+            && !matches!(
+                old.kind,
+                StatementKind::Evidence | StatementKind::Correction
+            )
         {
             return Err(format!(
                 "corrects entry {target}, which is not evidence: retract it instead"
             ));
         }
         if old.kind == StatementKind::Retraction {
-            return Err(format!("entry {target} is a retraction, which cannot be undone"));
+            return Err(format!(
+                "entry {target} is a retraction, which cannot be undone"
+            ));
         }
         let old_authors = old.authors.as_slice();
         if !record
@@ -389,12 +435,10 @@ impl Lens {
             let kind = match &ind.target {
                 IndicatorTarget::Threshold { unit, .. } => {
                     match agreement.units.iter().find(|u| &u.id == unit) {
-                        Some(u) if u.factor.is_finite() && u.factor > 0.0 => {
-                            ValueKind::Threshold {
-                                quantity: u.quantity.clone(),
-                                limit_factor: u.factor,
-                            }
-                        }
+                        Some(u) if u.factor.is_finite() && u.factor > 0.0 => ValueKind::Threshold {
+                            quantity: u.quantity.clone(),
+                            limit_factor: u.factor,
+                        },
                         Some(_) => ValueKind::Broken(format!(
                             "the unit `{unit}` of indicator `{}` has no positive conversion factor",
                             ind.id

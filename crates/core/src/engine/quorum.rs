@@ -25,6 +25,8 @@ pub(crate) struct Cell {
     /// The latest key among the observations and their supersessions in the period: a
     /// cut at or after it sees the same cell.
     pub max_key: Key,
+    /// The latest key among the voices that count (when the outcome became known).
+    pub known: Option<Key>,
 }
 
 /// What the voices of a period amount to.
@@ -109,18 +111,21 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
             }
         }
     }
+    let known = latest.iter().map(|v| v.key).max();
     let outcome = outcome(ind, latest);
     Cell {
         end,
         outcome,
         ignored,
         max_key,
+        known,
     }
 }
 
 fn outcome(ind: &LensIndicator, latest: Vec<Voice>) -> Outcome {
     let needed = ind.quorum.max(1);
-    let (targets, mut voices): (Vec<Voice>, Vec<Voice>) = latest.into_iter().partition(|v| v.target);
+    let (targets, mut voices): (Vec<Voice>, Vec<Voice>) =
+        latest.into_iter().partition(|v| v.target);
     if ind.self_report == SelfReport::CountsTowardQuorum {
         voices.extend(targets.iter().copied());
     }
@@ -180,7 +185,8 @@ fn outcome(ind: &LensIndicator, latest: Vec<Voice>) -> Outcome {
     let all = || sorted(voices.iter().map(|v| v.index));
     if size >= needed {
         let need = needed as usize;
-        let disjoint_after = (best_end + 1..n).any(|i| reach.get(i).is_some_and(|&r| r + 1 - i >= need));
+        let disjoint_after =
+            (best_end + 1..n).any(|i| reach.get(i).is_some_and(|&r| r + 1 - i >= need));
         let disjoint_before = (0..best_start).any(|i| {
             reach
                 .get(i)

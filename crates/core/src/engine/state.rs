@@ -9,8 +9,8 @@
 //! property tests check it.
 
 use crate::id::{
-    ActionId, AgreementId, CommitmentId, DisputeId, EventId, ExemptionId, IndicatorId,
-    MeasureId, PhaseId, RegimeId, StageId, TriggerId,
+    ActionId, AgreementId, CommitmentId, DisputeId, EventId, ExemptionId, IndicatorId, MeasureId,
+    PhaseId, RegimeId, StageId, TriggerId,
 };
 use crate::rule::CommitmentStatus;
 use crate::statement::{DecisionAct, LogIndex, ReliefRef};
@@ -208,6 +208,8 @@ pub struct ReportingPeriodState {
     pub cure_until: Option<Date>,
     /// Whether a breach was cured within its window (the status is then compliant).
     pub cured: bool,
+    /// The record date of the latest report the status rests on: when it became known.
+    pub known: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
 }

@@ -43,8 +43,7 @@ pub fn timeline(
 ) -> Result<Vec<Change>, EvalError> {
     let mut evaluator = Evaluator::new(versions)?;
     let cut = end_of_day(to);
-    let mut entries: Vec<&LoggedStatement> =
-        log.iter().filter(|e| e.recorded_at <= cut).collect();
+    let mut entries: Vec<&LoggedStatement> = log.iter().filter(|e| e.recorded_at <= cut).collect();
     entries.sort_by_key(|e| (e.recorded_at, e.index.0));
     let mut days: BTreeSet<Date> = entries.iter().map(|e| date_of(e.recorded_at)).collect();
     for e in &entries {
@@ -54,11 +53,7 @@ pub fn timeline(
     let start = match from {
         Some(d) => d,
         None => match evaluator.state(cut) {
-            Ok(s) => s
-                .versions
-                .first()
-                .and_then(|v| v.effective)
-                .unwrap_or(to),
+            Ok(s) => s.versions.first().and_then(|v| v.effective).unwrap_or(to),
             Err(EvalError::BeforeAgreement { .. }) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         },
@@ -183,7 +178,12 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
         m.insert(
             format!("version {}", v.version),
             (
-                if v.in_force { "in_force" } else { "not_in_force" }.to_owned(),
+                if v.in_force {
+                    "in_force"
+                } else {
+                    "not_in_force"
+                }
+                .to_owned(),
                 v.reasons.clone(),
             ),
         );
@@ -230,14 +230,22 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
     }
     for e in &state.events {
         if let Some(d) = e.date {
-            m.insert(format!("event {}", e.id), (d.to_string(), e.reasons.clone()));
+            m.insert(
+                format!("event {}", e.id),
+                (d.to_string(), e.reasons.clone()),
+            );
         }
     }
     for d in &state.decisions {
         m.insert(
             format!("decision {}", d.entry),
             (
-                if d.departure { "departure" } else { "follows_evaluation" }.to_owned(),
+                if d.departure {
+                    "departure"
+                } else {
+                    "follows_evaluation"
+                }
+                .to_owned(),
                 d.reasons.clone(),
             ),
         );
@@ -247,7 +255,11 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             format!("entry {}", r.entry),
             (
                 "rejected".to_owned(),
-                vec![Reason::with_entries("entry.rejected", r.reason.clone(), vec![r.entry])],
+                vec![Reason::with_entries(
+                    "entry.rejected",
+                    r.reason.clone(),
+                    vec![r.entry],
+                )],
             ),
         );
     }

@@ -37,7 +37,11 @@ pub fn quarter(q: i16) -> Period {
     let year = 2026 + (q - 1) / 4;
     let qi = ((q - 1) % 4) as i8;
     let start = d(year, 1 + qi * 3, 1);
-    let end = start.checked_add(jiff::Span::new().months(3)).unwrap().yesterday().unwrap();
+    let end = start
+        .checked_add(jiff::Span::new().months(3))
+        .unwrap()
+        .yesterday()
+        .unwrap();
     period(start, end)
 }
 
@@ -69,7 +73,12 @@ pub fn verification(monitors: &[&str], quorum: u32, tolerance: Tolerance) -> Ver
     }
 }
 
-pub fn indicator(ident: &str, commitment: &str, target: IndicatorTarget, v: Verification) -> Indicator {
+pub fn indicator(
+    ident: &str,
+    commitment: &str,
+    target: IndicatorTarget,
+    v: Verification,
+) -> Indicator {
     Indicator {
         id: id(ident),
         commitment: id(commitment),
@@ -357,7 +366,9 @@ pub fn licensing() -> Agreement {
         Phase {
             id: id("p1"),
             title: "Licensing".into(),
-            entry: Condition::EventOccurred { event: id("report") },
+            entry: Condition::EventOccurred {
+                event: id("report"),
+            },
             not_before: None,
             actions: vec![gl1, eu],
         },
@@ -407,7 +418,11 @@ impl Log {
             "sat" => Method::RemoteSensing,
             _ => Method::OnSiteInspection,
         };
-        self.push(when, &[author], Statement::Evidence(ev(indicator, period, value, method)))
+        self.push(
+            when,
+            &[author],
+            Statement::Evidence(ev(indicator, period, value, method)),
+        )
     }
 
     pub fn event(&mut self, when: &str, event: &str, on: Date) -> LogIndex {

@@ -48,14 +48,56 @@ fn rejection(s: &State, index: LogIndex) -> String {
 /// Two quarters of compliant, verified reports.
 fn compliant_half_year() -> Log {
     let mut log = Log::default();
-    log.evidence("2026-04-10", "iaea", "enrichment", quarter(1), qty(3.5, "percent"));
-    log.evidence("2026-04-10", "sat", "enrichment", quarter(1), qty(3.55, "percent"));
-    log.evidence("2026-04-11", "iaea", "stockpile", quarter(1), qty(250.0, "kg_u"));
+    log.evidence(
+        "2026-04-10",
+        "iaea",
+        "enrichment",
+        quarter(1),
+        qty(3.5, "percent"),
+    );
+    log.evidence(
+        "2026-04-10",
+        "sat",
+        "enrichment",
+        quarter(1),
+        qty(3.55, "percent"),
+    );
+    log.evidence(
+        "2026-04-11",
+        "iaea",
+        "stockpile",
+        quarter(1),
+        qty(250.0, "kg_u"),
+    );
     // 380 kg of UF6 hold 256.88 kg of uranium: within 5% of 250.
-    log.evidence("2026-04-12", "sat", "stockpile", quarter(1), qty(380.0, "kg_uf6"));
-    log.evidence("2026-07-05", "iaea", "enrichment", quarter(2), qty(3.6, "percent"));
-    log.evidence("2026-07-05", "iaea", "stockpile", quarter(2), qty(260.0, "kg_u"));
-    log.evidence("2026-07-06", "sat", "stockpile", quarter(2), qty(262.0, "kg_u"));
+    log.evidence(
+        "2026-04-12",
+        "sat",
+        "stockpile",
+        quarter(1),
+        qty(380.0, "kg_uf6"),
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "enrichment",
+        quarter(2),
+        qty(3.6, "percent"),
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "stockpile",
+        quarter(2),
+        qty(260.0, "kg_u"),
+    );
+    log.evidence(
+        "2026-07-06",
+        "sat",
+        "stockpile",
+        quarter(2),
+        qty(262.0, "kg_u"),
+    );
     log
 }
 
@@ -66,13 +108,25 @@ fn nuclear_phase_one_is_earned_by_two_compliant_reviews() {
 
     let before = eval(&a, &log, "2026-06-15");
     assert_eq!(before.date, d(2026, 6, 15));
-    assert_eq!(indicator_review(&before, "enrichment", 1), IndicatorStatus::Compliant);
-    assert_eq!(indicator_review(&before, "stockpile", 1), IndicatorStatus::Compliant);
-    assert_eq!(indicator_review(&before, "enrichment", 2), IndicatorStatus::Missing);
+    assert_eq!(
+        indicator_review(&before, "enrichment", 1),
+        IndicatorStatus::Compliant
+    );
+    assert_eq!(
+        indicator_review(&before, "stockpile", 1),
+        IndicatorStatus::Compliant
+    );
+    assert_eq!(
+        indicator_review(&before, "enrichment", 2),
+        IndicatorStatus::Missing
+    );
     let p1 = phase(&before, "p1");
     assert_eq!(p1.status, PhaseStatus::NotReached);
     assert_eq!(p1.remains.len(), 1);
-    assert_eq!(p1.remains[0].condition, "all(c1, c2) compliant for 2 reviews");
+    assert_eq!(
+        p1.remains[0].condition,
+        "all(c1, c2) compliant for 2 reviews"
+    );
     assert_eq!(p1.remains[0].earliest, Some(d(2026, 7, 1)));
     assert_eq!(relief(&before, "us-oil").status, ReliefStatus::Scheduled);
 
@@ -95,7 +149,11 @@ fn nuclear_phase_one_is_earned_by_two_compliant_reviews() {
     let us_energy = after
         .relief_by_measure
         .iter()
-        .find(|m| m.measure.as_ref().is_some_and(|m| m.as_str() == "us-energy"))
+        .find(|m| {
+            m.measure
+                .as_ref()
+                .is_some_and(|m| m.as_str() == "us-energy")
+        })
         .unwrap();
     assert_eq!(us_energy.jurisdiction, "US");
     assert_eq!(us_energy.in_force.len(), 1);
@@ -125,11 +183,26 @@ fn nuclear_phase_one_is_earned_by_two_compliant_reviews() {
 fn monitors_who_disagree_beyond_tolerance_contest_the_finding() {
     let a = nuclear();
     let mut log = Log::default();
-    log.evidence("2026-04-11", "iaea", "stockpile", quarter(1), qty(250.0, "kg_u"));
+    log.evidence(
+        "2026-04-11",
+        "iaea",
+        "stockpile",
+        quarter(1),
+        qty(250.0, "kg_u"),
+    );
     // 400 kg of UF6 = 270.4 kg U: 7.5% away, beyond the 5% tolerance.
-    log.evidence("2026-04-12", "sat", "stockpile", quarter(1), qty(400.0, "kg_uf6"));
+    log.evidence(
+        "2026-04-12",
+        "sat",
+        "stockpile",
+        quarter(1),
+        qty(400.0, "kg_uf6"),
+    );
     let s = eval(&a, &log, "2026-05-15");
-    assert_eq!(indicator_review(&s, "stockpile", 1), IndicatorStatus::Contested);
+    assert_eq!(
+        indicator_review(&s, "stockpile", 1),
+        IndicatorStatus::Contested
+    );
     assert_eq!(commitment_review(&s, "c2", 1), CommitmentStatus::Contested);
     let reason = &s.indicators[1].reviews[0].reasons[0];
     assert_eq!(reason.rule, "indicator.contested");
@@ -140,63 +213,142 @@ fn monitors_who_disagree_beyond_tolerance_contest_the_finding() {
 fn fewer_monitors_than_the_quorum_leave_it_unverified_after_grace() {
     let a = nuclear();
     let mut log = Log::default();
-    log.evidence("2026-04-11", "iaea", "stockpile", quarter(1), qty(250.0, "kg_u"));
+    log.evidence(
+        "2026-04-11",
+        "iaea",
+        "stockpile",
+        quarter(1),
+        qty(250.0, "kg_u"),
+    );
     let within = eval(&a, &log, "2026-04-20");
-    assert_eq!(indicator_review(&within, "stockpile", 1), IndicatorStatus::Missing);
+    assert_eq!(
+        indicator_review(&within, "stockpile", 1),
+        IndicatorStatus::Missing
+    );
     let after = eval(&a, &log, "2026-05-01");
-    assert_eq!(indicator_review(&after, "stockpile", 1), IndicatorStatus::Unverified);
-    assert_eq!(commitment_review(&after, "c2", 1), CommitmentStatus::Unverified);
+    assert_eq!(
+        indicator_review(&after, "stockpile", 1),
+        IndicatorStatus::Unverified
+    );
+    assert_eq!(
+        commitment_review(&after, "c2", 1),
+        CommitmentStatus::Unverified
+    );
 }
 
 #[test]
 fn self_reports_count_only_where_the_protocol_allows() {
     let mut a = nuclear();
     let mut log = Log::default();
-    log.evidence("2026-04-11", "target", "stockpile", quarter(1), qty(250.0, "kg_u"));
+    log.evidence(
+        "2026-04-11",
+        "target",
+        "stockpile",
+        quarter(1),
+        qty(250.0, "kg_u"),
+    );
     let s = eval(&a, &log, "2026-05-15");
-    assert_eq!(indicator_review(&s, "stockpile", 1), IndicatorStatus::Unverified);
-    assert_eq!(s.indicators[1].periods[0].reasons[0].rule, "indicator.self_report");
+    assert_eq!(
+        indicator_review(&s, "stockpile", 1),
+        IndicatorStatus::Unverified
+    );
+    assert_eq!(
+        s.indicators[1].periods[0].reasons[0].rule,
+        "indicator.self_report"
+    );
 
     a.indicators[1].verification.self_report = accord_core::agreement::SelfReport::Sufficient;
     let s = eval(&a, &log, "2026-05-15");
-    assert_eq!(indicator_review(&s, "stockpile", 1), IndicatorStatus::Compliant);
+    assert_eq!(
+        indicator_review(&s, "stockpile", 1),
+        IndicatorStatus::Compliant
+    );
 
     // Counting toward a quorum of 2: the target and one monitor agreeing suffice.
     a.indicators[1].verification.self_report =
         accord_core::agreement::SelfReport::CountsTowardQuorum;
     let s = eval(&a, &log, "2026-05-15");
-    assert_eq!(indicator_review(&s, "stockpile", 1), IndicatorStatus::Unverified);
-    log.evidence("2026-04-12", "iaea", "stockpile", quarter(1), qty(251.0, "kg_u"));
+    assert_eq!(
+        indicator_review(&s, "stockpile", 1),
+        IndicatorStatus::Unverified
+    );
+    log.evidence(
+        "2026-04-12",
+        "iaea",
+        "stockpile",
+        quarter(1),
+        qty(251.0, "kg_u"),
+    );
     let s = eval(&a, &log, "2026-05-15");
-    assert_eq!(indicator_review(&s, "stockpile", 1), IndicatorStatus::Compliant);
+    assert_eq!(
+        indicator_review(&s, "stockpile", 1),
+        IndicatorStatus::Compliant
+    );
 }
 
 #[test]
 fn bad_entries_are_rejected_with_a_reason_and_do_not_stop_evaluation() {
     let a = nuclear();
     let mut log = Log::default();
-    let wrong_quantity =
-        log.evidence("2026-04-10", "iaea", "stockpile", quarter(1), qty(3.0, "percent"));
-    let undeclared = log.evidence("2026-04-10", "iaea", "stockpile", quarter(1), qty(3.0, "lbs"));
+    let wrong_quantity = log.evidence(
+        "2026-04-10",
+        "iaea",
+        "stockpile",
+        quarter(1),
+        qty(3.0, "percent"),
+    );
+    let undeclared = log.evidence(
+        "2026-04-10",
+        "iaea",
+        "stockpile",
+        quarter(1),
+        qty(3.0, "lbs"),
+    );
     let wrong_type = log.evidence("2026-04-10", "iaea", "enrichment", quarter(1), flag(true));
-    let unknown_indicator =
-        log.evidence("2026-04-10", "iaea", "centrifuges", quarter(1), qty(1.0, "kg"));
+    let unknown_indicator = log.evidence(
+        "2026-04-10",
+        "iaea",
+        "centrifuges",
+        quarter(1),
+        qty(1.0, "kg"),
+    );
     let authority = log.push(
         "2026-04-10",
         &["usa"],
-        Statement::Evidence(ev("enrichment", quarter(1), qty(3.0, "percent"), Method::OnSiteInspection)),
+        Statement::Evidence(ev(
+            "enrichment",
+            quarter(1),
+            qty(3.0, "percent"),
+            Method::OnSiteInspection,
+        )),
     );
     let unassigned = log.push(
         "2026-04-10",
         &["audit"],
-        Statement::Evidence(ev("enrichment", quarter(1), qty(3.0, "percent"), Method::DocumentAudit)),
+        Statement::Evidence(ev(
+            "enrichment",
+            quarter(1),
+            qty(3.0, "percent"),
+            Method::DocumentAudit,
+        )),
     );
     let unaccredited = log.push(
         "2026-04-10",
         &["sat"],
-        Statement::Evidence(ev("enrichment", quarter(1), qty(3.0, "percent"), Method::OnSiteInspection)),
+        Statement::Evidence(ev(
+            "enrichment",
+            quarter(1),
+            qty(3.0, "percent"),
+            Method::OnSiteInspection,
+        )),
     );
-    let stranger = log.evidence("2026-04-10", "nobody", "enrichment", quarter(1), qty(3.0, "percent"));
+    let stranger = log.evidence(
+        "2026-04-10",
+        "nobody",
+        "enrichment",
+        quarter(1),
+        qty(3.0, "percent"),
+    );
     let missing = log.push(
         "2026-04-10",
         &["iaea"],
@@ -206,30 +358,75 @@ fn bad_entries_are_rejected_with_a_reason_and_do_not_stop_evaluation() {
         }),
     );
     let wrong_agreement = {
-        let i = log.evidence("2026-04-10", "iaea", "enrichment", quarter(1), qty(3.0, "percent"));
+        let i = log.evidence(
+            "2026-04-10",
+            "iaea",
+            "enrichment",
+            quarter(1),
+            qty(3.0, "percent"),
+        );
         log.entries[i.0 as usize].agreement = id("other-accord");
         i
     };
-    let good = log.evidence("2026-04-10", "iaea", "enrichment", quarter(1), qty(3.0, "percent"));
+    let good = log.evidence(
+        "2026-04-10",
+        "iaea",
+        "enrichment",
+        quarter(1),
+        qty(3.0, "percent"),
+    );
     let s = eval(&a, &log, "2026-05-15");
 
     let expected = [
-        (wrong_quantity, "`percent` measures `enrichment`, but indicator `stockpile` measures `uranium_mass`: declare a conversion or report in a unit of `uranium_mass`"),
-        (undeclared, "the unit `lbs` is not declared in the agreement"),
-        (wrong_type, "indicator `enrichment` expects a quantity, but the evidence reports a flag"),
-        (unknown_indicator, "evidence for `centrifuges`, which is not an indicator of the agreement"),
-        (authority, "only monitors and the target report evidence on `enrichment`"),
-        (unassigned, "monitor `audit` is not assigned to indicator `enrichment`"),
-        (unaccredited, "monitor `sat` is not accredited for `on_site_inspection`"),
-        (stranger, "`nobody` is not a party or monitor of the agreement"),
-        (missing, "retracts entry #99, which is not an earlier accepted entry of this log"),
-        (wrong_agreement, "belongs to agreement `other-accord`, not `test-accord`"),
+        (
+            wrong_quantity,
+            "`percent` measures `enrichment`, but indicator `stockpile` measures `uranium_mass`: declare a conversion or report in a unit of `uranium_mass`",
+        ),
+        (
+            undeclared,
+            "the unit `lbs` is not declared in the agreement",
+        ),
+        (
+            wrong_type,
+            "indicator `enrichment` expects a quantity, but the evidence reports a flag",
+        ),
+        (
+            unknown_indicator,
+            "evidence for `centrifuges`, which is not an indicator of the agreement",
+        ),
+        (
+            authority,
+            "only monitors and the target report evidence on `enrichment`",
+        ),
+        (
+            unassigned,
+            "monitor `audit` is not assigned to indicator `enrichment`",
+        ),
+        (
+            unaccredited,
+            "monitor `sat` is not accredited for `on_site_inspection`",
+        ),
+        (
+            stranger,
+            "`nobody` is not a party or monitor of the agreement",
+        ),
+        (
+            missing,
+            "retracts entry #99, which is not an earlier accepted entry of this log",
+        ),
+        (
+            wrong_agreement,
+            "belongs to agreement `other-accord`, not `test-accord`",
+        ),
     ];
     for (index, reason) in expected {
         assert_eq!(rejection(&s, index), reason, "entry {index}");
     }
     assert_eq!(s.rejected.len(), expected.len());
-    assert_eq!(indicator_review(&s, "enrichment", 1), IndicatorStatus::Compliant);
+    assert_eq!(
+        indicator_review(&s, "enrichment", 1),
+        IndicatorStatus::Compliant
+    );
     assert_eq!(s.indicators[0].periods[0].reasons[0].entries, vec![good]);
 }
 
@@ -241,7 +438,10 @@ fn an_as_of_before_the_agreement_and_no_versions_are_errors() {
         err.to_string(),
         "as-of `2025-12-31T12:00:00Z` is before the agreement takes effect on 2026-01-01: evaluate on or after that date"
     );
-    assert_eq!(evaluate(&[], &[], at("2026-01-01")).unwrap_err(), EvalError::NoVersions);
+    assert_eq!(
+        evaluate(&[], &[], at("2026-01-01")).unwrap_err(),
+        EvalError::NoVersions
+    );
     let mut other = a.clone();
     other.version = 1;
     assert_eq!(
@@ -254,7 +454,13 @@ fn an_as_of_before_the_agreement_and_no_versions_are_errors() {
 fn late_reports_count_and_are_marked() {
     let a = nuclear();
     let mut log = Log::default();
-    log.evidence("2026-05-10", "iaea", "enrichment", quarter(1), qty(3.5, "percent"));
+    log.evidence(
+        "2026-05-10",
+        "iaea",
+        "enrichment",
+        quarter(1),
+        qty(3.5, "percent"),
+    );
     let s = eval(&a, &log, "2026-05-15");
     let p = &s.indicators[0].periods[0];
     assert_eq!(p.status, IndicatorStatus::Compliant);
@@ -268,30 +474,60 @@ fn overdue_counts_as_noncompliant_after_the_allowed_misses() {
     let a = nuclear();
     let log = Log::default();
     let s = eval(&a, &log, "2026-05-15");
-    assert_eq!(indicator_review(&s, "enrichment", 1), IndicatorStatus::Overdue);
+    assert_eq!(
+        indicator_review(&s, "enrichment", 1),
+        IndicatorStatus::Overdue
+    );
     // Stockpile holds relief: overdue, and the commitment is unverified.
-    assert_eq!(indicator_review(&s, "stockpile", 1), IndicatorStatus::Overdue);
+    assert_eq!(
+        indicator_review(&s, "stockpile", 1),
+        IndicatorStatus::Overdue
+    );
     assert_eq!(commitment_review(&s, "c2", 1), CommitmentStatus::Unverified);
     let s = eval(&a, &log, "2026-08-15");
-    assert_eq!(indicator_review(&s, "enrichment", 1), IndicatorStatus::Overdue);
-    assert_eq!(indicator_review(&s, "enrichment", 2), IndicatorStatus::Noncompliant);
-    assert_eq!(commitment_review(&s, "c1", 2), CommitmentStatus::Noncompliant);
-    assert_eq!(indicator_review(&s, "stockpile", 2), IndicatorStatus::Overdue);
+    assert_eq!(
+        indicator_review(&s, "enrichment", 1),
+        IndicatorStatus::Overdue
+    );
+    assert_eq!(
+        indicator_review(&s, "enrichment", 2),
+        IndicatorStatus::Noncompliant
+    );
+    assert_eq!(
+        commitment_review(&s, "c1", 2),
+        CommitmentStatus::Noncompliant
+    );
+    assert_eq!(
+        indicator_review(&s, "stockpile", 2),
+        IndicatorStatus::Overdue
+    );
 }
 
 #[test]
 fn a_breach_cured_within_its_window_closes_without_consequence() {
     let a = nuclear();
     let mut log = Log::default();
-    log.evidence("2026-04-05", "iaea", "enrichment", quarter(1), qty(3.9, "percent"));
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "enrichment",
+        quarter(1),
+        qty(3.9, "percent"),
+    );
     let open = eval(&a, &log, "2026-04-10");
     let p = &open.indicators[0].periods[0];
     assert_eq!(p.status, IndicatorStatus::Noncompliant);
     assert_eq!(p.cure_until, Some(d(2026, 4, 30)));
     // While the window is open the commitment is not in breach yet.
-    assert_eq!(commitment_review(&open, "c1", 1), CommitmentStatus::Unverified);
+    assert_eq!(
+        commitment_review(&open, "c1", 1),
+        CommitmentStatus::Unverified
+    );
     let closed = eval(&a, &log, "2026-05-05");
-    assert_eq!(commitment_review(&closed, "c1", 1), CommitmentStatus::Noncompliant);
+    assert_eq!(
+        commitment_review(&closed, "c1", 1),
+        CommitmentStatus::Noncompliant
+    );
 
     let cure = log.evidence(
         "2026-04-25",
@@ -304,30 +540,54 @@ fn a_breach_cured_within_its_window_closes_without_consequence() {
     let p = &cured.indicators[0].periods[0];
     assert_eq!(p.status, IndicatorStatus::Compliant);
     assert!(p.cured);
-    assert!(p.reasons.iter().any(|r| r.rule == "indicator.cure" && r.entries == vec![cure]));
-    assert_eq!(commitment_review(&cured, "c1", 1), CommitmentStatus::Compliant);
+    assert!(
+        p.reasons
+            .iter()
+            .any(|r| r.rule == "indicator.cure" && r.entries == vec![cure])
+    );
+    assert_eq!(
+        commitment_review(&cured, "c1", 1),
+        CommitmentStatus::Compliant
+    );
 }
 
 #[test]
 fn corrections_and_retractions_supersede_earlier_statements() {
     let a = nuclear();
     let mut log = Log::default();
-    let first = log.evidence("2026-04-05", "iaea", "enrichment", quarter(1), qty(3.9, "percent"));
+    let first = log.evidence(
+        "2026-04-05",
+        "iaea",
+        "enrichment",
+        quarter(1),
+        qty(3.9, "percent"),
+    );
     let fix = log.push(
         "2026-04-06",
         &["iaea"],
         Statement::Correction(Correction {
             supersedes: first,
-            evidence: ev("enrichment", quarter(1), qty(3.5, "percent"), Method::OnSiteInspection),
+            evidence: ev(
+                "enrichment",
+                quarter(1),
+                qty(3.5, "percent"),
+                Method::OnSiteInspection,
+            ),
             reason: "transcription error".into(),
         }),
     );
     let s = eval(&a, &log, "2026-04-10");
-    assert_eq!(s.indicators[0].periods[0].status, IndicatorStatus::Compliant);
+    assert_eq!(
+        s.indicators[0].periods[0].status,
+        IndicatorStatus::Compliant
+    );
     assert_eq!(s.indicators[0].periods[0].reasons[0].entries, vec![fix]);
     // Before the correction was recorded, the first report stood.
     let s = eval(&a, &log, "2026-04-05T13:00:00Z");
-    assert_eq!(s.indicators[0].periods[0].status, IndicatorStatus::Noncompliant);
+    assert_eq!(
+        s.indicators[0].periods[0].status,
+        IndicatorStatus::Noncompliant
+    );
 
     let foreign = log.push(
         "2026-04-07",
@@ -355,10 +615,16 @@ fn corrections_and_retractions_supersede_earlier_statements() {
     );
     let s = eval(&a, &log, "2026-04-10");
     assert_eq!(s.indicators[0].periods[0].status, IndicatorStatus::Missing);
-    assert_eq!(rejection(&s, foreign), "only the authors of entry #1 may retract it");
+    assert_eq!(
+        rejection(&s, foreign),
+        "only the authors of entry #1 may retract it"
+    );
     assert_eq!(
         rejection(&s, twice),
-        format!("entry #1 was already superseded or retracted by entry #{}", withdraw.0)
+        format!(
+            "entry #1 was already superseded or retracted by entry #{}",
+            withdraw.0
+        )
     );
 }
 
@@ -402,7 +668,8 @@ fn decisions_are_applied_and_shown_as_departures() {
     assert_eq!(oil.since, Some(d(2026, 7, 8)));
     assert_eq!(relief(&s, "eu-oil").status, ReliefStatus::InForce);
     assert_eq!(relief(&s, "us-gas").status, ReliefStatus::InForce);
-    let departures: Vec<(LogIndex, bool)> = s.decisions.iter().map(|d| (d.entry, d.departure)).collect();
+    let departures: Vec<(LogIndex, bool)> =
+        s.decisions.iter().map(|d| (d.entry, d.departure)).collect();
     assert_eq!(departures, vec![(hold, true), (grant, true)]);
     assert_eq!(
         rejection(&s, by_target),
@@ -434,24 +701,47 @@ fn licences_expire_renew_automatically_and_are_superseded() {
     let s = eval(&a, &log, "2026-02-10");
     assert_eq!(phase(&s, "p1").entered, Some(d(2026, 2, 1)));
     let gl1 = relief(&s, "gl-1");
-    assert_eq!((gl1.status, gl1.since, gl1.until), (ReliefStatus::InForce, Some(d(2026, 2, 1)), Some(d(2026, 5, 2))));
+    assert_eq!(
+        (gl1.status, gl1.since, gl1.until),
+        (
+            ReliefStatus::InForce,
+            Some(d(2026, 2, 1)),
+            Some(d(2026, 5, 2))
+        )
+    );
     let eu = relief(&s, "eu-gl");
-    assert_eq!((eu.status, eu.until), (ReliefStatus::Scheduled, Some(d(2026, 2, 20))));
+    assert_eq!(
+        (eu.status, eu.until),
+        (ReliefStatus::Scheduled, Some(d(2026, 2, 20)))
+    );
 
     let s = eval(&a, &log, "2026-05-10");
     let gl1 = relief(&s, "gl-1");
-    assert_eq!((gl1.status, gl1.until, gl1.renewals), (ReliefStatus::InForce, Some(d(2026, 8, 2)), 1));
+    assert_eq!(
+        (gl1.status, gl1.until, gl1.renewals),
+        (ReliefStatus::InForce, Some(d(2026, 8, 2)), 1)
+    );
     assert_eq!(relief(&s, "eu-gl").since, Some(d(2026, 2, 20)));
 
     let s = eval(&a, &log, "2026-07-05");
     let eu = relief(&s, "eu-gl");
-    assert_eq!((eu.status, eu.since), (ReliefStatus::Expired, Some(d(2026, 6, 30))));
-    let eu_rollup = s.relief_by_measure.iter().find(|m| m.jurisdiction == "EU").unwrap();
+    assert_eq!(
+        (eu.status, eu.since),
+        (ReliefStatus::Expired, Some(d(2026, 6, 30)))
+    );
+    let eu_rollup = s
+        .relief_by_measure
+        .iter()
+        .find(|m| m.jurisdiction == "EU")
+        .unwrap();
     assert!(eu_rollup.in_force.is_empty());
 
     let s = eval(&a, &log, "2026-09-15");
     let gl1 = relief(&s, "gl-1");
-    assert_eq!((gl1.status, gl1.until, gl1.renewals), (ReliefStatus::InForce, Some(d(2026, 11, 2)), 2));
+    assert_eq!(
+        (gl1.status, gl1.until, gl1.renewals),
+        (ReliefStatus::InForce, Some(d(2026, 11, 2)), 2)
+    );
 
     let s = eval(&a, &log, "2026-10-05");
     let gl1 = relief(&s, "gl-1");
@@ -465,18 +755,37 @@ fn a_licence_does_not_renew_while_its_unless_condition_holds() {
     let a = licensing();
     let mut log = Log::default();
     log.event("2026-02-01", "report", d(2026, 2, 1));
-    log.evidence("2026-04-10", "audit", "no-diversion", quarter(1), flag(false));
+    log.evidence(
+        "2026-04-10",
+        "audit",
+        "no-diversion",
+        quarter(1),
+        flag(false),
+    );
     let s = eval(&a, &log, "2026-05-10");
     let gl1 = relief(&s, "gl-1");
-    assert_eq!((gl1.status, gl1.since, gl1.renewals), (ReliefStatus::Expired, Some(d(2026, 5, 2)), 0));
-    assert!(gl1.reasons.iter().any(|r| r.detail == "not renewed: `all(c1) noncompliant for 1 review` holds"));
+    assert_eq!(
+        (gl1.status, gl1.since, gl1.renewals),
+        (ReliefStatus::Expired, Some(d(2026, 5, 2)), 0)
+    );
+    assert!(
+        gl1.reasons
+            .iter()
+            .any(|r| r.detail == "not renewed: `all(c1) noncompliant for 1 review` holds")
+    );
 }
 
 #[test]
 fn exemptions_stay_in_force_through_breach_and_revocation() {
     let a = nuclear();
     let mut log = Log::default();
-    log.evidence("2026-04-05", "iaea", "enrichment", quarter(1), qty(9.0, "percent"));
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "enrichment",
+        quarter(1),
+        qty(9.0, "percent"),
+    );
     log.push(
         "2026-04-06",
         &["usa"],
@@ -500,16 +809,27 @@ fn an_amendment_governs_from_its_effective_date_once_every_signatory_signed() {
     v2.version = 2;
     v2.signatories = vec![id("usa"), id("target")];
     v2.effective = accord_core::rule::DateRule::On(d(2026, 7, 1));
-    if let accord_core::agreement::IndicatorTarget::Threshold { limit, .. } = &mut v2.indicators[0].target {
+    if let accord_core::agreement::IndicatorTarget::Threshold { limit, .. } =
+        &mut v2.indicators[0].target
+    {
         *limit = 3.5;
     }
     let mut log = Log::default();
-    log.evidence("2026-10-05", "iaea", "enrichment", quarter(3), qty(3.6, "percent"));
+    log.evidence(
+        "2026-10-05",
+        "iaea",
+        "enrichment",
+        quarter(3),
+        qty(3.6, "percent"),
+    );
     let versions = [v1, v2];
     let s = evaluate(&versions, &log.entries, at("2026-10-10")).unwrap();
     assert_eq!(s.version, 1);
     assert!(!s.versions[1].in_force);
-    assert_eq!(indicator_review(&s, "enrichment", 3), IndicatorStatus::Compliant);
+    assert_eq!(
+        indicator_review(&s, "enrichment", 3),
+        IndicatorStatus::Compliant
+    );
 
     let sign = |log: &mut Log, who: &str| {
         log.push(
@@ -525,7 +845,10 @@ fn an_amendment_governs_from_its_effective_date_once_every_signatory_signed() {
     sign(&mut log, "target");
     let s = evaluate(&versions, &log.entries, at("2026-10-10")).unwrap();
     assert_eq!(s.version, 2);
-    assert_eq!(indicator_review(&s, "enrichment", 3), IndicatorStatus::Noncompliant);
+    assert_eq!(
+        indicator_review(&s, "enrichment", 3),
+        IndicatorStatus::Noncompliant
+    );
     // Reviews before the amendment stay under version 1.
     assert_eq!(s.reviews[1].version, 1);
     assert_eq!(s.reviews[2].version, 2);
@@ -547,21 +870,33 @@ fn the_timeline_lists_each_change_on_the_day_it_became_known() {
         of("phase p1"),
         vec![
             (d(2026, 1, 1), None, "not_reached".to_owned()),
-            (d(2026, 7, 6), Some("not_reached".to_owned()), "reached on 2026-07-06".to_owned()),
+            (
+                d(2026, 7, 6),
+                Some("not_reached".to_owned()),
+                "reached on 2026-07-06".to_owned()
+            ),
         ]
     );
     assert_eq!(
         of("relief us-oil"),
         vec![
             (d(2026, 1, 1), None, "scheduled".to_owned()),
-            (d(2026, 7, 6), Some("scheduled".to_owned()), "in_force".to_owned()),
+            (
+                d(2026, 7, 6),
+                Some("scheduled".to_owned()),
+                "in_force".to_owned()
+            ),
         ]
     );
     assert_eq!(
         of("indicator enrichment review 1"),
         vec![
             (d(2026, 1, 1), None, "missing".to_owned()),
-            (d(2026, 4, 10), Some("missing".to_owned()), "compliant".to_owned()),
+            (
+                d(2026, 4, 10),
+                Some("missing".to_owned()),
+                "compliant".to_owned()
+            ),
         ]
     );
     // Stockpile's second-quarter quorum needs two monitors: between the first report
@@ -570,7 +905,11 @@ fn the_timeline_lists_each_change_on_the_day_it_became_known() {
         of("indicator stockpile review 2"),
         vec![
             (d(2026, 4, 1), None, "missing".to_owned()),
-            (d(2026, 7, 6), Some("missing".to_owned()), "compliant".to_owned()),
+            (
+                d(2026, 7, 6),
+                Some("missing".to_owned()),
+                "compliant".to_owned()
+            ),
         ]
     );
     assert!(changes.iter().all(|c| !c.reasons.is_empty()));
@@ -593,4 +932,246 @@ fn incremental_appends_match_a_full_replay_in_a_scenario() {
         ev.state(early).unwrap(),
         evaluate(std::slice::from_ref(&a), &log.entries, early).unwrap()
     );
+}
+
+#[test]
+fn counts_grades_and_deadlines_are_judged_by_their_own_rules() {
+    use accord_core::agreement::{Comparison, IndicatorTarget, Tolerance};
+    let mut a = nuclear();
+    let v = || verification(&["iaea"], 1, Tolerance::Exact);
+    a.indicators = vec![
+        indicator(
+            "centrifuges",
+            "c1",
+            IndicatorTarget::Count {
+                comparison: Comparison::AtMost,
+                limit: 5060,
+            },
+            v(),
+        ),
+        indicator(
+            "safeguards",
+            "c1",
+            IndicatorTarget::Grade {
+                scale: vec!["poor".into(), "fair".into(), "good".into()],
+                pass: "fair".into(),
+            },
+            v(),
+        ),
+        indicator(
+            "declaration",
+            "c2",
+            IndicatorTarget::Deadline {
+                // "90 days after adoption"
+                due: plus(accord_core::rule::DateRule::Event(id("adoption")), "P90D"),
+            },
+            v(),
+        ),
+    ];
+    let grade = |g: &str| Observation::Grade { value: g.into() };
+    let date = |d: jiff::civil::Date| Observation::Date { value: d };
+    let mut log = Log::default();
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "centrifuges",
+        quarter(1),
+        Observation::Count { value: 5000 },
+    );
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "safeguards",
+        quarter(1),
+        grade("good"),
+    );
+    log.evidence(
+        "2026-04-05",
+        "iaea",
+        "declaration",
+        quarter(1),
+        date(d(2026, 3, 15)),
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "centrifuges",
+        quarter(2),
+        Observation::Count { value: 6000 },
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "safeguards",
+        quarter(2),
+        grade("poor"),
+    );
+    log.evidence(
+        "2026-07-05",
+        "iaea",
+        "declaration",
+        quarter(2),
+        date(d(2026, 4, 10)),
+    );
+    let excellent = log.evidence(
+        "2026-07-05",
+        "iaea",
+        "safeguards",
+        quarter(2),
+        grade("excellent"),
+    );
+    let s = eval(&a, &log, "2026-07-10");
+    for ind in ["centrifuges", "safeguards", "declaration"] {
+        assert_eq!(
+            indicator_review(&s, ind, 1),
+            IndicatorStatus::Compliant,
+            "{ind}"
+        );
+        assert_eq!(
+            indicator_review(&s, ind, 2),
+            IndicatorStatus::Noncompliant,
+            "{ind}"
+        );
+    }
+    assert_eq!(
+        s.indicators[2].periods[1].reasons[0].detail,
+        "1 agreeing report(s), quorum 1: done on 2026-04-10, due 2026-04-01"
+    );
+    assert_eq!(
+        rejection(&s, excellent),
+        "`excellent` is not a grade of indicator `safeguards` (grades: poor, fair, good)"
+    );
+}
+
+#[test]
+fn a_retracted_event_no_longer_dates_anything() {
+    let a = licensing();
+    let mut log = Log::default();
+    let report = log.event("2026-02-01", "report", d(2026, 2, 1));
+    let s = eval(&a, &log, "2026-02-10");
+    assert_eq!(phase(&s, "p1").status, PhaseStatus::Reached);
+    log.push(
+        "2026-02-11",
+        &["usa"],
+        Statement::Retraction(Retraction {
+            retracts: report,
+            reason: "recorded in error".into(),
+        }),
+    );
+    let s = eval(&a, &log, "2026-02-12");
+    assert_eq!(phase(&s, "p1").status, PhaseStatus::NotReached);
+    assert_eq!(phase(&s, "p1").remains[0].detail, "not recorded yet");
+    assert_eq!(relief(&s, "gl-1").status, ReliefStatus::Scheduled);
+    // Recording an event whose date the agreement fixes is refused.
+    let fixed = log.event("2026-02-13", "adoption", d(2026, 1, 2));
+    let s = eval(&a, &log, "2026-02-14");
+    assert_eq!(
+        rejection(&s, fixed),
+        "event `adoption` has a date fixed by the agreement; it is not recorded"
+    );
+}
+
+#[test]
+fn the_licence_timeline_shows_renewals_and_expiry_on_their_dates() {
+    let a = licensing();
+    let mut log = Log::default();
+    log.event("2026-02-01", "report", d(2026, 2, 1));
+    log.evidence(
+        "2026-04-10",
+        "audit",
+        "no-diversion",
+        quarter(1),
+        flag(true),
+    );
+    log.evidence(
+        "2026-07-10",
+        "audit",
+        "no-diversion",
+        quarter(2),
+        flag(true),
+    );
+    log.evidence(
+        "2026-10-10",
+        "audit",
+        "no-diversion",
+        quarter(3),
+        flag(true),
+    );
+    let changes = timeline(
+        std::slice::from_ref(&a),
+        &log.entries,
+        None,
+        d(2026, 12, 31),
+    )
+    .unwrap();
+    let gl1: Vec<(jiff::civil::Date, String)> = changes
+        .iter()
+        .filter(|c| c.subject == "relief gl-1")
+        .map(|c| (c.date, c.to.clone()))
+        .collect();
+    assert_eq!(
+        gl1,
+        vec![
+            (d(2026, 1, 1), "scheduled".to_owned()),
+            (d(2026, 2, 1), "in_force until 2026-05-02".to_owned()),
+            (d(2026, 5, 2), "in_force until 2026-08-02".to_owned()),
+            (d(2026, 8, 2), "in_force until 2026-11-02".to_owned()),
+            (d(2026, 11, 2), "expired".to_owned()),
+        ]
+    );
+    let eu: Vec<(jiff::civil::Date, String)> = changes
+        .iter()
+        .filter(|c| c.subject == "relief eu-gl")
+        .map(|c| (c.date, c.to.clone()))
+        .collect();
+    assert_eq!(eu.last().unwrap(), &(d(2026, 6, 30), "expired".to_owned()));
+}
+
+#[test]
+fn an_overdue_report_holds_the_relief_that_rests_on_it_until_it_comes() {
+    let a = nuclear();
+    let mut log = compliant_half_year();
+    log.evidence(
+        "2026-10-05",
+        "iaea",
+        "enrichment",
+        quarter(3),
+        qty(3.5, "percent"),
+    );
+    // The stockpile report for the third quarter is due by 30 October.
+    let s = eval(&a, &log, "2026-10-20");
+    assert_eq!(relief(&s, "us-oil").status, ReliefStatus::InForce);
+    let s = eval(&a, &log, "2026-11-05");
+    assert_eq!(
+        indicator_review(&s, "stockpile", 3),
+        IndicatorStatus::Overdue
+    );
+    assert_eq!(phase(&s, "p1").status, PhaseStatus::Reached);
+    let oil = relief(&s, "us-oil");
+    assert_eq!(oil.status, ReliefStatus::Suspended);
+    assert_eq!(oil.reasons[0].rule, "relief.held");
+    assert_eq!(
+        oil.reasons[0].detail,
+        "held while the report on `stockpile` for 2026-07-01 to 2026-09-30 is overdue (commitment `c2`, overdue policy: hold relief)"
+    );
+    log.evidence(
+        "2026-11-06",
+        "iaea",
+        "stockpile",
+        quarter(3),
+        qty(250.0, "kg_u"),
+    );
+    log.evidence(
+        "2026-11-06",
+        "sat",
+        "stockpile",
+        quarter(3),
+        qty(251.0, "kg_u"),
+    );
+    let s = eval(&a, &log, "2026-11-07");
+    assert_eq!(
+        indicator_review(&s, "stockpile", 3),
+        IndicatorStatus::Compliant
+    );
+    assert_eq!(relief(&s, "us-oil").status, ReliefStatus::InForce);
 }

@@ -145,7 +145,14 @@ pub(crate) fn phases(ctx: &mut Ctx<'_>) -> Vec<PhaseState> {
                     }
                     _ => {}
                 }
-                let e = unmet(ctx, agreement, &anchors, &phase.entry, &earliest, &mut remains);
+                let e = unmet(
+                    ctx,
+                    agreement,
+                    &anchors,
+                    &phase.entry,
+                    &earliest,
+                    &mut remains,
+                );
                 dates.push(e);
                 if remains.is_empty() {
                     // The condition holds now but only since a date after the cut's day,
@@ -249,7 +256,13 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
                 .reviews
                 .get(latest as usize - 1)
                 .and_then(|r| r.period.end().tomorrow().ok());
-            let known = entries.iter().filter_map(|i| ctx.recorded_on(*i)).max();
+            let known = qualifying
+                .iter()
+                .filter_map(|c| ctx.commitment_known.get(*c))
+                .flat_map(|k| k.iter().skip(first as usize - 1).take(n as usize))
+                .flatten()
+                .max()
+                .copied();
             Holds {
                 ok,
                 witness: review_end.max(known),
@@ -315,9 +328,9 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
             for c in any {
                 let h = holds(ctx, anchors, c, latest);
                 if h.ok
-                    && best
-                        .as_ref()
-                        .is_none_or(|b| h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness))
+                    && best.as_ref().is_none_or(|b| {
+                        h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness)
+                    })
                 {
                     best = Some(h);
                 }
@@ -440,7 +453,7 @@ fn unmet(
                 dates.push(if streak >= n {
                     Some(ctx.date)
                 } else {
-                    review_end_after(ctx, agreement, anchors, latest + (n - streak))
+                    review_end_after(ctx, agreement, anchors, latest.saturating_add(n - streak))
                 });
             }
             let earliest = combine(quantifier, commitments.len(), &dates);
@@ -544,7 +557,9 @@ fn unmet(
 
 fn combine(quantifier: &Quantifier, n: usize, dates: &[Option<Date>]) -> Option<Date> {
     match quantifier {
-        Quantifier::All => dates.iter().try_fold(Date::MIN, |acc, d| d.map(|d| acc.max(d))),
+        Quantifier::All => dates
+            .iter()
+            .try_fold(Date::MIN, |acc, d| d.map(|d| acc.max(d))),
         Quantifier::Any => dates.iter().flatten().min().copied(),
         Quantifier::AtLeast(k) => {
             let mut known: Vec<Date> = dates.iter().flatten().copied().collect();
@@ -624,16 +639,8 @@ pub(crate) fn describe(cond: &Condition) -> String {
         Condition::PhaseReached { phase } => format!("phase({phase}) reached"),
         Condition::EventOccurred { event } => format!("event({event}) occurred"),
         Condition::DatePassed { date } => format!("date({}) passed", describe_date(date)),
-        Condition::And { all } => all
-            .iter()
-            .map(|c| paren(c))
-            .collect::<Vec<_>>()
-            .join(" and "),
-        Condition::Or { any } => any
-            .iter()
-            .map(|c| paren(c))
-            .collect::<Vec<_>>()
-            .join(" or "),
+        Condition::And { all } => all.iter().map(paren).collect::<Vec<_>>().join(" and "),
+        Condition::Or { any } => any.iter().map(paren).collect::<Vec<_>>().join(" or "),
         Condition::Not { not } => format!("not {}", paren(not)),
     }
 }
@@ -653,15 +660,27 @@ pub(crate) fn describe_date(rule: &DateRule) -> String {
         DateRule::PhaseEntered(p) => format!("phase({p})"),
         DateRule::StageBegan(s) => format!("stage({s})"),
         DateRule::Offset { base, by, forward } => {
-            format!("{} {} {by}", describe_date(base), if *forward { "+" } else { "-" })
+            format!(
+                "{} {} {by}",
+                describe_date(base),
+                if *forward { "+" } else { "-" }
+            )
         }
         DateRule::Earliest(rules) => format!(
             "earliest({})",
-            rules.iter().map(describe_date).collect::<Vec<_>>().join(", ")
+            rules
+                .iter()
+                .map(describe_date)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         DateRule::Latest(rules) => format!(
             "latest({})",
-            rules.iter().map(describe_date).collect::<Vec<_>>().join(", ")
+            rules
+                .iter()
+                .map(describe_date)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

@@ -16,8 +16,8 @@ use crate::time::Date;
 
 use super::super::ingest::Role;
 use super::super::state::{
-    ActionState, DecisionState, DisputeState, ExemptionState, MeasureRelief, Reason,
-    ReliefStatus, TriggerState,
+    ActionState, DecisionState, DisputeState, ExemptionState, MeasureRelief, Reason, ReliefStatus,
+    TriggerState,
 };
 use super::{Ctx, VersionView, epoch_day};
 
@@ -52,12 +52,17 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
             ReliefRef::Action(a) => agreement.actions().any(|(_, ac)| &ac.id == a),
         };
         if !authority {
-            ctx.rejected
-                .push((o.index.0, "only an authority of the agreement decides on relief".to_owned()));
+            ctx.rejected.push((
+                o.index.0,
+                "only an authority of the agreement decides on relief".to_owned(),
+            ));
         } else if !exists {
             ctx.rejected.push((
                 o.index.0,
-                format!("decides on `{}`, which is not relief of this agreement", relief_name(&d.relief)),
+                format!(
+                    "decides on `{}`, which is not relief of this agreement",
+                    relief_name(&d.relief)
+                ),
             ));
         } else {
             decided.push(Decided {
@@ -121,7 +126,10 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                         s.until = Some(start);
                         s.reasons.push(Reason::rule(
                             "relief.start",
-                            format!("phase `{}` reached on {entered}; takes effect on {start}", phase.id),
+                            format!(
+                                "phase `{}` reached on {entered}; takes effect on {start}",
+                                phase.id
+                            ),
                         ));
                     }
                     Some(start) => {
@@ -129,7 +137,10 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                         s.since = Some(start);
                         s.reasons.push(Reason::rule(
                             "relief.start",
-                            format!("phase `{}` reached on {entered}; in force from {start}", phase.id),
+                            format!(
+                                "phase `{}` reached on {entered}; in force from {start}",
+                                phase.id
+                            ),
                         ));
                         let expiry = action.expires.as_ref().map(|r| anchors.resolve(r));
                         match expiry {
@@ -144,10 +155,16 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                                     s.status = ReliefStatus::Expired;
                                     s.since = Some(expires);
                                     s.until = None;
-                                    s.reasons.push(Reason::rule(
-                                        "relief.expiry",
-                                        format!("expired on {expires} (expiry, not revocation)"),
-                                    ));
+                                    // The reason that decides the status comes first.
+                                    s.reasons.insert(
+                                        0,
+                                        Reason::rule(
+                                            "relief.expiry",
+                                            format!(
+                                                "expired on {expires} (expiry, not revocation)"
+                                            ),
+                                        ),
+                                    );
                                 } else {
                                     s.until = Some(expires);
                                     s.reasons.push(Reason::rule(
@@ -160,6 +177,23 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                     }
                 }
             }
+        }
+        // An overdue report on an indicator whose policy is to hold relief holds the relief
+        // of every phase whose entry rests on its commitment, until the report comes.
+        if s.status == ReliefStatus::InForce
+            && let Some((commitment, (indicator, period))) =
+                ctx.held.iter().find(|(c, _)| mentions(&phase.entry, c))
+        {
+            s.status = ReliefStatus::Suspended;
+            s.reasons.insert(
+                0,
+                Reason::rule(
+                    "relief.held",
+                    format!(
+                        "held while the report on `{indicator}` for {period} is overdue (commitment `{commitment}`, overdue policy: hold relief)"
+                    ),
+                ),
+            );
         }
         entitled.insert(action.id.clone(), s.status);
         // Decisions, in effective order, each from its effective date.
@@ -188,14 +222,14 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 if new != ReliefStatus::InForce {
                     s.until = None;
                 }
-                s.reasons.push(Reason::with_entries(
-                    rule,
-                    format!(
-                        "decision of {eff}: {}",
-                        d.decision.reason
+                s.reasons.insert(
+                    0,
+                    Reason::with_entries(
+                        rule,
+                        format!("decision of {eff}: {}", d.decision.reason),
+                        vec![d.index],
                     ),
-                    vec![d.index],
-                ));
+                );
             }
         }
         states.push(s);
@@ -207,7 +241,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         .filter_map(|(_, a)| a.supersedes.clone().map(|old| (old, a.id.clone())))
         .filter_map(|(old, new)| {
             let s = states.iter().find(|s| s.id == new)?;
-            (s.status == ReliefStatus::InForce).then(|| (old, new, s.since))
+            (s.status == ReliefStatus::InForce).then_some((old, new, s.since))
         })
         .collect();
     for (old, new, since) in replacing {
@@ -221,10 +255,16 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
             s.since = since;
             s.until = None;
             s.superseded_by = Some(new.clone());
-            s.reasons.push(Reason::rule(
-                "relief.superseded",
-                format!("replaced by `{new}`, in force since {}", since.map_or("?".to_owned(), |d| d.to_string())),
-            ));
+            s.reasons.insert(
+                0,
+                Reason::rule(
+                    "relief.superseded",
+                    format!(
+                        "replaced by `{new}`, in force since {}",
+                        since.map_or("?".to_owned(), |d| d.to_string())
+                    ),
+                ),
+            );
         }
     }
 
@@ -250,10 +290,9 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                     "grants relief the evaluation does not (yet) entitle".to_owned(),
                 ),
                 DecisionAct::Grant => (false, "grants relief the evaluation entitles".to_owned()),
-                DecisionAct::Hold | DecisionAct::Revoke if earned > 0 => (
-                    true,
-                    "withholds relief the evaluation entitles".to_owned(),
-                ),
+                DecisionAct::Hold | DecisionAct::Revoke if earned > 0 => {
+                    (true, "withholds relief the evaluation entitles".to_owned())
+                }
                 DecisionAct::Hold | DecisionAct::Revoke => (
                     false,
                     "concerns relief the evaluation does not entitle".to_owned(),
@@ -279,7 +318,11 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 stated_reason: d.decision.reason.clone(),
                 departure,
                 reasons: vec![Reason::with_entries(
-                    if departure { "decision.departure" } else { "decision.follows" },
+                    if departure {
+                        "decision.departure"
+                    } else {
+                        "decision.follows"
+                    },
                     format!("{why}{pending}"),
                     vec![d.index],
                 )],
@@ -352,7 +395,9 @@ fn term(
             Renewal::None => None,
         };
         if let Some(term) = automatic {
-            let Some(next) = term.after(*expires) else { return };
+            let Some(next) = term.after(*expires) else {
+                return;
+            };
             if next <= *expires {
                 return;
             }
@@ -470,15 +515,14 @@ pub(crate) fn disputes(ctx: &mut Ctx<'_>) -> Vec<DisputeState> {
         }
         let entry = out.entry(step.dispute.clone());
         let d = match (&step.step, entry) {
-            (DisputeAction::Open { stage, .. }, std::collections::btree_map::Entry::Vacant(v)) => {
-                v.insert(DisputeState {
+            (DisputeAction::Open { stage, .. }, std::collections::btree_map::Entry::Vacant(v)) => v
+                .insert(DisputeState {
                     id: step.dispute.clone(),
                     status: "open".to_owned(),
                     stage: Some(stage.clone()),
                     steps: Vec::new(),
                     reasons: Vec::new(),
-                })
-            }
+                }),
             (_, std::collections::btree_map::Entry::Occupied(o)) => o.into_mut(),
             (_, std::collections::btree_map::Entry::Vacant(_)) => {
                 ctx.rejected.push((
@@ -516,10 +560,7 @@ pub(crate) fn disputes(ctx: &mut Ctx<'_>) -> Vec<DisputeState> {
 /// INVARIANT: called last by `derive::state`, whose result it overwrites; it reads only
 /// the agreement versions and which are in force, never statuses or the log, so nothing
 /// that happens can turn an exemption off.
-pub(crate) fn exemptions(
-    versions: &[Agreement],
-    views: &[VersionView],
-) -> Vec<ExemptionState> {
+pub(crate) fn exemptions(versions: &[Agreement], views: &[VersionView]) -> Vec<ExemptionState> {
     let mut out: Vec<ExemptionState> = Vec::new();
     let mut seen: BTreeMap<ExemptionId, usize> = BTreeMap::new();
     for (i, (v, view)) in versions.iter().zip(views).enumerate().rev() {
@@ -548,4 +589,17 @@ pub(crate) fn exemptions(
         }
     }
     out
+}
+
+/// Whether a condition rests on a commitment's status.
+fn mentions(cond: &crate::rule::Condition, commitment: &crate::id::CommitmentId) -> bool {
+    use crate::rule::Condition;
+    match cond {
+        Condition::Status { commitments, .. } => commitments.contains(commitment),
+        Condition::Dispute { commitment: c, .. } => c == commitment,
+        Condition::And { all } => all.iter().any(|c| mentions(c, commitment)),
+        Condition::Or { any } => any.iter().any(|c| mentions(c, commitment)),
+        Condition::Not { not } => mentions(not, commitment),
+        _ => false,
+    }
 }
