@@ -49,7 +49,11 @@ pub fn agreement_versions(paths: &[&Path]) -> miette::Result<Vec<VersionFile>> {
             .cloned()
             .collect();
         if !errors.is_empty() {
-            rendered.push_str(&accord_spec::render_text(&report.name, &report.source, &errors));
+            rendered.push_str(&accord_spec::render_text(
+                &report.name,
+                &report.source,
+                &errors,
+            ));
             continue;
         }
         if let Some(agreement) = &report.checked.agreement {
@@ -102,7 +106,12 @@ pub fn log_statements(ledger: &mut Ledger) -> miette::Result<Vec<LoggedStatement
             index: LogIndex(index),
             recorded_at: logged.recorded_at,
             agreement: entry.agreement.clone(),
-            authors: logged.signed.signatures.iter().map(|s| s.signer.clone()).collect(),
+            authors: logged
+                .signed
+                .signatures
+                .iter()
+                .map(|s| s.signer.clone())
+                .collect(),
             statement,
         });
     }
@@ -116,8 +125,11 @@ pub fn roster_for(
     keys: &BTreeMap<ParticipantId, String>,
     valid_from: jiff::Timestamp,
 ) -> Roster {
-    let standing: Vec<&ParticipantId> =
-        agreement.triggers.iter().flat_map(|t| t.standing.iter()).collect();
+    let standing: Vec<&ParticipantId> = agreement
+        .triggers
+        .iter()
+        .flat_map(|t| t.standing.iter())
+        .collect();
     let key_for = |id: &ParticipantId| {
         keys.get(id)
             .map(|public_key| RegisteredKey {
@@ -139,14 +151,55 @@ pub fn roster_for(
         };
         participants.insert(
             party.id.clone(),
-            Member { role, standing: standing.contains(&&party.id), keys: key_for(&party.id) },
+            Member {
+                role,
+                standing: standing.contains(&&party.id),
+                keys: key_for(&party.id),
+            },
         );
     }
     for monitor in &agreement.monitors {
         participants.insert(
             monitor.id.clone(),
-            Member { role: Role::Monitor, standing: false, keys: key_for(&monitor.id) },
+            Member {
+                role: Role::Monitor,
+                standing: false,
+                keys: key_for(&monitor.id),
+            },
         );
     }
-    Roster { agreement: agreement.id.clone(), participants }
+    Roster {
+        agreement: agreement.id.clone(),
+        participants,
+    }
+}
+
+/// Opens the log of an agreement in a store: the one log whose roster names this
+/// agreement.
+pub fn ledger_for(
+    url: &accord_store::StoreUrl,
+    agreement: &accord_core::id::AgreementId,
+) -> miette::Result<Ledger> {
+    let mut backend = accord_store::ledger::open_backend(url)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot open the store `{url}`"))?;
+    let origins = backend.origins().into_diagnostic()?;
+    drop(backend);
+    let mut found = Vec::new();
+    for origin in origins {
+        let ledger = Ledger::open(url, Some(&origin)).into_diagnostic()?;
+        if &ledger.info().roster.agreement == agreement {
+            found.push(ledger);
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(miette::miette!(
+            help = "create it with `accord ledger init` or play a scenario into this store",
+            "the store `{url}` holds no log for agreement `{agreement}`"
+        )),
+        n => Err(miette::miette!(
+            "the store `{url}` holds {n} logs for agreement `{agreement}`; keep one log per agreement per store"
+        )),
+    }
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod load;
 
 /// Accord makes sanctions relief verifiable.
 #[derive(Debug, Parser)]

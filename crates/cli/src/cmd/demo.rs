@@ -1,12 +1,79 @@
-//! `accord demo` (issue #5).
+//! `accord demo`: plays the bundled scenarios into an embedded store in a temporary
+//! directory and prints their timelines.
+//!
+//! The scenarios and their agreements are compiled into the binary, so the demo runs from
+//! any directory with nothing to install and leaves nothing behind (unless `--keep`).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use accord_store::StoreUrl;
+use miette::{IntoDiagnostic as _, WrapErr as _};
 
 /// Arguments of `accord demo`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Keep the store in this directory instead of a temporary one (it must not hold the
+    /// demo's logs already).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+/// A bundled file: where it goes under the demo directory, and its text.
+struct Bundled {
+    path: &'static str,
+    text: &'static str,
+}
+
+const FILES: &[Bundled] = &[
+    Bundled {
+        path: "nuclear-caps.toml",
+        text: include_str!("../../../../examples/nuclear-caps.toml"),
+    },
+    Bundled {
+        path: "scenarios/nuclear-caps.toml",
+        text: include_str!("../../../../examples/scenarios/nuclear-caps.toml"),
+    },
+];
+
+/// The scenarios played, in order.
+const SCENARIOS: &[&str] = &["scenarios/nuclear-caps.toml"];
 
 /// Runs `accord demo`.
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(super::not_built("demo", 5))
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let temp;
+    let dir = match &args.keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot create `{}`", dir.display()))?;
+            dir.clone()
+        }
+        None => {
+            temp = tempfile::tempdir().into_diagnostic()?;
+            temp.path().to_path_buf()
+        }
+    };
+    for file in FILES {
+        let path = dir.join(file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).into_diagnostic()?;
+        }
+        std::fs::write(&path, file.text)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot write `{}`", path.display()))?;
+    }
+    let store = StoreUrl::Sqlite(dir.join("accord.db"));
+    println!(
+        "Accord demo: playing {} bundled scenario(s) into {store}\n",
+        SCENARIOS.len()
+    );
+    for scenario in SCENARIOS {
+        let played = super::play::play(&dir.join(scenario), &store, None)?;
+        println!("{}", super::play::render(&played));
+    }
+    if args.keep.is_some() {
+        println!("The store and the files are kept in {}.", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,8 @@
 //! `accord evaluate` (issue #4): the state of an agreement as of an instant, as a table or
 //! as the stable JSON documented in `docs/state-json.md`.
 //!
-//! Reading inputs is behind [`load`], the one function to change when the agreement file
-//! parser (`accord-spec`) and the ledger store (`accord-store`) are connected. Until then it
-//! reads the agreement *model* as JSON (one version, or an array of versions) and the log
-//! as JSON lines of `LoggedStatement` from `--store jsonl:FILE`.
+//! Inputs are read by [`load`]: agreement files through `accord-spec`, the log through
+//! `accord-store`. `explain` and `timeline` read theirs the same way.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,9 +18,9 @@ use miette::{IntoDiagnostic, WrapErr};
 /// Arguments of `accord evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The agreement (for now: the agreement model as JSON, one version or an array).
+    /// The agreement file (TOML; or the agreement model as `.json`).
     pub agreement: PathBuf,
-    /// The ledger store (for now: `jsonl:FILE`, JSON lines of logged statements).
+    /// The ledger store: `sqlite:PATH`, `postgres://…`, or `jsonl:FILE` (an exported log).
     #[arg(long)]
     pub store: String,
     /// The record-time cut: an RFC 3339 instant, or a date (meaning the end of that UTC day).
@@ -48,34 +46,31 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 
 /// Reads the agreement versions and the log.
 ///
-/// The lead connects `accord-spec` (TOML agreement files) and `accord-store` (`sqlite:` and
-/// `postgres://` stores) here; the rest of the command does not change.
+/// The agreement is a TOML agreement file, checked by `accord-spec` (any error is shown
+/// with `file:line:col` and nothing is evaluated); a `.json` file is read as the agreement
+/// model itself (one version or an array), as exported by other tools. The store is
+/// `sqlite:PATH` or `postgres://…` holding the agreement's log, or `jsonl:FILE` with one
+/// logged statement per line (an exported log).
 pub fn load(
     agreement: &Path,
     store: &str,
 ) -> miette::Result<(Vec<Agreement>, Vec<LoggedStatement>)> {
-    let text = std::fs::read_to_string(agreement)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the agreement `{}`", agreement.display()))?;
-    let versions: Vec<Agreement> = if text.trim_start().starts_with('[') {
-        serde_json::from_str(&text)
+    let versions = if agreement.extension().is_some_and(|e| e == "json") {
+        load_model_json(agreement)?
     } else {
-        serde_json::from_str(&text).map(|a| vec![a])
-    }
-    .map_err(|e| {
-        miette::miette!(
-            code = "accord::evaluate::agreement",
-            help = "until agreement files are connected, pass the agreement model as JSON",
-            "`{}` is not an agreement model in JSON: {e}",
-            agreement.display()
-        )
-    })?;
+        crate::load::agreement_versions(&[agreement])?
+            .into_iter()
+            .map(|v| v.agreement)
+            .collect()
+    };
     let Some(path) = store.strip_prefix("jsonl:") else {
-        return Err(miette::miette!(
-            code = "accord::not_built",
-            help = "pass `--store jsonl:FILE` with one logged statement per line",
-            "reading the ledger store `{store}` is not connected yet"
-        ));
+        let url: accord_store::StoreUrl = store.parse().into_diagnostic()?;
+        let Some(first) = versions.first() else {
+            return Err(miette::miette!("the agreement file holds no version"));
+        };
+        let mut ledger = crate::load::ledger_for(&url, &first.id)?;
+        let log = crate::load::log_statements(&mut ledger)?;
+        return Ok((versions, log));
     };
     let text = std::fs::read_to_string(path)
         .into_diagnostic()
@@ -95,6 +90,25 @@ pub fn load(
         log.push(entry);
     }
     Ok((versions, log))
+}
+
+fn load_model_json(agreement: &Path) -> miette::Result<Vec<Agreement>> {
+    let text = std::fs::read_to_string(agreement)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the agreement `{}`", agreement.display()))?;
+    if text.trim_start().starts_with('[') {
+        serde_json::from_str(&text)
+    } else {
+        serde_json::from_str(&text).map(|a| vec![a])
+    }
+    .map_err(|e| {
+        miette::miette!(
+            code = "accord::evaluate::agreement",
+            help = "agreement files are TOML; a `.json` file must hold the agreement model",
+            "`{}` is not an agreement model in JSON: {e}",
+            agreement.display()
+        )
+    })
 }
 
 /// Parses `--as-of`: an RFC 3339 instant, or a date meaning the end of that UTC day.

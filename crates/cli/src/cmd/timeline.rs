@@ -12,9 +12,9 @@ use super::evaluate::{eval_error, load, table};
 /// Arguments of `accord timeline`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The agreement (for now: the agreement model as JSON, one version or an array).
+    /// The agreement file (TOML; or the agreement model as `.json`).
     pub agreement: PathBuf,
-    /// The ledger store (for now: `jsonl:FILE`, JSON lines of logged statements).
+    /// The ledger store: `sqlite:PATH`, `postgres://…`, or `jsonl:FILE` (an exported log).
     #[arg(long)]
     pub store: String,
     /// The first day (default: the agreement's effective date).
