@@ -181,7 +181,10 @@ fn without_candidates_says_what_to_do() {
     let text = stderr(&output);
     assert!(text.contains("nothing to screen against"), "{text}");
     assert!(text.contains("--candidates FILE"), "{text}");
-    let output = run(dir.path(), &["screen", "Anyone", "--store", "sqlite:accord.db"]);
+    let output = run(
+        dir.path(),
+        &["screen", "Anyone", "--store", "sqlite:accord.db"],
+    );
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains("screening from the store `sqlite:accord.db` is not built yet")
@@ -238,7 +241,8 @@ fn batch_writes_one_row_per_customer() {
     k-4,Gazprom Export OOO,1,1.0000,c-1,Company,Gazprom Export LLC,"name 1.000: gazprom=gazprom, export=export; legal forms ignored: ooo, llc"
     "#);
     assert!(
-        stderr(&output).contains("screened 4 customers against 6 names: 3 with hits at or above 0.85"),
+        stderr(&output)
+            .contains("screened 4 customers against 6 names: 3 with hits at or above 0.85"),
         "{}",
         stderr(&output)
     );
@@ -274,7 +278,13 @@ fn batch_needs_a_name_column() {
     std::fs::write(dir.path().join("customers.csv"), "customer\nXi Jinping\n").unwrap();
     let output = run(
         dir.path(),
-        &["screen", "batch", "customers.csv", "--candidates", "candidates.csv"],
+        &[
+            "screen",
+            "batch",
+            "customers.csv",
+            "--candidates",
+            "candidates.csv",
+        ],
     );
     assert!(!output.status.success());
     assert!(
@@ -317,7 +327,14 @@ fn score_without_header_and_with_explanations() {
     .unwrap();
     let output = run(
         dir.path(),
-        &["screen", "score", "pairs.csv", "--explain", "-o", "scored.csv"],
+        &[
+            "screen",
+            "score",
+            "pairs.csv",
+            "--explain",
+            "-o",
+            "scored.csv",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let written = std::fs::read_to_string(dir.path().join("scored.csv")).unwrap();

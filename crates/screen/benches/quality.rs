@@ -143,7 +143,13 @@ fn main() {
         }
     }
     let ours_per_pair = start.elapsed().as_secs_f64() / (rounds * pairs.len()) as f64;
-    report("accord-screen", &pairs, &ours, DEFAULT_THRESHOLD, ours_per_pair);
+    report(
+        "accord-screen",
+        &pairs,
+        &ours,
+        DEFAULT_THRESHOLD,
+        ours_per_pair,
+    );
 
     if std::env::var_os("ACCORD_SHOW_ERRORS").is_some() {
         for (pair, score) in pairs.iter().zip(&ours) {
@@ -194,7 +200,11 @@ fn main() {
                     scores.push(score);
                 }
             }
-            assert_eq!(scores.len(), pairs.len(), "nomenklatura returned a score per pair");
+            assert_eq!(
+                scores.len(),
+                pairs.len(),
+                "nomenklatura returned a score per pair"
+            );
             // yente, OpenSanctions' screening API, reports matches from 0.70 by default.
             report(
                 &format!("nomenklatura {algorithm} {version}"),

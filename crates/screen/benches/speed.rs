@@ -39,20 +39,35 @@ impl Rng {
 }
 
 const ONSETS: &[&str] = &[
-    "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "sh",
-    "kh", "st", "tr", "al", "an", "el", "ar", "br", "gr", "ya", "mi",
+    "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "sh", "kh",
+    "st", "tr", "al", "an", "el", "ar", "br", "gr", "ya", "mi",
 ];
 const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ia", "ei", "ou", "y"];
-const CODAS: &[&str] = &["", "", "n", "r", "s", "l", "m", "v", "k", "d", "ov", "in", "ez", "an"];
-const LEGAL: &[&str] = &["LLC", "Ltd", "GmbH", "JSC", "SA", "Co., Ltd.", "Inc.", "OOO", "FZE"];
+const CODAS: &[&str] = &[
+    "", "", "n", "r", "s", "l", "m", "v", "k", "d", "ov", "in", "ez", "an",
+];
+const LEGAL: &[&str] = &[
+    "LLC",
+    "Ltd",
+    "GmbH",
+    "JSC",
+    "SA",
+    "Co., Ltd.",
+    "Inc.",
+    "OOO",
+    "FZE",
+];
 
 fn word(rng: &mut Rng, syllables: usize) -> String {
     let mut w = String::new();
     for _ in 0..syllables {
-        w.push_str(*rng.pick(ONSETS));
-        w.push_str(*rng.pick(VOWELS));
+        let onset: &&str = rng.pick(ONSETS);
+        w.push_str(onset);
+        let vowel: &&str = rng.pick(VOWELS);
+        w.push_str(vowel);
     }
-    w.push_str(*rng.pick(CODAS));
+    let coda: &&str = rng.pick(CODAS);
+    w.push_str(coda);
     let mut chars = w.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -89,7 +104,10 @@ fn generated(n: usize) -> Vec<Candidate> {
                 );
                 (Schema::Company, name)
             } else {
-                (Schema::Vessel, format!("{} {}", rng.pick(&words), rng.pick(&words)))
+                (
+                    Schema::Vessel,
+                    format!("{} {}", rng.pick(&words), rng.pick(&words)),
+                )
             };
             Candidate {
                 id: format!("gen-{i}"),
@@ -189,10 +207,12 @@ fn samples(dir: &Path) -> Vec<Candidate> {
             }
         }
     }
-    out.extend(ofac.into_iter().map(|(id, schema, names)| candidate(id, schema, names)));
+    out.extend(
+        ofac.into_iter()
+            .map(|(id, schema, names)| candidate(id, schema, names)),
+    );
     // UK OFSI: two header lines; Name 6 is the surname, Name 1..5 the others.
-    if let Some(mut reader) = csv_reader(&dir.join("uk_ofsi/sanctionsconlist.csv"), b',', false)
-    {
+    if let Some(mut reader) = csv_reader(&dir.join("uk_ofsi/sanctionsconlist.csv"), b',', false) {
         for (i, record) in reader.records().flatten().enumerate().skip(2) {
             let parts: Vec<&str> = (1..6)
                 .filter_map(|c| record.get(c))
@@ -245,7 +265,11 @@ fn samples(dir: &Path) -> Vec<Candidate> {
                 .unwrap_or(Schema::LegalEntity);
             let names: Vec<String> = entity["properties"]["name"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
             let id = entity["id"].as_str().unwrap_or("").to_owned();
             out.push(candidate(id, schema, names));

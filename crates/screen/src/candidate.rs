@@ -28,7 +28,10 @@ pub enum Schema {
 impl Schema {
     /// Companies, organisations and legal entities: names that may carry a legal form.
     pub fn is_organisation(self) -> bool {
-        matches!(self, Schema::Company | Schema::Organization | Schema::LegalEntity)
+        matches!(
+            self,
+            Schema::Company | Schema::Organization | Schema::LegalEntity
+        )
     }
 
     /// Whether an entity of schema `self` can be the entity asked about as `other`.
@@ -79,7 +82,9 @@ pub enum FieldError {
     #[error("`{0}` is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")]
     Date(String),
     /// Not an identifier of the form `KIND:VALUE`.
-    #[error("`{0}` is not an identifier: write KIND:VALUE, for example imo:9187629 or passport:AB123456")]
+    #[error(
+        "`{0}` is not an identifier: write KIND:VALUE, for example imo:9187629 or passport:AB123456"
+    )]
     Identifier(String),
 }
 
@@ -294,7 +299,14 @@ mod tests {
     #[test]
     fn dates_parse_with_precision() {
         let d: PartialDate = "1952-10".parse().unwrap();
-        assert_eq!(d, PartialDate { year: 1952, month: Some(10), day: None });
+        assert_eq!(
+            d,
+            PartialDate {
+                year: 1952,
+                month: Some(10),
+                day: None
+            }
+        );
         assert!(d.agrees_with(&"1952-10-07".parse().unwrap()));
         assert!(!d.agrees_with(&"1952-11-07".parse().unwrap()));
         assert!("52".parse::<PartialDate>().is_err());

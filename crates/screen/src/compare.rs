@@ -226,7 +226,8 @@ pub fn compare_tokens_with(
     }
     let cover_a = (matched / total_a).min(1.0);
     let cover_b = (matched / total_b).min(1.0);
-    let score = COVERAGE_BALANCE * cover_a.max(cover_b) + (1.0 - COVERAGE_BALANCE) * cover_a.min(cover_b);
+    let score =
+        COVERAGE_BALANCE * cover_a.max(cover_b) + (1.0 - COVERAGE_BALANCE) * cover_a.min(cover_b);
     pairs.sort_by_key(|p| (p.0, p.1));
     (score.clamp(0.0, 1.0), pairs)
 }
@@ -395,7 +396,12 @@ mod tests {
         assert!(score("Vladimir Putin", "Vladimr Puttin", p) > 0.85);
         assert!(score("V. Putin", "Vladimir Putin", p) > 0.8);
         let explained = score_pair("V. Putin", "Vladimir Putin", p);
-        assert!(explained.pairs.iter().any(|pair| pair.how == TokenMatchKind::Initial));
+        assert!(
+            explained
+                .pairs
+                .iter()
+                .any(|pair| pair.how == TokenMatchKind::Initial)
+        );
     }
 
     #[test]

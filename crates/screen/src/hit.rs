@@ -121,13 +121,25 @@ impl fmt::Display for NameMatch {
             }
         }
         if !self.unmatched_query.is_empty() {
-            write!(f, "; unmatched in query: {}", self.unmatched_query.join(" "))?;
+            write!(
+                f,
+                "; unmatched in query: {}",
+                self.unmatched_query.join(" ")
+            )?;
         }
         if !self.unmatched_candidate.is_empty() {
-            write!(f, "; unmatched in candidate: {}", self.unmatched_candidate.join(" "))?;
+            write!(
+                f,
+                "; unmatched in candidate: {}",
+                self.unmatched_candidate.join(" ")
+            )?;
         }
         if !self.legal_forms_ignored.is_empty() {
-            write!(f, "; legal forms ignored: {}", self.legal_forms_ignored.join(", "))?;
+            write!(
+                f,
+                "; legal forms ignored: {}",
+                self.legal_forms_ignored.join(", ")
+            )?;
         }
         Ok(())
     }

@@ -204,10 +204,7 @@ impl Index {
                 let name_id = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
                 let mut tokens = Vec::with_capacity(normalized.tokens.len());
                 for token in normalized.tokens {
-                    let id = match index
-                        .vocabulary_ids
-                        .get(&(token.text.clone(), token.abjad))
-                    {
+                    let id = match index.vocabulary_ids.get(&(token.text.clone(), token.abjad)) {
                         Some(id) => *id,
                         None => {
                             let id = u32::try_from(index.vocabulary.len()).unwrap_or(u32::MAX);
@@ -234,7 +231,9 @@ impl Index {
                 });
             }
             for identifier in &candidate.identifiers {
-                index.by_identifier.push((key(identifier.key().as_bytes()), c));
+                index
+                    .by_identifier
+                    .push((key(identifier.key().as_bytes()), c));
             }
         }
         let n_names = index.names.len().max(1) as f32;
@@ -287,14 +286,22 @@ impl Index {
         }
         let mut keys = Vec::new();
         if token.abjad {
-            lookup(&self.by_skeleton_latin, key(token.skeleton.as_bytes()), found);
+            lookup(
+                &self.by_skeleton_latin,
+                key(token.skeleton.as_bytes()),
+                found,
+            );
         } else {
             spelling_keys(&token.canon, &mut keys);
             for k in &keys {
                 lookup(&self.by_spelling, *k, found);
             }
         }
-        lookup(&self.by_skeleton_abjad, key(token.skeleton.as_bytes()), found);
+        lookup(
+            &self.by_skeleton_abjad,
+            key(token.skeleton.as_bytes()),
+            found,
+        );
         found.sort_unstable();
         found.dedup();
         // A blocking key is evidence enough for a vote; full scoring decides later. The
@@ -310,7 +317,9 @@ impl Index {
                     0.97
                 } else {
                     let (x, y) = (candidate.text.len(), token.text.len());
-                    if (x.min(y) as f64) < 0.6 * x.max(y) as f64 && !(candidate.abjad || token.abjad) {
+                    if (x.min(y) as f64) < 0.6 * x.max(y) as f64
+                        && !(candidate.abjad || token.abjad)
+                    {
                         return None;
                     }
                     TOKEN_FLOOR + 0.05
@@ -336,11 +345,19 @@ impl Index {
                 }
             }
         }
-        let informative = block_tokens
-            .iter()
-            .any(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number | TokenKind::Patronymic));
+        let informative = block_tokens.iter().any(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
+            )
+        });
         if informative {
-            block_tokens.retain(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number | TokenKind::Patronymic));
+            block_tokens.retain(|t| {
+                matches!(
+                    t.kind,
+                    TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
+                )
+            });
         }
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
@@ -367,7 +384,12 @@ impl Index {
                     .collect();
                 matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 for (id, weight) in matched {
-                    for &name in self.postings.get(id as usize).map(Vec::as_slice).unwrap_or(&[]) {
+                    for &name in self
+                        .postings
+                        .get(id as usize)
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[])
+                    {
                         let n = name as usize;
                         let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n))
                         else {
@@ -496,7 +518,10 @@ impl Index {
                     return None;
                 }
                 let by_identifier = !prepared.identifier_keys.is_empty()
-                    && candidate.identifiers.iter().any(|i| prepared.identifier_keys.contains(&i.key()));
+                    && candidate
+                        .identifiers
+                        .iter()
+                        .any(|i| prepared.identifier_keys.contains(&i.key()));
                 if !by_identifier && fast_score + most_added < settings.threshold {
                     return None;
                 }
@@ -526,7 +551,10 @@ impl Index {
 /// Builds the hit for `candidate` with its name `name` as the best match, or `None` when
 /// the name does not exist.
 fn explain(prepared: &PreparedQuery<'_>, candidate: &Candidate, name: usize) -> Option<Hit> {
-    let candidate_name = candidate.names.get(name).or_else(|| candidate.names.first());
+    let candidate_name = candidate
+        .names
+        .get(name)
+        .or_else(|| candidate.names.first());
     let query_name = prepared.for_schema(candidate.schema);
     let name_match = match candidate_name {
         Some(n) => compare_names(query_name, &normalize(&n.value, Some(candidate.schema))),

@@ -120,7 +120,17 @@ fn is_ignorable_mark(c: char) -> bool {
 }
 
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '`' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '\u{02B9}' | '\u{2032}' | '\u{00B4}')
+    matches!(
+        c,
+        '\'' | '`'
+            | '\u{2019}'
+            | '\u{2018}'
+            | '\u{02BC}'
+            | '\u{02BB}'
+            | '\u{02B9}'
+            | '\u{2032}'
+            | '\u{00B4}'
+    )
 }
 
 /// Legal forms written in Han characters, longest first.
@@ -160,7 +170,10 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
     let cleaned: String = if name.is_ascii() {
         name.chars().map(keep).collect()
     } else {
-        name.nfkc().filter(|c| !is_ignorable_mark(*c)).map(keep).collect()
+        name.nfkc()
+            .filter(|c| !is_ignorable_mark(*c))
+            .map(keep)
+            .collect()
     };
 
     let all_han = {
@@ -188,7 +201,11 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
             if all_han {
                 han_text.push_str(&word);
             }
-            syllable_pieces(&word, schema.is_some_and(Schema::is_organisation), &mut pieces);
+            syllable_pieces(
+                &word,
+                schema.is_some_and(Schema::is_organisation),
+                &mut pieces,
+            );
         } else if word.chars().any(is_arabic) || word.chars().any(is_hebrew) {
             if let Some((form, family)) = ARABIC_LEGAL_FORMS.iter().find(|(form, _)| *form == word)
             {
@@ -278,18 +295,18 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
 }
 
 /// Assimilated forms of the Arabic article (`ad-Din`, `ar-Rahman`, `as-Sayyid`).
-const ASSIMILATED_ARTICLES: &[&str] = &["ad", "ar", "as", "at", "az", "an", "ash", "ud", "ur", "ul"];
+const ASSIMILATED_ARTICLES: &[&str] =
+    &["ad", "ar", "as", "at", "az", "an", "ash", "ud", "ur", "ul"];
 
 /// Name particles that carry little identity.
 const PARTICLES: &[&str] = &[
-    "bin", "ibn", "ben", "bint", "binti", "bn", "bnt", "de", "da", "di", "do", "dos", "das",
-    "del", "della", "der", "den", "van", "von", "la", "le", "du", "y",
+    "bin", "ibn", "ben", "bint", "binti", "bn", "bnt", "de", "da", "di", "do", "dos", "das", "del",
+    "della", "der", "den", "van", "von", "la", "le", "du", "y",
 ];
 
 /// Honorifics and titles that are not part of a name.
 const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "shaykh", "haji",
-    "hajji",
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "shaykh", "haji", "hajji",
 ];
 
 fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
@@ -304,7 +321,11 @@ fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
     } else {
         TokenKind::Word
     };
-    let canon = if abjad { text.clone() } else { canonical_spelling(&text) };
+    let canon = if abjad {
+        text.clone()
+    } else {
+        canonical_spelling(&text)
+    };
     let skeleton = consonant_skeleton(&text);
     Token {
         text: text.into_boxed_str(),
@@ -317,18 +338,39 @@ fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
 
 fn is_patronymic(text: &str) -> bool {
     text.len() > 6
-        && ["ovich", "evich", "ovna", "evna", "ogly", "oglu", "kyzy", "ovych", "ivna"]
-            .iter()
-            .any(|suffix| text.ends_with(suffix))
+        && [
+            "ovich", "evich", "ovna", "evna", "ogly", "oglu", "kyzy", "ovych", "ivna",
+        ]
+        .iter()
+        .any(|suffix| text.ends_with(suffix))
 }
 
 /// Korean surnames in their customary Latin spellings (the Revised Romanization that
 /// `any_ascii` gives, `Gim`, `I`, `Bak`, is rarely used for surnames).
 const KOREAN_SURNAMES: &[(char, &str)] = &[
-    ('김', "kim"), ('이', "lee"), ('리', "ri"), ('박', "park"), ('최', "choe"), ('정', "jong"),
-    ('강', "kang"), ('조', "cho"), ('윤', "yun"), ('장', "jang"), ('임', "lim"), ('한', "han"),
-    ('오', "oh"), ('서', "seo"), ('신', "shin"), ('권', "kwon"), ('황', "hwang"), ('안', "ahn"),
-    ('송', "song"), ('류', "ryu"), ('홍', "hong"), ('문', "moon"), ('노', "roh"),
+    ('김', "kim"),
+    ('이', "lee"),
+    ('리', "ri"),
+    ('박', "park"),
+    ('최', "choe"),
+    ('정', "jong"),
+    ('강', "kang"),
+    ('조', "cho"),
+    ('윤', "yun"),
+    ('장', "jang"),
+    ('임', "lim"),
+    ('한', "han"),
+    ('오', "oh"),
+    ('서', "seo"),
+    ('신', "shin"),
+    ('권', "kwon"),
+    ('황', "hwang"),
+    ('안', "ahn"),
+    ('송', "song"),
+    ('류', "ryu"),
+    ('홍', "hong"),
+    ('문', "moon"),
+    ('노', "roh"),
 ];
 
 /// One Hangul syllable in Latin letters. The Revised Romanization's `eo` and `eu` are
@@ -570,7 +612,11 @@ fn strip_legal_forms(
 }
 
 fn strip_titles(words: &mut Vec<(String, bool)>) {
-    while words.len() > 1 && words.first().is_some_and(|(w, _)| TITLES.contains(&w.as_str())) {
+    while words.len() > 1
+        && words
+            .first()
+            .is_some_and(|(w, _)| TITLES.contains(&w.as_str()))
+    {
         words.remove(0);
     }
 }
@@ -588,7 +634,11 @@ fn split_abd(words: Vec<(String, bool)>) -> Vec<(String, bool)> {
             out.push(("abdullah".to_owned(), false));
             continue;
         }
-        if ["eddine", "eddin", "uddin", "uddeen", "addin", "aldin", "ud-din"].contains(&word.as_str()) {
+        if [
+            "eddine", "eddin", "uddin", "uddeen", "addin", "aldin", "ud-din",
+        ]
+        .contains(&word.as_str())
+        {
             // The article joined to `din` (Salah Eddine / Salah al-Din / Salahuddin).
             out.push(("din".to_owned(), false));
             continue;
@@ -692,7 +742,9 @@ fn arabic_given_name(canon: &str) -> Option<&'static str> {
     let b = canon.as_bytes();
     let is = |c: u8, set: &[u8]| set.contains(&c);
     match b {
-        [b'm', v1, b'h', v2, b'm', v3, b'd'] if is(*v1, b"u") && is(*v2, b"ae") && is(*v3, b"ae") => {
+        [b'm', v1, b'h', v2, b'm', v3, b'd']
+            if is(*v1, b"u") && is(*v2, b"ae") && is(*v3, b"ae") =>
+        {
             Some("muhamad")
         }
         [b'm', b'h', b'd'] | [b'm', b'u', b'h', b'd'] => Some("muhamad"),
@@ -781,7 +833,10 @@ mod tests {
             ["gazprom", "eksport"]
         );
         assert_eq!(name.legal_forms.first().map(|f| f.family), Some("llc"));
-        assert_eq!(texts("Acme Trading Co., Ltd.", Some(Schema::Company)), ["acme", "trading"]);
+        assert_eq!(
+            texts("Acme Trading Co., Ltd.", Some(Schema::Company)),
+            ["acme", "trading"]
+        );
         // A person called `Sa` keeps the name; an unknown schema keeps ambiguous forms.
         assert_eq!(texts("Ali Sa", Some(Schema::Person)), ["ali", "sa"]);
         assert_eq!(texts("Acme SA", None), ["acme", "sa"]);
@@ -790,8 +845,18 @@ mod tests {
 
     #[test]
     fn abd_prefix_is_split() {
-        for spelling in ["Abdul Rahman", "Abd al-Rahman", "Abdulrahman", "Abdel Rahman", "Abdurrahman"] {
-            assert_eq!(texts(spelling, Some(Schema::Person)), ["abd", "rahman"], "{spelling}");
+        for spelling in [
+            "Abdul Rahman",
+            "Abd al-Rahman",
+            "Abdulrahman",
+            "Abdel Rahman",
+            "Abdurrahman",
+        ] {
+            assert_eq!(
+                texts(spelling, Some(Schema::Person)),
+                ["abd", "rahman"],
+                "{spelling}"
+            );
         }
     }
 

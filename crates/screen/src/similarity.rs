@@ -40,10 +40,7 @@ fn jaro(a: &[u8], b: &[u8]) -> f64 {
     let mut a_flags_vec;
     let mut b_flags_vec;
     let (a_flags, b_flags): (&mut [bool], &mut [bool]) = if a.len() <= 64 && b.len() <= 64 {
-        (
-            &mut a_flags_small[..a.len()],
-            &mut b_flags_small[..b.len()],
-        )
+        (&mut a_flags_small[..a.len()], &mut b_flags_small[..b.len()])
     } else {
         a_flags_vec = vec![false; a.len()];
         b_flags_vec = vec![false; b.len()];
@@ -131,7 +128,8 @@ pub fn osa_distance(a: &[u8], b: &[u8]) -> usize {
     let width = b.len() + 1;
     // Three rows: two back (for swaps), one back, current. Names are short: the rows live
     // on the stack unless a token is unusually long.
-    let (mut small_before, mut small_previous, mut small_current) = ([0usize; 64], [0usize; 64], [0usize; 64]);
+    let (mut small_before, mut small_previous, mut small_current) =
+        ([0usize; 64], [0usize; 64], [0usize; 64]);
     let (mut big_before, mut big_previous, mut big_current);
     let (mut before, mut previous, mut current): (&mut [usize], &mut [usize], &mut [usize]) =
         if width <= 64 {
@@ -144,7 +142,11 @@ pub fn osa_distance(a: &[u8], b: &[u8]) -> usize {
             big_before = vec![0; width];
             big_previous = vec![0; width];
             big_current = vec![0; width];
-            (&mut big_before[..], &mut big_previous[..], &mut big_current[..])
+            (
+                &mut big_before[..],
+                &mut big_previous[..],
+                &mut big_current[..],
+            )
         };
     for (j, cell) in previous.iter_mut().enumerate() {
         *cell = j;

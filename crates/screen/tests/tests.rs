@@ -122,7 +122,9 @@ fn gendered_forms_are_different_people() {
     let index = sample_index();
     let hits = index.screen(&query("Ivan Petrov"), &Settings::default());
     assert_eq!(
-        hits.iter().map(|h| h.candidate_id.as_str()).collect::<Vec<_>>(),
+        hits.iter()
+            .map(|h| h.candidate_id.as_str())
+            .collect::<Vec<_>>(),
         ["p-4"]
     );
 }
@@ -140,7 +142,11 @@ fn identifier_match_dominates_the_name() {
     assert_eq!(hit.score, 1.0);
     let identifier = hit.explanation.identifier.as_ref().unwrap();
     assert_eq!(identifier.value, "IMO 9187629");
-    assert!(hit.explanation.to_string().starts_with("imo IMO 9187629 matches exactly"));
+    assert!(
+        hit.explanation
+            .to_string()
+            .starts_with("imo IMO 9187629 matches exactly")
+    );
     // A different kind of identifier with the same digits is not a match.
     let q = Query {
         identifiers: vec!["passport:9187629".parse().unwrap()],
@@ -179,7 +185,10 @@ fn birth_date_and_country_adjust_the_score() {
     let differing = with("1980-01-01", "FR");
     assert!(differing.score < plain - 0.1, "{}", differing.explanation);
     let text = differing.explanation.to_string();
-    assert!(text.contains("date of birth 1980-01-01 differs from 1952-10-07"), "{text}");
+    assert!(
+        text.contains("date of birth 1980-01-01 differs from 1952-10-07"),
+        "{text}"
+    );
     assert!(text.contains("country FR is not among RU"), "{text}");
 }
 
@@ -247,7 +256,9 @@ fn ties_break_on_candidate_order() {
     ]);
     let hits = index.screen(&query("John Smith"), &Settings::default());
     assert_eq!(
-        hits.iter().map(|h| h.candidate_id.as_str()).collect::<Vec<_>>(),
+        hits.iter()
+            .map(|h| h.candidate_id.as_str())
+            .collect::<Vec<_>>(),
         ["b", "a"]
     );
     let limited = index.screen(

@@ -28,18 +28,19 @@ use miette::{IntoDiagnostic, WrapErr, miette};
     after_help = "Examples:\n  accord screen \"Vladimir Putin\" --candidates list.csv --dob 1952\n  accord screen batch customers.csv --candidates list.csv --output results.csv\n  accord screen score pairs.csv > scored.csv"
 )]
 pub struct Args {
+    // Boxed: `main`'s command enum holds every subcommand's arguments by value.
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Option<Box<Command>>,
 
     /// The name to screen, in any script.
     #[arg(value_name = "NAME", required = true)]
     name: Option<String>,
 
     #[command(flatten)]
-    query: QueryArgs,
+    query: Box<QueryArgs>,
 
     #[command(flatten)]
-    source: SourceArgs,
+    source: Box<SourceArgs>,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -141,7 +142,9 @@ struct ScoreArgs {
 fn parse_threshold(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
-        _ => Err(format!("`{text}` is not a threshold: give a number from 0 to 1")),
+        _ => Err(format!(
+            "`{text}` is not a threshold: give a number from 0 to 1"
+        )),
     }
 }
 
@@ -152,7 +155,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         limit: args.output.limit,
         ..Settings::default()
     };
-    match args.command {
+    match args.command.map(|c| *c) {
         Some(Command::Score(score)) => run_score(&score),
         Some(Command::Batch(batch)) => {
             let candidates = load_candidates(&args.source)?;
@@ -180,11 +183,21 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                     "candidates": n_candidates,
                     "hits": hits,
                 });
-                writeln!(out, "{}", serde_json::to_string_pretty(&report).into_diagnostic()?)
-                    .into_diagnostic()?;
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&report).into_diagnostic()?
+                )
+                .into_diagnostic()?;
             } else {
-                write_hits(&mut out, &query.name, &hits, settings.threshold, n_candidates)
-                    .into_diagnostic()?;
+                write_hits(
+                    &mut out,
+                    &query.name,
+                    &hits,
+                    settings.threshold,
+                    n_candidates,
+                )
+                .into_diagnostic()?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -324,7 +337,11 @@ fn read_candidate_file(path: &Path) -> miette::Result<Vec<ListedCandidate>> {
             .flexible(false)
             .from_reader(text.as_bytes());
         let headers = reader.headers().into_diagnostic()?.clone();
-        let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
         let (Some(id), Some(schema), Some(name)) = (column("id"), column("schema"), column("name"))
         else {
             return Err(miette!(
@@ -402,20 +419,25 @@ fn candidate_from_record(
     let identifiers = record
         .identifiers
         .iter()
-        .map(|i| i.parse::<Identifier>().map_err(|e| miette!("{}: {e}", at())))
+        .map(|i| {
+            i.parse::<Identifier>()
+                .map_err(|e| miette!("{}: {e}", at()))
+        })
         .collect::<miette::Result<Vec<_>>>()?;
     let birth_dates = record
         .birth_dates
         .iter()
-        .map(|d| d.parse::<PartialDate>().map_err(|e| miette!("{}: {e}", at())))
+        .map(|d| {
+            d.parse::<PartialDate>()
+                .map_err(|e| miette!("{}: {e}", at()))
+        })
         .collect::<miette::Result<Vec<_>>>()?;
     let date = |value: &Option<String>, what: &str| -> miette::Result<Option<Date>> {
         value
             .as_deref()
             .map(|v| {
-                v.parse::<Date>().map_err(|_| {
-                    miette!("{}: `{v}` is not a {what} date: write YYYY-MM-DD", at())
-                })
+                v.parse::<Date>()
+                    .map_err(|_| miette!("{}: `{v}` is not a {what} date: write YYYY-MM-DD", at()))
             })
             .transpose()
     };
@@ -459,7 +481,11 @@ fn run_batch(
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the customer file `{}`", file.display()))?;
     let headers = reader.headers().into_diagnostic()?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let Some(name_column) = column("name") else {
         return Err(miette!(
             help = "add a header with a `name` column; optional: `id`, `schema`, `dob`, `country`, `identifiers` (lists separated by `;`)",
@@ -481,11 +507,17 @@ fn run_batch(
         let birth_date = if dob.is_empty() {
             None
         } else {
-            Some(dob.parse::<PartialDate>().map_err(|e| miette!("{}: {e}", at()))?)
+            Some(
+                dob.parse::<PartialDate>()
+                    .map_err(|e| miette!("{}: {e}", at()))?,
+            )
         };
         let identifiers = split_list(field(column("identifiers")))
             .iter()
-            .map(|s| s.parse::<Identifier>().map_err(|e| miette!("{}: {e}", at())))
+            .map(|s| {
+                s.parse::<Identifier>()
+                    .map_err(|e| miette!("{}: {e}", at()))
+            })
             .collect::<miette::Result<Vec<_>>>()?;
         let id = match field(column("id")) {
             "" => (line - 1).to_string(),
@@ -533,7 +565,8 @@ fn run_batch(
         for ((id, query), hits) in customers.iter().zip(&results) {
             n_with_hits += usize::from(!hits.is_empty());
             let row = serde_json::json!({ "id": id, "name": query.name, "hits": hits });
-            writeln!(out, "{}", serde_json::to_string(&row).into_diagnostic()?).into_diagnostic()?;
+            writeln!(out, "{}", serde_json::to_string(&row).into_diagnostic()?)
+                .into_diagnostic()?;
         }
     } else {
         let mut writer = csv::Writer::from_writer(&mut out);
@@ -610,12 +643,12 @@ fn run_score(args: &ScoreArgs) -> miette::Result<ExitCode> {
         let at = || format!("`{}` line {line}", file.display());
         let row = row.map_err(|e| miette!("{}: {e}", at()))?;
         let cell = |c: usize| row.get(c).unwrap_or("").trim();
-        if i == 0
-            && cell(0).eq_ignore_ascii_case("name1")
-            && cell(1).eq_ignore_ascii_case("name2")
+        if i == 0 && cell(0).eq_ignore_ascii_case("name1") && cell(1).eq_ignore_ascii_case("name2")
         {
             // A header: keep it, find the schema column by name, add ours.
-            schema_column = row.iter().position(|h| h.trim().eq_ignore_ascii_case("schema"));
+            schema_column = row
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case("schema"));
             let mut header: Vec<&str> = row.iter().collect();
             header.push("score");
             if args.explain {
@@ -634,7 +667,10 @@ fn run_score(args: &ScoreArgs) -> miette::Result<ExitCode> {
         }
         let schema = match schema_column.map(cell) {
             None | Some("") => None,
-            Some(text) => Some(text.parse::<Schema>().map_err(|e| miette!("{}: {e}", at()))?),
+            Some(text) => Some(
+                text.parse::<Schema>()
+                    .map_err(|e| miette!("{}: {e}", at()))?,
+            ),
         };
         let matched = score_pair(cell(0), cell(1), schema);
         let mut record: Vec<String> = row.iter().map(str::to_owned).collect();
