@@ -93,6 +93,11 @@ fn spelling_similarity(a: &[u8], b: &[u8]) -> f64 {
     if (short as f64) < 0.6 * long as f64 {
         return 0.0;
     }
+    // The bag distance (letters one word has and the other lacks) is a lower bound on the
+    // edit distance, and much cheaper: most token pairs in a name are far apart.
+    if crate::similarity::bag_distance(a, b) as f64 > 0.4 * long as f64 {
+        return 0.0;
+    }
     let edit = edit_ratio(a, b);
     if edit < 0.6 {
         return 0.0;
@@ -343,6 +348,27 @@ fn explain_alignment(
         unmatched_candidate: unmatched(b, &used_b),
         legal_forms_ignored: Vec::new(),
     }
+}
+
+/// The score of [`score_pair`] alone, without building the explanation (for scoring many
+/// pairs). Always equal to `score_pair(name1, name2, schema).score`.
+pub fn score_pair_value(name1: &str, name2: &str, schema: Option<Schema>) -> f64 {
+    let n1 = normalize(name1, schema);
+    let n2 = normalize(name2, schema);
+    let key = |n: &NormalizedName| (n.display(), n.han.clone());
+    let (query, candidate) = if key(&n1) <= key(&n2) { (&n1, &n2) } else { (&n2, &n1) };
+    if let (Some(ha), Some(hb)) = (&query.han, &candidate.han) {
+        let ca: Vec<char> = ha.chars().collect();
+        let cb: Vec<char> = hb.chars().collect();
+        return levenshtein_ratio(&ca, &cb);
+    }
+    let a: Vec<&Token> = query.tokens.iter().collect();
+    let b: Vec<&Token> = candidate.tokens.iter().collect();
+    score_tokens(&a, &b, &mut |i, j| match (a.get(i), b.get(j)) {
+        (Some(ta), Some(tb)) => token_similarity(ta, tb),
+        _ => None,
+    })
+    .0
 }
 
 /// Scores two names written by people, as `accord screen score` does: normalises both under

@@ -333,10 +333,18 @@ impl Index {
 
     /// The names that share the most (IDF-weighted) words with the query.
     fn shortlist(&self, prepared: &PreparedQuery<'_>, settings: &Settings) -> Vec<u32> {
-        // Block on the distinct words of every reading of the query.
+        // Block on the distinct words of every reading of the query. Initials and particles
+        // (long posting lists, little identity) are left out of a reading that has any
+        // other word.
+        let informative =
+            |t: &Token| matches!(t.kind, TokenKind::Word | TokenKind::Number | TokenKind::Patronymic);
         let mut block_tokens: Vec<&Token> = Vec::new();
         for name in [&prepared.other, &prepared.person, &prepared.organisation] {
+            let has_informative = name.tokens.iter().any(informative);
             for token in &name.tokens {
+                if has_informative && !informative(token) {
+                    continue;
+                }
                 if !block_tokens
                     .iter()
                     .any(|t| t.text == token.text && t.abjad == token.abjad)
@@ -344,20 +352,6 @@ impl Index {
                     block_tokens.push(token);
                 }
             }
-        }
-        let informative = block_tokens.iter().any(|t| {
-            matches!(
-                t.kind,
-                TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
-            )
-        });
-        if informative {
-            block_tokens.retain(|t| {
-                matches!(
-                    t.kind,
-                    TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
-                )
-            });
         }
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();

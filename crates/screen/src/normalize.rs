@@ -554,11 +554,35 @@ const LEGAL_FORMS: &[LegalFormEntry] = &[
     legal!("article", true, "the"),
 ];
 
+/// Whether `word` begins or ends some legal form: a quick test that spares most names the
+/// walk through [`LEGAL_FORMS`].
+fn may_bound_legal_form(word: &str) -> bool {
+    static BOUNDARY_WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let words = BOUNDARY_WORDS.get_or_init(|| {
+        let mut words: Vec<&'static str> = LEGAL_FORMS
+            .iter()
+            .flat_map(|e| e.words.first().into_iter().chain(e.words.last()))
+            .copied()
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    });
+    words.binary_search(&word).is_ok()
+}
+
 fn strip_legal_forms(
     words: &mut Vec<(String, bool)>,
     found: &mut Vec<LegalForm>,
     is_organisation: bool,
 ) {
+    let bounded = |words: &Vec<(String, bool)>| {
+        words.first().is_some_and(|(w, _)| may_bound_legal_form(w))
+            || words.last().is_some_and(|(w, _)| may_bound_legal_form(w))
+    };
+    if !bounded(words) {
+        return;
+    }
     let allowed = |entry: &LegalFormEntry| is_organisation || !entry.ambiguous;
     // Legal forms stand at either end of a name; one found in the middle is part of it.
     loop {
