@@ -135,21 +135,25 @@ fn main() {
         .iter()
         .map(|p| score_pair(&p.name1, &p.name2, p.schema).score)
         .collect();
-    let rounds = 20;
-    let start = Instant::now();
-    for _ in 0..rounds {
-        for p in &pairs {
-            std::hint::black_box(score_pair_value(&p.name1, &p.name2, p.schema));
-        }
-    }
-    let ours_per_pair = start.elapsed().as_secs_f64() / (rounds * pairs.len()) as f64;
-    let start = Instant::now();
-    for _ in 0..rounds {
-        for p in &pairs {
-            std::hint::black_box(score_pair(&p.name1, &p.name2, p.schema));
-        }
-    }
-    let explained_per_pair = start.elapsed().as_secs_f64() / (rounds * pairs.len()) as f64;
+    // The fastest of several passes: the machine is shared, and preemption only ever adds
+    // time. The nomenklatura script times its passes the same way.
+    let fastest_pass = |f: &dyn Fn(&Pair)| {
+        (0..30)
+            .map(|_| {
+                let start = Instant::now();
+                for p in &pairs {
+                    f(p);
+                }
+                start.elapsed().as_secs_f64() / pairs.len() as f64
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let ours_per_pair = fastest_pass(&|p| {
+        std::hint::black_box(score_pair_value(&p.name1, &p.name2, p.schema));
+    });
+    let explained_per_pair = fastest_pass(&|p| {
+        std::hint::black_box(score_pair(&p.name1, &p.name2, p.schema));
+    });
     for (p, score) in pairs.iter().zip(&ours) {
         assert_eq!(score_pair_value(&p.name1, &p.name2, p.schema), *score);
     }

@@ -329,14 +329,23 @@ fn measure(label: &str, index: &Index, queries: &[Query]) {
     }
     let mut latencies: Vec<Duration> = Vec::with_capacity(queries.len());
     let mut with_hits = 0usize;
+    let mut slowest: Vec<(Duration, &str)> = Vec::new();
     let start = Instant::now();
     for q in queries {
         let t = Instant::now();
         let hits = index.screen(q, &settings);
-        latencies.push(t.elapsed());
+        let elapsed = t.elapsed();
+        latencies.push(elapsed);
+        slowest.push((elapsed, q.name.as_str()));
         with_hits += usize::from(!hits.is_empty());
     }
     let total = start.elapsed();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    if std::env::var_os("ACCORD_SHOW_SLOWEST").is_some() {
+        for (elapsed, name) in slowest.iter().take(8) {
+            println!("    slow: {:>8.1} µs  {name}", elapsed.as_secs_f64() * 1e6);
+        }
+    }
     latencies.sort_unstable();
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
     println!(

@@ -65,7 +65,7 @@ pub struct Index {
     candidates: Vec<Candidate>,
     names: Vec<IndexedName>,
     vocabulary: Vec<Token>,
-    vocabulary_ids: HashMap<(Box<str>, bool), u32>,
+    vocabulary_ids: HashMap<(String, bool), u32>,
     postings: Vec<Vec<u32>>,
     idf: Vec<f32>,
     by_spelling: Vec<(u64, u32)>,
@@ -248,7 +248,7 @@ impl Index {
             keys.clear();
             spelling_keys(&token.canon, &mut keys);
             index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
-            let skeleton = (key(token.skeleton.as_bytes()), id);
+            let skeleton = (key(token.skeleton().as_bytes()), id);
             if token.abjad {
                 index.by_skeleton_abjad.push(skeleton);
             } else {
@@ -288,7 +288,7 @@ impl Index {
         if token.abjad {
             lookup(
                 &self.by_skeleton_latin,
-                key(token.skeleton.as_bytes()),
+                key(token.skeleton().as_bytes()),
                 found,
             );
         } else {
@@ -299,7 +299,7 @@ impl Index {
         }
         lookup(
             &self.by_skeleton_abjad,
-            key(token.skeleton.as_bytes()),
+            key(token.skeleton().as_bytes()),
             found,
         );
         found.sort_unstable();

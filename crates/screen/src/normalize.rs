@@ -48,17 +48,23 @@ impl TokenKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Token {
     /// Lowercase ASCII letters or digits.
-    pub text: Box<str>,
+    pub text: String,
     /// A canonical spelling that merges common transliteration variants (Kh/H, Yu/Iu/Ju,
     /// W/V, -iy/-y/-ii, double letters…); used as a second comparison key.
-    pub canon: Box<str>,
-    /// The consonant skeleton, used to compare a word written in Arabic or Hebrew script
-    /// (which writes few vowels) with its Latin spelling.
-    pub skeleton: Box<str>,
+    pub canon: String,
     /// The part the token plays.
     pub kind: TokenKind,
     /// Whether the token came from an abjad script (Arabic, Persian, Hebrew).
     pub abjad: bool,
+}
+
+impl Token {
+    /// The consonant skeleton, used to compare a word written in Arabic or Hebrew script
+    /// (which writes few vowels) with its Latin spelling. Computed when needed: most
+    /// comparisons never use it.
+    pub fn skeleton(&self) -> String {
+        consonant_skeleton(&self.text)
+    }
 }
 
 /// A legal form found in a name and set aside for matching.
@@ -326,11 +332,9 @@ fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
     } else {
         canonical_spelling(&text)
     };
-    let skeleton = consonant_skeleton(&text);
     Token {
-        text: text.into_boxed_str(),
-        canon: canon.into_boxed_str(),
-        skeleton: skeleton.into_boxed_str(),
+        text,
+        canon,
         kind,
         abjad,
     }
@@ -903,6 +907,6 @@ mod tests {
     fn skeletons_meet_across_scripts() {
         let arabic = normalize("محمد", Some(Schema::Person));
         let latin = normalize("Mohammed", Some(Schema::Person));
-        assert_eq!(arabic.tokens[0].skeleton, latin.tokens[0].skeleton);
+        assert_eq!(arabic.tokens[0].skeleton(), latin.tokens[0].skeleton());
     }
 }
