@@ -158,6 +158,16 @@ fn main() {
         assert_eq!(score_pair_value(&p.name1, &p.name2, p.schema), *score);
     }
     report("accord-screen", &pairs, &ours, DEFAULT_THRESHOLD, ours_per_pair);
+    let mut sweep = String::from("    threshold sweep (P/R/F1):");
+    for step in [70, 75, 80, 85, 90, 95] {
+        let threshold = f64::from(step) / 100.0;
+        let q = quality(&pairs, &ours, threshold);
+        sweep.push_str(&format!(
+            " {threshold:.2} {:.3}/{:.3}/{:.3}",
+            q.precision, q.recall, q.f1
+        ));
+    }
+    println!("{sweep}");
     println!(
         "    with the explanation built: {:.1} µs/pair",
         explained_per_pair * 1e6
