@@ -157,7 +157,13 @@ fn main() {
     for (p, score) in pairs.iter().zip(&ours) {
         assert_eq!(score_pair_value(&p.name1, &p.name2, p.schema), *score);
     }
-    report("accord-screen", &pairs, &ours, DEFAULT_THRESHOLD, ours_per_pair);
+    report(
+        "accord-screen",
+        &pairs,
+        &ours,
+        DEFAULT_THRESHOLD,
+        ours_per_pair,
+    );
     let mut sweep = String::from("    threshold sweep (P/R/F1):");
     for step in [70, 75, 80, 85, 90, 95] {
         let threshold = f64::from(step) / 100.0;

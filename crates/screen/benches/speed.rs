@@ -297,47 +297,67 @@ fn typo(rng: &mut Rng, name: &str) -> String {
 }
 
 /// Queries drawn from the indexed names (some with a typo, some reordered) and made-up
-/// names that should find nothing, in fixed proportions.
-fn queries(candidates: &[Candidate], n: usize, seed: u64) -> Vec<Query> {
+/// names that should find nothing, in fixed proportions; each with the id of the candidate
+/// it was drawn from.
+fn queries(candidates: &[Candidate], n: usize, seed: u64) -> Vec<(Query, Option<String>)> {
     let mut rng = Rng(seed);
     (0..n)
         .map(|i| {
-            let name = if i % 4 == 3 {
-                format!("{} {}", word(&mut rng, 2), word(&mut rng, 3))
+            let (name, source) = if i % 4 == 3 {
+                (format!("{} {}", word(&mut rng, 2), word(&mut rng, 3)), None)
             } else {
                 let c = rng.pick(candidates);
                 let n = &rng.pick(&c.names).value;
-                match i % 4 {
+                let name = match i % 4 {
                     0 => n.clone(),
                     1 => typo(&mut rng, n),
                     _ => n.split_whitespace().rev().collect::<Vec<_>>().join(" "),
-                }
+                };
+                (name, Some(c.id.clone()))
             };
-            Query {
-                name,
-                ..Query::default()
-            }
+            (
+                Query {
+                    name,
+                    ..Query::default()
+                },
+                source,
+            )
         })
         .collect()
 }
 
-fn measure(label: &str, index: &Index, queries: &[Query]) {
+fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
     let settings = Settings::default();
     // Warm the per-thread buffers.
-    for q in queries.iter().take(20) {
+    for (q, _) in queries.iter().take(20) {
         std::hint::black_box(index.screen(q, &settings));
     }
     let mut latencies: Vec<Duration> = Vec::with_capacity(queries.len());
     let mut with_hits = 0usize;
+    let (mut drawn, mut found, mut made_up, mut alarms) = (0usize, 0usize, 0usize, 0usize);
     let mut slowest: Vec<(Duration, &str)> = Vec::new();
     let start = Instant::now();
-    for q in queries {
+    for (q, source) in queries {
         let t = Instant::now();
         let hits = index.screen(q, &settings);
         let elapsed = t.elapsed();
         latencies.push(elapsed);
         slowest.push((elapsed, q.name.as_str()));
         with_hits += usize::from(!hits.is_empty());
+        match source {
+            Some(id) => {
+                drawn += 1;
+                let hit = hits.iter().any(|h| &h.candidate_id == id);
+                found += usize::from(hit);
+                if !hit && std::env::var_os("ACCORD_SHOW_MISSES").is_some() {
+                    println!("    miss: {} (from {id}; {} hits)", q.name, hits.len());
+                }
+            }
+            None => {
+                made_up += 1;
+                alarms += usize::from(!hits.is_empty());
+            }
+        }
     }
     let total = start.elapsed();
     slowest.sort_by(|a, b| b.0.cmp(&a.0));
@@ -356,6 +376,9 @@ fn measure(label: &str, index: &Index, queries: &[Query]) {
         pct(0.99).as_secs_f64() * 1e6,
         with_hits,
         queries.len()
+    );
+    println!(
+        "    drawn from the index (exact, typo, reordered): source found in {found} of {drawn}; made-up names with a hit: {alarms} of {made_up}"
     );
 }
 

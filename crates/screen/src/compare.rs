@@ -74,8 +74,11 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     if sim < 0.95 && (a.canon != a.text || b.canon != b.text) {
         sim = sim.max(spelling_similarity(a.text.as_bytes(), b.text.as_bytes()));
     }
+    if sim < TOKEN_FLOOR {
+        return None;
+    }
     // Very short words are similar by accident (`li` / `lu`): only spelling variants count.
-    if sim >= TOKEN_FLOOR && a.text.len().min(b.text.len()) <= 3 {
+    if a.text.len().min(b.text.len()) <= 3 {
         sim = sim.min(levenshtein_ratio(a.canon.as_bytes(), b.canon.as_bytes()).max(0.0) + 0.1);
     }
     if is_gender_variant(&a.text, &b.text) {
@@ -365,7 +368,11 @@ fn reads_first(n1: &NormalizedName, n2: &NormalizedName) -> bool {
 pub fn score_pair_value(name1: &str, name2: &str, schema: Option<Schema>) -> f64 {
     let n1 = normalize(name1, schema);
     let n2 = normalize(name2, schema);
-    let (query, candidate) = if reads_first(&n1, &n2) { (&n1, &n2) } else { (&n2, &n1) };
+    let (query, candidate) = if reads_first(&n1, &n2) {
+        (&n1, &n2)
+    } else {
+        (&n2, &n1)
+    };
     if let (Some(ha), Some(hb)) = (&query.han, &candidate.han) {
         let ca: Vec<char> = ha.chars().collect();
         let cb: Vec<char> = hb.chars().collect();

@@ -336,8 +336,12 @@ impl Index {
         // Block on the distinct words of every reading of the query. Initials and particles
         // (long posting lists, little identity) are left out of a reading that has any
         // other word.
-        let informative =
-            |t: &Token| matches!(t.kind, TokenKind::Word | TokenKind::Number | TokenKind::Patronymic);
+        let informative = |t: &Token| {
+            matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
+            )
+        };
         let mut block_tokens: Vec<&Token> = Vec::new();
         for name in [&prepared.other, &prepared.person, &prepared.organisation] {
             let has_informative = name.tokens.iter().any(informative);

@@ -126,23 +126,29 @@ pub fn levenshtein_ratio<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
 /// beyond `a`, counted with multiplicity. A lower bound on the Levenshtein and optimal
 /// string alignment distances (a swap changes no counts).
 pub fn bag_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut counts = [0i32; 256];
+    // Tokens are ASCII; a byte outside it only shares a counter with another, which keeps
+    // the result a lower bound.
+    let mut counts = [0i32; 128];
     for &c in a {
-        if let Some(n) = counts.get_mut(usize::from(c)) {
+        if let Some(n) = counts.get_mut(usize::from(c & 0x7f)) {
             *n += 1;
         }
     }
     for &c in b {
-        if let Some(n) = counts.get_mut(usize::from(c)) {
+        if let Some(n) = counts.get_mut(usize::from(c & 0x7f)) {
             *n -= 1;
         }
     }
+    // Visit only the letters present, clearing each so it is counted once.
     let (mut surplus, mut deficit) = (0usize, 0usize);
-    for &n in &counts {
-        if n > 0 {
-            surplus += n.unsigned_abs() as usize;
-        } else {
-            deficit += n.unsigned_abs() as usize;
+    for &c in a.iter().chain(b) {
+        if let Some(n) = counts.get_mut(usize::from(c & 0x7f)) {
+            if *n > 0 {
+                surplus += n.unsigned_abs() as usize;
+            } else {
+                deficit += n.unsigned_abs() as usize;
+            }
+            *n = 0;
         }
     }
     surplus.max(deficit)
