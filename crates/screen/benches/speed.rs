@@ -360,7 +360,7 @@ fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
         }
     }
     let total = start.elapsed();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     if std::env::var_os("ACCORD_SHOW_SLOWEST").is_some() {
         for (elapsed, name) in slowest.iter().take(8) {
             println!("    slow: {:>8.1} µs  {name}", elapsed.as_secs_f64() * 1e6);
