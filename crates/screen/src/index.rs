@@ -4,7 +4,8 @@
 //! vocabulary; for each vocabulary token the index keeps the names that contain it, and
 //! blocking keys that find it from a query token: its canonical spelling, its one-letter
 //! deletions (so a query word one typo away finds it: the symmetric-deletion method), and
-//! its consonant skeleton (for words from Arabic script). A query looks its words up,
+//! its consonant skeleton (for words from Arabic script); and each pair of adjacent words
+//! joined, for names whose words are split or merged differently. A query looks its words up,
 //! accumulates an IDF-weighted vote per name, keeps the best [`Settings::shortlist`] names,
 //! and scores those in full. Identifiers are looked up exactly.
 //!
@@ -72,6 +73,8 @@ pub struct Index {
     by_skeleton_abjad: Vec<(u64, u32)>,
     by_skeleton_latin: Vec<(u64, u32)>,
     by_identifier: Vec<(u64, u32)>,
+    /// Adjacent words of a name joined (canonical spellings), to the name.
+    by_joined: Vec<(u64, u32)>,
 }
 
 /// FNV-1a: a fixed, portable hash for blocking keys (collisions only add candidates that
@@ -182,6 +185,32 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// Adds `weight` to the vote of each name, once per `marker` (one query word): a name
+/// reached through several spellings of the same word is counted once.
+fn cast_votes(
+    votes: &mut [f32],
+    last_token: &mut [u32],
+    touched: &mut Vec<u32>,
+    names: impl Iterator<Item = u32>,
+    marker: u32,
+    weight: f32,
+) {
+    for name in names {
+        let n = name as usize;
+        let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n)) else {
+            continue;
+        };
+        if *last == marker {
+            continue;
+        }
+        if *last == 0 {
+            touched.push(name);
+        }
+        *last = marker;
+        *vote += weight;
+    }
+}
+
 impl Index {
     /// Builds the index. Candidates keep their order; it breaks ties between equal scores.
     pub fn build(candidates: Vec<Candidate>) -> Index {
@@ -196,6 +225,7 @@ impl Index {
             by_skeleton_abjad: Vec::new(),
             by_skeleton_latin: Vec::new(),
             by_identifier: Vec::new(),
+            by_joined: Vec::new(),
         };
         for (c, candidate) in candidates.iter().enumerate() {
             let c = u32::try_from(c).unwrap_or(u32::MAX);
@@ -222,6 +252,14 @@ impl Index {
                         posting.push(name_id);
                     }
                     tokens.push(id);
+                }
+                for pair in tokens.windows(2) {
+                    if let [Some(first), Some(second)] = [pair.first(), pair.get(1)]
+                        .map(|id| id.and_then(|id| index.vocabulary.get(*id as usize)))
+                    {
+                        let joined = format!("{}{}", first.canon, second.canon);
+                        index.by_joined.push((key(joined.as_bytes()), name_id));
+                    }
                 }
                 index.names.push(IndexedName {
                     candidate: c,
@@ -260,6 +298,7 @@ impl Index {
             &mut index.by_skeleton_abjad,
             &mut index.by_skeleton_latin,
             &mut index.by_identifier,
+            &mut index.by_joined,
         ] {
             table.sort_unstable();
             table.dedup();
@@ -382,26 +421,63 @@ impl Index {
                     .collect();
                 matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 for (id, weight) in matched {
-                    for &name in self
+                    let names = self
                         .postings
                         .get(id as usize)
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                    {
-                        let n = name as usize;
-                        let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n))
-                        else {
-                            continue;
-                        };
-                        if *last == marker {
-                            continue; // this query word already voted for this name
+                        .map_or(&[][..], Vec::as_slice);
+                    cast_votes(
+                        votes,
+                        last_token,
+                        touched,
+                        names.iter().copied(),
+                        marker,
+                        weight,
+                    );
+                }
+            }
+            // Words split or merged differently (`Marange Resources` / `MARANGERESOURCES`):
+            // a query word may be two adjacent words of a name joined, and two adjacent
+            // query words joined may be one word of a name. Such names vote as if they
+            // shared a rare word, so that the joined view gets to score them.
+            let rare = self.idf.iter().copied().fold(1.0f32, f32::max);
+            let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
+            for token in &block_tokens {
+                if token.canon.len() >= 6 {
+                    let mut names = Vec::new();
+                    lookup(&self.by_joined, key(token.canon.as_bytes()), &mut names);
+                    cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
+                    marker = marker.saturating_add(1);
+                }
+            }
+            for name in [&prepared.other, &prepared.person, &prepared.organisation] {
+                for pair in name.tokens.windows(2) {
+                    let [first, second] = pair else { continue };
+                    let joined = format!("{}{}", first.canon, second.canon);
+                    let mut ids = Vec::new();
+                    lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
+                    ids.sort_unstable();
+                    ids.dedup();
+                    for id in ids {
+                        if self
+                            .vocabulary
+                            .get(id as usize)
+                            .is_some_and(|t| t.canon == joined)
+                        {
+                            let names = self
+                                .postings
+                                .get(id as usize)
+                                .map_or(&[][..], Vec::as_slice);
+                            cast_votes(
+                                votes,
+                                last_token,
+                                touched,
+                                names.iter().copied(),
+                                marker,
+                                rare,
+                            );
                         }
-                        if *last == 0 {
-                            touched.push(name);
-                        }
-                        *last = marker;
-                        *vote += weight;
                     }
+                    marker = marker.saturating_add(1);
                 }
             }
             let mut ranked: Vec<(f32, u32)> = Vec::with_capacity(touched.len());
