@@ -397,6 +397,36 @@ fn main() {
             index.n_names(),
             start.elapsed().as_secs_f64()
         );
+        if let Ok(name) = std::env::var("ACCORD_DEBUG_QUERY") {
+            for c in sample_candidates
+                .iter()
+                .filter(|c| c.names.iter().any(|n| n.value == name))
+            {
+                println!(
+                    "    has: {} {:?} {:?}",
+                    c.id,
+                    c.schema,
+                    c.names.iter().map(|n| &n.value).collect::<Vec<_>>()
+                );
+            }
+            let settings = Settings {
+                threshold: 0.0,
+                limit: 5,
+                ..Settings::default()
+            };
+            for hit in index.screen(
+                &Query {
+                    name,
+                    ..Query::default()
+                },
+                &settings,
+            ) {
+                println!(
+                    "    {:.3} {} {} | {}",
+                    hit.score, hit.candidate_id, hit.matched_name, hit.explanation
+                );
+            }
+        }
         measure("all samples", &index, &queries(&sample_candidates, 4000, 7));
     }
 

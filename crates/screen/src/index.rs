@@ -75,6 +75,8 @@ pub struct Index {
     by_identifier: Vec<(u64, u32)>,
     /// Adjacent words of a name joined (canonical spellings), to the name.
     by_joined: Vec<(u64, u32)>,
+    /// A name's sorted words, to the name.
+    by_word_set: Vec<(u64, u32)>,
 }
 
 /// FNV-1a: a fixed, portable hash for blocking keys (collisions only add candidates that
@@ -185,6 +187,14 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// The key of a name's set of words (sorted texts), for finding exact and reordered names
+/// without the vote.
+fn word_set_key<'t>(tokens: impl Iterator<Item = &'t Token>) -> u64 {
+    let mut texts: Vec<&str> = tokens.map(|t| t.text.as_str()).collect();
+    texts.sort_unstable();
+    key(texts.join(" ").as_bytes())
+}
+
 /// Adds `weight` to the vote of each name, once per `marker` (one query word): a name
 /// reached through several spellings of the same word is counted once.
 fn cast_votes(
@@ -226,6 +236,7 @@ impl Index {
             by_skeleton_latin: Vec::new(),
             by_identifier: Vec::new(),
             by_joined: Vec::new(),
+            by_word_set: Vec::new(),
         };
         for (c, candidate) in candidates.iter().enumerate() {
             let c = u32::try_from(c).unwrap_or(u32::MAX);
@@ -261,6 +272,12 @@ impl Index {
                         index.by_joined.push((key(joined.as_bytes()), name_id));
                     }
                 }
+                let word_set = word_set_key(
+                    tokens
+                        .iter()
+                        .filter_map(|id| index.vocabulary.get(*id as usize)),
+                );
+                index.by_word_set.push((word_set, name_id));
                 index.names.push(IndexedName {
                     candidate: c,
                     name: u32::try_from(n).unwrap_or(u32::MAX),
@@ -299,6 +316,7 @@ impl Index {
             &mut index.by_skeleton_latin,
             &mut index.by_identifier,
             &mut index.by_joined,
+            &mut index.by_word_set,
         ] {
             table.sort_unstable();
             table.dedup();
@@ -436,49 +454,60 @@ impl Index {
                 }
             }
             // Words split or merged differently (`Marange Resources` / `MARANGERESOURCES`):
-            // a query word may be two adjacent words of a name joined, and two adjacent
-            // query words joined may be one word of a name. Such names vote as if they
-            // shared a rare word, so that the joined view gets to score them.
+            // a query word that is no word of any name may be two adjacent words of a name
+            // joined; two adjacent query words joined may be one word of a name. Such names
+            // vote with the weight of a rare word (or of the joined word), once per joined
+            // form, so that the joined view gets to score them.
             let rare = self.idf.iter().copied().fold(1.0f32, f32::max);
             let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
             for token in &block_tokens {
-                if token.canon.len() >= 6 {
+                let known = self
+                    .vocabulary_ids
+                    .contains_key(&(token.text.clone(), token.abjad));
+                if token.canon.len() >= 6 && !known {
                     let mut names = Vec::new();
                     lookup(&self.by_joined, key(token.canon.as_bytes()), &mut names);
                     cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
                     marker = marker.saturating_add(1);
                 }
             }
+            let mut joined_pairs: Vec<String> = Vec::new();
             for name in [&prepared.other, &prepared.person, &prepared.organisation] {
                 for pair in name.tokens.windows(2) {
-                    let [first, second] = pair else { continue };
-                    let joined = format!("{}{}", first.canon, second.canon);
-                    let mut ids = Vec::new();
-                    lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
-                    ids.sort_unstable();
-                    ids.dedup();
-                    for id in ids {
-                        if self
-                            .vocabulary
-                            .get(id as usize)
-                            .is_some_and(|t| t.canon == joined)
-                        {
-                            let names = self
-                                .postings
-                                .get(id as usize)
-                                .map_or(&[][..], Vec::as_slice);
-                            cast_votes(
-                                votes,
-                                last_token,
-                                touched,
-                                names.iter().copied(),
-                                marker,
-                                rare,
-                            );
-                        }
+                    if let [first, second] = pair {
+                        joined_pairs.push(format!("{}{}", first.canon, second.canon));
                     }
-                    marker = marker.saturating_add(1);
                 }
+            }
+            joined_pairs.sort_unstable();
+            joined_pairs.dedup();
+            for joined in &joined_pairs {
+                let mut ids = Vec::new();
+                lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
+                ids.sort_unstable();
+                ids.dedup();
+                for id in ids {
+                    if self
+                        .vocabulary
+                        .get(id as usize)
+                        .is_some_and(|t| &t.canon == joined)
+                    {
+                        let names = self
+                            .postings
+                            .get(id as usize)
+                            .map_or(&[][..], Vec::as_slice);
+                        let weight = self.idf.get(id as usize).copied().unwrap_or(1.0);
+                        cast_votes(
+                            votes,
+                            last_token,
+                            touched,
+                            names.iter().copied(),
+                            marker,
+                            weight,
+                        );
+                    }
+                }
+                marker = marker.saturating_add(1);
             }
             let mut ranked: Vec<(f32, u32)> = Vec::with_capacity(touched.len());
             for &name in touched.iter() {
@@ -558,7 +587,22 @@ impl Index {
         // Best name per candidate: (score, name position) with ties to the earlier name.
         let mut best: Vec<(u32, u32, f64)> = Vec::new();
         let mut cache = SimilarityCache::default();
-        for name_id in self.shortlist(&prepared, settings) {
+        let mut shortlist = self.shortlist(&prepared, settings);
+        // A name with exactly the query's words, in any order, is always scored, however
+        // many similar names crowd the vote.
+        let mut exact = Vec::new();
+        for reading in [&prepared.other, &prepared.person, &prepared.organisation] {
+            lookup(
+                &self.by_word_set,
+                word_set_key(reading.tokens.iter()),
+                &mut exact,
+            );
+        }
+        exact.sort_unstable();
+        exact.dedup();
+        exact.retain(|name| !shortlist.contains(name));
+        shortlist.extend(exact);
+        for name_id in shortlist {
             let Some(indexed) = self.names.get(name_id as usize) else {
                 continue;
             };

@@ -132,6 +132,22 @@ fn words_split_or_merged_differently_are_found() {
 }
 
 #[test]
+fn an_exact_name_is_never_crowded_out_of_the_shortlist() {
+    let mut candidates: Vec<Candidate> = (0..5)
+        .map(|i| person(&format!("c{i}"), &["John Smith Junior"]))
+        .collect();
+    candidates.push(person("exact", &["Smith John"]));
+    let index = Index::build(candidates);
+    let settings = Settings {
+        shortlist: 1,
+        ..Settings::default()
+    };
+    let hits = index.screen(&query("John Smith"), &settings);
+    assert_eq!(hits.first().map(|h| h.candidate_id.as_str()), Some("exact"));
+    assert_eq!(hits.first().map(|h| h.score), Some(1.0));
+}
+
+#[test]
 fn gendered_forms_are_different_people() {
     let index = sample_index();
     let hits = index.screen(&query("Ivan Petrov"), &Settings::default());
