@@ -326,6 +326,20 @@ fn queries(candidates: &[Candidate], n: usize, seed: u64) -> Vec<(Query, Option<
         .collect()
 }
 
+/// CPU seconds this thread has used (Linux: `/proc/thread-self/stat`, in clock ticks of
+/// 1/100 s), so that queries/s per core can be stated without the time the thread spent
+/// preempted on a shared machine. `None` elsewhere.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after `)`.
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
     let settings = Settings::default();
     // Warm the per-thread buffers.
@@ -336,6 +350,7 @@ fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
     let mut with_hits = 0usize;
     let (mut drawn, mut found, mut made_up, mut alarms) = (0usize, 0usize, 0usize, 0usize);
     let mut slowest: Vec<(Duration, &str)> = Vec::new();
+    let cpu_start = thread_cpu_seconds();
     let start = Instant::now();
     for (q, source) in queries {
         let t = Instant::now();
@@ -360,6 +375,7 @@ fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
         }
     }
     let total = start.elapsed();
+    let cpu = cpu_start.and_then(|before| Some(thread_cpu_seconds()? - before));
     slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     if std::env::var_os("ACCORD_SHOW_SLOWEST").is_some() {
         for (elapsed, name) in slowest.iter().take(8) {
@@ -377,6 +393,13 @@ fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
         with_hits,
         queries.len()
     );
+    if let Some(cpu) = cpu.filter(|c| *c > 0.0) {
+        println!(
+            "    on CPU time (without time spent preempted): {:.0} queries per CPU-second, {:.1} µs CPU per query",
+            queries.len() as f64 / cpu,
+            cpu / queries.len() as f64 * 1e6
+        );
+    }
     println!(
         "    drawn from the index (exact, typo, reordered): source found in {found} of {drawn}; made-up names with a hit: {alarms} of {made_up}"
     );
