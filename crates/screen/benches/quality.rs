@@ -120,7 +120,12 @@ fn report(who: &str, pairs: &[Pair], scores: &[f64], threshold: f64, per_pair: f
 
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let pairs_path = manifest.join("tests/data/pairs.csv");
+    // `ACCORD_PAIRS` runs the same comparison on another labelled file (e.g. the held-out
+    // `tests/data/holdout.csv`).
+    let pairs_path = std::env::var_os("ACCORD_PAIRS").map_or_else(
+        || manifest.join("tests/data/pairs.csv"),
+        std::path::PathBuf::from,
+    );
     let pairs = read_pairs(&pairs_path);
     let positives = pairs.iter().filter(|p| p.label).count();
     println!(

@@ -640,10 +640,12 @@ fn strip_legal_forms(
 }
 
 fn strip_titles(words: &mut Vec<(String, bool)>) {
+    // Only words written in Latin letters: an Arabic name transliterated without vowels can
+    // spell a title (`عمر`, Omar, is `mr`).
     while words.len() > 1
         && words
             .first()
-            .is_some_and(|(w, _)| TITLES.contains(&w.as_str()))
+            .is_some_and(|(w, abjad)| !abjad && TITLES.contains(&w.as_str()))
     {
         words.remove(0);
     }
@@ -869,6 +871,13 @@ mod tests {
         assert_eq!(texts("Ali Sa", Some(Schema::Person)), ["ali", "sa"]);
         assert_eq!(texts("Acme SA", None), ["acme", "sa"]);
         assert_eq!(texts("Acme LLC", None), ["acme"]);
+    }
+
+    #[test]
+    fn arabic_words_are_not_taken_for_titles() {
+        // `عمر` (Omar) transliterates to `mr`, which is also the title Mr.
+        assert_eq!(texts("عمر البشير", Some(Schema::Person)), ["mr", "bshyr"]);
+        assert_eq!(texts("Mr Omar Bashir", Some(Schema::Person)), ["omar", "bashir"]);
     }
 
     #[test]
