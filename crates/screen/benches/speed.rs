@@ -5,7 +5,9 @@
 //! of generated names (default 1,000000); `ACCORD_SANCTIONS_DATA` the samples directory
 //! (default `../../../shared/data/sanctions` from this crate). Names are generated
 //! deterministically at run time and never committed. Queries run on one thread, so
-//! queries/s is per core.
+//! queries/s is per core; queries per CPU-second leave out time spent preempted.
+//! Diagnostics: `ACCORD_SHOW_SLOWEST=1`, `ACCORD_SHOW_MISSES=1`, and
+//! `ACCORD_DEBUG_QUERY=NAME` (prints that name's top hits on the samples).
 //!
 //! For scale (reported figures, not measured here): OpenSanctions' yente reports about 4
 //! requests/s per vCPU for its best matcher; a leading OFAC screening server about 0.85 ms

@@ -877,7 +877,10 @@ mod tests {
     fn arabic_words_are_not_taken_for_titles() {
         // `عمر` (Omar) transliterates to `mr`, which is also the title Mr.
         assert_eq!(texts("عمر البشير", Some(Schema::Person)), ["mr", "bshyr"]);
-        assert_eq!(texts("Mr Omar Bashir", Some(Schema::Person)), ["omar", "bashir"]);
+        assert_eq!(
+            texts("Mr Omar Bashir", Some(Schema::Person)),
+            ["omar", "bashir"]
+        );
     }
 
     #[test]
