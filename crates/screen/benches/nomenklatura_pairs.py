@@ -6,7 +6,8 @@ Usage: nomenklatura_pairs.py PAIRS.csv [ALGORITHM]   (default algorithm: logic-v
 Reads the pairs file of accord-screen (name1,name2,schema,label,category), builds one
 FollowTheMoney entity per name (schema from the row, `LegalEntity` when empty), compares
 them with the algorithm, and prints `version X`, one score per line in row order, and
-`seconds_per_pair S` (measured after one warm-up comparison that loads models). Exits
+`seconds_per_pair S` (the fastest of three passes, after one warm-up comparison that
+loads models). Exits
 non-zero with a plain message when nomenklatura cannot be imported.
 
 Install: pip install nomenklatura
@@ -49,11 +50,14 @@ def main():
     ]
     # Warm-up: the first comparison loads models and tables.
     algorithm.compare(pairs[0][0], pairs[0][1], config)
-    scores = []
-    start = time.perf_counter()
-    for left, right in pairs:
-        scores.append(algorithm.compare(left, right, config).score)
-    elapsed = time.perf_counter() - start
+    # The fastest of three passes (the machine may be shared; preemption only adds time).
+    elapsed = float("inf")
+    for _ in range(3):
+        scores = []
+        start = time.perf_counter()
+        for left, right in pairs:
+            scores.append(algorithm.compare(left, right, config).score)
+        elapsed = min(elapsed, time.perf_counter() - start)
     print(f"version {version('nomenklatura')}")
     for score in scores:
         print(f"{score:.6f}")

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use accord_screen::{DEFAULT_THRESHOLD, Schema, score_pair};
+use accord_screen::{DEFAULT_THRESHOLD, Schema, score_pair, score_pair_value};
 
 struct Pair {
     name1: String,
@@ -120,7 +120,12 @@ fn report(who: &str, pairs: &[Pair], scores: &[f64], threshold: f64, per_pair: f
 
 fn main() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let pairs_path = manifest.join("tests/data/pairs.csv");
+    // `ACCORD_PAIRS` runs the same comparison on another labelled file (e.g. the held-out
+    // `tests/data/holdout.csv`).
+    let pairs_path = std::env::var_os("ACCORD_PAIRS").map_or_else(
+        || manifest.join("tests/data/pairs.csv"),
+        std::path::PathBuf::from,
+    );
     let pairs = read_pairs(&pairs_path);
     let positives = pairs.iter().filter(|p| p.label).count();
     println!(
@@ -135,20 +140,48 @@ fn main() {
         .iter()
         .map(|p| score_pair(&p.name1, &p.name2, p.schema).score)
         .collect();
-    let rounds = 20;
-    let start = Instant::now();
-    for _ in 0..rounds {
-        for p in &pairs {
-            std::hint::black_box(score_pair(&p.name1, &p.name2, p.schema));
-        }
+    // The fastest of several passes: the machine is shared, and preemption only ever adds
+    // time. The nomenklatura script times its passes the same way.
+    let fastest_pass = |f: &dyn Fn(&Pair)| {
+        (0..30)
+            .map(|_| {
+                let start = Instant::now();
+                for p in &pairs {
+                    f(p);
+                }
+                start.elapsed().as_secs_f64() / pairs.len() as f64
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let ours_per_pair = fastest_pass(&|p| {
+        std::hint::black_box(score_pair_value(&p.name1, &p.name2, p.schema));
+    });
+    let explained_per_pair = fastest_pass(&|p| {
+        std::hint::black_box(score_pair(&p.name1, &p.name2, p.schema));
+    });
+    for (p, score) in pairs.iter().zip(&ours) {
+        assert_eq!(score_pair_value(&p.name1, &p.name2, p.schema), *score);
     }
-    let ours_per_pair = start.elapsed().as_secs_f64() / (rounds * pairs.len()) as f64;
     report(
         "accord-screen",
         &pairs,
         &ours,
         DEFAULT_THRESHOLD,
         ours_per_pair,
+    );
+    let mut sweep = String::from("    threshold sweep (P/R/F1):");
+    for step in [70, 75, 80, 85, 90, 95] {
+        let threshold = f64::from(step) / 100.0;
+        let q = quality(&pairs, &ours, threshold);
+        sweep.push_str(&format!(
+            " {threshold:.2} {:.3}/{:.3}/{:.3}",
+            q.precision, q.recall, q.f1
+        ));
+    }
+    println!("{sweep}");
+    println!(
+        "    with the explanation built: {:.1} µs/pair",
+        explained_per_pair * 1e6
     );
 
     if std::env::var_os("ACCORD_SHOW_ERRORS").is_some() {
@@ -214,8 +247,9 @@ fn main() {
                 per_pair,
             );
             println!(
-                "speed ratio: accord-screen is {:.0}x faster per pair",
-                per_pair / ours_per_pair
+                "speed ratio: accord-screen is {:.0}x faster per pair ({:.0}x with explanations)",
+                per_pair / ours_per_pair,
+                per_pair / explained_per_pair
             );
         }
     }

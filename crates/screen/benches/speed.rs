@@ -5,7 +5,9 @@
 //! of generated names (default 1,000000); `ACCORD_SANCTIONS_DATA` the samples directory
 //! (default `../../../shared/data/sanctions` from this crate). Names are generated
 //! deterministically at run time and never committed. Queries run on one thread, so
-//! queries/s is per core.
+//! queries/s is per core; queries per CPU-second leave out time spent preempted.
+//! Diagnostics: `ACCORD_SHOW_SLOWEST=1`, `ACCORD_SHOW_MISSES=1`, and
+//! `ACCORD_DEBUG_QUERY=NAME` (prints that name's top hits on the samples).
 //!
 //! For scale (reported figures, not measured here): OpenSanctions' yente reports about 4
 //! requests/s per vCPU for its best matcher; a leading OFAC screening server about 0.85 ms
@@ -61,10 +63,13 @@ const LEGAL: &[&str] = &[
 fn word(rng: &mut Rng, syllables: usize) -> String {
     let mut w = String::new();
     for _ in 0..syllables {
-        w.push_str(*rng.pick(ONSETS));
-        w.push_str(*rng.pick(VOWELS));
+        let onset: &&str = rng.pick(ONSETS);
+        w.push_str(onset);
+        let vowel: &&str = rng.pick(VOWELS);
+        w.push_str(vowel);
     }
-    w.push_str(*rng.pick(CODAS));
+    let coda: &&str = rng.pick(CODAS);
+    w.push_str(coda);
     let mut chars = w.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -294,46 +299,91 @@ fn typo(rng: &mut Rng, name: &str) -> String {
 }
 
 /// Queries drawn from the indexed names (some with a typo, some reordered) and made-up
-/// names that should find nothing, in fixed proportions.
-fn queries(candidates: &[Candidate], n: usize, seed: u64) -> Vec<Query> {
+/// names that should find nothing, in fixed proportions; each with the id of the candidate
+/// it was drawn from.
+fn queries(candidates: &[Candidate], n: usize, seed: u64) -> Vec<(Query, Option<String>)> {
     let mut rng = Rng(seed);
     (0..n)
         .map(|i| {
-            let name = if i % 4 == 3 {
-                format!("{} {}", word(&mut rng, 2), word(&mut rng, 3))
+            let (name, source) = if i % 4 == 3 {
+                (format!("{} {}", word(&mut rng, 2), word(&mut rng, 3)), None)
             } else {
                 let c = rng.pick(candidates);
                 let n = &rng.pick(&c.names).value;
-                match i % 4 {
+                let name = match i % 4 {
                     0 => n.clone(),
                     1 => typo(&mut rng, n),
                     _ => n.split_whitespace().rev().collect::<Vec<_>>().join(" "),
-                }
+                };
+                (name, Some(c.id.clone()))
             };
-            Query {
-                name,
-                ..Query::default()
-            }
+            (
+                Query {
+                    name,
+                    ..Query::default()
+                },
+                source,
+            )
         })
         .collect()
 }
 
-fn measure(label: &str, index: &Index, queries: &[Query]) {
+/// CPU seconds this thread has used (Linux: `/proc/thread-self/stat`, in clock ticks of
+/// 1/100 s), so that queries/s per core can be stated without the time the thread spent
+/// preempted on a shared machine. `None` elsewhere.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after `)`.
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
     let settings = Settings::default();
     // Warm the per-thread buffers.
-    for q in queries.iter().take(20) {
+    for (q, _) in queries.iter().take(20) {
         std::hint::black_box(index.screen(q, &settings));
     }
     let mut latencies: Vec<Duration> = Vec::with_capacity(queries.len());
     let mut with_hits = 0usize;
+    let (mut drawn, mut found, mut made_up, mut alarms) = (0usize, 0usize, 0usize, 0usize);
+    let mut slowest: Vec<(Duration, &str)> = Vec::new();
+    let cpu_start = thread_cpu_seconds();
     let start = Instant::now();
-    for q in queries {
+    for (q, source) in queries {
         let t = Instant::now();
         let hits = index.screen(q, &settings);
-        latencies.push(t.elapsed());
+        let elapsed = t.elapsed();
+        latencies.push(elapsed);
+        slowest.push((elapsed, q.name.as_str()));
         with_hits += usize::from(!hits.is_empty());
+        match source {
+            Some(id) => {
+                drawn += 1;
+                let hit = hits.iter().any(|h| &h.candidate_id == id);
+                found += usize::from(hit);
+                if !hit && std::env::var_os("ACCORD_SHOW_MISSES").is_some() {
+                    println!("    miss: {} (from {id}; {} hits)", q.name, hits.len());
+                }
+            }
+            None => {
+                made_up += 1;
+                alarms += usize::from(!hits.is_empty());
+            }
+        }
     }
     let total = start.elapsed();
+    let cpu = cpu_start.and_then(|before| Some(thread_cpu_seconds()? - before));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    if std::env::var_os("ACCORD_SHOW_SLOWEST").is_some() {
+        for (elapsed, name) in slowest.iter().take(8) {
+            println!("    slow: {:>8.1} µs  {name}", elapsed.as_secs_f64() * 1e6);
+        }
+    }
     latencies.sort_unstable();
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
     println!(
@@ -344,6 +394,16 @@ fn measure(label: &str, index: &Index, queries: &[Query]) {
         pct(0.99).as_secs_f64() * 1e6,
         with_hits,
         queries.len()
+    );
+    if let Some(cpu) = cpu.filter(|c| *c > 0.0) {
+        println!(
+            "    on CPU time (without time spent preempted): {:.0} queries per CPU-second, {:.1} µs CPU per query",
+            queries.len() as f64 / cpu,
+            cpu / queries.len() as f64 * 1e6
+        );
+    }
+    println!(
+        "    drawn from the index (exact, typo, reordered): source found in {found} of {drawn}; made-up names with a hit: {alarms} of {made_up}"
     );
 }
 
@@ -362,6 +422,36 @@ fn main() {
             index.n_names(),
             start.elapsed().as_secs_f64()
         );
+        if let Ok(name) = std::env::var("ACCORD_DEBUG_QUERY") {
+            for c in sample_candidates
+                .iter()
+                .filter(|c| c.names.iter().any(|n| n.value == name))
+            {
+                println!(
+                    "    has: {} {:?} {:?}",
+                    c.id,
+                    c.schema,
+                    c.names.iter().map(|n| &n.value).collect::<Vec<_>>()
+                );
+            }
+            let settings = Settings {
+                threshold: 0.0,
+                limit: 5,
+                ..Settings::default()
+            };
+            for hit in index.screen(
+                &Query {
+                    name,
+                    ..Query::default()
+                },
+                &settings,
+            ) {
+                println!(
+                    "    {:.3} {} {} | {}",
+                    hit.score, hit.candidate_id, hit.matched_name, hit.explanation
+                );
+            }
+        }
         measure("all samples", &index, &queries(&sample_candidates, 4000, 7));
     }
 

@@ -51,7 +51,8 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     }
     if a.abjad != b.abjad {
         // One side kept few vowels: compare consonants, and trust it a little less.
-        let (sa, sb) = (a.skeleton.as_bytes(), b.skeleton.as_bytes());
+        let (sa, sb) = (a.skeleton(), b.skeleton());
+        let (sa, sb) = (sa.as_bytes(), sb.as_bytes());
         if sa.is_empty() || sb.is_empty() {
             return None;
         }
@@ -67,12 +68,17 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     if a.canon == b.canon {
         return Some((0.97, TokenMatchKind::Transliteration));
     }
-    let mut sim = spelling_similarity(a.text.as_bytes(), b.text.as_bytes());
-    if a.canon != a.text || b.canon != b.text {
-        sim = sim.max(spelling_similarity(a.canon.as_bytes(), b.canon.as_bytes()));
+    // The canonical spellings first; the spellings as written only when those are not
+    // already close (a merge in the canonical form can hide a typo's neighbourhood).
+    let mut sim = spelling_similarity(a.canon.as_bytes(), b.canon.as_bytes());
+    if sim < 0.95 && (a.canon != a.text || b.canon != b.text) {
+        sim = sim.max(spelling_similarity(a.text.as_bytes(), b.text.as_bytes()));
+    }
+    if sim < TOKEN_FLOOR {
+        return None;
     }
     // Very short words are similar by accident (`li` / `lu`): only spelling variants count.
-    if sim >= TOKEN_FLOOR && a.text.len().min(b.text.len()) <= 3 {
+    if a.text.len().min(b.text.len()) <= 3 {
         sim = sim.min(levenshtein_ratio(a.canon.as_bytes(), b.canon.as_bytes()).max(0.0) + 0.1);
     }
     if is_gender_variant(&a.text, &b.text) {
@@ -91,6 +97,11 @@ fn spelling_similarity(a: &[u8], b: &[u8]) -> f64 {
     // (0.80), so the costlier measures are skipped.
     let (short, long) = (a.len().min(b.len()), a.len().max(b.len()));
     if (short as f64) < 0.6 * long as f64 {
+        return 0.0;
+    }
+    // The bag distance (letters one word has and the other lacks) is a lower bound on the
+    // edit distance, and much cheaper: most token pairs in a name are far apart.
+    if crate::similarity::bag_distance(a, b) as f64 > 0.4 * long as f64 {
         return 0.0;
     }
     let edit = edit_ratio(a, b);
@@ -345,14 +356,44 @@ fn explain_alignment(
     }
 }
 
+/// The fixed order that makes pair scoring symmetric: by token texts, then Han text.
+fn reads_first(n1: &NormalizedName, n2: &NormalizedName) -> bool {
+    let texts1 = n1.tokens.iter().map(|t| t.text.as_str());
+    let texts2 = n2.tokens.iter().map(|t| t.text.as_str());
+    texts1.cmp(texts2).then_with(|| n1.han.cmp(&n2.han)).is_le()
+}
+
+/// The score of [`score_pair`] alone, without building the explanation (for scoring many
+/// pairs). Always equal to `score_pair(name1, name2, schema).score`.
+pub fn score_pair_value(name1: &str, name2: &str, schema: Option<Schema>) -> f64 {
+    let n1 = normalize(name1, schema);
+    let n2 = normalize(name2, schema);
+    let (query, candidate) = if reads_first(&n1, &n2) {
+        (&n1, &n2)
+    } else {
+        (&n2, &n1)
+    };
+    if let (Some(ha), Some(hb)) = (&query.han, &candidate.han) {
+        let ca: Vec<char> = ha.chars().collect();
+        let cb: Vec<char> = hb.chars().collect();
+        return levenshtein_ratio(&ca, &cb);
+    }
+    let a: Vec<&Token> = query.tokens.iter().collect();
+    let b: Vec<&Token> = candidate.tokens.iter().collect();
+    score_tokens(&a, &b, &mut |i, j| match (a.get(i), b.get(j)) {
+        (Some(ta), Some(tb)) => token_similarity(ta, tb),
+        _ => None,
+    })
+    .0
+}
+
 /// Scores two names written by people, as `accord screen score` does: normalises both under
 /// `schema`, compares them, and returns the comparison. Symmetric: the two names are put in
 /// a fixed order first, so `score_pair(a, b)` and `score_pair(b, a)` give the same score.
 pub fn score_pair(name1: &str, name2: &str, schema: Option<Schema>) -> NameMatch {
     let n1 = normalize(name1, schema);
     let n2 = normalize(name2, schema);
-    let key = |n: &NormalizedName| (n.display(), n.han.clone());
-    if key(&n1) <= key(&n2) {
+    if reads_first(&n1, &n2) {
         compare_names(&n1, &n2)
     } else {
         compare_names(&n2, &n1)

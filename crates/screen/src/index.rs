@@ -4,7 +4,8 @@
 //! vocabulary; for each vocabulary token the index keeps the names that contain it, and
 //! blocking keys that find it from a query token: its canonical spelling, its one-letter
 //! deletions (so a query word one typo away finds it: the symmetric-deletion method), and
-//! its consonant skeleton (for words from Arabic script). A query looks its words up,
+//! its consonant skeleton (for words from Arabic script); and each pair of adjacent words
+//! joined, for names whose words are split or merged differently. A query looks its words up,
 //! accumulates an IDF-weighted vote per name, keeps the best [`Settings::shortlist`] names,
 //! and scores those in full. Identifiers are looked up exactly.
 //!
@@ -65,13 +66,17 @@ pub struct Index {
     candidates: Vec<Candidate>,
     names: Vec<IndexedName>,
     vocabulary: Vec<Token>,
-    vocabulary_ids: HashMap<(Box<str>, bool), u32>,
+    vocabulary_ids: HashMap<(String, bool), u32>,
     postings: Vec<Vec<u32>>,
     idf: Vec<f32>,
     by_spelling: Vec<(u64, u32)>,
     by_skeleton_abjad: Vec<(u64, u32)>,
     by_skeleton_latin: Vec<(u64, u32)>,
     by_identifier: Vec<(u64, u32)>,
+    /// Adjacent words of a name joined (canonical spellings), to the name.
+    by_joined: Vec<(u64, u32)>,
+    /// A name's sorted words, to the name.
+    by_word_set: Vec<(u64, u32)>,
 }
 
 /// FNV-1a: a fixed, portable hash for blocking keys (collisions only add candidates that
@@ -182,6 +187,40 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// The key of a name's set of words (sorted texts), for finding exact and reordered names
+/// without the vote.
+fn word_set_key<'t>(tokens: impl Iterator<Item = &'t Token>) -> u64 {
+    let mut texts: Vec<&str> = tokens.map(|t| t.text.as_str()).collect();
+    texts.sort_unstable();
+    key(texts.join(" ").as_bytes())
+}
+
+/// Adds `weight` to the vote of each name, once per `marker` (one query word): a name
+/// reached through several spellings of the same word is counted once.
+fn cast_votes(
+    votes: &mut [f32],
+    last_token: &mut [u32],
+    touched: &mut Vec<u32>,
+    names: impl Iterator<Item = u32>,
+    marker: u32,
+    weight: f32,
+) {
+    for name in names {
+        let n = name as usize;
+        let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n)) else {
+            continue;
+        };
+        if *last == marker {
+            continue;
+        }
+        if *last == 0 {
+            touched.push(name);
+        }
+        *last = marker;
+        *vote += weight;
+    }
+}
+
 impl Index {
     /// Builds the index. Candidates keep their order; it breaks ties between equal scores.
     pub fn build(candidates: Vec<Candidate>) -> Index {
@@ -196,6 +235,8 @@ impl Index {
             by_skeleton_abjad: Vec::new(),
             by_skeleton_latin: Vec::new(),
             by_identifier: Vec::new(),
+            by_joined: Vec::new(),
+            by_word_set: Vec::new(),
         };
         for (c, candidate) in candidates.iter().enumerate() {
             let c = u32::try_from(c).unwrap_or(u32::MAX);
@@ -223,6 +264,20 @@ impl Index {
                     }
                     tokens.push(id);
                 }
+                for pair in tokens.windows(2) {
+                    if let [Some(first), Some(second)] = [pair.first(), pair.get(1)]
+                        .map(|id| id.and_then(|id| index.vocabulary.get(*id as usize)))
+                    {
+                        let joined = format!("{}{}", first.canon, second.canon);
+                        index.by_joined.push((key(joined.as_bytes()), name_id));
+                    }
+                }
+                let word_set = word_set_key(
+                    tokens
+                        .iter()
+                        .filter_map(|id| index.vocabulary.get(*id as usize)),
+                );
+                index.by_word_set.push((word_set, name_id));
                 index.names.push(IndexedName {
                     candidate: c,
                     name: u32::try_from(n).unwrap_or(u32::MAX),
@@ -248,7 +303,7 @@ impl Index {
             keys.clear();
             spelling_keys(&token.canon, &mut keys);
             index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
-            let skeleton = (key(token.skeleton.as_bytes()), id);
+            let skeleton = (key(token.skeleton().as_bytes()), id);
             if token.abjad {
                 index.by_skeleton_abjad.push(skeleton);
             } else {
@@ -260,6 +315,8 @@ impl Index {
             &mut index.by_skeleton_abjad,
             &mut index.by_skeleton_latin,
             &mut index.by_identifier,
+            &mut index.by_joined,
+            &mut index.by_word_set,
         ] {
             table.sort_unstable();
             table.dedup();
@@ -288,7 +345,7 @@ impl Index {
         if token.abjad {
             lookup(
                 &self.by_skeleton_latin,
-                key(token.skeleton.as_bytes()),
+                key(token.skeleton().as_bytes()),
                 found,
             );
         } else {
@@ -299,7 +356,7 @@ impl Index {
         }
         lookup(
             &self.by_skeleton_abjad,
-            key(token.skeleton.as_bytes()),
+            key(token.skeleton().as_bytes()),
             found,
         );
         found.sort_unstable();
@@ -333,10 +390,22 @@ impl Index {
 
     /// The names that share the most (IDF-weighted) words with the query.
     fn shortlist(&self, prepared: &PreparedQuery<'_>, settings: &Settings) -> Vec<u32> {
-        // Block on the distinct words of every reading of the query.
+        // Block on the distinct words of every reading of the query. Initials and particles
+        // (long posting lists, little identity) are left out of a reading that has any
+        // other word.
+        let informative = |t: &Token| {
+            matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
+            )
+        };
         let mut block_tokens: Vec<&Token> = Vec::new();
         for name in [&prepared.other, &prepared.person, &prepared.organisation] {
+            let has_informative = name.tokens.iter().any(informative);
             for token in &name.tokens {
+                if has_informative && !informative(token) {
+                    continue;
+                }
                 if !block_tokens
                     .iter()
                     .any(|t| t.text == token.text && t.abjad == token.abjad)
@@ -344,20 +413,6 @@ impl Index {
                     block_tokens.push(token);
                 }
             }
-        }
-        let informative = block_tokens.iter().any(|t| {
-            matches!(
-                t.kind,
-                TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
-            )
-        });
-        if informative {
-            block_tokens.retain(|t| {
-                matches!(
-                    t.kind,
-                    TokenKind::Word | TokenKind::Number | TokenKind::Patronymic
-                )
-            });
         }
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
@@ -384,27 +439,75 @@ impl Index {
                     .collect();
                 matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 for (id, weight) in matched {
-                    for &name in self
+                    let names = self
                         .postings
                         .get(id as usize)
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                    {
-                        let n = name as usize;
-                        let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n))
-                        else {
-                            continue;
-                        };
-                        if *last == marker {
-                            continue; // this query word already voted for this name
-                        }
-                        if *last == 0 {
-                            touched.push(name);
-                        }
-                        *last = marker;
-                        *vote += weight;
+                        .map_or(&[][..], Vec::as_slice);
+                    cast_votes(
+                        votes,
+                        last_token,
+                        touched,
+                        names.iter().copied(),
+                        marker,
+                        weight,
+                    );
+                }
+            }
+            // Words split or merged differently (`Marange Resources` / `MARANGERESOURCES`):
+            // a query word that is no word of any name may be two adjacent words of a name
+            // joined; two adjacent query words joined may be one word of a name. Such names
+            // vote with the weight of a rare word (or of the joined word), once per joined
+            // form, so that the joined view gets to score them.
+            let rare = self.idf.iter().copied().fold(1.0f32, f32::max);
+            let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
+            for token in &block_tokens {
+                let known = self
+                    .vocabulary_ids
+                    .contains_key(&(token.text.clone(), token.abjad));
+                if token.canon.len() >= 6 && !known {
+                    let mut names = Vec::new();
+                    lookup(&self.by_joined, key(token.canon.as_bytes()), &mut names);
+                    cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
+                    marker = marker.saturating_add(1);
+                }
+            }
+            let mut joined_pairs: Vec<String> = Vec::new();
+            for name in [&prepared.other, &prepared.person, &prepared.organisation] {
+                for pair in name.tokens.windows(2) {
+                    if let [first, second] = pair {
+                        joined_pairs.push(format!("{}{}", first.canon, second.canon));
                     }
                 }
+            }
+            joined_pairs.sort_unstable();
+            joined_pairs.dedup();
+            for joined in &joined_pairs {
+                let mut ids = Vec::new();
+                lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
+                ids.sort_unstable();
+                ids.dedup();
+                for id in ids {
+                    if self
+                        .vocabulary
+                        .get(id as usize)
+                        .is_some_and(|t| &t.canon == joined)
+                    {
+                        let names = self
+                            .postings
+                            .get(id as usize)
+                            .map_or(&[][..], Vec::as_slice);
+                        let weight = self.idf.get(id as usize).copied().unwrap_or(1.0);
+                        cast_votes(
+                            votes,
+                            last_token,
+                            touched,
+                            names.iter().copied(),
+                            marker,
+                            weight,
+                        );
+                    }
+                }
+                marker = marker.saturating_add(1);
             }
             let mut ranked: Vec<(f32, u32)> = Vec::with_capacity(touched.len());
             for &name in touched.iter() {
@@ -484,7 +587,22 @@ impl Index {
         // Best name per candidate: (score, name position) with ties to the earlier name.
         let mut best: Vec<(u32, u32, f64)> = Vec::new();
         let mut cache = SimilarityCache::default();
-        for name_id in self.shortlist(&prepared, settings) {
+        let mut shortlist = self.shortlist(&prepared, settings);
+        // A name with exactly the query's words, in any order, is always scored, however
+        // many similar names crowd the vote.
+        let mut exact = Vec::new();
+        for reading in [&prepared.other, &prepared.person, &prepared.organisation] {
+            lookup(
+                &self.by_word_set,
+                word_set_key(reading.tokens.iter()),
+                &mut exact,
+            );
+        }
+        exact.sort_unstable();
+        exact.dedup();
+        exact.retain(|name| !shortlist.contains(name));
+        shortlist.extend(exact);
+        for name_id in shortlist {
             let Some(indexed) = self.names.get(name_id as usize) else {
                 continue;
             };

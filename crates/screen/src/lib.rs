@@ -38,6 +38,6 @@ pub mod similarity;
 pub use candidate::{
     Candidate, CandidateName, FieldError, Identifier, NameKind, PartialDate, Query, Schema,
 };
-pub use compare::{NameMatch, NameMethod, TokenMatchKind, TokenPair, score_pair};
+pub use compare::{NameMatch, NameMethod, TokenMatchKind, TokenPair, score_pair, score_pair_value};
 pub use hit::{Adjustment, Explanation, Hit, IdentifierMatch};
 pub use index::{DEFAULT_THRESHOLD, Index, Settings};

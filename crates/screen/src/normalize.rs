@@ -48,17 +48,23 @@ impl TokenKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Token {
     /// Lowercase ASCII letters or digits.
-    pub text: Box<str>,
+    pub text: String,
     /// A canonical spelling that merges common transliteration variants (Kh/H, Yu/Iu/Ju,
     /// W/V, -iy/-y/-ii, double letters…); used as a second comparison key.
-    pub canon: Box<str>,
-    /// The consonant skeleton, used to compare a word written in Arabic or Hebrew script
-    /// (which writes few vowels) with its Latin spelling.
-    pub skeleton: Box<str>,
+    pub canon: String,
     /// The part the token plays.
     pub kind: TokenKind,
     /// Whether the token came from an abjad script (Arabic, Persian, Hebrew).
     pub abjad: bool,
+}
+
+impl Token {
+    /// The consonant skeleton, used to compare a word written in Arabic or Hebrew script
+    /// (which writes few vowels) with its Latin spelling. Computed when needed: most
+    /// comparisons never use it.
+    pub fn skeleton(&self) -> String {
+        consonant_skeleton(&self.text)
+    }
 }
 
 /// A legal form found in a name and set aside for matching.
@@ -326,11 +332,9 @@ fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
     } else {
         canonical_spelling(&text)
     };
-    let skeleton = consonant_skeleton(&text);
     Token {
-        text: text.into_boxed_str(),
-        canon: canon.into_boxed_str(),
-        skeleton: skeleton.into_boxed_str(),
+        text,
+        canon,
         kind,
         abjad,
     }
@@ -554,11 +558,35 @@ const LEGAL_FORMS: &[LegalFormEntry] = &[
     legal!("article", true, "the"),
 ];
 
+/// Whether `word` begins or ends some legal form: a quick test that spares most names the
+/// walk through [`LEGAL_FORMS`].
+fn may_bound_legal_form(word: &str) -> bool {
+    static BOUNDARY_WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let words = BOUNDARY_WORDS.get_or_init(|| {
+        let mut words: Vec<&'static str> = LEGAL_FORMS
+            .iter()
+            .flat_map(|e| e.words.first().into_iter().chain(e.words.last()))
+            .copied()
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    });
+    words.binary_search(&word).is_ok()
+}
+
 fn strip_legal_forms(
     words: &mut Vec<(String, bool)>,
     found: &mut Vec<LegalForm>,
     is_organisation: bool,
 ) {
+    let bounded = |words: &Vec<(String, bool)>| {
+        words.first().is_some_and(|(w, _)| may_bound_legal_form(w))
+            || words.last().is_some_and(|(w, _)| may_bound_legal_form(w))
+    };
+    if !bounded(words) {
+        return;
+    }
     let allowed = |entry: &LegalFormEntry| is_organisation || !entry.ambiguous;
     // Legal forms stand at either end of a name; one found in the middle is part of it.
     loop {
@@ -612,10 +640,12 @@ fn strip_legal_forms(
 }
 
 fn strip_titles(words: &mut Vec<(String, bool)>) {
+    // Only words written in Latin letters: an Arabic name transliterated without vowels can
+    // spell a title (`عمر`, Omar, is `mr`).
     while words.len() > 1
         && words
             .first()
-            .is_some_and(|(w, _)| TITLES.contains(&w.as_str()))
+            .is_some_and(|(w, abjad)| !abjad && TITLES.contains(&w.as_str()))
     {
         words.remove(0);
     }
@@ -844,6 +874,16 @@ mod tests {
     }
 
     #[test]
+    fn arabic_words_are_not_taken_for_titles() {
+        // `عمر` (Omar) transliterates to `mr`, which is also the title Mr.
+        assert_eq!(texts("عمر البشير", Some(Schema::Person)), ["mr", "bshyr"]);
+        assert_eq!(
+            texts("Mr Omar Bashir", Some(Schema::Person)),
+            ["omar", "bashir"]
+        );
+    }
+
+    #[test]
     fn abd_prefix_is_split() {
         for spelling in [
             "Abdul Rahman",
@@ -879,6 +919,6 @@ mod tests {
     fn skeletons_meet_across_scripts() {
         let arabic = normalize("محمد", Some(Schema::Person));
         let latin = normalize("Mohammed", Some(Schema::Person));
-        assert_eq!(arabic.tokens[0].skeleton, latin.tokens[0].skeleton);
+        assert_eq!(arabic.tokens[0].skeleton(), latin.tokens[0].skeleton());
     }
 }

@@ -122,6 +122,38 @@ pub fn levenshtein_ratio<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
     1.0 - levenshtein(a, b) as f64 / longest as f64
 }
 
+/// The bag distance: the larger of the number of letters `a` has beyond `b` and `b` has
+/// beyond `a`, counted with multiplicity. A lower bound on the Levenshtein and optimal
+/// string alignment distances (a swap changes no counts).
+pub fn bag_distance(a: &[u8], b: &[u8]) -> usize {
+    // Tokens are ASCII; a byte outside it only shares a counter with another, which keeps
+    // the result a lower bound.
+    let mut counts = [0i32; 128];
+    for &c in a {
+        if let Some(n) = counts.get_mut(usize::from(c & 0x7f)) {
+            *n += 1;
+        }
+    }
+    for &c in b {
+        if let Some(n) = counts.get_mut(usize::from(c & 0x7f)) {
+            *n -= 1;
+        }
+    }
+    // Visit only the letters present, clearing each so it is counted once.
+    let (mut surplus, mut deficit) = (0usize, 0usize);
+    for &c in a.iter().chain(b) {
+        if let Some(n) = counts.get_mut(usize::from(c & 0x7f)) {
+            if *n > 0 {
+                surplus += n.unsigned_abs() as usize;
+            } else {
+                deficit += n.unsigned_abs() as usize;
+            }
+            *n = 0;
+        }
+    }
+    surplus.max(deficit)
+}
+
 /// Optimal string alignment distance: Levenshtein plus the swap of two neighbouring bytes
 /// as one edit (each substring edited at most once).
 pub fn osa_distance(a: &[u8], b: &[u8]) -> usize {
@@ -207,6 +239,7 @@ mod tests {
             prop_assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} vs {theirs}");
             prop_assert_eq!(levenshtein(a.as_bytes(), b.as_bytes()), strsim::levenshtein(&a, &b));
             prop_assert_eq!(osa_distance(a.as_bytes(), b.as_bytes()), strsim::osa_distance(&a, &b));
+            prop_assert!(bag_distance(a.as_bytes(), b.as_bytes()) <= osa_distance(a.as_bytes(), b.as_bytes()));
         }
 
         #[test]

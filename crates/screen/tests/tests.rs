@@ -118,6 +118,36 @@ fn word_order_and_typos_and_initials() {
 }
 
 #[test]
+fn words_split_or_merged_differently_are_found() {
+    let index = Index::build(vec![
+        entity("m-1", Schema::Company, &["Marange Resources"]),
+        person("b-1", &["Usama Binladen"]),
+        entity("x-1", Schema::Company, &["Resources Trading"]),
+    ]);
+    let merged = top(&index, &query("MARANGERESOURCES")).unwrap();
+    assert_eq!(merged.candidate_id, "m-1");
+    assert_eq!(merged.explanation.name.method, NameMethod::Joined);
+    let split = top(&index, &query("Usama Bin Laden")).unwrap();
+    assert_eq!(split.candidate_id, "b-1");
+}
+
+#[test]
+fn an_exact_name_is_never_crowded_out_of_the_shortlist() {
+    let mut candidates: Vec<Candidate> = (0..5)
+        .map(|i| person(&format!("c{i}"), &["John Smith Junior"]))
+        .collect();
+    candidates.push(person("exact", &["Smith John"]));
+    let index = Index::build(candidates);
+    let settings = Settings {
+        shortlist: 1,
+        ..Settings::default()
+    };
+    let hits = index.screen(&query("John Smith"), &settings);
+    assert_eq!(hits.first().map(|h| h.candidate_id.as_str()), Some("exact"));
+    assert_eq!(hits.first().map(|h| h.score), Some(1.0));
+}
+
+#[test]
 fn gendered_forms_are_different_people() {
     let index = sample_index();
     let hits = index.screen(&query("Ivan Petrov"), &Settings::default());
