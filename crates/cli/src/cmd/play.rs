@@ -230,21 +230,22 @@ fn sign(
     })
 }
 
+/// Prints every scenario problem as `file:line:col: error: …` (the way `accord check`
+/// does) and returns the error that ends the command.
 fn scenario_errors(file: &str, errors: &[accord_scenario::ScenarioError]) -> miette::Report {
-    let mut text = String::new();
     for e in errors {
         let event = e.event.map(|n| format!("event {n}: ")).unwrap_or_default();
-        text.push_str(&format!(
-            "{file}:{}:{}: error: {event}{}\n",
+        eprintln!(
+            "{file}:{}:{}: error: {event}{}",
             e.line, e.column, e.message
-        ));
+        );
         if let Some(help) = &e.help {
-            text.push_str(&format!("  help: {help}\n"));
+            eprintln!("  help: {help}");
         }
     }
     miette::miette!(
-        help = "fix every event listed; nothing was appended",
-        "the scenario has {} problem(s):\n{text}",
+        help = "fix every event listed above; nothing was appended",
+        "the scenario `{file}` has {} problem(s)",
         errors.len()
     )
 }

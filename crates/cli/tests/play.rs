@@ -1,0 +1,152 @@
+//! `accord play` and `accord demo`: a scenario is signed, appended to a real SQLite ledger,
+//! read back and evaluated; a bad scenario appends nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn accord() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// The timeline part of the output: everything after the checkpoint (whose root changes
+/// with the generated keys).
+fn timeline_of(stdout: &str) -> String {
+    let start = stdout.find("\n20").expect("a timeline line");
+    stdout[start + 1..].to_owned()
+}
+
+#[test]
+fn playing_the_nuclear_scenario_prints_its_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("a.db").display());
+    let output = accord()
+        .args(["play", "--store", &store])
+        .arg(examples().join("scenarios/nuclear-caps.toml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("36 entries signed and appended to log `accord.play/arden-nuclear-2026`")
+    );
+    let timeline = timeline_of(&stdout);
+    for expected in [
+        "2026-01-15  phase adoption-day",
+        "reached on 2026-01-15",
+        "2026-06-04  indicator u235_enrichment review 2",
+        "monitors disagree beyond the protocol's tolerance (values 3.6, 3.9)",
+        "340 kg_uf6 breaches the limit of at most 300 kg_uf6",
+        "2026-06-20  decision #29",
+        "grants relief the evaluation does not (yet) entitle",
+        "exemption humanitarian",
+    ] {
+        assert!(
+            timeline.contains(expected),
+            "missing `{expected}` in:\n{timeline}"
+        );
+    }
+
+    // The log is real: `evaluate` reads it back from the same store.
+    let state = accord()
+        .args([
+            "evaluate",
+            "--store",
+            &store,
+            "--as-of",
+            "2026-07-31",
+            "--json",
+        ])
+        .arg(examples().join("nuclear-caps.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        state.status.success(),
+        "{}",
+        String::from_utf8_lossy(&state.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&state.stdout).unwrap();
+    assert_eq!(json["entries"], 36);
+
+    // Playing again into the same store is refused: the log exists.
+    let again = accord()
+        .args(["play", "--store", &store])
+        .arg(examples().join("scenarios/nuclear-caps.toml"))
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+}
+
+#[test]
+fn a_scenario_with_a_bad_event_appends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let agreement = std::fs::read_to_string(examples().join("nuclear-caps.toml")).unwrap();
+    std::fs::write(dir.path().join("agreement.toml"), agreement).unwrap();
+    let scenario = r#"
+[scenario]
+title = "Bad"
+agreement = "agreement.toml"
+
+[[events]]
+at = 2026-01-15
+by = "eu"
+event = { id = "adoption", on = 2026-01-15 }
+
+[[events]]
+at = 2026-01-10
+by = "iaea"
+decision = { act = "grant", phase = "adoption-day", effective = 2026-01-10, reason = "x" }
+"#;
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let db = dir.path().join("a.db");
+    let output = accord()
+        .args(["play", "--store", &format!("sqlite:{}", db.display())])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("bad.toml:12:6: error: event 2: event is recorded at 2026-01-10T00:00:00Z, before the previous event"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "bad.toml:13:6: error: event 2: `iaea` has no standing to make a decision statement"
+        ),
+        "{stderr}"
+    );
+    assert!(!db.exists(), "nothing may be written for a bad scenario");
+}
+
+#[test]
+fn the_demo_runs_from_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = accord()
+        .arg("demo")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("Accord demo: playing 1 bundled scenario(s)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("# Arden nuclear arrangement: the first six months"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "the demo leaves nothing behind"
+    );
+}
