@@ -24,7 +24,7 @@ use std::cell::RefCell;
 
 use accord_ledger::checkpoint::{self, Checkpoint, TlogProof};
 use accord_ledger::entry::{EntryError, LoggedEntry};
-use accord_ledger::merkle::{self, CompactRange, Hash, StoredNodes};
+use accord_ledger::merkle::{self, CompactRange, Hash, Prefetched, RangeRecorder, StoredNodes};
 use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::Roster;
 
@@ -155,6 +155,18 @@ pub trait LedgerBackend: Send {
         start: u64,
         count: u64,
     ) -> Result<Vec<Hash>, StoreError>;
+    /// Stored hashes for several ranges `(level, start, count)` at once, one vector per
+    /// range. Back ends with a round-trip cost override this with a single query.
+    fn hashes_many(
+        &mut self,
+        log: i64,
+        ranges: &[(u32, u64, u64)],
+    ) -> Result<Vec<Vec<Hash>>, StoreError> {
+        ranges
+            .iter()
+            .map(|&(level, start, count)| self.hashes(log, level, start, count))
+            .collect()
+    }
     /// Stores a signed checkpoint.
     fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError>;
     /// Every stored checkpoint, by size.
@@ -213,13 +225,6 @@ impl StoredNodes for Source<'_> {
         }
         out.extend(hashes);
         Ok(())
-    }
-}
-
-fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
-    match e {
-        merkle::ProveError::Source(e) => e,
-        other => StoreError::OutOfRange(other.to_string()),
     }
 }
 
@@ -292,13 +297,6 @@ impl Ledger {
         Sequencer::start(self.backend, &self.info.origin, config)
     }
 
-    fn source(&mut self) -> Source<'_> {
-        Source {
-            backend: RefCell::new(self.backend.as_mut()),
-            log: self.info.id,
-        }
-    }
-
     fn check_size(&self, size: u64) -> Result<(), StoreError> {
         if size > self.info.size {
             return Err(StoreError::OutOfRange(format!(
@@ -309,22 +307,54 @@ impl Ledger {
         Ok(())
     }
 
+    /// Fetches, in one call to the back end, every stored hash a computation will read.
+    fn prefetch(&mut self, recorder: RangeRecorder) -> Result<Prefetched, StoreError> {
+        let ranges = recorder.into_ranges();
+        let fetched = self.backend.hashes_many(self.info.id, &ranges)?;
+        let mut prefetched = Prefetched::default();
+        for ((level, start, count), hashes) in ranges.iter().zip(&fetched) {
+            if hashes.len() as u64 != *count {
+                return Err(StoreError::Corrupt(format!(
+                    "{} of {count} hashes at level {level} from {start} are missing",
+                    count - hashes.len() as u64
+                )));
+            }
+            prefetched.insert(*level, *start, hashes);
+        }
+        Ok(prefetched)
+    }
+
     /// The root of the first `size` entries.
     pub fn root_at(&mut self, size: u64) -> Result<Hash, StoreError> {
         self.check_size(size)?;
-        Ok(CompactRange::from_source(&self.source(), size)?.root())
+        let recorder = RangeRecorder::default();
+        let Ok(_) = CompactRange::from_source(&recorder, size);
+        let source = self.prefetch(recorder)?;
+        CompactRange::from_source(&source, size)
+            .map(|r| r.root())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The inclusion proof of `index` in the tree of `size`.
     pub fn inclusion_proof(&mut self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
         self.check_size(size)?;
-        merkle::inclusion_proof(&self.source(), index, size).map_err(prove_err)
+        let recorder = RangeRecorder::default();
+        merkle::inclusion_proof(&recorder, index, size)
+            .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
+        let source = self.prefetch(recorder)?;
+        merkle::inclusion_proof(&source, index, size)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The consistency proof from `old` to `new`.
     pub fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
         self.check_size(new)?;
-        merkle::consistency_proof(&self.source(), old, new).map_err(prove_err)
+        let recorder = RangeRecorder::default();
+        merkle::consistency_proof(&recorder, old, new)
+            .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
+        let source = self.prefetch(recorder)?;
+        merkle::consistency_proof(&source, old, new)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The entry at `index`, decoded, with its leaf hash.

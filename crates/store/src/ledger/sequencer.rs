@@ -309,7 +309,7 @@ impl Writer {
             .iter()
             .filter_map(|&i| jobs.get(i).map(|j| &j.submission.entry))
             .collect();
-        for (&i, verdict) in to_verify.iter().zip(roster::verify_batch(&entries)) {
+        for (&i, verdict) in to_verify.iter().zip(verify_in_parallel(&entries)) {
             if let Err(e) = verdict {
                 results[i] = Some(Err(AppendError::Refused(e)));
             }
@@ -374,4 +374,31 @@ impl Writer {
             .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
             .collect())
     }
+}
+
+/// Batch verification split over the machine's cores (signature checks are the cost of
+/// ingestion); small batches stay on this thread.
+fn verify_in_parallel(entries: &[&SignedEntry]) -> Vec<Result<(), EntryError>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || entries.len() < 128 {
+        return roster::verify_batch(entries);
+    }
+    let chunk = entries.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || roster::verify_batch(part)))
+            .collect();
+        let mut out = Vec::with_capacity(entries.len());
+        for (handle, part) in handles.into_iter().zip(entries.chunks(chunk)) {
+            match handle.join() {
+                Ok(results) => out.extend(results),
+                // A panicking verifier refuses its part rather than accepting it.
+                Err(_) => out.extend(part.iter().map(|_| {
+                    Err(EntryError::Rule("signature verification failed internally".into()))
+                })),
+            }
+        }
+        out
+    })
 }
