@@ -162,7 +162,7 @@ fn ingestion(name: &str, url: &StoreUrl, f: &Fixture, signed: &[SignedEntry], ra
     let log_key = SignerKey::from_seed(ORIGIN, [99; 32]).unwrap();
     let ledger = Ledger::init(url, ORIGIN, &log_key.verifier(), &f.roster).unwrap();
     let sequencer = ledger.into_sequencer(GroupCommit::default()).unwrap();
-    let in_flight = 512;
+    let in_flight = env("ACCORD_BENCH_IN_FLIGHT", 256) as usize;
     let mut pending: VecDeque<(Instant, std::sync::mpsc::Receiver<Result<Receipt, AppendError>>)> =
         VecDeque::new();
     let mut latencies = Vec::with_capacity(signed.len());

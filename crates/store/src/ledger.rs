@@ -4,8 +4,9 @@
 //!
 //! Tables (both back ends): `ledger_log` (one row per log: origin, agreement, the log's
 //! verifier key, the initial and current roster, the size), `ledger_entry` (index, entry
-//! id, leaf bytes, leaf hash), `ledger_node` (perfect subtree hashes at every
-//! [`merkle::STRIDE`]-th level, so that a proof reads `O(log n)` rows), `ledger_checkpoint`
+//! id, leaf bytes), `ledger_node` (the leaf hashes at level 0 and the perfect subtree hashes
+//! at every [`merkle::STRIDE`]-th level, so that a proof reads `O(log n)` neighbouring rows
+//! in one round trip), `ledger_checkpoint`
 //! (signed notes) and `ledger_sealed` (confidential contents and their salts, kept apart
 //! from the public leaves).
 //!

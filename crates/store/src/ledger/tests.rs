@@ -496,10 +496,10 @@ fn audit_finds_bytes_edited_in_the_database() {
         let hex: String = new_hash.iter().map(|b| format!("{b:02x}")).collect();
         let set_hash = match &store.url {
             StoreUrl::Sqlite(_) => {
-                format!("UPDATE ledger_entry SET leaf_hash = X'{hex}' WHERE idx = 17")
+                format!("UPDATE ledger_node SET hash = X'{hex}' WHERE level = 0 AND idx = 17")
             }
             StoreUrl::Postgres(_) => {
-                format!("UPDATE ledger_entry SET leaf_hash = '\\x{hex}' WHERE idx = 17")
+                format!("UPDATE ledger_node SET hash = '\\x{hex}' WHERE level = 0 AND idx = 17")
             }
         };
         tamper(store, &set_hash);
