@@ -43,13 +43,15 @@ pub enum HashError {
 /// ```
 pub fn parse_hash(text: &str) -> Result<Hash, HashError> {
     let text = text.trim();
-    let bytes =
-        if text.len() % 2 == 0 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            decode_hex(text).ok_or_else(|| HashError::NotEncoded(text.to_owned()))?
-        } else {
-            B64.decode(text)
-                .map_err(|_| HashError::NotEncoded(text.to_owned()))?
-        };
+    let bytes = if text.len().is_multiple_of(2)
+        && !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        decode_hex(text).ok_or_else(|| HashError::NotEncoded(text.to_owned()))?
+    } else {
+        B64.decode(text)
+            .map_err(|_| HashError::NotEncoded(text.to_owned()))?
+    };
     <Hash>::try_from(bytes.as_slice()).map_err(|_| HashError::WrongLength {
         text: text.to_owned(),
         len: bytes.len(),
@@ -58,7 +60,7 @@ pub fn parse_hash(text: &str) -> Result<Hash, HashError> {
 
 /// Decodes hex (either case); `None` if odd length or not hex.
 pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

@@ -49,7 +49,7 @@ pub fn empty_root() -> Hash {
 
 /// Whether perfect subtree hashes at `level` are kept by a [`StoredNodes`] source.
 pub fn is_stored_level(level: u32) -> bool {
-    level % STRIDE == 0
+    level.is_multiple_of(STRIDE)
 }
 
 /// The largest power of two strictly smaller than `n` (`n >= 2`).

@@ -408,7 +408,10 @@ fn small_order_ys() -> &'static [[u8; 32]; 8] {
     static YS: std::sync::OnceLock<[[u8; 32]; 8]> = std::sync::OnceLock::new();
     YS.get_or_init(|| {
         let mut ys = [[0u8; 32]; 8];
-        for (y, point) in ys.iter_mut().zip(curve25519_dalek::constants::EIGHT_TORSION.iter()) {
+        for (y, point) in ys
+            .iter_mut()
+            .zip(curve25519_dalek::constants::EIGHT_TORSION.iter())
+        {
             *y = point.compress().0;
             y[31] &= 0x7f;
         }

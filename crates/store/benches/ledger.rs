@@ -139,7 +139,11 @@ fn raw_verification(signed: &[SignedEntry]) -> f64 {
         .map(|e| ed25519_dalek::VerifyingKey::from_bytes(&e.signatures[0].public_key).unwrap())
         .collect();
     let start = Instant::now();
-    for ((msgs, s), k) in messages.chunks(256).zip(sigs.chunks(256)).zip(keys.chunks(256)) {
+    for ((msgs, s), k) in messages
+        .chunks(256)
+        .zip(sigs.chunks(256))
+        .zip(keys.chunks(256))
+    {
         let m: Vec<&[u8]> = msgs.iter().map(Vec::as_slice).collect();
         ed25519_dalek::verify_batch(&m, s, k).unwrap();
     }
@@ -163,8 +167,10 @@ fn ingestion(name: &str, url: &StoreUrl, f: &Fixture, signed: &[SignedEntry], ra
     let ledger = Ledger::init(url, ORIGIN, &log_key.verifier(), &f.roster).unwrap();
     let sequencer = ledger.into_sequencer(GroupCommit::default()).unwrap();
     let in_flight = env("ACCORD_BENCH_IN_FLIGHT", 256) as usize;
-    let mut pending: VecDeque<(Instant, std::sync::mpsc::Receiver<Result<Receipt, AppendError>>)> =
-        VecDeque::new();
+    let mut pending: VecDeque<(
+        Instant,
+        std::sync::mpsc::Receiver<Result<Receipt, AppendError>>,
+    )> = VecDeque::new();
     let mut latencies = Vec::with_capacity(signed.len());
     let start = Instant::now();
     for e in signed {

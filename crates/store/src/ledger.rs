@@ -74,6 +74,13 @@ pub enum StoreError {
     },
 }
 
+/// A sealed entry's salt and content.
+pub type SealedContent = ([u8; 32], Vec<u8>);
+/// A sealed entry's index, salt and content.
+pub type SealedRow = (u64, [u8; 32], Vec<u8>);
+/// A stored entry: index, entry id, leaf bytes, stored leaf hash.
+pub type EntryRow = (u64, Hash, Vec<u8>, Hash);
+
 /// What the store knows about one log.
 #[derive(Debug, Clone)]
 pub struct LogInfo {
@@ -142,12 +149,7 @@ pub trait LedgerBackend: Send {
     /// The indexes of entries with these ids, if logged.
     fn find_ids(&mut self, log: i64, ids: &[Hash]) -> Result<Vec<Option<u64>>, StoreError>;
     /// Entries `from..to` as (index, entry id, leaf bytes, leaf hash), in index order.
-    fn entries(
-        &mut self,
-        log: i64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError>;
+    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError>;
     /// Stored hashes at `level` (0: leaf hashes) for indexes `start..start+count`, in order.
     fn hashes(
         &mut self,
@@ -173,9 +175,9 @@ pub trait LedgerBackend: Send {
     /// Every stored checkpoint, by size.
     fn checkpoints(&mut self, log: i64) -> Result<Vec<(u64, String)>, StoreError>;
     /// The salt and content of a sealed entry.
-    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError>;
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<SealedContent>, StoreError>;
     /// Every sealed entry's index, salt and content.
-    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError>;
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError>;
 }
 
 /// Opens the back end named by a URL and creates the tables if needed.
@@ -354,8 +356,7 @@ impl Ledger {
         merkle::consistency_proof(&recorder, old, new)
             .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
         let source = self.prefetch(recorder)?;
-        merkle::consistency_proof(&source, old, new)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        merkle::consistency_proof(&source, old, new).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The entry at `index`, decoded, with its leaf hash.
@@ -371,7 +372,7 @@ impl Ledger {
     }
 
     /// The salt and content of a sealed entry (for those entitled to read it).
-    pub fn sealed(&mut self, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+    pub fn sealed(&mut self, index: u64) -> Result<Option<SealedContent>, StoreError> {
         self.backend.sealed(self.info.id, index)
     }
 

@@ -9,7 +9,9 @@ use accord_ledger::merkle::Hash;
 use accord_ledger::roster::Roster;
 
 use super::sqlite::{parse_roster, parse_time};
-use super::{Batch, LedgerBackend, LogInfo, StoreError, to_hash, to_i64};
+use super::{
+    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_log (
@@ -224,12 +226,7 @@ impl LedgerBackend for PostgresLedger {
             .collect())
     }
 
-    fn entries(
-        &mut self,
-        log: i64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
         let rows = self.client.query(
             "SELECT e.idx, e.entry_id, e.leaf, n.hash FROM ledger_entry e \
              LEFT JOIN ledger_node n ON n.log = e.log AND n.level = 0 AND n.idx = e.idx \
@@ -313,7 +310,7 @@ impl LedgerBackend for PostgresLedger {
             .collect()
     }
 
-    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<SealedContent>, StoreError> {
         let row = self.client.query_opt(
             "SELECT salt, content FROM ledger_sealed WHERE log = $1 AND idx = $2",
             &[&log, &to_i64(index)?],
@@ -322,7 +319,7 @@ impl LedgerBackend for PostgresLedger {
             .transpose()
     }
 
-    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError> {
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError> {
         let rows = self.client.query(
             "SELECT idx, salt, content FROM ledger_sealed WHERE log = $1 ORDER BY idx",
             &[&log],

@@ -395,7 +395,9 @@ fn verify_in_parallel(entries: &[&SignedEntry]) -> Vec<Result<(), EntryError>> {
                 Ok(results) => out.extend(results),
                 // A panicking verifier refuses its part rather than accepting it.
                 Err(_) => out.extend(part.iter().map(|_| {
-                    Err(EntryError::Rule("signature verification failed internally".into()))
+                    Err(EntryError::Rule(
+                        "signature verification failed internally".into(),
+                    ))
                 })),
             }
         }

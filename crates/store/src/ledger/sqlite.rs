@@ -11,7 +11,9 @@ use accord_ledger::merkle::Hash;
 use accord_ledger::roster::Roster;
 use rusqlite::{OptionalExtension, params};
 
-use super::{Batch, LedgerBackend, LogInfo, StoreError, to_hash, to_i64};
+use super::{
+    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_log (
@@ -216,12 +218,7 @@ impl LedgerBackend for SqliteLedger {
             .collect()
     }
 
-    fn entries(
-        &mut self,
-        log: i64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.idx, e.entry_id, e.leaf, n.hash FROM ledger_entry e \
              LEFT JOIN ledger_node n ON n.log = e.log AND n.level = 0 AND n.idx = e.idx \
@@ -280,7 +277,7 @@ impl LedgerBackend for SqliteLedger {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<SealedContent>, StoreError> {
         let row: Option<(Vec<u8>, Vec<u8>)> = self
             .conn
             .query_row(
@@ -293,7 +290,7 @@ impl LedgerBackend for SqliteLedger {
             .transpose()
     }
 
-    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError> {
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT idx, salt, content FROM ledger_sealed WHERE log = ?1 ORDER BY idx")?;

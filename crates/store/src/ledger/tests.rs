@@ -295,7 +295,8 @@ fn refused_entries_write_nothing() {
         let not_entitled = signed(Body::Open(evidence(6)), &[("treasury", 1)]);
         let (sealed_body, _) = entry::seal(&evidence(7), &[1; 32]);
         let sealed_without_content = signed(sealed_body, &[("iaea", 3)]);
-        let cases: Vec<(SignedEntry, fn(&EntryError) -> bool)> = vec![
+        type Expected = fn(&EntryError) -> bool;
+        let cases: Vec<(SignedEntry, Expected)> = vec![
             (forged, |e| matches!(e, EntryError::BadSignature(_))),
             (unregistered, |e| {
                 matches!(e, EntryError::UnregisteredKey { .. })
