@@ -200,7 +200,7 @@ impl Writer {
 
     fn process(&mut self, jobs: Vec<Job>) {
         let mut last_error = String::from("repeated conflicts with another writer");
-        for _attempt in 0..8 {
+        for attempt in 0..64u64 {
             if self.info.is_none()
                 && let Err(e) = self.reload()
             {
@@ -215,7 +215,10 @@ impl Writer {
                     return;
                 }
                 Err(StoreError::Conflict) => {
+                    // Another process appended: reload its entries and try again, backing
+                    // off so that two busy writers do not keep overtaking each other.
                     self.info = None;
+                    std::thread::sleep(Duration::from_millis(attempt.min(20) + 1));
                 }
                 Err(e) => {
                     last_error = e.to_string();
