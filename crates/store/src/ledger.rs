@@ -387,6 +387,19 @@ impl Ledger {
         }
         self.refresh()?;
         let size = self.info.size;
+        // A log must never sign a checkpoint inconsistent with one it signed before: if the
+        // store no longer extends the latest checkpoint, it was altered; refuse.
+        if let Some((_, previous)) = self.checkpoints()?.into_iter().next_back() {
+            let previous = checkpoint::open_checkpoint(&previous, &key.verifier(), &[])
+                .map_err(|e| StoreError::Corrupt(format!("the latest checkpoint: {e}")))?
+                .checkpoint;
+            if previous.size > size || self.root_at(previous.size)? != previous.root {
+                return Err(StoreError::Corrupt(format!(
+                    "the log no longer extends its checkpoint at size {}, so no new checkpoint is signed",
+                    previous.size
+                )));
+            }
+        }
         let root = self.root_at(size)?;
         let note = Checkpoint {
             origin: self.info.origin.clone(),

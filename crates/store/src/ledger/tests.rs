@@ -487,6 +487,8 @@ fn audit_finds_bytes_edited_in_the_database() {
                 .iter()
                 .any(|f| f.problem.contains("checkpoint at size 40"))
         );
+        // The leaf hashes are intact, so the tree still extends the checkpoint.
+        ledger.checkpoint(&log_key()).unwrap();
         // Changing the stored leaf hash to match is caught by the subtree hashes and the
         // checkpoint.
         let (entry_bytes, _) = {
@@ -517,6 +519,14 @@ fn audit_finds_bytes_edited_in_the_database() {
                 .any(|f| f.index == Some(16) && f.problem.contains("level 4")),
             "{:?}",
             report.findings
+        );
+        // The log refuses to sign a checkpoint that does not extend the previous one once
+        // a stored hash it reads for the root is changed (here the subtree #16..#31).
+        tamper(store, &set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"));
+        let err = ledger.checkpoint(&log_key()).unwrap_err();
+        assert!(
+            err.to_string().contains("no longer extends its checkpoint at size 40"),
+            "{err}"
         );
         // A deleted entry is found too.
         tamper(store, "DELETE FROM ledger_entry WHERE idx = 30");
