@@ -381,7 +381,7 @@ pub enum VerifyError {
     },
     /// For `old == 0`, the old root must be the empty tree's root.
     #[error(
-        "a tree of size 0 has root `47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=`, not {given}"
+        "a tree of size 0 has root `47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=`, not `{given}`"
     )]
     NotEmptyRoot {
         /// The old root given (base64).
