@@ -8,6 +8,7 @@
 //! failure or conflict with another writer.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant as Clock};
@@ -180,25 +181,59 @@ impl Writer {
         Ok(())
     }
 
+    /// Commits one batch while the next is collected and its signatures verified on
+    /// another thread (signature checks are pure, so they need not wait for the commit).
     fn run(mut self, rx: mpsc::Receiver<Job>) {
-        while let Ok(first) = rx.recv() {
-            let mut jobs = vec![first];
-            let deadline = Clock::now() + self.config.max_wait;
-            while jobs.len() < self.config.max_batch {
-                let now = Clock::now();
-                if now >= deadline {
-                    break;
+        let mut rx = Some(rx);
+        let mut ready: Option<(Vec<Job>, Vec<Verdict>)> = None;
+        loop {
+            let (jobs, verdicts) = match ready.take() {
+                Some(batch) => batch,
+                None => {
+                    let Some(r) = rx.as_ref() else { break };
+                    let Ok(first) = r.recv() else { break };
+                    let jobs = collect(r, first, &self.config);
+                    let verdicts = verify_jobs(&jobs);
+                    (jobs, verdicts)
                 }
-                match rx.recv_timeout(deadline - now) {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
-            self.process(jobs);
+            };
+            let receiver = rx.take();
+            let config = self.config;
+            let committed = AtomicBool::new(false);
+            let (next, back) = std::thread::scope(|scope| {
+                let committed = &committed;
+                let helper = scope.spawn(move || {
+                    let Some(r) = receiver else {
+                        return (None, None);
+                    };
+                    let first = loop {
+                        match r.recv_timeout(Duration::from_millis(1)) {
+                            Ok(job) => break Some(job),
+                            Err(mpsc::RecvTimeoutError::Timeout) => {
+                                if committed.load(Ordering::Acquire) {
+                                    break None;
+                                }
+                            }
+                            Err(mpsc::RecvTimeoutError::Disconnected) => break None,
+                        }
+                    };
+                    let next = first.map(|first| {
+                        let jobs = collect(&r, first, &config);
+                        let verdicts = verify_jobs(&jobs);
+                        (jobs, verdicts)
+                    });
+                    (next, Some(r))
+                });
+                self.process(jobs, &verdicts);
+                committed.store(true, Ordering::Release);
+                helper.join().unwrap_or((None, None))
+            });
+            rx = back;
+            ready = next;
         }
     }
 
-    fn process(&mut self, jobs: Vec<Job>) {
+    fn process(&mut self, jobs: Vec<Job>, verdicts: &[Verdict]) {
         let mut last_error = String::from("repeated conflicts with another writer");
         for attempt in 0..64u64 {
             if self.info.is_none()
@@ -207,7 +242,7 @@ impl Writer {
                 last_error = e.to_string();
                 continue;
             }
-            match self.try_commit(&jobs) {
+            match self.try_commit(&jobs, verdicts) {
                 Ok(results) => {
                     for (job, result) in jobs.into_iter().zip(results) {
                         let _ = job.reply.send(result);
@@ -235,6 +270,7 @@ impl Writer {
     fn try_commit(
         &mut self,
         jobs: &[Job],
+        verdicts: &[Verdict],
     ) -> Result<Vec<Result<Receipt, AppendError>>, StoreError> {
         let Some(info) = self.info.as_ref() else {
             return Err(StoreError::Conflict);
@@ -299,7 +335,11 @@ impl Writer {
             }
             if let Body::Open(Statement::KeyEvent(event)) = &signed.entry.body {
                 // Verified now, so that later entries of the batch may use the new key.
-                let applied = roster::verify_signatures(signed).and_then(|()| roster.apply(event));
+                let verdict = verdicts
+                    .get(i)
+                    .cloned()
+                    .unwrap_or(Err(EntryError::Rule("signature not verified".into())));
+                let applied = verdict.and_then(|()| roster.apply(event));
                 match applied {
                     Ok(()) => roster_changed = true,
                     Err(e) => results[i] = Some(Err(AppendError::Refused(e))),
@@ -308,13 +348,15 @@ impl Writer {
             }
             to_verify.push(i);
         }
-        let entries: Vec<&SignedEntry> = to_verify
-            .iter()
-            .filter_map(|&i| jobs.get(i).map(|j| &j.submission.entry))
-            .collect();
-        for (&i, verdict) in to_verify.iter().zip(verify_in_parallel(&entries)) {
-            if let Err(e) = verdict {
-                results[i] = Some(Err(AppendError::Refused(e)));
+        for &i in &to_verify {
+            match verdicts.get(i) {
+                Some(Ok(())) => {}
+                Some(Err(e)) => results[i] = Some(Err(AppendError::Refused(e.clone()))),
+                None => {
+                    results[i] = Some(Err(AppendError::Refused(EntryError::Rule(
+                        "signature not verified".into(),
+                    ))))
+                }
             }
         }
 
@@ -377,6 +419,31 @@ impl Writer {
             .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
             .collect())
     }
+}
+
+/// The outcome of verifying one entry's signatures.
+type Verdict = Result<(), EntryError>;
+
+/// Takes `first` and whatever else arrives within the group-commit window.
+fn collect(rx: &mpsc::Receiver<Job>, first: Job, config: &GroupCommit) -> Vec<Job> {
+    let mut jobs = vec![first];
+    let deadline = Clock::now() + config.max_wait;
+    while jobs.len() < config.max_batch {
+        let now = Clock::now();
+        if now >= deadline {
+            break;
+        }
+        match rx.recv_timeout(deadline - now) {
+            Ok(job) => jobs.push(job),
+            Err(_) => break,
+        }
+    }
+    jobs
+}
+
+fn verify_jobs(jobs: &[Job]) -> Vec<Verdict> {
+    let entries: Vec<&SignedEntry> = jobs.iter().map(|j| &j.submission.entry).collect();
+    verify_in_parallel(&entries)
 }
 
 /// Batch verification split over the machine's cores (signature checks are the cost of
