@@ -614,8 +614,18 @@ fn tlog_outputs_and_refusals_read_as_documented() {
     let empty = merkle::empty_root();
     let b64 = accord_ledger::checkpoint::encode_hash(&empty);
     let refused = run(&[
-        "tlog", "verify-consistency", "--old-size", "0", "--new-size", "3", "--old-root",
-        field(&root.stdout, "root"), "--new-root", field(&root.stdout, "root"), "--proof", "",
+        "tlog",
+        "verify-consistency",
+        "--old-size",
+        "0",
+        "--new-size",
+        "3",
+        "--old-root",
+        field(&root.stdout, "root"),
+        "--new-root",
+        field(&root.stdout, "root"),
+        "--proof",
+        "",
     ]);
     assert_eq!(refused.code, 1);
     // The rendered diagnostic: what was refused, and why.
@@ -627,8 +637,18 @@ fn tlog_outputs_and_refusals_read_as_documented() {
         .collect();
     insta::assert_snapshot!("tlog_size_zero_refused", why.join("\n"));
     let ok = run(&[
-        "tlog", "verify-consistency", "--old-size", "0", "--new-size", "3", "--old-root", &b64,
-        "--new-root", field(&root.stdout, "root"), "--proof", "",
+        "tlog",
+        "verify-consistency",
+        "--old-size",
+        "0",
+        "--new-size",
+        "3",
+        "--old-root",
+        &b64,
+        "--new-root",
+        field(&root.stdout, "root"),
+        "--proof",
+        "",
     ]);
     insta::assert_snapshot!("tlog_size_zero_accepted", ok.stdout);
 }

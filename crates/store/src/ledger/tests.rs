@@ -522,10 +522,14 @@ fn audit_finds_bytes_edited_in_the_database() {
         );
         // The log refuses to sign a checkpoint that does not extend the previous one once
         // a stored hash it reads for the root is changed (here the subtree #16..#31).
-        tamper(store, &set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"));
+        tamper(
+            store,
+            &set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"),
+        );
         let err = ledger.checkpoint(&log_key()).unwrap_err();
         assert!(
-            err.to_string().contains("no longer extends its checkpoint at size 40"),
+            err.to_string()
+                .contains("no longer extends its checkpoint at size 40"),
             "{err}"
         );
         // A deleted entry is found too.
