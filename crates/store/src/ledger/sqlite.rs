@@ -261,6 +261,39 @@ impl LedgerBackend for SqliteLedger {
         Ok(out)
     }
 
+    fn hashes_many(
+        &mut self,
+        log: i64,
+        ranges: &[(u32, u64, u64)],
+    ) -> Result<Vec<Vec<Hash>>, StoreError> {
+        // One statement for the whole proof: each range is an index range scan.
+        let mut out = vec![Vec::new(); ranges.len()];
+        if ranges.is_empty() {
+            return Ok(out);
+        }
+        let values = vec!["(?, ?, ?, ?)"; ranges.len()].join(", ");
+        let sql = format!(
+            "WITH r(ord, lvl, lo, hi) AS (VALUES {values}) \
+             SELECT r.ord, n.hash FROM r JOIN ledger_node n \
+             ON n.log = ? AND n.level = r.lvl AND n.idx >= r.lo AND n.idx < r.hi \
+             ORDER BY r.ord, n.idx"
+        );
+        let mut params: Vec<i64> = Vec::with_capacity(ranges.len() * 4 + 1);
+        for (ord, &(level, start, count)) in ranges.iter().enumerate() {
+            params.extend([ord as i64, i64::from(level), to_i64(start)?, to_i64(start + count)?]);
+        }
+        params.push(log);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(row) = rows.next()? {
+            let ord: i64 = row.get(0)?;
+            if let Some(v) = usize::try_from(ord).ok().and_then(|p| out.get_mut(p)) {
+                v.push(to_hash(&row.get::<_, Vec<u8>>(1)?)?);
+            }
+        }
+        Ok(out)
+    }
+
     fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO ledger_checkpoint (log, size, note) VALUES (?1, ?2, ?3) ON CONFLICT (log, size) DO NOTHING",
