@@ -1,6 +1,7 @@
 //! The single writer of a log: collects submissions for a few milliseconds, checks them,
 //! verifies their signatures in one batch, writes them in one durable transaction, and only
-//! then acknowledges each submitter through its own channel (group commit).
+//! then acknowledges each submitter through its own channel (group commit). The signatures
+//! of the next batch are verified on a helper thread while the current batch commits.
 //!
 //! INVARIANT: a receipt is sent only after the transaction holding its entry committed; a
 //! refused entry is never written; the in-memory state (size, right edge of the tree,

@@ -280,7 +280,12 @@ impl LedgerBackend for SqliteLedger {
         );
         let mut params: Vec<i64> = Vec::with_capacity(ranges.len() * 4 + 1);
         for (ord, &(level, start, count)) in ranges.iter().enumerate() {
-            params.extend([ord as i64, i64::from(level), to_i64(start)?, to_i64(start + count)?]);
+            params.extend([
+                ord as i64,
+                i64::from(level),
+                to_i64(start)?,
+                to_i64(start + count)?,
+            ]);
         }
         params.push(log);
         let mut stmt = self.conn.prepare_cached(&sql)?;
