@@ -390,6 +390,40 @@ mod tests {
         assert!(open_checkpoint(&cp.sign(&other).unwrap(), &vk, &[]).is_err());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The fuzz targets' properties on mutated valid inputs: no panic; an accepted proof
+        /// re-encodes to the same text; a note verifies only if its text is what was signed.
+        #[test]
+        fn mutated_proofs_and_notes_never_panic(
+            at in proptest::prelude::any::<usize>(),
+            ch in proptest::prelude::any::<char>(),
+            cut in proptest::prelude::any::<usize>(),
+        ) {
+            let leaves: Vec<Hash> = (0..9u8).map(|i| leaf_hash(&[i])).collect();
+            let tree = MemoryTree::from_leaves(leaves.clone());
+            let cp = Checkpoint { origin: "o".into(), size: 9, root: tree.root(), extensions: vec![] };
+            let signed = cp.sign(&log_key()).unwrap();
+            let text = TlogProof { extra: None, index: 4, proof: inclusion_proof(&tree, 4, 9).unwrap(), checkpoint: signed.clone() }.encode();
+            let mut chars: Vec<char> = text.chars().collect();
+            let len = chars.len();
+            chars[at % len] = ch;
+            if cut % 4 == 0 {
+                chars.truncate(cut % (len + 1));
+            }
+            let mutated: String = chars.into_iter().collect();
+            if let Ok(p) = TlogProof::parse(&mutated) {
+                proptest::prop_assert_eq!(p.encode(), mutated.clone());
+            }
+            let _ = parse_hash(&mutated);
+            let note_start = mutated.find("o\n9\n").unwrap_or(0);
+            if let Ok(v) = note::open_note(&mutated[note_start..], &[log_key().verifier()]) {
+                proptest::prop_assert_eq!(v.text, cp.body());
+            }
+        }
+    }
+
     #[test]
     fn hashes_parse_from_base64_or_hex_only_at_32_bytes() {
         assert!(matches!(

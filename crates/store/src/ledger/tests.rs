@@ -293,6 +293,11 @@ fn refused_entries_write_nothing() {
         other_log.entry.origin = "accord.example/other".into();
         let other_log = signed_again(other_log.entry, 3);
         let not_entitled = signed(Body::Open(evidence(6)), &[("treasury", 1)]);
+        let mut huge = evidence(8);
+        if let Statement::Evidence(e) = &mut huge {
+            e.note = Some("x".repeat(70_000));
+        }
+        let oversize = signed(Body::Open(huge), &[("iaea", 3)]);
         let (sealed_body, _) = entry::seal(&evidence(7), &[1; 32]);
         let sealed_without_content = signed(sealed_body, &[("iaea", 3)]);
         type Expected = fn(&EntryError) -> bool;
@@ -310,6 +315,7 @@ fn refused_entries_write_nothing() {
                 matches!(e, EntryError::NotEntitled { .. })
             }),
             (sealed_without_content, |e| matches!(e, EntryError::Rule(_))),
+            (oversize, |e| matches!(e, EntryError::TooLarge { .. })),
         ];
         for (entry, expected) in cases {
             match sequencer.append(submission(entry)) {
