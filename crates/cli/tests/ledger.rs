@@ -603,3 +603,52 @@ fn init_refuses_weak_keys_and_mismatched_log_keys() {
             || run(&["ledger", "audit", "--store", &db]).code == 1
     );
 }
+
+#[test]
+fn tlog_outputs_and_refusals_read_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let leaves = dir.path().join("leaves");
+    std::fs::write(&leaves, "00\n01\n02\n").unwrap();
+    let root = run(&["tlog", "root", leaves.to_str().unwrap()]);
+    insta::assert_snapshot!("tlog_root", root.stdout);
+    let empty = merkle::empty_root();
+    let b64 = accord_ledger::checkpoint::encode_hash(&empty);
+    let refused = run(&[
+        "tlog",
+        "verify-consistency",
+        "--old-size",
+        "0",
+        "--new-size",
+        "3",
+        "--old-root",
+        field(&root.stdout, "root"),
+        "--new-root",
+        field(&root.stdout, "root"),
+        "--proof",
+        "",
+    ]);
+    assert_eq!(refused.code, 1);
+    // The rendered diagnostic: what was refused, and why.
+    let why: Vec<&str> = refused
+        .stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    insta::assert_snapshot!("tlog_size_zero_refused", why.join("\n"));
+    let ok = run(&[
+        "tlog",
+        "verify-consistency",
+        "--old-size",
+        "0",
+        "--new-size",
+        "3",
+        "--old-root",
+        &b64,
+        "--new-root",
+        field(&root.stdout, "root"),
+        "--proof",
+        "",
+    ]);
+    insta::assert_snapshot!("tlog_size_zero_accepted", ok.stdout);
+}

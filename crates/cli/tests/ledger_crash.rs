@@ -205,12 +205,12 @@ fn crash_rounds(store: &TestStore, rounds: usize) {
 
 #[test]
 fn kill_9_loses_no_acknowledged_entry_on_sqlite() {
-    crash_rounds(&TestStore::sqlite(), 15);
+    crash_rounds(&TestStore::sqlite(), 12);
 }
 
 #[test]
 fn kill_9_loses_no_acknowledged_entry_on_postgres() {
     if let Some(store) = TestStore::postgres() {
-        crash_rounds(&store, 15);
+        crash_rounds(&store, 12);
     }
 }

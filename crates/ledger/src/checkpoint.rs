@@ -43,13 +43,15 @@ pub enum HashError {
 /// ```
 pub fn parse_hash(text: &str) -> Result<Hash, HashError> {
     let text = text.trim();
-    let bytes =
-        if text.len() % 2 == 0 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            decode_hex(text).ok_or_else(|| HashError::NotEncoded(text.to_owned()))?
-        } else {
-            B64.decode(text)
-                .map_err(|_| HashError::NotEncoded(text.to_owned()))?
-        };
+    let bytes = if text.len().is_multiple_of(2)
+        && !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        decode_hex(text).ok_or_else(|| HashError::NotEncoded(text.to_owned()))?
+    } else {
+        B64.decode(text)
+            .map_err(|_| HashError::NotEncoded(text.to_owned()))?
+    };
     <Hash>::try_from(bytes.as_slice()).map_err(|_| HashError::WrongLength {
         text: text.to_owned(),
         len: bytes.len(),
@@ -58,7 +60,7 @@ pub fn parse_hash(text: &str) -> Result<Hash, HashError> {
 
 /// Decodes hex (either case); `None` if odd length or not hex.
 pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -386,6 +388,40 @@ mod tests {
         // A checkpoint signed only by someone else is refused.
         let other = SignerKey::from_seed("accord.example/log", [10; 32]).unwrap();
         assert!(open_checkpoint(&cp.sign(&other).unwrap(), &vk, &[]).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The fuzz targets' properties on mutated valid inputs: no panic; an accepted proof
+        /// re-encodes to the same text; a note verifies only if its text is what was signed.
+        #[test]
+        fn mutated_proofs_and_notes_never_panic(
+            at in proptest::prelude::any::<usize>(),
+            ch in proptest::prelude::any::<char>(),
+            cut in proptest::prelude::any::<usize>(),
+        ) {
+            let leaves: Vec<Hash> = (0..9u8).map(|i| leaf_hash(&[i])).collect();
+            let tree = MemoryTree::from_leaves(leaves.clone());
+            let cp = Checkpoint { origin: "o".into(), size: 9, root: tree.root(), extensions: vec![] };
+            let signed = cp.sign(&log_key()).unwrap();
+            let text = TlogProof { extra: None, index: 4, proof: inclusion_proof(&tree, 4, 9).unwrap(), checkpoint: signed.clone() }.encode();
+            let mut chars: Vec<char> = text.chars().collect();
+            let len = chars.len();
+            chars[at % len] = ch;
+            if cut % 4 == 0 {
+                chars.truncate(cut % (len + 1));
+            }
+            let mutated: String = chars.into_iter().collect();
+            if let Ok(p) = TlogProof::parse(&mutated) {
+                proptest::prop_assert_eq!(p.encode(), mutated.clone());
+            }
+            let _ = parse_hash(&mutated);
+            let note_start = mutated.find("o\n9\n").unwrap_or(0);
+            if let Ok(v) = note::open_note(&mutated[note_start..], &[log_key().verifier()]) {
+                proptest::prop_assert_eq!(v.text, cp.body());
+            }
+        }
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn empty_root() -> Hash {
 
 /// Whether perfect subtree hashes at `level` are kept by a [`StoredNodes`] source.
 pub fn is_stored_level(level: u32) -> bool {
-    level % STRIDE == 0
+    level.is_multiple_of(STRIDE)
 }
 
 /// The largest power of two strictly smaller than `n` (`n >= 2`).
@@ -381,7 +381,7 @@ pub enum VerifyError {
     },
     /// For `old == 0`, the old root must be the empty tree's root.
     #[error(
-        "a tree of size 0 has root `47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=`, not {given}"
+        "a tree of size 0 has root `47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=`, not `{given}`"
     )]
     NotEmptyRoot {
         /// The old root given (base64).
@@ -533,6 +533,88 @@ pub fn verify_consistency(
         return Err(VerifyError::RootMismatch { computed: b64(&sr) });
     }
     Ok(())
+}
+
+/// A [`StoredNodes`] source that records which ranges a computation reads and answers
+/// with placeholders. Which hashes a proof needs depends only on the sizes and indexes, so
+/// a store can plan a proof, fetch every range in one round trip, then compute it from a
+/// [`Prefetched`] source.
+#[derive(Debug, Default)]
+pub struct RangeRecorder {
+    ranges: std::cell::RefCell<Vec<(u32, u64, u64)>>,
+}
+
+impl RangeRecorder {
+    /// The ranges `(level, start, count)` asked for, without repeats, in order.
+    pub fn into_ranges(self) -> Vec<(u32, u64, u64)> {
+        let mut ranges = self.ranges.into_inner();
+        let mut seen = std::collections::BTreeSet::new();
+        ranges.retain(|r| seen.insert(*r));
+        ranges
+    }
+}
+
+impl StoredNodes for RangeRecorder {
+    type Error = std::convert::Infallible;
+
+    fn stored_range(
+        &self,
+        level: u32,
+        start: u64,
+        count: u64,
+        out: &mut Vec<Hash>,
+    ) -> Result<(), Self::Error> {
+        self.ranges.borrow_mut().push((level, start, count));
+        out.extend(std::iter::repeat_n([0u8; 32], count as usize));
+        Ok(())
+    }
+}
+
+/// The hashes of planned ranges, fetched in advance.
+#[derive(Debug, Default)]
+pub struct Prefetched {
+    hashes: std::collections::BTreeMap<(u32, u64), Hash>,
+}
+
+/// A planned hash that was not fetched (the store is missing data).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the stored hash at level {level}, index {index} is missing")]
+pub struct MissingHash {
+    /// Its level.
+    pub level: u32,
+    /// Its index at that level.
+    pub index: u64,
+}
+
+impl Prefetched {
+    /// Records the hashes of a range.
+    pub fn insert(&mut self, level: u32, start: u64, hashes: &[Hash]) {
+        for (i, h) in hashes.iter().enumerate() {
+            self.hashes.insert((level, start + i as u64), *h);
+        }
+    }
+}
+
+impl StoredNodes for Prefetched {
+    type Error = MissingHash;
+
+    fn stored_range(
+        &self,
+        level: u32,
+        start: u64,
+        count: u64,
+        out: &mut Vec<Hash>,
+    ) -> Result<(), MissingHash> {
+        for index in start..start + count {
+            out.push(
+                *self
+                    .hashes
+                    .get(&(level, index))
+                    .ok_or(MissingHash { level, index })?,
+            );
+        }
+        Ok(())
+    }
 }
 
 /// A whole tree in memory: the leaf hashes and the perfect subtree hashes at every

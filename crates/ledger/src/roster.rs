@@ -115,7 +115,9 @@ pub struct Roster {
     pub participants: BTreeMap<ParticipantId, Member>,
 }
 
-/// Decodes a base64 Ed25519 public key and refuses malformed and weak keys.
+/// Decodes a base64 Ed25519 public key and refuses malformed and weak keys, and keys with
+/// a small-order component (which strict verification would accept but batch verification
+/// treats differently).
 pub fn decode_key(text: &str) -> Result<[u8; 32], EntryError> {
     let bytes = B64
         .decode(text)
@@ -123,7 +125,10 @@ pub fn decode_key(text: &str) -> Result<[u8; 32], EntryError> {
     let key: [u8; 32] = bytes
         .try_into()
         .map_err(|_| EntryError::WeakKey(text.to_owned()))?;
-    check_key(&key)?;
+    let point = check_key(&key)?;
+    if !point.to_edwards().is_torsion_free() {
+        return Err(EntryError::WeakKey(text.to_owned()));
+    }
     Ok(key)
 }
 
@@ -338,7 +343,8 @@ pub fn check_entry(
     }
     let kind = entry.body.kind();
     for sig in &signed.signatures {
-        check_key(&sig.public_key)?;
+        // INVARIANT: a registered key is a valid, non-weak key (`validate`, `apply`), so
+        // being registered is enough here; signature verification decodes it again.
         let member = roster.key_valid_at(&sig.signer, &sig.public_key, at)?;
         let refused = || EntryError::NotEntitled {
             signer: sig.signer.to_string(),
@@ -397,16 +403,33 @@ pub fn verify_signatures(signed: &SignedEntry) -> Result<(), EntryError> {
     Ok(())
 }
 
-/// `R` must be a canonical encoding of a point that is not of small order: the checks
-/// `verify_strict` makes and batch verification does not.
+/// The `y` coordinates (sign bit cleared) of the eight points of small order.
+fn small_order_ys() -> &'static [[u8; 32]; 8] {
+    static YS: std::sync::OnceLock<[[u8; 32]; 8]> = std::sync::OnceLock::new();
+    YS.get_or_init(|| {
+        let mut ys = [[0u8; 32]; 8];
+        for (y, point) in ys
+            .iter_mut()
+            .zip(curve25519_dalek::constants::EIGHT_TORSION.iter())
+        {
+            *y = point.compress().0;
+            y[31] &= 0x7f;
+        }
+        ys
+    })
+}
+
+/// `R` must be canonically encoded (`y < p`) and not of small order: the checks
+/// `verify_strict` makes on `R` and batch verification does not. (Whether `R` is on the
+/// curve at all is checked by the batch equation itself.)
 fn strict_r(signature: &[u8; 64]) -> bool {
-    let mut r = [0u8; 32];
-    r.copy_from_slice(signature.get(..32).unwrap_or(&[0; 32]));
-    let compressed = curve25519_dalek::edwards::CompressedEdwardsY(r);
-    match compressed.decompress() {
-        Some(point) => !point.is_small_order() && point.compress().0 == r,
-        None => false,
-    }
+    let mut y = [0u8; 32];
+    y.copy_from_slice(signature.get(..32).unwrap_or(&[0; 32]));
+    y[31] &= 0x7f;
+    // p = 2^255 - 19, little-endian: ed ff .. ff 7f.
+    let at_least_p = y[31] == 0x7f && y[1..31].iter().all(|b| *b == 0xff) && y[0] >= 0xed;
+    // A point and its negation share `y` and their order: comparing `y` is exact.
+    !at_least_p && !small_order_ys().contains(&y)
 }
 
 /// Verifies the signatures of many entries at once; one result per entry, in order.
@@ -416,9 +439,15 @@ pub fn verify_batch(entries: &[&SignedEntry]) -> Vec<Result<(), EntryError>> {
     let mut msgs: Vec<&[u8]> = Vec::new();
     let mut sigs = Vec::new();
     let mut keys = Vec::new();
+    // Few participants sign many entries: decode each key once per batch.
+    let mut decoded: BTreeMap<[u8; 32], Result<VerifyingKey, EntryError>> = BTreeMap::new();
     for (i, entry) in entries.iter().enumerate() {
         for sig in &entry.signatures {
-            let key = match check_key(&sig.public_key) {
+            let key = match decoded
+                .entry(sig.public_key)
+                .or_insert_with(|| check_key(&sig.public_key))
+                .clone()
+            {
                 Ok(k) => k,
                 Err(e) => {
                     if let Some(r) = results.get_mut(i) {

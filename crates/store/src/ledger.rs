@@ -4,8 +4,9 @@
 //!
 //! Tables (both back ends): `ledger_log` (one row per log: origin, agreement, the log's
 //! verifier key, the initial and current roster, the size), `ledger_entry` (index, entry
-//! id, leaf bytes, leaf hash), `ledger_node` (perfect subtree hashes at every
-//! [`merkle::STRIDE`]-th level, so that a proof reads `O(log n)` rows), `ledger_checkpoint`
+//! id, leaf bytes), `ledger_node` (the leaf hashes at level 0 and the perfect subtree hashes
+//! at every [`merkle::STRIDE`]-th level, so that a proof reads `O(log n)` neighbouring rows
+//! in one round trip), `ledger_checkpoint`
 //! (signed notes) and `ledger_sealed` (confidential contents and their salts, kept apart
 //! from the public leaves).
 //!
@@ -24,7 +25,7 @@ use std::cell::RefCell;
 
 use accord_ledger::checkpoint::{self, Checkpoint, TlogProof};
 use accord_ledger::entry::{EntryError, LoggedEntry};
-use accord_ledger::merkle::{self, CompactRange, Hash, StoredNodes};
+use accord_ledger::merkle::{self, CompactRange, Hash, Prefetched, RangeRecorder, StoredNodes};
 use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::Roster;
 
@@ -72,6 +73,13 @@ pub enum StoreError {
         given: String,
     },
 }
+
+/// A sealed entry's salt and content.
+pub type SealedContent = ([u8; 32], Vec<u8>);
+/// A sealed entry's index, salt and content.
+pub type SealedRow = (u64, [u8; 32], Vec<u8>);
+/// A stored entry: index, entry id, leaf bytes, stored leaf hash.
+pub type EntryRow = (u64, Hash, Vec<u8>, Hash);
 
 /// What the store knows about one log.
 #[derive(Debug, Clone)]
@@ -141,12 +149,7 @@ pub trait LedgerBackend: Send {
     /// The indexes of entries with these ids, if logged.
     fn find_ids(&mut self, log: i64, ids: &[Hash]) -> Result<Vec<Option<u64>>, StoreError>;
     /// Entries `from..to` as (index, entry id, leaf bytes, leaf hash), in index order.
-    fn entries(
-        &mut self,
-        log: i64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError>;
+    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError>;
     /// Stored hashes at `level` (0: leaf hashes) for indexes `start..start+count`, in order.
     fn hashes(
         &mut self,
@@ -155,14 +158,26 @@ pub trait LedgerBackend: Send {
         start: u64,
         count: u64,
     ) -> Result<Vec<Hash>, StoreError>;
+    /// Stored hashes for several ranges `(level, start, count)` at once, one vector per
+    /// range. Back ends with a round-trip cost override this with a single query.
+    fn hashes_many(
+        &mut self,
+        log: i64,
+        ranges: &[(u32, u64, u64)],
+    ) -> Result<Vec<Vec<Hash>>, StoreError> {
+        ranges
+            .iter()
+            .map(|&(level, start, count)| self.hashes(log, level, start, count))
+            .collect()
+    }
     /// Stores a signed checkpoint.
     fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError>;
     /// Every stored checkpoint, by size.
     fn checkpoints(&mut self, log: i64) -> Result<Vec<(u64, String)>, StoreError>;
     /// The salt and content of a sealed entry.
-    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError>;
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<SealedContent>, StoreError>;
     /// Every sealed entry's index, salt and content.
-    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError>;
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError>;
 }
 
 /// Opens the back end named by a URL and creates the tables if needed.
@@ -213,13 +228,6 @@ impl StoredNodes for Source<'_> {
         }
         out.extend(hashes);
         Ok(())
-    }
-}
-
-fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
-    match e {
-        merkle::ProveError::Source(e) => e,
-        other => StoreError::OutOfRange(other.to_string()),
     }
 }
 
@@ -292,13 +300,6 @@ impl Ledger {
         Sequencer::start(self.backend, &self.info.origin, config)
     }
 
-    fn source(&mut self) -> Source<'_> {
-        Source {
-            backend: RefCell::new(self.backend.as_mut()),
-            log: self.info.id,
-        }
-    }
-
     fn check_size(&self, size: u64) -> Result<(), StoreError> {
         if size > self.info.size {
             return Err(StoreError::OutOfRange(format!(
@@ -309,22 +310,53 @@ impl Ledger {
         Ok(())
     }
 
+    /// Fetches, in one call to the back end, every stored hash a computation will read.
+    fn prefetch(&mut self, recorder: RangeRecorder) -> Result<Prefetched, StoreError> {
+        let ranges = recorder.into_ranges();
+        let fetched = self.backend.hashes_many(self.info.id, &ranges)?;
+        let mut prefetched = Prefetched::default();
+        for ((level, start, count), hashes) in ranges.iter().zip(&fetched) {
+            if hashes.len() as u64 != *count {
+                return Err(StoreError::Corrupt(format!(
+                    "{} of {count} hashes at level {level} from {start} are missing",
+                    count - hashes.len() as u64
+                )));
+            }
+            prefetched.insert(*level, *start, hashes);
+        }
+        Ok(prefetched)
+    }
+
     /// The root of the first `size` entries.
     pub fn root_at(&mut self, size: u64) -> Result<Hash, StoreError> {
         self.check_size(size)?;
-        Ok(CompactRange::from_source(&self.source(), size)?.root())
+        let recorder = RangeRecorder::default();
+        let Ok(_) = CompactRange::from_source(&recorder, size);
+        let source = self.prefetch(recorder)?;
+        CompactRange::from_source(&source, size)
+            .map(|r| r.root())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The inclusion proof of `index` in the tree of `size`.
     pub fn inclusion_proof(&mut self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
         self.check_size(size)?;
-        merkle::inclusion_proof(&self.source(), index, size).map_err(prove_err)
+        let recorder = RangeRecorder::default();
+        merkle::inclusion_proof(&recorder, index, size)
+            .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
+        let source = self.prefetch(recorder)?;
+        merkle::inclusion_proof(&source, index, size)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The consistency proof from `old` to `new`.
     pub fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
         self.check_size(new)?;
-        merkle::consistency_proof(&self.source(), old, new).map_err(prove_err)
+        let recorder = RangeRecorder::default();
+        merkle::consistency_proof(&recorder, old, new)
+            .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
+        let source = self.prefetch(recorder)?;
+        merkle::consistency_proof(&source, old, new).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The entry at `index`, decoded, with its leaf hash.
@@ -340,7 +372,7 @@ impl Ledger {
     }
 
     /// The salt and content of a sealed entry (for those entitled to read it).
-    pub fn sealed(&mut self, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+    pub fn sealed(&mut self, index: u64) -> Result<Option<SealedContent>, StoreError> {
         self.backend.sealed(self.info.id, index)
     }
 
@@ -355,6 +387,19 @@ impl Ledger {
         }
         self.refresh()?;
         let size = self.info.size;
+        // A log must never sign a checkpoint inconsistent with one it signed before: if the
+        // store no longer extends the latest checkpoint, it was altered; refuse.
+        if let Some((_, previous)) = self.checkpoints()?.into_iter().next_back() {
+            let previous = checkpoint::open_checkpoint(&previous, &key.verifier(), &[])
+                .map_err(|e| StoreError::Corrupt(format!("the latest checkpoint: {e}")))?
+                .checkpoint;
+            if previous.size > size || self.root_at(previous.size)? != previous.root {
+                return Err(StoreError::Corrupt(format!(
+                    "the log no longer extends its checkpoint at size {}, so no new checkpoint is signed",
+                    previous.size
+                )));
+            }
+        }
         let root = self.root_at(size)?;
         let note = Checkpoint {
             origin: self.info.origin.clone(),

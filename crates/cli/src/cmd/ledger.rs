@@ -394,7 +394,7 @@ fn append_stream(
                     acked += 1;
                     if let (Some(every), Some(key)) = (checkpoint_every, checkpoint_key.as_ref())
                         && every > 0
-                        && acked % every == 0
+                        && acked.is_multiple_of(every)
                     {
                         let note = reader_handle.checkpoint(key).map_err(|e| e.to_string())?;
                         let cp = accord_ledger::checkpoint::Checkpoint::parse_body(

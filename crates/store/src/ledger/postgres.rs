@@ -9,7 +9,9 @@ use accord_ledger::merkle::Hash;
 use accord_ledger::roster::Roster;
 
 use super::sqlite::{parse_roster, parse_time};
-use super::{Batch, LedgerBackend, LogInfo, StoreError, to_hash, to_i64};
+use super::{
+    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_log (
@@ -26,7 +28,6 @@ CREATE TABLE IF NOT EXISTS ledger_entry (
     idx BIGINT NOT NULL,
     entry_id BYTEA NOT NULL,
     leaf BYTEA NOT NULL,
-    leaf_hash BYTEA NOT NULL,
     PRIMARY KEY (log, idx)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS ledger_entry_by_id ON ledger_entry (log, entry_id);
@@ -160,9 +161,15 @@ impl LedgerBackend for PostgresLedger {
             }
         }
         tx.execute(
-            "INSERT INTO ledger_entry (log, idx, entry_id, leaf, leaf_hash) \
-             SELECT $1, i, e, l, h FROM UNNEST($2::BIGINT[], $3::BYTEA[], $4::BYTEA[], $5::BYTEA[]) AS t(i, e, l, h)",
-            &[&log, &idx, &ids, &leaves, &hashes],
+            "INSERT INTO ledger_entry (log, idx, entry_id, leaf) \
+             SELECT $1, i, e, l FROM UNNEST($2::BIGINT[], $3::BYTEA[], $4::BYTEA[]) AS t(i, e, l)",
+            &[&log, &idx, &ids, &leaves],
+        )?;
+        // Leaf hashes are level 0 of the node table: the whole hash tree in one index.
+        tx.execute(
+            "INSERT INTO ledger_node (log, level, idx, hash) \
+             SELECT $1, 0, i, h FROM UNNEST($2::BIGINT[], $3::BYTEA[]) AS t(i, h)",
+            &[&log, &idx, &hashes],
         )?;
         if !s_idx.is_empty() {
             tx.execute(
@@ -219,14 +226,11 @@ impl LedgerBackend for PostgresLedger {
             .collect())
     }
 
-    fn entries(
-        &mut self,
-        log: i64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
         let rows = self.client.query(
-            "SELECT idx, entry_id, leaf, leaf_hash FROM ledger_entry WHERE log = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+            "SELECT e.idx, e.entry_id, e.leaf, n.hash FROM ledger_entry e \
+             LEFT JOIN ledger_node n ON n.log = e.log AND n.level = 0 AND n.idx = e.idx \
+             WHERE e.log = $1 AND e.idx >= $2 AND e.idx < $3 ORDER BY e.idx",
             &[&log, &to_i64(from)?, &to_i64(to)?],
         )?;
         let mut out = Vec::with_capacity(rows.len());
@@ -234,8 +238,10 @@ impl LedgerBackend for PostgresLedger {
             let idx: i64 = row.try_get(0)?;
             let id: &[u8] = row.try_get(1)?;
             let leaf: Vec<u8> = row.try_get(2)?;
-            let hash: &[u8] = row.try_get(3)?;
-            out.push((idx as u64, to_hash(id)?, leaf, to_hash(hash)?));
+            let hash: Option<&[u8]> = row.try_get(3)?;
+            // A missing leaf hash reads as zeroes: the audit reports the mismatch.
+            let hash = hash.and_then(|h| to_hash(h).ok()).unwrap_or([0; 32]);
+            out.push((idx as u64, to_hash(id)?, leaf, hash));
         }
         Ok(out)
     }
@@ -248,20 +254,42 @@ impl LedgerBackend for PostgresLedger {
         count: u64,
     ) -> Result<Vec<Hash>, StoreError> {
         let (from, to) = (to_i64(start)?, to_i64(start + count)?);
-        let rows = if level == 0 {
-            self.client.query(
-                "SELECT leaf_hash FROM ledger_entry WHERE log = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
-                &[&log, &from, &to],
-            )?
-        } else {
-            self.client.query(
-                "SELECT hash FROM ledger_node WHERE log = $1 AND level = $2 AND idx >= $3 AND idx < $4 ORDER BY idx",
-                &[&log, &(level as i32), &from, &to],
-            )?
-        };
+        let rows = self.client.query(
+            "SELECT hash FROM ledger_node WHERE log = $1 AND level = $2 AND idx >= $3 AND idx < $4 ORDER BY idx",
+            &[&log, &(level as i32), &from, &to],
+        )?;
         rows.iter()
             .map(|r| to_hash(r.try_get::<_, &[u8]>(0)?))
             .collect()
+    }
+
+    fn hashes_many(
+        &mut self,
+        log: i64,
+        ranges: &[(u32, u64, u64)],
+    ) -> Result<Vec<Vec<Hash>>, StoreError> {
+        // One round trip for the whole proof; LATERAL makes each range an index scan.
+        let mut out = vec![Vec::new(); ranges.len()];
+        let (mut levels, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+        for &(level, start, count) in ranges {
+            levels.push(level as i32);
+            lo.push(to_i64(start)?);
+            hi.push(to_i64(start + count)?);
+        }
+        let rows = self.client.query(
+            "SELECT r.ord, n.hash FROM UNNEST($2::INT[], $3::BIGINT[], $4::BIGINT[]) WITH ORDINALITY AS r(lvl, lo, hi, ord) \
+             CROSS JOIN LATERAL (SELECT idx, hash FROM ledger_node \
+                 WHERE log = $1 AND level = r.lvl AND idx >= r.lo AND idx < r.hi ORDER BY idx) n \
+             ORDER BY r.ord, n.idx",
+            &[&log, &levels, &lo, &hi],
+        )?;
+        for row in rows {
+            let ord: i64 = row.try_get(0)?;
+            if let Some(v) = usize::try_from(ord - 1).ok().and_then(|p| out.get_mut(p)) {
+                v.push(to_hash(row.try_get(1)?)?);
+            }
+        }
+        Ok(out)
     }
 
     fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError> {
@@ -282,7 +310,7 @@ impl LedgerBackend for PostgresLedger {
             .collect()
     }
 
-    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<SealedContent>, StoreError> {
         let row = self.client.query_opt(
             "SELECT salt, content FROM ledger_sealed WHERE log = $1 AND idx = $2",
             &[&log, &to_i64(index)?],
@@ -291,7 +319,7 @@ impl LedgerBackend for PostgresLedger {
             .transpose()
     }
 
-    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError> {
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError> {
         let rows = self.client.query(
             "SELECT idx, salt, content FROM ledger_sealed WHERE log = $1 ORDER BY idx",
             &[&log],

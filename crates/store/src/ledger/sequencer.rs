@@ -1,6 +1,7 @@
 //! The single writer of a log: collects submissions for a few milliseconds, checks them,
 //! verifies their signatures in one batch, writes them in one durable transaction, and only
-//! then acknowledges each submitter through its own channel (group commit).
+//! then acknowledges each submitter through its own channel (group commit). The signatures
+//! of the next batch are verified on a helper thread while the current batch commits.
 //!
 //! INVARIANT: a receipt is sent only after the transaction holding its entry committed; a
 //! refused entry is never written; the in-memory state (size, right edge of the tree,
@@ -8,6 +9,7 @@
 //! failure or conflict with another writer.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant as Clock};
@@ -180,34 +182,68 @@ impl Writer {
         Ok(())
     }
 
+    /// Commits one batch while the next is collected and its signatures verified on
+    /// another thread (signature checks are pure, so they need not wait for the commit).
     fn run(mut self, rx: mpsc::Receiver<Job>) {
-        while let Ok(first) = rx.recv() {
-            let mut jobs = vec![first];
-            let deadline = Clock::now() + self.config.max_wait;
-            while jobs.len() < self.config.max_batch {
-                let now = Clock::now();
-                if now >= deadline {
-                    break;
+        let mut rx = Some(rx);
+        let mut ready: Option<(Vec<Job>, Vec<Verdict>)> = None;
+        loop {
+            let (jobs, verdicts) = match ready.take() {
+                Some(batch) => batch,
+                None => {
+                    let Some(r) = rx.as_ref() else { break };
+                    let Ok(first) = r.recv() else { break };
+                    let jobs = collect(r, first, &self.config);
+                    let verdicts = verify_jobs(&jobs);
+                    (jobs, verdicts)
                 }
-                match rx.recv_timeout(deadline - now) {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
-            self.process(jobs);
+            };
+            let receiver = rx.take();
+            let config = self.config;
+            let committed = AtomicBool::new(false);
+            let (next, back) = std::thread::scope(|scope| {
+                let committed = &committed;
+                let helper = scope.spawn(move || {
+                    let Some(r) = receiver else {
+                        return (None, None);
+                    };
+                    let first = loop {
+                        match r.recv_timeout(Duration::from_millis(1)) {
+                            Ok(job) => break Some(job),
+                            Err(mpsc::RecvTimeoutError::Timeout) => {
+                                if committed.load(Ordering::Acquire) {
+                                    break None;
+                                }
+                            }
+                            Err(mpsc::RecvTimeoutError::Disconnected) => break None,
+                        }
+                    };
+                    let next = first.map(|first| {
+                        let jobs = collect(&r, first, &config);
+                        let verdicts = verify_jobs(&jobs);
+                        (jobs, verdicts)
+                    });
+                    (next, Some(r))
+                });
+                self.process(jobs, &verdicts);
+                committed.store(true, Ordering::Release);
+                helper.join().unwrap_or((None, None))
+            });
+            rx = back;
+            ready = next;
         }
     }
 
-    fn process(&mut self, jobs: Vec<Job>) {
+    fn process(&mut self, jobs: Vec<Job>, verdicts: &[Verdict]) {
         let mut last_error = String::from("repeated conflicts with another writer");
-        for _attempt in 0..8 {
+        for attempt in 0..64u64 {
             if self.info.is_none()
                 && let Err(e) = self.reload()
             {
                 last_error = e.to_string();
                 continue;
             }
-            match self.try_commit(&jobs) {
+            match self.try_commit(&jobs, verdicts) {
                 Ok(results) => {
                     for (job, result) in jobs.into_iter().zip(results) {
                         let _ = job.reply.send(result);
@@ -215,7 +251,10 @@ impl Writer {
                     return;
                 }
                 Err(StoreError::Conflict) => {
+                    // Another process appended: reload its entries and try again, backing
+                    // off so that two busy writers do not keep overtaking each other.
                     self.info = None;
+                    std::thread::sleep(Duration::from_millis(attempt.min(20) + 1));
                 }
                 Err(e) => {
                     last_error = e.to_string();
@@ -232,6 +271,7 @@ impl Writer {
     fn try_commit(
         &mut self,
         jobs: &[Job],
+        verdicts: &[Verdict],
     ) -> Result<Vec<Result<Receipt, AppendError>>, StoreError> {
         let Some(info) = self.info.as_ref() else {
             return Err(StoreError::Conflict);
@@ -296,7 +336,11 @@ impl Writer {
             }
             if let Body::Open(Statement::KeyEvent(event)) = &signed.entry.body {
                 // Verified now, so that later entries of the batch may use the new key.
-                let applied = roster::verify_signatures(signed).and_then(|()| roster.apply(event));
+                let verdict = verdicts
+                    .get(i)
+                    .cloned()
+                    .unwrap_or(Err(EntryError::Rule("signature not verified".into())));
+                let applied = verdict.and_then(|()| roster.apply(event));
                 match applied {
                     Ok(()) => roster_changed = true,
                     Err(e) => results[i] = Some(Err(AppendError::Refused(e))),
@@ -305,13 +349,15 @@ impl Writer {
             }
             to_verify.push(i);
         }
-        let entries: Vec<&SignedEntry> = to_verify
-            .iter()
-            .filter_map(|&i| jobs.get(i).map(|j| &j.submission.entry))
-            .collect();
-        for (&i, verdict) in to_verify.iter().zip(roster::verify_batch(&entries)) {
-            if let Err(e) = verdict {
-                results[i] = Some(Err(AppendError::Refused(e)));
+        for &i in &to_verify {
+            match verdicts.get(i) {
+                Some(Ok(())) => {}
+                Some(Err(e)) => results[i] = Some(Err(AppendError::Refused(e.clone()))),
+                None => {
+                    results[i] = Some(Err(AppendError::Refused(EntryError::Rule(
+                        "signature not verified".into(),
+                    ))))
+                }
             }
         }
 
@@ -374,4 +420,58 @@ impl Writer {
             .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
             .collect())
     }
+}
+
+/// The outcome of verifying one entry's signatures.
+type Verdict = Result<(), EntryError>;
+
+/// Takes `first` and whatever else arrives within the group-commit window.
+fn collect(rx: &mpsc::Receiver<Job>, first: Job, config: &GroupCommit) -> Vec<Job> {
+    let mut jobs = vec![first];
+    let deadline = Clock::now() + config.max_wait;
+    while jobs.len() < config.max_batch {
+        let now = Clock::now();
+        if now >= deadline {
+            break;
+        }
+        match rx.recv_timeout(deadline - now) {
+            Ok(job) => jobs.push(job),
+            Err(_) => break,
+        }
+    }
+    jobs
+}
+
+fn verify_jobs(jobs: &[Job]) -> Vec<Verdict> {
+    let entries: Vec<&SignedEntry> = jobs.iter().map(|j| &j.submission.entry).collect();
+    verify_in_parallel(&entries)
+}
+
+/// Batch verification split over the machine's cores (signature checks are the cost of
+/// ingestion); small batches stay on this thread.
+fn verify_in_parallel(entries: &[&SignedEntry]) -> Vec<Result<(), EntryError>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || entries.len() < 128 {
+        return roster::verify_batch(entries);
+    }
+    let chunk = entries.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || roster::verify_batch(part)))
+            .collect();
+        let mut out = Vec::with_capacity(entries.len());
+        for (handle, part) in handles.into_iter().zip(entries.chunks(chunk)) {
+            match handle.join() {
+                Ok(results) => out.extend(results),
+                // A panicking verifier refuses its part rather than accepting it.
+                Err(_) => out.extend(part.iter().map(|_| {
+                    Err(EntryError::Rule(
+                        "signature verification failed internally".into(),
+                    ))
+                })),
+            }
+        }
+        out
+    })
 }

@@ -11,7 +11,9 @@ use accord_ledger::merkle::Hash;
 use accord_ledger::roster::Roster;
 use rusqlite::{OptionalExtension, params};
 
-use super::{Batch, LedgerBackend, LogInfo, StoreError, to_hash, to_i64};
+use super::{
+    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_log (
@@ -28,9 +30,8 @@ CREATE TABLE IF NOT EXISTS ledger_entry (
     idx INTEGER NOT NULL,
     entry_id BLOB NOT NULL,
     leaf BLOB NOT NULL,
-    leaf_hash BLOB NOT NULL,
     PRIMARY KEY (log, idx)
-) WITHOUT ROWID;
+);
 CREATE UNIQUE INDEX IF NOT EXISTS ledger_entry_by_id ON ledger_entry (log, entry_id);
 CREATE TABLE IF NOT EXISTS ledger_node (
     log INTEGER NOT NULL,
@@ -62,9 +63,10 @@ pub struct SqliteLedger {
 impl SqliteLedger {
     /// Opens (creating) the file with the durability settings of [`crate::open_sqlite`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self {
-            conn: crate::open_sqlite(path)?,
-        })
+        let conn = crate::open_sqlite(path)?;
+        // 64 MiB of page cache: the upper levels of the hash tree stay in memory.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        Ok(Self { conn })
     }
 }
 
@@ -164,21 +166,24 @@ impl LedgerBackend for SqliteLedger {
         }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO ledger_entry (log, idx, entry_id, leaf, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO ledger_entry (log, idx, entry_id, leaf) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut node = tx.prepare_cached(
+                "INSERT INTO ledger_node (log, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
             )?;
             let mut sealed = tx.prepare_cached(
                 "INSERT INTO ledger_sealed (log, idx, salt, content) VALUES (?1, ?2, ?3, ?4)",
             )?;
             for e in &batch.entries {
                 let idx = to_i64(e.index)?;
-                insert.execute(params![log, idx, &e.entry_id[..], e.leaf, &e.leaf_hash[..]])?;
+                insert.execute(params![log, idx, &e.entry_id[..], e.leaf])?;
+                // Leaf hashes are level 0 of the node table: the whole hash tree in one
+                // compact index, so that a proof reads a few neighbouring pages.
+                node.execute(params![log, 0, idx, &e.leaf_hash[..]])?;
                 if let Some((salt, content)) = &e.sealed {
                     sealed.execute(params![log, idx, &salt[..], content])?;
                 }
             }
-            let mut node = tx.prepare_cached(
-                "INSERT INTO ledger_node (log, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
-            )?;
             for (level, idx, hash) in &batch.nodes {
                 node.execute(params![log, level, to_i64(*idx)?, &hash[..]])?;
             }
@@ -213,27 +218,26 @@ impl LedgerBackend for SqliteLedger {
             .collect()
     }
 
-    fn entries(
-        &mut self,
-        log: i64,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<(u64, Hash, Vec<u8>, Hash)>, StoreError> {
+    fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT idx, entry_id, leaf, leaf_hash FROM ledger_entry WHERE log = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+            "SELECT e.idx, e.entry_id, e.leaf, n.hash FROM ledger_entry e \
+             LEFT JOIN ledger_node n ON n.log = e.log AND n.level = 0 AND n.idx = e.idx \
+             WHERE e.log = ?1 AND e.idx >= ?2 AND e.idx < ?3 ORDER BY e.idx",
         )?;
         let rows = stmt.query_map(params![log, to_i64(from)?, to_i64(to)?], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, Vec<u8>>(1)?,
                 r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, Option<Vec<u8>>>(3)?.unwrap_or_default(),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (idx, id, leaf, hash) = row?;
-            out.push((idx as u64, to_hash(&id)?, leaf, to_hash(&hash)?));
+            // A missing leaf hash reads as zeroes: the audit reports the mismatch.
+            let hash = to_hash(&hash).unwrap_or([0; 32]);
+            out.push((idx as u64, to_hash(&id)?, leaf, hash));
         }
         Ok(out)
     }
@@ -247,21 +251,49 @@ impl LedgerBackend for SqliteLedger {
     ) -> Result<Vec<Hash>, StoreError> {
         let (from, to) = (to_i64(start)?, to_i64(start + count)?);
         let mut out = Vec::with_capacity(count as usize);
-        if level == 0 {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT leaf_hash FROM ledger_entry WHERE log = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
-            )?;
-            let mut rows = stmt.query(params![log, from, to])?;
-            while let Some(row) = rows.next()? {
-                out.push(to_hash(&row.get::<_, Vec<u8>>(0)?)?);
-            }
-        } else {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT hash FROM ledger_node WHERE log = ?1 AND level = ?2 AND idx >= ?3 AND idx < ?4 ORDER BY idx",
-            )?;
-            let mut rows = stmt.query(params![log, level, from, to])?;
-            while let Some(row) = rows.next()? {
-                out.push(to_hash(&row.get::<_, Vec<u8>>(0)?)?);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT hash FROM ledger_node WHERE log = ?1 AND level = ?2 AND idx >= ?3 AND idx < ?4 ORDER BY idx",
+        )?;
+        let mut rows = stmt.query(params![log, level, from, to])?;
+        while let Some(row) = rows.next()? {
+            out.push(to_hash(&row.get::<_, Vec<u8>>(0)?)?);
+        }
+        Ok(out)
+    }
+
+    fn hashes_many(
+        &mut self,
+        log: i64,
+        ranges: &[(u32, u64, u64)],
+    ) -> Result<Vec<Vec<Hash>>, StoreError> {
+        // One statement for the whole proof: each range is an index range scan.
+        let mut out = vec![Vec::new(); ranges.len()];
+        if ranges.is_empty() {
+            return Ok(out);
+        }
+        let values = vec!["(?, ?, ?, ?)"; ranges.len()].join(", ");
+        let sql = format!(
+            "WITH r(ord, lvl, lo, hi) AS (VALUES {values}) \
+             SELECT r.ord, n.hash FROM r JOIN ledger_node n \
+             ON n.log = ? AND n.level = r.lvl AND n.idx >= r.lo AND n.idx < r.hi \
+             ORDER BY r.ord, n.idx"
+        );
+        let mut params: Vec<i64> = Vec::with_capacity(ranges.len() * 4 + 1);
+        for (ord, &(level, start, count)) in ranges.iter().enumerate() {
+            params.extend([
+                ord as i64,
+                i64::from(level),
+                to_i64(start)?,
+                to_i64(start + count)?,
+            ]);
+        }
+        params.push(log);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(row) = rows.next()? {
+            let ord: i64 = row.get(0)?;
+            if let Some(v) = usize::try_from(ord).ok().and_then(|p| out.get_mut(p)) {
+                v.push(to_hash(&row.get::<_, Vec<u8>>(1)?)?);
             }
         }
         Ok(out)
@@ -283,7 +315,7 @@ impl LedgerBackend for SqliteLedger {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<([u8; 32], Vec<u8>)>, StoreError> {
+    fn sealed(&mut self, log: i64, index: u64) -> Result<Option<SealedContent>, StoreError> {
         let row: Option<(Vec<u8>, Vec<u8>)> = self
             .conn
             .query_row(
@@ -296,7 +328,7 @@ impl LedgerBackend for SqliteLedger {
             .transpose()
     }
 
-    fn all_sealed(&mut self, log: i64) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>, StoreError> {
+    fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT idx, salt, content FROM ledger_sealed WHERE log = ?1 ORDER BY idx")?;

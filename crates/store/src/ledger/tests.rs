@@ -293,9 +293,15 @@ fn refused_entries_write_nothing() {
         other_log.entry.origin = "accord.example/other".into();
         let other_log = signed_again(other_log.entry, 3);
         let not_entitled = signed(Body::Open(evidence(6)), &[("treasury", 1)]);
+        let mut huge = evidence(8);
+        if let Statement::Evidence(e) = &mut huge {
+            e.note = Some("x".repeat(70_000));
+        }
+        let oversize = signed(Body::Open(huge), &[("iaea", 3)]);
         let (sealed_body, _) = entry::seal(&evidence(7), &[1; 32]);
         let sealed_without_content = signed(sealed_body, &[("iaea", 3)]);
-        let cases: Vec<(SignedEntry, fn(&EntryError) -> bool)> = vec![
+        type Expected = fn(&EntryError) -> bool;
+        let cases: Vec<(SignedEntry, Expected)> = vec![
             (forged, |e| matches!(e, EntryError::BadSignature(_))),
             (unregistered, |e| {
                 matches!(e, EntryError::UnregisteredKey { .. })
@@ -309,6 +315,7 @@ fn refused_entries_write_nothing() {
                 matches!(e, EntryError::NotEntitled { .. })
             }),
             (sealed_without_content, |e| matches!(e, EntryError::Rule(_))),
+            (oversize, |e| matches!(e, EntryError::TooLarge { .. })),
         ];
         for (entry, expected) in cases {
             match sequencer.append(submission(entry)) {
@@ -486,6 +493,8 @@ fn audit_finds_bytes_edited_in_the_database() {
                 .iter()
                 .any(|f| f.problem.contains("checkpoint at size 40"))
         );
+        // The leaf hashes are intact, so the tree still extends the checkpoint.
+        ledger.checkpoint(&log_key()).unwrap();
         // Changing the stored leaf hash to match is caught by the subtree hashes and the
         // checkpoint.
         let (entry_bytes, _) = {
@@ -496,10 +505,10 @@ fn audit_finds_bytes_edited_in_the_database() {
         let hex: String = new_hash.iter().map(|b| format!("{b:02x}")).collect();
         let set_hash = match &store.url {
             StoreUrl::Sqlite(_) => {
-                format!("UPDATE ledger_entry SET leaf_hash = X'{hex}' WHERE idx = 17")
+                format!("UPDATE ledger_node SET hash = X'{hex}' WHERE level = 0 AND idx = 17")
             }
             StoreUrl::Postgres(_) => {
-                format!("UPDATE ledger_entry SET leaf_hash = '\\x{hex}' WHERE idx = 17")
+                format!("UPDATE ledger_node SET hash = '\\x{hex}' WHERE level = 0 AND idx = 17")
             }
         };
         tamper(store, &set_hash);
@@ -516,6 +525,18 @@ fn audit_finds_bytes_edited_in_the_database() {
                 .any(|f| f.index == Some(16) && f.problem.contains("level 4")),
             "{:?}",
             report.findings
+        );
+        // The log refuses to sign a checkpoint that does not extend the previous one once
+        // a stored hash it reads for the root is changed (here the subtree #16..#31).
+        tamper(
+            store,
+            &set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"),
+        );
+        let err = ledger.checkpoint(&log_key()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no longer extends its checkpoint at size 40"),
+            "{err}"
         );
         // A deleted entry is found too.
         tamper(store, "DELETE FROM ledger_entry WHERE idx = 30");
