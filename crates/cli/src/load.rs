@@ -180,6 +180,14 @@ pub fn ledger_for(
     url: &accord_store::StoreUrl,
     agreement: &accord_core::id::AgreementId,
 ) -> miette::Result<Ledger> {
+    if let accord_store::StoreUrl::Sqlite(path) = url
+        && !path.exists()
+    {
+        return Err(miette::miette!(
+            help = "check the path, or create the log with `accord ledger init` or `accord play`",
+            "the store `{url}` does not exist"
+        ));
+    }
     let mut backend = accord_store::ledger::open_backend(url)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot open the store `{url}`"))?;

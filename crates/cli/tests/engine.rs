@@ -163,7 +163,7 @@ fn bad_arguments_are_clear_errors() {
     ]);
     assert!(!ok);
     assert!(
-        err.contains("reading the ledger store `sqlite:x.db` is not connected yet"),
+        err.contains("the store `sqlite:x.db` does not exist"),
         "{err}"
     );
     let (ok, _, err) = accord(&[
