@@ -119,18 +119,14 @@ pub fn log_statements(ledger: &mut Ledger) -> miette::Result<Vec<LoggedStatement
 }
 
 /// The roster a log for this agreement starts with: every party and monitor, with its role,
-/// standing to invoke triggers, and the given keys (valid from `valid_from`).
+/// standing to invoke triggers, and the given keys (valid from `valid_from`). Used by
+/// `accord play`, which generates the keys.
 pub fn roster_for(
     agreement: &Agreement,
     keys: &BTreeMap<ParticipantId, String>,
     valid_from: jiff::Timestamp,
 ) -> Roster {
-    let standing: Vec<&ParticipantId> = agreement
-        .triggers
-        .iter()
-        .flat_map(|t| t.standing.iter())
-        .collect();
-    let key_for = |id: &ParticipantId| {
+    roster_with(agreement, |id| {
         keys.get(id)
             .map(|public_key| RegisteredKey {
                 public_key: public_key.clone(),
@@ -139,8 +135,61 @@ pub fn roster_for(
                 ended_because: None,
             })
             .into_iter()
-            .collect::<Vec<_>>()
-    };
+            .collect()
+    })
+}
+
+/// The roster declared by an agreement file: every party and monitor with the keys the
+/// agreement names for it (C2SP verifier keys or base64 Ed25519 keys) and their validity.
+/// A key without `valid_from` is valid from the start of time.
+pub fn roster_from_agreement(agreement: &Agreement) -> miette::Result<Roster> {
+    let mut declared: BTreeMap<ParticipantId, Vec<RegisteredKey>> = BTreeMap::new();
+    let parties = agreement.parties.iter().map(|p| (&p.id, &p.keys));
+    let monitors = agreement.monitors.iter().map(|m| (&m.id, &m.keys));
+    for (id, keys) in parties.chain(monitors) {
+        let mut registered = Vec::with_capacity(keys.len());
+        for key in keys {
+            registered.push(RegisteredKey {
+                public_key: ed25519_base64(&key.key)
+                    .wrap_err_with(|| format!("a key of `{id}` in the agreement"))?,
+                valid_from: key.valid_from.unwrap_or(jiff::Timestamp::MIN),
+                valid_until: key.valid_until,
+                ended_because: None,
+            });
+        }
+        declared.insert(id.clone(), registered);
+    }
+    let roster = roster_with(agreement, |id| {
+        declared.get(id).cloned().unwrap_or_default()
+    });
+    roster.validate().into_diagnostic()?;
+    Ok(roster)
+}
+
+/// A declared key as the roster holds it: 32 bytes in base64. A C2SP verifier key
+/// (`name+hex8+base64`) carries a type byte (0x01, Ed25519) before the 32 bytes.
+fn ed25519_base64(text: &str) -> miette::Result<String> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    if b64.decode(text).is_ok_and(|bytes| bytes.len() == 32) {
+        return Ok(text.to_owned());
+    }
+    let key = accord_ledger::note::VerifierKey::parse(text).into_diagnostic()?;
+    if key.kind() != accord_ledger::note::TYPE_ED25519 {
+        miette::bail!("`{text}` is not an Ed25519 verifier key");
+    }
+    Ok(b64.encode(key.public_key()))
+}
+
+fn roster_with(
+    agreement: &Agreement,
+    keys: impl Fn(&ParticipantId) -> Vec<RegisteredKey>,
+) -> Roster {
+    let standing: Vec<&ParticipantId> = agreement
+        .triggers
+        .iter()
+        .flat_map(|t| t.standing.iter())
+        .collect();
     let mut participants = BTreeMap::new();
     for party in &agreement.parties {
         let role = match party.role {
@@ -154,7 +203,7 @@ pub fn roster_for(
             Member {
                 role,
                 standing: standing.contains(&&party.id),
-                keys: key_for(&party.id),
+                keys: keys(&party.id),
             },
         );
     }
@@ -164,7 +213,7 @@ pub fn roster_for(
             Member {
                 role: Role::Monitor,
                 standing: false,
-                keys: key_for(&monitor.id),
+                keys: keys(&monitor.id),
             },
         );
     }

@@ -57,7 +57,8 @@ pub enum Command {
         /// The log's origin (its name in checkpoints), e.g. `accord.example/agreement-1`.
         #[arg(long)]
         origin: String,
-        /// The participants and their keys: a JSON or TOML roster file (see docs/design.md).
+        /// The participants and their keys: the agreement file (TOML), or a JSON or TOML
+        /// roster file (see docs/design.md).
         #[arg(long)]
         roster: PathBuf,
         /// The log's verifier key (from `accord key generate ORIGIN`), or a file holding it.
@@ -127,12 +128,23 @@ pub enum Command {
     },
 }
 
-/// Reads a roster file (JSON, or TOML when the name ends in `.toml`). This is the one place
-/// that decides where a log's participants come from.
+/// Reads the log's participants: from an agreement file (TOML with an `[agreement]` table,
+/// checked by `accord check` first, keys as the agreement declares them), or from a roster
+/// file (JSON, or TOML when the name ends in `.toml`). This is the one place that decides
+/// where a log's participants come from.
 pub fn load_roster(path: &Path) -> miette::Result<Roster> {
     let text = std::fs::read_to_string(path)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the roster `{}`", path.display()))?;
+    let is_agreement = path.extension().is_some_and(|e| e == "toml")
+        && text.lines().any(|l| l.trim() == "[agreement]");
+    if is_agreement {
+        let versions = crate::load::agreement_versions(&[path])?;
+        let Some(first) = versions.first() else {
+            miette::bail!("`{}` holds no agreement", path.display());
+        };
+        return crate::load::roster_from_agreement(&first.agreement);
+    }
     let roster: Roster = if path.extension().is_some_and(|e| e == "toml") {
         toml::from_str(&text).into_diagnostic()
     } else {
