@@ -65,7 +65,9 @@ pub enum ErrorKind {
     #[error("{0}")]
     Record(String),
     /// The same identifier twice in one import, where the format does not allow it.
-    #[error("duplicate identifier `{0}`: the file lists this target twice; it is corrupt or not the publisher's file")]
+    #[error(
+        "duplicate identifier `{0}`: the file lists this target twice; it is corrupt or not the publisher's file"
+    )]
     Duplicate(String),
     /// A record larger than any real one: the file is corrupt, or is not a list.
     #[error("record larger than {0} bytes: the file is corrupt or not a sanctions list")]

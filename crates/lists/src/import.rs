@@ -149,7 +149,9 @@ pub fn detect(head: &[u8], origin: &str) -> Result<Format, ImportError> {
     if first_line.starts_with("source,entity_number,type,programs,name") {
         return Ok(Format::UsCslCsv);
     }
-    if first_line.starts_with("\"Name\"\t\"Street_Address\"") || first_line.starts_with("Name\tStreet_Address") {
+    if first_line.starts_with("\"Name\"\t\"Street_Address\"")
+        || first_line.starts_with("Name\tStreet_Address")
+    {
         return Ok(Format::BisDplTsv);
     }
     if first_line.contains("Entity_logical_id;Subject_type") {

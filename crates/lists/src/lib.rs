@@ -20,6 +20,9 @@
 //!   kept as is. XML must be UTF-8 (every publisher declares it).
 //! - The OFSI CSV has one row per name of a target, rows of one `Group ID` scattered through
 //!   the file: rows are fragments merged by the store ([`Format::scattered`]).
+//! - The US lists (CSL rows without `entity_number`, the whole DPL) carry no identifier:
+//!   one is derived from the fields that identify a listing, and rows that agree on them
+//!   (one row per address; the DPL sample also repeats three rows verbatim) are merged.
 //! - The EU CSV flavour: a row may carry one more field than the header (a trailing empty
 //!   field); more than one extra is an error.
 //! - UN XML: empty placeholder elements (`<ALIAS_NAME/>`) are skipped.
@@ -162,6 +165,8 @@ impl Format {
                 | Format::OfacAdvancedXml
                 | Format::UkOfsiCsv
                 | Format::EuCsv
+                | Format::UsCslCsv
+                | Format::BisDplTsv
         )
     }
 

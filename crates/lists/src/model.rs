@@ -104,7 +104,9 @@ pub struct PartialDate {
 impl PartialDate {
     /// A date checked for range; `None` if the parts are out of range.
     pub fn new(year: i32, month: Option<u32>, day: Option<u32>) -> Option<PartialDate> {
-        let year = i16::try_from(year).ok().filter(|y| (1000..=2999).contains(y))?;
+        let year = i16::try_from(year)
+            .ok()
+            .filter(|y| (1000..=2999).contains(y))?;
         let month = match month {
             Some(m @ 1..=12) => Some(u8::try_from(m).ok()?),
             Some(_) => return None,
@@ -399,12 +401,27 @@ mod tests {
 
     #[test]
     fn partial_dates_parse_with_their_precision() {
-        assert_eq!(PartialDate::parse_iso("1965-04-14").unwrap().to_string(), "1965-04-14");
+        assert_eq!(
+            PartialDate::parse_iso("1965-04-14").unwrap().to_string(),
+            "1965-04-14"
+        );
         assert_eq!(PartialDate::parse_iso("1965").unwrap().to_string(), "1965");
-        assert_eq!(PartialDate::parse_dmy("00/00/1980").unwrap().to_string(), "1980");
-        assert_eq!(PartialDate::parse_dmy("dd/mm/1945").unwrap().to_string(), "1945");
-        assert_eq!(PartialDate::parse_dmy("12/05/1958").unwrap().to_string(), "1958-05-12");
-        assert_eq!(PartialDate::parse_mdy("10/16/2017").unwrap().to_string(), "2017-10-16");
+        assert_eq!(
+            PartialDate::parse_dmy("00/00/1980").unwrap().to_string(),
+            "1980"
+        );
+        assert_eq!(
+            PartialDate::parse_dmy("dd/mm/1945").unwrap().to_string(),
+            "1945"
+        );
+        assert_eq!(
+            PartialDate::parse_dmy("12/05/1958").unwrap().to_string(),
+            "1958-05-12"
+        );
+        assert_eq!(
+            PartialDate::parse_mdy("10/16/2017").unwrap().to_string(),
+            "2017-10-16"
+        );
         assert!(PartialDate::parse_iso("1965-13-01").is_none());
         assert!(PartialDate::parse_iso("garbage").is_none());
     }

@@ -38,7 +38,9 @@ fn ids(records: &[Designation]) -> BTreeSet<&str> {
 fn schemas(records: &[Designation]) -> BTreeMap<&'static str, usize> {
     let mut counts = BTreeMap::new();
     for d in records {
-        *counts.entry(d.schema.map_or("none", Schema::as_str)).or_default() += 1;
+        *counts
+            .entry(d.schema.map_or("none", Schema::as_str))
+            .or_default() += 1;
     }
     counts
 }
@@ -52,16 +54,31 @@ fn every_sample_reads_with_the_documented_record_count() {
         ("ofac_sdn_csv/sdn.csv", Format::OfacCsv, 8976, 8976),
         ("ofac_sdn_csv/add.csv", Format::OfacCsvAddresses, 13837, 0),
         ("ofac_sdn_csv/alt.csv", Format::OfacCsvAliases, 11910, 0),
-        ("ofac_sdn_csv/sdn_comments.csv", Format::OfacCsvComments, 5, 5),
+        (
+            "ofac_sdn_csv/sdn_comments.csv",
+            Format::OfacCsvComments,
+            5,
+            5,
+        ),
         ("ofac_cons_csv/cons_prim.csv", Format::OfacCsv, 442, 442),
         ("us_csl/csl.csv", Format::UsCslCsv, 115, 0),
         ("us_bis_dpl/dpl.txt", Format::BisDplTsv, 546, 0),
         ("opensanctions_ftm/entities.ftm.json", Format::FtmJson, 7, 7),
-        ("uk_ofsi/sanctionsconlist.csv", Format::UkOfsiCsv, 9487, 2106),
+        (
+            "uk_ofsi/sanctionsconlist.csv",
+            Format::UkOfsiCsv,
+            9487,
+            2106,
+        ),
         ("eu_fsf/EUSanctionsShort.csv", Format::EuCsv, 999, 93),
         ("eu_fsf/sample_eu_fsf.xml", Format::EuXml, 5, 5),
         ("uk_fcdo/sample_uk_sanctions.xml", Format::UkFcdoXml, 5, 5),
-        ("ofac_advanced_xml/sample_sdn_advanced.xml", Format::OfacAdvancedXml, 8, 4),
+        (
+            "ofac_advanced_xml/sample_sdn_advanced.xml",
+            Format::OfacAdvancedXml,
+            8,
+            4,
+        ),
     ];
     for (file, expected_format, n_records, n_ids) in cases {
         let (format, records) = import(&dir.join(file));
@@ -70,7 +87,11 @@ fn every_sample_reads_with_the_documented_record_count() {
         if n_ids > 0 {
             assert_eq!(ids(&records).len(), n_ids, "{file}");
         }
-        eprintln!("{file}: {} records, {} ids", records.len(), ids(&records).len());
+        eprintln!(
+            "{file}: {} records, {} ids",
+            records.len(),
+            ids(&records).len()
+        );
     }
 }
 
@@ -102,7 +123,11 @@ fn ofac_csv_quirks_are_tolerated() {
     assert_eq!(first.programmes, ["CUBA"]);
     assert!(first.remarks.is_empty(), "`-0- ` must read as empty");
     let multi = records.iter().find(|d| d.programmes.len() > 1).unwrap();
-    assert!(multi.programmes.iter().all(|p| !p.contains(']')), "{:?}", multi.programmes);
+    assert!(
+        multi.programmes.iter().all(|p| !p.contains(']')),
+        "{:?}",
+        multi.programmes
+    );
 }
 
 #[test]
@@ -110,8 +135,15 @@ fn ofsi_sample_decodes_windows_1252() {
     let Some(dir) = samples() else { return };
     let (format, records) = import(&dir.join("uk_ofsi/sanctionsconlist.csv"));
     assert_eq!(format, Format::UkOfsiCsv);
-    let text: String = records.iter().flat_map(|d| d.remarks.iter()).cloned().collect();
-    assert!(text.contains('\u{2019}'), "0x92 must decode to a right single quote");
+    let text: String = records
+        .iter()
+        .flat_map(|d| d.remarks.iter())
+        .cloned()
+        .collect();
+    assert!(
+        text.contains('\u{2019}'),
+        "0x92 must decode to a right single quote"
+    );
     assert!(!text.contains('\u{FFFD}'));
 }
 
@@ -148,8 +180,16 @@ fn fixtures_read() {
     let (format, records) = import(&dir.join("sdn_legacy.xml"));
     assert_eq!(format, Format::OfacXml);
     assert_eq!(records.len(), 3);
-    let vessel = records.iter().find(|d| d.schema == Some(Schema::Vessel)).unwrap();
-    assert!(vessel.identifiers.iter().any(|i| i.kind == "imo" && i.value == "9123456"));
+    let vessel = records
+        .iter()
+        .find(|d| d.schema == Some(Schema::Vessel))
+        .unwrap();
+    assert!(
+        vessel
+            .identifiers
+            .iter()
+            .any(|i| i.kind == "imo" && i.value == "9123456")
+    );
     let person = records.iter().find(|d| d.source_id == "10001").unwrap();
     assert_eq!(person.caption(), "ROE, Jane");
     assert_eq!(person.birth_dates[0].date.to_string(), "1960-04-14");
@@ -172,15 +212,22 @@ fn a_row_with_the_wrong_number_of_fields_names_its_line() {
     let err = read(Format::OfacCsv, csv.as_bytes(), "sdn.csv")
         .collect::<Result<Vec<_>, _>>()
         .unwrap_err();
-    assert_eq!(err.to_string(), "`sdn.csv`, line 2: 3 fields where an OFAC primary row has 12");
+    assert_eq!(
+        err.to_string(),
+        "`sdn.csv`, line 2: 3 fields where an OFAC primary row has 12"
+    );
 }
 
 #[test]
 fn over_long_records_are_refused() {
-    let mut line = String::from("{\"id\":\"x\",\"schema\":\"Person\",\"properties\":{\"notes\":[\"");
+    let mut line =
+        String::from("{\"id\":\"x\",\"schema\":\"Person\",\"properties\":{\"notes\":[\"");
     line.push_str(&"a".repeat(accord_lists::MAX_RECORD_BYTES + 10));
     line.push_str("\"]}}\n");
-    let err = read(Format::FtmJson, line.as_bytes(), "big.json").next().unwrap().unwrap_err();
+    let err = read(Format::FtmJson, line.as_bytes(), "big.json")
+        .next()
+        .unwrap()
+        .unwrap_err();
     assert!(matches!(err.kind, ErrorKind::TooLarge(_)), "{err}");
 }
 

@@ -7,6 +7,7 @@
 //! A store is named by a URL (see [`StoreUrl`]): `sqlite:PATH` for the embedded file, or a
 //! `postgres://` / `postgresql://` connection string.
 
+pub mod lists;
 mod url;
 
 pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite};

@@ -13,8 +13,18 @@ use super::us_csl::derived_id;
 use crate::{Designation, ErrorKind, ImportError, NameKind, PartialDate};
 
 const HEADER: [&str; 12] = [
-    "Name", "Street_Address", "City", "State", "Country", "Postal_Code", "Effective_Date",
-    "Expiration_Date", "Standard_Order", "Last_Update", "Action", "FR_Citation",
+    "Name",
+    "Street_Address",
+    "City",
+    "State",
+    "Country",
+    "Postal_Code",
+    "Effective_Date",
+    "Expiration_Date",
+    "Standard_Order",
+    "Last_Update",
+    "Action",
+    "FR_Citation",
 ];
 
 pub(crate) struct BisDpl<R: Read> {
@@ -24,7 +34,10 @@ pub(crate) struct BisDpl<R: Read> {
 
 impl<R: Read> BisDpl<R> {
     pub fn new(reader: R, origin: String) -> Self {
-        BisDpl { rows: Rows::new(reader, origin, b'\t'), started: false }
+        BisDpl {
+            rows: Rows::new(reader, origin, b'\t'),
+            started: false,
+        }
     }
 }
 
@@ -50,7 +63,9 @@ impl<R: Read> Source for BisDpl<R> {
         };
         let f = |i| field(&row, i);
         if f(0).is_empty() {
-            return Some(Err(self.rows.error(ErrorKind::Row("a row without `Name`".into()))));
+            return Some(Err(self
+                .rows
+                .error(ErrorKind::Row("a row without `Name`".into()))));
         }
         let mut d = Designation::new(derived_id("dpl", &[f(0), f(6), f(11)]));
         // The DPL lists people and companies alike without saying which.

@@ -22,7 +22,11 @@ pub(crate) struct EuCsv<R: Read> {
 
 impl<R: Read> EuCsv<R> {
     pub fn new(reader: R, origin: String) -> Self {
-        EuCsv { rows: Rows::new(reader, origin, b'\t'), started: false, file_date: None }
+        EuCsv {
+            rows: Rows::new(reader, origin, b'\t'),
+            started: false,
+            file_date: None,
+        }
     }
 
     fn inner(&self, outer: &[String]) -> Result<Vec<String>, ImportError> {
@@ -69,7 +73,9 @@ impl<R: Read> Source for EuCsv<R> {
         let f = |i| field(&row, i);
         let id = f(1);
         if id.is_empty() {
-            return Some(Err(self.rows.error(ErrorKind::Row("a row without `Entity_logical_id`".into()))));
+            return Some(Err(self
+                .rows
+                .error(ErrorKind::Row("a row without `Entity_logical_id`".into()))));
         }
         if self.file_date.is_none() {
             self.file_date = PartialDate::parse_dmy(f(0));
@@ -87,7 +93,11 @@ impl<R: Read> Source for EuCsv<R> {
         d.add_identifier("eu_reference", f(58), None, None);
         let mut whole = f(17).to_owned();
         if whole.is_empty() {
-            whole = [f(15), f(16), f(14)].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+            whole = [f(15), f(16), f(14)]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
         }
         d.add_name(NameKind::Alias, &whole);
         Designation::push(&mut d.positions, f(19));
@@ -95,9 +105,17 @@ impl<R: Read> Source for EuCsv<R> {
         let address: Vec<&str> = (28..=33).map(f).filter(|p| !p.is_empty()).collect();
         Designation::push(&mut d.addresses, &address.join(", "));
         if let Some(date) = PartialDate::parse_iso(f(40)) {
-            d.birth_dates.push(BirthDate { date, until: None, approximate: false });
+            d.birth_dates.push(BirthDate {
+                date,
+                until: None,
+                approximate: false,
+            });
         }
-        let place: Vec<&str> = [41, 42].into_iter().map(f).filter(|p| !p.is_empty()).collect();
+        let place: Vec<&str> = [41, 42]
+            .into_iter()
+            .map(f)
+            .filter(|p| !p.is_empty())
+            .collect();
         Designation::push(&mut d.birth_places, &place.join(", "));
         d.add_identifier("identification", f(49), Some(f(50)), None);
         Designation::push(&mut d.nationalities, f(57));

@@ -54,10 +54,12 @@ fn some(s: &str) -> Option<&str> {
 
 fn designation(node: &Node, id: &str) -> Designation {
     let mut d = Designation::new(id);
-    d.schema = Some(match node.child("subjectType").map_or("", |s| s.attr("code")) {
-        "person" => Schema::Person,
-        _ => Schema::Organization,
-    });
+    d.schema = Some(
+        match node.child("subjectType").map_or("", |s| s.attr("code")) {
+            "person" => Schema::Person,
+            _ => Schema::Organization,
+        },
+    );
     d.add_identifier("eu_reference", node.attr("euReferenceNumber"), None, None);
     d.add_identifier("un_reference", node.attr("unitedNationId"), None, None);
     Designation::push(&mut d.remarks, node.attr("designationDetails"));
@@ -82,11 +84,15 @@ fn designation(node: &Node, id: &str) -> Designation {
         };
         let mut whole = n.attr("wholeName").to_owned();
         if whole.is_empty() {
-            whole = [n.attr("firstName"), n.attr("middleName"), n.attr("lastName")]
-                .into_iter()
-                .filter(|p| !p.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
+            whole = [
+                n.attr("firstName"),
+                n.attr("middleName"),
+                n.attr("lastName"),
+            ]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         }
         d.add_name(kind, &whole);
         Designation::push(&mut d.positions, n.attr("function"));
@@ -99,7 +105,11 @@ fn designation(node: &Node, id: &str) -> Designation {
     for b in node.children("birthdate") {
         let date = PartialDate::parse_iso(b.attr("birthdate")).or_else(|| {
             let num = |k: &str| b.attr(k).parse::<u32>().ok();
-            PartialDate::new(b.attr("year").parse().ok()?, num("monthOfYear"), num("dayOfMonth"))
+            PartialDate::new(
+                b.attr("year").parse().ok()?,
+                num("monthOfYear"),
+                num("dayOfMonth"),
+            )
         });
         if let Some(date) = date {
             d.birth_dates.push(BirthDate {
@@ -108,10 +118,15 @@ fn designation(node: &Node, id: &str) -> Designation {
                 approximate: b.attr("circa") == "true",
             });
         }
-        let place: Vec<&str> = [b.attr("place"), b.attr("city"), b.attr("region"), b.attr("countryDescription")]
-            .into_iter()
-            .filter(|p| !p.is_empty() && *p != "-" && *p != "UNKNOWN")
-            .collect();
+        let place: Vec<&str> = [
+            b.attr("place"),
+            b.attr("city"),
+            b.attr("region"),
+            b.attr("countryDescription"),
+        ]
+        .into_iter()
+        .filter(|p| !p.is_empty() && *p != "-" && *p != "UNKNOWN")
+        .collect();
         Designation::push(&mut d.birth_places, &place.join(", "));
     }
     for i in node.children("identification") {
@@ -131,11 +146,19 @@ fn designation(node: &Node, id: &str) -> Designation {
         }
     }
     for a in node.children("address") {
-        let parts: Vec<&str> = ["street", "poBox", "city", "zipCode", "region", "place", "countryDescription"]
-            .into_iter()
-            .map(|k| a.attr(k))
-            .filter(|p| !p.is_empty() && *p != "UNKNOWN")
-            .collect();
+        let parts: Vec<&str> = [
+            "street",
+            "poBox",
+            "city",
+            "zipCode",
+            "region",
+            "place",
+            "countryDescription",
+        ]
+        .into_iter()
+        .map(|k| a.attr(k))
+        .filter(|p| !p.is_empty() && *p != "UNKNOWN")
+        .collect();
         Designation::push(&mut d.addresses, &parts.join(", "));
     }
     for r in node.texts_of("remark") {

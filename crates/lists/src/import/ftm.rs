@@ -33,7 +33,12 @@ pub(crate) struct Ftm<R: Read> {
 
 impl<R: Read> Ftm<R> {
     pub fn new(reader: R, origin: String) -> Self {
-        Ftm { reader: BufReader::with_capacity(64 * 1024, reader), origin, line: 0, buf: Vec::new() }
+        Ftm {
+            reader: BufReader::with_capacity(64 * 1024, reader),
+            origin,
+            line: 0,
+            buf: Vec::new(),
+        }
     }
 
     fn error(&self, kind: ErrorKind) -> ImportError {
@@ -47,7 +52,10 @@ impl<R: Read> Source for Ftm<R> {
             self.buf.clear();
             self.line += 1;
             let limit = (MAX_RECORD_BYTES + 1) as u64;
-            let n = match (&mut self.reader).take(limit).read_until(b'\n', &mut self.buf) {
+            let n = match (&mut self.reader)
+                .take(limit)
+                .read_until(b'\n', &mut self.buf)
+            {
                 Ok(n) => n,
                 Err(e) => return Some(Err(self.error(ErrorKind::Io(e.to_string())))),
             };
@@ -80,7 +88,9 @@ impl<R: Read> Source for Ftm<R> {
                 }
             };
             if entity.id.trim().is_empty() {
-                return Some(Err(self.error(ErrorKind::Record("an entity with an empty `id`".into()))));
+                return Some(Err(
+                    self.error(ErrorKind::Record("an entity with an empty `id`".into()))
+                ));
             }
             return Some(Ok(designation(entity)));
         }
@@ -145,18 +155,32 @@ fn designation(entity: Entity) -> Designation {
             d.add_identifier(kind, &v, None, None);
         }
     }
-    for b in values("birthDate").iter().chain(values("incorporationDate").iter()) {
+    for b in values("birthDate")
+        .iter()
+        .chain(values("incorporationDate").iter())
+    {
         if let Some(date) = PartialDate::parse_iso(b) {
-            d.birth_dates.push(BirthDate { date, until: None, approximate: false });
+            d.birth_dates.push(BirthDate {
+                date,
+                until: None,
+                approximate: false,
+            });
         }
     }
     for p in values("birthPlace") {
         Designation::push(&mut d.birth_places, &p);
     }
-    for c in values("nationality").iter().chain(values("citizenship").iter()) {
+    for c in values("nationality")
+        .iter()
+        .chain(values("citizenship").iter())
+    {
         Designation::push(&mut d.nationalities, c);
     }
-    for c in values("country").iter().chain(values("jurisdiction").iter()).chain(values("flag").iter()) {
+    for c in values("country")
+        .iter()
+        .chain(values("jurisdiction").iter())
+        .chain(values("flag").iter())
+    {
         Designation::push(&mut d.countries, c);
     }
     for a in values("address") {
@@ -179,7 +203,10 @@ fn designation(entity: Entity) -> Designation {
         .chain(values("startDate").iter())
         .filter_map(|s| PartialDate::parse_iso(s))
         .min();
-    d.expires_on = values("endDate").iter().filter_map(|s| PartialDate::parse_iso(s)).max();
+    d.expires_on = values("endDate")
+        .iter()
+        .filter_map(|s| PartialDate::parse_iso(s))
+        .max();
     d.source_url = values("sourceUrl").into_iter().next();
     d
 }

@@ -129,12 +129,14 @@ impl<R: Read> OfacAdvanced<R> {
             return d;
         };
         let sub_type = self.reference("PartySubType", profile.attr("PartySubTypeID"));
-        d.schema = Some(match sub_type.map(|s| (s.text.trim(), s.attr("PartyTypeID"))) {
-            Some(("Vessel", _)) => Schema::Vessel,
-            Some(("Aircraft", _)) => Schema::Aircraft,
-            Some((_, "1")) => Schema::Person,
-            _ => Schema::Organization,
-        });
+        d.schema = Some(
+            match sub_type.map(|s| (s.text.trim(), s.attr("PartyTypeID"))) {
+                Some(("Vessel", _)) => Schema::Vessel,
+                Some(("Aircraft", _)) => Schema::Aircraft,
+                Some((_, "1")) => Schema::Person,
+                _ => Schema::Organization,
+            },
+        );
         for identity in profile.children("Identity") {
             for alias in identity.children("Alias") {
                 let alias_type = self.reference_text("AliasType", alias.attr("AliasTypeID"));
@@ -165,7 +167,8 @@ impl<R: Read> OfacAdvanced<R> {
                 for detail in version.children("VersionDetail") {
                     let text = detail.text.trim();
                     if text.is_empty() {
-                        let referenced = self.reference_text("DetailReference", detail.attr("DetailReferenceID"));
+                        let referenced = self
+                            .reference_text("DetailReference", detail.attr("DetailReferenceID"));
                         values.push(referenced.to_owned());
                     } else {
                         values.push(text.to_owned());
@@ -179,12 +182,19 @@ impl<R: Read> OfacAdvanced<R> {
                 if let Some(period) = version.child("DatePeriod") {
                     let start = period.child("Start");
                     let from = start.and_then(|s| s.child("From")).and_then(date);
-                    let to = period.child("End").and_then(|e| e.child("To")).and_then(date);
+                    let to = period
+                        .child("End")
+                        .and_then(|e| e.child("To"))
+                        .and_then(date);
                     if let Some(from) = from {
                         let approximate = start.is_some_and(|s| s.attr("Approximate") == "true");
                         let until = to.filter(|t| *t != from);
                         if feature_type == "Birthdate" {
-                            d.birth_dates.push(BirthDate { date: from, until, approximate });
+                            d.birth_dates.push(BirthDate {
+                                date: from,
+                                until,
+                                approximate,
+                            });
                             continue;
                         }
                         values.push(from.to_string());

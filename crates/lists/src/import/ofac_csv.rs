@@ -11,7 +11,9 @@ use std::io::Read;
 
 use super::Source;
 use super::rows::{Rows, field};
-use crate::{BirthDate, Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema};
+use crate::{
+    BirthDate, Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema,
+};
 
 pub(crate) struct OfacCsv<R: Read> {
     rows: Rows<R>,
@@ -54,7 +56,10 @@ impl<R: Read> Source for OfacCsv<R> {
         let mut d = Designation::new(ent_num);
         match self.format {
             Format::OfacCsvAddresses => {
-                let parts: Vec<&str> = (2..=4).map(|i| value(&row, i)).filter(|p| !p.is_empty()).collect();
+                let parts: Vec<&str> = (2..=4)
+                    .map(|i| value(&row, i))
+                    .filter(|p| !p.is_empty())
+                    .collect();
                 Designation::push(&mut d.addresses, &parts.join(", "));
                 Designation::push(&mut d.remarks, value(&row, 5));
             }

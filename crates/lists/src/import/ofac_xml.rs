@@ -20,7 +20,10 @@ pub(crate) struct OfacXml<R: Read> {
 
 impl<R: Read> OfacXml<R> {
     pub fn new(reader: R, origin: String) -> Self {
-        OfacXml { xml: XmlStream::new(reader, origin), published: None }
+        OfacXml {
+            xml: XmlStream::new(reader, origin),
+            published: None,
+        }
     }
 }
 
@@ -40,7 +43,9 @@ impl<R: Read> Source for OfacXml<R> {
             }
             let uid = node.text_of("uid");
             if uid.is_empty() {
-                return Some(Err(self.xml.error(ErrorKind::Record("an `sdnEntry` without `uid`".into()))));
+                return Some(Err(self
+                    .xml
+                    .error(ErrorKind::Record("an `sdnEntry` without `uid`".into()))));
             }
             return Some(Ok(designation(&node, uid)));
         }
@@ -63,12 +68,14 @@ fn full_name(node: &Node) -> String {
 
 fn designation(node: &Node, uid: &str) -> Designation {
     let mut d = Designation::new(uid);
-    d.schema = Some(match node.text_of("sdnType").to_ascii_lowercase().as_str() {
-        "individual" => Schema::Person,
-        "vessel" => Schema::Vessel,
-        "aircraft" => Schema::Aircraft,
-        _ => Schema::Organization,
-    });
+    d.schema = Some(
+        match node.text_of("sdnType").to_ascii_lowercase().as_str() {
+            "individual" => Schema::Person,
+            "vessel" => Schema::Vessel,
+            "aircraft" => Schema::Aircraft,
+            _ => Schema::Organization,
+        },
+    );
     d.add_name(NameKind::Primary, &full_name(node));
     Designation::push(&mut d.positions, node.text_of("title"));
     for p in node.at_path(&["programList", "program"]) {
@@ -96,18 +103,32 @@ fn designation(node: &Node, uid: &str) -> Designation {
         };
         let country = Some(i.text_of("idCountry")).filter(|c| !c.is_empty());
         let value = i.text_of("idNumber");
-        d.add_identifier(kind, value.strip_prefix("IMO ").unwrap_or(value), country, None);
+        d.add_identifier(
+            kind,
+            value.strip_prefix("IMO ").unwrap_or(value),
+            country,
+            None,
+        );
     }
     for a in node.at_path(&["addressList", "address"]) {
-        let parts: Vec<&str> = ["address1", "address2", "address3", "city", "stateOrProvince", "postalCode", "country"]
-            .iter()
-            .map(|k| a.text_of(k))
-            .filter(|p| !p.is_empty())
-            .collect();
+        let parts: Vec<&str> = [
+            "address1",
+            "address2",
+            "address3",
+            "city",
+            "stateOrProvince",
+            "postalCode",
+            "country",
+        ]
+        .iter()
+        .map(|k| a.text_of(k))
+        .filter(|p| !p.is_empty())
+        .collect();
         Designation::push(&mut d.addresses, &parts.join(", "));
     }
     for b in node.at_path(&["dateOfBirthList", "dateOfBirthItem"]) {
-        d.birth_dates.extend(parse_ofac_birth(b.text_of("dateOfBirth")));
+        d.birth_dates
+            .extend(parse_ofac_birth(b.text_of("dateOfBirth")));
     }
     for p in node.at_path(&["placeOfBirthList", "placeOfBirthItem"]) {
         Designation::push(&mut d.birth_places, p.text_of("placeOfBirth"));

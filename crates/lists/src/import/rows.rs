@@ -137,7 +137,9 @@ impl<R: Read> Rows<R> {
         };
         let tolerated = row.len() > n
             && row.len() <= n + extra
-            && row.get(n..).is_some_and(|rest| rest.iter().all(|f| f.trim().is_empty()));
+            && row
+                .get(n..)
+                .is_some_and(|rest| rest.iter().all(|f| f.trim().is_empty()));
         if row.len() != n && !tolerated {
             self.done = true;
             return Some(Err(self.error(ErrorKind::Row(format!(

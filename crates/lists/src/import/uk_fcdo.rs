@@ -59,7 +59,12 @@ fn designation(node: &Node, id: &str) -> Designation {
         _ => Schema::Organization,
     });
     d.add_identifier("ofsi_group_id", node.text_of("OFSIGroupID"), None, None);
-    d.add_identifier("un_reference", node.text_of("UNReferenceNumber"), None, None);
+    d.add_identifier(
+        "un_reference",
+        node.text_of("UNReferenceNumber"),
+        None,
+        None,
+    );
     for n in node.at_path(&["Names", "Name"]) {
         let parts: Vec<&str> = ["Name1", "Name2", "Name3", "Name4", "Name5", "Name6"]
             .iter()
@@ -90,7 +95,11 @@ fn designation(node: &Node, id: &str) -> Designation {
         let parts: Vec<&str> = a
             .children
             .iter()
-            .filter(|c| c.name.starts_with("AddressLine") || c.name == "AddressPostalCode" || c.name == "AddressCountry")
+            .filter(|c| {
+                c.name.starts_with("AddressLine")
+                    || c.name == "AddressPostalCode"
+                    || c.name == "AddressCountry"
+            })
             .map(|c| c.text.trim())
             .filter(|p| !p.is_empty())
             .collect();
@@ -99,7 +108,11 @@ fn designation(node: &Node, id: &str) -> Designation {
     for i in node.at_path(&["IndividualDetails", "Individual"]) {
         for dob in i.at_path(&["DOBs", "DOB"]) {
             if let Some(date) = PartialDate::parse_dmy(&dob.text) {
-                d.birth_dates.push(BirthDate { date, until: None, approximate: false });
+                d.birth_dates.push(BirthDate {
+                    date,
+                    until: None,
+                    approximate: false,
+                });
             }
         }
         for n in i.at_path(&["Nationalities", "Nationality"]) {
@@ -113,8 +126,14 @@ fn designation(node: &Node, id: &str) -> Designation {
             d.add_identifier("passport", p.text_of("PassportNumber"), None, note);
         }
         for p in i.at_path(&["NationalIdentifierDetails", "NationalIdentifier"]) {
-            let note = Some(p.text_of("NationalIdentifierAdditionalInformation")).filter(|s| !s.is_empty());
-            d.add_identifier("national_id", p.text_of("NationalIdentifierNumber"), None, note);
+            let note = Some(p.text_of("NationalIdentifierAdditionalInformation"))
+                .filter(|s| !s.is_empty());
+            d.add_identifier(
+                "national_id",
+                p.text_of("NationalIdentifierNumber"),
+                None,
+                note,
+            );
         }
         for l in i.at_path(&["BirthDetails", "Location"]) {
             let parts: Vec<&str> = ["TownOfBirth", "CountryOfBirth"]
@@ -130,13 +149,21 @@ fn designation(node: &Node, id: &str) -> Designation {
             d.add_identifier("registration", &r.text, None, None);
         }
         for t in e.at_path(&["TypeOfEntities", "TypeOfEntity"]) {
-            Designation::push(&mut d.remarks, &format!("Type of entity: {}", t.text.trim()));
+            Designation::push(
+                &mut d.remarks,
+                &format!("Type of entity: {}", t.text.trim()),
+            );
         }
     }
     for s in node.at_path(&["ShipDetails", "Ship"]) {
         for imo in s.at_path(&["IMONumbers", "IMONumber"]) {
             let value = imo.text.trim();
-            d.add_identifier("imo", value.strip_prefix("IMO").unwrap_or(value), None, None);
+            d.add_identifier(
+                "imo",
+                value.strip_prefix("IMO").unwrap_or(value),
+                None,
+                None,
+            );
         }
         for f in s.at_path(&["CurrentBelievedFlagOfShips", "CurrentBelievedFlagOfShip"]) {
             Designation::push(&mut d.countries, &f.text);

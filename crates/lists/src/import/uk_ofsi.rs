@@ -13,11 +13,35 @@ use super::rows::{Rows, field};
 use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
 
 const HEADER: [&str; 29] = [
-    "Name 6", "Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Title", "DOB",
-    "Town of Birth", "Country of Birth", "Nationality", "Passport Details", "NI Number",
-    "Position", "Address 1", "Address 2", "Address 3", "Address 4", "Address 5", "Address 6",
-    "Post/Zip Code", "Country", "Other Information", "Group Type", "Alias Type", "Regime",
-    "Listed On", "Last Updated", "Group ID",
+    "Name 6",
+    "Name 1",
+    "Name 2",
+    "Name 3",
+    "Name 4",
+    "Name 5",
+    "Title",
+    "DOB",
+    "Town of Birth",
+    "Country of Birth",
+    "Nationality",
+    "Passport Details",
+    "NI Number",
+    "Position",
+    "Address 1",
+    "Address 2",
+    "Address 3",
+    "Address 4",
+    "Address 5",
+    "Address 6",
+    "Post/Zip Code",
+    "Country",
+    "Other Information",
+    "Group Type",
+    "Alias Type",
+    "Regime",
+    "Listed On",
+    "Last Updated",
+    "Group ID",
 ];
 
 pub(crate) struct UkOfsi<R: Read> {
@@ -70,7 +94,9 @@ impl<R: Read> Source for UkOfsi<R> {
         let f = |i| field(&row, i);
         let group = f(28);
         if group.is_empty() {
-            return Some(Err(self.rows.error(ErrorKind::Row("a row without `Group ID`".into()))));
+            return Some(Err(self
+                .rows
+                .error(ErrorKind::Row("a row without `Group ID`".into()))));
         }
         let mut d = Designation::new(group);
         d.schema = Some(match f(23) {
@@ -78,7 +104,11 @@ impl<R: Read> Source for UkOfsi<R> {
             "Ship" => Schema::Vessel,
             _ => Schema::Organization,
         });
-        let name: Vec<&str> = [1, 2, 3, 4, 5, 0].into_iter().map(f).filter(|p| !p.is_empty()).collect();
+        let name: Vec<&str> = [1, 2, 3, 4, 5, 0]
+            .into_iter()
+            .map(f)
+            .filter(|p| !p.is_empty())
+            .collect();
         let kind = match f(24) {
             "Prime Alias" | "Primary Name" => NameKind::Primary,
             "FKA" => NameKind::Former,
@@ -88,9 +118,17 @@ impl<R: Read> Source for UkOfsi<R> {
         Designation::push(&mut d.positions, f(6));
         Designation::push(&mut d.positions, f(13));
         if let Some(date) = PartialDate::parse_dmy(f(7)) {
-            d.birth_dates.push(BirthDate { date, until: None, approximate: false });
+            d.birth_dates.push(BirthDate {
+                date,
+                until: None,
+                approximate: false,
+            });
         }
-        let place: Vec<&str> = [8, 9].into_iter().map(f).filter(|p| !p.is_empty()).collect();
+        let place: Vec<&str> = [8, 9]
+            .into_iter()
+            .map(f)
+            .filter(|p| !p.is_empty())
+            .collect();
         Designation::push(&mut d.birth_places, &place.join(", "));
         Designation::push(&mut d.nationalities, f(10));
         d.add_identifier("passport", f(11), None, None);

@@ -31,9 +31,15 @@ impl<R: Read> Source for UnXml<R> {
             Ok(item) => item,
             Err(e) => return Some(Err(e)),
         };
-        if self.xml.root.as_ref().is_some_and(|r| r.name != "CONSOLIDATED_LIST") {
+        if self
+            .xml
+            .root
+            .as_ref()
+            .is_some_and(|r| r.name != "CONSOLIDATED_LIST")
+        {
             return Some(Err(self.xml.error(ErrorKind::Record(
-                "this is not a UN consolidated list (the root element is not `CONSOLIDATED_LIST`)".into(),
+                "this is not a UN consolidated list (the root element is not `CONSOLIDATED_LIST`)"
+                    .into(),
             ))));
         }
         let node = item.node;
@@ -60,7 +66,11 @@ impl<R: Read> Source for UnXml<R> {
 fn designation(node: &Node, id: String) -> Designation {
     let mut d = Designation::new(id);
     let person = node.name == "INDIVIDUAL";
-    d.schema = Some(if person { Schema::Person } else { Schema::Organization });
+    d.schema = Some(if person {
+        Schema::Person
+    } else {
+        Schema::Organization
+    });
     let parts: Vec<&str> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
         .iter()
         .map(|n| node.text_of(n))
@@ -82,7 +92,11 @@ fn designation(node: &Node, id: String) -> Designation {
     for v in node.at_path(&["NATIONALITY", "VALUE"]) {
         Designation::push(&mut d.nationalities, &v.text);
     }
-    let alias = if person { "INDIVIDUAL_ALIAS" } else { "ENTITY_ALIAS" };
+    let alias = if person {
+        "INDIVIDUAL_ALIAS"
+    } else {
+        "ENTITY_ALIAS"
+    };
     for a in node.children(alias) {
         let kind = match a.text_of("QUALITY").to_ascii_lowercase().as_str() {
             "low" => NameKind::WeakAlias,
@@ -91,13 +105,24 @@ fn designation(node: &Node, id: String) -> Designation {
         };
         d.add_name(kind, a.text_of("ALIAS_NAME"));
     }
-    let address = if person { "INDIVIDUAL_ADDRESS" } else { "ENTITY_ADDRESS" };
+    let address = if person {
+        "INDIVIDUAL_ADDRESS"
+    } else {
+        "ENTITY_ADDRESS"
+    };
     for a in node.children(address) {
-        let parts: Vec<&str> = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "NOTE"]
-            .iter()
-            .map(|n| a.text_of(n))
-            .filter(|p| !p.is_empty())
-            .collect();
+        let parts: Vec<&str> = [
+            "STREET",
+            "CITY",
+            "STATE_PROVINCE",
+            "ZIP_CODE",
+            "COUNTRY",
+            "NOTE",
+        ]
+        .iter()
+        .map(|n| a.text_of(n))
+        .filter(|p| !p.is_empty())
+        .collect();
         Designation::push(&mut d.addresses, &parts.join(", "));
     }
     for b in node.children("INDIVIDUAL_DATE_OF_BIRTH") {

@@ -23,7 +23,10 @@ pub(crate) struct UsCsl<R: Read> {
 
 impl<R: Read> UsCsl<R> {
     pub fn new(reader: R, origin: String) -> Self {
-        UsCsl { rows: Rows::new(reader, origin, b','), started: false }
+        UsCsl {
+            rows: Rows::new(reader, origin, b','),
+            started: false,
+        }
     }
 }
 
@@ -60,7 +63,9 @@ impl<R: Read> Source for UsCsl<R> {
         let f = |i| field(&row, i);
         let name = f(4);
         if name.is_empty() {
-            return Some(Err(self.rows.error(ErrorKind::Row("a row without `name`".into()))));
+            return Some(Err(self
+                .rows
+                .error(ErrorKind::Row("a row without `name`".into()))));
         }
         let id = if f(1).is_empty() {
             derived_id("csl", &[f(0), name, f(8), f(7)])
@@ -100,7 +105,11 @@ impl<R: Read> Source for UsCsl<R> {
         }
         for b in f(23).split(';') {
             if let Some(date) = PartialDate::parse_iso(b) {
-                d.birth_dates.push(BirthDate { date, until: None, approximate: false });
+                d.birth_dates.push(BirthDate {
+                    date,
+                    until: None,
+                    approximate: false,
+                });
             }
         }
         for p in f(25).split(';') {

@@ -86,7 +86,8 @@ pub(crate) struct XmlStream<R: Read> {
 
 impl<R: Read> XmlStream<R> {
     pub fn new(reader: R, origin: String) -> Self {
-        let mut reader = quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, reader));
+        let mut reader =
+            quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, reader));
         reader.config_mut().check_end_names = true;
         XmlStream {
             reader,
@@ -118,9 +119,7 @@ impl<R: Read> XmlStream<R> {
 
     fn xml_error(&self, e: &quick_xml::Error) -> ImportError {
         match e {
-            quick_xml::Error::Syntax(_) | quick_xml::Error::IllFormed(_)
-                if self.at_eof_hint(e) =>
-            {
+            quick_xml::Error::Syntax(_) | quick_xml::Error::IllFormed(_) if self.at_eof_hint(e) => {
                 self.error(ErrorKind::Truncated(e.to_string()))
             }
             quick_xml::Error::Encoding(_) => self.error(ErrorKind::Encoding(e.to_string())),
@@ -199,9 +198,9 @@ impl<R: Read> XmlStream<R> {
                         )))));
                     }
                     if self.root.is_none() {
-                        return Some(Err(self.error(ErrorKind::Truncated(
-                            "the file has no XML element".into(),
-                        ))));
+                        return Some(Err(
+                            self.error(ErrorKind::Truncated("the file has no XML element".into()))
+                        ));
                     }
                     return None;
                 }
