@@ -238,3 +238,49 @@ fn after_an_error_nothing_more_is_yielded() {
     assert_eq!(items.len(), 2);
     assert!(items[1].is_err());
 }
+
+mod never_panic {
+    //! A stable-toolchain stand-in for the cargo-fuzz targets in `fuzz/`: random bytes and
+    //! random mutations of valid files never make an importer panic or loop.
+    use accord_lists::{Format, read};
+    use proptest::prelude::*;
+
+    fn seeds() -> Vec<(Format, Vec<u8>)> {
+        let fixture = std::fs::read(
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sdn_legacy.xml"),
+        )
+        .unwrap();
+        vec![
+            (Format::OfacXml, fixture),
+            (Format::OfacCsv, b"36,\"A\",-0- ,\"CUBA] [X\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 1 Jan 1960; POB X.\"\r\n\x1a".to_vec()),
+            (Format::FtmJson, b"{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{\"name\":[\"A\"],\"birthDate\":[\"1960\"]}}\n".to_vec()),
+            (Format::UnXml, b"<CONSOLIDATED_LIST dateGenerated=\"2026-01-01\"><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>A</FIRST_NAME><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER><INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>BETWEEN</TYPE_OF_DATE><FROM_YEAR>1950</FROM_YEAR><TO_YEAR>1955</TO_YEAR></INDIVIDUAL_DATE_OF_BIRTH></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>".to_vec()),
+            (Format::UkOfsiCsv, b"Last Updated,13/04/2018\nName 6,Name 1,Name 2,Name 3,Name 4,Name 5,Title,DOB,Town of Birth,Country of Birth,Nationality,Passport Details,NI Number,Position,Address 1,Address 2,Address 3,Address 4,Address 5,Address 6,Post/Zip Code,Country,Other Information,Group Type,Alias Type,Regime,Listed On,Last Updated,Group ID\nROE,Jane,,,,,,00/00/1980,,,,,,,,,,,,,,,,Individual,Prime Alias,X,01/04/2016,01/04/2016,1\n".to_vec()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_bytes(format_index in 0usize..14, data in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let format = Format::ALL[format_index];
+            for record in read(format, data.as_slice(), "fuzz").take(10_000) {
+                if record.is_err() { break; }
+            }
+            let _ = accord_lists::detect(&data, "fuzz");
+        }
+
+        #[test]
+        fn mutated_files(seed in 0usize..5, cuts in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+            let (format, mut data) = seeds().swap_remove(seed);
+            for (at, byte) in cuts {
+                let i = at.index(data.len());
+                data[i] = byte;
+            }
+            for record in read(format, data.as_slice(), "fuzz").take(10_000) {
+                if record.is_err() { break; }
+            }
+        }
+    }
+}

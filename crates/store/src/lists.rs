@@ -177,6 +177,19 @@ pub enum ListedOn {
     },
 }
 
+/// What the last successful download of a list's file returned, for conditional requests.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FetchState {
+    /// The `ETag` header, if the server sent one.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header, if the server sent one.
+    pub last_modified: Option<String>,
+    /// SHA-256 of the bytes downloaded.
+    pub content_sha256: String,
+    /// When it was downloaded.
+    pub fetched_at: String,
+}
+
 /// A designation found by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -251,16 +264,25 @@ const SCHEMA: &[&str] = &[
         name_key TEXT NOT NULL,
         PRIMARY KEY (source, source_id, name_key))",
     "CREATE INDEX IF NOT EXISTS lists_name_by_key ON lists_name (name_key)",
+    "CREATE TABLE IF NOT EXISTS lists_fetch (
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        content_sha256 TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (source, url))",
 ];
 
 /// The tables an audit (or a test) compares before and after a failed import.
-pub const TABLES: [&str; 6] = [
+pub const TABLES: [&str; 7] = [
     "lists_import",
     "lists_version",
     "lists_designation",
     "lists_change",
     "lists_interval",
     "lists_name",
+    "lists_fetch",
 ];
 
 const STAGING: &[&str] = &[
@@ -602,6 +624,42 @@ impl ListStore {
             Ok(ListedOn::NotListed {
                 reason: format!("delisted: absent from import {id} ({at}), the latest of `{source}` on or before {date}"),
             })
+        })
+    }
+
+    /// The state of the last download of `url` for `source` that was imported.
+    pub fn fetch_state(&mut self, source: &str, url: &str) -> Result<Option<FetchState>, ListStoreError> {
+        self.with_tx(|tx| {
+            let rows = tx.rows(
+                "SELECT etag, last_modified, content_sha256, fetched_at FROM lists_fetch WHERE source = $1 AND url = $2",
+                &[Val::text(source), Val::text(url)],
+            )?;
+            Ok(rows.first().map(|r| FetchState {
+                etag: sql::opt_text(r, 0).map(str::to_owned),
+                last_modified: sql::opt_text(r, 1).map(str::to_owned),
+                content_sha256: sql::text(r, 2).to_owned(),
+                fetched_at: sql::text(r, 3).to_owned(),
+            }))
+        })
+    }
+
+    /// Records a download whose content was imported (or found identical to the last).
+    pub fn record_fetch(&mut self, source: &str, url: &str, state: &FetchState) -> Result<(), ListStoreError> {
+        check_time(&state.fetched_at)?;
+        self.with_tx(|tx| {
+            tx.exec("DELETE FROM lists_fetch WHERE source = $1 AND url = $2", &[Val::text(source), Val::text(url)])?;
+            tx.exec(
+                "INSERT INTO lists_fetch (source, url, etag, last_modified, content_sha256, fetched_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    Val::text(source),
+                    Val::text(url),
+                    Val::OptText(state.etag.clone()),
+                    Val::OptText(state.last_modified.clone()),
+                    Val::text(&state.content_sha256),
+                    Val::text(&state.fetched_at),
+                ],
+            )?;
+            Ok(())
         })
     }
 
