@@ -61,29 +61,113 @@ fn import_is_idempotent_and_history_answers_listed_on() {
     let v1s = v1.to_str().unwrap();
     let v2s = v2.to_str().unwrap();
 
-    let out = run(&["lists", "import", v1s, "--source", "t", "--observed-at", "2026-01-10", "--store", &store]);
+    let out = run(&[
+        "lists",
+        "import",
+        v1s,
+        "--source",
+        "t",
+        "--observed-at",
+        "2026-01-10",
+        "--store",
+        &store,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).trim(),
         "imported `t` as import 1 (observed 2026-01-10T00:00:00Z): 2 designations: 2 added, 0 removed, 0 amended, 0 unchanged"
     );
-    let out = run(&["lists", "import", v1s, "--source", "t", "--observed-at", "2026-01-20", "--store", &store]);
-    assert!(stdout(&out).contains("2 designations: 0 added, 0 removed, 0 amended, 2 unchanged"), "{}", stdout(&out));
-    let out = run(&["lists", "import", v2s, "--source", "t", "--observed-at", "2026-02-10", "--store", &store]);
-    assert!(stdout(&out).contains("1 designations: 0 added, 1 removed, 0 amended, 1 unchanged"), "{}", stdout(&out));
+    let out = run(&[
+        "lists",
+        "import",
+        v1s,
+        "--source",
+        "t",
+        "--observed-at",
+        "2026-01-20",
+        "--store",
+        &store,
+    ]);
+    assert!(
+        stdout(&out).contains("2 designations: 0 added, 0 removed, 0 amended, 2 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "lists",
+        "import",
+        v2s,
+        "--source",
+        "t",
+        "--observed-at",
+        "2026-02-10",
+        "--store",
+        &store,
+    ]);
+    assert!(
+        stdout(&out).contains("1 designations: 0 added, 1 removed, 0 amended, 1 unchanged"),
+        "{}",
+        stdout(&out)
+    );
 
-    let out = run(&["lists", "history", "--source", "t", "--id", "b", "--on", "2026-01-15", "--store", &store]);
+    let out = run(&[
+        "lists",
+        "history",
+        "--source",
+        "t",
+        "--id",
+        "b",
+        "--on",
+        "2026-01-15",
+        "--store",
+        &store,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("t b: John Doe (delisted)"), "{text}");
     assert!(text.contains("present from import 1 (2026-01-10T00:00:00Z) to import 2 (2026-01-20T00:00:00Z); absent from import 3 (2026-02-10T00:00:00Z)"), "{text}");
-    assert!(text.contains("listed on 2026-01-15: present since import 1"), "{text}");
-    let out = run(&["lists", "history", "--source", "t", "--name", "john", "--on", "2026-03-01", "--store", &store]);
-    assert!(stdout(&out).contains("not listed on 2026-03-01: delisted: absent from import 3"), "{}", stdout(&out));
-    let out = run(&["lists", "history", "--source", "t", "--id", "b", "--on", "2026-02-01", "--store", &store]);
-    assert!(stdout(&out).contains("unknown on 2026-02-01"), "{}", stdout(&out));
+    assert!(
+        text.contains("listed on 2026-01-15: present since import 1"),
+        "{text}"
+    );
+    let out = run(&[
+        "lists",
+        "history",
+        "--source",
+        "t",
+        "--name",
+        "john",
+        "--on",
+        "2026-03-01",
+        "--store",
+        &store,
+    ]);
+    assert!(
+        stdout(&out).contains("not listed on 2026-03-01: delisted: absent from import 3"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "lists",
+        "history",
+        "--source",
+        "t",
+        "--id",
+        "b",
+        "--on",
+        "2026-02-01",
+        "--store",
+        &store,
+    ]);
+    assert!(
+        stdout(&out).contains("unknown on 2026-02-01"),
+        "{}",
+        stdout(&out)
+    );
 
-    let out = run(&["lists", "show", "--source", "t", "--id", "a", "--store", &store]);
+    let out = run(&[
+        "lists", "show", "--source", "t", "--id", "a", "--store", &store,
+    ]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["names"][0]["full"], "Jane Roe");
 }
@@ -94,13 +178,26 @@ fn bad_files_fail_clearly_and_change_nothing() {
     let store = store_url(dir.path());
     let good = dir.path().join("good.json");
     std::fs::write(&good, ftm(&[("a", "Jane Roe")])).unwrap();
-    let out = run(&["lists", "import", good.to_str().unwrap(), "--source", "t", "--store", &store]);
+    let out = run(&[
+        "lists",
+        "import",
+        good.to_str().unwrap(),
+        "--source",
+        "t",
+        "--store",
+        &store,
+    ]);
     assert!(out.status.success());
-    let before = std::fs::read(dir.path().join("accord.db")).ok();
 
     let unknown = dir.path().join("notes.txt");
     std::fs::write(&unknown, "hello, world\n").unwrap();
-    let out = run(&["lists", "import", unknown.to_str().unwrap(), "--store", &store]);
+    let out = run(&[
+        "lists",
+        "import",
+        unknown.to_str().unwrap(),
+        "--store",
+        &store,
+    ]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("notes.txt"), "{err}");
@@ -109,7 +206,15 @@ fn bad_files_fail_clearly_and_change_nothing() {
 
     let truncated = dir.path().join("cut.json");
     std::fs::write(&truncated, "{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Jane\"]}}\n{\"id\":\"b\",\"sch").unwrap();
-    let out = run(&["lists", "import", truncated.to_str().unwrap(), "--source", "t", "--store", &store]);
+    let out = run(&[
+        "lists",
+        "import",
+        truncated.to_str().unwrap(),
+        "--source",
+        "t",
+        "--store",
+        &store,
+    ]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("cut.json"), "{err}");
@@ -117,8 +222,8 @@ fn bad_files_fail_clearly_and_change_nothing() {
     assert!(err.contains("nothing was imported"), "{err}");
 
     let out = run(&["lists", "history", "--source", "t", "--store", &store]);
+    // Still exactly the one good import.
     assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
-    let _ = before;
 }
 
 #[test]
@@ -127,10 +232,27 @@ fn every_sample_imports_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_url(dir.path());
     let cases: [(&[&str], &str); 4] = [
-        (&["un_sc/UN_consolidated.xml"], "`un-sc` as import 1 (observed 2026-01-01T00:00:00Z, published 2026-02-27): 1003 designations"),
-        (&["ofac_sdn_csv/sdn.csv", "ofac_sdn_csv/add.csv", "ofac_sdn_csv/alt.csv", "ofac_sdn_csv/sdn_comments.csv"], "`ofac-sdn` as import 2 (observed 2026-01-01T00:00:00Z): 8976 designations"),
-        (&["ofac_cons_csv/cons_prim.csv"], "`ofac-cons` as import 3 (observed 2026-01-01T00:00:00Z): 442 designations"),
-        (&["uk_fcdo/sample_uk_sanctions.xml"], "`uk-fcdo` as import 4 (observed 2026-01-01T00:00:00Z, published 2026-09-10): 5 designations"),
+        (
+            &["un_sc/UN_consolidated.xml"],
+            "`un-sc` as import 1 (observed 2026-01-01T00:00:00Z, published 2026-02-27): 1003 designations",
+        ),
+        (
+            &[
+                "ofac_sdn_csv/sdn.csv",
+                "ofac_sdn_csv/add.csv",
+                "ofac_sdn_csv/alt.csv",
+                "ofac_sdn_csv/sdn_comments.csv",
+            ],
+            "`ofac-sdn` as import 2 (observed 2026-01-01T00:00:00Z): 8976 designations",
+        ),
+        (
+            &["ofac_cons_csv/cons_prim.csv"],
+            "`ofac-cons` as import 3 (observed 2026-01-01T00:00:00Z): 442 designations",
+        ),
+        (
+            &["uk_fcdo/sample_uk_sanctions.xml"],
+            "`uk-fcdo` as import 4 (observed 2026-01-01T00:00:00Z, published 2026-09-10): 5 designations",
+        ),
     ];
     for (files, expected) in cases {
         let mut args = vec!["lists".to_owned(), "import".to_owned()];
@@ -178,13 +300,16 @@ fn publisher(files: Vec<(String, Vec<u8>)>) -> Publisher {
                 let etag = format!("\"flaky-{flaky_calls}\"");
                 tiny_http::Response::from_data(body)
                     .with_header(tiny_http::Header::from_bytes("ETag", etag.as_bytes()).unwrap())
-            } else if let Some((name, body)) = files.iter().find(|(name, _)| path == format!("/{name}")) {
+            } else if let Some((name, body)) =
+                files.iter().find(|(name, _)| path == format!("/{name}"))
+            {
                 let etag = format!("\"{name}-v1\"");
                 if if_none_match.as_deref() == Some(etag.as_str()) {
                     tiny_http::Response::from_data(Vec::new()).with_status_code(304)
                 } else {
-                    tiny_http::Response::from_data(body.clone())
-                        .with_header(tiny_http::Header::from_bytes("ETag", etag.as_bytes()).unwrap())
+                    tiny_http::Response::from_data(body.clone()).with_header(
+                        tiny_http::Header::from_bytes("ETag", etag.as_bytes()).unwrap(),
+                    )
                 }
             } else {
                 tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
@@ -200,12 +325,21 @@ fn publisher(files: Vec<(String, Vec<u8>)>) -> Publisher {
 
 #[test]
 fn update_downloads_imports_and_keeps_the_previous_import_on_failure() {
-    let mut files = vec![("own.json".to_owned(), ftm(&[("x", "Example Person")]).into_bytes())];
+    let mut files = vec![(
+        "own.json".to_owned(),
+        ftm(&[("x", "Example Person")]).into_bytes(),
+    )];
     let samples = samples();
     if let Some(samples) = &samples {
-        files.push(("un.xml".into(), std::fs::read(samples.join("un_sc/UN_consolidated.xml")).unwrap()));
+        files.push((
+            "un.xml".into(),
+            std::fs::read(samples.join("un_sc/UN_consolidated.xml")).unwrap(),
+        ));
         for f in ["sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"] {
-            files.push((f.into(), std::fs::read(samples.join("ofac_sdn_csv").join(f)).unwrap()));
+            files.push((
+                f.into(),
+                std::fs::read(samples.join("ofac_sdn_csv").join(f)).unwrap(),
+            ));
         }
         let bytes = std::fs::read(samples.join("un_sc/UN_consolidated.xml")).unwrap();
         files.push(("un_cut.xml".into(), bytes[..bytes.len() / 2].to_vec()));
@@ -229,21 +363,48 @@ fn update_downloads_imports_and_keeps_the_previous_import_on_failure() {
     .unwrap();
     let config = config.to_str().unwrap();
     let update = |sources: &[&str], at: &str| {
-        let mut args = vec!["lists", "update", "--config", config, "--store", &store, "--observed-at", at];
+        let mut args = vec![
+            "lists",
+            "update",
+            "--config",
+            config,
+            "--store",
+            &store,
+            "--observed-at",
+            at,
+        ];
         args.extend_from_slice(sources);
         run(&args)
     };
 
     let out = update(&["own", "flaky"], "2026-01-10");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("imported `own` as import 1"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("imported `flaky` as import 2"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("imported `own` as import 1"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("imported `flaky` as import 2"),
+        "{}",
+        stdout(&out)
+    );
 
     // Unchanged: a conditional request, answered 304, nothing re-imported.
     let out = update(&["own"], "2026-01-11");
     assert!(out.status.success());
-    assert!(stdout(&out).contains("`own` is unchanged since its last download: not re-imported"), "{}", stdout(&out));
-    assert!(server.seen_if_none_match.lock().unwrap().contains(&"/own.json \"own.json-v1\"".to_owned()));
+    assert!(
+        stdout(&out).contains("`own` is unchanged since its last download: not re-imported"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        server
+            .seen_if_none_match
+            .lock()
+            .unwrap()
+            .contains(&"/own.json \"own.json-v1\"".to_owned())
+    );
 
     // A corrupt download fails, and the previous import stays in force.
     let out = update(&["flaky"], "2026-01-12");
@@ -251,28 +412,71 @@ fn update_downloads_imports_and_keeps_the_previous_import_on_failure() {
     let err = stderr(&out);
     assert!(err.contains("the file is truncated"), "{err}");
     assert!(err.contains("the previous import of `flaky` (import 2, observed 2026-01-10T00:00:00Z) stays in force"), "{err}");
-    let out = run(&["lists", "history", "--source", "flaky", "--id", "b", "--on", "2026-01-12", "--store", &store]);
-    assert!(stdout(&out).contains("listed on 2026-01-12"), "{}", stdout(&out));
+    let out = run(&[
+        "lists",
+        "history",
+        "--source",
+        "flaky",
+        "--id",
+        "b",
+        "--on",
+        "2026-01-12",
+        "--store",
+        &store,
+    ]);
+    assert!(
+        stdout(&out).contains("listed on 2026-01-12"),
+        "{}",
+        stdout(&out)
+    );
 
     // A failing server.
     let out = update(&["down"], "2026-01-12");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("HTTP 500"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("`down` has no import yet"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`down` has no import yet"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = update(&["nowhere"], "2026-01-12");
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("unknown source `nowhere`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown source `nowhere`"),
+        "{}",
+        stderr(&out)
+    );
 
     if samples.is_some() {
         let out = update(&["un-sc", "ofac-sdn"], "2026-01-13");
         assert!(out.status.success(), "{}", stderr(&out));
-        assert!(stdout(&out).contains("`un-sc` as import 3"), "{}", stdout(&out));
-        assert!(stdout(&out).contains("1003 designations: 1003 added"), "{}", stdout(&out));
-        assert!(stdout(&out).contains("8976 designations: 8976 added"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("`un-sc` as import 3"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(
+            stdout(&out).contains("1003 designations: 1003 added"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(
+            stdout(&out).contains("8976 designations: 8976 added"),
+            "{}",
+            stdout(&out)
+        );
         let out = update(&["un-sc", "ofac-sdn"], "2026-01-14");
-        assert!(stdout(&out).contains("`un-sc` is unchanged"), "{}", stdout(&out));
-        assert!(stdout(&out).contains("`ofac-sdn` is unchanged"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("`un-sc` is unchanged"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(
+            stdout(&out).contains("`ofac-sdn` is unchanged"),
+            "{}",
+            stdout(&out)
+        );
         let out = update(&["un-cut"], "2026-01-14");
         assert!(!out.status.success());
         assert!(stderr(&out).contains("un_cut.xml"), "{}", stderr(&out));

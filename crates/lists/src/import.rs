@@ -198,12 +198,12 @@ fn xml_root_name(text: &str) -> Option<String> {
     }
 }
 
+/// A reader whose first bytes were read ahead by [`sniff`] and are given back first.
+pub type Sniffed<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, R>;
+
 /// Reads the first bytes of a reader for [`detect`] and gives back a reader that still
 /// yields the whole file.
-pub fn sniff<R: Read>(
-    mut reader: R,
-    origin: &str,
-) -> Result<(Format, std::io::Chain<std::io::Cursor<Vec<u8>>, R>), ImportError> {
+pub fn sniff<R: Read>(mut reader: R, origin: &str) -> Result<(Format, Sniffed<R>), ImportError> {
     let mut head = vec![0u8; 16 * 1024];
     let mut filled = 0;
     while filled < head.len() {

@@ -33,7 +33,7 @@ mod import;
 pub mod model;
 
 pub use error::{ErrorKind, ImportError, Location};
-pub use import::{Records, detect, read, sniff};
+pub use import::{Records, Sniffed, detect, read, sniff};
 pub use model::{BirthDate, Designation, Identifier, Name, NameKind, PartialDate, Schema};
 
 /// The largest single record (XML element, JSON line, CSV row) an importer accepts. The

@@ -247,7 +247,8 @@ mod never_panic {
 
     fn seeds() -> Vec<(Format, Vec<u8>)> {
         let fixture = std::fs::read(
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sdn_legacy.xml"),
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/sdn_legacy.xml"),
         )
         .unwrap();
         vec![

@@ -56,7 +56,11 @@ fn run_case(mode: &str, paths: &[PathBuf], work: &Path) {
             let origin = path.display().to_string();
             let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
             let (format, reader) = sniff(file, &origin).unwrap();
-            files.push(ImportFile { origin: origin.clone(), format, records: read(format, reader, &origin) });
+            files.push(ImportFile {
+                origin: origin.clone(),
+                format,
+                records: read(format, reader, &origin),
+            });
         }
         let request = ImportRequest {
             source: "bench".into(),
@@ -98,16 +102,30 @@ fn main() {
     if let Some(dir) = samples() {
         for (name, files) in [
             ("un-sc xml", vec!["un_sc/UN_consolidated.xml"]),
-            ("ofac-sdn csv set", vec!["ofac_sdn_csv/sdn.csv", "ofac_sdn_csv/add.csv", "ofac_sdn_csv/alt.csv", "ofac_sdn_csv/sdn_comments.csv"]),
+            (
+                "ofac-sdn csv set",
+                vec![
+                    "ofac_sdn_csv/sdn.csv",
+                    "ofac_sdn_csv/add.csv",
+                    "ofac_sdn_csv/alt.csv",
+                    "ofac_sdn_csv/sdn_comments.csv",
+                ],
+            ),
             ("ofac-cons csv", vec!["ofac_cons_csv/cons_prim.csv"]),
-            ("ofac advanced xml", vec!["ofac_advanced_xml/sample_sdn_advanced.xml"]),
+            (
+                "ofac advanced xml",
+                vec!["ofac_advanced_xml/sample_sdn_advanced.xml"],
+            ),
             ("eu-fsf xml", vec!["eu_fsf/sample_eu_fsf.xml"]),
             ("eu-fsf csv", vec!["eu_fsf/EUSanctionsShort.csv"]),
             ("uk-ofsi csv", vec!["uk_ofsi/sanctionsconlist.csv"]),
             ("uk-fcdo xml", vec!["uk_fcdo/sample_uk_sanctions.xml"]),
             ("us-csl csv", vec!["us_csl/csl.csv"]),
             ("us-bis-dpl tsv", vec!["us_bis_dpl/dpl.txt"]),
-            ("opensanctions ftm", vec!["opensanctions_ftm/entities.ftm.json"]),
+            (
+                "opensanctions ftm",
+                vec!["opensanctions_ftm/entities.ftm.json"],
+            ),
         ] {
             cases.push((name.into(), files.iter().map(|f| dir.join(f)).collect()));
         }
@@ -124,11 +142,23 @@ fn main() {
 
     println!(
         "{:<26} {:>9} {:>9} | {:>12} {:>8} {:>9} | {:>12} {:>8} {:>9} | {:>6}",
-        "case", "records", "MB", "parse rec/s", "MB/s", "peak MiB", "import rec/s", "MB/s", "peak MiB", "ratio"
+        "case",
+        "records",
+        "MB",
+        "parse rec/s",
+        "MB/s",
+        "peak MiB",
+        "import rec/s",
+        "MB/s",
+        "peak MiB",
+        "ratio"
     );
     let exe = std::env::current_exe().unwrap();
     for (name, paths) in cases {
-        let bytes: u64 = paths.iter().map(|p| std::fs::metadata(p).unwrap().len()).sum();
+        let bytes: u64 = paths
+            .iter()
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum();
         let mb = bytes as f64 / 1e6;
         let mut results = Vec::new();
         for mode in ["parse", "import"] {
@@ -140,9 +170,16 @@ fn main() {
                 .args(&paths)
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "{name} {mode}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{name} {mode}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let text = String::from_utf8_lossy(&out.stdout);
-            let fields: Vec<f64> = text.split_whitespace().map(|f| f.parse().unwrap()).collect();
+            let fields: Vec<f64> = text
+                .split_whitespace()
+                .map(|f| f.parse().unwrap())
+                .collect();
             results.push((fields[0], fields[1], fields[2] / 1024.0));
         }
         let (records, parse_s, parse_mem) = results[0];

@@ -628,7 +628,11 @@ impl ListStore {
     }
 
     /// The state of the last download of `url` for `source` that was imported.
-    pub fn fetch_state(&mut self, source: &str, url: &str) -> Result<Option<FetchState>, ListStoreError> {
+    pub fn fetch_state(
+        &mut self,
+        source: &str,
+        url: &str,
+    ) -> Result<Option<FetchState>, ListStoreError> {
         self.with_tx(|tx| {
             let rows = tx.rows(
                 "SELECT etag, last_modified, content_sha256, fetched_at FROM lists_fetch WHERE source = $1 AND url = $2",
@@ -644,7 +648,12 @@ impl ListStore {
     }
 
     /// Records a download whose content was imported (or found identical to the last).
-    pub fn record_fetch(&mut self, source: &str, url: &str, state: &FetchState) -> Result<(), ListStoreError> {
+    pub fn record_fetch(
+        &mut self,
+        source: &str,
+        url: &str,
+        state: &FetchState,
+    ) -> Result<(), ListStoreError> {
         check_time(&state.fetched_at)?;
         self.with_tx(|tx| {
             tx.exec("DELETE FROM lists_fetch WHERE source = $1 AND url = $2", &[Val::text(source), Val::text(url)])?;
@@ -1014,12 +1023,12 @@ fn import_in(
         "INSERT INTO lists_name (source, source_id, name_key)
          SELECT CAST($1 AS TEXT), source_id, name_key FROM lists_staging_name WHERE true
          ON CONFLICT DO NOTHING",
-        &[s.clone()],
+        std::slice::from_ref(&s),
     )?;
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     for r in tx.rows(
         "SELECT kind, COUNT(*) FROM lists_change WHERE import_id = $1 GROUP BY kind",
-        &[i.clone()],
+        std::slice::from_ref(&i),
     )? {
         counts.insert(sql::text(&r, 0).to_owned(), sql::int(&r, 1));
     }

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use accord_lists::{Format, model::hex};
 use accord_store::StoreUrl;
-use accord_store::lists::{FetchState, ImportFile, ImportRequest, ImportSummary, ListStore, ListedOn};
+use accord_store::lists::{
+    FetchState, ImportFile, ImportRequest, ImportSummary, ListStore, ListedOn,
+};
 use miette::{IntoDiagnostic, miette};
 use sha2::{Digest, Sha256};
 
@@ -152,8 +154,8 @@ fn observed_at(given: Option<&str>) -> miette::Result<String> {
 }
 
 fn sha256_file(path: &Path) -> miette::Result<String> {
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
@@ -240,7 +242,14 @@ fn summary_line(s: &ImportSummary) -> String {
         .unwrap_or_default();
     format!(
         "imported `{}` as import {} (observed {}{published}): {} designations: {} added, {} removed, {} amended, {} unchanged",
-        s.source, s.import_id, s.observed_at, s.n_records, s.n_added, s.n_removed, s.n_amended, s.n_unchanged
+        s.source,
+        s.import_id,
+        s.observed_at,
+        s.n_records,
+        s.n_added,
+        s.n_removed,
+        s.n_amended,
+        s.n_unchanged
     )
 }
 
@@ -265,7 +274,13 @@ fn import(args: ImportArgs) -> miette::Result<ExitCode> {
         .iter()
         .map(|p| (p.clone(), p.display().to_string()))
         .collect();
-    match import_paths(&mut store, &paths, args.format, args.source.as_deref(), &observed) {
+    match import_paths(
+        &mut store,
+        &paths,
+        args.format,
+        args.source.as_deref(),
+        &observed,
+    ) {
         Ok(summary) => {
             println!("{}", summary_line(&summary));
             Ok(ExitCode::SUCCESS)
@@ -358,13 +373,17 @@ fn fetch(
             request = request.header("If-Modified-Since", modified);
         }
     }
-    let response = request.call().map_err(|e| format!("download of `{url}` failed: {e}"))?;
+    let response = request
+        .call()
+        .map_err(|e| format!("download of `{url}` failed: {e}"))?;
     let status = response.status().as_u16();
     if status == 304 {
         return Ok(Fetched::NotModified);
     }
     if status != 200 {
-        return Err(format!("download of `{url}` failed: the server answered HTTP {status}"));
+        return Err(format!(
+            "download of `{url}` failed: the server answered HTTP {status}"
+        ));
     }
     let header = |name: &str| {
         response
@@ -375,8 +394,13 @@ fn fetch(
     };
     let (etag, last_modified) = (header("etag"), header("last-modified"));
     let path = dir.join(format!("download-{index}"));
-    let mut file = std::fs::File::create(&path).map_err(|e| format!("cannot write a temporary file: {e}"))?;
-    let mut reader = response.into_body().into_with_config().limit(max_bytes).reader();
+    let mut file =
+        std::fs::File::create(&path).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    let mut reader = response
+        .into_body()
+        .into_with_config()
+        .limit(max_bytes)
+        .reader();
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
@@ -388,9 +412,11 @@ fn fetch(
         }
         let chunk = buf.get(..n).unwrap_or_default();
         hasher.update(chunk);
-        file.write_all(chunk).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+        file.write_all(chunk)
+            .map_err(|e| format!("cannot write a temporary file: {e}"))?;
     }
-    file.sync_all().map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    file.sync_all()
+        .map_err(|e| format!("cannot write a temporary file: {e}"))?;
     Ok(Fetched::File(
         path,
         FetchState {
@@ -436,7 +462,9 @@ fn update(args: UpdateArgs) -> miette::Result<ExitCode> {
         .into();
     let mut failures = 0;
     for name in selected {
-        let Some(config) = sources.get(&name) else { continue };
+        let Some(config) = sources.get(&name) else {
+            continue;
+        };
         match update_source(&mut store, &agent, &name, config, &args, &observed) {
             Ok(message) => println!("{message}"),
             Err(message) => {
@@ -472,14 +500,25 @@ fn update_source(
     let mut all_unchanged = true;
     for (index, url) in config.urls.iter().enumerate() {
         let previous = store.fetch_state(name, url).map_err(|e| e.to_string())?;
-        match fetch(agent, url, previous.as_ref(), dir.path(), index, args.max_bytes, observed)? {
+        match fetch(
+            agent,
+            url,
+            previous.as_ref(),
+            dir.path(),
+            index,
+            args.max_bytes,
+            observed,
+        )? {
             Fetched::NotModified => {
                 // The server confirms our copy; but a multi-file source needs every file
                 // to import, so a changed sibling forces a fresh download of this one.
                 downloads.push((url.clone(), None));
             }
             Fetched::File(path, state) => {
-                if previous.as_ref().is_none_or(|p| p.content_sha256 != state.content_sha256) {
+                if previous
+                    .as_ref()
+                    .is_none_or(|p| p.content_sha256 != state.content_sha256)
+                {
                     all_unchanged = false;
                 }
                 downloads.push((url.clone(), Some((path, state))));
@@ -498,7 +537,15 @@ fn update_source(
     for (index, (url, download)) in downloads.into_iter().enumerate() {
         let (path, state) = match download {
             Some(d) => d,
-            None => match fetch(agent, &url, None, dir.path(), index, args.max_bytes, observed)? {
+            None => match fetch(
+                agent,
+                &url,
+                None,
+                dir.path(),
+                index,
+                args.max_bytes,
+                observed,
+            )? {
                 Fetched::File(path, state) => (path, state),
                 Fetched::NotModified => {
                     return Err(format!("`{url}` answered 304 to an unconditional request"));
@@ -510,7 +557,9 @@ fn update_source(
     }
     let summary = import_paths(store, &files, format, Some(name), observed)?;
     for (url, state) in states {
-        store.record_fetch(name, &url, &state).map_err(|e| e.to_string())?;
+        store
+            .record_fetch(name, &url, &state)
+            .map_err(|e| e.to_string())?;
     }
     Ok(summary_line(&summary))
 }
@@ -525,7 +574,10 @@ fn describe(answer: &ListedOn, date: &str) -> String {
         } => format!(
             "listed on {date}: present since import {since_import} ({since}), confirmed by import {confirmed_by} ({confirmed_at})"
         ),
-        ListedOn::PerListingDate { listed_on, first_seen } => format!(
+        ListedOn::PerListingDate {
+            listed_on,
+            first_seen,
+        } => format!(
             "listed on {date}: the source's listing date is {listed_on} (first imported {first_seen})"
         ),
         ListedOn::NotListed { reason } => format!("not listed on {date}: {reason}"),
@@ -533,10 +585,13 @@ fn describe(answer: &ListedOn, date: &str) -> String {
     }
 }
 
-fn history_of(store: &mut ListStore, source: &str, id: &str, on: Option<&str>) -> miette::Result<()> {
-    let Some((designation, listed)) = store
-        .designation(source, id)
-        .map_err(|e| miette!("{e}"))?
+fn history_of(
+    store: &mut ListStore,
+    source: &str,
+    id: &str,
+    on: Option<&str>,
+) -> miette::Result<()> {
+    let Some((designation, listed)) = store.designation(source, id).map_err(|e| miette!("{e}"))?
     else {
         return Err(miette!(
             help = "`accord lists history --source S --name N` finds identifiers by name",
@@ -560,10 +615,15 @@ fn history_of(store: &mut ListStore, source: &str, id: &str, on: Option<&str>) -
         }
     }
     for change in store.changes(source, id).map_err(|e| miette!("{e}"))? {
-        println!("  import {} ({}): {}", change.import_id, change.observed_at, change.kind);
+        println!(
+            "  import {} ({}): {}",
+            change.import_id, change.observed_at, change.kind
+        );
     }
     if let Some(date) = on {
-        let answer = store.listed_on(source, id, date).map_err(|e| miette!("{e}"))?;
+        let answer = store
+            .listed_on(source, id, date)
+            .map_err(|e| miette!("{e}"))?;
         println!("  {}", describe(&answer, date));
     }
     Ok(())
@@ -581,21 +641,33 @@ fn history(args: HistoryArgs) -> miette::Result<ExitCode> {
             .find_by_name(Some(&args.source), name)
             .map_err(|e| miette!("{e}"))?;
         if found.is_empty() {
-            println!("no designation of `{}` has a name containing `{name}`", args.source);
+            println!(
+                "no designation of `{}` has a name containing `{name}`",
+                args.source
+            );
         }
         for f in found {
             history_of(&mut store, &f.source, &f.source_id, on)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let imports = store.imports(Some(&args.source)).map_err(|e| miette!("{e}"))?;
+    let imports = store
+        .imports(Some(&args.source))
+        .map_err(|e| miette!("{e}"))?;
     if imports.is_empty() {
         println!("`{}` has no import", args.source);
     }
     for s in imports {
         println!(
             "import {} observed {}: {} designations, {} added, {} removed, {} amended; {} sha256 {}",
-            s.import_id, s.observed_at, s.n_records, s.n_added, s.n_removed, s.n_amended, s.origin, s.content_sha256
+            s.import_id,
+            s.observed_at,
+            s.n_records,
+            s.n_added,
+            s.n_removed,
+            s.n_amended,
+            s.origin,
+            s.content_sha256
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -603,12 +675,19 @@ fn history(args: HistoryArgs) -> miette::Result<ExitCode> {
 
 fn show(args: ShowArgs) -> miette::Result<ExitCode> {
     let mut store = args.store.open()?;
-    match store.designation(&args.source, &args.id).map_err(|e| miette!("{e}"))? {
+    match store
+        .designation(&args.source, &args.id)
+        .map_err(|e| miette!("{e}"))?
+    {
         Some((designation, _)) => {
             let json = serde_json::to_string_pretty(&designation).into_diagnostic()?;
             println!("{json}");
             Ok(ExitCode::SUCCESS)
         }
-        None => Err(miette!("`{}` was never in an import of `{}`", args.id, args.source)),
+        None => Err(miette!(
+            "`{}` was never in an import of `{}`",
+            args.id,
+            args.source
+        )),
     }
 }
