@@ -285,3 +285,69 @@ mod never_panic {
         }
     }
 }
+
+#[test]
+fn xml_samples_keep_programmes_dates_and_kinds() {
+    let Some(dir) = samples() else { return };
+    // OFAC Advanced: a party and its sanctions entry are two fragments of one identifier.
+    let (_, records) = import(&dir.join("ofac_advanced_xml/sample_sdn_advanced.xml"));
+    let mut merged: BTreeMap<String, Designation> = BTreeMap::new();
+    for d in records {
+        match merged.get_mut(&d.source_id) {
+            Some(m) => m.absorb(d),
+            None => {
+                merged.insert(d.source_id.clone(), d);
+            }
+        }
+    }
+    let airline = &merged["36"];
+    assert_eq!(airline.caption(), "AEROCARIBBEAN AIRLINES");
+    assert_eq!(airline.programmes, ["CUBA"]);
+    assert_eq!(airline.listed_on.unwrap().to_string(), "1986-12-10");
+    assert_eq!(merged["2677"].schema, Some(Schema::Person));
+    assert_eq!(merged["4238"].schema, Some(Schema::Vessel));
+    assert_eq!(merged["15432"].schema, Some(Schema::Aircraft));
+    assert!(merged["2677"].names.iter().any(|n| n.script == "Arab"));
+
+    let (format, records) = import(&dir.join("eu_fsf/sample_eu_fsf.xml"));
+    assert_eq!(format, Format::EuXml);
+    let first = records.iter().find(|d| d.source_id == "191").unwrap();
+    assert_eq!(first.programmes, ["TERR"]);
+    assert!(
+        first
+            .identifiers
+            .iter()
+            .any(|i| i.kind == "eu_reference" && i.value == "EU.3579.2")
+    );
+    assert!(
+        first
+            .birth_dates
+            .iter()
+            .any(|b| b.date.to_string() == "1965-04-14")
+    );
+    assert_eq!(
+        records
+            .iter()
+            .find(|d| d.source_id == "521")
+            .unwrap()
+            .listed_on
+            .unwrap()
+            .to_string(),
+        "2001-01-25"
+    );
+
+    let (_, records) = import(&dir.join("uk_fcdo/sample_uk_sanctions.xml"));
+    let first = records.iter().find(|d| d.source_id == "AFG0001").unwrap();
+    assert_eq!(first.caption(), "HAJI KHAIRULLAH MONEY EXCHANGE");
+    assert_eq!(first.measures, ["Asset freeze"]);
+    assert_eq!(first.listed_on.unwrap().to_string(), "2012-06-29");
+    let ship = records
+        .iter()
+        .find(|d| d.schema == Some(Schema::Vessel))
+        .unwrap();
+    assert!(
+        ship.identifiers
+            .iter()
+            .any(|i| i.kind == "imo" && i.value == "9562233")
+    );
+}
