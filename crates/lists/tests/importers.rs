@@ -232,6 +232,18 @@ fn over_long_records_are_refused() {
 }
 
 #[test]
+fn over_long_rows_are_refused_before_they_are_buffered() {
+    let mut csv = String::from("36,\"");
+    csv.push_str(&"a".repeat(accord_lists::MAX_RECORD_BYTES + 100_000));
+    csv.push_str("\",-0- \r\n");
+    let err = read(Format::OfacCsv, csv.as_bytes(), "sdn.csv")
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err.kind, ErrorKind::TooLarge(_)), "{err}");
+}
+
+#[test]
 fn after_an_error_nothing_more_is_yielded() {
     let text = "{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{}}\nnot json\n{\"id\":\"b\",\"schema\":\"Person\",\"properties\":{}}\n";
     let items: Vec<_> = read(Format::FtmJson, text.as_bytes(), "e.json").collect();

@@ -8,19 +8,35 @@
 //! as truncated; together with the field-count checks of each format this catches a file
 //! cut anywhere except exactly at the end of a row.
 
+use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use crate::{ErrorKind, ImportError, Location, MAX_RECORD_BYTES};
 
-/// Remembers the last byte read, to tell a complete file from a cut one.
+/// Remembers the last byte read, to tell a complete file from a cut one, and refuses to
+/// feed the CSV parser more than [`MAX_RECORD_BYTES`] past the start of the current row,
+/// so that one endless row cannot grow its buffer without bound.
 struct Tail<R> {
     inner: R,
     last: Option<u8>,
+    total: u64,
+    record_start: Rc<Cell<u64>>,
 }
+
+/// The message of the I/O error [`Tail`] raises for an over-long row.
+const TOO_LONG: &str = "row too long";
 
 impl<R: Read> Read for Tail<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.total.saturating_sub(self.record_start.get()) > MAX_RECORD_BYTES as u64 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TOO_LONG,
+            ));
+        }
         let n = self.inner.read(buf)?;
+        self.total += n as u64;
         if let Some(b) = buf.get(..n).and_then(|read| read.last()) {
             self.last = Some(*b);
         }
@@ -47,6 +63,7 @@ pub(crate) struct Rows<R: Read> {
     /// The line of the row last read (1-based).
     pub line: u64,
     done: bool,
+    record_start: Rc<Cell<u64>>,
 }
 
 impl<R: Read> Rows<R> {
@@ -57,6 +74,7 @@ impl<R: Read> Rows<R> {
         {
             buffered.consume(3);
         }
+        let record_start = Rc::new(Cell::new(0));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -64,6 +82,8 @@ impl<R: Read> Rows<R> {
             .from_reader(Tail {
                 inner: buffered,
                 last: None,
+                total: 0,
+                record_start: Rc::clone(&record_start),
             });
         Rows {
             reader,
@@ -71,6 +91,7 @@ impl<R: Read> Rows<R> {
             origin,
             line: 0,
             done: false,
+            record_start,
         }
     }
 
@@ -102,9 +123,16 @@ impl<R: Read> Rows<R> {
                     if let Some(position) = e.position() {
                         self.line = position.line();
                     }
+                    let too_long =
+                        matches!(e.kind(), csv::ErrorKind::Io(io) if io.to_string() == TOO_LONG);
+                    if too_long {
+                        self.line = self.reader.position().line();
+                        return Some(Err(self.error(ErrorKind::TooLarge(MAX_RECORD_BYTES))));
+                    }
                     return Some(Err(self.error(ErrorKind::Row(e.to_string()))));
                 }
             }
+            self.record_start.set(self.reader.position().byte());
             // The reader's position after a record is on the line where the record ends (the
             // record's own position lags behind with CRLF line ends).
             self.line = self.reader.position().line();
