@@ -415,6 +415,64 @@ fn real_samples_import_with_their_counts() {
         let err = import_files(store, "un-sc", &[corrupted], T3).unwrap_err();
         assert!(err.to_string().contains("UN_corrupted.xml"), "{err}");
         assert_eq!(store.snapshot().unwrap(), before, "{backend}");
+
+        // A later UN file without `CDi.001` and with `CDi.002` renamed: one delisting, one
+        // amendment, and "listed on D" answers both ways.
+        let text = String::from_utf8(bytes).unwrap();
+        let start = text.find("<INDIVIDUAL>").unwrap();
+        let end = text.find("</INDIVIDUAL>").unwrap() + "</INDIVIDUAL>".len();
+        assert!(text[start..end].contains("CDi.001"));
+        let edited = format!("{}{}", &text[..start], &text[end..]).replacen(
+            "<FIRST_NAME>FRANK KAKOLELE</FIRST_NAME>",
+            "<FIRST_NAME>FRANK K.</FIRST_NAME>",
+            1,
+        );
+        let later = tmp.path().join("UN_later.xml");
+        std::fs::write(&later, edited).unwrap();
+        let summary = import_files(store, "un-sc", &[later], T3).unwrap();
+        assert_eq!(
+            (
+                summary.n_records,
+                summary.n_added,
+                summary.n_removed,
+                summary.n_amended
+            ),
+            (1002, 0, 1, 1),
+            "{backend}"
+        );
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2026-01-31").unwrap(),
+            ListedOn::Observed { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2026-02-20").unwrap(),
+            ListedOn::Unknown { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2026-03-10").unwrap(),
+            ListedOn::NotListed { .. }
+        ));
+        // Before Accord's first import, the UN's own listing date (2012-12-31) answers.
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2013-01-01").unwrap(),
+            ListedOn::PerListingDate { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2012-12-30").unwrap(),
+            ListedOn::NotListed { .. }
+        ));
+        let changes = store.changes("un-sc", "CDi.002").unwrap();
+        assert_eq!(changes.last().unwrap().kind, "amended");
+        assert!(
+            changes
+                .last()
+                .unwrap()
+                .after
+                .as_ref()
+                .unwrap()
+                .caption()
+                .starts_with("FRANK K. BWAMBALE")
+        );
     });
 }
 
