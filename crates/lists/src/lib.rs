@@ -64,7 +64,8 @@ pub enum Format {
     EuXml,
     /// EU Financial Sanctions File CSV 1.0 (`;`-separated, one row per name/address/…).
     EuCsv,
-    /// UK OFSI consolidated list CSV, pre-2022 layout (`Last Updated` line, 29 columns).
+    /// UK OFSI consolidated list CSV (`Last Updated` line; the pre-2022 layout of 29
+    /// columns or the 2022 layout of 36, told apart by the header).
     UkOfsiCsv,
     /// UK FCDO "UK Sanctions List" XML (`Designations`).
     UkFcdoXml,

@@ -363,3 +363,36 @@ fn xml_samples_keep_programmes_dates_and_kinds() {
             .any(|i| i.kind == "imo" && i.value == "9562233")
     );
 }
+
+#[test]
+fn ofsi_2022_layout_reads_by_header_name() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let (format, records) = import(&dir.join("ofsi_2022.csv"));
+    assert_eq!(format, Format::UkOfsiCsv);
+    assert_eq!(records.len(), 3);
+    assert_eq!(ids(&records).len(), 2);
+    let mut jane = records[0].clone();
+    jane.absorb(records[1].clone());
+    jane.normalize();
+    assert_eq!(jane.caption(), "Jane EXAMPLE");
+    assert!(jane.names.iter().any(|n| n.script == "Cyrl"));
+    assert!(
+        jane.names
+            .iter()
+            .any(|n| n.full == "Janet EXAMPLE" && n.kind == accord_lists::NameKind::WeakAlias)
+    );
+    assert!(
+        jane.identifiers
+            .iter()
+            .any(|i| i.kind == "passport" && i.value == "X1234567")
+    );
+    assert_eq!(jane.listed_on.unwrap().to_string(), "2022-03-15");
+    assert_eq!(records[2].schema, Some(Schema::Organization));
+    // A header of neither layout is refused.
+    let other = "Last Updated,03/06/2026\nName 6,Name 1,Group ID\nA,B,1\n";
+    let err = read(Format::UkOfsiCsv, other.as_bytes(), "x.csv")
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("unexpected header"), "{err}");
+}

@@ -331,7 +331,7 @@ fn default_sources() -> BTreeMap<String, SourceConfig> {
             vec!["https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw".into()],
         ),
         ("uk-fcdo", vec!["https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml".into()]),
-        ("uk-ofsi", vec!["https://ofsistorage.blob.core.windows.net/publishlive/ConList.csv".into()]),
+        ("uk-ofsi", vec!["https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv".into()]),
         (
             "us-csl",
             vec!["https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv".into()],

@@ -1,10 +1,14 @@
-//! UK OFSI consolidated list CSV, pre-2022 layout: line 1 `Last Updated,DD/MM/YYYY` padded
-//! with commas, line 2 a 29-column header, then one row per name of a target; the rows of
-//! one target share `Group ID` and are scattered through the file, so each row is a
-//! fragment merged by the store. Windows-1252 text is decoded (see [`super::rows`]).
+//! UK OFSI consolidated list CSV: line 1 `Last Updated,DD/MM/YYYY` padded with commas,
+//! line 2 the header, then one row per name of a target; the rows of one target share
+//! `Group ID` and are scattered through the file, so each row is a fragment merged by the
+//! store. Windows-1252 text is decoded (see [`super::rows`]).
 //!
-//! The header is checked column by column: a file in another layout (the 2022 layout adds
-//! columns) is refused rather than read into the wrong fields.
+//! Two layouts are read: the pre-2022 one (29 columns, the real sample) and the February
+//! 2022 one (36 columns: non-Latin name, passport and national-id numbers apart from their
+//! details, `Alias Quality`, `UK Sanctions List Date Designated`), written from OFSI's
+//! format guide without a real sample. Fields are taken by header name, and the header
+//! must be exactly one of the two: any other layout is refused rather than read into the
+//! wrong fields.
 
 use std::io::Read;
 
@@ -12,7 +16,7 @@ use super::Source;
 use super::rows::{Rows, field};
 use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
 
-const HEADER: [&str; 29] = [
+const HEADER_2018: [&str; 29] = [
     "Name 6",
     "Name 1",
     "Name 2",
@@ -44,10 +48,50 @@ const HEADER: [&str; 29] = [
     "Group ID",
 ];
 
+const HEADER_2022: [&str; 36] = [
+    "Name 6",
+    "Name 1",
+    "Name 2",
+    "Name 3",
+    "Name 4",
+    "Name 5",
+    "Title",
+    "Name Non-Latin Script",
+    "Non-Latin Script Type",
+    "Non-Latin Script Language",
+    "DOB",
+    "Town of Birth",
+    "Country of Birth",
+    "Nationality",
+    "Passport Number",
+    "Passport Details",
+    "National Identification Number",
+    "National Identification Details",
+    "Position",
+    "Address 1",
+    "Address 2",
+    "Address 3",
+    "Address 4",
+    "Address 5",
+    "Address 6",
+    "Post/Zip Code",
+    "Country",
+    "Other Information",
+    "Group Type",
+    "Alias Type",
+    "Alias Quality",
+    "Regime",
+    "Listed On",
+    "UK Sanctions List Date Designated",
+    "Last Updated",
+    "Group ID",
+];
+
 pub(crate) struct UkOfsi<R: Read> {
     rows: Rows<R>,
     started: bool,
     updated: Option<PartialDate>,
+    header: &'static [&'static str],
 }
 
 impl<R: Read> UkOfsi<R> {
@@ -56,6 +100,7 @@ impl<R: Read> UkOfsi<R> {
             rows: Rows::new(reader, origin, b','),
             started: false,
             updated: None,
+            header: &HEADER_2018,
         }
     }
 
@@ -69,9 +114,13 @@ impl<R: Read> UkOfsi<R> {
         self.updated = PartialDate::parse_dmy(field(&first, 1));
         let header = self.rows.next_row().transpose()?.unwrap_or_default();
         let names: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-        if names != HEADER {
+        if names == HEADER_2018 {
+            self.header = &HEADER_2018;
+        } else if names == HEADER_2022 {
+            self.header = &HEADER_2022;
+        } else {
             return Err(self.rows.error(ErrorKind::Row(format!(
-                "unexpected header `{}`: this reader knows the pre-2022 OFSI layout of 29 columns",
+                "unexpected header `{}`: this reader knows the OFSI layouts of 29 (pre-2022) and 36 (2022) columns",
                 names.join(",")
             ))));
         }
@@ -87,57 +136,96 @@ impl<R: Read> Source for UkOfsi<R> {
                 return Some(Err(e));
             }
         }
-        let row = match self.rows.next_row_of(29, "an OFSI row", 0)? {
+        let header = self.header;
+        let row = match self
+            .rows
+            .next_row_of(header.len(), "an OFSI row of this layout", 0)?
+        {
             Ok(row) => row,
             Err(e) => return Some(Err(e)),
         };
-        let f = |i| field(&row, i);
-        let group = f(28);
+        let f = |name: &str| {
+            header
+                .iter()
+                .position(|h| *h == name)
+                .map_or("", |i| field(&row, i))
+        };
+        let group = f("Group ID");
         if group.is_empty() {
             return Some(Err(self
                 .rows
                 .error(ErrorKind::Row("a row without `Group ID`".into()))));
         }
         let mut d = Designation::new(group);
-        d.schema = Some(match f(23) {
+        d.schema = Some(match f("Group Type") {
             "Individual" => Schema::Person,
             "Ship" => Schema::Vessel,
             _ => Schema::Organization,
         });
-        let name: Vec<&str> = [1, 2, 3, 4, 5, 0]
+        let name: Vec<&str> = ["Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Name 6"]
             .into_iter()
             .map(f)
             .filter(|p| !p.is_empty())
             .collect();
-        let kind = match f(24) {
-            "Prime Alias" | "Primary Name" => NameKind::Primary,
-            "FKA" => NameKind::Former,
+        let kind = match (f("Alias Type"), f("Alias Quality")) {
+            ("Prime Alias" | "Primary Name" | "Primary name" | "Primary name variation", _) => {
+                NameKind::Primary
+            }
+            ("FKA", _) => NameKind::Former,
+            (_, "Low" | "Weak") => NameKind::WeakAlias,
             _ => NameKind::Alias,
         };
         d.add_name(kind, &name.join(" "));
-        Designation::push(&mut d.positions, f(6));
-        Designation::push(&mut d.positions, f(13));
-        if let Some(date) = PartialDate::parse_dmy(f(7)) {
+        d.add_name(NameKind::Primary, f("Name Non-Latin Script"));
+        Designation::push(&mut d.positions, f("Title"));
+        Designation::push(&mut d.positions, f("Position"));
+        if let Some(date) = PartialDate::parse_dmy(f("DOB")) {
             d.birth_dates.push(BirthDate {
                 date,
                 until: None,
                 approximate: false,
             });
         }
-        let place: Vec<&str> = [8, 9]
+        let place: Vec<&str> = ["Town of Birth", "Country of Birth"]
             .into_iter()
             .map(f)
             .filter(|p| !p.is_empty())
             .collect();
         Designation::push(&mut d.birth_places, &place.join(", "));
-        Designation::push(&mut d.nationalities, f(10));
-        d.add_identifier("passport", f(11), None, None);
-        d.add_identifier("national_id", f(12), None, None);
-        let address: Vec<&str> = (14..=21).map(f).filter(|p| !p.is_empty()).collect();
+        Designation::push(&mut d.nationalities, f("Nationality"));
+        let passport_details = Some(f("Passport Details")).filter(|s| !s.is_empty());
+        if f("Passport Number").is_empty() {
+            d.add_identifier("passport", f("Passport Details"), None, None);
+        } else {
+            d.add_identifier("passport", f("Passport Number"), None, passport_details);
+        }
+        d.add_identifier("national_id", f("NI Number"), None, None);
+        let id_details = Some(f("National Identification Details")).filter(|s| !s.is_empty());
+        d.add_identifier(
+            "national_id",
+            f("National Identification Number"),
+            None,
+            id_details,
+        );
+        let address: Vec<&str> = [
+            "Address 1",
+            "Address 2",
+            "Address 3",
+            "Address 4",
+            "Address 5",
+            "Address 6",
+            "Post/Zip Code",
+            "Country",
+        ]
+        .into_iter()
+        .map(f)
+        .filter(|p| !p.is_empty())
+        .collect();
         Designation::push(&mut d.addresses, &address.join(", "));
-        Designation::push(&mut d.remarks, f(22));
-        Designation::push(&mut d.programmes, f(25));
-        d.listed_on = PartialDate::parse_dmy(f(26));
+        Designation::push(&mut d.remarks, f("Other Information"));
+        Designation::push(&mut d.programmes, f("Regime"));
+        d.listed_on = PartialDate::parse_dmy(f("Listed On"))
+            .or_else(|| PartialDate::parse_dmy(f("UK Sanctions List Date Designated")));
         Some(Ok(d))
     }
 
