@@ -32,6 +32,8 @@ pub(crate) trait Source {
     fn published(&self) -> Option<PartialDate> {
         None
     }
+    /// Where the record last yielded is in the file.
+    fn location(&self) -> Location;
 }
 
 /// The designations of one file, in file order, read lazily.
@@ -45,6 +47,13 @@ impl Records<'_> {
     /// `generationDate`, OFSI `Last Updated`, …), when the reader has reached it.
     pub fn published(&self) -> Option<PartialDate> {
         self.inner.published()
+    }
+
+    /// Where the record last yielded is in the file (its line, or its element's path,
+    /// index and byte offset), for errors found after reading it, such as a duplicate
+    /// identifier.
+    pub fn location(&self) -> Location {
+        self.inner.location()
     }
 }
 

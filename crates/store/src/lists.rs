@@ -748,7 +748,8 @@ fn intervals_in(
 struct Batch {
     format: Format,
     origin: String,
-    records: Vec<Designation>,
+    /// Each record with its place in the file, for errors.
+    records: Vec<(Designation, Location)>,
 }
 
 const BATCH: usize = 256;
@@ -764,30 +765,27 @@ impl Batch {
         let has_primary = i64::from(!self.format.companion());
         let scattered = self.format.scattered();
         let origin = self.origin.clone();
-        let duplicate = |id: &str, first_origin: &str| -> ListStoreError {
+        let duplicate = |id: &str, first_origin: &str, at: Location| -> ListStoreError {
             let detail = if first_origin == origin {
                 String::new()
             } else {
                 format!(" (first seen in `{first_origin}`)")
             };
-            ImportError::new(
-                &origin,
-                Location::Record(id.to_owned()),
-                ErrorKind::Duplicate(format!("{id}{detail}")),
-            )
-            .into()
+            ImportError::new(&origin, at, ErrorKind::Duplicate(format!("{id}{detail}"))).into()
         };
         // Merge or refuse repeats inside the batch.
         let mut by_id: BTreeMap<String, Designation> = BTreeMap::new();
-        for mut d in self.records.drain(..) {
+        let mut places: BTreeMap<String, Location> = BTreeMap::new();
+        for (mut d, at) in self.records.drain(..) {
             d.source = source.to_owned();
             match by_id.get_mut(&d.source_id) {
                 Some(earlier) if scattered => {
                     earlier.absorb(d);
                     earlier.normalize();
                 }
-                Some(_) => return Err(duplicate(&d.source_id, &origin)),
+                Some(_) => return Err(duplicate(&d.source_id, &origin, at)),
                 None => {
+                    places.insert(d.source_id.clone(), at);
                     by_id.insert(d.source_id.clone(), d);
                 }
             }
@@ -809,7 +807,10 @@ impl Batch {
             let id = sql::text(row, 0);
             let Some(d) = by_id.remove(id) else { continue };
             if !scattered {
-                return Err(duplicate(id, sql::text(row, 3)));
+                let at = places
+                    .remove(id)
+                    .unwrap_or_else(|| Location::Record(id.to_owned()));
+                return Err(duplicate(id, sql::text(row, 3), at));
             }
             for name in &d.names {
                 names.push(Val::text(id));
@@ -926,8 +927,9 @@ fn import_in(
             origin: origin.clone(),
             records: Vec::with_capacity(BATCH),
         };
-        for record in records.by_ref() {
-            batch.records.push(record?);
+        while let Some(record) = records.next() {
+            let designation = record?;
+            batch.records.push((designation, records.location()));
             if batch.records.len() >= BATCH {
                 batch.flush(tx, source)?;
             }

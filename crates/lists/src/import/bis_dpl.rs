@@ -42,6 +42,10 @@ impl<R: Read> BisDpl<R> {
 }
 
 impl<R: Read> Source for BisDpl<R> {
+    fn location(&self) -> crate::Location {
+        crate::Location::Line(self.rows.line)
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         if !self.started {
             self.started = true;

@@ -45,6 +45,10 @@ impl<R: Read> EuCsv<R> {
 }
 
 impl<R: Read> Source for EuCsv<R> {
+    fn location(&self) -> crate::Location {
+        crate::Location::Line(self.rows.line)
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         if !self.started {
             self.started = true;

@@ -22,6 +22,10 @@ impl<R: Read> EuXml<R> {
 }
 
 impl<R: Read> Source for EuXml<R> {
+    fn location(&self) -> crate::Location {
+        self.xml.location()
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         let item = match self
             .xml

@@ -47,6 +47,10 @@ impl<R: Read> Ftm<R> {
 }
 
 impl<R: Read> Source for Ftm<R> {
+    fn location(&self) -> crate::Location {
+        crate::Location::Line(self.line)
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         loop {
             self.buf.clear();

@@ -49,6 +49,10 @@ fn date(node: &Node) -> Option<PartialDate> {
 }
 
 impl<R: Read> Source for OfacAdvanced<R> {
+    fn location(&self) -> crate::Location {
+        self.xml.location()
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         loop {
             let item = match self.xml.next_item(|path, name| match path.len() {

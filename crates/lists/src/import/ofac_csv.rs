@@ -36,6 +36,10 @@ fn value(row: &[String], i: usize) -> &str {
 }
 
 impl<R: Read> Source for OfacCsv<R> {
+    fn location(&self) -> crate::Location {
+        crate::Location::Line(self.rows.line)
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         let (n, what) = match self.format {
             Format::OfacCsvAddresses => (6, "an OFAC address row"),

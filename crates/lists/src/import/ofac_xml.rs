@@ -28,6 +28,10 @@ impl<R: Read> OfacXml<R> {
 }
 
 impl<R: Read> Source for OfacXml<R> {
+    fn location(&self) -> crate::Location {
+        self.xml.location()
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         loop {
             let item = match self.xml.next_item(|path, name| {

@@ -23,6 +23,10 @@ impl<R: Read> UkFcdo<R> {
 }
 
 impl<R: Read> Source for UkFcdo<R> {
+    fn location(&self) -> crate::Location {
+        self.xml.location()
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         loop {
             let item = match self.xml.next_item(|path, name| {

@@ -129,6 +129,10 @@ impl<R: Read> UkOfsi<R> {
 }
 
 impl<R: Read> Source for UkOfsi<R> {
+    fn location(&self) -> crate::Location {
+        crate::Location::Line(self.rows.line)
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         if !self.started {
             self.started = true;

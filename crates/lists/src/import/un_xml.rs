@@ -23,6 +23,10 @@ impl<R: Read> UnXml<R> {
 }
 
 impl<R: Read> Source for UnXml<R> {
+    fn location(&self) -> crate::Location {
+        self.xml.location()
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         let item = match self
             .xml

@@ -42,6 +42,10 @@ pub(crate) fn derived_id(prefix: &str, parts: &[&str]) -> String {
 }
 
 impl<R: Read> Source for UsCsl<R> {
+    fn location(&self) -> crate::Location {
+        crate::Location::Line(self.rows.line)
+    }
+
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         if !self.started {
             self.started = true;

@@ -82,6 +82,8 @@ pub(crate) struct XmlStream<R: Read> {
     /// How many records have been handed over (for error locations).
     pub count: u64,
     done: bool,
+    record_path: String,
+    record_offset: u64,
 }
 
 impl<R: Read> XmlStream<R> {
@@ -97,6 +99,17 @@ impl<R: Read> XmlStream<R> {
             root: None,
             count: 0,
             done: false,
+            record_path: String::new(),
+            record_offset: 0,
+        }
+    }
+
+    /// The place of the record last handed over.
+    pub fn location(&self) -> Location {
+        Location::Element {
+            path: self.record_path.clone(),
+            index: self.count,
+            offset: self.record_offset,
         }
     }
 
@@ -130,6 +143,15 @@ impl<R: Read> XmlStream<R> {
     fn at_eof_hint(&self, e: &quick_xml::Error) -> bool {
         let message = e.to_string();
         message.contains("unclosed") || message.contains("end of") || message.contains("missing")
+    }
+
+    fn mark_record(&mut self, name: &str, offset: u64) {
+        self.record_path = if self.path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}/{name}", self.path.join("/"))
+        };
+        self.record_offset = offset;
     }
 
     /// The next record: an element for which `is_record(path, name)` holds. Elements that
@@ -170,6 +192,7 @@ impl<R: Read> XmlStream<R> {
                     if is_record(&self.path, &node.name) {
                         self.count += 1;
                         let start_offset = self.offset();
+                        self.mark_record(&node.name, start_offset);
                         return Some(self.read_tree(node, start_offset).map(|node| Item { node }));
                     }
                     self.path.push(node.name);
@@ -184,6 +207,7 @@ impl<R: Read> XmlStream<R> {
                     }
                     if is_record(&self.path, &node.name) {
                         self.count += 1;
+                        self.mark_record(&node.name, self.offset());
                         return Some(Ok(Item { node }));
                     }
                 }
