@@ -1,1 +1,204 @@
-//! Official sanctions list importers, name screening and in-force queries.
+//! Official sanctions list importers: one streaming reader per published format.
+//!
+//! Each reader takes any [`std::io::Read`] and yields `Result<Designation, ImportError>`
+//! one target at a time ([`read`]); none builds a tree of the whole file, so memory stays
+//! constant in the file size (bounded by the largest single record, see [`MAX_RECORD_BYTES`]).
+//! The one exception is stated in [`Format::OfacAdvancedXml`]. Nothing here touches a
+//! store: `accord-store` turns a stream into a transactional import with history.
+//!
+//! Formats are recognised by content ([`detect`]) or named explicitly ([`Format`]); an
+//! unrecognised file is an error, never a guess.
+//!
+//! # Quirks of real files that are tolerated (and nothing else)
+//!
+//! - OFAC legacy CSV: `-0-` (often `-0- ` with a trailing space) means "empty"; the file
+//!   ends with one 0x1A (SUB) byte; several programmes share a cell as `SDGT] [NS-PLC`;
+//!   remarks longer than the cell continue in `sdn_comments.csv`; companion files
+//!   (`add.csv`, `alt.csv`, `sdn_comments.csv`) are joined by `ent_num`.
+//! - Text not valid UTF-8 in CSV files (the pre-2022 OFSI list is Windows-1252; the 2018
+//!   EU CSV mixes encodings) is decoded as Windows-1252, field by field; valid UTF-8 is
+//!   kept as is. XML must be UTF-8 (every publisher declares it).
+//! - The OFSI CSV has one row per name of a target, rows of one `Group ID` scattered through
+//!   the file: rows are fragments merged by the store ([`Format::scattered`]).
+//! - The US lists (CSL rows without `entity_number`, the whole DPL) carry no identifier:
+//!   one is derived from the fields that identify a listing, and rows that agree on them
+//!   (one row per address; the DPL sample also repeats three rows verbatim) are merged.
+//! - The EU CSV flavour: a row may carry one more field than the header (a trailing empty
+//!   field); more than one extra is an error.
+//! - UN XML: empty placeholder elements (`<ALIAS_NAME/>`) are skipped.
+//! - A UTF-8 byte-order mark at the start of any file is skipped.
+
+pub mod error;
+mod import;
+pub mod model;
+
+pub use error::{ErrorKind, ImportError, Location};
+pub use import::{Records, Sniffed, detect, read, sniff};
+pub use model::{BirthDate, Designation, Identifier, Name, NameKind, PartialDate, Schema};
+
+/// The largest single record (XML element, JSON line, CSV row) an importer accepts. The
+/// largest real record seen is well under 100 KiB; a bigger one means a corrupt file, and
+/// refusing it keeps memory bounded whatever the input.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+
+/// A published list format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// OFAC legacy CSV, primary records (`sdn.csv`, `cons_prim.csv`): 12 columns, no header.
+    OfacCsv,
+    /// OFAC legacy CSV addresses (`add.csv`, `cons_add.csv`): 6 columns.
+    OfacCsvAddresses,
+    /// OFAC legacy CSV alternate names (`alt.csv`, `cons_alt.csv`): 5 columns.
+    OfacCsvAliases,
+    /// OFAC legacy CSV remark overflow (`sdn_comments.csv`, `cons_comments.csv`): 2 columns.
+    OfacCsvComments,
+    /// OFAC legacy `SDN.XML` / `CONS_PRIM.XML` (`sdnList` root).
+    OfacXml,
+    /// OFAC SDN Advanced XML (`Sanctions` root). Reference values and `Location`s are held
+    /// in memory (they precede the parties and are referenced by id); parties and
+    /// sanctions entries stream, the entries being merged into their party by the store.
+    OfacAdvancedXml,
+    /// UN Security Council consolidated list XML (`CONSOLIDATED_LIST`).
+    UnXml,
+    /// EU Financial Sanctions File XML 1.1 (`export`).
+    EuXml,
+    /// EU Financial Sanctions File CSV 1.0 (`;`-separated, one row per name/address/…).
+    EuCsv,
+    /// UK OFSI consolidated list CSV (`Last Updated` line; the pre-2022 layout of 29
+    /// columns or the 2022 layout of 36, told apart by the header).
+    UkOfsiCsv,
+    /// UK FCDO "UK Sanctions List" XML (`Designations`).
+    UkFcdoXml,
+    /// US trade.gov Consolidated Screening List CSV.
+    UsCslCsv,
+    /// US BIS Denied Persons List, tab-separated.
+    BisDplTsv,
+    /// FollowTheMoney entities, one JSON object per line (OpenSanctions).
+    FtmJson,
+}
+
+impl Format {
+    /// Every format, in the order of [`Format::NAMES`].
+    pub const ALL: [Format; 14] = [
+        Format::OfacCsv,
+        Format::OfacCsvAddresses,
+        Format::OfacCsvAliases,
+        Format::OfacCsvComments,
+        Format::OfacXml,
+        Format::OfacAdvancedXml,
+        Format::UnXml,
+        Format::EuXml,
+        Format::EuCsv,
+        Format::UkOfsiCsv,
+        Format::UkFcdoXml,
+        Format::UsCslCsv,
+        Format::BisDplTsv,
+        Format::FtmJson,
+    ];
+
+    /// The names accepted by `--format`, for messages.
+    pub const NAMES: &'static str = "ofac-csv, ofac-csv-add, ofac-csv-alt, ofac-csv-comments, \
+        ofac-xml, ofac-advanced-xml, un-xml, eu-xml, eu-csv, uk-ofsi-csv, uk-fcdo-xml, \
+        us-csl-csv, bis-dpl-tsv, ftm-json";
+
+    /// The name used by `--format` and in storage.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::OfacCsv => "ofac-csv",
+            Format::OfacCsvAddresses => "ofac-csv-add",
+            Format::OfacCsvAliases => "ofac-csv-alt",
+            Format::OfacCsvComments => "ofac-csv-comments",
+            Format::OfacXml => "ofac-xml",
+            Format::OfacAdvancedXml => "ofac-advanced-xml",
+            Format::UnXml => "un-xml",
+            Format::EuXml => "eu-xml",
+            Format::EuCsv => "eu-csv",
+            Format::UkOfsiCsv => "uk-ofsi-csv",
+            Format::UkFcdoXml => "uk-fcdo-xml",
+            Format::UsCslCsv => "us-csl-csv",
+            Format::BisDplTsv => "bis-dpl-tsv",
+            Format::FtmJson => "ftm-json",
+        }
+    }
+
+    /// The source name an import of this format is stored under unless the user names
+    /// one. OFAC's consolidated (non-SDN) files share the SDN layout; they are told apart
+    /// by the file name the publisher gives them (`cons_*`).
+    pub fn default_source(self, file_name: &str) -> &'static str {
+        let lower = file_name.to_ascii_lowercase();
+        let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+        match self {
+            Format::OfacCsv
+            | Format::OfacCsvAddresses
+            | Format::OfacCsvAliases
+            | Format::OfacCsvComments
+            | Format::OfacXml
+                if base.starts_with("cons") =>
+            {
+                "ofac-cons"
+            }
+            Format::OfacCsv
+            | Format::OfacCsvAddresses
+            | Format::OfacCsvAliases
+            | Format::OfacCsvComments
+            | Format::OfacXml
+            | Format::OfacAdvancedXml => "ofac-sdn",
+            Format::UnXml => "un-sc",
+            Format::EuXml | Format::EuCsv => "eu-fsf",
+            Format::UkOfsiCsv => "uk-ofsi",
+            Format::UkFcdoXml => "uk-fcdo",
+            Format::UsCslCsv => "us-csl",
+            Format::BisDplTsv => "us-bis-dpl",
+            Format::FtmJson => "opensanctions",
+        }
+    }
+
+    /// Whether one target may be spread over several records (rows or files) that share
+    /// its identifier and must be merged. For every other format, an identifier seen twice
+    /// in one import is an error.
+    pub fn scattered(self) -> bool {
+        matches!(
+            self,
+            Format::OfacCsv
+                | Format::OfacCsvAddresses
+                | Format::OfacCsvAliases
+                | Format::OfacCsvComments
+                | Format::OfacAdvancedXml
+                | Format::UkOfsiCsv
+                | Format::EuCsv
+                | Format::UsCslCsv
+                | Format::BisDplTsv
+        )
+    }
+
+    /// Whether records of this format only complete records of another file of the same
+    /// import (they cannot introduce a target on their own).
+    pub fn companion(self) -> bool {
+        matches!(
+            self,
+            Format::OfacCsvAddresses | Format::OfacCsvAliases | Format::OfacCsvComments
+        )
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A `--format` name that is not one of ours.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown format name `{0}`: use one of {formats}", formats = Format::NAMES)]
+pub struct FormatNameError(String);
+
+impl std::str::FromStr for Format {
+    type Err = FormatNameError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| FormatNameError(s.to_owned()))
+    }
+}

@@ -8,6 +8,7 @@
 //! `postgres://` / `postgresql://` connection string.
 
 pub mod ledger;
+pub mod lists;
 mod url;
 
 pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite};

@@ -1,0 +1,98 @@
+//! Import errors: every one names the file and the record it was found in, so that a
+//! compliance officer can open the file at that place.
+
+/// Where in a file a problem was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The file as a whole (e.g. its first bytes, for format detection).
+    File,
+    /// A line of a text file (1-based).
+    Line(u64),
+    /// An XML element: its path from the root with a 1-based index among the records, and
+    /// the byte offset where reading stopped.
+    Element {
+        /// Path such as `CONSOLIDATED_LIST/INDIVIDUALS/INDIVIDUAL`.
+        path: String,
+        /// 1-based index of the record of this kind.
+        index: u64,
+        /// Byte offset in the file.
+        offset: u64,
+    },
+    /// A record known by its identifier.
+    Record(String),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File => f.write_str("the start of the file"),
+            Location::Line(n) => write!(f, "line {n}"),
+            Location::Element {
+                path,
+                index,
+                offset,
+            } => write!(f, "element `{path}` #{index} (byte {offset})"),
+            Location::Record(id) => write!(f, "record `{id}`"),
+        }
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ErrorKind {
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    /// The content matches no known format.
+    #[error("unknown format: {0}; name it with `--format` (one of {formats})", formats = crate::Format::NAMES)]
+    UnknownFormat(String),
+    /// The file is not in the encoding its format requires.
+    #[error("wrong encoding: {0}; convert the file to UTF-8")]
+    Encoding(String),
+    /// The file ends before the structure is complete.
+    #[error("the file is truncated ({0}); download it again")]
+    Truncated(String),
+    /// XML that does not parse.
+    #[error("malformed XML: {0}")]
+    Xml(String),
+    /// A CSV/TSV row that does not parse or has the wrong shape.
+    #[error("{0}")]
+    Row(String),
+    /// JSON that does not parse.
+    #[error("malformed JSON: {0}")]
+    Json(String),
+    /// A record lacks what every record of its format must have.
+    #[error("{0}")]
+    Record(String),
+    /// The same identifier twice in one import, where the format does not allow it.
+    #[error(
+        "duplicate identifier `{0}`: the file lists this target twice; it is corrupt or not the publisher's file"
+    )]
+    Duplicate(String),
+    /// A record larger than any real one: the file is corrupt, or is not a list.
+    #[error("record larger than {0} bytes: the file is corrupt or not a sanctions list")]
+    TooLarge(usize),
+}
+
+/// An import failed: names the file, the place in it, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{origin}`, {location}: {kind}")]
+pub struct ImportError {
+    /// The file (its path or URL) as given by the user.
+    pub origin: String,
+    /// Where in the file.
+    pub location: Location,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+impl ImportError {
+    /// An error at a place in a file.
+    pub fn new(origin: &str, location: Location, kind: ErrorKind) -> ImportError {
+        ImportError {
+            origin: origin.to_owned(),
+            location,
+            kind,
+        }
+    }
+}

@@ -1,0 +1,1078 @@
+//! Imported sanctions lists and their history, on SQLite and PostgreSQL alike.
+//!
+//! An import is one transaction: the records of every file of one source are streamed into
+//! a staging table (fragments of one target merged there, duplicates refused), compared
+//! with the designations currently listed for that source, and the differences recorded as
+//! `added` / `removed` / `amended` changes together with listing intervals. Any error rolls
+//! the whole transaction back: the store is exactly as it was.
+//!
+//! Invariants:
+//! - Imports of a source are recorded in order of observation time; an older observation is
+//!   refused, so that listing intervals never overlap.
+//! - A designation is in `lists_designation` with `listed = 1` exactly when it was in the
+//!   latest import of its source; it has exactly one open interval then, and none otherwise.
+//! - Re-importing the same content records an import with zero changes (and the same
+//!   content digest): the import still counts, as a confirmation that the list was
+//!   unchanged at that time.
+//! - Each version of a designation is kept (`lists_version`, by digest), so every change
+//!   can show what was listed before and after.
+
+use std::collections::BTreeMap;
+
+use accord_lists::{Designation, ErrorKind, Format, ImportError, Location, Records};
+
+use crate::StoreUrl;
+
+mod sql;
+
+use sql::{Sql, Val};
+
+/// Errors of the list store.
+#[derive(Debug, thiserror::Error)]
+pub enum ListStoreError {
+    /// A file could not be imported; nothing was changed.
+    #[error("{0}; nothing was imported")]
+    Import(#[from] ImportError),
+    /// The SQLite file failed.
+    #[error("the embedded store failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("PostgreSQL failed: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// An observation time older than the latest import of the source.
+    #[error(
+        "`{source_name}` was last imported as observed at {latest}, later than {observed_at}: record imports of a source in the order they were observed"
+    )]
+    OutOfOrder {
+        /// The source.
+        source_name: String,
+        /// The refused observation time.
+        observed_at: String,
+        /// The latest recorded one.
+        latest: String,
+    },
+    /// A timestamp not in the store's form.
+    #[error("`{0}` is not a UTC time of the form `YYYY-MM-DDTHH:MM:SSZ`")]
+    BadTime(String),
+    /// A date not in the store's form.
+    #[error("`{0}` is not a date of the form `YYYY-MM-DD`")]
+    BadDate(String),
+    /// An import with no file.
+    #[error("no file to import")]
+    NoFiles,
+    /// Something stored that Accord did not write.
+    #[error("the store holds data Accord cannot read ({0}): was it edited by hand?")]
+    Corrupt(String),
+}
+
+/// One file of an import: its name (path or URL), format and records.
+pub struct ImportFile<'r> {
+    /// The path or URL, for errors and the import record.
+    pub origin: String,
+    /// Its format.
+    pub format: Format,
+    /// Its records.
+    pub records: Records<'r>,
+}
+
+/// What an import is of.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// The source name (`un-sc`, `ofac-sdn`, …).
+    pub source: String,
+    /// When the list was observed (downloaded or handed over), `YYYY-MM-DDTHH:MM:SSZ`.
+    pub observed_at: String,
+    /// SHA-256 of the files' bytes (hex; several files: their digests joined by `+`).
+    pub content_sha256: String,
+}
+
+/// What an import recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// The import's number (increasing across all sources).
+    pub import_id: i64,
+    /// The source.
+    pub source: String,
+    /// When the list was observed.
+    pub observed_at: String,
+    /// The publication date the file states, if any.
+    pub published: Option<String>,
+    /// The files and formats read.
+    pub origin: String,
+    /// SHA-256 of the content.
+    pub content_sha256: String,
+    /// Designations in this import (after merging fragments).
+    pub n_records: i64,
+    /// Designations new since the previous import of the source (or re-listed).
+    pub n_added: i64,
+    /// Designations of the previous import absent from this one (delisted).
+    pub n_removed: i64,
+    /// Designations whose published facts changed.
+    pub n_amended: i64,
+    /// Designations unchanged.
+    pub n_unchanged: i64,
+}
+
+/// One change to a designation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The import that recorded it.
+    pub import_id: i64,
+    /// When that import was observed.
+    pub observed_at: String,
+    /// `added`, `removed` or `amended`.
+    pub kind: String,
+    /// The version before (removed, amended).
+    pub before: Option<Designation>,
+    /// The version after (added, amended).
+    pub after: Option<Designation>,
+}
+
+/// A period during which a designation was present in every import of its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interval {
+    /// The first import it was present in.
+    pub from_import: i64,
+    /// When that import was observed.
+    pub from_at: String,
+    /// The first import it was absent from, if any.
+    pub until_import: Option<i64>,
+    /// When that import was observed.
+    pub until_at: Option<String>,
+    /// The last import it was present in (before `until_import`), and when.
+    pub last_seen: Option<(i64, String)>,
+}
+
+/// The answer to "was this designation listed on date D".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListedOn {
+    /// Listed: present in an import observed on or before D and not removed by D.
+    Observed {
+        /// The import it was first present in (of the interval covering D).
+        since_import: i64,
+        /// When that import was observed.
+        since: String,
+        /// The latest import of the source on or before D (it was present in it).
+        confirmed_by: i64,
+        /// When that import was observed.
+        confirmed_at: String,
+    },
+    /// Listed according to the source's own listing date, before Accord first saw it.
+    PerListingDate {
+        /// The source's listing date.
+        listed_on: String,
+        /// When Accord first observed it.
+        first_seen: String,
+    },
+    /// Not listed on D.
+    NotListed {
+        /// Why: e.g. "absent from import 4 (2026-03-01T…)" or "before its listing date".
+        reason: String,
+    },
+    /// The imports cannot tell: it was present in one import and absent from the next, and
+    /// D falls between them; or D is before any import and no listing date is known.
+    Unknown {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What the last successful download of a list's file returned, for conditional requests.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FetchState {
+    /// The `ETag` header, if the server sent one.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header, if the server sent one.
+    pub last_modified: Option<String>,
+    /// SHA-256 of the bytes downloaded.
+    pub content_sha256: String,
+    /// When it was downloaded.
+    pub fetched_at: String,
+}
+
+/// A designation found by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Its source.
+    pub source: String,
+    /// Its identifier at the source.
+    pub source_id: String,
+    /// Its primary name.
+    pub caption: String,
+    /// Whether it is in the latest import of its source.
+    pub listed: bool,
+}
+
+enum Backend {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::Client),
+}
+
+/// The sanctions lists held in a store.
+pub struct ListStore {
+    backend: Backend,
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS lists_import (
+        id BIGINT PRIMARY KEY,
+        source TEXT NOT NULL,
+        observed_at TEXT NOT NULL,
+        published TEXT,
+        origin TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        n_records BIGINT NOT NULL,
+        n_added BIGINT NOT NULL,
+        n_removed BIGINT NOT NULL,
+        n_amended BIGINT NOT NULL,
+        n_unchanged BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS lists_import_by_source ON lists_import (source, id)",
+    "CREATE TABLE IF NOT EXISTS lists_version (
+        digest TEXT PRIMARY KEY,
+        body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS lists_designation (
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        caption TEXT NOT NULL,
+        schema TEXT,
+        listed_on TEXT,
+        listed BIGINT NOT NULL,
+        first_import BIGINT NOT NULL,
+        last_import BIGINT NOT NULL,
+        PRIMARY KEY (source, source_id))",
+    "CREATE TABLE IF NOT EXISTS lists_change (
+        import_id BIGINT NOT NULL,
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        before_digest TEXT,
+        after_digest TEXT,
+        PRIMARY KEY (import_id, source_id))",
+    "CREATE INDEX IF NOT EXISTS lists_change_by_id ON lists_change (source, source_id)",
+    "CREATE TABLE IF NOT EXISTS lists_interval (
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        from_import BIGINT NOT NULL,
+        from_at TEXT NOT NULL,
+        until_import BIGINT,
+        until_at TEXT,
+        PRIMARY KEY (source, source_id, from_import))",
+    "CREATE TABLE IF NOT EXISTS lists_name (
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        PRIMARY KEY (source, source_id, name_key))",
+    "CREATE INDEX IF NOT EXISTS lists_name_by_key ON lists_name (name_key)",
+    "CREATE TABLE IF NOT EXISTS lists_fetch (
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        content_sha256 TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (source, url))",
+];
+
+/// The tables an audit (or a test) compares before and after a failed import.
+pub const TABLES: [&str; 7] = [
+    "lists_import",
+    "lists_version",
+    "lists_designation",
+    "lists_change",
+    "lists_interval",
+    "lists_name",
+    "lists_fetch",
+];
+
+const STAGING: &[&str] = &[
+    "CREATE TEMP TABLE IF NOT EXISTS lists_staging (
+        source_id TEXT PRIMARY KEY,
+        digest TEXT NOT NULL,
+        body TEXT NOT NULL,
+        caption TEXT NOT NULL,
+        schema TEXT,
+        listed_on TEXT,
+        has_primary BIGINT NOT NULL,
+        origin TEXT NOT NULL)",
+    "CREATE TEMP TABLE IF NOT EXISTS lists_staging_name (
+        source_id TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        PRIMARY KEY (source_id, name_key))",
+    "DELETE FROM lists_staging",
+    "DELETE FROM lists_staging_name",
+];
+
+/// The key a name is found by: lowercase, whitespace collapsed.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn check_time(t: &str) -> Result<(), ListStoreError> {
+    let b = t.as_bytes();
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    let ok = b.len() == 20
+        && digits
+            .iter()
+            .all(|i| b.get(*i).is_some_and(u8::is_ascii_digit))
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.get(10) == Some(&b'T')
+        && b.get(13) == Some(&b':')
+        && b.get(16) == Some(&b':')
+        && b.get(19) == Some(&b'Z');
+    if ok {
+        Ok(())
+    } else {
+        Err(ListStoreError::BadTime(t.to_owned()))
+    }
+}
+
+fn check_date(d: &str) -> Result<(), ListStoreError> {
+    let b = d.as_bytes();
+    let ok = b.len() == 10
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|i| b.get(*i).is_some_and(u8::is_ascii_digit))
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ListStoreError::BadDate(d.to_owned()))
+    }
+}
+
+impl ListStore {
+    /// Opens the store named by a URL and creates the list tables if needed.
+    pub fn open(url: &StoreUrl) -> Result<ListStore, ListStoreError> {
+        match url {
+            StoreUrl::Sqlite(path) => ListStore::from_sqlite(crate::open_sqlite(path)?),
+            StoreUrl::Postgres(url) => ListStore::from_postgres(crate::connect_postgres(url)?),
+        }
+    }
+
+    /// Uses an open SQLite connection (see [`crate::open_sqlite`]).
+    pub fn from_sqlite(conn: rusqlite::Connection) -> Result<ListStore, ListStoreError> {
+        let mut store = ListStore {
+            backend: Backend::Sqlite(conn),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Uses an open PostgreSQL connection; tables go to the first schema of its
+    /// `search_path`.
+    pub fn from_postgres(client: postgres::Client) -> Result<ListStore, ListStoreError> {
+        let mut store = ListStore {
+            backend: Backend::Postgres(client),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), ListStoreError> {
+        self.with_tx(|tx| {
+            for statement in SCHEMA {
+                tx.exec(statement, &[])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `f` in one transaction, committed only if it returns `Ok`.
+    fn with_tx<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, ListStoreError>,
+    ) -> Result<T, ListStoreError> {
+        match &mut self.backend {
+            Backend::Sqlite(conn) => {
+                let mut tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let value = f(&mut tx)?;
+                tx.commit()?;
+                Ok(value)
+            }
+            Backend::Postgres(client) => {
+                let mut tx = client.transaction()?;
+                let value = f(&mut tx)?;
+                tx.commit()?;
+                Ok(value)
+            }
+        }
+    }
+
+    /// Imports the files of one source in one transaction and records what changed since
+    /// the previous import of that source. `progress` is called with the number of records
+    /// read so far, every few thousand records.
+    pub fn import(
+        &mut self,
+        request: &ImportRequest,
+        files: Vec<ImportFile<'_>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary, ListStoreError> {
+        check_time(&request.observed_at)?;
+        if files.is_empty() {
+            return Err(ListStoreError::NoFiles);
+        }
+        let is_postgres = matches!(self.backend, Backend::Postgres(_));
+        self.with_tx(|tx| {
+            if is_postgres {
+                // One import at a time per database: import ids and intervals are computed
+                // from what the previous import left.
+                tx.exec("LOCK TABLE lists_import IN EXCLUSIVE MODE", &[])?;
+            }
+            import_in(tx, request, files, progress)
+        })
+    }
+
+    /// Every import, newest first; only those of `source` if given.
+    pub fn imports(&mut self, source: Option<&str>) -> Result<Vec<ImportSummary>, ListStoreError> {
+        self.with_tx(|tx| {
+            let rows = match source {
+                Some(s) => tx.rows(
+                    &format!("{IMPORT_COLUMNS} WHERE source = $1 ORDER BY id DESC"),
+                    &[Val::text(s)],
+                )?,
+                None => tx.rows(&format!("{IMPORT_COLUMNS} ORDER BY id DESC"), &[])?,
+            };
+            rows.into_iter().map(|r| import_from_row(&r)).collect()
+        })
+    }
+
+    /// The latest stored version of a designation.
+    pub fn designation(
+        &mut self,
+        source: &str,
+        source_id: &str,
+    ) -> Result<Option<(Designation, bool)>, ListStoreError> {
+        self.with_tx(|tx| {
+            let rows = tx.rows(
+                "SELECT v.body, d.listed FROM lists_designation d JOIN lists_version v ON v.digest = d.digest
+                 WHERE d.source = $1 AND d.source_id = $2",
+                &[Val::text(source), Val::text(source_id)],
+            )?;
+            match rows.first() {
+                Some(row) => Ok(Some((parse_body(sql::text(row, 0))?, sql::int(row, 1) == 1))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Designations with a name containing `name` (case-insensitive), in `source` if given.
+    pub fn find_by_name(
+        &mut self,
+        source: Option<&str>,
+        name: &str,
+    ) -> Result<Vec<Found>, ListStoreError> {
+        let pattern = format!(
+            "%{}%",
+            name_key(name)
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        self.with_tx(|tx| {
+            let rows = tx.rows(
+                "SELECT DISTINCT d.source, d.source_id, d.caption, d.listed FROM lists_name n
+                 JOIN lists_designation d ON d.source = n.source AND d.source_id = n.source_id
+                 WHERE n.name_key LIKE $1 ESCAPE '\\' AND ($2 = '' OR n.source = $2)
+                 ORDER BY d.source, d.source_id",
+                &[Val::Text(pattern), Val::text(source.unwrap_or(""))],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| Found {
+                    source: sql::text(r, 0).to_owned(),
+                    source_id: sql::text(r, 1).to_owned(),
+                    caption: sql::text(r, 2).to_owned(),
+                    listed: sql::int(r, 3) == 1,
+                })
+                .collect())
+        })
+    }
+
+    /// Every change recorded for a designation, oldest first.
+    pub fn changes(
+        &mut self,
+        source: &str,
+        source_id: &str,
+    ) -> Result<Vec<Change>, ListStoreError> {
+        self.with_tx(|tx| {
+            let rows = tx.rows(
+                "SELECT c.import_id, i.observed_at, c.kind, b.body, a.body FROM lists_change c
+                 JOIN lists_import i ON i.id = c.import_id
+                 LEFT JOIN lists_version b ON b.digest = c.before_digest
+                 LEFT JOIN lists_version a ON a.digest = c.after_digest
+                 WHERE c.source = $1 AND c.source_id = $2 ORDER BY c.import_id",
+                &[Val::text(source), Val::text(source_id)],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    let body = |i| sql::opt_text(r, i).map(parse_body).transpose();
+                    Ok(Change {
+                        import_id: sql::int(r, 0),
+                        observed_at: sql::text(r, 1).to_owned(),
+                        kind: sql::text(r, 2).to_owned(),
+                        before: body(3)?,
+                        after: body(4)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The listing intervals of a designation, oldest first.
+    pub fn intervals(
+        &mut self,
+        source: &str,
+        source_id: &str,
+    ) -> Result<Vec<Interval>, ListStoreError> {
+        self.with_tx(|tx| intervals_in(tx, source, source_id))
+    }
+
+    /// Was the designation `source_id` of `source` listed on `date` (`YYYY-MM-DD`, as of
+    /// the end of that day, UTC)? Answered from the imports: present in the latest import
+    /// on or before D; before the first import, from the source's own listing date.
+    pub fn listed_on(
+        &mut self,
+        source: &str,
+        source_id: &str,
+        date: &str,
+    ) -> Result<ListedOn, ListStoreError> {
+        check_date(date)?;
+        self.with_tx(|tx| {
+            let intervals = intervals_in(tx, source, source_id)?;
+            let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+            let latest = tx.rows(
+                "SELECT id, observed_at FROM lists_import WHERE source = $1 AND substr(observed_at, 1, 10) <= $2 ORDER BY id DESC LIMIT 1",
+                &[Val::text(source), Val::text(date)],
+            )?;
+            let latest = latest
+                .first()
+                .map(|r| (sql::int(r, 0), sql::text(r, 1).to_owned()));
+            if let Some(interval) = intervals.iter().find(|i| {
+                day(&i.from_at).as_str() <= date
+                    && i.until_at.as_deref().is_none_or(|u| day(u).as_str() > date)
+            }) {
+                let (confirmed_by, confirmed_at) = latest.clone().unwrap_or_default();
+                // Present in the latest import on or before D, unless that import is the
+                // one before its removal and D is after it: then the removal happened
+                // between two observations around D.
+                if let (Some(until_at), Some((seen_id, seen_at))) =
+                    (&interval.until_at, &interval.last_seen)
+                    && day(seen_at).as_str() < date
+                {
+                    return Ok(ListedOn::Unknown {
+                        reason: format!(
+                            "present in import {seen_id} ({seen_at}) and absent from import {} ({until_at}); it was delisted between those observations",
+                            interval.until_import.unwrap_or_default()
+                        ),
+                    });
+                }
+                return Ok(ListedOn::Observed {
+                    since_import: interval.from_import,
+                    since: interval.from_at.clone(),
+                    confirmed_by,
+                    confirmed_at,
+                });
+            }
+            let Some(first) = intervals.first() else {
+                return Ok(ListedOn::NotListed {
+                    reason: format!("`{source_id}` was never in an import of `{source}`"),
+                });
+            };
+            if date < day(&first.from_at).as_str() {
+                let listed_on = tx.rows(
+                    "SELECT listed_on FROM lists_designation WHERE source = $1 AND source_id = $2",
+                    &[Val::text(source), Val::text(source_id)],
+                )?;
+                let listed_on = listed_on.first().and_then(|r| sql::opt_text(r, 0)).map(str::to_owned);
+                if let Some(listed_on) = listed_on {
+                    // A partial date (`2001`) counts from its first day.
+                    let start = match listed_on.len() {
+                        4 => format!("{listed_on}-01-01"),
+                        7 => format!("{listed_on}-01"),
+                        _ => listed_on.clone(),
+                    };
+                    if start.as_str() <= date {
+                        return Ok(ListedOn::PerListingDate {
+                            listed_on,
+                            first_seen: first.from_at.clone(),
+                        });
+                    }
+                    return Ok(ListedOn::NotListed {
+                        reason: format!("{date} is before the source's listing date {listed_on}"),
+                    });
+                }
+                return Ok(match latest {
+                    Some((id, at)) => ListedOn::NotListed {
+                        reason: format!("absent from import {id} ({at}), the latest of `{source}` on or before {date}"),
+                    },
+                    None => ListedOn::Unknown {
+                        reason: format!(
+                            "no import of `{source}` on or before {date}, and the source states no listing date"
+                        ),
+                    },
+                });
+            }
+            // After an interval closed and before any later one opened.
+            let (id, at) = latest.unwrap_or_default();
+            Ok(ListedOn::NotListed {
+                reason: format!("delisted: absent from import {id} ({at}), the latest of `{source}` on or before {date}"),
+            })
+        })
+    }
+
+    /// The state of the last download of `url` for `source` that was imported.
+    pub fn fetch_state(
+        &mut self,
+        source: &str,
+        url: &str,
+    ) -> Result<Option<FetchState>, ListStoreError> {
+        self.with_tx(|tx| {
+            let rows = tx.rows(
+                "SELECT etag, last_modified, content_sha256, fetched_at FROM lists_fetch WHERE source = $1 AND url = $2",
+                &[Val::text(source), Val::text(url)],
+            )?;
+            Ok(rows.first().map(|r| FetchState {
+                etag: sql::opt_text(r, 0).map(str::to_owned),
+                last_modified: sql::opt_text(r, 1).map(str::to_owned),
+                content_sha256: sql::text(r, 2).to_owned(),
+                fetched_at: sql::text(r, 3).to_owned(),
+            }))
+        })
+    }
+
+    /// Records a download whose content was imported (or found identical to the last).
+    pub fn record_fetch(
+        &mut self,
+        source: &str,
+        url: &str,
+        state: &FetchState,
+    ) -> Result<(), ListStoreError> {
+        check_time(&state.fetched_at)?;
+        self.with_tx(|tx| {
+            tx.exec("DELETE FROM lists_fetch WHERE source = $1 AND url = $2", &[Val::text(source), Val::text(url)])?;
+            tx.exec(
+                "INSERT INTO lists_fetch (source, url, etag, last_modified, content_sha256, fetched_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    Val::text(source),
+                    Val::text(url),
+                    Val::OptText(state.etag.clone()),
+                    Val::OptText(state.last_modified.clone()),
+                    Val::text(&state.content_sha256),
+                    Val::text(&state.fetched_at),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every row of the list tables, in a fixed order: two snapshots are equal exactly when
+    /// the tables hold the same data (used to prove that a failed import changed nothing).
+    pub fn snapshot(&mut self) -> Result<Vec<String>, ListStoreError> {
+        self.with_tx(|tx| {
+            let mut out = Vec::new();
+            for table in TABLES {
+                let rows = tx.rows(&format!("SELECT * FROM {table} ORDER BY 1, 2"), &[])?;
+                out.push(format!("{table}: {} rows", rows.len()));
+                out.extend(rows.iter().map(|r| format!("{table}: {r:?}")));
+            }
+            Ok(out)
+        })
+    }
+}
+
+const IMPORT_COLUMNS: &str = "SELECT id, source, observed_at, published, origin, content_sha256, n_records, n_added, n_removed, n_amended, n_unchanged FROM lists_import";
+
+fn import_from_row(r: &[Val]) -> Result<ImportSummary, ListStoreError> {
+    Ok(ImportSummary {
+        import_id: sql::int(r, 0),
+        source: sql::text(r, 1).to_owned(),
+        observed_at: sql::text(r, 2).to_owned(),
+        published: sql::opt_text(r, 3).map(str::to_owned),
+        origin: sql::text(r, 4).to_owned(),
+        content_sha256: sql::text(r, 5).to_owned(),
+        n_records: sql::int(r, 6),
+        n_added: sql::int(r, 7),
+        n_removed: sql::int(r, 8),
+        n_amended: sql::int(r, 9),
+        n_unchanged: sql::int(r, 10),
+    })
+}
+
+fn parse_body(body: &str) -> Result<Designation, ListStoreError> {
+    serde_json::from_str(body).map_err(|e| ListStoreError::Corrupt(e.to_string()))
+}
+
+fn intervals_in(
+    tx: &mut dyn Sql,
+    source: &str,
+    source_id: &str,
+) -> Result<Vec<Interval>, ListStoreError> {
+    let rows = tx.rows(
+        "SELECT from_import, from_at, until_import, until_at,
+            (SELECT MAX(i.id) FROM lists_import i WHERE i.source = v.source AND i.id < v.until_import)
+         FROM lists_interval v WHERE source = $1 AND source_id = $2 ORDER BY from_import",
+        &[Val::text(source), Val::text(source_id)],
+    )?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let last_seen = match sql::opt_int(r, 4) {
+            Some(id) => {
+                let at = tx.rows(
+                    "SELECT observed_at FROM lists_import WHERE id = $1",
+                    &[Val::Int(id)],
+                )?;
+                at.first().map(|a| (id, sql::text(a, 0).to_owned()))
+            }
+            None => None,
+        };
+        out.push(Interval {
+            from_import: sql::int(r, 0),
+            from_at: sql::text(r, 1).to_owned(),
+            until_import: sql::opt_int(r, 2),
+            until_at: sql::opt_text(r, 3).map(str::to_owned),
+            last_seen,
+        });
+    }
+    Ok(out)
+}
+
+/// Records waiting to be staged: staging goes in batches, one multi-row statement per
+/// batch, because a round trip per record makes PostgreSQL imports crawl.
+struct Batch {
+    format: Format,
+    origin: String,
+    /// Each record with its place in the file, for errors.
+    records: Vec<(Designation, Location)>,
+}
+
+const BATCH: usize = 256;
+
+impl Batch {
+    /// Stages the batch: inserts new identifiers, merges fragments of identifiers already
+    /// staged when the format spreads targets over several records, refuses duplicates
+    /// otherwise.
+    fn flush(&mut self, tx: &mut dyn Sql, source: &str) -> Result<(), ListStoreError> {
+        if self.records.is_empty() {
+            return Ok(());
+        }
+        let has_primary = i64::from(!self.format.companion());
+        let scattered = self.format.scattered();
+        let origin = self.origin.clone();
+        let duplicate = |id: &str, first_origin: &str, at: Location| -> ListStoreError {
+            let detail = if first_origin == origin {
+                String::new()
+            } else {
+                format!(" (first seen in `{first_origin}`)")
+            };
+            ImportError::new(&origin, at, ErrorKind::Duplicate(format!("{id}{detail}"))).into()
+        };
+        // Merge or refuse repeats inside the batch.
+        let mut by_id: BTreeMap<String, Designation> = BTreeMap::new();
+        let mut places: BTreeMap<String, Location> = BTreeMap::new();
+        for (mut d, at) in self.records.drain(..) {
+            d.source = source.to_owned();
+            match by_id.get_mut(&d.source_id) {
+                Some(earlier) if scattered => {
+                    earlier.absorb(d);
+                    earlier.normalize();
+                }
+                Some(_) => return Err(duplicate(&d.source_id, &origin, at)),
+                None => {
+                    places.insert(d.source_id.clone(), at);
+                    by_id.insert(d.source_id.clone(), d);
+                }
+            }
+        }
+        // Identifiers staged by an earlier batch or file.
+        let placeholders: Vec<String> = (1..=by_id.len()).map(|i| format!("${i}")).collect();
+        let ids: Vec<Val> = by_id.keys().map(|k| Val::text(k)).collect();
+        let existing = tx.rows(
+            &format!(
+                "SELECT source_id, body, has_primary, origin FROM lists_staging WHERE source_id IN ({})",
+                placeholders.join(", ")
+            ),
+            &ids,
+        )?;
+        let mut names: Vec<Val> = Vec::new();
+        let mut rows: Vec<(Designation, i64, String)> = Vec::with_capacity(by_id.len());
+        let mut replaced: Vec<Val> = Vec::new();
+        for row in &existing {
+            let id = sql::text(row, 0);
+            let Some(d) = by_id.remove(id) else { continue };
+            if !scattered {
+                let at = places
+                    .remove(id)
+                    .unwrap_or_else(|| Location::Record(id.to_owned()));
+                return Err(duplicate(id, sql::text(row, 3), at));
+            }
+            for name in &d.names {
+                names.push(Val::text(id));
+                names.push(Val::Text(name_key(&name.full)));
+            }
+            let mut merged = parse_body(sql::text(row, 1))?;
+            merged.absorb(d);
+            merged.normalize();
+            replaced.push(Val::text(id));
+            rows.push((
+                merged,
+                sql::int(row, 2).max(has_primary),
+                sql::text(row, 3).to_owned(),
+            ));
+        }
+        if !replaced.is_empty() {
+            // Merged records are deleted and inserted again with the new ones: one
+            // statement each instead of one update per record.
+            let placeholders: Vec<String> = (1..=replaced.len()).map(|i| format!("${i}")).collect();
+            tx.exec(
+                &format!(
+                    "DELETE FROM lists_staging WHERE source_id IN ({})",
+                    placeholders.join(", ")
+                ),
+                &replaced,
+            )?;
+        }
+        for d in by_id.into_values() {
+            for name in &d.names {
+                names.push(Val::text(&d.source_id));
+                names.push(Val::Text(name_key(&name.full)));
+            }
+            rows.push((d, has_primary, origin.clone()));
+        }
+        if !rows.is_empty() {
+            let mut values = Vec::with_capacity(rows.len() * 8);
+            let mut tuples = Vec::with_capacity(rows.len());
+            for (n, (d, primary, first_origin)) in rows.iter().enumerate() {
+                let p: Vec<String> = (1..=8).map(|k| format!("${}", n * 8 + k)).collect();
+                tuples.push(format!("({})", p.join(", ")));
+                values.extend(row_values(d, *primary, first_origin));
+            }
+            tx.exec(
+                &format!(
+                    "INSERT INTO lists_staging (source_id, digest, body, caption, schema, listed_on, has_primary, origin) VALUES {}",
+                    tuples.join(", ")
+                ),
+                &values,
+            )?;
+        }
+        for chunk in names.chunks(2 * 500) {
+            let tuples: Vec<String> = (0..chunk.len() / 2)
+                .map(|n| format!("(${}, ${})", 2 * n + 1, 2 * n + 2))
+                .collect();
+            tx.exec(
+                &format!(
+                    "INSERT INTO lists_staging_name (source_id, name_key) VALUES {} ON CONFLICT DO NOTHING",
+                    tuples.join(", ")
+                ),
+                chunk,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn row_values(d: &Designation, has_primary: i64, origin: &str) -> Vec<Val> {
+    vec![
+        Val::text(&d.source_id),
+        Val::Text(d.digest()),
+        Val::Text(d.to_json()),
+        Val::text(d.caption()),
+        Val::OptText(d.schema.map(|s| s.as_str().to_owned())),
+        Val::OptText(d.listed_on.map(|l| l.to_string())),
+        Val::Int(has_primary),
+        Val::text(origin),
+    ]
+}
+
+fn import_in(
+    tx: &mut dyn Sql,
+    request: &ImportRequest,
+    files: Vec<ImportFile<'_>>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportSummary, ListStoreError> {
+    let source = request.source.as_str();
+    let latest = tx.rows(
+        "SELECT observed_at FROM lists_import WHERE source = $1 ORDER BY id DESC LIMIT 1",
+        &[Val::text(source)],
+    )?;
+    if let Some(latest) = latest.first().map(|r| sql::text(r, 0).to_owned())
+        && latest.as_str() > request.observed_at.as_str()
+    {
+        return Err(ListStoreError::OutOfOrder {
+            source_name: source.to_owned(),
+            observed_at: request.observed_at.clone(),
+            latest,
+        });
+    }
+    for statement in STAGING {
+        tx.exec(statement, &[])?;
+    }
+    let mut n_read: u64 = 0;
+    let mut published: Option<String> = None;
+    let mut origins = Vec::new();
+    for file in files {
+        let ImportFile {
+            origin,
+            format,
+            mut records,
+        } = file;
+        let mut batch = Batch {
+            format,
+            origin: origin.clone(),
+            records: Vec::with_capacity(BATCH),
+        };
+        while let Some(record) = records.next() {
+            let designation = record?;
+            batch.records.push((designation, records.location()));
+            if batch.records.len() >= BATCH {
+                batch.flush(tx, source)?;
+            }
+            n_read += 1;
+            if n_read.is_multiple_of(5000) {
+                progress(n_read);
+            }
+        }
+        batch.flush(tx, source)?;
+        if published.is_none() {
+            published = records.published().map(|p| p.to_string());
+        }
+        origins.push(format!("{origin} ({format})"));
+    }
+    progress(n_read);
+    // A target met only in companion files (OFAC `add.csv`, `alt.csv`, comments) has no
+    // primary row: the set of files is incomplete or inconsistent.
+    let orphans = tx.rows(
+        "SELECT source_id, origin FROM lists_staging WHERE has_primary = 0 ORDER BY source_id LIMIT 1",
+        &[],
+    )?;
+    if let Some(orphan) = orphans.first() {
+        return Err(ImportError::new(
+            sql::text(orphan, 1),
+            Location::Record(sql::text(orphan, 0).to_owned()),
+            ErrorKind::Record(
+                "this identifier has no primary record in the files of the import: import the primary file (`sdn.csv`) together with its companions".into(),
+            ),
+        )
+        .into());
+    }
+    let import_id = tx
+        .rows("SELECT COALESCE(MAX(id), 0) + 1 FROM lists_import", &[])?
+        .first()
+        .map_or(1, |r| sql::int(r, 0));
+    let (s, i, t) = (
+        Val::text(source),
+        Val::Int(import_id),
+        Val::text(&request.observed_at),
+    );
+    tx.exec(
+        "INSERT INTO lists_change (import_id, source, source_id, kind, before_digest, after_digest)
+         SELECT CAST($2 AS BIGINT), CAST($1 AS TEXT), s.source_id, 'added', NULL, s.digest FROM lists_staging s
+         WHERE NOT EXISTS (SELECT 1 FROM lists_designation d WHERE d.source = $1 AND d.source_id = s.source_id AND d.listed = 1)",
+        &[s.clone(), i.clone()],
+    )?;
+    tx.exec(
+        "INSERT INTO lists_change (import_id, source, source_id, kind, before_digest, after_digest)
+         SELECT CAST($2 AS BIGINT), CAST($1 AS TEXT), s.source_id, 'amended', d.digest, s.digest FROM lists_staging s
+         JOIN lists_designation d ON d.source = $1 AND d.source_id = s.source_id AND d.listed = 1
+         WHERE d.digest <> s.digest",
+        &[s.clone(), i.clone()],
+    )?;
+    tx.exec(
+        "INSERT INTO lists_change (import_id, source, source_id, kind, before_digest, after_digest)
+         SELECT CAST($2 AS BIGINT), CAST($1 AS TEXT), d.source_id, 'removed', d.digest, NULL FROM lists_designation d
+         WHERE d.source = $1 AND d.listed = 1
+           AND NOT EXISTS (SELECT 1 FROM lists_staging s WHERE s.source_id = d.source_id)",
+        &[s.clone(), i.clone()],
+    )?;
+    tx.exec(
+        "UPDATE lists_interval SET until_import = $2, until_at = $3
+         WHERE source = $1 AND until_import IS NULL AND source_id IN
+           (SELECT source_id FROM lists_change WHERE import_id = $2 AND kind = 'removed')",
+        &[s.clone(), i.clone(), t.clone()],
+    )?;
+    tx.exec(
+        "UPDATE lists_designation SET listed = 0, last_import = $2
+         WHERE source = $1 AND source_id IN
+           (SELECT source_id FROM lists_change WHERE import_id = $2 AND kind = 'removed')",
+        &[s.clone(), i.clone()],
+    )?;
+    tx.exec(
+        "INSERT INTO lists_interval (source, source_id, from_import, from_at, until_import, until_at)
+         SELECT CAST($1 AS TEXT), source_id, CAST($2 AS BIGINT), CAST($3 AS TEXT), NULL, NULL FROM lists_change
+         WHERE import_id = $2 AND kind = 'added'",
+        &[s.clone(), i.clone(), t.clone()],
+    )?;
+    tx.exec(
+        "INSERT INTO lists_version (digest, body) SELECT digest, body FROM lists_staging WHERE true
+         ON CONFLICT (digest) DO NOTHING",
+        &[],
+    )?;
+    tx.exec(
+        "INSERT INTO lists_designation (source, source_id, digest, caption, schema, listed_on, listed, first_import, last_import)
+         SELECT CAST($1 AS TEXT), source_id, digest, caption, schema, listed_on, 1, CAST($2 AS BIGINT), CAST($2 AS BIGINT)
+         FROM lists_staging WHERE true
+         ON CONFLICT (source, source_id) DO UPDATE SET digest = excluded.digest, caption = excluded.caption,
+           schema = excluded.schema, listed_on = excluded.listed_on, listed = 1, last_import = excluded.last_import",
+        &[s.clone(), i.clone()],
+    )?;
+    tx.exec(
+        "INSERT INTO lists_name (source, source_id, name_key)
+         SELECT CAST($1 AS TEXT), source_id, name_key FROM lists_staging_name WHERE true
+         ON CONFLICT DO NOTHING",
+        std::slice::from_ref(&s),
+    )?;
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for r in tx.rows(
+        "SELECT kind, COUNT(*) FROM lists_change WHERE import_id = $1 GROUP BY kind",
+        std::slice::from_ref(&i),
+    )? {
+        counts.insert(sql::text(&r, 0).to_owned(), sql::int(&r, 1));
+    }
+    let n_records = tx
+        .rows("SELECT COUNT(*) FROM lists_staging", &[])?
+        .first()
+        .map_or(0, |r| sql::int(r, 0));
+    let count = |k: &str| counts.get(k).copied().unwrap_or(0);
+    let summary = ImportSummary {
+        import_id,
+        source: source.to_owned(),
+        observed_at: request.observed_at.clone(),
+        published,
+        origin: origins.join(", "),
+        content_sha256: request.content_sha256.clone(),
+        n_records,
+        n_added: count("added"),
+        n_removed: count("removed"),
+        n_amended: count("amended"),
+        n_unchanged: n_records - count("added") - count("amended"),
+    };
+    tx.exec(
+        "INSERT INTO lists_import (id, source, observed_at, published, origin, content_sha256, n_records, n_added, n_removed, n_amended, n_unchanged)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            i,
+            s,
+            t,
+            Val::OptText(summary.published.clone()),
+            Val::text(&summary.origin),
+            Val::text(&summary.content_sha256),
+            Val::Int(summary.n_records),
+            Val::Int(summary.n_added),
+            Val::Int(summary.n_removed),
+            Val::Int(summary.n_amended),
+            Val::Int(summary.n_unchanged),
+        ],
+    )?;
+    tx.exec("DELETE FROM lists_staging", &[])?;
+    tx.exec("DELETE FROM lists_staging_name", &[])?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,510 @@
+//! The list store on both back ends: the same tests run on a fresh SQLite file and on a
+//! fresh PostgreSQL schema.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use accord_lists::{Format, read};
+use proptest::prelude::*;
+
+use super::*;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Drops the test's PostgreSQL schema at the end.
+struct PgSchema {
+    url: String,
+    name: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut client) = crate::connect_postgres(&self.url) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// Runs `test` on a fresh SQLite store and on a fresh PostgreSQL schema (skipped, saying
+/// so, when PostgreSQL is unreachable and `CI` is not set).
+fn on_both(test: impl Fn(&mut ListStore, &str)) {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = crate::open_sqlite(&dir.path().join("lists.db")).unwrap();
+    let mut store = ListStore::from_sqlite(conn).unwrap();
+    test(&mut store, "sqlite");
+
+    let url = std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let mut client = match crate::connect_postgres(&url) {
+        Ok(client) => client,
+        Err(e) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("PostgreSQL not reachable at {url}: {e}");
+            }
+            eprintln!("skipped: PostgreSQL not reachable at {url}");
+            return;
+        }
+    };
+    let name = unique("accord_test_lists");
+    let _guard = PgSchema {
+        url: url.clone(),
+        name: name.clone(),
+    };
+    client
+        .batch_execute(&format!("CREATE SCHEMA {name}; SET search_path TO {name}"))
+        .unwrap();
+    let mut store = ListStore::from_postgres(client).unwrap();
+    test(&mut store, "postgres");
+}
+
+fn ftm(entities: &[(&str, &str)]) -> String {
+    entities
+        .iter()
+        .map(|(id, name)| {
+            format!(
+                "{{\"id\":\"{id}\",\"schema\":\"Person\",\"properties\":{{\"name\":[\"{name}\"],\"startDate\":[\"2020-01-15\"]}}}}\n"
+            )
+        })
+        .collect()
+}
+
+fn import_text(
+    store: &mut ListStore,
+    text: &str,
+    format: Format,
+    observed_at: &str,
+) -> Result<ImportSummary, ListStoreError> {
+    let request = ImportRequest {
+        source: "test".into(),
+        observed_at: observed_at.into(),
+        content_sha256: accord_lists::model::hex(text.as_bytes())
+            .chars()
+            .take(16)
+            .collect(),
+    };
+    let files = vec![ImportFile {
+        origin: "test.json".into(),
+        format,
+        records: read(format, text.as_bytes(), "test.json"),
+    }];
+    store.import(&request, files, &mut |_| {})
+}
+
+const T1: &str = "2026-01-10T09:00:00Z";
+const T2: &str = "2026-02-10T09:00:00Z";
+const T3: &str = "2026-03-10T09:00:00Z";
+
+#[test]
+fn first_import_adds_and_reimport_changes_nothing() {
+    on_both(|store, backend| {
+        let text = ftm(&[("a", "Jane Roe"), ("b", "John Doe"), ("c", "Acme Ltd")]);
+        let first = import_text(store, &text, Format::FtmJson, T1).unwrap();
+        assert_eq!(
+            (first.n_records, first.n_added, first.n_removed),
+            (3, 3, 0),
+            "{backend}"
+        );
+        let again = import_text(store, &text, Format::FtmJson, T2).unwrap();
+        assert_eq!(
+            (
+                again.n_records,
+                again.n_added,
+                again.n_removed,
+                again.n_amended,
+                again.n_unchanged
+            ),
+            (3, 0, 0, 0, 3),
+            "{backend}"
+        );
+        assert_eq!(again.import_id, first.import_id + 1);
+        assert_eq!(store.imports(Some("test")).unwrap().len(), 2);
+    });
+}
+
+#[test]
+fn removal_and_amendment_are_recorded_and_answer_listed_on() {
+    on_both(|store, backend| {
+        import_text(
+            store,
+            &ftm(&[("a", "Jane Roe"), ("b", "John Doe")]),
+            Format::FtmJson,
+            T1,
+        )
+        .unwrap();
+        // `b` delisted, `a` amended, `c` added.
+        let second = import_text(
+            store,
+            &ftm(&[("a", "Jane Q. Roe"), ("c", "Acme Ltd")]),
+            Format::FtmJson,
+            T2,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                second.n_added,
+                second.n_removed,
+                second.n_amended,
+                second.n_unchanged
+            ),
+            (1, 1, 1, 0),
+            "{backend}"
+        );
+        let changes = store.changes("test", "a").unwrap();
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[1].kind, "amended");
+        assert_eq!(changes[1].before.as_ref().unwrap().caption(), "Jane Roe");
+        assert_eq!(changes[1].after.as_ref().unwrap().caption(), "Jane Q. Roe");
+        let removed = store.changes("test", "b").unwrap();
+        assert_eq!(removed.last().unwrap().kind, "removed");
+
+        // Before the first import, the source's listing date (2020-01-15) answers.
+        assert!(matches!(
+            store.listed_on("test", "b", "2021-06-01").unwrap(),
+            ListedOn::PerListingDate { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("test", "b", "2019-06-01").unwrap(),
+            ListedOn::NotListed { .. }
+        ));
+        // Present in the import of 10 January.
+        assert!(matches!(
+            store.listed_on("test", "b", "2026-01-10").unwrap(),
+            ListedOn::Observed {
+                since_import: 1,
+                ..
+            }
+        ));
+        // Between the last import that had it and the first that did not: unknown.
+        assert!(matches!(
+            store.listed_on("test", "b", "2026-01-20").unwrap(),
+            ListedOn::Unknown { .. }
+        ));
+        // From the import that dropped it on: not listed.
+        assert!(matches!(
+            store.listed_on("test", "b", "2026-02-10").unwrap(),
+            ListedOn::NotListed { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("test", "b", "2027-01-01").unwrap(),
+            ListedOn::NotListed { .. }
+        ));
+        // `c` first seen on 10 February, listed per its own date before that.
+        assert!(matches!(
+            store.listed_on("test", "c", "2026-03-01").unwrap(),
+            ListedOn::Observed {
+                since_import: 2,
+                ..
+            }
+        ));
+        // Re-listing opens a second interval.
+        import_text(
+            store,
+            &ftm(&[("a", "Jane Q. Roe"), ("b", "John Doe"), ("c", "Acme Ltd")]),
+            Format::FtmJson,
+            T3,
+        )
+        .unwrap();
+        let intervals = store.intervals("test", "b").unwrap();
+        assert_eq!(intervals.len(), 2, "{backend}");
+        assert_eq!(intervals[0].until_import, Some(2));
+        assert_eq!(intervals[0].last_seen.as_ref().map(|s| s.0), Some(1));
+        assert_eq!(intervals[1].until_import, None);
+        assert!(matches!(
+            store.listed_on("test", "b", "2026-03-11").unwrap(),
+            ListedOn::Observed {
+                since_import: 3,
+                ..
+            }
+        ));
+        let found = store.find_by_name(Some("test"), "john").unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].source_id, "b");
+    });
+}
+
+#[test]
+fn failed_imports_change_nothing() {
+    on_both(|store, backend| {
+        let good = ftm(&[("a", "Jane Roe"), ("b", "John Doe")]);
+        import_text(store, &good, Format::FtmJson, T1).unwrap();
+        let before = store.snapshot().unwrap();
+
+        // Truncated: the last object is cut.
+        let cut = &good[..good.len() - 10];
+        let err = import_text(store, cut, Format::FtmJson, T2).unwrap_err();
+        assert!(
+            err.to_string().contains("`test.json`, line 2"),
+            "{backend}: {err}"
+        );
+        assert_eq!(store.snapshot().unwrap(), before, "{backend}: truncated");
+
+        // Corrupt: garbage in the middle, after a record that was already staged.
+        let corrupt = format!("{}garbage\n{}", ftm(&[("c", "X")]), good);
+        let err = import_text(store, &corrupt, Format::FtmJson, T2).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert_eq!(store.snapshot().unwrap(), before, "{backend}: corrupt");
+
+        // Duplicate identifiers.
+        let duplicate = ftm(&[("a", "Jane Roe"), ("a", "Someone Else")]);
+        let err = import_text(store, &duplicate, Format::FtmJson, T2).unwrap_err();
+        assert!(
+            err.to_string().contains("duplicate identifier `a`"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("nothing was imported"), "{err}");
+        assert_eq!(store.snapshot().unwrap(), before, "{backend}: duplicate");
+
+        // An observation older than the latest import.
+        let err = import_text(store, &good, Format::FtmJson, "2025-01-01T00:00:00Z").unwrap_err();
+        assert!(matches!(err, ListStoreError::OutOfOrder { .. }), "{err}");
+        assert_eq!(store.snapshot().unwrap(), before, "{backend}: out of order");
+    });
+}
+
+#[test]
+fn scattered_rows_merge_and_companions_need_a_primary() {
+    on_both(|store, backend| {
+        let sdn = "10,\"ROE, Jane\",\"individual\",\"SDGT] [IRGC\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 14 Apr 1960.\"\r\n\x1a";
+        let alt = "10,1,\"aka\",\"DOE, Janet\",-0- \r\n\x1a";
+        let orphan = "11,2,\"aka\",\"NOBODY\",-0- \r\n\x1a";
+        let request = ImportRequest {
+            source: "ofac".into(),
+            observed_at: T1.into(),
+            content_sha256: "x".into(),
+        };
+        let before = store.snapshot().unwrap();
+        let files = vec![
+            ImportFile {
+                origin: "sdn.csv".into(),
+                format: Format::OfacCsv,
+                records: read(Format::OfacCsv, sdn.as_bytes(), "sdn.csv"),
+            },
+            ImportFile {
+                origin: "alt.csv".into(),
+                format: Format::OfacCsvAliases,
+                records: read(Format::OfacCsvAliases, orphan.as_bytes(), "alt.csv"),
+            },
+        ];
+        let err = store.import(&request, files, &mut |_| {}).unwrap_err();
+        assert!(
+            err.to_string().contains("`alt.csv`, record `11`"),
+            "{backend}: {err}"
+        );
+        assert_eq!(store.snapshot().unwrap(), before);
+
+        let files = vec![
+            ImportFile {
+                origin: "alt.csv".into(),
+                format: Format::OfacCsvAliases,
+                records: read(Format::OfacCsvAliases, alt.as_bytes(), "alt.csv"),
+            },
+            ImportFile {
+                origin: "sdn.csv".into(),
+                format: Format::OfacCsv,
+                records: read(Format::OfacCsv, sdn.as_bytes(), "sdn.csv"),
+            },
+        ];
+        let summary = store.import(&request, files, &mut |_| {}).unwrap();
+        assert_eq!(summary.n_records, 1);
+        let (d, listed) = store.designation("ofac", "10").unwrap().unwrap();
+        assert!(listed);
+        assert_eq!(d.caption(), "ROE, Jane");
+        assert_eq!(d.names.len(), 2);
+        assert_eq!(d.programmes, ["IRGC", "SDGT"]);
+        assert_eq!(d.birth_dates[0].date.to_string(), "1960-04-14");
+    });
+}
+
+fn samples() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("ACCORD_SANCTIONS_DATA").map_or_else(
+        || {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/data/sanctions")
+        },
+        std::path::PathBuf::from,
+    );
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: sanctions samples not found at {}", dir.display());
+        None
+    }
+}
+
+fn import_files(
+    store: &mut ListStore,
+    source: &str,
+    paths: &[std::path::PathBuf],
+    observed_at: &str,
+) -> Result<ImportSummary, ListStoreError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let origin = path.display().to_string();
+        let file = std::fs::File::open(path).unwrap();
+        let (format, reader) = accord_lists::sniff(file, &origin)?;
+        files.push(ImportFile {
+            origin: origin.clone(),
+            format,
+            records: read(format, reader, &origin),
+        });
+    }
+    let request = ImportRequest {
+        source: source.into(),
+        observed_at: observed_at.into(),
+        content_sha256: "x".into(),
+    };
+    store.import(&request, files, &mut |_| {})
+}
+
+#[test]
+fn real_samples_import_with_their_counts() {
+    let Some(dir) = samples() else { return };
+    on_both(|store, backend| {
+        let cases: [(&str, &[&str], i64); 5] = [
+            ("un-sc", &["un_sc/UN_consolidated.xml"], 1003),
+            ("uk-ofsi", &["uk_ofsi/sanctionsconlist.csv"], 2106),
+            (
+                "ofac-sdn",
+                &[
+                    "ofac_sdn_csv/sdn.csv",
+                    "ofac_sdn_csv/add.csv",
+                    "ofac_sdn_csv/alt.csv",
+                    "ofac_sdn_csv/sdn_comments.csv",
+                ],
+                8976,
+            ),
+            ("eu-fsf", &["eu_fsf/EUSanctionsShort.csv"], 93),
+            ("us-bis-dpl", &["us_bis_dpl/dpl.txt"], 0),
+        ];
+        for (source, files, n) in cases {
+            let paths: Vec<_> = files.iter().map(|f| dir.join(f)).collect();
+            let summary = import_files(store, source, &paths, T1).unwrap();
+            if n > 0 {
+                assert_eq!(summary.n_records, n, "{backend} {source}");
+            }
+            assert_eq!(summary.n_added, summary.n_records);
+            let again = import_files(store, source, &paths, T2).unwrap();
+            assert_eq!(
+                again.n_unchanged, summary.n_records,
+                "{backend} {source} is not idempotent"
+            );
+        }
+        // A truncated and a corrupted copy of the UN list fail and change nothing.
+        let before = store.snapshot().unwrap();
+        let bytes = std::fs::read(dir.join("un_sc/UN_consolidated.xml")).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let truncated = tmp.path().join("UN_truncated.xml");
+        std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+        let err = import_files(store, "un-sc", &[truncated], T3).unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+        let mut corrupted_bytes = bytes.clone();
+        let at = corrupted_bytes.len() * 3 / 4;
+        corrupted_bytes.splice(at..at, b"</INDIVIDUAL></WRONG>".iter().copied());
+        let corrupted = tmp.path().join("UN_corrupted.xml");
+        std::fs::write(&corrupted, &corrupted_bytes).unwrap();
+        let err = import_files(store, "un-sc", &[corrupted], T3).unwrap_err();
+        assert!(err.to_string().contains("UN_corrupted.xml"), "{err}");
+        assert_eq!(store.snapshot().unwrap(), before, "{backend}");
+
+        // A later UN file without `CDi.001` and with `CDi.002` renamed: one delisting, one
+        // amendment, and "listed on D" answers both ways.
+        let text = String::from_utf8(bytes).unwrap();
+        let start = text.find("<INDIVIDUAL>").unwrap();
+        let end = text.find("</INDIVIDUAL>").unwrap() + "</INDIVIDUAL>".len();
+        assert!(text[start..end].contains("CDi.001"));
+        let edited = format!("{}{}", &text[..start], &text[end..]).replacen(
+            "<FIRST_NAME>FRANK KAKOLELE</FIRST_NAME>",
+            "<FIRST_NAME>FRANK K.</FIRST_NAME>",
+            1,
+        );
+        let later = tmp.path().join("UN_later.xml");
+        std::fs::write(&later, edited).unwrap();
+        let summary = import_files(store, "un-sc", &[later], T3).unwrap();
+        assert_eq!(
+            (
+                summary.n_records,
+                summary.n_added,
+                summary.n_removed,
+                summary.n_amended
+            ),
+            (1002, 0, 1, 1),
+            "{backend}"
+        );
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2026-01-31").unwrap(),
+            ListedOn::Observed { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2026-02-20").unwrap(),
+            ListedOn::Unknown { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2026-03-10").unwrap(),
+            ListedOn::NotListed { .. }
+        ));
+        // Before Accord's first import, the UN's own listing date (2012-12-31) answers.
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2013-01-01").unwrap(),
+            ListedOn::PerListingDate { .. }
+        ));
+        assert!(matches!(
+            store.listed_on("un-sc", "CDi.001", "2012-12-30").unwrap(),
+            ListedOn::NotListed { .. }
+        ));
+        let changes = store.changes("un-sc", "CDi.002").unwrap();
+        assert_eq!(changes.last().unwrap().kind, "amended");
+        assert!(
+            changes
+                .last()
+                .unwrap()
+                .after
+                .as_ref()
+                .unwrap()
+                .caption()
+                .starts_with("FRANK K. BWAMBALE")
+        );
+    });
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The recorded changes between two imports are exactly the set differences, and the
+    /// amended ones exactly the common identifiers whose facts differ.
+    #[test]
+    fn changes_match_set_difference(
+        first in proptest::collection::btree_map(0u8..40, 0u8..3, 0..25),
+        second in proptest::collection::btree_map(0u8..40, 0u8..3, 0..25),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ListStore::from_sqlite(crate::open_sqlite(&dir.path().join("p.db")).unwrap()).unwrap();
+        let text = |m: &BTreeMap<u8, u8>| {
+            let entities: Vec<(String, String)> = m.iter().map(|(k, v)| (format!("id{k}"), format!("Name {v}"))).collect();
+            let refs: Vec<(&str, &str)> = entities.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            ftm(&refs)
+        };
+        import_text(&mut store, &text(&first), Format::FtmJson, T1).unwrap();
+        let summary = import_text(&mut store, &text(&second), Format::FtmJson, T2).unwrap();
+        let added = second.keys().filter(|k| !first.contains_key(k)).count() as i64;
+        let removed = first.keys().filter(|k| !second.contains_key(k)).count() as i64;
+        let amended = second.iter().filter(|(k, v)| first.get(k).is_some_and(|w| w != *v)).count() as i64;
+        prop_assert_eq!(summary.n_added, added);
+        prop_assert_eq!(summary.n_removed, removed);
+        prop_assert_eq!(summary.n_amended, amended);
+        prop_assert_eq!(summary.n_records, second.len() as i64);
+        for k in first.keys().filter(|k| !second.contains_key(k)) {
+            let listed = store.designation("test", &format!("id{k}")).unwrap().unwrap().1;
+            prop_assert!(!listed);
+        }
+    }
+}

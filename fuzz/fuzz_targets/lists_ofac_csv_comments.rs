@@ -1,0 +1,10 @@
+//! Fuzzes the `ofac_csv_comments` importer: any input yields records or an error, never a panic.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    for record in accord_lists::read(accord_lists::Format::OfacCsvComments, data, "fuzz").take(100_000) {
+        if record.is_err() {
+            break;
+        }
+    }
+});
