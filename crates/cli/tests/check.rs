@@ -52,7 +52,11 @@ fn broken_file(dir: &Path) -> PathBuf {
     let starter = run_in(dir, &["init", "-"]);
     let source = text(&starter.stdout)
         .replacen("role = \"authority\"", "role = \"authorty\"", 1)
-        .replacen("cadence = \"P3M\"  ", "cadance = \"P3M\"\ncadence = \"P3M\"  ", 1)
+        .replacen(
+            "cadence = \"P3M\"  ",
+            "cadance = \"P3M\"\ncadence = \"P3M\"  ",
+            1,
+        )
         .replacen("quorum = 1", "quorum = 2", 1);
     let path = dir.join("broken.toml");
     std::fs::write(&path, source).unwrap();
@@ -91,21 +95,40 @@ fn warnings_alone_exit_0() {
     std::fs::write(dir.path().join("w.toml"), source).unwrap();
     let out = run_in(dir.path(), &["check", "w.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("w.toml:64:6: warning: indicator `audit_published` can be found compliant"));
-    assert!(text(&out.stdout).starts_with("ok: w.toml (agreement `starter-agreement`, version 1), 1 warning"));
+    assert!(
+        text(&out.stderr)
+            .contains("w.toml:64:6: warning: indicator `audit_published` can be found compliant")
+    );
+    assert!(
+        text(&out.stdout)
+            .starts_with("ok: w.toml (agreement `starter-agreement`, version 1), 1 warning")
+    );
 }
 
 #[test]
 fn unreadable_non_utf8_and_huge_files_are_errors_not_crashes() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("latin1.toml"), b"[agreement]\ntitle = \"caf\xe9\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("latin1.toml"),
+        b"[agreement]\ntitle = \"caf\xe9\"\n",
+    )
+    .unwrap();
     let huge = std::fs::File::create(dir.path().join("huge.toml")).unwrap();
     huge.set_len(50 * 1024 * 1024).unwrap();
-    let out = run_in(dir.path(), &["check", "missing.toml", "latin1.toml", "huge.toml"]);
+    let out = run_in(
+        dir.path(),
+        &["check", "missing.toml", "latin1.toml", "huge.toml"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("missing.toml: error: cannot read the file"), "{stderr}");
-    assert!(stderr.contains("latin1.toml:2:13: error: the file is not UTF-8: byte 24 (0xe9)"), "{stderr}");
+    assert!(
+        stderr.contains("missing.toml: error: cannot read the file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("latin1.toml:2:13: error: the file is not UTF-8: byte 24 (0xe9)"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("huge.toml:1:1: error: the file is 16777217 bytes, more than the 16 MiB an agreement may be"),
         "{stderr}"
@@ -137,4 +160,15 @@ fn schema_is_json_schema_and_validates_the_examples() {
     );
     assert_eq!(schema["title"], "Accord agreement");
     assert!(schema["properties"]["commitments"].is_object());
+    // The library's schema is what `accord-spec`'s tests validate every example against,
+    // and the committed copy is what editors are pointed at.
+    assert_eq!(schema, accord_spec::schema::schema());
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/agreement.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        schema, committed,
+        "docs/agreement.schema.json is stale: regenerate it with `accord schema > docs/agreement.schema.json`"
+    );
 }

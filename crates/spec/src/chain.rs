@@ -61,7 +61,10 @@ pub(crate) fn check_drafts(drafts: &[Option<Draft>]) -> Vec<(usize, Vec<Diagnost
         if let Some(d) = d
             && let Some(h) = &d.header
         {
-            by_id.entry(h.id.get_ref().to_string()).or_default().push((i, d));
+            by_id
+                .entry(h.id.get_ref().to_string())
+                .or_default()
+                .push((i, d));
         }
     }
     let several_files = drafts.len() > 1;

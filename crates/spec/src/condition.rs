@@ -232,7 +232,11 @@ impl Parser {
             return Ok(self.bump().1);
         }
         self.error(
-            format!("expected {}, found {}", tok.describe(), self.peek().describe()),
+            format!(
+                "expected {}, found {}",
+                tok.describe(),
+                self.peek().describe()
+            ),
             Some(what),
         )
     }
@@ -416,7 +420,11 @@ impl Parser {
         }
     }
 
-    fn status_tail(&mut self, quantifier: Quantifier, commitments: Vec<CommitmentId>) -> R<Condition> {
+    fn status_tail(
+        &mut self,
+        quantifier: Quantifier,
+        commitments: Vec<CommitmentId>,
+    ) -> R<Condition> {
         let (word, span) = self.word("a commitment status")?;
         let status = match word.as_str() {
             "compliant" => CommitmentStatus::Compliant,
@@ -432,7 +440,9 @@ impl Parser {
             if n == 0 {
                 return Err(SyntaxError {
                     span: n_span,
-                    message: "`for 0 reviews` means nothing: a status holds for at least one review".into(),
+                    message:
+                        "`for 0 reviews` means nothing: a status holds for at least one review"
+                            .into(),
                     help: Some("write `for 1 review` or leave out `for ...`".into()),
                 });
             }
@@ -441,7 +451,9 @@ impl Parser {
                 return Err(SyntaxError {
                     span: unit_span,
                     message: format!("expected `reviews`, found `{unit}`"),
-                    help: Some("conditions count consecutive reviews: write `for 2 reviews`".into()),
+                    help: Some(
+                        "conditions count consecutive reviews: write `for 2 reviews`".into(),
+                    ),
                 });
             }
             reviews = n;
@@ -485,7 +497,12 @@ impl Parser {
         }
     }
 
-    fn reference(&mut self, kind: RefKind, word: String, span: Range<usize>) -> R<(String, Range<usize>)> {
+    fn reference(
+        &mut self,
+        kind: RefKind,
+        word: String,
+        span: Range<usize>,
+    ) -> R<(String, Range<usize>)> {
         if matches!(word.as_str(), "and" | "or" | "not") {
             return Err(SyntaxError {
                 span,
@@ -544,11 +561,16 @@ impl Parser {
             };
             self.bump();
             let (w, span) = self.word("an ISO 8601 duration such as `P90D`")?;
-            let by: CalendarDuration = w.parse().map_err(|e: accord_core::time::DurationError| SyntaxError {
-                span,
-                message: e.to_string(),
-                help: Some("durations are ISO 8601: `P90D` (days), `P6M` (months), `P1Y`, `P2W`".into()),
-            })?;
+            let by: CalendarDuration =
+                w.parse()
+                    .map_err(|e: accord_core::time::DurationError| SyntaxError {
+                        span,
+                        message: e.to_string(),
+                        help: Some(
+                            "durations are ISO 8601: `P90D` (days), `P6M` (months), `P1Y`, `P2W`"
+                                .into(),
+                        ),
+                    })?;
             rule = DateRule::Offset {
                 base: Box::new(rule),
                 by,
@@ -696,7 +718,9 @@ mod tests {
             panic!("{cond:?}")
         };
         assert_eq!(any.len(), 2);
-        assert!(matches!(&any[1], Condition::And { all } if matches!(all[0], Condition::Not { .. })));
+        assert!(
+            matches!(&any[1], Condition::And { all } if matches!(all[0], Condition::Not { .. }))
+        );
     }
 
     #[test]
@@ -714,7 +738,10 @@ mod tests {
         assert_eq!(e.span, 12..21);
         assert_eq!(e.help.as_deref(), Some("did you mean `compliant`?"));
         let e = parse_date_rule("adoption-P30D").unwrap_err();
-        assert_eq!(e.help.as_deref(), Some("put spaces around the sign: `adoption - P30D`"));
+        assert_eq!(
+            e.help.as_deref(),
+            Some("put spaces around the sign: `adoption - P30D`")
+        );
         let e = parse_date_rule("2026-02-30").unwrap_err();
         assert!(e.message.contains("not a day"), "{e:?}");
         assert!(parse_condition(&"(".repeat(200)).is_err());
@@ -723,7 +750,8 @@ mod tests {
 
     #[test]
     fn date_rules_nest() {
-        let parsed = parse_date_rule("earliest(adoption + P90D, 2026-06-30, phase(p2) - P1M)").unwrap();
+        let parsed =
+            parse_date_rule("earliest(adoption + P90D, 2026-06-30, phase(p2) - P1M)").unwrap();
         assert!(matches!(parsed.value, DateRule::Earliest(ref v) if v.len() == 3));
         assert_eq!(parsed.references.len(), 2);
     }

@@ -111,10 +111,9 @@ impl miette::Diagnostic for Diagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = miette::SourceSpan::from(self.span.start..self.span.end);
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
-            self.label.clone(),
-            span,
-        ))))
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(self.label.clone(), span),
+        )))
     }
 }
 
@@ -172,7 +171,11 @@ impl<'a> SourceMap<'a> {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = self.source.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let column = self
+            .source
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         LineCol {
             line: line + 1,
             column,

@@ -19,13 +19,17 @@ pub(crate) fn check(key: &str) -> Result<(), String> {
         && hash.bytes().all(|b| b.is_ascii_hexdigit())
     {
         if name.is_empty() || name.chars().any(|c| c.is_whitespace()) {
-            return Err(format!("verifier key name `{name}` must be non-empty and have no spaces"));
+            return Err(format!(
+                "verifier key name `{name}` must be non-empty and have no spaces"
+            ));
         }
         let bytes = b64
             .decode(body)
             .map_err(|_| "the part after the hash is not base64".to_owned())?;
         let [0x01, rest @ ..] = bytes.as_slice() else {
-            return Err("the verifier key is not an Ed25519 key (its algorithm byte is not 0x01)".into());
+            return Err(
+                "the verifier key is not an Ed25519 key (its algorithm byte is not 0x01)".into(),
+            );
         };
         if rest.len() != 32 {
             return Err(format!(
@@ -69,7 +73,12 @@ mod tests {
         h.update(name.as_bytes());
         h.update(b"\n");
         h.update(&body);
-        let hash: String = h.finalize().iter().take(4).map(|b| format!("{b:02x}")).collect();
+        let hash: String = h
+            .finalize()
+            .iter()
+            .take(4)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         format!(
             "{name}+{hash}+{}",
             base64::engine::general_purpose::STANDARD.encode(body)

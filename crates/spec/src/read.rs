@@ -182,6 +182,13 @@ pub(crate) struct StageDraft {
     pub next_span: Option<Range<usize>>,
 }
 
+/// The proportionality weights, the span of each, and the span of the table's header.
+pub(crate) type ProportionalityDraft = (
+    Proportionality,
+    BTreeMap<Method, Range<usize>>,
+    Range<usize>,
+);
+
 /// Everything read from one file.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Draft {
@@ -199,7 +206,7 @@ pub(crate) struct Draft {
     pub triggers: Vec<TriggerDraft>,
     pub review: Option<(Review, Range<usize>, Located<DateRule>)>,
     pub disputes: Option<(DisputeProcess, Vec<StageDraft>)>,
-    pub proportionality: Option<(Proportionality, BTreeMap<Method, Range<usize>>, Range<usize>)>,
+    pub proportionality: Option<ProportionalityDraft>,
     /// Every section's table, for spans of whole sections.
     pub section_spans: BTreeMap<&'static str, Range<usize>>,
 }
@@ -230,14 +237,11 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
         }
     }
 
-    match t.require(ctx, "agreement") {
-        Some(v) => {
-            if let Some(mut h) = Table::of(ctx, v, "the `[agreement]` table") {
-                d.header = header(ctx, &mut h);
-                h.finish(ctx);
-            }
-        }
-        None => {}
+    if let Some(v) = t.require(ctx, "agreement")
+        && let Some(mut h) = Table::of(ctx, v, "the `[agreement]` table")
+    {
+        d.header = header(ctx, &mut h);
+        h.finish(ctx);
     }
 
     for mut p in t.tables(ctx, "parties", "a party") {
@@ -287,7 +291,11 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
     let phase_tables = t.tables(ctx, "phases", "a phase");
     let phase_order: Vec<String> = phase_tables
         .iter()
-        .filter_map(|p| p.table.get("id").and_then(|v| v.get_ref().as_str().map(str::to_owned)))
+        .filter_map(|p| {
+            p.table
+                .get("id")
+                .and_then(|v| v.get_ref().as_str().map(str::to_owned))
+        })
         .collect();
     for mut p in phase_tables {
         if let Some(x) = phase(ctx, &mut p, &d, &phase_order) {
@@ -307,25 +315,22 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
         }
         tr.finish(ctx);
     }
-    match t.require(ctx, "review") {
-        Some(v) => {
-            if let Some(mut r) = Table::of(ctx, v, "the `[review]` table") {
-                let starts = r.req_date_rule(ctx, "starts");
-                let every = r.req_duration(ctx, "every");
-                if let (Some(starts), Some(every)) = (starts, every) {
-                    d.review = Some((
-                        Review {
-                            starts: starts.value.clone(),
-                            every: *every.get_ref(),
-                        },
-                        every.span(),
-                        starts,
-                    ));
-                }
-                r.finish(ctx);
-            }
+    if let Some(v) = t.require(ctx, "review")
+        && let Some(mut r) = Table::of(ctx, v, "the `[review]` table")
+    {
+        let starts = r.req_date_rule(ctx, "starts");
+        let every = r.req_duration(ctx, "every");
+        if let (Some(starts), Some(every)) = (starts, every) {
+            d.review = Some((
+                Review {
+                    starts: starts.value.clone(),
+                    every: *every.get_ref(),
+                },
+                every.span(),
+                starts,
+            ));
         }
-        None => {}
+        r.finish(ctx);
     }
     if let Some(v) = t.require(ctx, "disputes")
         && let Some(mut ds) = Table::of(ctx, v, "the `[disputes]` table")
@@ -345,7 +350,8 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
 
 fn header(ctx: &mut Ctx<'_>, h: &mut Table<'_, '_>) -> Option<Header> {
     let id = h.req_str(ctx, "id");
-    let id = id.and_then(|s| reader::ident::<AgreementId>(ctx, &s).map(|i| Spanned::new(s.span(), i)));
+    let id =
+        id.and_then(|s| reader::ident::<AgreementId>(ctx, &s).map(|i| Spanned::new(s.span(), i)));
     let title = h.req_str(ctx, "title");
     let version = h.req_uint(ctx, "version", u64::from(u32::MAX));
     let effective = h.req_date_rule(ctx, "effective");
@@ -428,7 +434,10 @@ fn keys(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Vec<PublicKey>, Vec
                 ctx.error(
                     "accord::type",
                     item.span(),
-                    format!("a key must be a string or a table, found {}", type_name(other)),
+                    format!(
+                        "a key must be a string or a table, found {}",
+                        type_name(other)
+                    ),
                 );
                 ok = false;
                 continue;
@@ -470,7 +479,9 @@ fn abbreviate(s: &str) -> String {
 
 fn party(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Party, Range<usize>, Vec<KeySpans>)> {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<ParticipantId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<ParticipantId>(ctx, s));
     let name = t.req_str(ctx, "name");
     let role = t.req_choice(ctx, "role", ROLES);
     let jurisdiction = t.opt_str(ctx, "jurisdiction");
@@ -491,9 +502,14 @@ fn party(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Party, Range<usize
     ))
 }
 
-fn monitor(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Monitor, Range<usize>, Vec<KeySpans>)> {
+fn monitor(
+    ctx: &mut Ctx<'_>,
+    t: &mut Table<'_, '_>,
+) -> Option<(Monitor, Range<usize>, Vec<KeySpans>)> {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<ParticipantId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<ParticipantId>(ctx, s));
     let name = t.req_str(ctx, "name");
     let methods_v = t.require(ctx, "methods");
     let methods = methods_v.and_then(|v| reader::choices(ctx, Some(v), "methods", METHODS));
@@ -639,15 +655,21 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
     let methods = methods?;
     let quorum = quorum?;
     let self_report = self_report?;
-    let sr = self_report.as_ref().map_or(SelfReport::NotAccepted, |s| *s.get_ref());
+    let sr = self_report
+        .as_ref()
+        .map_or(SelfReport::NotAccepted, |s| *s.get_ref());
 
     // Quorum: k of n, where n counts the target's self-report when it counts toward it.
     let n = monitors.len() + usize::from(sr == SelfReport::CountsTowardQuorum);
     let k = *quorum.get_ref();
     if k == 0 {
         ctx.push(
-            Diagnostic::error("accord::quorum", quorum.span(), "a quorum of 0 verifies nothing")
-                .with_help("the quorum is how many monitors must report agreeing values: at least 1"),
+            Diagnostic::error(
+                "accord::quorum",
+                quorum.span(),
+                "a quorum of 0 verifies nothing",
+            )
+            .with_help("the quorum is how many monitors must report agreeing values: at least 1"),
         );
     } else if k > n as u64 {
         ctx.push(
@@ -660,7 +682,9 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
                 ),
             )
             .with_label(format!("{k} of {n} can never agree"))
-            .with_help(format!("lower the quorum to at most {n}, or name more monitors")),
+            .with_help(format!(
+                "lower the quorum to at most {n}, or name more monitors"
+            )),
         );
     }
     if sr == SelfReport::Sufficient && !monitors.is_empty() {
@@ -671,9 +695,14 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
             Diagnostic::error(
                 "accord::no_monitors",
                 t.header_span(ctx.source),
-                format!("{} names no monitors and does not accept self-reports", t.what),
+                format!(
+                    "{} names no monitors and does not accept self-reports",
+                    t.what
+                ),
             )
-            .with_help("name monitors in `monitors = [...]`, or set `self_report = \"sufficient\"`"),
+            .with_help(
+                "name monitors in `monitors = [...]`, or set `self_report = \"sufficient\"`",
+            ),
         );
     }
     // Accreditation: each named monitor must be accredited for at least one method, and
@@ -710,9 +739,18 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
         }
         let named: Vec<&Monitor> = monitors
             .iter()
-            .filter_map(|m| d.monitors.iter().find(|(x, _, _)| &x.id == m.get_ref()).map(|(x, _, _)| x))
+            .filter_map(|m| {
+                d.monitors
+                    .iter()
+                    .find(|(x, _, _)| &x.id == m.get_ref())
+                    .map(|(x, _, _)| x)
+            })
             .collect();
-        if named.len() == monitors.len() && !named.iter().any(|mon| mon.methods.contains(method.get_ref())) {
+        if named.len() == monitors.len()
+            && !named
+                .iter()
+                .any(|mon| mon.methods.contains(method.get_ref()))
+        {
             ctx.push(
                 Diagnostic::error(
                     "accord::not_accredited",
@@ -755,7 +793,10 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
     })
 }
 
-fn tolerance_value(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(Tolerance, Option<Spanned<UnitId>>)> {
+fn tolerance_value(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+) -> Option<(Tolerance, Option<Spanned<UnitId>>)> {
     match v.get_ref() {
         DeValue::String(s) if s == "exact" => Some((Tolerance::Exact, None)),
         DeValue::Table(_) => {
@@ -791,7 +832,11 @@ fn tolerance_value(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(Tolerance, Optio
                     ))
                 }
                 (Some(a), None) => {
-                    ctx.error("accord::tolerance", a.span(), "an absolute tolerance cannot be negative");
+                    ctx.error(
+                        "accord::tolerance",
+                        a.span(),
+                        "an absolute tolerance cannot be negative",
+                    );
                     None
                 }
                 (None, Some(r)) => {
@@ -841,7 +886,9 @@ fn describe(v: &DeValue<'_>) -> String {
 
 fn commitment(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &mut Draft) {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<CommitmentId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<CommitmentId>(ctx, s));
     if let Some(s) = &id_str {
         ctx.declare(Kind::Commitment, s.get_ref(), s.span());
     }
@@ -866,7 +913,10 @@ fn commitment(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &mut Draft) {
                 Diagnostic::error(
                     "accord::no_indicators",
                     id_str.span(),
-                    format!("commitment `{}` has no indicators, so it can never be found compliant", id),
+                    format!(
+                        "commitment `{}` has no indicators, so it can never be found compliant",
+                        id
+                    ),
                 )
                 .with_help("make it measurable with at least one `[[commitments.indicators]]`"),
             );
@@ -889,7 +939,9 @@ fn indicator_fields(
     d: &Draft,
 ) -> Option<(Indicator, IndicatorDraft)> {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<IndicatorId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<IndicatorId>(ctx, s));
     if let Some(s) = &id_str {
         ctx.declare(Kind::Indicator, s.get_ref(), s.span());
     }
@@ -932,7 +984,15 @@ fn indicator_fields(
         Some(IndicatorType::Count) => &["comparison", "limit"],
         Some(IndicatorType::Deadline) => &["due"],
         Some(IndicatorType::Grade) => &["scale", "pass"],
-        None => &["comparison", "limit", "unit", "expected", "due", "scale", "pass"],
+        None => &[
+            "comparison",
+            "limit",
+            "unit",
+            "expected",
+            "due",
+            "scale",
+            "pass",
+        ],
     };
     for (k, span) in all_type_keys.iter().flatten() {
         if !allowed.contains(&k.as_str()) {
@@ -1006,7 +1066,10 @@ fn indicator_fields(
                         ctx.error(
                             "accord::type",
                             v.span(),
-                            format!("`expected` must be `true` or `false`, found {}", type_name(other)),
+                            format!(
+                                "`expected` must be `true` or `false`, found {}",
+                                type_name(other)
+                            ),
                         );
                         None
                     }
@@ -1056,7 +1119,11 @@ fn indicator_fields(
                             }
                         }
                         if let Some(x) = dup {
-                            ctx.error("accord::grade", x.span(), format!("grade `{}` appears twice in the scale", x.get_ref()));
+                            ctx.error(
+                                "accord::grade",
+                                x.span(),
+                                format!("grade `{}` appears twice in the scale", x.get_ref()),
+                            );
                             None
                         } else if s.len() < 2 {
                             ctx.push(
@@ -1065,11 +1132,16 @@ fn indicator_fields(
                             );
                             None
                         } else if !names.contains(&p.get_ref().as_str()) {
-                            let msg = format!("the pass grade `{}` is not on the scale", p.get_ref());
-                            let help = crate::diagnostic::did_you_mean(p.get_ref(), names.iter().copied(), |all| {
-                                format!("the grades are {}", crate::diagnostic::one_of(&all))
-                            });
-                            ctx.push(Diagnostic::error("accord::grade", p.span(), msg).with_help(help));
+                            let msg =
+                                format!("the pass grade `{}` is not on the scale", p.get_ref());
+                            let help = crate::diagnostic::did_you_mean(
+                                p.get_ref(),
+                                names.iter().copied(),
+                                |all| format!("the grades are {}", crate::diagnostic::one_of(&all)),
+                            );
+                            ctx.push(
+                                Diagnostic::error("accord::grade", p.span(), msg).with_help(help),
+                            );
                             None
                         } else {
                             Some(IndicatorTarget::Grade {
@@ -1164,15 +1236,42 @@ fn indicator_fields(
     }
     let _ = unit_ref;
 
-    let (Some(id), Some(id_str), Some(description), Some(target), Some(cadence), Some(starts), Some(grace), Some(overdue), Some(cure), Some(proto), Some(tolerance)) =
-        (id, id_str, description, target, cadence, starts, grace, overdue, cure, proto, tolerance)
+    let (
+        Some(id),
+        Some(id_str),
+        Some(description),
+        Some(target),
+        Some(cadence),
+        Some(starts),
+        Some(grace),
+        Some(overdue),
+        Some(cure),
+        Some(proto),
+        Some(tolerance),
+    ) = (
+        id,
+        id_str,
+        description,
+        target,
+        cadence,
+        starts,
+        grace,
+        overdue,
+        cure,
+        proto,
+        tolerance,
+    )
     else {
         return None;
     };
     if cadence.get_ref().is_zero() {
         ctx.push(
-            Diagnostic::error("accord::cadence", cadence.span(), "a cadence of zero days never ends a reporting period")
-                .with_help("write the reporting period, e.g. `P1M` or `P3M`"),
+            Diagnostic::error(
+                "accord::cadence",
+                cadence.span(),
+                "a cadence of zero days never ends a reporting period",
+            )
+            .with_help("write the reporting period, e.g. `P1M` or `P3M`"),
         );
         return None;
     }
@@ -1204,10 +1303,15 @@ fn indicator_fields(
     ))
 }
 
-fn overdue_policy(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(OverduePolicy, Option<Range<usize>>)> {
+fn overdue_policy(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+) -> Option<(OverduePolicy, Option<Range<usize>>)> {
     let help = "write `overdue = \"hold_relief\"`, `overdue = { noncompliant_after = 2 }` or `overdue = { escalate = \"joint-commission\" }`";
     match v.get_ref() {
-        DeValue::String(s) if s == "hold_relief" => Some((OverduePolicy::HoldRelief, Some(v.span()))),
+        DeValue::String(s) if s == "hold_relief" => {
+            Some((OverduePolicy::HoldRelief, Some(v.span())))
+        }
         DeValue::Table(_) => {
             let mut t = Table::of(ctx, v, "an overdue policy")?;
             let misses = t.opt_uint(ctx, "noncompliant_after", u64::from(u32::MAX));
@@ -1237,8 +1341,12 @@ fn overdue_policy(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(OverduePolicy, Op
                 )),
                 _ => {
                     ctx.push(
-                        Diagnostic::error("accord::overdue", v.span(), "an overdue policy is one of its three forms")
-                            .with_help(help),
+                        Diagnostic::error(
+                            "accord::overdue",
+                            v.span(),
+                            "an overdue policy is one of its three forms",
+                        )
+                        .with_help(help),
                     );
                     None
                 }
@@ -1249,10 +1357,15 @@ fn overdue_policy(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(OverduePolicy, Op
                 DeValue::String(s) => format!("`\"{s}\"`"),
                 o => type_name(o).to_owned(),
             };
-            let mut dgn = Diagnostic::error("accord::overdue", v.span(), format!("`overdue` cannot be {found}"))
-                .with_help(help);
+            let mut dgn = Diagnostic::error(
+                "accord::overdue",
+                v.span(),
+                format!("`overdue` cannot be {found}"),
+            )
+            .with_help(help);
             if let DeValue::String(s) = other
-                && let Some(sug) = crate::diagnostic::suggest(s, ["hold_relief", "noncompliant_after", "escalate"])
+                && let Some(sug) =
+                    crate::diagnostic::suggest(s, ["hold_relief", "noncompliant_after", "escalate"])
             {
                 dgn = dgn.with_help(format!("did you mean `{sug}`? {help}"));
             }
@@ -1262,14 +1375,23 @@ fn overdue_policy(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(OverduePolicy, Op
     }
 }
 
-fn phase(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft, order: &[String]) -> Option<PhaseDraft> {
+fn phase(
+    ctx: &mut Ctx<'_>,
+    t: &mut Table<'_, '_>,
+    d: &Draft,
+    order: &[String],
+) -> Option<PhaseDraft> {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<PhaseId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<PhaseId>(ctx, s));
     if let Some(s) = &id_str {
         ctx.declare(Kind::Phase, s.get_ref(), s.span());
     }
     let title = t.req_str(ctx, "title");
-    let entry = t.require(ctx, "entry").and_then(|v| reader::condition_value(ctx, v, "entry"));
+    let entry = t
+        .require(ctx, "entry")
+        .and_then(|v| reader::condition_value(ctx, v, "entry"));
     let not_before = t.opt_date_rule(ctx, "not_before");
     let mut actions = Vec::new();
     let mut ok = true;
@@ -1298,7 +1420,10 @@ fn phase(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft, order: &[String]) 
             phase_refs.extend(r.references.iter().map(|r| (r, true)));
         }
     }
-    for (r, self_ok) in phase_refs.iter().filter(|(r, _)| r.kind == crate::condition::RefKind::Phase) {
+    for (r, self_ok) in phase_refs
+        .iter()
+        .filter(|(r, _)| r.kind == crate::condition::RefKind::Phase)
+    {
         let there = order.iter().position(|p| *p == r.id);
         if let (Some(here), Some(there)) = (here, there)
             && (there > here || (there == here && !self_ok))
@@ -1336,7 +1461,9 @@ fn phase(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft, order: &[String]) 
 
 fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionDraft> {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<ActionId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<ActionId>(ctx, s));
     if let Some(s) = &id_str {
         ctx.declare(Kind::Action, s.get_ref(), s.span());
     }
@@ -1368,7 +1495,17 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         Some(ActionType::GeneralLicence) => &["licence", "scope", "activities"],
         Some(ActionType::Unfreeze) => &["amount", "currency", "measure"],
         Some(ActionType::Cooperation) => &["area"],
-        None => &["measure", "sectors", "entities", "licence", "scope", "activities", "amount", "currency", "area"],
+        None => &[
+            "measure",
+            "sectors",
+            "entities",
+            "licence",
+            "scope",
+            "activities",
+            "amount",
+            "currency",
+            "area",
+        ],
     };
     let type_keys = [
         ("measure", measure),
@@ -1381,7 +1518,10 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         ("currency", currency),
         ("area", area),
     ];
-    let ty_name = ACTION_TYPES.iter().find(|(_, x)| Some(*x) == ty_val).map_or("?", |(n, _)| n);
+    let ty_name = ACTION_TYPES
+        .iter()
+        .find(|(_, x)| Some(*x) == ty_val)
+        .map_or("?", |(n, _)| n);
     for (k, v) in &type_keys {
         if let Some(v) = v
             && !allowed.contains(k)
@@ -1392,17 +1532,27 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
                     v.span(),
                     format!("`{k}` does not apply to a `{ty_name}` action"),
                 )
-                .with_help(format!("a `{ty_name}` action takes {}", crate::diagnostic::one_of(allowed))),
+                .with_help(format!(
+                    "a `{ty_name}` action takes {}",
+                    crate::diagnostic::one_of(allowed)
+                )),
             );
         }
     }
     let header = t.header_span(ctx.source);
     let need = |ctx: &mut Ctx<'_>, k: &'static str| -> Option<&Value<'_>> {
-        let v = type_keys.iter().find(|(n, _)| *n == k).and_then(|(_, v)| *v);
+        let v = type_keys
+            .iter()
+            .find(|(n, _)| *n == k)
+            .and_then(|(_, v)| *v);
         if v.is_none() {
             ctx.push(
-                Diagnostic::error("accord::missing_key", header.clone(), format!("{what} has no `{k}`"))
-                    .with_help(format!("a `{ty_name}` action needs `{k} = ...`")),
+                Diagnostic::error(
+                    "accord::missing_key",
+                    header.clone(),
+                    format!("{what} has no `{k}`"),
+                )
+                .with_help(format!("a `{ty_name}` action needs `{k} = ...`")),
             );
         }
         v
@@ -1419,7 +1569,8 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         Some(ActionType::SuspendMeasure) => {
             let m = need(ctx, "measure").and_then(|v| measure_ref(ctx, v));
             let s = match sectors {
-                Some(v) => reader::strings(ctx, v, "sectors").map(|x| x.into_iter().map(Spanned::into_inner).collect()),
+                Some(v) => reader::strings(ctx, v, "sectors")
+                    .map(|x| x.into_iter().map(Spanned::into_inner).collect()),
                 None => Some(Vec::new()),
             };
             measure_span = m.clone();
@@ -1431,12 +1582,15 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
                 _ => None,
             }
         }
-        Some(ActionType::Delist) => need(ctx, "entities").and_then(|v| entity_list(ctx, v)).map(|entities| ReliefKind::Delist { entities }),
+        Some(ActionType::Delist) => need(ctx, "entities")
+            .and_then(|v| entity_list(ctx, v))
+            .map(|entities| ReliefKind::Delist { entities }),
         Some(ActionType::GeneralLicence) => {
             let l = need(ctx, "licence").and_then(|v| reader::string(ctx, v, "licence"));
             let s = need(ctx, "scope").and_then(|v| reader::string(ctx, v, "scope"));
             let a = match activities {
-                Some(v) => reader::strings(ctx, v, "activities").map(|x| x.into_iter().map(Spanned::into_inner).collect::<Vec<_>>()),
+                Some(v) => reader::strings(ctx, v, "activities")
+                    .map(|x| x.into_iter().map(Spanned::into_inner).collect::<Vec<_>>()),
                 None => Some(Vec::new()),
             };
             if let Some(a) = &a {
@@ -1459,14 +1613,22 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
             if let Some(a) = &a
                 && *a.get_ref() <= 0.0
             {
-                ctx.error("accord::amount", a.span(), "the amount unfrozen must be greater than zero");
+                ctx.error(
+                    "accord::amount",
+                    a.span(),
+                    "the amount unfrozen must be greater than zero",
+                );
             }
             if let Some(c) = &c
                 && !(c.get_ref().len() == 3 && c.get_ref().bytes().all(|b| b.is_ascii_uppercase()))
             {
                 ctx.push(
-                    Diagnostic::error("accord::currency", c.span(), format!("`{}` is not an ISO 4217 currency code", c.get_ref()))
-                        .with_help("write three capital letters, e.g. `EUR`, `USD`, `GBP`"),
+                    Diagnostic::error(
+                        "accord::currency",
+                        c.span(),
+                        format!("`{}` is not an ISO 4217 currency code", c.get_ref()),
+                    )
+                    .with_help("write three capital letters, e.g. `EUR`, `USD`, `GBP`"),
                 );
             }
             match (a, c, m) {
@@ -1480,22 +1642,36 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         }
         Some(ActionType::Cooperation) => need(ctx, "area")
             .and_then(|v| reader::string(ctx, v, "area"))
-            .map(|a| ReliefKind::Cooperation { area: a.into_inner() }),
+            .map(|a| ReliefKind::Cooperation {
+                area: a.into_inner(),
+            }),
         None => None,
     };
     // The measure must belong to the action's regime.
     if let (Some(m), Some(r)) = (&measure_span, &regime)
         && let Some(reg) = d.regimes.iter().find(|x| &x.id == r.get_ref())
         && !reg.measures.iter().any(|x| &x.id == m.get_ref())
-        && let Some(owner) = d.regimes.iter().find(|x| x.measures.iter().any(|y| &y.id == m.get_ref()))
+        && let Some(owner) = d
+            .regimes
+            .iter()
+            .find(|x| x.measures.iter().any(|y| &y.id == m.get_ref()))
     {
         ctx.push(
             Diagnostic::error(
                 "accord::measure_regime",
                 m.span(),
-                format!("measure `{}` belongs to regime `{}`, not `{}`", m.get_ref(), owner.id, r.get_ref()),
+                format!(
+                    "measure `{}` belongs to regime `{}`, not `{}`",
+                    m.get_ref(),
+                    owner.id,
+                    r.get_ref()
+                ),
             )
-            .with_help(format!("set `regime = \"{}\"`, or name a measure of `{}`", owner.id, r.get_ref())),
+            .with_help(format!(
+                "set `regime = \"{}\"`, or name a measure of `{}`",
+                owner.id,
+                r.get_ref()
+            )),
         );
     }
     let (renewal, unless, renewal_span) = match renewal_v {
@@ -1512,7 +1688,8 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     }
     let starts = starts?;
     let expires = expires?;
-    if let (Some(Renewal::Automatic { .. }), None, Some(span)) = (&renewal, &expires, &renewal_span) {
+    if let (Some(Renewal::Automatic { .. }), None, Some(span)) = (&renewal, &expires, &renewal_span)
+    {
         ctx.push(
             Diagnostic::error(
                 "accord::renewal",
@@ -1552,7 +1729,10 @@ fn entity_list(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Vec<EntityRef>> {
         ctx.error(
             "accord::type",
             v.span(),
-            format!("`entities` must be a list, found {}", type_name(v.get_ref())),
+            format!(
+                "`entities` must be a list, found {}",
+                type_name(v.get_ref())
+            ),
         );
         return None;
     };
@@ -1593,14 +1773,21 @@ fn entity_list(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Vec<EntityRef>> {
                 ctx.error(
                     "accord::type",
                     item.span(),
-                    format!("an entity must be a name or a table, found {}", type_name(other)),
+                    format!(
+                        "an entity must be a name or a table, found {}",
+                        type_name(other)
+                    ),
                 );
                 ok = false;
             }
         }
     }
     if out.is_empty() && ok {
-        ctx.error("accord::entities", v.span(), "a delisting must name at least one entity");
+        ctx.error(
+            "accord::entities",
+            v.span(),
+            "a delisting must name at least one entity",
+        );
         return None;
     }
     ok.then_some(out)
@@ -1612,12 +1799,18 @@ fn renewal(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(Renewal, Option<Located<
         DeValue::Table(_) => {
             let mut t = Table::of(ctx, v, "a renewal")?;
             let term = t.req_duration(ctx, "term");
-            let unless = t.get("unless").map(|u| reader::condition_value(ctx, u, "unless"));
+            let unless = t
+                .get("unless")
+                .map(|u| reader::condition_value(ctx, u, "unless"));
             let max_terms = t.opt_uint(ctx, "max_terms", u64::from(u32::MAX));
             t.finish(ctx);
             let term = term?;
             if term.get_ref().is_zero() {
-                ctx.error("accord::renewal", term.span(), "a renewal term of zero days renews forever at once");
+                ctx.error(
+                    "accord::renewal",
+                    term.span(),
+                    "a renewal term of zero days renews forever at once",
+                );
                 return None;
             }
             let unless = match unless {
@@ -1649,7 +1842,9 @@ fn renewal(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<(Renewal, Option<Located<
 
 fn exemption(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Exemption, Range<usize>)> {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<ExemptionId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<ExemptionId>(ctx, s));
     if let Some(s) = &id_str {
         ctx.declare(Kind::Exemption, s.get_ref(), s.span());
     }
@@ -1663,8 +1858,12 @@ fn exemption(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Exemption, Ran
         && let Some(s) = &id_str
     {
         ctx.push(
-            Diagnostic::error("accord::exemption_scope", s.span(), format!("exemption `{}` covers no activities", s.get_ref()))
-                .with_help("list what it permits: `activities = [\"food\", \"medicine\"]`"),
+            Diagnostic::error(
+                "accord::exemption_scope",
+                s.span(),
+                format!("exemption `{}` covers no activities", s.get_ref()),
+            )
+            .with_help("list what it permits: `activities = [\"food\", \"medicine\"]`"),
         );
         return None;
     }
@@ -1683,12 +1882,16 @@ fn exemption(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Exemption, Ran
 
 fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
     let id_str = t.req_str(ctx, "id");
-    let id = id_str.as_ref().and_then(|s| reader::ident::<TriggerId>(ctx, s));
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<TriggerId>(ctx, s));
     if let Some(s) = &id_str {
         ctx.declare(Kind::Trigger, s.get_ref(), s.span());
     }
     let title = t.req_str(ctx, "title");
-    let when = t.require(ctx, "when").and_then(|v| reader::condition_value(ctx, v, "when"));
+    let when = t
+        .require(ctx, "when")
+        .and_then(|v| reader::condition_value(ctx, v, "when"));
     let standing = t.ref_ids::<ParticipantId>(ctx, "standing", Kind::Participant);
     note_participants(ctx, &standing, false);
     let automatic = t.opt_bool(ctx, "automatic");
@@ -1741,14 +1944,18 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
     });
     let automatic = automatic?.unwrap_or(false);
     let standing = standing?;
-    if !automatic && standing.is_empty()
+    if !automatic
+        && standing.is_empty()
         && let Some(s) = &id_str
     {
         ctx.push(
             Diagnostic::error(
                 "accord::standing",
                 s.span(),
-                format!("trigger `{}` is not automatic and nobody may invoke it", s.get_ref()),
+                format!(
+                    "trigger `{}` is not automatic and nobody may invoke it",
+                    s.get_ref()
+                ),
             )
             .with_help("name who may invoke it in `standing = [...]`, or set `automatic = true`"),
         );
@@ -1782,14 +1989,20 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
     let stage_tables = t.tables(ctx, "stages", "a dispute stage");
     if stage_tables.is_empty() {
         ctx.push(
-            Diagnostic::error("accord::no_stages", t.header_span(ctx.source), "the dispute process has no stages")
-                .with_help("add at least one `[[disputes.stages]]` with its `deadline`"),
+            Diagnostic::error(
+                "accord::no_stages",
+                t.header_span(ctx.source),
+                "the dispute process has no stages",
+            )
+            .with_help("add at least one `[[disputes.stages]]` with its `deadline`"),
         );
         ok = false;
     }
     for mut s in stage_tables {
         let id_str = s.req_str(ctx, "id");
-        let id = id_str.as_ref().and_then(|x| reader::ident::<StageId>(ctx, x));
+        let id = id_str
+            .as_ref()
+            .and_then(|x| reader::ident::<StageId>(ctx, x));
         if let Some(x) = &id_str {
             ctx.declare(Kind::Stage, x.get_ref(), x.span());
         }
@@ -1803,7 +2016,9 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
                 DeValue::Table(_) => Table::of(ctx, v, "an extension").and_then(|mut et| {
                     let max = et.req_duration(ctx, "by_consent");
                     et.finish(ctx);
-                    max.map(|m| Extension::ByConsent { max: Some(m.into_inner()) })
+                    max.map(|m| Extension::ByConsent {
+                        max: Some(m.into_inner()),
+                    })
                 }),
                 other => {
                     ctx.push(
@@ -1817,18 +2032,30 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
         let next = s.ref_id::<StageId>(ctx, "next", Kind::Stage, false);
         let parallel = s.ref_ids::<StageId>(ctx, "parallel", Kind::Stage);
         let sstanding = s.ref_ids::<ParticipantId>(ctx, "standing", Kind::Participant);
-    note_participants(ctx, &sstanding, false);
+        note_participants(ctx, &sstanding, false);
         s.finish(ctx);
         if let Some(dl) = &deadline
             && dl.get_ref().is_zero()
         {
             ctx.push(
-                Diagnostic::error("accord::deadline", dl.span(), "a stage with a zero deadline ends before it begins")
-                    .with_help("give the stage its time, e.g. `deadline = \"P15D\"`"),
+                Diagnostic::error(
+                    "accord::deadline",
+                    dl.span(),
+                    "a stage with a zero deadline ends before it begins",
+                )
+                .with_help("give the stage its time, e.g. `deadline = \"P15D\"`"),
             );
         }
         match (id, id_str, title, deadline, extension, parallel, sstanding) {
-            (Some(id), Some(id_str), Some(title), Some(deadline), Some(extension), Some(parallel), Some(standing)) => {
+            (
+                Some(id),
+                Some(id_str),
+                Some(title),
+                Some(deadline),
+                Some(extension),
+                Some(parallel),
+                Some(standing),
+            ) => {
                 stages.push(StageDraft {
                     stage: Stage {
                         id,
@@ -1861,10 +2088,7 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
     ))
 }
 
-fn proportionality(
-    ctx: &mut Ctx<'_>,
-    t: &mut Table<'_, '_>,
-) -> Option<(Proportionality, BTreeMap<Method, Range<usize>>, Range<usize>)> {
+fn proportionality(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<ProportionalityDraft> {
     let header = t.header_span(ctx.source);
     let v = t.require(ctx, "methods")?;
     let mut mt = Table::of(ctx, v, "the proportionality weights of methods")?;
@@ -1914,7 +2138,11 @@ pub(crate) fn lower(d: &Draft) -> Option<Agreement> {
     })
 }
 
-fn note_participants(ctx: &mut Ctx<'_>, ids: &Option<Vec<Spanned<ParticipantId>>>, as_monitor: bool) {
+fn note_participants(
+    ctx: &mut Ctx<'_>,
+    ids: &Option<Vec<Spanned<ParticipantId>>>,
+    as_monitor: bool,
+) {
     for id in ids.iter().flatten() {
         ctx.participant_uses
             .push((as_monitor, id.get_ref().to_string(), id.span()));

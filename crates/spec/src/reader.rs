@@ -149,8 +149,14 @@ impl<'s> Ctx<'s> {
         self.diagnostics.push(d);
     }
 
-    pub fn error(&mut self, code: &'static str, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::error(code, span, message));
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message));
         // INVARIANT: just pushed.
         let last = self.diagnostics.len() - 1;
         &mut self.diagnostics[last]
@@ -330,7 +336,9 @@ impl<'a, 'i> Table<'a, 'i> {
     /// The span to point at for a whole table: its first line, not every line of it.
     pub fn header_span(&self, source: &str) -> Range<usize> {
         let start = self.span.start.min(source.len());
-        let rest = source.get(start..self.span.end.min(source.len())).unwrap_or("");
+        let rest = source
+            .get(start..self.span.end.min(source.len()))
+            .unwrap_or("");
         let len = rest.find('\n').unwrap_or(rest.len());
         start..start + len.max(usize::from(rest.is_empty() && start < source.len()))
     }
@@ -437,7 +445,12 @@ impl<'a, 'i> Table<'a, 'i> {
         let Some(v) = self.get(key) else {
             return Some(Vec::new());
         };
-        Some(strings(ctx, v, key)?.into_iter().map(Spanned::into_inner).collect())
+        Some(
+            strings(ctx, v, key)?
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+        )
     }
 
     pub fn opt_bool(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<Option<bool>> {
@@ -450,7 +463,10 @@ impl<'a, 'i> Table<'a, 'i> {
                 ctx.error(
                     "accord::type",
                     v.span(),
-                    format!("`{key}` must be `true` or `false`, found {}", type_name(other)),
+                    format!(
+                        "`{key}` must be `true` or `false`, found {}",
+                        type_name(other)
+                    ),
                 );
                 None
             }
@@ -458,14 +474,24 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A whole number in `0..=max`.
-    pub fn opt_uint(&mut self, ctx: &mut Ctx<'_>, key: &'static str, max: u64) -> Option<Option<Spanned<u64>>> {
+    pub fn opt_uint(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+        max: u64,
+    ) -> Option<Option<Spanned<u64>>> {
         let Some(v) = self.get(key) else {
             return Some(None);
         };
         uint(ctx, v, key, max).map(Some)
     }
 
-    pub fn req_uint(&mut self, ctx: &mut Ctx<'_>, key: &'static str, max: u64) -> Option<Spanned<u64>> {
+    pub fn req_uint(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+        max: u64,
+    ) -> Option<Spanned<u64>> {
         let v = self.require(ctx, key)?;
         uint(ctx, v, key, max)
     }
@@ -476,14 +502,22 @@ impl<'a, 'i> Table<'a, 'i> {
         number(ctx, v, key)
     }
 
-    pub fn opt_number(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<Option<Spanned<f64>>> {
+    pub fn opt_number(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+    ) -> Option<Option<Spanned<f64>>> {
         let Some(v) = self.get(key) else {
             return Some(None);
         };
         number(ctx, v, key).map(Some)
     }
 
-    pub fn req_duration(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<Spanned<CalendarDuration>> {
+    pub fn req_duration(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+    ) -> Option<Spanned<CalendarDuration>> {
         let v = self.require(ctx, key)?;
         duration(ctx, v, key)
     }
@@ -499,19 +533,31 @@ impl<'a, 'i> Table<'a, 'i> {
         duration(ctx, v, key).map(Some)
     }
 
-    pub fn req_date_rule(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<Located<DateRule>> {
+    pub fn req_date_rule(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+    ) -> Option<Located<DateRule>> {
         let v = self.require(ctx, key)?;
         date_rule(ctx, v, key)
     }
 
-    pub fn opt_date_rule(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<Option<Located<DateRule>>> {
+    pub fn opt_date_rule(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+    ) -> Option<Option<Located<DateRule>>> {
         let Some(v) = self.get(key) else {
             return Some(None);
         };
         date_rule(ctx, v, key).map(Some)
     }
 
-    pub fn opt_instant(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<Option<Spanned<Instant>>> {
+    pub fn opt_instant(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+    ) -> Option<Option<Spanned<Instant>>> {
         let Some(v) = self.get(key) else {
             return Some(None);
         };
@@ -542,7 +588,12 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A list of tables (`[[x]]`), absent meaning empty.
-    pub fn tables(&mut self, ctx: &mut Ctx<'_>, key: &'static str, what: &str) -> Vec<Table<'a, 'i>> {
+    pub fn tables(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        key: &'static str,
+        what: &str,
+    ) -> Vec<Table<'a, 'i>> {
         let Some(v) = self.get(key) else {
             return Vec::new();
         };
@@ -559,7 +610,12 @@ pub(crate) struct Located<T> {
     pub references: Vec<Reference>,
 }
 
-pub(crate) fn tables<'a, 'i>(ctx: &mut Ctx<'_>, v: &'a Value<'i>, key: &str, what: &str) -> Vec<Table<'a, 'i>> {
+pub(crate) fn tables<'a, 'i>(
+    ctx: &mut Ctx<'_>,
+    v: &'a Value<'i>,
+    key: &str,
+    what: &str,
+) -> Vec<Table<'a, 'i>> {
     match v.get_ref() {
         DeValue::Array(items) => items
             .iter()
@@ -570,7 +626,10 @@ pub(crate) fn tables<'a, 'i>(ctx: &mut Ctx<'_>, v: &'a Value<'i>, key: &str, wha
                 Diagnostic::error(
                     "accord::type",
                     v.span(),
-                    format!("`{key}` must be a list of tables, found {}", type_name(other)),
+                    format!(
+                        "`{key}` must be a list of tables, found {}",
+                        type_name(other)
+                    ),
                 )
                 .with_help(format!("write each one under its own `[[{key}]]` header")),
             );
@@ -614,7 +673,10 @@ pub(crate) fn strings(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Vec
                 Diagnostic::error(
                     "accord::type",
                     v.span(),
-                    format!("`{key}` must be a list of strings, found {}", type_name(other)),
+                    format!(
+                        "`{key}` must be a list of strings, found {}",
+                        type_name(other)
+                    ),
                 )
                 .with_help(format!("write `{key} = [\"...\", \"...\"]`")),
             );
@@ -623,7 +685,10 @@ pub(crate) fn strings(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Vec
     }
 }
 
-pub(crate) fn ident<T: FromStr<Err = IdError>>(ctx: &mut Ctx<'_>, s: &Spanned<String>) -> Option<T> {
+pub(crate) fn ident<T: FromStr<Err = IdError>>(
+    ctx: &mut Ctx<'_>,
+    s: &Spanned<String>,
+) -> Option<T> {
     match s.get_ref().parse::<T>() {
         Ok(id) => Some(id),
         Err(e) => {
@@ -651,7 +716,10 @@ pub(crate) fn uint(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str, max: u64) -> Opt
             return None;
         }
     };
-    match parsed.and_then(|n| u64::try_from(n).ok()).filter(|n| *n <= max) {
+    match parsed
+        .and_then(|n| u64::try_from(n).ok())
+        .filter(|n| *n <= max)
+    {
         Some(n) => Some(Spanned::new(v.span(), n)),
         None => {
             ctx.error(
@@ -695,14 +763,19 @@ pub(crate) fn number(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Span
     }
 }
 
-pub(crate) fn duration(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Spanned<CalendarDuration>> {
+pub(crate) fn duration(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+    key: &str,
+) -> Option<Spanned<CalendarDuration>> {
     let s = string(ctx, v, key)?;
     match s.get_ref().parse::<CalendarDuration>() {
         Ok(d) => Some(Spanned::new(s.span(), d)),
         Err(e) => {
             ctx.push(
-                Diagnostic::error("accord::duration", s.span(), e.to_string())
-                    .with_help("durations are ISO 8601: `P90D` (days), `P6M` (months), `P1Y`, `P2W`"),
+                Diagnostic::error("accord::duration", s.span(), e.to_string()).with_help(
+                    "durations are ISO 8601: `P90D` (days), `P6M` (months), `P1Y`, `P2W`",
+                ),
             );
             None
         }
@@ -730,14 +803,23 @@ pub(crate) fn content_offset(source: &str, span: &Range<usize>, content: &str) -
 }
 
 /// Moves a syntax error or reference span from the string's content into the source.
-pub(crate) fn shift(span: &Range<usize>, base: Option<usize>, whole: &Range<usize>) -> Range<usize> {
+pub(crate) fn shift(
+    span: &Range<usize>,
+    base: Option<usize>,
+    whole: &Range<usize>,
+) -> Range<usize> {
     match base {
         Some(b) => b + span.start..b + span.end,
         None => whole.clone(),
     }
 }
 
-pub(crate) fn syntax_diagnostic(code: &'static str, e: SyntaxError, base: Option<usize>, whole: &Range<usize>) -> Diagnostic {
+pub(crate) fn syntax_diagnostic(
+    code: &'static str,
+    e: SyntaxError,
+    base: Option<usize>,
+    whole: &Range<usize>,
+) -> Diagnostic {
     let mut d = Diagnostic::error(code, shift(&e.span, base, whole), e.message);
     d.help = e.help;
     d
@@ -745,35 +827,33 @@ pub(crate) fn syntax_diagnostic(code: &'static str, e: SyntaxError, base: Option
 
 pub(crate) fn date_rule(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Located<DateRule>> {
     match v.get_ref() {
-        DeValue::Datetime(dt) => {
-            match (dt.date, dt.time) {
-                (Some(d), None) => {
-                    let text = format!("{:04}-{:02}-{:02}", d.year, d.month, d.day);
-                    match condition::parse_date(&text, 0..0) {
-                        Ok(date) => Some(Located {
-                            value: DateRule::On(date),
-                            span: v.span(),
-                            references: Vec::new(),
-                        }),
-                        Err(e) => {
-                            ctx.push(syntax_diagnostic("accord::date", e, None, &v.span()));
-                            None
-                        }
+        DeValue::Datetime(dt) => match (dt.date, dt.time) {
+            (Some(d), None) => {
+                let text = format!("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+                match condition::parse_date(&text, 0..0) {
+                    Ok(date) => Some(Located {
+                        value: DateRule::On(date),
+                        span: v.span(),
+                        references: Vec::new(),
+                    }),
+                    Err(e) => {
+                        ctx.push(syntax_diagnostic("accord::date", e, None, &v.span()));
+                        None
                     }
                 }
-                _ => {
-                    ctx.push(
-                        Diagnostic::error(
-                            "accord::date",
-                            v.span(),
-                            format!("`{key}` must be a date without a time"),
-                        )
-                        .with_help("agreements are dated, not timed: write `2026-01-15`"),
-                    );
-                    None
-                }
             }
-        }
+            _ => {
+                ctx.push(
+                    Diagnostic::error(
+                        "accord::date",
+                        v.span(),
+                        format!("`{key}` must be a date without a time"),
+                    )
+                    .with_help("agreements are dated, not timed: write `2026-01-15`"),
+                );
+                None
+            }
+        },
         DeValue::String(s) => {
             let base = content_offset(ctx.source, &v.span(), s);
             match condition::parse_date_rule(s) {
@@ -806,9 +886,14 @@ pub(crate) fn date_rule(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<L
                 Diagnostic::error(
                     "accord::type",
                     v.span(),
-                    format!("`{key}` must be a date or a date rule, found {}", type_name(other)),
+                    format!(
+                        "`{key}` must be a date or a date rule, found {}",
+                        type_name(other)
+                    ),
                 )
-                .with_help("write a date (`2026-01-15`) or a rule in quotes (`\"adoption + P90D\"`)"),
+                .with_help(
+                    "write a date (`2026-01-15`) or a rule in quotes (`\"adoption + P90D\"`)",
+                ),
             );
             None
         }
@@ -856,7 +941,10 @@ pub(crate) fn instant(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Spa
             ctx.error(
                 "accord::type",
                 v.span(),
-                format!("`{key}` must be an instant in UTC, found {}", type_name(other)),
+                format!(
+                    "`{key}` must be an instant in UTC, found {}",
+                    type_name(other)
+                ),
             );
             return None;
         }
@@ -876,8 +964,12 @@ pub(crate) fn instant(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<Spa
         Ok(i) => Some(Spanned::new(v.span(), i)),
         Err(_) => {
             ctx.push(
-                Diagnostic::error("accord::instant", v.span(), format!("`{text}` is not a valid instant"))
-                    .with_help("write instants in UTC with a `Z`: `2026-01-15T00:00:00Z`"),
+                Diagnostic::error(
+                    "accord::instant",
+                    v.span(),
+                    format!("`{text}` is not a valid instant"),
+                )
+                .with_help("write instants in UTC with a `Z`: `2026-01-15T00:00:00Z`"),
             );
             None
         }
@@ -922,7 +1014,10 @@ pub(crate) fn choices<T: Copy>(
         ctx.error(
             "accord::type",
             v.span(),
-            format!("`{key}` must be a list of strings, found {}", type_name(v.get_ref())),
+            format!(
+                "`{key}` must be a list of strings, found {}",
+                type_name(v.get_ref())
+            ),
         );
         return None;
     };

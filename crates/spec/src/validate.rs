@@ -40,16 +40,21 @@ fn days_range(d: &CalendarDuration) -> (u64, u64) {
         u64::from(d.weeks),
         u64::from(d.days),
     );
-    (
-        y * 365 + m * 28 + w * 7 + dd,
-        y * 366 + m * 31 + w * 7 + dd,
-    )
+    (y * 365 + m * 28 + w * 7 + dd, y * 366 + m * 31 + w * 7 + dd)
 }
 
 /// Whether `a` is longer than `b`.
 pub(crate) fn longer(a: &CalendarDuration, b: &CalendarDuration) -> Longer {
-    let fa = [u64::from(a.years), u64::from(a.months), u64::from(a.weeks) * 7 + u64::from(a.days)];
-    let fb = [u64::from(b.years), u64::from(b.months), u64::from(b.weeks) * 7 + u64::from(b.days)];
+    let fa = [
+        u64::from(a.years),
+        u64::from(a.months),
+        u64::from(a.weeks) * 7 + u64::from(a.days),
+    ];
+    let fb = [
+        u64::from(b.years),
+        u64::from(b.months),
+        u64::from(b.weeks) * 7 + u64::from(b.days),
+    ];
     if fa.iter().zip(&fb).all(|(x, y)| x <= y) {
         return Longer::No;
     }
@@ -96,20 +101,31 @@ fn header(ctx: &mut Ctx<'_>, d: &Draft) {
     let version = *h.version.get_ref();
     match (&h.amends, version) {
         (Some(a), 1) => ctx.push(
-            Diagnostic::error("accord::amendment", a.span(), "version 1 amends nothing")
-                .with_help("remove `amends`, or raise `version`: an amendment is version 2 or later"),
+            Diagnostic::error("accord::amendment", a.span(), "version 1 amends nothing").with_help(
+                "remove `amends`, or raise `version`: an amendment is version 2 or later",
+            ),
         ),
         (None, v) if v > 1 => ctx.push(
-            Diagnostic::error("accord::amendment", h.version.span(), format!("version {v} does not say which version it amends"))
-                .with_help(format!("add `amends = {}`", v - 1)),
+            Diagnostic::error(
+                "accord::amendment",
+                h.version.span(),
+                format!("version {v} does not say which version it amends"),
+            )
+            .with_help(format!("add `amends = {}`", v - 1)),
         ),
         (Some(a), v) if v > 1 && *a.get_ref() != u64::from(v - 1) => ctx.push(
             Diagnostic::error(
                 "accord::amendment",
                 a.span(),
-                format!("version {v} amends version {}, not the version before it", a.get_ref()),
+                format!(
+                    "version {v} amends version {}, not the version before it",
+                    a.get_ref()
+                ),
             )
-            .with_help(format!("an amendment amends the version before it: write `amends = {}`", v - 1)),
+            .with_help(format!(
+                "an amendment amends the version before it: write `amends = {}`",
+                v - 1
+            )),
         ),
         _ => {}
     }
@@ -131,7 +147,10 @@ fn header(ctx: &mut Ctx<'_>, d: &Draft) {
                             last,
                             format!("party `{}` does not sign the amendment", p.id),
                         )
-                        .with_help(format!("every authority and the target must sign: add `{}` to `signatories`", p.id)),
+                        .with_help(format!(
+                            "every authority and the target must sign: add `{}` to `signatories`",
+                            p.id
+                        )),
                     );
                 }
             }
@@ -145,24 +164,39 @@ fn header(ctx: &mut Ctx<'_>, d: &Draft) {
 }
 
 fn roles(ctx: &mut Ctx<'_>, d: &Draft) {
-    let span = d.section_spans.get("parties").cloned().unwrap_or_else(|| d.header.as_ref().map_or(0..0, |h| h.span.clone()));
+    let span = d
+        .section_spans
+        .get("parties")
+        .cloned()
+        .unwrap_or_else(|| d.header.as_ref().map_or(0..0, |h| h.span.clone()));
     let span = first_line(ctx.source, span);
-    for (role, what) in [(PartyRole::Authority, "authority"), (PartyRole::Target, "target")] {
+    for (role, what) in [
+        (PartyRole::Authority, "authority"),
+        (PartyRole::Target, "target"),
+    ] {
         if !d.parties.is_empty() && !d.parties.iter().any(|p| p.0.role == role) {
             ctx.push(
-                Diagnostic::error("accord::roles", span.clone(), format!("no party has the role `{what}`"))
-                    .with_help(if role == PartyRole::Authority {
-                        "an agreement needs an authority that grants and revokes relief"
-                    } else {
-                        "an agreement needs a target party that undertakes the commitments"
-                    }),
+                Diagnostic::error(
+                    "accord::roles",
+                    span.clone(),
+                    format!("no party has the role `{what}`"),
+                )
+                .with_help(if role == PartyRole::Authority {
+                    "an agreement needs an authority that grants and revokes relief"
+                } else {
+                    "an agreement needs a target party that undertakes the commitments"
+                }),
             );
         }
     }
-    if d.parties.is_empty() && d.section_spans.get("parties").is_none() && d.header.is_some() {
+    if d.parties.is_empty() && !d.section_spans.contains_key("parties") && d.header.is_some() {
         ctx.push(
-            Diagnostic::error("accord::roles", d.header.as_ref().map_or(0..0, |h| h.span.clone()), "the agreement has no parties")
-                .with_help("add `[[parties]]` for the authority and the target"),
+            Diagnostic::error(
+                "accord::roles",
+                d.header.as_ref().map_or(0..0, |h| h.span.clone()),
+                "the agreement has no parties",
+            )
+            .with_help("add `[[parties]]` for the authority and the target"),
         );
     }
     for (p, span, _) in &d.parties {
@@ -185,21 +219,34 @@ fn participants(ctx: &mut Ctx<'_>, d: &Draft) {
     let is_party = |id: &str| d.parties.iter().any(|p| p.0.id.as_str() == id);
     let is_monitor = |id: &str| d.monitors.iter().any(|m| m.0.id.as_str() == id);
     // Verification names monitors only; standing, halting and signing are for parties only.
-    let check_uses = |ctx: &mut Ctx<'_>, spans: Vec<(String, Range<usize>)>, want_monitor: bool, what: &str| {
-        for (id, span) in spans {
-            if want_monitor && is_party(&id) {
-                ctx.push(
-                    Diagnostic::error("accord::party_as_monitor", span, format!("`{id}` is a party, not a monitor"))
-                        .with_help(format!("{what} must be independent monitors declared in [[monitors]]")),
-                );
-            } else if !want_monitor && is_monitor(&id) {
-                ctx.push(
-                    Diagnostic::error("accord::monitor_as_party", span, format!("`{id}` is a monitor, not a party"))
-                        .with_help(format!("{what} are parties: monitors observe, they do not act in the agreement")),
-                );
+    let check_uses =
+        |ctx: &mut Ctx<'_>, spans: Vec<(String, Range<usize>)>, want_monitor: bool, what: &str| {
+            for (id, span) in spans {
+                if want_monitor && is_party(&id) {
+                    ctx.push(
+                        Diagnostic::error(
+                            "accord::party_as_monitor",
+                            span,
+                            format!("`{id}` is a party, not a monitor"),
+                        )
+                        .with_help(format!(
+                            "{what} must be independent monitors declared in [[monitors]]"
+                        )),
+                    );
+                } else if !want_monitor && is_monitor(&id) {
+                    ctx.push(
+                        Diagnostic::error(
+                            "accord::monitor_as_party",
+                            span,
+                            format!("`{id}` is a monitor, not a party"),
+                        )
+                        .with_help(format!(
+                            "{what} are parties: monitors observe, they do not act in the agreement"
+                        )),
+                    );
+                }
             }
-        }
-    };
+        };
     let mut monitor_uses = Vec::new();
     let mut party_uses = Vec::new();
     for (as_monitor, id, span) in std::mem::take(&mut ctx.participant_uses) {
@@ -209,8 +256,18 @@ fn participants(ctx: &mut Ctx<'_>, d: &Draft) {
             party_uses.push((id, span));
         }
     }
-    check_uses(ctx, monitor_uses, true, "the monitors of a verification protocol");
-    check_uses(ctx, party_uses, false, "those with standing, who halt a trigger or who sign an amendment");
+    check_uses(
+        ctx,
+        monitor_uses,
+        true,
+        "the monitors of a verification protocol",
+    );
+    check_uses(
+        ctx,
+        party_uses,
+        false,
+        "those with standing, who halt a trigger or who sign an amendment",
+    );
 
     // The same key for two participants: one of them could sign as the other, and a monitor
     // holding a party's key is not independent.
@@ -219,7 +276,11 @@ fn participants(ctx: &mut Ctx<'_>, d: &Draft) {
         .parties
         .iter()
         .map(|(p, _, s)| (p.id.as_str(), &p.keys, s))
-        .chain(d.monitors.iter().map(|(m, _, s)| (m.id.as_str(), &m.keys, s)));
+        .chain(
+            d.monitors
+                .iter()
+                .map(|(m, _, s)| (m.id.as_str(), &m.keys, s)),
+        );
     for (who, keys, spans) in all {
         for (k, s) in keys.iter().zip(spans) {
             if let Some(first) = seen.get(k.key.as_str()) {
@@ -245,8 +306,14 @@ fn participants(ctx: &mut Ctx<'_>, d: &Draft) {
     for (m, span, _) in &d.monitors {
         if m.keys.is_empty() {
             ctx.push(
-                Diagnostic::warning("accord::no_keys", span.clone(), format!("monitor `{}` declares no signing key", m.id))
-                    .with_help("without a key its evidence cannot be signed or accepted: add `keys = [...]`"),
+                Diagnostic::warning(
+                    "accord::no_keys",
+                    span.clone(),
+                    format!("monitor `{}` declares no signing key", m.id),
+                )
+                .with_help(
+                    "without a key its evidence cannot be signed or accepted: add `keys = [...]`",
+                ),
             );
         }
     }
@@ -343,8 +410,15 @@ fn provided(d: &Draft, ind: &Indicator) -> f64 {
     ind.verification
         .methods
         .iter()
-        .filter(|m| **m != Method::SelfReport || ind.verification.self_report != SelfReport::NotAccepted)
-        .map(|m| p.methods.iter().find(|(x, _)| x == m).map_or(0.0, |(_, w)| *w))
+        .filter(|m| {
+            **m != Method::SelfReport || ind.verification.self_report != SelfReport::NotAccepted
+        })
+        .map(|m| {
+            p.methods
+                .iter()
+                .find(|(x, _)| x == m)
+                .map_or(0.0, |(_, w)| *w)
+        })
         .sum()
 }
 
@@ -379,16 +453,26 @@ fn proportionality(ctx: &mut Ctx<'_>, d: &Draft) {
             Diagnostic::error(
                 "accord::proportionality",
                 header.clone(),
-                format!("method `{}` is used for verification but has no proportionality weight", method_name(*m)),
+                format!(
+                    "method `{}` is used for verification but has no proportionality weight",
+                    method_name(*m)
+                ),
             )
-            .with_help(format!("add `{} = ...` under `[proportionality.methods]`", method_name(*m))),
+            .with_help(format!(
+                "add `{} = ...` under `[proportionality.methods]`",
+                method_name(*m)
+            )),
         );
     }
     for ph in &d.phases {
         let mut commitments = BTreeSet::new();
         compliant_commitments(&ph.phase.entry, &mut commitments);
         let mut weakest: Option<(f64, &Indicator)> = None;
-        for i in d.indicators.iter().filter(|i| commitments.contains(i.indicator.commitment.as_str())) {
+        for i in d
+            .indicators
+            .iter()
+            .filter(|i| commitments.contains(i.indicator.commitment.as_str()))
+        {
             let v = provided(d, &i.indicator);
             if weakest.is_none_or(|(w, _)| v < w) {
                 weakest = Some((v, &i.indicator));
@@ -455,11 +539,21 @@ fn exemptions(ctx: &mut Ctx<'_>, d: &Draft) {
     for ph in &d.phases {
         for a in &ph.actions {
             for e in &d.exemptions {
-                let covered: Vec<&String> = a.activities.iter().filter(|x| e.0.activities.contains(x)).collect();
-                if covered.is_empty() || !(e.0.regimes.is_empty() || e.0.regimes.contains(&a.action.regime)) {
+                let covered: Vec<&String> = a
+                    .activities
+                    .iter()
+                    .filter(|x| e.0.activities.contains(x))
+                    .collect();
+                if covered.is_empty()
+                    || !(e.0.regimes.is_empty() || e.0.regimes.contains(&a.action.regime))
+                {
                     continue;
                 }
-                if let Some(t) = d.triggers.iter().find(|t| revokes(d, &t.trigger, ph, &a.action)) {
+                if let Some(t) = d
+                    .triggers
+                    .iter()
+                    .find(|t| revokes(d, &t.trigger, ph, &a.action))
+                {
                     ctx.push(
                         Diagnostic::warning(
                             "accord::exemption_overlap",
@@ -482,7 +576,8 @@ fn revokes(d: &Draft, t: &Trigger, phase: &crate::read::PhaseDraft, action: &Rel
         Reversion::PreAgreement => true,
         Reversion::Actions { actions } => actions.contains(&action.id),
         Reversion::Phase { phase: kept } => {
-            let pos = |id: &accord_core::id::PhaseId| d.phases.iter().position(|p| &p.phase.id == id);
+            let pos =
+                |id: &accord_core::id::PhaseId| d.phases.iter().position(|p| &p.phase.id == id);
             matches!((pos(kept), pos(&phase.phase.id)), (Some(k), Some(p)) if p > k)
         }
     }
@@ -513,7 +608,10 @@ fn triggers(ctx: &mut Ctx<'_>, d: &Draft) {
                 Diagnostic::warning(
                     "accord::reversion",
                     t.reverts_span.clone(),
-                    format!("trigger `{}` reverts to the last phase `{phase}`, which reverts nothing", t.trigger.id),
+                    format!(
+                        "trigger `{}` reverts to the last phase `{phase}`, which reverts nothing",
+                        t.trigger.id
+                    ),
                 )
                 .with_help("name an earlier phase, or `\"pre_agreement\"`"),
             );
@@ -544,15 +642,26 @@ fn stages(ctx: &mut Ctx<'_>, d: &Draft) {
                 break;
             }
             seen.push(n.clone());
-            cur = stages.iter().find(|x| x.stage.id == n).and_then(|x| x.stage.next.clone());
+            cur = stages
+                .iter()
+                .find(|x| x.stage.id == n)
+                .and_then(|x| x.stage.next.clone());
         }
         if s.stage.parallel.contains(&s.stage.id) {
-            ctx.error("accord::stage_cycle", s.id_span.clone(), format!("dispute stage `{}` runs beside itself", s.stage.id));
+            ctx.error(
+                "accord::stage_cycle",
+                s.id_span.clone(),
+                format!("dispute stage `{}` runs beside itself", s.stage.id),
+            );
         }
     }
     // Every stage but the first must be reachable.
     let mut reachable: BTreeSet<String> = BTreeSet::new();
-    let mut todo: Vec<String> = stages.first().map(|s| s.stage.id.to_string()).into_iter().collect();
+    let mut todo: Vec<String> = stages
+        .first()
+        .map(|s| s.stage.id.to_string())
+        .into_iter()
+        .collect();
     while let Some(id) = todo.pop() {
         if !reachable.insert(id.clone()) {
             continue;
@@ -576,7 +685,10 @@ fn stages(ctx: &mut Ctx<'_>, d: &Draft) {
                 Diagnostic::warning(
                     "accord::stage_unreachable",
                     s.id_span.clone(),
-                    format!("dispute stage `{}` is never reached from the first stage", s.stage.id),
+                    format!(
+                        "dispute stage `{}` is never reached from the first stage",
+                        s.stage.id
+                    ),
                 )
                 .with_help("name it in an earlier stage's `next` or `parallel`, or remove it"),
             );
@@ -596,9 +708,16 @@ fn supersession(ctx: &mut Ctx<'_>, d: &Draft) {
             let Some(old) = &a.action.supersedes else {
                 continue;
             };
-            let span = a.supersedes_span.clone().unwrap_or_else(|| a.id_span.clone());
+            let span = a
+                .supersedes_span
+                .clone()
+                .unwrap_or_else(|| a.id_span.clone());
             if old == &a.action.id {
-                ctx.error("accord::supersedes", span, format!("relief action `{old}` supersedes itself"));
+                ctx.error(
+                    "accord::supersedes",
+                    span,
+                    format!("relief action `{old}` supersedes itself"),
+                );
             } else if let Some(oi) = position(old)
                 && oi > pi
             {
@@ -661,7 +780,11 @@ pub(crate) fn fixed_events(d: &Draft) -> BTreeMap<String, Date> {
 
 /// Compares two date rules when the agreement decides their order: both fixed, or both
 /// offsets from the same single unknown anchor.
-pub(crate) fn compare(a: &DateRule, b: &DateRule, fixed: &BTreeMap<String, Date>) -> Option<std::cmp::Ordering> {
+pub(crate) fn compare(
+    a: &DateRule,
+    b: &DateRule,
+    fixed: &BTreeMap<String, Date>,
+) -> Option<std::cmp::Ordering> {
     let resolve = |r: &DateRule, free: Option<Date>| {
         r.resolve(&|anchor| {
             let key = match anchor {
@@ -681,8 +804,14 @@ pub(crate) fn compare(a: &DateRule, b: &DateRule, fixed: &BTreeMap<String, Date>
     let (mut sa, mut sb) = (BTreeSet::new(), BTreeSet::new());
     anchors(a, &mut sa);
     anchors(b, &mut sb);
-    sa.retain(|x| !x.strip_prefix("event:").is_some_and(|e| fixed.contains_key(e)));
-    sb.retain(|x| !x.strip_prefix("event:").is_some_and(|e| fixed.contains_key(e)));
+    sa.retain(|x| {
+        !x.strip_prefix("event:")
+            .is_some_and(|e| fixed.contains_key(e))
+    });
+    sb.retain(|x| {
+        !x.strip_prefix("event:")
+            .is_some_and(|e| fixed.contains_key(e))
+    });
     if sa.is_empty() && sb.is_empty() {
         return Some(resolve(a, None)?.cmp(&resolve(b, None)?));
     }
@@ -744,7 +873,10 @@ fn dates(ctx: &mut Ctx<'_>, d: &Draft) {
                 Diagnostic::error(
                     "accord::dates_out_of_order",
                     i.starts.span.clone(),
-                    format!("indicator `{}` starts reporting after its deadline", i.indicator.id),
+                    format!(
+                        "indicator `{}` starts reporting after its deadline",
+                        i.indicator.id
+                    ),
                 )
                 .with_help("the first reporting period must start before the due date"),
             );
@@ -763,9 +895,14 @@ fn dates(ctx: &mut Ctx<'_>, d: &Draft) {
                     Diagnostic::warning(
                         "accord::dates_out_of_order",
                         r.span.clone(),
-                        format!("event `{}` is dated {date}, before adoption ({adoption})", e.id),
+                        format!(
+                            "event `{}` is dated {date}, before adoption ({adoption})",
+                            e.id
+                        ),
                     )
-                    .with_help("check the date: agreements rarely count from before their adoption"),
+                    .with_help(
+                        "check the date: agreements rarely count from before their adoption",
+                    ),
                 );
             }
         }
@@ -796,7 +933,9 @@ fn unused(ctx: &mut Ctx<'_>, d: &Draft) {
                     span.clone(),
                     format!("commitment `{}` is not used by any phase or trigger", c.id),
                 )
-                .with_help("name it in a phase's `entry` or a trigger's `when`, or it has no consequence"),
+                .with_help(
+                    "name it in a phase's `entry` or a trigger's `when`, or it has no consequence",
+                ),
             );
         }
     }
@@ -808,16 +947,24 @@ fn unused(ctx: &mut Ctx<'_>, d: &Draft) {
     for (m, span, _) in &d.monitors {
         if !assigned.contains(m.id.as_str()) {
             ctx.push(
-                Diagnostic::warning("accord::unused_monitor", span.clone(), format!("monitor `{}` verifies no indicator", m.id))
-                    .with_help("name it in a protocol's `monitors`, or remove it"),
+                Diagnostic::warning(
+                    "accord::unused_monitor",
+                    span.clone(),
+                    format!("monitor `{}` verifies no indicator", m.id),
+                )
+                .with_help("name it in a protocol's `monitors`, or remove it"),
             );
         }
     }
     for p in &d.phases {
         if p.actions.is_empty() {
             ctx.push(
-                Diagnostic::warning("accord::empty_phase", p.id_span.clone(), format!("phase `{}` brings no relief", p.phase.id))
-                    .with_help("add `[[phases.actions]]`, or merge it with the next phase"),
+                Diagnostic::warning(
+                    "accord::empty_phase",
+                    p.id_span.clone(),
+                    format!("phase `{}` brings no relief", p.phase.id),
+                )
+                .with_help("add `[[phases.actions]]`, or merge it with the next phase"),
             );
         }
     }
@@ -825,7 +972,9 @@ fn unused(ctx: &mut Ctx<'_>, d: &Draft) {
 
 fn collect_commitments(c: &Condition, out: &mut BTreeSet<String>) {
     match c {
-        Condition::Status { commitments, .. } => out.extend(commitments.iter().map(|x| x.to_string())),
+        Condition::Status { commitments, .. } => {
+            out.extend(commitments.iter().map(|x| x.to_string()))
+        }
         Condition::Dispute { commitment, .. } => {
             out.insert(commitment.to_string());
         }

@@ -34,7 +34,11 @@ fn example(name: &str) -> String {
 
 /// The starter with `from` replaced by `to` (which must occur exactly once).
 fn starter_with(from: &str, to: &str) -> String {
-    assert_eq!(STARTER.matches(from).count(), 1, "`{from}` must occur once in the starter");
+    assert_eq!(
+        STARTER.matches(from).count(),
+        1,
+        "`{from}` must occur once in the starter"
+    );
     STARTER.replacen(from, to, 1)
 }
 
@@ -83,14 +87,22 @@ mod examples {
         assert_eq!(a.phases.len(), 3);
         assert_eq!(a.disputes.stages.len(), 4);
         // The stockpile tolerance is written as 1 kg U and converted to kg UF6.
-        let stockpile = a.indicators.iter().find(|i| i.id.as_str() == "leu_stockpile").unwrap();
+        let stockpile = a
+            .indicators
+            .iter()
+            .find(|i| i.id.as_str() == "leu_stockpile")
+            .unwrap();
         match stockpile.verification.tolerance {
             accord_core::agreement::Tolerance::Absolute { value } => {
                 assert!((value - 1.0 / 0.676).abs() < 1e-9, "{value}")
             }
             other => panic!("{other:?}"),
         }
-        let joint = a.indicators.iter().find(|i| i.id.as_str() == "u235_enrichment").unwrap();
+        let joint = a
+            .indicators
+            .iter()
+            .find(|i| i.id.as_str() == "u235_enrichment")
+            .unwrap();
         assert_eq!(joint.verification.quorum, 2);
         assert_eq!(joint.verification.monitors.len(), 3);
     }
@@ -130,7 +142,11 @@ mod broken {
                     $code,
                     rendered(&source)
                 );
-                if checked.diagnostics.iter().any(|d| d.code == $code && d.is_error()) {
+                if checked
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == $code && d.is_error())
+                {
                     assert!(checked.agreement.is_none());
                 }
                 insta::assert_snapshot!(stringify!($name), rendered(&source));
@@ -138,61 +154,354 @@ mod broken {
         };
     }
 
-    broken!(toml_syntax, starter_with("[review]", "[review"), "accord::toml");
-    broken!(unknown_key_with_suggestion, starter_with("cadence = \"P3M\"  ", "cadance = \"P3M\"\ncadence = \"P3M\"  "), "accord::unknown_key");
-    broken!(unknown_section, format!("{STARTER}\n[reviews]\nevery = \"P1M\"\n"), "accord::unknown_key");
-    broken!(wrong_type, starter_with("version = 1", "version = \"1\""), "accord::type");
-    broken!(missing_key, starter_with("title = \"First relief\"\n", ""), "accord::missing_key");
-    broken!(invalid_identifier, starter_with("id = \"starter-agreement\"", "id = \"starter agreement\""), "accord::identifier");
-    broken!(duplicate_id, starter_with("id = \"target\"", "id = \"ministry\""), "accord::duplicate_id");
-    broken!(impossible_date, starter_with("not_before = \"adoption + P6M\"", "not_before = \"2026-02-30\""), "accord::date");
-    broken!(native_impossible_date, starter_with("not_before = \"adoption + P6M\"", "not_before = 2026-02-30"), "accord::toml");
-    broken!(invalid_duration, starter_with("grace = \"P30D\"", "grace = \"30 days\""), "accord::duration");
-    broken!(unknown_value_with_suggestion, starter_with("role = \"authority\"", "role = \"authorty\""), "accord::unknown_value");
-    broken!(condition_syntax, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"reform complaint for 2 reviews\""), "accord::condition");
-    broken!(condition_missing_comma, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"all(reform reform) compliant\""), "accord::condition");
-    broken!(condition_unknown_commitment, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"reforms compliant for 2 reviews\""), "accord::unknown_reference");
-    broken!(condition_wrong_kind, starter_with("dispute(reform) exhausted", "dispute(phase-1) exhausted"), "accord::wrong_kind");
-    broken!(condition_unknown_event, starter_with("not_before = \"adoption + P6M\"", "not_before = \"adoptoin + P6M\""), "accord::unknown_reference");
-    broken!(date_rule_needs_spaces, starter_with("not_before = \"adoption + P6M\"", "not_before = \"adoption-P6M\""), "accord::date");
-    broken!(monitor_is_party, starter_with("id = \"inspectorate\"", "id = \"target\""), "accord::monitor_is_party");
-    broken!(party_as_monitor, starter_with("monitors = [\"inspectorate\"]", "monitors = [\"inspectorate\", \"ministry\"]"), "accord::party_as_monitor");
-    broken!(monitor_as_party, starter_with("standing = [\"ministry\"]", "standing = [\"inspectorate\"]"), "accord::monitor_as_party");
-    broken!(phase_depends_on_itself, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"reform compliant and phase(phase-1) reached\""), "accord::phase_order");
-    broken!(exemption_revocable, starter_with("reverts_to = \"pre_agreement\"", "reverts_to = { actions = [\"suspend-energy\", \"humanitarian\"] }"), "accord::exemption_revocable");
-    broken!(quorum_larger_than_monitors, starter_with("quorum = 1", "quorum = 2"), "accord::quorum");
-    broken!(proportionality_weight_exceeds_verification, starter_with("weight = 2", "weight = 5"), "accord::proportionality");
-    broken!(grace_longer_than_cadence, starter_with("grace = \"P30D\"", "grace = \"P4M\""), "accord::grace");
-    broken!(cadence_longer_than_review, starter_with("cadence = \"P3M\"  ", "cadence = \"P6M\"  "), "accord::cadence");
-    broken!(action_expires_before_it_starts, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\nstarts = \"adoption + P1Y\"\nexpires = \"adoption + P6M\"\n"), "accord::dates_out_of_order");
-    broken!(key_validity_out_of_order, starter_with("keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]", "keys = [{ key = \"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\", valid_from = 2027-01-01T00:00:00Z, valid_until = 2026-01-01T00:00:00Z }]"), "accord::dates_out_of_order");
-    broken!(method_not_accredited, starter_with("methods = [\"document_audit\"], quorum", "methods = [\"remote_sensing\"], quorum"), "accord::not_accredited");
-    broken!(reverts_to_unknown_phase, starter_with("reverts_to = \"pre_agreement\"", "reverts_to = { phase = \"phase-2\" }"), "accord::unknown_reference");
-    broken!(overdue_escalates_to_unknown_stage, starter_with("overdue = { noncompliant_after = 2 }", "overdue = { escalate = \"ministers\" }"), "accord::unknown_reference");
-    broken!(invalid_key, starter_with("keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]", "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1S=\"]"), "accord::key");
-    broken!(altered_verifier_key, starter_with("inspectorate.example+60adb5fc+", "inspectorate.example+60adb5fd+"), "accord::key");
-    broken!(shared_key, starter_with("keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]", "keys = [\"ministry.example+bd9c7a3d+AdEJ5oKrLKXnG0kP4xSBmNyEpCsefKCIpdsMJufgduvb\"]"), "accord::shared_key");
-    broken!(field_of_another_indicator_type, starter_with("expected = true\n", "expected = true\nlimit = 3\n"), "accord::indicator_field");
-    broken!(field_of_another_action_type, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\namount = 100\n"), "accord::action_field");
-    broken!(renewal_without_expiry, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\nrenewal = { term = \"P6M\" }\n"), "accord::renewal");
-    broken!(stage_leads_to_itself, starter_with("extension = { by_consent = \"P15D\" }", "extension = { by_consent = \"P15D\" }\nnext = \"joint-commission\""), "accord::stage_cycle");
-    broken!(trigger_nobody_may_invoke, starter_with("standing = [\"ministry\"]", "standing = []"), "accord::standing");
-    broken!(commitment_without_indicators, format!("{STARTER}\n[[commitments]]\nid = \"later\"\ntitle = \"Later\"\ntext = \"Something later.\"\n"), "accord::no_indicators");
-    broken!(amendment_without_amends, starter_with("version = 1", "version = 2\nsignatories = [\"ministry\", \"target\"]"), "accord::amendment");
-    broken!(amendment_not_signed_by_target, starter_with("version = 1", "version = 2\namends = 1\nsignatories = [\"ministry\"]"), "accord::amendment");
-    broken!(atleast_more_than_named, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"atleast(2; reform) compliant\""), "accord::condition");
-    broken!(grade_pass_not_on_scale, starter_with("type = \"flag\"                  # threshold | flag | count | deadline | grade\nexpected = true", "type = \"grade\"\nscale = [\"poor\", \"good\"]\npass = \"godo\""), "accord::grade");
-    broken!(self_report_sufficient_is_a_warning, starter_with("quorum = 1, confidentiality", "quorum = 1, self_report = \"sufficient\", confidentiality"), "accord::self_report_sufficient");
-    broken!(no_target_party, starter_with("role = \"target\"", "role = \"observer\""), "accord::roles");
-    broken!(relief_without_verification, starter_with("entry = \"reform compliant for 2 reviews\"", "entry = \"event(adoption) occurred\""), "accord::proportionality");
-    broken!(grace_may_exceed_cadence_is_a_warning, starter_with("cadence = \"P3M\"  ", "cadence = \"P1M\"  "), "accord::grace");
-    broken!(unused_monitor_is_a_warning, starter_with("[[commitments]]", "[[monitors]]\nid = \"spare\"\nname = \"Spare monitor\"\nmethods = [\"remote_sensing\"]\nkeys = [\"l9UnCbAC5KeYrV++1V9W1tDczWPclm+GGdfWyr5lXbI=\"]\n\n[[commitments]]"), "accord::unused_monitor");
-    broken!(supersedes_itself, starter_with("sectors = [\"energy\"]\n", "sectors = [\"energy\"]\nsupersedes = \"suspend-energy\"\n"), "accord::supersedes");
-    broken!(no_exemptions_is_a_warning, {
-        let start = STARTER.find("[[exemptions]]").unwrap();
-        let end = STARTER.find("# What non-compliance reverts.").unwrap();
-        format!("{}{}", &STARTER[..start], &STARTER[end..])
-    }, "accord::no_exemptions");
+    broken!(
+        toml_syntax,
+        starter_with("[review]", "[review"),
+        "accord::toml"
+    );
+    broken!(
+        unknown_key_with_suggestion,
+        starter_with(
+            "cadence = \"P3M\"  ",
+            "cadance = \"P3M\"\ncadence = \"P3M\"  "
+        ),
+        "accord::unknown_key"
+    );
+    broken!(
+        unknown_section,
+        format!("{STARTER}\n[reviews]\nevery = \"P1M\"\n"),
+        "accord::unknown_key"
+    );
+    broken!(
+        wrong_type,
+        starter_with("version = 1", "version = \"1\""),
+        "accord::type"
+    );
+    broken!(
+        missing_key,
+        starter_with("title = \"First relief\"\n", ""),
+        "accord::missing_key"
+    );
+    broken!(
+        invalid_identifier,
+        starter_with("id = \"starter-agreement\"", "id = \"starter agreement\""),
+        "accord::identifier"
+    );
+    broken!(
+        duplicate_id,
+        starter_with("id = \"target\"", "id = \"ministry\""),
+        "accord::duplicate_id"
+    );
+    broken!(
+        impossible_date,
+        starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = \"2026-02-30\""
+        ),
+        "accord::date"
+    );
+    broken!(
+        native_impossible_date,
+        starter_with("not_before = \"adoption + P6M\"", "not_before = 2026-02-30"),
+        "accord::toml"
+    );
+    broken!(
+        invalid_duration,
+        starter_with("grace = \"P30D\"", "grace = \"30 days\""),
+        "accord::duration"
+    );
+    broken!(
+        unknown_value_with_suggestion,
+        starter_with("role = \"authority\"", "role = \"authorty\""),
+        "accord::unknown_value"
+    );
+    broken!(
+        condition_syntax,
+        starter_with(
+            "entry = \"reform compliant for 2 reviews\"",
+            "entry = \"reform complaint for 2 reviews\""
+        ),
+        "accord::condition"
+    );
+    broken!(
+        condition_missing_comma,
+        starter_with(
+            "entry = \"reform compliant for 2 reviews\"",
+            "entry = \"all(reform reform) compliant\""
+        ),
+        "accord::condition"
+    );
+    broken!(
+        condition_unknown_commitment,
+        starter_with(
+            "entry = \"reform compliant for 2 reviews\"",
+            "entry = \"reforms compliant for 2 reviews\""
+        ),
+        "accord::unknown_reference"
+    );
+    broken!(
+        condition_wrong_kind,
+        starter_with("dispute(reform) exhausted", "dispute(phase-1) exhausted"),
+        "accord::wrong_kind"
+    );
+    broken!(
+        condition_unknown_event,
+        starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = \"adoptoin + P6M\""
+        ),
+        "accord::unknown_reference"
+    );
+    broken!(
+        date_rule_needs_spaces,
+        starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = \"adoption-P6M\""
+        ),
+        "accord::date"
+    );
+    broken!(
+        monitor_is_party,
+        starter_with("id = \"inspectorate\"", "id = \"target\""),
+        "accord::monitor_is_party"
+    );
+    broken!(
+        party_as_monitor,
+        starter_with(
+            "monitors = [\"inspectorate\"]",
+            "monitors = [\"inspectorate\", \"ministry\"]"
+        ),
+        "accord::party_as_monitor"
+    );
+    broken!(
+        monitor_as_party,
+        starter_with("standing = [\"ministry\"]", "standing = [\"inspectorate\"]"),
+        "accord::monitor_as_party"
+    );
+    broken!(
+        phase_depends_on_itself,
+        starter_with(
+            "entry = \"reform compliant for 2 reviews\"",
+            "entry = \"reform compliant and phase(phase-1) reached\""
+        ),
+        "accord::phase_order"
+    );
+    broken!(
+        exemption_revocable,
+        starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = { actions = [\"suspend-energy\", \"humanitarian\"] }"
+        ),
+        "accord::exemption_revocable"
+    );
+    broken!(
+        quorum_larger_than_monitors,
+        starter_with("quorum = 1", "quorum = 2"),
+        "accord::quorum"
+    );
+    broken!(
+        proportionality_weight_exceeds_verification,
+        starter_with("weight = 2", "weight = 5"),
+        "accord::proportionality"
+    );
+    broken!(
+        grace_longer_than_cadence,
+        starter_with("grace = \"P30D\"", "grace = \"P4M\""),
+        "accord::grace"
+    );
+    broken!(
+        cadence_longer_than_review,
+        starter_with("cadence = \"P3M\"  ", "cadence = \"P6M\"  "),
+        "accord::cadence"
+    );
+    broken!(
+        action_expires_before_it_starts,
+        starter_with(
+            "sectors = [\"energy\"]\n",
+            "sectors = [\"energy\"]\nstarts = \"adoption + P1Y\"\nexpires = \"adoption + P6M\"\n"
+        ),
+        "accord::dates_out_of_order"
+    );
+    broken!(
+        key_validity_out_of_order,
+        starter_with(
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
+            "keys = [{ key = \"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\", valid_from = 2027-01-01T00:00:00Z, valid_until = 2026-01-01T00:00:00Z }]"
+        ),
+        "accord::dates_out_of_order"
+    );
+    broken!(
+        method_not_accredited,
+        starter_with(
+            "methods = [\"document_audit\"], quorum",
+            "methods = [\"remote_sensing\"], quorum"
+        ),
+        "accord::not_accredited"
+    );
+    broken!(
+        reverts_to_unknown_phase,
+        starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = { phase = \"phase-2\" }"
+        ),
+        "accord::unknown_reference"
+    );
+    broken!(
+        overdue_escalates_to_unknown_stage,
+        starter_with(
+            "overdue = { noncompliant_after = 2 }",
+            "overdue = { escalate = \"ministers\" }"
+        ),
+        "accord::unknown_reference"
+    );
+    broken!(
+        invalid_key,
+        starter_with(
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1S=\"]"
+        ),
+        "accord::key"
+    );
+    broken!(
+        altered_verifier_key,
+        starter_with(
+            "inspectorate.example+60adb5fc+",
+            "inspectorate.example+60adb5fd+"
+        ),
+        "accord::key"
+    );
+    broken!(
+        shared_key,
+        starter_with(
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
+            "keys = [\"ministry.example+bd9c7a3d+AdEJ5oKrLKXnG0kP4xSBmNyEpCsefKCIpdsMJufgduvb\"]"
+        ),
+        "accord::shared_key"
+    );
+    broken!(
+        field_of_another_indicator_type,
+        starter_with("expected = true\n", "expected = true\nlimit = 3\n"),
+        "accord::indicator_field"
+    );
+    broken!(
+        field_of_another_action_type,
+        starter_with(
+            "sectors = [\"energy\"]\n",
+            "sectors = [\"energy\"]\namount = 100\n"
+        ),
+        "accord::action_field"
+    );
+    broken!(
+        renewal_without_expiry,
+        starter_with(
+            "sectors = [\"energy\"]\n",
+            "sectors = [\"energy\"]\nrenewal = { term = \"P6M\" }\n"
+        ),
+        "accord::renewal"
+    );
+    broken!(
+        stage_leads_to_itself,
+        starter_with(
+            "extension = { by_consent = \"P15D\" }",
+            "extension = { by_consent = \"P15D\" }\nnext = \"joint-commission\""
+        ),
+        "accord::stage_cycle"
+    );
+    broken!(
+        trigger_nobody_may_invoke,
+        starter_with("standing = [\"ministry\"]", "standing = []"),
+        "accord::standing"
+    );
+    broken!(
+        commitment_without_indicators,
+        format!(
+            "{STARTER}\n[[commitments]]\nid = \"later\"\ntitle = \"Later\"\ntext = \"Something later.\"\n"
+        ),
+        "accord::no_indicators"
+    );
+    broken!(
+        amendment_without_amends,
+        starter_with(
+            "version = 1",
+            "version = 2\nsignatories = [\"ministry\", \"target\"]"
+        ),
+        "accord::amendment"
+    );
+    broken!(
+        amendment_not_signed_by_target,
+        starter_with(
+            "version = 1",
+            "version = 2\namends = 1\nsignatories = [\"ministry\"]"
+        ),
+        "accord::amendment"
+    );
+    broken!(
+        atleast_more_than_named,
+        starter_with(
+            "entry = \"reform compliant for 2 reviews\"",
+            "entry = \"atleast(2; reform) compliant\""
+        ),
+        "accord::condition"
+    );
+    broken!(
+        grade_pass_not_on_scale,
+        starter_with(
+            "type = \"flag\"                  # threshold | flag | count | deadline | grade\nexpected = true",
+            "type = \"grade\"\nscale = [\"poor\", \"good\"]\npass = \"godo\""
+        ),
+        "accord::grade"
+    );
+    broken!(
+        self_report_sufficient_is_a_warning,
+        starter_with(
+            "quorum = 1, confidentiality",
+            "quorum = 1, self_report = \"sufficient\", confidentiality"
+        ),
+        "accord::self_report_sufficient"
+    );
+    broken!(
+        no_target_party,
+        starter_with("role = \"target\"", "role = \"observer\""),
+        "accord::roles"
+    );
+    broken!(
+        relief_without_verification,
+        starter_with(
+            "entry = \"reform compliant for 2 reviews\"",
+            "entry = \"event(adoption) occurred\""
+        ),
+        "accord::proportionality"
+    );
+    broken!(
+        grace_may_exceed_cadence_is_a_warning,
+        starter_with("cadence = \"P3M\"  ", "cadence = \"P1M\"  "),
+        "accord::grace"
+    );
+    broken!(
+        unused_monitor_is_a_warning,
+        starter_with(
+            "[[commitments]]",
+            "[[monitors]]\nid = \"spare\"\nname = \"Spare monitor\"\nmethods = [\"remote_sensing\"]\nkeys = [\"l9UnCbAC5KeYrV++1V9W1tDczWPclm+GGdfWyr5lXbI=\"]\n\n[[commitments]]"
+        ),
+        "accord::unused_monitor"
+    );
+    broken!(
+        supersedes_itself,
+        starter_with(
+            "sectors = [\"energy\"]\n",
+            "sectors = [\"energy\"]\nsupersedes = \"suspend-energy\"\n"
+        ),
+        "accord::supersedes"
+    );
+    broken!(
+        no_exemptions_is_a_warning,
+        {
+            let start = STARTER.find("[[exemptions]]").unwrap();
+            let end = STARTER.find("# What non-compliance reverts.").unwrap();
+            format!("{}{}", &STARTER[..start], &STARTER[end..])
+        },
+        "accord::no_exemptions"
+    );
 
     #[test]
     fn tolerance_in_a_unit_of_another_quantity() {
@@ -202,7 +511,12 @@ mod broken {
             1,
         );
         let checked = parse(&source);
-        assert!(checked.diagnostics.iter().any(|d| d.code == "accord::unit_quantity"));
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::unit_quantity")
+        );
         insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
     }
 
@@ -214,7 +528,13 @@ mod broken {
             .replacen("weight = 2", "wieght = 2", 1);
         let checked = parse(&source);
         let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
-        for code in ["accord::unknown_value", "accord::duration", "accord::quorum", "accord::unknown_key", "accord::missing_key"] {
+        for code in [
+            "accord::unknown_value",
+            "accord::duration",
+            "accord::quorum",
+            "accord::unknown_key",
+            "accord::missing_key",
+        ] {
             assert!(codes.contains(&code), "{code} missing from {codes:?}");
         }
         // In source order.
@@ -277,7 +597,10 @@ mod chain {
 
     fn files(v2: &str) -> Vec<(String, Vec<u8>)> {
         vec![
-            ("v1.toml".into(), example("licence-elections.toml").into_bytes()),
+            (
+                "v1.toml".into(),
+                example("licence-elections.toml").into_bytes(),
+            ),
             ("v2.toml".into(), v2.as_bytes().to_vec()),
         ]
     }
@@ -287,15 +610,27 @@ mod chain {
         let v2 = example("licence-elections-v2.toml");
         let reports = accord_spec::check_files(&files(&v2));
         for r in &reports {
-            assert!(!r.checked.has_errors(), "{}: {:?}", r.name, errors(&r.checked));
+            assert!(
+                !r.checked.has_errors(),
+                "{}: {:?}",
+                r.name,
+                errors(&r.checked)
+            );
         }
-        let versions: Vec<_> = reports.iter().map(|r| r.checked.agreement.clone().unwrap()).collect();
+        let versions: Vec<_> = reports
+            .iter()
+            .map(|r| r.checked.agreement.clone().unwrap())
+            .collect();
         assert!(accord_spec::check_chain(&versions).is_empty());
     }
 
     #[test]
     fn an_amendment_effective_before_the_version_it_amends_is_refused() {
-        let v2 = example("licence-elections-v2.toml").replacen("effective = 2026-12-01", "effective = 2026-10-01", 1);
+        let v2 = example("licence-elections-v2.toml").replacen(
+            "effective = 2026-12-01",
+            "effective = 2026-10-01",
+            1,
+        );
         let reports = accord_spec::check_files(&files(&v2));
         assert!(!reports[0].checked.has_errors());
         let r = &reports[1];
@@ -306,7 +641,13 @@ mod chain {
     fn a_version_given_twice_is_refused() {
         let v1 = example("licence-elections.toml");
         let reports = accord_spec::check_files(&files(&v1));
-        assert!(reports[1].checked.diagnostics.iter().any(|d| d.code == "accord::version_chain"));
+        assert!(
+            reports[1]
+                .checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::version_chain")
+        );
     }
 }
 
@@ -320,8 +661,12 @@ mod schema {
             toml::Value::Float(f) => serde_json::Value::from(f),
             toml::Value::Boolean(b) => serde_json::Value::Bool(b),
             toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-            toml::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(toml_to_json).collect()),
-            toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+            toml::Value::Array(a) => {
+                serde_json::Value::Array(a.into_iter().map(toml_to_json).collect())
+            }
+            toml::Value::Table(t) => serde_json::Value::Object(
+                t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect(),
+            ),
         }
     }
 
@@ -336,7 +681,10 @@ mod schema {
         all.push(("starter".into(), STARTER.to_owned()));
         for (name, source) in all {
             let json = toml_to_json(toml::from_str::<toml::Value>(&source).unwrap());
-            let problems: Vec<String> = v.iter_errors(&json).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            let problems: Vec<String> = v
+                .iter_errors(&json)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
             assert!(problems.is_empty(), "{name}: {problems:#?}");
         }
     }
@@ -345,7 +693,10 @@ mod schema {
     fn the_schema_refuses_what_the_reader_refuses() {
         let v = validator();
         for source in [
-            starter_with("cadence = \"P3M\"  ", "cadance = \"P3M\"\ncadence = \"P3M\"  "),
+            starter_with(
+                "cadence = \"P3M\"  ",
+                "cadance = \"P3M\"\ncadence = \"P3M\"  ",
+            ),
             starter_with("role = \"authority\"", "role = \"authorty\""),
             starter_with("grace = \"P30D\"", "grace = \"30 days\""),
             starter_with("version = 1", "version = \"1\""),
@@ -359,7 +710,9 @@ mod schema {
     #[test]
     fn the_schema_has_descriptions_from_the_doc_comments() {
         let text = serde_json::to_string(&accord_spec::schema::schema()).unwrap();
-        assert!(text.contains("How long after a period's end a report may come before it is overdue"));
+        assert!(
+            text.contains("How long after a period's end a report may come before it is overdue")
+        );
         assert!(text.contains("2020-12"));
     }
 }

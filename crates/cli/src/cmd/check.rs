@@ -36,7 +36,8 @@ enum Format {
 fn read_limited(path: &PathBuf) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_SIZE as u64 + 1).read_to_end(&mut bytes)?;
+    file.take(MAX_FILE_SIZE as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -55,8 +56,18 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let mut n_errors = unreadable.len();
     let mut n_warnings = 0;
     for r in &reports {
-        n_errors += r.checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        n_warnings += r.checked.diagnostics.iter().filter(|d| !d.is_error()).count();
+        n_errors += r
+            .checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        n_warnings += r
+            .checked
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error())
+            .count();
     }
     match args.format {
         Format::Json => {
@@ -75,7 +86,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 })
                 .collect();
             for r in &reports {
-                all.extend(accord_spec::to_json(&r.name, &r.source, &r.checked.diagnostics));
+                all.extend(accord_spec::to_json(
+                    &r.name,
+                    &r.source,
+                    &r.checked.diagnostics,
+                ));
             }
             let text = serde_json::to_string_pretty(&all)
                 .map_err(|e| miette::miette!("cannot write JSON: {e}"))?;
@@ -99,7 +114,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 if e == 0 {
                     println!("ok: {}{what}{}", r.name, plural(w, "warning"));
                 } else {
-                    println!("failed: {}: {}{}", r.name, plural_n(e, "error"), plural(w, "warning"));
+                    println!(
+                        "failed: {}: {}{}",
+                        r.name,
+                        plural_n(e, "error"),
+                        plural(w, "warning")
+                    );
                 }
             }
             if n_errors > 0 {
