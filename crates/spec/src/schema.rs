@@ -17,6 +17,7 @@ pub fn schema() -> serde_json::Value {
         .into_generator()
         .into_root_schema_for::<AgreementFile>();
     let mut value = schema.to_value();
+    strip_null(&mut value);
     if let Some(obj) = value.as_object_mut() {
         obj.insert(
             "$id".into(),
@@ -24,6 +25,40 @@ pub fn schema() -> serde_json::Value {
         );
     }
     value
+}
+
+/// TOML has no null: an optional key is absent, never `null`. schemars allows `null` for
+/// every `Option`; take it out so editors do not suggest it.
+fn strip_null(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(obj) => {
+            if let Some(Value::Array(types)) = obj.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    obj.insert("type".into(), only);
+                }
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(Value::Array(options)) = obj.get_mut(key) {
+                    options.retain(|o| o.get("type") != Some(&Value::String("null".into())));
+                    if options.len() == 1 {
+                        let only = options.remove(0);
+                        obj.remove(key);
+                        if let Value::Object(inner) = only {
+                            for (k, v) in inner {
+                                obj.entry(k).or_insert(v);
+                            }
+                        }
+                    }
+                }
+            }
+            obj.values_mut().for_each(strip_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
 }
 
 /// An Accord agreement file: one version of an agreement.
