@@ -582,6 +582,18 @@ mod bytes {
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for source in [
+            format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            format!("a = {}1{}", "{ b = ".repeat(50_000), " }".repeat(50_000)),
+            format!("[agreement]\nid = \"x\"\n[[phases]]\nentry = \"{}\"\n", "(".repeat(50_000)),
+        ] {
+            let checked = parse(&source);
+            assert!(checked.has_errors());
+        }
+    }
+
+    #[test]
     fn a_file_just_under_the_limit_is_read() {
         let mut bytes = STARTER.as_bytes().to_vec();
         let filler = accord_spec::MAX_FILE_SIZE - bytes.len() - 1;
