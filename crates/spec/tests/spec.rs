@@ -586,7 +586,10 @@ mod bytes {
         for source in [
             format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
             format!("a = {}1{}", "{ b = ".repeat(50_000), " }".repeat(50_000)),
-            format!("[agreement]\nid = \"x\"\n[[phases]]\nentry = \"{}\"\n", "(".repeat(50_000)),
+            format!(
+                "[agreement]\nid = \"x\"\n[[phases]]\nentry = \"{}\"\n",
+                "(".repeat(50_000)
+            ),
         ] {
             let checked = parse(&source);
             assert!(checked.has_errors());
@@ -716,6 +719,88 @@ mod schema {
         ] {
             let json = toml_to_json(toml::from_str::<toml::Value>(&source).unwrap());
             assert!(!v.is_valid(&json), "{source}");
+        }
+    }
+
+    /// The keys the reader knows in a table, read from the help of an unknown key that
+    /// resembles none ("the keys here are `a`, `b` or `c`").
+    fn reader_keys(source: &str, header: &str) -> Vec<String> {
+        let edited = if header.is_empty() {
+            format!("zzzz = 1\n{source}")
+        } else {
+            assert!(source.contains(&format!("\n{header}\n")), "{header}");
+            source.replacen(
+                &format!("\n{header}\n"),
+                &format!("\n{header}\nzzzz = 1\n"),
+                1,
+            )
+        };
+        let checked = parse(&edited);
+        let d = checked
+            .diagnostics
+            .iter()
+            .find(|d| {
+                d.code == "accord::unknown_key" && d.message.starts_with("unknown key `zzzz`")
+            })
+            .unwrap_or_else(|| panic!("{header}: {:?}", checked.diagnostics));
+        let help = d.help.as_deref().unwrap();
+        let mut keys: Vec<String> = help
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    fn schema_keys(schema: &serde_json::Value, definition: &str) -> Vec<String> {
+        let def = if definition.is_empty() {
+            schema
+        } else {
+            &schema["$defs"][definition]
+        };
+        assert_eq!(def["additionalProperties"], false, "{definition}");
+        let mut keys: Vec<String> = def["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn the_schema_knows_exactly_the_keys_the_reader_knows() {
+        let schema = accord_spec::schema::schema();
+        let source = example("nuclear-caps.toml");
+        for (header, definition) in [
+            ("", ""),
+            ("[agreement]", "Header"),
+            ("[[parties]]", "Party"),
+            ("[[monitors]]", "Monitor"),
+            ("[[regimes]]", "Regime"),
+            ("[[regimes.measures]]", "Measure"),
+            ("[[units]]", "Unit"),
+            ("[[events]]", "Event"),
+            ("[[protocols]]", "Protocol"),
+            ("[[commitments]]", "Commitment"),
+            ("[[commitments.indicators]]", "Indicator"),
+            ("[[phases]]", "Phase"),
+            ("[[phases.actions]]", "Action"),
+            ("[[exemptions]]", "Exemption"),
+            ("[[triggers]]", "Trigger"),
+            ("[review]", "Review"),
+            ("[disputes]", "Disputes"),
+            ("[[disputes.stages]]", "StageFile"),
+            ("[proportionality.methods]", "MethodWeights"),
+        ] {
+            assert_eq!(
+                reader_keys(&source, header),
+                schema_keys(&schema, definition),
+                "{header}"
+            );
         }
     }
 
