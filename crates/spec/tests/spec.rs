@@ -520,6 +520,60 @@ mod broken {
         insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
     }
 
+    fn nuclear_with(from: &str, to: &str) -> String {
+        let source = example("nuclear-caps.toml");
+        assert_eq!(source.matches(from).count(), 1, "`{from}` must occur once");
+        source.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn phase_entry_referring_to_a_later_phase() {
+        let source = nuclear_with(
+            "and phase(adoption-day) reached\"",
+            "and phase(transition-day) reached\"",
+        );
+        let checked = parse(&source);
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::phase_order")
+        );
+        insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn phases_going_back_in_time() {
+        let source = nuclear_with(
+            "not_before = \"latest(adoption + P2Y, phase(implementation-day) + P18M)\"",
+            "not_before = \"adoption + P30D\"",
+        );
+        let checked = parse(&source);
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::dates_out_of_order")
+        );
+        insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn measure_of_another_regime() {
+        let source = nuclear_with(
+            "regime = \"un-nonpro\"\nmeasure = \"un-arms\"",
+            "regime = \"us-nonpro\"\nmeasure = \"un-arms\"",
+        );
+        let checked = parse(&source);
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::measure_regime")
+        );
+        insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
     #[test]
     fn every_problem_is_reported_not_just_the_first() {
         let source = starter_with("role = \"authority\"", "role = \"authorty\"")

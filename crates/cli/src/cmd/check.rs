@@ -132,7 +132,6 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             }
         }
     }
-    let _ = n_warnings;
     Ok(if n_errors > 0 {
         ExitCode::FAILURE
     } else {
