@@ -494,6 +494,43 @@ mod broken {
         "accord::supersedes"
     );
     broken!(
+        authority_without_jurisdiction_is_a_warning,
+        starter_with("jurisdiction = \"EU\"\nkeys", "keys"),
+        "accord::jurisdiction"
+    );
+    broken!(
+        party_without_keys_is_a_warning,
+        starter_with(
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]\n",
+            ""
+        ),
+        "accord::no_keys"
+    );
+    broken!(
+        reverting_to_the_last_phase_is_a_warning,
+        starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = { phase = \"phase-1\" }"
+        ),
+        "accord::reversion"
+    );
+    broken!(
+        unreachable_stage_is_a_warning,
+        starter_with(
+            "[proportionality.methods]",
+            "[[disputes.stages]]\nid = \"arbitration\"\ntitle = \"Arbitration\"\ndeadline = \"P60D\"\n\n[proportionality.methods]"
+        ),
+        "accord::stage_unreachable"
+    );
+    broken!(
+        cure_longer_than_cadence_is_a_warning,
+        starter_with(
+            "overdue = { noncompliant_after = 2 }",
+            "cure = \"P6M\"\noverdue = { noncompliant_after = 2 }"
+        ),
+        "accord::cure"
+    );
+    broken!(
         no_exemptions_is_a_warning,
         {
             let start = STARTER.find("[[exemptions]]").unwrap();
@@ -572,6 +609,24 @@ mod broken {
                 .any(|d| d.code == "accord::measure_regime")
         );
         insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn relief_covering_an_exempted_activity_that_a_trigger_could_revoke() {
+        let source = example("sectoral-two-jurisdictions.toml").replacen(
+            "activities = [\"oil\", \"petroleum_products\", \"electricity\"]",
+            "activities = [\"oil\", \"petroleum_products\", \"electricity\", \"medicine\"]",
+            1,
+        );
+        let checked = parse(&source);
+        assert!(!checked.has_errors());
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::exemption_overlap")
+        );
+        insta::assert_snapshot!(render_text("sectoral.toml", &source, &checked.diagnostics));
     }
 
     #[test]
