@@ -671,7 +671,7 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
             )
             .with_help("the quorum is how many monitors must report agreeing values: at least 1"),
         );
-    } else if k > n as u64 {
+    } else if k > n as u64 && n > 0 {
         ctx.push(
             Diagnostic::error(
                 "accord::quorum",
@@ -746,7 +746,8 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
                     .map(|(x, _, _)| x)
             })
             .collect();
-        if named.len() == monitors.len()
+        if !monitors.is_empty()
+            && named.len() == monitors.len()
             && !named
                 .iter()
                 .any(|mon| mon.methods.contains(method.get_ref()))

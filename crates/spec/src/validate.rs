@@ -527,6 +527,7 @@ fn proportionality(ctx: &mut Ctx<'_>, d: &Draft) {
 
 fn exemptions(ctx: &mut Ctx<'_>, d: &Draft) {
     if d.exemptions.is_empty()
+        && !d.section_spans.contains_key("exemptions")
         && let Some(h) = &d.header
     {
         ctx.push(

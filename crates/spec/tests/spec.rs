@@ -531,6 +531,161 @@ mod broken {
         "accord::cure"
     );
     broken!(
+        protocol_without_monitors,
+        starter_with("monitors = [\"inspectorate\"]", "monitors = []"),
+        "accord::no_monitors"
+    );
+    broken!(
+        monitor_accredited_for_self_report,
+        starter_with(
+            "methods = [\"on_site_inspection\", \"document_audit\"]",
+            "methods = [\"on_site_inspection\", \"document_audit\", \"self_report\"]"
+        ),
+        "accord::monitor_self_report"
+    );
+    broken!(
+        self_report_method_not_accepted,
+        starter_with(
+            "methods = [\"document_audit\"], quorum",
+            "methods = [\"document_audit\", \"self_report\"], quorum"
+        ),
+        "accord::self_report"
+    );
+    broken!(
+        numeric_tolerance_on_a_flag,
+        starter_with(
+            "quorum = 1, confidentiality",
+            "quorum = 1, tolerance = { relative = 0.05 }, confidentiality"
+        ),
+        "accord::tolerance"
+    );
+    broken!(
+        unit_factor_not_positive,
+        starter_with(
+            "[[events]]",
+            "[[units]]\nid = \"kg_u\"\nquantity = \"uranium_mass\"\nfactor = 0\ndescription = \"kilograms of uranium\"\n\n[[events]]"
+        ),
+        "accord::unit_factor"
+    );
+    broken!(
+        noncompliant_after_zero,
+        starter_with("noncompliant_after = 2", "noncompliant_after = 0"),
+        "accord::overdue"
+    );
+    broken!(
+        unfreeze_amount_and_currency,
+        starter_with(
+            "type = \"suspend_measure\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\nsectors = [\"energy\"]",
+            "type = \"unfreeze\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\namount = -5\ncurrency = \"euro\""
+        ),
+        "accord::currency"
+    );
+    broken!(
+        list_id_without_list,
+        starter_with(
+            "type = \"suspend_measure\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\nsectors = [\"energy\"]",
+            "type = \"delist\"\nregime = \"eu-regime\"\nentities = [{ name = \"Bank\", list_id = \"12345\" }]"
+        ),
+        "accord::list_id"
+    );
+    broken!(
+        delisting_nobody,
+        starter_with(
+            "type = \"suspend_measure\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\nsectors = [\"energy\"]",
+            "type = \"delist\"\nregime = \"eu-regime\"\nentities = []"
+        ),
+        "accord::entities"
+    );
+    broken!(
+        negative_weight,
+        starter_with("weight = 2", "weight = -1"),
+        "accord::weight"
+    );
+    broken!(
+        exemption_without_activities,
+        starter_with(
+            "activities = [\"food\", \"medicine\", \"humanitarian_aid\"]",
+            "activities = []"
+        ),
+        "accord::exemption_scope"
+    );
+    broken!(
+        disputes_without_stages,
+        starter_with(
+            "[[disputes.stages]]\nid = \"joint-commission\"\ntitle = \"Joint commission\"\ndeadline = \"P30D\"\nextension = { by_consent = \"P15D\" }\n",
+            ""
+        ),
+        "accord::no_stages"
+    );
+    broken!(
+        zero_deadline,
+        starter_with("deadline = \"P30D\"", "deadline = \"P0D\""),
+        "accord::deadline"
+    );
+    broken!(
+        unknown_extension,
+        starter_with(
+            "extension = { by_consent = \"P15D\" }",
+            "extension = \"maybe\""
+        ),
+        "accord::extension"
+    );
+    broken!(
+        version_zero,
+        starter_with("version = 1", "version = 0"),
+        "accord::version"
+    );
+    broken!(
+        negative_quorum,
+        starter_with("quorum = 1", "quorum = -1"),
+        "accord::range"
+    );
+    broken!(
+        instant_not_in_utc,
+        starter_with(
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
+            "keys = [{ key = \"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\", valid_from = 2026-01-01T00:00:00+02:00 }]"
+        ),
+        "accord::instant"
+    );
+    broken!(
+        phase_without_actions_is_a_warning,
+        starter_with(
+            "# Humanitarian exemptions",
+            "[[phases]]\nid = \"phase-2\"\ntitle = \"Second relief\"\nentry = \"reform compliant for 4 reviews\"\n\n# Humanitarian exemptions"
+        ),
+        "accord::empty_phase"
+    );
+    broken!(
+        unused_commitment_is_a_warning,
+        starter_with(
+            "# The relief schedule",
+            "[[commitments]]\nid = \"later\"\ntitle = \"Later\"\ntext = \"Later.\"\n\n[[commitments.indicators]]\nid = \"later_done\"\ndescription = \"Done\"\ntype = \"flag\"\nexpected = true\ncadence = \"P3M\"\nstarts = \"adoption\"\ngrace = \"P30D\"\nverification = { monitors = [\"inspectorate\"], methods = [\"document_audit\"], quorum = 1, confidentiality = \"public\" }\n\n# The relief schedule"
+        ),
+        "accord::unused_commitment"
+    );
+    broken!(
+        unknown_reversion,
+        starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = \"everything\""
+        ),
+        "accord::reversion"
+    );
+    broken!(
+        grade_twice_on_the_scale,
+        starter_with(
+            "type = \"flag\"                  # threshold | flag | count | deadline | grade\nexpected = true",
+            "type = \"grade\"\nscale = [\"good\", \"good\"]\npass = \"good\""
+        ),
+        "accord::grade"
+    );
+    broken!(
+        unknown_renewal,
+        starter_with("weight = 2", "renewal = \"forever\"\nweight = 2"),
+        "accord::renewal"
+    );
+    broken!(
         no_exemptions_is_a_warning,
         {
             let start = STARTER.find("[[exemptions]]").unwrap();
