@@ -980,6 +980,12 @@ mod schema {
             starter_with("grace = \"P30D\"", "grace = \"30 days\""),
             starter_with("version = 1", "version = \"1\""),
             starter_with("title = \"First relief\"\n", ""),
+            starter_with("expected = true\n", "expected = true\nlimit = 3\n"),
+            starter_with("expected = true\n", ""),
+            starter_with(
+                "measure = \"eu-trade\"\n",
+                "measure = \"eu-trade\"\namount = 100\n",
+            ),
         ] {
             let json = toml_to_json(toml::from_str::<toml::Value>(&source).unwrap());
             assert!(!v.is_valid(&json), "{source}");
