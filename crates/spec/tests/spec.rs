@@ -686,6 +686,14 @@ mod broken {
         "accord::renewal"
     );
     broken!(
+        event_dated_from_itself,
+        starter_with(
+            "description = \"Adoption of the agreement by both parties\"",
+            "description = \"Adoption of the agreement by both parties\"\ndate = \"earliest(adoption + P1D, 2027-01-01)\""
+        ),
+        "accord::event_cycle"
+    );
+    broken!(
         no_exemptions_is_a_warning,
         {
             let start = STARTER.find("[[exemptions]]").unwrap();
