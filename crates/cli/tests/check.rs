@@ -160,4 +160,15 @@ fn schema_is_json_schema_and_validates_the_examples() {
     );
     assert_eq!(schema["title"], "Accord agreement");
     assert!(schema["properties"]["commitments"].is_object());
+    // The library's schema is what `accord-spec`'s tests validate every example against,
+    // and the committed copy is what editors are pointed at.
+    assert_eq!(schema, accord_spec::schema::schema());
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/agreement.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        schema, committed,
+        "docs/agreement.schema.json is stale: regenerate it with `accord schema > docs/agreement.schema.json`"
+    );
 }

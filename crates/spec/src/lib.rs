@@ -130,8 +130,14 @@ pub struct FileReport {
     pub checked: Checked,
 }
 
-/// Checks one file's raw bytes: size, UTF-8, then [`parse`].
+/// Checks one file's raw bytes: size, UTF-8, then [`parse`]. Returns the text the
+/// diagnostics refer to (invalid UTF-8 replaced) and the result.
 pub fn check_bytes(bytes: &[u8]) -> (String, Checked) {
+    let (source, checked, _) = check_bytes_draft(bytes);
+    (source, checked)
+}
+
+fn check_bytes_draft(bytes: &[u8]) -> (String, Checked, Option<read::Draft>) {
     if bytes.len() > MAX_FILE_SIZE {
         let checked = Checked {
             agreement: None,
@@ -146,10 +152,13 @@ pub fn check_bytes(bytes: &[u8]) -> (String, Checked) {
             )
             .with_help("is this the right file? agreements are text of a few hundred kilobytes at most")],
         };
-        return (String::new(), checked);
+        return (String::new(), checked, None);
     }
     match std::str::from_utf8(bytes) {
-        Ok(source) => (source.to_owned(), parse(source)),
+        Ok(source) => {
+            let (checked, draft) = parse_draft(source);
+            (source.to_owned(), checked, draft)
+        }
         Err(e) => {
             let at = e.valid_up_to();
             let source = String::from_utf8_lossy(bytes).into_owned();
@@ -163,7 +172,7 @@ pub fn check_bytes(bytes: &[u8]) -> (String, Checked) {
                 )
                 .with_help("save the file as UTF-8 (agreements are plain text)")],
             };
-            (source, checked)
+            (source, checked, None)
         }
     }
 }
@@ -175,12 +184,7 @@ pub fn check_files(files: &[(String, Vec<u8>)]) -> Vec<FileReport> {
     let mut reports = Vec::new();
     let mut drafts = Vec::new();
     for (name, bytes) in files {
-        let (source, checked) = check_bytes(bytes);
-        let draft = if bytes.len() <= MAX_FILE_SIZE && std::str::from_utf8(bytes).is_ok() {
-            parse_draft(&source).1
-        } else {
-            None
-        };
+        let (source, checked, draft) = check_bytes_draft(bytes);
         drafts.push(draft);
         reports.push(FileReport {
             name: name.clone(),

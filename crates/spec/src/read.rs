@@ -182,6 +182,13 @@ pub(crate) struct StageDraft {
     pub next_span: Option<Range<usize>>,
 }
 
+/// The proportionality weights, the span of each, and the span of the table's header.
+pub(crate) type ProportionalityDraft = (
+    Proportionality,
+    BTreeMap<Method, Range<usize>>,
+    Range<usize>,
+);
+
 /// Everything read from one file.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Draft {
@@ -199,11 +206,7 @@ pub(crate) struct Draft {
     pub triggers: Vec<TriggerDraft>,
     pub review: Option<(Review, Range<usize>, Located<DateRule>)>,
     pub disputes: Option<(DisputeProcess, Vec<StageDraft>)>,
-    pub proportionality: Option<(
-        Proportionality,
-        BTreeMap<Method, Range<usize>>,
-        Range<usize>,
-    )>,
+    pub proportionality: Option<ProportionalityDraft>,
     /// Every section's table, for spans of whole sections.
     pub section_spans: BTreeMap<&'static str, Range<usize>>,
 }
@@ -234,14 +237,11 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
         }
     }
 
-    match t.require(ctx, "agreement") {
-        Some(v) => {
-            if let Some(mut h) = Table::of(ctx, v, "the `[agreement]` table") {
-                d.header = header(ctx, &mut h);
-                h.finish(ctx);
-            }
-        }
-        None => {}
+    if let Some(v) = t.require(ctx, "agreement")
+        && let Some(mut h) = Table::of(ctx, v, "the `[agreement]` table")
+    {
+        d.header = header(ctx, &mut h);
+        h.finish(ctx);
     }
 
     for mut p in t.tables(ctx, "parties", "a party") {
@@ -315,25 +315,22 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
         }
         tr.finish(ctx);
     }
-    match t.require(ctx, "review") {
-        Some(v) => {
-            if let Some(mut r) = Table::of(ctx, v, "the `[review]` table") {
-                let starts = r.req_date_rule(ctx, "starts");
-                let every = r.req_duration(ctx, "every");
-                if let (Some(starts), Some(every)) = (starts, every) {
-                    d.review = Some((
-                        Review {
-                            starts: starts.value.clone(),
-                            every: *every.get_ref(),
-                        },
-                        every.span(),
-                        starts,
-                    ));
-                }
-                r.finish(ctx);
-            }
+    if let Some(v) = t.require(ctx, "review")
+        && let Some(mut r) = Table::of(ctx, v, "the `[review]` table")
+    {
+        let starts = r.req_date_rule(ctx, "starts");
+        let every = r.req_duration(ctx, "every");
+        if let (Some(starts), Some(every)) = (starts, every) {
+            d.review = Some((
+                Review {
+                    starts: starts.value.clone(),
+                    every: *every.get_ref(),
+                },
+                every.span(),
+                starts,
+            ));
         }
-        None => {}
+        r.finish(ctx);
     }
     if let Some(v) = t.require(ctx, "disputes")
         && let Some(mut ds) = Table::of(ctx, v, "the `[disputes]` table")
@@ -674,7 +671,7 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
             )
             .with_help("the quorum is how many monitors must report agreeing values: at least 1"),
         );
-    } else if k > n as u64 {
+    } else if k > n as u64 && n > 0 {
         ctx.push(
             Diagnostic::error(
                 "accord::quorum",
@@ -749,7 +746,8 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
                     .map(|(x, _, _)| x)
             })
             .collect();
-        if named.len() == monitors.len()
+        if !monitors.is_empty()
+            && named.len() == monitors.len()
             && !named
                 .iter()
                 .any(|mon| mon.methods.contains(method.get_ref()))
@@ -2091,14 +2089,7 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
     ))
 }
 
-fn proportionality(
-    ctx: &mut Ctx<'_>,
-    t: &mut Table<'_, '_>,
-) -> Option<(
-    Proportionality,
-    BTreeMap<Method, Range<usize>>,
-    Range<usize>,
-)> {
+fn proportionality(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<ProportionalityDraft> {
     let header = t.header_span(ctx.source);
     let v = t.require(ctx, "methods")?;
     let mut mt = Table::of(ctx, v, "the proportionality weights of methods")?;

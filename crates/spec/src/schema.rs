@@ -17,6 +17,9 @@ pub fn schema() -> serde_json::Value {
         .into_generator()
         .into_root_schema_for::<AgreementFile>();
     let mut value = schema.to_value();
+    strip_null(&mut value);
+    per_type(&mut value, "Indicator", INDICATOR_FIELDS);
+    per_type(&mut value, "Action", ACTION_FIELDS);
     if let Some(obj) = value.as_object_mut() {
         obj.insert(
             "$id".into(),
@@ -24,6 +27,90 @@ pub fn schema() -> serde_json::Value {
         );
     }
     value
+}
+
+/// The keys each indicator `type` takes (all required), as the reader enforces them.
+const INDICATOR_FIELDS: &[(&str, &[&str], &[&str])] = &[
+    ("threshold", &["comparison", "limit", "unit"], &[]),
+    ("flag", &["expected"], &[]),
+    ("count", &["comparison", "limit"], &[]),
+    ("deadline", &["due"], &[]),
+    ("grade", &["scale", "pass"], &[]),
+];
+
+/// The keys each action `type` requires, and those it also allows.
+const ACTION_FIELDS: &[(&str, &[&str], &[&str])] = &[
+    ("suspend_measure", &["measure"], &["sectors"]),
+    ("delist", &["entities"], &[]),
+    ("general_licence", &["licence", "scope"], &["activities"]),
+    ("unfreeze", &["amount", "currency", "measure"], &[]),
+    ("cooperation", &["area"], &[]),
+];
+
+/// Adds `if type = X then (these keys required, the other types' keys absent)` to a
+/// definition whose table is flat with a `type` discriminator, so that editors catch a
+/// threshold without a limit or a `limit` on a flag, as the reader does.
+fn per_type(schema: &mut serde_json::Value, definition: &str, fields: &[(&str, &[&str], &[&str])]) {
+    use serde_json::{Value, json};
+    let every: Vec<&str> = fields
+        .iter()
+        .flat_map(|(_, req, opt)| req.iter().chain(opt.iter()).copied())
+        .collect();
+    let rules: Vec<Value> = fields
+        .iter()
+        .map(|(ty, required, optional)| {
+            let forbidden: serde_json::Map<String, Value> = every
+                .iter()
+                .filter(|k| !required.contains(k) && !optional.contains(k))
+                .map(|k| ((*k).to_owned(), Value::Bool(false)))
+                .collect();
+            json!({
+                "if": { "properties": { "type": { "const": ty } }, "required": ["type"] },
+                "then": { "required": required, "properties": forbidden }
+            })
+        })
+        .collect();
+    if let Some(def) = schema
+        .get_mut("$defs")
+        .and_then(|d| d.get_mut(definition))
+        .and_then(Value::as_object_mut)
+    {
+        def.insert("allOf".into(), Value::Array(rules));
+    }
+}
+
+/// TOML has no null: an optional key is absent, never `null`. schemars allows `null` for
+/// every `Option`; take it out so editors do not suggest it.
+fn strip_null(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(obj) => {
+            if let Some(Value::Array(types)) = obj.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    obj.insert("type".into(), only);
+                }
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(Value::Array(options)) = obj.get_mut(key) {
+                    options.retain(|o| o.get("type") != Some(&Value::String("null".into())));
+                    if options.len() == 1 {
+                        let only = options.remove(0);
+                        obj.remove(key);
+                        if let Value::Object(inner) = only {
+                            for (k, v) in inner {
+                                obj.entry(k).or_insert(v);
+                            }
+                        }
+                    }
+                }
+            }
+            obj.values_mut().for_each(strip_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
 }
 
 /// An Accord agreement file: one version of an agreement.

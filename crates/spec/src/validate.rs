@@ -189,7 +189,7 @@ fn roles(ctx: &mut Ctx<'_>, d: &Draft) {
             );
         }
     }
-    if d.parties.is_empty() && d.section_spans.get("parties").is_none() && d.header.is_some() {
+    if d.parties.is_empty() && !d.section_spans.contains_key("parties") && d.header.is_some() {
         ctx.push(
             Diagnostic::error(
                 "accord::roles",
@@ -527,6 +527,7 @@ fn proportionality(ctx: &mut Ctx<'_>, d: &Draft) {
 
 fn exemptions(ctx: &mut Ctx<'_>, d: &Draft) {
     if d.exemptions.is_empty()
+        && !d.section_spans.contains_key("exemptions")
         && let Some(h) = &d.header
     {
         ctx.push(
@@ -824,7 +825,53 @@ pub(crate) fn compare(
     None
 }
 
+/// Events dated from themselves, directly or through other events, never get a date.
+fn event_cycles(ctx: &mut Ctx<'_>, d: &Draft) {
+    let depends: BTreeMap<String, BTreeSet<String>> = d
+        .events
+        .iter()
+        .map(|(e, rule)| {
+            let mut a = BTreeSet::new();
+            if let Some(r) = rule {
+                anchors(&r.value, &mut a);
+            }
+            let events = a
+                .into_iter()
+                .filter_map(|x| x.strip_prefix("event:").map(str::to_owned))
+                .collect();
+            (e.id.to_string(), events)
+        })
+        .collect();
+    for (e, rule) in &d.events {
+        let Some(rule) = rule else { continue };
+        // Walk the dependencies; reaching the start again is a cycle.
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = depends.get(e.id.as_str()).into_iter().flatten().collect();
+        let mut cyclic = false;
+        while let Some(x) = todo.pop() {
+            if x == e.id.as_str() {
+                cyclic = true;
+                break;
+            }
+            if seen.insert(x.clone()) {
+                todo.extend(depends.get(x.as_str()).into_iter().flatten());
+            }
+        }
+        if cyclic {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::event_cycle",
+                    rule.span.clone(),
+                    format!("event `{}` is dated from itself", e.id),
+                )
+                .with_help("date it from another event or a fixed date, or leave `date` out so that it is recorded when it happens"),
+            );
+        }
+    }
+}
+
 fn dates(ctx: &mut Ctx<'_>, d: &Draft) {
+    event_cycles(ctx, d);
     let fixed = fixed_events(d);
     for ph in &d.phases {
         for a in &ph.actions {

@@ -494,6 +494,206 @@ mod broken {
         "accord::supersedes"
     );
     broken!(
+        authority_without_jurisdiction_is_a_warning,
+        starter_with("jurisdiction = \"EU\"\nkeys", "keys"),
+        "accord::jurisdiction"
+    );
+    broken!(
+        party_without_keys_is_a_warning,
+        starter_with(
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]\n",
+            ""
+        ),
+        "accord::no_keys"
+    );
+    broken!(
+        reverting_to_the_last_phase_is_a_warning,
+        starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = { phase = \"phase-1\" }"
+        ),
+        "accord::reversion"
+    );
+    broken!(
+        unreachable_stage_is_a_warning,
+        starter_with(
+            "[proportionality.methods]",
+            "[[disputes.stages]]\nid = \"arbitration\"\ntitle = \"Arbitration\"\ndeadline = \"P60D\"\n\n[proportionality.methods]"
+        ),
+        "accord::stage_unreachable"
+    );
+    broken!(
+        cure_longer_than_cadence_is_a_warning,
+        starter_with(
+            "overdue = { noncompliant_after = 2 }",
+            "cure = \"P6M\"\noverdue = { noncompliant_after = 2 }"
+        ),
+        "accord::cure"
+    );
+    broken!(
+        protocol_without_monitors,
+        starter_with("monitors = [\"inspectorate\"]", "monitors = []"),
+        "accord::no_monitors"
+    );
+    broken!(
+        monitor_accredited_for_self_report,
+        starter_with(
+            "methods = [\"on_site_inspection\", \"document_audit\"]",
+            "methods = [\"on_site_inspection\", \"document_audit\", \"self_report\"]"
+        ),
+        "accord::monitor_self_report"
+    );
+    broken!(
+        self_report_method_not_accepted,
+        starter_with(
+            "methods = [\"document_audit\"], quorum",
+            "methods = [\"document_audit\", \"self_report\"], quorum"
+        ),
+        "accord::self_report"
+    );
+    broken!(
+        numeric_tolerance_on_a_flag,
+        starter_with(
+            "quorum = 1, confidentiality",
+            "quorum = 1, tolerance = { relative = 0.05 }, confidentiality"
+        ),
+        "accord::tolerance"
+    );
+    broken!(
+        unit_factor_not_positive,
+        starter_with(
+            "[[events]]",
+            "[[units]]\nid = \"kg_u\"\nquantity = \"uranium_mass\"\nfactor = 0\ndescription = \"kilograms of uranium\"\n\n[[events]]"
+        ),
+        "accord::unit_factor"
+    );
+    broken!(
+        noncompliant_after_zero,
+        starter_with("noncompliant_after = 2", "noncompliant_after = 0"),
+        "accord::overdue"
+    );
+    broken!(
+        unfreeze_amount_and_currency,
+        starter_with(
+            "type = \"suspend_measure\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\nsectors = [\"energy\"]",
+            "type = \"unfreeze\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\namount = -5\ncurrency = \"euro\""
+        ),
+        "accord::currency"
+    );
+    broken!(
+        list_id_without_list,
+        starter_with(
+            "type = \"suspend_measure\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\nsectors = [\"energy\"]",
+            "type = \"delist\"\nregime = \"eu-regime\"\nentities = [{ name = \"Bank\", list_id = \"12345\" }]"
+        ),
+        "accord::list_id"
+    );
+    broken!(
+        delisting_nobody,
+        starter_with(
+            "type = \"suspend_measure\"\nregime = \"eu-regime\"\nmeasure = \"eu-trade\"\nsectors = [\"energy\"]",
+            "type = \"delist\"\nregime = \"eu-regime\"\nentities = []"
+        ),
+        "accord::entities"
+    );
+    broken!(
+        negative_weight,
+        starter_with("weight = 2", "weight = -1"),
+        "accord::weight"
+    );
+    broken!(
+        exemption_without_activities,
+        starter_with(
+            "activities = [\"food\", \"medicine\", \"humanitarian_aid\"]",
+            "activities = []"
+        ),
+        "accord::exemption_scope"
+    );
+    broken!(
+        disputes_without_stages,
+        starter_with(
+            "[[disputes.stages]]\nid = \"joint-commission\"\ntitle = \"Joint commission\"\ndeadline = \"P30D\"\nextension = { by_consent = \"P15D\" }\n",
+            ""
+        ),
+        "accord::no_stages"
+    );
+    broken!(
+        zero_deadline,
+        starter_with("deadline = \"P30D\"", "deadline = \"P0D\""),
+        "accord::deadline"
+    );
+    broken!(
+        unknown_extension,
+        starter_with(
+            "extension = { by_consent = \"P15D\" }",
+            "extension = \"maybe\""
+        ),
+        "accord::extension"
+    );
+    broken!(
+        version_zero,
+        starter_with("version = 1", "version = 0"),
+        "accord::version"
+    );
+    broken!(
+        negative_quorum,
+        starter_with("quorum = 1", "quorum = -1"),
+        "accord::range"
+    );
+    broken!(
+        instant_not_in_utc,
+        starter_with(
+            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
+            "keys = [{ key = \"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\", valid_from = 2026-01-01T00:00:00+02:00 }]"
+        ),
+        "accord::instant"
+    );
+    broken!(
+        phase_without_actions_is_a_warning,
+        starter_with(
+            "# Humanitarian exemptions",
+            "[[phases]]\nid = \"phase-2\"\ntitle = \"Second relief\"\nentry = \"reform compliant for 4 reviews\"\n\n# Humanitarian exemptions"
+        ),
+        "accord::empty_phase"
+    );
+    broken!(
+        unused_commitment_is_a_warning,
+        starter_with(
+            "# The relief schedule",
+            "[[commitments]]\nid = \"later\"\ntitle = \"Later\"\ntext = \"Later.\"\n\n[[commitments.indicators]]\nid = \"later_done\"\ndescription = \"Done\"\ntype = \"flag\"\nexpected = true\ncadence = \"P3M\"\nstarts = \"adoption\"\ngrace = \"P30D\"\nverification = { monitors = [\"inspectorate\"], methods = [\"document_audit\"], quorum = 1, confidentiality = \"public\" }\n\n# The relief schedule"
+        ),
+        "accord::unused_commitment"
+    );
+    broken!(
+        unknown_reversion,
+        starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = \"everything\""
+        ),
+        "accord::reversion"
+    );
+    broken!(
+        grade_twice_on_the_scale,
+        starter_with(
+            "type = \"flag\"                  # threshold | flag | count | deadline | grade\nexpected = true",
+            "type = \"grade\"\nscale = [\"good\", \"good\"]\npass = \"good\""
+        ),
+        "accord::grade"
+    );
+    broken!(
+        unknown_renewal,
+        starter_with("weight = 2", "renewal = \"forever\"\nweight = 2"),
+        "accord::renewal"
+    );
+    broken!(
+        event_dated_from_itself,
+        starter_with(
+            "description = \"Adoption of the agreement by both parties\"",
+            "description = \"Adoption of the agreement by both parties\"\ndate = \"earliest(adoption + P1D, 2027-01-01)\""
+        ),
+        "accord::event_cycle"
+    );
+    broken!(
         no_exemptions_is_a_warning,
         {
             let start = STARTER.find("[[exemptions]]").unwrap();
@@ -518,6 +718,78 @@ mod broken {
                 .any(|d| d.code == "accord::unit_quantity")
         );
         insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    fn nuclear_with(from: &str, to: &str) -> String {
+        let source = example("nuclear-caps.toml");
+        assert_eq!(source.matches(from).count(), 1, "`{from}` must occur once");
+        source.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn phase_entry_referring_to_a_later_phase() {
+        let source = nuclear_with(
+            "and phase(adoption-day) reached\"",
+            "and phase(transition-day) reached\"",
+        );
+        let checked = parse(&source);
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::phase_order")
+        );
+        insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn phases_going_back_in_time() {
+        let source = nuclear_with(
+            "not_before = \"latest(adoption + P2Y, phase(implementation-day) + P18M)\"",
+            "not_before = \"adoption + P30D\"",
+        );
+        let checked = parse(&source);
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::dates_out_of_order")
+        );
+        insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn measure_of_another_regime() {
+        let source = nuclear_with(
+            "regime = \"un-nonpro\"\nmeasure = \"un-arms\"",
+            "regime = \"us-nonpro\"\nmeasure = \"un-arms\"",
+        );
+        let checked = parse(&source);
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::measure_regime")
+        );
+        insta::assert_snapshot!(render_text("nuclear.toml", &source, &checked.diagnostics));
+    }
+
+    #[test]
+    fn relief_covering_an_exempted_activity_that_a_trigger_could_revoke() {
+        let source = example("sectoral-two-jurisdictions.toml").replacen(
+            "activities = [\"oil\", \"petroleum_products\", \"electricity\"]",
+            "activities = [\"oil\", \"petroleum_products\", \"electricity\", \"medicine\"]",
+            1,
+        );
+        let checked = parse(&source);
+        assert!(!checked.has_errors());
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::exemption_overlap")
+        );
+        insta::assert_snapshot!(render_text("sectoral.toml", &source, &checked.diagnostics));
     }
 
     #[test]
@@ -579,6 +851,21 @@ mod bytes {
             checked.diagnostics[0].message,
             "the file is 52428800 bytes, more than the 16 MiB an agreement may be"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for source in [
+            format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            format!("a = {}1{}", "{ b = ".repeat(50_000), " }".repeat(50_000)),
+            format!(
+                "[agreement]\nid = \"x\"\n[[phases]]\nentry = \"{}\"\n",
+                "(".repeat(50_000)
+            ),
+        ] {
+            let checked = parse(&source);
+            assert!(checked.has_errors());
+        }
     }
 
     #[test]
@@ -701,9 +988,97 @@ mod schema {
             starter_with("grace = \"P30D\"", "grace = \"30 days\""),
             starter_with("version = 1", "version = \"1\""),
             starter_with("title = \"First relief\"\n", ""),
+            starter_with("expected = true\n", "expected = true\nlimit = 3\n"),
+            starter_with("expected = true\n", ""),
+            starter_with(
+                "measure = \"eu-trade\"\n",
+                "measure = \"eu-trade\"\namount = 100\n",
+            ),
         ] {
             let json = toml_to_json(toml::from_str::<toml::Value>(&source).unwrap());
             assert!(!v.is_valid(&json), "{source}");
+        }
+    }
+
+    /// The keys the reader knows in a table, read from the help of an unknown key that
+    /// resembles none ("the keys here are `a`, `b` or `c`").
+    fn reader_keys(source: &str, header: &str) -> Vec<String> {
+        let edited = if header.is_empty() {
+            format!("zzzz = 1\n{source}")
+        } else {
+            assert!(source.contains(&format!("\n{header}\n")), "{header}");
+            source.replacen(
+                &format!("\n{header}\n"),
+                &format!("\n{header}\nzzzz = 1\n"),
+                1,
+            )
+        };
+        let checked = parse(&edited);
+        let d = checked
+            .diagnostics
+            .iter()
+            .find(|d| {
+                d.code == "accord::unknown_key" && d.message.starts_with("unknown key `zzzz`")
+            })
+            .unwrap_or_else(|| panic!("{header}: {:?}", checked.diagnostics));
+        let help = d.help.as_deref().unwrap();
+        let mut keys: Vec<String> = help
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    fn schema_keys(schema: &serde_json::Value, definition: &str) -> Vec<String> {
+        let def = if definition.is_empty() {
+            schema
+        } else {
+            &schema["$defs"][definition]
+        };
+        assert_eq!(def["additionalProperties"], false, "{definition}");
+        let mut keys: Vec<String> = def["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn the_schema_knows_exactly_the_keys_the_reader_knows() {
+        let schema = accord_spec::schema::schema();
+        let source = example("nuclear-caps.toml");
+        for (header, definition) in [
+            ("", ""),
+            ("[agreement]", "Header"),
+            ("[[parties]]", "Party"),
+            ("[[monitors]]", "Monitor"),
+            ("[[regimes]]", "Regime"),
+            ("[[regimes.measures]]", "Measure"),
+            ("[[units]]", "Unit"),
+            ("[[events]]", "Event"),
+            ("[[protocols]]", "Protocol"),
+            ("[[commitments]]", "Commitment"),
+            ("[[commitments.indicators]]", "Indicator"),
+            ("[[phases]]", "Phase"),
+            ("[[phases.actions]]", "Action"),
+            ("[[exemptions]]", "Exemption"),
+            ("[[triggers]]", "Trigger"),
+            ("[review]", "Review"),
+            ("[disputes]", "Disputes"),
+            ("[[disputes.stages]]", "StageFile"),
+            ("[proportionality.methods]", "MethodWeights"),
+        ] {
+            assert_eq!(
+                reader_keys(&source, header),
+                schema_keys(&schema, definition),
+                "{header}"
+            );
         }
     }
 

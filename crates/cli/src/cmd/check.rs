@@ -53,22 +53,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         }
     }
     let reports = accord_spec::check_files(&inputs);
-    let mut n_errors = unreadable.len();
-    let mut n_warnings = 0;
-    for r in &reports {
-        n_errors += r
-            .checked
-            .diagnostics
+    let n_errors = unreadable.len()
+        + reports
             .iter()
-            .filter(|d| d.is_error())
-            .count();
-        n_warnings += r
-            .checked
-            .diagnostics
-            .iter()
-            .filter(|d| !d.is_error())
-            .count();
-    }
+            .map(|r| count(&r.checked.diagnostics).0)
+            .sum::<usize>();
     match args.format {
         Format::Json => {
             let mut all: Vec<JsonDiagnostic> = unreadable
@@ -132,7 +121,6 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             }
         }
     }
-    let _ = n_warnings;
     Ok(if n_errors > 0 {
         ExitCode::FAILURE
     } else {
