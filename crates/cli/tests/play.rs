@@ -150,3 +150,53 @@ fn the_demo_runs_from_anywhere() {
         "the demo leaves nothing behind"
     );
 }
+
+#[test]
+fn a_log_can_be_created_from_the_agreement_file_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let keygen = accord()
+        .args(["key", "generate", "accord.example/arden"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        keygen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keygen.stderr)
+    );
+    let verifier = String::from_utf8(keygen.stdout)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("accord.example/arden+"))
+        .unwrap()
+        .to_owned();
+    let store = format!("sqlite:{}", dir.path().join("l.db").display());
+    let init = accord()
+        .args([
+            "ledger",
+            "init",
+            "--store",
+            &store,
+            "--origin",
+            "accord.example/arden",
+        ])
+        .arg("--roster")
+        .arg(examples().join("nuclear-caps.toml"))
+        .args(["--log-key", &verifier])
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let audit = accord()
+        .args(["ledger", "audit", "--store", &store])
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+}

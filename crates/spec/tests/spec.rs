@@ -325,8 +325,8 @@ mod broken {
     broken!(
         key_validity_out_of_order,
         starter_with(
-            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
-            "keys = [{ key = \"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\", valid_from = 2027-01-01T00:00:00Z, valid_until = 2026-01-01T00:00:00Z }]"
+            "keys = [\"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\"]",
+            "keys = [{ key = \"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\", valid_from = 2027-01-01T00:00:00Z, valid_until = 2026-01-01T00:00:00Z }]"
         ),
         "accord::dates_out_of_order"
     );
@@ -357,7 +357,7 @@ mod broken {
     broken!(
         invalid_key,
         starter_with(
-            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
+            "keys = [\"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\"]",
             "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1S=\"]"
         ),
         "accord::key"
@@ -373,8 +373,8 @@ mod broken {
     broken!(
         shared_key,
         starter_with(
-            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
-            "keys = [\"ministry.example+bd9c7a3d+AdEJ5oKrLKXnG0kP4xSBmNyEpCsefKCIpdsMJufgduvb\"]"
+            "keys = [\"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\"]",
+            "keys = [\"ministry.example+8fff4107+AQvqu/IEy3p675vReplVAn5KGdHDQso/XyQ72njpg/MI\"]"
         ),
         "accord::shared_key"
     );
@@ -481,7 +481,7 @@ mod broken {
         unused_monitor_is_a_warning,
         starter_with(
             "[[commitments]]",
-            "[[monitors]]\nid = \"spare\"\nname = \"Spare monitor\"\nmethods = [\"remote_sensing\"]\nkeys = [\"l9UnCbAC5KeYrV++1V9W1tDczWPclm+GGdfWyr5lXbI=\"]\n\n[[commitments]]"
+            "[[monitors]]\nid = \"spare\"\nname = \"Spare monitor\"\nmethods = [\"remote_sensing\"]\nkeys = [\"Rp0i38G5vbm72TrOneSd922yczIvmPPEbC77ZB4543s=\"]\n\n[[commitments]]"
         ),
         "accord::unused_monitor"
     );
@@ -501,7 +501,7 @@ mod broken {
     broken!(
         party_without_keys_is_a_warning,
         starter_with(
-            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]\n",
+            "keys = [\"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\"]\n",
             ""
         ),
         "accord::no_keys"
@@ -643,8 +643,8 @@ mod broken {
     broken!(
         instant_not_in_utc,
         starter_with(
-            "keys = [\"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\"]",
-            "keys = [{ key = \"azSwA7H9Uo2qpAEvqx2TDiuoec8tOeTf+qqwm1Sbm08=\", valid_from = 2026-01-01T00:00:00+02:00 }]"
+            "keys = [\"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\"]",
+            "keys = [{ key = \"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\", valid_from = 2026-01-01T00:00:00+02:00 }]"
         ),
         "accord::instant"
     );
