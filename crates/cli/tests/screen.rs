@@ -371,3 +371,71 @@ fn a_name_and_a_subcommand_cannot_be_mixed_and_a_name_is_required() {
         stderr(&output)
     );
 }
+
+/// The real UN list sample, imported into a real SQLite store, screened by name.
+#[test]
+fn screening_the_store_finds_an_imported_designation() {
+    let samples = std::env::var_os("ACCORD_SANCTIONS_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sanctions")
+        });
+    let un = samples.join("un_sc/UN_consolidated.xml");
+    if !un.exists() {
+        println!(
+            "skipped: sanctions samples not found at {}",
+            samples.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("lists.db").display());
+    let empty = accord()
+        .args(["screen", "Eric Badege", "--store", &store])
+        .output()
+        .unwrap();
+    assert!(!empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("holds no listed designation"));
+
+    let import = accord()
+        .args(["lists", "import", "--store", &store])
+        .arg(&un)
+        .output()
+        .unwrap();
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let hit = accord()
+        .args(["screen", "Badege Eric", "--store", &store])
+        .output()
+        .unwrap();
+    assert!(
+        hit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&hit.stderr)
+    );
+    let stdout = String::from_utf8(hit.stdout).unwrap();
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("un-sc:") && first.contains("ERIC BADEGE"),
+        "{stdout}"
+    );
+
+    let past = accord()
+        .args([
+            "screen",
+            "Eric Badege",
+            "--store",
+            &store,
+            "--as-of",
+            "2020-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !past.status.success(),
+        "an as-of the store cannot answer is refused, not guessed"
+    );
+}

@@ -462,6 +462,19 @@ impl ListStore {
         })
     }
 
+    /// Every designation listed in the latest import of its source, in its latest version,
+    /// ordered by source and identifier (what screening compares names against).
+    pub fn listed(&mut self) -> Result<Vec<Designation>, ListStoreError> {
+        self.with_tx(|tx| {
+            let rows = tx.rows(
+                "SELECT v.body FROM lists_designation d JOIN lists_version v ON v.digest = d.digest
+                 WHERE d.listed = 1 ORDER BY d.source, d.source_id",
+                &[],
+            )?;
+            rows.iter().map(|r| parse_body(sql::text(r, 0))).collect()
+        })
+    }
+
     /// Designations with a name containing `name` (case-insensitive), in `source` if given.
     pub fn find_by_name(
         &mut self,

@@ -250,16 +250,79 @@ fn load_candidates(source: &SourceArgs) -> miette::Result<Vec<Candidate>> {
             .filter(|listed| listed.in_force_on(as_of))
             .map(|listed| listed.candidate)
             .collect()),
-        (None, Some(store)) => Err(miette!(
-            code = "accord::screen::store_not_ready",
-            help = "pass the candidates as a file with `--candidates FILE` (CSV or JSON Lines)",
-            "screening from the store `{store}` is not built yet: the store does not hold designations"
-        )),
+        (None, Some(store)) => {
+            let today = jiff::ZonedDateTime::now().date();
+            if source.as_of.is_some_and(|d| d != today) {
+                return Err(miette!(
+                    code = "accord::screen::as_of_store",
+                    help = "screen today's lists, or ask `accord lists history --on DATE` whether a given entry was listed then",
+                    "screening the store as of another day than today is not built yet: the store screens the latest import of each list"
+                ));
+            }
+            let mut lists = accord_store::lists::ListStore::open(store)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot open the store `{store}`"))?;
+            let listed = lists.listed().into_diagnostic()?;
+            if listed.is_empty() {
+                return Err(miette!(
+                    code = "accord::screen::empty_store",
+                    help = "import lists first with `accord lists import FILE` or `accord lists update`",
+                    "the store `{store}` holds no listed designation to screen against"
+                ));
+            }
+            Ok(listed.iter().map(candidate_from).collect())
+        }
         (None, None) => Err(miette!(
             code = "accord::screen::no_candidates",
             help = "pass `--candidates FILE` (CSV or JSON Lines), or `--store URL` once lists are imported",
             "nothing to screen against"
         )),
+    }
+}
+
+/// A designation imported from an official list, as screening compares it.
+fn candidate_from(d: &accord_lists::model::Designation) -> Candidate {
+    use accord_lists::model::{NameKind as ListNameKind, Schema as ListSchema};
+    let schema = match d.schema {
+        Some(ListSchema::Person) => Schema::Person,
+        Some(ListSchema::Organization) => Schema::Organization,
+        Some(ListSchema::Vessel) => Schema::Vessel,
+        Some(ListSchema::Aircraft) => Schema::Aircraft,
+        Some(ListSchema::Other) | None => Schema::LegalEntity,
+    };
+    let names = d
+        .names
+        .iter()
+        .map(|n| CandidateName {
+            value: n.full.clone(),
+            kind: match n.kind {
+                ListNameKind::Primary => NameKind::Primary,
+                ListNameKind::Alias | ListNameKind::Former => NameKind::Alias,
+                ListNameKind::WeakAlias => NameKind::WeakAlias,
+            },
+        })
+        .collect();
+    let partial = |p: &accord_lists::model::PartialDate| PartialDate {
+        year: i32::from(p.year),
+        month: p.month,
+        day: p.day,
+    };
+    Candidate {
+        id: format!("{}:{}", d.source, d.source_id),
+        schema,
+        names,
+        identifiers: d
+            .identifiers
+            .iter()
+            .map(|i| Identifier::new(&i.kind, &i.value))
+            .collect(),
+        birth_dates: d.birth_dates.iter().map(|b| partial(&b.date)).collect(),
+        countries: d
+            .nationalities
+            .iter()
+            .chain(&d.countries)
+            .cloned()
+            .collect(),
     }
 }
 
