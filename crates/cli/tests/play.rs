@@ -200,3 +200,42 @@ fn a_log_can_be_created_from_the_agreement_file_itself() {
         String::from_utf8_lossy(&audit.stderr)
     );
 }
+
+#[test]
+fn an_event_the_ledger_would_refuse_is_caught_before_anything_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let agreement = std::fs::read_to_string(examples().join("nuclear-caps.toml")).unwrap();
+    std::fs::write(dir.path().join("agreement.toml"), agreement).unwrap();
+    // The target may report on itself, but only as a self-report: the ledger refuses a
+    // target's "on-site inspection". The scenario checker alone does not know that rule.
+    let scenario = r#"
+[scenario]
+title = "Target claims an inspection"
+agreement = "agreement.toml"
+
+[[events]]
+at = 2026-01-15
+by = "eu"
+event = { id = "adoption", on = 2026-01-15 }
+
+[[events]]
+at = 2026-03-01
+by = "arden"
+evidence = { indicator = "additional_protocol_applied", period = "2026-01-15/2026-04-14", value = true, method = "on_site_inspection" }
+"#;
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let db = dir.path().join("a.db");
+    let output = accord()
+        .args(["play", "--store", &format!("sqlite:{}", db.display())])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("event 2: the ledger would refuse it: `arden` is the target: its evidence must use the method `self_report`"),
+        "{stderr}"
+    );
+    assert!(!db.exists(), "nothing may be written");
+}

@@ -660,26 +660,47 @@ pub enum Participant<'a> {
 }
 
 impl Participant<'_> {
-    /// Whether this participant may make statements of this kind in the agreement, by role.
-    /// (Whether a monitor is assigned to an indicator is checked against the indicator.)
+    /// Whether this participant may make statements of this kind in the agreement, by role
+    /// (see [`role_may_state`]).
     pub fn may_state(&self, kind: StatementKind) -> bool {
-        use StatementKind as K;
         match self {
-            Participant::Monitor(_) => {
-                matches!(
-                    kind,
-                    K::Evidence | K::Correction | K::Retraction | K::KeyEvent
-                )
-            }
-            Participant::Party(p) => match (p.role, kind) {
-                (_, K::KeyEvent) => true,
-                (PartyRole::Observer, _) => false,
-                (_, K::DisputeStep | K::TriggerStep | K::AmendmentSignature) => true,
-                (PartyRole::Target, K::Evidence | K::Correction | K::Retraction) => true,
-                (PartyRole::Authority, K::Decision | K::EventOccurred | K::Retraction) => true,
-                _ => false,
-            },
+            Participant::Monitor(_) => role_may_state(None, kind),
+            Participant::Party(p) => role_may_state(Some(p.role), kind),
         }
+    }
+}
+
+/// Who may make which kind of statement, by role (`None` is a monitor).
+///
+/// This is the one table shared by the ledger (at acceptance), the scenario checker and the
+/// engine, so that an entry the ledger accepts is never refused for its kind later. Finer
+/// rules are checked against the agreement where they apply: which monitor reports on which
+/// indicator (the engine), who has standing for which trigger or dispute stage (the ledger's
+/// roster and the engine).
+///
+/// ```
+/// use accord_core::agreement::{PartyRole, role_may_state};
+/// use accord_core::statement::StatementKind;
+/// assert!(role_may_state(Some(PartyRole::Authority), StatementKind::Decision));
+/// assert!(!role_may_state(None, StatementKind::Decision));
+/// assert!(role_may_state(None, StatementKind::Evidence));
+/// ```
+pub fn role_may_state(party: Option<PartyRole>, kind: StatementKind) -> bool {
+    use StatementKind as K;
+    let Some(role) = party else {
+        return matches!(
+            kind,
+            K::Evidence | K::Correction | K::Retraction | K::KeyEvent
+        );
+    };
+    match (role, kind) {
+        (_, K::KeyEvent) => true,
+        (PartyRole::Observer, _) => false,
+        (_, K::DisputeStep | K::TriggerStep | K::AmendmentSignature) => true,
+        (PartyRole::Target, K::Evidence | K::Correction | K::Retraction) => true,
+        (PartyRole::Authority, K::Decision | K::Retraction) => true,
+        (PartyRole::Authority | PartyRole::Guarantor, K::EventOccurred) => true,
+        _ => false,
     }
 }
 

@@ -17,6 +17,7 @@
 
 use std::collections::BTreeMap;
 
+use accord_core::agreement::{PartyRole, role_may_state};
 use accord_core::id::{AgreementId, ParticipantId};
 use accord_core::statement::{Correction, KeyEvent, Method, Statement, StatementKind};
 use accord_core::time::Instant;
@@ -144,24 +145,23 @@ fn check_key(key: &[u8; 32]) -> Result<VerifyingKey, EntryError> {
 /// | kind | who |
 /// |---|---|
 /// | evidence, correction | monitors; the target as self-report |
-/// | retraction | monitors and the target (their own statements) |
+/// | retraction | monitors, the target and authorities (their own statements) |
 /// | decision | authorities |
-/// | dispute step, amendment signature, event occurred | parties |
-/// | trigger step | parties with standing |
+/// | dispute step, amendment signature | parties other than observers |
+/// | event occurred | authorities and guarantors |
+/// | trigger step | parties with standing (to invoke or to halt) |
 /// | key event | the participant itself, or an authority |
 pub fn entitled(member: &Member, kind: StatementKind) -> bool {
-    let role = member.role;
-    match kind {
-        StatementKind::Evidence | StatementKind::Correction | StatementKind::Retraction => {
-            matches!(role, Role::Monitor | Role::Target)
-        }
-        StatementKind::Decision => role == Role::Authority,
-        StatementKind::DisputeStep
-        | StatementKind::AmendmentSignature
-        | StatementKind::EventOccurred => role.is_party(),
-        StatementKind::TriggerStep => role.is_party() && member.standing,
-        StatementKind::KeyEvent => true, // refined by `key_event_rule`
-    }
+    let party = match member.role {
+        Role::Authority => Some(PartyRole::Authority),
+        Role::Target => Some(PartyRole::Target),
+        Role::Guarantor => Some(PartyRole::Guarantor),
+        Role::Observer => Some(PartyRole::Observer),
+        Role::Monitor => None,
+    };
+    // The table is the core's, shared with the scenario checker and the engine; the roster
+    // adds standing for regression rules (invoking or halting a trigger).
+    role_may_state(party, kind) && (kind != StatementKind::TriggerStep || member.standing)
 }
 
 impl Roster {

@@ -17,6 +17,7 @@ use accord_core::statement::{Confidentiality, Statement};
 use accord_core::time::Date;
 use accord_ledger::entry::{Body, Entry, seal};
 use accord_ledger::note::SignerKey;
+use accord_ledger::roster::check_entry;
 use accord_scenario::{PlannedEntry, VersionDoc};
 use accord_store::StoreUrl;
 use accord_store::ledger::{GroupCommit, Ledger, Submission};
@@ -139,6 +140,31 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
     let roster = load::roster_for(agreement, &public, valid_from);
     let origin = format!("accord.play/{}", agreement.id);
 
+    // Every entry is signed and checked against the roster before the log is created, so a
+    // scenario the ledger would refuse part-way appends nothing.
+    let mut submissions = Vec::with_capacity(planned.len());
+    let mut refused = Vec::new();
+    for entry in &planned {
+        let submission = sign(entry, &origin, &keys)?;
+        if let Err(e) = check_entry(&submission.entry, &origin, &roster, entry.at) {
+            refused.push(format!(
+                "event {}: the ledger would refuse it: {e}",
+                entry.event
+            ));
+        }
+        submissions.push(submission);
+    }
+    if !refused.is_empty() {
+        for line in &refused {
+            eprintln!("{name}: error: {line}");
+        }
+        return Err(miette::miette!(
+            help = "fix every event listed above; nothing was appended",
+            "the scenario `{name}` has {} event(s) the ledger would refuse",
+            refused.len()
+        ));
+    }
+
     let ledger = Ledger::init(store, &origin, &log_key.verifier(), &roster)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot create the log `{origin}` in `{store}`"))?;
@@ -148,8 +174,7 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
             ..GroupCommit::default()
         })
         .into_diagnostic()?;
-    for entry in &planned {
-        let submission = sign(entry, &origin, &keys)?;
+    for (entry, submission) in planned.iter().zip(submissions) {
         PLAY_CLOCK_MICROS.store(entry.at.as_microsecond(), Ordering::SeqCst);
         sequencer.append(submission).map_err(|e| {
             miette::miette!(
