@@ -145,7 +145,7 @@ pub(crate) struct Ctx<'a> {
     /// now: the indicator and the first overdue period.
     pub held: BTreeMap<CommitmentId, (IndicatorId, Period)>,
     /// Per commitment, the state of the disputes over its findings.
-    pub disputes: BTreeMap<CommitmentId, crate::rule::DisputeState>,
+    pub disputes: BTreeMap<CommitmentId, (crate::rule::DisputeState, Date)>,
     /// Relief reverted by fired triggers (filled by `triggers::triggers`).
     pub reverted: BTreeMap<crate::id::ActionId, triggers::Reverted>,
 }

@@ -8,12 +8,12 @@
 //! INVARIANT: every status in a [`State`] carries at least one [`Reason`]; the engine's
 //! property tests check it.
 
+use crate::id::ParticipantId;
 use crate::id::{
     ActionId, AgreementId, CommitmentId, DisputeId, EventId, ExemptionId, IndicatorId, MeasureId,
     PhaseId, RegimeId, StageId, TriggerId,
 };
 use crate::rule::CommitmentStatus;
-use crate::id::ParticipantId;
 use crate::statement::{DecisionAct, DisputeOutcome, Finding, LogIndex, ReliefRef};
 use crate::time::{Date, Instant, Period};
 

@@ -69,6 +69,9 @@ pub(crate) struct FindingEffect {
     /// The reporting periods overlapping this span are concerned.
     pub span: Period,
     pub effect: Effect,
+    /// For a finding that was frozen and now counts: the date it took effect (the dispute
+    /// closed), which becomes the date the finding is known by for phases and triggers.
+    pub effective_from: Option<Date>,
     /// The dispute's steps, for reasons.
     pub entries: Vec<LogIndex>,
     /// In words, for the indicator's reasons.
@@ -82,8 +85,9 @@ pub(crate) struct Disputes {
     pub findings: Vec<FindingEffect>,
     /// The latest date each stage began, in any dispute (for `stage(...)` date rules).
     pub stage_began: BTreeMap<StageId, Date>,
-    /// Per commitment, the dispute state over its findings (for `dispute(...)` conditions).
-    pub by_commitment: BTreeMap<CommitmentId, RuleDispute>,
+    /// Per commitment, the dispute state over its findings and the date it was reached
+    /// (for `dispute(...)` conditions).
+    pub by_commitment: BTreeMap<CommitmentId, (RuleDispute, Date)>,
     pub rejected: Vec<(u64, String)>,
 }
 
@@ -173,7 +177,13 @@ fn names(ids: &[ParticipantId]) -> String {
 
 impl Walk {
     /// Begins a stage on `date`, with the stages that run beside it.
-    fn begin(&mut self, agreement: &Agreement, stage: &StageId, date: Date, index: Option<LogIndex>) {
+    fn begin(
+        &mut self,
+        agreement: &Agreement,
+        stage: &StageId,
+        date: Date,
+        index: Option<LogIndex>,
+    ) {
         let Some(s) = agreement.disputes.stages.iter().find(|s| &s.id == stage) else {
             return;
         };
@@ -375,15 +385,14 @@ pub(crate) fn disputes(
                 {
                     reject(
                         &mut out,
-                        format!("disputes a finding on `{indicator}`, which is not an indicator of the agreement"),
+                        format!(
+                            "disputes a finding on `{indicator}`, which is not an indicator of the agreement"
+                        ),
                     );
                     continue;
                 }
                 Finding::Entry { index }
-                    if !core
-                        .entries
-                        .get(&index.0)
-                        .is_some_and(|r| r.key < o.key) =>
+                    if !core.entries.get(&index.0).is_some_and(|r| r.key < o.key) =>
                 {
                     reject(
                         &mut out,
@@ -591,8 +600,7 @@ pub(crate) fn disputes(
                 match w.status {
                     Status::Open => {}
                     Status::Exhausted(_)
-                        if o
-                            .authors
+                        if o.authors
                             .iter()
                             .all(|a| env.role_of(a) == Role::Party(PartyRole::Authority)) => {}
                     _ => {
@@ -701,13 +709,17 @@ pub(crate) fn disputes(
         };
         if let Some((indicator, span)) = &target {
             if let Some(i) = agreement.indicators.iter().find(|i| &i.id == indicator) {
+                let since = match w.status {
+                    Status::Open => w.opened,
+                    Status::Exhausted(d) | Status::Resolved(d, _) | Status::Withdrawn(d) => d,
+                };
                 let slot = out
                     .by_commitment
                     .entry(i.commitment.clone())
-                    .or_insert(rule_state);
+                    .or_insert((rule_state, since));
                 // An open dispute wins; otherwise the latest opened decides.
-                if *slot != RuleDispute::Open {
-                    *slot = rule_state;
+                if slot.0 != RuleDispute::Open {
+                    *slot = (rule_state, since);
                 }
             }
             let detail = match effect {
@@ -734,7 +746,16 @@ pub(crate) fn disputes(
                     }
                 ),
             };
+            let effective_from = match (effect, process.while_open, w.status) {
+                (
+                    Effect::Counts,
+                    WhileOpen::FreezeFinding,
+                    Status::Exhausted(d) | Status::Resolved(d, _) | Status::Withdrawn(d),
+                ) => Some(d),
+                _ => None,
+            };
             out.findings.push(FindingEffect {
+                effective_from,
                 indicator: indicator.clone(),
                 span: *span,
                 effect,
@@ -770,7 +791,11 @@ pub(crate) fn disputes(
                 format!(
                     "`{}` {} the outcome: {}",
                     p.participant,
-                    if p.accepts { "accepts" } else { "does not accept" },
+                    if p.accepts {
+                        "accepts"
+                    } else {
+                        "does not accept"
+                    },
                     p.view
                 ),
                 vec![p.entry],
@@ -860,6 +885,12 @@ pub(crate) fn apply(
             let finding = matches!(p.status, S::Compliant | S::Noncompliant | S::Contested);
             if f.effect.takes_effect_away() && finding {
                 p.frozen = true;
+            }
+            // Frozen until the dispute closed: it has its effect from then on.
+            if let Some(from) = f.effective_from
+                && finding
+            {
+                p.known = p.known.max(Some(from));
             }
             p.reasons.push(Reason::with_entries(
                 if f.effect.takes_effect_away() {

@@ -274,7 +274,8 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
             let now = dispute_state(ctx, commitment);
             Holds {
                 ok: now == *state,
-                witness: None,
+                // Since the dispute reached that state (none: no dispute was ever opened).
+                witness: ctx.disputes.get(commitment).map(|(_, d)| *d),
                 entries: Vec::new(),
             }
         }
@@ -354,8 +355,7 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
 pub(crate) fn dispute_state(ctx: &Ctx<'_>, commitment: &CommitmentId) -> DisputeState {
     ctx.disputes
         .get(commitment)
-        .copied()
-        .unwrap_or(DisputeState::None)
+        .map_or(DisputeState::None, |(s, _)| *s)
 }
 
 /// Lists the unmet parts of a condition at the latest concluded review, and returns the

@@ -149,14 +149,19 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     "trigger `{}` is automatic: it fires by itself when its condition holds, without invocation",
                     t.id
                 )),
-                (TriggerAction::Invoke { .. }, Status::Counting { invoked, until }) => Some(format!(
-                    "trigger `{}` was already invoked on {invoked}; its countdown runs until {until}",
-                    t.id
-                )),
+                (TriggerAction::Invoke { .. }, Status::Counting { invoked, until }) => {
+                    Some(format!(
+                        "trigger `{}` was already invoked on {invoked}; its countdown runs until {until}",
+                        t.id
+                    ))
+                }
                 (TriggerAction::Invoke { .. }, _) => {
                     if let Some(p) = o.authors.iter().find(|a| !t.standing.contains(a)) {
                         Some(if t.standing.is_empty() {
-                            format!("`{p}` has no standing to invoke `{}`: no participant has", t.id)
+                            format!(
+                                "`{p}` has no standing to invoke `{}`: no participant has",
+                                t.id
+                            )
                         } else {
                             format!(
                                 "`{p}` has no standing to invoke `{}`: only {} may",
@@ -195,17 +200,15 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     "trigger `{}` is not counting down: there is nothing to halt",
                     t.id
                 )),
-                (TriggerAction::Withdraw, Status::Counting { .. }) => o
-                    .authors
-                    .iter()
-                    .find(|a| !invoked_by.contains(a))
-                    .map(|p| {
+                (TriggerAction::Withdraw, Status::Counting { .. }) => {
+                    o.authors.iter().find(|a| !invoked_by.contains(a)).map(|p| {
                         format!(
                             "`{p}` did not invoke `{}`: only {} may withdraw the invocation",
                             t.id,
                             names(&invoked_by)
                         )
-                    }),
+                    })
+                }
                 (TriggerAction::Withdraw, _) => Some(format!(
                     "trigger `{}` is not counting down: there is no invocation to withdraw",
                     t.id
@@ -473,10 +476,8 @@ pub(crate) fn revert_phases(ctx: &Ctx<'_>, triggers: &[TriggerState], phases: &m
         return;
     };
     for ts in triggers {
-        let (Some(fired), Some(t)) = (
-            ts.fired,
-            agreement.triggers.iter().find(|t| t.id == ts.id),
-        ) else {
+        let (Some(fired), Some(t)) = (ts.fired, agreement.triggers.iter().find(|t| t.id == ts.id))
+        else {
             continue;
         };
         let from = match &t.reverts_to {
