@@ -807,6 +807,8 @@ pub(crate) fn disputes(
                 "the parties keep different views of the outcome; both are recorded",
             ));
         }
+        // The latest step first: it is what the status rests on.
+        w.reasons.reverse();
         w.reasons.push(Reason::rule(
             "dispute.effect",
             format!(

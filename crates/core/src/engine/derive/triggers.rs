@@ -309,6 +309,8 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 },
             };
         }
+        // The latest step first, after the status's own reason (inserted below).
+        reasons.reverse();
         let reverts = reverted_actions(agreement, t);
         let mut state = TriggerState {
             id: t.id.clone(),
@@ -332,41 +334,47 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     _ => "dormant",
                 };
                 state.status = name.to_owned();
-                state.reasons.push(if now {
-                    Reason::with_entries(
-                        "trigger.available",
-                        if t.standing.is_empty() {
-                            format!("its condition `{cond_text}` holds")
-                        } else {
-                            format!(
-                                "its condition `{cond_text}` holds: {} may invoke it",
-                                names(&t.standing)
-                            )
-                        },
-                        cond_entries,
-                    )
-                } else {
-                    Reason::rule(
-                        "trigger.dormant",
-                        format!("its condition `{cond_text}` does not hold"),
-                    )
-                });
+                state.reasons.insert(
+                    0,
+                    if now {
+                        Reason::with_entries(
+                            "trigger.available",
+                            if t.standing.is_empty() {
+                                format!("its condition `{cond_text}` holds")
+                            } else {
+                                format!(
+                                    "its condition `{cond_text}` holds: {} may invoke it",
+                                    names(&t.standing)
+                                )
+                            },
+                            cond_entries,
+                        )
+                    } else {
+                        Reason::rule(
+                            "trigger.dormant",
+                            format!("its condition `{cond_text}` does not hold"),
+                        )
+                    },
+                );
             }
             Status::Counting { invoked, until } => {
                 state.status = "counting_down".to_owned();
                 state.invoked = Some(invoked);
                 state.until = Some(until);
-                state.reasons.push(Reason::rule(
-                    "trigger.countdown",
-                    if t.halted_by.is_empty() {
-                        format!("counting down: fires on {until}; no participant may halt it")
-                    } else {
-                        format!(
-                            "counting down: fires on {until} unless {} halt it before",
-                            names(&t.halted_by)
-                        )
-                    },
-                ));
+                state.reasons.insert(
+                    0,
+                    Reason::rule(
+                        "trigger.countdown",
+                        if t.halted_by.is_empty() {
+                            format!("counting down: fires on {until}; no participant may halt it")
+                        } else {
+                            format!(
+                                "counting down: fires on {until} unless {} halt it before",
+                                names(&t.halted_by)
+                            )
+                        },
+                    ),
+                );
             }
             Status::Fired { invoked, on } => {
                 let end = t.wind_down.after(on).unwrap_or(on);
@@ -374,27 +382,30 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 state.invoked = Some(invoked);
                 state.fired = Some(on);
                 state.wind_down_until = Some(end);
-                state.reasons.push(Reason::with_entries(
-                    "trigger.fired",
-                    format!(
-                        "fired on {on}: {} wound down until {end}, then reimposed",
-                        match &t.reverts_to {
-                            Reversion::PreAgreement => "every phase's relief is".to_owned(),
-                            Reversion::Phase { phase } =>
-                                format!("relief of the phases after `{phase}` is"),
-                            Reversion::Actions { actions } => format!(
-                                "{} (partial reversal; the rest is kept) {}",
-                                actions
-                                    .iter()
-                                    .map(|a| format!("`{a}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
-                                if actions.len() == 1 { "is" } else { "are" }
-                            ),
-                        }
+                state.reasons.insert(
+                    0,
+                    Reason::with_entries(
+                        "trigger.fired",
+                        format!(
+                            "fired on {on}: {} wound down until {end}, then reimposed",
+                            match &t.reverts_to {
+                                Reversion::PreAgreement => "every phase's relief is".to_owned(),
+                                Reversion::Phase { phase } =>
+                                    format!("relief of the phases after `{phase}` is"),
+                                Reversion::Actions { actions } => format!(
+                                    "{} (partial reversal; the rest is kept) {}",
+                                    actions
+                                        .iter()
+                                        .map(|a| format!("`{a}`"))
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                    if actions.len() == 1 { "is" } else { "are" }
+                                ),
+                            }
+                        ),
+                        cause.clone(),
                     ),
-                    cause.clone(),
-                ));
+                );
                 for a in &reverts {
                     ctx.reverted.entry(a.clone()).or_insert(Reverted {
                         trigger: t.id.clone(),
