@@ -806,3 +806,29 @@ fn incremental_matches_replay_with_disputes_and_triggers() {
     assert_eq!(trigger(&s, "snapback").status, "fired");
     assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 12, 25)));
 }
+
+#[test]
+fn decisions_before_the_fire_are_reverted_and_a_grant_after_it_is_a_departure() {
+    let a = agreement();
+    let mut log = breach_log();
+    let grant = |eff| {
+        Statement::Decision(Decision {
+            act: DecisionAct::Grant,
+            relief: ReliefRef::Phase(id("p2")),
+            effective: eff,
+            reason: "early relief".into(),
+        })
+    };
+    log.push("2026-08-01", &["usa"], grant(d(2026, 8, 1)));
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let s = eval(&a, &log, "2026-11-20");
+    assert_eq!(
+        relief(&s, "us-gas"),
+        (ReliefStatus::WindDown, Some(d(2026, 11, 9)), Some(d(2027, 2, 7)))
+    );
+    let later = log.push("2026-12-01", &["usa"], grant(d(2026, 12, 1)));
+    let s = eval(&a, &log, "2026-12-02");
+    assert_eq!(relief(&s, "us-gas").0, ReliefStatus::InForce);
+    let dec = s.decisions.iter().find(|x| x.entry == later).unwrap();
+    assert!(dec.departure);
+}

@@ -194,16 +194,28 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 ),
             );
         }
-        // A fired trigger reverts it: wound down, then reimposed (before decisions, which
-        // may still grant it again and are then departures).
-        if let Some(r) = ctx.reverted.get(&action.id) {
-            super::triggers::revert(ctx.date, r, &mut s);
+        // A fired trigger reverts it: wound down, then reimposed. It applies in date order
+        // with the decisions: over those effective by the day it fired, under those after
+        // (a later grant is then a departure).
+        let reverted = ctx.reverted.get(&action.id);
+        let mut pending_revert = reverted;
+        if let Some(r) = reverted {
+            let mut alone = s.clone();
+            super::triggers::revert(ctx.date, r, &mut alone);
+            entitled.insert(action.id.clone(), alone.status);
+        } else {
+            entitled.insert(action.id.clone(), s.status);
         }
-        entitled.insert(action.id.clone(), s.status);
         // Decisions, in effective order, each from its effective date.
         for d in mine {
             if d.decision.effective > ctx.date {
                 continue;
+            }
+            if let Some(r) = pending_revert
+                && d.decision.effective > r.fired
+            {
+                super::triggers::revert(ctx.date, r, &mut s);
+                pending_revert = None;
             }
             let eff = d.decision.effective;
             let (new, rule) = match d.decision.act {
@@ -235,6 +247,9 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                     ),
                 );
             }
+        }
+        if let Some(r) = pending_revert {
+            super::triggers::revert(ctx.date, r, &mut s);
         }
         states.push(s);
     }
