@@ -407,6 +407,8 @@ pub struct TriggerState {
     pub wind_down_until: Option<Date>,
     /// The relief actions it reverts when it fires.
     pub reverts: Vec<ActionId>,
+    /// While dormant: the earliest date its condition could hold, when it can be computed.
+    pub earliest: Option<Date>,
 }
 
 /// One stage a dispute has run in.

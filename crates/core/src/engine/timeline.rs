@@ -166,6 +166,7 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
     for t in &state.triggers {
         out.extend(t.until);
         out.extend(t.wind_down_until);
+        out.extend(t.earliest);
     }
     for d in &state.disputes {
         out.extend(d.stages.iter().filter_map(|s| s.deadline));

@@ -824,7 +824,11 @@ fn decisions_before_the_fire_are_reverted_and_a_grant_after_it_is_a_departure() 
     let s = eval(&a, &log, "2026-11-20");
     assert_eq!(
         relief(&s, "us-gas"),
-        (ReliefStatus::WindDown, Some(d(2026, 11, 9)), Some(d(2027, 2, 7)))
+        (
+            ReliefStatus::WindDown,
+            Some(d(2026, 11, 9)),
+            Some(d(2027, 2, 7))
+        )
     );
     let later = log.push("2026-12-01", &["usa"], grant(d(2026, 12, 1)));
     let s = eval(&a, &log, "2026-12-02");

@@ -646,6 +646,19 @@ pub(crate) fn holds_at(
     (h.ok, h.witness, h.entries)
 }
 
+/// The earliest date a condition could hold, when it can be computed (the evaluation date
+/// when it holds now).
+pub(crate) fn earliest(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> Option<Date> {
+    let agreement = ctx.agreement()?;
+    let phases: BTreeMap<PhaseId, Option<Date>> = ctx
+        .reached
+        .iter()
+        .map(|(p, d)| (p.clone(), Some(*d)))
+        .collect();
+    let mut scratch = Vec::new();
+    unmet(ctx, agreement, anchors, cond, &phases, &mut scratch)
+}
+
 /// Whether a condition holds on the evaluation date (at the latest concluded review).
 pub(crate) fn holds_now(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> bool {
     holds(ctx, anchors, cond, ctx.concluded).ok

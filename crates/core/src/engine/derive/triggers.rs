@@ -323,6 +323,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
             fired: None,
             wind_down_until: None,
             reverts: reverts.clone(),
+            earliest: None,
         };
         let cond_text = describe(&t.when);
         match status {
@@ -333,6 +334,10 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     _ if now => "available",
                     _ => "dormant",
                 };
+                if !now {
+                    state.earliest = super::phases::earliest(ctx, &ctx.anchors(), &t.when)
+                        .filter(|d| *d > ctx.date);
+                }
                 state.status = name.to_owned();
                 state.reasons.insert(
                     0,
