@@ -894,15 +894,19 @@ pub(crate) fn apply(
             {
                 p.known = p.known.max(Some(from));
             }
-            p.reasons.push(Reason::with_entries(
-                if f.effect.takes_effect_away() {
-                    "dispute.frozen"
-                } else {
-                    "dispute.finding"
-                },
-                f.detail.clone(),
-                f.entries.clone(),
-            ));
+            // First: it is what decides how the finding counts.
+            p.reasons.insert(
+                0,
+                Reason::with_entries(
+                    if f.effect.takes_effect_away() {
+                        "dispute.frozen"
+                    } else {
+                        "dispute.finding"
+                    },
+                    f.detail.clone(),
+                    f.entries.clone(),
+                ),
+            );
         }
     }
 }
