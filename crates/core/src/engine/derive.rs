@@ -867,8 +867,8 @@ fn period_status(
         cure_until: None,
         cured: false,
         known: cell.known.map(|k| date_of(k.0)),
-        frozen: false,
         reasons: Vec::new(),
+        frozen: false,
     };
     let was_overdue = matches!(cell.outcome, Outcome::Empty) && !in_grace;
     if !was_overdue {

@@ -211,12 +211,12 @@ pub struct ReportingPeriodState {
     pub cured: bool,
     /// The record date of the latest report the status rests on: when it became known.
     pub known: Option<Date>,
+    /// Why.
+    pub reasons: Vec<Reason>,
     /// Whether a dispute takes this finding's effect away (frozen while the dispute is
     /// open, or set aside when overturned): it then counts as unverified for reviews,
     /// phases, triggers and relief. The status shown stays the monitors' finding.
     pub frozen: bool,
-    /// Why.
-    pub reasons: Vec<Reason>,
 }
 
 /// A commitment over every review period.
