@@ -350,7 +350,7 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             .reasons
             .first()
             .is_some_and(|r| r.rule.starts_with("trigger."))
-            && !(fired.is_some_and(|f| a.since.is_some_and(|s| s >= f)))
+            && fired.is_none_or(|f| a.since.is_none_or(|s| s < f))
         {
             missing.push(format!("relief {} reverted without a fired trigger", a.id));
         }

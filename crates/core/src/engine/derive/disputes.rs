@@ -392,7 +392,7 @@ pub(crate) fn disputes(
                     continue;
                 }
                 Finding::Entry { index }
-                    if !core.entries.get(&index.0).is_some_and(|r| r.key < o.key) =>
+                    if core.entries.get(&index.0).is_none_or(|r| r.key >= o.key) =>
                 {
                     reject(
                         &mut out,
