@@ -497,7 +497,7 @@ fn an_open_dispute_freezes_the_finding_then_escalates_and_is_exhausted_by_deadli
     );
     let s = eval(&a, &more, "2026-11-22");
     assert!(rejection(&s, esc).contains("ran out on 2026-11-20"));
-    assert!(rejection(&s, by_target).contains("only an authority may record the outcome"));
+    assert!(rejection(&s, by_target).contains("`target` is not an authority of the agreement"));
 }
 
 #[test]

@@ -13,8 +13,8 @@
 //! party in the process's `standing` (every party when empty), escalated from a stage by a
 //! party in that stage's `standing` (every party when empty), extended by consent of every
 //! party (each records the same extension; it takes effect when the last one does, before
-//! the deadline), withdrawn only by who opened it, and resolved by any party while open —
-//! once exhausted, only an authority records the outcome. A step after resolution or
+//! the deadline), withdrawn only by who opened it, and resolved by an authority (one party
+//! alone cannot set a finding aside; the others record their positions). A step after resolution or
 //! withdrawal is rejected with the date the dispute closed; a position is recorded only on
 //! an outcome.
 //!
@@ -293,7 +293,7 @@ impl Walk {
         match self.status {
             Status::Open => None,
             Status::Exhausted(d) => Some(format!(
-                "every stage of dispute `{}` ran out on {d}; only an authority may record the outcome",
+                "every stage of dispute `{}` ran out on {d}: the decision is the authority's",
                 self.id
             )),
             Status::Resolved(d, _) => Some(format!(
@@ -597,17 +597,26 @@ pub(crate) fn disputes(
                 }
             }
             DisputeAction::Resolve { outcome, note } => {
-                match w.status {
-                    Status::Open => {}
-                    Status::Exhausted(_)
-                        if o.authors
-                            .iter()
-                            .all(|a| env.role_of(a) == Role::Party(PartyRole::Authority)) => {}
-                    _ => {
-                        let why = w.closed_text().unwrap_or_default();
-                        reject(&mut out, format!("resolution refused: {why}"));
-                        continue;
-                    }
+                if matches!(w.status, Status::Resolved(..) | Status::Withdrawn(_)) {
+                    let why = w.closed_text().unwrap_or_default();
+                    reject(&mut out, format!("resolution refused: {why}"));
+                    continue;
+                }
+                // One party alone must not be able to set a finding aside: the outcome is
+                // recorded by an authority; the others record their positions on it.
+                if let Some(p) = o
+                    .authors
+                    .iter()
+                    .find(|a| env.role_of(a) != Role::Party(PartyRole::Authority))
+                {
+                    reject(
+                        &mut out,
+                        format!(
+                            "`{p}` is not an authority of the agreement: only an authority records the outcome of dispute `{}`; other parties record a position on it",
+                            w.id
+                        ),
+                    );
+                    continue;
                 }
                 w.close_runs(day);
                 w.status = Status::Resolved(day, *outcome);
