@@ -496,5 +496,21 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
         t.standing = vec![id("usa"), id("eu")];
         t.halted_by = vec![id("eu")];
     }
+    // A trigger whose condition holds from March, so that random logs invoke, halt,
+    // withdraw and fire it: it reverts everything.
+    a.triggers.push(Trigger {
+        id: id("date-snapback"),
+        title: "Snapback from March".into(),
+        when: Condition::DatePassed {
+            date: DateRule::On(d(2026, 3, 1)),
+        },
+        standing: vec![id("usa"), id("eu")],
+        automatic: false,
+        countdown: Some(dur("P20D")),
+        halted_by: vec![id("eu")],
+        reverts_to: Reversion::PreAgreement,
+        wind_down: dur("P30D"),
+        non_retroactive: true,
+    });
     a
 }

@@ -20,8 +20,8 @@ enum Spec {
     Sign(usize),
     /// A dispute step: which step, who, which dispute, which day (for extensions).
     Dispute(usize, usize, usize, i64),
-    /// A trigger step: which step, who.
-    Trigger(usize, usize),
+    /// A trigger step: which step, who, which trigger.
+    Trigger(usize, usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
         1 => (0..5usize, 0..5usize, 0..500i64, 0..2usize).prop_map(|(a, r, e, w)| Spec::Decision(a, r, e, w)),
         1 => (0..3usize).prop_map(Spec::Sign),
         2 => (0..8usize, 0..4usize, 0..2usize, 0..200i64).prop_map(|(k, w, n, o)| Spec::Dispute(k, w, n, o)),
-        2 => (0..4usize, 0..4usize).prop_map(|(k, w)| Spec::Trigger(k, w)),
+        2 => (0..4usize, 0..4usize, 0..2usize).prop_map(|(k, w, t)| Spec::Trigger(k, w, t)),
     ]
 }
 
@@ -216,10 +216,14 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     }),
                 )
             }
-            Spec::Trigger(kind, who) => (
+            Spec::Trigger(kind, who, which) => (
                 vec![["usa", "eu", "target", "iaea"][*who]],
                 Statement::TriggerStep(TriggerStep {
-                    trigger: id(if *kind == 3 { "bogus" } else { "snapback" }),
+                    trigger: id(if *kind == 3 {
+                        "bogus"
+                    } else {
+                        ["snapback", "date-snapback"][*which]
+                    }),
                     step: match kind {
                         0 | 3 => TriggerAction::Invoke {
                             reason: "breach".into(),
@@ -484,4 +488,61 @@ proptest! {
         }
         prop_assert_eq!(json(&ev.state(when).unwrap()), json(&s));
     }
+}
+
+/// The random logs do exercise disputes and triggers: over a fixed set of generated logs,
+/// disputes are opened and run through their stages, and trigger steps count.
+#[test]
+fn generated_logs_reach_dispute_and_trigger_states() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = log_strategy();
+    let mut dispute_status = std::collections::BTreeMap::<String, u32>::new();
+    let mut trigger_status = std::collections::BTreeMap::<String, u32>::new();
+    let mut frozen = 0;
+    let mut reverted = 0;
+    for _ in 0..300 {
+        let log = strategy.new_tree(&mut runner).unwrap().current();
+        let s = evaluate(&versions(0), &log, as_of(540)).unwrap();
+        for d in &s.disputes {
+            *dispute_status.entry(d.status.clone()).or_default() += 1;
+        }
+        for t in &s.triggers {
+            if !t.steps.is_empty() {
+                *trigger_status.entry(t.status.clone()).or_default() += 1;
+            }
+        }
+        reverted += s
+            .relief
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.status,
+                    accord_core::engine::state::ReliefStatus::WindDown
+                        | accord_core::engine::state::ReliefStatus::Reimposed
+                )
+            })
+            .count();
+        // Along the way: countdowns running, halted, withdrawn.
+        for day in [60, 70, 80, 90] {
+            for t in &evaluate(&versions(0), &log, as_of(day)).unwrap().triggers {
+                if !t.steps.is_empty() {
+                    *trigger_status.entry(t.status.clone()).or_default() += 1;
+                }
+            }
+        }
+        let early = evaluate(&versions(0), &log, as_of(150)).unwrap();
+        frozen += early
+            .indicators
+            .iter()
+            .flat_map(|i| &i.periods)
+            .filter(|p| p.frozen)
+            .count();
+    }
+    eprintln!(
+        "disputes {dispute_status:?}, triggers with steps {trigger_status:?}, frozen {frozen}, reverted {reverted}"
+    );
+    assert!(dispute_status.len() >= 2, "{dispute_status:?}");
+    assert!(trigger_status.len() >= 2, "{trigger_status:?}");
+    assert!(frozen > 0);
 }
