@@ -836,3 +836,21 @@ fn decisions_before_the_fire_are_reverted_and_a_grant_after_it_is_a_departure() 
     let dec = s.decisions.iter().find(|x| x.entry == later).unwrap();
     assert!(dec.departure);
 }
+
+#[test]
+fn an_automatic_trigger_on_a_negated_condition_fires_on_a_date_that_does_not_move() {
+    let mut a = agreement();
+    a.triggers[0].automatic = true;
+    a.triggers[0].countdown = None;
+    a.triggers[0].standing = vec![];
+    // Fires while c1 has not been compliant at the latest review: it holds from the start
+    // (no review concluded), so it fires on the agreement's effective date.
+    a.triggers[0].when = Condition::Not {
+        not: Box::new(status(&["c1"], CommitmentStatus::Compliant, 1)),
+    };
+    let log = Log::default();
+    for when in ["2026-02-01", "2026-05-01", "2026-09-01"] {
+        let s = eval(&a, &log, when);
+        assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 1, 1)), "{when}");
+    }
+}

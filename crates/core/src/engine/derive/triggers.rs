@@ -75,6 +75,30 @@ fn holds_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> (bool, Option<Date>, Vec<L
     (ok && witness.is_none_or(|w| w <= day), witness, entries)
 }
 
+/// For a condition that holds now but names no date it holds since (a `not ...`): the
+/// start of the unbroken run of concluded reviews at which it holds — the day after the
+/// first of them ended, or the agreement's effective date — so that the date does not move
+/// with the evaluation date.
+fn since_reviews(ctx: &Ctx<'_>, t: &Trigger) -> Date {
+    let anchors = ctx.anchors();
+    let mut first = ctx.concluded;
+    while first > 0 && holds_at(ctx, &anchors, &t.when, first - 1).0 {
+        first -= 1;
+    }
+    let effective = ctx
+        .views
+        .first()
+        .and_then(|v| v.effective)
+        .unwrap_or(ctx.date);
+    match first
+        .checked_sub(1)
+        .and_then(|i| ctx.reviews.get(i as usize))
+    {
+        Some(r) => r.period.end().tomorrow().unwrap_or(effective),
+        None => effective,
+    }
+}
+
 /// The actions a trigger reverts, in schedule order.
 pub(crate) fn reverted_actions(agreement: &Agreement, t: &Trigger) -> Vec<ActionId> {
     match &t.reverts_to {
@@ -284,7 +308,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
         }
         let (now, witness, cond_entries) = holds_on(ctx, t, ctx.date);
         if t.automatic && status == Status::Idle && now {
-            let from = witness.unwrap_or(ctx.date);
+            let from = witness.unwrap_or_else(|| since_reviews(ctx, t));
             cause = cond_entries.clone();
             reasons.push(Reason::with_entries(
                 "trigger.automatic",
