@@ -7,4 +7,5 @@ mod engine {
     mod builder;
     mod properties;
     mod scenarios;
+    mod snapback;
 }

@@ -9,15 +9,17 @@
 //! INVARIANT: nothing here reads an entry recorded after the cut: every access to the log
 //! goes through `Ctx::alive` or a quorum computed under the cut.
 
+mod disputes;
 mod phases;
 mod relief;
+mod triggers;
 
 use std::collections::BTreeMap;
 
 use crate::agreement::{
     Agreement, Comparison, Indicator, IndicatorTarget, OverduePolicy, PartyRole, Tolerance,
 };
-use crate::id::{CommitmentId, EventId, IndicatorId, PhaseId};
+use crate::id::{CommitmentId, EventId, IndicatorId, PhaseId, StageId};
 use crate::rule::{CommitmentStatus, DateAnchor, DateRule};
 use crate::statement::{LogIndex, Statement};
 use crate::time::{CalendarDuration, Date, Instant, Period};
@@ -47,6 +49,8 @@ pub(crate) struct CacheFill {
 pub(crate) struct Anchors {
     pub events: BTreeMap<EventId, Date>,
     pub phases: BTreeMap<PhaseId, Date>,
+    /// The latest date each dispute stage began.
+    pub stages: BTreeMap<StageId, Date>,
 }
 
 impl Anchors {
@@ -54,8 +58,7 @@ impl Anchors {
         rule.resolve(&|a| match a {
             DateAnchor::Event(e) => self.events.get(e).copied(),
             DateAnchor::PhaseEntered(p) => self.phases.get(p).copied(),
-            // Dispute stages are issue #5: no stage has a known start yet.
-            DateAnchor::StageBegan(_) => None,
+            DateAnchor::StageBegan(s) => self.stages.get(s).copied(),
         })
     }
 }
@@ -141,6 +144,10 @@ pub(crate) struct Ctx<'a> {
     /// Commitments with an indicator whose overdue policy holds relief and that is overdue
     /// now: the indicator and the first overdue period.
     pub held: BTreeMap<CommitmentId, (IndicatorId, Period)>,
+    /// Per commitment, the state of the disputes over its findings.
+    pub disputes: BTreeMap<CommitmentId, (crate::rule::DisputeState, Date)>,
+    /// Relief reverted by fired triggers (filled by `triggers::triggers`).
+    pub reverted: BTreeMap<crate::id::ActionId, triggers::Reverted>,
 }
 
 impl Ctx<'_> {
@@ -210,7 +217,7 @@ pub(crate) fn state(
     {
         return Err(EvalError::BeforeAgreement { as_of, effective });
     }
-    let governing = |d: Date| -> usize {
+    let governing_in = |views: &[VersionView], d: Date| -> usize {
         views
             .iter()
             .enumerate()
@@ -218,8 +225,17 @@ pub(crate) fn state(
             .find(|(i, v)| *i == 0 || (v.in_force && v.effective.is_some_and(|e| e <= d)))
             .map_or(0, |(i, _)| i)
     };
-    let current = governing(date);
+    let current = governing_in(&views, date);
     let agreement = core.versions.get(current).unwrap_or(first);
+
+    // Disputes, from the log and the calendar alone: their effects on findings are needed
+    // by the indicator statuses below, and the stages' start dates by date rules.
+    let dispute_eval = disputes::disputes(core, agreement, current, cut, date);
+    rejected.extend(dispute_eval.rejected.iter().cloned());
+    for view in &mut views {
+        view.anchors.stages = dispute_eval.stage_began.clone();
+    }
+    let governing = |d: Date| governing_in(&views, d);
 
     // Review periods, by the current version's schedule.
     let review_start = views
@@ -267,7 +283,7 @@ pub(crate) fn state(
             .filter(|r| governing(r.period.start()) == v)
             .collect();
         for (i, (indicator, lind)) in version.indicators.iter().zip(&lens.indicators).enumerate() {
-            let periods = indicator_periods(
+            let mut periods = indicator_periods(
                 v,
                 i,
                 indicator,
@@ -279,9 +295,23 @@ pub(crate) fn state(
                 &mut fills,
                 &mut rejected,
             );
+            disputes::apply(&dispute_eval.findings, &indicator.id, &mut periods);
+            // A finding whose effect a dispute takes away counts as unverified for the
+            // reviews (and so for phases, triggers and relief); the period keeps the
+            // monitors' finding for display.
+            let effective: Vec<ReportingPeriodState> = periods
+                .iter()
+                .map(|p| {
+                    let mut p = p.clone();
+                    if p.frozen {
+                        p.status = IndicatorStatus::Unverified;
+                    }
+                    p
+                })
+                .collect();
             let mut by_review = vec![None; reviews.len()];
             for review in &governed {
-                let cell = review_cell(date, indicator, &periods, review);
+                let cell = review_cell(date, indicator, &effective, review);
                 if let Some(slot) = by_review.get_mut(review.number as usize - 1) {
                     *slot = Some(cell);
                 }
@@ -412,12 +442,15 @@ pub(crate) fn state(
         reached: BTreeMap::new(),
         rejected,
         held,
+        disputes: dispute_eval.by_commitment.clone(),
+        reverted: BTreeMap::new(),
     };
-    let phases = phases::phases(&mut ctx);
+    let mut phases = phases::phases(&mut ctx);
+    let triggers = triggers::triggers(&mut ctx);
     let (relief, decisions) = relief::relief(&mut ctx);
+    triggers::revert_phases(&ctx, &triggers, &mut phases);
     let relief_by_measure = relief::by_measure(agreement, &relief);
-    let triggers = relief::triggers(&mut ctx);
-    let disputes = relief::disputes(&mut ctx);
+    let disputes = dispute_eval.states;
 
     let commitments_out = commitment_titles
         .into_iter()
@@ -835,6 +868,7 @@ fn period_status(
         cured: false,
         known: cell.known.map(|k| date_of(k.0)),
         reasons: Vec::new(),
+        frozen: false,
     };
     let was_overdue = matches!(cell.outcome, Outcome::Empty) && !in_grace;
     if !was_overdue {

@@ -8,12 +8,13 @@
 //! INVARIANT: every status in a [`State`] carries at least one [`Reason`]; the engine's
 //! property tests check it.
 
+use crate::id::ParticipantId;
 use crate::id::{
     ActionId, AgreementId, CommitmentId, DisputeId, EventId, ExemptionId, IndicatorId, MeasureId,
     PhaseId, RegimeId, StageId, TriggerId,
 };
 use crate::rule::CommitmentStatus;
-use crate::statement::{DecisionAct, LogIndex, ReliefRef};
+use crate::statement::{DecisionAct, DisputeOutcome, Finding, LogIndex, ReliefRef};
 use crate::time::{Date, Instant, Period};
 
 /// Everything an agreement's evaluation says at one instant.
@@ -212,6 +213,10 @@ pub struct ReportingPeriodState {
     pub known: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
+    /// Whether a dispute takes this finding's effect away (frozen while the dispute is
+    /// open, or set aside when overturned): it then counts as unverified for reviews,
+    /// phases, triggers and relief. The status shown stays the monitors' finding.
+    pub frozen: bool,
 }
 
 /// A commitment over every review period.
@@ -286,8 +291,7 @@ pub enum ReliefStatus {
     InForce,
     /// Earned but held by an authority's decision.
     Suspended,
-    /// Taken out of force permanently by agreement of the parties (not produced yet: needs
-    /// the trigger and decision rules of issue #5).
+    /// Taken out of force permanently by agreement of the parties (not produced yet).
     Lifted,
     /// Its term ran out (not the same as revoked).
     Expired,
@@ -382,12 +386,61 @@ pub struct ExemptionState {
 pub struct TriggerState {
     /// The trigger.
     pub id: TriggerId,
-    /// `not_evaluated`: triggers are issue #5.
+    /// `dormant` (its condition does not hold), `available` (it holds; awaiting invocation
+    /// by a participant with standing), `counting_down` (invoked; fires on `until` unless
+    /// halted), `halted`, `withdrawn` or `fired`.
     pub status: String,
     /// The trigger steps recorded for it.
     pub steps: Vec<LogIndex>,
     /// Why.
     pub reasons: Vec<Reason>,
+    /// The date of the invocation that counts (or the date an automatic trigger's
+    /// condition came to hold).
+    pub invoked: Option<Date>,
+    /// Who invoked it.
+    pub invoked_by: Vec<ParticipantId>,
+    /// While counting down: the date it fires unless halted first.
+    pub until: Option<Date>,
+    /// The date it fired.
+    pub fired: Option<Date>,
+    /// When fired: the end of the wind-down (reverted relief is reimposed on it).
+    pub wind_down_until: Option<Date>,
+    /// The relief actions it reverts when it fires.
+    pub reverts: Vec<ActionId>,
+    /// While dormant: the earliest date its condition could hold, when it can be computed.
+    pub earliest: Option<Date>,
+}
+
+/// One stage a dispute has run in.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StageRun {
+    /// The stage.
+    pub stage: StageId,
+    /// Whether it runs beside another stage (`parallel` in the dispute process).
+    pub parallel: bool,
+    /// The date it began.
+    pub began: Date,
+    /// Its deadline, with extensions agreed by every party; none when extended
+    /// open-endedly.
+    pub deadline: Option<Date>,
+    /// `running`, `ran_out` (its deadline passed), `escalated` (a party moved the dispute
+    /// on) or `closed` (the dispute was resolved or withdrawn).
+    pub status: String,
+    /// The date it stopped running.
+    pub ended: Option<Date>,
+}
+
+/// A participant's view of a dispute's outcome.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PositionState {
+    /// The participant.
+    pub participant: ParticipantId,
+    /// Whether it accepts the outcome.
+    pub accepts: bool,
+    /// Its view in its own words.
+    pub view: String,
+    /// The entry that records it (the latest from this participant).
+    pub entry: LogIndex,
 }
 
 /// A dispute recorded in the log.
@@ -395,14 +448,34 @@ pub struct TriggerState {
 pub struct DisputeState {
     /// The dispute.
     pub id: DisputeId,
-    /// `open`, `resolved` or `withdrawn`, from its recorded steps.
+    /// `open`, `exhausted` (every stage ran out unresolved: the decision is the
+    /// authority's), `resolved` or `withdrawn`.
     pub status: String,
-    /// The stage it was opened or last escalated to.
+    /// The main stage it is in (or was in when it closed).
     pub stage: Option<StageId>,
-    /// Its steps.
+    /// Its steps that count.
     pub steps: Vec<LogIndex>,
-    /// Why (stage deadlines and effects are not evaluated yet: issue #5).
+    /// Why.
     pub reasons: Vec<Reason>,
+    /// What is disputed.
+    pub finding: Option<Finding>,
+    /// Who opened it.
+    pub opened_by: Vec<ParticipantId>,
+    /// The date it was opened.
+    pub opened: Option<Date>,
+    /// Every stage it has run in, in the order they began.
+    pub stages: Vec<StageRun>,
+    /// How it ended, when resolved.
+    pub outcome: Option<DisputeOutcome>,
+    /// The date it was resolved, withdrawn or exhausted.
+    pub closed: Option<Date>,
+    /// The parties' views of the outcome.
+    pub positions: Vec<PositionState>,
+    /// Whether the parties keep different views of the outcome.
+    pub contested: bool,
+    /// The effect on the disputed finding: `frozen` (no effect while open),
+    /// `finding_stands`, `set_aside` (overturned) or `counts`.
+    pub effect: String,
 }
 
 /// An authority's decision.

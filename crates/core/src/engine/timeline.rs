@@ -163,6 +163,14 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
     for d in &state.decisions {
         out.push(d.effective);
     }
+    for t in &state.triggers {
+        out.extend(t.until);
+        out.extend(t.wind_down_until);
+        out.extend(t.earliest);
+    }
+    for d in &state.disputes {
+        out.extend(d.stages.iter().filter_map(|s| s.deadline));
+    }
     for v in &state.versions {
         if let Some(e) = v.effective {
             out.push(e);
@@ -248,6 +256,38 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
                 .to_owned(),
                 d.reasons.clone(),
             ),
+        );
+    }
+    for t in &state.triggers {
+        let when = match (t.fired, t.until) {
+            (Some(f), _) => format!(" on {f}"),
+            (None, Some(u)) => format!(" until {u}"),
+            _ => String::new(),
+        };
+        m.insert(
+            format!("trigger {}", t.id),
+            (format!("{}{when}", t.status), t.reasons.clone()),
+        );
+    }
+    for d in &state.disputes {
+        let stage = d
+            .stage
+            .as_ref()
+            .map_or(String::new(), |s| format!(" at {s}"));
+        let outcome = d.outcome.map_or(String::new(), |o| {
+            format!(
+                " ({}{})",
+                match o {
+                    crate::statement::DisputeOutcome::Upheld => "upheld",
+                    crate::statement::DisputeOutcome::Overturned => "overturned",
+                    crate::statement::DisputeOutcome::Settled => "settled",
+                },
+                if d.contested { ", contested" } else { "" }
+            )
+        });
+        m.insert(
+            format!("dispute {}", d.id),
+            (format!("{}{stage}{outcome}", d.status), d.reasons.clone()),
         );
     }
     for r in &state.rejected {

@@ -457,3 +457,60 @@ pub fn qty(amount: f64, unit: &str) -> Observation {
 pub fn flag(value: bool) -> Observation {
     Observation::Flag { value }
 }
+
+/// The agreement with a dispute process (a joint commission extensible by consent, then
+/// ministers beside an advisory board) and a snapback that `eu` may halt.
+pub fn with_disputes(mut a: Agreement) -> Agreement {
+    a.disputes.stages = vec![
+        Stage {
+            id: id("joint-commission"),
+            title: "Joint commission".into(),
+            deadline: dur("P15D"),
+            extension: Extension::ByConsent { max: None },
+            next: Some(id("ministers")),
+            parallel: vec![],
+            standing: vec![],
+        },
+        Stage {
+            id: id("ministers"),
+            title: "Ministers".into(),
+            deadline: dur("P15D"),
+            extension: Extension::ByConsent {
+                max: Some(dur("P15D")),
+            },
+            next: None,
+            parallel: vec![id("advisory")],
+            standing: vec![id("usa"), id("eu")],
+        },
+        Stage {
+            id: id("advisory"),
+            title: "Advisory board".into(),
+            deadline: dur("P30D"),
+            extension: Extension::None,
+            next: None,
+            parallel: vec![],
+            standing: vec![],
+        },
+    ];
+    for t in &mut a.triggers {
+        t.standing = vec![id("usa"), id("eu")];
+        t.halted_by = vec![id("eu")];
+    }
+    // A trigger whose condition holds from March, so that random logs invoke, halt,
+    // withdraw and fire it: it reverts everything.
+    a.triggers.push(Trigger {
+        id: id("date-snapback"),
+        title: "Snapback from March".into(),
+        when: Condition::DatePassed {
+            date: DateRule::On(d(2026, 3, 1)),
+        },
+        standing: vec![id("usa"), id("eu")],
+        automatic: false,
+        countdown: Some(dur("P20D")),
+        halted_by: vec![id("eu")],
+        reverts_to: Reversion::PreAgreement,
+        wind_down: dur("P30D"),
+        non_retroactive: true,
+    });
+    a
+}

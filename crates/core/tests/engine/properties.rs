@@ -18,7 +18,10 @@ enum Spec {
     Event(i64),
     Decision(usize, usize, i64, usize),
     Sign(usize),
-    Dispute(bool),
+    /// A dispute step: which step, who, which dispute, which day (for extensions).
+    Dispute(usize, usize, usize, i64),
+    /// A trigger step: which step, who, which trigger.
+    Trigger(usize, usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -63,7 +66,8 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
         1 => (0..400i64).prop_map(Spec::Event),
         1 => (0..5usize, 0..5usize, 0..500i64, 0..2usize).prop_map(|(a, r, e, w)| Spec::Decision(a, r, e, w)),
         1 => (0..3usize).prop_map(Spec::Sign),
-        1 => any::<bool>().prop_map(Spec::Dispute),
+        2 => (0..8usize, 0..4usize, 0..2usize, 0..200i64).prop_map(|(k, w, n, o)| Spec::Dispute(k, w, n, o)),
+        2 => (0..4usize, 0..4usize, 0..2usize).prop_map(|(k, w, t)| Spec::Trigger(k, w, t)),
     ]
 }
 
@@ -172,21 +176,62 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     document_sha256: "00".repeat(32),
                 }),
             ),
-            Spec::Dispute(open) => (
-                vec!["target"],
-                Statement::DisputeStep(DisputeStep {
-                    dispute: id("d1"),
-                    step: if *open {
-                        DisputeAction::Open {
-                            finding: Finding::Indicator {
-                                indicator: id("enrichment"),
-                                period: quarter(1),
-                            },
-                            stage: id("joint-commission"),
-                            reason: "disagree".into(),
-                        }
+            Spec::Dispute(kind, who, n, offset) => {
+                let stages = ["joint-commission", "ministers", "advisory", "bogus"];
+                let step = match kind {
+                    0 | 1 => DisputeAction::Open {
+                        finding: Finding::Indicator {
+                            indicator: id(["enrichment", "stockpile"][*n]),
+                            period: quarter(1 + (*offset % 3) as i16),
+                        },
+                        stage: id(stages[(*offset % 4) as usize]),
+                        reason: "disagree".into(),
+                    },
+                    2 => DisputeAction::Escalate {
+                        to: id(stages[(*offset % 4) as usize]),
+                    },
+                    3 => DisputeAction::Extend {
+                        stage: id(stages[(*offset % 4) as usize]),
+                        until: (offset % 5 != 0).then(|| day(*offset)),
+                    },
+                    4 => DisputeAction::Resolve {
+                        outcome: [
+                            DisputeOutcome::Upheld,
+                            DisputeOutcome::Overturned,
+                            DisputeOutcome::Settled,
+                        ][(*offset % 3) as usize],
+                        note: "decided".into(),
+                    },
+                    5 => DisputeAction::Position {
+                        accepts: offset % 2 == 0,
+                        view: "view".into(),
+                    },
+                    _ => DisputeAction::Withdraw,
+                };
+                (
+                    vec![["target", "usa", "eu", "iaea"][*who]],
+                    Statement::DisputeStep(DisputeStep {
+                        dispute: id(["d1", "d2"][*n]),
+                        step,
+                    }),
+                )
+            }
+            Spec::Trigger(kind, who, which) => (
+                vec![["usa", "eu", "target", "iaea"][*who]],
+                Statement::TriggerStep(TriggerStep {
+                    trigger: id(if *kind == 3 {
+                        "bogus"
                     } else {
-                        DisputeAction::Withdraw
+                        ["snapback", "date-snapback"][*which]
+                    }),
+                    step: match kind {
+                        0 | 3 => TriggerAction::Invoke {
+                            reason: "breach".into(),
+                        },
+                        1 => TriggerAction::Halt {
+                            resolution: "vote".into(),
+                        },
+                        _ => TriggerAction::Withdraw,
                     },
                 }),
             ),
@@ -214,15 +259,15 @@ fn log_strategy() -> impl Strategy<Value = Vec<LoggedStatement>> {
 /// nuclear one with an amendment.
 fn versions(which: usize) -> Vec<Agreement> {
     match which {
-        0 => vec![nuclear()],
-        1 => vec![licensing()],
+        0 => vec![with_disputes(nuclear())],
+        1 => vec![with_disputes(licensing())],
         _ => {
-            let mut v2 = nuclear();
+            let mut v2 = with_disputes(nuclear());
             v2.version = 2;
             v2.signatories = vec![id("usa"), id("target")];
             v2.effective = accord_core::rule::DateRule::On(d(2026, 7, 1));
             v2.exemptions[0].id = id("medical-devices");
-            vec![nuclear(), v2]
+            vec![with_disputes(nuclear()), v2]
         }
     }
 }
@@ -296,6 +341,36 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
     for x in &s.events {
         if x.reasons.is_empty() {
             missing.push(format!("event {}", x.id));
+        }
+    }
+    // Relief is wound down or reimposed only by a fired trigger, never before it fired.
+    let fired = s.triggers.iter().filter_map(|t| t.fired).min();
+    for a in &s.relief {
+        if matches!(
+            a.status,
+            accord_core::engine::state::ReliefStatus::WindDown
+                | accord_core::engine::state::ReliefStatus::Reimposed
+        ) && a
+            .reasons
+            .first()
+            .is_some_and(|r| r.rule.starts_with("trigger."))
+            && fired.is_none_or(|f| a.since.is_none_or(|s| s < f))
+        {
+            missing.push(format!("relief {} reverted without a fired trigger", a.id));
+        }
+    }
+    for t in &s.triggers {
+        let ok = [
+            "dormant",
+            "available",
+            "counting_down",
+            "halted",
+            "withdrawn",
+            "fired",
+        ]
+        .contains(&t.status.as_str());
+        if !ok || (t.status == "fired") != t.fired.is_some() {
+            missing.push(format!("trigger {} status {}", t.id, t.status));
         }
     }
     if missing.is_empty() {
@@ -413,4 +488,61 @@ proptest! {
         }
         prop_assert_eq!(json(&ev.state(when).unwrap()), json(&s));
     }
+}
+
+/// The random logs do exercise disputes and triggers: over a fixed set of generated logs,
+/// disputes are opened and run through their stages, and trigger steps count.
+#[test]
+fn generated_logs_reach_dispute_and_trigger_states() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = log_strategy();
+    let mut dispute_status = std::collections::BTreeMap::<String, u32>::new();
+    let mut trigger_status = std::collections::BTreeMap::<String, u32>::new();
+    let mut frozen = 0;
+    let mut reverted = 0;
+    for _ in 0..300 {
+        let log = strategy.new_tree(&mut runner).unwrap().current();
+        let s = evaluate(&versions(0), &log, as_of(540)).unwrap();
+        for d in &s.disputes {
+            *dispute_status.entry(d.status.clone()).or_default() += 1;
+        }
+        for t in &s.triggers {
+            if !t.steps.is_empty() {
+                *trigger_status.entry(t.status.clone()).or_default() += 1;
+            }
+        }
+        reverted += s
+            .relief
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.status,
+                    accord_core::engine::state::ReliefStatus::WindDown
+                        | accord_core::engine::state::ReliefStatus::Reimposed
+                )
+            })
+            .count();
+        // Along the way: countdowns running, halted, withdrawn.
+        for day in [60, 70, 80, 90] {
+            for t in &evaluate(&versions(0), &log, as_of(day)).unwrap().triggers {
+                if !t.steps.is_empty() {
+                    *trigger_status.entry(t.status.clone()).or_default() += 1;
+                }
+            }
+        }
+        let early = evaluate(&versions(0), &log, as_of(150)).unwrap();
+        frozen += early
+            .indicators
+            .iter()
+            .flat_map(|i| &i.periods)
+            .filter(|p| p.frozen)
+            .count();
+    }
+    eprintln!(
+        "disputes {dispute_status:?}, triggers with steps {trigger_status:?}, frozen {frozen}, reverted {reverted}"
+    );
+    assert!(dispute_status.len() >= 2, "{dispute_status:?}");
+    assert!(trigger_status.len() >= 2, "{trigger_status:?}");
+    assert!(frozen > 0);
 }

@@ -3,7 +3,8 @@
 //! Phases are entered in schedule order. A phase is reached when its entry condition held
 //! at some concluded review (status conditions count the reviews ending with that one)
 //! and its `not_before` date has come; once reached it stays reached (regression is the
-//! business of triggers, issue #5). Its entry date is the first day everything the
+//! business of triggers: `derive::triggers` takes phases past a fired trigger's reversion
+//! point out again). Its entry date is the first day everything the
 //! condition rests on was known: the day after the review ended, the record date of the
 //! evidence cited, dates and events the condition names, the previous phase's entry and
 //! `not_before`, whichever is latest.
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 use crate::agreement::Agreement;
 use crate::id::{CommitmentId, PhaseId};
 use crate::rule::{CommitmentStatus, Condition, DateRule, DisputeState, Quantifier};
-use crate::statement::{DisputeAction, DisputeOutcome, Finding, LogIndex, Statement};
+use crate::statement::LogIndex;
 use crate::time::Date;
 
 use super::super::state::{PhaseState, PhaseStatus, Reason, Unmet};
@@ -272,8 +273,9 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
         Condition::Dispute { commitment, state } => {
             let now = dispute_state(ctx, commitment);
             Holds {
-                ok: *state != DisputeState::Exhausted && now == *state,
-                witness: None,
+                ok: now == *state,
+                // Since the dispute reached that state (none: no dispute was ever opened).
+                witness: ctx.disputes.get(commitment).map(|(_, d)| *d),
                 entries: Vec::new(),
             }
         }
@@ -348,60 +350,12 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
     }
 }
 
-/// The state of the disputes over a commitment's findings, from the recorded steps only
-/// (stages and deadlines are issue #5: never `exhausted` here).
+/// The state of the disputes over a commitment's findings (an open one wins; otherwise
+/// the latest opened decides), as `derive::disputes` walked them.
 pub(crate) fn dispute_state(ctx: &Ctx<'_>, commitment: &CommitmentId) -> DisputeState {
-    let Some(agreement) = ctx.agreement() else {
-        return DisputeState::None;
-    };
-    // Per dispute: (is about this commitment, state).
-    let mut disputes: BTreeMap<&crate::id::DisputeId, (bool, DisputeState)> = BTreeMap::new();
-    for o in &ctx.core.others {
-        let Statement::DisputeStep(step) = &o.statement else {
-            continue;
-        };
-        if !ctx.alive(o.key, o.index) {
-            continue;
-        }
-        match &step.step {
-            DisputeAction::Open { finding, .. } => {
-                let about = match finding {
-                    Finding::Indicator { indicator, .. } => agreement
-                        .indicators
-                        .iter()
-                        .any(|i| &i.id == indicator && &i.commitment == commitment),
-                    Finding::Entry { .. } => false,
-                };
-                disputes
-                    .entry(&step.dispute)
-                    .or_insert((about, DisputeState::Open));
-            }
-            DisputeAction::Resolve { outcome, .. } => {
-                if let Some(d) = disputes.get_mut(&step.dispute) {
-                    d.1 = match outcome {
-                        DisputeOutcome::Overturned => DisputeState::Overturned,
-                        DisputeOutcome::Upheld | DisputeOutcome::Settled => DisputeState::Upheld,
-                    };
-                }
-            }
-            DisputeAction::Withdraw => {
-                if let Some(d) = disputes.get_mut(&step.dispute) {
-                    d.1 = DisputeState::None;
-                }
-            }
-            _ => {}
-        }
-    }
-    let mine: Vec<DisputeState> = disputes
-        .values()
-        .filter(|(about, _)| *about)
-        .map(|(_, s)| *s)
-        .collect();
-    if mine.contains(&DisputeState::Open) {
-        DisputeState::Open
-    } else {
-        mine.last().copied().unwrap_or(DisputeState::None)
-    }
+    ctx.disputes
+        .get(commitment)
+        .map_or(DisputeState::None, |(s, _)| *s)
 }
 
 /// Lists the unmet parts of a condition at the latest concluded review, and returns the
@@ -464,15 +418,11 @@ fn unmet(
             });
             earliest
         }
-        Condition::Dispute { commitment, state } => {
+        Condition::Dispute { commitment, .. } => {
             let now = dispute_state(ctx, commitment);
             out.push(Unmet {
                 condition: describe(cond),
-                detail: if *state == DisputeState::Exhausted {
-                    "dispute stages and deadlines are not evaluated yet (issue #5)".to_owned()
-                } else {
-                    format!("the dispute state is `{}`", dispute_name(now))
-                },
+                detail: format!("the dispute state is `{}`", dispute_name(now)),
                 earliest: None,
             });
             None
@@ -683,6 +633,30 @@ pub(crate) fn describe_date(rule: &DateRule) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// Whether a condition holds with `latest` reviews concluded, and since when it is known.
+pub(crate) fn holds_at(
+    ctx: &Ctx<'_>,
+    anchors: &Anchors,
+    cond: &Condition,
+    latest: u32,
+) -> (bool, Option<Date>, Vec<LogIndex>) {
+    let h = holds(ctx, anchors, cond, latest);
+    (h.ok, h.witness, h.entries)
+}
+
+/// The earliest date a condition could hold, when it can be computed (the evaluation date
+/// when it holds now).
+pub(crate) fn earliest(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> Option<Date> {
+    let agreement = ctx.agreement()?;
+    let phases: BTreeMap<PhaseId, Option<Date>> = ctx
+        .reached
+        .iter()
+        .map(|(p, d)| (p.clone(), Some(*d)))
+        .collect();
+    let mut scratch = Vec::new();
+    unmet(ctx, agreement, anchors, cond, &phases, &mut scratch)
 }
 
 /// Whether a condition holds on the evaluation date (at the latest concluded review).

@@ -1,5 +1,5 @@
-//! Relief actions, authorities' decisions, triggers and disputes as recorded, and the
-//! exemptions that are in force whatever happens.
+//! Relief actions, authorities' decisions, the reversion of relief by fired triggers, and
+//! the exemptions that are in force whatever happens.
 //!
 //! An action of a reached phase is in force from its start (its own date rule, else the
 //! phase's entry date) until it expires; automatic renewal extends the term while its
@@ -11,13 +11,12 @@ use std::collections::BTreeMap;
 
 use crate::agreement::{Agreement, PartyRole, ReliefKind, Renewal};
 use crate::id::{ActionId, ExemptionId, PhaseId};
-use crate::statement::{DecisionAct, DisputeAction, LogIndex, ReliefRef, Statement};
+use crate::statement::{DecisionAct, LogIndex, ReliefRef, Statement};
 use crate::time::Date;
 
 use super::super::ingest::Role;
 use super::super::state::{
-    ActionState, DecisionState, DisputeState, ExemptionState, MeasureRelief, Reason, ReliefStatus,
-    TriggerState,
+    ActionState, DecisionState, ExemptionState, MeasureRelief, Reason, ReliefStatus,
 };
 use super::{Ctx, VersionView, epoch_day};
 
@@ -195,11 +194,28 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 ),
             );
         }
-        entitled.insert(action.id.clone(), s.status);
+        // A fired trigger reverts it: wound down, then reimposed. It applies in date order
+        // with the decisions: over those effective by the day it fired, under those after
+        // (a later grant is then a departure).
+        let reverted = ctx.reverted.get(&action.id);
+        let mut pending_revert = reverted;
+        if let Some(r) = reverted {
+            let mut alone = s.clone();
+            super::triggers::revert(ctx.date, r, &mut alone);
+            entitled.insert(action.id.clone(), alone.status);
+        } else {
+            entitled.insert(action.id.clone(), s.status);
+        }
         // Decisions, in effective order, each from its effective date.
         for d in mine {
             if d.decision.effective > ctx.date {
                 continue;
+            }
+            if let Some(r) = pending_revert
+                && d.decision.effective > r.fired
+            {
+                super::triggers::revert(ctx.date, r, &mut s);
+                pending_revert = None;
             }
             let eff = d.decision.effective;
             let (new, rule) = match d.decision.act {
@@ -231,6 +247,9 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                     ),
                 );
             }
+        }
+        if let Some(r) = pending_revert {
+            super::triggers::revert(ctx.date, r, &mut s);
         }
         states.push(s);
     }
@@ -459,100 +478,6 @@ pub(crate) fn by_measure(agreement: &Agreement, actions: &[ActionState]) -> Vec<
     }
     let _ = agreement;
     groups.into_values().collect()
-}
-
-/// Triggers are issue #5: listed with their recorded steps, not evaluated.
-pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
-    let core = ctx.core;
-    let Some(agreement) = core.versions.get(ctx.current) else {
-        return Vec::new();
-    };
-    let mut steps: BTreeMap<&crate::id::TriggerId, Vec<LogIndex>> = BTreeMap::new();
-    for o in &core.others {
-        let Statement::TriggerStep(t) = &o.statement else {
-            continue;
-        };
-        if !ctx.alive(o.key, o.index) {
-            continue;
-        }
-        if agreement.triggers.iter().any(|tr| tr.id == t.trigger) {
-            steps.entry(&t.trigger).or_default().push(o.index);
-        } else {
-            ctx.rejected.push((
-                o.index.0,
-                format!("`{}` is not a trigger of the agreement", t.trigger),
-            ));
-        }
-    }
-    agreement
-        .triggers
-        .iter()
-        .map(|t| {
-            let s = steps.get(&t.id).cloned().unwrap_or_default();
-            TriggerState {
-                id: t.id.clone(),
-                status: "not_evaluated".to_owned(),
-                reasons: vec![Reason::with_entries(
-                    "trigger.not_evaluated",
-                    "regression rules are not evaluated yet (issue #5); recorded steps are listed",
-                    s.clone(),
-                )],
-                steps: s,
-            }
-        })
-        .collect()
-}
-
-/// Disputes as recorded: opened, escalated, resolved or withdrawn.
-pub(crate) fn disputes(ctx: &mut Ctx<'_>) -> Vec<DisputeState> {
-    let mut out: BTreeMap<crate::id::DisputeId, DisputeState> = BTreeMap::new();
-    for o in &ctx.core.others {
-        let Statement::DisputeStep(step) = &o.statement else {
-            continue;
-        };
-        if !ctx.alive(o.key, o.index) {
-            continue;
-        }
-        let entry = out.entry(step.dispute.clone());
-        let d = match (&step.step, entry) {
-            (DisputeAction::Open { stage, .. }, std::collections::btree_map::Entry::Vacant(v)) => v
-                .insert(DisputeState {
-                    id: step.dispute.clone(),
-                    status: "open".to_owned(),
-                    stage: Some(stage.clone()),
-                    steps: Vec::new(),
-                    reasons: Vec::new(),
-                }),
-            (_, std::collections::btree_map::Entry::Occupied(o)) => o.into_mut(),
-            (_, std::collections::btree_map::Entry::Vacant(_)) => {
-                ctx.rejected.push((
-                    o.index.0,
-                    format!("dispute `{}` was never opened", step.dispute),
-                ));
-                continue;
-            }
-        };
-        d.steps.push(o.index);
-        match &step.step {
-            DisputeAction::Escalate { to } => d.stage = Some(to.clone()),
-            DisputeAction::Resolve { .. } => d.status = "resolved".to_owned(),
-            DisputeAction::Withdraw => d.status = "withdrawn".to_owned(),
-            _ => {}
-        }
-    }
-    out.into_values()
-        .map(|mut d| {
-            d.reasons.push(Reason::with_entries(
-                "dispute.recorded",
-                format!(
-                    "{} from its recorded steps; stage deadlines and effects on relief are not evaluated yet (issue #5)",
-                    d.status
-                ),
-                d.steps.clone(),
-            ));
-            d
-        })
-        .collect()
 }
 
 /// Every exemption of version 1 and of every version in force: in force in every state.

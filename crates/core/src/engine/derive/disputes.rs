@@ -1,0 +1,921 @@
+//! Disputes: stages, deadlines, extensions, escalation, resolution, positions, and the
+//! effect of each dispute on the finding it contests.
+//!
+//! Each dispute is walked through its recorded steps in log order, with the clock advanced
+//! to each step's record date first. Date conventions (DESIGN §4, `docs/state-json.md`):
+//! a stage that begins on `B` with deadline `D = B + deadline` runs until `D` exclusive —
+//! a step recorded on `D` is too late for it; if the stage is still running at `D`, it
+//! *runs out* on `D` and its `next` stage (with that stage's `parallel` ones) begins on
+//! `D`. A dispute whose running stages have all run out with no `next` is *exhausted* on
+//! the last deadline: the decision is the authority's.
+//!
+//! Standing: only parties (not observers) take dispute steps; a dispute is opened by a
+//! party in the process's `standing` (every party when empty), escalated from a stage by a
+//! party in that stage's `standing` (every party when empty), extended by consent of every
+//! party (each records the same extension; it takes effect when the last one does, before
+//! the deadline), withdrawn only by who opened it, and resolved by an authority (one party
+//! alone cannot set a finding aside; the others record their positions). A step after resolution or
+//! withdrawal is rejected with the date the dispute closed; a position is recorded only on
+//! an outcome.
+//!
+//! INVARIANT: only entries alive under the cut are read, and the clock is never advanced
+//! past the evaluation date.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::agreement::{Agreement, Extension, PartyRole, WhileOpen};
+use crate::id::{CommitmentId, DisputeId, IndicatorId, ParticipantId, StageId};
+use crate::rule::DisputeState as RuleDispute;
+use crate::statement::{DisputeAction, DisputeOutcome, Finding, LogIndex, Statement};
+use crate::time::{Date, Period};
+
+use super::super::ingest::{Core, Role};
+use super::super::state::{DisputeState, PositionState, Reason, StageRun};
+use super::{Key, date_of};
+
+/// What a dispute does to the finding it contests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Open, `freeze_finding`: the finding has no effect until the dispute closes.
+    Frozen,
+    /// Open, `finding_stands`.
+    Stands,
+    /// Overturned: the finding is set aside.
+    SetAside,
+    /// Upheld, settled, exhausted or withdrawn: the finding has its effect.
+    Counts,
+}
+
+impl Effect {
+    fn name(self) -> &'static str {
+        match self {
+            Effect::Frozen => "frozen",
+            Effect::Stands => "finding_stands",
+            Effect::SetAside => "set_aside",
+            Effect::Counts => "counts",
+        }
+    }
+
+    /// Whether the finding's effect is taken away.
+    pub fn takes_effect_away(self) -> bool {
+        matches!(self, Effect::Frozen | Effect::SetAside)
+    }
+}
+
+/// A disputed finding on an indicator's reporting periods, and the dispute's effect on it.
+#[derive(Debug, Clone)]
+pub(crate) struct FindingEffect {
+    pub indicator: IndicatorId,
+    /// The reporting periods overlapping this span are concerned.
+    pub span: Period,
+    pub effect: Effect,
+    /// For a finding that was frozen and now counts: the date it took effect (the dispute
+    /// closed), which becomes the date the finding is known by for phases and triggers.
+    pub effective_from: Option<Date>,
+    /// The dispute's steps, for reasons.
+    pub entries: Vec<LogIndex>,
+    /// In words, for the indicator's reasons.
+    pub detail: String,
+}
+
+/// Everything the rest of the derivation needs from the disputes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Disputes {
+    pub states: Vec<DisputeState>,
+    pub findings: Vec<FindingEffect>,
+    /// The latest date each stage began, in any dispute (for `stage(...)` date rules).
+    pub stage_began: BTreeMap<StageId, Date>,
+    /// Per commitment, the dispute state over its findings and the date it was reached
+    /// (for `dispute(...)` conditions).
+    pub by_commitment: BTreeMap<CommitmentId, (RuleDispute, Date)>,
+    pub rejected: Vec<(u64, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Open,
+    Exhausted(Date),
+    Resolved(Date, DisputeOutcome),
+    Withdrawn(Date),
+}
+
+struct Run {
+    stage: StageId,
+    parallel: bool,
+    began: Date,
+    /// The deadline as the agreement sets it, before extensions.
+    base: Option<Date>,
+    deadline: Option<Date>,
+    status: &'static str,
+    ended: Option<Date>,
+    /// Extensions proposed: new deadline → who consented so far.
+    consents: BTreeMap<Option<Date>, BTreeSet<ParticipantId>>,
+}
+
+struct Walk {
+    id: DisputeId,
+    finding: Finding,
+    opened_by: Vec<ParticipantId>,
+    opened: Date,
+    runs: Vec<Run>,
+    status: Status,
+    positions: BTreeMap<ParticipantId, (bool, String, LogIndex)>,
+    steps: Vec<LogIndex>,
+    reasons: Vec<Reason>,
+}
+
+/// The lookups the walk needs.
+struct Env<'a> {
+    core: &'a Core,
+    agreement: &'a Agreement,
+    current: usize,
+    cut: Key,
+}
+
+impl Env<'_> {
+    fn role_of(&self, id: &ParticipantId) -> Role {
+        match (
+            self.core.lenses.get(self.current),
+            self.core.names.participants.get(id.as_str()),
+        ) {
+            (Some(lens), Some(&n)) => lens.roles.get(n as usize).cloned().unwrap_or(Role::Unknown),
+            _ => Role::Unknown,
+        }
+    }
+
+    fn is_party(&self, id: &ParticipantId) -> bool {
+        matches!(self.role_of(id), Role::Party(r) if r != PartyRole::Observer)
+    }
+
+    /// Every party that takes part (not observers): whose consent an extension needs.
+    fn parties(&self) -> BTreeSet<ParticipantId> {
+        self.agreement
+            .parties
+            .iter()
+            .filter(|p| p.role != PartyRole::Observer)
+            .map(|p| p.id.clone())
+            .collect()
+    }
+
+    fn alive(&self, key: Key, index: LogIndex) -> bool {
+        key <= self.cut
+            && self
+                .core
+                .entries
+                .get(&index.0)
+                .and_then(|r| r.killed_by)
+                .is_none_or(|k| k > self.cut)
+    }
+}
+
+fn names(ids: &[ParticipantId]) -> String {
+    ids.iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Walk {
+    /// Begins a stage on `date`, with the stages that run beside it.
+    fn begin(
+        &mut self,
+        agreement: &Agreement,
+        stage: &StageId,
+        date: Date,
+        index: Option<LogIndex>,
+    ) {
+        let Some(s) = agreement.disputes.stages.iter().find(|s| &s.id == stage) else {
+            return;
+        };
+        let mut list = vec![(s, false)];
+        for p in &s.parallel {
+            if let Some(ps) = agreement.disputes.stages.iter().find(|x| &x.id == p) {
+                list.push((ps, true));
+            }
+        }
+        for (s, parallel) in list {
+            if self
+                .runs
+                .iter()
+                .any(|r| r.stage == s.id && r.status == "running")
+            {
+                continue;
+            }
+            let deadline = s.deadline.after(date);
+            self.runs.push(Run {
+                stage: s.id.clone(),
+                parallel,
+                began: date,
+                base: deadline,
+                deadline,
+                status: "running",
+                ended: None,
+                consents: BTreeMap::new(),
+            });
+            let detail = format!(
+                "stage `{}` ({}) began on {date}{}; deadline {}",
+                s.id,
+                s.title,
+                if parallel { ", in parallel" } else { "" },
+                deadline.map_or("unknown".to_owned(), |d| d.to_string())
+            );
+            self.reasons.push(Reason::with_entries(
+                "dispute.stage",
+                detail,
+                index.into_iter().collect(),
+            ));
+        }
+    }
+
+    /// Runs the clock to `to`: stages whose deadline has come run out, and the dispute
+    /// moves to their `next` stage, or is exhausted when none is left.
+    fn advance(&mut self, agreement: &Agreement, to: Date) {
+        if self.status != Status::Open {
+            return;
+        }
+        // Bounded: each round ends one run; a process cannot begin more runs than this.
+        for _ in 0..10_000 {
+            let due = self
+                .runs
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.status == "running")
+                .filter_map(|(i, r)| r.deadline.filter(|d| *d <= to).map(|d| (d, i)))
+                .min();
+            let Some((deadline, i)) = due else { break };
+            let Some(run) = self.runs.get_mut(i) else {
+                break;
+            };
+            run.status = "ran_out";
+            run.ended = Some(deadline);
+            let stage = run.stage.clone();
+            let next = agreement
+                .disputes
+                .stages
+                .iter()
+                .find(|s| s.id == stage)
+                .and_then(|s| s.next.clone());
+            self.reasons.push(Reason::rule(
+                "dispute.deadline",
+                match &next {
+                    Some(n) => format!(
+                        "stage `{stage}` ran out unresolved on {deadline}: escalated to `{n}`"
+                    ),
+                    None => format!("stage `{stage}` ran out unresolved on {deadline}"),
+                },
+            ));
+            if let Some(n) = next {
+                self.begin(agreement, &n, deadline, None);
+            }
+            if !self.runs.iter().any(|r| r.status == "running") {
+                self.status = Status::Exhausted(deadline);
+                self.reasons.push(Reason::rule(
+                    "dispute.exhausted",
+                    format!(
+                        "every stage ran out unresolved by {deadline}: the decision is the authority's"
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+
+    fn close_runs(&mut self, date: Date) {
+        for r in &mut self.runs {
+            if r.status == "running" {
+                r.status = "closed";
+                r.ended = Some(date);
+            }
+        }
+    }
+
+    fn closed_text(&self) -> Option<String> {
+        match self.status {
+            Status::Open => None,
+            Status::Exhausted(d) => Some(format!(
+                "every stage of dispute `{}` ran out on {d}: the decision is the authority's",
+                self.id
+            )),
+            Status::Resolved(d, _) => Some(format!(
+                "dispute `{}` was resolved on {d}; no step but a party's position counts after resolution",
+                self.id
+            )),
+            Status::Withdrawn(d) => Some(format!(
+                "dispute `{}` was withdrawn on {d}; no step counts after withdrawal",
+                self.id
+            )),
+        }
+    }
+}
+
+/// Walks every dispute recorded under the cut, as of `date`.
+pub(crate) fn disputes(
+    core: &Core,
+    agreement: &Agreement,
+    current: usize,
+    cut: Key,
+    date: Date,
+) -> Disputes {
+    let env = Env {
+        core,
+        agreement,
+        current,
+        cut,
+    };
+    let process = &agreement.disputes;
+    let mut out = Disputes::default();
+    let mut walks: Vec<Walk> = Vec::new();
+    for o in &core.others {
+        let Statement::DisputeStep(step) = &o.statement else {
+            continue;
+        };
+        if !env.alive(o.key, o.index) {
+            continue;
+        }
+        let day = date_of(o.key.0);
+        let reject = |out: &mut Disputes, why: String| out.rejected.push((o.index.0, why));
+        if let Some(p) = o.authors.iter().find(|a| !env.is_party(a)) {
+            reject(
+                &mut out,
+                format!(
+                    "`{p}` is not a party taking part in the agreement: only parties take dispute steps"
+                ),
+            );
+            continue;
+        }
+        let pos = walks.iter().position(|w| w.id == step.dispute);
+        if let DisputeAction::Open {
+            finding,
+            stage,
+            reason,
+        } = &step.step
+        {
+            if let Some(w) = pos.and_then(|i| walks.get(i)) {
+                reject(
+                    &mut out,
+                    format!(
+                        "dispute `{}` was already opened on {}; open a new dispute under another name",
+                        step.dispute, w.opened
+                    ),
+                );
+                continue;
+            }
+            if !process.standing.is_empty()
+                && let Some(p) = o.authors.iter().find(|a| !process.standing.contains(a))
+            {
+                reject(
+                    &mut out,
+                    format!(
+                        "`{p}` has no standing to open a dispute: only {} may",
+                        names(&process.standing)
+                    ),
+                );
+                continue;
+            }
+            if !process.stages.iter().any(|s| &s.id == stage) {
+                reject(
+                    &mut out,
+                    format!("`{stage}` is not a stage of the agreement's dispute process"),
+                );
+                continue;
+            }
+            match finding {
+                Finding::Indicator { indicator, .. }
+                    if !agreement.indicators.iter().any(|i| &i.id == indicator) =>
+                {
+                    reject(
+                        &mut out,
+                        format!(
+                            "disputes a finding on `{indicator}`, which is not an indicator of the agreement"
+                        ),
+                    );
+                    continue;
+                }
+                Finding::Entry { index }
+                    if core.entries.get(&index.0).is_none_or(|r| r.key >= o.key) =>
+                {
+                    reject(
+                        &mut out,
+                        format!("disputes entry {index}, which is not recorded before it"),
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            let mut w = Walk {
+                id: step.dispute.clone(),
+                finding: finding.clone(),
+                opened_by: o.authors.clone(),
+                opened: day,
+                runs: Vec::new(),
+                status: Status::Open,
+                positions: BTreeMap::new(),
+                steps: vec![o.index],
+                reasons: vec![Reason::with_entries(
+                    "dispute.opened",
+                    format!(
+                        "opened on {day} by {} against {}: {reason}",
+                        names(&o.authors),
+                        finding_text(finding)
+                    ),
+                    vec![o.index],
+                )],
+            };
+            w.begin(agreement, stage, day, Some(o.index));
+            walks.push(w);
+            continue;
+        }
+        let Some(w) = pos.and_then(|i| walks.get_mut(i)) else {
+            reject(
+                &mut out,
+                format!("dispute `{}` was never opened", step.dispute),
+            );
+            continue;
+        };
+        w.advance(agreement, day);
+        match &step.step {
+            DisputeAction::Open { .. } => {}
+            DisputeAction::Escalate { to } => {
+                if let Some(why) = w.closed_text() {
+                    reject(&mut out, format!("escalation refused: {why}"));
+                    continue;
+                }
+                let from = w.runs.iter().position(|r| {
+                    r.status == "running"
+                        && process
+                            .stages
+                            .iter()
+                            .any(|s| s.id == r.stage && s.next.as_ref() == Some(to))
+                });
+                let Some(i) = from else {
+                    let running: Vec<String> = w
+                        .runs
+                        .iter()
+                        .filter(|r| r.status == "running")
+                        .map(|r| format!("`{}`", r.stage))
+                        .collect();
+                    reject(
+                        &mut out,
+                        format!(
+                            "`{to}` is not the next stage of a running stage of dispute `{}` (running: {})",
+                            w.id,
+                            running.join(", ")
+                        ),
+                    );
+                    continue;
+                };
+                let Some(run) = w.runs.get_mut(i) else {
+                    continue;
+                };
+                let standing = process
+                    .stages
+                    .iter()
+                    .find(|s| s.id == run.stage)
+                    .map(|s| s.standing.clone())
+                    .unwrap_or_default();
+                if !standing.is_empty()
+                    && let Some(p) = o.authors.iter().find(|a| !standing.contains(a))
+                {
+                    reject(
+                        &mut out,
+                        format!(
+                            "`{p}` has no standing to escalate from stage `{}`: only {} may",
+                            run.stage,
+                            names(&standing)
+                        ),
+                    );
+                    continue;
+                }
+                run.status = "escalated";
+                run.ended = Some(day);
+                let from_stage = run.stage.clone();
+                w.steps.push(o.index);
+                w.reasons.push(Reason::with_entries(
+                    "dispute.escalated",
+                    format!(
+                        "escalated from `{from_stage}` to `{to}` on {day} by {}",
+                        names(&o.authors)
+                    ),
+                    vec![o.index],
+                ));
+                w.begin(agreement, to, day, Some(o.index));
+            }
+            DisputeAction::Extend { stage, until } => {
+                if let Some(why) = w.closed_text() {
+                    reject(&mut out, format!("extension refused: {why}"));
+                    continue;
+                }
+                let Some(s) = process.stages.iter().find(|s| &s.id == stage) else {
+                    reject(
+                        &mut out,
+                        format!("`{stage}` is not a stage of the agreement's dispute process"),
+                    );
+                    continue;
+                };
+                let Some(run) = w
+                    .runs
+                    .iter_mut()
+                    .find(|r| &r.stage == stage && r.status == "running")
+                else {
+                    reject(
+                        &mut out,
+                        format!(
+                            "stage `{stage}` of dispute `{}` is not running: only a running stage is extended",
+                            w.id
+                        ),
+                    );
+                    continue;
+                };
+                let limit = match &s.extension {
+                    Extension::None => {
+                        reject(
+                            &mut out,
+                            format!("stage `{stage}` cannot be extended (extension: none)"),
+                        );
+                        continue;
+                    }
+                    Extension::ByConsent { max } => max.map(|m| run.base.and_then(|b| m.after(b))),
+                };
+                let too_far = match (limit, until) {
+                    (None, _) => None,
+                    (Some(Some(l)), Some(u)) if *u <= l => None,
+                    (Some(l), _) => Some(l),
+                };
+                if let Some(l) = too_far {
+                    reject(
+                        &mut out,
+                        format!(
+                            "stage `{stage}` may be extended by consent until {} at the latest, not {}",
+                            l.map_or("?".to_owned(), |d| d.to_string()),
+                            until.map_or("open-endedly".to_owned(), |d| d.to_string())
+                        ),
+                    );
+                    continue;
+                }
+                if let (Some(u), Some(dl)) = (until, run.deadline)
+                    && *u <= dl
+                {
+                    reject(
+                        &mut out,
+                        format!(
+                            "an extension of stage `{stage}` must end after its deadline {dl}, not on {u}"
+                        ),
+                    );
+                    continue;
+                }
+                let consented = run.consents.entry(*until).or_default();
+                consented.extend(o.authors.iter().cloned());
+                let all = env.parties();
+                w.steps.push(o.index);
+                if all.is_subset(consented) {
+                    run.deadline = *until;
+                    run.consents.clear();
+                    w.reasons.push(Reason::with_entries(
+                        "dispute.extension",
+                        match until {
+                            Some(u) => format!(
+                                "stage `{stage}` extended by consent of every party until {u} (agreed on {day})"
+                            ),
+                            None => format!(
+                                "stage `{stage}` extended open-endedly by consent of every party (agreed on {day}): no deadline"
+                            ),
+                        },
+                        vec![o.index],
+                    ));
+                } else {
+                    let missing: Vec<ParticipantId> = all.difference(consented).cloned().collect();
+                    w.reasons.push(Reason::with_entries(
+                        "dispute.extension",
+                        format!(
+                            "extension of stage `{stage}` {} proposed on {day} by {}; awaiting the consent of {}",
+                            until.map_or("open-endedly".to_owned(), |u| format!("until {u}")),
+                            names(&o.authors),
+                            names(&missing)
+                        ),
+                        vec![o.index],
+                    ));
+                }
+            }
+            DisputeAction::Resolve { outcome, note } => {
+                if matches!(w.status, Status::Resolved(..) | Status::Withdrawn(_)) {
+                    let why = w.closed_text().unwrap_or_default();
+                    reject(&mut out, format!("resolution refused: {why}"));
+                    continue;
+                }
+                // One party alone must not be able to set a finding aside: the outcome is
+                // recorded by an authority; the others record their positions on it.
+                if let Some(p) = o
+                    .authors
+                    .iter()
+                    .find(|a| env.role_of(a) != Role::Party(PartyRole::Authority))
+                {
+                    reject(
+                        &mut out,
+                        format!(
+                            "`{p}` is not an authority of the agreement: only an authority records the outcome of dispute `{}`; other parties record a position on it",
+                            w.id
+                        ),
+                    );
+                    continue;
+                }
+                w.close_runs(day);
+                w.status = Status::Resolved(day, *outcome);
+                w.steps.push(o.index);
+                w.reasons.push(Reason::with_entries(
+                    "dispute.resolved",
+                    format!(
+                        "resolved on {day}: finding {} ({note})",
+                        outcome_name(*outcome)
+                    ),
+                    vec![o.index],
+                ));
+            }
+            DisputeAction::Position { accepts, view } => {
+                if !matches!(w.status, Status::Resolved(..)) {
+                    reject(
+                        &mut out,
+                        format!(
+                            "dispute `{}` has no outcome yet: a position is recorded on an outcome",
+                            w.id
+                        ),
+                    );
+                    continue;
+                }
+                w.steps.push(o.index);
+                for a in &o.authors {
+                    w.positions
+                        .insert(a.clone(), (*accepts, view.clone(), o.index));
+                }
+            }
+            DisputeAction::Withdraw => {
+                if matches!(w.status, Status::Resolved(..) | Status::Withdrawn(_)) {
+                    let why = w.closed_text().unwrap_or_default();
+                    reject(&mut out, format!("withdrawal refused: {why}"));
+                    continue;
+                }
+                if let Some(p) = o.authors.iter().find(|a| !w.opened_by.contains(a)) {
+                    reject(
+                        &mut out,
+                        format!(
+                            "`{p}` did not open dispute `{}`: only {} may withdraw it",
+                            w.id,
+                            names(&w.opened_by)
+                        ),
+                    );
+                    continue;
+                }
+                w.close_runs(day);
+                w.status = Status::Withdrawn(day);
+                w.steps.push(o.index);
+                w.reasons.push(Reason::with_entries(
+                    "dispute.withdrawn",
+                    format!("withdrawn on {day} by {}", names(&o.authors)),
+                    vec![o.index],
+                ));
+            }
+        }
+    }
+
+    for mut w in walks {
+        w.advance(agreement, date);
+        for r in &w.runs {
+            out.stage_began
+                .entry(r.stage.clone())
+                .and_modify(|d| *d = (*d).max(r.began))
+                .or_insert(r.began);
+        }
+        let effect = match w.status {
+            Status::Open => match process.while_open {
+                WhileOpen::FreezeFinding => Effect::Frozen,
+                WhileOpen::FindingStands => Effect::Stands,
+            },
+            Status::Resolved(_, DisputeOutcome::Overturned) => Effect::SetAside,
+            _ => Effect::Counts,
+        };
+        let rule_state = match w.status {
+            Status::Open => RuleDispute::Open,
+            Status::Exhausted(_) => RuleDispute::Exhausted,
+            Status::Resolved(_, DisputeOutcome::Overturned) => RuleDispute::Overturned,
+            Status::Resolved(..) => RuleDispute::Upheld,
+            Status::Withdrawn(_) => RuleDispute::None,
+        };
+        // The finding, as an indicator and a span of dates.
+        let target: Option<(IndicatorId, Period)> = match &w.finding {
+            Finding::Indicator { indicator, period } => Some((indicator.clone(), *period)),
+            Finding::Entry { index } => core
+                .entries
+                .get(&index.0)
+                .and_then(|r| r.evidence)
+                .and_then(|(n, start)| {
+                    let id = core
+                        .names
+                        .indicators
+                        .iter()
+                        .find(|(_, v)| **v == n)
+                        .map(|(k, _)| k.clone())?;
+                    Some((id, Period::new(start, start).ok()?))
+                }),
+        };
+        if let Some((indicator, span)) = &target {
+            if let Some(i) = agreement.indicators.iter().find(|i| &i.id == indicator) {
+                let since = match w.status {
+                    Status::Open => w.opened,
+                    Status::Exhausted(d) | Status::Resolved(d, _) | Status::Withdrawn(d) => d,
+                };
+                let slot = out
+                    .by_commitment
+                    .entry(i.commitment.clone())
+                    .or_insert((rule_state, since));
+                // An open dispute wins; otherwise the latest opened decides.
+                if slot.0 != RuleDispute::Open {
+                    *slot = (rule_state, since);
+                }
+            }
+            let detail = match effect {
+                Effect::Frozen => format!(
+                    "disputed in `{}` (open): the finding is frozen and has no effect until the dispute closes",
+                    w.id
+                ),
+                Effect::Stands => format!(
+                    "disputed in `{}` (open): the finding stands meanwhile (while_open: finding_stands)",
+                    w.id
+                ),
+                Effect::SetAside => format!(
+                    "dispute `{}` overturned the finding: it has no effect",
+                    w.id
+                ),
+                Effect::Counts => format!(
+                    "dispute `{}` {}: the finding has its effect",
+                    w.id,
+                    match w.status {
+                        Status::Exhausted(d) => format!("exhausted on {d}"),
+                        Status::Resolved(d, o) => format!("{} on {d}", outcome_name(o)),
+                        Status::Withdrawn(d) => format!("withdrawn on {d}"),
+                        Status::Open => "open".to_owned(),
+                    }
+                ),
+            };
+            let effective_from = match (effect, process.while_open, w.status) {
+                (
+                    Effect::Counts,
+                    WhileOpen::FreezeFinding,
+                    Status::Exhausted(d) | Status::Resolved(d, _) | Status::Withdrawn(d),
+                ) => Some(d),
+                _ => None,
+            };
+            out.findings.push(FindingEffect {
+                effective_from,
+                indicator: indicator.clone(),
+                span: *span,
+                effect,
+                entries: w.steps.clone(),
+                detail,
+            });
+        } else if matches!(w.finding, Finding::Entry { .. }) {
+            w.reasons.push(Reason::rule(
+                "dispute.effect",
+                "the disputed entry is not evidence: its effect on relief is not evaluated",
+            ));
+        }
+        let (status, closed, outcome) = match w.status {
+            Status::Open => ("open", None, None),
+            Status::Exhausted(d) => ("exhausted", Some(d), None),
+            Status::Resolved(d, o) => ("resolved", Some(d), Some(o)),
+            Status::Withdrawn(d) => ("withdrawn", Some(d), None),
+        };
+        let positions: Vec<PositionState> = w
+            .positions
+            .iter()
+            .map(|(p, (accepts, view, entry))| PositionState {
+                participant: p.clone(),
+                accepts: *accepts,
+                view: view.clone(),
+                entry: *entry,
+            })
+            .collect();
+        let contested = positions.iter().any(|p| p.accepts) && positions.iter().any(|p| !p.accepts);
+        for p in &positions {
+            w.reasons.push(Reason::with_entries(
+                "dispute.position",
+                format!(
+                    "`{}` {} the outcome: {}",
+                    p.participant,
+                    if p.accepts {
+                        "accepts"
+                    } else {
+                        "does not accept"
+                    },
+                    p.view
+                ),
+                vec![p.entry],
+            ));
+        }
+        if contested {
+            w.reasons.push(Reason::rule(
+                "dispute.contested",
+                "the parties keep different views of the outcome; both are recorded",
+            ));
+        }
+        // The latest step first: it is what the status rests on.
+        w.reasons.reverse();
+        w.reasons.push(Reason::rule(
+            "dispute.effect",
+            format!(
+                "effect on the disputed finding: {}",
+                effect.name().replace('_', " ")
+            ),
+        ));
+        let stage = w
+            .runs
+            .iter()
+            .rev()
+            .find(|r| !r.parallel)
+            .map(|r| r.stage.clone());
+        out.states.push(DisputeState {
+            id: w.id.clone(),
+            status: status.to_owned(),
+            stage,
+            steps: w.steps.clone(),
+            reasons: w.reasons,
+            finding: Some(w.finding),
+            opened_by: w.opened_by,
+            opened: Some(w.opened),
+            stages: w
+                .runs
+                .into_iter()
+                .map(|r| StageRun {
+                    stage: r.stage,
+                    parallel: r.parallel,
+                    began: r.began,
+                    deadline: r.deadline,
+                    status: r.status.to_owned(),
+                    ended: r.ended,
+                })
+                .collect(),
+            outcome,
+            closed,
+            positions,
+            contested,
+            effect: effect.name().to_owned(),
+        });
+    }
+    out.states.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+fn outcome_name(o: DisputeOutcome) -> &'static str {
+    match o {
+        DisputeOutcome::Upheld => "upheld",
+        DisputeOutcome::Overturned => "overturned",
+        DisputeOutcome::Settled => "settled",
+    }
+}
+
+fn finding_text(f: &Finding) -> String {
+    match f {
+        Finding::Indicator { indicator, period } => {
+            format!("the finding on `{indicator}` for {period}")
+        }
+        Finding::Entry { index } => format!("entry {index}"),
+    }
+}
+
+/// Applies the disputes' effects to an indicator's reporting periods: reasons on every
+/// period concerned; `frozen` where the finding's effect is taken away.
+pub(crate) fn apply(
+    findings: &[FindingEffect],
+    indicator: &IndicatorId,
+    periods: &mut [super::super::state::ReportingPeriodState],
+) {
+    use super::super::state::IndicatorStatus as S;
+    for f in findings.iter().filter(|f| &f.indicator == indicator) {
+        for p in periods.iter_mut() {
+            if p.period.start() > f.span.end() || p.period.end() < f.span.start() {
+                continue;
+            }
+            let finding = matches!(p.status, S::Compliant | S::Noncompliant | S::Contested);
+            if f.effect.takes_effect_away() && finding {
+                p.frozen = true;
+            }
+            // Frozen until the dispute closed: it has its effect from then on.
+            if let Some(from) = f.effective_from
+                && finding
+            {
+                p.known = p.known.max(Some(from));
+            }
+            // First: it is what decides how the finding counts.
+            p.reasons.insert(
+                0,
+                Reason::with_entries(
+                    if f.effect.takes_effect_away() {
+                        "dispute.frozen"
+                    } else {
+                        "dispute.finding"
+                    },
+                    f.detail.clone(),
+                    f.entries.clone(),
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,856 @@
+//! Disputes (stages, deadlines, extensions, escalation, exhaustion, freeze, overturn,
+//! positions) and triggers (invocation, countdown, halt, fire, wind-down, reimposition,
+//! partial reversal), with exact dates.
+
+use accord_core::agreement::{
+    Agreement, DisputeProcess, Extension, Reversion, Stage, Trigger, WhileOpen,
+};
+use accord_core::engine::state::{IndicatorStatus, PhaseStatus, ReliefStatus, State};
+use accord_core::engine::{Evaluator, evaluate, timeline};
+use accord_core::rule::{CommitmentStatus, Condition, DisputeState as RuleDispute};
+use accord_core::statement::*;
+
+use super::builder::*;
+
+fn eval(a: &Agreement, log: &Log, when: &str) -> State {
+    evaluate(std::slice::from_ref(a), &log.entries, at(when)).unwrap()
+}
+
+fn relief(
+    s: &State,
+    a: &str,
+) -> (
+    ReliefStatus,
+    Option<accord_core::time::Date>,
+    Option<accord_core::time::Date>,
+) {
+    let x = s.relief.iter().find(|x| x.id.as_str() == a).unwrap();
+    (x.status, x.since, x.until)
+}
+
+fn trigger<'s>(s: &'s State, t: &str) -> &'s accord_core::engine::state::TriggerState {
+    s.triggers.iter().find(|x| x.id.as_str() == t).unwrap()
+}
+
+fn dispute<'s>(s: &'s State, d: &str) -> &'s accord_core::engine::state::DisputeState {
+    s.disputes.iter().find(|x| x.id.as_str() == d).unwrap()
+}
+
+fn commitment(s: &State, c: &str, review: u32) -> CommitmentStatus {
+    s.commitments
+        .iter()
+        .find(|x| x.id.as_str() == c)
+        .and_then(|x| x.reviews.iter().find(|r| r.review == review))
+        .map(|r| r.status)
+        .unwrap()
+}
+
+fn rejection(s: &State, index: LogIndex) -> String {
+    s.rejected
+        .iter()
+        .find(|r| r.entry == index)
+        .map(|r| r.reason.clone())
+        .unwrap_or_else(|| panic!("entry {index} not rejected: {:?}", s.rejected))
+}
+
+fn accepted(s: &State, index: LogIndex) {
+    assert!(
+        s.rejected.iter().all(|r| r.entry != index),
+        "entry {index} rejected: {:?}",
+        s.rejected
+    );
+}
+
+/// The nuclear agreement without a cure window, with a three-stage dispute process: a
+/// joint commission (15 days, extensible by consent, open-ended), then ministers (15
+/// days) with an advisory board beside them (30 days).
+fn agreement() -> Agreement {
+    let mut a = nuclear();
+    for i in &mut a.indicators {
+        i.cure = None;
+    }
+    a.disputes = DisputeProcess {
+        stages: vec![
+            Stage {
+                id: id("jc"),
+                title: "Joint commission".into(),
+                deadline: dur("P15D"),
+                extension: Extension::ByConsent { max: None },
+                next: Some(id("ministers")),
+                parallel: vec![],
+                standing: vec![],
+            },
+            Stage {
+                id: id("ministers"),
+                title: "Ministers".into(),
+                deadline: dur("P15D"),
+                extension: Extension::None,
+                next: None,
+                parallel: vec![id("advisory")],
+                standing: vec![],
+            },
+            Stage {
+                id: id("advisory"),
+                title: "Advisory board".into(),
+                deadline: dur("P30D"),
+                extension: Extension::None,
+                next: None,
+                parallel: vec![],
+                standing: vec![],
+            },
+        ],
+        while_open: WhileOpen::FreezeFinding,
+        standing: vec![],
+    };
+    a.triggers = vec![Trigger {
+        id: id("snapback"),
+        title: "Snapback".into(),
+        when: status(&["c1"], CommitmentStatus::Noncompliant, 1),
+        standing: vec![id("usa"), id("eu")],
+        automatic: false,
+        countdown: Some(dur("P30D")),
+        halted_by: vec![id("eu")],
+        reverts_to: Reversion::PreAgreement,
+        wind_down: dur("P90D"),
+        non_retroactive: true,
+    }];
+    a
+}
+
+/// Two compliant quarters (phase p1 reached on 2026-07-06), then a verified breach of the
+/// enrichment cap in the third quarter, known on 2026-10-05.
+fn breach_log() -> Log {
+    let mut log = Log::default();
+    for (q, when, e) in [
+        (1, "2026-04-10", 3.5),
+        (2, "2026-07-05", 3.6),
+        (3, "2026-10-05", 4.5),
+    ] {
+        log.evidence(when, "iaea", "enrichment", quarter(q), qty(e, "percent"));
+        log.evidence(when, "sat", "enrichment", quarter(q), qty(e, "percent"));
+        log.evidence(when, "iaea", "stockpile", quarter(q), qty(250.0, "kg_u"));
+        log.evidence(when, "sat", "stockpile", quarter(q), qty(252.0, "kg_u"));
+    }
+    log
+}
+
+fn step(dispute: &str, step: DisputeAction) -> Statement {
+    Statement::DisputeStep(DisputeStep {
+        dispute: id(dispute),
+        step,
+    })
+}
+
+fn open_q3() -> DisputeAction {
+    DisputeAction::Open {
+        finding: Finding::Indicator {
+            indicator: id("enrichment"),
+            period: quarter(3),
+        },
+        stage: id("jc"),
+        reason: "the samples were contaminated".into(),
+    }
+}
+
+fn tstep(t: &str, step: TriggerAction) -> Statement {
+    Statement::TriggerStep(TriggerStep {
+        trigger: id(t),
+        step,
+    })
+}
+
+fn invoke() -> TriggerAction {
+    TriggerAction::Invoke {
+        reason: "enrichment above the cap".into(),
+    }
+}
+
+#[test]
+fn the_breach_makes_the_trigger_available_only_after_its_review() {
+    let a = agreement();
+    let log = breach_log();
+    let s = eval(&a, &log, "2026-09-15");
+    assert_eq!(trigger(&s, "snapback").status, "dormant");
+    let s = eval(&a, &log, "2026-10-06");
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Noncompliant);
+    assert_eq!(trigger(&s, "snapback").status, "available");
+    assert_eq!(trigger(&s, "snapback").reasons[0].rule, "trigger.available");
+}
+
+#[test]
+fn snapback_counts_down_fires_winds_down_and_reimposes() {
+    let a = agreement();
+    let mut log = breach_log();
+    let early = log.push("2026-09-15", &["usa"], tstep("snapback", invoke()));
+    let no_standing = log.push("2026-10-06", &["target"], tstep("snapback", invoke()));
+    let invoked = log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let twice = log.push("2026-10-12", &["eu"], tstep("snapback", invoke()));
+
+    let s = eval(&a, &log, "2026-11-08");
+    assert!(
+        rejection(&s, early).contains("does not hold on that date"),
+        "{}",
+        rejection(&s, early)
+    );
+    assert!(
+        rejection(&s, no_standing)
+            .contains("`target` has no standing to invoke `snapback`: only `usa`, `eu` may")
+    );
+    assert!(rejection(&s, twice).contains("already invoked on 2026-10-10"));
+    accepted(&s, invoked);
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    assert_eq!(t.invoked, Some(d(2026, 10, 10)));
+    assert_eq!(t.until, Some(d(2026, 11, 9)));
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
+    assert_eq!(s.phases[0].status, PhaseStatus::Reached);
+
+    let s = eval(&a, &log, "2026-11-09");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "fired");
+    assert_eq!(t.fired, Some(d(2026, 11, 9)));
+    assert_eq!(t.wind_down_until, Some(d(2027, 2, 7)));
+    for action in ["us-oil", "eu-oil", "unfreeze"] {
+        assert_eq!(
+            relief(&s, action),
+            (
+                ReliefStatus::WindDown,
+                Some(d(2026, 11, 9)),
+                Some(d(2027, 2, 7))
+            ),
+            "{action}"
+        );
+    }
+    let r = &s.relief[0].reasons[0];
+    assert_eq!(r.rule, "trigger.wind_down");
+    assert!(
+        r.detail
+            .contains("contracts concluded before 2026-11-09 may be performed until 2027-02-07"),
+        "{}",
+        r.detail
+    );
+    assert_eq!(r.entries, vec![invoked]);
+    // Phases past the reversion point are not reached again.
+    assert_eq!(s.phases[0].status, PhaseStatus::NotReached);
+    assert_eq!(s.phases[0].entered, None);
+    assert_eq!(s.phases[0].reasons[0].rule, "trigger.reverted");
+    // Exemptions are untouched.
+    assert!(s.exemptions.iter().all(|e| e.in_force));
+    assert!(!s.exemptions.is_empty());
+
+    let s = eval(&a, &log, "2027-02-06");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::WindDown);
+    let s = eval(&a, &log, "2027-02-07");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::Reimposed, Some(d(2027, 2, 7)), None)
+    );
+    assert_eq!(s.relief[0].reasons[0].rule, "trigger.reimposed");
+
+    // A step after firing is rejected.
+    let mut later = log.clone();
+    let after = later.push(
+        "2026-11-20",
+        &["eu"],
+        tstep(
+            "snapback",
+            TriggerAction::Halt {
+                resolution: "too late".into(),
+            },
+        ),
+    );
+    let s = eval(&a, &later, "2026-12-01");
+    assert!(rejection(&s, after).contains("fired on 2026-11-09"));
+
+    // The timeline shows the fire and the reimposition on their days.
+    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2027, 3, 1)).unwrap();
+    let find = |subject: &str, to: &str| {
+        changes
+            .iter()
+            .find(|c| c.subject == subject && c.to == to)
+            .map(|c| c.date)
+    };
+    assert_eq!(
+        find("trigger snapback", "counting_down until 2026-11-09"),
+        Some(d(2026, 10, 10))
+    );
+    assert_eq!(
+        find("trigger snapback", "fired on 2026-11-09"),
+        Some(d(2026, 11, 9))
+    );
+    assert_eq!(
+        find("relief us-oil", "wind_down until 2027-02-07"),
+        Some(d(2026, 11, 9))
+    );
+    assert_eq!(find("relief us-oil", "reimposed"), Some(d(2027, 2, 7)));
+}
+
+#[test]
+fn a_halt_before_the_clock_ends_stops_it_and_only_the_listed_may_halt() {
+    let a = agreement();
+    let mut log = breach_log();
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let halt = |r: &str| {
+        tstep(
+            "snapback",
+            TriggerAction::Halt {
+                resolution: r.into(),
+            },
+        )
+    };
+    let wrong = log.push("2026-10-20", &["usa"], halt("usa votes"));
+    let halted = log.push("2026-11-08", &["eu"], halt("council resolution 1"));
+    let s = eval(&a, &log, "2026-12-31");
+    assert!(rejection(&s, wrong).contains("`usa` may not halt `snapback`: only `eu` may"));
+    accepted(&s, halted);
+    assert_eq!(trigger(&s, "snapback").status, "halted");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
+    assert_eq!(s.phases[0].status, PhaseStatus::Reached);
+
+    // A halt recorded on the day the clock ends is too late.
+    let mut late = breach_log();
+    late.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let too_late = late.push("2026-11-09", &["eu"], halt("late resolution"));
+    let s = eval(&a, &late, "2026-11-10");
+    assert!(rejection(&s, too_late).contains("fired on 2026-11-09"));
+    assert_eq!(trigger(&s, "snapback").status, "fired");
+
+    // Withdrawal by the invoker, not by another.
+    let mut w = breach_log();
+    w.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let other = w.push(
+        "2026-10-11",
+        &["eu"],
+        tstep("snapback", TriggerAction::Withdraw),
+    );
+    let own = w.push(
+        "2026-10-12",
+        &["usa"],
+        tstep("snapback", TriggerAction::Withdraw),
+    );
+    let s = eval(&a, &w, "2026-12-31");
+    assert!(rejection(&s, other).contains("`eu` did not invoke `snapback`"));
+    accepted(&s, own);
+    assert_eq!(trigger(&s, "snapback").status, "withdrawn");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
+}
+
+#[test]
+fn a_partial_reversal_revokes_one_action_and_keeps_the_rest() {
+    let mut a = agreement();
+    a.triggers[0].reverts_to = Reversion::Actions {
+        actions: vec![id("us-oil")],
+    };
+    a.triggers[0].countdown = None;
+    a.triggers[0].wind_down = dur("P30D");
+    a.triggers[0].non_retroactive = false;
+    let mut log = breach_log();
+    log.push("2026-10-10", &["eu"], tstep("snapback", invoke()));
+    let s = eval(&a, &log, "2026-10-20");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 10, 10)));
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (
+            ReliefStatus::WindDown,
+            Some(d(2026, 10, 10)),
+            Some(d(2026, 11, 9))
+        )
+    );
+    assert!(!s.relief[0].reasons[0].detail.contains("contracts"));
+    assert_eq!(relief(&s, "eu-oil").0, ReliefStatus::InForce);
+    assert_eq!(relief(&s, "unfreeze").0, ReliefStatus::InForce);
+    assert_eq!(s.phases[0].status, PhaseStatus::Reached);
+    let s = eval(&a, &log, "2026-11-09");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::Reimposed);
+    assert_eq!(relief(&s, "eu-oil").0, ReliefStatus::InForce);
+}
+
+#[test]
+fn an_automatic_trigger_fires_when_its_condition_becomes_known() {
+    let mut a = agreement();
+    a.triggers[0].automatic = true;
+    a.triggers[0].countdown = None;
+    a.triggers[0].standing = vec![];
+    let mut log = breach_log();
+    let invoked = log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let s = eval(&a, &log, "2026-10-04");
+    assert_eq!(trigger(&s, "snapback").status, "dormant");
+    let s = eval(&a, &log, "2026-10-20");
+    assert!(rejection(&s, invoked).contains("automatic"));
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "fired");
+    assert_eq!(t.fired, Some(d(2026, 10, 5)));
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::WindDown);
+}
+
+#[test]
+fn an_open_dispute_freezes_the_finding_then_escalates_and_is_exhausted_by_deadlines() {
+    let a = agreement();
+    let mut log = breach_log();
+    let opened = log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let refused = log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+
+    let s = eval(&a, &log, "2026-10-10");
+    accepted(&s, opened);
+    let dd = dispute(&s, "d1");
+    assert_eq!(dd.status, "open");
+    assert_eq!(dd.effect, "frozen");
+    assert_eq!(dd.stage.as_ref().unwrap().as_str(), "jc");
+    assert_eq!(dd.stages[0].began, d(2026, 10, 6));
+    assert_eq!(dd.stages[0].deadline, Some(d(2026, 10, 21)));
+    // The finding is shown as the monitors made it, frozen, and does not count.
+    let ind = s
+        .indicators
+        .iter()
+        .find(|i| i.id.as_str() == "enrichment")
+        .unwrap();
+    let q3 = ind.periods.iter().find(|p| p.period == quarter(3)).unwrap();
+    assert_eq!(q3.status, IndicatorStatus::Noncompliant);
+    assert!(q3.frozen);
+    assert!(q3.reasons.iter().any(|r| r.rule == "dispute.frozen"));
+    assert_eq!(
+        ind.reviews.iter().find(|r| r.review == 3).unwrap().status,
+        IndicatorStatus::Unverified
+    );
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Unverified);
+    assert_eq!(trigger(&s, "snapback").status, "dormant");
+    assert!(rejection(&s, refused).contains("does not hold"));
+
+    // The joint commission runs out on 2026-10-21: ministers and the advisory board begin.
+    let s = eval(&a, &log, "2026-10-21");
+    let dd = dispute(&s, "d1");
+    assert_eq!(dd.status, "open");
+    assert_eq!(dd.stage.as_ref().unwrap().as_str(), "ministers");
+    let runs: Vec<(&str, bool, _, _, &str)> = dd
+        .stages
+        .iter()
+        .map(|r| {
+            (
+                r.stage.as_str(),
+                r.parallel,
+                r.began,
+                r.deadline,
+                r.status.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        vec![
+            (
+                "jc",
+                false,
+                d(2026, 10, 6),
+                Some(d(2026, 10, 21)),
+                "ran_out"
+            ),
+            (
+                "ministers",
+                false,
+                d(2026, 10, 21),
+                Some(d(2026, 11, 5)),
+                "running"
+            ),
+            (
+                "advisory",
+                true,
+                d(2026, 10, 21),
+                Some(d(2026, 11, 20)),
+                "running"
+            ),
+        ]
+    );
+    // The ministers run out; the advisory board still runs.
+    let s = eval(&a, &log, "2026-11-19");
+    assert_eq!(dispute(&s, "d1").status, "open");
+    // Every stage has run out by 2026-11-20: exhausted, the finding counts.
+    let s = eval(&a, &log, "2026-11-20");
+    let dd = dispute(&s, "d1");
+    assert_eq!(dd.status, "exhausted");
+    assert_eq!(dd.closed, Some(d(2026, 11, 20)));
+    assert_eq!(dd.effect, "counts");
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Noncompliant);
+    assert_eq!(trigger(&s, "snapback").status, "available");
+
+    // After exhaustion only an authority records the outcome, and escalation is refused.
+    let mut more = log.clone();
+    let esc = more.push(
+        "2026-11-21",
+        &["target"],
+        step(
+            "d1",
+            DisputeAction::Escalate {
+                to: id("ministers"),
+            },
+        ),
+    );
+    let by_target = more.push(
+        "2026-11-21",
+        &["target"],
+        step(
+            "d1",
+            DisputeAction::Resolve {
+                outcome: DisputeOutcome::Overturned,
+                note: "".into(),
+            },
+        ),
+    );
+    let s = eval(&a, &more, "2026-11-22");
+    assert!(rejection(&s, esc).contains("ran out on 2026-11-20"));
+    assert!(rejection(&s, by_target).contains("`target` is not an authority of the agreement"));
+}
+
+#[test]
+fn the_dispute_condition_and_stage_dates_follow_the_walk() {
+    let mut a = agreement();
+    // Snapback by itself once the dispute over c1 is exhausted.
+    a.triggers[0].when = Condition::Dispute {
+        commitment: id("c1"),
+        state: RuleDispute::Exhausted,
+    };
+    a.triggers[0].automatic = true;
+    a.triggers[0].countdown = None;
+    a.triggers[0].standing = vec![];
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let s = eval(&a, &log, "2026-11-19");
+    assert_eq!(trigger(&s, "snapback").status, "dormant");
+    let s = eval(&a, &log, "2026-11-20");
+    assert_eq!(trigger(&s, "snapback").status, "fired");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::WindDown);
+}
+
+#[test]
+fn an_overturned_finding_no_longer_counts_and_contested_views_are_both_shown() {
+    let a = agreement();
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let early_view = log.push(
+        "2026-10-07",
+        &["usa"],
+        step(
+            "d1",
+            DisputeAction::Position {
+                accepts: false,
+                view: "premature".into(),
+            },
+        ),
+    );
+    log.push(
+        "2026-10-15",
+        &["eu"],
+        step(
+            "d1",
+            DisputeAction::Resolve {
+                outcome: DisputeOutcome::Overturned,
+                note: "re-sampling showed 3.6%".into(),
+            },
+        ),
+    );
+    log.push(
+        "2026-10-16",
+        &["target"],
+        step(
+            "d1",
+            DisputeAction::Position {
+                accepts: true,
+                view: "vindicated".into(),
+            },
+        ),
+    );
+    log.push(
+        "2026-10-17",
+        &["usa"],
+        step(
+            "d1",
+            DisputeAction::Position {
+                accepts: false,
+                view: "the re-sampling was not witnessed".into(),
+            },
+        ),
+    );
+    let after = log.push(
+        "2026-10-18",
+        &["usa"],
+        step(
+            "d1",
+            DisputeAction::Escalate {
+                to: id("ministers"),
+            },
+        ),
+    );
+    let s = eval(&a, &log, "2026-10-20");
+    assert!(rejection(&s, early_view).contains("no outcome yet"));
+    assert!(rejection(&s, after).contains("resolved on 2026-10-15"));
+    let dd = dispute(&s, "d1");
+    assert_eq!(dd.status, "resolved");
+    assert_eq!(dd.outcome, Some(DisputeOutcome::Overturned));
+    assert_eq!(dd.closed, Some(d(2026, 10, 15)));
+    assert_eq!(dd.effect, "set_aside");
+    assert!(dd.contested);
+    assert_eq!(dd.positions.len(), 2);
+    assert!(dd.reasons.iter().any(|r| r.detail.contains("vindicated")));
+    assert!(
+        dd.reasons
+            .iter()
+            .any(|r| r.detail.contains("not witnessed"))
+    );
+    assert_eq!(dd.stages[0].status, "closed");
+    assert_eq!(dd.stages[0].ended, Some(d(2026, 10, 15)));
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Unverified);
+    assert_eq!(trigger(&s, "snapback").status, "dormant");
+    // It stays so after the stage deadlines would have passed.
+    let s = eval(&a, &log, "2027-01-01");
+    assert_eq!(dispute(&s, "d1").status, "resolved");
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Unverified);
+}
+
+#[test]
+fn an_upheld_finding_counts_and_a_standing_finding_counts_while_open() {
+    let a = agreement();
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    log.push(
+        "2026-10-15",
+        &["eu"],
+        step(
+            "d1",
+            DisputeAction::Resolve {
+                outcome: DisputeOutcome::Upheld,
+                note: "confirmed".into(),
+            },
+        ),
+    );
+    let s = eval(&a, &log, "2026-10-20");
+    assert_eq!(dispute(&s, "d1").effect, "counts");
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Noncompliant);
+
+    let mut stands = agreement();
+    stands.disputes.while_open = WhileOpen::FindingStands;
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let s = eval(&stands, &log, "2026-10-10");
+    assert_eq!(dispute(&s, "d1").effect, "finding_stands");
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Noncompliant);
+}
+
+#[test]
+fn extensions_need_every_party_and_may_be_open_ended() {
+    let a = agreement();
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let extend = |until| {
+        step(
+            "d1",
+            DisputeAction::Extend {
+                stage: id("jc"),
+                until,
+            },
+        )
+    };
+    log.push("2026-10-15", &["usa"], extend(Some(d(2026, 11, 30))));
+    log.push("2026-10-16", &["eu"], extend(Some(d(2026, 11, 30))));
+    let s = eval(&a, &log, "2026-10-16");
+    assert_eq!(dispute(&s, "d1").stages[0].deadline, Some(d(2026, 10, 21)));
+    assert!(
+        dispute(&s, "d1")
+            .reasons
+            .iter()
+            .any(|r| r.detail.contains("awaiting the consent of `target`"))
+    );
+    log.push("2026-10-17", &["target"], extend(Some(d(2026, 11, 30))));
+    let s = eval(&a, &log, "2026-11-29");
+    let dd = dispute(&s, "d1");
+    assert_eq!(dd.stages[0].deadline, Some(d(2026, 11, 30)));
+    assert_eq!(dd.stages.len(), 1);
+    let s = eval(&a, &log, "2026-11-30");
+    assert_eq!(
+        dispute(&s, "d1").stage.as_ref().unwrap().as_str(),
+        "ministers"
+    );
+
+    // Open-ended: no deadline, the dispute stays open.
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    log.push("2026-10-10", &["usa", "eu", "target"], extend(None));
+    let s = eval(&a, &log, "2027-06-01");
+    let dd = dispute(&s, "d1");
+    assert_eq!(dd.status, "open");
+    assert_eq!(dd.stages[0].deadline, None);
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Unverified);
+
+    // A stage without extension, and an extension after the deadline, are refused.
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let late = log.push("2026-10-21", &["usa"], extend(Some(d(2026, 12, 1))));
+    let ministers = log.push(
+        "2026-10-22",
+        &["usa"],
+        step(
+            "d1",
+            DisputeAction::Extend {
+                stage: id("ministers"),
+                until: Some(d(2026, 12, 1)),
+            },
+        ),
+    );
+    let s = eval(&a, &log, "2026-10-25");
+    assert!(rejection(&s, late).contains("stage `jc` of dispute `d1` is not running"));
+    assert!(rejection(&s, ministers).contains("cannot be extended"));
+}
+
+#[test]
+fn standing_and_sequence_errors_name_the_dispute_step() {
+    let mut a = agreement();
+    a.disputes.standing = vec![id("target")];
+    a.disputes.stages[0].standing = vec![id("target")];
+    let mut log = breach_log();
+    let by_usa = log.push("2026-10-06", &["usa"], step("d0", open_q3()));
+    let never = log.push(
+        "2026-10-06",
+        &["target"],
+        step("d9", DisputeAction::Withdraw),
+    );
+    let monitor = log.push("2026-10-06", &["iaea"], step("d8", open_q3()));
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let again = log.push("2026-10-07", &["target"], step("d1", open_q3()));
+    let esc_usa = log.push(
+        "2026-10-08",
+        &["usa"],
+        step(
+            "d1",
+            DisputeAction::Escalate {
+                to: id("ministers"),
+            },
+        ),
+    );
+    let wrong_stage = log.push(
+        "2026-10-08",
+        &["target"],
+        step("d1", DisputeAction::Escalate { to: id("advisory") }),
+    );
+    let esc = log.push(
+        "2026-10-09",
+        &["target"],
+        step(
+            "d1",
+            DisputeAction::Escalate {
+                to: id("ministers"),
+            },
+        ),
+    );
+    let withdraw_usa = log.push("2026-10-10", &["usa"], step("d1", DisputeAction::Withdraw));
+    let withdraw = log.push(
+        "2026-10-11",
+        &["target"],
+        step("d1", DisputeAction::Withdraw),
+    );
+    let after = log.push(
+        "2026-10-12",
+        &["target"],
+        step(
+            "d1",
+            DisputeAction::Escalate {
+                to: id("ministers"),
+            },
+        ),
+    );
+    let s = eval(&a, &log, "2026-10-12");
+    assert!(
+        rejection(&s, by_usa)
+            .contains("`usa` has no standing to open a dispute: only `target` may")
+    );
+    assert!(rejection(&s, never).contains("dispute `d9` was never opened"));
+    assert!(rejection(&s, monitor).contains("`iaea` is not a party"));
+    assert!(rejection(&s, again).contains("already opened on 2026-10-06"));
+    assert!(rejection(&s, esc_usa).contains("`usa` has no standing to escalate from stage `jc`"));
+    assert!(rejection(&s, wrong_stage).contains("`advisory` is not the next stage"));
+    accepted(&s, esc);
+    assert!(rejection(&s, withdraw_usa).contains("only `target` may withdraw"));
+    accepted(&s, withdraw);
+    assert!(rejection(&s, after).contains("withdrawn on 2026-10-11"));
+    let dd = dispute(&s, "d1");
+    assert_eq!(dd.status, "withdrawn");
+    assert_eq!(dd.effect, "counts");
+    let runs: Vec<(&str, &str, _)> = dd
+        .stages
+        .iter()
+        .map(|r| (r.stage.as_str(), r.status.as_str(), r.ended))
+        .collect();
+    assert_eq!(
+        runs,
+        vec![
+            ("jc", "escalated", Some(d(2026, 10, 9))),
+            ("ministers", "closed", Some(d(2026, 10, 11))),
+            ("advisory", "closed", Some(d(2026, 10, 11))),
+        ]
+    );
+    assert_eq!(commitment(&s, "c1", 3), CommitmentStatus::Noncompliant);
+}
+
+#[test]
+fn incremental_matches_replay_with_disputes_and_triggers() {
+    let a = agreement();
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    log.push("2026-11-25", &["usa"], tstep("snapback", invoke()));
+    let mut ev = Evaluator::new(std::slice::from_ref(&a)).unwrap();
+    for e in &log.entries {
+        ev.append(e);
+    }
+    for when in ["2026-10-10", "2026-11-20", "2026-12-30", "2027-03-01"] {
+        assert_eq!(ev.state(at(when)).unwrap(), eval(&a, &log, when), "{when}");
+    }
+    let s = eval(&a, &log, "2026-12-30");
+    assert_eq!(trigger(&s, "snapback").status, "fired");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 12, 25)));
+}
+
+#[test]
+fn decisions_before_the_fire_are_reverted_and_a_grant_after_it_is_a_departure() {
+    let a = agreement();
+    let mut log = breach_log();
+    let grant = |eff| {
+        Statement::Decision(Decision {
+            act: DecisionAct::Grant,
+            relief: ReliefRef::Phase(id("p2")),
+            effective: eff,
+            reason: "early relief".into(),
+        })
+    };
+    log.push("2026-08-01", &["usa"], grant(d(2026, 8, 1)));
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let s = eval(&a, &log, "2026-11-20");
+    assert_eq!(
+        relief(&s, "us-gas"),
+        (
+            ReliefStatus::WindDown,
+            Some(d(2026, 11, 9)),
+            Some(d(2027, 2, 7))
+        )
+    );
+    let later = log.push("2026-12-01", &["usa"], grant(d(2026, 12, 1)));
+    let s = eval(&a, &log, "2026-12-02");
+    assert_eq!(relief(&s, "us-gas").0, ReliefStatus::InForce);
+    let dec = s.decisions.iter().find(|x| x.entry == later).unwrap();
+    assert!(dec.departure);
+}
+
+#[test]
+fn an_automatic_trigger_on_a_negated_condition_fires_on_a_date_that_does_not_move() {
+    let mut a = agreement();
+    a.triggers[0].automatic = true;
+    a.triggers[0].countdown = None;
+    a.triggers[0].standing = vec![];
+    // Fires while c1 has not been compliant at the latest review: it holds from the start
+    // (no review concluded), so it fires on the agreement's effective date.
+    a.triggers[0].when = Condition::Not {
+        not: Box::new(status(&["c1"], CommitmentStatus::Compliant, 1)),
+    };
+    let log = Log::default();
+    for when in ["2026-02-01", "2026-05-01", "2026-09-01"] {
+        let s = eval(&a, &log, when);
+        assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 1, 1)), "{when}");
+    }
+}
