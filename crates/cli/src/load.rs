@@ -223,20 +223,27 @@ fn roster_with(
     }
 }
 
+/// Commands that only read refuse a SQLite store that does not exist, rather than creating
+/// an empty one and answering from it.
+pub fn must_exist(url: &accord_store::StoreUrl) -> miette::Result<()> {
+    if let accord_store::StoreUrl::Sqlite(path) = url
+        && !path.exists()
+    {
+        return Err(miette::miette!(
+            help = "check the path; a store is created by `accord ledger init`, `accord play` or `accord lists import`",
+            "the store `{url}` does not exist"
+        ));
+    }
+    Ok(())
+}
+
 /// Opens the log of an agreement in a store: the one log whose roster names this
 /// agreement.
 pub fn ledger_for(
     url: &accord_store::StoreUrl,
     agreement: &accord_core::id::AgreementId,
 ) -> miette::Result<Ledger> {
-    if let accord_store::StoreUrl::Sqlite(path) = url
-        && !path.exists()
-    {
-        return Err(miette::miette!(
-            help = "check the path, or create the log with `accord ledger init` or `accord play`",
-            "the store `{url}` does not exist"
-        ));
-    }
+    must_exist(url)?;
     let mut backend = accord_store::ledger::open_backend(url)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot open the store `{url}`"))?;

@@ -186,8 +186,10 @@ fn without_candidates_says_what_to_do() {
         &["screen", "Anyone", "--store", "sqlite:accord.db"],
     );
     assert!(!output.status.success());
+    assert!(stderr(&output).contains("the store `sqlite:accord.db` does not exist"));
     assert!(
-        stderr(&output).contains("screening from the store `sqlite:accord.db` is not built yet")
+        !dir.path().join("accord.db").exists(),
+        "reading must not create a store"
     );
 }
 
@@ -395,7 +397,7 @@ fn screening_the_store_finds_an_imported_designation() {
         .output()
         .unwrap();
     assert!(!empty.status.success());
-    assert!(String::from_utf8_lossy(&empty.stderr).contains("holds no listed designation"));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("does not exist"));
 
     let import = accord()
         .args(["lists", "import", "--store", &store])

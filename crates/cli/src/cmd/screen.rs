@@ -259,6 +259,7 @@ fn load_candidates(source: &SourceArgs) -> miette::Result<Vec<Candidate>> {
                     "screening the store as of another day than today is not built yet: the store screens the latest import of each list"
                 ));
             }
+            crate::load::must_exist(store)?;
             let mut lists = accord_store::lists::ListStore::open(store)
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot open the store `{store}`"))?;
