@@ -31,13 +31,37 @@ const FILES: &[Bundled] = &[
         text: include_str!("../../../../examples/nuclear-caps.toml"),
     },
     Bundled {
+        path: "licence-elections.toml",
+        text: include_str!("../../../../examples/licence-elections.toml"),
+    },
+    Bundled {
+        path: "licence-elections-v2.toml",
+        text: include_str!("../../../../examples/licence-elections-v2.toml"),
+    },
+    Bundled {
+        path: "sectoral-two-jurisdictions.toml",
+        text: include_str!("../../../../examples/sectoral-two-jurisdictions.toml"),
+    },
+    Bundled {
         path: "scenarios/nuclear-caps.toml",
         text: include_str!("../../../../examples/scenarios/nuclear-caps.toml"),
+    },
+    Bundled {
+        path: "scenarios/licence-snapback.toml",
+        text: include_str!("../../../../examples/scenarios/licence-snapback.toml"),
+    },
+    Bundled {
+        path: "scenarios/sectoral-dispute.toml",
+        text: include_str!("../../../../examples/scenarios/sectoral-dispute.toml"),
     },
 ];
 
 /// The scenarios played, in order.
-const SCENARIOS: &[&str] = &["scenarios/nuclear-caps.toml"];
+const SCENARIOS: &[&str] = &[
+    "scenarios/nuclear-caps.toml",
+    "scenarios/licence-snapback.toml",
+    "scenarios/sectoral-dispute.toml",
+];
 
 /// Runs `accord demo`.
 pub fn run(args: Args) -> miette::Result<ExitCode> {
