@@ -140,10 +140,16 @@ fn the_demo_runs_from_anywhere() {
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
-        stdout.starts_with("Accord demo: playing 1 bundled scenario(s)"),
+        stdout.starts_with("Accord demo: playing 3 bundled scenario(s)"),
         "{stdout}"
     );
-    assert!(stdout.contains("# Arden nuclear arrangement: the first six months"));
+    for title in [
+        "# Arden nuclear arrangement: the first six months",
+        "# Caldera roadmap: partial revocation of GL 44 over barred candidates",
+        "# Meridia framework: a frozen access finding and an exhausted dispute",
+    ] {
+        assert!(stdout.contains(title), "missing `{title}`");
+    }
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,
