@@ -208,12 +208,13 @@ fn a_log_can_be_created_from_the_agreement_file_itself() {
 }
 
 #[test]
-fn an_event_the_ledger_would_refuse_is_caught_before_anything_is_appended() {
+fn a_target_claiming_an_inspection_is_caught_before_anything_is_appended() {
     let dir = tempfile::tempdir().unwrap();
     let agreement = std::fs::read_to_string(examples().join("nuclear-caps.toml")).unwrap();
     std::fs::write(dir.path().join("agreement.toml"), agreement).unwrap();
-    // The target may report on itself, but only as a self-report: the ledger refuses a
-    // target's "on-site inspection". The scenario checker alone does not know that rule.
+    // The target may report on itself, but only as a self-report: the engine and the
+    // ledger both refuse a target's "on-site inspection"; the scenario checker alone does
+    // not know that rule, so `play` evaluates and checks every entry first.
     let scenario = r#"
 [scenario]
 title = "Target claims an inspection"
@@ -240,8 +241,68 @@ evidence = { indicator = "additional_protocol_applied", period = "2026-01-15/202
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("event 2: the ledger would refuse it: `arden` is the target: its evidence must use the method `self_report`"),
+        stderr.contains("event 2: the agreement does not allow it: the target's own report must use the method `self_report`"),
         "{stderr}"
     );
     assert!(!db.exists(), "nothing may be written");
+}
+
+#[test]
+fn a_step_the_agreement_refuses_is_an_error_unless_the_scenario_expects_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let agreement = std::fs::read_to_string(examples().join("nuclear-caps.toml")).unwrap();
+    std::fs::write(dir.path().join("agreement.toml"), agreement).unwrap();
+    let scenario = |expect: &str| {
+        format!(
+            r#"
+[scenario]
+title = "Snapback invoked too early"
+agreement = "agreement.toml"
+
+[[events]]
+at = 2026-01-15
+by = "eu"
+event = {{ id = "adoption", on = 2026-01-15 }}
+
+[[events]]
+at = 2026-02-01
+by = "us"
+{expect}
+trigger = {{ id = "snapback", step = "invoke", text = "no grounds yet" }}
+"#
+        )
+    };
+    let play = |text: String, db: &str| {
+        let path = dir.path().join(format!("{db}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let db = dir.path().join(format!("{db}.db"));
+        let output = accord()
+            .args(["play", "--store", &format!("sqlite:{}", db.display())])
+            .arg(&path)
+            .output()
+            .unwrap();
+        (output, db)
+    };
+
+    let (refused, db) = play(scenario(""), "plain");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert!(
+        stderr.contains("event 2: the agreement does not allow it: invocation of `snapback`"),
+        "{stderr}"
+    );
+    assert!(!db.exists(), "nothing may be written");
+
+    let (rehearsed, db) = play(scenario("expect = \"rejected\""), "rehearsed");
+    assert!(
+        rehearsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rehearsed.stderr)
+    );
+    assert!(db.exists());
+    let stdout = String::from_utf8(rehearsed.stdout).unwrap();
+    assert!(
+        stdout.contains("entry #1") && stdout.contains("rejected"),
+        "{stdout}"
+    );
 }

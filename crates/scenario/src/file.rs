@@ -35,6 +35,10 @@ pub(crate) struct EventFile {
     pub by: Spanned<OneOrMany>,
     #[serde(default)]
     pub label: Option<Spanned<String>>,
+    /// `"rejected"`: the event rehearses a step the agreement does not allow, and must be
+    /// rejected by the evaluation (it is still signed and logged).
+    #[serde(default)]
+    pub expect: Option<Spanned<String>>,
     #[serde(default)]
     pub evidence: Option<Spanned<EvidenceFile>>,
     #[serde(default)]

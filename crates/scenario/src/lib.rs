@@ -101,6 +101,8 @@ pub struct PlannedEntry {
     pub agreement: AgreementId,
     /// What it says.
     pub statement: Statement,
+    /// The scenario says this step is not allowed: the evaluation must reject it.
+    pub expect_rejected: bool,
 }
 
 /// Reads a scenario file. Errors carry line and column.
@@ -212,8 +214,22 @@ impl Scenario {
                     );
                 }
             }
+            let expect_rejected = match &event.get_ref().expect {
+                None => false,
+                Some(e) if e.get_ref() == "rejected" => true,
+                Some(e) => {
+                    lowering.error(
+                        number,
+                        e.span(),
+                        format!("`{}` is not an expectation", e.get_ref()),
+                        Some("the only expectation is `expect = \"rejected\"`".into()),
+                    );
+                    false
+                }
+            };
             if let Some(authors) = authors {
                 planned.push(PlannedEntry {
+                    expect_rejected,
                     event: number,
                     label: event.get_ref().label.as_ref().map(|l| l.get_ref().clone()),
                     at,

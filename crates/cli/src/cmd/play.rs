@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use accord_core::agreement::Agreement;
+use accord_core::engine::evaluate;
 use accord_core::engine::timeline::{Change, timeline};
 use accord_core::id::ParticipantId;
-use accord_core::statement::{Confidentiality, Statement};
+use accord_core::statement::{Confidentiality, LogIndex, LoggedStatement, Statement};
 use accord_core::time::Date;
 use accord_ledger::entry::{Body, Entry, seal};
 use accord_ledger::note::SignerKey;
@@ -112,6 +114,8 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
         return Err(miette::miette!("the scenario names no agreement"));
     };
     let agreement = &first.agreement;
+    let agreements: Vec<_> = versions.iter().map(|v| v.agreement.clone()).collect();
+    dry_run(&name, &agreements, &planned)?;
 
     // A key for every participant of every version, and one for the log's checkpoints.
     let mut keys: BTreeMap<ParticipantId, SignerKey> = BTreeMap::new();
@@ -195,7 +199,6 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
             "the scenario has no events to play"
         )
     })?;
-    let agreements: Vec<_> = versions.iter().map(|v| v.agreement.clone()).collect();
     let changes = timeline(&agreements, &log, None, to).into_diagnostic()?;
     Ok(Played {
         title: scenario.title.clone(),
@@ -205,6 +208,58 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
         checkpoint,
         changes,
     })
+}
+
+/// Evaluates the planned entries before anything is signed or appended: an event the
+/// agreement does not allow (a dispute opened without standing, an escalation after
+/// resolution, a decision on relief that does not exist…) is an error naming the event,
+/// unless the scenario marks it `expect = "rejected"` to rehearse the refusal — and then it
+/// must indeed be rejected.
+fn dry_run(name: &str, agreements: &[Agreement], planned: &[PlannedEntry]) -> miette::Result<()> {
+    let log: Vec<LoggedStatement> = planned
+        .iter()
+        .enumerate()
+        .map(|(i, p)| LoggedStatement {
+            index: LogIndex(i as u64),
+            recorded_at: p.at,
+            agreement: p.agreement.clone(),
+            authors: p.authors.clone(),
+            statement: p.statement.clone(),
+        })
+        .collect();
+    let Some(last) = planned.last() else {
+        return Ok(());
+    };
+    let state = evaluate(agreements, &log, last.at).into_diagnostic()?;
+    let mut problems = Vec::new();
+    for (i, entry) in planned.iter().enumerate() {
+        let rejected = state
+            .rejected
+            .iter()
+            .find(|r| r.entry == LogIndex(i as u64));
+        match (rejected, entry.expect_rejected) {
+            (Some(r), false) => problems.push(format!(
+                "event {}: the agreement does not allow it: {}",
+                entry.event, r.reason
+            )),
+            (None, true) => problems.push(format!(
+                "event {}: it is marked `expect = \"rejected\"` but the evaluation counts it",
+                entry.event
+            )),
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for line in &problems {
+        eprintln!("{name}: error: {line}");
+    }
+    Err(miette::miette!(
+        help = "fix the events listed above, or mark a deliberately refused step with `expect = \"rejected\"`; nothing was appended",
+        "the scenario `{name}` has {} event(s) that do not play as written",
+        problems.len()
+    ))
 }
 
 fn generate_key(name: &str) -> miette::Result<SignerKey> {
