@@ -29,6 +29,8 @@
 //! - A UTF-8 byte-order mark at the start of any file is skipped.
 
 pub mod error;
+pub mod ftm_export;
+pub mod in_force;
 mod import;
 pub mod model;
 
