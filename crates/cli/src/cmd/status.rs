@@ -62,7 +62,7 @@ pub struct Args {
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let date = args
         .date
-        .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
+        .unwrap_or_else(|| accord_core::engine::date_of(jiff::Timestamp::now()));
     let mut lists = ListStore::open(&args.store)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot open the store `{}`", args.store))?;
@@ -91,10 +91,13 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     };
     let status = in_force::compose(&matched, &views, &question);
     if args.json {
-        let report = serde_json::json!({
-            "query": { "entity": args.entity, "name": args.name },
-            "status": status,
-        });
+        let report = Report {
+            query: Asked {
+                entity: args.entity.as_deref(),
+                name: args.name.as_deref(),
+            },
+            status: &status,
+        };
         println!(
             "{}",
             serde_json::to_string_pretty(&report).into_diagnostic()?
@@ -103,6 +106,20 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         print!("{}", render(&status, matched.is_empty()));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `--json` document (docs/status-json.md): fields in this order.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    query: Asked<'a>,
+    status: &'a Status,
+}
+
+/// What was asked.
+#[derive(serde::Serialize)]
+struct Asked<'a> {
+    entity: Option<&'a str>,
+    name: Option<&'a str>,
 }
 
 /// Each agreement file evaluated against its log, as of the end of `date`: the governing
