@@ -38,11 +38,23 @@ fn slug(s: &str) -> String {
 }
 
 /// The FtM entities for one listed designation: the entity itself, then its `Sanction`s.
-pub fn entities(d: &Designation, agreements: &[Evaluated<'_>], date: accord_core::time::Date) -> Vec<Value> {
+pub fn entities(
+    d: &Designation,
+    agreements: &[Evaluated<'_>],
+    date: accord_core::time::Date,
+) -> Vec<Value> {
     let id = entity_id(d);
     let mut out = vec![designated_entity(d, &id)];
     let Some(jurisdiction) = in_force::jurisdiction_of(&d.source) else {
-        out.push(sanction(d, &id, &format!("{id}-sanction"), "active", None, None, Vec::new()));
+        out.push(sanction(
+            d,
+            &id,
+            &format!("{id}-sanction"),
+            "active",
+            None,
+            None,
+            Vec::new(),
+        ));
         return out;
     };
     let matched = Matched {
@@ -65,16 +77,30 @@ pub fn entities(d: &Designation, agreements: &[Evaluated<'_>], date: accord_core
         Some(l) if l.outcome == Outcome::Relieved => (
             "delisted",
             l.relief.iter().filter_map(|r| r.since).min(),
-            l.relief.iter().map(|r| format!("{} ({}: {})", r.title, r.agreement, r.action)).collect(),
+            l.relief
+                .iter()
+                .map(|r| format!("{} ({}: {})", r.title, r.agreement, r.action))
+                .collect(),
         ),
         Some(l) if l.outcome == Outcome::WindDown => (
             "wind_down",
             l.until,
-            l.relief.iter().map(|r| format!("{} ({}: {}) winds down", r.title, r.agreement, r.action)).collect(),
+            l.relief
+                .iter()
+                .map(|r| format!("{} ({}: {}) winds down", r.title, r.agreement, r.action))
+                .collect(),
         ),
         _ => ("active", None, Vec::new()),
     };
-    out.push(sanction(d, &id, &format!("{id}-sanction"), state, None, end, relief));
+    out.push(sanction(
+        d,
+        &id,
+        &format!("{id}-sanction"),
+        state,
+        None,
+        end,
+        relief,
+    ));
     // Measure suspensions in force under a regime that covers the listing.
     let regimes = listing.map(|l| l.basis.regimes.clone()).unwrap_or_default();
     for e in agreements {
@@ -125,7 +151,12 @@ pub fn entities(d: &Designation, agreements: &[Evaluated<'_>], date: accord_core
                 "suspended",
                 s.since,
                 s.until,
-                vec![format!("{} ({}: {})", action.title, e.agreement.id.as_str(), action.id.as_str())],
+                vec![format!(
+                    "{} ({}: {})",
+                    action.title,
+                    e.agreement.id.as_str(),
+                    action.id.as_str()
+                )],
             );
             if let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) {
                 props.insert("provisions".to_owned(), json!([provision]));
@@ -163,7 +194,11 @@ fn designated_entity(d: &Designation, id: &str) -> Value {
         .filter(|n| n.kind == NameKind::Alias)
         .map(|n| n.full.as_str())
         .collect();
-    insert(&mut props, "alias", aliases.iter().map(|s| (*s).to_owned()).collect());
+    insert(
+        &mut props,
+        "alias",
+        aliases.iter().map(|s| (*s).to_owned()).collect(),
+    );
     let weak: Vec<String> = d
         .names
         .iter()
@@ -215,7 +250,11 @@ fn sanction(
         .map(|s| s.to_string())
         .or_else(|| d.listed_on.map(|p| p.to_string()));
     insert(&mut props, "startDate", start.into_iter().collect());
-    insert(&mut props, "listingDate", d.listed_on.map(|p| p.to_string()).into_iter().collect());
+    insert(
+        &mut props,
+        "listingDate",
+        d.listed_on.map(|p| p.to_string()).into_iter().collect(),
+    );
     let end = end
         .map(|e| e.to_string())
         .or_else(|| d.expires_on.map(|p| p.to_string()));
@@ -223,7 +262,11 @@ fn sanction(
     let mut reason: Vec<String> = d.legal_basis.clone();
     reason.extend(relief);
     insert(&mut props, "reason", reason);
-    insert(&mut props, "sourceUrl", d.source_url.clone().into_iter().collect());
+    insert(
+        &mut props,
+        "sourceUrl",
+        d.source_url.clone().into_iter().collect(),
+    );
     json!({ "id": id, "schema": "Sanction", "properties": props })
 }
 

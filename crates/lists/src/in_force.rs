@@ -248,7 +248,8 @@ fn jurisdiction_status(
     let listings: Vec<Listing> = matched
         .iter()
         .filter(|m| {
-            jurisdiction_of(&m.designation.source).is_some_and(|j| j.eq_ignore_ascii_case(jurisdiction))
+            jurisdiction_of(&m.designation.source)
+                .is_some_and(|j| j.eq_ignore_ascii_case(jurisdiction))
         })
         .map(|m| listing(jurisdiction, m, agreements, question))
         .collect();
@@ -358,8 +359,10 @@ fn listing(
     };
     if !m.listed {
         out.outcome = Outcome::NotListed;
-        out.reasons
-            .push(format!("`{}` is not listed on {}: {}", out.list_id, question.date, m.listing));
+        out.reasons.push(format!(
+            "`{}` is not listed on {}: {}",
+            out.list_id, question.date, m.listing
+        ));
         return out;
     }
     out.reasons.push(format!(
@@ -391,11 +394,10 @@ fn listing(
             if !regime.jurisdiction.0.eq_ignore_ascii_case(jurisdiction) {
                 continue;
             }
-            let covers_listing = out
-                .basis
-                .regimes
-                .iter()
-                .any(|r| r.agreement == e.agreement.id.as_str() && r.regime == regime.id.as_str());
+            let covers_listing =
+                out.basis.regimes.iter().any(|r| {
+                    r.agreement == e.agreement.id.as_str() && r.regime == regime.id.as_str()
+                });
             let effect = match &action.kind {
                 ReliefKind::Delist { entities } => {
                     let by_id = entities
@@ -412,7 +414,11 @@ fn listing(
                     let Some(declared) = regime.measures.iter().find(|x| x.id == *measure) else {
                         continue;
                     };
-                    let sectors = if sectors.is_empty() { &declared.sectors } else { sectors };
+                    let sectors = if sectors.is_empty() {
+                        &declared.sectors
+                    } else {
+                        sectors
+                    };
                     match question.activity.as_deref() {
                         Some(a) if sectors.iter().any(|s| same_word(s, a)) => {
                             Some(Outcome::Relieved)
@@ -471,7 +477,8 @@ fn listing(
         };
         match state.status {
             ReliefStatus::InForce => {
-                if let (Outcome::Relieved, ReliefKind::SuspendMeasure { .. }) = (effect, &action.kind)
+                if let (Outcome::Relieved, ReliefKind::SuspendMeasure { .. }) =
+                    (effect, &action.kind)
                     && let Some(freeze) = unsuspended_freeze(*e, action)
                 {
                     out.reasons.push(format!(
@@ -487,8 +494,14 @@ fn listing(
                     action.id.as_str(),
                     action.title,
                     e.agreement.id.as_str(),
-                    state.since.map(|d| format!(" since {d}")).unwrap_or_default(),
-                    state.until.map(|d| format!(", until {d}")).unwrap_or_default(),
+                    state
+                        .since
+                        .map(|d| format!(" since {d}"))
+                        .unwrap_or_default(),
+                    state
+                        .until
+                        .map(|d| format!(", until {d}"))
+                        .unwrap_or_default(),
                 ));
                 best = Some(best.map_or(*effect, |b| b.max(*effect)));
                 out.relief.push(applies);
@@ -498,7 +511,10 @@ fn listing(
                     "`{}` ({}) was revoked and winds down{}",
                     action.id.as_str(),
                     action.title,
-                    state.until.map(|d| format!(" until {d}")).unwrap_or_default(),
+                    state
+                        .until
+                        .map(|d| format!(" until {d}"))
+                        .unwrap_or_default(),
                 ));
                 wind_down_until = match (wind_down_until, state.until) {
                     (Some(a), Some(b)) => Some(a.max(b)),
@@ -549,27 +565,28 @@ fn unsuspended_freeze(e: Evaluated<'_>, action: &ReliefAction) -> Option<String>
 
 /// Activities and sectors compare case-insensitively, with `-`, `_` and spaces alike.
 fn same_word(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.trim()
-            .to_lowercase()
-            .replace(['-', ' '], "_")
-    };
+    let norm = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
     norm(a) == norm(b)
 }
 
 /// Names compare case-insensitively with whitespace collapsed.
 fn same_name(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     norm(a) == norm(b)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Name, NameKind};
     use accord_core::agreement::Renewal;
     use accord_core::engine::state::ExemptionState;
     use accord_core::id::{ActionId, RegimeId};
-    use crate::model::{Name, NameKind};
 
     fn nuclear() -> Agreement {
         let checked = accord_spec::parse(include_str!("../../../examples/nuclear-caps.toml"));
@@ -589,7 +606,9 @@ mod tests {
                 let (status, until) = statuses
                     .iter()
                     .find(|(id, _, _)| *id == action.id.as_str())
-                    .map_or((ReliefStatus::Scheduled, None), |(_, s, u)| (*s, u.map(date)));
+                    .map_or((ReliefStatus::Scheduled, None), |(_, s, u)| {
+                        (*s, u.map(date))
+                    });
                 ActionState {
                     id: action.id.clone(),
                     phase: phase.id.clone(),
@@ -676,14 +695,32 @@ mod tests {
         let a = nuclear();
         // The delisting exists in the agreement but the engine has it scheduled.
         let s = state(&a, &[]);
-        let m = listed("eu-fsf", "EU.1001.23", "Central Bank of Arden", &["EU.ARDEN"]);
-        let st = compose(&[m], &[Evaluated { agreement: &a, state: &s }], &ask(None, &["EU", "US"]));
+        let m = listed(
+            "eu-fsf",
+            "EU.1001.23",
+            "Central Bank of Arden",
+            &["EU.ARDEN"],
+        );
+        let st = compose(
+            &[m],
+            &[Evaluated {
+                agreement: &a,
+                state: &s,
+            }],
+            &ask(None, &["EU", "US"]),
+        );
         assert_eq!(outcome(&st, "EU"), Outcome::Prohibited);
         assert_eq!(outcome(&st, "US"), Outcome::NotListed);
         let l = &st.jurisdictions[0].listings[0];
         assert_eq!(l.basis.regimes[0].regime, "eu-nonpro");
         assert!(l.relief.is_empty());
-        assert!(l.reasons.iter().any(|r| r.contains("bank-delistings") && r.contains("scheduled")), "{:?}", l.reasons);
+        assert!(
+            l.reasons
+                .iter()
+                .any(|r| r.contains("bank-delistings") && r.contains("scheduled")),
+            "{:?}",
+            l.reasons
+        );
     }
 
     #[test]
@@ -691,13 +728,24 @@ mod tests {
         let a = nuclear();
         let s = state(&a, &[("bank-delistings", ReliefStatus::InForce, None)]);
         let by_id = listed("eu-fsf", "EU.1001.23", "Some Other Spelling", &[]);
-        let by_name = listed("eu-fsf", "EU.9", "arden export  development bank", &["EU.ARDEN"]);
+        let by_name = listed(
+            "eu-fsf",
+            "EU.9",
+            "arden export  development bank",
+            &["EU.ARDEN"],
+        );
         let unnamed = listed("eu-fsf", "EU.10", "Arden Steel", &["EU.ARDEN"]);
-        let ev = [Evaluated { agreement: &a, state: &s }];
+        let ev = [Evaluated {
+            agreement: &a,
+            state: &s,
+        }];
         for m in [by_id, by_name] {
             let st = compose(&[m], &ev, &ask(Some("energy"), &["EU"]));
             assert_eq!(outcome(&st, "EU"), Outcome::Relieved);
-            assert_eq!(st.jurisdictions[0].listings[0].relief[0].action, "bank-delistings");
+            assert_eq!(
+                st.jurisdictions[0].listings[0].relief[0].action,
+                "bank-delistings"
+            );
         }
         let st = compose(&[unnamed], &ev, &ask(None, &["EU"]));
         assert_eq!(outcome(&st, "EU"), Outcome::Prohibited);
@@ -716,30 +764,74 @@ mod tests {
                 r.measures.retain(|m| m.id.as_str() != "us-sdn");
             }
         }
-        let s = state(&a, &[("us-energy-waiver", ReliefStatus::InForce, Some("2026-09-01"))]);
-        let m = listed("ofac-sdn", "90001", "Arden National Oil Company", &["ARDEN"]);
-        let ev = [Evaluated { agreement: &a, state: &s }];
+        let s = state(
+            &a,
+            &[(
+                "us-energy-waiver",
+                ReliefStatus::InForce,
+                Some("2026-09-01"),
+            )],
+        );
+        let m = listed(
+            "ofac-sdn",
+            "90001",
+            "Arden National Oil Company",
+            &["ARDEN"],
+        );
+        let ev = [Evaluated {
+            agreement: &a,
+            state: &s,
+        }];
         let st = compose(std::slice::from_ref(&m), &ev, &ask(Some("energy"), &["US"]));
         assert_eq!(outcome(&st, "US"), Outcome::Relieved);
         let relief = &st.jurisdictions[0].listings[0].relief[0];
-        assert_eq!((relief.action.as_str(), relief.until), ("us-energy-waiver", Some(date("2026-09-01"))));
+        assert_eq!(
+            (relief.action.as_str(), relief.until),
+            ("us-energy-waiver", Some(date("2026-09-01")))
+        );
         // shipbuilding is a sector of the measure but not of the waiver.
-        let st = compose(std::slice::from_ref(&m), &ev, &ask(Some("shipbuilding"), &["US"]));
+        let st = compose(
+            std::slice::from_ref(&m),
+            &ev,
+            &ask(Some("shipbuilding"), &["US"]),
+        );
         assert_eq!(outcome(&st, "US"), Outcome::Prohibited);
         // Without an activity, the suspension is mentioned, not applied.
         let st = compose(&[m], &ev, &ask(None, &["US"]));
         assert_eq!(outcome(&st, "US"), Outcome::Prohibited);
-        assert!(st.jurisdictions[0].listings[0].reasons.iter().any(|r| r.contains("--activity")));
+        assert!(
+            st.jurisdictions[0].listings[0]
+                .reasons
+                .iter()
+                .any(|r| r.contains("--activity"))
+        );
     }
 
     #[test]
     fn suspension_does_not_relieve_while_the_regimes_asset_freeze_applies() {
         let a = nuclear();
         let s = state(&a, &[("us-energy-waiver", ReliefStatus::InForce, None)]);
-        let m = listed("ofac-sdn", "90001", "Arden National Oil Company", &["ARDEN"]);
-        let st = compose(&[m], &[Evaluated { agreement: &a, state: &s }], &ask(Some("energy"), &["US"]));
+        let m = listed(
+            "ofac-sdn",
+            "90001",
+            "Arden National Oil Company",
+            &["ARDEN"],
+        );
+        let st = compose(
+            &[m],
+            &[Evaluated {
+                agreement: &a,
+                state: &s,
+            }],
+            &ask(Some("energy"), &["US"]),
+        );
         assert_eq!(outcome(&st, "US"), Outcome::Prohibited);
-        assert!(st.jurisdictions[0].listings[0].reasons.iter().any(|r| r.contains("us-sdn")));
+        assert!(
+            st.jurisdictions[0].listings[0]
+                .reasons
+                .iter()
+                .any(|r| r.contains("us-sdn"))
+        );
     }
 
     fn with_licence(mut a: Agreement) -> Agreement {
@@ -767,10 +859,25 @@ mod tests {
     #[test]
     fn general_licence_in_force_licenses_its_activities() {
         let a = with_licence(nuclear());
-        let s = state(&a, &[("gl-telecom", ReliefStatus::InForce, Some("2027-01-01"))]);
-        let m = listed("ofac-sdn", "90002", "Arden Shipping Lines", &["ARDEN-EO14XXX"]);
-        let ev = [Evaluated { agreement: &a, state: &s }];
-        let st = compose(std::slice::from_ref(&m), &ev, &ask(Some("Telecommunications"), &["US"]));
+        let s = state(
+            &a,
+            &[("gl-telecom", ReliefStatus::InForce, Some("2027-01-01"))],
+        );
+        let m = listed(
+            "ofac-sdn",
+            "90002",
+            "Arden Shipping Lines",
+            &["ARDEN-EO14XXX"],
+        );
+        let ev = [Evaluated {
+            agreement: &a,
+            state: &s,
+        }];
+        let st = compose(
+            std::slice::from_ref(&m),
+            &ev,
+            &ask(Some("Telecommunications"), &["US"]),
+        );
         assert_eq!(outcome(&st, "US"), Outcome::Licensed);
         let st = compose(&[m], &ev, &ask(Some("energy"), &["US"]));
         assert_eq!(outcome(&st, "US"), Outcome::Prohibited);
@@ -779,15 +886,32 @@ mod tests {
     #[test]
     fn revoked_relief_in_wind_down_permits_until_its_end() {
         let a = with_licence(nuclear());
-        let s = state(&a, &[("gl-telecom", ReliefStatus::WindDown, Some("2026-07-01"))]);
+        let s = state(
+            &a,
+            &[("gl-telecom", ReliefStatus::WindDown, Some("2026-07-01"))],
+        );
         let m = listed("ofac-sdn", "90002", "Arden Shipping Lines", &["ARDEN"]);
-        let st = compose(&[m], &[Evaluated { agreement: &a, state: &s }], &ask(Some("telecommunications"), &["US"]));
+        let st = compose(
+            &[m],
+            &[Evaluated {
+                agreement: &a,
+                state: &s,
+            }],
+            &ask(Some("telecommunications"), &["US"]),
+        );
         assert_eq!(outcome(&st, "US"), Outcome::WindDown);
         assert_eq!(st.jurisdictions[0].until, Some(date("2026-07-01")));
         // Reimposed relief does not relieve.
         let s = state(&a, &[("gl-telecom", ReliefStatus::Reimposed, None)]);
         let m = listed("ofac-sdn", "90002", "Arden Shipping Lines", &["ARDEN"]);
-        let st = compose(&[m], &[Evaluated { agreement: &a, state: &s }], &ask(Some("telecommunications"), &["US"]));
+        let st = compose(
+            &[m],
+            &[Evaluated {
+                agreement: &a,
+                state: &s,
+            }],
+            &ask(Some("telecommunications"), &["US"]),
+        );
         assert_eq!(outcome(&st, "US"), Outcome::Prohibited);
     }
 
@@ -798,29 +922,57 @@ mod tests {
         let mut m = listed("un-sc", "KPi.1", "Someone", &["ARDEN-UN"]);
         m.listed = false;
         m.listing = "removed in import 3".to_owned();
-        let st = compose(std::slice::from_ref(&m), &[Evaluated { agreement: &a, state: &s }], &ask(None, &["UN"]));
+        let st = compose(
+            std::slice::from_ref(&m),
+            &[Evaluated {
+                agreement: &a,
+                state: &s,
+            }],
+            &ask(None, &["UN"]),
+        );
         assert_eq!(outcome(&st, "UN"), Outcome::NotListed);
         m.listed = true;
         let st = compose(&[m], &[], &ask(None, &["UN", "UK"]));
         assert_eq!(outcome(&st, "UN"), Outcome::Prohibited);
         assert_eq!(outcome(&st, "UK"), Outcome::NotListed);
         assert!(st.agreements.is_empty());
-        assert!(st.jurisdictions[0].listings[0].reasons.iter().any(|r| r.contains("lists alone")));
+        assert!(
+            st.jurisdictions[0].listings[0]
+                .reasons
+                .iter()
+                .any(|r| r.contains("lists alone"))
+        );
     }
 
     #[test]
     fn humanitarian_exemptions_are_always_listed_for_their_activities() {
         let a = nuclear();
         let s = state(&a, &[]);
-        let m = listed("eu-fsf", "EU.1001.23", "Central Bank of Arden", &["EU.ARDEN"]);
-        let ev = [Evaluated { agreement: &a, state: &s }];
+        let m = listed(
+            "eu-fsf",
+            "EU.1001.23",
+            "Central Bank of Arden",
+            &["EU.ARDEN"],
+        );
+        let ev = [Evaluated {
+            agreement: &a,
+            state: &s,
+        }];
         for j in ["EU", "UN", "UK", "US"] {
             let st = compose(std::slice::from_ref(&m), &ev, &ask(Some("medicine"), &[j]));
-            let ids: Vec<&str> = st.jurisdictions[0].exemptions.iter().map(|x| x.exemption.as_str()).collect();
+            let ids: Vec<&str> = st.jurisdictions[0]
+                .exemptions
+                .iter()
+                .map(|x| x.exemption.as_str())
+                .collect();
             assert_eq!(ids, ["humanitarian"], "{j}");
         }
         // aviation-safety is only for the US and EU regimes.
-        let st = compose(std::slice::from_ref(&m), &ev, &ask(Some("civil_aviation_safety"), &["EU", "UN"]));
+        let st = compose(
+            std::slice::from_ref(&m),
+            &ev,
+            &ask(Some("civil_aviation_safety"), &["EU", "UN"]),
+        );
         assert_eq!(st.jurisdictions[0].exemptions.len(), 1);
         assert!(st.jurisdictions[1].exemptions.is_empty());
         let st = compose(&[m], &ev, &ask(Some("energy"), &["EU"]));

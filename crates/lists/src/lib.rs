@@ -30,8 +30,8 @@
 
 pub mod error;
 pub mod ftm_export;
-pub mod in_force;
 mod import;
+pub mod in_force;
 pub mod model;
 
 pub use error::{ErrorKind, ImportError, Location};

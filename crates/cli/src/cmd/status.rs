@@ -15,9 +15,7 @@ use std::process::ExitCode;
 use accord_core::agreement::Agreement;
 use accord_core::engine::state::State;
 use accord_core::time::Date;
-use accord_lists::in_force::{
-    self, Evaluated, JURISDICTIONS, Matched, Outcome, Question, Status,
-};
+use accord_lists::in_force::{self, Evaluated, JURISDICTIONS, Matched, Outcome, Question, Status};
 use accord_screen::{DEFAULT_THRESHOLD, Index, Query, Settings};
 use accord_store::StoreUrl;
 use accord_store::lists::{ListStore, ListedOn};
@@ -172,7 +170,12 @@ fn by_entity(lists: &mut ListStore, entity: &str, date: Date) -> miette::Result<
 
 fn by_name(lists: &mut ListStore, name: &str, date: Date) -> miette::Result<Vec<Matched>> {
     let designations = lists.listed().into_diagnostic()?;
-    let index = Index::build(designations.iter().map(super::screen::candidate_from).collect());
+    let index = Index::build(
+        designations
+            .iter()
+            .map(super::screen::candidate_from)
+            .collect(),
+    );
     let settings = Settings {
         threshold: DEFAULT_THRESHOLD,
         ..Settings::default()
@@ -208,13 +211,19 @@ fn by_name(lists: &mut ListStore, name: &str, date: Date) -> miette::Result<Vec<
 
 /// Whether the store's history says the designation was listed on `date`; unsure counts
 /// as listed.
-fn listed_on(lists: &mut ListStore, d: &accord_lists::Designation, date: Date) -> miette::Result<(bool, String)> {
+fn listed_on(
+    lists: &mut ListStore,
+    d: &accord_lists::Designation,
+    date: Date,
+) -> miette::Result<(bool, String)> {
     let answer = lists
         .listed_on(&d.source, &d.source_id, &date.to_string())
         .into_diagnostic()?;
     Ok(match answer {
         ListedOn::Observed {
-            since, confirmed_at, ..
+            since,
+            confirmed_at,
+            ..
         } => (
             true,
             format!("in the lists since {since}, confirmed by the import of {confirmed_at}"),
