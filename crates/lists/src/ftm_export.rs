@@ -276,3 +276,33 @@ fn insert(props: &mut Map<String, Value>, key: &str, values: Vec<String>) {
         props.insert(key.to_owned(), json!(values));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Name;
+
+    #[test]
+    fn without_agreements_a_listing_exports_as_active_with_stable_ids() {
+        let mut d = Designation::new("EU.1001.23");
+        d.source = "eu-fsf".to_owned();
+        d.schema = Some(Schema::Vessel);
+        d.names.push(Name::new(NameKind::Primary, "Ocean Breeze"));
+        d.names.push(Name::new(NameKind::Former, "Sea Wind"));
+        d.programmes = vec!["EU.ARDEN".to_owned()];
+        let date = "2026-06-01".parse().expect("date");
+        let out = entities(&d, &[], date);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0]["id"], "accord-eu-fsf-eu-1001-23");
+        assert_eq!(out[0]["schema"], "Vessel");
+        assert_eq!(out[0]["properties"]["previousName"][0], "Sea Wind");
+        assert_eq!(out[1]["schema"], "Sanction");
+        assert_eq!(out[1]["properties"]["status"][0], "active");
+        assert_eq!(
+            out[1]["properties"]["entity"][0],
+            "accord-eu-fsf-eu-1001-23"
+        );
+        assert!(out[1]["properties"].get("endDate").is_none());
+        assert_eq!(entities(&d, &[], date), out);
+    }
+}
