@@ -117,6 +117,10 @@ pub struct Status {
     pub agreements: Vec<String>,
     /// One answer per jurisdiction asked.
     pub jurisdictions: Vec<JurisdictionStatus>,
+    /// Matched designations (`source:source_id`) whose source maps to no jurisdiction
+    /// (e.g. an aggregator such as `opensanctions`): they are answered for none, so a
+    /// `not_listed` above does not clear them.
+    pub unplaced: Vec<String>,
 }
 
 /// The answer for one jurisdiction.
@@ -236,6 +240,11 @@ pub fn compose(matched: &[Matched], agreements: &[Evaluated<'_>], question: &Que
             .map(|e| e.agreement.id.as_str().to_owned())
             .collect(),
         jurisdictions,
+        unplaced: matched
+            .iter()
+            .filter(|m| m.listed && jurisdiction_of(&m.designation.source).is_none())
+            .map(|m| format!("{}:{}", m.designation.source, m.designation.source_id))
+            .collect(),
     }
 }
 
@@ -987,5 +996,9 @@ mod tests {
         assert_eq!(jurisdiction_of("eu-fsf"), Some("EU"));
         assert_eq!(jurisdiction_of("uk-ofsi"), Some("UK"));
         assert_eq!(jurisdiction_of("ca-sema"), None);
+        let m = listed("opensanctions", "Q1", "Someone", &[]);
+        let st = compose(&[m], &[], &ask(None, &["US"]));
+        assert_eq!(outcome(&st, "US"), Outcome::NotListed);
+        assert_eq!(st.unplaced, ["opensanctions:Q1"]);
     }
 }

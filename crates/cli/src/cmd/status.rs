@@ -170,6 +170,13 @@ fn by_entity(lists: &mut ListStore, entity: &str, date: Date) -> miette::Result<
 
 fn by_name(lists: &mut ListStore, name: &str, date: Date) -> miette::Result<Vec<Matched>> {
     let designations = lists.listed().into_diagnostic()?;
+    if designations.is_empty() {
+        return Err(miette!(
+            code = "accord::status::empty_store",
+            help = "import lists first with `accord lists import FILE` or `accord lists update`",
+            "the store holds no listed designation to find `{name}` in"
+        ));
+    }
     let index = Index::build(
         designations
             .iter()
@@ -266,6 +273,12 @@ pub fn render(status: &Status, nothing_matched: bool) -> String {
     }
     if nothing_matched {
         let _ = writeln!(out, "No designation in the store matched.");
+    }
+    for id in &status.unplaced {
+        let _ = writeln!(
+            out,
+            "Warning: `{id}` is listed by a source of no known jurisdiction; it is answered for none below, so `not listed` does not clear it."
+        );
     }
     for j in &status.jurisdictions {
         let until = j.until.map(|d| format!(" until {d}")).unwrap_or_default();
