@@ -29,7 +29,9 @@
 //! - A UTF-8 byte-order mark at the start of any file is skipped.
 
 pub mod error;
+pub mod ftm_export;
 mod import;
+pub mod in_force;
 pub mod model;
 
 pub use error::{ErrorKind, ImportError, Location};

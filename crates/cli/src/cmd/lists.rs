@@ -31,6 +31,9 @@ pub enum Command {
     History(HistoryArgs),
     /// The latest stored version of one designation, as JSON.
     Show(ShowArgs),
+    /// Export the listed designations and the relief in force as FollowTheMoney entities
+    /// (`Sanction` and the designated `Person`/`Organization`/…), one JSON object per line.
+    Export(ExportArgs),
 }
 
 /// Where the store is.
@@ -131,6 +134,7 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
         Command::Update(args) => update(args),
         Command::History(args) => history(args),
         Command::Show(args) => show(args),
+        Command::Export(args) => export(args),
     }
 }
 
@@ -690,4 +694,51 @@ fn show(args: ShowArgs) -> miette::Result<ExitCode> {
             args.source
         )),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// export (issue #6, part 6)
+
+/// Arguments of `accord lists export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// An agreement file whose relief in force to export (repeatable); its log is read from
+    /// the same store. Without any, every listing is exported as `active`.
+    #[arg(long, value_name = "FILE")]
+    agreement: Vec<PathBuf>,
+    /// The date the relief is evaluated at (end of that UTC day) [default: today].
+    #[arg(long, value_name = "DATE")]
+    date: Option<accord_core::time::Date>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Writes every listed designation of the latest imports, as FtM entities, to stdout.
+fn export(args: ExportArgs) -> miette::Result<ExitCode> {
+    let date = args
+        .date
+        .unwrap_or_else(|| accord_core::engine::date_of(jiff::Timestamp::now()));
+    let mut store = args.store.open()?;
+    let url: StoreUrl = args
+        .store
+        .store
+        .clone()
+        .or_else(|| std::env::var("ACCORD_STORE").ok())
+        .unwrap_or_else(|| "sqlite:accord.db".to_owned())
+        .parse()
+        .into_diagnostic()?;
+    let evaluated = super::status::evaluate_all(&args.agreement, &url, date)?;
+    let views: Vec<accord_lists::in_force::Evaluated<'_>> = evaluated
+        .iter()
+        .map(|(agreement, state)| accord_lists::in_force::Evaluated { agreement, state })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for d in store.listed().into_diagnostic()? {
+        for entity in accord_lists::ftm_export::entities(&d, &views, date) {
+            writeln!(out, "{entity}").into_diagnostic()?;
+        }
+    }
+    out.flush().into_diagnostic()?;
+    Ok(ExitCode::SUCCESS)
 }

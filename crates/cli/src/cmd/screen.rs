@@ -282,7 +282,7 @@ fn load_candidates(source: &SourceArgs) -> miette::Result<Vec<Candidate>> {
 }
 
 /// A designation imported from an official list, as screening compares it.
-fn candidate_from(d: &accord_lists::model::Designation) -> Candidate {
+pub(crate) fn candidate_from(d: &accord_lists::model::Designation) -> Candidate {
     use accord_lists::model::{NameKind as ListNameKind, Schema as ListSchema};
     let schema = match d.schema {
         Some(ListSchema::Person) => Schema::Person,
