@@ -699,7 +699,7 @@ pub fn role_may_state(party: Option<PartyRole>, kind: StatementKind) -> bool {
         (_, K::DisputeStep | K::TriggerStep | K::AmendmentSignature) => true,
         (PartyRole::Target, K::Evidence | K::Correction | K::Retraction) => true,
         (PartyRole::Authority, K::Decision | K::Retraction) => true,
-        (PartyRole::Authority | PartyRole::Guarantor, K::EventOccurred) => true,
+        (PartyRole::Authority, K::EventOccurred) => true,
         _ => false,
     }
 }

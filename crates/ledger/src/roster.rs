@@ -148,7 +148,7 @@ fn check_key(key: &[u8; 32]) -> Result<VerifyingKey, EntryError> {
 /// | retraction | monitors, the target and authorities (their own statements) |
 /// | decision | authorities |
 /// | dispute step, amendment signature | parties other than observers |
-/// | event occurred | authorities and guarantors |
+/// | event occurred | authorities |
 /// | trigger step | parties with standing (to invoke or to halt) |
 /// | key event | the participant itself, or an authority |
 pub fn entitled(member: &Member, kind: StatementKind) -> bool {

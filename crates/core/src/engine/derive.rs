@@ -17,7 +17,7 @@ mod triggers;
 use std::collections::BTreeMap;
 
 use crate::agreement::{
-    Agreement, Comparison, Indicator, IndicatorTarget, OverduePolicy, PartyRole, Tolerance,
+    Agreement, Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance,
 };
 use crate::id::{CommitmentId, EventId, IndicatorId, PhaseId, StageId};
 use crate::rule::{CommitmentStatus, DateAnchor, DateRule};
@@ -631,7 +631,7 @@ fn version_view(
                 if other
                     .authors
                     .iter()
-                    .all(|a| role(a) == Role::Party(PartyRole::Authority))
+                    .all(|a| role(a).may_state(crate::statement::StatementKind::EventOccurred))
                 {
                     None
                 } else {

@@ -109,6 +109,18 @@ pub(crate) enum Role {
     Party(PartyRole),
 }
 
+impl Role {
+    /// Whether this role may make statements of this kind: the agreement-wide table shared
+    /// with the ledger and the scenario checker (`role_may_state`).
+    pub(crate) fn may_state(&self, kind: crate::statement::StatementKind) -> bool {
+        match self {
+            Role::Unknown => false,
+            Role::Monitor(_) => crate::agreement::role_may_state(None, kind),
+            Role::Party(role) => crate::agreement::role_may_state(Some(*role), kind),
+        }
+    }
+}
+
 /// How an indicator's observations are read as numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ValueKind {

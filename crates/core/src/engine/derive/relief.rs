@@ -9,12 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::agreement::{Agreement, PartyRole, ReliefKind, Renewal};
+use crate::agreement::{Agreement, ReliefKind, Renewal};
 use crate::id::{ActionId, ExemptionId, PhaseId};
 use crate::statement::{DecisionAct, LogIndex, ReliefRef, Statement};
 use crate::time::Date;
 
-use super::super::ingest::Role;
 use super::super::state::{
     ActionState, DecisionState, ExemptionState, MeasureRelief, Reason, ReliefStatus,
 };
@@ -42,10 +41,10 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         if !ctx.alive(o.key, o.index) {
             continue;
         }
-        let authority = o
-            .authors
-            .iter()
-            .all(|a| ctx.role_of(a) == Role::Party(PartyRole::Authority));
+        let authority = o.authors.iter().all(|a| {
+            ctx.role_of(a)
+                .may_state(crate::statement::StatementKind::Decision)
+        });
         let exists = match &d.relief {
             ReliefRef::Phase(p) => agreement.phases.iter().any(|ph| &ph.id == p),
             ReliefRef::Action(a) => agreement.actions().any(|(_, ac)| &ac.id == a),
