@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/ledger.rs"]
+mod ledger_common;
+
 fn accord() -> Command {
     Command::new(env!("CARGO_BIN_EXE_accord"))
 }
@@ -304,5 +307,55 @@ trigger = {{ id = "snapback", step = "invoke", text = "no grounds yet" }}
     assert!(
         stdout.contains("entry #1") && stdout.contains("rejected"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn a_scenario_plays_into_postgresql_and_evaluates_from_it() {
+    let Some(store) = ledger_common::TestStore::postgres() else {
+        return;
+    };
+    let output = accord()
+        .args(["play", "--store", &store.url])
+        .arg(examples().join("scenarios/sectoral-dispute.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let played = String::from_utf8(output.stdout).unwrap();
+    let state = accord()
+        .args([
+            "evaluate",
+            "--store",
+            &store.url,
+            "--as-of",
+            "2027-12-31",
+            "--json",
+        ])
+        .arg(examples().join("sectoral-two-jurisdictions.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        state.status.success(),
+        "{}",
+        String::from_utf8_lossy(&state.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&state.stdout).unwrap();
+    let entries = json["entries"].as_u64().unwrap();
+    assert!(
+        played.contains(&format!("{entries} entries signed and appended")),
+        "the log read back from PostgreSQL holds what was played:\n{played}"
+    );
+    let audit = accord()
+        .args(["ledger", "audit", "--store", &store.url])
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
     );
 }
