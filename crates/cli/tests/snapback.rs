@@ -50,6 +50,21 @@ fn the_licence_scenario_revokes_gl_44_alone_with_a_wind_down() {
             "(upheld) → resolved at authority-review (upheld, contested)",
             "escalation refused: dispute `barred-january` was resolved on 2027-03-01",
             "2027-03-25  relief gl-44                                 wind_down until 2027-03-25 → reimposed",
+            // The amendment's GL 43A replaces GL 43 two months into licensing.
+            "2027-03-17  relief gl-43                                 in_force → superseded",
+            "replaced by `gl-43a`, in force since 2027-03-17",
+            // While the mission's March report on the observers is overdue, the licences
+            // resting on it are held; the late report releases them.
+            "2027-03-23  relief gl-43a                                in_force → suspended",
+            "2027-03-30  relief gl-43a                                suspended → in_force",
+            // Bond-trading relief is lifted for good three months into licensing.
+            "2027-04-17  relief gl-3i                                 in_force → lifted",
+            "lifted for good on 2027-04-17: it no longer expires and no trigger reverts it",
+            // GL 8M is not renewed and expires.
+            "2027-07-17  relief gl-8m                                 in_force until 2027-07-17 → expired",
+            "expired on 2027-07-17 (expiry, not revocation)",
+            // OFAC lets it expire: a decision that follows the evaluation.
+            "2027-07-10  decision #31                                 — → follows_evaluation",
         ],
     );
     // The other licences are kept: none of them is wound down or reimposed.

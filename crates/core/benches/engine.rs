@@ -88,6 +88,7 @@ fn agreement() -> Agreement {
             expires: None,
             renewal: Renewal::None,
             supersedes: None,
+            lifted: None,
             weight: 1.0,
         }],
     };

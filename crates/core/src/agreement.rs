@@ -407,6 +407,12 @@ pub struct ReliefAction {
     pub starts: Option<DateRule>,
     /// When it expires (not the same as revoked); never when absent.
     pub expires: Option<DateRule>,
+    /// From when the relief is permanent: the measure is lifted for good rather than
+    /// suspended or licensed (a "termination day"). From then on it no longer expires and no
+    /// trigger reverts it; an authority's later decision still applies, as a departure.
+    /// Never when absent.
+    #[serde(default)]
+    pub lifted: Option<DateRule>,
     /// Whether and how it renews at expiry.
     pub renewal: Renewal,
     /// An earlier action this one replaces from its start (e.g. a new licence).

@@ -28,6 +28,7 @@
 //! [`Evaluator::state`], unconditionally (see `derive::exemptions`): no rule, trigger,
 //! decision or version can turn one off.
 
+pub mod coverage;
 mod derive;
 mod ingest;
 mod quorum;

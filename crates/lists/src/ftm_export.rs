@@ -13,7 +13,6 @@
 //! so two exports of the same store give the same ids.
 
 use accord_core::agreement::ReliefKind;
-use accord_core::engine::state::ReliefStatus;
 use serde_json::{Map, Value, json};
 
 use crate::in_force::{self, Evaluated, Matched, Outcome, Question};
@@ -117,7 +116,7 @@ pub fn entities(
                 .state
                 .relief
                 .iter()
-                .find(|s| s.id == action.id && s.status == ReliefStatus::InForce)
+                .find(|s| s.id == action.id && s.status.relieves())
             else {
                 continue;
             };

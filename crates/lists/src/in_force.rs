@@ -434,7 +434,7 @@ fn listing(
                         }
                         Some(_) => None,
                         None => {
-                            if state.status == ReliefStatus::InForce {
+                            if state.status.relieves() {
                                 out.reasons.push(format!(
                                     "`{}` ({}) suspends `{}` for {}: pass `--activity` to ask about one of them",
                                     action.id.as_str(),
@@ -485,7 +485,7 @@ fn listing(
             until: state.until,
         };
         match state.status {
-            ReliefStatus::InForce => {
+            ReliefStatus::InForce | ReliefStatus::Lifted => {
                 if let (Outcome::Relieved, ReliefKind::SuspendMeasure { .. }) =
                     (effect, &action.kind)
                     && let Some(freeze) = unsuspended_freeze(*e, action)
@@ -566,7 +566,7 @@ fn unsuspended_freeze(e: Evaluated<'_>, action: &ReliefAction) -> Option<String>
                     && e.state
                         .relief
                         .iter()
-                        .any(|s| s.id == a.id && s.status == ReliefStatus::InForce)
+                        .any(|s| s.id == a.id && s.status.relieves())
             })
         })
         .map(|m| m.id.as_str().to_owned())
@@ -857,6 +857,7 @@ mod tests {
             expires: None,
             renewal: Renewal::None,
             supersedes: None,
+            lifted: None,
             weight: 1.0,
         };
         if let Some(p) = a.phases.first_mut() {

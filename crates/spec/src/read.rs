@@ -154,6 +154,7 @@ pub(crate) struct ActionDraft {
     pub weight_span: Range<usize>,
     pub starts: Option<Located<DateRule>>,
     pub expires: Option<Located<DateRule>>,
+    pub lifted: Option<Located<DateRule>>,
     pub unless: Option<Located<Condition>>,
     pub supersedes_span: Option<Range<usize>>,
     pub activities: Vec<String>,
@@ -1417,7 +1418,7 @@ fn phase(
         phase_refs.extend(nb.references.iter().map(|r| (r, false)));
     }
     for a in &actions {
-        for r in [&a.starts, &a.expires].into_iter().flatten() {
+        for r in [&a.starts, &a.expires, &a.lifted].into_iter().flatten() {
             phase_refs.extend(r.references.iter().map(|r| (r, true)));
         }
     }
@@ -1482,6 +1483,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     let area = t.get("area");
     let starts = t.opt_date_rule(ctx, "starts");
     let expires = t.opt_date_rule(ctx, "expires");
+    let lifted = t.opt_date_rule(ctx, "lifted");
     let renewal_v = t.get("renewal");
     let supersedes = t.ref_id::<ActionId>(ctx, "supersedes", Kind::Action, false);
     let weight = t.req_number(ctx, "weight");
@@ -1689,6 +1691,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     }
     let starts = starts?;
     let expires = expires?;
+    let lifted = lifted?;
     if let (Some(Renewal::Automatic { .. }), None, Some(span)) = (&renewal, &expires, &renewal_span)
     {
         ctx.push(
@@ -1709,6 +1712,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         regime: regime?.into_inner(),
         starts: starts.as_ref().map(|s| s.value.clone()),
         expires: expires.as_ref().map(|s| s.value.clone()),
+        lifted: lifted.as_ref().map(|s| s.value.clone()),
         renewal: renewal?,
         supersedes: supersedes.as_ref().map(|s| s.get_ref().clone()),
         weight: *weight.get_ref(),
@@ -1719,6 +1723,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         weight_span: weight.span(),
         starts,
         expires,
+        lifted,
         unless,
         supersedes_span: supersedes.map(|s| s.span()),
         activities: activity_list,

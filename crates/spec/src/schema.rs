@@ -744,6 +744,9 @@ struct Action {
     starts: Option<DateRule>,
     /// When it expires (never when absent).
     expires: Option<DateRule>,
+    /// From when the relief is permanent: the measure is lifted for good, no longer expires
+    /// and no trigger reverts it (never when absent).
+    lifted: Option<DateRule>,
     /// Whether it renews at expiry (default `"none"`).
     renewal: Option<Renewal>,
     /// An earlier action it replaces from its start.

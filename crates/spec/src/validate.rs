@@ -887,6 +887,34 @@ fn dates(ctx: &mut Ctx<'_>, d: &Draft) {
                     .with_help("`expires` must come after `starts`"),
                 );
             }
+            if let (Some(s), Some(l)) = (&a.starts, &a.lifted)
+                && compare(&l.value, &s.value, &fixed).is_some_and(|o| o.is_lt())
+            {
+                ctx.push(
+                    Diagnostic::error(
+                        "accord::dates_out_of_order",
+                        l.span.clone(),
+                        format!("relief action `{}` is lifted before it starts", a.action.id),
+                    )
+                    .with_help("`lifted` must come on or after `starts`"),
+                );
+            }
+            if let (Some(e), Some(l)) = (&a.expires, &a.lifted)
+                && a.action.renewal == accord_core::agreement::Renewal::None
+                && compare(&l.value, &e.value, &fixed).is_some_and(|o| o.is_ge())
+            {
+                ctx.push(
+                    Diagnostic::warning(
+                        "accord::dates_out_of_order",
+                        l.span.clone(),
+                        format!(
+                            "relief action `{}` expires before it is lifted, and does not renew: it will never be lifted",
+                            a.action.id
+                        ),
+                    )
+                    .with_help("lift it before `expires`, or give it a `renewal`"),
+                );
+            }
         }
     }
     // Phases are entered in order: their earliest dates must not go backwards.

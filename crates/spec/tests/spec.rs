@@ -323,6 +323,14 @@ mod broken {
         "accord::dates_out_of_order"
     );
     broken!(
+        action_lifted_before_it_starts,
+        starter_with(
+            "sectors = [\"energy\"]\n",
+            "sectors = [\"energy\"]\nstarts = \"adoption + P1Y\"\nlifted = \"adoption + P6M\"\n"
+        ),
+        "accord::dates_out_of_order"
+    );
+    broken!(
         key_validity_out_of_order,
         starter_with(
             "keys = [\"H55VA/u/1as9NdQ8pAZR7JMEhdFnK58gFQh7X/dFFZk=\"]",

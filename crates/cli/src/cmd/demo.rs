@@ -1,5 +1,6 @@
 //! `accord demo`: plays the bundled scenarios into an embedded store in a temporary
-//! directory and prints their timelines.
+//! directory and prints their timelines, then which states of the evaluation's vocabulary
+//! the scenarios reached together.
 //!
 //! The scenarios and their agreements are compiled into the binary, so the demo runs from
 //! any directory with nothing to install and leaves nothing behind (unless `--keep`).
@@ -92,10 +93,17 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         "Accord demo: playing {} bundled scenario(s) into {store}\n",
         SCENARIOS.len()
     );
+    let mut reached = accord_core::engine::coverage::Coverage::default();
     for scenario in SCENARIOS {
         let played = super::play::play(&dir.join(scenario), &store, None)?;
         println!("{}", super::play::render(&played));
+        reached.merge(&played.coverage);
     }
+    println!(
+        "Across the {} scenarios — {}",
+        SCENARIOS.len(),
+        super::play::render_coverage(&reached)
+    );
     if args.keep.is_some() {
         println!("The store and the files are kept in {}.", dir.display());
     }

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use accord_core::agreement::Agreement;
+use accord_core::engine::coverage::{Coverage, VOCABULARY, coverage};
 use accord_core::engine::evaluate;
 use accord_core::engine::timeline::{Change, timeline};
 use accord_core::id::ParticipantId;
@@ -43,6 +44,10 @@ pub struct Args {
     /// Print the timeline as JSON (an array of changes) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also print which states of the evaluation's vocabulary the scenario reached and
+    /// which it never did (with `--json`: `{"changes": [...], "coverage": {...}}`).
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 /// What playing a scenario produced.
@@ -60,16 +65,27 @@ pub struct Played {
     pub checkpoint: String,
     /// Every state change, in order.
     pub changes: Vec<Change>,
+    /// The states reached, day by day, over the same span.
+    pub coverage: Coverage,
 }
 
 /// Runs `accord play`.
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let played = play(&args.scenario, &args.store, args.to)?;
-    if args.json {
+    if args.json && args.coverage {
+        let json = serde_json::json!({
+            "changes": played.changes,
+            "coverage": coverage_json(&played.coverage),
+        });
+        println!("{}", serde_json::to_string_pretty(&json).into_diagnostic()?);
+    } else if args.json {
         let json = serde_json::to_string_pretty(&played.changes).into_diagnostic()?;
         println!("{json}");
     } else {
         print!("{}", render(&played));
+        if args.coverage {
+            print!("\n{}", render_coverage(&played.coverage));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -200,6 +216,7 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
         )
     })?;
     let changes = timeline(&agreements, &log, None, to).into_diagnostic()?;
+    let coverage = coverage(&agreements, &log, None, to).into_diagnostic()?;
     Ok(Played {
         title: scenario.title.clone(),
         description: scenario.description.clone(),
@@ -207,6 +224,7 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
         entries: planned.len() as u64,
         checkpoint,
         changes,
+        coverage,
     })
 }
 
@@ -373,6 +391,51 @@ pub fn render_changes(changes: &[Change]) -> String {
                 format!(" [{}]", list.join(", "))
             };
             out.push_str(&format!("            {}{entries}\n", reason.detail));
+        }
+    }
+    out
+}
+
+/// The coverage as JSON: the statuses reached and those never reached, per kind.
+pub fn coverage_json(c: &Coverage) -> serde_json::Value {
+    serde_json::json!({
+        "from": c.from,
+        "to": c.to,
+        "reached": c.reached,
+        "never_reached": c.missing(),
+    })
+}
+
+/// The states reached and never reached, one kind per line, in the vocabulary's order.
+pub fn render_coverage(c: &Coverage) -> String {
+    let span = match (c.from, c.to) {
+        (Some(from), Some(to)) => format!(" from {from} to {to}"),
+        _ => String::new(),
+    };
+    let mut out = format!("States reached{span}:\n");
+    for (kind, statuses) in VOCABULARY {
+        let seen = c.reached.get(*kind);
+        let list: Vec<&str> = statuses
+            .iter()
+            .copied()
+            .filter(|s| seen.is_some_and(|seen| seen.contains(*s)))
+            .collect();
+        out.push_str(&format!(
+            "  {kind:<16} {}\n",
+            if list.is_empty() {
+                "—".to_owned()
+            } else {
+                list.join(", ")
+            }
+        ));
+    }
+    let missing = c.missing();
+    if missing.is_empty() {
+        out.push_str("Every state of the vocabulary was reached at least once.\n");
+    } else {
+        out.push_str("Never reached:\n");
+        for (kind, statuses) in &missing {
+            out.push_str(&format!("  {kind:<16} {}\n", statuses.join(", ")));
         }
     }
     out

@@ -291,7 +291,8 @@ pub enum ReliefStatus {
     InForce,
     /// Earned but held by an authority's decision.
     Suspended,
-    /// Taken out of force permanently by agreement of the parties (not produced yet).
+    /// In force for good: the measure is lifted (the action's `lifted` date has come while
+    /// it was in force); it no longer expires and no trigger reverts it.
     Lifted,
     /// Its term ran out (not the same as revoked).
     Expired,
@@ -304,6 +305,17 @@ pub enum ReliefStatus {
 }
 
 impl ReliefStatus {
+    /// Whether the relief applies on the day: in force, or lifted for good.
+    ///
+    /// ```
+    /// use accord_core::engine::state::ReliefStatus;
+    /// assert!(ReliefStatus::Lifted.relieves());
+    /// assert!(!ReliefStatus::WindDown.relieves());
+    /// ```
+    pub fn relieves(self) -> bool {
+        matches!(self, ReliefStatus::InForce | ReliefStatus::Lifted)
+    }
+
     /// The status's name as written in JSON.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -111,6 +111,7 @@ pub fn action(ident: &str, regime: &str, kind: ReliefKind) -> ReliefAction {
         expires: None,
         renewal: Renewal::None,
         supersedes: None,
+        lifted: None,
         weight: 1.0,
     }
 }

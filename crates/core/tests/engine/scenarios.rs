@@ -1175,3 +1175,48 @@ fn an_overdue_report_holds_the_relief_that_rests_on_it_until_it_comes() {
     );
     assert_eq!(relief(&s, "us-oil").status, ReliefStatus::InForce);
 }
+
+#[test]
+fn a_replacement_that_has_taken_effect_stands_when_the_new_licence_is_held() {
+    let mut a = licensing();
+    a.phases[1].entry = accord_core::rule::Condition::DatePassed {
+        date: accord_core::rule::DateRule::On(d(2026, 10, 1)),
+    };
+    let mut log = Log::default();
+    log.event("2026-02-01", "report", d(2026, 2, 1));
+    log.evidence(
+        "2026-04-10",
+        "audit",
+        "no-diversion",
+        quarter(1),
+        flag(true),
+    );
+    log.evidence(
+        "2026-07-10",
+        "audit",
+        "no-diversion",
+        quarter(2),
+        flag(true),
+    );
+    let hold = log.push(
+        "2026-10-20",
+        &["usa"],
+        Statement::Decision(Decision {
+            act: DecisionAct::Hold,
+            relief: ReliefRef::Action(id("gl-2")),
+            effective: d(2026, 10, 20),
+            reason: "review of the licence's scope".into(),
+        }),
+    );
+    let s = eval(&a, &log, "2026-10-25");
+    let gl2 = relief(&s, "gl-2");
+    assert_eq!(gl2.status, ReliefStatus::Suspended);
+    assert_eq!(gl2.reasons[0].entries, vec![hold]);
+    // GL 1 was replaced on 1 October and does not come back while GL 2 is held.
+    let gl1 = relief(&s, "gl-1");
+    assert_eq!(
+        (gl1.status, gl1.since),
+        (ReliefStatus::Superseded, Some(d(2026, 10, 1)))
+    );
+    assert_eq!(gl1.superseded_by.as_ref().map(|a| a.as_str()), Some("gl-2"));
+}

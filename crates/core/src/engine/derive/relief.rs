@@ -4,7 +4,8 @@
 //! An action of a reached phase is in force from its start (its own date rule, else the
 //! phase's entry date) until it expires; automatic renewal extends the term while its
 //! `unless` condition does not hold; an action that supersedes another replaces it from
-//! its start. Authorities' decisions are then applied in effective-date order, and each is
+//! its start; an action whose `lifted` date comes while it is in force is `lifted` for good
+//! (no expiry, no reversion by a trigger fired after that date). Authorities' decisions are then applied in effective-date order, and each is
 //! marked as a departure when it differs from what the evaluation entitles (DESIGN §4).
 
 use std::collections::BTreeMap;
@@ -79,6 +80,8 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
     let mut states: Vec<ActionState> = Vec::new();
     // What the evaluation alone entitles, per action (for departures).
     let mut entitled: BTreeMap<ActionId, ReliefStatus> = BTreeMap::new();
+    // The day each action took effect, for those that have.
+    let mut started: BTreeMap<ActionId, Date> = BTreeMap::new();
     for (phase, action) in agreement.actions() {
         let regime = agreement.regimes.iter().find(|r| r.id == action.regime);
         let measure = match &action.kind {
@@ -131,6 +134,14 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                         ));
                     }
                     Some(start) => {
+                        started.insert(action.id.clone(), start);
+                        // A lift date that cannot be resolved yet (an event not recorded)
+                        // simply has not come.
+                        let lift = action
+                            .lifted
+                            .as_ref()
+                            .and_then(|r| anchors.resolve(r))
+                            .map(|l| l.max(start));
                         s.status = ReliefStatus::InForce;
                         s.since = Some(start);
                         s.reasons.push(Reason::rule(
@@ -149,7 +160,16 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                             )),
                             Some(Some(mut expires)) => {
                                 term(ctx, action, start, &mut expires, &mine, &mut s);
-                                if expires <= ctx.date {
+                                // Lifting before the term runs out ends the term: the
+                                // relief is permanent from then on.
+                                if lift.is_some_and(|l| l < expires && l <= ctx.date) {
+                                    s.reasons.push(Reason::rule(
+                                        "relief.expiry",
+                                        format!(
+                                            "its term (to {expires}) no longer applies: it was lifted before"
+                                        ),
+                                    ));
+                                } else if expires <= ctx.date {
                                     s.status = ReliefStatus::Expired;
                                     s.since = Some(expires);
                                     s.until = None;
@@ -171,6 +191,29 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                                     ));
                                 }
                             }
+                        }
+                        match lift {
+                            Some(l) if s.status == ReliefStatus::InForce && l <= ctx.date => {
+                                s.status = ReliefStatus::Lifted;
+                                s.since = Some(l);
+                                s.until = None;
+                                s.reasons.insert(
+                                    0,
+                                    Reason::rule(
+                                        "relief.lifted",
+                                        format!(
+                                            "lifted for good on {l}: it no longer expires and no trigger reverts it"
+                                        ),
+                                    ),
+                                );
+                            }
+                            Some(l) if s.status == ReliefStatus::InForce => {
+                                s.reasons.push(Reason::rule(
+                                    "relief.lifted",
+                                    format!("to be lifted for good on {l}"),
+                                ));
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -218,12 +261,13 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
             }
             let eff = d.decision.effective;
             let (new, rule) = match d.decision.act {
+                DecisionAct::Grant if s.status == ReliefStatus::Lifted => (None, "decision"),
                 DecisionAct::Grant => (Some(ReliefStatus::InForce), "decision.grant"),
-                DecisionAct::Hold if s.status == ReliefStatus::InForce => {
+                DecisionAct::Hold if s.status.relieves() => {
                     (Some(ReliefStatus::Suspended), "decision.hold")
                 }
                 DecisionAct::Revoke
-                    if matches!(s.status, ReliefStatus::InForce | ReliefStatus::Suspended) =>
+                    if s.status.relieves() || s.status == ReliefStatus::Suspended =>
                 {
                     (Some(ReliefStatus::Reimposed), "decision.revoke")
                 }
@@ -253,13 +297,16 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         states.push(s);
     }
 
-    // Supersession: a later action replaces an earlier one from its own start.
+    // Supersession: a later action replaces an earlier one from its own start. Once it has
+    // taken effect the replacement stands, whatever happens to the new action afterwards
+    // (held, revoked, expired): the old one does not come back.
     let replacing: Vec<(ActionId, ActionId, Option<Date>)> = agreement
         .actions()
         .filter_map(|(_, a)| a.supersedes.clone().map(|old| (old, a.id.clone())))
         .filter_map(|(old, new)| {
             let s = states.iter().find(|s| s.id == new)?;
-            (s.status == ReliefStatus::InForce).then_some((old, new, s.since))
+            let since = started.get(&new).copied().or(s.since);
+            (started.contains_key(&new) || s.status.relieves()).then_some((old, new, since))
         })
         .collect();
     for (old, new, since) in replacing {
@@ -296,7 +343,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 .collect();
             let earned = targets
                 .iter()
-                .filter(|a| entitled.get(**a) == Some(&ReliefStatus::InForce))
+                .filter(|a| entitled.get(**a).is_some_and(|s| s.relieves()))
                 .count();
             let auto = agreement
                 .actions()
@@ -469,7 +516,7 @@ pub(crate) fn by_measure(agreement: &Agreement, actions: &[ActionState]) -> Vec<
             in_force: Vec::new(),
             other: Vec::new(),
         });
-        if a.status == ReliefStatus::InForce {
+        if a.status.relieves() {
             g.in_force.push(a.id.clone());
         } else {
             g.other.push((a.id.clone(), a.status));

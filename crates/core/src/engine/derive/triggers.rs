@@ -456,8 +456,23 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
     if r.fired > date {
         return;
     }
-    let active = matches!(s.status, ReliefStatus::InForce | ReliefStatus::Suspended)
-        || (s.status == ReliefStatus::Expired && s.since.is_some_and(|e| e > r.fired));
+    // Lifted before the trigger fired: permanent, out of any trigger's reach. Lifted only
+    // later: the trigger fired first and the lift never came.
+    if s.status == ReliefStatus::Lifted && s.since.is_some_and(|l| l <= r.fired) {
+        s.reasons.push(Reason::with_entries(
+            "trigger.reverted",
+            format!(
+                "not reverted by trigger `{}` fired on {}: lifted for good before that",
+                r.trigger, r.fired
+            ),
+            r.entries.clone(),
+        ));
+        return;
+    }
+    let active = matches!(
+        s.status,
+        ReliefStatus::InForce | ReliefStatus::Suspended | ReliefStatus::Lifted
+    ) || (s.status == ReliefStatus::Expired && s.since.is_some_and(|e| e > r.fired));
     if !active {
         s.reasons.push(Reason::with_entries(
             "trigger.reverted",
