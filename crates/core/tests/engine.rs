@@ -5,6 +5,7 @@
 
 mod engine {
     mod builder;
+    mod escalation;
     mod properties;
     mod scenarios;
     mod snapback;

@@ -163,6 +163,20 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Where a disputed decision stands, in a few words (`-` when never disputed).
+fn decision_dispute(state: &State, d: &accord_core::engine::state::DecisionState) -> String {
+    let Some(id) = &d.disputed_by else {
+        return "-".to_owned();
+    };
+    if d.set_aside {
+        return format!("SET ASIDE by {id}");
+    }
+    match state.disputes.iter().find(|x| &x.id == id) {
+        Some(x) if x.status == "open" => format!("disputed in {id} (open; stays in effect)"),
+        _ => format!("stands ({id})"),
+    }
+}
+
 fn or_dash(d: Option<impl ToString>) -> String {
     d.map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
@@ -356,6 +370,7 @@ pub fn render(state: &State) -> String {
                     },
                     d.effective.to_string(),
                     if d.departure { "DEPARTURE" } else { "follows" }.to_owned(),
+                    decision_dispute(state, d),
                     d.stated_reason.clone(),
                 ]
             })
@@ -367,6 +382,7 @@ pub fn render(state: &State) -> String {
                 "RELIEF",
                 "EFFECTIVE",
                 "EVALUATION",
+                "DISPUTE",
                 "STATED REASON",
             ],
             &rows,
