@@ -352,6 +352,60 @@ pub fn render(state: &State) -> String {
         &rows,
     ));
 
+    if !state.disputes.is_empty() {
+        out.push_str("\nDisputes\n");
+        let rows: Vec<Vec<String>> = state
+            .disputes
+            .iter()
+            .map(|d| {
+                let status = match d.outcome {
+                    Some(o) => format!(
+                        "{} ({})",
+                        d.status,
+                        serde_json::to_value(o)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    ),
+                    None if d.status == "resolved" => format!("{} (report received)", d.status),
+                    None => d.status.clone(),
+                };
+                let by = if d.opened_by.is_empty() {
+                    "overdue policy".to_owned()
+                } else {
+                    d.opened_by
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let finding = match &d.finding {
+                    Some(accord_core::statement::Finding::Indicator { indicator, period }) => {
+                        format!("{indicator} {period}")
+                    }
+                    Some(accord_core::statement::Finding::Entry { index }) => {
+                        format!("entry {index}")
+                    }
+                    None => "-".to_owned(),
+                };
+                vec![
+                    d.id.to_string(),
+                    status,
+                    or_dash(d.stage.as_ref()),
+                    or_dash(d.opened),
+                    by,
+                    finding,
+                    d.effect.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "DISPUTE", "STATUS", "STAGE", "OPENED", "BY", "FINDING", "EFFECT",
+            ],
+            &rows,
+        ));
+    }
     if !state.decisions.is_empty() {
         out.push_str("\nDecisions\n");
         let rows: Vec<Vec<String>> = state

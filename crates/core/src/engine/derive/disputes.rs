@@ -1301,15 +1301,18 @@ fn open_overdue(agreement: &Agreement, e: &Escalation) -> Walk {
         status: Status::Open,
         positions: BTreeMap::new(),
         steps: Vec::new(),
-        reasons: vec![Reason::rule(
+        reasons: Vec::new(),
+    };
+    w.begin(agreement, &e.stage, day, None);
+    // After the stage it begins: reasons are shown latest first, and that it was the
+    // overdue policy that opened it is what matters most on its first day.
+    w.reasons.push(Reason::rule(
             "dispute.opened",
             format!(
                 "opened on {day} by the agreement's overdue policy (`{}`: escalate to `{}`): no report on it for {} by {}, the end of its grace period",
                 e.indicator, e.stage, e.period, e.grace_end
             ),
-        )],
-    };
-    w.begin(agreement, &e.stage, day, None);
+    ));
     w
 }
 

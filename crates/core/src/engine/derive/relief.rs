@@ -370,39 +370,38 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 format!("{why}{pending}"),
                 vec![d.index],
             )];
+            // Where it stands in its dispute comes first: it is what changed last, and once
+            // set aside, what decides what the decision does.
             if let Some(x) = &d.dispute {
                 let mut entries = x.steps.clone();
                 entries.push(d.index);
-                match &x.standing {
-                    // Set aside: it is what decides what the decision does now.
-                    Standing::SetAside(day) => reasons.insert(
-                        0,
-                        Reason::with_entries(
-                            "decision.set_aside",
-                            format!(
-                                "set aside on {day}: dispute `{}` overturned it; from then on it no longer applies",
-                                x.dispute
-                            ),
-                            entries,
+                let reason = match &x.standing {
+                    Standing::SetAside(day) => Reason::with_entries(
+                        "decision.set_aside",
+                        format!(
+                            "set aside on {day}: dispute `{}` overturned it; from then on it no longer applies",
+                            x.dispute
                         ),
+                        entries,
                     ),
-                    Standing::Open => reasons.push(Reason::with_entries(
+                    Standing::Open => Reason::with_entries(
                         "decision.disputed",
                         format!(
                             "disputed in `{}` since {} (open): it stays in effect meanwhile — an authority's act is not suspended by a complaint",
                             x.dispute, x.opened
                         ),
                         entries,
-                    )),
-                    Standing::Stands(how) => reasons.push(Reason::with_entries(
+                    ),
+                    Standing::Stands(how) => Reason::with_entries(
                         "decision.disputed",
                         format!(
                             "disputed in `{}` since {}, {how}: the decision stands",
                             x.dispute, x.opened
                         ),
                         entries,
-                    )),
-                }
+                    ),
+                };
+                reasons.insert(0, reason);
             }
             DecisionState {
                 entry: d.index,
