@@ -149,7 +149,7 @@ fn the_demo_runs_from_anywhere() {
     for title in [
         "# Arden nuclear arrangement: the first six months",
         "# Caldera roadmap: partial revocation of GL 44 over barred candidates",
-        "# Meridia framework: a frozen access finding and an exhausted dispute",
+        "# Meridia framework: a frozen finding, an overturned decision, an overdue report escalated",
     ] {
         assert!(stdout.contains(title), "missing `{title}`");
     }

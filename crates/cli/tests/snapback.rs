@@ -78,18 +78,46 @@ fn the_licence_scenario_revokes_gl_44_alone_with_a_wind_down() {
 }
 
 #[test]
-fn the_sectoral_scenario_freezes_the_access_finding_until_the_dispute_is_exhausted() {
+fn the_sectoral_scenario_freezes_sets_aside_withdraws_and_escalates() {
     let out = play("sectoral-dispute.toml");
-    assert_lines(
-        &out,
-        &[
-            "2027-03-05  commitment humanitarian_access review 2          unverified → noncompliant",
-            "2027-03-10  commitment humanitarian_access review 2          noncompliant → unverified",
-            "disputed in `access-q3` (open): the finding is frozen",
-            "2027-05-09  dispute access-q3                                open at technical-committee → open at senior-officials",
-            "2027-06-08  dispute access-q3                                open at senior-officials → exhausted at senior-officials",
-            "2027-06-08  commitment humanitarian_access review 2          unverified → noncompliant",
-            "escalation refused: every stage of dispute `access-q3` ran out on 2027-06-08",
-        ],
-    );
+    // Column widths follow the longest subject: compare with runs of spaces squeezed.
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let played = squeeze(&out);
+    for e in [
+        // The access finding, frozen while disputed, counts again once the dispute is
+        // exhausted.
+        "2027-03-05 commitment humanitarian_access review 2 unverified → noncompliant",
+        "2027-03-10 commitment humanitarian_access review 2 noncompliant → unverified",
+        "disputed in `access-q3` (open): the finding is frozen",
+        "2027-05-09 dispute access-q3 open at technical-committee → open at senior-officials",
+        "2027-06-08 dispute access-q3 open at senior-officials → exhausted at senior-officials",
+        "2027-06-08 commitment humanitarian_access review 2 unverified → noncompliant",
+        "escalation refused: every stage of dispute `access-q3` ran out on 2027-06-08",
+        // The UK's hold, disputed by Meridia: in effect while open, set aside when
+        // overturned, and the licence back in force that day.
+        "2027-03-12 decision #10 — → departure",
+        "2027-03-15 relief uk-energy-licence in_force until 2027-12-05 → suspended",
+        "2027-03-18 decision #10 departure → departure, disputed in uk-licence-hold",
+        "disputed in `uk-licence-hold` since 2027-03-18 (open): it stays in effect meanwhile",
+        "2027-04-02 decision #10 departure, disputed in uk-licence-hold → departure, set aside by uk-licence-hold",
+        "2027-04-02 dispute uk-licence-hold open at technical-committee → resolved at technical-committee (overturned)",
+        "2027-04-02 relief uk-energy-licence suspended → in_force until 2027-12-05",
+        "the decision of 2027-03-15 was set aside on 2027-04-02 (dispute `uk-licence-hold` overturned it)",
+        // The EU's tender dispute: frozen, then withdrawn by the EU alone.
+        "2027-06-15 indicator contracts_without_tender review 2 compliant → unverified",
+        "`meridia` did not open dispute `tender-q4`: only `eu` may withdraw it",
+        "2027-06-25 dispute tender-q4 open at technical-committee → withdrawn at technical-committee",
+        "2027-06-25 indicator contracts_without_tender review 2 unverified → compliant",
+        // The overdue tender report: the policy opens a dispute the day after the grace,
+        // it runs out to the senior officials, and the report closes it.
+        "2027-10-12 dispute overdue-contracts_without_tender-2027-05-28 — → open at technical-committee",
+        "opened on 2027-10-12 by the agreement's overdue policy (`contracts_without_tender`: escalate to `technical-committee`)",
+        "2027-10-12 indicator contracts_without_tender review 3 missing → overdue",
+        "dispute `overdue-contracts_without_tender-2027-05-28` opened on 2027-10-12 by the overdue policy (open at stage `technical-committee`)",
+        "2027-11-11 dispute overdue-contracts_without_tender-2027-05-28 open at technical-committee → open at senior-officials",
+        "2027-11-20 dispute overdue-contracts_without_tender-2027-05-28 open at senior-officials → resolved at senior-officials (report received)",
+        "closed on 2027-11-20: the report on `contracts_without_tender` for 2027-05-28 to 2027-08-27 was recorded",
+    ] {
+        assert!(played.contains(&squeeze(e)), "missing `{e}` in:\n{out}");
+    }
 }

@@ -5,6 +5,7 @@
 
 mod engine {
     mod builder;
+    mod escalation;
     mod lifted;
     mod properties;
     mod scenarios;

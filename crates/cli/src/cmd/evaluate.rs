@@ -163,6 +163,20 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Where a disputed decision stands, in a few words (`-` when never disputed).
+fn decision_dispute(state: &State, d: &accord_core::engine::state::DecisionState) -> String {
+    let Some(id) = &d.disputed_by else {
+        return "-".to_owned();
+    };
+    if d.set_aside {
+        return format!("SET ASIDE by {id}");
+    }
+    match state.disputes.iter().find(|x| &x.id == id) {
+        Some(x) if x.status == "open" => format!("disputed in {id} (open; stays in effect)"),
+        _ => format!("stands ({id})"),
+    }
+}
+
 fn or_dash(d: Option<impl ToString>) -> String {
     d.map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
@@ -338,6 +352,60 @@ pub fn render(state: &State) -> String {
         &rows,
     ));
 
+    if !state.disputes.is_empty() {
+        out.push_str("\nDisputes\n");
+        let rows: Vec<Vec<String>> = state
+            .disputes
+            .iter()
+            .map(|d| {
+                let status = match d.outcome {
+                    Some(o) => format!(
+                        "{} ({})",
+                        d.status,
+                        serde_json::to_value(o)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    ),
+                    None if d.status == "resolved" => format!("{} (report received)", d.status),
+                    None => d.status.clone(),
+                };
+                let by = if d.opened_by.is_empty() {
+                    "overdue policy".to_owned()
+                } else {
+                    d.opened_by
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let finding = match &d.finding {
+                    Some(accord_core::statement::Finding::Indicator { indicator, period }) => {
+                        format!("{indicator} {period}")
+                    }
+                    Some(accord_core::statement::Finding::Entry { index }) => {
+                        format!("entry {index}")
+                    }
+                    None => "-".to_owned(),
+                };
+                vec![
+                    d.id.to_string(),
+                    status,
+                    or_dash(d.stage.as_ref()),
+                    or_dash(d.opened),
+                    by,
+                    finding,
+                    d.effect.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "DISPUTE", "STATUS", "STAGE", "OPENED", "BY", "FINDING", "EFFECT",
+            ],
+            &rows,
+        ));
+    }
     if !state.decisions.is_empty() {
         out.push_str("\nDecisions\n");
         let rows: Vec<Vec<String>> = state
@@ -356,6 +424,7 @@ pub fn render(state: &State) -> String {
                     },
                     d.effective.to_string(),
                     if d.departure { "DEPARTURE" } else { "follows" }.to_owned(),
+                    decision_dispute(state, d),
                     d.stated_reason.clone(),
                 ]
             })
@@ -367,6 +436,7 @@ pub fn render(state: &State) -> String {
                 "RELIEF",
                 "EFFECTIVE",
                 "EVALUATION",
+                "DISPUTE",
                 "STATED REASON",
             ],
             &rows,

@@ -1,13 +1,16 @@
 //! Deriving the [`State`] from what was ingested, as of a record-time cut.
 //!
 //! The order is fixed and each step reads only the steps before it: versions in force →
-//! events → review periods → indicator statuses (per reporting period, then per review) →
-//! commitment statuses → phases (in schedule order) → relief actions and decisions →
-//! triggers and disputes (recorded, not evaluated: issue #5) → rejected entries →
-//! exemptions, last and unconditionally.
+//! events → disputes (from the log and the calendar alone, never from statuses: the
+//! overdue escalations look for reports in the log directly) → review periods → indicator
+//! statuses (per reporting period, then per review, with the disputes' effects) →
+//! commitment statuses → phases (in schedule order) → triggers → relief actions and
+//! decisions (with the disputes over decisions) → rejected entries → exemptions, last and
+//! unconditionally.
 //!
 //! INVARIANT: nothing here reads an entry recorded after the cut: every access to the log
-//! goes through `Ctx::alive` or a quorum computed under the cut.
+//! goes through `Ctx::alive`, the disputes' own check of the same rule, or a quorum
+//! computed under the cut.
 
 mod disputes;
 mod phases;
@@ -146,6 +149,8 @@ pub(crate) struct Ctx<'a> {
     pub held: BTreeMap<CommitmentId, (IndicatorId, Period)>,
     /// Per commitment, the state of the disputes over its findings.
     pub disputes: BTreeMap<CommitmentId, (crate::rule::DisputeState, Date)>,
+    /// Per decision entry disputed, where it stands (filled from the disputes).
+    pub decision_disputes: BTreeMap<LogIndex, disputes::DecisionDispute>,
     /// Relief reverted by fired triggers (filled by `triggers::triggers`).
     pub reverted: BTreeMap<crate::id::ActionId, triggers::Reverted>,
 }
@@ -230,7 +235,11 @@ pub(crate) fn state(
 
     // Disputes, from the log and the calendar alone: their effects on findings are needed
     // by the indicator statuses below, and the stages' start dates by date rules.
-    let dispute_eval = disputes::disputes(core, agreement, current, cut, date);
+    let events = views
+        .get(current)
+        .map(|v| v.anchors.clone())
+        .unwrap_or_default();
+    let dispute_eval = disputes::disputes(core, agreement, current, &events, cut, date);
     rejected.extend(dispute_eval.rejected.iter().cloned());
     for view in &mut views {
         view.anchors.stages = dispute_eval.stage_began.clone();
@@ -295,7 +304,7 @@ pub(crate) fn state(
                 &mut fills,
                 &mut rejected,
             );
-            disputes::apply(&dispute_eval.findings, &indicator.id, &mut periods);
+            disputes::apply(&dispute_eval, &indicator.id, &mut periods);
             // A finding whose effect a dispute takes away counts as unverified for the
             // reviews (and so for phases, triggers and relief); the period keeps the
             // monitors' finding for display.
@@ -443,6 +452,7 @@ pub(crate) fn state(
         rejected,
         held,
         disputes: dispute_eval.by_commitment.clone(),
+        decision_disputes: dispute_eval.decisions.clone(),
         reverted: BTreeMap::new(),
     };
     let mut phases = phases::phases(&mut ctx);
@@ -998,7 +1008,7 @@ fn period_status(
                         }
                     }
                     OverduePolicy::Escalate { stage } => format!(
-                        "no report by {grace_text}; escalated to dispute stage `{stage}` (the dispute process is not evaluated yet)"
+                        "no report by {grace_text}; the overdue policy escalates it to dispute stage `{stage}`"
                     ),
                 };
                 out.reasons.push(Reason::rule("indicator.overdue", detail));

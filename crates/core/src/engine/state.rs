@@ -461,7 +461,9 @@ pub struct DisputeState {
     /// The dispute.
     pub id: DisputeId,
     /// `open`, `exhausted` (every stage ran out unresolved: the decision is the
-    /// authority's), `resolved` or `withdrawn`.
+    /// authority's), `resolved` (by an authority's outcome; or, for a dispute opened by an
+    /// overdue policy, when the missing report was recorded — then with no `outcome`) or
+    /// `withdrawn`.
     pub status: String,
     /// The main stage it is in (or was in when it closed).
     pub stage: Option<StageId>,
@@ -471,7 +473,7 @@ pub struct DisputeState {
     pub reasons: Vec<Reason>,
     /// What is disputed.
     pub finding: Option<Finding>,
-    /// Who opened it.
+    /// Who opened it; empty for a dispute opened by the agreement's overdue policy.
     pub opened_by: Vec<ParticipantId>,
     /// The date it was opened.
     pub opened: Option<Date>,
@@ -486,7 +488,9 @@ pub struct DisputeState {
     /// Whether the parties keep different views of the outcome.
     pub contested: bool,
     /// The effect on the disputed finding: `frozen` (no effect while open),
-    /// `finding_stands`, `set_aside` (overturned) or `counts`.
+    /// `finding_stands`, `set_aside` (overturned) or `counts`. A disputed decision stands
+    /// while the dispute is open (`finding_stands`); an overdue escalation freezes nothing
+    /// (`finding_stands` while open, then `counts`).
     pub effect: String,
 }
 
@@ -505,8 +509,15 @@ pub struct DecisionState {
     pub stated_reason: String,
     /// Whether it departs from what the evaluation entitles.
     pub departure: bool,
-    /// Why it is or is not a departure.
+    /// Why it is or is not a departure, and where it stands when disputed.
     pub reasons: Vec<Reason>,
+    /// The dispute that decides where it stands, when a party disputed it: the one that
+    /// set it aside, else an open one, else the latest opened. While that dispute is open
+    /// the decision stays in effect.
+    pub disputed_by: Option<DisputeId>,
+    /// Whether a dispute overturned it: from the day of that resolution it no longer
+    /// applies, and relief is what the evaluation and the other decisions give.
+    pub set_aside: bool,
 }
 
 /// A named event.

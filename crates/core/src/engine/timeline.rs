@@ -245,18 +245,23 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
         }
     }
     for d in &state.decisions {
-        m.insert(
-            format!("decision {}", d.entry),
-            (
-                if d.departure {
-                    "departure"
-                } else {
-                    "follows_evaluation"
-                }
-                .to_owned(),
-                d.reasons.clone(),
-            ),
-        );
+        let base = if d.departure {
+            "departure"
+        } else {
+            "follows_evaluation"
+        };
+        let open = |id: &crate::id::DisputeId| {
+            state
+                .disputes
+                .iter()
+                .any(|x| &x.id == id && x.status == "open")
+        };
+        let status = match &d.disputed_by {
+            Some(id) if d.set_aside => format!("{base}, set aside by {id}"),
+            Some(id) if open(id) => format!("{base}, disputed in {id}"),
+            _ => base.to_owned(),
+        };
+        m.insert(format!("decision {}", d.entry), (status, d.reasons.clone()));
     }
     for t in &state.triggers {
         let when = match (t.fired, t.until) {
@@ -274,7 +279,13 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             .stage
             .as_ref()
             .map_or(String::new(), |s| format!(" at {s}"));
-        let outcome = d.outcome.map_or(String::new(), |o| {
+        // Resolved with no outcome: an overdue escalation closed by the report it awaited.
+        let none = if d.status == "resolved" {
+            " (report received)"
+        } else {
+            ""
+        };
+        let outcome = d.outcome.map_or(none.to_owned(), |o| {
             format!(
                 " ({}{})",
                 match o {

@@ -18,7 +18,8 @@ enum Spec {
     Event(i64),
     Decision(usize, usize, i64, usize),
     Sign(usize),
-    /// A dispute step: which step, who, which dispute, which day (for extensions).
+    /// A dispute step: which step, who, which dispute (the third is the name the overdue
+    /// policy gives the stockpile's first quarter), which day (for extensions).
     Dispute(usize, usize, usize, i64),
     /// A trigger step: which step, who, which trigger.
     Trigger(usize, usize, usize),
@@ -66,7 +67,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
         1 => (0..400i64).prop_map(Spec::Event),
         1 => (0..5usize, 0..5usize, 0..500i64, 0..2usize).prop_map(|(a, r, e, w)| Spec::Decision(a, r, e, w)),
         1 => (0..3usize).prop_map(Spec::Sign),
-        2 => (0..8usize, 0..4usize, 0..2usize, 0..200i64).prop_map(|(k, w, n, o)| Spec::Dispute(k, w, n, o)),
+        2 => (0..9usize, 0..4usize, prop_oneof![4 => 0..2usize, 1 => Just(2usize)], 0..200i64).prop_map(|(k, w, n, o)| Spec::Dispute(k, w, n, o)),
         2 => (0..4usize, 0..4usize, 0..2usize).prop_map(|(k, w, t)| Spec::Trigger(k, w, t)),
     ]
 }
@@ -181,8 +182,22 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                 let step = match kind {
                     0 | 1 => DisputeAction::Open {
                         finding: Finding::Indicator {
-                            indicator: id(["enrichment", "stockpile"][*n]),
+                            indicator: id(["enrichment", "stockpile"][*n % 2]),
                             period: quarter(1 + (*offset % 3) as i16),
+                        },
+                        stage: id(stages[(*offset % 4) as usize]),
+                        reason: "disagree".into(),
+                    },
+                    // Against an earlier entry: the latest decision, or any entry (evidence,
+                    // events, an entry not recorded yet...).
+                    7 => DisputeAction::Open {
+                        finding: Finding::Entry {
+                            index: match log.iter().rev().find(|e: &&LoggedStatement| {
+                                matches!(e.statement, Statement::Decision(_))
+                            }) {
+                                Some(e) if offset % 2 == 0 => e.index,
+                                _ => LogIndex(*offset as u64 % 40),
+                            },
                         },
                         stage: id(stages[(*offset % 4) as usize]),
                         reason: "disagree".into(),
@@ -211,7 +226,7 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                 (
                     vec![["target", "usa", "eu", "iaea"][*who]],
                     Statement::DisputeStep(DisputeStep {
-                        dispute: id(["d1", "d2"][*n]),
+                        dispute: id(["d1", "d2", "overdue-stockpile-2026-01-01"][*n]),
                         step,
                     }),
                 )
@@ -255,11 +270,18 @@ fn log_strategy() -> impl Strategy<Value = Vec<LoggedStatement>> {
     .prop_map(|specs| build(&specs))
 }
 
-/// The agreements the properties run over: the nuclear one, the licensing one, and the
-/// nuclear one with an amendment.
+/// The agreements the properties run over: the nuclear one (its stockpile escalated to
+/// the joint commission when overdue), the licensing one, and the nuclear one with an
+/// amendment.
 fn versions(which: usize) -> Vec<Agreement> {
     match which {
-        0 => vec![with_disputes(nuclear())],
+        0 => {
+            let mut a = with_disputes(nuclear());
+            a.indicators[1].overdue = accord_core::agreement::OverduePolicy::Escalate {
+                stage: id("joint-commission"),
+            };
+            vec![a]
+        }
         1 => vec![with_disputes(licensing())],
         _ => {
             let mut v2 = with_disputes(nuclear());
@@ -501,12 +523,24 @@ fn generated_logs_reach_dispute_and_trigger_states() {
     let mut trigger_status = std::collections::BTreeMap::<String, u32>::new();
     let mut frozen = 0;
     let mut reverted = 0;
+    // Disputes opened by the overdue policy, by status; decisions disputed, set aside.
+    let mut by_policy = std::collections::BTreeMap::<String, u32>::new();
+    let (mut disputed, mut set_aside) = (0, 0);
     for _ in 0..300 {
         let log = strategy.new_tree(&mut runner).unwrap().current();
         let s = evaluate(&versions(0), &log, as_of(540)).unwrap();
         for d in &s.disputes {
             *dispute_status.entry(d.status.clone()).or_default() += 1;
+            if d.opened_by.is_empty() {
+                *by_policy.entry(d.status.clone()).or_default() += 1;
+            }
         }
+        disputed += s
+            .decisions
+            .iter()
+            .filter(|d| d.disputed_by.is_some())
+            .count();
+        set_aside += s.decisions.iter().filter(|d| d.set_aside).count();
         for t in &s.triggers {
             if !t.steps.is_empty() {
                 *trigger_status.entry(t.status.clone()).or_default() += 1;
@@ -540,9 +574,11 @@ fn generated_logs_reach_dispute_and_trigger_states() {
             .count();
     }
     eprintln!(
-        "disputes {dispute_status:?}, triggers with steps {trigger_status:?}, frozen {frozen}, reverted {reverted}"
+        "disputes {dispute_status:?}, triggers with steps {trigger_status:?}, frozen {frozen}, reverted {reverted}, opened by the overdue policy {by_policy:?}, decisions disputed {disputed}, set aside {set_aside}"
     );
     assert!(dispute_status.len() >= 2, "{dispute_status:?}");
+    assert!(!by_policy.is_empty(), "{by_policy:?}");
+    assert!(disputed > 0, "{disputed}");
     assert!(trigger_status.len() >= 2, "{trigger_status:?}");
     assert!(frozen > 0);
 }

@@ -18,20 +18,45 @@
 //! withdrawal is rejected with the date the dispute closed; a position is recorded only on
 //! an outcome.
 //!
+//! Overdue escalations: for an indicator of the governing version whose overdue policy is
+//! `escalate = STAGE`, a reporting period whose grace ends on `G` with no report recorded
+//! on it by the end of `G` (under the cut) opens a dispute by itself on `G + 1`, at
+//! `STAGE`, named [`overdue_id`] (`overdue-<indicator>-<period start>`), with no opener: a
+//! party cannot open a dispute under that name, nobody can withdraw it, and it otherwise
+//! runs like any dispute (deadlines, `next`, exhaustion, extensions, escalation, an
+//! authority's resolution, positions). When the first report on the period is recorded,
+//! the dispute is `resolved` that day (no outcome; reason `dispute.report_received`), if it
+//! was still open or exhausted. It freezes nothing: the overdue status counts as the
+//! policy says; `dispute(C)` conditions over the indicator's commitment see it. The report
+//! is found in the log directly (not from the indicator statuses, which are derived after
+//! the disputes): a period has a report when an observation filed under it, not observing
+//! from before it, is recorded under the cut — the earliest such recording is the day it
+//! came, provided one of them still counts (is not superseded or retracted under the cut).
+//!
+//! Disputed decisions: a dispute over an authority's decision entry leaves the decision in
+//! effect while it is open, whatever `while_open` says — that setting is about monitors'
+//! findings, and an authority's act is not suspended by a complaint. Overturned, the
+//! decision is set aside from the day of the resolution ([`DecisionDispute`]); upheld,
+//! settled, exhausted or withdrawn, it stands. A dispute over an entry that is neither
+//! evidence nor a decision is recorded and has no effect.
+//!
 //! INVARIANT: only entries alive under the cut are read, and the clock is never advanced
 //! past the evaluation date.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::agreement::{Agreement, Extension, PartyRole, WhileOpen};
+use crate::agreement::{Agreement, Extension, OverduePolicy, PartyRole, WhileOpen};
 use crate::id::{CommitmentId, DisputeId, IndicatorId, ParticipantId, StageId};
 use crate::rule::DisputeState as RuleDispute;
-use crate::statement::{DisputeAction, DisputeOutcome, Finding, LogIndex, Statement};
+use crate::statement::{
+    DisputeAction, DisputeOutcome, Finding, LogIndex, Statement, StatementKind,
+};
 use crate::time::{Date, Period};
 
-use super::super::ingest::{Core, Role};
+use super::super::end_of_day;
+use super::super::ingest::{Core, MAX_KEY, MIN_KEY, OtherEntry, Role};
 use super::super::state::{DisputeState, PositionState, Reason, StageRun};
-use super::{Key, date_of};
+use super::{Anchors, Key, date_of};
 
 /// What a dispute does to the finding it contests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +101,38 @@ pub(crate) struct FindingEffect {
     pub entries: Vec<LogIndex>,
     /// In words, for the indicator's reasons.
     pub detail: String,
+    /// Whether it decides how the finding counts (its reason then comes first).
+    pub decisive: bool,
+}
+
+/// Where a disputed decision stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// A dispute over it is open: it stays in effect meanwhile.
+    Open,
+    /// Overturned on that date: from then on it no longer applies.
+    SetAside(Date),
+    /// Upheld, settled, exhausted or withdrawn (in words, with the date): it stands.
+    Stands(String),
+}
+
+/// The dispute that decides where a disputed decision stands.
+#[derive(Debug, Clone)]
+pub(crate) struct DecisionDispute {
+    pub dispute: DisputeId,
+    pub opened: Date,
+    pub standing: Standing,
+    /// The dispute's steps, for reasons.
+    pub steps: Vec<LogIndex>,
+}
+
+/// What an overdue escalation adds to the overdue reporting period's reason.
+#[derive(Debug, Clone)]
+pub(crate) struct OverdueNote {
+    pub indicator: IndicatorId,
+    pub start: Date,
+    pub detail: String,
+    pub entries: Vec<LogIndex>,
 }
 
 /// Everything the rest of the derivation needs from the disputes.
@@ -83,6 +140,10 @@ pub(crate) struct FindingEffect {
 pub(crate) struct Disputes {
     pub states: Vec<DisputeState>,
     pub findings: Vec<FindingEffect>,
+    /// Per decision entry disputed, the dispute that decides where it stands.
+    pub decisions: BTreeMap<LogIndex, DecisionDispute>,
+    /// The disputes opened by `escalate` overdue policies, per reporting period.
+    pub overdue: Vec<OverdueNote>,
     /// The latest date each stage began, in any dispute (for `stage(...)` date rules).
     pub stage_began: BTreeMap<StageId, Date>,
     /// Per commitment, the dispute state over its findings and the date it was reached
@@ -97,6 +158,182 @@ enum Status {
     Exhausted(Date),
     Resolved(Date, DisputeOutcome),
     Withdrawn(Date),
+    /// An overdue escalation closed by the report it was waiting for.
+    ReportReceived(Date),
+}
+
+impl Status {
+    /// Whether a step may still change the dispute's course (a resolution may still come
+    /// once it is exhausted).
+    fn closed(self) -> bool {
+        matches!(
+            self,
+            Status::Resolved(..) | Status::Withdrawn(_) | Status::ReportReceived(_)
+        )
+    }
+}
+
+/// Who opened a dispute.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// A party, by a recorded step.
+    Party,
+    /// The agreement's overdue policy, for a reporting period of an indicator.
+    Overdue {
+        indicator: IndicatorId,
+        period: Period,
+    },
+}
+
+/// What a dispute's finding is, once looked up.
+enum Target {
+    /// An indicator's reporting periods overlapping a span.
+    Indicator(IndicatorId, Period),
+    /// An authority's decision.
+    Decision(LogIndex),
+    /// Another kind of entry (its kind in words).
+    Other(LogIndex, &'static str),
+}
+
+/// The dispute an `escalate` overdue policy opens for one reporting period.
+struct Escalation {
+    id: DisputeId,
+    indicator: IndicatorId,
+    period: Period,
+    stage: StageId,
+    grace_end: Date,
+    /// The first report on the period, when one counts under the cut: it closes the dispute.
+    report: Option<(Key, LogIndex)>,
+}
+
+/// One thing that happens to the disputes, in log order.
+enum Item<'a> {
+    /// The overdue policy opens a dispute (at the start of the day after the grace).
+    Opened(&'a Escalation),
+    /// A party's step.
+    Step(&'a OtherEntry),
+    /// The report an overdue escalation waits for is recorded.
+    Report(&'a Escalation, Key, LogIndex),
+}
+
+/// The name of the dispute the overdue policy opens for the reporting period of the
+/// indicator (at position `position` in the agreement) that starts on `start`:
+/// `overdue-<indicator>-<start>`, or, when that would exceed the 64 bytes an identifier
+/// may have, `overdue-<first 38 bytes of the indicator>.<position>-<start>` (still unique).
+pub(crate) fn overdue_id(
+    indicator: &IndicatorId,
+    position: usize,
+    start: Date,
+) -> Option<DisputeId> {
+    let full = format!("overdue-{indicator}-{start}");
+    if full.len() <= 64 {
+        return DisputeId::new(full).ok();
+    }
+    let id = indicator.as_str();
+    let head = id.get(..38).unwrap_or(id);
+    DisputeId::new(format!("overdue-{head}.{position}-{start}")).ok()
+}
+
+/// The indicator whose overdue policy names its disputes like `id`, if any.
+fn reserved_for<'a>(agreement: &'a Agreement, id: &DisputeId) -> Option<&'a IndicatorId> {
+    let rest = id.as_str().strip_prefix("overdue-")?;
+    let split = rest.len().checked_sub(10)?;
+    let start: Date = rest.get(split..)?.parse().ok()?;
+    agreement
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i.overdue, OverduePolicy::Escalate { .. }))
+        .find(|(n, i)| overdue_id(&i.id, *n, start).is_some_and(|o| &o == id))
+        .map(|(_, i)| &i.id)
+}
+
+/// The reporting periods of the governing version's `escalate` indicators whose grace has
+/// ended by `date` with no report by then.
+fn escalations(
+    core: &Core,
+    agreement: &Agreement,
+    current: usize,
+    anchors: &Anchors,
+    cut: Key,
+    date: Date,
+) -> Vec<Escalation> {
+    let mut out = Vec::new();
+    let Some(lens) = core.lenses.get(current) else {
+        return out;
+    };
+    for (n, (indicator, lind)) in agreement
+        .indicators
+        .iter()
+        .zip(&lens.indicators)
+        .enumerate()
+    {
+        let OverduePolicy::Escalate { stage } = &indicator.overdue else {
+            continue;
+        };
+        if !agreement.disputes.stages.iter().any(|s| &s.id == stage) {
+            continue;
+        }
+        // Only events anchor it here: a start depending on a dispute stage would depend on
+        // the disputes it opens.
+        let Some(start) = anchors.resolve(&indicator.starts) else {
+            continue;
+        };
+        for period in super::periods(start, indicator.cadence, date) {
+            let Some(grace_end) = indicator.grace.after(period.end()) else {
+                continue;
+            };
+            if grace_end >= date {
+                continue;
+            }
+            let (mut first, mut counts) = (None::<(Key, u64)>, false);
+            for (&(_, key), obs) in lind
+                .obs
+                .range((period.start(), MIN_KEY)..=(period.end(), MAX_KEY))
+            {
+                // Observing from before the period, it is not a report on it (the quorum
+                // ignores it too).
+                if key > cut || obs.start < period.start() {
+                    continue;
+                }
+                if first.is_none_or(|(k, _)| key < k) {
+                    first = Some((key, obs.index));
+                }
+                counts |= obs.killed_by.is_none_or(|k| k > cut);
+            }
+            let report = match first {
+                Some((key, _)) if counts && date_of(key.0) <= grace_end => continue,
+                Some((key, index)) if counts => Some((key, LogIndex(index))),
+                _ => None,
+            };
+            let Some(id) = overdue_id(&indicator.id, n, period.start()) else {
+                continue;
+            };
+            out.push(Escalation {
+                id,
+                indicator: indicator.id.clone(),
+                period,
+                stage: stage.clone(),
+                grace_end,
+                report,
+            });
+        }
+    }
+    out
+}
+
+fn kind_name(kind: StatementKind) -> &'static str {
+    match kind {
+        StatementKind::Evidence => "an evidence statement",
+        StatementKind::Correction => "a correction",
+        StatementKind::Retraction => "a retraction",
+        StatementKind::Decision => "a decision",
+        StatementKind::DisputeStep => "a dispute step",
+        StatementKind::TriggerStep => "a trigger step",
+        StatementKind::EventOccurred => "an event record",
+        StatementKind::AmendmentSignature => "an amendment signature",
+        StatementKind::KeyEvent => "a key event",
+    }
 }
 
 struct Run {
@@ -114,6 +351,7 @@ struct Run {
 
 struct Walk {
     id: DisputeId,
+    origin: Origin,
     finding: Finding,
     opened_by: Vec<ParticipantId>,
     opened: Date,
@@ -304,15 +542,46 @@ impl Walk {
                 "dispute `{}` was withdrawn on {d}; no step counts after withdrawal",
                 self.id
             )),
+            Status::ReportReceived(d) => Some(format!(
+                "dispute `{}` closed on {d}, when the report it was opened over was recorded; no step counts after it",
+                self.id
+            )),
         }
+    }
+
+    /// Closes an overdue escalation when its report is recorded (if nothing closed it
+    /// before).
+    fn report_received(&mut self, agreement: &Agreement, key: Key, index: LogIndex) {
+        let day = date_of(key.0);
+        self.advance(agreement, day);
+        if self.status.closed() {
+            return;
+        }
+        self.close_runs(day);
+        self.status = Status::ReportReceived(day);
+        let (indicator, period) = match &self.origin {
+            Origin::Overdue { indicator, period } => (indicator.to_string(), period.to_string()),
+            Origin::Party => return,
+        };
+        self.reasons.push(Reason::with_entries(
+            "dispute.report_received",
+            format!(
+                "closed on {day}: the report on `{indicator}` for {period} was recorded (entry {index})"
+            ),
+            vec![index],
+        ));
     }
 }
 
 /// Walks every dispute recorded under the cut, as of `date`.
+///
+/// `anchors` are the governing version's events (reporting periods of `escalate`
+/// indicators are computed from them).
 pub(crate) fn disputes(
     core: &Core,
     agreement: &Agreement,
     current: usize,
+    anchors: &Anchors,
     cut: Key,
     date: Date,
 ) -> Disputes {
@@ -325,13 +594,42 @@ pub(crate) fn disputes(
     let process = &agreement.disputes;
     let mut out = Disputes::default();
     let mut walks: Vec<Walk> = Vec::new();
+    let escalations = escalations(core, agreement, current, anchors, cut, date);
+    // Parties' steps and the overdue policy's openings and closings, in log order; an
+    // opening comes after everything recorded on the last day of grace and before anything
+    // recorded the day after.
+    let mut items: Vec<(Key, Item<'_>)> = Vec::new();
+    for e in &escalations {
+        items.push(((end_of_day(e.grace_end), u64::MAX), Item::Opened(e)));
+        if let Some((key, index)) = e.report {
+            items.push((key, Item::Report(e, key, index)));
+        }
+    }
     for o in &core.others {
+        if matches!(o.statement, Statement::DisputeStep(_)) && env.alive(o.key, o.index) {
+            items.push((o.key, Item::Step(o)));
+        }
+    }
+    items.sort_by_key(|(key, _)| *key);
+    for (_, item) in items {
+        let o = match item {
+            Item::Opened(e) => {
+                if !walks.iter().any(|w| w.id == e.id) {
+                    walks.push(open_overdue(agreement, e));
+                }
+                continue;
+            }
+            Item::Report(e, key, index) => {
+                if let Some(w) = walks.iter_mut().find(|w| w.id == e.id) {
+                    w.report_received(agreement, key, index);
+                }
+                continue;
+            }
+            Item::Step(o) => o,
+        };
         let Statement::DisputeStep(step) = &o.statement else {
             continue;
         };
-        if !env.alive(o.key, o.index) {
-            continue;
-        }
         let day = date_of(o.key.0);
         let reject = |out: &mut Disputes, why: String| out.rejected.push((o.index.0, why));
         if let Some(p) = o.authors.iter().find(|a| !env.is_party(a)) {
@@ -350,6 +648,16 @@ pub(crate) fn disputes(
             reason,
         } = &step.step
         {
+            if let Some(indicator) = reserved_for(agreement, &step.dispute) {
+                reject(
+                    &mut out,
+                    format!(
+                        "`{}` is the name of the dispute the agreement's overdue policy opens when a report on `{indicator}` is overdue: a party cannot open a dispute under it; take steps on that dispute once it is open, or open a new dispute under another name",
+                        step.dispute
+                    ),
+                );
+                continue;
+            }
             if let Some(w) = pos.and_then(|i| walks.get(i)) {
                 reject(
                     &mut out,
@@ -404,6 +712,7 @@ pub(crate) fn disputes(
             }
             let mut w = Walk {
                 id: step.dispute.clone(),
+                origin: Origin::Party,
                 finding: finding.clone(),
                 opened_by: o.authors.clone(),
                 opened: day,
@@ -426,10 +735,14 @@ pub(crate) fn disputes(
             continue;
         }
         let Some(w) = pos.and_then(|i| walks.get_mut(i)) else {
-            reject(
-                &mut out,
-                format!("dispute `{}` was never opened", step.dispute),
-            );
+            let why = match reserved_for(agreement, &step.dispute) {
+                Some(indicator) => format!(
+                    "dispute `{}` is not open: the agreement's overdue policy opens it only once the report on `{indicator}` for that period is overdue",
+                    step.dispute
+                ),
+                None => format!("dispute `{}` was never opened", step.dispute),
+            };
+            reject(&mut out, why);
             continue;
         };
         w.advance(agreement, day);
@@ -597,7 +910,7 @@ pub(crate) fn disputes(
                 }
             }
             DisputeAction::Resolve { outcome, note } => {
-                if matches!(w.status, Status::Resolved(..) | Status::Withdrawn(_)) {
+                if w.status.closed() {
                     let why = w.closed_text().unwrap_or_default();
                     reject(&mut out, format!("resolution refused: {why}"));
                     continue;
@@ -631,6 +944,16 @@ pub(crate) fn disputes(
                 ));
             }
             DisputeAction::Position { accepts, view } => {
+                if let Status::ReportReceived(d) = w.status {
+                    reject(
+                        &mut out,
+                        format!(
+                            "dispute `{}` closed on {d}, when the report it was opened over was recorded: there is no outcome to take a position on",
+                            w.id
+                        ),
+                    );
+                    continue;
+                }
                 if !matches!(w.status, Status::Resolved(..)) {
                     reject(
                         &mut out,
@@ -648,9 +971,19 @@ pub(crate) fn disputes(
                 }
             }
             DisputeAction::Withdraw => {
-                if matches!(w.status, Status::Resolved(..) | Status::Withdrawn(_)) {
+                if w.status.closed() {
                     let why = w.closed_text().unwrap_or_default();
                     reject(&mut out, format!("withdrawal refused: {why}"));
+                    continue;
+                }
+                if let Origin::Overdue { indicator, period } = &w.origin {
+                    reject(
+                        &mut out,
+                        format!(
+                            "dispute `{}` was opened by the agreement's overdue policy, not by a party: nobody may withdraw it; it closes when the report on `{indicator}` for {period} is recorded, or when an authority resolves it",
+                            w.id
+                        ),
+                    );
                     continue;
                 }
                 if let Some(p) = o.authors.iter().find(|a| !w.opened_by.contains(a)) {
@@ -684,7 +1017,37 @@ pub(crate) fn disputes(
                 .and_modify(|d| *d = (*d).max(r.began))
                 .or_insert(r.began);
         }
+        // The finding: an indicator's periods, a decision, or another entry.
+        let target: Option<Target> = match &w.finding {
+            Finding::Indicator { indicator, period } => {
+                Some(Target::Indicator(indicator.clone(), *period))
+            }
+            Finding::Entry { index } => core.entries.get(&index.0).and_then(|r| {
+                if let Some((n, end)) = r.evidence {
+                    let id = core
+                        .names
+                        .indicators
+                        .iter()
+                        .find(|(_, v)| **v == n)
+                        .map(|(k, _)| k.clone())?;
+                    Some(Target::Indicator(id, Period::new(end, end).ok()?))
+                } else if r.kind == StatementKind::Decision {
+                    Some(Target::Decision(*index))
+                } else {
+                    Some(Target::Other(*index, kind_name(r.kind)))
+                }
+            }),
+        };
+        let overdue = matches!(w.origin, Origin::Overdue { .. });
+        let decision = matches!(target, Some(Target::Decision(_)));
+        let other = matches!(target, Some(Target::Other(..)));
         let effect = match w.status {
+            // Nothing to freeze: the overdue status counts as the policy says; an entry
+            // that is neither evidence nor a decision has no effect to take away.
+            Status::Open if overdue || other => Effect::Stands,
+            _ if overdue || other => Effect::Counts,
+            // An authority's act is not suspended by a complaint.
+            Status::Open if decision => Effect::Stands,
             Status::Open => match process.while_open {
                 WhileOpen::FreezeFinding => Effect::Frozen,
                 WhileOpen::FindingStands => Effect::Stands,
@@ -697,91 +1060,152 @@ pub(crate) fn disputes(
             Status::Exhausted(_) => RuleDispute::Exhausted,
             Status::Resolved(_, DisputeOutcome::Overturned) => RuleDispute::Overturned,
             Status::Resolved(..) => RuleDispute::Upheld,
-            Status::Withdrawn(_) => RuleDispute::None,
+            Status::Withdrawn(_) | Status::ReportReceived(_) => RuleDispute::None,
         };
-        // The finding, as an indicator and a span of dates.
-        let target: Option<(IndicatorId, Period)> = match &w.finding {
-            Finding::Indicator { indicator, period } => Some((indicator.clone(), *period)),
-            Finding::Entry { index } => core
-                .entries
-                .get(&index.0)
-                .and_then(|r| r.evidence)
-                .and_then(|(n, start)| {
-                    let id = core
-                        .names
-                        .indicators
-                        .iter()
-                        .find(|(_, v)| **v == n)
-                        .map(|(k, _)| k.clone())?;
-                    Some((id, Period::new(start, start).ok()?))
-                }),
+        let how = match w.status {
+            Status::Open => "open".to_owned(),
+            Status::Exhausted(d) => format!("exhausted on {d}"),
+            Status::Resolved(d, o) => format!("{} on {d}", outcome_name(o)),
+            Status::Withdrawn(d) => format!("withdrawn on {d}"),
+            Status::ReportReceived(d) => format!("closed on {d}, when the report was recorded"),
         };
-        if let Some((indicator, span)) = &target {
-            if let Some(i) = agreement.indicators.iter().find(|i| &i.id == indicator) {
-                let since = match w.status {
-                    Status::Open => w.opened,
-                    Status::Exhausted(d) | Status::Resolved(d, _) | Status::Withdrawn(d) => d,
-                };
-                let slot = out
-                    .by_commitment
-                    .entry(i.commitment.clone())
-                    .or_insert((rule_state, since));
-                // An open dispute wins; otherwise the latest opened decides.
-                if slot.0 != RuleDispute::Open {
-                    *slot = (rule_state, since);
-                }
+        let effect_text = match &target {
+            Some(Target::Indicator(..)) if overdue => {
+                "effect on the finding: none — the overdue status counts as the overdue policy says (the dispute was opened by it)"
+                    .to_owned()
             }
-            let detail = match effect {
-                Effect::Frozen => format!(
-                    "disputed in `{}` (open): the finding is frozen and has no effect until the dispute closes",
-                    w.id
-                ),
+            Some(Target::Decision(index)) => match effect {
                 Effect::Stands => format!(
-                    "disputed in `{}` (open): the finding stands meanwhile (while_open: finding_stands)",
-                    w.id
+                    "effect on the disputed decision (entry {index}): it stays in effect while the dispute is open — an authority's act is not suspended by a complaint"
                 ),
                 Effect::SetAside => format!(
-                    "dispute `{}` overturned the finding: it has no effect",
-                    w.id
+                    "effect on the disputed decision (entry {index}): set aside, it no longer applies"
                 ),
-                Effect::Counts => format!(
-                    "dispute `{}` {}: the finding has its effect",
-                    w.id,
-                    match w.status {
-                        Status::Exhausted(d) => format!("exhausted on {d}"),
-                        Status::Resolved(d, o) => format!("{} on {d}", outcome_name(o)),
-                        Status::Withdrawn(d) => format!("withdrawn on {d}"),
-                        Status::Open => "open".to_owned(),
+                _ => format!("effect on the disputed decision (entry {index}): it stands"),
+            },
+            Some(Target::Other(index, kind)) => format!(
+                "effect: none — entry {index} is {kind}, neither evidence nor a decision; the dispute is recorded but changes no finding and no relief"
+            ),
+            _ => format!(
+                "effect on the disputed finding: {}",
+                effect.name().replace('_', " ")
+            ),
+        };
+        match &target {
+            Some(Target::Indicator(indicator, span)) => {
+                if let Some(i) = agreement.indicators.iter().find(|i| &i.id == indicator) {
+                    let since = match w.status {
+                        Status::Open => w.opened,
+                        Status::Exhausted(d)
+                        | Status::Resolved(d, _)
+                        | Status::Withdrawn(d)
+                        | Status::ReportReceived(d) => d,
+                    };
+                    let slot = out
+                        .by_commitment
+                        .entry(i.commitment.clone())
+                        .or_insert((rule_state, since));
+                    // An open dispute wins; otherwise the latest opened decides.
+                    if slot.0 != RuleDispute::Open {
+                        *slot = (rule_state, since);
                     }
-                ),
-            };
-            let effective_from = match (effect, process.while_open, w.status) {
-                (
-                    Effect::Counts,
-                    WhileOpen::FreezeFinding,
-                    Status::Exhausted(d) | Status::Resolved(d, _) | Status::Withdrawn(d),
-                ) => Some(d),
-                _ => None,
-            };
-            out.findings.push(FindingEffect {
-                effective_from,
-                indicator: indicator.clone(),
-                span: *span,
-                effect,
-                entries: w.steps.clone(),
-                detail,
-            });
-        } else if matches!(w.finding, Finding::Entry { .. }) {
-            w.reasons.push(Reason::rule(
-                "dispute.effect",
-                "the disputed entry is not evidence: its effect on relief is not evaluated",
-            ));
+                }
+                if overdue {
+                    out.overdue.push(OverdueNote {
+                        indicator: indicator.clone(),
+                        start: span.start(),
+                        detail: format!(
+                            "dispute `{}` opened on {} by the overdue policy ({})",
+                            w.id,
+                            w.opened,
+                            match (w.status, w.runs.iter().rev().find(|r| !r.parallel)) {
+                                (Status::Open, Some(r)) => format!("open at stage `{}`", r.stage),
+                                _ => how.clone(),
+                            }
+                        ),
+                        entries: w.steps.clone(),
+                    });
+                }
+                // An open overdue escalation names itself in the overdue reason; once
+                // closed, the period says how it went.
+                if !(overdue && w.status == Status::Open) {
+                    let detail = match effect {
+                        _ if overdue => format!(
+                            "the report was overdue: dispute `{}`, opened by the overdue policy on {}, is {how}",
+                            w.id, w.opened
+                        ),
+                        Effect::Frozen => format!(
+                            "disputed in `{}` (open): the finding is frozen and has no effect until the dispute closes",
+                            w.id
+                        ),
+                        Effect::Stands => format!(
+                            "disputed in `{}` (open): the finding stands meanwhile (while_open: finding_stands)",
+                            w.id
+                        ),
+                        Effect::SetAside => format!(
+                            "dispute `{}` overturned the finding: it has no effect",
+                            w.id
+                        ),
+                        Effect::Counts => {
+                            format!("dispute `{}` {how}: the finding has its effect", w.id)
+                        }
+                    };
+                    let effective_from = match (effect, process.while_open, w.status) {
+                        _ if overdue => None,
+                        (
+                            Effect::Counts,
+                            WhileOpen::FreezeFinding,
+                            Status::Exhausted(d) | Status::Resolved(d, _) | Status::Withdrawn(d),
+                        ) => Some(d),
+                        _ => None,
+                    };
+                    out.findings.push(FindingEffect {
+                        effective_from,
+                        indicator: indicator.clone(),
+                        span: *span,
+                        effect,
+                        entries: w.steps.clone(),
+                        detail,
+                        decisive: !overdue,
+                    });
+                }
+            }
+            Some(Target::Decision(index)) => {
+                let standing = match w.status {
+                    Status::Open => Standing::Open,
+                    Status::Resolved(d, DisputeOutcome::Overturned) => Standing::SetAside(d),
+                    _ => Standing::Stands(how.clone()),
+                };
+                let rank = |s: &Standing| match s {
+                    Standing::SetAside(_) => 2,
+                    Standing::Open => 1,
+                    Standing::Stands(_) => 0,
+                };
+                // The first overturn sets it aside for good; else an open dispute; else
+                // the latest opened.
+                let replace = out.decisions.get(index).is_none_or(|old| {
+                    rank(&standing) >= rank(&old.standing) && rank(&old.standing) < 2
+                });
+                if replace {
+                    out.decisions.insert(
+                        *index,
+                        DecisionDispute {
+                            dispute: w.id.clone(),
+                            opened: w.opened,
+                            standing,
+                            steps: w.steps.clone(),
+                        },
+                    );
+                }
+            }
+            _ => {}
         }
         let (status, closed, outcome) = match w.status {
             Status::Open => ("open", None, None),
             Status::Exhausted(d) => ("exhausted", Some(d), None),
             Status::Resolved(d, o) => ("resolved", Some(d), Some(o)),
             Status::Withdrawn(d) => ("withdrawn", Some(d), None),
+            Status::ReportReceived(d) => ("resolved", Some(d), None),
         };
         let positions: Vec<PositionState> = w
             .positions
@@ -818,13 +1242,7 @@ pub(crate) fn disputes(
         }
         // The latest step first: it is what the status rests on.
         w.reasons.reverse();
-        w.reasons.push(Reason::rule(
-            "dispute.effect",
-            format!(
-                "effect on the disputed finding: {}",
-                effect.name().replace('_', " ")
-            ),
-        ));
+        w.reasons.push(Reason::rule("dispute.effect", effect_text));
         let stage = w
             .runs
             .iter()
@@ -863,6 +1281,41 @@ pub(crate) fn disputes(
     out
 }
 
+/// The dispute the overdue policy opens on the day after the grace ended.
+fn open_overdue(agreement: &Agreement, e: &Escalation) -> Walk {
+    let day = e.grace_end.tomorrow().unwrap_or(e.grace_end);
+    let finding = Finding::Indicator {
+        indicator: e.indicator.clone(),
+        period: e.period,
+    };
+    let mut w = Walk {
+        id: e.id.clone(),
+        origin: Origin::Overdue {
+            indicator: e.indicator.clone(),
+            period: e.period,
+        },
+        finding,
+        opened_by: Vec::new(),
+        opened: day,
+        runs: Vec::new(),
+        status: Status::Open,
+        positions: BTreeMap::new(),
+        steps: Vec::new(),
+        reasons: Vec::new(),
+    };
+    w.begin(agreement, &e.stage, day, None);
+    // After the stage it begins: reasons are shown latest first, and that it was the
+    // overdue policy that opened it is what matters most on its first day.
+    w.reasons.push(Reason::rule(
+            "dispute.opened",
+            format!(
+                "opened on {day} by the agreement's overdue policy (`{}`: escalate to `{}`): no report on it for {} by {}, the end of its grace period",
+                e.indicator, e.stage, e.period, e.grace_end
+            ),
+    ));
+    w
+}
+
 fn outcome_name(o: DisputeOutcome) -> &'static str {
     match o {
         DisputeOutcome::Upheld => "upheld",
@@ -881,14 +1334,19 @@ fn finding_text(f: &Finding) -> String {
 }
 
 /// Applies the disputes' effects to an indicator's reporting periods: reasons on every
-/// period concerned; `frozen` where the finding's effect is taken away.
+/// period concerned; `frozen` where the finding's effect is taken away; and, on a period
+/// overdue under an `escalate` policy, the dispute it opened, named in the overdue reason.
 pub(crate) fn apply(
-    findings: &[FindingEffect],
+    disputes: &Disputes,
     indicator: &IndicatorId,
     periods: &mut [super::super::state::ReportingPeriodState],
 ) {
     use super::super::state::IndicatorStatus as S;
-    for f in findings.iter().filter(|f| &f.indicator == indicator) {
+    for f in disputes
+        .findings
+        .iter()
+        .filter(|f| &f.indicator == indicator)
+    {
         for p in periods.iter_mut() {
             if p.period.start() > f.span.end() || p.period.end() < f.span.start() {
                 continue;
@@ -903,19 +1361,45 @@ pub(crate) fn apply(
             {
                 p.known = p.known.max(Some(from));
             }
-            // First: it is what decides how the finding counts.
-            p.reasons.insert(
-                0,
-                Reason::with_entries(
-                    if f.effect.takes_effect_away() {
-                        "dispute.frozen"
-                    } else {
-                        "dispute.finding"
-                    },
-                    f.detail.clone(),
-                    f.entries.clone(),
-                ),
+            let reason = Reason::with_entries(
+                if f.effect.takes_effect_away() {
+                    "dispute.frozen"
+                } else {
+                    "dispute.finding"
+                },
+                f.detail.clone(),
+                f.entries.clone(),
             );
+            if f.decisive {
+                // First: it is what decides how the finding counts.
+                p.reasons.insert(0, reason);
+            } else {
+                p.reasons.push(reason);
+            }
+        }
+    }
+    for note in disputes
+        .overdue
+        .iter()
+        .filter(|n| &n.indicator == indicator)
+    {
+        for p in periods
+            .iter_mut()
+            .filter(|p| p.period.start() == note.start && p.status == S::Overdue)
+        {
+            for r in p
+                .reasons
+                .iter_mut()
+                .filter(|r| r.rule == "indicator.overdue")
+            {
+                let mut entries = r.entries.clone();
+                entries.extend(note.entries.iter().copied());
+                *r = Reason::with_entries(
+                    "indicator.overdue",
+                    format!("{}: {}", r.detail, note.detail),
+                    entries,
+                );
+            }
         }
     }
 }

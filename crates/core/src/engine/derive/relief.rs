@@ -7,6 +7,11 @@
 //! its start; an action whose `lifted` date comes while it is in force is `lifted` for good
 //! (no expiry, no reversion by a trigger fired after that date). Authorities' decisions are then applied in effective-date order, and each is
 //! marked as a departure when it differs from what the evaluation entitles (DESIGN §4).
+//!
+//! A disputed decision stays in effect while the dispute is open (an authority's act is
+//! not suspended by a complaint); once a dispute overturns it, it is set aside: it no
+//! longer applies, relief is what the evaluation and the other decisions give, and relief
+//! it had changed takes its status back from the day of the resolution.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +23,7 @@ use crate::time::Date;
 use super::super::state::{
     ActionState, DecisionState, ExemptionState, MeasureRelief, Reason, ReliefStatus,
 };
+use super::disputes::{DecisionDispute, Standing};
 use super::{Ctx, VersionView, epoch_day};
 
 /// A decision that counts: recorded under the cut, by an authority, on relief that exists.
@@ -25,6 +31,18 @@ struct Decided<'a> {
     index: LogIndex,
     key: super::Key,
     decision: &'a crate::statement::Decision,
+    /// The dispute that decides where it stands, when disputed.
+    dispute: Option<DecisionDispute>,
+}
+
+impl Decided<'_> {
+    /// The day a dispute set it aside.
+    fn set_aside(&self) -> Option<Date> {
+        match self.dispute.as_ref().map(|d| &d.standing) {
+            Some(Standing::SetAside(day)) => Some(*day),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>) {
@@ -68,6 +86,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 index: o.index,
                 key: o.key,
                 decision: d,
+                dispute: ctx.decision_disputes.get(&o.index).cloned(),
             });
         }
     }
@@ -104,9 +123,10 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
             superseded_by: None,
             reasons: Vec::new(),
         };
+        // A decision set aside by a dispute no longer applies.
         let mine: Vec<&Decided<'_>> = decided
             .iter()
-            .filter(|d| applies(d, &phase.id, &action.id))
+            .filter(|d| applies(d, &phase.id, &action.id) && d.set_aside().is_none())
             .collect();
         match ctx.reached.get(&phase.id).copied() {
             None => s.reasons.push(Reason::rule(
@@ -281,11 +301,18 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 if new != ReliefStatus::InForce {
                     s.until = None;
                 }
+                let disputed = match &d.dispute {
+                    Some(x) if x.standing == Standing::Open => format!(
+                        " (disputed in `{}`: it stays in effect while the dispute is open)",
+                        x.dispute
+                    ),
+                    _ => String::new(),
+                };
                 s.reasons.insert(
                     0,
                     Reason::with_entries(
                         rule,
-                        format!("decision of {eff}: {}", d.decision.reason),
+                        format!("decision of {eff}: {}{disputed}", d.decision.reason),
                         vec![d.index],
                     ),
                 );
@@ -294,6 +321,12 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         if let Some(r) = pending_revert {
             super::triggers::revert(ctx.date, r, &mut s);
         }
+        set_aside(
+            decided
+                .iter()
+                .filter(|d| applies(d, &phase.id, &action.id) && d.decision.effective <= ctx.date),
+            &mut s,
+        );
         states.push(s);
     }
 
@@ -375,6 +408,48 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
             } else {
                 String::new()
             };
+            let mut reasons = vec![Reason::with_entries(
+                if departure {
+                    "decision.departure"
+                } else {
+                    "decision.follows"
+                },
+                format!("{why}{pending}"),
+                vec![d.index],
+            )];
+            // Where it stands in its dispute comes first: it is what changed last, and once
+            // set aside, what decides what the decision does.
+            if let Some(x) = &d.dispute {
+                let mut entries = x.steps.clone();
+                entries.push(d.index);
+                let reason = match &x.standing {
+                    Standing::SetAside(day) => Reason::with_entries(
+                        "decision.set_aside",
+                        format!(
+                            "set aside on {day}: dispute `{}` overturned it; from then on it no longer applies",
+                            x.dispute
+                        ),
+                        entries,
+                    ),
+                    Standing::Open => Reason::with_entries(
+                        "decision.disputed",
+                        format!(
+                            "disputed in `{}` since {} (open): it stays in effect meanwhile — an authority's act is not suspended by a complaint",
+                            x.dispute, x.opened
+                        ),
+                        entries,
+                    ),
+                    Standing::Stands(how) => Reason::with_entries(
+                        "decision.disputed",
+                        format!(
+                            "disputed in `{}` since {}, {how}: the decision stands",
+                            x.dispute, x.opened
+                        ),
+                        entries,
+                    ),
+                };
+                reasons.insert(0, reason);
+            }
             DecisionState {
                 entry: d.index,
                 act: d.decision.act,
@@ -382,19 +457,49 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 effective: d.decision.effective,
                 stated_reason: d.decision.reason.clone(),
                 departure,
-                reasons: vec![Reason::with_entries(
-                    if departure {
-                        "decision.departure"
-                    } else {
-                        "decision.follows"
-                    },
-                    format!("{why}{pending}"),
-                    vec![d.index],
-                )],
+                reasons,
+                disputed_by: d.dispute.as_ref().map(|x| x.dispute.clone()),
+                set_aside: d.set_aside().is_some(),
             }
         })
         .collect();
     (states, decisions)
+}
+
+/// Explains the decisions on an action that a dispute set aside. Relief such a decision
+/// had changed (it still would, were it not set aside) takes its present status from the
+/// day it was set aside, and that reason comes first.
+fn set_aside<'d, 'a: 'd>(decisions: impl Iterator<Item = &'d Decided<'a>>, s: &mut ActionState) {
+    for d in decisions {
+        let (Some(day), Some(x)) = (d.set_aside(), &d.dispute) else {
+            continue;
+        };
+        let changed = d.decision.effective < day
+            && match d.decision.act {
+                DecisionAct::Grant => s.status != ReliefStatus::InForce,
+                DecisionAct::Hold => s.status == ReliefStatus::InForce,
+                DecisionAct::Revoke => {
+                    matches!(s.status, ReliefStatus::InForce | ReliefStatus::Suspended)
+                }
+                DecisionAct::Renew | DecisionAct::LetExpire => false,
+            };
+        let reason = Reason::with_entries(
+            "decision.set_aside",
+            format!(
+                "the decision of {} was set aside on {day} (dispute `{}` overturned it): relief is what the evaluation and the other decisions give",
+                d.decision.effective, x.dispute
+            ),
+            vec![d.index],
+        );
+        if changed {
+            if s.since.is_some_and(|since| since < day) {
+                s.since = Some(day);
+            }
+            s.reasons.insert(0, reason);
+        } else {
+            s.reasons.push(reason);
+        }
+    }
 }
 
 /// Extends an expiry by renewals: automatic ones while `unless` does not hold (judged on
