@@ -311,6 +311,39 @@ trigger = {{ id = "snapback", step = "invoke", text = "no grounds yet" }}
 }
 
 #[test]
+fn an_amendment_missing_a_signature_is_an_error_and_nothing_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["licence-elections.toml", "licence-elections-v2.toml"] {
+        std::fs::copy(examples().join(file), dir.path().join(file)).unwrap();
+    }
+    let scenario = std::fs::read_to_string(examples().join("scenarios/licence-snapback.toml"))
+        .unwrap()
+        .replace("../licence-elections", "licence-elections");
+    let opposition_signs =
+        "[[events]]\nat = 2026-11-21T09:00:00Z\nby = \"opposition\"\namendment = { version = 2 }\n";
+    assert!(scenario.contains(opposition_signs));
+    let path = dir.path().join("unsigned.toml");
+    std::fs::write(&path, scenario.replace(opposition_signs, "")).unwrap();
+    let db = dir.path().join("a.db");
+    let output = accord()
+        .args(["play", "--store", &format!("sqlite:{}", db.display())])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.contains(
+            "error: amendment version 2 (`licence-elections-v2.toml`) never comes into force: awaiting the signature of opposition (signed in event 3, event 4)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was appended"), "{stderr}");
+    assert!(!db.exists(), "nothing may be written");
+}
+
+#[test]
 fn a_scenario_plays_into_postgresql_and_evaluates_from_it() {
     let Some(store) = ledger_common::TestStore::postgres() else {
         return;

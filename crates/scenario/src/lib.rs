@@ -841,7 +841,7 @@ impl Lowering<'_> {
                         number,
                         span.clone(),
                         format!(
-                            "`{name}` has no standing to make a {} statement",
+                            "`{name}` has no standing to make {} statement",
                             kind_words(statement)
                         ),
                         Some("check the author's role in the agreement".into()),
@@ -861,15 +861,15 @@ fn may_state(participant: &Participant<'_>, statement: &Statement) -> bool {
 
 fn kind_words(statement: &Statement) -> &'static str {
     match statement {
-        Statement::Evidence(_) => "evidence",
-        Statement::Correction(_) => "correction",
-        Statement::Retraction(_) => "retraction",
-        Statement::Decision(_) => "decision",
-        Statement::DisputeStep(_) => "dispute",
-        Statement::TriggerStep(_) => "trigger",
-        Statement::EventOccurred(_) => "event",
-        Statement::AmendmentSignature(_) => "amendment signature",
-        Statement::KeyEvent(_) => "key",
+        Statement::Evidence(_) => "an evidence",
+        Statement::Correction(_) => "a correction",
+        Statement::Retraction(_) => "a retraction",
+        Statement::Decision(_) => "a decision",
+        Statement::DisputeStep(_) => "a dispute",
+        Statement::TriggerStep(_) => "a trigger",
+        Statement::EventOccurred(_) => "an event",
+        Statement::AmendmentSignature(_) => "an amendment signature",
+        Statement::KeyEvent(_) => "a key",
     }
 }
 

@@ -131,7 +131,11 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
     };
     let agreement = &first.agreement;
     let agreements: Vec<_> = versions.iter().map(|v| v.agreement.clone()).collect();
-    dry_run(&name, &agreements, &planned)?;
+    let files: Vec<String> = std::iter::once(&scenario.agreement)
+        .chain(&scenario.amendments)
+        .cloned()
+        .collect();
+    dry_run(&name, &agreements, &files, &planned)?;
 
     // A key for every participant of every version, and one for the log's checkpoints.
     let mut keys: BTreeMap<ParticipantId, SignerKey> = BTreeMap::new();
@@ -233,7 +237,12 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
 /// resolution, a decision on relief that does not exist…) is an error naming the event,
 /// unless the scenario marks it `expect = "rejected"` to rehearse the refusal — and then it
 /// must indeed be rejected.
-fn dry_run(name: &str, agreements: &[Agreement], planned: &[PlannedEntry]) -> miette::Result<()> {
+fn dry_run(
+    name: &str,
+    agreements: &[Agreement],
+    files: &[String],
+    planned: &[PlannedEntry],
+) -> miette::Result<()> {
     let log: Vec<LoggedStatement> = planned
         .iter()
         .enumerate()
@@ -267,6 +276,42 @@ fn dry_run(name: &str, agreements: &[Agreement], planned: &[PlannedEntry]) -> mi
             _ => {}
         }
     }
+    // An amendment the scenario plays must come into force: one a signatory never signs is
+    // a rehearsal that does not do what it says. Reported first: later refusals often
+    // follow from it.
+    let mut unsigned = Vec::new();
+    for (version, file) in agreements.iter().zip(files).skip(1) {
+        let Some(v) = state.versions.iter().find(|v| v.version == version.version) else {
+            continue;
+        };
+        let Some(awaiting) = v
+            .reasons
+            .iter()
+            .find(|r| r.rule == "version.signed" && r.detail.starts_with("awaiting"))
+        else {
+            continue;
+        };
+        let signed: Vec<String> = planned
+            .iter()
+            .filter(|p| {
+                matches!(&p.statement, Statement::AmendmentSignature(s) if s.version == version.version)
+            })
+            .map(|p| format!("event {}", p.event))
+            .collect();
+        unsigned.push(format!(
+            "amendment version {} (`{file}`) never comes into force: {}{}; add an `amendment = {{ version = {} }}` event by each missing signatory, or leave the file out of `amendments`",
+            version.version,
+            awaiting.detail,
+            if signed.is_empty() {
+                " (no event signs it)".to_owned()
+            } else {
+                format!(" (signed in {})", signed.join(", "))
+            },
+            version.version,
+        ));
+    }
+    unsigned.append(&mut problems);
+    let problems = unsigned;
     if problems.is_empty() {
         return Ok(());
     }
