@@ -531,6 +531,7 @@ pub(crate) fn state(
     };
     let mut phases = phases::phases(&mut ctx);
     let triggers = triggers::triggers(&mut ctx);
+    triggers::reenter(&mut ctx);
     let (relief, decisions) = relief::relief(&mut ctx);
     triggers::revert_phases(&ctx, &mut phases);
     let relief_by_measure = relief::by_measure(agreement, &relief);

@@ -972,6 +972,9 @@ fn a_paused_countdown_may_still_be_halted_or_withdrawn_but_not_invoked_again() {
     );
     accepted(&s, halted);
     assert_eq!(trigger(&s, "snapback").status, "halted");
+    // The halt decides the status: its reason comes first.
+    assert_eq!(trigger(&s, "snapback").reasons[0].rule, "trigger.halted");
+    assert_eq!(trigger(&s, "snapback").reasons[0].entries, vec![halted]);
 }
 
 #[test]
@@ -988,12 +991,13 @@ fn an_overturned_finding_lapses_the_invocation_which_may_be_made_again() {
     let t = trigger(&s, "snapback");
     assert_eq!(t.status, "halted");
     assert_eq!(t.fired, None);
+    let lapsed = &t.reasons[0];
+    assert_eq!(lapsed.rule, "trigger.lapsed", "{:?}", t.reasons);
     assert!(
-        t.reasons.iter().any(|r| r.rule == "trigger.lapsed"
-            && r.detail.contains("lapsed on 2026-11-05")
-            && r.detail.contains("overturned")),
-        "{:?}",
-        t.reasons
+        lapsed.detail.contains("lapsed on 2026-11-05")
+            && lapsed.detail.contains("dispute `d1` overturned the finding"),
+        "{}",
+        lapsed.detail
     );
     // It never fires on that invocation.
     let s = eval(&a, &log, "2027-01-01");

@@ -902,8 +902,16 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                         .filter(|d| *d > ctx.date);
                 }
                 state.status = name.to_owned();
+                // Halted, lapsed or withdrawn: the step that did it decides the status and
+                // comes first; whether it could be invoked again follows.
+                let at = usize::from(
+                    matches!(
+                        status,
+                        Status::Halted(_) | Status::Lapsed(_) | Status::Withdrawn(_)
+                    ) && !state.reasons.is_empty(),
+                );
                 state.reasons.insert(
-                    0,
+                    at,
                     if now {
                         Reason::with_entries(
                             "trigger.available",
@@ -1072,6 +1080,27 @@ fn invoked_of(status: Status) -> Option<Date> {
         | Status::Fired { invoked, .. } => Some(invoked),
         _ => None,
     }
+}
+
+/// Phases earned again after a fire (a whole-phase reversion) count from their new entry
+/// day: their relief starts, and its expiry runs, from it.
+pub(crate) fn reenter(ctx: &mut Ctx<'_>) {
+    let core = ctx.core;
+    let Some(agreement) = core.versions.get(ctx.current) else {
+        return;
+    };
+    let mut moved: Vec<(PhaseId, Date)> = Vec::new();
+    for fire in &ctx.fires {
+        let whole = agreement
+            .triggers
+            .iter()
+            .find(|t| t.id == fire.trigger)
+            .is_some_and(|t| !matches!(t.reverts_to, Reversion::Actions { .. }));
+        if whole {
+            moved.extend(fire.reentered.iter().map(|(p, r)| (p.clone(), r.on)));
+        }
+    }
+    ctx.reached.extend(moved);
 }
 
 /// Reverts one action's state by a fired trigger, as of `date`.
