@@ -399,8 +399,10 @@ pub(crate) fn state(
     let mut commitments: BTreeMap<CommitmentId, Vec<Option<CommitmentReview>>> = BTreeMap::new();
     let mut commitment_titles: Vec<(CommitmentId, String)> = Vec::new();
     let mut commitment_known: BTreeMap<CommitmentId, Vec<Option<Date>>> = BTreeMap::new();
-    let mut undisputed_reviews: BTreeMap<CommitmentId, Vec<(usize, CommitmentReview, Option<Date>)>> =
-        BTreeMap::new();
+    let mut undisputed_reviews: BTreeMap<
+        CommitmentId,
+        Vec<(usize, CommitmentReview, Option<Date>)>,
+    > = BTreeMap::new();
     for &v in used.iter().rev() {
         let Some(version) = core.versions.get(v) else {
             continue;

@@ -346,9 +346,10 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
     // Relief is wound down or reimposed only by a fired trigger, never before it fired
     // (`fired` is a trigger's latest fire: after a re-arming, relief may still be reverted
     // by an earlier one).
-    let refired = s.triggers.iter().any(|t| {
-        t.rearmed.is_some() || t.reasons.iter().any(|r| r.rule == "trigger.rearmed")
-    });
+    let refired = s
+        .triggers
+        .iter()
+        .any(|t| t.rearmed.is_some() || t.reasons.iter().any(|r| r.rule == "trigger.rearmed"));
     let fired = s.triggers.iter().filter_map(|t| t.fired).min();
     for a in &s.relief {
         if matches!(

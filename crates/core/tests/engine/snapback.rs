@@ -893,7 +893,11 @@ fn a_dispute_opened_during_the_countdown_pauses_it_and_an_upheld_finding_resumes
     assert_eq!(t.remaining, Some(20));
     assert_eq!(t.until, None);
     assert_eq!(t.reasons[0].rule, "trigger.paused");
-    assert!(t.reasons[0].detail.contains("dispute `d1`"), "{:?}", t.reasons);
+    assert!(
+        t.reasons[0].detail.contains("dispute `d1`"),
+        "{:?}",
+        t.reasons
+    );
     // It does not fire on the day it would have.
     let s = eval(&a, &log, "2026-11-09");
     assert_eq!(trigger(&s, "snapback").status, "paused");
@@ -901,15 +905,22 @@ fn a_dispute_opened_during_the_countdown_pauses_it_and_an_upheld_finding_resumes
 
     // Upheld on 2026-11-05: it resumes with its 20 days and fires 16 days (the paused span)
     // later than it would have.
-    log.push("2026-11-05", &["eu"], step("d1", resolve(DisputeOutcome::Upheld)));
+    log.push(
+        "2026-11-05",
+        &["eu"],
+        step("d1", resolve(DisputeOutcome::Upheld)),
+    );
     let s = eval(&a, &log, "2026-11-05");
     accepted(&s, invoked);
     let t = trigger(&s, "snapback");
     assert_eq!(t.status, "counting_down");
     assert_eq!(t.until, Some(d(2026, 11, 25)));
     assert_eq!(t.remaining, None);
-    assert!(t.reasons.iter().any(|r| r.rule == "trigger.resumed"
-        && r.detail.contains("resumed on 2026-11-05 with the 20 day(s)")));
+    assert!(t.reasons.iter().any(|r| {
+        r.rule == "trigger.resumed"
+            && r.detail
+                .contains("resumed on 2026-11-05 with the 20 day(s)")
+    }));
     let s = eval(&a, &log, "2026-11-24");
     assert_eq!(trigger(&s, "snapback").status, "counting_down");
     assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
@@ -927,7 +938,13 @@ fn a_dispute_opened_during_the_countdown_pauses_it_and_an_upheld_finding_resumes
     );
 
     // The timeline shows the pause, the resumption and the fire on their days.
-    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2026, 12, 31)).unwrap();
+    let changes = timeline(
+        std::slice::from_ref(&a),
+        &log.entries,
+        None,
+        d(2026, 12, 31),
+    )
+    .unwrap();
     let on = |to: &str| {
         changes
             .iter()
@@ -995,7 +1012,9 @@ fn an_overturned_finding_lapses_the_invocation_which_may_be_made_again() {
     assert_eq!(lapsed.rule, "trigger.lapsed", "{:?}", t.reasons);
     assert!(
         lapsed.detail.contains("lapsed on 2026-11-05")
-            && lapsed.detail.contains("dispute `d1` overturned the finding"),
+            && lapsed
+                .detail
+                .contains("dispute `d1` overturned the finding"),
         "{}",
         lapsed.detail
     );
@@ -1005,8 +1024,20 @@ fn an_overturned_finding_lapses_the_invocation_which_may_be_made_again() {
     assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
 
     // A new breach in Q4 (known 2027-01-05) may be invoked again.
-    log.evidence("2027-01-05", "iaea", "enrichment", quarter(4), qty(4.4, "percent"));
-    log.evidence("2027-01-05", "sat", "enrichment", quarter(4), qty(4.4, "percent"));
+    log.evidence(
+        "2027-01-05",
+        "iaea",
+        "enrichment",
+        quarter(4),
+        qty(4.4, "percent"),
+    );
+    log.evidence(
+        "2027-01-05",
+        "sat",
+        "enrichment",
+        quarter(4),
+        qty(4.4, "percent"),
+    );
     let again = log.push("2027-01-10", &["usa"], tstep("snapback", invoke()));
     let s = eval(&a, &log, "2027-01-10");
     accepted(&s, again);
@@ -1026,8 +1057,20 @@ fn an_overturned_finding_resumes_the_countdown_when_the_condition_holds_on_other
     };
     let mut log = breach_log();
     // The stockpile is over its cap in Q3 too (both monitors' later reports count).
-    log.evidence("2026-10-05", "iaea", "stockpile", quarter(3), qty(350.0, "kg_u"));
-    log.evidence("2026-10-05", "sat", "stockpile", quarter(3), qty(352.0, "kg_u"));
+    log.evidence(
+        "2026-10-05",
+        "iaea",
+        "stockpile",
+        quarter(3),
+        qty(350.0, "kg_u"),
+    );
+    log.evidence(
+        "2026-10-05",
+        "sat",
+        "stockpile",
+        quarter(3),
+        qty(352.0, "kg_u"),
+    );
     log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
     log.push("2026-10-20", &["target"], step("d1", open_q3()));
     log.push(
@@ -1107,7 +1150,9 @@ fn a_reverted_phase_is_earned_again_only_on_reviews_that_begin_after_the_fire() 
     assert_eq!(s.phases[0].reasons[0].rule, "trigger.reverted");
     let remains = &s.phases[0].remains[0];
     assert!(
-        remains.detail.contains("only reviews that begin on or after 2026-10-10 count"),
+        remains
+            .detail
+            .contains("only reviews that begin on or after 2026-10-10 count"),
         "{remains:?}"
     );
     assert_eq!(remains.earliest, Some(d(2027, 7, 1)));
@@ -1125,7 +1170,11 @@ fn a_reverted_phase_is_earned_again_only_on_reviews_that_begin_after_the_fire() 
     assert_eq!(p1.status, PhaseStatus::Reached);
     assert_eq!(p1.entered, Some(d(2027, 7, 5)));
     assert_eq!(p1.reasons[0].rule, "trigger.reentered");
-    assert!(p1.reasons[0].detail.contains("review 6"), "{}", p1.reasons[0].detail);
+    assert!(
+        p1.reasons[0].detail.contains("review 6"),
+        "{}",
+        p1.reasons[0].detail
+    );
     assert!(p1.remains.is_empty());
     for action in ["us-oil", "eu-oil", "unfreeze"] {
         assert_eq!(
@@ -1136,7 +1185,9 @@ fn a_reverted_phase_is_earned_again_only_on_reviews_that_begin_after_the_fire() 
     }
     let r = &s.relief[0].reasons[0];
     assert_eq!(r.rule, "trigger.reentered");
-    assert!(r.detail.contains("trigger `snapback`") && r.detail.contains("re-entered on 2027-07-05"));
+    assert!(
+        r.detail.contains("trigger `snapback`") && r.detail.contains("re-entered on 2027-07-05")
+    );
     // Phase p2 (four compliant reviews after the fire) is not earned yet: its relief stays
     // reimposed.
     assert_eq!(s.phases[1].status, PhaseStatus::NotReached);
@@ -1164,7 +1215,7 @@ fn a_reverted_phase_is_earned_again_only_on_reviews_that_begin_after_the_fire() 
             .iter()
             .filter(|c| c.subject == "relief us-oil" && c.to == "in_force")
             .map(|c| c.date)
-            .last(),
+            .next_back(),
         Some(d(2027, 7, 5))
     );
     assert_eq!(
@@ -1178,8 +1229,20 @@ fn a_step_before_re_arming_is_refused_and_a_re_armed_trigger_fires_again() {
     let (a, mut log) = reearn();
     let early = log.push("2027-02-01", &["eu"], tstep("snapback", invoke()));
     // A new breach in Q3 2027, after relief was earned again on 2027-07-05.
-    log.evidence("2027-10-05", "iaea", "enrichment", quarter(7), qty(4.5, "percent"));
-    log.evidence("2027-10-05", "sat", "enrichment", quarter(7), qty(4.5, "percent"));
+    log.evidence(
+        "2027-10-05",
+        "iaea",
+        "enrichment",
+        quarter(7),
+        qty(4.5, "percent"),
+    );
+    log.evidence(
+        "2027-10-05",
+        "sat",
+        "enrichment",
+        quarter(7),
+        qty(4.5, "percent"),
+    );
     let second = log.push("2027-10-10", &["eu"], tstep("snapback", invoke()));
     let s = eval(&a, &log, "2027-10-10");
     assert!(
@@ -1203,11 +1266,9 @@ fn a_step_before_re_arming_is_refused_and_a_re_armed_trigger_fires_again() {
         )
     );
     assert_eq!(s.phases[0].status, PhaseStatus::NotReached);
-    assert!(
-        s.phases[0].reasons[0]
-            .detail
-            .contains("entered on 2027-07-05, then reverted by trigger `snapback` fired on 2027-10-10")
-    );
+    assert!(s.phases[0].reasons[0].detail.contains(
+        "entered on 2027-07-05, then reverted by trigger `snapback` fired on 2027-10-10"
+    ));
 
     let mut ev = Evaluator::new(std::slice::from_ref(&a)).unwrap();
     for e in &log.entries {
@@ -1226,7 +1287,11 @@ fn by_decision_is_the_default_and_keeps_relief_reverted() {
     let s = eval(&a, &log, "2027-07-05");
     assert_eq!(s.phases[0].status, PhaseStatus::NotReached);
     assert_eq!(s.phases[0].reasons[0].rule, "trigger.reverted");
-    assert!(s.phases[0].remains[0].detail.contains("decision or amendment"));
+    assert!(
+        s.phases[0].remains[0]
+            .detail
+            .contains("decision or amendment")
+    );
     assert_eq!(relief(&s, "us-oil").0, ReliefStatus::Reimposed);
     let t = trigger(&s, "snapback");
     assert_eq!(t.status, "fired");
@@ -1250,6 +1315,9 @@ fn a_partial_reversal_is_earned_again_by_the_phase_of_its_actions() {
     );
     assert_eq!(s.relief[0].reasons[0].rule, "trigger.reentered");
     // The rest of the phase was never reverted: in force since its first entry.
-    assert_eq!(relief(&s, "eu-oil").1, relief(&eval(&a, &log, "2026-09-01"), "eu-oil").1);
+    assert_eq!(
+        relief(&s, "eu-oil").1,
+        relief(&eval(&a, &log, "2026-09-01"), "eu-oil").1
+    );
     assert_eq!(trigger(&s, "snapback").rearmed, Some(d(2027, 7, 5)));
 }

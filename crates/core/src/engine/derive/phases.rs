@@ -213,7 +213,13 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
 /// Evaluates a condition with `latest` as the latest review, counting only reviews from
 /// number `floor` on (a status that needs earlier reviews does not hold): after a snapback,
 /// relief is earned again on reviews that begin after the fire.
-fn holds_from(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32, floor: u32) -> Holds {
+fn holds_from(
+    ctx: &Ctx<'_>,
+    anchors: &Anchors,
+    cond: &Condition,
+    latest: u32,
+    floor: u32,
+) -> Holds {
     let no = || Holds {
         ok: false,
         witness: None,
@@ -733,8 +739,7 @@ pub(crate) fn reentry_earliest(ctx: &Ctx<'_>, entry: &Condition, fired: Date) ->
         }
     }
     let needed = longest_window(entry).max(1);
-    nth(start, agreement.review.every, skipped.checked_add(needed)?)
-        .map(|d| d.max(ctx.date))
+    nth(start, agreement.review.every, skipped.checked_add(needed)?).map(|d| d.max(ctx.date))
 }
 
 /// The longest run of reviews a condition's status leaves ask for.

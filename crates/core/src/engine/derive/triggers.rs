@@ -420,7 +420,9 @@ fn clock(
                 }
                 let closed: Vec<&Hold> = holds
                     .iter()
-                    .filter(|h| h.opened < resume && h.closed.is_some_and(|c| c > since && c <= resume))
+                    .filter(|h| {
+                        h.opened < resume && h.closed.is_some_and(|c| c > since && c <= resume)
+                    })
                     .collect();
                 let how = closed
                     .iter()
@@ -1226,7 +1228,9 @@ pub(crate) fn revert_phases(ctx: &Ctx<'_>, phases: &mut [PhaseState]) {
         };
         for (p, spec) in phases.iter_mut().zip(&agreement.phases).skip(from) {
             if let Some(re) = fire.reentered.get(&p.id) {
-                let was = p.entered.map_or(String::new(), |d| format!("entered on {d}, "));
+                let was = p
+                    .entered
+                    .map_or(String::new(), |d| format!("entered on {d}, "));
                 p.status = PhaseStatus::Reached;
                 p.entered = Some(re.on);
                 p.remains.clear();
