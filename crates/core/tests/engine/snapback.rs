@@ -1321,3 +1321,54 @@ fn a_partial_reversal_is_earned_again_by_the_phase_of_its_actions() {
     );
     assert_eq!(trigger(&s, "snapback").rearmed, Some(d(2027, 7, 5)));
 }
+
+#[test]
+fn a_withdrawn_dispute_resumes_the_countdown_from_the_day_it_closes() {
+    let a = agreement();
+    let mut log = disputed_countdown();
+    log.push(
+        "2026-10-25",
+        &["target"],
+        step("d1", DisputeAction::Withdraw),
+    );
+    let s = eval(&a, &log, "2026-10-24");
+    assert_eq!(trigger(&s, "snapback").remaining, Some(20));
+    let s = eval(&a, &log, "2026-10-25");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    // Paused from 2026-10-20 to 2026-10-25: five days later than 2026-11-09.
+    assert_eq!(t.until, Some(d(2026, 11, 14)));
+    assert!(
+        t.reasons
+            .iter()
+            .any(|r| r.rule == "trigger.resumed" && r.detail.contains("was withdrawn")),
+        "{:?}",
+        t.reasons
+    );
+    let s = eval(&a, &log, "2026-11-14");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 11, 14)));
+}
+
+#[test]
+fn an_exhausted_dispute_resumes_the_countdown_on_its_last_deadline() {
+    let a = agreement();
+    let log = disputed_countdown();
+    // The joint commission runs out on 2026-11-04, the ministers on 2026-11-19, the advisory
+    // board on 2026-12-04: exhausted then, and the finding counts.
+    let s = eval(&a, &log, "2026-12-03");
+    assert_eq!(trigger(&s, "snapback").status, "paused");
+    let s = eval(&a, &log, "2026-12-04");
+    assert_eq!(dispute(&s, "d1").status, "exhausted");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    assert_eq!(t.until, Some(d(2026, 12, 24)));
+    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2027, 1, 31)).unwrap();
+    let on = |to: &str| {
+        changes
+            .iter()
+            .find(|c| c.subject == "trigger snapback" && c.to == to)
+            .map(|c| c.date)
+    };
+    assert_eq!(on("counting_down until 2026-12-24"), Some(d(2026, 12, 4)));
+    assert_eq!(on("fired on 2026-12-24"), Some(d(2026, 12, 24)));
+}
