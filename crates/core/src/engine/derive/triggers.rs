@@ -38,10 +38,12 @@
 //! are never touched (they are not relief actions, and `derive::state` adds them last).
 //!
 //! Known limits: the condition at an earlier date is judged on the statuses as of the
-//! evaluation's cut (disputes' effects included, except those of disputes opened after an
-//! invocation, for that invocation), restricted to the reviews concluded and evidence
-//! recorded by that date; with several disputes overlapping, an overturn is judged on the
-//! day the last of them closes; an automatic trigger's countdown does not pause.
+//! evaluation's cut (disputes' effects included — for an invocation, except on a commitment
+//! every dispute of which opened after it; a commitment disputed both before and after an
+//! invocation is judged with every dispute's effect), restricted to the reviews concluded and
+//! evidence recorded by that date; with several disputes overlapping, an overturn is judged
+//! on the day the last of them closes; an automatic trigger's countdown does not pause;
+//! after a re-entry, `phase(...)` conditions of later phases still read the first entry.
 
 use std::collections::BTreeMap;
 
