@@ -4,7 +4,9 @@
 //! at some concluded review (status conditions count the reviews ending with that one)
 //! and its `not_before` date has come; once reached it stays reached (regression is the
 //! business of triggers: `derive::triggers` takes phases past a fired trigger's reversion
-//! point out again). Its entry date is the first day everything the
+//! point out again, and under `re_earn` brings each back when `reentry` finds its entry
+//! condition met at reviews that all begin on or after the fire). Its entry date is the
+//! first day everything the
 //! condition rests on was known: the day after the review ended, the record date of the
 //! evidence cited, dates and events the condition names, the previous phase's entry and
 //! `not_before`, whichever is latest.
