@@ -119,7 +119,7 @@ pub fn log_statements(ledger: &mut Ledger) -> miette::Result<Vec<LoggedStatement
 }
 
 /// The roster a log for this agreement starts with: every party and monitor, with its role,
-/// standing to invoke triggers, and the given keys (valid from `valid_from`). Used by
+/// standing to invoke or halt triggers, and the given keys (valid from `valid_from`). Used by
 /// `accord play`, which generates the keys.
 pub fn roster_for(
     agreement: &Agreement,
@@ -185,10 +185,11 @@ fn roster_with(
     agreement: &Agreement,
     keys: impl Fn(&ParticipantId) -> Vec<RegisteredKey>,
 ) -> Roster {
+    // Standing for trigger steps: who may invoke a trigger, and who may halt one.
     let standing: Vec<&ParticipantId> = agreement
         .triggers
         .iter()
-        .flat_map(|t| t.standing.iter())
+        .flat_map(|t| t.standing.iter().chain(&t.halted_by))
         .collect();
     let mut participants = BTreeMap::new();
     for party in &agreement.parties {

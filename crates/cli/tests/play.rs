@@ -39,7 +39,7 @@ fn playing_the_nuclear_scenario_prints_its_timeline() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("36 entries signed and appended to log `accord.play/arden-nuclear-2026`")
+        stdout.contains("112 entries signed and appended to log `accord.play/arden-nuclear-2026`")
     );
     let timeline = timeline_of(&stdout);
     for expected in [
@@ -51,6 +51,18 @@ fn playing_the_nuclear_scenario_prints_its_timeline() {
         "2026-06-20  decision #29",
         "grants relief the evaluation does not (yet) entitle",
         "exemption humanitarian",
+        // The snapback: invoked, halted, invoked and withdrawn, invoked and paused by a
+        // dispute, resumed, fired; then relief earned again and the trigger re-armed.
+        "2026-09-14  trigger snapback",
+        "available → counting_down until 2026-10-14",
+        "counting_down until 2026-10-14 → halted",
+        "counting_down until 2026-10-24 → withdrawn",
+        "counting_down until 2026-10-31 → paused with 23 day(s) remaining",
+        "paused with 23 day(s) remaining → counting_down until 2026-11-12",
+        "counting_down until 2026-11-12 → fired on 2026-11-12",
+        "2027-05-05  phase implementation-day",
+        "not_reached → reached on 2027-05-05",
+        "fired on 2026-11-12 → dormant (re-armed on 2027-05-01)",
     ] {
         assert!(
             timeline.contains(expected),
@@ -77,7 +89,41 @@ fn playing_the_nuclear_scenario_prints_its_timeline() {
         String::from_utf8_lossy(&state.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&state.stdout).unwrap();
-    assert_eq!(json["entries"], 36);
+    assert_eq!(json["entries"], 41);
+
+    // At the end: the snapback fired and was re-armed, and implementation-day was earned
+    // again with its relief back in force.
+    let state = accord()
+        .args([
+            "evaluate",
+            "--store",
+            &store,
+            "--as-of",
+            "2027-05-31",
+            "--json",
+        ])
+        .arg(examples().join("nuclear-caps.toml"))
+        .output()
+        .unwrap();
+    assert!(state.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&state.stdout).unwrap();
+    assert_eq!(json["entries"], 112);
+    let snapback = &json["triggers"][0];
+    assert_eq!(snapback["status"], "dormant");
+    assert_eq!(snapback["fired"], "2026-11-12");
+    assert_eq!(snapback["rearmed"], "2027-05-01");
+    let implementation = &json["phases"][1];
+    assert_eq!(implementation["status"], "reached");
+    assert_eq!(implementation["entered"], "2027-05-05");
+    let eu_oil = json["relief"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "eu-oil-suspended")
+        .unwrap();
+    assert_eq!(eu_oil["status"], "in_force");
+    assert_eq!(eu_oil["since"], "2027-05-05");
+    assert_eq!(eu_oil["reasons"][0]["rule"], "trigger.reentered");
 
     // Playing again into the same store is refused: the log exists.
     let again = accord()
@@ -147,7 +193,7 @@ fn the_demo_runs_from_anywhere() {
         "{stdout}"
     );
     for title in [
-        "# Arden nuclear arrangement: the first six months",
+        "# Arden nuclear arrangement: a snapback and relief earned again",
         "# Caldera roadmap: partial revocation of GL 44 over barred candidates",
         "# Meridia framework: a frozen finding, an overturned decision, an overdue report escalated",
     ] {

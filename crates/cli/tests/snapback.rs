@@ -1,6 +1,7 @@
 //! `accord play` over the dispute and snapback scenarios: the timeline shows the stages
 //! changing on their deadlines, the frozen finding, the partial revocation's wind-down and
-//! reimposition, the contested outcome, and the rejected steps with their reasons.
+//! reimposition, the contested outcome, the rejected steps with their reasons, a countdown
+//! paused by a dispute, and relief earned again after a snapback.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -121,4 +122,38 @@ fn the_sectoral_scenario_freezes_sets_aside_withdraws_and_escalates() {
     ] {
         assert!(played.contains(&squeeze(e)), "missing `{e}` in:\n{out}");
     }
+}
+
+#[test]
+fn the_nuclear_scenario_pauses_the_countdown_fires_and_earns_relief_again() {
+    let out = play("nuclear-caps.toml");
+    assert_lines(
+        &out,
+        &[
+            "2026-09-11  trigger snapback                                dormant → available",
+            "2026-09-14  trigger snapback                                available → counting_down until 2026-10-14",
+            "2026-09-21  trigger snapback                                counting_down until 2026-10-14 → halted",
+            "countdown halted on 2026-09-21 by `unsc`",
+            "2026-09-24  trigger snapback                                halted → counting_down until 2026-10-24",
+            "2026-09-28  trigger snapback                                counting_down until 2026-10-24 → withdrawn",
+            "2026-10-01  trigger snapback                                withdrawn → counting_down until 2026-10-31",
+            "2026-10-08  trigger snapback                                counting_down until 2026-10-31 → paused with 23 day(s) remaining",
+            "paused since 2026-10-08 while dispute `stockpile-september` (over `stockpile_cap`) is open",
+            "2026-10-20  trigger snapback                                paused with 23 day(s) remaining → counting_down until 2026-11-12",
+            "2026-11-12  trigger snapback                                counting_down until 2026-11-12 → fired on 2026-11-12",
+            "2026-11-12  phase implementation-day                        reached on 2026-07-15 → not_reached",
+            "2026-11-12  relief eu-oil-suspended                         in_force → wind_down until 2027-05-11",
+            "2027-05-01  relief civil-cooperation                        wind_down until 2027-05-11 → in_force",
+            "2027-05-01  trigger snapback                                fired on 2026-11-12 → dormant (re-armed on 2027-05-01)",
+            "2027-05-05  phase implementation-day                        not_reached → reached on 2027-05-05",
+            "met at review 5 (only reviews that begin on or after 2026-11-12 count)",
+            "2027-05-05  relief eu-oil-suspended                         wind_down until 2027-05-11 → in_force",
+            "phase `implementation-day` re-entered on 2027-05-05",
+            "2027-05-05  relief us-energy-waiver                         wind_down until 2027-05-11 → in_force until 2027-09-02",
+        ],
+    );
+    // Nothing the scenario does is refused, and relief is never reimposed: it was earned
+    // again before the wind-down ended.
+    assert!(!out.contains("rejected"), "{out}");
+    assert!(!out.contains("→ reimposed"), "{out}");
 }

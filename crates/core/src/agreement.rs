@@ -530,6 +530,33 @@ pub struct Trigger {
     /// Contracts concluded before reimposition may be performed during the wind-down and are
     /// not penalised retroactively.
     pub non_retroactive: bool,
+    /// How relief it reverted comes back after it fires.
+    #[serde(default)]
+    pub reentry: Reentry,
+}
+
+/// How relief reverted by a fired trigger comes back.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Reentry {
+    /// Only an authority's decision or an amendment restores it (the default).
+    #[default]
+    ByDecision,
+    /// Each reverted phase is earned again by its entry condition, met at reviews that
+    /// begin on or after the day the trigger fired; the trigger is then re-armed.
+    ReEarn,
 }
 
 /// What a trigger reverts.

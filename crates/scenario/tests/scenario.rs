@@ -116,6 +116,7 @@ fn agreement() -> Agreement {
             reverts_to: Reversion::PreAgreement,
             wind_down: CalendarDuration::days(90),
             non_retroactive: true,
+            reentry: Reentry::ByDecision,
         }],
         review: Review {
             starts: DateRule::On(date(2026, 1, 1)),

@@ -107,6 +107,11 @@ const ACTION_TYPES: &[(&str, ActionType)] = &[
     ("cooperation", ActionType::Cooperation),
 ];
 
+const REENTRY: &[(&str, Reentry)] = &[
+    ("by_decision", Reentry::ByDecision),
+    ("re_earn", Reentry::ReEarn),
+];
+
 const WHILE_OPEN: &[(&str, WhileOpen)] = &[
     ("freeze_finding", WhileOpen::FreezeFinding),
     ("finding_stands", WhileOpen::FindingStands),
@@ -1907,6 +1912,7 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
     let reverts_v = t.require(ctx, "reverts_to");
     let wind_down = t.req_duration(ctx, "wind_down");
     let non_retroactive = t.opt_bool(ctx, "non_retroactive");
+    let reentry = t.opt_choice(ctx, "reentry", REENTRY);
     let mut reverted_actions = Vec::new();
     let reverts = reverts_v.and_then(|v| match v.get_ref() {
         DeValue::String(s) if s == "pre_agreement" => Some(Reversion::PreAgreement),
@@ -1980,6 +1986,7 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
             reverts_to: reverts?,
             wind_down: *wind_down.get_ref(),
             non_retroactive: non_retroactive?.unwrap_or(false),
+            reentry: reentry?.map_or(Reentry::default(), Spanned::into_inner),
         },
         reverts_span: reverts_v.map_or(0..0, |v| v.span()),
         reverted_actions,

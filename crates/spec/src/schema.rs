@@ -834,6 +834,21 @@ struct Trigger {
     wind_down: Duration,
     /// Contracts concluded before reimposition are not penalised retroactively.
     non_retroactive: Option<bool>,
+    /// How reverted relief comes back after it fires: `by_decision` (the default) or
+    /// `re_earn`.
+    reentry: Option<Reentry>,
+}
+
+/// How relief reverted by a fired trigger comes back.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Reentry {
+    /// Only an authority's decision or an amendment restores it.
+    ByDecision,
+    /// Each reverted phase is earned again by its entry condition, met at reviews that
+    /// begin on or after the day the trigger fired; the trigger is then re-armed.
+    ReEarn,
 }
 
 /// The `[review]` table.

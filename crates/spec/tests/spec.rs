@@ -108,6 +108,27 @@ mod examples {
     }
 
     #[test]
+    fn reentry_is_lowered_and_defaults_to_by_decision() {
+        use accord_core::agreement::Reentry;
+        let plain = parse(STARTER).agreement.unwrap();
+        assert_eq!(plain.triggers[0].reentry, Reentry::ByDecision);
+        let re_earn = parse(&starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = \"pre_agreement\"\nreentry = \"re_earn\"",
+        ))
+        .agreement
+        .unwrap();
+        assert_eq!(re_earn.triggers[0].reentry, Reentry::ReEarn);
+        let explicit = parse(&starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = \"pre_agreement\"\nreentry = \"by_decision\"",
+        ))
+        .agreement
+        .unwrap();
+        assert_eq!(explicit.triggers[0].reentry, Reentry::ByDecision);
+    }
+
+    #[test]
     fn lowering_is_deterministic() {
         for (name, source) in examples() {
             let a = parse(&source).agreement.unwrap();
@@ -521,6 +542,14 @@ mod broken {
             "reverts_to = { phase = \"phase-1\" }"
         ),
         "accord::reversion"
+    );
+    broken!(
+        unknown_reentry,
+        starter_with(
+            "reverts_to = \"pre_agreement\"",
+            "reverts_to = \"pre_agreement\"\nreentry = \"re-earn\""
+        ),
+        "accord::unknown_value"
     );
     broken!(
         unreachable_stage_is_a_warning,

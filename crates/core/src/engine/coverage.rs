@@ -63,6 +63,7 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
             "dormant",
             "available",
             "counting_down",
+            "paused",
             "halted",
             "withdrawn",
             "fired",

@@ -4,9 +4,10 @@
 //! events → disputes (from the log and the calendar alone, never from statuses: the
 //! overdue escalations look for reports in the log directly) → review periods → indicator
 //! statuses (per reporting period, then per review, with the disputes' effects) →
-//! commitment statuses → phases (in schedule order) → triggers → relief actions and
-//! decisions (with the disputes over decisions) → rejected entries → exemptions, last and
-//! unconditionally.
+//! commitment statuses → phases (in schedule order) → triggers (their walk, pauses while a
+//! dispute freezes a finding, fires, and relief earned again after a fire under
+//! `re_earn`) → relief actions and decisions (with the disputes over decisions) → phases
+//! reverted or earned again → rejected entries → exemptions, last and unconditionally.
 //!
 //! INVARIANT: nothing here reads an entry recorded after the cut: every access to the log
 //! goes through `Ctx::alive`, the disputes' own check of the same rule, or a quorum
@@ -153,7 +154,20 @@ pub(crate) struct Ctx<'a> {
     pub decision_disputes: BTreeMap<LogIndex, disputes::DecisionDispute>,
     /// Relief reverted by fired triggers (filled by `triggers::triggers`).
     pub reverted: BTreeMap<crate::id::ActionId, triggers::Reverted>,
+    /// The disputes as walked (a countdown pauses while one freezes a finding its trigger's
+    /// condition rests on).
+    pub dispute_states: Vec<super::state::DisputeState>,
+    /// For commitments with a disputed finding: their review statuses and known dates as
+    /// the monitors made the findings, without any dispute's effect.
+    pub undisputed: BTreeMap<CommitmentId, Undisputed>,
+    /// Per trigger that fired, its latest fire and what was earned again after it (filled
+    /// by `triggers::triggers`, in agreement order).
+    pub fires: Vec<triggers::LastFire>,
 }
+
+/// A commitment's review statuses and known dates, as in `Ctx::commitments` and
+/// `Ctx::commitment_known`.
+pub(crate) type Undisputed = (Vec<Option<CommitmentReview>>, Vec<Option<Date>>);
 
 impl Ctx<'_> {
     /// The governing agreement version.
@@ -280,6 +294,10 @@ pub(crate) fn state(
     let mut order: Vec<IndicatorId> = Vec::new();
     // (version, indicator id) → review cells by review number − 1.
     let mut cells: BTreeMap<(usize, IndicatorId), Vec<Option<ReviewCell>>> = BTreeMap::new();
+    // The same, as the monitors made them, for indicators with a disputed finding: a
+    // trigger invoked before a dispute opened is judged on the finding as it then stood.
+    let mut undisputed_cells: BTreeMap<(usize, IndicatorId), Vec<Option<ReviewCell>>> =
+        BTreeMap::new();
     // Later versions first, so that an indicator's periods come from the newest version.
     for &v in used.iter().rev() {
         let (Some(version), Some(lens), Some(view)) =
@@ -304,6 +322,20 @@ pub(crate) fn state(
                 &mut fills,
                 &mut rejected,
             );
+            if dispute_eval
+                .findings
+                .iter()
+                .any(|f| f.indicator == indicator.id)
+            {
+                let mut raw = vec![None; reviews.len()];
+                for review in &governed {
+                    let cell = review_cell(date, indicator, &periods, review);
+                    if let Some(slot) = raw.get_mut(review.number as usize - 1) {
+                        *slot = Some(cell);
+                    }
+                }
+                undisputed_cells.insert((v, indicator.id.clone()), raw);
+            }
             disputes::apply(&dispute_eval, &indicator.id, &mut periods);
             // A finding whose effect a dispute takes away counts as unverified for the
             // reviews (and so for phases, triggers and relief); the period keeps the
@@ -375,6 +407,10 @@ pub(crate) fn state(
     let mut commitments: BTreeMap<CommitmentId, Vec<Option<CommitmentReview>>> = BTreeMap::new();
     let mut commitment_titles: Vec<(CommitmentId, String)> = Vec::new();
     let mut commitment_known: BTreeMap<CommitmentId, Vec<Option<Date>>> = BTreeMap::new();
+    let mut undisputed_reviews: BTreeMap<
+        CommitmentId,
+        Vec<(usize, CommitmentReview, Option<Date>)>,
+    > = BTreeMap::new();
     for &v in used.iter().rev() {
         let Some(version) = core.versions.get(v) else {
             continue;
@@ -414,8 +450,54 @@ pub(crate) fn state(
                 {
                     *slot = known;
                 }
+                // As the monitors made the findings, when one of its indicators is disputed.
+                if version
+                    .indicators_of(&c.id)
+                    .any(|i| undisputed_cells.contains_key(&(v, i.id.clone())))
+                {
+                    let raw: Vec<(&IndicatorId, Option<&ReviewCell>)> = version
+                        .indicators_of(&c.id)
+                        .map(|i| {
+                            let key = (v, i.id.clone());
+                            (
+                                &i.id,
+                                undisputed_cells
+                                    .get(&key)
+                                    .or_else(|| cells.get(&key))
+                                    .and_then(|cs| cs.get(n))
+                                    .and_then(|c| c.as_ref()),
+                            )
+                        })
+                        .collect();
+                    let known = raw
+                        .iter()
+                        .filter_map(|(_, c)| c.and_then(|c| c.known))
+                        .max();
+                    undisputed_reviews.entry(c.id.clone()).or_default().push((
+                        n,
+                        roll_up(review.number, &raw),
+                        known,
+                    ));
+                }
             }
         }
+    }
+
+    let mut undisputed: BTreeMap<CommitmentId, Undisputed> = BTreeMap::new();
+    for (c, rows) in undisputed_reviews {
+        let mut entry = (
+            commitments.get(&c).cloned().unwrap_or_default(),
+            commitment_known.get(&c).cloned().unwrap_or_default(),
+        );
+        for (n, review, known) in rows {
+            if let Some(slot) = entry.0.get_mut(n) {
+                *slot = Some(review);
+            }
+            if let Some(slot) = entry.1.get_mut(n) {
+                *slot = known;
+            }
+        }
+        undisputed.insert(c, entry);
     }
 
     // Indicators of the governing version that hold relief while a report is overdue.
@@ -454,11 +536,15 @@ pub(crate) fn state(
         disputes: dispute_eval.by_commitment.clone(),
         decision_disputes: dispute_eval.decisions.clone(),
         reverted: BTreeMap::new(),
+        dispute_states: dispute_eval.states.clone(),
+        undisputed,
+        fires: Vec::new(),
     };
     let mut phases = phases::phases(&mut ctx);
     let triggers = triggers::triggers(&mut ctx);
+    triggers::reenter(&mut ctx);
     let (relief, decisions) = relief::relief(&mut ctx);
-    triggers::revert_phases(&ctx, &triggers, &mut phases);
+    triggers::revert_phases(&ctx, &mut phases);
     let relief_by_measure = relief::by_measure(agreement, &relief);
     let disputes = dispute_eval.states;
 

@@ -400,7 +400,13 @@ pub struct TriggerState {
     pub id: TriggerId,
     /// `dormant` (its condition does not hold), `available` (it holds; awaiting invocation
     /// by a participant with standing), `counting_down` (invoked; fires on `until` unless
-    /// halted), `halted`, `withdrawn` or `fired`.
+    /// halted), `paused` (invoked, but a dispute that freezes a finding its condition rests
+    /// on is open: the countdown stands still with `remaining` days left, and resumes with
+    /// them when the dispute closes with the finding counting), `halted` (by a participant
+    /// in `halted_by`, or the invocation lapsed because a dispute overturned the finding it
+    /// rested on: `trigger.lapsed`), `withdrawn` or `fired`. After a fire under
+    /// `reentry = "re_earn"`, once relief is earned again the trigger is re-armed
+    /// (`rearmed`) and is `dormant` or `available` again.
     pub status: String,
     /// The trigger steps recorded for it.
     pub steps: Vec<LogIndex>,
@@ -413,7 +419,7 @@ pub struct TriggerState {
     pub invoked_by: Vec<ParticipantId>,
     /// While counting down: the date it fires unless halted first.
     pub until: Option<Date>,
-    /// The date it fired.
+    /// The date it (last) fired.
     pub fired: Option<Date>,
     /// When fired: the end of the wind-down (reverted relief is reimposed on it).
     pub wind_down_until: Option<Date>,
@@ -421,6 +427,13 @@ pub struct TriggerState {
     pub reverts: Vec<ActionId>,
     /// While dormant: the earliest date its condition could hold, when it can be computed.
     pub earliest: Option<Date>,
+    /// While paused: the days of the countdown that remain.
+    pub remaining: Option<u32>,
+    /// While paused: the day the countdown was paused (a dispute opened).
+    pub paused_since: Option<Date>,
+    /// After a fire under `reentry = "re_earn"`: the day relief was first earned again and
+    /// the trigger re-armed (`fired` then keeps the day it last fired).
+    pub rearmed: Option<Date>,
 }
 
 /// One stage a dispute has run in.

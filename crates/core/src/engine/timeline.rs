@@ -264,11 +264,13 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
         m.insert(format!("decision {}", d.entry), (status, d.reasons.clone()));
     }
     for t in &state.triggers {
-        let when = match (t.fired, t.until) {
-            (Some(f), _) => format!(" on {f}"),
-            (None, Some(u)) => format!(" until {u}"),
-            _ => String::new(),
-        };
+        let when = match t.status.as_str() {
+            "fired" => t.fired.map(|f| format!(" on {f}")),
+            "counting_down" => t.until.map(|u| format!(" until {u}")),
+            "paused" => t.remaining.map(|n| format!(" with {n} day(s) remaining")),
+            _ => t.rearmed.map(|r| format!(" (re-armed on {r})")),
+        }
+        .unwrap_or_default();
         m.insert(
             format!("trigger {}", t.id),
             (format!("{}{when}", t.status), t.reasons.clone()),

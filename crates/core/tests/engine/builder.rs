@@ -259,6 +259,7 @@ pub fn base() -> Agreement {
             reverts_to: Reversion::PreAgreement,
             wind_down: dur("P90D"),
             non_retroactive: true,
+            reentry: Reentry::ByDecision,
         }],
         review: Review {
             starts: DateRule::On(d(2026, 1, 1)),
@@ -498,7 +499,7 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
         t.halted_by = vec![id("eu")];
     }
     // A trigger whose condition holds from March, so that random logs invoke, halt,
-    // withdraw and fire it: it reverts everything.
+    // withdraw and fire it: it reverts everything, and relief is earned again after it.
     a.triggers.push(Trigger {
         id: id("date-snapback"),
         title: "Snapback from March".into(),
@@ -512,6 +513,7 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
         reverts_to: Reversion::PreAgreement,
         wind_down: dur("P30D"),
         non_retroactive: true,
+        reentry: Reentry::ReEarn,
     });
     a
 }

@@ -101,6 +101,7 @@ fn agreement() -> Agreement {
         reverts_to: Reversion::PreAgreement,
         wind_down: dur("P30D"),
         non_retroactive: true,
+        reentry: accord_core::agreement::Reentry::ByDecision,
     };
     a.triggers = vec![
         watch("while-open", RuleDispute::Open),

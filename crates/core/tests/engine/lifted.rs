@@ -61,6 +61,7 @@ fn agreement(lifted: &str) -> Agreement {
         reverts_to: Reversion::PreAgreement,
         wind_down: dur("P30D"),
         non_retroactive: false,
+        reentry: accord_core::agreement::Reentry::ByDecision,
     }];
     a
 }

@@ -365,7 +365,13 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             missing.push(format!("event {}", x.id));
         }
     }
-    // Relief is wound down or reimposed only by a fired trigger, never before it fired.
+    // Relief is wound down or reimposed only by a fired trigger, never before it fired
+    // (`fired` is a trigger's latest fire: after a re-arming, relief may still be reverted
+    // by an earlier one).
+    let refired = s
+        .triggers
+        .iter()
+        .any(|t| t.rearmed.is_some() || t.reasons.iter().any(|r| r.rule == "trigger.rearmed"));
     let fired = s.triggers.iter().filter_map(|t| t.fired).min();
     for a in &s.relief {
         if matches!(
@@ -376,7 +382,7 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             .reasons
             .first()
             .is_some_and(|r| r.rule.starts_with("trigger."))
-            && fired.is_none_or(|f| a.since.is_none_or(|s| s < f))
+            && fired.is_none_or(|f| !refired && a.since.is_none_or(|s| s < f))
         {
             missing.push(format!("relief {} reverted without a fired trigger", a.id));
         }
@@ -386,12 +392,14 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             "dormant",
             "available",
             "counting_down",
+            "paused",
             "halted",
             "withdrawn",
             "fired",
         ]
         .contains(&t.status.as_str());
-        if !ok || (t.status == "fired") != t.fired.is_some() {
+        // A re-armed trigger keeps the day it last fired.
+        if !ok || (t.status == "fired") != (t.fired.is_some() && t.rearmed.is_none()) {
             missing.push(format!("trigger {} status {}", t.id, t.status));
         }
     }

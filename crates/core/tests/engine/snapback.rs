@@ -3,7 +3,7 @@
 //! partial reversal), with exact dates.
 
 use accord_core::agreement::{
-    Agreement, DisputeProcess, Extension, Reversion, Stage, Trigger, WhileOpen,
+    Agreement, DisputeProcess, Extension, Reentry, Reversion, Stage, Trigger, WhileOpen,
 };
 use accord_core::engine::state::{IndicatorStatus, PhaseStatus, ReliefStatus, State};
 use accord_core::engine::{Evaluator, evaluate, timeline};
@@ -113,6 +113,7 @@ fn agreement() -> Agreement {
         reverts_to: Reversion::PreAgreement,
         wind_down: dur("P90D"),
         non_retroactive: true,
+        reentry: Reentry::ByDecision,
     }];
     a
 }
@@ -853,4 +854,521 @@ fn an_automatic_trigger_on_a_negated_condition_fires_on_a_date_that_does_not_mov
         let s = eval(&a, &log, when);
         assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 1, 1)), "{when}");
     }
+}
+
+// ---------------------------------------------------------------- disputes during a countdown
+
+fn resolve(outcome: DisputeOutcome) -> DisputeAction {
+    DisputeAction::Resolve {
+        outcome,
+        note: "after re-sampling".into(),
+    }
+}
+
+/// Invoked on 2026-10-10 (fires on 2026-11-09 if nothing happens), then a dispute over the
+/// Q3 enrichment finding opened on 2026-10-20: 20 days of the countdown remain.
+fn disputed_countdown() -> Log {
+    let mut log = breach_log();
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    log.push("2026-10-20", &["target"], step("d1", open_q3()));
+    log
+}
+
+#[test]
+fn a_dispute_opened_during_the_countdown_pauses_it_and_an_upheld_finding_resumes_it() {
+    let a = agreement();
+    let mut log = disputed_countdown();
+    let invoked = LogIndex(12);
+    let s = eval(&a, &log, "2026-10-19");
+    assert_eq!(trigger(&s, "snapback").status, "counting_down");
+    assert_eq!(trigger(&s, "snapback").until, Some(d(2026, 11, 9)));
+
+    // Paused on the day the dispute opens, with the days that remained.
+    let s = eval(&a, &log, "2026-10-20");
+    accepted(&s, invoked);
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "paused");
+    assert_eq!(t.invoked, Some(d(2026, 10, 10)));
+    assert_eq!(t.paused_since, Some(d(2026, 10, 20)));
+    assert_eq!(t.remaining, Some(20));
+    assert_eq!(t.until, None);
+    assert_eq!(t.reasons[0].rule, "trigger.paused");
+    assert!(
+        t.reasons[0].detail.contains("dispute `d1`"),
+        "{:?}",
+        t.reasons
+    );
+    // It does not fire on the day it would have.
+    let s = eval(&a, &log, "2026-11-09");
+    assert_eq!(trigger(&s, "snapback").status, "paused");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
+
+    // Upheld on 2026-11-05: it resumes with its 20 days and fires 16 days (the paused span)
+    // later than it would have.
+    log.push(
+        "2026-11-05",
+        &["eu"],
+        step("d1", resolve(DisputeOutcome::Upheld)),
+    );
+    let s = eval(&a, &log, "2026-11-05");
+    accepted(&s, invoked);
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    assert_eq!(t.until, Some(d(2026, 11, 25)));
+    assert_eq!(t.remaining, None);
+    assert!(t.reasons.iter().any(|r| {
+        r.rule == "trigger.resumed"
+            && r.detail
+                .contains("resumed on 2026-11-05 with the 20 day(s)")
+    }));
+    let s = eval(&a, &log, "2026-11-24");
+    assert_eq!(trigger(&s, "snapback").status, "counting_down");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
+    let s = eval(&a, &log, "2026-11-25");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "fired");
+    assert_eq!(t.fired, Some(d(2026, 11, 25)));
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (
+            ReliefStatus::WindDown,
+            Some(d(2026, 11, 25)),
+            Some(d(2027, 2, 23))
+        )
+    );
+
+    // The timeline shows the pause, the resumption and the fire on their days.
+    let changes = timeline(
+        std::slice::from_ref(&a),
+        &log.entries,
+        None,
+        d(2026, 12, 31),
+    )
+    .unwrap();
+    let on = |to: &str| {
+        changes
+            .iter()
+            .find(|c| c.subject == "trigger snapback" && c.to == to)
+            .map(|c| c.date)
+    };
+    assert_eq!(on("counting_down until 2026-11-09"), Some(d(2026, 10, 10)));
+    assert_eq!(on("paused with 20 day(s) remaining"), Some(d(2026, 10, 20)));
+    assert_eq!(on("counting_down until 2026-11-25"), Some(d(2026, 11, 5)));
+    assert_eq!(on("fired on 2026-11-25"), Some(d(2026, 11, 25)));
+
+    // Incremental evaluation agrees with a full replay across the pause.
+    let mut ev = Evaluator::new(std::slice::from_ref(&a)).unwrap();
+    for e in &log.entries {
+        ev.append(e);
+    }
+    for when in ["2026-10-20", "2026-11-05", "2026-11-25", "2027-03-01"] {
+        assert_eq!(ev.state(at(when)).unwrap(), eval(&a, &log, when), "{when}");
+    }
+}
+
+#[test]
+fn a_paused_countdown_may_still_be_halted_or_withdrawn_but_not_invoked_again() {
+    let a = agreement();
+    let mut log = disputed_countdown();
+    let again = log.push("2026-10-25", &["eu"], tstep("snapback", invoke()));
+    let halted = log.push(
+        "2026-10-26",
+        &["eu"],
+        tstep(
+            "snapback",
+            TriggerAction::Halt {
+                resolution: "council resolution".into(),
+            },
+        ),
+    );
+    let s = eval(&a, &log, "2026-12-31");
+    assert!(
+        rejection(&s, again).contains("its countdown is paused with 20 day(s) remaining"),
+        "{}",
+        rejection(&s, again)
+    );
+    accepted(&s, halted);
+    assert_eq!(trigger(&s, "snapback").status, "halted");
+    // The halt decides the status: its reason comes first.
+    assert_eq!(trigger(&s, "snapback").reasons[0].rule, "trigger.halted");
+    assert_eq!(trigger(&s, "snapback").reasons[0].entries, vec![halted]);
+}
+
+#[test]
+fn an_overturned_finding_lapses_the_invocation_which_may_be_made_again() {
+    let a = agreement();
+    let mut log = disputed_countdown();
+    log.push(
+        "2026-11-05",
+        &["eu"],
+        step("d1", resolve(DisputeOutcome::Overturned)),
+    );
+    let s = eval(&a, &log, "2026-11-05");
+    accepted(&s, LogIndex(12));
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "halted");
+    assert_eq!(t.fired, None);
+    let lapsed = &t.reasons[0];
+    assert_eq!(lapsed.rule, "trigger.lapsed", "{:?}", t.reasons);
+    assert!(
+        lapsed.detail.contains("lapsed on 2026-11-05")
+            && lapsed
+                .detail
+                .contains("dispute `d1` overturned the finding"),
+        "{}",
+        lapsed.detail
+    );
+    // It never fires on that invocation.
+    let s = eval(&a, &log, "2027-01-01");
+    assert_eq!(trigger(&s, "snapback").status, "halted");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::InForce);
+
+    // A new breach in Q4 (known 2027-01-05) may be invoked again.
+    log.evidence(
+        "2027-01-05",
+        "iaea",
+        "enrichment",
+        quarter(4),
+        qty(4.4, "percent"),
+    );
+    log.evidence(
+        "2027-01-05",
+        "sat",
+        "enrichment",
+        quarter(4),
+        qty(4.4, "percent"),
+    );
+    let again = log.push("2027-01-10", &["usa"], tstep("snapback", invoke()));
+    let s = eval(&a, &log, "2027-01-10");
+    accepted(&s, again);
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    assert_eq!(t.until, Some(d(2027, 2, 9)));
+}
+
+#[test]
+fn an_overturned_finding_resumes_the_countdown_when_the_condition_holds_on_other_findings() {
+    let mut a = agreement();
+    a.triggers[0].when = Condition::Status {
+        quantifier: accord_core::rule::Quantifier::Any,
+        commitments: vec![id("c1"), id("c2")],
+        status: CommitmentStatus::Noncompliant,
+        reviews: 1,
+    };
+    let mut log = breach_log();
+    // The stockpile is over its cap in Q3 too (both monitors' later reports count).
+    log.evidence(
+        "2026-10-05",
+        "iaea",
+        "stockpile",
+        quarter(3),
+        qty(350.0, "kg_u"),
+    );
+    log.evidence(
+        "2026-10-05",
+        "sat",
+        "stockpile",
+        quarter(3),
+        qty(352.0, "kg_u"),
+    );
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    log.push("2026-10-20", &["target"], step("d1", open_q3()));
+    log.push(
+        "2026-11-05",
+        &["eu"],
+        step("d1", resolve(DisputeOutcome::Overturned)),
+    );
+    let s = eval(&a, &log, "2026-10-20");
+    assert_eq!(trigger(&s, "snapback").status, "paused");
+    let s = eval(&a, &log, "2026-11-05");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down", "{:?}", t.reasons);
+    assert_eq!(t.until, Some(d(2026, 11, 25)));
+    let s = eval(&a, &log, "2026-11-25");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 11, 25)));
+}
+
+#[test]
+fn under_finding_stands_a_dispute_does_not_pause_the_countdown() {
+    let mut a = agreement();
+    a.disputes.while_open = WhileOpen::FindingStands;
+    let log = disputed_countdown();
+    let s = eval(&a, &log, "2026-10-20");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    assert_eq!(t.until, Some(d(2026, 11, 9)));
+    assert!(
+        t.reasons.iter().any(|r| r.rule == "trigger.disputed"
+            && r.detail.contains("dispute `d1`")
+            && r.detail.contains("finding_stands")),
+        "{:?}",
+        t.reasons
+    );
+    let s = eval(&a, &log, "2026-11-09");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 11, 9)));
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::WindDown);
+}
+
+// ---------------------------------------------------------------- relief earned again
+
+/// Both commitments compliant in quarter `q` (numbered from Q1 2026), known on `when`.
+fn compliant_quarter(log: &mut Log, q: i16, when: &str) {
+    log.evidence(when, "iaea", "enrichment", quarter(q), qty(3.5, "percent"));
+    log.evidence(when, "sat", "enrichment", quarter(q), qty(3.5, "percent"));
+    log.evidence(when, "iaea", "stockpile", quarter(q), qty(250.0, "kg_u"));
+    log.evidence(when, "sat", "stockpile", quarter(q), qty(251.0, "kg_u"));
+}
+
+/// Snapback without countdown, fired on 2026-10-10 on the Q3 breach; then compliance in
+/// Q4 2026 (a review that began before the fire), Q1 and Q2 2027.
+fn reearn() -> (Agreement, Log) {
+    let mut a = agreement();
+    a.triggers[0].countdown = None;
+    a.triggers[0].reentry = Reentry::ReEarn;
+    let mut log = breach_log();
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    compliant_quarter(&mut log, 4, "2027-01-05");
+    compliant_quarter(&mut log, 5, "2027-04-05");
+    compliant_quarter(&mut log, 6, "2027-07-05");
+    (a, log)
+}
+
+#[test]
+fn a_reverted_phase_is_earned_again_only_on_reviews_that_begin_after_the_fire() {
+    let (a, log) = reearn();
+    let s = eval(&a, &log, "2026-10-10");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "fired");
+    assert_eq!(t.fired, Some(d(2026, 10, 10)));
+    assert!(t.reasons[0].detail.contains("may be earned again"));
+
+    // Q4 and Q1 are compliant: two consecutive reviews, but Q4 began before the fire.
+    let s = eval(&a, &log, "2027-04-10");
+    assert_eq!(commitment(&s, "c1", 4), CommitmentStatus::Compliant);
+    assert_eq!(commitment(&s, "c1", 5), CommitmentStatus::Compliant);
+    assert_eq!(s.phases[0].status, PhaseStatus::NotReached);
+    assert_eq!(s.phases[0].reasons[0].rule, "trigger.reverted");
+    let remains = &s.phases[0].remains[0];
+    assert!(
+        remains
+            .detail
+            .contains("only reviews that begin on or after 2026-10-10 count"),
+        "{remains:?}"
+    );
+    assert_eq!(remains.earliest, Some(d(2027, 7, 1)));
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::Reimposed, Some(d(2027, 1, 8)), None)
+    );
+    assert_eq!(trigger(&s, "snapback").status, "fired");
+
+    // Q1 and Q2 2027 both began after the fire: phase p1 is reached again when Q2 is known.
+    let s = eval(&a, &log, "2027-07-04");
+    assert_eq!(s.phases[0].status, PhaseStatus::NotReached);
+    let s = eval(&a, &log, "2027-07-05");
+    let p1 = &s.phases[0];
+    assert_eq!(p1.status, PhaseStatus::Reached);
+    assert_eq!(p1.entered, Some(d(2027, 7, 5)));
+    assert_eq!(p1.reasons[0].rule, "trigger.reentered");
+    assert!(
+        p1.reasons[0].detail.contains("review 6"),
+        "{}",
+        p1.reasons[0].detail
+    );
+    assert!(p1.remains.is_empty());
+    for action in ["us-oil", "eu-oil", "unfreeze"] {
+        assert_eq!(
+            relief(&s, action),
+            (ReliefStatus::InForce, Some(d(2027, 7, 5)), None),
+            "{action}"
+        );
+    }
+    let r = &s.relief[0].reasons[0];
+    assert_eq!(r.rule, "trigger.reentered");
+    assert!(
+        r.detail.contains("trigger `snapback`") && r.detail.contains("re-entered on 2027-07-05")
+    );
+    // Phase p2 (four compliant reviews after the fire) is not earned yet: its relief stays
+    // reimposed.
+    assert_eq!(s.phases[1].status, PhaseStatus::NotReached);
+    assert_eq!(relief(&s, "us-gas").0, ReliefStatus::Scheduled);
+    // The trigger is re-armed.
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "dormant");
+    assert_eq!(t.rearmed, Some(d(2027, 7, 5)));
+    assert_eq!(t.fired, Some(d(2026, 10, 10)));
+    assert!(t.reasons.iter().any(|r| r.rule == "trigger.rearmed"));
+    // Exemptions are untouched throughout.
+    assert!(s.exemptions.iter().all(|e| e.in_force));
+
+    // The timeline shows the re-entry on its day.
+    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2027, 8, 1)).unwrap();
+    let on = |subject: &str, to: &str| {
+        changes
+            .iter()
+            .find(|c| c.subject == subject && c.to == to)
+            .map(|c| c.date)
+    };
+    assert_eq!(on("phase p1", "reached on 2027-07-05"), Some(d(2027, 7, 5)));
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|c| c.subject == "relief us-oil" && c.to == "in_force")
+            .map(|c| c.date)
+            .next_back(),
+        Some(d(2027, 7, 5))
+    );
+    assert_eq!(
+        on("trigger snapback", "dormant (re-armed on 2027-07-05)"),
+        Some(d(2027, 7, 5))
+    );
+}
+
+#[test]
+fn a_step_before_re_arming_is_refused_and_a_re_armed_trigger_fires_again() {
+    let (a, mut log) = reearn();
+    let early = log.push("2027-02-01", &["eu"], tstep("snapback", invoke()));
+    // A new breach in Q3 2027, after relief was earned again on 2027-07-05.
+    log.evidence(
+        "2027-10-05",
+        "iaea",
+        "enrichment",
+        quarter(7),
+        qty(4.5, "percent"),
+    );
+    log.evidence(
+        "2027-10-05",
+        "sat",
+        "enrichment",
+        quarter(7),
+        qty(4.5, "percent"),
+    );
+    let second = log.push("2027-10-10", &["eu"], tstep("snapback", invoke()));
+    let s = eval(&a, &log, "2027-10-10");
+    assert!(
+        rejection(&s, early).contains("no step counts until relief is earned again"),
+        "{}",
+        rejection(&s, early)
+    );
+    accepted(&s, second);
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "fired");
+    assert_eq!(t.fired, Some(d(2027, 10, 10)));
+    assert_eq!(t.rearmed, None);
+    assert_eq!(t.invoked_by, vec![id("eu")]);
+    // The relief earned again is wound down from the second fire.
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (
+            ReliefStatus::WindDown,
+            Some(d(2027, 10, 10)),
+            Some(d(2028, 1, 8))
+        )
+    );
+    assert_eq!(s.phases[0].status, PhaseStatus::NotReached);
+    assert!(s.phases[0].reasons[0].detail.contains(
+        "entered on 2027-07-05, then reverted by trigger `snapback` fired on 2027-10-10"
+    ));
+
+    let mut ev = Evaluator::new(std::slice::from_ref(&a)).unwrap();
+    for e in &log.entries {
+        ev.append(e);
+    }
+    for when in ["2027-04-10", "2027-07-05", "2027-10-10", "2028-02-01"] {
+        assert_eq!(ev.state(at(when)).unwrap(), eval(&a, &log, when), "{when}");
+    }
+}
+
+#[test]
+fn by_decision_is_the_default_and_keeps_relief_reverted() {
+    let (mut a, log) = reearn();
+    a.triggers[0].reentry = Reentry::default();
+    assert_eq!(a.triggers[0].reentry, Reentry::ByDecision);
+    let s = eval(&a, &log, "2027-07-05");
+    assert_eq!(s.phases[0].status, PhaseStatus::NotReached);
+    assert_eq!(s.phases[0].reasons[0].rule, "trigger.reverted");
+    assert!(
+        s.phases[0].remains[0]
+            .detail
+            .contains("decision or amendment")
+    );
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::Reimposed);
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "fired");
+    assert_eq!(t.rearmed, None);
+}
+
+#[test]
+fn a_partial_reversal_is_earned_again_by_the_phase_of_its_actions() {
+    let (mut a, log) = reearn();
+    a.triggers[0].reverts_to = Reversion::Actions {
+        actions: vec![id("us-oil")],
+    };
+    let s = eval(&a, &log, "2027-04-10");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::Reimposed);
+    assert_eq!(relief(&s, "eu-oil").0, ReliefStatus::InForce);
+    assert_eq!(s.phases[0].status, PhaseStatus::Reached);
+    let s = eval(&a, &log, "2027-07-05");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::InForce, Some(d(2027, 7, 5)), None)
+    );
+    assert_eq!(s.relief[0].reasons[0].rule, "trigger.reentered");
+    // The rest of the phase was never reverted: in force since its first entry.
+    assert_eq!(
+        relief(&s, "eu-oil").1,
+        relief(&eval(&a, &log, "2026-09-01"), "eu-oil").1
+    );
+    assert_eq!(trigger(&s, "snapback").rearmed, Some(d(2027, 7, 5)));
+}
+
+#[test]
+fn a_withdrawn_dispute_resumes_the_countdown_from_the_day_it_closes() {
+    let a = agreement();
+    let mut log = disputed_countdown();
+    log.push(
+        "2026-10-25",
+        &["target"],
+        step("d1", DisputeAction::Withdraw),
+    );
+    let s = eval(&a, &log, "2026-10-24");
+    assert_eq!(trigger(&s, "snapback").remaining, Some(20));
+    let s = eval(&a, &log, "2026-10-25");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    // Paused from 2026-10-20 to 2026-10-25: five days later than 2026-11-09.
+    assert_eq!(t.until, Some(d(2026, 11, 14)));
+    assert!(
+        t.reasons
+            .iter()
+            .any(|r| r.rule == "trigger.resumed" && r.detail.contains("was withdrawn")),
+        "{:?}",
+        t.reasons
+    );
+    let s = eval(&a, &log, "2026-11-14");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 11, 14)));
+}
+
+#[test]
+fn an_exhausted_dispute_resumes_the_countdown_on_its_last_deadline() {
+    let a = agreement();
+    let log = disputed_countdown();
+    // The joint commission runs out on 2026-11-04, the ministers on 2026-11-19, the advisory
+    // board on 2026-12-04: exhausted then, and the finding counts.
+    let s = eval(&a, &log, "2026-12-03");
+    assert_eq!(trigger(&s, "snapback").status, "paused");
+    let s = eval(&a, &log, "2026-12-04");
+    assert_eq!(dispute(&s, "d1").status, "exhausted");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down");
+    assert_eq!(t.until, Some(d(2026, 12, 24)));
+    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2027, 1, 31)).unwrap();
+    let on = |to: &str| {
+        changes
+            .iter()
+            .find(|c| c.subject == "trigger snapback" && c.to == to)
+            .map(|c| c.date)
+    };
+    assert_eq!(on("counting_down until 2026-12-24"), Some(d(2026, 12, 4)));
+    assert_eq!(on("fired on 2026-12-24"), Some(d(2026, 12, 24)));
 }

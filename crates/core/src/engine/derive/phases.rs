@@ -4,7 +4,9 @@
 //! at some concluded review (status conditions count the reviews ending with that one)
 //! and its `not_before` date has come; once reached it stays reached (regression is the
 //! business of triggers: `derive::triggers` takes phases past a fired trigger's reversion
-//! point out again). Its entry date is the first day everything the
+//! point out again, and under `re_earn` brings each back when `reentry` finds its entry
+//! condition met at reviews that all begin on or after the fire). Its entry date is the
+//! first day everything the
 //! condition rests on was known: the day after the review ended, the record date of the
 //! evidence cited, dates and events the condition names, the previous phase's entry and
 //! `not_before`, whichever is latest.
@@ -207,6 +209,19 @@ fn status_at<'c>(
 
 /// Evaluates a condition with `latest` as the latest review (0: none concluded).
 fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Holds {
+    holds_from(ctx, anchors, cond, latest, 1)
+}
+
+/// Evaluates a condition with `latest` as the latest review, counting only reviews from
+/// number `floor` on (a status that needs earlier reviews does not hold): after a snapback,
+/// relief is earned again on reviews that begin after the fire.
+fn holds_from(
+    ctx: &Ctx<'_>,
+    anchors: &Anchors,
+    cond: &Condition,
+    latest: u32,
+    floor: u32,
+) -> Holds {
     let no = || Holds {
         ok: false,
         witness: None,
@@ -220,7 +235,7 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
             reviews,
         } => {
             let n = (*reviews).max(1);
-            if latest < n || commitments.is_empty() {
+            if latest < n || commitments.is_empty() || latest - n + 1 < floor {
                 return no();
             }
             let first = latest - n + 1;
@@ -316,7 +331,7 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
                 entries: Vec::new(),
             };
             for c in all {
-                let h = holds(ctx, anchors, c, latest);
+                let h = holds_from(ctx, anchors, c, latest, floor);
                 if !h.ok {
                     return no();
                 }
@@ -328,7 +343,7 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
         Condition::Or { any } => {
             let mut best: Option<Holds> = None;
             for c in any {
-                let h = holds(ctx, anchors, c, latest);
+                let h = holds_from(ctx, anchors, c, latest, floor);
                 if h.ok
                     && best.as_ref().is_none_or(|b| {
                         h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness)
@@ -340,7 +355,7 @@ fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Hol
             best.unwrap_or_else(no)
         }
         Condition::Not { not } => {
-            let h = holds(ctx, anchors, not, latest);
+            let h = holds_from(ctx, anchors, not, latest, floor);
             Holds {
                 ok: !h.ok,
                 witness: None,
@@ -662,4 +677,80 @@ pub(crate) fn earliest(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> Op
 /// Whether a condition holds on the evaluation date (at the latest concluded review).
 pub(crate) fn holds_now(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> bool {
     holds(ctx, anchors, cond, ctx.concluded).ok
+}
+
+/// When a phase reverted by a trigger fired on `fired` is earned again (`reentry =
+/// "re_earn"`): the first day its entry condition is met at a concluded review that begins
+/// on or after `fired`, with every review a status counts also beginning on or after it
+/// (the consecutive count starts over), and not before `after` (the previous phase's own
+/// re-entry, when it was reverted too). Returns that day, the review, and the entries.
+pub(crate) fn reentry(
+    ctx: &Ctx<'_>,
+    anchors: &Anchors,
+    entry: &Condition,
+    fired: Date,
+    after: Option<Date>,
+) -> Option<(Date, u32, Vec<LogIndex>)> {
+    let floor = first_review_from(ctx, fired)?;
+    for r in floor..=ctx.concluded {
+        let h = holds_from(ctx, anchors, entry, r, floor);
+        if !h.ok {
+            continue;
+        }
+        let review_end = ctx
+            .reviews
+            .get(r as usize - 1)
+            .and_then(|rv| rv.period.end().tomorrow().ok());
+        let day = [h.witness, review_end, after, Some(fired)]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(fired);
+        if day <= ctx.date {
+            return Some((day, r, h.entries));
+        }
+    }
+    None
+}
+
+/// The number of the first review (begun by the evaluation date) that begins on or after
+/// `day`.
+pub(crate) fn first_review_from(ctx: &Ctx<'_>, day: Date) -> Option<u32> {
+    ctx.reviews
+        .iter()
+        .find(|r| r.period.start() >= day)
+        .map(|r| r.number)
+}
+
+/// The earliest day a reverted phase could be earned again: the day after the review that
+/// would complete its longest status window, counting from the first review that begins on
+/// or after `fired` (none when that cannot be computed).
+pub(crate) fn reentry_earliest(ctx: &Ctx<'_>, entry: &Condition, fired: Date) -> Option<Date> {
+    let agreement = ctx.agreement()?;
+    let anchors = ctx.anchors();
+    let start = match ctx.reviews.first() {
+        Some(r) => r.period.start(),
+        None => anchors.resolve(&agreement.review.starts)?,
+    };
+    // Reviews that begin before the fire do not count: skip them.
+    let mut skipped = 0u32;
+    while nth(start, agreement.review.every, skipped)? < fired {
+        skipped = skipped.checked_add(1)?;
+        if skipped > 100_000 {
+            return None;
+        }
+    }
+    let needed = longest_window(entry).max(1);
+    nth(start, agreement.review.every, skipped.checked_add(needed)?).map(|d| d.max(ctx.date))
+}
+
+/// The longest run of reviews a condition's status leaves ask for.
+fn longest_window(cond: &Condition) -> u32 {
+    match cond {
+        Condition::Status { reviews, .. } => (*reviews).max(1),
+        Condition::And { all } => all.iter().map(longest_window).max().unwrap_or(0),
+        Condition::Or { any } => any.iter().map(longest_window).max().unwrap_or(0),
+        Condition::Not { not } => longest_window(not),
+        _ => 0,
+    }
 }

@@ -668,7 +668,10 @@ pub(crate) fn exemptions(versions: &[Agreement], views: &[VersionView]) -> Vec<E
 }
 
 /// Whether a condition rests on a commitment's status.
-fn mentions(cond: &crate::rule::Condition, commitment: &crate::id::CommitmentId) -> bool {
+pub(crate) fn mentions(
+    cond: &crate::rule::Condition,
+    commitment: &crate::id::CommitmentId,
+) -> bool {
     use crate::rule::Condition;
     match cond {
         Condition::Status { commitments, .. } => commitments.contains(commitment),

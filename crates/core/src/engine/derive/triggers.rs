@@ -1,36 +1,61 @@
-//! Triggers (snapback): invocation, countdown, halt, withdrawal, firing, and the reversion
-//! of relief a fired trigger causes.
+//! Triggers (snapback): invocation, countdown, pauses while a dispute is open, halt,
+//! withdrawal, lapse, firing, the reversion of relief a fired trigger causes, and relief
+//! earned again after it.
 //!
 //! Each trigger is walked through its recorded steps in log order. An invocation counts
 //! when every author has standing and the trigger's condition holds on the invocation's
-//! record date (at the reviews concluded by then, on evidence known by then). With a
-//! `countdown`, the trigger then fires on `invoked + countdown` unless a participant in
-//! `halted_by` records a halt *before* that date (a halt recorded on it is too late), or
-//! the invoker withdraws first; without one it fires on the invocation date. An
-//! `automatic` trigger needs no invocation: it counts as invoked on the date its condition
-//! came to hold. A halted or withdrawn trigger may be invoked again; a fired one takes no
-//! further step.
+//! record date (at the reviews concluded by then, on evidence known by then; a finding
+//! disputed only after that date is taken as the monitors made it, so a later dispute does
+//! not undo the invocation after the fact). With a `countdown`, the trigger then fires on
+//! `invoked + countdown` unless a participant in `halted_by` records a halt *before* that
+//! date (a halt recorded on it is too late), or the invoker withdraws first; without one it
+//! fires on the invocation date. An `automatic` trigger needs no invocation: it counts as
+//! invoked on the date its condition came to hold. A halted or withdrawn trigger may be
+//! invoked again.
 //!
-//! When fired on `F`, the reverted relief (`pre_agreement`: every phase's; `phase`: the
-//! later phases'; `actions`: those only, the rest kept) that was in force is wound down
-//! from `F` until `F + wind_down`, then reimposed. Phases after the reversion point are
-//! not reached any more. Exemptions are never touched (they are not relief actions, and
-//! `derive::state` adds them last).
+//! **Disputes during a countdown.** Under `while_open = "freeze_finding"`, while a dispute
+//! over a finding of an indicator whose commitment the trigger's `when` mentions is open,
+//! an invoked countdown is `paused` (from the day the dispute opened, or the invocation
+//! day if it was already open) with the days that remained until `until`; a dispute opened
+//! on `until` is too late. When no such dispute is open any more (the day the last of them
+//! closed), the countdown resumes with those days (`until` moves by the paused span) — unless
+//! one of them overturned the finding and the condition no longer holds on that day: then
+//! the invocation *lapses* (`halted`, reason `trigger.lapsed`) and the trigger may be
+//! invoked again. A dispute that never closes keeps the countdown paused. Under
+//! `finding_stands` nothing pauses; a reason says which dispute was open.
 //!
-//! Known limit: the condition at an earlier date is judged on the statuses as of the
-//! evaluation's cut (disputes' effects included), restricted to the reviews concluded and
-//! evidence recorded by that date.
+//! **Fire and re-entry.** When fired on `F`, the reverted relief (`pre_agreement`: every
+//! phase's; `phase`: the later phases'; `actions`: those only, the rest kept) that was in
+//! force is wound down from `F` until `F + wind_down`, then reimposed. Under `reentry =
+//! "by_decision"` (the default) phases after the reversion point are not reached any more
+//! and only a decision or an amendment restores relief; a fired trigger takes no further
+//! step. Under `"re_earn"`, each reverted phase (for `actions`, the phases of those
+//! actions) is reached again by its entry condition met at reviews that begin on or after
+//! `F` (the consecutive count starts over; earlier reviews do not count), in schedule
+//! order; from that day its reverted actions are in force again. On the first such day the
+//! trigger is re-armed: it may be invoked (or fire by itself) again, and a new fire reverts
+//! what is in force then; steps between the fire and the re-arming are refused. Exemptions
+//! are never touched (they are not relief actions, and `derive::state` adds them last).
+//!
+//! Known limits: the condition at an earlier date is judged on the statuses as of the
+//! evaluation's cut (disputes' effects included — for an invocation, except on a commitment
+//! every dispute of which opened after it; a commitment disputed both before and after an
+//! invocation is judged with every dispute's effect), restricted to the reviews concluded and
+//! evidence recorded by that date; with several disputes overlapping, an overturn is judged
+//! on the day the last of them closes; an automatic trigger's countdown does not pause;
+//! after a re-entry, `phase(...)` conditions of later phases still read the first entry.
 
 use std::collections::BTreeMap;
 
-use crate::agreement::{Agreement, Reversion, Trigger};
-use crate::id::{ActionId, ParticipantId, TriggerId};
-use crate::statement::{LogIndex, Statement, TriggerAction};
+use crate::agreement::{Agreement, Reentry, Reversion, Trigger, WhileOpen};
+use crate::id::{ActionId, CommitmentId, DisputeId, ParticipantId, PhaseId, TriggerId};
+use crate::statement::{DisputeOutcome, Finding, LogIndex, Statement, TriggerAction};
 use crate::time::Date;
 
 use super::super::state::{
     ActionState, PhaseState, PhaseStatus, Reason, ReliefStatus, TriggerState, Unmet,
 };
+use super::super::{date_from_epoch_day, epoch_day};
 use super::phases::{describe, holds_at};
 use super::{Ctx, date_of};
 
@@ -42,15 +67,87 @@ pub(crate) struct Reverted {
     pub wind_down_until: Date,
     pub non_retroactive: bool,
     pub entries: Vec<LogIndex>,
+    /// Under `re_earn`: its phase earned again after the fire, from this day.
+    pub reentered: Option<Reentered>,
+}
+
+/// A phase earned again after a fire.
+#[derive(Debug, Clone)]
+pub(crate) struct Reentered {
+    pub phase: PhaseId,
+    pub on: Date,
+    /// The review at which its entry condition was met again.
+    pub review: u32,
+    pub entries: Vec<LogIndex>,
+}
+
+/// A trigger's latest fire and what was earned again after it.
+#[derive(Debug, Clone)]
+pub(crate) struct LastFire {
+    pub trigger: TriggerId,
+    pub fired: Date,
+    pub reentered: BTreeMap<PhaseId, Reentered>,
+    /// Phases earned again after the fire before this one (and before this one), with the
+    /// day: they were reached when this fire reverted them.
+    pub earlier: BTreeMap<PhaseId, Date>,
+}
+
+/// One fire of a trigger, and what was earned again after it.
+#[derive(Debug, Clone)]
+struct Episode {
+    fired: Date,
+    wind_down_until: Date,
+    cause: Vec<LogIndex>,
+    reentered: BTreeMap<PhaseId, Reentered>,
+    /// The first day something was earned again: the trigger is re-armed then.
+    rearmed: Option<Date>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Idle,
-    Counting { invoked: Date, until: Date },
+    /// Counting down since `from` (the invocation, or the day it resumed).
+    Counting {
+        invoked: Date,
+        until: Date,
+        from: Date,
+    },
+    /// Paused since `since` with `remaining` days of the countdown left.
+    Paused {
+        invoked: Date,
+        since: Date,
+        remaining: i64,
+    },
     Halted(Date),
+    /// The invocation lapsed: a dispute overturned the finding it rested on.
+    Lapsed(Date),
     Withdrawn(Date),
-    Fired { invoked: Date, on: Date },
+    Fired {
+        invoked: Date,
+        on: Date,
+    },
+    /// Relief was earned again after a fire: it may be invoked again.
+    Rearmed(Date),
+}
+
+/// A dispute over a finding a trigger's condition rests on.
+#[derive(Debug, Clone)]
+struct Hold {
+    dispute: DisputeId,
+    commitment: CommitmentId,
+    opened: Date,
+    closed: Option<Date>,
+    overturned: bool,
+    /// How it closed, in words.
+    closing: String,
+    /// Its steps, for reasons.
+    entries: Vec<LogIndex>,
+}
+
+impl Hold {
+    fn open_on(&self, day: Date) -> bool {
+        self.opened <= day && self.closed.is_none_or(|c| day < c)
+    }
 }
 
 fn names(ids: &[ParticipantId]) -> String {
@@ -124,6 +221,358 @@ pub(crate) fn reverted_actions(agreement: &Agreement, t: &Trigger) -> Vec<Action
     }
 }
 
+/// The phases a trigger reverts, in schedule order: those whose relief is earned again
+/// under `re_earn` (for `actions`, the phases holding those actions).
+fn reverted_phases<'a>(agreement: &'a Agreement, t: &Trigger) -> Vec<&'a crate::agreement::Phase> {
+    match &t.reverts_to {
+        Reversion::PreAgreement => agreement.phases.iter().collect(),
+        Reversion::Phase { phase } => {
+            let keep = agreement
+                .phases
+                .iter()
+                .position(|p| &p.id == phase)
+                .map_or(0, |i| i + 1);
+            agreement.phases.iter().skip(keep).collect()
+        }
+        Reversion::Actions { actions } => agreement
+            .phases
+            .iter()
+            .filter(|p| p.actions.iter().any(|a| actions.contains(&a.id)))
+            .collect(),
+    }
+}
+
+/// The indicator a disputed finding is on.
+fn disputed_indicator(ctx: &Ctx<'_>, finding: &Finding) -> Option<crate::id::IndicatorId> {
+    match finding {
+        Finding::Indicator { indicator, .. } => Some(indicator.clone()),
+        Finding::Entry { index } => {
+            let (n, _) = ctx.core.entries.get(&index.0)?.evidence?;
+            ctx.core
+                .names
+                .indicators
+                .iter()
+                .find(|(_, v)| **v == n)
+                .map(|(k, _)| k.clone())
+        }
+    }
+}
+
+/// The disputes over findings of indicators whose commitment the trigger's condition
+/// mentions.
+fn holds_for(ctx: &Ctx<'_>, agreement: &Agreement, t: &Trigger) -> Vec<Hold> {
+    let mut out = Vec::new();
+    for d in &ctx.dispute_states {
+        let (Some(finding), Some(opened)) = (&d.finding, d.opened) else {
+            continue;
+        };
+        let Some(commitment) = disputed_indicator(ctx, finding).and_then(|i| {
+            agreement
+                .indicators
+                .iter()
+                .find(|x| x.id == i)
+                .map(|x| x.commitment.clone())
+        }) else {
+            continue;
+        };
+        if !super::relief::mentions(&t.when, &commitment) {
+            continue;
+        }
+        let closing = match (d.outcome, d.status.as_str()) {
+            (Some(DisputeOutcome::Overturned), _) => "overturned the finding",
+            (Some(DisputeOutcome::Upheld), _) => "upheld the finding",
+            (Some(DisputeOutcome::Settled), _) => "was settled",
+            (None, "exhausted") => "was exhausted",
+            (None, "withdrawn") => "was withdrawn",
+            _ => "closed",
+        };
+        out.push(Hold {
+            dispute: d.id.clone(),
+            commitment,
+            opened,
+            closed: d.closed,
+            overturned: d.outcome == Some(DisputeOutcome::Overturned),
+            closing: closing.to_owned(),
+            entries: d.steps.clone(),
+        });
+    }
+    out
+}
+
+fn hold_names(holds: &[&Hold]) -> String {
+    holds
+        .iter()
+        .map(|h| format!("dispute `{}` (over `{}`)", h.dispute, h.commitment))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn hold_entries(holds: &[&Hold]) -> Vec<LogIndex> {
+    let mut e: Vec<LogIndex> = holds.iter().flat_map(|h| h.entries.clone()).collect();
+    e.sort_unstable();
+    e.dedup();
+    e
+}
+
+/// Whether the condition holds on an invocation's day, taking findings disputed only after
+/// that day as the monitors made them: a dispute opened later pauses the countdown, it does
+/// not undo the invocation.
+fn holds_when_invoked(ctx: &mut Ctx<'_>, t: &Trigger, holds: &[Hold], day: Date) -> bool {
+    let later: Vec<CommitmentId> = ctx
+        .undisputed
+        .keys()
+        .filter(|c| {
+            let mut over = holds.iter().filter(|h| &h.commitment == *c).peekable();
+            over.peek().is_some() && over.all(|h| h.opened > day)
+        })
+        .cloned()
+        .collect();
+    swap_undisputed(ctx, &later);
+    let ok = holds_on(ctx, t, day).0;
+    swap_undisputed(ctx, &later);
+    ok
+}
+
+fn swap_undisputed(ctx: &mut Ctx<'_>, which: &[CommitmentId]) {
+    for c in which {
+        if let (Some(u), Some(s), Some(k)) = (
+            ctx.undisputed.get_mut(c),
+            ctx.commitments.get_mut(c),
+            ctx.commitment_known.get_mut(c),
+        ) {
+            std::mem::swap(s, &mut u.0);
+            std::mem::swap(k, &mut u.1);
+        }
+    }
+}
+
+/// Runs a countdown's clock up to `to` (inclusive): it pauses while a hold is open, resumes
+/// or lapses when none is any more, and fires when it runs out.
+fn clock(
+    ctx: &Ctx<'_>,
+    t: &Trigger,
+    holds: &[Hold],
+    mut status: Status,
+    to: Date,
+    reasons: &mut Vec<Reason>,
+) -> Status {
+    // Bounded: each round pauses or resumes on a later day, or returns.
+    for _ in 0..10_000 {
+        match status {
+            Status::Counting {
+                invoked,
+                until,
+                from,
+            } => {
+                let pause = holds
+                    .iter()
+                    .filter_map(|h| {
+                        let d = h.opened.max(from);
+                        h.open_on(d).then_some(d)
+                    })
+                    .min();
+                match pause {
+                    Some(p) if p < until && p <= to => {
+                        let remaining = epoch_day(until) - epoch_day(p);
+                        let open: Vec<&Hold> = holds.iter().filter(|h| h.open_on(p)).collect();
+                        reasons.push(Reason::with_entries(
+                            "trigger.paused",
+                            format!(
+                                "countdown paused on {p} with {remaining} day(s) remaining: {} freezes a finding its condition rests on (while_open: freeze_finding)",
+                                hold_names(&open)
+                            ),
+                            hold_entries(&open),
+                        ));
+                        status = Status::Paused {
+                            invoked,
+                            since: p,
+                            remaining,
+                        };
+                    }
+                    _ => {
+                        if until <= to {
+                            status = Status::Fired { invoked, on: until };
+                        }
+                        return status;
+                    }
+                }
+            }
+            Status::Paused {
+                invoked,
+                since,
+                remaining,
+            } => {
+                // The first day no hold is open: the latest close of the overlapping ones.
+                let mut resume = since;
+                for _ in 0..10_000 {
+                    let open: Vec<&Hold> = holds.iter().filter(|h| h.open_on(resume)).collect();
+                    if open.is_empty() {
+                        break;
+                    }
+                    let Some(next) = open.iter().map(|h| h.closed).max().flatten() else {
+                        return status;
+                    };
+                    if open.iter().any(|h| h.closed.is_none()) {
+                        return status;
+                    }
+                    resume = next;
+                }
+                if resume > to {
+                    return status;
+                }
+                let closed: Vec<&Hold> = holds
+                    .iter()
+                    .filter(|h| {
+                        h.opened < resume && h.closed.is_some_and(|c| c > since && c <= resume)
+                    })
+                    .collect();
+                let how = closed
+                    .iter()
+                    .map(|h| format!("dispute `{}` {} on {}", h.dispute, h.closing, resume))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if closed.iter().any(|h| h.overturned) && !holds_on(ctx, t, resume).0 {
+                    reasons.push(Reason::with_entries(
+                        "trigger.lapsed",
+                        format!(
+                            "invocation lapsed on {resume}: {how}, and its condition `{}` no longer holds; it may be invoked again",
+                            describe(&t.when)
+                        ),
+                        hold_entries(&closed),
+                    ));
+                    return Status::Lapsed(resume);
+                }
+                let Some(until) = date_from_epoch_day(epoch_day(resume) + remaining) else {
+                    return status;
+                };
+                reasons.push(Reason::with_entries(
+                    "trigger.resumed",
+                    format!(
+                        "countdown resumed on {resume} with the {remaining} day(s) that remained ({how}): fires on {until} unless halted before"
+                    ),
+                    hold_entries(&closed),
+                ));
+                status = Status::Counting {
+                    invoked,
+                    until,
+                    from: resume,
+                };
+            }
+            _ => return status,
+        }
+    }
+    status
+}
+
+/// One fire on `fired`, and under `re_earn` the phases earned again after it.
+fn episode(
+    ctx: &Ctx<'_>,
+    agreement: &Agreement,
+    t: &Trigger,
+    fired: Date,
+    cause: &[LogIndex],
+) -> Episode {
+    let mut reentered = BTreeMap::new();
+    if t.reentry == Reentry::ReEarn {
+        let mut anchors = ctx.anchors();
+        // Phases are entered in order: a reverted phase follows the one before it, when that
+        // one was reverted too (not so for the scattered phases of a partial reversal).
+        let chained = !matches!(t.reverts_to, Reversion::Actions { .. });
+        let mut previous: Option<Option<Date>> = None;
+        for phase in reverted_phases(agreement, t) {
+            let mut after = match (chained, previous) {
+                (true, Some(None)) => break,
+                (true, Some(Some(d))) => Some(d),
+                _ => None,
+            };
+            match phase.not_before.as_ref().map(|r| anchors.resolve(r)) {
+                Some(None) => {
+                    previous = Some(None);
+                    continue;
+                }
+                Some(Some(nb)) => after = after.max(Some(nb)),
+                None => {}
+            }
+            let got = super::phases::reentry(ctx, &anchors, &phase.entry, fired, after);
+            previous = Some(got.as_ref().map(|g| g.0));
+            if let Some((on, review, entries)) = got {
+                // Dates counted from this phase's entry count from its new entry.
+                anchors.phases.insert(phase.id.clone(), on);
+                reentered.insert(
+                    phase.id.clone(),
+                    Reentered {
+                        phase: phase.id.clone(),
+                        on,
+                        review,
+                        entries,
+                    },
+                );
+            }
+        }
+    }
+    Episode {
+        fired,
+        wind_down_until: t.wind_down.after(fired).unwrap_or(fired),
+        cause: cause.to_vec(),
+        rearmed: reentered.values().map(|r| r.on).min(),
+        reentered,
+    }
+}
+
+/// Under `re_earn`, a fired trigger is re-armed on the first day relief it reverted is
+/// earned again, if that day has come by `to`.
+#[allow(clippy::too_many_arguments)]
+fn rearm(
+    ctx: &Ctx<'_>,
+    agreement: &Agreement,
+    t: &Trigger,
+    status: Status,
+    to: Date,
+    cause: &[LogIndex],
+    pending: &mut Option<Episode>,
+    episodes: &mut Vec<Episode>,
+    reasons: &mut Vec<Reason>,
+) -> Status {
+    let Status::Fired { on, .. } = status else {
+        return status;
+    };
+    if t.reentry != Reentry::ReEarn {
+        return status;
+    }
+    if pending.as_ref().is_none_or(|e| e.fired != on) {
+        *pending = Some(episode(ctx, agreement, t, on, cause));
+    }
+    let Some(e) = pending.as_ref() else {
+        return status;
+    };
+    match e.rearmed {
+        Some(r) if r <= to => {
+            let first: Vec<String> = e
+                .reentered
+                .values()
+                .filter(|x| x.on == r)
+                .map(|x| format!("`{}`", x.phase))
+                .collect();
+            reasons.push(Reason::with_entries(
+                "trigger.rearmed",
+                format!(
+                    "re-armed on {r}: after the fire on {on}, phase {} was earned again (reentry: re_earn); a new breach may be invoked",
+                    first.join(", ")
+                ),
+                e.reentered
+                    .values()
+                    .filter(|x| x.on == r)
+                    .flat_map(|x| x.entries.clone())
+                    .collect(),
+            ));
+            episodes.push(e.clone());
+            *pending = None;
+            Status::Rearmed(r)
+        }
+        _ => status,
+    }
+}
+
 pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
     let core = ctx.core;
     let Some(agreement) = core.versions.get(ctx.current) else {
@@ -148,37 +597,64 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
     }
     let mut out = Vec::with_capacity(agreement.triggers.len());
     for t in &agreement.triggers {
+        let holds = holds_for(ctx, agreement, t);
+        let freeze = agreement.disputes.while_open == WhileOpen::FreezeFinding;
+        let pausing: &[Hold] = if freeze { &holds } else { &[] };
         let mut status = Status::Idle;
         let mut invoked_by: Vec<ParticipantId> = Vec::new();
         let mut counted: Vec<LogIndex> = Vec::new();
         let mut reasons: Vec<Reason> = Vec::new();
         let mut cause: Vec<LogIndex> = Vec::new();
+        let mut episodes: Vec<Episode> = Vec::new();
+        let mut pending: Option<Episode> = None;
         let countdown_end = |from: Date| t.countdown.and_then(|c| c.after(from));
         for o in steps.get(&t.id).map(Vec::as_slice).unwrap_or_default() {
             let Statement::TriggerStep(step) = &o.statement else {
                 continue;
             };
             let day = date_of(o.key.0);
-            if let Status::Counting { invoked, until } = status
-                && until <= day
-            {
-                status = Status::Fired { invoked, on: until };
-            }
+            status = clock(ctx, t, pausing, status, day, &mut reasons);
+            status = rearm(
+                ctx,
+                agreement,
+                t,
+                status,
+                day,
+                &cause,
+                &mut pending,
+                &mut episodes,
+                &mut reasons,
+            );
             let problem: Option<String> = match (&step.step, status) {
-                (_, Status::Fired { on, .. }) => Some(format!(
-                    "trigger `{}` fired on {on}: no step counts after it fires",
-                    t.id
-                )),
+                (_, Status::Fired { on, .. }) => Some(match t.reentry {
+                    Reentry::ByDecision => format!(
+                        "trigger `{}` fired on {on}: no step counts after it fires",
+                        t.id
+                    ),
+                    Reentry::ReEarn => format!(
+                        "trigger `{}` fired on {on}: no step counts until relief is earned again and it is re-armed",
+                        t.id
+                    ),
+                }),
                 (TriggerAction::Invoke { .. }, _) if t.automatic => Some(format!(
                     "trigger `{}` is automatic: it fires by itself when its condition holds, without invocation",
                     t.id
                 )),
-                (TriggerAction::Invoke { .. }, Status::Counting { invoked, until }) => {
+                (TriggerAction::Invoke { .. }, Status::Counting { invoked, until, .. }) => {
                     Some(format!(
                         "trigger `{}` was already invoked on {invoked}; its countdown runs until {until}",
                         t.id
                     ))
                 }
+                (
+                    TriggerAction::Invoke { .. },
+                    Status::Paused {
+                        invoked, remaining, ..
+                    },
+                ) => Some(format!(
+                    "trigger `{}` was already invoked on {invoked}; its countdown is paused with {remaining} day(s) remaining",
+                    t.id
+                )),
                 (TriggerAction::Invoke { .. }, _) => {
                     if let Some(p) = o.authors.iter().find(|a| !t.standing.contains(a)) {
                         Some(if t.standing.is_empty() {
@@ -194,7 +670,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                             )
                         })
                     } else {
-                        let (ok, _, _) = holds_on(ctx, t, day);
+                        let ok = holds_when_invoked(ctx, t, &holds, day);
                         (!ok).then(|| {
                             format!(
                                 "invocation of `{}` on {day} refused: its condition `{}` does not hold on that date",
@@ -204,7 +680,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                         })
                     }
                 }
-                (TriggerAction::Halt { .. }, Status::Counting { .. }) => {
+                (TriggerAction::Halt { .. }, Status::Counting { .. } | Status::Paused { .. }) => {
                     if t.halted_by.is_empty() {
                         Some(format!("no participant may halt `{}`", t.id))
                     } else {
@@ -224,7 +700,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     "trigger `{}` is not counting down: there is nothing to halt",
                     t.id
                 )),
-                (TriggerAction::Withdraw, Status::Counting { .. }) => {
+                (TriggerAction::Withdraw, Status::Counting { .. } | Status::Paused { .. }) => {
                     o.authors.iter().find(|a| !invoked_by.contains(a)).map(|p| {
                         format!(
                             "`{p}` did not invoke `{}`: only {} may withdraw the invocation",
@@ -260,6 +736,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                             Status::Counting {
                                 invoked: day,
                                 until,
+                                from: day,
                             }
                         }
                         _ => {
@@ -277,6 +754,8 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                             }
                         }
                     };
+                    // A dispute already open pauses the countdown from the invocation day.
+                    status = clock(ctx, t, pausing, status, day, &mut reasons);
                 }
                 TriggerAction::Halt { resolution } => {
                     reasons.push(Reason::with_entries(
@@ -301,14 +780,31 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 }
             }
         }
-        if let Status::Counting { invoked, until } = status
-            && until <= ctx.date
-        {
-            status = Status::Fired { invoked, on: until };
-        }
+        status = clock(ctx, t, pausing, status, ctx.date, &mut reasons);
+        status = rearm(
+            ctx,
+            agreement,
+            t,
+            status,
+            ctx.date,
+            &cause,
+            &mut pending,
+            &mut episodes,
+            &mut reasons,
+        );
         let (now, witness, cond_entries) = holds_on(ctx, t, ctx.date);
-        if t.automatic && status == Status::Idle && now {
-            let from = witness.unwrap_or_else(|| since_reviews(ctx, t));
+        // Bounded: each round fires on a later day than the one before.
+        for _ in 0..64 {
+            let rearmed_on = match status {
+                Status::Idle => None,
+                Status::Rearmed(r) => Some(r),
+                _ => break,
+            };
+            if !(t.automatic && now) {
+                break;
+            }
+            let since = witness.unwrap_or_else(|| since_reviews(ctx, t));
+            let from = rearmed_on.map_or(since, |r| since.max(r));
             cause = cond_entries.clone();
             reasons.push(Reason::with_entries(
                 "trigger.automatic",
@@ -322,6 +818,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 Some(until) if until > from && until > ctx.date => Status::Counting {
                     invoked: from,
                     until,
+                    from,
                 },
                 Some(until) if until > from => Status::Fired {
                     invoked: from,
@@ -332,6 +829,40 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     on: from,
                 },
             };
+            status = rearm(
+                ctx,
+                agreement,
+                t,
+                status,
+                ctx.date,
+                &cause,
+                &mut pending,
+                &mut episodes,
+                &mut reasons,
+            );
+        }
+        // Under finding_stands a dispute does not pause the countdown: say so.
+        if !freeze && let Some(invoked) = invoked_of(status) {
+            let end = match status {
+                Status::Fired { on, .. } => on,
+                Status::Counting { until, .. } => until,
+                _ => ctx.date,
+            }
+            .min(ctx.date);
+            let open: Vec<&Hold> = holds
+                .iter()
+                .filter(|h| h.opened <= end && h.closed.is_none_or(|c| c > invoked))
+                .collect();
+            if !open.is_empty() {
+                reasons.push(Reason::with_entries(
+                    "trigger.disputed",
+                    format!(
+                        "{} was open during the countdown; the finding stands meanwhile (while_open: finding_stands), so the countdown was not paused",
+                        hold_names(&open)
+                    ),
+                    hold_entries(&open),
+                ));
+            }
         }
         // The latest step first, after the status's own reason (inserted below).
         reasons.reverse();
@@ -348,12 +879,24 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
             wind_down_until: None,
             reverts: reverts.clone(),
             earliest: None,
+            remaining: None,
+            paused_since: None,
+            rearmed: None,
         };
+        if let Some(last) = episodes.last() {
+            state.fired = Some(last.fired);
+            state.wind_down_until = Some(last.wind_down_until);
+            state.rearmed = last.rearmed;
+        }
         let cond_text = describe(&t.when);
         match status {
-            Status::Idle | Status::Halted(_) | Status::Withdrawn(_) => {
+            Status::Idle
+            | Status::Halted(_)
+            | Status::Lapsed(_)
+            | Status::Withdrawn(_)
+            | Status::Rearmed(_) => {
                 let name = match status {
-                    Status::Halted(_) => "halted",
+                    Status::Halted(_) | Status::Lapsed(_) => "halted",
                     Status::Withdrawn(_) => "withdrawn",
                     _ if now => "available",
                     _ => "dormant",
@@ -363,8 +906,16 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                         .filter(|d| *d > ctx.date);
                 }
                 state.status = name.to_owned();
+                // Halted, lapsed or withdrawn: the step that did it decides the status and
+                // comes first; whether it could be invoked again follows.
+                let at = usize::from(
+                    matches!(
+                        status,
+                        Status::Halted(_) | Status::Lapsed(_) | Status::Withdrawn(_)
+                    ) && !state.reasons.is_empty(),
+                );
                 state.reasons.insert(
-                    0,
+                    at,
                     if now {
                         Reason::with_entries(
                             "trigger.available",
@@ -386,7 +937,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     },
                 );
             }
-            Status::Counting { invoked, until } => {
+            Status::Counting { invoked, until, .. } => {
                 state.status = "counting_down".to_owned();
                 state.invoked = Some(invoked);
                 state.until = Some(until);
@@ -405,18 +956,41 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                     ),
                 );
             }
+            Status::Paused {
+                invoked,
+                since,
+                remaining,
+            } => {
+                state.status = "paused".to_owned();
+                state.invoked = Some(invoked);
+                state.paused_since = Some(since);
+                state.remaining = u32::try_from(remaining).ok();
+                let open: Vec<&Hold> = holds.iter().filter(|h| h.open_on(ctx.date)).collect();
+                state.reasons.insert(
+                    0,
+                    Reason::with_entries(
+                        "trigger.paused",
+                        format!(
+                            "paused since {since} while {} is open: {remaining} day(s) of the countdown remain, and run again once it closes with the finding counting",
+                            hold_names(&open)
+                        ),
+                        hold_entries(&open),
+                    ),
+                );
+            }
             Status::Fired { invoked, on } => {
                 let end = t.wind_down.after(on).unwrap_or(on);
                 state.status = "fired".to_owned();
                 state.invoked = Some(invoked);
                 state.fired = Some(on);
                 state.wind_down_until = Some(end);
+                state.rearmed = None;
                 state.reasons.insert(
                     0,
                     Reason::with_entries(
                         "trigger.fired",
                         format!(
-                            "fired on {on}: {} wound down until {end}, then reimposed",
+                            "fired on {on}: {} wound down until {end}, then reimposed{}",
                             match &t.reverts_to {
                                 Reversion::PreAgreement => "every phase's relief is".to_owned(),
                                 Reversion::Phase { phase } =>
@@ -430,25 +1004,107 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                                         .join(", "),
                                     if actions.len() == 1 { "is" } else { "are" }
                                 ),
+                            },
+                            match t.reentry {
+                                Reentry::ByDecision => "",
+                                Reentry::ReEarn => "; each reverted phase may be earned again at reviews that begin on or after that day",
                             }
                         ),
                         cause.clone(),
                     ),
                 );
-                for a in &reverts {
-                    ctx.reverted.entry(a.clone()).or_insert(Reverted {
-                        trigger: t.id.clone(),
-                        fired: on,
-                        wind_down_until: end,
-                        non_retroactive: t.non_retroactive,
-                        entries: cause.clone(),
-                    });
+                let e = match pending.take() {
+                    Some(e) if e.fired == on => e,
+                    _ => episode(ctx, agreement, t, on, &cause),
+                };
+                episodes.push(e);
+            }
+        }
+        // What each reverted action owes to the fires: the latest fire that found it back in
+        // force (or the first), and what was earned again after the latest fire.
+        for a in &reverts {
+            let phase_of = agreement
+                .phases
+                .iter()
+                .find(|p| p.actions.iter().any(|x| &x.id == a))
+                .map(|p| &p.id);
+            let mut current: Option<Reverted> = None;
+            for e in &episodes {
+                let re = phase_of.and_then(|p| e.reentered.get(p)).cloned();
+                match &mut current {
+                    Some(r) if r.reentered.as_ref().is_none_or(|x| x.on > e.fired) => {
+                        r.reentered = re;
+                    }
+                    _ => {
+                        current = Some(Reverted {
+                            trigger: t.id.clone(),
+                            fired: e.fired,
+                            wind_down_until: e.wind_down_until,
+                            non_retroactive: t.non_retroactive,
+                            entries: e.cause.clone(),
+                            reentered: re,
+                        });
+                    }
                 }
             }
+            if let Some(r) = current {
+                ctx.reverted.entry(a.clone()).or_insert(r);
+            }
+        }
+        if let Some(last) = episodes.last() {
+            let earlier = episodes
+                .len()
+                .checked_sub(2)
+                .and_then(|i| episodes.get(i))
+                .map(|e| {
+                    e.reentered
+                        .iter()
+                        .filter(|(_, r)| r.on <= last.fired)
+                        .map(|(p, r)| (p.clone(), r.on))
+                        .collect()
+                })
+                .unwrap_or_default();
+            ctx.fires.push(LastFire {
+                trigger: t.id.clone(),
+                fired: last.fired,
+                reentered: last.reentered.clone(),
+                earlier,
+            });
         }
         out.push(state);
     }
     out
+}
+
+/// The invocation day of a countdown under way or done.
+fn invoked_of(status: Status) -> Option<Date> {
+    match status {
+        Status::Counting { invoked, .. }
+        | Status::Paused { invoked, .. }
+        | Status::Fired { invoked, .. } => Some(invoked),
+        _ => None,
+    }
+}
+
+/// Phases earned again after a fire (a whole-phase reversion) count from their new entry
+/// day: their relief starts, and its expiry runs, from it.
+pub(crate) fn reenter(ctx: &mut Ctx<'_>) {
+    let core = ctx.core;
+    let Some(agreement) = core.versions.get(ctx.current) else {
+        return;
+    };
+    let mut moved: Vec<(PhaseId, Date)> = Vec::new();
+    for fire in &ctx.fires {
+        let whole = agreement
+            .triggers
+            .iter()
+            .find(|t| t.id == fire.trigger)
+            .is_some_and(|t| !matches!(t.reverts_to, Reversion::Actions { .. }));
+        if whole {
+            moved.extend(fire.reentered.iter().map(|(p, r)| (p.clone(), r.on)));
+        }
+    }
+    ctx.reached.extend(moved);
 }
 
 /// Reverts one action's state by a fired trigger, as of `date`.
@@ -467,6 +1123,32 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
             ),
             r.entries.clone(),
         ));
+        return;
+    }
+    // Earned again after the fire (`re_earn`): in force from the day its phase was reached
+    // again, whatever the wind-down had made of it.
+    if let Some(re) = &r.reentered
+        && re.on <= date
+    {
+        s.until = match s.status {
+            ReliefStatus::InForce | ReliefStatus::Suspended => s.until.filter(|u| *u > re.on),
+            _ => None,
+        };
+        if s.status != ReliefStatus::Suspended {
+            s.status = ReliefStatus::InForce;
+        }
+        s.since = Some(re.on);
+        s.reasons.insert(
+            0,
+            Reason::with_entries(
+                "trigger.reentered",
+                format!(
+                    "reverted by trigger `{}` fired on {}, then earned again: phase `{}` re-entered on {} (its entry condition met again at review {}; reentry: re_earn), in force again from that day",
+                    r.trigger, r.fired, re.phase, re.on, re.review
+                ),
+                re.entries.clone(),
+            ),
+        );
         return;
     }
     let active = matches!(
@@ -525,16 +1207,17 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
     }
 }
 
-/// Phases past the reversion point of a fired trigger are not reached any more.
-pub(crate) fn revert_phases(ctx: &Ctx<'_>, triggers: &[TriggerState], phases: &mut [PhaseState]) {
+/// Phases past the reversion point of a fired trigger are not reached any more — unless,
+/// under `re_earn`, they were earned again after its latest fire.
+pub(crate) fn revert_phases(ctx: &Ctx<'_>, phases: &mut [PhaseState]) {
     let Some(agreement) = ctx.agreement() else {
         return;
     };
-    for ts in triggers {
-        let (Some(fired), Some(t)) = (ts.fired, agreement.triggers.iter().find(|t| t.id == ts.id))
-        else {
+    for fire in &ctx.fires {
+        let Some(t) = agreement.triggers.iter().find(|t| t.id == fire.trigger) else {
             continue;
         };
+        let fired = fire.fired;
         let from = match &t.reverts_to {
             Reversion::PreAgreement => 0,
             Reversion::Phase { phase } => agreement
@@ -542,29 +1225,85 @@ pub(crate) fn revert_phases(ctx: &Ctx<'_>, triggers: &[TriggerState], phases: &m
                 .iter()
                 .position(|p| &p.id == phase)
                 .map_or(0, |i| i + 1),
-            Reversion::Actions { .. } => continue,
-        };
-        for p in phases.iter_mut().skip(from) {
-            if p.status != PhaseStatus::Reached {
+            Reversion::Actions { .. } => {
+                // The phase stays reached (the rest of its relief is kept); say when the
+                // reverted actions were earned again.
+                for p in phases.iter_mut() {
+                    if let Some(re) = fire.reentered.get(&p.id) {
+                        p.reasons.push(Reason::with_entries(
+                            "trigger.reentered",
+                            format!(
+                                "its actions reverted by trigger `{}` fired on {fired} were earned again on {}: entry condition met again at review {}",
+                                t.id, re.on, re.review
+                            ),
+                            re.entries.clone(),
+                        ));
+                    }
+                }
                 continue;
             }
-            let was = p.entered.map_or("?".to_owned(), |d| d.to_string());
-            p.status = PhaseStatus::NotReached;
-            p.entered = None;
-            p.reasons.insert(
-                0,
-                Reason::rule(
-                    "trigger.reverted",
-                    format!(
-                        "entered on {was}, then reverted by trigger `{}` fired on {fired}",
+        };
+        for (p, spec) in phases.iter_mut().zip(&agreement.phases).skip(from) {
+            if let Some(re) = fire.reentered.get(&p.id) {
+                let was = p
+                    .entered
+                    .map_or(String::new(), |d| format!("entered on {d}, "));
+                p.status = PhaseStatus::Reached;
+                p.entered = Some(re.on);
+                p.remains.clear();
+                p.reasons.insert(
+                    0,
+                    Reason::with_entries(
+                        "trigger.reentered",
+                        format!(
+                            "{was}reverted by trigger `{}` fired on {fired}, then earned again: entry condition `{}` met at review {} (only reviews that begin on or after {fired} count); re-entered on {}",
+                            t.id,
+                            describe(&spec.entry),
+                            re.review,
+                            re.on
+                        ),
+                        re.entries.clone(),
+                    ),
+                );
+                continue;
+            }
+            let reached = p.status == PhaseStatus::Reached;
+            if !reached && t.reentry == Reentry::ByDecision {
+                continue;
+            }
+            // Earned again after an earlier fire: reached, from that day, when this one came.
+            let again = fire.earlier.get(&p.id).copied();
+            if reached || again.is_some() {
+                let was = again
+                    .or(p.entered)
+                    .map_or("?".to_owned(), |d| d.to_string());
+                p.status = PhaseStatus::NotReached;
+                p.entered = None;
+                p.reasons.insert(
+                    0,
+                    Reason::rule(
+                        "trigger.reverted",
+                        format!(
+                            "entered on {was}, then reverted by trigger `{}` fired on {fired}",
+                            t.id
+                        ),
+                    ),
+                );
+            }
+            p.remains = vec![match t.reentry {
+                Reentry::ByDecision => Unmet {
+                    condition: format!("re-entry after trigger `{}`", t.id),
+                    detail: "relief reverted by a fired trigger is not re-entered by the evaluation; a new decision or amendment is needed".to_owned(),
+                    earliest: None,
+                },
+                Reentry::ReEarn => Unmet {
+                    condition: describe(&spec.entry),
+                    detail: format!(
+                        "to be earned again after trigger `{}` fired on {fired} (reentry: re_earn): only reviews that begin on or after {fired} count",
                         t.id
                     ),
-                ),
-            );
-            p.remains = vec![Unmet {
-                condition: format!("re-entry after trigger `{}`", t.id),
-                detail: "relief reverted by a fired trigger is not re-entered by the evaluation; a new decision or amendment is needed".to_owned(),
-                earliest: None,
+                    earliest: super::phases::reentry_earliest(ctx, &spec.entry, fired),
+                },
             }];
         }
     }
