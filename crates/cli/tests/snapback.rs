@@ -101,8 +101,9 @@ fn the_sectoral_scenario_freezes_sets_aside_withdraws_and_escalates() {
         "2027-03-18 decision #10 departure → departure, disputed in uk-licence-hold",
         "disputed in `uk-licence-hold` since 2027-03-18 (open): it stays in effect meanwhile",
         "2027-04-02 decision #10 departure, disputed in uk-licence-hold → departure, set aside by uk-licence-hold",
-        "2027-03-26 dispute uk-licence-hold open at technical-committee → open at senior-officials",
-        "2027-04-02 dispute uk-licence-hold open at senior-officials → resolved at senior-officials (overturned)",
+        "2027-03-26 dispute uk-licence-hold open at technical-committee → open at arbitration",
+        "stage `arbitration` (Arbitration panel under the framework's annex) began on 2027-03-26; deadline 2027-05-25",
+        "2027-04-02 dispute uk-licence-hold open at arbitration → resolved at arbitration (overturned)",
         "2027-04-02 relief uk-energy-licence suspended → in_force until 2027-12-05",
         "the decision of 2027-03-15 was set aside on 2027-04-02 (dispute `uk-licence-hold` overturned it)",
         // The EU's tender dispute: frozen, then withdrawn by the EU alone.

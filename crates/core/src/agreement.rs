@@ -613,6 +613,10 @@ pub struct Stage {
     pub next: Option<StageId>,
     /// Stages that run beside it (e.g. an advisory opinion beside a ministerial review).
     pub parallel: Vec<StageId>,
+    /// Stages a party with standing may escalate to instead of `next` (e.g. arbitration
+    /// instead of a ministerial review). A deadline that passes still leads to `next`.
+    #[serde(default)]
+    pub alternatives: Vec<StageId>,
     /// Who may escalate from it (every party when empty).
     pub standing: Vec<ParticipantId>,
 }

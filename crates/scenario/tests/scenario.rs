@@ -130,6 +130,7 @@ fn agreement() -> Agreement {
                 extension: Extension::None,
                 next: None,
                 parallel: vec![],
+                alternatives: vec![],
                 standing: vec![],
             }],
             while_open: WhileOpen::FreezeFinding,

@@ -2044,6 +2044,7 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
         };
         let next = s.ref_id::<StageId>(ctx, "next", Kind::Stage, false);
         let parallel = s.ref_ids::<StageId>(ctx, "parallel", Kind::Stage);
+        let alternatives = s.ref_ids::<StageId>(ctx, "alternatives", Kind::Stage);
         let sstanding = s.ref_ids::<ParticipantId>(ctx, "standing", Kind::Participant);
         note_participants(ctx, &sstanding, false);
         s.finish(ctx);
@@ -2059,7 +2060,16 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
                 .with_help("give the stage its time, e.g. `deadline = \"P15D\"`"),
             );
         }
-        match (id, id_str, title, deadline, extension, parallel, sstanding) {
+        match (
+            id,
+            id_str,
+            title,
+            deadline,
+            extension,
+            parallel,
+            alternatives,
+            sstanding,
+        ) {
             (
                 Some(id),
                 Some(id_str),
@@ -2067,6 +2077,7 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
                 Some(deadline),
                 Some(extension),
                 Some(parallel),
+                Some(alternatives),
                 Some(standing),
             ) => {
                 stages.push(StageDraft {
@@ -2077,6 +2088,7 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
                         extension,
                         next: next.as_ref().map(|n| n.get_ref().clone()),
                         parallel: parallel.into_iter().map(Spanned::into_inner).collect(),
+                        alternatives: alternatives.into_iter().map(Spanned::into_inner).collect(),
                         standing: standing.into_iter().map(Spanned::into_inner).collect(),
                     },
                     id_span: id_str.span(),

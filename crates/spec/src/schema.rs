@@ -936,6 +936,9 @@ struct StageFile {
     /// Stages that run beside it.
     #[serde(default)]
     parallel: Vec<Id>,
+    /// Stages a party with standing may escalate to instead of `next`.
+    #[serde(default)]
+    alternatives: Vec<Id>,
     /// Who may escalate from it.
     #[serde(default)]
     standing: Vec<Id>,

@@ -648,6 +648,18 @@ fn stages(ctx: &mut Ctx<'_>, d: &Draft) {
                 .find(|x| x.stage.id == n)
                 .and_then(|x| x.stage.next.clone());
         }
+        if s.stage.alternatives.contains(&s.stage.id) {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::stage_cycle",
+                    s.id_span.clone(),
+                    format!("dispute stage `{}` is an alternative to itself", s.stage.id),
+                )
+                .with_help(
+                    "name in `alternatives` the stages a party may escalate to instead of `next`",
+                ),
+            );
+        }
         if s.stage.parallel.contains(&s.stage.id) {
             ctx.error(
                 "accord::stage_cycle",
@@ -670,6 +682,7 @@ fn stages(ctx: &mut Ctx<'_>, d: &Draft) {
         if let Some(s) = stages.iter().find(|s| s.stage.id.as_str() == id) {
             todo.extend(s.stage.next.iter().map(|n| n.to_string()));
             todo.extend(s.stage.parallel.iter().map(|n| n.to_string()));
+            todo.extend(s.stage.alternatives.iter().map(|n| n.to_string()));
         }
     }
     let escalated: BTreeSet<String> = d
@@ -691,7 +704,7 @@ fn stages(ctx: &mut Ctx<'_>, d: &Draft) {
                         s.stage.id
                     ),
                 )
-                .with_help("name it in an earlier stage's `next` or `parallel`, or remove it"),
+                .with_help("name it in an earlier stage's `next`, `parallel` or `alternatives`, or remove it"),
             );
         }
     }

@@ -344,6 +344,14 @@ mod broken {
         "accord::dates_out_of_order"
     );
     broken!(
+        stage_alternative_to_itself,
+        starter_with(
+            "extension = { by_consent = \"P15D\" }\n",
+            "extension = { by_consent = \"P15D\" }\nalternatives = [\"joint-commission\"]\n"
+        ),
+        "accord::stage_cycle"
+    );
+    broken!(
         action_lifted_before_it_starts,
         starter_with(
             "sectors = [\"energy\"]\n",

@@ -471,6 +471,7 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
             extension: Extension::ByConsent { max: None },
             next: Some(id("ministers")),
             parallel: vec![],
+            alternatives: vec![],
             standing: vec![],
         },
         Stage {
@@ -482,6 +483,7 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
             },
             next: None,
             parallel: vec![id("advisory")],
+            alternatives: vec![],
             standing: vec![id("usa"), id("eu")],
         },
         Stage {
@@ -491,6 +493,7 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
             extension: Extension::None,
             next: None,
             parallel: vec![],
+            alternatives: vec![],
             standing: vec![],
         },
     ];

@@ -78,6 +78,7 @@ fn agreement() -> Agreement {
                 extension: Extension::ByConsent { max: None },
                 next: Some(id("ministers")),
                 parallel: vec![],
+                alternatives: vec![],
                 standing: vec![],
             },
             Stage {
@@ -87,6 +88,7 @@ fn agreement() -> Agreement {
                 extension: Extension::None,
                 next: None,
                 parallel: vec![id("advisory")],
+                alternatives: vec![],
                 standing: vec![],
             },
             Stage {
@@ -96,6 +98,7 @@ fn agreement() -> Agreement {
                 extension: Extension::None,
                 next: None,
                 parallel: vec![],
+                alternatives: vec![],
                 standing: vec![],
             },
         ],
@@ -1371,4 +1374,88 @@ fn an_exhausted_dispute_resumes_the_countdown_on_its_last_deadline() {
     };
     assert_eq!(on("counting_down until 2026-12-24"), Some(d(2026, 12, 4)));
     assert_eq!(on("fired on 2026-12-24"), Some(d(2026, 12, 24)));
+}
+
+#[test]
+fn a_party_may_escalate_to_an_alternative_stage_and_a_deadline_still_leads_to_next() {
+    let mut a = agreement();
+    // From the joint commission, a party may go straight to the advisory board instead of
+    // the ministers.
+    a.disputes.stages[0].alternatives = vec![id("advisory")];
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let to_advisory = log.push(
+        "2026-10-08",
+        &["target"],
+        step("d1", DisputeAction::Escalate { to: id("advisory") }),
+    );
+    // A second dispute left alone at the joint commission.
+    let mut open_q2 = open_q3();
+    if let DisputeAction::Open { finding, .. } = &mut open_q2 {
+        *finding = Finding::Indicator {
+            indicator: id("stockpile"),
+            period: quarter(3),
+        };
+    }
+    log.push("2026-10-06", &["target"], step("d2", open_q2));
+
+    let s = eval(&a, &log, "2026-10-25");
+    accepted(&s, to_advisory);
+    let d1 = dispute(&s, "d1");
+    assert_eq!(d1.stage.as_ref().unwrap().as_str(), "advisory");
+    let runs: Vec<(&str, bool, _, _, &str)> = d1
+        .stages
+        .iter()
+        .map(|r| {
+            (
+                r.stage.as_str(),
+                r.parallel,
+                r.began,
+                r.deadline,
+                r.status.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        vec![
+            (
+                "jc",
+                false,
+                d(2026, 10, 6),
+                Some(d(2026, 10, 21)),
+                "escalated"
+            ),
+            (
+                "advisory",
+                false,
+                d(2026, 10, 8),
+                Some(d(2026, 11, 7)),
+                "running"
+            ),
+        ]
+    );
+    // The dispute nobody moved goes to `next` when its deadline passes.
+    assert_eq!(
+        dispute(&s, "d2").stage.as_ref().unwrap().as_str(),
+        "ministers"
+    );
+}
+
+#[test]
+fn escalating_to_a_stage_that_is_neither_next_nor_an_alternative_is_refused() {
+    let a = agreement();
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let jump = log.push(
+        "2026-10-08",
+        &["target"],
+        step("d1", DisputeAction::Escalate { to: id("advisory") }),
+    );
+    let s = eval(&a, &log, "2026-10-10");
+    assert_eq!(
+        rejection(&s, jump),
+        "`advisory` is neither the next stage nor an alternative of a running stage of dispute `d1` (running: `jc`)"
+    );
+    assert_eq!(dispute(&s, "d1").stage.as_ref().unwrap().as_str(), "jc");
 }

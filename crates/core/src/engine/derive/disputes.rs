@@ -755,10 +755,10 @@ pub(crate) fn disputes(
                 }
                 let from = w.runs.iter().position(|r| {
                     r.status == "running"
-                        && process
-                            .stages
-                            .iter()
-                            .any(|s| s.id == r.stage && s.next.as_ref() == Some(to))
+                        && process.stages.iter().any(|s| {
+                            s.id == r.stage
+                                && (s.next.as_ref() == Some(to) || s.alternatives.contains(to))
+                        })
                 });
                 let Some(i) = from else {
                     let running: Vec<String> = w
@@ -770,7 +770,7 @@ pub(crate) fn disputes(
                     reject(
                         &mut out,
                         format!(
-                            "`{to}` is not the next stage of a running stage of dispute `{}` (running: {})",
+                            "`{to}` is neither the next stage nor an alternative of a running stage of dispute `{}` (running: {})",
                             w.id,
                             running.join(", ")
                         ),
