@@ -768,7 +768,10 @@ fn standing_and_sequence_errors_name_the_dispute_step() {
     assert!(rejection(&s, monitor).contains("`iaea` is not a party"));
     assert!(rejection(&s, again).contains("already opened on 2026-10-06"));
     assert!(rejection(&s, esc_usa).contains("`usa` has no standing to escalate from stage `jc`"));
-    assert!(rejection(&s, wrong_stage).contains("`advisory` is not the next stage"));
+    assert!(
+        rejection(&s, wrong_stage)
+            .contains("`advisory` is neither the next stage nor an alternative")
+    );
     accepted(&s, esc);
     assert!(rejection(&s, withdraw_usa).contains("only `target` may withdraw"));
     accepted(&s, withdraw);
