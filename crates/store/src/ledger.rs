@@ -30,7 +30,7 @@ use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::Roster;
 
 pub use audit::{AuditFinding, AuditReport};
-pub use sequencer::{AppendError, GroupCommit, Receipt, Sequencer, Submission};
+pub use sequencer::{AppendError, GroupCommit, Receipt, RecordClock, Sequencer, Submission};
 
 use crate::StoreUrl;
 

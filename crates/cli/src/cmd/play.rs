@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use accord_core::agreement::Agreement;
@@ -88,16 +89,6 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The record-time clock of the sequencer while a scenario plays: set to each event's time
-/// before it is appended. The sequencer takes a plain `fn`, so the simulated time lives in
-/// a static; only one scenario plays per process at a time (`play` appends sequentially).
-static PLAY_CLOCK_MICROS: AtomicI64 = AtomicI64::new(0);
-
-fn play_clock() -> jiff::Timestamp {
-    jiff::Timestamp::from_microsecond(PLAY_CLOCK_MICROS.load(Ordering::SeqCst))
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 /// Plays a scenario into a store and returns its timeline.
@@ -192,14 +183,21 @@ pub fn play(scenario_path: &Path, store: &StoreUrl, to: Option<Date>) -> miette:
     let ledger = Ledger::init(store, &origin, &log_key.verifier(), &roster)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot create the log `{origin}` in `{store}`"))?;
+    // The record-time clock while the scenario plays: set to each event's time before it is
+    // appended (appends are sequential, so each entry gets its own event's time).
+    let now = Arc::new(AtomicI64::new(0));
+    let clock_now = Arc::clone(&now);
     let sequencer = ledger
         .into_sequencer(GroupCommit {
-            clock: play_clock,
+            clock: Arc::new(move || {
+                jiff::Timestamp::from_microsecond(clock_now.load(Ordering::SeqCst))
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            }),
             ..GroupCommit::default()
         })
         .into_diagnostic()?;
     for (entry, submission) in planned.iter().zip(submissions) {
-        PLAY_CLOCK_MICROS.store(entry.at.as_microsecond(), Ordering::SeqCst);
+        now.store(entry.at.as_microsecond(), Ordering::SeqCst);
         sequencer.append(submission).map_err(|e| {
             miette::miette!(
                 "event {} was refused by the ledger: {e}; entries before it were appended",

@@ -21,15 +21,27 @@ use accord_ledger::roster::{self};
 
 use super::{Batch, LedgerBackend, LogInfo, Source, StoreError, StoredEntry};
 
+/// Where record times come from: the wall clock, or a simulated one (`accord play`, tests).
+pub type RecordClock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
 /// How the writer groups appends.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct GroupCommit {
     /// The most entries in one transaction.
     pub max_batch: usize,
     /// How long the writer waits for more submissions after the first of a batch.
     pub max_wait: Duration,
-    /// The clock that gives record times (the wall clock, or a fixed one in tests).
-    pub clock: fn() -> jiff::Timestamp,
+    /// The clock that gives record times.
+    pub clock: RecordClock,
+}
+
+impl std::fmt::Debug for GroupCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit")
+            .field("max_batch", &self.max_batch)
+            .field("max_wait", &self.max_wait)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for GroupCommit {
@@ -37,7 +49,7 @@ impl Default for GroupCommit {
         Self {
             max_batch: 1024,
             max_wait: Duration::from_millis(2),
-            clock: jiff::Timestamp::now,
+            clock: std::sync::Arc::new(jiff::Timestamp::now),
         }
     }
 }
@@ -100,6 +112,7 @@ impl Sequencer {
         origin: &str,
         config: GroupCommit,
     ) -> Result<Self, StoreError> {
+        let queue = config.max_batch.max(1) * 4;
         let mut writer = Writer {
             backend,
             origin: origin.to_owned(),
@@ -108,7 +121,7 @@ impl Sequencer {
             config,
         };
         writer.reload()?;
-        let (tx, rx) = mpsc::sync_channel::<Job>(config.max_batch.max(1) * 4);
+        let (tx, rx) = mpsc::sync_channel::<Job>(queue);
         let handle = std::thread::Builder::new()
             .name("accord-ledger-writer".into())
             .spawn(move || writer.run(rx))?;
@@ -199,7 +212,7 @@ impl Writer {
                 }
             };
             let receiver = rx.take();
-            let config = self.config;
+            let config = self.config.clone();
             let committed = AtomicBool::new(false);
             let (next, back) = std::thread::scope(|scope| {
                 let committed = &committed;
