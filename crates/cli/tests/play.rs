@@ -381,7 +381,7 @@ fn an_amendment_missing_a_signature_is_an_error_and_nothing_is_appended() {
     let first = stderr.lines().next().unwrap_or_default();
     assert!(
         first.contains(
-            "error: amendment version 2 (`licence-elections-v2.toml`) never comes into force: awaiting the signature of opposition (signed in event 3, event 4)"
+            "error: amendment version 2 (`licence-elections-v2.toml`) is not in force by the scenario's last event: awaiting the signature of opposition (signed in event 3, event 4)"
         ),
         "{stderr}"
     );

@@ -630,6 +630,7 @@ mod tests {
                     until,
                     renewals: 0,
                     superseded_by: None,
+                    lifts: None,
                     reasons: Vec::new(),
                 }
             })

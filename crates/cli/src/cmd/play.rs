@@ -297,7 +297,7 @@ fn dry_run(
             .map(|p| format!("event {}", p.event))
             .collect();
         unsigned.push(format!(
-            "amendment version {} (`{file}`) never comes into force: {}{}; add an `amendment = {{ version = {} }}` event by each missing signatory, or leave the file out of `amendments`",
+            "amendment version {} (`{file}`) is not in force by the scenario's last event: {}{}; add an `amendment = {{ version = {} }}` event by each missing signatory, or leave the file out of `amendments`",
             version.version,
             awaiting.detail,
             if signed.is_empty() {

@@ -9,8 +9,8 @@
 //!
 //! INVARIANT: [`VOCABULARY`] lists every status the engine can produce, and only those;
 //! the enum-backed kinds are checked by exhaustive matches below, the string-backed ones
-//! (triggers, disputes, stages, effects) by the engine's tests, which fail when a status
-//! outside the vocabulary is reached.
+//! (triggers, disputes, stages, effects) by `crates/cli/tests/coverage.rs`, which fails
+//! when the bundled scenarios reach a status outside the vocabulary — or miss one.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -356,6 +356,9 @@ pub struct ActionState {
     pub renewals: u32,
     /// The action that superseded it.
     pub superseded_by: Option<ActionId>,
+    /// The day it is (or was) lifted for good, once known: ahead for relief in force,
+    /// `since` for lifted relief.
+    pub lifts: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
 }

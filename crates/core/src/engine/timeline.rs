@@ -144,9 +144,8 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
         }
     }
     for a in &state.relief {
-        if let Some(u) = a.until {
-            out.push(u);
-        }
+        out.extend(a.until);
+        out.extend(a.lifts);
     }
     for p in &state.phases {
         for u in &p.remains {

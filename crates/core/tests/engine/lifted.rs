@@ -223,3 +223,28 @@ fn revoking_lifted_relief_applies_and_is_a_departure() {
     assert!(decision.departure);
     assert_eq!(decision.reasons[0].rule, "decision.departure");
 }
+
+#[test]
+fn the_timeline_shows_the_lift_on_its_own_day() {
+    let mut a = agreement("2026-09-01");
+    a.triggers.clear();
+    let mut log = breach_and_snapback();
+    log.entries.truncate(8);
+    let changes = accord_core::engine::timeline(
+        std::slice::from_ref(&a),
+        &log.entries,
+        None,
+        d(2026, 12, 31),
+    )
+    .unwrap();
+    let lifted: Vec<_> = changes
+        .iter()
+        .filter(|c| c.subject == "relief us-oil" && c.to == "lifted")
+        .map(|c| c.date)
+        .collect();
+    assert_eq!(lifted, vec![d(2026, 9, 1)]);
+    // While in force, the state says when the lift comes.
+    let s = eval(&a, &log, "2026-08-01");
+    let x = s.relief.iter().find(|x| x.id.as_str() == "us-oil").unwrap();
+    assert_eq!(x.lifts, Some(d(2026, 9, 1)));
+}

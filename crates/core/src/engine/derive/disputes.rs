@@ -219,7 +219,9 @@ enum Item<'a> {
 /// The name of the dispute the overdue policy opens for the reporting period of the
 /// indicator (at position `position` in the agreement) that starts on `start`:
 /// `overdue-<indicator>-<start>`, or, when that would exceed the 64 bytes an identifier
-/// may have, `overdue-<first 38 bytes of the indicator>.<position>-<start>` (still unique).
+/// may have, `overdue.<first 38 bytes of the indicator>.<position>-<start>`. The short form
+/// begins `overdue.` where the full form begins `overdue-`, so the two can never name the
+/// same dispute, whatever the other indicators are called.
 pub(crate) fn overdue_id(
     indicator: &IndicatorId,
     position: usize,
@@ -231,12 +233,15 @@ pub(crate) fn overdue_id(
     }
     let id = indicator.as_str();
     let head = id.get(..38).unwrap_or(id);
-    DisputeId::new(format!("overdue-{head}.{position}-{start}")).ok()
+    DisputeId::new(format!("overdue.{head}.{position}-{start}")).ok()
 }
 
 /// The indicator whose overdue policy names its disputes like `id`, if any.
 fn reserved_for<'a>(agreement: &'a Agreement, id: &DisputeId) -> Option<&'a IndicatorId> {
-    let rest = id.as_str().strip_prefix("overdue-")?;
+    let rest = id
+        .as_str()
+        .strip_prefix("overdue-")
+        .or_else(|| id.as_str().strip_prefix("overdue."))?;
     let split = rest.len().checked_sub(10)?;
     let start: Date = rest.get(split..)?.parse().ok()?;
     agreement
@@ -1401,5 +1406,34 @@ pub(crate) fn apply(
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::overdue_id;
+    use crate::id::IndicatorId;
+    use crate::time::Date;
+
+    #[test]
+    fn a_shortened_overdue_name_never_equals_another_indicators_full_name() {
+        let start: Date = "2027-01-01".parse().unwrap();
+        let long: IndicatorId = "a".repeat(50).parse().unwrap();
+        let short = overdue_id(&long, 3, start).unwrap();
+        assert_eq!(
+            short.as_str(),
+            format!("overdue.{}.3-2027-01-01", "a".repeat(38))
+        );
+        // An indicator whose id is exactly the shortened part gets the full form.
+        let lookalike: IndicatorId = format!("{}.3", "a".repeat(38)).parse().unwrap();
+        let full = overdue_id(&lookalike, 0, start).unwrap();
+        assert_eq!(
+            full.as_str(),
+            format!("overdue-{}.3-2027-01-01", "a".repeat(38))
+        );
+        assert_ne!(short, full);
+        assert!(short.as_str().len() <= 64 && full.as_str().len() <= 64);
     }
 }

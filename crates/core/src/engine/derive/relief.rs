@@ -121,6 +121,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
             until: None,
             renewals: 0,
             superseded_by: None,
+            lifts: None,
             reasons: Vec::new(),
         };
         // A decision set aside by a dispute no longer applies.
@@ -214,6 +215,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                         }
                         match lift {
                             Some(l) if s.status == ReliefStatus::InForce && l <= ctx.date => {
+                                s.lifts = Some(l);
                                 s.status = ReliefStatus::Lifted;
                                 s.since = Some(l);
                                 s.until = None;
@@ -228,6 +230,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                                 );
                             }
                             Some(l) if s.status == ReliefStatus::InForce => {
+                                s.lifts = Some(l);
                                 s.reasons.push(Reason::rule(
                                     "relief.lifted",
                                     format!("to be lifted for good on {l}"),
