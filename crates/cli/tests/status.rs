@@ -179,6 +179,15 @@ fn delisting_relieves_once_the_engine_puts_it_in_force() {
     let eu = &v["status"]["jurisdictions"][0];
     assert_eq!(eu["listings"][0]["relief"][0]["action"], "bank-delistings");
     assert_eq!(eu["listings"][0]["relief"][0]["since"], "2026-06-20");
+    // In force because the EU granted it before the evaluation entitled it: the answer
+    // says so, with the authority's stated reason.
+    let decision = &eu["listings"][0]["relief"][0]["decision"];
+    assert_eq!(decision["effective"], "2026-06-20");
+    assert_eq!(decision["departure"], true);
+    assert_eq!(
+        decision["stated_reason"],
+        "implementation-day relief granted on the IAEA verification reports"
+    );
     assert_eq!(
         eu["listings"][0]["basis"]["regimes"][0]["regime"],
         "eu-nonpro"
@@ -191,6 +200,13 @@ fn delisting_relieves_once_the_engine_puts_it_in_force() {
     let text = ok(accord(dir.path(), &args));
     assert!(text.contains("EU: relieved"), "{text}");
     assert!(text.contains("relief: bank-delistings"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "by decision #{} of 2026-06-20, a departure from the evaluation: \"implementation-day relief granted on the IAEA verification reports\"",
+            decision["entry"]
+        )),
+        "{text}"
+    );
 }
 
 #[test]

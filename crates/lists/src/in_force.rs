@@ -208,6 +208,61 @@ pub struct ReliefApplies {
     pub since: Option<Date>,
     /// Until when (expiry of the term, end of wind-down), when known.
     pub until: Option<Date>,
+    /// The authority's decision that gave the action this status, when one did — shown
+    /// with whether it departs from the evaluation and its stated reason (DESIGN §4).
+    pub decision: Option<DecisionBehind>,
+}
+
+/// An authority's decision behind a relief action's status.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DecisionBehind {
+    /// Its log entry.
+    pub entry: u64,
+    /// From when it applies.
+    pub effective: Date,
+    /// Whether it departs from what the evaluation entitles.
+    pub departure: bool,
+    /// The authority's stated reason.
+    pub stated_reason: String,
+}
+
+impl DecisionBehind {
+    /// In words: `by decision #29 of 2026-06-20, a departure from the evaluation: "…"`.
+    pub fn describe(&self) -> String {
+        format!(
+            "by decision #{} of {}{}: \"{}\"",
+            self.entry,
+            self.effective,
+            if self.departure {
+                ", a departure from the evaluation"
+            } else {
+                ""
+            },
+            self.stated_reason
+        )
+    }
+}
+
+/// The decision that decides an action's status: its first reason is a decision's, resting
+/// on the decision's entry.
+fn decision_behind(
+    state: &accord_core::engine::State,
+    action: &accord_core::engine::state::ActionState,
+) -> Option<DecisionBehind> {
+    let first = action.reasons.first()?;
+    if !first.rule.starts_with("decision.") {
+        return None;
+    }
+    let d = state
+        .decisions
+        .iter()
+        .find(|d| first.entries.contains(&d.entry))?;
+    Some(DecisionBehind {
+        entry: d.entry.0,
+        effective: d.effective,
+        departure: d.departure,
+        stated_reason: d.stated_reason.clone(),
+    })
 }
 
 /// A humanitarian exemption that applies.
@@ -483,7 +538,13 @@ fn listing(
             status: state.status,
             since: state.since,
             until: state.until,
+            decision: decision_behind(e.state, state),
         };
+        let by_decision = applies
+            .decision
+            .as_ref()
+            .map(|d| format!(" ({})", d.describe()))
+            .unwrap_or_default();
         match state.status {
             ReliefStatus::InForce | ReliefStatus::Lifted => {
                 if let (Outcome::Relieved, ReliefKind::SuspendMeasure { .. }) =
@@ -499,10 +560,15 @@ fn listing(
                     continue;
                 }
                 out.reasons.push(format!(
-                    "`{}` ({}) of `{}` is in force{}{}",
+                    "`{}` ({}) of `{}` is {}{}{}{by_decision}",
                     action.id.as_str(),
                     action.title,
                     e.agreement.id.as_str(),
+                    if state.status == ReliefStatus::Lifted {
+                        "lifted for good"
+                    } else {
+                        "in force"
+                    },
                     state
                         .since
                         .map(|d| format!(" since {d}"))
@@ -532,7 +598,7 @@ fn listing(
                 out.relief.push(applies);
             }
             other => out.reasons.push(format!(
-                "`{}` ({}) would cover it but is {}: it does not relieve",
+                "`{}` ({}) would cover it but is {}{by_decision}: it does not relieve",
                 action.id.as_str(),
                 action.title,
                 other.as_str()

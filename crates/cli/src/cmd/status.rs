@@ -319,6 +319,9 @@ pub fn render(status: &Status, nothing_matched: bool) -> String {
                         .map(|d| format!(", expires {d}"))
                         .unwrap_or_else(|| ", no expiry".to_owned()),
                 );
+                if let Some(d) = &r.decision {
+                    let _ = writeln!(out, "      {}", d.describe());
+                }
             }
             for reason in &l.reasons {
                 let _ = writeln!(out, "    - {reason}");
