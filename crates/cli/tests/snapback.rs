@@ -158,3 +158,62 @@ fn the_nuclear_scenario_pauses_the_countdown_fires_and_earns_relief_again() {
     assert!(!out.contains("rejected"), "{out}");
     assert!(!out.contains("→ reimposed"), "{out}");
 }
+
+#[test]
+fn explain_names_the_decision_its_departure_and_the_dispute_that_set_it_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("a.db").display());
+    let played = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["play", "--store", &store])
+        .arg(examples().join("scenarios/sectoral-dispute.toml"))
+        .output()
+        .unwrap();
+    assert!(played.status.success());
+    let explain = |id: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_accord"))
+            .args(["explain", "--store", &store, "--as-of", "2027-04-05"])
+            .arg(examples().join("sectoral-two-jurisdictions.toml"))
+            .arg(id)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let decision = "decision #10: hold effective 2027-03-15 — a departure from the evaluation, set aside, disputed in `uk-licence-hold`: \"held pending the outcome of the access dispute\"";
+    let by_entry = explain("#10");
+    assert!(by_entry.contains(decision), "{by_entry}");
+    assert!(
+        by_entry.contains("decision.set_aside: set aside on 2027-04-02"),
+        "{by_entry}"
+    );
+    // The relief it concerned names it too.
+    let relief = explain("uk-energy-licence");
+    assert!(
+        relief.contains("relief `uk-energy-licence` (UK general licence for energy trade): in_force since 2027-04-02"),
+        "{relief}"
+    );
+    assert!(relief.contains(decision), "{relief}");
+    let dispute = explain("uk-licence-hold");
+    assert!(
+        dispute.contains(
+            "dispute `uk-licence-hold`: resolved at `arbitration` (effect on what it disputes: set_aside)"
+        ),
+        "{dispute}"
+    );
+    let unknown = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["explain", "--store", &store, "--as-of", "2027-04-05"])
+        .arg(examples().join("sectoral-two-jurisdictions.toml"))
+        .arg("#999")
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8(unknown.stderr).unwrap();
+    assert!(
+        stderr.contains("`#999` is nothing the agreement names"),
+        "{stderr}"
+    );
+}

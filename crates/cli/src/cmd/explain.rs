@@ -37,7 +37,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let text = explain(&state, args.id.as_deref()).ok_or_else(|| {
         miette::miette!(
             code = "accord::explain::unknown",
-            help = "name a phase, relief action, commitment, indicator, exemption or event of the agreement",
+            help = "name a phase, relief action, commitment, indicator, exemption, event, trigger or dispute of the agreement, or a decision by its entry (`#29`)",
             "`{}` is nothing the agreement names",
             args.id.as_deref().unwrap_or_default()
         )
@@ -69,6 +69,30 @@ fn reasons(out: &mut String, indent: &str, reasons: &[Reason]) {
         };
         let _ = writeln!(out, "{indent}- {}: {}{entries}", r.rule, r.detail);
     }
+}
+
+/// A decision in one line: what it does, from when, whether it departs from the
+/// evaluation, and the authority's stated reason.
+fn decision_line(d: &accord_core::engine::state::DecisionState) -> String {
+    format!(
+        "decision {}: {} effective {} — {}{}{}: \"{}\"",
+        d.entry,
+        serde_json::to_value(d.act)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        d.effective,
+        if d.departure {
+            "a departure from the evaluation"
+        } else {
+            "follows the evaluation"
+        },
+        if d.set_aside { ", set aside" } else { "" },
+        d.disputed_by
+            .as_ref()
+            .map_or(String::new(), |x| format!(", disputed in `{x}`")),
+        d.stated_reason
+    )
 }
 
 /// The explanation of `id` (every phase when `None`), or `None` when nothing has that id.
@@ -120,6 +144,49 @@ pub fn explain(state: &State, id: Option<&str>) -> Option<String> {
             a.until.map_or(String::new(), |d| format!(" until {d}"))
         );
         reasons(&mut out, "  ", &a.reasons);
+        for d in state
+            .decisions
+            .iter()
+            .filter(|d| a.reasons.iter().any(|r| r.entries.contains(&d.entry)))
+        {
+            let _ = writeln!(out, "  {}", decision_line(d));
+        }
+    }
+    for t in state.triggers.iter().filter(|t| t.id.as_str() == id) {
+        found = true;
+        let _ = writeln!(
+            out,
+            "
+trigger `{}`: {}",
+            t.id, t.status
+        );
+        reasons(&mut out, "  ", &t.reasons);
+    }
+    for d in state.disputes.iter().filter(|d| d.id.as_str() == id) {
+        found = true;
+        let _ = writeln!(
+            out,
+            "
+dispute `{}`: {}{} (effect on what it disputes: {})",
+            d.id,
+            d.status,
+            d.stage
+                .as_ref()
+                .map_or(String::new(), |s| format!(" at `{s}`")),
+            d.effect
+        );
+        reasons(&mut out, "  ", &d.reasons);
+    }
+    let entry = id.strip_prefix('#').unwrap_or(id).parse::<u64>().ok();
+    for d in state.decisions.iter().filter(|d| Some(d.entry.0) == entry) {
+        found = true;
+        let _ = writeln!(
+            out,
+            "
+{}",
+            decision_line(d)
+        );
+        reasons(&mut out, "  ", &d.reasons);
     }
     for c in state.commitments.iter().filter(|c| c.id.as_str() == id) {
         found = true;
