@@ -50,7 +50,7 @@ use std::collections::BTreeMap;
 use crate::agreement::{Agreement, Reentry, Reversion, Trigger, WhileOpen};
 use crate::id::{ActionId, CommitmentId, DisputeId, ParticipantId, PhaseId, TriggerId};
 use crate::statement::{DisputeOutcome, Finding, LogIndex, Statement, TriggerAction};
-use crate::time::Date;
+use crate::time::{Date, Period};
 
 use super::super::state::{
     ActionState, PhaseState, PhaseStatus, Reason, ReliefStatus, TriggerState, Unmet,
@@ -130,11 +130,16 @@ enum Status {
     Rearmed(Date),
 }
 
-/// A dispute over a finding a trigger's condition rests on.
+/// A dispute over a finding of a commitment a trigger's condition mentions.
 #[derive(Debug, Clone)]
 struct Hold {
     dispute: DisputeId,
     commitment: CommitmentId,
+    /// The disputed finding's span (the reporting periods overlapping it are concerned).
+    span: Period,
+    /// Whether it freezes the finding while open: a party's dispute does; a dispute the
+    /// overdue policy opens (`escalate`) freezes nothing.
+    freezes: bool,
     opened: Date,
     closed: Option<Date>,
     overturned: bool,
@@ -170,6 +175,59 @@ fn holds_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> (bool, Option<Date>, Vec<L
     .unwrap_or(0);
     let (ok, witness, entries) = holds_at(ctx, &anchors, &t.when, latest);
     (ok && witness.is_none_or(|w| w <= day), witness, entries)
+}
+
+/// What an invocation on `day` rests on: per commitment a status condition of the trigger
+/// names, the periods of the reviews its status window covers at the reviews concluded by
+/// then (every status leaf counts, whatever `and`/`or`/`not` combine them).
+fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)> {
+    fn walk(
+        ctx: &Ctx<'_>,
+        cond: &crate::rule::Condition,
+        latest: u32,
+        out: &mut Vec<(CommitmentId, Period)>,
+    ) {
+        use crate::rule::Condition;
+        match cond {
+            Condition::Status {
+                commitments,
+                reviews,
+                ..
+            } => {
+                let n = (*reviews).max(1);
+                let Some(first) = latest.checked_sub(n) else {
+                    return;
+                };
+                for r in ctx.reviews.iter().skip(first as usize).take(n as usize) {
+                    out.extend(commitments.iter().map(|c| (c.clone(), r.period)));
+                }
+            }
+            Condition::And { all: cs } | Condition::Or { any: cs } => {
+                for c in cs {
+                    walk(ctx, c, latest, out);
+                }
+            }
+            Condition::Not { not } => walk(ctx, not, latest, out),
+            _ => {}
+        }
+    }
+    let latest = u32::try_from(
+        ctx.reviews
+            .iter()
+            .take(ctx.concluded as usize)
+            .filter(|r| r.period.end() < day)
+            .count(),
+    )
+    .unwrap_or(0);
+    let mut out = Vec::new();
+    walk(ctx, &t.when, latest, &mut out);
+    out
+}
+
+/// Whether a dispute is over a finding an invocation rests on.
+fn rests(h: &Hold, on: &[(CommitmentId, Period)]) -> bool {
+    on.iter()
+        .any(|(c, p)| c == &h.commitment && p.overlaps(&h.span))
 }
 
 /// For a condition that holds now but names no date it holds since (a `not ...`): the
@@ -258,12 +316,26 @@ fn disputed_indicator(ctx: &Ctx<'_>, finding: &Finding) -> Option<crate::id::Ind
     }
 }
 
+/// The span of a disputed finding on an indicator.
+fn disputed_span(ctx: &Ctx<'_>, finding: &Finding) -> Option<Period> {
+    match finding {
+        Finding::Indicator { period, .. } => Some(*period),
+        Finding::Entry { index } => {
+            let (_, end) = ctx.core.entries.get(&index.0)?.evidence?;
+            Period::new(end, end).ok()
+        }
+    }
+}
+
 /// The disputes over findings of indicators whose commitment the trigger's condition
 /// mentions.
 fn holds_for(ctx: &Ctx<'_>, agreement: &Agreement, t: &Trigger) -> Vec<Hold> {
     let mut out = Vec::new();
     for d in &ctx.dispute_states {
         let (Some(finding), Some(opened)) = (&d.finding, d.opened) else {
+            continue;
+        };
+        let Some(span) = disputed_span(ctx, finding) else {
             continue;
         };
         let Some(commitment) = disputed_indicator(ctx, finding).and_then(|i| {
@@ -289,6 +361,8 @@ fn holds_for(ctx: &Ctx<'_>, agreement: &Agreement, t: &Trigger) -> Vec<Hold> {
         out.push(Hold {
             dispute: d.id.clone(),
             commitment,
+            span,
+            freezes: !d.opened_by.is_empty(),
             opened,
             closed: d.closed,
             overturned: d.outcome == Some(DisputeOutcome::Overturned),
@@ -599,7 +673,10 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
     for t in &agreement.triggers {
         let holds = holds_for(ctx, agreement, t);
         let freeze = agreement.disputes.while_open == WhileOpen::FreezeFinding;
-        let pausing: &[Hold] = if freeze { &holds } else { &[] };
+        // The disputes that pause the current invocation's countdown: those that freeze a
+        // finding it rests on (set on each invocation).
+        let mut pausing: Vec<Hold> = Vec::new();
+        let mut rested: Vec<(CommitmentId, Period)> = Vec::new();
         let mut status = Status::Idle;
         let mut invoked_by: Vec<ParticipantId> = Vec::new();
         let mut counted: Vec<LogIndex> = Vec::new();
@@ -613,7 +690,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 continue;
             };
             let day = date_of(o.key.0);
-            status = clock(ctx, t, pausing, status, day, &mut reasons);
+            status = clock(ctx, t, &pausing, status, day, &mut reasons);
             status = rearm(
                 ctx,
                 agreement,
@@ -722,6 +799,12 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
             match &step.step {
                 TriggerAction::Invoke { reason } => {
                     invoked_by = o.authors.clone();
+                    rested = rests_on(ctx, t, day);
+                    pausing = holds
+                        .iter()
+                        .filter(|h| freeze && h.freezes && rests(h, &rested))
+                        .cloned()
+                        .collect();
                     cause = vec![o.index];
                     status = match countdown_end(day) {
                         Some(until) if t.countdown.is_some() && until > day => {
@@ -755,7 +838,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                         }
                     };
                     // A dispute already open pauses the countdown from the invocation day.
-                    status = clock(ctx, t, pausing, status, day, &mut reasons);
+                    status = clock(ctx, t, &pausing, status, day, &mut reasons);
                 }
                 TriggerAction::Halt { resolution } => {
                     reasons.push(Reason::with_entries(
@@ -780,7 +863,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 }
             }
         }
-        status = clock(ctx, t, pausing, status, ctx.date, &mut reasons);
+        status = clock(ctx, t, &pausing, status, ctx.date, &mut reasons);
         status = rearm(
             ctx,
             agreement,
@@ -851,7 +934,9 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
             .min(ctx.date);
             let open: Vec<&Hold> = holds
                 .iter()
-                .filter(|h| h.opened <= end && h.closed.is_none_or(|c| c > invoked))
+                .filter(|h| {
+                    h.opened <= end && h.closed.is_none_or(|c| c > invoked) && rests(h, &rested)
+                })
                 .collect();
             if !open.is_empty() {
                 reasons.push(Reason::with_entries(
@@ -965,7 +1050,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 state.invoked = Some(invoked);
                 state.paused_since = Some(since);
                 state.remaining = u32::try_from(remaining).ok();
-                let open: Vec<&Hold> = holds.iter().filter(|h| h.open_on(ctx.date)).collect();
+                let open: Vec<&Hold> = pausing.iter().filter(|h| h.open_on(ctx.date)).collect();
                 state.reasons.insert(
                     0,
                     Reason::with_entries(
