@@ -67,7 +67,11 @@ pub(crate) struct Reverted {
     pub wind_down_until: Date,
     pub non_retroactive: bool,
     pub entries: Vec<LogIndex>,
-    /// Under `re_earn`: its phase earned again after the fire, from this day.
+    /// The trigger's latest fire reverting the action (`fired`, or a later fire that found
+    /// it already reverted): what `reentered` follows.
+    pub latest: Date,
+    /// Under `re_earn`: its phase earned again after the fire, from this day — unless
+    /// another trigger fired on the action in between (that fire is not undone).
     pub reentered: Option<Reentered>,
 }
 
@@ -1119,6 +1123,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 match &mut current {
                     Some(r) if r.reentered.as_ref().is_none_or(|x| x.on > e.fired) => {
                         r.reentered = re;
+                        r.latest = e.fired;
                     }
                     _ => {
                         current = Some(Reverted {
@@ -1127,13 +1132,14 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                             wind_down_until: e.wind_down_until,
                             non_retroactive: t.non_retroactive,
                             entries: e.cause.clone(),
+                            latest: e.fired,
                             reentered: re,
                         });
                     }
                 }
             }
             if let Some(r) = current {
-                ctx.reverted.entry(a.clone()).or_insert(r);
+                ctx.reverted.entry(a.clone()).or_default().push(r);
             }
         }
         if let Some(last) = episodes.last() {
@@ -1158,7 +1164,60 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
         }
         out.push(state);
     }
+    overtake(ctx, agreement);
     out
+}
+
+/// Fires of several triggers on the same relief, in date order: a re-entry undoes only the
+/// fire it follows. When another trigger fired on the relief after that fire and by the
+/// re-entry day, the re-entry does not count (the later fire stands); a fire after the
+/// re-entry reverts what was earned again.
+fn overtaken(after: Date, on: Date, others: impl IntoIterator<Item = Date>) -> bool {
+    others.into_iter().any(|f| after < f && f <= on)
+}
+
+fn overtake(ctx: &mut Ctx<'_>, agreement: &Agreement) {
+    for list in ctx.reverted.values_mut() {
+        list.sort_by_key(|r| r.fired);
+        let fires: Vec<(TriggerId, Date)> =
+            list.iter().map(|r| (r.trigger.clone(), r.fired)).collect();
+        for r in list.iter_mut() {
+            let others = fires
+                .iter()
+                .filter(|(t, _)| t != &r.trigger)
+                .map(|(_, f)| *f);
+            if r
+                .reentered
+                .as_ref()
+                .is_some_and(|re| overtaken(r.latest, re.on, others))
+            {
+                r.reentered = None;
+            }
+        }
+    }
+    let fires: Vec<(TriggerId, Date, Vec<PhaseId>)> = ctx
+        .fires
+        .iter()
+        .filter_map(|f| {
+            let t = agreement.triggers.iter().find(|t| t.id == f.trigger)?;
+            let phases = reverted_phases(agreement, t)
+                .into_iter()
+                .map(|p| p.id.clone())
+                .collect();
+            Some((f.trigger.clone(), f.fired, phases))
+        })
+        .collect();
+    for f in &mut ctx.fires {
+        let (trigger, fired) = (f.trigger.clone(), f.fired);
+        f.reentered.retain(|p, re| {
+            let others = fires
+                .iter()
+                .filter(|(t, _, ps)| t != &trigger && ps.contains(p))
+                .map(|(_, d, _)| *d);
+            !overtaken(fired, re.on, others)
+        });
+    }
+    ctx.fires.sort_by_key(|f| f.fired);
 }
 
 /// The invocation day of a countdown under way or done.
@@ -1192,7 +1251,68 @@ pub(crate) fn reenter(ctx: &mut Ctx<'_>) {
     ctx.reached.extend(moved);
 }
 
-/// Reverts one action's state by a fired trigger, as of `date`.
+/// Relief earned again after a fire (`re_earn`), as of `date`: in force from the day its
+/// phase was reached again, whatever the wind-down (or a decision since the fire) had made
+/// of it. `base` is what the schedule alone makes of the action (its term, a hold, its
+/// lift date). A lift date that has come makes it `lifted` from that date — from the
+/// re-entry day at the earliest, when the lift date fell while it was reverted. Relief
+/// lifted before the fire was never reverted: nothing to earn again.
+pub(crate) fn reenter_action(date: Date, r: &Reverted, base: &ActionState, s: &mut ActionState) {
+    let Some(re) = r.reentered.as_ref().filter(|re| re.on <= date && r.fired <= date) else {
+        return;
+    };
+    let lifted = (base.status == ReliefStatus::Lifted)
+        .then_some(base.since)
+        .flatten();
+    if lifted.is_some_and(|l| l <= r.fired) {
+        return;
+    }
+    s.until = match base.status {
+        ReliefStatus::InForce | ReliefStatus::Suspended => base.until.filter(|u| *u > re.on),
+        _ => None,
+    };
+    s.status = if base.status == ReliefStatus::Suspended {
+        ReliefStatus::Suspended
+    } else {
+        ReliefStatus::InForce
+    };
+    s.since = Some(re.on);
+    s.reasons.insert(
+        0,
+        Reason::with_entries(
+            "trigger.reentered",
+            format!(
+                "reverted by trigger `{}` fired on {}, then earned again: phase `{}` re-entered on {} (its entry condition met again at review {}; reentry: re_earn), in force again from that day",
+                r.trigger, r.fired, re.phase, re.on, re.review
+            ),
+            re.entries.clone(),
+        ),
+    );
+    if let Some(l) = lifted {
+        let from = l.max(re.on);
+        s.status = ReliefStatus::Lifted;
+        s.since = Some(from);
+        s.until = None;
+        s.reasons.insert(
+            0,
+            Reason::rule(
+                "relief.lifted",
+                if l < re.on {
+                    format!(
+                        "lifted for good on {from}, the day it was earned again (its lift date, {l}, came while it was reverted): it no longer expires and no trigger reverts it"
+                    )
+                } else {
+                    format!(
+                        "lifted for good on {from}, after it was earned again: it no longer expires and no trigger reverts it"
+                    )
+                },
+            ),
+        );
+    }
+}
+
+/// Reverts one action's state by a fired trigger, as of `date` (the fire only: what was
+/// earned again after it is `reenter_action`'s).
 pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
     if r.fired > date {
         return;
@@ -1208,32 +1328,6 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
             ),
             r.entries.clone(),
         ));
-        return;
-    }
-    // Earned again after the fire (`re_earn`): in force from the day its phase was reached
-    // again, whatever the wind-down had made of it.
-    if let Some(re) = &r.reentered
-        && re.on <= date
-    {
-        s.until = match s.status {
-            ReliefStatus::InForce | ReliefStatus::Suspended => s.until.filter(|u| *u > re.on),
-            _ => None,
-        };
-        if s.status != ReliefStatus::Suspended {
-            s.status = ReliefStatus::InForce;
-        }
-        s.since = Some(re.on);
-        s.reasons.insert(
-            0,
-            Reason::with_entries(
-                "trigger.reentered",
-                format!(
-                    "reverted by trigger `{}` fired on {}, then earned again: phase `{}` re-entered on {} (its entry condition met again at review {}; reentry: re_earn), in force again from that day",
-                    r.trigger, r.fired, re.phase, re.on, re.review
-                ),
-                re.entries.clone(),
-            ),
-        );
         return;
     }
     let active = matches!(
@@ -1293,11 +1387,14 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
 }
 
 /// Phases past the reversion point of a fired trigger are not reached any more — unless,
-/// under `re_earn`, they were earned again after its latest fire.
+/// under `re_earn`, they were earned again after its latest fire. Fires apply in date
+/// order: the latest decides.
 pub(crate) fn revert_phases(ctx: &Ctx<'_>, phases: &mut [PhaseState]) {
     let Some(agreement) = ctx.agreement() else {
         return;
     };
+    // Phases an earlier fire already took out (a later one says what remains).
+    let mut touched: std::collections::BTreeSet<PhaseId> = std::collections::BTreeSet::new();
     for fire in &ctx.fires {
         let Some(t) = agreement.triggers.iter().find(|t| t.id == fire.trigger) else {
             continue;
@@ -1353,9 +1450,10 @@ pub(crate) fn revert_phases(ctx: &Ctx<'_>, phases: &mut [PhaseState]) {
                 continue;
             }
             let reached = p.status == PhaseStatus::Reached;
-            if !reached && t.reentry == Reentry::ByDecision {
+            if !reached && t.reentry == Reentry::ByDecision && !touched.contains(&p.id) {
                 continue;
             }
+            touched.insert(p.id.clone());
             // Earned again after an earlier fire: reached, from that day, when this one came.
             let again = fire.earlier.get(&p.id).copied();
             if reached || again.is_some() {
