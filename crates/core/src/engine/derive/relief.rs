@@ -262,6 +262,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         // re-entry's day after the re-entry (a later grant is then a departure, and a
         // re-entry overtakes a revoke effective between the fire and it).
         let base = s.clone();
+        let lift = action.lifted.as_ref().and_then(|r| anchors.resolve(r));
         let reverts: &[super::triggers::Reverted] = ctx
             .reverted
             .get(&action.id)
@@ -277,7 +278,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         let mut alone = s.clone();
         steps.sort_by_key(|(day, rank, _)| (*day, *rank));
         for (_, _, step) in &steps {
-            step.apply(ctx.date, &base, &mut alone);
+            step.apply(ctx.date, &base, lift, &mut alone);
         }
         entitled.insert(action.id.clone(), alone.status);
         for d in &mine {
@@ -288,7 +289,7 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
             let d = match step {
                 Step::Decision(d) => d,
                 other => {
-                    other.apply(ctx.date, &base, &mut s);
+                    other.apply(ctx.date, &base, lift, &mut s);
                     continue;
                 }
             };
@@ -491,10 +492,10 @@ enum Step<'d, 'a> {
 
 impl Step<'_, '_> {
     /// Applies a fire or a re-entry (decisions are applied by `relief`).
-    fn apply(&self, date: Date, base: &ActionState, s: &mut ActionState) {
+    fn apply(&self, date: Date, base: &ActionState, lift: Option<Date>, s: &mut ActionState) {
         match self {
             Step::Fire(r) => super::triggers::revert(date, r, s),
-            Step::Reentry(r) => super::triggers::reenter_action(date, r, base, s),
+            Step::Reentry(r) => super::triggers::reenter_action(date, r, base, lift, s),
             Step::Decision(_) => {}
         }
     }

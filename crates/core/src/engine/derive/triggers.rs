@@ -181,14 +181,17 @@ fn holds_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> (bool, Option<Date>, Vec<L
     (ok && witness.is_none_or(|w| w <= day), witness, entries)
 }
 
-/// What an invocation on `day` rests on: per commitment a status condition of the trigger
-/// names, the periods of the reviews its status window covers at the reviews concluded by
-/// then (every status leaf counts, whatever `and`/`or`/`not` combine them).
+/// What an invocation on `day` rests on: the periods of the reviews a status condition of
+/// the trigger counts at the reviews concluded by then, per commitment that has the status
+/// there as the monitors found it (disputes aside: a dispute over that very finding must
+/// not take it out). Every status leaf counts, whatever `and`/`or` combine them; under a
+/// `not`, every commitment it names (any of them could break it).
 fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)> {
     fn walk(
         ctx: &Ctx<'_>,
         cond: &crate::rule::Condition,
         latest: u32,
+        negated: bool,
         out: &mut Vec<(CommitmentId, Period)>,
     ) {
         use crate::rule::Condition;
@@ -196,22 +199,41 @@ fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)
             Condition::Status {
                 commitments,
                 reviews,
+                status,
                 ..
             } => {
                 let n = (*reviews).max(1);
                 let Some(first) = latest.checked_sub(n) else {
                     return;
                 };
-                for r in ctx.reviews.iter().skip(first as usize).take(n as usize) {
-                    out.extend(commitments.iter().map(|c| (c.clone(), r.period)));
+                let window = first as usize..(first + n) as usize;
+                for c in commitments {
+                    let found = ctx
+                        .undisputed
+                        .get(c)
+                        .map(|u| &u.0)
+                        .or_else(|| ctx.commitments.get(c));
+                    let has = found.is_some_and(|rs| {
+                        window.clone().all(|i| {
+                            rs.get(i)
+                                .and_then(Option::as_ref)
+                                .is_some_and(|x| x.status == *status)
+                        })
+                    });
+                    if !(negated || has) {
+                        continue;
+                    }
+                    for r in ctx.reviews.iter().skip(first as usize).take(n as usize) {
+                        out.push((c.clone(), r.period));
+                    }
                 }
             }
             Condition::And { all: cs } | Condition::Or { any: cs } => {
                 for c in cs {
-                    walk(ctx, c, latest, out);
+                    walk(ctx, c, latest, negated, out);
                 }
             }
-            Condition::Not { not } => walk(ctx, not, latest, out),
+            Condition::Not { not } => walk(ctx, not, latest, true, out),
             _ => {}
         }
     }
@@ -224,7 +246,7 @@ fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)
     )
     .unwrap_or(0);
     let mut out = Vec::new();
-    walk(ctx, &t.when, latest, &mut out);
+    walk(ctx, &t.when, latest, false, &mut out);
     out
 }
 
@@ -1254,19 +1276,27 @@ pub(crate) fn reenter(ctx: &mut Ctx<'_>) {
 /// Relief earned again after a fire (`re_earn`), as of `date`: in force from the day its
 /// phase was reached again, whatever the wind-down (or a decision since the fire) had made
 /// of it. `base` is what the schedule alone makes of the action (its term, a hold, its
-/// lift date). A lift date that has come makes it `lifted` from that date — from the
-/// re-entry day at the earliest, when the lift date fell while it was reverted. Relief
-/// lifted before the fire was never reverted: nothing to earn again.
-pub(crate) fn reenter_action(date: Date, r: &Reverted, base: &ActionState, s: &mut ActionState) {
+/// lift date, `lift` the date its rule names). A lift date that has come makes it
+/// `lifted` from that date — from the re-entry day at the earliest, when the lift date fell
+/// while it was reverted. Relief lifted before the fire was never reverted: nothing to earn
+/// again.
+pub(crate) fn reenter_action(
+    date: Date,
+    r: &Reverted,
+    base: &ActionState,
+    lift: Option<Date>,
+    s: &mut ActionState,
+) {
     let Some(re) = r.reentered.as_ref().filter(|re| re.on <= date && r.fired <= date) else {
         return;
     };
-    let lifted = (base.status == ReliefStatus::Lifted)
+    let since = (base.status == ReliefStatus::Lifted)
         .then_some(base.since)
         .flatten();
-    if lifted.is_some_and(|l| l <= r.fired) {
+    if since.is_some_and(|l| l <= r.fired) {
         return;
     }
+    let lifted = since.map(|l| lift.unwrap_or(l));
     s.until = match base.status {
         ReliefStatus::InForce | ReliefStatus::Suspended => base.until.filter(|u| *u > re.on),
         _ => None,
