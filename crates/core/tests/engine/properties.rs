@@ -375,7 +375,10 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             accord_core::engine::state::ReliefStatus::WindDown
                 | accord_core::engine::state::ReliefStatus::Reimposed
         );
-        let Some(r) = a.reasons.first().filter(|r| reverted && r.rule.starts_with("trigger."))
+        let Some(r) = a
+            .reasons
+            .first()
+            .filter(|r| reverted && r.rule.starts_with("trigger."))
         else {
             continue;
         };
@@ -392,7 +395,8 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
         });
         let ok = by.is_some_and(|(t, on)| {
             let rearmed = t.reasons.iter().any(|r| r.rule == "trigger.rearmed");
-            t.fired.is_some_and(|last| on == last || (rearmed && on < last))
+            t.fired
+                .is_some_and(|last| on == last || (rearmed && on < last))
                 && a.since.is_some_and(|since| since >= on)
         });
         if !ok {

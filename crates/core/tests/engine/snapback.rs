@@ -1538,7 +1538,10 @@ fn only_a_dispute_over_a_finding_the_invocation_rests_on_pauses_its_countdown() 
     let s = eval(&a, &log, "2026-11-09");
     let t = trigger(&s, "snapback");
     assert_eq!(t.status, "paused");
-    assert_eq!((t.paused_since, t.remaining), (Some(d(2026, 10, 20)), Some(20)));
+    assert_eq!(
+        (t.paused_since, t.remaining),
+        (Some(d(2026, 10, 20)), Some(20))
+    );
     assert!(
         t.reasons[0].detail.contains("dispute `d-q3` (over `c1`)"),
         "{:?}",
@@ -1563,8 +1566,20 @@ fn a_later_fire_of_another_trigger_reverts_relief_earned_again_whatever_the_orde
             a.triggers.push(t2);
         }
         for who in ["iaea", "sat"] {
-            log.evidence("2027-10-05", who, "enrichment", quarter(7), qty(4.5, "percent"));
-            log.evidence("2027-10-05", who, "stockpile", quarter(7), qty(250.0, "kg_u"));
+            log.evidence(
+                "2027-10-05",
+                who,
+                "enrichment",
+                quarter(7),
+                qty(4.5, "percent"),
+            );
+            log.evidence(
+                "2027-10-05",
+                who,
+                "stockpile",
+                quarter(7),
+                qty(250.0, "kg_u"),
+            );
         }
         log.push("2027-10-10", &["usa"], tstep("second", invoke()));
         let s = eval(&a, &log, "2027-10-09");
@@ -1609,7 +1624,12 @@ fn a_re_entry_does_not_undo_another_trigger_fired_before_it() {
     log.push("2026-12-01", &["usa"], tstep("second", invoke()));
     let s = eval(&a, &log, "2027-07-06");
     assert_eq!(trigger(&s, "second").fired, Some(d(2026, 12, 1)));
-    assert_eq!(s.phases[0].status, PhaseStatus::NotReached, "{:?}", s.phases[0]);
+    assert_eq!(
+        s.phases[0].status,
+        PhaseStatus::NotReached,
+        "{:?}",
+        s.phases[0]
+    );
     assert_eq!(
         s.phases[0].remains[0].condition,
         "re-entry after trigger `second`"
@@ -1620,7 +1640,11 @@ fn a_re_entry_does_not_undo_another_trigger_fired_before_it() {
         (ReliefStatus::Reimposed, Some(d(2027, 1, 8)), None)
     );
     let reasons = &s.relief[0].reasons;
-    assert!(reasons[0].detail.contains("trigger `snapback` fired on 2026-10-10"));
+    assert!(
+        reasons[0]
+            .detail
+            .contains("trigger `snapback` fired on 2026-10-10")
+    );
     assert!(reasons.iter().any(|r| r.detail
         == "reverted by trigger `second` fired on 2026-12-01; it was not in force then"));
 }
@@ -1686,8 +1710,16 @@ fn decisions_between_a_fire_and_its_re_entry_apply_in_date_order() {
             reason: "by the authority".into(),
         })
     };
-    log.push("2027-03-01", &["usa"], decide(DecisionAct::Grant, d(2027, 3, 1)));
-    log.push("2027-06-01", &["usa"], decide(DecisionAct::Revoke, d(2027, 6, 1)));
+    log.push(
+        "2027-03-01",
+        &["usa"],
+        decide(DecisionAct::Grant, d(2027, 3, 1)),
+    );
+    log.push(
+        "2027-06-01",
+        &["usa"],
+        decide(DecisionAct::Revoke, d(2027, 6, 1)),
+    );
     let s = eval(&a, &log, "2027-04-01");
     assert_eq!(
         relief(&s, "us-oil"),
@@ -1706,7 +1738,11 @@ fn decisions_between_a_fire_and_its_re_entry_apply_in_date_order() {
         s.relief[0].reasons
     );
     assert_eq!(s.relief[0].reasons[0].rule, "trigger.reentered");
-    log.push("2027-08-01", &["usa"], decide(DecisionAct::Revoke, d(2027, 8, 1)));
+    log.push(
+        "2027-08-01",
+        &["usa"],
+        decide(DecisionAct::Revoke, d(2027, 8, 1)),
+    );
     let s = eval(&a, &log, "2027-08-02");
     assert_eq!(
         relief(&s, "us-oil"),
@@ -1728,16 +1764,38 @@ fn under_a_not_the_negated_status_at_the_first_review_after_the_fire_blocks_re_e
     compliant_quarter(&mut log, 4, "2027-01-05");
     // Q1 2027 (review 5, the first that began after the fire) is a breach again.
     for who in ["iaea", "sat"] {
-        log.evidence("2027-04-05", who, "enrichment", quarter(5), qty(4.5, "percent"));
-        log.evidence("2027-04-05", who, "stockpile", quarter(5), qty(250.0, "kg_u"));
+        log.evidence(
+            "2027-04-05",
+            who,
+            "enrichment",
+            quarter(5),
+            qty(4.5, "percent"),
+        );
+        log.evidence(
+            "2027-04-05",
+            who,
+            "stockpile",
+            quarter(5),
+            qty(250.0, "kg_u"),
+        );
     }
     compliant_quarter(&mut log, 6, "2027-07-05");
     let s = eval(&a, &log, "2027-04-10");
     assert_eq!(commitment(&s, "c1", 5), CommitmentStatus::Noncompliant);
-    assert_eq!(s.phases[0].status, PhaseStatus::NotReached, "{:?}", s.phases[0]);
+    assert_eq!(
+        s.phases[0].status,
+        PhaseStatus::NotReached,
+        "{:?}",
+        s.phases[0]
+    );
     // At review 6 the two reviews since the fire are not both breaches.
     let s = eval(&a, &log, "2027-07-05");
-    assert_eq!(s.phases[0].status, PhaseStatus::Reached, "{:?}", s.phases[0]);
+    assert_eq!(
+        s.phases[0].status,
+        PhaseStatus::Reached,
+        "{:?}",
+        s.phases[0]
+    );
     assert_eq!(s.phases[0].entered, Some(d(2027, 7, 1)));
     assert!(s.phases[0].reasons[0].detail.contains("met at review 6"));
 }

@@ -5,7 +5,8 @@
 //! and its `not_before` date has come; once reached it stays reached (regression is the
 //! business of triggers: `derive::triggers` takes phases past a fired trigger's reversion
 //! point out again, and under `re_earn` brings each back when `reentry` finds its entry
-//! condition met at reviews that all begin on or after the fire). Its entry date is the
+//! condition met at reviews that all begin on or after the fire — under a `not`, a status
+//! window reaching back before the fire is cut to the reviews after it). Its entry date is the
 //! first day everything the
 //! condition rests on was known: the day after the review ended, the record date of the
 //! evidence cited, dates and events the condition names, the previous phase's entry and

@@ -8,6 +8,11 @@
 //! (no expiry, no reversion by a trigger fired after that date). Authorities' decisions are then applied in effective-date order, and each is
 //! marked as a departure when it differs from what the evaluation entitles (DESIGN §4).
 //!
+//! Fired triggers' reversions and relief earned again after them (`derive::triggers`) are
+//! dated steps applied in one date order with the decisions: a decision effective on a
+//! fire's day applies before the fire, one effective on a re-entry's day after the
+//! re-entry, so a re-entry overtakes a decision effective between the fire and it.
+//!
 //! A disputed decision stays in effect while the dispute is open (an authority's act is
 //! not suspended by a complaint); once a dispute overturns it, it is set aside: it no
 //! longer applies, relief is what the evaluation and the other decisions give, and relief

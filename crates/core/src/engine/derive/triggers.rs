@@ -13,9 +13,11 @@
 //! invoked on the date its condition came to hold. A halted or withdrawn trigger may be
 //! invoked again.
 //!
-//! **Disputes during a countdown.** Under `while_open = "freeze_finding"`, while a dispute
-//! over a finding of an indicator whose commitment the trigger's `when` mentions is open,
-//! an invoked countdown is `paused` (from the day the dispute opened, or the invocation
+//! **Disputes during a countdown.** Under `while_open = "freeze_finding"`, while a party's
+//! dispute over a finding the invocation rests on is open (a finding, of a commitment the
+//! condition's status leaves name, in a review their windows cover at the reviews concluded
+//! on the invocation day — see `rests_on`; a dispute the overdue policy opens freezes
+//! nothing and never pauses), an invoked countdown is `paused` (from the day the dispute opened, or the invocation
 //! day if it was already open) with the days that remained until `until`; a dispute opened
 //! on `until` is too late. When no such dispute is open any more (the day the last of them
 //! closed), the countdown resumes with those days (`until` moves by the paused span) — unless
@@ -37,13 +39,27 @@
 //! what is in force then; steps between the fire and the re-arming are refused. Exemptions
 //! are never touched (they are not relief actions, and `derive::state` adds them last).
 //!
+//! **Several fires on the same relief** (`Ctx::reverted` keeps one reversion per action
+//! and trigger, `Ctx::fires` the latest fire of each, both in date order): the latest fire
+//! decides, and a re-entry undoes only the fire it follows — when another trigger fired on
+//! the relief after that fire and by the re-entry day, the re-entry is dropped for that
+//! relief or phase (`overtake`), so a phase is never `not_reached` while its actions are in
+//! force from a re-entry. `derive::relief` applies fires, re-entries and decisions in date
+//! order (a decision effective on a fire's day before the fire, on a re-entry's day after
+//! the re-entry): a re-entry overtakes a decision effective between the fire and it.
+//! Relief lifted before a fire is never reverted; lifted only after it, it is wound down,
+//! and once earned again it is lifted from its lift date (from the re-entry day at the
+//! earliest).
+//!
 //! Known limits: the condition at an earlier date is judged on the statuses as of the
 //! evaluation's cut (disputes' effects included — for an invocation, except on a commitment
 //! every dispute of which opened after it; a commitment disputed both before and after an
 //! invocation is judged with every dispute's effect), restricted to the reviews concluded and
 //! evidence recorded by that date; with several disputes overlapping, an overturn is judged
 //! on the day the last of them closes; an automatic trigger's countdown does not pause;
-//! after a re-entry, `phase(...)` conditions of later phases still read the first entry.
+//! after a re-entry, `phase(...)` conditions of later phases still read the first entry; a
+//! trigger whose re-entry was overtaken still shows itself re-armed, and only each
+//! trigger's latest fire is weighed against the others'.
 
 use std::collections::BTreeMap;
 
@@ -181,17 +197,15 @@ fn holds_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> (bool, Option<Date>, Vec<L
     (ok && witness.is_none_or(|w| w <= day), witness, entries)
 }
 
-/// What an invocation on `day` rests on: the periods of the reviews a status condition of
-/// the trigger counts at the reviews concluded by then, per commitment that has the status
-/// there as the monitors found it (disputes aside: a dispute over that very finding must
-/// not take it out). Every status leaf counts, whatever `and`/`or` combine them; under a
-/// `not`, every commitment it names (any of them could break it).
+/// What an invocation on `day` rests on: per commitment a status condition of the trigger
+/// names, the periods of the reviews its status window covers at the reviews concluded by
+/// then — the findings the condition was judged on (every status leaf counts, whatever
+/// `and`/`or`/`not` combine them). A finding of another period does not count.
 fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)> {
     fn walk(
         ctx: &Ctx<'_>,
         cond: &crate::rule::Condition,
         latest: u32,
-        negated: bool,
         out: &mut Vec<(CommitmentId, Period)>,
     ) {
         use crate::rule::Condition;
@@ -199,41 +213,22 @@ fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)
             Condition::Status {
                 commitments,
                 reviews,
-                status,
                 ..
             } => {
                 let n = (*reviews).max(1);
                 let Some(first) = latest.checked_sub(n) else {
                     return;
                 };
-                let window = first as usize..(first + n) as usize;
-                for c in commitments {
-                    let found = ctx
-                        .undisputed
-                        .get(c)
-                        .map(|u| &u.0)
-                        .or_else(|| ctx.commitments.get(c));
-                    let has = found.is_some_and(|rs| {
-                        window.clone().all(|i| {
-                            rs.get(i)
-                                .and_then(Option::as_ref)
-                                .is_some_and(|x| x.status == *status)
-                        })
-                    });
-                    if !(negated || has) {
-                        continue;
-                    }
-                    for r in ctx.reviews.iter().skip(first as usize).take(n as usize) {
-                        out.push((c.clone(), r.period));
-                    }
+                for r in ctx.reviews.iter().skip(first as usize).take(n as usize) {
+                    out.extend(commitments.iter().map(|c| (c.clone(), r.period)));
                 }
             }
             Condition::And { all: cs } | Condition::Or { any: cs } => {
                 for c in cs {
-                    walk(ctx, c, latest, negated, out);
+                    walk(ctx, c, latest, out);
                 }
             }
-            Condition::Not { not } => walk(ctx, not, latest, true, out),
+            Condition::Not { not } => walk(ctx, not, latest, out),
             _ => {}
         }
     }
@@ -246,7 +241,7 @@ fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)
     )
     .unwrap_or(0);
     let mut out = Vec::new();
-    walk(ctx, &t.when, latest, false, &mut out);
+    walk(ctx, &t.when, latest, &mut out);
     out
 }
 
@@ -1208,8 +1203,7 @@ fn overtake(ctx: &mut Ctx<'_>, agreement: &Agreement) {
                 .iter()
                 .filter(|(t, _)| t != &r.trigger)
                 .map(|(_, f)| *f);
-            if r
-                .reentered
+            if r.reentered
                 .as_ref()
                 .is_some_and(|re| overtaken(r.latest, re.on, others))
             {
@@ -1287,7 +1281,11 @@ pub(crate) fn reenter_action(
     lift: Option<Date>,
     s: &mut ActionState,
 ) {
-    let Some(re) = r.reentered.as_ref().filter(|re| re.on <= date && r.fired <= date) else {
+    let Some(re) = r
+        .reentered
+        .as_ref()
+        .filter(|re| re.on <= date && r.fired <= date)
+    else {
         return;
     };
     let since = (base.status == ReliefStatus::Lifted)
@@ -1301,6 +1299,7 @@ pub(crate) fn reenter_action(
         ReliefStatus::InForce | ReliefStatus::Suspended => base.until.filter(|u| *u > re.on),
         _ => None,
     };
+    // What the schedule gives from the re-entry on: a hold for an overdue report counts.
     s.status = if base.status == ReliefStatus::Suspended {
         ReliefStatus::Suspended
     } else {
@@ -1318,6 +1317,13 @@ pub(crate) fn reenter_action(
             re.entries.clone(),
         ),
     );
+    // Earned again while a report is overdue: held, and that reason decides the status.
+    if s.status == ReliefStatus::Suspended
+        && let Some(i) = s.reasons.iter().position(|r| r.rule == "relief.held")
+    {
+        let held = s.reasons.remove(i);
+        s.reasons.insert(0, held);
+    }
     if let Some(l) = lifted {
         let from = l.max(re.on);
         s.status = ReliefStatus::Lifted;
