@@ -152,8 +152,9 @@ pub(crate) struct Ctx<'a> {
     pub disputes: BTreeMap<CommitmentId, (crate::rule::DisputeState, Date)>,
     /// Per decision entry disputed, where it stands (filled from the disputes).
     pub decision_disputes: BTreeMap<LogIndex, disputes::DecisionDispute>,
-    /// Relief reverted by fired triggers (filled by `triggers::triggers`).
-    pub reverted: BTreeMap<crate::id::ActionId, triggers::Reverted>,
+    /// Relief reverted by fired triggers, per action one reversion per trigger that fired
+    /// on it, in fire-date order (filled by `triggers::triggers`).
+    pub reverted: BTreeMap<crate::id::ActionId, Vec<triggers::Reverted>>,
     /// The disputes as walked (a countdown pauses while one freezes a finding its trigger's
     /// condition rests on).
     pub dispute_states: Vec<super::state::DisputeState>,
@@ -161,7 +162,8 @@ pub(crate) struct Ctx<'a> {
     /// the monitors made the findings, without any dispute's effect.
     pub undisputed: BTreeMap<CommitmentId, Undisputed>,
     /// Per trigger that fired, its latest fire and what was earned again after it (filled
-    /// by `triggers::triggers`, in agreement order).
+    /// by `triggers::triggers`, in fire-date order; a re-entry another trigger's later
+    /// fire overtook is left out).
     pub fires: Vec<triggers::LastFire>,
 }
 

@@ -3,11 +3,12 @@
 //! partial reversal), with exact dates.
 
 use accord_core::agreement::{
-    Agreement, DisputeProcess, Extension, Reentry, Reversion, Stage, Trigger, WhileOpen,
+    Agreement, DisputeProcess, Extension, OverduePolicy, Reentry, Reversion, Stage, Tolerance,
+    Trigger, WhileOpen,
 };
 use accord_core::engine::state::{IndicatorStatus, PhaseStatus, ReliefStatus, State};
 use accord_core::engine::{Evaluator, evaluate, timeline};
-use accord_core::rule::{CommitmentStatus, Condition, DisputeState as RuleDispute};
+use accord_core::rule::{CommitmentStatus, Condition, DateRule, DisputeState as RuleDispute};
 use accord_core::statement::*;
 
 use super::builder::*;
@@ -1461,4 +1462,340 @@ fn escalating_to_a_stage_that_is_neither_next_nor_an_alternative_is_refused() {
         "`advisory` is neither the next stage nor an alternative of a running stage of dispute `d1` (running: `jc`)"
     );
     assert_eq!(dispute(&s, "d1").stage.as_ref().unwrap().as_str(), "jc");
+}
+
+// ------------------------------------------------- what pauses a countdown, fires in order
+
+/// An overdue escalation (opened by the `escalate` overdue policy, no party's) freezes
+/// nothing: the countdown runs on through it.
+#[test]
+fn an_overdue_escalation_freezes_nothing_and_does_not_pause_a_countdown() {
+    let mut a = agreement();
+    let mut seals = indicator(
+        "seals",
+        "c1",
+        accord_core::agreement::IndicatorTarget::Flag { expected: true },
+        verification(&["iaea"], 1, Tolerance::Exact),
+    );
+    seals.overdue = OverduePolicy::Escalate { stage: id("jc") };
+    a.indicators.push(seals);
+    let mut log = breach_log();
+    // Seals reported for Q1 and Q2 on time; the Q3 report never comes (grace ends 10-30).
+    log.evidence("2026-04-10", "iaea", "seals", quarter(1), flag(true));
+    log.evidence("2026-07-05", "iaea", "seals", quarter(2), flag(true));
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    let s = eval(&a, &log, "2026-10-30");
+    assert_eq!(trigger(&s, "snapback").status, "counting_down");
+    assert_eq!(trigger(&s, "snapback").until, Some(d(2026, 11, 9)));
+    let s = eval(&a, &log, "2026-10-31");
+    let escalation = dispute(&s, "overdue-seals-2026-07-01");
+    assert!(escalation.opened_by.is_empty());
+    assert_eq!(escalation.status, "open");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down", "{:?}", t.reasons);
+    assert_eq!(t.until, Some(d(2026, 11, 9)));
+    assert!(t.reasons.iter().all(|r| r.rule != "trigger.paused"));
+    let s = eval(&a, &log, "2026-11-09");
+    assert_eq!(trigger(&s, "snapback").status, "fired");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 11, 9)));
+}
+
+/// The invocation rests on the Q3 breach (review 3): a dispute over the compliant Q1
+/// finding of the same commitment does not pause its countdown; one over Q3 does.
+#[test]
+fn only_a_dispute_over_a_finding_the_invocation_rests_on_pauses_its_countdown() {
+    let a = agreement();
+    let mut log = breach_log();
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    log.push(
+        "2026-10-20",
+        &["target"],
+        step(
+            "d-q1",
+            DisputeAction::Open {
+                finding: Finding::Indicator {
+                    indicator: id("enrichment"),
+                    period: quarter(1),
+                },
+                stage: id("jc"),
+                reason: "we dispute the first quarter".into(),
+            },
+        ),
+    );
+    let s = eval(&a, &log, "2026-10-21");
+    assert_eq!(dispute(&s, "d-q1").effect, "frozen");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "counting_down", "{:?}", t.reasons);
+    assert_eq!(t.until, Some(d(2026, 11, 9)));
+    let s = eval(&a, &log, "2026-11-09");
+    assert_eq!(trigger(&s, "snapback").status, "fired");
+    assert_eq!(trigger(&s, "snapback").fired, Some(d(2026, 11, 9)));
+
+    // The same dispute over the Q3 finding it rests on pauses it, and says so.
+    let mut log = breach_log();
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    log.push("2026-10-20", &["target"], step("d-q3", open_q3()));
+    let s = eval(&a, &log, "2026-11-09");
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.status, "paused");
+    assert_eq!(
+        (t.paused_since, t.remaining),
+        (Some(d(2026, 10, 20)), Some(20))
+    );
+    assert!(
+        t.reasons[0].detail.contains("dispute `d-q3` (over `c1`)"),
+        "{:?}",
+        t.reasons
+    );
+}
+
+/// Two triggers revert the same relief: `snapback` (re_earn) fired on 2026-10-10 and its
+/// phase was earned again on 2027-07-05; `second` (by_decision) fires on 2027-10-10 on a
+/// new breach. The later fire reverts what was earned again, whichever trigger the
+/// agreement lists first.
+#[test]
+fn a_later_fire_of_another_trigger_reverts_relief_earned_again_whatever_the_order() {
+    for second_first in [false, true] {
+        let (mut a, mut log) = reearn();
+        let mut t2 = a.triggers[0].clone();
+        t2.id = id("second");
+        t2.reentry = Reentry::ByDecision;
+        if second_first {
+            a.triggers.insert(0, t2);
+        } else {
+            a.triggers.push(t2);
+        }
+        for who in ["iaea", "sat"] {
+            log.evidence(
+                "2027-10-05",
+                who,
+                "enrichment",
+                quarter(7),
+                qty(4.5, "percent"),
+            );
+            log.evidence(
+                "2027-10-05",
+                who,
+                "stockpile",
+                quarter(7),
+                qty(250.0, "kg_u"),
+            );
+        }
+        log.push("2027-10-10", &["usa"], tstep("second", invoke()));
+        let s = eval(&a, &log, "2027-10-09");
+        assert_eq!(s.phases[0].status, PhaseStatus::Reached);
+        assert_eq!(
+            relief(&s, "us-oil"),
+            (ReliefStatus::InForce, Some(d(2027, 7, 5)), None)
+        );
+        let s = eval(&a, &log, "2027-10-11");
+        assert_eq!(trigger(&s, "snapback").rearmed, Some(d(2027, 7, 5)));
+        assert_eq!(trigger(&s, "second").fired, Some(d(2027, 10, 10)));
+        let p1 = &s.phases[0];
+        assert_eq!(p1.status, PhaseStatus::NotReached, "{second_first}: {p1:?}");
+        assert_eq!(
+            p1.reasons[0].detail,
+            "entered on 2027-07-05, then reverted by trigger `second` fired on 2027-10-10"
+        );
+        assert_eq!(
+            relief(&s, "us-oil"),
+            (
+                ReliefStatus::WindDown,
+                Some(d(2027, 10, 10)),
+                Some(d(2028, 1, 8))
+            ),
+            "{second_first}: {:?}",
+            s.relief[0].reasons
+        );
+        assert!(s.relief[0].reasons[0].detail.contains("trigger `second`"));
+    }
+}
+
+/// Another trigger fired between a fire and its re-entry: the re-entry undoes only the
+/// fire it follows, so the later fire stands and relief stays reverted.
+#[test]
+fn a_re_entry_does_not_undo_another_trigger_fired_before_it() {
+    let (mut a, mut log) = reearn();
+    let mut t2 = a.triggers[0].clone();
+    t2.id = id("second");
+    t2.reentry = Reentry::ByDecision;
+    a.triggers.push(t2);
+    // Q3's breach still holds on 2026-12-01 (Q4 has not concluded).
+    log.push("2026-12-01", &["usa"], tstep("second", invoke()));
+    let s = eval(&a, &log, "2027-07-06");
+    assert_eq!(trigger(&s, "second").fired, Some(d(2026, 12, 1)));
+    assert_eq!(
+        s.phases[0].status,
+        PhaseStatus::NotReached,
+        "{:?}",
+        s.phases[0]
+    );
+    assert_eq!(
+        s.phases[0].remains[0].condition,
+        "re-entry after trigger `second`"
+    );
+    // Wound down from the first fire, reimposed after it; the second found it not in force.
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::Reimposed, Some(d(2027, 1, 8)), None)
+    );
+    let reasons = &s.relief[0].reasons;
+    assert!(
+        reasons[0]
+            .detail
+            .contains("trigger `snapback` fired on 2026-10-10")
+    );
+    assert!(reasons.iter().any(|r| r.detail
+        == "reverted by trigger `second` fired on 2026-12-01; it was not in force then"));
+}
+
+fn lift_us_oil(a: &mut Agreement, on: accord_core::time::Date) {
+    for action in &mut a.phases[0].actions {
+        if action.id.as_str() == "us-oil" {
+            action.lifted = Some(DateRule::On(on));
+        }
+    }
+}
+
+/// Relief earned again is lifted when its lift date comes; when the lift date fell while
+/// it was reverted, from the re-entry day.
+#[test]
+fn relief_earned_again_is_lifted_when_its_lift_date_comes() {
+    let (mut a, log) = reearn();
+    lift_us_oil(&mut a, d(2027, 9, 1));
+    let s = eval(&a, &log, "2027-08-01");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::InForce, Some(d(2027, 7, 5)), None)
+    );
+    let s = eval(&a, &log, "2027-09-02");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::Lifted, Some(d(2027, 9, 1)), None),
+        "{:?}",
+        s.relief[0].reasons
+    );
+    assert_eq!(
+        s.relief[0].reasons[0].detail,
+        "lifted for good on 2027-09-01, after it was earned again: it no longer expires and no trigger reverts it"
+    );
+
+    // Lift date during the wind-down: reverted until the re-entry, lifted from then on.
+    let (mut a, log) = reearn();
+    lift_us_oil(&mut a, d(2026, 12, 1));
+    let s = eval(&a, &log, "2026-12-02");
+    assert_eq!(relief(&s, "us-oil").0, ReliefStatus::WindDown);
+    let s = eval(&a, &log, "2027-07-05");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::Lifted, Some(d(2027, 7, 5)), None)
+    );
+    assert_eq!(
+        s.relief[0].reasons[0].detail,
+        "lifted for good on 2027-07-05, the day it was earned again (its lift date, 2026-12-01, came while it was reverted): it no longer expires and no trigger reverts it"
+    );
+}
+
+/// Decisions apply in effective-date order with the fire and the re-entry: a grant and a
+/// revoke between the fire (2026-10-10) and the re-entry (2027-07-05) are overtaken by the
+/// re-entry (re_earn); a revoke after the re-entry applies.
+#[test]
+fn decisions_between_a_fire_and_its_re_entry_apply_in_date_order() {
+    let (a, mut log) = reearn();
+    let decide = |act, eff| {
+        Statement::Decision(Decision {
+            act,
+            relief: ReliefRef::Action(id("us-oil")),
+            effective: eff,
+            reason: "by the authority".into(),
+        })
+    };
+    log.push(
+        "2027-03-01",
+        &["usa"],
+        decide(DecisionAct::Grant, d(2027, 3, 1)),
+    );
+    log.push(
+        "2027-06-01",
+        &["usa"],
+        decide(DecisionAct::Revoke, d(2027, 6, 1)),
+    );
+    let s = eval(&a, &log, "2027-04-01");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::InForce, Some(d(2027, 3, 1)), None)
+    );
+    let s = eval(&a, &log, "2027-06-15");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::Reimposed, Some(d(2027, 6, 1)), None)
+    );
+    let s = eval(&a, &log, "2027-07-06");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::InForce, Some(d(2027, 7, 5)), None),
+        "{:?}",
+        s.relief[0].reasons
+    );
+    assert_eq!(s.relief[0].reasons[0].rule, "trigger.reentered");
+    log.push(
+        "2027-08-01",
+        &["usa"],
+        decide(DecisionAct::Revoke, d(2027, 8, 1)),
+    );
+    let s = eval(&a, &log, "2027-08-02");
+    assert_eq!(
+        relief(&s, "us-oil"),
+        (ReliefStatus::Reimposed, Some(d(2027, 8, 1)), None)
+    );
+}
+
+/// Under `not`, the reviews counted for re-entry start after the fire: a negated status
+/// held at the first review after it breaks the `not` there (it does not vanish with the
+/// reviews before the fire).
+#[test]
+fn under_a_not_the_negated_status_at_the_first_review_after_the_fire_blocks_re_entry() {
+    let (mut a, _) = reearn();
+    a.phases[0].entry = Condition::Not {
+        not: Box::new(status(&["c1"], CommitmentStatus::Noncompliant, 2)),
+    };
+    let mut log = breach_log();
+    log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    compliant_quarter(&mut log, 4, "2027-01-05");
+    // Q1 2027 (review 5, the first that began after the fire) is a breach again.
+    for who in ["iaea", "sat"] {
+        log.evidence(
+            "2027-04-05",
+            who,
+            "enrichment",
+            quarter(5),
+            qty(4.5, "percent"),
+        );
+        log.evidence(
+            "2027-04-05",
+            who,
+            "stockpile",
+            quarter(5),
+            qty(250.0, "kg_u"),
+        );
+    }
+    compliant_quarter(&mut log, 6, "2027-07-05");
+    let s = eval(&a, &log, "2027-04-10");
+    assert_eq!(commitment(&s, "c1", 5), CommitmentStatus::Noncompliant);
+    assert_eq!(
+        s.phases[0].status,
+        PhaseStatus::NotReached,
+        "{:?}",
+        s.phases[0]
+    );
+    // At review 6 the two reviews since the fire are not both breaches.
+    let s = eval(&a, &log, "2027-07-05");
+    assert_eq!(
+        s.phases[0].status,
+        PhaseStatus::Reached,
+        "{:?}",
+        s.phases[0]
+    );
+    assert_eq!(s.phases[0].entered, Some(d(2027, 7, 1)));
+    assert!(s.phases[0].reasons[0].detail.contains("met at review 6"));
 }

@@ -5,7 +5,8 @@
 //! and its `not_before` date has come; once reached it stays reached (regression is the
 //! business of triggers: `derive::triggers` takes phases past a fired trigger's reversion
 //! point out again, and under `re_earn` brings each back when `reentry` finds its entry
-//! condition met at reviews that all begin on or after the fire). Its entry date is the
+//! condition met at reviews that all begin on or after the fire — under a `not`, a status
+//! window reaching back before the fire is cut to the reviews after it). Its entry date is the
 //! first day everything the
 //! condition rests on was known: the day after the review ended, the record date of the
 //! evidence cited, dates and events the condition names, the previous phase's entry and
@@ -209,18 +210,22 @@ fn status_at<'c>(
 
 /// Evaluates a condition with `latest` as the latest review (0: none concluded).
 fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Holds {
-    holds_from(ctx, anchors, cond, latest, 1)
+    holds_from(ctx, anchors, cond, latest, 1, false)
 }
 
 /// Evaluates a condition with `latest` as the latest review, counting only reviews from
 /// number `floor` on (a status that needs earlier reviews does not hold): after a snapback,
-/// relief is earned again on reviews that begin after the fire.
+/// relief is earned again on reviews that begin after the fire. Under a `not` (`negated`)
+/// a status window that reaches back before `floor` is cut to the reviews from `floor` on
+/// instead: a negated status that held at every review counted since the fire still
+/// breaks the `not`, rather than vanishing with the reviews before the fire.
 fn holds_from(
     ctx: &Ctx<'_>,
     anchors: &Anchors,
     cond: &Condition,
     latest: u32,
     floor: u32,
+    negated: bool,
 ) -> Holds {
     let no = || Holds {
         ok: false,
@@ -235,10 +240,12 @@ fn holds_from(
             reviews,
         } => {
             let n = (*reviews).max(1);
-            if latest < n || commitments.is_empty() || latest - n + 1 < floor {
+            let clipped = negated && floor > 1 && latest >= floor;
+            if commitments.is_empty() || (!clipped && (latest < n || latest - n + 1 < floor)) {
                 return no();
             }
-            let first = latest - n + 1;
+            let first = (latest + 1).saturating_sub(n).max(floor).max(1);
+            let n = latest - first + 1;
             let mut qualifying = Vec::new();
             for c in commitments {
                 let ok = (first..=latest)
@@ -331,7 +338,7 @@ fn holds_from(
                 entries: Vec::new(),
             };
             for c in all {
-                let h = holds_from(ctx, anchors, c, latest, floor);
+                let h = holds_from(ctx, anchors, c, latest, floor, negated);
                 if !h.ok {
                     return no();
                 }
@@ -343,7 +350,7 @@ fn holds_from(
         Condition::Or { any } => {
             let mut best: Option<Holds> = None;
             for c in any {
-                let h = holds_from(ctx, anchors, c, latest, floor);
+                let h = holds_from(ctx, anchors, c, latest, floor, negated);
                 if h.ok
                     && best.as_ref().is_none_or(|b| {
                         h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness)
@@ -355,7 +362,7 @@ fn holds_from(
             best.unwrap_or_else(no)
         }
         Condition::Not { not } => {
-            let h = holds_from(ctx, anchors, not, latest, floor);
+            let h = holds_from(ctx, anchors, not, latest, floor, !negated);
             Holds {
                 ok: !h.ok,
                 witness: None,
@@ -693,7 +700,7 @@ pub(crate) fn reentry(
 ) -> Option<(Date, u32, Vec<LogIndex>)> {
     let floor = first_review_from(ctx, fired)?;
     for r in floor..=ctx.concluded {
-        let h = holds_from(ctx, anchors, entry, r, floor);
+        let h = holds_from(ctx, anchors, entry, r, floor, false);
         if !h.ok {
             continue;
         }

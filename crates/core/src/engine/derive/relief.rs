@@ -8,6 +8,11 @@
 //! (no expiry, no reversion by a trigger fired after that date). Authorities' decisions are then applied in effective-date order, and each is
 //! marked as a departure when it differs from what the evaluation entitles (DESIGN §4).
 //!
+//! Fired triggers' reversions and relief earned again after them (`derive::triggers`) are
+//! dated steps applied in one date order with the decisions: a decision effective on a
+//! fire's day applies before the fire, one effective on a re-entry's day after the
+//! re-entry, so a re-entry overtakes a decision effective between the fire and it.
+//!
 //! A disputed decision stays in effect while the dispute is open (an authority's act is
 //! not suspended by a complaint); once a dispute overturns it, it is set aside: it no
 //! longer applies, relief is what the evaluation and the other decisions give, and relief
@@ -259,28 +264,45 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                 ),
             );
         }
-        // A fired trigger reverts it: wound down, then reimposed. It applies in date order
-        // with the decisions: over those effective by the day it fired, under those after
-        // (a later grant is then a departure).
-        let reverted = ctx.reverted.get(&action.id);
-        let mut pending_revert = reverted;
-        if let Some(r) = reverted {
-            let mut alone = s.clone();
-            super::triggers::revert(ctx.date, r, &mut alone);
-            entitled.insert(action.id.clone(), alone.status);
-        } else {
-            entitled.insert(action.id.clone(), s.status);
+        // Fired triggers revert it (wound down, then reimposed), relief earned again after a
+        // fire is in force again, and decisions apply: all in date order, each from its day
+        // — a decision effective on a fire's day before the fire, one effective on a
+        // re-entry's day after the re-entry (a later grant is then a departure, and a
+        // re-entry overtakes a revoke effective between the fire and it).
+        let base = s.clone();
+        let lift = action.lifted.as_ref().and_then(|r| anchors.resolve(r));
+        let reverts: &[super::triggers::Reverted] = ctx
+            .reverted
+            .get(&action.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut steps: Vec<(Date, u8, Step<'_, '_>)> = Vec::new();
+        for r in reverts {
+            steps.push((r.fired, 2, Step::Fire(r)));
+            if let Some(re) = &r.reentered {
+                steps.push((re.on, 0, Step::Reentry(r)));
+            }
         }
-        // Decisions, in effective order, each from its effective date.
-        for d in mine {
+        let mut alone = s.clone();
+        steps.sort_by_key(|(day, rank, _)| (*day, *rank));
+        for (_, _, step) in &steps {
+            step.apply(ctx.date, &base, lift, &mut alone);
+        }
+        entitled.insert(action.id.clone(), alone.status);
+        for d in &mine {
+            steps.push((d.decision.effective, 1, Step::Decision(d)));
+        }
+        steps.sort_by_key(|(day, rank, _)| (*day, *rank));
+        for (_, _, step) in steps {
+            let d = match step {
+                Step::Decision(d) => d,
+                other => {
+                    other.apply(ctx.date, &base, lift, &mut s);
+                    continue;
+                }
+            };
             if d.decision.effective > ctx.date {
                 continue;
-            }
-            if let Some(r) = pending_revert
-                && d.decision.effective > r.fired
-            {
-                super::triggers::revert(ctx.date, r, &mut s);
-                pending_revert = None;
             }
             let eff = d.decision.effective;
             let (new, rule) = match d.decision.act {
@@ -320,9 +342,6 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
                     ),
                 );
             }
-        }
-        if let Some(r) = pending_revert {
-            super::triggers::revert(ctx.date, r, &mut s);
         }
         set_aside(
             decided
@@ -467,6 +486,27 @@ pub(crate) fn relief(ctx: &mut Ctx<'_>) -> (Vec<ActionState>, Vec<DecisionState>
         })
         .collect();
     (states, decisions)
+}
+
+/// What changes an action's state after the schedule, in date order.
+enum Step<'d, 'a> {
+    /// A trigger fired on it.
+    Fire(&'d super::triggers::Reverted),
+    /// Its phase was earned again after that fire.
+    Reentry(&'d super::triggers::Reverted),
+    /// An authority decided on it.
+    Decision(&'d Decided<'a>),
+}
+
+impl Step<'_, '_> {
+    /// Applies a fire or a re-entry (decisions are applied by `relief`).
+    fn apply(&self, date: Date, base: &ActionState, lift: Option<Date>, s: &mut ActionState) {
+        match self {
+            Step::Fire(r) => super::triggers::revert(date, r, s),
+            Step::Reentry(r) => super::triggers::reenter_action(date, r, base, lift, s),
+            Step::Decision(_) => {}
+        }
+    }
 }
 
 /// Explains the decisions on an action that a dispute set aside. Relief such a decision

@@ -13,9 +13,11 @@
 //! invoked on the date its condition came to hold. A halted or withdrawn trigger may be
 //! invoked again.
 //!
-//! **Disputes during a countdown.** Under `while_open = "freeze_finding"`, while a dispute
-//! over a finding of an indicator whose commitment the trigger's `when` mentions is open,
-//! an invoked countdown is `paused` (from the day the dispute opened, or the invocation
+//! **Disputes during a countdown.** Under `while_open = "freeze_finding"`, while a party's
+//! dispute over a finding the invocation rests on is open (a finding, of a commitment the
+//! condition's status leaves name, in a review their windows cover at the reviews concluded
+//! on the invocation day — see `rests_on`; a dispute the overdue policy opens freezes
+//! nothing and never pauses), an invoked countdown is `paused` (from the day the dispute opened, or the invocation
 //! day if it was already open) with the days that remained until `until`; a dispute opened
 //! on `until` is too late. When no such dispute is open any more (the day the last of them
 //! closed), the countdown resumes with those days (`until` moves by the paused span) — unless
@@ -37,20 +39,34 @@
 //! what is in force then; steps between the fire and the re-arming are refused. Exemptions
 //! are never touched (they are not relief actions, and `derive::state` adds them last).
 //!
+//! **Several fires on the same relief** (`Ctx::reverted` keeps one reversion per action
+//! and trigger, `Ctx::fires` the latest fire of each, both in date order): the latest fire
+//! decides, and a re-entry undoes only the fire it follows — when another trigger fired on
+//! the relief after that fire and by the re-entry day, the re-entry is dropped for that
+//! relief or phase (`overtake`), so a phase is never `not_reached` while its actions are in
+//! force from a re-entry. `derive::relief` applies fires, re-entries and decisions in date
+//! order (a decision effective on a fire's day before the fire, on a re-entry's day after
+//! the re-entry): a re-entry overtakes a decision effective between the fire and it.
+//! Relief lifted before a fire is never reverted; lifted only after it, it is wound down,
+//! and once earned again it is lifted from its lift date (from the re-entry day at the
+//! earliest).
+//!
 //! Known limits: the condition at an earlier date is judged on the statuses as of the
 //! evaluation's cut (disputes' effects included — for an invocation, except on a commitment
 //! every dispute of which opened after it; a commitment disputed both before and after an
 //! invocation is judged with every dispute's effect), restricted to the reviews concluded and
 //! evidence recorded by that date; with several disputes overlapping, an overturn is judged
 //! on the day the last of them closes; an automatic trigger's countdown does not pause;
-//! after a re-entry, `phase(...)` conditions of later phases still read the first entry.
+//! after a re-entry, `phase(...)` conditions of later phases still read the first entry; a
+//! trigger whose re-entry was overtaken still shows itself re-armed, and only each
+//! trigger's latest fire is weighed against the others'.
 
 use std::collections::BTreeMap;
 
 use crate::agreement::{Agreement, Reentry, Reversion, Trigger, WhileOpen};
 use crate::id::{ActionId, CommitmentId, DisputeId, ParticipantId, PhaseId, TriggerId};
 use crate::statement::{DisputeOutcome, Finding, LogIndex, Statement, TriggerAction};
-use crate::time::Date;
+use crate::time::{Date, Period};
 
 use super::super::state::{
     ActionState, PhaseState, PhaseStatus, Reason, ReliefStatus, TriggerState, Unmet,
@@ -67,7 +83,11 @@ pub(crate) struct Reverted {
     pub wind_down_until: Date,
     pub non_retroactive: bool,
     pub entries: Vec<LogIndex>,
-    /// Under `re_earn`: its phase earned again after the fire, from this day.
+    /// The trigger's latest fire reverting the action (`fired`, or a later fire that found
+    /// it already reverted): what `reentered` follows.
+    pub latest: Date,
+    /// Under `re_earn`: its phase earned again after the fire, from this day — unless
+    /// another trigger fired on the action in between (that fire is not undone).
     pub reentered: Option<Reentered>,
 }
 
@@ -130,11 +150,16 @@ enum Status {
     Rearmed(Date),
 }
 
-/// A dispute over a finding a trigger's condition rests on.
+/// A dispute over a finding of a commitment a trigger's condition mentions.
 #[derive(Debug, Clone)]
 struct Hold {
     dispute: DisputeId,
     commitment: CommitmentId,
+    /// The disputed finding's span (the reporting periods overlapping it are concerned).
+    span: Period,
+    /// Whether it freezes the finding while open: a party's dispute does; a dispute the
+    /// overdue policy opens (`escalate`) freezes nothing.
+    freezes: bool,
     opened: Date,
     closed: Option<Date>,
     overturned: bool,
@@ -170,6 +195,60 @@ fn holds_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> (bool, Option<Date>, Vec<L
     .unwrap_or(0);
     let (ok, witness, entries) = holds_at(ctx, &anchors, &t.when, latest);
     (ok && witness.is_none_or(|w| w <= day), witness, entries)
+}
+
+/// What an invocation on `day` rests on: per commitment a status condition of the trigger
+/// names, the periods of the reviews its status window covers at the reviews concluded by
+/// then — the findings the condition was judged on (every status leaf counts, whatever
+/// `and`/`or`/`not` combine them). A finding of another period does not count.
+fn rests_on(ctx: &Ctx<'_>, t: &Trigger, day: Date) -> Vec<(CommitmentId, Period)> {
+    fn walk(
+        ctx: &Ctx<'_>,
+        cond: &crate::rule::Condition,
+        latest: u32,
+        out: &mut Vec<(CommitmentId, Period)>,
+    ) {
+        use crate::rule::Condition;
+        match cond {
+            Condition::Status {
+                commitments,
+                reviews,
+                ..
+            } => {
+                let n = (*reviews).max(1);
+                let Some(first) = latest.checked_sub(n) else {
+                    return;
+                };
+                for r in ctx.reviews.iter().skip(first as usize).take(n as usize) {
+                    out.extend(commitments.iter().map(|c| (c.clone(), r.period)));
+                }
+            }
+            Condition::And { all: cs } | Condition::Or { any: cs } => {
+                for c in cs {
+                    walk(ctx, c, latest, out);
+                }
+            }
+            Condition::Not { not } => walk(ctx, not, latest, out),
+            _ => {}
+        }
+    }
+    let latest = u32::try_from(
+        ctx.reviews
+            .iter()
+            .take(ctx.concluded as usize)
+            .filter(|r| r.period.end() < day)
+            .count(),
+    )
+    .unwrap_or(0);
+    let mut out = Vec::new();
+    walk(ctx, &t.when, latest, &mut out);
+    out
+}
+
+/// Whether a dispute is over a finding an invocation rests on.
+fn rests(h: &Hold, on: &[(CommitmentId, Period)]) -> bool {
+    on.iter()
+        .any(|(c, p)| c == &h.commitment && p.overlaps(&h.span))
 }
 
 /// For a condition that holds now but names no date it holds since (a `not ...`): the
@@ -258,12 +337,26 @@ fn disputed_indicator(ctx: &Ctx<'_>, finding: &Finding) -> Option<crate::id::Ind
     }
 }
 
+/// The span of a disputed finding on an indicator.
+fn disputed_span(ctx: &Ctx<'_>, finding: &Finding) -> Option<Period> {
+    match finding {
+        Finding::Indicator { period, .. } => Some(*period),
+        Finding::Entry { index } => {
+            let (_, end) = ctx.core.entries.get(&index.0)?.evidence?;
+            Period::new(end, end).ok()
+        }
+    }
+}
+
 /// The disputes over findings of indicators whose commitment the trigger's condition
 /// mentions.
 fn holds_for(ctx: &Ctx<'_>, agreement: &Agreement, t: &Trigger) -> Vec<Hold> {
     let mut out = Vec::new();
     for d in &ctx.dispute_states {
         let (Some(finding), Some(opened)) = (&d.finding, d.opened) else {
+            continue;
+        };
+        let Some(span) = disputed_span(ctx, finding) else {
             continue;
         };
         let Some(commitment) = disputed_indicator(ctx, finding).and_then(|i| {
@@ -289,6 +382,8 @@ fn holds_for(ctx: &Ctx<'_>, agreement: &Agreement, t: &Trigger) -> Vec<Hold> {
         out.push(Hold {
             dispute: d.id.clone(),
             commitment,
+            span,
+            freezes: !d.opened_by.is_empty(),
             opened,
             closed: d.closed,
             overturned: d.outcome == Some(DisputeOutcome::Overturned),
@@ -599,7 +694,10 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
     for t in &agreement.triggers {
         let holds = holds_for(ctx, agreement, t);
         let freeze = agreement.disputes.while_open == WhileOpen::FreezeFinding;
-        let pausing: &[Hold] = if freeze { &holds } else { &[] };
+        // The disputes that pause the current invocation's countdown: those that freeze a
+        // finding it rests on (set on each invocation).
+        let mut pausing: Vec<Hold> = Vec::new();
+        let mut rested: Vec<(CommitmentId, Period)> = Vec::new();
         let mut status = Status::Idle;
         let mut invoked_by: Vec<ParticipantId> = Vec::new();
         let mut counted: Vec<LogIndex> = Vec::new();
@@ -613,7 +711,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 continue;
             };
             let day = date_of(o.key.0);
-            status = clock(ctx, t, pausing, status, day, &mut reasons);
+            status = clock(ctx, t, &pausing, status, day, &mut reasons);
             status = rearm(
                 ctx,
                 agreement,
@@ -722,6 +820,12 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
             match &step.step {
                 TriggerAction::Invoke { reason } => {
                     invoked_by = o.authors.clone();
+                    rested = rests_on(ctx, t, day);
+                    pausing = holds
+                        .iter()
+                        .filter(|h| freeze && h.freezes && rests(h, &rested))
+                        .cloned()
+                        .collect();
                     cause = vec![o.index];
                     status = match countdown_end(day) {
                         Some(until) if t.countdown.is_some() && until > day => {
@@ -755,7 +859,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                         }
                     };
                     // A dispute already open pauses the countdown from the invocation day.
-                    status = clock(ctx, t, pausing, status, day, &mut reasons);
+                    status = clock(ctx, t, &pausing, status, day, &mut reasons);
                 }
                 TriggerAction::Halt { resolution } => {
                     reasons.push(Reason::with_entries(
@@ -780,7 +884,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 }
             }
         }
-        status = clock(ctx, t, pausing, status, ctx.date, &mut reasons);
+        status = clock(ctx, t, &pausing, status, ctx.date, &mut reasons);
         status = rearm(
             ctx,
             agreement,
@@ -851,7 +955,9 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
             .min(ctx.date);
             let open: Vec<&Hold> = holds
                 .iter()
-                .filter(|h| h.opened <= end && h.closed.is_none_or(|c| c > invoked))
+                .filter(|h| {
+                    h.opened <= end && h.closed.is_none_or(|c| c > invoked) && rests(h, &rested)
+                })
                 .collect();
             if !open.is_empty() {
                 reasons.push(Reason::with_entries(
@@ -965,7 +1071,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 state.invoked = Some(invoked);
                 state.paused_since = Some(since);
                 state.remaining = u32::try_from(remaining).ok();
-                let open: Vec<&Hold> = holds.iter().filter(|h| h.open_on(ctx.date)).collect();
+                let open: Vec<&Hold> = pausing.iter().filter(|h| h.open_on(ctx.date)).collect();
                 state.reasons.insert(
                     0,
                     Reason::with_entries(
@@ -1034,6 +1140,7 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                 match &mut current {
                     Some(r) if r.reentered.as_ref().is_none_or(|x| x.on > e.fired) => {
                         r.reentered = re;
+                        r.latest = e.fired;
                     }
                     _ => {
                         current = Some(Reverted {
@@ -1042,13 +1149,14 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
                             wind_down_until: e.wind_down_until,
                             non_retroactive: t.non_retroactive,
                             entries: e.cause.clone(),
+                            latest: e.fired,
                             reentered: re,
                         });
                     }
                 }
             }
             if let Some(r) = current {
-                ctx.reverted.entry(a.clone()).or_insert(r);
+                ctx.reverted.entry(a.clone()).or_default().push(r);
             }
         }
         if let Some(last) = episodes.last() {
@@ -1073,7 +1181,59 @@ pub(crate) fn triggers(ctx: &mut Ctx<'_>) -> Vec<TriggerState> {
         }
         out.push(state);
     }
+    overtake(ctx, agreement);
     out
+}
+
+/// Fires of several triggers on the same relief, in date order: a re-entry undoes only the
+/// fire it follows. When another trigger fired on the relief after that fire and by the
+/// re-entry day, the re-entry does not count (the later fire stands); a fire after the
+/// re-entry reverts what was earned again.
+fn overtaken(after: Date, on: Date, others: impl IntoIterator<Item = Date>) -> bool {
+    others.into_iter().any(|f| after < f && f <= on)
+}
+
+fn overtake(ctx: &mut Ctx<'_>, agreement: &Agreement) {
+    for list in ctx.reverted.values_mut() {
+        list.sort_by_key(|r| r.fired);
+        let fires: Vec<(TriggerId, Date)> =
+            list.iter().map(|r| (r.trigger.clone(), r.fired)).collect();
+        for r in list.iter_mut() {
+            let others = fires
+                .iter()
+                .filter(|(t, _)| t != &r.trigger)
+                .map(|(_, f)| *f);
+            if r.reentered
+                .as_ref()
+                .is_some_and(|re| overtaken(r.latest, re.on, others))
+            {
+                r.reentered = None;
+            }
+        }
+    }
+    let fires: Vec<(TriggerId, Date, Vec<PhaseId>)> = ctx
+        .fires
+        .iter()
+        .filter_map(|f| {
+            let t = agreement.triggers.iter().find(|t| t.id == f.trigger)?;
+            let phases = reverted_phases(agreement, t)
+                .into_iter()
+                .map(|p| p.id.clone())
+                .collect();
+            Some((f.trigger.clone(), f.fired, phases))
+        })
+        .collect();
+    for f in &mut ctx.fires {
+        let (trigger, fired) = (f.trigger.clone(), f.fired);
+        f.reentered.retain(|p, re| {
+            let others = fires
+                .iter()
+                .filter(|(t, _, ps)| t != &trigger && ps.contains(p))
+                .map(|(_, d, _)| *d);
+            !overtaken(fired, re.on, others)
+        });
+    }
+    ctx.fires.sort_by_key(|f| f.fired);
 }
 
 /// The invocation day of a countdown under way or done.
@@ -1107,7 +1267,88 @@ pub(crate) fn reenter(ctx: &mut Ctx<'_>) {
     ctx.reached.extend(moved);
 }
 
-/// Reverts one action's state by a fired trigger, as of `date`.
+/// Relief earned again after a fire (`re_earn`), as of `date`: in force from the day its
+/// phase was reached again, whatever the wind-down (or a decision since the fire) had made
+/// of it. `base` is what the schedule alone makes of the action (its term, a hold, its
+/// lift date, `lift` the date its rule names). A lift date that has come makes it
+/// `lifted` from that date — from the re-entry day at the earliest, when the lift date fell
+/// while it was reverted. Relief lifted before the fire was never reverted: nothing to earn
+/// again.
+pub(crate) fn reenter_action(
+    date: Date,
+    r: &Reverted,
+    base: &ActionState,
+    lift: Option<Date>,
+    s: &mut ActionState,
+) {
+    let Some(re) = r
+        .reentered
+        .as_ref()
+        .filter(|re| re.on <= date && r.fired <= date)
+    else {
+        return;
+    };
+    let since = (base.status == ReliefStatus::Lifted)
+        .then_some(base.since)
+        .flatten();
+    if since.is_some_and(|l| l <= r.fired) {
+        return;
+    }
+    let lifted = since.map(|l| lift.unwrap_or(l));
+    s.until = match base.status {
+        ReliefStatus::InForce | ReliefStatus::Suspended => base.until.filter(|u| *u > re.on),
+        _ => None,
+    };
+    // What the schedule gives from the re-entry on: a hold for an overdue report counts.
+    s.status = if base.status == ReliefStatus::Suspended {
+        ReliefStatus::Suspended
+    } else {
+        ReliefStatus::InForce
+    };
+    s.since = Some(re.on);
+    s.reasons.insert(
+        0,
+        Reason::with_entries(
+            "trigger.reentered",
+            format!(
+                "reverted by trigger `{}` fired on {}, then earned again: phase `{}` re-entered on {} (its entry condition met again at review {}; reentry: re_earn), in force again from that day",
+                r.trigger, r.fired, re.phase, re.on, re.review
+            ),
+            re.entries.clone(),
+        ),
+    );
+    // Earned again while a report is overdue: held, and that reason decides the status.
+    if s.status == ReliefStatus::Suspended
+        && let Some(i) = s.reasons.iter().position(|r| r.rule == "relief.held")
+    {
+        let held = s.reasons.remove(i);
+        s.reasons.insert(0, held);
+    }
+    if let Some(l) = lifted {
+        let from = l.max(re.on);
+        s.status = ReliefStatus::Lifted;
+        s.since = Some(from);
+        s.until = None;
+        s.reasons.insert(
+            0,
+            Reason::rule(
+                "relief.lifted",
+                if l < re.on {
+                    format!(
+                        "lifted for good on {from}, the day it was earned again (its lift date, {l}, came while it was reverted): it no longer expires and no trigger reverts it"
+                    )
+                } else {
+                    format!(
+                        "lifted for good on {from}, after it was earned again: it no longer expires and no trigger reverts it"
+                    )
+                },
+            ),
+        );
+    }
+}
+
+/// Reverts one action's state by a fired trigger, as of `date` (the fire only: what was
+/// earned again after it is `reenter_action`'s).
 pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
     if r.fired > date {
         return;
@@ -1123,32 +1364,6 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
             ),
             r.entries.clone(),
         ));
-        return;
-    }
-    // Earned again after the fire (`re_earn`): in force from the day its phase was reached
-    // again, whatever the wind-down had made of it.
-    if let Some(re) = &r.reentered
-        && re.on <= date
-    {
-        s.until = match s.status {
-            ReliefStatus::InForce | ReliefStatus::Suspended => s.until.filter(|u| *u > re.on),
-            _ => None,
-        };
-        if s.status != ReliefStatus::Suspended {
-            s.status = ReliefStatus::InForce;
-        }
-        s.since = Some(re.on);
-        s.reasons.insert(
-            0,
-            Reason::with_entries(
-                "trigger.reentered",
-                format!(
-                    "reverted by trigger `{}` fired on {}, then earned again: phase `{}` re-entered on {} (its entry condition met again at review {}; reentry: re_earn), in force again from that day",
-                    r.trigger, r.fired, re.phase, re.on, re.review
-                ),
-                re.entries.clone(),
-            ),
-        );
         return;
     }
     let active = matches!(
@@ -1208,11 +1423,14 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
 }
 
 /// Phases past the reversion point of a fired trigger are not reached any more — unless,
-/// under `re_earn`, they were earned again after its latest fire.
+/// under `re_earn`, they were earned again after its latest fire. Fires apply in date
+/// order: the latest decides.
 pub(crate) fn revert_phases(ctx: &Ctx<'_>, phases: &mut [PhaseState]) {
     let Some(agreement) = ctx.agreement() else {
         return;
     };
+    // Phases an earlier fire already took out (a later one says what remains).
+    let mut touched: std::collections::BTreeSet<PhaseId> = std::collections::BTreeSet::new();
     for fire in &ctx.fires {
         let Some(t) = agreement.triggers.iter().find(|t| t.id == fire.trigger) else {
             continue;
@@ -1268,9 +1486,10 @@ pub(crate) fn revert_phases(ctx: &Ctx<'_>, phases: &mut [PhaseState]) {
                 continue;
             }
             let reached = p.status == PhaseStatus::Reached;
-            if !reached && t.reentry == Reentry::ByDecision {
+            if !reached && t.reentry == Reentry::ByDecision && !touched.contains(&p.id) {
                 continue;
             }
+            touched.insert(p.id.clone());
             // Earned again after an earlier fire: reached, from that day, when this one came.
             let again = fire.earlier.get(&p.id).copied();
             if reached || again.is_some() {
