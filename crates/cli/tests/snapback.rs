@@ -139,7 +139,7 @@ fn the_nuclear_scenario_pauses_the_countdown_fires_and_earns_relief_again() {
             "2026-09-28  trigger snapback                                counting_down until 2026-10-24 → withdrawn",
             "2026-10-01  trigger snapback                                withdrawn → counting_down until 2026-10-31",
             "2026-10-08  trigger snapback                                counting_down until 2026-10-31 → paused with 23 day(s) remaining",
-            "paused since 2026-10-08 while dispute `stockpile-september` (over `stockpile_cap`) is open",
+            "paused since 2026-10-08 while dispute `stockpile-july` (over `stockpile_cap`) is open",
             "2026-10-20  trigger snapback                                paused with 23 day(s) remaining → counting_down until 2026-11-12",
             "2026-11-12  trigger snapback                                counting_down until 2026-11-12 → fired on 2026-11-12",
             "2026-11-12  phase implementation-day                        reached on 2026-07-15 → not_reached",
