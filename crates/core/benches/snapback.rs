@@ -5,9 +5,9 @@
 //! decoding the dispute and trigger entries.
 //!
 //! The agreement has 100 indicators over 20 commitments reported monthly by 2 monitors
-//! each, a 3-stage dispute process (joint commission, extensible by consent, with
-//! arbitration as an alternative to the ministers, who sit beside an advisory board) under
-//! `freeze_finding`, and 2 triggers over the last commitment, which the evidence leaves
+//! each, a dispute process of 3 stages and an advisory board beside the ministers (joint
+//! commission, extensible by consent, then the ministers or, as an alternative,
+//! arbitration) under `freeze_finding`, and 2 triggers over the last commitment, which the evidence leaves
 //! non-compliant so that invocations count: one with a countdown an authority may halt,
 //! one that re-earns its relief.
 //!
