@@ -123,6 +123,7 @@ fn agreement() -> Agreement {
             stages: vec![],
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
+            resolved_by: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }

@@ -595,6 +595,10 @@ pub struct DisputeProcess {
     pub while_open: WhileOpen,
     /// Who may open a dispute (every party when empty).
     pub standing: Vec<ParticipantId>,
+    /// Who records a dispute's outcome: every one of them signs the resolution together
+    /// (a joint body's decision). When empty, any authority of the agreement records it.
+    #[serde(default)]
+    pub resolved_by: Vec<ParticipantId>,
 }
 
 /// A stage of the dispute process.

@@ -135,6 +135,7 @@ fn agreement() -> Agreement {
             }],
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
+            resolved_by: vec![],
         },
         proportionality: Proportionality {
             methods: vec![(Method::OnSiteInspection, 1.0)],

@@ -1997,6 +1997,8 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
     let while_open = t.opt_choice(ctx, "while_open", WHILE_OPEN);
     let standing = t.ref_ids::<ParticipantId>(ctx, "standing", Kind::Participant);
     note_participants(ctx, &standing, false);
+    let resolved_by = t.ref_ids::<ParticipantId>(ctx, "resolved_by", Kind::Participant);
+    note_participants(ctx, &resolved_by, false);
     let mut stages = Vec::new();
     let mut ok = true;
     let stage_tables = t.tables(ctx, "stages", "a dispute stage");
@@ -2100,6 +2102,7 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
     }
     let while_open = while_open?.map_or(WhileOpen::FreezeFinding, Spanned::into_inner);
     let standing = standing?;
+    let resolved_by = resolved_by?;
     if !ok {
         return None;
     }
@@ -2108,6 +2111,7 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
             stages: stages.iter().map(|s| s.stage.clone()).collect(),
             while_open,
             standing: standing.into_iter().map(Spanned::into_inner).collect(),
+            resolved_by: resolved_by.into_iter().map(Spanned::into_inner).collect(),
         },
         stages,
     ))

@@ -883,6 +883,9 @@ struct Disputes {
     /// Who may open a dispute (every party when empty).
     #[serde(default)]
     standing: Vec<Id>,
+    /// Who records a dispute's outcome, together in one entry (any authority when empty).
+    #[serde(default)]
+    resolved_by: Vec<Id>,
     /// The stages, the first being where disputes start.
     stages: Vec<StageFile>,
 }

@@ -266,7 +266,7 @@ fn participants(ctx: &mut Ctx<'_>, d: &Draft) {
         ctx,
         party_uses,
         false,
-        "those with standing, who halt a trigger or who sign an amendment",
+        "those with standing, who halt a trigger, sign an amendment or record a dispute's outcome",
     );
 
     // The same key for two participants: one of them could sign as the other, and a monitor

@@ -344,6 +344,14 @@ mod broken {
         "accord::dates_out_of_order"
     );
     broken!(
+        dispute_outcome_recorded_by_a_monitor,
+        starter_with(
+            "while_open = \"freeze_finding\"\n",
+            "while_open = \"freeze_finding\"\nresolved_by = [\"inspectorate\"]\n"
+        ),
+        "accord::monitor_as_party"
+    );
+    broken!(
         stage_alternative_to_itself,
         starter_with(
             "extension = { by_consent = \"P15D\" }\n",

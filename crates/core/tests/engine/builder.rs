@@ -269,6 +269,7 @@ pub fn base() -> Agreement {
             stages: vec![],
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
+            resolved_by: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }

@@ -105,6 +105,7 @@ fn agreement() -> Agreement {
         ],
         while_open: WhileOpen::FreezeFinding,
         standing: vec![],
+        resolved_by: vec![],
     };
     a.triggers = vec![Trigger {
         id: id("snapback"),
@@ -1798,4 +1799,35 @@ fn under_a_not_the_negated_status_at_the_first_review_after_the_fire_blocks_re_e
     );
     assert_eq!(s.phases[0].entered, Some(d(2027, 7, 1)));
     assert!(s.phases[0].reasons[0].detail.contains("met at review 6"));
+}
+
+#[test]
+fn an_agreement_may_give_the_outcome_to_a_joint_body_signing_together() {
+    let mut a = agreement();
+    a.disputes.resolved_by = vec![id("eu"), id("target")];
+    let mut log = breach_log();
+    log.push("2026-10-06", &["target"], step("d1", open_q3()));
+    let resolve = || DisputeAction::Resolve {
+        outcome: DisputeOutcome::Upheld,
+        note: "the samples were clean".into(),
+    };
+    let authority_alone = log.push("2026-10-08", &["usa"], step("d1", resolve()));
+    let one_member = log.push("2026-10-09", &["eu"], step("d1", resolve()));
+    let together = log.push("2026-10-10", &["eu", "target"], step("d1", resolve()));
+
+    let s = eval(&a, &log, "2026-10-12");
+    assert_eq!(
+        rejection(&s, authority_alone),
+        "the outcome of dispute `d1` is recorded by `eu`, `target` together, in one entry signed by each (`usa` is not one of them); other parties record a position on it"
+    );
+    assert!(
+        rejection(&s, one_member)
+            .ends_with("(missing: `target`); other parties record a position on it"),
+        "{}",
+        rejection(&s, one_member)
+    );
+    accepted(&s, together);
+    let d1 = dispute(&s, "d1");
+    assert_eq!(d1.status, "resolved");
+    assert_eq!(d1.closed, Some(d(2026, 10, 10)));
 }

@@ -926,8 +926,32 @@ pub(crate) fn disputes(
                     continue;
                 }
                 // One party alone must not be able to set a finding aside: the outcome is
-                // recorded by an authority; the others record their positions on it.
-                if let Some(p) = o
+                // recorded by who the agreement names, together (`resolved_by`), else by
+                // an authority; the others record their positions on it.
+                if !process.resolved_by.is_empty() {
+                    let missing: Vec<ParticipantId> = process
+                        .resolved_by
+                        .iter()
+                        .filter(|p| !o.authors.contains(p))
+                        .cloned()
+                        .collect();
+                    let outsider = o.authors.iter().find(|a| !process.resolved_by.contains(a));
+                    if !missing.is_empty() || outsider.is_some() {
+                        reject(
+                            &mut out,
+                            format!(
+                                "the outcome of dispute `{}` is recorded by {} together, in one entry signed by each{}; other parties record a position on it",
+                                w.id,
+                                names(&process.resolved_by),
+                                match outsider {
+                                    Some(p) => format!(" (`{p}` is not one of them)"),
+                                    None => format!(" (missing: {})", names(&missing)),
+                                }
+                            ),
+                        );
+                        continue;
+                    }
+                } else if let Some(p) = o
                     .authors
                     .iter()
                     .find(|a| env.role_of(a) != Role::Party(PartyRole::Authority))
