@@ -64,8 +64,13 @@ fn the_licence_scenario_revokes_gl_44_alone_with_a_wind_down() {
             // GL 8M is not renewed and expires.
             "2027-07-17  relief gl-8m                                 in_force until 2027-07-17 → expired",
             "expired on 2027-07-17 (expiry, not revocation)",
+            // The amendment lowers the release target from 100 to 80: the same 90 releases
+            // breach it in review 1 (governed by version 1) and meet it in review 2.
+            "count 90 breaches the limit of at least 100 [#11, #12]",
+            "2027-04-20  indicator prisoners_released review 2        missing → compliant",
+            "count 91 meets the limit of at least 80 [#29, #30]",
             // OFAC lets it expire: a decision that follows the evaluation.
-            "2027-07-10  decision #31                                 — → follows_evaluation",
+            "2027-07-10  decision #35                                 — → follows_evaluation",
         ],
     );
     // The other licences are kept: none of them is wound down or reimposed.
