@@ -37,6 +37,30 @@ fn dispute<'s>(s: &'s State, d: &str) -> &'s accord_core::engine::state::Dispute
     s.disputes.iter().find(|x| x.id.as_str() == d).unwrap()
 }
 
+type Run<'a> = (
+    &'a str,
+    bool,
+    accord_core::time::Date,
+    Option<accord_core::time::Date>,
+    &'a str,
+);
+
+/// A dispute's stage runs as (stage, parallel, began, deadline, status).
+fn stage_runs(d: &accord_core::engine::state::DisputeState) -> Vec<Run<'_>> {
+    d.stages
+        .iter()
+        .map(|r| {
+            (
+                r.stage.as_str(),
+                r.parallel,
+                r.began,
+                r.deadline,
+                r.status.as_str(),
+            )
+        })
+        .collect()
+}
+
 fn commitment(s: &State, c: &str, review: u32) -> CommitmentStatus {
     s.commitments
         .iter()
@@ -427,19 +451,7 @@ fn an_open_dispute_freezes_the_finding_then_escalates_and_is_exhausted_by_deadli
     let dd = dispute(&s, "d1");
     assert_eq!(dd.status, "open");
     assert_eq!(dd.stage.as_ref().unwrap().as_str(), "ministers");
-    let runs: Vec<(&str, bool, _, _, &str)> = dd
-        .stages
-        .iter()
-        .map(|r| {
-            (
-                r.stage.as_str(),
-                r.parallel,
-                r.began,
-                r.deadline,
-                r.status.as_str(),
-            )
-        })
-        .collect();
+    let runs = stage_runs(dd);
     assert_eq!(
         runs,
         vec![
@@ -1408,19 +1420,7 @@ fn a_party_may_escalate_to_an_alternative_stage_and_a_deadline_still_leads_to_ne
     accepted(&s, to_advisory);
     let d1 = dispute(&s, "d1");
     assert_eq!(d1.stage.as_ref().unwrap().as_str(), "advisory");
-    let runs: Vec<(&str, bool, _, _, &str)> = d1
-        .stages
-        .iter()
-        .map(|r| {
-            (
-                r.stage.as_str(),
-                r.parallel,
-                r.began,
-                r.deadline,
-                r.status.as_str(),
-            )
-        })
-        .collect();
+    let runs = stage_runs(d1);
     assert_eq!(
         runs,
         vec![
