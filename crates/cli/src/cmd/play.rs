@@ -282,11 +282,15 @@ fn dry_run(
         let Some(v) = state.versions.iter().find(|v| v.version == version.version) else {
             continue;
         };
-        let Some(awaiting) = v
-            .reasons
-            .iter()
-            .find(|r| r.rule == "version.signed" && r.detail.starts_with("awaiting"))
-        else {
+        // Its effective day has come and it is not in force: only signatures can be missing.
+        // The engine's own reason says whose.
+        let due = v
+            .effective
+            .is_some_and(|e| e <= accord_core::engine::date_of(last.at));
+        if v.in_force || !due {
+            continue;
+        }
+        let Some(awaiting) = v.reasons.iter().find(|r| r.rule == "version.signed") else {
             continue;
         };
         let signed: Vec<String> = planned
