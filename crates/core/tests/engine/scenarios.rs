@@ -677,6 +677,17 @@ fn decisions_are_applied_and_shown_as_departures() {
     );
 }
 
+/// The licensing agreement's log: the monitor's report on 1 February (phase p1 reached),
+/// then compliant audits of the first two quarters.
+fn licensed_half_year() -> Log {
+    let mut log = Log::default();
+    log.event("2026-02-01", "report", d(2026, 2, 1));
+    for (when, q) in [("2026-04-10", 1), ("2026-07-10", 2)] {
+        log.evidence(when, "audit", "no-diversion", quarter(q), flag(true));
+    }
+    log
+}
+
 #[test]
 fn licences_expire_renew_automatically_and_are_superseded() {
     let mut a = licensing();
@@ -690,13 +701,7 @@ fn licences_expire_renew_automatically_and_are_superseded() {
         plus(accord_core::rule::DateRule::Event(id("report")), "P30D"),
         accord_core::rule::DateRule::On(d(2026, 2, 20)),
     ]));
-    let mut log = Log::default();
-    log.event("2026-02-01", "report", d(2026, 2, 1));
-    let audit = |log: &mut Log, when: &str, q: i16| {
-        log.evidence(when, "audit", "no-diversion", quarter(q), flag(true));
-    };
-    audit(&mut log, "2026-04-10", 1);
-    audit(&mut log, "2026-07-10", 2);
+    let log = licensed_half_year();
 
     let s = eval(&a, &log, "2026-02-10");
     assert_eq!(phase(&s, "p1").entered, Some(d(2026, 2, 1)));
@@ -1074,22 +1079,7 @@ fn a_retracted_event_no_longer_dates_anything() {
 #[test]
 fn the_licence_timeline_shows_renewals_and_expiry_on_their_dates() {
     let a = licensing();
-    let mut log = Log::default();
-    log.event("2026-02-01", "report", d(2026, 2, 1));
-    log.evidence(
-        "2026-04-10",
-        "audit",
-        "no-diversion",
-        quarter(1),
-        flag(true),
-    );
-    log.evidence(
-        "2026-07-10",
-        "audit",
-        "no-diversion",
-        quarter(2),
-        flag(true),
-    );
+    let mut log = licensed_half_year();
     log.evidence(
         "2026-10-10",
         "audit",
@@ -1182,22 +1172,7 @@ fn a_replacement_that_has_taken_effect_stands_when_the_new_licence_is_held() {
     a.phases[1].entry = accord_core::rule::Condition::DatePassed {
         date: accord_core::rule::DateRule::On(d(2026, 10, 1)),
     };
-    let mut log = Log::default();
-    log.event("2026-02-01", "report", d(2026, 2, 1));
-    log.evidence(
-        "2026-04-10",
-        "audit",
-        "no-diversion",
-        quarter(1),
-        flag(true),
-    );
-    log.evidence(
-        "2026-07-10",
-        "audit",
-        "no-diversion",
-        quarter(2),
-        flag(true),
-    );
+    let mut log = licensed_half_year();
     let hold = log.push(
         "2026-10-20",
         &["usa"],
