@@ -1,7 +1,7 @@
 //! One test suite, run against SQLite and PostgreSQL alike.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 use accord_core::id::{AgreementId, IndicatorId, ParticipantId, UnitId};
 use accord_core::statement::{
@@ -17,6 +17,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use super::*;
+use crate::Store;
+use crate::testing::{TestStore, both};
 
 const ORIGIN: &str = "accord.example/test-log";
 
@@ -94,74 +96,6 @@ fn submission(entry: SignedEntry) -> Submission {
     Submission {
         entry,
         sealed: None,
-    }
-}
-
-/// A fresh store of each kind; `None` for PostgreSQL when it is unreachable outside CI.
-struct TestStore {
-    url: StoreUrl,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<(String, String)>,
-}
-
-impl Drop for TestStore {
-    fn drop(&mut self) {
-        if let Some((base, schema)) = &self.schema
-            && let Ok(mut c) = crate::connect_postgres(base)
-        {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-        }
-    }
-}
-
-fn sqlite_store() -> TestStore {
-    let dir = tempfile::tempdir().unwrap();
-    TestStore {
-        url: StoreUrl::Sqlite(dir.path().join("ledger.db")),
-        _dir: Some(dir),
-        schema: None,
-    }
-}
-
-fn postgres_store() -> Option<TestStore> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let base = std::env::var("ACCORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let mut client = match crate::connect_postgres(&base) {
-        Ok(c) => c,
-        Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL not reachable at {base}: {e}"
-            );
-            eprintln!("skipped: PostgreSQL not reachable at {base}");
-            return None;
-        }
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let schema = format!(
-        "accord_test_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    client
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some(TestStore {
-        url: StoreUrl::Postgres(format!("{base}{sep}options=-csearch_path%3D{schema}")),
-        _dir: None,
-        schema: Some((base, schema)),
-    })
-}
-
-fn both(test: impl Fn(&TestStore)) {
-    test(&sqlite_store());
-    if let Some(pg) = postgres_store() {
-        test(&pg);
     }
 }
 
@@ -611,5 +545,36 @@ fn a_checkpoint_needs_the_log_key() {
             Ledger::init(&store.url, ORIGIN, &vk, &roster()),
             Err(StoreError::LogExists(_))
         ));
+    });
+}
+
+#[test]
+fn one_handle_serves_many_threads_through_one_writer_per_log() {
+    both(|store| {
+        let handle = Store::open(&store.url).unwrap();
+        handle
+            .init_log(ORIGIN, &log_key().verifier(), &roster())
+            .unwrap();
+        let first = handle.writer(ORIGIN).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4u64 {
+                let handle = handle.clone();
+                s.spawn(move || {
+                    let writer = handle.writer(ORIGIN).unwrap();
+                    for i in 0..10u64 {
+                        let e = signed(Body::Open(evidence(t * 100 + i)), &[("iaea", 3)]);
+                        writer.append(submission(e)).unwrap();
+                    }
+                    // Readers take their own pooled connections meanwhile.
+                    assert!(handle.ledger(Some(ORIGIN)).unwrap().info().size >= 10);
+                    handle.lists().unwrap().imports(None).unwrap();
+                });
+            }
+        });
+        assert!(Arc::ptr_eq(&first, &handle.writer(ORIGIN).unwrap()));
+        let mut ledger = handle.ledger(None).unwrap();
+        assert_eq!(ledger.info().size, 40);
+        assert!(ledger.audit().unwrap().is_clean());
+        assert_eq!(handle.logs().unwrap().len(), 1);
     });
 }
