@@ -78,7 +78,7 @@ pub fn proof_arg(text: &str) -> miette::Result<Vec<Hash>> {
 pub fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::Root { file } => {
-            let text = super::note::read_input(&file)?;
+            let text = super::key::read_input(&file)?;
             let mut leaves = Vec::new();
             for (n, line) in text.lines().enumerate() {
                 let line = line.trim();
