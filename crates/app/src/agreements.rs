@@ -159,3 +159,25 @@ pub fn registered(store: &Store, agreement: &str) -> Result<Vec<Version>> {
         .collect();
     check(&texts)
 }
+
+/// Writes the commented starter agreement (it passes the checks) to `path`; an existing
+/// file is overwritten only with `force`.
+pub fn write_starter(path: &Path, force: bool) -> Result<()> {
+    use std::io::Write as _;
+    let name = path.display().to_string();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let written = options.open(path).and_then(|mut file| {
+        file.write_all(accord_spec::STARTER.as_bytes())?;
+        file.sync_all()
+    });
+    written.map_err(|source| match source.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::Exists(name),
+        _ => Error::Write { name, source },
+    })
+}

@@ -38,6 +38,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A file that would be overwritten.
+    #[error("`{0}` already exists")]
+    Exists(String),
     /// A line or row of an input file is wrong.
     #[error("`{name}` line {line}: {message}")]
     Line {
@@ -247,6 +250,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A signed note that does not verify, or a text that cannot be signed.
+    #[error("`{name}` does not verify")]
+    Note {
+        /// The note.
+        name: String,
+        /// Why.
+        #[source]
+        source: accord_ledger::note::NoteError,
+    },
     /// The log's key is named for another log.
     #[error("the log key is named `{key}` but the log's origin is `{origin}`: they must match")]
     LogKeyName {
@@ -270,6 +282,32 @@ pub enum Error {
         name: String,
         /// Why.
         message: String,
+    },
+    /// A hash that does not parse.
+    #[error("invalid {what}")]
+    Hash {
+        /// What the hash is (where it was given).
+        what: String,
+        /// Why.
+        #[source]
+        source: accord_ledger::checkpoint::HashError,
+    },
+    /// A leaf that is not hex bytes.
+    #[error("line {line}: `{text}` is not hex bytes")]
+    Leaf {
+        /// 1-based line.
+        line: usize,
+        /// The line.
+        text: String,
+    },
+    /// A proof that does not verify.
+    #[error("{kind} proof refused")]
+    Proof {
+        /// `inclusion` or `consistency`.
+        kind: &'static str,
+        /// Why.
+        #[source]
+        source: accord_ledger::merkle::VerifyError,
     },
     /// An entry without a signer.
     #[error("an entry must be signed by its author")]

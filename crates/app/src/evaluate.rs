@@ -30,18 +30,47 @@ pub enum AgreementSource {
     Registered(String),
 }
 
+impl AgreementSource {
+    /// An agreement file: the agreement model when it ends in `.json`, else a TOML text.
+    pub fn file(path: &std::path::Path) -> Result<AgreementSource> {
+        if path.extension().is_some_and(|e| e == "json") {
+            return Ok(AgreementSource::Model {
+                name: path.display().to_string(),
+                text: crate::read_text("agreement", path)?,
+            });
+        }
+        Ok(AgreementSource::Texts(vec![AgreementText::read(path)?]))
+    }
+}
+
+/// Where data is, as a user names it: a store (`sqlite:PATH`, `postgres://…`), or a log
+/// exported as JSON lines (`jsonl:FILE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A store.
+    Store(accord_store::StoreUrl),
+    /// `jsonl:FILE`: a log exported as JSON lines.
+    Exported(std::path::PathBuf),
+}
+
+impl std::str::FromStr for Location {
+    type Err = accord_store::StoreUrlError;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.strip_prefix("jsonl:") {
+            Some(path) => Ok(Location::Exported(path.into())),
+            None => Ok(Location::Store(s.parse()?)),
+        }
+    }
+}
+
 /// Where the log comes from.
 #[derive(Debug, Clone, Copy)]
 pub enum LogSource<'a> {
     /// The agreement's log in a store.
     Store(&'a Store),
-    /// A log exported as JSON lines.
-    Exported {
-        /// The file's name.
-        name: &'a str,
-        /// Its text.
-        text: &'a str,
-    },
+    /// A log exported as JSON lines, in this file.
+    Exported(&'a std::path::Path),
 }
 
 /// What the engine evaluates: the agreement's versions and its log.
@@ -62,7 +91,10 @@ impl Inputs {
         };
         let log = match log {
             LogSource::Store(store) => crate::log::of_agreement(store, &first.id)?,
-            LogSource::Exported { name, text } => crate::log::parse_exported(name, text)?,
+            LogSource::Exported(path) => {
+                let text = crate::read_text("log", path)?;
+                crate::log::parse_exported(&path.display().to_string(), &text)?
+            }
         };
         Ok(Inputs { versions, log })
     }

@@ -8,7 +8,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use accord_ledger::note::{SignerKey, TYPE_COSIGNATURE, TYPE_ED25519, VerifierKey};
+use accord_ledger::note::{self, SignerKey, TYPE_COSIGNATURE, TYPE_ED25519, VerifierKey};
 
 use crate::error::{Error, Result};
 
@@ -36,6 +36,22 @@ pub fn generate(name: &str, cosigner: bool) -> Result<SignerKey> {
     };
     SignerKey::from_seed_of_type(name, kind, random_32()?)
         .map_err(|e| key_error(format!("the key `{name}`"), e))
+}
+
+/// A new key (see [`generate`]) written to `out`, or to the file named after it (`/` as
+/// `_`, plus `.key`); returns the key and where it was written.
+pub fn generate_into(
+    name: &str,
+    cosigner: bool,
+    out: Option<&Path>,
+) -> Result<(SignerKey, std::path::PathBuf)> {
+    let key = generate(name, cosigner)?;
+    let path = out.map_or_else(
+        || std::path::PathBuf::from(format!("{}.key", name.replace('/', "_"))),
+        Path::to_path_buf,
+    );
+    write_private(&path, &key)?;
+    Ok((key, path))
 }
 
 /// Writes a private key file, readable by its owner only; an existing file is never
@@ -86,4 +102,34 @@ pub fn verifier_key(given: &str) -> Result<VerifierKey> {
                 .map_err(|e| key_error(format!("in key file `{given}`"), e))
         }
     }
+}
+
+/// The names of the given keys that signed a note (`name` names the note in errors). A
+/// note no given key signed, or with a signature by a given key that does not verify, is
+/// refused.
+pub fn open_note(name: &str, text: &str, keys: &[String]) -> Result<Vec<String>> {
+    let keys = keys
+        .iter()
+        .map(|k| verifier_key(k))
+        .collect::<Result<Vec<_>>>()?;
+    let verified = note::open_note(text, &keys).map_err(|source| Error::Note {
+        name: name.to_owned(),
+        source,
+    })?;
+    Ok(verified.signers)
+}
+
+/// Signs a text (ending with a newline) with the keys in the given files, at `now`.
+pub fn sign_note(
+    text: &str,
+    key_files: &[std::path::PathBuf],
+    now: jiff::Timestamp,
+) -> Result<String> {
+    let keys = key_files
+        .iter()
+        .map(|k| read_private(k))
+        .collect::<Result<Vec<_>>>()?;
+    let refs: Vec<&SignerKey> = keys.iter().collect();
+    let at = u64::try_from(now.as_second()).unwrap_or(0);
+    note::sign_note(text, &refs, at).map_err(|e| key_error("cannot sign the text", e))
 }

@@ -184,6 +184,23 @@ pub fn read_roster(name: &str, bytes: Vec<u8>) -> Result<RosterSource> {
     Ok(RosterSource::Roster(roster))
 }
 
+/// A log's key must be named by the log's origin (it signs the log's checkpoints).
+pub fn check_log_key(origin: &str, log_key: &VerifierKey) -> Result<()> {
+    if log_key.name() != origin {
+        return Err(Error::LogKeyName {
+            key: log_key.name().to_owned(),
+            origin: origin.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// [`read_roster`] of a file.
+pub fn read_roster_file(path: &std::path::Path) -> Result<RosterSource> {
+    let text = crate::read_text("roster", path)?;
+    read_roster(&path.display().to_string(), text.into_bytes())
+}
+
 /// Creates a log for one agreement: `origin` names it in checkpoints, `log_key` (which
 /// must be named `origin`) will sign them. An agreement's text is registered beside it.
 pub fn init(
@@ -192,12 +209,7 @@ pub fn init(
     log_key: &VerifierKey,
     participants: &RosterSource,
 ) -> Result<LogInfo> {
-    if log_key.name() != origin {
-        return Err(Error::LogKeyName {
-            key: log_key.name().to_owned(),
-            origin: origin.to_owned(),
-        });
-    }
+    check_log_key(origin, log_key)?;
     let roster = participants.roster()?;
     if let RosterSource::Agreement(version) = participants {
         agreements::register(store, std::slice::from_ref(version.as_ref()))?;
@@ -211,6 +223,25 @@ fn origin_of(store: &Store, origin: Option<&str>) -> Result<String> {
         Some(o) => o.to_owned(),
         None => store.ledger(None)?.info().origin.clone(),
     })
+}
+
+/// A statement given as JSON in a file.
+pub fn read_statement(path: &std::path::Path) -> Result<Statement> {
+    let text = crate::read_text("statement", path)?;
+    serde_json::from_str(&text).map_err(|e| Error::Statement {
+        name: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Each signer with the private key read from its key file.
+pub fn read_signers(
+    signers: &[(ParticipantId, std::path::PathBuf)],
+) -> Result<Vec<(ParticipantId, SignerKey)>> {
+    signers
+        .iter()
+        .map(|(who, file)| Ok((who.clone(), crate::keys::read_private(file)?)))
+        .collect()
 }
 
 /// Signs a statement as its authors and appends it; with `confidential`, only a salted
@@ -298,6 +329,19 @@ pub struct CheckpointEvery {
     pub every: u64,
     /// The log's private key.
     pub key: SignerKey,
+}
+
+impl CheckpointEvery {
+    /// A checkpoint every `every` entries with the log key in `key_file`, when both are given.
+    pub fn read(every: Option<u64>, key_file: Option<&std::path::Path>) -> Result<Option<Self>> {
+        match (every, key_file) {
+            (Some(every), Some(file)) => Ok(Some(CheckpointEvery {
+                every,
+                key: crate::keys::read_private(file)?,
+            })),
+            _ => Ok(None),
+        }
+    }
 }
 
 enum Pending {

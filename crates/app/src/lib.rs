@@ -16,6 +16,7 @@
 //! - [`keys`] — signing keys.
 //! - [`play`] — scenarios played into a store, and the demo.
 //! - [`time`] — the one notion of "today" (UTC), and the instants users write.
+//! - [`tlog`] — Merkle maths on typed values: roots, proofs checked.
 //!
 //! ```no_run
 //! use accord_app::{Store, StoreUrl};
@@ -40,6 +41,7 @@ pub mod play;
 pub mod screen;
 pub mod status;
 pub mod time;
+pub mod tlog;
 
 pub use accord_store::{Store, StoreError, StoreUrl};
 pub use error::{Error, FileKind, Result};
@@ -59,5 +61,20 @@ pub fn open(url: &StoreUrl, must_exist: bool) -> Result<Store> {
             url: url.clone(),
             source: Box::new(source),
         },
+    })
+}
+
+/// A file's text, or [`Error::Read`] naming it as `what` (`scenario`, `roster`, …). The
+/// path `-` reads standard input.
+pub fn read_text(what: &'static str, path: &std::path::Path) -> Result<String> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    };
+    text.map_err(|source| Error::Read {
+        what,
+        name: path.display().to_string(),
+        source,
     })
 }

@@ -56,6 +56,27 @@ pub struct Import {
     pub observed_at: String,
 }
 
+impl Import {
+    /// Local files, named by their paths.
+    pub fn files(
+        paths: &[PathBuf],
+        format: Option<Format>,
+        source: Option<String>,
+        observed_at: String,
+    ) -> Import {
+        let files = paths
+            .iter()
+            .map(|p| (p.clone(), p.display().to_string()))
+            .collect();
+        Import {
+            files,
+            format,
+            source,
+            observed_at,
+        }
+    }
+}
+
 /// Imports files of one source in one transaction and records what changed. `progress` is
 /// told the source and the number of records read so far, every few thousand records.
 pub fn import(
@@ -164,12 +185,13 @@ pub fn default_sources() -> BTreeMap<String, SourceConfig> {
 }
 
 /// The sources to update: the publishers' addresses, overridden or extended by a TOML
-/// configuration (`[sources.NAME] urls = ["…"]`) when one is given as (name, text).
-pub fn sources(config: Option<(&str, &str)>) -> Result<BTreeMap<String, SourceConfig>> {
+/// configuration file (`[sources.NAME] urls = ["…"]`) when one is given.
+pub fn sources(config: Option<&Path>) -> Result<BTreeMap<String, SourceConfig>> {
     let mut sources = default_sources();
-    if let Some((name, text)) = config {
-        let config: UpdateConfig = toml::from_str(text).map_err(|e| Error::Config {
-            name: name.to_owned(),
+    if let Some(path) = config {
+        let text = crate::read_text("configuration", path)?;
+        let config: UpdateConfig = toml::from_str(&text).map_err(|e| Error::Config {
+            name: path.display().to_string(),
             message: e.to_string(),
         })?;
         sources.extend(config.sources);
@@ -388,6 +410,46 @@ pub fn update(
     Ok(Updated::Imported(summary))
 }
 
+/// What updating one source did, with the import that is in force for it afterwards.
+#[derive(Debug)]
+pub struct SourceUpdate {
+    /// The source.
+    pub name: String,
+    /// What happened.
+    pub outcome: Result<Updated>,
+    /// The latest import of the source now (the previous one when the update failed).
+    pub latest: Result<Option<ImportSummary>>,
+}
+
+/// Updates the sources named (every configured one when none is) from their publishers,
+/// each on its own: a failed source leaves its previous import in force and the others
+/// are still updated. `config` is a TOML file overriding or adding sources.
+pub fn update_all(
+    store: &Store,
+    config: Option<&Path>,
+    names: &[String],
+    max_bytes: u64,
+    observed: &str,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Vec<SourceUpdate>> {
+    let sources = sources(config)?;
+    let downloader = Downloader::new(max_bytes);
+    let mut done = Vec::new();
+    for name in select(&sources, names)? {
+        let Some(config) = sources.get(&name) else {
+            continue;
+        };
+        let outcome = update(store, &downloader, &name, config, observed, progress);
+        let latest = latest_import(store, &name);
+        done.push(SourceUpdate {
+            name,
+            outcome,
+            latest,
+        });
+    }
+    Ok(done)
+}
+
 /// The history of one designation.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -429,6 +491,41 @@ pub fn history(store: &Store, list: &str, id: &str, on: Option<&str>) -> Result<
         changes: lists.changes(list, id)?,
         on,
     })
+}
+
+/// What `history` answers: the imports of a source, or the history of each designation
+/// asked for (by identifier, or every one with a name containing the words given).
+#[derive(Debug, Clone)]
+pub enum Histories {
+    /// The source's imports, newest first.
+    Imports(Vec<ImportSummary>),
+    /// Each designation's history (none: no name matched).
+    Designations(Vec<History>),
+}
+
+/// The history asked for: of designation `id`, or of every designation of `list` whose
+/// name contains `name`, or (neither given) the imports of `list`; each with whether it
+/// was listed on `on`.
+pub fn histories(
+    store: &Store,
+    list: &str,
+    id: Option<&str>,
+    name: Option<&str>,
+    on: Option<&str>,
+) -> Result<Histories> {
+    let ids: Vec<(String, String)> = match (id, name) {
+        (Some(id), _) => vec![(list.to_owned(), id.to_owned())],
+        (None, Some(name)) => find(store, list, name)?
+            .into_iter()
+            .map(|f| (f.source, f.source_id))
+            .collect(),
+        (None, None) => return Ok(Histories::Imports(imports(store, list)?)),
+    };
+    let histories = ids
+        .iter()
+        .map(|(list, id)| history(store, list, id, on))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Histories::Designations(histories))
 }
 
 /// Designations of a source with a name containing `name` (case-insensitive).

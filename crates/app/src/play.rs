@@ -222,6 +222,13 @@ pub fn rehearse(
     })
 }
 
+/// [`rehearse`] of a scenario file, its agreements read relative to its directory.
+pub fn rehearse_file(path: &Path, to: Option<Date>) -> Result<Rehearsal> {
+    let text = crate::read_text("scenario", path)?;
+    let dir = Dir(path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    rehearse(&path.display().to_string(), &text, &dir, to)
+}
+
 impl Rehearsal {
     /// Registers the agreement's texts, creates the log (`accord.play/AGREEMENT`, which
     /// must not exist yet), appends every event at its own record time, signs a checkpoint,
@@ -567,9 +574,22 @@ pub struct Demo {
     pub reached: Coverage,
 }
 
-/// Writes the bundled files into `dir` (so that they can be read and re-played), then plays
-/// every bundled scenario into an embedded store there (`accord.db`).
-pub fn demo(dir: &Path) -> Result<Demo> {
+/// Writes the bundled files into `keep` (so that they can be read and re-played), or into a
+/// temporary directory removed afterwards, then plays every bundled scenario into an
+/// embedded store there (`accord.db`).
+pub fn demo(keep: Option<&Path>) -> Result<Demo> {
+    let temporary = match keep {
+        Some(_) => None,
+        None => Some(tempfile::tempdir().map_err(|source| Error::Write {
+            name: "a temporary directory".into(),
+            source,
+        })?),
+    };
+    let dir = match (&temporary, keep) {
+        (Some(t), _) => t.path(),
+        (None, Some(dir)) => dir,
+        (None, None) => Path::new("."),
+    };
     for file in BUNDLED {
         let path = dir.join(file.path);
         let write = || -> std::io::Result<()> {

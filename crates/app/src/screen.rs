@@ -18,6 +18,16 @@ use accord_store::Store;
 
 use crate::error::{Error, FileKind, Result};
 
+/// A threshold as typed: a number from 0 to 1.
+pub fn threshold(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!(
+            "`{text}` is not a threshold: give a number from 0 to 1"
+        )),
+    }
+}
+
 /// A designation's candidate id: `source:source_id`, so that a hit names its list.
 pub fn candidate_id(d: &accord_lists::Designation) -> String {
     format!("{}:{}", d.source, d.source_id)

@@ -1,33 +1,13 @@
 //! Arguments more than one command takes: the one `--store` argument, and an agreement
 //! given as a file or as the id of an agreement registered in the store.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use accord_app::agreements::AgreementText;
 use accord_app::evaluate::AgreementSource;
+pub use accord_app::evaluate::Location;
 use accord_app::{Store, StoreUrl};
 
 use crate::fail::{OrReport as _, usage};
-
-/// Where the data is: a store, or (where a log is read) a log exported as JSON lines.
-#[derive(Debug, Clone)]
-pub enum Location {
-    /// A store.
-    Store(StoreUrl),
-    /// `jsonl:FILE`: a log exported as JSON lines.
-    Exported(PathBuf),
-}
-
-impl std::str::FromStr for Location {
-    type Err = accord_store::StoreUrlError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.strip_prefix("jsonl:") {
-            Some(path) => Ok(Location::Exported(path.into())),
-            None => Ok(Location::Store(s.parse()?)),
-        }
-    }
-}
 
 /// The store every command reads or writes.
 #[derive(Debug, Clone, clap::Args)]
@@ -51,7 +31,7 @@ impl StoreArg {
             Location::Store(url) => Ok(url),
             Location::Exported(path) => Err(usage(
                 format!("`jsonl:{}` is an exported log, not a store", path.display()),
-                Some("give `--store sqlite:PATH` or `--store postgres://…`"),
+                "give `--store sqlite:PATH` or `--store postgres://…`",
             )),
         }
     }
@@ -72,25 +52,10 @@ impl StoreArg {
 /// whose text the store registered.
 pub fn agreement(given: &str) -> miette::Result<AgreementSource> {
     let path = Path::new(given);
-    if path.extension().is_some_and(|e| e == "json") {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            crate::fail::report(accord_app::Error::Read {
-                what: "agreement",
-                name: given.to_owned(),
-                source,
-            })
-        })?;
-        return Ok(AgreementSource::Model {
-            name: given.to_owned(),
-            text,
-        });
-    }
     if !path.exists() && path.extension().is_none() && path.components().count() == 1 {
         return Ok(AgreementSource::Registered(given.to_owned()));
     }
-    Ok(AgreementSource::Texts(vec![
-        AgreementText::read(path).or_report()?,
-    ]))
+    AgreementSource::file(path).or_report()
 }
 
 /// Several agreements, each resolved as [`agreement`].

@@ -1,17 +1,26 @@
-//! The `accord` command.
-//!
-//! This binary only parses arguments, calls `accord-app` and prints what `accord-render`
-//! makes of the results; library errors get the CLI's hints here (`fail`) and are
-//! rendered once, with `miette`. Each subcommand's arguments and adapter live in their own
-//! module under `cmd/`. The clock is read once, here: every command gets the same "now".
+//! The `accord` command: parses arguments, calls `accord-app`, prints what `accord-render`
+//! makes of the results, and renders library errors once, with the CLI's hints (`fail`).
+//! The clock is read once, here: every command gets the same "now".
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod args;
-mod cmd;
 mod fail;
+
+/// One module per group of subcommands: clap arguments and adapters.
+mod cmd {
+    pub mod check;
+    pub mod evaluate;
+    pub mod key;
+    pub mod ledger;
+    pub mod lists;
+    pub mod play;
+    pub mod screen;
+    pub mod status;
+    pub mod tlog;
+}
 
 /// Accord makes sanctions relief verifiable.
 #[derive(Debug, Parser)]
@@ -39,8 +48,7 @@ enum Command {
     #[command(subcommand)]
     Tlog(cmd::tlog::Command),
     /// The evidence ledger: append, checkpoint, prove, audit.
-    #[command(subcommand)]
-    Ledger(cmd::ledger::Command),
+    Ledger(cmd::ledger::Args),
     /// Evaluate an agreement against the ledger as of a date.
     Evaluate(cmd::evaluate::EvaluateArgs),
     /// Explain a status: its reasons, and what remains to reach each phase.

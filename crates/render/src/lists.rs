@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use accord_app::lists::History;
+use accord_app::lists::{Histories, History, SourceUpdate, Updated};
 use accord_store::lists::{ImportSummary, ListedOn};
 
 /// One line saying what an import recorded.
@@ -137,4 +137,32 @@ pub fn imports(source: &str, imports: &[ImportSummary]) -> String {
         );
     }
     out
+}
+
+/// What `accord lists history` prints for the source `list`, asked by identifier or `name`.
+pub fn histories(list: &str, name: Option<&str>, answer: &Histories) -> String {
+    match answer {
+        Histories::Imports(all) => imports(list, all),
+        Histories::Designations(found) if found.is_empty() => format!(
+            "no designation of `{list}` has a name containing `{}`\n",
+            name.unwrap_or_default()
+        ),
+        Histories::Designations(found) => found.iter().map(history).collect(),
+    }
+}
+
+/// What updating one source did: a line for standard output (`Ok`) or, when it failed, for
+/// the error stream (`Err`); each says which import is in force.
+pub fn update(u: &SourceUpdate) -> Result<String, String> {
+    let note = || in_force_note(&u.name, &u.latest);
+    match &u.outcome {
+        Ok(Updated::Imported(summary)) => Ok(summary_line(summary)),
+        Ok(Updated::Unchanged) => Ok(unchanged(&u.name, &note())),
+        Err(e) => Err(format!(
+            "error: `{}`: {}; {}",
+            u.name,
+            crate::errors::chain(e),
+            note()
+        )),
+    }
 }

@@ -69,6 +69,16 @@ pub fn coverage_json(c: &Coverage) -> serde_json::Value {
     })
 }
 
+/// What `accord play` prints: the played scenario (and the states reached), or as JSON the
+/// changes (with the coverage: `{"changes", "coverage"}`).
+pub fn output(played: &Played, json: bool, with_coverage: bool) -> String {
+    match (json, with_coverage) {
+        (true, _) => format!("{}\n", played_json(played, with_coverage)),
+        (false, true) => format!("{}\n{}", self::played(played), coverage(&played.coverage)),
+        (false, false) => self::played(played),
+    }
+}
+
 /// `accord play --json`: the changes, or with the coverage `{"changes", "coverage"}`.
 pub fn played_json(played: &Played, with_coverage: bool) -> String {
     if with_coverage {
@@ -127,4 +137,14 @@ pub fn event_problems(file: &str, problems: &[EventProblem]) -> String {
         .iter()
         .map(|p| format!("{file}: error: {p}\n"))
         .collect()
+}
+
+/// The problems an error of `accord play` lists line by line before its summary (a
+/// scenario's `file:line:col` errors, or the events that do not play), if any.
+pub fn problems(error: &accord_app::Error) -> String {
+    match error {
+        accord_app::Error::Scenario { name, errors } => scenario_errors(name, errors),
+        accord_app::Error::Events { name, problems, .. } => event_problems(name, problems),
+        _ => String::new(),
+    }
 }

@@ -6,6 +6,15 @@ use std::io::Write;
 use accord_app::screen::{Customer, Scored};
 use accord_screen::{Hit, NameKind};
 
+/// What `accord screen NAME` prints: the hits as text, or as JSON.
+pub fn output(name: &str, hits: &[Hit], threshold: f64, n_candidates: usize, json: bool) -> String {
+    if json {
+        format!("{}\n", hits_json(name, threshold, n_candidates, hits))
+    } else {
+        self::hits(name, hits, threshold, n_candidates)
+    }
+}
+
 /// The hits of one name, as text.
 pub fn hits(name: &str, hits: &[Hit], threshold: f64, n_candidates: usize) -> String {
     if hits.is_empty() {
@@ -37,6 +46,20 @@ pub fn hits_json(name: &str, threshold: f64, n_candidates: usize, hits: &[Hit]) 
         "candidates": n_candidates,
         "hits": hits,
     }))
+}
+
+/// Batch results as JSON lines, or as CSV.
+pub fn batch(
+    out: &mut dyn Write,
+    customers: &[Customer],
+    results: &[Vec<Hit>],
+    json: bool,
+) -> std::io::Result<()> {
+    if json {
+        batch_json(out, customers, results)
+    } else {
+        batch_csv(out, customers, results)
+    }
 }
 
 /// Batch results as JSON lines: one `{"id", "name", "hits"}` per customer.

@@ -9,6 +9,15 @@ use accord_core::statement::{Finding, ReliefRef};
 use crate::table::table;
 use crate::{or_dash, serde_name};
 
+/// What `accord evaluate` prints: the tables, or the JSON of `docs/state-json.md`.
+pub fn output(state: &State, json: bool) -> String {
+    if json {
+        format!("{}\n", crate::pretty(state))
+    } else {
+        self::state(state)
+    }
+}
+
 /// The state as readable tables.
 pub fn state(state: &State) -> String {
     let mut out = String::new();

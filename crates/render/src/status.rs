@@ -43,6 +43,15 @@ pub fn json(who: &Who, status: &Status) -> String {
     crate::pretty(&Report::new(who, status))
 }
 
+/// What `accord status` prints: the text, or the status JSON.
+pub fn output(who: &Who, answer: &accord_app::status::StatusAnswer, json: bool) -> String {
+    if json {
+        format!("{}\n", self::json(who, &answer.status))
+    } else {
+        text(&answer.status, answer.matched.is_empty())
+    }
+}
+
 /// An outcome in words.
 pub fn words(outcome: Outcome) -> &'static str {
     match outcome {

@@ -7,6 +7,15 @@ use accord_core::engine::Change;
 /// The subjects' column is as wide as the longest subject, at most this.
 const MAX_SUBJECT: usize = 48;
 
+/// What `accord timeline` prints: the changes as text, or as a JSON array.
+pub fn output(list: &[Change], json: bool) -> String {
+    if json {
+        format!("{}\n", crate::pretty(&list))
+    } else {
+        changes(list)
+    }
+}
+
 /// The changes as a policy officer reads them.
 ///
 /// ```
@@ -26,7 +35,7 @@ const MAX_SUBJECT: usize = 48;
 /// };
 /// assert_eq!(
 ///     accord_render::timeline::changes(&[change]),
-///     "2026-07-06  phase first-relief  not_reached → reached\n            entry condition met [3, 4]\n"
+///     "2026-07-06  phase first-relief  not_reached → reached\n            entry condition met [#3, #4]\n"
 /// );
 /// ```
 pub fn changes(changes: &[Change]) -> String {

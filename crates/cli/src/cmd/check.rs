@@ -2,14 +2,15 @@
 //! `file:line:col` diagnostics (exit 1 on any error, warnings alone exit 0; versions of one
 //! agreement also checked as a chain), a starter agreement, the JSON Schema.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use accord_app::Error;
 use accord_app::agreements::AgreementText;
+use accord_render::check as render;
 
-/// Arguments of `accord check`.
+use crate::fail::OrReport as _;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Agreement files to check (versions of one agreement are also checked as a chain).
@@ -29,7 +30,6 @@ enum Format {
     Json,
 }
 
-/// Runs `accord check`.
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let mut inputs = Vec::new();
     let mut unreadable = Vec::new();
@@ -41,26 +41,17 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         }
     }
     let reports = accord_spec::check_files(&inputs);
-    let n_errors = accord_render::check::errors(&unreadable, &reports);
-    match args.format {
-        Format::Json => println!("{}", accord_render::check::json(&unreadable, &reports)),
-        Format::Text => {
-            eprint!(
-                "{}",
-                accord_render::check::diagnostics(&unreadable, &reports)
-            );
-            print!("{}", accord_render::check::summary(&reports));
-            if n_errors > 0 {
-                let totals = accord_render::check::totals(n_errors, args.files.len());
-                eprintln!("{totals}");
-            }
+    let n_errors = render::errors(&unreadable, &reports);
+    if args.format == Format::Json {
+        println!("{}", render::json(&unreadable, &reports));
+    } else {
+        eprint!("{}", render::diagnostics(&unreadable, &reports));
+        print!("{}", render::summary(&reports));
+        if n_errors > 0 {
+            eprintln!("{}", render::totals(n_errors, args.files.len()));
         }
     }
-    Ok(if n_errors > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(u8::from(n_errors > 0)))
 }
 
 /// Prints the JSON Schema of the agreement format.
@@ -69,7 +60,6 @@ pub fn schema() -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Arguments of `accord init`.
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// Where to write the agreement (`-` for standard output).
@@ -80,34 +70,13 @@ pub struct InitArgs {
     force: bool,
 }
 
-/// Runs `accord init`.
 pub fn init(args: InitArgs) -> miette::Result<ExitCode> {
     if args.path.as_os_str() == "-" {
         print!("{}", accord_spec::STARTER);
         return Ok(ExitCode::SUCCESS);
     }
-    let shown = args.path.display().to_string();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if args.force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    let mut file = options.open(&args.path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            miette::miette!(
-                code = "accord::init",
-                help = "choose another name, or pass `--force` to overwrite it",
-                "`{shown}` already exists"
-            )
-        } else {
-            miette::miette!(code = "accord::init", "cannot create `{shown}`: {e}")
-        }
-    })?;
-    file.write_all(accord_spec::STARTER.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| miette::miette!(code = "accord::init", "cannot write `{shown}`: {e}"))?;
+    accord_app::agreements::write_starter(&args.path, args.force).or_report()?;
+    let shown = args.path.display();
     println!("wrote {shown}: edit it, then run `accord check {shown}`");
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,6 @@ use accord_core::time::Date;
 use crate::args::{Location, StoreArg};
 use crate::fail::OrReport as _;
 
-/// The agreement and where its log is.
 #[derive(Debug, clap::Args)]
 pub struct Source {
     /// The agreement file (TOML; or the agreement model as `.json`), or the id of an
@@ -23,34 +22,20 @@ pub struct Source {
 }
 
 impl Source {
-    /// Reads the versions and the log.
     fn inputs(&self) -> miette::Result<Inputs> {
         let agreement = crate::args::agreement(&self.agreement)?;
-        match &self.store.location {
+        let store;
+        let log = match &self.store.location {
             Location::Store(_) => {
-                let store = self.store.existing()?;
-                Inputs::read(&agreement, LogSource::Store(&store)).or_report()
+                store = self.store.existing()?;
+                LogSource::Store(&store)
             }
-            Location::Exported(path) => {
-                let name = path.display().to_string();
-                let text = std::fs::read_to_string(path).map_err(|source| {
-                    crate::fail::report(accord_app::Error::Read {
-                        what: "log",
-                        name: name.clone(),
-                        source,
-                    })
-                })?;
-                let log = LogSource::Exported {
-                    name: &name,
-                    text: &text,
-                };
-                Inputs::read(&agreement, log).or_report()
-            }
-        }
+            Location::Exported(path) => LogSource::Exported(path),
+        };
+        Inputs::read(&agreement, log).or_report()
     }
 }
 
-/// Arguments of `accord evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
     #[command(flatten)]
@@ -63,19 +48,13 @@ pub struct EvaluateArgs {
     json: bool,
 }
 
-/// Runs `accord evaluate`.
 pub fn evaluate(args: EvaluateArgs) -> miette::Result<ExitCode> {
     let as_of = parse_instant(&args.as_of).or_report()?;
     let state = args.source.inputs()?.evaluate(as_of).or_report()?;
-    if args.json {
-        println!("{}", accord_render::pretty(&state));
-    } else {
-        print!("{}", accord_render::state::state(&state));
-    }
+    print!("{}", accord_render::state::output(&state, args.json));
     Ok(ExitCode::SUCCESS)
 }
 
-/// Arguments of `accord explain`.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     #[command(flatten)]
@@ -88,7 +67,6 @@ pub struct ExplainArgs {
     pub id: Option<String>,
 }
 
-/// Runs `accord explain`.
 pub fn explain(args: ExplainArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     let as_of = match &args.as_of {
         Some(text) => parse_instant(text).or_report()?,
@@ -100,7 +78,6 @@ pub fn explain(args: ExplainArgs, now: jiff::Timestamp) -> miette::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-/// Arguments of `accord timeline`.
 #[derive(Debug, clap::Args)]
 pub struct TimelineArgs {
     #[command(flatten)]
@@ -116,14 +93,9 @@ pub struct TimelineArgs {
     json: bool,
 }
 
-/// Runs `accord timeline`.
 pub fn timeline(args: TimelineArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     let to = args.to.unwrap_or_else(|| today(now));
     let changes = args.source.inputs()?.timeline(args.from, to).or_report()?;
-    if args.json {
-        println!("{}", accord_render::pretty(&changes));
-    } else {
-        print!("{}", accord_render::timeline::changes(&changes));
-    }
+    print!("{}", accord_render::timeline::output(&changes, args.json));
     Ok(ExitCode::SUCCESS)
 }

@@ -5,12 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use accord_app::keys;
-use accord_ledger::note;
-use miette::{IntoDiagnostic as _, WrapErr as _};
 
 use crate::fail::OrReport as _;
 
-/// Subcommands of `accord key`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Generate an Ed25519 key: write the private key file and print the verifier key.
@@ -26,28 +23,24 @@ pub enum Command {
     },
 }
 
-/// Runs `accord key`.
+const NEVER: crate::fail::Hint = (
+    None,
+    Some("an existing key is never overwritten: choose another `--out`"),
+);
+
 pub fn run(command: Command) -> miette::Result<ExitCode> {
     let Command::Generate {
         name,
         out,
         cosigner,
     } = command;
-    let key = keys::generate(&name, cosigner).or_report()?;
-    let path = out.unwrap_or_else(|| PathBuf::from(format!("{}.key", name.replace('/', "_"))));
-    keys::write_private(&path, &key).map_err(|e| {
-        crate::fail::report_as(
-            e,
-            "accord::key",
-            "an existing key is never overwritten: choose another `--out`",
-        )
-    })?;
+    let (key, path) = keys::generate_into(&name, cosigner, out.as_deref())
+        .map_err(|e| crate::fail::report_or(e, NEVER))?;
     println!("{}", key.verifier());
     eprintln!("private key written to {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
-/// Subcommands of `accord note`.
 #[derive(Debug, clap::Subcommand)]
 pub enum NoteCommand {
     /// Verify a signed note; print the names of the given keys that signed it.
@@ -71,42 +64,30 @@ pub enum NoteCommand {
     },
 }
 
-/// A file's text, or standard input's for `-`.
-pub fn read_input(file: &std::path::Path) -> miette::Result<String> {
-    if file.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).into_diagnostic()
-    } else {
-        std::fs::read_to_string(file)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot read `{}`", file.display()))
-    }
-}
-
-/// Runs `accord note`.
 pub fn note(command: NoteCommand, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     match command {
-        NoteCommand::Verify { keys: given, file } => {
-            let keys = given
-                .iter()
-                .map(|k| keys::verifier_key(k).or_report())
-                .collect::<miette::Result<Vec<_>>>()?;
-            let text = read_input(&file)?;
-            let verified = note::open_note(&text, &keys)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("`{}` does not verify", file.display()))?;
-            for name in &verified.signers {
-                println!("{name}");
+        NoteCommand::Verify { keys, file } => {
+            let name = file.display().to_string();
+            for signer in keys::open_note(
+                &name,
+                &accord_app::read_text("note", &file).or_report()?,
+                &keys,
+            )
+            .or_report()?
+            {
+                println!("{signer}");
             }
         }
-        NoteCommand::Sign { keys: given, file } => {
-            let keys = given
-                .iter()
-                .map(|k| keys::read_private(k).or_report())
-                .collect::<miette::Result<Vec<_>>>()?;
-            let text = read_input(&file)?;
-            let refs: Vec<_> = keys.iter().collect();
-            let at = u64::try_from(now.as_second()).unwrap_or(0);
-            print!("{}", note::sign_note(&text, &refs, at).into_diagnostic()?);
+        NoteCommand::Sign { keys, file } => {
+            print!(
+                "{}",
+                keys::sign_note(
+                    &accord_app::read_text("text", &file).or_report()?,
+                    &keys,
+                    now
+                )
+                .or_report()?
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,19 +8,26 @@ use std::process::ExitCode;
 use accord_app::keys;
 use accord_app::ledger::{self, CheckpointEvery};
 use accord_core::id::ParticipantId;
-use accord_core::statement::Statement;
 use miette::IntoDiagnostic as _;
 
 use crate::args::StoreArg;
-use crate::fail::{OrReport as _, report, usage};
+use crate::fail::OrReport as _;
 
-/// Which store and which log.
+/// `accord ledger`: which store and which log, and what to do.
 #[derive(Debug, clap::Args)]
-pub struct LogArgs {
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    log: LogArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct LogArgs {
     #[command(flatten)]
     store: StoreArg,
     /// The log's origin, when the store holds several logs.
-    #[arg(long)]
+    #[arg(long, global = true)]
     log: Option<String>,
 }
 
@@ -33,13 +40,10 @@ pub enum ProofFormat {
     TlogProof,
 }
 
-/// Subcommands of `accord ledger`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Create a log for one agreement in a store.
     Init {
-        #[command(flatten)]
-        log: LogArgs,
         /// The log's origin (its name in checkpoints), e.g. `accord.example/agreement-1`.
         #[arg(long)]
         origin: String,
@@ -53,14 +57,12 @@ pub enum Command {
     },
     /// Append signed statements; prints each index once the entry is durable.
     Append {
-        #[command(flatten)]
-        log: LogArgs,
         /// A statement (JSON) to sign and append.
         #[arg(long, required_unless_present = "entries")]
         statement: Option<PathBuf>,
         /// Sign as PARTICIPANT with the private key in KEYFILE (repeat for co-signers).
-        #[arg(long = "sign", value_name = "PARTICIPANT=KEYFILE")]
-        sign: Vec<String>,
+        #[arg(long = "sign", value_name = "PARTICIPANT=KEYFILE", value_parser = signer)]
+        sign: Vec<(ParticipantId, PathBuf)>,
         /// Log only a salted commitment; the content is stored apart.
         #[arg(long)]
         confidential: bool,
@@ -76,16 +78,12 @@ pub enum Command {
     },
     /// Sign a checkpoint of the log's current size with the log's key, store and print it.
     Checkpoint {
-        #[command(flatten)]
-        log: LogArgs,
         /// The log's private key file.
         #[arg(long)]
         key: PathBuf,
     },
     /// Print the inclusion proof of an entry.
     Prove {
-        #[command(flatten)]
-        log: LogArgs,
         /// The entry's index.
         #[arg(long)]
         index: u64,
@@ -98,8 +96,6 @@ pub enum Command {
     },
     /// Print the consistency proof between two sizes of the log.
     Consistency {
-        #[command(flatten)]
-        log: LogArgs,
         /// The old size.
         #[arg(long)]
         old_size: u64,
@@ -108,197 +104,116 @@ pub enum Command {
         new_size: Option<u64>,
     },
     /// Recompute the whole tree, re-verify every entry and checkpoint, report tampering.
-    Audit {
-        #[command(flatten)]
-        log: LogArgs,
-    },
+    Audit,
 }
 
-/// Runs `accord ledger`.
-pub fn run(command: Command) -> miette::Result<ExitCode> {
-    match command {
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let (log, origin) = (&args.log, args.log.log.as_deref());
+    let store = || log.store.existing();
+    let text = match args.command {
         Command::Init {
-            log,
             origin,
             roster,
             log_key,
-        } => init(&log, &origin, &roster, &log_key),
+        } => init(log, &origin, &roster, &log_key)?,
         Command::Append {
-            log,
-            statement,
+            statement: Some(statement),
             sign,
             confidential,
+            entries: None,
+            ..
+        } => {
+            let statement = ledger::read_statement(&statement).or_report()?;
+            let authors = ledger::read_signers(&sign).or_report()?;
+            let appended = ledger::append(&store()?, origin, statement, &authors, confidential);
+            let (receipt, id) = appended.or_report()?;
+            format!("{}\n", accord_render::ledger::receipt(&receipt, &id))
+        }
+        Command::Append {
             entries,
             checkpoint_every,
             checkpoint_key,
-        } => match (statement, entries) {
-            (_, Some(entries)) => {
-                let checkpoints = match (checkpoint_every, checkpoint_key) {
-                    (Some(every), Some(key)) => Some(CheckpointEvery {
-                        every,
-                        key: keys::read_private(&key).or_report()?,
-                    }),
-                    _ => None,
-                };
-                append_stream(&log, &entries, checkpoints)
-            }
-            (Some(statement), None) => append_one(&log, &statement, &sign, confidential),
-            (None, None) => Err(usage(
-                "give `--statement FILE` or `--entries FILE`".into(),
-                None,
-            )),
-        },
-        Command::Checkpoint { log, key } => {
+            ..
+        } => {
+            let checkpoints =
+                CheckpointEvery::read(checkpoint_every, checkpoint_key.as_deref()).or_report()?;
+            let entries = entries.unwrap_or_default();
+            return append_stream(&store()?, origin, &entries, checkpoints);
+        }
+        Command::Checkpoint { key } => {
             let key = keys::read_private(&key).or_report()?;
-            let store = log.store.existing()?;
-            print!(
-                "{}",
-                ledger::checkpoint(&store, log.log.as_deref(), &key).or_report()?
-            );
-            Ok(ExitCode::SUCCESS)
+            ledger::checkpoint(&store()?, origin, &key).or_report()?
         }
         Command::Prove {
-            log,
             index,
-            size,
-            format,
-        } => {
-            let store = log.store.existing()?;
-            let origin = log.log.as_deref();
-            match format {
-                ProofFormat::TlogProof => {
-                    print!("{}", ledger::tlog_proof(&store, origin, index).or_report()?);
-                }
-                ProofFormat::Lines => {
-                    let proof = ledger::inclusion(&store, origin, index, size).or_report()?;
-                    print!("{}", accord_render::ledger::inclusion(&proof));
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            format: ProofFormat::TlogProof,
+            ..
+        } => ledger::tlog_proof(&store()?, origin, index).or_report()?,
+        Command::Prove { index, size, .. } => {
+            let proof = ledger::inclusion(&store()?, origin, index, size).or_report()?;
+            accord_render::ledger::inclusion(&proof)
         }
-        Command::Consistency {
-            log,
-            old_size,
-            new_size,
-        } => {
-            let store = log.store.existing()?;
-            let proof =
-                ledger::consistency(&store, log.log.as_deref(), old_size, new_size).or_report()?;
-            print!("{}", accord_render::ledger::consistency(&proof));
-            Ok(ExitCode::SUCCESS)
+        Command::Consistency { old_size, new_size } => {
+            let proof = ledger::consistency(&store()?, origin, old_size, new_size).or_report()?;
+            accord_render::ledger::consistency(&proof)
         }
-        Command::Audit { log } => {
-            let store = log.store.existing()?;
-            let report = ledger::audit(&store, log.log.as_deref()).or_report()?;
+        Command::Audit => {
+            let report = ledger::audit(&store()?, origin).or_report()?;
             print!("{}", accord_render::ledger::audit(&report));
             if report.is_clean() {
                 return Ok(ExitCode::SUCCESS);
             }
             eprintln!("{}", accord_render::ledger::audit_problems(&report));
-            Ok(ExitCode::FAILURE)
+            return Ok(ExitCode::FAILURE);
         }
-    }
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
-fn init(log: &LogArgs, origin: &str, roster: &Path, log_key: &str) -> miette::Result<ExitCode> {
+fn init(log: &LogArgs, origin: &str, roster: &Path, log_key: &str) -> miette::Result<String> {
     let key = keys::verifier_key(log_key).or_report()?;
-    let bytes = std::fs::read(roster).map_err(|source| {
-        report(accord_app::Error::Read {
-            what: "roster",
-            name: roster.display().to_string(),
-            source,
-        })
-    })?;
-    let participants = ledger::read_roster(&roster.display().to_string(), bytes).or_report()?;
+    let participants = ledger::read_roster_file(roster).or_report()?;
     // Checked before the store is opened: a refused roster or key creates nothing.
-    if key.name() != origin {
-        return Err(report(accord_app::Error::LogKeyName {
-            key: key.name().to_owned(),
-            origin: origin.to_owned(),
-        }));
-    }
+    ledger::check_log_key(origin, &key).or_report()?;
     let store = log.store.create()?;
     let info = ledger::init(&store, origin, &key, &participants).or_report()?;
-    println!(
-        "created log `{origin}` for agreement `{}` in {}",
-        info.roster.agreement,
+    let agreement = info.roster.agreement;
+    Ok(format!(
+        "created log `{origin}` for agreement `{agreement}` in {}\n",
         store.url()
-    );
-    Ok(ExitCode::SUCCESS)
+    ))
 }
 
-fn append_one(
-    log: &LogArgs,
-    statement: &Path,
-    sign: &[String],
-    confidential: bool,
-) -> miette::Result<ExitCode> {
-    let name = statement.display().to_string();
-    let read = std::fs::read_to_string(statement).map_err(|source| {
-        report(accord_app::Error::Read {
-            what: "statement",
-            name: name.clone(),
-            source,
-        })
-    })?;
-    let statement: Statement = serde_json::from_str(&read).map_err(|e| {
-        report(accord_app::Error::Statement {
-            name,
-            message: e.to_string(),
-        })
-    })?;
-    let mut authors = Vec::with_capacity(sign.len());
-    for s in sign {
-        let Some((who, file)) = s.split_once('=') else {
-            return Err(usage(
-                format!("`--sign {s}`: expected PARTICIPANT=KEYFILE"),
-                None,
-            ));
-        };
-        let who = ParticipantId::new(who).into_diagnostic()?;
-        authors.push((who, keys::read_private(Path::new(file)).or_report()?));
-    }
-    let store = log.store.existing()?;
-    let (receipt, id) = ledger::append(
-        &store,
-        log.log.as_deref(),
-        statement,
-        &authors,
-        confidential,
-    )
-    .or_report()?;
-    println!("{}", accord_render::ledger::receipt(&receipt, &id));
-    Ok(ExitCode::SUCCESS)
+/// `--sign PARTICIPANT=KEYFILE`.
+fn signer(text: &str) -> Result<(ParticipantId, PathBuf), String> {
+    let (who, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: expected PARTICIPANT=KEYFILE"))?;
+    Ok((
+        ParticipantId::new(who).map_err(|e| e.to_string())?,
+        file.into(),
+    ))
 }
 
 fn append_stream(
-    log: &LogArgs,
+    store: &accord_app::Store,
+    origin: Option<&str>,
     entries: &Path,
     checkpoints: Option<CheckpointEvery>,
 ) -> miette::Result<ExitCode> {
-    let store = log.store.existing()?;
     let input: Box<dyn std::io::BufRead> = if entries.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(entries).map_err(|source| {
-            report(accord_app::Error::Read {
-                what: "entries",
-                name: entries.display().to_string(),
-                source,
-            })
-        })?;
+        let file = std::fs::File::open(entries).into_diagnostic()?;
         Box::new(std::io::BufReader::new(file))
     };
-    let refused = ledger::append_stream(
-        &store,
-        log.log.as_deref(),
-        input.lines(),
-        checkpoints,
-        &mut |event| match accord_render::ledger::streamed(&event) {
+    let refused = ledger::append_stream(store, origin, input.lines(), checkpoints, &mut |event| {
+        match accord_render::ledger::streamed(&event) {
             Ok(line) => println!("{line}"),
             Err(line) => eprintln!("{line}"),
-        },
-    )
+        }
+    })
     .or_report()?;
     if refused > 0 {
         eprintln!("{refused} entries refused; nothing was written for them");

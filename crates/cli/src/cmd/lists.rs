@@ -7,15 +7,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use accord_app::lists::{self, Import, Updated};
+use accord_app::lists::{self, Import};
 use accord_app::time::{observed_at, today};
 use accord_lists::Format;
 use miette::IntoDiagnostic as _;
 
 use crate::args::StoreArg;
-use crate::fail::{OrReport as _, report_as};
+use crate::fail::{OrReport as _, report_or};
 
-/// Subcommands of `accord lists`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Import list files of one source (e.g. OFAC's `sdn.csv` with `add.csv`, `alt.csv`,
@@ -32,7 +31,6 @@ pub enum Command {
     Export(ExportArgs),
 }
 
-/// Arguments of `accord lists import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The files, all of one source.
@@ -52,7 +50,6 @@ pub struct ImportArgs {
     store: StoreArg,
 }
 
-/// Arguments of `accord lists update`.
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
     /// The sources to update [default: every configured source].
@@ -70,7 +67,6 @@ pub struct UpdateArgs {
     store: StoreArg,
 }
 
-/// Arguments of `accord lists history`.
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
     /// The source (`un-sc`, `ofac-sdn`, …).
@@ -89,7 +85,6 @@ pub struct HistoryArgs {
     store: StoreArg,
 }
 
-/// Arguments of `accord lists show`.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
     /// The source.
@@ -102,7 +97,6 @@ pub struct ShowArgs {
     store: StoreArg,
 }
 
-/// Arguments of `accord lists export`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// An agreement whose relief in force to export (repeatable; a file, or the id of an
@@ -117,7 +111,6 @@ pub struct ExportArgs {
     store: StoreArg,
 }
 
-/// Runs `accord lists`.
 pub fn run(command: Command, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     match command {
         Command::Import(args) => import(args, now),
@@ -150,105 +143,51 @@ fn progress() -> impl FnMut(&str, u64) {
 const IMPORT_HELP: &str = "fix or re-download the file; the store is unchanged";
 
 fn import(args: ImportArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
-    let what = Import {
-        files: args
-            .files
-            .iter()
-            .map(|p| (p.clone(), p.display().to_string()))
-            .collect(),
-        format: args.format,
-        source: args.source,
-        observed_at: observed_at(args.observed_at.as_deref(), now).or_report()?,
-    };
+    let observed = observed_at(args.observed_at.as_deref(), now).or_report()?;
+    let what = Import::files(&args.files, args.format, args.source, observed);
     let store = args.store.create()?;
     let summary = lists::import(&store, &what, &mut progress())
-        .map_err(|e| report_as(e, "accord::lists::import", IMPORT_HELP))?;
+        .map_err(|e| report_or(e, (Some("accord::lists::import"), Some(IMPORT_HELP))))?;
     println!("{}", accord_render::lists::summary_line(&summary));
     Ok(ExitCode::SUCCESS)
 }
 
 fn update(args: UpdateArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
-    let config = match &args.config {
-        Some(path) => {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|source| {
-                crate::fail::report(accord_app::Error::Read {
-                    what: "configuration",
-                    name: name.clone(),
-                    source,
-                })
-            })?;
-            Some((name, text))
-        }
-        None => None,
-    };
-    let sources =
-        lists::sources(config.as_ref().map(|(n, t)| (n.as_str(), t.as_str()))).or_report()?;
-    let selected = lists::select(&sources, &args.sources).or_report()?;
-    let store = args.store.create()?;
     let observed = observed_at(args.observed_at.as_deref(), now).or_report()?;
-    let downloader = lists::Downloader::new(args.max_bytes);
-    let mut failures = 0;
-    for name in selected {
-        let Some(config) = sources.get(&name) else {
-            continue;
-        };
-        let outcome = lists::update(
-            &store,
-            &downloader,
-            &name,
-            config,
-            &observed,
-            &mut progress(),
-        );
-        let note =
-            || accord_render::lists::in_force_note(&name, &lists::latest_import(&store, &name));
-        match outcome {
-            Ok(Updated::Imported(summary)) => {
-                println!("{}", accord_render::lists::summary_line(&summary));
-            }
-            Ok(Updated::Unchanged) => {
-                println!("{}", accord_render::lists::unchanged(&name, &note()))
-            }
-            Err(e) => {
-                failures += 1;
-                let why = accord_render::errors::chain(&e);
-                eprintln!("error: `{name}`: {why}; {}", note());
+    let (config, max) = (args.config.as_deref(), args.max_bytes);
+    // An unknown source or a bad configuration is refused before the store is opened.
+    lists::select(&lists::sources(config).or_report()?, &args.sources).or_report()?;
+    let store = args.store.create()?;
+    let updates = lists::update_all(
+        &store,
+        config,
+        &args.sources,
+        max,
+        &observed,
+        &mut progress(),
+    )
+    .or_report()?;
+    let mut failed = false;
+    for update in &updates {
+        match accord_render::lists::update(update) {
+            Ok(line) => println!("{line}"),
+            Err(line) => {
+                eprintln!("{line}");
+                failed = true;
             }
         }
     }
-    Ok(if failures == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(ExitCode::from(u8::from(failed)))
 }
 
 fn history(args: HistoryArgs) -> miette::Result<ExitCode> {
     let store = args.store.existing()?;
-    let on = args.on.as_deref();
-    let ids: Vec<(String, String)> = match (&args.id, &args.name) {
-        (Some(id), _) => vec![(args.source.clone(), id.clone())],
-        (None, Some(name)) => {
-            let found = lists::find(&store, &args.source, name).or_report()?;
-            if found.is_empty() {
-                println!(
-                    "no designation of `{}` has a name containing `{name}`",
-                    args.source
-                );
-            }
-            found.into_iter().map(|f| (f.source, f.source_id)).collect()
-        }
-        (None, None) => {
-            let imports = lists::imports(&store, &args.source).or_report()?;
-            print!("{}", accord_render::lists::imports(&args.source, &imports));
-            return Ok(ExitCode::SUCCESS);
-        }
-    };
-    for (source, id) in ids {
-        let history = lists::history(&store, &source, &id, on).or_report()?;
-        print!("{}", accord_render::lists::history(&history));
-    }
+    let (id, name, on) = (args.id.as_deref(), args.name.as_deref(), args.on.as_deref());
+    let answer = lists::histories(&store, &args.source, id, name, on).or_report()?;
+    print!(
+        "{}",
+        accord_render::lists::histories(&args.source, name, &answer)
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,7 +11,6 @@ use accord_core::time::Date;
 use crate::args::StoreArg;
 use crate::fail::OrReport as _;
 
-/// Arguments of `accord status`.
 #[derive(Debug, clap::Args)]
 #[command(
     group(clap::ArgGroup::new("who").required(true).args(["entity", "name"])),
@@ -45,16 +44,11 @@ pub struct Args {
     json: bool,
 }
 
-/// Runs `accord status`.
 pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
+    // One of the two is required (the `who` group).
     let who = match (args.entity, args.name) {
         (Some(entity), _) => Who::Entity(entity),
-        (None, Some(name)) => Who::Name(name),
-        (None, None) => {
-            return Err(miette::miette!(
-                "give `--entity SOURCE:ID` or `--name NAME`"
-            ));
-        }
+        (None, name) => Who::Name(name.unwrap_or_default()),
     };
     let query = StatusQuery {
         who,
