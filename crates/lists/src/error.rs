@@ -44,7 +44,7 @@ pub enum ErrorKind {
     #[error("cannot read the file: {0}")]
     Io(String),
     /// The content matches no known format.
-    #[error("unknown format: {0}; name it with `--format` (one of {formats})", formats = crate::Format::NAMES)]
+    #[error("unknown format: {0}; name the format (one of {formats})", formats = crate::Format::NAMES)]
     UnknownFormat(String),
     /// The file is not in the encoding its format requires.
     #[error("wrong encoding: {0}; convert the file to UTF-8")]
