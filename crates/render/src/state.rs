@@ -215,7 +215,7 @@ fn disputes(state: &State) -> String {
             let status = match d.outcome {
                 Some(o) => format!("{} ({})", d.status, serde_name(&o)),
                 None if d.status == "resolved" => format!("{} (report received)", d.status),
-                None => d.status.clone(),
+                None => d.status.to_string(),
             };
             let by = if d.opened_by.is_empty() {
                 "overdue policy".to_owned()
@@ -235,7 +235,7 @@ fn disputes(state: &State) -> String {
                 or_dash(d.opened),
                 by,
                 finding,
-                d.effect.clone(),
+                d.effect.to_string(),
             ]
         })
         .collect();

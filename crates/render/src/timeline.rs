@@ -20,7 +20,7 @@ pub fn output(list: &[Change], json: bool) -> String {
 ///
 /// ```
 /// use accord_core::engine::Change;
-/// use accord_core::engine::state::Reason;
+/// use accord_core::engine::state::{Reason, Rule};
 /// use accord_core::statement::LogIndex;
 /// let change = Change {
 ///     date: jiff::civil::date(2026, 7, 6),
@@ -28,7 +28,7 @@ pub fn output(list: &[Change], json: bool) -> String {
 ///     from: Some("not_reached".into()),
 ///     to: "reached".into(),
 ///     reasons: vec![Reason {
-///         rule: "phase.entry".into(),
+///         rule: Rule::PhaseEntry,
 ///         detail: "entry condition met".into(),
 ///         entries: vec![LogIndex(3), LogIndex(4)],
 ///     }],
