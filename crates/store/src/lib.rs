@@ -16,8 +16,8 @@ pub mod ledger;
 pub mod lists;
 pub mod migrate;
 mod sql;
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod url;
 
 pub use agreements::AgreementText;

@@ -2,22 +2,8 @@
 //! schema is refused, reading never creates a store, and the agreement registry keeps each
 //! version's text unchanged.
 
-use crate::testing::{TestStore, both};
+use crate::testing::both;
 use crate::{Store, StoreError, StoreUrl};
-
-/// Runs SQL against the store directly, bypassing Accord.
-fn raw(store: &TestStore, sql: &str) {
-    match &store.url {
-        StoreUrl::Sqlite(path) => rusqlite::Connection::open(path)
-            .unwrap()
-            .execute_batch(sql)
-            .unwrap(),
-        StoreUrl::Postgres(url) => crate::connect_postgres(url)
-            .unwrap()
-            .batch_execute(sql)
-            .unwrap(),
-    }
-}
 
 fn versions(store: &Store) -> Vec<i64> {
     match store.conn().unwrap() {
@@ -47,7 +33,7 @@ fn migrations_are_applied_once_and_recorded() {
         drop(handle);
         // Remove a table behind Accord's back: a second open reads the version table and
         // does not run the migrations again, so the table stays missing.
-        raw(store, "DROP TABLE agreement_text");
+        store.execute("DROP TABLE agreement_text");
         let handle = Store::open(&store.url).unwrap();
         assert_eq!(versions(&handle), [1, 2, 3]);
         assert!(handle.registered_agreements().is_err());
@@ -58,10 +44,7 @@ fn migrations_are_applied_once_and_recorded() {
 fn a_store_written_by_a_newer_accord_is_refused() {
     both(|store| {
         drop(Store::open(&store.url).unwrap());
-        raw(
-            store,
-            "INSERT INTO accord_schema (version, name) VALUES (99, 'from the future')",
-        );
+        store.execute("INSERT INTO accord_schema (version, name) VALUES (99, 'from the future')");
         match Store::open(&store.url) {
             Err(StoreError::TooNew { found: 99, known }) => {
                 assert_eq!(known, crate::migrate::SCHEMA_VERSION);
@@ -78,7 +61,7 @@ fn a_store_made_before_the_version_table_adopts_it_and_keeps_its_data() {
         let old_import = "INSERT INTO lists_import (id, source, observed_at, origin, content_sha256, \
              n_records, n_added, n_removed, n_amended, n_unchanged) \
              VALUES (1, 'un-sc', '2026-01-01T00:00:00Z', 'x.xml', 'ab', 0, 0, 0, 0, 0)";
-        raw(store, &format!("{};\n{old_import}", crate::lists::SCHEMA));
+        store.execute(&format!("{};\n{old_import}", crate::lists::SCHEMA));
         let handle = Store::open(&store.url).unwrap();
         assert_eq!(versions(&handle), [1, 2, 3]);
         let imports = handle.lists().unwrap().imports(None).unwrap();
@@ -152,10 +135,7 @@ fn the_registry_keeps_each_version_text_unchanged() {
         assert_eq!(handle.registered_agreements().unwrap(), ["arden"]);
         assert!(handle.agreement_texts("other").unwrap().is_empty());
         // A text edited in the database is reported, never returned.
-        raw(
-            store,
-            "UPDATE agreement_text SET body = 'text 2\n' WHERE version = 2",
-        );
+        store.execute("UPDATE agreement_text SET body = 'text 2\n' WHERE version = 2");
         assert!(matches!(
             handle.agreement_texts("arden"),
             Err(StoreError::Corrupt(_))

@@ -103,54 +103,6 @@ fn init(store: &TestStore) -> Ledger {
     Ledger::init(&store.url, ORIGIN, &log_key().verifier(), &roster()).unwrap()
 }
 
-/// Runs SQL against the store directly, bypassing Accord: the tamperer's tool.
-fn tamper(store: &TestStore, sql: &str) {
-    match &store.url {
-        StoreUrl::Sqlite(path) => {
-            rusqlite::Connection::open(path)
-                .unwrap()
-                .execute_batch(sql)
-                .unwrap();
-        }
-        StoreUrl::Postgres(url) => {
-            crate::connect_postgres(url)
-                .unwrap()
-                .batch_execute(sql)
-                .unwrap();
-        }
-    }
-}
-
-/// Flips one bit of one byte of an entry's leaf, directly in the database.
-fn flip_leaf_byte(store: &TestStore, index: i64, offset: usize) {
-    match &store.url {
-        StoreUrl::Sqlite(path) => {
-            let c = rusqlite::Connection::open(path).unwrap();
-            let mut leaf: Vec<u8> = c
-                .query_row(
-                    "SELECT leaf FROM ledger_entry WHERE idx = ?1",
-                    [index],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            leaf[offset] ^= 1;
-            c.execute(
-                "UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1",
-                rusqlite::params![index, leaf],
-            )
-            .unwrap();
-        }
-        StoreUrl::Postgres(url) => {
-            let mut c = crate::connect_postgres(url).unwrap();
-            c.execute(
-                "UPDATE ledger_entry SET leaf = set_byte(leaf, $2, get_byte(leaf, $2) # 1) WHERE idx = $1",
-                &[&index, &(offset as i32)],
-            )
-            .unwrap();
-        }
-    }
-}
-
 #[test]
 fn concurrent_appends_are_all_logged_in_one_order_and_prove() {
     both(|store| {
@@ -385,17 +337,12 @@ fn sealed_entries_keep_their_content_apart_and_reveal() {
             statement
         );
         assert!(ledger.audit().unwrap().is_clean());
-        tamper(
-            store,
-            match &store.url {
-                StoreUrl::Sqlite(_) => {
-                    "UPDATE ledger_sealed SET content = CAST(content || X'20' AS BLOB)"
-                }
-                StoreUrl::Postgres(_) => {
-                    "UPDATE ledger_sealed SET content = content || '\\x20'::bytea"
-                }
-            },
-        );
+        store.execute(match &store.url {
+            StoreUrl::Sqlite(_) => {
+                "UPDATE ledger_sealed SET content = CAST(content || X'20' AS BLOB)"
+            }
+            StoreUrl::Postgres(_) => "UPDATE ledger_sealed SET content = content || '\\x20'::bytea",
+        });
         let report = ledger.audit().unwrap();
         assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
         assert_eq!(report.findings[0].index, Some(0));
@@ -417,7 +364,7 @@ fn audit_finds_bytes_edited_in_the_database() {
         assert!(ledger.audit().unwrap().is_clean());
         // Flip one byte inside entry #17's leaf (in the statement's JSON), as a tamperer with
         // database access would.
-        flip_leaf_byte(store, 17, 100);
+        store.flip_leaf_byte(17, 100);
         let report = ledger.audit().unwrap();
         assert!(!report.is_clean());
         assert_eq!(report.findings[0].index, Some(17), "{:?}", report.findings);
@@ -445,7 +392,7 @@ fn audit_finds_bytes_edited_in_the_database() {
                 format!("UPDATE ledger_node SET hash = '\\x{hex}' WHERE level = 0 AND idx = 17")
             }
         };
-        tamper(store, &set_hash);
+        store.execute(&set_hash);
         let report = ledger.audit().unwrap();
         assert!(
             report.findings.iter().any(|f| f.index == Some(17)),
@@ -462,10 +409,7 @@ fn audit_finds_bytes_edited_in_the_database() {
         );
         // The log refuses to sign a checkpoint that does not extend the previous one once
         // a stored hash it reads for the root is changed (here the subtree #16..#31).
-        tamper(
-            store,
-            &set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"),
-        );
+        store.execute(&set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"));
         let err = ledger.checkpoint(&log_key()).unwrap_err();
         assert!(
             err.to_string()
@@ -473,7 +417,7 @@ fn audit_finds_bytes_edited_in_the_database() {
             "{err}"
         );
         // A deleted entry is found too.
-        tamper(store, "DELETE FROM ledger_entry WHERE idx = 30");
+        store.execute("DELETE FROM ledger_entry WHERE idx = 30");
         let report = ledger.audit().unwrap();
         assert!(
             report
