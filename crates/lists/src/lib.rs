@@ -28,12 +28,17 @@
 //! - UN XML: empty placeholder elements (`<ALIAS_NAME/>`) are skipped.
 //! - A UTF-8 byte-order mark at the start of any file is skipped.
 
+pub mod declared;
 pub mod error;
 pub mod ftm_export;
 mod import;
 pub mod in_force;
 pub mod model;
 
+pub use declared::{
+    Contents, Declared, Emptiness, IfEmpty, KNOWN_SOURCES, KnownSource, ListRule, Publisher,
+    SourceMismatch, check_import, known_source,
+};
 pub use error::{ErrorKind, ImportError, Location};
 pub use import::{Records, Sniffed, detect, read, sniff};
 pub use model::{BirthDate, Designation, Identifier, Name, NameKind, PartialDate, Schema};

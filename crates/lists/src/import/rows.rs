@@ -4,22 +4,26 @@
 //! Windows-1252 (the encoding of the pre-2022 OFSI list and of parts of the 2018 EU CSV).
 //! A leading UTF-8 byte-order mark, blank lines and OFAC's final 0x1A byte are skipped.
 //!
-//! Invariant: a file whose last byte is not a line end, 0x1A or a closing quote is reported
-//! as truncated; together with the field-count checks of each format this catches a file
-//! cut anywhere except exactly at the end of a row.
+//! Invariants:
+//! - A file that ends inside a quoted field, or whose last byte is not a line end, 0x1A or
+//!   the closing quote of a field, is reported as truncated ([`Rows::check_end`]);
+//!   together with the field-count checks of each format this catches a file cut anywhere
+//!   except exactly at the end of a row. Where a format has a trailer (OFAC's 0x1A), its
+//!   reader requires it, and that catches the rest.
+//! - A row identical to the header is refused: a header in the middle of the records means
+//!   two files were joined.
 
 use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read};
 use std::rc::Rc;
 
+use super::scan::{EOF_MARKER, End};
 use crate::{ErrorKind, ImportError, Location, MAX_RECORD_BYTES};
 
-/// Remembers the last byte read, to tell a complete file from a cut one, and refuses to
-/// feed the CSV parser more than [`MAX_RECORD_BYTES`] past the start of the current row,
-/// so that one endless row cannot grow its buffer without bound.
+/// Refuses to feed the CSV parser more than [`MAX_RECORD_BYTES`] past the start of the
+/// current row, so that one endless row cannot grow its buffer without bound.
 struct Tail<R> {
     inner: R,
-    last: Option<u8>,
     total: u64,
     record_start: Rc<Cell<u64>>,
 }
@@ -37,9 +41,6 @@ impl<R: Read> Read for Tail<R> {
         }
         let n = self.inner.read(buf)?;
         self.total += n as u64;
-        if let Some(b) = buf.get(..n).and_then(|read| read.last()) {
-            self.last = Some(*b);
-        }
         Ok(n)
     }
 }
@@ -64,6 +65,8 @@ pub(crate) struct Rows<R: Read> {
     pub line: u64,
     done: bool,
     record_start: Rc<Cell<u64>>,
+    /// The header row, once the format's reader has read it.
+    header: Option<Vec<String>>,
 }
 
 impl<R: Read> Rows<R> {
@@ -81,7 +84,6 @@ impl<R: Read> Rows<R> {
             .delimiter(delimiter)
             .from_reader(Tail {
                 inner: buffered,
-                last: None,
                 total: 0,
                 record_start: Rc::clone(&record_start),
             });
@@ -92,6 +94,26 @@ impl<R: Read> Rows<R> {
             line: 0,
             done: false,
             record_start,
+            header: None,
+        }
+    }
+
+    /// Remembers the header row, so that a later row repeating it is refused.
+    pub fn set_header(&mut self, header: Vec<String>) {
+        self.header = Some(header);
+    }
+
+    /// Whether the file ended the way a complete delimited file ends: not inside a quoted
+    /// field, and after a line end, OFAC's end byte or a field's closing quote.
+    pub fn check_end(&self, end: &End) -> Result<(), ImportError> {
+        let truncated =
+            |what: &str| ImportError::new(&self.origin, end.location(), ErrorKind::Truncated(what.into()));
+        if end.in_quotes {
+            return Err(truncated("the file ends inside a quoted field"));
+        }
+        match end.last {
+            None | Some(b'\n' | b'\r' | EOF_MARKER | b'"') => Ok(()),
+            Some(_) => Err(truncated("the last row has no line ending")),
         }
     }
 
@@ -110,13 +132,7 @@ impl<R: Read> Rows<R> {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;
-                    let last = self.reader.get_ref().last;
-                    return match last {
-                        None | Some(b'\n' | b'\r' | 0x1A | b'"') => None,
-                        Some(_) => Some(Err(self.error(ErrorKind::Truncated(
-                            "the last row has no line ending".into(),
-                        )))),
-                    };
+                    return None;
                 }
                 Err(e) => {
                     self.done = true;
@@ -147,7 +163,15 @@ impl<R: Read> Rows<R> {
             if blank {
                 continue;
             }
-            return Some(Ok(self.record.iter().map(decode).collect()));
+            let row: Vec<String> = self.record.iter().map(decode).collect();
+            if self.header.as_ref() == Some(&row) {
+                self.done = true;
+                return Some(Err(self.error(ErrorKind::Corrupt(
+                    "this line repeats the header line: two files joined, or a damaged copy"
+                        .into(),
+                ))));
+            }
+            return Some(Ok(row));
         }
     }
 

@@ -1,0 +1,259 @@
+//! The byte-level watch kept over every file, under whichever parser reads it: where the
+//! file ends (size, lines, last byte), whether it holds anything but white space, whether
+//! it ends inside a quoted CSV field, and whether it carries OFAC's end-of-file byte.
+//!
+//! Invariant: a control character that no list file contains (anything below U+0020 but
+//! tab, line feed and carriage return; 0x1A only where the format ends with it, and only
+//! as the very last byte) stops the file at that byte. The parser above sees the bytes
+//! before it and then a read error; [`Watch::fault`] says where and what, and
+//! [`crate::Records`] reports that instead of whatever the parser made of the read error.
+//! A damaged copy (a block of zero bytes, binary garbage, two files joined after OFAC's end
+//! byte) is therefore refused at its first bad byte, whatever the format.
+
+use std::cell::RefCell;
+use std::io::Read;
+use std::rc::Rc;
+
+use crate::Location;
+
+/// OFAC's legacy files end with this byte (SUB, the DOS end-of-file mark).
+pub(crate) const EOF_MARKER: u8 = 0x1A;
+
+/// What the watch found at the end of a file.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct End {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Line ends (`\n`) seen.
+    pub newlines: u64,
+    /// The last byte.
+    pub last: Option<u8>,
+    /// Any byte other than white space and a leading byte-order mark.
+    pub content: bool,
+    /// The file's last byte is OFAC's end-of-file byte.
+    pub eof_marker: bool,
+    /// The file ends inside a quoted CSV field (when quoting is watched).
+    pub in_quotes: bool,
+}
+
+impl End {
+    /// The end of the file, as an error location.
+    pub fn location(&self) -> Location {
+        let partial_line = self.last.is_some_and(|b| b != b'\n');
+        Location::End {
+            lines: self.newlines + u64::from(partial_line),
+            bytes: self.bytes,
+        }
+    }
+}
+
+/// Where a CSV parser is, as far as quoting goes (RFC 4180 as the `csv` crate reads it: a
+/// quote opens a quoted field only at the start of a field; `""` inside is a quote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first half of `""`.
+    QuotedQuote,
+}
+
+/// The first bad byte of a file.
+#[derive(Debug, Clone)]
+pub(crate) struct Fault {
+    pub location: Location,
+    pub what: String,
+}
+
+#[derive(Debug)]
+struct State {
+    end: End,
+    /// The CSV delimiter, when quoting is watched.
+    delimiter: Option<u8>,
+    quote: Quote,
+    marker_allowed: bool,
+    marker_at: Option<u64>,
+    fault: Option<Fault>,
+}
+
+/// The shared view of a [`Scan`]: the parser owns the reader, the records iterator reads
+/// what the scan saw.
+#[derive(Debug, Clone)]
+pub(crate) struct Watch(Rc<RefCell<State>>);
+
+impl Watch {
+    /// A watch for a format: `delimiter` for CSV quoting, `marker_allowed` for OFAC's end
+    /// byte.
+    pub fn new(delimiter: Option<u8>, marker_allowed: bool) -> Watch {
+        Watch(Rc::new(RefCell::new(State {
+            end: End::default(),
+            delimiter,
+            quote: Quote::FieldStart,
+            marker_allowed,
+            marker_at: None,
+            fault: None,
+        })))
+    }
+
+    /// Wraps a reader so that this watch sees every byte read through it.
+    pub fn scan<R: Read>(&self, inner: R) -> Scan<R> {
+        Scan {
+            inner,
+            watch: self.clone(),
+        }
+    }
+
+    /// The end as seen so far (the end of the file once the parser has reached it).
+    pub fn end(&self) -> End {
+        let state = self.0.borrow();
+        let mut end = state.end;
+        end.in_quotes = state.quote == Quote::Quoted;
+        end.eof_marker = state
+            .marker_at
+            .is_some_and(|at| at + 1 == state.end.bytes);
+        end
+    }
+
+    /// The first bad byte, if any.
+    pub fn fault(&self) -> Option<Fault> {
+        self.0.borrow().fault.clone()
+    }
+}
+
+/// A reader that shows every byte to its [`Watch`] and stops at the first bad one.
+pub(crate) struct Scan<R> {
+    inner: R,
+    watch: Watch,
+}
+
+const FAULT: &str = "damaged bytes";
+
+impl<R: Read> Read for Scan<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut state = self.watch.0.borrow_mut();
+        if state.fault.is_some() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, FAULT));
+        }
+        let n = self.inner.read(buf)?;
+        let good = state.see(buf.get(..n).unwrap_or_default());
+        if good == 0 && n > 0 {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, FAULT));
+        }
+        Ok(good)
+    }
+}
+
+impl State {
+    /// Looks at the next bytes of the file; returns how many are good (all of them unless
+    /// a fault was found, which is then recorded).
+    fn see(&mut self, bytes: &[u8]) -> usize {
+        for (i, &b) in bytes.iter().enumerate() {
+            let offset = self.end.bytes;
+            if let Some(what) = self.fault_at(b, offset) {
+                let line = self.end.newlines + 1;
+                self.fault = Some(Fault {
+                    location: Location::Byte { line, offset },
+                    what,
+                });
+                return i;
+            }
+            match b {
+                b'\n' => self.end.newlines += 1,
+                b' ' | b'\t' | b'\r' => {}
+                _ if usize::try_from(offset).is_ok_and(|o| BOM.get(o) == Some(&b)) => {}
+                _ => self.end.content = true,
+            }
+            if let Some(delimiter) = self.delimiter {
+                self.quote = next_quote(self.quote, b, delimiter);
+            }
+            self.end.last = Some(b);
+            self.end.bytes += 1;
+        }
+        bytes.len()
+    }
+
+    /// Why byte `b` at `offset` cannot be in a list file, if it cannot.
+    fn fault_at(&mut self, b: u8, offset: u64) -> Option<String> {
+        if let Some(at) = self.marker_at {
+            return Some(format!(
+                "more content after OFAC's end-of-file byte 0x1A at byte {at}: two files joined, or a damaged copy"
+            ));
+        }
+        match b {
+            b'\t' | b'\n' | b'\r' | 0x20.. => None,
+            EOF_MARKER if self.marker_allowed => {
+                self.marker_at = Some(offset);
+                None
+            }
+            _ => Some(format!(
+                "byte 0x{b:02X}, a control character no list file contains"
+            )),
+        }
+    }
+}
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+fn next_quote(state: Quote, b: u8, delimiter: u8) -> Quote {
+    let ends_field = b == delimiter || b == b'\n' || b == b'\r';
+    match state {
+        Quote::FieldStart | Quote::Unquoted if ends_field => Quote::FieldStart,
+        Quote::FieldStart if b == b'"' => Quote::Quoted,
+        Quote::FieldStart | Quote::Unquoted => Quote::Unquoted,
+        Quote::Quoted if b == b'"' => Quote::QuotedQuote,
+        Quote::Quoted => Quote::Quoted,
+        Quote::QuotedQuote if b == b'"' => Quote::Quoted,
+        Quote::QuotedQuote if ends_field => Quote::FieldStart,
+        Quote::QuotedQuote => Quote::Unquoted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn watch(bytes: &[u8], delimiter: Option<u8>, marker: bool) -> (Watch, Vec<u8>) {
+        let watch = Watch::new(delimiter, marker);
+        let mut out = Vec::new();
+        let _ = watch.scan(bytes).read_to_end(&mut out);
+        (watch, out)
+    }
+
+    #[test]
+    fn quotes_are_followed_as_the_csv_reader_reads_them() {
+        let open = |s: &str| watch(s.as_bytes(), Some(b','), false).0.end().in_quotes;
+        assert!(!open("a,\"b\"\"c\",d\n"));
+        assert!(open("a,\"b\nc"));
+        assert!(open("a,\"b\"\""));
+        assert!(!open("a,b\"c\n"), "a quote inside an unquoted field is a letter");
+        assert!(!open("a,\"b\""));
+    }
+
+    #[test]
+    fn a_control_byte_stops_the_file_there() {
+        let (w, out) = watch(b"ab\ncd\0ef", None, false);
+        assert_eq!(out, b"ab\ncd");
+        let fault = w.fault().unwrap();
+        assert_eq!(fault.location, Location::Byte { line: 2, offset: 5 });
+        assert!(fault.what.contains("0x00"), "{}", fault.what);
+    }
+
+    #[test]
+    fn the_end_byte_only_where_allowed_and_last() {
+        let (w, _) = watch(b"1,a\r\n\x1a", None, true);
+        assert!(w.fault().is_none());
+        assert!(w.end().eof_marker);
+        let (w, _) = watch(b"1,a\r\n\x1a1,a\r\n", None, true);
+        assert!(w.fault().unwrap().what.contains("after OFAC's end-of-file byte"));
+        let (w, _) = watch(b"1,a\r\n\x1a", None, false);
+        assert!(w.fault().is_some());
+    }
+
+    #[test]
+    fn white_space_and_a_byte_order_mark_are_no_content() {
+        assert!(!watch(b"\xEF\xBB\xBF \r\n\t", None, false).0.end().content);
+        assert!(watch(b"\xEF\xBB\xBFx", None, false).0.end().content);
+        assert!(watch(b"\x1a", None, true).0.end().content);
+    }
+}
