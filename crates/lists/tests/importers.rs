@@ -396,3 +396,9 @@ fn ofsi_2022_layout_reads_by_header_name() {
         .unwrap_err();
     assert!(err.to_string().contains("unexpected header"), "{err}");
 }
+
+#[path = "importers/faults.rs"]
+mod faults;
+
+#[path = "importers/declared.rs"]
+mod declared;

@@ -51,11 +51,11 @@ impl<R: Read> Source for EuXml<R> {
         Some(Ok(designation(&node, id)))
     }
 
-    fn finish(&mut self, _end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
         let generated = self.xml.root.as_ref().map_or("", |r| r.attr("generationDate"));
         declared.published = PartialDate::parse_iso(generated);
         if declared.published.is_none() {
-            return Err(self.xml.end_error(ErrorKind::Incomplete(format!(
+            return Err(self.xml.end_error(end, ErrorKind::Incomplete(format!(
                 "`export` has no valid `generationDate` (`{generated}`), which the EU puts on every Financial Sanctions File"
             ))));
         }

@@ -121,8 +121,9 @@ impl<R: Read> Source for OfacAdvanced<R> {
         }
     }
 
-    fn finish(&mut self, _end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
         self.xml.require_sections(
+            end,
             &[
                 "DateOfIssue",
                 "ReferenceValueSets",
@@ -134,7 +135,7 @@ impl<R: Read> Source for OfacAdvanced<R> {
         )?;
         declared.published = self.published;
         if self.published.is_none() {
-            return Err(self.xml.end_error(ErrorKind::Incomplete(
+            return Err(self.xml.end_error(end, ErrorKind::Incomplete(
                 "`DateOfIssue` is not a valid date".into(),
             )));
         }

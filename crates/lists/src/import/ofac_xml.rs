@@ -68,8 +68,8 @@ impl<R: Read> Source for OfacXml<R> {
         }
     }
 
-    fn finish(&mut self, _end: &End, declared: &mut Declared) -> Result<(), ImportError> {
-        let incomplete = |what: String| self.xml.end_error(ErrorKind::Incomplete(what));
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        let incomplete = |what: String| self.xml.end_error(end, ErrorKind::Incomplete(what));
         let Some((date, count)) = &self.information else {
             return Err(incomplete(
                 "`sdnList` has no `publshInformation`, which OFAC puts in every file".into(),
@@ -88,7 +88,7 @@ impl<R: Read> Source for OfacXml<R> {
         };
         declared.declared_records = Some(count);
         if count != self.entries {
-            return Err(self.xml.end_error(ErrorKind::CountMismatch {
+            return Err(self.xml.end_error(end, ErrorKind::CountMismatch {
                 declared: count,
                 found: self.entries,
                 what: "`publshInformation/Record_Count`".into(),

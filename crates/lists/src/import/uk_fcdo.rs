@@ -57,10 +57,10 @@ impl<R: Read> Source for UkFcdo<R> {
         }
     }
 
-    fn finish(&mut self, _end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
         declared.published = self.generated;
         if self.generated.is_none() {
-            return Err(self.xml.end_error(ErrorKind::Incomplete(
+            return Err(self.xml.end_error(end, ErrorKind::Incomplete(
                 "`Designations` has no valid `DateGenerated`, which the FCDO puts on every UK Sanctions List".into(),
             )));
         }

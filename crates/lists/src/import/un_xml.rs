@@ -58,13 +58,13 @@ impl<R: Read> Source for UnXml<R> {
 
     /// A complete UN list has both sections (either may be empty) and the date it was
     /// generated on its root.
-    fn finish(&mut self, _end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
         self.xml
-            .require_sections(&["INDIVIDUALS", "ENTITIES"], "the UN Security Council")?;
+            .require_sections(end, &["INDIVIDUALS", "ENTITIES"], "the UN Security Council")?;
         let generated = self.xml.root.as_ref().map_or("", |r| r.attr("dateGenerated"));
         declared.published = PartialDate::parse_iso(generated);
         if declared.published.is_none() {
-            return Err(self.xml.end_error(ErrorKind::Incomplete(format!(
+            return Err(self.xml.end_error(end, ErrorKind::Incomplete(format!(
                 "`CONSOLIDATED_LIST` has no valid `dateGenerated` (`{generated}`), which the UN Security Council puts on every list"
             ))));
         }

@@ -15,6 +15,7 @@ use std::io::{BufReader, Read};
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::scan::End;
 use crate::{ErrorKind, Format, ImportError, Location, MAX_RECORD_BYTES};
 
 /// The most distinct child names of the root that are remembered (real formats have
@@ -129,23 +130,20 @@ impl<R: Read> XmlStream<R> {
     }
 
     /// An error at the end of the file, for the checks made once it has been read.
-    pub fn end_error(&self, kind: ErrorKind) -> ImportError {
-        ImportError::new(
-            &self.origin,
-            Location::Element {
-                path: self.root_name.to_owned(),
-                index: self.count,
-                offset: self.offset(),
-            },
-            kind,
-        )
+    pub fn end_error(&self, end: &End, kind: ErrorKind) -> ImportError {
+        ImportError::new(&self.origin, end.location(), kind)
     }
 
     /// Refuses a file whose root lacks a child element every complete file of the format
     /// has (its header, or a section that may be empty but is always there).
-    pub fn require_sections(&self, names: &[&str], publisher: &str) -> Result<(), ImportError> {
+    pub fn require_sections(
+        &self,
+        end: &End,
+        names: &[&str],
+        publisher: &str,
+    ) -> Result<(), ImportError> {
         match names.iter().find(|n| !self.sections.contains(**n)) {
-            Some(missing) => Err(self.end_error(ErrorKind::Incomplete(format!(
+            Some(missing) => Err(self.end_error(end, ErrorKind::Incomplete(format!(
                 "`{}` has no `{missing}`, which every file {publisher} publishes carries",
                 self.root_name
             )))),
