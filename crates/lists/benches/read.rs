@@ -58,11 +58,14 @@ fn tokenize(format: Format, bytes: &[u8]) -> u64 {
                 }
             }
         }
-        Format::FtmJson => bytes
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).unwrap())
-            .count() as u64,
+        Format::FtmJson => {
+            let mut n = 0;
+            for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                serde_json::from_slice::<serde::de::IgnoredAny>(line).unwrap();
+                n += 1;
+            }
+            n
+        }
         _ => {
             let delimiter = if matches!(format, Format::BisDplTsv | Format::EuCsv) {
                 b'\t'
@@ -119,7 +122,10 @@ fn main() {
                 ("ofac_sdn_csv/add.csv", Format::OfacCsvAddresses),
                 ("ofac_sdn_csv/alt.csv", Format::OfacCsvAliases),
                 ("ofac_cons_csv/cons_prim.csv", Format::OfacCsv),
-                ("ofac_advanced_xml/sample_sdn_advanced.xml", Format::OfacAdvancedXml),
+                (
+                    "ofac_advanced_xml/sample_sdn_advanced.xml",
+                    Format::OfacAdvancedXml,
+                ),
                 ("eu_fsf/sample_eu_fsf.xml", Format::EuXml),
                 ("eu_fsf/EUSanctionsShort.csv", Format::EuCsv),
                 ("uk_ofsi/sanctionsconlist.csv", Format::UkOfsiCsv),
@@ -128,7 +134,11 @@ fn main() {
                 ("us_bis_dpl/dpl.txt", Format::BisDplTsv),
                 ("opensanctions_ftm/entities.ftm.json", Format::FtmJson),
             ] {
-                cases.push((file.to_owned(), format, std::fs::read(dir.join(file)).unwrap()));
+                cases.push((
+                    file.to_owned(),
+                    format,
+                    std::fs::read(dir.join(file)).unwrap(),
+                ));
             }
         }
         None => eprintln!("skipped the samples: ../shared/data/sanctions not found"),

@@ -35,7 +35,7 @@ pub enum Emptiness {
     NoContent,
     /// A complete frame of the format (its header lines, its root element and header
     /// elements, OFAC's end byte) with no record in it.
-    #[error("the file holds only its header: no record")]
+    #[error("the file is complete but lists no record (it holds only its header or frame)")]
     NoRecords,
 }
 
@@ -362,7 +362,7 @@ pub fn check_import(
         ImportError::new(
             &file.origin,
             Location::Content,
-            ErrorKind::WrongSource(mismatch),
+            ErrorKind::WrongSource(Box::new(mismatch)),
         )
     };
     let first = files.first();

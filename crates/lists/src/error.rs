@@ -125,12 +125,12 @@ pub enum ErrorKind {
     /// A complete file that lists no designation. It is never read as "the list is now
     /// empty": the import must allow an empty list explicitly.
     #[error(
-        "{0}: an empty list is imported only when the import allows it explicitly (`--allow-empty`); otherwise every designation of the source would be recorded as removed"
+        "{0}; an empty list is imported only when the import allows it explicitly (`--allow-empty`), since every designation of the source would be recorded as removed"
     )]
     Empty(crate::Emptiness),
     /// The file does not belong to the source it is imported under.
     #[error("{0}")]
-    WrongSource(crate::SourceMismatch),
+    WrongSource(Box<crate::SourceMismatch>),
     /// Records were left unread when the import asked for the file's outcome.
     #[error("{0} records were left unread: the import stopped before the end of the file")]
     Unread(u64),

@@ -87,7 +87,7 @@ impl<'r> Records<'r> {
     /// were left unread (they are read and counted here, not returned).
     pub fn finish(&mut self, if_empty: IfEmpty) -> Result<Declared, ImportError> {
         let mut unread = 0;
-        while let Some(record) = self.next() {
+        for record in self.by_ref() {
             record?;
             unread += 1;
         }
@@ -222,7 +222,11 @@ const HEAD: usize = 16 * 1024;
 fn is_xml(format: Format) -> bool {
     matches!(
         format,
-        Format::OfacXml | Format::OfacAdvancedXml | Format::UnXml | Format::EuXml | Format::UkFcdoXml
+        Format::OfacXml
+            | Format::OfacAdvancedXml
+            | Format::UnXml
+            | Format::EuXml
+            | Format::UkFcdoXml
     )
 }
 
@@ -285,7 +289,10 @@ pub fn read<'r, R: Read + 'r>(format: Format, reader: R, origin: &str) -> Record
     };
     let ofac_csv = matches!(
         format,
-        Format::OfacCsv | Format::OfacCsvAddresses | Format::OfacCsvAliases | Format::OfacCsvComments
+        Format::OfacCsv
+            | Format::OfacCsvAddresses
+            | Format::OfacCsvAliases
+            | Format::OfacCsvComments
     );
     Records {
         format,

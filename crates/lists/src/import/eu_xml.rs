@@ -52,7 +52,11 @@ impl<R: Read> Source for EuXml<R> {
     }
 
     fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
-        let generated = self.xml.root.as_ref().map_or("", |r| r.attr("generationDate"));
+        let generated = self
+            .xml
+            .root
+            .as_ref()
+            .map_or("", |r| r.attr("generationDate"));
         declared.published = PartialDate::parse_iso(generated);
         if declared.published.is_none() {
             return Err(self.xml.end_error(end, ErrorKind::Incomplete(format!(

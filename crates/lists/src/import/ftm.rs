@@ -95,14 +95,7 @@ impl<R: Read> Source for Ftm<R> {
             };
             let entity: Entity = match serde_json::from_str(text) {
                 Ok(entity) => entity,
-                Err(e) => {
-                    let kind = if e.is_eof() {
-                        ErrorKind::Truncated(format!("the last JSON object is incomplete: {e}"))
-                    } else {
-                        ErrorKind::Json(e.to_string())
-                    };
-                    return Some(Err(self.error(kind)));
-                }
+                Err(e) => return Some(Err(self.error(json_error(&e)))),
             };
             if entity.id.trim().is_empty() {
                 return Some(Err(
@@ -121,6 +114,20 @@ impl<R: Read> Source for Ftm<R> {
     fn finish(&mut self, _end: &End, declared: &mut Declared) -> Result<(), ImportError> {
         declared.lists = std::mem::take(&mut self.lists);
         Ok(())
+    }
+}
+
+/// A JSON error of one line, placed by its column (serde counts lines within the line).
+fn json_error(e: &serde_json::Error) -> ErrorKind {
+    let text = e.to_string();
+    let message = text.split(" at line ").next().unwrap_or(&text);
+    if e.is_eof() {
+        ErrorKind::Truncated(format!(
+            "the JSON object on this line stops at column {} before it is complete: {message}",
+            e.column()
+        ))
+    } else {
+        ErrorKind::Json(format!("{message}, at column {}", e.column()))
     }
 }
 

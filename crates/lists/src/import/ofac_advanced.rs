@@ -135,9 +135,10 @@ impl<R: Read> Source for OfacAdvanced<R> {
         )?;
         declared.published = self.published;
         if self.published.is_none() {
-            return Err(self.xml.end_error(end, ErrorKind::Incomplete(
-                "`DateOfIssue` is not a valid date".into(),
-            )));
+            return Err(self.xml.end_error(
+                end,
+                ErrorKind::Incomplete("`DateOfIssue` is not a valid date".into()),
+            ));
         }
         declared.lists = std::mem::take(&mut self.lists);
         Ok(())

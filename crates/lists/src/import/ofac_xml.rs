@@ -88,11 +88,14 @@ impl<R: Read> Source for OfacXml<R> {
         };
         declared.declared_records = Some(count);
         if count != self.entries {
-            return Err(self.xml.end_error(end, ErrorKind::CountMismatch {
-                declared: count,
-                found: self.entries,
-                what: "`publshInformation/Record_Count`".into(),
-            }));
+            return Err(self.xml.end_error(
+                end,
+                ErrorKind::CountMismatch {
+                    declared: count,
+                    found: self.entries,
+                    what: "`publshInformation/Record_Count`".into(),
+                },
+            ));
         }
         Ok(())
     }

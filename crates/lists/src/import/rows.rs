@@ -24,6 +24,8 @@ use crate::{ErrorKind, ImportError, Location, MAX_RECORD_BYTES};
 /// current row, so that one endless row cannot grow its buffer without bound.
 struct Tail<R> {
     inner: R,
+    /// The last byte read, to tell a row cut by the end of the file.
+    last: Option<u8>,
     total: u64,
     record_start: Rc<Cell<u64>>,
 }
@@ -41,6 +43,9 @@ impl<R: Read> Read for Tail<R> {
         }
         let n = self.inner.read(buf)?;
         self.total += n as u64;
+        if let Some(b) = buf.get(..n).and_then(|read| read.last()) {
+            self.last = Some(*b);
+        }
         Ok(n)
     }
 }
@@ -84,6 +89,7 @@ impl<R: Read> Rows<R> {
             .delimiter(delimiter)
             .from_reader(Tail {
                 inner: buffered,
+                last: None,
                 total: 0,
                 record_start: Rc::clone(&record_start),
             });
@@ -106,8 +112,13 @@ impl<R: Read> Rows<R> {
     /// Whether the file ended the way a complete delimited file ends: not inside a quoted
     /// field, and after a line end, OFAC's end byte or a field's closing quote.
     pub fn check_end(&self, end: &End) -> Result<(), ImportError> {
-        let truncated =
-            |what: &str| ImportError::new(&self.origin, end.location(), ErrorKind::Truncated(what.into()));
+        let truncated = |what: &str| {
+            ImportError::new(
+                &self.origin,
+                end.location(),
+                ErrorKind::Truncated(what.into()),
+            )
+        };
         if end.in_quotes {
             return Err(truncated("the file ends inside a quoted field"));
         }
@@ -167,12 +178,19 @@ impl<R: Read> Rows<R> {
             if self.header.as_ref() == Some(&row) {
                 self.done = true;
                 return Some(Err(self.error(ErrorKind::Corrupt(
-                    "this line repeats the header line: two files joined, or a damaged copy"
-                        .into(),
+                    "this line repeats the header line: two files joined, or a damaged copy".into(),
                 ))));
             }
             return Some(Ok(row));
         }
+    }
+
+    /// Whether the row just read is the file's last and has no line end: then a wrong
+    /// number of fields means the file was cut inside it.
+    fn cut_here(&mut self) -> bool {
+        let mut next = csv::ByteRecord::new();
+        matches!(self.reader.read_byte_record(&mut next), Ok(false))
+            && !matches!(self.reader.get_ref().last, Some(b'\n' | b'\r' | EOF_MARKER))
     }
 
     /// The next row, which must have exactly `n` fields (`extra` more are tolerated when
@@ -194,6 +212,12 @@ impl<R: Read> Rows<R> {
                 .is_some_and(|rest| rest.iter().all(|f| f.trim().is_empty()));
         if row.len() != n && !tolerated {
             self.done = true;
+            if self.cut_here() {
+                return Some(Err(self.error(ErrorKind::Truncated(format!(
+                    "the file ends inside this line, after {} of the {n} fields of {what}",
+                    row.len()
+                )))));
+            }
             return Some(Err(self.error(ErrorKind::Row(format!(
                 "{} fields where {what} has {n}",
                 row.len()

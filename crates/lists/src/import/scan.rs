@@ -55,7 +55,7 @@ enum Quote {
     Unquoted,
     Quoted,
     /// A quote inside a quoted field: the field's end, or the first half of `""`.
-    QuotedQuote,
+    Closing,
 }
 
 /// The first bad byte of a file.
@@ -108,9 +108,7 @@ impl Watch {
         let state = self.0.borrow();
         let mut end = state.end;
         end.in_quotes = state.quote == Quote::Quoted;
-        end.eof_marker = state
-            .marker_at
-            .is_some_and(|at| at + 1 == state.end.bytes);
+        end.eof_marker = state.marker_at.is_some_and(|at| at + 1 == state.end.bytes);
         end
     }
 
@@ -200,11 +198,11 @@ fn next_quote(state: Quote, b: u8, delimiter: u8) -> Quote {
         Quote::FieldStart | Quote::Unquoted if ends_field => Quote::FieldStart,
         Quote::FieldStart if b == b'"' => Quote::Quoted,
         Quote::FieldStart | Quote::Unquoted => Quote::Unquoted,
-        Quote::Quoted if b == b'"' => Quote::QuotedQuote,
+        Quote::Quoted if b == b'"' => Quote::Closing,
         Quote::Quoted => Quote::Quoted,
-        Quote::QuotedQuote if b == b'"' => Quote::Quoted,
-        Quote::QuotedQuote if ends_field => Quote::FieldStart,
-        Quote::QuotedQuote => Quote::Unquoted,
+        Quote::Closing if b == b'"' => Quote::Quoted,
+        Quote::Closing if ends_field => Quote::FieldStart,
+        Quote::Closing => Quote::Unquoted,
     }
 }
 
@@ -226,7 +224,10 @@ mod tests {
         assert!(!open("a,\"b\"\"c\",d\n"));
         assert!(open("a,\"b\nc"));
         assert!(open("a,\"b\"\""));
-        assert!(!open("a,b\"c\n"), "a quote inside an unquoted field is a letter");
+        assert!(
+            !open("a,b\"c\n"),
+            "a quote inside an unquoted field is a letter"
+        );
         assert!(!open("a,\"b\""));
     }
 
@@ -245,7 +246,12 @@ mod tests {
         assert!(w.fault().is_none());
         assert!(w.end().eof_marker);
         let (w, _) = watch(b"1,a\r\n\x1a1,a\r\n", None, true);
-        assert!(w.fault().unwrap().what.contains("after OFAC's end-of-file byte"));
+        assert!(
+            w.fault()
+                .unwrap()
+                .what
+                .contains("after OFAC's end-of-file byte")
+        );
         let (w, _) = watch(b"1,a\r\n\x1a", None, false);
         assert!(w.fault().is_some());
     }

@@ -177,6 +177,12 @@ impl<R: Read> Source for UkOfsi<R> {
                 .position(|h| *h == name)
                 .map_or("", |i| field(&row, i))
         };
+        if field(&row, 0) == "Last Updated" {
+            return Some(Err(self.rows.error(ErrorKind::Corrupt(
+                "this line repeats the `Last Updated` line: two files joined, or a damaged copy"
+                    .into(),
+            ))));
+        }
         let group = f("Group ID");
         if group.is_empty() {
             return Some(Err(self

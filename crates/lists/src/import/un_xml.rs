@@ -61,7 +61,11 @@ impl<R: Read> Source for UnXml<R> {
     fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
         self.xml
             .require_sections(end, &["INDIVIDUALS", "ENTITIES"], "the UN Security Council")?;
-        let generated = self.xml.root.as_ref().map_or("", |r| r.attr("dateGenerated"));
+        let generated = self
+            .xml
+            .root
+            .as_ref()
+            .map_or("", |r| r.attr("dateGenerated"));
         declared.published = PartialDate::parse_iso(generated);
         if declared.published.is_none() {
             return Err(self.xml.end_error(end, ErrorKind::Incomplete(format!(

@@ -143,10 +143,13 @@ impl<R: Read> XmlStream<R> {
         publisher: &str,
     ) -> Result<(), ImportError> {
         match names.iter().find(|n| !self.sections.contains(**n)) {
-            Some(missing) => Err(self.end_error(end, ErrorKind::Incomplete(format!(
-                "`{}` has no `{missing}`, which every file {publisher} publishes carries",
-                self.root_name
-            )))),
+            Some(missing) => Err(self.end_error(
+                end,
+                ErrorKind::Incomplete(format!(
+                    "`{}` has no `{missing}`, which every file {publisher} publishes carries",
+                    self.root_name
+                )),
+            )),
             None => Ok(()),
         }
     }
@@ -207,12 +210,17 @@ impl<R: Read> XmlStream<R> {
         self.reader.buffer_position()
     }
 
-    /// An error at the current place in the file.
+    /// An error at the current place in the file (outside the root: at the root).
     pub fn error(&self, kind: ErrorKind) -> ImportError {
+        let path = if self.path.is_empty() {
+            self.root_name.to_owned()
+        } else {
+            self.path.join("/")
+        };
         ImportError::new(
             &self.origin,
             Location::Element {
-                path: self.path.join("/"),
+                path,
                 index: self.count,
                 offset: self.offset(),
             },
