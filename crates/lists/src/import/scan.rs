@@ -155,17 +155,20 @@ impl State {
                 });
                 return i;
             }
+            self.end.last = Some(b);
+            self.end.bytes += 1;
+            if usize::try_from(offset).is_ok_and(|o| BOM.get(o) == Some(&b)) {
+                // A leading byte-order mark is neither content nor part of a field.
+                continue;
+            }
             match b {
                 b'\n' => self.end.newlines += 1,
                 b' ' | b'\t' | b'\r' => {}
-                _ if usize::try_from(offset).is_ok_and(|o| BOM.get(o) == Some(&b)) => {}
                 _ => self.end.content = true,
             }
             if let Some(delimiter) = self.delimiter {
                 self.quote = next_quote(self.quote, b, delimiter);
             }
-            self.end.last = Some(b);
-            self.end.bytes += 1;
         }
         bytes.len()
     }
