@@ -7,7 +7,8 @@
 //! Files are read into memory first, so the disk is not measured. Each measurement repeats
 //! the work until it has run for at least half a second and keeps the best of three.
 //! Run with `cargo bench -p accord-lists --bench read` (set `ACCORD_BENCH_FTM_ENTITIES` to
-//! change the size of the generated file, default 200000).
+//! change the size of the generated file, default 200000; `ACCORD_BENCH_CASES` to run only
+//! the cases whose name contains it).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
@@ -154,7 +155,8 @@ fn main() {
     ));
     println!("| case | records | MB | tokenize MB/s | read MB/s | read rec/s | ratio |");
     println!("|---|---|---|---|---|---|---|");
-    for (name, format, bytes) in &cases {
+    let only = std::env::var("ACCORD_BENCH_CASES").unwrap_or_default();
+    for (name, format, bytes) in cases.iter().filter(|c| c.0.contains(&only)) {
         let mb = bytes.len() as f64 / 1e6;
         let (_, base) = time(|| tokenize(*format, bytes));
         let (records, seconds) = time(|| import(*format, bytes));

@@ -7,7 +7,19 @@
 //! store: `accord-store` turns a stream into a transactional import with history.
 //!
 //! Formats are recognised by content ([`detect`]) or named explicitly ([`Format`]); an
-//! unrecognised file is an error, never a guess.
+//! unrecognised file is an error, never a guess, and a named format the content
+//! contradicts is refused ([`ErrorKind::NotFormat`]).
+//!
+//! # Complete files only
+//!
+//! Each reader knows how a complete file of its format ends (closing elements, OFAC's end
+//! byte, a stated record count, the header and date lines the publisher always writes) and
+//! refuses any other ending, naming the file and where it stops; damaged bytes and two
+//! files joined are refused too. After the last record, [`Records::finish`] gives what the
+//! file declared ([`Declared`]) and refuses a file that lists nothing ([`Contents::Empty`])
+//! unless the caller accepts it explicitly ([`IfEmpty`]); [`check_import`] says whether the
+//! files belong to the source they are imported under. Which formats make a cut at a
+//! record boundary detectable, and which cannot, is in `docs/design.md`.
 //!
 //! # Quirks of real files that are tolerated (and nothing else)
 //!
@@ -27,6 +39,8 @@
 //!   field); more than one extra is an error.
 //! - UN XML: empty placeholder elements (`<ALIAS_NAME/>`) are skipped.
 //! - A UTF-8 byte-order mark at the start of any file is skipped.
+//! - The last row may lack its line end when it ends with a field's closing quote (the BIS
+//!   DPL file) or is a complete JSON object (the FtM sample).
 
 pub mod declared;
 pub mod error;

@@ -143,54 +143,95 @@ impl<R: Read> Read for Scan<R> {
 
 impl State {
     /// Looks at the next bytes of the file; returns how many are good (all of them unless
-    /// a fault was found, which is then recorded).
+    /// a fault was found, which is then recorded). Written as a few plain passes over the
+    /// bytes, since every byte of every list goes through here.
     fn see(&mut self, bytes: &[u8]) -> usize {
-        for (i, &b) in bytes.iter().enumerate() {
-            let offset = self.end.bytes;
-            if let Some(what) = self.fault_at(b, offset) {
-                let line = self.end.newlines + 1;
-                self.fault = Some(Fault {
-                    location: Location::Byte { line, offset },
-                    what,
-                });
-                return i;
+        let good = self.good_prefix(bytes);
+        self.account(bytes.get(..good).unwrap_or_default());
+        good
+    }
+
+    /// How many of `bytes` can be in a list file; records the fault at the first that
+    /// cannot, if any.
+    fn good_prefix(&mut self, bytes: &[u8]) -> usize {
+        let start = self.end.bytes;
+        if let Some(at) = self.marker_at {
+            if !bytes.is_empty() {
+                self.record_fault(bytes, 0, after_marker(at));
             }
-            self.end.last = Some(b);
-            self.end.bytes += 1;
+            return 0;
+        }
+        let Some(i) = bytes
+            .iter()
+            .position(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        else {
+            return bytes.len();
+        };
+        let b = bytes.get(i).copied().unwrap_or(0);
+        if b == EOF_MARKER && self.marker_allowed {
+            let at = start + i as u64;
+            self.marker_at = Some(at);
+            if i + 1 < bytes.len() {
+                self.record_fault(bytes, i + 1, after_marker(at));
+            }
+            return i + 1;
+        }
+        self.record_fault(
+            bytes,
+            i,
+            format!("byte 0x{b:02X}, a control character no list file contains"),
+        );
+        i
+    }
+
+    /// Records the fault at `bytes[i]`, `bytes` starting where the file has been seen to.
+    fn record_fault(&mut self, bytes: &[u8], i: usize, what: String) {
+        let before = bytes.get(..i).unwrap_or_default();
+        let newlines = before.iter().filter(|b| **b == b'\n').count() as u64;
+        self.fault = Some(Fault {
+            location: Location::Byte {
+                line: self.end.newlines + newlines + 1,
+                offset: self.end.bytes + i as u64,
+            },
+            what,
+        });
+    }
+
+    /// Counts good bytes into the end: size, lines, last byte, content, quoting.
+    fn account(&mut self, seen: &[u8]) {
+        let mut skip = 0;
+        // A leading byte-order mark is neither content nor part of a field.
+        while let Some(&b) = seen.get(skip) {
+            let offset = self.end.bytes + skip as u64;
             if usize::try_from(offset).is_ok_and(|o| BOM.get(o) == Some(&b)) {
-                // A leading byte-order mark is neither content nor part of a field.
-                continue;
+                skip += 1;
+            } else {
+                break;
             }
-            match b {
-                b'\n' => self.end.newlines += 1,
-                b' ' | b'\t' | b'\r' => {}
-                _ => self.end.content = true,
-            }
-            if let Some(delimiter) = self.delimiter {
+        }
+        let rest = seen.get(skip..).unwrap_or_default();
+        self.end.newlines += rest.iter().filter(|b| **b == b'\n').count() as u64;
+        if !self.end.content {
+            self.end.content = rest
+                .iter()
+                .any(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        }
+        if let Some(delimiter) = self.delimiter {
+            for &b in rest {
                 self.quote = next_quote(self.quote, b, delimiter);
             }
         }
-        bytes.len()
+        if let Some(&b) = seen.last() {
+            self.end.last = Some(b);
+        }
+        self.end.bytes += seen.len() as u64;
     }
+}
 
-    /// Why byte `b` at `offset` cannot be in a list file, if it cannot.
-    fn fault_at(&mut self, b: u8, offset: u64) -> Option<String> {
-        if let Some(at) = self.marker_at {
-            return Some(format!(
-                "more content after OFAC's end-of-file byte 0x1A at byte {at}: two files joined, or a damaged copy"
-            ));
-        }
-        match b {
-            b'\t' | b'\n' | b'\r' | 0x20.. => None,
-            EOF_MARKER if self.marker_allowed => {
-                self.marker_at = Some(offset);
-                None
-            }
-            _ => Some(format!(
-                "byte 0x{b:02X}, a control character no list file contains"
-            )),
-        }
-    }
+fn after_marker(at: u64) -> String {
+    format!(
+        "more content after OFAC's end-of-file byte 0x1A at byte {at}: two files joined, or a damaged copy"
+    )
 }
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
