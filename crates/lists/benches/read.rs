@@ -8,7 +8,10 @@
 //! the work until it has run for at least half a second and keeps the best of three.
 //! Run with `cargo bench -p accord-lists --bench read` (set `ACCORD_BENCH_FTM_ENTITIES` to
 //! change the size of the generated file, default 200000; `ACCORD_BENCH_CASES` to run only
-//! the cases whose name contains it).
+//! the cases whose name contains it; `ACCORD_BENCH_ONCE` to run each once). Instructions,
+//! which a shared machine does not disturb, are counted with valgrind, e.g.:
+//! `ACCORD_BENCH_ONCE=1 ACCORD_BENCH_CASES=sdn.csv valgrind --tool=callgrind
+//! --toggle-collect='read::import*' target/release/deps/read-… --bench`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
@@ -24,8 +27,15 @@ fn samples() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-/// Seconds per run of `work`, the best of three measurements of at least 0.5 s each.
+/// Seconds per run of `work`, the best of three measurements of at least 0.5 s each; with
+/// `ACCORD_BENCH_ONCE` set, one run (to count instructions under valgrind, which a shared
+/// machine does not disturb).
 fn time(mut work: impl FnMut() -> u64) -> (u64, f64) {
+    if std::env::var_os("ACCORD_BENCH_ONCE").is_some() {
+        let started = Instant::now();
+        let n = work();
+        return (n, started.elapsed().as_secs_f64());
+    }
     let mut best = f64::INFINITY;
     let mut n = 0;
     for _ in 0..3 {
@@ -41,6 +51,7 @@ fn time(mut work: impl FnMut() -> u64) -> (u64, f64) {
 }
 
 /// The bare tokenizer under the importer of `format`: items read, nothing kept.
+#[inline(never)]
 fn tokenize(format: Format, bytes: &[u8]) -> u64 {
     match format {
         Format::OfacXml
@@ -88,6 +99,7 @@ fn tokenize(format: Format, bytes: &[u8]) -> u64 {
     }
 }
 
+#[inline(never)]
 fn import(format: Format, bytes: &[u8]) -> u64 {
     let mut n = 0;
     for record in read(format, bytes, "bench") {

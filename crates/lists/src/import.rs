@@ -429,7 +429,8 @@ fn xml_root_name(text: &str) -> Option<String> {
 pub type Sniffed<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, R>;
 
 /// Reads the first bytes of a reader for [`detect`] and gives back a reader that still
-/// yields the whole file.
+/// yields the whole file. A file with no content is [`ErrorKind::Empty`] only when it was
+/// read to its end.
 pub fn sniff<R: Read>(mut reader: R, origin: &str) -> Result<(Format, Sniffed<R>), ImportError> {
     let mut head = vec![0u8; 16 * 1024];
     let mut filled = 0;
@@ -447,7 +448,18 @@ pub fn sniff<R: Read>(mut reader: R, origin: &str) -> Result<(Format, Sniffed<R>
             }
         }
     }
+    let whole_file = filled < head.len();
     head.truncate(filled);
-    let format = detect(&head, origin)?;
+    let format = match detect(&head, origin) {
+        Err(e) if matches!(e.kind, ErrorKind::Empty(_)) && !whole_file => {
+            // Only white space so far, but more follows: not known to be empty.
+            return Err(ImportError::new(
+                origin,
+                Location::File,
+                ErrorKind::UnknownFormat(format!("the first {filled} bytes hold only white space")),
+            ));
+        }
+        result => result?,
+    };
     Ok((format, std::io::Cursor::new(head).chain(reader)))
 }

@@ -174,7 +174,10 @@ impl<R: Read> XmlStream<R> {
                 }));
             }
             self.root = Some(node.clone());
-        } else if self.path.len() == 1 && self.sections.len() < MAX_SECTIONS {
+        } else if self.path.len() == 1
+            && self.sections.len() < MAX_SECTIONS
+            && !self.sections.contains(&node.name)
+        {
             self.sections.insert(node.name.clone());
         }
         Ok(())

@@ -591,6 +591,13 @@ fn an_empty_file_is_its_own_outcome_and_accepted_only_when_asked() {
     // body is its own error, not an unknown format.
     let err = accord_lists::sniff(&b""[..], "body").err().unwrap();
     assert_eq!(err.kind, ErrorKind::Empty(Emptiness::NoContent));
+    // White space longer than what detection reads is not known to be empty.
+    let mut padded = vec![b' '; 20 * 1024];
+    padded.extend_from_slice(b"{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{}}\n");
+    let err = accord_lists::sniff(padded.as_slice(), "padded")
+        .err()
+        .unwrap();
+    assert!(matches!(err.kind, ErrorKind::UnknownFormat(_)), "{err}");
 }
 
 #[test]
