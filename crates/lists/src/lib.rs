@@ -143,34 +143,21 @@ impl Format {
     }
 
     /// The source name an import of this format is stored under unless the user names
-    /// one. OFAC's consolidated (non-SDN) files share the SDN layout; they are told apart
-    /// by the file name the publisher gives them (`cons_*`).
+    /// one: the publisher's source. OFAC's consolidated (non-SDN) files share the SDN
+    /// layouts; they are told apart by the file name the publisher gives them (`cons_*`).
     pub fn default_source(self, file_name: &str) -> &'static str {
         let lower = file_name.to_ascii_lowercase();
         let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
-        match self {
-            Format::OfacCsv
-            | Format::OfacCsvAddresses
-            | Format::OfacCsvAliases
-            | Format::OfacCsvComments
-            | Format::OfacXml
-                if base.starts_with("cons") =>
-            {
-                "ofac-cons"
-            }
-            Format::OfacCsv
-            | Format::OfacCsvAddresses
-            | Format::OfacCsvAliases
-            | Format::OfacCsvComments
-            | Format::OfacXml
-            | Format::OfacAdvancedXml => "ofac-sdn",
-            Format::UnXml => "un-sc",
-            Format::EuXml | Format::EuCsv => "eu-fsf",
-            Format::UkOfsiCsv => "uk-ofsi",
-            Format::UkFcdoXml => "uk-fcdo",
-            Format::UsCslCsv => "us-csl",
-            Format::BisDplTsv => "us-bis-dpl",
-            Format::FtmJson => "opensanctions",
+        match self.publisher() {
+            Publisher::Ofac if base.starts_with("cons") => "ofac-cons",
+            Publisher::Ofac => "ofac-sdn",
+            Publisher::UnSecurityCouncil => "un-sc",
+            Publisher::EuropeanUnion => "eu-fsf",
+            Publisher::UkOfsi => "uk-ofsi",
+            Publisher::UkFcdo => "uk-fcdo",
+            Publisher::UsTradeAdministration => "us-csl",
+            Publisher::UsBis => "us-bis-dpl",
+            Publisher::OpenSanctions => "opensanctions",
         }
     }
 
