@@ -125,7 +125,7 @@ pub enum ErrorKind {
     /// A complete file that lists no designation. It is never read as "the list is now
     /// empty": the import must allow an empty list explicitly.
     #[error(
-        "{0}; an empty list is imported only when the import allows it explicitly (`--allow-empty`), since every designation of the source would be recorded as removed"
+        "{0}; an empty list is imported only when the import allows it explicitly, since every designation of the source would be recorded as removed"
     )]
     Empty(crate::Emptiness),
     /// The file does not belong to the source it is imported under.

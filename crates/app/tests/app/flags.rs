@@ -1,5 +1,6 @@
-//! Library messages name no command-line flag: the shells add their own hints. Scans the
-//! code (not the comments) of every library crate.
+//! What the shells rely on: library messages name no command-line flag (the shells add
+//! their own hints; the code, not the comments, of every library crate is scanned), and the
+//! store handle and the results cross threads.
 
 use std::path::Path;
 
@@ -39,4 +40,22 @@ fn no_library_message_names_a_cli_flag() {
         "library code naming flags:\n{}",
         found.join("\n")
     );
+}
+
+/// What a server's worker threads share or send between them.
+#[test]
+fn the_handle_and_the_results_cross_threads() {
+    fn shared<T: Send + Sync + Clone>() {}
+    fn sent<T: Send + 'static>() {}
+    shared::<accord_app::Store>();
+    sent::<accord_app::Error>();
+    sent::<accord_app::evaluate::Inputs>();
+    sent::<accord_app::status::StatusAnswer>();
+    sent::<accord_app::play::Played>();
+    sent::<accord_app::play::Rehearsal>();
+    sent::<accord_app::lists::SourceUpdate>();
+    sent::<accord_store::ledger::Ledger>();
+    shared::<std::sync::Arc<accord_store::ledger::Sequencer>>();
+    // Errors are `std::error::Error + Send + Sync`, so a shell may box them.
+    let _: Box<dyn std::error::Error + Send + Sync> = Box::new(accord_app::Error::NoEvents);
 }
