@@ -24,7 +24,7 @@ use crate::hit::{
     Adjustment, BIRTH_DATE_MATCH, BIRTH_DATE_MISMATCH, BIRTH_DATE_NEAR, COUNTRY_MATCH,
     COUNTRY_MISMATCH, Explanation, Hit, IdentifierMatch, WEAK_ALIAS_FACTOR,
 };
-use crate::normalize::{NormalizedName, Token, TokenKind, normalize};
+use crate::normalize::{NormalizedName, Script, Token, TokenKind, korean_key, normalize};
 
 /// The default threshold: a hit is reported when its score is at least this. Calibrated on
 /// the labelled pairs in `tests/data/pairs.csv` (see `docs/design.md`).
@@ -57,7 +57,8 @@ struct IndexedName {
     candidate: u32,
     name: u32,
     tokens: Box<[u32]>,
-    han: Option<Box<str>>,
+    /// The name's Han or Hangul text, when it is written wholly in that script.
+    original: NormalizedName,
 }
 
 /// The screening index over a set of candidates.
@@ -66,7 +67,7 @@ pub struct Index {
     candidates: Vec<Candidate>,
     names: Vec<IndexedName>,
     vocabulary: Vec<Token>,
-    vocabulary_ids: HashMap<(String, bool), u32>,
+    vocabulary_ids: HashMap<(String, Script), u32>,
     postings: Vec<Vec<u32>>,
     idf: Vec<f32>,
     by_spelling: Vec<(u64, u32)>,
@@ -77,6 +78,11 @@ pub struct Index {
     by_joined: Vec<(u64, u32)>,
     /// A name's sorted words, to the name.
     by_word_set: Vec<(u64, u32)>,
+    /// The Korean key of each vocabulary token, to the token (for queries in Hangul).
+    by_korean: Vec<(u64, u32)>,
+    /// The Korean key of each pair of adjacent short words of a name, to the name
+    /// (`Yong Chol` for a query `영철`).
+    by_korean_joined: Vec<(u64, u32)>,
 }
 
 /// FNV-1a: a fixed, portable hash for blocking keys (collisions only add candidates that
@@ -237,6 +243,8 @@ impl Index {
             by_identifier: Vec::new(),
             by_joined: Vec::new(),
             by_word_set: Vec::new(),
+            by_korean: Vec::new(),
+            by_korean_joined: Vec::new(),
         };
         for (c, candidate) in candidates.iter().enumerate() {
             let c = u32::try_from(c).unwrap_or(u32::MAX);
@@ -245,13 +253,16 @@ impl Index {
                 let name_id = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
                 let mut tokens = Vec::with_capacity(normalized.tokens.len());
                 for token in normalized.tokens {
-                    let id = match index.vocabulary_ids.get(&(token.text.clone(), token.abjad)) {
+                    let id = match index
+                        .vocabulary_ids
+                        .get(&(token.text.clone(), token.script))
+                    {
                         Some(id) => *id,
                         None => {
                             let id = u32::try_from(index.vocabulary.len()).unwrap_or(u32::MAX);
                             index
                                 .vocabulary_ids
-                                .insert((token.text.clone(), token.abjad), id);
+                                .insert((token.text.clone(), token.script), id);
                             index.vocabulary.push(token);
                             index.postings.push(Vec::new());
                             id
@@ -270,6 +281,13 @@ impl Index {
                     {
                         let joined = format!("{}{}", first.canon, second.canon);
                         index.by_joined.push((key(joined.as_bytes()), name_id));
+                        // Korean syllables are short words.
+                        if first.text.len() <= 6 && second.text.len() <= 6 {
+                            let text = format!("{}{}", first.text, second.text);
+                            index
+                                .by_korean_joined
+                                .push((key(korean_key(&text).as_bytes()), name_id));
+                        }
                     }
                 }
                 let word_set = word_set_key(
@@ -282,7 +300,11 @@ impl Index {
                     candidate: c,
                     name: u32::try_from(n).unwrap_or(u32::MAX),
                     tokens: tokens.into_boxed_slice(),
-                    han: normalized.han.map(String::into_boxed_str),
+                    original: NormalizedName {
+                        han: normalized.han,
+                        hangul: normalized.hangul,
+                        ..NormalizedName::default()
+                    },
                 });
             }
             for identifier in &candidate.identifiers {
@@ -303,6 +325,9 @@ impl Index {
             keys.clear();
             spelling_keys(&token.canon, &mut keys);
             index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
+            index
+                .by_korean
+                .push((key(korean_key(&token.text).as_bytes()), id));
             let skeleton = (key(token.skeleton().as_bytes()), id);
             if token.abjad {
                 index.by_skeleton_abjad.push(skeleton);
@@ -317,6 +342,8 @@ impl Index {
             &mut index.by_identifier,
             &mut index.by_joined,
             &mut index.by_word_set,
+            &mut index.by_korean,
+            &mut index.by_korean_joined,
         ] {
             table.sort_unstable();
             table.dedup();
@@ -338,10 +365,17 @@ impl Index {
     /// Vocabulary tokens that may match `token`, with their similarity, best first.
     fn matching_vocabulary(&self, token: &Token, found: &mut Vec<u32>) -> Vec<(u32, f64)> {
         found.clear();
-        if let Some(id) = self.vocabulary_ids.get(&(token.text.clone(), token.abjad)) {
+        if let Some(id) = self.vocabulary_ids.get(&(token.text.clone(), token.script)) {
             found.push(*id);
         }
         let mut keys = Vec::new();
+        if token.script == Script::Hangul {
+            lookup(
+                &self.by_korean,
+                key(korean_key(&token.text).as_bytes()),
+                found,
+            );
+        }
         if token.abjad {
             lookup(
                 &self.by_skeleton_latin,
@@ -368,7 +402,7 @@ impl Index {
             .iter()
             .filter_map(|id| {
                 let candidate = self.vocabulary.get(*id as usize)?;
-                let weight = if candidate.text == token.text && candidate.abjad == token.abjad {
+                let weight = if candidate.text == token.text && candidate.script == token.script {
                     1.0
                 } else if candidate.canon == token.canon {
                     0.97
@@ -408,7 +442,7 @@ impl Index {
                 }
                 if !block_tokens
                     .iter()
-                    .any(|t| t.text == token.text && t.abjad == token.abjad)
+                    .any(|t| t.text == token.text && t.script == token.script)
                 {
                     block_tokens.push(token);
                 }
@@ -463,10 +497,17 @@ impl Index {
             for token in &block_tokens {
                 let known = self
                     .vocabulary_ids
-                    .contains_key(&(token.text.clone(), token.abjad));
+                    .contains_key(&(token.text.clone(), token.script));
                 if token.canon.len() >= 6 && !known {
                     let mut names = Vec::new();
                     lookup(&self.by_joined, key(token.canon.as_bytes()), &mut names);
+                    cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
+                    marker = marker.saturating_add(1);
+                }
+                if token.script == Script::Hangul && token.text.len() >= 4 {
+                    let mut names = Vec::new();
+                    let k = key(korean_key(&token.text).as_bytes());
+                    lookup(&self.by_korean_joined, k, &mut names);
                     cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
                     marker = marker.saturating_add(1);
                 }
@@ -566,17 +607,15 @@ impl Index {
                 .or_insert_with(|| token_similarity(ta, tb))
         };
         let (mut score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
-        if let (Some(ha), Some(hb)) = (&query.han, &indexed.han) {
-            let ca: Vec<char> = ha.chars().collect();
-            let cb: Vec<char> = hb.chars().collect();
-            score = crate::similarity::levenshtein_ratio(&ca, &cb);
+        if let Some(original) = crate::compare::original_script_score(query, &indexed.original) {
+            score = original;
         }
         let kind = candidate
             .names
             .get(indexed.name as usize)
             .map_or(NameKind::Primary, |n| n.kind);
         if kind == NameKind::WeakAlias {
-            score *= WEAK_ALIAS_FACTOR;
+            score = crate::compare::tidy(score * WEAK_ALIAS_FACTOR);
         }
         score
     }

@@ -28,6 +28,7 @@
 //! [`compare`] (token alignment, independent of word order) → [`index`] (blocking,
 //! shortlist, scoring, date-of-birth and country adjustments).
 
+pub mod abjad;
 pub mod candidate;
 pub mod compare;
 pub mod hit;
