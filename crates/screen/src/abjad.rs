@@ -97,14 +97,21 @@ fn units(word: &str) -> Option<Vec<Unit>> {
     Some(out)
 }
 
-/// How many consonants the word has (letters that are neither vowels nor optional): a
-/// word of two or fewer says little on its own.
+/// How many consonants the word has, ayn, hamza and a medial `he` included (letters other
+/// than the long vowels and a final ta marbuta or `he`): a word of two or fewer (`علي`,
+/// `داود`, `میر`) says little on its own.
 pub fn consonant_count(word: &str) -> Option<usize> {
-    let units = units(word)?;
+    units(word)?;
+    let letters: Vec<char> = word.chars().collect();
+    let last = letters.len().saturating_sub(1);
     Some(
-        units
+        letters
             .iter()
-            .filter(|u| matches!(u, Unit::Consonant(_)))
+            .enumerate()
+            .filter(|(i, c)| {
+                !matches!(c, 'ا' | 'آ' | 'ٱ' | 'ى' | 'و' | 'ي' | 'ی' | 'ې' | 'ێ' | 'ة')
+                    && !(*i == last && matches!(c, 'ه' | 'ھ' | 'ہ'))
+            })
             .count(),
     )
 }

@@ -111,7 +111,9 @@ fn abjad_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
         && let Some(consonants) = crate::abjad::consonant_count(original)
     {
         let sim: f64 = match crate::abjad::edits(original, &latin.text)? {
-            0 => 0.95,
+            // Every consonant and long vowel accounted for: as good as a known
+            // transliteration variant.
+            0 => 0.97,
             _ if latin.text.len() >= 5 => 0.87,
             _ => return None,
         };
@@ -155,8 +157,8 @@ fn latin_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     if a.text.len().min(b.text.len()) <= 3 {
         sim = sim.min(levenshtein_ratio(a.canon.as_bytes(), b.canon.as_bytes()).max(0.0) + 0.1);
     }
-    if is_gender_variant(&a.text, &b.text) {
-        // `Petrov` and `Petrova` are usually two people: not a match.
+    if is_gender_variant(&a.text, &b.text) || is_nisba_variant(&a.text, &b.text) {
+        // `Petrov` and `Petrova`, `Abbas` and `Abbasi` are usually two people: not a match.
         return None;
     }
     (sim >= TOKEN_FLOOR).then_some((sim, TokenMatchKind::Fuzzy))
@@ -241,6 +243,18 @@ fn is_gender_variant(a: &str, b: &str) -> bool {
     let vowels: &[char] = &['a', 'e', 'i', 'o', 'u', 'y'];
     let (stem_a, stem_b) = (a.trim_end_matches(vowels), b.trim_end_matches(vowels));
     stem_a.len() >= 3 && stem_a == stem_b && a != b && (a.ends_with('a') != b.ends_with('a'))
+}
+
+/// A name and its nisba, the adjective of belonging made by a final `i` (`Abbas` /
+/// `Abbasi`, `Hashem` / `Hashemi`, `Karim` / `Karimi`): in Arabic and Persian names two
+/// different names.
+fn is_nisba_variant(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    short.len() >= 4
+        && long.len() == short.len() + 1
+        && long.starts_with(short)
+        && (long.ends_with('i') || long.ends_with('y'))
+        && !short.ends_with(['a', 'e', 'i', 'o', 'u', 'y'])
 }
 
 /// One matched pair of tokens, for the explanation.
@@ -366,10 +380,13 @@ fn joined_pairs(a: &[&Token], b: &[&Token], out: &mut Alignment) {
                 if !joinable(first) || !joinable(second) || first.script != second.script {
                     continue;
                 }
+                // Across scripts (a word without its vowels against Latin) lengths and
+                // first letters need not agree.
                 let length = first.text.len() + second.text.len();
                 let alike = single.script != first.script
-                    || single.text.as_bytes().first() == first.text.as_bytes().first();
-                if !alike || single.text.len().abs_diff(length) > 2.max(length / 4) {
+                    || (single.text.as_bytes().first() == first.text.as_bytes().first()
+                        && single.text.len().abs_diff(length) <= 2.max(length / 4));
+                if !alike {
                     continue;
                 }
                 let joined = joined_pair(first, second);

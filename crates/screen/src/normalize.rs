@@ -1017,6 +1017,8 @@ pub fn canonical_spelling(text: &str) -> String {
         (b"tch", b"ch"),
         (b"sch", b"sh"),
         (b"kh", b"h"),
+        // ق and غ: `Qasem` / `Ghasem` / `Kassem`.
+        (b"gh", b"k"),
         (b"ph", b"f"),
         (b"ck", b"k"),
         (b"ks", b"x"),
@@ -1040,6 +1042,7 @@ pub fn canonical_spelling(text: &str) -> String {
         }
         mapped.push(match rest.first().copied().unwrap_or(b' ') {
             b'w' => b'v',
+            b'q' => b'k',
             b'y' | b'j' => b'i',
             other => other,
         });
