@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use crate::candidate::{Candidate, NameKind, PartialDate, Query, Schema, country_key};
 use crate::compare::{TOKEN_FLOOR, compare_names, token_similarity};
+use crate::country::countries_in;
 use crate::hit::{
     Adjustment, BIRTH_DATE_MATCH, BIRTH_DATE_MISMATCH, BIRTH_DATE_NEAR, COUNTRY_MATCH,
     COUNTRY_MISMATCH, Explanation, Hit, IdentifierMatch, WEAK_ALIAS_FACTOR,
@@ -779,12 +780,32 @@ fn birth_date_adjustment(asked: &PartialDate, known: &[PartialDate]) -> Option<A
     })
 }
 
+/// The country adjustment: the query's countries against the candidate's, each read as
+/// ISO 3166 countries ([`crate::country::countries_in`]: codes, names, demonyms, aliases),
+/// and compared as text when a value names no country.
 fn country_adjustment(asked: &[String], known: &[String]) -> Option<Adjustment> {
     if asked.is_empty() || known.is_empty() {
         return None;
     }
-    let known_keys: Vec<String> = known.iter().map(|c| country_key(c)).collect();
-    if let Some(shared) = asked.iter().find(|c| known_keys.contains(&country_key(c))) {
+    let keys = |values: &[String]| -> Vec<String> {
+        values
+            .iter()
+            .flat_map(|value| {
+                let found = countries_in(value);
+                if found.is_empty() {
+                    vec![country_key(value)]
+                } else {
+                    found.iter().map(|c| c.alpha2().to_owned()).collect()
+                }
+            })
+            .collect()
+    };
+    let known_keys = keys(known);
+    if let Some(shared) = asked.iter().find(|value| {
+        keys(std::slice::from_ref(value))
+            .iter()
+            .any(|k| known_keys.contains(k))
+    }) {
         return Some(Adjustment {
             detail: format!("country {shared} matches"),
             delta: COUNTRY_MATCH,

@@ -29,8 +29,10 @@
 //! shortlist, scoring, date-of-birth and country adjustments).
 
 pub mod abjad;
+pub mod batch;
 pub mod candidate;
 pub mod compare;
+pub mod country;
 pub mod hit;
 pub mod index;
 pub mod normalize;
