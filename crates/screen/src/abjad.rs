@@ -97,9 +97,10 @@ fn units(word: &str) -> Option<Vec<Unit>> {
     Some(out)
 }
 
-/// How many consonants the word has, ayn, hamza and a medial `he` included (letters other
-/// than the long vowels and a final ta marbuta or `he`): a word of two or fewer (`علي`,
-/// `داود`, `میر`) says little on its own.
+/// How many consonants the word has: letters other than the long vowels, a final ta
+/// marbuta or `he`, and a word-initial ayn, hamza or alef (which Latin spellings write as a
+/// vowel: `عمر` Omar). A word of two or fewer (`علي`, `عمر`, `داود`, `میر`) says little on
+/// its own.
 pub fn consonant_count(word: &str) -> Option<usize> {
     units(word)?;
     let letters: Vec<char> = word.chars().collect();
@@ -111,6 +112,7 @@ pub fn consonant_count(word: &str) -> Option<usize> {
             .filter(|(i, c)| {
                 !matches!(c, 'ا' | 'آ' | 'ٱ' | 'ى' | 'و' | 'ي' | 'ی' | 'ې' | 'ێ' | 'ة')
                     && !(*i == last && matches!(c, 'ه' | 'ھ' | 'ہ'))
+                    && !(*i == 0 && matches!(c, 'ع' | 'ء' | 'أ' | 'إ' | 'ؤ' | 'ئ'))
             })
             .count(),
     )
