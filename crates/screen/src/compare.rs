@@ -13,7 +13,7 @@ use crate::candidate::Schema;
 use crate::normalize::{
     NormalizedName, Script, Token, TokenKind, canonical_spelling, korean_key, normalize,
 };
-use crate::similarity::{edit_ratio, jaro_winkler, levenshtein_ratio};
+use crate::similarity::{jaro_winkler, levenshtein_ratio};
 
 /// Token pairs less similar than this are not matched at all.
 pub const TOKEN_FLOOR: f64 = 0.80;
@@ -75,15 +75,28 @@ fn raw_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     if a.text == b.text {
         return Some((1.0, TokenMatchKind::Exact));
     }
+    let syllabic = |t: &Token| matches!(t.script, Script::Han | Script::Hangul);
     if a.kind == TokenKind::Initial || b.kind == TokenKind::Initial {
+        // An initial stands for a word spelled in the same letters, not for a word
+        // transliterated from characters or from a script without vowels.
+        if syllabic(a) || syllabic(b) || a.abjad != b.abjad {
+            return None;
+        }
         let first = |t: &Token| t.text.as_bytes().first().copied();
         return (first(a) == first(b)).then_some((0.9, TokenMatchKind::Initial));
     }
     if a.script == Script::Hangul || b.script == Script::Hangul {
         return hangul_similarity(a, b);
     }
+    if a.script == Script::Han || b.script == Script::Han {
+        // Pinyin syllables are a closed set: a letter apart is another syllable, not a typo.
+        return None;
+    }
     if a.abjad != b.abjad {
         return abjad_similarity(a, b);
+    }
+    if a.abjad && b.abjad {
+        return abjad_pair_similarity(a, b);
     }
     if a.canon == b.canon {
         return Some((0.97, TokenMatchKind::Transliteration));
@@ -114,7 +127,8 @@ fn abjad_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
             // Every consonant and long vowel accounted for: as good as a known
             // transliteration variant.
             0 => 0.97,
-            _ if latin.text.len() >= 5 => 0.87,
+            // One letter off: a typo in a long enough word, another name in a short one.
+            _ if latin.text.len() >= 6 => 0.87,
             _ => return None,
         };
         let sim = if consonants <= 2 {
@@ -139,6 +153,22 @@ fn abjad_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     }
     let sim = 0.95 * jaro_winkler(sa, sb);
     (sim >= TOKEN_FLOOR).then_some((sim, TokenMatchKind::Consonants))
+}
+
+/// Two words both written in Arabic (or Hebrew) script: letter by letter as written. A
+/// letter apart in a short word is another name (`نبيل` / `نايل`); longer words may carry
+/// a typo.
+fn abjad_pair_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
+    let (Some(x), Some(y)) = (a.original.as_deref(), b.original.as_deref()) else {
+        return None;
+    };
+    let x: Vec<char> = x.chars().collect();
+    let y: Vec<char> = y.chars().collect();
+    if x.len().min(y.len()) < 5 {
+        return None;
+    }
+    let sim = levenshtein_ratio(&x, &y);
+    (sim >= TOKEN_FLOOR).then_some((sim, TokenMatchKind::Fuzzy))
 }
 
 /// Two words of the same kind of script by spelling: the canonical spellings first, the
@@ -199,22 +229,35 @@ fn article_joined(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
 /// after a long common prefix (`Keqiang` / `Qiang` would pass as a typo); the edit ratio
 /// counts every edit.
 fn spelling_similarity(a: &[u8], b: &[u8]) -> f64 {
-    // The edit ratio is at most shorter/longer; below 0.6 the mean cannot reach the floor
-    // (0.80), so the costlier measures are skipped.
-    let (short, long) = (a.len().min(b.len()), a.len().max(b.len()));
-    if (short as f64) < 0.6 * long as f64 {
+    let long = a.len().max(b.len());
+    let allowed = max_edits(long);
+    // Lengths further apart than the edits allowed cannot agree.
+    if a.len().abs_diff(b.len()) > allowed {
         return 0.0;
     }
     // The bag distance (letters one word has and the other lacks) is a lower bound on the
     // edit distance, and much cheaper: most token pairs in a name are far apart.
-    if crate::similarity::bag_distance(a, b) as f64 > 0.4 * long as f64 {
+    if crate::similarity::bag_distance(a, b) > allowed {
         return 0.0;
     }
-    let edit = edit_ratio(a, b);
-    if edit < 0.6 {
+    let distance = crate::similarity::osa_distance(a, b);
+    if distance > allowed {
         return 0.0;
     }
+    let edit = 1.0 - distance as f64 / long.max(1) as f64;
     0.5 * (jaro_winkler(a, b) + edit)
+}
+
+/// How many edits (a letter dropped, added, changed, or two swapped) a spelling may be from
+/// another and still be taken for a typo or a variant of it: one in a word of up to seven
+/// letters, two up to twelve, three beyond. Two names two letters apart in a short word
+/// (`Voronov` / `Vorobyov`, `Moreau` / `Moreno`) are usually two families.
+fn max_edits(length: usize) -> usize {
+    match length {
+        0..=7 => 1,
+        8..=12 => 2,
+        _ => 3,
+    }
 }
 
 /// Masculine and feminine forms of one name, which usually belong to two people: Slavic

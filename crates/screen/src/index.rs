@@ -385,6 +385,11 @@ impl Index {
             );
         } else {
             spelling_keys(&token.canon, &mut keys);
+            // The written spelling too: the canonical one collapses doubled letters, which
+            // can put a typo two deletions away (`Saalan` → `salan`, `Sabalan`).
+            if token.text != token.canon {
+                spelling_keys(&token.text, &mut keys);
+            }
             for k in &keys {
                 lookup(&self.by_spelling, *k, found);
             }
@@ -496,10 +501,9 @@ impl Index {
             let rare = self.idf.iter().copied().fold(1.0f32, f32::max);
             let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
             for token in &block_tokens {
-                let known = self
-                    .vocabulary_ids
-                    .contains_key(&(token.text.clone(), token.script));
-                if token.canon.len() >= 6 && !known {
+                // Even a word some list has may be two adjacent words of another name
+                // (`Tongho` / `Tong-ho`).
+                if token.canon.len() >= 6 {
                     let mut names = Vec::new();
                     lookup(&self.by_joined, key(token.canon.as_bytes()), &mut names);
                     cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);

@@ -522,7 +522,8 @@ fn make_token(word: Word, person_like: bool) -> Token {
         TokenKind::Number
     } else if text.len() == 1 {
         TokenKind::Initial
-    } else if person_like && PARTICLES.contains(&text.as_str()) {
+    } else if person_like && (PARTICLES.contains(&text.as_str()) || text == "abd") {
+        // `abd` (servant of) begins a great many names: it says little on its own.
         TokenKind::Particle
     } else if person_like && is_patronymic(&text) {
         TokenKind::Patronymic
@@ -933,7 +934,10 @@ fn split_abd(words: Vec<Word>) -> Vec<Word> {
             continue;
         }
         let text = word.text.as_str();
-        if ["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"].contains(&text) {
+        if ["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"].contains(&text)
+            || ((7..=9).contains(&text.len())
+                && crate::similarity::osa_distance(text.as_bytes(), b"abdullah") <= 1)
+        {
             out.push(Word::latin("abdullah".to_owned()));
             continue;
         }

@@ -674,3 +674,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn zz_debug() {
+    let index = Index::build(vec![
+        entity("a", Schema::Organization, &["SABALAN COMPANY"]),
+        person("b", &["KIM TONG-HO"]),
+    ]);
+    for q in ["SAALAN COMPANY", "KIM TONGHO", "SABALAN"] {
+        let hits = index.screen(
+            &query(q),
+            &Settings {
+                threshold: 0.0,
+                ..Settings::default()
+            },
+        );
+        for h in hits {
+            println!("{q}: {} {} {}", h.score, h.candidate_id, h.explanation);
+        }
+    }
+}
