@@ -124,9 +124,8 @@ fn abjad_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
         && let Some(consonants) = crate::abjad::consonant_count(original)
     {
         let sim: f64 = match crate::abjad::edits(original, &latin.text)? {
-            // Every consonant and long vowel accounted for: as good as a known
-            // transliteration variant.
-            0 => 0.97,
+            // Every consonant and long vowel accounted for; short vowels guessed.
+            0 => 0.95,
             // One letter off: a typo in a long enough word, another name in a short one.
             _ if latin.text.len() >= 6 => 0.87,
             _ => return None,
@@ -249,13 +248,13 @@ fn spelling_similarity(a: &[u8], b: &[u8]) -> f64 {
 }
 
 /// How many edits (a letter dropped, added, changed, or two swapped) a spelling may be from
-/// another and still be taken for a typo or a variant of it: one in a word of up to seven
-/// letters, two up to twelve, three beyond. Two names two letters apart in a short word
+/// another and still be taken for a typo or a variant of it: one in a word of up to nine
+/// letters, two up to thirteen, three beyond. Two names two letters apart in a short word
 /// (`Voronov` / `Vorobyov`, `Moreau` / `Moreno`) are usually two families.
 fn max_edits(length: usize) -> usize {
     match length {
-        0..=7 => 1,
-        8..=12 => 2,
+        0..=9 => 1,
+        10..=13 => 2,
         _ => 3,
     }
 }

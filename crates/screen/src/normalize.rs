@@ -405,6 +405,14 @@ fn abjad_piece(word: &str, legal_forms: &mut Vec<LegalForm>, pieces: &mut Vec<Pi
         Some(rest) if rest.chars().count() >= 2 => rest,
         _ => word,
     };
+    // `عبدالرحمن` written as one word is `عبد` and `الرحمن`, as `Abdulrahman` is.
+    if let Some(rest) = word.strip_prefix("عبد")
+        && rest.chars().count() >= 3
+    {
+        abjad_piece("عبد", legal_forms, pieces);
+        abjad_piece(rest, legal_forms, pieces);
+        return;
+    }
     pieces.push(Piece {
         ascii: any_ascii::any_ascii(word),
         script: Script::of_word(word),
@@ -522,7 +530,11 @@ fn make_token(word: Word, person_like: bool) -> Token {
         TokenKind::Number
     } else if text.len() == 1 {
         TokenKind::Initial
-    } else if person_like && (PARTICLES.contains(&text.as_str()) || text == "abd") {
+    } else if person_like
+        && (PARTICLES.contains(&text.as_str())
+            || text == "abd"
+            || word.original.as_deref() == Some("عبد"))
+    {
         // `abd` (servant of) begins a great many names: it says little on its own.
         TokenKind::Particle
     } else if person_like && is_patronymic(&text) {
