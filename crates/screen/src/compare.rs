@@ -184,7 +184,9 @@ fn latin_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     }
     // Very short words are similar by accident (`li` / `lu`): only spelling variants count.
     if a.text.len().min(b.text.len()) <= 3 {
-        sim = sim.min(levenshtein_ratio(a.canon.as_bytes(), b.canon.as_bytes()).max(0.0) + 0.1);
+        let ratio = levenshtein_ratio(a.canon.as_bytes(), b.canon.as_bytes())
+            .max(levenshtein_ratio(a.text.as_bytes(), b.text.as_bytes()));
+        sim = sim.min(ratio + 0.1);
     }
     if is_gender_variant(&a.text, &b.text) || is_nisba_variant(&a.text, &b.text) {
         // `Petrov` and `Petrova`, `Abbas` and `Abbasi` are usually two people: not a match.

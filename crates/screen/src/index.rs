@@ -52,21 +52,35 @@ impl Default for Settings {
     }
 }
 
-/// One name of one candidate, with its tokens interned.
+/// One name of one candidate, and the form it has once normalised.
 #[derive(Debug)]
 struct IndexedName {
     candidate: u32,
     name: u32,
+}
+
+/// A distinct normalised name: its tokens interned, and every indexed name that has it.
+/// Lists repeat names (one row per alias, the same person on several lists): blocking and
+/// scoring work on forms, so that copies never crowd a name out of the shortlist, and a
+/// form is scored once however many names share it.
+#[derive(Debug)]
+struct Form {
     tokens: Box<[u32]>,
     /// The name's Han or Hangul text, when it is written wholly in that script.
     original: NormalizedName,
+    /// The indexed names (positions in `Index::names`) of this form, in order.
+    names: Vec<u32>,
 }
+
+/// What makes two normalised names one form: their tokens and original-script text.
+type FormKey = (Box<[u32]>, Option<String>, Option<String>);
 
 /// The screening index over a set of candidates.
 #[derive(Debug)]
 pub struct Index {
     candidates: Vec<Candidate>,
     names: Vec<IndexedName>,
+    forms: Vec<Form>,
     vocabulary: Vec<Token>,
     vocabulary_ids: HashMap<(String, Script), u32>,
     postings: Vec<Vec<u32>>,
@@ -234,6 +248,7 @@ impl Index {
         let mut index = Index {
             candidates: Vec::new(),
             names: Vec::new(),
+            forms: Vec::new(),
             vocabulary: Vec::new(),
             vocabulary_ids: HashMap::default(),
             postings: Vec::new(),
@@ -247,65 +262,41 @@ impl Index {
             by_korean: Vec::new(),
             by_korean_joined: Vec::new(),
         };
+        let mut form_ids: HashMap<FormKey, u32> = HashMap::default();
         for (c, candidate) in candidates.iter().enumerate() {
             let c = u32::try_from(c).unwrap_or(u32::MAX);
             for (n, name) in candidate.names.iter().enumerate() {
                 let normalized = normalize(&name.value, Some(candidate.schema));
                 let name_id = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
-                let mut tokens = Vec::with_capacity(normalized.tokens.len());
-                for token in normalized.tokens {
-                    let id = match index
-                        .vocabulary_ids
-                        .get(&(token.text.clone(), token.script))
-                    {
-                        Some(id) => *id,
-                        None => {
-                            let id = u32::try_from(index.vocabulary.len()).unwrap_or(u32::MAX);
-                            index
-                                .vocabulary_ids
-                                .insert((token.text.clone(), token.script), id);
-                            index.vocabulary.push(token);
-                            index.postings.push(Vec::new());
-                            id
-                        }
-                    };
-                    if let Some(posting) = index.postings.get_mut(id as usize)
-                        && posting.last() != Some(&name_id)
-                    {
-                        posting.push(name_id);
-                    }
-                    tokens.push(id);
-                }
-                for pair in tokens.windows(2) {
-                    if let [Some(first), Some(second)] = [pair.first(), pair.get(1)]
-                        .map(|id| id.and_then(|id| index.vocabulary.get(*id as usize)))
-                    {
-                        let joined = format!("{}{}", first.canon, second.canon);
-                        index.by_joined.push((key(joined.as_bytes()), name_id));
-                        // Korean syllables are short words.
-                        if first.text.len() <= 6 && second.text.len() <= 6 {
-                            let text = format!("{}{}", first.text, second.text);
-                            index
-                                .by_korean_joined
-                                .push((key(korean_key(&text).as_bytes()), name_id));
-                        }
-                    }
-                }
-                let word_set = word_set_key(
-                    tokens
-                        .iter()
-                        .filter_map(|id| index.vocabulary.get(*id as usize)),
-                );
-                index.by_word_set.push((word_set, name_id));
                 index.names.push(IndexedName {
                     candidate: c,
                     name: u32::try_from(n).unwrap_or(u32::MAX),
-                    tokens: tokens.into_boxed_slice(),
+                });
+                let tokens: Box<[u32]> = normalized
+                    .tokens
+                    .into_iter()
+                    .map(|token| index.intern(token))
+                    .collect();
+                let form_key: FormKey = (tokens, normalized.han, normalized.hangul);
+                if let Some(form) = form_ids
+                    .get(&form_key)
+                    .and_then(|id| index.forms.get_mut(*id as usize))
+                {
+                    form.names.push(name_id);
+                    continue;
+                }
+                let form_id = u32::try_from(index.forms.len()).unwrap_or(u32::MAX);
+                let (tokens, han, hangul) = form_key.clone();
+                form_ids.insert(form_key, form_id);
+                index.add_form(form_id, &tokens);
+                index.forms.push(Form {
+                    tokens,
                     original: NormalizedName {
-                        han: normalized.han,
-                        hangul: normalized.hangul,
+                        han,
+                        hangul,
                         ..NormalizedName::default()
                     },
+                    names: vec![name_id],
                 });
             }
             for identifier in &candidate.identifiers {
@@ -314,11 +305,11 @@ impl Index {
                     .push((key(identifier.key().as_bytes()), c));
             }
         }
-        let n_names = index.names.len().max(1) as f32;
+        let n_forms = index.forms.len().max(1) as f32;
         index.idf = index
             .postings
             .iter()
-            .map(|p| (n_names / p.len().max(1) as f32).ln() + 1.0)
+            .map(|p| (n_forms / p.len().max(1) as f32).ln() + 1.0)
             .collect();
         let mut keys = Vec::new();
         for (id, token) in index.vocabulary.iter().enumerate() {
@@ -351,6 +342,52 @@ impl Index {
         }
         index.candidates = candidates;
         index
+    }
+
+    /// The vocabulary id of a token, interning it when new.
+    fn intern(&mut self, token: Token) -> u32 {
+        if let Some(id) = self.vocabulary_ids.get(&(token.text.clone(), token.script)) {
+            return *id;
+        }
+        let id = u32::try_from(self.vocabulary.len()).unwrap_or(u32::MAX);
+        self.vocabulary_ids
+            .insert((token.text.clone(), token.script), id);
+        self.vocabulary.push(token);
+        self.postings.push(Vec::new());
+        id
+    }
+
+    /// Files a new form under its words, its adjacent words joined, and its word set.
+    fn add_form(&mut self, form_id: u32, tokens: &[u32]) {
+        for id in tokens {
+            if let Some(posting) = self.postings.get_mut(*id as usize)
+                && posting.last() != Some(&form_id)
+            {
+                posting.push(form_id);
+            }
+        }
+        for pair in tokens.windows(2) {
+            if let [Some(first), Some(second)] = [pair.first(), pair.get(1)]
+                .map(|id| id.and_then(|id| self.vocabulary.get(*id as usize)))
+            {
+                // The canonical spelling of the words joined, as a query writes them (a
+                // digraph may span the join: `Tong-ho` / `Tongho`).
+                let text = format!("{}{}", first.text, second.text);
+                let joined = crate::normalize::canonical_spelling(&text);
+                self.by_joined.push((key(joined.as_bytes()), form_id));
+                // Korean syllables are short words.
+                if first.text.len() <= 6 && second.text.len() <= 6 {
+                    self.by_korean_joined
+                        .push((key(korean_key(&text).as_bytes()), form_id));
+                }
+            }
+        }
+        let word_set = word_set_key(
+            tokens
+                .iter()
+                .filter_map(|id| self.vocabulary.get(*id as usize)),
+        );
+        self.by_word_set.push((word_set, form_id));
     }
 
     /// The candidates, in the order given.
@@ -461,9 +498,9 @@ impl Index {
                 last_token,
                 touched,
             } = &mut *scratch;
-            if votes.len() < self.names.len() {
-                votes.resize(self.names.len(), 0.0);
-                last_token.resize(self.names.len(), 0);
+            if votes.len() < self.forms.len() {
+                votes.resize(self.forms.len(), 0.0);
+                last_token.resize(self.forms.len(), 0);
             }
             touched.clear();
             let mut found = Vec::new();
@@ -521,7 +558,8 @@ impl Index {
             for name in [&prepared.other, &prepared.person, &prepared.organisation] {
                 for pair in name.tokens.windows(2) {
                     if let [first, second] = pair {
-                        joined_pairs.push(format!("{}{}", first.canon, second.canon));
+                        let text = format!("{}{}", first.text, second.text);
+                        joined_pairs.push(crate::normalize::canonical_spelling(&text));
                     }
                 }
             }
@@ -565,11 +603,14 @@ impl Index {
                 if let Some(l) = last_token.get_mut(n) {
                     *l = 0;
                 }
-                let accepted = self
-                    .names
-                    .get(n)
-                    .and_then(|indexed| self.candidates.get(indexed.candidate as usize))
-                    .is_some_and(|candidate| prepared.accepts(candidate.schema));
+                let accepted = self.forms.get(n).is_some_and(|form| {
+                    form.names.iter().any(|name| {
+                        self.names
+                            .get(*name as usize)
+                            .and_then(|indexed| self.candidates.get(indexed.candidate as usize))
+                            .is_some_and(|candidate| prepared.accepts(candidate.schema))
+                    })
+                });
                 if accepted {
                     ranked.push((vote, name));
                 }
@@ -584,25 +625,22 @@ impl Index {
         })
     }
 
-    /// The name score of one indexed name against the prepared query, fast path: the same
-    /// computation as [`compare_names`], with token similarities cached per query.
-    fn name_score(
+    /// The name score of one form against the reading `variant` of the query, fast path:
+    /// the same computation as [`compare_names`], with token similarities cached per query.
+    fn form_score(
         &self,
-        prepared: &PreparedQuery<'_>,
-        indexed: &IndexedName,
+        variant: u8,
+        query: &NormalizedName,
+        form: &Form,
         cache: &mut SimilarityCache,
     ) -> f64 {
-        let Some(candidate) = self.candidates.get(indexed.candidate as usize) else {
-            return 0.0;
-        };
-        let (variant, query) = prepared.for_schema_indexed(candidate.schema);
         let a: Vec<&Token> = query.tokens.iter().collect();
-        let b: Vec<&Token> = indexed
+        let b: Vec<&Token> = form
             .tokens
             .iter()
             .filter_map(|id| self.vocabulary.get(*id as usize))
             .collect();
-        let ids = &indexed.tokens;
+        let ids = &form.tokens;
         let mut similarity = |i: usize, j: usize| {
             let (Some(ta), Some(tb), Some(id)) = (a.get(i), b.get(j), ids.get(j)) else {
                 return None;
@@ -611,28 +649,64 @@ impl Index {
                 .entry((variant, i as u32, *id))
                 .or_insert_with(|| token_similarity(ta, tb))
         };
-        let (mut score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
-        if let Some(original) = crate::compare::original_script_score(query, &indexed.original) {
-            score = original;
+        let (score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
+        crate::compare::original_script_score(query, &form.original).unwrap_or(score)
+    }
+
+    /// The best name of each candidate among the shortlisted forms: (candidate, name
+    /// position, score), ties to the earlier name.
+    fn best_names(&self, prepared: &PreparedQuery<'_>, forms: &[u32]) -> Vec<(u32, u32, f64)> {
+        let mut best: Vec<(u32, u32, f64)> = Vec::new();
+        let mut cache = SimilarityCache::default();
+        for form_id in forms {
+            let Some(form) = self.forms.get(*form_id as usize) else {
+                continue;
+            };
+            // One score per reading of the query the form's candidates ask for.
+            let mut by_reading: [Option<f64>; 3] = [None; 3];
+            for name_id in &form.names {
+                let Some(indexed) = self.names.get(*name_id as usize) else {
+                    continue;
+                };
+                let Some(candidate) = self.candidates.get(indexed.candidate as usize) else {
+                    continue;
+                };
+                let (variant, query) = prepared.for_schema_indexed(candidate.schema);
+                let slot = by_reading.get_mut(usize::from(variant));
+                let mut score = match slot {
+                    Some(Some(score)) => *score,
+                    Some(slot) => {
+                        let score = self.form_score(variant, query, form, &mut cache);
+                        *slot = Some(score);
+                        score
+                    }
+                    None => continue,
+                };
+                let kind = candidate
+                    .names
+                    .get(indexed.name as usize)
+                    .map_or(NameKind::Primary, |n| n.kind);
+                if kind == NameKind::WeakAlias {
+                    score = crate::compare::tidy(score * WEAK_ALIAS_FACTOR);
+                }
+                match best.iter_mut().find(|b| b.0 == indexed.candidate) {
+                    Some(entry) => {
+                        if score > entry.2 || (score == entry.2 && indexed.name < entry.1) {
+                            *entry = (indexed.candidate, indexed.name, score);
+                        }
+                    }
+                    None => best.push((indexed.candidate, indexed.name, score)),
+                }
+            }
         }
-        let kind = candidate
-            .names
-            .get(indexed.name as usize)
-            .map_or(NameKind::Primary, |n| n.kind);
-        if kind == NameKind::WeakAlias {
-            score = crate::compare::tidy(score * WEAK_ALIAS_FACTOR);
-        }
-        score
+        best
     }
 
     /// Screens one query: hits at or above the threshold, best first, at most `limit`.
     pub fn screen(&self, query: &Query, settings: &Settings) -> Vec<Hit> {
         let prepared = PreparedQuery::new(query);
-        // Best name per candidate: (score, name position) with ties to the earlier name.
-        let mut best: Vec<(u32, u32, f64)> = Vec::new();
-        let mut cache = SimilarityCache::default();
         let mut shortlist = self.shortlist(&prepared, settings);
-        // A name with exactly the query's words, in any order, is always scored, however
+        // A form with exactly the query's words, in any order, is always scored, however
         // many similar names crowd the vote.
         let mut exact = Vec::new();
         for reading in [&prepared.other, &prepared.person, &prepared.organisation] {
@@ -644,22 +718,9 @@ impl Index {
         }
         exact.sort_unstable();
         exact.dedup();
-        exact.retain(|name| !shortlist.contains(name));
+        exact.retain(|form| !shortlist.contains(form));
         shortlist.extend(exact);
-        for name_id in shortlist {
-            let Some(indexed) = self.names.get(name_id as usize) else {
-                continue;
-            };
-            let score = self.name_score(&prepared, indexed, &mut cache);
-            match best.iter_mut().find(|b| b.0 == indexed.candidate) {
-                Some(entry) => {
-                    if score > entry.2 || (score == entry.2 && indexed.name < entry.1) {
-                        *entry = (indexed.candidate, indexed.name, score);
-                    }
-                }
-                None => best.push((indexed.candidate, indexed.name, score)),
-            }
-        }
+        let mut best = self.best_names(&prepared, &shortlist);
         let mut by_identifier: Vec<u32> = Vec::new();
         for k in &prepared.identifier_keys {
             lookup(&self.by_identifier, key(k.as_bytes()), &mut by_identifier);

@@ -486,8 +486,8 @@ fn tokens_of(words: Vec<Word>, is_person: bool, organisation: bool) -> Vec<Token
 }
 
 /// A particle mistyped by swapping two neighbouring letters (`bni`, `vna`, `Aub`), which
-/// is too short for a fuzzy comparison to forgive. Only `abu` starts a name; the others
-/// stand between its words.
+/// is too short for a fuzzy comparison to forgive. `abu` may start a name or stand inside
+/// it; the others stand between its words.
 fn swapped_particle(text: &str, first: bool) -> Option<&'static str> {
     const SWAPPABLE: &[&str] = &[
         "bin", "ibn", "ben", "van", "von", "der", "den", "del", "dos", "abu",
@@ -498,7 +498,7 @@ fn swapped_particle(text: &str, first: bool) -> Option<&'static str> {
     }
     SWAPPABLE.iter().copied().find(|particle| {
         let p = particle.as_bytes();
-        (*particle == "abu") == first
+        (*particle == "abu" || !first)
             && ((bytes.first() == p.get(1)
                 && bytes.get(1) == p.first()
                 && bytes.get(2) == p.get(2))
@@ -1011,9 +1011,13 @@ fn abd_prefix(word: &str) -> Option<&str> {
             };
             if (rest.is_empty() || rest.len() >= 4)
                 && crate::similarity::osa_distance(head.as_bytes(), form.as_bytes()) <= 1
-                // A typo keeps the `b` and the `d` of `abd` among the first letters.
-                && head.contains('b')
-                && head.contains('d')
+                // A typo keeps the `b` and the `d` of `abd` in a short word (`Adel` is a
+                // name of its own) and one of them in a longer one (`Absul`, `Avdul`).
+                && if head.len() <= 4 {
+                    head.contains('b') && head.contains('d')
+                } else {
+                    head.contains('b') || head.contains('d')
+                }
             {
                 return Some(rest);
             }
@@ -1050,6 +1054,10 @@ pub fn canonical_spelling(text: &str) -> String {
             break;
         }
         for (from, to) in DIGRAPHS {
+            // The `g` of `ng` before an `h` starts no `gh` (`Tongho`).
+            if *from == b"gh" && i > 0 && bytes.get(i - 1) == Some(&b'n') {
+                continue;
+            }
             if rest.starts_with(from) {
                 mapped.extend_from_slice(to);
                 i += from.len();
@@ -1075,7 +1083,12 @@ pub fn canonical_spelling(text: &str) -> String {
             (b'o', Some(b'u')) => ('u', 2),
             // `iou` is i + `ou` (Youri → iuri), not `io` + u.
             (b'i', Some(b'o')) if mapped.get(i + 2) == Some(&b'u') => ('i', 1),
-            (b'i', Some(b'e' | b'o')) => ('e', 2),
+            // …but not in `-yong`/`-yeong`, the Korean and Chinese syllables.
+            (b'i', Some(b'e' | b'o'))
+                if !(mapped.get(i + 2) == Some(&b'n') && mapped.get(i + 3) == Some(&b'g')) =>
+            {
+                ('e', 2)
+            }
             (b'o', _) => ('u', 1),
             (other, _) => (char::from(other), 1),
         };

@@ -240,15 +240,18 @@ pub fn un_designations(dir: &Path) -> Vec<Candidate> {
                         })
                     }
                     (_, "QUALITY") => alias_quality = value,
+                    // Several aliases may share one element, separated by `;`.
                     ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME") => {
-                        names.push(CandidateName {
-                            value,
-                            kind: if alias_quality == "Low" {
-                                NameKind::WeakAlias
-                            } else {
-                                NameKind::Alias
-                            },
-                        })
+                        for alias in value.split(';').map(str::trim).filter(|a| !a.is_empty()) {
+                            names.push(CandidateName {
+                                value: alias.to_owned(),
+                                kind: if alias_quality == "Low" {
+                                    NameKind::WeakAlias
+                                } else {
+                                    NameKind::Alias
+                                },
+                            });
+                        }
                     }
                     (_, "INDIVIDUAL" | "ENTITY") => {
                         let primary = parts.join(" ");
