@@ -19,7 +19,7 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 
 use crate::candidate::{Candidate, NameKind, PartialDate, Query, Schema, country_key};
-use crate::compare::{TOKEN_FLOOR, compare_names, token_similarity};
+use crate::compare::{compare_names, token_similarity};
 use crate::country::countries_in;
 use crate::hit::{
     Adjustment, BIRTH_DATE_MATCH, BIRTH_DATE_MISMATCH, BIRTH_DATE_NEAR, COUNTRY_MATCH,
@@ -81,6 +81,9 @@ pub struct Index {
     candidates: Vec<Candidate>,
     names: Vec<IndexedName>,
     forms: Vec<Form>,
+    /// Per form, the schemas of its names' candidates as a bit set (bit = position in
+    /// [`Schema::ALL`]): dense, so that ranking thousands of voted forms stays in cache.
+    form_schemas: Vec<u8>,
     vocabulary: Vec<Token>,
     vocabulary_ids: HashMap<(String, Script), u32>,
     postings: Vec<Vec<u32>>,
@@ -98,6 +101,16 @@ pub struct Index {
     /// The Korean key of each pair of adjacent short words of a name, to the name
     /// (`Yong Chol` for a query `영철`).
     by_korean_joined: Vec<(u64, u32)>,
+}
+
+/// How many vocabulary words may vote for one query word (its own spelling and the nearest
+/// others).
+const MAX_NEIGHBOURS: usize = 12;
+
+/// The bit of a schema in a form's schema set.
+fn schema_bit(schema: Schema) -> u8 {
+    let position = Schema::ALL.iter().position(|s| *s == schema).unwrap_or(0);
+    1u8 << position
 }
 
 /// FNV-1a: a fixed, portable hash for blocking keys (collisions only add candidates that
@@ -150,6 +163,8 @@ struct PreparedQuery<'q> {
     organisation: NormalizedName,
     other: NormalizedName,
     identifier_keys: Vec<String>,
+    /// The schemas the query accepts, as a bit set of [`schema_bit`]s.
+    schema_mask: u8,
 }
 
 impl<'q> PreparedQuery<'q> {
@@ -169,6 +184,12 @@ impl<'q> PreparedQuery<'q> {
                 None => normalize(&query.name, None),
             },
             identifier_keys: query.identifiers.iter().map(|i| i.key()).collect(),
+            schema_mask: Schema::ALL
+                .iter()
+                .filter(|s| {
+                    query.schemas.is_empty() || query.schemas.iter().any(|q| q.is_compatible(**s))
+                })
+                .fold(0, |mask, s| mask | schema_bit(*s)),
         }
     }
 
@@ -249,6 +270,7 @@ impl Index {
             candidates: Vec::new(),
             names: Vec::new(),
             forms: Vec::new(),
+            form_schemas: Vec::new(),
             vocabulary: Vec::new(),
             vocabulary_ids: HashMap::default(),
             postings: Vec::new(),
@@ -278,13 +300,17 @@ impl Index {
                     .map(|token| index.intern(token))
                     .collect();
                 let form_key: FormKey = (tokens, normalized.han, normalized.hangul);
-                if let Some(form) = form_ids
-                    .get(&form_key)
-                    .and_then(|id| index.forms.get_mut(*id as usize))
+                let schema_bit = schema_bit(candidate.schema);
+                if let Some(id) = form_ids.get(&form_key).copied()
+                    && let Some(form) = index.forms.get_mut(id as usize)
                 {
                     form.names.push(name_id);
+                    if let Some(bits) = index.form_schemas.get_mut(id as usize) {
+                        *bits |= schema_bit;
+                    }
                     continue;
                 }
+                index.form_schemas.push(schema_bit);
                 let form_id = u32::try_from(index.forms.len()).unwrap_or(u32::MAX);
                 let (tokens, han, hangul) = form_key.clone();
                 form_ids.insert(form_key, form_id);
@@ -438,30 +464,24 @@ impl Index {
         );
         found.sort_unstable();
         found.dedup();
-        // A blocking key is evidence enough for a vote; full scoring decides later. The
-        // weights only rank names for the shortlist: equal spelling first, then a known
-        // variant, then a near spelling. Lengths too far apart can never reach the floor.
+        // A blocking key only proposes a word: the word votes when the two would match
+        // in full scoring, with the weight of their similarity (equal spelling first, then
+        // a known variant, then a near spelling). At most `MAX_NEIGHBOURS` near words vote
+        // per query word: a common word has many neighbours, each with many names, and the
+        // best few carry the ranking.
         let mut matched: Vec<(u32, f64)> = found
             .iter()
             .filter_map(|id| {
                 let candidate = self.vocabulary.get(*id as usize)?;
-                let weight = if candidate.text == token.text && candidate.script == token.script {
-                    1.0
-                } else if candidate.canon == token.canon {
-                    0.97
-                } else {
-                    let (x, y) = (candidate.text.len(), token.text.len());
-                    if (x.min(y) as f64) < 0.6 * x.max(y) as f64
-                        && !(candidate.abjad || token.abjad)
-                    {
-                        return None;
-                    }
-                    TOKEN_FLOOR + 0.05
-                };
-                Some((*id, weight))
+                if candidate.text == token.text && candidate.script == token.script {
+                    return Some((*id, 1.0));
+                }
+                let (similarity, _) = token_similarity(token, candidate)?;
+                Some((*id, similarity))
             })
             .collect();
         matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        matched.truncate(MAX_NEIGHBOURS);
         matched
     }
 
@@ -603,14 +623,10 @@ impl Index {
                 if let Some(l) = last_token.get_mut(n) {
                     *l = 0;
                 }
-                let accepted = self.forms.get(n).is_some_and(|form| {
-                    form.names.iter().any(|name| {
-                        self.names
-                            .get(*name as usize)
-                            .and_then(|indexed| self.candidates.get(indexed.candidate as usize))
-                            .is_some_and(|candidate| prepared.accepts(candidate.schema))
-                    })
-                });
+                let accepted = self
+                    .form_schemas
+                    .get(n)
+                    .is_some_and(|bits| bits & prepared.schema_mask != 0);
                 if accepted {
                     ranked.push((vote, name));
                 }
