@@ -176,7 +176,13 @@ fn thread_cpu_seconds() -> Option<f64> {
 }
 
 fn measure(label: &str, index: &Index, queries: &[(Query, Option<String>)]) {
-    let settings = Settings::default();
+    let mut settings = Settings::default();
+    if let Some(shortlist) = std::env::var("ACCORD_BENCH_SHORTLIST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        settings.shortlist = shortlist;
+    }
     // Warm the per-thread buffers.
     for (q, _) in queries.iter().take(20) {
         std::hint::black_box(index.screen(q, &settings));

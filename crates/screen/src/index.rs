@@ -52,11 +52,14 @@ impl Default for Settings {
     }
 }
 
-/// One name of one candidate, and the form it has once normalised.
-#[derive(Debug)]
+/// One name of one candidate, with what scoring needs of the candidate kept inline (its
+/// schema, the name's kind), so that scoring a form reads no candidate.
+#[derive(Debug, Clone, Copy)]
 struct IndexedName {
     candidate: u32,
     name: u32,
+    schema: Schema,
+    kind: NameKind,
 }
 
 /// A distinct normalised name: its tokens interned, and every indexed name that has it.
@@ -66,8 +69,9 @@ struct IndexedName {
 #[derive(Debug)]
 struct Form {
     tokens: Box<[u32]>,
-    /// The name's Han or Hangul text, when it is written wholly in that script.
-    original: NormalizedName,
+    /// The name's Han or Hangul text, when it is written wholly in that script (boxed:
+    /// most names have none, and forms are many).
+    original: Option<Box<NormalizedName>>,
     /// The indexed names (positions in `Index::names`) of this form, in order.
     names: Vec<u32>,
 }
@@ -85,7 +89,8 @@ pub struct Index {
     /// [`Schema::ALL`]): dense, so that ranking thousands of voted forms stays in cache.
     form_schemas: Vec<u8>,
     vocabulary: Vec<Token>,
-    vocabulary_ids: HashMap<(String, Script), u32>,
+    /// Vocabulary ids by script and text (nested so that a lookup borrows the text).
+    vocabulary_ids: HashMap<Script, HashMap<Box<str>, u32>>,
     postings: Vec<Vec<u32>>,
     idf: Vec<f32>,
     by_spelling: Vec<(u64, u32)>,
@@ -223,6 +228,8 @@ struct Scratch {
     votes: Vec<f32>,
     last_token: Vec<u32>,
     touched: Vec<u32>,
+    ranked: Vec<(f32, u32)>,
+    similarities: SimilarityCache,
 }
 
 thread_local! {
@@ -293,6 +300,8 @@ impl Index {
                 index.names.push(IndexedName {
                     candidate: c,
                     name: u32::try_from(n).unwrap_or(u32::MAX),
+                    schema: candidate.schema,
+                    kind: name.kind,
                 });
                 let tokens: Box<[u32]> = normalized
                     .tokens
@@ -315,13 +324,16 @@ impl Index {
                 let (tokens, han, hangul) = form_key.clone();
                 form_ids.insert(form_key, form_id);
                 index.add_form(form_id, &tokens);
-                index.forms.push(Form {
-                    tokens,
-                    original: NormalizedName {
+                let original = (han.is_some() || hangul.is_some()).then(|| {
+                    Box::new(NormalizedName {
                         han,
                         hangul,
                         ..NormalizedName::default()
-                    },
+                    })
+                });
+                index.forms.push(Form {
+                    tokens,
+                    original,
                     names: vec![name_id],
                 });
             }
@@ -372,15 +384,22 @@ impl Index {
 
     /// The vocabulary id of a token, interning it when new.
     fn intern(&mut self, token: Token) -> u32 {
-        if let Some(id) = self.vocabulary_ids.get(&(token.text.clone(), token.script)) {
-            return *id;
+        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+            return id;
         }
         let id = u32::try_from(self.vocabulary.len()).unwrap_or(u32::MAX);
         self.vocabulary_ids
-            .insert((token.text.clone(), token.script), id);
+            .entry(token.script)
+            .or_default()
+            .insert(token.text.as_str().into(), id);
         self.vocabulary.push(token);
         self.postings.push(Vec::new());
         id
+    }
+
+    /// The vocabulary id of a word, if some name has it.
+    fn vocabulary_id(&self, text: &str, script: Script) -> Option<u32> {
+        self.vocabulary_ids.get(&script)?.get(text).copied()
     }
 
     /// Files a new form under its words, its adjacent words joined, and its word set.
@@ -429,8 +448,8 @@ impl Index {
     /// Vocabulary tokens that may match `token`, with their similarity, best first.
     fn matching_vocabulary(&self, token: &Token, found: &mut Vec<u32>) -> Vec<(u32, f64)> {
         found.clear();
-        if let Some(id) = self.vocabulary_ids.get(&(token.text.clone(), token.script)) {
-            found.push(*id);
+        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+            found.push(id);
         }
         let mut keys = Vec::new();
         if token.script == Script::Hangul {
@@ -517,6 +536,8 @@ impl Index {
                 votes,
                 last_token,
                 touched,
+                ranked,
+                ..
             } = &mut *scratch;
             if votes.len() < self.forms.len() {
                 votes.resize(self.forms.len(), 0.0);
@@ -613,7 +634,7 @@ impl Index {
                 }
                 marker = marker.saturating_add(1);
             }
-            let mut ranked: Vec<(f32, u32)> = Vec::with_capacity(touched.len());
+            ranked.clear();
             for &name in touched.iter() {
                 let n = name as usize;
                 let vote = votes.get(n).copied().unwrap_or(0.0);
@@ -637,7 +658,7 @@ impl Index {
                 ranked.truncate(settings.shortlist);
             }
             ranked.sort_by(by_vote);
-            ranked.into_iter().map(|(_, name)| name).collect()
+            ranked.iter().map(|(_, name)| *name).collect()
         })
     }
 
@@ -666,14 +687,21 @@ impl Index {
                 .or_insert_with(|| token_similarity(ta, tb))
         };
         let (score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
-        crate::compare::original_script_score(query, &form.original).unwrap_or(score)
+        form.original
+            .as_deref()
+            .and_then(|original| crate::compare::original_script_score(query, original))
+            .unwrap_or(score)
     }
 
     /// The best name of each candidate among the shortlisted forms: (candidate, name
     /// position, score), ties to the earlier name.
     fn best_names(&self, prepared: &PreparedQuery<'_>, forms: &[u32]) -> Vec<(u32, u32, f64)> {
         let mut best: Vec<(u32, u32, f64)> = Vec::new();
-        let mut cache = SimilarityCache::default();
+        // The similarity cache's table is kept per thread and cleared: a query fills a few
+        // hundred entries, and allocating them anew each time costs more than comparing.
+        let mut cache =
+            SCRATCH.with(|scratch| std::mem::take(&mut scratch.borrow_mut().similarities));
+        cache.clear();
         for form_id in forms {
             let Some(form) = self.forms.get(*form_id as usize) else {
                 continue;
@@ -684,10 +712,7 @@ impl Index {
                 let Some(indexed) = self.names.get(*name_id as usize) else {
                     continue;
                 };
-                let Some(candidate) = self.candidates.get(indexed.candidate as usize) else {
-                    continue;
-                };
-                let (variant, query) = prepared.for_schema_indexed(candidate.schema);
+                let (variant, query) = prepared.for_schema_indexed(indexed.schema);
                 let slot = by_reading.get_mut(usize::from(variant));
                 let mut score = match slot {
                     Some(Some(score)) => *score,
@@ -698,11 +723,7 @@ impl Index {
                     }
                     None => continue,
                 };
-                let kind = candidate
-                    .names
-                    .get(indexed.name as usize)
-                    .map_or(NameKind::Primary, |n| n.kind);
-                if kind == NameKind::WeakAlias {
+                if indexed.kind == NameKind::WeakAlias {
                     score = crate::compare::tidy(score * WEAK_ALIAS_FACTOR);
                 }
                 match best.iter_mut().find(|b| b.0 == indexed.candidate) {
@@ -715,6 +736,7 @@ impl Index {
                 }
             }
         }
+        SCRATCH.with(|scratch| scratch.borrow_mut().similarities = cache);
         best
     }
 
