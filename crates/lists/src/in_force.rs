@@ -250,7 +250,7 @@ fn decision_behind(
     action: &accord_core::engine::state::ActionState,
 ) -> Option<DecisionBehind> {
     let first = action.reasons.first()?;
-    if !first.rule.starts_with("decision.") {
+    if !first.rule.as_str().starts_with("decision.") {
         return None;
     }
     let d = state

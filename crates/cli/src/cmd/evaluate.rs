@@ -368,7 +368,7 @@ pub fn render(state: &State) -> String {
                             .unwrap_or_default()
                     ),
                     None if d.status == "resolved" => format!("{} (report received)", d.status),
-                    None => d.status.clone(),
+                    None => d.status.to_string(),
                 };
                 let by = if d.opened_by.is_empty() {
                     "overdue policy".to_owned()
@@ -395,7 +395,7 @@ pub fn render(state: &State) -> String {
                     or_dash(d.opened),
                     by,
                     finding,
-                    d.effect.clone(),
+                    d.effect.to_string(),
                 ]
             })
             .collect();

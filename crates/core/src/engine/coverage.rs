@@ -8,9 +8,9 @@
 //! kind of subject, against the complete vocabulary ([`VOCABULARY`]).
 //!
 //! INVARIANT: [`VOCABULARY`] lists every status the engine can produce, and only those;
-//! the enum-backed kinds are checked by exhaustive matches below, the string-backed ones
-//! (triggers, disputes, stages, effects) by `crates/cli/tests/coverage.rs`, which fails
-//! when the bundled scenarios reach a status outside the vocabulary — or miss one.
+//! every kind is an enum, checked against the vocabulary by a unit test below, and
+//! `crates/cli/tests/coverage.rs` fails when the bundled scenarios reach a status outside
+//! the vocabulary — or miss one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -189,13 +189,13 @@ impl Coverage {
             self.see("relief", relief_name(a.status));
         }
         for t in &state.triggers {
-            self.see("trigger", &t.status);
+            self.see("trigger", t.status.as_str());
         }
         for d in &state.disputes {
-            self.see("dispute", &d.status);
-            self.see("dispute effect", &d.effect);
+            self.see("dispute", d.status.as_str());
+            self.see("dispute effect", d.effect.as_str());
             for s in &d.stages {
-                self.see("dispute stage", &s.status);
+                self.see("dispute stage", s.status.as_str());
             }
             if d.outcome.is_some() {
                 self.see(
@@ -309,4 +309,44 @@ pub fn coverage(
         };
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VOCABULARY;
+    use crate::engine::state::{
+        DisputeEffect, DisputeStatus, IndicatorStatus, ReliefStatus, StageStatus, TriggerStatus,
+    };
+
+    fn listed(kind: &str) -> Vec<&'static str> {
+        VOCABULARY
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, s)| s.to_vec())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_vocabulary_lists_every_status_of_every_enum() {
+        let names = |all: Vec<&'static str>| all;
+        assert_eq!(
+            listed("trigger"),
+            names(TriggerStatus::ALL.iter().map(|s| s.as_str()).collect())
+        );
+        assert_eq!(
+            listed("dispute"),
+            names(DisputeStatus::ALL.iter().map(|s| s.as_str()).collect())
+        );
+        assert_eq!(
+            listed("dispute stage"),
+            names(StageStatus::ALL.iter().map(|s| s.as_str()).collect())
+        );
+        assert_eq!(
+            listed("dispute effect"),
+            names(DisputeEffect::ALL.iter().map(|s| s.as_str()).collect())
+        );
+        assert_eq!(listed("indicator").len(), 6);
+        assert!(listed("indicator").contains(&IndicatorStatus::Overdue.as_str()));
+        assert!(listed("relief").contains(&ReliefStatus::Superseded.as_str()));
+    }
 }

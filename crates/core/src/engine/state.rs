@@ -58,12 +58,130 @@ pub struct State {
     pub rejected: Vec<RejectedEntry>,
 }
 
+impl State {
+    /// The phase with this id.
+    ///
+    /// ```
+    /// # fn demo(state: &accord_core::engine::State) {
+    /// if let Some(p) = state.phase("implementation") {
+    ///     println!("{} entered on {:?}", p.id, p.entered);
+    /// }
+    /// # }
+    /// ```
+    pub fn phase(&self, id: &str) -> Option<&PhaseState> {
+        self.phases.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The relief action with this id.
+    pub fn relief(&self, id: &str) -> Option<&ActionState> {
+        self.relief.iter().find(|a| a.id.as_str() == id)
+    }
+
+    /// The trigger with this id.
+    pub fn trigger(&self, id: &str) -> Option<&TriggerState> {
+        self.triggers.iter().find(|t| t.id.as_str() == id)
+    }
+
+    /// The dispute with this id.
+    pub fn dispute(&self, id: &str) -> Option<&DisputeState> {
+        self.disputes.iter().find(|d| d.id.as_str() == id)
+    }
+
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&IndicatorState> {
+        self.indicators.iter().find(|i| i.id.as_str() == id)
+    }
+
+    /// The commitment with this id.
+    pub fn commitment(&self, id: &str) -> Option<&CommitmentState> {
+        self.commitments.iter().find(|c| c.id.as_str() == id)
+    }
+
+    /// The exemption with this id.
+    pub fn exemption(&self, id: &str) -> Option<&ExemptionState> {
+        self.exemptions.iter().find(|e| e.id.as_str() == id)
+    }
+
+    /// The named event with this id.
+    pub fn event(&self, id: &str) -> Option<&EventState> {
+        self.events.iter().find(|e| e.id.as_str() == id)
+    }
+
+    /// The decision recorded by this log entry.
+    pub fn decision(&self, entry: LogIndex) -> Option<&DecisionState> {
+        self.decisions.iter().find(|d| d.entry == entry)
+    }
+
+    /// A subject named as the timeline names it — `phase ID`, `relief ID`, `trigger ID`,
+    /// `dispute ID`, `indicator ID`, `commitment ID`, `exemption ID`, `event ID`,
+    /// `decision #N`, `version N` — or `None` when there is no such subject.
+    ///
+    /// ```
+    /// # fn demo(state: &accord_core::engine::State) {
+    /// use accord_core::engine::state::Found;
+    /// if let Some(Found::Trigger(t)) = state.find("trigger snapback") {
+    ///     println!("snapback is {}", t.status);
+    /// }
+    /// # }
+    /// ```
+    pub fn find(&self, subject: &str) -> Option<Found<'_>> {
+        let (kind, id) = subject.split_once(' ')?;
+        match kind {
+            "phase" => self.phase(id).map(Found::Phase),
+            "relief" => self.relief(id).map(Found::Relief),
+            "trigger" => self.trigger(id).map(Found::Trigger),
+            "dispute" => self.dispute(id).map(Found::Dispute),
+            "indicator" => self.indicator(id).map(Found::Indicator),
+            "commitment" => self.commitment(id).map(Found::Commitment),
+            "exemption" => self.exemption(id).map(Found::Exemption),
+            "event" => self.event(id).map(Found::Event),
+            "decision" => {
+                let n = id.strip_prefix('#').unwrap_or(id).parse().ok()?;
+                self.decision(LogIndex(n)).map(Found::Decision)
+            }
+            "version" => {
+                let n: u32 = id.parse().ok()?;
+                self.versions
+                    .iter()
+                    .find(|v| v.version == n)
+                    .map(Found::Version)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A subject of the state found by [`State::find`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Found<'a> {
+    /// A version of the agreement.
+    Version(&'a VersionState),
+    /// An indicator.
+    Indicator(&'a IndicatorState),
+    /// A commitment.
+    Commitment(&'a CommitmentState),
+    /// A phase.
+    Phase(&'a PhaseState),
+    /// A relief action.
+    Relief(&'a ActionState),
+    /// An exemption.
+    Exemption(&'a ExemptionState),
+    /// A trigger.
+    Trigger(&'a TriggerState),
+    /// A dispute.
+    Dispute(&'a DisputeState),
+    /// A decision.
+    Decision(&'a DecisionState),
+    /// A named event.
+    Event(&'a EventState),
+}
+
 /// Why a status is what it is: the rule that produced it and the log entries it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Reason {
     /// The rule, as a stable dotted name (`indicator.quorum`, `phase.entry`, ...; listed in
     /// `docs/state-json.md`).
-    pub rule: String,
+    pub rule: Rule,
     /// What the rule found, in plain words.
     pub detail: String,
     /// The log entries it rests on (may be empty for rules over the agreement alone).
@@ -72,23 +190,232 @@ pub struct Reason {
 
 impl Reason {
     /// A reason resting on no log entry.
-    pub fn rule(rule: &str, detail: impl Into<String>) -> Self {
+    pub fn rule(rule: Rule, detail: impl Into<String>) -> Self {
         Self {
-            rule: rule.to_owned(),
+            rule,
             detail: detail.into(),
             entries: Vec::new(),
         }
     }
 
     /// A reason resting on log entries (sorted and deduplicated).
-    pub fn with_entries(rule: &str, detail: impl Into<String>, mut entries: Vec<LogIndex>) -> Self {
+    pub fn with_entries(rule: Rule, detail: impl Into<String>, mut entries: Vec<LogIndex>) -> Self {
         entries.sort_unstable();
         entries.dedup();
         Self {
-            rule: rule.to_owned(),
+            rule,
             detail: detail.into(),
             entries,
         }
+    }
+}
+
+/// Declares an enum whose variants are written in JSON and text as fixed names, with
+/// `as_str`, `Display`, serialisation as the name, and comparison with a name
+/// (`status == "fired"`), so that callers and tests read the words the docs use.
+macro_rules! named {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name as written in JSON and text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        /// Ordered by name, as the strings they replace were.
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
+            }
+        }
+    };
+}
+
+named! {
+    /// The rule behind a [`Reason`]: a stable dotted name, listed in `docs/state-json.md`.
+    Rule {
+        /// Version 1 in force from its effective date.
+        VersionAdopted = "version.adopted",
+        /// A later version's signatures.
+        VersionSigned = "version.signed",
+        /// A later version's effective date.
+        VersionEffective = "version.effective",
+        /// A reporting period decided by agreeing reports.
+        IndicatorQuorum = "indicator.quorum",
+        /// Monitors disagree beyond tolerance.
+        IndicatorContested = "indicator.contested",
+        /// No (sufficient) report yet, within the period or its grace.
+        IndicatorMissing = "indicator.missing",
+        /// Fewer agreeing reports than the quorum after grace.
+        IndicatorUnverified = "indicator.unverified",
+        /// Only self-reports, which the protocol does not accept alone.
+        IndicatorSelfReport = "indicator.self_report",
+        /// No report after grace.
+        IndicatorOverdue = "indicator.overdue",
+        /// A counted report recorded after the grace period.
+        IndicatorLate = "indicator.late",
+        /// A breach's cure window.
+        IndicatorCure = "indicator.cure",
+        /// A review's summary of its reporting periods, or a carried status.
+        IndicatorReview = "indicator.review",
+        /// A commitment's status from its indicators'.
+        CommitmentIndicators = "commitment.indicators",
+        /// A commitment without indicators.
+        CommitmentNoIndicators = "commitment.no_indicators",
+        /// A phase's entry condition.
+        PhaseEntry = "phase.entry",
+        /// Phases are entered in order.
+        PhaseOrder = "phase.order",
+        /// A phase's earliest date.
+        PhaseNotBefore = "phase.not_before",
+        /// Relief of a phase not reached.
+        ReliefPhase = "relief.phase",
+        /// When relief takes effect.
+        ReliefStart = "relief.start",
+        /// When relief expires.
+        ReliefExpiry = "relief.expiry",
+        /// Automatic renewal.
+        ReliefRenewal = "relief.renewal",
+        /// Replaced by a later action.
+        ReliefSuperseded = "relief.superseded",
+        /// Held while a report is overdue.
+        ReliefHeld = "relief.held",
+        /// Lifted for good.
+        ReliefLifted = "relief.lifted",
+        /// Relief put in force by a decision.
+        DecisionGrant = "decision.grant",
+        /// Relief held by a decision.
+        DecisionHold = "decision.hold",
+        /// Relief revoked by a decision.
+        DecisionRevoke = "decision.revoke",
+        /// Relief renewed by a decision.
+        DecisionRenew = "decision.renew",
+        /// Relief let expire by a decision.
+        DecisionLetExpire = "decision.let_expire",
+        /// A decision set aside by a dispute.
+        DecisionSetAside = "decision.set_aside",
+        /// A decision that departs from the evaluation.
+        DecisionDeparture = "decision.departure",
+        /// A decision that follows the evaluation.
+        DecisionFollows = "decision.follows",
+        /// A decision disputed.
+        DecisionDisputed = "decision.disputed",
+        /// Exemptions are always in force.
+        ExemptionAlways = "exemption.always",
+        /// A trigger whose condition does not hold.
+        TriggerDormant = "trigger.dormant",
+        /// A trigger whose condition holds.
+        TriggerAvailable = "trigger.available",
+        /// A trigger invoked.
+        TriggerInvoked = "trigger.invoked",
+        /// A trigger counting down.
+        TriggerCountdown = "trigger.countdown",
+        /// A countdown halted.
+        TriggerHalted = "trigger.halted",
+        /// An invocation withdrawn.
+        TriggerWithdrawn = "trigger.withdrawn",
+        /// An automatic trigger's condition holds.
+        TriggerAutomatic = "trigger.automatic",
+        /// A trigger fired.
+        TriggerFired = "trigger.fired",
+        /// A countdown paused by a dispute.
+        TriggerPaused = "trigger.paused",
+        /// A countdown resumed.
+        TriggerResumed = "trigger.resumed",
+        /// An invocation lapsed.
+        TriggerLapsed = "trigger.lapsed",
+        /// A dispute open under `finding_stands` during a countdown.
+        TriggerDisputed = "trigger.disputed",
+        /// A trigger re-armed after relief was earned again.
+        TriggerRearmed = "trigger.rearmed",
+        /// Relief wound down by a fired trigger.
+        TriggerWindDown = "trigger.wind_down",
+        /// Relief reimposed by a fired trigger.
+        TriggerReimposed = "trigger.reimposed",
+        /// Relief or a phase reverted by a fired trigger.
+        TriggerReverted = "trigger.reverted",
+        /// Relief or a phase earned again after a fire.
+        TriggerReentered = "trigger.reentered",
+        /// A dispute opened.
+        DisputeOpened = "dispute.opened",
+        /// A dispute stage began.
+        DisputeStage = "dispute.stage",
+        /// A stage's deadline passed.
+        DisputeDeadline = "dispute.deadline",
+        /// A dispute escalated.
+        DisputeEscalated = "dispute.escalated",
+        /// A stage extended.
+        DisputeExtension = "dispute.extension",
+        /// Every stage ran out.
+        DisputeExhausted = "dispute.exhausted",
+        /// A dispute resolved.
+        DisputeResolved = "dispute.resolved",
+        /// An overdue escalation closed by the report it awaited.
+        DisputeReportReceived = "dispute.report_received",
+        /// A dispute withdrawn.
+        DisputeWithdrawn = "dispute.withdrawn",
+        /// A party's position on the outcome.
+        DisputePosition = "dispute.position",
+        /// Parties keep different views of the outcome.
+        DisputeContested = "dispute.contested",
+        /// The dispute's effect on its finding.
+        DisputeEffect = "dispute.effect",
+        /// A finding frozen or set aside by a dispute.
+        DisputeFrozen = "dispute.frozen",
+        /// A disputed finding that counts or stands.
+        DisputeFinding = "dispute.finding",
+        /// An event fixed by the agreement.
+        EventFixed = "event.fixed",
+        /// An event recorded in the log.
+        EventRecorded = "event.recorded",
+        /// An event not recorded yet.
+        EventNotRecorded = "event.not_recorded",
+        /// A log entry that does not count (in the timeline).
+        EntryRejected = "entry.rejected",
     }
 }
 
@@ -396,6 +723,75 @@ pub struct ExemptionState {
     pub reasons: Vec<Reason>,
 }
 
+named! {
+    /// Where a regression rule (trigger) stands.
+    TriggerStatus {
+        /// Its condition does not hold.
+        Dormant = "dormant",
+        /// Its condition holds: a participant with standing may invoke it.
+        Available = "available",
+        /// Invoked: it fires on `until` unless halted before.
+        CountingDown = "counting_down",
+        /// Invoked, but a dispute freezes a finding its condition rests on.
+        Paused = "paused",
+        /// Halted by a participant in `halted_by`, or its invocation lapsed.
+        Halted = "halted",
+        /// The invocation was withdrawn by the invoker.
+        Withdrawn = "withdrawn",
+        /// It fired: the relief it reverts is wound down, then reimposed.
+        Fired = "fired",
+    }
+}
+
+named! {
+    /// Where a dispute stands.
+    DisputeStatus {
+        /// Open.
+        Open = "open",
+        /// Every stage ran out unresolved: the decision is the authority's.
+        Exhausted = "exhausted",
+        /// Resolved by an outcome (or an overdue escalation closed by its report).
+        Resolved = "resolved",
+        /// Withdrawn by who opened it.
+        Withdrawn = "withdrawn",
+    }
+}
+
+named! {
+    /// Where one stage of a dispute stands.
+    StageStatus {
+        /// Running until its deadline.
+        Running = "running",
+        /// Its deadline passed.
+        RanOut = "ran_out",
+        /// A party moved the dispute on.
+        Escalated = "escalated",
+        /// The dispute was resolved or withdrawn.
+        Closed = "closed",
+    }
+}
+
+named! {
+    /// What a dispute does to the finding (or decision) it contests.
+    DisputeEffect {
+        /// Open under `freeze_finding`: the finding has no effect until the dispute closes.
+        Frozen = "frozen",
+        /// Open under `finding_stands` (or over a decision, or an overdue escalation).
+        FindingStands = "finding_stands",
+        /// Overturned: the finding (or decision) is set aside.
+        SetAside = "set_aside",
+        /// Upheld, settled, exhausted or withdrawn: it has its effect.
+        Counts = "counts",
+    }
+}
+
+impl DisputeEffect {
+    /// Whether the finding's effect is taken away.
+    pub fn takes_effect_away(self) -> bool {
+        matches!(self, DisputeEffect::Frozen | DisputeEffect::SetAside)
+    }
+}
+
 /// A regression rule.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TriggerState {
@@ -410,7 +806,7 @@ pub struct TriggerState {
     /// rested on: `trigger.lapsed`), `withdrawn` or `fired`. After a fire under
     /// `reentry = "re_earn"`, once relief is earned again the trigger is re-armed
     /// (`rearmed`) and is `dormant` or `available` again.
-    pub status: String,
+    pub status: TriggerStatus,
     /// The trigger steps recorded for it.
     pub steps: Vec<LogIndex>,
     /// Why.
@@ -453,7 +849,7 @@ pub struct StageRun {
     pub deadline: Option<Date>,
     /// `running`, `ran_out` (its deadline passed), `escalated` (a party moved the dispute
     /// on) or `closed` (the dispute was resolved or withdrawn).
-    pub status: String,
+    pub status: StageStatus,
     /// The date it stopped running.
     pub ended: Option<Date>,
 }
@@ -480,7 +876,7 @@ pub struct DisputeState {
     /// authority's), `resolved` (by an authority's outcome; or, for a dispute opened by an
     /// overdue policy, when the missing report was recorded — then with no `outcome`) or
     /// `withdrawn`.
-    pub status: String,
+    pub status: DisputeStatus,
     /// The main stage it is in (or was in when it closed).
     pub stage: Option<StageId>,
     /// Its steps that count.
@@ -507,7 +903,7 @@ pub struct DisputeState {
     /// `finding_stands`, `set_aside` (overturned) or `counts`. A disputed decision stands
     /// while the dispute is open (`finding_stands`); an overdue escalation freezes nothing
     /// (`finding_stands` while open, then `counts`).
-    pub effect: String,
+    pub effect: DisputeEffect,
 }
 
 /// An authority's decision.

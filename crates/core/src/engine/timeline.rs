@@ -12,7 +12,7 @@ use crate::agreement::Agreement;
 use crate::statement::LoggedStatement;
 use crate::time::Date;
 
-use super::state::{Reason, State};
+use super::state::{DisputeStatus, Reason, State, TriggerStatus};
 use super::{EvalError, Evaluator, date_of, end_of_day};
 
 /// At most this many evaluations per timeline (one per day with something to change).
@@ -253,7 +253,7 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             state
                 .disputes
                 .iter()
-                .any(|x| &x.id == id && x.status == "open")
+                .any(|x| &x.id == id && x.status == DisputeStatus::Open)
         };
         let status = match &d.disputed_by {
             Some(id) if d.set_aside => format!("{base}, set aside by {id}"),
@@ -263,10 +263,10 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
         m.insert(format!("decision {}", d.entry), (status, d.reasons.clone()));
     }
     for t in &state.triggers {
-        let when = match t.status.as_str() {
-            "fired" => t.fired.map(|f| format!(" on {f}")),
-            "counting_down" => t.until.map(|u| format!(" until {u}")),
-            "paused" => t.remaining.map(|n| format!(" with {n} day(s) remaining")),
+        let when = match t.status {
+            TriggerStatus::Fired => t.fired.map(|f| format!(" on {f}")),
+            TriggerStatus::CountingDown => t.until.map(|u| format!(" until {u}")),
+            TriggerStatus::Paused => t.remaining.map(|n| format!(" with {n} day(s) remaining")),
             _ => t.rearmed.map(|r| format!(" (re-armed on {r})")),
         }
         .unwrap_or_default();
@@ -281,7 +281,7 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             .as_ref()
             .map_or(String::new(), |s| format!(" at {s}"));
         // Resolved with no outcome: an overdue escalation closed by the report it awaited.
-        let none = if d.status == "resolved" {
+        let none = if d.status == DisputeStatus::Resolved {
             " (report received)"
         } else {
             ""
@@ -308,7 +308,7 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             (
                 "rejected".to_owned(),
                 vec![Reason::with_entries(
-                    "entry.rejected",
+                    super::state::Rule::EntryRejected,
                     r.reason.clone(),
                     vec![r.entry],
                 )],

@@ -38,7 +38,7 @@ fn trigger_status(s: &State, t: &str) -> String {
         .find(|x| x.id.as_str() == t)
         .unwrap()
         .status
-        .clone()
+        .to_string()
 }
 
 fn relief(s: &State, a: &str) -> (ReliefStatus, Option<accord_core::time::Date>) {

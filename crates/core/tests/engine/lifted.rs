@@ -28,7 +28,7 @@ fn relief(
 
 fn first_rule(s: &State, a: &str) -> String {
     let x = s.relief.iter().find(|x| x.id.as_str() == a).unwrap();
-    x.reasons[0].rule.clone()
+    x.reasons[0].rule.to_string()
 }
 
 /// The nuclear agreement (phase p1 reached on 2026-07-05) where the US oil suspension is

@@ -378,7 +378,7 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
         let Some(r) = a
             .reasons
             .first()
-            .filter(|r| reverted && r.rule.starts_with("trigger."))
+            .filter(|r| reverted && r.rule.as_str().starts_with("trigger."))
         else {
             continue;
         };
@@ -558,9 +558,9 @@ fn generated_logs_reach_dispute_and_trigger_states() {
         let log = strategy.new_tree(&mut runner).unwrap().current();
         let s = evaluate(&versions(0), &log, as_of(540)).unwrap();
         for d in &s.disputes {
-            *dispute_status.entry(d.status.clone()).or_default() += 1;
+            *dispute_status.entry(d.status.to_string()).or_default() += 1;
             if d.opened_by.is_empty() {
-                *by_policy.entry(d.status.clone()).or_default() += 1;
+                *by_policy.entry(d.status.to_string()).or_default() += 1;
             }
         }
         disputed += s
@@ -570,7 +570,7 @@ fn generated_logs_reach_dispute_and_trigger_states() {
             .count();
         for t in &s.triggers {
             if !t.steps.is_empty() {
-                *trigger_status.entry(t.status.clone()).or_default() += 1;
+                *trigger_status.entry(t.status.to_string()).or_default() += 1;
             }
         }
         reverted += s
@@ -588,7 +588,7 @@ fn generated_logs_reach_dispute_and_trigger_states() {
         for day in [60, 70, 80, 90] {
             for t in &evaluate(&versions(0), &log, as_of(day)).unwrap().triggers {
                 if !t.steps.is_empty() {
-                    *trigger_status.entry(t.status.clone()).or_default() += 1;
+                    *trigger_status.entry(t.status.to_string()).or_default() += 1;
                 }
             }
         }

@@ -6,91 +6,52 @@
 //! business of triggers: `derive::triggers` takes phases past a fired trigger's reversion
 //! point out again, and under `re_earn` brings each back when `reentry` finds its entry
 //! condition met at reviews that all begin on or after the fire — under a `not`, a status
-//! window reaching back before the fire is cut to the reviews after it). Its entry date is the
-//! first day everything the
-//! condition rests on was known: the day after the review ended, the record date of the
-//! evidence cited, dates and events the condition names, the previous phase's entry and
-//! `not_before`, whichever is latest.
+//! window reaching back before the fire is cut to the reviews after it). Its entry date is
+//! the first day everything the condition rests on was known: the day after the review
+//! ended, the record date of the evidence cited, dates and events the condition names, the
+//! previous phase's entry and `not_before`, whichever is latest.
 
 use std::collections::BTreeMap;
 
-use crate::agreement::Agreement;
-use crate::id::{CommitmentId, PhaseId};
-use crate::rule::{CommitmentStatus, Condition, DateRule, DisputeState, Quantifier};
-use crate::statement::LogIndex;
+use crate::agreement::{Agreement, Phase};
+use crate::id::PhaseId;
 use crate::time::Date;
 
-use super::super::state::{PhaseState, PhaseStatus, Reason, Unmet};
-use super::{Anchors, Ctx, nth};
+use super::super::state::{PhaseState, PhaseStatus, Reason, Rule, Unmet};
+use super::Anchors;
+use super::conditions::{Judge, describe, has_status, holds, unmet};
 
-/// Whether a condition holds, since when, and on which entries.
-struct Holds {
-    ok: bool,
-    witness: Option<Date>,
-    entries: Vec<LogIndex>,
+/// What the phases stage hands on.
+pub(crate) struct Phases {
+    pub states: Vec<PhaseState>,
+    /// The phases reached and their entry dates.
+    pub reached: BTreeMap<PhaseId, Date>,
 }
 
-pub(crate) fn phases(ctx: &mut Ctx<'_>) -> Vec<PhaseState> {
-    let core = ctx.core;
-    let Some(agreement) = core.versions.get(ctx.current) else {
-        return Vec::new();
+/// The phase before the one being entered: its id and entry date, if reached.
+type Previous<'a> = Option<(&'a PhaseId, Option<Date>)>;
+
+/// Every phase of the governing version, in order. `judge` is given the phases reached as
+/// they are entered.
+pub(crate) fn phases(judge: Judge<'_>) -> Phases {
+    let mut out = Phases {
+        states: Vec::new(),
+        reached: BTreeMap::new(),
     };
-    let mut out = Vec::with_capacity(agreement.phases.len());
+    let Some(agreement) = judge.cal.agreement() else {
+        return out;
+    };
     let mut earliest: BTreeMap<PhaseId, Option<Date>> = BTreeMap::new();
-    let mut previous: Option<(&PhaseId, Option<Date>)> = None;
-    let fallback = ctx
-        .views
-        .first()
-        .and_then(|v| v.effective)
-        .unwrap_or(ctx.date);
+    let mut previous: Previous<'_> = None;
     for phase in &agreement.phases {
-        let anchors = ctx.anchors();
+        let judge = judge.with_reached(&out.reached);
+        let anchors = judge.anchors();
         let not_before = phase.not_before.as_ref().map(|r| anchors.resolve(r));
-        let previous_entered = previous.map(|(_, d)| d);
-        let order_ok = previous_entered.is_none_or(|d| d.is_some());
-        let mut reasons = Vec::new();
-        let mut entered = None;
-        if order_ok && !matches!(not_before, Some(None)) {
-            let candidates: Vec<u32> = if has_status(&phase.entry) {
-                (1..=ctx.concluded).collect()
-            } else {
-                vec![ctx.concluded]
-            };
-            for r in candidates {
-                let h = holds(ctx, &anchors, &phase.entry, r);
-                if !h.ok {
-                    continue;
-                }
-                let mut day = h.witness.unwrap_or(fallback);
-                if let Some(Some(p)) = previous_entered {
-                    day = day.max(p);
-                }
-                if let Some(Some(nb)) = not_before {
-                    day = day.max(nb);
-                }
-                if day > ctx.date {
-                    continue;
-                }
-                entered = Some(day);
-                let at = if r > 0 && has_status(&phase.entry) {
-                    format!(" at review {r}")
-                } else {
-                    String::new()
-                };
-                reasons.push(Reason::with_entries(
-                    "phase.entry",
-                    format!(
-                        "entry condition `{}` held{at}; entered on {day}",
-                        describe(&phase.entry)
-                    ),
-                    h.entries,
-                ));
-                break;
-            }
-        }
+        let (entered, mut reasons) = enter(judge, &anchors, phase, previous, not_before);
+        let order_ok = previous.is_none_or(|(_, d)| d.is_some());
         if let Some((prev, _)) = previous {
             reasons.push(Reason::rule(
-                "phase.order",
+                Rule::PhaseOrder,
                 if order_ok {
                     format!("follows phase `{prev}`, which is reached")
                 } else {
@@ -100,7 +61,7 @@ pub(crate) fn phases(ctx: &mut Ctx<'_>) -> Vec<PhaseState> {
         }
         if let Some(nb) = &not_before {
             reasons.push(Reason::rule(
-                "phase.not_before",
+                Rule::PhaseNotBefore,
                 match nb {
                     Some(d) => format!("not before {d}"),
                     None => "not before a date that is not known yet".to_owned(),
@@ -109,72 +70,25 @@ pub(crate) fn phases(ctx: &mut Ctx<'_>) -> Vec<PhaseState> {
         }
         let (status, remains) = match entered {
             Some(day) => {
-                ctx.reached.insert(phase.id.clone(), day);
                 earliest.insert(phase.id.clone(), Some(day));
                 (PhaseStatus::Reached, Vec::new())
             }
             None => {
                 reasons.push(Reason::rule(
-                    "phase.entry",
+                    Rule::PhaseEntry,
                     format!("entry condition `{}` not met", describe(&phase.entry)),
                 ));
-                let mut remains = Vec::new();
-                let mut dates = Vec::new();
-                if let Some((prev, None)) = previous {
-                    let e = earliest.get(prev).copied().flatten();
-                    dates.push(e);
-                    remains.push(Unmet {
-                        condition: format!("phase `{prev}` reached"),
-                        detail: "phases are entered in order".to_owned(),
-                        earliest: e,
-                    });
-                }
-                match not_before {
-                    Some(Some(nb)) if nb > ctx.date => {
-                        dates.push(Some(nb));
-                        remains.push(Unmet {
-                            condition: format!("not before {nb}"),
-                            detail: "the phase cannot be entered earlier, whatever the evidence"
-                                .to_owned(),
-                            earliest: Some(nb),
-                        });
-                    }
-                    Some(None) => {
-                        dates.push(None);
-                        remains.push(Unmet {
-                            condition: "not before its date".to_owned(),
-                            detail: "that date depends on an event not recorded yet".to_owned(),
-                            earliest: None,
-                        });
-                    }
-                    _ => {}
-                }
-                let e = unmet(
-                    ctx,
-                    agreement,
-                    &anchors,
-                    &phase.entry,
-                    &earliest,
-                    &mut remains,
+                let (remains, overall) = remains(
+                    judge, agreement, &anchors, phase, previous, not_before, &earliest,
                 );
-                dates.push(e);
-                if remains.is_empty() {
-                    // The condition holds now but only since a date after the cut's day,
-                    // or only through its `not before`: it can be met today.
-                    remains.push(Unmet {
-                        condition: describe(&phase.entry),
-                        detail: "met, but not yet on the evaluation date".to_owned(),
-                        earliest: Some(ctx.date),
-                    });
-                }
-                let overall = dates
-                    .iter()
-                    .try_fold(ctx.date, |acc, d| d.map(|d| acc.max(d)));
                 earliest.insert(phase.id.clone(), overall);
                 (PhaseStatus::NotReached, remains)
             }
         };
-        out.push(PhaseState {
+        if let Some(day) = entered {
+            out.reached.insert(phase.id.clone(), day);
+        }
+        out.states.push(PhaseState {
             id: phase.id.clone(),
             title: phase.title.clone(),
             status,
@@ -187,577 +101,120 @@ pub(crate) fn phases(ctx: &mut Ctx<'_>) -> Vec<PhaseState> {
     out
 }
 
-fn has_status(cond: &Condition) -> bool {
-    match cond {
-        Condition::Status { .. } => true,
-        Condition::And { all } => all.iter().any(has_status),
-        Condition::Or { any } => any.iter().any(has_status),
-        Condition::Not { not } => has_status(not),
-        _ => false,
-    }
-}
-
-fn status_at<'c>(
-    ctx: &'c Ctx<'_>,
-    commitment: &CommitmentId,
-    review: u32,
-) -> Option<&'c super::super::state::CommitmentReview> {
-    ctx.commitments
-        .get(commitment)?
-        .get(review.checked_sub(1)? as usize)?
-        .as_ref()
-}
-
-/// Evaluates a condition with `latest` as the latest review (0: none concluded).
-fn holds(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition, latest: u32) -> Holds {
-    holds_from(ctx, anchors, cond, latest, 1, false)
-}
-
-/// Evaluates a condition with `latest` as the latest review, counting only reviews from
-/// number `floor` on (a status that needs earlier reviews does not hold): after a snapback,
-/// relief is earned again on reviews that begin after the fire. Under a `not` (`negated`)
-/// a status window that reaches back before `floor` is cut to the reviews from `floor` on
-/// instead: a negated status that held at every review counted since the fire still
-/// breaks the `not`, rather than vanishing with the reviews before the fire.
-fn holds_from(
-    ctx: &Ctx<'_>,
+/// The day a phase is entered, if it is by the evaluation date: the first concluded review
+/// at which its entry condition holds, once the previous phase is reached and its
+/// `not_before` has come.
+fn enter(
+    judge: Judge<'_>,
     anchors: &Anchors,
-    cond: &Condition,
-    latest: u32,
-    floor: u32,
-    negated: bool,
-) -> Holds {
-    let no = || Holds {
-        ok: false,
-        witness: None,
-        entries: Vec::new(),
+    phase: &Phase,
+    previous: Previous<'_>,
+    not_before: Option<Option<Date>>,
+) -> (Option<Date>, Vec<Reason>) {
+    let cal = judge.cal;
+    let previous_entered = previous.map(|(_, d)| d);
+    let order_ok = previous_entered.is_none_or(|d| d.is_some());
+    if !order_ok || matches!(not_before, Some(None)) {
+        return (None, Vec::new());
+    }
+    let candidates: Vec<u32> = if has_status(&phase.entry) {
+        (1..=cal.concluded).collect()
+    } else {
+        vec![cal.concluded]
     };
-    match cond {
-        Condition::Status {
-            quantifier,
-            commitments,
-            status,
-            reviews,
-        } => {
-            let n = (*reviews).max(1);
-            let clipped = negated && floor > 1 && latest >= floor;
-            if commitments.is_empty() || (!clipped && (latest < n || latest - n + 1 < floor)) {
-                return no();
-            }
-            let first = (latest + 1).saturating_sub(n).max(floor).max(1);
-            let n = latest - first + 1;
-            let mut qualifying = Vec::new();
-            for c in commitments {
-                let ok = (first..=latest)
-                    .all(|r| status_at(ctx, c, r).is_some_and(|s| s.status == *status));
-                if ok {
-                    qualifying.push(c);
-                }
-            }
-            let count = u32::try_from(qualifying.len()).unwrap_or(u32::MAX);
-            let ok = match quantifier {
-                Quantifier::All => qualifying.len() == commitments.len(),
-                Quantifier::Any => count >= 1,
-                Quantifier::AtLeast(k) => count >= (*k).max(1),
-            };
-            if !ok {
-                return no();
-            }
-            let mut entries = Vec::new();
-            for c in &qualifying {
-                for r in first..=latest {
-                    if let Some(s) = status_at(ctx, c, r) {
-                        for reason in &s.reasons {
-                            entries.extend(reason.entries.iter().copied());
-                        }
-                    }
-                }
-            }
-            entries.sort_unstable();
-            entries.dedup();
-            let review_end = ctx
-                .reviews
-                .get(latest as usize - 1)
-                .and_then(|r| r.period.end().tomorrow().ok());
-            let known = qualifying
-                .iter()
-                .filter_map(|c| ctx.commitment_known.get(*c))
-                .flat_map(|k| k.iter().skip(first as usize - 1).take(n as usize))
-                .flatten()
-                .max()
-                .copied();
-            Holds {
-                ok,
-                witness: review_end.max(known),
-                entries,
-            }
-        }
-        Condition::Dispute { commitment, state } => {
-            let now = dispute_state(ctx, commitment);
-            Holds {
-                ok: now == *state,
-                // Since the dispute reached that state (none: no dispute was ever opened).
-                witness: ctx.disputes.get(commitment).map(|(_, d)| *d),
-                entries: Vec::new(),
-            }
-        }
-        Condition::PhaseReached { phase } => match ctx.reached.get(phase) {
-            Some(d) => Holds {
-                ok: true,
-                witness: Some(*d),
-                entries: Vec::new(),
-            },
-            None => no(),
-        },
-        Condition::EventOccurred { event } => match anchors.events.get(event) {
-            Some(d) if *d <= ctx.date => Holds {
-                ok: true,
-                witness: Some(*d),
-                entries: ctx
-                    .views
-                    .get(ctx.current)
-                    .and_then(|v| v.event_entries.get(event))
-                    .copied()
-                    .into_iter()
-                    .collect(),
-            },
-            _ => no(),
-        },
-        Condition::DatePassed { date } => match anchors.resolve(date) {
-            Some(d) if d <= ctx.date => Holds {
-                ok: true,
-                witness: Some(d),
-                entries: Vec::new(),
-            },
-            _ => no(),
-        },
-        Condition::And { all } => {
-            let mut out = Holds {
-                ok: true,
-                witness: None,
-                entries: Vec::new(),
-            };
-            for c in all {
-                let h = holds_from(ctx, anchors, c, latest, floor, negated);
-                if !h.ok {
-                    return no();
-                }
-                out.witness = out.witness.max(h.witness);
-                out.entries.extend(h.entries);
-            }
-            out
-        }
-        Condition::Or { any } => {
-            let mut best: Option<Holds> = None;
-            for c in any {
-                let h = holds_from(ctx, anchors, c, latest, floor, negated);
-                if h.ok
-                    && best.as_ref().is_none_or(|b| {
-                        h.witness.is_some() && (b.witness.is_none() || h.witness < b.witness)
-                    })
-                {
-                    best = Some(h);
-                }
-            }
-            best.unwrap_or_else(no)
-        }
-        Condition::Not { not } => {
-            let h = holds_from(ctx, anchors, not, latest, floor, !negated);
-            Holds {
-                ok: !h.ok,
-                witness: None,
-                entries: Vec::new(),
-            }
-        }
-    }
-}
-
-/// The state of the disputes over a commitment's findings (an open one wins; otherwise
-/// the latest opened decides), as `derive::disputes` walked them.
-pub(crate) fn dispute_state(ctx: &Ctx<'_>, commitment: &CommitmentId) -> DisputeState {
-    ctx.disputes
-        .get(commitment)
-        .map_or(DisputeState::None, |(s, _)| *s)
-}
-
-/// Lists the unmet parts of a condition at the latest concluded review, and returns the
-/// earliest date the whole condition could be met (`None` when it cannot be computed).
-fn unmet(
-    ctx: &Ctx<'_>,
-    agreement: &Agreement,
-    anchors: &Anchors,
-    cond: &Condition,
-    phases: &BTreeMap<PhaseId, Option<Date>>,
-    out: &mut Vec<Unmet>,
-) -> Option<Date> {
-    let latest = ctx.concluded;
-    if holds(ctx, anchors, cond, latest).ok {
-        return Some(ctx.date);
-    }
-    match cond {
-        Condition::Status {
-            quantifier,
-            commitments,
-            status,
-            reviews,
-        } => {
-            let n = (*reviews).max(1);
-            let mut dates: Vec<Option<Date>> = Vec::new();
-            let mut parts = Vec::new();
-            for c in commitments {
-                // The streak of reviews, ending with the latest, that have the status or
-                // could still get it (unverified: evidence may still come, late reports
-                // count).
-                let mut streak = 0;
-                let mut r = latest;
-                while r > 0 {
-                    match status_at(ctx, c, r).map(|s| s.status) {
-                        Some(s) if s == *status || s == CommitmentStatus::Unverified => {
-                            streak += 1;
-                            r -= 1;
-                        }
-                        _ => break,
-                    }
-                    if streak >= n {
-                        break;
-                    }
-                }
-                let now = status_at(ctx, c, latest).map_or("no review yet".to_owned(), |s| {
-                    format!("{} at review {latest}", status_name(s.status))
-                });
-                parts.push(format!("`{c}` {now}"));
-                dates.push(if streak >= n {
-                    Some(ctx.date)
-                } else {
-                    review_end_after(ctx, agreement, anchors, latest.saturating_add(n - streak))
-                });
-            }
-            let earliest = combine(quantifier, commitments.len(), &dates);
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: parts.join(", "),
-                earliest,
-            });
-            earliest
-        }
-        Condition::Dispute { commitment, .. } => {
-            let now = dispute_state(ctx, commitment);
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: format!("the dispute state is `{}`", dispute_name(now)),
-                earliest: None,
-            });
-            None
-        }
-        Condition::PhaseReached { phase } => {
-            let e = phases.get(phase).copied().flatten();
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: if phases.contains_key(phase) {
-                    "that phase is not reached".to_owned()
-                } else {
-                    "that phase comes later in the schedule or does not exist".to_owned()
-                },
-                earliest: e,
-            });
-            e
-        }
-        Condition::EventOccurred { event } => {
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: match anchors.events.get(event) {
-                    Some(d) => format!("scheduled for {d}"),
-                    None => "not recorded yet".to_owned(),
-                },
-                earliest: anchors.events.get(event).copied(),
-            });
-            anchors.events.get(event).copied()
-        }
-        Condition::DatePassed { date } => {
-            let d = anchors.resolve(date);
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: match d {
-                    Some(d) => format!("on {d}"),
-                    None => "depends on a date not known yet".to_owned(),
-                },
-                earliest: d,
-            });
-            d
-        }
-        Condition::And { all } => {
-            let mut latest_date = Some(ctx.date);
-            for c in all {
-                let e = unmet(ctx, agreement, anchors, c, phases, out);
-                latest_date = match (latest_date, e) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    _ => None,
-                };
-            }
-            latest_date
-        }
-        Condition::Or { any } => {
-            let mut scratch = Vec::new();
-            let earliest = any
-                .iter()
-                .filter_map(|c| unmet(ctx, agreement, anchors, c, phases, &mut scratch))
-                .min();
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: format!(
-                    "none of the alternatives holds: {}",
-                    scratch
-                        .iter()
-                        .map(|u| format!("{} ({})", u.condition, u.detail))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-                earliest,
-            });
-            earliest
-        }
-        Condition::Not { .. } => {
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: "the negated condition holds".to_owned(),
-                earliest: None,
-            });
-            None
-        }
-    }
-}
-
-fn combine(quantifier: &Quantifier, n: usize, dates: &[Option<Date>]) -> Option<Date> {
-    match quantifier {
-        Quantifier::All => dates
-            .iter()
-            .try_fold(Date::MIN, |acc, d| d.map(|d| acc.max(d))),
-        Quantifier::Any => dates.iter().flatten().min().copied(),
-        Quantifier::AtLeast(k) => {
-            let mut known: Vec<Date> = dates.iter().flatten().copied().collect();
-            known.sort_unstable();
-            let k = (*k).max(1) as usize;
-            if k > n {
-                return None;
-            }
-            known.get(k - 1).copied()
-        }
-    }
-}
-
-/// The day after review number `number` ends (reviews may lie in the future).
-fn review_end_after(
-    ctx: &Ctx<'_>,
-    agreement: &Agreement,
-    anchors: &Anchors,
-    number: u32,
-) -> Option<Date> {
-    let start = match ctx.reviews.first() {
-        Some(r) => r.period.start(),
-        None => anchors.resolve(&agreement.review.starts)?,
-    };
-    nth(start, agreement.review.every, number)
-}
-
-pub(crate) fn status_name(s: CommitmentStatus) -> &'static str {
-    match s {
-        CommitmentStatus::Compliant => "compliant",
-        CommitmentStatus::Noncompliant => "noncompliant",
-        CommitmentStatus::Contested => "contested",
-        CommitmentStatus::Unverified => "unverified",
-    }
-}
-
-fn dispute_name(s: DisputeState) -> &'static str {
-    match s {
-        DisputeState::Open => "open",
-        DisputeState::Exhausted => "exhausted",
-        DisputeState::Upheld => "upheld",
-        DisputeState::Overturned => "overturned",
-        DisputeState::None => "none",
-    }
-}
-
-/// A condition in the agreement format's words.
-pub(crate) fn describe(cond: &Condition) -> String {
-    match cond {
-        Condition::Status {
-            quantifier,
-            commitments,
-            status,
-            reviews,
-        } => {
-            let list: Vec<&str> = commitments.iter().map(|c| c.as_str()).collect();
-            let q = match quantifier {
-                Quantifier::All => "all".to_owned(),
-                Quantifier::Any => "any".to_owned(),
-                Quantifier::AtLeast(k) => format!("at_least({k}"),
-            };
-            let open = if matches!(quantifier, Quantifier::AtLeast(_)) {
-                format!("{q}, ")
-            } else {
-                format!("{q}(")
-            };
-            format!(
-                "{open}{}) {} for {reviews} review{}",
-                list.join(", "),
-                status_name(*status),
-                if *reviews == 1 { "" } else { "s" }
-            )
-        }
-        Condition::Dispute { commitment, state } => {
-            format!("dispute({commitment}) {}", dispute_name(*state))
-        }
-        Condition::PhaseReached { phase } => format!("phase({phase}) reached"),
-        Condition::EventOccurred { event } => format!("event({event}) occurred"),
-        Condition::DatePassed { date } => format!("date({}) passed", describe_date(date)),
-        Condition::And { all } => all.iter().map(paren).collect::<Vec<_>>().join(" and "),
-        Condition::Or { any } => any.iter().map(paren).collect::<Vec<_>>().join(" or "),
-        Condition::Not { not } => format!("not {}", paren(not)),
-    }
-}
-
-fn paren(c: &Condition) -> String {
-    match c {
-        Condition::And { .. } | Condition::Or { .. } => format!("({})", describe(c)),
-        _ => describe(c),
-    }
-}
-
-/// A date rule in the agreement format's words.
-pub(crate) fn describe_date(rule: &DateRule) -> String {
-    match rule {
-        DateRule::On(d) => d.to_string(),
-        DateRule::Event(e) => e.to_string(),
-        DateRule::PhaseEntered(p) => format!("phase({p})"),
-        DateRule::StageBegan(s) => format!("stage({s})"),
-        DateRule::Offset { base, by, forward } => {
-            format!(
-                "{} {} {by}",
-                describe_date(base),
-                if *forward { "+" } else { "-" }
-            )
-        }
-        DateRule::Earliest(rules) => format!(
-            "earliest({})",
-            rules
-                .iter()
-                .map(describe_date)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        DateRule::Latest(rules) => format!(
-            "latest({})",
-            rules
-                .iter()
-                .map(describe_date)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// Whether a condition holds with `latest` reviews concluded, and since when it is known.
-pub(crate) fn holds_at(
-    ctx: &Ctx<'_>,
-    anchors: &Anchors,
-    cond: &Condition,
-    latest: u32,
-) -> (bool, Option<Date>, Vec<LogIndex>) {
-    let h = holds(ctx, anchors, cond, latest);
-    (h.ok, h.witness, h.entries)
-}
-
-/// The earliest date a condition could hold, when it can be computed (the evaluation date
-/// when it holds now).
-pub(crate) fn earliest(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> Option<Date> {
-    let agreement = ctx.agreement()?;
-    let phases: BTreeMap<PhaseId, Option<Date>> = ctx
-        .reached
-        .iter()
-        .map(|(p, d)| (p.clone(), Some(*d)))
-        .collect();
-    let mut scratch = Vec::new();
-    unmet(ctx, agreement, anchors, cond, &phases, &mut scratch)
-}
-
-/// Whether a condition holds on the evaluation date (at the latest concluded review).
-pub(crate) fn holds_now(ctx: &Ctx<'_>, anchors: &Anchors, cond: &Condition) -> bool {
-    holds(ctx, anchors, cond, ctx.concluded).ok
-}
-
-/// When a phase reverted by a trigger fired on `fired` is earned again (`reentry =
-/// "re_earn"`): the first day its entry condition is met at a concluded review that begins
-/// on or after `fired`, with every review a status counts also beginning on or after it
-/// (the consecutive count starts over), and not before `after` (the previous phase's own
-/// re-entry, when it was reverted too). Returns that day, the review, and the entries.
-pub(crate) fn reentry(
-    ctx: &Ctx<'_>,
-    anchors: &Anchors,
-    entry: &Condition,
-    fired: Date,
-    after: Option<Date>,
-) -> Option<(Date, u32, Vec<LogIndex>)> {
-    let floor = first_review_from(ctx, fired)?;
-    for r in floor..=ctx.concluded {
-        let h = holds_from(ctx, anchors, entry, r, floor, false);
+    for r in candidates {
+        let h = holds(judge, anchors, &phase.entry, r);
         if !h.ok {
             continue;
         }
-        let review_end = ctx
-            .reviews
-            .get(r as usize - 1)
-            .and_then(|rv| rv.period.end().tomorrow().ok());
-        let day = [h.witness, review_end, after, Some(fired)]
-            .into_iter()
-            .flatten()
-            .max()
-            .unwrap_or(fired);
-        if day <= ctx.date {
-            return Some((day, r, h.entries));
+        let mut day = h.witness.unwrap_or(cal.effective_or_date());
+        if let Some(Some(p)) = previous_entered {
+            day = day.max(p);
         }
-    }
-    None
-}
-
-/// The number of the first review (begun by the evaluation date) that begins on or after
-/// `day`.
-pub(crate) fn first_review_from(ctx: &Ctx<'_>, day: Date) -> Option<u32> {
-    ctx.reviews
-        .iter()
-        .find(|r| r.period.start() >= day)
-        .map(|r| r.number)
-}
-
-/// The earliest day a reverted phase could be earned again: the day after the review that
-/// would complete its longest status window, counting from the first review that begins on
-/// or after `fired` (none when that cannot be computed).
-pub(crate) fn reentry_earliest(ctx: &Ctx<'_>, entry: &Condition, fired: Date) -> Option<Date> {
-    let agreement = ctx.agreement()?;
-    let anchors = ctx.anchors();
-    let start = match ctx.reviews.first() {
-        Some(r) => r.period.start(),
-        None => anchors.resolve(&agreement.review.starts)?,
-    };
-    // Reviews that begin before the fire do not count: skip them.
-    let mut skipped = 0u32;
-    while nth(start, agreement.review.every, skipped)? < fired {
-        skipped = skipped.checked_add(1)?;
-        if skipped > 100_000 {
-            return None;
+        if let Some(Some(nb)) = not_before {
+            day = day.max(nb);
         }
+        if day > cal.date {
+            continue;
+        }
+        let at = if r > 0 && has_status(&phase.entry) {
+            format!(" at review {r}")
+        } else {
+            String::new()
+        };
+        let reason = Reason::with_entries(
+            Rule::PhaseEntry,
+            format!(
+                "entry condition `{}` held{at}; entered on {day}",
+                describe(&phase.entry)
+            ),
+            h.entries,
+        );
+        return (Some(day), vec![reason]);
     }
-    let needed = longest_window(entry).max(1);
-    nth(start, agreement.review.every, skipped.checked_add(needed)?).map(|d| d.max(ctx.date))
+    (None, Vec::new())
 }
 
-/// The longest run of reviews a condition's status leaves ask for.
-fn longest_window(cond: &Condition) -> u32 {
-    match cond {
-        Condition::Status { reviews, .. } => (*reviews).max(1),
-        Condition::And { all } => all.iter().map(longest_window).max().unwrap_or(0),
-        Condition::Or { any } => any.iter().map(longest_window).max().unwrap_or(0),
-        Condition::Not { not } => longest_window(not),
-        _ => 0,
+/// What remains before a phase not reached can be entered, and the earliest date it could
+/// be (none when that cannot be computed).
+fn remains(
+    judge: Judge<'_>,
+    agreement: &Agreement,
+    anchors: &Anchors,
+    phase: &Phase,
+    previous: Previous<'_>,
+    not_before: Option<Option<Date>>,
+    earliest: &BTreeMap<PhaseId, Option<Date>>,
+) -> (Vec<Unmet>, Option<Date>) {
+    let date = judge.cal.date;
+    let mut remains = Vec::new();
+    let mut dates = Vec::new();
+    if let Some((prev, None)) = previous {
+        let e = earliest.get(prev).copied().flatten();
+        dates.push(e);
+        remains.push(Unmet {
+            condition: format!("phase `{prev}` reached"),
+            detail: "phases are entered in order".to_owned(),
+            earliest: e,
+        });
     }
+    match not_before {
+        Some(Some(nb)) if nb > date => {
+            dates.push(Some(nb));
+            remains.push(Unmet {
+                condition: format!("not before {nb}"),
+                detail: "the phase cannot be entered earlier, whatever the evidence".to_owned(),
+                earliest: Some(nb),
+            });
+        }
+        Some(None) => {
+            dates.push(None);
+            remains.push(Unmet {
+                condition: "not before its date".to_owned(),
+                detail: "that date depends on an event not recorded yet".to_owned(),
+                earliest: None,
+            });
+        }
+        _ => {}
+    }
+    let e = unmet(
+        judge,
+        agreement,
+        anchors,
+        &phase.entry,
+        earliest,
+        &mut remains,
+    );
+    dates.push(e);
+    if remains.is_empty() {
+        // The condition holds now but only since a date after the cut's day, or only
+        // through its `not before`: it can be met today.
+        remains.push(Unmet {
+            condition: describe(&phase.entry),
+            detail: "met, but not yet on the evaluation date".to_owned(),
+            earliest: Some(date),
+        });
+    }
+    let overall = dates.iter().try_fold(date, |acc, d| d.map(|d| acc.max(d)));
+    (remains, overall)
 }

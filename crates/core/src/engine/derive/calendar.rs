@@ -1,0 +1,433 @@
+//! The first stages: which versions are in force and the dates they know (events recorded
+//! or fixed), then — once the disputes have given the dispute stages' start dates — the
+//! review periods.
+//!
+//! [`Versions`] is what the disputes read; [`Calendar`] (the versions plus the review
+//! periods) is what every later stage reads. Neither reads a status.
+
+use std::collections::BTreeMap;
+
+use crate::agreement::Agreement;
+use crate::id::{EventId, ParticipantId, StageId};
+use crate::statement::{LogIndex, Statement, StatementKind};
+use crate::time::Date;
+
+use super::super::ingest::{Core, Role};
+use super::super::state::{Reason, ReviewState, Rule};
+use super::{Anchors, Key, Rejected, periods};
+
+/// What one version makes of the log.
+pub(crate) struct VersionView {
+    pub anchors: Anchors,
+    /// The entry that recorded each event (for reasons).
+    pub event_entries: BTreeMap<EventId, LogIndex>,
+    pub effective: Option<Date>,
+    pub in_force: bool,
+    pub reasons: Vec<Reason>,
+}
+
+/// The versions of the agreement as of the cut: which are in force, which governs the
+/// evaluation date, and the dates each knows.
+pub(crate) struct Versions<'a> {
+    pub core: &'a Core,
+    pub cut: Key,
+    pub date: Date,
+    /// The version governing the evaluation date.
+    pub current: usize,
+    pub views: Vec<VersionView>,
+}
+
+impl<'a> Versions<'a> {
+    /// Every version's view, and the one governing `date`.
+    pub fn new(core: &'a Core, cut: Key, date: Date, rejected: &mut Rejected) -> Self {
+        let views = core
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(i, version)| version_view(core, cut, date, i, version, rejected))
+            .collect();
+        let mut out = Self {
+            core,
+            cut,
+            date,
+            current: 0,
+            views,
+        };
+        out.current = out.governing(date);
+        out
+    }
+
+    /// The version that governs day `d`: the newest one in force and effective by then
+    /// (version 1 at the latest).
+    pub fn governing(&self, d: Date) -> usize {
+        Self::governing_in(&self.views, d)
+    }
+
+    /// The governing agreement version.
+    pub fn agreement(&self) -> Option<&'a Agreement> {
+        self.core.versions.get(self.current)
+    }
+
+    /// The governing version's events (and, once the disputes are walked, stages).
+    pub fn anchors(&self) -> Anchors {
+        self.views
+            .get(self.current)
+            .map(|v| v.anchors.clone())
+            .unwrap_or_default()
+    }
+
+    /// Gives every version the dates dispute stages began.
+    pub fn set_stages(&mut self, stages: &BTreeMap<StageId, Date>) {
+        for view in &mut self.views {
+            view.anchors.stages = stages.clone();
+        }
+    }
+
+    /// Whether an entry is recorded under the cut and not superseded or retracted under it.
+    pub fn alive(&self, key: Key, index: LogIndex) -> bool {
+        alive(self.core, self.cut, key, index)
+    }
+
+    /// A participant's role in the governing version.
+    pub fn role_of(&self, id: &ParticipantId) -> Role {
+        role_in(self.core, self.current, id)
+    }
+}
+
+/// The versions and the review periods begun by the evaluation date: what every stage
+/// after the disputes reads.
+pub(crate) struct Calendar<'a> {
+    pub core: &'a Core,
+    pub cut: Key,
+    pub date: Date,
+    pub current: usize,
+    pub views: Vec<VersionView>,
+    pub reviews: Vec<ReviewState>,
+    /// How many reviews have concluded (they are the first ones).
+    pub concluded: u32,
+}
+
+impl<'a> Calendar<'a> {
+    /// The review periods by the governing version's schedule, each with the version that
+    /// governs it.
+    pub fn new(versions: Versions<'a>) -> Self {
+        let core = versions.core;
+        let agreement = versions.agreement().or(core.versions.first());
+        let start = agreement.and_then(|a| {
+            versions
+                .views
+                .get(versions.current)
+                .and_then(|v| v.anchors.resolve(&a.review.starts))
+                .map(|s| (s, a.review.every))
+        });
+        let reviews: Vec<ReviewState> = start
+            .map(|(s, every)| periods(s, every, versions.date))
+            .unwrap_or_default()
+            .into_iter()
+            .zip(1u32..)
+            .map(|(period, number)| ReviewState {
+                number,
+                period,
+                concluded: period.end() < versions.date,
+                version: core
+                    .versions
+                    .get(versions.governing(period.start()))
+                    .map_or(1, |v| v.version),
+            })
+            .collect();
+        let concluded = u32::try_from(reviews.iter().filter(|r| r.concluded).count()).unwrap_or(0);
+        Self {
+            core,
+            cut: versions.cut,
+            date: versions.date,
+            current: versions.current,
+            views: versions.views,
+            reviews,
+            concluded,
+        }
+    }
+
+    /// The version that governs day `d`.
+    pub fn governing(&self, d: Date) -> usize {
+        Versions::governing_in(&self.views, d)
+    }
+
+    /// The governing agreement version.
+    pub fn agreement(&self) -> Option<&'a Agreement> {
+        self.core.versions.get(self.current)
+    }
+
+    /// The governing version's events and stages (phases are the judge's to add).
+    pub fn anchors(&self) -> Anchors {
+        self.views
+            .get(self.current)
+            .map(|v| v.anchors.clone())
+            .unwrap_or_default()
+    }
+
+    /// The entry that recorded an event, in the governing version.
+    pub fn event_entry(&self, event: &EventId) -> Option<LogIndex> {
+        self.views
+            .get(self.current)
+            .and_then(|v| v.event_entries.get(event))
+            .copied()
+    }
+
+    /// Whether an entry is recorded under the cut and not superseded or retracted under it.
+    pub fn alive(&self, key: Key, index: LogIndex) -> bool {
+        alive(self.core, self.cut, key, index)
+    }
+
+    /// A participant's role in the governing version.
+    pub fn role_of(&self, id: &ParticipantId) -> Role {
+        role_in(self.core, self.current, id)
+    }
+
+    /// The agreement's effective date (version 1), or the evaluation date when unknown.
+    pub fn effective_or_date(&self) -> Date {
+        self.views
+            .first()
+            .and_then(|v| v.effective)
+            .unwrap_or(self.date)
+    }
+
+    /// How many concluded reviews ended before `day`.
+    pub fn concluded_before(&self, day: Date) -> u32 {
+        u32::try_from(
+            self.reviews
+                .iter()
+                .take(self.concluded as usize)
+                .filter(|r| r.period.end() < day)
+                .count(),
+        )
+        .unwrap_or(0)
+    }
+}
+
+impl Versions<'_> {
+    fn governing_in(views: &[VersionView], d: Date) -> usize {
+        views
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(i, v)| *i == 0 || (v.in_force && v.effective.is_some_and(|e| e <= d)))
+            .map_or(0, |(i, _)| i)
+    }
+}
+
+fn alive(core: &Core, cut: Key, key: Key, index: LogIndex) -> bool {
+    key <= cut
+        && core
+            .entries
+            .get(&index.0)
+            .and_then(|r| r.killed_by)
+            .is_none_or(|k| k > cut)
+}
+
+fn role_in(core: &Core, version: usize, id: &ParticipantId) -> Role {
+    match (
+        core.lenses.get(version),
+        core.names.participants.get(id.as_str()),
+    ) {
+        (Some(lens), Some(&n)) => lens.roles.get(n as usize).cloned().unwrap_or(Role::Unknown),
+        _ => Role::Unknown,
+    }
+}
+
+/// Which events a version knows the date of, and whether it is in force.
+fn version_view(
+    core: &Core,
+    cut: Key,
+    date: Date,
+    i: usize,
+    version: &Agreement,
+    rejected: &mut Rejected,
+) -> VersionView {
+    let (mut anchors, event_entries) = recorded_events(core, cut, i, version, rejected);
+    fixed_events(version, &mut anchors);
+    let effective = anchors.resolve(&version.effective);
+    let (in_force, reasons) = if i == 0 {
+        adopted(effective, date)
+    } else {
+        signed(core, cut, date, version, effective)
+    };
+    // Signatures that no version expects are rejected (reported by the version 1 view).
+    if i == 0 {
+        unexpected_signatures(core, cut, rejected);
+    }
+    VersionView {
+        anchors,
+        event_entries,
+        effective,
+        in_force,
+        reasons,
+    }
+}
+
+/// Events recorded in the log: the first recording that counts wins. Problems are reported
+/// once, by the version 1 view (later views repeat the check).
+fn recorded_events(
+    core: &Core,
+    cut: Key,
+    i: usize,
+    version: &Agreement,
+    rejected: &mut Rejected,
+) -> (Anchors, BTreeMap<EventId, LogIndex>) {
+    let mut anchors = Anchors::default();
+    let mut event_entries = BTreeMap::new();
+    for other in &core.others {
+        let Statement::EventOccurred(occurred) = &other.statement else {
+            continue;
+        };
+        if !alive(core, cut, other.key, other.index) {
+            continue;
+        }
+        let problem = match version.events.iter().find(|e| e.id == occurred.event) {
+            None => Some(format!(
+                "event `{}` is not declared in the agreement",
+                occurred.event
+            )),
+            Some(e) if e.date.is_some() => Some(format!(
+                "event `{}` has a date fixed by the agreement; it is not recorded",
+                occurred.event
+            )),
+            Some(_) => (!other
+                .authors
+                .iter()
+                .all(|a| role_in(core, i, a).may_state(StatementKind::EventOccurred)))
+            .then(|| {
+                format!(
+                    "only an authority records that event `{}` occurred",
+                    occurred.event
+                )
+            }),
+        };
+        match problem {
+            Some(reason) => {
+                if i == 0 {
+                    rejected.push((other.index.0, reason));
+                }
+            }
+            None => {
+                if let Some(&earlier) = event_entries.get(&occurred.event) {
+                    if i == 0 {
+                        rejected.push((
+                            other.index.0,
+                            format!(
+                                "event `{}` was already recorded by entry {earlier}",
+                                occurred.event
+                            ),
+                        ));
+                    }
+                } else {
+                    anchors.events.insert(occurred.event.clone(), occurred.on);
+                    event_entries.insert(occurred.event.clone(), other.index);
+                }
+            }
+        }
+    }
+    (anchors, event_entries)
+}
+
+/// Fixed events may depend on each other: resolved to a fixed point.
+fn fixed_events(version: &Agreement, anchors: &mut Anchors) {
+    for _ in 0..=version.events.len() {
+        let mut changed = false;
+        for e in &version.events {
+            if anchors.events.contains_key(&e.id) {
+                continue;
+            }
+            if let Some(d) = e.date.as_ref().and_then(|r| anchors.resolve(r)) {
+                anchors.events.insert(e.id.clone(), d);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Version 1: in force from its effective date.
+fn adopted(effective: Option<Date>, date: Date) -> (bool, Vec<Reason>) {
+    let ok = effective.is_some_and(|e| e <= date);
+    let reason = match effective {
+        Some(e) if ok => Reason::rule(Rule::VersionAdopted, format!("in force since {e}")),
+        Some(e) => Reason::rule(Rule::VersionAdopted, format!("takes effect on {e}")),
+        None => Reason::rule(
+            Rule::VersionAdopted,
+            "its effective date depends on an event not recorded yet",
+        ),
+    };
+    (ok, vec![reason])
+}
+
+/// A later version: in force once every signatory has signed it (under the cut) and its
+/// effective date has come.
+fn signed(
+    core: &Core,
+    cut: Key,
+    date: Date,
+    version: &Agreement,
+    effective: Option<Date>,
+) -> (bool, Vec<Reason>) {
+    let mut signatures: Vec<LogIndex> = Vec::new();
+    let mut missing = Vec::new();
+    for signatory in &version.signatories {
+        let found = core.others.iter().find(|o| {
+            matches!(&o.statement, Statement::AmendmentSignature(s) if s.version == version.version)
+                && o.authors.contains(signatory)
+                && alive(core, cut, o.key, o.index)
+        });
+        match found {
+            Some(o) => signatures.push(o.index),
+            None => missing.push(signatory.to_string()),
+        }
+    }
+    let effective_ok = effective.is_some_and(|e| e <= date);
+    let reasons = vec![
+        if missing.is_empty() {
+            Reason::with_entries(
+                Rule::VersionSigned,
+                "signed by every signatory".to_owned(),
+                signatures,
+            )
+        } else {
+            Reason::with_entries(
+                Rule::VersionSigned,
+                format!("awaiting the signature of {}", missing.join(", ")),
+                signatures,
+            )
+        },
+        Reason::rule(
+            Rule::VersionEffective,
+            match effective {
+                Some(e) => format!("effective from {e}"),
+                None => "its effective date depends on an event not recorded yet".to_owned(),
+            },
+        ),
+    ];
+    (missing.is_empty() && effective_ok, reasons)
+}
+
+/// Amendment signatures that no version lists every author of as a signatory.
+fn unexpected_signatures(core: &Core, cut: Key, rejected: &mut Rejected) {
+    for o in &core.others {
+        if let Statement::AmendmentSignature(s) = &o.statement
+            && o.key <= cut
+        {
+            let expected = core.versions.iter().any(|v| {
+                v.version == s.version && o.authors.iter().all(|a| v.signatories.contains(a))
+            });
+            if !expected {
+                rejected.push((
+                    o.index.0,
+                    format!(
+                        "no version {} lists every author of this signature as a signatory",
+                        s.version
+                    ),
+                ));
+            }
+        }
+    }
+}

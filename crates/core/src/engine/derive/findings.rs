@@ -1,0 +1,720 @@
+//! Findings: the status of every reporting period of every indicator (quorum, grace,
+//! overdue policy, cure), the disputes' effects on them, and each indicator's status at
+//! each review.
+//!
+//! A finding whose effect a dispute takes away keeps the monitors' status for display
+//! (`frozen`) and counts as `unverified` for its review — so for commitments, phases,
+//! triggers and relief. For indicators with a disputed finding the review statuses as the
+//! monitors made them are kept too (`Findings::undisputed`): a trigger invoked before the
+//! dispute opened is judged on them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance};
+use crate::id::IndicatorId;
+use crate::statement::LogIndex;
+use crate::time::{CalendarDuration, Date, Period};
+
+use super::super::ingest::LensIndicator;
+use super::super::quorum::{self, Cell, Outcome};
+use super::super::state::{
+    IndicatorReview, IndicatorState, IndicatorStatus, Reason, ReportingPeriodState, ReviewState,
+    Rule,
+};
+use super::calendar::Calendar;
+use super::disputes::{self, Disputes};
+use super::{Anchors, CacheFill, Key, Rejected, date_of, epoch_day, periods};
+
+/// An indicator's status at one review, before it is turned into output.
+#[derive(Debug, Clone)]
+pub(crate) struct ReviewCell {
+    pub status: IndicatorStatus,
+    pub late: bool,
+    /// A breach whose cure window is still open: not a breach of the commitment yet.
+    pub pending_cure: bool,
+    /// When the latest report it rests on was recorded.
+    pub known: Option<Date>,
+    pub reasons: Vec<Reason>,
+}
+
+/// Review cells of one version's indicator, by review number − 1.
+pub(crate) type Cells = BTreeMap<(usize, IndicatorId), Vec<Option<ReviewCell>>>;
+
+/// What the findings stage hands on.
+pub(crate) struct Findings {
+    /// Per indicator, in the governing version's order (then indicators only older
+    /// versions have).
+    pub indicators: Vec<IndicatorState>,
+    /// The versions that govern a review, and the governing one, ascending.
+    pub used: Vec<usize>,
+    /// Review cells with the disputes' effects.
+    pub cells: Cells,
+    /// Review cells as the monitors made them, for indicators with a disputed finding.
+    pub undisputed: Cells,
+}
+
+/// Every indicator's reporting periods and review statuses, per version that governs a
+/// review (and the governing one). Quorums computed on the way are handed to `fills` when
+/// `everything` (the cut sees every entry appended).
+pub(crate) fn findings(
+    cal: &Calendar<'_>,
+    disputes: &Disputes,
+    everything: bool,
+    fills: &mut Vec<CacheFill>,
+    rejected: &mut Rejected,
+) -> Findings {
+    let mut used: Vec<usize> = cal
+        .reviews
+        .iter()
+        .map(|r| cal.governing(r.period.start()))
+        .collect();
+    used.push(cal.current);
+    used.sort_unstable();
+    used.dedup();
+    let mut out = Findings {
+        indicators: Vec::new(),
+        used,
+        cells: BTreeMap::new(),
+        undisputed: BTreeMap::new(),
+    };
+    let mut by_id: BTreeMap<IndicatorId, IndicatorState> = BTreeMap::new();
+    let mut order: Vec<IndicatorId> = Vec::new();
+    // Later versions first, so that an indicator's periods come from the newest version.
+    for &v in out.used.clone().iter().rev() {
+        let (Some(version), Some(lens), Some(view)) = (
+            cal.core.versions.get(v),
+            cal.core.lenses.get(v),
+            cal.views.get(v),
+        ) else {
+            continue;
+        };
+        let governed: Vec<&ReviewState> = cal
+            .reviews
+            .iter()
+            .filter(|r| cal.governing(r.period.start()) == v)
+            .collect();
+        for (i, (indicator, lind)) in version.indicators.iter().zip(&lens.indicators).enumerate() {
+            let source = Source {
+                v,
+                i,
+                indicator,
+                lind,
+                anchors: &view.anchors,
+            };
+            let periods = indicator_periods(cal, &source, everything, fills, rejected);
+            let state = by_id.entry(indicator.id.clone()).or_insert_with(|| {
+                order.push(indicator.id.clone());
+                IndicatorState {
+                    id: indicator.id.clone(),
+                    commitment: indicator.commitment.clone(),
+                    reviews: Vec::new(),
+                    periods: Vec::new(),
+                }
+            });
+            out.review(cal, disputes, indicator, v, &governed, periods, state);
+        }
+    }
+    // Output in the current version's order, then indicators only older versions have.
+    let mut seen = BTreeSet::new();
+    let current = cal.agreement().into_iter().flat_map(|a| &a.indicators);
+    for id in current.map(|i| i.id.clone()).chain(order) {
+        if seen.insert(id.clone())
+            && let Some(mut s) = by_id.remove(&id)
+        {
+            s.reviews.sort_by_key(|r| r.review);
+            out.indicators.push(s);
+        }
+    }
+    out
+}
+
+impl Findings {
+    /// One version's indicator at the reviews it governs: with the disputes' effects (and,
+    /// when a finding of it is disputed, as the monitors made them).
+    #[allow(clippy::too_many_arguments)]
+    fn review(
+        &mut self,
+        cal: &Calendar<'_>,
+        disputes: &Disputes,
+        indicator: &Indicator,
+        v: usize,
+        governed: &[&ReviewState],
+        mut periods: Vec<ReportingPeriodState>,
+        out: &mut IndicatorState,
+    ) {
+        let cells_of = |periods: &[ReportingPeriodState]| {
+            let mut by_review = vec![None; cal.reviews.len()];
+            for review in governed {
+                let cell = review_cell(cal.date, indicator, periods, review);
+                if let Some(slot) = by_review.get_mut(review.number as usize - 1) {
+                    *slot = Some(cell);
+                }
+            }
+            by_review
+        };
+        if disputes
+            .findings
+            .iter()
+            .any(|f| f.indicator == indicator.id)
+        {
+            self.undisputed
+                .insert((v, indicator.id.clone()), cells_of(&periods));
+        }
+        disputes::apply(disputes, &indicator.id, &mut periods);
+        // A finding whose effect a dispute takes away counts as unverified for the
+        // reviews (and so for phases, triggers and relief); the period keeps the
+        // monitors' finding for display.
+        let effective: Vec<ReportingPeriodState> = periods
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                if p.frozen {
+                    p.status = IndicatorStatus::Unverified;
+                }
+                p
+            })
+            .collect();
+        let by_review = cells_of(&effective);
+        // The newest version's periods are the ones shown (versions are visited newest
+        // first).
+        if out.periods.is_empty() {
+            out.periods = periods;
+        }
+        for (n, cell) in by_review.iter().enumerate() {
+            if let Some(cell) = cell {
+                out.reviews.push(IndicatorReview {
+                    review: u32::try_from(n + 1).unwrap_or(u32::MAX),
+                    status: cell.status,
+                    late: cell.late,
+                    reasons: cell.reasons.clone(),
+                });
+            }
+        }
+        self.cells.insert((v, indicator.id.clone()), by_review);
+    }
+}
+
+/// One version's indicator, with what its statuses are computed from.
+struct Source<'a> {
+    v: usize,
+    i: usize,
+    indicator: &'a Indicator,
+    lind: &'a LensIndicator,
+    anchors: &'a Anchors,
+}
+
+/// The statuses of every reporting period of an indicator that has begun.
+fn indicator_periods(
+    cal: &Calendar<'_>,
+    src: &Source<'_>,
+    everything: bool,
+    fills: &mut Vec<CacheFill>,
+    rejected: &mut Rejected,
+) -> Vec<ReportingPeriodState> {
+    let (cut, date, indicator, lind) = (cal.cut, cal.date, src.indicator, src.lind);
+    let Some(start) = src.anchors.resolve(&indicator.starts) else {
+        return Vec::new();
+    };
+    let schedule = periods(start, indicator.cadence, date);
+    // Evidence before the first reporting period counts for nothing.
+    if let Some(first) = schedule.first()
+        && let Some(before) = first.start().yesterday().ok()
+    {
+        for (&(_, key), obs) in lind.obs.range(..=(before, super::super::ingest::MAX_KEY)) {
+            if key <= cut {
+                rejected.push((
+                    obs.index,
+                    format!(
+                        "observes a period that ends before indicator `{}` starts on {}",
+                        indicator.id,
+                        first.start()
+                    ),
+                ));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(schedule.len());
+    let mut misses = 0u32;
+    for period in schedule {
+        let (s, e) = (period.start(), period.end());
+        let cached = lind
+            .cells
+            .get(&s)
+            .filter(|c| c.end == e && c.max_key <= cut);
+        let computed;
+        let cell = match cached {
+            Some(c) => c,
+            None => {
+                computed = quorum::decide(lind, s, e, Some(cut));
+                if everything {
+                    fills.push(CacheFill {
+                        lens: src.v,
+                        indicator: src.i,
+                        start: s,
+                        cell: computed.clone(),
+                    });
+                }
+                &computed
+            }
+        };
+        for (key, index, reason) in &cell.ignored {
+            if *key <= cut {
+                rejected.push((*index, reason.clone()));
+            }
+        }
+        out.push(period_status(cal, src, period, cell, &mut misses));
+    }
+    out
+}
+
+/// One reporting period on the evaluation date, with its grace.
+struct Slot {
+    period: Period,
+    in_grace: bool,
+    grace_text: String,
+}
+
+fn ids(v: &[u64]) -> Vec<LogIndex> {
+    v.iter().map(|&i| LogIndex(i)).collect()
+}
+
+/// The status of one reporting period on the evaluation date.
+fn period_status(
+    cal: &Calendar<'_>,
+    src: &Source<'_>,
+    period: Period,
+    cell: &Cell,
+    misses: &mut u32,
+) -> ReportingPeriodState {
+    let deadline = src.indicator.grace.after(period.end());
+    let slot = Slot {
+        period,
+        in_grace: deadline.is_none_or(|d| cal.date <= d),
+        grace_text: deadline.map_or_else(|| "its grace period".to_owned(), |d| d.to_string()),
+    };
+    let mut out = ReportingPeriodState {
+        period,
+        status: IndicatorStatus::Missing,
+        value: None,
+        late: false,
+        cure_until: None,
+        cured: false,
+        known: cell.known.map(|k| date_of(k.0)),
+        reasons: Vec::new(),
+        frozen: false,
+    };
+    let was_overdue = matches!(cell.outcome, Outcome::Empty) && !slot.in_grace;
+    if !was_overdue {
+        *misses = 0;
+    }
+    match &cell.outcome {
+        Outcome::Decided { .. } => decided(cal, src, &slot, &cell.outcome, &mut out),
+        Outcome::Contested { entries, values } => {
+            out.status = IndicatorStatus::Contested;
+            let shown: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+            out.reasons.push(Reason::with_entries(
+                Rule::IndicatorContested,
+                format!(
+                    "monitors disagree beyond the protocol's tolerance (values {})",
+                    shown.join(", ")
+                ),
+                ids(entries),
+            ));
+        }
+        Outcome::Insufficient {
+            entries,
+            have,
+            needed,
+        } => {
+            let grace_text = &slot.grace_text;
+            if slot.in_grace {
+                out.status = IndicatorStatus::Missing;
+                out.reasons.push(Reason::with_entries(
+                    Rule::IndicatorMissing,
+                    format!("{have} agreeing report(s) of the {needed} needed so far; grace runs until {grace_text}"),
+                    ids(entries),
+                ));
+            } else {
+                out.status = IndicatorStatus::Unverified;
+                out.reasons.push(Reason::with_entries(
+                    Rule::IndicatorUnverified,
+                    format!("quorum not reached: {have} agreeing report(s) of the {needed} needed, grace ended {grace_text}"),
+                    ids(entries),
+                ));
+            }
+        }
+        Outcome::SelfOnly { entries } => {
+            out.status = IndicatorStatus::Unverified;
+            out.reasons.push(Reason::with_entries(
+                Rule::IndicatorSelfReport,
+                "only the target's own report, which this protocol does not accept without a monitor",
+                ids(entries),
+            ));
+        }
+        Outcome::Empty => empty(cal.date, src.indicator, &slot, misses, &mut out),
+    }
+    out
+}
+
+/// A period decided by agreeing reports: compliant or a breach (which a cure window may
+/// still close).
+fn decided(
+    cal: &Calendar<'_>,
+    src: &Source<'_>,
+    slot: &Slot,
+    outcome: &Outcome,
+    out: &mut ReportingPeriodState,
+) {
+    let Outcome::Decided {
+        value,
+        agreeing,
+        dissent,
+        late,
+        self_reported,
+        voices,
+        needed,
+    } = outcome
+    else {
+        return;
+    };
+    let (compliant, why) = complies(src.indicator, src.anchors, *value);
+    out.value = Some(*value);
+    out.late = *late;
+    let who = if *self_reported && *voices == 1 {
+        "the target's own report (self-reports suffice for this indicator)".to_owned()
+    } else {
+        format!("{voices} agreeing report(s), quorum {needed}")
+    };
+    let mut entries = ids(agreeing);
+    entries.extend(ids(dissent));
+    out.reasons.push(Reason::with_entries(
+        Rule::IndicatorQuorum,
+        format!(
+            "{who}: {why}{}",
+            if dissent.is_empty() {
+                String::new()
+            } else {
+                format!("; {} dissenting report(s) outside tolerance", dissent.len())
+            }
+        ),
+        entries,
+    ));
+    if *late {
+        out.reasons.push(Reason::with_entries(
+            Rule::IndicatorLate,
+            format!(
+                "reported after {}, the end of the grace period; counted and marked late",
+                slot.grace_text
+            ),
+            ids(agreeing),
+        ));
+    }
+    if compliant {
+        out.status = IndicatorStatus::Compliant;
+    } else {
+        out.status = IndicatorStatus::Noncompliant;
+        if let Some(window) = src.indicator.cure {
+            cure(cal.cut, cal.date, src, slot.period, window, out);
+        }
+    }
+}
+
+/// No report: missing while the period or its grace runs, then overdue, with what the
+/// agreement's overdue policy makes of it.
+fn empty(
+    date: Date,
+    indicator: &Indicator,
+    slot: &Slot,
+    misses: &mut u32,
+    out: &mut ReportingPeriodState,
+) {
+    let grace_text = &slot.grace_text;
+    if slot.period.end() >= date {
+        out.reasons.push(Reason::rule(
+            Rule::IndicatorMissing,
+            "the period is still running; no report yet",
+        ));
+        return;
+    }
+    if slot.in_grace {
+        out.reasons.push(Reason::rule(
+            Rule::IndicatorMissing,
+            format!("no report yet; grace runs until {grace_text}"),
+        ));
+        return;
+    }
+    *misses = misses.saturating_add(1);
+    out.status = IndicatorStatus::Overdue;
+    let detail = match &indicator.overdue {
+        OverduePolicy::HoldRelief => {
+            format!("no report by {grace_text}; relief that depends on it is held until it comes")
+        }
+        OverduePolicy::NoncompliantAfter { misses: allowed } => {
+            if *misses >= (*allowed).max(1) {
+                out.status = IndicatorStatus::Noncompliant;
+                format!(
+                    "no report by {grace_text}: {} consecutive missed period(s), non-compliant after {allowed}",
+                    misses
+                )
+            } else {
+                format!(
+                    "no report by {grace_text}: {} consecutive missed period(s) of the {allowed} allowed",
+                    misses
+                )
+            }
+        }
+        OverduePolicy::Escalate { stage } => format!(
+            "no report by {grace_text}; the overdue policy escalates it to dispute stage `{stage}`"
+        ),
+    };
+    out.reasons
+        .push(Reason::rule(Rule::IndicatorOverdue, detail));
+}
+
+/// Whether a decided value meets the indicator's target, and why, in words.
+fn complies(indicator: &Indicator, anchors: &Anchors, value: f64) -> (bool, String) {
+    match &indicator.target {
+        IndicatorTarget::Threshold {
+            comparison,
+            limit,
+            unit,
+        } => {
+            let ok = match comparison {
+                Comparison::Equal => match indicator.verification.tolerance {
+                    Tolerance::Exact => value == *limit,
+                    Tolerance::Absolute { value: t } => (value - limit).abs() <= t,
+                    Tolerance::Relative { fraction } => {
+                        (value - limit).abs() <= fraction * value.abs().max(limit.abs())
+                    }
+                },
+                c => c.holds(value, *limit),
+            };
+            (
+                ok,
+                format!(
+                    "{value} {unit} {} the limit {} {limit} {unit}",
+                    if ok { "meets" } else { "breaches" },
+                    comparison_text(*comparison)
+                ),
+            )
+        }
+        IndicatorTarget::Flag { expected } => {
+            let observed = value == 1.0;
+            (
+                observed == *expected,
+                format!("observed `{observed}`, expected `{expected}`"),
+            )
+        }
+        IndicatorTarget::Count { comparison, limit } => {
+            let ok = comparison.holds(value, *limit as f64);
+            (
+                ok,
+                format!(
+                    "count {value} {} the limit {} {limit}",
+                    if ok { "meets" } else { "breaches" },
+                    comparison_text(*comparison)
+                ),
+            )
+        }
+        IndicatorTarget::Deadline { due } => {
+            let done = super::super::date_from_epoch_day(value as i64);
+            match anchors.resolve(due) {
+                Some(d) => {
+                    let ok = epoch_day(d) as f64 >= value;
+                    (
+                        ok,
+                        format!(
+                            "done on {}, due {d}",
+                            done.map_or_else(|| "?".to_owned(), |d| d.to_string())
+                        ),
+                    )
+                }
+                None => (
+                    true,
+                    "done; its due date is not known yet, so it cannot be late".to_owned(),
+                ),
+            }
+        }
+        IndicatorTarget::Grade { scale, pass } => {
+            let got = scale.get(value as usize).map_or("?", String::as_str);
+            match scale.iter().position(|g| g == pass) {
+                Some(p) => (
+                    value >= p as f64,
+                    format!("grade `{got}`, pass at `{pass}` or better"),
+                ),
+                None => (
+                    false,
+                    format!("grade `{got}`, but the pass grade `{pass}` is not on the scale"),
+                ),
+            }
+        }
+    }
+}
+
+fn comparison_text(c: Comparison) -> &'static str {
+    match c {
+        Comparison::AtMost => "of at most",
+        Comparison::Below => "of below",
+        Comparison::AtLeast => "of at least",
+        Comparison::Above => "of above",
+        Comparison::Equal => "of exactly",
+    }
+}
+
+/// A breach is cured when a compliant quorum reports on a period that ends within the
+/// cure window after the breached period.
+fn cure(
+    cut: Key,
+    date: Date,
+    src: &Source<'_>,
+    period: Period,
+    window: CalendarDuration,
+    out: &mut ReportingPeriodState,
+) {
+    let (indicator, lind, anchors) = (src.indicator, src.lind, src.anchors);
+    let (Some(until), Ok(from)) = (window.after(period.end()), period.end().tomorrow()) else {
+        return;
+    };
+    out.cure_until = Some(until);
+    if from <= until {
+        let cell = quorum::decide(lind, from, until, Some(cut));
+        if let Outcome::Decided {
+            value, agreeing, ..
+        } = &cell.outcome
+            && complies(indicator, anchors, *value).0
+        {
+            out.status = IndicatorStatus::Compliant;
+            out.cured = true;
+            out.known = out.known.max(cell.known.map(|k| date_of(k.0)));
+            out.reasons.push(Reason::with_entries(
+                Rule::IndicatorCure,
+                format!(
+                    "breach cured by {until}, within its cure window: closed without consequence"
+                ),
+                agreeing.iter().map(|&i| LogIndex(i)).collect(),
+            ));
+            return;
+        }
+    }
+    out.reasons.push(Reason::rule(
+        Rule::IndicatorCure,
+        if date <= until {
+            format!("the breach may still be cured until {until}")
+        } else {
+            format!("not cured within its window, which closed on {until}")
+        },
+    ));
+}
+
+/// An indicator's status at a review: the worst of its reporting periods that end in the
+/// review, or the latest one before it when none does.
+fn review_cell(
+    date: Date,
+    indicator: &Indicator,
+    periods: &[ReportingPeriodState],
+    review: &ReviewState,
+) -> ReviewCell {
+    let inside: Vec<&ReportingPeriodState> = periods
+        .iter()
+        .filter(|p| review.period.contains(p.period.end()))
+        .collect();
+    let (chosen, carried): (Vec<&ReportingPeriodState>, bool) = if inside.is_empty() {
+        (
+            periods
+                .iter()
+                .rev()
+                .find(|p| p.period.end() < review.period.start())
+                .into_iter()
+                .collect(),
+            true,
+        )
+    } else {
+        (inside, false)
+    };
+    let Some(worst) = chosen.iter().max_by_key(|p| p.status.severity()) else {
+        return ReviewCell {
+            status: IndicatorStatus::Missing,
+            late: false,
+            pending_cure: false,
+            known: None,
+            reasons: vec![Reason::rule(
+                Rule::IndicatorReview,
+                format!(
+                    "no reporting period of `{}` has ended by this review",
+                    indicator.id
+                ),
+            )],
+        };
+    };
+    let mut reasons = Vec::new();
+    let prefixed = |p: &ReportingPeriodState, out: &mut Vec<Reason>| {
+        for r in &p.reasons {
+            let mut r = r.clone();
+            r.detail = format!("{}: {}", p.period, r.detail);
+            out.push(r);
+        }
+    };
+    if let [only] = chosen.as_slice() {
+        prefixed(only, &mut reasons);
+    } else {
+        // Many reporting periods in one review (a daily indicator reviewed quarterly):
+        // the worst period's own reasons, then one summary per status with the entries.
+        if worst.status != IndicatorStatus::Compliant {
+            prefixed(worst, &mut reasons);
+        }
+        let mut by_status: BTreeMap<
+            (std::cmp::Reverse<u8>, IndicatorStatus),
+            (u32, Vec<LogIndex>),
+        > = BTreeMap::new();
+        for p in &chosen {
+            let slot = by_status
+                .entry((std::cmp::Reverse(p.status.severity()), p.status))
+                .or_default();
+            slot.0 += 1;
+            for r in &p.reasons {
+                slot.1.extend_from_slice(&r.entries);
+            }
+        }
+        for ((_, status), (count, entries)) in by_status {
+            reasons.push(Reason::with_entries(
+                Rule::IndicatorReview,
+                format!(
+                    "{count} of {} reporting periods ending in this review {}",
+                    chosen.len(),
+                    status.as_str()
+                ),
+                entries,
+            ));
+        }
+        if chosen.iter().any(|p| p.late) {
+            reasons.push(Reason::rule(
+                Rule::IndicatorLate,
+                "a report that counted was recorded after its grace period",
+            ));
+        }
+    }
+    if carried {
+        reasons.push(Reason::rule(
+            Rule::IndicatorReview,
+            format!(
+                "no reporting period ends in this review: carried from {}",
+                worst.period
+            ),
+        ));
+    }
+    let breaches: Vec<&&ReportingPeriodState> = chosen
+        .iter()
+        .filter(|p| p.status == IndicatorStatus::Noncompliant)
+        .collect();
+    let pending_cure = !breaches.is_empty()
+        && breaches
+            .iter()
+            .all(|p| p.cure_until.is_some_and(|u| date <= u));
+    ReviewCell {
+        status: worst.status,
+        late: chosen.iter().any(|p| p.late),
+        pending_cure,
+        known: chosen.iter().filter_map(|p| p.known).max(),
+        reasons,
+    }
+}

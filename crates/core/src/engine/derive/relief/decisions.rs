@@ -1,0 +1,300 @@
+//! Authorities' decisions: which count (recorded under the cut, by an authority, on relief
+//! that exists), how each changes an action's status in date order, whether each departs
+//! from what the evaluation entitles, and where a disputed decision stands.
+
+use std::collections::BTreeMap;
+
+use crate::agreement::{Agreement, Renewal};
+use crate::id::{ActionId, PhaseId};
+use crate::statement::{Decision, DecisionAct, LogIndex, ReliefRef, Statement, StatementKind};
+use crate::time::Date;
+
+use super::super::super::state::{ActionState, DecisionState, Reason, ReliefStatus, Rule};
+use super::super::calendar::Calendar;
+use super::super::disputes::{DecisionDispute, Standing};
+use super::super::{Key, Rejected};
+
+/// A decision that counts: recorded under the cut, by an authority, on relief that exists.
+pub(crate) struct Decided<'a> {
+    pub index: LogIndex,
+    pub key: Key,
+    pub decision: &'a Decision,
+    /// The dispute that decides where it stands, when disputed.
+    pub dispute: Option<DecisionDispute>,
+}
+
+impl Decided<'_> {
+    /// The day a dispute set it aside.
+    pub fn set_aside(&self) -> Option<Date> {
+        match self.dispute.as_ref().map(|d| &d.standing) {
+            Some(Standing::SetAside(day)) => Some(*day),
+            _ => None,
+        }
+    }
+
+    /// Whether it decides on this action (of this phase).
+    pub fn applies(&self, phase: &PhaseId, action: &ActionId) -> bool {
+        match &self.decision.relief {
+            ReliefRef::Phase(p) => p == phase,
+            ReliefRef::Action(a) => a == action,
+        }
+    }
+}
+
+/// The decisions that count, in the order they apply (effective date, then log order).
+pub(crate) fn decided<'a>(
+    cal: &Calendar<'a>,
+    agreement: &Agreement,
+    disputes: &BTreeMap<LogIndex, DecisionDispute>,
+    rejected: &mut Rejected,
+) -> Vec<Decided<'a>> {
+    let mut decided: Vec<Decided<'a>> = Vec::new();
+    for o in &cal.core.others {
+        let Statement::Decision(d) = &o.statement else {
+            continue;
+        };
+        if !cal.alive(o.key, o.index) {
+            continue;
+        }
+        let authority = o
+            .authors
+            .iter()
+            .all(|a| cal.role_of(a).may_state(StatementKind::Decision));
+        let exists = match &d.relief {
+            ReliefRef::Phase(p) => agreement.phases.iter().any(|ph| &ph.id == p),
+            ReliefRef::Action(a) => agreement.actions().any(|(_, ac)| &ac.id == a),
+        };
+        if !authority {
+            rejected.push((
+                o.index.0,
+                "only an authority of the agreement decides on relief".to_owned(),
+            ));
+        } else if !exists {
+            rejected.push((
+                o.index.0,
+                format!(
+                    "decides on `{}`, which is not relief of this agreement",
+                    relief_name(&d.relief)
+                ),
+            ));
+        } else {
+            decided.push(Decided {
+                index: o.index,
+                key: o.key,
+                decision: d,
+                dispute: disputes.get(&o.index).cloned(),
+            });
+        }
+    }
+    decided.sort_by_key(|d| (d.decision.effective, d.key));
+    decided
+}
+
+/// Applies a decision effective by `date` to an action's state.
+pub(super) fn apply(date: Date, d: &Decided<'_>, s: &mut ActionState) {
+    if d.decision.effective > date {
+        return;
+    }
+    let eff = d.decision.effective;
+    let (new, rule) = match d.decision.act {
+        DecisionAct::Grant if s.status == ReliefStatus::Lifted => (None, None),
+        DecisionAct::Grant => (Some(ReliefStatus::InForce), Some(Rule::DecisionGrant)),
+        DecisionAct::Hold if s.status.relieves() => {
+            (Some(ReliefStatus::Suspended), Some(Rule::DecisionHold))
+        }
+        DecisionAct::Revoke if s.status.relieves() || s.status == ReliefStatus::Suspended => {
+            (Some(ReliefStatus::Reimposed), Some(Rule::DecisionRevoke))
+        }
+        _ => (None, None),
+    };
+    let (Some(new), Some(rule)) = (new, rule) else {
+        return;
+    };
+    if new == s.status {
+        return;
+    }
+    s.status = new;
+    s.since = Some(eff);
+    if new != ReliefStatus::InForce {
+        s.until = None;
+    }
+    let disputed = match &d.dispute {
+        Some(x) if x.standing == Standing::Open => format!(
+            " (disputed in `{}`: it stays in effect while the dispute is open)",
+            x.dispute
+        ),
+        _ => String::new(),
+    };
+    s.reasons.insert(
+        0,
+        Reason::with_entries(
+            rule,
+            format!("decision of {eff}: {}{disputed}", d.decision.reason),
+            vec![d.index],
+        ),
+    );
+}
+
+/// Each decision as the state shows it: whether it departs from what the evaluation alone
+/// entitles (`entitled`, per action), and where it stands when disputed.
+pub(crate) fn states(
+    agreement: &Agreement,
+    decided: &[Decided<'_>],
+    entitled: &BTreeMap<ActionId, ReliefStatus>,
+    date: Date,
+) -> Vec<DecisionState> {
+    decided
+        .iter()
+        .map(|d| state(agreement, d, entitled, date))
+        .collect()
+}
+
+fn state(
+    agreement: &Agreement,
+    d: &Decided<'_>,
+    entitled: &BTreeMap<ActionId, ReliefStatus>,
+    date: Date,
+) -> DecisionState {
+    let targets: Vec<&ActionId> = agreement
+        .actions()
+        .filter(|(p, a)| d.applies(&p.id, &a.id))
+        .map(|(_, a)| &a.id)
+        .collect();
+    let earned = targets
+        .iter()
+        .filter(|a| entitled.get(**a).is_some_and(|s| s.relieves()))
+        .count();
+    let auto = agreement
+        .actions()
+        .filter(|(p, a)| d.applies(&p.id, &a.id))
+        .any(|(_, a)| matches!(a.renewal, Renewal::Automatic { .. }));
+    let (departure, why) = match d.decision.act {
+        DecisionAct::Grant if earned < targets.len() => (
+            true,
+            "grants relief the evaluation does not (yet) entitle".to_owned(),
+        ),
+        DecisionAct::Grant => (false, "grants relief the evaluation entitles".to_owned()),
+        DecisionAct::Hold | DecisionAct::Revoke if earned > 0 => {
+            (true, "withholds relief the evaluation entitles".to_owned())
+        }
+        DecisionAct::Hold | DecisionAct::Revoke => (
+            false,
+            "concerns relief the evaluation does not entitle".to_owned(),
+        ),
+        DecisionAct::LetExpire if auto => (
+            true,
+            "stops a renewal the agreement makes automatic".to_owned(),
+        ),
+        DecisionAct::LetExpire | DecisionAct::Renew => {
+            (false, "renewal is the authority's to decide".to_owned())
+        }
+    };
+    let pending = if d.decision.effective > date {
+        format!("; takes effect on {}", d.decision.effective)
+    } else {
+        String::new()
+    };
+    let mut reasons = vec![Reason::with_entries(
+        if departure {
+            Rule::DecisionDeparture
+        } else {
+            Rule::DecisionFollows
+        },
+        format!("{why}{pending}"),
+        vec![d.index],
+    )];
+    // Where it stands in its dispute comes first: it is what changed last, and once set
+    // aside, what decides what the decision does.
+    if let Some(x) = &d.dispute {
+        reasons.insert(0, disputed(d, x));
+    }
+    DecisionState {
+        entry: d.index,
+        act: d.decision.act,
+        relief: d.decision.relief.clone(),
+        effective: d.decision.effective,
+        stated_reason: d.decision.reason.clone(),
+        departure,
+        reasons,
+        disputed_by: d.dispute.as_ref().map(|x| x.dispute.clone()),
+        set_aside: d.set_aside().is_some(),
+    }
+}
+
+/// Where a disputed decision stands, as its first reason.
+fn disputed(d: &Decided<'_>, x: &DecisionDispute) -> Reason {
+    let mut entries = x.steps.clone();
+    entries.push(d.index);
+    match &x.standing {
+        Standing::SetAside(day) => Reason::with_entries(
+            Rule::DecisionSetAside,
+            format!(
+                "set aside on {day}: dispute `{}` overturned it; from then on it no longer applies",
+                x.dispute
+            ),
+            entries,
+        ),
+        Standing::Open => Reason::with_entries(
+            Rule::DecisionDisputed,
+            format!(
+                "disputed in `{}` since {} (open): it stays in effect meanwhile — an authority's act is not suspended by a complaint",
+                x.dispute, x.opened
+            ),
+            entries,
+        ),
+        Standing::Stands(how) => Reason::with_entries(
+            Rule::DecisionDisputed,
+            format!(
+                "disputed in `{}` since {}, {how}: the decision stands",
+                x.dispute, x.opened
+            ),
+            entries,
+        ),
+    }
+}
+
+/// Explains the decisions on an action that a dispute set aside. Relief such a decision
+/// had changed (it still would, were it not set aside) takes its present status from the
+/// day it was set aside, and that reason comes first.
+pub(super) fn set_aside<'d, 'a: 'd>(
+    decisions: impl Iterator<Item = &'d Decided<'a>>,
+    s: &mut ActionState,
+) {
+    for d in decisions {
+        let (Some(day), Some(x)) = (d.set_aside(), &d.dispute) else {
+            continue;
+        };
+        let changed = d.decision.effective < day
+            && match d.decision.act {
+                DecisionAct::Grant => s.status != ReliefStatus::InForce,
+                DecisionAct::Hold => s.status == ReliefStatus::InForce,
+                DecisionAct::Revoke => {
+                    matches!(s.status, ReliefStatus::InForce | ReliefStatus::Suspended)
+                }
+                DecisionAct::Renew | DecisionAct::LetExpire => false,
+            };
+        let reason = Reason::with_entries(
+            Rule::DecisionSetAside,
+            format!(
+                "the decision of {} was set aside on {day} (dispute `{}` overturned it): relief is what the evaluation and the other decisions give",
+                d.decision.effective, x.dispute
+            ),
+            vec![d.index],
+        );
+        if changed {
+            if s.since.is_some_and(|since| since < day) {
+                s.since = Some(day);
+            }
+            s.reasons.insert(0, reason);
+        } else {
+            s.reasons.push(reason);
+        }
+    }
+}
+
+fn relief_name(r: &ReliefRef) -> String {
+    match r {
+        ReliefRef::Phase(p) => format!("phase {p}"),
+        ReliefRef::Action(a) => format!("action {a}"),
+    }
+}
