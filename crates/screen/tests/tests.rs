@@ -674,28 +674,3 @@ proptest! {
         }
     }
 }
-
-#[test]
-fn zz_debug() {
-    let mut c: Vec<Candidate> = (0..300)
-        .map(|i| {
-            person(
-                &format!("k{i}"),
-                &[&format!("KIM CHOL {}", ["SU", "HO", "NAM", "IL"][i % 4])],
-            )
-        })
-        .collect();
-    c.push(person("t", &["KIM TONG-HO"]));
-    let index = Index::build(c);
-    let hits = index.screen(
-        &query("KIM TONGHO"),
-        &Settings {
-            threshold: 0.0,
-            limit: 5,
-            ..Settings::default()
-        },
-    );
-    for h in hits {
-        println!("HIT {} {} {}", h.score, h.candidate_id, h.explanation);
-    }
-}
