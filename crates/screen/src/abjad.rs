@@ -110,9 +110,10 @@ pub fn consonant_count(word: &str) -> Option<usize> {
             .iter()
             .enumerate()
             .filter(|(i, c)| {
-                !matches!(c, 'ا' | 'آ' | 'ٱ' | 'ى' | 'و' | 'ي' | 'ی' | 'ې' | 'ێ' | 'ة')
-                    && !(*i == last && matches!(c, 'ه' | 'ھ' | 'ہ'))
-                    && !(*i == 0 && matches!(c, 'ع' | 'ء' | 'أ' | 'إ' | 'ؤ' | 'ئ'))
+                let vowel = matches!(c, 'ا' | 'آ' | 'ٱ' | 'ى' | 'و' | 'ي' | 'ی' | 'ې' | 'ێ' | 'ة');
+                let final_he = *i == last && matches!(c, 'ه' | 'ھ' | 'ہ');
+                let initial_glottal = *i == 0 && matches!(c, 'ع' | 'ء' | 'أ' | 'إ' | 'ؤ' | 'ئ');
+                !(vowel || final_he || initial_glottal)
             })
             .count(),
     )

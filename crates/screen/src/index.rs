@@ -93,6 +93,8 @@ pub struct Index {
     vocabulary_ids: HashMap<Script, HashMap<Box<str>, u32>>,
     postings: Vec<Vec<u32>>,
     idf: Vec<f32>,
+    /// The largest IDF: the weight a vote through joined words carries.
+    rarest_idf: f32,
     by_spelling: Vec<(u64, u32)>,
     by_skeleton_abjad: Vec<(u64, u32)>,
     by_skeleton_latin: Vec<(u64, u32)>,
@@ -244,29 +246,32 @@ fn word_set_key<'t>(tokens: impl Iterator<Item = &'t Token>) -> u64 {
     key(texts.join(" ").as_bytes())
 }
 
-/// Adds `weight` to the vote of each name, once per `marker` (one query word): a name
-/// reached through several spellings of the same word is counted once.
-fn cast_votes(
-    votes: &mut [f32],
-    last_token: &mut [u32],
-    touched: &mut Vec<u32>,
-    names: impl Iterator<Item = u32>,
-    marker: u32,
-    weight: f32,
-) {
-    for name in names {
-        let n = name as usize;
-        let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n)) else {
-            continue;
-        };
-        if *last == marker {
-            continue;
+/// The vote of one query, over the per-thread buffers.
+struct Ballot<'s> {
+    votes: &'s mut Vec<f32>,
+    last_token: &'s mut Vec<u32>,
+    touched: &'s mut Vec<u32>,
+}
+
+impl Ballot<'_> {
+    /// Adds `weight` to the vote of each form, once per `marker` (one query word): a form
+    /// reached through several spellings of the same word is counted once.
+    fn cast(&mut self, forms: &[u32], marker: u32, weight: f32) {
+        for &form in forms {
+            let n = form as usize;
+            let (Some(vote), Some(last)) = (self.votes.get_mut(n), self.last_token.get_mut(n))
+            else {
+                continue;
+            };
+            if *last == marker {
+                continue;
+            }
+            if *last == 0 {
+                self.touched.push(form);
+            }
+            *last = marker;
+            *vote += weight;
         }
-        if *last == 0 {
-            touched.push(name);
-        }
-        *last = marker;
-        *vote += weight;
     }
 }
 
@@ -282,6 +287,7 @@ impl Index {
             vocabulary_ids: HashMap::default(),
             postings: Vec::new(),
             idf: Vec::new(),
+            rarest_idf: 1.0,
             by_spelling: Vec::new(),
             by_skeleton_abjad: Vec::new(),
             by_skeleton_latin: Vec::new(),
@@ -349,6 +355,7 @@ impl Index {
             .iter()
             .map(|p| (n_forms / p.len().max(1) as f32).ln() + 1.0)
             .collect();
+        index.rarest_idf = index.idf.iter().copied().fold(1.0f32, f32::max);
         let mut keys = Vec::new();
         for (id, token) in index.vocabulary.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
@@ -504,11 +511,10 @@ impl Index {
         matched
     }
 
-    /// The names that share the most (IDF-weighted) words with the query.
-    fn shortlist(&self, prepared: &PreparedQuery<'_>, settings: &Settings) -> Vec<u32> {
-        // Block on the distinct words of every reading of the query. Initials and particles
-        // (long posting lists, little identity) are left out of a reading that has any
-        // other word.
+    /// The words a query blocks on: the distinct words of every reading. Initials and
+    /// particles (long posting lists, little identity) are left out of a reading that has
+    /// any other word.
+    fn block_tokens<'p>(prepared: &'p PreparedQuery<'_>) -> Vec<&'p Token> {
         let informative = |t: &Token| {
             matches!(
                 t.kind,
@@ -530,6 +536,98 @@ impl Index {
                 }
             }
         }
+        block_tokens
+    }
+
+    /// Votes of the query's words and their near spellings, one marker per query word.
+    fn word_votes(&self, ballot: &mut Ballot<'_>, block_tokens: &[&Token]) {
+        let mut found = Vec::new();
+        for (q, token) in block_tokens.iter().enumerate() {
+            let marker = u32::try_from(q + 1).unwrap_or(u32::MAX);
+            let mut matched: Vec<(u32, f32)> = self
+                .matching_vocabulary(token, &mut found)
+                .into_iter()
+                .map(|(id, sim)| {
+                    let idf = self.idf.get(id as usize).copied().unwrap_or(1.0);
+                    (id, idf * sim as f32)
+                })
+                .collect();
+            matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (id, weight) in matched {
+                ballot.cast(self.postings_of(id), marker, weight);
+            }
+        }
+    }
+
+    fn postings_of(&self, id: u32) -> &[u32] {
+        self.postings
+            .get(id as usize)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// Words split or merged differently (`Marange Resources` / `MARANGERESOURCES`): a
+    /// query word may be two adjacent words of a name joined (even a word some list has:
+    /// `Tongho` / `Tong-ho`); two adjacent query words joined may be one word of a name.
+    /// Such forms vote with the weight of the rarest word (or of the joined word), once
+    /// per joined form, so that the joined views get to score them.
+    fn joined_votes(
+        &self,
+        ballot: &mut Ballot<'_>,
+        prepared: &PreparedQuery<'_>,
+        block_tokens: &[&Token],
+    ) {
+        let rare = self.rarest_idf;
+        let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
+        let mut forms = Vec::new();
+        for token in block_tokens {
+            if token.canon.len() >= 6 {
+                forms.clear();
+                lookup(&self.by_joined, key(token.canon.as_bytes()), &mut forms);
+                ballot.cast(&forms, marker, rare);
+                marker = marker.saturating_add(1);
+            }
+            if token.script == Script::Hangul && token.text.len() >= 4 {
+                forms.clear();
+                let k = key(korean_key(&token.text).as_bytes());
+                lookup(&self.by_korean_joined, k, &mut forms);
+                ballot.cast(&forms, marker, rare);
+                marker = marker.saturating_add(1);
+            }
+        }
+        let mut joined_pairs: Vec<String> = Vec::new();
+        for name in [&prepared.other, &prepared.person, &prepared.organisation] {
+            for pair in name.tokens.windows(2) {
+                if let [first, second] = pair {
+                    let text = format!("{}{}", first.text, second.text);
+                    joined_pairs.push(crate::normalize::canonical_spelling(&text));
+                }
+            }
+        }
+        joined_pairs.sort_unstable();
+        joined_pairs.dedup();
+        let mut ids = Vec::new();
+        for joined in &joined_pairs {
+            ids.clear();
+            lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
+            ids.sort_unstable();
+            ids.dedup();
+            for id in &ids {
+                if self
+                    .vocabulary
+                    .get(*id as usize)
+                    .is_some_and(|t| &t.canon == joined)
+                {
+                    let weight = self.idf.get(*id as usize).copied().unwrap_or(1.0);
+                    ballot.cast(self.postings_of(*id), marker, weight);
+                }
+            }
+            marker = marker.saturating_add(1);
+        }
+    }
+
+    /// The forms that share the most (IDF-weighted) words with the query.
+    fn shortlist(&self, prepared: &PreparedQuery<'_>, settings: &Settings) -> Vec<u32> {
+        let block_tokens = Self::block_tokens(prepared);
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let Scratch {
@@ -544,104 +642,21 @@ impl Index {
                 last_token.resize(self.forms.len(), 0);
             }
             touched.clear();
-            let mut found = Vec::new();
-            for (q, token) in block_tokens.iter().enumerate() {
-                let marker = u32::try_from(q + 1).unwrap_or(u32::MAX);
-                let mut matched: Vec<(u32, f32)> = self
-                    .matching_vocabulary(token, &mut found)
-                    .into_iter()
-                    .map(|(id, sim)| {
-                        let idf = self.idf.get(id as usize).copied().unwrap_or(1.0);
-                        (id, idf * sim as f32)
-                    })
-                    .collect();
-                matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                for (id, weight) in matched {
-                    let names = self
-                        .postings
-                        .get(id as usize)
-                        .map_or(&[][..], Vec::as_slice);
-                    cast_votes(
-                        votes,
-                        last_token,
-                        touched,
-                        names.iter().copied(),
-                        marker,
-                        weight,
-                    );
-                }
-            }
-            // Words split or merged differently (`Marange Resources` / `MARANGERESOURCES`):
-            // a query word that is no word of any name may be two adjacent words of a name
-            // joined; two adjacent query words joined may be one word of a name. Such names
-            // vote with the weight of a rare word (or of the joined word), once per joined
-            // form, so that the joined view gets to score them.
-            let rare = self.idf.iter().copied().fold(1.0f32, f32::max);
-            let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
-            for token in &block_tokens {
-                // Even a word some list has may be two adjacent words of another name
-                // (`Tongho` / `Tong-ho`).
-                if token.canon.len() >= 6 {
-                    let mut names = Vec::new();
-                    lookup(&self.by_joined, key(token.canon.as_bytes()), &mut names);
-                    cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
-                    marker = marker.saturating_add(1);
-                }
-                if token.script == Script::Hangul && token.text.len() >= 4 {
-                    let mut names = Vec::new();
-                    let k = key(korean_key(&token.text).as_bytes());
-                    lookup(&self.by_korean_joined, k, &mut names);
-                    cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
-                    marker = marker.saturating_add(1);
-                }
-            }
-            let mut joined_pairs: Vec<String> = Vec::new();
-            for name in [&prepared.other, &prepared.person, &prepared.organisation] {
-                for pair in name.tokens.windows(2) {
-                    if let [first, second] = pair {
-                        let text = format!("{}{}", first.text, second.text);
-                        joined_pairs.push(crate::normalize::canonical_spelling(&text));
-                    }
-                }
-            }
-            joined_pairs.sort_unstable();
-            joined_pairs.dedup();
-            for joined in &joined_pairs {
-                let mut ids = Vec::new();
-                lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
-                ids.sort_unstable();
-                ids.dedup();
-                for id in ids {
-                    if self
-                        .vocabulary
-                        .get(id as usize)
-                        .is_some_and(|t| &t.canon == joined)
-                    {
-                        let names = self
-                            .postings
-                            .get(id as usize)
-                            .map_or(&[][..], Vec::as_slice);
-                        let weight = self.idf.get(id as usize).copied().unwrap_or(1.0);
-                        cast_votes(
-                            votes,
-                            last_token,
-                            touched,
-                            names.iter().copied(),
-                            marker,
-                            weight,
-                        );
-                    }
-                }
-                marker = marker.saturating_add(1);
-            }
+            let mut ballot = Ballot {
+                votes,
+                last_token,
+                touched,
+            };
+            self.word_votes(&mut ballot, &block_tokens);
+            self.joined_votes(&mut ballot, prepared, &block_tokens);
             ranked.clear();
-            for &name in touched.iter() {
-                let n = name as usize;
-                let vote = votes.get(n).copied().unwrap_or(0.0);
-                if let Some(v) = votes.get_mut(n) {
+            for &form in ballot.touched.iter() {
+                let n = form as usize;
+                let vote = ballot.votes.get(n).copied().unwrap_or(0.0);
+                if let Some(v) = ballot.votes.get_mut(n) {
                     *v = 0.0;
                 }
-                if let Some(l) = last_token.get_mut(n) {
+                if let Some(l) = ballot.last_token.get_mut(n) {
                     *l = 0;
                 }
                 let accepted = self
@@ -649,7 +664,7 @@ impl Index {
                     .get(n)
                     .is_some_and(|bits| bits & prepared.schema_mask != 0);
                 if accepted {
-                    ranked.push((vote, name));
+                    ranked.push((vote, form));
                 }
             }
             let by_vote = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -658,7 +673,7 @@ impl Index {
                 ranked.truncate(settings.shortlist);
             }
             ranked.sort_by(by_vote);
-            ranked.iter().map(|(_, name)| *name).collect()
+            ranked.iter().map(|(_, form)| *form).collect()
         })
     }
 

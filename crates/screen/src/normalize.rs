@@ -963,7 +963,7 @@ fn split_abd(words: Vec<Word>) -> Vec<Word> {
             continue;
         }
         match abd_prefix(text) {
-            Some(rest) if rest.is_empty() => out.push(Word::latin("abd".to_owned())),
+            Some("") => out.push(Word::latin("abd".to_owned())),
             Some(rest) => {
                 // A doubled first letter is the article assimilated (`abdur-rrahman`).
                 let bytes = rest.as_bytes();
