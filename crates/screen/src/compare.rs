@@ -487,9 +487,17 @@ pub fn compare_tokens_with(
             .then(x.query.cmp(&y.query))
             .then(x.candidate.cmp(&y.candidate))
     });
-    let mut used_a = vec![false; a.len()];
-    let mut used_b = vec![false; b.len()];
-    let mut pairs = Vec::new();
+    // Names are short: the flags live on the stack unless a name has over 32 words.
+    let (mut small_a, mut small_b) = ([false; 32], [false; 32]);
+    let (mut big_a, mut big_b);
+    let (used_a, used_b): (&mut [bool], &mut [bool]) = if a.len() <= 32 && b.len() <= 32 {
+        (&mut small_a[..a.len()], &mut small_b[..b.len()])
+    } else {
+        big_a = vec![false; a.len()];
+        big_b = vec![false; b.len()];
+        (&mut big_a[..], &mut big_b[..])
+    };
+    let mut pairs = Vec::with_capacity(a.len().min(b.len()));
     let (mut matched_a, mut matched_b) = (0.0, 0.0);
     let weight = |tokens: &[&Token], span: Span| -> f64 {
         span.positions()
@@ -502,7 +510,7 @@ pub fn compare_tokens_with(
             span.positions()
                 .all(|p| !used.get(p).copied().unwrap_or(true))
         };
-        if !free(&used_a, pair.query) || !free(&used_b, pair.candidate) {
+        if !free(used_a, pair.query) || !free(used_b, pair.candidate) {
             continue;
         }
         for p in pair.query.positions() {

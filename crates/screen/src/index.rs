@@ -681,12 +681,10 @@ impl Index {
     /// the same computation as [`compare_names`], with token similarities cached per query.
     fn form_score(
         &self,
-        variant: u8,
-        query: &NormalizedName,
+        (variant, query, a): (u8, &NormalizedName, &[&Token]),
         form: &Form,
         cache: &mut SimilarityCache,
     ) -> f64 {
-        let a: Vec<&Token> = query.tokens.iter().collect();
         let b: Vec<&Token> = form
             .tokens
             .iter()
@@ -701,7 +699,7 @@ impl Index {
                 .entry((variant, i as u32, *id))
                 .or_insert_with(|| token_similarity(ta, tb))
         };
-        let (score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
+        let (score, _, _) = crate::compare::score_tokens(a, &b, &mut similarity);
         form.original
             .as_deref()
             .and_then(|original| crate::compare::original_script_score(query, original))
@@ -717,6 +715,11 @@ impl Index {
         let mut cache =
             SCRATCH.with(|scratch| std::mem::take(&mut scratch.borrow_mut().similarities));
         cache.clear();
+        let readings: [Vec<&Token>; 3] = [
+            prepared.person.tokens.iter().collect(),
+            prepared.organisation.tokens.iter().collect(),
+            prepared.other.tokens.iter().collect(),
+        ];
         for form_id in forms {
             let Some(form) = self.forms.get(*form_id as usize) else {
                 continue;
@@ -732,7 +735,10 @@ impl Index {
                 let mut score = match slot {
                     Some(Some(score)) => *score,
                     Some(slot) => {
-                        let score = self.form_score(variant, query, form, &mut cache);
+                        let tokens = readings
+                            .get(usize::from(variant))
+                            .map_or(&[][..], Vec::as_slice);
+                        let score = self.form_score((variant, query, tokens), form, &mut cache);
                         *slot = Some(score);
                         score
                     }
