@@ -549,6 +549,20 @@ fn scores_are_tidy_numbers() {
     let json = serde_json::to_string(&hit).unwrap();
     assert!(json.contains("\"score\":0.85,"), "{json}");
     assert_eq!(hit.explanation.score(), hit.score);
+    // 0.95 (a name in Arabic script) − 0.05 (another country): the issue #6 matcher gave
+    // 0.8999999999999999.
+    let mut listed = person("m-1", &["محمد"]);
+    listed.countries = vec!["SA".to_owned()];
+    let index = Index::build(vec![listed]);
+    let q = Query {
+        name: "Mohammed".to_owned(),
+        countries: vec!["FR".to_owned()],
+        ..Query::default()
+    };
+    let hit = top(&index, &q).unwrap();
+    assert_eq!(hit.score, 0.9, "{}", hit.explanation);
+    let json = serde_json::to_string(&hit).unwrap();
+    assert!(json.contains("\"score\":0.9,"), "{json}");
 }
 
 #[test]
@@ -614,19 +628,44 @@ fn the_invisible_class_is_what_the_issue_names() {
 
 #[test]
 fn an_invisible_character_inside_a_listed_name_does_not_defeat_screening() {
-    let index = Index::build(vec![
-        person("p-1", &["Vla\u{00AD}dimir Pu\u{200B}tin"]),
-        person("p-2", &["Osa\u{2060}ma bin La\u{FEFF}den"]),
-        person("p-3", &["Ки\u{202E}м Чен Ын"]),
-    ]);
-    for (asked, expected) in [
-        ("Vladimir Putin", "p-1"),
-        ("Osama bin Laden", "p-2"),
-        ("Kim Chen Yn", "p-3"),
-    ] {
-        let hit = top(&index, &query(asked)).unwrap_or_else(|| panic!("no hit for {asked}"));
-        assert_eq!(hit.candidate_id, expected);
-        assert_eq!(hit.score, 1.0, "{asked}: {}", hit.explanation);
+    // The report's characters and a tag character, after every letter of a listed name:
+    // on the issue #6 matcher eleven of these left the name unfound.
+    let report = [
+        '\u{00AD}',
+        '\u{034F}',
+        '\u{061C}',
+        '\u{115F}',
+        '\u{180E}',
+        '\u{200B}',
+        '\u{200C}',
+        '\u{200D}',
+        '\u{200E}',
+        '\u{200F}',
+        '\u{202A}',
+        '\u{202E}',
+        '\u{2060}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{FE0F}',
+        '\u{FEFF}',
+        '\u{E0041}',
+        '\u{2061}',
+    ];
+    for name in ["Kim Jong Un", "Xi Jinping", "Ali Hassan"] {
+        for c in report {
+            let listed: String = name
+                .chars()
+                .flat_map(|x| if x == ' ' { vec![' '] } else { vec![x, c] })
+                .collect();
+            let index = Index::build(vec![person("p-1", &[listed.as_str()])]);
+            let hit = top(&index, &query(name))
+                .unwrap_or_else(|| panic!("no hit for {name} with U+{:04X}", c as u32));
+            assert_eq!(
+                hit.score, 1.0,
+                "{name} U+{:04X}: {}",
+                c as u32, hit.explanation
+            );
+        }
     }
 }
 
