@@ -13,11 +13,13 @@
 //! - [`checkpoint`] — checkpoint bodies, the `tlog-proof` text, hash parsing.
 //! - [`entry`] — the binary encoding of signed entries, sealed (confidential) bodies.
 //! - [`roster`] — who may sign what, and the acceptance checks.
+//! - [`replay`] — a whole log re-checked from its leaves (what an audit runs).
 
 pub mod checkpoint;
 pub mod entry;
 pub mod merkle;
 pub mod note;
+pub mod replay;
 pub mod roster;
 pub mod splitview;
 pub mod witness;
