@@ -26,7 +26,8 @@ pub struct VersionDoc<'a> {
     pub title: &'a str,
     /// SHA-256 of its text, lowercase hex (what parties sign when they sign an amendment).
     pub sha256: &'a str,
-    /// The name it was registered under.
+    /// The file name it was registered under (without its directory: a server does not
+    /// show where its operator keeps files).
     pub name: &'a str,
     /// The text, with the agreement itself.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,11 +53,16 @@ fn agreement_doc(a: &RegisteredAgreement, with_text: bool) -> AgreementDoc<'_> {
                 version: v.agreement.version,
                 title: &v.agreement.title,
                 sha256: &v.sha256,
-                name: &v.name,
+                name: file_name(&v.name),
                 text: with_text.then_some(v.text.as_str()),
             })
             .collect(),
     }
+}
+
+/// The last component of a path (`a/b/x.toml` → `x.toml`).
+fn file_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
 /// `{"agreements": [...]}`: every registered agreement with its versions (no texts).
