@@ -177,8 +177,11 @@ pub fn run(
         .build()?;
     let served = runtime.block_on(async move {
         let running = start(config, listen).await?;
+        // The signals are listened for before anyone is told the address, so that a
+        // SIGTERM sent as soon as the server answers stops it gracefully.
+        let stop = shutdown_signal()?;
         ready(running.addr());
-        shutdown_signal().await;
+        stop.await;
         Ok(running.stop().await?)
     });
     drop(runtime);
@@ -186,25 +189,22 @@ pub fn run(
     served
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM; both are listened for from the call on.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let interrupt = tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
-    }
+        #[cfg(not(unix))]
+        let _ = interrupt.await;
+    })
 }
 
 /// A demo: the bundled scenarios played into an embedded store in a temporary directory

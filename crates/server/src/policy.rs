@@ -10,9 +10,14 @@ use crate::auth::Role;
 /// What a request does, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// Read agreements, their evaluation (state, explanation, timeline) and their logs:
-    /// public material.
+    /// Read agreements and their logs (checkpoints, proofs): public material. A sealed
+    /// entry's leaf holds only its commitment.
     ReadPublic,
+    /// Read an agreement's evaluation (state, explanation, timeline). The engine reads
+    /// sealed contents too, so an evaluation can reveal what a sealed entry says (a
+    /// quorum's value): until evaluations are computed per entitlement, only token
+    /// holders with a part in the process read them.
+    ReadEvaluation,
     /// Ask what is in force for an entity (the `status` query).
     QueryStatus,
     /// Submit a signed entry to a log.
@@ -21,7 +26,12 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 3] = [Action::ReadPublic, Action::QueryStatus, Action::SubmitEntry];
+    pub const ALL: [Action; 4] = [
+        Action::ReadPublic,
+        Action::ReadEvaluation,
+        Action::QueryStatus,
+        Action::SubmitEntry,
+    ];
 }
 
 /// Whether a request of `role` (`None`: anonymous) may do `action`.
@@ -29,7 +39,7 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
     use Role::*;
     match action {
         Action::ReadPublic => true,
-        Action::QueryStatus => {
+        Action::ReadEvaluation | Action::QueryStatus => {
             matches!(role, Some(Compliance | Authority | Party | Monitor | Admin))
         }
         // Entries are authored by participants; the entry's signatures say which, and the

@@ -99,7 +99,9 @@ fn print_demo(addr: SocketAddr, demo: &accord_server::Demo) {
         .unwrap_or_default();
     println!("Try:");
     println!("  curl http://{addr}/v1/agreements");
-    println!("  curl 'http://{addr}/v1/agreements/arden-nuclear-2026/state?as_of=2026-07-01'");
+    println!(
+        "  curl -H 'Authorization: Bearer {compliance}' 'http://{addr}/v1/agreements/arden-nuclear-2026/state?as_of=2026-07-01'"
+    );
     println!(
         "  curl -H 'Authorization: Bearer {compliance}' 'http://{addr}/v1/status?entity=eu-fsf:EU.1001.23&agreement=arden-nuclear-2026&activity=food&date=2026-07-01'"
     );

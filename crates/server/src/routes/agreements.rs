@@ -110,7 +110,7 @@ pub async fn state(
     Path(id): Path<String>,
     Params(query): Params<AsOf>,
 ) -> Result<Response, ApiError> {
-    caller.may(Action::ReadPublic)?;
+    caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
     let as_of = instant(query.as_of.as_deref())?;
     let evaluated = blocking(&state, move |store| inputs(store, &id)?.evaluate(as_of)).await?;
@@ -125,7 +125,7 @@ pub async fn explain(
     Path(id): Path<String>,
     Params(query): Params<ExplainQuery>,
 ) -> Result<Response, ApiError> {
-    caller.may(Action::ReadPublic)?;
+    caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
     let as_of = instant(query.as_of.as_deref())?;
     let body = blocking(&state, move |store| {
@@ -145,7 +145,7 @@ pub async fn timeline(
     Path(id): Path<String>,
     Params(query): Params<Span>,
 ) -> Result<Response, ApiError> {
-    caller.may(Action::ReadPublic)?;
+    caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
     let from = query.from.as_deref().map(|d| date("from", d)).transpose()?;
     let to = match query.to.as_deref() {

@@ -133,7 +133,7 @@ fn bad_paths_methods_and_queries_are_problems() {
         assert!(detail.contains("unknown field `asof`"), "{detail}");
         f.get(
             "/v1/agreements/arden-nuclear-2026/state?as_of=yesterday",
-            None,
+            Some(Role::Compliance),
         )
         .await
         .problem(400, "bad-parameter");

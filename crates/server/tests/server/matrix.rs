@@ -21,7 +21,7 @@ fn allowed(action: Action) -> Vec<Option<Role>> {
             Some(Public),
             Some(Admin),
         ],
-        Action::QueryStatus => vec![
+        Action::ReadEvaluation | Action::QueryStatus => vec![
             Some(Authority),
             Some(Party),
             Some(Monitor),

@@ -63,7 +63,7 @@ fn state_explanation_and_timeline_are_the_clis_documents() {
         let served = f
             .get(
                 &format!("/v1/agreements/{ARDEN}/state?as_of=2026-07-01"),
-                None,
+                Some(Role::Compliance),
             )
             .await;
         assert_eq!(served.status, 200, "{}", served.body);
@@ -77,7 +77,7 @@ fn state_explanation_and_timeline_are_the_clis_documents() {
         let explained = f
             .get(
                 &format!("/v1/agreements/{ARDEN}/explain?subject=bank-delistings&as_of=2026-07-01"),
-                None,
+                Some(Role::Monitor),
             )
             .await
             .json();
@@ -87,7 +87,7 @@ fn state_explanation_and_timeline_are_the_clis_documents() {
         assert_eq!(explained["relief"][0]["action"], expected);
         f.get(
             &format!("/v1/agreements/{ARDEN}/explain?subject=nothing-here"),
-            None,
+            Some(Role::Admin),
         )
         .await
         .problem(404, "nothing-named");
@@ -97,14 +97,14 @@ fn state_explanation_and_timeline_are_the_clis_documents() {
         let served = f
             .get(
                 &format!("/v1/agreements/{ARDEN}/timeline?to=2026-12-31"),
-                None,
+                Some(Role::Authority),
             )
             .await;
         assert_eq!(served.body, accord_render::timeline::output(&changes, true));
         assert!(!changes.is_empty());
         f.get(
             &format!("/v1/agreements/{ARDEN}/timeline?from=2027-01-01&to=2026-12-31"),
-            None,
+            Some(Role::Party),
         )
         .await
         .problem(400, "bad-parameter");

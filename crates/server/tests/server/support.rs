@@ -297,17 +297,17 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
         (
             "GET",
             "/v1/agreements/arden-nuclear-2026/state?as_of=2026-07-01",
-            Some(ReadPublic),
+            Some(ReadEvaluation),
         ),
         (
             "GET",
             "/v1/agreements/arden-nuclear-2026/explain?subject=bank-delistings&as_of=2026-07-01",
-            Some(ReadPublic),
+            Some(ReadEvaluation),
         ),
         (
             "GET",
             "/v1/agreements/arden-nuclear-2026/timeline?to=2026-12-31",
-            Some(ReadPublic),
+            Some(ReadEvaluation),
         ),
         (
             "GET",
