@@ -563,7 +563,10 @@ pub fn read_checkpoint(source: &str) -> Result<String> {
         .timeout_global(Some(std::time::Duration::from_secs(60)))
         .build()
         .into();
-    let response = agent.get(source).call().map_err(|e| failed(e.to_string()))?;
+    let response = agent
+        .get(source)
+        .call()
+        .map_err(|e| failed(e.to_string()))?;
     response
         .into_body()
         .with_config()

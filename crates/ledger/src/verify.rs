@@ -95,7 +95,9 @@ pub fn verify_log<'a>(
         }
         entries.push(logged);
     }
-    let from = usize::try_from(trusted).unwrap_or(usize::MAX).min(entries.len());
+    let from = usize::try_from(trusted)
+        .unwrap_or(usize::MAX)
+        .min(entries.len());
     let unverified: Vec<&SignedEntry> = entries
         .get(from..)
         .unwrap_or_default()
@@ -103,14 +105,12 @@ pub fn verify_log<'a>(
         .map(|e| &e.signed)
         .collect();
     let verdicts = roster::verify_batch(&unverified);
-    let bad_signature = (from as u64..)
-        .zip(verdicts)
-        .find_map(|(index, verdict)| {
-            verdict.err().map(|e| Finding {
-                index,
-                problem: Problem::Refused(e),
-            })
-        });
+    let bad_signature = (from as u64..).zip(verdicts).find_map(|(index, verdict)| {
+        verdict.err().map(|e| Finding {
+            index,
+            problem: Problem::Refused(e),
+        })
+    });
     let first = match (bad_signature, first_problem) {
         (Some(a), Some(b)) => Some(if a.index <= b.index { a } else { b }),
         (a, b) => a.or(b),

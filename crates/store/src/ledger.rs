@@ -31,12 +31,12 @@ use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::Roster;
 
 pub use audit::{AuditFinding, AuditReport};
-pub use verified::{Unverified, Verified};
 pub(crate) use postgres::{PostgresLedger, SCHEMA as POSTGRES_SCHEMA};
 pub use sequencer::{
     AppendError, GroupCommit, MAX_CLOCK_SKEW, Receipt, RecordClock, Sequencer, Submission,
 };
 pub(crate) use sqlite::{SCHEMA as SQLITE_SCHEMA, SqliteLedger};
+pub use verified::{Unverified, Verified};
 
 use crate::{Store, StoreUrl};
 

@@ -198,7 +198,8 @@ pub(super) fn audit(
         check_outside(info, &replay, log_key, note, &checkpoints, &mut found);
     }
     if info.last_recorded != last_recorded {
-        let show = |t: Option<jiff::Timestamp>| t.map_or_else(|| "none".to_owned(), |t| t.to_string());
+        let show =
+            |t: Option<jiff::Timestamp>| t.map_or_else(|| "none".to_owned(), |t| t.to_string());
         found(
             None,
             format!(
@@ -254,7 +255,10 @@ fn check_outside(
             );
         }
         Err(problem) => {
-            return found(None, format!("against the checkpoint held elsewhere: {problem}"));
+            return found(
+                None,
+                format!("against the checkpoint held elsewhere: {problem}"),
+            );
         }
     };
     let size = checkpoint.size;

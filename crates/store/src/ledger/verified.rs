@@ -93,16 +93,18 @@ pub struct Verified {
 
 /// Reads every entry of the log and verifies it (see the module's documentation); then
 /// moves the mark to the latest checkpoint, when the store can be written.
-pub(super) fn read(backend: &mut dyn LedgerBackend, info: &LogInfo) -> Result<Verified, StoreError> {
+pub(super) fn read(
+    backend: &mut dyn LedgerBackend,
+    info: &LogInfo,
+) -> Result<Verified, StoreError> {
     let rows = backend.entries(info.id, 0, info.size)?;
     let checkpoints = backend.checkpoints(info.id)?;
     let mark = backend.verified_mark(info.id)?.unwrap_or(0);
-    let verified = check(info, &rows, &checkpoints, mark).map_err(|problem| {
-        StoreError::Unverified {
+    let verified =
+        check(info, &rows, &checkpoints, mark).map_err(|problem| StoreError::Unverified {
             origin: info.origin.clone(),
             problem,
-        }
-    })?;
+        })?;
     if let Some((latest, _)) = checkpoints.last()
         && *latest > mark
     {
