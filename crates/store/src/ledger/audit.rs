@@ -235,9 +235,9 @@ fn check_outside(
     stored: &[(u64, String)],
     found: &mut impl FnMut(Option<u64>, String),
 ) {
-    let checkpoint = match replay.check_checkpoint(note, log_key) {
-        Ok(cp) => cp,
-        Err(CheckpointProblem::DoesNotVerify(e)) => {
+    let checkpoint = match accord_ledger::checkpoint::open_checkpoint(note, log_key, &[]) {
+        Ok(verified) => verified.checkpoint,
+        Err(e) => {
             return found(
                 None,
                 format!(
@@ -245,22 +245,22 @@ fn check_outside(
                 ),
             );
         }
-        Err(CheckpointProblem::OtherLog { origin, .. }) => {
-            return found(
-                None,
-                format!(
-                    "the checkpoint held elsewhere is for {origin}, not {}",
-                    info.origin
-                ),
-            );
-        }
-        Err(problem) => {
-            return found(
-                None,
-                format!("against the checkpoint held elsewhere: {problem}"),
-            );
-        }
     };
+    if checkpoint.origin != info.origin {
+        return found(
+            None,
+            format!(
+                "the checkpoint held elsewhere is for {}, not {}",
+                checkpoint.origin, info.origin
+            ),
+        );
+    }
+    if let Err(problem) = replay.check_checkpoint(note, log_key) {
+        found(
+            None,
+            format!("against the checkpoint held elsewhere: {problem}"),
+        );
+    }
     let size = checkpoint.size;
     match stored.iter().find(|(s, _)| *s == size) {
         None => found(
