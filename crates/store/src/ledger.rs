@@ -119,7 +119,7 @@ pub enum StoreError {
         origin: String,
         /// What is wrong, with the entry involved when there is one.
         #[source]
-        problem: Unverified,
+        problem: Box<Unverified>,
     },
     /// The checkpoint key is not the log's key.
     #[error("the key `{given}` is not this log's key `{expected}`")]

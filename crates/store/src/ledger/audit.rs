@@ -173,27 +173,7 @@ pub(super) fn audit(
 
     // Checkpoints: signed by the log, and rooted in the recomputed tree.
     let checkpoints = backend.checkpoints(info.id)?;
-    for (size, note) in &checkpoints {
-        let stored_elsewhere = |origin: &str, at: u64| {
-            format!("the checkpoint stored at size {size} is for {origin} at size {at}")
-        };
-        match replay.check_checkpoint(note, log_key) {
-            Ok(cp) if cp.size != *size => found(None, stored_elsewhere(&cp.origin, cp.size)),
-            Ok(_) => {}
-            Err(CheckpointProblem::DoesNotVerify(e)) => found(
-                None,
-                format!("the checkpoint at size {size} does not verify: {e}"),
-            ),
-            Err(CheckpointProblem::OtherLog { size: at, origin }) => {
-                found(None, stored_elsewhere(&origin, at));
-            }
-            Err(problem) if problem.size() != Some(*size) => found(
-                None,
-                stored_elsewhere(&info.origin, problem.size().unwrap_or_default()),
-            ),
-            Err(problem) => found(None, problem.to_string()),
-        }
-    }
+    check_stored(info, &replay, log_key, &checkpoints, &mut found);
     for note in outside {
         check_outside(info, &replay, log_key, note, &checkpoints, &mut found);
     }
@@ -283,6 +263,38 @@ fn check_outside(
                     ),
                 );
             }
+        }
+    }
+}
+
+/// Checks the stored checkpoints: signed by the log, for it, at the size they are stored
+/// under, and rooted in the recomputed tree.
+fn check_stored(
+    info: &LogInfo,
+    replay: &Replay,
+    log_key: &VerifierKey,
+    checkpoints: &[(u64, String)],
+    found: &mut impl FnMut(Option<u64>, String),
+) {
+    for (size, note) in checkpoints {
+        let stored_elsewhere = |origin: &str, at: u64| {
+            format!("the checkpoint stored at size {size} is for {origin} at size {at}")
+        };
+        match replay.check_checkpoint(note, log_key) {
+            Ok(cp) if cp.size != *size => found(None, stored_elsewhere(&cp.origin, cp.size)),
+            Ok(_) => {}
+            Err(CheckpointProblem::DoesNotVerify(e)) => found(
+                None,
+                format!("the checkpoint at size {size} does not verify: {e}"),
+            ),
+            Err(CheckpointProblem::OtherLog { size: at, origin }) => {
+                found(None, stored_elsewhere(&origin, at));
+            }
+            Err(problem) if problem.size() != Some(*size) => found(
+                None,
+                stored_elsewhere(&info.origin, problem.size().unwrap_or_default()),
+            ),
+            Err(problem) => found(None, problem.to_string()),
         }
     }
 }

@@ -327,14 +327,7 @@ impl Writer {
         let Some(info) = self.info.as_ref() else {
             return Err(StoreError::Conflict);
         };
-        let now = (self.config.clock)();
-        let at = match info.last_recorded {
-            Some(last) if last.duration_since(now) > MAX_CLOCK_SKEW => {
-                return Err(StoreError::ClockBehind { last, now });
-            }
-            Some(last) => now.max(last),
-            None => now,
-        };
+        let at = record_time(info.last_recorded, (self.config.clock)())?;
         let n = jobs.len();
         let ids: Vec<Hash> = jobs.iter().map(|j| j.submission.entry.id()).collect();
         let logged = self.backend.find_ids(info.id, &ids)?;
@@ -476,6 +469,21 @@ impl Writer {
             .into_iter()
             .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
             .collect())
+    }
+}
+
+/// The record time of the next batch: the later of the clock and the last record time,
+/// refused when the clock is behind the last record time by more than [`MAX_CLOCK_SKEW`].
+fn record_time(
+    last: Option<jiff::Timestamp>,
+    now: jiff::Timestamp,
+) -> Result<jiff::Timestamp, StoreError> {
+    match last {
+        Some(last) if last.duration_since(now) > MAX_CLOCK_SKEW => {
+            Err(StoreError::ClockBehind { last, now })
+        }
+        Some(last) => Ok(now.max(last)),
+        None => Ok(now),
     }
 }
 

@@ -103,7 +103,7 @@ pub(super) fn read(
     let verified =
         check(info, &rows, &checkpoints, mark).map_err(|problem| StoreError::Unverified {
             origin: info.origin.clone(),
-            problem,
+            problem: Box::new(problem),
         })?;
     if let Some((latest, _)) = checkpoints.last()
         && *latest > mark

@@ -13,6 +13,9 @@ use super::*;
 /// What found a tampering: (verified read, audit, audit with the outside checkpoint).
 type Found = (bool, bool, bool);
 
+/// A kind of tampering: its name, what it does, what finds it.
+type Case = (&'static str, fn(&TestStore, &mut Setup), Found);
+
 /// A log of 12 entries, one minute apart: checkpoints at 6 and 10 (the latter also held
 /// outside the store), read once (so its verified-up-to mark is 10), then 2 more entries.
 struct Setup {
@@ -97,7 +100,7 @@ fn snapshot(ledger: &mut Ledger) -> String {
 
 /// Each kind of tampering: its name (as in docs/integrity.md), what it does, and what is
 /// expected to find it.
-fn cases() -> Vec<(&'static str, fn(&TestStore, &mut Setup), Found)> {
+fn cases() -> Vec<Case> {
     vec![
         (
             "leaf hash edited",
