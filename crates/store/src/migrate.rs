@@ -52,10 +52,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: REGISTRY,
         postgres: REGISTRY,
     },
+    Migration {
+        version: 4,
+        name: "list import formats and overrides",
+        sqlite: crate::lists::SCHEMA_4,
+        postgres: crate::lists::SCHEMA_4,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
     version BIGINT PRIMARY KEY,
