@@ -93,7 +93,8 @@ fn import_is_idempotent_and_history_answers_listed_on() {
         "{}",
         stdout(&out)
     );
-    let out = run(&[
+    // One of two removed is a mass removal (50%): refused unless allowed.
+    let args = [
         "lists",
         "import",
         v2s,
@@ -103,9 +104,24 @@ fn import_is_idempotent_and_history_answers_listed_on() {
         "2026-02-10",
         "--store",
         &store,
-    ]);
+    ];
+    let out = run(&args);
+    assert!(!out.status.success());
     assert!(
-        stdout(&out).contains("1 designations: 0 added, 1 removed, 0 amended, 1 unchanged"),
+        said(&out).contains("would remove 1 of its 2 listed designations"),
+        "{}",
+        said(&out)
+    );
+    assert!(
+        stderr(&out).contains("--allow-removals"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[&args[..], &["--allow-removals"]].concat());
+    assert!(
+        stdout(&out).contains(
+            "1 designations: 0 added, 1 removed, 0 amended, 1 unchanged (mass removals were allowed, as asked; recorded with the import)"
+        ),
         "{}",
         stdout(&out)
     );
@@ -262,6 +278,123 @@ fn every_sample_imports_through_the_cli() {
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stdout(&out).contains(expected), "{}", stdout(&out));
     }
+}
+
+/// Standard error as one line: miette's wrapping and margins removed.
+fn said(output: &Output) -> String {
+    let mut out = String::new();
+    for line in stderr(output).lines() {
+        let line = line
+            .trim()
+            .trim_start_matches(['│', '×', '╰', '─', '▶'])
+            .trim();
+        // A word wrapped at its hyphen continues on the next line.
+        if !out.is_empty() && !out.ends_with('-') {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The number of imports `lists history` shows for a source.
+fn imports(store: &str, source: &str) -> usize {
+    let out = run(&["lists", "history", "--source", source, "--store", store]);
+    stdout(&out).lines().count()
+}
+
+/// Issue #12: a header-only file, an empty file, a file cut at a record boundary and a file
+/// of another source were imported as the complete list. Each is refused, naming what to
+/// do, and nothing changes; an empty list is imported only with `--allow-empty`.
+#[test]
+fn incomplete_empty_and_foreign_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_url(dir.path());
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let header = "source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids\n";
+    let rows: String = (0..10)
+        .map(|i| format!("Entity List (EL) - Bureau of Industry and Security,,,,ACME {i} LTD,,,,,,,,,,,,,,,,,,,,,,,\n"))
+        .collect();
+    let full = write("csl.csv", &format!("{header}{rows}"));
+    let import = |file: &str, extra: &[&str]| {
+        let mut args = vec![
+            "lists",
+            "import",
+            file,
+            "--observed-at",
+            "2026-01-10",
+            "--store",
+            &store,
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = import(&full, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("imported `us-csl`"),
+        "{}",
+        stdout(&out)
+    );
+
+    let head_only = write("header.csv", header);
+    let cut = write("cut.csv", &format!("{header}{}", &rows[..rows.len() / 2]));
+    let empty = write("empty.csv", "");
+    let cases: [(&str, &[&str], &str, &str); 5] = [
+        (&head_only, &[], "lists no record", "--allow-empty"),
+        (&empty, &[], "the file is empty", "--allow-empty"),
+        (
+            &empty,
+            &["--format", "us-csl-csv"],
+            "the file is empty",
+            "--allow-empty",
+        ),
+        (
+            &cut,
+            &[],
+            "would remove 5 of its 10 listed designations",
+            "--allow-removals",
+        ),
+        (
+            &full,
+            &["--source", "un-sc"],
+            "cannot be imported under `un-sc`",
+            "--source",
+        ),
+    ];
+    for (file, extra, error, hint) in cases {
+        let out = import(file, extra);
+        assert!(!out.status.success(), "{file} {extra:?}: {}", stdout(&out));
+        let err = said(&out);
+        assert!(err.contains(error), "{file} {extra:?}: {err}");
+        assert!(err.contains(hint), "{file} {extra:?}: {err}");
+        assert_eq!(err.matches(error).count(), 1, "said once: {err}");
+        assert_eq!(imports(&store, "us-csl"), 1, "{file}: nothing changed");
+    }
+    let out = run(&["lists", "history", "--source", "un-sc", "--store", &store]);
+    assert!(!stdout(&out).contains("import 2"), "{}", stdout(&out));
+
+    // An empty file without `--format` takes the source's previous format.
+    let out = import(&empty, &["--allow-empty", "--source", "us-csl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "0 designations: 0 added, 10 removed, 0 amended, 0 unchanged (an empty list was allowed"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // Without a source to take it from, the format must be named.
+    let out = import(&empty, &["--allow-empty"]);
+    assert!(
+        said(&out).contains("name the format with `--format FORMAT`"),
+        "{}",
+        said(&out)
+    );
 }
 
 /// A local publisher: serves fixed files with an ETag and honours `If-None-Match`; one
