@@ -411,6 +411,7 @@ fn publisher(files: Vec<(String, Vec<u8>)>) -> Publisher {
     let seen_by_server = Arc::clone(&seen);
     std::thread::spawn(move || {
         let mut flaky_calls = 0;
+        let mut shrinking_calls = 0;
         for request in server.incoming_requests() {
             let path = request.url().to_owned();
             let if_none_match = request
@@ -421,7 +422,26 @@ fn publisher(files: Vec<(String, Vec<u8>)>) -> Publisher {
             if let Some(tag) = &if_none_match {
                 seen_by_server.lock().unwrap().push(format!("{path} {tag}"));
             }
-            let response = if path == "/down" {
+            let response = if path == "/empty.json" {
+                tiny_http::Response::from_data(Vec::new())
+                    .with_header(tiny_http::Header::from_bytes("ETag", "\"empty\"").unwrap())
+            } else if path == "/shrinking.json" {
+                // Twenty designations, then ten from the second download on.
+                shrinking_calls += 1;
+                let n = if shrinking_calls == 1 { 20 } else { 10 };
+                let names: Vec<(String, String)> =
+                    (0..n).map(|i| (format!("p{i}"), format!("Person {i}"))).collect();
+                let refs: Vec<(&str, &str)> =
+                    names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                let etag = format!("\"shrinking-{n}\"");
+                if if_none_match.as_deref() == Some(etag.as_str()) {
+                    tiny_http::Response::from_data(Vec::new()).with_status_code(304)
+                } else {
+                    tiny_http::Response::from_data(ftm(&refs).into_bytes()).with_header(
+                        tiny_http::Header::from_bytes("ETag", etag.as_bytes()).unwrap(),
+                    )
+                }
+            } else if path == "/down" {
                 tiny_http::Response::from_data(b"oops".to_vec()).with_status_code(500)
             } else if path == "/flaky.json" {
                 flaky_calls += 1;
@@ -615,4 +635,109 @@ fn update_downloads_imports_and_keeps_the_previous_import_on_failure() {
         assert!(stderr(&out).contains("un_cut.xml"), "{}", stderr(&out));
         assert!(stderr(&out).contains("truncated"), "{}", stderr(&out));
     }
+}
+
+/// A server that announces more bytes than it sends, then closes the connection.
+fn short_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read as _, Write as _};
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = ftm(&[("a", "Jane Roe")]);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len() + 1000
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Issue #12: an empty `200` body, a body shorter than its `Content-Length` and a mass
+/// removal are refused by `lists update` too; after a refused or overridden import the next
+/// update downloads in full instead of calling the source unchanged.
+#[test]
+fn update_refuses_empty_short_and_shrunk_downloads_and_downloads_again_after() {
+    let server = publisher(Vec::new());
+    let short = short_server();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_url(dir.path());
+    let base = &server.base;
+    let config = dir.path().join("lists.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sources.empty]\nurls = [\"{base}/empty.json\"]\n\
+             [sources.short]\nurls = [\"{short}/short.json\"]\n\
+             [sources.shrinking]\nurls = [\"{base}/shrinking.json\"]\n"
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let update = |source: &str, at: &str, extra: &[&str]| {
+        let mut args = vec!["lists", "update", source, "--config", config, "--store", &store];
+        args.extend_from_slice(&["--observed-at", at]);
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = update("empty", "2026-01-10", &["--allow-empty"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("answered 200 with an empty body"), "{}", stderr(&out));
+    let out = update("short", "2026-01-10", &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("download of"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`short` has no import yet"), "{}", stderr(&out));
+
+    let out = update("shrinking", "2026-01-10", &[]);
+    assert!(stdout(&out).contains("20 designations: 20 added"), "{}", stdout(&out));
+    let conditional = |server: &Publisher| {
+        server
+            .seen_if_none_match
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.starts_with("/shrinking.json"))
+            .count()
+    };
+    // The list shrinks to half: refused, the 20 stay in force.
+    let out = update("shrinking", "2026-01-11", &[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("would remove 10 of its 20 listed designations"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(conditional(&server), 1, "the second download was conditional");
+    // Refused: the next update downloads in full (no validator sent) and refuses again,
+    // rather than calling the source unchanged.
+    let out = update("shrinking", "2026-01-12", &[]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("would remove 10"), "{}", stderr(&out));
+    assert_eq!(conditional(&server), 1, "no validator after a refused import");
+    // Allowed: imported, recorded as overridden; the next update downloads in full again.
+    let out = update("shrinking", "2026-01-13", &["--allow-removals"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("10 removed, 0 amended, 10 unchanged (mass removals were allowed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = update("shrinking", "2026-01-14", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("10 designations: 0 added, 0 removed, 0 amended, 10 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(conditional(&server), 1, "no validator after an overridden import");
+    // Confirmed by an ordinary import: validators recorded, the next update is conditional.
+    let out = update("shrinking", "2026-01-15", &[]);
+    assert!(stdout(&out).contains("`shrinking` is unchanged"), "{}", stdout(&out));
+    assert_eq!(conditional(&server), 2);
 }
