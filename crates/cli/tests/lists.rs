@@ -429,10 +429,13 @@ fn publisher(files: Vec<(String, Vec<u8>)>) -> Publisher {
                 // Twenty designations, then ten from the second download on.
                 shrinking_calls += 1;
                 let n = if shrinking_calls == 1 { 20 } else { 10 };
-                let names: Vec<(String, String)> =
-                    (0..n).map(|i| (format!("p{i}"), format!("Person {i}"))).collect();
-                let refs: Vec<(&str, &str)> =
-                    names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                let names: Vec<(String, String)> = (0..n)
+                    .map(|i| (format!("p{i}"), format!("Person {i}")))
+                    .collect();
+                let refs: Vec<(&str, &str)> = names
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
                 let etag = format!("\"shrinking-{n}\"");
                 if if_none_match.as_deref() == Some(etag.as_str()) {
                     tiny_http::Response::from_data(Vec::new()).with_status_code(304)
@@ -681,21 +684,35 @@ fn update_refuses_empty_short_and_shrunk_downloads_and_downloads_again_after() {
     .unwrap();
     let config = config.to_str().unwrap();
     let update = |source: &str, at: &str, extra: &[&str]| {
-        let mut args = vec!["lists", "update", source, "--config", config, "--store", &store];
+        let mut args = vec![
+            "lists", "update", source, "--config", config, "--store", &store,
+        ];
         args.extend_from_slice(&["--observed-at", at]);
         args.extend_from_slice(extra);
         run(&args)
     };
     let out = update("empty", "2026-01-10", &["--allow-empty"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("answered 200 with an empty body"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("answered 200 with an empty body"),
+        "{}",
+        stderr(&out)
+    );
     let out = update("short", "2026-01-10", &[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("download of"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("`short` has no import yet"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`short` has no import yet"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = update("shrinking", "2026-01-10", &[]);
-    assert!(stdout(&out).contains("20 designations: 20 added"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("20 designations: 20 added"),
+        "{}",
+        stdout(&out)
+    );
     let conditional = |server: &Publisher| {
         server
             .seen_if_none_match
@@ -713,13 +730,21 @@ fn update_refuses_empty_short_and_shrunk_downloads_and_downloads_again_after() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(conditional(&server), 1, "the second download was conditional");
+    assert_eq!(
+        conditional(&server),
+        1,
+        "the second download was conditional"
+    );
     // Refused: the next update downloads in full (no validator sent) and refuses again,
     // rather than calling the source unchanged.
     let out = update("shrinking", "2026-01-12", &[]);
     assert!(!out.status.success(), "{}", stdout(&out));
     assert!(stderr(&out).contains("would remove 10"), "{}", stderr(&out));
-    assert_eq!(conditional(&server), 1, "no validator after a refused import");
+    assert_eq!(
+        conditional(&server),
+        1,
+        "no validator after a refused import"
+    );
     // Allowed: imported, recorded as overridden; the next update downloads in full again.
     let out = update("shrinking", "2026-01-13", &["--allow-removals"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -735,9 +760,17 @@ fn update_refuses_empty_short_and_shrunk_downloads_and_downloads_again_after() {
         "{}",
         stdout(&out)
     );
-    assert_eq!(conditional(&server), 1, "no validator after an overridden import");
+    assert_eq!(
+        conditional(&server),
+        1,
+        "no validator after an overridden import"
+    );
     // Confirmed by an ordinary import: validators recorded, the next update is conditional.
     let out = update("shrinking", "2026-01-15", &[]);
-    assert!(stdout(&out).contains("`shrinking` is unchanged"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("`shrinking` is unchanged"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(conditional(&server), 2);
 }

@@ -776,6 +776,19 @@ impl ListStore {
         })
     }
 
+    /// The number of rows of each list table, in [`TABLES`] order: a cheap check that a
+    /// refused import left the tables as they were ([`ListStore::snapshot`] compares rows).
+    pub fn row_counts(&mut self) -> Result<Vec<i64>, ListStoreError> {
+        self.read(|tx| {
+            let mut out = Vec::new();
+            for table in TABLES {
+                let rows = tx.rows(&format!("SELECT COUNT(*) FROM {table}"), &[])?;
+                out.push(rows.first().map_or(0, |r| sql::int(r, 0)));
+            }
+            Ok(out)
+        })
+    }
+
     /// Every row of the list tables, in a fixed order: two snapshots are equal exactly when
     /// the tables hold the same data (used to prove that a failed import changed nothing).
     pub fn snapshot(&mut self) -> Result<Vec<String>, ListStoreError> {
