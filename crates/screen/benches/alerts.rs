@@ -21,7 +21,9 @@
 //! persons none of whose parts occurs in a held-out pair of `tests/data/sets/heldout/`.
 //! The other half (odd positions; persons with a held-out part) is only counted, and both
 //! halves are reported, so that a rule written from the misses shows whether it carries
-//! over to names it was not written from.
+//! over to names it was not written from. `ACCORD_TUNE_POPULATION=1` composes persons from
+//! tune parts only (for reading more alerts while tuning; not the measure reported), and
+//! `ACCORD_ALERT_KINDS=1` counts the tune half's alerts by the shape of their evidence.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -440,6 +442,7 @@ fn false_alerts(index: &Index, candidates: &[Candidate], n: usize, show: bool) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(12);
+    let tune_population = std::env::var_os("ACCORD_TUNE_POPULATION").is_some();
     for (g, group) in ["latin", "cyrillic", "arabic", "persian", "han", "hangul"]
         .iter()
         .enumerate()
@@ -461,9 +464,14 @@ fn false_alerts(index: &Index, candidates: &[Candidate], n: usize, show: bool) {
         // (alerts, persons) made of tune parts only, and with a held-out part.
         let mut halves = [(0usize, 0usize); 2];
         let mut shown = 0;
+        // Alerts of the tune half by their shape (no names): what evidence raised them.
+        let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
         let start = Instant::now();
         while screened < n {
             let (chosen, name) = person(&mut rng, group, &parts);
+            if tune_population && chosen.iter().any(|p| p.heldout) {
+                continue;
+            }
             if listed.may_list(&chosen, !matches!(*group, "han" | "hangul")) {
                 set_aside += 1;
                 continue;
@@ -482,6 +490,9 @@ fn false_alerts(index: &Index, candidates: &[Candidate], n: usize, show: bool) {
             if let Some(hit) = hits.first() {
                 alerts += 1;
                 half.0 += 1;
+                if tune {
+                    *kinds.entry(alert_kind(hit)).or_default() += 1;
+                }
                 if show && tune && shown < show_at_most {
                     shown += 1;
                     println!(
@@ -505,7 +516,51 @@ fn false_alerts(index: &Index, candidates: &[Candidate], n: usize, show: bool) {
                 100.0 * *a as f64 / (*n).max(1) as f64
             );
         }
+        if std::env::var_os("ACCORD_ALERT_KINDS").is_some() {
+            for (kind, count) in &kinds {
+                println!("        tune {count:>4}  {kind}");
+            }
+        }
     }
+}
+
+/// The shape of an alert's evidence, without any name: words matched and unmatched on
+/// each side, and how each pair matched (`consonants 0.84` is a weak pair).
+fn alert_kind(hit: &accord_screen::Hit) -> String {
+    let name = &hit.explanation.name;
+    let mut hows: Vec<String> = name
+        .pairs
+        .iter()
+        .map(|p| {
+            let words = |t: &str| t.split(' ').count();
+            format!(
+                "{}:{}{} {:.2}",
+                words(&p.query),
+                words(&p.candidate),
+                match p.how {
+                    accord_screen::TokenMatchKind::Exact => "=",
+                    accord_screen::TokenMatchKind::Transliteration => "~t",
+                    accord_screen::TokenMatchKind::Consonants => "~c",
+                    accord_screen::TokenMatchKind::Initial => "~i",
+                    accord_screen::TokenMatchKind::Fuzzy => "~f",
+                },
+                p.similarity
+            )
+        })
+        .collect();
+    hows.sort();
+    let script = if hit.matched_name.is_ascii() {
+        "latin"
+    } else {
+        "script"
+    };
+    format!(
+        "{:?} {script} | {} | unmatched q{} c{}",
+        name.method,
+        hows.join(", "),
+        name.unmatched_query.len(),
+        name.unmatched_candidate.len()
+    )
 }
 
 fn main() {

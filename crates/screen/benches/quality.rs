@@ -332,7 +332,10 @@ fn main() {
         sweep = String::from("held-out files left out (ACCORD_TUNE_ONLY)");
     }
     let owned: Vec<bool> = chosen.iter().map(|p| p.label).collect();
-    for step in [75, 80, 85, 90, 95].into_iter().filter(|_| !owned.is_empty()) {
+    for step in [75, 80, 85, 90, 95]
+        .into_iter()
+        .filter(|_| !owned.is_empty())
+    {
         let threshold = f64::from(step) / 100.0;
         let q = quality(&owned, &o, threshold);
         sweep.push_str(&format!(
