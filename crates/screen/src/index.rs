@@ -113,8 +113,9 @@ pub struct Index {
 }
 
 /// How many vocabulary words may vote for one query word (its own spelling and the nearest
-/// others).
-const MAX_NEIGHBOURS: usize = 12;
+/// others). Sixteen, not twelve: a typo'd word of four letters has a dozen nearer
+/// spellings than its original (`Aruf`: `Arouf`, `Maarouf`… before `Arif`).
+const MAX_NEIGHBOURS: usize = 16;
 
 /// The bit of a schema in a form's schema set.
 fn schema_bit(schema: Schema) -> u8 {

@@ -984,12 +984,26 @@ fn strip_titles(words: &mut Vec<Word>) {
 /// rewritten and the typo is not.
 fn split_abd(words: Vec<Word>) -> Vec<Word> {
     let mut out = Vec::with_capacity(words.len() + 1);
-    for word in words {
+    let mut words = words.into_iter().peekable();
+    while let Some(word) = words.next() {
         if word.script != Script::Latin {
             out.push(word);
             continue;
         }
         let text = word.text.as_str();
+        // `abd` with a typo, before the article it takes (`And el-Samie`, `Abs-al Rahim`):
+        // a word of three letters one edit from `abd`, keeping its `a` and one of `b`, `d`.
+        if text.len() == 3
+            && text.starts_with('a')
+            && (text.contains('b') || text.contains('d'))
+            && crate::similarity::osa_distance(text.as_bytes(), b"abd") == 1
+            && words
+                .peek()
+                .is_some_and(|next| ["al", "el", "ul"].contains(&next.text.as_str()))
+        {
+            out.push(Word::latin("abd".to_owned()));
+            continue;
+        }
         // `Abdullah` in its spellings, and one typo from any of them (`Abbdalla`).
         const ABDULLAH: &[&str] = &["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"];
         if ABDULLAH.contains(&text)

@@ -726,6 +726,9 @@ fn typos_in_endings_particles_and_short_words_still_match() {
         ("Adul Rahman Yasin", "Abdul Rahman Yasin"),
         ("Salah Eddone Bitar", "Salah Eddine Bitar"),
         ("Kim Je Spn", "Kim Je Son"),
+        // `abd` mistyped before its article.
+        ("Radi And el-Samie Ayashi", "Radi Abd el-Samie Ayashi"),
+        ("Jamal Abs-al Rahim Kashif", "Jamal Abd-al Rahim Kashif"),
     ] {
         let m = score_pair(asked, listed, Some(Schema::Person));
         assert!(m.score >= DEFAULT_THRESHOLD, "{asked} / {listed}: {m}");
@@ -783,4 +786,26 @@ fn a_partial_match_on_common_words_needs_more_evidence() {
     // The whole name, common words or not, is still found.
     let hit = top(&index, &query("Fouad Mohammed")).unwrap();
     assert_eq!(hit.candidate_id, "common");
+}
+
+/// A typo'd word with many near spellings (`Aruf`: `Arouf`, `Maarouf`, `Araf`…) beside a
+/// common one (`Said`) still reaches the listed name it was typed from.
+#[test]
+fn a_typo_beside_a_common_word_reaches_the_shortlist() {
+    let mut candidates: Vec<Candidate> = (0..200)
+        .map(|i| person(&format!("s-{i}"), &[&format!("Said Rarename{i}")]))
+        .collect();
+    for (i, near) in [
+        "Arouf", "Maarouf", "Araf", "Aruj", "Arul", "Aruff", "Harouf", "Ruf", "Aru", "Arufa",
+        "Maruf", "Marouf", "Aaruf", "Aroof",
+    ]
+    .iter()
+    .enumerate()
+    {
+        candidates.push(person(&format!("n-{i}"), &[&format!("{near} Khan")]));
+    }
+    candidates.push(person("listed", &["SAID ARIF"]));
+    let index = Index::build(candidates);
+    let hits = index.screen(&query("SAID ARUF"), &Settings::default());
+    assert!(hits.iter().any(|h| h.candidate_id == "listed"), "{hits:?}");
 }
