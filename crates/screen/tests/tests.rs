@@ -809,3 +809,34 @@ fn a_typo_beside_a_common_word_reaches_the_shortlist() {
     let hits = index.screen(&query("SAID ARUF"), &Settings::default());
     assert!(hits.iter().any(|h| h.candidate_id == "listed"), "{hits:?}");
 }
+
+/// Words that say little where they stand out of place still say little: a legal form
+/// inside an organisation's name or mistyped (`Trading Corporation Kangbong`, `Copr`,
+/// `Limted`), a title or the article at the end of a reordered person's name (`Muhammad
+/// Ashraf Haji`, `Motassadeq Mounir el`); and a single letter may be one of two words
+/// joined (`E-Nau` / `Enau`). `Core` is a word, not `Corp` mistyped.
+#[test]
+fn out_of_place_and_mistyped_particles_say_little() {
+    let company = Some(Schema::Company);
+    let person = Some(Schema::Person);
+    for (asked, listed, schema) in [
+        (
+            "Korea Kangbong Trading Corporation",
+            "Korea Trading Corporation Kangbong",
+            company,
+        ),
+        ("Kangbong Trading Copr", "Kangbong Trading Corp", company),
+        (
+            "Kangbong Trading Limted",
+            "Kangbong Trading Limited",
+            company,
+        ),
+        ("Muhammad Ashraf Haji", "Haji Muhammad Ashraf", person),
+        ("Motassadeq Mounir el", "Mounir el Motassadeq", person),
+        ("E-Nau Trading", "Enau Trading", company),
+    ] {
+        let m = score_pair(asked, listed, schema);
+        assert!(m.score >= 0.95, "{asked} / {listed}: {m}");
+    }
+    assert!(score_pair("Kangbong Core", "Kangbong Corp", company).score < DEFAULT_THRESHOLD);
+}
