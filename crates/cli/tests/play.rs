@@ -123,7 +123,7 @@ fn playing_the_nuclear_scenario_prints_its_timeline() {
         .unwrap();
     // Earned again on 2027-05-05 and held since then: the report on the calandria for
     // 2027-04-15 to 2027-05-14 is overdue (the 2026 grant was overtaken by the fire).
-    assert_eq!(eu_oil["status"], "suspended");
+    assert_eq!(eu_oil["status"], "held");
     assert_eq!(eu_oil["since"], "2027-05-05");
     assert_eq!(eu_oil["reasons"][0]["rule"], "relief.held");
     assert_eq!(eu_oil["reasons"][1]["rule"], "trigger.reentered");

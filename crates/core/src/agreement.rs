@@ -432,6 +432,15 @@ pub enum ReliefKind {
         /// The sectors.
         sectors: Vec<String>,
     },
+    /// Terminate a measure for some sectors (all its sectors when empty): its provisions
+    /// cease to apply, not merely suspended. A trigger that reverts the action may still
+    /// revive it, until the action's `lifted` date (after which it is lifted for good).
+    TerminateMeasure {
+        /// The measure.
+        measure: MeasureId,
+        /// The sectors.
+        sectors: Vec<String>,
+    },
     /// Remove named entities from the lists.
     Delist {
         /// The entities.
@@ -659,6 +668,20 @@ pub enum WhileOpen {
 pub struct Proportionality {
     /// Verification each method provides.
     pub methods: Vec<(Method, f64)>,
+}
+
+impl ReliefKind {
+    /// The measure the action names, for suspensions, terminations and unfreezes.
+    pub fn measure(&self) -> Option<&MeasureId> {
+        match self {
+            ReliefKind::SuspendMeasure { measure, .. }
+            | ReliefKind::TerminateMeasure { measure, .. }
+            | ReliefKind::Unfreeze { measure, .. } => Some(measure),
+            ReliefKind::Delist { .. }
+            | ReliefKind::GeneralLicence { .. }
+            | ReliefKind::Cooperation { .. } => None,
+        }
+    }
 }
 
 impl Agreement {

@@ -12,8 +12,9 @@
 //! are handed over in.
 //!
 //! Errors ([`EvalError`]) are only for inputs that cannot be evaluated at all (no
-//! version, versions of different agreements, an `as_of` before the agreement takes
-//! effect). A bad *entry* — evidence for an unknown indicator, a value in the wrong unit or
+//! version, versions of different agreements, a version given twice). An agreement
+//! evaluated before it takes effect answers: `agreement_status` says whether it is agreed,
+//! nothing is reached and every measure applies (or has relief scheduled). A bad *entry* — evidence for an unknown indicator, a value in the wrong unit or
 //! of the wrong type, a statement from someone not entitled to make it, a retraction of an
 //! entry that does not exist — never stops an evaluation: it is listed in
 //! [`State::rejected`] with its reason and otherwise ignored.
@@ -64,16 +65,6 @@ pub enum EvalError {
     /// Two versions carry the same number.
     #[error("version {0} is given twice: pass each version of the agreement once")]
     DuplicateVersion(u32),
-    /// `as_of` falls before the agreement takes effect.
-    #[error(
-        "as-of `{as_of}` is before the agreement takes effect on {effective}: evaluate on or after that date"
-    )]
-    BeforeAgreement {
-        /// The cut asked for.
-        as_of: Instant,
-        /// When the agreement takes effect.
-        effective: Date,
-    },
 }
 
 /// The total order of log entries: record time, then log index.

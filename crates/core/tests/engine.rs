@@ -7,6 +7,7 @@ mod engine {
     mod builder;
     mod escalation;
     mod lifted;
+    mod measures;
     mod properties;
     mod scenarios;
     mod snapback;

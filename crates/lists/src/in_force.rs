@@ -474,7 +474,10 @@ fn listing(
                         });
                     (by_id || by_name).then_some(Outcome::Relieved)
                 }
-                ReliefKind::SuspendMeasure { measure, sectors } if covers_listing => {
+                ReliefKind::SuspendMeasure { measure, sectors }
+                | ReliefKind::TerminateMeasure { measure, sectors }
+                    if covers_listing =>
+                {
                     let Some(declared) = regime.measures.iter().find(|x| x.id == *measure) else {
                         continue;
                     };
@@ -525,6 +528,7 @@ fn listing(
         let kind = match action.kind {
             ReliefKind::Delist { .. } => "delist",
             ReliefKind::SuspendMeasure { .. } => "suspend_measure",
+            ReliefKind::TerminateMeasure { .. } => "terminate_measure",
             ReliefKind::GeneralLicence { .. } => "general_licence",
             ReliefKind::Unfreeze { .. } => "unfreeze",
             ReliefKind::Cooperation { .. } => "cooperation",
@@ -732,6 +736,8 @@ mod tests {
             decisions: Vec::new(),
             events: Vec::new(),
             rejected: Vec::new(),
+            agreement_status: accord_core::engine::state::AgreementStatus::InEffect,
+            measures: Vec::new(),
         }
     }
 

@@ -93,6 +93,7 @@ const CONFIDENTIALITY: &[(&str, Confidentiality)] = &[
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ActionType {
     SuspendMeasure,
+    TerminateMeasure,
     Delist,
     GeneralLicence,
     Unfreeze,
@@ -101,6 +102,7 @@ enum ActionType {
 
 const ACTION_TYPES: &[(&str, ActionType)] = &[
     ("suspend_measure", ActionType::SuspendMeasure),
+    ("terminate_measure", ActionType::TerminateMeasure),
     ("delist", ActionType::Delist),
     ("general_licence", ActionType::GeneralLicence),
     ("unfreeze", ActionType::Unfreeze),
@@ -1498,7 +1500,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     };
     let ty_val = ty.as_ref().map(|x| *x.get_ref());
     let allowed: &[&str] = match ty_val {
-        Some(ActionType::SuspendMeasure) => &["measure", "sectors"],
+        Some(ActionType::SuspendMeasure | ActionType::TerminateMeasure) => &["measure", "sectors"],
         Some(ActionType::Delist) => &["entities"],
         Some(ActionType::GeneralLicence) => &["licence", "scope", "activities"],
         Some(ActionType::Unfreeze) => &["amount", "currency", "measure"],
@@ -1574,7 +1576,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     let mut activity_list = Vec::new();
     let mut measure_span: Option<Spanned<MeasureId>> = None;
     let kind = match ty_val {
-        Some(ActionType::SuspendMeasure) => {
+        Some(t @ (ActionType::SuspendMeasure | ActionType::TerminateMeasure)) => {
             let m = need(ctx, "measure").and_then(|v| measure_ref(ctx, v));
             let s = match sectors {
                 Some(v) => reader::strings(ctx, v, "sectors")
@@ -1583,6 +1585,12 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
             };
             measure_span = m.clone();
             match (m, s) {
+                (Some(m), Some(sectors)) if t == ActionType::TerminateMeasure => {
+                    Some(ReliefKind::TerminateMeasure {
+                        measure: m.into_inner(),
+                        sectors,
+                    })
+                }
                 (Some(m), Some(sectors)) => Some(ReliefKind::SuspendMeasure {
                     measure: m.into_inner(),
                     sectors,

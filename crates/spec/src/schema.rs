@@ -41,6 +41,7 @@ const INDICATOR_FIELDS: &[(&str, &[&str], &[&str])] = &[
 /// The keys each action `type` requires, and those it also allows.
 const ACTION_FIELDS: &[(&str, &[&str], &[&str])] = &[
     ("suspend_measure", &["measure"], &["sectors"]),
+    ("terminate_measure", &["measure"], &["sectors"]),
     ("delist", &["entities"], &[]),
     ("general_licence", &["licence", "scope"], &["activities"]),
     ("unfreeze", &["amount", "currency", "measure"], &[]),
@@ -643,6 +644,9 @@ struct Phase {
 enum ActionType {
     /// Suspend a measure for some sectors (`measure`, `sectors`).
     SuspendMeasure,
+    /// Terminate a measure for some sectors (`measure`, `sectors`); a trigger reverting
+    /// it may revive it until its `lifted` date.
+    TerminateMeasure,
     /// Remove named entities from the lists (`entities`).
     Delist,
     /// Issue a general licence (`licence`, `scope`, `activities`).
@@ -722,9 +726,9 @@ struct Action {
     kind: ActionType,
     /// The regime it acts on.
     regime: Id,
-    /// `suspend_measure`, `unfreeze`: the measure.
+    /// `suspend_measure`, `terminate_measure`, `unfreeze`: the measure.
     measure: Option<Id>,
-    /// `suspend_measure`: the sectors (all the measure's when absent).
+    /// `suspend_measure`, `terminate_measure`: the sectors (all the measure's when absent).
     sectors: Option<Vec<String>>,
     /// `delist`: the entities.
     entities: Option<Vec<EntityRef>>,

@@ -129,6 +129,31 @@ mod examples {
     }
 
     #[test]
+    fn a_termination_is_lowered_and_takes_the_keys_of_a_suspension() {
+        use accord_core::agreement::ReliefKind;
+        let terminated = parse(&starter_with(
+            "type = \"suspend_measure\"",
+            "type = \"terminate_measure\"",
+        ));
+        assert!(!terminated.has_errors(), "{:?}", terminated.diagnostics);
+        let a = terminated.agreement.unwrap();
+        let (_, action) = a.actions().next().unwrap();
+        assert!(matches!(
+            &action.kind,
+            ReliefKind::TerminateMeasure { measure, sectors }
+                if measure.as_str() == "eu-trade" && sectors == &["energy".to_owned()]
+        ));
+        let wrong = parse(&starter_with(
+            "type = \"suspend_measure\"",
+            "type = \"terminate_measure\"\nlicence = \"GL 1\"",
+        ));
+        assert_eq!(
+            errors(&wrong),
+            ["accord::action_field: `licence` does not apply to a `terminate_measure` action"]
+        );
+    }
+
+    #[test]
     fn lowering_is_deterministic() {
         for (name, source) in examples() {
             let a = parse(&source).agreement.unwrap();

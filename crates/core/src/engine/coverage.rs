@@ -48,8 +48,8 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
         "relief",
         &[
             "scheduled",
-            "in_force",
-            "suspended",
+            "granted",
+            "held",
             "lifted",
             "expired",
             "wind_down",
@@ -244,8 +244,8 @@ fn phase_name(s: PhaseStatus) -> &'static str {
 fn relief_name(s: ReliefStatus) -> &'static str {
     match s {
         ReliefStatus::Scheduled
-        | ReliefStatus::InForce
-        | ReliefStatus::Suspended
+        | ReliefStatus::Granted
+        | ReliefStatus::Held
         | ReliefStatus::Lifted
         | ReliefStatus::Expired
         | ReliefStatus::WindDown
@@ -282,11 +282,12 @@ pub fn coverage(
     }
     let start = match from {
         Some(d) => d,
-        None => match evaluator.state(end_of_day(to)) {
-            Ok(s) => s.versions.first().and_then(|v| v.effective).unwrap_or(to),
-            Err(EvalError::BeforeAgreement { .. }) => return Ok(Coverage::default()),
-            Err(e) => return Err(e),
-        },
+        None => evaluator
+            .state(end_of_day(to))?
+            .versions
+            .first()
+            .and_then(|v| v.effective)
+            .unwrap_or(to),
     };
     let mut out = Coverage::default();
     let mut day = start;
@@ -294,15 +295,10 @@ pub fn coverage(
         if day > to {
             break;
         }
-        match evaluator.state(end_of_day(day)) {
-            Ok(state) => {
-                out.from.get_or_insert(day);
-                out.to = Some(day);
-                out.record(&state);
-            }
-            Err(EvalError::BeforeAgreement { .. }) => {}
-            Err(e) => return Err(e),
-        }
+        let state = evaluator.state(end_of_day(day))?;
+        out.from.get_or_insert(day);
+        out.to = Some(day);
+        out.record(&state);
         day = match day.tomorrow() {
             Ok(d) => d,
             Err(_) => break,

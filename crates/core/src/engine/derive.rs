@@ -139,11 +139,8 @@ pub(crate) fn state(
         .collect();
 
     let mut versions = calendar::Versions::new(core, cut, date, &mut rejected);
-    if let Some(effective) = versions.views.first().and_then(|v| v.effective)
-        && effective > date
-    {
-        return Err(EvalError::BeforeAgreement { as_of, effective });
-    }
+    let agreement_status =
+        measures::agreement_status(versions.views.first().and_then(|v| v.effective), date);
     let disputes = disputes::disputes(&versions);
     rejected.extend(disputes.rejected.iter().cloned());
     versions.set_stages(&disputes.stage_began);
@@ -159,7 +156,7 @@ pub(crate) fn state(
         reached: &BTreeMap::new(),
         as_made: &[],
     };
-    let phases = phases::phases(judge);
+    let phases = phases::phases(judge, agreement_status);
     let judge = judge.with_reached(&phases.reached);
     let triggers = triggers::triggers(judge, &disputes.states, &mut rejected);
     let agreement = cal.agreement().unwrap_or(first);
@@ -170,11 +167,18 @@ pub(crate) fn state(
         &commitments.held,
         &triggers.reverted,
         &disputes.decisions,
+        agreement_status,
         &mut rejected,
     );
     let mut phase_states = phases.states;
     triggers::revert_phases(judge, &triggers.fires, &mut phase_states);
     let relief_by_measure = measures::by_measure(agreement, &relief.actions);
+    let measure_states = measures::measures(
+        agreement,
+        &relief.actions,
+        &triggers.states,
+        agreement_status,
+    );
     lens_rejections(&cal, &mut rejected);
 
     let mut state = State {
@@ -196,6 +200,8 @@ pub(crate) fn state(
         decisions: relief.decisions,
         events: events_out(&cal),
         rejected: rejected_out(rejected),
+        agreement_status,
+        measures: measure_states,
     };
     // INVARIANT: the last step, with no condition: exemptions are in force in every state.
     state.exemptions = measures::exemptions(&core.versions, &cal.views);

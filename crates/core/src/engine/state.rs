@@ -56,6 +56,12 @@ pub struct State {
     pub events: Vec<EventState>,
     /// Log entries that do not count, each with the reason.
     pub rejected: Vec<RejectedEntry>,
+    /// Whether the agreement is agreed and in effect on the evaluation date.
+    pub agreement_status: AgreementStatus,
+    /// Every measure of every regime, in each jurisdiction, as compliance officers speak
+    /// of it (applies, relief scheduled, suspended, terminated, lifted, wind-down,
+    /// reimposed), from the relief actions acting on it.
+    pub measures: Vec<MeasureState>,
 }
 
 impl State {
@@ -416,6 +422,28 @@ named! {
         EventNotRecorded = "event.not_recorded",
         /// A log entry that does not count (in the timeline).
         EntryRejected = "entry.rejected",
+        /// The agreement is not yet agreed, or agreed but not yet in effect.
+        AgreementPending = "agreement.pending",
+        /// Phases and relief wait for the agreement to take effect.
+        PhaseAgreement = "phase.agreement",
+        /// Relief waits for the agreement to take effect.
+        ReliefAgreement = "relief.agreement",
+        /// A measure that applies.
+        MeasureApplies = "measure.applies",
+        /// A measure with relief agreed, pending a condition or a date.
+        MeasureScheduled = "measure.scheduled",
+        /// A measure suspended by relief in effect.
+        MeasureSuspended = "measure.suspended",
+        /// A measure terminated (perhaps revivable by a snapback).
+        MeasureTerminated = "measure.terminated",
+        /// A measure lifted for good.
+        MeasureLifted = "measure.lifted",
+        /// A measure whose relief is wound down.
+        MeasureWindDown = "measure.wind_down",
+        /// A measure reimposed.
+        MeasureReimposed = "measure.reimposed",
+        /// Another relief action acting on the measure, and its status.
+        MeasureAction = "measure.action",
     }
 }
 
@@ -608,18 +636,27 @@ pub struct Unmet {
     pub earliest: Option<Date>,
 }
 
-/// The state of one relief action.
+/// The state of one relief action: whether the *relief* is in effect (not whether the
+/// measure it relaxes applies — see [`MeasureStatus`] for the measure as compliance
+/// officers speak of it).
+///
+/// Renamed in issue #11: `granted` was `in_force` and `held` was `suspended`, which read
+/// the reverse of how practitioners speak of a measure ("the measure is suspended" means
+/// relief is in effect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReliefStatus {
-    /// Not in force yet: its phase is not reached, or its start date has not come.
+    /// Not in effect yet: the agreement is not in effect, its phase is not reached, or its
+    /// start date has not come.
     Scheduled,
-    /// In force.
-    InForce,
-    /// Earned but held by an authority's decision.
-    Suspended,
-    /// In force for good: the measure is lifted (the action's `lifted` date has come while
-    /// it was in force); it no longer expires and no trigger reverts it.
+    /// Granted: the relief is in effect (the measure is suspended, licensed or unfrozen as
+    /// the action says).
+    Granted,
+    /// Earned but held: by an authority's decision, or while a report it rests on is
+    /// overdue under the `hold_relief` policy. The measure applies.
+    Held,
+    /// In effect for good: the measure is lifted (the action's `lifted` date has come while
+    /// it was granted); it no longer expires and no trigger reverts it.
     Lifted,
     /// Its term ran out (not the same as revoked).
     Expired,
@@ -631,8 +668,16 @@ pub enum ReliefStatus {
     Superseded,
 }
 
+#[allow(non_upper_case_globals)]
 impl ReliefStatus {
-    /// Whether the relief applies on the day: in force, or lifted for good.
+    /// The former name of [`ReliefStatus::Granted`], kept while callers move to it.
+    pub const InForce: ReliefStatus = ReliefStatus::Granted;
+    /// The former name of [`ReliefStatus::Held`], kept while callers move to it.
+    pub const Suspended: ReliefStatus = ReliefStatus::Held;
+}
+
+impl ReliefStatus {
+    /// Whether the relief applies on the day: granted, or lifted for good.
     ///
     /// ```
     /// use accord_core::engine::state::ReliefStatus;
@@ -640,15 +685,15 @@ impl ReliefStatus {
     /// assert!(!ReliefStatus::WindDown.relieves());
     /// ```
     pub fn relieves(self) -> bool {
-        matches!(self, ReliefStatus::InForce | ReliefStatus::Lifted)
+        matches!(self, ReliefStatus::Granted | ReliefStatus::Lifted)
     }
 
     /// The status's name as written in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             ReliefStatus::Scheduled => "scheduled",
-            ReliefStatus::InForce => "in_force",
-            ReliefStatus::Suspended => "suspended",
+            ReliefStatus::Granted => "granted",
+            ReliefStatus::Held => "held",
             ReliefStatus::Lifted => "lifted",
             ReliefStatus::Expired => "expired",
             ReliefStatus::WindDown => "wind_down",
@@ -687,6 +732,69 @@ pub struct ActionState {
     /// `since` for lifted relief.
     pub lifts: Option<Date>,
     /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+named! {
+    /// Whether the agreement is agreed and in effect.
+    AgreementStatus {
+        /// Not yet agreed: its effective date depends on an event (adoption) not recorded
+        /// yet.
+        NotYetAgreed = "not_yet_agreed",
+        /// Agreed, but not yet in effect: it takes effect on a later date.
+        Agreed = "agreed",
+        /// In effect.
+        InEffect = "in_effect",
+    }
+}
+
+named! {
+    /// A measure in one jurisdiction, in the words of compliance officers.
+    MeasureStatus {
+        /// The measure applies: no relief acting on it is in effect.
+        Applies = "applies",
+        /// Relief is agreed, pending a condition or a date; the measure applies meanwhile.
+        ReliefScheduled = "relief_scheduled",
+        /// Suspended by a waiver, licence, suspension or unfreeze that can be revoked.
+        Suspended = "suspended",
+        /// Terminated; `revivable_until` says until when a snapback can revive it.
+        Terminated = "terminated",
+        /// Lifted for good: no snapback revives it.
+        Lifted = "lifted",
+        /// Relief is being wound down: the measure applies again from `until`.
+        WindDown = "wind_down",
+        /// Relief was revoked or reverted: the measure applies again.
+        Reimposed = "reimposed",
+        /// Participants disagree on where it stands; every view is listed.
+        Contested = "contested",
+    }
+}
+
+/// A measure of a regime in its jurisdiction, and where it stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MeasureState {
+    /// The jurisdiction of the regime.
+    pub jurisdiction: String,
+    /// The regime.
+    pub regime: RegimeId,
+    /// The measure.
+    pub measure: MeasureId,
+    /// Where it stands.
+    pub status: MeasureStatus,
+    /// Since when (the first day of that status, inclusive), when known.
+    pub since: Option<Date>,
+    /// Until when, exclusive: the day a suspension expires, a wind-down ends (the measure
+    /// applies again that day) or scheduled relief takes effect, when known.
+    pub until: Option<Date>,
+    /// For a terminated measure: whether a snapback (a trigger of the agreement that
+    /// reverts the relief that terminated it) can still revive it.
+    pub revivable: bool,
+    /// For a terminated, revivable measure: the last day a snapback can revive it
+    /// (inclusive: the day before the relief is lifted for good); none when no end is set.
+    pub revivable_until: Option<Date>,
+    /// The relief actions acting on it, in schedule order.
+    pub actions: Vec<ActionId>,
+    /// Why: the action that decides the status first.
     pub reasons: Vec<Reason>,
 }
 

@@ -52,11 +52,12 @@ pub fn timeline(
     // Where to begin: the given date, else the agreement's effective date.
     let start = match from {
         Some(d) => d,
-        None => match evaluator.state(cut) {
-            Ok(s) => s.versions.first().and_then(|v| v.effective).unwrap_or(to),
-            Err(EvalError::BeforeAgreement { .. }) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        },
+        None => evaluator
+            .state(cut)?
+            .versions
+            .first()
+            .and_then(|v| v.effective)
+            .unwrap_or(to),
     };
     let graces: Vec<crate::time::CalendarDuration> = versions
         .iter()
@@ -76,11 +77,7 @@ pub fn timeline(
             Ok(d) => d,
             Err(_) => break,
         };
-        let state = match evaluator.state(end_of_day(day)) {
-            Ok(s) => s,
-            Err(EvalError::BeforeAgreement { .. }) => continue,
-            Err(e) => return Err(e),
-        };
+        let state = evaluator.state(end_of_day(day))?;
         for d in upcoming(&state, &graces) {
             if d > day && d <= to {
                 days.insert(d);

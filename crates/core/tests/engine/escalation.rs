@@ -693,7 +693,7 @@ fn an_overturned_decision_is_set_aside_and_relief_comes_back_that_day() {
             (
                 "2026-08-01".to_owned(),
                 "relief us-oil".to_owned(),
-                "suspended".to_owned()
+                "held".to_owned()
             ),
             (
                 "2026-08-05".to_owned(),
@@ -708,7 +708,7 @@ fn an_overturned_decision_is_set_aside_and_relief_comes_back_that_day() {
             (
                 "2026-08-12".to_owned(),
                 "relief us-oil".to_owned(),
-                "in_force".to_owned()
+                "granted".to_owned()
             ),
         ]
     );

@@ -422,11 +422,109 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             missing.push(format!("trigger {} status {}", t.id, t.status));
         }
     }
+    for m in &s.measures {
+        if m.reasons.is_empty() {
+            missing.push(format!("measure {} in {}", m.measure, m.jurisdiction));
+        }
+    }
     if missing.is_empty() {
         Ok(())
     } else {
         Err(missing.join(", "))
     }
+}
+
+/// Every measure of every regime has one state, in its regime's jurisdiction, and that
+/// state follows from the relief actions acting on it: lifted if one is lifted; else
+/// terminated if a termination is granted; else suspended if relief is granted; else
+/// wind-down, reimposed, relief scheduled (once agreed), applies — recomputed here
+/// independently of the engine.
+fn measures_follow_from_their_actions(a: &Agreement, s: &State) -> Result<(), String> {
+    use accord_core::agreement::ReliefKind;
+    use accord_core::engine::state::{AgreementStatus, MeasureStatus, ReliefStatus};
+    let mut seen = 0;
+    for regime in &a.regimes {
+        for measure in &regime.measures {
+            seen += 1;
+            let found: Vec<_> = s
+                .measures
+                .iter()
+                .filter(|m| m.regime == regime.id && m.measure == measure.id)
+                .collect();
+            let [m] = found.as_slice() else {
+                return Err(format!("measure {} has {} states", measure.id, found.len()));
+            };
+            if m.jurisdiction != regime.jurisdiction.0 {
+                return Err(format!("measure {} in the wrong jurisdiction", measure.id));
+            }
+            let acting: Vec<(&ReliefKind, ReliefStatus, &str)> = a
+                .actions()
+                .filter(|(_, x)| {
+                    x.regime == regime.id
+                        && match &x.kind {
+                            ReliefKind::SuspendMeasure { measure: n, .. }
+                            | ReliefKind::TerminateMeasure { measure: n, .. }
+                            | ReliefKind::Unfreeze { measure: n, .. } => *n == measure.id,
+                            ReliefKind::GeneralLicence { activities, .. } => {
+                                activities.iter().any(|x| measure.sectors.contains(x))
+                            }
+                            _ => false,
+                        }
+                })
+                .map(|(_, x)| {
+                    let st = s.relief.iter().find(|r| r.id == x.id).unwrap().status;
+                    (&x.kind, st, x.id.as_str())
+                })
+                .collect();
+            let ids: Vec<&str> = m.actions.iter().map(|x| x.as_str()).collect();
+            let want_ids: Vec<&str> = acting.iter().map(|x| x.2).collect();
+            if ids != want_ids {
+                return Err(format!(
+                    "measure {}: actions {ids:?}, expected {want_ids:?}",
+                    measure.id
+                ));
+            }
+            let has = |f: &dyn Fn(&ReliefKind, ReliefStatus) -> bool| {
+                acting.iter().any(|(k, st, _)| f(k, *st))
+            };
+            let expected = if has(&|_, st| st == ReliefStatus::Lifted) {
+                MeasureStatus::Lifted
+            } else if has(&|k, st| {
+                st == ReliefStatus::Granted && matches!(k, ReliefKind::TerminateMeasure { .. })
+            }) {
+                MeasureStatus::Terminated
+            } else if has(&|_, st| st == ReliefStatus::Granted) {
+                MeasureStatus::Suspended
+            } else if has(&|_, st| st == ReliefStatus::WindDown) {
+                MeasureStatus::WindDown
+            } else if has(&|_, st| st == ReliefStatus::Reimposed) {
+                MeasureStatus::Reimposed
+            } else if s.agreement_status != AgreementStatus::NotYetAgreed
+                && has(&|_, st| st == ReliefStatus::Scheduled)
+            {
+                MeasureStatus::ReliefScheduled
+            } else {
+                MeasureStatus::Applies
+            };
+            if m.status != expected {
+                return Err(format!(
+                    "measure {}: {} but its actions {:?} make it {}",
+                    measure.id,
+                    m.status,
+                    acting.iter().map(|x| (x.2, x.1)).collect::<Vec<_>>(),
+                    expected
+                ));
+            }
+        }
+    }
+    if seen != s.measures.len() {
+        return Err(format!(
+            "{} measures declared, {} states",
+            seen,
+            s.measures.len()
+        ));
+    }
+    Ok(())
 }
 
 proptest! {
@@ -480,6 +578,18 @@ proptest! {
         prop_assert!(s.exemptions.iter().all(|e| e.in_force));
         if let Err(missing) = every_status_has_a_reason(&s) {
             prop_assert!(false, "statuses without a reason: {}", missing);
+        }
+    }
+
+    #[test]
+    fn every_measure_state_follows_from_its_relief_actions_in_every_jurisdiction(
+        log in log_strategy(), which in 0..3usize, days in -30..540i64,
+    ) {
+        let v = versions(which);
+        let s = evaluate(&v, &log, as_of(days)).unwrap();
+        let governing = v.iter().rev().find(|x| x.version == s.version).unwrap();
+        if let Err(why) = measures_follow_from_their_actions(governing, &s) {
+            prop_assert!(false, "{}", why);
         }
     }
 

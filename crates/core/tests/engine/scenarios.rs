@@ -2,7 +2,7 @@
 
 use accord_core::engine::state::{IndicatorStatus, PhaseStatus, ReliefStatus, State};
 use accord_core::engine::{EvalError, Evaluator, evaluate, timeline};
-use accord_core::rule::CommitmentStatus;
+use accord_core::rule::{CommitmentStatus, DateRule};
 use accord_core::statement::*;
 
 use super::builder::*;
@@ -431,13 +431,50 @@ fn bad_entries_are_rejected_with_a_reason_and_do_not_stop_evaluation() {
 }
 
 #[test]
-fn an_as_of_before_the_agreement_and_no_versions_are_errors() {
+fn an_agreement_evaluated_before_it_takes_effect_answers_and_no_versions_are_errors() {
+    use accord_core::engine::state::{AgreementStatus, MeasureStatus};
     let a = nuclear();
-    let err = evaluate(std::slice::from_ref(&a), &[], at("2025-12-31")).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "as-of `2025-12-31T12:00:00Z` is before the agreement takes effect on 2026-01-01: evaluate on or after that date"
-    );
+    let instant = |s: &str| s.parse::<accord_core::time::Instant>().unwrap();
+    // A second before it takes effect: agreed, nothing reached, relief scheduled.
+    let s = evaluate(
+        std::slice::from_ref(&a),
+        &[],
+        instant("2025-12-31T23:59:59Z"),
+    )
+    .unwrap();
+    assert_eq!(s.agreement_status, AgreementStatus::Agreed);
+    assert!(!s.versions[0].in_force);
+    for p in &s.phases {
+        assert_eq!(p.status, PhaseStatus::NotReached);
+        assert_eq!(p.reasons[0].rule, "phase.agreement");
+        assert_eq!(p.remains[0].earliest, Some(d(2026, 1, 1)));
+    }
+    let oil = s.relief("us-oil").unwrap();
+    assert_eq!(oil.status, ReliefStatus::Scheduled);
+    assert_eq!(oil.reasons[0].rule, "relief.agreement");
+    let measure = |s: &State, m: &str| {
+        s.measures
+            .iter()
+            .find(|x| x.measure.as_str() == m)
+            .unwrap()
+            .status
+    };
+    assert_eq!(measure(&s, "us-energy"), MeasureStatus::ReliefScheduled);
+    assert_eq!(measure(&s, "eu-freeze"), MeasureStatus::Applies);
+    // At the instant it takes effect, and after: in effect.
+    for at in ["2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"] {
+        let s = evaluate(std::slice::from_ref(&a), &[], instant(at)).unwrap();
+        assert_eq!(s.agreement_status, AgreementStatus::InEffect, "{at}");
+        assert!(s.versions[0].in_force, "{at}");
+    }
+    // Not yet agreed: its effective date rests on an event not recorded.
+    let mut pending = a.clone();
+    pending.effective = DateRule::Event("report".parse().unwrap());
+    let s = evaluate(std::slice::from_ref(&pending), &[], at("2026-06-01")).unwrap();
+    assert_eq!(s.agreement_status, AgreementStatus::NotYetAgreed);
+    assert_eq!(measure(&s, "us-energy"), MeasureStatus::Applies);
+    assert!(s.phases.iter().all(|p| p.status == PhaseStatus::NotReached));
+
     assert_eq!(
         evaluate(&[], &[], at("2026-01-01")).unwrap_err(),
         EvalError::NoVersions
@@ -889,7 +926,7 @@ fn the_timeline_lists_each_change_on_the_day_it_became_known() {
             (
                 d(2026, 7, 6),
                 Some("scheduled".to_owned()),
-                "in_force".to_owned()
+                "granted".to_owned()
             ),
         ]
     );
@@ -1103,9 +1140,9 @@ fn the_licence_timeline_shows_renewals_and_expiry_on_their_dates() {
         gl1,
         vec![
             (d(2026, 1, 1), "scheduled".to_owned()),
-            (d(2026, 2, 1), "in_force until 2026-05-02".to_owned()),
-            (d(2026, 5, 2), "in_force until 2026-08-02".to_owned()),
-            (d(2026, 8, 2), "in_force until 2026-11-02".to_owned()),
+            (d(2026, 2, 1), "granted until 2026-05-02".to_owned()),
+            (d(2026, 5, 2), "granted until 2026-08-02".to_owned()),
+            (d(2026, 8, 2), "granted until 2026-11-02".to_owned()),
             (d(2026, 11, 2), "expired".to_owned()),
         ]
     );

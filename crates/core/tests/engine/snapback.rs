@@ -1233,7 +1233,7 @@ fn a_reverted_phase_is_earned_again_only_on_reviews_that_begin_after_the_fire() 
     assert_eq!(
         changes
             .iter()
-            .filter(|c| c.subject == "relief us-oil" && c.to == "in_force")
+            .filter(|c| c.subject == "relief us-oil" && c.to == "granted")
             .map(|c| c.date)
             .next_back(),
         Some(d(2027, 7, 5))

@@ -24,7 +24,9 @@ use crate::id::{ActionId, CommitmentId, IndicatorId};
 use crate::statement::LogIndex;
 use crate::time::{Date, Period};
 
-use super::super::state::{ActionState, DecisionState, Reason, ReliefStatus, Rule};
+use super::super::state::{
+    ActionState, AgreementStatus, DecisionState, Reason, ReliefStatus, Rule,
+};
 use super::Rejected;
 use super::conditions::{Judge, mentions};
 use super::disputes::DecisionDispute;
@@ -49,6 +51,7 @@ pub(crate) fn relief(
     held: &BTreeMap<CommitmentId, (IndicatorId, Period)>,
     reverted: &BTreeMap<ActionId, Vec<Reverted>>,
     disputes: &BTreeMap<LogIndex, DecisionDispute>,
+    status: AgreementStatus,
     rejected: &mut Rejected,
 ) -> Relief {
     let cal = judge.cal;
@@ -75,6 +78,11 @@ pub(crate) fn relief(
         if let Some(start) = start {
             started.insert(action.id.clone(), start);
         }
+        if status != AgreementStatus::InEffect
+            && let Some(why) = phase_states_reason(judge, status)
+        {
+            s.reasons.insert(0, why);
+        }
         hold(held, &phase.entry, &mut s);
         let lift = action.lifted.as_ref().and_then(|r| anchors.resolve(r));
         let reverts = reverted
@@ -99,6 +107,21 @@ pub(crate) fn relief(
     }
 }
 
+/// Before the agreement takes effect: why relief waits.
+fn phase_states_reason(judge: Judge<'_>, status: AgreementStatus) -> Option<Reason> {
+    let effective = judge.cal.views.first().and_then(|v| v.effective);
+    Some(Reason::rule(
+        Rule::ReliefAgreement,
+        match (status, effective) {
+            (AgreementStatus::Agreed, Some(e)) => {
+                format!("agreed: the agreement takes effect on {e}; relief waits for it")
+            }
+            (AgreementStatus::InEffect, _) => return None,
+            _ => "not yet agreed: the agreement's effective date depends on an event not recorded yet".to_owned(),
+        },
+    ))
+}
+
 /// An overdue report on an indicator whose policy is to hold relief holds the relief of
 /// every phase whose entry rests on its commitment, until the report comes.
 fn hold(
@@ -106,14 +129,14 @@ fn hold(
     entry: &crate::rule::Condition,
     s: &mut ActionState,
 ) {
-    if s.status != ReliefStatus::InForce {
+    if s.status != ReliefStatus::Granted {
         return;
     }
     let Some((commitment, (indicator, period))) = held.iter().find(|(c, _)| mentions(entry, c))
     else {
         return;
     };
-    s.status = ReliefStatus::Suspended;
+    s.status = ReliefStatus::Held;
     s.reasons.insert(
         0,
         Reason::rule(
@@ -206,7 +229,7 @@ fn supersede(
         if let Some(s) = states.iter_mut().find(|s| s.id == old)
             && matches!(
                 s.status,
-                ReliefStatus::Scheduled | ReliefStatus::InForce | ReliefStatus::Suspended
+                ReliefStatus::Scheduled | ReliefStatus::Granted | ReliefStatus::Held
             )
         {
             s.status = ReliefStatus::Superseded;

@@ -98,11 +98,11 @@ pub(super) fn apply(date: Date, d: &Decided<'_>, s: &mut ActionState) {
     let eff = d.decision.effective;
     let (new, rule) = match d.decision.act {
         DecisionAct::Grant if s.status == ReliefStatus::Lifted => (None, None),
-        DecisionAct::Grant => (Some(ReliefStatus::InForce), Some(Rule::DecisionGrant)),
+        DecisionAct::Grant => (Some(ReliefStatus::Granted), Some(Rule::DecisionGrant)),
         DecisionAct::Hold if s.status.relieves() => {
-            (Some(ReliefStatus::Suspended), Some(Rule::DecisionHold))
+            (Some(ReliefStatus::Held), Some(Rule::DecisionHold))
         }
-        DecisionAct::Revoke if s.status.relieves() || s.status == ReliefStatus::Suspended => {
+        DecisionAct::Revoke if s.status.relieves() || s.status == ReliefStatus::Held => {
             (Some(ReliefStatus::Reimposed), Some(Rule::DecisionRevoke))
         }
         _ => (None, None),
@@ -115,7 +115,7 @@ pub(super) fn apply(date: Date, d: &Decided<'_>, s: &mut ActionState) {
     }
     s.status = new;
     s.since = Some(eff);
-    if new != ReliefStatus::InForce {
+    if new != ReliefStatus::Granted {
         s.until = None;
     }
     let disputed = match &d.dispute {
@@ -266,10 +266,10 @@ pub(super) fn set_aside<'d, 'a: 'd>(
         };
         let changed = d.decision.effective < day
             && match d.decision.act {
-                DecisionAct::Grant => s.status != ReliefStatus::InForce,
-                DecisionAct::Hold => s.status == ReliefStatus::InForce,
+                DecisionAct::Grant => s.status != ReliefStatus::Granted,
+                DecisionAct::Hold => s.status == ReliefStatus::Granted,
                 DecisionAct::Revoke => {
-                    matches!(s.status, ReliefStatus::InForce | ReliefStatus::Suspended)
+                    matches!(s.status, ReliefStatus::Granted | ReliefStatus::Held)
                 }
                 DecisionAct::Renew | DecisionAct::LetExpire => false,
             };

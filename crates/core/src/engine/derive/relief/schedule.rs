@@ -3,7 +3,7 @@
 //! `unless` condition does not hold (or by an authority's decision), lifted for good on its
 //! `lifted` date — before any hold, fire or decision is applied.
 
-use crate::agreement::{Phase, ReliefAction, ReliefKind, Renewal};
+use crate::agreement::{Phase, ReliefAction, Renewal};
 use crate::time::Date;
 
 use super::super::super::date_from_epoch_day;
@@ -23,12 +23,7 @@ pub(super) fn scheduled(
 ) -> (ActionState, Option<Date>) {
     let agreement = judge.cal.agreement();
     let regime = agreement.and_then(|a| a.regimes.iter().find(|r| r.id == action.regime));
-    let measure = match &action.kind {
-        ReliefKind::SuspendMeasure { measure, .. } | ReliefKind::Unfreeze { measure, .. } => {
-            Some(measure.clone())
-        }
-        _ => None,
-    };
+    let measure = action.kind.measure().cloned();
     let mut s = ActionState {
         id: action.id.clone(),
         phase: phase.id.clone(),
@@ -75,7 +70,7 @@ pub(super) fn scheduled(
             (s, None)
         }
         Some(start) => {
-            s.status = ReliefStatus::InForce;
+            s.status = ReliefStatus::Granted;
             s.since = Some(start);
             s.reasons.push(Reason::rule(
                 Rule::ReliefStart,
@@ -143,7 +138,7 @@ fn in_force(
         }
     }
     match lift {
-        Some(l) if s.status == ReliefStatus::InForce && l <= date => {
+        Some(l) if s.status == ReliefStatus::Granted && l <= date => {
             s.lifts = Some(l);
             s.status = ReliefStatus::Lifted;
             s.since = Some(l);
@@ -158,7 +153,7 @@ fn in_force(
                 ),
             );
         }
-        Some(l) if s.status == ReliefStatus::InForce => {
+        Some(l) if s.status == ReliefStatus::Granted => {
             s.lifts = Some(l);
             s.reasons.push(Reason::rule(
                 Rule::ReliefLifted,
