@@ -281,6 +281,36 @@ pub struct Decision {
     pub effective: Date,
     /// The stated reason (required when it departs from the evaluation).
     pub reason: String,
+    /// For `renew` and `amend`: the new expiry (exclusive: the relief is not in effect on
+    /// that day); for `extend_wind_down`: the new end of the wind-down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Date>,
+    /// For `revoke` and `let_expire`: the relief is wound down over this period (from the
+    /// effective date, or from the expiry), then the measure applies again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wind_down: Option<crate::time::CalendarDuration>,
+    /// For `replace`: the relief action that replaces it from the effective date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<ActionId>,
+    /// For `designate`: the entities newly designated (names, or `list:id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<String>,
+}
+
+impl Decision {
+    /// A decision with no dates or entities beyond its effective date.
+    pub fn new(act: DecisionAct, relief: ReliefRef, effective: Date, reason: &str) -> Self {
+        Self {
+            act,
+            relief,
+            effective,
+            reason: reason.to_owned(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
+        }
+    }
 }
 
 /// What a decision does.
@@ -295,10 +325,19 @@ pub enum DecisionAct {
     Hold,
     /// Take relief out of force.
     Revoke,
-    /// Renew a licence for another term.
+    /// Renew a licence for another term: from the effective date it states, until `until`
+    /// (or for the term's length).
     Renew,
-    /// Let a licence lapse at its expiry.
+    /// Let a licence lapse at its expiry (with a wind-down when `wind_down` is given).
     LetExpire,
+    /// Amend a licence or suspension: its expiry becomes `until` from the effective date.
+    Amend,
+    /// Replace relief by another action (`by`) of the agreement from the effective date.
+    Replace,
+    /// Extend a running wind-down until `until`; the latest act decides.
+    ExtendWindDown,
+    /// Designate entities (`entities`) as a calibrated response; relief is unchanged.
+    Designate,
 }
 
 /// The relief a decision or trigger applies to: a whole phase or one action.

@@ -9,6 +9,7 @@ mod engine {
     mod lifted;
     mod measures;
     mod properties;
+    mod relief_acts;
     mod scenarios;
     mod snapback;
 }

@@ -540,6 +540,10 @@ mod tests {
             relief: ReliefRef::Phase(PhaseId::new("p1").unwrap()),
             effective: jiff::civil::date(2026, 2, 1),
             reason: "earned".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         })
     }
 

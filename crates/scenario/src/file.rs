@@ -149,6 +149,18 @@ pub(crate) struct DecisionFile {
     pub action: Option<Spanned<String>>,
     pub effective: Spanned<DateValue>,
     pub reason: String,
+    /// For `renew`, `amend`, `extend_wind_down`: the new expiry, or end of the wind-down.
+    #[serde(default)]
+    pub until: Option<Spanned<DateValue>>,
+    /// For `revoke`, `let_expire`: the wind-down, an ISO 8601 duration.
+    #[serde(default)]
+    pub wind_down: Option<Spanned<String>>,
+    /// For `replace`: the action that replaces it.
+    #[serde(default)]
+    pub by: Option<Spanned<String>>,
+    /// For `designate`: the entities designated.
+    #[serde(default)]
+    pub entities: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

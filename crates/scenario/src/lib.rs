@@ -25,7 +25,7 @@ use accord_core::statement::{
     DisputeOutcome, DisputeStep, EventOccurred, Evidence, Finding, LogIndex, Method, Observation,
     Quantity, ReliefRef, Retraction, Statement, TriggerAction, TriggerStep,
 };
-use accord_core::time::{Date, Instant, Period};
+use accord_core::time::{CalendarDuration, Date, Instant, Period};
 use toml::Spanned;
 
 mod file;
@@ -672,11 +672,38 @@ impl Lowering<'_> {
             }
         };
         let effective = self.date(number, &d.effective);
+        let until = match &d.until {
+            Some(u) => Some(self.date(number, u)?),
+            None => None,
+        };
+        let wind_down = match &d.wind_down {
+            Some(w) => match w.get_ref().parse::<CalendarDuration>() {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    self.error(number, w.span(), e.to_string(), None);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let by = match &d.by {
+            Some(b) => {
+                let name = b.get_ref().clone();
+                Some(self.known::<ActionId>(number, b, "relief action", |a| {
+                    a.actions().any(|(_, act)| act.id.as_str() == name)
+                })?)
+            }
+            None => None,
+        };
         Some(Decision {
             act: act?,
             relief: relief?,
             effective: effective?,
             reason: d.reason.clone(),
+            until,
+            wind_down,
+            by,
+            entities: d.entities.clone(),
         })
     }
 

@@ -97,7 +97,25 @@ fn agreement() -> Agreement {
                 reviews: 1,
             },
             not_before: None,
-            actions: vec![],
+            actions: ["gl-1", "gl-2"]
+                .iter()
+                .map(|a| ReliefAction {
+                    id: id(a),
+                    title: format!("licence {a}"),
+                    kind: ReliefKind::GeneralLicence {
+                        licence: a.to_uppercase(),
+                        scope: "trade".into(),
+                        activities: vec!["trade".into()],
+                    },
+                    regime: id("eu"),
+                    starts: None,
+                    expires: None,
+                    lifted: None,
+                    renewal: Renewal::None,
+                    supersedes: None,
+                    weight: 0.0,
+                })
+                .collect(),
         }],
         exemptions: vec![],
         triggers: vec![Trigger {
@@ -254,6 +272,70 @@ trigger = { id = "snapback", step = "invoke", text = "stockpile above cap" }
     );
     assert!(
         matches!(&planned[2].statement, Statement::TriggerStep(t) if matches!(t.step, TriggerAction::Invoke { .. }))
+    );
+}
+
+#[test]
+fn relief_acts_lower_with_their_dates_wind_downs_replacements_and_entities() {
+    let planned = lower(
+        r#"
+[[events]]
+at = 2026-05-01
+by = "council"
+decision = { act = "revoke", action = "gl-1", effective = 2026-05-01, reason = "r", wind_down = "P30D" }
+
+[[events]]
+at = 2026-05-10
+by = "council"
+decision = { act = "extend_wind_down", action = "gl-1", effective = 2026-05-10, until = 2026-07-01, reason = "e" }
+
+[[events]]
+at = 2026-05-11
+by = "council"
+decision = { act = "replace", action = "gl-1", by = "gl-2", effective = 2026-05-11, reason = "p" }
+
+[[events]]
+at = 2026-05-12
+by = "council"
+decision = { act = "designate", action = "gl-2", effective = 2026-05-12, reason = "d", entities = ["Caldera Petroleum"] }
+"#,
+    )
+    .unwrap();
+    let decisions: Vec<&Decision> = planned
+        .iter()
+        .map(|p| match &p.statement {
+            Statement::Decision(d) => d,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(decisions[0].wind_down, Some(CalendarDuration::days(30)));
+    assert_eq!(decisions[1].act, DecisionAct::ExtendWindDown);
+    assert_eq!(decisions[1].until, Some(date(2026, 7, 1)));
+    assert_eq!(decisions[2].by, Some(id("gl-2")));
+    assert_eq!(decisions[3].entities, ["Caldera Petroleum"]);
+    let errors = lower(
+        r#"
+[[events]]
+at = 2026-05-01
+by = "council"
+decision = { act = "revoke", action = "gl-1", effective = 2026-05-01, reason = "r", wind_down = "30 days" }
+
+[[events]]
+at = 2026-05-02
+by = "council"
+decision = { act = "replace", action = "gl-1", by = "gl-9", effective = 2026-05-02, reason = "p" }
+"#,
+    )
+    .unwrap_err();
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown[0].contains("event 1") && shown[0].contains("`30 days` is not an ISO 8601 duration"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[1].contains("event 2") && shown[1].contains("gl-9"),
+        "{shown:?}"
     );
 }
 

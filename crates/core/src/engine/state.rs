@@ -342,6 +342,16 @@ named! {
         DecisionRenew = "decision.renew",
         /// Relief let expire by a decision.
         DecisionLetExpire = "decision.let_expire",
+        /// Relief amended by a decision (a new expiry).
+        DecisionAmend = "decision.amend",
+        /// Relief replaced by another action by a decision.
+        DecisionReplace = "decision.replace",
+        /// Relief wound down by a revocation or non-renewal.
+        DecisionWindDown = "decision.wind_down",
+        /// A running wind-down extended by a decision.
+        DecisionExtendWindDown = "decision.extend_wind_down",
+        /// Entities designated as a calibrated response.
+        DecisionDesignate = "decision.designate",
         /// A decision set aside by a dispute.
         DecisionSetAside = "decision.set_aside",
         /// A decision that departs from the evaluation.
@@ -1038,6 +1048,15 @@ pub struct DecisionState {
     /// Whether a dispute overturned it: from the day of that resolution it no longer
     /// applies, and relief is what the evaluation and the other decisions give.
     pub set_aside: bool,
+    /// For `renew` and `amend`, the new expiry; for `extend_wind_down`, the new end of the
+    /// wind-down (exclusive).
+    pub until: Option<Date>,
+    /// For `revoke` and `let_expire`, the wind-down it gives.
+    pub wind_down: Option<crate::time::CalendarDuration>,
+    /// For `replace`, the action that replaces the relief.
+    pub by: Option<ActionId>,
+    /// For `designate`, the entities designated.
+    pub entities: Vec<String>,
 }
 
 /// A named event.

@@ -552,6 +552,10 @@ fn hold_us_oil(log: &mut Log) -> LogIndex {
             relief: ReliefRef::Action(id("us-oil")),
             effective: d_(2026, 8, 1),
             reason: "pending a review of oil revenues".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     )
 }
@@ -789,6 +793,10 @@ fn an_overturned_grant_no_longer_applies_and_a_dispute_over_an_event_changes_not
             relief: ReliefRef::Action(id("us-oil")),
             effective: d_(2026, 5, 1),
             reason: "early relief".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let event = log.event("2026-04-21", "report", d_(2026, 4, 21));

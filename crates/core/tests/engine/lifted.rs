@@ -212,6 +212,10 @@ fn revoking_lifted_relief_applies_and_is_a_departure() {
             relief: ReliefRef::Action(id("us-oil")),
             effective: d(2026, 9, 20),
             reason: "national security".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-09-21");

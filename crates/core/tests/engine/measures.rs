@@ -176,3 +176,24 @@ fn a_terminated_measure_no_trigger_reverts_cannot_be_revived() {
             .contains("no trigger of the agreement can revive it")
     );
 }
+
+#[test]
+fn an_authority_extends_the_wind_down_a_snapback_began() {
+    let a = agreement(d(2026, 9, 1));
+    let mut log = log();
+    let mut extension = Decision::new(
+        DecisionAct::ExtendWindDown,
+        ReliefRef::Action(id("us-oil")),
+        d(2026, 10, 20),
+        "contracts of the harvest season",
+    );
+    extension.until = Some(d(2026, 12, 1));
+    log.push("2026-10-20", &["usa"], Statement::Decision(extension));
+    let s = eval(&a, &log, "2026-11-30T23:59:59Z");
+    let us = measure(&s, "us-energy");
+    assert_eq!(us.status, MeasureStatus::WindDown);
+    assert_eq!(us.until, Some(d(2026, 12, 1)));
+    let s = eval(&a, &log, "2026-12-01T00:00:00Z");
+    assert_eq!(measure(&s, "us-energy").status, MeasureStatus::Reimposed);
+    assert_eq!(measure(&s, "us-energy").since, Some(d(2026, 12, 1)));
+}

@@ -65,7 +65,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
         1 => (0..40u64, ev_strategy()).prop_map(|(t, e)| Spec::Correction(t, e)),
         1 => (0..40u64, 0..6usize).prop_map(|(t, a)| Spec::Retraction(t, a)),
         1 => (0..400i64).prop_map(Spec::Event),
-        1 => (0..5usize, 0..5usize, 0..500i64, 0..2usize).prop_map(|(a, r, e, w)| Spec::Decision(a, r, e, w)),
+        1 => (0..9usize, 0..5usize, 0..500i64, 0..2usize).prop_map(|(a, r, e, w)| Spec::Decision(a, r, e, w)),
         1 => (0..3usize).prop_map(Spec::Sign),
         2 => (0..9usize, 0..4usize, prop_oneof![4 => 0..2usize, 1 => Just(2usize)], 0..200i64).prop_map(|(k, w, n, o)| Spec::Dispute(k, w, n, o)),
         2 => (0..4usize, 0..4usize, 0..2usize).prop_map(|(k, w, t)| Spec::Trigger(k, w, t)),
@@ -152,6 +152,10 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     DecisionAct::Revoke,
                     DecisionAct::Renew,
                     DecisionAct::LetExpire,
+                    DecisionAct::Amend,
+                    DecisionAct::Replace,
+                    DecisionAct::ExtendWindDown,
+                    DecisionAct::Designate,
                 ];
                 let relief = match r {
                     0 => ReliefRef::Phase(id("p1")),
@@ -167,6 +171,11 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                         relief,
                         effective: day(*e),
                         reason: "decided".into(),
+                        // Some acts with their fields, some without (rejected).
+                        until: (*e % 3 != 0).then(|| day(*e + 40)),
+                        wind_down: (*e % 2 == 0).then(|| dur("P20D")),
+                        by: (*e % 4 != 0).then(|| id("gl-2")),
+                        entities: if *e % 5 == 0 { vec![] } else { vec!["X".into()] },
                     }),
                 )
             }

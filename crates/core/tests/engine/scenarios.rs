@@ -677,6 +677,10 @@ fn decisions_are_applied_and_shown_as_departures() {
             relief: ReliefRef::Action(id("us-oil")),
             effective: d(2026, 7, 8),
             reason: "awaiting the inspectorate's annual report".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let grant = log.push(
@@ -687,6 +691,10 @@ fn decisions_are_applied_and_shown_as_departures() {
             relief: ReliefRef::Phase(id("p2")),
             effective: d(2026, 7, 9),
             reason: "goodwill".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let by_target = log.push(
@@ -697,6 +705,10 @@ fn decisions_are_applied_and_shown_as_departures() {
             relief: ReliefRef::Phase(id("p2")),
             effective: d(2026, 7, 9),
             reason: "we deserve it".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-07-10");
@@ -810,11 +822,8 @@ fn a_licence_does_not_renew_while_its_unless_condition_holds() {
         (gl1.status, gl1.since, gl1.renewals),
         (ReliefStatus::Expired, Some(d(2026, 5, 2)), 0)
     );
-    assert!(
-        gl1.reasons
-            .iter()
-            .any(|r| r.detail == "not renewed: `all(c1) noncompliant for 1 review` holds")
-    );
+    assert!(gl1.reasons.iter().any(|r| r.detail
+        == "not renewed on 2026-05-02: `all(c1) noncompliant for 1 review` holds at that expiry"));
 }
 
 #[test]
@@ -836,6 +845,10 @@ fn exemptions_stay_in_force_through_breach_and_revocation() {
             relief: ReliefRef::Phase(id("p1")),
             effective: d(2026, 4, 6),
             reason: "snapback".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-06-01");
@@ -1218,6 +1231,10 @@ fn a_replacement_that_has_taken_effect_stands_when_the_new_licence_is_held() {
             relief: ReliefRef::Action(id("gl-2")),
             effective: d(2026, 10, 20),
             reason: "review of the licence's scope".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-10-25");

@@ -838,6 +838,10 @@ fn decisions_before_the_fire_are_reverted_and_a_grant_after_it_is_a_departure() 
             relief: ReliefRef::Phase(id("p2")),
             effective: eff,
             reason: "early relief".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         })
     };
     log.push("2026-08-01", &["usa"], grant(d(2026, 8, 1)));
@@ -1709,6 +1713,10 @@ fn decisions_between_a_fire_and_its_re_entry_apply_in_date_order() {
             relief: ReliefRef::Action(id("us-oil")),
             effective: eff,
             reason: "by the authority".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         })
     };
     log.push(

@@ -18,10 +18,10 @@
 //! longer applies, relief is what the evaluation and the other decisions give, and relief
 //! it had changed takes its status back from the day of the resolution.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::id::{ActionId, CommitmentId, IndicatorId};
-use crate::statement::LogIndex;
+use crate::statement::{DecisionAct, LogIndex};
 use crate::time::{Date, Period};
 
 use super::super::state::{
@@ -68,15 +68,33 @@ pub(crate) fn relief(
     let mut entitled: BTreeMap<ActionId, ReliefStatus> = BTreeMap::new();
     // The day each action took effect, for those that have.
     let mut started: BTreeMap<ActionId, Date> = BTreeMap::new();
+    // Non-renewals, and whether each departs from the agreement.
+    let mut lapses: BTreeMap<LogIndex, bool> = BTreeMap::new();
+    // Wind-down extensions that applied to a running wind-down.
+    let mut matched: BTreeSet<LogIndex> = BTreeSet::new();
     for (phase, action) in agreement.actions() {
         // A decision set aside by a dispute no longer applies.
         let mine: Vec<&Decided<'_>> = decided
             .iter()
             .filter(|d| d.applies(&phase.id, &action.id) && d.set_aside().is_none())
             .collect();
-        let (mut s, start) = schedule::scheduled(judge, &anchors, phase, action, &mine);
-        if let Some(start) = start {
+        let extensions: Vec<&Decided<'_>> = mine
+            .iter()
+            .filter(|d| d.act() == DecisionAct::ExtendWindDown && d.decision.effective <= cal.date)
+            .copied()
+            .collect();
+        let mut acts = schedule::Acts {
+            mine: &mine,
+            extensions: &extensions,
+            matched: &mut matched,
+        };
+        let scheduled = schedule::scheduled(judge, &anchors, phase, action, &mut acts);
+        let mut s = scheduled.state;
+        if let Some(start) = scheduled.start {
             started.insert(action.id.clone(), start);
+        }
+        if let Some(l) = scheduled.lapse {
+            lapses.insert(l.index, l.departs);
         }
         if status != AgreementStatus::InEffect
             && let Some(why) = phase_states_reason(judge, status)
@@ -85,11 +103,16 @@ pub(crate) fn relief(
         }
         hold(held, &phase.entry, &mut s);
         let lift = action.lifted.as_ref().and_then(|r| anchors.resolve(r));
-        let reverts = reverted
-            .get(&action.id)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let alone = steps(cal.date, &mut s, lift, reverts, &mine);
+        let reverts = extended_reversions(
+            reverted
+                .get(&action.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+            &extensions,
+            acts.matched,
+        );
+        let ends = revocation_ends(&mine, &extensions, acts.matched);
+        let alone = steps(cal.date, &mut s, lift, &reverts, &mine, &ends);
         entitled.insert(action.id.clone(), alone);
         decisions::set_aside(
             decided
@@ -100,11 +123,77 @@ pub(crate) fn relief(
         states.push(s);
     }
     supersede(agreement, &mut states, &started);
-    let decisions = decisions::states(agreement, &decided, &entitled, cal.date);
+    let counted = unstarted_extensions(&decided, &matched, cal.date, rejected);
+    let decisions = decisions::states(agreement, &counted, &entitled, &lapses, cal.date);
     Relief {
         actions: states,
         decisions,
     }
+}
+
+/// The fired triggers' reversions of an action, with each wind-down's extensions.
+fn extended_reversions(
+    reverts: &[Reverted],
+    extensions: &[&Decided<'_>],
+    matched: &mut BTreeSet<LogIndex>,
+) -> Vec<Reverted> {
+    reverts
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.wind_down_until = decisions::extend(r.fired, r.wind_down_until, extensions, matched);
+            r
+        })
+        .collect()
+}
+
+/// The end of the wind-down each revocation gives, with its extensions.
+fn revocation_ends(
+    mine: &[&Decided<'_>],
+    extensions: &[&Decided<'_>],
+    matched: &mut BTreeSet<LogIndex>,
+) -> BTreeMap<LogIndex, Date> {
+    mine.iter()
+        .filter(|d| d.act() == DecisionAct::Revoke)
+        .filter_map(|d| {
+            let start = d.decision.effective;
+            let end = d.decision.wind_down?.after(start)?;
+            Some((d.index, decisions::extend(start, end, extensions, matched)))
+        })
+        .collect()
+}
+
+/// The decisions that count: an extension of a wind-down that was not running when it
+/// took effect (not begun, or already over) is rejected, with the reason.
+fn unstarted_extensions<'r, 'a>(
+    decided: &'r [Decided<'a>],
+    matched: &BTreeSet<LogIndex>,
+    date: Date,
+    rejected: &mut Rejected,
+) -> Vec<&'r Decided<'a>> {
+    let mut out = Vec::new();
+    for d in decided {
+        if d.act() == DecisionAct::ExtendWindDown
+            && d.decision.effective <= date
+            && !matched.contains(&d.index)
+            && d.set_aside().is_none()
+        {
+            rejected.push((
+                d.index.0,
+                format!(
+                    "extends a wind-down of `{}` that is not running on {}: it has not begun (or is already over); a wind-down is extended while it runs",
+                    match &d.decision.relief {
+                        crate::statement::ReliefRef::Phase(p) => p.to_string(),
+                        crate::statement::ReliefRef::Action(a) => a.to_string(),
+                    },
+                    d.decision.effective
+                ),
+            ));
+            continue;
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Before the agreement takes effect: why relief waits.
@@ -170,6 +259,7 @@ fn steps(
     lift: Option<Date>,
     reverts: &[Reverted],
     mine: &[&Decided<'_>],
+    ends: &BTreeMap<LogIndex, Date>,
 ) -> ReliefStatus {
     let base = s.clone();
     let mut steps: Vec<(Date, u8, Step<'_, '_>)> = Vec::new();
@@ -182,14 +272,14 @@ fn steps(
     let mut alone = s.clone();
     steps.sort_by_key(|(day, rank, _)| (*day, *rank));
     for (_, _, step) in &steps {
-        apply(date, step, &base, lift, &mut alone);
+        apply(date, step, &base, lift, ends, &mut alone);
     }
     for d in mine {
         steps.push((d.decision.effective, 1, Step::Decision(d)));
     }
     steps.sort_by_key(|(day, rank, _)| (*day, *rank));
     for (_, _, step) in &steps {
-        apply(date, step, &base, lift, s);
+        apply(date, step, &base, lift, ends, s);
     }
     alone.status
 }
@@ -199,12 +289,13 @@ fn apply(
     step: &Step<'_, '_>,
     base: &ActionState,
     lift: Option<Date>,
+    ends: &BTreeMap<LogIndex, Date>,
     s: &mut ActionState,
 ) {
     match step {
         Step::Fire(r) => revert(date, r, s),
         Step::Reentry(r) => reenter_action(date, r, base, lift, s),
-        Step::Decision(d) => decisions::apply(date, d, s),
+        Step::Decision(d) => decisions::apply(date, d, ends.get(&d.index).copied(), s),
     }
 }
 
