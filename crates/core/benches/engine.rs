@@ -54,6 +54,7 @@ fn agreement() -> Agreement {
             },
             cadence: CalendarDuration::days(1),
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
+            ends: None,
             grace: CalendarDuration::days(7),
             overdue: OverduePolicy::HoldRelief,
             cure: Some(CalendarDuration::days(30)),
@@ -118,6 +119,7 @@ fn agreement() -> Agreement {
         review: Review {
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
             every: CalendarDuration::months(3),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![],

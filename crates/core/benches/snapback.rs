@@ -148,6 +148,7 @@ fn agreement() -> Agreement {
             },
             cadence: CalendarDuration::months(1),
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
+            ends: None,
             grace: CalendarDuration::days(7),
             overdue: OverduePolicy::HoldRelief,
             cure: None,
@@ -208,6 +209,7 @@ fn agreement() -> Agreement {
         wind_down: CalendarDuration::days(30),
         non_retroactive: true,
         reentry: Reentry::ByDecision,
+        milestones: vec![],
     };
     Agreement {
         id: id("bench"),
@@ -242,12 +244,14 @@ fn agreement() -> Agreement {
             Trigger {
                 countdown: Some(CalendarDuration::days(15)),
                 reentry: Reentry::ReEarn,
+                milestones: vec![],
                 ..trigger("re-earn")
             },
         ],
         review: Review {
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
             every: CalendarDuration::months(3),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![

@@ -155,6 +155,25 @@ pub struct Measure {
     pub legal_basis: Option<String>,
     /// Plain-words description.
     pub description: String,
+    /// When the measure is reviewed (its renewal by the jurisdiction that imposes it).
+    #[serde(default)]
+    pub review: Option<MeasureReview>,
+    /// The day the measure ends by its own terms, whatever the compliance status.
+    #[serde(default)]
+    pub sunset: Option<DateRule>,
+}
+
+/// The review dates of a measure, and the reminder before each.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MeasureReview {
+    /// The first review.
+    pub starts: DateRule,
+    /// How often it recurs (once when absent).
+    pub every: Option<CalendarDuration>,
+    /// No review on or after this date.
+    pub ends: Option<DateRule>,
+    /// The measure is under review from this long before each review date.
+    pub remind: Option<CalendarDuration>,
 }
 
 /// The kinds of restriction.
@@ -228,8 +247,13 @@ pub struct Indicator {
     pub target: IndicatorTarget,
     /// How often it is reported: each reporting period is this long.
     pub cadence: CalendarDuration,
-    /// When the first reporting period starts.
+    /// When the first reporting period starts (a date rule: `adoption + P30D` for a start
+    /// offset).
     pub starts: DateRule,
+    /// No reporting period starts on or after this date ("every 180 days for 4 years");
+    /// reporting goes on while the agreement lasts when absent.
+    #[serde(default)]
+    pub ends: Option<DateRule>,
     /// How long after a period's end a report may come before it is overdue.
     pub grace: CalendarDuration,
     /// What an overdue report means.
@@ -542,6 +566,21 @@ pub struct Trigger {
     /// How relief it reverted comes back after it fires.
     #[serde(default)]
     pub reentry: Reentry,
+    /// Milestones inside the countdown ("if no draft is tabled within 10 days, the
+    /// presidency tables one").
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+}
+
+/// A milestone inside a trigger's countdown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Milestone {
+    /// What falls due, and what happens if it is not met, in plain words.
+    pub title: String,
+    /// How long after the invocation it falls due.
+    pub after: CalendarDuration,
+    /// The event that meets it when it occurs by then (none: a date only).
+    pub event: Option<EventId>,
 }
 
 /// How relief reverted by a fired trigger comes back.
@@ -593,6 +632,9 @@ pub struct Review {
     pub starts: DateRule,
     /// Each review period is this long.
     pub every: CalendarDuration,
+    /// No review period starts on or after this date; reviews go on when absent.
+    #[serde(default)]
+    pub ends: Option<DateRule>,
 }
 
 /// The dispute process.

@@ -5,6 +5,7 @@
 
 mod engine {
     mod builder;
+    mod calendars;
     mod escalation;
     mod lifted;
     mod measures;

@@ -75,6 +75,7 @@ fn agreement() -> Agreement {
             },
             cadence: CalendarDuration::months(3),
             starts: DateRule::On(date(2026, 1, 1)),
+            ends: None,
             grace: CalendarDuration::days(30),
             overdue: OverduePolicy::HoldRelief,
             cure: None,
@@ -135,10 +136,12 @@ fn agreement() -> Agreement {
             wind_down: CalendarDuration::days(90),
             non_retroactive: true,
             reentry: Reentry::ByDecision,
+            milestones: vec![],
         }],
         review: Review {
             starts: DateRule::On(date(2026, 1, 1)),
             every: CalendarDuration::months(3),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![Stage {

@@ -152,6 +152,7 @@ pub(crate) struct IndicatorDraft {
     pub grace_span: Range<usize>,
     pub cure_span: Option<Range<usize>>,
     pub starts: Located<DateRule>,
+    pub ends: Option<Located<DateRule>>,
 }
 
 #[derive(Debug, Clone)]
@@ -212,7 +213,12 @@ pub(crate) struct Draft {
     pub phases: Vec<PhaseDraft>,
     pub exemptions: Vec<(Exemption, Range<usize>)>,
     pub triggers: Vec<TriggerDraft>,
-    pub review: Option<(Review, Range<usize>, Located<DateRule>)>,
+    pub review: Option<(
+        Review,
+        Range<usize>,
+        Located<DateRule>,
+        Option<Located<DateRule>>,
+    )>,
     pub disputes: Option<(DisputeProcess, Vec<StageDraft>)>,
     pub proportionality: Option<ProportionalityDraft>,
     /// Every section's table, for spans of whole sections.
@@ -328,14 +334,17 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
     {
         let starts = r.req_date_rule(ctx, "starts");
         let every = r.req_duration(ctx, "every");
-        if let (Some(starts), Some(every)) = (starts, every) {
+        let ends = r.opt_date_rule(ctx, "ends");
+        if let (Some(starts), Some(every), Some(ends)) = (starts, every, ends) {
             d.review = Some((
                 Review {
                     starts: starts.value.clone(),
                     every: *every.get_ref(),
+                    ends: ends.as_ref().map(|e| e.value.clone()),
                 },
                 every.span(),
                 starts,
+                ends,
             ));
         }
         r.finish(ctx);
@@ -575,14 +584,25 @@ fn regime(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Regime> {
         let sectors = m.str_list(ctx, "sectors");
         let legal_basis = m.opt_str(ctx, "legal_basis");
         let description = m.req_str(ctx, "description");
+        let review = m.get("review").map(|v| measure_review(ctx, v));
+        let sunset = m.opt_date_rule(ctx, "sunset");
         m.finish(ctx);
-        match (mid, kind, sectors, description) {
-            (Some(id), Some(kind), Some(sectors), Some(description)) => measures.push(Measure {
+        match (mid, kind, sectors, description, review, sunset) {
+            (
+                Some(id),
+                Some(kind),
+                Some(sectors),
+                Some(description),
+                review @ (None | Some(Some(_))),
+                Some(sunset),
+            ) => measures.push(Measure {
                 id,
                 kind: *kind.get_ref(),
                 sectors,
                 legal_basis: legal_basis.map(Spanned::into_inner),
                 description: description.into_inner(),
+                review: review.flatten(),
+                sunset: sunset.map(|s| s.value),
             }),
             _ => ok = false,
         }
@@ -598,6 +618,43 @@ fn regime(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Regime> {
         list_programmes: list_programmes?,
         measures,
     })
+}
+
+/// A measure's review dates: `{ starts, every, ends, remind }`.
+fn measure_review(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<MeasureReview> {
+    let mut t = Table::of(ctx, v, "a measure's review")?;
+    let starts = t.req_date_rule(ctx, "starts");
+    let every = t.opt_duration(ctx, "every");
+    let ends = t.opt_date_rule(ctx, "ends");
+    let remind = t.opt_duration(ctx, "remind");
+    t.finish(ctx);
+    Some(MeasureReview {
+        starts: starts?.value,
+        every: every?.map(Spanned::into_inner),
+        ends: ends?.map(|e| e.value),
+        remind: remind?.map(Spanned::into_inner),
+    })
+}
+
+/// The milestones inside a trigger's countdown: `[{ after, title, event }]`.
+fn milestones(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Vec<Milestone>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for mut m in t.tables(ctx, "milestones", "a milestone") {
+        let title = m.req_str(ctx, "title");
+        let after = m.req_duration(ctx, "after");
+        let event = m.ref_id::<EventId>(ctx, "event", Kind::Event, false);
+        m.finish(ctx);
+        match (title, after) {
+            (Some(title), Some(after)) => out.push(Milestone {
+                title: title.into_inner(),
+                after: after.into_inner(),
+                event: event.map(Spanned::into_inner),
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
 }
 
 fn unit(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Unit> {
@@ -967,6 +1024,7 @@ fn indicator_fields(
     let pass = t.get("pass");
     let cadence = t.req_duration(ctx, "cadence");
     let starts = t.req_date_rule(ctx, "starts");
+    let ends = t.opt_date_rule(ctx, "ends").flatten();
     let grace = t.req_duration(ctx, "grace");
     let overdue_v = t.get("overdue");
     let cure = t.opt_duration(ctx, "cure");
@@ -1294,6 +1352,7 @@ fn indicator_fields(
         target,
         cadence: *cadence.get_ref(),
         starts: starts.value.clone(),
+        ends: ends.as_ref().map(|e| e.value.clone()),
         grace: *grace.get_ref(),
         overdue: overdue.0,
         cure: cure.as_ref().map(|c| *c.get_ref()),
@@ -1308,6 +1367,7 @@ fn indicator_fields(
             grace_span: grace.span(),
             cure_span: cure.map(|c| c.span()),
             starts,
+            ends,
         },
     ))
 }
@@ -1921,6 +1981,7 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
     let wind_down = t.req_duration(ctx, "wind_down");
     let non_retroactive = t.opt_bool(ctx, "non_retroactive");
     let reentry = t.opt_choice(ctx, "reentry", REENTRY);
+    let milestones = milestones(ctx, t);
     let mut reverted_actions = Vec::new();
     let reverts = reverts_v.and_then(|v| match v.get_ref() {
         DeValue::String(s) if s == "pre_agreement" => Some(Reversion::PreAgreement),
@@ -1995,6 +2056,7 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
             wind_down: *wind_down.get_ref(),
             non_retroactive: non_retroactive?.unwrap_or(false),
             reentry: reentry?.map_or(Reentry::default(), Spanned::into_inner),
+            milestones: milestones?,
         },
         reverts_span: reverts_v.map_or(0..0, |v| v.span()),
         reverted_actions,

@@ -351,6 +351,38 @@ struct Measure {
     legal_basis: Option<String>,
     /// Plain-words description.
     description: String,
+    /// Its review dates, and the reminder before each (it is under review from then).
+    review: Option<MeasureReview>,
+    /// The day it ends by its own terms, whatever the compliance status.
+    sunset: Option<DateRule>,
+}
+
+/// A measure's review dates.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MeasureReview {
+    /// The first review date.
+    starts: DateRule,
+    /// How often it recurs (once when absent).
+    every: Option<Duration>,
+    /// No review on or after this date.
+    ends: Option<DateRule>,
+    /// The measure is under review from this long before each review date.
+    remind: Option<Duration>,
+}
+
+/// A milestone inside a trigger's countdown.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Milestone {
+    /// What falls due, and what happens if it is not met.
+    title: String,
+    /// How long after the invocation it falls due.
+    after: Duration,
+    /// The event that meets it when it occurs by then.
+    event: Option<Id>,
 }
 
 /// A unit of measure.
@@ -609,6 +641,8 @@ struct Indicator {
     cadence: Duration,
     /// When the first reporting period starts.
     starts: DateRule,
+    /// No reporting period starts on or after this date ("every 180 days for 4 years").
+    ends: Option<DateRule>,
     /// How long after a period's end a report may come before it is overdue.
     grace: Duration,
     /// What an overdue report means (default `"hold_relief"`).
@@ -841,6 +875,9 @@ struct Trigger {
     /// How reverted relief comes back after it fires: `by_decision` (the default) or
     /// `re_earn`.
     reentry: Option<Reentry>,
+    /// Milestones inside the countdown.
+    #[serde(default)]
+    milestones: Vec<Milestone>,
 }
 
 /// How relief reverted by a fired trigger comes back.
@@ -864,6 +901,8 @@ struct Review {
     starts: DateRule,
     /// Each review period's length.
     every: Duration,
+    /// No review period starts on or after this date.
+    ends: Option<DateRule>,
 }
 
 /// What relief does while a dispute is open.

@@ -52,7 +52,7 @@ pub(crate) type Rejected = Vec<(u64, String)>;
 
 /// Reporting or review periods generated for one schedule, at most this many (a daily
 /// cadence over more than 270 years is not an agreement).
-const MAX_PERIODS: u32 = 100_000;
+pub(crate) const MAX_PERIODS: u32 = 100_000;
 
 /// A quorum computed while deriving, to be cached by the evaluator.
 pub(crate) struct CacheFill {
@@ -97,15 +97,21 @@ pub(crate) fn nth(start: Date, every: CalendarDuration, k: u32) -> Option<Date> 
     start.checked_add(span).ok()
 }
 
-/// The periods of a schedule that have begun by `date`.
-pub(crate) fn periods(start: Date, every: CalendarDuration, date: Date) -> Vec<Period> {
+/// The periods of a schedule that have begun by `date` (and before `end`, when the
+/// schedule ends).
+pub(crate) fn periods(
+    start: Date,
+    every: CalendarDuration,
+    date: Date,
+    end: Option<Date>,
+) -> Vec<Period> {
     let mut out = Vec::new();
     if every.is_zero() {
         return out;
     }
     for k in 0..MAX_PERIODS {
         let Some(s) = nth(start, every, k) else { break };
-        if s > date {
+        if s > date || end.is_some_and(|e| s >= e) {
             break;
         }
         let Some(e) = nth(start, every, k + 1).and_then(|n| n.yesterday().ok()) else {
@@ -178,6 +184,7 @@ pub(crate) fn state(
         &relief.actions,
         &triggers.states,
         agreement_status,
+        (&judge.anchors(), date),
     );
     lens_rejections(&cal, &mut rejected);
 

@@ -113,6 +113,11 @@ impl State {
         self.events.iter().find(|e| e.id.as_str() == id)
     }
 
+    /// The measure with this id (measure ids are unique in an agreement).
+    pub fn measure(&self, id: &str) -> Option<&MeasureState> {
+        self.measures.iter().find(|m| m.measure.as_str() == id)
+    }
+
     /// The decision recorded by this log entry.
     pub fn decision(&self, entry: LogIndex) -> Option<&DecisionState> {
         self.decisions.iter().find(|d| d.entry == entry)
@@ -120,7 +125,7 @@ impl State {
 
     /// A subject named as the timeline names it — `phase ID`, `relief ID`, `trigger ID`,
     /// `dispute ID`, `indicator ID`, `commitment ID`, `exemption ID`, `event ID`,
-    /// `decision #N`, `version N` — or `None` when there is no such subject.
+    /// `measure ID`, `decision #N`, `version N` — or `None` when there is no such subject.
     ///
     /// ```
     /// # fn demo(state: &accord_core::engine::State) {
@@ -141,6 +146,7 @@ impl State {
             "commitment" => self.commitment(id).map(Found::Commitment),
             "exemption" => self.exemption(id).map(Found::Exemption),
             "event" => self.event(id).map(Found::Event),
+            "measure" => self.measure(id).map(Found::Measure),
             "decision" => {
                 let n = id.strip_prefix('#').unwrap_or(id).parse().ok()?;
                 self.decision(LogIndex(n)).map(Found::Decision)
@@ -180,6 +186,8 @@ pub enum Found<'a> {
     Decision(&'a DecisionState),
     /// A named event.
     Event(&'a EventState),
+    /// A measure in its jurisdiction.
+    Measure(&'a MeasureState),
 }
 
 /// Why a status is what it is: the rule that produced it and the log entries it rests on.
@@ -454,6 +462,12 @@ named! {
         MeasureReimposed = "measure.reimposed",
         /// Another relief action acting on the measure, and its status.
         MeasureAction = "measure.action",
+        /// A measure's review dates and reminder.
+        MeasureReview = "measure.review",
+        /// A measure's sunset: it ends on a date whatever the compliance status.
+        MeasureSunset = "measure.sunset",
+        /// A milestone inside a trigger's countdown.
+        TriggerMilestone = "trigger.milestone",
     }
 }
 
@@ -806,6 +820,14 @@ pub struct MeasureState {
     pub actions: Vec<ActionId>,
     /// Why: the action that decides the status first.
     pub reasons: Vec<Reason>,
+    /// Whether it is under review: from its reminder until its review date, inclusive.
+    pub under_review: bool,
+    /// Its next review date (today's, while under review), when it has review dates.
+    pub next_review: Option<Date>,
+    /// The day the reminder before the next review falls.
+    pub reminder: Option<Date>,
+    /// The day it ends by its own terms, whatever the compliance status, when known.
+    pub sunset: Option<Date>,
 }
 
 /// Relief for one measure (or one regime, for relief that names no measure) in one
@@ -951,6 +973,35 @@ pub struct TriggerState {
     /// After a fire under `reentry = "re_earn"`: the day relief was first earned again and
     /// the trigger re-armed (`fired` then keeps the day it last fired).
     pub rearmed: Option<Date>,
+    /// Once invoked: the milestones inside its countdown, with their due dates.
+    pub milestones: Vec<MilestoneState>,
+}
+
+named! {
+    /// Where a milestone inside a countdown stands.
+    MilestoneStatus {
+        /// Not due yet.
+        Upcoming = "upcoming",
+        /// Its event occurred by its due date.
+        Met = "met",
+        /// Due, and its event did not occur by then (or it names no event).
+        Missed = "missed",
+    }
+}
+
+/// A milestone inside a trigger's countdown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MilestoneState {
+    /// What falls due, in the agreement's words.
+    pub title: String,
+    /// The day it falls due: the invocation plus its `after`.
+    pub due: Date,
+    /// The event that meets it.
+    pub event: Option<EventId>,
+    /// Where it stands.
+    pub status: MilestoneStatus,
+    /// The day its event occurred, when it did by the due date.
+    pub met_on: Option<Date>,
 }
 
 /// One stage a dispute has run in.

@@ -163,6 +163,17 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
         out.extend(t.until);
         out.extend(t.wind_down_until);
         out.extend(t.earliest);
+        out.extend(t.milestones.iter().map(|m| m.due));
+    }
+    for m in &state.measures {
+        out.extend(m.until);
+        out.extend(m.next_review);
+        out.extend(m.reminder);
+        out.extend(m.sunset);
+        // The day after a review: the next one comes up.
+        if let Some(next) = m.next_review.and_then(|d| d.tomorrow().ok()) {
+            out.push(next);
+        }
     }
     for d in &state.disputes {
         out.extend(d.stages.iter().filter_map(|s| s.deadline));
@@ -171,6 +182,28 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
         if let Some(e) = v.effective {
             out.push(e);
         }
+    }
+    out
+}
+
+/// A measure's status as the timeline shows it: with the day it ends, whether a snapback
+/// can revive a terminated measure, and whether it is under review.
+fn measure_status(m: &super::state::MeasureState) -> String {
+    use super::state::MeasureStatus as S;
+    let mut out = m.status.as_str().to_owned();
+    match (m.status, m.until) {
+        (S::Suspended | S::WindDown | S::ReliefScheduled, Some(u)) => {
+            out.push_str(&format!(" until {u}"));
+        }
+        (S::Terminated, _) => out.push_str(&match (m.revivable, m.revivable_until) {
+            (true, Some(u)) => format!(" (revivable until {u})"),
+            (true, None) => " (revivable)".to_owned(),
+            (false, _) => " (not revivable)".to_owned(),
+        }),
+        _ => {}
+    }
+    if m.under_review {
+        out.push_str(", under review");
     }
     out
 }
@@ -224,6 +257,12 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
         m.insert(
             format!("relief {}", a.id),
             (format!("{}{until}", a.status.as_str()), a.reasons.clone()),
+        );
+    }
+    for measure in &state.measures {
+        m.insert(
+            format!("measure {}", measure.measure),
+            (measure_status(measure), measure.reasons.clone()),
         );
     }
     for e in &state.exemptions {

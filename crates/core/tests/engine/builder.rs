@@ -86,6 +86,7 @@ pub fn indicator(
         target,
         cadence: dur("P3M"),
         starts: DateRule::On(d(2026, 1, 1)),
+        ends: None,
         grace: dur("P30D"),
         overdue: OverduePolicy::HoldRelief,
         cure: None,
@@ -154,6 +155,8 @@ fn regime(ident: &str, jurisdiction: &str) -> Regime {
                 sectors: vec!["oil".into(), "gas".into()],
                 legal_basis: None,
                 description: "energy sector".into(),
+                review: None,
+                sunset: None,
             },
             Measure {
                 id: id(&format!("{ident}-freeze")),
@@ -161,6 +164,8 @@ fn regime(ident: &str, jurisdiction: &str) -> Regime {
                 sectors: vec![],
                 legal_basis: None,
                 description: "asset freeze".into(),
+                review: None,
+                sunset: None,
             },
         ],
     }
@@ -260,10 +265,12 @@ pub fn base() -> Agreement {
             wind_down: dur("P90D"),
             non_retroactive: true,
             reentry: Reentry::ByDecision,
+            milestones: vec![],
         }],
         review: Review {
             starts: DateRule::On(d(2026, 1, 1)),
             every: dur("P3M"),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![],
@@ -518,6 +525,7 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
         wind_down: dur("P30D"),
         non_retroactive: true,
         reentry: Reentry::ReEarn,
+        milestones: vec![],
     });
     a
 }

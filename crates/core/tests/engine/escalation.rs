@@ -102,6 +102,7 @@ fn agreement() -> Agreement {
         wind_down: dur("P30D"),
         non_retroactive: true,
         reentry: accord_core::agreement::Reentry::ByDecision,
+        milestones: vec![],
     };
     a.triggers = vec![
         watch("while-open", RuleDispute::Open),

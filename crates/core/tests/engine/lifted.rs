@@ -62,6 +62,7 @@ fn agreement(lifted: &str) -> Agreement {
         wind_down: dur("P30D"),
         non_retroactive: false,
         reentry: accord_core::agreement::Reentry::ByDecision,
+        milestones: vec![],
     }];
     a
 }

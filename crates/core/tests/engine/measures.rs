@@ -46,6 +46,7 @@ fn agreement(lifted: Date) -> Agreement {
         wind_down: dur("P30D"),
         non_retroactive: false,
         reentry: accord_core::agreement::Reentry::ByDecision,
+        milestones: vec![],
     }];
     a
 }

@@ -175,7 +175,11 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                         until: (*e % 3 != 0).then(|| day(*e + 40)),
                         wind_down: (*e % 2 == 0).then(|| dur("P20D")),
                         by: (*e % 4 != 0).then(|| id("gl-2")),
-                        entities: if *e % 5 == 0 { vec![] } else { vec!["X".into()] },
+                        entities: if *e % 5 == 0 {
+                            vec![]
+                        } else {
+                            vec!["X".into()]
+                        },
                     }),
                 )
             }

@@ -143,6 +143,7 @@ fn agreement() -> Agreement {
         wind_down: dur("P90D"),
         non_retroactive: true,
         reentry: Reentry::ByDecision,
+        milestones: vec![],
     }];
     a
 }

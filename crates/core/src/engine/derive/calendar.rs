@@ -114,14 +114,14 @@ impl<'a> Calendar<'a> {
         let core = versions.core;
         let agreement = versions.agreement().or(core.versions.first());
         let start = agreement.and_then(|a| {
-            versions
-                .views
-                .get(versions.current)
-                .and_then(|v| v.anchors.resolve(&a.review.starts))
-                .map(|s| (s, a.review.every))
+            let anchors = &versions.views.get(versions.current)?.anchors;
+            let end = a.review.ends.as_ref().and_then(|r| anchors.resolve(r));
+            anchors
+                .resolve(&a.review.starts)
+                .map(|s| (s, a.review.every, end))
         });
         let reviews: Vec<ReviewState> = start
-            .map(|(s, every)| periods(s, every, versions.date))
+            .map(|(s, every, end)| periods(s, every, versions.date, end))
             .unwrap_or_default()
             .into_iter()
             .zip(1u32..)

@@ -215,7 +215,8 @@ fn indicator_periods(
     let Some(start) = src.anchors.resolve(&indicator.starts) else {
         return Vec::new();
     };
-    let schedule = periods(start, indicator.cadence, date);
+    let end = indicator.ends.as_ref().and_then(|r| src.anchors.resolve(r));
+    let schedule = periods(start, indicator.cadence, date, end);
     // Evidence before the first reporting period counts for nothing.
     if let Some(first) = schedule.first()
         && let Some(before) = first.start().yesterday().ok()

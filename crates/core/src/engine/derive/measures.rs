@@ -10,6 +10,7 @@ use super::super::state::{
     ActionState, AgreementStatus, ExemptionState, MeasureRelief, MeasureState, MeasureStatus,
     Reason, ReliefStatus, Rule, TriggerState,
 };
+use super::Anchors;
 use super::calendar::VersionView;
 use crate::agreement::{Measure, Regime, ReliefKind};
 use crate::time::Date;
@@ -89,6 +90,7 @@ pub(crate) fn measures(
     actions: &[ActionState],
     triggers: &[TriggerState],
     status: AgreementStatus,
+    calendar: (&Anchors, Date),
 ) -> Vec<MeasureState> {
     let mut out = Vec::new();
     for regime in &agreement.regimes {
@@ -98,12 +100,92 @@ pub(crate) fn measures(
                 .filter(|(_, a)| acts_on(a, regime, measure))
                 .filter_map(|(_, a)| actions.iter().find(|s| s.id == a.id))
                 .collect();
-            out.push(measure_state(
-                agreement, regime, measure, &acting, triggers, status,
-            ));
+            let mut state = measure_state(agreement, regime, measure, &acting, triggers, status);
+            review(measure, calendar, &mut state);
+            sunset(measure, calendar, &mut state);
+            out.push(state);
         }
     }
     out
+}
+
+/// A measure's next review and whether it is under review: from the reminder before the
+/// review date until that date, inclusive.
+fn review(measure: &Measure, (anchors, date): (&Anchors, Date), out: &mut MeasureState) {
+    let Some(r) = &measure.review else {
+        return;
+    };
+    let Some(first) = anchors.resolve(&r.starts) else {
+        out.reasons.push(Reason::rule(
+            Rule::MeasureReview,
+            "its review dates depend on a date not known yet",
+        ));
+        return;
+    };
+    let end = r.ends.as_ref().and_then(|e| anchors.resolve(e));
+    let every = r.every.filter(|e| !e.is_zero());
+    let mut next = None;
+    for k in 0..super::MAX_PERIODS {
+        let day = match (k, every) {
+            (0, _) => Some(first),
+            (_, Some(e)) => super::nth(first, e, k),
+            (_, None) => None,
+        };
+        let Some(day) = day.filter(|d| end.is_none_or(|e| *d < e)) else {
+            break;
+        };
+        if day >= date {
+            next = Some(day);
+            break;
+        }
+    }
+    let Some(next) = next else {
+        return;
+    };
+    let reminder = r.remind.and_then(|w| w.before(next)).unwrap_or(next);
+    out.next_review = Some(next);
+    out.reminder = Some(reminder);
+    out.under_review = reminder <= date;
+    out.reasons.push(Reason::rule(
+        Rule::MeasureReview,
+        if out.under_review {
+            format!(
+                "under review: reviewed on {next} (under review since the reminder on {reminder})"
+            )
+        } else {
+            format!("next review on {next}; under review from the reminder on {reminder}")
+        },
+    ));
+}
+
+/// A measure's own sunset ends it, whatever the compliance status.
+fn sunset(measure: &Measure, (anchors, date): (&Anchors, Date), out: &mut MeasureState) {
+    let Some(day) = measure.sunset.as_ref().and_then(|s| anchors.resolve(s)) else {
+        return;
+    };
+    out.sunset = Some(day);
+    if day > date {
+        out.reasons.push(Reason::rule(
+            Rule::MeasureSunset,
+            format!("it ends by its own terms on {day}, whatever the compliance status"),
+        ));
+        return;
+    }
+    out.status = MeasureStatus::Lifted;
+    out.since = Some(day);
+    out.until = None;
+    out.revivable = false;
+    out.revivable_until = None;
+    out.under_review = false;
+    out.reasons.insert(
+        0,
+        Reason::rule(
+            Rule::MeasureSunset,
+            format!(
+                "ended by its sunset on {day}, whatever the compliance status: no snapback revives it"
+            ),
+        ),
+    );
 }
 
 /// Whether a relief action acts on a measure of a regime.
@@ -179,6 +261,10 @@ fn measure_state(
         revivable_until: None,
         actions: acting.iter().map(|a| a.id.clone()).collect(),
         reasons: Vec::new(),
+        under_review: false,
+        next_review: None,
+        reminder: None,
+        sunset: None,
     };
     match decisive {
         Some((a, r, s)) if r > 0 => {

@@ -10,7 +10,9 @@ use crate::statement::{LogIndex, Statement, TriggerAction};
 use crate::time::{Date, Period};
 
 use super::super::super::ingest::OtherEntry;
-use super::super::super::state::{DisputeState, Reason, Rule, TriggerState, TriggerStatus};
+use super::super::super::state::{
+    DisputeState, MilestoneState, MilestoneStatus, Reason, Rule, TriggerState, TriggerStatus,
+};
 use super::super::super::{date_from_epoch_day, epoch_day};
 use super::super::conditions::{Judge, describe, earliest};
 use super::super::date_of;
@@ -603,6 +605,7 @@ impl<'t> TriggerWalk<'t> {
             remaining: None,
             paused_since: None,
             rearmed: None,
+            milestones: Vec::new(),
         };
         if let Some(last) = self.episodes.last() {
             state.fired = Some(last.fired);
@@ -619,7 +622,57 @@ impl<'t> TriggerWalk<'t> {
             Course::Fired { invoked, on } => self.fired(judge, agreement, &mut state, invoked, on),
             _ => self.idle(judge, &mut state, now, cond_entries),
         }
+        if let Some(invoked) = self.course.invoked() {
+            self.milestones(judge, invoked, &mut state);
+        }
         (state, self.episodes)
+    }
+
+    /// The milestones inside the countdown, due from the invocation: met when their event
+    /// occurred by then, missed once due without it.
+    fn milestones(&self, judge: Judge<'_>, invoked: Date, state: &mut TriggerState) {
+        let anchors = judge.anchors();
+        let date = judge.cal.date;
+        for m in &self.t.milestones {
+            let Some(due) = m.after.after(invoked) else {
+                continue;
+            };
+            let occurred = m
+                .event
+                .as_ref()
+                .and_then(|e| anchors.events.get(e).copied())
+                .filter(|on| *on <= due && *on <= date);
+            let status = match occurred {
+                Some(_) => MilestoneStatus::Met,
+                None if due <= date => MilestoneStatus::Missed,
+                None => MilestoneStatus::Upcoming,
+            };
+            let detail = match (status, &m.event) {
+                (MilestoneStatus::Met, Some(e)) => format!(
+                    "milestone \"{}\" met: `{e}` occurred on {}, by its due date {due}",
+                    m.title,
+                    occurred.map_or_else(String::new, |d| d.to_string())
+                ),
+                (MilestoneStatus::Missed, Some(e)) => format!(
+                    "milestone \"{}\" missed: `{e}` did not occur by {due}",
+                    m.title
+                ),
+                (MilestoneStatus::Missed, None) => {
+                    format!("milestone \"{}\" fell due on {due}", m.title)
+                }
+                _ => format!("milestone \"{}\" due on {due}", m.title),
+            };
+            state
+                .reasons
+                .push(Reason::rule(Rule::TriggerMilestone, detail));
+            state.milestones.push(MilestoneState {
+                title: m.title.clone(),
+                due,
+                event: m.event.clone(),
+                status,
+                met_on: occurred,
+            });
+        }
     }
 
     /// Dormant, available, halted or withdrawn (or re-armed): whether it could be invoked
