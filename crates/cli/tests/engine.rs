@@ -75,7 +75,8 @@ fn evaluate_json_is_the_documented_state() {
             "events",
             "rejected",
             "agreement_status",
-            "measures"
+            "measures",
+            "signals"
         ]
     );
     assert_eq!(state["phases"][0]["status"], "reached");

@@ -192,13 +192,14 @@ fn the_demo_runs_from_anywhere() {
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
-        stdout.starts_with("Accord demo: playing 3 bundled scenario(s)"),
+        stdout.starts_with("Accord demo: playing 4 bundled scenario(s)"),
         "{stdout}"
     );
     for title in [
         "# Arden nuclear arrangement: a snapback and relief earned again",
         "# Caldera roadmap: partial revocation of GL 44 over barred candidates",
         "# Meridia framework: a frozen finding, an overturned decision, an overdue report escalated",
+        "# Arden: relief acts, a late reform, standing findings, a partial reversal and a sunset",
     ] {
         assert!(stdout.contains(title), "missing `{title}`");
     }

@@ -58,6 +58,7 @@ fn agreement() -> Agreement {
             grace: CalendarDuration::days(7),
             overdue: OverduePolicy::HoldRelief,
             cure: Some(CalendarDuration::days(30)),
+            stands: None,
             verification: Verification {
                 monitors: monitors.iter().map(|m| m.id.clone()).collect(),
                 methods: vec![Method::OnSiteInspection],
@@ -169,6 +170,7 @@ fn entries(n: usize) -> Vec<LoggedStatement> {
                     attachments: vec![],
                     confidentiality: Confidentiality::Public,
                     note: None,
+                    escrow_until: None,
                 }),
             }
         })

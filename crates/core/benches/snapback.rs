@@ -152,6 +152,7 @@ fn agreement() -> Agreement {
             grace: CalendarDuration::days(7),
             overdue: OverduePolicy::HoldRelief,
             cure: None,
+            stands: None,
             verification: Verification {
                 monitors: monitors.iter().map(|m| m.id.clone()).collect(),
                 methods: vec![Method::OnSiteInspection],
@@ -303,6 +304,7 @@ fn evidence(months: usize) -> Vec<Unindexed> {
                         attachments: vec![],
                         confidentiality: Confidentiality::Public,
                         note: None,
+                        escrow_until: None,
                     }),
                 ));
             }

@@ -260,8 +260,20 @@ pub struct Indicator {
     pub overdue: OverduePolicy,
     /// A breach cured within this window after its period closes has no consequence.
     pub cure: Option<CalendarDuration>,
+    /// Findings stand until replaced: a period with no report of its own takes the latest
+    /// earlier finding (a few dated inspections, not a report every period), within its
+    /// maximum age when one is set.
+    #[serde(default)]
+    pub stands: Option<Stands>,
     /// Who verifies it and how.
     pub verification: Verification,
+}
+
+/// Findings that stand until replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stands {
+    /// A finding stands for periods ending at most this long after its own period ends.
+    pub max_age: Option<CalendarDuration>,
 }
 
 /// What an indicator measures and what counts as compliant.
@@ -338,6 +350,9 @@ impl Comparison {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "policy", rename_all = "snake_case")]
 pub enum OverduePolicy {
+    /// The period is shown overdue and nothing else follows: relief is not held (the
+    /// default of the agreement format).
+    None,
     /// Relief that depends on it is held until the report comes.
     HoldRelief,
     /// It counts as non-compliant after this many consecutive missed periods.
@@ -796,11 +811,11 @@ pub fn role_may_state(party: Option<PartyRole>, kind: StatementKind) -> bool {
     let Some(role) = party else {
         return matches!(
             kind,
-            K::Evidence | K::Correction | K::Retraction | K::KeyEvent
+            K::Evidence | K::Correction | K::Retraction | K::KeyEvent | K::Signal
         );
     };
     match (role, kind) {
-        (_, K::KeyEvent) => true,
+        (_, K::KeyEvent | K::Signal) => true,
         (PartyRole::Observer, _) => false,
         (_, K::DisputeStep | K::TriggerStep | K::AmendmentSignature) => true,
         (PartyRole::Target, K::Evidence | K::Correction | K::Retraction) => true,

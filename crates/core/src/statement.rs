@@ -68,6 +68,8 @@ pub enum Statement {
     AmendmentSignature(AmendmentSignature),
     /// Registration, rotation or revocation of a participant's signing key.
     KeyEvent(KeyEvent),
+    /// A risk signal or a recommendation: changes no state, shown wherever it is.
+    Signal(Signal),
 }
 
 impl Statement {
@@ -83,6 +85,7 @@ impl Statement {
             Statement::EventOccurred(_) => StatementKind::EventOccurred,
             Statement::AmendmentSignature(_) => StatementKind::AmendmentSignature,
             Statement::KeyEvent(_) => StatementKind::KeyEvent,
+            Statement::Signal(_) => StatementKind::Signal,
         }
     }
 }
@@ -111,6 +114,35 @@ pub enum StatementKind {
     AmendmentSignature,
     /// See [`Statement::KeyEvent`].
     KeyEvent,
+    /// See [`Statement::Signal`].
+    Signal,
+}
+
+/// A risk signal or a recommendation ("partial reversal, not full snapback"): it changes
+/// no state, and appears wherever the state is shown.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Signal {
+    /// A risk signal or a recommendation. (Not `kind`: that names the statement's kind in
+    /// the log.)
+    pub signal: SignalKind,
+    /// What it is about, in the timeline's words (`trigger snapback`, `measure eu-oil`),
+    /// when it is about one subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// What it says.
+    pub text: String,
+}
+
+/// The kinds of [`Signal`].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// A risk signal (a warning of non-compliance ahead, say).
+    Risk,
+    /// A recommendation (a partial reversal rather than a full snapback, say).
+    Recommendation,
 }
 
 /// An observation of one indicator over one period.
@@ -132,6 +164,11 @@ pub struct Evidence {
     /// A free-text remark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Held in escrow until this date: recorded, but not yet delivered to the verifier, so
+    /// it verifies nothing until delivered (by a correction that supersedes it without
+    /// escrow). After this date the escrow has expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow_until: Option<Date>,
 }
 
 /// An observed value, typed like the indicator it reports on.
@@ -537,6 +574,7 @@ mod tests {
             attachments: vec![],
             confidentiality: Confidentiality::Public,
             note: None,
+            escrow_until: None,
         })
     }
 

@@ -9,6 +9,7 @@ mod engine {
     mod escalation;
     mod lifted;
     mod measures;
+    mod monitoring;
     mod properties;
     mod relief_acts;
     mod scenarios;

@@ -738,6 +738,7 @@ mod tests {
             rejected: Vec::new(),
             agreement_status: accord_core::engine::state::AgreementStatus::InEffect,
             measures: Vec::new(),
+            signals: Vec::new(),
         }
     }
 

@@ -55,6 +55,20 @@ pub(crate) struct EventFile {
     pub event: Option<Spanned<EventOccurredFile>>,
     #[serde(default)]
     pub amendment: Option<Spanned<AmendmentFile>>,
+    #[serde(default)]
+    pub signal: Option<Spanned<SignalFile>>,
+}
+
+/// A risk signal or a recommendation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignalFile {
+    /// `risk` or `recommendation`.
+    pub kind: Spanned<String>,
+    /// What it is about (`trigger snapback`), optional.
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub text: String,
 }
 
 /// A date or instant, written as a TOML date/datetime or as a string.
@@ -120,6 +134,9 @@ pub(crate) struct EvidenceFile {
     pub attachments: Vec<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Held in escrow (recorded, not delivered to the verifier) until this date.
+    #[serde(default)]
+    pub escrow_until: Option<Spanned<DateValue>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -23,7 +23,7 @@ use accord_core::id::{
 use accord_core::statement::{
     AmendmentSignature, Confidentiality, Correction, Decision, DecisionAct, DisputeAction,
     DisputeOutcome, DisputeStep, EventOccurred, Evidence, Finding, LogIndex, Method, Observation,
-    Quantity, ReliefRef, Retraction, Statement, TriggerAction, TriggerStep,
+    Quantity, ReliefRef, Retraction, Signal, SignalKind, Statement, TriggerAction, TriggerStep,
 };
 use accord_core::time::{CalendarDuration, Date, Instant, Period};
 use toml::Spanned;
@@ -400,6 +400,7 @@ impl Lowering<'_> {
             e.trigger.is_some(),
             e.event.is_some(),
             e.amendment.is_some(),
+            e.signal.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -411,7 +412,7 @@ impl Lowering<'_> {
                 format!("an event states exactly one thing, this one states {given}"),
                 Some(
                     "give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, \
-                     `trigger`, `event`, `amendment`"
+                     `trigger`, `event`, `amendment`, `signal`"
                         .into(),
                 ),
             );
@@ -481,6 +482,15 @@ impl Lowering<'_> {
                 note: ev.note.clone(),
             }));
         }
+        if let Some(s) = &e.signal {
+            let s = s.get_ref();
+            let kind = self.keyword::<SignalKind>(number, &s.kind, "signal kind")?;
+            return Some(Statement::Signal(Signal {
+                signal: kind,
+                subject: s.subject.clone(),
+                text: s.text.clone(),
+            }));
+        }
         if let Some(a) = &e.amendment {
             let version = *a.get_ref().version.get_ref();
             let doc = self
@@ -523,6 +533,10 @@ impl Lowering<'_> {
             None => Some(protocol_confidentiality),
         };
         let value = self.observation(number, &target, ev);
+        let escrow_until = match &ev.escrow_until {
+            Some(u) => Some(self.date(number, u)?),
+            None => None,
+        };
         Some(Evidence {
             indicator,
             period: period?,
@@ -531,6 +545,7 @@ impl Lowering<'_> {
             attachments: ev.attachments.clone(),
             confidentiality: confidentiality?,
             note: ev.note.clone(),
+            escrow_until,
         })
     }
 
@@ -897,6 +912,7 @@ fn kind_words(statement: &Statement) -> &'static str {
         Statement::EventOccurred(_) => "an event",
         Statement::AmendmentSignature(_) => "an amendment signature",
         Statement::KeyEvent(_) => "a key",
+        Statement::Signal(_) => "a signal",
     }
 }
 

@@ -79,6 +79,7 @@ fn agreement() -> Agreement {
             grace: CalendarDuration::days(30),
             overdue: OverduePolicy::HoldRelief,
             cure: None,
+            stands: None,
             verification: Verification {
                 monitors: vec![id("agency")],
                 methods: vec![Method::OnSiteInspection],
@@ -380,7 +381,7 @@ by = "council"
     18:96: event 3: `telepathy` is not a method (help: unknown variant `telepathy`, expected one of `on_site_inspection`, `remote_sensing`, `document_audit`, `third_party_audit`, `self_report`)
     18:81: event 3: indicator `stockpile` takes a number
     23:27: event 4: no earlier event is labelled `missing` (help: refer to an earlier event by its `label`)
-    25:1: event 5: an event states exactly one thing, this one states 0 (help: give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, `trigger`, `event`, `amendment`)
+    25:1: event 5: an event states exactly one thing, this one states 0 (help: give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, `trigger`, `event`, `amendment`, `signal`)
     ");
 }
 

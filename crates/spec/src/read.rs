@@ -155,6 +155,14 @@ pub(crate) struct IndicatorDraft {
     pub ends: Option<Located<DateRule>>,
 }
 
+/// The review schedule, the span of `every`, and `starts` and `ends` as written.
+pub(crate) type ReviewDraft = (
+    Review,
+    Range<usize>,
+    Located<DateRule>,
+    Option<Located<DateRule>>,
+);
+
 #[derive(Debug, Clone)]
 pub(crate) struct ActionDraft {
     pub action: ReliefAction,
@@ -213,12 +221,7 @@ pub(crate) struct Draft {
     pub phases: Vec<PhaseDraft>,
     pub exemptions: Vec<(Exemption, Range<usize>)>,
     pub triggers: Vec<TriggerDraft>,
-    pub review: Option<(
-        Review,
-        Range<usize>,
-        Located<DateRule>,
-        Option<Located<DateRule>>,
-    )>,
+    pub review: Option<ReviewDraft>,
     pub disputes: Option<(DisputeProcess, Vec<StageDraft>)>,
     pub proportionality: Option<ProportionalityDraft>,
     /// Every section's table, for spans of whole sections.
@@ -618,6 +621,32 @@ fn regime(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Regime> {
         list_programmes: list_programmes?,
         measures,
     })
+}
+
+/// Findings that stand until replaced: `stands = true`, or `stands = { max_age = "P1Y" }`.
+fn stands(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Stands> {
+    match v.get_ref() {
+        DeValue::Boolean(true) => Some(Stands { max_age: None }),
+        DeValue::Table(_) => {
+            let mut t = Table::of(ctx, v, "findings that stand")?;
+            let max_age = t.opt_duration(ctx, "max_age");
+            t.finish(ctx);
+            Some(Stands {
+                max_age: max_age?.map(Spanned::into_inner),
+            })
+        }
+        other => {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::type",
+                    v.span(),
+                    format!("`stands` cannot be {}", describe(other)),
+                )
+                .with_help("write `stands = true`, or `stands = { max_age = \"P1Y\" }`; leave it out for one report per period"),
+            );
+            None
+        }
+    }
 }
 
 /// A measure's review dates: `{ starts, every, ends, remind }`.
@@ -1028,6 +1057,7 @@ fn indicator_fields(
     let grace = t.req_duration(ctx, "grace");
     let overdue_v = t.get("overdue");
     let cure = t.opt_duration(ctx, "cure");
+    let stands = t.get("stands").map(|v| stands(ctx, v));
     let verification_v = t.require(ctx, "verification");
     let what = match &id_str {
         Some(s) => format!("indicator `{}`", s.get_ref()),
@@ -1225,7 +1255,7 @@ fn indicator_fields(
     };
 
     let overdue = match overdue_v {
-        None => Some((OverduePolicy::HoldRelief, None)),
+        None => Some((OverduePolicy::None, None)),
         Some(v) => overdue_policy(ctx, v),
     };
 
@@ -1356,6 +1386,10 @@ fn indicator_fields(
         grace: *grace.get_ref(),
         overdue: overdue.0,
         cure: cure.as_ref().map(|c| *c.get_ref()),
+        stands: match stands {
+            Some(s) => Some(s?),
+            None => None,
+        },
         verification,
     };
     Some((
@@ -1376,11 +1410,12 @@ fn overdue_policy(
     ctx: &mut Ctx<'_>,
     v: &Value<'_>,
 ) -> Option<(OverduePolicy, Option<Range<usize>>)> {
-    let help = "write `overdue = \"hold_relief\"`, `overdue = { noncompliant_after = 2 }` or `overdue = { escalate = \"joint-commission\" }`";
+    let help = "write `overdue = \"none\"`, `overdue = \"hold_relief\"`, `overdue = { noncompliant_after = 2 }` or `overdue = { escalate = \"joint-commission\" }`";
     match v.get_ref() {
         DeValue::String(s) if s == "hold_relief" => {
             Some((OverduePolicy::HoldRelief, Some(v.span())))
         }
+        DeValue::String(s) if s == "none" => Some((OverduePolicy::None, Some(v.span()))),
         DeValue::Table(_) => {
             let mut t = Table::of(ctx, v, "an overdue policy")?;
             let misses = t.opt_uint(ctx, "noncompliant_after", u64::from(u32::MAX));
@@ -1413,7 +1448,7 @@ fn overdue_policy(
                         Diagnostic::error(
                             "accord::overdue",
                             v.span(),
-                            "an overdue policy is one of its three forms",
+                            "an overdue policy is one of its four forms",
                         )
                         .with_help(help),
                     );

@@ -568,22 +568,45 @@ enum Comparison {
     Equal,
 }
 
+/// Findings that stand until replaced.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Stands {
+    /// `true`: they stand until replaced.
+    Always(bool),
+    /// `{ max_age = "P1Y" }`: they stand at most this long after their own period ends.
+    Table(StandsTable),
+}
+
+/// Findings that stand, with a maximum age.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct StandsTable {
+    /// The maximum age of a finding that stands.
+    max_age: Option<Duration>,
+}
+
 /// What an overdue report means.
 #[derive(JsonSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]
 enum Overdue {
-    /// `"hold_relief"`: relief depending on it is held.
+    /// `"none"` (the default: shown overdue, nothing else follows) or `"hold_relief"`
+    /// (relief depending on it is held).
     Hold(HoldWord),
     /// `{ noncompliant_after = N }` or `{ escalate = "stage" }`.
     Table(OverdueTable),
 }
 
-/// The word `hold_relief`.
+/// The words `none` and `hold_relief`.
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
 enum HoldWord {
+    /// Shown overdue; nothing else follows.
+    None,
     /// Hold relief until the report comes.
     HoldRelief,
 }
@@ -645,8 +668,10 @@ struct Indicator {
     ends: Option<DateRule>,
     /// How long after a period's end a report may come before it is overdue.
     grace: Duration,
-    /// What an overdue report means (default `"hold_relief"`).
+    /// What an overdue report means (default `"none"`: shown overdue, relief not held).
     overdue: Option<Overdue>,
+    /// Findings stand until replaced: `true`, or `{ max_age = "P1Y" }`.
+    stands: Option<Stands>,
     /// A breach cured within this window after its period has no consequence.
     cure: Option<Duration>,
     /// Who verifies it and how.

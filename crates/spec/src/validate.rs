@@ -111,6 +111,7 @@ pub(crate) fn validate(ctx: &mut Ctx<'_>, d: &Draft) {
     header(ctx, d);
     participants(ctx, d);
     cadences(ctx, d);
+    standing_findings(ctx, d);
     exemptions(ctx, d);
     triggers(ctx, d);
     supersession(ctx, d);
@@ -343,6 +344,28 @@ fn participants(ctx: &mut Ctx<'_>, d: &Draft) {
                 .with_help(
                     "without a key its evidence cannot be signed or accepted: add `keys = [...]`",
                 ),
+            );
+        }
+    }
+}
+
+/// An indicator whose findings stand is never left without a report while a finding
+/// stands, so an overdue policy that escalates every missing report cannot apply to it.
+fn standing_findings(ctx: &mut Ctx<'_>, d: &Draft) {
+    for i in &d.indicators {
+        if i.indicator.stands.is_some()
+            && matches!(i.indicator.overdue, OverduePolicy::Escalate { .. })
+        {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::overdue",
+                    i.id_span.clone(),
+                    format!(
+                        "indicator `{}` has findings that stand until replaced and an overdue policy that escalates every missing report",
+                        i.indicator.id
+                    ),
+                )
+                .with_help("findings that stand need no report every period: use `overdue = \"none\"`, `\"hold_relief\"` or `{ noncompliant_after = N }` (they apply once no finding stands)"),
             );
         }
     }

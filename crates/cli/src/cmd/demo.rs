@@ -55,6 +55,14 @@ const FILES: &[Bundled] = &[
         path: "scenarios/sectoral-dispute.toml",
         text: include_str!("../../../../examples/scenarios/sectoral-dispute.toml"),
     },
+    Bundled {
+        path: "staged-lifting.toml",
+        text: include_str!("../../../../examples/staged-lifting.toml"),
+    },
+    Bundled {
+        path: "scenarios/staged-lifting.toml",
+        text: include_str!("../../../../examples/scenarios/staged-lifting.toml"),
+    },
 ];
 
 /// The scenarios played, in order.
@@ -62,6 +70,7 @@ const SCENARIOS: &[&str] = &[
     "scenarios/nuclear-caps.toml",
     "scenarios/licence-snapback.toml",
     "scenarios/sectoral-dispute.toml",
+    "scenarios/staged-lifting.toml",
 ];
 
 /// Runs `accord demo`.

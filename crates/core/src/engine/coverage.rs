@@ -32,6 +32,7 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
         "indicator",
         &[
             "compliant",
+            "met_late",
             "noncompliant",
             "contested",
             "unverified",
@@ -80,6 +81,19 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
     ),
     ("dispute outcome", &["agreed", "contested"]),
     ("decision", &["follows", "departure"]),
+    (
+        "measure",
+        &[
+            "applies",
+            "relief_scheduled",
+            "suspended",
+            "terminated",
+            "lifted",
+            "wind_down",
+            "reimposed",
+        ],
+    ),
+    ("milestone", &["upcoming", "met", "missed"]),
 ];
 
 /// The statuses a log reached over a span of days, per kind of subject.
@@ -210,6 +224,14 @@ impl Coverage {
                 if d.departure { "departure" } else { "follows" },
             );
         }
+        for m in &state.measures {
+            self.see("measure", m.status.as_str());
+        }
+        for t in &state.triggers {
+            for m in &t.milestones {
+                self.see("milestone", m.status.as_str());
+            }
+        }
     }
 }
 
@@ -217,6 +239,7 @@ impl Coverage {
 fn indicator_name(s: IndicatorStatus) -> &'static str {
     match s {
         IndicatorStatus::Compliant
+        | IndicatorStatus::MetLate
         | IndicatorStatus::Noncompliant
         | IndicatorStatus::Contested
         | IndicatorStatus::Unverified
@@ -311,7 +334,8 @@ pub fn coverage(
 mod tests {
     use super::VOCABULARY;
     use crate::engine::state::{
-        DisputeEffect, DisputeStatus, IndicatorStatus, ReliefStatus, StageStatus, TriggerStatus,
+        DisputeEffect, DisputeStatus, IndicatorStatus, MeasureStatus, MilestoneStatus,
+        ReliefStatus, StageStatus, TriggerStatus,
     };
 
     fn listed(kind: &str) -> Vec<&'static str> {
@@ -341,7 +365,19 @@ mod tests {
             listed("dispute effect"),
             names(DisputeEffect::ALL.iter().map(|s| s.as_str()).collect())
         );
-        assert_eq!(listed("indicator").len(), 6);
+        assert_eq!(
+            listed("milestone"),
+            names(MilestoneStatus::ALL.iter().map(|s| s.as_str()).collect())
+        );
+        // Every measure status but `contested`, which is listed once participants' views
+        // are kept.
+        let measures: Vec<&str> = MeasureStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .filter(|s| *s != "contested")
+            .collect();
+        assert_eq!(listed("measure"), measures);
+        assert_eq!(listed("indicator").len(), 7);
         assert!(listed("indicator").contains(&IndicatorStatus::Overdue.as_str()));
         assert!(listed("relief").contains(&ReliefStatus::Superseded.as_str()));
     }

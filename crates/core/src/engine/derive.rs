@@ -209,10 +209,31 @@ pub(crate) fn state(
         rejected: rejected_out(rejected),
         agreement_status,
         measures: measure_states,
+        signals: signals(&cal),
     };
     // INVARIANT: the last step, with no condition: exemptions are in force in every state.
     state.exemptions = measures::exemptions(&core.versions, &cal.views);
     Ok((state, fills))
+}
+
+/// Risk signals and recommendations recorded under the cut, in log order.
+fn signals(cal: &calendar::Calendar<'_>) -> Vec<super::state::SignalState> {
+    cal.core
+        .others
+        .iter()
+        .filter(|o| cal.alive(o.key, o.index))
+        .filter_map(|o| match &o.statement {
+            crate::statement::Statement::Signal(s) => Some(super::state::SignalState {
+                entry: o.index,
+                by: o.authors.clone(),
+                kind: s.signal,
+                subject: s.subject.clone(),
+                text: s.text.clone(),
+                recorded: date_of(o.key.0),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Each commitment with its status at every review and at the latest concluded one.

@@ -62,6 +62,25 @@ pub struct State {
     /// of it (applies, relief scheduled, suspended, terminated, lifted, wind-down,
     /// reimposed), from the relief actions acting on it.
     pub measures: Vec<MeasureState>,
+    /// Risk signals and recommendations recorded in the log: they change no status.
+    pub signals: Vec<SignalState>,
+}
+
+/// A risk signal or a recommendation, as recorded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SignalState {
+    /// The log entry.
+    pub entry: LogIndex,
+    /// Who recorded it.
+    pub by: Vec<ParticipantId>,
+    /// `risk` or `recommendation`.
+    pub kind: crate::statement::SignalKind,
+    /// What it is about, in the timeline's words, when one subject.
+    pub subject: Option<String>,
+    /// What it says.
+    pub text: String,
+    /// The day it was recorded.
+    pub recorded: Date,
 }
 
 impl State {
@@ -316,6 +335,14 @@ named! {
         IndicatorCure = "indicator.cure",
         /// A review's summary of its reporting periods, or a carried status.
         IndicatorReview = "indicator.review",
+        /// A deadline met after its due date.
+        IndicatorMetLate = "indicator.met_late",
+        /// Evidence held in escrow: recorded, not delivered.
+        IndicatorEscrow = "indicator.escrow",
+        /// A finding that stands until replaced, for a period with no report of its own.
+        IndicatorStands = "indicator.stands",
+        /// A risk signal or recommendation (in the timeline).
+        Signal = "signal",
         /// A commitment's status from its indicators'.
         CommitmentIndicators = "commitment.indicators",
         /// A commitment without indicators.
@@ -506,6 +533,9 @@ pub struct ReviewState {
 pub enum IndicatorStatus {
     /// The quorum's value meets the target.
     Compliant,
+    /// A deadline met, but after its due date: not a breach for ever — it counts as
+    /// compliant for the commitment, and says it was late.
+    MetLate,
     /// The quorum's value does not meet the target, or reports are overdue past the
     /// agreement's allowance.
     Noncompliant,
@@ -525,11 +555,12 @@ impl IndicatorStatus {
     pub(crate) fn severity(self) -> u8 {
         match self {
             IndicatorStatus::Compliant => 0,
-            IndicatorStatus::Missing => 1,
-            IndicatorStatus::Unverified => 2,
-            IndicatorStatus::Overdue => 3,
-            IndicatorStatus::Contested => 4,
-            IndicatorStatus::Noncompliant => 5,
+            IndicatorStatus::MetLate => 1,
+            IndicatorStatus::Missing => 2,
+            IndicatorStatus::Unverified => 3,
+            IndicatorStatus::Overdue => 4,
+            IndicatorStatus::Contested => 5,
+            IndicatorStatus::Noncompliant => 6,
         }
     }
 
@@ -537,6 +568,7 @@ impl IndicatorStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             IndicatorStatus::Compliant => "compliant",
+            IndicatorStatus::MetLate => "met_late",
             IndicatorStatus::Noncompliant => "noncompliant",
             IndicatorStatus::Contested => "contested",
             IndicatorStatus::Unverified => "unverified",
@@ -596,6 +628,25 @@ pub struct ReportingPeriodState {
     /// open, or set aside when overturned): it then counts as unverified for reviews,
     /// phases, triggers and relief. The status shown stays the monitors' finding.
     pub frozen: bool,
+    /// Evidence on the period held in escrow: recorded, not delivered to the verifier.
+    pub escrow: Option<EscrowState>,
+    /// For an indicator whose findings stand until replaced: the earlier period whose
+    /// finding stands for this one (no report of its own).
+    pub stands_from: Option<Period>,
+}
+
+/// Evidence held in escrow on a reporting period, and the verification gap it leaves.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EscrowState {
+    /// The escrowed entries.
+    pub entries: Vec<LogIndex>,
+    /// The escrow's end (the latest of the entries'): inclusive.
+    pub until: Date,
+    /// Whether it has passed without delivery.
+    pub expired: bool,
+    /// The verification gap: from the day after the grace ended (when the period should
+    /// have been verified) until the evaluation date, while nothing is delivered.
+    pub gap_since: Option<Date>,
 }
 
 /// A commitment over every review period.

@@ -338,6 +338,27 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             (format!("{}{stage}{outcome}", d.status), d.reasons.clone()),
         );
     }
+    for s in &state.signals {
+        let kind = match s.kind {
+            crate::statement::SignalKind::Risk => "risk signal",
+            crate::statement::SignalKind::Recommendation => "recommendation",
+        };
+        let about = s
+            .subject
+            .as_ref()
+            .map_or(String::new(), |x| format!(" on {x}"));
+        m.insert(
+            format!("signal {}", s.entry),
+            (
+                format!("{kind}{about}"),
+                vec![Reason::with_entries(
+                    super::state::Rule::Signal,
+                    s.text.clone(),
+                    vec![s.entry],
+                )],
+            ),
+        );
+    }
     for r in &state.rejected {
         m.insert(
             format!("entry {}", r.entry),

@@ -90,6 +90,7 @@ pub fn indicator(
         grace: dur("P30D"),
         overdue: OverduePolicy::HoldRelief,
         cure: None,
+        stands: None,
         verification: v,
     }
 }
@@ -457,6 +458,7 @@ pub fn ev(indicator: &str, period: Period, value: Observation, method: Method) -
         attachments: vec![],
         confidentiality: Confidentiality::Public,
         note: None,
+        escrow_until: None,
     }
 }
 

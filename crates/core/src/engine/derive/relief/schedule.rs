@@ -265,9 +265,7 @@ fn term(
             return Some(lapse(judge, action, d, *expires, acts, s));
         }
         if let Some(term) = automatic(judge, &action.renewal, *expires, s) {
-            let Some(next) = term.after(*expires) else {
-                return None;
-            };
+            let next = term.after(*expires)?;
             if next <= *expires {
                 return None;
             }

@@ -629,7 +629,7 @@ impl<'t> TriggerWalk<'t> {
     }
 
     /// The milestones inside the countdown, due from the invocation: met when their event
-    /// occurred by then, missed once due without it.
+    /// occurred between the invocation and the due date, missed once due without it.
     fn milestones(&self, judge: Judge<'_>, invoked: Date, state: &mut TriggerState) {
         let anchors = judge.anchors();
         let date = judge.cal.date;
@@ -641,7 +641,7 @@ impl<'t> TriggerWalk<'t> {
                 .event
                 .as_ref()
                 .and_then(|e| anchors.events.get(e).copied())
-                .filter(|on| *on <= due && *on <= date);
+                .filter(|on| invoked <= *on && *on <= due && *on <= date);
             let status = match occurred {
                 Some(_) => MilestoneStatus::Met,
                 None if due <= date => MilestoneStatus::Missed,
