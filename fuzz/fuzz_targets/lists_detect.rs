@@ -3,10 +3,12 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok((format, reader)) = accord_lists::sniff(data, "fuzz") {
-        for record in accord_lists::read(format, reader, "fuzz").take(100_000) {
+        let mut records = accord_lists::read(format, reader, "fuzz");
+        for record in records.by_ref().take(100_000) {
             if record.is_err() {
                 break;
             }
         }
+        let _ = records.finish(accord_lists::IfEmpty::Accept);
     }
 });

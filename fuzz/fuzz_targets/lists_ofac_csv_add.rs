@@ -1,10 +1,13 @@
-//! Fuzzes the `ofac_csv_add` importer: any input yields records or an error, never a panic.
+//! Fuzzes the `ofac_csv_add` importer: any input yields records or an error, then an outcome, never a panic.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    for record in accord_lists::read(accord_lists::Format::OfacCsvAddresses, data, "fuzz").take(100_000) {
+    let mut records = accord_lists::read(accord_lists::Format::OfacCsvAddresses, data, "fuzz");
+    for record in records.by_ref().take(100_000) {
         if record.is_err() {
             break;
         }
     }
+    // The end-of-file checks (trailer, counts, emptiness) run on every input too.
+    let _ = records.finish(accord_lists::IfEmpty::Accept);
 });

@@ -167,8 +167,8 @@ fn candidates_as_json_lines() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     insta::assert_snapshot!(text, @r"
-    0.950  a-1  Person  أسامة بن لادن
-           name 0.950: osama~smh (consonants 0.95), bin~bn (consonants 0.95), laden~ldn (consonants 0.95)
+    0.923  a-1  Person  Usama bin Ladin (alias)
+           name 0.923: osama~usama (transliteration 0.97), bin=bin, laden~ladin (fuzzy 0.85)
     ");
     assert!(!text.contains("a-2"), "{text}");
 }

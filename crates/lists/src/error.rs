@@ -20,6 +20,22 @@ pub enum Location {
     },
     /// A record known by its identifier.
     Record(String),
+    /// A byte of the file: its offset, and the line it is on (1-based).
+    Byte {
+        /// 1-based line of the byte.
+        line: u64,
+        /// Offset of the byte from the start of the file.
+        offset: u64,
+    },
+    /// The end of the file: where a complete file would have gone on, or closed.
+    End {
+        /// Lines in the file (a last line without a line end counts).
+        lines: u64,
+        /// Size of the file in bytes.
+        bytes: u64,
+    },
+    /// What the file says about itself as a whole (its format, publisher, lists).
+    Content,
 }
 
 impl std::fmt::Display for Location {
@@ -33,6 +49,12 @@ impl std::fmt::Display for Location {
                 offset,
             } => write!(f, "element `{path}` #{index} (byte {offset})"),
             Location::Record(id) => write!(f, "record `{id}`"),
+            Location::Byte { line, offset } => write!(f, "line {line} (byte {offset})"),
+            Location::End { lines: 0, bytes } => write!(f, "the end of the file (byte {bytes})"),
+            Location::End { lines, bytes } => {
+                write!(f, "the end of the file (byte {bytes}, line {lines})")
+            }
+            Location::Content => f.write_str("its content"),
         }
     }
 }
@@ -72,6 +94,46 @@ pub enum ErrorKind {
     /// A record larger than any real one: the file is corrupt, or is not a list.
     #[error("record larger than {0} bytes: the file is corrupt or not a sanctions list")]
     TooLarge(usize),
+    /// The file ends where no complete file of its format ends: its closing, its trailer,
+    /// or a part the publisher always includes is missing.
+    #[error("the file is incomplete ({0}); download it again")]
+    Incomplete(String),
+    /// The file states how many records it holds, and holds another number.
+    #[error(
+        "the file declares {declared} records ({what}) but holds {found}: it is incomplete or altered; download it again"
+    )]
+    CountMismatch {
+        /// What the publisher wrote.
+        declared: u64,
+        /// What the file holds.
+        found: u64,
+        /// Where the file declares it (`publshInformation/Record_Count`).
+        what: String,
+    },
+    /// Bytes no publisher's file contains (control characters, content after the end): a
+    /// damaged copy, or two files joined.
+    #[error("the file is damaged: {0}; download it again")]
+    Corrupt(String),
+    /// The content is not of the format it is read as.
+    #[error("this is not a `{format}` file: {found}")]
+    NotFormat {
+        /// The format it was read as.
+        format: crate::Format,
+        /// What the content is instead.
+        found: String,
+    },
+    /// A complete file that lists no designation. It is never read as "the list is now
+    /// empty": the import must allow an empty list explicitly.
+    #[error(
+        "{0}; an empty list is imported only when the import allows it explicitly (`--allow-empty`), since every designation of the source would be recorded as removed"
+    )]
+    Empty(crate::Emptiness),
+    /// The file does not belong to the source it is imported under.
+    #[error("{0}")]
+    WrongSource(Box<crate::SourceMismatch>),
+    /// Records were left unread when the import asked for the file's outcome.
+    #[error("{0} records were left unread: the import stopped before the end of the file")]
+    Unread(u64),
 }
 
 /// An import failed: names the file, the place in it, and what is wrong.

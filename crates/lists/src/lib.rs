@@ -7,7 +7,19 @@
 //! store: `accord-store` turns a stream into a transactional import with history.
 //!
 //! Formats are recognised by content ([`detect`]) or named explicitly ([`Format`]); an
-//! unrecognised file is an error, never a guess.
+//! unrecognised file is an error, never a guess, and a named format the content
+//! contradicts is refused ([`ErrorKind::NotFormat`]).
+//!
+//! # Complete files only
+//!
+//! Each reader knows how a complete file of its format ends (closing elements, OFAC's end
+//! byte, a stated record count, the header and date lines the publisher always writes) and
+//! refuses any other ending, naming the file and where it stops; damaged bytes and two
+//! files joined are refused too. After the last record, [`Records::finish`] gives what the
+//! file declared ([`Declared`]) and refuses a file that lists nothing ([`Contents::Empty`])
+//! unless the caller accepts it explicitly ([`IfEmpty`]); [`check_import`] says whether the
+//! files belong to the source they are imported under. Which formats make a cut at a
+//! record boundary detectable, and which cannot, is in `docs/design.md`.
 //!
 //! # Quirks of real files that are tolerated (and nothing else)
 //!
@@ -27,13 +39,20 @@
 //!   field); more than one extra is an error.
 //! - UN XML: empty placeholder elements (`<ALIAS_NAME/>`) are skipped.
 //! - A UTF-8 byte-order mark at the start of any file is skipped.
+//! - The last row may lack its line end when it ends with a field's closing quote (the BIS
+//!   DPL file) or is a complete JSON object (the FtM sample).
 
+pub mod declared;
 pub mod error;
 pub mod ftm_export;
 mod import;
 pub mod in_force;
 pub mod model;
 
+pub use declared::{
+    Contents, Declared, Emptiness, IfEmpty, KNOWN_SOURCES, KnownSource, ListRule, Publisher,
+    SourceMismatch, check_import, known_source,
+};
 pub use error::{ErrorKind, ImportError, Location};
 pub use import::{Records, Sniffed, detect, read, sniff};
 pub use model::{BirthDate, Designation, Identifier, Name, NameKind, PartialDate, Schema};
@@ -124,34 +143,21 @@ impl Format {
     }
 
     /// The source name an import of this format is stored under unless the user names
-    /// one. OFAC's consolidated (non-SDN) files share the SDN layout; they are told apart
-    /// by the file name the publisher gives them (`cons_*`).
+    /// one: the publisher's source. OFAC's consolidated (non-SDN) files share the SDN
+    /// layouts; they are told apart by the file name the publisher gives them (`cons_*`).
     pub fn default_source(self, file_name: &str) -> &'static str {
         let lower = file_name.to_ascii_lowercase();
         let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
-        match self {
-            Format::OfacCsv
-            | Format::OfacCsvAddresses
-            | Format::OfacCsvAliases
-            | Format::OfacCsvComments
-            | Format::OfacXml
-                if base.starts_with("cons") =>
-            {
-                "ofac-cons"
-            }
-            Format::OfacCsv
-            | Format::OfacCsvAddresses
-            | Format::OfacCsvAliases
-            | Format::OfacCsvComments
-            | Format::OfacXml
-            | Format::OfacAdvancedXml => "ofac-sdn",
-            Format::UnXml => "un-sc",
-            Format::EuXml | Format::EuCsv => "eu-fsf",
-            Format::UkOfsiCsv => "uk-ofsi",
-            Format::UkFcdoXml => "uk-fcdo",
-            Format::UsCslCsv => "us-csl",
-            Format::BisDplTsv => "us-bis-dpl",
-            Format::FtmJson => "opensanctions",
+        match self.publisher() {
+            Publisher::Ofac if base.starts_with("cons") => "ofac-cons",
+            Publisher::Ofac => "ofac-sdn",
+            Publisher::UnSecurityCouncil => "un-sc",
+            Publisher::EuropeanUnion => "eu-fsf",
+            Publisher::UkOfsi => "uk-ofsi",
+            Publisher::UkFcdo => "uk-fcdo",
+            Publisher::UsTradeAdministration => "us-csl",
+            Publisher::UsBis => "us-bis-dpl",
+            Publisher::OpenSanctions => "opensanctions",
         }
     }
 

@@ -175,6 +175,47 @@ fn truncated_samples_fail_with_the_file_named() {
 }
 
 #[test]
+fn a_byte_order_mark_changes_nothing() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files = vec![
+        fixtures.join("sdn_legacy.xml"),
+        fixtures.join("ofsi_2022.csv"),
+    ];
+    if let Some(dir) = samples() {
+        for file in [
+            "un_sc/UN_consolidated.xml",
+            "ofac_sdn_csv/sdn_comments.csv",
+            "ofac_cons_csv/cons_prim.csv",
+            "us_csl/csl.csv",
+            "us_bis_dpl/dpl.txt",
+            "opensanctions_ftm/entities.ftm.json",
+            "eu_fsf/EUSanctionsShort.csv",
+            "eu_fsf/sample_eu_fsf.xml",
+            "uk_fcdo/sample_uk_sanctions.xml",
+            "ofac_advanced_xml/sample_sdn_advanced.xml",
+        ] {
+            files.push(dir.join(file));
+        }
+    }
+    for path in files {
+        let origin = path.display().to_string();
+        let plain = std::fs::read(&path).unwrap();
+        let mut marked = b"\xEF\xBB\xBF".to_vec();
+        marked.extend_from_slice(&plain);
+        let (format, reader) = sniff(marked.as_slice(), &origin).unwrap();
+        let mut records = read(format, reader, &origin);
+        let with_mark: Vec<_> = records
+            .by_ref()
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let declared = records.finish(accord_lists::IfEmpty::Refuse).unwrap();
+        let (_, without) = import(&path);
+        assert_eq!(with_mark, without, "{origin}");
+        assert_eq!(declared.n_records(), without.len() as u64);
+    }
+}
+
+#[test]
 fn fixtures_read() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let (format, records) = import(&dir.join("sdn_legacy.xml"));
@@ -278,9 +319,11 @@ mod never_panic {
         #[test]
         fn random_bytes(format_index in 0usize..14, data in proptest::collection::vec(any::<u8>(), 0..2048)) {
             let format = Format::ALL[format_index];
-            for record in read(format, data.as_slice(), "fuzz").take(10_000) {
+            let mut records = read(format, data.as_slice(), "fuzz");
+            for record in records.by_ref().take(10_000) {
                 if record.is_err() { break; }
             }
+            let _ = records.finish(accord_lists::IfEmpty::Accept);
             let _ = accord_lists::detect(&data, "fuzz");
         }
 
@@ -291,9 +334,11 @@ mod never_panic {
                 let i = at.index(data.len());
                 data[i] = byte;
             }
-            for record in read(format, data.as_slice(), "fuzz").take(10_000) {
+            let mut records = read(format, data.as_slice(), "fuzz");
+            for record in records.by_ref().take(10_000) {
                 if record.is_err() { break; }
             }
+            let _ = records.finish(accord_lists::IfEmpty::Accept);
         }
     }
 }
@@ -396,3 +441,9 @@ fn ofsi_2022_layout_reads_by_header_name() {
         .unwrap_err();
     assert!(err.to_string().contains("unexpected header"), "{err}");
 }
+
+#[path = "importers/faults.rs"]
+mod faults;
+
+#[path = "importers/declared.rs"]
+mod declared;

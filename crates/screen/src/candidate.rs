@@ -81,6 +81,17 @@ pub enum FieldError {
     /// Not a date of the form `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[error("`{0}` is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")]
     Date(String),
+    /// A date of the right form that does not exist (`1974-01-32`, `2026-02-30`).
+    #[error("`{0}` is not a date: {1} {3} has {2} days")]
+    NoSuchDay(String, &'static str, u8, i32),
+    /// A name with nothing in it to compare (empty, or only punctuation or legal forms).
+    #[error("the name `{0}` has nothing to screen: give at least one word")]
+    EmptyName(String),
+    /// A country that is neither an ISO 3166 code or name nor a known alias.
+    #[error(
+        "`{0}` is not a country: write an ISO 3166 code (`AF`, `AFG`) or a name (`Afghanistan`)"
+    )]
+    Country(String),
     /// Not an identifier of the form `KIND:VALUE`.
     #[error(
         "`{0}` is not an identifier: write KIND:VALUE, for example imo:9187629 or passport:AB123456"
@@ -222,14 +233,19 @@ impl FromStr for PartialDate {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let error = || FieldError::Date(s.to_owned());
+        let digits =
+            |t: &str| !t.is_empty() && t.len() <= 2 && t.bytes().all(|b| b.is_ascii_digit());
         let mut parts = s.trim().split('-');
         let year_text = parts.next().ok_or_else(error)?;
-        if year_text.len() != 4 {
+        if year_text.len() != 4 || !year_text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(error());
         }
         let year: i32 = year_text.parse().map_err(|_| error())?;
         let month = match parts.next() {
             Some(m) => {
+                if !digits(m) {
+                    return Err(error());
+                }
                 let m: u8 = m.parse().map_err(|_| error())?;
                 if !(1..=12).contains(&m) {
                     return Err(error());
@@ -238,20 +254,48 @@ impl FromStr for PartialDate {
             }
             None => None,
         };
-        let day = match parts.next() {
-            Some(d) => {
-                let d: u8 = d.parse().map_err(|_| error())?;
-                if !(1..=31).contains(&d) {
+        let day = match (parts.next(), month) {
+            (Some(d), Some(m)) => {
+                if !digits(d) {
                     return Err(error());
+                }
+                let d: u8 = d.parse().map_err(|_| error())?;
+                let (name, days) = month_length(year, m);
+                if d == 0 || d > days {
+                    return Err(if d == 0 || d > 31 {
+                        error()
+                    } else {
+                        FieldError::NoSuchDay(s.to_owned(), name, days, year)
+                    });
                 }
                 Some(d)
             }
-            None => None,
+            _ => None,
         };
         if parts.next().is_some() {
             return Err(error());
         }
         Ok(PartialDate { year, month, day })
+    }
+}
+
+/// The name of month `month` (1–12) and its number of days in `year` (Gregorian).
+fn month_length(year: i32, month: u8) -> (&'static str, u8) {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        1 => ("January", 31),
+        2 if leap => ("February", 29),
+        2 => ("February", 28),
+        3 => ("March", 31),
+        4 => ("April", 30),
+        5 => ("May", 31),
+        6 => ("June", 30),
+        7 => ("July", 31),
+        8 => ("August", 31),
+        9 => ("September", 30),
+        10 => ("October", 31),
+        11 => ("November", 30),
+        _ => ("December", 31),
     }
 }
 
@@ -287,7 +331,19 @@ pub struct Query {
     pub identifiers: Vec<Identifier>,
 }
 
-/// Countries are compared as lowercase trimmed text (`RU`, `ru`, ` Ru ` agree).
+impl Query {
+    /// Refuses a query with nothing to screen: an empty name, or one with no letter or
+    /// digit once invisible characters and punctuation are gone.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let name = crate::normalize::normalize(&self.name, None);
+        if name.tokens.is_empty() && name.han.is_none() && name.hangul.is_none() {
+            return Err(FieldError::EmptyName(self.name.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// A country that names no ISO 3166 country is compared as lowercase trimmed text.
 pub fn country_key(country: &str) -> String {
     country.trim().to_lowercase()
 }

@@ -82,7 +82,7 @@ impl Explanation {
         for adjustment in [&self.birth_date, &self.country].into_iter().flatten() {
             score += adjustment.delta;
         }
-        score.clamp(0.0, 1.0)
+        crate::compare::tidy(score.clamp(0.0, 1.0))
     }
 }
 

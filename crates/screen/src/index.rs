@@ -19,12 +19,13 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 
 use crate::candidate::{Candidate, NameKind, PartialDate, Query, Schema, country_key};
-use crate::compare::{TOKEN_FLOOR, compare_names, token_similarity};
+use crate::compare::{compare_names, token_similarity};
+use crate::country::countries_in;
 use crate::hit::{
     Adjustment, BIRTH_DATE_MATCH, BIRTH_DATE_MISMATCH, BIRTH_DATE_NEAR, COUNTRY_MATCH,
     COUNTRY_MISMATCH, Explanation, Hit, IdentifierMatch, WEAK_ALIAS_FACTOR,
 };
-use crate::normalize::{NormalizedName, Token, TokenKind, normalize};
+use crate::normalize::{NormalizedName, Script, Token, TokenKind, korean_key, normalize};
 
 /// The default threshold: a hit is reported when its score is at least this. Calibrated on
 /// the labelled pairs in `tests/data/pairs.csv` (see `docs/design.md`).
@@ -51,24 +52,49 @@ impl Default for Settings {
     }
 }
 
-/// One name of one candidate, with its tokens interned.
-#[derive(Debug)]
+/// One name of one candidate, with what scoring needs of the candidate kept inline (its
+/// schema, the name's kind), so that scoring a form reads no candidate.
+#[derive(Debug, Clone, Copy)]
 struct IndexedName {
     candidate: u32,
     name: u32,
-    tokens: Box<[u32]>,
-    han: Option<Box<str>>,
+    schema: Schema,
+    kind: NameKind,
 }
+
+/// A distinct normalised name: its tokens interned, and every indexed name that has it.
+/// Lists repeat names (one row per alias, the same person on several lists): blocking and
+/// scoring work on forms, so that copies never crowd a name out of the shortlist, and a
+/// form is scored once however many names share it.
+#[derive(Debug)]
+struct Form {
+    tokens: Box<[u32]>,
+    /// The name's Han or Hangul text, when it is written wholly in that script (boxed:
+    /// most names have none, and forms are many).
+    original: Option<Box<NormalizedName>>,
+    /// The indexed names (positions in `Index::names`) of this form, in order.
+    names: Vec<u32>,
+}
+
+/// What makes two normalised names one form: their tokens and original-script text.
+type FormKey = (Box<[u32]>, Option<String>, Option<String>);
 
 /// The screening index over a set of candidates.
 #[derive(Debug)]
 pub struct Index {
     candidates: Vec<Candidate>,
     names: Vec<IndexedName>,
+    forms: Vec<Form>,
+    /// Per form, the schemas of its names' candidates as a bit set (bit = position in
+    /// [`Schema::ALL`]): dense, so that ranking thousands of voted forms stays in cache.
+    form_schemas: Vec<u8>,
     vocabulary: Vec<Token>,
-    vocabulary_ids: HashMap<(String, bool), u32>,
+    /// Vocabulary ids by script and text (nested so that a lookup borrows the text).
+    vocabulary_ids: HashMap<Script, HashMap<Box<str>, u32>>,
     postings: Vec<Vec<u32>>,
     idf: Vec<f32>,
+    /// The largest IDF: the weight a vote through joined words carries.
+    rarest_idf: f32,
     by_spelling: Vec<(u64, u32)>,
     by_skeleton_abjad: Vec<(u64, u32)>,
     by_skeleton_latin: Vec<(u64, u32)>,
@@ -77,6 +103,21 @@ pub struct Index {
     by_joined: Vec<(u64, u32)>,
     /// A name's sorted words, to the name.
     by_word_set: Vec<(u64, u32)>,
+    /// The Korean key of each vocabulary token, to the token (for queries in Hangul).
+    by_korean: Vec<(u64, u32)>,
+    /// The Korean key of each pair of adjacent short words of a name, to the name
+    /// (`Yong Chol` for a query `영철`).
+    by_korean_joined: Vec<(u64, u32)>,
+}
+
+/// How many vocabulary words may vote for one query word (its own spelling and the nearest
+/// others).
+const MAX_NEIGHBOURS: usize = 12;
+
+/// The bit of a schema in a form's schema set.
+fn schema_bit(schema: Schema) -> u8 {
+    let position = Schema::ALL.iter().position(|s| *s == schema).unwrap_or(0);
+    1u8 << position
 }
 
 /// FNV-1a: a fixed, portable hash for blocking keys (collisions only add candidates that
@@ -129,6 +170,8 @@ struct PreparedQuery<'q> {
     organisation: NormalizedName,
     other: NormalizedName,
     identifier_keys: Vec<String>,
+    /// The schemas the query accepts, as a bit set of [`schema_bit`]s.
+    schema_mask: u8,
 }
 
 impl<'q> PreparedQuery<'q> {
@@ -148,6 +191,12 @@ impl<'q> PreparedQuery<'q> {
                 None => normalize(&query.name, None),
             },
             identifier_keys: query.identifiers.iter().map(|i| i.key()).collect(),
+            schema_mask: Schema::ALL
+                .iter()
+                .filter(|s| {
+                    query.schemas.is_empty() || query.schemas.iter().any(|q| q.is_compatible(**s))
+                })
+                .fold(0, |mask, s| mask | schema_bit(*s)),
         }
     }
 
@@ -181,6 +230,8 @@ struct Scratch {
     votes: Vec<f32>,
     last_token: Vec<u32>,
     touched: Vec<u32>,
+    ranked: Vec<(f32, u32)>,
+    similarities: SimilarityCache,
 }
 
 thread_local! {
@@ -195,29 +246,32 @@ fn word_set_key<'t>(tokens: impl Iterator<Item = &'t Token>) -> u64 {
     key(texts.join(" ").as_bytes())
 }
 
-/// Adds `weight` to the vote of each name, once per `marker` (one query word): a name
-/// reached through several spellings of the same word is counted once.
-fn cast_votes(
-    votes: &mut [f32],
-    last_token: &mut [u32],
-    touched: &mut Vec<u32>,
-    names: impl Iterator<Item = u32>,
-    marker: u32,
-    weight: f32,
-) {
-    for name in names {
-        let n = name as usize;
-        let (Some(vote), Some(last)) = (votes.get_mut(n), last_token.get_mut(n)) else {
-            continue;
-        };
-        if *last == marker {
-            continue;
+/// The vote of one query, over the per-thread buffers.
+struct Ballot<'s> {
+    votes: &'s mut Vec<f32>,
+    last_token: &'s mut Vec<u32>,
+    touched: &'s mut Vec<u32>,
+}
+
+impl Ballot<'_> {
+    /// Adds `weight` to the vote of each form, once per `marker` (one query word): a form
+    /// reached through several spellings of the same word is counted once.
+    fn cast(&mut self, forms: &[u32], marker: u32, weight: f32) {
+        for &form in forms {
+            let n = form as usize;
+            let (Some(vote), Some(last)) = (self.votes.get_mut(n), self.last_token.get_mut(n))
+            else {
+                continue;
+            };
+            if *last == marker {
+                continue;
+            }
+            if *last == 0 {
+                self.touched.push(form);
+            }
+            *last = marker;
+            *vote += weight;
         }
-        if *last == 0 {
-            touched.push(name);
-        }
-        *last = marker;
-        *vote += weight;
     }
 }
 
@@ -227,62 +281,66 @@ impl Index {
         let mut index = Index {
             candidates: Vec::new(),
             names: Vec::new(),
+            forms: Vec::new(),
+            form_schemas: Vec::new(),
             vocabulary: Vec::new(),
             vocabulary_ids: HashMap::default(),
             postings: Vec::new(),
             idf: Vec::new(),
+            rarest_idf: 1.0,
             by_spelling: Vec::new(),
             by_skeleton_abjad: Vec::new(),
             by_skeleton_latin: Vec::new(),
             by_identifier: Vec::new(),
             by_joined: Vec::new(),
             by_word_set: Vec::new(),
+            by_korean: Vec::new(),
+            by_korean_joined: Vec::new(),
         };
+        let mut form_ids: HashMap<FormKey, u32> = HashMap::default();
         for (c, candidate) in candidates.iter().enumerate() {
             let c = u32::try_from(c).unwrap_or(u32::MAX);
             for (n, name) in candidate.names.iter().enumerate() {
                 let normalized = normalize(&name.value, Some(candidate.schema));
                 let name_id = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
-                let mut tokens = Vec::with_capacity(normalized.tokens.len());
-                for token in normalized.tokens {
-                    let id = match index.vocabulary_ids.get(&(token.text.clone(), token.abjad)) {
-                        Some(id) => *id,
-                        None => {
-                            let id = u32::try_from(index.vocabulary.len()).unwrap_or(u32::MAX);
-                            index
-                                .vocabulary_ids
-                                .insert((token.text.clone(), token.abjad), id);
-                            index.vocabulary.push(token);
-                            index.postings.push(Vec::new());
-                            id
-                        }
-                    };
-                    if let Some(posting) = index.postings.get_mut(id as usize)
-                        && posting.last() != Some(&name_id)
-                    {
-                        posting.push(name_id);
-                    }
-                    tokens.push(id);
-                }
-                for pair in tokens.windows(2) {
-                    if let [Some(first), Some(second)] = [pair.first(), pair.get(1)]
-                        .map(|id| id.and_then(|id| index.vocabulary.get(*id as usize)))
-                    {
-                        let joined = format!("{}{}", first.canon, second.canon);
-                        index.by_joined.push((key(joined.as_bytes()), name_id));
-                    }
-                }
-                let word_set = word_set_key(
-                    tokens
-                        .iter()
-                        .filter_map(|id| index.vocabulary.get(*id as usize)),
-                );
-                index.by_word_set.push((word_set, name_id));
                 index.names.push(IndexedName {
                     candidate: c,
                     name: u32::try_from(n).unwrap_or(u32::MAX),
-                    tokens: tokens.into_boxed_slice(),
-                    han: normalized.han.map(String::into_boxed_str),
+                    schema: candidate.schema,
+                    kind: name.kind,
+                });
+                let tokens: Box<[u32]> = normalized
+                    .tokens
+                    .into_iter()
+                    .map(|token| index.intern(token))
+                    .collect();
+                let form_key: FormKey = (tokens, normalized.han, normalized.hangul);
+                let schema_bit = schema_bit(candidate.schema);
+                if let Some(id) = form_ids.get(&form_key).copied()
+                    && let Some(form) = index.forms.get_mut(id as usize)
+                {
+                    form.names.push(name_id);
+                    if let Some(bits) = index.form_schemas.get_mut(id as usize) {
+                        *bits |= schema_bit;
+                    }
+                    continue;
+                }
+                index.form_schemas.push(schema_bit);
+                let form_id = u32::try_from(index.forms.len()).unwrap_or(u32::MAX);
+                let (tokens, han, hangul) = form_key.clone();
+                form_ids.insert(form_key, form_id);
+                index.add_form(form_id, &tokens);
+                let original = (han.is_some() || hangul.is_some()).then(|| {
+                    Box::new(NormalizedName {
+                        han,
+                        hangul,
+                        ..NormalizedName::default()
+                    })
+                });
+                index.forms.push(Form {
+                    tokens,
+                    original,
+                    names: vec![name_id],
                 });
             }
             for identifier in &candidate.identifiers {
@@ -291,18 +349,22 @@ impl Index {
                     .push((key(identifier.key().as_bytes()), c));
             }
         }
-        let n_names = index.names.len().max(1) as f32;
+        let n_forms = index.forms.len().max(1) as f32;
         index.idf = index
             .postings
             .iter()
-            .map(|p| (n_names / p.len().max(1) as f32).ln() + 1.0)
+            .map(|p| (n_forms / p.len().max(1) as f32).ln() + 1.0)
             .collect();
+        index.rarest_idf = index.idf.iter().copied().fold(1.0f32, f32::max);
         let mut keys = Vec::new();
         for (id, token) in index.vocabulary.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             keys.clear();
             spelling_keys(&token.canon, &mut keys);
             index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
+            index
+                .by_korean
+                .push((key(korean_key(&token.text).as_bytes()), id));
             let skeleton = (key(token.skeleton().as_bytes()), id);
             if token.abjad {
                 index.by_skeleton_abjad.push(skeleton);
@@ -317,12 +379,67 @@ impl Index {
             &mut index.by_identifier,
             &mut index.by_joined,
             &mut index.by_word_set,
+            &mut index.by_korean,
+            &mut index.by_korean_joined,
         ] {
             table.sort_unstable();
             table.dedup();
         }
         index.candidates = candidates;
         index
+    }
+
+    /// The vocabulary id of a token, interning it when new.
+    fn intern(&mut self, token: Token) -> u32 {
+        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+            return id;
+        }
+        let id = u32::try_from(self.vocabulary.len()).unwrap_or(u32::MAX);
+        self.vocabulary_ids
+            .entry(token.script)
+            .or_default()
+            .insert(token.text.as_str().into(), id);
+        self.vocabulary.push(token);
+        self.postings.push(Vec::new());
+        id
+    }
+
+    /// The vocabulary id of a word, if some name has it.
+    fn vocabulary_id(&self, text: &str, script: Script) -> Option<u32> {
+        self.vocabulary_ids.get(&script)?.get(text).copied()
+    }
+
+    /// Files a new form under its words, its adjacent words joined, and its word set.
+    fn add_form(&mut self, form_id: u32, tokens: &[u32]) {
+        for id in tokens {
+            if let Some(posting) = self.postings.get_mut(*id as usize)
+                && posting.last() != Some(&form_id)
+            {
+                posting.push(form_id);
+            }
+        }
+        for pair in tokens.windows(2) {
+            if let [Some(first), Some(second)] = [pair.first(), pair.get(1)]
+                .map(|id| id.and_then(|id| self.vocabulary.get(*id as usize)))
+            {
+                // The canonical spelling of the words joined, as a query writes them (a
+                // digraph may span the join: `Tong-ho` / `Tongho`).
+                let text = format!("{}{}", first.text, second.text);
+                let joined = crate::normalize::canonical_spelling(&text);
+                self.by_joined.push((key(joined.as_bytes()), form_id));
+                // Korean syllables are short words.
+                if first.text.len() <= 6 && second.text.len() <= 6 {
+                    self.by_korean_joined
+                        .push((key(korean_key(&text).as_bytes()), form_id));
+                }
+            }
+        }
+        let word_set = word_set_key(
+            tokens
+                .iter()
+                .filter_map(|id| self.vocabulary.get(*id as usize)),
+        );
+        self.by_word_set.push((word_set, form_id));
     }
 
     /// The candidates, in the order given.
@@ -338,10 +455,17 @@ impl Index {
     /// Vocabulary tokens that may match `token`, with their similarity, best first.
     fn matching_vocabulary(&self, token: &Token, found: &mut Vec<u32>) -> Vec<(u32, f64)> {
         found.clear();
-        if let Some(id) = self.vocabulary_ids.get(&(token.text.clone(), token.abjad)) {
-            found.push(*id);
+        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+            found.push(id);
         }
         let mut keys = Vec::new();
+        if token.script == Script::Hangul {
+            lookup(
+                &self.by_korean,
+                key(korean_key(&token.text).as_bytes()),
+                found,
+            );
+        }
         if token.abjad {
             lookup(
                 &self.by_skeleton_latin,
@@ -350,6 +474,11 @@ impl Index {
             );
         } else {
             spelling_keys(&token.canon, &mut keys);
+            // The written spelling too: the canonical one collapses doubled letters, which
+            // can put a typo two deletions away (`Saalan` → `salan`, `Sabalan`).
+            if token.text != token.canon {
+                spelling_keys(&token.text, &mut keys);
+            }
             for k in &keys {
                 lookup(&self.by_spelling, *k, found);
             }
@@ -361,38 +490,31 @@ impl Index {
         );
         found.sort_unstable();
         found.dedup();
-        // A blocking key is evidence enough for a vote; full scoring decides later. The
-        // weights only rank names for the shortlist: equal spelling first, then a known
-        // variant, then a near spelling. Lengths too far apart can never reach the floor.
+        // A blocking key only proposes a word: the word votes when the two would match
+        // in full scoring, with the weight of their similarity (equal spelling first, then
+        // a known variant, then a near spelling). At most `MAX_NEIGHBOURS` near words vote
+        // per query word: a common word has many neighbours, each with many names, and the
+        // best few carry the ranking.
         let mut matched: Vec<(u32, f64)> = found
             .iter()
             .filter_map(|id| {
                 let candidate = self.vocabulary.get(*id as usize)?;
-                let weight = if candidate.text == token.text && candidate.abjad == token.abjad {
-                    1.0
-                } else if candidate.canon == token.canon {
-                    0.97
-                } else {
-                    let (x, y) = (candidate.text.len(), token.text.len());
-                    if (x.min(y) as f64) < 0.6 * x.max(y) as f64
-                        && !(candidate.abjad || token.abjad)
-                    {
-                        return None;
-                    }
-                    TOKEN_FLOOR + 0.05
-                };
-                Some((*id, weight))
+                if candidate.text == token.text && candidate.script == token.script {
+                    return Some((*id, 1.0));
+                }
+                let (similarity, _) = token_similarity(token, candidate)?;
+                Some((*id, similarity))
             })
             .collect();
         matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        matched.truncate(MAX_NEIGHBOURS);
         matched
     }
 
-    /// The names that share the most (IDF-weighted) words with the query.
-    fn shortlist(&self, prepared: &PreparedQuery<'_>, settings: &Settings) -> Vec<u32> {
-        // Block on the distinct words of every reading of the query. Initials and particles
-        // (long posting lists, little identity) are left out of a reading that has any
-        // other word.
+    /// The words a query blocks on: the distinct words of every reading. Initials and
+    /// particles (long posting lists, little identity) are left out of a reading that has
+    /// any other word.
+    fn block_tokens<'p>(prepared: &'p PreparedQuery<'_>) -> Vec<&'p Token> {
         let informative = |t: &Token| {
             matches!(
                 t.kind,
@@ -408,124 +530,141 @@ impl Index {
                 }
                 if !block_tokens
                     .iter()
-                    .any(|t| t.text == token.text && t.abjad == token.abjad)
+                    .any(|t| t.text == token.text && t.script == token.script)
                 {
                     block_tokens.push(token);
                 }
             }
         }
+        block_tokens
+    }
+
+    /// Votes of the query's words and their near spellings, one marker per query word.
+    fn word_votes(&self, ballot: &mut Ballot<'_>, block_tokens: &[&Token]) {
+        let mut found = Vec::new();
+        for (q, token) in block_tokens.iter().enumerate() {
+            let marker = u32::try_from(q + 1).unwrap_or(u32::MAX);
+            let mut matched: Vec<(u32, f32)> = self
+                .matching_vocabulary(token, &mut found)
+                .into_iter()
+                .map(|(id, sim)| {
+                    let idf = self.idf.get(id as usize).copied().unwrap_or(1.0);
+                    (id, idf * sim as f32)
+                })
+                .collect();
+            matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (id, weight) in matched {
+                ballot.cast(self.postings_of(id), marker, weight);
+            }
+        }
+    }
+
+    fn postings_of(&self, id: u32) -> &[u32] {
+        self.postings
+            .get(id as usize)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// Words split or merged differently (`Marange Resources` / `MARANGERESOURCES`): a
+    /// query word may be two adjacent words of a name joined (even a word some list has:
+    /// `Tongho` / `Tong-ho`); two adjacent query words joined may be one word of a name.
+    /// Such forms vote with the weight of the rarest word (or of the joined word), once
+    /// per joined form, so that the joined views get to score them.
+    fn joined_votes(
+        &self,
+        ballot: &mut Ballot<'_>,
+        prepared: &PreparedQuery<'_>,
+        block_tokens: &[&Token],
+    ) {
+        let rare = self.rarest_idf;
+        let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
+        let mut forms = Vec::new();
+        for token in block_tokens {
+            if token.canon.len() >= 6 {
+                forms.clear();
+                lookup(&self.by_joined, key(token.canon.as_bytes()), &mut forms);
+                ballot.cast(&forms, marker, rare);
+                marker = marker.saturating_add(1);
+            }
+            if token.script == Script::Hangul && token.text.len() >= 4 {
+                forms.clear();
+                let k = key(korean_key(&token.text).as_bytes());
+                lookup(&self.by_korean_joined, k, &mut forms);
+                ballot.cast(&forms, marker, rare);
+                marker = marker.saturating_add(1);
+            }
+        }
+        let mut joined_pairs: Vec<String> = Vec::new();
+        for name in [&prepared.other, &prepared.person, &prepared.organisation] {
+            for pair in name.tokens.windows(2) {
+                if let [first, second] = pair {
+                    let text = format!("{}{}", first.text, second.text);
+                    joined_pairs.push(crate::normalize::canonical_spelling(&text));
+                }
+            }
+        }
+        joined_pairs.sort_unstable();
+        joined_pairs.dedup();
+        let mut ids = Vec::new();
+        for joined in &joined_pairs {
+            ids.clear();
+            lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
+            ids.sort_unstable();
+            ids.dedup();
+            for id in &ids {
+                if self
+                    .vocabulary
+                    .get(*id as usize)
+                    .is_some_and(|t| &t.canon == joined)
+                {
+                    let weight = self.idf.get(*id as usize).copied().unwrap_or(1.0);
+                    ballot.cast(self.postings_of(*id), marker, weight);
+                }
+            }
+            marker = marker.saturating_add(1);
+        }
+    }
+
+    /// The forms that share the most (IDF-weighted) words with the query.
+    fn shortlist(&self, prepared: &PreparedQuery<'_>, settings: &Settings) -> Vec<u32> {
+        let block_tokens = Self::block_tokens(prepared);
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let Scratch {
                 votes,
                 last_token,
                 touched,
+                ranked,
+                ..
             } = &mut *scratch;
-            if votes.len() < self.names.len() {
-                votes.resize(self.names.len(), 0.0);
-                last_token.resize(self.names.len(), 0);
+            if votes.len() < self.forms.len() {
+                votes.resize(self.forms.len(), 0.0);
+                last_token.resize(self.forms.len(), 0);
             }
             touched.clear();
-            let mut found = Vec::new();
-            for (q, token) in block_tokens.iter().enumerate() {
-                let marker = u32::try_from(q + 1).unwrap_or(u32::MAX);
-                let mut matched: Vec<(u32, f32)> = self
-                    .matching_vocabulary(token, &mut found)
-                    .into_iter()
-                    .map(|(id, sim)| {
-                        let idf = self.idf.get(id as usize).copied().unwrap_or(1.0);
-                        (id, idf * sim as f32)
-                    })
-                    .collect();
-                matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                for (id, weight) in matched {
-                    let names = self
-                        .postings
-                        .get(id as usize)
-                        .map_or(&[][..], Vec::as_slice);
-                    cast_votes(
-                        votes,
-                        last_token,
-                        touched,
-                        names.iter().copied(),
-                        marker,
-                        weight,
-                    );
-                }
-            }
-            // Words split or merged differently (`Marange Resources` / `MARANGERESOURCES`):
-            // a query word that is no word of any name may be two adjacent words of a name
-            // joined; two adjacent query words joined may be one word of a name. Such names
-            // vote with the weight of a rare word (or of the joined word), once per joined
-            // form, so that the joined view gets to score them.
-            let rare = self.idf.iter().copied().fold(1.0f32, f32::max);
-            let mut marker = u32::try_from(block_tokens.len() + 1).unwrap_or(u32::MAX);
-            for token in &block_tokens {
-                let known = self
-                    .vocabulary_ids
-                    .contains_key(&(token.text.clone(), token.abjad));
-                if token.canon.len() >= 6 && !known {
-                    let mut names = Vec::new();
-                    lookup(&self.by_joined, key(token.canon.as_bytes()), &mut names);
-                    cast_votes(votes, last_token, touched, names.into_iter(), marker, rare);
-                    marker = marker.saturating_add(1);
-                }
-            }
-            let mut joined_pairs: Vec<String> = Vec::new();
-            for name in [&prepared.other, &prepared.person, &prepared.organisation] {
-                for pair in name.tokens.windows(2) {
-                    if let [first, second] = pair {
-                        joined_pairs.push(format!("{}{}", first.canon, second.canon));
-                    }
-                }
-            }
-            joined_pairs.sort_unstable();
-            joined_pairs.dedup();
-            for joined in &joined_pairs {
-                let mut ids = Vec::new();
-                lookup(&self.by_spelling, key(joined.as_bytes()), &mut ids);
-                ids.sort_unstable();
-                ids.dedup();
-                for id in ids {
-                    if self
-                        .vocabulary
-                        .get(id as usize)
-                        .is_some_and(|t| &t.canon == joined)
-                    {
-                        let names = self
-                            .postings
-                            .get(id as usize)
-                            .map_or(&[][..], Vec::as_slice);
-                        let weight = self.idf.get(id as usize).copied().unwrap_or(1.0);
-                        cast_votes(
-                            votes,
-                            last_token,
-                            touched,
-                            names.iter().copied(),
-                            marker,
-                            weight,
-                        );
-                    }
-                }
-                marker = marker.saturating_add(1);
-            }
-            let mut ranked: Vec<(f32, u32)> = Vec::with_capacity(touched.len());
-            for &name in touched.iter() {
-                let n = name as usize;
-                let vote = votes.get(n).copied().unwrap_or(0.0);
-                if let Some(v) = votes.get_mut(n) {
+            let mut ballot = Ballot {
+                votes,
+                last_token,
+                touched,
+            };
+            self.word_votes(&mut ballot, &block_tokens);
+            self.joined_votes(&mut ballot, prepared, &block_tokens);
+            ranked.clear();
+            for &form in ballot.touched.iter() {
+                let n = form as usize;
+                let vote = ballot.votes.get(n).copied().unwrap_or(0.0);
+                if let Some(v) = ballot.votes.get_mut(n) {
                     *v = 0.0;
                 }
-                if let Some(l) = last_token.get_mut(n) {
+                if let Some(l) = ballot.last_token.get_mut(n) {
                     *l = 0;
                 }
                 let accepted = self
-                    .names
+                    .form_schemas
                     .get(n)
-                    .and_then(|indexed| self.candidates.get(indexed.candidate as usize))
-                    .is_some_and(|candidate| prepared.accepts(candidate.schema));
+                    .is_some_and(|bits| bits & prepared.schema_mask != 0);
                 if accepted {
-                    ranked.push((vote, name));
+                    ranked.push((vote, form));
                 }
             }
             let by_vote = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -534,29 +673,24 @@ impl Index {
                 ranked.truncate(settings.shortlist);
             }
             ranked.sort_by(by_vote);
-            ranked.into_iter().map(|(_, name)| name).collect()
+            ranked.iter().map(|(_, form)| *form).collect()
         })
     }
 
-    /// The name score of one indexed name against the prepared query, fast path: the same
-    /// computation as [`compare_names`], with token similarities cached per query.
-    fn name_score(
+    /// The name score of one form against the reading `variant` of the query, fast path:
+    /// the same computation as [`compare_names`], with token similarities cached per query.
+    fn form_score(
         &self,
-        prepared: &PreparedQuery<'_>,
-        indexed: &IndexedName,
+        (variant, query, a): (u8, &NormalizedName, &[&Token]),
+        form: &Form,
         cache: &mut SimilarityCache,
     ) -> f64 {
-        let Some(candidate) = self.candidates.get(indexed.candidate as usize) else {
-            return 0.0;
-        };
-        let (variant, query) = prepared.for_schema_indexed(candidate.schema);
-        let a: Vec<&Token> = query.tokens.iter().collect();
-        let b: Vec<&Token> = indexed
+        let b: Vec<&Token> = form
             .tokens
             .iter()
             .filter_map(|id| self.vocabulary.get(*id as usize))
             .collect();
-        let ids = &indexed.tokens;
+        let ids = &form.tokens;
         let mut similarity = |i: usize, j: usize| {
             let (Some(ta), Some(tb), Some(id)) = (a.get(i), b.get(j), ids.get(j)) else {
                 return None;
@@ -565,30 +699,73 @@ impl Index {
                 .entry((variant, i as u32, *id))
                 .or_insert_with(|| token_similarity(ta, tb))
         };
-        let (mut score, _, _) = crate::compare::score_tokens(&a, &b, &mut similarity);
-        if let (Some(ha), Some(hb)) = (&query.han, &indexed.han) {
-            let ca: Vec<char> = ha.chars().collect();
-            let cb: Vec<char> = hb.chars().collect();
-            score = crate::similarity::levenshtein_ratio(&ca, &cb);
+        let (score, _, _) = crate::compare::score_tokens(a, &b, &mut similarity);
+        form.original
+            .as_deref()
+            .and_then(|original| crate::compare::original_script_score(query, original))
+            .unwrap_or(score)
+    }
+
+    /// The best name of each candidate among the shortlisted forms: (candidate, name
+    /// position, score), ties to the earlier name.
+    fn best_names(&self, prepared: &PreparedQuery<'_>, forms: &[u32]) -> Vec<(u32, u32, f64)> {
+        let mut best: Vec<(u32, u32, f64)> = Vec::new();
+        // The similarity cache's table is kept per thread and cleared: a query fills a few
+        // hundred entries, and allocating them anew each time costs more than comparing.
+        let mut cache =
+            SCRATCH.with(|scratch| std::mem::take(&mut scratch.borrow_mut().similarities));
+        cache.clear();
+        let readings: [Vec<&Token>; 3] = [
+            prepared.person.tokens.iter().collect(),
+            prepared.organisation.tokens.iter().collect(),
+            prepared.other.tokens.iter().collect(),
+        ];
+        for form_id in forms {
+            let Some(form) = self.forms.get(*form_id as usize) else {
+                continue;
+            };
+            // One score per reading of the query the form's candidates ask for.
+            let mut by_reading: [Option<f64>; 3] = [None; 3];
+            for name_id in &form.names {
+                let Some(indexed) = self.names.get(*name_id as usize) else {
+                    continue;
+                };
+                let (variant, query) = prepared.for_schema_indexed(indexed.schema);
+                let slot = by_reading.get_mut(usize::from(variant));
+                let mut score = match slot {
+                    Some(Some(score)) => *score,
+                    Some(slot) => {
+                        let tokens = readings
+                            .get(usize::from(variant))
+                            .map_or(&[][..], Vec::as_slice);
+                        let score = self.form_score((variant, query, tokens), form, &mut cache);
+                        *slot = Some(score);
+                        score
+                    }
+                    None => continue,
+                };
+                if indexed.kind == NameKind::WeakAlias {
+                    score = crate::compare::tidy(score * WEAK_ALIAS_FACTOR);
+                }
+                match best.iter_mut().find(|b| b.0 == indexed.candidate) {
+                    Some(entry) => {
+                        if score > entry.2 || (score == entry.2 && indexed.name < entry.1) {
+                            *entry = (indexed.candidate, indexed.name, score);
+                        }
+                    }
+                    None => best.push((indexed.candidate, indexed.name, score)),
+                }
+            }
         }
-        let kind = candidate
-            .names
-            .get(indexed.name as usize)
-            .map_or(NameKind::Primary, |n| n.kind);
-        if kind == NameKind::WeakAlias {
-            score *= WEAK_ALIAS_FACTOR;
-        }
-        score
+        SCRATCH.with(|scratch| scratch.borrow_mut().similarities = cache);
+        best
     }
 
     /// Screens one query: hits at or above the threshold, best first, at most `limit`.
     pub fn screen(&self, query: &Query, settings: &Settings) -> Vec<Hit> {
         let prepared = PreparedQuery::new(query);
-        // Best name per candidate: (score, name position) with ties to the earlier name.
-        let mut best: Vec<(u32, u32, f64)> = Vec::new();
-        let mut cache = SimilarityCache::default();
         let mut shortlist = self.shortlist(&prepared, settings);
-        // A name with exactly the query's words, in any order, is always scored, however
+        // A form with exactly the query's words, in any order, is always scored, however
         // many similar names crowd the vote.
         let mut exact = Vec::new();
         for reading in [&prepared.other, &prepared.person, &prepared.organisation] {
@@ -600,22 +777,9 @@ impl Index {
         }
         exact.sort_unstable();
         exact.dedup();
-        exact.retain(|name| !shortlist.contains(name));
+        exact.retain(|form| !shortlist.contains(form));
         shortlist.extend(exact);
-        for name_id in shortlist {
-            let Some(indexed) = self.names.get(name_id as usize) else {
-                continue;
-            };
-            let score = self.name_score(&prepared, indexed, &mut cache);
-            match best.iter_mut().find(|b| b.0 == indexed.candidate) {
-                Some(entry) => {
-                    if score > entry.2 || (score == entry.2 && indexed.name < entry.1) {
-                        *entry = (indexed.candidate, indexed.name, score);
-                    }
-                }
-                None => best.push((indexed.candidate, indexed.name, score)),
-            }
-        }
+        let mut best = self.best_names(&prepared, &shortlist);
         let mut by_identifier: Vec<u32> = Vec::new();
         for k in &prepared.identifier_keys {
             lookup(&self.by_identifier, key(k.as_bytes()), &mut by_identifier);
@@ -740,12 +904,32 @@ fn birth_date_adjustment(asked: &PartialDate, known: &[PartialDate]) -> Option<A
     })
 }
 
+/// The country adjustment: the query's countries against the candidate's, each read as
+/// ISO 3166 countries ([`crate::country::countries_in`]: codes, names, demonyms, aliases),
+/// and compared as text when a value names no country.
 fn country_adjustment(asked: &[String], known: &[String]) -> Option<Adjustment> {
     if asked.is_empty() || known.is_empty() {
         return None;
     }
-    let known_keys: Vec<String> = known.iter().map(|c| country_key(c)).collect();
-    if let Some(shared) = asked.iter().find(|c| known_keys.contains(&country_key(c))) {
+    let keys = |values: &[String]| -> Vec<String> {
+        values
+            .iter()
+            .flat_map(|value| {
+                let found = countries_in(value);
+                if found.is_empty() {
+                    vec![country_key(value)]
+                } else {
+                    found.iter().map(|c| c.alpha2().to_owned()).collect()
+                }
+            })
+            .collect()
+    };
+    let known_keys = keys(known);
+    if let Some(shared) = asked.iter().find(|value| {
+        keys(std::slice::from_ref(value))
+            .iter()
+            .any(|k| known_keys.contains(k))
+    }) {
         return Some(Adjustment {
             detail: format!("country {shared} matches"),
             delta: COUNTRY_MATCH,

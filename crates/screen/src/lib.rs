@@ -28,8 +28,11 @@
 //! [`compare`] (token alignment, independent of word order) → [`index`] (blocking,
 //! shortlist, scoring, date-of-birth and country adjustments).
 
+pub mod abjad;
+pub mod batch;
 pub mod candidate;
 pub mod compare;
+pub mod country;
 pub mod hit;
 pub mod index;
 pub mod normalize;

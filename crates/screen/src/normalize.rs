@@ -1,7 +1,10 @@
 //! Name normalisation: from a name as written in any script to comparable ASCII tokens.
 //!
-//! The steps, in order: Unicode NFKC; removal of combining marks (Latin accents, Arabic
-//! harakat, Hebrew points); per-script handling of each word (Arabic: the article `ال` is
+//! The steps, in order: removal of every invisible character (default-ignorable code
+//! points, format characters, bidi controls — soft hyphens, zero-width spaces and joiners,
+//! direction marks and isolates, variation selectors, tags: none of them is part of a name,
+//! and a name on a list must not escape screening by carrying one); Unicode NFKC; removal
+//! of combining marks (Latin accents, Arabic harakat, Hebrew points); per-script handling of each word (Arabic: the article `ال` is
 //! cut and the word is marked *abjad*, since Arabic script writes few vowels; Han and Hangul:
 //! one syllable per character, grouped as surname + given name; everything else through
 //! `any_ascii`); lowercasing; splitting on punctuation (apostrophes join, hyphens and dots
@@ -56,6 +59,75 @@ pub struct Token {
     pub kind: TokenKind,
     /// Whether the token came from an abjad script (Arabic, Persian, Hebrew).
     pub abjad: bool,
+    /// The script the word was written in.
+    pub script: Script,
+    /// For a word written in Arabic or Hebrew script, its letters as written (after the
+    /// article is cut): compared letter by letter with a Latin spelling, long vowels
+    /// included, which the transliteration loses.
+    pub original: Option<Box<str>>,
+}
+
+/// The writing system of a word, as far as comparing names cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Script {
+    /// Latin letters (and digits, which every script borrows).
+    Latin,
+    /// Cyrillic.
+    Cyrillic,
+    /// Greek.
+    Greek,
+    /// Arabic script (Arabic, Persian, Urdu, Pashto).
+    Arabic,
+    /// Hebrew.
+    Hebrew,
+    /// Han characters (Chinese).
+    Han,
+    /// Hangul (Korean).
+    Hangul,
+    /// Japanese kana.
+    Kana,
+    /// Any other script.
+    Other,
+}
+
+impl Script {
+    /// The script of a letter or digit; `None` for anything else.
+    pub fn of(c: char) -> Option<Script> {
+        if !c.is_alphanumeric() {
+            return None;
+        }
+        Some(match c {
+            _ if c.is_ascii() => Script::Latin,
+            '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Script::Latin,
+            '\u{0400}'..='\u{052F}' | '\u{1C80}'..='\u{1C8F}' => Script::Cyrillic,
+            '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Script::Greek,
+            _ if is_arabic(c) => Script::Arabic,
+            _ if is_hebrew(c) => Script::Hebrew,
+            _ if is_han(c) => Script::Han,
+            _ if is_hangul(c) => Script::Hangul,
+            '\u{3040}'..='\u{30FF}' => Script::Kana,
+            _ => Script::Other,
+        })
+    }
+
+    /// Whether names written in the two scripts are customarily transliterated into each
+    /// other, so that a comparison through Latin letters is a fair one: the same script,
+    /// Latin and any script, or two European alphabets. Between other pairs (Arabic and
+    /// Cyrillic, Han and Hangul…) two lossy transliterations meet in the middle, and a match
+    /// needs more evidence than the name.
+    pub fn transliterates_into(self, other: Script) -> bool {
+        let european = |s: Script| matches!(s, Script::Latin | Script::Cyrillic | Script::Greek);
+        self == other
+            || self == Script::Latin
+            || other == Script::Latin
+            || (european(self) && european(other))
+    }
+
+    /// The script of a word: that of its first letter or digit.
+    fn of_word(word: &str) -> Script {
+        word.chars().find_map(Script::of).unwrap_or(Script::Latin)
+    }
 }
 
 impl Token {
@@ -87,6 +159,9 @@ pub struct NormalizedName {
     /// two Han names are compared in the original script rather than through pinyin, which
     /// merges homophones.
     pub han: Option<String>,
+    /// When the whole name is written in Hangul (Korean), its syllables: two Hangul names
+    /// are compared syllable by syllable, since romanisation merges distinct syllables.
+    pub hangul: Option<String>,
 }
 
 impl NormalizedName {
@@ -125,6 +200,17 @@ fn is_ignorable_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}' | '\u{0591}'..='\u{05C7}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}')
 }
 
+/// Characters that are never part of a name as read: default-ignorable code points, format
+/// characters (general category Cf) and bidi controls, from Unicode's own property tables.
+pub fn is_invisible(c: char) -> bool {
+    use icu_properties::props::{BidiControl, DefaultIgnorableCodePoint, GeneralCategory};
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    !c.is_ascii()
+        && (CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+            || CodePointMapData::<GeneralCategory>::new().get(c) == GeneralCategory::Format
+            || CodePointSetData::new::<BidiControl>().contains(c))
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
@@ -156,15 +242,67 @@ const ARABIC_LEGAL_FORMS: &[(&str, &str)] = &[
     ("مؤسسة", "establishment"),
 ];
 
-/// One word of the original text, transliterated: ASCII pieces and whether it was abjad.
+/// One word of the original text, transliterated: ASCII pieces, its script and, for an
+/// abjad word, the word as written.
 struct Piece {
     ascii: String,
-    abjad: bool,
+    script: Script,
+    original: Option<String>,
+}
+
+impl Piece {
+    fn abjad(&self) -> bool {
+        matches!(self.script, Script::Arabic | Script::Hebrew)
+    }
+}
+
+/// One word after transliteration, before it becomes a token.
+struct Word {
+    text: String,
+    script: Script,
+    original: Option<String>,
+}
+
+impl Word {
+    fn latin(text: String) -> Word {
+        Word {
+            text,
+            script: Script::Latin,
+            original: None,
+        }
+    }
+
+    fn abjad(&self) -> bool {
+        matches!(self.script, Script::Arabic | Script::Hebrew)
+    }
 }
 
 /// Normalises `name` for comparison under `schema` (`None`: unknown).
 pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
+    let cleaned = clean(name);
     let mut legal_forms = Vec::new();
+    let organisation = schema.is_some_and(Schema::is_organisation);
+    let (pieces, han, hangul) = pieces_of(&cleaned, organisation, &mut legal_forms);
+    let mut words = words_of(pieces);
+    let is_person = schema == Some(Schema::Person);
+    if !is_person {
+        strip_legal_forms(&mut words, &mut legal_forms, organisation);
+    }
+    if !organisation {
+        strip_titles(&mut words);
+    }
+    let words = split_abd(words);
+    NormalizedName {
+        tokens: tokens_of(words, is_person, organisation),
+        legal_forms,
+        han,
+        hangul,
+    }
+}
+
+/// The name with invisible characters and marks removed, NFKC-normalised, and every
+/// character that is not a letter, a digit or an apostrophe turned into a space.
+fn clean(name: &str) -> String {
     let keep = |c: char| {
         if c.is_alphanumeric() || is_apostrophe(c) {
             c
@@ -172,21 +310,35 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
             ' '
         }
     };
-    // ASCII is already in NFKC: skip the Unicode tables on the common path.
-    let cleaned: String = if name.is_ascii() {
-        name.chars().map(keep).collect()
-    } else {
-        name.nfkc()
-            .filter(|c| !is_ignorable_mark(*c))
-            .map(keep)
-            .collect()
-    };
+    // ASCII is already in NFKC and holds no invisible character: skip the Unicode tables
+    // on the common path.
+    if name.is_ascii() {
+        return name.chars().map(keep).collect();
+    }
+    // Invisible characters go before NFKC (so that they never separate what it composes)
+    // and after it (it maps some compatibility characters onto them).
+    name.chars()
+        .filter(|c| !is_invisible(*c))
+        .nfkc()
+        .filter(|c| !is_ignorable_mark(*c) && !is_invisible(*c))
+        .map(keep)
+        .collect()
+}
 
-    let all_han = {
-        let mut letters = cleaned.chars().filter(|c| !c.is_whitespace()).peekable();
-        letters.peek().is_some() && cleaned.chars().filter(|c| !c.is_whitespace()).all(is_han)
-    };
-
+/// The cleaned name's words transliterated, with the name's Han and Hangul text when the
+/// whole name is written in one of those scripts.
+fn pieces_of(
+    cleaned: &str,
+    organisation: bool,
+    legal_forms: &mut Vec<LegalForm>,
+) -> (Vec<Piece>, Option<String>, Option<String>) {
+    let letters = || cleaned.chars().filter(|c| !c.is_whitespace());
+    let all = |f: fn(char) -> bool| letters().next().is_some() && letters().all(f);
+    let (all_han, all_hangul) = (all(is_han), all(is_hangul));
+    let hangul_words = cleaned
+        .split_whitespace()
+        .filter(|w| w.chars().any(is_hangul))
+        .count();
     let mut pieces: Vec<Piece> = Vec::new();
     let mut han_text = String::new();
     for word in cleaned.split_whitespace() {
@@ -204,38 +356,10 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
                     break;
                 }
             }
-            if all_han {
-                han_text.push_str(&word);
-            }
-            syllable_pieces(
-                &word,
-                schema.is_some_and(Schema::is_organisation),
-                &mut pieces,
-            );
+            han_text.push_str(&word);
+            syllable_pieces(&word, organisation, hangul_words > 1, &mut pieces);
         } else if word.chars().any(is_arabic) || word.chars().any(is_hebrew) {
-            if let Some((form, family)) = ARABIC_LEGAL_FORMS.iter().find(|(form, _)| *form == word)
-            {
-                legal_forms.push(LegalForm {
-                    found: (*form).to_owned(),
-                    family,
-                });
-                continue;
-            }
-            if word == "الله"
-                && let Some(previous) = pieces.last_mut().filter(|p| p.abjad)
-            {
-                // `نصر الله` is one name (Nasrallah), however it is spaced.
-                previous.ascii.push_str("llh");
-                continue;
-            }
-            let word = match word.strip_prefix("ال") {
-                Some(rest) if rest.chars().count() >= 2 => rest,
-                _ => word,
-            };
-            pieces.push(Piece {
-                ascii: any_ascii::any_ascii(word),
-                abjad: true,
-            });
+            abjad_piece(word, legal_forms, &mut pieces);
         } else {
             pieces.push(Piece {
                 ascii: if word.is_ascii() {
@@ -243,13 +367,64 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
                 } else {
                     any_ascii::any_ascii(word)
                 },
-                abjad: false,
+                script: Script::of_word(word),
+                original: None,
             });
         }
     }
+    let (han, hangul) = match (all_han, all_hangul, han_text.is_empty()) {
+        (_, _, true) => (None, None),
+        (true, _, false) => (Some(han_text), None),
+        (_, true, false) => (None, Some(han_text)),
+        _ => (None, None),
+    };
+    (pieces, han, hangul)
+}
 
-    let mut words: Vec<(String, bool)> = Vec::new();
+/// One word written in Arabic or Hebrew script: a legal form is set aside, `الله` joins
+/// the word before it, the article `ال` is cut.
+fn abjad_piece(word: &str, legal_forms: &mut Vec<LegalForm>, pieces: &mut Vec<Piece>) {
+    if let Some((form, family)) = ARABIC_LEGAL_FORMS.iter().find(|(form, _)| *form == word) {
+        legal_forms.push(LegalForm {
+            found: (*form).to_owned(),
+            family,
+        });
+        return;
+    }
+    if word == "الله"
+        && let Some(previous) = pieces.last_mut().filter(|p| p.abjad())
+    {
+        // `نصر الله` is one name (Nasrallah), however it is spaced.
+        previous.ascii.push_str("llh");
+        if let Some(original) = &mut previous.original {
+            original.push_str(word);
+        }
+        return;
+    }
+    let word = match word.strip_prefix("ال") {
+        Some(rest) if rest.chars().count() >= 2 => rest,
+        _ => word,
+    };
+    // `عبدالرحمن` written as one word is `عبد` and `الرحمن`, as `Abdulrahman` is.
+    if let Some(rest) = word.strip_prefix("عبد")
+        && rest.chars().count() >= 3
+    {
+        abjad_piece("عبد", legal_forms, pieces);
+        abjad_piece(rest, legal_forms, pieces);
+        return;
+    }
+    pieces.push(Piece {
+        ascii: any_ascii::any_ascii(word),
+        script: Script::of_word(word),
+        original: Some(word.to_owned()),
+    });
+}
+
+/// Transliterated pieces split into lowercase ASCII words.
+fn words_of(pieces: Vec<Piece>) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
     for piece in pieces {
+        let start = words.len();
         let mut current = String::new();
         for c in piece.ascii.chars() {
             if c.is_ascii_alphanumeric() {
@@ -258,46 +433,79 @@ pub fn normalize(name: &str, schema: Option<Schema>) -> NormalizedName {
                 // Apostrophes join (O'Brien, Koval'chuk) and stand for Arabic ayn and
                 // hamza in transliterations: no letter of their own.
             } else if !current.is_empty() {
-                words.push((std::mem::take(&mut current), piece.abjad));
+                words.push(Word {
+                    text: std::mem::take(&mut current),
+                    script: piece.script,
+                    original: None,
+                });
             }
         }
         if !current.is_empty() {
-            words.push((current, piece.abjad));
+            words.push(Word {
+                text: current,
+                script: piece.script,
+                original: None,
+            });
+        }
+        // The word as written belongs to the token only when it stayed one word.
+        if words.len() == start + 1
+            && let Some(word) = words.last_mut()
+        {
+            word.original = piece.original;
         }
     }
+    words
+}
 
-    let is_person = schema == Some(Schema::Person);
-    let is_organisation = schema.is_some_and(Schema::is_organisation);
-    if !is_person {
-        strip_legal_forms(&mut words, &mut legal_forms, is_organisation);
-    }
-    if !is_organisation {
-        strip_titles(&mut words);
-    }
-    let words = split_abd(words);
+/// The words of a name as tokens: the Arabic article written as its own word is dropped,
+/// particles mistyped by a swap of two letters are recognised.
+fn tokens_of(words: Vec<Word>, is_person: bool, organisation: bool) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::with_capacity(words.len());
     let n_words = words.len();
-    for (index, (text, abjad)) in words.into_iter().enumerate() {
+    for (index, mut word) in words.into_iter().enumerate() {
         let followed = index + 1 < n_words;
+        let text = word.text.as_str();
         // The Arabic article written as its own word (`al-Assad`, `el Sisi`) is dropped
         // when something follows it: spellings differ on whether it is written at all.
-        if followed && !is_organisation && (text == "al" || text == "el") {
+        if followed && !organisation && (text == "al" || text == "el") {
             continue;
         }
-        if followed && is_person && ASSIMILATED_ARTICLES.contains(&text.as_str()) {
+        if followed && is_person && ASSIMILATED_ARTICLES.contains(&text) {
             continue;
         }
-        tokens.push(make_token(text, abjad, !is_organisation));
+        if is_person
+            && word.script == Script::Latin
+            && (followed || index == 0)
+            && let Some(particle) = swapped_particle(text, index == 0)
+        {
+            word.text = particle.to_owned();
+        }
+        tokens.push(make_token(word, !organisation));
     }
-    NormalizedName {
-        tokens,
-        legal_forms,
-        han: if all_han && !han_text.is_empty() {
-            Some(han_text)
-        } else {
-            None
-        },
+    tokens
+}
+
+/// A particle mistyped by swapping two neighbouring letters (`bni`, `vna`, `Aub`), which
+/// is too short for a fuzzy comparison to forgive. `abu` may start a name or stand inside
+/// it; the others stand between its words.
+fn swapped_particle(text: &str, first: bool) -> Option<&'static str> {
+    const SWAPPABLE: &[&str] = &[
+        "bin", "ibn", "ben", "van", "von", "der", "den", "del", "dos", "abu",
+    ];
+    let bytes = text.as_bytes();
+    if bytes.len() != 3 || SWAPPABLE.contains(&text) {
+        return None;
     }
+    SWAPPABLE.iter().copied().find(|particle| {
+        let p = particle.as_bytes();
+        (*particle == "abu" || !first)
+            && ((bytes.first() == p.get(1)
+                && bytes.get(1) == p.first()
+                && bytes.get(2) == p.get(2))
+                || (bytes.first() == p.first()
+                    && bytes.get(1) == p.get(2)
+                    && bytes.get(2) == p.get(1)))
+    })
 }
 
 /// Assimilated forms of the Arabic article (`ad-Din`, `ar-Rahman`, `as-Sayyid`).
@@ -315,12 +523,19 @@ const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "shaykh", "haji", "hajji",
 ];
 
-fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
+fn make_token(word: Word, person_like: bool) -> Token {
+    let abjad = word.abjad();
+    let text = word.text;
     let kind = if text.bytes().all(|b| b.is_ascii_digit()) {
         TokenKind::Number
     } else if text.len() == 1 {
         TokenKind::Initial
-    } else if person_like && PARTICLES.contains(&text.as_str()) {
+    } else if person_like
+        && (PARTICLES.contains(&text.as_str())
+            || text == "abd"
+            || word.original.as_deref() == Some("عبد"))
+    {
+        // `abd` (servant of) begins a great many names: it says little on its own.
         TokenKind::Particle
     } else if person_like && is_patronymic(&text) {
         TokenKind::Patronymic
@@ -337,6 +552,8 @@ fn make_token(text: String, abjad: bool, person_like: bool) -> Token {
         canon,
         kind,
         abjad,
+        script: word.script,
+        original: word.original.map(String::into_boxed_str),
     }
 }
 
@@ -395,11 +612,15 @@ fn hangul_syllable(c: char, first: bool) -> String {
     }
 }
 
-/// Splits Han or Hangul syllables into words. A person's name becomes a surname and a
-/// given name (`习近平` → `xi jinping`), the usual way these names are written in Latin
-/// letters; an organisation's name becomes two-syllable words (`华为技术` → `huawei jishu`),
-/// since most Chinese words have two syllables.
-fn syllable_pieces(word: &str, organisation: bool, pieces: &mut Vec<Piece>) {
+/// Splits Han or Hangul syllables into words. A person's name written as one word becomes
+/// a surname and a given name (`习近平` → `xi jinping`, `김영철` → `kim yongchol`), the usual
+/// way these names are written in Latin letters. When a Korean name is written in several
+/// words (`김 영철`, `영철 김`), a one-syllable word is the surname and a longer one the
+/// given name, whatever the order. An organisation's name becomes two-syllable words
+/// (`华为技术` → `huawei jishu`), since most Chinese words have two syllables.
+fn syllable_pieces(word: &str, organisation: bool, spaced: bool, pieces: &mut Vec<Piece>) {
+    let hangul = word.chars().any(is_hangul);
+    let one_syllable = word.chars().count() == 1;
     let mut syllables: Vec<String> = Vec::new();
     let mut other = String::new();
     for c in word.chars() {
@@ -408,7 +629,12 @@ fn syllable_pieces(word: &str, organisation: bool, pieces: &mut Vec<Piece>) {
                 syllables.push(any_ascii::any_ascii(&std::mem::take(&mut other)));
             }
             if is_hangul(c) {
-                syllables.push(hangul_syllable(c, syllables.is_empty()));
+                let surname_position = if spaced {
+                    one_syllable
+                } else {
+                    syllables.is_empty()
+                };
+                syllables.push(hangul_syllable(c, surname_position));
             } else {
                 syllables.push(any_ascii::any_ascii_char(c).to_ascii_lowercase());
             }
@@ -419,14 +645,18 @@ fn syllable_pieces(word: &str, organisation: bool, pieces: &mut Vec<Piece>) {
     if !other.is_empty() {
         syllables.push(any_ascii::any_ascii(&other));
     }
+    let script = if hangul { Script::Hangul } else { Script::Han };
     let piece = |ascii: String| Piece {
         ascii,
-        abjad: false,
+        script,
+        original: None,
     };
     if organisation {
         for pair in syllables.chunks(2) {
             pieces.push(piece(pair.concat()));
         }
+    } else if hangul && spaced {
+        pieces.push(piece(syllables.concat()));
     } else if (2..=4).contains(&syllables.len()) {
         let mut rest = syllables.into_iter();
         if let Some(surname) = rest.next() {
@@ -438,6 +668,62 @@ fn syllable_pieces(word: &str, organisation: bool, pieces: &mut Vec<Piece>) {
             pieces.push(piece(syllable));
         }
     }
+}
+
+/// A comparison key for Korean names in Latin letters that merges the romanisation
+/// systems in use: Revised Romanization (`Yeong-cheol`), McCune-Reischauer as North Korean
+/// names are written (`Yong Chol`), and customary spellings (`Young-chul`, `Lee`, `Park`,
+/// `Choi`). Vowels `eo`/`o`/`u`/`eu`/`oo` fall together, as do `ee`/`i`, `ae`/`e`; voiced
+/// and unvoiced consonants (`g`/`k`, `d`/`t`, `b`/`p`, `j`/`ch`), `r`/`l`, `sh`/`s`,
+/// MR's `th` for `t`; an initial `r`/`l` before `i` or `y` is dropped (`Ri`/`Lee`/`Yi`).
+/// Applied to the text of whole words (the syllables joined), it needs no syllable split.
+pub fn korean_key(text: &str) -> String {
+    let text = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        let (letter, step): (Option<char>, usize) = match (c, next) {
+            (b'r' | b'l', Some(b'h')) if i == 0 => (None, 2),
+            (b'r' | b'l', Some(b'i' | b'y' | b'e')) if i == 0 => (None, 1),
+            (b'r', Some(b'a' | b'o' | b'u')) if i == 0 => (Some('n'), 1),
+            (b'r', Some(b'k')) => (None, 1),
+            (b'h', next)
+                if out.ends_with(['a', 'e', 'i', 'u'])
+                    && next.is_none_or(|n| !b"aeiouy".contains(&n)) =>
+            {
+                (None, 1)
+            }
+            (b'w', Some(b'o' | b'u')) if out.is_empty() && bytes.get(i + 2) != Some(&b'n') => {
+                (None, 1)
+            }
+            (b'c', Some(b'h')) | (b't', Some(b's')) => (Some('c'), 2),
+            (b's' | b't' | b'k' | b'p', Some(b'h')) => (Some(char::from(c)), 2),
+            (b'e', Some(b'o' | b'u')) => (Some('u'), 2),
+            (b'o', Some(b'o' | b'u')) => (Some('u'), 2),
+            (b'e', Some(b'e')) => (Some('i'), 2),
+            (b'u', Some(b'i')) => (Some('i'), 2),
+            (b'a', Some(b'e')) => (Some('e'), 2),
+            (b'o', Some(b'i' | b'e')) => (Some('e'), 2),
+            (b'o', _) => (Some('u'), 1),
+            (b'g', _) => (Some('k'), 1),
+            (b'd', _) => (Some('t'), 1),
+            (b'b', _) => (Some('p'), 1),
+            (b'j', _) => (Some('c'), 1),
+            (b'l', _) => (Some('r'), 1),
+            (b'y', Some(b'i')) if out.is_empty() => (None, 1),
+            (other, _) if other.is_ascii_alphanumeric() => (Some(char::from(other)), 1),
+            _ => (None, 1),
+        };
+        if let Some(letter) = letter
+            && !out.ends_with(letter)
+        {
+            out.push(letter);
+        }
+        i += step;
+    }
+    out
 }
 
 /// A legal form as normalised words, its family, and whether the words are also common in
@@ -575,14 +861,10 @@ fn may_bound_legal_form(word: &str) -> bool {
     words.binary_search(&word).is_ok()
 }
 
-fn strip_legal_forms(
-    words: &mut Vec<(String, bool)>,
-    found: &mut Vec<LegalForm>,
-    is_organisation: bool,
-) {
-    let bounded = |words: &Vec<(String, bool)>| {
-        words.first().is_some_and(|(w, _)| may_bound_legal_form(w))
-            || words.last().is_some_and(|(w, _)| may_bound_legal_form(w))
+fn strip_legal_forms(words: &mut Vec<Word>, found: &mut Vec<LegalForm>, is_organisation: bool) {
+    let bounded = |words: &Vec<Word>| {
+        words.first().is_some_and(|w| may_bound_legal_form(&w.text))
+            || words.last().is_some_and(|w| may_bound_legal_form(&w.text))
     };
     if !bounded(words) {
         return;
@@ -591,8 +873,8 @@ fn strip_legal_forms(
     // Legal forms stand at either end of a name; one found in the middle is part of it.
     loop {
         let mut stripped = false;
-        let first = words.first().map(|(w, _)| w.clone()).unwrap_or_default();
-        let last = words.last().map(|(w, _)| w.clone()).unwrap_or_default();
+        let first = words.first().map(|w| w.text.clone()).unwrap_or_default();
+        let last = words.last().map(|w| w.text.clone()).unwrap_or_default();
         for entry in LEGAL_FORMS.iter().filter(|e| allowed(e)) {
             let n = entry.words.len();
             let (Some(entry_first), Some(entry_last)) = (entry.words.first(), entry.words.last())
@@ -606,10 +888,10 @@ fn strip_legal_forms(
                 && words
                     .iter()
                     .skip(words.len() - n)
-                    .map(|(w, _)| w.as_str())
+                    .map(|w| w.text.as_str())
                     .eq(entry.words.iter().copied())
             {
-                let removed: Vec<String> = words.drain(words.len() - n..).map(|(w, _)| w).collect();
+                let removed: Vec<String> = words.drain(words.len() - n..).map(|w| w.text).collect();
                 found.push(LegalForm {
                     found: removed.join(" "),
                     family: entry.family,
@@ -621,10 +903,10 @@ fn strip_legal_forms(
                 && words
                     .iter()
                     .take(n)
-                    .map(|(w, _)| w.as_str())
+                    .map(|w| w.text.as_str())
                     .eq(entry.words.iter().copied())
             {
-                let removed: Vec<String> = words.drain(..n).map(|(w, _)| w).collect();
+                let removed: Vec<String> = words.drain(..n).map(|w| w.text).collect();
                 found.push(LegalForm {
                     found: removed.join(" "),
                     family: entry.family,
@@ -639,69 +921,109 @@ fn strip_legal_forms(
     }
 }
 
-fn strip_titles(words: &mut Vec<(String, bool)>) {
+fn strip_titles(words: &mut Vec<Word>) {
     // Only words written in Latin letters: an Arabic name transliterated without vowels can
     // spell a title (`عمر`, Omar, is `mr`).
     while words.len() > 1
         && words
             .first()
-            .is_some_and(|(w, abjad)| !abjad && TITLES.contains(&w.as_str()))
+            .is_some_and(|w| !w.abjad() && TITLES.contains(&w.text.as_str()))
     {
         words.remove(0);
     }
 }
 
 /// `Abdul Rahman`, `Abd al-Rahman`, `Abdulrahman`, `Abdel Rahman` and `Abdurrahman` are one
-/// name: the servant-of prefix is split off as its own word `abd`.
-fn split_abd(words: Vec<(String, bool)>) -> Vec<(String, bool)> {
+/// name: the servant-of prefix is split off as its own word `abd`. A prefix with a typo
+/// in it (`Adbul`, `Abudl`, `Abdl`) is recognised too: rewriting only the well-spelled
+/// forms would leave the mistyped one unable to meet its original, since the original is
+/// rewritten and the typo is not.
+fn split_abd(words: Vec<Word>) -> Vec<Word> {
     let mut out = Vec::with_capacity(words.len() + 1);
-    for (word, abjad) in words {
-        if abjad {
-            out.push((word, abjad));
+    for word in words {
+        if word.script != Script::Latin {
+            out.push(word);
             continue;
         }
-        if ["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"].contains(&word.as_str()) {
-            out.push(("abdullah".to_owned(), false));
+        let text = word.text.as_str();
+        if ["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"].contains(&text)
+            || ((7..=9).contains(&text.len())
+                && crate::similarity::osa_distance(text.as_bytes(), b"abdullah") <= 1)
+        {
+            out.push(Word::latin("abdullah".to_owned()));
             continue;
         }
         if [
             "eddine", "eddin", "uddin", "uddeen", "addin", "aldin", "ud-din",
         ]
-        .contains(&word.as_str())
+        .contains(&text)
         {
             // The article joined to `din` (Salah Eddine / Salah al-Din / Salahuddin).
-            out.push(("din".to_owned(), false));
+            out.push(Word::latin("din".to_owned()));
             continue;
         }
-        let mut handled = false;
-        for prefix in [
-            "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdor", "abdus",
-            "abdun", "abd",
-        ] {
-            if let Some(rest) = word.strip_prefix(prefix) {
-                if rest.is_empty() {
-                    out.push(("abd".to_owned(), false));
-                    handled = true;
-                } else if rest.len() >= 3 && prefix != "abd" || rest.len() >= 4 {
-                    // A doubled first letter is the article assimilated (`abdur-rrahman`).
-                    let bytes = rest.as_bytes();
-                    let rest = if bytes.first() == bytes.get(1) {
-                        rest.get(1..).unwrap_or(rest)
-                    } else {
-                        rest
-                    };
-                    out.push(("abd".to_owned(), false));
-                    out.push((rest.to_owned(), false));
-                    handled = true;
-                }
-                break;
+        match abd_prefix(text) {
+            Some("") => out.push(Word::latin("abd".to_owned())),
+            Some(rest) => {
+                // A doubled first letter is the article assimilated (`abdur-rrahman`).
+                let bytes = rest.as_bytes();
+                let rest = if bytes.first() == bytes.get(1) {
+                    rest.get(1..).unwrap_or(rest)
+                } else {
+                    rest
+                };
+                out.push(Word::latin("abd".to_owned()));
+                out.push(Word::latin(rest.to_owned()));
             }
-        }
-        if !handled {
-            out.push((word, abjad));
+            None => out.push(word),
         }
     }
     out
+}
+
+/// The spellings of the servant-of prefix, with the article joined to it.
+const ABD_PREFIXES: &[&str] = &[
+    "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdor", "abdus", "abdun",
+];
+
+/// What follows the servant-of prefix in `word` (empty when the word is the prefix alone),
+/// or `None` when the word does not start with it. Exact spellings first; then a prefix
+/// one typo (a letter swapped, dropped, added or changed) away from `abdul`/`abdel`/
+/// `abdal`/`abdul`, provided what remains is long enough to be a name.
+fn abd_prefix(word: &str) -> Option<&str> {
+    for prefix in ABD_PREFIXES {
+        if let Some(rest) = word.strip_prefix(prefix) {
+            return (rest.is_empty() || rest.len() >= 3).then_some(rest);
+        }
+    }
+    if word == "abd" {
+        return Some("");
+    }
+    let bare = word.strip_prefix("abd").filter(|rest| rest.len() >= 4);
+    if !word.starts_with('a') || word.len() < 4 {
+        return bare;
+    }
+    const TYPO_FORMS: &[&str] = &["abdul", "abdel", "abdal", "abdoul"];
+    for form in TYPO_FORMS {
+        for cut in form.len().saturating_sub(1)..=form.len() + 1 {
+            let (Some(head), Some(rest)) = (word.get(..cut), word.get(cut..)) else {
+                continue;
+            };
+            if (rest.is_empty() || rest.len() >= 4)
+                && crate::similarity::osa_distance(head.as_bytes(), form.as_bytes()) <= 1
+                // A typo keeps the `b` and the `d` of `abd` in a short word (`Adel` is a
+                // name of its own) and one of them in a longer one (`Absul`, `Avdul`).
+                && if head.len() <= 4 {
+                    head.contains('b') && head.contains('d')
+                } else {
+                    head.contains('b') || head.contains('d')
+                }
+            {
+                return Some(rest);
+            }
+        }
+    }
+    bare
 }
 
 /// A canonical spelling that merges transliteration variants of the same sound: Cyrillic
@@ -715,6 +1037,8 @@ pub fn canonical_spelling(text: &str) -> String {
         (b"tch", b"ch"),
         (b"sch", b"sh"),
         (b"kh", b"h"),
+        // ق and غ: `Qasem` / `Ghasem` / `Kassem`.
+        (b"gh", b"k"),
         (b"ph", b"f"),
         (b"ck", b"k"),
         (b"ks", b"x"),
@@ -730,6 +1054,10 @@ pub fn canonical_spelling(text: &str) -> String {
             break;
         }
         for (from, to) in DIGRAPHS {
+            // The `g` of `ng` before an `h` starts no `gh` (`Tongho`).
+            if *from == b"gh" && i > 0 && bytes.get(i - 1) == Some(&b'n') {
+                continue;
+            }
             if rest.starts_with(from) {
                 mapped.extend_from_slice(to);
                 i += from.len();
@@ -738,6 +1066,7 @@ pub fn canonical_spelling(text: &str) -> String {
         }
         mapped.push(match rest.first().copied().unwrap_or(b' ') {
             b'w' => b'v',
+            b'q' => b'k',
             b'y' | b'j' => b'i',
             other => other,
         });
@@ -754,7 +1083,12 @@ pub fn canonical_spelling(text: &str) -> String {
             (b'o', Some(b'u')) => ('u', 2),
             // `iou` is i + `ou` (Youri → iuri), not `io` + u.
             (b'i', Some(b'o')) if mapped.get(i + 2) == Some(&b'u') => ('i', 1),
-            (b'i', Some(b'e' | b'o')) => ('e', 2),
+            // …but not in `-yong`/`-yeong`, the Korean and Chinese syllables.
+            (b'i', Some(b'e' | b'o'))
+                if !(mapped.get(i + 2) == Some(&b'n') && mapped.get(i + 3) == Some(&b'g')) =>
+            {
+                ('e', 2)
+            }
             (b'o', _) => ('u', 1),
             (other, _) => (char::from(other), 1),
         };
@@ -801,7 +1135,10 @@ pub fn consonant_skeleton(text: &str) -> String {
                 i += 1;
                 'd'
             }
-            b'q' | b'g' | b'c' => 'k',
+            // `ch` is French for ش (Cherif, Achour), as `sh` is English.
+            b'c' if bytes.get(i) == Some(&b'h') => 's',
+            // ج is j in most spellings and g in Egyptian ones (Gamal).
+            b'q' | b'g' | b'c' | b'j' => 'k',
             b'z' => 'd',
             other => char::from(other),
         };

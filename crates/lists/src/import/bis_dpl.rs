@@ -4,12 +4,18 @@
 //! has no identifiers: one denial order is identified by name, effective date and Federal
 //! Register citation (`dpl-` + 16 hex digits), and the rows of one order (one per address;
 //! the real file also repeats some rows verbatim) are merged.
+//!
+//! The file has no trailer, no count and no date of its own (`Last_Update` is per row): a
+//! file cut exactly at a row boundary cannot be told from a shorter list (see
+//! `docs/design.md`). Its last row may lack a line end (the real file's does).
 
 use std::io::Read;
 
 use super::Source;
 use super::rows::{Rows, field};
+use super::scan::End;
 use super::us_csl::derived_id;
+use crate::declared::Declared;
 use crate::{Designation, ErrorKind, ImportError, NameKind, PartialDate};
 
 const HEADER: [&str; 12] = [
@@ -60,6 +66,7 @@ impl<R: Read> Source for BisDpl<R> {
                     names.join("\t")
                 )))));
             }
+            self.rows.set_header(header);
         }
         let row = match self.rows.next_row_of(12, "a DPL row", 0)? {
             Ok(row) => row,
@@ -84,5 +91,9 @@ impl<R: Read> Source for BisDpl<R> {
         Designation::push(&mut d.remarks, f(10));
         Designation::push(&mut d.legal_basis, f(11));
         Some(Ok(d))
+    }
+
+    fn finish(&mut self, end: &End, _declared: &mut Declared) -> Result<(), ImportError> {
+        self.rows.check_end(end)
     }
 }

@@ -5,11 +5,17 @@
 //! birth, identification or citizenship records, so rows are fragments of the entity
 //! (`Entity_logical_id`) merged by the store. A row with one extra empty column (seen in
 //! the 2018 file) is tolerated.
+//!
+//! Every row carries the file's date (`Date_file`); a row with another date is refused
+//! (rows of two files). The file has no trailer and no count: a file cut exactly at a row
+//! boundary cannot be told from a shorter list (see `docs/design.md`).
 
 use std::io::Read;
 
 use super::Source;
 use super::rows::{Rows, field};
+use super::scan::End;
+use crate::declared::Declared;
 use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
 
 const COLUMNS: usize = 59;
@@ -18,6 +24,8 @@ pub(crate) struct EuCsv<R: Read> {
     rows: Rows<R>,
     started: bool,
     file_date: Option<PartialDate>,
+    /// `Date_file` of the first row, as written.
+    first_date: Option<String>,
 }
 
 impl<R: Read> EuCsv<R> {
@@ -26,6 +34,7 @@ impl<R: Read> EuCsv<R> {
             rows: Rows::new(reader, origin, b'\t'),
             started: false,
             file_date: None,
+            first_date: None,
         }
     }
 
@@ -52,10 +61,15 @@ impl<R: Read> Source for EuCsv<R> {
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         if !self.started {
             self.started = true;
-            let header = match self.rows.next_row()?.and_then(|h| self.inner(&h)) {
+            let outer = match self.rows.next_row()? {
+                Ok(outer) => outer,
+                Err(e) => return Some(Err(e)),
+            };
+            let header = match self.inner(&outer) {
                 Ok(h) => h,
                 Err(e) => return Some(Err(e)),
             };
+            self.rows.set_header(outer);
             if header.len() != COLUMNS || field(&header, 1) != "Entity_logical_id" {
                 return Some(Err(self.rows.error(ErrorKind::Row(format!(
                     "unexpected header of {} columns: this reader knows the 59-column EU CSV 1.0 layout",
@@ -81,8 +95,18 @@ impl<R: Read> Source for EuCsv<R> {
                 .rows
                 .error(ErrorKind::Row("a row without `Entity_logical_id`".into()))));
         }
-        if self.file_date.is_none() {
-            self.file_date = PartialDate::parse_dmy(f(0));
+        match &self.first_date {
+            None => {
+                self.first_date = Some(f(0).to_owned());
+                self.file_date = PartialDate::parse_dmy(f(0));
+            }
+            Some(first) if first != f(0) => {
+                return Some(Err(self.rows.error(ErrorKind::Corrupt(format!(
+                    "`Date_file` is `{}` where the file's first row has `{first}`: rows of two files",
+                    f(0)
+                )))));
+            }
+            Some(_) => {}
         }
         let mut d = Designation::new(id);
         d.schema = Some(match f(2) {
@@ -126,7 +150,9 @@ impl<R: Read> Source for EuCsv<R> {
         Some(Ok(d))
     }
 
-    fn published(&self) -> Option<PartialDate> {
-        self.file_date
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        self.rows.check_end(end)?;
+        declared.published = self.file_date;
+        Ok(())
     }
 }

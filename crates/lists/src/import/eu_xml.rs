@@ -2,12 +2,19 @@
 //! identifier is the FSF `logicalId` (the same key as `Entity_logical_id` in the CSV
 //! flavour); `euReferenceNumber` and `unitedNationId` are kept as identifiers. The listing
 //! date is `designationDate`, or when absent the earliest `regulation/@publicationDate`.
+//!
+//! A complete file: the root `export` closed, with its `generationDate`. The file states
+//! no record count (`globalFileId` numbers the file, not its records).
 
 use std::io::Read;
 
 use super::Source;
+use super::scan::End;
 use super::xml::{Node, XmlStream};
-use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
+use crate::declared::Declared;
+use crate::{
+    BirthDate, Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema,
+};
 
 pub(crate) struct EuXml<R: Read> {
     xml: XmlStream<R>,
@@ -16,7 +23,7 @@ pub(crate) struct EuXml<R: Read> {
 impl<R: Read> EuXml<R> {
     pub fn new(reader: R, origin: String) -> Self {
         EuXml {
-            xml: XmlStream::new(reader, origin),
+            xml: XmlStream::new(reader, origin, Format::EuXml, "export"),
         }
     }
 }
@@ -44,11 +51,19 @@ impl<R: Read> Source for EuXml<R> {
         Some(Ok(designation(&node, id)))
     }
 
-    fn published(&self) -> Option<PartialDate> {
-        self.xml
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        let generated = self
+            .xml
             .root
             .as_ref()
-            .and_then(|r| PartialDate::parse_iso(r.attr("generationDate")))
+            .map_or("", |r| r.attr("generationDate"));
+        declared.published = PartialDate::parse_iso(generated);
+        if declared.published.is_none() {
+            return Err(self.xml.end_error(end, ErrorKind::Incomplete(format!(
+                "`export` has no valid `generationDate` (`{generated}`), which the EU puts on every Financial Sanctions File"
+            ))));
+        }
+        Ok(())
     }
 }
 

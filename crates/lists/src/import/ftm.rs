@@ -5,12 +5,21 @@
 //!
 //! Lines are read with a bound of [`MAX_RECORD_BYTES`]; an over-long line is an error, not
 //! an allocation.
+//!
+//! Each entity names the datasets it comes from (`datasets`): those are the lists the
+//! file declares. A line cut anywhere is an incomplete JSON object and refused; but the
+//! format has no header, trailer or count, so a file cut exactly at a line boundary cannot
+//! be told from a shorter export (see `docs/design.md`). The last line may lack a line end
+//! (the real sample's does).
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 
 use serde::Deserialize;
 
-use super::Source;
+use super::scan::End;
+use super::{Source, note_list};
+use crate::declared::Declared;
 use crate::{
     BirthDate, Designation, ErrorKind, ImportError, Location, MAX_RECORD_BYTES, NameKind,
     PartialDate, Schema,
@@ -22,6 +31,8 @@ struct Entity {
     schema: String,
     #[serde(default)]
     properties: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
+    #[serde(default)]
+    datasets: Option<Vec<String>>,
 }
 
 pub(crate) struct Ftm<R: Read> {
@@ -29,6 +40,7 @@ pub(crate) struct Ftm<R: Read> {
     origin: String,
     line: u64,
     buf: Vec<u8>,
+    lists: BTreeSet<String>,
 }
 
 impl<R: Read> Ftm<R> {
@@ -38,6 +50,7 @@ impl<R: Read> Ftm<R> {
             origin,
             line: 0,
             buf: Vec::new(),
+            lists: BTreeSet::new(),
         }
     }
 
@@ -82,22 +95,39 @@ impl<R: Read> Source for Ftm<R> {
             };
             let entity: Entity = match serde_json::from_str(text) {
                 Ok(entity) => entity,
-                Err(e) => {
-                    let kind = if e.is_eof() {
-                        ErrorKind::Truncated(format!("the last JSON object is incomplete: {e}"))
-                    } else {
-                        ErrorKind::Json(e.to_string())
-                    };
-                    return Some(Err(self.error(kind)));
-                }
+                Err(e) => return Some(Err(self.error(json_error(&e)))),
             };
             if entity.id.trim().is_empty() {
                 return Some(Err(
                     self.error(ErrorKind::Record("an entity with an empty `id`".into()))
                 ));
             }
+            for dataset in entity.datasets.iter().flatten() {
+                if let Err(message) = note_list(&mut self.lists, dataset) {
+                    return Some(Err(self.error(ErrorKind::Record(message))));
+                }
+            }
             return Some(Ok(designation(entity)));
         }
+    }
+
+    fn finish(&mut self, _end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        declared.lists = std::mem::take(&mut self.lists);
+        Ok(())
+    }
+}
+
+/// A JSON error of one line, placed by its column (serde counts lines within the line).
+fn json_error(e: &serde_json::Error) -> ErrorKind {
+    let text = e.to_string();
+    let message = text.split(" at line ").next().unwrap_or(&text);
+    if e.is_eof() {
+        ErrorKind::Truncated(format!(
+            "the JSON object on this line stops at column {} before it is complete: {message}",
+            e.column()
+        ))
+    } else {
+        ErrorKind::Json(format!("{message}, at column {}", e.column()))
     }
 }
 

@@ -8,13 +8,23 @@
 //! of the same identifier, which the store merges.
 //!
 //! Not read yet: `IDRegDocuments` (identity documents) and `ProfileRelationships`.
+//!
+//! A complete file: the root `Sanctions` closed, with its `DateOfIssue` and the sections
+//! read here (`ReferenceValueSets`, `Locations`, `DistinctParties`, `SanctionsEntries`).
+//! The file states no record count. Each sanctions entry names its list (`ListID`, e.g.
+//! `SDN List`): the lists are declared, so that an SDN file is not imported as the
+//! consolidated list or the reverse.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 
-use super::Source;
+use super::scan::End;
 use super::xml::{Node, XmlStream};
-use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
+use super::{Source, note_list};
+use crate::declared::Declared;
+use crate::{
+    BirthDate, Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema,
+};
 
 pub(crate) struct OfacAdvanced<R: Read> {
     xml: XmlStream<R>,
@@ -22,15 +32,17 @@ pub(crate) struct OfacAdvanced<R: Read> {
     references: HashMap<String, Node>,
     locations: HashMap<String, String>,
     published: Option<PartialDate>,
+    lists: BTreeSet<String>,
 }
 
 impl<R: Read> OfacAdvanced<R> {
     pub fn new(reader: R, origin: String) -> Self {
         OfacAdvanced {
-            xml: XmlStream::new(reader, origin),
+            xml: XmlStream::new(reader, origin, Format::OfacAdvancedXml, "Sanctions"),
             references: HashMap::new(),
             locations: HashMap::new(),
             published: None,
+            lists: BTreeSet::new(),
         }
     }
 
@@ -99,14 +111,37 @@ impl<R: Read> Source for OfacAdvanced<R> {
                             "a `SanctionsEntry` without `ProfileID`".into(),
                         ))));
                     }
+                    let list = self.reference_text("List", node.attr("ListID")).to_owned();
+                    if let Err(message) = note_list(&mut self.lists, &list) {
+                        return Some(Err(self.xml.error(ErrorKind::Record(message))));
+                    }
                     return Some(Ok(self.entry(&node, id)));
                 }
             }
         }
     }
 
-    fn published(&self) -> Option<PartialDate> {
-        self.published
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        self.xml.require_sections(
+            end,
+            &[
+                "DateOfIssue",
+                "ReferenceValueSets",
+                "Locations",
+                "DistinctParties",
+                "SanctionsEntries",
+            ],
+            "OFAC",
+        )?;
+        declared.published = self.published;
+        if self.published.is_none() {
+            return Err(self.xml.end_error(
+                end,
+                ErrorKind::Incomplete("`DateOfIssue` is not a valid date".into()),
+            ));
+        }
+        declared.lists = std::mem::take(&mut self.lists);
+        Ok(())
     }
 }
 

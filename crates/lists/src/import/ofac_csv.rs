@@ -6,11 +6,20 @@
 //! Remarks are kept verbatim; a few well-delimited facts are also lifted out of them
 //! (`DOB …;`, `POB …;`, `nationality …;`, `Passport …;`, `IMO …;`) so that they can be
 //! screened, without dropping the remark.
+//!
+//! A complete file ends with OFAC's end-of-file byte 0x1A right after the last row's line
+//! end: every primary, address and alternate-name file we have seen does (the 2021 SDN set
+//! and the 2025 consolidated list), so its absence means the file was cut, even exactly at
+//! a row boundary, or is not OFAC's own. The remark-overflow file is the exception: the
+//! one real copy we have (`sdn_comments.csv`, 2021) has no end byte, so there a cut at a
+//! row boundary cannot be told from a shorter file (see `docs/design.md`).
 
 use std::io::Read;
 
 use super::Source;
 use super::rows::{Rows, field};
+use super::scan::End;
+use crate::declared::Declared;
 use crate::{
     BirthDate, Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema,
 };
@@ -82,6 +91,20 @@ impl<R: Read> Source for OfacCsv<R> {
             _ => primary(&mut d, &row),
         }
         Some(Ok(d))
+    }
+
+    fn finish(&mut self, end: &End, _declared: &mut Declared) -> Result<(), ImportError> {
+        self.rows.check_end(end)?;
+        if self.format != Format::OfacCsvComments && !end.eof_marker {
+            return Err(ImportError::new(
+                &self.rows.origin,
+                end.location(),
+                ErrorKind::Incomplete(
+                    "it does not end with OFAC's end-of-file byte 0x1A, which ends every complete OFAC CSV file: it was cut, perhaps exactly at a row boundary, or is not OFAC's own file".into(),
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 

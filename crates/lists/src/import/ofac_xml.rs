@@ -5,24 +5,33 @@
 //! `placeOfBirthList/placeOfBirthItem`, `nationalityList/nationality`,
 //! `citizenshipList/citizenship` and `vesselInfo`. Written from OFAC's published schema
 //! (`sdn.xsd`); no real sample was available (see `docs/design.md`).
+//!
+//! A complete file: the root `sdnList` closed, its `publshInformation` with a
+//! `Publish_Date` and a `Record_Count` equal to the number of `sdnEntry` elements. The count
+//! makes even a file cut at an entry boundary and closed again detectable.
 
 use std::io::Read;
 
 use super::Source;
 use super::ofac_csv::{lift_remark_facts, parse_ofac_birth};
+use super::scan::End;
 use super::xml::{Node, XmlStream};
-use crate::{Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
+use crate::declared::Declared;
+use crate::{Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema};
 
 pub(crate) struct OfacXml<R: Read> {
     xml: XmlStream<R>,
-    published: Option<PartialDate>,
+    /// `publshInformation`, once read: its `Publish_Date` and `Record_Count` as written.
+    information: Option<(String, String)>,
+    entries: u64,
 }
 
 impl<R: Read> OfacXml<R> {
     pub fn new(reader: R, origin: String) -> Self {
         OfacXml {
-            xml: XmlStream::new(reader, origin),
-            published: None,
+            xml: XmlStream::new(reader, origin, Format::OfacXml, "sdnList"),
+            information: None,
+            entries: 0,
         }
     }
 }
@@ -42,9 +51,13 @@ impl<R: Read> Source for OfacXml<R> {
             };
             let node = item.node;
             if node.name == "publshInformation" {
-                self.published = PartialDate::parse_mdy(node.text_of("Publish_Date"));
+                self.information = Some((
+                    node.text_of("Publish_Date").to_owned(),
+                    node.text_of("Record_Count").to_owned(),
+                ));
                 continue;
             }
+            self.entries += 1;
             let uid = node.text_of("uid");
             if uid.is_empty() {
                 return Some(Err(self
@@ -55,8 +68,36 @@ impl<R: Read> Source for OfacXml<R> {
         }
     }
 
-    fn published(&self) -> Option<PartialDate> {
-        self.published
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        let incomplete = |what: String| self.xml.end_error(end, ErrorKind::Incomplete(what));
+        let Some((date, count)) = &self.information else {
+            return Err(incomplete(
+                "`sdnList` has no `publshInformation`, which OFAC puts in every file".into(),
+            ));
+        };
+        declared.published = PartialDate::parse_mdy(date);
+        if declared.published.is_none() {
+            return Err(incomplete(format!(
+                "`publshInformation/Publish_Date` is `{date}`, not a date `MM/DD/YYYY`"
+            )));
+        }
+        let Ok(count) = count.parse::<u64>() else {
+            return Err(incomplete(format!(
+                "`publshInformation/Record_Count` is `{count}`, not a number"
+            )));
+        };
+        declared.declared_records = Some(count);
+        if count != self.entries {
+            return Err(self.xml.end_error(
+                end,
+                ErrorKind::CountMismatch {
+                    declared: count,
+                    found: self.entries,
+                    what: "`publshInformation/Record_Count`".into(),
+                },
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -4,21 +4,27 @@
 //! Windows-1252 (the encoding of the pre-2022 OFSI list and of parts of the 2018 EU CSV).
 //! A leading UTF-8 byte-order mark, blank lines and OFAC's final 0x1A byte are skipped.
 //!
-//! Invariant: a file whose last byte is not a line end, 0x1A or a closing quote is reported
-//! as truncated; together with the field-count checks of each format this catches a file
-//! cut anywhere except exactly at the end of a row.
+//! Invariants:
+//! - A file that ends inside a quoted field, or whose last byte is not a line end, 0x1A or
+//!   the closing quote of a field, is reported as truncated ([`Rows::check_end`]);
+//!   together with the field-count checks of each format this catches a file cut anywhere
+//!   except exactly at the end of a row. Where a format has a trailer (OFAC's 0x1A), its
+//!   reader requires it, and that catches the rest.
+//! - A row identical to the header is refused: a header in the middle of the records means
+//!   two files were joined.
 
 use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read};
 use std::rc::Rc;
 
+use super::scan::{EOF_MARKER, End};
 use crate::{ErrorKind, ImportError, Location, MAX_RECORD_BYTES};
 
-/// Remembers the last byte read, to tell a complete file from a cut one, and refuses to
-/// feed the CSV parser more than [`MAX_RECORD_BYTES`] past the start of the current row,
-/// so that one endless row cannot grow its buffer without bound.
+/// Refuses to feed the CSV parser more than [`MAX_RECORD_BYTES`] past the start of the
+/// current row, so that one endless row cannot grow its buffer without bound.
 struct Tail<R> {
     inner: R,
+    /// The last byte read, to tell a row cut by the end of the file.
     last: Option<u8>,
     total: u64,
     record_start: Rc<Cell<u64>>,
@@ -64,6 +70,8 @@ pub(crate) struct Rows<R: Read> {
     pub line: u64,
     done: bool,
     record_start: Rc<Cell<u64>>,
+    /// The header row, once the format's reader has read it.
+    header: Option<Vec<String>>,
 }
 
 impl<R: Read> Rows<R> {
@@ -92,6 +100,31 @@ impl<R: Read> Rows<R> {
             line: 0,
             done: false,
             record_start,
+            header: None,
+        }
+    }
+
+    /// Remembers the header row, so that a later row repeating it is refused.
+    pub fn set_header(&mut self, header: Vec<String>) {
+        self.header = Some(header);
+    }
+
+    /// Whether the file ended the way a complete delimited file ends: not inside a quoted
+    /// field, and after a line end, OFAC's end byte or a field's closing quote.
+    pub fn check_end(&self, end: &End) -> Result<(), ImportError> {
+        let truncated = |what: &str| {
+            ImportError::new(
+                &self.origin,
+                end.location(),
+                ErrorKind::Truncated(what.into()),
+            )
+        };
+        if end.in_quotes {
+            return Err(truncated("the file ends inside a quoted field"));
+        }
+        match end.last {
+            None | Some(b'\n' | b'\r' | EOF_MARKER | b'"') => Ok(()),
+            Some(_) => Err(truncated("the last row has no line ending")),
         }
     }
 
@@ -110,13 +143,7 @@ impl<R: Read> Rows<R> {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;
-                    let last = self.reader.get_ref().last;
-                    return match last {
-                        None | Some(b'\n' | b'\r' | 0x1A | b'"') => None,
-                        Some(_) => Some(Err(self.error(ErrorKind::Truncated(
-                            "the last row has no line ending".into(),
-                        )))),
-                    };
+                    return None;
                 }
                 Err(e) => {
                     self.done = true;
@@ -147,8 +174,23 @@ impl<R: Read> Rows<R> {
             if blank {
                 continue;
             }
-            return Some(Ok(self.record.iter().map(decode).collect()));
+            let row: Vec<String> = self.record.iter().map(decode).collect();
+            if self.header.as_ref() == Some(&row) {
+                self.done = true;
+                return Some(Err(self.error(ErrorKind::Corrupt(
+                    "this line repeats the header line: two files joined, or a damaged copy".into(),
+                ))));
+            }
+            return Some(Ok(row));
         }
+    }
+
+    /// Whether the row just read is the file's last and has no line end: then a wrong
+    /// number of fields means the file was cut inside it.
+    fn cut_here(&mut self) -> bool {
+        let mut next = csv::ByteRecord::new();
+        matches!(self.reader.read_byte_record(&mut next), Ok(false))
+            && !matches!(self.reader.get_ref().last, Some(b'\n' | b'\r' | EOF_MARKER))
     }
 
     /// The next row, which must have exactly `n` fields (`extra` more are tolerated when
@@ -170,6 +212,12 @@ impl<R: Read> Rows<R> {
                 .is_some_and(|rest| rest.iter().all(|f| f.trim().is_empty()));
         if row.len() != n && !tolerated {
             self.done = true;
+            if self.cut_here() {
+                return Some(Err(self.error(ErrorKind::Truncated(format!(
+                    "the file ends inside this line, after {} of the {n} fields of {what}",
+                    row.len()
+                )))));
+            }
             return Some(Err(self.error(ErrorKind::Row(format!(
                 "{} fields where {what} has {n}",
                 row.len()

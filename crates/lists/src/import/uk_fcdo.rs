@@ -1,12 +1,19 @@
 //! UK FCDO "UK Sanctions List" XML (`Designations` root, `Designation` records). The
 //! identifier is the UK `UniqueID` (`AFG0001`); the OFSI group id and UN reference number
 //! are kept as identifiers. Dates are `DD/MM/YYYY` with `dd`/`mm` for unknown parts.
+//!
+//! A complete file: the root `Designations` closed, with its `DateGenerated`. The file
+//! states no record count.
 
 use std::io::Read;
 
 use super::Source;
+use super::scan::End;
 use super::xml::{Node, XmlStream};
-use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
+use crate::declared::Declared;
+use crate::{
+    BirthDate, Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema,
+};
 
 pub(crate) struct UkFcdo<R: Read> {
     xml: XmlStream<R>,
@@ -16,7 +23,7 @@ pub(crate) struct UkFcdo<R: Read> {
 impl<R: Read> UkFcdo<R> {
     pub fn new(reader: R, origin: String) -> Self {
         UkFcdo {
-            xml: XmlStream::new(reader, origin),
+            xml: XmlStream::new(reader, origin, Format::UkFcdoXml, "Designations"),
             generated: None,
         }
     }
@@ -50,8 +57,14 @@ impl<R: Read> Source for UkFcdo<R> {
         }
     }
 
-    fn published(&self) -> Option<PartialDate> {
-        self.generated
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        declared.published = self.generated;
+        if self.generated.is_none() {
+            return Err(self.xml.end_error(end, ErrorKind::Incomplete(
+                "`Designations` has no valid `DateGenerated`, which the FCDO puts on every UK Sanctions List".into(),
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -9,11 +9,17 @@
 //! format guide without a real sample. Fields are taken by header name, and the header
 //! must be exactly one of the two: any other layout is refused rather than read into the
 //! wrong fields.
+//!
+//! A complete file starts with its `Last Updated` line (with a date) and its header. It
+//! has no trailer and no count: a file cut exactly at a row boundary cannot be told from a
+//! shorter list (see `docs/design.md`).
 
 use std::io::Read;
 
 use super::Source;
 use super::rows::{Rows, field};
+use super::scan::End;
+use crate::declared::Declared;
 use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
 
 const HEADER_2018: [&str; 29] = [
@@ -104,15 +110,29 @@ impl<R: Read> UkOfsi<R> {
         }
     }
 
-    fn start(&mut self) -> Result<(), ImportError> {
-        let first = self.rows.next_row().transpose()?.unwrap_or_default();
+    /// Reads the `Last Updated` line and the header; `false` for a file with no line at
+    /// all.
+    fn start(&mut self) -> Result<bool, ImportError> {
+        let Some(first) = self.rows.next_row().transpose()? else {
+            return Ok(false);
+        };
         if field(&first, 0) != "Last Updated" {
             return Err(self.rows.error(ErrorKind::Row(
                 "the first line must be `Last Updated,DD/MM/YYYY` (pre-2022 OFSI layout)".into(),
             )));
         }
         self.updated = PartialDate::parse_dmy(field(&first, 1));
-        let header = self.rows.next_row().transpose()?.unwrap_or_default();
+        if self.updated.is_none() {
+            return Err(self.rows.error(ErrorKind::Row(format!(
+                "the `Last Updated` line has no date `DD/MM/YYYY` (`{}`)",
+                field(&first, 1)
+            ))));
+        }
+        let Some(header) = self.rows.next_row().transpose()? else {
+            return Err(self.rows.error(ErrorKind::Truncated(
+                "the file ends after its `Last Updated` line, before the header".into(),
+            )));
+        };
         let names: Vec<&str> = header.iter().map(|h| h.trim()).collect();
         if names == HEADER_2018 {
             self.header = &HEADER_2018;
@@ -124,7 +144,8 @@ impl<R: Read> UkOfsi<R> {
                 names.join(",")
             ))));
         }
-        Ok(())
+        self.rows.set_header(header);
+        Ok(true)
     }
 }
 
@@ -136,8 +157,10 @@ impl<R: Read> Source for UkOfsi<R> {
     fn next_record(&mut self) -> Option<Result<Designation, ImportError>> {
         if !self.started {
             self.started = true;
-            if let Err(e) = self.start() {
-                return Some(Err(e));
+            match self.start() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
             }
         }
         let header = self.header;
@@ -154,6 +177,12 @@ impl<R: Read> Source for UkOfsi<R> {
                 .position(|h| *h == name)
                 .map_or("", |i| field(&row, i))
         };
+        if field(&row, 0) == "Last Updated" {
+            return Some(Err(self.rows.error(ErrorKind::Corrupt(
+                "this line repeats the `Last Updated` line: two files joined, or a damaged copy"
+                    .into(),
+            ))));
+        }
         let group = f("Group ID");
         if group.is_empty() {
             return Some(Err(self
@@ -233,7 +262,9 @@ impl<R: Read> Source for UkOfsi<R> {
         Some(Ok(d))
     }
 
-    fn published(&self) -> Option<PartialDate> {
-        self.updated
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        self.rows.check_end(end)?;
+        declared.published = self.updated;
+        Ok(())
     }
 }

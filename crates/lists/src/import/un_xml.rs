@@ -3,12 +3,20 @@
 //! (`CDi.001`), the one cited in resolutions and press releases; `DATAID` is kept as an
 //! identifier. Empty placeholder elements (`<ALIAS_NAME/>`) are skipped; dates sit in
 //! `VALUE` children or in `DATE`/`YEAR`/`FROM_YEAR`…`TO_YEAR` by `TYPE_OF_DATE`.
+//!
+//! A complete file: the root `CONSOLIDATED_LIST` closed, with its `dateGenerated` and both
+//! its `INDIVIDUALS` and `ENTITIES` sections. The list states no record count, so a file
+//! cut at a record boundary is known by its missing closing tags.
 
 use std::io::Read;
 
 use super::Source;
+use super::scan::End;
 use super::xml::{Node, XmlStream};
-use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
+use crate::declared::Declared;
+use crate::{
+    BirthDate, Designation, ErrorKind, Format, ImportError, NameKind, PartialDate, Schema,
+};
 
 pub(crate) struct UnXml<R: Read> {
     xml: XmlStream<R>,
@@ -17,7 +25,7 @@ pub(crate) struct UnXml<R: Read> {
 impl<R: Read> UnXml<R> {
     pub fn new(reader: R, origin: String) -> Self {
         UnXml {
-            xml: XmlStream::new(reader, origin),
+            xml: XmlStream::new(reader, origin, Format::UnXml, "CONSOLIDATED_LIST"),
         }
     }
 }
@@ -35,17 +43,6 @@ impl<R: Read> Source for UnXml<R> {
             Ok(item) => item,
             Err(e) => return Some(Err(e)),
         };
-        if self
-            .xml
-            .root
-            .as_ref()
-            .is_some_and(|r| r.name != "CONSOLIDATED_LIST")
-        {
-            return Some(Err(self.xml.error(ErrorKind::Record(
-                "this is not a UN consolidated list (the root element is not `CONSOLIDATED_LIST`)"
-                    .into(),
-            ))));
-        }
         let node = item.node;
         let mut id = node.text_of("REFERENCE_NUMBER").to_owned();
         if id.is_empty() {
@@ -59,11 +56,23 @@ impl<R: Read> Source for UnXml<R> {
         Some(Ok(designation(&node, id)))
     }
 
-    fn published(&self) -> Option<PartialDate> {
+    /// A complete UN list has both sections (either may be empty) and the date it was
+    /// generated on its root.
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
         self.xml
+            .require_sections(end, &["INDIVIDUALS", "ENTITIES"], "the UN Security Council")?;
+        let generated = self
+            .xml
             .root
             .as_ref()
-            .and_then(|r| PartialDate::parse_iso(r.attr("dateGenerated")))
+            .map_or("", |r| r.attr("dateGenerated"));
+        declared.published = PartialDate::parse_iso(generated);
+        if declared.published.is_none() {
+            return Err(self.xml.end_error(end, ErrorKind::Incomplete(format!(
+                "`CONSOLIDATED_LIST` has no valid `dateGenerated` (`{generated}`), which the UN Security Council puts on every list"
+            ))));
+        }
+        Ok(())
     }
 }
 

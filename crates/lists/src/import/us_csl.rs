@@ -4,13 +4,20 @@
 //! others (Entity List, DPL, …) have none, so their identifier is derived from the row's
 //! list, name, start date and Federal Register notice (`csl-` + 16 hex digits): rows that
 //! agree on those are one listing (several addresses) and are merged.
+//!
+//! The `source` column names each row's list: those are the lists the file declares. The
+//! file has no trailer, no count and no date: a file cut exactly at a row boundary cannot
+//! be told from a shorter list (see `docs/design.md`).
 
+use std::collections::BTreeSet;
 use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
-use super::Source;
 use super::rows::{Rows, field};
+use super::scan::End;
+use super::{Source, note_list};
+use crate::declared::Declared;
 use crate::model::hex;
 use crate::{BirthDate, Designation, ErrorKind, ImportError, NameKind, PartialDate, Schema};
 
@@ -19,6 +26,7 @@ const COLUMNS: usize = 28;
 pub(crate) struct UsCsl<R: Read> {
     rows: Rows<R>,
     started: bool,
+    lists: BTreeSet<String>,
 }
 
 impl<R: Read> UsCsl<R> {
@@ -26,6 +34,7 @@ impl<R: Read> UsCsl<R> {
         UsCsl {
             rows: Rows::new(reader, origin, b','),
             started: false,
+            lists: BTreeSet::new(),
         }
     }
 }
@@ -59,11 +68,15 @@ impl<R: Read> Source for UsCsl<R> {
                     header.len()
                 )))));
             }
+            self.rows.set_header(header);
         }
         let row = match self.rows.next_row_of(COLUMNS, "a CSL row", 0)? {
             Ok(row) => row,
             Err(e) => return Some(Err(e)),
         };
+        if let Err(message) = note_list(&mut self.lists, field(&row, 0)) {
+            return Some(Err(self.rows.error(ErrorKind::Row(message))));
+        }
         let f = |i| field(&row, i);
         let name = f(4);
         if name.is_empty() {
@@ -128,5 +141,11 @@ impl<R: Read> Source for UsCsl<R> {
             }
         }
         Some(Ok(d))
+    }
+
+    fn finish(&mut self, end: &End, declared: &mut Declared) -> Result<(), ImportError> {
+        self.rows.check_end(end)?;
+        declared.lists = std::mem::take(&mut self.lists);
+        Ok(())
     }
 }

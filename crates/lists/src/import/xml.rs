@@ -1,15 +1,26 @@
 //! Streaming XML: the file is read event by event, and only the element of one record (a
 //! UN `INDIVIDUAL`, an EU `sanctionEntity`, …) is ever held as a tree.
 //!
-//! Invariant: a record tree is refused once it spans more than [`MAX_RECORD_BYTES`] of the
-//! file, so memory is bounded whatever the input. The end of the file inside an open
-//! element is reported as truncation, never as a short list.
+//! Invariants:
+//! - A record tree is refused once it spans more than [`MAX_RECORD_BYTES`] of the file, so
+//!   memory is bounded whatever the input.
+//! - The end of the file inside an open element is reported as truncation, never as a
+//!   short list; so is a file that ends before its root element.
+//! - The root element must be the one of the format being read; anything but white space,
+//!   comments and processing instructions after it closes (a second root: two files
+//!   joined) is refused.
 
+use std::collections::BTreeSet;
 use std::io::{BufReader, Read};
 
 use quick_xml::events::{BytesStart, Event};
 
-use crate::{ErrorKind, ImportError, Location, MAX_RECORD_BYTES};
+use super::scan::End;
+use crate::{ErrorKind, Format, ImportError, Location, MAX_RECORD_BYTES};
+
+/// The most distinct child names of the root that are remembered (real formats have
+/// fewer than ten).
+const MAX_SECTIONS: usize = 64;
 
 /// One element with its attributes, text and child elements (names without namespace
 /// prefixes).
@@ -84,10 +95,19 @@ pub(crate) struct XmlStream<R: Read> {
     done: bool,
     record_path: String,
     record_offset: u64,
+    /// The format read, and the name its root element must have.
+    format: Format,
+    root_name: &'static str,
+    root_closed: bool,
+    /// Any markup (declaration, comment, …) seen before the root.
+    prolog: bool,
+    /// The names of the root's child elements.
+    sections: BTreeSet<String>,
 }
 
 impl<R: Read> XmlStream<R> {
-    pub fn new(reader: R, origin: String) -> Self {
+    /// A stream over a file of `format`, whose root element is `root_name`.
+    pub fn new(reader: R, origin: String, format: Format, root_name: &'static str) -> Self {
         let mut reader =
             quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, reader));
         reader.config_mut().check_end_names = true;
@@ -101,7 +121,83 @@ impl<R: Read> XmlStream<R> {
             done: false,
             record_path: String::new(),
             record_offset: 0,
+            format,
+            root_name,
+            root_closed: false,
+            prolog: false,
+            sections: BTreeSet::new(),
         }
+    }
+
+    /// An error at the end of the file, for the checks made once it has been read.
+    pub fn end_error(&self, end: &End, kind: ErrorKind) -> ImportError {
+        ImportError::new(&self.origin, end.location(), kind)
+    }
+
+    /// Refuses a file whose root lacks a child element every complete file of the format
+    /// has (its header, or a section that may be empty but is always there).
+    pub fn require_sections(
+        &self,
+        end: &End,
+        names: &[&str],
+        publisher: &str,
+    ) -> Result<(), ImportError> {
+        match names.iter().find(|n| !self.sections.contains(**n)) {
+            Some(missing) => Err(self.end_error(
+                end,
+                ErrorKind::Incomplete(format!(
+                    "`{}` has no `{missing}`, which every file {publisher} publishes carries",
+                    self.root_name
+                )),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks an element met outside any record: the root (its name), a child of the
+    /// root (remembered), or a second root (refused).
+    fn open(&mut self, node: &Node) -> Result<(), ImportError> {
+        if self.root_closed {
+            return Err(self.error(ErrorKind::Corrupt(format!(
+                "a second root element `{}` after `{}` closed: two files joined, or not the publisher's file",
+                node.name, self.root_name
+            ))));
+        }
+        if self.root.is_none() {
+            if node.name != self.root_name {
+                return Err(self.error(ErrorKind::NotFormat {
+                    format: self.format,
+                    found: format!(
+                        "its root element is `{}`, not `{}`",
+                        node.name, self.root_name
+                    ),
+                }));
+            }
+            self.root = Some(node.clone());
+        } else if self.path.len() == 1
+            && self.sections.len() < MAX_SECTIONS
+            && !self.sections.contains(&node.name)
+        {
+            self.sections.insert(node.name.clone());
+        }
+        Ok(())
+    }
+
+    /// Refuses text outside the root element (white space is fine).
+    fn outside_text(&self, text: &[u8]) -> Result<(), ImportError> {
+        if !self.path.is_empty() || text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        Err(match self.root {
+            None => self.error(ErrorKind::NotFormat {
+                format: self.format,
+                found: "it has text before any XML element: it is not XML".into(),
+            }),
+            Some(_) => self.error(ErrorKind::Corrupt(format!(
+                "text after the root element `{}` closed: two files joined, or not the publisher's file",
+                self.root_name
+            ))),
+        })
     }
 
     /// The place of the record last handed over.
@@ -117,12 +213,17 @@ impl<R: Read> XmlStream<R> {
         self.reader.buffer_position()
     }
 
-    /// An error at the current place in the file.
+    /// An error at the current place in the file (outside the root: at the root).
     pub fn error(&self, kind: ErrorKind) -> ImportError {
+        let path = if self.path.is_empty() {
+            self.root_name.to_owned()
+        } else {
+            self.path.join("/")
+        };
         ImportError::new(
             &self.origin,
             Location::Element {
-                path: self.path.join("/"),
+                path,
                 index: self.count,
                 offset: self.offset(),
             },
@@ -186,8 +287,8 @@ impl<R: Read> XmlStream<R> {
                         Ok(node) => node,
                         Err(kind) => return Some(Err(self.error(kind))),
                     };
-                    if self.root.is_none() {
-                        self.root = Some(node.clone());
+                    if let Err(e) = self.open(&node) {
+                        return Some(Err(e));
                     }
                     if is_record(&self.path, &node.name) {
                         self.count += 1;
@@ -202,8 +303,11 @@ impl<R: Read> XmlStream<R> {
                         Ok(node) => node,
                         Err(kind) => return Some(Err(self.error(kind))),
                     };
-                    if self.root.is_none() {
-                        self.root = Some(node.clone());
+                    if let Err(e) = self.open(&node) {
+                        return Some(Err(e));
+                    }
+                    if self.path.is_empty() {
+                        self.root_closed = true;
                     }
                     if is_record(&self.path, &node.name) {
                         self.count += 1;
@@ -213,24 +317,44 @@ impl<R: Read> XmlStream<R> {
                 }
                 Event::End(_) => {
                     self.path.pop();
-                }
-                Event::Eof => {
-                    if !self.path.is_empty() {
-                        let open = self.path.join("/");
-                        return Some(Err(self.error(ErrorKind::Truncated(format!(
-                            "the file ends inside `{open}`"
-                        )))));
+                    if self.path.is_empty() {
+                        self.root_closed = true;
                     }
-                    if self.root.is_none() {
-                        return Some(Err(
-                            self.error(ErrorKind::Truncated("the file has no XML element".into()))
-                        ));
-                    }
-                    return None;
                 }
-                _ => {}
+                Event::Text(text) => {
+                    if let Err(e) = self.outside_text(text[..].as_bytes()) {
+                        return Some(Err(e));
+                    }
+                }
+                Event::CData(_) | Event::GeneralRef(_) => {
+                    if let Err(e) = self.outside_text(b"&") {
+                        return Some(Err(e));
+                    }
+                }
+                Event::Eof => return self.at_eof(),
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {
+                    self.prolog = true;
+                }
             }
         }
+    }
+
+    /// The end of the file outside any record: fine after the root closed, or in a file
+    /// with nothing in it (the caller tells "empty" from "a list"); truncation otherwise.
+    fn at_eof(&self) -> Option<Result<Item, ImportError>> {
+        if !self.path.is_empty() {
+            let open = self.path.join("/");
+            return Some(Err(self.error(ErrorKind::Truncated(format!(
+                "the file ends inside `{open}`"
+            )))));
+        }
+        if self.root.is_none() && self.prolog {
+            return Some(Err(self.error(ErrorKind::Truncated(format!(
+                "the file ends before its root element `{}`",
+                self.root_name
+            )))));
+        }
+        None
     }
 
     /// Reads the rest of a record element whose start tag has just been read.
