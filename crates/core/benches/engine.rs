@@ -108,6 +108,7 @@ fn agreement() -> Agreement {
             quantity: "uranium_mass".into(),
             factor: 1.0,
             description: String::new(),
+            precision: None,
         }],
         events: vec![],
         commitments: commitments.clone(),

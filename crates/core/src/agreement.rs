@@ -210,6 +210,36 @@ pub struct Unit {
     pub factor: f64,
     /// Plain-words name, e.g. "kilograms of uranium (element)".
     pub description: String,
+    /// How many decimal places its values are printed with (2 when absent).
+    #[serde(default)]
+    pub precision: Option<u8>,
+}
+
+impl Unit {
+    /// A value in this unit as printed: rounded to its precision, trailing zeros dropped.
+    ///
+    /// ```
+    /// # use accord_core::agreement::Unit;
+    /// let kg = Unit { id: "kg_u".parse().unwrap(), quantity: "uranium_mass".into(), factor: 1.0,
+    ///                 description: "kg U".into(), precision: None };
+    /// assert_eq!(kg.show(256.88000000000002), "256.88");
+    /// assert_eq!(kg.show(252.0), "252");
+    /// ```
+    pub fn show(&self, value: f64) -> String {
+        show(value, self.precision.unwrap_or(2))
+    }
+}
+
+/// A value rounded to `places` decimal places, trailing zeros (and a trailing point)
+/// dropped.
+pub fn show(value: f64, places: u8) -> String {
+    let text = format!("{value:.*}", usize::from(places));
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    };
+    if text == "-0" { "0".to_owned() } else { text }
 }
 
 /// A named event, e.g. adoption day, implementation day, the monitor's report.

@@ -14,4 +14,5 @@ mod engine {
     mod relief_acts;
     mod scenarios;
     mod snapback;
+    mod timelines;
 }

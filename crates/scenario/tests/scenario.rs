@@ -53,6 +53,7 @@ fn agreement() -> Agreement {
             quantity: "uranium_mass".into(),
             factor: 1.0,
             description: "kg U".into(),
+            precision: None,
         }],
         events: vec![Event {
             id: id("adoption"),

@@ -690,6 +690,7 @@ fn unit(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Unit> {
     let id = t.req_id::<UnitId>(ctx, "id", Some(Kind::Unit));
     let quantity = t.req_str(ctx, "quantity");
     let factor = t.opt_number(ctx, "factor");
+    let precision = t.opt_uint(ctx, "precision", 12);
     let description = t.req_str(ctx, "description");
     let factor = factor?;
     if let Some(f) = &factor
@@ -710,6 +711,7 @@ fn unit(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Unit> {
         quantity: quantity?.into_inner(),
         factor: factor.map_or(1.0, Spanned::into_inner),
         description: description?.into_inner(),
+        precision: precision?.and_then(|p| u8::try_from(*p.get_ref()).ok()),
     })
 }
 

@@ -399,6 +399,9 @@ struct Unit {
     factor: Option<f64>,
     /// Plain-words name.
     description: String,
+    /// Decimal places its values are printed with (2 when absent).
+    #[schemars(range(max = 12))]
+    precision: Option<u8>,
 }
 
 /// A named event.

@@ -495,6 +495,8 @@ named! {
         MeasureSunset = "measure.sunset",
         /// A milestone inside a trigger's countdown.
         TriggerMilestone = "trigger.milestone",
+        /// A trigger awaiting the latest review's findings.
+        TriggerAwaiting = "trigger.awaiting",
     }
 }
 
@@ -1026,6 +1028,10 @@ pub struct TriggerState {
     pub rearmed: Option<Date>,
     /// Once invoked: the milestones inside its countdown, with their due dates.
     pub milestones: Vec<MilestoneState>,
+    /// While dormant only because the latest review has no finding in yet (its condition
+    /// held at the review before): the day the latest review's findings are all due. The
+    /// timeline shows no change meanwhile.
+    pub awaiting: Option<Date>,
 }
 
 named! {

@@ -83,7 +83,17 @@ pub fn timeline(
                 days.insert(d);
             }
         }
-        let flat = flatten(&state);
+        let mut flat = flatten(&state);
+        // Changes of meaning only: a trigger dormant only because the latest review has no
+        // finding in yet keeps what it showed before.
+        if let Some(old) = &previous {
+            for t in state.triggers.iter().filter(|t| t.awaiting.is_some()) {
+                let subject = format!("trigger {}", t.id);
+                if let Some(kept) = old.get(&subject) {
+                    flat.insert(subject, kept.clone());
+                }
+            }
+        }
         match &previous {
             None => {
                 for (subject, (to, reasons)) in &flat {
@@ -163,6 +173,7 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
         out.extend(t.until);
         out.extend(t.wind_down_until);
         out.extend(t.earliest);
+        out.extend(t.awaiting.and_then(|d| d.tomorrow().ok()));
         out.extend(t.milestones.iter().map(|m| m.due));
     }
     for m in &state.measures {

@@ -139,6 +139,7 @@ fn unit(ident: &str, quantity: &str, factor: f64) -> Unit {
         quantity: quantity.into(),
         factor,
         description: ident.into(),
+        precision: None,
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance};
+use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance, show};
 use crate::id::IndicatorId;
 use crate::statement::LogIndex;
 use crate::time::{CalendarDuration, Date, Period};
@@ -94,12 +94,21 @@ pub(crate) fn findings(
             .filter(|r| cal.governing(r.period.start()) == v)
             .collect();
         for (i, (indicator, lind)) in version.indicators.iter().zip(&lens.indicators).enumerate() {
+            let places = match &indicator.target {
+                IndicatorTarget::Threshold { unit, .. } => version
+                    .units
+                    .iter()
+                    .find(|u| &u.id == unit)
+                    .and_then(|u| u.precision),
+                _ => None,
+            };
             let source = Source {
                 v,
                 i,
                 indicator,
                 lind,
                 anchors: &view.anchors,
+                places: places.unwrap_or(2),
             };
             let periods = indicator_periods(cal, &source, everything, fills, rejected);
             let state = by_id.entry(indicator.id.clone()).or_insert_with(|| {
@@ -201,6 +210,8 @@ struct Source<'a> {
     indicator: &'a Indicator,
     lind: &'a LensIndicator,
     anchors: &'a Anchors,
+    /// The decimal places its values are printed with (its unit's precision).
+    places: u8,
 }
 
 /// The statuses of every reporting period of an indicator that has begun.
@@ -389,7 +400,7 @@ fn period_status(
         Outcome::Decided { .. } => decided(cal, src, &slot, &cell.outcome, &mut out),
         Outcome::Contested { entries, values } => {
             out.status = IndicatorStatus::Contested;
-            let shown: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+            let shown: Vec<String> = values.iter().map(|v| show(*v, src.places)).collect();
             out.reasons.push(Reason::with_entries(
                 Rule::IndicatorContested,
                 format!(
@@ -505,7 +516,7 @@ fn decided(
     else {
         return;
     };
-    let (compliant, why) = complies(src.indicator, src.anchors, *value);
+    let (compliant, why) = complies(src.indicator, src.anchors, src.places, *value);
     out.value = Some(*value);
     out.late = *late;
     let who = if *self_reported && *voices == 1 {
@@ -610,7 +621,7 @@ fn empty(
 }
 
 /// Whether a decided value meets the indicator's target, and why, in words.
-fn complies(indicator: &Indicator, anchors: &Anchors, value: f64) -> (bool, String) {
+fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) -> (bool, String) {
     match &indicator.target {
         IndicatorTarget::Threshold {
             comparison,
@@ -627,12 +638,18 @@ fn complies(indicator: &Indicator, anchors: &Anchors, value: f64) -> (bool, Stri
                 },
                 c => c.holds(value, *limit),
             };
+            // Rounded, unless rounding would make a value that differs from the limit
+            // read as the limit itself ("3.67 breaches the limit of at most 3.67").
+            let (shown, limit_shown) = match (show(value, places), show(*limit, places)) {
+                (v, l) if v == l && value != *limit => (format!("{value}"), format!("{limit}")),
+                pair => pair,
+            };
             (
                 ok,
                 format!(
-                    "{value} {unit} {} the limit {} {limit} {unit}",
+                    "{shown} {unit} {} the limit {} {limit_shown} {unit}",
                     if ok { "meets" } else { "breaches" },
-                    comparison_text(*comparison)
+                    comparison_text(*comparison),
                 ),
             )
         }
@@ -719,7 +736,7 @@ fn cure(
         if let Outcome::Decided {
             value, agreeing, ..
         } = &cell.outcome
-            && complies(indicator, anchors, *value).0
+            && complies(indicator, anchors, src.places, *value).0
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;

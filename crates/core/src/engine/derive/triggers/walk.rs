@@ -14,12 +14,48 @@ use super::super::super::state::{
     DisputeState, MilestoneState, MilestoneStatus, Reason, Rule, TriggerState, TriggerStatus,
 };
 use super::super::super::{date_from_epoch_day, epoch_day};
-use super::super::conditions::{Judge, describe, earliest};
+use super::super::conditions::{Judge, describe, earliest, holds_at, mentions};
 use super::super::date_of;
 use super::{
     Episode, Hold, episode, hold_entries, hold_names, holds_for, holds_on, names, rests, rests_on,
     reverted_actions, since_reviews,
 };
+
+/// For a trigger whose condition no longer holds only because the latest review has no
+/// finding in yet: the day its findings are all due (its end plus the longest grace). The
+/// condition held at the review before, and every commitment it names is unverified at the
+/// latest one with nothing recorded for it yet — a review boundary, not a change of what is
+/// known.
+fn awaiting(judge: Judge<'_>, t: &Trigger) -> Option<Date> {
+    let cal = judge.cal;
+    let latest = cal.concluded.checked_sub(1)?;
+    let review = cal.reviews.get(latest as usize)?;
+    if latest == 0 || !holds_at(judge, &judge.anchors(), &t.when, latest).0 {
+        return None;
+    }
+    let agreement = cal.agreement()?;
+    let named: Vec<&crate::agreement::Commitment> = agreement
+        .commitments
+        .iter()
+        .filter(|c| mentions(&t.when, &c.id))
+        .collect();
+    let empty = !named.is_empty()
+        && named.iter().all(|c| {
+            judge.commitments.reviews.get(&c.id).is_some_and(|r| {
+                let status = r.statuses.get(latest as usize).and_then(|s| s.as_ref());
+                let known = r.known.get(latest as usize).copied().flatten();
+                status.is_some_and(|s| s.status == crate::rule::CommitmentStatus::Unverified)
+                    && known.is_none()
+            })
+        });
+    let grace = agreement
+        .indicators
+        .iter()
+        .filter(|i| named.iter().any(|c| c.id == i.commitment))
+        .filter_map(|i| i.grace.after(review.period.end()))
+        .max()?;
+    (empty && cal.date <= grace).then_some(grace)
+}
 
 /// Where a trigger's countdown stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -606,6 +642,7 @@ impl<'t> TriggerWalk<'t> {
             paused_since: None,
             rearmed: None,
             milestones: Vec::new(),
+            awaiting: None,
         };
         if let Some(last) = self.episodes.last() {
             state.fired = Some(last.fired);
@@ -696,6 +733,17 @@ impl<'t> TriggerWalk<'t> {
             state.earliest =
                 earliest(judge, &judge.anchors(), &t.when).filter(|d| *d > judge.cal.date);
         }
+        if state.status == TriggerStatus::Dormant {
+            state.awaiting = awaiting(judge, t);
+            if let Some(due) = state.awaiting {
+                state.reasons.push(Reason::rule(
+                    Rule::TriggerAwaiting,
+                    format!(
+                        "its condition held at the review before; no finding of the latest review is in yet (due by {due}): it is judged again when they come"
+                    ),
+                ));
+            }
+        }
         // Halted, lapsed or withdrawn: the step that did it decides the status and comes
         // first; whether it could be invoked again follows.
         let at = usize::from(
@@ -727,6 +775,7 @@ impl<'t> TriggerWalk<'t> {
     }
 
     fn counting(&self, state: &mut TriggerState, invoked: Date, until: Date) {
+        state.awaiting = None;
         let t = self.t;
         state.status = TriggerStatus::CountingDown;
         state.invoked = Some(invoked);
