@@ -4,7 +4,6 @@
 
 use accord_core::engine::state::TriggerStatus;
 use accord_core::engine::{evaluate, timeline};
-use accord_core::statement::*;
 
 use super::builder::*;
 
