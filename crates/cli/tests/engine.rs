@@ -76,7 +76,9 @@ fn evaluate_json_is_the_documented_state() {
             "rejected",
             "agreement_status",
             "measures",
-            "signals"
+            "signals",
+            "views",
+            "view"
         ]
     );
     assert_eq!(state["phases"][0]["status"], "reached");

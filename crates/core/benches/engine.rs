@@ -128,6 +128,7 @@ fn agreement() -> Agreement {
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }

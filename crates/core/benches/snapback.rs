@@ -274,6 +274,7 @@ fn agreement() -> Agreement {
             while_open: WhileOpen::FreezeFinding,
             standing: vec![id(PARTY_A), id(PARTY_B)],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }

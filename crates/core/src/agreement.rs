@@ -251,6 +251,13 @@ pub struct Event {
     pub description: String,
     /// When it happens, if the agreement fixes it; otherwise it is recorded in the log.
     pub date: Option<DateRule>,
+    /// Who records it (authorities, guarantors); any authority when empty.
+    #[serde(default)]
+    pub recorded_by: Vec<ParticipantId>,
+    /// Whether it may occur several times (votes): dates computed from it take the latest
+    /// occurrence. Once only when false.
+    #[serde(default)]
+    pub recurs: bool,
 }
 
 /// Something the target undertakes, made measurable by its indicators.
@@ -695,6 +702,10 @@ pub struct DisputeProcess {
     /// (a joint body's decision). When empty, any authority of the agreement records it.
     #[serde(default)]
     pub resolved_by: Vec<ParticipantId>,
+    /// Whose consent an extension needs. When empty, every party still taking part on the
+    /// day (not observers).
+    #[serde(default)]
+    pub extension_consent: Vec<ParticipantId>,
 }
 
 /// A stage of the dispute process.
@@ -845,12 +856,12 @@ pub fn role_may_state(party: Option<PartyRole>, kind: StatementKind) -> bool {
         );
     };
     match (role, kind) {
-        (_, K::KeyEvent | K::Signal) => true,
+        (_, K::KeyEvent | K::Signal | K::Participation) => true,
         (PartyRole::Observer, _) => false,
         (_, K::DisputeStep | K::TriggerStep | K::AmendmentSignature) => true,
         (PartyRole::Target, K::Evidence | K::Correction | K::Retraction) => true,
         (PartyRole::Authority, K::Decision | K::Retraction) => true,
-        (PartyRole::Authority, K::EventOccurred) => true,
+        (PartyRole::Authority | PartyRole::Guarantor, K::EventOccurred) => true,
         _ => false,
     }
 }

@@ -65,6 +65,14 @@ pub enum EvalError {
     /// Two versions carry the same number.
     #[error("version {0} is given twice: pass each version of the agreement once")]
     DuplicateVersion(u32),
+    /// A view was asked for that the evaluation does not have.
+    #[error("there is no view `{view}`: the views are {}", views.join(", "))]
+    UnknownView {
+        /// The view asked for.
+        view: String,
+        /// The views there are.
+        views: Vec<String>,
+    },
 }
 
 /// The total order of log entries: record time, then log index.
@@ -98,7 +106,26 @@ pub fn evaluate(
     for entry in entries {
         core.ingest(entry);
     }
-    derive::state(&core, as_of, false).map(|(state, _)| state)
+    derive::state(&core, as_of, false, None).map(|(state, _)| state)
+}
+
+/// Evaluates in one view: `as-recorded` (every entry as recorded), or `void-#N` (a
+/// contested invocation, entry N, held void). `State::views` lists the views there are;
+/// an unknown view is an error listing them.
+pub fn evaluate_view(
+    versions: &[Agreement],
+    log: &[LoggedStatement],
+    as_of: Instant,
+    view: &str,
+) -> Result<State, EvalError> {
+    let mut core = Evaluator::new(versions)?.core;
+    let mut entries: Vec<&LoggedStatement> =
+        log.iter().filter(|e| e.recorded_at <= as_of).collect();
+    entries.sort_by_key(|e| (e.recorded_at, e.index.0));
+    for entry in entries {
+        core.ingest(entry);
+    }
+    derive::state(&core, as_of, false, Some(view)).map(|(state, _)| state)
 }
 
 /// Incremental evaluation: feed entries one by one, ask for the state at any instant.
@@ -172,7 +199,7 @@ impl Evaluator {
     /// Quorums computed on the way are cached (when `as_of` sees every appended entry), so
     /// the next call and the next appends only recompute what changed.
     pub fn state(&mut self, as_of: Instant) -> Result<State, EvalError> {
-        let (state, fills) = derive::state(&self.core, as_of, true)?;
+        let (state, fills) = derive::state(&self.core, as_of, true, None)?;
         for fill in fills {
             if let Some(ind) = self
                 .core

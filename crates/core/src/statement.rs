@@ -70,6 +70,8 @@ pub enum Statement {
     KeyEvent(KeyEvent),
     /// A risk signal or a recommendation: changes no state, shown wherever it is.
     Signal(Signal),
+    /// A participant joins, ceases participating or withdraws.
+    Participation(Participation),
 }
 
 impl Statement {
@@ -86,6 +88,7 @@ impl Statement {
             Statement::AmendmentSignature(_) => StatementKind::AmendmentSignature,
             Statement::KeyEvent(_) => StatementKind::KeyEvent,
             Statement::Signal(_) => StatementKind::Signal,
+            Statement::Participation(_) => StatementKind::Participation,
         }
     }
 }
@@ -116,6 +119,41 @@ pub enum StatementKind {
     KeyEvent,
     /// See [`Statement::Signal`].
     Signal,
+    /// See [`Statement::Participation`].
+    Participation,
+}
+
+/// A participant joins the agreement, ceases participating, or withdraws from it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Participation {
+    /// Who.
+    pub participant: ParticipantId,
+    /// What changes.
+    pub change: ParticipationChange,
+    /// From when (inclusive).
+    pub effective: Date,
+    /// For an authority's withdrawal: its relief is wound down over this period, then the
+    /// measures apply again (at once when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wind_down: Option<crate::time::CalendarDuration>,
+    /// Remarks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What changes in a participation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipationChange {
+    /// It takes part from then on (a participant listed in the agreement whose first
+    /// change is a join does not take part before it).
+    Join,
+    /// It stops taking part, without leaving: it has no standing for later steps.
+    Cease,
+    /// It leaves: no standing for later steps, and an authority's relief is reimposed.
+    Withdraw,
 }
 
 /// A risk signal or a recommendation ("partial reversal, not full snapback"): it changes

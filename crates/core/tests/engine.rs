@@ -10,6 +10,7 @@ mod engine {
     mod lifted;
     mod measures;
     mod monitoring;
+    mod participation;
     mod properties;
     mod relief_acts;
     mod scenarios;

@@ -221,10 +221,11 @@ pub fn kind_name(kind: StatementKind) -> &'static str {
         StatementKind::AmendmentSignature => "amendment_signature",
         StatementKind::KeyEvent => "key_event",
         StatementKind::Signal => "signal",
+        StatementKind::Participation => "participation",
     }
 }
 
-const ALL_KINDS: [StatementKind; 10] = [
+const ALL_KINDS: [StatementKind; 11] = [
     StatementKind::Evidence,
     StatementKind::Correction,
     StatementKind::Retraction,
@@ -235,6 +236,7 @@ const ALL_KINDS: [StatementKind; 10] = [
     StatementKind::AmendmentSignature,
     StatementKind::KeyEvent,
     StatementKind::Signal,
+    StatementKind::Participation,
 ];
 
 /// The statement kind of a name written by [`kind_name`].

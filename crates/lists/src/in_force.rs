@@ -739,6 +739,8 @@ mod tests {
             agreement_status: accord_core::engine::state::AgreementStatus::InEffect,
             measures: Vec::new(),
             signals: Vec::new(),
+            views: Vec::new(),
+            view: None,
         }
     }
 

@@ -57,6 +57,23 @@ pub(crate) struct EventFile {
     pub amendment: Option<Spanned<AmendmentFile>>,
     #[serde(default)]
     pub signal: Option<Spanned<SignalFile>>,
+    #[serde(default)]
+    pub participation: Option<Spanned<ParticipationFile>>,
+}
+
+/// A participant joins, ceases participating or withdraws.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ParticipationFile {
+    pub participant: Spanned<String>,
+    /// `join`, `cease` or `withdraw`.
+    pub change: Spanned<String>,
+    pub effective: Spanned<DateValue>,
+    /// For an authority's withdrawal: the wind-down of its relief, an ISO 8601 duration.
+    #[serde(default)]
+    pub wind_down: Option<Spanned<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A risk signal or a recommendation.

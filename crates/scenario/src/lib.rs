@@ -23,7 +23,8 @@ use accord_core::id::{
 use accord_core::statement::{
     AmendmentSignature, Confidentiality, Correction, Decision, DecisionAct, DisputeAction,
     DisputeOutcome, DisputeStep, EventOccurred, Evidence, Finding, LogIndex, Method, Observation,
-    Quantity, ReliefRef, Retraction, Signal, SignalKind, Statement, TriggerAction, TriggerStep,
+    Participation, ParticipationChange, Quantity, ReliefRef, Retraction, Signal, SignalKind,
+    Statement, TriggerAction, TriggerStep,
 };
 use accord_core::time::{CalendarDuration, Date, Instant, Period};
 use toml::Spanned;
@@ -401,6 +402,7 @@ impl Lowering<'_> {
             e.event.is_some(),
             e.amendment.is_some(),
             e.signal.is_some(),
+            e.participation.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -412,7 +414,7 @@ impl Lowering<'_> {
                 format!("an event states exactly one thing, this one states {given}"),
                 Some(
                     "give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, \
-                     `trigger`, `event`, `amendment`, `signal`"
+                     `trigger`, `event`, `amendment`, `signal`, `participation`"
                         .into(),
                 ),
             );
@@ -481,6 +483,9 @@ impl Lowering<'_> {
                 on,
                 note: ev.note.clone(),
             }));
+        }
+        if let Some(p) = &e.participation {
+            return self.participation(number, p).map(Statement::Participation);
         }
         if let Some(s) = &e.signal {
             let s = s.get_ref();
@@ -655,6 +660,39 @@ impl Lowering<'_> {
                 None
             }
         }
+    }
+
+    fn participation(
+        &mut self,
+        number: usize,
+        p: &Spanned<file::ParticipationFile>,
+    ) -> Option<Participation> {
+        let p = p.get_ref();
+        let name = p.participant.get_ref().clone();
+        let participant: ParticipantId =
+            self.known(number, &p.participant, "participant", |a| {
+                a.parties.iter().any(|x| x.id.as_str() == name)
+                    || a.monitors.iter().any(|x| x.id.as_str() == name)
+            })?;
+        let change = self.keyword::<ParticipationChange>(number, &p.change, "participation change");
+        let effective = self.date(number, &p.effective);
+        let wind_down = match &p.wind_down {
+            Some(w) => match w.get_ref().parse::<CalendarDuration>() {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    self.error(number, w.span(), e.to_string(), None);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        Some(Participation {
+            participant,
+            change: change?,
+            effective: effective?,
+            wind_down,
+            note: p.note.clone(),
+        })
     }
 
     fn decision(&mut self, number: usize, d: &Spanned<file::DecisionFile>) -> Option<Decision> {
@@ -913,6 +951,7 @@ fn kind_words(statement: &Statement) -> &'static str {
         Statement::AmendmentSignature(_) => "an amendment signature",
         Statement::KeyEvent(_) => "a key",
         Statement::Signal(_) => "a signal",
+        Statement::Participation(_) => "a participation",
     }
 }
 

@@ -59,6 +59,8 @@ fn agreement() -> Agreement {
             id: id("adoption"),
             description: "Adoption".into(),
             date: None,
+            recorded_by: vec![],
+            recurs: false,
         }],
         commitments: vec![Commitment {
             id: id("c1"),
@@ -159,6 +161,7 @@ fn agreement() -> Agreement {
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality {
             methods: vec![(Method::OnSiteInspection, 1.0)],
@@ -382,7 +385,7 @@ by = "council"
     18:96: event 3: `telepathy` is not a method (help: unknown variant `telepathy`, expected one of `on_site_inspection`, `remote_sensing`, `document_audit`, `third_party_audit`, `self_report`)
     18:81: event 3: indicator `stockpile` takes a number
     23:27: event 4: no earlier event is labelled `missing` (help: refer to an earlier event by its `label`)
-    25:1: event 5: an event states exactly one thing, this one states 0 (help: give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, `trigger`, `event`, `amendment`, `signal`)
+    25:1: event 5: an event states exactly one thing, this one states 0 (help: give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, `trigger`, `event`, `amendment`, `signal`, `participation`)
     ");
 }
 

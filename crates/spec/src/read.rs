@@ -719,12 +719,17 @@ fn event(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Event, Option<Loca
     let id = t.req_id::<EventId>(ctx, "id", Some(Kind::Event));
     let description = t.req_str(ctx, "description");
     let date = t.opt_date_rule(ctx, "date");
+    let recorded_by = t.ref_ids::<ParticipantId>(ctx, "recorded_by", Kind::Participant);
+    note_participants(ctx, &recorded_by, false);
+    let recurs = t.opt_bool(ctx, "recurs");
     let date = date?;
     Some((
         Event {
             id: id?,
             description: description?.into_inner(),
             date: date.as_ref().map(|d| d.value.clone()),
+            recorded_by: recorded_by?.into_iter().map(Spanned::into_inner).collect(),
+            recurs: recurs?.unwrap_or(false),
         },
         date,
     ))
@@ -2106,6 +2111,8 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
     note_participants(ctx, &standing, false);
     let resolved_by = t.ref_ids::<ParticipantId>(ctx, "resolved_by", Kind::Participant);
     note_participants(ctx, &resolved_by, false);
+    let extension_consent = t.ref_ids::<ParticipantId>(ctx, "extension_consent", Kind::Participant);
+    note_participants(ctx, &extension_consent, false);
     let mut stages = Vec::new();
     let mut ok = true;
     let stage_tables = t.tables(ctx, "stages", "a dispute stage");
@@ -2219,6 +2226,10 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
             while_open,
             standing: standing.into_iter().map(Spanned::into_inner).collect(),
             resolved_by: resolved_by.into_iter().map(Spanned::into_inner).collect(),
+            extension_consent: extension_consent?
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
         },
         stages,
     ))

@@ -415,6 +415,11 @@ struct Event {
     description: String,
     /// Its date, if the agreement fixes it; otherwise it is recorded in the log.
     date: Option<DateRule>,
+    /// Who records it (authorities, guarantors); any authority when empty.
+    #[serde(default)]
+    recorded_by: Vec<Id>,
+    /// Whether it may occur several times (votes): dates computed from it take the latest.
+    recurs: Option<bool>,
 }
 
 /// A tolerance for disagreement between monitors.
@@ -959,6 +964,9 @@ struct Disputes {
     resolved_by: Vec<Id>,
     /// The stages, the first being where disputes start.
     stages: Vec<StageFile>,
+    /// Whose consent an extension needs (every party still taking part when empty).
+    #[serde(default)]
+    extension_consent: Vec<Id>,
 }
 
 /// Whether a stage's deadline can be extended.

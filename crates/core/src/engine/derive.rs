@@ -28,11 +28,13 @@ mod conditions;
 mod disputes;
 mod findings;
 mod measures;
+mod participation;
 mod phases;
 mod relief;
 mod triggers;
+mod views;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::id::{EventId, PhaseId, StageId};
 use crate::rule::{CommitmentStatus, DateAnchor, DateRule};
@@ -125,11 +127,24 @@ pub(crate) fn periods(
     out
 }
 
-/// Derives the state as of `as_of`, and the quorums worth caching.
+/// Derives the state as of `as_of`, and the quorums worth caching: with every view kept
+/// (what participants disagree on is `contested`), or in one view when `view` names one.
 pub(crate) fn state(
     core: &Core,
     as_of: Instant,
     cache: bool,
+    view: Option<&str>,
+) -> Result<(State, Vec<CacheFill>), EvalError> {
+    views::state(core, as_of, cache, view)
+}
+
+/// Derives the state as of `as_of` with the `excluded` entries set aside (the view that
+/// holds them void), and the quorums worth caching.
+pub(crate) fn derive(
+    core: &Core,
+    as_of: Instant,
+    cache: bool,
+    excluded: &BTreeSet<u64>,
 ) -> Result<(State, Vec<CacheFill>), EvalError> {
     let Some(first) = core.versions.first() else {
         return Err(EvalError::NoVersions);
@@ -144,7 +159,7 @@ pub(crate) fn state(
         .map(|(_, i, r)| (i.0, r.clone()))
         .collect();
 
-    let mut versions = calendar::Versions::new(core, cut, date, &mut rejected);
+    let mut versions = calendar::Versions::new(core, cut, date, excluded, &mut rejected);
     let agreement_status =
         measures::agreement_status(versions.views.first().and_then(|v| v.effective), date);
     let disputes = disputes::disputes(&versions);
@@ -210,6 +225,8 @@ pub(crate) fn state(
         agreement_status,
         measures: measure_states,
         signals: signals(&cal),
+        views: Vec::new(),
+        view: None,
     };
     // INVARIANT: the last step, with no condition: exemptions are in force in every state.
     state.exemptions = measures::exemptions(&core.versions, &cal.views);
@@ -280,7 +297,15 @@ fn events_out(cal: &calendar::Calendar<'_>) -> Vec<EventState> {
         .map(|e| {
             let date = view.and_then(|v| v.anchors.events.get(&e.id).copied());
             let entry = view.and_then(|v| v.event_entries.get(&e.id).copied());
+            let times = view
+                .and_then(|v| v.occurrences.get(&e.id))
+                .map_or(0, Vec::len);
             let reason = match (date, entry, &e.date) {
+                (Some(d), Some(i), _) if times > 1 => Reason::with_entries(
+                    Rule::EventRecorded,
+                    format!("recorded {times} times; the latest occurred on {d}"),
+                    vec![i],
+                ),
                 (Some(d), Some(i), _) => Reason::with_entries(
                     Rule::EventRecorded,
                     format!("recorded as occurring on {d}"),
@@ -301,6 +326,9 @@ fn events_out(cal: &calendar::Calendar<'_>) -> Vec<EventState> {
                 id: e.id.clone(),
                 date,
                 reasons: vec![reason],
+                occurrences: view
+                    .and_then(|v| v.occurrences.get(&e.id).cloned())
+                    .unwrap_or_default(),
             }
         })
         .collect()

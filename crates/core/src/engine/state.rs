@@ -64,6 +64,31 @@ pub struct State {
     pub measures: Vec<MeasureState>,
     /// Risk signals and recommendations recorded in the log: they change no status.
     pub signals: Vec<SignalState>,
+    /// The views participants hold where they disagree (whether an invocation was valid),
+    /// each with who holds it and what it computes; empty when nothing is contested.
+    pub views: Vec<ViewState>,
+    /// The one view this state was evaluated in, when one was asked for; none when every
+    /// view is kept (what they disagree on is then `contested`).
+    pub view: Option<String>,
+}
+
+/// One view of a contested point: who holds it and what it computes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ViewState {
+    /// Its name: `as-recorded`, or `void-#N` (entry N held void).
+    pub id: String,
+    /// What it holds, in words.
+    pub premise: String,
+    /// The contested entry.
+    pub entry: LogIndex,
+    /// Who holds it.
+    pub held_by: Vec<ParticipantId>,
+    /// What it computes for the triggers the views disagree on.
+    pub triggers: Vec<(TriggerId, TriggerStatus)>,
+    /// What it computes for the relief actions the views disagree on.
+    pub relief: Vec<(ActionId, ReliefStatus)>,
+    /// What it computes for the measures the views disagree on.
+    pub measures: Vec<(MeasureId, MeasureStatus)>,
 }
 
 /// A risk signal or a recommendation, as recorded.
@@ -467,6 +492,8 @@ named! {
         EventNotRecorded = "event.not_recorded",
         /// A log entry that does not count (in the timeline).
         EntryRejected = "entry.rejected",
+        /// A status participants disagree on: each view and what it computes.
+        ViewContested = "view.contested",
         /// The agreement is not yet agreed, or agreed but not yet in effect.
         AgreementPending = "agreement.pending",
         /// Phases and relief wait for the agreement to take effect.
@@ -497,6 +524,10 @@ named! {
         TriggerMilestone = "trigger.milestone",
         /// A trigger awaiting the latest review's findings.
         TriggerAwaiting = "trigger.awaiting",
+        /// An invocation by a participant whose standing is disputed.
+        TriggerStandingDisputed = "trigger.standing_disputed",
+        /// Relief of an authority that withdrew from the agreement.
+        ReliefWithdrawn = "relief.withdrawn",
     }
 }
 
@@ -743,6 +774,9 @@ pub enum ReliefStatus {
     Reimposed,
     /// Replaced by a later action (a new licence).
     Superseded,
+    /// Participants disagree on it (whether the invocation that reverted it was valid):
+    /// every view is in `State::views`. It does not relieve.
+    Contested,
 }
 
 #[allow(non_upper_case_globals)]
@@ -776,6 +810,7 @@ impl ReliefStatus {
             ReliefStatus::WindDown => "wind_down",
             ReliefStatus::Reimposed => "reimposed",
             ReliefStatus::Superseded => "superseded",
+            ReliefStatus::Contested => "contested",
         }
     }
 }
@@ -933,6 +968,9 @@ named! {
         Withdrawn = "withdrawn",
         /// It fired: the relief it reverts is wound down, then reimposed.
         Fired = "fired",
+        /// Participants disagree on it (whether it was validly invoked): every view is in
+        /// `State::views`.
+        Contested = "contested",
     }
 }
 
@@ -1172,10 +1210,13 @@ pub struct DecisionState {
 pub struct EventState {
     /// The event.
     pub id: EventId,
-    /// Its date, when fixed by the agreement or recorded.
+    /// Its date, when fixed by the agreement or recorded (the latest occurrence of a
+    /// recurring event).
     pub date: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
+    /// Every recorded occurrence, in log order (several for a recurring event).
+    pub occurrences: Vec<Date>,
 }
 
 /// A log entry that does not count.

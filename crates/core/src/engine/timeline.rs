@@ -219,8 +219,11 @@ fn measure_status(m: &super::state::MeasureState) -> String {
     out
 }
 
+/// Subject → (status, reasons).
+type Flat = BTreeMap<String, (String, Vec<Reason>)>;
+
 /// The state as subject → (status, reasons).
-fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
+fn flatten(state: &State) -> Flat {
     let mut m = BTreeMap::new();
     for v in &state.versions {
         m.insert(
@@ -290,6 +293,26 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             );
         }
     }
+    decisions_triggers_disputes(state, &mut m);
+    signals(state, &mut m);
+    for r in &state.rejected {
+        m.insert(
+            format!("entry {}", r.entry),
+            (
+                "rejected".to_owned(),
+                vec![Reason::with_entries(
+                    super::state::Rule::EntryRejected,
+                    r.reason.clone(),
+                    vec![r.entry],
+                )],
+            ),
+        );
+    }
+    m
+}
+
+/// Decisions, triggers and disputes as the timeline names them.
+fn decisions_triggers_disputes(state: &State, m: &mut Flat) {
     for d in &state.decisions {
         let base = if d.departure {
             "departure"
@@ -349,6 +372,10 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             (format!("{}{stage}{outcome}", d.status), d.reasons.clone()),
         );
     }
+}
+
+/// Risk signals and recommendations as the timeline names them.
+fn signals(state: &State, m: &mut Flat) {
     for s in &state.signals {
         let kind = match s.kind {
             crate::statement::SignalKind::Risk => "risk signal",
@@ -370,18 +397,4 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             ),
         );
     }
-    for r in &state.rejected {
-        m.insert(
-            format!("entry {}", r.entry),
-            (
-                "rejected".to_owned(),
-                vec![Reason::with_entries(
-                    super::state::Rule::EntryRejected,
-                    r.reason.clone(),
-                    vec![r.entry],
-                )],
-            ),
-        );
-    }
-    m
 }

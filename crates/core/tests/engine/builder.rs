@@ -237,11 +237,15 @@ pub fn base() -> Agreement {
                 id: id("adoption"),
                 description: "adoption day".into(),
                 date: Some(DateRule::On(d(2026, 1, 1))),
+                recorded_by: vec![],
+                recurs: false,
             },
             Event {
                 id: id("report"),
                 description: "the monitor's report".into(),
                 date: None,
+                recorded_by: vec![],
+                recurs: false,
             },
         ],
         commitments: vec![],
@@ -279,6 +283,7 @@ pub fn base() -> Agreement {
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }

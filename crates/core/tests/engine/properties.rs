@@ -23,6 +23,8 @@ enum Spec {
     Dispute(usize, usize, usize, i64),
     /// A trigger step: which step, who, which trigger.
     Trigger(usize, usize, usize),
+    /// A participation change: who, which change, which day.
+    Participation(usize, usize, i64),
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +71,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
         1 => (0..3usize).prop_map(Spec::Sign),
         2 => (0..9usize, 0..4usize, prop_oneof![4 => 0..2usize, 1 => Just(2usize)], 0..200i64).prop_map(|(k, w, n, o)| Spec::Dispute(k, w, n, o)),
         2 => (0..4usize, 0..4usize, 0..2usize).prop_map(|(k, w, t)| Spec::Trigger(k, w, t)),
+        1 => (0..3usize, 0..3usize, 0..300i64).prop_map(|(w, c, o)| Spec::Participation(w, c, o)),
     ]
 }
 
@@ -206,9 +209,13 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     7 => DisputeAction::Open {
                         finding: Finding::Entry {
                             index: match log.iter().rev().find(|e: &&LoggedStatement| {
-                                matches!(e.statement, Statement::Decision(_))
+                                if offset % 3 == 1 {
+                                    matches!(e.statement, Statement::TriggerStep(_))
+                                } else {
+                                    matches!(e.statement, Statement::Decision(_))
+                                }
                             }) {
-                                Some(e) if offset % 2 == 0 => e.index,
+                                Some(e) if offset % 2 == 0 || offset % 3 == 1 => e.index,
                                 _ => LogIndex(*offset as u64 % 40),
                             },
                         },
@@ -241,6 +248,23 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     Statement::DisputeStep(DisputeStep {
                         dispute: id(["d1", "d2", "overdue-stockpile-2026-01-01"][*n]),
                         step,
+                    }),
+                )
+            }
+            Spec::Participation(who, change, offset) => {
+                let who = ["usa", "eu", "target"][*who];
+                (
+                    vec![who],
+                    Statement::Participation(Participation {
+                        participant: id(who),
+                        change: [
+                            ParticipationChange::Withdraw,
+                            ParticipationChange::Cease,
+                            ParticipationChange::Join,
+                        ][*change],
+                        effective: day(*offset),
+                        wind_down: (offset % 2 == 0).then(|| dur("P30D")),
+                        note: None,
                     }),
                 )
             }
@@ -428,10 +452,15 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             "halted",
             "withdrawn",
             "fired",
+            "contested",
         ]
         .contains(&t.status.as_str());
-        // A re-armed trigger keeps the day it last fired.
-        if !ok || (t.status == "fired") != (t.fired.is_some() && t.rearmed.is_none()) {
+        // A re-armed trigger keeps the day it last fired; a contested one keeps the
+        // recorded view's dates.
+        let contested = t.status == "contested";
+        if !ok
+            || (!contested && (t.status == "fired") != (t.fired.is_some() && t.rearmed.is_none()))
+        {
             missing.push(format!("trigger {} status {}", t.id, t.status));
         }
     }
@@ -445,6 +474,61 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
     } else {
         Err(missing.join(", "))
     }
+}
+
+/// A contested status lists at least two views, each computing a status for it, and two of
+/// them differ.
+fn contested_states_list_two_views(s: &State) -> Result<(), String> {
+    use accord_core::engine::state::{MeasureStatus, ReliefStatus, TriggerStatus};
+    let check = |what: &str, said: Vec<String>| -> Result<(), String> {
+        let mut distinct = said.clone();
+        distinct.sort();
+        distinct.dedup();
+        if said.len() < 2 || distinct.len() < 2 {
+            return Err(format!("{what} is contested with views {said:?}"));
+        }
+        Ok(())
+    };
+    for t in s
+        .triggers
+        .iter()
+        .filter(|t| t.status == TriggerStatus::Contested)
+    {
+        let said = s
+            .views
+            .iter()
+            .filter_map(|v| v.triggers.iter().find(|(x, _)| *x == t.id))
+            .map(|(_, st)| st.to_string())
+            .collect();
+        check(&format!("trigger {}", t.id), said)?;
+    }
+    for a in s
+        .relief
+        .iter()
+        .filter(|a| a.status == ReliefStatus::Contested)
+    {
+        let said = s
+            .views
+            .iter()
+            .filter_map(|v| v.relief.iter().find(|(x, _)| *x == a.id))
+            .map(|(_, st)| st.as_str().to_owned())
+            .collect();
+        check(&format!("relief {}", a.id), said)?;
+    }
+    for m in s
+        .measures
+        .iter()
+        .filter(|m| m.status == MeasureStatus::Contested)
+    {
+        let said = s
+            .views
+            .iter()
+            .filter_map(|v| v.measures.iter().find(|(x, _)| *x == m.measure))
+            .map(|(_, st)| st.to_string())
+            .collect();
+        check(&format!("measure {}", m.measure), said)?;
+    }
+    Ok(())
 }
 
 /// Every measure of every regime has one state, in its regime's jurisdiction, and that
@@ -591,6 +675,9 @@ proptest! {
         prop_assert!(s.exemptions.iter().all(|e| e.in_force));
         if let Err(missing) = every_status_has_a_reason(&s) {
             prop_assert!(false, "statuses without a reason: {}", missing);
+        }
+        if let Err(why) = contested_states_list_two_views(&s) {
+            prop_assert!(false, "{}", why);
         }
     }
 

@@ -130,6 +130,7 @@ fn agreement() -> Agreement {
         while_open: WhileOpen::FreezeFinding,
         standing: vec![],
         resolved_by: vec![],
+        extension_consent: vec![],
     };
     a.triggers = vec![Trigger {
         id: id("snapback"),

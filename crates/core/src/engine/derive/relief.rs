@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::id::{ActionId, CommitmentId, IndicatorId};
+use crate::id::{ActionId, CommitmentId, IndicatorId, ParticipantId};
 use crate::statement::{DecisionAct, LogIndex};
 use crate::time::{Date, Period};
 
@@ -112,7 +112,15 @@ pub(crate) fn relief(
             acts.matched,
         );
         let ends = revocation_ends(&mine, &extensions, acts.matched);
-        let alone = steps(cal.date, &mut s, lift, &reverts, &mine, &ends);
+        let withdrawals = withdrawals(judge, action, &extensions, acts.matched);
+        let alone = steps(
+            cal.date,
+            &mut s,
+            lift,
+            (&reverts, &withdrawals),
+            &mine,
+            &ends,
+        );
         entitled.insert(action.id.clone(), alone);
         decisions::set_aside(
             decided
@@ -145,6 +153,89 @@ fn extended_reversions(
             r
         })
         .collect()
+}
+
+/// An authority that withdrew from the agreement: its relief (of regimes in its
+/// jurisdiction) is wound down from the withdrawal, then reimposed.
+struct Withdrawal {
+    authority: ParticipantId,
+    effective: Date,
+    end: Date,
+    entry: LogIndex,
+}
+
+/// The withdrawals of the authorities whose jurisdiction an action's regime belongs to.
+fn withdrawals(
+    judge: Judge<'_>,
+    action: &crate::agreement::ReliefAction,
+    extensions: &[&Decided<'_>],
+    matched: &mut BTreeSet<LogIndex>,
+) -> Vec<Withdrawal> {
+    let cal = judge.cal;
+    let Some(agreement) = cal.agreement() else {
+        return Vec::new();
+    };
+    let Some(jurisdiction) = agreement
+        .regimes
+        .iter()
+        .find(|r| r.id == action.regime)
+        .map(|r| &r.jurisdiction)
+    else {
+        return Vec::new();
+    };
+    cal.participants
+        .withdrawals(cal.date)
+        .filter(|(p, _)| {
+            agreement.parties.iter().any(|x| {
+                &&x.id == p
+                    && x.role == crate::agreement::PartyRole::Authority
+                    && x.jurisdiction.as_ref() == Some(jurisdiction)
+            })
+        })
+        .map(|(p, c)| {
+            let end = c
+                .wind_down
+                .and_then(|w| w.after(c.effective))
+                .unwrap_or(c.effective);
+            Withdrawal {
+                authority: p.clone(),
+                effective: c.effective,
+                end: decisions::extend(c.effective, end, extensions, matched),
+                entry: c.entry,
+            }
+        })
+        .collect()
+}
+
+/// Applies an authority's withdrawal to relief of its jurisdiction.
+fn withdraw(date: Date, w: &Withdrawal, s: &mut ActionState) {
+    if w.effective > date || !(s.status.relieves() || s.status == ReliefStatus::Held) {
+        return;
+    }
+    let (status, since) = if date < w.end {
+        (ReliefStatus::WindDown, w.effective)
+    } else {
+        (ReliefStatus::Reimposed, w.end)
+    };
+    s.status = status;
+    s.since = Some(since);
+    s.until = (status == ReliefStatus::WindDown).then_some(w.end);
+    let wind = if w.end > w.effective {
+        format!(", wound down until {}", w.end)
+    } else {
+        String::new()
+    };
+    s.reasons.insert(
+        0,
+        Reason::with_entries(
+            Rule::ReliefWithdrawn,
+            format!(
+                "`{}` withdrew from the agreement on {}: its relief is reimposed{wind}",
+                w.authority, w.effective
+            ),
+            vec![w.entry],
+        ),
+    );
 }
 
 /// The end of the wind-down each revocation gives, with its extensions.
@@ -245,6 +336,8 @@ enum Step<'d, 'a> {
     Reentry(&'d Reverted),
     /// An authority decided on it.
     Decision(&'d Decided<'a>),
+    /// The authority of its jurisdiction withdrew.
+    Withdrawal(&'d Withdrawal),
 }
 
 /// Fired triggers revert the action (wound down, then reimposed), relief earned again after
@@ -257,12 +350,15 @@ fn steps(
     date: Date,
     s: &mut ActionState,
     lift: Option<Date>,
-    reverts: &[Reverted],
+    (reverts, withdrawals): (&[Reverted], &[Withdrawal]),
     mine: &[&Decided<'_>],
     ends: &BTreeMap<LogIndex, Date>,
 ) -> ReliefStatus {
     let base = s.clone();
     let mut steps: Vec<(Date, u8, Step<'_, '_>)> = Vec::new();
+    for w in withdrawals {
+        steps.push((w.effective, 2, Step::Withdrawal(w)));
+    }
     for r in reverts {
         steps.push((r.fired, 2, Step::Fire(r)));
         if let Some(re) = &r.reentered {
@@ -296,6 +392,7 @@ fn apply(
         Step::Fire(r) => revert(date, r, s),
         Step::Reentry(r) => reenter_action(date, r, base, lift, s),
         Step::Decision(d) => decisions::apply(date, d, ends.get(&d.index).copied(), s),
+        Step::Withdrawal(w) => withdraw(date, w, s),
     }
 }
 

@@ -84,6 +84,7 @@ fn kind_name(kind: StatementKind) -> &'static str {
         StatementKind::AmendmentSignature => "an amendment signature",
         StatementKind::KeyEvent => "a key event",
         StatementKind::Signal => "a signal",
+        StatementKind::Participation => "a participation change",
     }
 }
 

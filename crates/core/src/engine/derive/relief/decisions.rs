@@ -116,6 +116,15 @@ pub(crate) fn decided<'a>(
             .authors
             .iter()
             .all(|a| cal.role_of(a).may_state(StatementKind::Decision));
+        let day = super::super::date_of(o.key.0);
+        if let Some(why) = o
+            .authors
+            .iter()
+            .find_map(|a| cal.participants.why_not(a, day))
+        {
+            rejected.push((o.index.0, why));
+            continue;
+        }
         let exists = match &d.relief {
             ReliefRef::Phase(p) => agreement.phases.iter().any(|ph| &ph.id == p),
             ReliefRef::Action(a) => agreement.actions().any(|(_, ac)| &ac.id == a),

@@ -221,6 +221,15 @@ impl<'t> TriggerWalk<'t> {
                 t.id
             )),
             (TriggerAction::Invoke { .. }, _) => self.invocation_refused(judge, o, day),
+            (TriggerAction::Halt { .. } | TriggerAction::Withdraw, _)
+                if o.authors
+                    .iter()
+                    .any(|a| judge.cal.participants.why_not(a, day).is_some()) =>
+            {
+                o.authors
+                    .iter()
+                    .find_map(|a| judge.cal.participants.why_not(a, day))
+            }
             (TriggerAction::Halt { .. }, Course::Counting { .. } | Course::Paused { .. }) => {
                 if t.halted_by.is_empty() {
                     Some(format!("no participant may halt `{}`", t.id))
@@ -305,6 +314,20 @@ impl<'t> TriggerWalk<'t> {
 
     fn invoke(&mut self, judge: Judge<'_>, o: &OtherEntry, day: Date, reason: &str) {
         let t = self.t;
+        // A participant whose participation ended: its standing is disputed. The
+        // invocation is recorded and counts as recorded; the views on it are kept
+        // (`derive::views`).
+        if let Some(why) = o
+            .authors
+            .iter()
+            .find_map(|a| judge.cal.participants.why_not(a, day))
+        {
+            self.reasons.push(Reason::with_entries(
+                Rule::TriggerStandingDisputed,
+                format!("the invocation's standing is disputed: {why}"),
+                vec![o.index],
+            ));
+        }
         self.invoked_by = o.authors.clone();
         self.rested = rests_on(judge, t, day);
         self.pausing = self
