@@ -702,6 +702,7 @@ mod tests {
                     superseded_by: None,
                     lifts: None,
                     reasons: Vec::new(),
+                    spares_contracts_before: None,
                 }
             })
             .collect();

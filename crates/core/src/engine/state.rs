@@ -520,6 +520,8 @@ named! {
         MeasureReview = "measure.review",
         /// A measure's sunset: it ends on a date whatever the compliance status.
         MeasureSunset = "measure.sunset",
+        /// A measure as it applies to a contract concluded on a date.
+        MeasureContract = "measure.contract",
         /// A milestone inside a trigger's countdown.
         TriggerMilestone = "trigger.milestone",
         /// A trigger awaiting the latest review's findings.
@@ -845,6 +847,9 @@ pub struct ActionState {
     pub lifts: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
+    /// Reverted by a non-retroactive trigger: contracts concluded before this day (the
+    /// fire) and consistent with the agreement are not caught by the reimposition.
+    pub spares_contracts_before: Option<Date>,
 }
 
 named! {
@@ -916,6 +921,58 @@ pub struct MeasureState {
     pub reminder: Option<Date>,
     /// The day it ends by its own terms, whatever the compliance status, when known.
     pub sunset: Option<Date>,
+    /// Wound down or reimposed by a non-retroactive trigger: contracts concluded before
+    /// this day (the fire) and consistent with the agreement are not caught.
+    pub spares_contracts_before: Option<Date>,
+}
+
+impl MeasureState {
+    /// The measure as it applies to a contract concluded on `concluded` (and consistent
+    /// with the agreement): a non-retroactive reimposition does not catch a contract
+    /// concluded before it, for which the relief in effect before still applies.
+    ///
+    /// ```
+    /// # fn demo(m: &accord_core::engine::state::MeasureState) {
+    /// let for_contract = m.for_contract(jiff::civil::date(2026, 9, 1));
+    /// println!("{} for that contract", for_contract.status);
+    /// # }
+    /// ```
+    pub fn for_contract(&self, concluded: Date) -> MeasureState {
+        let mut out = self.clone();
+        let spared = self.spares_contracts_before.filter(|f| concluded < *f);
+        if let (Some(fire), MeasureStatus::WindDown | MeasureStatus::Reimposed) =
+            (spared, self.status)
+        {
+            out.status = MeasureStatus::Suspended;
+            out.since = None;
+            out.until = None;
+            out.reasons.insert(
+                0,
+                Reason::rule(
+                    Rule::MeasureContract,
+                    format!(
+                        "for a contract concluded on {concluded}, before the reimposition of {fire}: a non-retroactive reimposition does not catch it (if it is consistent with the agreement); the relief in effect before still applies to it"
+                    ),
+                ),
+            );
+        } else {
+            out.reasons.insert(
+                0,
+                Reason::rule(
+                    Rule::MeasureContract,
+                    match self.spares_contracts_before {
+                        Some(fire) => format!(
+                            "for a contract concluded on {concluded}: on or after the reimposition of {fire}, so it is caught"
+                        ),
+                        None => format!(
+                            "for a contract concluded on {concluded}: no non-retroactive reimposition spares it"
+                        ),
+                    },
+                ),
+            );
+        }
+        out
+    }
 }
 
 /// Relief for one measure (or one regime, for relief that names no measure) in one

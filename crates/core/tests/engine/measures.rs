@@ -198,3 +198,51 @@ fn an_authority_extends_the_wind_down_a_snapback_began() {
     assert_eq!(measure(&s, "us-energy").status, MeasureStatus::Reimposed);
     assert_eq!(measure(&s, "us-energy").since, Some(d(2026, 12, 1)));
 }
+
+#[test]
+fn a_non_retroactive_reimposition_spares_contracts_concluded_before_it() {
+    let mut a = agreement(d(2026, 9, 1));
+    a.triggers[0].non_retroactive = true;
+    let log = log();
+    let s = eval(&a, &log, "2026-11-09T00:00:00Z");
+    let us = measure(&s, "us-energy");
+    assert_eq!(us.status, MeasureStatus::Reimposed);
+    assert_eq!(us.spares_contracts_before, Some(d(2026, 10, 10)));
+    // A contract concluded the day before the fire keeps the relief in effect before.
+    let before = us.for_contract(d(2026, 10, 9));
+    assert_eq!(before.status, MeasureStatus::Suspended);
+    assert_eq!(before.reasons[0].rule, "measure.contract");
+    assert!(
+        before.reasons[0]
+            .detail
+            .contains("before the reimposition of 2026-10-10"),
+        "{:?}",
+        before.reasons
+    );
+    // On the day of the fire and after, it is caught.
+    for concluded in [d(2026, 10, 10), d(2026, 10, 11)] {
+        let caught = us.for_contract(concluded);
+        assert_eq!(caught.status, MeasureStatus::Reimposed, "{concluded}");
+        assert_eq!(caught.reasons[0].rule, "measure.contract");
+    }
+    // During the wind-down too.
+    let s = eval(&a, &log, "2026-11-08T23:59:59Z");
+    let us = measure(&s, "us-energy");
+    assert_eq!(us.status, MeasureStatus::WindDown);
+    assert_eq!(
+        us.for_contract(d(2026, 10, 9)).status,
+        MeasureStatus::Suspended
+    );
+    assert_eq!(
+        us.for_contract(d(2026, 10, 10)).status,
+        MeasureStatus::WindDown
+    );
+    // A retroactive trigger spares nothing.
+    let s = eval(&agreement(d(2026, 9, 1)), &log, "2026-11-09T00:00:00Z");
+    let us = measure(&s, "us-energy");
+    assert_eq!(us.spares_contracts_before, None);
+    assert_eq!(
+        us.for_contract(d(2020, 1, 1)).status,
+        MeasureStatus::Reimposed
+    );
+}

@@ -265,6 +265,7 @@ fn measure_state(
         next_review: None,
         reminder: None,
         sunset: None,
+        spares_contracts_before: None,
     };
     match decisive {
         Some((a, r, s)) if r > 0 => {
@@ -344,6 +345,7 @@ fn decide(
         MeasureStatus::WindDown => {
             out.since = a.since;
             out.until = a.until;
+            out.spares_contracts_before = a.spares_contracts_before;
             (
                 Rule::MeasureWindDown,
                 format!(
@@ -355,6 +357,7 @@ fn decide(
         }
         MeasureStatus::Reimposed => {
             out.since = a.since;
+            out.spares_contracts_before = a.spares_contracts_before;
             (
                 Rule::MeasureReimposed,
                 format!("reimposed: `{}` {words}", a.id),

@@ -64,6 +64,7 @@ pub(super) fn scheduled(
         superseded_by: None,
         lifts: None,
         reasons: Vec::new(),
+        spares_contracts_before: None,
     };
     let done = |state, start, lapse| Scheduled {
         state,

@@ -151,6 +151,9 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
         ));
         return;
     }
+    if r.non_retroactive {
+        s.spares_contracts_before = Some(r.fired);
+    }
     let contracts = if r.non_retroactive {
         format!(
             "; contracts concluded before {} may be performed until {}",
