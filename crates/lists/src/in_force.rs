@@ -742,6 +742,7 @@ mod tests {
             signals: Vec::new(),
             views: Vec::new(),
             view: None,
+            contract: None,
         }
     }
 

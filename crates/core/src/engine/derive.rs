@@ -227,6 +227,7 @@ pub(crate) fn derive(
         signals: signals(&cal),
         views: Vec::new(),
         view: None,
+        contract: None,
     };
     // INVARIANT: the last step, with no condition: exemptions are in force in every state.
     state.exemptions = measures::exemptions(&core.versions, &cal.views);

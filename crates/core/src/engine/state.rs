@@ -70,6 +70,10 @@ pub struct State {
     /// The one view this state was evaluated in, when one was asked for; none when every
     /// view is kept (what they disagree on is then `contested`).
     pub view: Option<String>,
+    /// The contract date this state answers for ([`State::for_contract`]); absent (not
+    /// serialised) for the state of the agreement as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Date>,
 }
 
 /// One view of a contested point: who holds it and what it computes.
@@ -160,6 +164,33 @@ impl State {
     /// The measure with this id (measure ids are unique in an agreement).
     pub fn measure(&self, id: &str) -> Option<&MeasureState> {
         self.measures.iter().find(|m| m.measure.as_str() == id)
+    }
+
+    /// The state as it applies to a contract concluded on `concluded` (and consistent with
+    /// the agreement): relief actions and measures that a non-retroactive trigger reverted
+    /// on or after that day keep the relief for it (see [`MeasureState::for_contract`]);
+    /// everything else is the same, with a reason saying which.
+    ///
+    /// ```
+    /// # fn demo(state: &accord_core::engine::State) {
+    /// let for_contract = state.for_contract(jiff::civil::date(2026, 9, 1));
+    /// assert_eq!(for_contract.contract, Some(jiff::civil::date(2026, 9, 1)));
+    /// # }
+    /// ```
+    pub fn for_contract(&self, concluded: Date) -> State {
+        let mut out = self.clone();
+        out.contract = Some(concluded);
+        out.relief = self
+            .relief
+            .iter()
+            .map(|a| a.for_contract(concluded))
+            .collect();
+        out.measures = self
+            .measures
+            .iter()
+            .map(|m| m.for_contract(concluded))
+            .collect();
+        out
     }
 
     /// The decision recorded by this log entry.
@@ -522,6 +553,8 @@ named! {
         MeasureSunset = "measure.sunset",
         /// A measure as it applies to a contract concluded on a date.
         MeasureContract = "measure.contract",
+        /// A relief action as it applies to a contract concluded on a date.
+        ReliefContract = "relief.contract",
         /// A milestone inside a trigger's countdown.
         TriggerMilestone = "trigger.milestone",
         /// A trigger awaiting the latest review's findings.
@@ -924,6 +957,9 @@ pub struct MeasureState {
     /// Wound down or reimposed by a non-retroactive trigger: contracts concluded before
     /// this day (the fire) and consistent with the agreement are not caught.
     pub spares_contracts_before: Option<Date>,
+    /// For such a measure: what it is for a spared contract (`suspended`, or `terminated`
+    /// for relief that terminated it), the relief in effect before the reimposition.
+    pub spared_status: Option<MeasureStatus>,
 }
 
 impl MeasureState {
@@ -940,37 +976,57 @@ impl MeasureState {
     pub fn for_contract(&self, concluded: Date) -> MeasureState {
         let mut out = self.clone();
         let spared = self.spares_contracts_before.filter(|f| concluded < *f);
-        if let (Some(fire), MeasureStatus::WindDown | MeasureStatus::Reimposed) =
-            (spared, self.status)
-        {
-            out.status = MeasureStatus::Suspended;
-            out.since = None;
-            out.until = None;
-            out.reasons.insert(
-                0,
-                Reason::rule(
-                    Rule::MeasureContract,
-                    format!(
-                        "for a contract concluded on {concluded}, before the reimposition of {fire}: a non-retroactive reimposition does not catch it (if it is consistent with the agreement); the relief in effect before still applies to it"
-                    ),
-                ),
-            );
-        } else {
-            out.reasons.insert(
-                0,
-                Reason::rule(
-                    Rule::MeasureContract,
-                    match self.spares_contracts_before {
-                        Some(fire) => format!(
-                            "for a contract concluded on {concluded}: on or after the reimposition of {fire}, so it is caught"
-                        ),
-                        None => format!(
-                            "for a contract concluded on {concluded}: no non-retroactive reimposition spares it"
-                        ),
-                    },
-                ),
-            );
-        }
+        let detail = match (spared, self.status) {
+            (Some(fire), MeasureStatus::WindDown | MeasureStatus::Reimposed) => {
+                out.status = self.spared_status.unwrap_or(MeasureStatus::Suspended);
+                out.since = None;
+                out.until = None;
+                format!(
+                    "for a contract concluded on {concluded}, before the reimposition of {fire}: a non-retroactive reimposition does not catch it (if it is consistent with the agreement); the relief in effect before still applies to it ({})",
+                    out.status.as_str()
+                )
+            }
+            _ => contract_caught(concluded, self.spares_contracts_before),
+        };
+        out.reasons
+            .insert(0, Reason::rule(Rule::MeasureContract, detail));
+        out
+    }
+}
+
+/// Why a contract is caught: concluded on or after the fire, or no non-retroactive
+/// reimposition.
+fn contract_caught(concluded: Date, fire: Option<Date>) -> String {
+    match fire {
+        Some(fire) => format!(
+            "for a contract concluded on {concluded}: on or after the reimposition of {fire}, so it is caught"
+        ),
+        None => format!(
+            "for a contract concluded on {concluded}: no non-retroactive reimposition spares it"
+        ),
+    }
+}
+
+impl ActionState {
+    /// The relief action as it applies to a contract concluded on `concluded` (and
+    /// consistent with the agreement): reverted by a non-retroactive trigger, it is still
+    /// `granted` for a contract concluded before the fire.
+    pub fn for_contract(&self, concluded: Date) -> ActionState {
+        let mut out = self.clone();
+        let spared = self.spares_contracts_before.filter(|f| concluded < *f);
+        let detail = match (spared, self.status) {
+            (Some(fire), ReliefStatus::WindDown | ReliefStatus::Reimposed) => {
+                out.status = ReliefStatus::Granted;
+                out.since = None;
+                out.until = None;
+                format!(
+                    "for a contract concluded on {concluded}, before the reimposition of {fire}: a non-retroactive reimposition does not catch it (if it is consistent with the agreement); the relief still applies to it"
+                )
+            }
+            _ => contract_caught(concluded, self.spares_contracts_before),
+        };
+        out.reasons
+            .insert(0, Reason::rule(Rule::ReliefContract, detail));
         out
     }
 }

@@ -4,7 +4,7 @@
 
 use accord_core::agreement::{Agreement, Reversion, Trigger};
 use accord_core::engine::evaluate;
-use accord_core::engine::state::{MeasureState, MeasureStatus, State};
+use accord_core::engine::state::{MeasureState, MeasureStatus, ReliefStatus, State};
 use accord_core::rule::{CommitmentStatus, DateRule};
 use accord_core::statement::*;
 
@@ -208,6 +208,7 @@ fn a_non_retroactive_reimposition_spares_contracts_concluded_before_it() {
     let us = measure(&s, "us-energy");
     assert_eq!(us.status, MeasureStatus::Reimposed);
     assert_eq!(us.spares_contracts_before, Some(d(2026, 10, 10)));
+    assert_eq!(us.spared_status, Some(MeasureStatus::Suspended));
     // A contract concluded the day before the fire keeps the relief in effect before.
     let before = us.for_contract(d(2026, 10, 9));
     assert_eq!(before.status, MeasureStatus::Suspended);
@@ -245,4 +246,53 @@ fn a_non_retroactive_reimposition_spares_contracts_concluded_before_it() {
         us.for_contract(d(2020, 1, 1)).status,
         MeasureStatus::Reimposed
     );
+}
+
+#[test]
+fn the_state_answers_for_a_contract_date() {
+    // EU oil terminates the EU energy measure, lifted for good only in 2027: the snapback
+    // revives it, and a contract concluded before the fire keeps the termination.
+    let mut a = agreement(d(2027, 1, 1));
+    a.triggers[0].non_retroactive = true;
+    let log = log();
+    let s = eval(&a, &log, "2026-11-09T00:00:00Z");
+    assert_eq!(s.contract, None);
+    let eu = measure(&s, "eu-energy");
+    assert_eq!(eu.status, MeasureStatus::Reimposed);
+    assert_eq!(eu.spared_status, Some(MeasureStatus::Terminated));
+    let before = s.for_contract(d(2026, 10, 9));
+    assert_eq!(before.contract, Some(d(2026, 10, 9)));
+    assert_eq!(
+        measure(&before, "eu-energy").status,
+        MeasureStatus::Terminated
+    );
+    assert_eq!(
+        measure(&before, "us-energy").status,
+        MeasureStatus::Suspended
+    );
+    let oil = before.relief("eu-oil").unwrap();
+    assert_eq!(oil.status, ReliefStatus::Granted);
+    assert_eq!(oil.reasons[0].rule, "relief.contract");
+    // Caught from the day of the fire; the state of the agreement as a whole is unchanged.
+    let on = s.for_contract(d(2026, 10, 10));
+    assert_eq!(measure(&on, "eu-energy").status, MeasureStatus::Reimposed);
+    assert_eq!(on.relief("eu-oil").unwrap().status, ReliefStatus::Reimposed);
+    assert_eq!(
+        on.relief("eu-oil").unwrap().reasons[0].rule,
+        "relief.contract"
+    );
+    let mut same = on.clone();
+    same.contract = None;
+    for m in &mut same.measures {
+        m.reasons.remove(0);
+    }
+    for r in &mut same.relief {
+        r.reasons.remove(0);
+    }
+    assert_eq!(same, s);
+    // The contract date is serialised only when asked for.
+    let json = serde_json::to_value(&s).unwrap();
+    assert!(json.get("contract").is_none());
+    let json = serde_json::to_value(&before).unwrap();
+    assert_eq!(json["contract"], "2026-10-09");
 }

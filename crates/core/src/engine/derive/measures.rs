@@ -266,12 +266,16 @@ fn measure_state(
         reminder: None,
         sunset: None,
         spares_contracts_before: None,
+        spared_status: None,
     };
     match decisive {
         Some((a, r, s)) if r > 0 => {
             out.status = s;
             let scope = kind_of(a).map_or(String::new(), |k| scope_words(k, measure));
             decide(&mut out, a, s, &scope, triggers, acting);
+            if out.spares_contracts_before.is_some() {
+                out.spared_status = kind_of(a).map(|k| rank(k, ReliefStatus::Granted, status).1);
+            }
         }
         _ => applies(&mut out, acting, status),
     }
