@@ -259,6 +259,12 @@ pub(crate) fn date_from_epoch_day(days: i64) -> Option<Date> {
     .ok()
 }
 
+/// The first instant of a UTC date: what a plain date means when an act takes effect.
+pub fn start_of_day(date: Date) -> Instant {
+    let day = i128::from(epoch_day(date));
+    Instant::from_nanosecond(day * 86_400_000_000_000).unwrap_or(Instant::MIN)
+}
+
 /// The last instant of a UTC date: the `as_of` that sees everything recorded that day.
 pub fn end_of_day(date: Date) -> Instant {
     let next = i128::from(epoch_day(date).saturating_add(1));

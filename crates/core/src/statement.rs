@@ -16,7 +16,7 @@ use crate::id::{
     ActionId, AgreementId, DisputeId, EventId, IndicatorId, ParticipantId, PhaseId, StageId,
     TriggerId, UnitId,
 };
-use crate::time::{Date, Instant, Period};
+use crate::time::{Date, Instant, Moment, Period};
 
 /// The position of an entry in an agreement's log, counted from 0.
 #[derive(
@@ -130,8 +130,8 @@ pub struct Participation {
     pub participant: ParticipantId,
     /// What changes.
     pub change: ParticipationChange,
-    /// From when (inclusive).
-    pub effective: Date,
+    /// From when (inclusive): a date, or an instant in a zone.
+    pub effective: Moment,
     /// For an authority's withdrawal: its relief is wound down over this period, then the
     /// measures apply again (at once when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,14 +352,15 @@ pub struct Decision {
     pub act: DecisionAct,
     /// The relief it applies to.
     pub relief: ReliefRef,
-    /// From when it applies.
-    pub effective: Date,
+    /// From when it applies (inclusive): a date, or an instant in a zone.
+    pub effective: Moment,
     /// The stated reason (required when it departs from the evaluation).
     pub reason: String,
     /// For `renew` and `amend`: the new expiry (exclusive: the relief is not in effect on
-    /// that day); for `extend_wind_down`: the new end of the wind-down.
+    /// that day, or from that instant); for `extend_wind_down`: the new end of the
+    /// wind-down (exclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until: Option<Date>,
+    pub until: Option<Moment>,
     /// For `revoke` and `let_expire`: the relief is wound down over this period (from the
     /// effective date, or from the expiry), then the measure applies again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -374,11 +375,16 @@ pub struct Decision {
 
 impl Decision {
     /// A decision with no dates or entities beyond its effective date.
-    pub fn new(act: DecisionAct, relief: ReliefRef, effective: Date, reason: &str) -> Self {
+    pub fn new(
+        act: DecisionAct,
+        relief: ReliefRef,
+        effective: impl Into<Moment>,
+        reason: &str,
+    ) -> Self {
         Self {
             act,
             relief,
-            effective,
+            effective: effective.into(),
             reason: reason.to_owned(),
             until: None,
             wind_down: None,
@@ -543,8 +549,8 @@ pub enum TriggerAction {
 pub struct EventOccurred {
     /// The event, as named in the agreement.
     pub event: EventId,
-    /// When it happened.
-    pub on: Date,
+    /// When it happened: a date, or an instant in a zone.
+    pub on: Moment,
     /// Remarks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

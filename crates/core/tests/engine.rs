@@ -7,6 +7,7 @@ mod engine {
     mod builder;
     mod calendars;
     mod escalation;
+    mod instants;
     mod lifted;
     mod measures;
     mod monitoring;

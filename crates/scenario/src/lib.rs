@@ -26,7 +26,7 @@ use accord_core::statement::{
     Participation, ParticipationChange, Quantity, ReliefRef, Retraction, Signal, SignalKind,
     Statement, TriggerAction, TriggerStep,
 };
-use accord_core::time::{CalendarDuration, Date, Instant, Period};
+use accord_core::time::{CalendarDuration, Date, Instant, Moment, MomentError, Period};
 use toml::Spanned;
 
 mod file;
@@ -278,10 +278,34 @@ impl Lowering<'_> {
         self.versions.iter().rev().find_map(|v| pred(v.agreement))
     }
 
+    /// A date, or an instant with its zone (`2026-11-09T00:01[America/New_York]`), for
+    /// the dates of acts: decisions, events, participation.
+    fn moment(&mut self, event: usize, value: &Spanned<DateValue>) -> Option<Moment> {
+        let text = value.get_ref().text();
+        match text.parse::<Moment>() {
+            Ok(m) => Some(m),
+            Err(err) => {
+                let help = match err {
+                    MomentError::Syntax(_) => Some(
+                        "write a date (`2026-11-09`) or a local time with its zone (`2026-11-09T00:01-05:00`, `2026-11-09T00:01[America/New_York]`)".into(),
+                    ),
+                    _ => None,
+                };
+                self.error(event, value.span(), err.to_string(), help);
+                None
+            }
+        }
+    }
+
     fn instant(&mut self, event: usize, value: &Spanned<DateValue>) -> Option<Instant> {
         let text = value.get_ref().text();
         if let Ok(ts) = text.parse::<Instant>() {
             return Some(ts);
+        }
+        if let Ok(m) = text.parse::<Moment>()
+            && !m.is_plain()
+        {
+            return Some(m.instant());
         }
         if let Ok(date) = text.parse::<Date>()
             && let Ok(ts) = date
@@ -477,7 +501,7 @@ impl Lowering<'_> {
             let id: EventId = self.known(number, &ev.id, "event", |a| {
                 a.events.iter().any(|x| x.id.as_str() == ev.id.get_ref())
             })?;
-            let on = self.date(number, &ev.on)?;
+            let on = self.moment(number, &ev.on)?;
             return Some(Statement::EventOccurred(EventOccurred {
                 event: id,
                 on,
@@ -675,7 +699,7 @@ impl Lowering<'_> {
                     || a.monitors.iter().any(|x| x.id.as_str() == name)
             })?;
         let change = self.keyword::<ParticipationChange>(number, &p.change, "participation change");
-        let effective = self.date(number, &p.effective);
+        let effective = self.moment(number, &p.effective);
         let wind_down = match &p.wind_down {
             Some(w) => match w.get_ref().parse::<CalendarDuration>() {
                 Ok(x) => Some(x),
@@ -724,9 +748,9 @@ impl Lowering<'_> {
                 None
             }
         };
-        let effective = self.date(number, &d.effective);
+        let effective = self.moment(number, &d.effective);
         let until = match &d.until {
-            Some(u) => Some(self.date(number, u)?),
+            Some(u) => Some(self.moment(number, u)?),
             None => None,
         };
         let wind_down = match &d.wind_down {

@@ -323,9 +323,22 @@ fn events_out(cal: &calendar::Calendar<'_>) -> Vec<EventState> {
                     Reason::rule(Rule::EventNotRecorded, "not recorded in the log yet")
                 }
             };
+            let at = entry.and_then(|i| {
+                cal.core.others.iter().find_map(|o| match &o.statement {
+                    crate::statement::Statement::EventOccurred(x)
+                        if o.index == i && !x.on.is_plain() =>
+                    {
+                        Some(x.on.clone())
+                    }
+                    _ => None,
+                })
+            });
             EventState {
                 id: e.id.clone(),
-                date,
+                date: at
+                    .as_ref()
+                    .map_or(date, |m| Some(super::date_of(m.instant()))),
+                at,
                 reasons: vec![reason],
                 occurrences: view
                     .and_then(|v| v.occurrences.get(&e.id).cloned())

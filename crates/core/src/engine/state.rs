@@ -880,6 +880,10 @@ pub struct ActionState {
     pub lifts: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
+    /// The instant `until` stands for (exclusive), when a decision stated the end at a
+    /// time in a zone; absent (not serialised) for an end on a day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_at: Option<crate::time::Moment>,
     /// Reverted by a non-retroactive trigger: contracts concluded before this day (the
     /// fire) and consistent with the agreement are not caught by the reimposition.
     pub spares_contracts_before: Option<Date>,
@@ -1292,8 +1296,12 @@ pub struct DecisionState {
     pub act: DecisionAct,
     /// The relief it applies to.
     pub relief: ReliefRef,
-    /// From when.
+    /// The day it counts from (inclusive): the UTC day of its instant.
     pub effective: Date,
+    /// The instant it takes effect, as the instrument stated it (local time and zone);
+    /// absent (not serialised) for a decision effective on a day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<crate::time::Moment>,
     /// Its stated reason.
     pub stated_reason: String,
     /// Whether it departs from what the evaluation entitles.
@@ -1310,6 +1318,10 @@ pub struct DecisionState {
     /// For `renew` and `amend`, the new expiry; for `extend_wind_down`, the new end of the
     /// wind-down (exclusive).
     pub until: Option<Date>,
+    /// The instant of `until` (exclusive) as stated, when stated with a time; absent (not
+    /// serialised) otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_at: Option<crate::time::Moment>,
     /// For `revoke` and `let_expire`, the wind-down it gives.
     pub wind_down: Option<crate::time::CalendarDuration>,
     /// For `replace`, the action that replaces the relief.
@@ -1330,6 +1342,10 @@ pub struct EventState {
     pub reasons: Vec<Reason>,
     /// Every recorded occurrence, in log order (several for a recurring event).
     pub occurrences: Vec<Date>,
+    /// The instant of the recorded occurrence `date` comes from, as recorded (local time
+    /// and zone), when it was recorded with a time; absent (not serialised) otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<crate::time::Moment>,
 }
 
 /// A log entry that does not count.

@@ -448,7 +448,7 @@ impl Log {
             &["usa"],
             Statement::EventOccurred(EventOccurred {
                 event: id(event),
-                on,
+                on: on.into(),
                 note: None,
             }),
         )

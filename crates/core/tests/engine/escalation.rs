@@ -551,7 +551,7 @@ fn hold_us_oil(log: &mut Log) -> LogIndex {
         Statement::Decision(Decision {
             act: DecisionAct::Hold,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d_(2026, 8, 1),
+            effective: d_(2026, 8, 1).into(),
             reason: "pending a review of oil revenues".into(),
             until: None,
             wind_down: None,
@@ -792,7 +792,7 @@ fn an_overturned_grant_no_longer_applies_and_a_dispute_over_an_event_changes_not
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d_(2026, 5, 1),
+            effective: d_(2026, 5, 1).into(),
             reason: "early relief".into(),
             until: None,
             wind_down: None,

@@ -211,7 +211,7 @@ fn revoking_lifted_relief_applies_and_is_a_departure() {
         Statement::Decision(Decision {
             act: DecisionAct::Revoke,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d(2026, 9, 20),
+            effective: d(2026, 9, 20).into(),
             reason: "national security".into(),
             until: None,
             wind_down: None,

@@ -188,7 +188,7 @@ fn an_authority_extends_the_wind_down_a_snapback_began() {
         d(2026, 10, 20),
         "contracts of the harvest season",
     );
-    extension.until = Some(d(2026, 12, 1));
+    extension.until = Some(d(2026, 12, 1).into());
     log.push("2026-10-20", &["usa"], Statement::Decision(extension));
     let s = eval(&a, &log, "2026-11-30T23:59:59Z");
     let us = measure(&s, "us-energy");

@@ -31,7 +31,7 @@ fn participation(
         Statement::Participation(Participation {
             participant: id(who),
             change,
-            effective: on,
+            effective: on.into(),
             wind_down: (change == ParticipationChange::Withdraw).then(|| dur("P90D")),
             note: None,
         }),
@@ -248,7 +248,7 @@ fn guarantors_record_the_events_the_agreement_gives_them_and_votes_recur() {
             &[who],
             Statement::EventOccurred(EventOccurred {
                 event: id("report"),
-                on,
+                on: on.into(),
                 note: None,
             }),
         )

@@ -144,7 +144,7 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                 vec!["usa"],
                 Statement::EventOccurred(EventOccurred {
                     event: id(if o % 3 == 0 { "adoption" } else { "report" }),
-                    on: day(*o),
+                    on: day(*o).into(),
                     note: None,
                 }),
             ),
@@ -172,10 +172,10 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     Statement::Decision(Decision {
                         act: acts[*act],
                         relief,
-                        effective: day(*e),
+                        effective: day(*e).into(),
                         reason: "decided".into(),
                         // Some acts with their fields, some without (rejected).
-                        until: (*e % 3 != 0).then(|| day(*e + 40)),
+                        until: (*e % 3 != 0).then(|| day(*e + 40).into()),
                         wind_down: (*e % 2 == 0).then(|| dur("P20D")),
                         by: (*e % 4 != 0).then(|| id("gl-2")),
                         entities: if *e % 5 == 0 {
@@ -262,7 +262,7 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                             ParticipationChange::Cease,
                             ParticipationChange::Join,
                         ][*change],
-                        effective: day(*offset),
+                        effective: day(*offset).into(),
                         wind_down: (offset % 2 == 0).then(|| dur("P30D")),
                         note: None,
                     }),

@@ -98,7 +98,7 @@ fn a_revocation_winds_down_over_its_own_period_and_the_latest_extension_decides(
         "eu-gl",
         d(2026, 3, 10),
         |x| {
-            x.until = Some(d(2026, 4, 15));
+            x.until = Some(d(2026, 4, 15).into());
         },
     );
     let s = eval(&a, &log, "2026-03-31T00:00:00Z");
@@ -118,7 +118,7 @@ fn a_revocation_winds_down_over_its_own_period_and_the_latest_extension_decides(
         "eu-gl",
         d(2026, 4, 1),
         |x| {
-            x.until = Some(d(2026, 5, 1));
+            x.until = Some(d(2026, 5, 1).into());
         },
     );
     for when in ["2026-04-15T00:00:00Z", "2026-04-30T23:59:59Z"] {
@@ -156,7 +156,7 @@ fn an_extension_of_a_wind_down_that_has_not_begun_is_rejected_with_its_reason() 
         "gl-1",
         d(2026, 3, 1),
         |x| {
-            x.until = Some(d(2026, 6, 1));
+            x.until = Some(d(2026, 6, 1).into());
         },
     );
     let s = eval(&a, &log, "2026-03-02");
@@ -256,7 +256,7 @@ fn a_renewal_runs_from_the_date_it_states_and_an_amendment_sets_the_expiry() {
         "eu-gl",
         d(2026, 8, 1),
         |x| {
-            x.until = Some(d(2026, 9, 1));
+            x.until = Some(d(2026, 9, 1).into());
         },
     );
     let s = eval(&a, &log, "2026-08-10");
@@ -269,7 +269,7 @@ fn a_renewal_runs_from_the_date_it_states_and_an_amendment_sets_the_expiry() {
         "eu-gl",
         d(2026, 8, 15),
         |x| {
-            x.until = Some(d(2026, 12, 31));
+            x.until = Some(d(2026, 12, 31).into());
         },
     );
     let s = eval(&a, &log, "2026-12-30");
@@ -284,7 +284,7 @@ fn a_renewal_runs_from_the_date_it_states_and_an_amendment_sets_the_expiry() {
         "eu-gl",
         d(2026, 7, 10),
         |x| {
-            x.until = Some(d(2026, 9, 30));
+            x.until = Some(d(2026, 9, 30).into());
         },
     );
     let s = eval(&a, &log, "2026-07-09");

@@ -675,7 +675,7 @@ fn decisions_are_applied_and_shown_as_departures() {
         Statement::Decision(Decision {
             act: DecisionAct::Hold,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d(2026, 7, 8),
+            effective: d(2026, 7, 8).into(),
             reason: "awaiting the inspectorate's annual report".into(),
             until: None,
             wind_down: None,
@@ -689,7 +689,7 @@ fn decisions_are_applied_and_shown_as_departures() {
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Phase(id("p2")),
-            effective: d(2026, 7, 9),
+            effective: d(2026, 7, 9).into(),
             reason: "goodwill".into(),
             until: None,
             wind_down: None,
@@ -703,7 +703,7 @@ fn decisions_are_applied_and_shown_as_departures() {
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Phase(id("p2")),
-            effective: d(2026, 7, 9),
+            effective: d(2026, 7, 9).into(),
             reason: "we deserve it".into(),
             until: None,
             wind_down: None,
@@ -843,7 +843,7 @@ fn exemptions_stay_in_force_through_breach_and_revocation() {
         Statement::Decision(Decision {
             act: DecisionAct::Revoke,
             relief: ReliefRef::Phase(id("p1")),
-            effective: d(2026, 4, 6),
+            effective: d(2026, 4, 6).into(),
             reason: "snapback".into(),
             until: None,
             wind_down: None,
@@ -1231,7 +1231,7 @@ fn a_replacement_that_has_taken_effect_stands_when_the_new_licence_is_held() {
         Statement::Decision(Decision {
             act: DecisionAct::Hold,
             relief: ReliefRef::Action(id("gl-2")),
-            effective: d(2026, 10, 20),
+            effective: d(2026, 10, 20).into(),
             reason: "review of the licence's scope".into(),
             until: None,
             wind_down: None,

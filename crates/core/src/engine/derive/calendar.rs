@@ -77,7 +77,7 @@ impl<'a> Versions<'a> {
         out.current = out.governing(date);
         if let Some(agreement) = out.agreement() {
             out.participants =
-                Participants::new(core, agreement, &|k, i| live.alive(k, i), rejected);
+                Participants::new(core, agreement, cut.0, &|k, i| live.alive(k, i), rejected);
         }
         out
     }
@@ -343,6 +343,7 @@ fn recorded_events(
         if !live.alive(other.key, other.index) {
             continue;
         }
+        let on = occurred.on.day_as_of(live.cut.0);
         let problem = match version.events.iter().find(|e| e.id == occurred.event) {
             None => Some(format!(
                 "event `{}` is not declared in the agreement",
@@ -366,12 +367,12 @@ fn recorded_events(
                     .iter()
                     .any(|e| e.id == occurred.event && e.recurs);
                 if recurs {
-                    anchors.events.insert(occurred.event.clone(), occurred.on);
+                    anchors.events.insert(occurred.event.clone(), on);
                     event_entries.insert(occurred.event.clone(), other.index);
                     occurrences
                         .entry(occurred.event.clone())
                         .or_default()
-                        .push(occurred.on);
+                        .push(on);
                 } else if let Some(&earlier) = event_entries.get(&occurred.event) {
                     if i == 0 {
                         rejected.push((
@@ -383,9 +384,9 @@ fn recorded_events(
                         ));
                     }
                 } else {
-                    anchors.events.insert(occurred.event.clone(), occurred.on);
+                    anchors.events.insert(occurred.event.clone(), on);
                     event_entries.insert(occurred.event.clone(), other.index);
-                    occurrences.insert(occurred.event.clone(), vec![occurred.on]);
+                    occurrences.insert(occurred.event.clone(), vec![on]);
                 }
             }
         }

@@ -21,6 +21,8 @@ use super::{Key, Rejected};
 #[derive(Debug, Clone)]
 pub(crate) struct Change {
     pub effective: Date,
+    /// The moment as recorded (a plain date, or an instant in a zone).
+    pub at: crate::time::Moment,
     pub change: ParticipationChange,
     pub wind_down: Option<CalendarDuration>,
     pub entry: LogIndex,
@@ -38,6 +40,7 @@ impl Participants {
     pub fn new(
         core: &Core,
         agreement: &Agreement,
+        cut: crate::time::Instant,
         alive: &dyn Fn(Key, LogIndex) -> bool,
         rejected: &mut Rejected,
     ) -> Self {
@@ -49,6 +52,9 @@ impl Participants {
             if !alive(o.key, o.index) {
                 continue;
             }
+            // Under the cut, so `o.key.0` is not after it: an instant later on the day of
+            // the cut counts from the next day (see `Moment::day_as_of`).
+            let effective = p.effective.day_as_of(cut);
             let authority = |a: &ParticipantId| {
                 agreement
                     .parties
@@ -70,7 +76,7 @@ impl Participants {
                     p.participant,
                     verb(p.change)
                 ))
-            } else if out.on(&p.participant, p.effective) == (p.change == ParticipationChange::Join)
+            } else if out.on(&p.participant, effective) == (p.change == ParticipationChange::Join)
                 && out.changes.contains_key(&p.participant)
             {
                 Some(format!(
@@ -92,7 +98,8 @@ impl Participants {
             }
             let list = out.changes.entry(p.participant.clone()).or_default();
             list.push(Change {
-                effective: p.effective,
+                effective,
+                at: p.effective.clone(),
                 change: p.change,
                 wind_down: p.wind_down,
                 entry: o.index,

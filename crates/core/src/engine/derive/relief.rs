@@ -80,7 +80,7 @@ pub(crate) fn relief(
             .collect();
         let extensions: Vec<&Decided<'_>> = mine
             .iter()
-            .filter(|d| d.act() == DecisionAct::ExtendWindDown && d.decision.effective <= cal.date)
+            .filter(|d| d.act() == DecisionAct::ExtendWindDown && d.effective <= cal.date)
             .copied()
             .collect();
         let mut acts = schedule::Acts {
@@ -125,12 +125,23 @@ pub(crate) fn relief(
         decisions::set_aside(
             decided
                 .iter()
-                .filter(|d| d.applies(&phase.id, &action.id) && d.decision.effective <= cal.date),
+                .filter(|d| d.applies(&phase.id, &action.id) && d.effective <= cal.date),
             &mut s,
         );
         states.push(s);
     }
     supersede(agreement, &mut states, &started);
+    for s in &mut states {
+        // An instant stands for `until` only while `until` is its day; `until` then shows
+        // the UTC day the instant falls on (the engine counted it from the next day while
+        // the instant had not come).
+        match &s.until_at {
+            Some(m) if Some(m.day_as_of(cal.cut.0)) == s.until => {
+                s.until = Some(crate::engine::date_of(m.instant()));
+            }
+            _ => s.until_at = None,
+        }
+    }
     let counted = unstarted_extensions(&decided, &matched, cal.date, rejected);
     let decisions = decisions::states(agreement, &counted, &entitled, &lapses, cal.date);
     Relief {
@@ -149,7 +160,14 @@ fn extended_reversions(
         .iter()
         .map(|r| {
             let mut r = r.clone();
-            r.wind_down_until = decisions::extend(r.fired, r.wind_down_until, extensions, matched);
+            let end = decisions::extend(
+                r.fired,
+                decisions::End::day(r.wind_down_until),
+                extensions,
+                matched,
+            );
+            r.wind_down_until = end.day;
+            r.wind_down_at = end.at;
             r
         })
         .collect()
@@ -160,7 +178,7 @@ fn extended_reversions(
 struct Withdrawal {
     authority: ParticipantId,
     effective: Date,
-    end: Date,
+    end: decisions::End,
     entry: LogIndex,
 }
 
@@ -193,10 +211,10 @@ fn withdrawals(
             })
         })
         .map(|(p, c)| {
-            let end = c
-                .wind_down
-                .and_then(|w| w.after(c.effective))
-                .unwrap_or(c.effective);
+            let end = c.wind_down.and_then(|w| c.at.after(w)).map_or_else(
+                || decisions::End::at(c.at.clone(), cal.cut.0),
+                |m| decisions::End::at(m, cal.cut.0),
+            );
             Withdrawal {
                 authority: p.clone(),
                 effective: c.effective,
@@ -212,16 +230,26 @@ fn withdraw(date: Date, w: &Withdrawal, s: &mut ActionState) {
     if w.effective > date || !(s.status.relieves() || s.status == ReliefStatus::Held) {
         return;
     }
-    let (status, since) = if date < w.end {
+    let (status, since) = if date < w.end.day {
         (ReliefStatus::WindDown, w.effective)
     } else {
-        (ReliefStatus::Reimposed, w.end)
+        (ReliefStatus::Reimposed, w.end.day)
     };
     s.status = status;
     s.since = Some(since);
-    s.until = (status == ReliefStatus::WindDown).then_some(w.end);
-    let wind = if w.end > w.effective {
-        format!(", wound down until {}", w.end)
+    s.until = (status == ReliefStatus::WindDown).then_some(w.end.day);
+    s.until_at = w
+        .end
+        .at
+        .clone()
+        .filter(|_| status == ReliefStatus::WindDown);
+    let wind = if w.end.day > w.effective {
+        let shown = w
+            .end
+            .at
+            .as_ref()
+            .map_or_else(|| w.end.day.to_string(), |m| m.to_string());
+        format!(", wound down until {shown} (exclusive)")
     } else {
         String::new()
     };
@@ -243,13 +271,16 @@ fn revocation_ends(
     mine: &[&Decided<'_>],
     extensions: &[&Decided<'_>],
     matched: &mut BTreeSet<LogIndex>,
-) -> BTreeMap<LogIndex, Date> {
+) -> BTreeMap<LogIndex, decisions::End> {
     mine.iter()
         .filter(|d| d.act() == DecisionAct::Revoke)
         .filter_map(|d| {
-            let start = d.decision.effective;
-            let end = d.decision.wind_down?.after(start)?;
-            Some((d.index, decisions::extend(start, end, extensions, matched)))
+            let end = d.decision.effective.after(d.decision.wind_down?)?;
+            let end = decisions::End::at(end, d.as_of);
+            Some((
+                d.index,
+                decisions::extend(d.effective, end, extensions, matched),
+            ))
         })
         .collect()
 }
@@ -265,7 +296,7 @@ fn unstarted_extensions<'r, 'a>(
     let mut out = Vec::new();
     for d in decided {
         if d.act() == DecisionAct::ExtendWindDown
-            && d.decision.effective <= date
+            && d.effective <= date
             && !matched.contains(&d.index)
             && d.set_aside().is_none()
         {
@@ -277,7 +308,7 @@ fn unstarted_extensions<'r, 'a>(
                         crate::statement::ReliefRef::Phase(p) => p.to_string(),
                         crate::statement::ReliefRef::Action(a) => a.to_string(),
                     },
-                    d.decision.effective
+                    d.effective
                 ),
             ));
             continue;
@@ -352,7 +383,7 @@ fn steps(
     lift: Option<Date>,
     (reverts, withdrawals): (&[Reverted], &[Withdrawal]),
     mine: &[&Decided<'_>],
-    ends: &BTreeMap<LogIndex, Date>,
+    ends: &BTreeMap<LogIndex, decisions::End>,
 ) -> ReliefStatus {
     let base = s.clone();
     let mut steps: Vec<(Date, u8, Step<'_, '_>)> = Vec::new();
@@ -371,7 +402,7 @@ fn steps(
         apply(date, step, &base, lift, ends, &mut alone);
     }
     for d in mine {
-        steps.push((d.decision.effective, 1, Step::Decision(d)));
+        steps.push((d.effective, 1, Step::Decision(d)));
     }
     steps.sort_by_key(|(day, rank, _)| (*day, *rank));
     for (_, _, step) in &steps {
@@ -385,13 +416,13 @@ fn apply(
     step: &Step<'_, '_>,
     base: &ActionState,
     lift: Option<Date>,
-    ends: &BTreeMap<LogIndex, Date>,
+    ends: &BTreeMap<LogIndex, decisions::End>,
     s: &mut ActionState,
 ) {
     match step {
         Step::Fire(r) => revert(date, r, s),
         Step::Reentry(r) => reenter_action(date, r, base, lift, s),
-        Step::Decision(d) => decisions::apply(date, d, ends.get(&d.index).copied(), s),
+        Step::Decision(d) => decisions::apply(date, d, ends.get(&d.index), s),
         Step::Withdrawal(w) => withdraw(date, w, s),
     }
 }

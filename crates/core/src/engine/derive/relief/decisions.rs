@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::agreement::{Agreement, Renewal};
 use crate::id::{ActionId, PhaseId};
 use crate::statement::{Decision, DecisionAct, LogIndex, ReliefRef, Statement, StatementKind};
-use crate::time::Date;
+use crate::time::{Date, Moment};
 
 use super::super::super::state::{ActionState, DecisionState, Reason, ReliefStatus, Rule};
 use super::super::calendar::Calendar;
@@ -19,6 +19,12 @@ pub(crate) struct Decided<'a> {
     pub index: LogIndex,
     pub key: Key,
     pub decision: &'a Decision,
+    /// The day it takes effect in this evaluation ([`crate::time::Moment::day_as_of`]).
+    pub effective: Date,
+    /// The day its `until` falls in this evaluation, exclusive.
+    pub until: Option<Date>,
+    /// The instant of the evaluation (the cut).
+    pub as_of: crate::time::Instant,
     /// The dispute that decides where it stands, when disputed.
     pub dispute: Option<DecisionDispute>,
 }
@@ -70,16 +76,18 @@ fn malformed(agreement: &Agreement, d: &Decision) -> Option<String> {
         DecisionAct::Amend if d.until.is_none() => {
             Some("an amendment states the new expiry (`until`)".to_owned())
         }
-        DecisionAct::Amend | DecisionAct::Renew if d.until.is_some_and(|u| u <= d.effective) => {
+        DecisionAct::Amend | DecisionAct::Renew
+            if d.until.as_ref().is_some_and(|u| *u <= d.effective) =>
+        {
             Some(format!(
                 "the new expiry must come after the decision takes effect ({}), not on {}",
                 d.effective,
-                d.until.map_or_else(String::new, |u| u.to_string())
+                d.until.as_ref().map_or_else(String::new, |u| u.to_string())
             ))
         }
-        DecisionAct::ExtendWindDown => match d.until {
+        DecisionAct::ExtendWindDown => match &d.until {
             None => Some("an extension of a wind-down states its new end (`until`)".to_owned()),
-            Some(u) if u <= d.effective => Some(format!(
+            Some(u) if *u <= d.effective => Some(format!(
                 "an extension of a wind-down must end after it takes effect ({}), not on {u}",
                 d.effective
             )),
@@ -145,25 +153,35 @@ pub(crate) fn decided<'a>(
         } else if let Some(why) = malformed(agreement, d) {
             rejected.push((o.index.0, why));
         } else {
+            let as_of = cal.cut.0;
             decided.push(Decided {
                 index: o.index,
                 key: o.key,
                 decision: d,
+                effective: d.effective.day_as_of(as_of),
+                until: d.until.as_ref().map(|u| u.day_as_of(as_of)),
+                as_of,
                 dispute: disputes.get(&o.index).cloned(),
             });
         }
     }
-    decided.sort_by_key(|d| (d.decision.effective, d.key));
+    decided.sort_by(|a, b| {
+        (a.effective, a.decision.effective.instant(), a.key).cmp(&(
+            b.effective,
+            b.decision.effective.instant(),
+            b.key,
+        ))
+    });
     decided
 }
 
 /// Applies a decision effective by `date` to an action's state. `wind_end` is the end of
 /// the wind-down a revocation gives (with the extensions decided while it ran).
-pub(super) fn apply(date: Date, d: &Decided<'_>, wind_end: Option<Date>, s: &mut ActionState) {
-    if d.decision.effective > date {
+pub(super) fn apply(date: Date, d: &Decided<'_>, wind_end: Option<&End>, s: &mut ActionState) {
+    if d.effective > date {
         return;
     }
-    let eff = d.decision.effective;
+    let eff = d.effective;
     if d.act() == DecisionAct::Replace {
         return replace(d, s);
     }
@@ -175,7 +193,7 @@ pub(super) fn apply(date: Date, d: &Decided<'_>, wind_end: Option<Date>, s: &mut
         }
         DecisionAct::Revoke if s.status.relieves() || s.status == ReliefStatus::Held => {
             match wind_end {
-                Some(end) if date < end => {
+                Some(end) if date < end.day => {
                     (Some(ReliefStatus::WindDown), Some(Rule::DecisionWindDown))
                 }
                 _ => (Some(ReliefStatus::Reimposed), Some(Rule::DecisionRevoke)),
@@ -194,16 +212,29 @@ pub(super) fn apply(date: Date, d: &Decided<'_>, wind_end: Option<Date>, s: &mut
     if new != ReliefStatus::Granted {
         s.until = None;
     }
-    let mut detail = format!("decision of {eff}: {}", d.decision.reason);
+    let mut detail = format!(
+        "decision of {}: {}",
+        d.decision.effective, d.decision.reason
+    );
     if let Some(end) = wind_end {
+        let shown = end
+            .at
+            .as_ref()
+            .map_or_else(|| end.day.to_string(), Moment::to_string);
         if new == ReliefStatus::WindDown {
-            s.until = Some(end);
+            s.until = Some(end.day);
+            s.until_at.clone_from(&end.at);
+            let again = if end.at.is_some() {
+                "from that instant"
+            } else {
+                "that day"
+            };
             detail.push_str(&format!(
-                "; revoked with a wind-down until {end} (the measure applies again that day)"
+                "; revoked with a wind-down until {shown} (exclusive: the measure applies again {again})"
             ));
         } else {
-            s.since = Some(end);
-            detail.push_str(&format!("; revoked, wound down until {end}"));
+            s.since = Some(end.day);
+            detail.push_str(&format!("; revoked, wound down until {shown}"));
         }
     }
     if let Some(x) = d.dispute.as_ref().filter(|x| x.standing == Standing::Open) {
@@ -221,27 +252,53 @@ pub(super) fn apply(date: Date, d: &Decided<'_>, wind_end: Option<Date>, s: &mut
 /// noted in `matched`.
 pub(super) fn extend(
     start: Date,
-    mut end: Date,
+    mut end: End,
     extensions: &[&Decided<'_>],
     matched: &mut BTreeSet<LogIndex>,
-) -> Date {
+) -> End {
     for d in extensions {
-        let e = d.decision.effective;
-        if let Some(u) = d.decision.until
+        let e = d.effective;
+        if let Some(u) = d.until
             && start <= e
-            && e < end
+            && e < end.day
         {
-            end = u;
+            end = End {
+                day: u,
+                at: d.decision.until.clone().filter(|m| !m.is_plain()),
+            };
             matched.insert(d.index);
         }
     }
     end
 }
 
+/// The end of a wind-down (exclusive): the day it counts from in this evaluation, and the
+/// instant a decision stated, when it stated one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct End {
+    pub day: Date,
+    pub at: Option<Moment>,
+}
+
+impl End {
+    /// An end on a day.
+    pub fn day(day: Date) -> Self {
+        Self { day, at: None }
+    }
+
+    /// An end at a moment, in an evaluation as of `as_of`.
+    pub fn at(m: Moment, as_of: crate::time::Instant) -> Self {
+        Self {
+            day: m.day_as_of(as_of),
+            at: (!m.is_plain()).then_some(m),
+        }
+    }
+}
+
 /// A replacement: the relief it names is superseded from the effective date, the action
 /// that replaces it is issued from then.
 fn replace(d: &Decided<'_>, s: &mut ActionState) {
-    let eff = d.decision.effective;
+    let eff = d.effective;
     let Some(by) = &d.decision.by else {
         return;
     };
@@ -365,7 +422,7 @@ fn state(
             ),
         ),
     };
-    let pending = if d.decision.effective > date {
+    let pending = if d.effective > date {
         format!("; takes effect on {}", d.decision.effective)
     } else {
         String::new()
@@ -388,13 +445,19 @@ fn state(
         entry: d.index,
         act: d.decision.act,
         relief: d.decision.relief.clone(),
-        effective: d.decision.effective,
+        effective: crate::engine::date_of(d.decision.effective.instant()),
+        effective_at: Some(d.decision.effective.clone()).filter(|m| !m.is_plain()),
         stated_reason: d.decision.reason.clone(),
         departure,
         reasons,
         disputed_by: d.dispute.as_ref().map(|x| x.dispute.clone()),
         set_aside: d.set_aside().is_some(),
-        until: d.decision.until,
+        until: d
+            .decision
+            .until
+            .as_ref()
+            .map(|u| crate::engine::date_of(u.instant())),
+        until_at: d.decision.until.clone().filter(|m| !m.is_plain()),
         wind_down: d.decision.wind_down,
         by: d.decision.by.clone(),
         entities: d.decision.entities.clone(),
@@ -444,7 +507,7 @@ pub(super) fn set_aside<'d, 'a: 'd>(
         let (Some(day), Some(x)) = (d.set_aside(), &d.dispute) else {
             continue;
         };
-        let changed = d.decision.effective < day
+        let changed = d.effective < day
             && match d.decision.act {
                 DecisionAct::Grant => s.status != ReliefStatus::Granted,
                 DecisionAct::Hold => s.status == ReliefStatus::Granted,
@@ -462,7 +525,7 @@ pub(super) fn set_aside<'d, 'a: 'd>(
             Rule::DecisionSetAside,
             format!(
                 "the decision of {} was set aside on {day} (dispute `{}` overturned it): relief is what the evaluation and the other decisions give",
-                d.decision.effective, x.dispute
+                d.effective, x.dispute
             ),
             vec![d.index],
         );

@@ -20,7 +20,7 @@ use crate::statement::{DecisionAct, LogIndex};
 pub(super) struct Lapse {
     pub index: LogIndex,
     pub departs: bool,
-    pub wind_down_end: Option<Date>,
+    pub wind_down_end: Option<super::decisions::End>,
 }
 
 /// What the schedule makes of an action: its state, the day it took effect when it has,
@@ -65,6 +65,7 @@ pub(super) fn scheduled(
         lifts: None,
         reasons: Vec::new(),
         spares_contracts_before: None,
+        until_at: None,
     };
     let done = |state, start, lapse| Scheduled {
         state,
@@ -142,7 +143,7 @@ fn in_force(
         )),
         Some(Some(mut expires)) => {
             lapse = term(judge, action, start, &mut expires, acts, s);
-            let wind_down = lapse.as_ref().and_then(|l| l.wind_down_end);
+            let wind_down = lapse.as_ref().and_then(|l| l.wind_down_end.clone());
             // Lifting before the term runs out ends the term: the relief is permanent
             // from then on.
             if lift.is_some_and(|l| l < expires && l <= date) {
@@ -150,10 +151,17 @@ fn in_force(
                     Rule::ReliefExpiry,
                     format!("its term (to {expires}) no longer applies: it was lifted before"),
                 ));
-            } else if let Some(end) = wind_down.filter(|e| expires <= date && date < *e) {
+            } else if let Some(w) = wind_down
+                .clone()
+                .filter(|e| expires <= date && date < e.day)
+            {
+                let end =
+                    w.at.as_ref()
+                        .map_or_else(|| w.day.to_string(), ToString::to_string);
                 s.status = ReliefStatus::WindDown;
                 s.since = Some(expires);
-                s.until = Some(end);
+                s.until = Some(w.day);
+                s.until_at = w.at;
                 s.reasons.insert(
                     0,
                     Reason::rule(
@@ -164,7 +172,7 @@ fn in_force(
                     ),
                 );
             } else if expires <= date {
-                let end = wind_down.unwrap_or(expires);
+                let end = wind_down.map_or(expires, |w| w.day);
                 s.status = ReliefStatus::Expired;
                 s.since = Some(end);
                 s.until = None;
@@ -238,22 +246,18 @@ fn term(
         .mine
         .iter()
         .filter(|d| {
-            matches!(d.decision.act, DecisionAct::Renew | DecisionAct::Amend)
-                && d.decision.effective <= date
+            matches!(d.decision.act, DecisionAct::Renew | DecisionAct::Amend) && d.effective <= date
         })
         .copied()
         .collect();
     let let_expire = acts
         .mine
         .iter()
-        .find(|d| d.decision.act == DecisionAct::LetExpire && d.decision.effective <= date);
+        .find(|d| d.decision.act == DecisionAct::LetExpire && d.effective <= date);
     let mut next = 0;
     // Bounded: at most one renewal per day elapsed.
     for _ in 0..100_000 {
-        while let Some(d) = decided
-            .get(next)
-            .filter(|d| d.decision.effective <= *expires)
-        {
+        while let Some(d) = decided.get(next).filter(|d| d.effective <= *expires) {
             renew_or_amend(d, expires, length, s);
             next += 1;
         }
@@ -261,7 +265,7 @@ fn term(
             return None;
         }
         if let Some(d) = let_expire
-            && d.decision.effective <= *expires
+            && d.effective <= *expires
         {
             return Some(lapse(judge, action, d, *expires, acts, s));
         }
@@ -282,12 +286,9 @@ fn term(
             // Decided after the relief lapsed: it runs again from the decision's date.
             s.reasons.push(Reason::rule(
                 Rule::ReliefExpiry,
-                format!(
-                    "lapsed on {expires}; in force again from {}",
-                    d.decision.effective
-                ),
+                format!("lapsed on {expires}; in force again from {}", d.effective),
             ));
-            s.since = Some(d.decision.effective);
+            s.since = Some(d.effective);
             renew_or_amend(d, expires, length, s);
             next += 1;
             continue;
@@ -300,30 +301,31 @@ fn term(
 /// A renewal (from the date it states, until `until` or for the term's length) or an
 /// amendment (the expiry becomes `until`).
 fn renew_or_amend(d: &Decided<'_>, expires: &mut Date, length: i64, s: &mut ActionState) {
-    let eff = d.decision.effective;
+    let eff = d.effective;
     let (next, rule, words) = match d.decision.act {
         DecisionAct::Renew => {
             let next = d
-                .decision
                 .until
                 .or_else(|| date_from_epoch_day(epoch_day(eff) + length.max(1)));
             s.renewals += 1;
             (next, Rule::DecisionRenew, "renewed by decision of")
         }
-        _ => (
-            d.decision.until,
-            Rule::DecisionAmend,
-            "amended by decision of",
-        ),
+        _ => (d.until, Rule::DecisionAmend, "amended by decision of"),
     };
     let Some(next) = next else {
         return;
     };
+    let stated = d.decision.until.clone().filter(|m| !m.is_plain());
+    let shown = match &stated {
+        Some(m) => format!("{m} (exclusive: not in effect from that instant)"),
+        None => format!("{next} (not in effect from that day)"),
+    };
+    s.until_at = stated;
     s.reasons.push(Reason::with_entries(
         rule,
         format!(
-            "{words} {eff} until {next} (not in effect from that day): {}",
-            d.decision.reason
+            "{words} {} until {shown}: {}",
+            d.decision.effective, d.decision.reason
         ),
         vec![d.index],
     ));
@@ -358,7 +360,14 @@ fn lapse(
         .decision
         .wind_down
         .and_then(|w| w.after(expires))
-        .map(|end| extend(expires, end, acts.extensions, acts.matched));
+        .map(|end| {
+            extend(
+                expires,
+                super::decisions::End::day(end),
+                acts.extensions,
+                acts.matched,
+            )
+        });
     Lapse {
         index: d.index,
         departs,

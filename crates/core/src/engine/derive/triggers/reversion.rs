@@ -166,6 +166,7 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
         s.status = ReliefStatus::WindDown;
         s.since = Some(r.fired);
         s.until = Some(r.wind_down_until);
+        s.until_at.clone_from(&r.wind_down_at);
         s.reasons.insert(
             0,
             Reason::with_entries(
