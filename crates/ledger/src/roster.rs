@@ -538,7 +538,7 @@ mod tests {
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Phase(PhaseId::new("p1").unwrap()),
-            effective: jiff::civil::date(2026, 2, 1),
+            effective: jiff::civil::date(2026, 2, 1).into(),
             reason: "earned".into(),
             until: None,
             wind_down: None,

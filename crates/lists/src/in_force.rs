@@ -703,6 +703,7 @@ mod tests {
                     lifts: None,
                     reasons: Vec::new(),
                     spares_contracts_before: None,
+                    until_at: None,
                 }
             })
             .collect();
