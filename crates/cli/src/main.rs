@@ -1,15 +1,26 @@
-//! The `accord` command.
-//!
-//! This binary only parses arguments, calls the library crates and renders their results
-//! for people (or as JSON). Nothing here decides anything: each subcommand lives in its own
-//! module under `cmd/` and owns its clap `Args`.
+//! The `accord` command: parses arguments, calls `accord-app`, prints what `accord-render`
+//! makes of the results, and renders library errors once, with the CLI's hints (`fail`).
+//! The clock is read once, here: every command gets the same "now".
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod cmd;
-mod load;
+mod args;
+mod fail;
+
+/// One module per group of subcommands: clap arguments and adapters.
+mod cmd {
+    pub mod check;
+    pub mod evaluate;
+    pub mod key;
+    pub mod ledger;
+    pub mod lists;
+    pub mod play;
+    pub mod screen;
+    pub mod status;
+    pub mod tlog;
+}
 
 /// Accord makes sanctions relief verifiable.
 #[derive(Debug, Parser)]
@@ -24,31 +35,30 @@ enum Command {
     /// Validate agreement files and report every problem with file:line:column.
     Check(cmd::check::Args),
     /// Print the JSON Schema of the agreement format.
-    Schema(cmd::schema::Args),
+    Schema,
     /// Write a commented starter agreement that passes `accord check`.
-    Init(cmd::init::Args),
+    Init(cmd::check::InitArgs),
     /// Generate signing keys.
     #[command(subcommand)]
     Key(cmd::key::Command),
     /// Verify signed notes (C2SP signed-note).
     #[command(subcommand)]
-    Note(cmd::note::Command),
+    Note(cmd::key::NoteCommand),
     /// Merkle tree maths on the command line (RFC 9162).
     #[command(subcommand)]
     Tlog(cmd::tlog::Command),
     /// The evidence ledger: append, checkpoint, prove, audit.
-    #[command(subcommand)]
-    Ledger(cmd::ledger::Command),
+    Ledger(cmd::ledger::Args),
     /// Evaluate an agreement against the ledger as of a date.
-    Evaluate(cmd::evaluate::Args),
+    Evaluate(cmd::evaluate::EvaluateArgs),
     /// Explain a status: its reasons, and what remains to reach each phase.
-    Explain(cmd::explain::Args),
+    Explain(cmd::evaluate::ExplainArgs),
     /// Every state change of an agreement with its date and reason.
-    Timeline(cmd::timeline::Args),
+    Timeline(cmd::evaluate::TimelineArgs),
     /// Play a scenario (an agreement and dated events) into a ledger.
     Play(cmd::play::Args),
     /// Play the bundled scenarios into a temporary embedded store.
-    Demo(cmd::demo::Args),
+    Demo(cmd::play::DemoArgs),
     /// Import and update official sanctions lists.
     #[command(subcommand)]
     Lists(cmd::lists::Command),
@@ -60,22 +70,23 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let now = jiff::Timestamp::now();
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
-        Command::Schema(args) => cmd::schema::run(args),
-        Command::Init(args) => cmd::init::run(args),
+        Command::Schema => cmd::check::schema(),
+        Command::Init(args) => cmd::check::init(args),
         Command::Key(command) => cmd::key::run(command),
-        Command::Note(command) => cmd::note::run(command),
+        Command::Note(command) => cmd::key::note(command, now),
         Command::Tlog(command) => cmd::tlog::run(command),
         Command::Ledger(command) => cmd::ledger::run(command),
-        Command::Evaluate(args) => cmd::evaluate::run(args),
-        Command::Explain(args) => cmd::explain::run(args),
-        Command::Timeline(args) => cmd::timeline::run(args),
+        Command::Evaluate(args) => cmd::evaluate::evaluate(args),
+        Command::Explain(args) => cmd::evaluate::explain(args, now),
+        Command::Timeline(args) => cmd::evaluate::timeline(args, now),
         Command::Play(args) => cmd::play::run(args),
-        Command::Demo(args) => cmd::demo::run(args),
-        Command::Lists(command) => cmd::lists::run(command),
-        Command::Screen(args) => cmd::screen::run(args),
-        Command::Status(args) => cmd::status::run(args),
+        Command::Demo(args) => cmd::play::demo(args),
+        Command::Lists(command) => cmd::lists::run(command, now),
+        Command::Screen(args) => cmd::screen::run(args, now),
+        Command::Status(args) => cmd::status::run(args, now),
     };
     match result {
         Ok(code) => code,

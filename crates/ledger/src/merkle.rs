@@ -489,6 +489,42 @@ pub fn verify_consistency(
         }
         return Ok(());
     }
+    let (fr, sr) = roots_from_consistency_proof(old, new, old_root, proof)?;
+    if &fr != old_root {
+        return Err(VerifyError::OldRootMismatch { computed: b64(&fr) });
+    }
+    if &sr != new_root {
+        return Err(VerifyError::RootMismatch { computed: b64(&sr) });
+    }
+    Ok(())
+}
+
+/// The old and new roots that a consistency proof from `old` to `new` leads to
+/// (RFC 9162 §2.1.4.2 steps 1–6), for `0 < old < new`, after checking its length. When
+/// `old` is a power of two the old root is an input of the computation (the proof omits
+/// it), so the first root returned is `old_root` itself.
+///
+/// A proof that leads to a checkpoint's new root binds the old root it leads to: finding
+/// another proof that leads to the same new root but another old root needs a SHA-256
+/// collision. Split-view evidence rests on this.
+pub fn roots_from_consistency_proof(
+    old: u64,
+    new: u64,
+    old_root: &Hash,
+    proof: &[Hash],
+) -> Result<(Hash, Hash), VerifyError> {
+    if old > new {
+        return Err(VerifyError::SizesOutOfOrder { old, new });
+    }
+    let expected = consistency_proof_len(old, new);
+    check_len(expected, proof.len())?;
+    let truncated = VerifyError::Truncated {
+        expected,
+        got: proof.len(),
+    };
+    if old == 0 || old == new {
+        return Err(truncated);
+    }
     let mut path: Vec<Hash> = Vec::with_capacity(proof.len() + 1);
     if old.is_power_of_two() {
         path.push(*old_root);
@@ -500,16 +536,13 @@ pub fn verify_consistency(
         s >>= 1;
     }
     let Some(first) = path.first() else {
-        return Err(VerifyError::Truncated {
-            expected: consistency_proof_len(old, new),
-            got: 0,
-        });
+        return Err(truncated);
     };
     let (mut fr, mut sr) = (*first, *first);
     for c in path.iter().skip(1) {
         if s == 0 {
             return Err(VerifyError::TrailingData {
-                expected: consistency_proof_len(old, new),
+                expected,
                 got: proof.len(),
             });
         }
@@ -526,13 +559,11 @@ pub fn verify_consistency(
         f >>= 1;
         s >>= 1;
     }
-    if &fr != old_root {
-        return Err(VerifyError::OldRootMismatch { computed: b64(&fr) });
+    // INVARIANT: the exact length check above makes `s == 0` here; kept as a guard.
+    if s != 0 {
+        return Err(truncated);
     }
-    if &sr != new_root || s != 0 {
-        return Err(VerifyError::RootMismatch { computed: b64(&sr) });
-    }
-    Ok(())
+    Ok((fr, sr))
 }
 
 /// A [`StoredNodes`] source that records which ranges a computation reads and answers

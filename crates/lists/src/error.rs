@@ -66,7 +66,7 @@ pub enum ErrorKind {
     #[error("cannot read the file: {0}")]
     Io(String),
     /// The content matches no known format.
-    #[error("unknown format: {0}; name it with `--format` (one of {formats})", formats = crate::Format::NAMES)]
+    #[error("unknown format: {0}; name the format (one of {formats})", formats = crate::Format::NAMES)]
     UnknownFormat(String),
     /// The file is not in the encoding its format requires.
     #[error("wrong encoding: {0}; convert the file to UTF-8")]
@@ -125,7 +125,7 @@ pub enum ErrorKind {
     /// A complete file that lists no designation. It is never read as "the list is now
     /// empty": the import must allow an empty list explicitly.
     #[error(
-        "{0}; an empty list is imported only when the import allows it explicitly (`--allow-empty`), since every designation of the source would be recorded as removed"
+        "{0}; an empty list is imported only when the import allows it explicitly, since every designation of the source would be recorded as removed"
     )]
     Empty(crate::Emptiness),
     /// The file does not belong to the source it is imported under.

@@ -50,7 +50,8 @@ pub struct Matched {
     pub listed: bool,
     /// How the listing on the date is known, in plain words.
     pub listing: String,
-    /// How it was matched (`--entity`, or the screening score and name), in plain words.
+    /// How it was matched (by its identifier, or the screening score and name), in plain
+    /// words.
     pub matched: String,
 }
 
@@ -435,7 +436,7 @@ fn listing(
     ));
     if agreements.is_empty() {
         out.reasons.push(
-            "no agreement was given (`--agreement FILE`): answered from the lists alone, without relief".to_owned(),
+            "no agreement was given: answered from the lists alone, without relief".to_owned(),
         );
         return out;
     }
@@ -494,7 +495,7 @@ fn listing(
                         None => {
                             if state.status.relieves() {
                                 out.reasons.push(format!(
-                                    "`{}` ({}) suspends `{}` for {}: pass `--activity` to ask about one of them",
+                                    "`{}` ({}) suspends `{}` for {}: name an activity to ask about one of them",
                                     action.id.as_str(),
                                     action.title,
                                     measure.as_str(),
@@ -757,7 +758,7 @@ mod tests {
             designation: d,
             listed: true,
             listing: "in the latest import".to_owned(),
-            matched: "--entity".to_owned(),
+            matched: "identified as `eu-fsf:1`".to_owned(),
         }
     }
 
@@ -891,7 +892,7 @@ mod tests {
             st.jurisdictions[0].listings[0]
                 .reasons
                 .iter()
-                .any(|r| r.contains("--activity"))
+                .any(|r| r.contains("name an activity"))
         );
     }
 

@@ -242,7 +242,7 @@ fn unknown_format_and_wrong_encoding_are_named() {
     let err = sniff(&b"hello, world\n"[..], "notes.txt").err().unwrap();
     assert!(matches!(err.kind, ErrorKind::UnknownFormat(_)));
     assert!(err.to_string().contains("`notes.txt`"), "{err}");
-    assert!(err.to_string().contains("--format"), "{err}");
+    assert!(err.to_string().contains("name the format"), "{err}");
     let err = sniff(&b"\xFF\xFE<\x00"[..], "u16.xml").err().unwrap();
     assert!(matches!(err.kind, ErrorKind::Encoding(_)), "{err}");
 }

@@ -49,8 +49,8 @@ fn run_case(mode: &str, paths: &[PathBuf], work: &Path) {
             }
         }
     } else {
-        let conn = accord_store::open_sqlite(&work.join("bench.db")).unwrap();
-        let mut store = ListStore::from_sqlite(conn).unwrap();
+        let url = accord_store::StoreUrl::Sqlite(work.join("bench.db"));
+        let mut store = ListStore::open(&url).unwrap();
         let mut files = Vec::new();
         for path in paths {
             let origin = path.display().to_string();

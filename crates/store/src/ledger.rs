@@ -30,9 +30,11 @@ use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::Roster;
 
 pub use audit::{AuditFinding, AuditReport};
+pub(crate) use postgres::{PostgresLedger, SCHEMA as POSTGRES_SCHEMA};
 pub use sequencer::{AppendError, GroupCommit, Receipt, RecordClock, Sequencer, Submission};
+pub(crate) use sqlite::{SCHEMA as SQLITE_SCHEMA, SqliteLedger};
 
-use crate::StoreUrl;
+use crate::{Store, StoreUrl};
 
 /// Why a ledger operation failed in the store.
 #[derive(Debug, thiserror::Error)]
@@ -44,13 +46,19 @@ pub enum StoreError {
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] ::postgres::Error),
     /// No log of that origin.
-    #[error("there is no log `{0}` in this store: create it with `accord ledger init`")]
+    #[error("there is no log `{0}` in this store")]
     NoSuchLog(String),
+    /// The store holds no log at all, and one was asked for without naming it.
+    #[error("the store holds no log")]
+    NoLog,
+    /// The store holds several logs, and one was asked for without naming it.
+    #[error("the store holds several logs ({}): name one", .0.join(", "))]
+    SeveralLogs(Vec<String>),
     /// The log already exists.
     #[error("the log `{0}` already exists in this store")]
     LogExists(String),
     /// The data in the store is not what it should be.
-    #[error("the store is inconsistent: {0}; run `accord ledger audit`")]
+    #[error("the store is inconsistent: {0}")]
     Corrupt(String),
     /// Another writer appended first.
     #[error("another writer appended to the log at the same time")]
@@ -64,6 +72,34 @@ pub enum StoreError {
     /// The writer thread could not start.
     #[error("could not start the log's writer: {0}")]
     Io(#[from] std::io::Error),
+    /// The embedded store's file does not exist (and was asked for as existing).
+    #[error("the store `{0}` does not exist")]
+    Missing(StoreUrl),
+    /// No connection could be had from the pool.
+    #[error("no connection to the store: {0}")]
+    Pool(String),
+    /// The store's schema is newer than this build.
+    #[error(
+        "the store's schema is version {found}, newer than this build of Accord knows ({known}): use a newer Accord"
+    )]
+    TooNew {
+        /// The store's version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// Another text is registered for an agreement version.
+    #[error(
+        "agreement `{agreement}` version {version} is registered in this store with another text (SHA-256 {registered}); a version's text never changes"
+    )]
+    AgreementConflict {
+        /// The agreement.
+        agreement: String,
+        /// The version.
+        version: u32,
+        /// The SHA-256 of the registered text.
+        registered: String,
+    },
     /// The checkpoint key is not the log's key.
     #[error("the key `{given}` is not this log's key `{expected}`")]
     WrongLogKey {
@@ -130,8 +166,6 @@ pub struct Batch {
 
 /// The operations both back ends implement. Only this module and its children know SQL.
 pub trait LedgerBackend: Send {
-    /// Creates the tables if missing.
-    fn migrate(&mut self) -> Result<(), StoreError>;
     /// Creates a log.
     fn create_log(
         &mut self,
@@ -180,14 +214,11 @@ pub trait LedgerBackend: Send {
     fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError>;
 }
 
-/// Opens the back end named by a URL and creates the tables if needed.
+/// Opens the store named by a URL (creating it and its tables if needed) and gives the
+/// ledger back end over one of its connections (benchmarks and tools that write batches
+/// directly; everything else goes through [`Store`]).
 pub fn open_backend(url: &StoreUrl) -> Result<Box<dyn LedgerBackend>, StoreError> {
-    let mut backend: Box<dyn LedgerBackend> = match url {
-        StoreUrl::Sqlite(path) => Box::new(sqlite::SqliteLedger::open(path)?),
-        StoreUrl::Postgres(url) => Box::new(postgres::PostgresLedger::connect(url)?),
-    };
-    backend.migrate()?;
-    Ok(backend)
+    Store::open(url)?.backend()
 }
 
 /// Reads a 32-byte hash from a column value.
@@ -246,37 +277,51 @@ impl std::fmt::Debug for Ledger {
 }
 
 impl Ledger {
-    /// Creates a log named `origin` in the store, with its roster and the verifier key that
-    /// will sign its checkpoints.
+    /// Creates a log in the store named by `url` (see [`Store::init_log`]); for one-shot
+    /// callers: a long-lived process holds a [`Store`].
     pub fn init(
         url: &StoreUrl,
         origin: &str,
         log_key: &VerifierKey,
         roster: &Roster,
     ) -> Result<Self, StoreError> {
+        Store::open(url)?.init_log(origin, log_key, roster)
+    }
+
+    /// Opens a log of the store named by `url` (see [`Store::ledger`]); for one-shot
+    /// callers: a long-lived process holds a [`Store`].
+    pub fn open(url: &StoreUrl, origin: Option<&str>) -> Result<Self, StoreError> {
+        Store::open(url)?.ledger(origin)
+    }
+
+    /// Creates a log named `origin` over a back end, with its roster and the verifier key
+    /// that will sign its checkpoints.
+    pub(crate) fn create(
+        mut backend: Box<dyn LedgerBackend>,
+        origin: &str,
+        log_key: &VerifierKey,
+        roster: &Roster,
+    ) -> Result<Self, StoreError> {
         roster.validate()?;
-        let mut backend = open_backend(url)?;
         backend.create_log(origin, &log_key.to_string(), roster)?;
         let info = backend.log_info(origin)?;
         Ok(Self { backend, info })
     }
 
-    /// Opens an existing log. With `origin: None`, the store must hold exactly one log.
-    pub fn open(url: &StoreUrl, origin: Option<&str>) -> Result<Self, StoreError> {
-        let mut backend = open_backend(url)?;
+    /// Opens an existing log over a back end. With `origin: None`, the store must hold
+    /// exactly one log.
+    pub(crate) fn over(
+        mut backend: Box<dyn LedgerBackend>,
+        origin: Option<&str>,
+    ) -> Result<Self, StoreError> {
         let origin = match origin {
             Some(o) => o.to_owned(),
             None => {
-                let origins = backend.origins()?;
-                match origins.as_slice() {
-                    [one] => one.clone(),
-                    [] => return Err(StoreError::NoSuchLog("(none)".into())),
-                    _ => {
-                        return Err(StoreError::OutOfRange(format!(
-                            "the store holds several logs ({}): name one with `--log`",
-                            origins.join(", ")
-                        )));
-                    }
+                let mut origins = backend.origins()?;
+                match origins.len() {
+                    1 => origins.remove(0),
+                    0 => return Err(StoreError::NoLog),
+                    _ => return Err(StoreError::SeveralLogs(origins)),
                 }
             }
         };
@@ -423,7 +468,7 @@ impl Ledger {
         let checkpoints = self.checkpoints()?;
         let Some((size, note)) = checkpoints.into_iter().rev().find(|(s, _)| *s > index) else {
             return Err(StoreError::OutOfRange(format!(
-                "no checkpoint covers entry #{index} yet: run `accord ledger checkpoint` first"
+                "no checkpoint covers entry #{index} yet: sign a checkpoint of the log first"
             )));
         };
         let proof = self.inclusion_proof(index, size)?;

@@ -1,14 +1,26 @@
 //! Persistence for Accord: the embedded SQLite file (the default, nothing to install) and
-//! PostgreSQL (for a shared deployment), behind one interface per concern.
+//! PostgreSQL (for a shared deployment), behind one handle per store.
 //!
 //! This is the only crate that knows SQL. Every other crate hands it domain values and
 //! receives domain values back.
 //!
 //! A store is named by a URL (see [`StoreUrl`]): `sqlite:PATH` for the embedded file, or a
-//! `postgres://` / `postgresql://` connection string.
+//! `postgres://` / `postgresql://` connection string. [`Store::open`] gives the long-lived
+//! handle: a connection pool, the schema migrated once ([`migrate`]), and the concerns it
+//! holds — the evidence [`ledger`], the sanctions [`lists`] and the agreement registry
+//! ([`agreements`]).
 
+pub mod agreements;
+mod handle;
 pub mod ledger;
 pub mod lists;
+pub mod migrate;
+mod sql;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod url;
 
+pub use agreements::AgreementText;
+pub use handle::{Conn, PostgresConn, SqliteConn, SqliteManager, Store};
+pub use ledger::StoreError;
 pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite};

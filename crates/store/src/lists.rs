@@ -21,11 +21,8 @@ use std::collections::BTreeMap;
 
 use accord_lists::{Designation, ErrorKind, Format, ImportError, Location, Records};
 
-use crate::StoreUrl;
-
-mod sql;
-
-use sql::{Sql, Val};
+use crate::sql::{self, Access, Sql, SqlError, Val};
+use crate::{Conn, Store, StoreError, StoreUrl};
 
 /// Errors of the list store.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +60,18 @@ pub enum ListStoreError {
     /// Something stored that Accord did not write.
     #[error("the store holds data Accord cannot read ({0}): was it edited by hand?")]
     Corrupt(String),
+    /// The store could not be opened or gave no connection.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<SqlError> for ListStoreError {
+    fn from(e: SqlError) -> Self {
+        match e {
+            SqlError::Sqlite(e) => ListStoreError::Sqlite(e),
+            SqlError::Postgres(e) => ListStoreError::Postgres(e),
+        }
+    }
 }
 
 /// One file of an import: its name (path or URL), format and records.
@@ -203,18 +212,14 @@ pub struct Found {
     pub listed: bool,
 }
 
-enum Backend {
-    Sqlite(rusqlite::Connection),
-    Postgres(postgres::Client),
-}
-
-/// The sanctions lists held in a store.
+/// The sanctions lists held in a store: one pooled connection of a [`Store`].
 pub struct ListStore {
-    backend: Backend,
+    conn: Conn,
 }
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS lists_import (
+/// The list tables (migration 2 of [`crate::migrate`]).
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS lists_import (
         id BIGINT PRIMARY KEY,
         source TEXT NOT NULL,
         observed_at TEXT NOT NULL,
@@ -225,12 +230,12 @@ const SCHEMA: &[&str] = &[
         n_added BIGINT NOT NULL,
         n_removed BIGINT NOT NULL,
         n_amended BIGINT NOT NULL,
-        n_unchanged BIGINT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS lists_import_by_source ON lists_import (source, id)",
-    "CREATE TABLE IF NOT EXISTS lists_version (
+        n_unchanged BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS lists_import_by_source ON lists_import (source, id);
+CREATE TABLE IF NOT EXISTS lists_version (
         digest TEXT PRIMARY KEY,
-        body TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS lists_designation (
+        body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lists_designation (
         source TEXT NOT NULL,
         source_id TEXT NOT NULL,
         digest TEXT NOT NULL,
@@ -240,39 +245,38 @@ const SCHEMA: &[&str] = &[
         listed BIGINT NOT NULL,
         first_import BIGINT NOT NULL,
         last_import BIGINT NOT NULL,
-        PRIMARY KEY (source, source_id))",
-    "CREATE TABLE IF NOT EXISTS lists_change (
+        PRIMARY KEY (source, source_id));
+CREATE TABLE IF NOT EXISTS lists_change (
         import_id BIGINT NOT NULL,
         source TEXT NOT NULL,
         source_id TEXT NOT NULL,
         kind TEXT NOT NULL,
         before_digest TEXT,
         after_digest TEXT,
-        PRIMARY KEY (import_id, source_id))",
-    "CREATE INDEX IF NOT EXISTS lists_change_by_id ON lists_change (source, source_id)",
-    "CREATE TABLE IF NOT EXISTS lists_interval (
+        PRIMARY KEY (import_id, source_id));
+CREATE INDEX IF NOT EXISTS lists_change_by_id ON lists_change (source, source_id);
+CREATE TABLE IF NOT EXISTS lists_interval (
         source TEXT NOT NULL,
         source_id TEXT NOT NULL,
         from_import BIGINT NOT NULL,
         from_at TEXT NOT NULL,
         until_import BIGINT,
         until_at TEXT,
-        PRIMARY KEY (source, source_id, from_import))",
-    "CREATE TABLE IF NOT EXISTS lists_name (
+        PRIMARY KEY (source, source_id, from_import));
+CREATE TABLE IF NOT EXISTS lists_name (
         source TEXT NOT NULL,
         source_id TEXT NOT NULL,
         name_key TEXT NOT NULL,
-        PRIMARY KEY (source, source_id, name_key))",
-    "CREATE INDEX IF NOT EXISTS lists_name_by_key ON lists_name (name_key)",
-    "CREATE TABLE IF NOT EXISTS lists_fetch (
+        PRIMARY KEY (source, source_id, name_key));
+CREATE INDEX IF NOT EXISTS lists_name_by_key ON lists_name (name_key);
+CREATE TABLE IF NOT EXISTS lists_fetch (
         source TEXT NOT NULL,
         url TEXT NOT NULL,
         etag TEXT,
         last_modified TEXT,
         content_sha256 TEXT NOT NULL,
         fetched_at TEXT NOT NULL,
-        PRIMARY KEY (source, url))",
-];
+        PRIMARY KEY (source, url))";
 
 /// The tables an audit (or a test) compares before and after a failed import.
 pub const TABLES: [&str; 7] = [
@@ -347,62 +351,31 @@ fn check_date(d: &str) -> Result<(), ListStoreError> {
 }
 
 impl ListStore {
-    /// Opens the store named by a URL and creates the list tables if needed.
+    /// Opens the store named by a URL (creating it and its tables if needed) and takes one
+    /// connection for the lists. A process that asks more than once holds a [`Store`] and
+    /// calls [`Store::lists`] instead.
     pub fn open(url: &StoreUrl) -> Result<ListStore, ListStoreError> {
-        match url {
-            StoreUrl::Sqlite(path) => ListStore::from_sqlite(crate::open_sqlite(path)?),
-            StoreUrl::Postgres(url) => ListStore::from_postgres(crate::connect_postgres(url)?),
-        }
+        Ok(Store::open(url)?.lists()?)
     }
 
-    /// Uses an open SQLite connection (see [`crate::open_sqlite`]).
-    pub fn from_sqlite(conn: rusqlite::Connection) -> Result<ListStore, ListStoreError> {
-        let mut store = ListStore {
-            backend: Backend::Sqlite(conn),
-        };
-        store.migrate()?;
-        Ok(store)
+    pub(crate) fn new(conn: Conn) -> ListStore {
+        ListStore { conn }
     }
 
-    /// Uses an open PostgreSQL connection; tables go to the first schema of its
-    /// `search_path`.
-    pub fn from_postgres(client: postgres::Client) -> Result<ListStore, ListStoreError> {
-        let mut store = ListStore {
-            backend: Backend::Postgres(client),
-        };
-        store.migrate()?;
-        Ok(store)
-    }
-
-    fn migrate(&mut self) -> Result<(), ListStoreError> {
-        self.with_tx(|tx| {
-            for statement in SCHEMA {
-                tx.exec(statement, &[])?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Runs `f` in one transaction, committed only if it returns `Ok`.
+    /// Runs `f` in one transaction that writes, committed only if it returns `Ok`.
     fn with_tx<T>(
         &mut self,
         f: impl FnOnce(&mut dyn Sql) -> Result<T, ListStoreError>,
     ) -> Result<T, ListStoreError> {
-        match &mut self.backend {
-            Backend::Sqlite(conn) => {
-                let mut tx =
-                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let value = f(&mut tx)?;
-                tx.commit()?;
-                Ok(value)
-            }
-            Backend::Postgres(client) => {
-                let mut tx = client.transaction()?;
-                let value = f(&mut tx)?;
-                tx.commit()?;
-                Ok(value)
-            }
-        }
+        sql::with_tx(&mut self.conn, Access::Write, f)
+    }
+
+    /// Runs `f` in one transaction that only reads.
+    fn read<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, ListStoreError>,
+    ) -> Result<T, ListStoreError> {
+        sql::with_tx(&mut self.conn, Access::Read, f)
     }
 
     /// Imports the files of one source in one transaction and records what changed since
@@ -418,7 +391,7 @@ impl ListStore {
         if files.is_empty() {
             return Err(ListStoreError::NoFiles);
         }
-        let is_postgres = matches!(self.backend, Backend::Postgres(_));
+        let is_postgres = matches!(self.conn, Conn::Postgres(_));
         self.with_tx(|tx| {
             if is_postgres {
                 // One import at a time per database: import ids and intervals are computed
@@ -431,7 +404,7 @@ impl ListStore {
 
     /// Every import, newest first; only those of `source` if given.
     pub fn imports(&mut self, source: Option<&str>) -> Result<Vec<ImportSummary>, ListStoreError> {
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let rows = match source {
                 Some(s) => tx.rows(
                     &format!("{IMPORT_COLUMNS} WHERE source = $1 ORDER BY id DESC"),
@@ -449,7 +422,7 @@ impl ListStore {
         source: &str,
         source_id: &str,
     ) -> Result<Option<(Designation, bool)>, ListStoreError> {
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let rows = tx.rows(
                 "SELECT v.body, d.listed FROM lists_designation d JOIN lists_version v ON v.digest = d.digest
                  WHERE d.source = $1 AND d.source_id = $2",
@@ -465,7 +438,7 @@ impl ListStore {
     /// Every designation listed in the latest import of its source, in its latest version,
     /// ordered by source and identifier (what screening compares names against).
     pub fn listed(&mut self) -> Result<Vec<Designation>, ListStoreError> {
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let rows = tx.rows(
                 "SELECT v.body FROM lists_designation d JOIN lists_version v ON v.digest = d.digest
                  WHERE d.listed = 1 ORDER BY d.source, d.source_id",
@@ -488,7 +461,7 @@ impl ListStore {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let rows = tx.rows(
                 "SELECT DISTINCT d.source, d.source_id, d.caption, d.listed FROM lists_name n
                  JOIN lists_designation d ON d.source = n.source AND d.source_id = n.source_id
@@ -514,7 +487,7 @@ impl ListStore {
         source: &str,
         source_id: &str,
     ) -> Result<Vec<Change>, ListStoreError> {
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let rows = tx.rows(
                 "SELECT c.import_id, i.observed_at, c.kind, b.body, a.body FROM lists_change c
                  JOIN lists_import i ON i.id = c.import_id
@@ -544,7 +517,7 @@ impl ListStore {
         source: &str,
         source_id: &str,
     ) -> Result<Vec<Interval>, ListStoreError> {
-        self.with_tx(|tx| intervals_in(tx, source, source_id))
+        self.read(|tx| intervals_in(tx, source, source_id))
     }
 
     /// Was the designation `source_id` of `source` listed on `date` (`YYYY-MM-DD`, as of
@@ -557,7 +530,7 @@ impl ListStore {
         date: &str,
     ) -> Result<ListedOn, ListStoreError> {
         check_date(date)?;
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let intervals = intervals_in(tx, source, source_id)?;
             let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
             let latest = tx.rows(
@@ -646,7 +619,7 @@ impl ListStore {
         source: &str,
         url: &str,
     ) -> Result<Option<FetchState>, ListStoreError> {
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let rows = tx.rows(
                 "SELECT etag, last_modified, content_sha256, fetched_at FROM lists_fetch WHERE source = $1 AND url = $2",
                 &[Val::text(source), Val::text(url)],
@@ -688,7 +661,7 @@ impl ListStore {
     /// Every row of the list tables, in a fixed order: two snapshots are equal exactly when
     /// the tables hold the same data (used to prove that a failed import changed nothing).
     pub fn snapshot(&mut self) -> Result<Vec<String>, ListStoreError> {
-        self.with_tx(|tx| {
+        self.read(|tx| {
             let mut out = Vec::new();
             for table in TABLES {
                 let rows = tx.rows(&format!("SELECT * FROM {table} ORDER BY 1, 2"), &[])?;

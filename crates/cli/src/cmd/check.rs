@@ -1,17 +1,16 @@
-//! `accord check` (issue #2): validate agreement files and report every problem with
-//! `file:line:col`, a caret snippet and a help line, or as JSON.
-//!
-//! Exit status: 1 when any file has an error (or cannot be read), 0 otherwise — warnings
-//! are printed but do not fail the check. Files that are versions of one agreement are also
-//! checked as a chain of amendments.
+//! `accord check`, `accord init`, `accord schema` (issue #2): agreement files validated with
+//! `file:line:col` diagnostics (exit 1 on any error, warnings alone exit 0; versions of one
+//! agreement also checked as a chain), a starter agreement, the JSON Schema.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use accord_spec::{Diagnostic, JsonDiagnostic, MAX_FILE_SIZE, Severity};
+use accord_app::Error;
+use accord_app::agreements::AgreementText;
+use accord_render::check as render;
 
-/// Arguments of `accord check`.
+use crate::fail::OrReport as _;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Agreement files to check (versions of one agreement are also checked as a chain).
@@ -31,116 +30,53 @@ enum Format {
     Json,
 }
 
-/// Reads at most one byte more than the limit, so that a huge file is refused without being
-/// loaded.
-fn read_limited(path: &PathBuf) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_SIZE as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Runs `accord check`.
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let mut inputs = Vec::new();
     let mut unreadable = Vec::new();
     for path in &args.files {
-        let name = path.display().to_string();
-        match read_limited(path) {
-            Ok(bytes) => inputs.push((name, bytes)),
-            Err(e) => unreadable.push((name, e.to_string())),
+        match AgreementText::read(path) {
+            Ok(text) => inputs.push((text.name, text.bytes)),
+            Err(Error::Read { name, source, .. }) => unreadable.push((name, source.to_string())),
+            Err(e) => return Err(crate::fail::report(e)),
         }
     }
     let reports = accord_spec::check_files(&inputs);
-    let n_errors = unreadable.len()
-        + reports
-            .iter()
-            .map(|r| count(&r.checked.diagnostics).0)
-            .sum::<usize>();
-    match args.format {
-        Format::Json => {
-            let mut all: Vec<JsonDiagnostic> = unreadable
-                .iter()
-                .map(|(file, why)| JsonDiagnostic {
-                    file: file.clone(),
-                    line: 1,
-                    column: 1,
-                    end_line: 1,
-                    end_column: 1,
-                    severity: Severity::Error,
-                    code: "accord::io".into(),
-                    message: format!("cannot read the file: {why}"),
-                    help: Some("check the path".into()),
-                })
-                .collect();
-            for r in &reports {
-                all.extend(accord_spec::to_json(
-                    &r.name,
-                    &r.source,
-                    &r.checked.diagnostics,
-                ));
-            }
-            let text = serde_json::to_string_pretty(&all)
-                .map_err(|e| miette::miette!("cannot write JSON: {e}"))?;
-            println!("{text}");
-        }
-        Format::Text => {
-            for (file, why) in &unreadable {
-                eprintln!("{file}: error: cannot read the file: {why} [accord::io]\n");
-            }
-            for r in &reports {
-                eprint!(
-                    "{}",
-                    accord_spec::render_text(&r.name, &r.source, &r.checked.diagnostics)
-                );
-            }
-            for r in &reports {
-                let (e, w) = count(&r.checked.diagnostics);
-                let what = r.checked.agreement.as_ref().map_or(String::new(), |a| {
-                    format!(" (agreement `{}`, version {})", a.id, a.version)
-                });
-                if e == 0 {
-                    println!("ok: {}{what}{}", r.name, plural(w, "warning"));
-                } else {
-                    println!(
-                        "failed: {}: {}{}",
-                        r.name,
-                        plural_n(e, "error"),
-                        plural(w, "warning")
-                    );
-                }
-            }
-            if n_errors > 0 {
-                eprintln!(
-                    "accord check: {} in {} file{}",
-                    plural_n(n_errors, "error"),
-                    args.files.len(),
-                    if args.files.len() == 1 { "" } else { "s" }
-                );
-            }
+    let n_errors = render::errors(&unreadable, &reports);
+    if args.format == Format::Json {
+        println!("{}", render::json(&unreadable, &reports));
+    } else {
+        eprint!("{}", render::diagnostics(&unreadable, &reports));
+        print!("{}", render::summary(&reports));
+        if n_errors > 0 {
+            eprintln!("{}", render::totals(n_errors, args.files.len()));
         }
     }
-    Ok(if n_errors > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(u8::from(n_errors > 0)))
 }
 
-fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let e = diagnostics.iter().filter(|d| d.is_error()).count();
-    (e, diagnostics.len() - e)
+/// Prints the JSON Schema of the agreement format.
+pub fn schema() -> miette::Result<ExitCode> {
+    println!("{}", accord_render::pretty(&accord_spec::schema::schema()));
+    Ok(ExitCode::SUCCESS)
 }
 
-fn plural_n(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write the agreement (`-` for standard output).
+    #[arg(default_value = "agreement.toml", value_name = "FILE")]
+    path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
-fn plural(n: usize, what: &str) -> String {
-    if n == 0 {
-        String::new()
-    } else {
-        format!(", {}", plural_n(n, what))
+pub fn init(args: InitArgs) -> miette::Result<ExitCode> {
+    if args.path.as_os_str() == "-" {
+        print!("{}", accord_spec::STARTER);
+        return Ok(ExitCode::SUCCESS);
     }
+    accord_app::agreements::write_starter(&args.path, args.force).or_report()?;
+    let shown = args.path.display();
+    println!("wrote {shown}: edit it, then run `accord check {shown}`");
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,16 +1,13 @@
-//! `accord key`: make signing keys (issue #3).
-//!
-//! A key file holds one Go-compatible private key string (`PRIVATE+KEY+name+hex8+base64`)
-//! and a newline; it is created with mode 0600 and never overwritten.
+//! `accord key` and `accord note` (issue #3): signing keys, and C2SP signed notes signed
+//! and verified.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use accord_ledger::note::{SignerKey, TYPE_COSIGNATURE, TYPE_ED25519};
-use miette::{IntoDiagnostic as _, WrapErr as _};
+use accord_app::keys;
 
-/// Subcommands of `accord key`.
+use crate::fail::OrReport as _;
+
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Generate an Ed25519 key: write the private key file and print the verifier key.
@@ -26,58 +23,72 @@ pub enum Command {
     },
 }
 
-/// Runs `accord key`.
+const NEVER: crate::fail::Hint = (
+    None,
+    Some("an existing key is never overwritten: choose another `--out`"),
+);
+
 pub fn run(command: Command) -> miette::Result<ExitCode> {
+    let Command::Generate {
+        name,
+        out,
+        cosigner,
+    } = command;
+    let (key, path) = keys::generate_into(&name, cosigner, out.as_deref())
+        .map_err(|e| crate::fail::report_or(e, NEVER))?;
+    println!("{}", key.verifier());
+    eprintln!("private key written to {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum NoteCommand {
+    /// Verify a signed note; print the names of the given keys that signed it.
+    ///
+    /// Exits 0 only if at least one given key verified the note. Signatures by other keys
+    /// are ignored; a signature by a given key that does not verify rejects the note.
+    Verify {
+        /// A verifier key `name+hex8+base64` (repeat for several), or a file holding one.
+        #[arg(long = "key", required = true)]
+        keys: Vec<String>,
+        /// The note file (`-` for standard input).
+        file: PathBuf,
+    },
+    /// Sign a text file with a private key and print the signed note.
+    Sign {
+        /// A private key file from `accord key generate` (repeat for several).
+        #[arg(long = "key", required = true)]
+        keys: Vec<PathBuf>,
+        /// The text file (it must end with a newline).
+        file: PathBuf,
+    },
+}
+
+pub fn note(command: NoteCommand, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     match command {
-        Command::Generate {
-            name,
-            out,
-            cosigner,
-        } => {
-            let mut seed = [0u8; 32];
-            getrandom::fill(&mut seed)
-                .map_err(|e| miette::miette!("the operating system gave no randomness: {e}"))?;
-            let kind = if cosigner {
-                TYPE_COSIGNATURE
-            } else {
-                TYPE_ED25519
-            };
-            let key = SignerKey::from_seed_of_type(&name, kind, seed).into_diagnostic()?;
-            let path =
-                out.unwrap_or_else(|| PathBuf::from(format!("{}.key", name.replace('/', "_"))));
-            write_private(&path, &key.to_private_string())?;
-            println!("{}", key.verifier());
-            eprintln!("private key written to {}", path.display());
-            Ok(ExitCode::SUCCESS)
+        NoteCommand::Verify { keys, file } => {
+            let name = file.display().to_string();
+            for signer in keys::open_note(
+                &name,
+                &accord_app::read_text("note", &file).or_report()?,
+                &keys,
+            )
+            .or_report()?
+            {
+                println!("{signer}");
+            }
+        }
+        NoteCommand::Sign { keys, file } => {
+            print!(
+                "{}",
+                keys::sign_note(
+                    &accord_app::read_text("text", &file).or_report()?,
+                    &keys,
+                    now
+                )
+                .or_report()?
+            );
         }
     }
-}
-
-fn write_private(path: &Path, text: &str) -> miette::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).into_diagnostic().wrap_err_with(|| {
-        format!(
-            "cannot create `{}` (an existing key is never overwritten)",
-            path.display()
-        )
-    })?;
-    writeln!(file, "{text}").into_diagnostic()?;
-    file.sync_all().into_diagnostic()?;
-    Ok(())
-}
-
-/// Reads a private key file written by `accord key generate` (or by Go's `note` tools).
-pub fn read_private(path: &Path) -> miette::Result<SignerKey> {
-    let text = std::fs::read_to_string(path)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the key file `{}`", path.display()))?;
-    SignerKey::parse(text.trim())
-        .into_diagnostic()
-        .wrap_err_with(|| format!("in key file `{}`", path.display()))
+    Ok(ExitCode::SUCCESS)
 }

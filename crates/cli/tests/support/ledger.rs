@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use accord_core::id::{AgreementId, IndicatorId, ParticipantId, UnitId};
 use accord_core::statement::{Confidentiality, Evidence, Method, Observation, Quantity, Statement};
@@ -109,93 +108,32 @@ impl Setup {
     }
 }
 
+/// A fresh store of one kind (see `accord_store::testing`), by its URL.
 pub struct TestStore {
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<(String, String)>,
-}
-
-impl Drop for TestStore {
-    fn drop(&mut self) {
-        if let Some((base, schema)) = &self.schema
-            && let Ok(mut c) = postgres::Client::connect(base, postgres::NoTls)
-        {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-        }
-    }
+    fresh: accord_store::testing::TestStore,
 }
 
 impl TestStore {
-    pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+    fn of(fresh: accord_store::testing::TestStore) -> Self {
         TestStore {
-            url: format!("sqlite:{}", dir.path().join("ledger.db").display()),
-            _dir: Some(dir),
-            schema: None,
+            url: fresh.url.to_string(),
+            fresh,
         }
+    }
+
+    pub fn sqlite() -> Self {
+        Self::of(accord_store::testing::TestStore::sqlite())
     }
 
     /// A store in a fresh schema; `None` (skipped) when PostgreSQL is unreachable outside CI.
     pub fn postgres() -> Option<Self> {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let base = std::env::var("ACCORD_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let mut client = match postgres::Client::connect(&base, postgres::NoTls) {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "PostgreSQL not reachable at {base}: {e}"
-                );
-                eprintln!("skipped: PostgreSQL not reachable at {base}");
-                return None;
-            }
-        };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let schema = format!(
-            "accord_test_{}_{}_{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
-        client
-            .batch_execute(&format!("CREATE SCHEMA {schema}"))
-            .unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        Some(TestStore {
-            url: format!("{base}{sep}options=-csearch_path%3D{schema}"),
-            _dir: None,
-            schema: Some((base, schema)),
-        })
+        accord_store::testing::TestStore::postgres().map(Self::of)
     }
 
     /// Flips one bit of a byte of an entry's leaf, directly in the database.
     pub fn flip_leaf_byte(&self, index: i64, offset: usize) {
-        if let Some(path) = self.url.strip_prefix("sqlite:") {
-            let c = rusqlite::Connection::open(path).unwrap();
-            let mut leaf: Vec<u8> = c
-                .query_row(
-                    "SELECT leaf FROM ledger_entry WHERE idx = ?1",
-                    [index],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            leaf[offset] ^= 1;
-            c.execute(
-                "UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1",
-                rusqlite::params![index, leaf],
-            )
-            .unwrap();
-        } else {
-            let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
-            c.execute(
-                "UPDATE ledger_entry SET leaf = set_byte(leaf, $2, get_byte(leaf, $2) # 1) WHERE idx = $1",
-                &[&index, &(offset as i32)],
-            )
-            .unwrap();
-        }
+        self.fresh.flip_leaf_byte(index, offset);
     }
 }
 

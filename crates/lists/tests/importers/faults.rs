@@ -581,7 +581,7 @@ fn an_empty_file_is_its_own_outcome_and_accepted_only_when_asked() {
             assert!(records.next().is_none(), "{format}");
             let err = records.finish(IfEmpty::Refuse).unwrap_err();
             assert_eq!(err.kind, ErrorKind::Empty(emptiness), "{format}");
-            assert!(err.to_string().contains("--allow-empty"), "{err}");
+            assert!(err.to_string().contains("allows it explicitly"), "{err}");
             let mut records = read(format, bytes, "empty");
             let declared = records.finish(IfEmpty::Accept).unwrap();
             assert_eq!(declared.contents, Contents::Empty(emptiness), "{format}");

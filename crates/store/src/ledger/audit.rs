@@ -1,19 +1,18 @@
-//! `accord ledger audit`: recompute everything from the leaf bytes and compare with what
-//! the store says.
+//! The audit of a stored log: recompute everything from the leaf bytes and compare with
+//! what the store says.
 //!
 //! The audit trusts nothing stored except the leaf bytes, the initial roster and the log's
-//! verifier key: it recomputes every leaf hash, entry id and stored subtree hash, decodes
-//! and re-checks every entry (acceptance rules against the roster replayed in log order,
-//! strict signature verification, non-decreasing record times, sealed contents against
-//! their commitments), verifies every checkpoint's signature and root, and reports each
-//! discrepancy with the index involved. It reads the log in chunks.
+//! verifier key. The pure part — every entry decoded and re-checked against the roster
+//! replayed in log order, strict signatures, non-decreasing record times, checkpoints
+//! against the recomputed tree — is [`accord_ledger::replay`]; this module adds what only
+//! the store can be asked: stored leaf hashes, entry ids and subtree hashes against the
+//! recomputed ones, sealed contents against their commitments, gaps, and the stored roster.
+//! It reads the log in chunks and reports each discrepancy with the index involved.
 
-use accord_core::statement::Statement;
-use accord_ledger::checkpoint;
-use accord_ledger::entry::{self, Body, LoggedEntry};
-use accord_ledger::merkle::{self, Hash, MemoryTree, STRIDE};
+use accord_ledger::entry::{self, Body};
+use accord_ledger::merkle::{self, Hash, STRIDE};
 use accord_ledger::note::VerifierKey;
-use accord_ledger::roster;
+use accord_ledger::replay::{CheckpointProblem, Replay};
 
 use super::{LedgerBackend, LogInfo, StoreError, show_hash};
 
@@ -67,78 +66,46 @@ pub(super) fn audit(
     let mut findings = Vec::new();
     let mut found =
         |index: Option<u64>, problem: String| findings.push(AuditFinding { index, problem });
-    let mut tree = MemoryTree::new();
-    let mut roster = info.initial_roster.clone();
-    let mut last_time: Option<jiff::Timestamp> = None;
+    let mut replay = Replay::new(&info.origin, info.initial_roster.clone());
     let mut sealed_indexes = Vec::new();
-    let mut expected_index = 0u64;
     // Read past the recorded size too: rows beyond it are findings.
     let mut from = 0u64;
     while from < info.size + CHUNK {
         let rows = backend.entries(info.id, from, from + CHUNK)?;
         for (index, entry_id, leaf, stored_hash) in rows {
-            while expected_index < index {
-                found(Some(expected_index), "missing from the store".into());
-                tree.push([0; 32]);
-                expected_index += 1;
+            while replay.size() < index {
+                found(Some(replay.size()), "missing from the store".into());
+                replay.push_missing();
             }
-            expected_index = index + 1;
-            let leaf_hash = merkle::leaf_hash(&leaf);
-            tree.push(leaf_hash);
-            if leaf_hash != stored_hash {
+            let pushed = replay.push(&leaf);
+            if pushed.leaf_hash != stored_hash {
                 found(
                     Some(index),
                     format!(
                         "its bytes hash to {} but the store says {}: the entry or its hash was altered",
-                        show_hash(&leaf_hash),
+                        show_hash(&pushed.leaf_hash),
                         show_hash(&stored_hash)
                     ),
                 );
             }
-            let logged = match LoggedEntry::decode(&leaf) {
-                Ok(l) => l,
-                Err(e) => {
-                    found(Some(index), format!("cannot be decoded: {e}"));
-                    continue;
+            if let Some(logged) = &pushed.entry {
+                if logged.signed.id() != entry_id {
+                    found(
+                        Some(index),
+                        "its stored entry id does not match its bytes".into(),
+                    );
                 }
-            };
-            if logged.signed.id() != entry_id {
-                found(
-                    Some(index),
-                    "its stored entry id does not match its bytes".into(),
-                );
-            }
-            if let Some(last) = last_time
-                && logged.recorded_at < last
-            {
-                found(
-                    Some(index),
-                    format!(
-                        "recorded at {}, before the entry preceding it ({last})",
-                        logged.recorded_at
-                    ),
-                );
-            }
-            last_time = Some(logged.recorded_at);
-            let verdict =
-                roster::check_entry(&logged.signed, &info.origin, &roster, logged.recorded_at)
-                    .and_then(|()| roster::verify_signatures(&logged.signed));
-            match verdict {
-                Err(e) => found(Some(index), format!("would be refused today: {e}")),
-                Ok(()) => {
-                    if let Body::Open(Statement::KeyEvent(event)) = &logged.signed.entry.body
-                        && let Err(e) = roster.apply(event)
-                    {
-                        found(Some(index), format!("its key event does not apply: {e}"));
-                    }
+                if let Body::Sealed { .. } = &logged.signed.entry.body {
+                    sealed_indexes.push((index, logged.signed.entry.body.clone()));
                 }
             }
-            if let Body::Sealed { .. } = &logged.signed.entry.body {
-                sealed_indexes.push((index, logged.signed.entry.body.clone()));
+            for problem in pushed.problems {
+                found(Some(index), problem.to_string());
             }
         }
         from += CHUNK;
     }
+    let tree = replay.tree();
     let n = tree.size();
     if n != info.size {
         found(
@@ -161,7 +128,7 @@ pub(super) fn audit(
             for k in 0..take {
                 let idx = start + k;
                 let expected =
-                    merkle::perfect_hash(&tree, level, idx).unwrap_or_else(|never| match never {});
+                    merkle::perfect_hash(tree, level, idx).unwrap_or_else(|never| match never {});
                 let first = idx << level;
                 match stored.get(k as usize) {
                     Some(h) if *h == expected => {}
@@ -202,42 +169,27 @@ pub(super) fn audit(
     // Checkpoints: signed by the log, and rooted in the recomputed tree.
     let checkpoints = backend.checkpoints(info.id)?;
     for (size, note) in &checkpoints {
-        match checkpoint::open_checkpoint(note, log_key, &[]) {
-            Err(e) => found(
+        let stored_elsewhere = |origin: &str, at: u64| {
+            format!("the checkpoint stored at size {size} is for {origin} at size {at}")
+        };
+        match replay.check_checkpoint(note, log_key) {
+            Ok(cp) if cp.size != *size => found(None, stored_elsewhere(&cp.origin, cp.size)),
+            Ok(_) => {}
+            Err(CheckpointProblem::DoesNotVerify(e)) => found(
                 None,
                 format!("the checkpoint at size {size} does not verify: {e}"),
             ),
-            Ok(cp) => {
-                let cp = cp.checkpoint;
-                if cp.size != *size || cp.origin != info.origin {
-                    found(
-                        None,
-                        format!(
-                            "the checkpoint stored at size {size} is for {} at size {}",
-                            cp.origin, cp.size
-                        ),
-                    );
-                } else if cp.size > n {
-                    found(
-                        None,
-                        format!(
-                            "the checkpoint at size {size} is beyond the log's {n} entries: entries were removed"
-                        ),
-                    );
-                } else if tree.root_at(cp.size) != cp.root {
-                    // Name the first entry whose hash differs from what was checkpointed is
-                    // impossible without the old leaves; name the range instead.
-                    found(
-                        None,
-                        format!(
-                            "the log no longer matches the checkpoint at size {size}: an entry before #{size} was altered"
-                        ),
-                    );
-                }
+            Err(CheckpointProblem::OtherLog { size: at, origin }) => {
+                found(None, stored_elsewhere(&origin, at));
             }
+            Err(problem) if problem.size() != Some(*size) => found(
+                None,
+                stored_elsewhere(&info.origin, problem.size().unwrap_or_default()),
+            ),
+            Err(problem) => found(None, problem.to_string()),
         }
     }
-    if roster != info.roster {
+    if replay.roster() != &info.roster {
         found(
             None,
             "the stored roster differs from the one the key events produce".into(),

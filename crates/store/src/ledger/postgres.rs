@@ -13,7 +13,8 @@ use super::{
     Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
 };
 
-const SCHEMA: &str = "
+/// The ledger tables (migration 1 of [`crate::migrate`]).
+pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_log (
     id BIGSERIAL PRIMARY KEY,
     origin TEXT NOT NULL UNIQUE,
@@ -53,17 +54,14 @@ CREATE TABLE IF NOT EXISTS ledger_sealed (
 );
 ";
 
-/// The PostgreSQL back end.
+/// The PostgreSQL back end, over one pooled connection.
 pub struct PostgresLedger {
-    client: ::postgres::Client,
+    client: crate::handle::PostgresConn,
 }
 
 impl PostgresLedger {
-    /// Connects.
-    pub fn connect(url: &str) -> Result<Self, StoreError> {
-        Ok(Self {
-            client: crate::connect_postgres(url)?,
-        })
+    pub(crate) fn new(client: crate::handle::PostgresConn) -> Self {
+        Self { client }
     }
 }
 
@@ -72,16 +70,6 @@ fn roster_json(r: &Roster) -> String {
 }
 
 impl LedgerBackend for PostgresLedger {
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        // Concurrent first runs may race on CREATE TABLE IF NOT EXISTS; a lock on a
-        // per-database key serialises them.
-        let mut tx = self.client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock(7317001)", &[])?;
-        tx.batch_execute(SCHEMA)?;
-        tx.commit()?;
-        Ok(())
-    }
-
     fn create_log(
         &mut self,
         origin: &str,

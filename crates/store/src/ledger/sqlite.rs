@@ -5,8 +5,6 @@
 //! processes); the file is in WAL mode with `synchronous=FULL`, so `COMMIT` returning means
 //! the batch is on disk.
 
-use std::path::Path;
-
 use accord_ledger::merkle::Hash;
 use accord_ledger::roster::Roster;
 use rusqlite::{OptionalExtension, params};
@@ -15,7 +13,8 @@ use super::{
     Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
 };
 
-const SCHEMA: &str = "
+/// The ledger tables (migration 1 of [`crate::migrate`]).
+pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ledger_log (
     id INTEGER PRIMARY KEY,
     origin TEXT NOT NULL UNIQUE,
@@ -55,18 +54,14 @@ CREATE TABLE IF NOT EXISTS ledger_sealed (
 );
 ";
 
-/// The SQLite back end.
+/// The SQLite back end, over one pooled connection.
 pub struct SqliteLedger {
-    conn: rusqlite::Connection,
+    conn: crate::handle::SqliteConn,
 }
 
 impl SqliteLedger {
-    /// Opens (creating) the file with the durability settings of [`crate::open_sqlite`].
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = crate::open_sqlite(path)?;
-        // 64 MiB of page cache: the upper levels of the hash tree stay in memory.
-        conn.pragma_update(None, "cache_size", -65536)?;
-        Ok(Self { conn })
+    pub(crate) fn new(conn: crate::handle::SqliteConn) -> Self {
+        Self { conn }
     }
 }
 
@@ -87,11 +82,6 @@ pub(super) fn parse_time(s: Option<String>) -> Result<Option<jiff::Timestamp>, S
 }
 
 impl LedgerBackend for SqliteLedger {
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        self.conn.execute_batch(SCHEMA)?;
-        Ok(())
-    }
-
     fn create_log(
         &mut self,
         origin: &str,

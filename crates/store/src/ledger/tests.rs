@@ -1,7 +1,7 @@
 //! One test suite, run against SQLite and PostgreSQL alike.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 use accord_core::id::{AgreementId, IndicatorId, ParticipantId, UnitId};
 use accord_core::statement::{
@@ -17,6 +17,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use super::*;
+use crate::Store;
+use crate::testing::{TestStore, both};
 
 const ORIGIN: &str = "accord.example/test-log";
 
@@ -98,124 +100,8 @@ fn submission(entry: SignedEntry) -> Submission {
     }
 }
 
-/// A fresh store of each kind; `None` for PostgreSQL when it is unreachable outside CI.
-struct TestStore {
-    url: StoreUrl,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<(String, String)>,
-}
-
-impl Drop for TestStore {
-    fn drop(&mut self) {
-        if let Some((base, schema)) = &self.schema
-            && let Ok(mut c) = crate::connect_postgres(base)
-        {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-        }
-    }
-}
-
-fn sqlite_store() -> TestStore {
-    let dir = tempfile::tempdir().unwrap();
-    TestStore {
-        url: StoreUrl::Sqlite(dir.path().join("ledger.db")),
-        _dir: Some(dir),
-        schema: None,
-    }
-}
-
-fn postgres_store() -> Option<TestStore> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let base = std::env::var("ACCORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let mut client = match crate::connect_postgres(&base) {
-        Ok(c) => c,
-        Err(e) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL not reachable at {base}: {e}"
-            );
-            eprintln!("skipped: PostgreSQL not reachable at {base}");
-            return None;
-        }
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let schema = format!(
-        "accord_test_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    client
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some(TestStore {
-        url: StoreUrl::Postgres(format!("{base}{sep}options=-csearch_path%3D{schema}")),
-        _dir: None,
-        schema: Some((base, schema)),
-    })
-}
-
-fn both(test: impl Fn(&TestStore)) {
-    test(&sqlite_store());
-    if let Some(pg) = postgres_store() {
-        test(&pg);
-    }
-}
-
 fn init(store: &TestStore) -> Ledger {
     Ledger::init(&store.url, ORIGIN, &log_key().verifier(), &roster()).unwrap()
-}
-
-/// Runs SQL against the store directly, bypassing Accord: the tamperer's tool.
-fn tamper(store: &TestStore, sql: &str) {
-    match &store.url {
-        StoreUrl::Sqlite(path) => {
-            rusqlite::Connection::open(path)
-                .unwrap()
-                .execute_batch(sql)
-                .unwrap();
-        }
-        StoreUrl::Postgres(url) => {
-            crate::connect_postgres(url)
-                .unwrap()
-                .batch_execute(sql)
-                .unwrap();
-        }
-    }
-}
-
-/// Flips one bit of one byte of an entry's leaf, directly in the database.
-fn flip_leaf_byte(store: &TestStore, index: i64, offset: usize) {
-    match &store.url {
-        StoreUrl::Sqlite(path) => {
-            let c = rusqlite::Connection::open(path).unwrap();
-            let mut leaf: Vec<u8> = c
-                .query_row(
-                    "SELECT leaf FROM ledger_entry WHERE idx = ?1",
-                    [index],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            leaf[offset] ^= 1;
-            c.execute(
-                "UPDATE ledger_entry SET leaf = ?2 WHERE idx = ?1",
-                rusqlite::params![index, leaf],
-            )
-            .unwrap();
-        }
-        StoreUrl::Postgres(url) => {
-            let mut c = crate::connect_postgres(url).unwrap();
-            c.execute(
-                "UPDATE ledger_entry SET leaf = set_byte(leaf, $2, get_byte(leaf, $2) # 1) WHERE idx = $1",
-                &[&index, &(offset as i32)],
-            )
-            .unwrap();
-        }
-    }
 }
 
 #[test]
@@ -452,17 +338,12 @@ fn sealed_entries_keep_their_content_apart_and_reveal() {
             statement
         );
         assert!(ledger.audit().unwrap().is_clean());
-        tamper(
-            store,
-            match &store.url {
-                StoreUrl::Sqlite(_) => {
-                    "UPDATE ledger_sealed SET content = CAST(content || X'20' AS BLOB)"
-                }
-                StoreUrl::Postgres(_) => {
-                    "UPDATE ledger_sealed SET content = content || '\\x20'::bytea"
-                }
-            },
-        );
+        store.execute(match &store.url {
+            StoreUrl::Sqlite(_) => {
+                "UPDATE ledger_sealed SET content = CAST(content || X'20' AS BLOB)"
+            }
+            StoreUrl::Postgres(_) => "UPDATE ledger_sealed SET content = content || '\\x20'::bytea",
+        });
         let report = ledger.audit().unwrap();
         assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
         assert_eq!(report.findings[0].index, Some(0));
@@ -484,7 +365,7 @@ fn audit_finds_bytes_edited_in_the_database() {
         assert!(ledger.audit().unwrap().is_clean());
         // Flip one byte inside entry #17's leaf (in the statement's JSON), as a tamperer with
         // database access would.
-        flip_leaf_byte(store, 17, 100);
+        store.flip_leaf_byte(17, 100);
         let report = ledger.audit().unwrap();
         assert!(!report.is_clean());
         assert_eq!(report.findings[0].index, Some(17), "{:?}", report.findings);
@@ -512,7 +393,7 @@ fn audit_finds_bytes_edited_in_the_database() {
                 format!("UPDATE ledger_node SET hash = '\\x{hex}' WHERE level = 0 AND idx = 17")
             }
         };
-        tamper(store, &set_hash);
+        store.execute(&set_hash);
         let report = ledger.audit().unwrap();
         assert!(
             report.findings.iter().any(|f| f.index == Some(17)),
@@ -529,10 +410,7 @@ fn audit_finds_bytes_edited_in_the_database() {
         );
         // The log refuses to sign a checkpoint that does not extend the previous one once
         // a stored hash it reads for the root is changed (here the subtree #16..#31).
-        tamper(
-            store,
-            &set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"),
-        );
+        store.execute(&set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"));
         let err = ledger.checkpoint(&log_key()).unwrap_err();
         assert!(
             err.to_string()
@@ -540,7 +418,7 @@ fn audit_finds_bytes_edited_in_the_database() {
             "{err}"
         );
         // A deleted entry is found too.
-        tamper(store, "DELETE FROM ledger_entry WHERE idx = 30");
+        store.execute("DELETE FROM ledger_entry WHERE idx = 30");
         let report = ledger.audit().unwrap();
         assert!(
             report
@@ -612,5 +490,36 @@ fn a_checkpoint_needs_the_log_key() {
             Ledger::init(&store.url, ORIGIN, &vk, &roster()),
             Err(StoreError::LogExists(_))
         ));
+    });
+}
+
+#[test]
+fn one_handle_serves_many_threads_through_one_writer_per_log() {
+    both(|store| {
+        let handle = Store::open(&store.url).unwrap();
+        handle
+            .init_log(ORIGIN, &log_key().verifier(), &roster())
+            .unwrap();
+        let first = handle.writer(ORIGIN).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4u64 {
+                let handle = handle.clone();
+                s.spawn(move || {
+                    let writer = handle.writer(ORIGIN).unwrap();
+                    for i in 0..10u64 {
+                        let e = signed(Body::Open(evidence(t * 100 + i)), &[("iaea", 3)]);
+                        writer.append(submission(e)).unwrap();
+                    }
+                    // Readers take their own pooled connections meanwhile.
+                    assert!(handle.ledger(Some(ORIGIN)).unwrap().info().size >= 10);
+                    handle.lists().unwrap().imports(None).unwrap();
+                });
+            }
+        });
+        assert!(Arc::ptr_eq(&first, &handle.writer(ORIGIN).unwrap()));
+        let mut ledger = handle.ledger(None).unwrap();
+        assert_eq!(ledger.info().size, 40);
+        assert!(ledger.audit().unwrap().is_clean());
+        assert_eq!(handle.logs().unwrap().len(), 1);
     });
 }

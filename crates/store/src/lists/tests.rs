@@ -39,8 +39,7 @@ fn unique(prefix: &str) -> String {
 /// so, when PostgreSQL is unreachable and `CI` is not set).
 fn on_both(test: impl Fn(&mut ListStore, &str)) {
     let dir = tempfile::tempdir().unwrap();
-    let conn = crate::open_sqlite(&dir.path().join("lists.db")).unwrap();
-    let mut store = ListStore::from_sqlite(conn).unwrap();
+    let mut store = ListStore::open(&StoreUrl::Sqlite(dir.path().join("lists.db"))).unwrap();
     test(&mut store, "sqlite");
 
     let url = std::env::var("ACCORD_TEST_POSTGRES")
@@ -61,9 +60,11 @@ fn on_both(test: impl Fn(&mut ListStore, &str)) {
         name: name.clone(),
     };
     client
-        .batch_execute(&format!("CREATE SCHEMA {name}; SET search_path TO {name}"))
+        .batch_execute(&format!("CREATE SCHEMA {name}"))
         .unwrap();
-    let mut store = ListStore::from_postgres(client).unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let schema_url = format!("{url}{sep}options=-csearch_path%3D{name}");
+    let mut store = ListStore::open(&StoreUrl::Postgres(schema_url)).unwrap();
     test(&mut store, "postgres");
 }
 
@@ -487,7 +488,7 @@ proptest! {
         second in proptest::collection::btree_map(0u8..40, 0u8..3, 0..25),
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = ListStore::from_sqlite(crate::open_sqlite(&dir.path().join("p.db")).unwrap()).unwrap();
+        let mut store = ListStore::open(&StoreUrl::Sqlite(dir.path().join("p.db"))).unwrap();
         let text = |m: &BTreeMap<u8, u8>| {
             let entities: Vec<(String, String)> = m.iter().map(|(k, v)| (format!("id{k}"), format!("Name {v}"))).collect();
             let refs: Vec<(&str, &str)> = entities.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();

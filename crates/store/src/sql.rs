@@ -1,10 +1,20 @@
-//! The few SQL operations the list store needs, over either back end, so that the import
-//! and history logic is written once and tested on both.
+//! The few SQL operations the list store and the agreement registry need, over either back
+//! end, so that their logic is written once and tested on both. (The ledger has one
+//! implementation per back end instead: its hot paths use each database's own bulk forms.)
 //!
 //! Statements use PostgreSQL's `$1` placeholders; for SQLite they are rewritten to `?1`
 //! (same numbering). Only two column types are used: BIGINT and TEXT.
 
-use super::ListStoreError;
+/// A statement failed on one of the back ends.
+#[derive(Debug, thiserror::Error)]
+pub enum SqlError {
+    /// The SQLite file failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+}
 
 /// A parameter or column value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +34,9 @@ impl Val {
 /// A transaction on either back end.
 pub(crate) trait Sql {
     /// Runs a statement; returns the number of rows changed.
-    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, ListStoreError>;
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, SqlError>;
     /// Runs a query; returns every row.
-    fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, ListStoreError>;
+    fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, SqlError>;
 }
 
 pub(crate) fn int(row: &[Val], i: usize) -> i64 {
@@ -70,13 +80,13 @@ fn sqlite_params(params: &[Val]) -> Vec<rusqlite::types::Value> {
 }
 
 impl Sql for rusqlite::Transaction<'_> {
-    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, ListStoreError> {
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, SqlError> {
         let mut statement = self.prepare_cached(&sqlite_sql(sql))?;
         let n = statement.execute(rusqlite::params_from_iter(sqlite_params(params)))?;
         Ok(n as u64)
     }
 
-    fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, ListStoreError> {
+    fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, SqlError> {
         use rusqlite::types::ValueRef;
         let mut statement = self.prepare_cached(&sqlite_sql(sql))?;
         let n_columns = statement.column_count();
@@ -115,12 +125,12 @@ fn pg_params(params: &[Val]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
 }
 
 impl Sql for postgres::Transaction<'_> {
-    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, ListStoreError> {
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, SqlError> {
         let statement = self.prepare(sql)?;
         Ok(self.execute(&statement, &pg_params(params))?)
     }
 
-    fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, ListStoreError> {
+    fn rows(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, SqlError> {
         use postgres::types::Type;
         let statement = self.prepare(sql)?;
         let rows = self.query(&statement, &pg_params(params))?;
@@ -139,5 +149,44 @@ impl Sql for postgres::Transaction<'_> {
             out.push(values);
         }
         Ok(out)
+    }
+}
+
+/// What a transaction will do, which decides how SQLite starts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Only reads: a snapshot, taken without the write lock, so readers never wait for
+    /// one another.
+    Read,
+    /// Writes: SQLite's `BEGIN IMMEDIATE`, so the write lock is taken before anything is
+    /// read and what was read cannot change before the write.
+    Write,
+}
+
+/// Runs `f` in one transaction on either back end, committed only if it returns `Ok`.
+pub(crate) fn with_tx<T, E: From<SqlError>>(
+    conn: &mut crate::Conn,
+    access: Access,
+    f: impl FnOnce(&mut dyn Sql) -> Result<T, E>,
+) -> Result<T, E> {
+    match conn {
+        crate::Conn::Sqlite(conn) => {
+            let behaviour = match access {
+                Access::Read => rusqlite::TransactionBehavior::Deferred,
+                Access::Write => rusqlite::TransactionBehavior::Immediate,
+            };
+            let mut tx = conn
+                .transaction_with_behavior(behaviour)
+                .map_err(SqlError::from)?;
+            let value = f(&mut tx)?;
+            tx.commit().map_err(SqlError::from)?;
+            Ok(value)
+        }
+        crate::Conn::Postgres(client) => {
+            let mut tx = client.transaction().map_err(SqlError::from)?;
+            let value = f(&mut tx)?;
+            tx.commit().map_err(SqlError::from)?;
+            Ok(value)
+        }
     }
 }

@@ -1,0 +1,95 @@
+//! The evidence log of an agreement, read for evaluation: every entry decoded into the
+//! statement the engine reads, sealed (confidential) entries revealed from the contents the
+//! store keeps apart and checked against their leaf; or a log exported as JSON lines.
+
+use accord_core::id::AgreementId;
+use accord_core::statement::{LogIndex, LoggedStatement};
+use accord_ledger::entry::{Body, reveal};
+use accord_store::Store;
+use accord_store::ledger::Ledger;
+
+use crate::error::{Error, FileKind, Result};
+
+/// The one log of `agreement` in the store (the log whose roster names it).
+pub fn find(store: &Store, agreement: &AgreementId) -> Result<Ledger> {
+    let mut found: Vec<String> = store
+        .logs()?
+        .into_iter()
+        .filter(|info| &info.roster.agreement == agreement)
+        .map(|info| info.origin)
+        .collect();
+    match found.len() {
+        1 => Ok(store.ledger(Some(&found.remove(0)))?),
+        0 => Err(Error::NoLog {
+            store: store.url().clone(),
+            agreement: agreement.to_string(),
+        }),
+        count => Err(Error::SeveralLogs {
+            store: store.url().clone(),
+            agreement: agreement.to_string(),
+            count,
+        }),
+    }
+}
+
+/// Every entry of the log, decoded into the statements the engine reads. A sealed entry
+/// whose content the store does not hold is left out (it exists and is counted by the log,
+/// but this reader is not entitled to its content); a content that does not open its
+/// commitment is an error.
+pub fn read(ledger: &mut Ledger) -> Result<Vec<LoggedStatement>> {
+    let size = ledger.refresh()?.size;
+    let mut log = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    for index in 0..size {
+        let (logged, _) = ledger.entry(index).map_err(|source| Error::Entry {
+            index,
+            source: Box::new(source),
+        })?;
+        let entry = &logged.signed.entry;
+        let statement = match &entry.body {
+            Body::Open(statement) => statement.clone(),
+            Body::Sealed { .. } => {
+                let Some((salt, content)) = ledger.sealed(index)? else {
+                    continue;
+                };
+                reveal(&entry.body, &salt, &content)
+                    .map_err(|source| Error::Sealed { index, source })?
+            }
+        };
+        log.push(LoggedStatement {
+            index: LogIndex(index),
+            recorded_at: logged.recorded_at,
+            agreement: entry.agreement.clone(),
+            authors: logged
+                .signed
+                .signatures
+                .iter()
+                .map(|s| s.signer.clone())
+                .collect(),
+            statement,
+        });
+    }
+    Ok(log)
+}
+
+/// The log of `agreement` in the store, read.
+pub fn of_agreement(store: &Store, agreement: &AgreementId) -> Result<Vec<LoggedStatement>> {
+    read(&mut find(store, agreement)?)
+}
+
+/// A log exported as JSON lines: one logged statement per line (blank lines skipped).
+pub fn parse_exported(name: &str, text: &str) -> Result<Vec<LoggedStatement>> {
+    let mut log = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let entry: LoggedStatement = serde_json::from_str(line).map_err(|e| Error::Line {
+            file: FileKind::Log,
+            name: name.to_owned(),
+            line: n + 1,
+            message: format!("not a logged statement: {e}"),
+        })?;
+        log.push(entry);
+    }
+    Ok(log)
+}

@@ -1,0 +1,238 @@
+//! What is in force for one entity, and the FollowTheMoney export: the store's lists and
+//! their history, composed with the relief the engine puts in force under each agreement.
+//!
+//! The entity is found in the lists (by `SOURCE:ID` exactly, or by a name screened as
+//! [`crate::screen`] screens, default threshold); whether each designation is listed on
+//! the date comes from the import history; each agreement is evaluated against its log in
+//! the same store as of the end of the date; the composition itself is the pure
+//! [`accord_lists::in_force::compose`].
+
+use accord_core::agreement::Agreement;
+use accord_core::engine::state::State;
+use accord_core::time::Date;
+use accord_lists::Designation;
+use accord_lists::in_force::{self, Evaluated, JURISDICTIONS, Matched, Question, Status};
+use accord_screen::{DEFAULT_THRESHOLD, Index, Query, Settings};
+use accord_store::Store;
+use accord_store::lists::{ListStore, ListedOn};
+
+use crate::error::{Error, Result};
+use crate::evaluate::{AgreementSource, Inputs, LogSource};
+
+/// Whom the question is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// A designation, as `SOURCE:ID` (e.g. `eu-fsf:EU.1001.23`).
+    Entity(String),
+    /// A name, screened against the lists.
+    Name(String),
+}
+
+/// "Is this entity or activity prohibited, licensed or relieved on this date, and why?"
+#[derive(Debug, Clone)]
+pub struct StatusQuery {
+    /// The entity.
+    pub who: Who,
+    /// The activity or sector asked about (`energy`, `food`, …).
+    pub activity: Option<String>,
+    /// The jurisdictions to answer for, in order (empty: US, EU, UK, UN).
+    pub jurisdictions: Vec<String>,
+    /// The date: lists as of it, agreements evaluated as of the end of it (UTC).
+    pub date: Date,
+    /// The agreements whose relief to compose (none: the lists alone).
+    pub agreements: Vec<AgreementSource>,
+}
+
+/// The answer, with the designations it was composed from.
+#[derive(Debug, Clone)]
+pub struct StatusAnswer {
+    /// The designations found for the entity.
+    pub matched: Vec<Matched>,
+    /// What is in force, per jurisdiction.
+    pub status: Status,
+}
+
+/// Answers a status query.
+pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
+    let mut lists = store.lists()?;
+    let matched = match &query.who {
+        Who::Entity(entity) => vec![by_entity(&mut lists, entity, query.date)?],
+        Who::Name(name) => by_name(&mut lists, name, query.date)?,
+    };
+    let evaluated = evaluate_all(store, &query.agreements, query.date)?;
+    let views: Vec<Evaluated<'_>> = evaluated
+        .iter()
+        .map(|(agreement, state)| Evaluated { agreement, state })
+        .collect();
+    let jurisdictions = if query.jurisdictions.is_empty() {
+        JURISDICTIONS.iter().map(|j| (*j).to_owned()).collect()
+    } else {
+        query
+            .jurisdictions
+            .iter()
+            .map(|j| j.trim().to_ascii_uppercase())
+            .collect()
+    };
+    let question = Question {
+        activity: query.activity.clone(),
+        jurisdictions,
+        date: query.date,
+    };
+    let status = in_force::compose(&matched, &views, &question);
+    Ok(StatusAnswer { matched, status })
+}
+
+/// Each agreement evaluated against its log in the store, as of the end of `date`: the
+/// governing version and its state.
+pub fn evaluate_all(
+    store: &Store,
+    agreements: &[AgreementSource],
+    date: Date,
+) -> Result<Vec<(Agreement, State)>> {
+    let as_of = accord_core::engine::end_of_day(date);
+    let mut out = Vec::with_capacity(agreements.len());
+    for agreement in agreements {
+        let inputs = Inputs::read(agreement, LogSource::Store(store))?;
+        let state = inputs.evaluate(as_of).map_err(|e| match e {
+            Error::Eval(source) => Error::EvaluateAgreement {
+                name: name_of(agreement),
+                source,
+            },
+            other => other,
+        })?;
+        let governing = inputs
+            .governing(&state)
+            .cloned()
+            .ok_or_else(|| Error::NoVersion(name_of(agreement)))?;
+        out.push((governing, state));
+    }
+    Ok(out)
+}
+
+fn name_of(agreement: &AgreementSource) -> String {
+    match agreement {
+        AgreementSource::Texts(texts) => texts.first().map(|t| t.name.clone()).unwrap_or_default(),
+        AgreementSource::Model { name, .. } => name.clone(),
+        AgreementSource::Registered(id) => id.clone(),
+    }
+}
+
+/// `SOURCE:ID` split at its first colon.
+pub fn parse_entity(entity: &str) -> Result<(&str, &str)> {
+    entity
+        .split_once(':')
+        .ok_or_else(|| Error::EntityForm(entity.to_owned()))
+}
+
+fn by_entity(lists: &mut ListStore, entity: &str, date: Date) -> Result<Matched> {
+    let (source, id) = parse_entity(entity)?;
+    let Some((designation, _)) = lists.designation(source, id)? else {
+        return Err(Error::UnknownEntity {
+            list: source.to_owned(),
+            id: id.to_owned(),
+        });
+    };
+    let (listed, listing) = listed_on(lists, &designation, date)?;
+    Ok(Matched {
+        designation,
+        listed,
+        listing,
+        matched: format!("identified as `{entity}`"),
+    })
+}
+
+fn by_name(lists: &mut ListStore, name: &str, date: Date) -> Result<Vec<Matched>> {
+    let designations = lists.listed()?;
+    if designations.is_empty() {
+        return Err(Error::NothingToFind(name.to_owned()));
+    }
+    let index = Index::build(
+        designations
+            .iter()
+            .map(crate::screen::candidate_from)
+            .collect(),
+    );
+    let settings = Settings {
+        threshold: DEFAULT_THRESHOLD,
+        ..Settings::default()
+    };
+    let query = Query {
+        name: name.to_owned(),
+        schemas: Vec::new(),
+        birth_date: None,
+        countries: Vec::new(),
+        identifiers: Vec::new(),
+    };
+    let mut out = Vec::new();
+    for hit in index.screen(&query, &settings) {
+        let Some(d) = designations
+            .iter()
+            .find(|d| crate::screen::candidate_id(d) == hit.candidate_id)
+        else {
+            continue;
+        };
+        let (listed, listing) = listed_on(lists, d, date)?;
+        out.push(Matched {
+            designation: d.clone(),
+            listed,
+            listing,
+            matched: format!(
+                "screened `{name}`: {:.3} on `{}`",
+                hit.score, hit.matched_name
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether the store's history says the designation was listed on `date`, and how that is
+/// known; unsure counts as listed.
+fn listed_on(lists: &mut ListStore, d: &Designation, date: Date) -> Result<(bool, String)> {
+    let answer = lists.listed_on(&d.source, &d.source_id, &date.to_string())?;
+    Ok(match answer {
+        ListedOn::Observed {
+            since,
+            confirmed_at,
+            ..
+        } => (
+            true,
+            format!("in the lists since {since}, confirmed by the import of {confirmed_at}"),
+        ),
+        ListedOn::PerListingDate {
+            listed_on,
+            first_seen,
+        } => (
+            true,
+            format!("listed on {listed_on} per the publisher; first seen {first_seen}"),
+        ),
+        ListedOn::NotListed { reason } => (false, reason),
+        ListedOn::Unknown { reason } => (
+            true,
+            format!("the imports cannot tell ({reason}); counted as listed"),
+        ),
+    })
+}
+
+/// Every listed designation of the latest imports as FollowTheMoney entities (the entity,
+/// then its `Sanction`s, relief in force included), handed to `sink` one by one.
+pub fn export(
+    store: &Store,
+    agreements: &[AgreementSource],
+    date: Date,
+    sink: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
+) -> Result<()> {
+    let evaluated = evaluate_all(store, agreements, date)?;
+    let views: Vec<Evaluated<'_>> = evaluated
+        .iter()
+        .map(|(agreement, state)| Evaluated { agreement, state })
+        .collect();
+    for d in store.lists()?.listed()? {
+        for entity in accord_lists::ftm_export::entities(&d, &views, date) {
+            sink(&entity).map_err(|source| Error::Write {
+                name: "the export".to_owned(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}

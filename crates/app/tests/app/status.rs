@@ -1,0 +1,216 @@
+//! What is in force for an entity: the store's lists and history composed with the relief
+//! the engine puts in force, through the library (the composition rules themselves are
+//! tested in `accord-lists`).
+
+use accord_app::Error;
+use accord_app::evaluate::AgreementSource;
+use accord_app::lists::Import;
+use accord_app::status::{StatusAnswer, StatusQuery, Who, export};
+use accord_lists::in_force::Outcome;
+
+use crate::support::{TestStore, both, repo};
+
+/// The fixture list imported (observed 2026-01-01) and, when `play`, the nuclear-caps
+/// scenario played (its delistings come into force on 2026-06-20).
+fn prepare(store: &TestStore, play: bool) {
+    import(store, "eu-arden.ftm.json", "2026-01-01T00:00:00Z");
+    if play {
+        accord_app::play::play_bundled(&store.store, "scenarios/nuclear-caps.toml").unwrap();
+    }
+}
+
+fn import(store: &TestStore, file: &str, observed: &str) {
+    let path = repo().join("crates/app/tests/fixtures/status").join(file);
+    let what = Import::files(&[path], None, Some("eu-fsf".into()), observed.into());
+    accord_app::lists::import(&store.store, &what, &mut |_, _| {}).unwrap();
+}
+
+fn ask(
+    store: &TestStore,
+    who: Who,
+    date: &str,
+    extra: impl FnOnce(&mut StatusQuery),
+) -> StatusAnswer {
+    let mut query = StatusQuery {
+        who,
+        activity: None,
+        jurisdictions: vec![],
+        date: date.parse().unwrap(),
+        agreements: vec![],
+    };
+    extra(&mut query);
+    accord_app::status::status(&store.store, &query).unwrap()
+}
+
+fn outcome(answer: &StatusAnswer, jurisdiction: &str) -> Outcome {
+    answer
+        .status
+        .jurisdictions
+        .iter()
+        .find(|j| j.jurisdiction == jurisdiction)
+        .unwrap()
+        .outcome
+}
+
+fn entity(id: &str) -> Who {
+    Who::Entity(format!("eu-fsf:{id}"))
+}
+
+#[test]
+fn lists_alone_say_prohibited_and_follow_the_import_history() {
+    both(|store| {
+        prepare(store, false);
+        let a = ask(store, entity("EU.1001.23"), "2026-03-01", |_| {});
+        assert_eq!(outcome(&a, "EU"), Outcome::Prohibited);
+        assert_eq!(outcome(&a, "US"), Outcome::NotListed);
+        assert!(a.status.agreements.is_empty());
+        let listing = &a.status.jurisdictions[1].listings[0];
+        assert_eq!(listing.matched, "identified as `eu-fsf:EU.1001.23`");
+        // Before the first import the store cannot tell: unsure means prohibited.
+        let early = ask(store, entity("EU.1001.23"), "2025-12-01", |_| {});
+        assert_eq!(outcome(&early, "EU"), Outcome::Prohibited);
+        assert!(
+            early.status.jurisdictions[1].listings[0]
+                .listing
+                .contains("cannot tell")
+        );
+        // A later import without Ivan Ardenov: listed before it, not listed after.
+        import(store, "eu-arden-amended.ftm.json", "2026-03-01T00:00:00Z");
+        let ivan = |date| outcome(&ask(store, entity("EU.2001.23"), date, |_| {}), "EU");
+        assert_eq!(ivan("2026-02-01"), Outcome::Prohibited);
+        assert_eq!(ivan("2026-04-01"), Outcome::NotListed);
+        // An unknown entity, a malformed one.
+        let query = |who| StatusQuery {
+            who,
+            activity: None,
+            jurisdictions: vec![],
+            date: "2026-03-01".parse().unwrap(),
+            agreements: vec![],
+        };
+        match accord_app::status::status(&store.store, &query(entity("nope"))) {
+            Err(Error::UnknownEntity { list, id }) => {
+                assert_eq!((list.as_str(), id.as_str()), ("eu-fsf", "nope"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let malformed =
+            accord_app::status::status(&store.store, &query(Who::Entity("nocolon".into())));
+        assert!(
+            matches!(malformed, Err(Error::EntityForm(_))),
+            "{malformed:?}"
+        );
+    });
+}
+
+#[test]
+fn a_delisting_relieves_once_the_engine_puts_it_in_force() {
+    both(|store| {
+        prepare(store, true);
+        let with_agreement = |q: &mut StatusQuery| {
+            q.agreements = vec![AgreementSource::Registered("arden-nuclear-2026".into())];
+            q.jurisdictions = vec!["eu".into(), "US".into()];
+        };
+        let before = ask(store, entity("EU.1001.23"), "2026-06-19", with_agreement);
+        assert_eq!(outcome(&before, "EU"), Outcome::Prohibited);
+        assert_eq!(outcome(&before, "US"), Outcome::NotListed);
+        let reasons = before.status.jurisdictions[0].listings[0].reasons.join(" ");
+        assert!(
+            reasons.contains("bank-delistings") && reasons.contains("scheduled"),
+            "{reasons}"
+        );
+
+        let after = ask(store, entity("EU.1001.23"), "2026-06-25", |q| {
+            with_agreement(q);
+            q.activity = Some("food".into());
+        });
+        assert_eq!(outcome(&after, "EU"), Outcome::Relieved, "{}", store.kind);
+        let listing = &after.status.jurisdictions[0].listings[0];
+        let relief = &listing.relief[0];
+        assert_eq!(relief.action, "bank-delistings");
+        assert_eq!(relief.since, Some(jiff::civil::date(2026, 6, 20)));
+        // In force because the EU granted it before the evaluation entitled it.
+        let decision = relief.decision.as_ref().unwrap();
+        assert!(decision.departure);
+        assert_eq!(
+            decision.stated_reason,
+            "implementation-day relief granted on the IAEA verification reports"
+        );
+        assert_eq!(listing.basis.regimes[0].regime, "eu-nonpro");
+        assert_eq!(
+            after.status.jurisdictions[0].exemptions[0].exemption,
+            "humanitarian"
+        );
+    });
+}
+
+#[test]
+fn a_sectoral_suspension_does_not_unfreeze_a_listed_person_found_by_name() {
+    both(|store| {
+        prepare(store, true);
+        let a = ask(store, Who::Name("Ivan Ardenov".into()), "2026-06-25", |q| {
+            q.agreements = vec![AgreementSource::Registered("arden-nuclear-2026".into())];
+            q.activity = Some("energy".into());
+            q.jurisdictions = vec!["EU".into()];
+        });
+        assert_eq!(outcome(&a, "EU"), Outcome::Prohibited);
+        let listing = &a.status.jurisdictions[0].listings[0];
+        assert_eq!(listing.list_id, "eu-fsf:EU.2001.23");
+        assert!(listing.matched.starts_with("screened `Ivan Ardenov`"));
+        assert!(listing.reasons.join(" ").contains("eu-freeze"));
+    });
+}
+
+#[test]
+fn a_name_in_an_empty_store_is_refused_with_what_to_do() {
+    both(|store| {
+        let query = StatusQuery {
+            who: Who::Name("Anyone".into()),
+            activity: None,
+            jurisdictions: vec![],
+            date: "2026-03-01".parse().unwrap(),
+            agreements: vec![],
+        };
+        let refused = accord_app::status::status(&store.store, &query);
+        assert!(
+            matches!(refused, Err(Error::NothingToFind(_))),
+            "{refused:?}"
+        );
+    });
+}
+
+#[test]
+fn the_export_carries_the_relief_in_force() {
+    both(|store| {
+        prepare(store, true);
+        let agreements = [AgreementSource::Registered("arden-nuclear-2026".into())];
+        let entities = |date: &str| {
+            let mut out = Vec::new();
+            export(&store.store, &agreements, date.parse().unwrap(), &mut |e| {
+                out.push(e.clone());
+                Ok(())
+            })
+            .unwrap();
+            out
+        };
+        let after = entities("2026-06-25");
+        let by_id = |id: &str| after.iter().find(|e| e["id"] == id).unwrap().clone();
+        let sanction = by_id("accord-eu-fsf-eu-1001-23-sanction");
+        assert_eq!(sanction["properties"]["status"][0], "delisted");
+        assert_eq!(sanction["properties"]["endDate"][0], "2026-06-20");
+        let suspended = by_id("accord-eu-fsf-eu-2001-23-arden-nuclear-2026-eu-oil-suspended");
+        assert_eq!(suspended["properties"]["status"][0], "suspended");
+        for e in &after {
+            for (_, v) in e["properties"].as_object().unwrap() {
+                assert!(
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .all(serde_json::Value::is_string),
+                    "{e}"
+                );
+            }
+        }
+        let before = serde_json::Value::Array(entities("2026-06-19")).to_string();
+        assert!(!before.contains("\"suspended\"") && !before.contains("\"delisted\""));
+    });
+}

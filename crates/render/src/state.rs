@@ -1,0 +1,294 @@
+//! The state of an agreement as readable tables (`accord evaluate`): one section per kind
+//! of status, in the order a policy officer reads them.
+
+use std::fmt::Write as _;
+
+use accord_core::engine::state::{DecisionState, PhaseStatus, State};
+use accord_core::statement::{Finding, ReliefRef};
+
+use crate::table::table;
+use crate::{or_dash, serde_name};
+
+/// What `accord evaluate` prints: the tables, or the JSON of `docs/state-json.md`.
+pub fn output(state: &State, json: bool) -> String {
+    if json {
+        format!("{}\n", crate::pretty(state))
+    } else {
+        self::state(state)
+    }
+}
+
+/// The state as readable tables.
+pub fn state(state: &State) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Agreement `{}` version {}, as of {} ({}), {} log entries",
+        state.agreement, state.version, state.as_of, state.date, state.entries
+    );
+    let concluded = state.reviews.iter().filter(|r| r.concluded).count();
+    let latest = state.reviews.iter().rev().find(|r| r.concluded);
+    let _ = writeln!(
+        out,
+        "Reviews: {} begun, {} concluded{}",
+        state.reviews.len(),
+        concluded,
+        latest.map_or(String::new(), |r| format!(
+            " (latest: review {}, {})",
+            r.number, r.period
+        ))
+    );
+    let review = latest.map(|r| r.number);
+    out.push_str(&phases(state));
+    out.push_str(&relief(state));
+    out.push_str(&exemptions(state));
+    out.push_str(&commitments(state, review));
+    out.push_str(&indicators(state, review));
+    out.push_str(&disputes(state));
+    out.push_str(&decisions(state));
+    if !state.rejected.is_empty() {
+        out.push_str("\nRejected entries (not counted)\n");
+        let rows: Vec<Vec<String>> = state
+            .rejected
+            .iter()
+            .map(|r| vec![r.entry.to_string(), r.reason.clone()])
+            .collect();
+        out.push_str(&table(&["ENTRY", "REASON"], &rows));
+    }
+    out
+}
+
+fn phases(state: &State) -> String {
+    let rows: Vec<Vec<String>> = state
+        .phases
+        .iter()
+        .map(|p| {
+            let earliest = p
+                .remains
+                .iter()
+                .map(|u| u.earliest)
+                .try_fold(None::<jiff::civil::Date>, |acc, d| {
+                    d.map(|d| Some(acc.map_or(d, |a: jiff::civil::Date| a.max(d))))
+                })
+                .flatten();
+            vec![
+                p.id.to_string(),
+                match p.status {
+                    PhaseStatus::Reached => "reached".to_owned(),
+                    PhaseStatus::NotReached => "not reached".to_owned(),
+                },
+                or_dash(p.entered),
+                match p.status {
+                    PhaseStatus::Reached => String::new(),
+                    PhaseStatus::NotReached => format!(
+                        "{} unmet, earliest {}",
+                        p.remains.len(),
+                        earliest.map_or_else(|| "unknown".to_owned(), |d| d.to_string())
+                    ),
+                },
+                p.title.clone(),
+            ]
+        })
+        .collect();
+    let header = ["PHASE", "STATUS", "ENTERED", "REMAINS", "TITLE"];
+    format!("\nPhases\n{}", table(&header, &rows))
+}
+
+fn relief(state: &State) -> String {
+    let rows: Vec<Vec<String>> = state
+        .relief
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.to_string(),
+                a.phase.to_string(),
+                a.jurisdiction.clone().unwrap_or_else(|| "?".to_owned()),
+                a.measure
+                    .as_ref()
+                    .map_or_else(|| a.regime.to_string(), ToString::to_string),
+                a.status.as_str().to_owned(),
+                or_dash(a.since),
+                or_dash(a.until),
+                match &a.superseded_by {
+                    Some(b) => format!("superseded by {b}"),
+                    None if a.renewals > 0 => format!("renewed {}x", a.renewals),
+                    None => String::new(),
+                },
+            ]
+        })
+        .collect();
+    let header = [
+        "ACTION",
+        "PHASE",
+        "JURISDICTION",
+        "MEASURE",
+        "STATUS",
+        "SINCE",
+        "UNTIL",
+        "NOTE",
+    ];
+    format!("\nRelief\n{}", table(&header, &rows))
+}
+
+fn exemptions(state: &State) -> String {
+    let rows: Vec<Vec<String>> = state
+        .exemptions
+        .iter()
+        .map(|e| {
+            let status = if e.in_force {
+                "in force"
+            } else {
+                "NOT IN FORCE"
+            };
+            vec![
+                e.id.to_string(),
+                status.to_owned(),
+                e.activities.join(", "),
+                e.title.clone(),
+            ]
+        })
+        .collect();
+    let header = ["EXEMPTION", "STATUS", "ACTIVITIES", "TITLE"];
+    format!(
+        "\nExemptions (in force in every state)\n{}",
+        table(&header, &rows)
+    )
+}
+
+fn of_review(review: Option<u32>) -> String {
+    review.map_or(String::new(), |n| format!(" (review {n})"))
+}
+
+fn commitments(state: &State, review: Option<u32>) -> String {
+    let rows: Vec<Vec<String>> = state
+        .commitments
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.current.map_or_else(|| "-".to_owned(), |s| serde_name(&s)),
+                c.title.clone(),
+            ]
+        })
+        .collect();
+    format!(
+        "\nCommitments{}\n{}",
+        of_review(review),
+        table(&["COMMITMENT", "STATUS", "TITLE"], &rows)
+    )
+}
+
+fn indicators(state: &State, review: Option<u32>) -> String {
+    let rows: Vec<Vec<String>> = state
+        .indicators
+        .iter()
+        .map(|i| {
+            let r = review.and_then(|n| i.reviews.iter().find(|r| r.review == n));
+            vec![
+                i.id.to_string(),
+                i.commitment.to_string(),
+                r.map_or_else(|| "-".to_owned(), |r| r.status.as_str().to_owned()),
+                if r.is_some_and(|r| r.late) {
+                    "late"
+                } else {
+                    ""
+                }
+                .to_owned(),
+            ]
+        })
+        .collect();
+    format!(
+        "\nIndicators{}\n{}",
+        of_review(review),
+        table(&["INDICATOR", "COMMITMENT", "STATUS", "NOTE"], &rows)
+    )
+}
+
+fn disputes(state: &State) -> String {
+    if state.disputes.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = state
+        .disputes
+        .iter()
+        .map(|d| {
+            let status = match d.outcome {
+                Some(o) => format!("{} ({})", d.status, serde_name(&o)),
+                None if d.status == "resolved" => format!("{} (report received)", d.status),
+                None => d.status.to_string(),
+            };
+            let by = if d.opened_by.is_empty() {
+                "overdue policy".to_owned()
+            } else {
+                let by: Vec<String> = d.opened_by.iter().map(ToString::to_string).collect();
+                by.join(", ")
+            };
+            let finding = match &d.finding {
+                Some(Finding::Indicator { indicator, period }) => format!("{indicator} {period}"),
+                Some(Finding::Entry { index }) => format!("entry {index}"),
+                None => "-".to_owned(),
+            };
+            vec![
+                d.id.to_string(),
+                status,
+                or_dash(d.stage.as_ref()),
+                or_dash(d.opened),
+                by,
+                finding,
+                d.effect.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "DISPUTE", "STATUS", "STAGE", "OPENED", "BY", "FINDING", "EFFECT",
+    ];
+    format!("\nDisputes\n{}", table(&header, &rows))
+}
+
+/// Where a disputed decision stands, in a few words (`-` when never disputed).
+fn decision_dispute(state: &State, d: &DecisionState) -> String {
+    let Some(id) = &d.disputed_by else {
+        return "-".to_owned();
+    };
+    if d.set_aside {
+        return format!("SET ASIDE by {id}");
+    }
+    match state.disputes.iter().find(|x| &x.id == id) {
+        Some(x) if x.status == "open" => format!("disputed in {id} (open; stays in effect)"),
+        _ => format!("stands ({id})"),
+    }
+}
+
+fn decisions(state: &State) -> String {
+    if state.decisions.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = state
+        .decisions
+        .iter()
+        .map(|d| {
+            vec![
+                d.entry.to_string(),
+                serde_name(&d.act),
+                match &d.relief {
+                    ReliefRef::Phase(p) => format!("phase {p}"),
+                    ReliefRef::Action(a) => format!("action {a}"),
+                },
+                d.effective.to_string(),
+                if d.departure { "DEPARTURE" } else { "follows" }.to_owned(),
+                decision_dispute(state, d),
+                d.stated_reason.clone(),
+            ]
+        })
+        .collect();
+    let header = [
+        "ENTRY",
+        "ACT",
+        "RELIEF",
+        "EFFECTIVE",
+        "EVALUATION",
+        "DISPUTE",
+        "STATED REASON",
+    ];
+    format!("\nDecisions\n{}", table(&header, &rows))
+}

@@ -1,0 +1,229 @@
+//! The long-lived handle on one store: a pool of connections (r2d2, for SQLite and
+//! PostgreSQL alike), the schema migrated once when the handle is opened, one shared writer
+//! per log, and the concerns the store holds — the ledger, the lists and the agreement
+//! registry — each given a pooled connection when asked.
+//!
+//! `Store` is `Send + Sync` and cheap to clone (an `Arc`): a server opens it once and hands
+//! it to every worker thread, each of which takes what it needs for one request and gives
+//! the connection back when done.
+//!
+//! INVARIANT: every SQLite connection of the pool is opened by [`crate::open_sqlite`]
+//! (write-ahead log, `synchronous=FULL`), so an acknowledged commit survives a power cut
+//! whichever connection made it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ::postgres::NoTls;
+use accord_ledger::note::VerifierKey;
+use accord_ledger::roster::Roster;
+use r2d2_postgres::PostgresConnectionManager;
+
+use crate::ledger::{
+    GroupCommit, Ledger, LedgerBackend, LogInfo, PostgresLedger, Sequencer, SqliteLedger,
+};
+use crate::lists::ListStore;
+use crate::{StoreError, StoreUrl};
+
+/// Opens SQLite connections for the pool, each with Accord's durability settings.
+#[derive(Debug)]
+pub struct SqliteManager {
+    path: PathBuf,
+}
+
+impl r2d2::ManageConnection for SqliteManager {
+    type Connection = rusqlite::Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<rusqlite::Connection, rusqlite::Error> {
+        let conn = crate::open_sqlite(&self.path)?;
+        // 64 MiB of page cache: the upper levels of the hash tree stay in memory.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut rusqlite::Connection) -> Result<(), rusqlite::Error> {
+        conn.execute_batch("")
+    }
+
+    fn has_broken(&self, _: &mut rusqlite::Connection) -> bool {
+        false
+    }
+}
+
+type PostgresManager = PostgresConnectionManager<NoTls>;
+
+/// A pooled SQLite connection.
+pub type SqliteConn = r2d2::PooledConnection<SqliteManager>;
+/// A pooled PostgreSQL connection.
+pub type PostgresConn = r2d2::PooledConnection<PostgresManager>;
+
+/// One connection of a store, on either back end.
+pub enum Conn {
+    /// The embedded file.
+    Sqlite(SqliteConn),
+    /// PostgreSQL.
+    Postgres(PostgresConn),
+}
+
+enum Pool {
+    Sqlite(r2d2::Pool<SqliteManager>),
+    Postgres(r2d2::Pool<PostgresManager>),
+}
+
+/// How many connections one store keeps at most.
+const MAX_CONNECTIONS: u32 = 16;
+/// How long a caller waits for a connection when all are taken (or the database is gone).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(15);
+
+struct Inner {
+    url: StoreUrl,
+    pool: Pool,
+    writers: Mutex<HashMap<String, Arc<Sequencer>>>,
+}
+
+/// A store: the ledger, the lists and the agreement registry behind one URL.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("url", &self.inner.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store named by `url`, creating the SQLite file if it does not exist, and
+    /// brings its schema up to date (once, here: see [`crate::migrate`]).
+    pub fn open(url: &StoreUrl) -> Result<Store, StoreError> {
+        // The first connection is made outside the pool, so that a wrong address or a
+        // refused login is reported at once (a pool retries until its timeout).
+        let (pool, mut first) = match url {
+            StoreUrl::Sqlite(path) => {
+                let manager = SqliteManager { path: path.clone() };
+                drop(r2d2::ManageConnection::connect(&manager)?);
+                let pool = builder().build_unchecked(manager);
+                let first = Conn::Sqlite(pool.get().map_err(pool_error)?);
+                (Pool::Sqlite(pool), first)
+            }
+            StoreUrl::Postgres(text) => {
+                let config = text.parse::<::postgres::Config>()?;
+                let manager = PostgresManager::new(config, NoTls);
+                drop(r2d2::ManageConnection::connect(&manager)?);
+                let pool = builder().build_unchecked(manager);
+                let first = Conn::Postgres(pool.get().map_err(pool_error)?);
+                (Pool::Postgres(pool), first)
+            }
+        };
+        crate::migrate::migrate(&mut first)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                url: url.clone(),
+                pool,
+                writers: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// Opens a store that must exist already: a SQLite file that is missing is refused
+    /// (commands that only read never create an empty store and answer from it).
+    pub fn open_existing(url: &StoreUrl) -> Result<Store, StoreError> {
+        if let StoreUrl::Sqlite(path) = url
+            && !path.exists()
+        {
+            return Err(StoreError::Missing(url.clone()));
+        }
+        Store::open(url)
+    }
+
+    /// The URL the store was opened with.
+    pub fn url(&self) -> &StoreUrl {
+        &self.inner.url
+    }
+
+    /// One connection from the pool.
+    pub(crate) fn conn(&self) -> Result<Conn, StoreError> {
+        Ok(match &self.inner.pool {
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.get().map_err(pool_error)?),
+            Pool::Postgres(pool) => Conn::Postgres(pool.get().map_err(pool_error)?),
+        })
+    }
+
+    /// The ledger back end over one pooled connection.
+    pub fn backend(&self) -> Result<Box<dyn LedgerBackend>, StoreError> {
+        Ok(match self.conn()? {
+            Conn::Sqlite(c) => Box::new(SqliteLedger::new(c)),
+            Conn::Postgres(c) => Box::new(PostgresLedger::new(c)),
+        })
+    }
+
+    /// Creates a log named `origin`, with its roster and the verifier key that will sign its
+    /// checkpoints.
+    pub fn init_log(
+        &self,
+        origin: &str,
+        log_key: &VerifierKey,
+        roster: &Roster,
+    ) -> Result<Ledger, StoreError> {
+        Ledger::create(self.backend()?, origin, log_key, roster)
+    }
+
+    /// The read side of a log. With `origin: None`, the store must hold exactly one log.
+    pub fn ledger(&self, origin: Option<&str>) -> Result<Ledger, StoreError> {
+        Ledger::over(self.backend()?, origin)
+    }
+
+    /// What the store knows about each of its logs, by origin.
+    pub fn logs(&self) -> Result<Vec<LogInfo>, StoreError> {
+        let mut backend = self.backend()?;
+        let origins = backend.origins()?;
+        origins.iter().map(|o| backend.log_info(o)).collect()
+    }
+
+    /// The shared writer of a log, started on first use and kept while the store is open:
+    /// every thread that appends to this log through this handle goes through it, so their
+    /// entries are group-committed together.
+    pub fn writer(&self, origin: &str) -> Result<Arc<Sequencer>, StoreError> {
+        let mut writers =
+            self.inner.writers.lock().map_err(|_| {
+                StoreError::Pool("a writer panicked while the store was shared".into())
+            })?;
+        if let Some(writer) = writers.get(origin) {
+            return Ok(Arc::clone(writer));
+        }
+        let writer = Arc::new(
+            self.ledger(Some(origin))?
+                .into_sequencer(GroupCommit::default())?,
+        );
+        writers.insert(origin.to_owned(), Arc::clone(&writer));
+        Ok(writer)
+    }
+
+    /// The sanctions lists, over one pooled connection.
+    pub fn lists(&self) -> Result<ListStore, StoreError> {
+        Ok(ListStore::new(self.conn()?))
+    }
+}
+
+fn builder<M: r2d2::ManageConnection>() -> r2d2::Builder<M> {
+    r2d2::Pool::builder()
+        .max_size(MAX_CONNECTIONS)
+        .min_idle(Some(0))
+        .connection_timeout(CONNECTION_TIMEOUT)
+        // Connections are checked when taken: a PostgreSQL restart costs one retry, not an
+        // error to the caller.
+        .test_on_check_out(true)
+}
+
+fn pool_error(e: r2d2::Error) -> StoreError {
+    StoreError::Pool(e.to_string())
+}
+
+#[cfg(test)]
+mod tests;

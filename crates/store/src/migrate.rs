@@ -1,0 +1,142 @@
+//! The schema of a store, in numbered migrations recorded in a version table.
+//!
+//! [`crate::Store::open`] reads the version table once; only when the store is behind this
+//! build does it take the write lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory
+//! lock), apply the missing migrations and record each, all in one transaction. A store
+//! written by a newer Accord (a version this build does not know) is refused rather than
+//! written to.
+//!
+//! INVARIANT: a migration is never edited once released; a change of schema is a new
+//! migration at the end of [`MIGRATIONS`]. The first three use `IF NOT EXISTS`, so that
+//! stores made before the version table existed (whose tables each concern created on
+//! every open) adopt it without change.
+
+use crate::{Conn, StoreError};
+
+/// One step of the schema.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// The agreement registry: every agreement version's text by its SHA-256.
+const REGISTRY: &str = "
+CREATE TABLE IF NOT EXISTS agreement_text (
+    sha256 TEXT PRIMARY KEY,
+    agreement TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (agreement, version)
+)";
+
+/// Every migration, in order.
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "ledger",
+        sqlite: crate::ledger::SQLITE_SCHEMA,
+        postgres: crate::ledger::POSTGRES_SCHEMA,
+    },
+    Migration {
+        version: 2,
+        name: "lists",
+        sqlite: crate::lists::SCHEMA,
+        postgres: crate::lists::SCHEMA,
+    },
+    Migration {
+        version: 3,
+        name: "agreement registry",
+        sqlite: REGISTRY,
+        postgres: REGISTRY,
+    },
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 3;
+
+const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
+    version BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+)";
+
+const CURRENT: &str = "SELECT COALESCE(MAX(version), 0) FROM accord_schema";
+
+/// The store's schema version, or `None` when it has no version table yet.
+fn current(conn: &mut Conn) -> Option<i64> {
+    match conn {
+        Conn::Sqlite(c) => c.query_row(CURRENT, [], |r| r.get(0)).ok(),
+        Conn::Postgres(c) => c.query_one(CURRENT, &[]).ok()?.try_get(0).ok(),
+    }
+}
+
+fn too_new(found: i64) -> StoreError {
+    StoreError::TooNew {
+        found,
+        known: SCHEMA_VERSION,
+    }
+}
+
+/// Brings the store's schema to [`SCHEMA_VERSION`], applying only what is missing.
+pub(crate) fn migrate(conn: &mut Conn) -> Result<(), StoreError> {
+    match current(conn) {
+        Some(v) if v == SCHEMA_VERSION => return Ok(()),
+        Some(v) if v > SCHEMA_VERSION => return Err(too_new(v)),
+        _ => {}
+    }
+    match conn {
+        Conn::Sqlite(c) => {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.execute_batch(VERSION_TABLE)?;
+            let found: i64 = tx.query_row(CURRENT, [], |r| r.get(0))?;
+            for m in pending(found)? {
+                tx.execute_batch(m.sqlite)?;
+                tx.execute(
+                    "INSERT INTO accord_schema (version, name) VALUES (?1, ?2)",
+                    rusqlite::params![m.version, m.name],
+                )?;
+            }
+            tx.commit()?;
+        }
+        Conn::Postgres(c) => {
+            let mut tx = c.transaction()?;
+            // Concurrent first opens would race on CREATE TABLE; a lock on a per-database
+            // key serialises them.
+            tx.execute("SELECT pg_advisory_xact_lock(7317001)", &[])?;
+            tx.batch_execute(VERSION_TABLE)?;
+            let found: i64 = tx.query_one(CURRENT, &[])?.try_get(0)?;
+            for m in pending(found)? {
+                tx.batch_execute(m.postgres)?;
+                tx.execute(
+                    "INSERT INTO accord_schema (version, name) VALUES ($1, $2)",
+                    &[&m.version, &m.name],
+                )?;
+            }
+            tx.commit()?;
+        }
+    }
+    Ok(())
+}
+
+/// The migrations after `found`, in order.
+fn pending(found: i64) -> Result<impl Iterator<Item = &'static Migration>, StoreError> {
+    if found > SCHEMA_VERSION {
+        return Err(too_new(found));
+    }
+    Ok(MIGRATIONS.iter().filter(move |m| m.version > found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_up_to_the_schema_version() {
+        let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
+        let expected: Vec<i64> = (1..=SCHEMA_VERSION).collect();
+        assert_eq!(versions, expected);
+    }
+}
