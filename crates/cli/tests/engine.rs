@@ -150,7 +150,9 @@ fn bad_arguments_are_clear_errors() {
     ]);
     assert!(!ok);
     assert!(
-        err.contains("`last tuesday` is not a date or an RFC 3339 instant"),
+        err.contains(
+            "`last tuesday` is not a date, an RFC 3339 instant or a local time with its zone"
+        ),
         "{err}"
     );
     // Before the agreement takes effect it answers: agreed, not yet in effect.

@@ -992,8 +992,14 @@ impl MeasureState {
             }
             _ => contract_caught(concluded, self.spares_contracts_before),
         };
-        out.reasons
-            .insert(0, Reason::rule(Rule::MeasureContract, detail));
+        // The reason that decides the status comes first: the contract's only when it
+        // changed the status.
+        let reason = Reason::rule(Rule::MeasureContract, detail);
+        if out.status == self.status {
+            out.reasons.push(reason);
+        } else {
+            out.reasons.insert(0, reason);
+        }
         out
     }
 }
@@ -1029,8 +1035,14 @@ impl ActionState {
             }
             _ => contract_caught(concluded, self.spares_contracts_before),
         };
-        out.reasons
-            .insert(0, Reason::rule(Rule::ReliefContract, detail));
+        // The reason that decides the status comes first: the contract's only when it
+        // changed the status.
+        let reason = Reason::rule(Rule::ReliefContract, detail);
+        if out.status == self.status {
+            out.reasons.push(reason);
+        } else {
+            out.reasons.insert(0, reason);
+        }
         out
     }
 }
