@@ -326,8 +326,15 @@ pub enum Zone {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Moment {
     date: Date,
-    time: Option<jiff::civil::Time>,
-    zone: Option<Zone>,
+    /// The local time, its zone and the instant, when a time is stated (boxed: most acts
+    /// are dated, and statements stay small).
+    timed: Option<Box<Timed>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Timed {
+    time: jiff::civil::Time,
+    zone: Zone,
     instant: Instant,
 }
 
@@ -431,12 +438,7 @@ fn parse_offset(text: &str) -> Option<i32> {
 impl Moment {
     /// A plain date: from the start of that day, UTC.
     pub fn day(date: Date) -> Self {
-        Self {
-            date,
-            time: None,
-            zone: None,
-            instant: crate::engine::start_of_day(date),
-        }
+        Self { date, timed: None }
     }
 
     /// The date as written (the local date, for an instant stated in a zone).
@@ -446,22 +448,24 @@ impl Moment {
 
     /// The local time, when one is stated.
     pub fn time(&self) -> Option<jiff::civil::Time> {
-        self.time
+        self.timed.as_ref().map(|t| t.time)
     }
 
     /// The zone, when a time is stated.
     pub fn zone(&self) -> Option<&Zone> {
-        self.zone.as_ref()
+        self.timed.as_ref().map(|t| &t.zone)
     }
 
     /// Whether it is a plain date (no time, no zone).
     pub fn is_plain(&self) -> bool {
-        self.time.is_none()
+        self.timed.is_none()
     }
 
     /// The instant it names: a plain date's is the start of its day, UTC.
     pub fn instant(&self) -> Instant {
-        self.instant
+        self.timed
+            .as_ref()
+            .map_or_else(|| crate::engine::start_of_day(self.date), |t| t.instant)
     }
 
     /// The day it counts from in an evaluation as of `as_of`. The engine counts in UTC
@@ -478,8 +482,9 @@ impl Moment {
     /// assert_eq!(m.day_as_of(at("2026-11-09T05:01:00Z")), date(2026, 11, 9));
     /// ```
     pub fn day_as_of(&self, as_of: Instant) -> Date {
-        let day = crate::engine::date_of(self.instant);
-        if as_of < self.instant && day == crate::engine::date_of(as_of) {
+        let instant = self.instant();
+        let day = crate::engine::date_of(instant);
+        if as_of < instant && day == crate::engine::date_of(as_of) {
             day.tomorrow().unwrap_or(day)
         } else {
             day
@@ -499,9 +504,10 @@ impl Moment {
     /// ```
     pub fn after(&self, by: CalendarDuration) -> Option<Moment> {
         let date = by.after(self.date)?;
-        let (Some(time), Some(zone)) = (self.time, &self.zone) else {
+        let Some(Timed { time, zone, .. }) = self.timed.as_deref() else {
             return Some(Moment::day(date));
         };
+        let time = *time;
         let local = date.to_datetime(time);
         let (zone, instant) = match zone {
             Zone::Offset(o) => {
@@ -529,9 +535,11 @@ impl Moment {
         .to_datetime(instant);
         Some(Moment {
             date: shown.date(),
-            time: Some(shown.time()),
-            zone: Some(zone),
-            instant,
+            timed: Some(Box::new(Timed {
+                time: shown.time(),
+                zone,
+                instant,
+            })),
         })
     }
 
@@ -569,9 +577,11 @@ impl Moment {
         let instant = off.to_timestamp(local).map_err(|_| syntax())?;
         Ok(Self {
             date,
-            time: Some(time),
-            zone: Some(zone),
-            instant,
+            timed: Some(Box::new(Timed {
+                time,
+                zone,
+                instant,
+            })),
         })
     }
 }
@@ -655,9 +665,10 @@ impl std::str::FromStr for Moment {
 
 impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (Some(time), Some(zone)) = (self.time, &self.zone) else {
+        let Some(Timed { time, zone, .. }) = self.timed.as_deref() else {
             return write!(f, "{}", self.date);
         };
+        let time = *time;
         write!(f, "{}", self.date.to_datetime(time))?;
         match zone {
             Zone::Offset(0) => f.write_str("Z"),
@@ -681,11 +692,11 @@ impl PartialOrd for Moment {
 
 impl Ord for Moment {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.instant, self.date, self.time, &self.zone).cmp(&(
-            other.instant,
+        (self.instant(), self.date, self.time(), self.zone()).cmp(&(
+            other.instant(),
             other.date,
-            other.time,
-            &other.zone,
+            other.time(),
+            other.zone(),
         ))
     }
 }
