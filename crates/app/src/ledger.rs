@@ -530,5 +530,47 @@ pub fn consistency(
 /// Recomputes the whole tree from the leaves, re-verifies every entry and checkpoint, and
 /// reports every discrepancy with the index involved.
 pub fn audit(store: &Store, origin: Option<&str>) -> Result<AuditReport> {
-    Ok(store.ledger(origin)?.audit()?)
+    audit_against(store, origin, &[])
+}
+
+/// [`audit`], and the log checked against signed checkpoints held outside the store (the
+/// texts of C2SP signed notes, see [`read_checkpoint`]): this finds entries deleted
+/// together with the checkpoints covering them, and checkpoint rows deleted or rewritten,
+/// which a store altered consistently cannot show by itself.
+pub fn audit_against(
+    store: &Store,
+    origin: Option<&str>,
+    outside: &[String],
+) -> Result<AuditReport> {
+    Ok(store.ledger(origin)?.audit_against(outside)?)
+}
+
+/// The most bytes a checkpoint held elsewhere may have (a checkpoint is a few hundred
+/// bytes; cosignatures add a line each).
+const MAX_CHECKPOINT_BYTES: u64 = 64 * 1024;
+
+/// A signed checkpoint held outside the store: a file (`-` for standard input), or an
+/// `http://` or `https://` address.
+pub fn read_checkpoint(source: &str) -> Result<String> {
+    if !(source.starts_with("http://") || source.starts_with("https://")) {
+        return crate::read_text("checkpoint", std::path::Path::new(source));
+    }
+    let failed = |message: String| Error::Download {
+        url: source.to_owned(),
+        message,
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let response = agent
+        .get(source)
+        .call()
+        .map_err(|e| failed(e.to_string()))?;
+    response
+        .into_body()
+        .with_config()
+        .limit(MAX_CHECKPOINT_BYTES)
+        .read_to_string()
+        .map_err(|e| failed(e.to_string()))
 }

@@ -17,6 +17,8 @@
 //! - [`play`] — scenarios played into a store, and the demo.
 //! - [`time`] — the one notion of "today" (UTC), and the instants users write.
 //! - [`tlog`] — Merkle maths on typed values: roots, proofs checked.
+//! - [`service`] — what the server asks: the registry listed, an agreement's log and
+//!   latest checkpoint, one pre-signed entry submitted.
 //!
 //! ```no_run
 //! use accord_app::{Store, StoreUrl};
@@ -39,6 +41,7 @@ pub mod lists;
 pub mod log;
 pub mod play;
 pub mod screen;
+pub mod service;
 pub mod status;
 pub mod time;
 pub mod tlog;

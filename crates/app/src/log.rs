@@ -4,7 +4,7 @@
 
 use accord_core::id::AgreementId;
 use accord_core::statement::{LogIndex, LoggedStatement};
-use accord_ledger::entry::{Body, reveal};
+use accord_ledger::entry::{Body, LoggedEntry, reveal};
 use accord_store::Store;
 use accord_store::ledger::Ledger;
 
@@ -32,18 +32,28 @@ pub fn find(store: &Store, agreement: &AgreementId) -> Result<Ledger> {
     }
 }
 
-/// Every entry of the log, decoded into the statements the engine reads. A sealed entry
-/// whose content the store does not hold is left out (it exists and is counted by the log,
-/// but this reader is not entitled to its content); a content that does not open its
-/// commitment is an error.
+/// Every entry of the log, verified (leaf hashes, acceptance rules and signatures past the
+/// store's verified-up-to mark, the stored checkpoints; see
+/// [`Ledger::read_verified`]) and decoded into the statements the engine reads. A log that
+/// does not verify is refused, naming the entry involved: nothing is answered from it. A
+/// sealed entry whose content the store does not hold is left out (it exists and is
+/// counted by the log, but this reader is not entitled to its content); a content that
+/// does not open its commitment is an error.
 pub fn read(ledger: &mut Ledger) -> Result<Vec<LoggedStatement>> {
-    let size = ledger.refresh()?.size;
-    let mut log = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    for index in 0..size {
-        let (logged, _) = ledger.entry(index).map_err(|source| Error::Entry {
-            index,
-            source: Box::new(source),
-        })?;
+    let verified = ledger.read_verified()?;
+    statements(ledger, verified.entries)
+}
+
+/// Reads without verifying, for measuring what verification costs: no use case calls it.
+#[doc(hidden)]
+pub fn read_unverified(ledger: &mut Ledger) -> Result<Vec<LoggedStatement>> {
+    let entries = ledger.read_unverified()?;
+    statements(ledger, entries)
+}
+
+fn statements(ledger: &mut Ledger, entries: Vec<LoggedEntry>) -> Result<Vec<LoggedStatement>> {
+    let mut log = Vec::with_capacity(entries.len());
+    for (index, logged) in (0u64..).zip(entries) {
         let entry = &logged.signed.entry;
         let statement = match &entry.body {
             Body::Open(statement) => statement.clone(),

@@ -86,6 +86,9 @@ fn hint(error: &Error) -> Hint {
         Error::AgreementModel { .. } => (Some("accord::evaluate::agreement"), Some(MODEL)),
         Error::NotRegistered { .. } => (None, Some(REGISTER)),
         Error::NoLog { .. } => (None, Some(MAKE_LOG)),
+        Error::Store(StoreError::Unverified { .. }) => {
+            (Some("accord::ledger::unverified"), Some(AUDIT))
+        }
         Error::Store(e) => (None, store_hint(e)),
         Error::Open { source, .. } => (None, store_hint(source)),
         Error::EntityForm(_) => (Some("accord::status::entity"), Some(ENTITY)),

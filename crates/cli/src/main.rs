@@ -18,6 +18,7 @@ mod cmd {
     pub mod lists;
     pub mod play;
     pub mod screen;
+    pub mod serve;
     pub mod status;
     pub mod tlog;
 }
@@ -66,6 +67,11 @@ enum Command {
     Screen(cmd::screen::Args),
     /// Is this entity or activity prohibited, licensed or relieved today, and why?
     Status(cmd::status::Args),
+    /// Serve the HTTP API (JSON under /v1) over a store; `--demo` to try it.
+    Serve(cmd::serve::Args),
+    /// Bearer tokens for `accord serve`.
+    #[command(subcommand)]
+    Token(cmd::serve::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +93,8 @@ fn main() -> ExitCode {
         Command::Lists(command) => cmd::lists::run(command, now),
         Command::Screen(args) => cmd::screen::run(args, now),
         Command::Status(args) => cmd::status::run(args, now),
+        Command::Serve(args) => cmd::serve::run(args, now),
+        Command::Token(command) => cmd::serve::token(command, now),
     };
     match result {
         Ok(code) => code,

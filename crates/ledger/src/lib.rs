@@ -14,6 +14,7 @@
 //! - [`entry`] — the binary encoding of signed entries, sealed (confidential) bodies.
 //! - [`roster`] — who may sign what, and the acceptance checks.
 //! - [`replay`] — a whole log re-checked from its leaves (what an audit runs).
+//! - [`verify`] — a log verified for reading, past a trusted prefix (what every read runs).
 
 pub mod checkpoint;
 pub mod entry;
@@ -22,4 +23,5 @@ pub mod note;
 pub mod replay;
 pub mod roster;
 pub mod splitview;
+pub mod verify;
 pub mod witness;

@@ -11,7 +11,7 @@
 //! strict signature verification), so an entry the writer accepted replays clean, and one
 //! it would refuse is named.
 
-use crate::checkpoint::{self, Checkpoint, CheckpointError};
+use crate::checkpoint::{Checkpoint, CheckpointError};
 use crate::entry::{Body, EntryError, LoggedEntry};
 use crate::merkle::{self, Hash, MemoryTree};
 use crate::note::VerifierKey;
@@ -209,26 +209,7 @@ impl Replay {
         note: &str,
         log_key: &VerifierKey,
     ) -> Result<Checkpoint, CheckpointProblem> {
-        let checkpoint = checkpoint::open_checkpoint(note, log_key, &[])
-            .map_err(CheckpointProblem::DoesNotVerify)?
-            .checkpoint;
-        let size = checkpoint.size;
-        if checkpoint.origin != self.origin {
-            return Err(CheckpointProblem::OtherLog {
-                size,
-                origin: checkpoint.origin,
-            });
-        }
-        if size > self.size() {
-            return Err(CheckpointProblem::Beyond {
-                size,
-                entries: self.size(),
-            });
-        }
-        if self.tree.root_at(size) != checkpoint.root {
-            return Err(CheckpointProblem::RootDiffers { size });
-        }
-        Ok(checkpoint)
+        crate::verify::check_checkpoint(&self.tree, &self.origin, note, log_key)
     }
 }
 

@@ -51,14 +51,15 @@ pub fn audit(report: &AuditReport) -> String {
     for finding in &report.findings {
         let _ = writeln!(out, "{finding}");
     }
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "audited {} entries and {} checkpoints of `{}`: root {}",
-        report.entries,
-        report.checkpoints,
-        report.origin,
-        encode_hash(&report.root)
+        "audited {} entries and {} checkpoints of `{}`",
+        report.entries, report.checkpoints, report.origin,
     );
+    if report.outside > 0 {
+        let _ = write!(out, ", against {} held elsewhere", report.outside);
+    }
+    let _ = writeln!(out, ": root {}", encode_hash(&report.root));
     if report.is_clean() {
         out.push_str("no tampering found\n");
     }

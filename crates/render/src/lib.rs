@@ -6,6 +6,7 @@
 //! is promised (`docs/state-json.md`, `docs/status-json.md`) are built here, by types whose
 //! field order is the documented order.
 //!
+//! - [`api`] — the HTTP API's own documents: agreements, logs, proofs, receipts, problems.
 //! - [`table`] — aligned columns.
 //! - [`state`] — the evaluation as tables (`accord evaluate`).
 //! - [`explain`] — reasons and what remains.
@@ -18,6 +19,7 @@
 //! - [`check`] — the summary of `accord check`.
 //! - [`errors`] — error chains and invalid agreements.
 
+pub mod api;
 pub mod check;
 pub mod errors;
 pub mod explain;

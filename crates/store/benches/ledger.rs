@@ -4,7 +4,9 @@
 //!     acknowledgement latency, compared with (a);
 //! (c) inclusion and consistency proof generation at 1M and 10M entries (pure in-memory
 //!     tree) and at 1M entries from each store;
-//! (d) bytes stored per entry.
+//! (d) bytes stored per entry;
+//! (e) the log read for evaluation (every entry, decoded) without and with verification
+//!     (issue #12): verifying every entry, and verifying past the verified-up-to mark.
 //!
 //! `cargo bench -p accord-store --bench ledger` — sizes can be lowered with
 //! `ACCORD_BENCH_ENTRIES` (ingestion, default 20000), `ACCORD_BENCH_TREE` (largest
@@ -345,6 +347,61 @@ fn postgres_url() -> Option<(String, String, String)> {
     ))
 }
 
+fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// (e) Reading the whole log as `evaluate` does, in the same run: decoded only (what reads
+/// did before issue #12), verified from nothing (every leaf hash, rule and signature, the
+/// latter in batches), and verified past the mark the latest checkpoint set (leaf hashes,
+/// roots and two checkpoint signatures only).
+fn verified_reads(name: &str, url: &StoreUrl) {
+    let reset = || match url {
+        StoreUrl::Sqlite(path) => {
+            let c = rusqlite::Connection::open(path).unwrap();
+            c.execute("DELETE FROM ledger_verified", []).unwrap();
+        }
+        StoreUrl::Postgres(u) => {
+            let mut c = accord_store::connect_postgres(u).unwrap();
+            c.batch_execute("DELETE FROM ledger_verified").unwrap();
+        }
+    };
+    let mut ledger = Ledger::open(url, None).unwrap();
+    let n = ledger.info().size;
+    let plain = best_of(3, || {
+        assert_eq!(ledger.read_unverified().unwrap().len() as u64, n);
+    });
+    let mut full = Duration::MAX;
+    for _ in 0..3 {
+        reset();
+        let start = Instant::now();
+        let read = ledger.read_verified().unwrap();
+        full = full.min(start.elapsed());
+        assert_eq!(read.checked, n);
+    }
+    let marked = best_of(3, || {
+        let read = ledger.read_verified().unwrap();
+        assert_eq!((read.checked, read.mark), (0, n));
+    });
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "(e) {name}, {n} entries read for evaluation: unverified {:.1} ms; verified from nothing {:.1} ms ({:.2}x); \
+         verified past the mark {:.1} ms ({:.2}x)",
+        ms(plain),
+        ms(full),
+        ms(full) / ms(plain),
+        ms(marked),
+        ms(marked) / ms(plain)
+    );
+}
+
 fn main() {
     let n = env("ACCORD_BENCH_ENTRIES", 20_000);
     let tree_max = env("ACCORD_BENCH_TREE", 10_000_000);
@@ -371,6 +428,7 @@ fn main() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
     }
+    verified_reads("SQLite", &sqlite);
     let bytes = std::fs::metadata(&db).unwrap().len();
     println!(
         "(d) SQLite: {bytes} bytes for {logged} entries = {:.0} bytes/entry (leaf ~{} bytes)",
@@ -382,6 +440,7 @@ fn main() {
     if let Some((url, _, schema)) = &pg {
         let url = StoreUrl::Postgres(url.clone());
         let logged = ingestion("PostgreSQL", &url, &f, &signed, raw);
+        verified_reads("PostgreSQL", &url);
         let mut c = accord_store::connect_postgres(match &url {
             StoreUrl::Postgres(u) => u,
             StoreUrl::Sqlite(_) => unreachable!(),

@@ -20,6 +20,7 @@ mod audit;
 mod postgres;
 mod sequencer;
 mod sqlite;
+mod verified;
 
 use std::cell::RefCell;
 
@@ -31,8 +32,11 @@ use accord_ledger::roster::Roster;
 
 pub use audit::{AuditFinding, AuditReport};
 pub(crate) use postgres::{PostgresLedger, SCHEMA as POSTGRES_SCHEMA};
-pub use sequencer::{AppendError, GroupCommit, Receipt, RecordClock, Sequencer, Submission};
+pub use sequencer::{
+    AppendError, GroupCommit, MAX_CLOCK_SKEW, Receipt, RecordClock, Sequencer, Submission,
+};
 pub(crate) use sqlite::{SCHEMA as SQLITE_SCHEMA, SqliteLedger};
+pub use verified::{Unverified, Verified};
 
 use crate::{Store, StoreUrl};
 
@@ -99,6 +103,23 @@ pub enum StoreError {
         version: u32,
         /// The SHA-256 of the registered text.
         registered: String,
+    },
+    /// The clock is behind the log's last record time by more than the allowed skew.
+    #[error("the clock ({now}) is behind the log's last record time ({last})")]
+    ClockBehind {
+        /// The last record time.
+        last: jiff::Timestamp,
+        /// The clock.
+        now: jiff::Timestamp,
+    },
+    /// A log that does not verify was asked to be read: nothing is answered from it.
+    #[error("the log `{origin}` does not verify, so nothing is read from it: {problem}")]
+    Unverified {
+        /// The log.
+        origin: String,
+        /// What is wrong, with the entry involved when there is one.
+        #[source]
+        problem: Box<Unverified>,
     },
     /// The checkpoint key is not the log's key.
     #[error("the key `{given}` is not this log's key `{expected}`")]
@@ -212,6 +233,11 @@ pub trait LedgerBackend: Send {
     fn sealed(&mut self, log: i64, index: u64) -> Result<Option<SealedContent>, StoreError>;
     /// Every sealed entry's index, salt and content.
     fn all_sealed(&mut self, log: i64) -> Result<Vec<SealedRow>, StoreError>;
+    /// The verified-up-to mark: the size of the signed checkpoint up to which every entry
+    /// was verified, if any.
+    fn verified_mark(&mut self, log: i64) -> Result<Option<u64>, StoreError>;
+    /// Moves the verified-up-to mark forward to `size` (never back).
+    fn set_verified_mark(&mut self, log: i64, size: u64) -> Result<(), StoreError>;
 }
 
 /// Opens the store named by a URL (creating it and its tables if needed) and gives the
@@ -416,6 +442,28 @@ impl Ledger {
         Ok((entry, hash))
     }
 
+    /// Every entry of the log, each verified: its leaf hash, the acceptance rules and its
+    /// signatures (entries past the verified-up-to mark), the stored checkpoints it must
+    /// match, and the stored roster; [`StoreError::Unverified`] naming the first entry
+    /// involved when anything does not hold.
+    pub fn read_verified(&mut self) -> Result<Verified, StoreError> {
+        self.refresh()?;
+        verified::read(self.backend.as_mut(), &self.info)
+    }
+
+    /// Every entry of the log, decoded but not verified: for tools measuring what
+    /// verification costs. Use cases read with [`Ledger::read_verified`].
+    pub fn read_unverified(&mut self) -> Result<Vec<LoggedEntry>, StoreError> {
+        self.refresh()?;
+        let rows = self.backend.entries(self.info.id, 0, self.info.size)?;
+        rows.iter()
+            .map(|(index, _, leaf, _)| {
+                LoggedEntry::decode(leaf)
+                    .map_err(|e| StoreError::Corrupt(format!("entry #{index}: {e}")))
+            })
+            .collect()
+    }
+
     /// The salt and content of a sealed entry (for those entitled to read it).
     pub fn sealed(&mut self, index: u64) -> Result<Option<SealedContent>, StoreError> {
         self.backend.sealed(self.info.id, index)
@@ -483,9 +531,20 @@ impl Ledger {
     /// Recomputes the whole tree, re-verifies every entry and checkpoint, and reports
     /// every discrepancy with the index involved.
     pub fn audit(&mut self) -> Result<AuditReport, StoreError> {
+        self.audit_against(&[])
+    }
+
+    /// [`Ledger::audit`], and the log checked against signed checkpoints held outside the
+    /// store (C2SP signed notes, as [`Ledger::checkpoint`] writes them): each must verify
+    /// under the log's key, match the leaves, and still be stored as it was signed. This
+    /// finds what a store altered consistently cannot show by itself: entries deleted
+    /// together with the checkpoints covering them, checkpoint rows deleted or rewritten,
+    /// the log key replaced.
+    pub fn audit_against(&mut self, outside: &[String]) -> Result<AuditReport, StoreError> {
+        self.refresh()?;
         let log_key = VerifierKey::parse(&self.info.log_key)
             .map_err(|e| StoreError::Corrupt(format!("the log key: {e}")))?;
-        audit::audit(self.backend.as_mut(), &self.info, &log_key)
+        audit::audit(self.backend.as_mut(), &self.info, &log_key, outside)
     }
 }
 

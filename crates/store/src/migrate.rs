@@ -32,6 +32,15 @@ CREATE TABLE IF NOT EXISTS agreement_text (
     UNIQUE (agreement, version)
 )";
 
+/// Each log's verified-up-to mark: the size of a signed checkpoint up to which every entry
+/// was verified (see `ledger::verified`). A row is only a hint: a read re-checks the
+/// checkpoint it names against the leaves before trusting it.
+const VERIFIED_MARK: &str = "
+CREATE TABLE IF NOT EXISTS ledger_verified (
+    log BIGINT PRIMARY KEY,
+    size BIGINT NOT NULL
+)";
+
 /// Every migration, in order.
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -52,10 +61,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: REGISTRY,
         postgres: REGISTRY,
     },
+    Migration {
+        version: 4,
+        name: "ledger verified-up-to mark",
+        sqlite: VERIFIED_MARK,
+        postgres: VERIFIED_MARK,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
     version BIGINT PRIMARY KEY,

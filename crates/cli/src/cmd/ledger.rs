@@ -104,7 +104,14 @@ pub enum Command {
         new_size: Option<u64>,
     },
     /// Recompute the whole tree, re-verify every entry and checkpoint, report tampering.
-    Audit,
+    Audit {
+        /// A signed checkpoint of the log held outside the store (a file, `-`, or an
+        /// http(s) address), as `accord ledger checkpoint` prints it: the log must still
+        /// match it and store it. Repeatable. Without one, a store altered consistently
+        /// (entries deleted with the checkpoints covering them) cannot be told apart.
+        #[arg(long = "checkpoint", value_name = "FILE|URL")]
+        checkpoints: Vec<String>,
+    },
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
@@ -157,8 +164,13 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             let proof = ledger::consistency(&store()?, origin, old_size, new_size).or_report()?;
             accord_render::ledger::consistency(&proof)
         }
-        Command::Audit => {
-            let report = ledger::audit(&store()?, origin).or_report()?;
+        Command::Audit { checkpoints } => {
+            let outside = checkpoints
+                .iter()
+                .map(|c| ledger::read_checkpoint(c))
+                .collect::<Result<Vec<_>, _>>()
+                .or_report()?;
+            let report = ledger::audit_against(&store()?, origin, &outside).or_report()?;
             print!("{}", accord_render::ledger::audit(&report));
             if report.is_clean() {
                 return Ok(ExitCode::SUCCESS);

@@ -131,6 +131,12 @@ impl TestStore {
         accord_store::testing::TestStore::postgres().map(Self::of)
     }
 
+    /// Runs SQL directly against the store, bypassing Accord: the tamperer's tool.
+    #[allow(dead_code)]
+    pub fn execute(&self, sql: &str) {
+        self.fresh.execute(sql);
+    }
+
     /// Flips one bit of a byte of an entry's leaf, directly in the database.
     pub fn flip_leaf_byte(&self, index: i64, offset: usize) {
         self.fresh.flip_leaf_byte(index, offset);

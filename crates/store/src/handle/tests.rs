@@ -25,17 +25,21 @@ fn versions(store: &Store) -> Vec<i64> {
     }
 }
 
+fn all_versions() -> Vec<i64> {
+    (1..=crate::migrate::SCHEMA_VERSION).collect()
+}
+
 #[test]
 fn migrations_are_applied_once_and_recorded() {
     both(|store| {
         let handle = Store::open(&store.url).unwrap();
-        assert_eq!(versions(&handle), [1, 2, 3]);
+        assert_eq!(versions(&handle), all_versions());
         drop(handle);
         // Remove a table behind Accord's back: a second open reads the version table and
         // does not run the migrations again, so the table stays missing.
         store.execute("DROP TABLE agreement_text");
         let handle = Store::open(&store.url).unwrap();
-        assert_eq!(versions(&handle), [1, 2, 3]);
+        assert_eq!(versions(&handle), all_versions());
         assert!(handle.registered_agreements().is_err());
     });
 }
@@ -63,7 +67,7 @@ fn a_store_made_before_the_version_table_adopts_it_and_keeps_its_data() {
              VALUES (1, 'un-sc', '2026-01-01T00:00:00Z', 'x.xml', 'ab', 0, 0, 0, 0, 0)";
         store.execute(&format!("{};\n{old_import}", crate::lists::SCHEMA));
         let handle = Store::open(&store.url).unwrap();
-        assert_eq!(versions(&handle), [1, 2, 3]);
+        assert_eq!(versions(&handle), all_versions());
         let imports = handle.lists().unwrap().imports(None).unwrap();
         assert_eq!(imports.len(), 1);
         assert_eq!(imports[0].source, "un-sc");

@@ -43,6 +43,8 @@ pub struct AuditReport {
     pub entries: u64,
     /// Checkpoints checked.
     pub checkpoints: usize,
+    /// Checkpoints held outside the store that the log was checked against.
+    pub outside: usize,
     /// The recomputed root of the whole log.
     pub root: Hash,
     /// Every discrepancy, in log order.
@@ -62,12 +64,14 @@ pub(super) fn audit(
     backend: &mut dyn LedgerBackend,
     info: &LogInfo,
     log_key: &VerifierKey,
+    outside: &[String],
 ) -> Result<AuditReport, StoreError> {
     let mut findings = Vec::new();
     let mut found =
         |index: Option<u64>, problem: String| findings.push(AuditFinding { index, problem });
     let mut replay = Replay::new(&info.origin, info.initial_roster.clone());
     let mut sealed_indexes = Vec::new();
+    let mut last_recorded = None;
     // Read past the recorded size too: rows beyond it are findings.
     let mut from = 0u64;
     while from < info.size + CHUNK {
@@ -89,6 +93,7 @@ pub(super) fn audit(
                 );
             }
             if let Some(logged) = &pushed.entry {
+                last_recorded = Some(logged.recorded_at);
                 if logged.signed.id() != entry_id {
                     found(
                         Some(index),
@@ -168,7 +173,110 @@ pub(super) fn audit(
 
     // Checkpoints: signed by the log, and rooted in the recomputed tree.
     let checkpoints = backend.checkpoints(info.id)?;
-    for (size, note) in &checkpoints {
+    check_stored(info, &replay, log_key, &checkpoints, &mut found);
+    for note in outside {
+        check_outside(info, &replay, log_key, note, &checkpoints, &mut found);
+    }
+    if info.last_recorded != last_recorded {
+        let show =
+            |t: Option<jiff::Timestamp>| t.map_or_else(|| "none".to_owned(), |t| t.to_string());
+        found(
+            None,
+            format!(
+                "the stored last record time ({}) is not the last entry's ({}): it was altered",
+                show(info.last_recorded),
+                show(last_recorded)
+            ),
+        );
+    }
+    if replay.roster() != &info.roster {
+        found(
+            None,
+            "the stored roster differs from the one the key events produce".into(),
+        );
+    }
+    Ok(AuditReport {
+        origin: info.origin.clone(),
+        entries: n,
+        checkpoints: checkpoints.len(),
+        outside: outside.len(),
+        root: tree.root(),
+        findings,
+    })
+}
+
+/// Checks the log against a checkpoint held outside the store: signed by the log's key,
+/// consistent with the leaves, and still stored as it was signed.
+fn check_outside(
+    info: &LogInfo,
+    replay: &Replay,
+    log_key: &VerifierKey,
+    note: &str,
+    stored: &[(u64, String)],
+    found: &mut impl FnMut(Option<u64>, String),
+) {
+    let checkpoint = match accord_ledger::checkpoint::open_checkpoint(note, log_key, &[]) {
+        Ok(verified) => verified.checkpoint,
+        Err(e) => {
+            return found(
+                None,
+                format!(
+                    "the checkpoint held elsewhere does not verify under the log key the store holds (the key was replaced, or the checkpoint is another log's): {e}"
+                ),
+            );
+        }
+    };
+    if checkpoint.origin != info.origin {
+        return found(
+            None,
+            format!(
+                "the checkpoint held elsewhere is for {}, not {}",
+                checkpoint.origin, info.origin
+            ),
+        );
+    }
+    if let Err(problem) = replay.check_checkpoint(note, log_key) {
+        found(
+            None,
+            format!("against the checkpoint held elsewhere: {problem}"),
+        );
+    }
+    let size = checkpoint.size;
+    match stored.iter().find(|(s, _)| *s == size) {
+        None => found(
+            None,
+            format!(
+                "the checkpoint held elsewhere at size {size} is not in the store: its row was deleted"
+            ),
+        ),
+        Some((_, row)) => {
+            let body = |text: &str| {
+                accord_ledger::note::parse_note(text)
+                    .map(|n| n.text)
+                    .unwrap_or_default()
+            };
+            if body(row) != body(note) {
+                found(
+                    None,
+                    format!(
+                        "the checkpoint stored at size {size} is not the one held elsewhere: its row was rewritten"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Checks the stored checkpoints: signed by the log, for it, at the size they are stored
+/// under, and rooted in the recomputed tree.
+fn check_stored(
+    info: &LogInfo,
+    replay: &Replay,
+    log_key: &VerifierKey,
+    checkpoints: &[(u64, String)],
+    found: &mut impl FnMut(Option<u64>, String),
+) {
+    for (size, note) in checkpoints {
         let stored_elsewhere = |origin: &str, at: u64| {
             format!("the checkpoint stored at size {size} is for {origin} at size {at}")
         };
@@ -189,17 +297,4 @@ pub(super) fn audit(
             Err(problem) => found(None, problem.to_string()),
         }
     }
-    if replay.roster() != &info.roster {
-        found(
-            None,
-            "the stored roster differs from the one the key events produce".into(),
-        );
-    }
-    Ok(AuditReport {
-        origin: info.origin.clone(),
-        entries: n,
-        checkpoints: checkpoints.len(),
-        root: tree.root(),
-        findings,
-    })
 }

@@ -322,4 +322,21 @@ impl LedgerBackend for PostgresLedger {
             })
             .collect()
     }
+
+    fn verified_mark(&mut self, log: i64) -> Result<Option<u64>, StoreError> {
+        let row = self
+            .client
+            .query_opt("SELECT size FROM ledger_verified WHERE log = $1", &[&log])?;
+        let size: Option<i64> = row.map(|r| r.try_get(0)).transpose()?;
+        Ok(size.map(|s| u64::try_from(s).unwrap_or(u64::MAX)))
+    }
+
+    fn set_verified_mark(&mut self, log: i64, size: u64) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO ledger_verified (log, size) VALUES ($1, $2) \
+             ON CONFLICT (log) DO UPDATE SET size = excluded.size WHERE excluded.size > ledger_verified.size",
+            &[&log, &to_i64(size)?],
+        )?;
+        Ok(())
+    }
 }

@@ -21,6 +21,13 @@ use accord_ledger::roster::{self};
 
 use super::{Batch, LedgerBackend, LogInfo, Source, StoreError, StoredEntry};
 
+/// How far the last record time may be ahead of the writer's clock. Record times never go
+/// backwards: an entry is recorded at the later of the clock and the last record time, so
+/// at most this far ahead of the clock; when the clock is further behind the last record
+/// time than this (the clock was set back, or the log's last entry claims a time to come),
+/// appends are refused rather than dated in the future.
+pub const MAX_CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(300);
+
 /// Where record times come from: the wall clock, or a simulated one (`accord play`, tests).
 pub type RecordClock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
@@ -87,6 +94,17 @@ pub enum AppendError {
     /// The writer has stopped.
     #[error("the log's writer has stopped")]
     Stopped,
+    /// The clock is behind the log's last record time by more than [`MAX_CLOCK_SKEW`].
+    #[error(
+        "the clock ({now}) is behind the log's last record time ({last}) by more than {skew}: record times never go backwards, so nothing was written",
+        skew = MAX_CLOCK_SKEW.as_secs()
+    )]
+    ClockBehind {
+        /// The log's last record time (from its last entry).
+        last: jiff::Timestamp,
+        /// The clock.
+        now: jiff::Timestamp,
+    },
 }
 
 struct Job {
@@ -185,7 +203,21 @@ struct Writer {
 impl Writer {
     fn reload(&mut self) -> Result<(), StoreError> {
         self.info = None;
-        let info = self.backend.log_info(&self.origin)?;
+        let mut info = self.backend.log_info(&self.origin)?;
+        // The last record time is the last entry's, not the copy in the log's row: a row
+        // edited to a time to come must not date the next entries.
+        info.last_recorded = match info.size.checked_sub(1) {
+            None => None,
+            Some(last) => {
+                let rows = self.backend.entries(info.id, last, info.size)?;
+                let Some((_, _, leaf, _)) = rows.first() else {
+                    return Err(StoreError::Corrupt(format!("entry #{last} is missing")));
+                };
+                let logged = LoggedEntry::decode(leaf)
+                    .map_err(|e| StoreError::Corrupt(format!("entry #{last}: {e}")))?;
+                Some(logged.recorded_at)
+            }
+        };
         let source = Source {
             backend: std::cell::RefCell::new(self.backend.as_mut()),
             log: info.id,
@@ -269,6 +301,12 @@ impl Writer {
                     self.info = None;
                     std::thread::sleep(Duration::from_millis(attempt.min(20) + 1));
                 }
+                Err(StoreError::ClockBehind { last, now }) => {
+                    for job in jobs {
+                        let _ = job.reply.send(Err(AppendError::ClockBehind { last, now }));
+                    }
+                    return;
+                }
                 Err(e) => {
                     last_error = e.to_string();
                     self.info = None;
@@ -289,8 +327,7 @@ impl Writer {
         let Some(info) = self.info.as_ref() else {
             return Err(StoreError::Conflict);
         };
-        let now = (self.config.clock)();
-        let at = info.last_recorded.map_or(now, |last| now.max(last));
+        let at = record_time(info.last_recorded, (self.config.clock)())?;
         let n = jobs.len();
         let ids: Vec<Hash> = jobs.iter().map(|j| j.submission.entry.id()).collect();
         let logged = self.backend.find_ids(info.id, &ids)?;
@@ -432,6 +469,21 @@ impl Writer {
             .into_iter()
             .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
             .collect())
+    }
+}
+
+/// The record time of the next batch: the later of the clock and the last record time,
+/// refused when the clock is behind the last record time by more than [`MAX_CLOCK_SKEW`].
+fn record_time(
+    last: Option<jiff::Timestamp>,
+    now: jiff::Timestamp,
+) -> Result<jiff::Timestamp, StoreError> {
+    match last {
+        Some(last) if last.duration_since(now) > MAX_CLOCK_SKEW => {
+            Err(StoreError::ClockBehind { last, now })
+        }
+        Some(last) => Ok(now.max(last)),
+        None => Ok(now),
     }
 }
 

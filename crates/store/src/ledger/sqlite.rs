@@ -336,4 +336,25 @@ impl LedgerBackend for SqliteLedger {
         }
         Ok(out)
     }
+
+    fn verified_mark(&mut self, log: i64) -> Result<Option<u64>, StoreError> {
+        let size: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT size FROM ledger_verified WHERE log = ?1",
+                [log],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(size.map(|s| u64::try_from(s).unwrap_or(u64::MAX)))
+    }
+
+    fn set_verified_mark(&mut self, log: i64, size: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO ledger_verified (log, size) VALUES (?1, ?2) \
+             ON CONFLICT (log) DO UPDATE SET size = excluded.size WHERE excluded.size > ledger_verified.size",
+            params![log, to_i64(size)?],
+        )?;
+        Ok(())
+    }
 }

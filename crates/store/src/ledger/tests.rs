@@ -20,6 +20,8 @@ use super::*;
 use crate::Store;
 use crate::testing::{TestStore, both};
 
+mod tamper;
+
 const ORIGIN: &str = "accord.example/test-log";
 
 fn key(n: u8) -> SignerKey {

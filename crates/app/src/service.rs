@@ -1,0 +1,104 @@
+//! What a long-running service asks of a store that no command needed before (issue #13,
+//! `accord serve`): the registry listed with every version, the log of an agreement, its
+//! latest signed checkpoint, and one pre-signed entry submitted and answered after its
+//! commit with what a submitter keeps (index, record time, leaf hash).
+//!
+//! Each is a composition of the store's reads and the ledger's writer, like the other use
+//! cases; none renders or knows HTTP.
+
+use accord_core::id::AgreementId;
+use accord_ledger::entry::SignedEntry;
+use accord_ledger::merkle::Hash;
+use accord_store::Store;
+use accord_store::ledger::{LogInfo, Submission};
+
+use crate::agreements::{self, Version};
+use crate::error::{Error, Result};
+
+/// One agreement of the store's registry, with every registered version, checked and
+/// chained by this build's rules.
+#[derive(Debug, Clone)]
+pub struct RegisteredAgreement {
+    /// The agreement's id.
+    pub id: String,
+    /// Its versions, in order (each with its text's SHA-256).
+    pub versions: Vec<Version>,
+}
+
+/// Every agreement the store's registry holds, in id order, each with its versions.
+pub fn registered_agreements(store: &Store) -> Result<Vec<RegisteredAgreement>> {
+    store
+        .registered_agreements()?
+        .into_iter()
+        .map(|id| {
+            let versions = agreements::registered(store, &id)?;
+            Ok(RegisteredAgreement { id, versions })
+        })
+        .collect()
+}
+
+/// The one log of an agreement: its origin, key, roster and size.
+pub fn log_of(store: &Store, agreement: &AgreementId) -> Result<LogInfo> {
+    Ok(crate::log::find(store, agreement)?.info().clone())
+}
+
+/// The latest checkpoint the log signed (its size and the signed note), if any.
+pub fn latest_checkpoint(store: &Store, origin: &str) -> Result<Option<(u64, String)>> {
+    Ok(store
+        .ledger(Some(origin))?
+        .checkpoints()?
+        .into_iter()
+        .next_back())
+}
+
+/// What a submitter keeps of an entry the log holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// The log it was submitted to.
+    pub origin: String,
+    /// Its index in the log.
+    pub index: u64,
+    /// When the log recorded it (for an entry already logged, when it was first recorded).
+    pub recorded_at: jiff::Timestamp,
+    /// The Merkle leaf hash of the logged entry (the entry and its record time).
+    pub leaf_hash: Hash,
+    /// The entry's id (SHA-256 of its encoding).
+    pub entry_id: Hash,
+    /// True when the same entry was already logged: nothing was written.
+    pub duplicate: bool,
+}
+
+/// Submits one pre-signed entry to the log its origin names, through the log's single
+/// writer, and answers once the transaction holding it has committed. An entry the log
+/// already holds is not written again: the answer is its first index and record time.
+/// A refusal ([`Error::Append`]) carries the ledger's reason; nothing is written.
+pub fn submit(store: &Store, entry: SignedEntry) -> Result<Submitted> {
+    let origin = entry.entry.origin.clone();
+    // The log must exist before a writer is started for it.
+    let mut ledger = store.ledger(Some(&origin))?;
+    let entry_id = entry.id();
+    let receipt = store.writer(&origin)?.append(Submission {
+        entry,
+        sealed: None,
+    })?;
+    ledger.refresh()?;
+    let (logged, leaf_hash) = ledger.entry(receipt.index).map_err(|source| Error::Entry {
+        index: receipt.index,
+        source: Box::new(source),
+    })?;
+    if logged.signed.id() != entry_id {
+        // INVARIANT: the writer acknowledges an entry only with the index it holds.
+        return Err(Error::Store(accord_store::StoreError::Corrupt(format!(
+            "entry #{} is not the entry acknowledged at that index",
+            receipt.index
+        ))));
+    }
+    Ok(Submitted {
+        origin,
+        index: receipt.index,
+        recorded_at: logged.recorded_at,
+        leaf_hash,
+        entry_id,
+        duplicate: receipt.duplicate,
+    })
+}

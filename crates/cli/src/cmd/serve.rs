@@ -1,0 +1,148 @@
+//! `accord serve` (issue #13): the HTTP API over a store (`accord_server`), and
+//! `accord token issue`: a bearer token for it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use accord_server::{Config, Role, Tokens};
+
+use crate::args::StoreArg;
+use crate::fail::{report, usage};
+
+/// The tokens file: `serve` accepts the tokens it lists, `token issue` adds to it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TokensArg {
+    /// The tokens file (JSON lines: each token's SHA-256, role and party; never the token).
+    #[arg(
+        long = "tokens",
+        env = "ACCORD_TOKENS",
+        default_value = "accord-tokens.jsonl",
+        value_name = "FILE"
+    )]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  accord serve --demo\n  accord serve --store postgres://accord@db/accord --listen 0.0.0.0:8080"
+)]
+pub struct Args {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// Play the bundled scenarios into a temporary store and serve it, with tokens to try
+    /// (`--store` and `--tokens` are not read).
+    #[arg(long)]
+    demo: bool,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = accord_server::DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+    #[command(flatten)]
+    tokens: TokensArg,
+    #[command(flatten)]
+    store: StoreArg,
+}
+
+fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
+    miette::Report::msg(accord_render::errors::chain(&error))
+}
+
+pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
+    let (config, demo) = if args.demo {
+        eprintln!("Playing the bundled scenarios into a temporary store…");
+        let demo = accord_server::demo(now).map_err(|e| match e {
+            accord_server::ServeError::App(e) => report(e),
+            other => miette::Report::msg(accord_render::errors::chain(&other)),
+        })?;
+        (demo.config.clone(), Some(demo))
+    } else {
+        let mut config = Config::new(args.store.create()?);
+        config.tokens = Tokens::read(&args.tokens.path).map_err(tokens_failure)?;
+        (config, None)
+    };
+    let config = Config {
+        body_limit: args.body_limit,
+        ..config
+    };
+    let n_tokens = config.tokens.len();
+    let served = accord_server::run(config, args.listen, |addr| {
+        println!("Accord serves on http://{addr} (Ctrl-C stops it)");
+        match &demo {
+            Some(demo) => print_demo(addr, demo),
+            None => {
+                println!("{n_tokens} token(s) accepted; anonymous requests read public material")
+            }
+        }
+    });
+    served.map_err(|e| miette::Report::msg(accord_render::errors::chain(&e)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_demo(addr: SocketAddr, demo: &accord_server::Demo) {
+    let ids: Vec<String> = demo
+        .played
+        .played
+        .iter()
+        .filter_map(|p| p.origin.rsplit_once('/').map(|(_, id)| id.to_owned()))
+        .collect();
+    println!("Agreements: {}", ids.join(", "));
+    println!("Tokens to try (this run only):");
+    for (role, token) in &demo.tokens {
+        println!("  {role:<10} {token}");
+    }
+    let compliance = demo
+        .tokens
+        .iter()
+        .find(|(role, _)| *role == Role::Compliance)
+        .map(|(_, t)| t.as_str())
+        .unwrap_or_default();
+    println!("Try:");
+    println!("  curl http://{addr}/v1/agreements");
+    println!(
+        "  curl -H 'Authorization: Bearer {compliance}' 'http://{addr}/v1/agreements/arden-nuclear-2026/state?as_of=2026-07-01'"
+    );
+    println!(
+        "  curl -H 'Authorization: Bearer {compliance}' 'http://{addr}/v1/status?entity=eu-fsf:EU.1001.23&agreement=arden-nuclear-2026&activity=food&date=2026-07-01'"
+    );
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Issue a bearer token: printed once, only its SHA-256 is kept in the tokens file.
+    Issue(IssueArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IssueArgs {
+    /// authority, party, monitor, compliance, public or admin.
+    #[arg(long)]
+    role: String,
+    /// The participant the token acts for (authority, party and monitor tokens only).
+    #[arg(long, value_name = "ID")]
+    party: Option<String>,
+    #[command(flatten)]
+    tokens: TokensArg,
+}
+
+pub fn token(command: TokenCommand, now: jiff::Timestamp) -> miette::Result<ExitCode> {
+    let TokenCommand::Issue(args) = command;
+    let role: Role = args.role.parse().map_err(|e: accord_server::TokenError| {
+        usage(e.to_string(), "write e.g. `--role compliance`")
+    })?;
+    let issued = accord_server::auth::issue(role, args.party.as_deref(), now).map_err(|e| {
+        usage(
+            e.to_string(),
+            "`--party ID` is given exactly for authority, party and monitor tokens",
+        )
+    })?;
+    accord_server::auth::append_record(&args.tokens.path, &issued.record)
+        .map_err(tokens_failure)?;
+    println!("{}", issued.token);
+    eprintln!(
+        "a `{role}` token; its SHA-256 is in `{}`: `accord serve --tokens {}` accepts it",
+        args.tokens.path.display(),
+        args.tokens.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

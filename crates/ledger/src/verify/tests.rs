@@ -1,0 +1,168 @@
+use std::collections::BTreeMap;
+
+use accord_core::id::{AgreementId, ParticipantId};
+use base64::Engine as _;
+use proptest::prelude::*;
+
+use super::*;
+use crate::entry::Entry;
+use crate::entry::tests::evidence;
+use crate::merkle::Hash;
+use crate::note::SignerKey;
+use crate::replay::replay;
+use crate::roster::{Member, RegisteredKey, Role};
+
+const ORIGIN: &str = "example.org/log";
+
+fn t(s: i64) -> jiff::Timestamp {
+    jiff::Timestamp::new(1_767_225_600 + s, 0).unwrap()
+}
+
+fn key(n: u8) -> SignerKey {
+    SignerKey::from_seed("k", [n; 32]).unwrap()
+}
+
+fn iaea() -> ParticipantId {
+    ParticipantId::new("iaea").unwrap()
+}
+
+fn roster() -> Roster {
+    let member = Member {
+        role: Role::Monitor,
+        standing: false,
+        keys: vec![RegisteredKey {
+            public_key: base64::engine::general_purpose::STANDARD.encode(key(3).public_key()),
+            valid_from: t(0),
+            valid_until: None,
+            ended_because: None,
+        }],
+    };
+    Roster {
+        agreement: AgreementId::new("agreement-1").unwrap(),
+        participants: BTreeMap::from([(iaea(), member)]),
+    }
+}
+
+fn leaf(amount: f64, n: u8, at: i64) -> Vec<u8> {
+    let signed = Entry {
+        origin: ORIGIN.into(),
+        agreement: AgreementId::new("agreement-1").unwrap(),
+        body: Body::Open(evidence(amount)),
+    }
+    .sign(&[(&iaea(), &key(n))]);
+    LoggedEntry {
+        signed,
+        recorded_at: t(at),
+    }
+    .leaf_bytes()
+}
+
+/// The leaf with one signature byte flipped (the entry is otherwise intact).
+fn forged(amount: f64, at: i64) -> Vec<u8> {
+    let mut logged = LoggedEntry::decode(&leaf(amount, 3, at)).unwrap();
+    logged.signed.signatures[0].signature[40] ^= 1;
+    logged.leaf_bytes()
+}
+
+fn log_key() -> SignerKey {
+    SignerKey::from_seed(ORIGIN, [9; 32]).unwrap()
+}
+
+fn signed_checkpoint(size: u64, root: Hash) -> String {
+    Checkpoint {
+        origin: ORIGIN.into(),
+        size,
+        root,
+        extensions: vec![],
+    }
+    .sign(&log_key())
+    .unwrap()
+}
+
+#[test]
+fn a_sound_log_verifies_with_the_tree_its_leaves_give() {
+    let leaves = [leaf(1.0, 3, 10), leaf(2.0, 3, 20), leaf(3.0, 3, 20)];
+    let verified = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 0).unwrap();
+    assert_eq!(verified.entries.len(), 3);
+    assert_eq!(verified.checked, 3);
+    let hashes: Vec<Hash> = leaves.iter().map(|l| merkle::leaf_hash(l)).collect();
+    assert_eq!(verified.tree.root(), merkle::root(&hashes));
+    let note = signed_checkpoint(2, merkle::root(&hashes[..2]));
+    let cp = check_checkpoint(&verified.tree, ORIGIN, &note, &log_key().verifier()).unwrap();
+    assert_eq!(cp.size, 2);
+}
+
+#[test]
+fn the_first_bad_entry_is_named_by_its_index() {
+    let leaves = [
+        leaf(1.0, 3, 10),
+        forged(2.0, 20),
+        // Signed by a key the roster does not hold.
+        leaf(3.0, 7, 30),
+    ];
+    let err = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 0).unwrap_err();
+    assert_eq!(err.index, 1);
+    assert!(matches!(err.problem, Problem::Refused(_)), "{err:?}");
+    let err = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 2).unwrap_err();
+    assert_eq!(err.index, 2, "{err:?}");
+}
+
+#[test]
+fn entries_below_the_trusted_prefix_are_not_checked_again_but_still_hashed() {
+    let leaves = [leaf(1.0, 3, 10), forged(2.0, 20), leaf(3.0, 3, 30)];
+    let verified = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 2).unwrap();
+    assert_eq!(verified.checked, 1);
+    // The caller's defence: the prefix's root is not the one the log signed.
+    let sound = [leaf(1.0, 3, 10), leaf(2.0, 3, 20)];
+    let hashes: Vec<Hash> = sound.iter().map(|l| merkle::leaf_hash(l)).collect();
+    let note = signed_checkpoint(2, merkle::root(&hashes));
+    assert_eq!(
+        check_checkpoint(&verified.tree, ORIGIN, &note, &log_key().verifier()),
+        Err(CheckpointProblem::RootDiffers { size: 2 })
+    );
+}
+
+#[test]
+fn time_going_backwards_is_named() {
+    let leaves = [leaf(1.0, 3, 10), leaf(2.0, 3, 5)];
+    let err = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 2).unwrap_err();
+    assert_eq!(err.index, 1);
+    assert!(matches!(err.problem, Problem::BeforePrevious { .. }));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Verifying from nothing trusted refuses exactly the logs the audit's replay finds
+    /// something in, and names the same first entry.
+    #[test]
+    fn verifying_agrees_with_the_replay(
+        steps in proptest::collection::vec((0u8..6, -3i64..10), 1..12)
+    ) {
+        let mut at = 100i64;
+        let leaves: Vec<Vec<u8>> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, dt))| {
+                at += dt;
+                match kind {
+                    0 => forged(i as f64, at),
+                    1 => leaf(i as f64, 7, at),
+                    2 => {
+                        let mut l = leaf(i as f64, 3, at);
+                        l[0] ^= 1;
+                        l
+                    }
+                    _ => leaf(i as f64, 3, at),
+                }
+            })
+            .collect();
+        let replayed = replay(ORIGIN, roster(), leaves.iter().map(Vec::as_slice));
+        let verified = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 0);
+        match (replayed.findings.first(), verified) {
+            (None, Ok(v)) => prop_assert_eq!(v.tree.root(), replayed.root()),
+            (Some(f), Err(e)) => prop_assert_eq!(f.index, e.index),
+            (f, v) => prop_assert!(false, "replay {:?} but verify {:?}", f, v.map(|v| v.checked)),
+        }
+    }
+}

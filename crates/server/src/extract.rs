@@ -1,0 +1,131 @@
+//! Reading requests strictly, each refusal a problem: the caller (its bearer token), query
+//! parameters (unknown ones refused), and JSON bodies (content type, size, syntax with
+//! line and column, unknown fields refused).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::auth::Holder;
+use crate::policy::{Action, permits};
+use crate::problem::ApiError;
+
+/// Who sent a request: the holder of a valid bearer token, or nobody (anonymous).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller(pub Option<Holder>);
+
+impl Caller {
+    /// The caller, if the rules let it do `action`: else 401 for an anonymous request
+    /// (a token would help), 403 for a token of a role that may not.
+    pub fn may(&self, action: Action) -> Result<&Caller, ApiError> {
+        let role = self.0.as_ref().map(|h| h.role);
+        if permits(role, action) {
+            return Ok(self);
+        }
+        Err(match role {
+            None => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorised",
+                "this needs a bearer token (`Authorization: Bearer accord_…`)",
+            ),
+            Some(role) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("a token of role `{role}` may not do this"),
+            ),
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Ok(Caller(None));
+        };
+        let unauthorised = |detail: &str| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorised", detail.to_owned())
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                let (scheme, token) = v.split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then_some(token.trim())
+            })
+            .ok_or_else(|| unauthorised("the Authorization header is not `Bearer <token>`"))?;
+        state
+            .tokens
+            .holder(token)
+            .map(|holder| Caller(Some(holder)))
+            .ok_or_else(|| unauthorised("the bearer token is not one this server issued"))
+    }
+}
+
+/// Query parameters of type `T` (whose `Deserialize` refuses unknown fields); a bad query
+/// is a 400 problem naming what is wrong.
+#[derive(Debug, Clone)]
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Params<T>, ApiError> {
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|Query(t)| Params(t))
+            .map_err(|e| ApiError::bad_request("bad-query", e.body_text()))
+    }
+}
+
+/// A JSON body of type `T`, read strictly: `Content-Type: application/json` (else 415),
+/// at most the server's body limit (else 413), well-formed (else 400, with line and
+/// column), of the documented shape with no unknown field (else 422).
+pub fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "the body must be JSON, sent as `Content-Type: application/json`",
+        ));
+    }
+    let bytes = body.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                status,
+                "body-too-large",
+                "the body is larger than this server accepts",
+            )
+        } else {
+            ApiError::bad_request("unreadable-body", rejection.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-body",
+                e.to_string(),
+            ),
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::bad_request("malformed-json", e.to_string())
+            }
+        }
+    })
+}

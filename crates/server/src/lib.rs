@@ -1,0 +1,261 @@
+//! `accord serve`: Accord's use cases over HTTP (issue #13). An axum router whose
+//! handlers read the request strictly ([`extract`]), check the caller against the rules
+//! ([`policy`], tokens in [`auth`]), call an `accord-app` use case on tokio's blocking
+//! pool (the store and the engine block), and answer with the JSON `accord-render` makes
+//! — the same documents the CLI prints — or an RFC 9457 problem ([`problem`]).
+//!
+//! Only this crate knows HTTP. It holds no use case of its own: what the server needs
+//! that no command did is in `accord_app::service`.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let url: accord_app::StoreUrl = "sqlite:accord.db".parse()?;
+//! let config = accord_server::Config::new(accord_app::open(&url, false)?);
+//! accord_server::run(config, "127.0.0.1:8080".parse()?, |addr| {
+//!     println!("listening on http://{addr}");
+//! })?;
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+mod extract;
+mod openapi;
+pub mod policy;
+mod problem;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use accord_app::Store;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
+
+pub use auth::{Role, TokenError, Tokens};
+pub use openapi::DOCUMENT as OPENAPI;
+pub use problem::ApiError;
+
+/// The largest body accepted by default (a signed entry is at most about 1 MiB in
+/// base64).
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// How long a request may take by default before it is answered 503.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What a server serves and how.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The store (opened once, shared by every request).
+    pub store: Store,
+    /// The tokens it accepts.
+    pub tokens: Tokens,
+    /// The largest body accepted, in bytes.
+    pub body_limit: usize,
+    /// How long a request may take.
+    pub timeout: Duration,
+}
+
+impl Config {
+    /// A server of `store` accepting no token, with the default limits.
+    pub fn new(store: Store) -> Config {
+        Config {
+            store,
+            tokens: Tokens::none(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    pub(crate) store: Store,
+    pub(crate) tokens: Arc<Tokens>,
+    pub(crate) body_limit: usize,
+}
+
+/// The whole application: the routes with their limits, a timeout, and a panic caught
+/// and answered as a 500 problem.
+pub fn app(config: Config) -> Router {
+    let state = AppState {
+        store: config.store,
+        tokens: Arc::new(config.tokens),
+        body_limit: config.body_limit,
+    };
+    routes::router(state)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.timeout,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal().into_response()
+}
+
+/// Why a server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address cannot be listened on.
+    #[error("cannot listen on `{addr}`")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The runtime or the listener failed.
+    #[error("the server failed")]
+    Io(#[from] std::io::Error),
+    /// The demo could not be set up.
+    #[error(transparent)]
+    App(#[from] accord_app::Error),
+}
+
+/// A server running on a tokio runtime: its address, and how to stop it.
+#[derive(Debug)]
+pub struct Running {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops it: requests in flight finish, then it returns.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.stop.send(());
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Binds `listen` and serves `config` on the current tokio runtime until stopped.
+pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeError> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = app(config);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running { addr, stop, task })
+}
+
+/// Serves `config` on `listen` until the process is interrupted (Ctrl-C) or terminated
+/// (SIGTERM): requests in flight finish first. `ready` is told the address once the
+/// server listens.
+pub fn run(
+    config: Config,
+    listen: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    // INVARIANT: the store's last handle is dropped outside the runtime: the PostgreSQL
+    // client closes its connections by blocking on a runtime of its own.
+    let store = config.store.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let served = runtime.block_on(async move {
+        let running = start(config, listen).await?;
+        // The signals are listened for before anyone is told the address, so that a
+        // SIGTERM sent as soon as the server answers stops it gracefully.
+        let stop = shutdown_signal()?;
+        ready(running.addr());
+        stop.await;
+        Ok(running.stop().await?)
+    });
+    drop(runtime);
+    drop(store);
+    served
+}
+
+/// Resolves on Ctrl-C or SIGTERM; both are listened for from the call on.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let interrupt = tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+        #[cfg(not(unix))]
+        let _ = interrupt.await;
+    })
+}
+
+/// A demo: the bundled scenarios played into an embedded store in a temporary directory
+/// (removed when this is dropped), and a token of each reading role to try.
+#[derive(Debug)]
+pub struct Demo {
+    /// What the demo played.
+    pub played: accord_app::play::Demo,
+    /// The config to serve it with (its tokens accepted).
+    pub config: Config,
+    /// Each token to try, with its role.
+    pub tokens: Vec<(Role, String)>,
+    _dir: tempfile::TempDir,
+}
+
+/// A small sample list (FollowTheMoney JSON lines) that the demo imports as the EU's, so
+/// that the status query has designations to answer from: the Central Bank of Arden of
+/// the bundled nuclear-caps agreement, and one person.
+pub const DEMO_LIST: &str = include_str!("../demo/eu-arden.ftm.json");
+
+/// Sets up [`Demo`]: plays the bundled scenarios, imports [`DEMO_LIST`] as `eu-fsf`
+/// (observed on 2026-01-01), issues a compliance, a public and an admin token (accepted
+/// by this server only: they are not written anywhere).
+pub fn demo(now: jiff::Timestamp) -> Result<Demo, ServeError> {
+    let dir = tempfile::tempdir()?;
+    let played = accord_app::play::demo(Some(dir.path()))?;
+    let store = accord_app::open(&played.store, true)?;
+    let list = dir.path().join("eu-arden.ftm.json");
+    std::fs::write(&list, DEMO_LIST)?;
+    let import = accord_app::lists::Import::files(
+        &[list],
+        None,
+        Some("eu-fsf".into()),
+        "2026-01-01T00:00:00Z".into(),
+    );
+    accord_app::lists::import(&store, &import, &mut |_, _| {})?;
+    let mut config = Config::new(store);
+    let mut tokens = Vec::new();
+    for role in [Role::Compliance, Role::Public, Role::Admin] {
+        let issued = auth::issue(role, None, now).map_err(|e| match e {
+            TokenError::Random(e) => ServeError::App(e),
+            other => ServeError::Io(std::io::Error::other(other.to_string())),
+        })?;
+        // INVARIANT: a fresh record of a role that names no party is always accepted.
+        let _ = config.tokens.add(&issued.record);
+        tokens.push((role, issued.token));
+    }
+    Ok(Demo {
+        played,
+        config,
+        tokens,
+        _dir: dir,
+    })
+}

@@ -1,0 +1,49 @@
+//! Who may do what: one typed table from (role, action) to allow or deny. Anonymous
+//! requests (no token) see public material only.
+//!
+//! The issue asks for these rules as Cedar policies in a file operators can change; this
+//! table is the shipped default they will start from (`docs/api.md` lists it), and the
+//! matrix test in `tests/server/matrix.rs` calls every endpoint as every role against it.
+
+use crate::auth::Role;
+
+/// What a request does, as far as the rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read agreements and their logs (checkpoints, proofs): public material. A sealed
+    /// entry's leaf holds only its commitment.
+    ReadPublic,
+    /// Read an agreement's evaluation (state, explanation, timeline). The engine reads
+    /// sealed contents too, so an evaluation can reveal what a sealed entry says (a
+    /// quorum's value): until evaluations are computed per entitlement, only token
+    /// holders with a part in the process read them.
+    ReadEvaluation,
+    /// Ask what is in force for an entity (the `status` query).
+    QueryStatus,
+    /// Submit a signed entry to a log.
+    SubmitEntry,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 4] = [
+        Action::ReadPublic,
+        Action::ReadEvaluation,
+        Action::QueryStatus,
+        Action::SubmitEntry,
+    ];
+}
+
+/// Whether a request of `role` (`None`: anonymous) may do `action`.
+pub fn permits(role: Option<Role>, action: Action) -> bool {
+    use Role::*;
+    match action {
+        Action::ReadPublic => true,
+        Action::ReadEvaluation | Action::QueryStatus => {
+            matches!(role, Some(Compliance | Authority | Party | Monitor | Admin))
+        }
+        // Entries are authored by participants; the entry's signatures say which, and the
+        // token must act for one of its signers (checked where the entry is read).
+        Action::SubmitEntry => matches!(role, Some(Authority | Party | Monitor)),
+    }
+}

@@ -1,0 +1,166 @@
+//! Every refusal as an RFC 9457 problem (`application/problem+json`): the HTTP status, a
+//! `type` naming the kind of problem (`urn:accord:problem:<kind>`, listed in
+//! `docs/api.md`), and a `detail` saying what was wrong this time.
+//!
+//! Library errors are turned into problems here, once. The details never show a store's
+//! URL (it may carry a password) nor a server-side path; errors the client cannot act on
+//! are a plain 500 whose detail says only that the server failed.
+
+use accord_app::Error;
+use accord_render::api::Problem;
+use accord_store::StoreError;
+use accord_store::ledger::AppendError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A request refused, or a failure, on its way to becoming a problem body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The status to answer with.
+    pub status: StatusCode,
+    /// The kind (the last part of the `type` URN).
+    pub kind: &'static str,
+    /// What was wrong.
+    pub detail: String,
+    /// The problems one by one, when there are several.
+    pub errors: Vec<serde_json::Value>,
+}
+
+impl ApiError {
+    /// A problem of this status and kind.
+    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// 400: the request cannot be read.
+    pub fn bad_request(kind: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, kind, detail)
+    }
+
+    /// 404: nothing of that name.
+    pub fn not_found(kind: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, kind, detail)
+    }
+
+    /// 500: the server failed; the client learns nothing more.
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed to answer; the request changed nothing it did not acknowledge",
+        )
+    }
+
+    /// The problem body.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:accord:problem:{}", self.kind),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.kind, self.detail)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = accord_render::api::problem(&self.problem());
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"accord\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> ApiError {
+        use StatusCode as S;
+        let text = accord_render::errors::chain(&error);
+        match error {
+            Error::NotRegistered { agreement, .. } => ApiError::not_found(
+                "no-such-agreement",
+                format!("no agreement `{agreement}` is registered"),
+            ),
+            Error::NoLog { agreement, .. } => ApiError::not_found(
+                "no-log",
+                format!("there is no log for agreement `{agreement}`"),
+            ),
+            Error::SeveralLogs {
+                agreement, count, ..
+            } => ApiError::new(
+                S::CONFLICT,
+                "several-logs",
+                format!("there are {count} logs for agreement `{agreement}`"),
+            ),
+            Error::NothingNamed(_) => ApiError::not_found("nothing-named", text),
+            Error::Instant(_) | Error::EntityForm(_) => {
+                ApiError::bad_request("bad-parameter", text)
+            }
+            Error::UnknownEntity { .. } | Error::NeverImported { .. } => {
+                ApiError::not_found("no-such-entity", text)
+            }
+            Error::NothingToFind(_) | Error::NothingToScreen(_) => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "nothing-to-screen",
+                "the store holds no listed designation to screen the name against",
+            ),
+            Error::Append(AppendError::Refused(reason)) | Error::Ledger(reason) => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "entry-refused",
+                format!("entry refused: {reason}"),
+            ),
+            Error::Append(AppendError::Stopped | AppendError::Store(_)) => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "not-written",
+                "the log could not write the entry; it was not written: submit it again",
+            ),
+            Error::Store(store) => store_problem(store),
+            Error::Eval(_) | Error::EvaluateAgreement { .. } => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "cannot-evaluate", text)
+            }
+            Error::Open { .. } => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                "the store cannot be reached",
+            ),
+            _ => ApiError::internal(),
+        }
+    }
+}
+
+fn store_problem(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NoSuchLog(origin) => ApiError::not_found(
+            "no-such-log",
+            format!("there is no log `{origin}` on this server"),
+        ),
+        StoreError::OutOfRange(message) => ApiError::bad_request("out-of-range", message),
+        StoreError::Pool(_) | StoreError::Postgres(_) | StoreError::Sqlite(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store-unavailable",
+            "the store cannot be reached",
+        ),
+        _ => ApiError::internal(),
+    }
+}

@@ -1,0 +1,79 @@
+//! The routes, and what every handler shares: blocking store work on tokio's blocking
+//! pool, JSON responses, and problems for unknown paths and methods.
+
+pub mod agreements;
+pub mod health;
+pub mod log;
+pub mod statements;
+pub mod status;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::problem::ApiError;
+
+/// Every route of the API (the OpenAPI document lists the same, a test checks it).
+pub fn router(state: AppState) -> Router {
+    let limit = state.body_limit;
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/v1/openapi.json", get(crate::openapi::document))
+        .route("/v1/agreements", get(agreements::list))
+        .route("/v1/agreements/{id}", get(agreements::one))
+        .route("/v1/agreements/{id}/state", get(agreements::state))
+        .route("/v1/agreements/{id}/explain", get(agreements::explain))
+        .route("/v1/agreements/{id}/timeline", get(agreements::timeline))
+        .route("/v1/agreements/{id}/log", get(log::summary))
+        .route("/v1/agreements/{id}/log/checkpoint", get(log::checkpoint))
+        .route("/v1/agreements/{id}/log/inclusion", get(log::inclusion))
+        .route("/v1/agreements/{id}/log/consistency", get(log::consistency))
+        .route("/v1/status", get(status::status))
+        .route("/v1/statements", post(statements::submit))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(
+        "no-such-path",
+        format!("there is nothing at `{}`", uri.path()),
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this path does not take that method",
+    )
+}
+
+/// A JSON document as the response (`application/json`).
+pub(crate) fn json(body: String) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Runs a use case on tokio's blocking pool (store and engine work blocks), with the
+/// server's store; its error becomes a problem.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&accord_app::Store) -> accord_app::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || work(&store)).await {
+        Ok(result) => result.map_err(ApiError::from),
+        Err(_) => Err(ApiError::internal()),
+    }
+}

@@ -1,0 +1,163 @@
+//! Agreements and their evaluation: the registry's list, one agreement with its versions,
+//! the state as of an instant, an explanation, the timeline.
+
+use accord_app::evaluate::{AgreementSource, Inputs, LogSource};
+use accord_core::id::AgreementId;
+use accord_core::time::Date;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::{blocking, json};
+use crate::AppState;
+use crate::extract::{Caller, Params};
+use crate::policy::Action;
+use crate::problem::ApiError;
+
+/// An agreement id from a path: one that cannot be an id names no agreement.
+pub(crate) fn agreement_id(id: &str) -> Result<AgreementId, ApiError> {
+    AgreementId::new(id).map_err(|_| {
+        ApiError::not_found(
+            "no-such-agreement",
+            format!("no agreement `{id}` is registered"),
+        )
+    })
+}
+
+/// `GET /v1/agreements`.
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.may(Action::ReadPublic)?;
+    let list = blocking(&state, |store| {
+        accord_app::service::registered_agreements(store)
+    })
+    .await?;
+    Ok(json(accord_render::api::agreements(&list)))
+}
+
+/// `GET /v1/agreements/{id}`.
+pub async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.may(Action::ReadPublic)?;
+    let id = agreement_id(&id)?;
+    let versions = blocking(&state, move |store| {
+        accord_app::agreements::registered(store, id.as_str())
+    })
+    .await?;
+    let agreement = accord_app::service::RegisteredAgreement {
+        id: versions
+            .first()
+            .map(|v| v.agreement.id.to_string())
+            .unwrap_or_default(),
+        versions,
+    };
+    Ok(json(accord_render::api::agreement(&agreement)))
+}
+
+/// `?as_of=` (a date, its end; or an RFC 3339 instant; default now).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsOf {
+    as_of: Option<String>,
+}
+
+/// `?subject=&as_of=`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainQuery {
+    subject: Option<String>,
+    as_of: Option<String>,
+}
+
+/// `?from=&to=` (dates; `to` defaults to today, UTC).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Span {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn instant(given: Option<&str>) -> Result<jiff::Timestamp, ApiError> {
+    match given {
+        Some(text) => Ok(accord_app::time::parse_instant(text)?),
+        None => Ok(jiff::Timestamp::now()),
+    }
+}
+
+pub(crate) fn date(name: &str, given: &str) -> Result<Date, ApiError> {
+    given.parse().map_err(|_| {
+        ApiError::bad_request(
+            "bad-parameter",
+            format!("`{name}` is `{given}`, not a date (YYYY-MM-DD)"),
+        )
+    })
+}
+
+/// The agreement's registered versions and its log, read from the store.
+fn inputs(store: &accord_app::Store, id: &AgreementId) -> accord_app::Result<Inputs> {
+    Inputs::read(
+        &AgreementSource::Registered(id.to_string()),
+        LogSource::Store(store),
+    )
+}
+
+/// `GET /v1/agreements/{id}/state`: the state JSON of `docs/state-json.md`, as
+/// `accord evaluate --json` prints it.
+pub async fn state(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Params(query): Params<AsOf>,
+) -> Result<Response, ApiError> {
+    caller.may(Action::ReadEvaluation)?;
+    let id = agreement_id(&id)?;
+    let as_of = instant(query.as_of.as_deref())?;
+    let evaluated = blocking(&state, move |store| inputs(store, &id)?.evaluate(as_of)).await?;
+    Ok(json(accord_render::state::output(&evaluated, true)))
+}
+
+/// `GET /v1/agreements/{id}/explain`: what the state says of one subject (every phase
+/// when none is named).
+pub async fn explain(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Params(query): Params<ExplainQuery>,
+) -> Result<Response, ApiError> {
+    caller.may(Action::ReadEvaluation)?;
+    let id = agreement_id(&id)?;
+    let as_of = instant(query.as_of.as_deref())?;
+    let body = blocking(&state, move |store| {
+        let evaluated = inputs(store, &id)?.evaluate(as_of)?;
+        let subject = query.subject.as_deref();
+        let subjects = accord_app::evaluate::explain(&evaluated, subject)?;
+        Ok(accord_render::api::explain(&evaluated, subject, &subjects))
+    })
+    .await?;
+    Ok(json(body))
+}
+
+/// `GET /v1/agreements/{id}/timeline`: every state change, as `accord timeline --json`.
+pub async fn timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Params(query): Params<Span>,
+) -> Result<Response, ApiError> {
+    caller.may(Action::ReadEvaluation)?;
+    let id = agreement_id(&id)?;
+    let from = query.from.as_deref().map(|d| date("from", d)).transpose()?;
+    let to = match query.to.as_deref() {
+        Some(d) => date("to", d)?,
+        None => accord_app::time::today(jiff::Timestamp::now()),
+    };
+    if from.is_some_and(|from| from > to) {
+        return Err(ApiError::bad_request(
+            "bad-parameter",
+            "`from` is after `to`",
+        ));
+    }
+    let changes = blocking(&state, move |store| inputs(store, &id)?.timeline(from, to)).await?;
+    Ok(json(accord_render::timeline::output(&changes, true)))
+}

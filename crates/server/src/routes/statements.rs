@@ -1,0 +1,67 @@
+//! `POST /v1/statements`: one signed entry submitted to the log its origin names. The
+//! entry's signatures authenticate its authors (the ledger checks them against the
+//! roster); the token must act for one of them. The answer comes after the commit.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse as _, Response};
+
+use super::{blocking, json};
+use crate::AppState;
+use crate::extract::{Caller, json_body};
+use crate::policy::Action;
+use crate::problem::ApiError;
+
+/// The body: `{"entry": "<the signed entry's canonical encoding, base64 or hex>"}`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submit {
+    entry: String,
+}
+
+/// `POST /v1/statements`: 201 with the receipt when the entry is new, 200 with the first
+/// receipt's index and record time when the log already holds it; 422 with the ledger's
+/// reason when it refuses the entry (nothing is written).
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let caller = caller.may(Action::SubmitEntry)?;
+    let Submit { entry } = json_body(&headers, body)?;
+    let entry = accord_app::ledger::parse_entry_line(entry.trim()).map_err(|message| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "malformed-entry",
+            format!("`entry` is not a signed entry: {message}"),
+        )
+    })?;
+    // INVARIANT (policy): only authorities, parties and monitors get here, and their
+    // tokens always name the participant they act for.
+    let party = caller.0.as_ref().and_then(|h| h.party.as_ref());
+    if !entry.signatures.iter().any(|s| Some(&s.signer) == party) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not-a-signer",
+            format!(
+                "the token acts for `{}`, who did not sign this entry",
+                party.map(|p| p.as_str()).unwrap_or_default()
+            ),
+        ));
+    }
+    let submitted = blocking(&state, move |store| {
+        accord_app::service::submit(store, entry)
+    })
+    .await?;
+    let status = if submitted.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut response = json(accord_render::api::submitted(&submitted));
+    *response.status_mut() = status;
+    Ok(response.into_response())
+}

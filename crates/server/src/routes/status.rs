@@ -1,0 +1,88 @@
+//! `GET /v1/status`: what is in force for an entity or a name, per jurisdiction — the
+//! status JSON of `docs/status-json.md`, exactly as `accord status --json` prints it.
+
+use accord_app::evaluate::AgreementSource;
+use accord_app::status::{StatusQuery, Who};
+use axum::extract::State;
+use axum::response::Response;
+
+use super::agreements::{agreement_id, date};
+use super::{blocking, json};
+use crate::AppState;
+use crate::extract::{Caller, Params};
+use crate::policy::Action;
+use crate::problem::ApiError;
+
+/// The query, as `accord status` takes it: `entity` (`SOURCE:ID`) or `name`, `activity`,
+/// `jurisdiction` (comma-separated), `date` (default today, UTC), `agreement`
+/// (comma-separated ids of registered agreements).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    entity: Option<String>,
+    name: Option<String>,
+    activity: Option<String>,
+    jurisdiction: Option<String>,
+    date: Option<String>,
+    agreement: Option<String>,
+}
+
+fn list(given: Option<&str>) -> Vec<String> {
+    given
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn status_query(query: Query) -> Result<StatusQuery, ApiError> {
+    let who = match (query.entity, query.name) {
+        (Some(entity), None) => Who::Entity(entity),
+        (None, Some(name)) if !name.trim().is_empty() => Who::Name(name),
+        _ => {
+            return Err(ApiError::bad_request(
+                "bad-parameter",
+                "give exactly one of `entity` (SOURCE:ID) and `name`",
+            ));
+        }
+    };
+    let agreements = list(query.agreement.as_deref())
+        .iter()
+        .map(|id| Ok(AgreementSource::Registered(agreement_id(id)?.to_string())))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(StatusQuery {
+        who,
+        activity: query.activity,
+        jurisdictions: list(query.jurisdiction.as_deref()),
+        date: match query.date.as_deref() {
+            Some(d) => date("date", d)?,
+            None => accord_app::time::today(jiff::Timestamp::now()),
+        },
+        agreements,
+        reading: Default::default(),
+    })
+}
+
+/// `GET /v1/status`.
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params<Query>,
+) -> Result<Response, ApiError> {
+    caller.may(Action::QueryStatus)?;
+    let query = status_query(query)?;
+    let body = blocking(&state, move |store| {
+        let answer = accord_app::status::status(store, &query)?;
+        Ok(accord_render::status::json(
+            &query.who,
+            &answer.status,
+            &answer.evaluations,
+        ))
+    })
+    .await?;
+    Ok(json(format!("{body}\n")))
+}

@@ -1,0 +1,14 @@
+//! `accord serve` over real HTTP on loopback, on SQLite and on PostgreSQL: a server
+//! started on a fresh store holding a played scenario, a sample list and a log to write
+//! to, and a client that talks to it as each role.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod server {
+    pub mod bad_input;
+    pub mod matrix;
+    pub mod openapi;
+    pub mod read;
+    pub mod support;
+    pub mod write;
+}

@@ -1,0 +1,35 @@
+//! The OpenAPI document is served, is OpenAPI 3.1, and lists exactly the endpoints.
+
+use std::collections::BTreeSet;
+
+use super::support::{ENDPOINTS, both};
+
+#[test]
+fn the_document_lists_every_endpoint_and_only_them() {
+    let document: serde_json::Value = serde_json::from_str(accord_server::OPENAPI).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let mut documented = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let served: BTreeSet<(String, String)> = ENDPOINTS
+        .iter()
+        .map(|(method, path, _)| {
+            let path = path.split('?').next().unwrap();
+            let path = path.replace("arden-nuclear-2026", "{id}");
+            (method.to_string(), path)
+        })
+        .collect();
+    assert_eq!(documented, served);
+}
+
+#[test]
+fn the_document_is_served() {
+    both(async |f| {
+        let served = f.get("/v1/openapi.json", None).await;
+        assert_eq!(served.status, 200);
+        assert_eq!(served.body, accord_server::OPENAPI);
+    });
+}
