@@ -235,6 +235,14 @@ pub enum Error {
         /// The parser's words.
         message: String,
     },
+    /// An empty file with no format named, for a source whose format is not known.
+    #[error(
+        "`{file}` is empty: its format cannot be recognised from its content, and no previous import of a named source gives it"
+    )]
+    EmptyNeedsFormat {
+        /// The file.
+        file: String,
+    },
     /// A download failed.
     #[error("download of `{url}` failed: {message}")]
     Download {

@@ -10,11 +10,11 @@ use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use accord_lists::{Designation, Format, ImportError};
+use accord_lists::{Designation, ErrorKind, Format, IfEmpty, ImportError};
 use accord_store::Store;
 use accord_store::lists::{
-    Change, FetchState, Found, ImportFile, ImportRequest, ImportSummary, Interval, ListStoreError,
-    ListedOn,
+    Allow, Change, FetchState, Found, ImportFile, ImportRequest, ImportSummary, Interval,
+    ListStoreError, ListedOn,
 };
 use sha2::{Digest, Sha256};
 
@@ -54,6 +54,8 @@ pub struct Import {
     pub source: Option<String>,
     /// When the list was obtained, `YYYY-MM-DDTHH:MM:SSZ` ([`crate::time::observed_at`]).
     pub observed_at: String,
+    /// What the import may do that is refused by default (an empty list, mass removals).
+    pub allow: Allow,
 }
 
 impl Import {
@@ -73,8 +75,35 @@ impl Import {
             format,
             source,
             observed_at,
+            allow: Allow::default(),
         }
     }
+
+    /// The same import, allowed what `allow` says.
+    pub fn allowing(self, allow: Allow) -> Import {
+        Import { allow, ..self }
+    }
+}
+
+/// The format of an empty file whose format was not named: the format the source's latest
+/// import had in the same place (or its primary format), since an empty file says nothing.
+fn empty_file_format(
+    store: &Store,
+    source: Option<&str>,
+    index: usize,
+    origin: &str,
+) -> Result<Format> {
+    let previous = match source {
+        Some(source) => store.lists()?.previous_formats(source)?,
+        None => Vec::new(),
+    };
+    previous
+        .get(index)
+        .or_else(|| previous.iter().find(|f| !f.companion()))
+        .copied()
+        .ok_or_else(|| Error::EmptyNeedsFormat {
+            file: origin.to_owned(),
+        })
 }
 
 /// Imports files of one source in one transaction and records what changed. `progress` is
@@ -87,15 +116,23 @@ pub fn import(
     let mut files = Vec::new();
     let mut digests = Vec::new();
     let mut default_source = None;
-    for (path, origin) in &what.files {
+    for (index, (path, origin)) in what.files.iter().enumerate() {
         let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
         let reader = std::io::BufReader::with_capacity(256 * 1024, file);
         let (format, reader): (Format, Box<dyn Read>) = match what.format {
             Some(f) => (f, Box::new(reader)),
-            None => {
-                let (f, r) = accord_lists::sniff(reader, origin).map_err(ListStoreError::from)?;
-                (f, Box::new(r))
-            }
+            None => match accord_lists::sniff(reader, origin) {
+                Ok((f, r)) => (f, Box::new(r)),
+                // Refused as empty unless allowed; when allowed, read as the source's format.
+                Err(e)
+                    if matches!(e.kind, ErrorKind::Empty(_))
+                        && what.allow.empty == IfEmpty::Accept =>
+                {
+                    let f = empty_file_format(store, what.source.as_deref(), index, origin)?;
+                    (f, Box::new(std::io::empty()))
+                }
+                Err(e) => return Err(ListStoreError::from(e).into()),
+            },
         };
         if default_source.is_none() || !format.companion() {
             default_source.get_or_insert(format.default_source(origin));
@@ -116,6 +153,7 @@ pub fn import(
         source: source.clone(),
         observed_at: what.observed_at.clone(),
         content_sha256: digests.join("+"),
+        allow: what.allow,
     };
     Ok(store
         .lists()?
@@ -292,6 +330,7 @@ impl Downloader {
                 .map(str::to_owned)
         };
         let (etag, last_modified) = (header("etag"), header("last-modified"));
+        let length = header("content-length").and_then(|l| l.trim().parse::<u64>().ok());
         let mut file = std::fs::File::create(path).map_err(temporary)?;
         let mut reader = response
             .into_body()
@@ -300,6 +339,7 @@ impl Downloader {
             .reader();
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 256 * 1024];
+        let mut received: u64 = 0;
         loop {
             let n = reader.read(&mut buf).map_err(|e| download_error(url, e))?;
             if n == 0 {
@@ -308,7 +348,9 @@ impl Downloader {
             let chunk = buf.get(..n).unwrap_or_default();
             hasher.update(chunk);
             file.write_all(chunk).map_err(temporary)?;
+            received += n as u64;
         }
+        check_length(url, received, length)?;
         file.sync_all().map_err(temporary)?;
         Ok(Fetched::File(
             path.to_path_buf(),
@@ -322,6 +364,25 @@ impl Downloader {
     }
 }
 
+/// Refuses a body that ended before the length the server announced, and an empty body: a
+/// list file is never empty, and an empty download read as a list would remove every
+/// designation of the source.
+fn check_length(url: &str, received: u64, announced: Option<u64>) -> Result<()> {
+    match announced {
+        Some(length) if received < length => Err(download_error(
+            url,
+            format!(
+                "the body ended after {received} of the {length} bytes the server announced (Content-Length)"
+            ),
+        )),
+        _ if received == 0 => Err(download_error(
+            url,
+            "the server answered 200 with an empty body",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What updating a source did.
 #[derive(Debug, Clone)]
 pub enum Updated {
@@ -332,14 +393,17 @@ pub enum Updated {
 }
 
 /// Downloads a source's files (conditionally, with the validators of the last download)
-/// and imports them if any changed. The validators are recorded only after the import
-/// committed, so a failed import is retried in full next time.
+/// and imports them if any changed, allowed what `allow` says. The validators follow what
+/// the store holds: recorded only after an import committed without needing an allowance;
+/// forgotten when the import was refused (or needed one), so that the next update
+/// downloads in full instead of calling the source unchanged.
 pub fn update(
     store: &Store,
     downloader: &Downloader,
     name: &str,
     config: &SourceConfig,
     observed: &str,
+    allow: Allow,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<Updated> {
     let format = config
@@ -402,10 +466,26 @@ pub fn update(
         format,
         source: Some(name.to_owned()),
         observed_at: observed.to_owned(),
+        allow,
     };
-    let summary = import(store, &what, progress)?;
-    for (url, state) in states {
-        lists.record_fetch(name, &url, &state)?;
+    let summary = match import(store, &what, progress) {
+        Ok(summary) => summary,
+        Err(e) => {
+            // The import in force is not what was downloaded: download in full next time.
+            // Failing to forget leaves the validators of the import still in force, which
+            // is what they describe: the import's error is the one to report.
+            if lists.forget_fetches(name).is_err() {
+                return Err(e);
+            }
+            return Err(e);
+        }
+    };
+    // After an import allowed past a refusal, the next update downloads again and the
+    // import is confirmed or replaced (the import forgot the source's validators).
+    if summary.overridden.is_none() {
+        for (url, state) in states {
+            lists.record_fetch(name, &url, &state)?;
+        }
     }
     Ok(Updated::Imported(summary))
 }
@@ -423,13 +503,15 @@ pub struct SourceUpdate {
 
 /// Updates the sources named (every configured one when none is) from their publishers,
 /// each on its own: a failed source leaves its previous import in force and the others
-/// are still updated. `config` is a TOML file overriding or adding sources.
+/// are still updated. `config` is a TOML file overriding or adding sources; `allow` what
+/// every import may do that is refused by default.
 pub fn update_all(
     store: &Store,
     config: Option<&Path>,
     names: &[String],
     max_bytes: u64,
     observed: &str,
+    allow: Allow,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<Vec<SourceUpdate>> {
     let sources = sources(config)?;
@@ -439,7 +521,7 @@ pub fn update_all(
         let Some(config) = sources.get(&name) else {
             continue;
         };
-        let outcome = update(store, &downloader, &name, config, observed, progress);
+        let outcome = update(store, &downloader, &name, config, observed, allow, progress);
         let latest = latest_import(store, &name);
         done.push(SourceUpdate {
             name,

@@ -23,10 +23,19 @@ impl std::fmt::Display for Failure {
     }
 }
 
-// The error's own words are this report's: its causes follow.
+// The error's own words are this report's: its causes follow, each said once — a cause
+// whose words the message already holds (a wrapper that quotes its cause) is skipped.
 impl std::error::Error for Failure {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.error)
+        let said = self.to_string();
+        let mut cause = std::error::Error::source(&self.error);
+        while let Some(c) = cause {
+            if !said.contains(&c.to_string()) {
+                return Some(c);
+            }
+            cause = c.source();
+        }
+        None
     }
 }
 
@@ -56,6 +65,11 @@ const IMPORT_LISTS: &str =
     "import lists first with `accord lists import FILE` or `accord lists update`";
 const TODAY: &str = "screen today's lists, or ask `accord lists history --on DATE` whether a given entry was listed then";
 const FORMAT: &str = "name the format with `--format FORMAT`; the store is unchanged";
+const ALLOW_EMPTY: &str =
+    "if the list really is empty now, import it again with `--allow-empty`; the store is unchanged";
+const ALLOW_REMOVALS: &str = "check the file against the publisher's notices; if the removals are real, import it again with `--allow-removals`; the store is unchanged";
+const SOURCE: &str =
+    "name the source the file belongs to with `--source NAME`; the store is unchanged";
 const CONFIG: &str = "add it to a `--config` file as `[sources.NAME] urls = [\"…\"]`";
 const BY_NAME: &str = "`accord lists history --source S --name N` finds identifiers by name";
 const KEY_NAME: &str = "generate it with `accord key generate ORIGIN`";
@@ -101,6 +115,16 @@ fn hint(error: &Error) -> Hint {
         {
             (Some("accord::lists::import"), Some(FORMAT))
         }
+        Error::Lists(ListStoreError::Import(e)) if matches!(e.kind, ErrorKind::Empty(_)) => {
+            (Some("accord::lists::empty"), Some(ALLOW_EMPTY))
+        }
+        Error::Lists(ListStoreError::Import(e)) if matches!(e.kind, ErrorKind::WrongSource(_)) => {
+            (Some("accord::lists::source"), Some(SOURCE))
+        }
+        Error::Lists(ListStoreError::MassRemoval { .. }) => {
+            (Some("accord::lists::removals"), Some(ALLOW_REMOVALS))
+        }
+        Error::EmptyNeedsFormat { .. } => (Some("accord::lists::import"), Some(FORMAT)),
         Error::UnknownSource { .. } => (None, Some(CONFIG)),
         Error::NeverImported { .. } => (None, Some(BY_NAME)),
         Error::LogKeyName { .. } => (None, Some(KEY_NAME)),

@@ -93,7 +93,8 @@ fn import_is_idempotent_and_history_answers_listed_on() {
         "{}",
         stdout(&out)
     );
-    let out = run(&[
+    // One of two removed is a mass removal (50%): refused unless allowed.
+    let args = [
         "lists",
         "import",
         v2s,
@@ -103,9 +104,24 @@ fn import_is_idempotent_and_history_answers_listed_on() {
         "2026-02-10",
         "--store",
         &store,
-    ]);
+    ];
+    let out = run(&args);
+    assert!(!out.status.success());
     assert!(
-        stdout(&out).contains("1 designations: 0 added, 1 removed, 0 amended, 1 unchanged"),
+        said(&out).contains("would remove 1 of its 2 listed designations"),
+        "{}",
+        said(&out)
+    );
+    assert!(
+        stderr(&out).contains("--allow-removals"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[&args[..], &["--allow-removals"]].concat());
+    assert!(
+        stdout(&out).contains(
+            "1 designations: 0 added, 1 removed, 0 amended, 1 unchanged (mass removals were allowed, as asked; recorded with the import)"
+        ),
         "{}",
         stdout(&out)
     );
@@ -264,6 +280,123 @@ fn every_sample_imports_through_the_cli() {
     }
 }
 
+/// Standard error as one line: miette's wrapping and margins removed.
+fn said(output: &Output) -> String {
+    let mut out = String::new();
+    for line in stderr(output).lines() {
+        let line = line
+            .trim()
+            .trim_start_matches(['│', '×', '╰', '─', '▶'])
+            .trim();
+        // A word wrapped at its hyphen continues on the next line.
+        if !out.is_empty() && !out.ends_with('-') {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The number of imports `lists history` shows for a source.
+fn imports(store: &str, source: &str) -> usize {
+    let out = run(&["lists", "history", "--source", source, "--store", store]);
+    stdout(&out).lines().count()
+}
+
+/// Issue #12: a header-only file, an empty file, a file cut at a record boundary and a file
+/// of another source were imported as the complete list. Each is refused, naming what to
+/// do, and nothing changes; an empty list is imported only with `--allow-empty`.
+#[test]
+fn incomplete_empty_and_foreign_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_url(dir.path());
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let header = "source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids\n";
+    let rows: String = (0..10)
+        .map(|i| format!("Entity List (EL) - Bureau of Industry and Security,,,,ACME {i} LTD,,,,,,,,,,,,,,,,,,,,,,,\n"))
+        .collect();
+    let full = write("csl.csv", &format!("{header}{rows}"));
+    let import = |file: &str, extra: &[&str]| {
+        let mut args = vec![
+            "lists",
+            "import",
+            file,
+            "--observed-at",
+            "2026-01-10",
+            "--store",
+            &store,
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = import(&full, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("imported `us-csl`"),
+        "{}",
+        stdout(&out)
+    );
+
+    let head_only = write("header.csv", header);
+    let cut = write("cut.csv", &format!("{header}{}", &rows[..rows.len() / 2]));
+    let empty = write("empty.csv", "");
+    let cases: [(&str, &[&str], &str, &str); 5] = [
+        (&head_only, &[], "lists no record", "--allow-empty"),
+        (&empty, &[], "the file is empty", "--allow-empty"),
+        (
+            &empty,
+            &["--format", "us-csl-csv"],
+            "the file is empty",
+            "--allow-empty",
+        ),
+        (
+            &cut,
+            &[],
+            "would remove 5 of its 10 listed designations",
+            "--allow-removals",
+        ),
+        (
+            &full,
+            &["--source", "un-sc"],
+            "cannot be imported under `un-sc`",
+            "--source",
+        ),
+    ];
+    for (file, extra, error, hint) in cases {
+        let out = import(file, extra);
+        assert!(!out.status.success(), "{file} {extra:?}: {}", stdout(&out));
+        let err = said(&out);
+        assert!(err.contains(error), "{file} {extra:?}: {err}");
+        assert!(err.contains(hint), "{file} {extra:?}: {err}");
+        assert_eq!(err.matches(error).count(), 1, "said once: {err}");
+        assert_eq!(imports(&store, "us-csl"), 1, "{file}: nothing changed");
+    }
+    let out = run(&["lists", "history", "--source", "un-sc", "--store", &store]);
+    assert!(!stdout(&out).contains("import 2"), "{}", stdout(&out));
+
+    // An empty file without `--format` takes the source's previous format.
+    let out = import(&empty, &["--allow-empty", "--source", "us-csl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "0 designations: 0 added, 10 removed, 0 amended, 0 unchanged (an empty list was allowed"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // Without a source to take it from, the format must be named.
+    let out = import(&empty, &["--allow-empty"]);
+    assert!(
+        said(&out).contains("name the format with `--format FORMAT`"),
+        "{}",
+        said(&out)
+    );
+}
+
 /// A local publisher: serves fixed files with an ETag and honours `If-None-Match`; one
 /// path changes content (and breaks) on its second download, one fails with HTTP 500.
 struct Publisher {
@@ -278,6 +411,7 @@ fn publisher(files: Vec<(String, Vec<u8>)>) -> Publisher {
     let seen_by_server = Arc::clone(&seen);
     std::thread::spawn(move || {
         let mut flaky_calls = 0;
+        let mut shrinking_calls = 0;
         for request in server.incoming_requests() {
             let path = request.url().to_owned();
             let if_none_match = request
@@ -288,7 +422,29 @@ fn publisher(files: Vec<(String, Vec<u8>)>) -> Publisher {
             if let Some(tag) = &if_none_match {
                 seen_by_server.lock().unwrap().push(format!("{path} {tag}"));
             }
-            let response = if path == "/down" {
+            let response = if path == "/empty.json" {
+                tiny_http::Response::from_data(Vec::new())
+                    .with_header(tiny_http::Header::from_bytes("ETag", "\"empty\"").unwrap())
+            } else if path == "/shrinking.json" {
+                // Twenty designations, then ten from the second download on.
+                shrinking_calls += 1;
+                let n = if shrinking_calls == 1 { 20 } else { 10 };
+                let names: Vec<(String, String)> = (0..n)
+                    .map(|i| (format!("p{i}"), format!("Person {i}")))
+                    .collect();
+                let refs: Vec<(&str, &str)> = names
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
+                let etag = format!("\"shrinking-{n}\"");
+                if if_none_match.as_deref() == Some(etag.as_str()) {
+                    tiny_http::Response::from_data(Vec::new()).with_status_code(304)
+                } else {
+                    tiny_http::Response::from_data(ftm(&refs).into_bytes()).with_header(
+                        tiny_http::Header::from_bytes("ETag", etag.as_bytes()).unwrap(),
+                    )
+                }
+            } else if path == "/down" {
                 tiny_http::Response::from_data(b"oops".to_vec()).with_status_code(500)
             } else if path == "/flaky.json" {
                 flaky_calls += 1;
@@ -482,4 +638,139 @@ fn update_downloads_imports_and_keeps_the_previous_import_on_failure() {
         assert!(stderr(&out).contains("un_cut.xml"), "{}", stderr(&out));
         assert!(stderr(&out).contains("truncated"), "{}", stderr(&out));
     }
+}
+
+/// A server that announces more bytes than it sends, then closes the connection.
+fn short_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read as _, Write as _};
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = ftm(&[("a", "Jane Roe")]);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len() + 1000
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Issue #12: an empty `200` body, a body shorter than its `Content-Length` and a mass
+/// removal are refused by `lists update` too; after a refused or overridden import the next
+/// update downloads in full instead of calling the source unchanged.
+#[test]
+fn update_refuses_empty_short_and_shrunk_downloads_and_downloads_again_after() {
+    let server = publisher(Vec::new());
+    let short = short_server();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_url(dir.path());
+    let base = &server.base;
+    let config = dir.path().join("lists.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sources.empty]\nurls = [\"{base}/empty.json\"]\n\
+             [sources.short]\nurls = [\"{short}/short.json\"]\n\
+             [sources.shrinking]\nurls = [\"{base}/shrinking.json\"]\n"
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let update = |source: &str, at: &str, extra: &[&str]| {
+        let mut args = vec![
+            "lists", "update", source, "--config", config, "--store", &store,
+        ];
+        args.extend_from_slice(&["--observed-at", at]);
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = update("empty", "2026-01-10", &["--allow-empty"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("answered 200 with an empty body"),
+        "{}",
+        stderr(&out)
+    );
+    let out = update("short", "2026-01-10", &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("download of"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`short` has no import yet"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = update("shrinking", "2026-01-10", &[]);
+    assert!(
+        stdout(&out).contains("20 designations: 20 added"),
+        "{}",
+        stdout(&out)
+    );
+    let conditional = |server: &Publisher| {
+        server
+            .seen_if_none_match
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.starts_with("/shrinking.json"))
+            .count()
+    };
+    // The list shrinks to half: refused, the 20 stay in force.
+    let out = update("shrinking", "2026-01-11", &[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("would remove 10 of its 20 listed designations"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        conditional(&server),
+        1,
+        "the second download was conditional"
+    );
+    // Refused: the next update downloads in full (no validator sent) and refuses again,
+    // rather than calling the source unchanged.
+    let out = update("shrinking", "2026-01-12", &[]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("would remove 10"), "{}", stderr(&out));
+    assert_eq!(
+        conditional(&server),
+        1,
+        "no validator after a refused import"
+    );
+    // Allowed: imported, recorded as overridden; the next update downloads in full again.
+    let out = update("shrinking", "2026-01-13", &["--allow-removals"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("10 removed, 0 amended, 10 unchanged (mass removals were allowed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = update("shrinking", "2026-01-14", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("10 designations: 0 added, 0 removed, 0 amended, 10 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        conditional(&server),
+        1,
+        "no validator after an overridden import"
+    );
+    // Confirmed by an ordinary import: validators recorded, the next update is conditional.
+    let out = update("shrinking", "2026-01-15", &[]);
+    assert!(
+        stdout(&out).contains("`shrinking` is unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(conditional(&server), 2);
 }

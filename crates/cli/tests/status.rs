@@ -34,7 +34,7 @@ fn repo() -> PathBuf {
 fn store(play: bool) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("accord.db").display());
-    let list = repo().join("crates/app/tests/fixtures/status/eu-arden.ftm.json");
+    let list = repo().join("crates/app/tests/fixtures/status/eu-arden.xml");
     ok(accord(
         dir.path(),
         &[

@@ -445,5 +445,8 @@ fn ofsi_2022_layout_reads_by_header_name() {
 #[path = "importers/faults.rs"]
 mod faults;
 
+#[path = "importers/cuts.rs"]
+mod cuts;
+
 #[path = "importers/declared.rs"]
 mod declared;

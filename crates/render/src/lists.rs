@@ -13,8 +13,12 @@ pub fn summary_line(s: &ImportSummary) -> String {
         .as_deref()
         .map(|p| format!(", published {p}"))
         .unwrap_or_default();
+    let overridden = s
+        .overridden
+        .map(|o| format!(" ({o}, as asked; recorded with the import)"))
+        .unwrap_or_default();
     format!(
-        "imported `{}` as import {} (observed {}{published}): {} designations: {} added, {} removed, {} amended, {} unchanged",
+        "imported `{}` as import {} (observed {}{published}): {} designations: {} added, {} removed, {} amended, {} unchanged{overridden}",
         s.source,
         s.import_id,
         s.observed_at,

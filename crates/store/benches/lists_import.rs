@@ -66,6 +66,7 @@ fn run_case(mode: &str, paths: &[PathBuf], work: &Path) {
             source: "bench".into(),
             observed_at: "2026-01-01T00:00:00Z".into(),
             content_sha256: String::new(),
+            ..ImportRequest::default()
         };
         let summary = store.import(&request, files, &mut |_| {}).unwrap();
         n = summary.n_records as u64;

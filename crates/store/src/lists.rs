@@ -19,7 +19,9 @@
 
 use std::collections::BTreeMap;
 
-use accord_lists::{Designation, ErrorKind, Format, ImportError, Location, Records};
+use accord_lists::{
+    Contents, Declared, Designation, ErrorKind, Format, IfEmpty, ImportError, Location, Records,
+};
 
 use crate::sql::{self, Access, Sql, SqlError, Val};
 use crate::{Conn, Store, StoreError, StoreUrl};
@@ -60,9 +62,88 @@ pub enum ListStoreError {
     /// Something stored that Accord did not write.
     #[error("the store holds data Accord cannot read ({0}): was it edited by hand?")]
     Corrupt(String),
+    /// An import that would remove more of the source's designations than an import may
+    /// remove unless the caller allows it explicitly ([`Removals::Allowed`]).
+    #[error(
+        "this import of `{source_name}` would remove {removed} of its {listed} listed designations ({added} added, {amended} amended), more than the {MAX_REMOVED_PERCENT}% an import may remove unless the removals are allowed explicitly: a file cut at a record boundary looks exactly like this; nothing was imported"
+    )]
+    MassRemoval {
+        /// The source.
+        source_name: String,
+        /// Designations the import would remove.
+        removed: i64,
+        /// Designations listed before it.
+        listed: i64,
+        /// Designations it would add.
+        added: i64,
+        /// Designations it would amend.
+        amended: i64,
+    },
     /// The store could not be opened or gave no connection.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The share of a source's listed designations one import may remove, in percent, unless
+/// the removals are allowed explicitly. It applies at every source size: a cut at a record
+/// boundary removes "the last N designations", which no format with no trailer can detect.
+pub const MAX_REMOVED_PERCENT: i64 = 10;
+
+/// Whether an import may remove more than [`MAX_REMOVED_PERCENT`] of its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Removals {
+    /// Refuse such an import ([`ListStoreError::MassRemoval`]).
+    #[default]
+    Guarded,
+    /// Accept it: the caller said explicitly that the removals are real.
+    Allowed,
+}
+
+/// What an import may do that the store refuses by default. An allowance that an import
+/// needed is recorded with it ([`Override`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Allow {
+    /// Whether a file that lists nothing is accepted as "the list is now empty".
+    pub empty: IfEmpty,
+    /// Whether mass removals are accepted.
+    pub removals: Removals,
+}
+
+/// A default refusal an import was allowed past, recorded with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Override {
+    /// The import's files listed nothing, and an empty list was allowed.
+    Empty,
+    /// The import removed more than [`MAX_REMOVED_PERCENT`], and that was allowed.
+    Removals,
+}
+
+impl Override {
+    fn as_str(self) -> &'static str {
+        match self {
+            Override::Empty => "empty",
+            Override::Removals => "removals",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Override, ListStoreError> {
+        match text {
+            "empty" => Ok(Override::Empty),
+            "removals" => Ok(Override::Removals),
+            other => Err(ListStoreError::Corrupt(format!(
+                "unknown import override `{other}`"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Override::Empty => "an empty list was allowed",
+            Override::Removals => "mass removals were allowed",
+        })
+    }
 }
 
 impl From<SqlError> for ListStoreError {
@@ -85,7 +166,7 @@ pub struct ImportFile<'r> {
 }
 
 /// What an import is of.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportRequest {
     /// The source name (`un-sc`, `ofac-sdn`, …).
     pub source: String,
@@ -93,6 +174,8 @@ pub struct ImportRequest {
     pub observed_at: String,
     /// SHA-256 of the files' bytes (hex; several files: their digests joined by `+`).
     pub content_sha256: String,
+    /// What the import may do that is refused by default.
+    pub allow: Allow,
 }
 
 /// What an import recorded.
@@ -120,6 +203,10 @@ pub struct ImportSummary {
     pub n_amended: i64,
     /// Designations unchanged.
     pub n_unchanged: i64,
+    /// The formats of its files, in order.
+    pub formats: Vec<Format>,
+    /// The default refusal it was allowed past, if any.
+    pub overridden: Option<Override>,
 }
 
 /// One change to a designation.
@@ -278,6 +365,11 @@ CREATE TABLE IF NOT EXISTS lists_fetch (
         fetched_at TEXT NOT NULL,
         PRIMARY KEY (source, url))";
 
+/// The formats of each import and the default refusal it was allowed past (migration 5).
+pub(crate) const SCHEMA_5: &str = "
+ALTER TABLE lists_import ADD COLUMN formats TEXT;
+ALTER TABLE lists_import ADD COLUMN overridden TEXT";
+
 /// The tables an audit (or a test) compares before and after a failed import.
 pub const TABLES: [&str; 7] = [
     "lists_import",
@@ -381,6 +473,13 @@ impl ListStore {
     /// Imports the files of one source in one transaction and records what changed since
     /// the previous import of that source. `progress` is called with the number of records
     /// read so far, every few thousand records.
+    ///
+    /// Refused, changing nothing: a file that is not complete, or that lists nothing unless
+    /// [`Allow::empty`] accepts it; files that do not belong to the source
+    /// ([`accord_lists::check_import`], against the formats of the source's latest import);
+    /// an import removing more than [`MAX_REMOVED_PERCENT`] of the source's designations
+    /// unless [`Allow::removals`] accepts it. An import forgets the source's download
+    /// validators ([`ListStore::fetch_state`]): they belong to the import they came with.
     pub fn import(
         &mut self,
         request: &ImportRequest,
@@ -395,11 +494,18 @@ impl ListStore {
         self.with_tx(|tx| {
             if is_postgres {
                 // One import at a time per database: import ids and intervals are computed
-                // from what the previous import left.
-                tx.exec("LOCK TABLE lists_import IN EXCLUSIVE MODE", &[])?;
+                // from what the previous import left. Concurrent imports wait here, in
+                // turn (the lock is released when the transaction ends).
+                tx.exec("SELECT pg_advisory_xact_lock(7317002)", &[])?;
             }
             import_in(tx, request, files, progress)
         })
+    }
+
+    /// The formats of the latest import of `source` (empty when it has none): what a file
+    /// whose content names no format (an empty file) is read as.
+    pub fn previous_formats(&mut self, source: &str) -> Result<Vec<Format>, ListStoreError> {
+        self.read(|tx| previous_formats(tx, source))
     }
 
     /// Every import, newest first; only those of `source` if given.
@@ -658,6 +764,31 @@ impl ListStore {
         })
     }
 
+    /// Forgets the download validators of `source`: its next update downloads in full
+    /// (after an import from a download was refused, or allowed past a refusal).
+    pub fn forget_fetches(&mut self, source: &str) -> Result<(), ListStoreError> {
+        self.with_tx(|tx| {
+            tx.exec(
+                "DELETE FROM lists_fetch WHERE source = $1",
+                &[Val::text(source)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The number of rows of each list table, in [`TABLES`] order: a cheap check that a
+    /// refused import left the tables as they were ([`ListStore::snapshot`] compares rows).
+    pub fn row_counts(&mut self) -> Result<Vec<i64>, ListStoreError> {
+        self.read(|tx| {
+            let mut out = Vec::new();
+            for table in TABLES {
+                let rows = tx.rows(&format!("SELECT COUNT(*) FROM {table}"), &[])?;
+                out.push(rows.first().map_or(0, |r| sql::int(r, 0)));
+            }
+            Ok(out)
+        })
+    }
+
     /// Every row of the list tables, in a fixed order: two snapshots are equal exactly when
     /// the tables hold the same data (used to prove that a failed import changed nothing).
     pub fn snapshot(&mut self) -> Result<Vec<String>, ListStoreError> {
@@ -673,7 +804,7 @@ impl ListStore {
     }
 }
 
-const IMPORT_COLUMNS: &str = "SELECT id, source, observed_at, published, origin, content_sha256, n_records, n_added, n_removed, n_amended, n_unchanged FROM lists_import";
+const IMPORT_COLUMNS: &str = "SELECT id, source, observed_at, published, origin, content_sha256, n_records, n_added, n_removed, n_amended, n_unchanged, formats, overridden FROM lists_import";
 
 fn import_from_row(r: &[Val]) -> Result<ImportSummary, ListStoreError> {
     Ok(ImportSummary {
@@ -688,6 +819,11 @@ fn import_from_row(r: &[Val]) -> Result<ImportSummary, ListStoreError> {
         n_removed: sql::int(r, 8),
         n_amended: sql::int(r, 9),
         n_unchanged: sql::int(r, 10),
+        formats: match sql::opt_text(r, 11) {
+            Some(formats) => parse_formats(formats)?,
+            None => Vec::new(),
+        },
+        overridden: sql::opt_text(r, 12).map(Override::parse).transpose()?,
     })
 }
 
@@ -876,6 +1012,14 @@ fn row_values(d: &Designation, has_primary: i64, origin: &str) -> Vec<Val> {
     ]
 }
 
+/// What the files of an import held, once staged.
+struct Staged {
+    declared: Vec<Declared>,
+    published: Option<String>,
+    origins: Vec<String>,
+    formats: Vec<Format>,
+}
+
 fn import_in(
     tx: &mut dyn Sql,
     request: &ImportRequest,
@@ -883,25 +1027,102 @@ fn import_in(
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportSummary, ListStoreError> {
     let source = request.source.as_str();
+    check_order(tx, request)?;
+    let staged = stage(tx, source, files, request.allow.empty, progress)?;
+    // The files belong to the source: by what they say, and the source's latest import.
+    let previous = previous_formats(tx, source)?;
+    accord_lists::check_import(source, &previous, &staged.declared)?;
+    check_orphans(tx)?;
+    let import_id = tx
+        .rows("SELECT COALESCE(MAX(id), 0) + 1 FROM lists_import", &[])?
+        .first()
+        .map_or(1, |r| sql::int(r, 0));
+    let (s, i, t) = (
+        Val::text(source),
+        Val::Int(import_id),
+        Val::text(&request.observed_at),
+    );
+    let listed = tx
+        .rows(
+            "SELECT COUNT(*) FROM lists_designation WHERE source = $1 AND listed = 1",
+            std::slice::from_ref(&s),
+        )?
+        .first()
+        .map_or(0, |r| sql::int(r, 0));
+    record_changes(tx, &s, &i)?;
+    let counts = change_counts(tx, &i)?;
+    let empty = staged
+        .declared
+        .iter()
+        .all(|d| matches!(d.contents, Contents::Empty(_)));
+    let overridden = guard(source, listed, &counts, empty, request.allow)?;
+    apply_changes(tx, &s, &i, &t)?;
+    let n_records = tx
+        .rows("SELECT COUNT(*) FROM lists_staging", &[])?
+        .first()
+        .map_or(0, |r| sql::int(r, 0));
+    let summary = ImportSummary {
+        import_id,
+        source: source.to_owned(),
+        observed_at: request.observed_at.clone(),
+        published: staged.published,
+        origin: staged.origins.join(", "),
+        content_sha256: request.content_sha256.clone(),
+        n_records,
+        n_added: counts.added,
+        n_removed: counts.removed,
+        n_amended: counts.amended,
+        n_unchanged: n_records - counts.added - counts.amended,
+        formats: staged.formats,
+        overridden,
+    };
+    record_import(tx, &summary)?;
+    // The download validators of the source belonged to the import this one replaces.
+    tx.exec("DELETE FROM lists_fetch WHERE source = $1", &[s])?;
+    tx.exec("DELETE FROM lists_staging", &[])?;
+    tx.exec("DELETE FROM lists_staging_name", &[])?;
+    Ok(summary)
+}
+
+/// Refuses an observation older than the latest import of the source.
+fn check_order(tx: &mut dyn Sql, request: &ImportRequest) -> Result<(), ListStoreError> {
+    let source = request.source.as_str();
     let latest = tx.rows(
         "SELECT observed_at FROM lists_import WHERE source = $1 ORDER BY id DESC LIMIT 1",
         &[Val::text(source)],
     )?;
-    if let Some(latest) = latest.first().map(|r| sql::text(r, 0).to_owned())
-        && latest.as_str() > request.observed_at.as_str()
-    {
-        return Err(ListStoreError::OutOfOrder {
-            source_name: source.to_owned(),
-            observed_at: request.observed_at.clone(),
-            latest,
-        });
+    match latest.first().map(|r| sql::text(r, 0).to_owned()) {
+        Some(latest) if latest.as_str() > request.observed_at.as_str() => {
+            Err(ListStoreError::OutOfOrder {
+                source_name: source.to_owned(),
+                observed_at: request.observed_at.clone(),
+                latest,
+            })
+        }
+        _ => Ok(()),
     }
+}
+
+/// Streams every file's records into the staging tables, then asks each file what it
+/// declared ([`Records::finish`]): a file that is not complete, or lists nothing unless
+/// `if_empty` accepts it, is refused here.
+fn stage(
+    tx: &mut dyn Sql,
+    source: &str,
+    files: Vec<ImportFile<'_>>,
+    if_empty: IfEmpty,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Staged, ListStoreError> {
     for statement in STAGING {
         tx.exec(statement, &[])?;
     }
     let mut n_read: u64 = 0;
-    let mut published: Option<String> = None;
-    let mut origins = Vec::new();
+    let mut staged = Staged {
+        declared: Vec::new(),
+        published: None,
+        origins: Vec::new(),
+        formats: Vec::new(),
+    };
     for file in files {
         let ImportFile {
             origin,
@@ -925,37 +1146,70 @@ fn import_in(
             }
         }
         batch.flush(tx, source)?;
-        if published.is_none() {
-            published = records.published().map(|p| p.to_string());
+        let declared = records.finish(if_empty)?;
+        if staged.published.is_none() {
+            staged.published = declared.published.map(|p| p.to_string());
         }
-        origins.push(format!("{origin} ({format})"));
+        staged.origins.push(format!("{origin} ({format})"));
+        staged.formats.push(format);
+        staged.declared.push(declared);
     }
     progress(n_read);
-    // A target met only in companion files (OFAC `add.csv`, `alt.csv`, comments) has no
-    // primary row: the set of files is incomplete or inconsistent.
+    Ok(staged)
+}
+
+/// A target met only in companion files (OFAC `add.csv`, `alt.csv`, comments) has no
+/// primary row: the set of files is incomplete or inconsistent.
+fn check_orphans(tx: &mut dyn Sql) -> Result<(), ListStoreError> {
     let orphans = tx.rows(
         "SELECT source_id, origin FROM lists_staging WHERE has_primary = 0 ORDER BY source_id LIMIT 1",
         &[],
     )?;
-    if let Some(orphan) = orphans.first() {
-        return Err(ImportError::new(
+    match orphans.first() {
+        Some(orphan) => Err(ImportError::new(
             sql::text(orphan, 1),
             Location::Record(sql::text(orphan, 0).to_owned()),
             ErrorKind::Record(
                 "this identifier has no primary record in the files of the import: import the primary file (`sdn.csv`) together with its companions".into(),
             ),
         )
-        .into());
+        .into()),
+        None => Ok(()),
     }
-    let import_id = tx
-        .rows("SELECT COALESCE(MAX(id), 0) + 1 FROM lists_import", &[])?
-        .first()
-        .map_or(1, |r| sql::int(r, 0));
-    let (s, i, t) = (
-        Val::text(source),
-        Val::Int(import_id),
-        Val::text(&request.observed_at),
-    );
+}
+
+/// The formats of the latest import of `source`. Imports recorded before the formats were
+/// (schema 3) give them in their origin, `FILE (FORMAT), …`.
+fn previous_formats(tx: &mut dyn Sql, source: &str) -> Result<Vec<Format>, ListStoreError> {
+    let rows = tx.rows(
+        "SELECT formats, origin FROM lists_import WHERE source = $1 ORDER BY id DESC LIMIT 1",
+        &[Val::text(source)],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    match sql::opt_text(row, 0) {
+        Some(formats) => parse_formats(formats),
+        None => Ok(sql::text(row, 1)
+            .split(", ")
+            .filter_map(|o| o.rsplit_once(" (")?.1.strip_suffix(')')?.parse().ok())
+            .collect()),
+    }
+}
+
+fn parse_formats(text: &str) -> Result<Vec<Format>, ListStoreError> {
+    text.split(',')
+        .filter(|f| !f.is_empty())
+        .map(|f| {
+            f.parse::<Format>()
+                .map_err(|e| ListStoreError::Corrupt(e.to_string()))
+        })
+        .collect()
+}
+
+/// Records the differences between the staged records and what the source lists.
+fn record_changes(tx: &mut dyn Sql, s: &Val, i: &Val) -> Result<(), ListStoreError> {
+    let (s, i) = (s.clone(), i.clone());
     tx.exec(
         "INSERT INTO lists_change (import_id, source, source_id, kind, before_digest, after_digest)
          SELECT CAST($2 AS BIGINT), CAST($1 AS TEXT), s.source_id, 'added', NULL, s.digest FROM lists_staging s
@@ -974,8 +1228,71 @@ fn import_in(
          SELECT CAST($2 AS BIGINT), CAST($1 AS TEXT), d.source_id, 'removed', d.digest, NULL FROM lists_designation d
          WHERE d.source = $1 AND d.listed = 1
            AND NOT EXISTS (SELECT 1 FROM lists_staging s WHERE s.source_id = d.source_id)",
-        &[s.clone(), i.clone()],
+        &[s, i],
     )?;
+    Ok(())
+}
+
+/// The changes of one import, by kind.
+struct Counts {
+    added: i64,
+    removed: i64,
+    amended: i64,
+}
+
+fn change_counts(tx: &mut dyn Sql, i: &Val) -> Result<Counts, ListStoreError> {
+    let mut counts = Counts {
+        added: 0,
+        removed: 0,
+        amended: 0,
+    };
+    for r in tx.rows(
+        "SELECT kind, COUNT(*) FROM lists_change WHERE import_id = $1 GROUP BY kind",
+        std::slice::from_ref(i),
+    )? {
+        let n = sql::int(&r, 1);
+        match sql::text(&r, 0) {
+            "added" => counts.added = n,
+            "removed" => counts.removed = n,
+            "amended" => counts.amended = n,
+            other => return Err(ListStoreError::Corrupt(format!("change kind `{other}`"))),
+        }
+    }
+    Ok(counts)
+}
+
+/// The mass-removal guard: an import may remove at most [`MAX_REMOVED_PERCENT`] of the
+/// `listed` designations of its source, at every size, unless allowed; an empty list
+/// allowed explicitly removes everything. Returns the allowance the import needed.
+fn guard(
+    source: &str,
+    listed: i64,
+    counts: &Counts,
+    empty: bool,
+    allow: Allow,
+) -> Result<Option<Override>, ListStoreError> {
+    if empty {
+        // Refused by `Records::finish` unless allowed.
+        return Ok(Some(Override::Empty));
+    }
+    if counts.removed == 0 || counts.removed * 100 <= listed * MAX_REMOVED_PERCENT {
+        return Ok(None);
+    }
+    match allow.removals {
+        Removals::Allowed => Ok(Some(Override::Removals)),
+        Removals::Guarded => Err(ListStoreError::MassRemoval {
+            source_name: source.to_owned(),
+            removed: counts.removed,
+            listed,
+            added: counts.added,
+            amended: counts.amended,
+        }),
+    }
+}
+
+/// Applies the recorded changes: listing intervals, designations, versions and names.
+fn apply_changes(tx: &mut dyn Sql, s: &Val, i: &Val, t: &Val) -> Result<(), ListStoreError> {
+    let (s, i, t) = (s.clone(), i.clone(), t.clone());
     tx.exec(
         "UPDATE lists_interval SET until_import = $2, until_at = $3
          WHERE source = $1 AND until_import IS NULL AND source_id IN
@@ -992,7 +1309,7 @@ fn import_in(
         "INSERT INTO lists_interval (source, source_id, from_import, from_at, until_import, until_at)
          SELECT CAST($1 AS TEXT), source_id, CAST($2 AS BIGINT), CAST($3 AS TEXT), NULL, NULL FROM lists_change
          WHERE import_id = $2 AND kind = 'added'",
-        &[s.clone(), i.clone(), t.clone()],
+        &[s.clone(), i.clone(), t],
     )?;
     tx.exec(
         "INSERT INTO lists_version (digest, body) SELECT digest, body FROM lists_staging WHERE true
@@ -1005,46 +1322,26 @@ fn import_in(
          FROM lists_staging WHERE true
          ON CONFLICT (source, source_id) DO UPDATE SET digest = excluded.digest, caption = excluded.caption,
            schema = excluded.schema, listed_on = excluded.listed_on, listed = 1, last_import = excluded.last_import",
-        &[s.clone(), i.clone()],
+        &[s.clone(), i],
     )?;
     tx.exec(
         "INSERT INTO lists_name (source, source_id, name_key)
          SELECT CAST($1 AS TEXT), source_id, name_key FROM lists_staging_name WHERE true
          ON CONFLICT DO NOTHING",
-        std::slice::from_ref(&s),
+        &[s],
     )?;
-    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
-    for r in tx.rows(
-        "SELECT kind, COUNT(*) FROM lists_change WHERE import_id = $1 GROUP BY kind",
-        std::slice::from_ref(&i),
-    )? {
-        counts.insert(sql::text(&r, 0).to_owned(), sql::int(&r, 1));
-    }
-    let n_records = tx
-        .rows("SELECT COUNT(*) FROM lists_staging", &[])?
-        .first()
-        .map_or(0, |r| sql::int(r, 0));
-    let count = |k: &str| counts.get(k).copied().unwrap_or(0);
-    let summary = ImportSummary {
-        import_id,
-        source: source.to_owned(),
-        observed_at: request.observed_at.clone(),
-        published,
-        origin: origins.join(", "),
-        content_sha256: request.content_sha256.clone(),
-        n_records,
-        n_added: count("added"),
-        n_removed: count("removed"),
-        n_amended: count("amended"),
-        n_unchanged: n_records - count("added") - count("amended"),
-    };
+    Ok(())
+}
+
+fn record_import(tx: &mut dyn Sql, summary: &ImportSummary) -> Result<(), ListStoreError> {
+    let formats: Vec<&str> = summary.formats.iter().map(|f| f.name()).collect();
     tx.exec(
-        "INSERT INTO lists_import (id, source, observed_at, published, origin, content_sha256, n_records, n_added, n_removed, n_amended, n_unchanged)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO lists_import (id, source, observed_at, published, origin, content_sha256, n_records, n_added, n_removed, n_amended, n_unchanged, formats, overridden)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         &[
-            i,
-            s,
-            t,
+            Val::Int(summary.import_id),
+            Val::text(&summary.source),
+            Val::text(&summary.observed_at),
             Val::OptText(summary.published.clone()),
             Val::text(&summary.origin),
             Val::text(&summary.content_sha256),
@@ -1053,11 +1350,11 @@ fn import_in(
             Val::Int(summary.n_removed),
             Val::Int(summary.n_amended),
             Val::Int(summary.n_unchanged),
+            Val::Text(formats.join(",")),
+            Val::OptText(summary.overridden.map(|o| o.as_str().to_owned())),
         ],
     )?;
-    tx.exec("DELETE FROM lists_staging", &[])?;
-    tx.exec("DELETE FROM lists_staging_name", &[])?;
-    Ok(summary)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -67,10 +67,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: VERIFIED_MARK,
         postgres: VERIFIED_MARK,
     },
+    Migration {
+        version: 5,
+        name: "list import formats and overrides",
+        sqlite: crate::lists::SCHEMA_5,
+        postgres: crate::lists::SCHEMA_5,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
     version BIGINT PRIMARY KEY,

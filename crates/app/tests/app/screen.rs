@@ -125,7 +125,7 @@ fn the_store_screens_today_only_and_refuses_when_empty() {
         let today = "2026-06-01".parse().unwrap();
         let empty = store_candidates(&store.store, None, today);
         assert!(matches!(empty, Err(Error::NothingToScreen(_))), "{empty:?}");
-        let path = repo().join("crates/app/tests/fixtures/status/eu-arden.ftm.json");
+        let path = repo().join("crates/app/tests/fixtures/status/eu-arden.xml");
         let what = Import::files(
             &[path],
             None,

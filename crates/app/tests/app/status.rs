@@ -13,7 +13,7 @@ use crate::support::{TestStore, both, repo};
 /// The fixture list imported (observed 2026-01-01) and, when `play`, the nuclear-caps
 /// scenario played (its delistings come into force on 2026-06-20).
 fn prepare(store: &TestStore, play: bool) {
-    import(store, "eu-arden.ftm.json", "2026-01-01T00:00:00Z");
+    import(store, "eu-arden.xml", "2026-01-01T00:00:00Z");
     if play {
         accord_app::play::play_bundled(&store.store, "scenarios/nuclear-caps.toml").unwrap();
     }
@@ -21,7 +21,12 @@ fn prepare(store: &TestStore, play: bool) {
 
 fn import(store: &TestStore, file: &str, observed: &str) {
     let path = repo().join("crates/app/tests/fixtures/status").join(file);
-    let what = Import::files(&[path], None, Some("eu-fsf".into()), observed.into());
+    // The amended list delists one of two designations: a mass removal, allowed.
+    let allow = accord_store::lists::Allow {
+        removals: accord_store::lists::Removals::Allowed,
+        ..Default::default()
+    };
+    let what = Import::files(&[path], None, Some("eu-fsf".into()), observed.into()).allowing(allow);
     accord_app::lists::import(&store.store, &what, &mut |_, _| {}).unwrap();
 }
 
@@ -76,7 +81,7 @@ fn lists_alone_say_prohibited_and_follow_the_import_history() {
                 .contains("cannot tell")
         );
         // A later import without Ivan Ardenov: listed before it, not listed after.
-        import(store, "eu-arden-amended.ftm.json", "2026-03-01T00:00:00Z");
+        import(store, "eu-arden-amended.xml", "2026-03-01T00:00:00Z");
         let ivan = |date| outcome(&ask(store, entity("EU.2001.23"), date, |_| {}), "EU");
         assert_eq!(ivan("2026-02-01"), Outcome::Prohibited);
         assert_eq!(ivan("2026-04-01"), Outcome::NotListed);

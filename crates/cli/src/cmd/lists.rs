@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use accord_app::lists::{self, Import};
 use accord_app::time::{observed_at, today};
-use accord_lists::Format;
+use accord_lists::{Format, IfEmpty};
+use accord_store::lists::{Allow, Removals};
 use miette::IntoDiagnostic as _;
 
 use crate::args::StoreArg;
@@ -47,7 +48,40 @@ pub struct ImportArgs {
     #[arg(long)]
     observed_at: Option<String>,
     #[command(flatten)]
+    allow: AllowArgs,
+    #[command(flatten)]
     store: StoreArg,
+}
+
+/// What an import may do only when asked: each allowance an import needs is recorded
+/// with it.
+#[derive(Debug, clap::Args)]
+pub struct AllowArgs {
+    /// Accept a file that lists nothing (empty, or only its header) as "the list is now
+    /// empty": every designation of the source is recorded as removed.
+    #[arg(long)]
+    allow_empty: bool,
+    /// Accept an import that removes more than 10% of the source's listed designations
+    /// (a file cut at a record boundary looks exactly like that).
+    #[arg(long)]
+    allow_removals: bool,
+}
+
+impl AllowArgs {
+    fn allow(&self) -> Allow {
+        Allow {
+            empty: if self.allow_empty {
+                IfEmpty::Accept
+            } else {
+                IfEmpty::Refuse
+            },
+            removals: if self.allow_removals {
+                Removals::Allowed
+            } else {
+                Removals::Guarded
+            },
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -63,6 +97,8 @@ pub struct UpdateArgs {
     /// When the lists were obtained [default: now] (for replaying archived downloads).
     #[arg(long)]
     observed_at: Option<String>,
+    #[command(flatten)]
+    allow: AllowArgs,
     #[command(flatten)]
     store: StoreArg,
 }
@@ -144,7 +180,8 @@ const IMPORT_HELP: &str = "fix or re-download the file; the store is unchanged";
 
 fn import(args: ImportArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     let observed = observed_at(args.observed_at.as_deref(), now).or_report()?;
-    let what = Import::files(&args.files, args.format, args.source, observed);
+    let what =
+        Import::files(&args.files, args.format, args.source, observed).allowing(args.allow.allow());
     let store = args.store.create()?;
     let summary = lists::import(&store, &what, &mut progress())
         .map_err(|e| report_or(e, (Some("accord::lists::import"), Some(IMPORT_HELP))))?;
@@ -164,6 +201,7 @@ fn update(args: UpdateArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         &args.sources,
         max,
         &observed,
+        args.allow.allow(),
         &mut progress(),
     )
     .or_report()?;

@@ -79,19 +79,37 @@ fn ftm(entities: &[(&str, &str)]) -> String {
         .collect()
 }
 
+/// Everything a caller may allow: the tests of the history's logic.
+const ALLOW_ALL: Allow = Allow {
+    empty: IfEmpty::Accept,
+    removals: Removals::Allowed,
+};
+
 fn import_text(
     store: &mut ListStore,
     text: &str,
     format: Format,
     observed_at: &str,
 ) -> Result<ImportSummary, ListStoreError> {
+    import_as(store, "test", text, format, observed_at, ALLOW_ALL)
+}
+
+fn import_as(
+    store: &mut ListStore,
+    source: &str,
+    text: &str,
+    format: Format,
+    observed_at: &str,
+    allow: Allow,
+) -> Result<ImportSummary, ListStoreError> {
     let request = ImportRequest {
-        source: "test".into(),
+        source: source.into(),
         observed_at: observed_at.into(),
         content_sha256: accord_lists::model::hex(text.as_bytes())
             .chars()
             .take(16)
             .collect(),
+        allow,
     };
     let files = vec![ImportFile {
         origin: "test.json".into(),
@@ -282,6 +300,7 @@ fn scattered_rows_merge_and_companions_need_a_primary() {
             source: "ofac".into(),
             observed_at: T1.into(),
             content_sha256: "x".into(),
+            ..ImportRequest::default()
         };
         let before = store.snapshot().unwrap();
         let files = vec![
@@ -363,6 +382,7 @@ fn import_files(
         source: source.into(),
         observed_at: observed_at.into(),
         content_sha256: "x".into(),
+        ..ImportRequest::default()
     };
     store.import(&request, files, &mut |_| {})
 }
@@ -508,4 +528,203 @@ proptest! {
             prop_assert!(!listed);
         }
     }
+}
+
+/// Issue #12: a list cut at a record boundary (or to its header, or emptied) is never read
+/// as the source's complete list.
+#[test]
+fn mass_removals_and_empty_files_are_refused_unless_allowed_and_recorded() {
+    on_both(|store, backend| {
+        let guarded = Allow::default();
+        let names: Vec<(String, String)> = (0..20)
+            .map(|i| (format!("id{i}"), format!("Person {i}")))
+            .collect();
+        let refs: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let first = import_as(store, "own", &ftm(&refs), Format::FtmJson, T1, guarded).unwrap();
+        assert_eq!(first.overridden, None, "{backend}");
+        assert_eq!(first.formats, vec![Format::FtmJson]);
+        let before = store.snapshot().unwrap();
+
+        // Cut after 15 of 20 records (a whole line): 5 removed, 25%.
+        let cut = ftm(&refs[..15]);
+        let err = import_as(store, "own", &cut, Format::FtmJson, T2, guarded).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ListStoreError::MassRemoval {
+                    removed: 5,
+                    listed: 20,
+                    ..
+                }
+            ),
+            "{backend}: {err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("would remove 5 of its 20 listed designations"),
+            "{err}"
+        );
+        assert_eq!(
+            store.snapshot().unwrap(),
+            before,
+            "{backend}: nothing changed"
+        );
+
+        // At every size: one of two is 50%.
+        let two = ftm(&refs[..2]);
+        import_as(store, "small", &two, Format::FtmJson, T1, guarded).unwrap();
+        let err = import_as(
+            store,
+            "small",
+            &ftm(&refs[..1]),
+            Format::FtmJson,
+            T2,
+            guarded,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ListStoreError::MassRemoval {
+                    removed: 1,
+                    listed: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+
+        // Up to 10% is an ordinary update: 2 of 20.
+        let fewer = import_as(
+            store,
+            "own",
+            &ftm(&refs[..18]),
+            Format::FtmJson,
+            T2,
+            guarded,
+        )
+        .unwrap();
+        assert_eq!((fewer.n_removed, fewer.overridden), (2, None), "{backend}");
+
+        // Empty and header-only (white space) files are refused as such.
+        for empty in ["", "\n \n"] {
+            let before = store.snapshot().unwrap();
+            let err = import_as(store, "own", empty, Format::FtmJson, T3, guarded).unwrap_err();
+            assert!(
+                matches!(&err, ListStoreError::Import(e) if matches!(e.kind, ErrorKind::Empty(_))),
+                "{backend}: {err}"
+            );
+            assert_eq!(
+                store.snapshot().unwrap(),
+                before,
+                "{backend}: nothing changed"
+            );
+        }
+
+        // Allowed explicitly: imported, and the allowance recorded with the import.
+        let allowed = Allow {
+            removals: Removals::Allowed,
+            ..guarded
+        };
+        let cut = import_as(store, "own", &ftm(&refs[..9]), Format::FtmJson, T3, allowed).unwrap();
+        assert_eq!(
+            (cut.n_removed, cut.overridden),
+            (9, Some(Override::Removals))
+        );
+        let empty = Allow {
+            empty: IfEmpty::Accept,
+            ..guarded
+        };
+        let none = import_as(store, "own", "", Format::FtmJson, T3, empty).unwrap();
+        assert_eq!(
+            (none.n_records, none.n_removed, none.overridden),
+            (0, 9, Some(Override::Empty))
+        );
+        let recorded = store.imports(Some("own")).unwrap();
+        assert_eq!(recorded[0].overridden, Some(Override::Empty), "{backend}");
+        assert_eq!(
+            recorded[1].overridden,
+            Some(Override::Removals),
+            "{backend}"
+        );
+        assert_eq!(recorded[2].overridden, None, "{backend}");
+        assert_eq!(
+            store.previous_formats("own").unwrap(),
+            vec![Format::FtmJson]
+        );
+    });
+}
+
+/// Issue #12: `lists import --source un-sc csl.csv` replaced the UN list; a file must belong
+/// to the source it is imported under, by its content and the source's previous import.
+#[test]
+fn a_file_of_another_source_is_refused() {
+    on_both(|store, backend| {
+        let csl = "source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids\n\
+            Entity List (EL) - Bureau of Industry and Security,,,,ACME LTD,,,,,,,,,,,,,,,,,,,,,,,\n";
+        let before = store.snapshot().unwrap();
+        let err = import_as(store, "un-sc", csl, Format::UsCslCsv, T1, ALLOW_ALL).unwrap_err();
+        assert!(
+            err.to_string().contains("cannot be imported under `un-sc`"),
+            "{backend}: {err}"
+        );
+        assert_eq!(store.snapshot().unwrap(), before, "{backend}");
+        // A source of one's own keeps the publisher of its first import.
+        import_as(store, "mine", csl, Format::UsCslCsv, T1, ALLOW_ALL).unwrap();
+        let err = import_as(
+            store,
+            "mine",
+            &ftm(&[("a", "Jane Roe")]),
+            Format::FtmJson,
+            T2,
+            ALLOW_ALL,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`mine` holds trade.gov"),
+            "{backend}: {err}"
+        );
+    });
+}
+
+/// Issue #12: after an import, the download validators recorded for its source are gone,
+/// so that `update` downloads again instead of trusting what a manual or overridden
+/// import replaced.
+#[test]
+fn an_import_forgets_the_sources_download_validators() {
+    on_both(|store, backend| {
+        let state = FetchState {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            content_sha256: "abc".into(),
+            fetched_at: T1.into(),
+        };
+        store
+            .record_fetch("test", "http://x/a.json", &state)
+            .unwrap();
+        store
+            .record_fetch("other", "http://x/b.json", &state)
+            .unwrap();
+        import_text(store, &ftm(&[("a", "Jane Roe")]), Format::FtmJson, T2).unwrap();
+        assert_eq!(
+            store.fetch_state("test", "http://x/a.json").unwrap(),
+            None,
+            "{backend}"
+        );
+        assert!(
+            store
+                .fetch_state("other", "http://x/b.json")
+                .unwrap()
+                .is_some()
+        );
+        store.forget_fetches("other").unwrap();
+        assert_eq!(
+            store.fetch_state("other", "http://x/b.json").unwrap(),
+            None,
+            "{backend}"
+        );
+    });
 }
