@@ -66,6 +66,7 @@ pub fn evidence(amount: f64) -> Statement {
         attachments: vec![],
         confidentiality: Confidentiality::Public,
         note: None,
+        escrow_until: None,
     })
 }
 
