@@ -69,7 +69,7 @@ fn rounds() -> usize {
     std::env::var("ACCORD_CRASH_ROUNDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(8)
+        .unwrap_or(10)
 }
 
 fn crash_rounds(kind: &str, fresh: impl Fn() -> TestStore, file: &Path) {
@@ -96,7 +96,10 @@ fn crash_rounds(kind: &str, fresh: impl Fn() -> TestStore, file: &Path) {
     for _ in 0..rounds() {
         let store = fresh();
         let mut child = import(&store, file).spawn().unwrap();
-        std::thread::sleep(Duration::from_micros(rng.next(took.as_micros() as u64)));
+        // From a third of a whole import's time to a third past it: kills early in the
+        // reading, late around the commit, and some after it ended.
+        let whole_us = took.as_micros() as u64;
+        std::thread::sleep(Duration::from_micros(whole_us / 3 + rng.next(whole_us)));
         if child.try_wait().unwrap().is_none() {
             killed += 1;
         }
