@@ -202,6 +202,15 @@ pub enum Error {
         /// The identifier.
         id: String,
     },
+    /// A screening or status field that cannot be read: an unknown jurisdiction or
+    /// country, a name with nothing in it, a date that does not exist.
+    #[error(transparent)]
+    Field(#[from] accord_screen::FieldError),
+    /// A jurisdiction that is neither an ISO 3166 country nor a sanctioning body.
+    #[error(
+        "unknown jurisdiction `{0}`: give an ISO 3166 country code or name (`US`, `GB` or `UK`, `FR`) or a body (`UN`, `EU`)"
+    )]
+    Jurisdiction(String),
     /// The store holds no listed designation to find a name in.
     #[error("the store holds no listed designation to find `{0}` in")]
     NothingToFind(String),

@@ -149,6 +149,10 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
                 countries: q.country,
                 identifiers: q.identifiers,
             };
+            query
+                .validate()
+                .map_err(accord_app::Error::from)
+                .or_report()?;
             let hits = Index::build(candidates).screen(&query, &settings);
             print!("{}", render::output(&query.name, &hits, threshold, n, json));
         }
