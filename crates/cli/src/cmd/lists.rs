@@ -234,7 +234,7 @@ fn export(args: ExportArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     let date = args.date.unwrap_or_else(|| today(now));
     let store = args.store.existing()?;
     let agreements = crate::args::agreements(&args.agreement)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(crate::pipe::Stdout);
     accord_app::status::export(&store, &agreements, date, &mut |entity| {
         writeln!(out, "{entity}")
     })

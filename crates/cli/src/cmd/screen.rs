@@ -182,7 +182,7 @@ fn candidates(source: &SourceArgs, now: jiff::Timestamp) -> miette::Result<Vec<C
 fn output(path: Option<&Path>) -> miette::Result<Box<dyn Write>> {
     Ok(match path {
         Some(path) => Box::new(BufWriter::new(File::create(path).into_diagnostic()?)),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(BufWriter::new(crate::pipe::Stdout)),
     })
 }
 
