@@ -23,4 +23,4 @@ mod url;
 pub use agreements::AgreementText;
 pub use handle::{Conn, PostgresConn, SqliteConn, SqliteManager, Store};
 pub use ledger::StoreError;
-pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite};
+pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite, open_sqlite_read_only};

@@ -166,7 +166,7 @@ fn candidates(source: &SourceArgs, now: jiff::Timestamp) -> miette::Result<Vec<C
     if let Some(path) = &source.candidates {
         return screen::file_candidates(path, source.as_of.unwrap_or(today)).or_report();
     }
-    let store = match accord_app::open(source.store.url()?, true) {
+    let store = match accord_app::open_read_only(source.store.url()?) {
         Err(Error::Store(StoreError::Missing(url))) => {
             return Err(usage(
                 format!("nothing to screen against: the store `{url}` does not exist"),

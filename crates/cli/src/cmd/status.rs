@@ -57,7 +57,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         date: args.date.unwrap_or_else(|| today(now)),
         agreements: crate::args::agreements(&args.agreement)?,
     };
-    let store = args.store.existing()?;
+    let store = args.store.read_only()?;
     let answer = accord_app::status::status(&store, &query).or_report()?;
     if args.json {
         println!(
