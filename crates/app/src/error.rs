@@ -276,6 +276,18 @@ pub enum Error {
         #[source]
         source: accord_ledger::note::NoteError,
     },
+    /// An origin no entry could carry: every append to the log would be refused.
+    #[error(
+        "the log origin is {len} bytes: an origin must be 1 to {max} bytes, or no entry can be appended to the log"
+    )]
+    Origin {
+        /// The origin given (not in the message: it may be long).
+        origin: String,
+        /// Its length in bytes.
+        len: usize,
+        /// The most an entry's origin may have.
+        max: usize,
+    },
     /// The log's key is named for another log.
     #[error("the log key is named `{key}` but the log's origin is `{origin}`: they must match")]
     LogKeyName {
