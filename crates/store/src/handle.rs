@@ -16,7 +16,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ::postgres::NoTls;
 use accord_ledger::note::VerifierKey;
 use accord_ledger::roster::Roster;
 use r2d2_postgres::PostgresConnectionManager;
@@ -58,7 +57,7 @@ impl r2d2::ManageConnection for SqliteManager {
     }
 }
 
-type PostgresManager = PostgresConnectionManager<NoTls>;
+type PostgresManager = PostgresConnectionManager<tokio_postgres_rustls::MakeRustlsConnect>;
 
 /// A pooled SQLite connection.
 pub type SqliteConn = r2d2::PooledConnection<SqliteManager>;
@@ -137,8 +136,8 @@ impl Store {
                 (Pool::Sqlite(pool), first)
             }
             StoreUrl::Postgres(text) => {
-                let config = text.parse::<::postgres::Config>()?;
-                let manager = PostgresManager::new(config, NoTls);
+                let (config, tls) = crate::tls::postgres_target(text)?;
+                let manager = PostgresManager::new(config, tls);
                 drop(r2d2::ManageConnection::connect(&manager)?);
                 let pool = builder().build_unchecked(manager);
                 let first = Conn::Postgres(pool.get().map_err(pool_error)?);

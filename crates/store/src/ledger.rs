@@ -92,6 +92,9 @@ pub enum StoreError {
         /// The newest this build knows.
         known: i64,
     },
+    /// A PostgreSQL URL's TLS settings cannot be used.
+    #[error("PostgreSQL TLS: {0}")]
+    Tls(String),
     /// A store opened read-only has an older schema than this build reads; reading it
     /// would need a migration, which is a write.
     #[error(

@@ -108,10 +108,10 @@ fn uri_path(path: &str) -> String {
     out
 }
 
-/// Connects to PostgreSQL. TLS is not offered yet: connect over a trusted network or a
-/// local socket.
-pub fn connect_postgres(url: &str) -> Result<postgres::Client, postgres::Error> {
-    postgres::Client::connect(url, postgres::NoTls)
+/// Connects to PostgreSQL, over TLS as the URL's `sslmode` asks (see [`crate::SslMode`]).
+pub fn connect_postgres(url: &str) -> Result<postgres::Client, crate::StoreError> {
+    let (config, tls) = crate::tls::postgres_target(url)?;
+    Ok(config.connect(tls)?)
 }
 
 #[cfg(test)]
