@@ -276,6 +276,20 @@ pub enum Error {
         #[source]
         source: accord_ledger::note::NoteError,
     },
+    /// A stream of entries stopped at the first failure of the store (or of the clock):
+    /// the entries acknowledged before it are written, nothing from `line` on was.
+    #[error(
+        "stopped at line {line}: {source}; the {appended} entries acknowledged before it are written, nothing from line {line} on was"
+    )]
+    StreamStopped {
+        /// The line of the entry that failed.
+        line: usize,
+        /// How many entries were acknowledged before it.
+        appended: u64,
+        /// The failure.
+        #[source]
+        source: AppendError,
+    },
     /// An origin no entry could carry: every append to the log would be refused.
     #[error(
         "the log origin is {len} bytes: an origin must be 1 to {max} bytes, or no entry can be appended to the log"

@@ -415,6 +415,16 @@ pub fn append_stream(
                         }
                     }
                     Err(AppendError::Stopped) => return Err(AppendError::Stopped.into()),
+                    // The store itself failed (a full disk, a lost connection) or the clock
+                    // is wrong: every entry after would fail the same way, so the stream
+                    // stops here, once.
+                    Err(error @ (AppendError::Store(_) | AppendError::ClockBehind { .. })) => {
+                        return Err(Error::StreamStopped {
+                            line,
+                            appended: acked,
+                            source: error,
+                        });
+                    }
                     Err(error) => {
                         report(Streamed::Refused { line, error });
                         refused += 1;
