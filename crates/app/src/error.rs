@@ -64,8 +64,11 @@ pub enum Error {
         problem: &'static str,
     },
     /// A date or instant that does not parse.
-    #[error("`{0}` is not a date or an RFC 3339 instant")]
+    #[error("`{0}` is not a date, an RFC 3339 instant or a local time with its zone")]
     Instant(String),
+    /// A local time with an unknown zone, none, or one the clocks skipped or repeated.
+    #[error(transparent)]
+    Zone(accord_core::time::MomentError),
     /// An observation time that does not parse.
     #[error("`{0}` is not a date (`YYYY-MM-DD`) or an RFC 3339 time (`2026-03-01T12:00:00Z`)")]
     ObservedAt(String),

@@ -73,6 +73,15 @@ pub enum LogSource<'a> {
     Exported(&'a std::path::Path),
 }
 
+/// How a state is read: in one view, for one contract.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    /// The view (`as-recorded`, `void-#N`); every view kept when none.
+    pub view: Option<String>,
+    /// The day a contract was concluded: what a non-retroactive reimposition spares.
+    pub contract: Option<Date>,
+}
+
 /// What the engine evaluates: the agreement's versions and its log.
 #[derive(Debug, Clone)]
 pub struct Inputs {
@@ -106,6 +115,24 @@ impl Inputs {
             &self.log,
             as_of,
         )?)
+    }
+
+    /// The state as of an instant, read as asked: in one view of what participants
+    /// disagree on (every view kept when none is named), for a contract concluded on a
+    /// date (the agreement as a whole when none is given).
+    ///
+    /// An unknown view is an error listing the views there are.
+    pub fn evaluate_as(&self, as_of: Instant, reading: &Reading) -> Result<State> {
+        let state = match &reading.view {
+            None => self.evaluate(as_of)?,
+            Some(view) => {
+                accord_core::engine::evaluate_view(&self.versions, &self.log, as_of, view)?
+            }
+        };
+        Ok(match reading.contract {
+            Some(concluded) => state.for_contract(concluded),
+            None => state,
+        })
     }
 
     /// Every state change from `from` (default: the agreement's effective date) to `to`.

@@ -496,6 +496,14 @@ pub const BUNDLED: &[Bundled] = &[
         path: "scenarios/sectoral-dispute.toml",
         text: include_str!("../../../examples/scenarios/sectoral-dispute.toml"),
     },
+    Bundled {
+        path: "staged-lifting.toml",
+        text: include_str!("../../../examples/staged-lifting.toml"),
+    },
+    Bundled {
+        path: "scenarios/staged-lifting.toml",
+        text: include_str!("../../../examples/scenarios/staged-lifting.toml"),
+    },
 ];
 
 /// The bundled scenarios the demo plays, in order.
@@ -503,6 +511,7 @@ pub const SCENARIOS: &[&str] = &[
     "scenarios/nuclear-caps.toml",
     "scenarios/licence-snapback.toml",
     "scenarios/sectoral-dispute.toml",
+    "scenarios/staged-lifting.toml",
 ];
 
 /// The bundled files, read by their paths under the demo's directory.

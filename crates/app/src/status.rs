@@ -18,7 +18,7 @@ use accord_store::Store;
 use accord_store::lists::{ListStore, ListedOn};
 
 use crate::error::{Error, Result};
-use crate::evaluate::{AgreementSource, Inputs, LogSource};
+use crate::evaluate::{AgreementSource, Inputs, LogSource, Reading};
 
 /// Whom the question is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub struct StatusQuery {
     pub date: Date,
     /// The agreements whose relief to compose (none: the lists alone).
     pub agreements: Vec<AgreementSource>,
+    /// How each agreement's state is read: one view, one contract.
+    pub reading: Reading,
 }
 
 /// The answer, with the designations it was composed from.
@@ -51,6 +53,22 @@ pub struct StatusAnswer {
     pub matched: Vec<Matched>,
     /// What is in force, per jurisdiction.
     pub status: Status,
+    /// How each agreement's relief was read, in the order given.
+    pub evaluations: Vec<Evaluation>,
+}
+
+/// How one agreement's relief was read for the answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evaluation {
+    /// The agreement.
+    pub agreement: String,
+    /// The view the answer uses; none when every view is kept (what participants disagree
+    /// on is then `contested`, and relieves nothing).
+    pub view: Option<String>,
+    /// The views there are (empty when nothing is contested).
+    pub views: Vec<String>,
+    /// The contract date the answer is for, when asked.
+    pub contract: Option<Date>,
 }
 
 /// Answers a status query.
@@ -63,7 +81,16 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
         Who::Entity(entity) => vec![by_entity(&mut lists, entity, query.date)?],
         Who::Name(name) => by_name(&mut lists, name, query.date)?,
     };
-    let evaluated = evaluate_all(store, &query.agreements, query.date)?;
+    let evaluated = evaluate_all_as(store, &query.agreements, query.date, &query.reading)?;
+    let evaluations = evaluated
+        .iter()
+        .map(|(_, state)| Evaluation {
+            agreement: state.agreement.to_string(),
+            view: state.view.clone(),
+            views: state.views.iter().map(|v| v.id.clone()).collect(),
+            contract: state.contract,
+        })
+        .collect();
     let views: Vec<Evaluated<'_>> = evaluated
         .iter()
         .map(|(agreement, state)| Evaluated { agreement, state })
@@ -83,7 +110,11 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
         date: query.date,
     };
     let status = in_force::compose(&matched, &views, &question);
-    Ok(StatusAnswer { matched, status })
+    Ok(StatusAnswer {
+        matched,
+        status,
+        evaluations,
+    })
 }
 
 /// A jurisdiction as the composition keys it: a body (`UN`, `EU`) or an ISO 3166 country
@@ -117,11 +148,21 @@ pub fn evaluate_all(
     agreements: &[AgreementSource],
     date: Date,
 ) -> Result<Vec<(Agreement, State)>> {
+    evaluate_all_as(store, agreements, date, &Reading::default())
+}
+
+/// [`evaluate_all`], each state read as asked (one view, one contract).
+pub fn evaluate_all_as(
+    store: &Store,
+    agreements: &[AgreementSource],
+    date: Date,
+    reading: &Reading,
+) -> Result<Vec<(Agreement, State)>> {
     let as_of = accord_core::engine::end_of_day(date);
     let mut out = Vec::with_capacity(agreements.len());
     for agreement in agreements {
         let inputs = Inputs::read(agreement, LogSource::Store(store))?;
-        let state = inputs.evaluate(as_of).map_err(|e| match e {
+        let state = inputs.evaluate_as(as_of, reading).map_err(|e| match e {
             Error::Eval(source) => Error::EvaluateAgreement {
                 name: name_of(agreement),
                 source,

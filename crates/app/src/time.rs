@@ -13,20 +13,29 @@ pub fn today(now: Instant) -> Date {
     accord_core::engine::date_of(now)
 }
 
-/// An RFC 3339 instant, or a date meaning the end of that UTC day.
+/// An RFC 3339 instant, a local time with its zone (`2026-07-01T00:01[America/New_York]`),
+/// or a date meaning the end of that UTC day.
 ///
 /// ```
-/// let at = accord_app::time::parse_instant("2026-07-01").unwrap();
+/// use accord_app::time::parse_instant;
+/// let at = parse_instant("2026-07-01").unwrap();
 /// assert_eq!(at.to_string(), "2026-07-01T23:59:59.999999999Z");
-/// assert!(accord_app::time::parse_instant("last tuesday").is_err());
+/// let at = parse_instant("2026-07-01T00:01[America/New_York]").unwrap();
+/// assert_eq!(at.to_string(), "2026-07-01T04:01:00Z");
+/// assert!(parse_instant("last tuesday").is_err());
+/// assert!(parse_instant("2026-03-08T02:30[America/New_York]").is_err()); // skipped
 /// ```
 pub fn parse_instant(text: &str) -> Result<Instant> {
     if let Ok(t) = text.parse::<Instant>() {
         return Ok(t);
     }
-    text.parse::<Date>()
-        .map(accord_core::engine::end_of_day)
-        .map_err(|_| Error::Instant(text.to_owned()))
+    match text.parse::<accord_core::time::Moment>() {
+        // A plain date: the end of that UTC day.
+        Ok(m) if m.is_plain() => Ok(accord_core::engine::end_of_day(m.date())),
+        Ok(m) => Ok(m.instant()),
+        Err(accord_core::time::MomentError::Syntax(_)) => Err(Error::Instant(text.to_owned())),
+        Err(source) => Err(Error::Zone(source)),
+    }
 }
 
 /// An observation time as the list store records it (`YYYY-MM-DDTHH:MM:SSZ`): a given

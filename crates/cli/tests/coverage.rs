@@ -11,6 +11,7 @@ const SCENARIOS: &[&str] = &[
     "nuclear-caps.toml",
     "licence-snapback.toml",
     "sectoral-dispute.toml",
+    "staged-lifting.toml",
 ];
 
 fn scenarios() -> PathBuf {

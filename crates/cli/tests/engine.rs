@@ -73,12 +73,18 @@ fn evaluate_json_is_the_documented_state() {
             "disputes",
             "decisions",
             "events",
-            "rejected"
+            "rejected",
+            "agreement_status",
+            "measures",
+            "signals",
+            "views",
+            "view"
         ]
     );
     assert_eq!(state["phases"][0]["status"], "reached");
     assert_eq!(state["phases"][0]["entered"], "2026-07-06");
-    assert_eq!(state["relief"][0]["status"], "suspended");
+    assert_eq!(state["relief"][0]["status"], "held");
+    assert_eq!(state["agreement_status"], "in_effect");
     assert_eq!(state["exemptions"][0]["in_force"], true);
     assert_eq!(state["rejected"][0]["entry"], 8);
     insta::assert_snapshot!("state_json", out);
@@ -144,15 +150,23 @@ fn bad_arguments_are_clear_errors() {
     ]);
     assert!(!ok);
     assert!(
-        err.contains("`last tuesday` is not a date or an RFC 3339 instant"),
+        err.contains(
+            "`last tuesday` is not a date, an RFC 3339 instant or a local time with its zone"
+        ),
         "{err}"
     );
-    let (ok, _, err) = accord(&["evaluate", "agreement.json", STORE, "--as-of", "2025-06-01"]);
-    assert!(!ok);
-    assert!(
-        err.contains("is before the agreement takes effect on 2026-01-01"),
-        "{err}"
-    );
+    // Before the agreement takes effect it answers: agreed, not yet in effect.
+    let (ok, out, err) = accord(&[
+        "evaluate",
+        "agreement.json",
+        STORE,
+        "--as-of",
+        "2025-06-01",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let state: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(state["agreement_status"], "agreed");
     let (ok, _, err) = accord(&[
         "evaluate",
         "agreement.json",

@@ -123,7 +123,7 @@ fn playing_the_nuclear_scenario_prints_its_timeline() {
         .unwrap();
     // Earned again on 2027-05-05 and held since then: the report on the calandria for
     // 2027-04-15 to 2027-05-14 is overdue (the 2026 grant was overtaken by the fire).
-    assert_eq!(eu_oil["status"], "suspended");
+    assert_eq!(eu_oil["status"], "held");
     assert_eq!(eu_oil["since"], "2027-05-05");
     assert_eq!(eu_oil["reasons"][0]["rule"], "relief.held");
     assert_eq!(eu_oil["reasons"][1]["rule"], "trigger.reentered");
@@ -192,13 +192,14 @@ fn the_demo_runs_from_anywhere() {
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
-        stdout.starts_with("Accord demo: playing 3 bundled scenario(s)"),
+        stdout.starts_with("Accord demo: playing 4 bundled scenario(s)"),
         "{stdout}"
     );
     for title in [
         "# Arden nuclear arrangement: a snapback and relief earned again",
         "# Caldera roadmap: partial revocation of GL 44 over barred candidates",
         "# Meridia framework: a frozen finding, an overturned decision, an overdue report escalated",
+        "# Arden: relief acts, a late reform, standing findings, a partial reversal and a sunset",
     ] {
         assert!(stdout.contains(title), "missing `{title}`");
     }

@@ -45,24 +45,24 @@ fn the_licence_scenario_revokes_gl_44_alone_with_a_wind_down() {
             "2027-02-04  dispute barred-january                       open at facilitated-talks → open at authority-review",
             "invocation of `gl-44-revocation` on 2027-02-05 refused: its condition",
             "2027-02-07  trigger gl-44-revocation                     dormant → available",
-            "2027-02-08  relief gl-44                                 in_force until 2027-07-17 → wind_down until 2027-03-25",
+            "2027-02-08  relief gl-44                                 granted until 2027-07-17 → wind_down until 2027-03-25",
             "contracts concluded before 2027-02-08 may be performed until 2027-03-25",
             "2027-02-08  trigger gl-44-revocation                     available → fired on 2027-02-08",
             "(upheld) → resolved at authority-review (upheld, contested)",
             "escalation refused: dispute `barred-january` was resolved on 2027-03-01",
             "2027-03-25  relief gl-44                                 wind_down until 2027-03-25 → reimposed",
             // The amendment's GL 43A replaces GL 43 two months into licensing.
-            "2027-03-17  relief gl-43                                 in_force → superseded",
+            "2027-03-17  relief gl-43                                 granted → superseded",
             "replaced by `gl-43a`, in force since 2027-03-17",
             // While the mission's March report on the observers is overdue, the licences
             // resting on it are held; the late report releases them.
-            "2027-03-23  relief gl-43a                                in_force → suspended",
-            "2027-03-30  relief gl-43a                                suspended → in_force",
+            "2027-03-23  relief gl-43a                                granted → held",
+            "2027-03-30  relief gl-43a                                held → granted",
             // Bond-trading relief is lifted for good three months into licensing.
-            "2027-04-17  relief gl-3i                                 in_force → lifted",
+            "2027-04-17  relief gl-3i                                 granted → lifted",
             "lifted for good on 2027-04-17: it no longer expires and no trigger reverts it",
             // GL 8M is not renewed and expires.
-            "2027-07-17  relief gl-8m                                 in_force until 2027-07-17 → expired",
+            "2027-07-17  relief gl-8m                                 granted until 2027-07-17 → expired",
             "expired on 2027-07-17 (expiry, not revocation)",
             // The amendment lowers the release target from 100 to 80: the same 90 releases
             // breach it in review 1 (governed by version 1) and meet it in review 2.
@@ -102,14 +102,14 @@ fn the_sectoral_scenario_freezes_sets_aside_withdraws_and_escalates() {
         // The UK's hold, disputed by Meridia: in effect while open, set aside when
         // overturned, and the licence back in force that day.
         "2027-03-12 decision #10 — → departure",
-        "2027-03-15 relief uk-energy-licence in_force until 2027-12-05 → suspended",
+        "2027-03-15 relief uk-energy-licence granted until 2027-12-05 → held",
         "2027-03-18 decision #10 departure → departure, disputed in uk-licence-hold",
         "disputed in `uk-licence-hold` since 2027-03-18 (open): it stays in effect meanwhile",
         "2027-04-02 decision #10 departure, disputed in uk-licence-hold → departure, set aside by uk-licence-hold",
         "2027-03-26 dispute uk-licence-hold open at technical-committee → open at arbitration",
         "stage `arbitration` (Arbitration panel under the framework's annex) began on 2027-03-26; deadline 2027-05-25",
         "2027-04-02 dispute uk-licence-hold open at arbitration → resolved at arbitration (overturned)",
-        "2027-04-02 relief uk-energy-licence suspended → in_force until 2027-12-05",
+        "2027-04-02 relief uk-energy-licence held → granted until 2027-12-05",
         "the decision of 2027-03-15 was set aside on 2027-04-02 (dispute `uk-licence-hold` overturned it)",
         // The EU's tender dispute: frozen, then withdrawn by the EU alone.
         "2027-06-15 indicator contracts_without_tender review 2 compliant → unverified",
@@ -148,14 +148,14 @@ fn the_nuclear_scenario_pauses_the_countdown_fires_and_earns_relief_again() {
             "2026-10-20  trigger snapback                                paused with 23 day(s) remaining → counting_down until 2026-11-12",
             "2026-11-12  trigger snapback                                counting_down until 2026-11-12 → fired on 2026-11-12",
             "2026-11-12  phase implementation-day                        reached on 2026-07-15 → not_reached",
-            "2026-11-12  relief eu-oil-suspended                         in_force → wind_down until 2027-05-11",
-            "2027-05-01  relief civil-cooperation                        wind_down until 2027-05-11 → in_force",
+            "2026-11-12  relief eu-oil-suspended                         granted → wind_down until 2027-05-11",
+            "2027-05-01  relief civil-cooperation                        wind_down until 2027-05-11 → granted",
             "2027-05-01  trigger snapback                                fired on 2026-11-12 → dormant (re-armed on 2027-05-01)",
             "2027-05-05  phase implementation-day                        not_reached → reached on 2027-05-05",
             "met at review 5 (only reviews that begin on or after 2026-11-12 count)",
-            "2027-05-05  relief eu-oil-suspended                         wind_down until 2027-05-11 → in_force",
+            "2027-05-05  relief eu-oil-suspended                         wind_down until 2027-05-11 → granted",
             "phase `implementation-day` re-entered on 2027-05-05",
-            "2027-05-05  relief us-energy-waiver                         wind_down until 2027-05-11 → in_force until 2027-09-02",
+            "2027-05-05  relief us-energy-waiver                         wind_down until 2027-05-11 → granted until 2027-09-02",
         ],
     );
     // Nothing the scenario does is refused, and relief is never reimposed: it was earned
@@ -198,7 +198,7 @@ fn explain_names_the_decision_its_departure_and_the_dispute_that_set_it_aside() 
     // The relief it concerned names it too.
     let relief = explain("uk-energy-licence");
     assert!(
-        relief.contains("relief `uk-energy-licence` (UK general licence for energy trade): in_force since 2027-04-02"),
+        relief.contains("relief `uk-energy-licence` (UK general licence for energy trade): granted since 2027-04-02"),
         "{relief}"
     );
     assert!(relief.contains(decision), "{relief}");

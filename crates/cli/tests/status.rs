@@ -135,6 +135,26 @@ fn status_answers_in_text_and_json_and_export_writes_ftm() {
         )),
         "{text}"
     );
+    // Which view the answer uses, and a contract date: said in the JSON and in the text.
+    assert_eq!(v["evaluations"][0]["agreement"], "arden-nuclear-2026");
+    assert_eq!(v["evaluations"][0]["view"], serde_json::Value::Null);
+    assert!(
+        text.contains("read as recorded (nothing is contested)"),
+        "{text}"
+    );
+    let mut read = after.to_vec();
+    read.extend_from_slice(&["--view", "as-recorded", "--contract", "2026-01-01"]);
+    let w = status_json(dir.path(), &url, &read);
+    assert_eq!(w["evaluations"][0]["view"], "as-recorded");
+    assert_eq!(w["evaluations"][0]["contract"], "2026-01-01");
+    assert_eq!(w["status"], v["status"]);
+    let mut args = vec!["status", "--store", url.as_str()];
+    args.extend_from_slice(&read);
+    let text = ok(accord(dir.path(), &args));
+    assert!(
+        text.contains("Agreement `arden-nuclear-2026` read in view `as-recorded`, for a contract concluded on 2026-01-01"),
+        "{text}"
+    );
     // The agreement by the id the store registered when the scenario was played.
     let by_id = ["--agreement", "arden-nuclear-2026"];
     let mut registered = after.to_vec();

@@ -44,3 +44,8 @@ fn licence_snapback() {
 fn sectoral_dispute() {
     insta::assert_snapshot!(played("sectoral-dispute.toml"));
 }
+
+#[test]
+fn staged_lifting() {
+    insta::assert_snapshot!(played("staged-lifting.toml"));
+}

@@ -54,9 +54,11 @@ fn agreement() -> Agreement {
             },
             cadence: CalendarDuration::days(1),
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
+            ends: None,
             grace: CalendarDuration::days(7),
             overdue: OverduePolicy::HoldRelief,
             cure: Some(CalendarDuration::days(30)),
+            stands: None,
             verification: Verification {
                 monitors: monitors.iter().map(|m| m.id.clone()).collect(),
                 methods: vec![Method::OnSiteInspection],
@@ -106,6 +108,7 @@ fn agreement() -> Agreement {
             quantity: "uranium_mass".into(),
             factor: 1.0,
             description: String::new(),
+            precision: None,
         }],
         events: vec![],
         commitments: commitments.clone(),
@@ -118,12 +121,14 @@ fn agreement() -> Agreement {
         review: Review {
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
             every: CalendarDuration::months(3),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![],
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }
@@ -167,6 +172,7 @@ fn entries(n: usize) -> Vec<LoggedStatement> {
                     attachments: vec![],
                     confidentiality: Confidentiality::Public,
                     note: None,
+                    escrow_until: None,
                 }),
             }
         })

@@ -148,9 +148,11 @@ fn agreement() -> Agreement {
             },
             cadence: CalendarDuration::months(1),
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
+            ends: None,
             grace: CalendarDuration::days(7),
             overdue: OverduePolicy::HoldRelief,
             cure: None,
+            stands: None,
             verification: Verification {
                 monitors: monitors.iter().map(|m| m.id.clone()).collect(),
                 methods: vec![Method::OnSiteInspection],
@@ -208,6 +210,7 @@ fn agreement() -> Agreement {
         wind_down: CalendarDuration::days(30),
         non_retroactive: true,
         reentry: Reentry::ByDecision,
+        milestones: vec![],
     };
     Agreement {
         id: id("bench"),
@@ -227,6 +230,7 @@ fn agreement() -> Agreement {
             quantity: "uranium_mass".into(),
             factor: 1.0,
             description: String::new(),
+            precision: None,
         }],
         events: vec![],
         commitments,
@@ -242,12 +246,14 @@ fn agreement() -> Agreement {
             Trigger {
                 countdown: Some(CalendarDuration::days(15)),
                 reentry: Reentry::ReEarn,
+                milestones: vec![],
                 ..trigger("re-earn")
             },
         ],
         review: Review {
             starts: DateRule::On(jiff::civil::date(2026, 1, 1)),
             every: CalendarDuration::months(3),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![
@@ -268,6 +274,7 @@ fn agreement() -> Agreement {
             while_open: WhileOpen::FreezeFinding,
             standing: vec![id(PARTY_A), id(PARTY_B)],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }
@@ -299,6 +306,7 @@ fn evidence(months: usize) -> Vec<Unindexed> {
                         attachments: vec![],
                         confidentiality: Confidentiality::Public,
                         note: None,
+                        escrow_until: None,
                     }),
                 ));
             }

@@ -155,6 +155,25 @@ pub struct Measure {
     pub legal_basis: Option<String>,
     /// Plain-words description.
     pub description: String,
+    /// When the measure is reviewed (its renewal by the jurisdiction that imposes it).
+    #[serde(default)]
+    pub review: Option<MeasureReview>,
+    /// The day the measure ends by its own terms, whatever the compliance status.
+    #[serde(default)]
+    pub sunset: Option<DateRule>,
+}
+
+/// The review dates of a measure, and the reminder before each.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MeasureReview {
+    /// The first review.
+    pub starts: DateRule,
+    /// How often it recurs (once when absent).
+    pub every: Option<CalendarDuration>,
+    /// No review on or after this date.
+    pub ends: Option<DateRule>,
+    /// The measure is under review from this long before each review date.
+    pub remind: Option<CalendarDuration>,
 }
 
 /// The kinds of restriction.
@@ -191,6 +210,36 @@ pub struct Unit {
     pub factor: f64,
     /// Plain-words name, e.g. "kilograms of uranium (element)".
     pub description: String,
+    /// How many decimal places its values are printed with (2 when absent).
+    #[serde(default)]
+    pub precision: Option<u8>,
+}
+
+impl Unit {
+    /// A value in this unit as printed: rounded to its precision, trailing zeros dropped.
+    ///
+    /// ```
+    /// # use accord_core::agreement::Unit;
+    /// let kg = Unit { id: "kg_u".parse().unwrap(), quantity: "uranium_mass".into(), factor: 1.0,
+    ///                 description: "kg U".into(), precision: None };
+    /// assert_eq!(kg.show(256.88000000000002), "256.88");
+    /// assert_eq!(kg.show(252.0), "252");
+    /// ```
+    pub fn show(&self, value: f64) -> String {
+        show(value, self.precision.unwrap_or(2))
+    }
+}
+
+/// A value rounded to `places` decimal places, trailing zeros (and a trailing point)
+/// dropped.
+pub fn show(value: f64, places: u8) -> String {
+    let text = format!("{value:.*}", usize::from(places));
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    };
+    if text == "-0" { "0".to_owned() } else { text }
 }
 
 /// A named event, e.g. adoption day, implementation day, the monitor's report.
@@ -202,6 +251,13 @@ pub struct Event {
     pub description: String,
     /// When it happens, if the agreement fixes it; otherwise it is recorded in the log.
     pub date: Option<DateRule>,
+    /// Who records it (authorities, guarantors); any authority when empty.
+    #[serde(default)]
+    pub recorded_by: Vec<ParticipantId>,
+    /// Whether it may occur several times (votes): dates computed from it take the latest
+    /// occurrence. Once only when false.
+    #[serde(default)]
+    pub recurs: bool,
 }
 
 /// Something the target undertakes, made measurable by its indicators.
@@ -228,16 +284,33 @@ pub struct Indicator {
     pub target: IndicatorTarget,
     /// How often it is reported: each reporting period is this long.
     pub cadence: CalendarDuration,
-    /// When the first reporting period starts.
+    /// When the first reporting period starts (a date rule: `adoption + P30D` for a start
+    /// offset).
     pub starts: DateRule,
+    /// No reporting period starts on or after this date ("every 180 days for 4 years");
+    /// reporting goes on while the agreement lasts when absent.
+    #[serde(default)]
+    pub ends: Option<DateRule>,
     /// How long after a period's end a report may come before it is overdue.
     pub grace: CalendarDuration,
     /// What an overdue report means.
     pub overdue: OverduePolicy,
     /// A breach cured within this window after its period closes has no consequence.
     pub cure: Option<CalendarDuration>,
+    /// Findings stand until replaced: a period with no report of its own takes the latest
+    /// earlier finding (a few dated inspections, not a report every period), within its
+    /// maximum age when one is set.
+    #[serde(default)]
+    pub stands: Option<Stands>,
     /// Who verifies it and how.
     pub verification: Verification,
+}
+
+/// Findings that stand until replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stands {
+    /// A finding stands for periods ending at most this long after its own period ends.
+    pub max_age: Option<CalendarDuration>,
 }
 
 /// What an indicator measures and what counts as compliant.
@@ -314,6 +387,9 @@ impl Comparison {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "policy", rename_all = "snake_case")]
 pub enum OverduePolicy {
+    /// The period is shown overdue and nothing else follows: relief is not held (the
+    /// default of the agreement format).
+    None,
     /// Relief that depends on it is held until the report comes.
     HoldRelief,
     /// It counts as non-compliant after this many consecutive missed periods.
@@ -432,6 +508,15 @@ pub enum ReliefKind {
         /// The sectors.
         sectors: Vec<String>,
     },
+    /// Terminate a measure for some sectors (all its sectors when empty): its provisions
+    /// cease to apply, not merely suspended. A trigger that reverts the action may still
+    /// revive it, until the action's `lifted` date (after which it is lifted for good).
+    TerminateMeasure {
+        /// The measure.
+        measure: MeasureId,
+        /// The sectors.
+        sectors: Vec<String>,
+    },
     /// Remove named entities from the lists.
     Delist {
         /// The entities.
@@ -533,6 +618,21 @@ pub struct Trigger {
     /// How relief it reverted comes back after it fires.
     #[serde(default)]
     pub reentry: Reentry,
+    /// Milestones inside the countdown ("if no draft is tabled within 10 days, the
+    /// presidency tables one").
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+}
+
+/// A milestone inside a trigger's countdown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Milestone {
+    /// What falls due, and what happens if it is not met, in plain words.
+    pub title: String,
+    /// How long after the invocation it falls due.
+    pub after: CalendarDuration,
+    /// The event that meets it when it occurs by then (none: a date only).
+    pub event: Option<EventId>,
 }
 
 /// How relief reverted by a fired trigger comes back.
@@ -584,6 +684,9 @@ pub struct Review {
     pub starts: DateRule,
     /// Each review period is this long.
     pub every: CalendarDuration,
+    /// No review period starts on or after this date; reviews go on when absent.
+    #[serde(default)]
+    pub ends: Option<DateRule>,
 }
 
 /// The dispute process.
@@ -599,6 +702,10 @@ pub struct DisputeProcess {
     /// (a joint body's decision). When empty, any authority of the agreement records it.
     #[serde(default)]
     pub resolved_by: Vec<ParticipantId>,
+    /// Whose consent an extension needs. When empty, every party still taking part on the
+    /// day (not observers).
+    #[serde(default)]
+    pub extension_consent: Vec<ParticipantId>,
 }
 
 /// A stage of the dispute process.
@@ -659,6 +766,20 @@ pub enum WhileOpen {
 pub struct Proportionality {
     /// Verification each method provides.
     pub methods: Vec<(Method, f64)>,
+}
+
+impl ReliefKind {
+    /// The measure the action names, for suspensions, terminations and unfreezes.
+    pub fn measure(&self) -> Option<&MeasureId> {
+        match self {
+            ReliefKind::SuspendMeasure { measure, .. }
+            | ReliefKind::TerminateMeasure { measure, .. }
+            | ReliefKind::Unfreeze { measure, .. } => Some(measure),
+            ReliefKind::Delist { .. }
+            | ReliefKind::GeneralLicence { .. }
+            | ReliefKind::Cooperation { .. } => None,
+        }
+    }
 }
 
 impl Agreement {
@@ -731,16 +852,16 @@ pub fn role_may_state(party: Option<PartyRole>, kind: StatementKind) -> bool {
     let Some(role) = party else {
         return matches!(
             kind,
-            K::Evidence | K::Correction | K::Retraction | K::KeyEvent
+            K::Evidence | K::Correction | K::Retraction | K::KeyEvent | K::Signal
         );
     };
     match (role, kind) {
-        (_, K::KeyEvent) => true,
+        (_, K::KeyEvent | K::Signal | K::Participation) => true,
         (PartyRole::Observer, _) => false,
         (_, K::DisputeStep | K::TriggerStep | K::AmendmentSignature) => true,
         (PartyRole::Target, K::Evidence | K::Correction | K::Retraction) => true,
         (PartyRole::Authority, K::Decision | K::Retraction) => true,
-        (PartyRole::Authority, K::EventOccurred) => true,
+        (PartyRole::Authority | PartyRole::Guarantor, K::EventOccurred) => true,
         _ => false,
     }
 }

@@ -12,8 +12,9 @@
 //! are handed over in.
 //!
 //! Errors ([`EvalError`]) are only for inputs that cannot be evaluated at all (no
-//! version, versions of different agreements, an `as_of` before the agreement takes
-//! effect). A bad *entry* — evidence for an unknown indicator, a value in the wrong unit or
+//! version, versions of different agreements, a version given twice). An agreement
+//! evaluated before it takes effect answers: `agreement_status` says whether it is agreed,
+//! nothing is reached and every measure applies (or has relief scheduled). A bad *entry* — evidence for an unknown indicator, a value in the wrong unit or
 //! of the wrong type, a statement from someone not entitled to make it, a retraction of an
 //! entry that does not exist — never stops an evaluation: it is listed in
 //! [`State::rejected`] with its reason and otherwise ignored.
@@ -64,15 +65,13 @@ pub enum EvalError {
     /// Two versions carry the same number.
     #[error("version {0} is given twice: pass each version of the agreement once")]
     DuplicateVersion(u32),
-    /// `as_of` falls before the agreement takes effect.
-    #[error(
-        "as-of `{as_of}` is before the agreement takes effect on {effective}: evaluate on or after that date"
-    )]
-    BeforeAgreement {
-        /// The cut asked for.
-        as_of: Instant,
-        /// When the agreement takes effect.
-        effective: Date,
+    /// A view was asked for that the evaluation does not have.
+    #[error("there is no view `{view}`: the views are {}", views.join(", "))]
+    UnknownView {
+        /// The view asked for.
+        view: String,
+        /// The views there are.
+        views: Vec<String>,
     },
 }
 
@@ -107,7 +106,26 @@ pub fn evaluate(
     for entry in entries {
         core.ingest(entry);
     }
-    derive::state(&core, as_of, false).map(|(state, _)| state)
+    derive::state(&core, as_of, false, None).map(|(state, _)| state)
+}
+
+/// Evaluates in one view: `as-recorded` (every entry as recorded), or `void-#N` (a
+/// contested invocation, entry N, held void). `State::views` lists the views there are;
+/// an unknown view is an error listing them.
+pub fn evaluate_view(
+    versions: &[Agreement],
+    log: &[LoggedStatement],
+    as_of: Instant,
+    view: &str,
+) -> Result<State, EvalError> {
+    let mut core = Evaluator::new(versions)?.core;
+    let mut entries: Vec<&LoggedStatement> =
+        log.iter().filter(|e| e.recorded_at <= as_of).collect();
+    entries.sort_by_key(|e| (e.recorded_at, e.index.0));
+    for entry in entries {
+        core.ingest(entry);
+    }
+    derive::state(&core, as_of, false, Some(view)).map(|(state, _)| state)
 }
 
 /// Incremental evaluation: feed entries one by one, ask for the state at any instant.
@@ -181,7 +199,7 @@ impl Evaluator {
     /// Quorums computed on the way are cached (when `as_of` sees every appended entry), so
     /// the next call and the next appends only recompute what changed.
     pub fn state(&mut self, as_of: Instant) -> Result<State, EvalError> {
-        let (state, fills) = derive::state(&self.core, as_of, true)?;
+        let (state, fills) = derive::state(&self.core, as_of, true, None)?;
         for fill in fills {
             if let Some(ind) = self
                 .core
@@ -239,6 +257,12 @@ pub(crate) fn date_from_epoch_day(days: i64) -> Option<Date> {
         i8::try_from(d).ok()?,
     )
     .ok()
+}
+
+/// The first instant of a UTC date: what a plain date means when an act takes effect.
+pub fn start_of_day(date: Date) -> Instant {
+    let day = i128::from(epoch_day(date));
+    Instant::from_nanosecond(day * 86_400_000_000_000).unwrap_or(Instant::MIN)
 }
 
 /// The last instant of a UTC date: the `as_of` that sees everything recorded that day.

@@ -16,7 +16,7 @@ use crate::id::{
     ActionId, AgreementId, DisputeId, EventId, IndicatorId, ParticipantId, PhaseId, StageId,
     TriggerId, UnitId,
 };
-use crate::time::{Date, Instant, Period};
+use crate::time::{Date, Instant, Moment, Period};
 
 /// The position of an entry in an agreement's log, counted from 0.
 #[derive(
@@ -68,6 +68,10 @@ pub enum Statement {
     AmendmentSignature(AmendmentSignature),
     /// Registration, rotation or revocation of a participant's signing key.
     KeyEvent(KeyEvent),
+    /// A risk signal or a recommendation: changes no state, shown wherever it is.
+    Signal(Signal),
+    /// A participant joins, ceases participating or withdraws.
+    Participation(Participation),
 }
 
 impl Statement {
@@ -83,6 +87,8 @@ impl Statement {
             Statement::EventOccurred(_) => StatementKind::EventOccurred,
             Statement::AmendmentSignature(_) => StatementKind::AmendmentSignature,
             Statement::KeyEvent(_) => StatementKind::KeyEvent,
+            Statement::Signal(_) => StatementKind::Signal,
+            Statement::Participation(_) => StatementKind::Participation,
         }
     }
 }
@@ -111,6 +117,70 @@ pub enum StatementKind {
     AmendmentSignature,
     /// See [`Statement::KeyEvent`].
     KeyEvent,
+    /// See [`Statement::Signal`].
+    Signal,
+    /// See [`Statement::Participation`].
+    Participation,
+}
+
+/// A participant joins the agreement, ceases participating, or withdraws from it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Participation {
+    /// Who.
+    pub participant: ParticipantId,
+    /// What changes.
+    pub change: ParticipationChange,
+    /// From when (inclusive): a date, or an instant in a zone.
+    pub effective: Moment,
+    /// For an authority's withdrawal: its relief is wound down over this period, then the
+    /// measures apply again (at once when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wind_down: Option<crate::time::CalendarDuration>,
+    /// Remarks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What changes in a participation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipationChange {
+    /// It takes part from then on (a participant listed in the agreement whose first
+    /// change is a join does not take part before it).
+    Join,
+    /// It stops taking part, without leaving: it has no standing for later steps.
+    Cease,
+    /// It leaves: no standing for later steps, and an authority's relief is reimposed.
+    Withdraw,
+}
+
+/// A risk signal or a recommendation ("partial reversal, not full snapback"): it changes
+/// no state, and appears wherever the state is shown.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Signal {
+    /// A risk signal or a recommendation. (Not `kind`: that names the statement's kind in
+    /// the log.)
+    pub signal: SignalKind,
+    /// What it is about, in the timeline's words (`trigger snapback`, `measure eu-oil`),
+    /// when it is about one subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// What it says.
+    pub text: String,
+}
+
+/// The kinds of [`Signal`].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// A risk signal (a warning of non-compliance ahead, say).
+    Risk,
+    /// A recommendation (a partial reversal rather than a full snapback, say).
+    Recommendation,
 }
 
 /// An observation of one indicator over one period.
@@ -132,6 +202,11 @@ pub struct Evidence {
     /// A free-text remark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Held in escrow until this date: recorded, but not yet delivered to the verifier, so
+    /// it verifies nothing until delivered (by a correction that supersedes it without
+    /// escrow). After this date the escrow has expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow_until: Option<Date>,
 }
 
 /// An observed value, typed like the indicator it reports on.
@@ -277,10 +352,46 @@ pub struct Decision {
     pub act: DecisionAct,
     /// The relief it applies to.
     pub relief: ReliefRef,
-    /// From when it applies.
-    pub effective: Date,
+    /// From when it applies (inclusive): a date, or an instant in a zone.
+    pub effective: Moment,
     /// The stated reason (required when it departs from the evaluation).
     pub reason: String,
+    /// For `renew` and `amend`: the new expiry (exclusive: the relief is not in effect on
+    /// that day, or from that instant); for `extend_wind_down`: the new end of the
+    /// wind-down (exclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Moment>,
+    /// For `revoke` and `let_expire`: the relief is wound down over this period (from the
+    /// effective date, or from the expiry), then the measure applies again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wind_down: Option<crate::time::CalendarDuration>,
+    /// For `replace`: the relief action that replaces it from the effective date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<ActionId>,
+    /// For `designate`: the entities newly designated (names, or `list:id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<String>,
+}
+
+impl Decision {
+    /// A decision with no dates or entities beyond its effective date.
+    pub fn new(
+        act: DecisionAct,
+        relief: ReliefRef,
+        effective: impl Into<Moment>,
+        reason: &str,
+    ) -> Self {
+        Self {
+            act,
+            relief,
+            effective: effective.into(),
+            reason: reason.to_owned(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
+        }
+    }
 }
 
 /// What a decision does.
@@ -295,10 +406,19 @@ pub enum DecisionAct {
     Hold,
     /// Take relief out of force.
     Revoke,
-    /// Renew a licence for another term.
+    /// Renew a licence for another term: from the effective date it states, until `until`
+    /// (or for the term's length).
     Renew,
-    /// Let a licence lapse at its expiry.
+    /// Let a licence lapse at its expiry (with a wind-down when `wind_down` is given).
     LetExpire,
+    /// Amend a licence or suspension: its expiry becomes `until` from the effective date.
+    Amend,
+    /// Replace relief by another action (`by`) of the agreement from the effective date.
+    Replace,
+    /// Extend a running wind-down until `until`; the latest act decides.
+    ExtendWindDown,
+    /// Designate entities (`entities`) as a calibrated response; relief is unchanged.
+    Designate,
 }
 
 /// The relief a decision or trigger applies to: a whole phase or one action.
@@ -429,8 +549,8 @@ pub enum TriggerAction {
 pub struct EventOccurred {
     /// The event, as named in the agreement.
     pub event: EventId,
-    /// When it happened.
-    pub on: Date,
+    /// When it happened: a date, or an instant in a zone.
+    pub on: Moment,
     /// Remarks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -498,6 +618,7 @@ mod tests {
             attachments: vec![],
             confidentiality: Confidentiality::Public,
             note: None,
+            escrow_until: None,
         })
     }
 

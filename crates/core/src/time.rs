@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-/// A calendar date (no time zone: agreements are dated, not timed).
+/// A calendar date. The engine counts in UTC days; an act stated at a local time is a
+/// [`Moment`].
 pub type Date = jiff::civil::Date;
 
 /// An instant in UTC, as recorded by the log.
@@ -286,6 +287,433 @@ impl<'de> serde::Deserialize<'de> for CalendarDuration {
     }
 }
 
+/// The zone an instant is stated in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Zone {
+    /// A fixed offset from UTC in seconds (`Z` is zero).
+    Offset(i32),
+    /// An IANA time zone (`Europe/London`, `America/New_York`, `GMT`), with the offset in
+    /// force at the instant.
+    Iana {
+        /// The zone's name as the tz database spells it.
+        name: String,
+        /// The offset in force at the instant, in seconds.
+        offset: i32,
+    },
+}
+
+/// A day, or an instant stated in a zone: what legal acts take effect at.
+///
+/// Written `2026-11-09` (a plain date: from the start of that day, UTC, as dates always
+/// meant), or a local time with its zone: `2026-11-09T00:01-05:00` (an offset),
+/// `2026-11-09T00:00Z` (UTC), `2026-11-09T00:01[America/New_York]` (an IANA zone; the
+/// offset is found from the bundled tz database), or both, `2026-11-09T01:30-05:00[America/New_York]`
+/// (the offset picks one of the two readings of a local time repeated when clocks go back).
+/// A moment keeps the local time and the zone the instrument used, and the instant they
+/// name; it is written back with the offset in force (`2026-11-09T00:01:00-05:00[America/New_York]`).
+///
+/// Moments compare by instant (then by how they are written).
+///
+/// ```
+/// use accord_core::time::Moment;
+/// let m: Moment = "2026-11-09T00:01[America/New_York]".parse().unwrap();
+/// assert_eq!(m.instant().to_string(), "2026-11-09T05:01:00Z");
+/// assert_eq!(m.to_string(), "2026-11-09T00:01:00-05:00[America/New_York]");
+/// let plain: Moment = "2026-11-09".parse().unwrap();
+/// assert_eq!(plain.instant().to_string(), "2026-11-09T00:00:00Z");
+/// assert!("2026-03-08T02:30[America/New_York]".parse::<Moment>().is_err()); // skipped
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Moment {
+    date: Date,
+    /// The local time, its zone and the instant, when a time is stated (boxed: most acts
+    /// are dated, and statements stay small).
+    timed: Option<Box<Timed>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Timed {
+    time: jiff::civil::Time,
+    zone: Zone,
+    instant: Instant,
+}
+
+/// A string that is not a date or an instant with its zone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MomentError {
+    /// Not `YYYY-MM-DD`, nor a local time with an offset or a zone.
+    #[error(
+        "`{0}` is not a date or an instant: write `2026-11-09`, `2026-11-09T00:01Z`, `2026-11-09T00:01-05:00` or `2026-11-09T00:01[America/New_York]`"
+    )]
+    Syntax(String),
+    /// A local time with no offset and no zone.
+    #[error(
+        "`{0}` has a time but no zone: say which, e.g. `{0}Z`, `{0}+01:00` or `{0}[Europe/London]`"
+    )]
+    NoZone(String),
+    /// A zone the tz database does not have.
+    #[error(
+        "`{zone}` is not a time zone of the tz database (in `{text}`): write an IANA name such as `Europe/London`, or an offset"
+    )]
+    UnknownZone {
+        /// The text given.
+        text: String,
+        /// The zone named.
+        zone: String,
+    },
+    /// A local time that clocks skipped in that zone.
+    #[error(
+        "`{local}` does not exist in {zone}: clocks skipped from {before} to {after} that day; write the instant meant with its offset"
+    )]
+    Skipped {
+        /// The local time given.
+        local: String,
+        /// The zone.
+        zone: String,
+        /// The offset before the change.
+        before: String,
+        /// The offset after.
+        after: String,
+    },
+    /// A local time that occurs twice in that zone (clocks went back).
+    #[error(
+        "`{local}` occurs twice in {zone} (at {first} and at {second}): write the one meant with its offset, e.g. `{local}{first}[{zone}]`"
+    )]
+    Ambiguous {
+        /// The local time given.
+        local: String,
+        /// The zone.
+        zone: String,
+        /// The offset of the first occurrence.
+        first: String,
+        /// The offset of the second.
+        second: String,
+    },
+    /// An offset that is not in force in that zone at that local time.
+    #[error("`{text}`: {zone} is not at {offset} then")]
+    OffsetMismatch {
+        /// The text given.
+        text: String,
+        /// The zone.
+        zone: String,
+        /// The offset given.
+        offset: String,
+    },
+}
+
+/// An offset in seconds as `±HH:MM` (with `:SS` when there are seconds).
+fn offset_text(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let a = seconds.unsigned_abs();
+    let (h, m, s) = (a / 3600, (a / 60) % 60, a % 60);
+    if s == 0 {
+        format!("{sign}{h:02}:{m:02}")
+    } else {
+        format!("{sign}{h:02}:{m:02}:{s:02}")
+    }
+}
+
+/// Parses `Z`, `z` or `±HH:MM` into seconds.
+fn parse_offset(text: &str) -> Option<i32> {
+    if text.eq_ignore_ascii_case("z") {
+        return Some(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let h: i32 = h.parse().ok()?;
+    let m: i32 = m.parse().ok()?;
+    if h > 25 || m > 59 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60))
+}
+
+impl Moment {
+    /// A plain date: from the start of that day, UTC.
+    pub fn day(date: Date) -> Self {
+        Self { date, timed: None }
+    }
+
+    /// The date as written (the local date, for an instant stated in a zone).
+    pub fn date(&self) -> Date {
+        self.date
+    }
+
+    /// The local time, when one is stated.
+    pub fn time(&self) -> Option<jiff::civil::Time> {
+        self.timed.as_ref().map(|t| t.time)
+    }
+
+    /// The zone, when a time is stated.
+    pub fn zone(&self) -> Option<&Zone> {
+        self.timed.as_ref().map(|t| &t.zone)
+    }
+
+    /// Whether it is a plain date (no time, no zone).
+    pub fn is_plain(&self) -> bool {
+        self.timed.is_none()
+    }
+
+    /// The instant it names: a plain date's is the start of its day, UTC.
+    pub fn instant(&self) -> Instant {
+        self.timed
+            .as_ref()
+            .map_or_else(|| crate::engine::start_of_day(self.date), |t| t.instant)
+    }
+
+    /// The day it counts from in an evaluation as of `as_of`. The engine counts in UTC
+    /// days: an instant counts from the UTC day it falls on, except on that very day before
+    /// it, when it has not come yet (it then counts from the next day). A plain date is its
+    /// own day.
+    ///
+    /// ```
+    /// use accord_core::time::Moment;
+    /// use jiff::civil::date;
+    /// let m: Moment = "2026-11-09T00:01-05:00".parse().unwrap(); // 05:01 UTC
+    /// let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    /// assert_eq!(m.day_as_of(at("2026-11-09T05:00:59Z")), date(2026, 11, 10));
+    /// assert_eq!(m.day_as_of(at("2026-11-09T05:01:00Z")), date(2026, 11, 9));
+    /// ```
+    pub fn day_as_of(&self, as_of: Instant) -> Date {
+        let instant = self.instant();
+        let day = crate::engine::date_of(instant);
+        if as_of < instant && day == crate::engine::date_of(as_of) {
+            day.tomorrow().unwrap_or(day)
+        } else {
+            day
+        }
+    }
+
+    /// This moment `by` later, at the same local time in the same zone (a plain date stays
+    /// a plain date): "30 days, then at midnight GMT" is `2026-10-10T00:00[GMT]` and `P30D`.
+    /// Where the clocks changed in between, a local time skipped reads as the time after
+    /// the change and a repeated one as its first occurrence. `None` past the calendar.
+    ///
+    /// ```
+    /// use accord_core::time::{CalendarDuration, Moment};
+    /// let m: Moment = "2026-10-10T00:01[America/New_York]".parse().unwrap();
+    /// let later = m.after(CalendarDuration::days(30)).unwrap();
+    /// assert_eq!(later.to_string(), "2026-11-09T00:01:00-05:00[America/New_York]");
+    /// ```
+    pub fn after(&self, by: CalendarDuration) -> Option<Moment> {
+        let date = by.after(self.date)?;
+        let Some(Timed { time, zone, .. }) = self.timed.as_deref() else {
+            return Some(Moment::day(date));
+        };
+        let time = *time;
+        let local = date.to_datetime(time);
+        let (zone, instant) = match zone {
+            Zone::Offset(o) => {
+                let off = jiff::tz::Offset::from_seconds(*o).ok()?;
+                (Zone::Offset(*o), off.to_timestamp(local).ok()?)
+            }
+            Zone::Iana { name, .. } => {
+                let tz = jiff::tz::TimeZoneDatabase::bundled().get(name).ok()?;
+                let instant = tz.to_ambiguous_timestamp(local).compatible().ok()?;
+                let offset = tz.to_offset(instant).seconds();
+                (
+                    Zone::Iana {
+                        name: name.clone(),
+                        offset,
+                    },
+                    instant,
+                )
+            }
+        };
+        // A skipped local time moved past the change: keep the time the instant shows.
+        let shown = jiff::tz::Offset::from_seconds(match &zone {
+            Zone::Offset(o) | Zone::Iana { offset: o, .. } => *o,
+        })
+        .ok()?
+        .to_datetime(instant);
+        Some(Moment {
+            date: shown.date(),
+            timed: Some(Box::new(Timed {
+                time: shown.time(),
+                zone,
+                instant,
+            })),
+        })
+    }
+
+    fn resolve(
+        text: &str,
+        date: Date,
+        time: jiff::civil::Time,
+        offset: Option<i32>,
+        zone: Option<&str>,
+    ) -> Result<Self, MomentError> {
+        let local = date.to_datetime(time);
+        let syntax = || MomentError::Syntax(text.to_owned());
+        let (zone, seconds) = match (offset, zone) {
+            (None, None) => return Err(MomentError::NoZone(text.to_owned())),
+            (Some(o), None) => (Zone::Offset(o), o),
+            (given, Some(name)) => {
+                let tz = jiff::tz::TimeZoneDatabase::bundled()
+                    .get(name)
+                    .map_err(|_| MomentError::UnknownZone {
+                        text: text.to_owned(),
+                        zone: name.to_owned(),
+                    })?;
+                let name = tz.iana_name().unwrap_or(name).to_owned();
+                let seconds = zone_offset(text, &tz, local, given, &name)?;
+                (
+                    Zone::Iana {
+                        name,
+                        offset: seconds,
+                    },
+                    seconds,
+                )
+            }
+        };
+        let off = jiff::tz::Offset::from_seconds(seconds).map_err(|_| syntax())?;
+        let instant = off.to_timestamp(local).map_err(|_| syntax())?;
+        Ok(Self {
+            date,
+            timed: Some(Box::new(Timed {
+                time,
+                zone,
+                instant,
+            })),
+        })
+    }
+}
+
+/// The offset in force in `tz` at the local time `local`, picked by `given` when clocks
+/// went back; an error for a skipped local time or an offset not in force then.
+fn zone_offset(
+    text: &str,
+    tz: &jiff::tz::TimeZone,
+    local: jiff::civil::DateTime,
+    given: Option<i32>,
+    name: &str,
+) -> Result<i32, MomentError> {
+    use jiff::tz::AmbiguousOffset;
+    let mismatch = |o: i32| MomentError::OffsetMismatch {
+        text: text.to_owned(),
+        zone: name.to_owned(),
+        offset: offset_text(o),
+    };
+    match tz.to_ambiguous_timestamp(local).offset() {
+        AmbiguousOffset::Unambiguous { offset } => match given {
+            Some(g) if g != offset.seconds() => Err(mismatch(g)),
+            _ => Ok(offset.seconds()),
+        },
+        AmbiguousOffset::Gap { before, after } => Err(MomentError::Skipped {
+            local: local.to_string(),
+            zone: name.to_owned(),
+            before: offset_text(before.seconds()),
+            after: offset_text(after.seconds()),
+        }),
+        AmbiguousOffset::Fold { before, after } => match given {
+            Some(g) if g == before.seconds() || g == after.seconds() => Ok(g),
+            Some(g) => Err(mismatch(g)),
+            None => Err(MomentError::Ambiguous {
+                local: local.to_string(),
+                zone: name.to_owned(),
+                first: offset_text(before.seconds()),
+                second: offset_text(after.seconds()),
+            }),
+        },
+    }
+}
+
+impl From<Date> for Moment {
+    fn from(date: Date) -> Self {
+        Moment::day(date)
+    }
+}
+
+impl std::str::FromStr for Moment {
+    type Err = MomentError;
+
+    fn from_str(text: &str) -> Result<Self, MomentError> {
+        let syntax = || MomentError::Syntax(text.to_owned());
+        let (day, rest) = match text.get(..10) {
+            Some(d) if text.len() == 10 => (d, ""),
+            Some(d) => (d, text.get(10..).ok_or_else(syntax)?),
+            None => return Err(syntax()),
+        };
+        let date: Date = day.parse().map_err(|_| syntax())?;
+        if rest.is_empty() {
+            return Ok(Moment::day(date));
+        }
+        let rest = rest.strip_prefix(['T', 't', ' ']).ok_or_else(syntax)?;
+        let (before_zone, zone) = match rest.split_once('[') {
+            Some((b, z)) => (b, Some(z.strip_suffix(']').ok_or_else(syntax)?)),
+            None => (rest, None),
+        };
+        let cut = before_zone
+            .find(['Z', 'z', '+', '-'])
+            .unwrap_or(before_zone.len());
+        let (clock, offset) = before_zone.split_at(cut);
+        let time: jiff::civil::Time = clock.parse().map_err(|_| syntax())?;
+        let offset = match offset {
+            "" => None,
+            o => Some(parse_offset(o).ok_or_else(syntax)?),
+        };
+        Moment::resolve(text, date, time, offset, zone)
+    }
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(Timed { time, zone, .. }) = self.timed.as_deref() else {
+            return write!(f, "{}", self.date);
+        };
+        let time = *time;
+        write!(f, "{}", self.date.to_datetime(time))?;
+        match zone {
+            Zone::Offset(0) => f.write_str("Z"),
+            Zone::Offset(o) => f.write_str(&offset_text(*o)),
+            Zone::Iana { name, offset } => write!(f, "{}[{name}]", offset_text(*offset)),
+        }
+    }
+}
+
+impl fmt::Debug for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl PartialOrd for Moment {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Moment {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.instant(), self.date, self.time(), self.zone()).cmp(&(
+            other.instant(),
+            other.date,
+            other.time(),
+            other.zone(),
+        ))
+    }
+}
+
+impl serde::Serialize for Moment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Moment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,6 +784,124 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(huge.after(date(2026, 1, 1)), None);
+    }
+
+    #[test]
+    fn moments_keep_the_local_time_and_the_zone() {
+        let cases = [
+            ("2026-11-09", "2026-11-09T00:00:00Z", "2026-11-09"),
+            (
+                "2026-11-09T00:01Z",
+                "2026-11-09T00:01:00Z",
+                "2026-11-09T00:01:00Z",
+            ),
+            (
+                "2026-11-09T00:01-05:00",
+                "2026-11-09T05:01:00Z",
+                "2026-11-09T00:01:00-05:00",
+            ),
+            (
+                "2026-07-14T00:01[America/New_York]",
+                "2026-07-14T04:01:00Z",
+                "2026-07-14T00:01:00-04:00[America/New_York]",
+            ),
+            (
+                "2026-12-01T00:00[GMT]",
+                "2026-12-01T00:00:00Z",
+                "2026-12-01T00:00:00+00:00[GMT]",
+            ),
+            // Clocks go back in New York on 2026-11-01: 01:30 happens twice; the offset
+            // picks one.
+            (
+                "2026-11-01T01:30-05:00[America/New_York]",
+                "2026-11-01T06:30:00Z",
+                "2026-11-01T01:30:00-05:00[America/New_York]",
+            ),
+        ];
+        for (text, instant, shown) in cases {
+            let m: Moment = text.parse().unwrap();
+            assert_eq!(m.instant().to_string(), instant, "{text}");
+            assert_eq!(m.to_string(), shown, "{text}");
+            assert_eq!(shown.parse::<Moment>().unwrap(), m, "{text}");
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<Moment>(&json).unwrap(), m);
+        }
+        assert!("2026-11-09".parse::<Moment>().unwrap().is_plain());
+    }
+
+    #[test]
+    fn refuses_unknown_zones_skipped_and_repeated_local_times() {
+        let err = |t: &str| t.parse::<Moment>().unwrap_err();
+        assert!(
+            matches!(err("2026-11-09T00:01[Mars/Olympus]"), MomentError::UnknownZone { zone, .. } if zone == "Mars/Olympus")
+        );
+        // Clocks spring forward in New York on 2026-03-08 at 02:00.
+        assert!(matches!(
+            err("2026-03-08T02:30[America/New_York]"),
+            MomentError::Skipped { before, after, .. } if before == "-05:00" && after == "-04:00"
+        ));
+        assert!(matches!(
+            err("2026-11-01T01:30[America/New_York]"),
+            MomentError::Ambiguous { first, second, .. } if first == "-04:00" && second == "-05:00"
+        ));
+        assert!(matches!(
+            err("2026-07-14T00:01+01:00[America/New_York]"),
+            MomentError::OffsetMismatch { .. }
+        ));
+        assert!(matches!(err("2026-11-09T00:01"), MomentError::NoZone(_)));
+        for bad in [
+            "",
+            "2026-11",
+            "2026-13-01",
+            "2026-11-09T25:00Z",
+            "2026-11-09T00:01[GMT",
+            "2026-11-09X00:01Z",
+            "2026-11-09T00:01+5",
+        ] {
+            assert!(matches!(err(bad), MomentError::Syntax(_)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_instant_counts_from_its_utc_day_and_not_before_it() {
+        let m: Moment = "2026-11-09T00:01-05:00".parse().unwrap();
+        let at = |s: &str| s.parse::<Instant>().unwrap();
+        assert_eq!(m.day_as_of(at("2026-11-08T23:00:00Z")), date(2026, 11, 9));
+        assert_eq!(m.day_as_of(at("2026-11-09T05:00:59Z")), date(2026, 11, 10));
+        assert_eq!(m.day_as_of(at("2026-11-09T05:01:00Z")), date(2026, 11, 9));
+        assert_eq!(m.day_as_of(at("2026-11-10T00:00:00Z")), date(2026, 11, 9));
+        let plain = Moment::day(date(2026, 11, 9));
+        assert_eq!(
+            plain.day_as_of(at("2026-11-09T00:00:00Z")),
+            date(2026, 11, 9)
+        );
+        assert_eq!(
+            plain.day_as_of(at("2026-11-08T23:59:59Z")),
+            date(2026, 11, 9)
+        );
+    }
+
+    #[test]
+    fn a_moment_later_keeps_its_local_time_across_a_clock_change() {
+        let m: Moment = "2026-10-10T00:00[GMT]".parse().unwrap();
+        let end = m.after(CalendarDuration::days(30)).unwrap();
+        assert_eq!(end.instant().to_string(), "2026-11-09T00:00:00Z");
+        // New York leaves daylight time on 2026-11-01: the same local time, a new offset.
+        let m: Moment = "2026-10-10T00:01[America/New_York]".parse().unwrap();
+        let end = m.after(CalendarDuration::days(30)).unwrap();
+        assert_eq!(end.instant().to_string(), "2026-11-09T05:01:00Z");
+        // 02:30 on 2026-03-08 is skipped there: it reads as 03:30 daylight time.
+        let m: Moment = "2026-03-07T02:30[America/New_York]".parse().unwrap();
+        let end = m.after(CalendarDuration::days(1)).unwrap();
+        assert_eq!(
+            end.to_string(),
+            "2026-03-08T03:30:00-04:00[America/New_York]"
+        );
+        let plain = Moment::day(date(2026, 10, 10));
+        assert_eq!(
+            plain.after(CalendarDuration::days(30)),
+            Some(Moment::day(date(2026, 11, 9)))
+        );
     }
 
     proptest! {

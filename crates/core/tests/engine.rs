@@ -5,9 +5,16 @@
 
 mod engine {
     mod builder;
+    mod calendars;
     mod escalation;
+    mod instants;
     mod lifted;
+    mod measures;
+    mod monitoring;
+    mod participation;
     mod properties;
+    mod relief_acts;
     mod scenarios;
     mod snapback;
+    mod timelines;
 }

@@ -220,10 +220,12 @@ pub fn kind_name(kind: StatementKind) -> &'static str {
         StatementKind::EventOccurred => "event_occurred",
         StatementKind::AmendmentSignature => "amendment_signature",
         StatementKind::KeyEvent => "key_event",
+        StatementKind::Signal => "signal",
+        StatementKind::Participation => "participation",
     }
 }
 
-const ALL_KINDS: [StatementKind; 9] = [
+const ALL_KINDS: [StatementKind; 11] = [
     StatementKind::Evidence,
     StatementKind::Correction,
     StatementKind::Retraction,
@@ -233,6 +235,8 @@ const ALL_KINDS: [StatementKind; 9] = [
     StatementKind::EventOccurred,
     StatementKind::AmendmentSignature,
     StatementKind::KeyEvent,
+    StatementKind::Signal,
+    StatementKind::Participation,
 ];
 
 /// The statement kind of a name written by [`kind_name`].
@@ -575,6 +579,7 @@ pub(crate) mod tests {
             attachments: vec![],
             confidentiality: Confidentiality::Public,
             note: Some("été".into()),
+            escrow_until: None,
         })
     }
 

@@ -538,8 +538,12 @@ mod tests {
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Phase(PhaseId::new("p1").unwrap()),
-            effective: jiff::civil::date(2026, 2, 1),
+            effective: jiff::civil::date(2026, 2, 1).into(),
             reason: "earned".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         })
     }
 

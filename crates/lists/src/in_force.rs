@@ -475,7 +475,10 @@ fn listing(
                         });
                     (by_id || by_name).then_some(Outcome::Relieved)
                 }
-                ReliefKind::SuspendMeasure { measure, sectors } if covers_listing => {
+                ReliefKind::SuspendMeasure { measure, sectors }
+                | ReliefKind::TerminateMeasure { measure, sectors }
+                    if covers_listing =>
+                {
                     let Some(declared) = regime.measures.iter().find(|x| x.id == *measure) else {
                         continue;
                     };
@@ -526,6 +529,7 @@ fn listing(
         let kind = match action.kind {
             ReliefKind::Delist { .. } => "delist",
             ReliefKind::SuspendMeasure { .. } => "suspend_measure",
+            ReliefKind::TerminateMeasure { .. } => "terminate_measure",
             ReliefKind::GeneralLicence { .. } => "general_licence",
             ReliefKind::Unfreeze { .. } => "unfreeze",
             ReliefKind::Cooperation { .. } => "cooperation",
@@ -699,6 +703,8 @@ mod tests {
                     superseded_by: None,
                     lifts: None,
                     reasons: Vec::new(),
+                    spares_contracts_before: None,
+                    until_at: None,
                 }
             })
             .collect();
@@ -733,6 +739,12 @@ mod tests {
             decisions: Vec::new(),
             events: Vec::new(),
             rejected: Vec::new(),
+            agreement_status: accord_core::engine::state::AgreementStatus::InEffect,
+            measures: Vec::new(),
+            signals: Vec::new(),
+            views: Vec::new(),
+            view: None,
+            contract: None,
         }
     }
 

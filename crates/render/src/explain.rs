@@ -58,6 +58,7 @@ pub fn explain(state: &State, subjects: &Subjects<'_>) -> String {
         "Agreement `{}` version {}, as of {} ({})",
         state.agreement, state.version, state.as_of, state.date
     );
+    out.push_str(&crate::state::view_line(state));
     for p in &subjects.phases {
         let status = match p.entered {
             Some(d) => format!("reached on {d}"),

@@ -18,6 +18,31 @@ pub fn output(state: &State, json: bool) -> String {
     }
 }
 
+/// Which view the state is in, and for which contract, in one line.
+pub fn view_line(state: &State) -> String {
+    let views: Vec<String> = state
+        .views
+        .iter()
+        .map(|v| {
+            let held: Vec<String> = v.held_by.iter().map(ToString::to_string).collect();
+            format!("`{}` ({}; held by {})", v.id, v.premise, held.join(", "))
+        })
+        .collect();
+    let view = match (&state.view, views.is_empty()) {
+        (Some(v), _) => format!("View: `{v}` (one view asked for)"),
+        (None, true) => "View: as recorded (nothing is contested)".to_owned(),
+        (None, false) => format!(
+            "Views: every view kept — what they disagree on is `contested`: {}",
+            views.join("; ")
+        ),
+    };
+    let contract = state
+        .contract
+        .map(|c| format!("; for a contract concluded on {c}"))
+        .unwrap_or_default();
+    format!("{view}{contract}\n")
+}
+
 /// The state as readable tables.
 pub fn state(state: &State) -> String {
     let mut out = String::new();
@@ -26,6 +51,7 @@ pub fn state(state: &State) -> String {
         "Agreement `{}` version {}, as of {} ({}), {} log entries",
         state.agreement, state.version, state.as_of, state.date, state.entries
     );
+    out.push_str(&view_line(state));
     let concluded = state.reviews.iter().filter(|r| r.concluded).count();
     let latest = state.reviews.iter().rev().find(|r| r.concluded);
     let _ = writeln!(

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use accord_app::status::Who;
+use accord_app::status::{Evaluation, Who};
 use accord_lists::in_force::{Outcome, Status};
 
 /// The status JSON (`docs/status-json.md`): fields in this order.
@@ -13,6 +13,9 @@ pub struct Report<'a> {
     pub query: Asked<'a>,
     /// The answer.
     pub status: &'a Status,
+    /// How each agreement's relief was read: the view the answer uses (null: every view
+    /// kept), the views there are, the contract date asked.
+    pub evaluations: &'a [Evaluation],
 }
 
 /// What was asked: the entity or the name (the other `null`).
@@ -26,7 +29,7 @@ pub struct Asked<'a> {
 
 impl<'a> Report<'a> {
     /// The report of a query and its answer.
-    pub fn new(who: &'a Who, status: &'a Status) -> Report<'a> {
+    pub fn new(who: &'a Who, status: &'a Status, evaluations: &'a [Evaluation]) -> Report<'a> {
         let (entity, name) = match who {
             Who::Entity(e) => (Some(e.as_str()), None),
             Who::Name(n) => (None, Some(n.as_str())),
@@ -34,22 +37,50 @@ impl<'a> Report<'a> {
         Report {
             query: Asked { entity, name },
             status,
+            evaluations,
         }
     }
 }
 
 /// The status JSON, pretty-printed.
-pub fn json(who: &Who, status: &Status) -> String {
-    crate::pretty(&Report::new(who, status))
+pub fn json(who: &Who, status: &Status, evaluations: &[Evaluation]) -> String {
+    crate::pretty(&Report::new(who, status, evaluations))
 }
 
 /// What `accord status` prints: the text, or the status JSON.
 pub fn output(who: &Who, answer: &accord_app::status::StatusAnswer, json: bool) -> String {
     if json {
-        format!("{}\n", self::json(who, &answer.status))
+        format!("{}\n", self::json(who, &answer.status, &answer.evaluations))
     } else {
-        text(&answer.status, answer.matched.is_empty())
+        let mut out = text(&answer.status, answer.matched.is_empty());
+        let read = readings(&answer.evaluations);
+        if let Some(first) = out.find('\n') {
+            out.insert_str(first + 1, &read);
+        }
+        out
     }
+}
+
+/// How each agreement was read, one line each: the view the answer uses and the contract
+/// date, when one was asked.
+pub fn readings(evaluations: &[Evaluation]) -> String {
+    let mut out = String::new();
+    for e in evaluations {
+        let view = match (&e.view, e.views.is_empty()) {
+            (Some(v), _) => format!("in view `{v}`"),
+            (None, true) => "as recorded (nothing is contested)".to_owned(),
+            (None, false) => format!(
+                "with every view kept: what they disagree on is contested and relieves nothing (views: {})",
+                e.views.join(", ")
+            ),
+        };
+        let contract = e
+            .contract
+            .map(|c| format!(", for a contract concluded on {c}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "Agreement `{}` read {view}{contract}", e.agreement);
+    }
+    out
 }
 
 /// An outcome in words.

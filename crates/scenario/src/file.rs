@@ -55,6 +55,37 @@ pub(crate) struct EventFile {
     pub event: Option<Spanned<EventOccurredFile>>,
     #[serde(default)]
     pub amendment: Option<Spanned<AmendmentFile>>,
+    #[serde(default)]
+    pub signal: Option<Spanned<SignalFile>>,
+    #[serde(default)]
+    pub participation: Option<Spanned<ParticipationFile>>,
+}
+
+/// A participant joins, ceases participating or withdraws.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ParticipationFile {
+    pub participant: Spanned<String>,
+    /// `join`, `cease` or `withdraw`.
+    pub change: Spanned<String>,
+    pub effective: Spanned<DateValue>,
+    /// For an authority's withdrawal: the wind-down of its relief, an ISO 8601 duration.
+    #[serde(default)]
+    pub wind_down: Option<Spanned<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A risk signal or a recommendation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignalFile {
+    /// `risk` or `recommendation`.
+    pub kind: Spanned<String>,
+    /// What it is about (`trigger snapback`), optional.
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub text: String,
 }
 
 /// A date or instant, written as a TOML date/datetime or as a string.
@@ -120,6 +151,9 @@ pub(crate) struct EvidenceFile {
     pub attachments: Vec<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Held in escrow (recorded, not delivered to the verifier) until this date.
+    #[serde(default)]
+    pub escrow_until: Option<Spanned<DateValue>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +183,18 @@ pub(crate) struct DecisionFile {
     pub action: Option<Spanned<String>>,
     pub effective: Spanned<DateValue>,
     pub reason: String,
+    /// For `renew`, `amend`, `extend_wind_down`: the new expiry, or end of the wind-down.
+    #[serde(default)]
+    pub until: Option<Spanned<DateValue>>,
+    /// For `revoke`, `let_expire`: the wind-down, an ISO 8601 duration.
+    #[serde(default)]
+    pub wind_down: Option<Spanned<String>>,
+    /// For `replace`: the action that replaces it.
+    #[serde(default)]
+    pub by: Option<Spanned<String>>,
+    /// For `designate`: the entities designated.
+    #[serde(default)]
+    pub entities: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

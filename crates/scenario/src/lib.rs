@@ -23,9 +23,10 @@ use accord_core::id::{
 use accord_core::statement::{
     AmendmentSignature, Confidentiality, Correction, Decision, DecisionAct, DisputeAction,
     DisputeOutcome, DisputeStep, EventOccurred, Evidence, Finding, LogIndex, Method, Observation,
-    Quantity, ReliefRef, Retraction, Statement, TriggerAction, TriggerStep,
+    Participation, ParticipationChange, Quantity, ReliefRef, Retraction, Signal, SignalKind,
+    Statement, TriggerAction, TriggerStep,
 };
-use accord_core::time::{Date, Instant, Period};
+use accord_core::time::{CalendarDuration, Date, Instant, Moment, MomentError, Period};
 use toml::Spanned;
 
 mod file;
@@ -277,10 +278,34 @@ impl Lowering<'_> {
         self.versions.iter().rev().find_map(|v| pred(v.agreement))
     }
 
+    /// A date, or an instant with its zone (`2026-11-09T00:01[America/New_York]`), for
+    /// the dates of acts: decisions, events, participation.
+    fn moment(&mut self, event: usize, value: &Spanned<DateValue>) -> Option<Moment> {
+        let text = value.get_ref().text();
+        match text.parse::<Moment>() {
+            Ok(m) => Some(m),
+            Err(err) => {
+                let help = match err {
+                    MomentError::Syntax(_) => Some(
+                        "write a date (`2026-11-09`) or a local time with its zone (`2026-11-09T00:01-05:00`, `2026-11-09T00:01[America/New_York]`)".into(),
+                    ),
+                    _ => None,
+                };
+                self.error(event, value.span(), err.to_string(), help);
+                None
+            }
+        }
+    }
+
     fn instant(&mut self, event: usize, value: &Spanned<DateValue>) -> Option<Instant> {
         let text = value.get_ref().text();
         if let Ok(ts) = text.parse::<Instant>() {
             return Some(ts);
+        }
+        if let Ok(m) = text.parse::<Moment>()
+            && !m.is_plain()
+        {
+            return Some(m.instant());
         }
         if let Ok(date) = text.parse::<Date>()
             && let Ok(ts) = date
@@ -400,6 +425,8 @@ impl Lowering<'_> {
             e.trigger.is_some(),
             e.event.is_some(),
             e.amendment.is_some(),
+            e.signal.is_some(),
+            e.participation.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -411,7 +438,7 @@ impl Lowering<'_> {
                 format!("an event states exactly one thing, this one states {given}"),
                 Some(
                     "give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, \
-                     `trigger`, `event`, `amendment`"
+                     `trigger`, `event`, `amendment`, `signal`, `participation`"
                         .into(),
                 ),
             );
@@ -474,11 +501,23 @@ impl Lowering<'_> {
             let id: EventId = self.known(number, &ev.id, "event", |a| {
                 a.events.iter().any(|x| x.id.as_str() == ev.id.get_ref())
             })?;
-            let on = self.date(number, &ev.on)?;
+            let on = self.moment(number, &ev.on)?;
             return Some(Statement::EventOccurred(EventOccurred {
                 event: id,
                 on,
                 note: ev.note.clone(),
+            }));
+        }
+        if let Some(p) = &e.participation {
+            return self.participation(number, p).map(Statement::Participation);
+        }
+        if let Some(s) = &e.signal {
+            let s = s.get_ref();
+            let kind = self.keyword::<SignalKind>(number, &s.kind, "signal kind")?;
+            return Some(Statement::Signal(Signal {
+                signal: kind,
+                subject: s.subject.clone(),
+                text: s.text.clone(),
             }));
         }
         if let Some(a) = &e.amendment {
@@ -523,6 +562,10 @@ impl Lowering<'_> {
             None => Some(protocol_confidentiality),
         };
         let value = self.observation(number, &target, ev);
+        let escrow_until = match &ev.escrow_until {
+            Some(u) => Some(self.date(number, u)?),
+            None => None,
+        };
         Some(Evidence {
             indicator,
             period: period?,
@@ -531,6 +574,7 @@ impl Lowering<'_> {
             attachments: ev.attachments.clone(),
             confidentiality: confidentiality?,
             note: ev.note.clone(),
+            escrow_until,
         })
     }
 
@@ -642,6 +686,39 @@ impl Lowering<'_> {
         }
     }
 
+    fn participation(
+        &mut self,
+        number: usize,
+        p: &Spanned<file::ParticipationFile>,
+    ) -> Option<Participation> {
+        let p = p.get_ref();
+        let name = p.participant.get_ref().clone();
+        let participant: ParticipantId =
+            self.known(number, &p.participant, "participant", |a| {
+                a.parties.iter().any(|x| x.id.as_str() == name)
+                    || a.monitors.iter().any(|x| x.id.as_str() == name)
+            })?;
+        let change = self.keyword::<ParticipationChange>(number, &p.change, "participation change");
+        let effective = self.moment(number, &p.effective);
+        let wind_down = match &p.wind_down {
+            Some(w) => match w.get_ref().parse::<CalendarDuration>() {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    self.error(number, w.span(), e.to_string(), None);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        Some(Participation {
+            participant,
+            change: change?,
+            effective: effective?,
+            wind_down,
+            note: p.note.clone(),
+        })
+    }
+
     fn decision(&mut self, number: usize, d: &Spanned<file::DecisionFile>) -> Option<Decision> {
         let span = d.span();
         let d = d.get_ref();
@@ -671,12 +748,39 @@ impl Lowering<'_> {
                 None
             }
         };
-        let effective = self.date(number, &d.effective);
+        let effective = self.moment(number, &d.effective);
+        let until = match &d.until {
+            Some(u) => Some(self.moment(number, u)?),
+            None => None,
+        };
+        let wind_down = match &d.wind_down {
+            Some(w) => match w.get_ref().parse::<CalendarDuration>() {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    self.error(number, w.span(), e.to_string(), None);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let by = match &d.by {
+            Some(b) => {
+                let name = b.get_ref().clone();
+                Some(self.known::<ActionId>(number, b, "relief action", |a| {
+                    a.actions().any(|(_, act)| act.id.as_str() == name)
+                })?)
+            }
+            None => None,
+        };
         Some(Decision {
             act: act?,
             relief: relief?,
             effective: effective?,
             reason: d.reason.clone(),
+            until,
+            wind_down,
+            by,
+            entities: d.entities.clone(),
         })
     }
 
@@ -870,6 +974,8 @@ fn kind_words(statement: &Statement) -> &'static str {
         Statement::EventOccurred(_) => "an event",
         Statement::AmendmentSignature(_) => "an amendment signature",
         Statement::KeyEvent(_) => "a key",
+        Statement::Signal(_) => "a signal",
+        Statement::Participation(_) => "a participation",
     }
 }
 

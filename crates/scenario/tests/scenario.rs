@@ -53,11 +53,14 @@ fn agreement() -> Agreement {
             quantity: "uranium_mass".into(),
             factor: 1.0,
             description: "kg U".into(),
+            precision: None,
         }],
         events: vec![Event {
             id: id("adoption"),
             description: "Adoption".into(),
             date: None,
+            recorded_by: vec![],
+            recurs: false,
         }],
         commitments: vec![Commitment {
             id: id("c1"),
@@ -75,9 +78,11 @@ fn agreement() -> Agreement {
             },
             cadence: CalendarDuration::months(3),
             starts: DateRule::On(date(2026, 1, 1)),
+            ends: None,
             grace: CalendarDuration::days(30),
             overdue: OverduePolicy::HoldRelief,
             cure: None,
+            stands: None,
             verification: Verification {
                 monitors: vec![id("agency")],
                 methods: vec![Method::OnSiteInspection],
@@ -97,7 +102,25 @@ fn agreement() -> Agreement {
                 reviews: 1,
             },
             not_before: None,
-            actions: vec![],
+            actions: ["gl-1", "gl-2"]
+                .iter()
+                .map(|a| ReliefAction {
+                    id: id(a),
+                    title: format!("licence {a}"),
+                    kind: ReliefKind::GeneralLicence {
+                        licence: a.to_uppercase(),
+                        scope: "trade".into(),
+                        activities: vec!["trade".into()],
+                    },
+                    regime: id("eu"),
+                    starts: None,
+                    expires: None,
+                    lifted: None,
+                    renewal: Renewal::None,
+                    supersedes: None,
+                    weight: 0.0,
+                })
+                .collect(),
         }],
         exemptions: vec![],
         triggers: vec![Trigger {
@@ -117,10 +140,12 @@ fn agreement() -> Agreement {
             wind_down: CalendarDuration::days(90),
             non_retroactive: true,
             reentry: Reentry::ByDecision,
+            milestones: vec![],
         }],
         review: Review {
             starts: DateRule::On(date(2026, 1, 1)),
             every: CalendarDuration::months(3),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![Stage {
@@ -136,6 +161,7 @@ fn agreement() -> Agreement {
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality {
             methods: vec![(Method::OnSiteInspection, 1.0)],
@@ -258,6 +284,70 @@ trigger = { id = "snapback", step = "invoke", text = "stockpile above cap" }
 }
 
 #[test]
+fn relief_acts_lower_with_their_dates_wind_downs_replacements_and_entities() {
+    let planned = lower(
+        r#"
+[[events]]
+at = 2026-05-01
+by = "council"
+decision = { act = "revoke", action = "gl-1", effective = 2026-05-01, reason = "r", wind_down = "P30D" }
+
+[[events]]
+at = 2026-05-10
+by = "council"
+decision = { act = "extend_wind_down", action = "gl-1", effective = 2026-05-10, until = 2026-07-01, reason = "e" }
+
+[[events]]
+at = 2026-05-11
+by = "council"
+decision = { act = "replace", action = "gl-1", by = "gl-2", effective = 2026-05-11, reason = "p" }
+
+[[events]]
+at = 2026-05-12
+by = "council"
+decision = { act = "designate", action = "gl-2", effective = 2026-05-12, reason = "d", entities = ["Caldera Petroleum"] }
+"#,
+    )
+    .unwrap();
+    let decisions: Vec<&Decision> = planned
+        .iter()
+        .map(|p| match &p.statement {
+            Statement::Decision(d) => d,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(decisions[0].wind_down, Some(CalendarDuration::days(30)));
+    assert_eq!(decisions[1].act, DecisionAct::ExtendWindDown);
+    assert_eq!(decisions[1].until, Some(date(2026, 7, 1).into()));
+    assert_eq!(decisions[2].by, Some(id("gl-2")));
+    assert_eq!(decisions[3].entities, ["Caldera Petroleum"]);
+    let errors = lower(
+        r#"
+[[events]]
+at = 2026-05-01
+by = "council"
+decision = { act = "revoke", action = "gl-1", effective = 2026-05-01, reason = "r", wind_down = "30 days" }
+
+[[events]]
+at = 2026-05-02
+by = "council"
+decision = { act = "replace", action = "gl-1", by = "gl-9", effective = 2026-05-02, reason = "p" }
+"#,
+    )
+    .unwrap_err();
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown[0].contains("event 1") && shown[0].contains("`30 days` is not an ISO 8601 duration"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[1].contains("event 2") && shown[1].contains("gl-9"),
+        "{shown:?}"
+    );
+}
+
+#[test]
 fn every_bad_event_is_reported_with_its_number_and_line() {
     let errors = lower(
         r#"
@@ -295,7 +385,7 @@ by = "council"
     18:96: event 3: `telepathy` is not a method (help: unknown variant `telepathy`, expected one of `on_site_inspection`, `remote_sensing`, `document_audit`, `third_party_audit`, `self_report`)
     18:81: event 3: indicator `stockpile` takes a number
     23:27: event 4: no earlier event is labelled `missing` (help: refer to an earlier event by its `label`)
-    25:1: event 5: an event states exactly one thing, this one states 0 (help: give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, `trigger`, `event`, `amendment`)
+    25:1: event 5: an event states exactly one thing, this one states 0 (help: give one of `evidence`, `correction`, `retraction`, `decision`, `dispute`, `trigger`, `event`, `amendment`, `signal`, `participation`)
     ");
 }
 
@@ -345,4 +435,98 @@ fn toml_errors_carry_line_and_column() {
         "{}",
         errors[0].message
     );
+}
+
+#[test]
+fn acts_take_instants_in_a_zone_and_a_second_decides() {
+    let planned = lower(
+        r#"
+[[events]]
+at = "2026-04-30T09:00[Europe/Brussels]"
+by = "council"
+decision = { act = "grant", phase = "p1", effective = "2026-05-01T00:01[Europe/Brussels]", reason = "phase 1 earned early" }
+
+[[events]]
+at = 2026-05-02T00:00:00Z
+by = "council"
+event = { id = "adoption", on = 2026-05-02T18:00:00+09:00 }
+"#,
+    )
+    .unwrap();
+    // Recorded at 09:00 in Brussels (07:00 UTC), effective at 00:01 there (22:01 UTC the
+    // day before): the instant, with the zone the instrument used.
+    assert_eq!(planned[0].at.to_string(), "2026-04-30T07:00:00Z");
+    let Statement::Decision(d) = &planned[0].statement else {
+        panic!("{:?}", planned[0].statement)
+    };
+    assert_eq!(
+        d.effective.to_string(),
+        "2026-05-01T00:01:00+02:00[Europe/Brussels]"
+    );
+    assert_eq!(d.effective.instant().to_string(), "2026-04-30T22:01:00Z");
+    let Statement::EventOccurred(e) = &planned[1].statement else {
+        panic!("{:?}", planned[1].statement)
+    };
+    assert_eq!(e.on.to_string(), "2026-05-02T18:00:00+09:00");
+
+    // Played: the grant is in effect from that second, not before.
+    let log: Vec<LoggedStatement> = planned
+        .iter()
+        .enumerate()
+        .map(|(i, p)| LoggedStatement {
+            index: LogIndex(i as u64),
+            recorded_at: p.at,
+            agreement: p.agreement.clone(),
+            authors: p.authors.clone(),
+            statement: p.statement.clone(),
+        })
+        .collect();
+    let agreement = agreement();
+    let status = |when: &str| {
+        let state = accord_core::engine::evaluate(
+            std::slice::from_ref(&agreement),
+            &log,
+            when.parse().unwrap(),
+        )
+        .unwrap();
+        state.relief("gl-1").unwrap().status
+    };
+    use accord_core::engine::state::ReliefStatus;
+    assert_eq!(status("2026-04-30T22:00:59Z"), ReliefStatus::Scheduled);
+    assert_eq!(status("2026-04-30T22:01:00Z"), ReliefStatus::Granted);
+    assert_eq!(status("2026-04-30T22:01:01Z"), ReliefStatus::Granted);
+}
+
+#[test]
+fn unknown_zones_and_skipped_or_repeated_local_times_are_reported_where_they_are() {
+    let errors = lower(
+        r#"
+[[events]]
+at = 2026-03-01
+by = "council"
+decision = { act = "grant", phase = "p1", effective = "2026-03-02T00:01[Europe/Atlantis]", reason = "x" }
+
+[[events]]
+at = 2026-03-02
+by = "council"
+decision = { act = "grant", phase = "p1", effective = "2026-03-29T02:30[Europe/Brussels]", reason = "x" }
+
+[[events]]
+at = 2026-03-03
+by = "council"
+decision = { act = "revoke", phase = "p1", effective = "2026-10-25T02:30[Europe/Brussels]", reason = "x" }
+
+[[events]]
+at = 2026-03-04
+by = "council"
+event = { id = "adoption", on = 2026-03-04T10:00:00 }
+"#,
+    )
+    .unwrap_err();
+    insta::assert_snapshot!(errors.join("\n"), @r"
+    8:55: event 1: `Europe/Atlantis` is not a time zone of the tz database (in `2026-03-02T00:01[Europe/Atlantis]`): write an IANA name such as `Europe/London`, or an offset
+    13:55: event 2: `2026-03-29T02:30:00` does not exist in Europe/Brussels: clocks skipped from +01:00 to +02:00 that day; write the instant meant with its offset
+    18:56: event 3: `2026-10-25T02:30:00` occurs twice in Europe/Brussels (at +02:00 and at +01:00): write the one meant with its offset, e.g. `2026-10-25T02:30:00+02:00[Europe/Brussels]`
+    23:33: event 4: `2026-03-04T10:00:00` has a time but no zone: say which, e.g. `2026-03-04T10:00:00Z`, `2026-03-04T10:00:00+01:00` or `2026-03-04T10:00:00[Europe/London]`
+    ");
 }

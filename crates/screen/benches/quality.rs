@@ -12,7 +12,9 @@
 //! `$ACCORD_NOMENKLATURA_ALGORITHM` (default `logic-v2`). `ACCORD_PAIRS=FILE` runs one
 //! file instead. `ACCORD_SHOW_ERRORS=1` lists our misclassified pairs of the tuning sets
 //! only (held-out misses are not printed, so that no rule is written from them);
-//! `ACCORD_SHOW_CATEGORIES=1` prints correct pairs per category.
+//! `ACCORD_SHOW_CATEGORIES=1` prints correct pairs per category. `ACCORD_TUNE_ONLY=1`
+//! leaves the held-out files out altogether (not even their figures are printed): the
+//! mode to iterate in, so that held-out figures are looked at once, after tuning.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -157,7 +159,12 @@ fn pair_files(manifest: &Path) -> Vec<(String, std::path::PathBuf)> {
             manifest.join("tests/data/holdout.csv"),
         ),
     ];
-    for split in ["tune", "heldout"] {
+    let splits: &[&str] = if std::env::var_os("ACCORD_TUNE_ONLY").is_some() {
+        &["tune"]
+    } else {
+        &["tune", "heldout"]
+    };
+    for split in splits {
         let dir = manifest.join("tests/data/sets").join(split);
         let mut names: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
@@ -321,8 +328,14 @@ fn main() {
     }
     let mut sweep = String::from("held-out threshold sweep, ours (P/R/F1):");
     let (chosen, o, _) = select(&|p| p.set.starts_with("heldout/"));
+    if chosen.is_empty() {
+        sweep = String::from("held-out files left out (ACCORD_TUNE_ONLY)");
+    }
     let owned: Vec<bool> = chosen.iter().map(|p| p.label).collect();
-    for step in [75, 80, 85, 90, 95] {
+    for step in [75, 80, 85, 90, 95]
+        .into_iter()
+        .filter(|_| !owned.is_empty())
+    {
         let threshold = f64::from(step) / 100.0;
         let q = quality(&owned, &o, threshold);
         sweep.push_str(&format!(

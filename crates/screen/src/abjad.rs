@@ -81,6 +81,9 @@ fn units(word: &str) -> Option<Vec<Unit>> {
             'م' => Unit::Consonant(&["m"]),
             'ن' => Unit::Consonant(&["n"]),
             'ه' | 'ھ' | 'ہ' if i == last && i > 0 => Unit::Optional(FINAL_TA),
+            // Word-initial `he` is always the consonant h (`هاشمي`, Hashemi): never silent,
+            // or `Eslami` would read as `هاشمي` with one letter added.
+            'ه' | 'ھ' | 'ہ' if i == 0 => Unit::Consonant(&["h"]),
             // Persian writes a silent `he` inside compounds once the zero-width non-joiner
             // is gone (`خامنه‌ای`, Khamenei).
             'ه' | 'ھ' | 'ہ' => Unit::Optional(&["h", "e", "eh", "a", "ah"]),
@@ -138,6 +141,17 @@ pub fn edits(word: &str, latin: &str) -> Option<u8> {
         {
             best = best.min(align(&units, rest));
         }
+    }
+    // The article assimilated to a sun letter and written joined (`Eddine`, `Ashshami`):
+    // a vowel, then the letter doubled.
+    if let [vowel, c, d, ..] = text
+        && is_vowel(*vowel)
+        && c == d
+        && !is_vowel(*c)
+        && let Some(rest) = text.get(2..)
+        && rest.len() >= 3
+    {
+        best = best.min(align(&units, rest));
     }
     (best <= MAX_EDITS).then_some(best)
 }
@@ -243,6 +257,7 @@ mod tests {
             ("مصري", "masri"),
             ("داود", "davood"),
             ("حسيني", "hosseini"),
+            ("دين", "eddine"),
         ] {
             assert_eq!(edits(arabic, latin), Some(0), "{arabic} {latin}");
         }

@@ -123,18 +123,15 @@ fn abjad_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     if let Some(original) = written.original.as_deref()
         && let Some(consonants) = crate::abjad::consonant_count(original)
     {
-        let sim: f64 = match crate::abjad::edits(original, &latin.text)? {
-            // Every consonant and long vowel accounted for; short vowels guessed.
-            0 => 0.95,
-            // One letter off: a typo in a long enough word, another name in a short one.
-            _ if latin.text.len() >= 6 => 0.87,
-            _ => return None,
-        };
-        let sim = if consonants <= 2 {
-            sim.min(WEAK_EVIDENCE)
-        } else {
-            sim
-        };
+        // Every consonant and long vowel accounted for (short vowels guessed), or no
+        // match: a Latin spelling one letter off an Arabic word is another name as often
+        // as a typo (`شريف` / `Shirri`, `قحطاني` / `Ghaani`, `أسد` / `Saddam`), and the
+        // lists write every name in Latin letters too, where a typo in a Latin query meets
+        // the Latin spelling.
+        if crate::abjad::edits(original, &latin.text)? != 0 {
+            return None;
+        }
+        let sim = if consonants <= 2 { WEAK_EVIDENCE } else { 0.95 };
         return Some((sim, TokenMatchKind::Consonants));
     }
     // One side kept few vowels: compare consonants, and trust it a little less.
@@ -286,7 +283,18 @@ fn is_gender_variant(a: &str, b: &str) -> bool {
     }
     let vowels: &[char] = &['a', 'e', 'i', 'o', 'u', 'y'];
     let (stem_a, stem_b) = (a.trim_end_matches(vowels), b.trim_end_matches(vowels));
-    stem_a.len() >= 3 && stem_a == stem_b && a != b && (a.ends_with('a') != b.ends_with('a'))
+    // Final vowels swapped are a typo, not a gender (`Hajinia` / `Hajinai`, `Korea` /
+    // `Korae`): the endings must differ in their letters, not only in their order.
+    let sorted_tail = |word: &str, stem: &str| {
+        let mut tail: Vec<u8> = word.bytes().skip(stem.len()).collect();
+        tail.sort_unstable();
+        tail
+    };
+    stem_a.len() >= 3
+        && stem_a == stem_b
+        && a != b
+        && (a.ends_with('a') != b.ends_with('a'))
+        && sorted_tail(a, stem_a) != sorted_tail(b, stem_b)
 }
 
 /// A name and its nisba, the adjective of belonging made by a final `i` (`Abbas` /
@@ -341,6 +349,33 @@ pub struct NameMatch {
     pub unmatched_candidate: Vec<String>,
     /// Legal forms set aside on either side (`ooo`, `llc`…).
     pub legal_forms_ignored: Vec<String>,
+    /// When words many listed names share lowered the score: the two scores and those
+    /// words (screening against an index only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_words: Option<CommonWords>,
+}
+
+/// How weighing words by their rarity in the lists lowered a name score: the score is
+/// `min(by_count, by_rarity)`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CommonWords {
+    /// The score by words matched, each word weighing as its kind.
+    pub by_count: f64,
+    /// The score with each word also weighing by its rarity.
+    pub by_rarity: f64,
+    /// The words weighing less than their kind, with how many listed names share them.
+    pub words: Vec<CommonWord>,
+}
+
+/// A word many listed names share, and the factor on its weight.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CommonWord {
+    /// The word.
+    pub word: String,
+    /// How many distinct listed names have it.
+    pub listed_names: u32,
+    /// The factor on its weight.
+    pub weight: f64,
 }
 
 /// A run of adjacent tokens: the first position and how many (1, or 2 when two words of
@@ -381,10 +416,12 @@ pub type Alignment = Vec<Matched>;
 
 /// Compares two token lists. `a` plays the query, `b` the candidate.
 pub fn compare_tokens(a: &[&Token], b: &[&Token]) -> (f64, Alignment) {
-    compare_tokens_with(a, b, &mut |i, j| match (a.get(i), b.get(j)) {
-        (Some(ta), Some(tb)) => token_similarity(ta, tb),
-        _ => None,
-    })
+    let (coverage, pairs) =
+        compare_tokens_with(a, b, None, &mut |i, j| match (a.get(i), b.get(j)) {
+            (Some(ta), Some(tb)) => token_similarity(ta, tb),
+            _ => None,
+        });
+    (coverage.score, pairs)
 }
 
 /// Two adjacent words joined into one, for comparing with a single word of the other name.
@@ -412,6 +449,9 @@ fn joined_pair(first: &Token, second: &Token) -> Token {
 /// ordinary words, of lengths that can agree, starting alike unless a script differs.
 fn joined_pairs(a: &[&Token], b: &[&Token], out: &mut Alignment) {
     let joinable = |t: &Token| t.kind == TokenKind::Word;
+    // A single letter may be one of two words joined (`E-Nau` / `Enau`, Korean `U Hae` /
+    // `우해`), though not the single word.
+    let joinable_in_pair = |t: &Token| matches!(t.kind, TokenKind::Word | TokenKind::Initial);
     for (single_side_is_a, singles, pairs) in [(true, a, b), (false, b, a)] {
         for (i, single) in singles.iter().enumerate() {
             if !joinable(single) || single.text.len() < 4 {
@@ -421,7 +461,10 @@ fn joined_pairs(a: &[&Token], b: &[&Token], out: &mut Alignment) {
                 let (Some(first), Some(second)) = (pairs.get(j), pairs.get(j + 1)) else {
                     continue;
                 };
-                if !joinable(first) || !joinable(second) || first.script != second.script {
+                if !joinable_in_pair(first)
+                    || !joinable_in_pair(second)
+                    || first.script != second.script
+                {
                     continue;
                 }
                 // Across scripts (a word without its vowels against Latin) lengths and
@@ -456,12 +499,13 @@ fn joined_pairs(a: &[&Token], b: &[&Token], out: &mut Alignment) {
 
 /// [`compare_tokens`] with the token similarity supplied by the caller, which must return
 /// what [`token_similarity`] returns for tokens `a[i]` and `b[j]` (the index passes a cached
-/// copy).
+/// copy), and the words' rarity when the caller knows it.
 pub fn compare_tokens_with(
     a: &[&Token],
     b: &[&Token],
+    rarity: Option<Rarity<'_>>,
     similarity: &mut dyn FnMut(usize, usize) -> Option<(f64, TokenMatchKind)>,
-) -> (f64, Alignment) {
+) -> (Coverage, Alignment) {
     let mut scored: Alignment = Vec::with_capacity(a.len() * b.len());
     for i in 0..a.len() {
         for j in 0..b.len() {
@@ -478,6 +522,90 @@ pub fn compare_tokens_with(
     if a.len() != b.len() {
         joined_pairs(a, b, &mut scored);
     }
+    let mut pairs = select_pairs(a.len(), b.len(), scored);
+    join_short_typos(a, b, &mut pairs);
+    let coverage = coverage(a, b, &pairs, rarity);
+    pairs.sort_by_key(|p| (p.query, p.candidate));
+    (coverage, pairs)
+}
+
+/// A typo in a word of three letters or fewer cannot be told from another word (`Son` /
+/// `Spn`, `Sop`), but beside a word that matched it can: when a matched word has an
+/// unmatched short neighbour on the same side in both names (`Je Spn` / `Je Son`), the two
+/// neighbours are compared joined, as one word of five letters or more, where one edit is
+/// a typo. The pair of words then replaces the single pair, with the joined similarity.
+fn join_short_typos(a: &[&Token], b: &[&Token], pairs: &mut Alignment) {
+    let latin_word = |t: &Token| t.kind == TokenKind::Word && t.script == Script::Latin && !t.abjad;
+    let used = |pairs: &Alignment, query_side: bool, p: usize| {
+        pairs.iter().any(|pair| {
+            let span = if query_side {
+                pair.query
+            } else {
+                pair.candidate
+            };
+            span.positions().contains(&p)
+        })
+    };
+    let mut k = 0;
+    while let Some(pair) = pairs.get(k).copied() {
+        k += 1;
+        if pair.query.len != 1 || pair.candidate.len != 1 {
+            continue;
+        }
+        let (i, j) = (pair.query.start, pair.candidate.start);
+        // The neighbour after, then the one before, on both sides alike.
+        for (ni, nj) in [(i + 1, j + 1), (i.wrapping_sub(1), j.wrapping_sub(1))] {
+            let (Some(matched_a), Some(matched_b), Some(short_a), Some(short_b)) =
+                (a.get(i), b.get(j), a.get(ni), b.get(nj))
+            else {
+                continue;
+            };
+            let all_latin = [matched_a, matched_b, short_a, short_b]
+                .iter()
+                .all(|t| latin_word(t));
+            if !all_latin
+                || short_a.text.len().min(short_b.text.len()) > 3
+                || used(pairs, true, ni)
+                || used(pairs, false, nj)
+            {
+                continue;
+            }
+            let (joined_a, joined_b) = if ni > i {
+                (
+                    joined_pair(matched_a, short_a),
+                    joined_pair(matched_b, short_b),
+                )
+            } else {
+                (
+                    joined_pair(short_a, matched_a),
+                    joined_pair(short_b, matched_b),
+                )
+            };
+            let Some((similarity, how)) = token_similarity(&joined_a, &joined_b) else {
+                continue;
+            };
+            let start = |x: usize, y: usize| x.min(y);
+            if let Some(slot) = pairs.get_mut(k - 1) {
+                *slot = Matched {
+                    query: Span {
+                        start: start(i, ni),
+                        len: 2,
+                    },
+                    candidate: Span {
+                        start: start(j, nj),
+                        len: 2,
+                    },
+                    similarity: similarity.min(pair.similarity),
+                    how,
+                };
+            }
+            break;
+        }
+    }
+}
+
+/// The pairs taken greedily from the most similar down, each word used once.
+fn select_pairs(n_a: usize, n_b: usize, mut scored: Alignment) -> Alignment {
     // Highest similarity first, single words before joined ones; ties by position, so the
     // result never depends on anything but the inputs.
     scored.sort_by(|x, y| {
@@ -490,21 +618,14 @@ pub fn compare_tokens_with(
     // Names are short: the flags live on the stack unless a name has over 32 words.
     let (mut small_a, mut small_b) = ([false; 32], [false; 32]);
     let (mut big_a, mut big_b);
-    let (used_a, used_b): (&mut [bool], &mut [bool]) = if a.len() <= 32 && b.len() <= 32 {
-        (&mut small_a[..a.len()], &mut small_b[..b.len()])
+    let (used_a, used_b): (&mut [bool], &mut [bool]) = if n_a <= 32 && n_b <= 32 {
+        (&mut small_a[..n_a], &mut small_b[..n_b])
     } else {
-        big_a = vec![false; a.len()];
-        big_b = vec![false; b.len()];
+        big_a = vec![false; n_a];
+        big_b = vec![false; n_b];
         (&mut big_a[..], &mut big_b[..])
     };
-    let mut pairs = Vec::with_capacity(a.len().min(b.len()));
-    let (mut matched_a, mut matched_b) = (0.0, 0.0);
-    let weight = |tokens: &[&Token], span: Span| -> f64 {
-        span.positions()
-            .filter_map(|p| tokens.get(p))
-            .map(|t| t.kind.weight())
-            .sum()
-    };
+    let mut pairs = Vec::with_capacity(n_a.min(n_b));
     for pair in scored {
         let free = |used: &[bool], span: Span| {
             span.positions()
@@ -523,7 +644,117 @@ pub fn compare_tokens_with(
                 *u = true;
             }
         }
-        let (wa, wb) = (weight(a, pair.query), weight(b, pair.candidate));
+        pairs.push(pair);
+    }
+    pairs
+}
+
+/// How much a word weighs beyond its kind, and how many listed names share it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordRarity {
+    /// The factor on the word's weight: 1 for a word few listed names share, down to
+    /// the index's floor for the commonest.
+    pub weight: f64,
+    /// How many distinct listed names have the word.
+    pub listed_names: u32,
+}
+
+impl WordRarity {
+    /// A word whose commonness is unknown weighs as its kind.
+    pub const UNKNOWN: WordRarity = WordRarity {
+        weight: 1.0,
+        listed_names: 0,
+    };
+}
+
+/// The rarity of each word of the two names, position by position (the index knows it;
+/// a bare pair of names does not).
+#[derive(Debug, Clone, Copy)]
+pub struct Rarity<'r> {
+    /// The query's words.
+    pub query: &'r [WordRarity],
+    /// The candidate's words.
+    pub candidate: &'r [WordRarity],
+}
+
+/// The score of an alignment: by words matched, each word weighing as its kind, and — when
+/// the rarity of the words is known — with each word also weighed by its rarity. The score
+/// is the lower of the two: a partial match resting on words many listed names share
+/// (`Fouad Mohammed Ashour` / `MOHAMMED, Fouad`) is weaker evidence than its word count
+/// says, but rarity never raises a score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coverage {
+    /// The name score: the lower of the two below.
+    pub score: f64,
+    /// The score with words weighing as their kind.
+    pub by_count: f64,
+    /// The score with words also weighing by their rarity, when known.
+    pub by_rarity: Option<f64>,
+}
+
+fn coverage(a: &[&Token], b: &[&Token], pairs: &Alignment, rarity: Option<Rarity<'_>>) -> Coverage {
+    let by_count = coverage_with(a, b, pairs, &|_, _| 1.0);
+    let by_rarity = rarity.map(|r| {
+        let query = query_rarity(r, pairs);
+        coverage_with(a, b, pairs, &|query_side, p| {
+            if query_side {
+                query.get(p).copied().unwrap_or(1.0)
+            } else {
+                r.candidate.get(p).map_or(1.0, |w| w.weight)
+            }
+        })
+    });
+    Coverage {
+        score: by_rarity.map_or(by_count, |r| r.min(by_count)),
+        by_count,
+        by_rarity,
+    }
+}
+
+/// The rarity factor of each query word: a matched word takes that of the listed word it
+/// met (the commonest, when it met two joined), since a query word is often spelled as no
+/// listed name spells it — a typo, a variant — and would otherwise count as rare; an
+/// unmatched word keeps its own (1 when no listed name has it).
+fn query_rarity(rarity: Rarity<'_>, pairs: &Alignment) -> Vec<f64> {
+    let mut factors: Vec<f64> = rarity.query.iter().map(|w| w.weight).collect();
+    for pair in pairs {
+        let listed = pair
+            .candidate
+            .positions()
+            .filter_map(|p| rarity.candidate.get(p).map(|w| w.weight))
+            .fold(1.0f64, f64::min);
+        for p in pair.query.positions() {
+            if let Some(f) = factors.get_mut(p) {
+                *f = listed;
+            }
+        }
+    }
+    factors
+}
+
+/// `0.65 · max(M_q/W_q, M_c/W_c) + 0.35 · min(…)`, each word weighing its kind's weight
+/// times `factor(is query side, position)`.
+fn coverage_with(
+    a: &[&Token],
+    b: &[&Token],
+    pairs: &Alignment,
+    factor: &dyn Fn(bool, usize) -> f64,
+) -> f64 {
+    let weight = |tokens: &[&Token], query_side: bool, span: Span| -> f64 {
+        span.positions()
+            .filter_map(|p| {
+                tokens
+                    .get(p)
+                    .map(|t| t.kind.weight() * factor(query_side, p))
+            })
+            .sum()
+    };
+    let (mut matched_a, mut matched_b) = (0.0, 0.0);
+    for pair in pairs {
+        let (wa, wb) = (
+            weight(a, true, pair.query),
+            weight(b, false, pair.candidate),
+        );
         if pair.query.len == 1 && pair.candidate.len == 1 {
             // A particle against a word counts as a particle on both sides.
             matched_a += pair.similarity * wa.min(wb);
@@ -532,19 +763,33 @@ pub fn compare_tokens_with(
             matched_a += pair.similarity * wa;
             matched_b += pair.similarity * wb;
         }
-        pairs.push(pair);
     }
-    let total_a: f64 = a.iter().map(|t| t.kind.weight()).sum();
-    let total_b: f64 = b.iter().map(|t| t.kind.weight()).sum();
+    // `abd` (servant of) weighs as a particle where it meets another `abd`, and as a word
+    // where it is left unmatched: `Abd al-Karim` is not `Karim`.
+    let matched = |side: bool, p: usize| {
+        pairs.iter().any(|pair| {
+            let span = if side { pair.query } else { pair.candidate };
+            span.positions().contains(&p)
+        })
+    };
+    let total = |tokens: &[&Token], side: bool| -> f64 {
+        (0..tokens.len())
+            .map(|p| match tokens.get(p) {
+                Some(t) if t.opens_compound() && !matched(side, p) => factor(side, p),
+                _ => weight(tokens, side, Span::one(p)),
+            })
+            .sum()
+    };
+    let total_a = total(a, true);
+    let total_b = total(b, false);
     if total_a <= 0.0 || total_b <= 0.0 {
-        return (0.0, pairs);
+        return 0.0;
     }
     let cover_a = (matched_a / total_a).min(1.0);
     let cover_b = (matched_b / total_b).min(1.0);
     let score =
         COVERAGE_BALANCE * cover_a.max(cover_b) + (1.0 - COVERAGE_BALANCE) * cover_a.min(cover_b);
-    pairs.sort_by_key(|p| (p.query, p.candidate));
-    (tidy(score.clamp(0.0, 1.0)), pairs)
+    tidy(score.clamp(0.0, 1.0))
 }
 
 fn joined(tokens: &[&Token]) -> String {
@@ -567,12 +812,22 @@ pub fn original_script_score(query: &NormalizedName, candidate: &NormalizedName)
 
 /// Compares two normalised names. `query` plays the query, `candidate` the candidate.
 pub fn compare_names(query: &NormalizedName, candidate: &NormalizedName) -> NameMatch {
+    compare_names_with(query, candidate, None)
+}
+
+/// [`compare_names`] with the words' rarity in the lists (the index supplies it).
+pub fn compare_names_with(
+    query: &NormalizedName,
+    candidate: &NormalizedName,
+    rarity: Option<Rarity<'_>>,
+) -> NameMatch {
     let a: Vec<&Token> = query.tokens.iter().collect();
     let b: Vec<&Token> = candidate.tokens.iter().collect();
-    let mut result = compare_token_refs(&a, &b);
+    let mut result = compare_token_refs_with(&a, &b, rarity);
     if let Some(score) = original_script_score(query, candidate) {
         result.score = score;
         result.method = NameMethod::OriginalScript;
+        result.common_words = None;
     }
     result.legal_forms_ignored = query
         .legal_forms
@@ -583,13 +838,69 @@ pub fn compare_names(query: &NormalizedName, candidate: &NormalizedName) -> Name
     result
 }
 
-/// Compares token lists and builds the explanation; used by the index on interned tokens.
+/// Compares token lists and builds the explanation.
 pub fn compare_token_refs(a: &[&Token], b: &[&Token]) -> NameMatch {
-    let (score, method, pairs) = score_tokens(a, b, &mut |i, j| match (a.get(i), b.get(j)) {
+    compare_token_refs_with(a, b, None)
+}
+
+/// [`compare_token_refs`] with the words' rarity (the index supplies it).
+pub fn compare_token_refs_with(
+    a: &[&Token],
+    b: &[&Token],
+    rarity: Option<Rarity<'_>>,
+) -> NameMatch {
+    let scored = score_tokens(a, b, rarity, &mut |i, j| match (a.get(i), b.get(j)) {
         (Some(ta), Some(tb)) => token_similarity(ta, tb),
         _ => None,
     });
-    explain_alignment(a, b, score, method, pairs)
+    let common_words = common_words(a, b, rarity, &scored);
+    let mut explained = explain_alignment(a, b, scored.score, scored.method, scored.pairs);
+    explained.common_words = common_words;
+    explained
+}
+
+/// What the explanation says of rarity: only when it lowered the score.
+fn common_words(
+    a: &[&Token],
+    b: &[&Token],
+    rarity: Option<Rarity<'_>>,
+    scored: &Scored,
+) -> Option<CommonWords> {
+    let rarity = rarity?;
+    let by_rarity = scored.coverage.by_rarity?;
+    if scored.method != NameMethod::Tokens || by_rarity >= scored.coverage.by_count {
+        return None;
+    }
+    let mut words: Vec<CommonWord> = Vec::new();
+    for (tokens, weights) in [(a, rarity.query), (b, rarity.candidate)] {
+        for (token, w) in tokens.iter().zip(weights) {
+            if w.weight < 1.0 && !words.iter().any(|c| c.word == token.text) {
+                words.push(CommonWord {
+                    word: token.text.clone(),
+                    listed_names: w.listed_names,
+                    weight: w.weight,
+                });
+            }
+        }
+    }
+    Some(CommonWords {
+        by_count: scored.coverage.by_count,
+        by_rarity,
+        words,
+    })
+}
+
+/// A comparison of two token lists, scored, before its explanation is built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// The name score.
+    pub score: f64,
+    /// The view that gave it.
+    pub method: NameMethod,
+    /// The token alignment's own score (by word count and by rarity).
+    pub coverage: Coverage,
+    /// The matched pairs.
+    pub pairs: Alignment,
 }
 
 /// The name score of two token lists and the view that gave it, without building an
@@ -597,9 +908,11 @@ pub fn compare_token_refs(a: &[&Token], b: &[&Token]) -> NameMatch {
 pub fn score_tokens(
     a: &[&Token],
     b: &[&Token],
+    rarity: Option<Rarity<'_>>,
     similarity: &mut dyn FnMut(usize, usize) -> Option<(f64, TokenMatchKind)>,
-) -> (f64, NameMethod, Alignment) {
-    let (token_score, pairs) = compare_tokens_with(a, b, similarity);
+) -> Scored {
+    let (coverage, pairs) = compare_tokens_with(a, b, rarity, similarity);
+    let token_score = coverage.score;
     let mut method = NameMethod::Tokens;
     let mut score = token_score;
     // The joined view is for words split or merged differently (`Bin Laden` / `Binladen`):
@@ -627,7 +940,12 @@ pub fn score_tokens(
             }
         }
     }
-    (score.clamp(0.0, 1.0), method, pairs)
+    Scored {
+        score: score.clamp(0.0, 1.0),
+        method,
+        coverage,
+        pairs,
+    }
 }
 
 fn explain_alignment(
@@ -680,6 +998,7 @@ fn explain_alignment(
         unmatched_query: unmatched(a, &used_a),
         unmatched_candidate: unmatched(b, &used_b),
         legal_forms_ignored: Vec::new(),
+        common_words: None,
     }
 }
 
@@ -710,11 +1029,11 @@ pub fn score_pair_value(name1: &str, name2: &str, schema: Option<Schema>) -> f64
     }
     let a: Vec<&Token> = query.tokens.iter().collect();
     let b: Vec<&Token> = candidate.tokens.iter().collect();
-    score_tokens(&a, &b, &mut |i, j| match (a.get(i), b.get(j)) {
+    score_tokens(&a, &b, None, &mut |i, j| match (a.get(i), b.get(j)) {
         (Some(ta), Some(tb)) => token_similarity(ta, tb),
         _ => None,
     })
-    .0
+    .score
 }
 
 /// Scores two names written by people, as `accord screen score` does: normalises both under

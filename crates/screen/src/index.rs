@@ -19,7 +19,7 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 
 use crate::candidate::{Candidate, NameKind, PartialDate, Query, Schema, country_key};
-use crate::compare::{compare_names, token_similarity};
+use crate::compare::{Rarity, WordRarity, compare_names_with, token_similarity};
 use crate::country::countries_in;
 use crate::hit::{
     Adjustment, BIRTH_DATE_MATCH, BIRTH_DATE_MISMATCH, BIRTH_DATE_NEAR, COUNTRY_MATCH,
@@ -93,6 +93,8 @@ pub struct Index {
     vocabulary_ids: HashMap<Script, HashMap<Box<str>, u32>>,
     postings: Vec<Vec<u32>>,
     idf: Vec<f32>,
+    /// Per vocabulary word, the factor on its weight in a name score ([`rarity`]).
+    rarity: Vec<f64>,
     /// The largest IDF: the weight a vote through joined words carries.
     rarest_idf: f32,
     by_spelling: Vec<(u64, u32)>,
@@ -111,8 +113,9 @@ pub struct Index {
 }
 
 /// How many vocabulary words may vote for one query word (its own spelling and the nearest
-/// others).
-const MAX_NEIGHBOURS: usize = 12;
+/// others). Sixteen, not twelve: a typo'd word of four letters has a dozen nearer
+/// spellings than its original (`Aruf`: `Arouf`, `Maarouf`… before `Arif`).
+const MAX_NEIGHBOURS: usize = 16;
 
 /// The bit of a schema in a form's schema set.
 fn schema_bit(schema: Schema) -> u8 {
@@ -287,6 +290,7 @@ impl Index {
             vocabulary_ids: HashMap::default(),
             postings: Vec::new(),
             idf: Vec::new(),
+            rarity: Vec::new(),
             rarest_idf: 1.0,
             by_spelling: Vec::new(),
             by_skeleton_abjad: Vec::new(),
@@ -356,6 +360,7 @@ impl Index {
             .map(|p| (n_forms / p.len().max(1) as f32).ln() + 1.0)
             .collect();
         index.rarest_idf = index.idf.iter().copied().fold(1.0f32, f32::max);
+        index.rarity = index.postings.iter().map(|p| rarity(p.len())).collect();
         let mut keys = Vec::new();
         for (id, token) in index.vocabulary.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
@@ -452,6 +457,18 @@ impl Index {
         self.names.len()
     }
 
+    /// How common a word is among the indexed names: [`WordRarity::UNKNOWN`] for a word no
+    /// name has.
+    fn word_rarity(&self, token: &Token) -> WordRarity {
+        match self.vocabulary_id(&token.text, token.script) {
+            Some(id) => WordRarity {
+                weight: self.rarity.get(id as usize).copied().unwrap_or(1.0),
+                listed_names: u32::try_from(self.postings_of(id).len()).unwrap_or(u32::MAX),
+            },
+            None => WordRarity::UNKNOWN,
+        }
+    }
+
     /// Vocabulary tokens that may match `token`, with their similarity, best first.
     fn matching_vocabulary(&self, token: &Token, found: &mut Vec<u32>) -> Vec<(u32, f64)> {
         found.clear();
@@ -506,7 +523,17 @@ impl Index {
                 Some((*id, similarity))
             })
             .collect();
-        matched.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Among words equally near, the rarer first: they say more and cost less to vote
+        // for (`Jza` keeps `Joza` among its neighbours, not twelve common words).
+        matched.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(
+                    self.postings_of(a.0)
+                        .len()
+                        .cmp(&self.postings_of(b.0).len()),
+                )
+                .then(a.0.cmp(&b.0))
+        });
         matched.truncate(MAX_NEIGHBOURS);
         matched
     }
@@ -681,7 +708,7 @@ impl Index {
     /// the same computation as [`compare_names`], with token similarities cached per query.
     fn form_score(
         &self,
-        (variant, query, a): (u8, &NormalizedName, &[&Token]),
+        (variant, query, a, a_rarity): (u8, &NormalizedName, &[&Token], &[WordRarity]),
         form: &Form,
         cache: &mut SimilarityCache,
     ) -> f64 {
@@ -699,7 +726,18 @@ impl Index {
                 .entry((variant, i as u32, *id))
                 .or_insert_with(|| token_similarity(ta, tb))
         };
-        let (score, _, _) = crate::compare::score_tokens(a, &b, &mut similarity);
+        let b_rarity: Vec<WordRarity> = ids
+            .iter()
+            .map(|id| WordRarity {
+                weight: self.rarity.get(*id as usize).copied().unwrap_or(1.0),
+                listed_names: 0,
+            })
+            .collect();
+        let rarity = Rarity {
+            query: a_rarity,
+            candidate: &b_rarity,
+        };
+        let score = crate::compare::score_tokens(a, &b, Some(rarity), &mut similarity).score;
         form.original
             .as_deref()
             .and_then(|original| crate::compare::original_script_score(query, original))
@@ -720,6 +758,9 @@ impl Index {
             prepared.organisation.tokens.iter().collect(),
             prepared.other.tokens.iter().collect(),
         ];
+        let rarities: [Vec<WordRarity>; 3] = readings
+            .each_ref()
+            .map(|tokens| tokens.iter().map(|t| self.word_rarity(t)).collect());
         for form_id in forms {
             let Some(form) = self.forms.get(*form_id as usize) else {
                 continue;
@@ -738,7 +779,11 @@ impl Index {
                         let tokens = readings
                             .get(usize::from(variant))
                             .map_or(&[][..], Vec::as_slice);
-                        let score = self.form_score((variant, query, tokens), form, &mut cache);
+                        let rarity = rarities
+                            .get(usize::from(variant))
+                            .map_or(&[][..], Vec::as_slice);
+                        let score =
+                            self.form_score((variant, query, tokens, rarity), form, &mut cache);
                         *slot = Some(score);
                         score
                     }
@@ -807,7 +852,7 @@ impl Index {
                 if !by_identifier && fast_score + most_added < settings.threshold {
                     return None;
                 }
-                let hit = explain(&prepared, candidate, name as usize)?;
+                let hit = self.explain(&prepared, candidate, name as usize)?;
                 (hit.score >= settings.threshold).then_some((c, hit))
             })
             .collect();
@@ -830,52 +875,93 @@ impl Index {
     }
 }
 
-/// Builds the hit for `candidate` with its name `name` as the best match, or `None` when
-/// the name does not exist.
-fn explain(prepared: &PreparedQuery<'_>, candidate: &Candidate, name: usize) -> Option<Hit> {
-    let candidate_name = candidate
-        .names
-        .get(name)
-        .or_else(|| candidate.names.first());
-    let query_name = prepared.for_schema(candidate.schema);
-    let name_match = match candidate_name {
-        Some(n) => compare_names(query_name, &normalize(&n.value, Some(candidate.schema))),
-        None => compare_names(query_name, &NormalizedName::default()),
-    };
-    let kind = candidate_name.map_or(NameKind::Primary, |n| n.kind);
-    let identifier = prepared.query.identifiers.iter().find_map(|asked| {
-        let asked_key = asked.key();
-        candidate
-            .identifiers
+impl Index {
+    /// Builds the hit for `candidate` with its name `name` as the best match, or `None` when
+    /// the name does not exist.
+    fn explain(
+        &self,
+        prepared: &PreparedQuery<'_>,
+        candidate: &Candidate,
+        name: usize,
+    ) -> Option<Hit> {
+        let candidate_name = candidate
+            .names
+            .get(name)
+            .or_else(|| candidate.names.first());
+        let query_name = prepared.for_schema(candidate.schema);
+        let listed = candidate_name.map_or_else(NormalizedName::default, |n| {
+            normalize(&n.value, Some(candidate.schema))
+        });
+        let query_rarity: Vec<WordRarity> = query_name
+            .tokens
             .iter()
-            .find(|own| own.kinds_agree(asked) && !asked_key.is_empty() && own.key() == asked_key)
-            .map(|own| IdentifierMatch {
-                kind: own.kind.clone(),
-                value: own.value.clone(),
-            })
-    });
-    if candidate_name.is_none() && identifier.is_none() {
-        return None;
+            .map(|t| self.word_rarity(t))
+            .collect();
+        let listed_rarity: Vec<WordRarity> =
+            listed.tokens.iter().map(|t| self.word_rarity(t)).collect();
+        let rarity = Rarity {
+            query: &query_rarity,
+            candidate: &listed_rarity,
+        };
+        let name_match = compare_names_with(query_name, &listed, Some(rarity));
+        let kind = candidate_name.map_or(NameKind::Primary, |n| n.kind);
+        let identifier = prepared.query.identifiers.iter().find_map(|asked| {
+            let asked_key = asked.key();
+            candidate
+                .identifiers
+                .iter()
+                .find(|own| {
+                    own.kinds_agree(asked) && !asked_key.is_empty() && own.key() == asked_key
+                })
+                .map(|own| IdentifierMatch {
+                    kind: own.kind.clone(),
+                    value: own.value.clone(),
+                })
+        });
+        if candidate_name.is_none() && identifier.is_none() {
+            return None;
+        }
+        let explanation = Explanation {
+            name: name_match,
+            weak_alias_factor: (kind == NameKind::WeakAlias).then_some(WEAK_ALIAS_FACTOR),
+            identifier,
+            birth_date: prepared
+                .query
+                .birth_date
+                .and_then(|asked| birth_date_adjustment(&asked, &candidate.birth_dates)),
+            country: country_adjustment(&prepared.query.countries, &candidate.countries),
+        };
+        Some(Hit {
+            candidate_id: candidate.id.clone(),
+            schema: candidate.schema,
+            score: explanation.score(),
+            matched_name: candidate_name.map(|n| n.value.clone()).unwrap_or_default(),
+            name_kind: kind,
+            explanation,
+        })
     }
-    let explanation = Explanation {
-        name: name_match,
-        weak_alias_factor: (kind == NameKind::WeakAlias).then_some(WEAK_ALIAS_FACTOR),
-        identifier,
-        birth_date: prepared
-            .query
-            .birth_date
-            .and_then(|asked| birth_date_adjustment(&asked, &candidate.birth_dates)),
-        country: country_adjustment(&prepared.query.countries, &candidate.countries),
-    };
-    Some(Hit {
-        candidate_id: candidate.id.clone(),
-        schema: candidate.schema,
-        score: explanation.score(),
-        matched_name: candidate_name.map(|n| n.value.clone()).unwrap_or_default(),
-        name_kind: kind,
-        explanation,
-    })
 }
+
+/// The factor on a word's weight in a name score, from how many distinct indexed names
+/// share it: 1 up to [`COMMON_FROM`] names, falling with the logarithm of the count to
+/// [`RARITY_FLOOR`] at [`COMMONEST`] names and beyond. A partial match on words thousands
+/// of listed names share (`Mohammed`, `Ali`) is weak evidence; the count is absolute, not a
+/// share of the index, because every name sharing the word is a possible false alert.
+fn rarity(listed_names: usize) -> f64 {
+    if listed_names <= COMMON_FROM {
+        return 1.0;
+    }
+    let position = ((listed_names as f64).ln() - (COMMON_FROM as f64).ln())
+        / ((COMMONEST as f64).ln() - (COMMON_FROM as f64).ln());
+    crate::compare::tidy(1.0 - (1.0 - RARITY_FLOOR) * position.min(1.0))
+}
+
+/// Up to this many distinct listed names, a word weighs as its kind.
+const COMMON_FROM: usize = 10;
+/// From this many distinct listed names on, a word weighs [`RARITY_FLOOR`] of its kind.
+const COMMONEST: usize = 1000;
+/// The factor on the weight of the commonest words.
+const RARITY_FLOOR: f64 = 0.3;
 
 fn birth_date_adjustment(asked: &PartialDate, known: &[PartialDate]) -> Option<Adjustment> {
     if known.is_empty() {

@@ -131,6 +131,13 @@ impl Script {
 }
 
 impl Token {
+    /// Whether the token is `abd` (servant of), which opens a compound given name: a
+    /// particle where it meets another `abd`, a word of its own where it does not.
+    pub fn opens_compound(&self) -> bool {
+        self.kind == TokenKind::Particle
+            && (self.text == "abd" || self.original.as_deref() == Some("عبد"))
+    }
+
     /// The consonant skeleton, used to compare a word written in Arabic or Hebrew script
     /// (which writes few vowels) with its Latin spelling. Computed when needed: most
     /// comparisons never use it.
@@ -490,7 +497,7 @@ fn tokens_of(words: Vec<Word>, is_person: bool, organisation: bool) -> Vec<Token
 /// it; the others stand between its words.
 fn swapped_particle(text: &str, first: bool) -> Option<&'static str> {
     const SWAPPABLE: &[&str] = &[
-        "bin", "ibn", "ben", "van", "von", "der", "den", "del", "dos", "abu",
+        "bin", "ibn", "ben", "van", "von", "der", "den", "del", "dos", "abu", "abd",
     ];
     let bytes = text.as_bytes();
     if bytes.len() != 3 || SWAPPABLE.contains(&text) {
@@ -498,7 +505,7 @@ fn swapped_particle(text: &str, first: bool) -> Option<&'static str> {
     }
     SWAPPABLE.iter().copied().find(|particle| {
         let p = particle.as_bytes();
-        (*particle == "abu" || !first)
+        (*particle == "abu" || *particle == "abd" || !first)
             && ((bytes.first() == p.get(1)
                 && bytes.get(1) == p.first()
                 && bytes.get(2) == p.get(2))
@@ -536,6 +543,18 @@ fn make_token(word: Word, person_like: bool) -> Token {
             || word.original.as_deref() == Some("عبد"))
     {
         // `abd` (servant of) begins a great many names: it says little on its own.
+        TokenKind::Particle
+    } else if !abjad
+        && if person_like {
+            // A title or the article where they are not set aside (`Muhammad Ashraf Haji`,
+            // `Motassadeq Mounir el`: a reordered name): words, but they say little.
+            TITLES.contains(&text.as_str()) || text == "al" || text == "el"
+        } else {
+            // A legal form inside an organisation's name, where it is not set aside
+            // (`Trading Corporation Kangbong`).
+            is_legal_form_word(&text)
+        }
+    {
         TokenKind::Particle
     } else if person_like && is_patronymic(&text) {
         TokenKind::Patronymic
@@ -861,6 +880,31 @@ fn may_bound_legal_form(word: &str) -> bool {
     words.binary_search(&word).is_ok()
 }
 
+/// Whether `word` is a legal form on its own (`corporation`, `ltd`, `co`), or one typo
+/// from one of four letters or more (`Copr`, `Limted`; in four letters only two letters
+/// swapped, since `Core` is a word).
+fn is_legal_form_word(word: &str) -> bool {
+    LEGAL_FORMS.iter().any(|entry| {
+        let [form] = entry.words else {
+            return false;
+        };
+        if *form == word {
+            return true;
+        }
+        let distance = || crate::similarity::osa_distance(form.as_bytes(), word.as_bytes());
+        match (form.len(), word.len()) {
+            (4, 4) => {
+                let (mut x, mut y) = (form.as_bytes().to_vec(), word.as_bytes().to_vec());
+                x.sort_unstable();
+                y.sort_unstable();
+                x == y && distance() == 1
+            }
+            (f, w) if f >= 5 && w >= 4 => !entry.ambiguous && distance() == 1,
+            _ => false,
+        }
+    })
+}
+
 fn strip_legal_forms(words: &mut Vec<Word>, found: &mut Vec<LegalForm>, is_organisation: bool) {
     let bounded = |words: &Vec<Word>| {
         words.first().is_some_and(|w| may_bound_legal_form(&w.text))
@@ -940,26 +984,35 @@ fn strip_titles(words: &mut Vec<Word>) {
 /// rewritten and the typo is not.
 fn split_abd(words: Vec<Word>) -> Vec<Word> {
     let mut out = Vec::with_capacity(words.len() + 1);
-    for word in words {
+    let mut words = words.into_iter().peekable();
+    while let Some(word) = words.next() {
         if word.script != Script::Latin {
             out.push(word);
             continue;
         }
         let text = word.text.as_str();
-        if ["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"].contains(&text)
-            || ((7..=9).contains(&text.len())
-                && crate::similarity::osa_distance(text.as_bytes(), b"abdullah") <= 1)
+        // `abd` with a typo, before the article it takes (`And el-Samie`, `Abs-al Rahim`):
+        // a word of three letters one edit from `abd`, keeping its `a` and one of `b`, `d`.
+        if text.len() == 3
+            && text.starts_with('a')
+            && (text.contains('b') || text.contains('d'))
+            && crate::similarity::osa_distance(text.as_bytes(), b"abd") == 1
+            && words
+                .peek()
+                .is_some_and(|next| ["al", "el", "ul"].contains(&next.text.as_str()))
         {
-            out.push(Word::latin("abdullah".to_owned()));
+            out.push(Word::latin("abd".to_owned()));
             continue;
         }
-        if [
-            "eddine", "eddin", "uddin", "uddeen", "addin", "aldin", "ud-din",
-        ]
-        .contains(&text)
+        // `Abdullah` in its spellings, and one typo from any of them (`Abbdalla`).
+        const ABDULLAH: &[&str] = &["abdullah", "abdallah", "abdulla", "abdalla", "abdollah"];
+        if ABDULLAH.contains(&text)
+            || ((6..=9).contains(&text.len())
+                && ABDULLAH
+                    .iter()
+                    .any(|s| crate::similarity::osa_distance(text.as_bytes(), s.as_bytes()) <= 1))
         {
-            // The article joined to `din` (Salah Eddine / Salah al-Din / Salahuddin).
-            out.push(Word::latin("din".to_owned()));
+            out.push(Word::latin("abdullah".to_owned()));
             continue;
         }
         match abd_prefix(text) {
@@ -1009,12 +1062,13 @@ fn abd_prefix(word: &str) -> Option<&str> {
             let (Some(head), Some(rest)) = (word.get(..cut), word.get(cut..)) else {
                 continue;
             };
-            if (rest.is_empty() || rest.len() >= 4)
+            if (rest.is_empty() || rest.len() >= 3)
                 && crate::similarity::osa_distance(head.as_bytes(), form.as_bytes()) <= 1
-                // A typo keeps the `b` and the `d` of `abd` in a short word (`Adel` is a
-                // name of its own) and one of them in a longer one (`Absul`, `Avdul`).
+                // A typo keeps the `b` and the `d` of `abd` in a short word (`Adel`, `Adil`
+                // and `Abul` are names of their own) and one of them in a longer one
+                // (`Absul`, `Avdul`); `Adul` is no name, only `Abdul` without its `b`.
                 && if head.len() <= 4 {
-                    head.contains('b') && head.contains('d')
+                    (head.contains('b') && head.contains('d')) || head == "adul"
                 } else {
                     head.contains('b') || head.contains('d')
                 }
@@ -1101,8 +1155,14 @@ pub fn canonical_spelling(text: &str) -> String {
 }
 
 /// The most frequent Arabic given names have many Latin spellings that generic rules do
-/// not merge (`Mohamed`, `Muhammad`, `Mohd`; `Ahmed`, `Ahmad`; `Yousef`, `Yusuf`).
+/// not merge (`Mohamed`, `Muhammad`, `Mohd`; `Ahmed`, `Ahmad`; `Yousef`, `Yusuf`), and
+/// `din` is written with the article joined (`Eddine`, `Uddin`, `Aldin`). The written
+/// spelling stays the token's text, so that a typo in it (`Eddone`) still meets its
+/// original by spelling.
 fn arabic_given_name(canon: &str) -> Option<&'static str> {
+    if ["edine", "edin", "udin", "uden", "adin", "aldin"].contains(&canon) {
+        return Some("din");
+    }
     let b = canon.as_bytes();
     let is = |c: u8, set: &[u8]| set.contains(&c);
     match b {

@@ -220,10 +220,10 @@ pub struct Demo {
     _dir: tempfile::TempDir,
 }
 
-/// A small sample list (FollowTheMoney JSON lines) that the demo imports as the EU's, so
+/// A small sample list (the EU financial sanctions XML format) that the demo imports as the EU's, so
 /// that the status query has designations to answer from: the Central Bank of Arden of
 /// the bundled nuclear-caps agreement, and one person.
-pub const DEMO_LIST: &str = include_str!("../demo/eu-arden.ftm.json");
+pub const DEMO_LIST: &str = include_str!("../demo/eu-arden.xml");
 
 /// Sets up [`Demo`]: plays the bundled scenarios, imports [`DEMO_LIST`] as `eu-fsf`
 /// (observed on 2026-01-01), issues a compliance, a public and an admin token (accepted
@@ -232,7 +232,7 @@ pub fn demo(now: jiff::Timestamp) -> Result<Demo, ServeError> {
     let dir = tempfile::tempdir()?;
     let played = accord_app::play::demo(Some(dir.path()))?;
     let store = accord_app::open(&played.store, true)?;
-    let list = dir.path().join("eu-arden.ftm.json");
+    let list = dir.path().join("eu-arden.xml");
     std::fs::write(&list, DEMO_LIST)?;
     let import = accord_app::lists::Import::files(
         &[list],

@@ -93,6 +93,7 @@ const CONFIDENTIALITY: &[(&str, Confidentiality)] = &[
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ActionType {
     SuspendMeasure,
+    TerminateMeasure,
     Delist,
     GeneralLicence,
     Unfreeze,
@@ -101,6 +102,7 @@ enum ActionType {
 
 const ACTION_TYPES: &[(&str, ActionType)] = &[
     ("suspend_measure", ActionType::SuspendMeasure),
+    ("terminate_measure", ActionType::TerminateMeasure),
     ("delist", ActionType::Delist),
     ("general_licence", ActionType::GeneralLicence),
     ("unfreeze", ActionType::Unfreeze),
@@ -150,7 +152,16 @@ pub(crate) struct IndicatorDraft {
     pub grace_span: Range<usize>,
     pub cure_span: Option<Range<usize>>,
     pub starts: Located<DateRule>,
+    pub ends: Option<Located<DateRule>>,
 }
+
+/// The review schedule, the span of `every`, and `starts` and `ends` as written.
+pub(crate) type ReviewDraft = (
+    Review,
+    Range<usize>,
+    Located<DateRule>,
+    Option<Located<DateRule>>,
+);
 
 #[derive(Debug, Clone)]
 pub(crate) struct ActionDraft {
@@ -210,7 +221,7 @@ pub(crate) struct Draft {
     pub phases: Vec<PhaseDraft>,
     pub exemptions: Vec<(Exemption, Range<usize>)>,
     pub triggers: Vec<TriggerDraft>,
-    pub review: Option<(Review, Range<usize>, Located<DateRule>)>,
+    pub review: Option<ReviewDraft>,
     pub disputes: Option<(DisputeProcess, Vec<StageDraft>)>,
     pub proportionality: Option<ProportionalityDraft>,
     /// Every section's table, for spans of whole sections.
@@ -326,14 +337,17 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, root: &DeTable<'_>, root_span: Range<usize
     {
         let starts = r.req_date_rule(ctx, "starts");
         let every = r.req_duration(ctx, "every");
-        if let (Some(starts), Some(every)) = (starts, every) {
+        let ends = r.opt_date_rule(ctx, "ends");
+        if let (Some(starts), Some(every), Some(ends)) = (starts, every, ends) {
             d.review = Some((
                 Review {
                     starts: starts.value.clone(),
                     every: *every.get_ref(),
+                    ends: ends.as_ref().map(|e| e.value.clone()),
                 },
                 every.span(),
                 starts,
+                ends,
             ));
         }
         r.finish(ctx);
@@ -573,14 +587,25 @@ fn regime(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Regime> {
         let sectors = m.str_list(ctx, "sectors");
         let legal_basis = m.opt_str(ctx, "legal_basis");
         let description = m.req_str(ctx, "description");
+        let review = m.get("review").map(|v| measure_review(ctx, v));
+        let sunset = m.opt_date_rule(ctx, "sunset");
         m.finish(ctx);
-        match (mid, kind, sectors, description) {
-            (Some(id), Some(kind), Some(sectors), Some(description)) => measures.push(Measure {
+        match (mid, kind, sectors, description, review, sunset) {
+            (
+                Some(id),
+                Some(kind),
+                Some(sectors),
+                Some(description),
+                review @ (None | Some(Some(_))),
+                Some(sunset),
+            ) => measures.push(Measure {
                 id,
                 kind: *kind.get_ref(),
                 sectors,
                 legal_basis: legal_basis.map(Spanned::into_inner),
                 description: description.into_inner(),
+                review: review.flatten(),
+                sunset: sunset.map(|s| s.value),
             }),
             _ => ok = false,
         }
@@ -598,10 +623,74 @@ fn regime(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Regime> {
     })
 }
 
+/// Findings that stand until replaced: `stands = true`, or `stands = { max_age = "P1Y" }`.
+fn stands(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Stands> {
+    match v.get_ref() {
+        DeValue::Boolean(true) => Some(Stands { max_age: None }),
+        DeValue::Table(_) => {
+            let mut t = Table::of(ctx, v, "findings that stand")?;
+            let max_age = t.opt_duration(ctx, "max_age");
+            t.finish(ctx);
+            Some(Stands {
+                max_age: max_age?.map(Spanned::into_inner),
+            })
+        }
+        other => {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::type",
+                    v.span(),
+                    format!("`stands` cannot be {}", describe(other)),
+                )
+                .with_help("write `stands = true`, or `stands = { max_age = \"P1Y\" }`; leave it out for one report per period"),
+            );
+            None
+        }
+    }
+}
+
+/// A measure's review dates: `{ starts, every, ends, remind }`.
+fn measure_review(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<MeasureReview> {
+    let mut t = Table::of(ctx, v, "a measure's review")?;
+    let starts = t.req_date_rule(ctx, "starts");
+    let every = t.opt_duration(ctx, "every");
+    let ends = t.opt_date_rule(ctx, "ends");
+    let remind = t.opt_duration(ctx, "remind");
+    t.finish(ctx);
+    Some(MeasureReview {
+        starts: starts?.value,
+        every: every?.map(Spanned::into_inner),
+        ends: ends?.map(|e| e.value),
+        remind: remind?.map(Spanned::into_inner),
+    })
+}
+
+/// The milestones inside a trigger's countdown: `[{ after, title, event }]`.
+fn milestones(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Vec<Milestone>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for mut m in t.tables(ctx, "milestones", "a milestone") {
+        let title = m.req_str(ctx, "title");
+        let after = m.req_duration(ctx, "after");
+        let event = m.ref_id::<EventId>(ctx, "event", Kind::Event, false);
+        m.finish(ctx);
+        match (title, after) {
+            (Some(title), Some(after)) => out.push(Milestone {
+                title: title.into_inner(),
+                after: after.into_inner(),
+                event: event.map(Spanned::into_inner),
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
 fn unit(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Unit> {
     let id = t.req_id::<UnitId>(ctx, "id", Some(Kind::Unit));
     let quantity = t.req_str(ctx, "quantity");
     let factor = t.opt_number(ctx, "factor");
+    let precision = t.opt_uint(ctx, "precision", 12);
     let description = t.req_str(ctx, "description");
     let factor = factor?;
     if let Some(f) = &factor
@@ -622,6 +711,7 @@ fn unit(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<Unit> {
         quantity: quantity?.into_inner(),
         factor: factor.map_or(1.0, Spanned::into_inner),
         description: description?.into_inner(),
+        precision: precision?.and_then(|p| u8::try_from(*p.get_ref()).ok()),
     })
 }
 
@@ -629,12 +719,17 @@ fn event(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Event, Option<Loca
     let id = t.req_id::<EventId>(ctx, "id", Some(Kind::Event));
     let description = t.req_str(ctx, "description");
     let date = t.opt_date_rule(ctx, "date");
+    let recorded_by = t.ref_ids::<ParticipantId>(ctx, "recorded_by", Kind::Participant);
+    note_participants(ctx, &recorded_by, false);
+    let recurs = t.opt_bool(ctx, "recurs");
     let date = date?;
     Some((
         Event {
             id: id?,
             description: description?.into_inner(),
             date: date.as_ref().map(|d| d.value.clone()),
+            recorded_by: recorded_by?.into_iter().map(Spanned::into_inner).collect(),
+            recurs: recurs?.unwrap_or(false),
         },
         date,
     ))
@@ -965,9 +1060,11 @@ fn indicator_fields(
     let pass = t.get("pass");
     let cadence = t.req_duration(ctx, "cadence");
     let starts = t.req_date_rule(ctx, "starts");
+    let ends = t.opt_date_rule(ctx, "ends").flatten();
     let grace = t.req_duration(ctx, "grace");
     let overdue_v = t.get("overdue");
     let cure = t.opt_duration(ctx, "cure");
+    let stands = t.get("stands").map(|v| stands(ctx, v));
     let verification_v = t.require(ctx, "verification");
     let what = match &id_str {
         Some(s) => format!("indicator `{}`", s.get_ref()),
@@ -1165,7 +1262,7 @@ fn indicator_fields(
     };
 
     let overdue = match overdue_v {
-        None => Some((OverduePolicy::HoldRelief, None)),
+        None => Some((OverduePolicy::None, None)),
         Some(v) => overdue_policy(ctx, v),
     };
 
@@ -1292,9 +1389,14 @@ fn indicator_fields(
         target,
         cadence: *cadence.get_ref(),
         starts: starts.value.clone(),
+        ends: ends.as_ref().map(|e| e.value.clone()),
         grace: *grace.get_ref(),
         overdue: overdue.0,
         cure: cure.as_ref().map(|c| *c.get_ref()),
+        stands: match stands {
+            Some(s) => Some(s?),
+            None => None,
+        },
         verification,
     };
     Some((
@@ -1306,6 +1408,7 @@ fn indicator_fields(
             grace_span: grace.span(),
             cure_span: cure.map(|c| c.span()),
             starts,
+            ends,
         },
     ))
 }
@@ -1314,11 +1417,12 @@ fn overdue_policy(
     ctx: &mut Ctx<'_>,
     v: &Value<'_>,
 ) -> Option<(OverduePolicy, Option<Range<usize>>)> {
-    let help = "write `overdue = \"hold_relief\"`, `overdue = { noncompliant_after = 2 }` or `overdue = { escalate = \"joint-commission\" }`";
+    let help = "write `overdue = \"none\"`, `overdue = \"hold_relief\"`, `overdue = { noncompliant_after = 2 }` or `overdue = { escalate = \"joint-commission\" }`";
     match v.get_ref() {
         DeValue::String(s) if s == "hold_relief" => {
             Some((OverduePolicy::HoldRelief, Some(v.span())))
         }
+        DeValue::String(s) if s == "none" => Some((OverduePolicy::None, Some(v.span()))),
         DeValue::Table(_) => {
             let mut t = Table::of(ctx, v, "an overdue policy")?;
             let misses = t.opt_uint(ctx, "noncompliant_after", u64::from(u32::MAX));
@@ -1351,7 +1455,7 @@ fn overdue_policy(
                         Diagnostic::error(
                             "accord::overdue",
                             v.span(),
-                            "an overdue policy is one of its three forms",
+                            "an overdue policy is one of its four forms",
                         )
                         .with_help(help),
                     );
@@ -1498,7 +1602,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     };
     let ty_val = ty.as_ref().map(|x| *x.get_ref());
     let allowed: &[&str] = match ty_val {
-        Some(ActionType::SuspendMeasure) => &["measure", "sectors"],
+        Some(ActionType::SuspendMeasure | ActionType::TerminateMeasure) => &["measure", "sectors"],
         Some(ActionType::Delist) => &["entities"],
         Some(ActionType::GeneralLicence) => &["licence", "scope", "activities"],
         Some(ActionType::Unfreeze) => &["amount", "currency", "measure"],
@@ -1574,7 +1678,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     let mut activity_list = Vec::new();
     let mut measure_span: Option<Spanned<MeasureId>> = None;
     let kind = match ty_val {
-        Some(ActionType::SuspendMeasure) => {
+        Some(t @ (ActionType::SuspendMeasure | ActionType::TerminateMeasure)) => {
             let m = need(ctx, "measure").and_then(|v| measure_ref(ctx, v));
             let s = match sectors {
                 Some(v) => reader::strings(ctx, v, "sectors")
@@ -1583,6 +1687,12 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
             };
             measure_span = m.clone();
             match (m, s) {
+                (Some(m), Some(sectors)) if t == ActionType::TerminateMeasure => {
+                    Some(ReliefKind::TerminateMeasure {
+                        measure: m.into_inner(),
+                        sectors,
+                    })
+                }
                 (Some(m), Some(sectors)) => Some(ReliefKind::SuspendMeasure {
                     measure: m.into_inner(),
                     sectors,
@@ -1913,6 +2023,7 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
     let wind_down = t.req_duration(ctx, "wind_down");
     let non_retroactive = t.opt_bool(ctx, "non_retroactive");
     let reentry = t.opt_choice(ctx, "reentry", REENTRY);
+    let milestones = milestones(ctx, t);
     let mut reverted_actions = Vec::new();
     let reverts = reverts_v.and_then(|v| match v.get_ref() {
         DeValue::String(s) if s == "pre_agreement" => Some(Reversion::PreAgreement),
@@ -1987,6 +2098,7 @@ fn trigger(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<TriggerDraft> {
             wind_down: *wind_down.get_ref(),
             non_retroactive: non_retroactive?.unwrap_or(false),
             reentry: reentry?.map_or(Reentry::default(), Spanned::into_inner),
+            milestones: milestones?,
         },
         reverts_span: reverts_v.map_or(0..0, |v| v.span()),
         reverted_actions,
@@ -1999,6 +2111,8 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
     note_participants(ctx, &standing, false);
     let resolved_by = t.ref_ids::<ParticipantId>(ctx, "resolved_by", Kind::Participant);
     note_participants(ctx, &resolved_by, false);
+    let extension_consent = t.ref_ids::<ParticipantId>(ctx, "extension_consent", Kind::Participant);
+    note_participants(ctx, &extension_consent, false);
     let mut stages = Vec::new();
     let mut ok = true;
     let stage_tables = t.tables(ctx, "stages", "a dispute stage");
@@ -2112,6 +2226,10 @@ fn disputes(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(DisputeProcess,
             while_open,
             standing: standing.into_iter().map(Spanned::into_inner).collect(),
             resolved_by: resolved_by.into_iter().map(Spanned::into_inner).collect(),
+            extension_consent: extension_consent?
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
         },
         stages,
     ))

@@ -41,6 +41,7 @@ const INDICATOR_FIELDS: &[(&str, &[&str], &[&str])] = &[
 /// The keys each action `type` requires, and those it also allows.
 const ACTION_FIELDS: &[(&str, &[&str], &[&str])] = &[
     ("suspend_measure", &["measure"], &["sectors"]),
+    ("terminate_measure", &["measure"], &["sectors"]),
     ("delist", &["entities"], &[]),
     ("general_licence", &["licence", "scope"], &["activities"]),
     ("unfreeze", &["amount", "currency", "measure"], &[]),
@@ -350,6 +351,38 @@ struct Measure {
     legal_basis: Option<String>,
     /// Plain-words description.
     description: String,
+    /// Its review dates, and the reminder before each (it is under review from then).
+    review: Option<MeasureReview>,
+    /// The day it ends by its own terms, whatever the compliance status.
+    sunset: Option<DateRule>,
+}
+
+/// A measure's review dates.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct MeasureReview {
+    /// The first review date.
+    starts: DateRule,
+    /// How often it recurs (once when absent).
+    every: Option<Duration>,
+    /// No review on or after this date.
+    ends: Option<DateRule>,
+    /// The measure is under review from this long before each review date.
+    remind: Option<Duration>,
+}
+
+/// A milestone inside a trigger's countdown.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Milestone {
+    /// What falls due, and what happens if it is not met.
+    title: String,
+    /// How long after the invocation it falls due.
+    after: Duration,
+    /// The event that meets it when it occurs by then.
+    event: Option<Id>,
 }
 
 /// A unit of measure.
@@ -366,6 +399,9 @@ struct Unit {
     factor: Option<f64>,
     /// Plain-words name.
     description: String,
+    /// Decimal places its values are printed with (2 when absent).
+    #[schemars(range(max = 12))]
+    precision: Option<u8>,
 }
 
 /// A named event.
@@ -379,6 +415,11 @@ struct Event {
     description: String,
     /// Its date, if the agreement fixes it; otherwise it is recorded in the log.
     date: Option<DateRule>,
+    /// Who records it (authorities, guarantors); any authority when empty.
+    #[serde(default)]
+    recorded_by: Vec<Id>,
+    /// Whether it may occur several times (votes): dates computed from it take the latest.
+    recurs: Option<bool>,
 }
 
 /// A tolerance for disagreement between monitors.
@@ -535,22 +576,45 @@ enum Comparison {
     Equal,
 }
 
+/// Findings that stand until replaced.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Stands {
+    /// `true`: they stand until replaced.
+    Always(bool),
+    /// `{ max_age = "P1Y" }`: they stand at most this long after their own period ends.
+    Table(StandsTable),
+}
+
+/// Findings that stand, with a maximum age.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct StandsTable {
+    /// The maximum age of a finding that stands.
+    max_age: Option<Duration>,
+}
+
 /// What an overdue report means.
 #[derive(JsonSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]
 enum Overdue {
-    /// `"hold_relief"`: relief depending on it is held.
+    /// `"none"` (the default: shown overdue, nothing else follows) or `"hold_relief"`
+    /// (relief depending on it is held).
     Hold(HoldWord),
     /// `{ noncompliant_after = N }` or `{ escalate = "stage" }`.
     Table(OverdueTable),
 }
 
-/// The word `hold_relief`.
+/// The words `none` and `hold_relief`.
 #[derive(JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
 enum HoldWord {
+    /// Shown overdue; nothing else follows.
+    None,
     /// Hold relief until the report comes.
     HoldRelief,
 }
@@ -608,10 +672,14 @@ struct Indicator {
     cadence: Duration,
     /// When the first reporting period starts.
     starts: DateRule,
+    /// No reporting period starts on or after this date ("every 180 days for 4 years").
+    ends: Option<DateRule>,
     /// How long after a period's end a report may come before it is overdue.
     grace: Duration,
-    /// What an overdue report means (default `"hold_relief"`).
+    /// What an overdue report means (default `"none"`: shown overdue, relief not held).
     overdue: Option<Overdue>,
+    /// Findings stand until replaced: `true`, or `{ max_age = "P1Y" }`.
+    stands: Option<Stands>,
     /// A breach cured within this window after its period has no consequence.
     cure: Option<Duration>,
     /// Who verifies it and how.
@@ -643,6 +711,9 @@ struct Phase {
 enum ActionType {
     /// Suspend a measure for some sectors (`measure`, `sectors`).
     SuspendMeasure,
+    /// Terminate a measure for some sectors (`measure`, `sectors`); a trigger reverting
+    /// it may revive it until its `lifted` date.
+    TerminateMeasure,
     /// Remove named entities from the lists (`entities`).
     Delist,
     /// Issue a general licence (`licence`, `scope`, `activities`).
@@ -722,9 +793,9 @@ struct Action {
     kind: ActionType,
     /// The regime it acts on.
     regime: Id,
-    /// `suspend_measure`, `unfreeze`: the measure.
+    /// `suspend_measure`, `terminate_measure`, `unfreeze`: the measure.
     measure: Option<Id>,
-    /// `suspend_measure`: the sectors (all the measure's when absent).
+    /// `suspend_measure`, `terminate_measure`: the sectors (all the measure's when absent).
     sectors: Option<Vec<String>>,
     /// `delist`: the entities.
     entities: Option<Vec<EntityRef>>,
@@ -837,6 +908,9 @@ struct Trigger {
     /// How reverted relief comes back after it fires: `by_decision` (the default) or
     /// `re_earn`.
     reentry: Option<Reentry>,
+    /// Milestones inside the countdown.
+    #[serde(default)]
+    milestones: Vec<Milestone>,
 }
 
 /// How relief reverted by a fired trigger comes back.
@@ -860,6 +934,8 @@ struct Review {
     starts: DateRule,
     /// Each review period's length.
     every: Duration,
+    /// No review period starts on or after this date.
+    ends: Option<DateRule>,
 }
 
 /// What relief does while a dispute is open.
@@ -888,6 +964,9 @@ struct Disputes {
     resolved_by: Vec<Id>,
     /// The stages, the first being where disputes start.
     stages: Vec<StageFile>,
+    /// Whose consent an extension needs (every party still taking part when empty).
+    #[serde(default)]
+    extension_consent: Vec<Id>,
 }
 
 /// Whether a stage's deadline can be extended.

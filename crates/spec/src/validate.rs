@@ -34,13 +34,42 @@ pub(crate) enum Longer {
 }
 
 fn days_range(d: &CalendarDuration) -> (u64, u64) {
+    // The days a calendar duration spans depend on where it starts: consecutive months
+    // span fewer extremes than months taken one by one (six months are 181 to 184 days,
+    // not 168 to 186). Measured from every day of four years (one of them leap), with
+    // jiff's month-end clamping; the rough bounds only when that cannot be computed.
     let (y, m, w, dd) = (
         u64::from(d.years),
         u64::from(d.months),
         u64::from(d.weeks),
         u64::from(d.days),
     );
-    (y * 365 + m * 28 + w * 7 + dd, y * 366 + m * 31 + w * 7 + dd)
+    let rough = (y * 365 + m * 28 + w * 7 + dd, y * 366 + m * 31 + w * 7 + dd);
+    let Ok(span) = jiff::Span::new()
+        .try_years(i64::from(d.years))
+        .and_then(|s| s.try_months(i64::from(d.months)))
+        .and_then(|s| s.try_weeks(i64::from(d.weeks)))
+        .and_then(|s| s.try_days(i64::from(d.days)))
+    else {
+        return rough;
+    };
+    let first = jiff::civil::date(2000, 1, 1);
+    let mut range: Option<(u64, u64)> = None;
+    for offset in 0..1461 {
+        let Ok(start) = first.checked_add(jiff::Span::new().days(offset)) else {
+            return rough;
+        };
+        let Some(days) = start
+            .checked_add(span)
+            .ok()
+            .and_then(|end| start.until(end).ok())
+            .and_then(|between| u64::try_from(between.get_days()).ok())
+        else {
+            return rough;
+        };
+        range = Some(range.map_or((days, days), |(lo, hi)| (lo.min(days), hi.max(days))));
+    }
+    range.unwrap_or(rough)
 }
 
 /// Whether `a` is longer than `b`.
@@ -82,6 +111,7 @@ pub(crate) fn validate(ctx: &mut Ctx<'_>, d: &Draft) {
     header(ctx, d);
     participants(ctx, d);
     cadences(ctx, d);
+    standing_findings(ctx, d);
     exemptions(ctx, d);
     triggers(ctx, d);
     supersession(ctx, d);
@@ -319,6 +349,28 @@ fn participants(ctx: &mut Ctx<'_>, d: &Draft) {
     }
 }
 
+/// An indicator whose findings stand is never left without a report while a finding
+/// stands, so an overdue policy that escalates every missing report cannot apply to it.
+fn standing_findings(ctx: &mut Ctx<'_>, d: &Draft) {
+    for i in &d.indicators {
+        if i.indicator.stands.is_some()
+            && matches!(i.indicator.overdue, OverduePolicy::Escalate { .. })
+        {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::overdue",
+                    i.id_span.clone(),
+                    format!(
+                        "indicator `{}` has findings that stand until replaced and an overdue policy that escalates every missing report",
+                        i.indicator.id
+                    ),
+                )
+                .with_help("findings that stand need no report every period: use `overdue = \"none\"`, `\"hold_relief\"` or `{ noncompliant_after = N }` (they apply once no finding stands)"),
+            );
+        }
+    }
+}
+
 fn cadences(ctx: &mut Ctx<'_>, d: &Draft) {
     let review = d.review.as_ref();
     for i in &d.indicators {
@@ -349,7 +401,7 @@ fn cadences(ctx: &mut Ctx<'_>, d: &Draft) {
             ),
             Longer::No => {}
         }
-        if let Some((r, every_span, _)) = review {
+        if let Some((r, every_span, _, _)) = review {
             match longer(&ind.cadence, &r.every) {
                 Longer::Yes => ctx.push(
                     Diagnostic::error(
@@ -883,9 +935,37 @@ fn event_cycles(ctx: &mut Ctx<'_>, d: &Draft) {
     }
 }
 
+/// A schedule's end must come after its start.
+fn schedule_ends(ctx: &mut Ctx<'_>, d: &Draft, fixed: &BTreeMap<String, Date>) {
+    let review = d
+        .review
+        .as_ref()
+        .and_then(|(_, _, s, e)| Some(("the reviews".to_owned(), s, e.as_ref()?)));
+    let indicators = d.indicators.iter().filter_map(|i| {
+        Some((
+            format!("the reports on `{}`", i.indicator.id),
+            &i.starts,
+            i.ends.as_ref()?,
+        ))
+    });
+    for (what, starts, ends) in review.into_iter().chain(indicators) {
+        if compare(&ends.value, &starts.value, fixed).is_some_and(|o| o.is_le()) {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::dates_out_of_order",
+                    ends.span.clone(),
+                    format!("{what} end before they start"),
+                )
+                .with_help("`ends` must come after `starts`"),
+            );
+        }
+    }
+}
+
 fn dates(ctx: &mut Ctx<'_>, d: &Draft) {
     event_cycles(ctx, d);
     let fixed = fixed_events(d);
+    schedule_ends(ctx, d, &fixed);
     for ph in &d.phases {
         for a in &ph.actions {
             if let (Some(s), Some(e)) = (&a.starts, &a.expires)

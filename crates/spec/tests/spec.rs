@@ -129,6 +129,93 @@ mod examples {
     }
 
     #[test]
+    fn a_termination_is_lowered_and_takes_the_keys_of_a_suspension() {
+        use accord_core::agreement::ReliefKind;
+        let terminated = parse(&starter_with(
+            "type = \"suspend_measure\"",
+            "type = \"terminate_measure\"",
+        ));
+        assert!(!terminated.has_errors(), "{:?}", terminated.diagnostics);
+        let a = terminated.agreement.unwrap();
+        let (_, action) = a.actions().next().unwrap();
+        assert!(matches!(
+            &action.kind,
+            ReliefKind::TerminateMeasure { measure, sectors }
+                if measure.as_str() == "eu-trade" && sectors == &["energy".to_owned()]
+        ));
+        let wrong = parse(&starter_with(
+            "type = \"suspend_measure\"",
+            "type = \"terminate_measure\"\nlicence = \"GL 1\"",
+        ));
+        assert_eq!(
+            errors(&wrong),
+            ["accord::action_field: `licence` does not apply to a `terminate_measure` action"]
+        );
+    }
+
+    #[test]
+    fn calendars_are_lowered_cadence_ends_milestones_measure_reviews_and_sunsets() {
+        use accord_core::time::CalendarDuration;
+        let source = starter_with(
+            "every = \"P3M\"\n",
+            "every = \"P3M\"\nends = \"adoption + P4Y\"\n",
+        )
+        .replacen(
+            "starts = \"adoption\"\ngrace",
+            "starts = \"adoption + P30D\"\nends = \"adoption + P4Y\"\ngrace",
+            1,
+        )
+        .replacen(
+            "description = \"Prohibition on trade in listed energy and transport goods\"\n",
+            "description = \"Prohibition on trade in listed energy and transport goods\"\nreview = { starts = \"adoption + P6M\", every = \"P6M\", remind = \"P30D\" }\nsunset = \"adoption + P8Y\"\n",
+            1,
+        )
+        .replacen(
+            "non_retroactive = true\n",
+            "non_retroactive = true\nmilestones = [{ after = \"P10D\", title = \"a draft tabled, else the presidency tables one\" }]\n",
+            1,
+        );
+        let checked = parse(&source);
+        assert!(!checked.has_errors(), "{}", rendered(&source));
+        let a = checked.agreement.unwrap();
+        assert!(a.review.ends.is_some());
+        assert!(a.indicators[0].ends.is_some());
+        let measure = &a.regimes[0].measures[0];
+        let review = measure.review.as_ref().unwrap();
+        assert_eq!(review.every, Some(CalendarDuration::months(6)));
+        assert_eq!(review.remind, Some(CalendarDuration::days(30)));
+        assert!(measure.sunset.is_some());
+        assert_eq!(
+            a.triggers[0].milestones[0].after,
+            CalendarDuration::days(10)
+        );
+        // An end before the start is an error.
+        let backwards = parse(&starter_with(
+            "every = \"P3M\"\n",
+            "every = \"P3M\"\nends = \"adoption - P1D\"\n",
+        ));
+        assert_eq!(
+            errors(&backwards),
+            ["accord::dates_out_of_order: the reviews end before they start"]
+        );
+    }
+
+    #[test]
+    fn a_180_day_cadence_is_not_reported_less_often_than_six_monthly_reviews() {
+        let source = starter_with("every = \"P3M\"\n", "every = \"P6M\"\n")
+            .replacen("cadence = \"P3M\"", "cadence = \"P180D\"", 1)
+            .replacen("grace = \"P30D\"", "grace = \"P28D\"", 1);
+        let checked = parse(&source);
+        assert!(checked.diagnostics.is_empty(), "{}", rendered(&source));
+        // Reviews every 30 days against a monthly cadence still depend on the month.
+        let source = starter_with("every = \"P3M\"\n", "every = \"P30D\"\n")
+            .replacen("cadence = \"P3M\"", "cadence = \"P1M\"", 1)
+            .replacen("grace = \"P30D\"", "grace = \"P28D\"", 1);
+        let codes: Vec<&str> = parse(&source).diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["accord::cadence"]);
+    }
+
+    #[test]
     fn lowering_is_deterministic() {
         for (name, source) in examples() {
             let a = parse(&source).agreement.unwrap();

@@ -58,6 +58,7 @@ fn evidence(i: u64) -> Statement {
         ],
         confidentiality: Confidentiality::Public,
         note: Some("routine inspection, cascade hall B".into()),
+        escrow_until: None,
     })
 }
 

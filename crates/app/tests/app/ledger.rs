@@ -55,6 +55,7 @@ fn evidence(amount: f64, confidentiality: Confidentiality) -> Statement {
         attachments: vec![],
         confidentiality,
         note: None,
+        escrow_until: None,
     })
 }
 

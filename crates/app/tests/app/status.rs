@@ -42,6 +42,7 @@ fn ask(
         jurisdictions: vec![],
         date: date.parse().unwrap(),
         agreements: vec![],
+        reading: Default::default(),
     };
     extra(&mut query);
     accord_app::status::status(&store.store, &query).unwrap()
@@ -91,6 +92,7 @@ fn lists_alone_say_prohibited_and_follow_the_import_history() {
             jurisdictions: vec![],
             date: "2026-03-01".parse().unwrap(),
             agreements: vec![],
+            reading: Default::default(),
         };
         match accord_app::status::status(&store.store, &query(entity("nope"))) {
             Err(Error::UnknownEntity { list, id }) => {
@@ -174,6 +176,7 @@ fn a_name_in_an_empty_store_is_refused_with_what_to_do() {
             jurisdictions: vec![],
             date: "2026-03-01".parse().unwrap(),
             agreements: vec![],
+            reading: Default::default(),
         };
         let refused = accord_app::status::status(&store.store, &query);
         assert!(

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use accord_app::evaluate::{Inputs, LogSource};
+use accord_app::evaluate::{Inputs, LogSource, Reading};
 use accord_app::time::{parse_instant, today};
 use accord_core::time::Date;
 
@@ -40,17 +40,47 @@ impl Source {
 pub struct EvaluateArgs {
     #[command(flatten)]
     source: Source,
-    /// The record-time cut: an RFC 3339 instant, or a date (meaning the end of that UTC day).
+    /// The record-time cut: an RFC 3339 instant, a local time with its zone
+    /// (`2026-07-01T00:01[America/New_York]`), or a date (meaning the end of that UTC day).
     #[arg(long)]
     as_of: String,
+    #[command(flatten)]
+    reading: ReadingArgs,
     /// Print the state as JSON (stable; see docs/state-json.md).
     #[arg(long)]
     json: bool,
 }
 
+/// How the state is read: one view, one contract.
+#[derive(Debug, clap::Args)]
+pub struct ReadingArgs {
+    /// Evaluate in one view of what participants disagree on (`as-recorded`, or `void-#N`:
+    /// the contested entry N held void); every view is kept when absent, and what they
+    /// disagree on is `contested`.
+    #[arg(long, value_name = "VIEW")]
+    view: Option<String>,
+    /// Answer for a contract concluded on this date (YYYY-MM-DD): a non-retroactive
+    /// reimposition does not catch contracts concluded before it.
+    #[arg(long, value_name = "DATE")]
+    contract: Option<Date>,
+}
+
+impl ReadingArgs {
+    pub fn reading(&self) -> Reading {
+        Reading {
+            view: self.view.clone(),
+            contract: self.contract,
+        }
+    }
+}
+
 pub fn evaluate(args: EvaluateArgs) -> miette::Result<ExitCode> {
     let as_of = parse_instant(&args.as_of).or_report()?;
-    let state = args.source.inputs()?.evaluate(as_of).or_report()?;
+    let state = args
+        .source
+        .inputs()?
+        .evaluate_as(as_of, &args.reading.reading())
+        .or_report()?;
     print!("{}", accord_render::state::output(&state, args.json));
     Ok(ExitCode::SUCCESS)
 }
@@ -59,9 +89,12 @@ pub fn evaluate(args: EvaluateArgs) -> miette::Result<ExitCode> {
 pub struct ExplainArgs {
     #[command(flatten)]
     source: Source,
-    /// The record-time cut (default: now).
+    /// The record-time cut (default: now): an RFC 3339 instant, a local time with its
+    /// zone, or a date (the end of that UTC day).
     #[arg(long)]
     as_of: Option<String>,
+    #[command(flatten)]
+    reading: ReadingArgs,
     /// What to explain: a phase, relief action, commitment, indicator, exemption or event
     /// (every phase when absent).
     pub id: Option<String>,
@@ -72,7 +105,11 @@ pub fn explain(args: ExplainArgs, now: jiff::Timestamp) -> miette::Result<ExitCo
         Some(text) => parse_instant(text).or_report()?,
         None => now,
     };
-    let state = args.source.inputs()?.evaluate(as_of).or_report()?;
+    let state = args
+        .source
+        .inputs()?
+        .evaluate_as(as_of, &args.reading.reading())
+        .or_report()?;
     let subjects = accord_app::evaluate::explain(&state, args.id.as_deref()).or_report()?;
     print!("{}", accord_render::explain::explain(&state, &subjects));
     Ok(ExitCode::SUCCESS)

@@ -38,6 +38,8 @@ pub struct Args {
     #[arg(long, value_name = "AGREEMENT")]
     agreement: Vec<String>,
     #[command(flatten)]
+    reading: super::evaluate::ReadingArgs,
+    #[command(flatten)]
     store: StoreArg,
     /// Print JSON (stable; see docs/status-json.md).
     #[arg(long)]
@@ -56,17 +58,13 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         jurisdictions: args.jurisdiction,
         date: args.date.unwrap_or_else(|| today(now)),
         agreements: crate::args::agreements(&args.agreement)?,
+        reading: args.reading.reading(),
     };
     let store = args.store.read_only()?;
     let answer = accord_app::status::status(&store, &query).or_report()?;
-    if args.json {
-        println!(
-            "{}",
-            accord_render::status::json(&query.who, &answer.status)
-        );
-    } else {
-        let text = accord_render::status::text(&answer.status, answer.matched.is_empty());
-        print!("{text}");
-    }
+    print!(
+        "{}",
+        accord_render::status::output(&query.who, &answer, args.json)
+    );
     Ok(ExitCode::SUCCESS)
 }

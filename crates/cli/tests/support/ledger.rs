@@ -28,6 +28,7 @@ pub fn evidence(i: u64) -> Statement {
         attachments: vec![],
         confidentiality: Confidentiality::Public,
         note: None,
+        escrow_until: None,
     })
 }
 

@@ -32,6 +32,7 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
         "indicator",
         &[
             "compliant",
+            "met_late",
             "noncompliant",
             "contested",
             "unverified",
@@ -48,13 +49,14 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
         "relief",
         &[
             "scheduled",
-            "in_force",
-            "suspended",
+            "granted",
+            "held",
             "lifted",
             "expired",
             "wind_down",
             "reimposed",
             "superseded",
+            "contested",
         ],
     ),
     (
@@ -67,6 +69,7 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
             "halted",
             "withdrawn",
             "fired",
+            "contested",
         ],
     ),
     ("dispute", &["open", "exhausted", "resolved", "withdrawn"]),
@@ -80,6 +83,20 @@ pub const VOCABULARY: &[(&str, &[&str])] = &[
     ),
     ("dispute outcome", &["agreed", "contested"]),
     ("decision", &["follows", "departure"]),
+    (
+        "measure",
+        &[
+            "applies",
+            "relief_scheduled",
+            "suspended",
+            "terminated",
+            "lifted",
+            "wind_down",
+            "reimposed",
+            "contested",
+        ],
+    ),
+    ("milestone", &["upcoming", "met", "missed"]),
 ];
 
 /// The statuses a log reached over a span of days, per kind of subject.
@@ -210,6 +227,14 @@ impl Coverage {
                 if d.departure { "departure" } else { "follows" },
             );
         }
+        for m in &state.measures {
+            self.see("measure", m.status.as_str());
+        }
+        for t in &state.triggers {
+            for m in &t.milestones {
+                self.see("milestone", m.status.as_str());
+            }
+        }
     }
 }
 
@@ -217,6 +242,7 @@ impl Coverage {
 fn indicator_name(s: IndicatorStatus) -> &'static str {
     match s {
         IndicatorStatus::Compliant
+        | IndicatorStatus::MetLate
         | IndicatorStatus::Noncompliant
         | IndicatorStatus::Contested
         | IndicatorStatus::Unverified
@@ -244,13 +270,14 @@ fn phase_name(s: PhaseStatus) -> &'static str {
 fn relief_name(s: ReliefStatus) -> &'static str {
     match s {
         ReliefStatus::Scheduled
-        | ReliefStatus::InForce
-        | ReliefStatus::Suspended
+        | ReliefStatus::Granted
+        | ReliefStatus::Held
         | ReliefStatus::Lifted
         | ReliefStatus::Expired
         | ReliefStatus::WindDown
         | ReliefStatus::Reimposed
-        | ReliefStatus::Superseded => s.as_str(),
+        | ReliefStatus::Superseded
+        | ReliefStatus::Contested => s.as_str(),
     }
 }
 
@@ -282,11 +309,12 @@ pub fn coverage(
     }
     let start = match from {
         Some(d) => d,
-        None => match evaluator.state(end_of_day(to)) {
-            Ok(s) => s.versions.first().and_then(|v| v.effective).unwrap_or(to),
-            Err(EvalError::BeforeAgreement { .. }) => return Ok(Coverage::default()),
-            Err(e) => return Err(e),
-        },
+        None => evaluator
+            .state(end_of_day(to))?
+            .versions
+            .first()
+            .and_then(|v| v.effective)
+            .unwrap_or(to),
     };
     let mut out = Coverage::default();
     let mut day = start;
@@ -294,15 +322,10 @@ pub fn coverage(
         if day > to {
             break;
         }
-        match evaluator.state(end_of_day(day)) {
-            Ok(state) => {
-                out.from.get_or_insert(day);
-                out.to = Some(day);
-                out.record(&state);
-            }
-            Err(EvalError::BeforeAgreement { .. }) => {}
-            Err(e) => return Err(e),
-        }
+        let state = evaluator.state(end_of_day(day))?;
+        out.from.get_or_insert(day);
+        out.to = Some(day);
+        out.record(&state);
         day = match day.tomorrow() {
             Ok(d) => d,
             Err(_) => break,
@@ -315,7 +338,8 @@ pub fn coverage(
 mod tests {
     use super::VOCABULARY;
     use crate::engine::state::{
-        DisputeEffect, DisputeStatus, IndicatorStatus, ReliefStatus, StageStatus, TriggerStatus,
+        DisputeEffect, DisputeStatus, IndicatorStatus, MeasureStatus, MilestoneStatus,
+        ReliefStatus, StageStatus, TriggerStatus,
     };
 
     fn listed(kind: &str) -> Vec<&'static str> {
@@ -345,7 +369,15 @@ mod tests {
             listed("dispute effect"),
             names(DisputeEffect::ALL.iter().map(|s| s.as_str()).collect())
         );
-        assert_eq!(listed("indicator").len(), 6);
+        assert_eq!(
+            listed("milestone"),
+            names(MilestoneStatus::ALL.iter().map(|s| s.as_str()).collect())
+        );
+        assert_eq!(
+            listed("measure"),
+            names(MeasureStatus::ALL.iter().map(|s| s.as_str()).collect())
+        );
+        assert_eq!(listed("indicator").len(), 7);
         assert!(listed("indicator").contains(&IndicatorStatus::Overdue.as_str()));
         assert!(listed("relief").contains(&ReliefStatus::Superseded.as_str()));
     }

@@ -28,11 +28,13 @@ mod conditions;
 mod disputes;
 mod findings;
 mod measures;
+mod participation;
 mod phases;
 mod relief;
 mod triggers;
+mod views;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::id::{EventId, PhaseId, StageId};
 use crate::rule::{CommitmentStatus, DateAnchor, DateRule};
@@ -52,7 +54,7 @@ pub(crate) type Rejected = Vec<(u64, String)>;
 
 /// Reporting or review periods generated for one schedule, at most this many (a daily
 /// cadence over more than 270 years is not an agreement).
-const MAX_PERIODS: u32 = 100_000;
+pub(crate) const MAX_PERIODS: u32 = 100_000;
 
 /// A quorum computed while deriving, to be cached by the evaluator.
 pub(crate) struct CacheFill {
@@ -97,15 +99,21 @@ pub(crate) fn nth(start: Date, every: CalendarDuration, k: u32) -> Option<Date> 
     start.checked_add(span).ok()
 }
 
-/// The periods of a schedule that have begun by `date`.
-pub(crate) fn periods(start: Date, every: CalendarDuration, date: Date) -> Vec<Period> {
+/// The periods of a schedule that have begun by `date` (and before `end`, when the
+/// schedule ends).
+pub(crate) fn periods(
+    start: Date,
+    every: CalendarDuration,
+    date: Date,
+    end: Option<Date>,
+) -> Vec<Period> {
     let mut out = Vec::new();
     if every.is_zero() {
         return out;
     }
     for k in 0..MAX_PERIODS {
         let Some(s) = nth(start, every, k) else { break };
-        if s > date {
+        if s > date || end.is_some_and(|e| s >= e) {
             break;
         }
         let Some(e) = nth(start, every, k + 1).and_then(|n| n.yesterday().ok()) else {
@@ -119,11 +127,24 @@ pub(crate) fn periods(start: Date, every: CalendarDuration, date: Date) -> Vec<P
     out
 }
 
-/// Derives the state as of `as_of`, and the quorums worth caching.
+/// Derives the state as of `as_of`, and the quorums worth caching: with every view kept
+/// (what participants disagree on is `contested`), or in one view when `view` names one.
 pub(crate) fn state(
     core: &Core,
     as_of: Instant,
     cache: bool,
+    view: Option<&str>,
+) -> Result<(State, Vec<CacheFill>), EvalError> {
+    views::state(core, as_of, cache, view)
+}
+
+/// Derives the state as of `as_of` with the `excluded` entries set aside (the view that
+/// holds them void), and the quorums worth caching.
+pub(crate) fn derive(
+    core: &Core,
+    as_of: Instant,
+    cache: bool,
+    excluded: &BTreeSet<u64>,
 ) -> Result<(State, Vec<CacheFill>), EvalError> {
     let Some(first) = core.versions.first() else {
         return Err(EvalError::NoVersions);
@@ -138,12 +159,9 @@ pub(crate) fn state(
         .map(|(_, i, r)| (i.0, r.clone()))
         .collect();
 
-    let mut versions = calendar::Versions::new(core, cut, date, &mut rejected);
-    if let Some(effective) = versions.views.first().and_then(|v| v.effective)
-        && effective > date
-    {
-        return Err(EvalError::BeforeAgreement { as_of, effective });
-    }
+    let mut versions = calendar::Versions::new(core, cut, date, excluded, &mut rejected);
+    let agreement_status =
+        measures::agreement_status(versions.views.first().and_then(|v| v.effective), date);
     let disputes = disputes::disputes(&versions);
     rejected.extend(disputes.rejected.iter().cloned());
     versions.set_stages(&disputes.stage_began);
@@ -159,7 +177,7 @@ pub(crate) fn state(
         reached: &BTreeMap::new(),
         as_made: &[],
     };
-    let phases = phases::phases(judge);
+    let phases = phases::phases(judge, agreement_status);
     let judge = judge.with_reached(&phases.reached);
     let triggers = triggers::triggers(judge, &disputes.states, &mut rejected);
     let agreement = cal.agreement().unwrap_or(first);
@@ -170,11 +188,19 @@ pub(crate) fn state(
         &commitments.held,
         &triggers.reverted,
         &disputes.decisions,
+        agreement_status,
         &mut rejected,
     );
     let mut phase_states = phases.states;
     triggers::revert_phases(judge, &triggers.fires, &mut phase_states);
     let relief_by_measure = measures::by_measure(agreement, &relief.actions);
+    let measure_states = measures::measures(
+        agreement,
+        &relief.actions,
+        &triggers.states,
+        agreement_status,
+        (&judge.anchors(), date),
+    );
     lens_rejections(&cal, &mut rejected);
 
     let mut state = State {
@@ -196,10 +222,36 @@ pub(crate) fn state(
         decisions: relief.decisions,
         events: events_out(&cal),
         rejected: rejected_out(rejected),
+        agreement_status,
+        measures: measure_states,
+        signals: signals(&cal),
+        views: Vec::new(),
+        view: None,
+        contract: None,
     };
     // INVARIANT: the last step, with no condition: exemptions are in force in every state.
     state.exemptions = measures::exemptions(&core.versions, &cal.views);
     Ok((state, fills))
+}
+
+/// Risk signals and recommendations recorded under the cut, in log order.
+fn signals(cal: &calendar::Calendar<'_>) -> Vec<super::state::SignalState> {
+    cal.core
+        .others
+        .iter()
+        .filter(|o| cal.alive(o.key, o.index))
+        .filter_map(|o| match &o.statement {
+            crate::statement::Statement::Signal(s) => Some(super::state::SignalState {
+                entry: o.index,
+                by: o.authors.clone(),
+                kind: s.signal,
+                subject: s.subject.clone(),
+                text: s.text.clone(),
+                recorded: date_of(o.key.0),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Each commitment with its status at every review and at the latest concluded one.
@@ -246,7 +298,15 @@ fn events_out(cal: &calendar::Calendar<'_>) -> Vec<EventState> {
         .map(|e| {
             let date = view.and_then(|v| v.anchors.events.get(&e.id).copied());
             let entry = view.and_then(|v| v.event_entries.get(&e.id).copied());
+            let times = view
+                .and_then(|v| v.occurrences.get(&e.id))
+                .map_or(0, Vec::len);
             let reason = match (date, entry, &e.date) {
+                (Some(d), Some(i), _) if times > 1 => Reason::with_entries(
+                    Rule::EventRecorded,
+                    format!("recorded {times} times; the latest occurred on {d}"),
+                    vec![i],
+                ),
                 (Some(d), Some(i), _) => Reason::with_entries(
                     Rule::EventRecorded,
                     format!("recorded as occurring on {d}"),
@@ -263,10 +323,26 @@ fn events_out(cal: &calendar::Calendar<'_>) -> Vec<EventState> {
                     Reason::rule(Rule::EventNotRecorded, "not recorded in the log yet")
                 }
             };
+            let at = entry.and_then(|i| {
+                cal.core.others.iter().find_map(|o| match &o.statement {
+                    crate::statement::Statement::EventOccurred(x)
+                        if o.index == i && !x.on.is_plain() =>
+                    {
+                        Some(x.on.clone())
+                    }
+                    _ => None,
+                })
+            });
             EventState {
                 id: e.id.clone(),
-                date,
+                date: at
+                    .as_ref()
+                    .map_or(date, |m| Some(super::date_of(m.instant()))),
+                at,
                 reasons: vec![reason],
+                occurrences: view
+                    .and_then(|v| v.occurrences.get(&e.id).cloned())
+                    .unwrap_or_default(),
             }
         })
         .collect()

@@ -153,6 +153,9 @@ pub(crate) struct Obs {
     /// Recorded after the period's end plus grace.
     pub late: bool,
     pub killed_by: Option<Key>,
+    /// Held in escrow until this date (not delivered to the verifier): it counts for
+    /// nothing until a correction delivers it.
+    pub escrow_until: Option<Date>,
 }
 
 /// One indicator of one version, with its observations and cached quorums.
@@ -598,6 +601,7 @@ impl Lens {
                 start: evidence.period.start(),
                 late,
                 killed_by: None,
+                escrow_until: evidence.escrow_until,
             },
         );
         ind.refresh_cell(end);

@@ -27,6 +27,8 @@ pub(crate) struct Cell {
     pub max_key: Key,
     /// The latest key among the voices that count (when the outcome became known).
     pub known: Option<Key>,
+    /// Observations held in escrow (recorded, not delivered): key, index, escrow end.
+    pub escrowed: Vec<(Key, u64, Date)>,
 }
 
 /// What the voices of a period amount to.
@@ -73,6 +75,7 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
     let mut latest: Vec<Voice> = Vec::new();
     let mut max_key = MIN_KEY;
     let mut ignored = Vec::new();
+    let mut escrowed = Vec::new();
     for (&(_, key), obs) in ind.obs.range((start, MIN_KEY)..=(end, MAX_KEY)) {
         if !visible(key) {
             continue;
@@ -82,6 +85,10 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
             && visible(by)
         {
             max_key = max_key.max(by);
+            continue;
+        }
+        if let Some(until) = obs.escrow_until {
+            escrowed.push((key, obs.index, until));
             continue;
         }
         if obs.start < start {
@@ -119,6 +126,7 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
         ignored,
         max_key,
         known,
+        escrowed,
     }
 }
 

@@ -56,6 +56,60 @@ pub struct State {
     pub events: Vec<EventState>,
     /// Log entries that do not count, each with the reason.
     pub rejected: Vec<RejectedEntry>,
+    /// Whether the agreement is agreed and in effect on the evaluation date.
+    pub agreement_status: AgreementStatus,
+    /// Every measure of every regime, in each jurisdiction, as compliance officers speak
+    /// of it (applies, relief scheduled, suspended, terminated, lifted, wind-down,
+    /// reimposed), from the relief actions acting on it.
+    pub measures: Vec<MeasureState>,
+    /// Risk signals and recommendations recorded in the log: they change no status.
+    pub signals: Vec<SignalState>,
+    /// The views participants hold where they disagree (whether an invocation was valid),
+    /// each with who holds it and what it computes; empty when nothing is contested.
+    pub views: Vec<ViewState>,
+    /// The one view this state was evaluated in, when one was asked for; none when every
+    /// view is kept (what they disagree on is then `contested`).
+    pub view: Option<String>,
+    /// The contract date this state answers for ([`State::for_contract`]); absent (not
+    /// serialised) for the state of the agreement as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Date>,
+}
+
+/// One view of a contested point: who holds it and what it computes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ViewState {
+    /// Its name: `as-recorded`, or `void-#N` (entry N held void).
+    pub id: String,
+    /// What it holds, in words.
+    pub premise: String,
+    /// The contested entry.
+    pub entry: LogIndex,
+    /// Who holds it.
+    pub held_by: Vec<ParticipantId>,
+    /// What it computes for the triggers the views disagree on.
+    pub triggers: Vec<(TriggerId, TriggerStatus)>,
+    /// What it computes for the relief actions the views disagree on.
+    pub relief: Vec<(ActionId, ReliefStatus)>,
+    /// What it computes for the measures the views disagree on.
+    pub measures: Vec<(MeasureId, MeasureStatus)>,
+}
+
+/// A risk signal or a recommendation, as recorded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SignalState {
+    /// The log entry.
+    pub entry: LogIndex,
+    /// Who recorded it.
+    pub by: Vec<ParticipantId>,
+    /// `risk` or `recommendation`.
+    pub kind: crate::statement::SignalKind,
+    /// What it is about, in the timeline's words, when one subject.
+    pub subject: Option<String>,
+    /// What it says.
+    pub text: String,
+    /// The day it was recorded.
+    pub recorded: Date,
 }
 
 impl State {
@@ -107,6 +161,38 @@ impl State {
         self.events.iter().find(|e| e.id.as_str() == id)
     }
 
+    /// The measure with this id (measure ids are unique in an agreement).
+    pub fn measure(&self, id: &str) -> Option<&MeasureState> {
+        self.measures.iter().find(|m| m.measure.as_str() == id)
+    }
+
+    /// The state as it applies to a contract concluded on `concluded` (and consistent with
+    /// the agreement): relief actions and measures that a non-retroactive trigger reverted
+    /// on or after that day keep the relief for it (see [`MeasureState::for_contract`]);
+    /// everything else is the same, with a reason saying which.
+    ///
+    /// ```
+    /// # fn demo(state: &accord_core::engine::State) {
+    /// let for_contract = state.for_contract(jiff::civil::date(2026, 9, 1));
+    /// assert_eq!(for_contract.contract, Some(jiff::civil::date(2026, 9, 1)));
+    /// # }
+    /// ```
+    pub fn for_contract(&self, concluded: Date) -> State {
+        let mut out = self.clone();
+        out.contract = Some(concluded);
+        out.relief = self
+            .relief
+            .iter()
+            .map(|a| a.for_contract(concluded))
+            .collect();
+        out.measures = self
+            .measures
+            .iter()
+            .map(|m| m.for_contract(concluded))
+            .collect();
+        out
+    }
+
     /// The decision recorded by this log entry.
     pub fn decision(&self, entry: LogIndex) -> Option<&DecisionState> {
         self.decisions.iter().find(|d| d.entry == entry)
@@ -114,7 +200,7 @@ impl State {
 
     /// A subject named as the timeline names it — `phase ID`, `relief ID`, `trigger ID`,
     /// `dispute ID`, `indicator ID`, `commitment ID`, `exemption ID`, `event ID`,
-    /// `decision #N`, `version N` — or `None` when there is no such subject.
+    /// `measure ID`, `decision #N`, `version N` — or `None` when there is no such subject.
     ///
     /// ```
     /// # fn demo(state: &accord_core::engine::State) {
@@ -135,6 +221,7 @@ impl State {
             "commitment" => self.commitment(id).map(Found::Commitment),
             "exemption" => self.exemption(id).map(Found::Exemption),
             "event" => self.event(id).map(Found::Event),
+            "measure" => self.measure(id).map(Found::Measure),
             "decision" => {
                 let n = id.strip_prefix('#').unwrap_or(id).parse().ok()?;
                 self.decision(LogIndex(n)).map(Found::Decision)
@@ -174,6 +261,8 @@ pub enum Found<'a> {
     Decision(&'a DecisionState),
     /// A named event.
     Event(&'a EventState),
+    /// A measure in its jurisdiction.
+    Measure(&'a MeasureState),
 }
 
 /// Why a status is what it is: the rule that produced it and the log entries it rests on.
@@ -302,6 +391,14 @@ named! {
         IndicatorCure = "indicator.cure",
         /// A review's summary of its reporting periods, or a carried status.
         IndicatorReview = "indicator.review",
+        /// A deadline met after its due date.
+        IndicatorMetLate = "indicator.met_late",
+        /// Evidence held in escrow: recorded, not delivered.
+        IndicatorEscrow = "indicator.escrow",
+        /// A finding that stands until replaced, for a period with no report of its own.
+        IndicatorStands = "indicator.stands",
+        /// A risk signal or recommendation (in the timeline).
+        Signal = "signal",
         /// A commitment's status from its indicators'.
         CommitmentIndicators = "commitment.indicators",
         /// A commitment without indicators.
@@ -336,6 +433,16 @@ named! {
         DecisionRenew = "decision.renew",
         /// Relief let expire by a decision.
         DecisionLetExpire = "decision.let_expire",
+        /// Relief amended by a decision (a new expiry).
+        DecisionAmend = "decision.amend",
+        /// Relief replaced by another action by a decision.
+        DecisionReplace = "decision.replace",
+        /// Relief wound down by a revocation or non-renewal.
+        DecisionWindDown = "decision.wind_down",
+        /// A running wind-down extended by a decision.
+        DecisionExtendWindDown = "decision.extend_wind_down",
+        /// Entities designated as a calibrated response.
+        DecisionDesignate = "decision.designate",
         /// A decision set aside by a dispute.
         DecisionSetAside = "decision.set_aside",
         /// A decision that departs from the evaluation.
@@ -416,6 +523,46 @@ named! {
         EventNotRecorded = "event.not_recorded",
         /// A log entry that does not count (in the timeline).
         EntryRejected = "entry.rejected",
+        /// A status participants disagree on: each view and what it computes.
+        ViewContested = "view.contested",
+        /// The agreement is not yet agreed, or agreed but not yet in effect.
+        AgreementPending = "agreement.pending",
+        /// Phases and relief wait for the agreement to take effect.
+        PhaseAgreement = "phase.agreement",
+        /// Relief waits for the agreement to take effect.
+        ReliefAgreement = "relief.agreement",
+        /// A measure that applies.
+        MeasureApplies = "measure.applies",
+        /// A measure with relief agreed, pending a condition or a date.
+        MeasureScheduled = "measure.scheduled",
+        /// A measure suspended by relief in effect.
+        MeasureSuspended = "measure.suspended",
+        /// A measure terminated (perhaps revivable by a snapback).
+        MeasureTerminated = "measure.terminated",
+        /// A measure lifted for good.
+        MeasureLifted = "measure.lifted",
+        /// A measure whose relief is wound down.
+        MeasureWindDown = "measure.wind_down",
+        /// A measure reimposed.
+        MeasureReimposed = "measure.reimposed",
+        /// Another relief action acting on the measure, and its status.
+        MeasureAction = "measure.action",
+        /// A measure's review dates and reminder.
+        MeasureReview = "measure.review",
+        /// A measure's sunset: it ends on a date whatever the compliance status.
+        MeasureSunset = "measure.sunset",
+        /// A measure as it applies to a contract concluded on a date.
+        MeasureContract = "measure.contract",
+        /// A relief action as it applies to a contract concluded on a date.
+        ReliefContract = "relief.contract",
+        /// A milestone inside a trigger's countdown.
+        TriggerMilestone = "trigger.milestone",
+        /// A trigger awaiting the latest review's findings.
+        TriggerAwaiting = "trigger.awaiting",
+        /// An invocation by a participant whose standing is disputed.
+        TriggerStandingDisputed = "trigger.standing_disputed",
+        /// Relief of an authority that withdrew from the agreement.
+        ReliefWithdrawn = "relief.withdrawn",
     }
 }
 
@@ -454,6 +601,9 @@ pub struct ReviewState {
 pub enum IndicatorStatus {
     /// The quorum's value meets the target.
     Compliant,
+    /// A deadline met, but after its due date: not a breach for ever — it counts as
+    /// compliant for the commitment, and says it was late.
+    MetLate,
     /// The quorum's value does not meet the target, or reports are overdue past the
     /// agreement's allowance.
     Noncompliant,
@@ -473,11 +623,12 @@ impl IndicatorStatus {
     pub(crate) fn severity(self) -> u8 {
         match self {
             IndicatorStatus::Compliant => 0,
-            IndicatorStatus::Missing => 1,
-            IndicatorStatus::Unverified => 2,
-            IndicatorStatus::Overdue => 3,
-            IndicatorStatus::Contested => 4,
-            IndicatorStatus::Noncompliant => 5,
+            IndicatorStatus::MetLate => 1,
+            IndicatorStatus::Missing => 2,
+            IndicatorStatus::Unverified => 3,
+            IndicatorStatus::Overdue => 4,
+            IndicatorStatus::Contested => 5,
+            IndicatorStatus::Noncompliant => 6,
         }
     }
 
@@ -485,6 +636,7 @@ impl IndicatorStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             IndicatorStatus::Compliant => "compliant",
+            IndicatorStatus::MetLate => "met_late",
             IndicatorStatus::Noncompliant => "noncompliant",
             IndicatorStatus::Contested => "contested",
             IndicatorStatus::Unverified => "unverified",
@@ -544,6 +696,25 @@ pub struct ReportingPeriodState {
     /// open, or set aside when overturned): it then counts as unverified for reviews,
     /// phases, triggers and relief. The status shown stays the monitors' finding.
     pub frozen: bool,
+    /// Evidence on the period held in escrow: recorded, not delivered to the verifier.
+    pub escrow: Option<EscrowState>,
+    /// For an indicator whose findings stand until replaced: the earlier period whose
+    /// finding stands for this one (no report of its own).
+    pub stands_from: Option<Period>,
+}
+
+/// Evidence held in escrow on a reporting period, and the verification gap it leaves.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EscrowState {
+    /// The escrowed entries.
+    pub entries: Vec<LogIndex>,
+    /// The escrow's end (the latest of the entries'): inclusive.
+    pub until: Date,
+    /// Whether it has passed without delivery.
+    pub expired: bool,
+    /// The verification gap: from the day after the grace ended (when the period should
+    /// have been verified) until the evaluation date, while nothing is delivered.
+    pub gap_since: Option<Date>,
 }
 
 /// A commitment over every review period.
@@ -608,18 +779,27 @@ pub struct Unmet {
     pub earliest: Option<Date>,
 }
 
-/// The state of one relief action.
+/// The state of one relief action: whether the *relief* is in effect (not whether the
+/// measure it relaxes applies — see [`MeasureStatus`] for the measure as compliance
+/// officers speak of it).
+///
+/// Renamed in issue #11: `granted` was `in_force` and `held` was `suspended`, which read
+/// the reverse of how practitioners speak of a measure ("the measure is suspended" means
+/// relief is in effect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReliefStatus {
-    /// Not in force yet: its phase is not reached, or its start date has not come.
+    /// Not in effect yet: the agreement is not in effect, its phase is not reached, or its
+    /// start date has not come.
     Scheduled,
-    /// In force.
-    InForce,
-    /// Earned but held by an authority's decision.
-    Suspended,
-    /// In force for good: the measure is lifted (the action's `lifted` date has come while
-    /// it was in force); it no longer expires and no trigger reverts it.
+    /// Granted: the relief is in effect (the measure is suspended, licensed or unfrozen as
+    /// the action says).
+    Granted,
+    /// Earned but held: by an authority's decision, or while a report it rests on is
+    /// overdue under the `hold_relief` policy. The measure applies.
+    Held,
+    /// In effect for good: the measure is lifted (the action's `lifted` date has come while
+    /// it was granted); it no longer expires and no trigger reverts it.
     Lifted,
     /// Its term ran out (not the same as revoked).
     Expired,
@@ -629,10 +809,21 @@ pub enum ReliefStatus {
     Reimposed,
     /// Replaced by a later action (a new licence).
     Superseded,
+    /// Participants disagree on it (whether the invocation that reverted it was valid):
+    /// every view is in `State::views`. It does not relieve.
+    Contested,
+}
+
+#[allow(non_upper_case_globals)]
+impl ReliefStatus {
+    /// The former name of [`ReliefStatus::Granted`], kept while callers move to it.
+    pub const InForce: ReliefStatus = ReliefStatus::Granted;
+    /// The former name of [`ReliefStatus::Held`], kept while callers move to it.
+    pub const Suspended: ReliefStatus = ReliefStatus::Held;
 }
 
 impl ReliefStatus {
-    /// Whether the relief applies on the day: in force, or lifted for good.
+    /// Whether the relief applies on the day: granted, or lifted for good.
     ///
     /// ```
     /// use accord_core::engine::state::ReliefStatus;
@@ -640,20 +831,21 @@ impl ReliefStatus {
     /// assert!(!ReliefStatus::WindDown.relieves());
     /// ```
     pub fn relieves(self) -> bool {
-        matches!(self, ReliefStatus::InForce | ReliefStatus::Lifted)
+        matches!(self, ReliefStatus::Granted | ReliefStatus::Lifted)
     }
 
     /// The status's name as written in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             ReliefStatus::Scheduled => "scheduled",
-            ReliefStatus::InForce => "in_force",
-            ReliefStatus::Suspended => "suspended",
+            ReliefStatus::Granted => "granted",
+            ReliefStatus::Held => "held",
             ReliefStatus::Lifted => "lifted",
             ReliefStatus::Expired => "expired",
             ReliefStatus::WindDown => "wind_down",
             ReliefStatus::Reimposed => "reimposed",
             ReliefStatus::Superseded => "superseded",
+            ReliefStatus::Contested => "contested",
         }
     }
 }
@@ -688,6 +880,171 @@ pub struct ActionState {
     pub lifts: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
+    /// The instant `until` stands for (exclusive), when a decision stated the end at a
+    /// time in a zone; absent (not serialised) for an end on a day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_at: Option<crate::time::Moment>,
+    /// Reverted by a non-retroactive trigger: contracts concluded before this day (the
+    /// fire) and consistent with the agreement are not caught by the reimposition.
+    pub spares_contracts_before: Option<Date>,
+}
+
+named! {
+    /// Whether the agreement is agreed and in effect.
+    AgreementStatus {
+        /// Not yet agreed: its effective date depends on an event (adoption) not recorded
+        /// yet.
+        NotYetAgreed = "not_yet_agreed",
+        /// Agreed, but not yet in effect: it takes effect on a later date.
+        Agreed = "agreed",
+        /// In effect.
+        InEffect = "in_effect",
+    }
+}
+
+named! {
+    /// A measure in one jurisdiction, in the words of compliance officers.
+    MeasureStatus {
+        /// The measure applies: no relief acting on it is in effect.
+        Applies = "applies",
+        /// Relief is agreed, pending a condition or a date; the measure applies meanwhile.
+        ReliefScheduled = "relief_scheduled",
+        /// Suspended by a waiver, licence, suspension or unfreeze that can be revoked.
+        Suspended = "suspended",
+        /// Terminated; `revivable_until` says until when a snapback can revive it.
+        Terminated = "terminated",
+        /// Lifted for good: no snapback revives it.
+        Lifted = "lifted",
+        /// Relief is being wound down: the measure applies again from `until`.
+        WindDown = "wind_down",
+        /// Relief was revoked or reverted: the measure applies again.
+        Reimposed = "reimposed",
+        /// Participants disagree on where it stands; every view is listed.
+        Contested = "contested",
+    }
+}
+
+/// A measure of a regime in its jurisdiction, and where it stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MeasureState {
+    /// The jurisdiction of the regime.
+    pub jurisdiction: String,
+    /// The regime.
+    pub regime: RegimeId,
+    /// The measure.
+    pub measure: MeasureId,
+    /// Where it stands.
+    pub status: MeasureStatus,
+    /// Since when (the first day of that status, inclusive), when known.
+    pub since: Option<Date>,
+    /// Until when, exclusive: the day a suspension expires, a wind-down ends (the measure
+    /// applies again that day) or scheduled relief takes effect, when known.
+    pub until: Option<Date>,
+    /// For a terminated measure: whether a snapback (a trigger of the agreement that
+    /// reverts the relief that terminated it) can still revive it.
+    pub revivable: bool,
+    /// For a terminated, revivable measure: the last day a snapback can revive it
+    /// (inclusive: the day before the relief is lifted for good); none when no end is set.
+    pub revivable_until: Option<Date>,
+    /// The relief actions acting on it, in schedule order.
+    pub actions: Vec<ActionId>,
+    /// Why: the action that decides the status first.
+    pub reasons: Vec<Reason>,
+    /// Whether it is under review: from its reminder until its review date, inclusive.
+    pub under_review: bool,
+    /// Its next review date (today's, while under review), when it has review dates.
+    pub next_review: Option<Date>,
+    /// The day the reminder before the next review falls.
+    pub reminder: Option<Date>,
+    /// The day it ends by its own terms, whatever the compliance status, when known.
+    pub sunset: Option<Date>,
+    /// Wound down or reimposed by a non-retroactive trigger: contracts concluded before
+    /// this day (the fire) and consistent with the agreement are not caught.
+    pub spares_contracts_before: Option<Date>,
+    /// For such a measure: what it is for a spared contract (`suspended`, or `terminated`
+    /// for relief that terminated it), the relief in effect before the reimposition.
+    pub spared_status: Option<MeasureStatus>,
+}
+
+impl MeasureState {
+    /// The measure as it applies to a contract concluded on `concluded` (and consistent
+    /// with the agreement): a non-retroactive reimposition does not catch a contract
+    /// concluded before it, for which the relief in effect before still applies.
+    ///
+    /// ```
+    /// # fn demo(m: &accord_core::engine::state::MeasureState) {
+    /// let for_contract = m.for_contract(jiff::civil::date(2026, 9, 1));
+    /// println!("{} for that contract", for_contract.status);
+    /// # }
+    /// ```
+    pub fn for_contract(&self, concluded: Date) -> MeasureState {
+        let mut out = self.clone();
+        let spared = self.spares_contracts_before.filter(|f| concluded < *f);
+        let detail = match (spared, self.status) {
+            (Some(fire), MeasureStatus::WindDown | MeasureStatus::Reimposed) => {
+                out.status = self.spared_status.unwrap_or(MeasureStatus::Suspended);
+                out.since = None;
+                out.until = None;
+                format!(
+                    "for a contract concluded on {concluded}, before the reimposition of {fire}: a non-retroactive reimposition does not catch it (if it is consistent with the agreement); the relief in effect before still applies to it ({})",
+                    out.status.as_str()
+                )
+            }
+            _ => contract_caught(concluded, self.spares_contracts_before),
+        };
+        // The reason that decides the status comes first: the contract's only when it
+        // changed the status.
+        let reason = Reason::rule(Rule::MeasureContract, detail);
+        if out.status == self.status {
+            out.reasons.push(reason);
+        } else {
+            out.reasons.insert(0, reason);
+        }
+        out
+    }
+}
+
+/// Why a contract is caught: concluded on or after the fire, or no non-retroactive
+/// reimposition.
+fn contract_caught(concluded: Date, fire: Option<Date>) -> String {
+    match fire {
+        Some(fire) => format!(
+            "for a contract concluded on {concluded}: on or after the reimposition of {fire}, so it is caught"
+        ),
+        None => format!(
+            "for a contract concluded on {concluded}: no non-retroactive reimposition spares it"
+        ),
+    }
+}
+
+impl ActionState {
+    /// The relief action as it applies to a contract concluded on `concluded` (and
+    /// consistent with the agreement): reverted by a non-retroactive trigger, it is still
+    /// `granted` for a contract concluded before the fire.
+    pub fn for_contract(&self, concluded: Date) -> ActionState {
+        let mut out = self.clone();
+        let spared = self.spares_contracts_before.filter(|f| concluded < *f);
+        let detail = match (spared, self.status) {
+            (Some(fire), ReliefStatus::WindDown | ReliefStatus::Reimposed) => {
+                out.status = ReliefStatus::Granted;
+                out.since = None;
+                out.until = None;
+                format!(
+                    "for a contract concluded on {concluded}, before the reimposition of {fire}: a non-retroactive reimposition does not catch it (if it is consistent with the agreement); the relief still applies to it"
+                )
+            }
+            _ => contract_caught(concluded, self.spares_contracts_before),
+        };
+        // The reason that decides the status comes first: the contract's only when it
+        // changed the status.
+        let reason = Reason::rule(Rule::ReliefContract, detail);
+        if out.status == self.status {
+            out.reasons.push(reason);
+        } else {
+            out.reasons.insert(0, reason);
+        }
+        out
+    }
 }
 
 /// Relief for one measure (or one regime, for relief that names no measure) in one
@@ -740,6 +1097,9 @@ named! {
         Withdrawn = "withdrawn",
         /// It fired: the relief it reverts is wound down, then reimposed.
         Fired = "fired",
+        /// Participants disagree on it (whether it was validly invoked): every view is in
+        /// `State::views`.
+        Contested = "contested",
     }
 }
 
@@ -833,6 +1193,39 @@ pub struct TriggerState {
     /// After a fire under `reentry = "re_earn"`: the day relief was first earned again and
     /// the trigger re-armed (`fired` then keeps the day it last fired).
     pub rearmed: Option<Date>,
+    /// Once invoked: the milestones inside its countdown, with their due dates.
+    pub milestones: Vec<MilestoneState>,
+    /// While dormant only because the latest review has no finding in yet (its condition
+    /// held at the review before): the day the latest review's findings are all due. The
+    /// timeline shows no change meanwhile.
+    pub awaiting: Option<Date>,
+}
+
+named! {
+    /// Where a milestone inside a countdown stands.
+    MilestoneStatus {
+        /// Not due yet.
+        Upcoming = "upcoming",
+        /// Its event occurred by its due date.
+        Met = "met",
+        /// Due, and its event did not occur by then (or it names no event).
+        Missed = "missed",
+    }
+}
+
+/// A milestone inside a trigger's countdown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MilestoneState {
+    /// What falls due, in the agreement's words.
+    pub title: String,
+    /// The day it falls due: the invocation plus its `after`.
+    pub due: Date,
+    /// The event that meets it.
+    pub event: Option<EventId>,
+    /// Where it stands.
+    pub status: MilestoneStatus,
+    /// The day its event occurred, when it did by the due date.
+    pub met_on: Option<Date>,
 }
 
 /// One stage a dispute has run in.
@@ -915,8 +1308,12 @@ pub struct DecisionState {
     pub act: DecisionAct,
     /// The relief it applies to.
     pub relief: ReliefRef,
-    /// From when.
+    /// The day it counts from (inclusive): the UTC day of its instant.
     pub effective: Date,
+    /// The instant it takes effect, as the instrument stated it (local time and zone);
+    /// absent (not serialised) for a decision effective on a day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_at: Option<crate::time::Moment>,
     /// Its stated reason.
     pub stated_reason: String,
     /// Whether it departs from what the evaluation entitles.
@@ -930,6 +1327,19 @@ pub struct DecisionState {
     /// Whether a dispute overturned it: from the day of that resolution it no longer
     /// applies, and relief is what the evaluation and the other decisions give.
     pub set_aside: bool,
+    /// For `renew` and `amend`, the new expiry; for `extend_wind_down`, the new end of the
+    /// wind-down (exclusive).
+    pub until: Option<Date>,
+    /// The instant of `until` (exclusive) as stated, when stated with a time; absent (not
+    /// serialised) otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_at: Option<crate::time::Moment>,
+    /// For `revoke` and `let_expire`, the wind-down it gives.
+    pub wind_down: Option<crate::time::CalendarDuration>,
+    /// For `replace`, the action that replaces the relief.
+    pub by: Option<ActionId>,
+    /// For `designate`, the entities designated.
+    pub entities: Vec<String>,
 }
 
 /// A named event.
@@ -937,10 +1347,17 @@ pub struct DecisionState {
 pub struct EventState {
     /// The event.
     pub id: EventId,
-    /// Its date, when fixed by the agreement or recorded.
+    /// Its date, when fixed by the agreement or recorded (the latest occurrence of a
+    /// recurring event).
     pub date: Option<Date>,
     /// Why.
     pub reasons: Vec<Reason>,
+    /// Every recorded occurrence, in log order (several for a recurring event).
+    pub occurrences: Vec<Date>,
+    /// The instant of the recorded occurrence `date` comes from, as recorded (local time
+    /// and zone), when it was recorded with a time; absent (not serialised) otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<crate::time::Moment>,
 }
 
 /// A log entry that does not count.

@@ -52,11 +52,12 @@ pub fn timeline(
     // Where to begin: the given date, else the agreement's effective date.
     let start = match from {
         Some(d) => d,
-        None => match evaluator.state(cut) {
-            Ok(s) => s.versions.first().and_then(|v| v.effective).unwrap_or(to),
-            Err(EvalError::BeforeAgreement { .. }) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        },
+        None => evaluator
+            .state(cut)?
+            .versions
+            .first()
+            .and_then(|v| v.effective)
+            .unwrap_or(to),
     };
     let graces: Vec<crate::time::CalendarDuration> = versions
         .iter()
@@ -76,17 +77,23 @@ pub fn timeline(
             Ok(d) => d,
             Err(_) => break,
         };
-        let state = match evaluator.state(end_of_day(day)) {
-            Ok(s) => s,
-            Err(EvalError::BeforeAgreement { .. }) => continue,
-            Err(e) => return Err(e),
-        };
+        let state = evaluator.state(end_of_day(day))?;
         for d in upcoming(&state, &graces) {
             if d > day && d <= to {
                 days.insert(d);
             }
         }
-        let flat = flatten(&state);
+        let mut flat = flatten(&state);
+        // Changes of meaning only: a trigger dormant only because the latest review has no
+        // finding in yet keeps what it showed before.
+        if let Some(old) = &previous {
+            for t in state.triggers.iter().filter(|t| t.awaiting.is_some()) {
+                let subject = format!("trigger {}", t.id);
+                if let Some(kept) = old.get(&subject) {
+                    flat.insert(subject, kept.clone());
+                }
+            }
+        }
         match &previous {
             None => {
                 for (subject, (to, reasons)) in &flat {
@@ -166,6 +173,18 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
         out.extend(t.until);
         out.extend(t.wind_down_until);
         out.extend(t.earliest);
+        out.extend(t.awaiting.and_then(|d| d.tomorrow().ok()));
+        out.extend(t.milestones.iter().map(|m| m.due));
+    }
+    for m in &state.measures {
+        out.extend(m.until);
+        out.extend(m.next_review);
+        out.extend(m.reminder);
+        out.extend(m.sunset);
+        // The day after a review: the next one comes up.
+        if let Some(next) = m.next_review.and_then(|d| d.tomorrow().ok()) {
+            out.push(next);
+        }
     }
     for d in &state.disputes {
         out.extend(d.stages.iter().filter_map(|s| s.deadline));
@@ -178,8 +197,33 @@ fn upcoming(state: &State, graces: &[crate::time::CalendarDuration]) -> Vec<Date
     out
 }
 
+/// A measure's status as the timeline shows it: with the day it ends, whether a snapback
+/// can revive a terminated measure, and whether it is under review.
+fn measure_status(m: &super::state::MeasureState) -> String {
+    use super::state::MeasureStatus as S;
+    let mut out = m.status.as_str().to_owned();
+    match (m.status, m.until) {
+        (S::Suspended | S::WindDown | S::ReliefScheduled, Some(u)) => {
+            out.push_str(&format!(" until {u}"));
+        }
+        (S::Terminated, _) => out.push_str(&match (m.revivable, m.revivable_until) {
+            (true, Some(u)) => format!(" (revivable until {u})"),
+            (true, None) => " (revivable)".to_owned(),
+            (false, _) => " (not revivable)".to_owned(),
+        }),
+        _ => {}
+    }
+    if m.under_review {
+        out.push_str(", under review");
+    }
+    out
+}
+
+/// Subject → (status, reasons).
+type Flat = BTreeMap<String, (String, Vec<Reason>)>;
+
 /// The state as subject → (status, reasons).
-fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
+fn flatten(state: &State) -> Flat {
     let mut m = BTreeMap::new();
     for v in &state.versions {
         m.insert(
@@ -229,6 +273,12 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             (format!("{}{until}", a.status.as_str()), a.reasons.clone()),
         );
     }
+    for measure in &state.measures {
+        m.insert(
+            format!("measure {}", measure.measure),
+            (measure_status(measure), measure.reasons.clone()),
+        );
+    }
     for e in &state.exemptions {
         m.insert(
             format!("exemption {}", e.id),
@@ -243,6 +293,26 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             );
         }
     }
+    decisions_triggers_disputes(state, &mut m);
+    signals(state, &mut m);
+    for r in &state.rejected {
+        m.insert(
+            format!("entry {}", r.entry),
+            (
+                "rejected".to_owned(),
+                vec![Reason::with_entries(
+                    super::state::Rule::EntryRejected,
+                    r.reason.clone(),
+                    vec![r.entry],
+                )],
+            ),
+        );
+    }
+    m
+}
+
+/// Decisions, triggers and disputes as the timeline names them.
+fn decisions_triggers_disputes(state: &State, m: &mut Flat) {
     for d in &state.decisions {
         let base = if d.departure {
             "departure"
@@ -302,18 +372,29 @@ fn flatten(state: &State) -> BTreeMap<String, (String, Vec<Reason>)> {
             (format!("{}{stage}{outcome}", d.status), d.reasons.clone()),
         );
     }
-    for r in &state.rejected {
+}
+
+/// Risk signals and recommendations as the timeline names them.
+fn signals(state: &State, m: &mut Flat) {
+    for s in &state.signals {
+        let kind = match s.kind {
+            crate::statement::SignalKind::Risk => "risk signal",
+            crate::statement::SignalKind::Recommendation => "recommendation",
+        };
+        let about = s
+            .subject
+            .as_ref()
+            .map_or(String::new(), |x| format!(" on {x}"));
         m.insert(
-            format!("entry {}", r.entry),
+            format!("signal {}", s.entry),
             (
-                "rejected".to_owned(),
+                format!("{kind}{about}"),
                 vec![Reason::with_entries(
-                    super::state::Rule::EntryRejected,
-                    r.reason.clone(),
-                    vec![r.entry],
+                    super::state::Rule::Signal,
+                    s.text.clone(),
+                    vec![s.entry],
                 )],
             ),
         );
     }
-    m
 }

@@ -86,9 +86,11 @@ pub fn indicator(
         target,
         cadence: dur("P3M"),
         starts: DateRule::On(d(2026, 1, 1)),
+        ends: None,
         grace: dur("P30D"),
         overdue: OverduePolicy::HoldRelief,
         cure: None,
+        stands: None,
         verification: v,
     }
 }
@@ -137,6 +139,7 @@ fn unit(ident: &str, quantity: &str, factor: f64) -> Unit {
         quantity: quantity.into(),
         factor,
         description: ident.into(),
+        precision: None,
     }
 }
 
@@ -154,6 +157,8 @@ fn regime(ident: &str, jurisdiction: &str) -> Regime {
                 sectors: vec!["oil".into(), "gas".into()],
                 legal_basis: None,
                 description: "energy sector".into(),
+                review: None,
+                sunset: None,
             },
             Measure {
                 id: id(&format!("{ident}-freeze")),
@@ -161,6 +166,8 @@ fn regime(ident: &str, jurisdiction: &str) -> Regime {
                 sectors: vec![],
                 legal_basis: None,
                 description: "asset freeze".into(),
+                review: None,
+                sunset: None,
             },
         ],
     }
@@ -230,11 +237,15 @@ pub fn base() -> Agreement {
                 id: id("adoption"),
                 description: "adoption day".into(),
                 date: Some(DateRule::On(d(2026, 1, 1))),
+                recorded_by: vec![],
+                recurs: false,
             },
             Event {
                 id: id("report"),
                 description: "the monitor's report".into(),
                 date: None,
+                recorded_by: vec![],
+                recurs: false,
             },
         ],
         commitments: vec![],
@@ -260,16 +271,19 @@ pub fn base() -> Agreement {
             wind_down: dur("P90D"),
             non_retroactive: true,
             reentry: Reentry::ByDecision,
+            milestones: vec![],
         }],
         review: Review {
             starts: DateRule::On(d(2026, 1, 1)),
             every: dur("P3M"),
+            ends: None,
         },
         disputes: DisputeProcess {
             stages: vec![],
             while_open: WhileOpen::FreezeFinding,
             standing: vec![],
             resolved_by: vec![],
+            extension_consent: vec![],
         },
         proportionality: Proportionality { methods: vec![] },
     }
@@ -434,7 +448,7 @@ impl Log {
             &["usa"],
             Statement::EventOccurred(EventOccurred {
                 event: id(event),
-                on,
+                on: on.into(),
                 note: None,
             }),
         )
@@ -450,6 +464,7 @@ pub fn ev(indicator: &str, period: Period, value: Observation, method: Method) -
         attachments: vec![],
         confidentiality: Confidentiality::Public,
         note: None,
+        escrow_until: None,
     }
 }
 
@@ -518,6 +533,7 @@ pub fn with_disputes(mut a: Agreement) -> Agreement {
         wind_down: dur("P30D"),
         non_retroactive: true,
         reentry: Reentry::ReEarn,
+        milestones: vec![],
     });
     a
 }

@@ -102,6 +102,7 @@ fn agreement() -> Agreement {
         wind_down: dur("P30D"),
         non_retroactive: true,
         reentry: accord_core::agreement::Reentry::ByDecision,
+        milestones: vec![],
     };
     a.triggers = vec![
         watch("while-open", RuleDispute::Open),
@@ -550,8 +551,12 @@ fn hold_us_oil(log: &mut Log) -> LogIndex {
         Statement::Decision(Decision {
             act: DecisionAct::Hold,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d_(2026, 8, 1),
+            effective: d_(2026, 8, 1).into(),
             reason: "pending a review of oil revenues".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     )
 }
@@ -693,7 +698,7 @@ fn an_overturned_decision_is_set_aside_and_relief_comes_back_that_day() {
             (
                 "2026-08-01".to_owned(),
                 "relief us-oil".to_owned(),
-                "suspended".to_owned()
+                "held".to_owned()
             ),
             (
                 "2026-08-05".to_owned(),
@@ -708,7 +713,7 @@ fn an_overturned_decision_is_set_aside_and_relief_comes_back_that_day() {
             (
                 "2026-08-12".to_owned(),
                 "relief us-oil".to_owned(),
-                "in_force".to_owned()
+                "granted".to_owned()
             ),
         ]
     );
@@ -787,8 +792,12 @@ fn an_overturned_grant_no_longer_applies_and_a_dispute_over_an_event_changes_not
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d_(2026, 5, 1),
+            effective: d_(2026, 5, 1).into(),
             reason: "early relief".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let event = log.event("2026-04-21", "report", d_(2026, 4, 21));

@@ -62,6 +62,7 @@ fn agreement(lifted: &str) -> Agreement {
         wind_down: dur("P30D"),
         non_retroactive: false,
         reentry: accord_core::agreement::Reentry::ByDecision,
+        milestones: vec![],
     }];
     a
 }
@@ -210,8 +211,12 @@ fn revoking_lifted_relief_applies_and_is_a_departure() {
         Statement::Decision(Decision {
             act: DecisionAct::Revoke,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d(2026, 9, 20),
+            effective: d(2026, 9, 20).into(),
             reason: "national security".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-09-21");

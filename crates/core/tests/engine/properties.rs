@@ -23,6 +23,8 @@ enum Spec {
     Dispute(usize, usize, usize, i64),
     /// A trigger step: which step, who, which trigger.
     Trigger(usize, usize, usize),
+    /// A participation change: who, which change, which day.
+    Participation(usize, usize, i64),
 }
 
 #[derive(Debug, Clone)]
@@ -65,10 +67,11 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
         1 => (0..40u64, ev_strategy()).prop_map(|(t, e)| Spec::Correction(t, e)),
         1 => (0..40u64, 0..6usize).prop_map(|(t, a)| Spec::Retraction(t, a)),
         1 => (0..400i64).prop_map(Spec::Event),
-        1 => (0..5usize, 0..5usize, 0..500i64, 0..2usize).prop_map(|(a, r, e, w)| Spec::Decision(a, r, e, w)),
+        1 => (0..9usize, 0..5usize, 0..500i64, 0..2usize).prop_map(|(a, r, e, w)| Spec::Decision(a, r, e, w)),
         1 => (0..3usize).prop_map(Spec::Sign),
         2 => (0..9usize, 0..4usize, prop_oneof![4 => 0..2usize, 1 => Just(2usize)], 0..200i64).prop_map(|(k, w, n, o)| Spec::Dispute(k, w, n, o)),
         2 => (0..4usize, 0..4usize, 0..2usize).prop_map(|(k, w, t)| Spec::Trigger(k, w, t)),
+        1 => (0..3usize, 0..3usize, 0..300i64).prop_map(|(w, c, o)| Spec::Participation(w, c, o)),
     ]
 }
 
@@ -141,7 +144,7 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                 vec!["usa"],
                 Statement::EventOccurred(EventOccurred {
                     event: id(if o % 3 == 0 { "adoption" } else { "report" }),
-                    on: day(*o),
+                    on: day(*o).into(),
                     note: None,
                 }),
             ),
@@ -152,6 +155,10 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     DecisionAct::Revoke,
                     DecisionAct::Renew,
                     DecisionAct::LetExpire,
+                    DecisionAct::Amend,
+                    DecisionAct::Replace,
+                    DecisionAct::ExtendWindDown,
+                    DecisionAct::Designate,
                 ];
                 let relief = match r {
                     0 => ReliefRef::Phase(id("p1")),
@@ -165,8 +172,17 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     Statement::Decision(Decision {
                         act: acts[*act],
                         relief,
-                        effective: day(*e),
+                        effective: day(*e).into(),
                         reason: "decided".into(),
+                        // Some acts with their fields, some without (rejected).
+                        until: (*e % 3 != 0).then(|| day(*e + 40).into()),
+                        wind_down: (*e % 2 == 0).then(|| dur("P20D")),
+                        by: (*e % 4 != 0).then(|| id("gl-2")),
+                        entities: if *e % 5 == 0 {
+                            vec![]
+                        } else {
+                            vec!["X".into()]
+                        },
                     }),
                 )
             }
@@ -193,9 +209,13 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     7 => DisputeAction::Open {
                         finding: Finding::Entry {
                             index: match log.iter().rev().find(|e: &&LoggedStatement| {
-                                matches!(e.statement, Statement::Decision(_))
+                                if offset % 3 == 1 {
+                                    matches!(e.statement, Statement::TriggerStep(_))
+                                } else {
+                                    matches!(e.statement, Statement::Decision(_))
+                                }
                             }) {
-                                Some(e) if offset % 2 == 0 => e.index,
+                                Some(e) if offset % 2 == 0 || offset % 3 == 1 => e.index,
                                 _ => LogIndex(*offset as u64 % 40),
                             },
                         },
@@ -228,6 +248,23 @@ fn build(specs: &[(Spec, i64)]) -> Vec<LoggedStatement> {
                     Statement::DisputeStep(DisputeStep {
                         dispute: id(["d1", "d2", "overdue-stockpile-2026-01-01"][*n]),
                         step,
+                    }),
+                )
+            }
+            Spec::Participation(who, change, offset) => {
+                let who = ["usa", "eu", "target"][*who];
+                (
+                    vec![who],
+                    Statement::Participation(Participation {
+                        participant: id(who),
+                        change: [
+                            ParticipationChange::Withdraw,
+                            ParticipationChange::Cease,
+                            ParticipationChange::Join,
+                        ][*change],
+                        effective: day(*offset).into(),
+                        wind_down: (offset % 2 == 0).then(|| dur("P30D")),
+                        note: None,
                     }),
                 )
             }
@@ -415,11 +452,21 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
             "halted",
             "withdrawn",
             "fired",
+            "contested",
         ]
         .contains(&t.status.as_str());
-        // A re-armed trigger keeps the day it last fired.
-        if !ok || (t.status == "fired") != (t.fired.is_some() && t.rearmed.is_none()) {
+        // A re-armed trigger keeps the day it last fired; a contested one keeps the
+        // recorded view's dates.
+        let contested = t.status == "contested";
+        if !ok
+            || (!contested && (t.status == "fired") != (t.fired.is_some() && t.rearmed.is_none()))
+        {
             missing.push(format!("trigger {} status {}", t.id, t.status));
+        }
+    }
+    for m in &s.measures {
+        if m.reasons.is_empty() {
+            missing.push(format!("measure {} in {}", m.measure, m.jurisdiction));
         }
     }
     if missing.is_empty() {
@@ -427,6 +474,154 @@ fn every_status_has_a_reason(s: &State) -> Result<(), String> {
     } else {
         Err(missing.join(", "))
     }
+}
+
+/// A contested status lists at least two views, each computing a status for it, and two of
+/// them differ.
+fn contested_states_list_two_views(s: &State) -> Result<(), String> {
+    use accord_core::engine::state::{MeasureStatus, ReliefStatus, TriggerStatus};
+    let check = |what: &str, said: Vec<String>| -> Result<(), String> {
+        let mut distinct = said.clone();
+        distinct.sort();
+        distinct.dedup();
+        if said.len() < 2 || distinct.len() < 2 {
+            return Err(format!("{what} is contested with views {said:?}"));
+        }
+        Ok(())
+    };
+    for t in s
+        .triggers
+        .iter()
+        .filter(|t| t.status == TriggerStatus::Contested)
+    {
+        let said = s
+            .views
+            .iter()
+            .filter_map(|v| v.triggers.iter().find(|(x, _)| *x == t.id))
+            .map(|(_, st)| st.to_string())
+            .collect();
+        check(&format!("trigger {}", t.id), said)?;
+    }
+    for a in s
+        .relief
+        .iter()
+        .filter(|a| a.status == ReliefStatus::Contested)
+    {
+        let said = s
+            .views
+            .iter()
+            .filter_map(|v| v.relief.iter().find(|(x, _)| *x == a.id))
+            .map(|(_, st)| st.as_str().to_owned())
+            .collect();
+        check(&format!("relief {}", a.id), said)?;
+    }
+    for m in s
+        .measures
+        .iter()
+        .filter(|m| m.status == MeasureStatus::Contested)
+    {
+        let said = s
+            .views
+            .iter()
+            .filter_map(|v| v.measures.iter().find(|(x, _)| *x == m.measure))
+            .map(|(_, st)| st.to_string())
+            .collect();
+        check(&format!("measure {}", m.measure), said)?;
+    }
+    Ok(())
+}
+
+/// Every measure of every regime has one state, in its regime's jurisdiction, and that
+/// state follows from the relief actions acting on it: lifted if one is lifted; else
+/// terminated if a termination is granted; else suspended if relief is granted; else
+/// wind-down, reimposed, relief scheduled (once agreed), applies — recomputed here
+/// independently of the engine.
+fn measures_follow_from_their_actions(a: &Agreement, s: &State) -> Result<(), String> {
+    use accord_core::agreement::ReliefKind;
+    use accord_core::engine::state::{AgreementStatus, MeasureStatus, ReliefStatus};
+    let mut seen = 0;
+    for regime in &a.regimes {
+        for measure in &regime.measures {
+            seen += 1;
+            let found: Vec<_> = s
+                .measures
+                .iter()
+                .filter(|m| m.regime == regime.id && m.measure == measure.id)
+                .collect();
+            let [m] = found.as_slice() else {
+                return Err(format!("measure {} has {} states", measure.id, found.len()));
+            };
+            if m.jurisdiction != regime.jurisdiction.0 {
+                return Err(format!("measure {} in the wrong jurisdiction", measure.id));
+            }
+            let acting: Vec<(&ReliefKind, ReliefStatus, &str)> = a
+                .actions()
+                .filter(|(_, x)| {
+                    x.regime == regime.id
+                        && match &x.kind {
+                            ReliefKind::SuspendMeasure { measure: n, .. }
+                            | ReliefKind::TerminateMeasure { measure: n, .. }
+                            | ReliefKind::Unfreeze { measure: n, .. } => *n == measure.id,
+                            ReliefKind::GeneralLicence { activities, .. } => {
+                                activities.iter().any(|x| measure.sectors.contains(x))
+                            }
+                            _ => false,
+                        }
+                })
+                .map(|(_, x)| {
+                    let st = s.relief.iter().find(|r| r.id == x.id).unwrap().status;
+                    (&x.kind, st, x.id.as_str())
+                })
+                .collect();
+            let ids: Vec<&str> = m.actions.iter().map(|x| x.as_str()).collect();
+            let want_ids: Vec<&str> = acting.iter().map(|x| x.2).collect();
+            if ids != want_ids {
+                return Err(format!(
+                    "measure {}: actions {ids:?}, expected {want_ids:?}",
+                    measure.id
+                ));
+            }
+            let has = |f: &dyn Fn(&ReliefKind, ReliefStatus) -> bool| {
+                acting.iter().any(|(k, st, _)| f(k, *st))
+            };
+            let expected = if has(&|_, st| st == ReliefStatus::Lifted) {
+                MeasureStatus::Lifted
+            } else if has(&|k, st| {
+                st == ReliefStatus::Granted && matches!(k, ReliefKind::TerminateMeasure { .. })
+            }) {
+                MeasureStatus::Terminated
+            } else if has(&|_, st| st == ReliefStatus::Granted) {
+                MeasureStatus::Suspended
+            } else if has(&|_, st| st == ReliefStatus::WindDown) {
+                MeasureStatus::WindDown
+            } else if has(&|_, st| st == ReliefStatus::Reimposed) {
+                MeasureStatus::Reimposed
+            } else if s.agreement_status != AgreementStatus::NotYetAgreed
+                && has(&|_, st| st == ReliefStatus::Scheduled)
+            {
+                MeasureStatus::ReliefScheduled
+            } else {
+                MeasureStatus::Applies
+            };
+            if m.status != expected {
+                return Err(format!(
+                    "measure {}: {} but its actions {:?} make it {}",
+                    measure.id,
+                    m.status,
+                    acting.iter().map(|x| (x.2, x.1)).collect::<Vec<_>>(),
+                    expected
+                ));
+            }
+        }
+    }
+    if seen != s.measures.len() {
+        return Err(format!(
+            "{} measures declared, {} states",
+            seen,
+            s.measures.len()
+        ));
+    }
+    Ok(())
 }
 
 proptest! {
@@ -480,6 +675,21 @@ proptest! {
         prop_assert!(s.exemptions.iter().all(|e| e.in_force));
         if let Err(missing) = every_status_has_a_reason(&s) {
             prop_assert!(false, "statuses without a reason: {}", missing);
+        }
+        if let Err(why) = contested_states_list_two_views(&s) {
+            prop_assert!(false, "{}", why);
+        }
+    }
+
+    #[test]
+    fn every_measure_state_follows_from_its_relief_actions_in_every_jurisdiction(
+        log in log_strategy(), which in 0..3usize, days in -30..540i64,
+    ) {
+        let v = versions(which);
+        let s = evaluate(&v, &log, as_of(days)).unwrap();
+        let governing = v.iter().rev().find(|x| x.version == s.version).unwrap();
+        if let Err(why) = measures_follow_from_their_actions(governing, &s) {
+            prop_assert!(false, "{}", why);
         }
     }
 

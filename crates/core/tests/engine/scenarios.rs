@@ -2,7 +2,7 @@
 
 use accord_core::engine::state::{IndicatorStatus, PhaseStatus, ReliefStatus, State};
 use accord_core::engine::{EvalError, Evaluator, evaluate, timeline};
-use accord_core::rule::CommitmentStatus;
+use accord_core::rule::{CommitmentStatus, DateRule};
 use accord_core::statement::*;
 
 use super::builder::*;
@@ -431,13 +431,50 @@ fn bad_entries_are_rejected_with_a_reason_and_do_not_stop_evaluation() {
 }
 
 #[test]
-fn an_as_of_before_the_agreement_and_no_versions_are_errors() {
+fn an_agreement_evaluated_before_it_takes_effect_answers_and_no_versions_are_errors() {
+    use accord_core::engine::state::{AgreementStatus, MeasureStatus};
     let a = nuclear();
-    let err = evaluate(std::slice::from_ref(&a), &[], at("2025-12-31")).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "as-of `2025-12-31T12:00:00Z` is before the agreement takes effect on 2026-01-01: evaluate on or after that date"
-    );
+    let instant = |s: &str| s.parse::<accord_core::time::Instant>().unwrap();
+    // A second before it takes effect: agreed, nothing reached, relief scheduled.
+    let s = evaluate(
+        std::slice::from_ref(&a),
+        &[],
+        instant("2025-12-31T23:59:59Z"),
+    )
+    .unwrap();
+    assert_eq!(s.agreement_status, AgreementStatus::Agreed);
+    assert!(!s.versions[0].in_force);
+    for p in &s.phases {
+        assert_eq!(p.status, PhaseStatus::NotReached);
+        assert_eq!(p.reasons[0].rule, "phase.agreement");
+        assert_eq!(p.remains[0].earliest, Some(d(2026, 1, 1)));
+    }
+    let oil = s.relief("us-oil").unwrap();
+    assert_eq!(oil.status, ReliefStatus::Scheduled);
+    assert_eq!(oil.reasons[0].rule, "relief.agreement");
+    let measure = |s: &State, m: &str| {
+        s.measures
+            .iter()
+            .find(|x| x.measure.as_str() == m)
+            .unwrap()
+            .status
+    };
+    assert_eq!(measure(&s, "us-energy"), MeasureStatus::ReliefScheduled);
+    assert_eq!(measure(&s, "eu-freeze"), MeasureStatus::Applies);
+    // At the instant it takes effect, and after: in effect.
+    for at in ["2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"] {
+        let s = evaluate(std::slice::from_ref(&a), &[], instant(at)).unwrap();
+        assert_eq!(s.agreement_status, AgreementStatus::InEffect, "{at}");
+        assert!(s.versions[0].in_force, "{at}");
+    }
+    // Not yet agreed: its effective date rests on an event not recorded.
+    let mut pending = a.clone();
+    pending.effective = DateRule::Event("report".parse().unwrap());
+    let s = evaluate(std::slice::from_ref(&pending), &[], at("2026-06-01")).unwrap();
+    assert_eq!(s.agreement_status, AgreementStatus::NotYetAgreed);
+    assert_eq!(measure(&s, "us-energy"), MeasureStatus::Applies);
+    assert!(s.phases.iter().all(|p| p.status == PhaseStatus::NotReached));
+
     assert_eq!(
         evaluate(&[], &[], at("2026-01-01")).unwrap_err(),
         EvalError::NoVersions
@@ -638,8 +675,12 @@ fn decisions_are_applied_and_shown_as_departures() {
         Statement::Decision(Decision {
             act: DecisionAct::Hold,
             relief: ReliefRef::Action(id("us-oil")),
-            effective: d(2026, 7, 8),
+            effective: d(2026, 7, 8).into(),
             reason: "awaiting the inspectorate's annual report".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let grant = log.push(
@@ -648,8 +689,12 @@ fn decisions_are_applied_and_shown_as_departures() {
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Phase(id("p2")),
-            effective: d(2026, 7, 9),
+            effective: d(2026, 7, 9).into(),
             reason: "goodwill".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let by_target = log.push(
@@ -658,8 +703,12 @@ fn decisions_are_applied_and_shown_as_departures() {
         Statement::Decision(Decision {
             act: DecisionAct::Grant,
             relief: ReliefRef::Phase(id("p2")),
-            effective: d(2026, 7, 9),
+            effective: d(2026, 7, 9).into(),
             reason: "we deserve it".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-07-10");
@@ -773,11 +822,8 @@ fn a_licence_does_not_renew_while_its_unless_condition_holds() {
         (gl1.status, gl1.since, gl1.renewals),
         (ReliefStatus::Expired, Some(d(2026, 5, 2)), 0)
     );
-    assert!(
-        gl1.reasons
-            .iter()
-            .any(|r| r.detail == "not renewed: `all(c1) noncompliant for 1 review` holds")
-    );
+    assert!(gl1.reasons.iter().any(|r| r.detail
+        == "not renewed on 2026-05-02: `all(c1) noncompliant for 1 review` holds at that expiry"));
 }
 
 #[test]
@@ -797,8 +843,12 @@ fn exemptions_stay_in_force_through_breach_and_revocation() {
         Statement::Decision(Decision {
             act: DecisionAct::Revoke,
             relief: ReliefRef::Phase(id("p1")),
-            effective: d(2026, 4, 6),
+            effective: d(2026, 4, 6).into(),
             reason: "snapback".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-06-01");
@@ -889,7 +939,7 @@ fn the_timeline_lists_each_change_on_the_day_it_became_known() {
             (
                 d(2026, 7, 6),
                 Some("scheduled".to_owned()),
-                "in_force".to_owned()
+                "granted".to_owned()
             ),
         ]
     );
@@ -1032,11 +1082,13 @@ fn counts_grades_and_deadlines_are_judged_by_their_own_rules() {
             IndicatorStatus::Compliant,
             "{ind}"
         );
-        assert_eq!(
-            indicator_review(&s, ind, 2),
-            IndicatorStatus::Noncompliant,
-            "{ind}"
-        );
+        // A deadline done after its due date is met late, not a breach for ever.
+        let late = if ind == "declaration" {
+            IndicatorStatus::MetLate
+        } else {
+            IndicatorStatus::Noncompliant
+        };
+        assert_eq!(indicator_review(&s, ind, 2), late, "{ind}");
     }
     assert_eq!(
         s.indicators[2].periods[1].reasons[0].detail,
@@ -1103,9 +1155,9 @@ fn the_licence_timeline_shows_renewals_and_expiry_on_their_dates() {
         gl1,
         vec![
             (d(2026, 1, 1), "scheduled".to_owned()),
-            (d(2026, 2, 1), "in_force until 2026-05-02".to_owned()),
-            (d(2026, 5, 2), "in_force until 2026-08-02".to_owned()),
-            (d(2026, 8, 2), "in_force until 2026-11-02".to_owned()),
+            (d(2026, 2, 1), "granted until 2026-05-02".to_owned()),
+            (d(2026, 5, 2), "granted until 2026-08-02".to_owned()),
+            (d(2026, 8, 2), "granted until 2026-11-02".to_owned()),
             (d(2026, 11, 2), "expired".to_owned()),
         ]
     );
@@ -1179,8 +1231,12 @@ fn a_replacement_that_has_taken_effect_stands_when_the_new_licence_is_held() {
         Statement::Decision(Decision {
             act: DecisionAct::Hold,
             relief: ReliefRef::Action(id("gl-2")),
-            effective: d(2026, 10, 20),
+            effective: d(2026, 10, 20).into(),
             reason: "review of the licence's scope".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         }),
     );
     let s = eval(&a, &log, "2026-10-25");

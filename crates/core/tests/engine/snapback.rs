@@ -130,6 +130,7 @@ fn agreement() -> Agreement {
         while_open: WhileOpen::FreezeFinding,
         standing: vec![],
         resolved_by: vec![],
+        extension_consent: vec![],
     };
     a.triggers = vec![Trigger {
         id: id("snapback"),
@@ -143,6 +144,7 @@ fn agreement() -> Agreement {
         wind_down: dur("P90D"),
         non_retroactive: true,
         reentry: Reentry::ByDecision,
+        milestones: vec![],
     }];
     a
 }
@@ -838,9 +840,13 @@ fn decisions_before_the_fire_are_reverted_and_a_grant_after_it_is_a_departure() 
             relief: ReliefRef::Phase(id("p2")),
             effective: eff,
             reason: "early relief".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         })
     };
-    log.push("2026-08-01", &["usa"], grant(d(2026, 8, 1)));
+    log.push("2026-08-01", &["usa"], grant(d(2026, 8, 1).into()));
     log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
     let s = eval(&a, &log, "2026-11-20");
     assert_eq!(
@@ -851,7 +857,7 @@ fn decisions_before_the_fire_are_reverted_and_a_grant_after_it_is_a_departure() 
             Some(d(2027, 2, 7))
         )
     );
-    let later = log.push("2026-12-01", &["usa"], grant(d(2026, 12, 1)));
+    let later = log.push("2026-12-01", &["usa"], grant(d(2026, 12, 1).into()));
     let s = eval(&a, &log, "2026-12-02");
     assert_eq!(relief(&s, "us-gas").0, ReliefStatus::InForce);
     let dec = s.decisions.iter().find(|x| x.entry == later).unwrap();
@@ -1233,7 +1239,7 @@ fn a_reverted_phase_is_earned_again_only_on_reviews_that_begin_after_the_fire() 
     assert_eq!(
         changes
             .iter()
-            .filter(|c| c.subject == "relief us-oil" && c.to == "in_force")
+            .filter(|c| c.subject == "relief us-oil" && c.to == "granted")
             .map(|c| c.date)
             .next_back(),
         Some(d(2027, 7, 5))
@@ -1709,17 +1715,21 @@ fn decisions_between_a_fire_and_its_re_entry_apply_in_date_order() {
             relief: ReliefRef::Action(id("us-oil")),
             effective: eff,
             reason: "by the authority".into(),
+            until: None,
+            wind_down: None,
+            by: None,
+            entities: Vec::new(),
         })
     };
     log.push(
         "2027-03-01",
         &["usa"],
-        decide(DecisionAct::Grant, d(2027, 3, 1)),
+        decide(DecisionAct::Grant, d(2027, 3, 1).into()),
     );
     log.push(
         "2027-06-01",
         &["usa"],
-        decide(DecisionAct::Revoke, d(2027, 6, 1)),
+        decide(DecisionAct::Revoke, d(2027, 6, 1).into()),
     );
     let s = eval(&a, &log, "2027-04-01");
     assert_eq!(
@@ -1742,7 +1752,7 @@ fn decisions_between_a_fire_and_its_re_entry_apply_in_date_order() {
     log.push(
         "2027-08-01",
         &["usa"],
-        decide(DecisionAct::Revoke, d(2027, 8, 1)),
+        decide(DecisionAct::Revoke, d(2027, 8, 1).into()),
     );
     let s = eval(&a, &log, "2027-08-02");
     assert_eq!(

@@ -63,6 +63,7 @@ fn status_query(query: Query) -> Result<StatusQuery, ApiError> {
             None => accord_app::time::today(jiff::Timestamp::now()),
         },
         agreements,
+        reading: Default::default(),
     })
 }
 
@@ -76,7 +77,11 @@ pub async fn status(
     let query = status_query(query)?;
     let body = blocking(&state, move |store| {
         let answer = accord_app::status::status(store, &query)?;
-        Ok(accord_render::status::json(&query.who, &answer.status))
+        Ok(accord_render::status::json(
+            &query.who,
+            &answer.status,
+            &answer.evaluations,
+        ))
     })
     .await?;
     Ok(json(format!("{body}\n")))

@@ -120,11 +120,12 @@ fn the_status_query_is_the_clis_status_json() {
             jurisdictions: vec!["EU".into(), "US".into()],
             date: jiff::civil::date(2026, 6, 25),
             agreements: vec![AgreementSource::Registered(ARDEN.into())],
+            reading: Default::default(),
         };
         let answer = f.blocking(|s| accord_app::status::status(s, &query).unwrap());
         let expected = format!(
             "{}\n",
-            accord_render::status::json(&query.who, &answer.status)
+            accord_render::status::json(&query.who, &answer.status, &answer.evaluations)
         );
         let served = f
             .get(

@@ -66,6 +66,7 @@ pub fn evidence(amount: f64) -> Statement {
         attachments: vec![],
         confidentiality: Confidentiality::Public,
         note: None,
+        escrow_until: None,
     })
 }
 
@@ -214,7 +215,7 @@ impl Fixture {
 /// the write log created.
 fn prepare(store: &Store) {
     accord_app::play::play_bundled(store, "scenarios/nuclear-caps.toml").unwrap();
-    let list = repo().join("crates/server/demo/eu-arden.ftm.json");
+    let list = repo().join("crates/server/demo/eu-arden.xml");
     let import = accord_app::lists::Import::files(
         &[list],
         None,

@@ -79,6 +79,7 @@ fn evidence(i: u64) -> Statement {
         attachments: vec![],
         confidentiality: Confidentiality::Public,
         note: None,
+        escrow_until: None,
     })
 }
 

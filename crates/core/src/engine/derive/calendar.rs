@@ -5,22 +5,25 @@
 //! [`Versions`] is what the disputes read; [`Calendar`] (the versions plus the review
 //! periods) is what every later stage reads. Neither reads a status.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::agreement::Agreement;
 use crate::id::{EventId, ParticipantId, StageId};
-use crate::statement::{LogIndex, Statement, StatementKind};
+use crate::statement::{LogIndex, Statement};
 use crate::time::Date;
 
 use super::super::ingest::{Core, Role};
 use super::super::state::{Reason, ReviewState, Rule};
+use super::participation::Participants;
 use super::{Anchors, Key, Rejected, periods};
 
 /// What one version makes of the log.
 pub(crate) struct VersionView {
     pub anchors: Anchors,
-    /// The entry that recorded each event (for reasons).
+    /// The entry that recorded each event (for reasons): the latest, for a recurring one.
     pub event_entries: BTreeMap<EventId, LogIndex>,
+    /// Every recorded occurrence of each event, in log order.
+    pub occurrences: BTreeMap<EventId, Vec<Date>>,
     pub effective: Option<Date>,
     pub in_force: bool,
     pub reasons: Vec<Reason>,
@@ -35,16 +38,32 @@ pub(crate) struct Versions<'a> {
     /// The version governing the evaluation date.
     pub current: usize,
     pub views: Vec<VersionView>,
+    /// Who takes part on each day.
+    pub participants: Participants,
+    /// Entries a view of the log sets aside (a contested invocation held void).
+    pub excluded: BTreeSet<u64>,
 }
 
 impl<'a> Versions<'a> {
-    /// Every version's view, and the one governing `date`.
-    pub fn new(core: &'a Core, cut: Key, date: Date, rejected: &mut Rejected) -> Self {
+    /// Every version's view, and the one governing `date`, with the `excluded` entries
+    /// set aside.
+    pub fn new(
+        core: &'a Core,
+        cut: Key,
+        date: Date,
+        excluded: &BTreeSet<u64>,
+        rejected: &mut Rejected,
+    ) -> Self {
+        let live = Live {
+            core,
+            cut,
+            excluded,
+        };
         let views = core
             .versions
             .iter()
             .enumerate()
-            .map(|(i, version)| version_view(core, cut, date, i, version, rejected))
+            .map(|(i, version)| version_view(&live, date, i, version, rejected))
             .collect();
         let mut out = Self {
             core,
@@ -52,8 +71,14 @@ impl<'a> Versions<'a> {
             date,
             current: 0,
             views,
+            participants: Participants::default(),
+            excluded: excluded.clone(),
         };
         out.current = out.governing(date);
+        if let Some(agreement) = out.agreement() {
+            out.participants =
+                Participants::new(core, agreement, cut.0, &|k, i| live.alive(k, i), rejected);
+        }
         out
     }
 
@@ -83,9 +108,15 @@ impl<'a> Versions<'a> {
         }
     }
 
-    /// Whether an entry is recorded under the cut and not superseded or retracted under it.
+    /// Whether an entry is recorded under the cut, not superseded or retracted under it,
+    /// and not set aside by the view evaluated.
     pub fn alive(&self, key: Key, index: LogIndex) -> bool {
-        alive(self.core, self.cut, key, index)
+        Live {
+            core: self.core,
+            cut: self.cut,
+            excluded: &self.excluded,
+        }
+        .alive(key, index)
     }
 
     /// A participant's role in the governing version.
@@ -105,6 +136,10 @@ pub(crate) struct Calendar<'a> {
     pub reviews: Vec<ReviewState>,
     /// How many reviews have concluded (they are the first ones).
     pub concluded: u32,
+    /// Who takes part on each day.
+    pub participants: Participants,
+    /// Entries the view evaluated sets aside.
+    pub excluded: BTreeSet<u64>,
 }
 
 impl<'a> Calendar<'a> {
@@ -114,14 +149,14 @@ impl<'a> Calendar<'a> {
         let core = versions.core;
         let agreement = versions.agreement().or(core.versions.first());
         let start = agreement.and_then(|a| {
-            versions
-                .views
-                .get(versions.current)
-                .and_then(|v| v.anchors.resolve(&a.review.starts))
-                .map(|s| (s, a.review.every))
+            let anchors = &versions.views.get(versions.current)?.anchors;
+            let end = a.review.ends.as_ref().and_then(|r| anchors.resolve(r));
+            anchors
+                .resolve(&a.review.starts)
+                .map(|s| (s, a.review.every, end))
         });
         let reviews: Vec<ReviewState> = start
-            .map(|(s, every)| periods(s, every, versions.date))
+            .map(|(s, every, end)| periods(s, every, versions.date, end))
             .unwrap_or_default()
             .into_iter()
             .zip(1u32..)
@@ -144,6 +179,8 @@ impl<'a> Calendar<'a> {
             views: versions.views,
             reviews,
             concluded,
+            participants: versions.participants,
+            excluded: versions.excluded,
         }
     }
 
@@ -173,9 +210,15 @@ impl<'a> Calendar<'a> {
             .copied()
     }
 
-    /// Whether an entry is recorded under the cut and not superseded or retracted under it.
+    /// Whether an entry is recorded under the cut, not superseded or retracted under it,
+    /// and not set aside by the view evaluated.
     pub fn alive(&self, key: Key, index: LogIndex) -> bool {
-        alive(self.core, self.cut, key, index)
+        Live {
+            core: self.core,
+            cut: self.cut,
+            excluded: &self.excluded,
+        }
+        .alive(key, index)
     }
 
     /// A participant's role in the governing version.
@@ -215,13 +258,24 @@ impl Versions<'_> {
     }
 }
 
-fn alive(core: &Core, cut: Key, key: Key, index: LogIndex) -> bool {
-    key <= cut
-        && core
-            .entries
-            .get(&index.0)
-            .and_then(|r| r.killed_by)
-            .is_none_or(|k| k > cut)
+/// What the log holds under a cut, for a view of it.
+struct Live<'a> {
+    core: &'a Core,
+    cut: Key,
+    excluded: &'a BTreeSet<u64>,
+}
+
+impl Live<'_> {
+    fn alive(&self, key: Key, index: LogIndex) -> bool {
+        key <= self.cut
+            && !self.excluded.contains(&index.0)
+            && self
+                .core
+                .entries
+                .get(&index.0)
+                .and_then(|r| r.killed_by)
+                .is_none_or(|k| k > self.cut)
+    }
 }
 
 fn role_in(core: &Core, version: usize, id: &ParticipantId) -> Role {
@@ -236,20 +290,20 @@ fn role_in(core: &Core, version: usize, id: &ParticipantId) -> Role {
 
 /// Which events a version knows the date of, and whether it is in force.
 fn version_view(
-    core: &Core,
-    cut: Key,
+    live: &Live<'_>,
     date: Date,
     i: usize,
     version: &Agreement,
     rejected: &mut Rejected,
 ) -> VersionView {
-    let (mut anchors, event_entries) = recorded_events(core, cut, i, version, rejected);
+    let (core, cut) = (live.core, live.cut);
+    let (mut anchors, event_entries, occurrences) = recorded_events(live, i, version, rejected);
     fixed_events(version, &mut anchors);
     let effective = anchors.resolve(&version.effective);
     let (in_force, reasons) = if i == 0 {
         adopted(effective, date)
     } else {
-        signed(core, cut, date, version, effective)
+        signed(live, date, version, effective)
     };
     // Signatures that no version expects are rejected (reported by the version 1 view).
     if i == 0 {
@@ -258,30 +312,38 @@ fn version_view(
     VersionView {
         anchors,
         event_entries,
+        occurrences,
         effective,
         in_force,
         reasons,
     }
 }
 
-/// Events recorded in the log: the first recording that counts wins. Problems are reported
+/// Events recorded in the log: the first recording that counts wins, or for a recurring
+/// event each recording is an occurrence and the latest dates it. Problems are reported
 /// once, by the version 1 view (later views repeat the check).
 fn recorded_events(
-    core: &Core,
-    cut: Key,
+    live: &Live<'_>,
     i: usize,
     version: &Agreement,
     rejected: &mut Rejected,
-) -> (Anchors, BTreeMap<EventId, LogIndex>) {
+) -> (
+    Anchors,
+    BTreeMap<EventId, LogIndex>,
+    BTreeMap<EventId, Vec<Date>>,
+) {
     let mut anchors = Anchors::default();
     let mut event_entries = BTreeMap::new();
+    let mut occurrences: BTreeMap<EventId, Vec<Date>> = BTreeMap::new();
+    let core = live.core;
     for other in &core.others {
         let Statement::EventOccurred(occurred) = &other.statement else {
             continue;
         };
-        if !alive(core, cut, other.key, other.index) {
+        if !live.alive(other.key, other.index) {
             continue;
         }
+        let on = occurred.on.day_as_of(live.cut.0);
         let problem = match version.events.iter().find(|e| e.id == occurred.event) {
             None => Some(format!(
                 "event `{}` is not declared in the agreement",
@@ -291,16 +353,7 @@ fn recorded_events(
                 "event `{}` has a date fixed by the agreement; it is not recorded",
                 occurred.event
             )),
-            Some(_) => (!other
-                .authors
-                .iter()
-                .all(|a| role_in(core, i, a).may_state(StatementKind::EventOccurred)))
-            .then(|| {
-                format!(
-                    "only an authority records that event `{}` occurred",
-                    occurred.event
-                )
-            }),
+            Some(e) => recorder_problem(core, i, e, &other.authors),
         };
         match problem {
             Some(reason) => {
@@ -309,7 +362,18 @@ fn recorded_events(
                 }
             }
             None => {
-                if let Some(&earlier) = event_entries.get(&occurred.event) {
+                let recurs = version
+                    .events
+                    .iter()
+                    .any(|e| e.id == occurred.event && e.recurs);
+                if recurs {
+                    anchors.events.insert(occurred.event.clone(), on);
+                    event_entries.insert(occurred.event.clone(), other.index);
+                    occurrences
+                        .entry(occurred.event.clone())
+                        .or_default()
+                        .push(on);
+                } else if let Some(&earlier) = event_entries.get(&occurred.event) {
                     if i == 0 {
                         rejected.push((
                             other.index.0,
@@ -320,13 +384,50 @@ fn recorded_events(
                         ));
                     }
                 } else {
-                    anchors.events.insert(occurred.event.clone(), occurred.on);
+                    anchors.events.insert(occurred.event.clone(), on);
                     event_entries.insert(occurred.event.clone(), other.index);
+                    occurrences.insert(occurred.event.clone(), vec![on]);
                 }
             }
         }
     }
-    (anchors, event_entries)
+    (anchors, event_entries, occurrences)
+}
+
+/// Who may record that an event occurred: those the agreement names for it, else an
+/// authority.
+fn recorder_problem(
+    core: &Core,
+    i: usize,
+    event: &crate::agreement::Event,
+    authors: &[ParticipantId],
+) -> Option<String> {
+    let ok = if event.recorded_by.is_empty() {
+        authors
+            .iter()
+            .all(|a| role_in(core, i, a) == Role::Party(crate::agreement::PartyRole::Authority))
+    } else {
+        authors.iter().all(|a| event.recorded_by.contains(a))
+    };
+    (!ok).then(|| {
+        if event.recorded_by.is_empty() {
+            format!(
+                "only an authority records that event `{}` occurred",
+                event.id
+            )
+        } else {
+            format!(
+                "only {} record that event `{}` occurred",
+                event
+                    .recorded_by
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                event.id
+            )
+        }
+    })
 }
 
 /// Fixed events may depend on each other: resolved to a fixed point.
@@ -365,8 +466,7 @@ fn adopted(effective: Option<Date>, date: Date) -> (bool, Vec<Reason>) {
 /// A later version: in force once every signatory has signed it (under the cut) and its
 /// effective date has come.
 fn signed(
-    core: &Core,
-    cut: Key,
+    live: &Live<'_>,
     date: Date,
     version: &Agreement,
     effective: Option<Date>,
@@ -374,10 +474,10 @@ fn signed(
     let mut signatures: Vec<LogIndex> = Vec::new();
     let mut missing = Vec::new();
     for signatory in &version.signatories {
-        let found = core.others.iter().find(|o| {
+        let found = live.core.others.iter().find(|o| {
             matches!(&o.statement, Statement::AmendmentSignature(s) if s.version == version.version)
                 && o.authors.contains(signatory)
-                && alive(core, cut, o.key, o.index)
+                && live.alive(o.key, o.index)
         });
         match found {
             Some(o) => signatures.push(o.index),

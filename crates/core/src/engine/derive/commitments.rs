@@ -173,9 +173,13 @@ fn roll_up(review: u32, members: &[(&IndicatorId, Option<&ReviewCell>)]) -> Comm
     let contested = members
         .iter()
         .any(|(_, c)| status_of(*c) == IndicatorStatus::Contested);
-    let all_compliant = members
-        .iter()
-        .all(|(_, c)| status_of(*c) == IndicatorStatus::Compliant);
+    // A deadline met late counts as met.
+    let all_compliant = members.iter().all(|(_, c)| {
+        matches!(
+            status_of(*c),
+            IndicatorStatus::Compliant | IndicatorStatus::MetLate
+        )
+    });
     let status = if breach {
         CommitmentStatus::Noncompliant
     } else if contested {

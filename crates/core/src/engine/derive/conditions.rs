@@ -561,9 +561,12 @@ pub(crate) fn earliest(j: Judge<'_>, anchors: &Anchors, cond: &Condition) -> Opt
     unmet(j, agreement, anchors, cond, &phases, &mut scratch)
 }
 
-/// Whether a condition holds on the evaluation date (at the latest concluded review).
-pub(crate) fn holds_now(j: Judge<'_>, anchors: &Anchors, cond: &Condition) -> bool {
-    holds(j, anchors, cond, j.cal.concluded).ok
+/// Whether a condition holds on `day`: at the reviews concluded by then, on what was known
+/// by then.
+pub(crate) fn holds_on(j: Judge<'_>, cond: &Condition, day: Date) -> bool {
+    let latest = j.cal.concluded_before(day);
+    let h = holds(j, &j.anchors(), cond, latest);
+    h.ok && h.witness.is_none_or(|w| w <= day)
 }
 
 /// When a phase reverted by a trigger fired on `fired` is earned again (`reentry =

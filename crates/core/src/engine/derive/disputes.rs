@@ -230,6 +230,14 @@ fn step(env: &Env<'_>, walks: &mut Walks, o: &OtherEntry) -> Result<(), String> 
             "`{p}` is not a party taking part in the agreement: only parties take dispute steps"
         ));
     }
+    let day = date_of(o.key.0);
+    if let Some(why) = o
+        .authors
+        .iter()
+        .find_map(|a| env.versions.participants.why_not(a, day))
+    {
+        return Err(why);
+    }
     let agreement = env.agreement;
     if let DisputeAction::Open {
         finding,

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance};
+use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance, show};
 use crate::id::IndicatorId;
 use crate::statement::LogIndex;
 use crate::time::{CalendarDuration, Date, Period};
@@ -18,8 +18,8 @@ use crate::time::{CalendarDuration, Date, Period};
 use super::super::ingest::LensIndicator;
 use super::super::quorum::{self, Cell, Outcome};
 use super::super::state::{
-    IndicatorReview, IndicatorState, IndicatorStatus, Reason, ReportingPeriodState, ReviewState,
-    Rule,
+    EscrowState, IndicatorReview, IndicatorState, IndicatorStatus, Reason, ReportingPeriodState,
+    ReviewState, Rule,
 };
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
@@ -94,12 +94,21 @@ pub(crate) fn findings(
             .filter(|r| cal.governing(r.period.start()) == v)
             .collect();
         for (i, (indicator, lind)) in version.indicators.iter().zip(&lens.indicators).enumerate() {
+            let places = match &indicator.target {
+                IndicatorTarget::Threshold { unit, .. } => version
+                    .units
+                    .iter()
+                    .find(|u| &u.id == unit)
+                    .and_then(|u| u.precision),
+                _ => None,
+            };
             let source = Source {
                 v,
                 i,
                 indicator,
                 lind,
                 anchors: &view.anchors,
+                places: places.unwrap_or(2),
             };
             let periods = indicator_periods(cal, &source, everything, fills, rejected);
             let state = by_id.entry(indicator.id.clone()).or_insert_with(|| {
@@ -201,6 +210,8 @@ struct Source<'a> {
     indicator: &'a Indicator,
     lind: &'a LensIndicator,
     anchors: &'a Anchors,
+    /// The decimal places its values are printed with (its unit's precision).
+    places: u8,
 }
 
 /// The statuses of every reporting period of an indicator that has begun.
@@ -215,7 +226,8 @@ fn indicator_periods(
     let Some(start) = src.anchors.resolve(&indicator.starts) else {
         return Vec::new();
     };
-    let schedule = periods(start, indicator.cadence, date);
+    let end = indicator.ends.as_ref().and_then(|r| src.anchors.resolve(r));
+    let schedule = periods(start, indicator.cadence, date, end);
     // Evidence before the first reporting period counts for nothing.
     if let Some(first) = schedule.first()
         && let Some(before) = first.start().yesterday().ok()
@@ -233,8 +245,10 @@ fn indicator_periods(
             }
         }
     }
-    let mut out = Vec::with_capacity(schedule.len());
+    let mut out: Vec<ReportingPeriodState> = Vec::with_capacity(schedule.len());
     let mut misses = 0u32;
+    // For findings that stand: the latest period decided by reports of its own.
+    let mut standing: Option<usize> = None;
     for period in schedule {
         let (s, e) = (period.start(), period.end());
         let cached = lind
@@ -262,15 +276,87 @@ fn indicator_periods(
                 rejected.push((*index, reason.clone()));
             }
         }
-        out.push(period_status(cal, src, period, cell, &mut misses));
+        let mut state = period_status(cal, src, period, cell, &mut misses);
+        if matches!(cell.outcome, Outcome::Empty) && state.escrow.is_none() {
+            let previous = standing.and_then(|i| out.get(i));
+            if stands(indicator, previous, &mut state) {
+                misses = 0;
+            }
+        } else if matches!(
+            cell.outcome,
+            Outcome::Decided { .. } | Outcome::Contested { .. }
+        ) {
+            standing = Some(out.len());
+        }
+        out.push(state);
     }
     out
+}
+
+/// For an indicator whose findings stand until replaced, a period with no report of its
+/// own takes the latest earlier finding, when it is not older than the maximum age.
+/// Returns whether it did.
+fn stands(
+    indicator: &Indicator,
+    previous: Option<&ReportingPeriodState>,
+    empty: &mut ReportingPeriodState,
+) -> bool {
+    let (Some(rule), Some(previous)) = (indicator.stands, previous) else {
+        return false;
+    };
+    let old = |limit: CalendarDuration| {
+        limit
+            .after(previous.period.end())
+            .is_none_or(|last| empty.period.end() > last)
+    };
+    if rule.max_age.is_some_and(old) {
+        empty.reasons.push(Reason::rule(
+            Rule::IndicatorStands,
+            format!(
+                "the latest finding ({}) is older than its maximum age {}: it no longer stands",
+                previous.period,
+                rule.max_age.map_or_else(String::new, |m| m.to_string())
+            ),
+        ));
+        return false;
+    }
+    let entries: Vec<LogIndex> = previous
+        .reasons
+        .iter()
+        .flat_map(|r| r.entries.iter().copied())
+        .collect();
+    let mut out = previous.clone();
+    out.period = empty.period;
+    out.late = false;
+    out.cure_until = None;
+    out.cured = false;
+    out.stands_from = Some(previous.period);
+    out.reasons = vec![Reason::with_entries(
+        Rule::IndicatorStands,
+        format!(
+            "no report of its own: the finding of {} stands until replaced{}",
+            previous.period,
+            rule.max_age
+                .map_or_else(String::new, |m| format!(" (maximum age {m})"))
+        ),
+        entries,
+    )];
+    out.reasons.extend(
+        previous
+            .reasons
+            .iter()
+            .filter(|r| r.rule == Rule::IndicatorQuorum)
+            .cloned(),
+    );
+    *empty = out;
+    true
 }
 
 /// One reporting period on the evaluation date, with its grace.
 struct Slot {
     period: Period,
     in_grace: bool,
+    grace_end: Option<Date>,
     grace_text: String,
 }
 
@@ -290,6 +376,7 @@ fn period_status(
     let slot = Slot {
         period,
         in_grace: deadline.is_none_or(|d| cal.date <= d),
+        grace_end: deadline,
         grace_text: deadline.map_or_else(|| "its grace period".to_owned(), |d| d.to_string()),
     };
     let mut out = ReportingPeriodState {
@@ -302,6 +389,8 @@ fn period_status(
         known: cell.known.map(|k| date_of(k.0)),
         reasons: Vec::new(),
         frozen: false,
+        escrow: None,
+        stands_from: None,
     };
     let was_overdue = matches!(cell.outcome, Outcome::Empty) && !slot.in_grace;
     if !was_overdue {
@@ -311,7 +400,7 @@ fn period_status(
         Outcome::Decided { .. } => decided(cal, src, &slot, &cell.outcome, &mut out),
         Outcome::Contested { entries, values } => {
             out.status = IndicatorStatus::Contested;
-            let shown: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+            let shown: Vec<String> = values.iter().map(|v| show(*v, src.places)).collect();
             out.reasons.push(Reason::with_entries(
                 Rule::IndicatorContested,
                 format!(
@@ -353,7 +442,57 @@ fn period_status(
         }
         Outcome::Empty => empty(cal.date, src.indicator, &slot, misses, &mut out),
     }
+    escrow(cal, &slot, cell, &mut out);
     out
+}
+
+/// Evidence on the period held in escrow (recorded, not delivered to the verifier): the
+/// period is unverified while nothing that counts was delivered, and the gap is shown.
+fn escrow(cal: &Calendar<'_>, slot: &Slot, cell: &Cell, out: &mut ReportingPeriodState) {
+    let held: Vec<&(Key, u64, Date)> = cell
+        .escrowed
+        .iter()
+        .filter(|(k, i, _)| cal.alive(*k, LogIndex(*i)))
+        .collect();
+    let Some(until) = held.iter().map(|(_, _, u)| *u).max() else {
+        return;
+    };
+    let entries: Vec<LogIndex> = held.iter().map(|(_, i, _)| LogIndex(*i)).collect();
+    let expired = until < cal.date;
+    let waiting = matches!(
+        out.status,
+        IndicatorStatus::Missing | IndicatorStatus::Overdue
+    );
+    let gap_since = slot
+        .grace_end
+        .and_then(|g| g.tomorrow().ok())
+        .filter(|g| waiting && *g <= cal.date);
+    out.escrow = Some(EscrowState {
+        entries: entries.clone(),
+        until,
+        expired,
+        gap_since,
+    });
+    let gap = gap_since.map_or(String::new(), |g| format!("; a verification gap since {g}"));
+    let detail = if expired {
+        format!(
+            "evidence held in escrow until {until} expired without delivery to the verifier{gap}"
+        )
+    } else {
+        format!(
+            "evidence recorded but held in escrow until {until}, not delivered to the verifier: it verifies nothing until delivered{gap}"
+        )
+    };
+    if waiting {
+        out.status = IndicatorStatus::Unverified;
+        out.reasons.insert(
+            0,
+            Reason::with_entries(Rule::IndicatorEscrow, detail, entries),
+        );
+    } else {
+        out.reasons
+            .push(Reason::with_entries(Rule::IndicatorEscrow, detail, entries));
+    }
 }
 
 /// A period decided by agreeing reports: compliant or a breach (which a cure window may
@@ -377,7 +516,7 @@ fn decided(
     else {
         return;
     };
-    let (compliant, why) = complies(src.indicator, src.anchors, *value);
+    let (compliant, why) = complies(src.indicator, src.anchors, src.places, *value);
     out.value = Some(*value);
     out.late = *late;
     let who = if *self_reported && *voices == 1 {
@@ -411,6 +550,13 @@ fn decided(
     }
     if compliant {
         out.status = IndicatorStatus::Compliant;
+    } else if matches!(src.indicator.target, IndicatorTarget::Deadline { .. }) {
+        // Done, but after the due date: met late, not a breach for ever.
+        out.status = IndicatorStatus::MetLate;
+        out.reasons.push(Reason::rule(
+            Rule::IndicatorMetLate,
+            "the deadline was met late: it counts as met from then on, and says it was late",
+        ));
     } else {
         out.status = IndicatorStatus::Noncompliant;
         if let Some(window) = src.indicator.cure {
@@ -446,6 +592,9 @@ fn empty(
     *misses = misses.saturating_add(1);
     out.status = IndicatorStatus::Overdue;
     let detail = match &indicator.overdue {
+        OverduePolicy::None => format!(
+            "no report by {grace_text}; the agreement attaches no consequence to it (overdue: none): relief is not held"
+        ),
         OverduePolicy::HoldRelief => {
             format!("no report by {grace_text}; relief that depends on it is held until it comes")
         }
@@ -472,7 +621,7 @@ fn empty(
 }
 
 /// Whether a decided value meets the indicator's target, and why, in words.
-fn complies(indicator: &Indicator, anchors: &Anchors, value: f64) -> (bool, String) {
+fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) -> (bool, String) {
     match &indicator.target {
         IndicatorTarget::Threshold {
             comparison,
@@ -489,12 +638,18 @@ fn complies(indicator: &Indicator, anchors: &Anchors, value: f64) -> (bool, Stri
                 },
                 c => c.holds(value, *limit),
             };
+            // Rounded, unless rounding would make a value that differs from the limit
+            // read as the limit itself ("3.67 breaches the limit of at most 3.67").
+            let (shown, limit_shown) = match (show(value, places), show(*limit, places)) {
+                (v, l) if v == l && value != *limit => (format!("{value}"), format!("{limit}")),
+                pair => pair,
+            };
             (
                 ok,
                 format!(
-                    "{value} {unit} {} the limit {} {limit} {unit}",
+                    "{shown} {unit} {} the limit {} {limit_shown} {unit}",
                     if ok { "meets" } else { "breaches" },
-                    comparison_text(*comparison)
+                    comparison_text(*comparison),
                 ),
             )
         }
@@ -581,7 +736,7 @@ fn cure(
         if let Outcome::Decided {
             value, agreeing, ..
         } = &cell.outcome
-            && complies(indicator, anchors, *value).0
+            && complies(indicator, anchors, src.places, *value).0
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;

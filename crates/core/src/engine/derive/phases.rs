@@ -17,7 +17,7 @@ use crate::agreement::{Agreement, Phase};
 use crate::id::PhaseId;
 use crate::time::Date;
 
-use super::super::state::{PhaseState, PhaseStatus, Reason, Rule, Unmet};
+use super::super::state::{AgreementStatus, PhaseState, PhaseStatus, Reason, Rule, Unmet};
 use super::Anchors;
 use super::conditions::{Judge, describe, has_status, holds, unmet};
 
@@ -33,7 +33,7 @@ type Previous<'a> = Option<(&'a PhaseId, Option<Date>)>;
 
 /// Every phase of the governing version, in order. `judge` is given the phases reached as
 /// they are entered.
-pub(crate) fn phases(judge: Judge<'_>) -> Phases {
+pub(crate) fn phases(judge: Judge<'_>, status: AgreementStatus) -> Phases {
     let mut out = Phases {
         states: Vec::new(),
         reached: BTreeMap::new(),
@@ -41,6 +41,10 @@ pub(crate) fn phases(judge: Judge<'_>) -> Phases {
     let Some(agreement) = judge.cal.agreement() else {
         return out;
     };
+    if status != AgreementStatus::InEffect {
+        out.states = pending(judge, agreement, status);
+        return out;
+    }
     let mut earliest: BTreeMap<PhaseId, Option<Date>> = BTreeMap::new();
     let mut previous: Previous<'_> = None;
     for phase in &agreement.phases {
@@ -99,6 +103,33 @@ pub(crate) fn phases(judge: Judge<'_>) -> Phases {
         previous = Some((&phase.id, entered));
     }
     out
+}
+
+/// Before the agreement takes effect nothing is reached: every phase waits for it.
+fn pending(judge: Judge<'_>, agreement: &Agreement, status: AgreementStatus) -> Vec<PhaseState> {
+    let effective = judge.cal.views.first().and_then(|v| v.effective);
+    let detail = match effective {
+        Some(e) if status == AgreementStatus::Agreed => {
+            format!("the agreement is agreed and takes effect on {e}")
+        }
+        _ => "the agreement is not yet agreed: its effective date depends on an event not recorded yet".to_owned(),
+    };
+    agreement
+        .phases
+        .iter()
+        .map(|phase| PhaseState {
+            id: phase.id.clone(),
+            title: phase.title.clone(),
+            status: PhaseStatus::NotReached,
+            entered: None,
+            reasons: vec![Reason::rule(Rule::PhaseAgreement, detail.clone())],
+            remains: vec![Unmet {
+                condition: "the agreement in effect".to_owned(),
+                detail: detail.clone(),
+                earliest: effective,
+            }],
+        })
+        .collect()
 }
 
 /// The day a phase is entered, if it is by the evaluation date: the first concluded review

@@ -85,6 +85,8 @@ pub(crate) struct Reverted {
     pub trigger: TriggerId,
     pub fired: Date,
     pub wind_down_until: Date,
+    /// The instant the wind-down ends, when an extension stated one.
+    pub wind_down_at: Option<crate::time::Moment>,
     pub non_retroactive: bool,
     pub entries: Vec<LogIndex>,
     /// The trigger's latest fire reverting the action (`fired`, or a later fire that found
@@ -517,6 +519,7 @@ fn record(out: &mut Triggers, agreement: &Agreement, t: &Trigger, episodes: &[Ep
                         trigger: t.id.clone(),
                         fired: e.fired,
                         wind_down_until: e.wind_down_until,
+                        wind_down_at: None,
                         non_retroactive: t.non_retroactive,
                         entries: e.cause.clone(),
                         latest: e.fired,

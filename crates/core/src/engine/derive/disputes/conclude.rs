@@ -83,6 +83,8 @@ fn kind_name(kind: StatementKind) -> &'static str {
         StatementKind::EventOccurred => "an event record",
         StatementKind::AmendmentSignature => "an amendment signature",
         StatementKind::KeyEvent => "a key event",
+        StatementKind::Signal => "a signal",
+        StatementKind::Participation => "a participation change",
     }
 }
 

@@ -95,7 +95,8 @@ pub(crate) fn escalations(versions: &Versions<'_>, agreement: &Agreement) -> Vec
         let Some(start) = anchors.resolve(&indicator.starts) else {
             continue;
         };
-        for period in periods(start, indicator.cadence, date) {
+        let end = indicator.ends.as_ref().and_then(|r| anchors.resolve(r));
+        for period in periods(start, indicator.cadence, date, end) {
             let Some(grace_end) = indicator.grace.after(period.end()) else {
                 continue;
             };

@@ -105,14 +105,29 @@ impl Env<'_> {
         matches!(self.versions.role_of(id), Role::Party(r) if r != PartyRole::Observer)
     }
 
-    /// Every party that takes part (not observers): whose consent an extension needs.
-    fn parties(&self) -> BTreeSet<ParticipantId> {
+    /// Whose consent an extension needs on `day`: the participants the agreement names
+    /// for it, else every party (not observers) still taking part that day.
+    fn consenting(&self, day: Date) -> BTreeSet<ParticipantId> {
+        let named = &self.agreement.disputes.extension_consent;
+        if !named.is_empty() {
+            return named.iter().cloned().collect();
+        }
         self.agreement
             .parties
             .iter()
             .filter(|p| p.role != PartyRole::Observer)
+            .filter(|p| self.versions.participants.on(&p.id, day))
             .map(|p| p.id.clone())
             .collect()
+    }
+}
+
+/// Who consented, in words: "every party" unless the agreement names whose consent counts.
+fn who(env: &Env<'_>, all: &BTreeSet<ParticipantId>) -> String {
+    if env.agreement.disputes.extension_consent.is_empty() {
+        "every party".to_owned()
+    } else {
+        names(&all.iter().cloned().collect::<Vec<_>>())
     }
 }
 
@@ -498,16 +513,18 @@ impl Walk {
         }
         let consented = run.consents.entry(until).or_default();
         consented.extend(o.authors.iter().cloned());
-        let all = env.parties();
+        let all = env.consenting(day);
         let reason = if all.is_subset(consented) {
             run.deadline = until;
             run.consents.clear();
             match until {
                 Some(u) => format!(
-                    "stage `{stage}` extended by consent of every party until {u} (agreed on {day})"
+                    "stage `{stage}` extended by consent of {} until {u} (agreed on {day})",
+                    who(env, &all)
                 ),
                 None => format!(
-                    "stage `{stage}` extended open-endedly by consent of every party (agreed on {day}): no deadline"
+                    "stage `{stage}` extended open-endedly by consent of {} (agreed on {day}): no deadline",
+                    who(env, &all)
                 ),
             }
         } else {

@@ -2,12 +2,12 @@
 //! that exists), how each changes an action's status in date order, whether each departs
 //! from what the evaluation entitles, and where a disputed decision stands.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::agreement::{Agreement, Renewal};
 use crate::id::{ActionId, PhaseId};
 use crate::statement::{Decision, DecisionAct, LogIndex, ReliefRef, Statement, StatementKind};
-use crate::time::Date;
+use crate::time::{Date, Moment};
 
 use super::super::super::state::{ActionState, DecisionState, Reason, ReliefStatus, Rule};
 use super::super::calendar::Calendar;
@@ -19,6 +19,12 @@ pub(crate) struct Decided<'a> {
     pub index: LogIndex,
     pub key: Key,
     pub decision: &'a Decision,
+    /// The day it takes effect in this evaluation ([`crate::time::Moment::day_as_of`]).
+    pub effective: Date,
+    /// The day its `until` falls in this evaluation, exclusive.
+    pub until: Option<Date>,
+    /// The instant of the evaluation (the cut).
+    pub as_of: crate::time::Instant,
     /// The dispute that decides where it stands, when disputed.
     pub dispute: Option<DecisionDispute>,
 }
@@ -32,12 +38,70 @@ impl Decided<'_> {
         }
     }
 
-    /// Whether it decides on this action (of this phase).
+    /// Whether it decides on this action (of this phase): the relief it names, and for a
+    /// replacement the action that replaces it.
     pub fn applies(&self, phase: &PhaseId, action: &ActionId) -> bool {
-        match &self.decision.relief {
-            ReliefRef::Phase(p) => p == phase,
-            ReliefRef::Action(a) => a == action,
+        self.decision.by.as_ref() == Some(action)
+            || match &self.decision.relief {
+                ReliefRef::Phase(p) => p == phase,
+                ReliefRef::Action(a) => a == action,
+            }
+    }
+
+    pub fn act(&self) -> DecisionAct {
+        self.decision.act
+    }
+}
+
+/// Why a decision's fields do not make an act of its kind, if they do not.
+fn malformed(agreement: &Agreement, d: &Decision) -> Option<String> {
+    let exists = |a: &ActionId| agreement.actions().any(|(_, x)| &x.id == a);
+    match d.act {
+        DecisionAct::Replace => match (&d.relief, &d.by) {
+            (ReliefRef::Action(old), Some(new)) if old != new && exists(new) => None,
+            (ReliefRef::Action(_), Some(new)) if !exists(new) => Some(format!(
+                "replaces relief by `{new}`, which is not relief of this agreement"
+            )),
+            (ReliefRef::Action(_), Some(new)) => Some(format!(
+                "replaces `{new}` by itself: name the action that replaces it in `by`"
+            )),
+            (ReliefRef::Phase(_), _) => Some(
+                "a replacement names one `action` and the action that replaces it (`by`)"
+                    .to_owned(),
+            ),
+            (_, None) => {
+                Some("a replacement names the action that replaces the relief (`by`)".to_owned())
+            }
+        },
+        DecisionAct::Amend if d.until.is_none() => {
+            Some("an amendment states the new expiry (`until`)".to_owned())
         }
+        DecisionAct::Amend | DecisionAct::Renew
+            if d.until.as_ref().is_some_and(|u| *u <= d.effective) =>
+        {
+            Some(format!(
+                "the new expiry must come after the decision takes effect ({}), not on {}",
+                d.effective,
+                d.until.as_ref().map_or_else(String::new, |u| u.to_string())
+            ))
+        }
+        DecisionAct::ExtendWindDown => match &d.until {
+            None => Some("an extension of a wind-down states its new end (`until`)".to_owned()),
+            Some(u) if *u <= d.effective => Some(format!(
+                "an extension of a wind-down must end after it takes effect ({}), not on {u}",
+                d.effective
+            )),
+            Some(_) => None,
+        },
+        DecisionAct::Designate if d.entities.is_empty() => {
+            Some("a designation names the entities designated (`entities`)".to_owned())
+        }
+        _ if d.wind_down.is_some()
+            && !matches!(d.act, DecisionAct::Revoke | DecisionAct::LetExpire) =>
+        {
+            Some("only a revocation or a non-renewal (`let_expire`) has a wind-down".to_owned())
+        }
+        _ => None,
     }
 }
 
@@ -60,6 +124,15 @@ pub(crate) fn decided<'a>(
             .authors
             .iter()
             .all(|a| cal.role_of(a).may_state(StatementKind::Decision));
+        let day = super::super::date_of(o.key.0);
+        if let Some(why) = o
+            .authors
+            .iter()
+            .find_map(|a| cal.participants.why_not(a, day))
+        {
+            rejected.push((o.index.0, why));
+            continue;
+        }
         let exists = match &d.relief {
             ReliefRef::Phase(p) => agreement.phases.iter().any(|ph| &ph.id == p),
             ReliefRef::Action(a) => agreement.actions().any(|(_, ac)| &ac.id == a),
@@ -77,33 +150,54 @@ pub(crate) fn decided<'a>(
                     relief_name(&d.relief)
                 ),
             ));
+        } else if let Some(why) = malformed(agreement, d) {
+            rejected.push((o.index.0, why));
         } else {
+            let as_of = cal.cut.0;
             decided.push(Decided {
                 index: o.index,
                 key: o.key,
                 decision: d,
+                effective: d.effective.day_as_of(as_of),
+                until: d.until.as_ref().map(|u| u.day_as_of(as_of)),
+                as_of,
                 dispute: disputes.get(&o.index).cloned(),
             });
         }
     }
-    decided.sort_by_key(|d| (d.decision.effective, d.key));
+    decided.sort_by(|a, b| {
+        (a.effective, a.decision.effective.instant(), a.key).cmp(&(
+            b.effective,
+            b.decision.effective.instant(),
+            b.key,
+        ))
+    });
     decided
 }
 
-/// Applies a decision effective by `date` to an action's state.
-pub(super) fn apply(date: Date, d: &Decided<'_>, s: &mut ActionState) {
-    if d.decision.effective > date {
+/// Applies a decision effective by `date` to an action's state. `wind_end` is the end of
+/// the wind-down a revocation gives (with the extensions decided while it ran).
+pub(super) fn apply(date: Date, d: &Decided<'_>, wind_end: Option<&End>, s: &mut ActionState) {
+    if d.effective > date {
         return;
     }
-    let eff = d.decision.effective;
-    let (new, rule) = match d.decision.act {
+    let eff = d.effective;
+    if d.act() == DecisionAct::Replace {
+        return replace(d, s);
+    }
+    let (new, rule) = match d.act() {
         DecisionAct::Grant if s.status == ReliefStatus::Lifted => (None, None),
-        DecisionAct::Grant => (Some(ReliefStatus::InForce), Some(Rule::DecisionGrant)),
+        DecisionAct::Grant => (Some(ReliefStatus::Granted), Some(Rule::DecisionGrant)),
         DecisionAct::Hold if s.status.relieves() => {
-            (Some(ReliefStatus::Suspended), Some(Rule::DecisionHold))
+            (Some(ReliefStatus::Held), Some(Rule::DecisionHold))
         }
-        DecisionAct::Revoke if s.status.relieves() || s.status == ReliefStatus::Suspended => {
-            (Some(ReliefStatus::Reimposed), Some(Rule::DecisionRevoke))
+        DecisionAct::Revoke if s.status.relieves() || s.status == ReliefStatus::Held => {
+            match wind_end {
+                Some(end) if date < end.day => {
+                    (Some(ReliefStatus::WindDown), Some(Rule::DecisionWindDown))
+                }
+                _ => (Some(ReliefStatus::Reimposed), Some(Rule::DecisionRevoke)),
+            }
         }
         _ => (None, None),
     };
@@ -115,21 +209,131 @@ pub(super) fn apply(date: Date, d: &Decided<'_>, s: &mut ActionState) {
     }
     s.status = new;
     s.since = Some(eff);
-    if new != ReliefStatus::InForce {
+    if new != ReliefStatus::Granted {
         s.until = None;
     }
-    let disputed = match &d.dispute {
-        Some(x) if x.standing == Standing::Open => format!(
+    let mut detail = format!(
+        "decision of {}: {}",
+        d.decision.effective, d.decision.reason
+    );
+    if let Some(end) = wind_end {
+        let shown = end
+            .at
+            .as_ref()
+            .map_or_else(|| end.day.to_string(), Moment::to_string);
+        if new == ReliefStatus::WindDown {
+            s.until = Some(end.day);
+            s.until_at.clone_from(&end.at);
+            let again = if end.at.is_some() {
+                "from that instant"
+            } else {
+                "that day"
+            };
+            detail.push_str(&format!(
+                "; revoked with a wind-down until {shown} (exclusive: the measure applies again {again})"
+            ));
+        } else {
+            s.since = Some(end.day);
+            detail.push_str(&format!("; revoked, wound down until {shown}"));
+        }
+    }
+    if let Some(x) = d.dispute.as_ref().filter(|x| x.standing == Standing::Open) {
+        detail.push_str(&format!(
             " (disputed in `{}`: it stays in effect while the dispute is open)",
             x.dispute
-        ),
-        _ => String::new(),
+        ));
+    }
+    s.reasons
+        .insert(0, Reason::with_entries(rule, detail, vec![d.index]));
+}
+
+/// The end of a wind-down that runs from `start` until `end`, with the extensions decided
+/// while it ran (in effective order: the latest act decides). Extensions that applied are
+/// noted in `matched`.
+pub(super) fn extend(
+    start: Date,
+    mut end: End,
+    extensions: &[&Decided<'_>],
+    matched: &mut BTreeSet<LogIndex>,
+) -> End {
+    for d in extensions {
+        let e = d.effective;
+        if let Some(u) = d.until
+            && start <= e
+            && e < end.day
+        {
+            end = End {
+                day: u,
+                at: d.decision.until.clone().filter(|m| !m.is_plain()),
+            };
+            matched.insert(d.index);
+        }
+    }
+    end
+}
+
+/// The end of a wind-down (exclusive): the day it counts from in this evaluation, and the
+/// instant a decision stated, when it stated one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct End {
+    pub day: Date,
+    pub at: Option<Moment>,
+}
+
+impl End {
+    /// An end on a day.
+    pub fn day(day: Date) -> Self {
+        Self { day, at: None }
+    }
+
+    /// An end at a moment, in an evaluation as of `as_of`.
+    pub fn at(m: Moment, as_of: crate::time::Instant) -> Self {
+        Self {
+            day: m.day_as_of(as_of),
+            at: (!m.is_plain()).then_some(m),
+        }
+    }
+}
+
+/// A replacement: the relief it names is superseded from the effective date, the action
+/// that replaces it is issued from then.
+fn replace(d: &Decided<'_>, s: &mut ActionState) {
+    let eff = d.effective;
+    let Some(by) = &d.decision.by else {
+        return;
     };
+    if &s.id == by {
+        if s.status == ReliefStatus::Granted || s.status == ReliefStatus::Lifted {
+            return;
+        }
+        s.status = ReliefStatus::Granted;
+        s.since = Some(eff);
+        s.reasons.insert(
+            0,
+            Reason::with_entries(
+                Rule::DecisionReplace,
+                format!(
+                    "issued by decision of {eff} in place of `{}`: {}",
+                    relief_name(&d.decision.relief),
+                    d.decision.reason
+                ),
+                vec![d.index],
+            ),
+        );
+        return;
+    }
+    s.status = ReliefStatus::Superseded;
+    s.since = Some(eff);
+    s.until = None;
+    s.superseded_by = Some(by.clone());
     s.reasons.insert(
         0,
         Reason::with_entries(
-            rule,
-            format!("decision of {eff}: {}{disputed}", d.decision.reason),
+            Rule::DecisionReplace,
+            format!(
+                "replaced by `{by}` by decision of {eff}: {}",
+                d.decision.reason
+            ),
             vec![d.index],
         ),
     );
@@ -139,13 +343,14 @@ pub(super) fn apply(date: Date, d: &Decided<'_>, s: &mut ActionState) {
 /// entitles (`entitled`, per action), and where it stands when disputed.
 pub(crate) fn states(
     agreement: &Agreement,
-    decided: &[Decided<'_>],
+    decided: &[&Decided<'_>],
     entitled: &BTreeMap<ActionId, ReliefStatus>,
+    lapses: &BTreeMap<LogIndex, bool>,
     date: Date,
 ) -> Vec<DecisionState> {
     decided
         .iter()
-        .map(|d| state(agreement, d, entitled, date))
+        .map(|d| state(agreement, d, entitled, lapses, date))
         .collect()
 }
 
@@ -153,11 +358,12 @@ fn state(
     agreement: &Agreement,
     d: &Decided<'_>,
     entitled: &BTreeMap<ActionId, ReliefStatus>,
+    lapses: &BTreeMap<LogIndex, bool>,
     date: Date,
 ) -> DecisionState {
     let targets: Vec<&ActionId> = agreement
         .actions()
-        .filter(|(p, a)| d.applies(&p.id, &a.id))
+        .filter(|(p, a)| d.applies(&p.id, &a.id) && d.decision.by.as_ref() != Some(&a.id))
         .map(|(_, a)| &a.id)
         .collect();
     let earned = targets
@@ -181,24 +387,51 @@ fn state(
             false,
             "concerns relief the evaluation does not entitle".to_owned(),
         ),
-        DecisionAct::LetExpire if auto => (
-            true,
-            "stops a renewal the agreement makes automatic".to_owned(),
-        ),
-        DecisionAct::LetExpire | DecisionAct::Renew => {
-            (false, "renewal is the authority's to decide".to_owned())
+        DecisionAct::LetExpire => match lapses.get(&d.index) {
+            Some(false) => (
+                false,
+                "lets it lapse as the agreement foresees (no automatic renewal was due at its expiry)"
+                    .to_owned(),
+            ),
+            Some(true) => (
+                true,
+                "stops a renewal the agreement makes automatic at that expiry".to_owned(),
+            ),
+            None if auto => (
+                true,
+                "stops a renewal the agreement makes automatic".to_owned(),
+            ),
+            None => (false, "renewal is the authority's to decide".to_owned()),
+        },
+        DecisionAct::Renew | DecisionAct::Amend => {
+            (false, "renewal and amendment are the authority's to decide".to_owned())
         }
+        DecisionAct::Replace => (
+            false,
+            "replacing a licence or suspension is the authority's to decide".to_owned(),
+        ),
+        DecisionAct::ExtendWindDown => (
+            false,
+            "extending a wind-down is the authority's to decide".to_owned(),
+        ),
+        DecisionAct::Designate => (
+            false,
+            format!(
+                "new designations as a calibrated response ({}); relief is unchanged",
+                d.decision.entities.join(", ")
+            ),
+        ),
     };
-    let pending = if d.decision.effective > date {
+    let pending = if d.effective > date {
         format!("; takes effect on {}", d.decision.effective)
     } else {
         String::new()
     };
     let mut reasons = vec![Reason::with_entries(
-        if departure {
-            Rule::DecisionDeparture
-        } else {
-            Rule::DecisionFollows
+        match (departure, d.act()) {
+            (true, _) => Rule::DecisionDeparture,
+            (false, DecisionAct::Designate) => Rule::DecisionDesignate,
+            (false, _) => Rule::DecisionFollows,
         },
         format!("{why}{pending}"),
         vec![d.index],
@@ -212,12 +445,22 @@ fn state(
         entry: d.index,
         act: d.decision.act,
         relief: d.decision.relief.clone(),
-        effective: d.decision.effective,
+        effective: crate::engine::date_of(d.decision.effective.instant()),
+        effective_at: Some(d.decision.effective.clone()).filter(|m| !m.is_plain()),
         stated_reason: d.decision.reason.clone(),
         departure,
         reasons,
         disputed_by: d.dispute.as_ref().map(|x| x.dispute.clone()),
         set_aside: d.set_aside().is_some(),
+        until: d
+            .decision
+            .until
+            .as_ref()
+            .map(|u| crate::engine::date_of(u.instant())),
+        until_at: d.decision.until.clone().filter(|m| !m.is_plain()),
+        wind_down: d.decision.wind_down,
+        by: d.decision.by.clone(),
+        entities: d.decision.entities.clone(),
     }
 }
 
@@ -264,20 +507,25 @@ pub(super) fn set_aside<'d, 'a: 'd>(
         let (Some(day), Some(x)) = (d.set_aside(), &d.dispute) else {
             continue;
         };
-        let changed = d.decision.effective < day
+        let changed = d.effective < day
             && match d.decision.act {
-                DecisionAct::Grant => s.status != ReliefStatus::InForce,
-                DecisionAct::Hold => s.status == ReliefStatus::InForce,
+                DecisionAct::Grant => s.status != ReliefStatus::Granted,
+                DecisionAct::Hold => s.status == ReliefStatus::Granted,
                 DecisionAct::Revoke => {
-                    matches!(s.status, ReliefStatus::InForce | ReliefStatus::Suspended)
+                    matches!(s.status, ReliefStatus::Granted | ReliefStatus::Held)
                 }
-                DecisionAct::Renew | DecisionAct::LetExpire => false,
+                DecisionAct::Replace => true,
+                DecisionAct::Renew
+                | DecisionAct::LetExpire
+                | DecisionAct::Amend
+                | DecisionAct::ExtendWindDown
+                | DecisionAct::Designate => false,
             };
         let reason = Reason::with_entries(
             Rule::DecisionSetAside,
             format!(
                 "the decision of {} was set aside on {day} (dispute `{}` overturned it): relief is what the evaluation and the other decisions give",
-                d.decision.effective, x.dispute
+                d.effective, x.dispute
             ),
             vec![d.index],
         );

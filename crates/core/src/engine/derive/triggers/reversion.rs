@@ -66,14 +66,14 @@ pub(crate) fn reenter_action(
     }
     let lifted = since.map(|l| lift.unwrap_or(l));
     s.until = match base.status {
-        ReliefStatus::InForce | ReliefStatus::Suspended => base.until.filter(|u| *u > re.on),
+        ReliefStatus::Granted | ReliefStatus::Held => base.until.filter(|u| *u > re.on),
         _ => None,
     };
     // What the schedule gives from the re-entry on: a hold for an overdue report counts.
-    s.status = if base.status == ReliefStatus::Suspended {
-        ReliefStatus::Suspended
+    s.status = if base.status == ReliefStatus::Held {
+        ReliefStatus::Held
     } else {
-        ReliefStatus::InForce
+        ReliefStatus::Granted
     };
     s.since = Some(re.on);
     s.reasons.insert(
@@ -88,7 +88,7 @@ pub(crate) fn reenter_action(
         ),
     );
     // Earned again while a report is overdue: held, and that reason decides the status.
-    if s.status == ReliefStatus::Suspended
+    if s.status == ReliefStatus::Held
         && let Some(i) = s.reasons.iter().position(|r| r.rule == Rule::ReliefHeld)
     {
         let held = s.reasons.remove(i);
@@ -138,7 +138,7 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
     }
     let active = matches!(
         s.status,
-        ReliefStatus::InForce | ReliefStatus::Suspended | ReliefStatus::Lifted
+        ReliefStatus::Granted | ReliefStatus::Held | ReliefStatus::Lifted
     ) || (s.status == ReliefStatus::Expired && s.since.is_some_and(|e| e > r.fired));
     if !active {
         s.reasons.push(Reason::with_entries(
@@ -150,6 +150,9 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
             r.entries.clone(),
         ));
         return;
+    }
+    if r.non_retroactive {
+        s.spares_contracts_before = Some(r.fired);
     }
     let contracts = if r.non_retroactive {
         format!(
@@ -163,6 +166,7 @@ pub(crate) fn revert(date: Date, r: &Reverted, s: &mut ActionState) {
         s.status = ReliefStatus::WindDown;
         s.since = Some(r.fired);
         s.until = Some(r.wind_down_until);
+        s.until_at.clone_from(&r.wind_down_at);
         s.reasons.insert(
             0,
             Reason::with_entries(

@@ -10,14 +10,52 @@ use crate::statement::{LogIndex, Statement, TriggerAction};
 use crate::time::{Date, Period};
 
 use super::super::super::ingest::OtherEntry;
-use super::super::super::state::{DisputeState, Reason, Rule, TriggerState, TriggerStatus};
+use super::super::super::state::{
+    DisputeState, MilestoneState, MilestoneStatus, Reason, Rule, TriggerState, TriggerStatus,
+};
 use super::super::super::{date_from_epoch_day, epoch_day};
-use super::super::conditions::{Judge, describe, earliest};
+use super::super::conditions::{Judge, describe, earliest, holds_at, mentions};
 use super::super::date_of;
 use super::{
     Episode, Hold, episode, hold_entries, hold_names, holds_for, holds_on, names, rests, rests_on,
     reverted_actions, since_reviews,
 };
+
+/// For a trigger whose condition no longer holds only because the latest review has no
+/// finding in yet: the day its findings are all due (its end plus the longest grace). The
+/// condition held at the review before, and every commitment it names is unverified at the
+/// latest one with nothing recorded for it yet — a review boundary, not a change of what is
+/// known.
+fn awaiting(judge: Judge<'_>, t: &Trigger) -> Option<Date> {
+    let cal = judge.cal;
+    let latest = cal.concluded.checked_sub(1)?;
+    let review = cal.reviews.get(latest as usize)?;
+    if latest == 0 || !holds_at(judge, &judge.anchors(), &t.when, latest).0 {
+        return None;
+    }
+    let agreement = cal.agreement()?;
+    let named: Vec<&crate::agreement::Commitment> = agreement
+        .commitments
+        .iter()
+        .filter(|c| mentions(&t.when, &c.id))
+        .collect();
+    let empty = !named.is_empty()
+        && named.iter().all(|c| {
+            judge.commitments.reviews.get(&c.id).is_some_and(|r| {
+                let status = r.statuses.get(latest as usize).and_then(|s| s.as_ref());
+                let known = r.known.get(latest as usize).copied().flatten();
+                status.is_some_and(|s| s.status == crate::rule::CommitmentStatus::Unverified)
+                    && known.is_none()
+            })
+        });
+    let grace = agreement
+        .indicators
+        .iter()
+        .filter(|i| named.iter().any(|c| c.id == i.commitment))
+        .filter_map(|i| i.grace.after(review.period.end()))
+        .max()?;
+    (empty && cal.date <= grace).then_some(grace)
+}
 
 /// Where a trigger's countdown stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +221,15 @@ impl<'t> TriggerWalk<'t> {
                 t.id
             )),
             (TriggerAction::Invoke { .. }, _) => self.invocation_refused(judge, o, day),
+            (TriggerAction::Halt { .. } | TriggerAction::Withdraw, _)
+                if o.authors
+                    .iter()
+                    .any(|a| judge.cal.participants.why_not(a, day).is_some()) =>
+            {
+                o.authors
+                    .iter()
+                    .find_map(|a| judge.cal.participants.why_not(a, day))
+            }
             (TriggerAction::Halt { .. }, Course::Counting { .. } | Course::Paused { .. }) => {
                 if t.halted_by.is_empty() {
                     Some(format!("no participant may halt `{}`", t.id))
@@ -267,6 +314,20 @@ impl<'t> TriggerWalk<'t> {
 
     fn invoke(&mut self, judge: Judge<'_>, o: &OtherEntry, day: Date, reason: &str) {
         let t = self.t;
+        // A participant whose participation ended: its standing is disputed. The
+        // invocation is recorded and counts as recorded; the views on it are kept
+        // (`derive::views`).
+        if let Some(why) = o
+            .authors
+            .iter()
+            .find_map(|a| judge.cal.participants.why_not(a, day))
+        {
+            self.reasons.push(Reason::with_entries(
+                Rule::TriggerStandingDisputed,
+                format!("the invocation's standing is disputed: {why}"),
+                vec![o.index],
+            ));
+        }
         self.invoked_by = o.authors.clone();
         self.rested = rests_on(judge, t, day);
         self.pausing = self
@@ -603,6 +664,8 @@ impl<'t> TriggerWalk<'t> {
             remaining: None,
             paused_since: None,
             rearmed: None,
+            milestones: Vec::new(),
+            awaiting: None,
         };
         if let Some(last) = self.episodes.last() {
             state.fired = Some(last.fired);
@@ -619,7 +682,57 @@ impl<'t> TriggerWalk<'t> {
             Course::Fired { invoked, on } => self.fired(judge, agreement, &mut state, invoked, on),
             _ => self.idle(judge, &mut state, now, cond_entries),
         }
+        if let Some(invoked) = self.course.invoked() {
+            self.milestones(judge, invoked, &mut state);
+        }
         (state, self.episodes)
+    }
+
+    /// The milestones inside the countdown, due from the invocation: met when their event
+    /// occurred between the invocation and the due date, missed once due without it.
+    fn milestones(&self, judge: Judge<'_>, invoked: Date, state: &mut TriggerState) {
+        let anchors = judge.anchors();
+        let date = judge.cal.date;
+        for m in &self.t.milestones {
+            let Some(due) = m.after.after(invoked) else {
+                continue;
+            };
+            let occurred = m
+                .event
+                .as_ref()
+                .and_then(|e| anchors.events.get(e).copied())
+                .filter(|on| invoked <= *on && *on <= due && *on <= date);
+            let status = match occurred {
+                Some(_) => MilestoneStatus::Met,
+                None if due <= date => MilestoneStatus::Missed,
+                None => MilestoneStatus::Upcoming,
+            };
+            let detail = match (status, &m.event) {
+                (MilestoneStatus::Met, Some(e)) => format!(
+                    "milestone \"{}\" met: `{e}` occurred on {}, by its due date {due}",
+                    m.title,
+                    occurred.map_or_else(String::new, |d| d.to_string())
+                ),
+                (MilestoneStatus::Missed, Some(e)) => format!(
+                    "milestone \"{}\" missed: `{e}` did not occur by {due}",
+                    m.title
+                ),
+                (MilestoneStatus::Missed, None) => {
+                    format!("milestone \"{}\" fell due on {due}", m.title)
+                }
+                _ => format!("milestone \"{}\" due on {due}", m.title),
+            };
+            state
+                .reasons
+                .push(Reason::rule(Rule::TriggerMilestone, detail));
+            state.milestones.push(MilestoneState {
+                title: m.title.clone(),
+                due,
+                event: m.event.clone(),
+                status,
+                met_on: occurred,
+            });
+        }
     }
 
     /// Dormant, available, halted or withdrawn (or re-armed): whether it could be invoked
@@ -642,6 +755,17 @@ impl<'t> TriggerWalk<'t> {
         if !now {
             state.earliest =
                 earliest(judge, &judge.anchors(), &t.when).filter(|d| *d > judge.cal.date);
+        }
+        if state.status == TriggerStatus::Dormant {
+            state.awaiting = awaiting(judge, t);
+            if let Some(due) = state.awaiting {
+                state.reasons.push(Reason::rule(
+                    Rule::TriggerAwaiting,
+                    format!(
+                        "its condition held at the review before; no finding of the latest review is in yet (due by {due}): it is judged again when they come"
+                    ),
+                ));
+            }
         }
         // Halted, lapsed or withdrawn: the step that did it decides the status and comes
         // first; whether it could be invoked again follows.
@@ -674,6 +798,7 @@ impl<'t> TriggerWalk<'t> {
     }
 
     fn counting(&self, state: &mut TriggerState, invoked: Date, until: Date) {
+        state.awaiting = None;
         let t = self.t;
         state.status = TriggerStatus::CountingDown;
         state.invoked = Some(invoked);

@@ -1,0 +1,368 @@
+//! Contested states that keep every view. When participants disagree on whether a trigger
+//! was validly invoked — a dispute over the invocation is open, exhausted, or closed with
+//! parties that do not accept its outcome; or the invoker's standing is disputed because
+//! its participation had ended — the evaluation is made in each view: `as-recorded` (the
+//! invocation counts) and `void-#N` (entry N is held void). Every trigger, relief action and
+//! measure on which the views compute different statuses is `contested` in the state, with a
+//! `view.contested` reason naming each view, who holds it and what it computes; the views
+//! themselves are in `State::views`. Nothing is picked silently. A query may ask for one
+//! view: the state is then that view's evaluation, named in `State::view`.
+//!
+//! A dispute over an invocation that overturned it holds it void in every view: then there
+//! is nothing to contest.
+//!
+//! INVARIANT: a contested status always has at least two views in `State::views` that
+//! compute different statuses for it (the property tests check it).
+
+use std::collections::BTreeSet;
+
+use crate::id::ParticipantId;
+use crate::statement::{DisputeOutcome, Finding, LogIndex};
+use crate::time::Instant;
+
+use super::super::EvalError;
+use super::super::ingest::Core;
+use super::super::state::{
+    DisputeStatus, MeasureStatus, Reason, ReliefStatus, Rule, State, TriggerStatus, ViewState,
+};
+use super::{CacheFill, derive};
+
+/// A contested invocation: the entry, and who holds it counts or void.
+struct Premise {
+    entry: LogIndex,
+    counts: Vec<ParticipantId>,
+    void: Vec<ParticipantId>,
+    why: String,
+}
+
+/// The state with every view kept, or in the one `view` named.
+pub(super) fn state(
+    core: &Core,
+    as_of: Instant,
+    cache: bool,
+    view: Option<&str>,
+) -> Result<(State, Vec<CacheFill>), EvalError> {
+    let (first, fills) = derive(core, as_of, cache, &BTreeSet::new())?;
+    let overturned = overturned(&first);
+    let (main, fills) = if overturned.is_empty() {
+        (first, fills)
+    } else {
+        derive(core, as_of, cache, &overturned)?
+    };
+    let premises = premises(core, &main);
+    if premises.is_empty() && view.is_none_or(|v| v == "as-recorded") {
+        let mut main = main;
+        main.view = view.map(str::to_owned);
+        return Ok((main, fills));
+    }
+    let mut alternatives = Vec::with_capacity(premises.len());
+    for p in &premises {
+        let mut excluded = overturned.clone();
+        excluded.insert(p.entry.0);
+        alternatives.push(derive(core, as_of, false, &excluded)?.0);
+    }
+    match view {
+        Some("as-recorded") => {
+            let mut main = main;
+            main.views = views(&main, &premises, &alternatives);
+            main.view = Some("as-recorded".to_owned());
+            Ok((main, fills))
+        }
+        Some(name) => {
+            let Some(i) = premises.iter().position(|p| void_id(p.entry) == name) else {
+                let mut known = vec!["as-recorded".to_owned()];
+                known.extend(premises.iter().map(|p| void_id(p.entry)));
+                return Err(EvalError::UnknownView {
+                    view: name.to_owned(),
+                    views: known,
+                });
+            };
+            let listed = views(&main, &premises, &alternatives);
+            let mut chosen = alternatives.swap_remove(i);
+            chosen.views = listed;
+            chosen.view = Some(name.to_owned());
+            Ok((chosen, Vec::new()))
+        }
+        None => {
+            let mut main = main;
+            main.views = views(&main, &premises, &alternatives);
+            contest(&mut main);
+            Ok((main, fills))
+        }
+    }
+}
+
+fn void_id(entry: LogIndex) -> String {
+    format!("void-#{}", entry.0)
+}
+
+/// Trigger steps a dispute overturned: void in every view.
+fn overturned(state: &State) -> BTreeSet<u64> {
+    let steps: BTreeSet<LogIndex> = state
+        .triggers
+        .iter()
+        .flat_map(|t| t.steps.iter().copied())
+        .collect();
+    state
+        .disputes
+        .iter()
+        .filter(|d| d.outcome == Some(DisputeOutcome::Overturned) && !d.contested)
+        .filter_map(|d| match &d.finding {
+            Some(Finding::Entry { index }) if steps.contains(index) => Some(index.0),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The invocations participants disagree on: disputed and not settled by an outcome every
+/// party accepts, or made by a participant whose standing is disputed.
+fn premises(core: &Core, state: &State) -> Vec<Premise> {
+    let mut out: Vec<Premise> = Vec::new();
+    let authors = |index: LogIndex| -> Vec<ParticipantId> {
+        core.others
+            .iter()
+            .find(|o| o.index == index)
+            .map(|o| o.authors.clone())
+            .unwrap_or_default()
+    };
+    for t in &state.triggers {
+        for d in &state.disputes {
+            let Some(Finding::Entry { index }) = &d.finding else {
+                continue;
+            };
+            let unsettled =
+                matches!(d.status, DisputeStatus::Open | DisputeStatus::Exhausted) || d.contested;
+            if !t.steps.contains(index) || !unsettled || out.iter().any(|p| p.entry == *index) {
+                continue;
+            }
+            let mut void = d.opened_by.clone();
+            void.extend(
+                d.positions
+                    .iter()
+                    .filter(|p| !p.accepts)
+                    .map(|p| p.participant.clone()),
+            );
+            let mut counts = authors(*index);
+            counts.extend(
+                d.positions
+                    .iter()
+                    .filter(|p| p.accepts)
+                    .map(|p| p.participant.clone()),
+            );
+            out.push(Premise {
+                entry: *index,
+                counts: dedup(counts),
+                void: dedup(void),
+                why: format!("dispute `{}` over the invocation is {}", d.id, d.status),
+            });
+        }
+        for r in t
+            .reasons
+            .iter()
+            .filter(|r| r.rule == Rule::TriggerStandingDisputed)
+        {
+            for index in &r.entries {
+                if out.iter().any(|p| p.entry == *index) {
+                    continue;
+                }
+                let counts = authors(*index);
+                let void = others(core, &counts);
+                out.push(Premise {
+                    entry: *index,
+                    counts,
+                    void,
+                    why: r.detail.clone(),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|p| p.entry);
+    out
+}
+
+/// The other parties (not observers): who hold an invocation by a participant whose
+/// standing is disputed void, absent a dispute saying who.
+fn others(core: &Core, authors: &[ParticipantId]) -> Vec<ParticipantId> {
+    core.versions
+        .last()
+        .map(|a| {
+            a.parties
+                .iter()
+                .filter(|p| p.role != crate::agreement::PartyRole::Observer)
+                .map(|p| p.id.clone())
+                .filter(|p| !authors.contains(p))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn dedup(mut ids: Vec<ParticipantId>) -> Vec<ParticipantId> {
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Each view, with what it computes for the subjects on which some view differs from the
+/// state as recorded.
+fn views(main: &State, premises: &[Premise], alternatives: &[State]) -> Vec<ViewState> {
+    let differ = Differ::new(main, alternatives);
+    let mut out = vec![
+        differ.view(
+            main,
+            "as-recorded".to_owned(),
+            premises.first(),
+            premises.first().map_or_else(Vec::new, |p| p.counts.clone()),
+            premises
+                .iter()
+                .map(|p| format!("invocation {} counts", p.entry))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    ];
+    for (p, alt) in premises.iter().zip(alternatives) {
+        out.push(differ.view(
+            alt,
+            void_id(p.entry),
+            Some(p),
+            p.void.clone(),
+            format!("invocation {} is void: {}", p.entry, p.why),
+        ));
+    }
+    out
+}
+
+/// The subjects on which the views compute different statuses.
+struct Differ {
+    triggers: BTreeSet<String>,
+    relief: BTreeSet<String>,
+    measures: BTreeSet<String>,
+}
+
+impl Differ {
+    fn new(main: &State, alternatives: &[State]) -> Self {
+        let mut out = Self {
+            triggers: BTreeSet::new(),
+            relief: BTreeSet::new(),
+            measures: BTreeSet::new(),
+        };
+        for alt in alternatives {
+            for (a, b) in main.triggers.iter().zip(&alt.triggers) {
+                if a.status != b.status {
+                    out.triggers.insert(a.id.to_string());
+                }
+            }
+            for (a, b) in main.relief.iter().zip(&alt.relief) {
+                if a.status != b.status {
+                    out.relief.insert(a.id.to_string());
+                }
+            }
+            for (a, b) in main.measures.iter().zip(&alt.measures) {
+                if a.status != b.status {
+                    out.measures.insert(a.measure.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    fn view(
+        &self,
+        s: &State,
+        id: String,
+        premise: Option<&Premise>,
+        held_by: Vec<ParticipantId>,
+        words: String,
+    ) -> ViewState {
+        ViewState {
+            id,
+            premise: words,
+            entry: premise.map_or(LogIndex(0), |p| p.entry),
+            held_by,
+            triggers: s
+                .triggers
+                .iter()
+                .filter(|t| self.triggers.contains(t.id.as_str()))
+                .map(|t| (t.id.clone(), t.status))
+                .collect(),
+            relief: s
+                .relief
+                .iter()
+                .filter(|a| self.relief.contains(a.id.as_str()))
+                .map(|a| (a.id.clone(), a.status))
+                .collect(),
+            measures: s
+                .measures
+                .iter()
+                .filter(|m| self.measures.contains(m.measure.as_str()))
+                .map(|m| (m.measure.clone(), m.status))
+                .collect(),
+        }
+    }
+}
+
+/// Marks `contested` every subject the views disagree on, naming each view first.
+fn contest(state: &mut State) {
+    let views = state.views.clone();
+    let said = |find: &dyn Fn(&ViewState) -> Option<String>| -> Option<String> {
+        let parts: Vec<String> = views
+            .iter()
+            .filter_map(|v| {
+                find(v).map(|s| {
+                    format!(
+                        "in view `{}` (held by {}) it is {s}",
+                        v.id,
+                        v.held_by
+                            .iter()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+            })
+            .collect();
+        (parts.len() >= 2).then(|| format!("contested: {}", parts.join("; ")))
+    };
+    for t in &mut state.triggers {
+        let id = t.id.clone();
+        if let Some(detail) = said(&|v| {
+            v.triggers
+                .iter()
+                .find(|(x, _)| *x == id)
+                .map(|(_, s)| s.to_string())
+        }) {
+            t.status = TriggerStatus::Contested;
+            t.reasons
+                .insert(0, Reason::rule(Rule::ViewContested, detail));
+        }
+    }
+    for a in &mut state.relief {
+        let id = a.id.clone();
+        if let Some(detail) = said(&|v| {
+            v.relief
+                .iter()
+                .find(|(x, _)| *x == id)
+                .map(|(_, s)| s.as_str().to_owned())
+        }) {
+            a.status = ReliefStatus::Contested;
+            a.since = None;
+            a.until = None;
+            a.reasons
+                .insert(0, Reason::rule(Rule::ViewContested, detail));
+        }
+    }
+    for m in &mut state.measures {
+        let id = m.measure.clone();
+        if let Some(detail) = said(&|v| {
+            v.measures
+                .iter()
+                .find(|(x, _)| *x == id)
+                .map(|(_, s)| s.to_string())
+        }) {
+            m.status = MeasureStatus::Contested;
+            m.since = None;
+            m.until = None;
+            m.reasons
+                .insert(0, Reason::rule(Rule::ViewContested, detail));
+        }
+    }
+}

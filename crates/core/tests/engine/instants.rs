@@ -1,0 +1,178 @@
+//! Instants and time zones: decisions, extensions and events stated at a local time in a
+//! zone take effect at that instant — asserted a second before, at, and a second after.
+//! Plain dates keep their meaning (from the start of the day, UTC).
+
+use accord_core::agreement::Agreement;
+use accord_core::engine::evaluate;
+use accord_core::engine::state::{ActionState, ReliefStatus, State};
+use accord_core::statement::*;
+use accord_core::time::Moment;
+
+use super::builder::*;
+
+fn eval(a: &Agreement, log: &Log, when: &str) -> State {
+    evaluate(std::slice::from_ref(a), &log.entries, at(when)).unwrap()
+}
+
+fn relief<'s>(s: &'s State, a: &str) -> &'s ActionState {
+    s.relief(a).unwrap()
+}
+
+fn m(s: &str) -> Moment {
+    s.parse().unwrap()
+}
+
+fn decide(act: DecisionAct, effective: &str) -> Decision {
+    Decision::new(
+        act,
+        ReliefRef::Action(id("eu-gl")),
+        m(effective),
+        "the authority's reason",
+    )
+}
+
+/// The licensing agreement with phase p1 reached on 2026-02-01 (the EU licence in force).
+fn licensed() -> (Agreement, Log) {
+    let mut log = Log::default();
+    log.event("2026-02-01", "report", d(2026, 2, 1));
+    (licensing(), log)
+}
+
+#[test]
+fn a_revocation_takes_effect_at_its_instant_and_its_wind_down_ends_at_the_same_local_time() {
+    let (a, mut log) = licensed();
+    // 00:01 eastern time on 1 March (standard time, 05:01 UTC), wound down for 30 days:
+    // until 00:01 eastern time on 31 March, by then daylight time (04:01 UTC).
+    let mut revoke = decide(DecisionAct::Revoke, "2026-03-01T00:01[America/New_York]");
+    revoke.wind_down = Some(dur("P30D"));
+    let entry = log.push("2026-02-20", &["eu"], Statement::Decision(revoke));
+
+    let s = eval(&a, &log, "2026-03-01T05:00:59Z");
+    assert_eq!(relief(&s, "eu-gl").status, ReliefStatus::Granted);
+    let d0 = s.decision(entry).unwrap();
+    assert_eq!(d0.effective, d(2026, 3, 1));
+    assert_eq!(
+        d0.effective_at.as_ref().map(ToString::to_string).as_deref(),
+        Some("2026-03-01T00:01:00-05:00[America/New_York]")
+    );
+    assert!(
+        d0.reasons[0]
+            .detail
+            .contains("takes effect on 2026-03-01T00:01:00-05:00[America/New_York]"),
+        "{:?}",
+        d0.reasons
+    );
+    for when in [
+        "2026-03-01T05:01:00Z",
+        "2026-03-01T05:01:01Z",
+        "2026-03-31T04:00:59Z",
+    ] {
+        let s = eval(&a, &log, when);
+        let r = relief(&s, "eu-gl");
+        assert_eq!(r.status, ReliefStatus::WindDown, "{when}");
+        assert_eq!(r.since, Some(d(2026, 3, 1)), "{when}");
+        assert_eq!(r.until, Some(d(2026, 3, 31)), "{when}");
+        assert_eq!(
+            r.until_at.as_ref().map(ToString::to_string).as_deref(),
+            Some("2026-03-31T00:01:00-04:00[America/New_York]"),
+            "{when}"
+        );
+        assert!(r.reasons[0].detail.contains("exclusive"), "{:?}", r.reasons);
+    }
+    for when in ["2026-03-31T04:01:00Z", "2026-03-31T04:01:01Z"] {
+        let s = eval(&a, &log, when);
+        let r = relief(&s, "eu-gl");
+        assert_eq!(r.status, ReliefStatus::Reimposed, "{when}");
+        assert_eq!(r.since, Some(d(2026, 3, 31)), "{when}");
+        assert_eq!(r.until_at, None, "{when}");
+    }
+    // In the state JSON, the instant is kept as the instrument stated it; a plain date
+    // adds no key.
+    let s = eval(&a, &log, "2026-03-10T00:00:00Z");
+    let json = serde_json::to_value(&s).unwrap();
+    let decision = &json["decisions"][0];
+    assert_eq!(decision["effective"], "2026-03-01");
+    assert_eq!(
+        decision["effective_at"],
+        "2026-03-01T00:01:00-05:00[America/New_York]"
+    );
+    assert!(decision.get("until_at").is_none());
+}
+
+#[test]
+fn thirty_days_then_at_midnight_gmt_and_an_extension_until_an_instant() {
+    let (a, mut log) = licensed();
+    // Revoked at midnight GMT on 1 March, wound down for 30 days: reimposed at midnight
+    // GMT on 31 March.
+    let mut revoke = decide(DecisionAct::Revoke, "2026-03-01T00:00[GMT]");
+    revoke.wind_down = Some(dur("P30D"));
+    log.push("2026-02-20", &["eu"], Statement::Decision(revoke));
+    let s = eval(&a, &log, "2026-03-30T23:59:59Z");
+    assert_eq!(relief(&s, "eu-gl").status, ReliefStatus::WindDown);
+    assert_eq!(
+        relief(&s, "eu-gl")
+            .until_at
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("2026-03-31T00:00:00+00:00[GMT]")
+    );
+    let s = eval(&a, &log, "2026-03-31T00:00:00Z");
+    assert_eq!(relief(&s, "eu-gl").status, ReliefStatus::Reimposed);
+
+    // Extended on 20 March until noon in Brussels on 15 April (10:00 UTC).
+    let mut extend = decide(DecisionAct::ExtendWindDown, "2026-03-20");
+    extend.until = Some(m("2026-04-15T12:00[Europe/Brussels]"));
+    log.push("2026-03-20", &["eu"], Statement::Decision(extend));
+    for when in ["2026-03-31T00:00:00Z", "2026-04-15T09:59:59Z"] {
+        let s = eval(&a, &log, when);
+        let r = relief(&s, "eu-gl");
+        assert_eq!(r.status, ReliefStatus::WindDown, "{when}");
+        assert_eq!(r.until, Some(d(2026, 4, 15)), "{when}");
+        assert_eq!(
+            r.until_at.as_ref().map(ToString::to_string).as_deref(),
+            Some("2026-04-15T12:00:00+02:00[Europe/Brussels]"),
+            "{when}"
+        );
+    }
+    for when in ["2026-04-15T10:00:00Z", "2026-04-15T10:00:01Z"] {
+        let s = eval(&a, &log, when);
+        assert_eq!(
+            relief(&s, "eu-gl").status,
+            ReliefStatus::Reimposed,
+            "{when}"
+        );
+        assert_eq!(relief(&s, "eu-gl").since, Some(d(2026, 4, 15)), "{when}");
+    }
+}
+
+#[test]
+fn an_event_recorded_at_an_instant_counts_from_that_instant() {
+    let a = licensing();
+    let mut log = Log::default();
+    // The report is dated 18:00 in Tokyo on 1 February: 09:00 UTC.
+    log.push(
+        "2026-02-01T00:00:00Z",
+        &["usa"],
+        Statement::EventOccurred(EventOccurred {
+            event: id("report"),
+            on: m("2026-02-01T18:00[Asia/Tokyo]"),
+            note: None,
+        }),
+    );
+    let s = eval(&a, &log, "2026-02-01T08:59:59Z");
+    assert_eq!(relief(&s, "eu-gl").status, ReliefStatus::Scheduled);
+    let report = s.events.iter().find(|e| e.id.as_str() == "report").unwrap();
+    // It is dated as recorded; it counts from 09:00 UTC.
+    assert_eq!(report.date, Some(d(2026, 2, 1)));
+    for when in ["2026-02-01T09:00:00Z", "2026-02-01T09:00:01Z"] {
+        let s = eval(&a, &log, when);
+        assert_eq!(relief(&s, "eu-gl").status, ReliefStatus::Granted, "{when}");
+        let report = s.events.iter().find(|e| e.id.as_str() == "report").unwrap();
+        assert_eq!(report.date, Some(d(2026, 2, 1)));
+        assert_eq!(
+            report.at.as_ref().map(ToString::to_string).as_deref(),
+            Some("2026-02-01T18:00:00+09:00[Asia/Tokyo]")
+        );
+    }
+}
