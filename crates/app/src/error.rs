@@ -205,6 +205,15 @@ pub enum Error {
         /// The identifier.
         id: String,
     },
+    /// A screening or status field that cannot be read: an unknown jurisdiction or
+    /// country, a name with nothing in it, a date that does not exist.
+    #[error(transparent)]
+    Field(#[from] accord_screen::FieldError),
+    /// A jurisdiction that is neither an ISO 3166 country nor a sanctioning body.
+    #[error(
+        "unknown jurisdiction `{0}`: give an ISO 3166 country code or name (`US`, `GB` or `UK`, `FR`) or a body (`UN`, `EU`)"
+    )]
+    Jurisdiction(String),
     /// The store holds no listed designation to find a name in.
     #[error("the store holds no listed designation to find `{0}` in")]
     NothingToFind(String),
@@ -269,6 +278,32 @@ pub enum Error {
         /// Why.
         #[source]
         source: accord_ledger::note::NoteError,
+    },
+    /// A stream of entries stopped at the first failure of the store (or of the clock):
+    /// the entries acknowledged before it are written, nothing from `line` on was.
+    #[error(
+        "stopped at line {line}: {source}; the {appended} entries acknowledged before it are written, nothing from line {line} on was"
+    )]
+    StreamStopped {
+        /// The line of the entry that failed.
+        line: usize,
+        /// How many entries were acknowledged before it.
+        appended: u64,
+        /// The failure.
+        #[source]
+        source: AppendError,
+    },
+    /// An origin no entry could carry: every append to the log would be refused.
+    #[error(
+        "the log origin is {len} bytes: an origin must be 1 to {max} bytes, or no entry can be appended to the log"
+    )]
+    Origin {
+        /// The origin given (not in the message: it may be long).
+        origin: String,
+        /// Its length in bytes.
+        len: usize,
+        /// The most an entry's origin may have.
+        max: usize,
     },
     /// The log's key is named for another log.
     #[error("the log key is named `{key}` but the log's origin is `{origin}`: they must match")]

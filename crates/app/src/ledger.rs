@@ -184,8 +184,19 @@ pub fn read_roster(name: &str, bytes: Vec<u8>) -> Result<RosterSource> {
     Ok(RosterSource::Roster(roster))
 }
 
-/// A log's key must be named by the log's origin (it signs the log's checkpoints).
+/// A log's key must be named by the log's origin (it signs the log's checkpoints), and the
+/// origin must be one every entry of the log can carry (1 to
+/// [`accord_ledger::entry::MAX_ORIGIN_BYTES`] bytes, as an entry's form requires; the key
+/// name's own rules keep spaces, `+` and control characters out of it).
 pub fn check_log_key(origin: &str, log_key: &VerifierKey) -> Result<()> {
+    let max = accord_ledger::entry::MAX_ORIGIN_BYTES;
+    if origin.is_empty() || origin.len() > max {
+        return Err(Error::Origin {
+            origin: origin.to_owned(),
+            len: origin.len(),
+            max,
+        });
+    }
     if log_key.name() != origin {
         return Err(Error::LogKeyName {
             key: log_key.name().to_owned(),
@@ -404,6 +415,16 @@ pub fn append_stream(
                         }
                     }
                     Err(AppendError::Stopped) => return Err(AppendError::Stopped.into()),
+                    // The store itself failed (a full disk, a lost connection) or the clock
+                    // is wrong: every entry after would fail the same way, so the stream
+                    // stops here, once.
+                    Err(error @ (AppendError::Store(_) | AppendError::ClockBehind { .. })) => {
+                        return Err(Error::StreamStopped {
+                            line,
+                            appended: acked,
+                            source: error,
+                        });
+                    }
                     Err(error) => {
                         report(Streamed::Refused { line, error });
                         refused += 1;

@@ -67,6 +67,19 @@ pub fn open(url: &StoreUrl, must_exist: bool) -> Result<Store> {
     })
 }
 
+/// Opens an existing store for a use case that only reads: SQLite read-only, creating no
+/// file and changing no byte; the schema checked, never migrated. A missing SQLite file is
+/// [`StoreError::Missing`], as is.
+pub fn open_read_only(url: &StoreUrl) -> Result<Store> {
+    Store::open_read_only(url).map_err(|source| match source {
+        StoreError::Missing(_) => Error::Store(source),
+        source => Error::Open {
+            url: url.clone(),
+            source: Box::new(source),
+        },
+    })
+}
+
 /// A file's text, or [`Error::Read`] naming it as `what` (`scenario`, `roster`, …). The
 /// path `-` reads standard input.
 pub fn read_text(what: &'static str, path: &std::path::Path) -> Result<String> {

@@ -374,6 +374,66 @@ pub fn read_customers(path: &Path) -> Result<Vec<Customer>> {
     Ok(customers)
 }
 
+/// A customer file read row by row: the customers to screen, and the rows that cannot
+/// be screened, each with its line and why — one bad row stops neither the others nor
+/// goes unsaid.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFile {
+    /// The rows that can be screened, in order.
+    pub customers: Vec<Customer>,
+    /// The rows that cannot, in order.
+    pub refused: Vec<RefusedRow>,
+}
+
+/// A row of a customer file that cannot be screened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedRow {
+    /// The line it starts on (the header is line 1).
+    pub line: u64,
+    /// The customer's id (the row's, else its number).
+    pub id: String,
+    /// The name as written.
+    pub name: String,
+    /// Why it cannot be screened.
+    pub error: accord_screen::batch::RowError,
+}
+
+/// Reads a customer file as [`accord_screen::batch::read_batch`] reads it: CSV with a
+/// header and a `name` column; a row with a malformed record, an impossible date, an
+/// unknown schema or an empty name is kept aside in [`CustomerFile::refused`]. Only a file
+/// that cannot be read, or has no header or `name` column, is an error.
+pub fn read_customer_file(path: &Path) -> Result<CustomerFile> {
+    let name = path.display().to_string();
+    let kind = FileKind::Customers;
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        what: kind.noun(),
+        name: name.clone(),
+        source,
+    })?;
+    let rows =
+        accord_screen::batch::read_batch(std::io::BufReader::new(file)).map_err(|e| match e {
+            accord_screen::batch::BatchError::NoNameColumn => Error::Columns {
+                file: kind,
+                name: name.clone(),
+                problem: "has no `name` column",
+            },
+            header => line_error(kind, &name, 1, header),
+        })?;
+    let mut out = CustomerFile::default();
+    for row in rows {
+        match row.query {
+            Ok(query) => out.customers.push(Customer { id: row.id, query }),
+            Err(error) => out.refused.push(RefusedRow {
+                line: row.line,
+                id: row.id,
+                name: row.name,
+                error,
+            }),
+        }
+    }
+    Ok(out)
+}
+
 /// Screens every customer; `progress` is told how many were screened so far, after each
 /// chunk (screened in parallel).
 pub fn screen_batch(

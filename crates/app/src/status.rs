@@ -12,6 +12,7 @@ use accord_core::engine::state::State;
 use accord_core::time::Date;
 use accord_lists::Designation;
 use accord_lists::in_force::{self, Evaluated, JURISDICTIONS, Matched, Question, Status};
+use accord_screen::country::Jurisdiction;
 use accord_screen::{DEFAULT_THRESHOLD, Index, Query, Settings};
 use accord_store::Store;
 use accord_store::lists::{ListStore, ListedOn};
@@ -72,6 +73,9 @@ pub struct Evaluation {
 
 /// Answers a status query.
 pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
+    if let Who::Name(name) = &query.who {
+        screen_query(name).validate()?;
+    }
     let mut lists = store.lists()?;
     let matched = match &query.who {
         Who::Entity(entity) => vec![by_entity(&mut lists, entity, query.date)?],
@@ -97,8 +101,8 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
         query
             .jurisdictions
             .iter()
-            .map(|j| j.trim().to_ascii_uppercase())
-            .collect()
+            .map(|j| jurisdiction_key(j))
+            .collect::<Result<Vec<_>>>()?
     };
     let question = Question {
         activity: query.activity.clone(),
@@ -111,6 +115,30 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
         status,
         evaluations,
     })
+}
+
+/// A jurisdiction as the composition keys it: a body (`UN`, `EU`) or an ISO 3166 country
+/// read as [`accord_screen::country::Jurisdiction`] reads it (`GB`, `UK`, `United Kingdom`
+/// are one), the United Kingdom keyed `UK` as its lists are; an unknown code is refused.
+pub fn jurisdiction_key(text: &str) -> Result<String> {
+    let jurisdiction: Jurisdiction = text
+        .parse()
+        .map_err(|_| Error::Jurisdiction(text.to_owned()))?;
+    Ok(match jurisdiction {
+        Jurisdiction::Country(country) if country.alpha2() == "GB" => "UK".to_owned(),
+        other => other.code().to_owned(),
+    })
+}
+
+/// The screening query for a name alone.
+fn screen_query(name: &str) -> Query {
+    Query {
+        name: name.to_owned(),
+        schemas: Vec::new(),
+        birth_date: None,
+        countries: Vec::new(),
+        identifiers: Vec::new(),
+    }
 }
 
 /// Each agreement evaluated against its log in the store, as of the end of `date`: the
@@ -197,13 +225,7 @@ fn by_name(lists: &mut ListStore, name: &str, date: Date) -> Result<Vec<Matched>
         threshold: DEFAULT_THRESHOLD,
         ..Settings::default()
     };
-    let query = Query {
-        name: name.to_owned(),
-        schemas: Vec::new(),
-        birth_date: None,
-        countries: Vec::new(),
-        identifiers: Vec::new(),
-    };
+    let query = screen_query(name);
     let mut out = Vec::new();
     for hit in index.screen(&query, &settings) {
         let Some(d) = designations

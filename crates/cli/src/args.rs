@@ -45,6 +45,12 @@ impl StoreArg {
     pub fn existing(&self) -> miette::Result<Store> {
         accord_app::open(self.url()?, true).or_report()
     }
+
+    /// Opens a store that must exist, read-only: commands that only read create no file
+    /// and change no byte of it.
+    pub fn read_only(&self) -> miette::Result<Store> {
+        accord_app::open_read_only(self.url()?).or_report()
+    }
 }
 
 /// An agreement given on the command line: a file (TOML; or the agreement model as

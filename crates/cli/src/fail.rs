@@ -57,6 +57,7 @@ const CHECK_FIRST: &str = "run `accord check` on the files and fix every error f
 const MODEL: &str = "agreement files are TOML; a `.json` file must hold the agreement model";
 const REGISTER: &str = "give the agreement file; a store keeps an agreement's text once `accord play` or `accord ledger init --roster AGREEMENT.toml` made its log";
 const MAKE_LOG: &str = "create it with `accord ledger init` or play a scenario into this store";
+const JURISDICTION: &str = "pass `--jurisdiction` as codes separated by commas, e.g. `US,EU,UK,UN`";
 const ENTITY: &str =
     "write the list and its own identifier, e.g. `eu-fsf:EU.1001.23` (see `accord lists history`)";
 const IMPORT_IT: &str =
@@ -106,6 +107,7 @@ fn hint(error: &Error) -> Hint {
         Error::Store(e) => (None, store_hint(e)),
         Error::Open { source, .. } => (None, store_hint(source)),
         Error::EntityForm(_) => (Some("accord::status::entity"), Some(ENTITY)),
+        Error::Jurisdiction(_) => (Some("accord::status::jurisdiction"), Some(JURISDICTION)),
         Error::UnknownEntity { .. } => (Some("accord::status::unknown_entity"), Some(IMPORT_IT)),
         Error::NothingToFind(_) => (Some("accord::status::empty_store"), Some(IMPORT_LISTS)),
         Error::NothingToScreen(_) => (Some("accord::screen::empty_store"), Some(IMPORT_LISTS)),

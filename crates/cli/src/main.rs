@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod args;
 mod fail;
+mod pipe;
 
 /// One module per group of subcommands: clap arguments and adapters.
 mod cmd {
@@ -75,6 +76,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    pipe::install();
     let cli = Cli::parse();
     let now = jiff::Timestamp::now();
     let result = match cli.command {

@@ -604,6 +604,47 @@ fn init_refuses_weak_keys_and_mismatched_log_keys() {
     );
 }
 
+/// Issue #12 point 5: an origin no entry can carry (an entry's origin has at most
+/// `MAX_ORIGIN_BYTES`) is refused by `init`, before any store is created.
+#[test]
+fn init_refuses_an_origin_no_append_can_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup::new(dir.path());
+    let db = dir.path().join("long.db");
+    let url = format!("sqlite:{}", db.display());
+    let origin = format!(
+        "accord.example/{}",
+        "a".repeat(accord_ledger::entry::MAX_ORIGIN_BYTES)
+    );
+    let key = SignerKey::from_seed(&origin, [3; 32])
+        .unwrap()
+        .verifier()
+        .to_string();
+    let out = run(&[
+        "ledger",
+        "init",
+        "--store",
+        &url,
+        "--origin",
+        &origin,
+        "--roster",
+        setup.roster.to_str().unwrap(),
+        "--log-key",
+        &key,
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains(&format!(
+            "the log origin is {} bytes: an origin must be 1 to {} bytes",
+            origin.len(),
+            accord_ledger::entry::MAX_ORIGIN_BYTES
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!db.exists());
+}
+
 #[test]
 fn tlog_outputs_and_refusals_read_as_documented() {
     let dir = tempfile::tempdir().unwrap();

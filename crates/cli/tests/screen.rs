@@ -274,6 +274,54 @@ fn batch_writes_json_lines_to_a_file() {
     assert_eq!(row["hits"][0]["candidate_id"], "p-2");
 }
 
+/// Issue #12: a row that cannot be screened is reported with its line and why, the other
+/// rows are screened, and the exit status says that not every row was.
+#[test]
+fn batch_reports_bad_rows_screens_the_others_and_fails() {
+    let dir = with_candidates();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,name,dob\n\
+         k-1,Xi Jinping,\n\
+         k-2,Jane Roe,1974-01-32\n\
+         k-3,,\n\
+         k-4,Vladimir Putin,1952\n",
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "screen",
+            "batch",
+            "customers.csv",
+            "--candidates",
+            "candidates.csv",
+            "--as-of",
+            "2024-01-01",
+        ],
+    );
+    assert!(!output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains(
+            "`customers.csv` line 3 (id `k-2`, name `Jane Roe`): column `dob`: `1974-01-32` is not a date"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("`customers.csv` line 4 (id `k-3`)"), "{text}");
+    assert!(
+        text.contains("2 row(s) of `customers.csv` not screened"),
+        "{text}"
+    );
+    let written = stdout(&output);
+    let ids: Vec<&str> = written
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["k-1", "k-4"], "{written}");
+}
+
 #[test]
 fn batch_needs_a_name_column() {
     let dir = with_candidates();

@@ -213,3 +213,85 @@ fn status_answers_in_text_and_json_and_export_writes_ftm() {
         .unwrap();
     assert_eq!(sanction["properties"]["status"][0], "delisted");
 }
+
+fn refused(output: Output) -> String {
+    assert!(!output.status.success(), "accepted: {output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// Issue #12 point 4: jurisdictions are read as countries (ISO 3166, with aliases) or
+/// bodies, the United Kingdom answered as `UK` whichever way it is written; unknown codes,
+/// empty names and days that do not exist are refused with the value named.
+#[test]
+fn status_validates_jurisdictions_names_and_dates() {
+    let (dir, url) = store(false);
+    let entity = ["--entity", "eu-fsf:EU.1001.23", "--date", "2026-03-01"];
+    for (given, key) in [
+        ("GB", "UK"),
+        ("UK", "UK"),
+        ("United Kingdom", "UK"),
+        ("usa", "US"),
+        ("eu", "EU"),
+        ("UN", "UN"),
+    ] {
+        let mut args = entity.to_vec();
+        args.extend_from_slice(&["--jurisdiction", given]);
+        let v = status_json(dir.path(), &url, &args);
+        let answered: Vec<&str> = v["status"]["jurisdictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["jurisdiction"].as_str().unwrap())
+            .collect();
+        assert_eq!(answered, [key], "{given}");
+    }
+    assert_eq!(
+        outcome(
+            &status_json(
+                dir.path(),
+                &url,
+                &[&entity[..], &["--jurisdiction", "EU"]].concat()
+            ),
+            "EU"
+        ),
+        "prohibited"
+    );
+    for bad in ["XX", "", "  ", "Narnia"] {
+        let mut args = vec!["status", "--store", &url];
+        args.extend_from_slice(&entity);
+        args.extend_from_slice(&["--jurisdiction", bad]);
+        let stderr = refused(accord(dir.path(), &args));
+        assert!(
+            stderr.contains(&format!("unknown jurisdiction `{bad}`")),
+            "{bad}: {stderr}"
+        );
+    }
+    for name in ["", "   ", "?!"] {
+        let stderr = refused(accord(
+            dir.path(),
+            &["status", "--store", &url, "--name", name],
+        ));
+        assert!(stderr.contains("has nothing to screen"), "{name}: {stderr}");
+    }
+    let stderr = refused(accord(
+        dir.path(),
+        &[
+            "status",
+            "--store",
+            &url,
+            "--name",
+            "Arden",
+            "--date",
+            "2026-02-30",
+        ],
+    ));
+    assert!(stderr.contains("2026-02-30"), "{stderr}");
+    let stderr = refused(accord(
+        dir.path(),
+        &["screen", "Arden", "--store", &url, "--dob", "2026-02-30"],
+    ));
+    assert!(stderr.contains("`2026-02-30` is not a date"), "{stderr}");
+    let stderr = refused(accord(dir.path(), &["screen", "  ", "--store", &url]));
+    assert!(stderr.contains("has nothing to screen"), "{stderr}");
+}

@@ -114,7 +114,7 @@ impl From<Error> for ApiError {
                 format!("there are {count} logs for agreement `{agreement}`"),
             ),
             Error::NothingNamed(_) => ApiError::not_found("nothing-named", text),
-            Error::Instant(_) | Error::EntityForm(_) => {
+            Error::Instant(_) | Error::EntityForm(_) | Error::Jurisdiction(_) | Error::Field(_) => {
                 ApiError::bad_request("bad-parameter", text)
             }
             Error::UnknownEntity { .. } | Error::NeverImported { .. } => {

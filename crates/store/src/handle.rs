@@ -16,7 +16,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ::postgres::NoTls;
 use accord_ledger::note::VerifierKey;
 use accord_ledger::roster::Roster;
 use r2d2_postgres::PostgresConnectionManager;
@@ -31,6 +30,7 @@ use crate::{StoreError, StoreUrl};
 #[derive(Debug)]
 pub struct SqliteManager {
     path: PathBuf,
+    read_only: bool,
 }
 
 impl r2d2::ManageConnection for SqliteManager {
@@ -38,7 +38,11 @@ impl r2d2::ManageConnection for SqliteManager {
     type Error = rusqlite::Error;
 
     fn connect(&self) -> Result<rusqlite::Connection, rusqlite::Error> {
-        let conn = crate::open_sqlite(&self.path)?;
+        let conn = if self.read_only {
+            crate::open_sqlite_read_only(&self.path)?
+        } else {
+            crate::open_sqlite(&self.path)?
+        };
         // 64 MiB of page cache: the upper levels of the hash tree stay in memory.
         conn.pragma_update(None, "cache_size", -65536)?;
         Ok(conn)
@@ -53,7 +57,7 @@ impl r2d2::ManageConnection for SqliteManager {
     }
 }
 
-type PostgresManager = PostgresConnectionManager<NoTls>;
+type PostgresManager = PostgresConnectionManager<tokio_postgres_rustls::MakeRustlsConnect>;
 
 /// A pooled SQLite connection.
 pub type SqliteConn = r2d2::PooledConnection<SqliteManager>;
@@ -102,26 +106,49 @@ impl Store {
     /// Opens the store named by `url`, creating the SQLite file if it does not exist, and
     /// brings its schema up to date (once, here: see [`crate::migrate`]).
     pub fn open(url: &StoreUrl) -> Result<Store, StoreError> {
+        Store::open_as(url, false)
+    }
+
+    /// Opens an existing store for reading only: SQLite is opened read-only and creates
+    /// nothing (see [`crate::open_sqlite_read_only`]); the schema is checked, never migrated.
+    /// A missing SQLite file is refused. Writes through this handle fail.
+    pub fn open_read_only(url: &StoreUrl) -> Result<Store, StoreError> {
+        if let StoreUrl::Sqlite(path) = url
+            && !path.is_file()
+        {
+            return Err(StoreError::Missing(url.clone()));
+        }
+        Store::open_as(url, true)
+    }
+
+    fn open_as(url: &StoreUrl, read_only: bool) -> Result<Store, StoreError> {
         // The first connection is made outside the pool, so that a wrong address or a
         // refused login is reported at once (a pool retries until its timeout).
         let (pool, mut first) = match url {
             StoreUrl::Sqlite(path) => {
-                let manager = SqliteManager { path: path.clone() };
+                let manager = SqliteManager {
+                    path: path.clone(),
+                    read_only,
+                };
                 drop(r2d2::ManageConnection::connect(&manager)?);
                 let pool = builder().build_unchecked(manager);
                 let first = Conn::Sqlite(pool.get().map_err(pool_error)?);
                 (Pool::Sqlite(pool), first)
             }
             StoreUrl::Postgres(text) => {
-                let config = text.parse::<::postgres::Config>()?;
-                let manager = PostgresManager::new(config, NoTls);
+                let (config, tls) = crate::tls::postgres_target(text)?;
+                let manager = PostgresManager::new(config, tls);
                 drop(r2d2::ManageConnection::connect(&manager)?);
                 let pool = builder().build_unchecked(manager);
                 let first = Conn::Postgres(pool.get().map_err(pool_error)?);
                 (Pool::Postgres(pool), first)
             }
         };
-        crate::migrate::migrate(&mut first)?;
+        if read_only {
+            crate::migrate::check(&mut first)?;
+        } else {
+            crate::migrate::migrate(&mut first)?;
+        }
         Ok(Store {
             inner: Arc::new(Inner {
                 url: url.clone(),

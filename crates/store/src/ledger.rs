@@ -92,6 +92,20 @@ pub enum StoreError {
         /// The newest this build knows.
         known: i64,
     },
+    /// A PostgreSQL URL's TLS settings cannot be used.
+    #[error("PostgreSQL TLS: {0}")]
+    Tls(String),
+    /// A store opened read-only has an older schema than this build reads; reading it
+    /// would need a migration, which is a write.
+    #[error(
+        "the store's schema is version {found}, older than this build reads ({known}): open it once for writing to migrate it"
+    )]
+    TooOld {
+        /// The store's version (0: no Accord schema at all).
+        found: i64,
+        /// The version this build reads.
+        known: i64,
+    },
     /// Another text is registered for an agreement version.
     #[error(
         "agreement `{agreement}` version {version} is registered in this store with another text (SHA-256 {registered}); a version's text never changes"

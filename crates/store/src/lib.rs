@@ -18,9 +18,11 @@ pub mod migrate;
 mod sql;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod tls;
 mod url;
 
 pub use agreements::AgreementText;
 pub use handle::{Conn, PostgresConn, SqliteConn, SqliteManager, Store};
 pub use ledger::StoreError;
-pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite};
+pub use tls::SslMode;
+pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite, open_sqlite_read_only};

@@ -142,6 +142,19 @@ pub(crate) fn migrate(conn: &mut Conn) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Checks, without writing, that the store's schema is the one this build reads: a store
+/// opened read-only is never migrated.
+pub(crate) fn check(conn: &mut Conn) -> Result<(), StoreError> {
+    match current(conn).unwrap_or(0) {
+        v if v == SCHEMA_VERSION => Ok(()),
+        v if v > SCHEMA_VERSION => Err(too_new(v)),
+        found => Err(StoreError::TooOld {
+            found,
+            known: SCHEMA_VERSION,
+        }),
+    }
+}
+
 /// The migrations after `found`, in order.
 fn pending(found: i64) -> Result<impl Iterator<Item = &'static Migration>, StoreError> {
     if found > SCHEMA_VERSION {

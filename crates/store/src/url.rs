@@ -67,10 +67,51 @@ pub fn open_sqlite(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connect
     Ok(conn)
 }
 
-/// Connects to PostgreSQL. TLS is not offered yet: connect over a trusted network or a
-/// local socket.
-pub fn connect_postgres(url: &str) -> Result<postgres::Client, postgres::Error> {
-    postgres::Client::connect(url, postgres::NoTls)
+/// Opens the embedded SQLite file read-only, creating nothing: no database, no `-wal` or
+/// `-shm` file, and the file's bytes are left as they were. The file must exist.
+///
+/// While a `-wal` file exists (a writer has the store open, or one stopped without
+/// cleaning up) the connection shares it and its index as any reader does, so it sees every
+/// committed write. Without one, nothing is committed outside the main file, and the file is
+/// opened `immutable`: SQLite then takes no locks and makes no shared-memory index. A
+/// writer that starts during the read writes to a new `-wal` file this connection does not
+/// see; only a checkpoint copying a large WAL back into the main file in the middle of a
+/// read could be seen half done, and the ledger's verified reads refuse what does not
+/// verify.
+pub fn open_sqlite_read_only(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let immutable = !std::path::Path::new(&wal).exists();
+    let uri = format!(
+        "file:{}?mode=ro{}",
+        uri_path(&path.to_string_lossy()),
+        if immutable { "&immutable=1" } else { "" }
+    );
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(uri, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    Ok(conn)
+}
+
+/// A path as the path of a `file:` URI: the characters a URI gives a meaning to escaped.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Connects to PostgreSQL, over TLS as the URL's `sslmode` asks (see [`crate::SslMode`]).
+pub fn connect_postgres(url: &str) -> Result<postgres::Client, crate::StoreError> {
+    let (config, tls) = crate::tls::postgres_target(url)?;
+    Ok(config.connect(tls)?)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ impl Source {
         let store;
         let log = match &self.store.location {
             Location::Store(_) => {
-                store = self.store.existing()?;
+                store = self.store.read_only()?;
                 LogSource::Store(&store)
             }
             Location::Exported(path) => LogSource::Exported(path),

@@ -170,7 +170,8 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 .map(|c| ledger::read_checkpoint(c))
                 .collect::<Result<Vec<_>, _>>()
                 .or_report()?;
-            let report = ledger::audit_against(&store()?, origin, &outside).or_report()?;
+            let report =
+                ledger::audit_against(&log.store.read_only()?, origin, &outside).or_report()?;
             print!("{}", accord_render::ledger::audit(&report));
             if report.is_clean() {
                 return Ok(ExitCode::SUCCESS);

@@ -153,7 +153,7 @@ pub fn run(command: Command, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         Command::Update(args) => update(args, now),
         Command::History(args) => history(args),
         Command::Show(args) => {
-            let store = args.store.existing()?;
+            let store = args.store.read_only()?;
             let designation = lists::show(&store, &args.source, &args.id).or_report()?;
             println!("{}", accord_render::pretty(&designation));
             Ok(ExitCode::SUCCESS)
@@ -219,7 +219,7 @@ fn update(args: UpdateArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
 }
 
 fn history(args: HistoryArgs) -> miette::Result<ExitCode> {
-    let store = args.store.existing()?;
+    let store = args.store.read_only()?;
     let (id, name, on) = (args.id.as_deref(), args.name.as_deref(), args.on.as_deref());
     let answer = lists::histories(&store, &args.source, id, name, on).or_report()?;
     print!(
@@ -232,9 +232,9 @@ fn history(args: HistoryArgs) -> miette::Result<ExitCode> {
 /// Writes every listed designation of the latest imports, as FtM entities, to stdout.
 fn export(args: ExportArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     let date = args.date.unwrap_or_else(|| today(now));
-    let store = args.store.existing()?;
+    let store = args.store.read_only()?;
     let agreements = crate::args::agreements(&args.agreement)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(crate::pipe::Stdout);
     accord_app::status::export(&store, &agreements, date, &mut |entity| {
         writeln!(out, "{entity}")
     })

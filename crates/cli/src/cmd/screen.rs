@@ -136,7 +136,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
             }
         }
         Some(Command::Batch(file)) => {
-            batch(&file, candidates(&args.source, now)?, &settings, json)?
+            return batch(&file, candidates(&args.source, now)?, &settings, json);
         }
         None => {
             let candidates = candidates(&args.source, now)?;
@@ -149,6 +149,10 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
                 countries: q.country,
                 identifiers: q.identifiers,
             };
+            query
+                .validate()
+                .map_err(accord_app::Error::from)
+                .or_report()?;
             let hits = Index::build(candidates).screen(&query, &settings);
             print!("{}", render::output(&query.name, &hits, threshold, n, json));
         }
@@ -162,7 +166,7 @@ fn candidates(source: &SourceArgs, now: jiff::Timestamp) -> miette::Result<Vec<C
     if let Some(path) = &source.candidates {
         return screen::file_candidates(path, source.as_of.unwrap_or(today)).or_report();
     }
-    let store = match accord_app::open(source.store.url()?, true) {
+    let store = match accord_app::open_read_only(source.store.url()?) {
         Err(Error::Store(StoreError::Missing(url))) => {
             return Err(usage(
                 format!("nothing to screen against: the store `{url}` does not exist"),
@@ -178,7 +182,7 @@ fn candidates(source: &SourceArgs, now: jiff::Timestamp) -> miette::Result<Vec<C
 fn output(path: Option<&Path>) -> miette::Result<Box<dyn Write>> {
     Ok(match path {
         Some(path) => Box::new(BufWriter::new(File::create(path).into_diagnostic()?)),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(BufWriter::new(crate::pipe::Stdout)),
     })
 }
 
@@ -187,8 +191,9 @@ fn batch(
     candidates: Vec<Candidate>,
     settings: &Settings,
     json: bool,
-) -> miette::Result<()> {
-    let customers = screen::read_customers(&args.file).or_report()?;
+) -> miette::Result<ExitCode> {
+    let file = screen::read_customer_file(&args.file).or_report()?;
+    let customers = file.customers;
     let index = Index::build(candidates);
     let progress = indicatif::ProgressBar::new(customers.len() as u64);
     if !std::io::stderr().is_terminal() {
@@ -203,5 +208,29 @@ fn batch(
     let names = index.n_names();
     let summary = render::batch_summary(customers.len(), names, &results, settings.threshold);
     eprintln!("{summary}");
-    Ok(())
+    // Rows that could not be screened: each said, and the exit status says some were not.
+    for row in &file.refused {
+        eprintln!(
+            "error: `{}` line {} (id `{}`{}): {}; not screened",
+            args.file.display(),
+            row.line,
+            row.id,
+            if row.name.is_empty() {
+                String::new()
+            } else {
+                format!(", name `{}`", row.name)
+            },
+            row.error
+        );
+    }
+    if file.refused.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "{} row(s) of `{}` not screened",
+            file.refused.len(),
+            args.file.display()
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }

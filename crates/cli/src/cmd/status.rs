@@ -60,7 +60,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         agreements: crate::args::agreements(&args.agreement)?,
         reading: args.reading.reading(),
     };
-    let store = args.store.existing()?;
+    let store = args.store.read_only()?;
     let answer = accord_app::status::status(&store, &query).or_report()?;
     print!(
         "{}",

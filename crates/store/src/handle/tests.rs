@@ -146,3 +146,91 @@ fn the_registry_keeps_each_version_text_unchanged() {
         ));
     });
 }
+
+/// An error and its causes, as a shell shows them.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    out
+}
+
+/// The URL with `key=value` added to its query.
+fn with_param(url: &str, param: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{param}")
+}
+
+/// Issue #12: PostgreSQL URLs take `sslmode` (rustls). Against the test server: `disable`
+/// connects in the clear; `require` connects over TLS when the server offers it and fails
+/// with a TLS error when it does not; `verify-full` refuses a certificate no root vouches
+/// for (the test server's is self-signed).
+#[test]
+fn postgres_urls_take_sslmode() {
+    let base = std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let ssl_of = |client: &mut postgres::Client| -> bool {
+        client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let mut plain = match crate::connect_postgres(&with_param(&base, "sslmode=disable")) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(std::env::var_os("CI").is_none(), "{e}");
+            eprintln!("skipped: PostgreSQL not reachable at {base}: {e}");
+            return;
+        }
+    };
+    assert!(!ssl_of(&mut plain));
+    let offers_tls = plain
+        .query_one("SHOW ssl", &[])
+        .unwrap()
+        .get::<_, String>(0)
+        == "on";
+    let require = with_param(&base, "sslmode=require");
+    match crate::connect_postgres(&require) {
+        Ok(mut c) => {
+            assert!(
+                offers_tls,
+                "connected with sslmode=require to a server without TLS"
+            );
+            assert!(ssl_of(&mut c));
+            // The store handle and its pool go the same way.
+            let store = Store::open(&StoreUrl::Postgres(require.clone())).unwrap();
+            match store.conn().unwrap() {
+                crate::Conn::Postgres(mut c) => assert!(ssl_of(&mut c)),
+                crate::Conn::Sqlite(_) => unreachable!(),
+            }
+        }
+        Err(e) => {
+            assert!(!offers_tls, "{e}");
+            assert!(
+                chain(&e).contains("server does not support TLS"),
+                "{}",
+                chain(&e)
+            );
+        }
+    }
+    if offers_tls {
+        let refused = crate::connect_postgres(&with_param(&base, "sslmode=verify-full"))
+            .err()
+            .expect("verify-full took a certificate no root vouches for");
+        let said = chain(&refused);
+        assert!(said.contains("TLS handshake"), "{said}");
+        assert!(said.contains("certificate"), "{said}");
+    }
+    let bogus = Store::open(&StoreUrl::Postgres(with_param(&base, "sslmode=maybe")));
+    assert!(
+        matches!(&bogus, Err(StoreError::Tls(m)) if m.contains("sslmode `maybe`")),
+        "{:?}",
+        bogus.err()
+    );
+}
