@@ -102,3 +102,23 @@ pub fn submit(store: &Store, entry: SignedEntry) -> Result<Submitted> {
         duplicate: receipt.duplicate,
     })
 }
+
+/// The latest import of every list the store holds, one per source, in source order:
+/// the datasets a screening client chooses from.
+pub fn latest_imports(store: &Store) -> Result<Vec<accord_store::lists::ImportSummary>> {
+    let mut latest: Vec<accord_store::lists::ImportSummary> = Vec::new();
+    // Newest first: the first import seen of a source is its latest.
+    for import in store.lists()?.imports(None)? {
+        if !latest.iter().any(|i| i.source == import.source) {
+            latest.push(import);
+        }
+    }
+    latest.sort_by(|a, b| a.source.cmp(&b.source));
+    Ok(latest)
+}
+
+/// Every designation listed in the latest import of its list, ordered by source and
+/// identifier: what screening compares names against (see [`crate::screen`]).
+pub fn listed_designations(store: &Store) -> Result<Vec<accord_lists::Designation>> {
+    Ok(store.lists()?.listed()?)
+}

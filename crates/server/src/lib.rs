@@ -23,6 +23,7 @@ mod openapi;
 pub mod policy;
 mod problem;
 mod routes;
+mod screening;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -75,6 +76,7 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) body_limit: usize,
+    pub(crate) screening: Arc<screening::Cache>,
 }
 
 /// The whole application: the routes with their limits, a timeout, and a panic caught
@@ -84,6 +86,7 @@ pub fn app(config: Config) -> Router {
         store: config.store,
         tokens: Arc::new(config.tokens),
         body_limit: config.body_limit,
+        screening: Arc::default(),
     };
     routes::router(state)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

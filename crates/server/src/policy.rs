@@ -22,15 +22,20 @@ pub enum Action {
     QueryStatus,
     /// Submit a signed entry to a log.
     SubmitEntry,
+    /// Screen names against the lists and read the designations found (the
+    /// OpenSanctions-compatible `match` and `entities`): compliance work, and the
+    /// operator's.
+    Screen,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::ReadPublic,
         Action::ReadEvaluation,
         Action::QueryStatus,
         Action::SubmitEntry,
+        Action::Screen,
     ];
 }
 
@@ -45,5 +50,6 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         // Entries are authored by participants; the entry's signatures say which, and the
         // token must act for one of its signers (checked where the entry is read).
         Action::SubmitEntry => matches!(role, Some(Authority | Party | Monitor)),
+        Action::Screen => matches!(role, Some(Compliance | Admin)),
     }
 }

@@ -4,6 +4,7 @@
 pub mod agreements;
 pub mod health;
 pub mod log;
+pub mod screening;
 pub mod statements;
 pub mod status;
 
@@ -34,6 +35,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/agreements/{id}/log/consistency", get(log::consistency))
         .route("/v1/status", get(status::status))
         .route("/v1/statements", post(statements::submit))
+        .route("/v1/match/{dataset}", post(screening::match_entities))
+        .route("/v1/catalog", get(screening::catalog))
+        .route("/v1/entities/{id}", get(screening::entity))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -9,6 +9,7 @@ mod server {
     pub mod matrix;
     pub mod openapi;
     pub mod read;
+    pub mod screening;
     pub mod support;
     pub mod write;
 }

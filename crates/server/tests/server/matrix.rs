@@ -29,6 +29,7 @@ fn allowed(action: Action) -> Vec<Option<Role>> {
             Some(Admin),
         ],
         Action::SubmitEntry => vec![Some(Authority), Some(Party), Some(Monitor)],
+        Action::Screen => vec![Some(Compliance), Some(Admin)],
     }
 }
 

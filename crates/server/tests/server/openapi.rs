@@ -18,7 +18,10 @@ fn the_document_lists_every_endpoint_and_only_them() {
         .iter()
         .map(|(method, path, _)| {
             let path = path.split('?').next().unwrap();
-            let path = path.replace("arden-nuclear-2026", "{id}");
+            let path = path
+                .replace("arden-nuclear-2026", "{id}")
+                .replace("accord-eu-fsf-eu-1001-23", "{id}")
+                .replace("/match/default", "/match/{dataset}");
             (method.to_string(), path)
         })
         .collect();
