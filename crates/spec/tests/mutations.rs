@@ -5,6 +5,7 @@
 //!
 //! The generator is seeded, so a failure names the file, the kind of edit and the seed
 //! that reproduce it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
