@@ -89,7 +89,7 @@ fn crash_rounds(kind: &str, fresh: impl Fn() -> TestStore, file: &Path) {
     let seed = std::env::var("ACCORD_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| took.as_nanos() as u64 | 1);
+        .unwrap_or(took.as_nanos() as u64 | 1);
     eprintln!("import crash test on {kind}: seed {seed} (set ACCORD_CRASH_SEED to replay)");
     let mut rng = XorShift(seed);
     let (mut killed, mut none, mut complete) = (0, 0, 0);
