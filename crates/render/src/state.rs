@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use accord_core::engine::state::{DecisionState, PhaseStatus, State};
+use accord_core::engine::state::{DecisionState, PhaseStatus, State, TriggerState, TriggerStatus};
 use accord_core::statement::{Finding, ReliefRef};
 
 use crate::table::table;
@@ -70,6 +70,7 @@ pub fn state(state: &State) -> String {
     out.push_str(&exemptions(state));
     out.push_str(&commitments(state, review));
     out.push_str(&indicators(state, review));
+    out.push_str(&triggers(state));
     out.push_str(&disputes(state));
     out.push_str(&decisions(state));
     if !state.rejected.is_empty() {
@@ -228,6 +229,66 @@ fn indicators(state: &State, review: Option<u32>) -> String {
         of_review(review),
         table(&["INDICATOR", "COMMITMENT", "STATUS", "NOTE"], &rows)
     )
+}
+
+fn triggers(state: &State) -> String {
+    if state.triggers.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = state
+        .triggers
+        .iter()
+        .map(|t| {
+            let invoked = match t.invoked {
+                Some(day) if t.invoked_by.is_empty() => day.to_string(),
+                Some(day) => {
+                    let by: Vec<String> = t.invoked_by.iter().map(ToString::to_string).collect();
+                    format!("{day} by {}", by.join(", "))
+                }
+                None => "-".to_owned(),
+            };
+            let reverts: Vec<String> = t.reverts.iter().map(ToString::to_string).collect();
+            vec![
+                t.id.to_string(),
+                t.status.to_string(),
+                invoked,
+                trigger_when(t),
+                if reverts.is_empty() {
+                    "-".to_owned()
+                } else {
+                    reverts.join(", ")
+                },
+            ]
+        })
+        .collect();
+    let header = ["TRIGGER", "STATUS", "INVOKED", "WHEN", "REVERTS"];
+    format!("\nTriggers\n{}", table(&header, &rows))
+}
+
+/// The date that matters for a trigger in its status, in a few words.
+fn trigger_when(t: &TriggerState) -> String {
+    let when = match t.status {
+        TriggerStatus::CountingDown => t.until.map(|d| format!("fires {d} unless halted")),
+        TriggerStatus::Paused => t.remaining.map(|n| match t.paused_since {
+            Some(since) => format!("paused since {since}, {n} days left"),
+            None => format!("paused, {n} days left"),
+        }),
+        TriggerStatus::Fired => t.fired.map(|d| match t.wind_down_until {
+            Some(end) => format!("fired {d}, wind-down until {end}"),
+            None => format!("fired {d}"),
+        }),
+        TriggerStatus::Dormant => match (t.awaiting, t.earliest) {
+            (Some(due), _) => Some(format!("awaiting findings due {due}")),
+            (None, Some(day)) => Some(format!("earliest {day}")),
+            (None, None) => None,
+        },
+        _ => None,
+    };
+    let when = when.unwrap_or_else(|| "-".to_owned());
+    match t.rearmed {
+        Some(day) => format!("{when} (re-armed {day})"),
+        None => when,
+    }
 }
 
 fn disputes(state: &State) -> String {
