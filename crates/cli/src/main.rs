@@ -22,6 +22,7 @@ mod cmd {
     pub mod serve;
     pub mod status;
     pub mod tlog;
+    pub mod witness;
 }
 
 /// Accord makes sanctions relief verifiable.
@@ -73,6 +74,9 @@ enum Command {
     /// Bearer tokens for `accord serve`.
     #[command(subcommand)]
     Token(cmd::serve::TokenCommand),
+    /// A witness (C2SP tlog-witness): cosign the checkpoints of trusted logs.
+    #[command(subcommand)]
+    Witness(cmd::witness::Command),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Command::Status(args) => cmd::status::run(args, now),
         Command::Serve(args) => cmd::serve::run(args, now),
         Command::Token(command) => cmd::serve::token(command, now),
+        Command::Witness(command) => cmd::witness::run(command),
     };
     match result {
         Ok(code) => code,

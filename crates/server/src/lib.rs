@@ -24,6 +24,7 @@ pub mod policy;
 mod problem;
 mod routes;
 mod screening;
+pub mod witness;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -145,6 +146,11 @@ impl Running {
 
 /// Binds `listen` and serves `config` on the current tokio runtime until stopped.
 pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeError> {
+    start_router(app(config), listen).await
+}
+
+/// Binds `listen` and serves `app` on the current tokio runtime until stopped.
+pub(crate) async fn start_router(app: Router, listen: SocketAddr) -> Result<Running, ServeError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -153,7 +159,6 @@ pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeE
         })?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = app(config);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
