@@ -6,7 +6,7 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 fn accord(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_accord"))
@@ -24,6 +24,9 @@ struct Served {
     child: Child,
     addr: String,
     lines: Vec<String>,
+    /// Kept open: the server prints more after its address, and a closed pipe ends it
+    /// (quietly, status 141, as every command does on a closed standard output).
+    _stdout: BufReader<ChildStdout>,
 }
 
 impl Served {
@@ -57,7 +60,12 @@ impl Served {
             }
         }
         let addr = addr.unwrap_or_else(|| panic!("no address in {lines:?}"));
-        Served { child, addr, lines }
+        Served {
+            child,
+            addr,
+            lines,
+            _stdout: stdout,
+        }
     }
 
     /// A GET over plain HTTP/1.1: the status and the body.
