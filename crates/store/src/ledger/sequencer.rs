@@ -332,17 +332,7 @@ impl Writer {
         let ids: Vec<Hash> = jobs.iter().map(|j| j.submission.entry.id()).collect();
         let logged = self.backend.find_ids(info.id, &ids)?;
 
-        // The first job of each id in this batch; later ones get its outcome.
-        let mut first_of: HashMap<Hash, usize> = HashMap::new();
-        let mut copy_of: Vec<Option<usize>> = vec![None; n];
-        for (i, id) in ids.iter().enumerate() {
-            match first_of.get(id) {
-                Some(&j) => copy_of[i] = Some(j),
-                None => {
-                    first_of.insert(*id, i);
-                }
-            }
-        }
+        let copy_of = copies_in_batch(&ids);
 
         let mut results: Vec<Option<Result<Receipt, AppendError>>> = vec![None; n];
         let mut roster = info.roster.clone();
@@ -470,6 +460,22 @@ impl Writer {
             .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
             .collect())
     }
+}
+
+/// For each job, the earlier job of the batch with the same entry id, if any: a later copy
+/// gets the first one's outcome.
+fn copies_in_batch(ids: &[Hash]) -> Vec<Option<usize>> {
+    let mut first_of: HashMap<Hash, usize> = HashMap::new();
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| match first_of.get(id) {
+            Some(&j) => Some(j),
+            None => {
+                first_of.insert(*id, i);
+                None
+            }
+        })
+        .collect()
 }
 
 /// The record time of the next batch: the later of the clock and the last record time,
