@@ -763,34 +763,7 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
     // Quorum: k of n, where n counts the target's self-report when it counts toward it.
     let n = monitors.len() + usize::from(sr == SelfReport::CountsTowardQuorum);
     let k = *quorum.get_ref();
-    if k == 0 {
-        ctx.push(
-            Diagnostic::error(
-                "accord::quorum",
-                quorum.span(),
-                "a quorum of 0 verifies nothing",
-            )
-            .with_help("the quorum is how many monitors must report agreeing values: at least 1"),
-        );
-    } else if k > n as u64 && n > 0 {
-        ctx.push(
-            Diagnostic::error(
-                "accord::quorum",
-                quorum.span(),
-                format!(
-                    "quorum {k} is larger than the {n} reporter{} named",
-                    if n == 1 { "" } else { "s" }
-                ),
-            )
-            .with_label(format!("{k} of {n} can never agree"))
-            .with_help(format!(
-                "lower the quorum to at most {n}, or name more monitors"
-            )),
-        );
-    }
-    if sr == SelfReport::Sufficient && !monitors.is_empty() {
-        // fine: monitors may still report; noted as a warning in validate.
-    }
+    check_quorum(ctx, quorum.span(), k, n);
     if monitors.is_empty() && sr != SelfReport::Sufficient {
         ctx.push(
             Diagnostic::error(
@@ -893,6 +866,32 @@ fn verification(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<P
         tolerance_unit,
         tolerance_span,
     })
+}
+
+/// A quorum of `k` among `n` possible reporters: at least one, and no more than named.
+fn check_quorum(ctx: &mut Ctx<'_>, span: Range<usize>, k: u64, n: usize) {
+    if k == 0 {
+        ctx.push(
+            Diagnostic::error("accord::quorum", span, "a quorum of 0 verifies nothing").with_help(
+                "the quorum is how many monitors must report agreeing values: at least 1",
+            ),
+        );
+    } else if k > n as u64 && n > 0 {
+        ctx.push(
+            Diagnostic::error(
+                "accord::quorum",
+                span,
+                format!(
+                    "quorum {k} is larger than the {n} reporter{} named",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+            .with_label(format!("{k} of {n} can never agree"))
+            .with_help(format!(
+                "lower the quorum to at most {n}, or name more monitors"
+            )),
+        );
+    }
 }
 
 fn tolerance_value(
