@@ -274,7 +274,7 @@ pub fn replay<'a>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use accord_core::id::{AgreementId, ParticipantId};
@@ -286,21 +286,21 @@ mod tests {
     use crate::note::SignerKey;
     use crate::roster::{Member, RegisteredKey, Role};
 
-    const ORIGIN: &str = "example.org/log";
+    pub(crate) const ORIGIN: &str = "example.org/log";
 
-    fn t(s: i64) -> jiff::Timestamp {
+    pub(crate) fn t(s: i64) -> jiff::Timestamp {
         jiff::Timestamp::new(1_767_225_600 + s, 0).unwrap()
     }
 
-    fn key(n: u8) -> SignerKey {
+    pub(crate) fn key(n: u8) -> SignerKey {
         SignerKey::from_seed("k", [n; 32]).unwrap()
     }
 
-    fn iaea() -> ParticipantId {
+    pub(crate) fn iaea() -> ParticipantId {
         ParticipantId::new("iaea").unwrap()
     }
 
-    fn roster() -> Roster {
+    pub(crate) fn roster() -> Roster {
         let member = Member {
             role: Role::Monitor,
             standing: false,
@@ -318,7 +318,7 @@ mod tests {
     }
 
     /// The leaf of evidence `amount` signed with key `n`, recorded at `at`.
-    fn leaf(amount: f64, n: u8, at: i64) -> Vec<u8> {
+    pub(crate) fn leaf(amount: f64, n: u8, at: i64) -> Vec<u8> {
         let signed = Entry {
             origin: ORIGIN.into(),
             agreement: AgreementId::new("agreement-1").unwrap(),
@@ -332,11 +332,11 @@ mod tests {
         .leaf_bytes()
     }
 
-    fn log_key() -> SignerKey {
+    pub(crate) fn log_key() -> SignerKey {
         SignerKey::from_seed(ORIGIN, [9; 32]).unwrap()
     }
 
-    fn checkpoint(size: u64, root: Hash) -> String {
+    pub(crate) fn checkpoint(size: u64, root: Hash) -> String {
         Checkpoint {
             origin: ORIGIN.into(),
             size,

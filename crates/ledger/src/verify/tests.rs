@@ -1,82 +1,15 @@
-use std::collections::BTreeMap;
-
-use accord_core::id::{AgreementId, ParticipantId};
-use base64::Engine as _;
 use proptest::prelude::*;
 
 use super::*;
-use crate::entry::Entry;
-use crate::entry::tests::evidence;
 use crate::merkle::Hash;
-use crate::note::SignerKey;
 use crate::replay::replay;
-use crate::roster::{Member, RegisteredKey, Role};
-
-const ORIGIN: &str = "example.org/log";
-
-fn t(s: i64) -> jiff::Timestamp {
-    jiff::Timestamp::new(1_767_225_600 + s, 0).unwrap()
-}
-
-fn key(n: u8) -> SignerKey {
-    SignerKey::from_seed("k", [n; 32]).unwrap()
-}
-
-fn iaea() -> ParticipantId {
-    ParticipantId::new("iaea").unwrap()
-}
-
-fn roster() -> Roster {
-    let member = Member {
-        role: Role::Monitor,
-        standing: false,
-        keys: vec![RegisteredKey {
-            public_key: base64::engine::general_purpose::STANDARD.encode(key(3).public_key()),
-            valid_from: t(0),
-            valid_until: None,
-            ended_because: None,
-        }],
-    };
-    Roster {
-        agreement: AgreementId::new("agreement-1").unwrap(),
-        participants: BTreeMap::from([(iaea(), member)]),
-    }
-}
-
-fn leaf(amount: f64, n: u8, at: i64) -> Vec<u8> {
-    let signed = Entry {
-        origin: ORIGIN.into(),
-        agreement: AgreementId::new("agreement-1").unwrap(),
-        body: Body::Open(evidence(amount)),
-    }
-    .sign(&[(&iaea(), &key(n))]);
-    LoggedEntry {
-        signed,
-        recorded_at: t(at),
-    }
-    .leaf_bytes()
-}
+use crate::replay::tests::{ORIGIN, checkpoint, leaf, log_key, roster};
 
 /// The leaf with one signature byte flipped (the entry is otherwise intact).
 fn forged(amount: f64, at: i64) -> Vec<u8> {
     let mut logged = LoggedEntry::decode(&leaf(amount, 3, at)).unwrap();
     logged.signed.signatures[0].signature[40] ^= 1;
     logged.leaf_bytes()
-}
-
-fn log_key() -> SignerKey {
-    SignerKey::from_seed(ORIGIN, [9; 32]).unwrap()
-}
-
-fn signed_checkpoint(size: u64, root: Hash) -> String {
-    Checkpoint {
-        origin: ORIGIN.into(),
-        size,
-        root,
-        extensions: vec![],
-    }
-    .sign(&log_key())
-    .unwrap()
 }
 
 #[test]
@@ -87,7 +20,7 @@ fn a_sound_log_verifies_with_the_tree_its_leaves_give() {
     assert_eq!(verified.checked, 3);
     let hashes: Vec<Hash> = leaves.iter().map(|l| merkle::leaf_hash(l)).collect();
     assert_eq!(verified.tree.root(), merkle::root(&hashes));
-    let note = signed_checkpoint(2, merkle::root(&hashes[..2]));
+    let note = checkpoint(2, merkle::root(&hashes[..2]));
     let cp = check_checkpoint(&verified.tree, ORIGIN, &note, &log_key().verifier()).unwrap();
     assert_eq!(cp.size, 2);
 }
@@ -115,7 +48,7 @@ fn entries_below_the_trusted_prefix_are_not_checked_again_but_still_hashed() {
     // The caller's defence: the prefix's root is not the one the log signed.
     let sound = [leaf(1.0, 3, 10), leaf(2.0, 3, 20)];
     let hashes: Vec<Hash> = sound.iter().map(|l| merkle::leaf_hash(l)).collect();
-    let note = signed_checkpoint(2, merkle::root(&hashes));
+    let note = checkpoint(2, merkle::root(&hashes));
     assert_eq!(
         check_checkpoint(&verified.tree, ORIGIN, &note, &log_key().verifier()),
         Err(CheckpointProblem::RootDiffers { size: 2 })
