@@ -118,6 +118,26 @@ fn entries(f: &Fixture, n: u64, offset: u64) -> Vec<SignedEntry> {
         .collect()
 }
 
+/// This process's CPU time (every thread, user and system), from `/proc/self/stat`: a
+/// figure the other programs on a shared machine disturb much less than wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which ends with the last `)`): utime is the 12th and
+    // stime the 13th of them, in clock ticks of 1/100 s.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
+
 fn per_sec(n: u64, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
@@ -154,7 +174,7 @@ fn raw_verification(signed: &[SignedEntry]) -> Rates {
     // The same on every core at once: the rate ingestion is measured against.
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let share = messages.len().div_ceil(cores);
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     std::thread::scope(|scope| {
         for ((msgs, s), k) in messages
             .chunks(share)
@@ -170,6 +190,7 @@ fn raw_verification(signed: &[SignedEntry]) -> Rates {
         }
     });
     let all_cores = per_sec(n, start.elapsed());
+    let cpu_per_signature = (cpu_seconds() - cpu) / n as f64;
     let start = Instant::now();
     for chunk in signed.chunks(256) {
         let refs: Vec<&SignedEntry> = chunk.iter().collect();
@@ -181,12 +202,14 @@ fn raw_verification(signed: &[SignedEntry]) -> Rates {
     println!("    verify_batch (256), raw dalek      {batch:>10.0} /s");
     println!("    verify_batch + strict R checks     {ours:>10.0} /s   (what the sequencer runs)");
     println!(
-        "    verify_batch (256), raw, {cores} cores     {all_cores:>10.0} /s   (baseline of (b): {:.2}x one core)",
-        all_cores / batch
+        "    verify_batch (256), raw, {cores} cores     {all_cores:>10.0} /s   (baseline of (b): {:.2}x one core); {:.1} µs CPU each",
+        all_cores / batch,
+        cpu_per_signature * 1e6
     );
     Rates {
         one_core: batch,
         all_cores,
+        cpu_per_signature,
     }
 }
 
@@ -195,6 +218,8 @@ fn raw_verification(signed: &[SignedEntry]) -> Rates {
 struct Rates {
     one_core: f64,
     all_cores: f64,
+    /// CPU seconds per signature, batch-verified on every core.
+    cpu_per_signature: f64,
 }
 
 /// (b) Closed loop: `in_flight` submissions outstanding at all times.
@@ -215,7 +240,7 @@ fn ingestion(
         std::sync::mpsc::Receiver<Result<Receipt, AppendError>>,
     )> = VecDeque::new();
     let mut latencies = Vec::with_capacity(signed.len());
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     for e in signed {
         if pending.len() >= in_flight {
             let (t, rx) = pending.pop_front().unwrap();
@@ -235,6 +260,7 @@ fn ingestion(
         latencies.push(t.elapsed());
     }
     let elapsed = start.elapsed();
+    let cpu_per_entry = (cpu_seconds() - cpu) / signed.len() as f64;
     sequencer.shutdown();
     latencies.sort_unstable();
     let q = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
@@ -248,6 +274,17 @@ fn ingestion(
         rate / raw.all_cores,
         rate / raw.one_core,
         rate / TESSERA_WRITES_PER_SEC
+    );
+    println!(
+        "    {:.1} µs CPU per entry in this process = {:.2}x a signature's batch verification (what two idle cores would allow: {:.2}x the raw rate){}",
+        cpu_per_entry * 1e6,
+        cpu_per_entry / raw.cpu_per_signature,
+        raw.cpu_per_signature / cpu_per_entry,
+        if name == "PostgreSQL" {
+            "; the server's CPU is not counted"
+        } else {
+            ""
+        }
     );
     println!(
         "    acknowledgement latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (goal p99 < 50 ms)",
@@ -483,9 +520,31 @@ fn main() {
         start.elapsed().as_secs_f64(),
         signed[0].encode().len()
     );
+    let dir = tempfile::tempdir().unwrap();
+    if std::env::var_os("ACCORD_BENCH_PROOFS_ONLY").is_some() {
+        let memory = memory_proofs(tree_max, store_tree);
+        store_proofs(
+            "SQLite",
+            &StoreUrl::Sqlite(dir.path().join("proofs.db")),
+            &f,
+            store_tree,
+            &memory,
+        );
+        if let Some((url, base, schema)) = postgres_url() {
+            store_proofs(
+                "PostgreSQL",
+                &StoreUrl::Postgres(url),
+                &f,
+                store_tree,
+                &memory,
+            );
+            let _ = accord_store::connect_postgres(&base)
+                .map(|mut c| c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")));
+        }
+        return;
+    }
     let raw = raw_verification(&signed);
 
-    let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
     let sqlite = StoreUrl::Sqlite(db.clone());
     let logged = ingestion("SQLite", &sqlite, &f, &signed, raw, 0.7);

@@ -449,13 +449,17 @@ impl Ledger {
     }
 
     /// Reads every stored hash a computation will read: the tiles that hold them, the
-    /// full upper ones from the cache, the others in one call to the back end.
+    /// upper ones from the cache when it holds them far enough, the others in one call
+    /// to the back end.
     fn prefetch(&mut self, recorder: RangeRecorder) -> Result<Prefetched, StoreError> {
         let ranges = recorder.into_ranges();
         let keys = tile::tiles_for(&ranges);
-        let mut tiles: Vec<Option<Arc<Vec<Hash>>>> = keys
+        let widths = tile::widths_needed(&keys, &ranges);
+        let log = self.info.id;
+        let mut tiles: Vec<Option<tiles::Tile>> = keys
             .iter()
-            .map(|key| self.cache.get(self.info.id, *key))
+            .zip(&widths)
+            .map(|(key, width)| self.cache.get(log, *key).filter(|t| t.len() >= *width))
             .collect();
         let missing: Vec<TileKey> = keys
             .iter()
@@ -464,16 +468,16 @@ impl Ledger {
             .map(|(key, _)| *key)
             .collect();
         if !missing.is_empty() {
-            let mut read = self.backend.tiles(self.info.id, &missing)?.into_iter();
+            let mut read = self.backend.tiles(log, &missing)?.into_iter();
             for (key, slot) in keys.iter().zip(tiles.iter_mut()) {
                 if slot.is_none() {
                     let tile = Arc::new(read.next().unwrap_or_default());
-                    self.cache.offer(self.info.id, *key, &tile);
+                    self.cache.offer(log, *key, &tile);
                     *slot = Some(tile);
                 }
             }
         }
-        let tiles: Vec<Arc<Vec<Hash>>> = tiles.into_iter().flatten().collect();
+        let tiles: Vec<tiles::Tile> = tiles.into_iter().flatten().collect();
         let tiles: Vec<&[Hash]> = tiles.iter().map(|t| t.as_slice()).collect();
         let mut prefetched = Prefetched::default();
         let mut hashes = Vec::new();

@@ -50,6 +50,31 @@ pub fn tiles_for(ranges: &[(u32, u64, u64)]) -> Vec<TileKey> {
     keys
 }
 
+/// For each of `keys` (as [`tiles_for`] named them), how many hashes its tile must hold
+/// for the ranges `(level, start, count)`: one past the last position they read in it.
+pub fn widths_needed(keys: &[TileKey], ranges: &[(u32, u64, u64)]) -> Vec<usize> {
+    let mut widths = vec![0usize; keys.len()];
+    for &(level, start, count) in ranges.iter().filter(|r| r.2 > 0) {
+        let ((_, last), end) = locate(level, start + count - 1);
+        for t in start / TILE_WIDTH..=last {
+            // Every tile before the range's last one is read to its end.
+            let width = if t == last {
+                end + 1
+            } else {
+                TILE_WIDTH as usize
+            };
+            if let Some(w) = keys
+                .binary_search(&(level, t))
+                .ok()
+                .and_then(|at| widths.get_mut(at))
+            {
+                *w = (*w).max(width);
+            }
+        }
+    }
+    widths
+}
+
 /// Hashes a batch adds to one tile: they go at `offset` (the tile's width before the
 /// batch; 0 for a new tile).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,5 +188,6 @@ mod tests {
         assert_eq!(slice(&keys, &tiles, (0, 254, 4), &mut out), Some(()));
         assert_eq!(out, [h(254), h(255), h(256), h(257)]);
         assert_eq!(slice(&keys, &tiles, (0, 258, 3), &mut out), None);
+        assert_eq!(widths_needed(&keys, &[(0, 254, 4)]), [256, 2]);
     }
 }

@@ -244,8 +244,11 @@ impl LedgerBackend for PostgresLedger {
             Some(statement) => statement.clone(),
             None => {
                 let statement = self.client.prepare(
+                    // LIMIT keeps the subquery a lookup by primary key per tile: as a plain
+                    // join the planner may scan the whole table for a handful of rows.
                     "SELECT r.ord, t.hashes FROM UNNEST($2::INT[], $3::BIGINT[]) WITH ORDINALITY AS r(lvl, i, ord) \
-                     JOIN ledger_tile t ON t.log = $1 AND t.level = r.lvl AND t.idx = r.i",
+                     CROSS JOIN LATERAL (SELECT hashes FROM ledger_tile \
+                         WHERE log = $1 AND level = r.lvl AND idx = r.i LIMIT 1) t",
                 )?;
                 self.read_tiles = Some(statement.clone());
                 statement

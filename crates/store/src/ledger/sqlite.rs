@@ -239,6 +239,13 @@ impl LedgerBackend for SqliteLedger {
     }
 
     fn tiles(&mut self, log: i64, keys: &[TileKey]) -> Result<Vec<Vec<Hash>>, StoreError> {
+        // One read transaction for every tile a proof needs: one snapshot, and the WAL
+        // read lock taken once rather than once per statement.
+        let tx = self
+            .conn
+            .is_autocommit()
+            .then(|| self.conn.unchecked_transaction())
+            .transpose()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT hashes FROM ledger_tile WHERE log = ?1 AND level = ?2 AND idx = ?3",
         )?;
@@ -251,6 +258,10 @@ impl LedgerBackend for SqliteLedger {
                 })?)?,
                 None => Vec::new(),
             });
+        }
+        drop(stmt);
+        if let Some(tx) = tx {
+            tx.commit()?;
         }
         Ok(out)
     }

@@ -5,9 +5,10 @@
 //! to the last tile of each level inside its own transaction, guarded by the tile's length,
 //! so a tile is never written twice at one offset.
 //!
-//! INVARIANT: only full tiles (256 hashes) at tree levels >= [`CACHED_FROM_LEVEL`] are
-//! cached: a full tile never changes in a log that is only appended to, so a cached tile is
-//! the stored one. The audit never reads through the cache: it reads the store.
+//! INVARIANT: only tiles at tree levels >= [`CACHED_FROM_LEVEL`] are cached, and a cached
+//! tile is used only for hashes it holds: a log is only appended to, so a tile only ever
+//! grows and the hashes it held stay the stored ones (a last tile too short for a proof is
+//! read again). The audit never reads through the cache: it reads the store.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -69,15 +70,19 @@ impl TileCache {
         tiles.get(&(log, key)).cloned()
     }
 
-    /// Keeps a tile read from the store, if it is a full upper tile and there is room.
+    /// Keeps a tile read from the store, if it is an upper tile and there is room (a
+    /// longer read of a level's last tile replaces the shorter one).
     pub fn offer(&self, log: i64, key: TileKey, tile: &Tile) {
-        if key.0 < CACHED_FROM_LEVEL || tile.len() as u64 != TILE_WIDTH {
+        if key.0 < CACHED_FROM_LEVEL || tile.is_empty() {
             return;
         }
         if let Ok(mut tiles) = self.tiles.lock()
-            && tiles.len() < MAX_CACHED
+            && (tiles.len() < MAX_CACHED || tiles.contains_key(&(log, key)))
         {
-            tiles.insert((log, key), Arc::clone(tile));
+            let slot = tiles.entry((log, key)).or_insert_with(|| Arc::clone(tile));
+            if slot.len() < tile.len() {
+                *slot = Arc::clone(tile);
+            }
         }
     }
 }

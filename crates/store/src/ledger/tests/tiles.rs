@@ -133,28 +133,31 @@ fn a_store_written_before_tiles_is_migrated_when_opened_and_proves_as_before() {
         assert_eq!(entries.len(), 600);
         write_schema_5(store, &info, &entries);
 
-        let mut ledger = Ledger::open(&store.url, Some(ORIGIN)).unwrap();
+        // One handle throughout, so that its cache of upper tiles is used across appends.
+        let handle = Store::open(&store.url).unwrap();
+        let mut ledger = handle.ledger(Some(ORIGIN)).unwrap();
         let mut tree = MemoryTree::from_leaves(entries.iter().map(|e| e.3));
         assert_proves_as(&mut ledger, &tree);
         assert_eq!(
             ledger
                 .backend
-                .tiles(1, &[(0, 0), (0, 2), (4, 0)])
+                .tiles(1, &[(0, 0), (0, 2), (4, 0), (8, 0)])
                 .unwrap()
                 .iter()
                 .map(Vec::len)
                 .collect::<Vec<_>>(),
-            [256, 88, 37],
-            "600 leaf hashes in 3 tiles, 37 subtree hashes of 16 leaves in one"
+            [256, 88, 37, 2],
+            "600 leaf hashes in 3 tiles, 37 subtree hashes of 16 leaves and 2 of 256 in one each"
         );
 
-        // The migrated tiles are continued by new appends.
-        append_many(ledger, 1000, 100);
-        let mut ledger = Ledger::open(&store.url, Some(ORIGIN)).unwrap();
-        let more = ledger.backend.entries(1, 600, 700).unwrap();
-        for e in &more {
+        // The migrated tiles are continued by new appends, and the last tile of level 8,
+        // cached with 2 hashes, is read again once a proof needs its 4.
+        append_many(ledger, 1000, 500);
+        let mut ledger = handle.ledger(Some(ORIGIN)).unwrap();
+        for e in ledger.backend.entries(1, 600, 1100).unwrap() {
             tree.push(e.3);
         }
         assert_proves_as(&mut ledger, &tree);
+        assert_eq!(ledger.backend.tiles(1, &[(8, 0)]).unwrap()[0].len(), 4);
     });
 }
