@@ -138,6 +138,19 @@ fn cpu_seconds() -> f64 {
     (tick(11) + tick(12)) / 100.0
 }
 
+/// Page faults of this process so far: (minor, major), from `/proc/self/stat`.
+fn faults() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let at = |i: usize| fields.get(i).copied().unwrap_or(0);
+    (at(7), at(9))
+}
+
 fn per_sec(n: u64, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
@@ -316,7 +329,7 @@ fn time_proofs(
         x ^= x << 17;
         x % n
     };
-    let start = Instant::now();
+    let (start, faulted) = (Instant::now(), faults());
     let mut hashes = 0;
     for _ in 0..queries {
         hashes += prove_incl(next());
@@ -327,6 +340,8 @@ fn time_proofs(
         hashes += prove_cons(next().max(1));
     }
     let cons = start.elapsed() / queries as u32;
+    let (minor, major) = faults();
+    let per_proof = |a: u64, b: u64| (a - b) as f64 / (2 * queries) as f64;
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     let against = baseline.map_or(String::new(), |(bi, bc)| {
         format!(
@@ -338,10 +353,12 @@ fn time_proofs(
         )
     });
     println!(
-        "(c) {what:<28} n={n:>9}: inclusion {:>8.1} µs, consistency {:>8.1} µs  ({} hashes/proof avg){against}",
+        "(c) {what:<28} n={n:>9}: inclusion {:>8.1} µs, consistency {:>8.1} µs  ({} hashes/proof avg){against}; page faults per proof {:.1} minor, {:.2} major",
         us(incl),
         us(cons),
-        hashes / (2 * queries as usize)
+        hashes / (2 * queries as usize),
+        per_proof(minor, faulted.0),
+        per_proof(major, faulted.1)
     );
     (incl, cons)
 }

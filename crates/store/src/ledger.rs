@@ -4,9 +4,10 @@
 //!
 //! Tables (both back ends): `ledger_log` (one row per log: origin, agreement, the log's
 //! verifier key, the initial and current roster, the size), `ledger_entry` (index, entry
-//! id, leaf bytes), `ledger_node` (the leaf hashes at level 0 and the perfect subtree hashes
-//! at every [`merkle::STRIDE`]-th level, so that a proof reads `O(log n)` neighbouring rows
-//! in one round trip), `ledger_checkpoint`
+//! id, leaf bytes), `ledger_tile` (the leaf hashes at level 0 and the perfect subtree
+//! hashes at every [`merkle::STRIDE`]-th level, 256 to a row as C2SP tlog-tiles groups them
+//! — see [`tiles`] — so that a batch writes a few rows and a proof reads one tile per
+//! stored level, the upper ones from a cache shared by the store's readers), `ledger_checkpoint`
 //! (signed notes) and `ledger_sealed` (confidential contents and their salts, kept apart
 //! from the public leaves).
 //!
