@@ -89,7 +89,7 @@ struct Inner {
     url: StoreUrl,
     pool: Pool,
     writers: Mutex<HashMap<String, Arc<Sequencer>>>,
-    /// Full upper tiles of every log's tree, read once and shared by every proof.
+    /// The upper tiles of every log's tree, read once and shared by every proof.
     tiles: Arc<TileCache>,
 }
 

@@ -25,11 +25,10 @@ mod tiles;
 mod verified;
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use accord_ledger::checkpoint::{self, Checkpoint, TlogProof};
 use accord_ledger::entry::{EntryError, LoggedEntry};
-use std::sync::Arc;
-
 use accord_ledger::merkle::tile::{self, TileKey};
 use accord_ledger::merkle::{self, CompactRange, Hash, Prefetched, RangeRecorder, StoredNodes};
 use accord_ledger::note::{SignerKey, VerifierKey};
@@ -348,7 +347,7 @@ impl StoredNodes for Source<'_> {
 pub struct Ledger {
     backend: Box<dyn LedgerBackend>,
     info: LogInfo,
-    /// The store's cache of full upper tiles, shared by its readers.
+    /// The store's cache of upper tiles, shared by its readers.
     cache: Arc<TileCache>,
 }
 
