@@ -19,6 +19,8 @@
 
 use sha2::{Digest, Sha256};
 
+pub mod tile;
+
 /// A SHA-256 hash: a leaf hash, a node hash or a tree root.
 pub type Hash = [u8; 32];
 

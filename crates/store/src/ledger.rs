@@ -4,9 +4,10 @@
 //!
 //! Tables (both back ends): `ledger_log` (one row per log: origin, agreement, the log's
 //! verifier key, the initial and current roster, the size), `ledger_entry` (index, entry
-//! id, leaf bytes), `ledger_node` (the leaf hashes at level 0 and the perfect subtree hashes
-//! at every [`merkle::STRIDE`]-th level, so that a proof reads `O(log n)` neighbouring rows
-//! in one round trip), `ledger_checkpoint`
+//! id, leaf bytes), `ledger_tile` (the leaf hashes at level 0 and the perfect subtree
+//! hashes at every [`merkle::STRIDE`]-th level, 256 to a row as C2SP tlog-tiles groups them
+//! — see [`tiles`] — so that a batch writes a few rows and a proof reads one tile per
+//! stored level, the upper ones from a cache shared by the store's readers), `ledger_checkpoint`
 //! (signed notes) and `ledger_sealed` (confidential contents and their salts, kept apart
 //! from the public leaves).
 //!
@@ -20,22 +21,26 @@ mod audit;
 mod postgres;
 mod sequencer;
 mod sqlite;
+mod tiles;
 mod verified;
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use accord_ledger::checkpoint::{self, Checkpoint, TlogProof};
 use accord_ledger::entry::{EntryError, LoggedEntry};
+use accord_ledger::merkle::tile::{self, TileKey};
 use accord_ledger::merkle::{self, CompactRange, Hash, Prefetched, RangeRecorder, StoredNodes};
 use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::Roster;
 
 pub use audit::{AuditFinding, AuditReport};
-pub(crate) use postgres::{PostgresLedger, SCHEMA as POSTGRES_SCHEMA};
+pub(crate) use postgres::{PostgresLedger, SCHEMA as POSTGRES_SCHEMA, TILES as POSTGRES_TILES};
 pub use sequencer::{
     AppendError, GroupCommit, MAX_CLOCK_SKEW, Receipt, RecordClock, Sequencer, Submission,
 };
-pub(crate) use sqlite::{SCHEMA as SQLITE_SCHEMA, SqliteLedger};
+pub(crate) use sqlite::{SCHEMA as SQLITE_SCHEMA, SqliteLedger, TILES as SQLITE_TILES};
+pub use tiles::TileCache;
 pub use verified::{Unverified, Verified};
 
 use crate::{Store, StoreUrl};
@@ -199,6 +204,15 @@ pub struct Batch {
     pub last_recorded: Option<jiff::Timestamp>,
 }
 
+impl Batch {
+    /// The batch's hashes — leaf hashes at level 0, then the completed subtrees — as
+    /// appends to the tiles that hold them.
+    pub fn tile_appends(&self) -> Vec<tile::TileAppend> {
+        let leaves = self.entries.iter().map(|e| (0, e.index, e.leaf_hash));
+        tile::appends(leaves.chain(self.nodes.iter().copied()))
+    }
+}
+
 /// The operations both back ends implement. Only this module and its children know SQL.
 pub trait LedgerBackend: Send {
     /// Creates a log.
@@ -219,25 +233,27 @@ pub trait LedgerBackend: Send {
     fn find_ids(&mut self, log: i64, ids: &[Hash]) -> Result<Vec<Option<u64>>, StoreError>;
     /// Entries `from..to` as (index, entry id, leaf bytes, leaf hash), in index order.
     fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError>;
-    /// Stored hashes at `level` (0: leaf hashes) for indexes `start..start+count`, in order.
+    /// The stored tiles with these keys (see [`merkle::tile`]), in the same order, each
+    /// as its hashes: fewer than 256 for a level's last tile, none for a missing one.
+    fn tiles(&mut self, log: i64, keys: &[TileKey]) -> Result<Vec<Vec<Hash>>, StoreError>;
+    /// Stored hashes at `level` (0: leaf hashes) for indexes `start..start+count`, in
+    /// order, read from their tiles; it stops at the first hash the store does not hold.
     fn hashes(
         &mut self,
         log: i64,
         level: u32,
         start: u64,
         count: u64,
-    ) -> Result<Vec<Hash>, StoreError>;
-    /// Stored hashes for several ranges `(level, start, count)` at once, one vector per
-    /// range. Back ends with a round-trip cost override this with a single query.
-    fn hashes_many(
-        &mut self,
-        log: i64,
-        ranges: &[(u32, u64, u64)],
-    ) -> Result<Vec<Vec<Hash>>, StoreError> {
-        ranges
-            .iter()
-            .map(|&(level, start, count)| self.hashes(log, level, start, count))
-            .collect()
+    ) -> Result<Vec<Hash>, StoreError> {
+        let keys = tile::tiles_for(&[(level, start, count)]);
+        let tiles = self.tiles(log, &keys)?;
+        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(1 << 20));
+        for index in start..start + count {
+            if tile::slice(&keys, &tiles, (level, index, 1), &mut out).is_none() {
+                break;
+            }
+        }
+        Ok(out)
     }
     /// Stores a signed checkpoint.
     fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError>;
@@ -259,6 +275,31 @@ pub trait LedgerBackend: Send {
 /// directly; everything else goes through [`Store`]).
 pub fn open_backend(url: &StoreUrl) -> Result<Box<dyn LedgerBackend>, StoreError> {
     Store::open(url)?.backend()
+}
+
+/// Fills in the stored leaf hash of each entry row, from the level-0 tiles; a leaf hash
+/// the store does not hold reads as zeroes, which the audit reports.
+fn with_leaf_hashes(
+    backend: &mut dyn LedgerBackend,
+    log: i64,
+    mut rows: Vec<EntryRow>,
+) -> Result<Vec<EntryRow>, StoreError> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(rows);
+    };
+    let (from, to) = (first.0, last.0 + 1);
+    let keys = tile::tiles_for(&[(0, from, to - from)]);
+    let tiles = backend.tiles(log, &keys)?;
+    let mut one = Vec::with_capacity(1);
+    for row in &mut rows {
+        one.clear();
+        if tile::slice(&keys, &tiles, (0, row.0, 1), &mut one).is_some()
+            && let Some(hash) = one.first()
+        {
+            row.3 = *hash;
+        }
+    }
+    Ok(rows)
 }
 
 /// Reads a 32-byte hash from a column value.
@@ -306,6 +347,8 @@ impl StoredNodes for Source<'_> {
 pub struct Ledger {
     backend: Box<dyn LedgerBackend>,
     info: LogInfo,
+    /// The store's cache of upper tiles, shared by its readers.
+    cache: Arc<TileCache>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -338,6 +381,7 @@ impl Ledger {
     /// that will sign its checkpoints.
     pub(crate) fn create(
         mut backend: Box<dyn LedgerBackend>,
+        cache: Arc<TileCache>,
         origin: &str,
         log_key: &VerifierKey,
         roster: &Roster,
@@ -345,13 +389,18 @@ impl Ledger {
         roster.validate()?;
         backend.create_log(origin, &log_key.to_string(), roster)?;
         let info = backend.log_info(origin)?;
-        Ok(Self { backend, info })
+        Ok(Self {
+            backend,
+            info,
+            cache,
+        })
     }
 
     /// Opens an existing log over a back end. With `origin: None`, the store must hold
     /// exactly one log.
     pub(crate) fn over(
         mut backend: Box<dyn LedgerBackend>,
+        cache: Arc<TileCache>,
         origin: Option<&str>,
     ) -> Result<Self, StoreError> {
         let origin = match origin {
@@ -366,7 +415,11 @@ impl Ledger {
             }
         };
         let info = backend.log_info(&origin)?;
-        Ok(Self { backend, info })
+        Ok(Self {
+            backend,
+            info,
+            cache,
+        })
     }
 
     /// The log's row as last read.
@@ -395,19 +448,48 @@ impl Ledger {
         Ok(())
     }
 
-    /// Fetches, in one call to the back end, every stored hash a computation will read.
+    /// Reads every stored hash a computation will read: the tiles that hold them, the
+    /// upper ones from the cache when it holds them far enough, the others in one call
+    /// to the back end.
     fn prefetch(&mut self, recorder: RangeRecorder) -> Result<Prefetched, StoreError> {
         let ranges = recorder.into_ranges();
-        let fetched = self.backend.hashes_many(self.info.id, &ranges)?;
+        let keys = tile::tiles_for(&ranges);
+        let widths = tile::widths_needed(&keys, &ranges);
+        let log = self.info.id;
+        let mut tiles: Vec<Option<tiles::Tile>> = keys
+            .iter()
+            .zip(&widths)
+            .map(|(key, width)| self.cache.get(log, *key).filter(|t| t.len() >= *width))
+            .collect();
+        let missing: Vec<TileKey> = keys
+            .iter()
+            .zip(&tiles)
+            .filter(|(_, t)| t.is_none())
+            .map(|(key, _)| *key)
+            .collect();
+        if !missing.is_empty() {
+            let mut read = self.backend.tiles(log, &missing)?.into_iter();
+            for (key, slot) in keys.iter().zip(tiles.iter_mut()) {
+                if slot.is_none() {
+                    let tile = Arc::new(read.next().unwrap_or_default());
+                    self.cache.offer(log, *key, &tile);
+                    *slot = Some(tile);
+                }
+            }
+        }
+        let tiles: Vec<tiles::Tile> = tiles.into_iter().flatten().collect();
+        let tiles: Vec<&[Hash]> = tiles.iter().map(|t| t.as_slice()).collect();
         let mut prefetched = Prefetched::default();
-        for ((level, start, count), hashes) in ranges.iter().zip(&fetched) {
-            if hashes.len() as u64 != *count {
+        let mut hashes = Vec::new();
+        for &(level, start, count) in &ranges {
+            hashes.clear();
+            if tile::slice(&keys, &tiles, (level, start, count), &mut hashes).is_none() {
                 return Err(StoreError::Corrupt(format!(
-                    "{} of {count} hashes at level {level} from {start} are missing",
-                    count - hashes.len() as u64
+                    "hashes at level {level} from {start} to {} are missing",
+                    start + count
                 )));
             }
-            prefetched.insert(*level, *start, hashes);
+            prefetched.insert(level, start, &hashes);
         }
         Ok(prefetched)
     }

@@ -73,10 +73,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: crate::lists::SCHEMA_5,
         postgres: crate::lists::SCHEMA_5,
     },
+    Migration {
+        version: 6,
+        name: "ledger hashes as tiles",
+        sqlite: crate::ledger::SQLITE_TILES,
+        postgres: crate::ledger::POSTGRES_TILES,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
     version BIGINT PRIMARY KEY,
@@ -109,36 +115,43 @@ pub(crate) fn migrate(conn: &mut Conn) -> Result<(), StoreError> {
         _ => {}
     }
     match conn {
-        Conn::Sqlite(c) => {
-            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            tx.execute_batch(VERSION_TABLE)?;
-            let found: i64 = tx.query_row(CURRENT, [], |r| r.get(0))?;
-            for m in pending(found)? {
-                tx.execute_batch(m.sqlite)?;
-                tx.execute(
-                    "INSERT INTO accord_schema (version, name) VALUES (?1, ?2)",
-                    rusqlite::params![m.version, m.name],
-                )?;
-            }
-            tx.commit()?;
-        }
-        Conn::Postgres(c) => {
-            let mut tx = c.transaction()?;
-            // Concurrent first opens would race on CREATE TABLE; a lock on a per-database
-            // key serialises them.
-            tx.execute("SELECT pg_advisory_xact_lock(7317001)", &[])?;
-            tx.batch_execute(VERSION_TABLE)?;
-            let found: i64 = tx.query_one(CURRENT, &[])?.try_get(0)?;
-            for m in pending(found)? {
-                tx.batch_execute(m.postgres)?;
-                tx.execute(
-                    "INSERT INTO accord_schema (version, name) VALUES ($1, $2)",
-                    &[&m.version, &m.name],
-                )?;
-            }
-            tx.commit()?;
-        }
+        Conn::Sqlite(c) => apply_sqlite(c, SCHEMA_VERSION),
+        Conn::Postgres(c) => apply_postgres(c, SCHEMA_VERSION),
     }
+}
+
+/// Applies the migrations missing up to `target`, in one transaction.
+pub(crate) fn apply_sqlite(c: &mut rusqlite::Connection, target: i64) -> Result<(), StoreError> {
+    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch(VERSION_TABLE)?;
+    let found: i64 = tx.query_row(CURRENT, [], |r| r.get(0))?;
+    for m in pending(found)?.filter(|m| m.version <= target) {
+        tx.execute_batch(m.sqlite)?;
+        tx.execute(
+            "INSERT INTO accord_schema (version, name) VALUES (?1, ?2)",
+            rusqlite::params![m.version, m.name],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Applies the migrations missing up to `target`, in one transaction.
+pub(crate) fn apply_postgres(c: &mut postgres::Client, target: i64) -> Result<(), StoreError> {
+    let mut tx = c.transaction()?;
+    // Concurrent first opens would race on CREATE TABLE; a lock on a per-database
+    // key serialises them.
+    tx.execute("SELECT pg_advisory_xact_lock(7317001)", &[])?;
+    tx.batch_execute(VERSION_TABLE)?;
+    let found: i64 = tx.query_one(CURRENT, &[])?.try_get(0)?;
+    for m in pending(found)?.filter(|m| m.version <= target) {
+        tx.batch_execute(m.postgres)?;
+        tx.execute(
+            "INSERT INTO accord_schema (version, name) VALUES ($1, $2)",
+            &[&m.version, &m.name],
+        )?;
+    }
+    tx.commit()?;
     Ok(())
 }
 

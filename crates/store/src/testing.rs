@@ -141,4 +141,32 @@ impl TestStore {
             }
         }
     }
+
+    /// SQL that overwrites one stored hash inside its tile (level 0: a leaf hash).
+    pub fn set_stored_hash_sql(&self, level: u32, index: u64, hash: &[u8; 32]) -> String {
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let (tile, at) = (index / 256, index % 256 * 32);
+        match self.url {
+            // `||` makes text of blobs without changing a byte; the cast makes a blob again.
+            StoreUrl::Sqlite(_) => format!(
+                "UPDATE ledger_tile SET hashes = CAST(substr(hashes, 1, {at}) || X'{hex}' || substr(hashes, {}) AS BLOB) \
+                 WHERE level = {level} AND idx = {tile};",
+                at + 33
+            ),
+            StoreUrl::Postgres(_) => format!(
+                "UPDATE ledger_tile SET hashes = overlay(hashes placing '\\x{hex}'::bytea from {} for 32) \
+                 WHERE level = {level} AND idx = {tile};",
+                at + 1
+            ),
+        }
+    }
+
+    /// SQL that deletes the stored leaf hashes from `from` on (the tiles keep the ones before).
+    pub fn truncate_leaf_hashes_sql(&self, from: u64) -> String {
+        let (tile, keep) = (from / 256, from % 256 * 32);
+        format!(
+            "DELETE FROM ledger_tile WHERE level = 0 AND idx > {tile}; \
+             UPDATE ledger_tile SET hashes = substr(hashes, 1, {keep}) WHERE level = 0 AND idx = {tile};"
+        )
+    }
 }

@@ -10,7 +10,8 @@ use accord_ledger::roster::Roster;
 
 use super::sqlite::{parse_roster, parse_time};
 use super::{
-    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
+    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, TileKey, tiles,
+    to_hash, to_i64, with_leaf_hashes,
 };
 
 /// The ledger tables (migration 1 of [`crate::migrate`]).
@@ -54,14 +55,37 @@ CREATE TABLE IF NOT EXISTS ledger_sealed (
 );
 ";
 
+/// Migration 6: the tree's hashes as tiles of 256 (see [`super::tiles`]), made from the
+/// node rows of earlier stores. Hashes do not compress: the column is stored out of line
+/// without trying to.
+pub(crate) const TILES: &str = "
+CREATE TABLE ledger_tile (
+    log BIGINT NOT NULL,
+    level INT NOT NULL,
+    idx BIGINT NOT NULL,
+    hashes BYTEA NOT NULL,
+    PRIMARY KEY (log, level, idx)
+);
+ALTER TABLE ledger_tile ALTER COLUMN hashes SET STORAGE EXTERNAL;
+INSERT INTO ledger_tile (log, level, idx, hashes)
+    SELECT log, level, idx / 256, string_agg(hash, ''::BYTEA ORDER BY idx)
+    FROM ledger_node GROUP BY log, level, idx / 256;
+DROP TABLE ledger_node;
+";
+
 /// The PostgreSQL back end, over one pooled connection.
 pub struct PostgresLedger {
     client: crate::handle::PostgresConn,
+    /// The tile read, prepared once per connection (proofs are latency-bound).
+    read_tiles: Option<postgres::Statement>,
 }
 
 impl PostgresLedger {
     pub(crate) fn new(client: crate::handle::PostgresConn) -> Self {
-        Self { client }
+        Self {
+            client,
+            read_tiles: None,
+        }
     }
 }
 
@@ -134,30 +158,22 @@ impl LedgerBackend for PostgresLedger {
         let mut idx = Vec::with_capacity(batch.entries.len());
         let mut ids = Vec::with_capacity(batch.entries.len());
         let mut leaves = Vec::with_capacity(batch.entries.len());
-        let mut hashes = Vec::with_capacity(batch.entries.len());
         let (mut s_idx, mut s_salt, mut s_content) = (Vec::new(), Vec::new(), Vec::new());
         for e in &batch.entries {
             let i = to_i64(e.index)?;
             idx.push(i);
-            ids.push(e.entry_id.to_vec());
-            leaves.push(e.leaf.clone());
-            hashes.push(e.leaf_hash.to_vec());
+            ids.push(&e.entry_id[..]);
+            leaves.push(&e.leaf[..]);
             if let Some((salt, content)) = &e.sealed {
                 s_idx.push(i);
-                s_salt.push(salt.to_vec());
-                s_content.push(content.clone());
+                s_salt.push(&salt[..]);
+                s_content.push(&content[..]);
             }
         }
         tx.execute(
             "INSERT INTO ledger_entry (log, idx, entry_id, leaf) \
              SELECT $1, i, e, l FROM UNNEST($2::BIGINT[], $3::BYTEA[], $4::BYTEA[]) AS t(i, e, l)",
             &[&log, &idx, &ids, &leaves],
-        )?;
-        // Leaf hashes are level 0 of the node table: the whole hash tree in one index.
-        tx.execute(
-            "INSERT INTO ledger_node (log, level, idx, hash) \
-             SELECT $1, 0, i, h FROM UNNEST($2::BIGINT[], $3::BYTEA[]) AS t(i, h)",
-            &[&log, &idx, &hashes],
         )?;
         if !s_idx.is_empty() {
             tx.execute(
@@ -166,20 +182,7 @@ impl LedgerBackend for PostgresLedger {
                 &[&log, &s_idx, &s_salt, &s_content],
             )?;
         }
-        if !batch.nodes.is_empty() {
-            let levels: Vec<i32> = batch.nodes.iter().map(|n| n.0 as i32).collect();
-            let nidx = batch
-                .nodes
-                .iter()
-                .map(|n| to_i64(n.1))
-                .collect::<Result<Vec<_>, _>>()?;
-            let nh: Vec<Vec<u8>> = batch.nodes.iter().map(|n| n.2.to_vec()).collect();
-            tx.execute(
-                "INSERT INTO ledger_node (log, level, idx, hash) \
-                 SELECT $1, l, i, h FROM UNNEST($2::INT[], $3::BIGINT[], $4::BYTEA[]) AS t(l, i, h)",
-                &[&log, &levels, &nidx, &nh],
-            )?;
-        }
+        append_tiles(&mut tx, log, batch)?;
         let new_size = to_i64(expected_size + batch.entries.len() as u64)?;
         let last = batch.last_recorded.map(|t| t.to_string());
         match &batch.roster {
@@ -216,9 +219,8 @@ impl LedgerBackend for PostgresLedger {
 
     fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
         let rows = self.client.query(
-            "SELECT e.idx, e.entry_id, e.leaf, n.hash FROM ledger_entry e \
-             LEFT JOIN ledger_node n ON n.log = e.log AND n.level = 0 AND n.idx = e.idx \
-             WHERE e.log = $1 AND e.idx >= $2 AND e.idx < $3 ORDER BY e.idx",
+            "SELECT idx, entry_id, leaf FROM ledger_entry \
+             WHERE log = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
             &[&log, &to_i64(from)?, &to_i64(to)?],
         )?;
         let mut out = Vec::with_capacity(rows.len());
@@ -226,55 +228,38 @@ impl LedgerBackend for PostgresLedger {
             let idx: i64 = row.try_get(0)?;
             let id: &[u8] = row.try_get(1)?;
             let leaf: Vec<u8> = row.try_get(2)?;
-            let hash: Option<&[u8]> = row.try_get(3)?;
-            // A missing leaf hash reads as zeroes: the audit reports the mismatch.
-            let hash = hash.and_then(|h| to_hash(h).ok()).unwrap_or([0; 32]);
-            out.push((idx as u64, to_hash(id)?, leaf, hash));
+            out.push((idx as u64, to_hash(id)?, leaf, [0; 32]));
         }
-        Ok(out)
+        with_leaf_hashes(self, log, out)
     }
 
-    fn hashes(
-        &mut self,
-        log: i64,
-        level: u32,
-        start: u64,
-        count: u64,
-    ) -> Result<Vec<Hash>, StoreError> {
-        let (from, to) = (to_i64(start)?, to_i64(start + count)?);
-        let rows = self.client.query(
-            "SELECT hash FROM ledger_node WHERE log = $1 AND level = $2 AND idx >= $3 AND idx < $4 ORDER BY idx",
-            &[&log, &(level as i32), &from, &to],
-        )?;
-        rows.iter()
-            .map(|r| to_hash(r.try_get::<_, &[u8]>(0)?))
-            .collect()
-    }
-
-    fn hashes_many(
-        &mut self,
-        log: i64,
-        ranges: &[(u32, u64, u64)],
-    ) -> Result<Vec<Vec<Hash>>, StoreError> {
-        // One round trip for the whole proof; LATERAL makes each range an index scan.
-        let mut out = vec![Vec::new(); ranges.len()];
-        let (mut levels, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
-        for &(level, start, count) in ranges {
-            levels.push(level as i32);
-            lo.push(to_i64(start)?);
-            hi.push(to_i64(start + count)?);
-        }
-        let rows = self.client.query(
-            "SELECT r.ord, n.hash FROM UNNEST($2::INT[], $3::BIGINT[], $4::BIGINT[]) WITH ORDINALITY AS r(lvl, lo, hi, ord) \
-             CROSS JOIN LATERAL (SELECT idx, hash FROM ledger_node \
-                 WHERE log = $1 AND level = r.lvl AND idx >= r.lo AND idx < r.hi ORDER BY idx) n \
-             ORDER BY r.ord, n.idx",
-            &[&log, &levels, &lo, &hi],
-        )?;
+    fn tiles(&mut self, log: i64, keys: &[TileKey]) -> Result<Vec<Vec<Hash>>, StoreError> {
+        // One round trip for every tile a proof needs.
+        let levels: Vec<i32> = keys.iter().map(|k| k.0 as i32).collect();
+        let indexes = keys
+            .iter()
+            .map(|k| to_i64(k.1))
+            .collect::<Result<Vec<_>, _>>()?;
+        let statement = match &self.read_tiles {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = self.client.prepare(
+                    // LIMIT keeps the subquery a lookup by primary key per tile: as a plain
+                    // join the planner may scan the whole table for a handful of rows.
+                    "SELECT r.ord, t.hashes FROM UNNEST($2::INT[], $3::BIGINT[]) WITH ORDINALITY AS r(lvl, i, ord) \
+                     CROSS JOIN LATERAL (SELECT hashes FROM ledger_tile \
+                         WHERE log = $1 AND level = r.lvl AND idx = r.i LIMIT 1) t",
+                )?;
+                self.read_tiles = Some(statement.clone());
+                statement
+            }
+        };
+        let rows = self.client.query(&statement, &[&log, &levels, &indexes])?;
+        let mut out = vec![Vec::new(); keys.len()];
         for row in rows {
             let ord: i64 = row.try_get(0)?;
-            if let Some(v) = usize::try_from(ord - 1).ok().and_then(|p| out.get_mut(p)) {
-                v.push(to_hash(row.try_get(1)?)?);
+            if let Some(slot) = usize::try_from(ord - 1).ok().and_then(|p| out.get_mut(p)) {
+                *slot = tiles::decode(row.try_get(1)?)?;
             }
         }
         Ok(out)
@@ -339,4 +324,40 @@ impl LedgerBackend for PostgresLedger {
         )?;
         Ok(())
     }
+}
+
+/// Writes a batch's hashes into their tiles: new tiles in one statement, and the last tile
+/// of each level extended where its stored length says the batch starts.
+fn append_tiles(
+    tx: &mut postgres::Transaction<'_>,
+    log: i64,
+    batch: &Batch,
+) -> Result<(), StoreError> {
+    let (mut levels, mut indexes, mut blobs) = (Vec::new(), Vec::new(), Vec::new());
+    for append in batch.tile_appends() {
+        let idx = to_i64(append.index)?;
+        if append.offset == 0 {
+            levels.push(append.level as i32);
+            indexes.push(idx);
+            blobs.push(append.bytes());
+            continue;
+        }
+        let at = to_i64(append.offset * 32)?;
+        let changed = tx.execute(
+            "UPDATE ledger_tile SET hashes = hashes || $4 \
+             WHERE log = $1 AND level = $2 AND idx = $3 AND length(hashes) = $5::BIGINT",
+            &[&log, &(append.level as i32), &idx, &append.bytes(), &at],
+        )?;
+        if changed != 1 {
+            return Err(tiles::misplaced(&append));
+        }
+    }
+    if !levels.is_empty() {
+        tx.execute(
+            "INSERT INTO ledger_tile (log, level, idx, hashes) \
+             SELECT $1, l, i, h FROM UNNEST($2::INT[], $3::BIGINT[], $4::BYTEA[]) AS t(l, i, h)",
+            &[&log, &levels, &indexes, &blobs],
+        )?;
+    }
+    Ok(())
 }

@@ -10,7 +10,8 @@ use accord_ledger::roster::Roster;
 use rusqlite::{OptionalExtension, params};
 
 use super::{
-    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, to_hash, to_i64,
+    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, TileKey, tiles,
+    to_hash, to_i64, with_leaf_hashes,
 };
 
 /// The ledger tables (migration 1 of [`crate::migrate`]).
@@ -52,6 +53,22 @@ CREATE TABLE IF NOT EXISTS ledger_sealed (
     content BLOB NOT NULL,
     PRIMARY KEY (log, idx)
 );
+";
+
+/// Migration 6: the tree's hashes as tiles of 256 (see [`super::tiles`]), made from the
+/// node rows of earlier stores (each level's rows in index order, 256 to a tile).
+pub(crate) const TILES: &str = "
+CREATE TABLE ledger_tile (
+    log INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hashes BLOB NOT NULL,
+    PRIMARY KEY (log, level, idx)
+) WITHOUT ROWID;
+INSERT INTO ledger_tile (log, level, idx, hashes)
+    SELECT log, level, idx / 256, CAST(group_concat(hash, X'' ORDER BY idx) AS BLOB)
+    FROM ledger_node GROUP BY log, level, idx / 256;
+DROP TABLE ledger_node;
 ";
 
 /// The SQLite back end, over one pooled connection.
@@ -158,26 +175,18 @@ impl LedgerBackend for SqliteLedger {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO ledger_entry (log, idx, entry_id, leaf) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            let mut node = tx.prepare_cached(
-                "INSERT INTO ledger_node (log, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
-            )?;
             let mut sealed = tx.prepare_cached(
                 "INSERT INTO ledger_sealed (log, idx, salt, content) VALUES (?1, ?2, ?3, ?4)",
             )?;
             for e in &batch.entries {
                 let idx = to_i64(e.index)?;
                 insert.execute(params![log, idx, &e.entry_id[..], e.leaf])?;
-                // Leaf hashes are level 0 of the node table: the whole hash tree in one
-                // compact index, so that a proof reads a few neighbouring pages.
-                node.execute(params![log, 0, idx, &e.leaf_hash[..]])?;
                 if let Some((salt, content)) = &e.sealed {
                     sealed.execute(params![log, idx, &salt[..], content])?;
                 }
             }
-            for (level, idx, hash) in &batch.nodes {
-                node.execute(params![log, level, to_i64(*idx)?, &hash[..]])?;
-            }
         }
+        append_tiles(&tx, log, batch)?;
         let new_size = to_i64(expected_size + batch.entries.len() as u64)?;
         let last = batch.last_recorded.map(|t| t.to_string());
         match &batch.roster {
@@ -210,81 +219,49 @@ impl LedgerBackend for SqliteLedger {
 
     fn entries(&mut self, log: i64, from: u64, to: u64) -> Result<Vec<EntryRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.idx, e.entry_id, e.leaf, n.hash FROM ledger_entry e \
-             LEFT JOIN ledger_node n ON n.log = e.log AND n.level = 0 AND n.idx = e.idx \
-             WHERE e.log = ?1 AND e.idx >= ?2 AND e.idx < ?3 ORDER BY e.idx",
+            "SELECT idx, entry_id, leaf FROM ledger_entry \
+             WHERE log = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
         )?;
         let rows = stmt.query_map(params![log, to_i64(from)?, to_i64(to)?], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, Vec<u8>>(1)?,
                 r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, Option<Vec<u8>>>(3)?.unwrap_or_default(),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (idx, id, leaf, hash) = row?;
-            // A missing leaf hash reads as zeroes: the audit reports the mismatch.
-            let hash = to_hash(&hash).unwrap_or([0; 32]);
-            out.push((idx as u64, to_hash(&id)?, leaf, hash));
+            let (idx, id, leaf) = row?;
+            out.push((idx as u64, to_hash(&id)?, leaf, [0; 32]));
         }
-        Ok(out)
+        drop(stmt);
+        with_leaf_hashes(self, log, out)
     }
 
-    fn hashes(
-        &mut self,
-        log: i64,
-        level: u32,
-        start: u64,
-        count: u64,
-    ) -> Result<Vec<Hash>, StoreError> {
-        let (from, to) = (to_i64(start)?, to_i64(start + count)?);
-        let mut out = Vec::with_capacity(count as usize);
+    fn tiles(&mut self, log: i64, keys: &[TileKey]) -> Result<Vec<Vec<Hash>>, StoreError> {
+        // One read transaction for every tile a proof needs: one snapshot, and the WAL
+        // read lock taken once rather than once per statement.
+        let tx = self
+            .conn
+            .is_autocommit()
+            .then(|| self.conn.unchecked_transaction())
+            .transpose()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT hash FROM ledger_node WHERE log = ?1 AND level = ?2 AND idx >= ?3 AND idx < ?4 ORDER BY idx",
+            "SELECT hashes FROM ledger_tile WHERE log = ?1 AND level = ?2 AND idx = ?3",
         )?;
-        let mut rows = stmt.query(params![log, level, from, to])?;
-        while let Some(row) = rows.next()? {
-            out.push(to_hash(&row.get::<_, Vec<u8>>(0)?)?);
+        let mut out = Vec::with_capacity(keys.len());
+        for &(level, index) in keys {
+            let mut rows = stmt.query(params![log, level, to_i64(index)?])?;
+            out.push(match rows.next()? {
+                Some(row) => tiles::decode(row.get_ref(0)?.as_blob().map_err(|e| {
+                    StoreError::Corrupt(format!("a stored tile is not a blob: {e}"))
+                })?)?,
+                None => Vec::new(),
+            });
         }
-        Ok(out)
-    }
-
-    fn hashes_many(
-        &mut self,
-        log: i64,
-        ranges: &[(u32, u64, u64)],
-    ) -> Result<Vec<Vec<Hash>>, StoreError> {
-        // One statement for the whole proof: each range is an index range scan.
-        let mut out = vec![Vec::new(); ranges.len()];
-        if ranges.is_empty() {
-            return Ok(out);
-        }
-        let values = vec!["(?, ?, ?, ?)"; ranges.len()].join(", ");
-        let sql = format!(
-            "WITH r(ord, lvl, lo, hi) AS (VALUES {values}) \
-             SELECT r.ord, n.hash FROM r JOIN ledger_node n \
-             ON n.log = ? AND n.level = r.lvl AND n.idx >= r.lo AND n.idx < r.hi \
-             ORDER BY r.ord, n.idx"
-        );
-        let mut params: Vec<i64> = Vec::with_capacity(ranges.len() * 4 + 1);
-        for (ord, &(level, start, count)) in ranges.iter().enumerate() {
-            params.extend([
-                ord as i64,
-                i64::from(level),
-                to_i64(start)?,
-                to_i64(start + count)?,
-            ]);
-        }
-        params.push(log);
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        while let Some(row) = rows.next()? {
-            let ord: i64 = row.get(0)?;
-            if let Some(v) = usize::try_from(ord).ok().and_then(|p| out.get_mut(p)) {
-                v.push(to_hash(&row.get::<_, Vec<u8>>(1)?)?);
-            }
+        drop(stmt);
+        if let Some(tx) = tx {
+            tx.commit()?;
         }
         Ok(out)
     }
@@ -357,4 +334,30 @@ impl LedgerBackend for SqliteLedger {
         )?;
         Ok(())
     }
+}
+
+/// Writes a batch's hashes into their tiles: a new tile is inserted, the last tile of a
+/// level is extended where its stored length says the batch starts.
+fn append_tiles(tx: &rusqlite::Transaction<'_>, log: i64, batch: &Batch) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO ledger_tile (log, level, idx, hashes) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    // `||` makes text of blobs without changing a byte; the cast makes it a blob again.
+    let mut extend = tx.prepare_cached(
+        "UPDATE ledger_tile SET hashes = CAST(hashes || ?4 AS BLOB) \
+         WHERE log = ?1 AND level = ?2 AND idx = ?3 AND length(hashes) = ?5",
+    )?;
+    for append in batch.tile_appends() {
+        let idx = to_i64(append.index)?;
+        let bytes = append.bytes();
+        if append.offset == 0 {
+            insert.execute(params![log, append.level, idx, bytes])?;
+        } else {
+            let at = to_i64(append.offset * 32)?;
+            if extend.execute(params![log, append.level, idx, bytes, at])? != 1 {
+                return Err(tiles::misplaced(&append));
+            }
+        }
+    }
+    Ok(())
 }

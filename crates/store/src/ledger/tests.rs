@@ -21,6 +21,7 @@ use crate::Store;
 use crate::testing::{TestStore, both};
 
 mod tamper;
+mod tiles;
 
 const ORIGIN: &str = "accord.example/test-log";
 
@@ -386,16 +387,7 @@ fn audit_finds_bytes_edited_in_the_database() {
             (rows[0].2.clone(), ())
         };
         let new_hash = merkle::leaf_hash(&entry_bytes);
-        let hex: String = new_hash.iter().map(|b| format!("{b:02x}")).collect();
-        let set_hash = match &store.url {
-            StoreUrl::Sqlite(_) => {
-                format!("UPDATE ledger_node SET hash = X'{hex}' WHERE level = 0 AND idx = 17")
-            }
-            StoreUrl::Postgres(_) => {
-                format!("UPDATE ledger_node SET hash = '\\x{hex}' WHERE level = 0 AND idx = 17")
-            }
-        };
-        store.execute(&set_hash);
+        store.execute(&store.set_stored_hash_sql(0, 17, &new_hash));
         let report = ledger.audit().unwrap();
         assert!(
             report.findings.iter().any(|f| f.index == Some(17)),
@@ -412,7 +404,7 @@ fn audit_finds_bytes_edited_in_the_database() {
         );
         // The log refuses to sign a checkpoint that does not extend the previous one once
         // a stored hash it reads for the root is changed (here the subtree #16..#31).
-        store.execute(&set_hash.replace("level = 0 AND idx = 17", "level = 4 AND idx = 1"));
+        store.execute(&store.set_stored_hash_sql(4, 1, &new_hash));
         let err = ledger.checkpoint(&log_key()).unwrap_err();
         assert!(
             err.to_string()

@@ -68,10 +68,9 @@ fn bytes(store: &TestStore, b: &[u8]) -> String {
 fn rewrite_leaf(store: &TestStore, index: u64, leaf: &[u8]) {
     let hash = merkle::leaf_hash(leaf);
     store.execute(&format!(
-        "UPDATE ledger_entry SET leaf = {} WHERE idx = {index};
-         UPDATE ledger_node SET hash = {} WHERE level = 0 AND idx = {index};",
+        "UPDATE ledger_entry SET leaf = {} WHERE idx = {index}; {}",
         bytes(store, leaf),
-        bytes(store, &hash)
+        store.set_stored_hash_sql(0, index, &hash)
     ));
 }
 
@@ -105,10 +104,7 @@ fn cases() -> Vec<Case> {
         (
             "leaf hash edited",
             |store, _| {
-                store.execute(&format!(
-                    "UPDATE ledger_node SET hash = {} WHERE level = 0 AND idx = 3",
-                    bytes(store, &[7; 32])
-                ));
+                store.execute(&store.set_stored_hash_sql(0, 3, &[7; 32]));
             },
             (true, true, true),
         ),
@@ -210,21 +206,23 @@ fn cases() -> Vec<Case> {
         (
             "entries deleted with the checkpoint covering them, mark moved back",
             |store, _| {
-                store.execute(
-                "DELETE FROM ledger_entry WHERE idx >= 8; DELETE FROM ledger_node WHERE level = 0 AND idx >= 8;
+                store.execute(&format!(
+                    "DELETE FROM ledger_entry WHERE idx >= 8; {}
                  DELETE FROM ledger_checkpoint WHERE size = 10; UPDATE ledger_verified SET size = 6;
                  UPDATE ledger_log SET size = 8, last_recorded = '2026-01-01T00:07:00Z'",
-            );
+                    store.truncate_leaf_hashes_sql(8)
+                ));
             },
             (false, false, true),
         ),
         (
             "last entries deleted, after the latest checkpoint",
             |store, _| {
-                store.execute(
-                "DELETE FROM ledger_entry WHERE idx >= 11; DELETE FROM ledger_node WHERE level = 0 AND idx >= 11;
+                store.execute(&format!(
+                    "DELETE FROM ledger_entry WHERE idx >= 11; {}
                  UPDATE ledger_log SET size = 11, last_recorded = '2026-01-01T00:10:00Z'",
-            );
+                    store.truncate_leaf_hashes_sql(11)
+                ));
             },
             (false, false, false),
         ),

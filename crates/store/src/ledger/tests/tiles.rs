@@ -1,0 +1,163 @@
+//! The tree's hashes as tiles (migration 6): a store written before them is migrated when
+//! opened and proves, audits and grows as before.
+
+use accord_ledger::merkle::{CompactRange, MemoryTree, is_stored_level};
+
+use super::*;
+
+/// Appends `n` evidence entries (numbered from `from`) through the writer, all in flight.
+fn append_many(ledger: Ledger, from: u64, n: u64) {
+    let sequencer = ledger.into_sequencer(GroupCommit::default()).unwrap();
+    let pending: Vec<_> = (from..from + n)
+        .map(|i| sequencer.submit(submission(signed(Body::Open(evidence(i)), &[("iaea", 3)]))))
+        .collect();
+    for rx in pending {
+        rx.recv().unwrap().unwrap();
+    }
+    sequencer.shutdown();
+}
+
+/// The rows the writer of schema 5 stored: one per leaf hash, one per subtree hash at
+/// every 4th level.
+fn node_rows(leaf_hashes: &[Hash]) -> Vec<(u32, u64, Hash)> {
+    let mut range = CompactRange::new();
+    let mut rows = Vec::new();
+    for (i, leaf) in leaf_hashes.iter().enumerate() {
+        rows.push((0, i as u64, *leaf));
+        range.push(*leaf, |level, idx, hash| {
+            if is_stored_level(level) {
+                rows.push((level, idx, *hash));
+            }
+        });
+    }
+    rows
+}
+
+/// Makes `store` a store of schema 5 holding the log `info` with `entries`, as the build
+/// before tiles wrote it.
+fn write_schema_5(store: &TestStore, info: &LogInfo, entries: &[EntryRow]) {
+    let roster = |r: &Roster| serde_json::to_string(r).unwrap();
+    let last = info.last_recorded.map(|t| t.to_string());
+    let size = info.size as i64;
+    let log = "INSERT INTO ledger_log (id, origin, log_key, initial_roster, roster, size, last_recorded) \
+               VALUES (1, $1, $2, $3, $4, $5, $6)";
+    let entry = "INSERT INTO ledger_entry (log, idx, entry_id, leaf) VALUES (1, $1, $2, $3)";
+    let node = "INSERT INTO ledger_node (log, level, idx, hash) VALUES (1, $1, $2, $3)";
+    let hashes: Vec<Hash> = entries.iter().map(|e| e.3).collect();
+    match &store.url {
+        StoreUrl::Sqlite(path) => {
+            let mut c = crate::open_sqlite(path).unwrap();
+            crate::migrate::apply_sqlite(&mut c, 5).unwrap();
+            let (initial, current) = (roster(&info.initial_roster), roster(&info.roster));
+            let p = |sql: &str| sql.replace('$', "?");
+            c.execute(
+                &p(log),
+                rusqlite::params![info.origin, info.log_key, initial, current, size, last],
+            )
+            .unwrap();
+            for (idx, id, leaf, _) in entries {
+                c.execute(&p(entry), rusqlite::params![*idx as i64, &id[..], leaf])
+                    .unwrap();
+            }
+            for (level, idx, hash) in node_rows(&hashes) {
+                c.execute(&p(node), rusqlite::params![level, idx as i64, &hash[..]])
+                    .unwrap();
+            }
+        }
+        StoreUrl::Postgres(url) => {
+            let mut c = crate::connect_postgres(url).unwrap();
+            crate::migrate::apply_postgres(&mut c, 5).unwrap();
+            let (initial, current) = (roster(&info.initial_roster), roster(&info.roster));
+            c.execute(
+                log,
+                &[
+                    &info.origin,
+                    &info.log_key,
+                    &initial,
+                    &current,
+                    &size,
+                    &last,
+                ],
+            )
+            .unwrap();
+            for (idx, id, leaf, _) in entries {
+                c.execute(entry, &[&(*idx as i64), &&id[..], leaf]).unwrap();
+            }
+            for (level, idx, hash) in node_rows(&hashes) {
+                c.execute(node, &[&(level as i32), &(idx as i64), &&hash[..]])
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Proofs from the store against the same proofs over the leaf hashes in memory.
+fn assert_proves_as(ledger: &mut Ledger, tree: &MemoryTree) {
+    let n = tree.size();
+    assert_eq!(ledger.root_at(n).unwrap(), tree.root());
+    for (index, size) in [
+        (0, n),
+        (255, 256),
+        (256, n),
+        (n - 1, n),
+        (17, 300),
+        (511, 512),
+    ] {
+        assert_eq!(
+            ledger.inclusion_proof(index, size).unwrap(),
+            merkle::inclusion_proof(tree, index, size).unwrap(),
+            "inclusion of {index} in {size}"
+        );
+    }
+    for (old, new) in [(1, n), (256, n), (257, 600), (300, 513), (n - 1, n)] {
+        assert_eq!(
+            ledger.consistency_proof(old, new).unwrap(),
+            merkle::consistency_proof(tree, old, new).unwrap(),
+            "consistency of {old} with {new}"
+        );
+    }
+    let report = ledger.audit().unwrap();
+    assert!(report.is_clean(), "{:?}", report.findings);
+}
+
+#[test]
+fn a_store_written_before_tiles_is_migrated_when_opened_and_proves_as_before() {
+    both(|store| {
+        // The log's rows, made by the writer in a scratch store: migration 6 changes only
+        // how the hashes are kept, not the log's rows or its entries.
+        let scratch = TestStore::sqlite();
+        append_many(init(&scratch), 0, 600);
+        let mut written = Ledger::open(&scratch.url, Some(ORIGIN)).unwrap();
+        let info = written.info().clone();
+        let entries = written.backend.entries(info.id, 0, info.size).unwrap();
+        assert_eq!(entries.len(), 600);
+        write_schema_5(store, &info, &entries);
+
+        // One handle throughout, so that its cache of upper tiles is used across appends.
+        let handle = Store::open(&store.url).unwrap();
+        let mut ledger = handle.ledger(Some(ORIGIN)).unwrap();
+        let mut tree = MemoryTree::from_leaves(entries.iter().map(|e| e.3));
+        assert_proves_as(&mut ledger, &tree);
+        assert_eq!(
+            ledger
+                .backend
+                .tiles(1, &[(0, 0), (0, 2), (4, 0), (8, 0)])
+                .unwrap()
+                .iter()
+                .map(Vec::len)
+                .collect::<Vec<_>>(),
+            [256, 88, 37, 2],
+            "600 leaf hashes in 3 tiles, 37 subtree hashes of 16 leaves and 2 of 256 in one each"
+        );
+
+        // The migrated tiles are continued by new appends, and the last tile of level 8,
+        // cached with 2 hashes, is read again once a proof needs its 4.
+        append_many(ledger, 1000, 500);
+        let mut ledger = handle.ledger(Some(ORIGIN)).unwrap();
+        for e in ledger.backend.entries(1, 600, 1100).unwrap() {
+            tree.push(e.3);
+        }
+        assert_proves_as(&mut ledger, &tree);
+        assert_eq!(ledger.backend.tiles(1, &[(8, 0)]).unwrap()[0].len(), 4);
+    });
+}
