@@ -24,6 +24,7 @@ fn agreement() -> Agreement {
         title: "Test".into(),
         version: 1,
         effective: DateRule::On(date(2026, 1, 1)),
+        zone: None,
         signatories: vec![],
         parties: vec![
             Party {
