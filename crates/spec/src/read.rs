@@ -126,6 +126,8 @@ pub(crate) struct Header {
     pub title: String,
     pub version: Spanned<u32>,
     pub effective: Located<DateRule>,
+    /// The zone the agreement counts its days in, as the tz database names it.
+    pub zone: Option<String>,
     pub amends: Option<Spanned<u64>>,
     pub signatories: Vec<Spanned<ParticipantId>>,
     pub span: Range<usize>,
@@ -375,6 +377,7 @@ fn header(ctx: &mut Ctx<'_>, h: &mut Table<'_, '_>) -> Option<Header> {
     let title = h.req_str(ctx, "title");
     let version = h.req_uint(ctx, "version", u64::from(u32::MAX));
     let effective = h.req_date_rule(ctx, "effective");
+    let zone = h.opt_str(ctx, "zone").and_then(|z| day_zone(ctx, &z));
     let amends = h.opt_uint(ctx, "amends", u64::from(u32::MAX));
     let signatories = h.ref_ids::<ParticipantId>(ctx, "signatories", Kind::Participant);
     note_participants(ctx, &signatories, false);
@@ -390,10 +393,27 @@ fn header(ctx: &mut Ctx<'_>, h: &mut Table<'_, '_>) -> Option<Header> {
         title: title?.into_inner(),
         version,
         effective: effective?,
+        zone,
         amends: amends?,
         signatories: signatories?,
         span,
     })
+}
+
+/// The agreement's zone, by its tz database name; a diagnostic when there is no such zone.
+fn day_zone(ctx: &mut Ctx<'_>, z: &Spanned<String>) -> Option<String> {
+    match accord_core::time::DayZone::named(z.get_ref()) {
+        Ok(days) => Some(days.name().unwrap_or(z.get_ref()).to_owned()),
+        Err(_) => {
+            ctx.error(
+                "accord::unknown_zone",
+                z.span(),
+                format!("`{}` is not a time zone of the tz database", z.get_ref()),
+            )
+            .help = Some(crate::condition::zone_help(z.get_ref()));
+            None
+        }
+    }
 }
 
 fn keys(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Vec<PublicKey>, Vec<KeySpans>)> {
@@ -2267,6 +2287,7 @@ pub(crate) fn lower(d: &Draft) -> Option<Agreement> {
         title: h.title.clone(),
         version: *h.version.get_ref(),
         effective: h.effective.value.clone(),
+        zone: h.zone.clone(),
         signatories: h.signatories.iter().map(|s| s.get_ref().clone()).collect(),
         parties: d.parties.iter().map(|p| p.0.clone()).collect(),
         monitors: d.monitors.iter().map(|m| m.0.clone()).collect(),
