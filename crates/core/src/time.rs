@@ -1010,6 +1010,43 @@ mod tests {
             prop_assert_eq!(d.to_string().parse::<CalendarDuration>().unwrap(), d);
         }
 
+        /// In every zone, a day runs from its start to its end, the next starts right
+        /// after, and every instant of it belongs to it (clock changes included).
+        #[test]
+        fn a_zone_s_days_tile_time(zone in prop::sample::select(vec![
+            "UTC", "America/New_York", "Europe/London", "Asia/Tehran", "Asia/Tokyo",
+            "Pacific/Apia", "Australia/Lord_Howe", "America/Santiago",
+        ]), offset in 0i32..4000, into in 0i64..86_400) {
+            let days = if zone == "UTC" { DayZone::utc() } else { DayZone::named(zone).unwrap() };
+            let day = date(2025, 1, 1).checked_add(jiff::Span::new().days(offset)).unwrap();
+            let (start, end) = (days.start_of(day), days.end_of(day));
+            prop_assert!(start < end);
+            prop_assert_eq!(days.day_of(start), day);
+            prop_assert_eq!(days.day_of(end), day);
+            let next = end.checked_add(jiff::SignedDuration::from_nanos(1)).unwrap();
+            prop_assert_eq!(next, days.start_of(day.tomorrow().unwrap()));
+            let inside = start.checked_add(jiff::SignedDuration::from_secs(into)).unwrap();
+            if inside <= end {
+                prop_assert_eq!(days.day_of(inside), day);
+            }
+        }
+
+        /// A stated instant counts from its day once it has come, and never before it.
+        #[test]
+        fn an_instant_never_counts_before_it_comes(secs in 1_700_000_000i64..1_900_000_000, before in 0i64..200_000) {
+            let days = DayZone::named("America/New_York").unwrap();
+            let instant = Instant::from_second(secs).unwrap();
+            let m: Moment = instant.to_string().parse().unwrap();
+            let as_of = Instant::from_second(secs - before).unwrap();
+            let day = m.day_as_of(as_of, &days);
+            if before == 0 {
+                prop_assert_eq!(day, days.day_of(instant));
+            } else {
+                // Not come yet: counted from a day after the evaluation's.
+                prop_assert!(day > days.day_of(as_of));
+            }
+        }
+
         #[test]
         fn days_after_then_before_is_identity(days in 0u32..20000, offset in 0i32..10000) {
             let start = date(2000, 1, 1).checked_add(jiff::Span::new().days(offset)).unwrap();
