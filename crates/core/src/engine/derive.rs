@@ -212,6 +212,7 @@ pub(crate) fn derive(
         version: agreement.version,
         as_of,
         date,
+        zone: core.days.name().map(str::to_owned),
         entries: u64::try_from(core.keys.partition_point(|k| *k <= cut)).unwrap_or(u64::MAX),
         versions: versions_out(&cal),
         reviews: cal.reviews.clone(),
