@@ -1054,6 +1054,105 @@ fn commitment(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &mut Draft) {
     }
 }
 
+/// The keys of each indicator type, as found (absent ones are `None`).
+struct TypeKeys<'a, 'i> {
+    comparison: Option<&'a Value<'i>>,
+    limit: Option<&'a Value<'i>>,
+    unit: Option<&'a Value<'i>>,
+    expected: Option<&'a Value<'i>>,
+    due: Option<&'a Value<'i>>,
+    scale: Option<&'a Value<'i>>,
+    pass: Option<&'a Value<'i>>,
+}
+
+impl<'a, 'i> TypeKeys<'a, 'i> {
+    /// Every type's keys are asked for, so that a key of another type is reported as
+    /// belonging to it rather than as unknown.
+    fn take(t: &mut Table<'a, 'i>) -> Self {
+        Self {
+            comparison: t.get("comparison"),
+            limit: t.get("limit"),
+            unit: t.get("unit"),
+            expected: t.get("expected"),
+            due: t.get("due"),
+            scale: t.get("scale"),
+            pass: t.get("pass"),
+        }
+    }
+
+    fn all(&self) -> [(&'static str, Option<&'a Value<'i>>); 7] {
+        [
+            ("comparison", self.comparison),
+            ("limit", self.limit),
+            ("unit", self.unit),
+            ("expected", self.expected),
+            ("due", self.due),
+            ("scale", self.scale),
+            ("pass", self.pass),
+        ]
+    }
+
+    /// Reports every key that does not apply to the indicator's type.
+    fn check_applies(&self, ctx: &mut Ctx<'_>, ty: Option<IndicatorType>) {
+        let allowed: &[&str] = match ty {
+            Some(IndicatorType::Threshold) => &["comparison", "limit", "unit"],
+            Some(IndicatorType::Flag) => &["expected"],
+            Some(IndicatorType::Count) => &["comparison", "limit"],
+            Some(IndicatorType::Deadline) => &["due"],
+            Some(IndicatorType::Grade) => &["scale", "pass"],
+            None => return,
+        };
+        let ty_name = INDICATOR_TYPES
+            .iter()
+            .find(|(_, x)| Some(*x) == ty)
+            .map_or("?", |(n, _)| n);
+        for (k, v) in self.all() {
+            let Some(v) = v else { continue };
+            if allowed.contains(&k) {
+                continue;
+            }
+            ctx.push(
+                Diagnostic::error(
+                    "accord::indicator_field",
+                    v.span(),
+                    format!("`{k}` does not apply to a `{ty_name}` indicator"),
+                )
+                .with_help(format!(
+                    "a `{ty_name}` indicator takes {}",
+                    crate::diagnostic::one_of(allowed)
+                )),
+            );
+        }
+    }
+}
+
+/// Reports a key the indicator's type requires and the table lacks.
+struct Missing<'w> {
+    header: Range<usize>,
+    what: &'w str,
+}
+
+impl Missing<'_> {
+    /// Whether every key is there (each one missing is reported).
+    fn all_there(&self, ctx: &mut Ctx<'_>, keys: &[(&'static str, Option<&Value<'_>>)]) -> bool {
+        let mut ok = true;
+        for (k, v) in keys {
+            if v.is_none() {
+                ctx.push(
+                    Diagnostic::error(
+                        "accord::missing_key",
+                        self.header.clone(),
+                        format!("{} has no `{k}`", self.what),
+                    )
+                    .with_help(format!("add `{k} = ...` (see docs/agreement-format.md)")),
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+}
+
 fn indicator_fields(
     ctx: &mut Ctx<'_>,
     t: &mut Table<'_, '_>,
@@ -1068,15 +1167,7 @@ fn indicator_fields(
     }
     let description = t.req_str(ctx, "description");
     let ty = t.req_choice(ctx, "type", INDICATOR_TYPES);
-    // Every type's keys are asked for, so that a key of another type is reported as
-    // belonging to it rather than as unknown.
-    let comparison = t.get("comparison");
-    let limit = t.get("limit");
-    let unit = t.get("unit");
-    let expected = t.get("expected");
-    let due = t.get("due");
-    let scale = t.get("scale");
-    let pass = t.get("pass");
+    let keys = TypeKeys::take(t);
     let cadence = t.req_duration(ctx, "cadence");
     let starts = t.req_date_rule(ctx, "starts");
     let ends = t.opt_date_rule(ctx, "ends").flatten();
@@ -1089,276 +1180,22 @@ fn indicator_fields(
         Some(s) => format!("indicator `{}`", s.get_ref()),
         None => "an indicator".to_owned(),
     };
-
-    let ty_val = ty.as_ref().map(|t| *t.get_ref());
-    let present = |k: &str, v: Option<&Value<'_>>| v.map(|v| (k.to_owned(), v.span()));
-    let all_type_keys = [
-        present("comparison", comparison),
-        present("limit", limit),
-        present("unit", unit),
-        present("expected", expected),
-        present("due", due),
-        present("scale", scale),
-        present("pass", pass),
-    ];
-    let allowed: &[&str] = match ty_val {
-        Some(IndicatorType::Threshold) => &["comparison", "limit", "unit"],
-        Some(IndicatorType::Flag) => &["expected"],
-        Some(IndicatorType::Count) => &["comparison", "limit"],
-        Some(IndicatorType::Deadline) => &["due"],
-        Some(IndicatorType::Grade) => &["scale", "pass"],
-        None => &[
-            "comparison",
-            "limit",
-            "unit",
-            "expected",
-            "due",
-            "scale",
-            "pass",
-        ],
+    let ty = ty.as_ref().map(|t| *t.get_ref());
+    keys.check_applies(ctx, ty);
+    let missing = Missing {
+        header: t.header_span(ctx.source),
+        what: &what,
     };
-    for (k, span) in all_type_keys.iter().flatten() {
-        if !allowed.contains(&k.as_str()) {
-            let ty_name = INDICATOR_TYPES
-                .iter()
-                .find(|(_, x)| Some(*x) == ty_val)
-                .map_or("?", |(n, _)| n);
-            ctx.push(
-                Diagnostic::error(
-                    "accord::indicator_field",
-                    span.clone(),
-                    format!("`{k}` does not apply to a `{ty_name}` indicator"),
-                )
-                .with_help(format!(
-                    "a `{ty_name}` indicator takes {}",
-                    crate::diagnostic::one_of(allowed)
-                )),
-            );
-        }
-    }
-    let req = |ctx: &mut Ctx<'_>, k: &'static str, v: Option<&'_ Value<'_>>| -> bool {
-        if v.is_none() {
-            ctx.push(
-                Diagnostic::error(
-                    "accord::missing_key",
-                    t.header_span(ctx.source),
-                    format!("{what} has no `{k}`"),
-                )
-                .with_help(format!("add `{k} = ...` (see docs/agreement-format.md)")),
-            );
-            false
-        } else {
-            true
-        }
-    };
-    let mut unit_ref: Option<Spanned<UnitId>> = None;
-    let target = match ty_val {
-        Some(IndicatorType::Threshold) => {
-            let (c, l, u) = (
-                req(ctx, "comparison", comparison),
-                req(ctx, "limit", limit),
-                req(ctx, "unit", unit),
-            );
-            if !(c && l && u) {
-                None
-            } else {
-                let c = comparison.and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
-                let l = limit.and_then(|v| reader::number(ctx, v, "limit"));
-                let u = unit.and_then(|v| reader::string(ctx, v, "unit"));
-                let u = u.and_then(|s| {
-                    let id = reader::ident::<UnitId>(ctx, &s)?;
-                    ctx.refer(Kind::Unit, s.get_ref(), s.span());
-                    Some(Spanned::new(s.span(), id))
-                });
-                unit_ref = u.clone();
-                match (c, l, u) {
-                    (Some(c), Some(l), Some(u)) => Some(IndicatorTarget::Threshold {
-                        comparison: *c.get_ref(),
-                        limit: *l.get_ref(),
-                        unit: u.into_inner(),
-                    }),
-                    _ => None,
-                }
-            }
-        }
-        Some(IndicatorType::Flag) => {
-            if req(ctx, "expected", expected) {
-                expected.and_then(|v| match v.get_ref() {
-                    DeValue::Boolean(b) => Some(IndicatorTarget::Flag { expected: *b }),
-                    other => {
-                        ctx.error(
-                            "accord::type",
-                            v.span(),
-                            format!(
-                                "`expected` must be `true` or `false`, found {}",
-                                type_name(other)
-                            ),
-                        );
-                        None
-                    }
-                })
-            } else {
-                None
-            }
-        }
-        Some(IndicatorType::Count) => {
-            let (c, l) = (req(ctx, "comparison", comparison), req(ctx, "limit", limit));
-            if !(c && l) {
-                None
-            } else {
-                let c = comparison.and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
-                let l = limit.and_then(|v| reader::uint(ctx, v, "limit", u64::MAX >> 1));
-                match (c, l) {
-                    (Some(c), Some(l)) => Some(IndicatorTarget::Count {
-                        comparison: *c.get_ref(),
-                        limit: *l.get_ref(),
-                    }),
-                    _ => None,
-                }
-            }
-        }
-        Some(IndicatorType::Deadline) => {
-            if req(ctx, "due", due) {
-                due.and_then(|v| reader::date_rule(ctx, v, "due"))
-                    .map(|due| IndicatorTarget::Deadline { due: due.value })
-            } else {
-                None
-            }
-        }
-        Some(IndicatorType::Grade) => {
-            let (s, p) = (req(ctx, "scale", scale), req(ctx, "pass", pass));
-            if !(s && p) {
-                None
-            } else {
-                let s = scale.and_then(|v| reader::strings(ctx, v, "scale"));
-                let p = pass.and_then(|v| reader::string(ctx, v, "pass"));
-                match (s, p) {
-                    (Some(s), Some(p)) => {
-                        let names: Vec<&str> = s.iter().map(|x| x.get_ref().as_str()).collect();
-                        let mut dup = None;
-                        for (i, x) in s.iter().enumerate() {
-                            if names.iter().take(i).any(|n| *n == x.get_ref()) {
-                                dup = Some(x);
-                            }
-                        }
-                        if let Some(x) = dup {
-                            ctx.error(
-                                "accord::grade",
-                                x.span(),
-                                format!("grade `{}` appears twice in the scale", x.get_ref()),
-                            );
-                            None
-                        } else if s.len() < 2 {
-                            ctx.push(
-                                Diagnostic::error("accord::grade", scale.map_or(0..0, |v| v.span()), "a grade scale needs at least two grades")
-                                    .with_help("list the grades worst first: `scale = [\"poor\", \"adequate\", \"good\"]`"),
-                            );
-                            None
-                        } else if !names.contains(&p.get_ref().as_str()) {
-                            let msg =
-                                format!("the pass grade `{}` is not on the scale", p.get_ref());
-                            let help = crate::diagnostic::did_you_mean(
-                                p.get_ref(),
-                                names.iter().copied(),
-                                |all| format!("the grades are {}", crate::diagnostic::one_of(&all)),
-                            );
-                            ctx.push(
-                                Diagnostic::error("accord::grade", p.span(), msg).with_help(help),
-                            );
-                            None
-                        } else {
-                            Some(IndicatorTarget::Grade {
-                                scale: s.into_iter().map(Spanned::into_inner).collect(),
-                                pass: p.into_inner(),
-                            })
-                        }
-                    }
-                    _ => None,
-                }
-            }
-        }
-        None => None,
-    };
-
+    let target = indicator_target(ctx, ty, &keys, &missing);
     let overdue = match overdue_v {
         None => Some((OverduePolicy::None, None)),
         Some(v) => overdue_policy(ctx, v),
     };
-
-    let proto = verification_v.and_then(|v| match v.get_ref() {
-        DeValue::String(name) => {
-            ctx.refer(Kind::Protocol, name, v.span());
-            d.protocols.get(name.as_ref()).cloned()
-        }
-        DeValue::Table(_) => {
-            let mut vt = Table::of(ctx, v, format!("the verification of {what}"))?;
-            let p = verification(ctx, &mut vt, d);
-            vt.finish(ctx);
-            p
-        }
-        other => {
-            ctx.push(
-                Diagnostic::error(
-                    "accord::type",
-                    v.span(),
-                    format!("`verification` must name a protocol or be a table, found {}", type_name(other)),
-                )
-                .with_help("write `verification = \"iaea-inspection\"` (a [[protocols]] id) or an inline table"),
-            );
-            None
-        }
-    });
-
-    // A tolerance written in a unit is converted into the indicator's unit; the two must
-    // measure the same quantity.
-    let mut tolerance = proto.as_ref().map(|p| p.verification.tolerance);
-    if let (Some(p), Some(target)) = (&proto, &target) {
-        match (target, &p.tolerance_unit, p.verification.tolerance) {
-            (IndicatorTarget::Threshold { unit, .. }, Some(tu), Tolerance::Absolute { value }) => {
-                let from = d.units.iter().find(|u| &u.id == tu.get_ref());
-                let to = d.units.iter().find(|u| &u.id == unit);
-                if let (Some(from), Some(to)) = (from, to) {
-                    if from.quantity != to.quantity {
-                        ctx.push(
-                            Diagnostic::error(
-                                "accord::unit_quantity",
-                                tu.span(),
-                                format!(
-                                    "the tolerance is in `{}` ({}) but {what} is measured in `{}` ({})",
-                                    from.id, from.quantity, to.id, to.quantity
-                                ),
-                            )
-                            .with_label("a different quantity")
-                            .with_help(format!(
-                                "units of different quantities are never compared: give the tolerance in a unit of `{}`",
-                                to.quantity
-                            )),
-                        );
-                        tolerance = None;
-                    } else {
-                        tolerance = Some(Tolerance::Absolute {
-                            value: value * from.factor / to.factor,
-                        });
-                    }
-                }
-            }
-            (IndicatorTarget::Threshold { .. } | IndicatorTarget::Count { .. }, _, _) => {}
-            (_, _, Tolerance::Exact) => {}
-            (_, _, _) => {
-                ctx.push(
-                    Diagnostic::error(
-                        "accord::tolerance",
-                        p.tolerance_span.clone().unwrap_or(0..0),
-                        format!("a numeric tolerance does not apply to {what}, which is not a number"),
-                    )
-                    .with_help("only `threshold` and `count` indicators have a numeric tolerance: use `tolerance = \"exact\"`"),
-                );
-                tolerance = None;
-            }
-        }
-    }
-    let _ = unit_ref;
-
+    let proto = verification_v.and_then(|v| indicator_protocol(ctx, v, d, &what));
+    let tolerance = match (&proto, &target) {
+        (Some(p), Some(target)) => converted_tolerance(ctx, p, target, d, &what),
+        (p, _) => p.as_ref().map(|p| p.verification.tolerance),
+    };
     let (
         Some(id),
         Some(id_str),
@@ -1430,6 +1267,217 @@ fn indicator_fields(
             ends,
         },
     ))
+}
+
+/// What an indicator measures and what counts as compliant, read by its type.
+fn indicator_target(
+    ctx: &mut Ctx<'_>,
+    ty: Option<IndicatorType>,
+    k: &TypeKeys<'_, '_>,
+    missing: &Missing<'_>,
+) -> Option<IndicatorTarget> {
+    match ty? {
+        IndicatorType::Threshold => {
+            let keys = [
+                ("comparison", k.comparison),
+                ("limit", k.limit),
+                ("unit", k.unit),
+            ];
+            missing.all_there(ctx, &keys).then_some(())?;
+            let c = k
+                .comparison
+                .and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
+            let l = k.limit.and_then(|v| reader::number(ctx, v, "limit"));
+            let u = k.unit.and_then(|v| reader::string(ctx, v, "unit"));
+            let u = u.and_then(|s| {
+                let id = reader::ident::<UnitId>(ctx, &s)?;
+                ctx.refer(Kind::Unit, s.get_ref(), s.span());
+                Some(id)
+            });
+            Some(IndicatorTarget::Threshold {
+                comparison: *c?.get_ref(),
+                limit: *l?.get_ref(),
+                unit: u?,
+            })
+        }
+        IndicatorType::Flag => {
+            missing
+                .all_there(ctx, &[("expected", k.expected)])
+                .then_some(())?;
+            let v = k.expected?;
+            match v.get_ref() {
+                DeValue::Boolean(b) => Some(IndicatorTarget::Flag { expected: *b }),
+                other => {
+                    ctx.error(
+                        "accord::type",
+                        v.span(),
+                        format!(
+                            "`expected` must be `true` or `false`, found {}",
+                            type_name(other)
+                        ),
+                    );
+                    None
+                }
+            }
+        }
+        IndicatorType::Count => {
+            let keys = [("comparison", k.comparison), ("limit", k.limit)];
+            missing.all_there(ctx, &keys).then_some(())?;
+            let c = k
+                .comparison
+                .and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
+            let l = k
+                .limit
+                .and_then(|v| reader::uint(ctx, v, "limit", u64::MAX >> 1));
+            Some(IndicatorTarget::Count {
+                comparison: *c?.get_ref(),
+                limit: *l?.get_ref(),
+            })
+        }
+        IndicatorType::Deadline => {
+            missing.all_there(ctx, &[("due", k.due)]).then_some(())?;
+            let due = k.due.and_then(|v| reader::date_rule(ctx, v, "due"))?;
+            Some(IndicatorTarget::Deadline { due: due.value })
+        }
+        IndicatorType::Grade => {
+            let keys = [("scale", k.scale), ("pass", k.pass)];
+            missing.all_there(ctx, &keys).then_some(())?;
+            grade_target(ctx, k.scale?, k.pass?)
+        }
+    }
+}
+
+/// A grade scale, worst first, without repeats, and a pass grade on it.
+fn grade_target(ctx: &mut Ctx<'_>, scale: &Value<'_>, pass: &Value<'_>) -> Option<IndicatorTarget> {
+    let s = reader::strings(ctx, scale, "scale");
+    let p = reader::string(ctx, pass, "pass");
+    let (s, p) = (s?, p?);
+    let names: Vec<&str> = s.iter().map(|x| x.get_ref().as_str()).collect();
+    let dup = s
+        .iter()
+        .enumerate()
+        .filter(|(i, x)| names.iter().take(*i).any(|n| *n == x.get_ref()))
+        .map(|(_, x)| x)
+        .last();
+    if let Some(x) = dup {
+        ctx.error(
+            "accord::grade",
+            x.span(),
+            format!("grade `{}` appears twice in the scale", x.get_ref()),
+        );
+        return None;
+    }
+    if s.len() < 2 {
+        ctx.push(
+            Diagnostic::error(
+                "accord::grade",
+                scale.span(),
+                "a grade scale needs at least two grades",
+            )
+            .with_help("list the grades worst first: `scale = [\"poor\", \"adequate\", \"good\"]`"),
+        );
+        return None;
+    }
+    if !names.contains(&p.get_ref().as_str()) {
+        let msg = format!("the pass grade `{}` is not on the scale", p.get_ref());
+        let help = crate::diagnostic::did_you_mean(p.get_ref(), names.iter().copied(), |all| {
+            format!("the grades are {}", crate::diagnostic::one_of(&all))
+        });
+        ctx.push(Diagnostic::error("accord::grade", p.span(), msg).with_help(help));
+        return None;
+    }
+    Some(IndicatorTarget::Grade {
+        scale: s.into_iter().map(Spanned::into_inner).collect(),
+        pass: p.into_inner(),
+    })
+}
+
+/// An indicator's verification: a named protocol, or one written inline.
+fn indicator_protocol(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+    d: &Draft,
+    what: &str,
+) -> Option<ProtocolDraft> {
+    match v.get_ref() {
+        DeValue::String(name) => {
+            ctx.refer(Kind::Protocol, name, v.span());
+            d.protocols.get(name.as_ref()).cloned()
+        }
+        DeValue::Table(_) => {
+            let mut vt = Table::of(ctx, v, format!("the verification of {what}"))?;
+            let p = verification(ctx, &mut vt, d);
+            vt.finish(ctx);
+            p
+        }
+        other => {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::type",
+                    v.span(),
+                    format!("`verification` must name a protocol or be a table, found {}", type_name(other)),
+                )
+                .with_help("write `verification = \"iaea-inspection\"` (a [[protocols]] id) or an inline table"),
+            );
+            None
+        }
+    }
+}
+
+/// The protocol's tolerance for this indicator: a tolerance written in a unit is converted
+/// into the indicator's unit (the two must measure the same quantity), and a numeric one
+/// applies only to numbers. `None` after a diagnostic.
+fn converted_tolerance(
+    ctx: &mut Ctx<'_>,
+    p: &ProtocolDraft,
+    target: &IndicatorTarget,
+    d: &Draft,
+    what: &str,
+) -> Option<Tolerance> {
+    let tolerance = p.verification.tolerance;
+    match (target, &p.tolerance_unit, tolerance) {
+        (IndicatorTarget::Threshold { unit, .. }, Some(tu), Tolerance::Absolute { value }) => {
+            let from = d.units.iter().find(|u| &u.id == tu.get_ref());
+            let to = d.units.iter().find(|u| &u.id == unit);
+            let (Some(from), Some(to)) = (from, to) else {
+                return Some(tolerance);
+            };
+            if from.quantity == to.quantity {
+                return Some(Tolerance::Absolute {
+                    value: value * from.factor / to.factor,
+                });
+            }
+            ctx.push(
+                Diagnostic::error(
+                    "accord::unit_quantity",
+                    tu.span(),
+                    format!(
+                        "the tolerance is in `{}` ({}) but {what} is measured in `{}` ({})",
+                        from.id, from.quantity, to.id, to.quantity
+                    ),
+                )
+                .with_label("a different quantity")
+                .with_help(format!(
+                    "units of different quantities are never compared: give the tolerance in a unit of `{}`",
+                    to.quantity
+                )),
+            );
+            None
+        }
+        (IndicatorTarget::Threshold { .. } | IndicatorTarget::Count { .. }, _, _)
+        | (_, _, Tolerance::Exact) => Some(tolerance),
+        (_, _, _) => {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::tolerance",
+                    p.tolerance_span.clone().unwrap_or(0..0),
+                    format!("a numeric tolerance does not apply to {what}, which is not a number"),
+                )
+                .with_help("only `threshold` and `count` indicators have a numeric tolerance: use `tolerance = \"exact\"`"),
+            );
+            None
+        }
+    }
 }
 
 fn overdue_policy(
