@@ -1637,74 +1637,64 @@ fn phase(
     })
 }
 
-fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionDraft> {
-    let id_str = t.req_str(ctx, "id");
-    let id = id_str
-        .as_ref()
-        .and_then(|s| reader::ident::<ActionId>(ctx, s));
-    if let Some(s) = &id_str {
-        ctx.declare(Kind::Action, s.get_ref(), s.span());
+/// The keys of each relief action type, as found (absent ones are `None`).
+struct ActionKeys<'a, 'i> {
+    measure: Option<&'a Value<'i>>,
+    sectors: Option<&'a Value<'i>>,
+    entities: Option<&'a Value<'i>>,
+    licence: Option<&'a Value<'i>>,
+    scope: Option<&'a Value<'i>>,
+    activities: Option<&'a Value<'i>>,
+    amount: Option<&'a Value<'i>>,
+    currency: Option<&'a Value<'i>>,
+    area: Option<&'a Value<'i>>,
+}
+
+impl<'a, 'i> ActionKeys<'a, 'i> {
+    /// Every type's keys are asked for, so that a key of another type is reported as
+    /// belonging to it rather than as unknown.
+    fn take(t: &mut Table<'a, 'i>) -> Self {
+        Self {
+            measure: t.get("measure"),
+            sectors: t.get("sectors"),
+            entities: t.get("entities"),
+            licence: t.get("licence"),
+            scope: t.get("scope"),
+            activities: t.get("activities"),
+            amount: t.get("amount"),
+            currency: t.get("currency"),
+            area: t.get("area"),
+        }
     }
-    let title = t.req_str(ctx, "title");
-    let ty = t.req_choice(ctx, "type", ACTION_TYPES);
-    let regime = t.ref_id::<RegimeId>(ctx, "regime", Kind::Regime, true);
-    let measure = t.get("measure");
-    let sectors = t.get("sectors");
-    let entities = t.get("entities");
-    let licence = t.get("licence");
-    let scope = t.get("scope");
-    let activities = t.get("activities");
-    let amount = t.get("amount");
-    let currency = t.get("currency");
-    let area = t.get("area");
-    let starts = t.opt_date_rule(ctx, "starts");
-    let expires = t.opt_date_rule(ctx, "expires");
-    let lifted = t.opt_date_rule(ctx, "lifted");
-    let renewal_v = t.get("renewal");
-    let supersedes = t.ref_id::<ActionId>(ctx, "supersedes", Kind::Action, false);
-    let weight = t.req_number(ctx, "weight");
-    let what = match &id_str {
-        Some(s) => format!("relief action `{}`", s.get_ref()),
-        None => "a relief action".to_owned(),
-    };
-    let ty_val = ty.as_ref().map(|x| *x.get_ref());
-    let allowed: &[&str] = match ty_val {
-        Some(ActionType::SuspendMeasure | ActionType::TerminateMeasure) => &["measure", "sectors"],
-        Some(ActionType::Delist) => &["entities"],
-        Some(ActionType::GeneralLicence) => &["licence", "scope", "activities"],
-        Some(ActionType::Unfreeze) => &["amount", "currency", "measure"],
-        Some(ActionType::Cooperation) => &["area"],
-        None => &[
-            "measure",
-            "sectors",
-            "entities",
-            "licence",
-            "scope",
-            "activities",
-            "amount",
-            "currency",
-            "area",
-        ],
-    };
-    let type_keys = [
-        ("measure", measure),
-        ("sectors", sectors),
-        ("entities", entities),
-        ("licence", licence),
-        ("scope", scope),
-        ("activities", activities),
-        ("amount", amount),
-        ("currency", currency),
-        ("area", area),
-    ];
-    let ty_name = ACTION_TYPES
-        .iter()
-        .find(|(_, x)| Some(*x) == ty_val)
-        .map_or("?", |(n, _)| n);
-    for (k, v) in &type_keys {
-        if let Some(v) = v
-            && !allowed.contains(k)
-        {
+
+    /// Reports every key that does not apply to the action's type.
+    fn check_applies(&self, ctx: &mut Ctx<'_>, ty: Option<ActionType>, ty_name: &str) {
+        let allowed: &[&str] = match ty {
+            Some(ActionType::SuspendMeasure | ActionType::TerminateMeasure) => {
+                &["measure", "sectors"]
+            }
+            Some(ActionType::Delist) => &["entities"],
+            Some(ActionType::GeneralLicence) => &["licence", "scope", "activities"],
+            Some(ActionType::Unfreeze) => &["amount", "currency", "measure"],
+            Some(ActionType::Cooperation) => &["area"],
+            None => return,
+        };
+        let keys = [
+            ("measure", self.measure),
+            ("sectors", self.sectors),
+            ("entities", self.entities),
+            ("licence", self.licence),
+            ("scope", self.scope),
+            ("activities", self.activities),
+            ("amount", self.amount),
+            ("currency", self.currency),
+            ("area", self.area),
+        ];
+        for (k, v) in keys {
+            let Some(v) = v else { continue };
+            if allowed.contains(&k) {
+                continue;
+            }
             ctx.push(
                 Diagnostic::error(
                     "accord::action_field",
@@ -1718,146 +1708,80 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
             );
         }
     }
-    let header = t.header_span(ctx.source);
-    let need = |ctx: &mut Ctx<'_>, k: &'static str| -> Option<&Value<'_>> {
-        let v = type_keys
-            .iter()
-            .find(|(n, _)| *n == k)
-            .and_then(|(_, v)| *v);
+}
+
+/// Reports a key the action's type needs and the table lacks.
+struct Need<'w> {
+    header: Range<usize>,
+    what: &'w str,
+    ty_name: &'w str,
+}
+
+impl Need<'_> {
+    fn get<'v, 'i>(
+        &self,
+        ctx: &mut Ctx<'_>,
+        k: &str,
+        v: Option<&'v Value<'i>>,
+    ) -> Option<&'v Value<'i>> {
         if v.is_none() {
             ctx.push(
                 Diagnostic::error(
                     "accord::missing_key",
-                    header.clone(),
-                    format!("{what} has no `{k}`"),
+                    self.header.clone(),
+                    format!("{} has no `{k}`", self.what),
                 )
-                .with_help(format!("a `{ty_name}` action needs `{k} = ...`")),
+                .with_help(format!("a `{}` action needs `{k} = ...`", self.ty_name)),
             );
         }
         v
+    }
+}
+
+/// What a relief action does, read by its type, with the measure it names (to check its
+/// regime) and the activities a licence lists.
+struct KindRead {
+    kind: Option<ReliefKind>,
+    measure: Option<Spanned<MeasureId>>,
+    activities: Vec<String>,
+}
+
+fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionDraft> {
+    let id_str = t.req_str(ctx, "id");
+    let id = id_str
+        .as_ref()
+        .and_then(|s| reader::ident::<ActionId>(ctx, s));
+    if let Some(s) = &id_str {
+        ctx.declare(Kind::Action, s.get_ref(), s.span());
+    }
+    let title = t.req_str(ctx, "title");
+    let ty = t.req_choice(ctx, "type", ACTION_TYPES);
+    let regime = t.ref_id::<RegimeId>(ctx, "regime", Kind::Regime, true);
+    let keys = ActionKeys::take(t);
+    let starts = t.opt_date_rule(ctx, "starts");
+    let expires = t.opt_date_rule(ctx, "expires");
+    let lifted = t.opt_date_rule(ctx, "lifted");
+    let renewal_v = t.get("renewal");
+    let supersedes = t.ref_id::<ActionId>(ctx, "supersedes", Kind::Action, false);
+    let weight = t.req_number(ctx, "weight");
+    let what = match &id_str {
+        Some(s) => format!("relief action `{}`", s.get_ref()),
+        None => "a relief action".to_owned(),
     };
-    let measure_ref = |ctx: &mut Ctx<'_>, v: &Value<'_>| -> Option<Spanned<MeasureId>> {
-        let s = reader::string(ctx, v, "measure")?;
-        let id = reader::ident::<MeasureId>(ctx, &s)?;
-        ctx.refer(Kind::Measure, s.get_ref(), s.span());
-        Some(Spanned::new(s.span(), id))
+    let ty = ty.as_ref().map(|x| *x.get_ref());
+    let ty_name = ACTION_TYPES
+        .iter()
+        .find(|(_, x)| Some(*x) == ty)
+        .map_or("?", |(n, _)| n);
+    keys.check_applies(ctx, ty, ty_name);
+    let need = Need {
+        header: t.header_span(ctx.source),
+        what: &what,
+        ty_name,
     };
-    let mut activity_list = Vec::new();
-    let mut measure_span: Option<Spanned<MeasureId>> = None;
-    let kind = match ty_val {
-        Some(t @ (ActionType::SuspendMeasure | ActionType::TerminateMeasure)) => {
-            let m = need(ctx, "measure").and_then(|v| measure_ref(ctx, v));
-            let s = match sectors {
-                Some(v) => reader::strings(ctx, v, "sectors")
-                    .map(|x| x.into_iter().map(Spanned::into_inner).collect()),
-                None => Some(Vec::new()),
-            };
-            measure_span = m.clone();
-            match (m, s) {
-                (Some(m), Some(sectors)) if t == ActionType::TerminateMeasure => {
-                    Some(ReliefKind::TerminateMeasure {
-                        measure: m.into_inner(),
-                        sectors,
-                    })
-                }
-                (Some(m), Some(sectors)) => Some(ReliefKind::SuspendMeasure {
-                    measure: m.into_inner(),
-                    sectors,
-                }),
-                _ => None,
-            }
-        }
-        Some(ActionType::Delist) => need(ctx, "entities")
-            .and_then(|v| entity_list(ctx, v))
-            .map(|entities| ReliefKind::Delist { entities }),
-        Some(ActionType::GeneralLicence) => {
-            let l = need(ctx, "licence").and_then(|v| reader::string(ctx, v, "licence"));
-            let s = need(ctx, "scope").and_then(|v| reader::string(ctx, v, "scope"));
-            let a = match activities {
-                Some(v) => reader::strings(ctx, v, "activities")
-                    .map(|x| x.into_iter().map(Spanned::into_inner).collect::<Vec<_>>()),
-                None => Some(Vec::new()),
-            };
-            if let Some(a) = &a {
-                activity_list = a.clone();
-            }
-            match (l, s, a) {
-                (Some(l), Some(s), Some(a)) => Some(ReliefKind::GeneralLicence {
-                    licence: l.into_inner(),
-                    scope: s.into_inner(),
-                    activities: a,
-                }),
-                _ => None,
-            }
-        }
-        Some(ActionType::Unfreeze) => {
-            let a = need(ctx, "amount").and_then(|v| reader::number(ctx, v, "amount"));
-            let c = need(ctx, "currency").and_then(|v| reader::string(ctx, v, "currency"));
-            let m = need(ctx, "measure").and_then(|v| measure_ref(ctx, v));
-            measure_span = m.clone();
-            if let Some(a) = &a
-                && *a.get_ref() <= 0.0
-            {
-                ctx.error(
-                    "accord::amount",
-                    a.span(),
-                    "the amount unfrozen must be greater than zero",
-                );
-            }
-            if let Some(c) = &c
-                && !(c.get_ref().len() == 3 && c.get_ref().bytes().all(|b| b.is_ascii_uppercase()))
-            {
-                ctx.push(
-                    Diagnostic::error(
-                        "accord::currency",
-                        c.span(),
-                        format!("`{}` is not an ISO 4217 currency code", c.get_ref()),
-                    )
-                    .with_help("write three capital letters, e.g. `EUR`, `USD`, `GBP`"),
-                );
-            }
-            match (a, c, m) {
-                (Some(a), Some(c), Some(m)) if *a.get_ref() > 0.0 => Some(ReliefKind::Unfreeze {
-                    amount: *a.get_ref(),
-                    currency: c.into_inner(),
-                    measure: m.into_inner(),
-                }),
-                _ => None,
-            }
-        }
-        Some(ActionType::Cooperation) => need(ctx, "area")
-            .and_then(|v| reader::string(ctx, v, "area"))
-            .map(|a| ReliefKind::Cooperation {
-                area: a.into_inner(),
-            }),
-        None => None,
-    };
-    // The measure must belong to the action's regime.
-    if let (Some(m), Some(r)) = (&measure_span, &regime)
-        && let Some(reg) = d.regimes.iter().find(|x| &x.id == r.get_ref())
-        && !reg.measures.iter().any(|x| &x.id == m.get_ref())
-        && let Some(owner) = d
-            .regimes
-            .iter()
-            .find(|x| x.measures.iter().any(|y| &y.id == m.get_ref()))
-    {
-        ctx.push(
-            Diagnostic::error(
-                "accord::measure_regime",
-                m.span(),
-                format!(
-                    "measure `{}` belongs to regime `{}`, not `{}`",
-                    m.get_ref(),
-                    owner.id,
-                    r.get_ref()
-                ),
-            )
-            .with_help(format!(
-                "set `regime = \"{}\"`, or name a measure of `{}`",
-                owner.id,
-                r.get_ref()
-            )),
-        );
+    let read = relief_kind(ctx, ty, &keys, &need);
+    if let (Some(m), Some(r)) = (&read.measure, &regime) {
+        check_measure_regime(ctx, d, m, r);
     }
     let (renewal, unless, renewal_span) = match renewal_v {
         None => (Some(Renewal::None), None, None),
@@ -1890,7 +1814,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     let action = ReliefAction {
         id: id?,
         title: title?.into_inner(),
-        kind: kind?,
+        kind: read.kind?,
         regime: regime?.into_inner(),
         starts: starts.as_ref().map(|s| s.value.clone()),
         expires: expires.as_ref().map(|s| s.value.clone()),
@@ -1908,8 +1832,178 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         lifted,
         unless,
         supersedes_span: supersedes.map(|s| s.span()),
-        activities: activity_list,
+        activities: read.activities,
     })
+}
+
+/// A measure named by an action, declared as a reference.
+fn measure_ref(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Spanned<MeasureId>> {
+    let s = reader::string(ctx, v, "measure")?;
+    let id = reader::ident::<MeasureId>(ctx, &s)?;
+    ctx.refer(Kind::Measure, s.get_ref(), s.span());
+    Some(Spanned::new(s.span(), id))
+}
+
+/// A list of strings, empty when the key is absent; `None` after a diagnostic.
+fn optional_strings(ctx: &mut Ctx<'_>, v: Option<&Value<'_>>, key: &str) -> Option<Vec<String>> {
+    match v {
+        Some(v) => {
+            reader::strings(ctx, v, key).map(|x| x.into_iter().map(Spanned::into_inner).collect())
+        }
+        None => Some(Vec::new()),
+    }
+}
+
+/// What the action does, by its type.
+fn relief_kind(
+    ctx: &mut Ctx<'_>,
+    ty: Option<ActionType>,
+    k: &ActionKeys<'_, '_>,
+    need: &Need<'_>,
+) -> KindRead {
+    let mut read = KindRead {
+        kind: None,
+        measure: None,
+        activities: Vec::new(),
+    };
+    read.kind = match ty {
+        Some(t @ (ActionType::SuspendMeasure | ActionType::TerminateMeasure)) => {
+            let m = need
+                .get(ctx, "measure", k.measure)
+                .and_then(|v| measure_ref(ctx, v));
+            let sectors = optional_strings(ctx, k.sectors, "sectors");
+            read.measure = m.clone();
+            match (m, sectors) {
+                (Some(m), Some(sectors)) if t == ActionType::TerminateMeasure => {
+                    Some(ReliefKind::TerminateMeasure {
+                        measure: m.into_inner(),
+                        sectors,
+                    })
+                }
+                (Some(m), Some(sectors)) => Some(ReliefKind::SuspendMeasure {
+                    measure: m.into_inner(),
+                    sectors,
+                }),
+                _ => None,
+            }
+        }
+        Some(ActionType::Delist) => need
+            .get(ctx, "entities", k.entities)
+            .and_then(|v| entity_list(ctx, v))
+            .map(|entities| ReliefKind::Delist { entities }),
+        Some(ActionType::GeneralLicence) => {
+            let l = need
+                .get(ctx, "licence", k.licence)
+                .and_then(|v| reader::string(ctx, v, "licence"));
+            let s = need
+                .get(ctx, "scope", k.scope)
+                .and_then(|v| reader::string(ctx, v, "scope"));
+            let a = optional_strings(ctx, k.activities, "activities");
+            read.activities = a.clone().unwrap_or_default();
+            match (l, s, a) {
+                (Some(l), Some(s), Some(a)) => Some(ReliefKind::GeneralLicence {
+                    licence: l.into_inner(),
+                    scope: s.into_inner(),
+                    activities: a,
+                }),
+                _ => None,
+            }
+        }
+        Some(ActionType::Unfreeze) => {
+            let (kind, measure) = unfreeze(ctx, k, need);
+            read.measure = measure;
+            kind
+        }
+        Some(ActionType::Cooperation) => need
+            .get(ctx, "area", k.area)
+            .and_then(|v| reader::string(ctx, v, "area"))
+            .map(|a| ReliefKind::Cooperation {
+                area: a.into_inner(),
+            }),
+        None => None,
+    };
+    read
+}
+
+/// An unfreezing: a positive amount in an ISO 4217 currency, under a measure.
+fn unfreeze(
+    ctx: &mut Ctx<'_>,
+    k: &ActionKeys<'_, '_>,
+    need: &Need<'_>,
+) -> (Option<ReliefKind>, Option<Spanned<MeasureId>>) {
+    let a = need
+        .get(ctx, "amount", k.amount)
+        .and_then(|v| reader::number(ctx, v, "amount"));
+    let c = need
+        .get(ctx, "currency", k.currency)
+        .and_then(|v| reader::string(ctx, v, "currency"));
+    let m = need
+        .get(ctx, "measure", k.measure)
+        .and_then(|v| measure_ref(ctx, v));
+    if let Some(a) = &a
+        && *a.get_ref() <= 0.0
+    {
+        ctx.error(
+            "accord::amount",
+            a.span(),
+            "the amount unfrozen must be greater than zero",
+        );
+    }
+    if let Some(c) = &c
+        && !(c.get_ref().len() == 3 && c.get_ref().bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        ctx.push(
+            Diagnostic::error(
+                "accord::currency",
+                c.span(),
+                format!("`{}` is not an ISO 4217 currency code", c.get_ref()),
+            )
+            .with_help("write three capital letters, e.g. `EUR`, `USD`, `GBP`"),
+        );
+    }
+    let kind = match (a, c, &m) {
+        (Some(a), Some(c), Some(m)) if *a.get_ref() > 0.0 => Some(ReliefKind::Unfreeze {
+            amount: *a.get_ref(),
+            currency: c.into_inner(),
+            measure: m.get_ref().clone(),
+        }),
+        _ => None,
+    };
+    (kind, m)
+}
+
+/// The measure an action names must belong to the action's regime.
+fn check_measure_regime(
+    ctx: &mut Ctx<'_>,
+    d: &Draft,
+    m: &Spanned<MeasureId>,
+    r: &Spanned<RegimeId>,
+) {
+    if let Some(reg) = d.regimes.iter().find(|x| &x.id == r.get_ref())
+        && !reg.measures.iter().any(|x| &x.id == m.get_ref())
+        && let Some(owner) = d
+            .regimes
+            .iter()
+            .find(|x| x.measures.iter().any(|y| &y.id == m.get_ref()))
+    {
+        ctx.push(
+            Diagnostic::error(
+                "accord::measure_regime",
+                m.span(),
+                format!(
+                    "measure `{}` belongs to regime `{}`, not `{}`",
+                    m.get_ref(),
+                    owner.id,
+                    r.get_ref()
+                ),
+            )
+            .with_help(format!(
+                "set `regime = \"{}\"`, or name a measure of `{}`",
+                owner.id,
+                r.get_ref()
+            )),
+        );
+    }
 }
 
 fn entity_list(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Vec<EntityRef>> {
