@@ -332,13 +332,9 @@ impl DayZone {
     /// Days of the IANA zone `name` (from the bundled tz database, so an evaluation reads
     /// no file and gives the same answer on every machine).
     pub fn named(name: &str) -> Result<Self, MomentError> {
-        let tz = jiff::tz::TimeZoneDatabase::bundled()
-            .get(name)
-            .map_err(|_| MomentError::UnknownZone {
-                text: name.to_owned(),
-                zone: name.to_owned(),
-            })?;
-        Ok(Self { tz: Some(tz) })
+        Ok(Self {
+            tz: Some(bundled_zone(name, name)?),
+        })
     }
 
     /// The zone's name, `None` for UTC.
@@ -477,6 +473,17 @@ pub enum MomentError {
         /// The offset given.
         offset: String,
     },
+}
+
+/// The IANA zone `name` from the tz database bundled with Accord (`text`: where it was
+/// written, for the error).
+fn bundled_zone(name: &str, text: &str) -> Result<jiff::tz::TimeZone, MomentError> {
+    jiff::tz::TimeZoneDatabase::bundled()
+        .get(name)
+        .map_err(|_| MomentError::UnknownZone {
+            text: text.to_owned(),
+            zone: name.to_owned(),
+        })
 }
 
 /// An offset in seconds as `±HH:MM` (with `:SS` when there are seconds).
@@ -642,12 +649,7 @@ impl Moment {
             (None, None) => return Err(MomentError::NoZone(text.to_owned())),
             (Some(o), None) => (Zone::Offset(o), o),
             (given, Some(name)) => {
-                let tz = jiff::tz::TimeZoneDatabase::bundled()
-                    .get(name)
-                    .map_err(|_| MomentError::UnknownZone {
-                        text: text.to_owned(),
-                        zone: name.to_owned(),
-                    })?;
+                let tz = bundled_zone(name, text)?;
                 let name = tz.iana_name().unwrap_or(name).to_owned();
                 let seconds = zone_offset(text, &tz, local, given, &name)?;
                 (
@@ -951,33 +953,19 @@ mod tests {
     #[test]
     fn an_instant_counts_from_its_utc_day_and_not_before_it() {
         let m: Moment = "2026-11-09T00:01-05:00".parse().unwrap();
-        let at = |s: &str| s.parse::<Instant>().unwrap();
-        let utc = DayZone::utc();
-        assert_eq!(
-            m.day_as_of(at("2026-11-08T23:00:00Z"), &utc),
-            date(2026, 11, 9)
-        );
-        assert_eq!(
-            m.day_as_of(at("2026-11-09T05:00:59Z"), &utc),
-            date(2026, 11, 10)
-        );
-        assert_eq!(
-            m.day_as_of(at("2026-11-09T05:01:00Z"), &utc),
-            date(2026, 11, 9)
-        );
-        assert_eq!(
-            m.day_as_of(at("2026-11-10T00:00:00Z"), &utc),
-            date(2026, 11, 9)
-        );
         let plain = Moment::day(date(2026, 11, 9));
-        assert_eq!(
-            plain.day_as_of(at("2026-11-09T00:00:00Z"), &utc),
-            date(2026, 11, 9)
-        );
-        assert_eq!(
-            plain.day_as_of(at("2026-11-08T23:59:59Z"), &utc),
-            date(2026, 11, 9)
-        );
+        let utc = DayZone::utc();
+        for (moment, as_of, day) in [
+            (&m, "2026-11-08T23:00:00Z", date(2026, 11, 9)),
+            (&m, "2026-11-09T05:00:59Z", date(2026, 11, 10)),
+            (&m, "2026-11-09T05:01:00Z", date(2026, 11, 9)),
+            (&m, "2026-11-10T00:00:00Z", date(2026, 11, 9)),
+            (&plain, "2026-11-09T00:00:00Z", date(2026, 11, 9)),
+            (&plain, "2026-11-08T23:59:59Z", date(2026, 11, 9)),
+        ] {
+            let as_of: Instant = as_of.parse().unwrap();
+            assert_eq!(moment.day_as_of(as_of, &utc), day, "{moment} as of {as_of}");
+        }
     }
 
     #[test]

@@ -1054,104 +1054,111 @@ fn commitment(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &mut Draft) {
     }
 }
 
-/// The keys of each indicator type, as found (absent ones are `None`).
-struct TypeKeys<'a, 'i> {
-    comparison: Option<&'a Value<'i>>,
-    limit: Option<&'a Value<'i>>,
-    unit: Option<&'a Value<'i>>,
-    expected: Option<&'a Value<'i>>,
-    due: Option<&'a Value<'i>>,
-    scale: Option<&'a Value<'i>>,
-    pass: Option<&'a Value<'i>>,
-}
+/// The keys that belong to one type or another of a table (an indicator's, a relief
+/// action's), as found (absent ones are `None`). Every type's keys are asked for, so that a
+/// key of another type is reported as belonging to it rather than as unknown.
+struct TypeKeys<'a, 'i>(Vec<(&'static str, Option<&'a Value<'i>>)>);
 
 impl<'a, 'i> TypeKeys<'a, 'i> {
-    /// Every type's keys are asked for, so that a key of another type is reported as
-    /// belonging to it rather than as unknown.
-    fn take(t: &mut Table<'a, 'i>) -> Self {
-        Self {
-            comparison: t.get("comparison"),
-            limit: t.get("limit"),
-            unit: t.get("unit"),
-            expected: t.get("expected"),
-            due: t.get("due"),
-            scale: t.get("scale"),
-            pass: t.get("pass"),
-        }
+    fn take(t: &mut Table<'a, 'i>, names: &[&'static str]) -> Self {
+        Self(names.iter().map(|k| (*k, t.get(k))).collect())
     }
 
-    fn all(&self) -> [(&'static str, Option<&'a Value<'i>>); 7] {
-        [
-            ("comparison", self.comparison),
-            ("limit", self.limit),
-            ("unit", self.unit),
-            ("expected", self.expected),
-            ("due", self.due),
-            ("scale", self.scale),
-            ("pass", self.pass),
-        ]
+    fn get(&self, key: &str) -> Option<&'a Value<'i>> {
+        self.0.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v)
     }
 
-    /// Reports every key that does not apply to the indicator's type.
-    fn check_applies(&self, ctx: &mut Ctx<'_>, ty: Option<IndicatorType>) {
-        let allowed: &[&str] = match ty {
-            Some(IndicatorType::Threshold) => &["comparison", "limit", "unit"],
-            Some(IndicatorType::Flag) => &["expected"],
-            Some(IndicatorType::Count) => &["comparison", "limit"],
-            Some(IndicatorType::Deadline) => &["due"],
-            Some(IndicatorType::Grade) => &["scale", "pass"],
-            None => return,
-        };
-        let ty_name = INDICATOR_TYPES
-            .iter()
-            .find(|(_, x)| Some(*x) == ty)
-            .map_or("?", |(n, _)| n);
-        for (k, v) in self.all() {
+    /// Reports every key not `allowed` for the type (`a_type`: "a `flag` indicator").
+    fn check_applies(&self, ctx: &mut Ctx<'_>, code: &'static str, allowed: &[&str], a_type: &str) {
+        for (k, v) in &self.0 {
             let Some(v) = v else { continue };
-            if allowed.contains(&k) {
+            if allowed.contains(k) {
                 continue;
             }
             ctx.push(
-                Diagnostic::error(
-                    "accord::indicator_field",
-                    v.span(),
-                    format!("`{k}` does not apply to a `{ty_name}` indicator"),
-                )
-                .with_help(format!(
-                    "a `{ty_name}` indicator takes {}",
-                    crate::diagnostic::one_of(allowed)
-                )),
+                Diagnostic::error(code, v.span(), format!("`{k}` does not apply to {a_type}"))
+                    .with_help(format!(
+                        "{a_type} takes {}",
+                        crate::diagnostic::one_of(allowed)
+                    )),
             );
         }
     }
 }
 
-/// Reports a key the indicator's type requires and the table lacks.
+/// Reports a key the table's type requires and the table lacks.
 struct Missing<'w> {
     header: Range<usize>,
     what: &'w str,
+    help: &'w dyn Fn(&str) -> String,
 }
 
-impl Missing<'_> {
-    /// Whether every key is there (each one missing is reported).
-    fn all_there(&self, ctx: &mut Ctx<'_>, keys: &[(&'static str, Option<&Value<'_>>)]) -> bool {
-        let mut ok = true;
-        for (k, v) in keys {
-            if v.is_none() {
-                ctx.push(
-                    Diagnostic::error(
-                        "accord::missing_key",
-                        self.header.clone(),
-                        format!("{} has no `{k}`", self.what),
-                    )
-                    .with_help(format!("add `{k} = ...` (see docs/agreement-format.md)")),
-                );
-                ok = false;
-            }
+impl<'w> Missing<'w> {
+    /// For the table `t`, whose header the diagnostics point at.
+    fn of(
+        ctx: &Ctx<'_>,
+        t: &Table<'_, '_>,
+        what: &'w str,
+        help: &'w dyn Fn(&str) -> String,
+    ) -> Self {
+        Self {
+            header: t.header_span(ctx.source),
+            what,
+            help,
         }
-        ok
+    }
+
+    /// The value of key `k`, or `None` and a diagnostic when it is missing.
+    fn get<'v, 'i>(
+        &self,
+        ctx: &mut Ctx<'_>,
+        keys: &TypeKeys<'v, 'i>,
+        k: &str,
+    ) -> Option<&'v Value<'i>> {
+        let v = keys.get(k);
+        if v.is_none() {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::missing_key",
+                    self.header.clone(),
+                    format!("{} has no `{k}`", self.what),
+                )
+                .with_help((self.help)(k)),
+            );
+        }
+        v
+    }
+
+    /// The string at key `k`, or `None` and a diagnostic when it is missing or no string.
+    fn string(
+        &self,
+        ctx: &mut Ctx<'_>,
+        keys: &TypeKeys<'_, '_>,
+        k: &str,
+    ) -> Option<Spanned<String>> {
+        self.get(ctx, keys, k)
+            .and_then(|v| reader::string(ctx, v, k))
+    }
+
+    /// `Some` when every one of `names` is there (each one missing is reported).
+    fn all_there(&self, ctx: &mut Ctx<'_>, keys: &TypeKeys<'_, '_>, names: &[&str]) -> Option<()> {
+        let mut ok = true;
+        for k in names {
+            ok &= self.get(ctx, keys, k).is_some();
+        }
+        ok.then_some(())
     }
 }
+
+const INDICATOR_KEYS: [&str; 7] = [
+    "comparison",
+    "limit",
+    "unit",
+    "expected",
+    "due",
+    "scale",
+    "pass",
+];
 
 fn indicator_fields(
     ctx: &mut Ctx<'_>,
@@ -1167,7 +1174,7 @@ fn indicator_fields(
     }
     let description = t.req_str(ctx, "description");
     let ty = t.req_choice(ctx, "type", INDICATOR_TYPES);
-    let keys = TypeKeys::take(t);
+    let keys = TypeKeys::take(t, &INDICATOR_KEYS);
     let cadence = t.req_duration(ctx, "cadence");
     let starts = t.req_date_rule(ctx, "starts");
     let ends = t.opt_date_rule(ctx, "ends").flatten();
@@ -1181,11 +1188,23 @@ fn indicator_fields(
         None => "an indicator".to_owned(),
     };
     let ty = ty.as_ref().map(|t| *t.get_ref());
-    keys.check_applies(ctx, ty);
-    let missing = Missing {
-        header: t.header_span(ctx.source),
-        what: &what,
-    };
+    if let Some(ty) = ty {
+        let allowed: &[&str] = match ty {
+            IndicatorType::Threshold => &["comparison", "limit", "unit"],
+            IndicatorType::Flag => &["expected"],
+            IndicatorType::Count => &["comparison", "limit"],
+            IndicatorType::Deadline => &["due"],
+            IndicatorType::Grade => &["scale", "pass"],
+        };
+        let name = INDICATOR_TYPES
+            .iter()
+            .find(|(_, x)| *x == ty)
+            .map_or("?", |(n, _)| n);
+        let a_type = format!("a `{name}` indicator");
+        keys.check_applies(ctx, "accord::indicator_field", allowed, &a_type);
+    }
+    let help = |k: &str| format!("add `{k} = ...` (see docs/agreement-format.md)");
+    let missing = Missing::of(ctx, t, &what, &help);
     let target = indicator_target(ctx, ty, &keys, &missing);
     let overdue = match overdue_v {
         None => Some((OverduePolicy::None, None)),
@@ -1278,17 +1297,12 @@ fn indicator_target(
 ) -> Option<IndicatorTarget> {
     match ty? {
         IndicatorType::Threshold => {
-            let keys = [
-                ("comparison", k.comparison),
-                ("limit", k.limit),
-                ("unit", k.unit),
-            ];
-            missing.all_there(ctx, &keys).then_some(())?;
+            missing.all_there(ctx, k, &["comparison", "limit", "unit"])?;
             let c = k
-                .comparison
+                .get("comparison")
                 .and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
-            let l = k.limit.and_then(|v| reader::number(ctx, v, "limit"));
-            let u = k.unit.and_then(|v| reader::string(ctx, v, "unit"));
+            let l = k.get("limit").and_then(|v| reader::number(ctx, v, "limit"));
+            let u = k.get("unit").and_then(|v| reader::string(ctx, v, "unit"));
             let u = u.and_then(|s| {
                 let id = reader::ident::<UnitId>(ctx, &s)?;
                 ctx.refer(Kind::Unit, s.get_ref(), s.span());
@@ -1301,10 +1315,8 @@ fn indicator_target(
             })
         }
         IndicatorType::Flag => {
-            missing
-                .all_there(ctx, &[("expected", k.expected)])
-                .then_some(())?;
-            let v = k.expected?;
+            missing.all_there(ctx, k, &["expected"])?;
+            let v = k.get("expected")?;
             match v.get_ref() {
                 DeValue::Boolean(b) => Some(IndicatorTarget::Flag { expected: *b }),
                 other => {
@@ -1321,13 +1333,12 @@ fn indicator_target(
             }
         }
         IndicatorType::Count => {
-            let keys = [("comparison", k.comparison), ("limit", k.limit)];
-            missing.all_there(ctx, &keys).then_some(())?;
+            missing.all_there(ctx, k, &["comparison", "limit"])?;
             let c = k
-                .comparison
+                .get("comparison")
                 .and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
             let l = k
-                .limit
+                .get("limit")
                 .and_then(|v| reader::uint(ctx, v, "limit", u64::MAX >> 1));
             Some(IndicatorTarget::Count {
                 comparison: *c?.get_ref(),
@@ -1335,14 +1346,15 @@ fn indicator_target(
             })
         }
         IndicatorType::Deadline => {
-            missing.all_there(ctx, &[("due", k.due)]).then_some(())?;
-            let due = k.due.and_then(|v| reader::date_rule(ctx, v, "due"))?;
+            missing.all_there(ctx, k, &["due"])?;
+            let due = k
+                .get("due")
+                .and_then(|v| reader::date_rule(ctx, v, "due"))?;
             Some(IndicatorTarget::Deadline { due: due.value })
         }
         IndicatorType::Grade => {
-            let keys = [("scale", k.scale), ("pass", k.pass)];
-            missing.all_there(ctx, &keys).then_some(())?;
-            grade_target(ctx, k.scale?, k.pass?)
+            missing.all_there(ctx, k, &["scale", "pass"])?;
+            grade_target(ctx, k.get("scale")?, k.get("pass")?)
         }
     }
 }
@@ -1637,106 +1649,17 @@ fn phase(
     })
 }
 
-/// The keys of each relief action type, as found (absent ones are `None`).
-struct ActionKeys<'a, 'i> {
-    measure: Option<&'a Value<'i>>,
-    sectors: Option<&'a Value<'i>>,
-    entities: Option<&'a Value<'i>>,
-    licence: Option<&'a Value<'i>>,
-    scope: Option<&'a Value<'i>>,
-    activities: Option<&'a Value<'i>>,
-    amount: Option<&'a Value<'i>>,
-    currency: Option<&'a Value<'i>>,
-    area: Option<&'a Value<'i>>,
-}
-
-impl<'a, 'i> ActionKeys<'a, 'i> {
-    /// Every type's keys are asked for, so that a key of another type is reported as
-    /// belonging to it rather than as unknown.
-    fn take(t: &mut Table<'a, 'i>) -> Self {
-        Self {
-            measure: t.get("measure"),
-            sectors: t.get("sectors"),
-            entities: t.get("entities"),
-            licence: t.get("licence"),
-            scope: t.get("scope"),
-            activities: t.get("activities"),
-            amount: t.get("amount"),
-            currency: t.get("currency"),
-            area: t.get("area"),
-        }
-    }
-
-    /// Reports every key that does not apply to the action's type.
-    fn check_applies(&self, ctx: &mut Ctx<'_>, ty: Option<ActionType>, ty_name: &str) {
-        let allowed: &[&str] = match ty {
-            Some(ActionType::SuspendMeasure | ActionType::TerminateMeasure) => {
-                &["measure", "sectors"]
-            }
-            Some(ActionType::Delist) => &["entities"],
-            Some(ActionType::GeneralLicence) => &["licence", "scope", "activities"],
-            Some(ActionType::Unfreeze) => &["amount", "currency", "measure"],
-            Some(ActionType::Cooperation) => &["area"],
-            None => return,
-        };
-        let keys = [
-            ("measure", self.measure),
-            ("sectors", self.sectors),
-            ("entities", self.entities),
-            ("licence", self.licence),
-            ("scope", self.scope),
-            ("activities", self.activities),
-            ("amount", self.amount),
-            ("currency", self.currency),
-            ("area", self.area),
-        ];
-        for (k, v) in keys {
-            let Some(v) = v else { continue };
-            if allowed.contains(&k) {
-                continue;
-            }
-            ctx.push(
-                Diagnostic::error(
-                    "accord::action_field",
-                    v.span(),
-                    format!("`{k}` does not apply to a `{ty_name}` action"),
-                )
-                .with_help(format!(
-                    "a `{ty_name}` action takes {}",
-                    crate::diagnostic::one_of(allowed)
-                )),
-            );
-        }
-    }
-}
-
-/// Reports a key the action's type needs and the table lacks.
-struct Need<'w> {
-    header: Range<usize>,
-    what: &'w str,
-    ty_name: &'w str,
-}
-
-impl Need<'_> {
-    fn get<'v, 'i>(
-        &self,
-        ctx: &mut Ctx<'_>,
-        k: &str,
-        v: Option<&'v Value<'i>>,
-    ) -> Option<&'v Value<'i>> {
-        if v.is_none() {
-            ctx.push(
-                Diagnostic::error(
-                    "accord::missing_key",
-                    self.header.clone(),
-                    format!("{} has no `{k}`", self.what),
-                )
-                .with_help(format!("a `{}` action needs `{k} = ...`", self.ty_name)),
-            );
-        }
-        v
-    }
-}
+const ACTION_KEYS: [&str; 9] = [
+    "measure",
+    "sectors",
+    "entities",
+    "licence",
+    "scope",
+    "activities",
+    "amount",
+    "currency",
+    "area",
+];
 
 /// What a relief action does, read by its type, with the measure it names (to check its
 /// regime) and the activities a licence lists.
@@ -1757,7 +1680,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     let title = t.req_str(ctx, "title");
     let ty = t.req_choice(ctx, "type", ACTION_TYPES);
     let regime = t.ref_id::<RegimeId>(ctx, "regime", Kind::Regime, true);
-    let keys = ActionKeys::take(t);
+    let keys = TypeKeys::take(t, &ACTION_KEYS);
     let starts = t.opt_date_rule(ctx, "starts");
     let expires = t.opt_date_rule(ctx, "expires");
     let lifted = t.opt_date_rule(ctx, "lifted");
@@ -1773,12 +1696,19 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         .iter()
         .find(|(_, x)| Some(*x) == ty)
         .map_or("?", |(n, _)| n);
-    keys.check_applies(ctx, ty, ty_name);
-    let need = Need {
-        header: t.header_span(ctx.source),
-        what: &what,
-        ty_name,
-    };
+    if let Some(ty) = ty {
+        let allowed: &[&str] = match ty {
+            ActionType::SuspendMeasure | ActionType::TerminateMeasure => &["measure", "sectors"],
+            ActionType::Delist => &["entities"],
+            ActionType::GeneralLicence => &["licence", "scope", "activities"],
+            ActionType::Unfreeze => &["amount", "currency", "measure"],
+            ActionType::Cooperation => &["area"],
+        };
+        let a_type = format!("a `{ty_name}` action");
+        keys.check_applies(ctx, "accord::action_field", allowed, &a_type);
+    }
+    let help = |k: &str| format!("a `{ty_name}` action needs `{k} = ...`");
+    let need = Missing::of(ctx, t, &what, &help);
     let read = relief_kind(ctx, ty, &keys, &need);
     if let (Some(m), Some(r)) = (&read.measure, &regime) {
         check_measure_regime(ctx, d, m, r);
@@ -1858,8 +1788,8 @@ fn optional_strings(ctx: &mut Ctx<'_>, v: Option<&Value<'_>>, key: &str) -> Opti
 fn relief_kind(
     ctx: &mut Ctx<'_>,
     ty: Option<ActionType>,
-    k: &ActionKeys<'_, '_>,
-    need: &Need<'_>,
+    k: &TypeKeys<'_, '_>,
+    need: &Missing<'_>,
 ) -> KindRead {
     let mut read = KindRead {
         kind: None,
@@ -1869,9 +1799,9 @@ fn relief_kind(
     read.kind = match ty {
         Some(t @ (ActionType::SuspendMeasure | ActionType::TerminateMeasure)) => {
             let m = need
-                .get(ctx, "measure", k.measure)
+                .get(ctx, k, "measure")
                 .and_then(|v| measure_ref(ctx, v));
-            let sectors = optional_strings(ctx, k.sectors, "sectors");
+            let sectors = optional_strings(ctx, k.get("sectors"), "sectors");
             read.measure = m.clone();
             match (m, sectors) {
                 (Some(m), Some(sectors)) if t == ActionType::TerminateMeasure => {
@@ -1888,17 +1818,13 @@ fn relief_kind(
             }
         }
         Some(ActionType::Delist) => need
-            .get(ctx, "entities", k.entities)
+            .get(ctx, k, "entities")
             .and_then(|v| entity_list(ctx, v))
             .map(|entities| ReliefKind::Delist { entities }),
         Some(ActionType::GeneralLicence) => {
-            let l = need
-                .get(ctx, "licence", k.licence)
-                .and_then(|v| reader::string(ctx, v, "licence"));
-            let s = need
-                .get(ctx, "scope", k.scope)
-                .and_then(|v| reader::string(ctx, v, "scope"));
-            let a = optional_strings(ctx, k.activities, "activities");
+            let l = need.string(ctx, k, "licence");
+            let s = need.string(ctx, k, "scope");
+            let a = optional_strings(ctx, k.get("activities"), "activities");
             read.activities = a.clone().unwrap_or_default();
             match (l, s, a) {
                 (Some(l), Some(s), Some(a)) => Some(ReliefKind::GeneralLicence {
@@ -1914,12 +1840,12 @@ fn relief_kind(
             read.measure = measure;
             kind
         }
-        Some(ActionType::Cooperation) => need
-            .get(ctx, "area", k.area)
-            .and_then(|v| reader::string(ctx, v, "area"))
-            .map(|a| ReliefKind::Cooperation {
-                area: a.into_inner(),
-            }),
+        Some(ActionType::Cooperation) => {
+            need.string(ctx, k, "area")
+                .map(|a| ReliefKind::Cooperation {
+                    area: a.into_inner(),
+                })
+        }
         None => None,
     };
     read
@@ -1928,17 +1854,15 @@ fn relief_kind(
 /// An unfreezing: a positive amount in an ISO 4217 currency, under a measure.
 fn unfreeze(
     ctx: &mut Ctx<'_>,
-    k: &ActionKeys<'_, '_>,
-    need: &Need<'_>,
+    k: &TypeKeys<'_, '_>,
+    need: &Missing<'_>,
 ) -> (Option<ReliefKind>, Option<Spanned<MeasureId>>) {
     let a = need
-        .get(ctx, "amount", k.amount)
+        .get(ctx, k, "amount")
         .and_then(|v| reader::number(ctx, v, "amount"));
-    let c = need
-        .get(ctx, "currency", k.currency)
-        .and_then(|v| reader::string(ctx, v, "currency"));
+    let c = need.string(ctx, k, "currency");
     let m = need
-        .get(ctx, "measure", k.measure)
+        .get(ctx, k, "measure")
         .and_then(|v| measure_ref(ctx, v));
     if let Some(a) = &a
         && *a.get_ref() <= 0.0

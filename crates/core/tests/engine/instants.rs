@@ -193,34 +193,21 @@ fn eu_gl(a: &Agreement, log: &Log, when: &str) -> ReliefStatus {
 #[test]
 fn a_plain_expiry_ends_at_the_start_of_its_day_in_the_agreements_zone() {
     let (_, log) = licensed();
-    // Tokyo is nine hours ahead: 30 June begins there at 15:00 UTC on the 29th.
-    let tokyo = zoned("Asia/Tokyo");
-    assert_eq!(
-        eu_gl(&tokyo, &log, "2026-06-29T14:59:59Z"),
-        ReliefStatus::Granted
-    );
-    assert_eq!(
-        eu_gl(&tokyo, &log, "2026-06-29T15:00:00Z"),
-        ReliefStatus::Expired
-    );
-    assert_eq!(
-        eu_gl(&tokyo, &log, "2026-06-29T15:00:01Z"),
-        ReliefStatus::Expired
-    );
-    // The same file without a zone counts UTC days, as plain dates always meant.
     let (utc, _) = licensed();
-    assert_eq!(
-        eu_gl(&utc, &log, "2026-06-29T15:00:00Z"),
-        ReliefStatus::Granted
-    );
-    assert_eq!(
-        eu_gl(&utc, &log, "2026-06-29T23:59:59Z"),
-        ReliefStatus::Granted
-    );
-    assert_eq!(
-        eu_gl(&utc, &log, "2026-06-30T00:00:00Z"),
-        ReliefStatus::Expired
-    );
+    let tokyo = zoned("Asia/Tokyo");
+    use ReliefStatus::{Expired, Granted};
+    for (a, when, status) in [
+        // Tokyo is nine hours ahead: 30 June begins there at 15:00 UTC on the 29th.
+        (&tokyo, "2026-06-29T14:59:59Z", Granted),
+        (&tokyo, "2026-06-29T15:00:00Z", Expired),
+        (&tokyo, "2026-06-29T15:00:01Z", Expired),
+        // The same file without a zone counts UTC days, as plain dates always meant.
+        (&utc, "2026-06-29T15:00:00Z", Granted),
+        (&utc, "2026-06-29T23:59:59Z", Granted),
+        (&utc, "2026-06-30T00:00:00Z", Expired),
+    ] {
+        assert_eq!(eu_gl(a, &log, when), status, "{:?} {when}", a.zone);
+    }
     // The evaluation day is the zone's day.
     let s = eval(&tokyo, &log, "2026-06-29T15:00:00Z");
     assert_eq!(s.date, d(2026, 6, 30));
@@ -232,26 +219,10 @@ fn day_ends_follow_the_clock_changes_of_the_agreements_zone() {
     // New York: clocks go back on 1 November 2026 (EDT -04:00 to EST -05:00) and spring
     // forward on 14 March 2027.
     for (expires, last, first) in [
-        (
-            d(2026, 11, 1),
-            "2026-11-01T03:59:59Z",
-            "2026-11-01T04:00:00Z",
-        ),
-        (
-            d(2026, 11, 2),
-            "2026-11-02T04:59:59Z",
-            "2026-11-02T05:00:00Z",
-        ),
-        (
-            d(2027, 3, 14),
-            "2027-03-14T04:59:59Z",
-            "2027-03-14T05:00:00Z",
-        ),
-        (
-            d(2027, 3, 15),
-            "2027-03-15T03:59:59Z",
-            "2027-03-15T04:00:00Z",
-        ),
+        (d(2026, 11, 1), "2026-11-01T03:59:59", "2026-11-01T04:00:00"),
+        (d(2026, 11, 2), "2026-11-02T04:59:59", "2026-11-02T05:00:00"),
+        (d(2027, 3, 14), "2027-03-14T04:59:59", "2027-03-14T05:00:00"),
+        (d(2027, 3, 15), "2027-03-15T03:59:59", "2027-03-15T04:00:00"),
     ] {
         let mut a = zoned("America/New_York");
         for p in &mut a.phases {
@@ -260,12 +231,12 @@ fn day_ends_follow_the_clock_changes_of_the_agreements_zone() {
             }
         }
         assert_eq!(
-            eu_gl(&a, &log, last),
+            eu_gl(&a, &log, &format!("{last}Z")),
             ReliefStatus::Granted,
             "{expires} {last}"
         );
         assert_eq!(
-            eu_gl(&a, &log, first),
+            eu_gl(&a, &log, &format!("{first}Z")),
             ReliefStatus::Expired,
             "{expires} {first}"
         );
