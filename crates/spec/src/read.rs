@@ -1365,12 +1365,13 @@ fn grade_target(ctx: &mut Ctx<'_>, scale: &Value<'_>, pass: &Value<'_>) -> Optio
     let p = reader::string(ctx, pass, "pass");
     let (s, p) = (s?, p?);
     let names: Vec<&str> = s.iter().map(|x| x.get_ref().as_str()).collect();
+    // The last grade that repeats an earlier one.
     let dup = s
         .iter()
         .enumerate()
-        .filter(|(i, x)| names.iter().take(*i).any(|n| *n == x.get_ref()))
-        .map(|(_, x)| x)
-        .last();
+        .rev()
+        .find(|(i, x)| names.iter().take(*i).any(|n| *n == x.get_ref()))
+        .map(|(_, x)| x);
     if let Some(x) = dup {
         ctx.error(
             "accord::grade",

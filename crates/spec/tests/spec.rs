@@ -72,7 +72,9 @@ mod examples {
             1,
         );
         let checked = parse(&source);
-        let agreement = checked.agreement.expect(&rendered(&source));
+        let agreement = checked
+            .agreement
+            .unwrap_or_else(|| panic!("{}", rendered(&source)));
         assert_eq!(agreement.zone.as_deref(), Some("Asia/Tehran"));
         let rule = agreement
             .phases
@@ -92,7 +94,9 @@ mod examples {
             "not_before = \"adoption + P6M\"",
             "not_before = 2026-11-09T00:01:00-05:00",
         );
-        let agreement = parse(&source).agreement.expect(&rendered(&source));
+        let agreement = parse(&source)
+            .agreement
+            .unwrap_or_else(|| panic!("{}", rendered(&source)));
         let rule = agreement
             .phases
             .iter()
