@@ -99,6 +99,7 @@ fn agreement() -> Agreement {
         title: "bench".into(),
         version: 1,
         effective: DateRule::On(jiff::civil::date(2026, 1, 1)),
+        zone: None,
         signatories: vec![],
         parties: vec![],
         monitors,

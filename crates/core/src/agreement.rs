@@ -32,6 +32,12 @@ pub struct Agreement {
     pub version: u32,
     /// From when this version governs (the first version: from adoption).
     pub effective: DateRule,
+    /// The IANA zone the agreement counts its days in (`America/New_York`): its plain
+    /// dates are days there, and day-derived ends (countdowns, grace periods, dispute
+    /// deadlines, expiries by date) end at the end of the day there. UTC when absent. The
+    /// first version's zone governs every version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
     /// Who must sign this version before it is in force (empty for version 1, which is in
     /// force by adoption).
     pub signatories: Vec<ParticipantId>,
@@ -783,6 +789,24 @@ impl ReliefKind {
 }
 
 impl Agreement {
+    /// The instants the agreement states for its acts (effective, event dates, phases not
+    /// before, relief starts, expiries and lifts, sunsets), each stated instant or one
+    /// shifted later by a duration: where a timeline looks between days.
+    pub fn stated_instants(&self) -> Vec<crate::time::Moment> {
+        let mut rules: Vec<&DateRule> = vec![&self.effective];
+        rules.extend(self.events.iter().filter_map(|e| e.date.as_ref()));
+        for phase in &self.phases {
+            rules.extend(&phase.not_before);
+            for a in &phase.actions {
+                rules.extend([&a.starts, &a.expires, &a.lifted].into_iter().flatten());
+            }
+        }
+        for regime in &self.regimes {
+            rules.extend(regime.measures.iter().filter_map(|m| m.sunset.as_ref()));
+        }
+        rules.into_iter().filter_map(DateRule::instant).collect()
+    }
+
     /// The party or monitor with this id.
     pub fn participant(&self, id: &ParticipantId) -> Option<Participant<'_>> {
         if let Some(p) = self.parties.iter().find(|p| &p.id == id) {

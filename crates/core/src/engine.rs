@@ -65,6 +65,11 @@ pub enum EvalError {
     /// Two versions carry the same number.
     #[error("version {0} is given twice: pass each version of the agreement once")]
     DuplicateVersion(u32),
+    /// The agreement counts its days in a zone the tz database does not have.
+    #[error(
+        "`{0}` is not a time zone of the tz database: name an IANA zone such as `Europe/London`"
+    )]
+    UnknownZone(String),
     /// A view was asked for that the evaluation does not have.
     #[error("there is no view `{view}`: the views are {}", views.join(", "))]
     UnknownView {
@@ -159,8 +164,13 @@ impl Evaluator {
                 return Err(EvalError::DuplicateVersion(a.version));
             }
         }
+        let days = match &first.zone {
+            None => crate::time::DayZone::utc(),
+            Some(name) => crate::time::DayZone::named(name)
+                .map_err(|_| EvalError::UnknownZone(name.clone()))?,
+        };
         Ok(Self {
-            core: ingest::Core::new(sorted),
+            core: ingest::Core::new(sorted, days),
             appended: Vec::new(),
         })
     }
@@ -174,7 +184,8 @@ impl Evaluator {
             self.appended.push(entry.clone());
             self.appended.sort_by_key(|e| (e.recorded_at, e.index.0));
             let versions = std::mem::take(&mut self.core.versions);
-            self.core = ingest::Core::new(versions);
+            let days = std::mem::take(&mut self.core.days);
+            self.core = ingest::Core::new(versions, days);
             for e in &self.appended {
                 self.core.ingest(e);
             }
@@ -182,6 +193,11 @@ impl Evaluator {
         }
         self.appended.push(entry.clone());
         self.core.ingest(entry);
+    }
+
+    /// The days the agreement counts in: its zone, UTC when it names none.
+    pub fn days(&self) -> &crate::time::DayZone {
+        &self.core.days
     }
 
     /// How many entries have been appended.

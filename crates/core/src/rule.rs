@@ -6,7 +6,7 @@
 //! syntax with spans and lowers it here. The engine evaluates them.
 
 use crate::id::{CommitmentId, EventId, PhaseId, StageId};
-use crate::time::{CalendarDuration, Date};
+use crate::time::{CalendarDuration, Date, Moment};
 
 /// A condition over the state of an agreement, for phase entry and triggers.
 ///
@@ -113,7 +113,7 @@ pub enum DisputeState {
 
 /// A rule that computes a date from fixed dates, events and other rules.
 ///
-/// Text syntax: `2026-01-15`, `adoption`, `adoption + P90D`, `phase(p2) - P30D`,
+/// Text syntax: `2026-01-15`, `2026-01-15T00:01[America/New_York]`, `adoption`, `adoption + P90D`, `phase(p2) - P30D`,
 /// `earliest(adoption + P90D, 2026-06-30)`, `latest(a, b)`.
 ///
 /// ```
@@ -130,8 +130,11 @@ pub enum DisputeState {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateRule {
-    /// A fixed date.
+    /// A fixed date (a day of the agreement's zone, UTC when it names none).
     On(Date),
+    /// A fixed instant stated in a zone (`2026-11-09T00:01[America/New_York]`): it counts
+    /// from the agreement's day it falls on, and on that day only from the instant.
+    At(Moment),
     /// The date an event occurred (declared with a date, or recorded in the log).
     Event(EventId),
     /// The date a phase was entered.
@@ -162,6 +165,8 @@ pub enum DateAnchor<'a> {
     PhaseEntered(&'a PhaseId),
     /// A dispute stage's start.
     StageBegan(&'a StageId),
+    /// An instant: its day depends on the evaluation's cut and the agreement's zone.
+    At(&'a Moment),
 }
 
 impl DateRule {
@@ -176,10 +181,16 @@ impl DateRule {
     pub fn resolve(&self, anchor: &dyn Fn(DateAnchor<'_>) -> Option<Date>) -> Option<Date> {
         match self {
             DateRule::On(d) => Some(*d),
+            DateRule::At(m) => anchor(DateAnchor::At(m)),
             DateRule::Event(e) => anchor(DateAnchor::Event(e)),
             DateRule::PhaseEntered(p) => anchor(DateAnchor::PhaseEntered(p)),
             DateRule::StageBegan(s) => anchor(DateAnchor::StageBegan(s)),
             DateRule::Offset { base, by, forward } => {
+                // "30 days, then at midnight GMT": an instant shifted stays an instant, at
+                // the same local time in its zone.
+                if *forward && let Some(later) = self.instant() {
+                    return anchor(DateAnchor::At(&later));
+                }
                 let base = base.resolve(anchor)?;
                 if *forward {
                     by.after(base)
@@ -196,6 +207,23 @@ impl DateRule {
                 }
                 latest
             }
+        }
+    }
+}
+
+impl DateRule {
+    /// The instant the rule names when it is a stated instant, or one shifted later by a
+    /// calendar duration (`2026-10-10T00:00[GMT] + P30D`); `None` for days and for what
+    /// the state decides.
+    pub fn instant(&self) -> Option<Moment> {
+        match self {
+            DateRule::At(m) => Some(m.clone()),
+            DateRule::Offset {
+                base,
+                by,
+                forward: true,
+            } => base.instant()?.after(*by),
+            _ => None,
         }
     }
 }

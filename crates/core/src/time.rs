@@ -302,6 +302,80 @@ pub enum Zone {
     },
 }
 
+/// The zone an agreement counts its days in: UTC unless the agreement names an IANA zone
+/// (`zone = "America/New_York"`). A day-derived end — a countdown, a grace period, a
+/// dispute stage's deadline, an expiry by date — ends at the end of that day *there*, and
+/// the evaluation day of an instant is its civil date there.
+///
+/// ```
+/// use accord_core::time::DayZone;
+/// use jiff::civil::date;
+/// let ny = DayZone::named("America/New_York").unwrap();
+/// let t: jiff::Timestamp = "2026-11-10T03:00:00Z".parse().unwrap();
+/// assert_eq!(ny.day_of(t), date(2026, 11, 9)); // 22:00 on the 9th in New York
+/// assert_eq!(ny.start_of(date(2026, 11, 10)).to_string(), "2026-11-10T05:00:00Z");
+/// assert_eq!(DayZone::utc().day_of(t), date(2026, 11, 10));
+/// assert!(DayZone::named("Mars/Olympus").is_err());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DayZone {
+    /// `None` for UTC, counted without the tz database.
+    tz: Option<jiff::tz::TimeZone>,
+}
+
+impl DayZone {
+    /// Days of UTC, as plain dates have always meant.
+    pub fn utc() -> Self {
+        Self::default()
+    }
+
+    /// Days of the IANA zone `name` (from the bundled tz database, so an evaluation reads
+    /// no file and gives the same answer on every machine).
+    pub fn named(name: &str) -> Result<Self, MomentError> {
+        Ok(Self {
+            tz: Some(bundled_zone(name, name)?),
+        })
+    }
+
+    /// The zone's name, `None` for UTC.
+    pub fn name(&self) -> Option<&str> {
+        self.tz.as_ref().and_then(|tz| tz.iana_name())
+    }
+
+    /// The civil date of `instant` in this zone.
+    pub fn day_of(&self, instant: Instant) -> Date {
+        match &self.tz {
+            None => crate::engine::date_of(instant),
+            Some(tz) => tz.to_datetime(instant).date(),
+        }
+    }
+
+    /// The first instant of `date` in this zone (where clocks skip midnight, the first
+    /// instant that day has).
+    pub fn start_of(&self, date: Date) -> Instant {
+        match &self.tz {
+            None => crate::engine::start_of_day(date),
+            Some(tz) => date
+                .to_datetime(jiff::civil::Time::midnight())
+                .to_zoned_datetime(tz.clone())
+                .and_then(|z| z.start_of_day())
+                .map_or_else(|_| crate::engine::start_of_day(date), |z| z.timestamp()),
+        }
+    }
+
+    /// The last instant of `date` in this zone: a day-derived end that ends "on" `date`
+    /// ends here, inclusive (the next instant belongs to the next day).
+    pub fn end_of(&self, date: Date) -> Instant {
+        match (&self.tz, date.tomorrow()) {
+            (Some(_), Ok(next)) => self
+                .start_of(next)
+                .checked_sub(jiff::SignedDuration::from_nanos(1))
+                .unwrap_or(Instant::MAX),
+            _ => crate::engine::end_of_day(date),
+        }
+    }
+}
+
 /// A day, or an instant stated in a zone: what legal acts take effect at.
 ///
 /// Written `2026-11-09` (a plain date: from the start of that day, UTC, as dates always
@@ -401,6 +475,17 @@ pub enum MomentError {
     },
 }
 
+/// The IANA zone `name` from the tz database bundled with Accord (`text`: where it was
+/// written, for the error).
+fn bundled_zone(name: &str, text: &str) -> Result<jiff::tz::TimeZone, MomentError> {
+    jiff::tz::TimeZoneDatabase::bundled()
+        .get(name)
+        .map_err(|_| MomentError::UnknownZone {
+            text: text.to_owned(),
+            zone: name.to_owned(),
+        })
+}
+
 /// An offset in seconds as `±HH:MM` (with `:SS` when there are seconds).
 fn offset_text(seconds: i32) -> String {
     let sign = if seconds < 0 { '-' } else { '+' };
@@ -468,23 +553,31 @@ impl Moment {
             .map_or_else(|| crate::engine::start_of_day(self.date), |t| t.instant)
     }
 
-    /// The day it counts from in an evaluation as of `as_of`. The engine counts in UTC
-    /// days: an instant counts from the UTC day it falls on, except on that very day before
-    /// it, when it has not come yet (it then counts from the next day). A plain date is its
-    /// own day.
+    /// The day it counts from in an evaluation as of `as_of`, in an agreement that counts
+    /// its days in `days`. An instant counts from the day it falls on there, except on that
+    /// very day before it, when it has not come yet (it then counts from the next day). A
+    /// plain date is its own day (a day of the agreement's zone).
     ///
     /// ```
-    /// use accord_core::time::Moment;
+    /// use accord_core::time::{DayZone, Moment};
     /// use jiff::civil::date;
     /// let m: Moment = "2026-11-09T00:01-05:00".parse().unwrap(); // 05:01 UTC
     /// let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
-    /// assert_eq!(m.day_as_of(at("2026-11-09T05:00:59Z")), date(2026, 11, 10));
-    /// assert_eq!(m.day_as_of(at("2026-11-09T05:01:00Z")), date(2026, 11, 9));
+    /// let utc = DayZone::utc();
+    /// assert_eq!(m.day_as_of(at("2026-11-09T05:00:59Z"), &utc), date(2026, 11, 10));
+    /// assert_eq!(m.day_as_of(at("2026-11-09T05:01:00Z"), &utc), date(2026, 11, 9));
+    /// // In Tokyo, 05:01 UTC on the 9th is 14:01 on the 9th; 23:00 UTC is the 10th there.
+    /// let tokyo = DayZone::named("Asia/Tokyo").unwrap();
+    /// let late: Moment = "2026-11-09T23:00Z".parse().unwrap();
+    /// assert_eq!(late.day_as_of(at("2026-11-10T00:00:00Z"), &tokyo), date(2026, 11, 10));
     /// ```
-    pub fn day_as_of(&self, as_of: Instant) -> Date {
+    pub fn day_as_of(&self, as_of: Instant, days: &DayZone) -> Date {
+        if self.is_plain() {
+            return self.date;
+        }
         let instant = self.instant();
-        let day = crate::engine::date_of(instant);
-        if as_of < instant && day == crate::engine::date_of(as_of) {
+        let day = days.day_of(instant);
+        if as_of < instant && day == days.day_of(as_of) {
             day.tomorrow().unwrap_or(day)
         } else {
             day
@@ -556,12 +649,7 @@ impl Moment {
             (None, None) => return Err(MomentError::NoZone(text.to_owned())),
             (Some(o), None) => (Zone::Offset(o), o),
             (given, Some(name)) => {
-                let tz = jiff::tz::TimeZoneDatabase::bundled()
-                    .get(name)
-                    .map_err(|_| MomentError::UnknownZone {
-                        text: text.to_owned(),
-                        zone: name.to_owned(),
-                    })?;
+                let tz = bundled_zone(name, text)?;
                 let name = tz.iana_name().unwrap_or(name).to_owned();
                 let seconds = zone_offset(text, &tz, local, given, &name)?;
                 (
@@ -865,20 +953,19 @@ mod tests {
     #[test]
     fn an_instant_counts_from_its_utc_day_and_not_before_it() {
         let m: Moment = "2026-11-09T00:01-05:00".parse().unwrap();
-        let at = |s: &str| s.parse::<Instant>().unwrap();
-        assert_eq!(m.day_as_of(at("2026-11-08T23:00:00Z")), date(2026, 11, 9));
-        assert_eq!(m.day_as_of(at("2026-11-09T05:00:59Z")), date(2026, 11, 10));
-        assert_eq!(m.day_as_of(at("2026-11-09T05:01:00Z")), date(2026, 11, 9));
-        assert_eq!(m.day_as_of(at("2026-11-10T00:00:00Z")), date(2026, 11, 9));
         let plain = Moment::day(date(2026, 11, 9));
-        assert_eq!(
-            plain.day_as_of(at("2026-11-09T00:00:00Z")),
-            date(2026, 11, 9)
-        );
-        assert_eq!(
-            plain.day_as_of(at("2026-11-08T23:59:59Z")),
-            date(2026, 11, 9)
-        );
+        let utc = DayZone::utc();
+        for (moment, as_of, day) in [
+            (&m, "2026-11-08T23:00:00Z", date(2026, 11, 9)),
+            (&m, "2026-11-09T05:00:59Z", date(2026, 11, 10)),
+            (&m, "2026-11-09T05:01:00Z", date(2026, 11, 9)),
+            (&m, "2026-11-10T00:00:00Z", date(2026, 11, 9)),
+            (&plain, "2026-11-09T00:00:00Z", date(2026, 11, 9)),
+            (&plain, "2026-11-08T23:59:59Z", date(2026, 11, 9)),
+        ] {
+            let as_of: Instant = as_of.parse().unwrap();
+            assert_eq!(moment.day_as_of(as_of, &utc), day, "{moment} as of {as_of}");
+        }
     }
 
     #[test]
@@ -909,6 +996,43 @@ mod tests {
         fn display_round_trips(years in 0u16..50, months in 0u16..50, weeks in 0u16..50, days in 0u32..5000) {
             let d = CalendarDuration { years, months, weeks, days };
             prop_assert_eq!(d.to_string().parse::<CalendarDuration>().unwrap(), d);
+        }
+
+        /// In every zone, a day runs from its start to its end, the next starts right
+        /// after, and every instant of it belongs to it (clock changes included).
+        #[test]
+        fn a_zone_s_days_tile_time(zone in prop::sample::select(vec![
+            "UTC", "America/New_York", "Europe/London", "Asia/Tehran", "Asia/Tokyo",
+            "Pacific/Apia", "Australia/Lord_Howe", "America/Santiago",
+        ]), offset in 0i32..4000, into in 0i64..86_400) {
+            let days = if zone == "UTC" { DayZone::utc() } else { DayZone::named(zone).unwrap() };
+            let day = date(2025, 1, 1).checked_add(jiff::Span::new().days(offset)).unwrap();
+            let (start, end) = (days.start_of(day), days.end_of(day));
+            prop_assert!(start < end);
+            prop_assert_eq!(days.day_of(start), day);
+            prop_assert_eq!(days.day_of(end), day);
+            let next = end.checked_add(jiff::SignedDuration::from_nanos(1)).unwrap();
+            prop_assert_eq!(next, days.start_of(day.tomorrow().unwrap()));
+            let inside = start.checked_add(jiff::SignedDuration::from_secs(into)).unwrap();
+            if inside <= end {
+                prop_assert_eq!(days.day_of(inside), day);
+            }
+        }
+
+        /// A stated instant counts from its day once it has come, and never before it.
+        #[test]
+        fn an_instant_never_counts_before_it_comes(secs in 1_700_000_000i64..1_900_000_000, before in 0i64..200_000) {
+            let days = DayZone::named("America/New_York").unwrap();
+            let instant = Instant::from_second(secs).unwrap();
+            let m: Moment = instant.to_string().parse().unwrap();
+            let as_of = Instant::from_second(secs - before).unwrap();
+            let day = m.day_as_of(as_of, &days);
+            if before == 0 {
+                prop_assert_eq!(day, days.day_of(instant));
+            } else {
+                // Not come yet: counted from a day after the evaluation's.
+                prop_assert!(day > days.day_of(as_of));
+            }
         }
 
         #[test]

@@ -379,6 +379,10 @@ fn exemptions(
     out
 }
 
+/// A relief action that bears on a listing, with the engine's status of it and what it
+/// would do.
+type Candidate<'e> = (Evaluated<'e>, &'e ReliefAction, &'e ActionState, Outcome);
+
 fn listing(
     jurisdiction: &str,
     m: &Matched,
@@ -388,28 +392,6 @@ fn listing(
     let d = &m.designation;
     let list_id = format!("{}:{}", d.source, d.source_id);
     let name = d.names.first().map(|n| n.full.clone()).unwrap_or_default();
-    let mut regimes = Vec::new();
-    for e in agreements {
-        for r in &e.agreement.regimes {
-            if r.jurisdiction.0.eq_ignore_ascii_case(jurisdiction)
-                && r.list_programmes
-                    .iter()
-                    .any(|p| d.programmes.iter().any(|dp| same_word(dp, p)))
-            {
-                regimes.push(RegimeRef {
-                    agreement: e.agreement.id.as_str().to_owned(),
-                    regime: r.id.as_str().to_owned(),
-                    name: r.name.clone(),
-                    legal_basis: r.legal_basis.clone(),
-                });
-            }
-        }
-    }
-    let basis = Basis {
-        programmes: d.programmes.clone(),
-        legal_basis: d.legal_basis.clone(),
-        regimes,
-    };
     let mut out = Listing {
         list_id,
         name,
@@ -418,7 +400,7 @@ fn listing(
         listing: m.listing.clone(),
         outcome: Outcome::Prohibited,
         until: None,
-        basis,
+        basis: basis(jurisdiction, d, agreements),
         relief: Vec::new(),
         reasons: Vec::new(),
     };
@@ -446,8 +428,47 @@ fn listing(
             if d.programmes.is_empty() { "none stated".to_owned() } else { d.programmes.join(", ") }
         ));
     }
-    // Every relief action that bears on this listing, with the engine's status of it.
-    let mut candidates: Vec<(Evaluated<'_>, &ReliefAction, &ActionState, Outcome)> = Vec::new();
+    let candidates = candidates(jurisdiction, d, agreements, question, &mut out);
+    weigh(&candidates, question, &mut out);
+    out
+}
+
+/// The listing's basis: its programmes and legal basis, and the regimes of the agreements
+/// (of that jurisdiction) that list its programmes.
+fn basis(jurisdiction: &str, d: &Designation, agreements: &[Evaluated<'_>]) -> Basis {
+    let mut regimes = Vec::new();
+    for e in agreements {
+        for r in &e.agreement.regimes {
+            if r.jurisdiction.0.eq_ignore_ascii_case(jurisdiction)
+                && r.list_programmes
+                    .iter()
+                    .any(|p| d.programmes.iter().any(|dp| same_word(dp, p)))
+            {
+                regimes.push(RegimeRef {
+                    agreement: e.agreement.id.as_str().to_owned(),
+                    regime: r.id.as_str().to_owned(),
+                    name: r.name.clone(),
+                    legal_basis: r.legal_basis.clone(),
+                });
+            }
+        }
+    }
+    Basis {
+        programmes: d.programmes.clone(),
+        legal_basis: d.legal_basis.clone(),
+        regimes,
+    }
+}
+
+/// Every relief action that bears on this listing, with the engine's status of it.
+fn candidates<'e>(
+    jurisdiction: &str,
+    d: &Designation,
+    agreements: &[Evaluated<'e>],
+    question: &Question,
+    out: &mut Listing,
+) -> Vec<Candidate<'e>> {
+    let mut candidates = Vec::new();
     for e in agreements {
         for (_, action) in e.agreement.actions() {
             let Some(state) = e.state.relief.iter().find(|s| s.id == action.id) else {
@@ -459,92 +480,111 @@ fn listing(
             if !regime.jurisdiction.0.eq_ignore_ascii_case(jurisdiction) {
                 continue;
             }
-            let covers_listing =
-                out.basis.regimes.iter().any(|r| {
-                    r.agreement == e.agreement.id.as_str() && r.regime == regime.id.as_str()
-                });
-            let effect = match &action.kind {
-                ReliefKind::Delist { entities } => {
-                    let by_id = entities
-                        .iter()
-                        .any(|x| x.list_id.as_deref().is_some_and(|id| id == out.list_id));
-                    let by_name = covers_listing
-                        && entities.iter().any(|x| {
-                            x.list_id.is_none()
-                                && d.names.iter().any(|n| same_name(&n.full, &x.name))
-                        });
-                    (by_id || by_name).then_some(Outcome::Relieved)
-                }
-                ReliefKind::SuspendMeasure { measure, sectors }
-                | ReliefKind::TerminateMeasure { measure, sectors }
-                    if covers_listing =>
-                {
-                    let Some(declared) = regime.measures.iter().find(|x| x.id == *measure) else {
-                        continue;
-                    };
-                    let sectors = if sectors.is_empty() {
-                        &declared.sectors
-                    } else {
-                        sectors
-                    };
-                    match question.activity.as_deref() {
-                        Some(a) if sectors.iter().any(|s| same_word(s, a)) => {
-                            Some(Outcome::Relieved)
-                        }
-                        Some(_) => None,
-                        None => {
-                            if state.status.relieves() {
-                                out.reasons.push(format!(
-                                    "`{}` ({}) suspends `{}` for {}: name an activity to ask about one of them",
-                                    action.id.as_str(),
-                                    action.title,
-                                    measure.as_str(),
-                                    if sectors.is_empty() { "every sector".to_owned() } else { sectors.join(", ") }
-                                ));
-                            }
-                            None
-                        }
-                    }
-                }
-                ReliefKind::GeneralLicence { activities, .. } if covers_listing => {
-                    match question.activity.as_deref() {
-                        Some(a) if activities.iter().any(|s| same_word(s, a)) => {
-                            Some(Outcome::Licensed)
-                        }
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
-            if let Some(effect) = effect {
+            if let Some(effect) = effect((*e, regime, action, state), d, question, out) {
                 candidates.push((*e, action, state, effect));
             }
         }
     }
-    // Relief decides only with the engine's status: in force relieves or licenses; wind-down
-    // permits until its end; anything else is recorded as a reason and does not relieve.
+    candidates
+}
+
+/// What one action of the listing's jurisdiction would do for it: relieve (a delisting
+/// naming it, a suspension covering the activity asked about) or license (a general
+/// licence for that activity); `None` when it does not bear on it.
+fn effect(
+    (e, regime, action, state): (
+        Evaluated<'_>,
+        &accord_core::agreement::Regime,
+        &ReliefAction,
+        &ActionState,
+    ),
+    d: &Designation,
+    question: &Question,
+    out: &mut Listing,
+) -> Option<Outcome> {
+    let covers_listing = out
+        .basis
+        .regimes
+        .iter()
+        .any(|r| r.agreement == e.agreement.id.as_str() && r.regime == regime.id.as_str());
+    match &action.kind {
+        ReliefKind::Delist { entities } => {
+            let by_id = entities
+                .iter()
+                .any(|x| x.list_id.as_deref().is_some_and(|id| id == out.list_id));
+            let by_name = covers_listing
+                && entities.iter().any(|x| {
+                    x.list_id.is_none() && d.names.iter().any(|n| same_name(&n.full, &x.name))
+                });
+            (by_id || by_name).then_some(Outcome::Relieved)
+        }
+        ReliefKind::SuspendMeasure { measure, sectors }
+        | ReliefKind::TerminateMeasure { measure, sectors }
+            if covers_listing =>
+        {
+            let declared = regime.measures.iter().find(|x| x.id == *measure)?;
+            let sectors = if sectors.is_empty() {
+                &declared.sectors
+            } else {
+                sectors
+            };
+            match question.activity.as_deref() {
+                Some(a) if sectors.iter().any(|s| same_word(s, a)) => Some(Outcome::Relieved),
+                Some(_) => None,
+                None => {
+                    if state.status.relieves() {
+                        out.reasons.push(format!(
+                            "`{}` ({}) suspends `{}` for {}: name an activity to ask about one of them",
+                            action.id.as_str(),
+                            action.title,
+                            measure.as_str(),
+                            if sectors.is_empty() { "every sector".to_owned() } else { sectors.join(", ") }
+                        ));
+                    }
+                    None
+                }
+            }
+        }
+        ReliefKind::GeneralLicence { activities, .. } if covers_listing => {
+            match question.activity.as_deref() {
+                Some(a) if activities.iter().any(|s| same_word(s, a)) => Some(Outcome::Licensed),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The relief an action gives, as the answer lists it.
+fn applies(e: Evaluated<'_>, action: &ReliefAction, state: &ActionState) -> ReliefApplies {
+    let kind = match action.kind {
+        ReliefKind::Delist { .. } => "delist",
+        ReliefKind::SuspendMeasure { .. } => "suspend_measure",
+        ReliefKind::TerminateMeasure { .. } => "terminate_measure",
+        ReliefKind::GeneralLicence { .. } => "general_licence",
+        ReliefKind::Unfreeze { .. } => "unfreeze",
+        ReliefKind::Cooperation { .. } => "cooperation",
+    };
+    ReliefApplies {
+        agreement: e.agreement.id.as_str().to_owned(),
+        action: action.id.as_str().to_owned(),
+        title: action.title.clone(),
+        kind: kind.to_owned(),
+        regime: action.regime.as_str().to_owned(),
+        status: state.status,
+        since: state.since,
+        until: state.until,
+        decision: decision_behind(e.state, state),
+    }
+}
+
+/// Relief decides only with the engine's status: in force relieves or licenses; wind-down
+/// permits until its end; anything else is recorded as a reason and does not relieve.
+fn weigh(candidates: &[Candidate<'_>], question: &Question, out: &mut Listing) {
     let mut best: Option<Outcome> = None;
     let mut wind_down_until: Option<Date> = None;
-    for (e, action, state, effect) in &candidates {
-        let kind = match action.kind {
-            ReliefKind::Delist { .. } => "delist",
-            ReliefKind::SuspendMeasure { .. } => "suspend_measure",
-            ReliefKind::TerminateMeasure { .. } => "terminate_measure",
-            ReliefKind::GeneralLicence { .. } => "general_licence",
-            ReliefKind::Unfreeze { .. } => "unfreeze",
-            ReliefKind::Cooperation { .. } => "cooperation",
-        };
-        let applies = ReliefApplies {
-            agreement: e.agreement.id.as_str().to_owned(),
-            action: action.id.as_str().to_owned(),
-            title: action.title.clone(),
-            kind: kind.to_owned(),
-            regime: action.regime.as_str().to_owned(),
-            status: state.status,
-            since: state.since,
-            until: state.until,
-            decision: decision_behind(e.state, state),
-        };
+    for &(e, action, state, effect) in candidates {
+        let applies = applies(e, action, state);
         let by_decision = applies
             .decision
             .as_ref()
@@ -554,7 +594,7 @@ fn listing(
             ReliefStatus::InForce | ReliefStatus::Lifted => {
                 if let (Outcome::Relieved, ReliefKind::SuspendMeasure { .. }) =
                     (effect, &action.kind)
-                    && let Some(freeze) = unsuspended_freeze(*e, action)
+                    && let Some(freeze) = unsuspended_freeze(e, action)
                 {
                     out.reasons.push(format!(
                         "`{}` ({}) is in force, but the asset freeze `{freeze}` of regime `{}` still applies to the listing: not relieved",
@@ -564,26 +604,8 @@ fn listing(
                     ));
                     continue;
                 }
-                out.reasons.push(format!(
-                    "`{}` ({}) of `{}` is {}{}{}{by_decision}",
-                    action.id.as_str(),
-                    action.title,
-                    e.agreement.id.as_str(),
-                    if state.status == ReliefStatus::Lifted {
-                        "lifted for good"
-                    } else {
-                        "in force"
-                    },
-                    state
-                        .since
-                        .map(|d| format!(" since {d}"))
-                        .unwrap_or_default(),
-                    state
-                        .until
-                        .map(|d| format!(", until {d}"))
-                        .unwrap_or_default(),
-                ));
-                best = Some(best.map_or(*effect, |b| b.max(*effect)));
+                out.reasons.push(granted(e, action, state, &by_decision));
+                best = Some(best.map_or(effect, |b| b.max(effect)));
                 out.relief.push(applies);
             }
             ReliefStatus::WindDown => {
@@ -621,7 +643,34 @@ fn listing(
             None => "no relief in force covers it: prohibited".to_owned(),
         }),
     }
-    out
+}
+
+/// Why relief in force (or lifted) relieves the listing.
+fn granted(
+    e: Evaluated<'_>,
+    action: &ReliefAction,
+    state: &ActionState,
+    by_decision: &str,
+) -> String {
+    format!(
+        "`{}` ({}) of `{}` is {}{}{}{by_decision}",
+        action.id.as_str(),
+        action.title,
+        e.agreement.id.as_str(),
+        if state.status == ReliefStatus::Lifted {
+            "lifted for good"
+        } else {
+            "in force"
+        },
+        state
+            .since
+            .map(|d| format!(" since {d}"))
+            .unwrap_or_default(),
+        state
+            .until
+            .map(|d| format!(", until {d}"))
+            .unwrap_or_default(),
+    )
 }
 
 /// An asset freeze of the action's regime that no suspension in force lifts, if any.
@@ -725,6 +774,7 @@ mod tests {
             version: a.version,
             as_of: accord_core::engine::end_of_day(date("2026-06-01")),
             date: date("2026-06-01"),
+            zone: None,
             entries: 0,
             versions: Vec::new(),
             reviews: Vec::new(),

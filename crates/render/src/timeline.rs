@@ -1,4 +1,5 @@
-//! State changes, one per line — date, subject, `from → to` — then the first reason and
+//! State changes, one per line — date, subject, `from → to` (and the instant, when an
+//! instrument stated one) — then the first reason and
 //! the log entries it rests on, indented: the one timeline rendering, used by
 //! `accord timeline`, `accord play` and the demo alike.
 
@@ -24,6 +25,7 @@ pub fn output(list: &[Change], json: bool) -> String {
 /// use accord_core::statement::LogIndex;
 /// let change = Change {
 ///     date: jiff::civil::date(2026, 7, 6),
+///     at: None,
 ///     subject: "phase first-relief".into(),
 ///     from: Some("not_reached".into()),
 ///     to: "reached".into(),
@@ -48,8 +50,11 @@ pub fn changes(changes: &[Change]) -> String {
     let mut out = String::new();
     for change in changes {
         let from = change.from.as_deref().unwrap_or("—");
+        let at = change
+            .at
+            .map_or_else(String::new, |t| format!("  (at {t})"));
         out.push_str(&format!(
-            "{}  {:<width$}  {} → {}\n",
+            "{}  {:<width$}  {} → {}{at}\n",
             change.date, change.subject, from, change.to
         ));
         if let Some(reason) = change.reasons.first() {

@@ -26,7 +26,7 @@ use accord_core::statement::{
     Participation, ParticipationChange, Quantity, ReliefRef, Retraction, Signal, SignalKind,
     Statement, TriggerAction, TriggerStep,
 };
-use accord_core::time::{CalendarDuration, Date, Instant, Moment, MomentError, Period};
+use accord_core::time::{CalendarDuration, Date, DayZone, Instant, Moment, MomentError, Period};
 use toml::Spanned;
 
 mod file;
@@ -273,6 +273,16 @@ impl Lowering<'_> {
         });
     }
 
+    /// The days the agreement counts in: the first version's zone, UTC when it names none
+    /// or one the engine would refuse (the agreement's own check reports that).
+    fn days(&self) -> DayZone {
+        self.versions
+            .first()
+            .and_then(|v| v.agreement.zone.as_deref())
+            .and_then(|z| DayZone::named(z).ok())
+            .unwrap_or_default()
+    }
+
     /// The latest version that knows `pred`, for id lookups: amendments may add ids.
     fn find<T>(&self, pred: impl Fn(&Agreement) -> Option<T>) -> Option<T> {
         self.versions.iter().rev().find_map(|v| pred(v.agreement))
@@ -307,12 +317,10 @@ impl Lowering<'_> {
         {
             return Some(m.instant());
         }
-        if let Ok(date) = text.parse::<Date>()
-            && let Ok(ts) = date
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .map(|z| z.timestamp())
-        {
-            return Some(ts);
+        // A plain date is the start of that day in the agreement's zone (UTC when it names
+        // none), so that it is recorded on that day there.
+        if let Ok(date) = text.parse::<Date>() {
+            return Some(self.days().start_of(date));
         }
         self.error(
             event,

@@ -24,6 +24,7 @@ fn agreement() -> Agreement {
         title: "Test".into(),
         version: 1,
         effective: DateRule::On(date(2026, 1, 1)),
+        zone: None,
         signatories: vec![],
         parties: vec![
             Party {
@@ -529,4 +530,42 @@ event = { id = "adoption", on = 2026-03-04T10:00:00 }
     18:56: event 3: `2026-10-25T02:30:00` occurs twice in Europe/Brussels (at +02:00 and at +01:00): write the one meant with its offset, e.g. `2026-10-25T02:30:00+02:00[Europe/Brussels]`
     23:33: event 4: `2026-03-04T10:00:00` has a time but no zone: say which, e.g. `2026-03-04T10:00:00Z`, `2026-03-04T10:00:00+01:00` or `2026-03-04T10:00:00[Europe/London]`
     ");
+}
+
+#[test]
+fn a_plain_record_date_is_the_start_of_that_day_in_the_agreements_zone() {
+    let events = r#"
+[[events]]
+at = 2026-11-02
+by = "council"
+event = { id = "adoption", on = 2026-11-02 }
+
+[[events]]
+at = "2027-03-14T03:00[America/New_York]"
+by = "council"
+decision = { act = "grant", phase = "p1", effective = "2027-03-14T03:00[America/New_York]", reason = "phase 1 earned" }
+"#;
+    let scenario = parse(&format!(
+        "[scenario]\ntitle = \"t\"\nagreement = \"a.toml\"\n{events}"
+    ))
+    .unwrap();
+    let mut zoned = agreement();
+    zoned.zone = Some("America/New_York".into());
+    let versions = [VersionDoc {
+        agreement: &zoned,
+        sha256: "00",
+    }];
+    let planned = scenario.lower(&versions, 0).unwrap();
+    // Midnight in New York, after the clocks went back: 05:00 UTC (not 00:00 UTC, which is
+    // still the day before there).
+    assert_eq!(planned[0].at.to_string(), "2026-11-02T05:00:00Z");
+    // 03:00 on the night clocks spring forward is daylight time already: 07:00 UTC.
+    assert_eq!(planned[1].at.to_string(), "2027-03-14T07:00:00Z");
+    // Without a zone, a plain date is midnight UTC, as it always was.
+    let versions = [VersionDoc {
+        agreement: &agreement(),
+        sha256: "00",
+    }];
+    let planned = scenario.lower(&versions, 0).unwrap();
+    assert_eq!(planned[0].at.to_string(), "2026-11-02T00:00:00Z");
 }

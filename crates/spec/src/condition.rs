@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use accord_core::id::{CommitmentId, EventId, IdError, PhaseId, StageId};
 use accord_core::rule::{CommitmentStatus, Condition, DateRule, DisputeState, Quantifier};
-use accord_core::time::{CalendarDuration, Date};
+use accord_core::time::{CalendarDuration, Date, Moment, MomentError};
 
 /// Deeper nesting than this is refused (it is never needed and would risk the stack).
 pub const MAX_DEPTH: usize = 64;
@@ -55,6 +55,8 @@ pub struct Reference {
 /// A syntax error in a condition or date rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// The diagnostic code, when not the caller's general one (`accord::unknown_zone`).
+    pub code: Option<&'static str>,
     /// Where.
     pub span: Range<usize>,
     /// What is wrong.
@@ -160,10 +162,22 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, SyntaxError> {
                 end = j + d.len_utf8();
                 chars.next();
             }
+            // A stated instant (`2026-11-09T00:01-05:00`, `...T00:01[America/New_York]`)
+            // is one word up to a space, a comma or a parenthesis.
+            if text.get(i..end).is_some_and(starts_an_instant) {
+                while let Some(&(j, d)) = chars.peek() {
+                    if d.is_whitespace() || matches!(d, ',' | '(' | ')') {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    chars.next();
+                }
+            }
             out.push((Tok::Word(text[i..end].to_owned()), i..end));
             continue;
         }
         return Err(SyntaxError {
+code: None,
             span: i..i + c.len_utf8(),
             message: format!("unexpected character `{c}`"),
             help: Some(
@@ -221,6 +235,7 @@ impl Parser {
 
     fn error<T>(&self, message: String, help: Option<&str>) -> R<T> {
         Err(SyntaxError {
+            code: None,
             span: self.span(),
             message,
             help: help.map(str::to_owned),
@@ -354,6 +369,7 @@ impl Parser {
                 let ids = self.id_list(RefKind::Commitment)?;
                 if n == 0 || n as usize > ids.len() {
                     return Err(SyntaxError {
+                        code: None,
                         span: n_span,
                         message: format!(
                             "`atleast({n}; ...)` names {} commitment{}, so it {}",
@@ -439,6 +455,7 @@ impl Parser {
             let (n, n_span) = self.integer("the number of reviews")?;
             if n == 0 {
                 return Err(SyntaxError {
+                    code: None,
                     span: n_span,
                     message:
                         "`for 0 reviews` means nothing: a status holds for at least one review"
@@ -449,6 +466,7 @@ impl Parser {
             let (unit, unit_span) = self.word("`reviews`")?;
             if unit != "reviews" && unit != "review" {
                 return Err(SyntaxError {
+                    code: None,
                     span: unit_span,
                     message: format!("expected `reviews`, found `{unit}`"),
                     help: Some(
@@ -490,6 +508,7 @@ impl Parser {
         match w.parse::<u32>() {
             Ok(n) => Ok((n, span)),
             Err(_) => Err(SyntaxError {
+                code: None,
                 span,
                 message: format!("expected {what} (a whole number), found `{w}`"),
                 help: None,
@@ -505,6 +524,7 @@ impl Parser {
     ) -> R<(String, Range<usize>)> {
         if matches!(word.as_str(), "and" | "or" | "not") {
             return Err(SyntaxError {
+                code: None,
                 span,
                 message: format!("expected an identifier, found the keyword `{word}`"),
                 help: None,
@@ -564,6 +584,7 @@ impl Parser {
             let by: CalendarDuration =
                 w.parse()
                     .map_err(|e: accord_core::time::DurationError| SyntaxError {
+                        code: None,
                         span,
                         message: e.to_string(),
                         help: Some(
@@ -589,6 +610,12 @@ impl Parser {
         let (w, span) = self.word("a date, an event or `earliest(...)`")?;
         if looks_like_date(&w) {
             return parse_date(&w, span).map(DateRule::On);
+        }
+        if starts_an_instant(&w) {
+            return w
+                .parse::<Moment>()
+                .map(DateRule::At)
+                .map_err(|e| moment_error(e, span));
         }
         if *self.peek() == Tok::LParen {
             self.bump();
@@ -632,6 +659,7 @@ impl Parser {
             && format!("P{dur}").parse::<CalendarDuration>().is_ok()
         {
             return Err(SyntaxError {
+                code: None,
                 span,
                 message: format!("`{w}` is read as one identifier"),
                 help: Some(format!("put spaces around the sign: `{base} - P{dur}`")),
@@ -659,6 +687,7 @@ fn commitment(id: (String, Range<usize>)) -> R<CommitmentId> {
 
 fn id_error(span: &Range<usize>, e: IdError) -> SyntaxError {
     SyntaxError {
+        code: None,
         span: span.clone(),
         message: e.to_string(),
         help: None,
@@ -667,6 +696,7 @@ fn id_error(span: &Range<usize>, e: IdError) -> SyntaxError {
 
 fn unknown_word(span: Range<usize>, what: &str, word: &str, known: &[&str]) -> SyntaxError {
     SyntaxError {
+        code: None,
         span,
         message: format!("unknown {what} `{word}`"),
         help: Some(crate::diagnostic::did_you_mean(
@@ -687,9 +717,59 @@ pub(crate) fn looks_like_date(w: &str) -> bool {
         })
 }
 
+/// Whether a word is a date followed by a time (`2026-11-09T…`): meant as an instant.
+pub(crate) fn starts_an_instant(w: &str) -> bool {
+    w.get(..10).is_some_and(looks_like_date) && matches!(w.as_bytes().get(10), Some(b'T' | b't'))
+}
+
+/// A moment that cannot be read, as a located error with its own code and a hint.
+pub(crate) fn moment_error(e: MomentError, span: Range<usize>) -> SyntaxError {
+    let (code, message, help) = match &e {
+        MomentError::UnknownZone { zone, .. } => (
+            "accord::unknown_zone",
+            format!("`{zone}` is not a time zone of the tz database"),
+            zone_help(zone),
+        ),
+        MomentError::Skipped { local, zone, before, after } => (
+            "accord::skipped_time",
+            format!("`{local}` does not exist in {zone}: clocks skipped from {before} to {after} that day"),
+            format!("write a local time that exists that day, or the instant meant with an offset and no zone: `{local}{before}` (the old offset) or `{local}{after}` (the new one)"),
+        ),
+        MomentError::Ambiguous { local, zone, first, second } => (
+            "accord::ambiguous_time",
+            format!("`{local}` occurs twice in {zone} (clocks went back): at {first} and at {second}"),
+            format!("write the one meant with its offset: `{local}{first}[{zone}]` (the first) or `{local}{second}[{zone}]` (the second)"),
+        ),
+        _ => (
+            "accord::date",
+            e.to_string(),
+            "write a date (`2026-01-15`) or an instant with its zone (`2026-01-15T00:01[America/New_York]`, `2026-01-15T00:01-05:00`, `2026-01-15T00:00Z`)".to_owned(),
+        ),
+    };
+    SyntaxError {
+        code: Some(code),
+        span,
+        message,
+        help: Some(help),
+    }
+}
+
+/// What to write for an unknown zone: the nearest name of the bundled tz database, or how
+/// zones are named.
+pub(crate) fn zone_help(zone: &str) -> String {
+    let names: Vec<String> = jiff::tz::TimeZoneDatabase::bundled()
+        .available()
+        .map(|n| n.to_string())
+        .collect();
+    crate::diagnostic::did_you_mean(zone, names.iter().map(String::as_str), |_| {
+        "write an IANA name such as `Europe/London` or `America/New_York`".to_owned()
+    })
+}
+
 /// Parses `YYYY-MM-DD`, refusing impossible dates such as `2026-02-30`.
 pub(crate) fn parse_date(w: &str, span: Range<usize>) -> R<Date> {
     let bad = |message: String| SyntaxError {
+        code: None,
         span: span.clone(),
         message,
         help: Some("dates are ISO 8601 calendar dates: `2026-01-15`".into()),

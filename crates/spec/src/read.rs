@@ -126,6 +126,8 @@ pub(crate) struct Header {
     pub title: String,
     pub version: Spanned<u32>,
     pub effective: Located<DateRule>,
+    /// The zone the agreement counts its days in, as the tz database names it.
+    pub zone: Option<String>,
     pub amends: Option<Spanned<u64>>,
     pub signatories: Vec<Spanned<ParticipantId>>,
     pub span: Range<usize>,
@@ -375,6 +377,7 @@ fn header(ctx: &mut Ctx<'_>, h: &mut Table<'_, '_>) -> Option<Header> {
     let title = h.req_str(ctx, "title");
     let version = h.req_uint(ctx, "version", u64::from(u32::MAX));
     let effective = h.req_date_rule(ctx, "effective");
+    let zone = h.opt_str(ctx, "zone").and_then(|z| day_zone(ctx, &z));
     let amends = h.opt_uint(ctx, "amends", u64::from(u32::MAX));
     let signatories = h.ref_ids::<ParticipantId>(ctx, "signatories", Kind::Participant);
     note_participants(ctx, &signatories, false);
@@ -390,10 +393,27 @@ fn header(ctx: &mut Ctx<'_>, h: &mut Table<'_, '_>) -> Option<Header> {
         title: title?.into_inner(),
         version,
         effective: effective?,
+        zone,
         amends: amends?,
         signatories: signatories?,
         span,
     })
+}
+
+/// The agreement's zone, by its tz database name; a diagnostic when there is no such zone.
+fn day_zone(ctx: &mut Ctx<'_>, z: &Spanned<String>) -> Option<String> {
+    match accord_core::time::DayZone::named(z.get_ref()) {
+        Ok(days) => Some(days.name().unwrap_or(z.get_ref()).to_owned()),
+        Err(_) => {
+            ctx.error(
+                "accord::unknown_zone",
+                z.span(),
+                format!("`{}` is not a time zone of the tz database", z.get_ref()),
+            )
+            .help = Some(crate::condition::zone_help(z.get_ref()));
+            None
+        }
+    }
 }
 
 fn keys(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>) -> Option<(Vec<PublicKey>, Vec<KeySpans>)> {
@@ -1034,6 +1054,112 @@ fn commitment(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &mut Draft) {
     }
 }
 
+/// The keys that belong to one type or another of a table (an indicator's, a relief
+/// action's), as found (absent ones are `None`). Every type's keys are asked for, so that a
+/// key of another type is reported as belonging to it rather than as unknown.
+struct TypeKeys<'a, 'i>(Vec<(&'static str, Option<&'a Value<'i>>)>);
+
+impl<'a, 'i> TypeKeys<'a, 'i> {
+    fn take(t: &mut Table<'a, 'i>, names: &[&'static str]) -> Self {
+        Self(names.iter().map(|k| (*k, t.get(k))).collect())
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value<'i>> {
+        self.0.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v)
+    }
+
+    /// Reports every key not `allowed` for the type (`a_type`: "a `flag` indicator").
+    fn check_applies(&self, ctx: &mut Ctx<'_>, code: &'static str, allowed: &[&str], a_type: &str) {
+        for (k, v) in &self.0 {
+            let Some(v) = v else { continue };
+            if allowed.contains(k) {
+                continue;
+            }
+            ctx.push(
+                Diagnostic::error(code, v.span(), format!("`{k}` does not apply to {a_type}"))
+                    .with_help(format!(
+                        "{a_type} takes {}",
+                        crate::diagnostic::one_of(allowed)
+                    )),
+            );
+        }
+    }
+}
+
+/// Reports a key the table's type requires and the table lacks.
+struct Missing<'w> {
+    header: Range<usize>,
+    what: &'w str,
+    help: &'w dyn Fn(&str) -> String,
+}
+
+impl<'w> Missing<'w> {
+    /// For the table `t`, whose header the diagnostics point at.
+    fn of(
+        ctx: &Ctx<'_>,
+        t: &Table<'_, '_>,
+        what: &'w str,
+        help: &'w dyn Fn(&str) -> String,
+    ) -> Self {
+        Self {
+            header: t.header_span(ctx.source),
+            what,
+            help,
+        }
+    }
+
+    /// The value of key `k`, or `None` and a diagnostic when it is missing.
+    fn get<'v, 'i>(
+        &self,
+        ctx: &mut Ctx<'_>,
+        keys: &TypeKeys<'v, 'i>,
+        k: &str,
+    ) -> Option<&'v Value<'i>> {
+        let v = keys.get(k);
+        if v.is_none() {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::missing_key",
+                    self.header.clone(),
+                    format!("{} has no `{k}`", self.what),
+                )
+                .with_help((self.help)(k)),
+            );
+        }
+        v
+    }
+
+    /// The string at key `k`, or `None` and a diagnostic when it is missing or no string.
+    fn string(
+        &self,
+        ctx: &mut Ctx<'_>,
+        keys: &TypeKeys<'_, '_>,
+        k: &str,
+    ) -> Option<Spanned<String>> {
+        self.get(ctx, keys, k)
+            .and_then(|v| reader::string(ctx, v, k))
+    }
+
+    /// `Some` when every one of `names` is there (each one missing is reported).
+    fn all_there(&self, ctx: &mut Ctx<'_>, keys: &TypeKeys<'_, '_>, names: &[&str]) -> Option<()> {
+        let mut ok = true;
+        for k in names {
+            ok &= self.get(ctx, keys, k).is_some();
+        }
+        ok.then_some(())
+    }
+}
+
+const INDICATOR_KEYS: [&str; 7] = [
+    "comparison",
+    "limit",
+    "unit",
+    "expected",
+    "due",
+    "scale",
+    "pass",
+];
+
 fn indicator_fields(
     ctx: &mut Ctx<'_>,
     t: &mut Table<'_, '_>,
@@ -1048,15 +1174,7 @@ fn indicator_fields(
     }
     let description = t.req_str(ctx, "description");
     let ty = t.req_choice(ctx, "type", INDICATOR_TYPES);
-    // Every type's keys are asked for, so that a key of another type is reported as
-    // belonging to it rather than as unknown.
-    let comparison = t.get("comparison");
-    let limit = t.get("limit");
-    let unit = t.get("unit");
-    let expected = t.get("expected");
-    let due = t.get("due");
-    let scale = t.get("scale");
-    let pass = t.get("pass");
+    let keys = TypeKeys::take(t, &INDICATOR_KEYS);
     let cadence = t.req_duration(ctx, "cadence");
     let starts = t.req_date_rule(ctx, "starts");
     let ends = t.opt_date_rule(ctx, "ends").flatten();
@@ -1069,276 +1187,34 @@ fn indicator_fields(
         Some(s) => format!("indicator `{}`", s.get_ref()),
         None => "an indicator".to_owned(),
     };
-
-    let ty_val = ty.as_ref().map(|t| *t.get_ref());
-    let present = |k: &str, v: Option<&Value<'_>>| v.map(|v| (k.to_owned(), v.span()));
-    let all_type_keys = [
-        present("comparison", comparison),
-        present("limit", limit),
-        present("unit", unit),
-        present("expected", expected),
-        present("due", due),
-        present("scale", scale),
-        present("pass", pass),
-    ];
-    let allowed: &[&str] = match ty_val {
-        Some(IndicatorType::Threshold) => &["comparison", "limit", "unit"],
-        Some(IndicatorType::Flag) => &["expected"],
-        Some(IndicatorType::Count) => &["comparison", "limit"],
-        Some(IndicatorType::Deadline) => &["due"],
-        Some(IndicatorType::Grade) => &["scale", "pass"],
-        None => &[
-            "comparison",
-            "limit",
-            "unit",
-            "expected",
-            "due",
-            "scale",
-            "pass",
-        ],
-    };
-    for (k, span) in all_type_keys.iter().flatten() {
-        if !allowed.contains(&k.as_str()) {
-            let ty_name = INDICATOR_TYPES
-                .iter()
-                .find(|(_, x)| Some(*x) == ty_val)
-                .map_or("?", |(n, _)| n);
-            ctx.push(
-                Diagnostic::error(
-                    "accord::indicator_field",
-                    span.clone(),
-                    format!("`{k}` does not apply to a `{ty_name}` indicator"),
-                )
-                .with_help(format!(
-                    "a `{ty_name}` indicator takes {}",
-                    crate::diagnostic::one_of(allowed)
-                )),
-            );
-        }
+    let ty = ty.as_ref().map(|t| *t.get_ref());
+    if let Some(ty) = ty {
+        let allowed: &[&str] = match ty {
+            IndicatorType::Threshold => &["comparison", "limit", "unit"],
+            IndicatorType::Flag => &["expected"],
+            IndicatorType::Count => &["comparison", "limit"],
+            IndicatorType::Deadline => &["due"],
+            IndicatorType::Grade => &["scale", "pass"],
+        };
+        let name = INDICATOR_TYPES
+            .iter()
+            .find(|(_, x)| *x == ty)
+            .map_or("?", |(n, _)| n);
+        let a_type = format!("a `{name}` indicator");
+        keys.check_applies(ctx, "accord::indicator_field", allowed, &a_type);
     }
-    let req = |ctx: &mut Ctx<'_>, k: &'static str, v: Option<&'_ Value<'_>>| -> bool {
-        if v.is_none() {
-            ctx.push(
-                Diagnostic::error(
-                    "accord::missing_key",
-                    t.header_span(ctx.source),
-                    format!("{what} has no `{k}`"),
-                )
-                .with_help(format!("add `{k} = ...` (see docs/agreement-format.md)")),
-            );
-            false
-        } else {
-            true
-        }
-    };
-    let mut unit_ref: Option<Spanned<UnitId>> = None;
-    let target = match ty_val {
-        Some(IndicatorType::Threshold) => {
-            let (c, l, u) = (
-                req(ctx, "comparison", comparison),
-                req(ctx, "limit", limit),
-                req(ctx, "unit", unit),
-            );
-            if !(c && l && u) {
-                None
-            } else {
-                let c = comparison.and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
-                let l = limit.and_then(|v| reader::number(ctx, v, "limit"));
-                let u = unit.and_then(|v| reader::string(ctx, v, "unit"));
-                let u = u.and_then(|s| {
-                    let id = reader::ident::<UnitId>(ctx, &s)?;
-                    ctx.refer(Kind::Unit, s.get_ref(), s.span());
-                    Some(Spanned::new(s.span(), id))
-                });
-                unit_ref = u.clone();
-                match (c, l, u) {
-                    (Some(c), Some(l), Some(u)) => Some(IndicatorTarget::Threshold {
-                        comparison: *c.get_ref(),
-                        limit: *l.get_ref(),
-                        unit: u.into_inner(),
-                    }),
-                    _ => None,
-                }
-            }
-        }
-        Some(IndicatorType::Flag) => {
-            if req(ctx, "expected", expected) {
-                expected.and_then(|v| match v.get_ref() {
-                    DeValue::Boolean(b) => Some(IndicatorTarget::Flag { expected: *b }),
-                    other => {
-                        ctx.error(
-                            "accord::type",
-                            v.span(),
-                            format!(
-                                "`expected` must be `true` or `false`, found {}",
-                                type_name(other)
-                            ),
-                        );
-                        None
-                    }
-                })
-            } else {
-                None
-            }
-        }
-        Some(IndicatorType::Count) => {
-            let (c, l) = (req(ctx, "comparison", comparison), req(ctx, "limit", limit));
-            if !(c && l) {
-                None
-            } else {
-                let c = comparison.and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
-                let l = limit.and_then(|v| reader::uint(ctx, v, "limit", u64::MAX >> 1));
-                match (c, l) {
-                    (Some(c), Some(l)) => Some(IndicatorTarget::Count {
-                        comparison: *c.get_ref(),
-                        limit: *l.get_ref(),
-                    }),
-                    _ => None,
-                }
-            }
-        }
-        Some(IndicatorType::Deadline) => {
-            if req(ctx, "due", due) {
-                due.and_then(|v| reader::date_rule(ctx, v, "due"))
-                    .map(|due| IndicatorTarget::Deadline { due: due.value })
-            } else {
-                None
-            }
-        }
-        Some(IndicatorType::Grade) => {
-            let (s, p) = (req(ctx, "scale", scale), req(ctx, "pass", pass));
-            if !(s && p) {
-                None
-            } else {
-                let s = scale.and_then(|v| reader::strings(ctx, v, "scale"));
-                let p = pass.and_then(|v| reader::string(ctx, v, "pass"));
-                match (s, p) {
-                    (Some(s), Some(p)) => {
-                        let names: Vec<&str> = s.iter().map(|x| x.get_ref().as_str()).collect();
-                        let mut dup = None;
-                        for (i, x) in s.iter().enumerate() {
-                            if names.iter().take(i).any(|n| *n == x.get_ref()) {
-                                dup = Some(x);
-                            }
-                        }
-                        if let Some(x) = dup {
-                            ctx.error(
-                                "accord::grade",
-                                x.span(),
-                                format!("grade `{}` appears twice in the scale", x.get_ref()),
-                            );
-                            None
-                        } else if s.len() < 2 {
-                            ctx.push(
-                                Diagnostic::error("accord::grade", scale.map_or(0..0, |v| v.span()), "a grade scale needs at least two grades")
-                                    .with_help("list the grades worst first: `scale = [\"poor\", \"adequate\", \"good\"]`"),
-                            );
-                            None
-                        } else if !names.contains(&p.get_ref().as_str()) {
-                            let msg =
-                                format!("the pass grade `{}` is not on the scale", p.get_ref());
-                            let help = crate::diagnostic::did_you_mean(
-                                p.get_ref(),
-                                names.iter().copied(),
-                                |all| format!("the grades are {}", crate::diagnostic::one_of(&all)),
-                            );
-                            ctx.push(
-                                Diagnostic::error("accord::grade", p.span(), msg).with_help(help),
-                            );
-                            None
-                        } else {
-                            Some(IndicatorTarget::Grade {
-                                scale: s.into_iter().map(Spanned::into_inner).collect(),
-                                pass: p.into_inner(),
-                            })
-                        }
-                    }
-                    _ => None,
-                }
-            }
-        }
-        None => None,
-    };
-
+    let help = |k: &str| format!("add `{k} = ...` (see docs/agreement-format.md)");
+    let missing = Missing::of(ctx, t, &what, &help);
+    let target = indicator_target(ctx, ty, &keys, &missing);
     let overdue = match overdue_v {
         None => Some((OverduePolicy::None, None)),
         Some(v) => overdue_policy(ctx, v),
     };
-
-    let proto = verification_v.and_then(|v| match v.get_ref() {
-        DeValue::String(name) => {
-            ctx.refer(Kind::Protocol, name, v.span());
-            d.protocols.get(name.as_ref()).cloned()
-        }
-        DeValue::Table(_) => {
-            let mut vt = Table::of(ctx, v, format!("the verification of {what}"))?;
-            let p = verification(ctx, &mut vt, d);
-            vt.finish(ctx);
-            p
-        }
-        other => {
-            ctx.push(
-                Diagnostic::error(
-                    "accord::type",
-                    v.span(),
-                    format!("`verification` must name a protocol or be a table, found {}", type_name(other)),
-                )
-                .with_help("write `verification = \"iaea-inspection\"` (a [[protocols]] id) or an inline table"),
-            );
-            None
-        }
-    });
-
-    // A tolerance written in a unit is converted into the indicator's unit; the two must
-    // measure the same quantity.
-    let mut tolerance = proto.as_ref().map(|p| p.verification.tolerance);
-    if let (Some(p), Some(target)) = (&proto, &target) {
-        match (target, &p.tolerance_unit, p.verification.tolerance) {
-            (IndicatorTarget::Threshold { unit, .. }, Some(tu), Tolerance::Absolute { value }) => {
-                let from = d.units.iter().find(|u| &u.id == tu.get_ref());
-                let to = d.units.iter().find(|u| &u.id == unit);
-                if let (Some(from), Some(to)) = (from, to) {
-                    if from.quantity != to.quantity {
-                        ctx.push(
-                            Diagnostic::error(
-                                "accord::unit_quantity",
-                                tu.span(),
-                                format!(
-                                    "the tolerance is in `{}` ({}) but {what} is measured in `{}` ({})",
-                                    from.id, from.quantity, to.id, to.quantity
-                                ),
-                            )
-                            .with_label("a different quantity")
-                            .with_help(format!(
-                                "units of different quantities are never compared: give the tolerance in a unit of `{}`",
-                                to.quantity
-                            )),
-                        );
-                        tolerance = None;
-                    } else {
-                        tolerance = Some(Tolerance::Absolute {
-                            value: value * from.factor / to.factor,
-                        });
-                    }
-                }
-            }
-            (IndicatorTarget::Threshold { .. } | IndicatorTarget::Count { .. }, _, _) => {}
-            (_, _, Tolerance::Exact) => {}
-            (_, _, _) => {
-                ctx.push(
-                    Diagnostic::error(
-                        "accord::tolerance",
-                        p.tolerance_span.clone().unwrap_or(0..0),
-                        format!("a numeric tolerance does not apply to {what}, which is not a number"),
-                    )
-                    .with_help("only `threshold` and `count` indicators have a numeric tolerance: use `tolerance = \"exact\"`"),
-                );
-                tolerance = None;
-            }
-        }
-    }
-    let _ = unit_ref;
-
+    let proto = verification_v.and_then(|v| indicator_protocol(ctx, v, d, &what));
+    let tolerance = match (&proto, &target) {
+        (Some(p), Some(target)) => converted_tolerance(ctx, p, target, d, &what),
+        (p, _) => p.as_ref().map(|p| p.verification.tolerance),
+    };
     let (
         Some(id),
         Some(id_str),
@@ -1410,6 +1286,211 @@ fn indicator_fields(
             ends,
         },
     ))
+}
+
+/// What an indicator measures and what counts as compliant, read by its type.
+fn indicator_target(
+    ctx: &mut Ctx<'_>,
+    ty: Option<IndicatorType>,
+    k: &TypeKeys<'_, '_>,
+    missing: &Missing<'_>,
+) -> Option<IndicatorTarget> {
+    match ty? {
+        IndicatorType::Threshold => {
+            missing.all_there(ctx, k, &["comparison", "limit", "unit"])?;
+            let c = k
+                .get("comparison")
+                .and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
+            let l = k.get("limit").and_then(|v| reader::number(ctx, v, "limit"));
+            let u = k.get("unit").and_then(|v| reader::string(ctx, v, "unit"));
+            let u = u.and_then(|s| {
+                let id = reader::ident::<UnitId>(ctx, &s)?;
+                ctx.refer(Kind::Unit, s.get_ref(), s.span());
+                Some(id)
+            });
+            Some(IndicatorTarget::Threshold {
+                comparison: *c?.get_ref(),
+                limit: *l?.get_ref(),
+                unit: u?,
+            })
+        }
+        IndicatorType::Flag => {
+            missing.all_there(ctx, k, &["expected"])?;
+            let v = k.get("expected")?;
+            match v.get_ref() {
+                DeValue::Boolean(b) => Some(IndicatorTarget::Flag { expected: *b }),
+                other => {
+                    ctx.error(
+                        "accord::type",
+                        v.span(),
+                        format!(
+                            "`expected` must be `true` or `false`, found {}",
+                            type_name(other)
+                        ),
+                    );
+                    None
+                }
+            }
+        }
+        IndicatorType::Count => {
+            missing.all_there(ctx, k, &["comparison", "limit"])?;
+            let c = k
+                .get("comparison")
+                .and_then(|v| reader::choice(ctx, v, "comparison", COMPARISONS));
+            let l = k
+                .get("limit")
+                .and_then(|v| reader::uint(ctx, v, "limit", u64::MAX >> 1));
+            Some(IndicatorTarget::Count {
+                comparison: *c?.get_ref(),
+                limit: *l?.get_ref(),
+            })
+        }
+        IndicatorType::Deadline => {
+            missing.all_there(ctx, k, &["due"])?;
+            let due = k
+                .get("due")
+                .and_then(|v| reader::date_rule(ctx, v, "due"))?;
+            Some(IndicatorTarget::Deadline { due: due.value })
+        }
+        IndicatorType::Grade => {
+            missing.all_there(ctx, k, &["scale", "pass"])?;
+            grade_target(ctx, k.get("scale")?, k.get("pass")?)
+        }
+    }
+}
+
+/// A grade scale, worst first, without repeats, and a pass grade on it.
+fn grade_target(ctx: &mut Ctx<'_>, scale: &Value<'_>, pass: &Value<'_>) -> Option<IndicatorTarget> {
+    let s = reader::strings(ctx, scale, "scale");
+    let p = reader::string(ctx, pass, "pass");
+    let (s, p) = (s?, p?);
+    let names: Vec<&str> = s.iter().map(|x| x.get_ref().as_str()).collect();
+    // The last grade that repeats an earlier one.
+    let dup = s
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(i, x)| names.iter().take(*i).any(|n| *n == x.get_ref()))
+        .map(|(_, x)| x);
+    if let Some(x) = dup {
+        ctx.error(
+            "accord::grade",
+            x.span(),
+            format!("grade `{}` appears twice in the scale", x.get_ref()),
+        );
+        return None;
+    }
+    if s.len() < 2 {
+        ctx.push(
+            Diagnostic::error(
+                "accord::grade",
+                scale.span(),
+                "a grade scale needs at least two grades",
+            )
+            .with_help("list the grades worst first: `scale = [\"poor\", \"adequate\", \"good\"]`"),
+        );
+        return None;
+    }
+    if !names.contains(&p.get_ref().as_str()) {
+        let msg = format!("the pass grade `{}` is not on the scale", p.get_ref());
+        let help = crate::diagnostic::did_you_mean(p.get_ref(), names.iter().copied(), |all| {
+            format!("the grades are {}", crate::diagnostic::one_of(&all))
+        });
+        ctx.push(Diagnostic::error("accord::grade", p.span(), msg).with_help(help));
+        return None;
+    }
+    Some(IndicatorTarget::Grade {
+        scale: s.into_iter().map(Spanned::into_inner).collect(),
+        pass: p.into_inner(),
+    })
+}
+
+/// An indicator's verification: a named protocol, or one written inline.
+fn indicator_protocol(
+    ctx: &mut Ctx<'_>,
+    v: &Value<'_>,
+    d: &Draft,
+    what: &str,
+) -> Option<ProtocolDraft> {
+    match v.get_ref() {
+        DeValue::String(name) => {
+            ctx.refer(Kind::Protocol, name, v.span());
+            d.protocols.get(name.as_ref()).cloned()
+        }
+        DeValue::Table(_) => {
+            let mut vt = Table::of(ctx, v, format!("the verification of {what}"))?;
+            let p = verification(ctx, &mut vt, d);
+            vt.finish(ctx);
+            p
+        }
+        other => {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::type",
+                    v.span(),
+                    format!("`verification` must name a protocol or be a table, found {}", type_name(other)),
+                )
+                .with_help("write `verification = \"iaea-inspection\"` (a [[protocols]] id) or an inline table"),
+            );
+            None
+        }
+    }
+}
+
+/// The protocol's tolerance for this indicator: a tolerance written in a unit is converted
+/// into the indicator's unit (the two must measure the same quantity), and a numeric one
+/// applies only to numbers. `None` after a diagnostic.
+fn converted_tolerance(
+    ctx: &mut Ctx<'_>,
+    p: &ProtocolDraft,
+    target: &IndicatorTarget,
+    d: &Draft,
+    what: &str,
+) -> Option<Tolerance> {
+    let tolerance = p.verification.tolerance;
+    match (target, &p.tolerance_unit, tolerance) {
+        (IndicatorTarget::Threshold { unit, .. }, Some(tu), Tolerance::Absolute { value }) => {
+            let from = d.units.iter().find(|u| &u.id == tu.get_ref());
+            let to = d.units.iter().find(|u| &u.id == unit);
+            let (Some(from), Some(to)) = (from, to) else {
+                return Some(tolerance);
+            };
+            if from.quantity == to.quantity {
+                return Some(Tolerance::Absolute {
+                    value: value * from.factor / to.factor,
+                });
+            }
+            ctx.push(
+                Diagnostic::error(
+                    "accord::unit_quantity",
+                    tu.span(),
+                    format!(
+                        "the tolerance is in `{}` ({}) but {what} is measured in `{}` ({})",
+                        from.id, from.quantity, to.id, to.quantity
+                    ),
+                )
+                .with_label("a different quantity")
+                .with_help(format!(
+                    "units of different quantities are never compared: give the tolerance in a unit of `{}`",
+                    to.quantity
+                )),
+            );
+            None
+        }
+        (IndicatorTarget::Threshold { .. } | IndicatorTarget::Count { .. }, _, _)
+        | (_, _, Tolerance::Exact) => Some(tolerance),
+        (_, _, _) => {
+            ctx.push(
+                Diagnostic::error(
+                    "accord::tolerance",
+                    p.tolerance_span.clone().unwrap_or(0..0),
+                    format!("a numeric tolerance does not apply to {what}, which is not a number"),
+                )
+                .with_help("only `threshold` and `count` indicators have a numeric tolerance: use `tolerance = \"exact\"`"),
+            );
+            None
+        }
+    }
 }
 
 fn overdue_policy(
@@ -1569,6 +1650,26 @@ fn phase(
     })
 }
 
+const ACTION_KEYS: [&str; 9] = [
+    "measure",
+    "sectors",
+    "entities",
+    "licence",
+    "scope",
+    "activities",
+    "amount",
+    "currency",
+    "area",
+];
+
+/// What a relief action does, read by its type, with the measure it names (to check its
+/// regime) and the activities a licence lists.
+struct KindRead {
+    kind: Option<ReliefKind>,
+    measure: Option<Spanned<MeasureId>>,
+    activities: Vec<String>,
+}
+
 fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionDraft> {
     let id_str = t.req_str(ctx, "id");
     let id = id_str
@@ -1580,15 +1681,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     let title = t.req_str(ctx, "title");
     let ty = t.req_choice(ctx, "type", ACTION_TYPES);
     let regime = t.ref_id::<RegimeId>(ctx, "regime", Kind::Regime, true);
-    let measure = t.get("measure");
-    let sectors = t.get("sectors");
-    let entities = t.get("entities");
-    let licence = t.get("licence");
-    let scope = t.get("scope");
-    let activities = t.get("activities");
-    let amount = t.get("amount");
-    let currency = t.get("currency");
-    let area = t.get("area");
+    let keys = TypeKeys::take(t, &ACTION_KEYS);
     let starts = t.opt_date_rule(ctx, "starts");
     let expires = t.opt_date_rule(ctx, "expires");
     let lifted = t.opt_date_rule(ctx, "lifted");
@@ -1599,197 +1692,27 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         Some(s) => format!("relief action `{}`", s.get_ref()),
         None => "a relief action".to_owned(),
     };
-    let ty_val = ty.as_ref().map(|x| *x.get_ref());
-    let allowed: &[&str] = match ty_val {
-        Some(ActionType::SuspendMeasure | ActionType::TerminateMeasure) => &["measure", "sectors"],
-        Some(ActionType::Delist) => &["entities"],
-        Some(ActionType::GeneralLicence) => &["licence", "scope", "activities"],
-        Some(ActionType::Unfreeze) => &["amount", "currency", "measure"],
-        Some(ActionType::Cooperation) => &["area"],
-        None => &[
-            "measure",
-            "sectors",
-            "entities",
-            "licence",
-            "scope",
-            "activities",
-            "amount",
-            "currency",
-            "area",
-        ],
-    };
-    let type_keys = [
-        ("measure", measure),
-        ("sectors", sectors),
-        ("entities", entities),
-        ("licence", licence),
-        ("scope", scope),
-        ("activities", activities),
-        ("amount", amount),
-        ("currency", currency),
-        ("area", area),
-    ];
+    let ty = ty.as_ref().map(|x| *x.get_ref());
     let ty_name = ACTION_TYPES
         .iter()
-        .find(|(_, x)| Some(*x) == ty_val)
+        .find(|(_, x)| Some(*x) == ty)
         .map_or("?", |(n, _)| n);
-    for (k, v) in &type_keys {
-        if let Some(v) = v
-            && !allowed.contains(k)
-        {
-            ctx.push(
-                Diagnostic::error(
-                    "accord::action_field",
-                    v.span(),
-                    format!("`{k}` does not apply to a `{ty_name}` action"),
-                )
-                .with_help(format!(
-                    "a `{ty_name}` action takes {}",
-                    crate::diagnostic::one_of(allowed)
-                )),
-            );
-        }
+    if let Some(ty) = ty {
+        let allowed: &[&str] = match ty {
+            ActionType::SuspendMeasure | ActionType::TerminateMeasure => &["measure", "sectors"],
+            ActionType::Delist => &["entities"],
+            ActionType::GeneralLicence => &["licence", "scope", "activities"],
+            ActionType::Unfreeze => &["amount", "currency", "measure"],
+            ActionType::Cooperation => &["area"],
+        };
+        let a_type = format!("a `{ty_name}` action");
+        keys.check_applies(ctx, "accord::action_field", allowed, &a_type);
     }
-    let header = t.header_span(ctx.source);
-    let need = |ctx: &mut Ctx<'_>, k: &'static str| -> Option<&Value<'_>> {
-        let v = type_keys
-            .iter()
-            .find(|(n, _)| *n == k)
-            .and_then(|(_, v)| *v);
-        if v.is_none() {
-            ctx.push(
-                Diagnostic::error(
-                    "accord::missing_key",
-                    header.clone(),
-                    format!("{what} has no `{k}`"),
-                )
-                .with_help(format!("a `{ty_name}` action needs `{k} = ...`")),
-            );
-        }
-        v
-    };
-    let measure_ref = |ctx: &mut Ctx<'_>, v: &Value<'_>| -> Option<Spanned<MeasureId>> {
-        let s = reader::string(ctx, v, "measure")?;
-        let id = reader::ident::<MeasureId>(ctx, &s)?;
-        ctx.refer(Kind::Measure, s.get_ref(), s.span());
-        Some(Spanned::new(s.span(), id))
-    };
-    let mut activity_list = Vec::new();
-    let mut measure_span: Option<Spanned<MeasureId>> = None;
-    let kind = match ty_val {
-        Some(t @ (ActionType::SuspendMeasure | ActionType::TerminateMeasure)) => {
-            let m = need(ctx, "measure").and_then(|v| measure_ref(ctx, v));
-            let s = match sectors {
-                Some(v) => reader::strings(ctx, v, "sectors")
-                    .map(|x| x.into_iter().map(Spanned::into_inner).collect()),
-                None => Some(Vec::new()),
-            };
-            measure_span = m.clone();
-            match (m, s) {
-                (Some(m), Some(sectors)) if t == ActionType::TerminateMeasure => {
-                    Some(ReliefKind::TerminateMeasure {
-                        measure: m.into_inner(),
-                        sectors,
-                    })
-                }
-                (Some(m), Some(sectors)) => Some(ReliefKind::SuspendMeasure {
-                    measure: m.into_inner(),
-                    sectors,
-                }),
-                _ => None,
-            }
-        }
-        Some(ActionType::Delist) => need(ctx, "entities")
-            .and_then(|v| entity_list(ctx, v))
-            .map(|entities| ReliefKind::Delist { entities }),
-        Some(ActionType::GeneralLicence) => {
-            let l = need(ctx, "licence").and_then(|v| reader::string(ctx, v, "licence"));
-            let s = need(ctx, "scope").and_then(|v| reader::string(ctx, v, "scope"));
-            let a = match activities {
-                Some(v) => reader::strings(ctx, v, "activities")
-                    .map(|x| x.into_iter().map(Spanned::into_inner).collect::<Vec<_>>()),
-                None => Some(Vec::new()),
-            };
-            if let Some(a) = &a {
-                activity_list = a.clone();
-            }
-            match (l, s, a) {
-                (Some(l), Some(s), Some(a)) => Some(ReliefKind::GeneralLicence {
-                    licence: l.into_inner(),
-                    scope: s.into_inner(),
-                    activities: a,
-                }),
-                _ => None,
-            }
-        }
-        Some(ActionType::Unfreeze) => {
-            let a = need(ctx, "amount").and_then(|v| reader::number(ctx, v, "amount"));
-            let c = need(ctx, "currency").and_then(|v| reader::string(ctx, v, "currency"));
-            let m = need(ctx, "measure").and_then(|v| measure_ref(ctx, v));
-            measure_span = m.clone();
-            if let Some(a) = &a
-                && *a.get_ref() <= 0.0
-            {
-                ctx.error(
-                    "accord::amount",
-                    a.span(),
-                    "the amount unfrozen must be greater than zero",
-                );
-            }
-            if let Some(c) = &c
-                && !(c.get_ref().len() == 3 && c.get_ref().bytes().all(|b| b.is_ascii_uppercase()))
-            {
-                ctx.push(
-                    Diagnostic::error(
-                        "accord::currency",
-                        c.span(),
-                        format!("`{}` is not an ISO 4217 currency code", c.get_ref()),
-                    )
-                    .with_help("write three capital letters, e.g. `EUR`, `USD`, `GBP`"),
-                );
-            }
-            match (a, c, m) {
-                (Some(a), Some(c), Some(m)) if *a.get_ref() > 0.0 => Some(ReliefKind::Unfreeze {
-                    amount: *a.get_ref(),
-                    currency: c.into_inner(),
-                    measure: m.into_inner(),
-                }),
-                _ => None,
-            }
-        }
-        Some(ActionType::Cooperation) => need(ctx, "area")
-            .and_then(|v| reader::string(ctx, v, "area"))
-            .map(|a| ReliefKind::Cooperation {
-                area: a.into_inner(),
-            }),
-        None => None,
-    };
-    // The measure must belong to the action's regime.
-    if let (Some(m), Some(r)) = (&measure_span, &regime)
-        && let Some(reg) = d.regimes.iter().find(|x| &x.id == r.get_ref())
-        && !reg.measures.iter().any(|x| &x.id == m.get_ref())
-        && let Some(owner) = d
-            .regimes
-            .iter()
-            .find(|x| x.measures.iter().any(|y| &y.id == m.get_ref()))
-    {
-        ctx.push(
-            Diagnostic::error(
-                "accord::measure_regime",
-                m.span(),
-                format!(
-                    "measure `{}` belongs to regime `{}`, not `{}`",
-                    m.get_ref(),
-                    owner.id,
-                    r.get_ref()
-                ),
-            )
-            .with_help(format!(
-                "set `regime = \"{}\"`, or name a measure of `{}`",
-                owner.id,
-                r.get_ref()
-            )),
-        );
+    let help = |k: &str| format!("a `{ty_name}` action needs `{k} = ...`");
+    let need = Missing::of(ctx, t, &what, &help);
+    let read = relief_kind(ctx, ty, &keys, &need);
+    if let (Some(m), Some(r)) = (&read.measure, &regime) {
+        check_measure_regime(ctx, d, m, r);
     }
     let (renewal, unless, renewal_span) = match renewal_v {
         None => (Some(Renewal::None), None, None),
@@ -1822,7 +1745,7 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
     let action = ReliefAction {
         id: id?,
         title: title?.into_inner(),
-        kind: kind?,
+        kind: read.kind?,
         regime: regime?.into_inner(),
         starts: starts.as_ref().map(|s| s.value.clone()),
         expires: expires.as_ref().map(|s| s.value.clone()),
@@ -1840,8 +1763,172 @@ fn action(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &Draft) -> Option<ActionD
         lifted,
         unless,
         supersedes_span: supersedes.map(|s| s.span()),
-        activities: activity_list,
+        activities: read.activities,
     })
+}
+
+/// A measure named by an action, declared as a reference.
+fn measure_ref(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Spanned<MeasureId>> {
+    let s = reader::string(ctx, v, "measure")?;
+    let id = reader::ident::<MeasureId>(ctx, &s)?;
+    ctx.refer(Kind::Measure, s.get_ref(), s.span());
+    Some(Spanned::new(s.span(), id))
+}
+
+/// A list of strings, empty when the key is absent; `None` after a diagnostic.
+fn optional_strings(ctx: &mut Ctx<'_>, v: Option<&Value<'_>>, key: &str) -> Option<Vec<String>> {
+    match v {
+        Some(v) => {
+            reader::strings(ctx, v, key).map(|x| x.into_iter().map(Spanned::into_inner).collect())
+        }
+        None => Some(Vec::new()),
+    }
+}
+
+/// What the action does, by its type.
+fn relief_kind(
+    ctx: &mut Ctx<'_>,
+    ty: Option<ActionType>,
+    k: &TypeKeys<'_, '_>,
+    need: &Missing<'_>,
+) -> KindRead {
+    let mut read = KindRead {
+        kind: None,
+        measure: None,
+        activities: Vec::new(),
+    };
+    read.kind = match ty {
+        Some(t @ (ActionType::SuspendMeasure | ActionType::TerminateMeasure)) => {
+            let m = need
+                .get(ctx, k, "measure")
+                .and_then(|v| measure_ref(ctx, v));
+            let sectors = optional_strings(ctx, k.get("sectors"), "sectors");
+            read.measure = m.clone();
+            match (m, sectors) {
+                (Some(m), Some(sectors)) if t == ActionType::TerminateMeasure => {
+                    Some(ReliefKind::TerminateMeasure {
+                        measure: m.into_inner(),
+                        sectors,
+                    })
+                }
+                (Some(m), Some(sectors)) => Some(ReliefKind::SuspendMeasure {
+                    measure: m.into_inner(),
+                    sectors,
+                }),
+                _ => None,
+            }
+        }
+        Some(ActionType::Delist) => need
+            .get(ctx, k, "entities")
+            .and_then(|v| entity_list(ctx, v))
+            .map(|entities| ReliefKind::Delist { entities }),
+        Some(ActionType::GeneralLicence) => {
+            let l = need.string(ctx, k, "licence");
+            let s = need.string(ctx, k, "scope");
+            let a = optional_strings(ctx, k.get("activities"), "activities");
+            read.activities = a.clone().unwrap_or_default();
+            match (l, s, a) {
+                (Some(l), Some(s), Some(a)) => Some(ReliefKind::GeneralLicence {
+                    licence: l.into_inner(),
+                    scope: s.into_inner(),
+                    activities: a,
+                }),
+                _ => None,
+            }
+        }
+        Some(ActionType::Unfreeze) => {
+            let (kind, measure) = unfreeze(ctx, k, need);
+            read.measure = measure;
+            kind
+        }
+        Some(ActionType::Cooperation) => {
+            need.string(ctx, k, "area")
+                .map(|a| ReliefKind::Cooperation {
+                    area: a.into_inner(),
+                })
+        }
+        None => None,
+    };
+    read
+}
+
+/// An unfreezing: a positive amount in an ISO 4217 currency, under a measure.
+fn unfreeze(
+    ctx: &mut Ctx<'_>,
+    k: &TypeKeys<'_, '_>,
+    need: &Missing<'_>,
+) -> (Option<ReliefKind>, Option<Spanned<MeasureId>>) {
+    let a = need
+        .get(ctx, k, "amount")
+        .and_then(|v| reader::number(ctx, v, "amount"));
+    let c = need.string(ctx, k, "currency");
+    let m = need
+        .get(ctx, k, "measure")
+        .and_then(|v| measure_ref(ctx, v));
+    if let Some(a) = &a
+        && *a.get_ref() <= 0.0
+    {
+        ctx.error(
+            "accord::amount",
+            a.span(),
+            "the amount unfrozen must be greater than zero",
+        );
+    }
+    if let Some(c) = &c
+        && !(c.get_ref().len() == 3 && c.get_ref().bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        ctx.push(
+            Diagnostic::error(
+                "accord::currency",
+                c.span(),
+                format!("`{}` is not an ISO 4217 currency code", c.get_ref()),
+            )
+            .with_help("write three capital letters, e.g. `EUR`, `USD`, `GBP`"),
+        );
+    }
+    let kind = match (a, c, &m) {
+        (Some(a), Some(c), Some(m)) if *a.get_ref() > 0.0 => Some(ReliefKind::Unfreeze {
+            amount: *a.get_ref(),
+            currency: c.into_inner(),
+            measure: m.get_ref().clone(),
+        }),
+        _ => None,
+    };
+    (kind, m)
+}
+
+/// The measure an action names must belong to the action's regime.
+fn check_measure_regime(
+    ctx: &mut Ctx<'_>,
+    d: &Draft,
+    m: &Spanned<MeasureId>,
+    r: &Spanned<RegimeId>,
+) {
+    if let Some(reg) = d.regimes.iter().find(|x| &x.id == r.get_ref())
+        && !reg.measures.iter().any(|x| &x.id == m.get_ref())
+        && let Some(owner) = d
+            .regimes
+            .iter()
+            .find(|x| x.measures.iter().any(|y| &y.id == m.get_ref()))
+    {
+        ctx.push(
+            Diagnostic::error(
+                "accord::measure_regime",
+                m.span(),
+                format!(
+                    "measure `{}` belongs to regime `{}`, not `{}`",
+                    m.get_ref(),
+                    owner.id,
+                    r.get_ref()
+                ),
+            )
+            .with_help(format!(
+                "set `regime = \"{}\"`, or name a measure of `{}`",
+                owner.id,
+                r.get_ref()
+            )),
+        );
+    }
 }
 
 fn entity_list(ctx: &mut Ctx<'_>, v: &Value<'_>) -> Option<Vec<EntityRef>> {
@@ -2267,6 +2354,7 @@ pub(crate) fn lower(d: &Draft) -> Option<Agreement> {
         title: h.title.clone(),
         version: *h.version.get_ref(),
         effective: h.effective.value.clone(),
+        zone: h.zone.clone(),
         signatories: h.signatories.iter().map(|s| s.get_ref().clone()).collect(),
         parties: d.parties.iter().map(|p| p.0.clone()).collect(),
         monitors: d.monitors.iter().map(|m| m.0.clone()).collect(),

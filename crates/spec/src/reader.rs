@@ -820,6 +820,7 @@ pub(crate) fn syntax_diagnostic(
     base: Option<usize>,
     whole: &Range<usize>,
 ) -> Diagnostic {
+    let code = e.code.unwrap_or(code);
     let mut d = Diagnostic::error(code, shift(&e.span, base, whole), e.message);
     d.help = e.help;
     d
@@ -842,14 +843,41 @@ pub(crate) fn date_rule(ctx: &mut Ctx<'_>, v: &Value<'_>, key: &str) -> Option<L
                     }
                 }
             }
+            (Some(_), Some(_)) => match dt.to_string().parse::<accord_core::time::Moment>() {
+                Ok(m) => Some(Located {
+                    value: DateRule::At(m),
+                    span: v.span(),
+                    references: Vec::new(),
+                }),
+                Err(accord_core::time::MomentError::NoZone(text)) => {
+                    ctx.push(
+                        Diagnostic::error(
+                            "accord::date",
+                            v.span(),
+                            format!("`{key}` has a time but no zone"),
+                        )
+                        .with_help(format!(
+                            "say where the time is read: `\"{text}[Europe/London]\"` (an IANA zone, in quotes), `{text}Z` or `{text}-05:00`"
+                        )),
+                    );
+                    None
+                }
+                Err(e) => {
+                    let e = condition::moment_error(e, 0..0);
+                    ctx.push(syntax_diagnostic("accord::date", e, None, &v.span()));
+                    None
+                }
+            },
             _ => {
                 ctx.push(
                     Diagnostic::error(
                         "accord::date",
                         v.span(),
-                        format!("`{key}` must be a date without a time"),
+                        format!("`{key}` must be a date, or a date with a time"),
                     )
-                    .with_help("agreements are dated, not timed: write `2026-01-15`"),
+                    .with_help(
+                        "write `2026-01-15`, or an instant such as `2026-01-15T00:01:00-05:00`",
+                    ),
                 );
                 None
             }

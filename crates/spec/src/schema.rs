@@ -169,8 +169,10 @@ struct Id(#[schemars(pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"))] String);
 #[allow(dead_code)]
 struct Duration(#[schemars(pattern(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$"))] String);
 
-/// A date (`2026-01-15`) or a date rule: `adoption`, `adoption + P90D`, `phase(p2) - P30D`,
-/// `earliest(adoption + P90D, 2026-06-30)`, `latest(a, b)`, `stage(panel) + P15D`.
+/// A date (`2026-01-15`), an instant with its zone (`2026-11-09T00:01[America/New_York]`,
+/// `2026-11-09T00:01-05:00`, `2026-12-01T00:00Z`), or a date rule: `adoption`,
+/// `adoption + P90D`, `phase(p2) - P30D`, `earliest(adoption + P90D, 2026-06-30)`,
+/// `latest(a, b)`, `stage(panel) + P15D`, `2026-10-10T00:00[GMT] + P30D`.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
 struct DateRule(String);
@@ -199,6 +201,8 @@ struct Header {
     version: u32,
     /// From when this version governs: a date or a date rule (version 1: usually `adoption`).
     effective: DateRule,
+    /// The IANA zone the agreement counts its days in (`America/New_York`); UTC when absent.
+    zone: Option<String>,
     /// The version this one amends (`version - 1`); only for versions after the first.
     amends: Option<u32>,
     /// The parties who must sign this version (versions after the first).

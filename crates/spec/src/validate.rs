@@ -803,7 +803,7 @@ fn supersession(ctx: &mut Ctx<'_>, d: &Draft) {
 /// Every anchor (event, phase, stage) a rule depends on, with fixed-date events resolved.
 fn anchors(rule: &DateRule, out: &mut BTreeSet<String>) {
     match rule {
-        DateRule::On(_) => {}
+        DateRule::On(_) | DateRule::At(_) => {}
         DateRule::Event(e) => {
             out.insert(format!("event:{e}"));
         }
@@ -830,6 +830,8 @@ pub(crate) fn fixed_events(d: &Draft) -> BTreeMap<String, Date> {
             if let Some(rule) = &e.date
                 && let Some(date) = rule.resolve(&|a| match a {
                     DateAnchor::Event(x) => known.get(x.as_str()).copied(),
+                    // The day as written: checks of order need no zone.
+                    DateAnchor::At(m) => Some(m.date()),
                     _ => None,
                 })
             {
@@ -862,6 +864,7 @@ pub(crate) fn compare(
                 }
                 DateAnchor::PhaseEntered(p) => format!("phase:{p}"),
                 DateAnchor::StageBegan(s) => format!("stage:{s}"),
+                DateAnchor::At(m) => return Some(m.date()),
             };
             let _ = key;
             free

@@ -60,6 +60,54 @@ mod examples {
     use super::*;
 
     #[test]
+    fn dates_take_instants_in_a_zone_and_the_agreement_a_zone() {
+        use accord_core::rule::DateRule;
+        let source = starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = \"latest(adoption + P6M, 2026-11-01T01:30-05:00[America/New_York])\"",
+        )
+        .replacen(
+            "effective = \"adoption\"",
+            "effective = \"adoption\"\nzone = \"Asia/Tehran\"",
+            1,
+        );
+        let checked = parse(&source);
+        let agreement = checked
+            .agreement
+            .unwrap_or_else(|| panic!("{}", rendered(&source)));
+        assert_eq!(agreement.zone.as_deref(), Some("Asia/Tehran"));
+        let rule = agreement
+            .phases
+            .iter()
+            .find_map(|p| p.not_before.clone())
+            .unwrap();
+        let DateRule::Latest(rules) = rule else {
+            panic!("{rule:?}")
+        };
+        let DateRule::At(m) = &rules[1] else {
+            panic!("{rules:?}")
+        };
+        // The second 01:30 of the night clocks went back: 06:30 UTC.
+        assert_eq!(m.instant().to_string(), "2026-11-01T06:30:00Z");
+        // A TOML offset date-time is an instant too.
+        let source = starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = 2026-11-09T00:01:00-05:00",
+        );
+        let agreement = parse(&source)
+            .agreement
+            .unwrap_or_else(|| panic!("{}", rendered(&source)));
+        let rule = agreement
+            .phases
+            .iter()
+            .find_map(|p| p.not_before.clone())
+            .unwrap();
+        assert!(
+            matches!(rule, DateRule::At(m) if m.instant().to_string() == "2026-11-09T05:01:00Z")
+        );
+    }
+
+    #[test]
     fn every_example_checks_without_errors() {
         for (name, source) in examples() {
             let checked = parse(&source);
@@ -359,6 +407,46 @@ mod broken {
             "not_before = \"adoptoin + P6M\""
         ),
         "accord::unknown_reference"
+    );
+    broken!(
+        zone_unknown,
+        starter_with(
+            "effective = \"adoption\"",
+            "effective = \"adoption\"\nzone = \"America/New_Yrok\""
+        ),
+        "accord::unknown_zone"
+    );
+    broken!(
+        instant_in_an_unknown_zone,
+        starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = \"latest(adoption + P6M, 2026-07-14T00:01[Mars/Olympus])\""
+        ),
+        "accord::unknown_zone"
+    );
+    broken!(
+        instant_skipped_by_the_clocks,
+        starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = \"2027-03-14T02:30[America/New_York]\""
+        ),
+        "accord::skipped_time"
+    );
+    broken!(
+        instant_repeated_by_the_clocks,
+        starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = \"2026-11-01T01:30[America/New_York]\""
+        ),
+        "accord::ambiguous_time"
+    );
+    broken!(
+        toml_time_without_a_zone,
+        starter_with(
+            "not_before = \"adoption + P6M\"",
+            "not_before = 2026-11-01T12:00:00"
+        ),
+        "accord::date"
     );
     broken!(
         date_rule_needs_spaces,

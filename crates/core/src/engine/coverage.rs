@@ -20,7 +20,7 @@ use crate::statement::LoggedStatement;
 use crate::time::Date;
 
 use super::state::{IndicatorStatus, PhaseStatus, ReliefStatus, State};
-use super::{EvalError, Evaluator, end_of_day};
+use super::{EvalError, Evaluator};
 
 /// At most this many days are evaluated.
 const MAX_DAYS: usize = 20_000;
@@ -310,7 +310,7 @@ pub fn coverage(
     let start = match from {
         Some(d) => d,
         None => evaluator
-            .state(end_of_day(to))?
+            .state(evaluator.days().end_of(to))?
             .versions
             .first()
             .and_then(|v| v.effective)
@@ -322,7 +322,7 @@ pub fn coverage(
         if day > to {
             break;
         }
-        let state = evaluator.state(end_of_day(day))?;
+        let state = evaluator.state(evaluator.days().end_of(day))?;
         out.from.get_or_insert(day);
         out.to = Some(day);
         out.record(&state);

@@ -46,7 +46,7 @@ use super::quorum::Cell;
 use super::state::{
     CommitmentReview, CommitmentState, EventState, Reason, RejectedEntry, Rule, State, VersionState,
 };
-use super::{EvalError, Key, date_of, epoch_day};
+use super::{EvalError, Key, epoch_day};
 
 /// Entries that do not count, with the reason, in the order they were found (the first
 /// reason given for an entry is the one shown).
@@ -71,6 +71,9 @@ pub(crate) struct Anchors {
     pub phases: BTreeMap<PhaseId, Date>,
     /// The latest date each dispute stage began.
     pub stages: BTreeMap<StageId, Date>,
+    /// The cut and the agreement's days, which give a stated instant its day.
+    pub cut: Instant,
+    pub days: crate::time::DayZone,
 }
 
 impl Anchors {
@@ -79,6 +82,7 @@ impl Anchors {
             DateAnchor::Event(e) => self.events.get(e).copied(),
             DateAnchor::PhaseEntered(p) => self.phases.get(p).copied(),
             DateAnchor::StageBegan(s) => self.stages.get(s).copied(),
+            DateAnchor::At(m) => Some(m.day_as_of(self.cut, &self.days)),
         })
     }
 }
@@ -149,7 +153,7 @@ pub(crate) fn derive(
     let Some(first) = core.versions.first() else {
         return Err(EvalError::NoVersions);
     };
-    let date = date_of(as_of);
+    let date = core.day(as_of);
     let cut: Key = (as_of, u64::MAX);
     let everything = cache && core.last.is_none_or(|l| l <= cut);
     let mut rejected: Rejected = core
@@ -208,6 +212,7 @@ pub(crate) fn derive(
         version: agreement.version,
         as_of,
         date,
+        zone: core.days.name().map(str::to_owned),
         entries: u64::try_from(core.keys.partition_point(|k| *k <= cut)).unwrap_or(u64::MAX),
         versions: versions_out(&cal),
         reviews: cal.reviews.clone(),
@@ -247,7 +252,7 @@ fn signals(cal: &calendar::Calendar<'_>) -> Vec<super::state::SignalState> {
                 kind: s.signal,
                 subject: s.subject.clone(),
                 text: s.text.clone(),
-                recorded: date_of(o.key.0),
+                recorded: o.day,
             }),
             _ => None,
         })
@@ -337,7 +342,7 @@ fn events_out(cal: &calendar::Calendar<'_>) -> Vec<EventState> {
                 id: e.id.clone(),
                 date: at
                     .as_ref()
-                    .map_or(date, |m| Some(super::date_of(m.instant()))),
+                    .map_or(date, |m| Some(cal.core.day(m.instant()))),
                 at,
                 reasons: vec![reason],
                 occurrences: view

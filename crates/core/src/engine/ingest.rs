@@ -18,10 +18,10 @@ use crate::id::ParticipantId;
 use crate::statement::{
     Evidence, LogIndex, LoggedStatement, Method, Observation, Statement, StatementKind,
 };
-use crate::time::{CalendarDuration, Date, Instant};
+use crate::time::{CalendarDuration, Date, DayZone, Instant};
 
 use super::quorum::{self, Cell};
-use super::{Key, Names, date_of, epoch_day};
+use super::{Key, Names, epoch_day};
 
 /// The authors of an entry, interned; one author is the common case and costs no
 /// allocation.
@@ -96,6 +96,8 @@ impl Entries {
 #[derive(Debug, Clone)]
 pub(crate) struct OtherEntry {
     pub key: Key,
+    /// The agreement's day of its record time.
+    pub day: Date,
     pub index: LogIndex,
     pub authors: Vec<ParticipantId>,
     pub statement: Statement,
@@ -202,13 +204,15 @@ pub(crate) struct Core {
     pub last: Option<Key>,
     /// Every entry ingested, with its key (to count entries under a cut).
     pub keys: Vec<Key>,
+    /// The days the agreement counts in (its zone, UTC by default).
+    pub days: DayZone,
 }
 
 pub(crate) const MIN_KEY: Key = (Instant::MIN, 0);
 pub(crate) const MAX_KEY: Key = (Instant::MAX, u64::MAX);
 
 impl Core {
-    pub fn new(versions: Vec<Agreement>) -> Self {
+    pub fn new(versions: Vec<Agreement>, days: DayZone) -> Self {
         let mut names = Names::default();
         for v in &versions {
             for id in v
@@ -235,7 +239,13 @@ impl Core {
             rejected: Vec::new(),
             last: None,
             keys: Vec::new(),
+            days,
         }
+    }
+
+    /// The agreement's day of an instant (a record time, a cut).
+    pub fn day(&self, instant: Instant) -> Date {
+        self.days.day_of(instant)
     }
 
     fn reject(&mut self, key: Key, index: LogIndex, reason: String) {
@@ -311,6 +321,7 @@ impl Core {
             }
             _ => self.others.push(OtherEntry {
                 key,
+                day: self.days.day_of(key.0),
                 index,
                 authors: entry.authors.clone(),
                 statement: entry.statement.clone(),
@@ -412,8 +423,10 @@ impl Core {
             );
             return None;
         };
+        let recorded = self.days.day_of(key.0);
         for (lens, version) in self.lenses.iter_mut().zip(&self.versions) {
-            if let Err(reason) = lens.file(version, &self.names, name, key, authors, evidence) {
+            let at = (key, recorded);
+            if let Err(reason) = lens.file(version, &self.names, name, at, authors, evidence) {
                 lens.rejected.insert(key.1, (key, reason));
             }
         }
@@ -510,7 +523,7 @@ impl Lens {
         agreement: &Agreement,
         names: &Names,
         name: u32,
-        key: Key,
+        (key, recorded): (Key, Date),
         authors: &Authors,
         evidence: &Evidence,
     ) -> Result<(), String> {
@@ -590,7 +603,7 @@ impl Lens {
                 d
             }
         };
-        let late = deadline.is_some_and(|d| epoch_day(date_of(key.0)) > d);
+        let late = deadline.is_some_and(|d| epoch_day(recorded) > d);
         ind.obs.insert(
             (end, key),
             Obs {

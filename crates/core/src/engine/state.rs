@@ -26,8 +26,12 @@ pub struct State {
     pub version: u32,
     /// The record-time cut: entries recorded after it are not considered.
     pub as_of: Instant,
-    /// The evaluation date: `as_of`'s UTC civil date.
+    /// The evaluation date: `as_of`'s civil date in the agreement's zone (UTC when it
+    /// names none).
     pub date: Date,
+    /// The IANA zone the agreement counts its days in; absent for UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
     /// How many log entries were considered (recorded at or before `as_of`).
     pub entries: u64,
     /// Each version of the agreement and whether it is in force.

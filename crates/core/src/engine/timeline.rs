@@ -6,14 +6,14 @@
 //! with the previous one. A status therefore appears on the first day it was *known*
 //! (record time), which is what "what did we know when" needs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::agreement::Agreement;
 use crate::statement::LoggedStatement;
-use crate::time::Date;
+use crate::time::{Date, Instant};
 
 use super::state::{DisputeStatus, Reason, State, TriggerStatus};
-use super::{EvalError, Evaluator, date_of, end_of_day};
+use super::{EvalError, Evaluator};
 
 /// At most this many evaluations per timeline (one per day with something to change).
 const MAX_STEPS: usize = 50_000;
@@ -21,8 +21,12 @@ const MAX_STEPS: usize = 50_000;
 /// One status change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Change {
-    /// The day it became known.
+    /// The day it became known (a day of the agreement's zone).
     pub date: Date,
+    /// The instant it took effect, when an instrument stated one (an act at
+    /// `2026-11-09T00:01[America/New_York]`); absent for changes known by the day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Instant>,
     /// What changed: `phase p1`, `indicator enrichment review 3`, `relief gl-1`, ...
     pub subject: String,
     /// The status before (none on the first day evaluated, or when the subject is new).
@@ -34,7 +38,10 @@ pub struct Change {
 }
 
 /// Every state change between `from` (the agreement's effective date when absent) and
-/// `to`, both inclusive, considering entries recorded up to the end of `to`.
+/// `to`, both inclusive (days of the agreement's zone), considering entries recorded up to
+/// the end of `to`, in the order of the instants they took effect: a day's changes, then
+/// on a day with a stated instant, those of the instant after those of the start of the
+/// day.
 pub fn timeline(
     versions: &[Agreement],
     log: &[LoggedStatement],
@@ -42,10 +49,16 @@ pub fn timeline(
     to: Date,
 ) -> Result<Vec<Change>, EvalError> {
     let mut evaluator = Evaluator::new(versions)?;
-    let cut = end_of_day(to);
+    let zone = evaluator.days().clone();
+    let cut = zone.end_of(to);
     let mut entries: Vec<&LoggedStatement> = log.iter().filter(|e| e.recorded_at <= cut).collect();
     entries.sort_by_key(|e| (e.recorded_at, e.index.0));
-    let mut days: BTreeSet<Date> = entries.iter().map(|e| date_of(e.recorded_at)).collect();
+    // Each step is an instant: the end of a day (what was known that day), or an instant
+    // an instrument states, with the start of its day before it.
+    let mut steps: BTreeMap<Instant, Option<Instant>> = entries
+        .iter()
+        .map(|e| (zone.end_of(zone.day_of(e.recorded_at)), None))
+        .collect();
     for e in &entries {
         evaluator.append(e);
     }
@@ -63,67 +76,104 @@ pub fn timeline(
         .iter()
         .flat_map(|v| v.indicators.iter().map(|i| i.grace))
         .collect();
-    days.insert(start);
+    let (first, last) = (zone.start_of(start), cut);
+    let stated = versions.iter().flat_map(Agreement::stated_instants);
+    add_instants(&mut steps, &zone, stated, (first, last));
+    steps.insert(zone.end_of(start), None);
     let mut changes = Vec::new();
-    let mut previous: Option<BTreeMap<String, (String, Vec<Reason>)>> = None;
-    let mut steps = 0;
-    let mut cursor = start;
-    while let Some(&day) = days.range(cursor..).next() {
-        if day > to || steps >= MAX_STEPS {
+    let mut previous: Option<Flat> = None;
+    let mut cursor = first;
+    let mut n = 0;
+    while let Some((&step, &at)) = steps.range(cursor..).next() {
+        if step > last || n >= MAX_STEPS {
             break;
         }
-        steps += 1;
-        cursor = match day.tomorrow() {
-            Ok(d) => d,
+        n += 1;
+        cursor = match step.checked_add(jiff::SignedDuration::from_nanos(1)) {
+            Ok(c) => c,
             Err(_) => break,
         };
-        let state = evaluator.state(end_of_day(day))?;
+        let state = evaluator.state(step)?;
         for d in upcoming(&state, &graces) {
-            if d > day && d <= to {
-                days.insert(d);
+            let end = zone.end_of(d);
+            if end > step && end <= last {
+                steps.entry(end).or_insert(None);
             }
         }
-        let mut flat = flatten(&state);
-        // Changes of meaning only: a trigger dormant only because the latest review has no
-        // finding in yet keeps what it showed before.
-        if let Some(old) = &previous {
-            for t in state.triggers.iter().filter(|t| t.awaiting.is_some()) {
-                let subject = format!("trigger {}", t.id);
-                if let Some(kept) = old.get(&subject) {
-                    flat.insert(subject, kept.clone());
-                }
-            }
-        }
-        match &previous {
-            None => {
-                for (subject, (to, reasons)) in &flat {
-                    changes.push(Change {
-                        date: day,
-                        subject: subject.clone(),
-                        from: None,
-                        to: to.clone(),
-                        reasons: reasons.clone(),
-                    });
-                }
-            }
-            Some(old) => {
-                for (subject, (to, reasons)) in &flat {
-                    let before = old.get(subject).map(|(s, _)| s);
-                    if before != Some(to) {
-                        changes.push(Change {
-                            date: day,
-                            subject: subject.clone(),
-                            from: before.cloned(),
-                            to: to.clone(),
-                            reasons: reasons.clone(),
-                        });
-                    }
-                }
-            }
-        }
+        add_instants(&mut steps, &zone, moments(&state), (cursor, last));
+        let flat = kept(flatten(&state), &state, previous.as_ref());
+        let day = zone.day_of(step);
+        diff(previous.as_ref(), &flat, (day, at), &mut changes);
         previous = Some(flat);
     }
     Ok(changes)
+}
+
+/// Adds each instant in `range` as a step, with the start of its day before it.
+fn add_instants(
+    steps: &mut BTreeMap<Instant, Option<Instant>>,
+    zone: &crate::time::DayZone,
+    moments: impl IntoIterator<Item = crate::time::Moment>,
+    (from, to): (Instant, Instant),
+) {
+    for m in moments.into_iter().filter(|m| !m.is_plain()) {
+        let t = m.instant();
+        if t < from || t > to {
+            continue;
+        }
+        let start = zone.start_of(zone.day_of(t));
+        if start >= from && start < t {
+            steps.entry(start).or_insert(None);
+        }
+        steps.insert(t, Some(t));
+    }
+}
+
+/// The instants stated in a state: events, decisions, relief ends.
+fn moments(state: &State) -> Vec<crate::time::Moment> {
+    let mut out: Vec<crate::time::Moment> =
+        state.events.iter().filter_map(|e| e.at.clone()).collect();
+    for d in &state.decisions {
+        out.extend(d.effective_at.iter().chain(&d.until_at).cloned());
+    }
+    out.extend(state.relief.iter().filter_map(|a| a.until_at.clone()));
+    out
+}
+
+/// Changes of meaning only: a trigger dormant only because the latest review has no
+/// finding in yet keeps what it showed before.
+fn kept(mut flat: Flat, state: &State, previous: Option<&Flat>) -> Flat {
+    if let Some(old) = previous {
+        for t in state.triggers.iter().filter(|t| t.awaiting.is_some()) {
+            let subject = format!("trigger {}", t.id);
+            if let Some(kept) = old.get(&subject) {
+                flat.insert(subject, kept.clone());
+            }
+        }
+    }
+    flat
+}
+
+/// The changes from `old` (everything, on the first step) to `new`.
+fn diff(
+    old: Option<&Flat>,
+    new: &Flat,
+    (date, at): (Date, Option<Instant>),
+    changes: &mut Vec<Change>,
+) {
+    for (subject, (to, reasons)) in new {
+        let before = old.and_then(|o| o.get(subject)).map(|(s, _)| s);
+        if old.is_none() || before != Some(to) {
+            changes.push(Change {
+                date,
+                at,
+                subject: subject.clone(),
+                from: before.cloned(),
+                to: to.clone(),
+                reasons: reasons.clone(),
+            });
+        }
+    }
 }
 
 /// Days after which something in this state may change by the calendar alone.

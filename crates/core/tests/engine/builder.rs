@@ -181,6 +181,7 @@ pub fn base() -> Agreement {
         title: "Test accord".into(),
         version: 1,
         effective: DateRule::On(d(2026, 1, 1)),
+        zone: None,
         signatories: vec![],
         parties: vec![
             Party {

@@ -176,3 +176,143 @@ fn an_event_recorded_at_an_instant_counts_from_that_instant() {
         );
     }
 }
+
+// ---- The agreement's zone: days, day-derived ends and stated instants ----
+
+fn zoned(zone: &str) -> Agreement {
+    let mut a = licensing();
+    a.zone = Some(zone.to_owned());
+    a
+}
+
+/// The status of the EU licence (expires, exclusive, on 2026-06-30) at each instant.
+fn eu_gl(a: &Agreement, log: &Log, when: &str) -> ReliefStatus {
+    relief(&eval(a, log, when), "eu-gl").status
+}
+
+#[test]
+fn a_plain_expiry_ends_at_the_start_of_its_day_in_the_agreements_zone() {
+    let (_, log) = licensed();
+    let (utc, _) = licensed();
+    let tokyo = zoned("Asia/Tokyo");
+    use ReliefStatus::{Expired, Granted};
+    for (a, when, status) in [
+        // Tokyo is nine hours ahead: 30 June begins there at 15:00 UTC on the 29th.
+        (&tokyo, "2026-06-29T14:59:59Z", Granted),
+        (&tokyo, "2026-06-29T15:00:00Z", Expired),
+        (&tokyo, "2026-06-29T15:00:01Z", Expired),
+        // The same file without a zone counts UTC days, as plain dates always meant.
+        (&utc, "2026-06-29T15:00:00Z", Granted),
+        (&utc, "2026-06-29T23:59:59Z", Granted),
+        (&utc, "2026-06-30T00:00:00Z", Expired),
+    ] {
+        assert_eq!(eu_gl(a, &log, when), status, "{:?} {when}", a.zone);
+    }
+    // The evaluation day is the zone's day.
+    let s = eval(&tokyo, &log, "2026-06-29T15:00:00Z");
+    assert_eq!(s.date, d(2026, 6, 30));
+}
+
+#[test]
+fn day_ends_follow_the_clock_changes_of_the_agreements_zone() {
+    let (_, log) = licensed();
+    // New York: clocks go back on 1 November 2026 (EDT -04:00 to EST -05:00) and spring
+    // forward on 14 March 2027.
+    for (expires, last, first) in [
+        (d(2026, 11, 1), "2026-11-01T03:59:59", "2026-11-01T04:00:00"),
+        (d(2026, 11, 2), "2026-11-02T04:59:59", "2026-11-02T05:00:00"),
+        (d(2027, 3, 14), "2027-03-14T04:59:59", "2027-03-14T05:00:00"),
+        (d(2027, 3, 15), "2027-03-15T03:59:59", "2027-03-15T04:00:00"),
+    ] {
+        let mut a = zoned("America/New_York");
+        for p in &mut a.phases {
+            for action in p.actions.iter_mut().filter(|x| x.id.as_str() == "eu-gl") {
+                action.expires = Some(accord_core::rule::DateRule::On(expires));
+            }
+        }
+        assert_eq!(
+            eu_gl(&a, &log, &format!("{last}Z")),
+            ReliefStatus::Granted,
+            "{expires} {last}"
+        );
+        assert_eq!(
+            eu_gl(&a, &log, &format!("{first}Z")),
+            ReliefStatus::Expired,
+            "{expires} {first}"
+        );
+    }
+}
+
+#[test]
+fn a_stated_instant_in_the_agreement_ends_at_that_instant() {
+    use accord_core::rule::DateRule;
+    let (_, log) = licensed();
+    let mut a = licensing();
+    // "at 00:01 Brussels time on 30 June": 22:01 UTC on the 29th (summer time, +02:00).
+    let expiry = DateRule::At(m("2026-06-30T00:01[Europe/Brussels]"));
+    // "30 days, then at midnight GMT": 31 May at midnight GMT, plus P30D.
+    let thirty_days = DateRule::Offset {
+        base: Box::new(DateRule::At(m("2026-05-31T00:00[GMT]"))),
+        by: dur("P30D"),
+        forward: true,
+    };
+    for (rule, last, first) in [
+        (expiry, "2026-06-29T22:00:59Z", "2026-06-29T22:01:00Z"),
+        (thirty_days, "2026-06-29T23:59:59Z", "2026-06-30T00:00:00Z"),
+    ] {
+        for p in &mut a.phases {
+            for action in p.actions.iter_mut().filter(|x| x.id.as_str() == "eu-gl") {
+                action.expires = Some(rule.clone());
+            }
+        }
+        assert_eq!(eu_gl(&a, &log, last), ReliefStatus::Granted, "{rule:?}");
+        assert_eq!(eu_gl(&a, &log, first), ReliefStatus::Expired, "{rule:?}");
+    }
+}
+
+#[test]
+fn a_grace_period_ends_at_the_end_of_its_last_day_in_the_agreements_zone() {
+    // Q1 closes on 31 March; with 30 days' grace the report is due by the end of 30 April.
+    let report = |a: &Agreement, when: &str| {
+        let mut log = Log::default();
+        log.evidence(when, "audit", "no-diversion", quarter(1), flag(true));
+        let s = eval(a, &log, "2026-06-01T00:00:00Z");
+        s.indicator("no-diversion").unwrap().periods[0].late
+    };
+    // 23:30 in New York on 30 April is 03:30 UTC on 1 May: on time there, late in UTC.
+    let ny = zoned("America/New_York");
+    assert!(!report(&ny, "2026-05-01T03:30:00Z"));
+    assert!(!report(&ny, "2026-05-01T03:59:59Z"));
+    assert!(report(&ny, "2026-05-01T04:00:00Z"));
+    let (utc, _) = licensed();
+    assert!(!report(&utc, "2026-04-30T23:59:59Z"));
+    assert!(report(&utc, "2026-05-01T03:30:00Z"));
+}
+
+#[test]
+fn the_timeline_shows_a_change_at_the_instant_stated_for_it() {
+    use accord_core::engine::timeline;
+    let (_, log) = licensed();
+    let mut a = zoned("America/New_York");
+    for p in &mut a.phases {
+        for action in p.actions.iter_mut().filter(|x| x.id.as_str() == "eu-gl") {
+            action.expires = Some(accord_core::rule::DateRule::At(m(
+                "2026-06-30T12:00[America/New_York]",
+            )));
+        }
+    }
+    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2026, 7, 31)).unwrap();
+    let expired = changes
+        .iter()
+        .find(|c| c.subject == "relief eu-gl" && c.to.starts_with("expired"))
+        .unwrap();
+    assert_eq!(expired.date, d(2026, 6, 30));
+    assert_eq!(expired.at, Some(at("2026-06-30T16:00:00Z")));
+    // Changes come in the order of their instants: nothing after it is dated before it.
+    let i = changes
+        .iter()
+        .position(|c| std::ptr::eq(c, expired))
+        .unwrap();
+    assert!(changes[i..].iter().all(|c| c.date >= expired.date));
+    assert!(changes.windows(2).all(|w| w[0].date <= w[1].date));
+}

@@ -1841,3 +1841,43 @@ fn an_agreement_may_give_the_outcome_to_a_joint_body_signing_together() {
     assert_eq!(d1.status, "resolved");
     assert_eq!(d1.closed, Some(d(2026, 10, 10)));
 }
+
+/// Invoked at 22:30 in Tehran on 10 October (19:00 UTC): the 30-day countdown runs from
+/// Tehran's day and fires at the start of 9 November there (20:30 UTC on the 8th); in UTC
+/// days the same log counts from the 10th too and fires at midnight UTC on the 9th.
+#[test]
+fn a_countdown_ends_at_the_end_of_its_last_day_in_the_agreements_zone() {
+    let mut log = breach_log();
+    log.push(
+        "2026-10-10T19:00:00Z",
+        &["usa"],
+        tstep("snapback", invoke()),
+    );
+    let mut tehran = agreement();
+    tehran.zone = Some("Asia/Tehran".into());
+    for (a, last, first) in [
+        (&tehran, "2026-11-08T20:29:59Z", "2026-11-08T20:30:00Z"),
+        (&agreement(), "2026-11-08T23:59:59Z", "2026-11-09T00:00:00Z"),
+    ] {
+        let s = eval(a, &log, last);
+        let t = trigger(&s, "snapback");
+        assert_eq!(
+            (t.status.as_str(), t.until),
+            ("counting_down", Some(d(2026, 11, 9))),
+            "{last}"
+        );
+        let s = eval(a, &log, first);
+        assert_eq!(trigger(&s, "snapback").status, "fired", "{first}");
+    }
+    // 01:00 in Tehran on the 11th is still the 10th in UTC: the zone decides the day.
+    let mut log = breach_log();
+    log.push(
+        "2026-10-10T21:30:00Z",
+        &["usa"],
+        tstep("snapback", invoke()),
+    );
+    let s = eval(&tehran, &log, "2026-10-20T00:00:00Z");
+    assert_eq!(trigger(&s, "snapback").invoked, Some(d(2026, 10, 11)));
+    let s = eval(&agreement(), &log, "2026-10-20T00:00:00Z");
+    assert_eq!(trigger(&s, "snapback").invoked, Some(d(2026, 10, 10)));
+}

@@ -332,7 +332,11 @@ fn recorded_events(
     BTreeMap<EventId, LogIndex>,
     BTreeMap<EventId, Vec<Date>>,
 ) {
-    let mut anchors = Anchors::default();
+    let mut anchors = Anchors {
+        cut: live.cut.0,
+        days: live.core.days.clone(),
+        ..Anchors::default()
+    };
     let mut event_entries = BTreeMap::new();
     let mut occurrences: BTreeMap<EventId, Vec<Date>> = BTreeMap::new();
     let core = live.core;
@@ -343,7 +347,7 @@ fn recorded_events(
         if !live.alive(other.key, other.index) {
             continue;
         }
-        let on = occurred.on.day_as_of(live.cut.0);
+        let on = occurred.on.day_as_of(live.cut.0, &live.core.days);
         let problem = match version.events.iter().find(|e| e.id == occurred.event) {
             None => Some(format!(
                 "event `{}` is not declared in the agreement",

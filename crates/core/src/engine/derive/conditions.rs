@@ -508,6 +508,7 @@ fn paren(c: &Condition) -> String {
 pub(crate) fn describe_date(rule: &DateRule) -> String {
     match rule {
         DateRule::On(d) => d.to_string(),
+        DateRule::At(m) => m.to_string(),
         DateRule::Event(e) => e.to_string(),
         DateRule::PhaseEntered(p) => format!("phase({p})"),
         DateRule::StageBegan(s) => format!("stage({s})"),

@@ -50,13 +50,12 @@ use crate::rule::DisputeState as RuleDispute;
 use crate::statement::{DisputeAction, DisputeOutcome, Finding, LogIndex, Statement};
 use crate::time::{Date, Period};
 
-use super::super::end_of_day;
 use super::super::ingest::OtherEntry;
 use super::super::state::{
     DisputeEffect, DisputeState, IndicatorStatus, Reason, ReportingPeriodState, Rule,
 };
+use super::Key;
 use super::calendar::Versions;
-use super::{Key, date_of};
 
 mod conclude;
 mod escalation;
@@ -183,7 +182,10 @@ pub(crate) fn disputes(versions: &Versions<'_>) -> Disputes {
     // recorded the day after.
     let mut items: Vec<(Key, Item<'_>)> = Vec::new();
     for e in &escalations {
-        items.push(((end_of_day(e.grace_end), u64::MAX), Item::Opened(e)));
+        items.push((
+            (versions.core.days.end_of(e.grace_end), u64::MAX),
+            Item::Opened(e),
+        ));
         if let Some((key, index)) = e.report {
             items.push((key, Item::Report(e, key, index)));
         }
@@ -203,7 +205,7 @@ pub(crate) fn disputes(versions: &Versions<'_>) -> Disputes {
             }
             Item::Report(e, key, index) => {
                 if let Some(w) = walks.get_mut(&e.id) {
-                    w.report_received(agreement, key, index);
+                    w.report_received(agreement, versions.core.day(key.0), index);
                 }
             }
             Item::Step(o) => {
@@ -230,7 +232,7 @@ fn step(env: &Env<'_>, walks: &mut Walks, o: &OtherEntry) -> Result<(), String> 
             "`{p}` is not a party taking part in the agreement: only parties take dispute steps"
         ));
     }
-    let day = date_of(o.key.0);
+    let day = o.day;
     if let Some(why) = o
         .authors
         .iter()
@@ -269,7 +271,7 @@ fn step(env: &Env<'_>, walks: &mut Walks, o: &OtherEntry) -> Result<(), String> 
             None => format!("dispute `{}` was never opened", step.dispute),
         });
     };
-    w.advance(agreement, date_of(o.key.0));
+    w.advance(agreement, o.day);
     match &step.step {
         DisputeAction::Open { .. } => Ok(()),
         DisputeAction::Escalate { to } => w.escalate(env, o, to),

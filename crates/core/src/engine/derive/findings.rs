@@ -23,7 +23,7 @@ use super::super::state::{
 };
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
-use super::{Anchors, CacheFill, Key, Rejected, date_of, epoch_day, periods};
+use super::{Anchors, CacheFill, Key, Rejected, epoch_day, periods};
 
 /// An indicator's status at one review, before it is turned into output.
 #[derive(Debug, Clone)]
@@ -386,7 +386,7 @@ fn period_status(
         late: false,
         cure_until: None,
         cured: false,
-        known: cell.known.map(|k| date_of(k.0)),
+        known: cell.known.map(|k| cal.core.day(k.0)),
         reasons: Vec::new(),
         frozen: false,
         escrow: None,
@@ -740,7 +740,7 @@ fn cure(
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;
-            out.known = out.known.max(cell.known.map(|k| date_of(k.0)));
+            out.known = out.known.max(cell.known.map(|k| anchors.days.day_of(k.0)));
             out.reasons.push(Reason::with_entries(
                 Rule::IndicatorCure,
                 format!(

@@ -54,7 +54,7 @@ impl Participants {
             }
             // Under the cut, so `o.key.0` is not after it: an instant later on the day of
             // the cut counts from the next day (see `Moment::day_as_of`).
-            let effective = p.effective.day_as_of(cut);
+            let effective = p.effective.day_as_of(cut, &core.days);
             let authority = |a: &ParticipantId| {
                 agreement
                     .parties

@@ -136,8 +136,8 @@ pub(crate) fn relief(
         // the UTC day the instant falls on (the engine counted it from the next day while
         // the instant had not come).
         match &s.until_at {
-            Some(m) if Some(m.day_as_of(cal.cut.0)) == s.until => {
-                s.until = Some(crate::engine::date_of(m.instant()));
+            Some(m) if Some(m.day_as_of(cal.cut.0, &cal.core.days)) == s.until => {
+                s.until = Some(cal.core.day(m.instant()));
             }
             _ => s.until_at = None,
         }
@@ -212,8 +212,8 @@ fn withdrawals(
         })
         .map(|(p, c)| {
             let end = c.wind_down.and_then(|w| c.at.after(w)).map_or_else(
-                || decisions::End::at(c.at.clone(), cal.cut.0),
-                |m| decisions::End::at(m, cal.cut.0),
+                || decisions::End::at(c.at.clone(), cal.cut.0, &cal.core.days),
+                |m| decisions::End::at(m, cal.cut.0, &cal.core.days),
             );
             Withdrawal {
                 authority: p.clone(),
@@ -276,7 +276,7 @@ fn revocation_ends(
         .filter(|d| d.act() == DecisionAct::Revoke)
         .filter_map(|d| {
             let end = d.decision.effective.after(d.decision.wind_down?)?;
-            let end = decisions::End::at(end, d.as_of);
+            let end = decisions::End::at(end, d.as_of, d.days);
             Some((
                 d.index,
                 decisions::extend(d.effective, end, extensions, matched),

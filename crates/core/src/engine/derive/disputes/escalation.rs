@@ -16,7 +16,7 @@ use crate::time::{Date, Period};
 
 use super::super::super::ingest::{MAX_KEY, MIN_KEY};
 use super::super::calendar::Versions;
-use super::super::{Key, date_of, periods};
+use super::super::{Key, periods};
 
 /// The dispute an `escalate` overdue policy opens for one reporting period.
 pub(crate) struct Escalation {
@@ -119,7 +119,7 @@ pub(crate) fn escalations(versions: &Versions<'_>, agreement: &Agreement) -> Vec
                 counts |= obs.killed_by.is_none_or(|k| k > cut);
             }
             let report = match first {
-                Some((key, _)) if counts && date_of(key.0) <= grace_end => continue,
+                Some((key, _)) if counts && core.day(key.0) <= grace_end => continue,
                 Some((key, index)) if counts => Some((key, LogIndex(index))),
                 _ => None,
             };

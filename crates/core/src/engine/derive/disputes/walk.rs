@@ -13,7 +13,7 @@ use crate::time::{Date, Period};
 use super::super::super::ingest::{OtherEntry, Role};
 use super::super::super::state::{Reason, Rule, StageStatus};
 use super::super::calendar::Versions;
-use super::super::{Key, date_of};
+
 use super::escalation::Escalation;
 use super::{finding_text, names, outcome_name};
 
@@ -142,7 +142,7 @@ impl Walk {
         reason: &str,
     ) -> Result<Walk, String> {
         let process = env.process();
-        let day = date_of(o.key.0);
+        let day = o.day;
         if !process.standing.is_empty()
             && let Some(p) = o.authors.iter().find(|a| !process.standing.contains(a))
         {
@@ -382,8 +382,7 @@ impl Walk {
 
     /// Closes an overdue escalation when its report is recorded (if nothing closed it
     /// before).
-    pub fn report_received(&mut self, agreement: &Agreement, key: Key, index: LogIndex) {
-        let day = date_of(key.0);
+    pub fn report_received(&mut self, agreement: &Agreement, day: Date, index: LogIndex) {
         self.advance(agreement, day);
         if self.course.closed() {
             return;
@@ -406,7 +405,7 @@ impl Walk {
     /// A party moves the dispute from a running stage to its `next` or one of its
     /// `alternatives`.
     pub fn escalate(&mut self, env: &Env<'_>, o: &OtherEntry, to: &StageId) -> Result<(), String> {
-        let day = date_of(o.key.0);
+        let day = o.day;
         if let Some(why) = self.closed_text() {
             return Err(format!("escalation refused: {why}"));
         }
@@ -465,7 +464,7 @@ impl Walk {
         stage: &StageId,
         until: Option<Date>,
     ) -> Result<(), String> {
-        let day = date_of(o.key.0);
+        let day = o.day;
         if let Some(why) = self.closed_text() {
             return Err(format!("extension refused: {why}"));
         }
@@ -555,7 +554,7 @@ impl Walk {
         outcome: DisputeOutcome,
         note: &str,
     ) -> Result<(), String> {
-        let day = date_of(o.key.0);
+        let day = o.day;
         if self.course.closed() {
             let why = self.closed_text().unwrap_or_default();
             return Err(format!("resolution refused: {why}"));
@@ -627,7 +626,7 @@ impl Walk {
 
     /// Who opened the dispute withdraws it.
     pub fn withdraw(&mut self, o: &OtherEntry) -> Result<(), String> {
-        let day = date_of(o.key.0);
+        let day = o.day;
         if self.course.closed() {
             let why = self.closed_text().unwrap_or_default();
             return Err(format!("withdrawal refused: {why}"));

@@ -25,6 +25,8 @@ pub(crate) struct Decided<'a> {
     pub until: Option<Date>,
     /// The instant of the evaluation (the cut).
     pub as_of: crate::time::Instant,
+    /// The agreement's days.
+    pub days: &'a crate::time::DayZone,
     /// The dispute that decides where it stands, when disputed.
     pub dispute: Option<DecisionDispute>,
 }
@@ -124,7 +126,7 @@ pub(crate) fn decided<'a>(
             .authors
             .iter()
             .all(|a| cal.role_of(a).may_state(StatementKind::Decision));
-        let day = super::super::date_of(o.key.0);
+        let day = cal.core.day(o.key.0);
         if let Some(why) = o
             .authors
             .iter()
@@ -158,9 +160,10 @@ pub(crate) fn decided<'a>(
                 index: o.index,
                 key: o.key,
                 decision: d,
-                effective: d.effective.day_as_of(as_of),
-                until: d.until.as_ref().map(|u| u.day_as_of(as_of)),
+                effective: d.effective.day_as_of(as_of, &cal.core.days),
+                until: d.until.as_ref().map(|u| u.day_as_of(as_of, &cal.core.days)),
                 as_of,
+                days: &cal.core.days,
                 dispute: disputes.get(&o.index).cloned(),
             });
         }
@@ -287,9 +290,9 @@ impl End {
     }
 
     /// An end at a moment, in an evaluation as of `as_of`.
-    pub fn at(m: Moment, as_of: crate::time::Instant) -> Self {
+    pub fn at(m: Moment, as_of: crate::time::Instant, days: &crate::time::DayZone) -> Self {
         Self {
-            day: m.day_as_of(as_of),
+            day: m.day_as_of(as_of, days),
             at: (!m.is_plain()).then_some(m),
         }
     }
@@ -445,18 +448,14 @@ fn state(
         entry: d.index,
         act: d.decision.act,
         relief: d.decision.relief.clone(),
-        effective: crate::engine::date_of(d.decision.effective.instant()),
+        effective: shown_day(&d.decision.effective, d.days),
         effective_at: Some(d.decision.effective.clone()).filter(|m| !m.is_plain()),
         stated_reason: d.decision.reason.clone(),
         departure,
         reasons,
         disputed_by: d.dispute.as_ref().map(|x| x.dispute.clone()),
         set_aside: d.set_aside().is_some(),
-        until: d
-            .decision
-            .until
-            .as_ref()
-            .map(|u| crate::engine::date_of(u.instant())),
+        until: d.decision.until.as_ref().map(|u| shown_day(u, d.days)),
         until_at: d.decision.until.clone().filter(|m| !m.is_plain()),
         wind_down: d.decision.wind_down,
         by: d.decision.by.clone(),
@@ -544,5 +543,15 @@ fn relief_name(r: &ReliefRef) -> String {
     match r {
         ReliefRef::Phase(p) => format!("phase {p}"),
         ReliefRef::Action(a) => format!("action {a}"),
+    }
+}
+
+/// The day a moment is shown on: a plain date itself, an instant the agreement's day it
+/// falls on.
+fn shown_day(m: &Moment, days: &crate::time::DayZone) -> Date {
+    if m.is_plain() {
+        m.date()
+    } else {
+        days.day_of(m.instant())
     }
 }

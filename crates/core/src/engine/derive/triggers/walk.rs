@@ -15,7 +15,6 @@ use super::super::super::state::{
 };
 use super::super::super::{date_from_epoch_day, epoch_day};
 use super::super::conditions::{Judge, describe, earliest, holds_at, mentions};
-use super::super::date_of;
 use super::{
     Episode, Hold, episode, hold_entries, hold_names, holds_for, holds_on, names, rests, rests_on,
     reverted_actions, since_reviews,
@@ -149,7 +148,7 @@ impl<'t> TriggerWalk<'t> {
         let Statement::TriggerStep(step) = &o.statement else {
             return Ok(());
         };
-        let day = date_of(o.key.0);
+        let day = o.day;
         self.tick(judge, day);
         self.rearm(judge, agreement, day);
         if let Some(why) = self.refusal(judge, &step.step, o, day) {
