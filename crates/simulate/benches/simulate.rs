@@ -66,4 +66,7 @@ fn main() {
     );
     let phases_agree = naive_sim.distributions.phases.iter().zip(&same_sim.distributions.phases).all(|(a, b)| a.quantiles == b.quantiles && a.never == b.never);
     println!("phase quantiles of the baseline and the incremental runs agree: {phases_agree}");
+    for (a, b) in naive_sim.distributions.triggers.iter().zip(&same_sim.distributions.triggers) {
+        println!("trigger {}: fired in {:.1}% of the baseline's runs, {:.1}% of the incremental's", a.id, 100.0 * a.fired, 100.0 * b.fired);
+    }
 }

@@ -22,10 +22,10 @@ impl Draw {
         Self { rng }
     }
 
-    /// The source of the reactions after review `review` of run `run`: its own stream, so
-    /// that whether other reviews were looked at changes nothing in this one's draws.
-    pub fn for_review(seed: u64, run: u64, review: u32) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (u64::from(review) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    /// The source of one kind of reaction (`stream`) of run `run`: its own stream, so that
+    /// whether other reviews were looked at changes nothing in this one's draws.
+    pub fn for_review(seed: u64, run: u64, stream: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (stream + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         rng.set_stream(run);
         Self { rng }
     }

@@ -35,6 +35,8 @@ pub(crate) struct Drawn {
     /// Whether the engine may find anything but compliance in it: fewer reports than the
     /// quorum, a reading that breaches the target, or readings that disagree.
     pub adverse: bool,
+    /// Whether a reading breaches the target (what a party disputes).
+    pub breach: bool,
 }
 
 /// A drawn history: events and evidence in record order, and the periods drawn.
@@ -104,7 +106,7 @@ fn indicator(plan: &Plan<'_>, ip: &IndicatorPlan<'_>, n: usize, common: &[f64], 
         };
         let Some(value) = value else {
             // Nothing to report (a deadline not met yet): the period goes unreported.
-            h.drawn.push(Drawn { indicator: n, period, reports: 0, adverse: true });
+            h.drawn.push(Drawn { indicator: n, period, reports: 0, adverse: true, breach: false });
             continue;
         };
         let first = h.entries.len();
@@ -113,8 +115,8 @@ fn indicator(plan: &Plan<'_>, ip: &IndicatorPlan<'_>, n: usize, common: &[f64], 
             Statement::Evidence(e) => Some(&e.value),
             _ => None,
         }).collect();
-        let adverse = reports < ip.indicator.verification.quorum || readings.iter().any(|r| !complies(plan, h, ip, r)) || !agree(ip, &readings);
-        h.drawn.push(Drawn { indicator: n, period, reports, adverse });
+        let (adverse, breach) = judge(plan, h, ip, &readings);
+        h.drawn.push(Drawn { indicator: n, period, reports, adverse, breach });
     }
 }
 
@@ -254,11 +256,43 @@ fn complies(plan: &Plan<'_>, h: &History, ip: &IndicatorPlan<'_>, reading: &Obse
     }
 }
 
-/// Whether every reading agrees with every other within the protocol's tolerance.
-fn agree(ip: &IndicatorPlan<'_>, readings: &[&Observation]) -> bool {
+/// What the engine may find in a period, from its readings: `adverse` when it may find
+/// anything but compliance (too few agreeing readings, a group that may contest them, a
+/// reading that breaches the target), `breach` when the readings the quorum agrees on breach
+/// it (their mean, for amounts, as the engine takes it).
+fn judge(plan: &Plan<'_>, h: &History, ip: &IndicatorPlan<'_>, readings: &[&Observation]) -> (bool, bool) {
+    let quorum = (ip.indicator.verification.quorum as usize).max(1);
+    let Some((agreeing, r)) = largest_agreeing(ip, readings) else {
+        return (true, false);
+    };
+    let any_breach = readings.iter().any(|r| !complies(plan, h, ip, r));
+    if agreeing < quorum {
+        return (true, false);
+    }
+    let decided = match r {
+        Observation::Quantity(q) => {
+            let close: Vec<f64> = readings
+                .iter()
+                .filter_map(|o| match o {
+                    Observation::Quantity(x) if largest_agreeing(ip, &[r, o]).is_some_and(|(n, _)| n == 2) => Some(x.amount()),
+                    _ => None,
+                })
+                .collect();
+            let mean = close.iter().sum::<f64>() / close.len().max(1) as f64;
+            Quantity::new(mean, q.unit().clone()).map_or_else(|_| r.clone(), Observation::Quantity)
+        }
+        _ => r.clone(),
+    };
+    let breach = !complies(plan, h, ip, &decided);
+    (any_breach || breach || readings.len() - agreeing >= quorum, breach)
+}
+
+/// The reading most others agree with (within the protocol's tolerance), and how many
+/// readings agree with it (itself included); none without readings.
+fn largest_agreeing<'r>(ip: &IndicatorPlan<'_>, readings: &[&'r Observation]) -> Option<(usize, &'r Observation)> {
     use accord_core::agreement::Tolerance;
-    readings.windows(2).all(|w| match (w.first(), w.last()) {
-        (Some(Observation::Quantity(a)), Some(Observation::Quantity(b))) => {
+    let close = |a: &Observation, b: &Observation| match (a, b) {
+        (Observation::Quantity(a), Observation::Quantity(b)) => {
             let (a, b) = (a.amount(), b.amount());
             match ip.indicator.verification.tolerance {
                 Tolerance::Exact => a == b,
@@ -266,7 +300,17 @@ fn agree(ip: &IndicatorPlan<'_>, readings: &[&Observation]) -> bool {
                 Tolerance::Relative { fraction } => (a - b).abs() <= fraction * a.abs().max(b.abs()),
             }
         }
-        (Some(a), Some(b)) => a == b,
-        _ => true,
-    })
+        (Observation::Count { value: a }, Observation::Count { value: b }) => match ip.indicator.verification.tolerance {
+            Tolerance::Absolute { value } => (*a as f64 - *b as f64).abs() <= value,
+            _ => a == b,
+        },
+        (a, b) => a == b,
+    };
+    readings
+        .iter()
+        .map(|r| (readings.iter().filter(|o| close(r, o)).count(), *r))
+        .fold(None, |best: Option<(usize, &Observation)>, c| match best {
+            Some(b) if b.0 >= c.0 => Some(b),
+            _ => Some(c),
+        })
 }

@@ -44,8 +44,6 @@ pub(crate) struct Plan<'a> {
     /// Per phase: the indicators of the commitments its entry requires to be compliant
     /// (what it rests on, for proportionality).
     pub phase_indicators: Vec<Vec<usize>>,
-    /// The most consecutive reviews a trigger's condition spans (at least 1).
-    pub trigger_window: usize,
     /// The last day simulated.
     pub last: Date,
     /// The longest grace period: reviews are looked at once it has passed.
@@ -102,13 +100,6 @@ impl<'a> Plan<'a> {
                         .collect()
                 })
                 .collect(),
-            trigger_window: agreement
-                .triggers
-                .iter()
-                .map(|t| window(&t.when))
-                .max()
-                .unwrap_or(1)
-                .max(1) as usize,
             last,
             grace,
         }
@@ -173,15 +164,5 @@ fn compliant_commitments(c: &Condition, negated: bool, out: &mut Vec<CommitmentI
         Condition::Or { any } => any.iter().for_each(|c| compliant_commitments(c, negated, out)),
         Condition::Not { not } => compliant_commitments(not, !negated, out),
         _ => {}
-    }
-}
-
-/// The most consecutive reviews a condition counts.
-fn window(c: &Condition) -> u32 {
-    match c {
-        Condition::Status { reviews, .. } => *reviews,
-        Condition::And { all: cs } | Condition::Or { any: cs } => cs.iter().map(window).max().unwrap_or(1),
-        Condition::Not { not } => window(not),
-        _ => 1,
     }
 }

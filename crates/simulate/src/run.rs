@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use accord_core::engine::{Evaluator, State, end_of_day};
-use accord_core::engine::state::{DisputeStatus, IndicatorStatus, PhaseStatus, TriggerStatus};
+use accord_core::engine::state::{DisputeStatus, IndicatorStatus, PhaseStatus};
 use accord_core::statement::{LogIndex, LoggedStatement};
 use accord_core::time::{Date, Instant, Period};
 
@@ -118,16 +118,15 @@ pub(crate) fn run(plan: &Plan<'_>, seed: u64, run: u64, evaluation: Evaluation) 
 
 /// Runs history `run`, and keeps the last state.
 ///
-/// The state is looked at after a review (once its grace has passed) when the engine may
-/// find something to react to: a period of the review (or of the reviews a trigger's
-/// condition spans) drawn adverse, something drawn still under way, a dispute open or a
-/// trigger not dormant at the last look — and at least once a year. A review whose periods
-/// were all reported, agreeing and compliant is not looked at: nothing in it can make a
-/// finding to dispute or a trigger to invoke. The naive baseline looks at every review.
+/// Disputes are drawn after every review from the history itself. The engine's state is
+/// looked at after a review (once its grace has passed) only when a trigger's condition
+/// could hold ([`react::could_hold`]: an over-approximation from the history and the
+/// disputes drawn), and on the last day: a review whose periods were all reported, agreeing
+/// and compliant cannot make a trigger available. The naive baseline looks at every review.
 pub(crate) fn run_to_state(plan: &Plan<'_>, seed: u64, run: u64, evaluation: Evaluation) -> (RunOutcome, Option<State>) {
     let mut d = Draw::new(seed, run);
     let history = history::draw(plan, &mut d);
-    let mut ev = match evaluation {
+    let ev = match evaluation {
         Evaluation::Incremental => match Evaluator::new(plan.versions) {
             Ok(ev) => Engine::Incremental(ev),
             Err(_) => return (RunOutcome::default(), None),
@@ -139,44 +138,72 @@ pub(crate) fn run_to_state(plan: &Plan<'_>, seed: u64, run: u64, evaluation: Eva
         queue.push(p);
     }
     let reviews = review_periods(plan, &history);
-    let mut track = Tracker::new(plan);
+    let mut r = Runner { plan, seed, run, ev, queue, track: Tracker::new(plan), history: &history, reviews: &reviews };
     let mut reactions = react::Reactions::default();
-    let adverse: Vec<bool> = reviews
-        .iter()
-        .map(|r| history.drawn.iter().any(|dr| dr.adverse && r.contains(dr.period.end())))
-        .collect();
-    let mut stirring = false;
     for (k, review) in reviews.iter().enumerate() {
         let Some(check) = plan.grace.after(review.end()).map(|d| add_days(d, 1)) else { continue };
         if check >= plan.last {
             break;
         }
+        let next = add_days(check, 1);
+        let mut d = Draw::for_review(seed, run, k as u64);
+        react::disputes(plan, &history, review, next, &mut reactions, &mut r.queue, &mut d);
         let look = evaluation == Evaluation::FullReplay
-            || stirring
-            || adverse.get(k.saturating_sub(plan.trigger_window - 1)..=k).is_some_and(|w| w.contains(&true))
-            || reactions.busy_until.is_some_and(|b| b > track.seen)
-            || days_between(track.seen, check) >= 365;
+            || plan.agreement.triggers.iter().filter(|t| !t.automatic).any(|t| {
+                react::could_hold(plan, &history, &reviews, k, check, &reactions, &t.when)
+            });
         if !look {
             continue;
         }
-        queue.feed(plan, &mut ev, end_of_day(check));
-        let Some(state) = ev.state(end_of_day(check)) else { continue };
-        let reached = track.observe(plan, &state, check, &history, &reviews);
-        let mut d = Draw::for_review(seed, run, u32::try_from(k).unwrap_or(u32::MAX));
-        react::react(plan, &state, check, &reached, &mut reactions, &mut queue, &mut d);
-        stirring = state.disputes.iter().any(|x| x.status == DisputeStatus::Open)
-            || state.triggers.iter().any(|t| {
-                matches!(t.status, TriggerStatus::Available | TriggerStatus::CountingDown | TriggerStatus::Paused)
-            });
+        if let Some(state) = r.look(check, check) {
+            let mut d = Draw::for_review(seed, run, TRIGGER_STREAM + k as u64);
+            react::triggers(plan, &state, next, &mut r.queue, &mut d);
+        }
     }
-    queue.feed(plan, &mut ev, end_of_day(plan.last));
-    let Some(last) = ev.state(end_of_day(plan.last)) else {
-        return (track.outcome, None);
-    };
     // The last day counts in full: relief-days run to the day after it.
-    track.observe(plan, &last, add_days(plan.last, 1), &history, &reviews);
-    track.finish(plan, &last);
-    (track.outcome, Some(last))
+    let Some(last) = r.look(plan.last, add_days(plan.last, 1)) else {
+        return (r.track.outcome, None);
+    };
+    r.track.finish(plan, &last);
+    (r.track.outcome, Some(last))
+}
+
+/// The draw streams of a run's reactions: disputes after review k use stream k, trigger
+/// steps `TRIGGER_STREAM + k`, relief granted late for phase n `LATE_STREAM + n`, so that
+/// how often the state is looked at changes no draw.
+const TRIGGER_STREAM: u64 = 1 << 32;
+const LATE_STREAM: u64 = 1 << 33;
+
+/// One run under way.
+struct Runner<'p, 'a> {
+    plan: &'p Plan<'a>,
+    seed: u64,
+    run: u64,
+    ev: Engine<'a>,
+    queue: Queue,
+    track: Tracker,
+    history: &'p History,
+    reviews: &'p [Period],
+}
+
+impl Runner<'_, '_> {
+    /// The state at the end of `cut`, once authorities have reacted to the phases it shows
+    /// reached for the first time; taken in as of `seen` (the day relief is counted to).
+    fn look(&mut self, cut: Date, seen: Date) -> Option<State> {
+        self.queue.feed(self.plan, &mut self.ev, end_of_day(cut));
+        let mut state = self.ev.state(end_of_day(cut))?;
+        let mut queued = false;
+        for n in self.track.fresh(self.plan, &state) {
+            let mut d = Draw::for_review(self.seed, self.run, LATE_STREAM + n as u64);
+            queued |= react::late(self.plan, &state, n, add_days(self.track.seen, 1), &mut self.queue, &mut d);
+        }
+        if queued {
+            self.queue.feed(self.plan, &mut self.ev, end_of_day(cut));
+            state = self.ev.state(end_of_day(cut))?;
+        }
+        self.track.observe(self.plan, &state, seen, self.history, self.reviews);
+        Some(state)
+    }
 }
 
 /// The review periods that end by the last day.
@@ -212,11 +239,23 @@ impl Tracker {
         }
     }
 
-    /// Takes in the state on `day`; returns the phases first reached in it.
-    fn observe(&mut self, plan: &Plan<'_>, state: &State, day: Date, h: &History, reviews: &[Period]) -> Vec<usize> {
+    /// The phases the state shows reached that no earlier look saw reached.
+    fn fresh(&self, plan: &Plan<'_>, state: &State) -> Vec<usize> {
+        (0..plan.phases.len())
+            .filter(|n| self.outcome.phases.get(*n).copied().flatten().is_none())
+            .filter(|n| {
+                plan.phases
+                    .get(*n)
+                    .and_then(|id| state.phase(id.as_str()))
+                    .is_some_and(|p| p.status == PhaseStatus::Reached && p.entered.is_some())
+            })
+            .collect()
+    }
+
+    /// Takes in the state on `day`.
+    fn observe(&mut self, plan: &Plan<'_>, state: &State, day: Date, h: &History, reviews: &[Period]) {
         let start = plan.model.start;
         self.outcome.states += 1;
-        let mut reached = Vec::new();
         for (n, id) in plan.phases.iter().enumerate() {
             let Some(p) = state.phase(id.as_str()) else { continue };
             if let (PhaseStatus::Reached, Some(entered), None) = (p.status, p.entered, self.outcome.phases.get(n).copied().flatten()) {
@@ -226,11 +265,11 @@ impl Tracker {
                 if let Some(slot) = self.outcome.thin.get_mut(n) {
                     *slot = thin_before(plan, n, h, reviews, entered);
                 }
-                reached.push(n);
             }
         }
         for (n, id) in plan.triggers.iter().enumerate() {
-            let fired = state.trigger(id.as_str()).filter(|t| t.status == TriggerStatus::Fired).and_then(|t| t.fired);
+            // `fired` stays set once re-armed (re-entry): a fire between two looks counts.
+            let fired = state.trigger(id.as_str()).and_then(|t| t.fired);
             if let (Some(f), Some(slot)) = (fired, self.outcome.triggers.get_mut(n))
                 && slot.is_none()
             {
@@ -238,7 +277,6 @@ impl Tracker {
             }
         }
         self.relief(plan, state, day);
-        reached
     }
 
     /// Adds the days each action relieved since the last look. Between two looks an

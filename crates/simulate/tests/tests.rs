@@ -4,9 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "tests/analytic.rs"]
 mod analytic;
+#[path = "tests/bundled.rs"]
 mod bundled;
+#[path = "tests/determinism.rs"]
 mod determinism;
+#[path = "tests/model_file.rs"]
 mod model_file;
 
 use accord_core::agreement::Agreement;

@@ -85,7 +85,13 @@ impl<'t, 'i> Table<'t, 'i> {
         for (k, _) in self.table {
             let name: &str = k.get_ref().as_ref();
             if !self.asked.contains(&name) {
-                let known: Vec<String> = self.asked.iter().map(|a| format!("`{a}`")).collect();
+                let mut known: Vec<String> = Vec::new();
+                for a in &self.asked {
+                    let quoted = format!("`{a}`");
+                    if !known.contains(&quoted) {
+                        known.push(quoted);
+                    }
+                }
                 r.push(
                     Diagnostic::error(
                         "simulate::unknown_key",

@@ -102,7 +102,7 @@ impl Reader<'_> {
                 .with_help(if list.is_empty() {
                     format!("the agreement has no {noun}")
                 } else {
-                    format!("the agreement's are {}", list.join(", "))
+                    format!("the agreement declares {}", list.join(", "))
                 }),
             );
             return None;
