@@ -31,13 +31,21 @@ impl ModelText {
         let read = || -> std::io::Result<String> {
             use std::io::Read as _;
             let mut text = String::new();
-            std::fs::File::open(path)?.take(MAX_MODEL_SIZE + 1).read_to_string(&mut text)?;
+            std::fs::File::open(path)?
+                .take(MAX_MODEL_SIZE + 1)
+                .read_to_string(&mut text)?;
             if text.len() as u64 > MAX_MODEL_SIZE {
-                return Err(std::io::Error::other("larger than 1 MiB: not a behaviour model"));
+                return Err(std::io::Error::other(
+                    "larger than 1 MiB: not a behaviour model",
+                ));
             }
             Ok(text)
         };
-        let text = read().map_err(|source| Error::Read { what: "behaviour model", name: name.clone(), source })?;
+        let text = read().map_err(|source| Error::Read {
+            what: "behaviour model",
+            name: name.clone(),
+            source,
+        })?;
         Ok(ModelText { name, text })
     }
 }
@@ -49,8 +57,10 @@ pub fn simulate(
     settings: &Settings,
     progress: &(dyn Fn(Tick) + Sync),
 ) -> Result<Simulation> {
-    let versions: Vec<accord_core::agreement::Agreement> =
-        crate::agreements::check(agreement)?.into_iter().map(|v| v.agreement).collect();
+    let versions: Vec<accord_core::agreement::Agreement> = crate::agreements::check(agreement)?
+        .into_iter()
+        .map(|v| v.agreement)
+        .collect();
     let Some(latest) = versions.iter().max_by_key(|v| v.version) else {
         return Err(Error::Simulate(accord_simulate::SimulateError::NoVersions));
     };
@@ -59,18 +69,35 @@ pub fn simulate(
         return Err(Error::ModelInvalid(Invalid {
             name: model.name.clone(),
             source: model.text.clone(),
-            errors: checked.diagnostics.into_iter().filter(|d| d.is_error()).collect(),
+            errors: checked
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.is_error())
+                .collect(),
         }));
     };
-    Ok(accord_simulate::simulate(&versions, &m, settings, progress)?)
+    Ok(accord_simulate::simulate(
+        &versions, &m, settings, progress,
+    )?)
 }
 
 /// The warnings of a model file that reads without errors (events that never occur, say).
-pub fn warnings(agreement: &[AgreementText], model: &ModelText) -> Result<Vec<accord_spec::Diagnostic>> {
+pub fn warnings(
+    agreement: &[AgreementText],
+    model: &ModelText,
+) -> Result<Vec<accord_spec::Diagnostic>> {
     let versions = crate::agreements::check(agreement)?;
-    let Some(latest) = versions.iter().map(|v| &v.agreement).max_by_key(|v| v.version) else {
+    let Some(latest) = versions
+        .iter()
+        .map(|v| &v.agreement)
+        .max_by_key(|v| v.version)
+    else {
         return Ok(Vec::new());
     };
     let checked = accord_simulate::model::read::parse(&model.text, latest);
-    Ok(checked.diagnostics.into_iter().filter(|d| !d.is_error()).collect())
+    Ok(checked
+        .diagnostics
+        .into_iter()
+        .filter(|d| !d.is_error())
+        .collect())
 }

@@ -28,7 +28,10 @@ pub fn summary(sim: &Simulation) -> String {
         sim.horizon,
         sim.start,
         sim.last,
-        sim.model.as_ref().map(|t| format!(" — {t}")).unwrap_or_default()
+        sim.model
+            .as_ref()
+            .map(|t| format!(" — {t}"))
+            .unwrap_or_default()
     );
     out.push_str("\nWhen each phase is reached (dates; `-` where fewer runs reach it)\n");
     let rows: Vec<Vec<String>> = sim
@@ -42,7 +45,10 @@ pub fn summary(sim: &Simulation) -> String {
             row
         })
         .collect();
-    out.push_str(&table(&["phase", "p10", "p25", "median", "p75", "p90", "never"], &rows));
+    out.push_str(&table(
+        &["phase", "p10", "p25", "median", "p75", "p90", "never"],
+        &rows,
+    ));
     triggers(&mut out, sim);
     relief(&mut out, sim);
     friction(&mut out, sim);
@@ -52,7 +58,9 @@ pub fn summary(sim: &Simulation) -> String {
 }
 
 fn triggers(out: &mut String, sim: &Simulation) {
-    let Some(first) = sim.distributions.triggers.first() else { return };
+    let Some(first) = sim.distributions.triggers.first() else {
+        return;
+    };
     out.push_str("\nChance each trigger has fired by the end of each year\n");
     let mut header = vec!["trigger".to_owned()];
     header.extend((1..=first.by_year.len()).map(|y| format!("y{y}")));
@@ -60,7 +68,11 @@ fn triggers(out: &mut String, sim: &Simulation) {
         .distributions
         .triggers
         .iter()
-        .map(|t| std::iter::once(t.id.clone()).chain(t.by_year.iter().map(|s| pct(*s))).collect())
+        .map(|t| {
+            std::iter::once(t.id.clone())
+                .chain(t.by_year.iter().map(|s| pct(*s)))
+                .collect()
+        })
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     out.push_str(&table(&header, &rows));
@@ -83,14 +95,20 @@ fn relief(out: &mut String, sim: &Simulation) {
             ]
         })
         .collect();
-    out.push_str(&table(&["action", "jurisdiction", "mean", "p10", "median", "p90"], &rows));
+    out.push_str(&table(
+        &["action", "jurisdiction", "mean", "p10", "median", "p90"],
+        &rows,
+    ));
     let rows: Vec<Vec<String>> = sim
         .distributions
         .jurisdictions
         .iter()
         .map(|j| vec![j.jurisdiction.clone(), format!("{:.0}", j.mean_days)])
         .collect();
-    out.push_str(&table(&["jurisdiction", "mean relief-days (all its actions)"], &rows));
+    out.push_str(&table(
+        &["jurisdiction", "mean relief-days (all its actions)"],
+        &rows,
+    ));
 }
 
 fn friction(out: &mut String, sim: &Simulation) {
@@ -114,7 +132,9 @@ fn friction(out: &mut String, sim: &Simulation) {
 }
 
 fn proportionality(out: &mut String, sim: &Simulation) {
-    out.push_str("\nProportionality: declared weights against relief earned on thin verification\n");
+    out.push_str(
+        "\nProportionality: declared weights against relief earned on thin verification\n",
+    );
     let rows: Vec<Vec<String>> = sim
         .proportionality
         .iter()
@@ -129,7 +149,17 @@ fn proportionality(out: &mut String, sim: &Simulation) {
             ]
         })
         .collect();
-    out.push_str(&table(&["action", "phase", "relief weight", "verification weight", "reached", "on thin verification"], &rows));
+    out.push_str(&table(
+        &[
+            "action",
+            "phase",
+            "relief weight",
+            "verification weight",
+            "reached",
+            "on thin verification",
+        ],
+        &rows,
+    ));
 }
 
 fn tornado(out: &mut String, sim: &Simulation) {
@@ -149,12 +179,18 @@ fn tornado(out: &mut String, sim: &Simulation) {
             vec![
                 b.parameter.clone(),
                 format!("{} → {}", short(b.low), short(b.high)),
-                format!("{:.0} → {:.0}", b.at_low.days_to_last_phase, b.at_high.days_to_last_phase),
+                format!(
+                    "{:.0} → {:.0}",
+                    b.at_low.days_to_last_phase, b.at_high.days_to_last_phase
+                ),
                 format!("{} → {}", pct(b.at_low.snapback), pct(b.at_high.snapback)),
             ]
         })
         .collect();
-    out.push_str(&table(&["parameter", "low → high", "days to last phase", "snapback"], &rows));
+    out.push_str(&table(
+        &["parameter", "low → high", "days to last phase", "snapback"],
+        &rows,
+    ));
 }
 
 fn short(x: f64) -> String {
@@ -164,7 +200,10 @@ fn short(x: f64) -> String {
 
 /// Escapes text for SVG.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An SVG document of `width` × `height` with a title.
@@ -176,7 +215,9 @@ fn svg(width: u32, height: u32, title: &str, body: &str) -> String {
 }
 
 /// Distinct colours for series.
-const COLOURS: [&str; 6] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+const COLOURS: [&str; 6] = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+];
 
 /// One histogram per phase of the date it is reached, stacked vertically.
 pub fn histogram_svg(sim: &Simulation) -> String {
@@ -208,15 +249,37 @@ pub fn histogram_svg(sim: &Simulation) -> String {
         axis(&mut body, sim, top + 80);
     }
     let height = 40 + panel * phases.len().max(1) as u32;
-    svg(w, height, &format!("{}: when each phase is reached over {} runs", sim.agreement, sim.runs), &body)
+    svg(
+        w,
+        height,
+        &format!(
+            "{}: when each phase is reached over {} runs",
+            sim.agreement, sim.runs
+        ),
+        &body,
+    )
 }
 
 /// The time axis under a panel: the start, the middle and the last day.
 fn axis(body: &mut String, sim: &Simulation, y: u32) {
-    let _ = writeln!(body, "<line x1=\"40\" y1=\"{y}\" x2=\"600\" y2=\"{y}\" stroke=\"black\"/>");
-    let mid = sim.start.checked_add(jiff::Span::new().days((sim.last - sim.start).get_days() / 2)).unwrap_or(sim.start);
-    for (x, d, anchor) in [(40, sim.start, "start"), (320, mid, "middle"), (600, sim.last, "end")] {
-        let _ = writeln!(body, "<text x=\"{x}\" y=\"{}\" text-anchor=\"{anchor}\">{d}</text>", y + 12);
+    let _ = writeln!(
+        body,
+        "<line x1=\"40\" y1=\"{y}\" x2=\"600\" y2=\"{y}\" stroke=\"black\"/>"
+    );
+    let mid = sim
+        .start
+        .checked_add(jiff::Span::new().days((sim.last - sim.start).get_days() / 2))
+        .unwrap_or(sim.start);
+    for (x, d, anchor) in [
+        (40, sim.start, "start"),
+        (320, mid, "middle"),
+        (600, sim.last, "end"),
+    ] {
+        let _ = writeln!(
+            body,
+            "<text x=\"{x}\" y=\"{}\" text-anchor=\"{anchor}\">{d}</text>",
+            y + 12
+        );
     }
 }
 
@@ -228,8 +291,19 @@ pub fn survival_svg(sim: &Simulation) -> String {
     for (n, p) in sim.distributions.phases.iter().enumerate() {
         let steps = p.survival.len().max(1) as f64;
         let points: Vec<String> = std::iter::once((0.0, 1.0))
-            .chain(p.survival.iter().enumerate().map(|(i, s)| ((i + 1) as f64, *s)))
-            .map(|(i, s)| format!("{:.1},{:.1}", left + width * i / steps, top + height * (1.0 - s)))
+            .chain(
+                p.survival
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| ((i + 1) as f64, *s)),
+            )
+            .map(|(i, s)| {
+                format!(
+                    "{:.1},{:.1}",
+                    left + width * i / steps,
+                    top + height * (1.0 - s)
+                )
+            })
             .collect();
         let colour = COLOURS.get(n % COLOURS.len()).copied().unwrap_or("black");
         let _ = writeln!(
@@ -246,18 +320,37 @@ pub fn survival_svg(sim: &Simulation) -> String {
             esc(&p.id)
         );
     }
-    let _ = writeln!(body, "<line x1=\"40\" y1=\"20\" x2=\"40\" y2=\"260\" stroke=\"black\"/>");
-    let _ = writeln!(body, "<text x=\"36\" y=\"24\" text-anchor=\"end\">100%</text><text x=\"36\" y=\"260\" text-anchor=\"end\">0%</text>");
+    let _ = writeln!(
+        body,
+        "<line x1=\"40\" y1=\"20\" x2=\"40\" y2=\"260\" stroke=\"black\"/>"
+    );
+    let _ = writeln!(
+        body,
+        "<text x=\"36\" y=\"24\" text-anchor=\"end\">100%</text><text x=\"36\" y=\"260\" text-anchor=\"end\">0%</text>"
+    );
     axis(&mut body, sim, 260);
     let height = 300 + 14 * sim.distributions.phases.len() as u32;
-    svg(640, height, &format!("{}: share of runs in which each phase is not yet reached", sim.agreement), &body)
+    svg(
+        640,
+        height,
+        &format!(
+            "{}: share of runs in which each phase is not yet reached",
+            sim.agreement
+        ),
+        &body,
+    )
 }
 
 /// The tornado: for each parameter, the mean days to the last phase with its low and high
 /// value, widest swing first.
 pub fn tornado_svg(sim: &Simulation) -> String {
     let Some(s) = &sim.sensitivity else {
-        return svg(640, 40, "no sensitivity analysis", "<text x=\"10\" y=\"24\">no sensitivity analysis was run</text>\n");
+        return svg(
+            640,
+            40,
+            "no sensitivity analysis",
+            "<text x=\"10\" y=\"24\">no sensitivity analysis was run</text>\n",
+        );
     };
     let bars: Vec<&Bar> = s.bars.iter().take(15).collect();
     let base = s.base.days_to_last_phase;
@@ -271,8 +364,16 @@ pub fn tornado_svg(sim: &Simulation) -> String {
     let mut body = String::new();
     for (i, b) in bars.iter().enumerate() {
         let y = 30.0 + 22.0 * i as f64;
-        let _ = writeln!(body, "<text x=\"250\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", y + 12.0, esc(&b.parameter));
-        for (d, colour, label) in [(b.at_low.days_to_last_phase, "#1f77b4", short(b.low)), (b.at_high.days_to_last_phase, "#d62728", short(b.high))] {
+        let _ = writeln!(
+            body,
+            "<text x=\"250\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            y + 12.0,
+            esc(&b.parameter)
+        );
+        for (d, colour, label) in [
+            (b.at_low.days_to_last_phase, "#1f77b4", short(b.low)),
+            (b.at_high.days_to_last_phase, "#d62728", short(b.high)),
+        ] {
             let (a, z) = (x(base).min(x(d)), x(base).max(x(d)));
             let _ = writeln!(
                 body,
@@ -283,11 +384,22 @@ pub fn tornado_svg(sim: &Simulation) -> String {
         }
     }
     let bottom = 40.0 + 22.0 * bars.len() as f64;
-    let _ = writeln!(body, "<line x1=\"{centre}\" y1=\"24\" x2=\"{centre}\" y2=\"{bottom:.1}\" stroke=\"black\"/>");
+    let _ = writeln!(
+        body,
+        "<line x1=\"{centre}\" y1=\"24\" x2=\"{centre}\" y2=\"{bottom:.1}\" stroke=\"black\"/>"
+    );
     let _ = writeln!(
         body,
         "<text x=\"{centre}\" y=\"{:.1}\" text-anchor=\"middle\">mean days to the last phase: {base:.0} (blue: parameter low, red: high)</text>",
         bottom + 14.0
     );
-    svg(640, bottom as u32 + 30, &format!("{}: sensitivity of the time to the last phase", sim.agreement), &body)
+    svg(
+        640,
+        bottom as u32 + 30,
+        &format!(
+            "{}: sensitivity of the time to the last phase",
+            sim.agreement
+        ),
+        &body,
+    )
 }

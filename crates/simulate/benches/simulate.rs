@@ -15,17 +15,24 @@ use std::time::Instant;
 use accord_simulate::{Evaluation, Settings, Tick, model, simulate};
 
 fn env(name: &str, default: u32) -> u32 {
-    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let text = std::fs::read_to_string(format!("{root}/examples/nuclear-caps.toml")).unwrap();
     let agreement = accord_spec::parse(&text).agreement.unwrap();
-    let source = std::fs::read_to_string(format!("{root}/examples/models/nuclear-caps.toml")).unwrap();
+    let source =
+        std::fs::read_to_string(format!("{root}/examples/models/nuclear-caps.toml")).unwrap();
     let m = model::read::parse(&source, &agreement).model.unwrap();
     let threads = env("THREADS", 0) as usize;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     let versions = std::slice::from_ref(&agreement);
     let settings = |runs: u32, evaluation: Evaluation| Settings {
         runs,
@@ -39,7 +46,9 @@ fn main() {
     println!("threads: {}", pool.current_num_threads());
     let time = |s: Settings| {
         let start = Instant::now();
-        let sim = pool.install(|| simulate(versions, &m, &s, &|_: Tick| {})).unwrap();
+        let sim = pool
+            .install(|| simulate(versions, &m, &s, &|_: Tick| {}))
+            .unwrap();
         (start.elapsed().as_secs_f64(), sim)
     };
     let rate = |n: u32, secs: f64| f64::from(n) / secs;
@@ -62,11 +71,30 @@ fn main() {
         rate(runs, ours),
         sim.states_per_run,
         rate(runs, ours) / rate(baseline_runs, naive),
-        if ours < 60.0 { "; under a minute" } else { "; over a minute" }
+        if ours < 60.0 {
+            "; under a minute"
+        } else {
+            "; over a minute"
+        }
     );
-    let phases_agree = naive_sim.distributions.phases.iter().zip(&same_sim.distributions.phases).all(|(a, b)| a.quantiles == b.quantiles && a.never == b.never);
+    let phases_agree = naive_sim
+        .distributions
+        .phases
+        .iter()
+        .zip(&same_sim.distributions.phases)
+        .all(|(a, b)| a.quantiles == b.quantiles && a.never == b.never);
     println!("phase quantiles of the baseline and the incremental runs agree: {phases_agree}");
-    for (a, b) in naive_sim.distributions.triggers.iter().zip(&same_sim.distributions.triggers) {
-        println!("trigger {}: fired in {:.1}% of the baseline's runs, {:.1}% of the incremental's", a.id, 100.0 * a.fired, 100.0 * b.fired);
+    for (a, b) in naive_sim
+        .distributions
+        .triggers
+        .iter()
+        .zip(&same_sim.distributions.triggers)
+    {
+        println!(
+            "trigger {}: fired in {:.1}% of the baseline's runs, {:.1}% of the incremental's",
+            a.id,
+            100.0 * a.fired,
+            100.0 * b.fired
+        );
     }
 }

@@ -12,11 +12,8 @@ pub fn days_between(from: Date, to: Date) -> i32 {
 
 /// `days` after `date` (saturating at the calendar's ends).
 pub fn add_days(date: Date, days: i32) -> Date {
-    date.checked_add(jiff::Span::new().days(days)).unwrap_or(if days < 0 {
-        Date::MIN
-    } else {
-        Date::MAX
-    })
+    date.checked_add(jiff::Span::new().days(days))
+        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
 }
 
 /// An instant on `date`, `seconds` after midnight UTC.
@@ -70,9 +67,17 @@ mod tests {
 
     #[test]
     fn monthly_periods_end_the_day_before_the_next() {
-        let p = periods(date(2026, 1, 31), CalendarDuration::months(1), date(2026, 4, 30), None);
+        let p = periods(
+            date(2026, 1, 31),
+            CalendarDuration::months(1),
+            date(2026, 4, 30),
+            None,
+        );
         let ends: Vec<Date> = p.iter().map(Period::end).collect();
-        assert_eq!(ends, vec![date(2026, 2, 27), date(2026, 3, 30), date(2026, 4, 29)]);
+        assert_eq!(
+            ends,
+            vec![date(2026, 2, 27), date(2026, 3, 30), date(2026, 4, 29)]
+        );
         assert_eq!(days_between(date(2026, 1, 1), date(2026, 3, 1)), 59);
     }
 }

@@ -25,7 +25,8 @@ impl Draw {
     /// The source of one kind of reaction (`stream`) of run `run`: its own stream, so that
     /// whether other reviews were looked at changes nothing in this one's draws.
     pub fn for_review(seed: u64, run: u64, stream: u64) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (stream + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(seed ^ (stream + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         rng.set_stream(run);
         Self { rng }
     }
@@ -97,7 +98,10 @@ mod tests {
         let _ = other.uniform();
         let mut b = Draw::new(7, 3);
         assert_eq!(a.uniform().to_bits(), b.uniform().to_bits());
-        assert_ne!(Draw::new(7, 4).uniform().to_bits(), Draw::new(7, 3).uniform().to_bits());
+        assert_ne!(
+            Draw::new(7, 4).uniform().to_bits(),
+            Draw::new(7, 3).uniform().to_bits()
+        );
     }
 
     #[test]

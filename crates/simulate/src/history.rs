@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use accord_core::agreement::{Comparison, IndicatorTarget};
 use accord_core::id::EventId;
-use accord_core::rule::{DateAnchor, DateRule};
-use accord_core::statement::{Evidence, EventOccurred, Observation, Quantity, Statement};
 use accord_core::id::ParticipantId;
+use accord_core::rule::{DateAnchor, DateRule};
+use accord_core::statement::{EventOccurred, Evidence, Observation, Quantity, Statement};
 use accord_core::time::{Date, Instant, Moment, Period};
 
 use crate::calendar::{add_days, at, days_between, periods};
@@ -51,7 +51,9 @@ pub(crate) struct History {
 pub(crate) fn draw(plan: &Plan<'_>, d: &mut Draw) -> History {
     let mut h = History::default();
     for e in &plan.model.events {
-        let Some(day) = e.after.after(plan.model.start) else { continue };
+        let Some(day) = e.after.after(plan.model.start) else {
+            continue;
+        };
         let day = add_days(day, d.days(e.spread_days) as i32);
         if day > plan.last {
             continue;
@@ -77,21 +79,47 @@ pub(crate) fn draw(plan: &Plan<'_>, d: &mut Draw) -> History {
 }
 
 /// The date a rule gives once the history's events are known (phase entries unknown).
-pub(crate) fn resolve(plan: &Plan<'_>, events: &BTreeMap<EventId, Date>, rule: &DateRule) -> Option<Date> {
-    fn anchor(plan: &Plan<'_>, events: &BTreeMap<EventId, Date>, a: DateAnchor<'_>, depth: u8) -> Option<Date> {
-        let DateAnchor::Event(id) = a else { return None };
+pub(crate) fn resolve(
+    plan: &Plan<'_>,
+    events: &BTreeMap<EventId, Date>,
+    rule: &DateRule,
+) -> Option<Date> {
+    fn anchor(
+        plan: &Plan<'_>,
+        events: &BTreeMap<EventId, Date>,
+        a: DateAnchor<'_>,
+        depth: u8,
+    ) -> Option<Date> {
+        let DateAnchor::Event(id) = a else {
+            return None;
+        };
         if let Some(d) = events.get(id) {
             return Some(*d);
         }
-        let dated = plan.agreement.events.iter().find(|e| &e.id == id)?.date.as_ref()?;
+        let dated = plan
+            .agreement
+            .events
+            .iter()
+            .find(|e| &e.id == id)?
+            .date
+            .as_ref()?;
         (depth < 8).then(|| dated.resolve(&|a| anchor(plan, events, a, depth + 1)))?
     }
     rule.resolve(&|a| anchor(plan, events, a, 0))
 }
 
-fn indicator(plan: &Plan<'_>, ip: &IndicatorPlan<'_>, n: usize, common: &[f64], h: &mut History, d: &mut Draw) {
+fn indicator(
+    plan: &Plan<'_>,
+    ip: &IndicatorPlan<'_>,
+    n: usize,
+    common: &[f64],
+    h: &mut History,
+    d: &mut Draw,
+) {
     let ind = ip.indicator;
-    let Some(start) = resolve(plan, &h.events, &ind.starts) else { return };
+    let Some(start) = resolve(plan, &h.events, &ind.starts) else {
+        return;
+    };
     let end = ind.ends.as_ref().and_then(|r| resolve(plan, &h.events, r));
     let mut done: Option<Date> = None;
     let rho = ip.model.correlation;
@@ -101,22 +129,42 @@ fn indicator(plan: &Plan<'_>, ip: &IndicatorPlan<'_>, n: usize, common: &[f64], 
         let z0 = common.get(month).copied().unwrap_or(0.0);
         let z = rho.sqrt() * z0 + (1.0 - rho).sqrt() * d.normal();
         let value = match law_at(plan, ip, period.end()) {
-            (Law::Compliance { p }, trend) => truth_by_chance(ind, &period, phi(z) < p + trend, &mut done, d),
+            (Law::Compliance { p }, trend) => {
+                truth_by_chance(ind, &period, phi(z) < p + trend, &mut done, d)
+            }
             (Law::Values { mean, sd }, trend) => truth_by_value(ind, mean + trend + sd * z),
         };
         let Some(value) = value else {
             // Nothing to report (a deadline not met yet): the period goes unreported.
-            h.drawn.push(Drawn { indicator: n, period, reports: 0, adverse: true, breach: false });
+            h.drawn.push(Drawn {
+                indicator: n,
+                period,
+                reports: 0,
+                adverse: true,
+                breach: false,
+            });
             continue;
         };
         let first = h.entries.len();
         let reports = report(ip, &period, &value, h, d);
-        let readings: Vec<&Observation> = h.entries.get(first..).unwrap_or_default().iter().filter_map(|p| match &p.statement {
-            Statement::Evidence(e) => Some(&e.value),
-            _ => None,
-        }).collect();
+        let readings: Vec<&Observation> = h
+            .entries
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| match &p.statement {
+                Statement::Evidence(e) => Some(&e.value),
+                _ => None,
+            })
+            .collect();
         let (adverse, breach) = judge(plan, h, ip, &readings);
-        h.drawn.push(Drawn { indicator: n, period, reports, adverse, breach });
+        h.drawn.push(Drawn {
+            indicator: n,
+            period,
+            reports,
+            adverse,
+            breach,
+        });
     }
 }
 
@@ -140,14 +188,28 @@ fn truth_by_chance(
     d: &mut Draw,
 ) -> Option<Observation> {
     Some(match &ind.target {
-        IndicatorTarget::Threshold { comparison, limit, unit } => {
-            let margin = if *limit == 0.0 { 1.0 } else { limit.abs() * 0.05 };
+        IndicatorTarget::Threshold {
+            comparison,
+            limit,
+            unit,
+        } => {
+            let margin = if *limit == 0.0 {
+                1.0
+            } else {
+                limit.abs() * 0.05
+            };
             let ok_side = match comparison {
                 Comparison::AtMost | Comparison::Below => -margin,
                 Comparison::AtLeast | Comparison::Above => margin,
                 Comparison::Equal => 0.0,
             };
-            let amount = if compliant { limit + ok_side } else if ok_side == 0.0 { limit + margin } else { limit - ok_side };
+            let amount = if compliant {
+                limit + ok_side
+            } else if ok_side == 0.0 {
+                limit + margin
+            } else {
+                limit - ok_side
+            };
             Observation::Quantity(Quantity::new(amount, unit.clone()).ok()?)
         }
         IndicatorTarget::Count { comparison, limit } => {
@@ -157,12 +219,18 @@ fn truth_by_chance(
                 Comparison::AtLeast => (*limit, limit.saturating_sub(1)),
                 Comparison::Above => (limit + 1, *limit),
             };
-            Observation::Count { value: if compliant { ok } else { bad } }
+            Observation::Count {
+                value: if compliant { ok } else { bad },
+            }
         }
-        IndicatorTarget::Flag { expected } => Observation::Flag { value: compliant == *expected },
+        IndicatorTarget::Flag { expected } => Observation::Flag {
+            value: compliant == *expected,
+        },
         IndicatorTarget::Grade { scale, pass } => {
             let worst = scale.first().cloned().unwrap_or_default();
-            Observation::Grade { value: if compliant { pass.clone() } else { worst } }
+            Observation::Grade {
+                value: if compliant { pass.clone() } else { worst },
+            }
         }
         IndicatorTarget::Deadline { .. } => {
             // Compliance is the chance, per period, that the work is done in it; once
@@ -179,16 +247,24 @@ fn truth_by_chance(
 /// The reading of a drawn amount, typed like the indicator.
 fn truth_by_value(ind: &accord_core::agreement::Indicator, amount: f64) -> Option<Observation> {
     match &ind.target {
-        IndicatorTarget::Threshold { unit, .. } => {
-            Some(Observation::Quantity(Quantity::new(amount, unit.clone()).ok()?))
-        }
-        IndicatorTarget::Count { .. } => Some(Observation::Count { value: amount.round().max(0.0) as u64 }),
+        IndicatorTarget::Threshold { unit, .. } => Some(Observation::Quantity(
+            Quantity::new(amount, unit.clone()).ok()?,
+        )),
+        IndicatorTarget::Count { .. } => Some(Observation::Count {
+            value: amount.round().max(0.0) as u64,
+        }),
         _ => None,
     }
 }
 
 /// Each reporter's report of one period (or none, when missed); returns how many reported.
-fn report(ip: &IndicatorPlan<'_>, period: &Period, truth: &Observation, h: &mut History, d: &mut Draw) -> u32 {
+fn report(
+    ip: &IndicatorPlan<'_>,
+    period: &Period,
+    truth: &Observation,
+    h: &mut History,
+    d: &mut Draw,
+) -> u32 {
     let mut reports = 0;
     for (k, (who, habits, method)) in ip.reporters.iter().enumerate() {
         if d.chance(habits.missed) {
@@ -224,15 +300,22 @@ fn noisy(ip: &IndicatorPlan<'_>, truth: &Observation, noise: f64, d: &mut Draw) 
     match truth {
         Observation::Quantity(q) => {
             let amount = q.amount() * (1.0 + noise * d.normal());
-            Quantity::new(amount, q.unit().clone()).map_or_else(|_| truth.clone(), Observation::Quantity)
+            Quantity::new(amount, q.unit().clone())
+                .map_or_else(|_| truth.clone(), Observation::Quantity)
         }
         _ if !d.chance(noise) => truth.clone(),
         Observation::Count { value } => Observation::Count { value: value + 1 },
         Observation::Flag { value } => Observation::Flag { value: !value },
-        Observation::Date { value } => Observation::Date { value: add_days(*value, 7) },
+        Observation::Date { value } => Observation::Date {
+            value: add_days(*value, 7),
+        },
         Observation::Grade { value } => match &ip.indicator.target {
             IndicatorTarget::Grade { scale, .. } => {
-                let other = scale.iter().find(|g| *g != value).cloned().unwrap_or_default();
+                let other = scale
+                    .iter()
+                    .find(|g| *g != value)
+                    .cloned()
+                    .unwrap_or_default();
                 Observation::Grade { value: other }
             }
             _ => truth.clone(),
@@ -244,14 +327,23 @@ fn noisy(ip: &IndicatorPlan<'_>, truth: &Observation, noise: f64, d: &mut Draw) 
 /// indicator's own unit).
 fn complies(plan: &Plan<'_>, h: &History, ip: &IndicatorPlan<'_>, reading: &Observation) -> bool {
     match (&ip.indicator.target, reading) {
-        (IndicatorTarget::Threshold { comparison, limit, .. }, Observation::Quantity(q)) => comparison.holds(q.amount(), *limit),
-        (IndicatorTarget::Count { comparison, limit }, Observation::Count { value }) => comparison.holds(*value as f64, *limit as f64),
+        (
+            IndicatorTarget::Threshold {
+                comparison, limit, ..
+            },
+            Observation::Quantity(q),
+        ) => comparison.holds(q.amount(), *limit),
+        (IndicatorTarget::Count { comparison, limit }, Observation::Count { value }) => {
+            comparison.holds(*value as f64, *limit as f64)
+        }
         (IndicatorTarget::Flag { expected }, Observation::Flag { value }) => value == expected,
         (IndicatorTarget::Grade { scale, pass }, Observation::Grade { value }) => {
             let rank = |g: &String| scale.iter().position(|x| x == g);
             rank(value) >= rank(pass)
         }
-        (IndicatorTarget::Deadline { due }, Observation::Date { value }) => resolve(plan, &h.events, due).is_none_or(|d| *value <= d),
+        (IndicatorTarget::Deadline { due }, Observation::Date { value }) => {
+            resolve(plan, &h.events, due).is_none_or(|d| *value <= d)
+        }
         _ => false,
     }
 }
@@ -260,7 +352,12 @@ fn complies(plan: &Plan<'_>, h: &History, ip: &IndicatorPlan<'_>, reading: &Obse
 /// anything but compliance (too few agreeing readings, a group that may contest them, a
 /// reading that breaches the target), `breach` when the readings the quorum agrees on breach
 /// it (their mean, for amounts, as the engine takes it).
-fn judge(plan: &Plan<'_>, h: &History, ip: &IndicatorPlan<'_>, readings: &[&Observation]) -> (bool, bool) {
+fn judge(
+    plan: &Plan<'_>,
+    h: &History,
+    ip: &IndicatorPlan<'_>,
+    readings: &[&Observation],
+) -> (bool, bool) {
     let quorum = (ip.indicator.verification.quorum as usize).max(1);
     let Some((agreeing, r)) = largest_agreeing(ip, readings) else {
         return (true, false);
@@ -274,7 +371,11 @@ fn judge(plan: &Plan<'_>, h: &History, ip: &IndicatorPlan<'_>, readings: &[&Obse
             let close: Vec<f64> = readings
                 .iter()
                 .filter_map(|o| match o {
-                    Observation::Quantity(x) if largest_agreeing(ip, &[r, o]).is_some_and(|(n, _)| n == 2) => Some(x.amount()),
+                    Observation::Quantity(x)
+                        if largest_agreeing(ip, &[r, o]).is_some_and(|(n, _)| n == 2) =>
+                    {
+                        Some(x.amount())
+                    }
                     _ => None,
                 })
                 .collect();
@@ -284,12 +385,18 @@ fn judge(plan: &Plan<'_>, h: &History, ip: &IndicatorPlan<'_>, readings: &[&Obse
         _ => r.clone(),
     };
     let breach = !complies(plan, h, ip, &decided);
-    (any_breach || breach || readings.len() - agreeing >= quorum, breach)
+    (
+        any_breach || breach || readings.len() - agreeing >= quorum,
+        breach,
+    )
 }
 
 /// The reading most others agree with (within the protocol's tolerance), and how many
 /// readings agree with it (itself included); none without readings.
-fn largest_agreeing<'r>(ip: &IndicatorPlan<'_>, readings: &[&'r Observation]) -> Option<(usize, &'r Observation)> {
+fn largest_agreeing<'r>(
+    ip: &IndicatorPlan<'_>,
+    readings: &[&'r Observation],
+) -> Option<(usize, &'r Observation)> {
     use accord_core::agreement::Tolerance;
     let close = |a: &Observation, b: &Observation| match (a, b) {
         (Observation::Quantity(a), Observation::Quantity(b)) => {
@@ -297,13 +404,17 @@ fn largest_agreeing<'r>(ip: &IndicatorPlan<'_>, readings: &[&'r Observation]) ->
             match ip.indicator.verification.tolerance {
                 Tolerance::Exact => a == b,
                 Tolerance::Absolute { value } => (a - b).abs() <= value,
-                Tolerance::Relative { fraction } => (a - b).abs() <= fraction * a.abs().max(b.abs()),
+                Tolerance::Relative { fraction } => {
+                    (a - b).abs() <= fraction * a.abs().max(b.abs())
+                }
             }
         }
-        (Observation::Count { value: a }, Observation::Count { value: b }) => match ip.indicator.verification.tolerance {
-            Tolerance::Absolute { value } => (*a as f64 - *b as f64).abs() <= value,
-            _ => a == b,
-        },
+        (Observation::Count { value: a }, Observation::Count { value: b }) => {
+            match ip.indicator.verification.tolerance {
+                Tolerance::Absolute { value } => (*a as f64 - *b as f64).abs() <= value,
+                _ => a == b,
+            }
+        }
         (a, b) => a == b,
     };
     readings

@@ -117,7 +117,10 @@ pub fn simulate(
     settings: &Settings,
     progress: &(dyn Fn(Tick) + Sync),
 ) -> Result<Simulation, SimulateError> {
-    let agreement = versions.iter().max_by_key(|v| v.version).ok_or(SimulateError::NoVersions)?;
+    let agreement = versions
+        .iter()
+        .max_by_key(|v| v.version)
+        .ok_or(SimulateError::NoVersions)?;
     accord_core::engine::Evaluator::new(versions)?;
     if settings.runs == 0 {
         return Err(SimulateError::NoRuns);
@@ -129,7 +132,11 @@ pub fn simulate(
     progress(Tick::Total(total));
     let plan = Plan::new(versions, agreement, model, last);
     let outcomes = runs(&plan, settings, settings.runs, progress);
-    let sensitivity = (sens_runs > 0).then(|| tornado(versions, agreement, model, settings, last, sens_runs, &params, progress));
+    let sensitivity = (sens_runs > 0).then(|| {
+        tornado(
+            versions, agreement, model, settings, last, sens_runs, &params, progress,
+        )
+    });
     let states: u64 = outcomes.iter().map(|o| u64::from(o.states)).sum();
     Ok(Simulation {
         agreement: agreement.id.to_string(),
@@ -155,10 +162,18 @@ pub fn one_run(
     settings: &Settings,
     run: u64,
 ) -> Result<(RunOutcome, Option<accord_core::engine::State>), SimulateError> {
-    let agreement = versions.iter().max_by_key(|v| v.version).ok_or(SimulateError::NoVersions)?;
+    let agreement = versions
+        .iter()
+        .max_by_key(|v| v.version)
+        .ok_or(SimulateError::NoVersions)?;
     let last = last_day(model, settings)?;
     let plan = Plan::new(versions, agreement, model, last);
-    Ok(run::run_to_state(&plan, settings.seed, run, settings.evaluation))
+    Ok(run::run_to_state(
+        &plan,
+        settings.seed,
+        run,
+        settings.evaluation,
+    ))
 }
 
 /// The last day a simulation covers.
@@ -172,7 +187,12 @@ fn last_day(model: &Model, settings: &Settings) -> Result<Date, SimulateError> {
 }
 
 /// Runs `0..n` of a plan, in parallel, in run order.
-fn runs(plan: &Plan<'_>, settings: &Settings, n: u32, progress: &(dyn Fn(Tick) + Sync)) -> Vec<RunOutcome> {
+fn runs(
+    plan: &Plan<'_>,
+    settings: &Settings,
+    n: u32,
+    progress: &(dyn Fn(Tick) + Sync),
+) -> Vec<RunOutcome> {
     (0..u64::from(n))
         .into_par_iter()
         .map(|r| {
@@ -203,7 +223,9 @@ fn tornado(
     let mut bars: Vec<sensitivity::Bar> = params
         .iter()
         .filter_map(|p| {
-            let Some((parameter, value, (low, at_low), (high, at_high))) = sensitivity::vary(agreement, model, p) else {
+            let Some((parameter, value, (low, at_low), (high, at_high))) =
+                sensitivity::vary(agreement, model, p)
+            else {
                 // Nothing to move: count its runs as done all the same.
                 for _ in 0..2 * n {
                     progress(Tick::Done);
@@ -220,7 +242,16 @@ fn tornado(
             })
         })
         .collect();
-    let swing = |b: &sensitivity::Bar| (b.at_high.days_to_last_phase - b.at_low.days_to_last_phase).abs();
-    bars.sort_by(|a, b| swing(b).total_cmp(&swing(a)).then_with(|| a.parameter.cmp(&b.parameter)));
-    sensitivity::Sensitivity { runs: n, base, bars }
+    let swing =
+        |b: &sensitivity::Bar| (b.at_high.days_to_last_phase - b.at_low.days_to_last_phase).abs();
+    bars.sort_by(|a, b| {
+        swing(b)
+            .total_cmp(&swing(a))
+            .then_with(|| a.parameter.cmp(&b.parameter))
+    });
+    sensitivity::Sensitivity {
+        runs: n,
+        base,
+        bars,
+    }
 }

@@ -52,7 +52,12 @@ pub(crate) struct Plan<'a> {
 
 impl<'a> Plan<'a> {
     /// `versions` must be non-empty; the latest gives the structure.
-    pub fn new(versions: &'a [Agreement], agreement: &'a Agreement, model: &'a Model, last: Date) -> Self {
+    pub fn new(
+        versions: &'a [Agreement],
+        agreement: &'a Agreement,
+        model: &'a Model,
+        last: Date,
+    ) -> Self {
         let indicators = agreement
             .indicators
             .iter()
@@ -140,9 +145,16 @@ fn indicator_plan<'a>(agreement: &Agreement, model: &Model, i: &'a Indicator) ->
     // The target reports on itself where its reports count, or where no monitor does.
     let self_reports = v.self_report != accord_core::agreement::SelfReport::NotAccepted;
     if (reporters.is_empty() || self_reports)
-        && let Some(target) = agreement.parties.iter().find(|p| p.role == PartyRole::Target)
+        && let Some(target) = agreement
+            .parties
+            .iter()
+            .find(|p| p.role == PartyRole::Target)
     {
-        reporters.push((target.id.clone(), model.monitor(&target.id), Method::SelfReport));
+        reporters.push((
+            target.id.clone(),
+            model.monitor(&target.id),
+            Method::SelfReport,
+        ));
     }
     IndicatorPlan {
         indicator: i,
@@ -155,13 +167,21 @@ fn indicator_plan<'a>(agreement: &Agreement, model: &Model, i: &'a Indicator) ->
 /// The commitments a condition requires to be compliant (not under a `not`).
 fn compliant_commitments(c: &Condition, negated: bool, out: &mut Vec<CommitmentId>) {
     match c {
-        Condition::Status { commitments, status, .. } => {
+        Condition::Status {
+            commitments,
+            status,
+            ..
+        } => {
             if !negated && *status == CommitmentStatus::Compliant {
                 out.extend(commitments.iter().cloned());
             }
         }
-        Condition::And { all } => all.iter().for_each(|c| compliant_commitments(c, negated, out)),
-        Condition::Or { any } => any.iter().for_each(|c| compliant_commitments(c, negated, out)),
+        Condition::And { all } => all
+            .iter()
+            .for_each(|c| compliant_commitments(c, negated, out)),
+        Condition::Or { any } => any
+            .iter()
+            .for_each(|c| compliant_commitments(c, negated, out)),
         Condition::Not { not } => compliant_commitments(not, !negated, out),
         _ => {}
     }

@@ -30,13 +30,21 @@ pub struct Weighed {
 /// The weighing of every action.
 pub(crate) fn weigh(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Vec<Weighed> {
     let weights = &plan.agreement.proportionality.methods;
-    let weight_of = |m: &Method| weights.iter().find(|(x, _)| x == m).map_or(0.0, |(_, w)| *w);
+    let weight_of = |m: &Method| {
+        weights
+            .iter()
+            .find(|(x, _)| x == m)
+            .map_or(0.0, |(_, w)| *w)
+    };
     let indicator_weight = |n: usize| {
         plan.indicators.get(n).map_or(0.0, |ip| {
             let v = &ip.indicator.verification;
             v.methods
                 .iter()
-                .filter(|m| **m != Method::SelfReport || v.self_report != accord_core::agreement::SelfReport::NotAccepted)
+                .filter(|m| {
+                    **m != Method::SelfReport
+                        || v.self_report != accord_core::agreement::SelfReport::NotAccepted
+                })
                 .map(weight_of)
                 .sum::<f64>()
         })
@@ -44,11 +52,24 @@ pub(crate) fn weigh(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Vec<Weighed> {
     plan.actions
         .iter()
         .map(|a| {
-            let n = plan.phases.iter().position(|p| *p == a.phase).unwrap_or(usize::MAX);
+            let n = plan
+                .phases
+                .iter()
+                .position(|p| *p == a.phase)
+                .unwrap_or(usize::MAX);
             let rests_on = plan.phase_indicators.get(n).map_or(&[][..], Vec::as_slice);
-            let verification_weight = rests_on.iter().map(|i| indicator_weight(*i)).reduce(f64::min);
-            let reached = outcomes.iter().filter(|o| o.phases.get(n).copied().flatten().is_some()).count();
-            let thin = outcomes.iter().filter(|o| o.thin.get(n).copied().unwrap_or(false)).count();
+            let verification_weight = rests_on
+                .iter()
+                .map(|i| indicator_weight(*i))
+                .reduce(f64::min);
+            let reached = outcomes
+                .iter()
+                .filter(|o| o.phases.get(n).copied().flatten().is_some())
+                .count();
+            let thin = outcomes
+                .iter()
+                .filter(|o| o.thin.get(n).copied().unwrap_or(false))
+                .count();
             Weighed {
                 action: a.id.to_string(),
                 phase: a.phase.to_string(),

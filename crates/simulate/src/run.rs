@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use accord_core::engine::{Evaluator, State, end_of_day};
 use accord_core::engine::state::{DisputeStatus, IndicatorStatus, PhaseStatus};
+use accord_core::engine::{Evaluator, State, end_of_day};
 use accord_core::statement::{LogIndex, LoggedStatement};
 use accord_core::time::{Date, Instant, Period};
 
@@ -92,7 +92,10 @@ pub enum Evaluation {
 /// The engine behind a run: incremental, or the naive full replay.
 enum Engine<'a> {
     Incremental(Evaluator),
-    FullReplay(&'a [accord_core::agreement::Agreement], Vec<LoggedStatement>),
+    FullReplay(
+        &'a [accord_core::agreement::Agreement],
+        Vec<LoggedStatement>,
+    ),
 }
 
 impl Engine<'_> {
@@ -106,7 +109,9 @@ impl Engine<'_> {
     fn state(&mut self, as_of: Instant) -> Option<State> {
         match self {
             Engine::Incremental(ev) => ev.state(as_of).ok(),
-            Engine::FullReplay(versions, log) => accord_core::engine::evaluate(versions, log, as_of).ok(),
+            Engine::FullReplay(versions, log) => {
+                accord_core::engine::evaluate(versions, log, as_of).ok()
+            }
         }
     }
 }
@@ -123,7 +128,12 @@ pub(crate) fn run(plan: &Plan<'_>, seed: u64, run: u64, evaluation: Evaluation) 
 /// could hold ([`react::could_hold`]: an over-approximation from the history and the
 /// disputes drawn), and on the last day: a review whose periods were all reported, agreeing
 /// and compliant cannot make a trigger available. The naive baseline looks at every review.
-pub(crate) fn run_to_state(plan: &Plan<'_>, seed: u64, run: u64, evaluation: Evaluation) -> (RunOutcome, Option<State>) {
+pub(crate) fn run_to_state(
+    plan: &Plan<'_>,
+    seed: u64,
+    run: u64,
+    evaluation: Evaluation,
+) -> (RunOutcome, Option<State>) {
     let mut d = Draw::new(seed, run);
     let history = history::draw(plan, &mut d);
     let ev = match evaluation {
@@ -133,25 +143,53 @@ pub(crate) fn run_to_state(plan: &Plan<'_>, seed: u64, run: u64, evaluation: Eva
         },
         Evaluation::FullReplay => Engine::FullReplay(plan.versions, Vec::new()),
     };
-    let mut queue = Queue { items: BTreeMap::new(), queued: 0, appended: 0 };
+    let mut queue = Queue {
+        items: BTreeMap::new(),
+        queued: 0,
+        appended: 0,
+    };
     for p in history.entries.iter().cloned() {
         queue.push(p);
     }
     let reviews = review_periods(plan, &history);
-    let mut r = Runner { plan, seed, run, ev, queue, track: Tracker::new(plan), history: &history, reviews: &reviews };
+    let mut r = Runner {
+        plan,
+        seed,
+        run,
+        ev,
+        queue,
+        track: Tracker::new(plan),
+        history: &history,
+        reviews: &reviews,
+    };
     let mut reactions = react::Reactions::default();
     for (k, review) in reviews.iter().enumerate() {
-        let Some(check) = plan.grace.after(review.end()).map(|d| add_days(d, 1)) else { continue };
+        let Some(check) = plan.grace.after(review.end()).map(|d| add_days(d, 1)) else {
+            continue;
+        };
         if check >= plan.last {
             break;
         }
         let next = add_days(check, 1);
         let mut d = Draw::for_review(seed, run, k as u64);
-        react::disputes(plan, &history, review, next, &mut reactions, &mut r.queue, &mut d);
+        react::disputes(
+            plan,
+            &history,
+            review,
+            next,
+            &mut reactions,
+            &mut r.queue,
+            &mut d,
+        );
         let look = evaluation == Evaluation::FullReplay
-            || plan.agreement.triggers.iter().filter(|t| !t.automatic).any(|t| {
-                react::could_hold(plan, &history, &reviews, k, check, &reactions, &t.when)
-            });
+            || plan
+                .agreement
+                .triggers
+                .iter()
+                .filter(|t| !t.automatic)
+                .any(|t| {
+                    react::could_hold(plan, &history, &reviews, k, check, &reactions, &t.when)
+                });
         if !look {
             continue;
         }
@@ -195,13 +233,21 @@ impl Runner<'_, '_> {
         let mut queued = false;
         for n in self.track.fresh(self.plan, &state) {
             let mut d = Draw::for_review(self.seed, self.run, LATE_STREAM + n as u64);
-            queued |= react::late(self.plan, &state, n, add_days(self.track.seen, 1), &mut self.queue, &mut d);
+            queued |= react::late(
+                self.plan,
+                &state,
+                n,
+                add_days(self.track.seen, 1),
+                &mut self.queue,
+                &mut d,
+            );
         }
         if queued {
             self.queue.feed(self.plan, &mut self.ev, end_of_day(cut));
             state = self.ev.state(end_of_day(cut))?;
         }
-        self.track.observe(self.plan, &state, seen, self.history, self.reviews);
+        self.track
+            .observe(self.plan, &state, seen, self.history, self.reviews);
         Some(state)
     }
 }
@@ -212,7 +258,10 @@ fn review_periods(plan: &Plan<'_>, h: &History) -> Vec<Period> {
     let Some(start) = history::resolve(plan, &h.events, &r.starts) else {
         return Vec::new();
     };
-    let end = r.ends.as_ref().and_then(|e| history::resolve(plan, &h.events, e));
+    let end = r
+        .ends
+        .as_ref()
+        .and_then(|e| history::resolve(plan, &h.events, e));
     periods(start, r.every, plan.last, end)
 }
 
@@ -253,12 +302,25 @@ impl Tracker {
     }
 
     /// Takes in the state on `day`.
-    fn observe(&mut self, plan: &Plan<'_>, state: &State, day: Date, h: &History, reviews: &[Period]) {
+    fn observe(
+        &mut self,
+        plan: &Plan<'_>,
+        state: &State,
+        day: Date,
+        h: &History,
+        reviews: &[Period],
+    ) {
         let start = plan.model.start;
         self.outcome.states += 1;
         for (n, id) in plan.phases.iter().enumerate() {
-            let Some(p) = state.phase(id.as_str()) else { continue };
-            if let (PhaseStatus::Reached, Some(entered), None) = (p.status, p.entered, self.outcome.phases.get(n).copied().flatten()) {
+            let Some(p) = state.phase(id.as_str()) else {
+                continue;
+            };
+            if let (PhaseStatus::Reached, Some(entered), None) = (
+                p.status,
+                p.entered,
+                self.outcome.phases.get(n).copied().flatten(),
+            ) {
                 if let Some(slot) = self.outcome.phases.get_mut(n) {
                     *slot = Some(days_between(start, entered));
                 }
@@ -284,7 +346,9 @@ impl Tracker {
     fn relief(&mut self, plan: &Plan<'_>, state: &State, day: Date) {
         let before = self.seen;
         for (n, a) in plan.actions.iter().enumerate() {
-            let Some(s) = state.relief(a.id.as_str()) else { continue };
+            let Some(s) = state.relief(a.id.as_str()) else {
+                continue;
+            };
             let was = self.relieving.get(n).copied().unwrap_or(false);
             let is = s.status.relieves();
             let changed = s.since.filter(|d| *d > before && *d <= day);
@@ -309,7 +373,9 @@ impl Tracker {
     fn finish(&mut self, plan: &Plan<'_>, state: &State) {
         let o = &mut self.outcome;
         for dispute in &state.disputes {
-            let Some(opened) = dispute.opened else { continue };
+            let Some(opened) = dispute.opened else {
+                continue;
+            };
             let ended = dispute.closed.or_else(|| match dispute.status {
                 DisputeStatus::Exhausted => dispute.stages.iter().filter_map(|s| s.ended).max(),
                 _ => None,
@@ -334,15 +400,28 @@ impl Tracker {
 
 /// Whether a period that ended in the review before `entered` was verified by exactly the
 /// quorum while more monitors could have reported.
-fn thin_before(plan: &Plan<'_>, phase: usize, h: &History, reviews: &[Period], entered: Date) -> bool {
+fn thin_before(
+    plan: &Plan<'_>,
+    phase: usize,
+    h: &History,
+    reviews: &[Period],
+    entered: Date,
+) -> bool {
     let Some(review) = reviews.iter().rev().find(|r| r.end() < entered) else {
         return false;
     };
-    let rests_on = plan.phase_indicators.get(phase).map_or(&[][..], Vec::as_slice);
+    let rests_on = plan
+        .phase_indicators
+        .get(phase)
+        .map_or(&[][..], Vec::as_slice);
     let thin: BTreeSet<usize> = rests_on
         .iter()
         .copied()
-        .filter(|n| plan.indicators.get(*n).is_some_and(|ip| ip.quorum_below_all))
+        .filter(|n| {
+            plan.indicators
+                .get(*n)
+                .is_some_and(|ip| ip.quorum_below_all)
+        })
         .collect();
     h.drawn.iter().any(|dr| {
         thin.contains(&dr.indicator)

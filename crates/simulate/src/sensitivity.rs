@@ -78,15 +78,32 @@ pub(crate) fn outputs(outcomes: &[RunOutcome], horizon_days: i32) -> Outputs {
     let n = outcomes.len().max(1) as f64;
     let days: f64 = outcomes
         .iter()
-        .map(|o| f64::from(o.phases.last().copied().flatten().unwrap_or(horizon_days).min(horizon_days)))
+        .map(|o| {
+            f64::from(
+                o.phases
+                    .last()
+                    .copied()
+                    .flatten()
+                    .unwrap_or(horizon_days)
+                    .min(horizon_days),
+            )
+        })
         .sum();
-    let fired = outcomes.iter().filter(|o| o.triggers.iter().any(Option::is_some)).count();
-    Outputs { days_to_last_phase: days / n, snapback: fired as f64 / n }
+    let fired = outcomes
+        .iter()
+        .filter(|o| o.triggers.iter().any(Option::is_some))
+        .count();
+    Outputs {
+        days_to_last_phase: days / n,
+        snapback: fired as f64 / n,
+    }
 }
 
 /// The parameters worth moving: every indicator, and every habit the model sets.
 pub(crate) fn parameters(agreement: &Agreement, model: &Model) -> Vec<Parameter> {
-    let mut out: Vec<Parameter> = (0..agreement.indicators.len()).map(Parameter::Indicator).collect();
+    let mut out: Vec<Parameter> = (0..agreement.indicators.len())
+        .map(Parameter::Indicator)
+        .collect();
     for (n, m) in agreement.monitors.iter().enumerate() {
         let habits = model.monitor(&m.id);
         out.push(Parameter::Missed(n));
@@ -103,7 +120,11 @@ pub(crate) fn parameters(agreement: &Agreement, model: &Model) -> Vec<Parameter>
             (h.halt, Habit::Halt),
             (h.late.map_or(0.0, |l| l.probability), Habit::Late),
         ];
-        out.extend(set.iter().filter(|(v, _)| *v > 0.0).map(|(_, habit)| Parameter::Party(n, *habit)));
+        out.extend(
+            set.iter()
+                .filter(|(v, _)| *v > 0.0)
+                .map(|(_, habit)| Parameter::Party(n, *habit)),
+        );
     }
     if model.disputes.resolve > 0.0 {
         out.push(Parameter::Resolve);
@@ -115,12 +136,20 @@ pub(crate) fn parameters(agreement: &Agreement, model: &Model) -> Vec<Parameter>
 }
 
 /// The parameter's name, its value, and the model with it set to `low` and `high`.
-pub(crate) fn vary(agreement: &Agreement, model: &Model, p: &Parameter) -> Option<(String, f64, (f64, Model), (f64, Model))> {
+pub(crate) fn vary(
+    agreement: &Agreement,
+    model: &Model,
+    p: &Parameter,
+) -> Option<(String, f64, (f64, Model), (f64, Model))> {
     let (name, base) = describe(agreement, model, p)?;
     let (low, high) = match p {
         Parameter::Indicator(n) => match model.indicator(&agreement.indicators.get(*n)?.id).law {
             Law::Values { sd, .. } => {
-                let step = if sd > 0.0 { sd } else { (base.abs() * 0.05).max(1.0) };
+                let step = if sd > 0.0 {
+                    sd
+                } else {
+                    (base.abs() * 0.05).max(1.0)
+                };
                 (base - step, base + step)
             }
             Law::Compliance { .. } => bounded(base),
@@ -131,7 +160,12 @@ pub(crate) fn vary(agreement: &Agreement, model: &Model, p: &Parameter) -> Optio
     if low == high {
         return None;
     }
-    Some((name, base, (low, set(agreement, model, p, low)), (high, set(agreement, model, p, high))))
+    Some((
+        name,
+        base,
+        (low, set(agreement, model, p, low)),
+        (high, set(agreement, model, p, high)),
+    ))
 }
 
 /// A probability moved by 0.1 either way, within [0, 1].
@@ -164,7 +198,10 @@ fn describe(agreement: &Agreement, model: &Model, p: &Parameter) -> Option<(Stri
                 Habit::Invoke => (format!("parties.{id}.invoke"), h.invoke),
                 Habit::Consent => (format!("parties.{id}.consent"), h.consent),
                 Habit::Halt => (format!("parties.{id}.halt"), h.halt),
-                Habit::Late => (format!("parties.{id}.late.probability"), h.late?.probability),
+                Habit::Late => (
+                    format!("parties.{id}.late.probability"),
+                    h.late?.probability,
+                ),
             }
         }
         Parameter::Resolve => ("disputes.resolve".to_owned(), model.disputes.resolve),

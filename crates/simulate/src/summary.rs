@@ -127,14 +127,22 @@ fn quantile(sorted: &[i32], runs: usize, percent: u32) -> Option<i32> {
 }
 
 fn share(n: usize, runs: usize) -> f64 {
-    if runs == 0 { 0.0 } else { n as f64 / runs as f64 }
+    if runs == 0 {
+        0.0
+    } else {
+        n as f64 / runs as f64
+    }
 }
 
 /// Aggregates the runs, in run order.
 pub(crate) fn summarise(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Distributions {
     Distributions {
-        phases: (0..plan.phases.len()).map(|n| phase(plan, outcomes, n)).collect(),
-        triggers: (0..plan.triggers.len()).map(|n| trigger(plan, outcomes, n)).collect(),
+        phases: (0..plan.phases.len())
+            .map(|n| phase(plan, outcomes, n))
+            .collect(),
+        triggers: (0..plan.triggers.len())
+            .map(|n| trigger(plan, outcomes, n))
+            .collect(),
         relief: relief(plan, outcomes),
         jurisdictions: jurisdictions(plan, outcomes),
         friction: friction(outcomes),
@@ -143,7 +151,10 @@ pub(crate) fn summarise(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Distributio
 
 fn phase(plan: &Plan<'_>, outcomes: &[RunOutcome], n: usize) -> PhaseSummary {
     let runs = outcomes.len();
-    let mut days: Vec<i32> = outcomes.iter().filter_map(|o| o.phases.get(n).copied().flatten()).collect();
+    let mut days: Vec<i32> = outcomes
+        .iter()
+        .filter_map(|o| o.phases.get(n).copied().flatten())
+        .collect();
     days.sort_unstable();
     let span = crate::calendar::days_between(plan.model.start, plan.last).max(1);
     let bin_days = f64::from(span + 1) / BINS as f64;
@@ -167,12 +178,17 @@ fn phase(plan: &Plan<'_>, outcomes: &[RunOutcome], n: usize) -> PhaseSummary {
         id: p.map_or_else(String::new, |p| p.id.to_string()),
         title: p.map_or_else(String::new, |p| p.title.clone()),
         never: 1.0 - share(days.len(), runs),
-        mean_days: (!days.is_empty()).then(|| days.iter().map(|d| f64::from(*d)).sum::<f64>() / days.len() as f64),
+        mean_days: (!days.is_empty())
+            .then(|| days.iter().map(|d| f64::from(*d)).sum::<f64>() / days.len() as f64),
         quantiles: QUANTILES
             .iter()
             .map(|&percent| {
                 let days = quantile(&days, runs, percent);
-                Quantile { percent, days, date: days.map(|d| add_days(plan.model.start, d)) }
+                Quantile {
+                    percent,
+                    days,
+                    date: days.map(|d| add_days(plan.model.start, d)),
+                }
             })
             .collect(),
         histogram,
@@ -183,17 +199,29 @@ fn phase(plan: &Plan<'_>, outcomes: &[RunOutcome], n: usize) -> PhaseSummary {
 
 fn trigger(plan: &Plan<'_>, outcomes: &[RunOutcome], n: usize) -> TriggerSummary {
     let runs = outcomes.len();
-    let fired: Vec<i32> = outcomes.iter().filter_map(|o| o.triggers.get(n).copied().flatten()).collect();
-    let years = usize::try_from(crate::calendar::days_between(plan.model.start, plan.last) / 365 + 1).unwrap_or(1);
+    let fired: Vec<i32> = outcomes
+        .iter()
+        .filter_map(|o| o.triggers.get(n).copied().flatten())
+        .collect();
+    let years =
+        usize::try_from(crate::calendar::days_between(plan.model.start, plan.last) / 365 + 1)
+            .unwrap_or(1);
     let by_year = (1..=years)
         .map(|y| {
-            let end = plan.model.start.checked_add(jiff::Span::new().years(y as i64)).unwrap_or(plan.last);
+            let end = plan
+                .model
+                .start
+                .checked_add(jiff::Span::new().years(y as i64))
+                .unwrap_or(plan.last);
             let day = crate::calendar::days_between(plan.model.start, end);
             share(fired.iter().filter(|f| **f < day).count(), runs)
         })
         .collect();
     TriggerSummary {
-        id: plan.triggers.get(n).map_or_else(String::new, ToString::to_string),
+        id: plan
+            .triggers
+            .get(n)
+            .map_or_else(String::new, ToString::to_string),
         fired: share(fired.len(), runs),
         by_year,
     }
@@ -204,7 +232,10 @@ fn relief(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Vec<ReliefSummary> {
         .iter()
         .enumerate()
         .map(|(n, a)| {
-            let mut days: Vec<u32> = outcomes.iter().map(|o| o.relief_days.get(n).copied().unwrap_or(0)).collect();
+            let mut days: Vec<u32> = outcomes
+                .iter()
+                .map(|o| o.relief_days.get(n).copied().unwrap_or(0))
+                .collect();
             days.sort_unstable();
             let q = |p: u32| {
                 let rank = (days.len() * p as usize).div_ceil(100).max(1);
@@ -224,7 +255,11 @@ fn relief(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Vec<ReliefSummary> {
 }
 
 fn mean(values: impl Iterator<Item = f64>, n: usize) -> f64 {
-    if n == 0 { 0.0 } else { values.sum::<f64>() / n as f64 }
+    if n == 0 {
+        0.0
+    } else {
+        values.sum::<f64>() / n as f64
+    }
 }
 
 fn jurisdictions(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Vec<JurisdictionSummary> {
@@ -242,7 +277,10 @@ fn jurisdictions(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Vec<JurisdictionSu
                     .map(|(_, d)| f64::from(*d))
                     .sum::<f64>()
             });
-            JurisdictionSummary { jurisdiction: j.clone(), mean_days: mean(total, outcomes.len()) }
+            JurisdictionSummary {
+                jurisdiction: j.clone(),
+                mean_days: mean(total, outcomes.len()),
+            }
         })
         .collect()
 }
@@ -250,7 +288,13 @@ fn jurisdictions(plan: &Plan<'_>, outcomes: &[RunOutcome]) -> Vec<JurisdictionSu
 fn friction(outcomes: &[RunOutcome]) -> Friction {
     let runs = outcomes.len();
     let periods: u64 = outcomes.iter().map(|o| u64::from(o.periods)).sum();
-    let ratio = |n: u64| if periods == 0 { 0.0 } else { n as f64 / periods as f64 };
+    let ratio = |n: u64| {
+        if periods == 0 {
+            0.0
+        } else {
+            n as f64 / periods as f64
+        }
+    };
     Friction {
         disputes_per_run: mean(outcomes.iter().map(|o| f64::from(o.disputes)), runs),
         dispute_days_per_run: mean(outcomes.iter().map(|o| f64::from(o.dispute_days)), runs),

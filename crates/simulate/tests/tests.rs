@@ -24,7 +24,10 @@ pub fn agreement_text(text: &str) -> Agreement {
     let checked = accord_spec::parse(text);
     match checked.agreement {
         Some(a) => a,
-        None => panic!("{}", accord_spec::render_text("agreement.toml", text, &checked.diagnostics)),
+        None => panic!(
+            "{}",
+            accord_spec::render_text("agreement.toml", text, &checked.diagnostics)
+        ),
     }
 }
 
@@ -32,7 +35,10 @@ pub fn model_text(text: &str, agreement: &Agreement) -> Model {
     let checked = model::read::parse(text, agreement);
     match checked.model {
         Some(m) => m,
-        None => panic!("{}", accord_spec::render_text("model.toml", text, &checked.diagnostics)),
+        None => panic!(
+            "{}",
+            accord_spec::render_text("model.toml", text, &checked.diagnostics)
+        ),
     }
 }
 
@@ -47,7 +53,13 @@ pub fn settings(runs: u32, seed: u64, horizon: &str) -> Settings {
 }
 
 pub fn run(agreement: &Agreement, model: &Model, settings: &Settings) -> Simulation {
-    simulate(std::slice::from_ref(agreement), model, settings, &|_: Tick| {}).unwrap()
+    simulate(
+        std::slice::from_ref(agreement),
+        model,
+        settings,
+        &|_: Tick| {},
+    )
+    .unwrap()
 }
 
 /// One authority, one target, one monitor; one flag indicator reported monthly, reviewed

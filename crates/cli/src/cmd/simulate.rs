@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use accord_app::agreements::AgreementText;
 use accord_app::simulate::ModelText;
-use accord_simulate::{Evaluation, Settings, Tick};
 use accord_core::time::CalendarDuration;
+use accord_simulate::{Evaluation, Settings, Tick};
 
 use crate::fail::OrReport as _;
 
@@ -56,7 +56,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         .or_report()?;
     let model = ModelText::read(&args.model).or_report()?;
     for warning in accord_app::simulate::warnings(&texts, &model).or_report()? {
-        eprint!("{}", accord_spec::render_text(&model.name, &model.text, std::slice::from_ref(&warning)));
+        eprint!(
+            "{}",
+            accord_spec::render_text(&model.name, &model.text, std::slice::from_ref(&warning))
+        );
     }
     let settings = Settings {
         runs: args.runs,
@@ -96,7 +99,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 fn progress_bar() -> Option<indicatif::ProgressBar> {
     std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs ({eta} left)") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs ({eta} left)")
+        {
             bar.set_style(style);
         }
         bar
@@ -110,10 +115,12 @@ fn write_out(dir: &std::path::Path, sim: &accord_simulate::Simulation) -> miette
         ("survival.svg", accord_render::simulate::survival_svg(sim)),
         ("tornado.svg", accord_render::simulate::tornado_svg(sim)),
     ];
-    std::fs::create_dir_all(dir).map_err(|e| miette::miette!("cannot create `{}`: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| miette::miette!("cannot create `{}`: {e}", dir.display()))?;
     for (name, text) in files {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| miette::miette!("cannot write `{}`: {e}", path.display()))?;
+        std::fs::write(&path, text)
+            .map_err(|e| miette::miette!("cannot write `{}`: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -15,9 +15,7 @@ use accord_spec::Diagnostic;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{
-    DisputeModel, EventModel, IndicatorModel, Late, Law, Model, MonitorModel, PartyModel,
-};
+use super::{DisputeModel, EventModel, IndicatorModel, Late, Law, Model, MonitorModel, PartyModel};
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -175,9 +173,9 @@ impl<'a> Reader<'a> {
     fn number(&mut self, t: &mut Table<'_, '_>, key: &'static str) -> Option<Spanned<f64>> {
         let v = t.get(key)?;
         let n = match v.get_ref() {
-            DeValue::Integer(i) => {
-                i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|n| n as f64)
-            }
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                .ok()
+                .map(|n| n as f64),
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             _ => None,
         };
@@ -206,7 +204,10 @@ impl<'a> Reader<'a> {
             Diagnostic::error(
                 "simulate::probability",
                 n.span(),
-                format!("`{key}` is a probability, so between 0 and 1, not {}", n.get_ref()),
+                format!(
+                    "`{key}` is a probability, so between 0 and 1, not {}",
+                    n.get_ref()
+                ),
             )
             .with_help("write a share of 1: 0.25 for one time in four"),
         );
@@ -257,7 +258,10 @@ impl<'a> Reader<'a> {
                 Diagnostic::error(
                     "simulate::days",
                     s.span(),
-                    format!("`{key}` must be a number of days such as `P10D`, not `{}`", s.get_ref()),
+                    format!(
+                        "`{key}` must be a number of days such as `P10D`, not `{}`",
+                        s.get_ref()
+                    ),
                 )
                 .with_help("delays and spreads are counted in days, up to a century"),
             );

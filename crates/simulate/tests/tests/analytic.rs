@@ -42,22 +42,52 @@ fn days(d: Date) -> f64 {
 fn the_waiting_time_for_two_compliant_reviews_matches_its_distribution() {
     let agreement = agreement_text(TWO_IN_A_ROW);
     // Where the phase is entered relative to the end of the second review, when it is.
-    let always = run(&agreement, &model_text(&two_in_a_row_model(1.0), &agreement), &settings(3, 1, "P8Y"));
+    let always = run(
+        &agreement,
+        &model_text(&two_in_a_row_model(1.0), &agreement),
+        &settings(3, 1, "P8Y"),
+    );
     let first = always.distributions.phases[0].quantiles[2].days.unwrap();
     let offset = f64::from(first) - days(month_end(2));
 
     let p = 0.5;
     let runs = 1000;
-    let sim = run(&agreement, &model_text(&two_in_a_row_model(p), &agreement), &settings(runs, 20_261_206, "P8Y"));
+    let sim = run(
+        &agreement,
+        &model_text(&two_in_a_row_model(p), &agreement),
+        &settings(runs, 20_261_206, "P8Y"),
+    );
     let phase = &sim.distributions.phases[0];
     let pmf = two_in_a_row(p, 400);
-    assert!((pmf.iter().enumerate().map(|(t, q)| t as f64 * q).sum::<f64>() - (1.0 + p) / (p * p)).abs() < 1e-6);
+    assert!(
+        (pmf.iter()
+            .enumerate()
+            .map(|(t, q)| t as f64 * q)
+            .sum::<f64>()
+            - (1.0 + p) / (p * p))
+            .abs()
+            < 1e-6
+    );
     let day = |t: usize| days(month_end(t)) + offset;
-    let mean: f64 = pmf.iter().enumerate().skip(1).map(|(t, q)| q * day(t)).sum();
-    let var: f64 = pmf.iter().enumerate().skip(1).map(|(t, q)| q * (day(t) - mean).powi(2)).sum();
+    let mean: f64 = pmf
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(t, q)| q * day(t))
+        .sum();
+    let var: f64 = pmf
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(t, q)| q * (day(t) - mean).powi(2))
+        .sum();
     let half_width = 4.0 * (var / f64::from(runs)).sqrt();
     let simulated = phase.mean_days.unwrap();
-    assert!(phase.never < 0.001, "never reached in {} of runs", phase.never);
+    assert!(
+        phase.never < 0.001,
+        "never reached in {} of runs",
+        phase.never
+    );
     assert!(
         (simulated - mean).abs() < half_width,
         "simulated mean {simulated:.1} days, analytic {mean:.1} ± {half_width:.1}"
@@ -69,7 +99,9 @@ fn the_waiting_time_for_two_compliant_reviews_matches_its_distribution() {
         let level = f64::from(q.percent) / 100.0;
         let band = 4.0 * (level * (1.0 - level) / f64::from(runs)).sqrt();
         let d = f64::from(q.days.unwrap());
-        let t = (1..95).find(|t| (day(*t) - d).abs() < 0.5).unwrap_or_else(|| panic!("{d} is no review's entry day"));
+        let t = (1..95)
+            .find(|t| (day(*t) - d).abs() < 0.5)
+            .unwrap_or_else(|| panic!("{d} is no review's entry day"));
         assert!(
             cdf(t) >= level - band && cdf(t - 1) <= level + band,
             "quantile {}: review {t}, analytic CDF {:.3}..{:.3}",
@@ -83,7 +115,11 @@ fn the_waiting_time_for_two_compliant_reviews_matches_its_distribution() {
 #[test]
 fn a_model_that_never_complies_never_reaches_the_phase() {
     let agreement = agreement_text(TWO_IN_A_ROW);
-    let sim = run(&agreement, &model_text(&two_in_a_row_model(0.0), &agreement), &settings(20, 3, "P3Y"));
+    let sim = run(
+        &agreement,
+        &model_text(&two_in_a_row_model(0.0), &agreement),
+        &settings(20, 3, "P3Y"),
+    );
     let phase = &sim.distributions.phases[0];
     assert_eq!(phase.never, 1.0);
     assert!(phase.quantiles.iter().all(|q| q.days.is_none()));
@@ -93,7 +129,11 @@ fn a_model_that_never_complies_never_reaches_the_phase() {
 #[test]
 fn a_model_that_always_complies_reaches_each_phase_on_its_earliest_date() {
     let agreement = agreement_text(TWO_IN_A_ROW);
-    let sim = run(&agreement, &model_text(&two_in_a_row_model(1.0), &agreement), &settings(20, 4, "P3Y"));
+    let sim = run(
+        &agreement,
+        &model_text(&two_in_a_row_model(1.0), &agreement),
+        &settings(20, 4, "P3Y"),
+    );
     let phase = &sim.distributions.phases[0];
     assert_eq!(phase.never, 0.0);
     // The earliest date: the day after the second review ends, once its report is in (the

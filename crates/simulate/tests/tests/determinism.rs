@@ -11,7 +11,10 @@ fn json_on(threads: usize, seed: u64) -> String {
     let model = model_text(&source, &agreement);
     let mut s = settings(12, seed, "P6Y");
     s.sensitivity_runs = 2;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     let sim = pool
         .install(|| simulate(std::slice::from_ref(&agreement), &model, &s, &|_: Tick| {}))
         .unwrap();
@@ -23,5 +26,9 @@ fn the_same_seed_gives_byte_identical_json_on_one_thread_and_on_two() {
     let one = json_on(1, 42);
     let two = json_on(2, 42);
     assert!(one == two, "the JSON differs between one and two threads");
-    assert_ne!(one, json_on(2, 43), "another seed should draw other histories");
+    assert_ne!(
+        one,
+        json_on(2, 43),
+        "another seed should draw other histories"
+    );
 }

@@ -7,8 +7,8 @@ use accord_core::agreement::{IndicatorTarget, PartyRole};
 use toml::Spanned;
 
 use super::{
-    DisputeModel, EventId, EventModel, IndicatorId, IndicatorModel, Late, Law, Model,
-    MonitorModel, ParticipantId, PartyModel, Reader, Table, Value,
+    DisputeModel, EventId, EventModel, IndicatorId, IndicatorModel, Late, Law, Model, MonitorModel,
+    ParticipantId, PartyModel, Reader, Table, Value,
 };
 use accord_spec::Diagnostic;
 use toml::de::DeTable;
@@ -66,8 +66,12 @@ impl Reader<'_> {
         let start = self.date(&mut h, "start");
         if start.is_none() && h.get("start").is_none() {
             self.push(
-                Diagnostic::error("simulate::missing", h.span.clone(), "`[model]` has no `start`")
-                    .with_help("add `start = 2026-01-15`: the day event offsets count from"),
+                Diagnostic::error(
+                    "simulate::missing",
+                    h.span.clone(),
+                    "`[model]` has no `start`",
+                )
+                .with_help("add `start = 2026-01-15`: the day event offsets count from"),
             );
         }
         h.finish(self);
@@ -130,7 +134,11 @@ impl Reader<'_> {
             if let Some(id) = &id
                 && out.iter().any(|x: &EventModel| &x.id == id)
             {
-                self.error("simulate::duplicate", e_span.clone(), format!("event `{id}` is given twice"));
+                self.error(
+                    "simulate::duplicate",
+                    e_span.clone(),
+                    format!("event `{id}` is given twice"),
+                );
             }
             if let (Some(id), Some(by)) = (id, by) {
                 out.push(EventModel {
@@ -161,10 +169,9 @@ impl Reader<'_> {
     fn recorder(&mut self, e: &mut Table<'_, '_>, id: Option<&EventId>) -> Option<ParticipantId> {
         let agreement = self.agreement;
         let may = |p: &ParticipantId| {
-            agreement
-                .parties
-                .iter()
-                .any(|x| &x.id == p && matches!(x.role, PartyRole::Authority | PartyRole::Guarantor))
+            agreement.parties.iter().any(|x| {
+                &x.id == p && matches!(x.role, PartyRole::Authority | PartyRole::Guarantor)
+            })
         };
         if let Some(by) = self.string(e, "by") {
             return match by.get_ref().parse::<ParticipantId>() {
@@ -202,7 +209,10 @@ impl Reader<'_> {
     }
 
     fn defaults(&mut self, t: &mut Table<'_, '_>) -> (IndicatorModel, MonitorModel) {
-        let Some(mut d) = t.get("defaults").and_then(|v| self.table(v, "`[defaults]`")) else {
+        let Some(mut d) = t
+            .get("defaults")
+            .and_then(|v| self.table(v, "`[defaults]`"))
+        else {
             return (IndicatorModel::COMPLIANT, MonitorModel::PUNCTUAL);
         };
         let indicator = d
@@ -213,7 +223,9 @@ impl Reader<'_> {
         let monitor = d
             .get("monitors")
             .and_then(|v| self.table(v, "`[defaults.monitors]`"))
-            .map_or(MonitorModel::PUNCTUAL, |m| self.monitor_habits(m, MonitorModel::PUNCTUAL));
+            .map_or(MonitorModel::PUNCTUAL, |m| {
+                self.monitor_habits(m, MonitorModel::PUNCTUAL)
+            });
         d.finish(self);
         (indicator, monitor)
     }
@@ -224,7 +236,11 @@ impl Reader<'_> {
         default: IndicatorModel,
     ) -> Option<(IndicatorId, IndicatorModel)> {
         let agreement = self.agreement;
-        let known: Vec<String> = agreement.indicators.iter().map(|i| i.id.to_string()).collect();
+        let known: Vec<String> = agreement
+            .indicators
+            .iter()
+            .map(|i| i.id.to_string())
+            .collect();
         let id: Option<IndicatorId> = self.id(&mut t, "an indicator", &known);
         let target = id
             .as_ref()
@@ -242,7 +258,9 @@ impl Reader<'_> {
         target: Option<&IndicatorTarget>,
     ) -> Option<IndicatorModel> {
         let law = self.law(&mut t, target).unwrap_or(default.law);
-        let trend = self.number(&mut t, "trend").map_or(default.trend, Spanned::into_inner);
+        let trend = self
+            .number(&mut t, "trend")
+            .map_or(default.trend, Spanned::into_inner);
         let correlation = self.probability(&mut t, "correlation", default.correlation);
         let change = match t.get("change").and_then(|v| self.table(v, "`change`")) {
             Some(mut c) => {
@@ -256,7 +274,11 @@ impl Reader<'_> {
                     );
                 }
                 if after.is_none() && c.get("after").is_none() {
-                    self.error("simulate::missing", c.span.clone(), "a `change` needs `after`".into());
+                    self.error(
+                        "simulate::missing",
+                        c.span.clone(),
+                        "a `change` needs `after`".into(),
+                    );
                 }
                 c.finish(self);
                 after.zip(to)
@@ -275,7 +297,10 @@ impl Reader<'_> {
 
     /// `compliance = p` or `value = { mean, sd }` (amounts and counts only).
     fn law(&mut self, t: &mut Table<'_, '_>, target: Option<&IndicatorTarget>) -> Option<Law> {
-        let p = t.get("compliance").is_some().then(|| self.probability(t, "compliance", 1.0));
+        let p = t
+            .get("compliance")
+            .is_some()
+            .then(|| self.probability(t, "compliance", 1.0));
         let value = t.get("value").and_then(|v| self.values(v, target));
         match (p, value) {
             (Some(_), Some(_)) => {
@@ -299,7 +324,11 @@ impl Reader<'_> {
         let mut t = self.table(v, "`value`")?;
         if matches!(
             target,
-            Some(IndicatorTarget::Flag { .. } | IndicatorTarget::Deadline { .. } | IndicatorTarget::Grade { .. })
+            Some(
+                IndicatorTarget::Flag { .. }
+                    | IndicatorTarget::Deadline { .. }
+                    | IndicatorTarget::Grade { .. }
+            )
         ) {
             self.push(
                 Diagnostic::error(
@@ -313,7 +342,11 @@ impl Reader<'_> {
         let mean = self.number(&mut t, "mean");
         let sd = self.non_negative(&mut t, "sd", 0.0);
         if mean.is_none() && t.get("mean").is_none() {
-            self.error("simulate::missing", v.span(), "`value` needs a `mean`".into());
+            self.error(
+                "simulate::missing",
+                v.span(),
+                "`value` needs a `mean`".into(),
+            );
         }
         t.finish(self);
         Some(Law::Values {
@@ -327,7 +360,12 @@ impl Reader<'_> {
         mut t: Table<'_, '_>,
         default: MonitorModel,
     ) -> Option<(ParticipantId, MonitorModel)> {
-        let known: Vec<String> = self.agreement.monitors.iter().map(|m| m.id.to_string()).collect();
+        let known: Vec<String> = self
+            .agreement
+            .monitors
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect();
         let id = self.id(&mut t, "a monitor", &known);
         let habits = self.monitor_habits(t, default);
         Some((id?, habits))
@@ -346,7 +384,12 @@ impl Reader<'_> {
     }
 
     fn party(&mut self, mut t: Table<'_, '_>) -> Option<(ParticipantId, PartyModel)> {
-        let known: Vec<String> = self.agreement.parties.iter().map(|p| p.id.to_string()).collect();
+        let known: Vec<String> = self
+            .agreement
+            .parties
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect();
         let id: Option<ParticipantId> = self.id(&mut t, "a party", &known);
         let mut m = PartyModel {
             dispute: self.probability(&mut t, "dispute", 0.0),
@@ -367,7 +410,11 @@ impl Reader<'_> {
         let probability = self.probability(&mut l, "probability", 0.0);
         let days = self.days(&mut l, "by");
         if days.is_none() && l.get("by").is_none() {
-            self.error("simulate::missing", v.span(), "`late` needs `by`, the delay (`P30D`)".into());
+            self.error(
+                "simulate::missing",
+                v.span(),
+                "`late` needs `by`, the delay (`P30D`)".into(),
+            );
         }
         l.finish(self);
         let authority = id.is_none_or(|id| {
@@ -378,8 +425,12 @@ impl Reader<'_> {
         });
         if !authority {
             self.push(
-                Diagnostic::error("simulate::late", v.span(), "only an authority grants relief, so only an authority can be late")
-                    .with_help("move `late` to an authority of the agreement"),
+                Diagnostic::error(
+                    "simulate::late",
+                    v.span(),
+                    "only an authority grants relief, so only an authority can be late",
+                )
+                .with_help("move `late` to an authority of the agreement"),
             );
         }
         Some(Late {
@@ -389,7 +440,10 @@ impl Reader<'_> {
     }
 
     fn disputes(&mut self, t: &mut Table<'_, '_>) -> DisputeModel {
-        let Some(mut d) = t.get("disputes").and_then(|v| self.table(v, "`[disputes]`")) else {
+        let Some(mut d) = t
+            .get("disputes")
+            .and_then(|v| self.table(v, "`[disputes]`"))
+        else {
             return DisputeModel::default();
         };
         let m = DisputeModel {
