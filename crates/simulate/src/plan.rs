@@ -171,10 +171,8 @@ fn compliant_commitments(c: &Condition, negated: bool, out: &mut Vec<CommitmentI
             commitments,
             status,
             ..
-        } => {
-            if !negated && *status == CommitmentStatus::Compliant {
-                out.extend(commitments.iter().cloned());
-            }
+        } if !negated && *status == CommitmentStatus::Compliant => {
+            out.extend(commitments.iter().cloned());
         }
         Condition::And { all } => all
             .iter()

@@ -91,7 +91,7 @@ pub enum Evaluation {
 
 /// The engine behind a run: incremental, or the naive full replay.
 enum Engine<'a> {
-    Incremental(Evaluator),
+    Incremental(Box<Evaluator>),
     FullReplay(
         &'a [accord_core::agreement::Agreement],
         Vec<LoggedStatement>,
@@ -138,7 +138,7 @@ pub(crate) fn run_to_state(
     let history = history::draw(plan, &mut d);
     let ev = match evaluation {
         Evaluation::Incremental => match Evaluator::new(plan.versions) {
-            Ok(ev) => Engine::Incremental(ev),
+            Ok(ev) => Engine::Incremental(Box::new(ev)),
             Err(_) => return (RunOutcome::default(), None),
         },
         Evaluation::FullReplay => Engine::FullReplay(plan.versions, Vec::new()),

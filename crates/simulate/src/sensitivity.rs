@@ -135,12 +135,11 @@ pub(crate) fn parameters(agreement: &Agreement, model: &Model) -> Vec<Parameter>
     out
 }
 
+/// A parameter moved: its name, its value, and each value tried with the model it gives.
+pub(crate) type Varied = (String, f64, (f64, Model), (f64, Model));
+
 /// The parameter's name, its value, and the model with it set to `low` and `high`.
-pub(crate) fn vary(
-    agreement: &Agreement,
-    model: &Model,
-    p: &Parameter,
-) -> Option<(String, f64, (f64, Model), (f64, Model))> {
+pub(crate) fn vary(agreement: &Agreement, model: &Model, p: &Parameter) -> Option<Varied> {
     let (name, base) = describe(agreement, model, p)?;
     let (low, high) = match p {
         Parameter::Indicator(n) => match model.indicator(&agreement.indicators.get(*n)?.id).law {
