@@ -403,3 +403,49 @@ pub fn tornado_svg(sim: &Simulation) -> String {
         &body,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    /// A small simulation of a bundled agreement with its bundled model, fixed seed.
+    fn simulation() -> Simulation {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+        let text = std::fs::read_to_string(format!("{root}/staged-lifting.toml")).unwrap();
+        let agreement = accord_spec::parse(&text).agreement.unwrap();
+        let source = std::fs::read_to_string(format!("{root}/models/staged-lifting.toml")).unwrap();
+        let model = accord_simulate::model::read::parse(&source, &agreement)
+            .model
+            .unwrap();
+        let settings = accord_simulate::Settings {
+            runs: 8,
+            seed: 5,
+            horizon: "P4Y".parse().unwrap(),
+            sensitivity_runs: 2,
+            evaluation: accord_simulate::Evaluation::Incremental,
+        };
+        accord_simulate::simulate(std::slice::from_ref(&agreement), &model, &settings, &|_| {})
+            .unwrap()
+    }
+
+    #[test]
+    fn the_summary_reads_as_tables() {
+        insta::assert_snapshot!(summary(&simulation()));
+    }
+
+    #[test]
+    fn the_charts_are_svg_documents_with_a_title() {
+        let sim = simulation();
+        for svg in [histogram_svg(&sim), survival_svg(&sim), tornado_svg(&sim)] {
+            assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+            assert!(svg.contains("role=\"img\"") && svg.contains("<title>"));
+            assert!(svg.trim_end().ends_with("</svg>"));
+        }
+        assert_eq!(
+            histogram_svg(&sim).matches("<rect x=").count(),
+            sim.distributions.phases.len() * accord_simulate::summary::BINS
+        );
+    }
+}

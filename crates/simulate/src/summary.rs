@@ -203,9 +203,9 @@ fn trigger(plan: &Plan<'_>, outcomes: &[RunOutcome], n: usize) -> TriggerSummary
         .iter()
         .filter_map(|o| o.triggers.get(n).copied().flatten())
         .collect();
-    let years =
-        usize::try_from(crate::calendar::days_between(plan.model.start, plan.last) / 365 + 1)
-            .unwrap_or(1);
+    // The horizon in whole years (P10Y is ten, not eleven), at least one.
+    let days = crate::calendar::days_between(plan.model.start, plan.last) + 1;
+    let years = ((f64::from(days) / 365.25).round() as usize).max(1);
     let by_year = (1..=years)
         .map(|y| {
             let end = plan
