@@ -80,6 +80,12 @@ pub enum Error {
     /// Agreement texts have errors; each file's errors are kept for the shell to show.
     #[error("the agreement does not pass its checks")]
     AgreementInvalid(Vec<crate::agreements::Invalid>),
+    /// A behaviour model has errors; kept for the shell to show.
+    #[error("the behaviour model does not pass its checks")]
+    ModelInvalid(crate::agreements::Invalid),
+    /// A simulation cannot run with these settings.
+    #[error(transparent)]
+    Simulate(#[from] accord_simulate::SimulateError),
     /// A `.json` file that is not the agreement model.
     #[error("`{name}` is not an agreement model in JSON: {message}")]
     AgreementModel {

@@ -19,6 +19,8 @@
 //! - [`tlog`] — Merkle maths on typed values: roots, proofs checked.
 //! - [`service`] — what the server asks: the registry listed, an agreement's log and
 //!   latest checkpoint, one pre-signed entry submitted.
+//! - [`simulate`] — an agreement and a behaviour model, checked, and the Monte Carlo of
+//!   its relief pathways (`accord-simulate`).
 //!
 //! ```no_run
 //! use accord_app::{Store, StoreUrl};
@@ -42,6 +44,7 @@ pub mod log;
 pub mod play;
 pub mod screen;
 pub mod service;
+pub mod simulate;
 pub mod status;
 pub mod time;
 pub mod tlog;

@@ -172,6 +172,10 @@ pub fn report_or(error: Error, fallback: Hint) -> miette::Report {
             "{error}:\n{}",
             accord_render::errors::invalid_agreements(files)
         )),
+        Error::ModelInvalid(file) => Some(format!(
+            "{error}:\n{}",
+            accord_render::errors::invalid_agreements(std::slice::from_ref(file))
+        )),
         _ => None,
     };
     miette::Report::new(Failure {

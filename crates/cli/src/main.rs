@@ -20,6 +20,7 @@ mod cmd {
     pub mod play;
     pub mod screen;
     pub mod serve;
+    pub mod simulate;
     pub mod status;
     pub mod tlog;
     pub mod witness;
@@ -62,6 +63,8 @@ enum Command {
     Play(cmd::play::Args),
     /// Play the bundled scenarios into a temporary embedded store.
     Demo(cmd::play::DemoArgs),
+    /// Monte Carlo of relief pathways: many histories drawn from a behaviour model.
+    Simulate(cmd::simulate::Args),
     /// Import and update official sanctions lists.
     #[command(subcommand)]
     Lists(cmd::lists::Command),
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Command::Timeline(args) => cmd::evaluate::timeline(args, now),
         Command::Play(args) => cmd::play::run(args),
         Command::Demo(args) => cmd::play::demo(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
         Command::Lists(command) => cmd::lists::run(command, now),
         Command::Screen(args) => cmd::screen::run(args, now),
         Command::Status(args) => cmd::status::run(args, now),

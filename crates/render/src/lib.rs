@@ -14,6 +14,7 @@
 //! - [`play`] — a played scenario, coverage, the demo, scenario problems.
 //! - [`status`] — what is in force, as text and as the status JSON.
 //! - [`screen`] — hits, batch results, scored pairs.
+//! - [`simulate`] — a simulation's summary table and its SVG charts.
 //! - [`lists`] — import summaries and history.
 //! - [`ledger`] — receipts, proofs, audits.
 //! - [`check`] — the summary of `accord check`.
@@ -27,6 +28,7 @@ pub mod ledger;
 pub mod lists;
 pub mod play;
 pub mod screen;
+pub mod simulate;
 pub mod state;
 pub mod status;
 pub mod table;

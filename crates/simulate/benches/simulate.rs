@@ -1,0 +1,100 @@
+//! Benchmark of `accord simulate` (issue #16): runs per second on the bundled nuclear
+//! agreement and its bundled model over a 10-year horizon, against the naive baseline in
+//! the same run — the same histories and reactions with a full `evaluate` of the whole log
+//! at every review date instead of the incremental evaluator looked at when needed.
+//!
+//! Run: `cargo bench -p accord-simulate --bench simulate`. `RUNS` (default 10,000) sets the
+//! runs of the incremental simulation, `BASELINE_RUNS` (default 200) those of the baseline
+//! (it is far slower; runs per second are compared), `THREADS` the rayon threads (default:
+//! every core).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::time::Instant;
+
+use accord_simulate::{Evaluation, Settings, Tick, model, simulate};
+
+fn env(name: &str, default: u32) -> u32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let text = std::fs::read_to_string(format!("{root}/examples/nuclear-caps.toml")).unwrap();
+    let agreement = accord_spec::parse(&text).agreement.unwrap();
+    let source =
+        std::fs::read_to_string(format!("{root}/examples/models/nuclear-caps.toml")).unwrap();
+    let m = model::read::parse(&source, &agreement).model.unwrap();
+    let threads = env("THREADS", 0) as usize;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let versions = std::slice::from_ref(&agreement);
+    let settings = |runs: u32, evaluation: Evaluation| Settings {
+        runs,
+        seed: 2026,
+        horizon: "P10Y".parse().unwrap(),
+        sensitivity_runs: 0,
+        evaluation,
+    };
+    let runs = env("RUNS", 10_000);
+    let baseline_runs = env("BASELINE_RUNS", 200);
+    println!("threads: {}", pool.current_num_threads());
+    let time = |s: Settings| {
+        let start = Instant::now();
+        let sim = pool
+            .install(|| simulate(versions, &m, &s, &|_: Tick| {}))
+            .unwrap();
+        (start.elapsed().as_secs_f64(), sim)
+    };
+    let rate = |n: u32, secs: f64| f64::from(n) / secs;
+    let (naive, naive_sim) = time(settings(baseline_runs, Evaluation::FullReplay));
+    println!(
+        "baseline (full evaluate at every review): {baseline_runs} runs in {naive:.2} s — {:.1} runs/s, {:.1} states per run",
+        rate(baseline_runs, naive),
+        naive_sim.states_per_run
+    );
+    let (same, same_sim) = time(settings(baseline_runs, Evaluation::Incremental));
+    println!(
+        "incremental, same {baseline_runs} runs: {same:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline",
+        rate(baseline_runs, same),
+        same_sim.states_per_run,
+        rate(baseline_runs, same) / rate(baseline_runs, naive)
+    );
+    let (ours, sim) = time(settings(runs, Evaluation::Incremental));
+    println!(
+        "incremental, {runs} runs: {ours:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline{}",
+        rate(runs, ours),
+        sim.states_per_run,
+        rate(runs, ours) / rate(baseline_runs, naive),
+        if ours < 60.0 {
+            "; under a minute"
+        } else {
+            "; over a minute"
+        }
+    );
+    let phases_agree = naive_sim
+        .distributions
+        .phases
+        .iter()
+        .zip(&same_sim.distributions.phases)
+        .all(|(a, b)| a.quantiles == b.quantiles && a.never == b.never);
+    println!("phase quantiles of the baseline and the incremental runs agree: {phases_agree}");
+    for (a, b) in naive_sim
+        .distributions
+        .triggers
+        .iter()
+        .zip(&same_sim.distributions.triggers)
+    {
+        println!(
+            "trigger {}: fired in {:.1}% of the baseline's runs, {:.1}% of the incremental's",
+            a.id,
+            100.0 * a.fired,
+            100.0 * b.fired
+        );
+    }
+}
