@@ -19,6 +19,8 @@
 //! - [`tlog`] — Merkle maths on typed values: roots, proofs checked.
 //! - [`service`] — what the server asks: the registry listed, an agreement's log and
 //!   latest checkpoint, one pre-signed entry submitted.
+//! - [`dashboard`] — what the dashboard's pages ask: every agreement evaluated as of an
+//!   instant, a page of a log with each entry's leaf.
 //!
 //! ```no_run
 //! use accord_app::{Store, StoreUrl};
@@ -33,6 +35,7 @@
 //! ```
 
 pub mod agreements;
+pub mod dashboard;
 mod error;
 pub mod evaluate;
 pub mod keys;
