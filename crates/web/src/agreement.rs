@@ -8,7 +8,7 @@ use accord_core::engine::state::{PhaseStatus, StageStatus, State};
 use maud::{Markup, html};
 
 use crate::chart::{self, PhaseBar};
-use crate::widgets::{badge, date_or_dash, left};
+use crate::widgets::{badge, date_or_dash, left, reason};
 use crate::{Ctx, layout, shift, words};
 
 /// The agreement's page, from its governing version and its state.
@@ -20,7 +20,7 @@ pub fn agreement(ctx: &Ctx, agreement: &Agreement, state: &State) -> String {
         (phases(state))
         (measures(ctx, state))
         (exemptions(state))
-        (triggers(state))
+        (triggers(ctx, state))
         (disputes(ctx, state))
         (decisions(ctx, state))
         (indicators(ctx, agreement, state))
@@ -103,7 +103,7 @@ fn measures(ctx: &Ctx, state: &State) -> Markup {
                             td { (badge(a.status.as_str())) }
                             td { (date_or_dash(a.since)) }
                             td { (date_or_dash(a.until)) @if let Some(u) = a.until { @if u >= state.date { br; small { (left(state.date, u)) } } } }
-                            td { @if let Some(r) = a.reasons.first() { (r.detail) (entries(ctx, state, &r.entries)) } }
+                            td { @if let Some(r) = a.reasons.first() { (reason(ctx, r)) (entries(ctx, state, &r.entries)) } }
                         }
                     }
                 }
@@ -134,7 +134,7 @@ fn exemptions(state: &State) -> Markup {
     }
 }
 
-fn triggers(state: &State) -> Markup {
+fn triggers(ctx: &Ctx, state: &State) -> Markup {
     html! {
         section aria-labelledby="triggers-h" {
             h2 #triggers-h { "Triggers" }
@@ -153,7 +153,7 @@ fn triggers(state: &State) -> Markup {
                             @else if let Some(e) = t.earliest { "condition could hold from " (e) }
                             @else { "—" }
                         }
-                        td { @if let Some(r) = t.reasons.first() { (r.detail) } }
+                        td { @if let Some(r) = t.reasons.first() { (reason(ctx, r)) } }
                     }
                 } }
             }

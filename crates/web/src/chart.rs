@@ -126,7 +126,7 @@ pub(crate) fn indicator(id: &str, title: &str, v: &Values, table: &str) -> Marku
     let y = |value: f64| 20.0 + (height - 60.0) * (1.0 - (value - lo) / (hi - lo));
     let n = v.periods.len().max(1) as f64;
     let x = |i: usize| LEFT + (WIDTH - LEFT - RIGHT) * (i as f64 + 0.5) / n;
-    html! {
+    let drawing = html! {
         svg.chart viewBox={ "0 0 " (WIDTH) " " (height) } role="img"
             aria-labelledby={ (id) "-t " (id) "-d" } {
             title #{ (id) "-t" } { (title) }
@@ -145,25 +145,38 @@ pub(crate) fn indicator(id: &str, title: &str, v: &Values, table: &str) -> Marku
                 text x=(x(i)) y=(height - 22.0) text-anchor="middle" class="axis" { (v.periods.get(i).map(|d| d.to_string()).unwrap_or_default()) }
             }
             @for (k, s) in v.series.iter().enumerate() {
-                @for p in &s.points {
-                    a href=(p.href) aria-label=(p.label) {
-                        (shape(SHAPES.get(k % SHAPES.len()).copied().unwrap_or("circle"), x(p.period) + (k as f64 - 1.0) * 4.0, y(p.value), k))
-                    }
-                }
+                @for p in &s.points { (shape(k, x(p.period) + (k as f64 - 1.0) * 12.0, y(p.value))) }
             }
             @for (k, s) in v.series.iter().enumerate() {
                 @let lx = LEFT + 150.0 * k as f64;
-                (shape(SHAPES.get(k % SHAPES.len()).copied().unwrap_or("circle"), lx, height - 8.0, k))
+                (shape(k, lx, height - 8.0))
                 text x=(lx + 8.0) y=(height - 4.0) class="label" { (s.name) }
+            }
+        }
+    };
+    // The links to the entries lie over the drawing in an SVG of their own: an image's
+    // content is presentational (`role="img"` may hold nothing interactive), so the
+    // points a person can follow are a group of links drawn at the same places.
+    html! {
+        div.chart-wrap {
+            (drawing)
+            @if v.series.iter().any(|s| !s.points.is_empty()) {
+                svg.overlay viewBox={ "0 0 " (WIDTH) " " (height) } role="group" aria-label={ "Observations of " (title) ", each a link to its log entry" } {
+                    @for (k, s) in v.series.iter().enumerate() {
+                        @for p in &s.points {
+                            a href=(p.href) aria-label=(p.label) { (shape(k, x(p.period) + (k as f64 - 1.0) * 12.0, y(p.value))) }
+                        }
+                    }
+                }
             }
         }
     }
 }
 
-fn shape(kind: &str, x: f64, y: f64, k: usize) -> Markup {
+fn shape(k: usize, x: f64, y: f64) -> Markup {
     let class = format!("series s{}", k % SHAPES.len());
     html! {
-        @match kind {
+        @match SHAPES.get(k % SHAPES.len()).copied().unwrap_or("circle") {
             "square" => rect class=(class) x=(x - 5.0) y=(y - 5.0) width="10" height="10" {},
             "diamond" => polygon class=(class) points={ (x) "," (y - 6.0) " " (x + 6.0) "," (y) " " (x) "," (y + 6.0) " " (x - 6.0) "," (y) } {},
             "triangle" => polygon class=(class) points={ (x) "," (y - 6.0) " " (x + 6.0) "," (y + 5.0) " " (x - 6.0) "," (y + 5.0) } {},

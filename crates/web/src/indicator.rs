@@ -247,7 +247,7 @@ fn periods(ctx: &Ctx, page: &IndicatorPage<'_>, state: &IndicatorState) -> Marku
                         a href={ (path) "?as_of=" (p.period.end()) } { "when it closed" }
                         @if let Some(k) = p.known { " · " a href={ (path) "?as_of=" (k) } { "on " (k) } }
                     }
-                    td { @if let Some(r) = p.reasons.first() { (r.detail) } }
+                    td { @if let Some(r) = p.reasons.first() { (if open { r.detail.clone() } else { crate::widgets::reason(ctx, r) }) } }
                 }
             } }
         }

@@ -79,3 +79,15 @@ pub(crate) fn left(date: Date, deadline: Date) -> String {
 pub(crate) fn date_or_dash(date: Option<Date>) -> String {
     date.map_or_else(|| "—".to_owned(), |d| d.to_string())
 }
+
+/// A reason's words, as far as the viewer may read them: a finding on an indicator can
+/// state a sealed observation's value, so for a viewer not entitled to confidential
+/// content its detail is replaced by the rule's name.
+pub(crate) fn reason(ctx: &Ctx, reason: &accord_core::engine::state::Reason) -> String {
+    let rule = reason.rule.as_str();
+    if ctx.viewer.sealed || !rule.starts_with("indicator.") {
+        reason.detail.clone()
+    } else {
+        format!("{} (details for entitled roles)", words(rule))
+    }
+}

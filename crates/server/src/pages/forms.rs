@@ -140,6 +140,13 @@ pub(crate) async fn in_force(
         }
     };
     let answer = blocking(&state, move |store| {
+        // Every registered agreement's relief is composed, as the home page lists them.
+        let mut asked = asked;
+        asked.agreements = store
+            .registered_agreements()?
+            .into_iter()
+            .map(accord_app::evaluate::AgreementSource::Registered)
+            .collect();
         accord_app::status::status(store, &asked)
     })
     .await;
