@@ -39,8 +39,17 @@ pub(crate) fn phases(id: &str, phases: &[PhaseBar], date: Date, table: &str) -> 
     let start = dates.clone().chain([date]).min().unwrap_or(date);
     let end = dates.chain([date]).max().unwrap_or(date);
     let (start, end) = (crate::shift(start, -15), crate::shift(end, 15));
-    let height = 40.0 + 34.0 * phases.len() as f64;
+    let height = 40.0 + 44.0 * phases.len() as f64;
     let now = x_of(start, end, date);
+    // A date's words beside its mark, turned to the left near the right edge.
+    let note = |x: f64, y: f64, words: String| {
+        let (x, anchor) = if x > WIDTH - 170.0 {
+            (x - 10.0, "end")
+        } else {
+            (x + 10.0, "start")
+        };
+        html! { text x=(x) y=(y) text-anchor=(anchor) class="axis" { (words) } }
+    };
     html! {
         svg.chart viewBox={ "0 0 " (WIDTH) " " (height) } role="img"
             aria-labelledby={ (id) "-t " (id) "-d" } {
@@ -48,20 +57,20 @@ pub(crate) fn phases(id: &str, phases: &[PhaseBar], date: Date, table: &str) -> 
             desc #{ (id) "-d" } { "The same data is in the table “" (table) "” below." }
             line x1=(now) x2=(now) y1="10" y2=(height - 20.0) class="now" {}
             text x=(now) y=(height - 5.0) text-anchor="middle" class="axis" { "as of " (date) }
-            text x=(LEFT) y=(height - 5.0) class="axis" { (start) }
+            text x=(LEFT) y=(height - 5.0) text-anchor="end" class="axis" { (start) }
             @for (i, p) in phases.iter().enumerate() {
-                @let y = 20.0 + 34.0 * i as f64;
-                text x="4" y=(y + 14.0) class="label" { (p.title) }
+                @let y = 14.0 + 44.0 * i as f64;
+                text x="4" y=(y + 10.0) class="label" { (p.title) }
                 @if let Some(entered) = p.entered {
                     @let x = x_of(start, end, entered);
-                    rect x=(x) y=(y) width=((now - x).max(3.0)) height="20" class="reached" {}
-                    text x=(x + 4.0) y=(y + 14.0) class="on-bar" { "entered " (entered) }
+                    rect x=(x) y=(y + 16.0) width=((now - x).max(3.0)) height="18" class="reached" {}
+                    (note(x.max(now), y + 29.0, format!("entered {entered}")))
                 } @else if let Some(earliest) = p.earliest {
                     @let x = x_of(start, end, earliest);
-                    rect x=(x - 6.0) y=(y + 4.0) width="12" height="12" class="pending" {}
-                    text x=(x + 10.0) y=(y + 14.0) class="axis" { "earliest " (earliest) }
+                    rect x=(x - 6.0) y=(y + 19.0) width="12" height="12" class="pending" {}
+                    (note(x, y + 29.0, format!("earliest {earliest}")))
                 } @else {
-                    text x=(now + 6.0) y=(y + 14.0) class="axis" { "not reached; no date known" }
+                    (note(now, y + 29.0, "not reached; no date known".to_owned()))
                 }
             }
         }
