@@ -70,6 +70,14 @@ fn observed<'a>(page: &IndicatorPage<'a>) -> Vec<Observed<'a>> {
                 value: number(&evidence.value),
             })
         })
+        // The latest voice of each monitor on each period is the one the quorum counts
+        // (and keeps a page's weight bounded however long the log): earlier ones remain
+        // on the log's page.
+        .fold(BTreeMap::new(), |mut latest, o: Observed<'a>| {
+            latest.insert((o.monitor.clone(), o.evidence.period), o);
+            latest
+        })
+        .into_values()
         .collect()
 }
 
@@ -263,7 +271,7 @@ fn evidence_table(
     let id = &page.state.agreement;
     html! {
         table #evidence {
-            caption { "Evidence on this indicator recorded by " (page.state.date) }
+            caption { "Each monitor's latest evidence per period, recorded by " (page.state.date) " (every entry is on the log's page)" }
             thead { tr { th scope="col" { "Entry" } th scope="col" { "Monitor" } th scope="col" { "Period" } th scope="col" { "Value" } th scope="col" { "Inclusion proof" } } }
             tbody { @for o in observations {
                 tr {
