@@ -21,6 +21,8 @@
 //!   latest checkpoint, one pre-signed entry submitted.
 //! - [`simulate`] — an agreement and a behaviour model, checked, and the Monte Carlo of
 //!   its relief pathways (`accord-simulate`).
+//! - [`dashboard`] — what the dashboard's pages ask: every agreement evaluated as of an
+//!   instant, a page of a log with each entry's leaf.
 //!
 //! ```no_run
 //! use accord_app::{Store, StoreUrl};
@@ -35,6 +37,7 @@
 //! ```
 
 pub mod agreements;
+pub mod dashboard;
 mod error;
 pub mod evaluate;
 pub mod keys;

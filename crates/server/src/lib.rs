@@ -20,6 +20,7 @@
 pub mod auth;
 mod extract;
 mod openapi;
+mod pages;
 pub mod policy;
 mod problem;
 mod routes;
@@ -78,16 +79,25 @@ pub(crate) struct AppState {
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) body_limit: usize,
     pub(crate) screening: Arc<screening::Cache>,
+    /// Told `true` when the server stops, so that open event streams end (an open stream
+    /// would otherwise hold the graceful shutdown forever, axum #2673).
+    pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// The whole application: the routes with their limits, a timeout, and a panic caught
 /// and answered as a 500 problem.
 pub fn app(config: Config) -> Router {
+    app_stopped_by(config, Arc::new(tokio::sync::watch::channel(false).0))
+}
+
+/// [`app`], whose event streams end when `stopping` is told `true`.
+fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>>) -> Router {
     let state = AppState {
         store: config.store,
         tokens: Arc::new(config.tokens),
         body_limit: config.body_limit,
         screening: Arc::default(),
+        stopping,
     };
     routes::router(state)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -146,11 +156,23 @@ impl Running {
 
 /// Binds `listen` and serves `config` on the current tokio runtime until stopped.
 pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeError> {
-    start_router(app(config), listen).await
+    let stopping = Arc::new(tokio::sync::watch::channel(false).0);
+    start_router(
+        app_stopped_by(config, stopping.clone()),
+        listen,
+        Some(stopping),
+    )
+    .await
 }
 
 /// Binds `listen` and serves `app` on the current tokio runtime until stopped.
-pub(crate) async fn start_router(app: Router, listen: SocketAddr) -> Result<Running, ServeError> {
+/// When it is told to stop, `stopping` (if any) is told `true` first, so that long-lived
+/// responses end and the graceful shutdown completes.
+pub(crate) async fn start_router(
+    app: Router,
+    listen: SocketAddr,
+    stopping: Option<Arc<tokio::sync::watch::Sender<bool>>>,
+) -> Result<Running, ServeError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -163,6 +185,9 @@ pub(crate) async fn start_router(app: Router, listen: SocketAddr) -> Result<Runn
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stopped.await;
+                if let Some(stopping) = stopping {
+                    stopping.send_replace(true);
+                }
             })
             .await
     });

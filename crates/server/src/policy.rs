@@ -26,16 +26,21 @@ pub enum Action {
     /// OpenSanctions-compatible `match` and `entities`): compliance work, and the
     /// operator's.
     Screen,
+    /// Read confidential content on the dashboard's pages (issue #14): the values of
+    /// evidence an agreement seals or restricts. Participants of the process and the
+    /// operator; the public and compliance officers see sealed entries as commitments.
+    ReadConfidential,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::ReadPublic,
         Action::ReadEvaluation,
         Action::QueryStatus,
         Action::SubmitEntry,
         Action::Screen,
+        Action::ReadConfidential,
     ];
 }
 
@@ -51,5 +56,6 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         // token must act for one of its signers (checked where the entry is read).
         Action::SubmitEntry => matches!(role, Some(Authority | Party | Monitor)),
         Action::Screen => matches!(role, Some(Compliance | Admin)),
+        Action::ReadConfidential => matches!(role, Some(Authority | Party | Monitor | Admin)),
     }
 }

@@ -2,6 +2,7 @@
 //! pool, JSON responses, and problems for unknown paths and methods.
 
 pub mod agreements;
+pub mod events;
 pub mod health;
 pub mod log;
 pub mod screening;
@@ -14,8 +15,8 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 
-use crate::AppState;
 use crate::problem::ApiError;
+use crate::{AppState, pages};
 
 /// Every route of the API (the OpenAPI document lists the same, a test checks it).
 pub fn router(state: AppState) -> Router {
@@ -38,6 +39,19 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/match/{dataset}", post(screening::match_entities))
         .route("/v1/catalog", get(screening::catalog))
         .route("/v1/entities/{id}", get(screening::entity))
+        .route("/v1/events", get(events::events))
+        .route("/", get(pages::home))
+        .route("/agreements/{id}", get(pages::agreement))
+        .route(
+            "/agreements/{id}/indicators/{indicator}",
+            get(pages::indicator),
+        )
+        .route("/agreements/{id}/log", get(pages::log))
+        .route("/in-force", get(pages::in_force))
+        .route("/screening", get(pages::screening))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/assets/{name}", get(pages::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

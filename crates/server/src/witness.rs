@@ -357,7 +357,7 @@ pub fn app(server: Arc<WitnessServer>) -> Router {
 
 /// Binds `listen` and serves the witness on the current tokio runtime until stopped.
 pub async fn start(server: Arc<WitnessServer>, listen: SocketAddr) -> Result<Running, ServeError> {
-    crate::start_router(app(server), listen).await
+    crate::start_router(app(server), listen, None).await
 }
 
 /// Serves the witness on `listen` until the process is interrupted (Ctrl-C) or terminated

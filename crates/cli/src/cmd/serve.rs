@@ -68,6 +68,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     let n_tokens = config.tokens.len();
     let served = accord_server::run(config, args.listen, |addr| {
         println!("Accord serves on http://{addr} (Ctrl-C stops it)");
+        println!("Open http://{addr}/ in a browser for the dashboard");
         match &demo {
             Some(demo) => print_demo(addr, demo),
             None => {

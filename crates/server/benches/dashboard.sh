@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The dashboard's pages under load (issue #14): wrk p50/p99 per page and each page's weight,
+# for the nuclear-caps agreement with ENTRIES extra evidence entries in its log, on the
+# embedded store, compared in the same run with the API's state document for the same
+# agreement and instant (the baseline: evaluation without the page).
+#
+#   cargo build --release -p accord-cli
+#   ENTRIES=100000 crates/server/benches/dashboard.sh      # default 100000
+#
+# Knobs: ENTRIES, DURATION (wrk seconds per page, default 10), CONNECTIONS (default 4).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+ACCORD="${ACCORD:-target/release/accord}"
+ENTRIES="${ENTRIES:-100000}"
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-4}"
+DIR="$(mktemp -d)"
+trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+
+# The bundled scenario plus ENTRIES monthly enrichment reports by the IAEA, one a minute
+# after the scenario's last event (each with its own note, so that each is its own entry).
+python3 - "$ENTRIES" "$DIR" <<'PY'
+import sys, datetime, pathlib
+n, out = int(sys.argv[1]), pathlib.Path(sys.argv[2])
+base = pathlib.Path("examples/scenarios/nuclear-caps.toml").read_text()
+base = base.replace('agreement = "../nuclear-caps.toml"', f'agreement = "{pathlib.Path("examples/nuclear-caps.toml").resolve()}"')
+start = datetime.datetime(2027, 5, 6, tzinfo=datetime.timezone.utc)
+lines = [base]
+for i in range(n):
+    at = start + datetime.timedelta(minutes=i)
+    first = (at.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    last = at.replace(day=1) - datetime.timedelta(days=1)
+    lines.append(f'[[events]]\nat = {at:%Y-%m-%dT%H:%M:%SZ}\nby = "iaea"\n'
+                 f'evidence = {{ indicator = "u235_enrichment", period = "{first:%Y-%m-%d}/{last:%Y-%m-%d}", value = 3.6, method = "on_site_inspection", note = "reading {i}" }}\n')
+(out / "bench.toml").write_text("\n".join(lines))
+PY
+STORE="sqlite:$DIR/bench.db"
+echo "bench: playing the scenario with $ENTRIES extra entries"
+/usr/bin/time -f "bench: played in %e s, %M KB max resident" "$ACCORD" play "$DIR/bench.toml" --store "$STORE" >/dev/null
+TOKEN="$("$ACCORD" token issue --role admin --tokens "$DIR/tokens.jsonl" | grep -o 'accord_[A-Za-z0-9_-]*' | head -1)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$ACCORD" serve --store "$STORE" --tokens "$DIR/tokens.jsonl" --listen "127.0.0.1:$PORT" >/dev/null 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+ID=arden-nuclear-2026
+AS_OF=2027-06-30
+SIZE="$(curl -s "http://127.0.0.1:$PORT/v1/agreements/$ID/log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])')"
+echo "bench: log size $SIZE entries"
+printf '%-44s %8s %10s %10s %10s\n' "page" "KB" "req/s" "p50" "p99"
+measure() {  # name path [token]
+  local header=()
+  [ -n "${3:-}" ] && header=(-H "Authorization: Bearer $3")
+  local kb; kb="$(curl -s "${header[@]}" -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT$2" | awk '{printf "%.1f", $1/1024}')"
+  local out; out="$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$PORT$2")"
+  local rps p50 p99
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  printf '%-44s %8s %10s %10s %10s\n' "$1" "$kb" "$rps" "$p50" "$p99"
+}
+measure "baseline: API state JSON (admin)" "/v1/agreements/$ID/state?as_of=$AS_OF" "$TOKEN"
+measure "home /" "/?as_of=$AS_OF"
+measure "agreement" "/agreements/$ID?as_of=$AS_OF"
+measure "agreement (admin)" "/agreements/$ID?as_of=$AS_OF" "$TOKEN"
+measure "indicator u235_enrichment" "/agreements/$ID/indicators/u235_enrichment?as_of=$AS_OF"
+measure "log (latest 25 entries)" "/agreements/$ID/log"
+measure "log around entry 1000" "/agreements/$ID/log?entry=1000"
+measure "in-force form" "/in-force"
+measure "screening form" "/screening"
+measure "login" "/login"
+echo "bench: server resident memory $(ps -o rss= -p "$SERVER") KB"

@@ -1,0 +1,290 @@
+//! The dashboard (issue #14): HTML pages over the same use cases as the API, rendered by
+//! `accord-web`. Who is looking comes from a bearer token or the session cookie the
+//! login sets (the public view when neither holds a token this server issued); the rules
+//! are [`crate::policy`]'s, as for the API. Every page takes `?as_of=`.
+//!
+//! INVARIANT: a page runs no use case of its own; it calls `accord-app` on the blocking
+//! pool, as the API's handlers do, and hands the results to `accord-web`.
+
+use std::convert::Infallible;
+
+use accord_app::evaluate::{AgreementSource, Inputs, LogSource};
+use accord_web::{Ctx, Viewer};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::auth::Holder;
+use crate::policy::{Action, permits};
+use crate::problem::ApiError;
+use crate::routes::agreements::agreement_id;
+use crate::routes::blocking;
+
+mod forms;
+
+/// The session cookie's name.
+pub(crate) const COOKIE: &str = "accord_token";
+
+/// Who is looking: the holder of a valid bearer token or session cookie, or the public.
+#[derive(Debug, Clone)]
+pub(crate) struct Visitor(Option<Holder>);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Visitor, Infallible> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned());
+        let token = bearer.or_else(|| cookie(&parts.headers));
+        Ok(Visitor(token.and_then(|t| state.tokens.holder(&t))))
+    }
+}
+
+fn cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+impl Visitor {
+    fn may(&self, action: Action) -> bool {
+        permits(self.0.as_ref().map(|h| h.role), action)
+    }
+
+    fn viewer(&self) -> Viewer {
+        Viewer {
+            role: self.0.as_ref().map(|h| match &h.party {
+                Some(party) => format!("{} ({party})", h.role),
+                None => h.role.to_string(),
+            }),
+            sealed: self.may(Action::ReadConfidential),
+            status: self.may(Action::QueryStatus),
+            screen: self.may(Action::Screen),
+        }
+    }
+
+    /// The page context for `path` as of `as_of` (now when `None`).
+    fn ctx(&self, path: &str, as_of: Option<jiff::Timestamp>) -> Ctx {
+        let now = jiff::Timestamp::now();
+        Ctx {
+            viewer: self.viewer(),
+            as_of,
+            date: accord_app::time::today(as_of.unwrap_or(now)),
+            today: accord_app::time::today(now),
+            path: path.to_owned(),
+        }
+    }
+}
+
+/// A page that cannot be shown: its status and an HTML page saying why.
+pub(crate) struct PageError(StatusCode, String, Ctx);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let title = self.0.canonical_reason().unwrap_or("Error");
+        html(self.0, accord_web::error(&self.2, title, &self.1))
+    }
+}
+
+impl PageError {
+    fn from_api(e: ApiError, ctx: &Ctx) -> PageError {
+        PageError(e.status, e.detail, ctx.clone())
+    }
+}
+
+/// An HTML document as the response.
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// `/assets/dashboard.css` and `/assets/dashboard.js`, from the binary.
+pub(crate) async fn asset(Path(name): Path<String>) -> Response {
+    let (body, kind) = match name.as_str() {
+        "dashboard.css" => (accord_web::CSS, "text/css; charset=utf-8"),
+        "dashboard.js" => (accord_web::JS, "text/javascript; charset=utf-8"),
+        _ => {
+            return ApiError::not_found("no-such-path", format!("there is no asset `{name}`"))
+                .into_response();
+        }
+    };
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=3600"),
+    );
+    response
+}
+
+/// The query's `as_of` and the other parameters named in `allowed` (others refused).
+fn query(uri: &Uri, allowed: &[&str], ctx: &Ctx) -> Result<forms::Query, PageError> {
+    forms::Query::parse(uri.query().unwrap_or(""), allowed)
+        .map_err(|detail| PageError(StatusCode::BAD_REQUEST, detail, ctx.clone()))
+}
+
+/// `GET /`: every agreement and what needs attention.
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let base = visitor.ctx("/", None);
+    let q = query(&uri, &[], &base)?;
+    let ctx = visitor.ctx("/", q.as_of);
+    let as_of = q.as_of.unwrap_or_else(jiff::Timestamp::now);
+    let overview = blocking(&state, move |store| {
+        accord_app::dashboard::overview(store, as_of)
+    })
+    .await
+    .map_err(|e| PageError::from_api(e, &ctx))?;
+    Ok(html(StatusCode::OK, accord_web::home(&ctx, &overview)))
+}
+
+/// The agreement's versions and log, and its state as of `as_of`.
+async fn evaluated(
+    state: &AppState,
+    id: &str,
+    as_of: jiff::Timestamp,
+    ctx: &Ctx,
+) -> Result<(Inputs, accord_core::engine::state::State), PageError> {
+    let id = agreement_id(id).map_err(|e| PageError::from_api(e, ctx))?;
+    blocking(state, move |store| {
+        let inputs = Inputs::read(
+            &AgreementSource::Registered(id.to_string()),
+            LogSource::Store(store),
+        )?;
+        let evaluated = inputs.evaluate(as_of)?;
+        Ok((inputs, evaluated))
+    })
+    .await
+    .map_err(|e| PageError::from_api(e, ctx))
+}
+
+/// `GET /agreements/{id}`.
+pub(crate) async fn agreement(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let path = format!("/agreements/{id}");
+    let q = query(&uri, &[], &visitor.ctx(&path, None))?;
+    let ctx = visitor.ctx(&path, q.as_of);
+    let (inputs, evaluated) = evaluated(
+        &state,
+        &id,
+        q.as_of.unwrap_or_else(jiff::Timestamp::now),
+        &ctx,
+    )
+    .await?;
+    let Some(governing) = inputs.governing(&evaluated) else {
+        return Err(PageError(
+            StatusCode::NOT_FOUND,
+            format!("no agreement `{id}` is registered"),
+            ctx,
+        ));
+    };
+    Ok(html(
+        StatusCode::OK,
+        accord_web::agreement(&ctx, governing, &evaluated),
+    ))
+}
+
+/// `GET /agreements/{id}/indicators/{indicator}`.
+pub(crate) async fn indicator(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((id, indicator)): Path<(String, String)>,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let path = format!("/agreements/{id}/indicators/{indicator}");
+    let q = query(&uri, &[], &visitor.ctx(&path, None))?;
+    let ctx = visitor.ctx(&path, q.as_of);
+    let (inputs, evaluated) = evaluated(
+        &state,
+        &id,
+        q.as_of.unwrap_or_else(jiff::Timestamp::now),
+        &ctx,
+    )
+    .await?;
+    let indices: Vec<u64> = inputs
+        .log
+        .iter()
+        .filter(|e| e.recorded_at <= evaluated.as_of)
+        .map(|e| e.index.0)
+        .collect();
+    let agreement = evaluated.agreement.clone();
+    let sealed = blocking(&state, move |store| {
+        accord_app::dashboard::sealed_commitments(store, &agreement, &indices)
+    })
+    .await
+    .map_err(|e| PageError::from_api(e, &ctx))?;
+    let missing = || {
+        PageError(
+            StatusCode::NOT_FOUND,
+            format!("agreement `{id}` has no indicator `{indicator}`"),
+            ctx.clone(),
+        )
+    };
+    let governing = inputs.governing(&evaluated).ok_or_else(missing)?;
+    let page = accord_web::IndicatorPage {
+        agreement: governing,
+        state: &evaluated,
+        indicator: &indicator,
+        log: &inputs.log,
+        sealed: &sealed,
+    };
+    let body = accord_web::indicator(&ctx, &page).ok_or_else(missing)?;
+    Ok(html(StatusCode::OK, body))
+}
+
+/// `GET /agreements/{id}/log?before=N` or `?entry=N`.
+pub(crate) async fn log(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let path = format!("/agreements/{id}/log");
+    let q = query(&uri, &["before", "entry"], &visitor.ctx(&path, None))?;
+    let ctx = visitor.ctx(&path, q.as_of);
+    let number = |name: &str| {
+        q.number(name)
+            .map_err(|d| PageError(StatusCode::BAD_REQUEST, d, ctx.clone()))
+    };
+    let (before, entry) = (number("before")?, number("entry")?);
+    let before = entry.map(|e| e + 1 + accord_web::LOG_PAGE / 2).or(before);
+    let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
+    let page = blocking(&state, move |store| {
+        accord_app::dashboard::log_page(store, &agreement, before, accord_web::LOG_PAGE)
+    })
+    .await
+    .map_err(|e| PageError::from_api(e, &ctx))?;
+    Ok(html(
+        StatusCode::OK,
+        accord_web::log(&ctx, &id, &page, entry),
+    ))
+}
+
+pub(crate) use forms::{in_force, login, login_form, logout, screening};

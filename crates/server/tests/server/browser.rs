@@ -1,0 +1,509 @@
+//! The dashboard in a real browser (issue #14): Debian's chromium driven by its
+//! chromedriver over WebDriver (fantoccini), against the server of `support::both` (the
+//! nuclear-caps scenario played into a fresh SQLite store, then a PostgreSQL one). It
+//! checks what a person sees: the phase and relief on either side of a change, a
+//! dispute's days left, the time control moving the page, the status form's answer,
+//! the inclusion check, keyboard-only use; axe-core (npm, installed into a temporary
+//! directory at test time) reports no WCAG 2.1 A/AA violation on any page; a screenshot
+//! of each page goes to `target/screenshots/`.
+//!
+//! Without `/usr/bin/chromedriver` (or npm) the test says it skips, unless `CI=true`,
+//! where it fails.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use accord_server::Role;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use super::support::{ARDEN, Fixture, both, repo};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Says why the test cannot run: a failure in CI, a printed skip elsewhere.
+fn unavailable(what: &str) -> Option<()> {
+    assert!(!in_ci(), "the browser tests need {what} in CI");
+    eprintln!("SKIPPED: the dashboard's browser tests need {what}");
+    None
+}
+
+/// axe-core's script, installed once per run by npm into a temporary directory.
+fn axe() -> Option<&'static str> {
+    static AXE: OnceLock<Option<String>> = OnceLock::new();
+    AXE.get_or_init(|| {
+        let dir = tempfile::tempdir().ok()?;
+        let installed = Command::new("npm")
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(dir.path())
+            .arg("axe-core@4")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            return None;
+        }
+        std::fs::read_to_string(dir.path().join("node_modules/axe-core/axe.min.js")).ok()
+    })
+    .as_deref()
+}
+
+/// A chromedriver on a free port, ended when dropped.
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Driver(child, port)
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     format!("--user-data-dir={}", profile.display()), "--window-size=1280,1400"],
+        }
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    // chromedriver takes a moment to listen.
+    for _ in 0..50 {
+        let connected = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.1))
+            .await;
+        if let Ok(client) = connected {
+            return client;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not answer on port {}", driver.1);
+}
+
+fn screenshots() -> PathBuf {
+    let dir = repo().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Opens `path`, saves a screenshot as `name`, runs axe-core and asserts no violation.
+async fn visit(c: &Client, f: &Fixture, path: &str, name: &str) {
+    c.goto(&format!("{}{path}", f.base)).await.unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(screenshots().join(format!("{}-{name}.png", f.kind)), png).unwrap();
+    let Some(axe) = axe() else { return };
+    c.execute(&format!("{axe}\nreturn null;"), vec![])
+        .await
+        .unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+                .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(
+        violations.is_empty(),
+        "{path}: axe-core found {violations:#?}"
+    );
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Logs in with the keyboard only: Tab to the token field, type, Enter.
+async fn log_in(c: &Client, f: &Fixture, role: Role) {
+    c.goto(&format!("{}/login", f.base)).await.unwrap();
+    let field = c.find(Locator::Id("token")).await.unwrap();
+    field.send_keys(&f.tokens[&role]).await.unwrap();
+    field.send_keys(&Key::Enter.to_string()).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("form.inline strong"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "form.inline strong").await, role.as_str());
+}
+
+#[test]
+fn the_dashboard_in_a_browser() {
+    if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
+        let _ =
+            unavailable("chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        return;
+    }
+    if axe().is_none() {
+        let _ = unavailable("npm to install axe-core");
+    }
+    both(async |f| {
+        let driver = driver();
+        let profile = tempfile::tempdir().unwrap();
+        let c = browser(&driver, profile.path()).await;
+        // A failing check panics here: the driver (and its browser) end when dropped.
+        pages(&c, f).await;
+        c.close().await.unwrap();
+    });
+}
+
+async fn pages(c: &Client, f: &Fixture) {
+    home(c, f).await;
+    agreement(c, f).await;
+    time_control(c, f).await;
+    indicator(c, f).await;
+    log(c, f).await;
+    keyboard(c, f).await;
+    log_in(c, f, Role::Compliance).await;
+    in_force(c, f).await;
+    screening(c, f).await;
+    visit(c, f, "/login", "login").await;
+    log_in(c, f, Role::Admin).await;
+    indicator_entitled(c, f).await;
+}
+
+async fn home(c: &Client, f: &Fixture) {
+    visit(c, f, "/?as_of=2026-03-01", "home-before").await;
+    let before = text(c, "tbody tr td:nth-child(3)").await;
+    visit(c, f, "/?as_of=2026-07-31", "home").await;
+    let after = text(c, "tbody tr td:nth-child(3)").await;
+    assert_eq!(before, PHASE_BEFORE, "the current phase before the change");
+    assert_eq!(after, PHASE_AFTER, "the current phase after the change");
+}
+
+async fn agreement(c: &Client, f: &Fixture) {
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}?as_of={RELIEF_BEFORE}"),
+        "agreement-before",
+    )
+    .await;
+    let before = text(c, &format!("#relief-{RELIEF_ACTION} td:nth-child(3)")).await;
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}?as_of={RELIEF_AFTER}"),
+        "agreement",
+    )
+    .await;
+    let after = text(c, &format!("#relief-{RELIEF_ACTION} td:nth-child(3)")).await;
+    assert_eq!((before.as_str(), after.as_str()), RELIEF_STATUSES);
+    let chart = c
+        .find(Locator::Css("svg.chart[role=img] title"))
+        .await
+        .unwrap();
+    assert!(chart.html(true).await.unwrap().contains("Phase timeline"));
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}?as_of={DISPUTE_DAY}"),
+        "agreement-dispute",
+    )
+    .await;
+    assert_eq!(
+        text(c, &format!("#dispute-{DISPUTE} td.days-left")).await,
+        DISPUTE_LEFT
+    );
+}
+
+async fn time_control(c: &Client, f: &Fixture) {
+    c.goto(&format!("{}/agreements/{ARDEN}?as_of=2026-06-01", f.base))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#as-of-date").await, "2026-06-01");
+    let before = text(c, &format!("#relief-{RELIEF_ACTION} td:nth-child(3)")).await;
+    c.find(Locator::LinkText("30 days later"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(
+        c,
+        &format!("{}/agreements/{ARDEN}?as_of=2026-07-01", f.base),
+    )
+    .await;
+    assert_eq!(text(c, "#as-of-date").await, "2026-07-01");
+    let after = text(c, &format!("#relief-{RELIEF_ACTION} td:nth-child(3)")).await;
+    assert_eq!(
+        (before.as_str(), after.as_str()),
+        ("scheduled", "granted"),
+        "the page moved with the control"
+    );
+    // The slider (JavaScript): a key moves it a day and submits the form with its date.
+    let slider = c.find(Locator::Id("as_of_slider")).await.unwrap();
+    slider.send_keys(&Key::Left.to_string()).await.unwrap();
+    wait_for_url(
+        c,
+        &format!("{}/agreements/{ARDEN}?as_of=2026-06-30", f.base),
+    )
+    .await;
+    assert_eq!(text(c, "#as-of-date").await, "2026-06-30");
+}
+
+/// The public view of a confidential indicator: the chart and its table, no value, each
+/// sealed entry as its commitment.
+async fn indicator(c: &Client, f: &Fixture) {
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}/indicators/{INDICATOR}?as_of=2026-07-31"),
+        "indicator-public",
+    )
+    .await;
+    let chart = c.find(Locator::Css("svg.chart[role=img]")).await.unwrap();
+    assert!(chart.html(false).await.unwrap().contains("<title"));
+    assert!(
+        c.find(Locator::Css("#periods")).await.is_ok(),
+        "the data as a table"
+    );
+    assert!(
+        c.find(Locator::Css("svg.overlay a")).await.is_err(),
+        "no sealed value is drawn"
+    );
+    let evidence = text(c, "#evidence").await;
+    assert!(evidence.contains("sealed, commitment "), "{evidence}");
+    assert!(!evidence.contains("3.6"), "{evidence}");
+}
+
+/// An entitled viewer sees the values: each point links to its entry.
+async fn indicator_entitled(c: &Client, f: &Fixture) {
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}/indicators/{INDICATOR}?as_of=2026-07-31"),
+        "indicator",
+    )
+    .await;
+    let evidence = text(c, "#evidence").await;
+    assert!(evidence.contains("3.6"), "{evidence}");
+    let point = c.find(Locator::Css("svg.overlay a")).await.unwrap();
+    let label = point.attr("aria-label").await.unwrap().unwrap();
+    let index = label
+        .rsplit_once('#')
+        .unwrap()
+        .1
+        .trim_end_matches(')')
+        .to_owned();
+    // Followed from the keyboard: focused, then Enter.
+    c.execute(
+        "arguments[0].focus();",
+        vec![serde_json::to_value(&point).unwrap()],
+    )
+    .await
+    .unwrap();
+    press(c, Key::Enter).await;
+    wait_for_url(
+        c,
+        &format!(
+            "{}/agreements/{ARDEN}/log?entry={index}&as_of=2026-07-31",
+            f.base
+        ),
+    )
+    .await;
+    assert!(
+        c.find(Locator::Css(&format!("#entry-{index}.focus")))
+            .await
+            .is_ok()
+    );
+}
+
+async fn log(c: &Client, f: &Fixture) {
+    visit(c, f, &format!("/agreements/{ARDEN}/log?entry=3"), "log").await;
+    let button = c.find(Locator::Css("#entry-3 button.check")).await.unwrap();
+    button.click().await.unwrap();
+    let result = c
+        .wait()
+        .for_element(Locator::Css("#result-3.ok"))
+        .await
+        .unwrap();
+    assert!(
+        result.text().await.unwrap().starts_with("Included"),
+        "{}",
+        result.text().await.unwrap()
+    );
+}
+
+async fn wait_for_url(c: &Client, expected: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str() == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the browser did not reach {expected}: {}",
+        c.current_url().await.unwrap()
+    );
+}
+
+/// Presses one key on the keyboard (not on an element): what a person using only the
+/// keyboard does.
+async fn press(c: &Client, key: Key) {
+    use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
+    let actions = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key.into() })
+        .then(KeyAction::Up { value: key.into() });
+    c.perform_actions(actions).await.unwrap();
+}
+
+/// The text of the focused element.
+async fn focused(c: &Client) -> String {
+    c.active_element().await.unwrap().text().await.unwrap()
+}
+
+/// Keyboard only, on each page: the first Tab reaches the skip link and Enter on it moves
+/// to the content; Tabs then reach the navigation in order; on the log page the
+/// inclusion check is reached and run from the keyboard.
+async fn keyboard(c: &Client, f: &Fixture) {
+    for path in [
+        "/",
+        &format!("/agreements/{ARDEN}"),
+        &format!("/agreements/{ARDEN}/indicators/{INDICATOR}"),
+        "/in-force",
+        "/screening",
+        "/login",
+    ] {
+        c.goto(&format!("{}{path}", f.base)).await.unwrap();
+        press(c, Key::Tab).await;
+        assert_eq!(focused(c).await, "Skip to content", "{path}");
+        press(c, Key::Tab).await;
+        assert_eq!(
+            focused(c).await,
+            "Agreements",
+            "{path}: the navigation comes next"
+        );
+    }
+    c.goto(&format!("{}/agreements/{ARDEN}", f.base))
+        .await
+        .unwrap();
+    press(c, Key::Tab).await;
+    press(c, Key::Enter).await;
+    assert!(c.current_url().await.unwrap().as_str().ends_with("#main"));
+    // The inclusion check, by keyboard: focus its button (Tab order), Enter.
+    c.goto(&format!("{}/agreements/{ARDEN}/log?entry=5", f.base))
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        press(c, Key::Tab).await;
+        if focused(c).await == "Check inclusion of #5" {
+            break;
+        }
+    }
+    assert_eq!(focused(c).await, "Check inclusion of #5");
+    press(c, Key::Enter).await;
+    let result = c
+        .wait()
+        .for_element(Locator::Css("#result-5.ok"))
+        .await
+        .unwrap();
+    assert!(result.text().await.unwrap().starts_with("Included"));
+}
+
+async fn in_force(c: &Client, f: &Fixture) {
+    visit(c, f, "/in-force", "in-force-form").await;
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Central Bank of Arden")
+        .await
+        .unwrap();
+    c.find(Locator::Id("activity"))
+        .await
+        .unwrap()
+        .send_keys("food")
+        .await
+        .unwrap();
+    c.find(Locator::Css("label[for=j-EU]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // A date field's typing order depends on the browser's locale: set its value.
+    c.execute(
+        "document.getElementById('date').value = '2026-07-01';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("#status-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("answer")).await.unwrap();
+    let answer = text(c, "#answer").await;
+    assert!(answer.contains("EU:"), "{answer}");
+    assert!(answer.contains(STATUS_OUTCOME), "{answer}");
+    let url = c.current_url().await.unwrap();
+    visit(
+        c,
+        f,
+        &format!("{}?{}", url.path(), url.query().unwrap_or("")),
+        "in-force",
+    )
+    .await;
+}
+
+async fn screening(c: &Client, f: &Fixture) {
+    visit(c, f, "/screening?name=Central+Bank+of+Ardenn", "screening").await;
+    let hits = text(c, "#hits").await;
+    assert!(hits.contains("Central Bank of Arden"), "{hits}");
+}
+
+// What the nuclear-caps scenario gives on the dates the test looks at (read from
+// `accord timeline` and `accord evaluate --json` on the played scenario).
+const PHASE_BEFORE: &str =
+    "Adoption: preparations and civil nuclear cooperation (since 2026-01-15)";
+const PHASE_AFTER: &str = "Implementation day: caps verified (since 2026-07-15)";
+const RELIEF_ACTION: &str = "bank-delistings";
+const RELIEF_BEFORE: &str = "2026-06-19";
+const RELIEF_AFTER: &str = "2026-06-21";
+const RELIEF_STATUSES: (&str, &str) = ("scheduled", "granted");
+const DISPUTE: &str = "enrichment-may";
+/// The joint commission's stage began on 2026-06-10 with a deadline of 2026-06-25.
+const DISPUTE_DAY: &str = "2026-06-12";
+const DISPUTE_LEFT: &str = "13 days left";
+/// Its evidence is confidential (sealed in the log).
+const INDICATOR: &str = "u235_enrichment";
+const STATUS_OUTCOME: &str = "relieved";

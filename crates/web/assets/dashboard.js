@@ -1,0 +1,105 @@
+// Accord dashboard: what JavaScript adds to pages that work without it.
+// 1. The time control's slider (moves the date field and submits the form).
+// 2. Live notices from the event stream (/v1/events) while looking at "now".
+// 3. The inclusion check: hash the leaf here, fetch the proof for the checkpoint's size,
+//    recompute the root (RFC 9162 §2.1.3.2) and compare it with the signed checkpoint's.
+"use strict";
+
+function shiftDate(start, days) {
+  const d = new Date(start + "T00:00:00Z");
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+function wireSlider() {
+  const box = document.querySelector(".time-control .slider");
+  if (!box) return;
+  box.hidden = false;
+  const slider = box.querySelector("input");
+  const field = document.getElementById("as_of");
+  const show = () => {
+    const date = shiftDate(box.dataset.start, Number(slider.value));
+    field.value = date;
+    slider.setAttribute("aria-valuetext", date);
+    return date;
+  };
+  slider.addEventListener("input", show);
+  slider.addEventListener("change", () => { show(); field.form.submit(); });
+}
+
+function wireLive() {
+  if (document.body.dataset.live !== "true" || !window.EventSource) return;
+  const region = document.getElementById("live");
+  const source = new EventSource("/v1/events");
+  const tell = (what) => (event) => {
+    const data = JSON.parse(event.data);
+    region.textContent = `${what} in log ${data.origin}: size ${data.size}. Reload the page to see it.`;
+  };
+  source.addEventListener("entry", tell("New entries"));
+  source.addEventListener("checkpoint", tell("A new checkpoint"));
+}
+
+function b64(text) { return Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0)); }
+
+async function sha256(...parts) {
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+}
+
+function same(a, b) { return a.length === b.length && a.every((x, i) => x === b[i]); }
+
+// RFC 9162 §2.1.3.2: the root an inclusion proof gives for a leaf hash.
+async function rootFromProof(index, size, leafHash, proof) {
+  if (index >= size) throw new Error("the index is past the tree's size");
+  let fn = index, sn = size - 1, r = leafHash;
+  for (const p of proof) {
+    if (sn === 0) throw new Error("the proof is too long");
+    if (fn % 2 === 1 || fn === sn) {
+      r = await sha256(Uint8Array.of(1), p, r);
+      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      r = await sha256(Uint8Array.of(1), r, p);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new Error("the proof is too short");
+  return r;
+}
+
+async function checkInclusion(button) {
+  const section = button.closest("[data-agreement]");
+  const id = section.dataset.agreement;
+  const out = document.getElementById("result-" + button.dataset.index);
+  out.className = "result";
+  out.textContent = "Checking…";
+  try {
+    const note = await (await fetch(`/v1/agreements/${id}/log/checkpoint`)).text();
+    const [, sizeLine, rootLine] = note.split("\n");
+    const size = Number(sizeLine), root = b64(rootLine);
+    const index = Number(button.dataset.index);
+    if (index >= size) throw new Error(`the latest checkpoint (size ${size}) does not cover it yet`);
+    const proofResponse = await fetch(`/v1/agreements/${id}/log/inclusion?index=${index}&size=${size}`);
+    if (!proofResponse.ok) throw new Error("no proof: " + proofResponse.status);
+    const proof = await proofResponse.json();
+    const leafHash = await sha256(Uint8Array.of(0), b64(button.dataset.leaf));
+    const computed = await rootFromProof(index, size, leafHash, proof.proof.map(b64));
+    if (!same(computed, root)) throw new Error("the recomputed root differs from the checkpoint's");
+    out.classList.add("ok");
+    out.textContent = `Included: the root recomputed here matches the checkpoint at size ${size}.`;
+  } catch (e) {
+    out.classList.add("bad");
+    out.textContent = "Not verified: " + e.message;
+  }
+}
+
+function wireInclusion() {
+  for (const button of document.querySelectorAll("button.check")) {
+    button.hidden = false;
+    button.addEventListener("click", () => checkInclusion(button));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => { wireSlider(); wireLive(); wireInclusion(); });

@@ -1,0 +1,76 @@
+//! The log's page: the latest signed checkpoint (with its signature and cosignature
+//! lines) and a page of entries, newest first. Each entry carries its leaf's bytes, so
+//! that the script can hash the leaf itself, fetch the inclusion proof against the
+//! checkpoint's size and recompute the root (RFC 9162 §2.1.3.2) — the reader need not
+//! take the server's word for it. Without JavaScript, each entry links to its proof.
+
+use accord_app::dashboard::LogPage;
+use base64::Engine as _;
+use maud::{Markup, html};
+
+use crate::{Ctx, hex, layout};
+
+/// How many entries a page of the log shows.
+pub const PAGE: u64 = 25;
+
+/// The log page of agreement `id`; `focus` is an entry asked for (`?entry=`).
+pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let older = page.entries.last().map(|e| e.index).filter(|i| *i > 0);
+    let newer = page
+        .entries
+        .first()
+        .map(|e| e.index + 1)
+        .filter(|i| *i < page.size);
+    let main = html! {
+        p { "Log " code { (page.origin) } " holds " (page.size) " entries. "
+            a href=(ctx.href(&format!("/agreements/{id}"))) { "Back to the agreement" } }
+        (checkpoint(page))
+        section aria-labelledby="entries-h" data-agreement=(id) {
+            h2 #entries-h { "Entries" }
+            p { "“Check inclusion” hashes the entry's leaf in your browser, fetches the inclusion proof for the checkpoint's size and recomputes the checkpoint's root from it." }
+            table #entries {
+                caption { "Entries, newest first" }
+                thead { tr { th scope="col" { "Index" } th scope="col" { "Recorded" } th scope="col" { "Kind" } th scope="col" { "Signed by" } th scope="col" { "Leaf hash" } th scope="col" { "Inclusion" } } }
+                tbody { @for e in &page.entries {
+                    tr #{ "entry-" (e.index) } class=[(focus == Some(e.index)).then_some("focus")] {
+                        th scope="row" { "#" (e.index) }
+                        td { (e.recorded_at.strftime("%Y-%m-%d %H:%M:%S UTC")) }
+                        td { (crate::words(&e.kind))
+                            @if let Some(c) = e.sealed { br; small { "sealed; commitment " code.hash { (hex(&c)) } } } }
+                        td { (e.signers.join(", ")) }
+                        td { code.hash { (hex(&e.leaf_hash)) } }
+                        td {
+                            a href={ "/v1/agreements/" (id) "/log/inclusion?index=" (e.index) } { "proof (JSON)" }
+                            " "
+                            button.check type="button" hidden data-index=(e.index) data-leaf=(b64.encode(&e.leaf))
+                                aria-describedby={ "result-" (e.index) } { "Check inclusion of #" (e.index) }
+                            span.result #{ "result-" (e.index) } role="status" {}
+                        }
+                    }
+                } }
+            }
+            nav aria-label="Pages of the log" {
+                @if let Some(n) = newer { a href=(ctx.href(&format!("/agreements/{id}/log?before={}", (n + PAGE).min(page.size)))) { "Newer entries" } " " }
+                @if let Some(o) = older { a href=(ctx.href(&format!("/agreements/{id}/log?before={o}"))) { "Older entries" } }
+            }
+        }
+    };
+    layout(ctx, &format!("Evidence log of {id}"), None, main)
+}
+
+fn checkpoint(page: &LogPage) -> Markup {
+    html! {
+        section aria-labelledby="checkpoint-h" {
+            h2 #checkpoint-h { "Latest checkpoint" }
+            @match &page.checkpoint {
+                Some((size, note)) => {
+                    @let signatures = note.lines().filter(|l| l.starts_with('\u{2014}')).count();
+                    p { "Signed at size " (size) "; " (signatures) " signature line(s) (the log's, then any witnesses' cosignatures)." }
+                    pre #checkpoint-note tabindex="0" aria-label="The signed checkpoint" { (note) }
+                }
+                None => p { "The log has signed no checkpoint yet: inclusion cannot be checked against one." },
+            }
+        }
+    }
+}
