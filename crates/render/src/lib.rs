@@ -26,6 +26,7 @@ pub mod explain;
 pub mod ledger;
 pub mod lists;
 pub mod play;
+pub mod report;
 pub mod screen;
 pub mod state;
 pub mod status;
