@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use accord_app::witnessing::{Outcome, Witnessing};
 use accord_report::Verification;
 
 /// What `accord report` prints once the bundle is written.
@@ -38,5 +39,36 @@ pub fn verification(v: &Verification) -> String {
             parts.join(", ")
         );
     }
+    out
+}
+
+/// What `accord ledger witness` prints: each witness's answer, the verdict, and the
+/// checkpoint with its cosignatures.
+pub fn witnessing(round: &Witnessing) -> String {
+    let mut out = format!(
+        "Checkpoint of `{}` at size {} sent to the witnesses:\n",
+        round.origin, round.size
+    );
+    for (name, outcome) in &round.witnesses {
+        let said = match outcome {
+            Outcome::Cosigned(at) => format!("cosigned (timestamp {at})"),
+            Outcome::AlreadyCosigned => "had cosigned it before".to_owned(),
+            Outcome::Refused(status, body) => format!("refused: HTTP {status} {}", body.trim()),
+            Outcome::Ahead(size) => format!(
+                "says it cosigned size {size}, larger than this log: entries were lost, or it was shown another log"
+            ),
+            Outcome::Failed(why) => format!("could not be asked: {why}"),
+            Outcome::NoUrl => "has no submission URL in the policy".to_owned(),
+        };
+        let _ = writeln!(out, "  {name}: {said}");
+    }
+    match &round.witnessed {
+        Ok(()) => out.push_str("Witnessed under the policy.\n"),
+        Err(why) => {
+            let _ = writeln!(out, "NOT witnessed under the policy: {why}");
+        }
+    }
+    out.push('\n');
+    out.push_str(&round.cosigned);
     out
 }

@@ -261,30 +261,35 @@ fn departures(state: &State) -> Vec<Departure> {
         .collect()
 }
 
-/// Every entry the state cites (any `entry` number or `entries` list in its JSON), and
-/// every sealed entry: sorted, once each.
+/// Every entry the report cites: the entries behind its phases' and relief's reasons, its
+/// departures, the entries set aside and the sealed entries — sorted, once each. (Evidence
+/// behind each indicator's periods is in the state and the log prefix, not cited one by
+/// one: a log of a million entries would need a million proofs.)
 fn cited(state: &State, sealed: &[Sealed]) -> Vec<u64> {
-    fn walk(value: &serde_json::Value, out: &mut BTreeSet<u64>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, v) in map {
-                    match (key.as_str(), v) {
-                        ("entry", serde_json::Value::Number(n)) => out.extend(n.as_u64()),
-                        ("entries", serde_json::Value::Array(items)) => {
-                            out.extend(items.iter().filter_map(serde_json::Value::as_u64));
-                        }
-                        _ => walk(v, out),
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
     let mut out = BTreeSet::new();
-    if let Ok(value) = serde_json::to_value(state) {
-        walk(&value, &mut out);
+    let reasons = state
+        .phases
+        .iter()
+        .flat_map(|p| &p.reasons)
+        .chain(state.relief.iter().flat_map(|a| &a.reasons))
+        .chain(
+            state
+                .decisions
+                .iter()
+                .filter(|d| d.departure)
+                .flat_map(|d| &d.reasons),
+        );
+    for r in reasons {
+        out.extend(r.entries.iter().map(|e| e.0));
     }
+    out.extend(
+        state
+            .decisions
+            .iter()
+            .filter(|d| d.departure)
+            .map(|d| d.entry.0),
+    );
+    out.extend(state.rejected.iter().map(|r| r.entry.0));
     out.extend(sealed.iter().map(|s| s.entry));
     out.into_iter().collect()
 }

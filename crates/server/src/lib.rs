@@ -22,6 +22,7 @@ mod extract;
 mod openapi;
 pub mod policy;
 mod problem;
+mod reports;
 mod routes;
 mod screening;
 pub mod witness;

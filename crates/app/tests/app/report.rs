@@ -104,6 +104,9 @@ fn request<'a>(as_of: &str, previous: Option<&'a Path>, policy: Option<&'a str>)
     }
 }
 
+/// One alteration of a bundle.
+type Alter = Box<dyn FnOnce(&mut Bundle)>;
+
 /// Verifies a bundle altered by `alter`; returns the parts named.
 fn parts_failing(bundle: &Bundle, alter: impl FnOnce(&mut Bundle)) -> Vec<Part> {
     let mut altered = bundle.clone();
@@ -160,7 +163,7 @@ fn a_report_verifies_from_its_directory_alone_and_every_altered_part_is_named() 
     let bundle = read_bundle(&p.root.join("r2")).unwrap();
     assert_eq!(bundle, second.bundle);
     let mid = |b: &[u8]| b.len() / 2;
-    let cases: Vec<(Part, Box<dyn FnOnce(&mut Bundle)>)> = vec![
+    let cases: Vec<(Part, Alter)> = vec![
         (Part::Log, Box::new(move |b| flip(b, "log.bin", mid))),
         (
             Part::Inclusion,
