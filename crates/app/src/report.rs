@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use accord_core::id::AgreementId;
 use accord_ledger::witness::policy::WitnessPolicy;
 use accord_report::bundle::{self, Bundle};
 use accord_report::{Inputs, Previous, Verification};
@@ -56,9 +55,10 @@ fn choose_checkpoint(
 /// Builds a report from the store (nothing is written).
 pub fn build(store: &Store, request: &Request<'_>) -> Result<Built> {
     let versions = crate::agreements::registered(store, request.agreement)?;
-    let id = AgreementId::new(request.agreement)
-        .map_err(|_| Error::NotABundle(request.agreement.into(), "not an agreement id".into()))?;
-    let mut ledger = crate::log::find(store, &id)?;
+    let Some(first) = versions.first() else {
+        return Err(Error::NoVersion(request.agreement.into()));
+    };
+    let mut ledger = crate::log::find(store, &first.agreement.id)?;
     let entries = ledger.read_verified()?.entries;
     let info = ledger.info().clone();
     let log_key = crate::keys::verifier_key(&info.log_key)?;
@@ -164,9 +164,15 @@ pub fn read_bundle(dir: &Path) -> Result<Bundle> {
     };
     while let Some(at) = pending.pop() {
         for item in std::fs::read_dir(&at).map_err(|e| read_error(&at, e))? {
-            let path = item.map_err(|e| read_error(&at, e))?.path();
-            if path.is_dir() {
+            let item = item.map_err(|e| read_error(&at, e))?;
+            let path = item.path();
+            let kind = item.file_type().map_err(|e| read_error(&path, e))?;
+            // Symbolic links are not followed: a bundle is plain files and directories.
+            if kind.is_dir() {
                 pending.push(path);
+                continue;
+            }
+            if !kind.is_file() {
                 continue;
             }
             let bytes = std::fs::read(&path).map_err(|e| read_error(&path, e))?;
