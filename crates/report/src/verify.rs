@@ -89,7 +89,7 @@ pub fn verify(bundle: &Bundle, trusted_log_key: Option<&str>) -> Verification {
     };
     match derive::derive(&inputs) {
         Ok(derived) => {
-            describe_inputs(&mut v, &inputs, &derived);
+            describe_inputs(&mut v, &inputs);
             compare(&mut v, bundle, &derived);
         }
         Err(problems) => {
@@ -220,7 +220,7 @@ fn inputs<'a>(bundle: &'a Bundle, m: &'a Manifest, v: &mut Verification) -> Opti
     })
 }
 
-fn describe_inputs(v: &mut Verification, inputs: &Inputs<'_>, derived: &Bundle) {
+fn describe_inputs(v: &mut Verification, inputs: &Inputs<'_>) {
     for (number, _) in &inputs.texts {
         v.pass(
             Part::Agreement(*number),
@@ -248,7 +248,6 @@ fn describe_inputs(v: &mut Verification, inputs: &Inputs<'_>, derived: &Bundle) 
             "signed by the log key, and the log prefix extends it",
         );
     }
-    let _ = derived;
 }
 
 /// Every derived file compared with the bundle's.
