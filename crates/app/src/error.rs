@@ -395,6 +395,32 @@ pub enum Error {
         /// Why.
         source: AppendError,
     },
+    // --- reports ------------------------------------------------------------------------
+    /// The inputs of a report do not hold; each problem names its part.
+    #[error("the report cannot be built: {}", problems(.0))]
+    Report(Vec<accord_report::Problem>),
+    /// No signed checkpoint covers the entries a report as of an instant must read.
+    #[error("no signed checkpoint of the log `{origin}` covers the {uncovered} entries recorded by {as_of}{}", if *.witnessed { " (and is witnessed under the policy)" } else { "" })]
+    ReportUncovered {
+        /// The log.
+        origin: String,
+        /// The report's instant.
+        as_of: jiff::Timestamp,
+        /// How many entries recorded by then no usable checkpoint covers.
+        uncovered: u64,
+        /// Whether only witnessed checkpoints counted.
+        witnessed: bool,
+    },
+    /// A log with no signed checkpoint, where one is needed.
+    #[error("the log `{0}` has no signed checkpoint yet")]
+    NoCheckpoint(String),
+    /// The directory a report is written to is not empty.
+    #[error("`{0}` is not empty: a report is written into a new directory")]
+    ReportDirectory(String),
+    /// A directory is not a report bundle.
+    #[error("`{0}` is not a report bundle: {1}")]
+    NotABundle(String, String),
+
     /// The scenario's log could not be created.
     #[error("cannot create the log `{origin}` in `{store}`")]
     CreateLog {
@@ -406,6 +432,11 @@ pub enum Error {
         #[source]
         source: Box<StoreError>,
     },
+}
+
+fn problems(problems: &[accord_report::Problem]) -> String {
+    let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    all.join("; ")
 }
 
 /// The kinds of input file a use case reads, for messages and hints.

@@ -17,6 +17,10 @@
 //! - [`play`] — scenarios played into a store, and the demo.
 //! - [`time`] — the one notion of "today" (UTC), and the instants users write.
 //! - [`tlog`] — Merkle maths on typed values: roots, proofs checked.
+//! - [`report`] — public reports built from a store and written into a directory; bundles
+//!   read back for verification (which needs no store).
+//! - [`witnessing`] — the log side of witnessing: checkpoints sent to the policy's
+//!   witnesses, cosignatures collected and stored.
 //! - [`service`] — what the server asks: the registry listed, an agreement's log and
 //!   latest checkpoint, one pre-signed entry submitted.
 //! - [`simulate`] — an agreement and a behaviour model, checked, and the Monte Carlo of
@@ -45,12 +49,14 @@ pub mod ledger;
 pub mod lists;
 pub mod log;
 pub mod play;
+pub mod report;
 pub mod screen;
 pub mod service;
 pub mod simulate;
 pub mod status;
 pub mod time;
 pub mod tlog;
+pub mod witnessing;
 
 pub use accord_store::{Store, StoreError, StoreUrl};
 pub use error::{Error, FileKind, Result};

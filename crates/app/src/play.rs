@@ -300,7 +300,9 @@ fn sign_all(agreements: &[Agreement], planned: &[PlannedEntry], origin: &str) ->
         .map(|entry| sign(entry, origin, &keys))
         .collect::<Result<Vec<_>>>()?;
     Ok(Signed {
-        log_key: crate::keys::generate("accord-play", false)?,
+        // Named after the origin, as C2SP tlog-policy requires of a log key, so that the
+        // played logs can be witnessed.
+        log_key: crate::keys::generate(origin, false)?,
         roster: crate::ledger::roster_for(agreement, &public, valid_from),
         submissions,
     })

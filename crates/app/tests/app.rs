@@ -13,6 +13,8 @@ mod flags;
 mod ledger;
 #[path = "app/play.rs"]
 mod play;
+#[path = "app/report.rs"]
+mod report;
 #[path = "app/screen.rs"]
 mod screen;
 #[path = "app/status.rs"]

@@ -18,6 +18,7 @@ mod cmd {
     pub mod ledger;
     pub mod lists;
     pub mod play;
+    pub mod report;
     pub mod screen;
     pub mod serve;
     pub mod simulate;
@@ -77,6 +78,10 @@ enum Command {
     /// Bearer tokens for `accord serve`.
     #[command(subcommand)]
     Token(cmd::serve::TokenCommand),
+    /// Write a public report (HTML, JSON and the bundle that proves it) as of an instant.
+    Report(cmd::report::ReportArgs),
+    /// Check a report's bundle offline (no store, no network), or split-view evidence.
+    Verify(cmd::report::VerifyArgs),
     /// A witness (C2SP tlog-witness): cosign the checkpoints of trusted logs.
     #[command(subcommand)]
     Witness(cmd::witness::Command),
@@ -105,6 +110,8 @@ fn main() -> ExitCode {
         Command::Status(args) => cmd::status::run(args, now),
         Command::Serve(args) => cmd::serve::run(args, now),
         Command::Token(command) => cmd::serve::token(command, now),
+        Command::Report(args) => cmd::report::report(args),
+        Command::Verify(args) => cmd::report::verify(args),
         Command::Witness(command) => cmd::witness::run(command),
     };
     match result {

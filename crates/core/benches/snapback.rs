@@ -134,6 +134,7 @@ fn agreement() -> Agreement {
             id: id(&format!("c{c}")),
             title: format!("commitment {c}"),
             text: String::new(),
+            themes: Vec::new(),
         })
         .collect();
     let indicators = (0..INDICATORS)

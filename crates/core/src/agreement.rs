@@ -275,6 +275,10 @@ pub struct Commitment {
     pub title: String,
     /// The undertaking in plain words, as negotiated.
     pub text: String,
+    /// The themes it belongs to (`"nuclear"`, `"human-rights"`), for reports that roll
+    /// commitments up by theme; none when absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<String>,
 }
 
 /// A measurable fact about a commitment.

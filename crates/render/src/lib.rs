@@ -27,6 +27,7 @@ pub mod explain;
 pub mod ledger;
 pub mod lists;
 pub mod play;
+pub mod report;
 pub mod screen;
 pub mod simulate;
 pub mod state;

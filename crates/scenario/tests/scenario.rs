@@ -67,6 +67,7 @@ fn agreement() -> Agreement {
             id: id("c1"),
             title: "Cap".into(),
             text: "Keep the stockpile under the cap.".into(),
+            themes: Vec::new(),
         }],
         indicators: vec![Indicator {
             id: id("stockpile"),

@@ -23,6 +23,7 @@ mod openapi;
 mod pages;
 pub mod policy;
 mod problem;
+mod reports;
 mod routes;
 mod screening;
 pub mod witness;

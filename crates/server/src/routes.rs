@@ -34,6 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/agreements/{id}/log/checkpoint", get(log::checkpoint))
         .route("/v1/agreements/{id}/log/inclusion", get(log::inclusion))
         .route("/v1/agreements/{id}/log/consistency", get(log::consistency))
+        .route(
+            "/v1/agreements/{id}/reports/{as_of}/{*file}",
+            get(crate::reports::file),
+        )
         .route("/v1/status", get(status::status))
         .route("/v1/statements", post(statements::submit))
         .route("/v1/match/{dataset}", post(screening::match_entities))

@@ -1015,6 +1015,7 @@ fn commitment(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &mut Draft) {
     }
     let title = t.req_str(ctx, "title");
     let text = t.req_str(ctx, "text");
+    let themes = t.str_list(ctx, "themes").unwrap_or_default();
     let indicators = t.tables(ctx, "indicators", "an indicator");
     let n = indicators.len();
     for mut i in indicators {
@@ -1047,6 +1048,7 @@ fn commitment(ctx: &mut Ctx<'_>, t: &mut Table<'_, '_>, d: &mut Draft) {
                 id,
                 title: title.into_inner(),
                 text: text.into_inner(),
+                themes,
             },
             id_str.span(),
             n,

@@ -542,6 +542,9 @@ struct Commitment {
     title: String,
     /// The undertaking in plain words, as negotiated.
     text: String,
+    /// The themes it belongs to, for reports that roll commitments up by theme.
+    #[serde(default)]
+    themes: Vec<String>,
     /// How it is measured.
     indicators: Vec<Indicator>,
 }

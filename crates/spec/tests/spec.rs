@@ -130,6 +130,26 @@ mod examples {
     }
 
     #[test]
+    fn commitments_carry_their_themes_and_a_theme_must_be_a_list_of_strings() {
+        let text = "text = \"The target shall have its public procurement audited each quarter by an independent auditor and publish the findings.\"";
+        let themed = starter_with(
+            text,
+            &format!("{text}\nthemes = [\"governance\", \"procurement\"]"),
+        );
+        let a = parse(&themed).agreement.unwrap();
+        assert_eq!(a.commitments[0].themes, ["governance", "procurement"]);
+        assert!(
+            parse(STARTER).agreement.unwrap().commitments[0]
+                .themes
+                .is_empty()
+        );
+        let wrong = starter_with(text, &format!("{text}\nthemes = \"governance\""));
+        let checked = parse(&wrong);
+        assert!(checked.agreement.is_none());
+        assert_eq!(errors(&checked).len(), 1, "{}", rendered(&wrong));
+    }
+
+    #[test]
     fn the_nuclear_example_lowers_what_it_says() {
         let a = parse(&example("nuclear-caps.toml")).agreement.unwrap();
         assert_eq!(a.phases.len(), 3);

@@ -11,6 +11,7 @@
 //! ([`agreements`]).
 
 pub mod agreements;
+mod cosigned;
 mod handle;
 pub mod ledger;
 pub mod lists;

@@ -79,10 +79,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: crate::ledger::SQLITE_TILES,
         postgres: crate::ledger::POSTGRES_TILES,
     },
+    Migration {
+        version: 7,
+        name: "cosigned checkpoints",
+        sqlite: crate::cosigned::SCHEMA,
+        postgres: crate::cosigned::SCHEMA,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
     version BIGINT PRIMARY KEY,

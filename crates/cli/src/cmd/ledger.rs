@@ -82,6 +82,15 @@ pub enum Command {
         #[arg(long)]
         key: PathBuf,
     },
+    /// Send the latest checkpoint to the witnesses of a witness policy (C2SP tlog-witness),
+    /// each with the consistency proof from the size it last cosigned; store the checkpoint
+    /// with the cosignatures collected and print it. Fails when the policy's quorum is not
+    /// met.
+    Witness {
+        /// The witness policy (C2SP tlog-policy): `witness NAME VKEY URL` lines and a quorum.
+        #[arg(long, value_name = "FILE")]
+        policy: PathBuf,
+    },
     /// Print the inclusion proof of an entry.
     Prove {
         /// The entry's index.
@@ -150,6 +159,18 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Command::Checkpoint { key } => {
             let key = keys::read_private(&key).or_report()?;
             ledger::checkpoint(&store()?, origin, &key).or_report()?
+        }
+        Command::Witness { policy } => {
+            let policy = accord_app::read_text("witness policy", &policy).or_report()?;
+            let http = accord_app::witnessing::Http::default();
+            let round =
+                accord_app::witnessing::witness(&store()?, origin, &policy, &http).or_report()?;
+            print!("{}", accord_render::report::witnessing(&round));
+            return Ok(if round.witnessed.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
         }
         Command::Prove {
             index,

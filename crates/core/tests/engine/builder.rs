@@ -295,6 +295,7 @@ pub fn commitment(ident: &str) -> Commitment {
         id: id(ident),
         title: format!("commitment {ident}"),
         text: format!("the target undertakes {ident}"),
+        themes: Vec::new(),
     }
 }
 

@@ -273,3 +273,66 @@ fn health_and_readiness_answer() {
         assert_eq!(f.get("/readyz", None).await.json()["status"], "ready");
     });
 }
+
+#[test]
+fn reports_are_published_at_stable_addresses_and_verify() {
+    both(async |f| {
+        let base = format!("/v1/agreements/{ARDEN}/reports/2027-06-01");
+        let mut bundle = accord_report::Bundle::default();
+        for file in [
+            "manifest.json",
+            "agreement/v1.toml",
+            "checkpoint.txt",
+            "log.bin",
+            "inclusion.json",
+            "state.json",
+            "report.json",
+            "index.html",
+        ] {
+            let answer = f.get(&format!("{base}/{file}"), None).await;
+            assert_eq!(answer.status, 200, "{file}: {}", answer.body);
+            bundle.put(file, answer.body.into_bytes());
+        }
+        // log.bin is binary: read as text above only when it is UTF-8, so take the use
+        // case's own bytes to check that the address answers them.
+        let built = f.blocking(|s| {
+            accord_app::report::build(
+                s,
+                &accord_app::report::Request {
+                    agreement: ARDEN,
+                    as_of: "2027-06-01T23:59:59.999999999Z".parse().unwrap(),
+                    previous: None,
+                    policy: None,
+                },
+            )
+            .unwrap()
+        });
+        bundle.put("log.bin", built.bundle.get("log.bin").unwrap().to_vec());
+        assert_eq!(bundle, built.bundle);
+        assert!(accord_report::verify(&bundle, None).is_ok());
+        let page = f.get(&format!("{base}/index.html"), None).await;
+        assert_eq!(page.content_type, "text/html; charset=utf-8");
+        let again = f.get(&format!("{base}/report.json"), None).await;
+        assert_eq!(
+            again.body.as_bytes(),
+            built.bundle.get("report.json").unwrap()
+        );
+
+        let missing = f.get(&format!("{base}/nothing.txt"), None).await;
+        assert_eq!(missing.status, 404);
+        let before = f
+            .get(
+                &format!("/v1/agreements/{ARDEN}/reports/1999-01-01/report.json"),
+                None,
+            )
+            .await;
+        assert_eq!(before.status, 200, "{}", before.body);
+        let bad = f
+            .get(
+                &format!("/v1/agreements/{ARDEN}/reports/yesterday/report.json"),
+                None,
+            )
+            .await;
+        assert_eq!(bad.status, 400);
+    });
+}

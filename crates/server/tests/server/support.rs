@@ -323,6 +323,11 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
         ),
         (
             "GET",
+            "/v1/agreements/arden-nuclear-2026/reports/2027-06-01/report.json",
+            Some(ReadPublic),
+        ),
+        (
+            "GET",
             "/v1/agreements/arden-nuclear-2026/log/checkpoint",
             Some(ReadPublic),
         ),
