@@ -108,6 +108,22 @@ impl fmt::Display for Period {
     }
 }
 
+/// The `k`-th date of a schedule that starts on `start` and repeats `every`, computed by
+/// multiplying (not by repeated addition, which would drift at month ends).
+pub fn nth(start: Date, every: CalendarDuration, k: u32) -> Option<Date> {
+    let k = i64::from(k);
+    let span = jiff::Span::new()
+        .try_years(i64::from(every.years).checked_mul(k)?)
+        .ok()?
+        .try_months(i64::from(every.months).checked_mul(k)?)
+        .ok()?
+        .try_weeks(i64::from(every.weeks).checked_mul(k)?)
+        .ok()?
+        .try_days(i64::from(every.days).checked_mul(k)?)
+        .ok()?;
+    start.checked_add(span).ok()
+}
+
 /// An ISO 8601 calendar duration in whole years, months, weeks and days: `P90D`, `P6M`,
 /// `P1Y2M`, `P2W`.
 ///

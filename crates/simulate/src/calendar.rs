@@ -3,7 +3,7 @@
 //! `k × cadence` after the first, and ends the day before the next).
 
 use accord_core::engine::start_of_day;
-use accord_core::time::{CalendarDuration, Date, Instant, Period};
+use accord_core::time::{CalendarDuration, Date, Instant, Period, nth};
 
 /// Days from `from` to `to` (negative when `to` comes first).
 pub fn days_between(from: Date, to: Date) -> i32 {
@@ -22,21 +22,6 @@ pub fn at(date: Date, seconds: i64) -> Instant {
     midnight
         .checked_add(jiff::SignedDuration::from_secs(seconds))
         .unwrap_or(midnight)
-}
-
-/// The k-th date of a schedule starting on `start`.
-fn nth(start: Date, every: CalendarDuration, k: u32) -> Option<Date> {
-    let k = i64::from(k);
-    let span = jiff::Span::new()
-        .try_years(i64::from(every.years).checked_mul(k)?)
-        .ok()?
-        .try_months(i64::from(every.months).checked_mul(k)?)
-        .ok()?
-        .try_weeks(i64::from(every.weeks).checked_mul(k)?)
-        .ok()?
-        .try_days(i64::from(every.days).checked_mul(k)?)
-        .ok()?;
-    start.checked_add(span).ok()
 }
 
 /// The periods of a schedule that end on or before `last` (and start before `end`).

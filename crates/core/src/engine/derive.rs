@@ -87,21 +87,7 @@ impl Anchors {
     }
 }
 
-/// The `k`-th date of a schedule that starts on `start` and repeats `every`, computed by
-/// multiplying (not by repeated addition, which would drift at month ends).
-pub(crate) fn nth(start: Date, every: CalendarDuration, k: u32) -> Option<Date> {
-    let k = i64::from(k);
-    let span = jiff::Span::new()
-        .try_years(i64::from(every.years).checked_mul(k)?)
-        .ok()?
-        .try_months(i64::from(every.months).checked_mul(k)?)
-        .ok()?
-        .try_weeks(i64::from(every.weeks).checked_mul(k)?)
-        .ok()?
-        .try_days(i64::from(every.days).checked_mul(k)?)
-        .ok()?;
-    start.checked_add(span).ok()
-}
+pub(crate) use crate::time::nth;
 
 /// The periods of a schedule that have begun by `date` (and before `end`, when the
 /// schedule ends).
