@@ -535,7 +535,13 @@ pub fn compare_tokens_with(
 /// neighbours are compared joined, as one word of five letters or more, where one edit is
 /// a typo. The pair of words then replaces the single pair, with the joined similarity.
 fn join_short_typos(a: &[&Token], b: &[&Token], pairs: &mut Alignment) {
-    let latin_word = |t: &Token| t.kind == TokenKind::Word && t.script == Script::Latin && !t.abjad;
+    // Particles too: a typo in one (`Bun` for `bin`, `Abul` for `Abdul`, which the
+    // servant-of prefix split into `abd`) makes a short word that no longer meets it.
+    let latin_word = |t: &Token| {
+        matches!(t.kind, TokenKind::Word | TokenKind::Particle)
+            && t.script == Script::Latin
+            && !t.abjad
+    };
     let used = |pairs: &Alignment, query_side: bool, p: usize| {
         pairs.iter().any(|pair| {
             let span = if query_side {

@@ -840,3 +840,30 @@ fn out_of_place_and_mistyped_particles_say_little() {
     }
     assert!(score_pair("Kangbong Core", "Kangbong Corp", company).score < DEFAULT_THRESHOLD);
 }
+
+/// Issue #19, round 3: a typo that turns a particle into another word (`Abul` for `Abdul`,
+/// whose prefix is split off as `abd`; `Bun` for `bin`; `Vab` for `van`) is seen beside the
+/// word the particle stands next to in both names, as short words are.
+#[test]
+fn a_typo_that_turns_a_particle_into_another_word_still_matches() {
+    let pairs = [
+        ("HOTTAK ABUL RAHMAN AHMAD", "ABDUL RAHMAN AHMAD HOTTAK"),
+        ("Khalid Bun Ahmed Sudairi", "Khalid bin Ahmed Sudairi"),
+        ("Pieter Vab der Berg", "Pieter van der Berg"),
+    ];
+    let index = Index::build(
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, listed))| person(&format!("p-{i}"), &[listed]))
+            .collect(),
+    );
+    for (i, (asked, listed)) in pairs.iter().enumerate() {
+        let m = score_pair(asked, listed, Some(Schema::Person));
+        assert!(m.score >= DEFAULT_THRESHOLD, "{asked} / {listed}: {m}");
+        let hit = top(&index, &query(asked)).unwrap_or_else(|| panic!("no hit for {asked}"));
+        assert_eq!(hit.candidate_id, format!("p-{i}"), "{asked}");
+    }
+    // A particle one side lacks is still not taken for a typo of the neighbour.
+    assert!(score_pair("Ali Bin Omar", "Ali Omar", Some(Schema::Person)).score >= 0.85);
+}
