@@ -867,3 +867,34 @@ fn a_typo_that_turns_a_particle_into_another_word_still_matches() {
     // A particle one side lacks is still not taken for a typo of the neighbour.
     assert!(score_pair("Ali Bin Omar", "Ali Omar", Some(Schema::Person)).score >= 0.85);
 }
+
+/// Issue #19, round 3: a typo'd short word (`Jza` for `Joza`) has more near spellings than
+/// may vote (`Izza`, `Iza`, `Riza`…, nearer than its original), and beside a word many
+/// names share (`Industrial`) the listed name was kept out of the shortlist. Near words
+/// that few names have still vote: they cost little and say much.
+#[test]
+fn a_typo_with_many_near_spellings_beside_a_common_word_is_found() {
+    let mut candidates: Vec<Candidate> = (0..120)
+        .map(|i| {
+            entity(
+                &format!("i-{i}"),
+                Schema::Company,
+                &[&format!("Rarename{i} Industrial Co")],
+            )
+        })
+        .collect();
+    for (i, near) in [
+        "Izza", "Iza", "Izat", "Izaz", "Riza", "Liza", "Ziza", "Aiza", "Itza", "Inza", "Imza",
+        "Izaa", "Yza", "Jiza", "Izad", "Izar", "Izan", "Izak", "Izal", "Izas", "Izab", "Izam",
+        "Izap",
+    ]
+    .iter()
+    .enumerate()
+    {
+        candidates.push(person(&format!("n-{i}"), &[&format!("Ammy {near}")]));
+    }
+    candidates.push(entity("listed", Schema::Company, &["JOZA INDUSTRIAL CO."]));
+    let index = Index::build(candidates);
+    let hits = index.screen(&query("JZA INDUSTRIAL CO."), &Settings::default());
+    assert!(hits.iter().any(|h| h.candidate_id == "listed"), "{hits:?}");
+}
