@@ -839,6 +839,10 @@ fn out_of_place_and_mistyped_particles_say_little() {
         assert!(m.score >= 0.95, "{asked} / {listed}: {m}");
     }
     assert!(score_pair("Kangbong Core", "Kangbong Corp", company).score < DEFAULT_THRESHOLD);
+    // Issue #19, round 3: a letter changed where that leaves no vowel (`Cprp`) is no word
+    // of a name but the legal form mistyped, even before the name (reordered).
+    let m = score_pair("Cprp Koti", "Koti Corp", company);
+    assert!(m.score >= DEFAULT_THRESHOLD, "{m}");
 }
 
 /// Issue #19, round 3: a typo that turns a particle into another word (`Abul` for `Abdul`,
@@ -897,4 +901,29 @@ fn a_typo_with_many_near_spellings_beside_a_common_word_is_found() {
     let index = Index::build(candidates);
     let hits = index.screen(&query("JZA INDUSTRIAL CO."), &Settings::default());
     assert!(hits.iter().any(|h| h.candidate_id == "listed"), "{hits:?}");
+}
+
+/// Issue #19, round 3: a typo in the servant-of prefix that leaves another name (`Abul`,
+/// `Adel`, `Abel` for `Abdul`, `Abdel`) is not split off as `abd`, so the listed name's
+/// `abd` is read in its spellings (`abdul`, `abdel`…) where the two are compared joined with
+/// their neighbour: one edit, not two.
+#[test]
+fn a_typo_in_the_servant_of_prefix_meets_its_spelling() {
+    for (asked, listed) in [
+        ("ABUL HAQ", "ABDUL HAQ"),
+        ("ABELKADER LAAGOUB", "ABDELKADER LAAGOUB"),
+        ("BARKALLA ADEL RAHMAN JUMA", "ABDEL RAHMAN JUMA BARKALLA"),
+        ("IQBAL ABFURRAHMAN MOHAMAD", "MOHAMAD IQBAL ABDURRAHMAN"),
+        ("ABULMALIK AL-HOUTHI", "ABDULMALIK AL-HOUTHI"),
+    ] {
+        let m = score_pair(asked, listed, Some(Schema::Person));
+        assert!(m.score >= DEFAULT_THRESHOLD, "{asked} / {listed}: {m}");
+        let index = Index::build(vec![person("listed", &[listed])]);
+        assert!(top(&index, &query(asked)).is_some(), "{asked}");
+    }
+    // `Abu` (father of) is not `Abd` (servant of), nor is another name one letter off.
+    for (asked, listed) in [("Abu Haq", "Abdul Haq"), ("Nabil Haq", "Abdul Haq")] {
+        let m = score_pair(asked, listed, Some(Schema::Person));
+        assert!(m.score < DEFAULT_THRESHOLD, "{asked} / {listed}: {m}");
+    }
 }
