@@ -524,8 +524,8 @@ impl Index {
         // A blocking key only proposes a word: the word votes when the two would match
         // in full scoring, with the weight of their similarity (equal spelling first, then
         // a known variant, then a near spelling). At most `MAX_NEIGHBOURS` near words vote
-        // per query word: a common word has many neighbours, each with many names, and the
-        // best few carry the ranking.
+        // per query word, and rare ones beyond them: a common word has many neighbours, each
+        // with many names, and the best few carry the ranking.
         let mut matched: Vec<(u32, f64)> = found
             .iter()
             .filter_map(|id| {
@@ -548,9 +548,15 @@ impl Index {
                 )
                 .then(a.0.cmp(&b.0))
         });
-        // Beyond those, near words few names have still vote: a typo'd short word has more
-        // near spellings than its original (`Jza`: `Izza`, `Iza`, `Riza`… before `Joza`),
-        // and a rare word's vote costs a few postings and says much.
+        self.keep_neighbours(&mut matched);
+        matched
+    }
+
+    /// Keeps the [`MAX_NEIGHBOURS`] nearest of `matched` (sorted nearest first) and, beyond
+    /// them, up to [`MAX_RARE_NEIGHBOURS`] near words few names have: a typo'd short word
+    /// has more near spellings than its original (`Jza`: `Izza`, `Iza`, `Riza`… before
+    /// `Joza`), and a rare word's vote costs a few postings and says much.
+    fn keep_neighbours(&self, matched: &mut Vec<(u32, f64)>) {
         let mut kept = 0;
         let mut rare_extra = 0;
         matched.retain(|(id, _)| {
@@ -565,7 +571,6 @@ impl Index {
             }
             false
         });
-        matched
     }
 
     /// The words a query blocks on: the distinct words of every reading. Initials and
