@@ -445,13 +445,56 @@ fn joined_pair(first: &Token, second: &Token) -> Token {
     }
 }
 
+/// The spellings `abd` stands for once the servant-of prefix is split off (`Abdul Haq`,
+/// `Abdelkader`, `Abdurrahman`): a typo in the prefix (`Abul`, `Adel`, `Abfur`) is one edit
+/// from one of them, and two from `abd` itself.
+const ABD_SPELLINGS: &[&str] = &["abd", "abdul", "abdel", "abdal", "abdur"];
+
+/// The best similarity of two runs of words, each joined into one word (a run of one is
+/// the word itself), `abd` read in each of its spellings.
+fn joined_similarity(a: &[&Token], b: &[&Token]) -> Option<(f64, TokenMatchKind)> {
+    let spellings = |t: &Token| -> Vec<Token> {
+        if t.opens_compound() && t.script == Script::Latin {
+            ABD_SPELLINGS
+                .iter()
+                .map(|s| Token {
+                    text: (*s).to_owned(),
+                    canon: canonical_spelling(s),
+                    ..t.clone()
+                })
+                .collect()
+        } else {
+            vec![t.clone()]
+        }
+    };
+    let joined = |run: &[&Token]| -> Vec<Token> {
+        let mut out: Vec<Token> = Vec::new();
+        for (k, token) in run.iter().enumerate() {
+            let own = spellings(token);
+            out = if k == 0 {
+                own
+            } else {
+                out.iter()
+                    .flat_map(|x| own.iter().map(move |y| joined_pair(x, y)))
+                    .collect()
+            };
+        }
+        out
+    };
+    let (left, right) = (joined(a), joined(b));
+    left.iter()
+        .flat_map(|l| right.iter().filter_map(move |r| token_similarity(l, r)))
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+}
+
 /// Pairs where one word of one name meets two adjacent words of the other joined. Only
 /// ordinary words, of lengths that can agree, starting alike unless a script differs.
 fn joined_pairs(a: &[&Token], b: &[&Token], out: &mut Alignment) {
     let joinable = |t: &Token| t.kind == TokenKind::Word;
     // A single letter may be one of two words joined (`E-Nau` / `Enau`, Korean `U Hae` /
     // `우해`), though not the single word.
-    let joinable_in_pair = |t: &Token| matches!(t.kind, TokenKind::Word | TokenKind::Initial);
+    let joinable_in_pair =
+        |t: &Token| matches!(t.kind, TokenKind::Word | TokenKind::Initial) || t.opens_compound();
     for (single_side_is_a, singles, pairs) in [(true, a, b), (false, b, a)] {
         for (i, single) in singles.iter().enumerate() {
             if !joinable(single) || single.text.len() < 4 {
@@ -476,8 +519,12 @@ fn joined_pairs(a: &[&Token], b: &[&Token], out: &mut Alignment) {
                 if !alike {
                     continue;
                 }
-                let joined = joined_pair(first, second);
-                let Some((similarity, how)) = token_similarity(single, &joined) else {
+                let joined = if first.opens_compound() || second.opens_compound() {
+                    joined_similarity(&[single], &[first, second])
+                } else {
+                    token_similarity(single, &joined_pair(first, second))
+                };
+                let Some((similarity, how)) = joined else {
                     continue;
                 };
                 let (single_span, pair_span) = (Span::one(i), Span { start: j, len: 2 });
@@ -535,7 +582,13 @@ pub fn compare_tokens_with(
 /// neighbours are compared joined, as one word of five letters or more, where one edit is
 /// a typo. The pair of words then replaces the single pair, with the joined similarity.
 fn join_short_typos(a: &[&Token], b: &[&Token], pairs: &mut Alignment) {
-    let latin_word = |t: &Token| t.kind == TokenKind::Word && t.script == Script::Latin && !t.abjad;
+    // Particles too: a typo in one (`Bun` for `bin`, `Abul` for `Abdul`, which the
+    // servant-of prefix split into `abd`) makes a short word that no longer meets it.
+    let latin_word = |t: &Token| {
+        matches!(t.kind, TokenKind::Word | TokenKind::Particle)
+            && t.script == Script::Latin
+            && !t.abjad
+    };
     let used = |pairs: &Alignment, query_side: bool, p: usize| {
         pairs.iter().any(|pair| {
             let span = if query_side {
@@ -565,23 +618,20 @@ fn join_short_typos(a: &[&Token], b: &[&Token], pairs: &mut Alignment) {
                 .all(|t| latin_word(t));
             if !all_latin
                 || short_a.text.len().min(short_b.text.len()) > 3
+                || (short_a.text != short_b.text
+                    && crate::normalize::is_known_particle(&short_a.text)
+                    && crate::normalize::is_known_particle(&short_b.text))
                 || used(pairs, true, ni)
                 || used(pairs, false, nj)
             {
                 continue;
             }
-            let (joined_a, joined_b) = if ni > i {
-                (
-                    joined_pair(matched_a, short_a),
-                    joined_pair(matched_b, short_b),
-                )
+            let joined = if ni > i {
+                joined_similarity(&[matched_a, short_a], &[matched_b, short_b])
             } else {
-                (
-                    joined_pair(short_a, matched_a),
-                    joined_pair(short_b, matched_b),
-                )
+                joined_similarity(&[short_a, matched_a], &[short_b, matched_b])
             };
-            let Some((similarity, how)) = token_similarity(&joined_a, &joined_b) else {
+            let Some((similarity, how)) = joined else {
                 continue;
             };
             let start = |x: usize, y: usize| x.min(y);

@@ -117,6 +117,13 @@ pub struct Index {
 /// spellings than its original (`Aruf`: `Arouf`, `Maarouf`… before `Arif`).
 const MAX_NEIGHBOURS: usize = 16;
 
+/// Near words beyond [`MAX_NEIGHBOURS`] still vote when at most this many forms have them,
+/// up to [`MAX_RARE_NEIGHBOURS`] more per query word.
+const RARE_NEIGHBOUR_NAMES: usize = 4;
+
+/// How many rare near words may vote beyond [`MAX_NEIGHBOURS`] per query word.
+const MAX_RARE_NEIGHBOURS: usize = 48;
+
 /// The bit of a schema in a form's schema set.
 fn schema_bit(schema: Schema) -> u8 {
     let position = Schema::ALL.iter().position(|s| *s == schema).unwrap_or(0);
@@ -366,6 +373,13 @@ impl Index {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             keys.clear();
             spelling_keys(&token.canon, &mut keys);
+            // The written spelling too, as a query word's: the canonical spelling can move
+            // a word away from its typos (`Joza` is `eza`, its typo `Jza` is `iza`).
+            if token.text != token.canon && !token.abjad {
+                spelling_keys(&token.text, &mut keys);
+            }
+            keys.sort_unstable();
+            keys.dedup();
             index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
             index
                 .by_korean
@@ -510,8 +524,8 @@ impl Index {
         // A blocking key only proposes a word: the word votes when the two would match
         // in full scoring, with the weight of their similarity (equal spelling first, then
         // a known variant, then a near spelling). At most `MAX_NEIGHBOURS` near words vote
-        // per query word: a common word has many neighbours, each with many names, and the
-        // best few carry the ranking.
+        // per query word, and rare ones beyond them: a common word has many neighbours, each
+        // with many names, and the best few carry the ranking.
         let mut matched: Vec<(u32, f64)> = found
             .iter()
             .filter_map(|id| {
@@ -534,8 +548,29 @@ impl Index {
                 )
                 .then(a.0.cmp(&b.0))
         });
-        matched.truncate(MAX_NEIGHBOURS);
+        self.keep_neighbours(&mut matched);
         matched
+    }
+
+    /// Keeps the [`MAX_NEIGHBOURS`] nearest of `matched` (sorted nearest first) and, beyond
+    /// them, up to [`MAX_RARE_NEIGHBOURS`] near words few names have: a typo'd short word
+    /// has more near spellings than its original (`Jza`: `Izza`, `Iza`, `Riza`… before
+    /// `Joza`), and a rare word's vote costs a few postings and says much.
+    fn keep_neighbours(&self, matched: &mut Vec<(u32, f64)>) {
+        let mut kept = 0;
+        let mut rare_extra = 0;
+        matched.retain(|(id, _)| {
+            kept += 1;
+            if kept <= MAX_NEIGHBOURS {
+                return true;
+            }
+            let rare = self.postings_of(*id).len() <= RARE_NEIGHBOUR_NAMES;
+            if rare && rare_extra < MAX_RARE_NEIGHBOURS {
+                rare_extra += 1;
+                return true;
+            }
+            false
+        });
     }
 
     /// The words a query blocks on: the distinct words of every reading. Initials and

@@ -525,6 +525,13 @@ const PARTICLES: &[&str] = &[
     "della", "der", "den", "van", "von", "la", "le", "du", "y",
 ];
 
+/// Whether `text` is a name particle spelled as written (`bin`, `van`, `abu`, `abd`): two
+/// such particles that differ are two particles (`Abu` is father of, `Abd` servant of),
+/// not a typo of one another.
+pub(crate) fn is_known_particle(text: &str) -> bool {
+    PARTICLES.contains(&text) || ["abu", "abou", "abd", "al", "el"].contains(&text)
+}
+
 /// Honorifics and titles that are not part of a name.
 const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "shaykh", "haji", "hajji",
@@ -882,8 +889,10 @@ fn may_bound_legal_form(word: &str) -> bool {
 
 /// Whether `word` is a legal form on its own (`corporation`, `ltd`, `co`), or one typo
 /// from one of four letters or more (`Copr`, `Limted`; in four letters only two letters
-/// swapped, since `Core` is a word).
+/// swapped, since `Core` is a word, or a letter changed where that leaves no vowel: `Cprp`
+/// is no word of any name).
 fn is_legal_form_word(word: &str) -> bool {
+    let vowelless = !word.bytes().any(|b| b"aeiouy".contains(&b));
     LEGAL_FORMS.iter().any(|entry| {
         let [form] = entry.words else {
             return false;
@@ -897,7 +906,7 @@ fn is_legal_form_word(word: &str) -> bool {
                 let (mut x, mut y) = (form.as_bytes().to_vec(), word.as_bytes().to_vec());
                 x.sort_unstable();
                 y.sort_unstable();
-                x == y && distance() == 1
+                (x == y || vowelless) && distance() == 1
             }
             (f, w) if f >= 5 && w >= 4 => !entry.ambiguous && distance() == 1,
             _ => false,
