@@ -8,6 +8,7 @@ pub mod log;
 pub mod screening;
 pub mod statements;
 pub mod status;
+pub mod tiles;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::metrics))
         .route("/v1/openapi.json", get(crate::openapi::document))
         .route("/v1/agreements", get(agreements::list))
         .route("/v1/agreements/{id}", get(agreements::one))
@@ -34,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/agreements/{id}/log/checkpoint", get(log::checkpoint))
         .route("/v1/agreements/{id}/log/inclusion", get(log::inclusion))
         .route("/v1/agreements/{id}/log/consistency", get(log::consistency))
+        .route("/v1/agreements/{id}/log/tile/{*path}", get(tiles::tile))
         .route(
             "/v1/agreements/{id}/reports/{as_of}/{*file}",
             get(crate::reports::file),

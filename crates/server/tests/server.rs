@@ -9,8 +9,10 @@ mod server {
     pub mod browser;
     pub mod matrix;
     pub mod openapi;
+    pub mod ops;
     pub mod read;
     pub mod screening;
     pub mod support;
+    pub mod tiles;
     pub mod write;
 }
