@@ -2,6 +2,7 @@
 //! pool, JSON responses, and problems for unknown paths and methods.
 
 pub mod agreements;
+pub mod batch;
 pub mod events;
 pub mod health;
 pub mod log;
@@ -42,7 +43,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::reports::file),
         )
         .route("/v1/status", get(status::status))
-        .route("/v1/statements", post(statements::submit))
+        .route("/v1/statements", post(batch::submit))
         .route("/v1/match/{dataset}", post(screening::match_entities))
         .route("/v1/catalog", get(screening::catalog))
         .route("/v1/entities/{id}", get(screening::entity))

@@ -6,6 +6,7 @@
 
 mod server {
     pub mod bad_input;
+    pub mod batch;
     pub mod browser;
     pub mod matrix;
     pub mod openapi;
