@@ -7,6 +7,7 @@ pub mod events;
 pub mod health;
 pub mod log;
 pub mod screening;
+pub mod search;
 pub mod statements;
 pub mod status;
 pub mod tiles;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/statements", post(batch::submit))
         .route("/v1/match/{dataset}", post(screening::match_entities))
         .route("/v1/catalog", get(screening::catalog))
+        .route("/v1/search/{dataset}", get(search::search))
         .route("/v1/entities/{id}", get(screening::entity))
         .route("/v1/events", get(events::events))
         .route("/", get(pages::home))

@@ -13,6 +13,7 @@ mod server {
     pub mod ops;
     pub mod read;
     pub mod screening;
+    pub mod search;
     pub mod support;
     pub mod tiles;
     pub mod write;

@@ -367,6 +367,7 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
         ),
         ("POST", "/v1/statements", Some(SubmitEntry)),
         ("POST", "/v1/match/default", Some(Screen)),
+        ("GET", "/v1/search/default?q=Arden", Some(Screen)),
         ("GET", "/v1/catalog", Some(ReadPublic)),
         ("GET", "/v1/entities/accord-eu-fsf-eu-1001-23", Some(Screen)),
         ("GET", "/v1/events", Some(ReadPublic)),
