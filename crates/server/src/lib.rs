@@ -40,7 +40,7 @@ use accord_app::Store;
 use axum::Router;
 
 pub use auth::{Role, TokenError, Tokens};
-pub use limits::{Rate, RateLimits};
+pub use limits::{Limit, Rate, RateLimits};
 pub use openapi::DOCUMENT as OPENAPI;
 pub use problem::ApiError;
 

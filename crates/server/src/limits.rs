@@ -47,6 +47,37 @@ impl Rate {
     }
 }
 
+/// A limit as an operator writes it: `PER_MINUTE/BURST` (`6000/1000`), or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub Option<Rate>);
+
+impl std::str::FromStr for Limit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Limit, String> {
+        if text == "off" {
+            return Ok(Limit(None));
+        }
+        let bad = || {
+            format!("`{text}` is not a rate limit: write PER_MINUTE/BURST (`6000/1000`) or `off`")
+        };
+        let (per_minute, burst) = text.split_once('/').ok_or_else(bad)?;
+        let number = |n: &str| n.parse::<u32>().map_err(|_| bad());
+        Rate::new(number(per_minute)?, number(burst)?)
+            .map(|rate| Limit(Some(rate)))
+            .ok_or_else(bad)
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(rate) => write!(f, "{}/{}", rate.per_minute, rate.burst),
+            None => f.write_str("off"),
+        }
+    }
+}
+
 /// The limits a server applies (`None`: no limit of that kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
@@ -168,4 +199,20 @@ fn too_many(wait: std::time::Duration, by_token: bool) -> Response {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_read_as_written_and_shown_the_same() {
+        let limit: Limit = "6000/1000".parse().unwrap_or(Limit(None));
+        assert_eq!(limit, Limit(Rate::new(6000, 1000)));
+        assert_eq!(limit.to_string(), "6000/1000");
+        assert_eq!("off".parse::<Limit>(), Ok(Limit(None)));
+        for bad in ["", "6000", "0/10", "10/0", "-1/2", "1/2/3", "x/y", "Off"] {
+            assert!(bad.parse::<Limit>().is_err(), "{bad}");
+        }
+    }
 }
