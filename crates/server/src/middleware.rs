@@ -1,6 +1,6 @@
 //! What every request goes through besides its handler (issue #13, operations): a
-//! request id (`x-request-id`, the client's kept, else a fresh UUID, sent back on the
-//! answer), a tracing span and a structured log line per request carrying that id,
+//! request id (`x-request-id`, the client's kept if it is 1 to 128 printable ASCII
+//! characters, else a fresh UUID, sent back on the answer), a tracing span and a structured log line per request carrying that id,
 //! metrics ([`crate::metrics`]), rate limits ([`crate::limits`]), gzip compression, a
 //! timeout answered with a problem, and a panic answered as a 500 problem.
 //!
@@ -44,6 +44,26 @@ pub(crate) fn wrap(router: Router, state: &AppState, timeout: Duration) -> Route
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(drop_unusable_request_id))
+}
+
+/// The longest request id kept from a client.
+pub const MAX_REQUEST_ID: usize = 128;
+
+/// Removes a client's request id that is empty, longer than [`MAX_REQUEST_ID`] or not
+/// printable ASCII, so that a fresh one is made: ids end up in every log line.
+async fn drop_unusable_request_id(mut request: Request, next: Next) -> Response {
+    let usable = |v: &axum::http::HeaderValue| {
+        let bytes = v.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID
+            && bytes.iter().all(|b| b.is_ascii_graphic())
+    };
+    let ids = request.headers().get_all(&REQUEST_ID);
+    if ids.iter().count() > 1 || ids.iter().any(|v| !usable(v)) {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(request).await
 }
 
 /// The span a request's log lines are in: its id, method, path and matched route.

@@ -69,6 +69,15 @@ fn request_ids_are_kept_or_made_answered_and_logged() {
             assert!(made.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
         }
         assert_ne!(made[0], made[1]);
+        // An id too long or not printable is replaced by a fresh one.
+        for unusable in ["x".repeat(129), "two words".to_owned()] {
+            let answer = get_with(f, &path, ("x-request-id", &unusable)).await;
+            let made = answer.headers()["x-request-id"].to_str().unwrap();
+            assert_eq!(made.len(), 36, "{unusable}: {made}");
+        }
+        let longest = "y".repeat(128);
+        let kept = get_with(f, &path, ("x-request-id", &longest)).await;
+        assert_eq!(kept.headers()["x-request-id"], longest.as_str());
 
         // The answer's log line: JSON, in the request's span, with the status.
         let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
