@@ -54,6 +54,7 @@ pub mod screen;
 pub mod service;
 pub mod simulate;
 pub mod status;
+pub mod tiles;
 pub mod time;
 pub mod tlog;
 pub mod witnessing;

@@ -19,6 +19,10 @@
 
 pub mod auth;
 mod extract;
+pub mod limits;
+pub mod logs;
+mod metrics;
+mod middleware;
 mod openapi;
 mod pages;
 pub mod policy;
@@ -34,10 +38,9 @@ use std::time::Duration;
 
 use accord_app::Store;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse as _, Response};
 
 pub use auth::{Role, TokenError, Tokens};
+pub use limits::{Limit, Rate, RateLimits};
 pub use openapi::DOCUMENT as OPENAPI;
 pub use problem::ApiError;
 
@@ -59,6 +62,8 @@ pub struct Config {
     pub body_limit: usize,
     /// How long a request may take.
     pub timeout: Duration,
+    /// The rate limits per token and per address.
+    pub rate_limits: RateLimits,
 }
 
 impl Config {
@@ -69,6 +74,7 @@ impl Config {
             tokens: Tokens::none(),
             body_limit: DEFAULT_BODY_LIMIT,
             timeout: DEFAULT_TIMEOUT,
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -83,10 +89,13 @@ pub(crate) struct AppState {
     /// Told `true` when the server stops, so that open event streams end (an open stream
     /// would otherwise hold the graceful shutdown forever, axum #2673).
     pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Metrics and rate limit buckets ([`middleware`]).
+    pub(crate) ops: Arc<middleware::Ops>,
 }
 
-/// The whole application: the routes with their limits, a timeout, and a panic caught
-/// and answered as a 500 problem.
+/// The whole application: the routes with their limits and the layers of [`middleware`]
+/// (request ids, logs, metrics, rate limits, compression, a timeout, a panic answered as
+/// a 500 problem).
 pub fn app(config: Config) -> Router {
     app_stopped_by(config, Arc::new(tokio::sync::watch::channel(false).0))
 }
@@ -99,17 +108,9 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         body_limit: config.body_limit,
         screening: Arc::default(),
         stopping,
+        ops: Arc::new(middleware::Ops::new(config.rate_limits)),
     };
-    routes::router(state)
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.timeout,
-        ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
-}
-
-fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    ApiError::internal().into_response()
+    middleware::wrap(routes::router(state.clone()), &state, config.timeout)
 }
 
 /// Why a server could not run.
@@ -183,14 +184,18 @@ pub(crate) async fn start_router(
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-                if let Some(stopping) = stopping {
-                    stopping.send_replace(true);
-                }
-            })
-            .await
+        // The peer's address reaches the handlers (the per-address rate limit).
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+            if let Some(stopping) = stopping {
+                stopping.send_replace(true);
+            }
+        })
+        .await
     });
     Ok(Running { addr, stop, task })
 }
@@ -206,6 +211,7 @@ pub fn run(
     // INVARIANT: the store's last handle is dropped outside the runtime: the PostgreSQL
     // client closes its connections by blocking on a runtime of its own.
     let store = config.store.clone();
+    logs::init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

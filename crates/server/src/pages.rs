@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-fn cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+pub(crate) fn cookie(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -30,17 +30,21 @@ pub enum Action {
     /// evidence an agreement seals or restricts. Participants of the process and the
     /// operator; the public and compliance officers see sealed entries as commitments.
     ReadConfidential,
+    /// Read the server's metrics (`/metrics`): the operator's, since request counts by
+    /// route tell how the server is used.
+    ReadMetrics,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::ReadPublic,
         Action::ReadEvaluation,
         Action::QueryStatus,
         Action::SubmitEntry,
         Action::Screen,
         Action::ReadConfidential,
+        Action::ReadMetrics,
     ];
 }
 
@@ -57,5 +61,6 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         Action::SubmitEntry => matches!(role, Some(Authority | Party | Monitor)),
         Action::Screen => matches!(role, Some(Compliance | Admin)),
         Action::ReadConfidential => matches!(role, Some(Authority | Party | Monitor | Admin)),
+        Action::ReadMetrics => matches!(role, Some(Admin)),
     }
 }

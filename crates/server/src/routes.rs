@@ -2,12 +2,15 @@
 //! pool, JSON responses, and problems for unknown paths and methods.
 
 pub mod agreements;
+pub mod batch;
 pub mod events;
 pub mod health;
 pub mod log;
 pub mod screening;
+pub mod search;
 pub mod statements;
 pub mod status;
+pub mod tiles;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +27,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::metrics::metrics))
         .route("/v1/openapi.json", get(crate::openapi::document))
         .route("/v1/agreements", get(agreements::list))
         .route("/v1/agreements/{id}", get(agreements::one))
@@ -34,14 +38,16 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/agreements/{id}/log/checkpoint", get(log::checkpoint))
         .route("/v1/agreements/{id}/log/inclusion", get(log::inclusion))
         .route("/v1/agreements/{id}/log/consistency", get(log::consistency))
+        .route("/v1/agreements/{id}/log/tile/{*path}", get(tiles::tile))
         .route(
             "/v1/agreements/{id}/reports/{as_of}/{*file}",
             get(crate::reports::file),
         )
         .route("/v1/status", get(status::status))
-        .route("/v1/statements", post(statements::submit))
+        .route("/v1/statements", post(batch::submit))
         .route("/v1/match/{dataset}", post(screening::match_entities))
         .route("/v1/catalog", get(screening::catalog))
+        .route("/v1/search/{dataset}", get(search::search))
         .route("/v1/entities/{id}", get(screening::entity))
         .route("/v1/events", get(events::events))
         .route("/", get(pages::home))

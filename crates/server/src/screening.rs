@@ -77,7 +77,7 @@ impl Loaded {
             .and_then(|&i| self.designations.get(i))
     }
 
-    fn by_candidate(&self, id: &str) -> Option<&Designation> {
+    pub fn by_candidate(&self, id: &str) -> Option<&Designation> {
         self.by_candidate
             .get(id)
             .and_then(|&i| self.designations.get(i))
@@ -250,6 +250,33 @@ pub fn parse(example: Example) -> Result<Parsed, String> {
             identifiers: identifiers.clone(),
         })
         .collect();
+    Ok(Parsed { example, queries })
+}
+
+/// A search (yente's `/search`): the text `q` as a name, against entities of `schema`
+/// (`Thing` or none: any schema).
+pub fn search(q: &str, schema: Option<&str>) -> Result<Parsed, String> {
+    let schemas = match schema {
+        None | Some("Thing") => vec![],
+        Some("Airplane") => vec![Schema::Aircraft],
+        Some(other) => vec![other.parse::<Schema>().map_err(|e| e.to_string())?],
+    };
+    let name = q.trim().to_owned();
+    if name.is_empty() {
+        return Err("`q` is empty: give a name to search for".to_owned());
+    }
+    let example = Example {
+        id: None,
+        schema: schema.unwrap_or("Thing").to_owned(),
+        properties: BTreeMap::from([("name".to_owned(), Values::One(name.clone()))]),
+    };
+    let queries = vec![Query {
+        name,
+        schemas,
+        birth_date: None,
+        countries: vec![],
+        identifiers: vec![],
+    }];
     Ok(Parsed { example, queries })
 }
 

@@ -6,11 +6,15 @@
 
 mod server {
     pub mod bad_input;
+    pub mod batch;
     pub mod browser;
     pub mod matrix;
     pub mod openapi;
+    pub mod ops;
     pub mod read;
     pub mod screening;
+    pub mod search;
     pub mod support;
+    pub mod tiles;
     pub mod write;
 }

@@ -38,6 +38,16 @@ pub struct Args {
     /// The largest request body accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = accord_server::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = accord_server::DEFAULT_TIMEOUT.as_secs())]
+    timeout: u64,
+    /// Requests per token: PER_MINUTE/BURST, or `off`.
+    #[arg(long, value_name = "PER_MINUTE/BURST", default_value = "6000/1000")]
+    rate_limit_token: accord_server::Limit,
+    /// Requests per client address (those without a token the server issued):
+    /// PER_MINUTE/BURST, or `off`.
+    #[arg(long, value_name = "PER_MINUTE/BURST", default_value = "3000/500")]
+    rate_limit_address: accord_server::Limit,
     #[command(flatten)]
     tokens: TokensArg,
     #[command(flatten)]
@@ -63,6 +73,11 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     };
     let config = Config {
         body_limit: args.body_limit,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        rate_limits: accord_server::RateLimits {
+            per_token: args.rate_limit_token.0,
+            per_address: args.rate_limit_address.0,
+        },
         ..config
     };
     let n_tokens = config.tokens.len();

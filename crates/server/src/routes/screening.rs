@@ -64,7 +64,7 @@ fn invalid(detail: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body", detail)
 }
 
-fn no_dataset(dataset: &str, names: &[String]) -> ApiError {
+pub(super) fn no_dataset(dataset: &str, names: &[String]) -> ApiError {
     ApiError::not_found(
         "no-such-dataset",
         format!(
@@ -74,7 +74,7 @@ fn no_dataset(dataset: &str, names: &[String]) -> ApiError {
     )
 }
 
-fn today() -> accord_core::time::Date {
+pub(super) fn today() -> accord_core::time::Date {
     accord_app::time::today(jiff::Timestamp::now())
 }
 

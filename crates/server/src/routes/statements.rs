@@ -8,6 +8,8 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse as _, Response};
 
+use accord_ledger::entry::SignedEntry;
+
 use super::{blocking, json};
 use crate::AppState;
 use crate::extract::{Caller, json_body};
@@ -31,8 +33,26 @@ pub async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let caller = caller.may(Action::SubmitEntry)?;
-    let Submit { entry } = json_body(&headers, body)?;
-    let entry = accord_app::ledger::parse_entry_line(entry.trim()).map_err(|message| {
+    let submit: Submit = json_body(&headers, body)?;
+    let entry = checked_entry(caller, &submit)?;
+    let submitted = blocking(&state, move |store| {
+        accord_app::service::submit(store, entry)
+    })
+    .await?;
+    let status = if submitted.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut response = json(accord_render::api::submitted(&submitted));
+    *response.status_mut() = status;
+    Ok(response.into_response())
+}
+
+/// The signed entry of a submission, if it is one and the caller's participant signed it
+/// (422 `malformed-entry`, 403 `not-a-signer` otherwise).
+pub(crate) fn checked_entry(caller: &Caller, submit: &Submit) -> Result<SignedEntry, ApiError> {
+    let entry = accord_app::ledger::parse_entry_line(submit.entry.trim()).map_err(|message| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "malformed-entry",
@@ -52,16 +72,5 @@ pub async fn submit(
             ),
         ));
     }
-    let submitted = blocking(&state, move |store| {
-        accord_app::service::submit(store, entry)
-    })
-    .await?;
-    let status = if submitted.duplicate {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    let mut response = json(accord_render::api::submitted(&submitted));
-    *response.status_mut() = status;
-    Ok(response.into_response())
+    Ok(entry)
 }

@@ -22,7 +22,9 @@ fn the_document_lists_every_endpoint_and_only_them() {
                 .replace("arden-nuclear-2026", "{id}")
                 .replace("accord-eu-fsf-eu-1001-23", "{id}")
                 .replace("/match/default", "/match/{dataset}")
-                .replace("/reports/2027-06-01/report.json", "/reports/{as_of}/{file}");
+                .replace("/search/default", "/search/{dataset}")
+                .replace("/reports/2027-06-01/report.json", "/reports/{as_of}/{file}")
+                .replace("/log/tile/0/000.p/1", "/log/tile/{path}");
             (method.to_string(), path)
         })
         .collect();

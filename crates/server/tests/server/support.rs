@@ -192,6 +192,18 @@ impl Fixture {
         .await
     }
 
+    /// A `GET` whose body is bytes (no content encoding asked for): status and body.
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let response = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.bytes().await.unwrap().to_vec())
+    }
+
     /// `POST /v1/statements` with a JSON body.
     pub async fn submit(&self, as_role: Option<Role>, body: &str) -> Answer {
         self.send(Request {
@@ -255,6 +267,11 @@ fn tokens() -> (Tokens, BTreeMap<Role, String>) {
 /// Runs `test` against a server on a fresh SQLite store, then on a fresh PostgreSQL
 /// schema (skipped, saying so, when PostgreSQL is unreachable outside CI).
 pub fn both(test: impl AsyncFn(&Fixture)) {
+    both_with(|_| {}, test);
+}
+
+/// [`both`], with the server's config changed by `configure` first.
+pub fn both_with(configure: impl Fn(&mut Config), test: impl AsyncFn(&Fixture)) {
     accord_store::testing::both(|fresh| {
         // The PostgreSQL client blocks on a runtime of its own: the store is opened,
         // prepared and finally dropped outside the server's runtime, and the tests reach it
@@ -268,11 +285,12 @@ pub fn both(test: impl AsyncFn(&Fixture)) {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let config = Config {
+            let mut config = Config {
                 tokens: accepted,
                 body_limit: BODY_LIMIT,
                 ..Config::new(store.clone())
             };
+            configure(&mut config);
             let running = accord_server::start(config, "127.0.0.1:0".parse().unwrap())
                 .await
                 .unwrap();
@@ -298,6 +316,7 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
     &[
         ("GET", "/healthz", None),
         ("GET", "/readyz", None),
+        ("GET", "/metrics", Some(ReadMetrics)),
         ("GET", "/v1/openapi.json", None),
         ("GET", "/v1/agreements", Some(ReadPublic)),
         ("GET", "/v1/agreements/arden-nuclear-2026", Some(ReadPublic)),
@@ -348,8 +367,14 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
         ),
         ("POST", "/v1/statements", Some(SubmitEntry)),
         ("POST", "/v1/match/default", Some(Screen)),
+        ("GET", "/v1/search/default?q=Arden", Some(Screen)),
         ("GET", "/v1/catalog", Some(ReadPublic)),
         ("GET", "/v1/entities/accord-eu-fsf-eu-1001-23", Some(Screen)),
         ("GET", "/v1/events", Some(ReadPublic)),
+        (
+            "GET",
+            "/v1/agreements/arden-nuclear-2026/log/tile/0/000.p/1",
+            Some(ReadPublic),
+        ),
     ]
 };

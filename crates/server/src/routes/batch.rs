@@ -1,0 +1,123 @@
+//! `POST /v1/statements` with a JSON array: a batch of signed entries, each answered on
+//! its own (issue #13). The ledger writes entries one by one through the log's single
+//! writer, so a batch is not one transaction: an entry the ledger refuses does not hold
+//! back the others, and each result says what became of its entry. The entries are
+//! submitted together so that the writer commits them in few transactions.
+//!
+//! The whole request is still refused (a problem, nothing written) when it cannot be read
+//! or when the caller may not submit: the content type, the JSON, the array's length.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::Value;
+
+use super::{blocking, json, statements};
+use crate::AppState;
+use crate::extract::{Caller, json_body};
+use crate::policy::Action;
+use crate::problem::ApiError;
+
+/// The most entries a batch holds.
+pub const MAX_BATCH: usize = 1000;
+
+/// How many entries of a batch wait for the writer at once.
+const IN_FLIGHT: usize = 64;
+
+/// `POST /v1/statements`: one entry (`{"entry": …}`, [`statements::submit`]) or a batch
+/// (`[{"entry": …}, …]`), told apart by the body's first character.
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let is_array = body
+        .as_ref()
+        .ok()
+        .and_then(|b| b.iter().find(|c| !c.is_ascii_whitespace()))
+        == Some(&b'[');
+    if !is_array {
+        return statements::submit(State(state), caller, headers, body).await;
+    }
+    caller.may(Action::SubmitEntry)?;
+    let items: Vec<statements::Submit> = json_body(&headers, body)?;
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-body",
+            format!(
+                "a batch holds 1 to {MAX_BATCH} entries; this one holds {}",
+                items.len()
+            ),
+        ));
+    }
+    // Each entry is read and checked against the token first; those that pass go to the
+    // writer together.
+    let checked: Vec<Result<_, ApiError>> = items
+        .into_iter()
+        .map(|item| statements::checked_entry(&caller, &item))
+        .collect();
+    let results = blocking(&state, move |store| Ok(submit_all(store, checked))).await?;
+    Ok(json(render(&results)))
+}
+
+type Outcome = Result<accord_app::service::Submitted, ApiError>;
+
+/// Submits every checked entry, [`IN_FLIGHT`] at a time on their own threads (each waits
+/// for its commit, so together they share the writer's transactions); results in order.
+fn submit_all(
+    store: &accord_app::Store,
+    checked: Vec<Result<accord_ledger::entry::SignedEntry, ApiError>>,
+) -> Vec<Outcome> {
+    let mut results = Vec::with_capacity(checked.len());
+    let mut checked = checked.into_iter().peekable();
+    while checked.peek().is_some() {
+        let chunk: Vec<_> = checked.by_ref().take(IN_FLIGHT).collect();
+        let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .into_iter()
+                .map(|entry| {
+                    scope.spawn(move || {
+                        entry.and_then(|e| {
+                            accord_app::service::submit(store, e).map_err(ApiError::from)
+                        })
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(ApiError::internal())))
+                .collect()
+        });
+        results.extend(outcomes);
+    }
+    results
+}
+
+/// `{"results": [...]}`: per entry, in order, its receipt with `status` 201 (new) or 200
+/// (already logged), or its problem (`type`, `title`, `status`, `detail`).
+fn render(results: &[Outcome]) -> String {
+    let results: Vec<Value> = results
+        .iter()
+        .map(|outcome| match outcome {
+            Ok(submitted) => {
+                let mut receipt: Value =
+                    serde_json::from_str(&accord_render::api::submitted(submitted))
+                        .unwrap_or(Value::Null);
+                let status = if submitted.duplicate { 200 } else { 201 };
+                if let Some(fields) = receipt.as_object_mut() {
+                    fields.insert("status".into(), status.into());
+                }
+                receipt
+            }
+            Err(problem) => serde_json::to_value(problem.problem()).unwrap_or(Value::Null),
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
+        .unwrap_or_default();
+    out.push('\n');
+    out
+}
