@@ -23,6 +23,7 @@ mod openapi;
 mod pages;
 pub mod policy;
 mod problem;
+pub mod replica;
 mod reports;
 mod routes;
 mod screening;
@@ -59,6 +60,12 @@ pub struct Config {
     pub body_limit: usize,
     /// How long a request may take.
     pub timeout: Duration,
+    /// Where reads are answered from, when not from `store`: a hot standby of its
+    /// PostgreSQL primary (`accord serve --read-store`; see [`replica`]).
+    pub read_store: Option<Store>,
+    /// The address other servers of the same store name as this one's when it leads a log
+    /// (`accord serve --advertise`); by default `http://` and the address it listens on.
+    pub advertise: Option<String>,
 }
 
 impl Config {
@@ -69,6 +76,8 @@ impl Config {
             tokens: Tokens::none(),
             body_limit: DEFAULT_BODY_LIMIT,
             timeout: DEFAULT_TIMEOUT,
+            read_store: None,
+            advertise: None,
         }
     }
 }
@@ -77,6 +86,8 @@ impl Config {
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
     pub(crate) store: Store,
+    /// Where reads go when they may be answered from a standby (see [`replica`]).
+    pub(crate) reads: Arc<replica::Reads>,
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) body_limit: usize,
     pub(crate) screening: Arc<screening::Cache>,
@@ -93,7 +104,9 @@ pub fn app(config: Config) -> Router {
 
 /// [`app`], whose event streams end when `stopping` is told `true`.
 fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>>) -> Router {
+    let reads = Arc::new(replica::Reads::new(config.store.clone(), config.read_store));
     let state = AppState {
+        reads: reads.clone(),
         store: config.store,
         tokens: Arc::new(config.tokens),
         body_limit: config.body_limit,
@@ -101,6 +114,7 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         stopping,
     };
     routes::router(state)
+        .layer(axum::middleware::from_fn_with_state(reads, replica::route))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.timeout,
@@ -156,14 +170,34 @@ impl Running {
 }
 
 /// Binds `listen` and serves `config` on the current tokio runtime until stopped.
+///
+/// On PostgreSQL the server writes a log only while it holds the log's lease (see
+/// [`accord_app::Store::lead_by_lease`]), advertising [`Config::advertise`] or its own
+/// address: several servers can share one primary.
 pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeError> {
     let stopping = Arc::new(tokio::sync::watch::channel(false).0);
-    start_router(
+    let listener = bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let advertise = config
+        .advertise
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    config.store.lead_by_lease(Some(advertise));
+    Ok(serve_on(
+        listener,
+        addr,
         app_stopped_by(config, stopping.clone()),
-        listen,
         Some(stopping),
-    )
-    .await
+    ))
+}
+
+async fn bind(listen: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: listen,
+            source,
+        })
 }
 
 /// Binds `listen` and serves `app` on the current tokio runtime until stopped.
@@ -174,13 +208,17 @@ pub(crate) async fn start_router(
     listen: SocketAddr,
     stopping: Option<Arc<tokio::sync::watch::Sender<bool>>>,
 ) -> Result<Running, ServeError> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: listen,
-            source,
-        })?;
+    let listener = bind(listen).await?;
     let addr = listener.local_addr()?;
+    Ok(serve_on(listener, addr, app, stopping))
+}
+
+fn serve_on(
+    listener: tokio::net::TcpListener,
+    addr: SocketAddr,
+    app: Router,
+    stopping: Option<Arc<tokio::sync::watch::Sender<bool>>>,
+) -> Running {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -192,7 +230,7 @@ pub(crate) async fn start_router(
             })
             .await
     });
-    Ok(Running { addr, stop, task })
+    Running { addr, stop, task }
 }
 
 /// Serves `config` on `listen` until the process is interrupted (Ctrl-C) or terminated

@@ -10,6 +10,7 @@ mod server {
     pub mod matrix;
     pub mod openapi;
     pub mod read;
+    pub mod replicas;
     pub mod screening;
     pub mod support;
     pub mod write;
