@@ -7,6 +7,7 @@
 mod server {
     pub mod bad_input;
     pub mod browser;
+    pub mod harness;
     pub mod matrix;
     pub mod openapi;
     pub mod read;
