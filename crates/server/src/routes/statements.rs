@@ -64,7 +64,8 @@ pub async fn submit(
         let submitted = accord_app::service::submit(&store, entry)?;
         // Where the primary's log stands now, at or past this commit: what a read from a
         // standby waits for (see `crate::replica`).
-        let position = store.wal_position()?;
+        // Without it (the primary went just now) the receipt still stands.
+        let position = store.wal_position().ok().flatten();
         Ok::<_, accord_app::Error>((submitted, position))
     })
     .await
@@ -73,6 +74,11 @@ pub async fn submit(
         Ok(written) => written,
         Err(accord_app::Error::Store(StoreError::NotLeader { origin, leader })) => {
             return Ok(not_the_leader(&origin, leader.as_deref()));
+        }
+        Err(accord_app::Error::Entry { source, .. })
+            if matches!(*source, StoreError::Postgres(_) | StoreError::Pool(_)) =>
+        {
+            return Err(receipt_lost());
         }
         Err(e) => return Err(e.into()),
     };
@@ -87,6 +93,16 @@ pub async fn submit(
         response.headers_mut().insert(COMMIT_LSN, value);
     }
     Ok(response.into_response())
+}
+
+/// The entry was acknowledged by the log's writer, but the store went before its receipt
+/// could be read back (a failover): submitting it again answers its receipt (200).
+fn receipt_lost() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store-unavailable",
+        "the store went while the receipt was read back; the entry may have been written: submit it again for its receipt",
+    )
 }
 
 /// How long a client waits before it submits again to a server that does not lead the

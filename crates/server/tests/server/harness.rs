@@ -263,10 +263,13 @@ impl Drop for Server {
     }
 }
 
-fn serve(store: &str, read_store: &str, tokens: &Path) -> Server {
-    let mut child = Command::new(accord_bin())
-        .args(["serve", "--listen", "127.0.0.1:0", "--store", store])
-        .args(["--read-store", read_store])
+fn serve(store: &str, read_store: Option<&str>, tokens: &Path) -> Server {
+    let mut command = Command::new(accord_bin());
+    command.args(["serve", "--listen", "127.0.0.1:0", "--store", store]);
+    if let Some(read_store) = read_store {
+        command.args(["--read-store", read_store]);
+    }
+    let mut child = command
         .arg("--tokens")
         .arg(tokens)
         .stdin(Stdio::null())
@@ -295,6 +298,8 @@ struct Seen {
     acknowledged: Vec<(u64, String, Instant, Instant)>,
     /// Answers that were not acknowledgements (refusals, errors, lost connections).
     refused: u64,
+    /// The first few of them: status (0: no answer) and body or error.
+    reasons: Vec<(u16, String)>,
 }
 
 /// `clients` loops submitting entries to the servers of `bases` (read afresh on every
@@ -350,7 +355,7 @@ async fn load(
                             .map(str::to_owned);
                         (status, leader, r.text().await.unwrap_or_default())
                     }
-                    Err(_) => (0, None, String::new()),
+                    Err(e) => (0, None, e.to_string()),
                 };
                 match answer {
                     (200 | 201, _, text) => {
@@ -365,7 +370,13 @@ async fn load(
                     }
                     (status, leader, text) => {
                         assert!(matches!(status, 0 | 503), "{status}: {text}");
-                        seen.lock().unwrap().refused += 1;
+                        {
+                            let mut seen = seen.lock().unwrap();
+                            seen.refused += 1;
+                            if seen.reasons.len() < 8 {
+                                seen.reasons.push((status, text.clone()));
+                            }
+                        }
                         target = leader.filter(|l| bases.lock().unwrap().contains(l));
                         if target.is_none() {
                             next += 1;
@@ -401,7 +412,12 @@ fn replicated_postgres_survives_the_leader_and_the_primary() {
     let form = if long {
         Form {
             servers: 3,
-            clients: 16,
+            clients: std::env::var("ACCORD_HARNESS_CLIENTS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                // 16 clients stalled the servers (a pool of 16 connections; see
+                // docs/deployment.md, "What is not done").
+                .unwrap_or(8),
             phase: Duration::from_secs(8),
             throughput: true,
         }
@@ -422,8 +438,10 @@ fn replicated_postgres_survives_the_leader_and_the_primary() {
     run(&form);
 }
 
-fn run(form: &Form) {
-    let mut pair = start_pair();
+/// The store URL naming both hosts, the standby's URL, and the store, prepared: the
+/// write log created (and for the long form, a scenario played and a list imported for
+/// the status queries).
+fn prepare(pair: &Pair, form: &Form) -> (String, String, Store) {
     wait_for_sync(&pair.primary);
     {
         let mut c = accord_store::connect_postgres(&pair.primary.url("postgres")).unwrap();
@@ -439,13 +457,37 @@ fn run(form: &Form) {
     let participants = accord_app::ledger::read_roster("roster.json", roster).unwrap();
     let log_key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
     accord_app::ledger::init(&store, ORIGIN, &log_key.verifier(), &participants).unwrap();
+    if form.throughput {
+        accord_app::play::play_bundled(&store, "scenarios/nuclear-caps.toml").unwrap();
+        let list = super::support::repo().join("crates/server/demo/eu-arden.xml");
+        let import = accord_app::lists::Import::files(
+            &[list],
+            None,
+            Some("eu-fsf".into()),
+            "2026-01-01T00:00:00Z".into(),
+        );
+        accord_app::lists::import(&store, &import, &mut |_, _| {}).unwrap();
+    }
+    (store_url, standby_url, store)
+}
+
+/// A token of `role` (acting for `party`), added to the tokens file.
+fn token(tokens: &Path, role: Role, party: Option<&str>) -> String {
+    let issued = accord_server::auth::issue(role, party, jiff::Timestamp::now()).unwrap();
+    accord_server::auth::append_record(tokens, &issued.record).unwrap();
+    issued.token
+}
+
+fn run(form: &Form) {
+    let mut pair = start_pair();
+    let (store_url, standby_url, store) = prepare(&pair, form);
+    let log_key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
     let tokens = pair.primary.data.with_file_name("tokens.jsonl");
-    let issued =
-        accord_server::auth::issue(Role::Monitor, Some("iaea"), jiff::Timestamp::now()).unwrap();
-    accord_server::auth::append_record(&tokens, &issued.record).unwrap();
+    let monitor = token(&tokens, Role::Monitor, Some("iaea"));
+    let compliance = token(&tokens, Role::Compliance, None);
 
     let mut servers: Vec<Server> = (0..form.servers)
-        .map(|_| serve(&store_url, &standby_url, &tokens))
+        .map(|_| serve(&store_url, Some(&standby_url), &tokens))
         .collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -456,27 +498,23 @@ fn run(form: &Form) {
         servers.iter().map(|s| s.base.clone()).collect::<Vec<_>>(),
     ));
     if form.throughput {
-        throughput(&runtime, &servers, &issued.token, form);
+        throughput(&runtime, &servers, &monitor, form);
+        let primary_only = serve(&store_url, None, &tokens);
+        for (server, from) in [(&primary_only, "the primary"), (&servers[0], "the standby")] {
+            let rate = runtime.block_on(status_queries(&server.base, &compliance, form));
+            eprintln!(
+                "replication harness: {rate:.0} status queries/s from {from} ({} clients)",
+                form.clients
+            );
+        }
     }
 
-    // Checkpoints signed through the run, kept here as a witness would keep them.
     let stop = Arc::new(AtomicBool::new(false));
-    let checkpoints = Arc::new(Mutex::new(Vec::<String>::new()));
-    let signer = {
-        let (stop, checkpoints, store) = (stop.clone(), checkpoints.clone(), store.clone());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok(note) = accord_app::ledger::checkpoint(&store, Some(ORIGIN), &log_key) {
-                    checkpoints.lock().unwrap().push(note);
-                }
-                std::thread::sleep(Duration::from_millis(200));
-            }
-        })
-    };
+    let signer = sign_checkpoints(store.clone(), log_key, stop.clone());
     let seen = Arc::new(Mutex::new(Seen::default()));
     let generator = runtime.spawn(load(
         bases.clone(),
-        issued.token.clone(),
+        monitor.clone(),
         form.clients,
         stop.clone(),
         seen.clone(),
@@ -500,28 +538,10 @@ fn run(form: &Form) {
     std::thread::sleep(form.phase * 2);
     stop.store(true, Ordering::Relaxed);
     runtime.block_on(generator).unwrap();
-    signer.join().unwrap();
-
-    // Every acknowledged entry is in the (promoted) log at its index; the log audits clean
-    // against every checkpoint signed during the run.
-    let store = Store::open(&StoreUrl::Postgres(store_url.clone())).unwrap();
+    let checkpoints = signer.join().unwrap();
+    drop(store);
     let seen = seen.lock().unwrap();
-    let checkpoints = checkpoints.lock().unwrap();
-    let mut ledger = store.ledger(Some(ORIGIN)).unwrap();
-    let size = ledger.refresh().unwrap().size;
-    for (index, id, _, _) in &seen.acknowledged {
-        let (logged, _) = ledger.entry(*index).unwrap();
-        let logged_id: String = logged
-            .signed
-            .id()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(&logged_id, id, "entry #{index} is not the one acknowledged");
-    }
-    let audit = accord_app::ledger::audit_against(&store, Some(ORIGIN), &checkpoints).unwrap();
-    assert!(audit.is_clean(), "{:?}", audit.findings);
-    assert!(audit.outside > 0, "checkpoints were signed during the run");
+    let size = verify(&store_url, &seen, &checkpoints);
     // How long after a failure the first submission sent after it was acknowledged.
     let gap = |after: Instant| {
         seen.acknowledged
@@ -541,7 +561,7 @@ fn run(form: &Form) {
         form.clients,
         seen.acknowledged.len(),
         seen.refused,
-        audit.outside,
+        checkpoints.len(),
         after_server.unwrap_or(f64::NAN),
         after_primary.unwrap_or(f64::NAN),
         promoted.as_secs_f64()
@@ -550,10 +570,53 @@ fn run(form: &Form) {
         after_server.is_some() && after_primary.is_some(),
         "submissions resumed"
     );
-    drop(ledger);
-    drop(store);
     drop(servers);
     drop(runtime);
+}
+
+/// Checkpoints signed every 200 ms until `stop`, kept here as a witness would keep them
+/// (failures, while the primary is gone, are skipped).
+fn sign_checkpoints(
+    store: Store,
+    log_key: SignerKey,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<Vec<String>> {
+    std::thread::spawn(move || {
+        let mut notes = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            if let Ok(note) = accord_app::ledger::checkpoint(&store, Some(ORIGIN), &log_key) {
+                notes.push(note);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        notes
+    })
+}
+
+/// Every acknowledged entry is in the (promoted) log at its index, and the log audits
+/// clean against every checkpoint signed during the run; the log's size.
+fn verify(store_url: &str, seen: &Seen, checkpoints: &[String]) -> u64 {
+    let store = Store::open(&StoreUrl::Postgres(store_url.to_owned())).unwrap();
+    let mut ledger = store.ledger(Some(ORIGIN)).unwrap();
+    let size = ledger.refresh().unwrap().size;
+    for (index, id, _, _) in &seen.acknowledged {
+        let (logged, _) = ledger.entry(*index).unwrap();
+        let logged_id: String = logged
+            .signed
+            .id()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(&logged_id, id, "entry #{index} is not the one acknowledged");
+    }
+    let audit = accord_app::ledger::audit_against(&store, Some(ORIGIN), checkpoints).unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.findings);
+    assert_eq!(audit.outside, checkpoints.len());
+    assert!(
+        !checkpoints.is_empty(),
+        "checkpoints were signed during the run"
+    );
+    size
 }
 
 /// Submissions/s with 1, 2, then 3 servers taking the load (clients spread over them),
@@ -583,10 +646,46 @@ fn throughput(runtime: &tokio::runtime::Runtime, servers: &[Server], token: &str
         runtime.block_on(generator).unwrap();
         let seen = seen.lock().unwrap();
         eprintln!(
-            "replication harness: {n} server(s), {} clients: {:.0} submissions/s acknowledged ({} refused)",
+            "replication harness: {n} server(s), {} clients: {:.0} submissions/s acknowledged ({} refused, following Accord-Leader){}",
             form.clients,
             seen.acknowledged.len() as f64 / started.elapsed().as_secs_f64(),
-            seen.refused
+            seen.refused,
+            // Why, when nothing was acknowledged at all.
+            if seen.acknowledged.is_empty() {
+                format!(": {:?}", seen.reasons)
+            } else {
+                String::new()
+            }
         );
     }
+}
+
+/// Status queries per second answered by the server at `base`, `form.clients` at a time
+/// for one phase (each answer checked to be 200).
+async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{base}/v1/status?entity=eu-fsf:EU.1001.23&agreement=arden-nuclear-2026&activity=food&date=2026-07-01"
+    );
+    let deadline = Instant::now() + form.phase;
+    let started = Instant::now();
+    let tasks = (0..form.clients).map(|_| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            let mut answered = 0u64;
+            while Instant::now() < deadline {
+                let response = client.get(&url).bearer_auth(token).send().await.unwrap();
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap();
+                assert_eq!(status, 200, "{text}");
+                answered += 1;
+            }
+            answered
+        }
+    });
+    let answered: u64 = futures_util::future::join_all(tasks)
+        .await
+        .into_iter()
+        .sum();
+    answered as f64 / started.elapsed().as_secs_f64()
 }
