@@ -2,7 +2,8 @@
 //! synchronous hot standby (`initdb` on free ports, `pg_basebackup -R -X stream`,
 //! `synchronous_commit = remote_apply`), several `accord serve` processes on the store URL
 //! naming both hosts (`target_session_attrs=read-write`), each reading from the standby,
-//! and a load generator. It kills the server that leads the log, then the primary
+//! and a load generator. It checks read-your-writes from the standby (`Accord-Min-Lsn`,
+//! and the fallback to the primary), kills the server that leads the log, then the primary
 //! (promoting the standby with `pg_ctl promote`), and checks that every acknowledged entry
 //! is in the log at its index, that every checkpoint signed during the run is consistent
 //! with the final log (so with every later one), that the log audits clean, and how long
@@ -495,6 +496,7 @@ fn run(form: &Form) {
     let bases = Arc::new(Mutex::new(
         servers.iter().map(|s| s.base.clone()).collect::<Vec<_>>(),
     ));
+    runtime.block_on(read_your_write(&servers, &monitor));
     if form.throughput {
         throughput(&runtime, &servers, &monitor, form);
         let primary_only = serve(&store_url, None, &tokens);
@@ -692,4 +694,50 @@ async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
         .into_iter()
         .sum();
     answered as f64 / started.elapsed().as_secs_f64()
+}
+
+/// A submission's `Accord-Commit-Lsn`, sent back as `Accord-Min-Lsn`, is read from the
+/// (synchronous) standby and sees the entry; a position the standby has not reached is
+/// read from the primary once the wait is over.
+async fn read_your_write(servers: &[Server], token: &str) {
+    let client = reqwest::Client::new();
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    let mut target = bases[0].clone();
+    let written = loop {
+        let response = client
+            .post(format!("{target}/v1/statements"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(
+                serde_json::json!({ "entry": signed(ORIGIN, evidence(0.5), "iaea", &key(3)) })
+                    .to_string(),
+            )
+            .send()
+            .await
+            .unwrap();
+        match response.headers().get("accord-leader") {
+            Some(leader) => target = leader.to_str().unwrap().to_owned(),
+            None => break response,
+        }
+    };
+    assert!(matches!(written.status().as_u16(), 200 | 201));
+    let position = written.headers()["accord-commit-lsn"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let index = serde_json::from_str::<serde_json::Value>(&written.text().await.unwrap()).unwrap()
+        ["index"]
+        .as_u64()
+        .unwrap();
+    for (wanted, from) in [(position.as_str(), "standby"), ("FFFFFFFF/0", "primary")] {
+        let read = client
+            .get(format!("{}/v1/agreements/agreement-1/log", bases[1]))
+            .header("accord-min-lsn", wanted)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read.headers()["accord-read-from"], from, "{wanted}");
+        let log: serde_json::Value = serde_json::from_str(&read.text().await.unwrap()).unwrap();
+        assert!(log["size"].as_u64().unwrap() > index, "{log}");
+    }
 }
