@@ -74,10 +74,12 @@ pub struct Submitted {
 /// A refusal ([`Error::Append`]) carries the ledger's reason; nothing is written.
 pub fn submit(store: &Store, entry: SignedEntry) -> Result<Submitted> {
     let origin = entry.entry.origin.clone();
-    // The log must exist before a writer is started for it.
+    // The writer first (it refuses a log that does not exist): no pooled connection is held
+    // here while it is started, which may need one (issue #17: several servers).
+    let writer = store.writer(&origin)?;
     let mut ledger = store.ledger(Some(&origin))?;
     let entry_id = entry.id();
-    let receipt = store.writer(&origin)?.append(Submission {
+    let receipt = writer.append(Submission {
         entry,
         sealed: None,
     })?;

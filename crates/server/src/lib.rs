@@ -27,6 +27,7 @@ mod openapi;
 mod pages;
 pub mod policy;
 mod problem;
+pub mod replica;
 mod reports;
 mod routes;
 mod screening;
@@ -64,6 +65,12 @@ pub struct Config {
     pub timeout: Duration,
     /// The rate limits per token and per address.
     pub rate_limits: RateLimits,
+    /// Where reads are answered from, when not from `store`: a hot standby of its
+    /// PostgreSQL primary (`accord serve --read-store`; see [`replica`]).
+    pub read_store: Option<Store>,
+    /// The address other servers of the same store name as this one's when it leads a log
+    /// (`accord serve --advertise`); by default `http://` and the address it listens on.
+    pub advertise: Option<String>,
 }
 
 impl Config {
@@ -75,6 +82,8 @@ impl Config {
             body_limit: DEFAULT_BODY_LIMIT,
             timeout: DEFAULT_TIMEOUT,
             rate_limits: RateLimits::default(),
+            read_store: None,
+            advertise: None,
         }
     }
 }
@@ -83,6 +92,8 @@ impl Config {
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
     pub(crate) store: Store,
+    /// Where reads go when they may be answered from a standby (see [`replica`]).
+    pub(crate) reads: Arc<replica::Reads>,
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) body_limit: usize,
     pub(crate) screening: Arc<screening::Cache>,
@@ -102,7 +113,9 @@ pub fn app(config: Config) -> Router {
 
 /// [`app`], whose event streams end when `stopping` is told `true`.
 fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>>) -> Router {
+    let reads = Arc::new(replica::Reads::new(config.store.clone(), config.read_store));
     let state = AppState {
+        reads: reads.clone(),
         store: config.store,
         tokens: Arc::new(config.tokens),
         body_limit: config.body_limit,
@@ -110,7 +123,9 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         stopping,
         ops: Arc::new(middleware::Ops::new(config.rate_limits)),
     };
-    middleware::wrap(routes::router(state.clone()), &state, config.timeout)
+    let router = routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(reads, replica::route));
+    middleware::wrap(router, &state, config.timeout)
 }
 
 /// Why a server could not run.
@@ -157,14 +172,34 @@ impl Running {
 }
 
 /// Binds `listen` and serves `config` on the current tokio runtime until stopped.
+///
+/// On PostgreSQL the server writes a log only while it holds the log's lease (see
+/// [`accord_app::Store::lead_by_lease`]), advertising [`Config::advertise`] or its own
+/// address: several servers can share one primary.
 pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeError> {
     let stopping = Arc::new(tokio::sync::watch::channel(false).0);
-    start_router(
+    let listener = bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let advertise = config
+        .advertise
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    config.store.lead_by_lease(Some(advertise));
+    Ok(serve_on(
+        listener,
+        addr,
         app_stopped_by(config, stopping.clone()),
-        listen,
         Some(stopping),
-    )
-    .await
+    ))
+}
+
+async fn bind(listen: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: listen,
+            source,
+        })
 }
 
 /// Binds `listen` and serves `app` on the current tokio runtime until stopped.
@@ -175,13 +210,17 @@ pub(crate) async fn start_router(
     listen: SocketAddr,
     stopping: Option<Arc<tokio::sync::watch::Sender<bool>>>,
 ) -> Result<Running, ServeError> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: listen,
-            source,
-        })?;
+    let listener = bind(listen).await?;
     let addr = listener.local_addr()?;
+    Ok(serve_on(listener, addr, app, stopping))
+}
+
+fn serve_on(
+    listener: tokio::net::TcpListener,
+    addr: SocketAddr,
+    app: Router,
+    stopping: Option<Arc<tokio::sync::watch::Sender<bool>>>,
+) -> Running {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         // The peer's address reaches the handlers (the per-address rate limit).
@@ -197,7 +236,7 @@ pub(crate) async fn start_router(
         })
         .await
     });
-    Ok(Running { addr, stop, task })
+    Running { addr, stop, task }
 }
 
 /// Serves `config` on `listen` until the process is interrupted (Ctrl-C) or terminated

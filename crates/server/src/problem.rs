@@ -156,6 +156,13 @@ fn store_problem(error: StoreError) -> ApiError {
             format!("there is no log `{origin}` on this server"),
         ),
         StoreError::OutOfRange(message) => ApiError::bad_request("out-of-range", message),
+        // A batch's entry whose log another server leads (a single submission answers
+        // this with `Retry-After` and the leader: `routes::statements::not_the_leader`).
+        StoreError::NotLeader { origin, .. } => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-the-leader",
+            format!("this server does not lead the log `{origin}` now; nothing was written"),
+        ),
         StoreError::Pool(_) | StoreError::Postgres(_) | StoreError::Sqlite(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "store-unavailable",

@@ -94,12 +94,13 @@ pub(crate) fn json(body: String) -> Response {
 }
 
 /// Runs a use case on tokio's blocking pool (store and engine work blocks), with the
-/// server's store; its error becomes a problem.
+/// store the request was routed to (the primary, or a standby for a read: see
+/// [`crate::replica`]); its error becomes a problem.
 pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&accord_app::Store) -> accord_app::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let store = state.store.clone();
+    let store = state.reads.store().clone();
     match tokio::task::spawn_blocking(move || work(&store)).await {
         Ok(result) => result.map_err(ApiError::from),
         Err(_) => Err(ApiError::internal()),

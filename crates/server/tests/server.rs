@@ -8,10 +8,12 @@ mod server {
     pub mod bad_input;
     pub mod batch;
     pub mod browser;
+    pub mod harness;
     pub mod matrix;
     pub mod openapi;
     pub mod ops;
     pub mod read;
+    pub mod replicas;
     pub mod screening;
     pub mod search;
     pub mod support;

@@ -13,13 +13,14 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use accord_ledger::note::VerifierKey;
 use accord_ledger::roster::Roster;
 use r2d2_postgres::PostgresConnectionManager;
 
+use crate::lease::Lease;
 use crate::ledger::{
     GroupCommit, Ledger, LedgerBackend, LogInfo, PostgresLedger, Sequencer, SqliteLedger, TileCache,
 };
@@ -80,6 +81,11 @@ enum Pool {
     Postgres(r2d2::Pool<PostgresManager>),
 }
 
+/// How long a process that found a log's lease taken waits before it tries to take the
+/// lease again (each try opens a connection): with the moment PostgreSQL ends the leader's
+/// session, the bound on how long a log goes without a leader while submissions come.
+pub const LEASE_RETRY: Duration = Duration::from_millis(200);
+
 /// How many connections one store keeps at most.
 const MAX_CONNECTIONS: u32 = 16;
 /// How long a caller waits for a connection when all are taken (or the database is gone).
@@ -88,9 +94,21 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(15);
 struct Inner {
     url: StoreUrl,
     pool: Pool,
-    writers: Mutex<HashMap<String, Arc<Sequencer>>>,
+    writers: Mutex<HashMap<String, Writer>>,
+    /// Set when this process leads logs only through a lease ([`Store::lead_by_lease`]):
+    /// the address it advertises to the others, if any.
+    leading: OnceLock<Option<String>>,
+    /// For each log whose lease was last found taken: when, and the leader named then.
+    /// Within [`LEASE_RETRY`] of that, a submission is refused without asking again.
+    refused: Mutex<HashMap<String, (std::time::Instant, Option<String>)>>,
     /// The upper tiles of every log's tree, read once and shared by every proof.
     tiles: Arc<TileCache>,
+}
+
+/// A log's shared writer, and the lease it writes under (when it needs one).
+struct Writer {
+    sequencer: Arc<Sequencer>,
+    lease: Option<Lease>,
 }
 
 /// A store: the ledger, the lists and the agreement registry behind one URL.
@@ -159,6 +177,8 @@ impl Store {
                 url: url.clone(),
                 pool,
                 writers: Mutex::new(HashMap::new()),
+                leading: OnceLock::new(),
+                refused: Mutex::default(),
                 tiles: Arc::default(),
             }),
         })
@@ -225,23 +245,98 @@ impl Store {
         origins.iter().map(|o| backend.log_info(o)).collect()
     }
 
+    /// From now on, this handle writes to a PostgreSQL log only while it holds the log's
+    /// lease (see [`crate::lease`]): several processes serving one primary then have one
+    /// sequencer per log among them, and [`Store::writer`] answers
+    /// [`StoreError::NotLeader`], naming the leader by `advertise`, while another process
+    /// holds it. A SQLite store has no lease (one process holds the file): nothing changes.
+    /// The first call decides; later calls change nothing.
+    pub fn lead_by_lease(&self, advertise: Option<String>) {
+        let _ = self.inner.leading.set(advertise);
+    }
+
     /// The shared writer of a log, started on first use and kept while the store is open:
     /// every thread that appends to this log through this handle goes through it, so their
     /// entries are group-committed together.
+    ///
+    /// Under [`Store::lead_by_lease`] on PostgreSQL, the writer is kept only while its
+    /// lease is held (looked at once a second at most); without it, the lease is tried
+    /// again, and [`StoreError::NotLeader`] is the answer while another process holds it.
     pub fn writer(&self, origin: &str) -> Result<Arc<Sequencer>, StoreError> {
         let mut writers =
             self.inner.writers.lock().map_err(|_| {
                 StoreError::Pool("a writer panicked while the store was shared".into())
             })?;
         if let Some(writer) = writers.get(origin) {
-            return Ok(Arc::clone(writer));
+            if writer.lease.as_ref().is_none_or(Lease::is_held) {
+                return Ok(Arc::clone(&writer.sequencer));
+            }
+            // The lease's session is gone: this writer may no longer be the only one.
+            writers.remove(origin);
         }
-        let writer = Arc::new(
+        let lease = self.take_lease(origin)?;
+        let sequencer = Arc::new(
             self.ledger(Some(origin))?
                 .into_sequencer(GroupCommit::default())?,
         );
-        writers.insert(origin.to_owned(), Arc::clone(&writer));
-        Ok(writer)
+        writers.insert(
+            origin.to_owned(),
+            Writer {
+                sequencer: Arc::clone(&sequencer),
+                lease,
+            },
+        );
+        Ok(sequencer)
+    }
+
+    /// The lease of `origin` when this handle leads by lease on PostgreSQL (`None` when it
+    /// needs none); [`StoreError::NotLeader`] when another session holds it.
+    fn take_lease(&self, origin: &str) -> Result<Option<Lease>, StoreError> {
+        let (Some(advertise), StoreUrl::Postgres(url)) =
+            (self.inner.leading.get(), &self.inner.url)
+        else {
+            return Ok(None);
+        };
+        let not_leader = |leader: Option<String>| StoreError::NotLeader {
+            origin: origin.to_owned(),
+            leader: leader.filter(|a| !a.is_empty()),
+        };
+        if let Ok(refused) = self.inner.refused.lock()
+            && let Some((when, leader)) = refused.get(origin)
+            && when.elapsed() < LEASE_RETRY
+        {
+            return Err(not_leader(leader.clone()));
+        }
+        // The log must exist before anyone leads it.
+        self.ledger(Some(origin))?;
+        let leader = match Lease::try_take(url, origin, advertise.as_deref())? {
+            Ok(lease) => {
+                if let Ok(mut refused) = self.inner.refused.lock() {
+                    refused.remove(origin);
+                }
+                return Ok(Some(lease));
+            }
+            Err(leader) => leader,
+        };
+        if let Ok(mut refused) = self.inner.refused.lock() {
+            refused.insert(
+                origin.to_owned(),
+                (std::time::Instant::now(), leader.clone()),
+            );
+        }
+        Err(not_leader(leader))
+    }
+
+    /// Whether this handle holds the lease of `origin` (always true when it leads without
+    /// one: SQLite, or not [`Store::lead_by_lease`]) — as last looked at.
+    pub fn leads(&self, origin: &str) -> bool {
+        if self.inner.leading.get().is_none() || !matches!(self.inner.url, StoreUrl::Postgres(_)) {
+            return true;
+        }
+        self.inner.writers.lock().is_ok_and(|w| {
+            w.get(origin)
+                .is_some_and(|w| w.lease.as_ref().is_none_or(Lease::is_held))
+        })
     }
 
     /// The sanctions lists, over one pooled connection.

@@ -72,6 +72,15 @@ pub enum StoreError {
     /// Another writer appended first.
     #[error("another writer appended to the log at the same time")]
     Conflict,
+    /// Another process leads the log (holds its lease): submit there, or again once the
+    /// lease is free.
+    #[error("another process leads the log `{origin}`{}: submit there, or again in a moment", leader_named(.leader))]
+    NotLeader {
+        /// The log.
+        origin: String,
+        /// The leader's advertised address, when it advertised one.
+        leader: Option<String>,
+    },
     /// An argument is out of range (index beyond the log, sizes out of order).
     #[error("{0}")]
     OutOfRange(String),
@@ -148,6 +157,14 @@ pub enum StoreError {
         /// The key given.
         given: String,
     },
+}
+
+/// ` (ADDRESS)` when the leader advertised an address.
+fn leader_named(leader: &Option<String>) -> String {
+    leader
+        .as_ref()
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default()
 }
 
 /// A sealed entry's salt and content.

@@ -13,9 +13,11 @@
 pub mod agreements;
 mod cosigned;
 mod handle;
+pub mod lease;
 pub mod ledger;
 pub mod lists;
 pub mod migrate;
+mod replication;
 mod sql;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -23,7 +25,7 @@ mod tls;
 mod url;
 
 pub use agreements::AgreementText;
-pub use handle::{Conn, PostgresConn, SqliteConn, SqliteManager, Store};
+pub use handle::{Conn, LEASE_RETRY, PostgresConn, SqliteConn, SqliteManager, Store};
 pub use ledger::StoreError;
 pub use tls::SslMode;
 pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite, open_sqlite_read_only};

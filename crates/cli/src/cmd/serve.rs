@@ -25,7 +25,7 @@ pub struct TokensArg {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  accord serve --demo\n  accord serve --store postgres://accord@db/accord --listen 0.0.0.0:8080"
+    after_help = "Examples:\n  accord serve --demo\n  accord serve --store postgres://accord@db/accord --listen 0.0.0.0:8080\n  accord serve --store 'postgres://accord@db1,db2/accord?target_session_attrs=read-write' --read-store postgres://accord@db2/accord --advertise http://10.0.0.5:8080"
 )]
 pub struct Args {
     /// The address to listen on.
@@ -52,6 +52,14 @@ pub struct Args {
     tokens: TokensArg,
     #[command(flatten)]
     store: StoreArg,
+    /// Answer reads (evaluation, status, screening, logs, pages) from this store, a hot
+    /// standby of `--store`'s PostgreSQL primary; writes still go to `--store`.
+    #[arg(long, value_name = "URL")]
+    read_store: Option<accord_app::StoreUrl>,
+    /// The address other servers of the same PostgreSQL store give clients when this one
+    /// leads a log (default: `http://` and the address it listens on).
+    #[arg(long, value_name = "URL")]
+    advertise: Option<String>,
 }
 
 fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
@@ -71,6 +79,10 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         config.tokens = Tokens::read(&args.tokens.path).map_err(tokens_failure)?;
         (config, None)
     };
+    let read_store = match &args.read_store {
+        Some(url) => Some(accord_app::open_read_only(url).map_err(report)?),
+        None => None,
+    };
     let config = Config {
         body_limit: args.body_limit,
         timeout: std::time::Duration::from_secs(args.timeout),
@@ -78,6 +90,8 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
             per_token: args.rate_limit_token.0,
             per_address: args.rate_limit_address.0,
         },
+        read_store,
+        advertise: args.advertise.clone(),
         ..config
     };
     let n_tokens = config.tokens.len();

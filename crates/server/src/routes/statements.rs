@@ -2,19 +2,24 @@
 //! entry's signatures authenticate its authors (the ledger checks them against the
 //! roster); the token must act for one of them. The answer comes after the commit.
 
+use accord_app::StoreError;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 
 use accord_ledger::entry::SignedEntry;
 
-use super::{blocking, json};
+use super::json;
 use crate::AppState;
 use crate::extract::{Caller, json_body};
 use crate::policy::Action;
 use crate::problem::ApiError;
+use crate::replica::COMMIT_LSN;
+
+/// The header of a `not-the-leader` answer naming the server that leads the log.
+pub const LEADER: &str = "accord-leader";
 
 /// The body: `{"entry": "<the signed entry's canonical encoding, base64 or hex>"}`.
 #[derive(Debug, serde::Deserialize)]
@@ -25,7 +30,9 @@ pub struct Submit {
 
 /// `POST /v1/statements`: 201 with the receipt when the entry is new, 200 with the first
 /// receipt's index and record time when the log already holds it; 422 with the ledger's
-/// reason when it refuses the entry (nothing is written).
+/// reason when it refuses the entry (nothing is written); 503 `not-the-leader` when
+/// another server of the same PostgreSQL store leads the log ([`not_the_leader`]). The
+/// answer carries `Accord-Commit-Lsn` on PostgreSQL (see [`crate::replica`]).
 pub async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -35,10 +42,29 @@ pub async fn submit(
     let caller = caller.may(Action::SubmitEntry)?;
     let submit: Submit = json_body(&headers, body)?;
     let entry = checked_entry(caller, &submit)?;
-    let submitted = blocking(&state, move |store| {
-        accord_app::service::submit(store, entry)
+    let store = state.store.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        let submitted = accord_app::service::submit(&store, entry)?;
+        // Where the primary's log stands now, at or past this commit: what a read from a
+        // standby waits for (see `crate::replica`).
+        // Without it (the primary went just now) the receipt still stands.
+        let position = store.wal_position().ok().flatten();
+        Ok::<_, accord_app::Error>((submitted, position))
     })
-    .await?;
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let (submitted, position) = match written {
+        Ok(written) => written,
+        Err(accord_app::Error::Store(StoreError::NotLeader { origin, leader })) => {
+            return Ok(not_the_leader(&origin, leader.as_deref()));
+        }
+        Err(accord_app::Error::Entry { source, .. })
+            if matches!(*source, StoreError::Postgres(_) | StoreError::Pool(_)) =>
+        {
+            return Err(receipt_lost());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let status = if submitted.duplicate {
         StatusCode::OK
     } else {
@@ -46,6 +72,9 @@ pub async fn submit(
     };
     let mut response = json(accord_render::api::submitted(&submitted));
     *response.status_mut() = status;
+    if let Some(value) = position.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        response.headers_mut().insert(COMMIT_LSN, value);
+    }
     Ok(response.into_response())
 }
 
@@ -73,4 +102,40 @@ pub(crate) fn checked_entry(caller: &Caller, submit: &Submit) -> Result<SignedEn
         ));
     }
     Ok(entry)
+}
+
+/// The entry was acknowledged by the log's writer, but the store went before its receipt
+/// could be read back (a failover): submitting it again answers its receipt (200).
+fn receipt_lost() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store-unavailable",
+        "the store went while the receipt was read back; the entry may have been written: submit it again for its receipt",
+    )
+}
+
+/// How long a client waits before it submits again to a server that does not lead the
+/// log: a leader that is gone is replaced within about this long (the lease is tried
+/// again every [`accord_store::LEASE_RETRY`] by whichever server is asked).
+const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// 503 with `Retry-After`, and the leader's address in `Accord-Leader` when it advertised
+/// one: another server of the same store holds the log's lease (nothing was written).
+fn not_the_leader(origin: &str, leader: Option<&str>) -> Response {
+    let detail = match leader {
+        Some(address) => format!(
+            "this server does not lead the log `{origin}`: {address} does; submit there, or here again later (nothing was written)"
+        ),
+        None => format!(
+            "this server does not lead the log `{origin}` now; submit again later (nothing was written)"
+        ),
+    };
+    let mut response =
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-the-leader", detail).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    if let Some(value) = leader.and_then(|a| HeaderValue::from_str(a).ok()) {
+        headers.insert(LEADER, value);
+    }
+    response
 }

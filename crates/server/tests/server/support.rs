@@ -28,7 +28,7 @@ pub fn iaea() -> ParticipantId {
     ParticipantId::new("iaea").unwrap()
 }
 
-fn roster() -> Roster {
+pub fn roster() -> Roster {
     let registered = |n: u8| RegisteredKey {
         public_key: base64::engine::general_purpose::STANDARD.encode(key(n).public_key()),
         valid_from: "2020-01-01T00:00:00Z".parse().unwrap(),
@@ -248,7 +248,7 @@ fn prepare(store: &Store) {
 }
 
 /// One token of each role (authorities and parties act for `arden`, monitors for `iaea`).
-fn tokens() -> (Tokens, BTreeMap<Role, String>) {
+pub fn tokens() -> (Tokens, BTreeMap<Role, String>) {
     let mut accepted = Tokens::none();
     let mut tokens = BTreeMap::new();
     for role in Role::ALL {

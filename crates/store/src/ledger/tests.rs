@@ -20,6 +20,7 @@ use super::*;
 use crate::Store;
 use crate::testing::{TestStore, both};
 
+mod lease;
 mod tamper;
 mod tiles;
 

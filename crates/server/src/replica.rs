@@ -1,0 +1,167 @@
+//! Reads from a hot standby (`accord serve --read-store URL`, issue #17): evaluation,
+//! status, screening, logs, tiles and pages are answered from the standby, writes from the
+//! primary (`Config::store`).
+//!
+//! Read-your-writes: a submission's answer carries the primary's write-ahead log position
+//! after its commit (`Accord-Commit-Lsn`). A read that sends it back
+//! (`Accord-Min-Lsn: <position>`) is answered from the standby once the standby has
+//! replayed past it, waited for at most [`CATCH_UP`]; then from the primary. A read
+//! without it may be a little behind the primary (by the standby's replay lag; none
+//! with `synchronous_commit = remote_apply`, where a commit is acknowledged only once the
+//! synchronous standby has applied it).
+//!
+//! Which store a request uses is decided once, in [`route`], before its handler runs, and
+//! kept in a task-local that [`Reads::store`] reads: handlers need not know.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use accord_app::Store;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+
+use crate::problem::ApiError;
+
+/// The header of a submission's answer: the primary's log position after the commit.
+pub const COMMIT_LSN: &str = "accord-commit-lsn";
+/// The header of a read that must see everything up to a position.
+pub const MIN_LSN: &str = "accord-min-lsn";
+/// The header that says which store answered a read (`primary` or `standby`).
+pub const READ_FROM: &str = "accord-read-from";
+
+/// The longest a read waits for the standby to replay past the position it asks for,
+/// before it is answered from the primary.
+pub const CATCH_UP: Duration = Duration::from_secs(2);
+/// How often the standby is asked meanwhile.
+const POLL: Duration = Duration::from_millis(10);
+
+/// Which store answers a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// The primary: writes, and reads the standby cannot answer in time.
+    Primary,
+    /// The standby.
+    Standby,
+}
+
+impl Route {
+    fn name(self) -> &'static str {
+        match self {
+            Route::Primary => "primary",
+            Route::Standby => "standby",
+        }
+    }
+}
+
+tokio::task_local! {
+    static ROUTE: Route;
+}
+
+/// The primary and, when configured, the standby reads go to.
+#[derive(Debug)]
+pub struct Reads {
+    primary: Store,
+    standby: Option<Store>,
+}
+
+impl Reads {
+    /// Reads from `standby` when there is one.
+    pub fn new(primary: Store, standby: Option<Store>) -> Reads {
+        Reads { primary, standby }
+    }
+
+    /// The store the current request was routed to ([`route`]); the primary outside a
+    /// routed request.
+    pub fn store(&self) -> &Store {
+        match (ROUTE.try_with(|r| *r), &self.standby) {
+            (Ok(Route::Standby), Some(standby)) => standby,
+            _ => &self.primary,
+        }
+    }
+
+    /// Where `request` goes: the primary for writes (every method but GET and HEAD, except
+    /// the screening matches, which only read) and when there is no standby; the
+    /// standby otherwise, once it has replayed past the request's `Accord-Min-Lsn` (the
+    /// position returned, to wait for).
+    fn route_for(&self, request: &Request) -> Result<(Route, Option<String>), ApiError> {
+        if self.standby.is_none() {
+            return Ok((Route::Primary, None));
+        }
+        let reads_only = matches!(*request.method(), Method::GET | Method::HEAD)
+            || request.uri().path().starts_with("/v1/match/");
+        if !reads_only {
+            return Ok((Route::Primary, None));
+        }
+        let wanted = match request.headers().get(MIN_LSN) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .to_str()
+                    .map_err(|_| bad_position())?
+                    .trim()
+                    .to_owned(),
+            ),
+        };
+        Ok((Route::Standby, wanted))
+    }
+}
+
+/// The standby once it has replayed past `wanted`, the primary when it has not within
+/// [`CATCH_UP`].
+async fn caught_up(standby: &Store, wanted: String) -> Result<Route, ApiError> {
+    let deadline = tokio::time::Instant::now() + CATCH_UP;
+    loop {
+        let store = standby.clone();
+        let position = wanted.clone();
+        let replayed = tokio::task::spawn_blocking(move || store.has_replayed(&position))
+            .await
+            .map_err(|_| ApiError::internal())?;
+        match replayed {
+            Ok(true) => return Ok(Route::Standby),
+            Err(accord_app::StoreError::OutOfRange(_)) => return Err(bad_position()),
+            // A standby that cannot be asked is no reason to refuse a read.
+            Ok(false) | Err(_) => {}
+        }
+        if tokio::time::Instant::now() + POLL > deadline {
+            return Ok(Route::Primary);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+fn bad_position() -> ApiError {
+    ApiError::bad_request(
+        "bad-parameter",
+        format!("`{MIN_LSN}` is not a write-ahead log position such as `16/B374D848`"),
+    )
+}
+
+/// The middleware that routes each request ([`Reads::route_for`]) and says in
+/// `Accord-Read-From` which store answered it (when there is a standby).
+pub(crate) async fn route(
+    State(reads): State<Arc<Reads>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let routed = match reads.route_for(&request) {
+        Ok((Route::Standby, Some(wanted))) => match &reads.standby {
+            Some(standby) => caught_up(standby, wanted).await,
+            None => Ok(Route::Primary),
+        },
+        Ok((route, _)) => Ok(route),
+        Err(problem) => Err(problem),
+    };
+    let route = match routed {
+        Ok(route) => route,
+        Err(problem) => return problem.into_response(),
+    };
+    let mut response = ROUTE.scope(route, next.run(request)).await;
+    if reads.standby.is_some() {
+        response
+            .headers_mut()
+            .insert(READ_FROM, HeaderValue::from_static(route.name()));
+    }
+    response
+}
