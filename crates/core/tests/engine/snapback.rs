@@ -1959,3 +1959,40 @@ fn an_invocation_made_after_a_dispute_opened_on_its_day_is_judged_with_that_disp
         s.rejected
     );
 }
+
+/// A dispute stage's deadline is a day of the agreement's zone: the joint commission's 15
+/// days from 20 October run out on 4 November, from the start of that day there — 15:00
+/// UTC on the 3rd in Tokyo (nine hours ahead), midnight UTC without a zone — and the
+/// ministers' stage begins then.
+#[test]
+fn a_dispute_stage_runs_out_at_the_start_of_its_deadline_day_in_the_agreements_zone() {
+    let mut log = breach_log();
+    log.push("2026-10-20", &["target"], step("d1", open_q3()));
+    let utc = agreement();
+    let mut tokyo = agreement();
+    tokyo.zone = Some("Asia/Tokyo".to_owned());
+    let stage = |a: &Agreement, when: &str| {
+        let s = eval(a, &log, when);
+        let d1 = dispute(&s, "d1");
+        assert_eq!(d1.opened, Some(d(2026, 10, 20)), "{when}");
+        assert_eq!(d1.stages[0].deadline, Some(d(2026, 11, 4)), "{when}");
+        d1.stage
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    for (a, when, expected) in [
+        (&tokyo, "2026-11-03T14:59:59Z", "jc"),
+        (&tokyo, "2026-11-03T15:00:00Z", "ministers"),
+        (&tokyo, "2026-11-03T15:00:01Z", "ministers"),
+        (&utc, "2026-11-03T15:00:00Z", "jc"),
+        (&utc, "2026-11-03T23:59:59Z", "jc"),
+        (&utc, "2026-11-04T00:00:00Z", "ministers"),
+    ] {
+        assert_eq!(stage(a, when), expected, "{:?} {when}", a.zone);
+    }
+    let s = eval(&tokyo, &log, "2026-11-03T15:00:00Z");
+    let d1 = dispute(&s, "d1");
+    assert_eq!(d1.stages[0].ended, Some(d(2026, 11, 4)));
+    assert_eq!(d1.stages[1].began, d(2026, 11, 4));
+}
