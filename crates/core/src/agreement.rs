@@ -794,7 +794,8 @@ impl ReliefKind {
 
 impl Agreement {
     /// The instants the agreement states for its acts (effective, event dates, phases not
-    /// before, relief starts, expiries and lifts, sunsets), each stated instant or one
+    /// before, relief starts, expiries and lifts, sunsets, measure reviews) and for its
+    /// schedules (indicators' and reviews' starts and ends), each stated instant or one
     /// shifted later by a duration: where a timeline looks between days.
     pub fn stated_instants(&self) -> Vec<crate::time::Moment> {
         let mut rules: Vec<&DateRule> = vec![&self.effective];
@@ -807,7 +808,18 @@ impl Agreement {
         }
         for regime in &self.regimes {
             rules.extend(regime.measures.iter().filter_map(|m| m.sunset.as_ref()));
+            for review in regime.measures.iter().filter_map(|m| m.review.as_ref()) {
+                rules.push(&review.starts);
+                rules.extend(&review.ends);
+            }
         }
+        // Schedules that begin or end at an instant: indicators and reviews.
+        for i in &self.indicators {
+            rules.push(&i.starts);
+            rules.extend(&i.ends);
+        }
+        rules.push(&self.review.starts);
+        rules.extend(&self.review.ends);
         rules.into_iter().filter_map(DateRule::instant).collect()
     }
 

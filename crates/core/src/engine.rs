@@ -22,8 +22,12 @@
 //! [`Evaluator`] is the incremental form: [`Evaluator::append`] ingests one entry and
 //! recomputes only the quorum of the reporting period it touches; [`Evaluator::state`]
 //! derives the statuses from those cached quorums, in time proportional to the agreement's
-//! size (indicators × periods), not the log's. `evaluate` is `Evaluator` fed the whole
-//! prefix, and the property tests check that both agree for arbitrary logs.
+//! size (indicators × periods), not the log's. It also carries forward the status of every
+//! reporting period that has settled (its period and grace over, no cure window or escrow
+//! pending): a later derivation takes it as it is while its quorum, the misses before it
+//! and its due date are unchanged, instead of deriving it again. `evaluate` is `Evaluator`
+//! fed the whole prefix, and the property tests check that both agree byte for byte for
+//! arbitrary logs, appends out of order and states asked for at any instant.
 //!
 //! INVARIANT: exemptions are added to the state by the last statement of
 //! [`Evaluator::state`], unconditionally (see `derive::exemptions`): no rule, trigger,
@@ -212,8 +216,9 @@ impl Evaluator {
 
     /// The state as of `as_of`: entries recorded after it are ignored.
     ///
-    /// Quorums computed on the way are cached (when `as_of` sees every appended entry), so
-    /// the next call and the next appends only recompute what changed.
+    /// Quorums and settled reporting periods computed on the way are kept (when `as_of`
+    /// sees every appended entry), so the next call and the next appends only recompute
+    /// what changed.
     pub fn state(&mut self, as_of: Instant) -> Result<State, EvalError> {
         let (state, fills) = derive::state(&self.core, as_of, true, None)?;
         for fill in fills {
@@ -223,7 +228,12 @@ impl Evaluator {
                 .get_mut(fill.lens)
                 .and_then(|l| l.indicators.get_mut(fill.indicator))
             {
-                ind.store_cell(fill.start, fill.cell);
+                match fill.what {
+                    derive::Filled::Quorum(cell) => ind.store_cell(fill.start, cell),
+                    derive::Filled::Period(settled) => {
+                        ind.settled.insert(fill.start, *settled);
+                    }
+                }
             }
         }
         Ok(state)

@@ -135,6 +135,45 @@ pub(crate) fn check_drafts(drafts: &[Option<Draft>]) -> Vec<(usize, Vec<Diagnost
             }
             previous = Some((*i, d));
         }
+        for (i, diagnostic) in zone_changed(&id, &group) {
+            out.entry(i).or_default().push(diagnostic);
+        }
     }
     out.into_iter().collect()
+}
+
+/// Every later version that names another zone than the lowest version checked: a
+/// warning, since the first version's zone governs every version (the
+/// engine counts days in it), so the amendment's zone would be silently ignored.
+fn zone_changed(id: &str, group: &[(usize, &Draft)]) -> Vec<(usize, Diagnostic)> {
+    let Some(((_, first), later)) = group.split_first() else {
+        return Vec::new();
+    };
+    let Some(h1) = first.header.as_ref() else {
+        return Vec::new();
+    };
+    let utc = |z: &Option<String>| z.clone().unwrap_or_else(|| "UTC".to_owned());
+    later.iter().filter_map(|(i, d)| {
+        let h = d.header.as_ref()?;
+        if h.version.get_ref() == h1.version.get_ref() || utc(&h.zone) == utc(&h1.zone) {
+            return None;
+        }
+        let span = h.zone_span.clone().unwrap_or_else(|| h.span.clone());
+        let diagnostic = Diagnostic::warning(
+            "accord::zone_changed",
+            span,
+            format!(
+                "version {} of `{id}` counts its days in `{}`, but version {} counts them in `{}`: the first version's zone governs every version, so this one is not used",
+                h.version.get_ref(),
+                utc(&h.zone),
+                h1.version.get_ref(),
+                utc(&h1.zone)
+            ),
+        )
+        .with_help(match &h1.zone {
+            Some(z) => format!("write `zone = \"{z}\"` here as in version {}, or leave `zone` out", h1.version.get_ref()),
+            None => format!("leave `zone` out, as version {} does (its days are UTC days)", h1.version.get_ref()),
+        });
+        Some((*i, diagnostic))
+    }).collect()
 }

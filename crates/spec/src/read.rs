@@ -128,6 +128,8 @@ pub(crate) struct Header {
     pub effective: Located<DateRule>,
     /// The zone the agreement counts its days in, as the tz database names it.
     pub zone: Option<String>,
+    /// Where `zone` is written, when it is.
+    pub zone_span: Option<Range<usize>>,
     pub amends: Option<Spanned<u64>>,
     pub signatories: Vec<Spanned<ParticipantId>>,
     pub span: Range<usize>,
@@ -377,7 +379,9 @@ fn header(ctx: &mut Ctx<'_>, h: &mut Table<'_, '_>) -> Option<Header> {
     let title = h.req_str(ctx, "title");
     let version = h.req_uint(ctx, "version", u64::from(u32::MAX));
     let effective = h.req_date_rule(ctx, "effective");
-    let zone = h.opt_str(ctx, "zone").and_then(|z| day_zone(ctx, &z));
+    let zone_key = h.opt_str(ctx, "zone");
+    let zone_span = zone_key.as_ref().map(Spanned::span);
+    let zone = zone_key.and_then(|z| day_zone(ctx, &z));
     let amends = h.opt_uint(ctx, "amends", u64::from(u32::MAX));
     let signatories = h.ref_ids::<ParticipantId>(ctx, "signatories", Kind::Participant);
     note_participants(ctx, &signatories, false);
@@ -394,6 +398,7 @@ fn header(ctx: &mut Ctx<'_>, h: &mut Table<'_, '_>) -> Option<Header> {
         version,
         effective: effective?,
         zone,
+        zone_span,
         amends: amends?,
         signatories: signatories?,
         span,

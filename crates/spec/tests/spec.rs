@@ -1173,6 +1173,40 @@ mod chain {
     }
 
     #[test]
+    fn an_amendment_naming_another_zone_than_the_first_version_is_warned_at_its_zone() {
+        let v2 = example("licence-elections-v2.toml").replacen(
+            "version = 2\n",
+            "version = 2\nzone = \"America/New_York\"\n",
+            1,
+        );
+        let reports = accord_spec::check_files(&files(&v2));
+        assert!(reports[0].checked.diagnostics.is_empty());
+        let r = &reports[1];
+        assert!(!r.checked.has_errors(), "{:?}", errors(&r.checked));
+        assert!(
+            r.checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "accord::zone_changed")
+        );
+        insta::assert_snapshot!(render_text(&r.name, &r.source, &r.checked.diagnostics));
+        // The same zone as the first version (UTC, by default) is no change.
+        let same = example("licence-elections-v2.toml").replacen(
+            "version = 2\n",
+            "version = 2\nzone = \"UTC\"\n",
+            1,
+        );
+        let reports = accord_spec::check_files(&files(&same));
+        assert!(
+            reports[1]
+                .checked
+                .diagnostics
+                .iter()
+                .all(|d| d.code != "accord::zone_changed")
+        );
+    }
+
+    #[test]
     fn a_version_given_twice_is_refused() {
         let v1 = example("licence-elections.toml");
         let reports = accord_spec::check_files(&files(&v1));

@@ -56,12 +56,19 @@ pub(crate) type Rejected = Vec<(u64, String)>;
 /// cadence over more than 270 years is not an agreement).
 pub(crate) const MAX_PERIODS: u32 = 100_000;
 
-/// A quorum computed while deriving, to be cached by the evaluator.
+/// What a derivation computed that the evaluator keeps for later ones: a reporting
+/// period's quorum or its settled status, of one version's indicator.
 pub(crate) struct CacheFill {
     pub lens: usize,
     pub indicator: usize,
     pub start: Date,
-    pub cell: Cell,
+    pub what: Filled,
+}
+
+/// See [`CacheFill`].
+pub(crate) enum Filled {
+    Quorum(Cell),
+    Period(Box<super::ingest::Settled>),
 }
 
 /// Dates that rules refer to.

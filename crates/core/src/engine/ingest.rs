@@ -174,8 +174,35 @@ pub(crate) struct LensIndicator {
     pub obs: BTreeMap<(Date, Key), Obs>,
     /// Cached quorums by reporting-period start, computed over everything ingested.
     pub cells: BTreeMap<Date, Cell>,
+    /// Reporting periods already derived whose status can no longer change with the
+    /// evaluation date, by start: carried forward to later derivations of the evaluator
+    /// while what they were derived from is unchanged (see [`Settled`]).
+    pub settled: BTreeMap<Date, Settled>,
     /// The last period end seen and its grace deadline (days since 1970).
     pub last_deadline: Option<(Date, Option<i64>)>,
+}
+
+/// A reporting period's status as derived once, with everything it was derived from
+/// besides the evaluation date: it holds for any evaluation date after `after` (the end of
+/// the period and of its grace) while its quorum, the consecutive misses before it and its
+/// due date are the same. Periods whose status still depends on the date or the cut in
+/// other ways (a cure window, evidence in escrow) are never settled.
+#[derive(Debug, Clone)]
+pub(crate) struct Settled {
+    pub cell: Cell,
+    pub misses_in: u32,
+    pub due: Option<Date>,
+    pub after: Date,
+    pub state: crate::engine::state::ReportingPeriodState,
+    pub misses_out: u32,
+}
+
+impl Settled {
+    /// Whether this derivation holds for a period with this quorum, misses before it and
+    /// due date, on `date`.
+    pub fn fits(&self, cell: &Cell, misses_in: u32, due: Option<Date>, date: Date) -> bool {
+        date > self.after && self.misses_in == misses_in && self.due == due && self.cell == *cell
+    }
 }
 
 /// One agreement version's view of the log.
@@ -506,6 +533,7 @@ impl Lens {
                 grace: ind.grace,
                 obs: BTreeMap::new(),
                 cells: BTreeMap::new(),
+                settled: BTreeMap::new(),
                 last_deadline: None,
             });
         }

@@ -316,3 +316,24 @@ fn the_timeline_shows_a_change_at_the_instant_stated_for_it() {
     assert!(changes[i..].iter().all(|c| c.date >= expired.date));
     assert!(changes.windows(2).all(|w| w[0].date <= w[1].date));
 }
+
+#[test]
+fn the_timeline_shows_a_review_schedule_beginning_at_its_stated_instant() {
+    use accord_core::engine::timeline;
+    let (_, log) = licensed();
+    // Reviews begin at noon in New York on 1 March (17:00 UTC): the first review, and the
+    // indicators' statuses at it, appear at that instant, not at the end of the day.
+    let mut a = zoned("America/New_York");
+    a.review.starts = accord_core::rule::DateRule::At(m("2026-03-01T12:00[America/New_York]"));
+    let s = eval(&a, &log, "2026-03-01T16:59:59Z");
+    assert!(s.reviews.is_empty(), "{:?}", s.reviews);
+    let s = eval(&a, &log, "2026-03-01T17:00:00Z");
+    assert_eq!(s.reviews.len(), 1);
+    let changes = timeline(std::slice::from_ref(&a), &log.entries, None, d(2026, 3, 31)).unwrap();
+    let first = changes
+        .iter()
+        .find(|c| c.subject.starts_with("indicator ") && c.subject.ends_with(" review 1"))
+        .unwrap();
+    assert_eq!(first.date, d(2026, 3, 1));
+    assert_eq!(first.at, Some(at("2026-03-01T17:00:00Z")));
+}

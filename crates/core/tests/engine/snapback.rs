@@ -1881,3 +1881,118 @@ fn a_countdown_ends_at_the_end_of_its_last_day_in_the_agreements_zone() {
     let s = eval(&agreement(), &log, "2026-10-20T00:00:00Z");
     assert_eq!(trigger(&s, "snapback").invoked, Some(d(2026, 10, 10)));
 }
+
+/// The Q2 enrichment finding disputed on 2026-07-20 (the dispute runs out its stages
+/// unresolved: exhausted by October); the Q3 breach is known on 2026-10-05; snapback needs
+/// a breach and an exhausted dispute.
+fn exhausted_then_invoked() -> (Agreement, Log, LogIndex) {
+    let mut a = agreement();
+    let t = a
+        .triggers
+        .iter_mut()
+        .find(|t| t.id.as_str() == "snapback")
+        .unwrap();
+    t.when = accord_core::rule::Condition::And {
+        all: vec![
+            t.when.clone(),
+            accord_core::rule::Condition::Dispute {
+                commitment: id("c1"),
+                state: accord_core::rule::DisputeState::Exhausted,
+            },
+        ],
+    };
+    let mut log = breach_log();
+    let open_q2 = DisputeAction::Open {
+        finding: Finding::Indicator {
+            indicator: id("enrichment"),
+            period: quarter(2),
+        },
+        stage: id("jc"),
+        reason: "the samples were mislabelled".into(),
+    };
+    log.push("2026-07-20", &["target"], step("d0", open_q2));
+    let invoked = log.push("2026-10-10", &["usa"], tstep("snapback", invoke()));
+    (a, log, invoked)
+}
+
+#[test]
+fn a_dispute_opened_after_the_invocation_on_its_day_pauses_the_countdown_and_does_not_undo_it() {
+    let (a, mut log, invoked) = exhausted_then_invoked();
+    let s = eval(&a, &log, "2026-10-10");
+    accepted(&s, invoked);
+    assert_eq!(trigger(&s, "snapback").status, "counting_down");
+    // Later the same day, in the log after the invocation: a dispute over the Q3 finding
+    // it rests on. It freezes the finding and opens a dispute over `c1`, but the
+    // invocation was made before: judged on the finding and the disputes as they stood
+    // then, it stands, and its countdown pauses.
+    log.push("2026-10-10", &["target"], step("d1", open_q3()));
+    for when in ["2026-10-10", "2026-10-11"] {
+        let s = eval(&a, &log, when);
+        accepted(&s, invoked);
+        let t = trigger(&s, "snapback");
+        assert_eq!(t.status, "paused", "{when}");
+        assert_eq!(t.invoked, Some(d(2026, 10, 10)), "{when}");
+        assert_eq!(t.remaining, Some(30), "{when}");
+    }
+    // Once the dispute has run out its stages the countdown resumes: the invocation still
+    // counts, and it fires later than the 30 days it would have taken.
+    let s = eval(&a, &log, "2027-06-30");
+    accepted(&s, invoked);
+    let t = trigger(&s, "snapback");
+    assert_eq!(t.invoked, Some(d(2026, 10, 10)));
+    assert!(t.fired.is_some_and(|f| f > d(2026, 11, 9)), "{t:?}");
+}
+
+#[test]
+fn an_invocation_made_after_a_dispute_opened_on_its_day_is_judged_with_that_dispute() {
+    let (a, mut log, _) = exhausted_then_invoked();
+    // The same steps the other way round: the dispute comes first in the log, so the
+    // finding is frozen and the dispute over `c1` open when the invocation is made.
+    let last = log.entries.pop().unwrap();
+    log.push("2026-10-10", &["target"], step("d1", open_q3()));
+    let invoked = log.push("2026-10-10", &["usa"], last.statement);
+    let s = eval(&a, &log, "2026-10-11");
+    let refused = s.rejected.iter().find(|r| r.entry == invoked);
+    assert!(
+        refused.is_some_and(|r| r.reason.contains("does not hold on that date")),
+        "{:?}",
+        s.rejected
+    );
+}
+
+/// A dispute stage's deadline is a day of the agreement's zone: the joint commission's 15
+/// days from 20 October run out on 4 November, from the start of that day there — 15:00
+/// UTC on the 3rd in Tokyo (nine hours ahead), midnight UTC without a zone — and the
+/// ministers' stage begins then.
+#[test]
+fn a_dispute_stage_runs_out_at_the_start_of_its_deadline_day_in_the_agreements_zone() {
+    let mut log = breach_log();
+    log.push("2026-10-20", &["target"], step("d1", open_q3()));
+    let utc = agreement();
+    let mut tokyo = agreement();
+    tokyo.zone = Some("Asia/Tokyo".to_owned());
+    let stage = |a: &Agreement, when: &str| {
+        let s = eval(a, &log, when);
+        let d1 = dispute(&s, "d1");
+        assert_eq!(d1.opened, Some(d(2026, 10, 20)), "{when}");
+        assert_eq!(d1.stages[0].deadline, Some(d(2026, 11, 4)), "{when}");
+        d1.stage
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    for (a, when, expected) in [
+        (&tokyo, "2026-11-03T14:59:59Z", "jc"),
+        (&tokyo, "2026-11-03T15:00:00Z", "ministers"),
+        (&tokyo, "2026-11-03T15:00:01Z", "ministers"),
+        (&utc, "2026-11-03T15:00:00Z", "jc"),
+        (&utc, "2026-11-03T23:59:59Z", "jc"),
+        (&utc, "2026-11-04T00:00:00Z", "ministers"),
+    ] {
+        assert_eq!(stage(a, when), expected, "{:?} {when}", a.zone);
+    }
+    let s = eval(&tokyo, &log, "2026-11-03T15:00:00Z");
+    let d1 = dispute(&s, "d1");
+    assert_eq!(d1.stages[0].ended, Some(d(2026, 11, 4)));
+    assert_eq!(d1.stages[1].began, d(2026, 11, 4));
+}

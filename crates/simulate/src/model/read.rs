@@ -33,6 +33,8 @@ pub fn parse(source: &str, agreement: &Agreement) -> CheckedModel {
     let mut r = Reader {
         diagnostics: Vec::new(),
         agreement,
+        source,
+        ids: Vec::new(),
     };
     let model = match DeTable::parse(source) {
         Ok(root) => {
@@ -59,6 +61,10 @@ pub fn parse(source: &str, agreement: &Agreement) -> CheckedModel {
 struct Reader<'a> {
     diagnostics: Vec<Diagnostic>,
     agreement: &'a Agreement,
+    source: &'a str,
+    /// Every identifier read so far, with the noun it names and where: a second entry for
+    /// the same one is an error (which of the two would count is not obvious to a reader).
+    ids: Vec<(String, String, Range<usize>)>,
 }
 
 /// A table being read: the keys asked for are remembered so that the others are reported.

@@ -71,3 +71,50 @@ fn a_valid_model_reads_with_its_defaults() {
         accord_simulate::model::Law::Compliance { p: 0.8 }
     );
 }
+
+#[test]
+fn an_identifier_modelled_twice_is_refused_at_the_second_with_the_first() {
+    let source = r#"[model]
+start = 2026-01-01
+
+[[events]]
+id = "adoption"
+
+[[events]]
+id = "adoption"
+after = "P10D"
+
+[[indicators]]
+id = "reformed"
+compliance = 0.5
+
+[[indicators]]
+id = "reformed"
+compliance = 0.9
+
+[[monitors]]
+id = "inspectorate"
+
+[[monitors]]
+id = "inspectorate"
+missed = 0.1
+
+[[parties]]
+id = "target"
+dispute = 0.1
+
+[[parties]]
+id = "target"
+dispute = 0.2
+"#;
+    let agreement = agreement_text(TWO_IN_A_ROW);
+    let checked = parse(source, &agreement);
+    assert!(checked.model.is_none());
+    let duplicates = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "simulate::duplicate")
+        .count();
+    assert_eq!(duplicates, 4, "{:?}", checked.diagnostics);
+    insta::assert_snapshot!(rendered(source));
+}

@@ -15,7 +15,7 @@ use crate::id::IndicatorId;
 use crate::statement::LogIndex;
 use crate::time::{CalendarDuration, Date, Period};
 
-use super::super::ingest::LensIndicator;
+use super::super::ingest::{LensIndicator, Settled};
 use super::super::quorum::{self, Cell, Outcome};
 use super::super::state::{
     EscrowState, IndicatorReview, IndicatorState, IndicatorStatus, Reason, ReportingPeriodState,
@@ -23,7 +23,7 @@ use super::super::state::{
 };
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
-use super::{Anchors, CacheFill, Key, Rejected, epoch_day, periods};
+use super::{Anchors, CacheFill, Filled, Key, Rejected, epoch_day, periods};
 
 /// An indicator's status at one review, before it is turned into output.
 #[derive(Debug, Clone)]
@@ -153,8 +153,11 @@ impl Findings {
     ) {
         let cells_of = |periods: &[ReportingPeriodState]| {
             let mut by_review = vec![None; cal.reviews.len()];
+            let sorted = periods
+                .windows(2)
+                .all(|w| w.first().map(|p| p.period.end()) <= w.get(1).map(|p| p.period.end()));
             for review in governed {
-                let cell = review_cell(cal.date, indicator, periods, review);
+                let cell = review_cell(cal.date, indicator, periods, sorted, review);
                 if let Some(slot) = by_review.get_mut(review.number as usize - 1) {
                     *slot = Some(cell);
                 }
@@ -173,17 +176,21 @@ impl Findings {
         // A finding whose effect a dispute takes away counts as unverified for the
         // reviews (and so for phases, triggers and relief); the period keeps the
         // monitors' finding for display.
-        let effective: Vec<ReportingPeriodState> = periods
-            .iter()
-            .map(|p| {
-                let mut p = p.clone();
-                if p.frozen {
-                    p.status = IndicatorStatus::Unverified;
-                }
-                p
-            })
-            .collect();
-        let by_review = cells_of(&effective);
+        let by_review = if periods.iter().any(|p| p.frozen) {
+            let effective: Vec<ReportingPeriodState> = periods
+                .iter()
+                .map(|p| {
+                    let mut p = p.clone();
+                    if p.frozen {
+                        p.status = IndicatorStatus::Unverified;
+                    }
+                    p
+                })
+                .collect();
+            cells_of(&effective)
+        } else {
+            cells_of(&periods)
+        };
         // The newest version's periods are the ones shown (versions are visited newest
         // first).
         if out.periods.is_empty() {
@@ -249,6 +256,10 @@ fn indicator_periods(
     let mut misses = 0u32;
     // For findings that stand: the latest period decided by reports of its own.
     let mut standing: Option<usize> = None;
+    let due = match &indicator.target {
+        IndicatorTarget::Deadline { due } => src.anchors.resolve(due),
+        _ => None,
+    };
     for period in schedule {
         let (s, e) = (period.start(), period.end());
         let cached = lind
@@ -265,7 +276,7 @@ fn indicator_periods(
                         lens: src.v,
                         indicator: src.i,
                         start: s,
-                        cell: computed.clone(),
+                        what: Filled::Quorum(computed.clone()),
                     });
                 }
                 &computed
@@ -276,7 +287,34 @@ fn indicator_periods(
                 rejected.push((*index, reason.clone()));
             }
         }
-        let mut state = period_status(cal, src, period, cell, &mut misses);
+        let carried = lind
+            .settled
+            .get(&s)
+            .filter(|c| c.state.period == period && c.fits(cell, misses, due, cal.date));
+        let mut state = match carried {
+            Some(c) => {
+                misses = c.misses_out;
+                c.state.clone()
+            }
+            None => {
+                let misses_in = misses;
+                let state = period_status(cal, src, period, cell, &mut misses);
+                if everything
+                    && let Some(settled) = settle(cal.date, src, cell, misses_in, due, &state)
+                {
+                    fills.push(CacheFill {
+                        lens: src.v,
+                        indicator: src.i,
+                        start: s,
+                        what: Filled::Period(Box::new(Settled {
+                            misses_out: misses,
+                            ..settled
+                        })),
+                    });
+                }
+                state
+            }
+        };
         if matches!(cell.outcome, Outcome::Empty) && state.escrow.is_none() {
             let previous = standing.and_then(|i| out.get(i));
             if stands(indicator, previous, &mut state) {
@@ -291,6 +329,34 @@ fn indicator_periods(
         out.push(state);
     }
     out
+}
+
+/// A period's status as derived on `date`, to be carried forward, when no later
+/// evaluation date can change it: its period and grace have ended, and no cure window or
+/// escrowed evidence makes it depend on the date or the cut. (`misses_out` is the
+/// caller's to set.)
+fn settle(
+    date: Date,
+    src: &Source<'_>,
+    cell: &Cell,
+    misses_in: u32,
+    due: Option<Date>,
+    state: &ReportingPeriodState,
+) -> Option<Settled> {
+    let after = src.indicator.grace.after(state.period.end())?;
+    let settled = date > after
+        && date > state.period.end()
+        && cell.escrowed.is_empty()
+        && state.escrow.is_none()
+        && state.cure_until.is_none();
+    settled.then(|| Settled {
+        cell: cell.clone(),
+        misses_in,
+        due,
+        after: after.max(state.period.end()),
+        state: state.clone(),
+        misses_out: 0,
+    })
 }
 
 /// For an indicator whose findings stand until replaced, a period with no report of its
@@ -762,27 +828,36 @@ fn cure(
 }
 
 /// An indicator's status at a review: the worst of its reporting periods that end in the
-/// review, or the latest one before it when none does.
+/// review, or the latest one before it when none does. When the periods are `sorted` by
+/// their ends, those are found by bisection rather than by a scan.
 fn review_cell(
     date: Date,
     indicator: &Indicator,
     periods: &[ReportingPeriodState],
+    sorted: bool,
     review: &ReviewState,
 ) -> ReviewCell {
-    let inside: Vec<&ReportingPeriodState> = periods
-        .iter()
-        .filter(|p| review.period.contains(p.period.end()))
-        .collect();
+    let (start, end) = (review.period.start(), review.period.end());
+    let inside: Vec<&ReportingPeriodState> = if sorted {
+        let lo = periods.partition_point(|p| p.period.end() < start);
+        let hi = periods.partition_point(|p| p.period.end() <= end);
+        periods.get(lo..hi).unwrap_or_default().iter().collect()
+    } else {
+        periods
+            .iter()
+            .filter(|p| review.period.contains(p.period.end()))
+            .collect()
+    };
+    let before = || {
+        if sorted {
+            let lo = periods.partition_point(|p| p.period.end() < start);
+            periods.get(..lo).and_then(<[_]>::last)
+        } else {
+            periods.iter().rev().find(|p| p.period.end() < start)
+        }
+    };
     let (chosen, carried): (Vec<&ReportingPeriodState>, bool) = if inside.is_empty() {
-        (
-            periods
-                .iter()
-                .rev()
-                .find(|p| p.period.end() < review.period.start())
-                .into_iter()
-                .collect(),
-            true,
-        )
+        (before().into_iter().collect(), true)
     } else {
         (inside, false)
     };

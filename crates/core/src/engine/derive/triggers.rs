@@ -70,8 +70,8 @@ use crate::time::{Date, Period};
 
 use super::super::ingest::OtherEntry;
 use super::super::state::{DisputeState, DisputeStatus, ReviewState, TriggerState};
-use super::Rejected;
 use super::conditions::{Judge, holds_at, mentions, reentry};
+use super::{Key, Rejected};
 
 mod reversion;
 mod walk;
@@ -140,7 +140,11 @@ pub(super) struct Hold {
     /// overdue policy opens (`escalate`) freezes nothing.
     pub(super) freezes: bool,
     pub(super) opened: Date,
+    /// The log position of the step that opened it (a party's dispute).
+    pub(super) opened_at: Option<Key>,
     pub(super) closed: Option<Date>,
+    /// The state it ended in, for `dispute(...)` conditions (`open` while it is).
+    pub(super) ended: crate::rule::DisputeState,
     pub(super) overturned: bool,
     /// How it closed, in words.
     pub(super) closing: String,
@@ -152,6 +156,40 @@ impl Hold {
     pub(super) fn open_on(&self, day: Date) -> bool {
         self.opened <= day && self.closed.is_none_or(|c| day < c)
     }
+
+    /// Whether it was opened after the entry at `key`, recorded on `day`: on a later day,
+    /// or later in the log on the same day.
+    pub(super) fn opened_after(&self, day: Date, key: Key) -> bool {
+        self.opened > day || (self.opened == day && self.opened_at.is_some_and(|k| k > key))
+    }
+}
+
+/// What `dispute(...)` conditions saw at the entry at `key`, recorded on `day`: per
+/// commitment with disputes in `holds`, the state of those opened by then as of that day
+/// (an open one wins, else the latest opened decides, as in the disputes stage), and
+/// since when. Commitments with no dispute by then have none.
+pub(super) fn dispute_states_at(
+    now: &BTreeMap<CommitmentId, (crate::rule::DisputeState, Date)>,
+    holds: &[Hold],
+    day: Date,
+    key: Key,
+) -> BTreeMap<CommitmentId, (crate::rule::DisputeState, Date)> {
+    use crate::rule::DisputeState as S;
+    let mut out = now.clone();
+    for h in holds {
+        out.remove(&h.commitment);
+    }
+    for h in holds.iter().filter(|h| !h.opened_after(day, key)) {
+        let state = match h.closed {
+            Some(c) if c <= day => (h.ended, c),
+            _ => (S::Open, h.opened),
+        };
+        let slot = out.entry(h.commitment.clone()).or_insert(state);
+        if slot.0 != S::Open {
+            *slot = state;
+        }
+    }
+    out
 }
 
 pub(super) fn names(ids: &[ParticipantId]) -> String {
@@ -359,7 +397,20 @@ pub(super) fn holds_for(
             span,
             freezes: !d.opened_by.is_empty(),
             opened,
+            opened_at: d
+                .steps
+                .first()
+                .filter(|_| !d.opened_by.is_empty())
+                .and_then(|i| j.cal.core.entries.get(&i.0))
+                .map(|r| r.key),
             closed: d.closed,
+            ended: match (d.status, d.outcome) {
+                (DisputeStatus::Open, _) => crate::rule::DisputeState::Open,
+                (DisputeStatus::Exhausted, _) => crate::rule::DisputeState::Exhausted,
+                (_, Some(DisputeOutcome::Overturned)) => crate::rule::DisputeState::Overturned,
+                (DisputeStatus::Resolved, Some(_)) => crate::rule::DisputeState::Upheld,
+                _ => crate::rule::DisputeState::None,
+            },
             overturned: d.outcome == Some(DisputeOutcome::Overturned),
             closing: closing.to_owned(),
             entries: d.steps.clone(),

@@ -111,7 +111,38 @@ impl Reader<'_> {
             );
             return None;
         }
+        self.unique(noun, s.get_ref(), s.span());
         s.get_ref().parse::<T>().ok()
+    }
+
+    /// Reports an identifier given a second time for the same noun, at the second, with
+    /// where the first is.
+    fn unique(&mut self, noun: &str, id: &str, span: Range<usize>) {
+        let first = self
+            .ids
+            .iter()
+            .find(|(n, i, _)| n == noun && i == id)
+            .map(|(_, _, s)| s.start);
+        let Some(first) = first else {
+            self.ids.push((noun.to_owned(), id.to_owned(), span));
+            return;
+        };
+        let at = accord_spec::SourceMap::new(self.source).line_col(first);
+        let kind = noun.rsplit(' ').next().unwrap_or(noun);
+        self.push(
+            Diagnostic::error(
+                "simulate::duplicate",
+                span,
+                format!(
+                    "{kind} `{id}` is given twice (first at line {}, column {})",
+                    at.line, at.column
+                ),
+            )
+            .with_label("given again here")
+            .with_help(format!(
+                "model each {kind} once: merge the two entries into the first"
+            )),
+        );
     }
 
     fn events(&mut self, t: &mut Table<'_, '_>) -> Vec<EventModel> {
@@ -125,21 +156,11 @@ impl Reader<'_> {
             .collect();
         let mut out = Vec::new();
         for mut e in self.tables(t, "events", "an `[[events]]` entry") {
-            let e_span = e.span.clone();
             let id: Option<EventId> = self.id(&mut e, "an undated event", &undated);
             let after = self.duration(&mut e, "after").unwrap_or_default();
             let spread_days = self.days(&mut e, "spread").unwrap_or(0);
             let by = self.recorder(&mut e, id.as_ref());
             e.finish(self);
-            if let Some(id) = &id
-                && out.iter().any(|x: &EventModel| &x.id == id)
-            {
-                self.error(
-                    "simulate::duplicate",
-                    e_span.clone(),
-                    format!("event `{id}` is given twice"),
-                );
-            }
             if let (Some(id), Some(by)) = (id, by) {
                 out.push(EventModel {
                     id,

@@ -16,8 +16,8 @@ use super::super::super::state::{
 use super::super::super::{date_from_epoch_day, epoch_day};
 use super::super::conditions::{Judge, describe, earliest, holds_at, mentions};
 use super::{
-    Episode, Hold, episode, hold_entries, hold_names, holds_for, holds_on, names, rests, rests_on,
-    reverted_actions, since_reviews,
+    Episode, Hold, dispute_states_at, episode, hold_entries, hold_names, holds_for, holds_on,
+    names, rests, rests_on, reverted_actions, since_reviews,
 };
 
 /// For a trigger whose condition no longer holds only because the latest review has no
@@ -285,7 +285,7 @@ impl<'t> TriggerWalk<'t> {
                 )
             });
         }
-        (!self.holds_when_invoked(judge, day)).then(|| {
+        (!self.holds_when_invoked(judge, o, day)).then(|| {
             format!(
                 "invocation of `{}` on {day} refused: its condition `{}` does not hold on that date",
                 t.id,
@@ -295,20 +295,35 @@ impl<'t> TriggerWalk<'t> {
     }
 
     /// Whether the condition holds on an invocation's day, taking findings disputed only
-    /// after that day as the monitors made them: a dispute opened later pauses the
-    /// countdown, it does not undo the invocation.
-    fn holds_when_invoked(&self, judge: Judge<'_>, day: Date) -> bool {
+    /// after the invocation as the monitors made them: a dispute opened later — on a later
+    /// day, or later in the log on the same day — pauses the countdown, it does not undo
+    /// the invocation.
+    ///
+    /// So the findings it rests on are taken as the monitors made them when every dispute
+    /// over them was opened after it, and `dispute(...)` conditions are judged on the
+    /// disputes as they stood when it was made.
+    fn holds_when_invoked(&self, judge: Judge<'_>, o: &OtherEntry, day: Date) -> bool {
+        let rested = rests_on(judge, self.t, day);
         let later: Vec<CommitmentId> = judge
             .commitments
             .undisputed
             .keys()
             .filter(|c| {
-                let mut over = self.holds.iter().filter(|h| &h.commitment == *c).peekable();
-                over.peek().is_some() && over.all(|h| h.opened > day)
+                let concerns = |h: &&Hold| {
+                    &h.commitment == *c
+                        && rested.iter().any(|(rc, p)| rc == *c && h.span.overlaps(p))
+                };
+                let mut over = self.holds.iter().filter(concerns).peekable();
+                over.peek().is_some() && over.all(|h| h.opened_after(day, o.key))
             })
             .cloned()
             .collect();
-        holds_on(judge.as_made(&later), self.t, day).0
+        let then = dispute_states_at(judge.disputes, &self.holds, day, o.key);
+        let judge = Judge {
+            disputes: &then,
+            ..judge.as_made(&later)
+        };
+        holds_on(judge, self.t, day).0
     }
 
     fn invoke(&mut self, judge: Judge<'_>, o: &OtherEntry, day: Date, reason: &str) {
