@@ -59,6 +59,10 @@ pub struct Config {
     pub body_limit: usize,
     /// How long a request may take.
     pub timeout: Duration,
+    /// Where evaluations come from: a cache per agreement kept current on every request
+    /// ([`accord_app::evaluations::Evaluations::new`], the default), or a full read per
+    /// request (`uncached`, the benchmarks' baseline).
+    pub evaluations: Arc<accord_app::evaluations::Evaluations>,
 }
 
 impl Config {
@@ -69,6 +73,7 @@ impl Config {
             tokens: Tokens::none(),
             body_limit: DEFAULT_BODY_LIMIT,
             timeout: DEFAULT_TIMEOUT,
+            evaluations: Arc::default(),
         }
     }
 }
@@ -80,6 +85,8 @@ pub(crate) struct AppState {
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) body_limit: usize,
     pub(crate) screening: Arc<screening::Cache>,
+    /// Every agreement's evaluation, kept current (issues #13, #14).
+    pub(crate) evaluations: Arc<accord_app::evaluations::Evaluations>,
     /// Told `true` when the server stops, so that open event streams end (an open stream
     /// would otherwise hold the graceful shutdown forever, axum #2673).
     pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -98,6 +105,7 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         tokens: Arc::new(config.tokens),
         body_limit: config.body_limit,
         screening: Arc::default(),
+        evaluations: config.evaluations,
         stopping,
     };
     routes::router(state)

@@ -38,6 +38,10 @@ pub struct Args {
     /// The largest request body accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = accord_server::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Evaluate every request from a full read of the log, without the per-agreement
+    /// cache: the baseline `crates/server/benches/dashboard.sh` measures against.
+    #[arg(long, hide = true)]
+    no_evaluation_cache: bool,
     #[command(flatten)]
     tokens: TokensArg,
     #[command(flatten)]
@@ -63,6 +67,11 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     };
     let config = Config {
         body_limit: args.body_limit,
+        evaluations: if args.no_evaluation_cache {
+            std::sync::Arc::new(accord_app::evaluations::Evaluations::uncached())
+        } else {
+            config.evaluations
+        },
         ..config
     };
     let n_tokens = config.tokens.len();
