@@ -31,11 +31,7 @@ pub struct Overview {
 
 /// Every registered agreement, in id order, evaluated as of `as_of` (from `evaluations`,
 /// which keeps each agreement's evaluation current).
-pub fn overview(
-    store: &Store,
-    evaluations: &Evaluations,
-    as_of: Instant,
-) -> Result<Vec<Overview>> {
+pub fn overview(store: &Store, evaluations: &Evaluations, as_of: Instant) -> Result<Vec<Overview>> {
     store
         .registered_agreements()?
         .into_iter()

@@ -62,11 +62,15 @@ const FULL_READ_PAST: u64 = 4096;
 /// The evaluation cache of a process: one slot per (store, agreement).
 #[derive(Debug, Default)]
 pub struct Evaluations {
-    slots: Mutex<HashMap<(String, String), Arc<Mutex<Option<Slot>>>>>,
+    slots: Mutex<HashMap<(String, String), SlotCell>>,
     /// Every request answered by a full read and evaluation instead: the code path the
     /// cache replaces, kept as the benchmarks' baseline.
     uncached: bool,
 }
+
+/// One agreement's slot (empty until first asked for, or after a failed update) under
+/// its own lock.
+type SlotCell = Arc<Mutex<Option<Slot>>>;
 
 /// An agreement evaluated as of an instant, as the cache holds it: shared, not copied.
 #[derive(Debug, Clone)]
@@ -99,9 +103,7 @@ impl Evaluated {
                 .iter()
                 .filter_map(|i| sealed.get(i).map(|c| (*i, *c)))
                 .collect()),
-            None => {
-                crate::dashboard::sealed_commitments(store, &self.state.agreement, indices)
-            }
+            None => crate::dashboard::sealed_commitments(store, &self.state.agreement, indices),
         }
     }
 }

@@ -104,7 +104,11 @@ fn follow(store: &Store, scenario: &str, seed: u64) -> usize {
                 let to = accord_core::engine::date_of(inputs.log.last().unwrap().recorded_at);
                 let cached = cache.timeline(store, &id, None, to).unwrap();
                 let replayed = inputs.timeline(None, to).unwrap();
-                assert_eq!(json(&*cached), json(&replayed), "{scenario}: timeline at {size}");
+                assert_eq!(
+                    json(&*cached),
+                    json(&replayed),
+                    "{scenario}: timeline at {size}"
+                );
             }
             Ok(())
         })
@@ -132,7 +136,8 @@ fn cached_evaluations_equal_full_replays_as_the_log_grows() {
 
 /// The nuclear-caps scenario without its last `drop` events.
 fn nuclear_without_last(drop: usize) -> String {
-    let text = std::fs::read_to_string(repo().join("examples/scenarios/nuclear-caps.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("examples/scenarios/nuclear-caps.toml")).unwrap();
     let mut text = text.as_str();
     for _ in 0..drop {
         text = text.rsplit_once("[[events]]").unwrap().0;
@@ -169,11 +174,12 @@ fn a_store_replaced_under_the_same_url_is_read_again() {
         let store = replace_store(&path, &nuclear_without_last(drop));
         let inputs = full(&store, id);
         let cached = cache.state(&store, id, as_of, &Reading::default()).unwrap();
-        assert_eq!(cached.log.len(), inputs.log.len(), "without the last {drop}");
-        assert_eq!(json(&*cached.log), json(&inputs.log));
         assert_eq!(
-            json(&*cached.state),
-            json(&inputs.evaluate(as_of).unwrap())
+            cached.log.len(),
+            inputs.log.len(),
+            "without the last {drop}"
         );
+        assert_eq!(json(&*cached.log), json(&inputs.log));
+        assert_eq!(json(&*cached.state), json(&inputs.evaluate(as_of).unwrap()));
     }
 }
