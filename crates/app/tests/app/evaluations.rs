@@ -183,3 +183,56 @@ fn a_store_replaced_under_the_same_url_is_read_again() {
         assert_eq!(json(&*cached.state), json(&inputs.evaluate(as_of).unwrap()));
     }
 }
+
+#[test]
+fn a_version_registered_after_the_cache_filled_is_evaluated() {
+    // A third version of the licence arrangement (the second, renumbered, effective
+    // later, not signed): registered after the cache was filled, it must appear in the
+    // cached state as it does in a full read.
+    both(|s| {
+        let dir = repo().join("examples/scenarios");
+        let text = std::fs::read_to_string(dir.join("licence-snapback.toml")).unwrap();
+        rehearse("licence-snapback.toml", &text, &Dir(dir), None)
+            .unwrap()
+            .play_into(&s.store)
+            .unwrap();
+        let id = "caldera-electoral-roadmap";
+        let cache = Evaluations::new();
+        let as_of: Instant = "2028-01-01T00:00:00Z".parse().unwrap();
+        let before = cache
+            .state(&s.store, id, as_of, &Reading::default())
+            .unwrap();
+        assert_eq!(before.versions.len(), 2);
+
+        let read = |name: &str| accord_app::agreements::AgreementText {
+            name: name.to_owned(),
+            bytes: std::fs::read(repo().join("examples").join(name)).unwrap(),
+        };
+        let v3 = String::from_utf8(read("licence-elections-v2.toml").bytes)
+            .unwrap()
+            .replacen(
+                "version = 2\namends = 1\neffective = 2026-12-01",
+                "version = 3\namends = 2\neffective = 2027-06-01",
+                1,
+            );
+        let texts = [
+            read("licence-elections.toml"),
+            read("licence-elections-v2.toml"),
+            accord_app::agreements::AgreementText {
+                name: "licence-elections-v3.toml".into(),
+                bytes: v3.into_bytes(),
+            },
+        ];
+        let versions = accord_app::agreements::check(&texts).unwrap();
+        accord_app::agreements::register(&s.store, &versions).unwrap();
+
+        let after = cache
+            .state(&s.store, id, as_of, &Reading::default())
+            .unwrap();
+        let inputs = full(&s.store, id);
+        assert_eq!(inputs.versions.len(), 3);
+        assert_eq!(after.versions.len(), 3);
+        assert_eq!(json(&*after.state), json(&inputs.evaluate(as_of).unwrap()));
+        assert_ne!(json(&*after.state), json(&*before.state));
+    });
+}
