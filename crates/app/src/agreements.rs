@@ -150,6 +150,11 @@ pub fn registered(store: &Store, agreement: &str) -> Result<Vec<Version>> {
             agreement: agreement.to_owned(),
         });
     }
+    check_registered(texts)
+}
+
+/// Registered texts (as the store returns them) checked by this build's rules and chained.
+pub(crate) fn check_registered(texts: Vec<accord_store::AgreementText>) -> Result<Vec<Version>> {
     let texts: Vec<AgreementText> = texts
         .into_iter()
         .map(|t| AgreementText {

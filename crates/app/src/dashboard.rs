@@ -15,7 +15,8 @@ use accord_ledger::merkle::Hash;
 use accord_store::Store;
 
 use crate::error::Result;
-use crate::evaluate::{AgreementSource, Inputs, LogSource};
+use crate::evaluate::Reading;
+use crate::evaluations::Evaluations;
 
 /// One agreement of the registry evaluated as of an instant.
 #[derive(Debug, Clone)]
@@ -28,22 +29,23 @@ pub struct Overview {
     pub state: State,
 }
 
-/// Every registered agreement, in id order, evaluated as of `as_of`.
-pub fn overview(store: &Store, as_of: Instant) -> Result<Vec<Overview>> {
+/// Every registered agreement, in id order, evaluated as of `as_of` (from `evaluations`,
+/// which keeps each agreement's evaluation current).
+pub fn overview(store: &Store, evaluations: &Evaluations, as_of: Instant) -> Result<Vec<Overview>> {
     store
         .registered_agreements()?
         .into_iter()
         .map(|id| {
-            let inputs = Inputs::read(
-                &AgreementSource::Registered(id.clone()),
-                LogSource::Store(store),
-            )?;
-            let state = inputs.evaluate(as_of)?;
-            let title = inputs
-                .governing(&state)
+            let evaluated = evaluations.state(store, &id, as_of, &Reading::default())?;
+            let title = evaluated
+                .governing()
                 .map(|v| v.title.clone())
                 .unwrap_or_default();
-            Ok(Overview { id, title, state })
+            Ok(Overview {
+                id,
+                title,
+                state: State::clone(&evaluated.state),
+            })
         })
         .collect()
 }

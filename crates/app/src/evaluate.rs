@@ -74,7 +74,7 @@ pub enum LogSource<'a> {
 }
 
 /// How a state is read: in one view, for one contract.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Reading {
     /// The view (`as-recorded`, `void-#N`); every view kept when none.
     pub view: Option<String>,

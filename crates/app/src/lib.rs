@@ -25,6 +25,8 @@
 //!   latest checkpoint, one pre-signed entry submitted.
 //! - [`simulate`] — an agreement and a behaviour model, checked, and the Monte Carlo of
 //!   its relief pathways (`accord-simulate`).
+//! - [`evaluations`] — the per-agreement evaluation cache of a long-lived process: state,
+//!   explanation and timeline without a full read per request.
 //! - [`dashboard`] — what the dashboard's pages ask: every agreement evaluated as of an
 //!   instant, a page of a log with each entry's leaf.
 //!
@@ -44,6 +46,7 @@ pub mod agreements;
 pub mod dashboard;
 mod error;
 pub mod evaluate;
+pub mod evaluations;
 pub mod keys;
 pub mod ledger;
 pub mod lists;

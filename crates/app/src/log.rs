@@ -51,34 +51,47 @@ pub fn read_unverified(ledger: &mut Ledger) -> Result<Vec<LoggedStatement>> {
     statements(ledger, entries)
 }
 
-fn statements(ledger: &mut Ledger, entries: Vec<LoggedEntry>) -> Result<Vec<LoggedStatement>> {
+pub(crate) fn statements(
+    ledger: &mut Ledger,
+    entries: Vec<LoggedEntry>,
+) -> Result<Vec<LoggedStatement>> {
     let mut log = Vec::with_capacity(entries.len());
     for (index, logged) in (0u64..).zip(entries) {
-        let entry = &logged.signed.entry;
-        let statement = match &entry.body {
-            Body::Open(statement) => statement.clone(),
-            Body::Sealed { .. } => {
-                let Some((salt, content)) = ledger.sealed(index)? else {
-                    continue;
-                };
-                reveal(&entry.body, &salt, &content)
-                    .map_err(|source| Error::Sealed { index, source })?
-            }
-        };
-        log.push(LoggedStatement {
-            index: LogIndex(index),
-            recorded_at: logged.recorded_at,
-            agreement: entry.agreement.clone(),
-            authors: logged
-                .signed
-                .signatures
-                .iter()
-                .map(|s| s.signer.clone())
-                .collect(),
-            statement,
-        });
+        log.extend(statement(ledger, index, logged)?);
     }
     Ok(log)
+}
+
+/// The statement the engine reads from entry `index` of the log: `None` for a sealed
+/// entry whose content the store does not hold.
+pub(crate) fn statement(
+    ledger: &mut Ledger,
+    index: u64,
+    logged: LoggedEntry,
+) -> Result<Option<LoggedStatement>> {
+    let entry = &logged.signed.entry;
+    let statement = match &entry.body {
+        Body::Open(statement) => statement.clone(),
+        Body::Sealed { .. } => {
+            let Some((salt, content)) = ledger.sealed(index)? else {
+                return Ok(None);
+            };
+            reveal(&entry.body, &salt, &content)
+                .map_err(|source| Error::Sealed { index, source })?
+        }
+    };
+    Ok(Some(LoggedStatement {
+        index: LogIndex(index),
+        recorded_at: logged.recorded_at,
+        agreement: entry.agreement.clone(),
+        authors: logged
+            .signed
+            .signatures
+            .iter()
+            .map(|s| s.signer.clone())
+            .collect(),
+        statement,
+    }))
 }
 
 /// The log of `agreement` in the store, read.

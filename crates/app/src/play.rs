@@ -234,9 +234,22 @@ impl Rehearsal {
     /// must not exist yet), appends every event at its own record time, signs a checkpoint,
     /// and derives the timeline and the coverage from the log read back.
     pub fn play_into(self, store: &Store) -> Result<Played> {
+        self.play_into_watched(store, &mut |_| Ok(()))
+    }
+
+    /// [`Rehearsal::play_into`], calling `watch` with the log's size after each entry is
+    /// appended (and once more after the checkpoint): for tests of readers that follow a
+    /// growing log. An error from `watch` stops the play.
+    #[doc(hidden)]
+    pub fn play_into_watched(
+        self,
+        store: &Store,
+        watch: &mut dyn FnMut(u64) -> Result<()>,
+    ) -> Result<Played> {
         agreements::register(store, &self.versions)?;
         let entries = self.planned.len() as u64;
-        let checkpoint = append_all(store, &self.origin, self.signed, &self.planned)?;
+        let checkpoint = append_all(store, &self.origin, self.signed, &self.planned, watch)?;
+        watch(entries)?;
         let log = crate::log::read(&mut store.ledger(Some(&self.origin))?)?;
         let agreements: Vec<Agreement> = self.versions.into_iter().map(|v| v.agreement).collect();
         Ok(Played {
@@ -315,6 +328,7 @@ fn append_all(
     origin: &str,
     signed: Signed,
     planned: &[PlannedEntry],
+    watch: &mut dyn FnMut(u64) -> Result<()>,
 ) -> Result<String> {
     let ledger = store
         .init_log(origin, &signed.log_key.verifier(), &signed.roster)
@@ -334,7 +348,7 @@ fn append_all(
         }),
         ..GroupCommit::default()
     })?;
-    for (entry, submission) in planned.iter().zip(signed.submissions) {
+    for ((entry, submission), size) in planned.iter().zip(signed.submissions).zip(1u64..) {
         now.store(entry.at.as_microsecond(), Ordering::SeqCst);
         sequencer
             .append(submission)
@@ -342,6 +356,7 @@ fn append_all(
                 event: entry.event,
                 source,
             })?;
+        watch(size)?;
     }
     sequencer.shutdown();
     Ok(store.ledger(Some(origin))?.checkpoint(&signed.log_key)?)

@@ -5,6 +5,8 @@
 #[path = "app/support.rs"]
 mod support;
 
+#[path = "app/evaluations.rs"]
+mod evaluations;
 #[path = "app/example.rs"]
 mod example;
 #[path = "app/flags.rs"]

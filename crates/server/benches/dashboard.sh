@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# The dashboard's pages under load (issue #14): wrk p50/p99 per page and each page's weight,
-# for the nuclear-caps agreement with ENTRIES extra evidence entries in its log, on the
-# embedded store, compared in the same run with the API's state document for the same
-# agreement and instant (the baseline: evaluation without the page).
+# The dashboard's pages and the API's evaluation under load (issues #13, #14): wrk p50/p99
+# per page and each page's weight, for the nuclear-caps agreement with ENTRIES extra
+# evidence entries in its log, on the embedded store. Two servers serve the same store:
+# one with the per-agreement evaluation cache (accord_app::evaluations, the default) and
+# the baseline, `--no-evaluation-cache`, which reads, verifies and evaluates the whole log
+# on every request (the code path before the cache); each page is measured on both in the
+# same run. The cached server's first request (which fills the cache) is timed apart.
 #
 #   cargo build --release -p accord-cli
 #   ENTRIES=100000 crates/server/benches/dashboard.sh      # default 100000
 #
-# Knobs: ENTRIES, DURATION (wrk seconds per page, default 10), CONNECTIONS (default 4).
+# Knobs: ENTRIES, DURATION (wrk seconds per page and server, default 10), CONNECTIONS
+# (default 4), BASELINE=0 to skip the baseline server.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ACCORD="${ACCORD:-target/release/accord}"
 ENTRIES="${ENTRIES:-100000}"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-4}"
+BASELINE="${BASELINE:-1}"
 DIR="$(mktemp -d)"
-trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+trap 'kill "${SERVER:-0}" "${OLD:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
 # The bundled scenario plus ENTRIES monthly enrichment reports by the IAEA, one a minute
 # after the scenario's last event (each with its own note, so that each is its own entry).
@@ -38,29 +43,49 @@ STORE="sqlite:$DIR/bench.db"
 echo "bench: playing the scenario with $ENTRIES extra entries"
 /usr/bin/time -f "bench: played in %e s, %M KB max resident" "$ACCORD" play "$DIR/bench.toml" --store "$STORE" >/dev/null
 TOKEN="$("$ACCORD" token issue --role admin --tokens "$DIR/tokens.jsonl" | grep -o 'accord_[A-Za-z0-9_-]*' | head -1)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$ACCORD" serve --store "$STORE" --tokens "$DIR/tokens.jsonl" --listen "127.0.0.1:$PORT" >/dev/null 2>&1 &
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+serve() {  # port [flags]: starts a server, waits until it answers
+  "$ACCORD" serve --store "$STORE" --tokens "$DIR/tokens.jsonl" --listen "127.0.0.1:$1" "${@:2}" >/dev/null 2>&1 &
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && break; sleep 0.2; done
+}
+PORT="$(free_port)"
+serve "$PORT"
 SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+if [ "$BASELINE" = 1 ]; then
+  OLD_PORT="$(free_port)"
+  serve "$OLD_PORT" --no-evaluation-cache
+  OLD=$!
+fi
 
 ID=arden-nuclear-2026
 AS_OF=2027-06-30
 SIZE="$(curl -s "http://127.0.0.1:$PORT/v1/agreements/$ID/log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])')"
 echo "bench: log size $SIZE entries"
-printf '%-44s %8s %10s %10s %10s\n' "page" "KB" "req/s" "p50" "p99"
+FIRST="$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/agreements/$ID/state?as_of=$AS_OF")"
+echo "bench: first state request to the cached server (fills the cache): ${FIRST} s"
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-40s %7s | %10s %9s %9s | %10s %9s %9s\n' "page" "KB" "cached r/s" "p50" "p99" "base r/s" "p50" "p99"
+wrk_row() {  # port path [token]: "rps p50 p99"
+  local header=()
+  [ -n "${3:-}" ] && header=(-H "Authorization: Bearer $3")
+  local out; out="$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 120s --latency "${header[@]}" "http://127.0.0.1:$1$2")"
+  printf '%10s %9s %9s' "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
+}
 measure() {  # name path [token]
   local header=()
   [ -n "${3:-}" ] && header=(-H "Authorization: Bearer $3")
   local kb; kb="$(curl -s "${header[@]}" -o /dev/null -w '%{size_download}' "http://127.0.0.1:$PORT$2" | awk '{printf "%.1f", $1/1024}')"
-  local out; out="$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${header[@]}" "http://127.0.0.1:$PORT$2")"
-  local rps p50 p99
-  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-  printf '%-44s %8s %10s %10s %10s\n' "$1" "$kb" "$rps" "$p50" "$p99"
+  local cached; cached="$(wrk_row "$PORT" "$2" "${3:-}")"
+  local base="         -         -         -"
+  [ "$BASELINE" = 1 ] && base="$(wrk_row "$OLD_PORT" "$2" "${3:-}")"
+  printf '%-40s %7s | %s | %s\n' "$1" "$kb" "$cached" "$base"
 }
-measure "baseline: API state JSON (admin)" "/v1/agreements/$ID/state?as_of=$AS_OF" "$TOKEN"
+measure "API state JSON (admin)" "/v1/agreements/$ID/state?as_of=$AS_OF" "$TOKEN"
+measure "API state JSON now (admin)" "/v1/agreements/$ID/state" "$TOKEN"
+measure "API explain u235_enrichment (admin)" "/v1/agreements/$ID/explain?subject=u235_enrichment&as_of=$AS_OF" "$TOKEN"
 measure "home /" "/?as_of=$AS_OF"
+measure "home / now" "/"
 measure "agreement" "/agreements/$ID?as_of=$AS_OF"
 measure "agreement (admin)" "/agreements/$ID?as_of=$AS_OF" "$TOKEN"
 measure "indicator u235_enrichment" "/agreements/$ID/indicators/u235_enrichment?as_of=$AS_OF"
@@ -69,4 +94,6 @@ measure "log around entry 1000" "/agreements/$ID/log?entry=1000"
 measure "in-force form" "/in-force"
 measure "screening form" "/screening"
 measure "login" "/login"
-echo "bench: server resident memory $(ps -o rss= -p "$SERVER") KB"
+echo "bench: cached server resident memory $(ps -o rss= -p "$SERVER") KB"
+[ "$BASELINE" = 1 ] && echo "bench: baseline server resident memory $(ps -o rss= -p "$OLD") KB"
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -71,6 +71,10 @@ pub struct Config {
     /// The address other servers of the same store name as this one's when it leads a log
     /// (`accord serve --advertise`); by default `http://` and the address it listens on.
     pub advertise: Option<String>,
+    /// Where evaluations come from: a cache per agreement kept current on every request
+    /// ([`accord_app::evaluations::Evaluations::new`], the default), or a full read per
+    /// request (`uncached`, the benchmarks' baseline).
+    pub evaluations: Arc<accord_app::evaluations::Evaluations>,
 }
 
 impl Config {
@@ -84,6 +88,7 @@ impl Config {
             rate_limits: RateLimits::default(),
             read_store: None,
             advertise: None,
+            evaluations: Arc::default(),
         }
     }
 }
@@ -97,6 +102,8 @@ pub(crate) struct AppState {
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) body_limit: usize,
     pub(crate) screening: Arc<screening::Cache>,
+    /// Every agreement's evaluation, kept current (issues #13, #14).
+    pub(crate) evaluations: Arc<accord_app::evaluations::Evaluations>,
     /// Told `true` when the server stops, so that open event streams end (an open stream
     /// would otherwise hold the graceful shutdown forever, axum #2673).
     pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -120,6 +127,7 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         tokens: Arc::new(config.tokens),
         body_limit: config.body_limit,
         screening: Arc::default(),
+        evaluations: config.evaluations,
         stopping,
         ops: Arc::new(middleware::Ops::new(config.rate_limits)),
     };

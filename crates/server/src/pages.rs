@@ -8,7 +8,8 @@
 
 use std::convert::Infallible;
 
-use accord_app::evaluate::{AgreementSource, Inputs, LogSource};
+use accord_app::evaluate::Reading;
+use accord_app::evaluations::Evaluated;
 use accord_web::{Ctx, Viewer};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -153,29 +154,27 @@ pub(crate) async fn home(
     let q = query(&uri, &[], &base)?;
     let ctx = visitor.ctx("/", q.as_of);
     let as_of = q.as_of.unwrap_or_else(jiff::Timestamp::now);
+    let evaluations = state.evaluations.clone();
     let overview = blocking(&state, move |store| {
-        accord_app::dashboard::overview(store, as_of)
+        accord_app::dashboard::overview(store, &evaluations, as_of)
     })
     .await
     .map_err(|e| PageError::from_api(e, &ctx))?;
     Ok(html(StatusCode::OK, accord_web::home(&ctx, &overview)))
 }
 
-/// The agreement's versions and log, and its state as of `as_of`.
+/// The agreement's versions and log, and its state as of `as_of`, from the evaluation
+/// cache.
 async fn evaluated(
     state: &AppState,
     id: &str,
     as_of: jiff::Timestamp,
     ctx: &Ctx,
-) -> Result<(Inputs, accord_core::engine::state::State), PageError> {
+) -> Result<Evaluated, PageError> {
     let id = agreement_id(id).map_err(|e| PageError::from_api(e, ctx))?;
+    let evaluations = state.evaluations.clone();
     blocking(state, move |store| {
-        let inputs = Inputs::read(
-            &AgreementSource::Registered(id.to_string()),
-            LogSource::Store(store),
-        )?;
-        let evaluated = inputs.evaluate(as_of)?;
-        Ok((inputs, evaluated))
+        evaluations.state(store, id.as_str(), as_of, &Reading::default())
     })
     .await
     .map_err(|e| PageError::from_api(e, ctx))
@@ -191,14 +190,14 @@ pub(crate) async fn agreement(
     let path = format!("/agreements/{id}");
     let q = query(&uri, &[], &visitor.ctx(&path, None))?;
     let ctx = visitor.ctx(&path, q.as_of);
-    let (inputs, evaluated) = evaluated(
+    let evaluated = evaluated(
         &state,
         &id,
         q.as_of.unwrap_or_else(jiff::Timestamp::now),
         &ctx,
     )
     .await?;
-    let Some(governing) = inputs.governing(&evaluated) else {
+    let Some(governing) = evaluated.governing() else {
         return Err(PageError(
             StatusCode::NOT_FOUND,
             format!("no agreement `{id}` is registered"),
@@ -207,7 +206,7 @@ pub(crate) async fn agreement(
     };
     Ok(html(
         StatusCode::OK,
-        accord_web::agreement(&ctx, governing, &evaluated),
+        accord_web::agreement(&ctx, governing, &evaluated.state),
     ))
 }
 
@@ -221,25 +220,25 @@ pub(crate) async fn indicator(
     let path = format!("/agreements/{id}/indicators/{indicator}");
     let q = query(&uri, &[], &visitor.ctx(&path, None))?;
     let ctx = visitor.ctx(&path, q.as_of);
-    let (inputs, evaluated) = evaluated(
+    let evaluated = evaluated(
         &state,
         &id,
         q.as_of.unwrap_or_else(jiff::Timestamp::now),
         &ctx,
     )
     .await?;
-    let indices: Vec<u64> = inputs
+    let indices: Vec<u64> = evaluated
         .log
         .iter()
-        .filter(|e| e.recorded_at <= evaluated.as_of)
+        .filter(|e| e.recorded_at <= evaluated.state.as_of)
         .map(|e| e.index.0)
         .collect();
-    let agreement = evaluated.agreement.clone();
-    let sealed = blocking(&state, move |store| {
-        accord_app::dashboard::sealed_commitments(store, &agreement, &indices)
-    })
-    .await
-    .map_err(|e| PageError::from_api(e, &ctx))?;
+    let sealed = {
+        let evaluated = evaluated.clone();
+        blocking(&state, move |store| evaluated.sealed_among(store, &indices))
+            .await
+            .map_err(|e| PageError::from_api(e, &ctx))?
+    };
     let missing = || {
         PageError(
             StatusCode::NOT_FOUND,
@@ -247,12 +246,12 @@ pub(crate) async fn indicator(
             ctx.clone(),
         )
     };
-    let governing = inputs.governing(&evaluated).ok_or_else(missing)?;
+    let governing = evaluated.governing().ok_or_else(missing)?;
     let page = accord_web::IndicatorPage {
         agreement: governing,
-        state: &evaluated,
+        state: &evaluated.state,
         indicator: &indicator,
-        log: &inputs.log,
+        log: &evaluated.log,
         sealed: &sealed,
     };
     let body = accord_web::indicator(&ctx, &page).ok_or_else(missing)?;

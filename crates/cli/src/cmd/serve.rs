@@ -48,6 +48,10 @@ pub struct Args {
     /// PER_MINUTE/BURST, or `off`.
     #[arg(long, value_name = "PER_MINUTE/BURST", default_value = "3000/500")]
     rate_limit_address: accord_server::Limit,
+    /// Evaluate every request from a full read of the log, without the per-agreement
+    /// cache: the baseline `crates/server/benches/dashboard.sh` measures against.
+    #[arg(long, hide = true)]
+    no_evaluation_cache: bool,
     #[command(flatten)]
     tokens: TokensArg,
     #[command(flatten)]
@@ -92,6 +96,11 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         },
         read_store,
         advertise: args.advertise.clone(),
+        evaluations: if args.no_evaluation_cache {
+            std::sync::Arc::new(accord_app::evaluations::Evaluations::uncached())
+        } else {
+            config.evaluations
+        },
         ..config
     };
     let n_tokens = config.tokens.len();

@@ -1,7 +1,7 @@
 //! Agreements and their evaluation: the registry's list, one agreement with its versions,
 //! the state as of an instant, an explanation, the timeline.
 
-use accord_app::evaluate::{AgreementSource, Inputs, LogSource};
+use accord_app::evaluate::Reading;
 use accord_core::id::AgreementId;
 use accord_core::time::Date;
 use axum::extract::{Path, State};
@@ -94,12 +94,17 @@ pub(crate) fn date(name: &str, given: &str) -> Result<Date, ApiError> {
     })
 }
 
-/// The agreement's registered versions and its log, read from the store.
-fn inputs(store: &accord_app::Store, id: &AgreementId) -> accord_app::Result<Inputs> {
-    Inputs::read(
-        &AgreementSource::Registered(id.to_string()),
-        LogSource::Store(store),
-    )
+/// The agreement's state as of `as_of`, from the evaluation cache.
+async fn evaluated(
+    state: &AppState,
+    id: AgreementId,
+    as_of: jiff::Timestamp,
+) -> Result<accord_app::evaluations::Evaluated, ApiError> {
+    let evaluations = state.evaluations.clone();
+    blocking(state, move |store| {
+        evaluations.state(store, id.as_str(), as_of, &Reading::default())
+    })
+    .await
 }
 
 /// `GET /v1/agreements/{id}/state`: the state JSON of `docs/state-json.md`, as
@@ -113,8 +118,8 @@ pub async fn state(
     caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
     let as_of = instant(query.as_of.as_deref())?;
-    let evaluated = blocking(&state, move |store| inputs(store, &id)?.evaluate(as_of)).await?;
-    Ok(json(accord_render::state::output(&evaluated, true)))
+    let evaluated = evaluated(&state, id, as_of).await?;
+    Ok(json(accord_render::state::output(&evaluated.state, true)))
 }
 
 /// `GET /v1/agreements/{id}/explain`: what the state says of one subject (every phase
@@ -128,14 +133,14 @@ pub async fn explain(
     caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
     let as_of = instant(query.as_of.as_deref())?;
-    let body = blocking(&state, move |store| {
-        let evaluated = inputs(store, &id)?.evaluate(as_of)?;
-        let subject = query.subject.as_deref();
-        let subjects = accord_app::evaluate::explain(&evaluated, subject)?;
-        Ok(accord_render::api::explain(&evaluated, subject, &subjects))
-    })
-    .await?;
-    Ok(json(body))
+    let evaluated = evaluated(&state, id, as_of).await?;
+    let subject = query.subject.as_deref();
+    let subjects = accord_app::evaluate::explain(&evaluated.state, subject)?;
+    Ok(json(accord_render::api::explain(
+        &evaluated.state,
+        subject,
+        &subjects,
+    )))
 }
 
 /// `GET /v1/agreements/{id}/timeline`: every state change, as `accord timeline --json`.
@@ -158,6 +163,10 @@ pub async fn timeline(
             "`from` is after `to`",
         ));
     }
-    let changes = blocking(&state, move |store| inputs(store, &id)?.timeline(from, to)).await?;
+    let evaluations = state.evaluations.clone();
+    let changes = blocking(&state, move |store| {
+        evaluations.timeline(store, id.as_str(), from, to)
+    })
+    .await?;
     Ok(json(accord_render::timeline::output(&changes, true)))
 }

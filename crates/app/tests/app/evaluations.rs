@@ -1,0 +1,238 @@
+//! The evaluation cache answers what a full read and replay of the store answers, byte for
+//! byte, while the log grows under it, at random instants (including instants before
+//! entries already read, asked after later ones), on both stores; and a store replaced
+//! under the same URL is read again, not answered from the old one.
+
+use accord_app::evaluate::{AgreementSource, Inputs, LogSource, Reading};
+use accord_app::evaluations::Evaluations;
+use accord_app::play::{Dir, rehearse};
+use accord_app::{Store, StoreUrl};
+use accord_core::time::Instant;
+
+use crate::support::{both, repo};
+
+/// A small deterministic generator (splitmix64): the same instants on every run.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn full(store: &Store, agreement: &str) -> Inputs {
+    Inputs::read(
+        &AgreementSource::Registered(agreement.to_owned()),
+        LogSource::Store(store),
+    )
+    .unwrap()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
+/// Instants around the log's record times: exact, a second either side, a day either
+/// side, long before and long after; and some asked again.
+fn instants(draw: &mut Draw, inputs: &Inputs, asked: &mut Vec<Instant>) -> Vec<Instant> {
+    let mut out = Vec::new();
+    for _ in 0..4 {
+        let at = match inputs.log.get(draw.below(inputs.log.len().max(1))) {
+            Some(entry) => entry.recorded_at,
+            None => "2026-01-01T00:00:00Z".parse().unwrap(),
+        };
+        let shift = [0i64, -1, 1, -86_400, 86_400, -400 * 86_400, 4_000 * 86_400][draw.below(7)];
+        out.push(at + jiff::SignedDuration::from_secs(shift));
+    }
+    if let Some(again) = asked.get(draw.below(asked.len().max(1))) {
+        out.push(*again);
+    }
+    asked.extend(&out);
+    out
+}
+
+/// Plays `scenario` into `store`, and after each append (and at some random sizes only,
+/// so that several entries arrive between two requests) compares the cache with a full
+/// read at random instants, in the plain reading and for a contract; and the timeline.
+fn follow(store: &Store, scenario: &str, seed: u64) -> usize {
+    let dir = repo().join("examples/scenarios");
+    let text = std::fs::read_to_string(dir.join(scenario)).unwrap();
+    let rehearsal = rehearse(scenario, &text, &Dir(dir), None).unwrap();
+    let cache = Evaluations::new();
+    let mut draw = Draw(seed);
+    let mut asked = Vec::new();
+    let mut compared = 0;
+    let mut agreement = None::<String>;
+    rehearsal
+        .play_into_watched(store, &mut |size| {
+            if draw.below(3) == 0 && size > 1 {
+                return Ok(());
+            }
+            let id = agreement
+                .get_or_insert_with(|| store.registered_agreements().unwrap()[0].clone())
+                .clone();
+            let inputs = full(store, &id);
+            assert_eq!(inputs.log.len() as u64, size);
+            for as_of in instants(&mut draw, &inputs, &mut asked) {
+                for reading in [
+                    Reading::default(),
+                    Reading {
+                        view: None,
+                        contract: Some("2026-03-01".parse().unwrap()),
+                    },
+                ] {
+                    let cached = cache.state(store, &id, as_of, &reading).unwrap();
+                    let replayed = inputs.evaluate_as(as_of, &reading).unwrap();
+                    assert_eq!(
+                        json(&*cached.state),
+                        json(&replayed),
+                        "{scenario}: size {size}, as of {as_of}, {reading:?}"
+                    );
+                    assert_eq!(json(&*cached.log), json(&inputs.log));
+                    compared += 1;
+                }
+            }
+            if draw.below(4) == 0 {
+                let to = accord_core::engine::date_of(inputs.log.last().unwrap().recorded_at);
+                let cached = cache.timeline(store, &id, None, to).unwrap();
+                let replayed = inputs.timeline(None, to).unwrap();
+                assert_eq!(
+                    json(&*cached),
+                    json(&replayed),
+                    "{scenario}: timeline at {size}"
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+    compared
+}
+
+#[test]
+fn cached_evaluations_equal_full_replays_as_the_log_grows() {
+    for (n, scenario) in [
+        "nuclear-caps.toml",
+        "licence-snapback.toml",
+        "sectoral-dispute.toml",
+        "staged-lifting.toml",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        both(|s| {
+            let compared = follow(&s.store, scenario, 17 + n as u64);
+            assert!(compared > 20, "{scenario} on {}: {compared}", s.kind);
+        });
+    }
+}
+
+/// The nuclear-caps scenario without its last `drop` events.
+fn nuclear_without_last(drop: usize) -> String {
+    let text =
+        std::fs::read_to_string(repo().join("examples/scenarios/nuclear-caps.toml")).unwrap();
+    let mut text = text.as_str();
+    for _ in 0..drop {
+        text = text.rsplit_once("[[events]]").unwrap().0;
+    }
+    text.to_owned()
+}
+
+/// A fresh SQLite store at `path` (whatever was there removed) with `scenario` played
+/// into it, with keys of its own.
+fn replace_store(path: &std::path::Path, scenario: &str) -> Store {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let url: StoreUrl = format!("sqlite:{}", path.display()).parse().unwrap();
+    let store = Store::open(&url).unwrap();
+    let dir = repo().join("examples/scenarios");
+    rehearse("nuclear-caps.toml", scenario, &Dir(dir), None)
+        .unwrap()
+        .play_into(&store)
+        .unwrap();
+    store
+}
+
+#[test]
+fn a_store_replaced_under_the_same_url_is_read_again() {
+    // A longer log signed by other keys (the cache, were it to extend what it read, would
+    // check the new entries against the old roster and refuse them), then a shorter one.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("replaced.db");
+    let cache = Evaluations::new();
+    let as_of: Instant = "2030-01-01T00:00:00Z".parse().unwrap();
+    let id = "arden-nuclear-2026";
+    for drop in [3, 1, 5] {
+        let store = replace_store(&path, &nuclear_without_last(drop));
+        let inputs = full(&store, id);
+        let cached = cache.state(&store, id, as_of, &Reading::default()).unwrap();
+        assert_eq!(
+            cached.log.len(),
+            inputs.log.len(),
+            "without the last {drop}"
+        );
+        assert_eq!(json(&*cached.log), json(&inputs.log));
+        assert_eq!(json(&*cached.state), json(&inputs.evaluate(as_of).unwrap()));
+    }
+}
+
+#[test]
+fn a_version_registered_after_the_cache_filled_is_evaluated() {
+    // A third version of the licence arrangement (the second, renumbered, effective
+    // later, not signed): registered after the cache was filled, it must appear in the
+    // cached state as it does in a full read.
+    both(|s| {
+        let dir = repo().join("examples/scenarios");
+        let text = std::fs::read_to_string(dir.join("licence-snapback.toml")).unwrap();
+        rehearse("licence-snapback.toml", &text, &Dir(dir), None)
+            .unwrap()
+            .play_into(&s.store)
+            .unwrap();
+        let id = "caldera-electoral-roadmap";
+        let cache = Evaluations::new();
+        let as_of: Instant = "2028-01-01T00:00:00Z".parse().unwrap();
+        let before = cache
+            .state(&s.store, id, as_of, &Reading::default())
+            .unwrap();
+        assert_eq!(before.versions.len(), 2);
+
+        let read = |name: &str| accord_app::agreements::AgreementText {
+            name: name.to_owned(),
+            bytes: std::fs::read(repo().join("examples").join(name)).unwrap(),
+        };
+        let v3 = String::from_utf8(read("licence-elections-v2.toml").bytes)
+            .unwrap()
+            .replacen(
+                "version = 2\namends = 1\neffective = 2026-12-01",
+                "version = 3\namends = 2\neffective = 2027-06-01",
+                1,
+            );
+        let texts = [
+            read("licence-elections.toml"),
+            read("licence-elections-v2.toml"),
+            accord_app::agreements::AgreementText {
+                name: "licence-elections-v3.toml".into(),
+                bytes: v3.into_bytes(),
+            },
+        ];
+        let versions = accord_app::agreements::check(&texts).unwrap();
+        accord_app::agreements::register(&s.store, &versions).unwrap();
+
+        let after = cache
+            .state(&s.store, id, as_of, &Reading::default())
+            .unwrap();
+        let inputs = full(&s.store, id);
+        assert_eq!(inputs.versions.len(), 3);
+        assert_eq!(after.versions.len(), 3);
+        assert_eq!(json(&*after.state), json(&inputs.evaluate(as_of).unwrap()));
+        assert_ne!(json(&*after.state), json(&*before.state));
+    });
+}
