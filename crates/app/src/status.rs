@@ -76,10 +76,15 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
     if let Who::Name(name) = &query.who {
         screen_query(name).validate()?;
     }
-    let mut lists = store.lists()?;
-    let matched = match &query.who {
-        Who::Entity(entity) => vec![by_entity(&mut lists, entity, query.date)?],
-        Who::Name(name) => by_name(&mut lists, name, query.date)?,
+    // The lists' connection goes back to the pool before the agreements' logs are read
+    // through another: a query holding one connection while it waits for a second
+    // deadlocks the pool once as many queries as it has connections do so (issue #17).
+    let matched = {
+        let mut lists = store.lists()?;
+        match &query.who {
+            Who::Entity(entity) => vec![by_entity(&mut lists, entity, query.date)?],
+            Who::Name(name) => by_name(&mut lists, name, query.date)?,
+        }
     };
     let evaluated = evaluate_all_as(store, &query.agreements, query.date, &query.reading)?;
     let evaluations = evaluated

@@ -472,29 +472,19 @@ impl Ledger {
         let ranges = recorder.into_ranges();
         let keys = tile::tiles_for(&ranges);
         let widths = tile::widths_needed(&keys, &ranges);
-        let log = self.info.id;
-        let mut tiles: Vec<Option<tiles::Tile>> = keys
-            .iter()
-            .zip(&widths)
-            .map(|(key, width)| self.cache.get(log, *key).filter(|t| t.len() >= *width))
-            .collect();
-        let missing: Vec<TileKey> = keys
-            .iter()
-            .zip(&tiles)
-            .filter(|(_, t)| t.is_none())
-            .map(|(key, _)| *key)
-            .collect();
-        if !missing.is_empty() {
-            let mut read = self.backend.tiles(log, &missing)?.into_iter();
-            for (key, slot) in keys.iter().zip(tiles.iter_mut()) {
-                if slot.is_none() {
-                    let tile = Arc::new(read.next().unwrap_or_default());
-                    self.cache.offer(log, *key, &tile);
-                    *slot = Some(tile);
-                }
-            }
+        // A stored log shorter than when the cached tiles were read was replaced (a
+        // failover): its cached tiles go before any is used. The size is read again first,
+        // since this handle's may only be older than another reader's.
+        if self.cache.read_beyond(self.info.id, self.info.size) {
+            let stored = self.backend.log_info(&self.info.origin)?.size;
+            self.cache.forget_beyond(self.info.id, stored);
         }
-        let tiles: Vec<tiles::Tile> = tiles.into_iter().flatten().collect();
+        let tiles = match self.tiles(&keys, &widths, true)? {
+            Some(tiles) => tiles,
+            // A tile read did not continue the cached one: the cache was dropped, and
+            // every tile is read again from the store.
+            None => self.tiles(&keys, &widths, false)?.unwrap_or_default(),
+        };
         let tiles: Vec<&[Hash]> = tiles.iter().map(|t| t.as_slice()).collect();
         let mut prefetched = Prefetched::default();
         let mut hashes = Vec::new();
@@ -509,6 +499,46 @@ impl Ledger {
             prefetched.insert(level, start, &hashes);
         }
         Ok(prefetched)
+    }
+
+    /// The tiles `keys`, at least `widths` long: from the cache when `cached` and it holds
+    /// them, else from the store. `None` when a tile read contradicts the cache (which has
+    /// then dropped the log's tiles).
+    fn tiles(
+        &mut self,
+        keys: &[TileKey],
+        widths: &[usize],
+        cached: bool,
+    ) -> Result<Option<Vec<tiles::Tile>>, StoreError> {
+        let log = self.info.id;
+        let mut tiles: Vec<Option<tiles::Tile>> = keys
+            .iter()
+            .zip(widths)
+            .map(|(key, width)| {
+                cached
+                    .then(|| self.cache.get(log, *key))
+                    .flatten()
+                    .filter(|t| t.len() >= *width)
+            })
+            .collect();
+        let missing: Vec<TileKey> = keys
+            .iter()
+            .zip(&tiles)
+            .filter(|(_, t)| t.is_none())
+            .map(|(key, _)| *key)
+            .collect();
+        let mut consistent = true;
+        if !missing.is_empty() {
+            let mut read = self.backend.tiles(log, &missing)?.into_iter();
+            for (key, slot) in keys.iter().zip(tiles.iter_mut()) {
+                if slot.is_none() {
+                    let tile = Arc::new(read.next().unwrap_or_default());
+                    consistent &= self.cache.offer(log, self.info.size, *key, &tile);
+                    *slot = Some(tile);
+                }
+            }
+        }
+        Ok((consistent || !cached).then(|| tiles.into_iter().flatten().collect()))
     }
 
     /// The root of the first `size` entries.

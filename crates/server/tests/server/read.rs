@@ -336,3 +336,34 @@ fn reports_are_published_at_stable_addresses_and_verify() {
         assert_eq!(bad.status, 400);
     });
 }
+
+/// Issue #17: more status queries in flight than the store has connections. Each query
+/// once held its lists connection while it read the agreements' logs through a second
+/// one, so with every connection held by a query waiting for another, all of them waited
+/// the pool's timeout and one was answered 503 `store-unavailable`. Every one must now be
+/// answered 200.
+#[test]
+fn more_concurrent_status_queries_than_connections_are_all_answered() {
+    both(async |f| {
+        let client = reqwest::Client::new();
+        let url = format!(
+            "{}/v1/status?entity=eu-fsf:EU.1001.23&date=2026-06-25&agreement={ARDEN}",
+            f.base
+        );
+        let mut queries = tokio::task::JoinSet::new();
+        for _ in 0..64 {
+            let request = client
+                .get(&url)
+                .bearer_auth(&f.tokens[&Role::Compliance])
+                .send();
+            queries.spawn(async move {
+                let response = request.await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            });
+        }
+        while let Some(answered) = queries.join_next().await {
+            let (status, body) = answered.unwrap();
+            assert_eq!(status, 200, "{}: {body}", f.kind);
+        }
+    });
+}

@@ -9,6 +9,15 @@
 //! tile is used only for hashes it holds: a log is only appended to, so a tile only ever
 //! grows and the hashes it held stay the stored ones (a last tile too short for a proof is
 //! read again). The audit never reads through the cache: it reads the store.
+//!
+//! A log is only appended to on one server. After a failover it may not be: PostgreSQL
+//! shows a commit on the primary before its synchronous standby has it, so the promoted
+//! standby's log can be shorter, and then grow with other entries. The cache therefore
+//! keeps, per log, the largest stored size its tiles were read at: a reader that finds the
+//! stored log shorter drops the log's tiles ([`TileCache::forget_beyond`]), and a tile read
+//! from the store that does not continue the cached one drops them too
+//! ([`TileCache::offer`]). A replacing log already regrown past the old size is caught
+//! only by the second check, when a proof reads the level's last tile again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -60,29 +69,79 @@ pub type Tile = Arc<Vec<Hash>>;
 /// Full upper tiles, shared by every reader of a store, by log and tile.
 #[derive(Debug, Default)]
 pub struct TileCache {
-    tiles: Mutex<HashMap<(i64, TileKey), Tile>>,
+    tiles: Mutex<Tiles>,
+}
+
+#[derive(Debug, Default)]
+struct Tiles {
+    by_key: HashMap<(i64, TileKey), Tile>,
+    /// Per log, the largest stored size its cached tiles were read at.
+    read_at: HashMap<i64, u64>,
+}
+
+impl Tiles {
+    fn forget(&mut self, log: i64) {
+        self.by_key.retain(|(l, _), _| *l != log);
+        self.read_at.remove(&log);
+    }
 }
 
 impl TileCache {
     /// The cached tile, if any.
     pub fn get(&self, log: i64, key: TileKey) -> Option<Tile> {
         let tiles = self.tiles.lock().ok()?;
-        tiles.get(&(log, key)).cloned()
+        tiles.by_key.get(&(log, key)).cloned()
     }
 
-    /// Keeps a tile read from the store, if it is an upper tile and there is room (a
-    /// longer read of a level's last tile replaces the shorter one).
-    pub fn offer(&self, log: i64, key: TileKey, tile: &Tile) {
-        if key.0 < CACHED_FROM_LEVEL || tile.is_empty() {
-            return;
-        }
+    /// Whether the log's tiles were read when it held more than `size` entries (a reader
+    /// whose view of the log is older, or a log that shrank).
+    pub fn read_beyond(&self, log: i64, size: u64) -> bool {
+        self.tiles
+            .lock()
+            .is_ok_and(|tiles| tiles.read_at.get(&log).is_some_and(|at| *at > size))
+    }
+
+    /// Drops the log's tiles if they were read when it held more than `size` entries, its
+    /// stored size now: the log shrank (a failover to a standby that had not received the
+    /// last commits), so they may hold hashes of entries it no longer has.
+    pub fn forget_beyond(&self, log: i64, size: u64) {
         if let Ok(mut tiles) = self.tiles.lock()
-            && (tiles.len() < MAX_CACHED || tiles.contains_key(&(log, key)))
+            && tiles.read_at.get(&log).is_some_and(|at| *at > size)
         {
-            let slot = tiles.entry((log, key)).or_insert_with(|| Arc::clone(tile));
+            tiles.forget(log);
+        }
+    }
+
+    /// Keeps a tile read from the store when it held at least `size` entries, if it is an
+    /// upper tile and there is room (a longer read of a level's last tile replaces the
+    /// shorter one). Returns `false`, and
+    /// drops the log's tiles, when the tile does not continue the cached one: the log was
+    /// replaced under the cache, whose other tiles cannot be trusted either.
+    pub fn offer(&self, log: i64, size: u64, key: TileKey, tile: &Tile) -> bool {
+        if key.0 < CACHED_FROM_LEVEL || tile.is_empty() {
+            return true;
+        }
+        let Ok(mut tiles) = self.tiles.lock() else {
+            return true;
+        };
+        if let Some(cached) = tiles.by_key.get(&(log, key)) {
+            let common = cached.len().min(tile.len());
+            if cached[..common] != tile[..common] {
+                tiles.forget(log);
+                return false;
+            }
+        }
+        if tiles.by_key.len() < MAX_CACHED || tiles.by_key.contains_key(&(log, key)) {
+            let slot = tiles
+                .by_key
+                .entry((log, key))
+                .or_insert_with(|| Arc::clone(tile));
             if slot.len() < tile.len() {
                 *slot = Arc::clone(tile);
             }
+            let at = tiles.read_at.entry(log).or_default();
+            *at = (*at).max(size);
         }
+        true
     }
 }

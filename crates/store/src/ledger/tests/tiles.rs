@@ -161,3 +161,60 @@ fn a_store_written_before_tiles_is_migrated_when_opened_and_proves_as_before() {
         assert_eq!(ledger.backend.tiles(1, &[(8, 0)]).unwrap()[0].len(), 4);
     });
 }
+
+/// A failover to a standby that had not received the last commits: the log the server
+/// reads is not the one its tile cache read. Shorter than when the cached tiles were read
+/// (300, 520: even one whose upper tile is as long as the cached one), or regrown past the
+/// cached upper tile with other entries (800: the tile read again does not continue the
+/// cached one), it proves against its own root.
+#[test]
+fn a_log_replaced_under_the_tile_cache_proves_against_its_new_root() {
+    both(|store| {
+        for replaced_by in [300, 520, 800] {
+            replace_under_the_cache(store, replaced_by);
+        }
+    });
+}
+
+/// Fills a log with 600 entries and reads proofs through one handle (its cache now holds
+/// the level-8 tile), replaces the log's rows with `size` other entries, then proves
+/// through the first handle.
+fn replace_under_the_cache(store: &TestStore, size: u64) {
+    let kind = format!("{} replaced by {size}", store.kind());
+    let server = Store::open(&store.url).unwrap();
+    // The previous case's log, if any, is gone (this handle's cache is empty).
+    store.execute(
+        "DELETE FROM ledger_checkpoint; DELETE FROM ledger_sealed; DELETE FROM ledger_verified; \
+         DELETE FROM ledger_entry; DELETE FROM ledger_tile; DELETE FROM ledger_log;",
+    );
+    server
+        .init_log(ORIGIN, &log_key().verifier(), &roster())
+        .unwrap();
+    append_many(server.ledger(Some(ORIGIN)).unwrap(), 0, 600);
+    let mut before = server.ledger(Some(ORIGIN)).unwrap();
+    let old_root = before.root_at(600).unwrap();
+    before.inclusion_proof(7, 600).unwrap();
+    drop(before);
+    // The promoted standby's log: the same log row, its entries and tiles gone, then other
+    // entries appended (through a handle with a cache of its own).
+    store.execute(
+        "DELETE FROM ledger_checkpoint; DELETE FROM ledger_sealed; DELETE FROM ledger_verified; \
+         DELETE FROM ledger_entry; DELETE FROM ledger_tile; \
+         UPDATE ledger_log SET size = 0, last_recorded = NULL;",
+    );
+    let promoted = Store::open(&store.url).unwrap();
+    append_many(promoted.ledger(Some(ORIGIN)).unwrap(), 1000, size);
+    let new_root = promoted
+        .ledger(Some(ORIGIN))
+        .unwrap()
+        .root_at(size)
+        .unwrap();
+    assert_ne!(new_root, old_root, "{kind}");
+
+    let mut after = server.ledger(Some(ORIGIN)).unwrap();
+    assert_eq!(after.info().size, size, "{kind}");
+    assert_eq!(after.root_at(size).unwrap(), new_root, "{kind}");
+    let (_, leaf) = after.entry(7).unwrap();
+    let proof = after.inclusion_proof(7, size).unwrap();
+    merkle::verify_inclusion(&leaf, 7, size, &proof, &new_root).unwrap();
+}
