@@ -46,6 +46,7 @@ use accord_store::{Store, StoreError};
 
 use crate::error::{Error, Result};
 use crate::evaluate::Reading;
+use crate::reports::Reports;
 
 /// How many derived states an agreement keeps (per log size): enough for the pages of a
 /// few instants being looked at, small enough that a stream of "now"s costs nothing.
@@ -82,6 +83,9 @@ pub struct Evaluated {
     /// The commitment of every sealed (confidential) entry of the log, by index: all the
     /// public log holds of them. `None` when not cached (read from the store when asked).
     pub sealed: Option<Arc<BTreeMap<u64, Hash>>>,
+    /// Where each indicator's reports are in `log` (what the indicator page reads instead
+    /// of the whole log).
+    pub reports: Arc<Reports>,
     /// The state.
     pub state: Arc<State>,
 }
@@ -138,6 +142,7 @@ impl Evaluations {
             let state = Arc::new(inputs.evaluate_as(as_of, reading)?);
             return Ok(Evaluated {
                 versions: Arc::new(inputs.versions),
+                reports: Arc::new(Reports::new(&inputs.log)),
                 log: Arc::new(inputs.log),
                 sealed: None,
                 state,
@@ -149,6 +154,7 @@ impl Evaluations {
                 versions: slot.versions.clone(),
                 log: slot.log.clone(),
                 sealed: Some(slot.sealed.clone()),
+                reports: slot.reports.clone(),
                 state,
             })
         })
@@ -219,6 +225,8 @@ struct Slot {
     origin: String,
     log: Arc<Vec<LoggedStatement>>,
     sealed: Arc<BTreeMap<u64, Hash>>,
+    /// The reports of `log`, pushed as it grows.
+    reports: Arc<Reports>,
     evaluator: Evaluator,
     chain: Chain,
     states: Memo<(Instant, Reading), Arc<State>>,
@@ -311,6 +319,7 @@ impl Slot {
             versions,
             log_id: info.id,
             origin: info.origin.clone(),
+            reports: Arc::new(Reports::new(&log)),
             log: Arc::new(log),
             sealed: Arc::new(sealed),
             evaluator,
@@ -362,6 +371,7 @@ impl Slot {
             }
             if let Some(statement) = crate::log::statement(ledger, index, logged)? {
                 self.evaluator.append(&statement);
+                Arc::make_mut(&mut self.reports).push(self.log.len(), &statement);
                 Arc::make_mut(&mut self.log).push(statement);
             }
         }

@@ -53,6 +53,7 @@ pub mod lists;
 pub mod log;
 pub mod play;
 pub mod report;
+pub mod reports;
 pub mod screen;
 pub mod service;
 pub mod simulate;

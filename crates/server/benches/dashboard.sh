@@ -11,7 +11,9 @@
 #   ENTRIES=100000 crates/server/benches/dashboard.sh      # default 100000
 #
 # Knobs: ENTRIES, DURATION (wrk seconds per page and server, default 10), CONNECTIONS
-# (default 4), BASELINE=0 to skip the baseline server.
+# (default 4), BASELINE=0 to skip the baseline server; BASELINE_ACCORD (default $ACCORD)
+# and BASELINE_FLAGS (default --no-evaluation-cache) to make the baseline another build,
+# e.g. BASELINE_ACCORD=/tmp/accord-before BASELINE_FLAGS= for a before/after run.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ACCORD="${ACCORD:-target/release/accord}"
@@ -19,6 +21,8 @@ ENTRIES="${ENTRIES:-100000}"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-4}"
 BASELINE="${BASELINE:-1}"
+BASELINE_ACCORD="${BASELINE_ACCORD:-$ACCORD}"
+BASELINE_FLAGS="${BASELINE_FLAGS---no-evaluation-cache}"
 DIR="$(mktemp -d)"
 trap 'kill "${SERVER:-0}" "${OLD:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
@@ -44,16 +48,18 @@ echo "bench: playing the scenario with $ENTRIES extra entries"
 /usr/bin/time -f "bench: played in %e s, %M KB max resident" "$ACCORD" play "$DIR/bench.toml" --store "$STORE" >/dev/null
 TOKEN="$("$ACCORD" token issue --role admin --tokens "$DIR/tokens.jsonl" | grep -o 'accord_[A-Za-z0-9_-]*' | head -1)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-serve() {  # port [flags]: starts a server, waits until it answers
-  "$ACCORD" serve --store "$STORE" --tokens "$DIR/tokens.jsonl" --listen "127.0.0.1:$1" "${@:2}" >/dev/null 2>&1 &
+serve() {  # binary port [flags]: starts a server, waits until it answers
+  local accord="$1"; shift
+  "$accord" serve --store "$STORE" --tokens "$DIR/tokens.jsonl" --listen "127.0.0.1:$1" "${@:2}" >/dev/null 2>&1 &
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && break; sleep 0.2; done
 }
 PORT="$(free_port)"
-serve "$PORT"
+serve "$ACCORD" "$PORT"
 SERVER=$!
 if [ "$BASELINE" = 1 ]; then
   OLD_PORT="$(free_port)"
-  serve "$OLD_PORT" --no-evaluation-cache
+  # shellcheck disable=SC2086 # the flags are words
+  serve "$BASELINE_ACCORD" "$OLD_PORT" $BASELINE_FLAGS
   OLD=$!
 fi
 

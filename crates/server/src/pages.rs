@@ -227,12 +227,11 @@ pub(crate) async fn indicator(
         &ctx,
     )
     .await?;
-    let indices: Vec<u64> = evaluated
-        .log
-        .iter()
-        .filter(|e| e.recorded_at <= evaluated.state.as_of)
-        .map(|e| e.index.0)
-        .collect();
+    // Only this indicator's latest reports, from the cache's index: never the whole log.
+    let reports = evaluated
+        .reports
+        .latest(&evaluated.log, &indicator, evaluated.state.as_of);
+    let indices: Vec<u64> = reports.iter().map(|e| e.index.0).collect();
     let sealed = {
         let evaluated = evaluated.clone();
         blocking(&state, move |store| evaluated.sealed_among(store, &indices))
@@ -251,7 +250,7 @@ pub(crate) async fn indicator(
         agreement: governing,
         state: &evaluated.state,
         indicator: &indicator,
-        log: &evaluated.log,
+        reports: &reports,
         sealed: &sealed,
     };
     let body = accord_web::indicator(&ctx, &page).ok_or_else(missing)?;

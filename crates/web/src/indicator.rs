@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use accord_app::reports::{monitor, reported};
 use accord_core::agreement::{Agreement, Comparison, Indicator, IndicatorTarget, Tolerance};
 use accord_core::engine::state::{IndicatorState, State};
-use accord_core::statement::{Confidentiality, Evidence, LoggedStatement, Observation, Statement};
+use accord_core::statement::{Confidentiality, Evidence, LoggedStatement, Observation};
 use maud::{Markup, html};
 
 use crate::chart::{self, Point, Series, Values, fmt};
@@ -24,10 +25,13 @@ pub struct IndicatorPage<'a> {
     pub state: &'a State,
     /// The indicator's id.
     pub indicator: &'a str,
-    /// The log as read for the evaluation (entries recorded after the state's instant are
-    /// left out here).
-    pub log: &'a [LoggedStatement],
-    /// The commitments of the log's sealed entries, by index.
+    /// Each monitor's latest report (evidence or correction) on each period of this
+    /// indicator recorded by the state's instant, in (monitor, period) order: what
+    /// [`accord_app::reports::Reports::latest`] gives. The latest voice of each monitor on
+    /// each period is the one the quorum counts (and keeps a page's weight bounded however
+    /// long the log): earlier ones remain on the log's page.
+    pub reports: &'a [&'a LoggedStatement],
+    /// The commitments of the sealed entries among `reports`, by index.
     pub sealed: &'a BTreeMap<u64, [u8; 32]>,
 }
 
@@ -49,35 +53,17 @@ fn number(observation: &Observation) -> Option<f64> {
 }
 
 fn observed<'a>(page: &IndicatorPage<'a>) -> Vec<Observed<'a>> {
-    page.log
+    page.reports
         .iter()
-        .filter(|e| e.recorded_at <= page.state.as_of)
         .filter_map(|e| {
-            let evidence = match &e.statement {
-                Statement::Evidence(ev) => ev,
-                Statement::Correction(c) => &c.evidence,
-                _ => return None,
-            };
-            (evidence.indicator.as_str() == page.indicator).then(|| Observed {
+            let evidence = reported(&e.statement)?;
+            Some(Observed {
                 index: e.index.0,
-                monitor: e
-                    .authors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" + "),
+                monitor: monitor(e),
                 evidence,
                 value: number(&evidence.value),
             })
         })
-        // The latest voice of each monitor on each period is the one the quorum counts
-        // (and keeps a page's weight bounded however long the log): earlier ones remain
-        // on the log's page.
-        .fold(BTreeMap::new(), |mut latest, o: Observed<'a>| {
-            latest.insert((o.monitor.clone(), o.evidence.period), o);
-            latest
-        })
-        .into_values()
         .collect()
 }
 

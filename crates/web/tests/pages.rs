@@ -6,7 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use accord_app::evaluate::{AgreementSource, Inputs, LogSource};
+use accord_app::evaluate::{AgreementSource, Inputs, LogSource, Reading};
+use accord_app::evaluations::Evaluations;
+use accord_app::reports::{Reports, monitor, reported};
+use accord_core::statement::LoggedStatement;
+use accord_core::time::Instant;
 use accord_web::{Ctx, IndicatorPage, Viewer};
 
 const ARDEN: &str = "arden-nuclear-2026";
@@ -114,7 +118,7 @@ fn restricted_values_reach_only_entitled_viewers() {
             agreement: governing,
             state: &state,
             indicator: "leu_stockpile",
-            log: &inputs.log,
+            reports: &inputs_reports(&inputs, "leu_stockpile", state.as_of),
             sealed: &sealed,
         };
         accord_web::indicator(&ctx("2026-07-31", entitled), &page).unwrap()
@@ -135,4 +139,85 @@ fn restricted_values_reach_only_entitled_viewers() {
         !agreement.contains("340 kg"),
         "nor does the agreement's page"
     );
+}
+
+fn inputs_reports<'a>(
+    inputs: &'a Inputs,
+    indicator: &str,
+    as_of: Instant,
+) -> Vec<&'a LoggedStatement> {
+    Reports::new(&inputs.log).latest(&inputs.log, indicator, as_of)
+}
+
+/// The indicator page's selection as it was before the index (issue #14): a walk of the
+/// whole log, keeping each monitor's last report on each period recorded by `as_of`.
+fn walked<'a>(
+    log: &'a [LoggedStatement],
+    indicator: &str,
+    as_of: Instant,
+) -> Vec<&'a LoggedStatement> {
+    log.iter()
+        .filter(|e| e.recorded_at <= as_of)
+        .filter(|e| reported(&e.statement).is_some_and(|ev| ev.indicator.as_str() == indicator))
+        .fold(BTreeMap::new(), |mut latest, e| {
+            let period = reported(&e.statement).unwrap().period;
+            latest.insert((monitor(e), period), e);
+            latest
+        })
+        .into_values()
+        .collect()
+}
+
+#[test]
+fn indicator_pages_from_the_cache_index_match_a_walk_of_the_whole_log() {
+    let (_dir, store) = played();
+    let cache = Evaluations::new();
+    // Every index of the bundled scenario's log (112 entries), as the page read them before.
+    let everything: Vec<u64> = (0..112).collect();
+    let all_sealed =
+        accord_app::dashboard::sealed_commitments(&store, &ARDEN.parse().unwrap(), &everything)
+            .unwrap();
+    assert!(
+        !all_sealed.is_empty(),
+        "the scenario has sealed entries to hide"
+    );
+    let mut compared = 0;
+    for date in [
+        "2026-04-30",
+        "2026-05-31",
+        "2026-07-31",
+        "2026-10-15",
+        "2027-06-30",
+    ] {
+        let as_of = accord_app::time::parse_instant(date).unwrap();
+        let evaluated = cache
+            .state(&store, ARDEN, as_of, &Reading::default())
+            .unwrap();
+        let governing = evaluated.governing().unwrap();
+        for def in &governing.indicators {
+            let id = def.id.as_str();
+            let indexed = evaluated
+                .reports
+                .latest(&evaluated.log, id, evaluated.state.as_of);
+            let old = walked(&evaluated.log, id, evaluated.state.as_of);
+            let indices: Vec<u64> = indexed.iter().map(|e| e.index.0).collect();
+            let sealed = evaluated.sealed_among(&store, &indices).unwrap();
+            for entitled in [false, true] {
+                let render = |reports: &[&LoggedStatement], sealed| {
+                    let page = IndicatorPage {
+                        agreement: governing,
+                        state: &evaluated.state,
+                        indicator: id,
+                        reports,
+                        sealed,
+                    };
+                    accord_web::indicator(&ctx(date, entitled), &page).unwrap()
+                };
+                let (new, before) = (render(&indexed, &sealed), render(&old, &all_sealed));
+                assert_eq!(new, before, "{id} as of {date}, entitled {entitled}");
+                compared += usize::from(!indexed.is_empty());
+            }
+        }
+    }
+    assert!(compared > 0, "some pages had reports to show");
 }

@@ -97,6 +97,7 @@ fn follow(store: &Store, scenario: &str, seed: u64) -> usize {
                         "{scenario}: size {size}, as of {as_of}, {reading:?}"
                     );
                     assert_eq!(json(&*cached.log), json(&inputs.log));
+                    same_reports(&cached, &inputs, as_of);
                     compared += 1;
                 }
             }
@@ -114,6 +115,28 @@ fn follow(store: &Store, scenario: &str, seed: u64) -> usize {
         })
         .unwrap();
     compared
+}
+
+/// The cache's report index, pushed one entry at a time as the log grew, selects for
+/// each indicator the entries an index of the full read selects.
+fn same_reports(cached: &accord_app::evaluations::Evaluated, inputs: &Inputs, as_of: Instant) {
+    let full = accord_app::reports::Reports::new(&inputs.log);
+    for def in inputs.versions.iter().flat_map(|v| &v.indicators) {
+        let id = def.id.as_str();
+        let indices = |log: &[accord_core::statement::LoggedStatement],
+                       reports: &accord_app::reports::Reports| {
+            reports
+                .latest(log, id, as_of)
+                .iter()
+                .map(|e| e.index.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            indices(&cached.log, &cached.reports),
+            indices(&inputs.log, &full),
+            "{id} as of {as_of}"
+        );
+    }
 }
 
 #[test]
