@@ -3,7 +3,7 @@
 //! store keeps apart and checked against their leaf; or a log exported as JSON lines.
 
 use accord_core::id::AgreementId;
-use accord_core::statement::{LogIndex, LoggedStatement};
+use accord_core::statement::LoggedStatement;
 use accord_ledger::entry::{Body, LoggedEntry, reveal};
 use accord_store::Store;
 use accord_store::ledger::Ledger;
@@ -80,18 +80,7 @@ pub(crate) fn statement(
                 .map_err(|source| Error::Sealed { index, source })?
         }
     };
-    Ok(Some(LoggedStatement {
-        index: LogIndex(index),
-        recorded_at: logged.recorded_at,
-        agreement: entry.agreement.clone(),
-        authors: logged
-            .signed
-            .signatures
-            .iter()
-            .map(|s| s.signer.clone())
-            .collect(),
-        statement,
-    }))
+    Ok(Some(logged.statement_at(index, statement)))
 }
 
 /// The log of `agreement` in the store, read.

@@ -25,7 +25,7 @@
 //! before allocating.
 
 use accord_core::id::{AgreementId, ParticipantId};
-use accord_core::statement::{Statement, StatementKind};
+use accord_core::statement::{LogIndex, LoggedStatement, Statement, StatementKind};
 use accord_core::time::Instant;
 use sha2::{Digest, Sha256};
 
@@ -111,6 +111,26 @@ pub struct LoggedEntry {
     pub signed: SignedEntry,
     /// When the log accepted it.
     pub recorded_at: Instant,
+}
+
+impl LoggedEntry {
+    /// The engine's view of this entry at `index`: its record time, agreement and signers,
+    /// with `statement` — the open body, or a sealed one once revealed (which only the
+    /// caller can do: the ledger holds no salts).
+    pub fn statement_at(&self, index: u64, statement: Statement) -> LoggedStatement {
+        LoggedStatement {
+            index: LogIndex(index),
+            recorded_at: self.recorded_at,
+            agreement: self.signed.entry.agreement.clone(),
+            authors: self
+                .signed
+                .signatures
+                .iter()
+                .map(|s| s.signer.clone())
+                .collect(),
+            statement,
+        }
+    }
 }
 
 /// Why an entry is refused. Every variant is specific so that a submitter knows what to fix.

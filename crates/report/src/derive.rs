@@ -4,7 +4,7 @@
 
 use accord_core::agreement::Agreement;
 use accord_core::engine::state::State;
-use accord_core::statement::{LogIndex, LoggedStatement};
+use accord_core::statement::LoggedStatement;
 use accord_ledger::checkpoint::{self, Checkpoint, encode_hash};
 use accord_ledger::entry::{Body, LoggedEntry, kind_name};
 use accord_ledger::merkle::{self, MemoryTree, StoredNodes as _};
@@ -170,18 +170,7 @@ pub fn statements(entries: &[LoggedEntry]) -> (Vec<LoggedStatement>, Vec<Sealed>
     for (index, logged) in (0u64..).zip(entries) {
         let entry = &logged.signed.entry;
         match &entry.body {
-            Body::Open(statement) => log.push(LoggedStatement {
-                index: LogIndex(index),
-                recorded_at: logged.recorded_at,
-                agreement: entry.agreement.clone(),
-                authors: logged
-                    .signed
-                    .signatures
-                    .iter()
-                    .map(|s| s.signer.clone())
-                    .collect(),
-                statement: statement.clone(),
-            }),
+            Body::Open(statement) => log.push(logged.statement_at(index, statement.clone())),
             Body::Sealed { kind, commitment } => sealed.push(Sealed {
                 entry: index,
                 kind: kind_name(*kind).into(),
