@@ -51,15 +51,7 @@ impl FromRequestParts<AppState> for Caller {
         let unauthorised = |detail: &str| {
             ApiError::new(StatusCode::UNAUTHORIZED, "unauthorised", detail.to_owned())
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                let (scheme, token) = v.split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("bearer")
-                    .then_some(token.trim())
-            })
+        let token = bearer(value)
             .ok_or_else(|| unauthorised("the Authorization header is not `Bearer <token>`"))?;
         state
             .tokens
@@ -67,6 +59,15 @@ impl FromRequestParts<AppState> for Caller {
             .map(|holder| Caller(Some(holder)))
             .ok_or_else(|| unauthorised("the bearer token is not one this server issued"))
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if it is one (the scheme in any
+/// case, the token trimmed). The caller and the rate limit read a request's token alike.
+pub(crate) fn bearer(value: &axum::http::HeaderValue) -> Option<&str> {
+    let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// Query parameters of type `T` (whose `Deserialize` refuses unknown fields); a bad query

@@ -154,10 +154,8 @@ fn issued_token(state: &AppState, request: &Request) -> Option<[u8; 32]> {
     let bearer = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned());
+        .and_then(crate::extract::bearer)
+        .map(str::to_owned);
     let token = bearer.or_else(|| crate::pages::cookie(request.headers()))?;
     state.tokens.holder(&token)?;
     Some(Sha256::digest(token.as_bytes()).into())
