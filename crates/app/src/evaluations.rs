@@ -34,13 +34,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use accord_core::agreement::Agreement;
 use accord_core::engine::state::State;
 use accord_core::engine::{Change, Evaluator};
-use accord_core::statement::{LoggedStatement, Statement};
+use accord_core::statement::LoggedStatement;
 use accord_core::time::{Date, Instant};
 use accord_ledger::entry::{Body, LoggedEntry};
 use accord_ledger::merkle::{Hash, MemoryTree};
 use accord_ledger::note::VerifierKey;
-use accord_ledger::replay::Problem;
-use accord_ledger::roster::{self, Roster};
+use accord_ledger::verify::Frontier;
 use accord_store::ledger::{Ledger, LogInfo, Unverified};
 use accord_store::{Store, StoreError};
 
@@ -236,11 +235,10 @@ struct Slot {
 /// What verifying the log so far left behind, to verify what comes next.
 #[derive(Debug)]
 struct Chain {
-    /// The tree recomputed from every leaf read (its size is the number of entries read).
-    tree: MemoryTree,
-    /// The roster after every key event read.
-    roster: Roster,
-    last_time: Option<Instant>,
+    /// Where verification stands: the tree recomputed from every leaf read (its size is
+    /// the number of entries read), the roster after their key events, the last record
+    /// time. New entries are verified from here by the rules of a full read.
+    frontier: Frontier,
     /// The latest stored checkpoint checked against the tree.
     checkpoint: Option<(u64, String)>,
 }
@@ -289,14 +287,14 @@ impl Slot {
     /// entries to read one at a time.
     fn extends_to(&self, ledger: &mut Ledger) -> Result<bool> {
         let info = ledger.info();
-        let read = self.chain.tree.size();
+        let read = self.chain.frontier.tree.size();
         if info.id != self.log_id || info.origin != self.origin || info.size < read {
             return Ok(false);
         }
         if info.size - read > FULL_READ_PAST {
             return Ok(false);
         }
-        Ok(read == 0 || ledger.root_at(read)? == self.chain.tree.root())
+        Ok(read == 0 || ledger.root_at(read)? == self.chain.frontier.tree.root())
     }
 
     /// A slot from a full verified read of the log.
@@ -324,16 +322,18 @@ impl Slot {
             sealed: Arc::new(sealed),
             evaluator,
             chain: Chain {
-                tree,
-                roster: info.roster.clone(),
-                last_time,
+                frontier: Frontier {
+                    tree,
+                    roster: info.roster.clone(),
+                    last_time,
+                },
                 checkpoint: None,
             },
             states: Memo::new(STATES_KEPT),
             timelines: Memo::new(TIMELINES_KEPT),
         };
         // The read checked the latest checkpoint it saw; one stored since is checked here.
-        let read = slot.chain.tree.size();
+        let read = slot.chain.frontier.tree.size();
         slot.chain
             .check_checkpoints(&info, ledger.checkpoints()?, read)
             .map_err(|problem| unverified(&info, problem))?;
@@ -359,13 +359,8 @@ impl Slot {
     /// checkpoints stored since and the roster.
     fn append_new(&mut self, ledger: &mut Ledger) -> Result<()> {
         let info = ledger.info().clone();
-        let read = self.chain.tree.size();
-        let unverified = |problem| unverified(&info, problem);
-        for index in read..info.size {
-            let (logged, stored) = ledger.entry(index)?;
-            self.chain
-                .push(&info.origin, index, &logged, stored)
-                .map_err(unverified)?;
+        let read = self.chain.frontier.tree.size();
+        for (index, logged) in (read..).zip(ledger.read_verified_after(&mut self.chain.frontier)?) {
             if let Some(commitment) = commitment(&logged) {
                 Arc::make_mut(&mut self.sealed).insert(index, commitment);
             }
@@ -381,7 +376,7 @@ impl Slot {
         }
         self.chain
             .check_checkpoints(&info, ledger.checkpoints()?, read)
-            .map_err(unverified)
+            .map_err(|problem| unverified(&info, problem))
     }
 
     /// The state as of `as_of`, read as asked: from the memo, else derived.
@@ -436,43 +431,6 @@ fn unverified(info: &LogInfo, problem: Unverified) -> Error {
 }
 
 impl Chain {
-    /// Verifies entry `index` (the next one) as [`accord_ledger::verify::verify_log`]
-    /// does past a trusted prefix: its stored leaf hash, its record time, the acceptance
-    /// rules against the roster of its moment and its signatures; then follows its key
-    /// event and adds its leaf to the tree.
-    fn push(
-        &mut self,
-        origin: &str,
-        index: u64,
-        logged: &LoggedEntry,
-        stored: Hash,
-    ) -> std::result::Result<(), Unverified> {
-        let leaf_hash = logged.leaf_hash();
-        if leaf_hash != stored {
-            return Err(Unverified::LeafHash { index });
-        }
-        let refused = |problem| Unverified::Entry { index, problem };
-        if let Some(previous) = self.last_time
-            && logged.recorded_at < previous
-        {
-            return Err(refused(Problem::BeforePrevious {
-                recorded_at: logged.recorded_at,
-                previous,
-            }));
-        }
-        roster::check_entry(&logged.signed, origin, &self.roster, logged.recorded_at)
-            .and_then(|()| roster::verify_signatures(&logged.signed))
-            .map_err(|e| refused(Problem::Refused(e)))?;
-        if let Body::Open(Statement::KeyEvent(event)) = &logged.signed.entry.body {
-            self.roster
-                .apply(event)
-                .map_err(|e| refused(Problem::KeyEvent(e)))?;
-        }
-        self.last_time = Some(logged.recorded_at);
-        self.tree.push(leaf_hash);
-        Ok(())
-    }
-
     /// Checks every checkpoint stored at or past `read` (the size before this request's
     /// entries) and the latest one against the tree, and the stored roster against the one
     /// the key events made. Checkpoints past the entries read (stored after the log's size
@@ -483,7 +441,7 @@ impl Chain {
         mut checkpoints: Vec<(u64, String)>,
         read: u64,
     ) -> std::result::Result<(), Unverified> {
-        let size = self.tree.size();
+        let size = self.frontier.tree.size();
         checkpoints.retain(|(s, _)| *s <= size);
         let latest = checkpoints.last().cloned();
         if latest != self.checkpoint {
@@ -491,12 +449,17 @@ impl Chain {
                 VerifierKey::parse(&info.log_key).map_err(|e| Unverified::LogKey(e.to_string()))?;
             let fresh = checkpoints.iter().filter(|(size, _)| *size >= read);
             for (_, note) in fresh.chain(latest.as_ref()) {
-                accord_ledger::verify::check_checkpoint(&self.tree, &info.origin, note, &log_key)
-                    .map_err(Unverified::Checkpoint)?;
+                accord_ledger::verify::check_checkpoint(
+                    &self.frontier.tree,
+                    &info.origin,
+                    note,
+                    &log_key,
+                )
+                .map_err(Unverified::Checkpoint)?;
             }
             self.checkpoint = latest;
         }
-        if self.roster != info.roster {
+        if self.frontier.roster != info.roster {
             return Err(Unverified::Roster);
         }
         Ok(())

@@ -594,6 +594,17 @@ impl Ledger {
         verified::read(self.backend.as_mut(), &self.info)
     }
 
+    /// The entries past those `frontier` has verified, up to the log's size as last read,
+    /// each verified by the rules of [`Ledger::read_verified`] (all of them checked: the
+    /// frontier is the caller's trust); `frontier` moves past them. For a reader that keeps
+    /// a log verified as it grows; it checks the checkpoints stored since itself.
+    pub fn read_verified_after(
+        &mut self,
+        frontier: &mut accord_ledger::verify::Frontier,
+    ) -> Result<Vec<LoggedEntry>, StoreError> {
+        verified::read_after(self.backend.as_mut(), &self.info, frontier)
+    }
+
     /// Every entry of the log, decoded but not verified: for tools measuring what
     /// verification costs. Use cases read with [`Ledger::read_verified`].
     pub fn read_unverified(&mut self) -> Result<Vec<LoggedEntry>, StoreError> {

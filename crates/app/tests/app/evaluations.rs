@@ -259,3 +259,71 @@ fn a_version_registered_after_the_cache_filled_is_evaluated() {
         assert_ne!(json(&*after.state), json(&*before.state));
     });
 }
+
+#[test]
+fn an_entry_altered_after_the_cache_read_past_it_is_refused_then_read_again_once_mended() {
+    // The cache verifies entries that arrive after it filled by the rules of a full read
+    // (accord_ledger::verify::Frontier). Entry #21 is forged before the cache reads it: a
+    // signature byte flipped and its stored leaf hash rewritten to match, so that only the
+    // signature check can see it. It is refused by its index, and once mended the slot
+    // reads on as a full read does.
+    accord_store::testing::both(|fresh| {
+        let store = Store::open(&fresh.url).unwrap();
+        let dir = repo().join("examples/scenarios");
+        let text = std::fs::read_to_string(dir.join("nuclear-caps.toml")).unwrap();
+        let rehearsal = rehearse("nuclear-caps.toml", &text, &Dir(dir), None).unwrap();
+        let cache = Evaluations::new();
+        let as_of: Instant = "2030-01-01T00:00:00Z".parse().unwrap();
+        let id = "arden-nuclear-2026";
+        let state = || cache.state(&store, id, as_of, &Reading::default());
+        rehearsal
+            .play_into_watched(&store, &mut |size| {
+                match size {
+                    20 => {
+                        state().unwrap();
+                    }
+                    23 => {
+                        let forge = || forge_signature(fresh, &store, id, 21);
+                        forge();
+                        let refused = state().map(|_| ()).unwrap_err().to_string();
+                        assert!(
+                            refused.contains("entry #21") && refused.contains("signature"),
+                            "{}: {refused}",
+                            fresh.kind()
+                        );
+                        forge();
+                        let mended = state().unwrap();
+                        let inputs = full(&store, id);
+                        assert_eq!(json(&*mended.log), json(&inputs.log));
+                        assert_eq!(json(&*mended.state), json(&inputs.evaluate(as_of).unwrap()));
+                    }
+                    _ => {}
+                }
+                Ok(())
+            })
+            .unwrap();
+    });
+}
+
+/// Flips one bit of the first signature of entry `index` and rewrites its stored leaf hash
+/// to the hash of the altered bytes (twice: the entry as it was).
+fn forge_signature(
+    fresh: &accord_store::testing::TestStore,
+    store: &Store,
+    agreement: &str,
+    index: u64,
+) {
+    let mut ledger = accord_app::log::find(store, &agreement.parse().unwrap()).unwrap();
+    let (logged, _) = ledger.entry(index).unwrap();
+    let mut leaf = logged.leaf_bytes();
+    let signature = &logged.signed.signatures[0].signature;
+    let at = leaf
+        .windows(signature.len())
+        .position(|w| w == signature.as_slice())
+        .unwrap()
+        + 40;
+    fresh.flip_leaf_byte(index as i64, at);
+    leaf[at] ^= 1;
+    let hash = accord_ledger::merkle::leaf_hash(&leaf);
+    fresh.execute(&fresh.set_stored_hash_sql(0, index, &hash));
+}

@@ -72,24 +72,7 @@ proptest! {
     fn verifying_agrees_with_the_replay(
         steps in proptest::collection::vec((0u8..6, -3i64..10), 1..12)
     ) {
-        let mut at = 100i64;
-        let leaves: Vec<Vec<u8>> = steps
-            .iter()
-            .enumerate()
-            .map(|(i, (kind, dt))| {
-                at += dt;
-                match kind {
-                    0 => forged(i as f64, at),
-                    1 => leaf(i as f64, 7, at),
-                    2 => {
-                        let mut l = leaf(i as f64, 3, at);
-                        l[0] ^= 1;
-                        l
-                    }
-                    _ => leaf(i as f64, 3, at),
-                }
-            })
-            .collect();
+        let leaves = mixed_leaves(&steps);
         let replayed = replay(ORIGIN, roster(), leaves.iter().map(Vec::as_slice));
         let verified = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 0);
         match (replayed.findings.first(), verified) {
@@ -98,4 +81,60 @@ proptest! {
             (f, v) => prop_assert!(false, "replay {:?} but verify {:?}", f, v.map(|v| v.checked)),
         }
     }
+
+    /// A log verified as it grows, a chunk at a time through one [`Frontier`] (as the
+    /// server's evaluation cache reads it), meets the verdict of one pass over the whole:
+    /// the same first bad entry by its index in the log, or the same entries, tree and
+    /// roster.
+    #[test]
+    fn verifying_in_chunks_agrees_with_one_pass(
+        steps in proptest::collection::vec((0u8..6, -3i64..10), 1..12),
+        cut in 0usize..12,
+    ) {
+        let leaves = mixed_leaves(&steps);
+        let cut = cut.min(leaves.len());
+        let whole = verify_log(ORIGIN, roster(), leaves.iter().map(Vec::as_slice), 0);
+        let mut frontier = Frontier::new(roster());
+        let chunked = frontier
+            .verify(ORIGIN, leaves[..cut].iter().map(Vec::as_slice), 0)
+            .and_then(|mut first| {
+                let rest = frontier.verify(ORIGIN, leaves[cut..].iter().map(Vec::as_slice), 0)?;
+                first.extend(rest);
+                Ok(first)
+            });
+        match (whole, chunked) {
+            (Ok(whole), Ok(entries)) => {
+                prop_assert_eq!(whole.entries, entries);
+                prop_assert_eq!(whole.tree.root(), frontier.tree.root());
+                prop_assert_eq!(whole.roster, frontier.roster);
+            }
+            (Err(whole), Err(chunked)) => prop_assert_eq!(whole.index, chunked.index),
+            (whole, chunked) => prop_assert!(
+                false, "one pass {:?} but in chunks {:?}", whole.err(), chunked.err()
+            ),
+        }
+    }
+}
+
+/// Leaves of sound, forged, unknown-key and corrupted entries, with record times that
+/// sometimes go backwards.
+fn mixed_leaves(steps: &[(u8, i64)]) -> Vec<Vec<u8>> {
+    let mut at = 100i64;
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, dt))| {
+            at += dt;
+            match kind {
+                0 => forged(i as f64, at),
+                1 => leaf(i as f64, 7, at),
+                2 => {
+                    let mut l = leaf(i as f64, 3, at);
+                    l[0] ^= 1;
+                    l
+                }
+                _ => leaf(i as f64, 3, at),
+            }
+        })
+        .collect()
 }

@@ -17,10 +17,10 @@
 //! involved when one can be named.
 
 use accord_ledger::entry::LoggedEntry;
-use accord_ledger::merkle::{Hash, StoredNodes as _};
+use accord_ledger::merkle::{self, Hash, StoredNodes as _};
 use accord_ledger::note::VerifierKey;
 use accord_ledger::replay::{CheckpointProblem, Problem};
-use accord_ledger::verify::{VerifiedLog, check_checkpoint, verify_log};
+use accord_ledger::verify::{Frontier, VerifiedLog, check_checkpoint, verify_log};
 
 use super::{EntryRow, LedgerBackend, LogInfo, StoreError};
 
@@ -115,6 +115,51 @@ pub(super) fn read(
     Ok(verified)
 }
 
+/// Reads the entries past those `frontier` has verified, up to the log's size, and verifies
+/// each as [`read`] verifies entries past its mark: present, its stored leaf hash the hash
+/// of its bytes, the acceptance rules against the roster of its moment, its signatures (in
+/// one batch). `frontier` moves past them; on an error it is left part way, to be dropped.
+/// The caller checks the checkpoints stored since against the frontier's tree.
+pub(super) fn read_after(
+    backend: &mut dyn LedgerBackend,
+    info: &LogInfo,
+    frontier: &mut Frontier,
+) -> Result<Vec<LoggedEntry>, StoreError> {
+    let from = frontier.tree.size();
+    let rows = backend.entries(info.id, from, info.size)?;
+    let unverified = |problem: Unverified| StoreError::Unverified {
+        origin: info.origin.clone(),
+        problem: Box::new(problem),
+    };
+    if let Some(index) = first_missing(&rows, from, info.size) {
+        return Err(unverified(Unverified::Missing { index }));
+    }
+    if let Some(index) = (from..)
+        .zip(&rows)
+        .find_map(|(i, (_, _, leaf, stored))| (merkle::leaf_hash(leaf) != *stored).then_some(i))
+    {
+        return Err(unverified(Unverified::LeafHash { index }));
+    }
+    let leaves = rows.iter().map(|(_, _, leaf, _)| leaf.as_slice());
+    frontier.verify(&info.origin, leaves, from).map_err(|f| {
+        unverified(Unverified::Entry {
+            index: f.index,
+            problem: f.problem,
+        })
+    })
+}
+
+/// The first index of `from..to` whose row is not where it should be in `rows`.
+fn first_missing(rows: &[EntryRow], from: u64, to: u64) -> Option<u64> {
+    (from..)
+        .zip(rows)
+        .find_map(|(i, row)| (row.0 != i).then_some(i))
+        .or_else(|| {
+            let end = from + rows.len() as u64;
+            (end < to).then_some(end)
+        })
+}
+
 /// Verifies the rows of a log against its checkpoints, trusting the prefix up to `mark` if
 /// the checkpoint of that size holds.
 fn check(
@@ -125,16 +170,8 @@ fn check(
 ) -> Result<Verified, Unverified> {
     let log_key =
         VerifierKey::parse(&info.log_key).map_err(|e| Unverified::LogKey(e.to_string()))?;
-    if let Some(index) = (0u64..)
-        .zip(rows)
-        .find_map(|(i, row)| (row.0 != i).then_some(i))
-    {
+    if let Some(index) = first_missing(rows, 0, info.size) {
         return Err(Unverified::Missing { index });
-    }
-    if (rows.len() as u64) < info.size {
-        return Err(Unverified::Missing {
-            index: rows.len() as u64,
-        });
     }
     let mark_note = match mark {
         0 => None,
