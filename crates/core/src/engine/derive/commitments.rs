@@ -39,6 +39,7 @@ pub(crate) struct Commitments {
 /// The commitments' statuses at each review, from the findings.
 pub(crate) fn commitments<'f>(cal: &Calendar<'_>, findings: &'f Findings) -> Commitments {
     let n_reviews = cal.reviews.len();
+    let explain = cal.detail == super::Detail::Full;
     let mut out = Commitments {
         titles: Vec::new(),
         reviews: BTreeMap::new(),
@@ -85,7 +86,7 @@ pub(crate) fn commitments<'f>(cal: &Calendar<'_>, findings: &'f Findings) -> Com
                 };
                 let members = cells(&[&findings.cells]);
                 if let Some(slot) = slots.statuses.get_mut(n) {
-                    *slot = Some(roll_up(review.number, &members));
+                    *slot = Some(roll_up(review.number, &members, explain));
                 }
                 if let Some(slot) = slots.known.get_mut(n) {
                     *slot = known(&members);
@@ -94,7 +95,7 @@ pub(crate) fn commitments<'f>(cal: &Calendar<'_>, findings: &'f Findings) -> Com
                     let raw = cells(&[&findings.undisputed, &findings.cells]);
                     as_made.entry(c.id.clone()).or_default().push((
                         n,
-                        roll_up(review.number, &raw),
+                        roll_up(review.number, &raw, explain),
                         known(&raw),
                     ));
                 }
@@ -153,9 +154,13 @@ fn held(
     held
 }
 
-/// A commitment's status at a review, from its indicators'.
-fn roll_up(review: u32, members: &[(&IndicatorId, Option<&ReviewCell>)]) -> CommitmentReview {
-    let _ = review;
+/// A commitment's status at a review, from its indicators', with the reasons when
+/// `explain`.
+fn roll_up(
+    review: u32,
+    members: &[(&IndicatorId, Option<&ReviewCell>)],
+    explain: bool,
+) -> CommitmentReview {
     if members.is_empty() {
         return CommitmentReview {
             review,
@@ -189,6 +194,13 @@ fn roll_up(review: u32, members: &[(&IndicatorId, Option<&ReviewCell>)]) -> Comm
     } else {
         CommitmentStatus::Unverified
     };
+    if !explain {
+        return CommitmentReview {
+            review,
+            status,
+            reasons: Vec::new(),
+        };
+    }
     let mut entries = Vec::new();
     let mut parts = Vec::new();
     for (id, c) in members {
