@@ -246,9 +246,7 @@ impl Evaluator {
             {
                 match fill.what {
                     derive::Filled::Quorum(cell) => ind.store_cell(fill.start, cell),
-                    derive::Filled::Period(settled) => {
-                        ind.settled.insert(fill.start, *settled);
-                    }
+                    derive::Filled::Period(settled) => ind.store_settled(fill.start, *settled),
                 }
             }
         }
