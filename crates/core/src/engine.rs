@@ -199,6 +199,17 @@ impl Evaluator {
         self.core.ingest(entry);
     }
 
+    /// [`Evaluator::append`] of an entry the caller hands over, which spares copying it.
+    pub fn push(&mut self, entry: LoggedStatement) {
+        let key = (entry.recorded_at, entry.index.0);
+        if self.core.last.is_some_and(|last| key < last) {
+            self.append(&entry);
+            return;
+        }
+        self.core.ingest(&entry);
+        self.appended.push(entry);
+    }
+
     /// The days the agreement counts in: its zone, UTC when it names none.
     pub fn days(&self) -> &crate::time::DayZone {
         &self.core.days

@@ -101,7 +101,7 @@ enum Engine<'a> {
 impl Engine<'_> {
     fn append(&mut self, entry: LoggedStatement) {
         match self {
-            Engine::Incremental(ev) => ev.append(&entry),
+            Engine::Incremental(ev) => ev.push(entry),
             Engine::FullReplay(_, log) => log.push(entry),
         }
     }
@@ -140,7 +140,7 @@ pub(crate) fn run_to_state(
     explain: bool,
 ) -> (RunOutcome, Option<State>) {
     let mut d = Draw::new(seed, run);
-    let history = history::draw(plan, &mut d);
+    let mut history = history::draw(plan, &mut d);
     let ev = match evaluation {
         Evaluation::Incremental => match Evaluator::new(plan.versions) {
             Ok(ev) => Engine::Incremental(Box::new(ev)),
@@ -153,7 +153,8 @@ pub(crate) fn run_to_state(
         queued: 0,
         appended: 0,
     };
-    for p in history.entries.iter().cloned() {
+    // The queue owns the entries from here on: nothing reads them from the history.
+    for p in std::mem::take(&mut history.entries) {
         queue.push(p);
     }
     let reviews = review_periods(plan, &history);
