@@ -115,7 +115,7 @@ pub fn evaluate(
     for entry in entries {
         core.ingest(entry);
     }
-    derive::state(&core, as_of, false, None).map(|(state, _)| state)
+    derive::state(&core, as_of, false, derive::Detail::Full, None).map(|(state, _)| state)
 }
 
 /// Evaluates in one view: `as-recorded` (every entry as recorded), or `void-#N` (a
@@ -134,7 +134,7 @@ pub fn evaluate_view(
     for entry in entries {
         core.ingest(entry);
     }
-    derive::state(&core, as_of, false, Some(view)).map(|(state, _)| state)
+    derive::state(&core, as_of, false, derive::Detail::Full, Some(view)).map(|(state, _)| state)
 }
 
 /// Incremental evaluation: feed entries one by one, ask for the state at any instant.
@@ -199,6 +199,17 @@ impl Evaluator {
         self.core.ingest(entry);
     }
 
+    /// [`Evaluator::append`] of an entry the caller hands over, which spares copying it.
+    pub fn push(&mut self, entry: LoggedStatement) {
+        let key = (entry.recorded_at, entry.index.0);
+        if self.core.last.is_some_and(|last| key < last) {
+            self.append(&entry);
+            return;
+        }
+        self.core.ingest(&entry);
+        self.appended.push(entry);
+    }
+
     /// The days the agreement counts in: its zone, UTC when it names none.
     pub fn days(&self) -> &crate::time::DayZone {
         &self.core.days
@@ -220,7 +231,23 @@ impl Evaluator {
     /// sees every appended entry), so the next call and the next appends only recompute
     /// what changed.
     pub fn state(&mut self, as_of: Instant) -> Result<State, EvalError> {
-        let (state, fills) = derive::state(&self.core, as_of, true, None)?;
+        self.derive(as_of, derive::Detail::Full)
+    }
+
+    /// The state as of `as_of` for a caller that reads statuses and dates, not why they
+    /// are what they are (the simulator looks at thousands of states per second): every
+    /// field but the `reasons` is that of [`Evaluator::state`], and so are the reasons of
+    /// phases, triggers, relief, measures, disputes and decisions, except that those may
+    /// cite fewer entries. The `reasons` of indicators' reporting periods that had settled
+    /// before, of indicators' reviews and of commitments' reviews are left empty: building
+    /// them is most of the cost of a state over a long history.
+    pub fn statuses(&mut self, as_of: Instant) -> Result<State, EvalError> {
+        self.derive(as_of, derive::Detail::Statuses)
+    }
+
+    /// The state in the detail asked for, keeping what it computed for later derivations.
+    fn derive(&mut self, as_of: Instant, detail: derive::Detail) -> Result<State, EvalError> {
+        let (state, fills) = derive::state(&self.core, as_of, true, detail, None)?;
         for fill in fills {
             if let Some(ind) = self
                 .core
@@ -230,9 +257,7 @@ impl Evaluator {
             {
                 match fill.what {
                     derive::Filled::Quorum(cell) => ind.store_cell(fill.start, cell),
-                    derive::Filled::Period(settled) => {
-                        ind.settled.insert(fill.start, *settled);
-                    }
+                    derive::Filled::Period(settled) => ind.store_settled(fill.start, *settled),
                 }
             }
         }

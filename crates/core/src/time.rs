@@ -111,6 +111,31 @@ impl fmt::Display for Period {
 /// The `k`-th date of a schedule that starts on `start` and repeats `every`, computed by
 /// multiplying (not by repeated addition, which would drift at month ends).
 pub fn nth(start: Date, every: CalendarDuration, k: u32) -> Option<Date> {
+    // Schedules are generated at every derivation: the common cadences (whole months or
+    // years, whole days or weeks) are computed directly, giving jiff's dates (the property
+    // test `nth_computed_directly_is_jiffs` checks it); mixed ones go through jiff.
+    if every.weeks == 0 && every.days == 0 {
+        let months = (i64::from(every.years) * 12 + i64::from(every.months)) * i64::from(k);
+        return add_months(start, months);
+    }
+    if every.years == 0 && every.months == 0 {
+        let days = (i64::from(every.weeks) * 7 + i64::from(every.days)) * i64::from(k);
+        return crate::engine::date_from_epoch_day(crate::engine::epoch_day(start) + days);
+    }
+    nth_by_span(start, every, k)
+}
+
+/// `start` plus whole months, the day clamped to the end of a shorter month (jiff's rule).
+fn add_months(start: Date, months: i64) -> Option<Date> {
+    let total = i64::from(start.year()) * 12 + i64::from(start.month()) - 1 + months;
+    let year = i16::try_from(total.div_euclid(12)).ok()?;
+    let month = i8::try_from(total.rem_euclid(12) + 1).ok()?;
+    let last = Date::new(year, month, 1).ok()?.days_in_month();
+    Date::new(year, month, start.day().min(last)).ok()
+}
+
+/// [`nth`] by jiff's span arithmetic.
+fn nth_by_span(start: Date, every: CalendarDuration, k: u32) -> Option<Date> {
     let k = i64::from(k);
     let span = jiff::Span::new()
         .try_years(i64::from(every.years).checked_mul(k)?)
@@ -1005,6 +1030,24 @@ mod tests {
             plain.after(CalendarDuration::days(30)),
             Some(Moment::day(date(2026, 11, 9)))
         );
+    }
+
+    proptest! {
+        /// The dates `nth` computes directly are those of jiff's span arithmetic, to the
+        /// end of the calendar.
+        #[test]
+        fn nth_computed_directly_is_jiffs(
+            day in -3_600_000i64..2_900_000, k in 0u32..5000,
+            (years, months, weeks, days) in prop_oneof![
+                (0u16..3, 0u16..25, Just(0u16), Just(0u32)),
+                (Just(0u16), Just(0u16), 0u16..5, 0u32..400),
+                (0u16..3, 0u16..13, 0u16..3, 0u32..40),
+            ],
+        ) {
+            let start = crate::engine::date_from_epoch_day(day).unwrap();
+            let every = CalendarDuration { years, months, weeks, days };
+            prop_assert_eq!(nth(start, every, k), nth_by_span(start, every, k));
+        }
     }
 
     proptest! {

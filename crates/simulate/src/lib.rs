@@ -173,6 +173,7 @@ pub fn one_run(
         settings.seed,
         run,
         settings.evaluation,
+        true,
     ))
 }
 

@@ -101,14 +101,17 @@ enum Engine<'a> {
 impl Engine<'_> {
     fn append(&mut self, entry: LoggedStatement) {
         match self {
-            Engine::Incremental(ev) => ev.append(&entry),
+            Engine::Incremental(ev) => ev.push(entry),
             Engine::FullReplay(_, log) => log.push(entry),
         }
     }
 
-    fn state(&mut self, as_of: Instant) -> Option<State> {
+    /// The state as of `as_of`; with its explanations only when `explain` (the runs read
+    /// statuses and dates alone).
+    fn state(&mut self, as_of: Instant, explain: bool) -> Option<State> {
         match self {
-            Engine::Incremental(ev) => ev.state(as_of).ok(),
+            Engine::Incremental(ev) if explain => ev.state(as_of).ok(),
+            Engine::Incremental(ev) => ev.statuses(as_of).ok(),
             Engine::FullReplay(versions, log) => {
                 accord_core::engine::evaluate(versions, log, as_of).ok()
             }
@@ -118,10 +121,11 @@ impl Engine<'_> {
 
 /// Runs history `run` of a simulation seeded with `seed`.
 pub(crate) fn run(plan: &Plan<'_>, seed: u64, run: u64, evaluation: Evaluation) -> RunOutcome {
-    run_to_state(plan, seed, run, evaluation).0
+    run_to_state(plan, seed, run, evaluation, false).0
 }
 
-/// Runs history `run`, and keeps the last state.
+/// Runs history `run`, and keeps the last state: with its explanations when `explain`
+/// (the states looked at on the way never have them: only statuses and dates are read).
 ///
 /// Disputes are drawn after every review from the history itself. The engine's state is
 /// looked at after a review (once its grace has passed) only when a trigger's condition
@@ -133,9 +137,10 @@ pub(crate) fn run_to_state(
     seed: u64,
     run: u64,
     evaluation: Evaluation,
+    explain: bool,
 ) -> (RunOutcome, Option<State>) {
     let mut d = Draw::new(seed, run);
-    let history = history::draw(plan, &mut d);
+    let mut history = history::draw(plan, &mut d);
     let ev = match evaluation {
         Evaluation::Incremental => match Evaluator::new(plan.versions) {
             Ok(ev) => Engine::Incremental(Box::new(ev)),
@@ -148,7 +153,8 @@ pub(crate) fn run_to_state(
         queued: 0,
         appended: 0,
     };
-    for p in history.entries.iter().cloned() {
+    // The queue owns the entries from here on: nothing reads them from the history.
+    for p in std::mem::take(&mut history.entries) {
         queue.push(p);
     }
     let reviews = review_periods(plan, &history);
@@ -193,13 +199,13 @@ pub(crate) fn run_to_state(
         if !look {
             continue;
         }
-        if let Some(state) = r.look(check, check) {
+        if let Some(state) = r.look(check, check, false) {
             let mut d = Draw::for_review(seed, run, TRIGGER_STREAM + k as u64);
             react::triggers(plan, &state, next, &mut r.queue, &mut d);
         }
     }
     // The last day counts in full: relief-days run to the day after it.
-    let Some(last) = r.look(plan.last, add_days(plan.last, 1)) else {
+    let Some(last) = r.look(plan.last, add_days(plan.last, 1), explain) else {
         return (r.track.outcome, None);
     };
     r.track.finish(plan, &last);
@@ -226,10 +232,11 @@ struct Runner<'p, 'a> {
 
 impl Runner<'_, '_> {
     /// The state at the end of `cut`, once authorities have reacted to the phases it shows
-    /// reached for the first time; taken in as of `seen` (the day relief is counted to).
-    fn look(&mut self, cut: Date, seen: Date) -> Option<State> {
+    /// reached for the first time; taken in as of `seen` (the day relief is counted to),
+    /// with its explanations when `explain`.
+    fn look(&mut self, cut: Date, seen: Date, explain: bool) -> Option<State> {
         self.queue.feed(self.plan, &mut self.ev, end_of_day(cut));
-        let mut state = self.ev.state(end_of_day(cut))?;
+        let mut state = self.ev.state(end_of_day(cut), explain)?;
         let mut queued = false;
         for n in self.track.fresh(self.plan, &state) {
             let mut d = Draw::for_review(self.seed, self.run, LATE_STREAM + n as u64);
@@ -244,7 +251,7 @@ impl Runner<'_, '_> {
         }
         if queued {
             self.queue.feed(self.plan, &mut self.ev, end_of_day(cut));
-            state = self.ev.state(end_of_day(cut))?;
+            state = self.ev.state(end_of_day(cut), explain)?;
         }
         self.track
             .observe(self.plan, &state, seen, self.history, self.reviews);

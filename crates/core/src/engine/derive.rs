@@ -124,15 +124,26 @@ pub(crate) fn periods(
     out
 }
 
+/// How much of a state to derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Everything, with every reason.
+    Full,
+    /// Every status and date, without the reasons of reporting periods carried forward,
+    /// of indicator reviews and of commitment reviews (see `Evaluator::statuses`).
+    Statuses,
+}
+
 /// Derives the state as of `as_of`, and the quorums worth caching: with every view kept
 /// (what participants disagree on is `contested`), or in one view when `view` names one.
 pub(crate) fn state(
     core: &Core,
     as_of: Instant,
     cache: bool,
+    detail: Detail,
     view: Option<&str>,
 ) -> Result<(State, Vec<CacheFill>), EvalError> {
-    views::state(core, as_of, cache, view)
+    views::state(core, as_of, cache, detail, view)
 }
 
 /// Derives the state as of `as_of` with the `excluded` entries set aside (the view that
@@ -141,6 +152,7 @@ pub(crate) fn derive(
     core: &Core,
     as_of: Instant,
     cache: bool,
+    detail: Detail,
     excluded: &BTreeSet<u64>,
 ) -> Result<(State, Vec<CacheFill>), EvalError> {
     let Some(first) = core.versions.first() else {
@@ -162,7 +174,8 @@ pub(crate) fn derive(
     let disputes = disputes::disputes(&versions);
     rejected.extend(disputes.rejected.iter().cloned());
     versions.set_stages(&disputes.stage_began);
-    let cal = calendar::Calendar::new(versions);
+    let mut cal = calendar::Calendar::new(versions);
+    cal.detail = detail;
     let mut fills = Vec::new();
     let findings = findings::findings(&cal, &disputes, everything, &mut fills, &mut rejected);
     let commitments = commitments::commitments(&cal, &findings);

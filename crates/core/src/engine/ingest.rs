@@ -178,6 +178,8 @@ pub(crate) struct LensIndicator {
     /// evaluation date, by start: carried forward to later derivations of the evaluator
     /// while what they were derived from is unchanged (see [`Settled`]).
     pub settled: BTreeMap<Date, Settled>,
+    /// The last stamp given to a cached cell (see `Cell::stamp`).
+    pub stamps: u64,
     /// The last period end seen and its grace deadline (days since 1970).
     pub last_deadline: Option<(Date, Option<i64>)>,
 }
@@ -201,7 +203,10 @@ impl Settled {
     /// Whether this derivation holds for a period with this quorum, misses before it and
     /// due date, on `date`.
     pub fn fits(&self, cell: &Cell, misses_in: u32, due: Option<Date>, date: Date) -> bool {
-        date > self.after && self.misses_in == misses_in && self.due == due && self.cell == *cell
+        date > self.after
+            && self.misses_in == misses_in
+            && self.due == due
+            && ((cell.stamp != 0 && cell.stamp == self.cell.stamp) || self.cell == *cell)
     }
 }
 
@@ -534,6 +539,7 @@ impl Lens {
                 obs: BTreeMap::new(),
                 cells: BTreeMap::new(),
                 settled: BTreeMap::new(),
+                stamps: 0,
                 last_deadline: None,
             });
         }
@@ -653,7 +659,7 @@ impl Lens {
 impl LensIndicator {
     /// Caches a cell, dropping cached cells that overlap it with other bounds (the
     /// schedule moved, e.g. when the event it starts from was recorded).
-    pub fn store_cell(&mut self, start: Date, cell: Cell) {
+    pub fn store_cell(&mut self, start: Date, mut cell: Cell) {
         let stale: Vec<Date> = self
             .cells
             .range(..=cell.end)
@@ -664,6 +670,7 @@ impl LensIndicator {
         for s in stale {
             self.cells.remove(&s);
         }
+        cell.stamp = self.next_stamp();
         self.cells.insert(start, cell);
     }
 
@@ -677,8 +684,27 @@ impl LensIndicator {
             return;
         }
         let cell_end = cell.end;
-        let fresh = quorum::decide(self, start, cell_end, None);
+        let mut fresh = quorum::decide(self, start, cell_end, None);
+        fresh.stamp = self.next_stamp();
         self.cells.insert(start, fresh);
+    }
+
+    /// A stamp no cell of this indicator has had.
+    fn next_stamp(&mut self) -> u64 {
+        self.stamps += 1;
+        self.stamps
+    }
+
+    /// Keeps a settled period, with the stamp of the cached cell it was derived from when
+    /// that is the cell it holds (then `Settled::fits` compares stamps, not cells).
+    pub fn store_settled(&mut self, start: Date, mut settled: Settled) {
+        if let Some(cached) = self.cells.get(&start)
+            && cached.stamp != 0
+            && *cached == settled.cell
+        {
+            settled.cell.stamp = cached.stamp;
+        }
+        self.settled.insert(start, settled);
     }
 }
 

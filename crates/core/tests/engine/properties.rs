@@ -859,3 +859,65 @@ proptest! {
         }
     }
 }
+
+/// A state's JSON without any `reasons`: what `Evaluator::statuses` promises to keep.
+fn without_reasons(s: &State) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("reasons");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(s).unwrap();
+    strip(&mut v);
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// The states without explanations the simulator reads (`Evaluator::statuses`) have
+    /// every status and date of the full replay, whatever was asked of the evaluator
+    /// before (full states or not, earlier or later instants, appends out of order), and
+    /// asking for them changes nothing the full states show afterwards.
+    #[test]
+    fn statuses_equal_a_full_replay_without_its_reasons(
+        log in log_strategy(), which in 0..3usize,
+        late in prop::collection::vec(0..60usize, 0..4),
+        asks in prop::collection::vec((1..6usize, days(), any::<bool>()), 1..12),
+    ) {
+        let v = versions(which);
+        let mut order: Vec<usize> = (0..log.len()).collect();
+        for &l in &late {
+            if l < order.len() {
+                let moved = order.remove(l);
+                order.push(moved);
+            }
+        }
+        let mut ev = Evaluator::new(&v).unwrap();
+        let mut appended: Vec<LoggedStatement> = Vec::new();
+        let mut next = order.iter();
+        for (step, days, full) in asks {
+            for &i in next.by_ref().take(step) {
+                // By value, as the simulator hands its entries over.
+                ev.push(log[i].clone());
+                appended.push(log[i].clone());
+            }
+            let when = as_of(days);
+            let replay = evaluate(&v, &appended, when).unwrap();
+            if full {
+                prop_assert_eq!(json(&ev.state(when).unwrap()), json(&replay));
+            } else {
+                prop_assert_eq!(
+                    without_reasons(&ev.statuses(when).unwrap()),
+                    without_reasons(&replay),
+                    "after {} appends, as of {}", appended.len(), when
+                );
+            }
+        }
+    }
+}

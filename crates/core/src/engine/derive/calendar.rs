@@ -140,6 +140,8 @@ pub(crate) struct Calendar<'a> {
     pub participants: Participants,
     /// Entries the view evaluated sets aside.
     pub excluded: BTreeSet<u64>,
+    /// How much to derive (set by `derive`; full by default).
+    pub detail: super::Detail,
 }
 
 impl<'a> Calendar<'a> {
@@ -181,6 +183,7 @@ impl<'a> Calendar<'a> {
             concluded,
             participants: versions.participants,
             excluded: versions.excluded,
+            detail: super::Detail::Full,
         }
     }
 

@@ -37,8 +37,9 @@ pub(crate) struct Commitments {
 }
 
 /// The commitments' statuses at each review, from the findings.
-pub(crate) fn commitments<'f>(cal: &Calendar<'_>, findings: &'f Findings) -> Commitments {
+pub(crate) fn commitments<'f>(cal: &Calendar<'f>, findings: &'f Findings) -> Commitments {
     let n_reviews = cal.reviews.len();
+    let explain = cal.detail == super::Detail::Full;
     let mut out = Commitments {
         titles: Vec::new(),
         reviews: BTreeMap::new(),
@@ -63,38 +64,48 @@ pub(crate) fn commitments<'f>(cal: &Calendar<'_>, findings: &'f Findings) -> Com
             let disputed = version
                 .indicators_of(&c.id)
                 .any(|i| findings.undisputed.contains_key(&(v, i.id.clone())));
+            // Each indicator's review cells, looked up once per commitment, not per review.
+            let rows = |which: &[&'f Cells]| -> Vec<(&'f IndicatorId, Option<&'f Row>)> {
+                version
+                    .indicators_of(&c.id)
+                    .map(|i| {
+                        let key = (v, i.id.clone());
+                        (&i.id, which.iter().find_map(|m| m.get(&key)))
+                    })
+                    .collect()
+            };
+            let with_effects = rows(&[&findings.cells]);
+            let as_monitors_made = if disputed {
+                rows(&[&findings.undisputed, &findings.cells])
+            } else {
+                Vec::new()
+            };
             for review in cal
                 .reviews
                 .iter()
                 .filter(|r| cal.governing(r.period.start()) == v)
             {
                 let n = review.number as usize - 1;
-                let cells = |which: &[&'f Cells]| -> Vec<(&IndicatorId, Option<&'f ReviewCell>)> {
-                    version
-                        .indicators_of(&c.id)
-                        .map(|i| {
-                            let key = (v, i.id.clone());
-                            let cell = which
-                                .iter()
-                                .find_map(|m| m.get(&key))
-                                .and_then(|cs| cs.get(n))
-                                .and_then(|c| c.as_ref());
-                            (&i.id, cell)
+                let cells = |rows: &[(&'f IndicatorId, Option<&'f Row>)]| {
+                    rows.iter()
+                        .map(|(id, row)| {
+                            let cell = row.and_then(|cs| cs.get(n)).and_then(|c| c.as_ref());
+                            (*id, cell)
                         })
-                        .collect()
+                        .collect::<Vec<(&IndicatorId, Option<&'f ReviewCell>)>>()
                 };
-                let members = cells(&[&findings.cells]);
+                let members = cells(&with_effects);
                 if let Some(slot) = slots.statuses.get_mut(n) {
-                    *slot = Some(roll_up(review.number, &members));
+                    *slot = Some(roll_up(review.number, &members, explain));
                 }
                 if let Some(slot) = slots.known.get_mut(n) {
                     *slot = known(&members);
                 }
                 if disputed {
-                    let raw = cells(&[&findings.undisputed, &findings.cells]);
+                    let raw = cells(&as_monitors_made);
                     as_made.entry(c.id.clone()).or_default().push((
                         n,
-                        roll_up(review.number, &raw),
+                        roll_up(review.number, &raw, explain),
                         known(&raw),
                     ));
                 }
@@ -115,6 +126,9 @@ pub(crate) fn commitments<'f>(cal: &Calendar<'_>, findings: &'f Findings) -> Com
     }
     out
 }
+
+/// One indicator's review cells, by review number − 1.
+type Row = Vec<Option<ReviewCell>>;
 
 /// The record date of the latest report the cells rest on.
 fn known(members: &[(&IndicatorId, Option<&ReviewCell>)]) -> Option<Date> {
@@ -153,9 +167,13 @@ fn held(
     held
 }
 
-/// A commitment's status at a review, from its indicators'.
-fn roll_up(review: u32, members: &[(&IndicatorId, Option<&ReviewCell>)]) -> CommitmentReview {
-    let _ = review;
+/// A commitment's status at a review, from its indicators', with the reasons when
+/// `explain`.
+fn roll_up(
+    review: u32,
+    members: &[(&IndicatorId, Option<&ReviewCell>)],
+    explain: bool,
+) -> CommitmentReview {
     if members.is_empty() {
         return CommitmentReview {
             review,
@@ -189,6 +207,13 @@ fn roll_up(review: u32, members: &[(&IndicatorId, Option<&ReviewCell>)]) -> Comm
     } else {
         CommitmentStatus::Unverified
     };
+    if !explain {
+        return CommitmentReview {
+            review,
+            status,
+            reasons: Vec::new(),
+        };
+    }
     let mut entries = Vec::new();
     let mut parts = Vec::new();
     for (id, c) in members {

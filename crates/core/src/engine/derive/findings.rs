@@ -23,7 +23,7 @@ use super::super::state::{
 };
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
-use super::{Anchors, CacheFill, Filled, Key, Rejected, epoch_day, periods};
+use super::{Anchors, CacheFill, Detail, Filled, Key, Rejected, epoch_day, periods};
 
 /// An indicator's status at one review, before it is turned into output.
 #[derive(Debug, Clone)]
@@ -151,13 +151,14 @@ impl Findings {
         mut periods: Vec<ReportingPeriodState>,
         out: &mut IndicatorState,
     ) {
+        let explain = cal.detail == Detail::Full;
         let cells_of = |periods: &[ReportingPeriodState]| {
             let mut by_review = vec![None; cal.reviews.len()];
             let sorted = periods
                 .windows(2)
                 .all(|w| w.first().map(|p| p.period.end()) <= w.get(1).map(|p| p.period.end()));
             for review in governed {
-                let cell = review_cell(cal.date, indicator, periods, sorted, review);
+                let cell = review_cell(cal.date, indicator, periods, sorted, review, explain);
                 if let Some(slot) = by_review.get_mut(review.number as usize - 1) {
                     *slot = Some(cell);
                 }
@@ -294,7 +295,10 @@ fn indicator_periods(
         let mut state = match carried {
             Some(c) => {
                 misses = c.misses_out;
-                c.state.clone()
+                match cal.detail {
+                    Detail::Full => c.state.clone(),
+                    Detail::Statuses => unexplained(&c.state),
+                }
             }
             None => {
                 let misses_in = misses;
@@ -329,6 +333,24 @@ fn indicator_periods(
         out.push(state);
     }
     out
+}
+
+/// A settled period's state without its reasons (which, for a period carried forward,
+/// are most of the cost of copying it).
+fn unexplained(settled: &ReportingPeriodState) -> ReportingPeriodState {
+    ReportingPeriodState {
+        period: settled.period,
+        status: settled.status,
+        value: settled.value,
+        late: settled.late,
+        cure_until: settled.cure_until,
+        cured: settled.cured,
+        known: settled.known,
+        reasons: Vec::new(),
+        frozen: settled.frozen,
+        escrow: settled.escrow.clone(),
+        stands_from: settled.stands_from,
+    }
 }
 
 /// A period's status as derived on `date`, to be carried forward, when no later
@@ -829,13 +851,15 @@ fn cure(
 
 /// An indicator's status at a review: the worst of its reporting periods that end in the
 /// review, or the latest one before it when none does. When the periods are `sorted` by
-/// their ends, those are found by bisection rather than by a scan.
+/// their ends, those are found by bisection rather than by a scan. Its reasons are left out
+/// unless `explain`.
 fn review_cell(
     date: Date,
     indicator: &Indicator,
     periods: &[ReportingPeriodState],
     sorted: bool,
     review: &ReviewState,
+    explain: bool,
 ) -> ReviewCell {
     let (start, end) = (review.period.start(), review.period.end());
     let inside: Vec<&ReportingPeriodState> = if sorted {
@@ -867,15 +891,47 @@ fn review_cell(
             late: false,
             pending_cure: false,
             known: None,
-            reasons: vec![Reason::rule(
-                Rule::IndicatorReview,
-                format!(
-                    "no reporting period of `{}` has ended by this review",
-                    indicator.id
-                ),
-            )],
+            reasons: if explain {
+                vec![Reason::rule(
+                    Rule::IndicatorReview,
+                    format!(
+                        "no reporting period of `{}` has ended by this review",
+                        indicator.id
+                    ),
+                )]
+            } else {
+                Vec::new()
+            },
         };
     };
+    let breaches: Vec<&&ReportingPeriodState> = chosen
+        .iter()
+        .filter(|p| p.status == IndicatorStatus::Noncompliant)
+        .collect();
+    let pending_cure = !breaches.is_empty()
+        && breaches
+            .iter()
+            .all(|p| p.cure_until.is_some_and(|u| date <= u));
+    ReviewCell {
+        status: worst.status,
+        late: chosen.iter().any(|p| p.late),
+        pending_cure,
+        known: chosen.iter().filter_map(|p| p.known).max(),
+        reasons: if explain {
+            review_reasons(&chosen, worst, carried)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Why an indicator's status at a review is what it is: the reasons of the reporting
+/// periods `chosen` for it (`carried` from before the review when none ends in it).
+fn review_reasons(
+    chosen: &[&ReportingPeriodState],
+    worst: &ReportingPeriodState,
+    carried: bool,
+) -> Vec<Reason> {
     let mut reasons = Vec::new();
     let prefixed = |p: &ReportingPeriodState, out: &mut Vec<Reason>| {
         for r in &p.reasons {
@@ -884,7 +940,7 @@ fn review_cell(
             out.push(r);
         }
     };
-    if let [only] = chosen.as_slice() {
+    if let [only] = chosen {
         prefixed(only, &mut reasons);
     } else {
         // Many reporting periods in one review (a daily indicator reviewed quarterly):
@@ -896,7 +952,7 @@ fn review_cell(
             (std::cmp::Reverse<u8>, IndicatorStatus),
             (u32, Vec<LogIndex>),
         > = BTreeMap::new();
-        for p in &chosen {
+        for p in chosen {
             let slot = by_status
                 .entry((std::cmp::Reverse(p.status.severity()), p.status))
                 .or_default();
@@ -932,19 +988,5 @@ fn review_cell(
             ),
         ));
     }
-    let breaches: Vec<&&ReportingPeriodState> = chosen
-        .iter()
-        .filter(|p| p.status == IndicatorStatus::Noncompliant)
-        .collect();
-    let pending_cure = !breaches.is_empty()
-        && breaches
-            .iter()
-            .all(|p| p.cure_until.is_some_and(|u| date <= u));
-    ReviewCell {
-        status: worst.status,
-        late: chosen.iter().any(|p| p.late),
-        pending_cure,
-        known: chosen.iter().filter_map(|p| p.known).max(),
-        reasons,
-    }
+    reasons
 }

@@ -25,7 +25,7 @@ use super::super::ingest::Core;
 use super::super::state::{
     DisputeStatus, MeasureStatus, Reason, ReliefStatus, Rule, State, TriggerStatus, ViewState,
 };
-use super::{CacheFill, derive};
+use super::{CacheFill, Detail, derive};
 
 /// A contested invocation: the entry, and who holds it counts or void.
 struct Premise {
@@ -40,14 +40,15 @@ pub(super) fn state(
     core: &Core,
     as_of: Instant,
     cache: bool,
+    detail: Detail,
     view: Option<&str>,
 ) -> Result<(State, Vec<CacheFill>), EvalError> {
-    let (first, fills) = derive(core, as_of, cache, &BTreeSet::new())?;
+    let (first, fills) = derive(core, as_of, cache, detail, &BTreeSet::new())?;
     let overturned = overturned(&first);
     let (main, fills) = if overturned.is_empty() {
         (first, fills)
     } else {
-        derive(core, as_of, cache, &overturned)?
+        derive(core, as_of, cache, detail, &overturned)?
     };
     let premises = premises(core, &main);
     if premises.is_empty() && view.is_none_or(|v| v == "as-recorded") {
@@ -59,7 +60,7 @@ pub(super) fn state(
     for p in &premises {
         let mut excluded = overturned.clone();
         excluded.insert(p.entry.0);
-        alternatives.push(derive(core, as_of, false, &excluded)?.0);
+        alternatives.push(derive(core, as_of, false, detail, &excluded)?.0);
     }
     match view {
         Some("as-recorded") => {
