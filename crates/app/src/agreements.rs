@@ -73,8 +73,8 @@ pub struct Invalid {
 
 impl Invalid {
     /// Its errors as `accord check --format json` gives them (line and column from 1).
-    pub fn json(&self) -> Vec<accord_spec::diagnostic::JsonDiagnostic> {
-        accord_spec::diagnostic::to_json(&self.name, &self.source, &self.errors)
+    pub fn json(&self) -> Vec<accord_spec::JsonDiagnostic> {
+        accord_spec::to_json(&self.name, &self.source, &self.errors)
     }
 }
 
@@ -253,7 +253,7 @@ pub struct Submission {
     /// The version, checked (chained after the versions registered before it).
     pub version: Version,
     /// Warnings of the checks, for the submitter.
-    pub warnings: Vec<accord_spec::diagnostic::JsonDiagnostic>,
+    pub warnings: Vec<accord_spec::JsonDiagnostic>,
     /// `false` when this very text was registered already (nothing was written).
     pub registered: bool,
 }
@@ -328,7 +328,7 @@ fn refused(why: SubmissionRefused) -> Error {
 }
 
 /// The last text's warnings, in the JSON form of `accord check --format json`.
-fn warnings(texts: &[AgreementText]) -> Vec<accord_spec::diagnostic::JsonDiagnostic> {
+fn warnings(texts: &[AgreementText]) -> Vec<accord_spec::JsonDiagnostic> {
     let files: Vec<(String, Vec<u8>)> = texts
         .iter()
         .map(|t| (t.name.clone(), t.bytes.clone()))
@@ -344,7 +344,7 @@ fn warnings(texts: &[AgreementText]) -> Vec<accord_spec::diagnostic::JsonDiagnos
         .filter(|d| !d.is_error())
         .cloned()
         .collect();
-    accord_spec::diagnostic::to_json(&last.name, &last.source, &warnings)
+    accord_spec::to_json(&last.name, &last.source, &warnings)
 }
 
 fn may_submit(participant: &ParticipantId, agreement: &Agreement) -> Result<()> {
@@ -462,7 +462,10 @@ pub fn check_signature(
     if version == 1 {
         return refuse(SignatureRefused::FirstVersion);
     }
-    if !signature.document_sha256.eq_ignore_ascii_case(&registered.sha256) {
+    if !signature
+        .document_sha256
+        .eq_ignore_ascii_case(&registered.sha256)
+    {
         return refuse(SignatureRefused::OtherText {
             version,
             signed: signature.document_sha256.clone(),

@@ -713,13 +713,17 @@ pub fn export(
 
 /// [`Error::UnknownSource`] for a list the store holds no import of, naming those it has.
 pub fn unknown_list(store: &Store, list: &str) -> Error {
-    let known = match store.lists().and_then(|mut l| l.imports(None)) {
+    let imports = store
+        .lists()
+        .map_err(Error::from)
+        .and_then(|mut l| l.imports(None).map_err(Error::from));
+    let known = match imports {
         Ok(imports) => {
             let names: std::collections::BTreeSet<String> =
                 imports.into_iter().map(|i| i.source).collect();
             names.into_iter().collect()
         }
-        Err(e) => return e.into(),
+        Err(e) => return e,
     };
     Error::UnknownSource {
         name: list.to_owned(),

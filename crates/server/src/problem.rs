@@ -182,7 +182,11 @@ fn agreement_invalid(files: &[accord_app::agreements::Invalid]) -> ApiError {
     };
     ApiError {
         errors,
-        ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "agreement-invalid", detail)
+        ..ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "agreement-invalid",
+            detail,
+        )
     }
 }
 
@@ -217,11 +221,9 @@ fn submission_refused(why: &accord_app::agreements::SubmissionRefused) -> ApiErr
 fn store_problem(error: StoreError) -> ApiError {
     match error {
         // Another text registered as the same version meanwhile.
-        StoreError::AgreementConflict { .. } => ApiError::new(
-            StatusCode::CONFLICT,
-            "version-conflict",
-            error.to_string(),
-        ),
+        StoreError::AgreementConflict { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "version-conflict", error.to_string())
+        }
         StoreError::NoSuchLog(origin) => ApiError::not_found(
             "no-such-log",
             format!("there is no log `{origin}` on this server"),

@@ -139,7 +139,9 @@ pub async fn signatures(
         accord_app::agreements::signatures(&evaluated, &registered, number)
     })
     .await?;
-    Ok(json(serde_json::to_string_pretty(&signatures).unwrap_or_default()))
+    Ok(json(
+        serde_json::to_string_pretty(&signatures).unwrap_or_default(),
+    ))
 }
 
 /// `POST /v1/agreements/{id}/versions/{version}/signatures`: `{"entry": …}`, a signed

@@ -45,12 +45,14 @@ pub async fn import(
 ) -> Result<Response, ApiError> {
     caller.may(Action::ImportLists)?;
     let format = match query.format.as_deref() {
-        Some(f) => Some(f.parse::<accord_lists::Format>().map_err(|e| {
-            ApiError::bad_request("bad-parameter", format!("`format`: {e}"))
-        })?),
+        Some(f) => Some(
+            f.parse::<accord_lists::Format>()
+                .map_err(|e| ApiError::bad_request("bad-parameter", format!("`format`: {e}")))?,
+        ),
         None => None,
     };
-    let observed_at = accord_app::time::observed_at(query.observed_at.as_deref(), jiff::Timestamp::now())?;
+    let observed_at =
+        accord_app::time::observed_at(query.observed_at.as_deref(), jiff::Timestamp::now())?;
     let (chunks, received) = mpsc::channel::<Option<Bytes>>(16);
     let store = state.store.clone();
     let imported = tokio::task::spawn_blocking(move || {
@@ -79,7 +81,11 @@ pub async fn import(
 
 /// Sends the body's chunks to the writer, then `None` when it is whole; stops (sending
 /// nothing more) at the limit or a broken upload, so that the writer imports nothing.
-async fn send(body: Body, chunks: &mpsc::Sender<Option<Bytes>>, limit: usize) -> Result<(), ApiError> {
+async fn send(
+    body: Body,
+    chunks: &mpsc::Sender<Option<Bytes>>,
+    limit: usize,
+) -> Result<(), ApiError> {
     let mut stream = body.into_data_stream();
     let mut total = 0usize;
     while let Some(chunk) = stream.next().await {
@@ -224,7 +230,11 @@ pub async fn export(
         .unwrap_or_default()
         .split(',')
         .filter(|a| !a.trim().is_empty())
-        .map(|a| Ok(AgreementSource::Registered(agreement_id(a.trim())?.to_string())))
+        .map(|a| {
+            Ok(AgreementSource::Registered(
+                agreement_id(a.trim())?.to_string(),
+            ))
+        })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let known = list.clone();
     blocking(&state, move |store| {
@@ -305,8 +315,13 @@ fn change_json(c: &Change) -> Value {
 fn listed_on_json(date: &str, answer: &ListedOn) -> Value {
     let (listed, detail) = match answer {
         ListedOn::Observed {
-            since, confirmed_at, ..
-        } => (json!(true), format!("in the imports since {since}, confirmed {confirmed_at}")),
+            since,
+            confirmed_at,
+            ..
+        } => (
+            json!(true),
+            format!("in the imports since {since}, confirmed {confirmed_at}"),
+        ),
         ListedOn::PerListingDate {
             listed_on,
             first_seen,

@@ -33,7 +33,10 @@ fn key(n: u8) -> SignerKey {
 }
 
 /// A token for each signatory (authority for `ofac`, party for the others).
-fn signatory_tokens() -> (Vec<accord_server::auth::TokenRecord>, BTreeMap<String, String>) {
+fn signatory_tokens() -> (
+    Vec<accord_server::auth::TokenRecord>,
+    BTreeMap<String, String>,
+) {
     let mut records = Vec::new();
     let mut tokens = BTreeMap::new();
     for (who, role, _) in SIGNATORIES {
@@ -85,7 +88,7 @@ fn caldera_log(f: &Fixture) {
                 standing: false,
                 keys: vec![registered(*n)],
             };
-            (ParticipantId::new(who).unwrap(), member)
+            (ParticipantId::new(*who).unwrap(), member)
         })
         .collect();
     let roster = Roster {
@@ -96,8 +99,7 @@ fn caldera_log(f: &Fixture) {
     f.blocking(|store| {
         let participants = accord_app::ledger::read_roster("roster.json", roster).unwrap();
         let log_key = SignerKey::from_seed(CALDERA_LOG, [24; 32]).unwrap();
-        accord_app::ledger::init(store, CALDERA_LOG, &log_key.verifier(), &participants)
-            .unwrap();
+        accord_app::ledger::init(store, CALDERA_LOG, &log_key.verifier(), &participants).unwrap();
     });
 }
 
@@ -143,13 +145,18 @@ fn versions_are_registered_in_order_by_the_agreements_authorities_idempotently()
             let v2 = example("licence-elections-v2.toml");
             // An amendment before the version it amends.
             let gap = submit(f, admin, v2.clone()).await;
-            assert!(gap.problem(409, "version-gap").contains("the next version is 1"));
+            assert!(
+                gap.problem(409, "version-gap")
+                    .contains("the next version is 1")
+            );
             // An authority of another agreement (the fixture's acts for `arden`).
             let other = submit(f, &f.tokens[&Role::Authority], v1.clone()).await;
             assert!(other.problem(403, "not-an-authority").contains("`arden`"));
             // Roles that may not submit at all.
             for role in [Role::Party, Role::Monitor, Role::Compliance, Role::Public] {
-                submit(f, &f.tokens[&role], v1.clone()).await.problem(403, "forbidden");
+                submit(f, &f.tokens[&role], v1.clone())
+                    .await
+                    .problem(403, "forbidden");
             }
             assert_eq!(registered(f, CALDERA), 0);
 
@@ -179,7 +186,10 @@ fn versions_are_registered_in_order_by_the_agreements_authorities_idempotently()
                 serde_json::json!(["ofac", "caldera", "opposition"])
             );
             assert_eq!(registered(f, CALDERA), 2);
-            let listed = f.get(&format!("/v1/agreements/{CALDERA}"), None).await.json();
+            let listed = f
+                .get(&format!("/v1/agreements/{CALDERA}"), None)
+                .await
+                .json();
             assert_eq!(listed["versions"].as_array().unwrap().len(), 2);
         },
     );
@@ -191,25 +201,37 @@ fn an_invalid_agreement_is_answered_with_its_diagnostics_and_nothing_registered(
         let admin = &f.tokens[&Role::Admin];
         let text = String::from_utf8(example("licence-elections.toml")).unwrap();
         let typo = text.replacen("role = \"authority\"", "role = \"authorty\"", 1);
-        let line = typo
-            .lines()
-            .position(|l| l.contains("authorty"))
-            .unwrap()
-            + 1;
+        let line = typo.lines().position(|l| l.contains("authorty")).unwrap() + 1;
         let answer = submit(f, admin, typo.into_bytes()).await;
         answer.problem(422, "agreement-invalid");
         let errors = answer.json()["errors"].as_array().unwrap().clone();
         assert!(
-            errors.iter().any(|e| e["line"] == line && e["column"].as_u64().unwrap() >= 1),
+            errors
+                .iter()
+                .any(|e| e["line"] == line && e["column"].as_u64().unwrap() >= 1),
             "no diagnostic at line {line}: {errors:?}"
         );
-        assert!(errors.iter().all(|e| e["file"] == "body.toml" && e["severity"] == "error"));
+        assert!(
+            errors
+                .iter()
+                .all(|e| e["file"] == "body.toml" && e["severity"] == "error")
+        );
         // Not TOML at all, not UTF-8, or not sent as TOML.
-        submit(f, admin, b"[agreement\nid = ".to_vec()).await.problem(422, "agreement-invalid");
-        submit(f, admin, vec![0xff, 0xfe, 0x00]).await.problem(422, "agreement-invalid");
-        post(f, "/v1/agreements", admin, "application/json", b"{}".to_vec())
+        submit(f, admin, b"[agreement\nid = ".to_vec())
             .await
-            .problem(415, "unsupported-media-type");
+            .problem(422, "agreement-invalid");
+        submit(f, admin, vec![0xff, 0xfe, 0x00])
+            .await
+            .problem(422, "agreement-invalid");
+        post(
+            f,
+            "/v1/agreements",
+            admin,
+            "application/json",
+            b"{}".to_vec(),
+        )
+        .await
+        .problem(415, "unsupported-media-type");
         assert_eq!(registered(f, CALDERA), 0);
         // The bundled agreement the fixture played is registered with this very text.
         let arden = submit(f, admin, example("nuclear-caps.toml")).await;
@@ -230,7 +252,9 @@ fn an_amendment_comes_into_force_with_its_signatories_signatures_checked_against
         async |f| {
             let admin = &f.tokens[&Role::Admin];
             submit(f, admin, example("licence-elections.toml")).await;
-            let v2 = submit(f, admin, example("licence-elections-v2.toml")).await.json();
+            let v2 = submit(f, admin, example("licence-elections-v2.toml"))
+                .await
+                .json();
             let sha = v2["sha256"].as_str().unwrap().to_owned();
             caldera_log(f);
             let path = format!("/v1/agreements/{CALDERA}/versions/2/signatures");
@@ -253,28 +277,81 @@ fn an_amendment_comes_into_force_with_its_signatories_signatures_checked_against
             // Refused before the log, with the reason: another text, another version, a
             // signer who is no signatory, an entry the token's participant did not sign.
             let wrong = signature(2, &"0".repeat(64), "caldera");
-            let refused = post(f, &path, &tokens["caldera"], "application/json", wrong.into_bytes()).await;
-            assert!(refused.problem(422, "signature-refused").contains("registered with SHA-256"));
+            let refused = post(
+                f,
+                &path,
+                &tokens["caldera"],
+                "application/json",
+                wrong.into_bytes(),
+            )
+            .await;
+            assert!(
+                refused
+                    .problem(422, "signature-refused")
+                    .contains("registered with SHA-256")
+            );
             let v1 = signature(1, &sha, "caldera");
-            let refused = post(f, &path, &tokens["caldera"], "application/json", v1.into_bytes()).await;
-            assert!(refused.problem(422, "signature-refused").contains("version 1"));
+            let refused = post(
+                f,
+                &path,
+                &tokens["caldera"],
+                "application/json",
+                v1.into_bytes(),
+            )
+            .await;
+            assert!(
+                refused
+                    .problem(422, "signature-refused")
+                    .contains("version 1")
+            );
             let path1 = format!("/v1/agreements/{CALDERA}/versions/1/signatures");
             let first = signature(1, &sha, "caldera");
-            let refused = post(f, &path1, &tokens["caldera"], "application/json", first.into_bytes()).await;
-            assert!(refused.problem(422, "signature-refused").contains("adoption"));
+            let refused = post(
+                f,
+                &path1,
+                &tokens["caldera"],
+                "application/json",
+                first.into_bytes(),
+            )
+            .await;
+            assert!(
+                refused
+                    .problem(422, "signature-refused")
+                    .contains("adoption")
+            );
             let theirs = signature(2, &sha, "caldera");
-            post(f, &path, &tokens["opposition"], "application/json", theirs.into_bytes())
-                .await
-                .problem(403, "not-a-signer");
+            post(
+                f,
+                &path,
+                &tokens["opposition"],
+                "application/json",
+                theirs.into_bytes(),
+            )
+            .await
+            .problem(403, "not-a-signer");
             assert_eq!(log_size(f), 0);
 
             let mut indexes = Vec::new();
             for who in ["ofac", "caldera", "opposition"] {
                 let body = signature(2, &sha, who);
-                let signed = post(f, &path, &tokens[who], "application/json", body.clone().into_bytes()).await;
+                let signed = post(
+                    f,
+                    &path,
+                    &tokens[who],
+                    "application/json",
+                    body.clone().into_bytes(),
+                )
+                .await;
                 assert_eq!(signed.status, 201, "{}", signed.body);
                 indexes.push(signed.json()["index"].clone());
-                let again = post(f, &path, &tokens[who], "application/json", body.into_bytes()).await;
+                let again = post(
+                    f,
+                    &path,
+                    &tokens[who],
+                    "application/json",
+                    body.into_bytes(),
+                )
+                .await;
                 assert_eq!(again.status, 200, "{}", again.body);
                 assert_eq!(again.json()["duplicate"], true);
             }

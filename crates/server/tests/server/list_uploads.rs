@@ -76,7 +76,9 @@ fn an_uploaded_list_is_imported_whole_or_not_at_all_and_read_back() {
             assert_eq!(summary["added"], summary["records"]);
             assert_eq!(imports(f), before + 1);
 
-            let export = f.get("/v1/lists/un-sc/export", Some(Role::Compliance)).await;
+            let export = f
+                .get("/v1/lists/un-sc/export", Some(Role::Compliance))
+                .await;
             assert_eq!(export.status, 200, "{}", export.body);
             assert_eq!(export.content_type, "application/x-ndjson");
             let entities: Vec<serde_json::Value> = export
@@ -84,10 +86,11 @@ fn an_uploaded_list_is_imported_whole_or_not_at_all_and_read_back() {
                 .lines()
                 .map(|l| serde_json::from_str(l).unwrap())
                 .collect();
-            assert!(entities.iter().all(|e| e["id"]
-                .as_str()
-                .unwrap()
-                .starts_with("accord-un-sc-")));
+            assert!(
+                entities
+                    .iter()
+                    .all(|e| e["id"].as_str().unwrap().starts_with("accord-un-sc-"))
+            );
             let sanction = entities
                 .iter()
                 .find(|e| e["schema"] == "Sanction")
@@ -104,13 +107,18 @@ fn an_uploaded_list_is_imported_whole_or_not_at_all_and_read_back() {
             assert_eq!(history["changes"][0]["kind"], "added");
             assert_eq!(history["on"]["listed"], true, "{history}");
 
-            f.get("/v1/lists/un-sc/entities/no-such-id/history", Some(Role::Compliance))
-                .await
-                .problem(404, "no-such-entity");
+            f.get(
+                "/v1/lists/un-sc/entities/no-such-id/history",
+                Some(Role::Compliance),
+            )
+            .await
+            .problem(404, "no-such-entity");
             f.get("/v1/lists/no-such-list/export", Some(Role::Compliance))
                 .await
                 .problem(404, "no-such-list");
-            f.get("/v1/lists/un-sc/export", None).await.problem(401, "unauthorised");
+            f.get("/v1/lists/un-sc/export", None)
+                .await
+                .problem(401, "unauthorised");
         },
     );
 }

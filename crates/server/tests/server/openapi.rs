@@ -28,7 +28,10 @@ fn the_document_lists_every_endpoint_and_only_them() {
                 .replace("/versions/1/", "/versions/{version}/")
                 .replace("/lists/eu-fsf/imports", "/lists/{source}/imports")
                 .replace("/lists/no-such-source/update", "/lists/{source}/update")
-                .replace("/lists/eu-fsf/entities/EU.1001.23/", "/lists/{list}/entities/{id}/")
+                .replace(
+                    "/lists/eu-fsf/entities/EU.1001.23/",
+                    "/lists/{list}/entities/{id}/",
+                )
                 .replace("/lists/eu-fsf/export", "/lists/{list}/export");
             (method.to_string(), path)
         })
