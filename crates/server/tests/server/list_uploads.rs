@@ -132,6 +132,18 @@ fn an_uploaded_list_is_imported_whole_or_not_at_all_and_read_back() {
             f.get("/v1/lists/un-sc/export", None)
                 .await
                 .problem(401, "unauthorised");
+            // An update of a source no configuration names: nothing is downloaded.
+            let update = f
+                .send(Request {
+                    method: reqwest::Method::POST,
+                    path: "/v1/lists/no-such-source/update",
+                    as_role: Some(Role::Admin),
+                    content_type: None,
+                    body: None,
+                    authorization: None,
+                })
+                .await;
+            update.problem(404, "no-such-list");
         },
     );
 }
