@@ -9,7 +9,8 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use accord_core::agreement::Agreement;
+use accord_core::agreement::{Agreement, PartyRole};
+use accord_core::id::ParticipantId;
 use accord_spec::Diagnostic;
 use accord_store::Store;
 
@@ -68,6 +69,13 @@ pub struct Invalid {
     pub source: String,
     /// Its errors, in source order.
     pub errors: Vec<Diagnostic>,
+}
+
+impl Invalid {
+    /// Its errors as `accord check --format json` gives them (line and column from 1).
+    pub fn json(&self) -> Vec<accord_spec::JsonDiagnostic> {
+        accord_spec::to_json(&self.name, &self.source, &self.errors)
+    }
 }
 
 /// Checks agreement texts, versions of one agreement in order, as `accord check` does (each
@@ -184,5 +192,372 @@ pub fn write_starter(path: &Path, force: bool) -> Result<()> {
     written.map_err(|source| match source.kind() {
         std::io::ErrorKind::AlreadyExists => Error::Exists(name),
         _ => Error::Write { name, source },
+    })
+}
+
+/// Who submits an agreement text (DESIGN §2: a version is adopted by the process's
+/// authorities; an amendment comes into force only once its signatories have signed it,
+/// which is the log's business, not the submitter's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitter<'a> {
+    /// The operator of the store (the `admin` role): may register any valid text.
+    Operator,
+    /// An authority acting for a participant, who must be an authority party of the
+    /// version submitted and, for an amendment, of the latest registered version.
+    Authority(&'a ParticipantId),
+}
+
+/// Why a valid agreement text was not registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmissionRefused {
+    /// The version number skips a version, or repeats none and starts above 1.
+    #[error(
+        "`{agreement}` version {given} cannot be registered: {} registered, so the next version is {expected}",
+        if *expected == 1 { "no version is".to_owned() } else { format!("version {} is the latest", expected - 1) }
+    )]
+    VersionGap {
+        /// The agreement.
+        agreement: String,
+        /// The version given.
+        given: u32,
+        /// The version that may be registered next.
+        expected: u32,
+    },
+    /// Another text is registered as this version.
+    #[error(
+        "`{agreement}` version {version} is registered with another text (SHA-256 {registered}); an amendment is a new version"
+    )]
+    OtherText {
+        /// The agreement.
+        agreement: String,
+        /// The version.
+        version: u32,
+        /// The registered text's SHA-256.
+        registered: String,
+    },
+    /// The submitting authority is not an authority party of the agreement.
+    #[error("`{participant}` is not an authority party of `{agreement}` version {version}")]
+    NotAnAuthority {
+        /// Whom the token acts for.
+        participant: String,
+        /// The agreement.
+        agreement: String,
+        /// The version that does not name it.
+        version: u32,
+    },
+}
+
+/// What submitting an agreement text came to.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The version, checked (chained after the versions registered before it).
+    pub version: Version,
+    /// Warnings of the checks, for the submitter.
+    pub warnings: Vec<accord_spec::JsonDiagnostic>,
+    /// `false` when this very text was registered already (nothing was written).
+    pub registered: bool,
+}
+
+/// Submits an agreement text, a first version or an amendment: checked as `accord check`
+/// checks it, together with the versions registered before it (so the chain is checked);
+/// registered only when every check passes, the version is the next one, and the
+/// submitter may ([`Submitter`]). The same text again is answered with its registration
+/// and writes nothing.
+pub fn submit(store: &Store, text: AgreementText, by: Submitter<'_>) -> Result<Submission> {
+    let alone = check(std::slice::from_ref(&text))?;
+    let Some(new) = alone.into_iter().next() else {
+        return Err(Error::NoVersion(text.name));
+    };
+    let id = new.agreement.id.to_string();
+    let number = new.agreement.version;
+    let registered = store.agreement_texts(&id)?;
+    if let Some(same) = registered.iter().find(|t| t.version == number) {
+        if same.sha256 != new.sha256 {
+            return Err(refused(SubmissionRefused::OtherText {
+                agreement: id,
+                version: number,
+                registered: same.sha256.clone(),
+            }));
+        }
+        let Some(version) = check_registered(vec![same.clone()])?.into_iter().next() else {
+            return Err(Error::NoVersion(same.name.clone()));
+        };
+        return Ok(Submission {
+            version,
+            warnings: Vec::new(),
+            registered: false,
+        });
+    }
+    let expected = registered.iter().map(|t| t.version).max().unwrap_or(0) + 1;
+    if number != expected {
+        return Err(refused(SubmissionRefused::VersionGap {
+            agreement: id,
+            given: number,
+            expected,
+        }));
+    }
+    let mut texts: Vec<AgreementText> = registered
+        .into_iter()
+        .map(|t| AgreementText {
+            name: t.name,
+            bytes: t.text.into_bytes(),
+        })
+        .collect();
+    texts.push(text);
+    let warnings = warnings(&texts);
+    let mut chain = check(&texts)?;
+    let Some(mut version) = chain.pop() else {
+        return Err(Error::NoVersion(id));
+    };
+    version.name = format!("{id}-v{number}.toml");
+    if let Submitter::Authority(participant) = by {
+        for v in chain.last().into_iter().chain([&version]) {
+            may_submit(participant, &v.agreement)?;
+        }
+    }
+    register(store, std::slice::from_ref(&version))?;
+    Ok(Submission {
+        version,
+        warnings,
+        registered: true,
+    })
+}
+
+fn refused(why: SubmissionRefused) -> Error {
+    Error::SubmissionRefused(why)
+}
+
+/// The last text's warnings, in the JSON form of `accord check --format json`.
+fn warnings(texts: &[AgreementText]) -> Vec<accord_spec::JsonDiagnostic> {
+    let files: Vec<(String, Vec<u8>)> = texts
+        .iter()
+        .map(|t| (t.name.clone(), t.bytes.clone()))
+        .collect();
+    let reports = accord_spec::check_files(&files);
+    let Some(last) = reports.last() else {
+        return Vec::new();
+    };
+    let warnings: Vec<Diagnostic> = last
+        .checked
+        .diagnostics
+        .iter()
+        .filter(|d| !d.is_error())
+        .cloned()
+        .collect();
+    accord_spec::to_json(&last.name, &last.source, &warnings)
+}
+
+fn may_submit(participant: &ParticipantId, agreement: &Agreement) -> Result<()> {
+    let authority = agreement
+        .parties
+        .iter()
+        .any(|p| &p.id == participant && p.role == PartyRole::Authority);
+    if authority {
+        return Ok(());
+    }
+    Err(refused(SubmissionRefused::NotAnAuthority {
+        participant: participant.to_string(),
+        agreement: agreement.id.to_string(),
+        version: agreement.version,
+    }))
+}
+
+/// Why an amendment signature was refused before it reached the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureRefused {
+    /// The entry is not an open amendment signature.
+    #[error("the entry is a `{0}` statement, not an `amendment_signature`")]
+    NotASignature(&'static str),
+    /// The entry belongs to another agreement.
+    #[error("the entry is of agreement `{given}`, not `{agreement}`")]
+    OtherAgreement {
+        /// The agreement of the path.
+        agreement: String,
+        /// The entry's.
+        given: String,
+    },
+    /// The signature names another version than the one it is submitted for.
+    #[error("the signature is of version {given}, not version {version}")]
+    OtherVersion {
+        /// The version of the path.
+        version: u32,
+        /// The signature's.
+        given: u32,
+    },
+    /// No such version is registered.
+    #[error("`{agreement}` has no registered version {version}")]
+    NoSuchVersion {
+        /// The agreement.
+        agreement: String,
+        /// The version.
+        version: u32,
+    },
+    /// Version 1 is in force by adoption: nobody signs it.
+    #[error("version 1 is in force by adoption: it takes no signatures")]
+    FirstVersion,
+    /// The signature signs another text than the registered one.
+    #[error(
+        "the signature signs the text with SHA-256 {signed}, but version {version} is registered with SHA-256 {registered}"
+    )]
+    OtherText {
+        /// The version.
+        version: u32,
+        /// What the signature names.
+        signed: String,
+        /// The registered text's.
+        registered: String,
+    },
+    /// A signer is not one of the version's signatories.
+    #[error("`{signer}` is not a signatory of version {version} (its signatories: {signatories})")]
+    NotASignatory {
+        /// The signer.
+        signer: String,
+        /// The version.
+        version: u32,
+        /// Its signatories, comma-separated.
+        signatories: String,
+    },
+}
+
+/// Checks an amendment signature against the registered versions before it is appended:
+/// an open `amendment_signature` entry of this agreement, for `version` (registered,
+/// not version 1), naming that version's registered text by its SHA-256, signed only by
+/// its signatories. The engine counts a signature by its version and signers; the text it
+/// names is checked here, where the registry is at hand.
+pub fn check_signature(
+    versions: &[Version],
+    agreement: &str,
+    version: u32,
+    entry: &accord_ledger::entry::SignedEntry,
+) -> Result<()> {
+    use accord_core::statement::Statement;
+    use accord_ledger::entry::Body;
+    let refuse = |why| Err(Error::SignatureRefused(why));
+    if entry.entry.agreement.as_str() != agreement {
+        return refuse(SignatureRefused::OtherAgreement {
+            agreement: agreement.to_owned(),
+            given: entry.entry.agreement.to_string(),
+        });
+    }
+    let signature = match &entry.entry.body {
+        Body::Open(Statement::AmendmentSignature(s)) => s,
+        body => {
+            return refuse(SignatureRefused::NotASignature(
+                accord_ledger::entry::kind_name(body.kind()),
+            ));
+        }
+    };
+    if signature.version != version {
+        return refuse(SignatureRefused::OtherVersion {
+            version,
+            given: signature.version,
+        });
+    }
+    let Some(registered) = versions.iter().find(|v| v.agreement.version == version) else {
+        return refuse(SignatureRefused::NoSuchVersion {
+            agreement: agreement.to_owned(),
+            version,
+        });
+    };
+    if version == 1 {
+        return refuse(SignatureRefused::FirstVersion);
+    }
+    if !signature
+        .document_sha256
+        .eq_ignore_ascii_case(&registered.sha256)
+    {
+        return refuse(SignatureRefused::OtherText {
+            version,
+            signed: signature.document_sha256.clone(),
+            registered: registered.sha256.clone(),
+        });
+    }
+    let signatories = &registered.agreement.signatories;
+    for s in &entry.signatures {
+        if !signatories.contains(&s.signer) {
+            return refuse(SignatureRefused::NotASignatory {
+                signer: s.signer.to_string(),
+                version,
+                signatories: signatories
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A version's signatures as the engine counts them now: each signatory with the log
+/// entry of its signature (none while awaited), and whether the version is in force.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Signatures {
+    /// The agreement.
+    pub agreement: String,
+    /// The version.
+    pub version: u32,
+    /// SHA-256 of its registered text, which signatures name.
+    pub sha256: String,
+    /// Whether it is in force as of the evaluation.
+    pub in_force: bool,
+    /// From when it governs, when known.
+    pub effective: Option<accord_core::time::Date>,
+    /// Its signatories, in the agreement's order.
+    pub signatories: Vec<Signatory>,
+    /// The engine's reasons (`version.signed`, `version.effective`, `version.adopted`).
+    pub reasons: Vec<accord_core::engine::state::Reason>,
+}
+
+/// One signatory of a version.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Signatory {
+    /// The participant.
+    pub participant: ParticipantId,
+    /// The log index of the signature the engine counts; `None` while awaited.
+    pub entry: Option<u64>,
+}
+
+/// The signatures of `version` in an evaluated state (from the evaluation cache).
+pub fn signatures(
+    evaluated: &crate::evaluations::Evaluated,
+    registered: &[Version],
+    version: u32,
+) -> Result<Signatures> {
+    let Some(v) = registered.iter().find(|v| v.agreement.version == version) else {
+        return Err(Error::NothingNamed(format!("version {version}")));
+    };
+    let state = evaluated
+        .state
+        .versions
+        .iter()
+        .find(|s| s.version == version);
+    let reasons = state.map(|s| s.reasons.clone()).unwrap_or_default();
+    let counted: Vec<u64> = reasons
+        .iter()
+        .filter(|r| r.rule.as_str() == "version.signed")
+        .flat_map(|r| r.entries.iter().map(|e| e.0))
+        .collect();
+    let signatories = v
+        .agreement
+        .signatories
+        .iter()
+        .map(|p| Signatory {
+            participant: p.clone(),
+            entry: evaluated
+                .log
+                .iter()
+                .find(|l| counted.contains(&l.index.0) && l.authors.contains(p))
+                .map(|l| l.index.0),
+        })
+        .collect();
+    Ok(Signatures {
+        agreement: v.agreement.id.to_string(),
+        version,
+        sha256: v.sha256.clone(),
+        in_force: state.is_some_and(|s| s.in_force),
+        effective: state.and_then(|s| s.effective),
+        signatories,
+        reasons,
     })
 }

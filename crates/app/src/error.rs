@@ -432,6 +432,13 @@ pub enum Error {
         #[source]
         source: Box<StoreError>,
     },
+
+    /// A valid agreement text that may not be registered (issue #13: submission).
+    #[error(transparent)]
+    SubmissionRefused(crate::agreements::SubmissionRefused),
+    /// An amendment signature refused before it reached the log.
+    #[error("amendment signature refused: {0}")]
+    SignatureRefused(crate::agreements::SignatureRefused),
 }
 
 fn problems(problems: &[accord_report::Problem]) -> String {

@@ -637,3 +637,96 @@ impl From<ImportError> for Error {
         Error::Lists(ListStoreError::Import(e))
     }
 }
+
+/// The name an uploaded file goes by in messages (never the server's temporary path).
+pub const UPLOAD_NAME: &str = "the uploaded file";
+
+/// Imports one uploaded file (already written to `path` by the shell) as source `source`,
+/// exactly as [`import`] imports a file named on the command line: recognised by its
+/// content unless `format` is given, refused whole (nothing written) when it is corrupt,
+/// truncated, incomplete, empty, of another source's format, or removes more than the
+/// mass-removal guard allows.
+pub fn import_upload(
+    store: &Store,
+    source: &str,
+    path: &Path,
+    format: Option<Format>,
+    observed_at: String,
+) -> Result<ImportSummary> {
+    check_source_name(source)?;
+    let what = Import {
+        files: vec![(path.to_path_buf(), UPLOAD_NAME.to_owned())],
+        format,
+        source: Some(source.to_owned()),
+        observed_at,
+        allow: Allow::default(),
+    };
+    import(store, &what, &mut |_, _| {})
+}
+
+/// A source's name as the datasets of screening show it: lowercase letters, digits and
+/// dashes, 1 to 64 of them, and not `default` (the screening dataset of every list).
+fn check_source_name(source: &str) -> Result<()> {
+    let fine = (1..=64).contains(&source.len())
+        && source
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && source != "default";
+    if fine {
+        return Ok(());
+    }
+    Err(Error::Import(format!(
+        "`{source}` is not a source name: lowercase letters, digits and dashes (1 to 64), not `default`"
+    )))
+}
+
+/// Every listed designation of `list`'s latest import as FollowTheMoney entities (each
+/// entity, then its `Sanction`s with the relief in force under `agreements` on `date`),
+/// as `accord lists export` writes them, handed to `sink` one by one. A list never
+/// imported is [`Error::UnknownSource`].
+pub fn export(
+    store: &Store,
+    list: &str,
+    agreements: &[crate::evaluate::AgreementSource],
+    date: accord_core::time::Date,
+    sink: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut lists = store.lists()?;
+    if lists.imports(Some(list))?.is_empty() {
+        return Err(unknown_list(store, list));
+    }
+    let evaluated = crate::status::evaluate_all(store, agreements, date)?;
+    let views: Vec<accord_lists::in_force::Evaluated<'_>> = evaluated
+        .iter()
+        .map(|(agreement, state)| accord_lists::in_force::Evaluated { agreement, state })
+        .collect();
+    for d in lists.listed()?.into_iter().filter(|d| d.source == list) {
+        for entity in accord_lists::ftm_export::entities(&d, &views, date) {
+            sink(&entity).map_err(|source| Error::Write {
+                name: "the export".to_owned(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// [`Error::UnknownSource`] for a list the store holds no import of, naming those it has.
+pub fn unknown_list(store: &Store, list: &str) -> Error {
+    let imports = store
+        .lists()
+        .map_err(Error::from)
+        .and_then(|mut l| l.imports(None).map_err(Error::from));
+    let known = match imports {
+        Ok(imports) => {
+            let names: std::collections::BTreeSet<String> =
+                imports.into_iter().map(|i| i.source).collect();
+            names.into_iter().collect()
+        }
+        Err(e) => return e,
+    };
+    Error::UnknownSource {
+        name: list.to_owned(),
+        known,
+    }
+}

@@ -49,6 +49,11 @@ pub use problem::ApiError;
 /// base64).
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// The default largest list file uploaded for import (`POST /v1/lists/{source}/imports`),
+/// in bytes: official lists run to hundreds of megabytes (OFAC's advanced XML), and an
+/// upload is written to a temporary file as it arrives, never held in memory.
+pub const DEFAULT_UPLOAD_LIMIT: usize = 1024 * 1024 * 1024;
+
 /// How long a request may take by default before it is answered 503.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -61,6 +66,8 @@ pub struct Config {
     pub tokens: Tokens,
     /// The largest body accepted, in bytes.
     pub body_limit: usize,
+    /// The largest list file accepted for import by upload, in bytes.
+    pub upload_limit: usize,
     /// How long a request may take.
     pub timeout: Duration,
     /// The rate limits per token and per address.
@@ -84,6 +91,7 @@ impl Config {
             store,
             tokens: Tokens::none(),
             body_limit: DEFAULT_BODY_LIMIT,
+            upload_limit: DEFAULT_UPLOAD_LIMIT,
             timeout: DEFAULT_TIMEOUT,
             rate_limits: RateLimits::default(),
             read_store: None,
@@ -101,6 +109,7 @@ pub(crate) struct AppState {
     pub(crate) reads: Arc<replica::Reads>,
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) body_limit: usize,
+    pub(crate) upload_limit: usize,
     pub(crate) screening: Arc<screening::Cache>,
     /// Every agreement's evaluation, kept current (issues #13, #14).
     pub(crate) evaluations: Arc<accord_app::evaluations::Evaluations>,
@@ -126,6 +135,7 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         store: config.store,
         tokens: Arc::new(config.tokens),
         body_limit: config.body_limit,
+        upload_limit: config.upload_limit,
         screening: Arc::default(),
         evaluations: config.evaluations,
         stopping,

@@ -33,11 +33,20 @@ pub enum Action {
     /// Read the server's metrics (`/metrics`): the operator's, since request counts by
     /// route tell how the server is used.
     ReadMetrics,
+    /// Submit an agreement's text, a first version or an amendment, to the registry
+    /// (issue #13). DESIGN §2: a version is the authorities' act and an amendment comes
+    /// into force only once its signatories have signed it in the log, so registering a
+    /// text grants nothing; authorities (of the agreement: checked against its text) and
+    /// the operator may.
+    SubmitAgreement,
+    /// Import a sanctions list by upload, or have the server fetch a source's update: the
+    /// operator's, since what the lists say decides every screening and status answer.
+    ImportLists,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::ReadPublic,
         Action::ReadEvaluation,
         Action::QueryStatus,
@@ -45,6 +54,8 @@ impl Action {
         Action::Screen,
         Action::ReadConfidential,
         Action::ReadMetrics,
+        Action::SubmitAgreement,
+        Action::ImportLists,
     ];
 }
 
@@ -62,5 +73,7 @@ pub fn permits(role: Option<Role>, action: Action) -> bool {
         Action::Screen => matches!(role, Some(Compliance | Admin)),
         Action::ReadConfidential => matches!(role, Some(Authority | Party | Monitor | Admin)),
         Action::ReadMetrics => matches!(role, Some(Admin)),
+        Action::SubmitAgreement => matches!(role, Some(Authority | Admin)),
+        Action::ImportLists => matches!(role, Some(Admin)),
     }
 }

@@ -139,6 +139,18 @@ impl From<Error> for ApiError {
             Error::Eval(_) | Error::EvaluateAgreement { .. } => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "cannot-evaluate", text)
             }
+            Error::ObservedAt(_) => ApiError::bad_request("bad-parameter", text),
+            Error::UnknownSource { .. } => ApiError::not_found("no-such-list", text),
+            Error::Import(_) | Error::EmptyNeedsFormat { .. } => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "import-refused", text)
+            }
+            Error::Lists(lists) => lists_problem(lists, text),
+            Error::Download { .. } => ApiError::new(S::BAD_GATEWAY, "download-failed", text),
+            Error::AgreementInvalid(files) => agreement_invalid(&files),
+            Error::SubmissionRefused(why) => submission_refused(&why),
+            Error::SignatureRefused(_) => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "signature-refused", text)
+            }
             Error::Open { .. } => ApiError::new(
                 S::SERVICE_UNAVAILABLE,
                 "store-unavailable",
@@ -149,8 +161,69 @@ impl From<Error> for ApiError {
     }
 }
 
+/// 422 `agreement-invalid`: every error of every text, as `accord check --format json`
+/// gives them (file, line, column, code, message, help).
+fn agreement_invalid(files: &[accord_app::agreements::Invalid]) -> ApiError {
+    let mut errors = Vec::new();
+    for file in files {
+        for d in file.json() {
+            errors.push(serde_json::to_value(d).unwrap_or_default());
+        }
+    }
+    let detail = match errors.first() {
+        Some(first) => format!(
+            "the agreement does not pass its checks: {} error(s), the first at line {}, column {}: {}",
+            errors.len(),
+            first["line"],
+            first["column"],
+            first["message"].as_str().unwrap_or_default()
+        ),
+        None => "the agreement does not pass its checks".to_owned(),
+    };
+    ApiError {
+        errors,
+        ..ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "agreement-invalid",
+            detail,
+        )
+    }
+}
+
+/// A list import refused (nothing was written), or the store failing under it.
+fn lists_problem(error: accord_store::lists::ListStoreError, text: String) -> ApiError {
+    use accord_store::lists::ListStoreError as L;
+    match error {
+        L::Import(_) | L::OutOfOrder { .. } | L::MassRemoval { .. } | L::NoFiles => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "import-refused", text)
+        }
+        L::BadTime(_) | L::BadDate(_) => ApiError::bad_request("bad-parameter", text),
+        L::Store(store) => store_problem(store),
+        L::Sqlite(_) | L::Postgres(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store-unavailable",
+            "the store cannot be reached",
+        ),
+        _ => ApiError::internal(),
+    }
+}
+
+fn submission_refused(why: &accord_app::agreements::SubmissionRefused) -> ApiError {
+    use accord_app::agreements::SubmissionRefused as R;
+    let (status, kind) = match why {
+        R::VersionGap { .. } => (StatusCode::CONFLICT, "version-gap"),
+        R::OtherText { .. } => (StatusCode::CONFLICT, "version-conflict"),
+        R::NotAnAuthority { .. } => (StatusCode::FORBIDDEN, "not-an-authority"),
+    };
+    ApiError::new(status, kind, why.to_string())
+}
+
 fn store_problem(error: StoreError) -> ApiError {
     match error {
+        // Another text registered as the same version meanwhile.
+        StoreError::AgreementConflict { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "version-conflict", error.to_string())
+        }
         StoreError::NoSuchLog(origin) => ApiError::not_found(
             "no-such-log",
             format!("there is no log `{origin}` on this server"),

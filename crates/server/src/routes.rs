@@ -2,9 +2,11 @@
 //! pool, JSON responses, and problems for unknown paths and methods.
 
 pub mod agreements;
+pub mod amendments;
 pub mod batch;
 pub mod events;
 pub mod health;
+pub mod lists;
 pub mod log;
 pub mod screening;
 pub mod search;
@@ -30,6 +32,11 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(crate::metrics::metrics))
         .route("/v1/openapi.json", get(crate::openapi::document))
         .route("/v1/agreements", get(agreements::list))
+        .route("/v1/agreements", post(amendments::submit))
+        .route(
+            "/v1/agreements/{id}/versions/{version}/signatures",
+            get(amendments::signatures).post(amendments::sign),
+        )
         .route("/v1/agreements/{id}", get(agreements::one))
         .route("/v1/agreements/{id}/state", get(agreements::state))
         .route("/v1/agreements/{id}/explain", get(agreements::explain))
@@ -50,6 +57,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/search/{dataset}", get(search::search))
         .route("/v1/entities/{id}", get(screening::entity))
         .route("/v1/events", get(events::events))
+        .route("/v1/lists/{source}/imports", post(lists::import))
+        .route("/v1/lists/{source}/update", post(lists::update))
+        .route(
+            "/v1/lists/{list}/entities/{id}/history",
+            get(lists::history),
+        )
+        .route("/v1/lists/{list}/export", get(lists::export))
         .route("/", get(pages::home))
         .route("/agreements/{id}", get(pages::agreement))
         .route(

@@ -5,10 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod server {
+    pub mod agreements_write;
     pub mod bad_input;
     pub mod batch;
     pub mod browser;
     pub mod harness;
+    pub mod list_uploads;
     pub mod matrix;
     pub mod openapi;
     pub mod ops;

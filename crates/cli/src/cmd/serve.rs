@@ -38,6 +38,9 @@ pub struct Args {
     /// The largest request body accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = accord_server::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// The largest list file accepted for import by upload (`POST /v1/lists/{source}/imports`), in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = accord_server::DEFAULT_UPLOAD_LIMIT)]
+    upload_limit: usize,
     /// Seconds a request may take before it is answered 503.
     #[arg(long, value_name = "SECONDS", default_value_t = accord_server::DEFAULT_TIMEOUT.as_secs())]
     timeout: u64,
@@ -89,6 +92,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     };
     let config = Config {
         body_limit: args.body_limit,
+        upload_limit: args.upload_limit,
         timeout: std::time::Duration::from_secs(args.timeout),
         rate_limits: accord_server::RateLimits {
             per_token: args.rate_limit_token.0,

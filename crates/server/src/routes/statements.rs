@@ -25,7 +25,7 @@ pub const LEADER: &str = "accord-leader";
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Submit {
-    entry: String,
+    pub(crate) entry: String,
 }
 
 /// `POST /v1/statements`: 201 with the receipt when the entry is new, 200 with the first

@@ -32,6 +32,8 @@ fn allowed(action: Action) -> Vec<Option<Role>> {
         Action::Screen => vec![Some(Compliance), Some(Admin)],
         Action::ReadConfidential => vec![Some(Authority), Some(Party), Some(Monitor), Some(Admin)],
         Action::ReadMetrics => vec![Some(Admin)],
+        Action::SubmitAgreement => vec![Some(Authority), Some(Admin)],
+        Action::ImportLists => vec![Some(Admin)],
     }
 }
 

@@ -24,7 +24,15 @@ fn the_document_lists_every_endpoint_and_only_them() {
                 .replace("/match/default", "/match/{dataset}")
                 .replace("/search/default", "/search/{dataset}")
                 .replace("/reports/2027-06-01/report.json", "/reports/{as_of}/{file}")
-                .replace("/log/tile/0/000.p/1", "/log/tile/{path}");
+                .replace("/log/tile/0/000.p/1", "/log/tile/{path}")
+                .replace("/versions/1/", "/versions/{version}/")
+                .replace("/lists/eu-fsf/imports", "/lists/{source}/imports")
+                .replace("/lists/no-such-source/update", "/lists/{source}/update")
+                .replace(
+                    "/lists/eu-fsf/entities/EU.1001.23/",
+                    "/lists/{list}/entities/{id}/",
+                )
+                .replace("/lists/eu-fsf/export", "/lists/{list}/export");
             (method.to_string(), path)
         })
         .collect();

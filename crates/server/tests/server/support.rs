@@ -376,5 +376,24 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
             "/v1/agreements/arden-nuclear-2026/log/tile/0/000.p/1",
             Some(ReadPublic),
         ),
+        ("POST", "/v1/agreements", Some(SubmitAgreement)),
+        (
+            "GET",
+            "/v1/agreements/arden-nuclear-2026/versions/1/signatures",
+            Some(ReadPublic),
+        ),
+        (
+            "POST",
+            "/v1/agreements/arden-nuclear-2026/versions/1/signatures",
+            Some(SubmitEntry),
+        ),
+        ("POST", "/v1/lists/eu-fsf/imports", Some(ImportLists)),
+        ("POST", "/v1/lists/no-such-source/update", Some(ImportLists)),
+        (
+            "GET",
+            "/v1/lists/eu-fsf/entities/EU.1001.23/history",
+            Some(Screen),
+        ),
+        ("GET", "/v1/lists/eu-fsf/export", Some(Screen)),
     ]
 };
