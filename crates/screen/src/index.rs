@@ -95,6 +95,9 @@ pub struct Index {
     idf: Vec<f32>,
     /// Per vocabulary word, the factor on its weight in a name score ([`rarity`]).
     rarity: Vec<f64>,
+    /// Per vocabulary word, how many forms it is counted in for its rarity
+    /// ([`Index::listed_names`]).
+    listed_names: Vec<u32>,
     /// The largest IDF: the weight a vote through joined words carries.
     rarest_idf: f32,
     by_spelling: Vec<(u64, u32)>,
@@ -298,6 +301,7 @@ impl Index {
             postings: Vec::new(),
             idf: Vec::new(),
             rarity: Vec::new(),
+            listed_names: Vec::new(),
             rarest_idf: 1.0,
             by_spelling: Vec::new(),
             by_skeleton_abjad: Vec::new(),
@@ -367,7 +371,8 @@ impl Index {
             .map(|p| (n_forms / p.len().max(1) as f32).ln() + 1.0)
             .collect();
         index.rarest_idf = index.idf.iter().copied().fold(1.0f32, f32::max);
-        index.rarity = index.postings.iter().map(|p| rarity(p.len())).collect();
+        index.listed_names = index.listed_names();
+        index.rarity = index.listed_names.iter().map(|n| rarity(*n as usize)).collect();
         let mut keys = Vec::new();
         for (id, token) in index.vocabulary.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
@@ -477,10 +482,49 @@ impl Index {
         match self.vocabulary_id(&token.text, token.script) {
             Some(id) => WordRarity {
                 weight: self.rarity.get(id as usize).copied().unwrap_or(1.0),
-                listed_names: u32::try_from(self.postings_of(id).len()).unwrap_or(u32::MAX),
+                listed_names: self.listed_names.get(id as usize).copied().unwrap_or(0),
             },
             None => WordRarity::UNKNOWN,
         }
+    }
+
+    /// Per vocabulary word, the number of forms its rarity is counted from: the forms that
+    /// have it, and for a word written in Arabic (or Hebrew) script, the forms that have
+    /// any word of its consonants in any script. Such a word meets all of them (`محمد` meets
+    /// `Mohammed`, `Muhammad`, `Mohamad`…), and a name is as common in the lists whatever
+    /// script a list writes it in: counted among the few names written in Arabic script
+    /// alone, `محمد` and `حسن` would look rare, and a partial match on them
+    /// (`محمد حسن` / `محمد حسن التكريتي`) would weigh more than the same match in Latin
+    /// letters (`Mohammed Hassan` / `Mohammed Hassan al-Tikriti`).
+    fn listed_names(&self) -> Vec<u32> {
+        let mut by_skeleton: HashMap<String, Vec<u32>> = HashMap::default();
+        for token in self.vocabulary.iter().filter(|t| t.abjad) {
+            by_skeleton.entry(token.skeleton()).or_default();
+        }
+        if !by_skeleton.is_empty() {
+            for (token, posting) in self.vocabulary.iter().zip(&self.postings) {
+                if let Some(forms) = by_skeleton.get_mut(&token.skeleton()) {
+                    forms.extend_from_slice(posting);
+                }
+            }
+            for forms in by_skeleton.values_mut() {
+                forms.sort_unstable();
+                forms.dedup();
+            }
+        }
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.vocabulary
+            .iter()
+            .zip(&self.postings)
+            .map(|(token, posting)| {
+                let across_scripts = if token.abjad {
+                    by_skeleton.get(&token.skeleton()).map_or(0, Vec::len)
+                } else {
+                    0
+                };
+                count(posting.len().max(across_scripts))
+            })
+            .collect()
     }
 
     /// Vocabulary tokens that may match `token`, with their similarity, best first.
