@@ -291,7 +291,29 @@ impl Ballot<'_> {
 impl Index {
     /// Builds the index. Candidates keep their order; it breaks ties between equal scores.
     pub fn build(candidates: Vec<Candidate>) -> Index {
-        let mut index = Index {
+        let mut index = Index::empty();
+        let mut form_ids: HashMap<FormKey, u32> = HashMap::default();
+        for (c, candidate) in candidates.iter().enumerate() {
+            let c = u32::try_from(c).unwrap_or(u32::MAX);
+            for (n, name) in candidate.names.iter().enumerate() {
+                index.add_name(&mut form_ids, (c, candidate), (n, name));
+            }
+            for identifier in &candidate.identifiers {
+                index
+                    .by_identifier
+                    .push((key(identifier.key().as_bytes()), c));
+            }
+        }
+        index.weigh_words();
+        index.key_vocabulary();
+        index.sort_tables();
+        index.candidates = candidates;
+        index
+    }
+
+    /// An index of nothing, its tables to be filled.
+    fn empty() -> Index {
+        Index {
             candidates: Vec::new(),
             names: Vec::new(),
             forms: Vec::new(),
@@ -311,70 +333,83 @@ impl Index {
             by_word_set: Vec::new(),
             by_korean: Vec::new(),
             by_korean_joined: Vec::new(),
-        };
-        let mut form_ids: HashMap<FormKey, u32> = HashMap::default();
-        for (c, candidate) in candidates.iter().enumerate() {
-            let c = u32::try_from(c).unwrap_or(u32::MAX);
-            for (n, name) in candidate.names.iter().enumerate() {
-                let normalized = normalize(&name.value, Some(candidate.schema));
-                let name_id = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
-                index.names.push(IndexedName {
-                    candidate: c,
-                    name: u32::try_from(n).unwrap_or(u32::MAX),
-                    schema: candidate.schema,
-                    kind: name.kind,
-                });
-                let tokens: Box<[u32]> = normalized
-                    .tokens
-                    .into_iter()
-                    .map(|token| index.intern(token))
-                    .collect();
-                let form_key: FormKey = (tokens, normalized.han, normalized.hangul);
-                let schema_bit = schema_bit(candidate.schema);
-                if let Some(id) = form_ids.get(&form_key).copied()
-                    && let Some(form) = index.forms.get_mut(id as usize)
-                {
-                    form.names.push(name_id);
-                    if let Some(bits) = index.form_schemas.get_mut(id as usize) {
-                        *bits |= schema_bit;
-                    }
-                    continue;
-                }
-                index.form_schemas.push(schema_bit);
-                let form_id = u32::try_from(index.forms.len()).unwrap_or(u32::MAX);
-                let (tokens, han, hangul) = form_key.clone();
-                form_ids.insert(form_key, form_id);
-                index.add_form(form_id, &tokens);
-                let original = (han.is_some() || hangul.is_some()).then(|| {
-                    Box::new(NormalizedName {
-                        han,
-                        hangul,
-                        ..NormalizedName::default()
-                    })
-                });
-                index.forms.push(Form {
-                    tokens,
-                    original,
-                    names: vec![name_id],
-                });
-            }
-            for identifier in &candidate.identifiers {
-                index
-                    .by_identifier
-                    .push((key(identifier.key().as_bytes()), c));
-            }
         }
-        let n_forms = index.forms.len().max(1) as f32;
-        index.idf = index
+    }
+
+    /// The names table and the forms table: name `n` of candidate `c`, filed under its form
+    /// (a new one, or the one an earlier name with the same words made).
+    fn add_name(
+        &mut self,
+        form_ids: &mut HashMap<FormKey, u32>,
+        (c, candidate): (u32, &Candidate),
+        (n, name): (usize, &crate::candidate::CandidateName),
+    ) {
+        let normalized = normalize(&name.value, Some(candidate.schema));
+        let name_id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(IndexedName {
+            candidate: c,
+            name: u32::try_from(n).unwrap_or(u32::MAX),
+            schema: candidate.schema,
+            kind: name.kind,
+        });
+        let tokens: Box<[u32]> = normalized
+            .tokens
+            .into_iter()
+            .map(|token| self.intern(token))
+            .collect();
+        let form_key: FormKey = (tokens, normalized.han, normalized.hangul);
+        let schema_bit = schema_bit(candidate.schema);
+        if let Some(id) = form_ids.get(&form_key).copied()
+            && let Some(form) = self.forms.get_mut(id as usize)
+        {
+            form.names.push(name_id);
+            if let Some(bits) = self.form_schemas.get_mut(id as usize) {
+                *bits |= schema_bit;
+            }
+            return;
+        }
+        self.form_schemas.push(schema_bit);
+        let form_id = u32::try_from(self.forms.len()).unwrap_or(u32::MAX);
+        let (tokens, han, hangul) = form_key.clone();
+        form_ids.insert(form_key, form_id);
+        self.add_form(form_id, &tokens);
+        let original = (han.is_some() || hangul.is_some()).then(|| {
+            Box::new(NormalizedName {
+                han,
+                hangul,
+                ..NormalizedName::default()
+            })
+        });
+        self.forms.push(Form {
+            tokens,
+            original,
+            names: vec![name_id],
+        });
+    }
+
+    /// The words' weights, once every form is filed: IDF for blocking votes, rarity for
+    /// name scores.
+    fn weigh_words(&mut self) {
+        let n_forms = self.forms.len().max(1) as f32;
+        self.idf = self
             .postings
             .iter()
             .map(|p| (n_forms / p.len().max(1) as f32).ln() + 1.0)
             .collect();
-        index.rarest_idf = index.idf.iter().copied().fold(1.0f32, f32::max);
-        index.listed_names = index.listed_names();
-        index.rarity = index.listed_names.iter().map(|n| rarity(*n as usize)).collect();
+        self.rarest_idf = self.idf.iter().copied().fold(1.0f32, f32::max);
+        self.listed_names = self.listed_names();
+        self.rarity = self
+            .listed_names
+            .iter()
+            .map(|n| rarity(*n as usize))
+            .collect();
+    }
+
+    /// The blocking tables from vocabulary words: spelling keys (with one-letter
+    /// deletions), Korean keys, consonant skeletons.
+    fn key_vocabulary(&mut self) {
         let mut keys = Vec::new();
-        for (id, token) in index.vocabulary.iter().enumerate() {
+        for (id, token) in self.vocabulary.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             keys.clear();
             spelling_keys(&token.canon, &mut keys);
@@ -385,32 +420,33 @@ impl Index {
             }
             keys.sort_unstable();
             keys.dedup();
-            index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
-            index
-                .by_korean
+            self.by_spelling.extend(keys.iter().map(|k| (*k, id)));
+            self.by_korean
                 .push((key(korean_key(&token.text).as_bytes()), id));
             let skeleton = (key(token.skeleton().as_bytes()), id);
             if token.abjad {
-                index.by_skeleton_abjad.push(skeleton);
+                self.by_skeleton_abjad.push(skeleton);
             } else {
-                index.by_skeleton_latin.push(skeleton);
+                self.by_skeleton_latin.push(skeleton);
             }
         }
+    }
+
+    /// Every lookup table sorted by key (binary search) and without repeats.
+    fn sort_tables(&mut self) {
         for table in [
-            &mut index.by_spelling,
-            &mut index.by_skeleton_abjad,
-            &mut index.by_skeleton_latin,
-            &mut index.by_identifier,
-            &mut index.by_joined,
-            &mut index.by_word_set,
-            &mut index.by_korean,
-            &mut index.by_korean_joined,
+            &mut self.by_spelling,
+            &mut self.by_skeleton_abjad,
+            &mut self.by_skeleton_latin,
+            &mut self.by_identifier,
+            &mut self.by_joined,
+            &mut self.by_word_set,
+            &mut self.by_korean,
+            &mut self.by_korean_joined,
         ] {
             table.sort_unstable();
             table.dedup();
         }
-        index.candidates = candidates;
-        index
     }
 
     /// The vocabulary id of a token, interning it when new.

@@ -935,7 +935,11 @@ fn a_typo_in_the_servant_of_prefix_meets_its_spelling() {
 #[test]
 fn an_arabic_word_is_a_particle_by_its_letters() {
     let banna = accord_screen::normalize::normalize("طارق البنا", Some(Schema::Person));
-    let kinds: Vec<_> = banna.tokens.iter().map(|t| (t.text.as_str(), t.kind)).collect();
+    let kinds: Vec<_> = banna
+        .tokens
+        .iter()
+        .map(|t| (t.text.as_str(), t.kind))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -944,7 +948,8 @@ fn an_arabic_word_is_a_particle_by_its_letters() {
         ],
         "{kinds:?}"
     );
-    for (name, particle) in [("أسامة بن لادن", "بن"), ("عبد الرحمن", "عبد")] {
+    for (name, particle) in [("أسامة بن لادن", "بن"), ("عبد الرحمن", "عبد")]
+    {
         let tokens = accord_screen::normalize::normalize(name, Some(Schema::Person)).tokens;
         let token = tokens
             .iter()
@@ -986,7 +991,8 @@ fn a_common_name_is_common_in_every_script() {
     for asked in ["محمد حسن", "Mohammed Hassan"] {
         let hits = index.screen(&query(asked), &Settings::default());
         assert!(
-            hits.iter().all(|h| h.candidate_id != "arabic" && h.candidate_id != "latin"),
+            hits.iter()
+                .all(|h| h.candidate_id != "arabic" && h.candidate_id != "latin"),
             "{asked}: {hits:?}"
         );
     }
@@ -998,10 +1004,21 @@ fn a_common_name_is_common_in_every_script() {
     let hit = hits.iter().find(|h| h.candidate_id == "arabic").unwrap();
     let common = hit.explanation.name.common_words.as_ref().unwrap();
     assert!(
-        common.words.iter().any(|w| w.word == "mhmd" && w.listed_names > 300),
+        common
+            .words
+            .iter()
+            .any(|w| w.word == "mhmd" && w.listed_names > 300),
         "{common:?}"
     );
     // Rare words in Arabic script: the same shape is reported, and so is the whole name.
-    assert_eq!(top(&index, &query("نبهان قطبي")).unwrap().candidate_id, "rare");
-    assert_eq!(top(&index, &query("محمد حسن التكريتي")).unwrap().candidate_id, "arabic");
+    assert_eq!(
+        top(&index, &query("نبهان قطبي")).unwrap().candidate_id,
+        "rare"
+    );
+    assert_eq!(
+        top(&index, &query("محمد حسن التكريتي"))
+            .unwrap()
+            .candidate_id,
+        "arabic"
+    );
 }
