@@ -451,22 +451,25 @@ impl Index {
 
     /// The vocabulary id of a token, interning it when new.
     fn intern(&mut self, token: Token) -> u32 {
-        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+        if let Some(id) = self.vocabulary_id(&token) {
             return id;
         }
         let id = u32::try_from(self.vocabulary.len()).unwrap_or(u32::MAX);
         self.vocabulary_ids
             .entry(token.script)
             .or_default()
-            .insert(token.text.as_str().into(), id);
+            .insert(vocabulary_text(&token).into(), id);
         self.vocabulary.push(token);
         self.postings.push(Vec::new());
         id
     }
 
     /// The vocabulary id of a word, if some name has it.
-    fn vocabulary_id(&self, text: &str, script: Script) -> Option<u32> {
-        self.vocabulary_ids.get(&script)?.get(text).copied()
+    fn vocabulary_id(&self, token: &Token) -> Option<u32> {
+        self.vocabulary_ids
+            .get(&token.script)?
+            .get(vocabulary_text(token).as_ref())
+            .copied()
     }
 
     /// Files a new form under its words, its adjacent words joined, and its word set.
@@ -515,7 +518,7 @@ impl Index {
     /// How common a word is among the indexed names: [`WordRarity::UNKNOWN`] for a word no
     /// name has.
     fn word_rarity(&self, token: &Token) -> WordRarity {
-        match self.vocabulary_id(&token.text, token.script) {
+        match self.vocabulary_id(token) {
             Some(id) => WordRarity {
                 weight: self.rarity.get(id as usize).copied().unwrap_or(1.0),
                 listed_names: self.listed_names.get(id as usize).copied().unwrap_or(0),
@@ -566,7 +569,7 @@ impl Index {
     /// Vocabulary tokens that may match `token`, with their similarity, best first.
     fn matching_vocabulary(&self, token: &Token, found: &mut Vec<u32>) -> Vec<(u32, f64)> {
         found.clear();
-        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+        if let Some(id) = self.vocabulary_id(token) {
             found.push(id);
         }
         let mut keys = Vec::new();
@@ -610,7 +613,12 @@ impl Index {
             .iter()
             .filter_map(|id| {
                 let candidate = self.vocabulary.get(*id as usize)?;
-                if candidate.text == token.text && candidate.script == token.script {
+                // The same word (for Arabic script, the same letters: `سعد` and `أسد` share
+                // a transliteration, and the second would take a near word's place).
+                if candidate.script == token.script
+                    && candidate.text == token.text
+                    && (!token.abjad || vocabulary_text(candidate) == vocabulary_text(token))
+                {
                     return Some((*id, 1.0));
                 }
                 let (similarity, _) = token_similarity(token, candidate)?;
@@ -1054,6 +1062,17 @@ impl Index {
             name_kind: kind,
             explanation,
         })
+    }
+}
+
+/// The text a vocabulary word is known by: for a word written in Arabic (or Hebrew) script,
+/// its letters as written ([`crate::abjad::folded`]) — two such words with one
+/// transliteration are two words (`سعد` and `أسد` are both `sd`, `بن` and `بنا` both `bn`) —
+/// and its spelling otherwise.
+fn vocabulary_text(token: &Token) -> std::borrow::Cow<'_, str> {
+    match token.original.as_deref() {
+        Some(letters) if token.abjad => std::borrow::Cow::Owned(crate::abjad::folded(letters)),
+        _ => std::borrow::Cow::Borrowed(token.text.as_str()),
     }
 }
 

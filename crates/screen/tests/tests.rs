@@ -1022,3 +1022,32 @@ fn a_common_name_is_common_in_every_script() {
         "arabic"
     );
 }
+
+/// Issue #19, round 4: two words written in Arabic script are the same word by their
+/// letters, not by their transliteration, which drops the ayn and the hamza: `سعد` (Saad)
+/// and `أسد` (Asad) are both `sd`, and were an exact match, in a pair and in the index
+/// (where they were one vocabulary word). Spellings of one letter still meet (`إبراهيم` /
+/// `ابراهيم`).
+#[test]
+fn two_arabic_words_are_compared_by_their_letters() {
+    let person_schema = Some(Schema::Person);
+    assert!(score_pair("سعد سلطان", "أسد سلطان", person_schema).score < DEFAULT_THRESHOLD);
+    assert_eq!(
+        score_pair("إبراهيم سلطان", "ابراهيم سلطان", person_schema).score,
+        1.0
+    );
+    let index = Index::build(vec![
+        person("saad", &["سعد سلطان"]),
+        person("ibrahim", &["إبراهيم سلطان"]),
+    ]);
+    let hits = index.screen(&query("أسد سلطان"), &Settings::default());
+    assert!(hits.is_empty(), "{hits:?}");
+    assert_eq!(
+        top(&index, &query("سعد سلطان")).unwrap().candidate_id,
+        "saad"
+    );
+    assert_eq!(
+        top(&index, &query("ابراهيم سلطان")).unwrap().candidate_id,
+        "ibrahim"
+    );
+}
