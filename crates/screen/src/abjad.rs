@@ -231,6 +231,24 @@ fn align(units: &[Unit], text: &[u8]) -> u8 {
     cost.get(at(n, m)).copied().unwrap_or(FAR)
 }
 
+/// A word in Arabic script with the spellings of one letter made one: the alef with or
+/// without its hamza or madda (`إبراهيم` / `ابراهيم`), the final ta marbuta and ha, the
+/// alef maqsura and ya, the Persian ya and kaf and their Arabic forms, the hamza on waw or
+/// ya and the bare letter. What is left tells two words apart (`سعد`, Saad, from `أسد`,
+/// Asad, though both transliterate to `sd`).
+pub fn folded(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            'ة' => 'ه',
+            'ى' | 'ی' | 'ئ' => 'ي',
+            'ک' => 'ك',
+            'ؤ' => 'و',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

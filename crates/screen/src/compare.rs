@@ -72,6 +72,18 @@ fn raw_similarity(a: &Token, b: &Token) -> Option<(f64, TokenMatchKind)> {
     if a.kind == TokenKind::Number || b.kind == TokenKind::Number {
         return (a.text == b.text).then_some((1.0, TokenMatchKind::Exact));
     }
+    // Two words written in Arabic script are compared by their letters: the
+    // transliteration drops the ayn and the hamza (`سعد`, Saad, and `أسد`, Asad, are both
+    // `sd`), so the same transliteration is not the same word.
+    if let (true, true, Some(x), Some(y)) = (a.abjad, b.abjad, &a.original, &b.original) {
+        if crate::abjad::folded(x) == crate::abjad::folded(y) {
+            return Some((1.0, TokenMatchKind::Exact));
+        }
+        if a.kind == TokenKind::Initial || b.kind == TokenKind::Initial {
+            return None;
+        }
+        return abjad_pair_similarity(a, b);
+    }
     if a.text == b.text {
         return Some((1.0, TokenMatchKind::Exact));
     }

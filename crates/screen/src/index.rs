@@ -95,6 +95,9 @@ pub struct Index {
     idf: Vec<f32>,
     /// Per vocabulary word, the factor on its weight in a name score ([`rarity`]).
     rarity: Vec<f64>,
+    /// Per vocabulary word, how many forms it is counted in for its rarity
+    /// ([`Index::listed_names`]).
+    listed_names: Vec<u32>,
     /// The largest IDF: the weight a vote through joined words carries.
     rarest_idf: f32,
     by_spelling: Vec<(u64, u32)>,
@@ -288,7 +291,29 @@ impl Ballot<'_> {
 impl Index {
     /// Builds the index. Candidates keep their order; it breaks ties between equal scores.
     pub fn build(candidates: Vec<Candidate>) -> Index {
-        let mut index = Index {
+        let mut index = Index::empty();
+        let mut form_ids: HashMap<FormKey, u32> = HashMap::default();
+        for (c, candidate) in candidates.iter().enumerate() {
+            let c = u32::try_from(c).unwrap_or(u32::MAX);
+            for (n, name) in candidate.names.iter().enumerate() {
+                index.add_name(&mut form_ids, (c, candidate), (n, name));
+            }
+            for identifier in &candidate.identifiers {
+                index
+                    .by_identifier
+                    .push((key(identifier.key().as_bytes()), c));
+            }
+        }
+        index.weigh_words();
+        index.key_vocabulary();
+        index.sort_tables();
+        index.candidates = candidates;
+        index
+    }
+
+    /// An index of nothing, its tables to be filled.
+    fn empty() -> Index {
+        Index {
             candidates: Vec::new(),
             names: Vec::new(),
             forms: Vec::new(),
@@ -298,6 +323,7 @@ impl Index {
             postings: Vec::new(),
             idf: Vec::new(),
             rarity: Vec::new(),
+            listed_names: Vec::new(),
             rarest_idf: 1.0,
             by_spelling: Vec::new(),
             by_skeleton_abjad: Vec::new(),
@@ -307,69 +333,83 @@ impl Index {
             by_word_set: Vec::new(),
             by_korean: Vec::new(),
             by_korean_joined: Vec::new(),
-        };
-        let mut form_ids: HashMap<FormKey, u32> = HashMap::default();
-        for (c, candidate) in candidates.iter().enumerate() {
-            let c = u32::try_from(c).unwrap_or(u32::MAX);
-            for (n, name) in candidate.names.iter().enumerate() {
-                let normalized = normalize(&name.value, Some(candidate.schema));
-                let name_id = u32::try_from(index.names.len()).unwrap_or(u32::MAX);
-                index.names.push(IndexedName {
-                    candidate: c,
-                    name: u32::try_from(n).unwrap_or(u32::MAX),
-                    schema: candidate.schema,
-                    kind: name.kind,
-                });
-                let tokens: Box<[u32]> = normalized
-                    .tokens
-                    .into_iter()
-                    .map(|token| index.intern(token))
-                    .collect();
-                let form_key: FormKey = (tokens, normalized.han, normalized.hangul);
-                let schema_bit = schema_bit(candidate.schema);
-                if let Some(id) = form_ids.get(&form_key).copied()
-                    && let Some(form) = index.forms.get_mut(id as usize)
-                {
-                    form.names.push(name_id);
-                    if let Some(bits) = index.form_schemas.get_mut(id as usize) {
-                        *bits |= schema_bit;
-                    }
-                    continue;
-                }
-                index.form_schemas.push(schema_bit);
-                let form_id = u32::try_from(index.forms.len()).unwrap_or(u32::MAX);
-                let (tokens, han, hangul) = form_key.clone();
-                form_ids.insert(form_key, form_id);
-                index.add_form(form_id, &tokens);
-                let original = (han.is_some() || hangul.is_some()).then(|| {
-                    Box::new(NormalizedName {
-                        han,
-                        hangul,
-                        ..NormalizedName::default()
-                    })
-                });
-                index.forms.push(Form {
-                    tokens,
-                    original,
-                    names: vec![name_id],
-                });
-            }
-            for identifier in &candidate.identifiers {
-                index
-                    .by_identifier
-                    .push((key(identifier.key().as_bytes()), c));
-            }
         }
-        let n_forms = index.forms.len().max(1) as f32;
-        index.idf = index
+    }
+
+    /// The names table and the forms table: name `n` of candidate `c`, filed under its form
+    /// (a new one, or the one an earlier name with the same words made).
+    fn add_name(
+        &mut self,
+        form_ids: &mut HashMap<FormKey, u32>,
+        (c, candidate): (u32, &Candidate),
+        (n, name): (usize, &crate::candidate::CandidateName),
+    ) {
+        let normalized = normalize(&name.value, Some(candidate.schema));
+        let name_id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(IndexedName {
+            candidate: c,
+            name: u32::try_from(n).unwrap_or(u32::MAX),
+            schema: candidate.schema,
+            kind: name.kind,
+        });
+        let tokens: Box<[u32]> = normalized
+            .tokens
+            .into_iter()
+            .map(|token| self.intern(token))
+            .collect();
+        let form_key: FormKey = (tokens, normalized.han, normalized.hangul);
+        let schema_bit = schema_bit(candidate.schema);
+        if let Some(id) = form_ids.get(&form_key).copied()
+            && let Some(form) = self.forms.get_mut(id as usize)
+        {
+            form.names.push(name_id);
+            if let Some(bits) = self.form_schemas.get_mut(id as usize) {
+                *bits |= schema_bit;
+            }
+            return;
+        }
+        self.form_schemas.push(schema_bit);
+        let form_id = u32::try_from(self.forms.len()).unwrap_or(u32::MAX);
+        let (tokens, han, hangul) = form_key.clone();
+        form_ids.insert(form_key, form_id);
+        self.add_form(form_id, &tokens);
+        let original = (han.is_some() || hangul.is_some()).then(|| {
+            Box::new(NormalizedName {
+                han,
+                hangul,
+                ..NormalizedName::default()
+            })
+        });
+        self.forms.push(Form {
+            tokens,
+            original,
+            names: vec![name_id],
+        });
+    }
+
+    /// The words' weights, once every form is filed: IDF for blocking votes, rarity for
+    /// name scores.
+    fn weigh_words(&mut self) {
+        let n_forms = self.forms.len().max(1) as f32;
+        self.idf = self
             .postings
             .iter()
             .map(|p| (n_forms / p.len().max(1) as f32).ln() + 1.0)
             .collect();
-        index.rarest_idf = index.idf.iter().copied().fold(1.0f32, f32::max);
-        index.rarity = index.postings.iter().map(|p| rarity(p.len())).collect();
+        self.rarest_idf = self.idf.iter().copied().fold(1.0f32, f32::max);
+        self.listed_names = self.listed_names();
+        self.rarity = self
+            .listed_names
+            .iter()
+            .map(|n| rarity(*n as usize))
+            .collect();
+    }
+
+    /// The blocking tables from vocabulary words: spelling keys (with one-letter
+    /// deletions), Korean keys, consonant skeletons.
+    fn key_vocabulary(&mut self) {
         let mut keys = Vec::new();
-        for (id, token) in index.vocabulary.iter().enumerate() {
+        for (id, token) in self.vocabulary.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             keys.clear();
             spelling_keys(&token.canon, &mut keys);
@@ -380,52 +420,56 @@ impl Index {
             }
             keys.sort_unstable();
             keys.dedup();
-            index.by_spelling.extend(keys.iter().map(|k| (*k, id)));
-            index
-                .by_korean
+            self.by_spelling.extend(keys.iter().map(|k| (*k, id)));
+            self.by_korean
                 .push((key(korean_key(&token.text).as_bytes()), id));
             let skeleton = (key(token.skeleton().as_bytes()), id);
             if token.abjad {
-                index.by_skeleton_abjad.push(skeleton);
+                self.by_skeleton_abjad.push(skeleton);
             } else {
-                index.by_skeleton_latin.push(skeleton);
+                self.by_skeleton_latin.push(skeleton);
             }
         }
+    }
+
+    /// Every lookup table sorted by key (binary search) and without repeats.
+    fn sort_tables(&mut self) {
         for table in [
-            &mut index.by_spelling,
-            &mut index.by_skeleton_abjad,
-            &mut index.by_skeleton_latin,
-            &mut index.by_identifier,
-            &mut index.by_joined,
-            &mut index.by_word_set,
-            &mut index.by_korean,
-            &mut index.by_korean_joined,
+            &mut self.by_spelling,
+            &mut self.by_skeleton_abjad,
+            &mut self.by_skeleton_latin,
+            &mut self.by_identifier,
+            &mut self.by_joined,
+            &mut self.by_word_set,
+            &mut self.by_korean,
+            &mut self.by_korean_joined,
         ] {
             table.sort_unstable();
             table.dedup();
         }
-        index.candidates = candidates;
-        index
     }
 
     /// The vocabulary id of a token, interning it when new.
     fn intern(&mut self, token: Token) -> u32 {
-        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+        if let Some(id) = self.vocabulary_id(&token) {
             return id;
         }
         let id = u32::try_from(self.vocabulary.len()).unwrap_or(u32::MAX);
         self.vocabulary_ids
             .entry(token.script)
             .or_default()
-            .insert(token.text.as_str().into(), id);
+            .insert(vocabulary_text(&token).into(), id);
         self.vocabulary.push(token);
         self.postings.push(Vec::new());
         id
     }
 
     /// The vocabulary id of a word, if some name has it.
-    fn vocabulary_id(&self, text: &str, script: Script) -> Option<u32> {
-        self.vocabulary_ids.get(&script)?.get(text).copied()
+    fn vocabulary_id(&self, token: &Token) -> Option<u32> {
+        self.vocabulary_ids
+            .get(&token.script)?
+            .get(vocabulary_text(token).as_ref())
+            .copied()
     }
 
     /// Files a new form under its words, its adjacent words joined, and its word set.
@@ -474,19 +518,58 @@ impl Index {
     /// How common a word is among the indexed names: [`WordRarity::UNKNOWN`] for a word no
     /// name has.
     fn word_rarity(&self, token: &Token) -> WordRarity {
-        match self.vocabulary_id(&token.text, token.script) {
+        match self.vocabulary_id(token) {
             Some(id) => WordRarity {
                 weight: self.rarity.get(id as usize).copied().unwrap_or(1.0),
-                listed_names: u32::try_from(self.postings_of(id).len()).unwrap_or(u32::MAX),
+                listed_names: self.listed_names.get(id as usize).copied().unwrap_or(0),
             },
             None => WordRarity::UNKNOWN,
         }
     }
 
+    /// Per vocabulary word, the number of forms its rarity is counted from: the forms that
+    /// have it, and for a word written in Arabic (or Hebrew) script, the forms that have
+    /// any word of its consonants in any script. Such a word meets all of them (`محمد` meets
+    /// `Mohammed`, `Muhammad`, `Mohamad`…), and a name is as common in the lists whatever
+    /// script a list writes it in: counted among the few names written in Arabic script
+    /// alone, `محمد` and `حسن` would look rare, and a partial match on them
+    /// (`محمد حسن` / `محمد حسن التكريتي`) would weigh more than the same match in Latin
+    /// letters (`Mohammed Hassan` / `Mohammed Hassan al-Tikriti`).
+    fn listed_names(&self) -> Vec<u32> {
+        let mut by_skeleton: HashMap<String, Vec<u32>> = HashMap::default();
+        for token in self.vocabulary.iter().filter(|t| t.abjad) {
+            by_skeleton.entry(token.skeleton()).or_default();
+        }
+        if !by_skeleton.is_empty() {
+            for (token, posting) in self.vocabulary.iter().zip(&self.postings) {
+                if let Some(forms) = by_skeleton.get_mut(&token.skeleton()) {
+                    forms.extend_from_slice(posting);
+                }
+            }
+            for forms in by_skeleton.values_mut() {
+                forms.sort_unstable();
+                forms.dedup();
+            }
+        }
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.vocabulary
+            .iter()
+            .zip(&self.postings)
+            .map(|(token, posting)| {
+                let across_scripts = if token.abjad {
+                    by_skeleton.get(&token.skeleton()).map_or(0, Vec::len)
+                } else {
+                    0
+                };
+                count(posting.len().max(across_scripts))
+            })
+            .collect()
+    }
+
     /// Vocabulary tokens that may match `token`, with their similarity, best first.
     fn matching_vocabulary(&self, token: &Token, found: &mut Vec<u32>) -> Vec<(u32, f64)> {
         found.clear();
-        if let Some(id) = self.vocabulary_id(&token.text, token.script) {
+        if let Some(id) = self.vocabulary_id(token) {
             found.push(id);
         }
         let mut keys = Vec::new();
@@ -530,7 +613,12 @@ impl Index {
             .iter()
             .filter_map(|id| {
                 let candidate = self.vocabulary.get(*id as usize)?;
-                if candidate.text == token.text && candidate.script == token.script {
+                // The same word (for Arabic script, the same letters: `سعد` and `أسد` share
+                // a transliteration, and the second would take a near word's place).
+                if candidate.script == token.script
+                    && candidate.text == token.text
+                    && (!token.abjad || vocabulary_text(candidate) == vocabulary_text(token))
+                {
                     return Some((*id, 1.0));
                 }
                 let (similarity, _) = token_similarity(token, candidate)?;
@@ -974,6 +1062,17 @@ impl Index {
             name_kind: kind,
             explanation,
         })
+    }
+}
+
+/// The text a vocabulary word is known by: for a word written in Arabic (or Hebrew) script,
+/// its letters as written ([`crate::abjad::folded`]) — two such words with one
+/// transliteration are two words (`سعد` and `أسد` are both `sd`, `بن` and `بنا` both `bn`) —
+/// and its spelling otherwise.
+fn vocabulary_text(token: &Token) -> std::borrow::Cow<'_, str> {
+    match token.original.as_deref() {
+        Some(letters) if token.abjad => std::borrow::Cow::Owned(crate::abjad::folded(letters)),
+        _ => std::borrow::Cow::Borrowed(token.text.as_str()),
     }
 }
 

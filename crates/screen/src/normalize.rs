@@ -532,6 +532,22 @@ pub(crate) fn is_known_particle(text: &str) -> bool {
     PARTICLES.contains(&text) || ["abu", "abou", "abd", "al", "el"].contains(&text)
 }
 
+/// The particles of names written in Arabic script, by their letters: son of, daughter
+/// of, servant of.
+const ABJAD_PARTICLES: &[&str] = &["بن", "ابن", "إبن", "بنت", "عبد", "בן", "בת"];
+
+/// Whether a word of a person's name is a particle. A word written in Arabic script is one
+/// by its letters only: its transliteration drops vowels and may spell a Latin particle by
+/// accident (`البنا`, al-Banna, is `bn` like `بن`, son of; the surname would then weigh as
+/// a particle, and a name made of a given name and that surname would rest on the given
+/// name alone).
+fn is_particle_word(text: &str, original: Option<&str>) -> bool {
+    match original {
+        Some(letters) => ABJAD_PARTICLES.contains(&letters),
+        None => PARTICLES.contains(&text) || text == "abd",
+    }
+}
+
 /// Honorifics and titles that are not part of a name.
 const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sheikh", "shaikh", "shaykh", "haji", "hajji",
@@ -544,11 +560,7 @@ fn make_token(word: Word, person_like: bool) -> Token {
         TokenKind::Number
     } else if text.len() == 1 {
         TokenKind::Initial
-    } else if person_like
-        && (PARTICLES.contains(&text.as_str())
-            || text == "abd"
-            || word.original.as_deref() == Some("عبد"))
-    {
+    } else if person_like && is_particle_word(&text, word.original.as_deref()) {
         // `abd` (servant of) begins a great many names: it says little on its own.
         TokenKind::Particle
     } else if !abjad

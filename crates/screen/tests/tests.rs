@@ -927,3 +927,127 @@ fn a_typo_in_the_servant_of_prefix_meets_its_spelling() {
         assert!(m.score < DEFAULT_THRESHOLD, "{asked} / {listed}: {m}");
     }
 }
+
+/// Issue #19, round 4: a word written in Arabic script is a particle by its letters only.
+/// `البنا` (al-Banna) transliterates to `bn`, the spelling of `بن` (son of): taken for the
+/// particle, the surname weighed as little as one, and `طارق البنا` (Tariq al-Banna) was
+/// reported as a listed `TARIQ` on the given name alone.
+#[test]
+fn an_arabic_word_is_a_particle_by_its_letters() {
+    let banna = accord_screen::normalize::normalize("طارق البنا", Some(Schema::Person));
+    let kinds: Vec<_> = banna
+        .tokens
+        .iter()
+        .map(|t| (t.text.as_str(), t.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("trq", accord_screen::normalize::TokenKind::Word),
+            ("bn", accord_screen::normalize::TokenKind::Word)
+        ],
+        "{kinds:?}"
+    );
+    for (name, particle) in [("أسامة بن لادن", "بن"), ("عبد الرحمن", "عبد")]
+    {
+        let tokens = accord_screen::normalize::normalize(name, Some(Schema::Person)).tokens;
+        let token = tokens
+            .iter()
+            .find(|t| t.original.as_deref() == Some(particle))
+            .unwrap();
+        assert_eq!(token.kind, accord_screen::normalize::TokenKind::Particle);
+    }
+    let index = Index::build(vec![
+        person("given-only", &["TARIQ"]),
+        entity("vessel", Schema::Vessel, &["TARIQ"]),
+    ]);
+    let hits = index.screen(&query("طارق البنا"), &Settings::default());
+    assert!(hits.is_empty(), "{hits:?}");
+    // The son-of particle still weighs as one: the name without it is found.
+    let index = Index::build(vec![person("listed", &["Osama bin Laden"])]);
+    assert!(top(&index, &query("أسامة بن لادن")).is_some());
+}
+
+/// Issue #19, round 4: a word written in Arabic script is as common as its consonants are
+/// in the lists, in any script. `محمد` and `حسن` meet hundreds of listed `Mohammed` and
+/// `Hassan`; counted only among the names written in Arabic script they looked rare, and
+/// `محمد حسن` was reported as `محمد حسن التكريتي` on two common words, where the same
+/// partial match in Latin letters is not.
+#[test]
+fn a_common_name_is_common_in_every_script() {
+    let mut candidates: Vec<Candidate> = (0..300)
+        .flat_map(|i| {
+            [
+                person(&format!("m-{i}"), &[&format!("Mohammed Rarename{i}")]),
+                person(&format!("h-{i}"), &[&format!("Hassan Othername{i}")]),
+            ]
+        })
+        .collect();
+    candidates.push(person("arabic", &["محمد حسن التكريتي"]));
+    candidates.push(person("latin", &["Mohammed Hassan Tikriti"]));
+    candidates.push(person("rare", &["نبهان قطبي التكريتي"]));
+    let index = Index::build(candidates);
+    // The same partial match in either script: below the threshold, and said why.
+    for asked in ["محمد حسن", "Mohammed Hassan"] {
+        let hits = index.screen(&query(asked), &Settings::default());
+        assert!(
+            hits.iter()
+                .all(|h| h.candidate_id != "arabic" && h.candidate_id != "latin"),
+            "{asked}: {hits:?}"
+        );
+    }
+    let low = Settings {
+        threshold: 0.5,
+        ..Settings::default()
+    };
+    let hits = index.screen(&query("محمد حسن"), &low);
+    let hit = hits.iter().find(|h| h.candidate_id == "arabic").unwrap();
+    let common = hit.explanation.name.common_words.as_ref().unwrap();
+    assert!(
+        common
+            .words
+            .iter()
+            .any(|w| w.word == "mhmd" && w.listed_names > 300),
+        "{common:?}"
+    );
+    // Rare words in Arabic script: the same shape is reported, and so is the whole name.
+    assert_eq!(
+        top(&index, &query("نبهان قطبي")).unwrap().candidate_id,
+        "rare"
+    );
+    assert_eq!(
+        top(&index, &query("محمد حسن التكريتي"))
+            .unwrap()
+            .candidate_id,
+        "arabic"
+    );
+}
+
+/// Issue #19, round 4: two words written in Arabic script are the same word by their
+/// letters, not by their transliteration, which drops the ayn and the hamza: `سعد` (Saad)
+/// and `أسد` (Asad) are both `sd`, and were an exact match, in a pair and in the index
+/// (where they were one vocabulary word). Spellings of one letter still meet (`إبراهيم` /
+/// `ابراهيم`).
+#[test]
+fn two_arabic_words_are_compared_by_their_letters() {
+    let person_schema = Some(Schema::Person);
+    assert!(score_pair("سعد سلطان", "أسد سلطان", person_schema).score < DEFAULT_THRESHOLD);
+    assert_eq!(
+        score_pair("إبراهيم سلطان", "ابراهيم سلطان", person_schema).score,
+        1.0
+    );
+    let index = Index::build(vec![
+        person("saad", &["سعد سلطان"]),
+        person("ibrahim", &["إبراهيم سلطان"]),
+    ]);
+    let hits = index.screen(&query("أسد سلطان"), &Settings::default());
+    assert!(hits.is_empty(), "{hits:?}");
+    assert_eq!(
+        top(&index, &query("سعد سلطان")).unwrap().candidate_id,
+        "saad"
+    );
+    assert_eq!(
+        top(&index, &query("ابراهيم سلطان")).unwrap().candidate_id,
+        "ibrahim"
+    );
+}
