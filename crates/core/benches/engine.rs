@@ -102,6 +102,7 @@ fn agreement() -> Agreement {
         effective: DateRule::On(jiff::civil::date(2026, 1, 1)),
         zone: None,
         signatories: vec![],
+        document_sha256: None,
         parties: vec![],
         monitors,
         regimes: vec![],

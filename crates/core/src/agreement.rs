@@ -41,6 +41,12 @@ pub struct Agreement {
     /// Who must sign this version before it is in force (empty for version 1, which is in
     /// force by adoption).
     pub signatories: Vec<ParticipantId>,
+    /// SHA-256 (lowercase hex) of the text this version was read from, set by whoever read
+    /// it (`accord_spec`): an amendment signature counts only for the text it names, so a
+    /// signature on one draft does not bring another into force. Not part of the model; a
+    /// version built in code has none and its signatures are matched by number alone.
+    #[serde(skip)]
+    pub document_sha256: Option<String>,
     /// The parties.
     pub parties: Vec<Party>,
     /// The independent monitors.

@@ -26,6 +26,7 @@ fn agreement() -> Agreement {
         effective: DateRule::On(date(2026, 1, 1)),
         zone: None,
         signatories: vec![],
+        document_sha256: None,
         parties: vec![
             Party {
                 id: id("council"),

@@ -156,7 +156,10 @@ fn check_bytes_draft(bytes: &[u8]) -> (String, Checked, Option<read::Draft>) {
     }
     match std::str::from_utf8(bytes) {
         Ok(source) => {
-            let (checked, draft) = parse_draft(source);
+            let (mut checked, draft) = parse_draft(source);
+            if let Some(agreement) = checked.agreement.as_mut() {
+                agreement.document_sha256 = Some(sha256_hex(bytes));
+            }
             (source.to_owned(), checked, draft)
         }
         Err(e) => {
@@ -202,4 +205,14 @@ pub fn check_files(files: &[(String, Vec<u8>)]) -> Vec<FileReport> {
         }
     }
     reports
+}
+
+/// SHA-256 of an agreement file's bytes, lowercase hex: the text an amendment signature
+/// names (the store registers versions by the same hash).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

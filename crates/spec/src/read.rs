@@ -2363,6 +2363,7 @@ pub(crate) fn lower(d: &Draft) -> Option<Agreement> {
         effective: h.effective.value.clone(),
         zone: h.zone.clone(),
         signatories: h.signatories.iter().map(|s| s.get_ref().clone()).collect(),
+        document_sha256: None,
         parties: d.parties.iter().map(|p| p.0.clone()).collect(),
         monitors: d.monitors.iter().map(|m| m.0.clone()).collect(),
         regimes: d.regimes.clone(),

@@ -183,6 +183,7 @@ pub fn base() -> Agreement {
         effective: DateRule::On(d(2026, 1, 1)),
         zone: None,
         signatories: vec![],
+        document_sha256: None,
         parties: vec![
             Party {
                 id: id("usa"),

@@ -910,6 +910,43 @@ fn an_amendment_governs_from_its_effective_date_once_every_signatory_signed() {
 }
 
 #[test]
+fn a_signature_on_another_text_does_not_bring_the_amendment_into_force() {
+    // Version 2 read from a text whose SHA-256 is known: a signatory's signature naming
+    // another text (an earlier draft) is not a signature on this version; it is rejected
+    // with its reason, and the version waits for a signature on its own text.
+    let v1 = nuclear();
+    let mut v2 = nuclear();
+    v2.version = 2;
+    v2.signatories = vec![id("usa"), id("target")];
+    v2.effective = accord_core::rule::DateRule::On(d(2026, 7, 1));
+    v2.document_sha256 = Some("ab".repeat(32));
+    let versions = [v1, v2];
+    let sign = |log: &mut Log, who: &str, sha: &str| {
+        log.push(
+            "2026-06-20",
+            &[who],
+            Statement::AmendmentSignature(AmendmentSignature {
+                version: 2,
+                document_sha256: sha.to_owned(),
+            }),
+        );
+    };
+    let mut log = Log::default();
+    sign(&mut log, "usa", &"ab".repeat(32));
+    sign(&mut log, "target", &"cd".repeat(32));
+    let s = evaluate(&versions, &log.entries, at("2026-10-10")).unwrap();
+    assert_eq!(s.version, 1);
+    assert!(!s.versions[1].in_force);
+    let rejected = serde_json::to_string(&s.rejected).unwrap();
+    assert!(rejected.contains("not the text of version 2"), "{rejected}");
+    // The same signature in upper-case hex is the same text.
+    sign(&mut log, "target", &"AB".repeat(32));
+    let s = evaluate(&versions, &log.entries, at("2026-10-10")).unwrap();
+    assert_eq!(s.version, 2);
+    assert!(s.versions[1].in_force);
+}
+
+#[test]
 fn the_timeline_lists_each_change_on_the_day_it_became_known() {
     let a = nuclear();
     let log = compliant_half_year();

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::agreement::Agreement;
 use crate::id::{EventId, ParticipantId, StageId};
-use crate::statement::{LogIndex, Statement};
+use crate::statement::{AmendmentSignature, LogIndex, Statement};
 use crate::time::Date;
 
 use super::super::ingest::{Core, Role};
@@ -482,7 +482,7 @@ fn signed(
     let mut missing = Vec::new();
     for signatory in &version.signatories {
         let found = live.core.others.iter().find(|o| {
-            matches!(&o.statement, Statement::AmendmentSignature(s) if s.version == version.version)
+            matches!(&o.statement, Statement::AmendmentSignature(s) if signs(s, version))
                 && o.authors.contains(signatory)
                 && live.alive(o.key, o.index)
         });
@@ -517,24 +517,42 @@ fn signed(
     (missing.is_empty() && effective_ok, reasons)
 }
 
-/// Amendment signatures that no version lists every author of as a signatory.
+/// Whether `signature` is one on `version`: its number, and its text where the version
+/// knows the hash of the text it was read from.
+fn signs(signature: &AmendmentSignature, version: &Agreement) -> bool {
+    signature.version == version.version
+        && version
+            .document_sha256
+            .as_ref()
+            .is_none_or(|sha| sha.eq_ignore_ascii_case(&signature.document_sha256))
+}
+
+/// Amendment signatures that no version lists every author of as a signatory, or that
+/// name another text than the version of their number.
 fn unexpected_signatures(core: &Core, cut: Key, rejected: &mut Rejected) {
     for o in &core.others {
         if let Statement::AmendmentSignature(s) = &o.statement
             && o.key <= cut
         {
-            let expected = core.versions.iter().any(|v| {
-                v.version == s.version && o.authors.iter().all(|a| v.signatories.contains(a))
-            });
-            if !expected {
-                rejected.push((
-                    o.index.0,
-                    format!(
-                        "no version {} lists every author of this signature as a signatory",
-                        s.version
-                    ),
-                ));
-            }
+            let numbered = core.versions.iter().filter(|v| v.version == s.version);
+            let signers_ok = numbered
+                .clone()
+                .any(|v| o.authors.iter().all(|a| v.signatories.contains(a)));
+            let text_ok = numbered.clone().any(|v| signs(s, v));
+            let why = if !signers_ok {
+                format!(
+                    "no version {} lists every author of this signature as a signatory",
+                    s.version
+                )
+            } else if !text_ok {
+                format!(
+                    "it signs the text {}, not the text of version {} as registered",
+                    s.document_sha256, s.version
+                )
+            } else {
+                continue;
+            };
+            rejected.push((o.index.0, why));
         }
     }
 }
