@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/search/{dataset}", get(search::search))
         .route("/v1/entities/{id}", get(screening::entity))
         .route("/v1/events", get(events::events))
+        .route("/v1/agreements/{id}/events", get(events::agreement_events))
+        .route("/v1/webhooks/deliveries", get(crate::webhooks::deliveries))
         .route("/", get(pages::home))
         .route("/agreements/{id}", get(pages::agreement))
         .route(
