@@ -82,6 +82,9 @@ fn main() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("decisions: {} combinations", cases.len());
     println!("table (baseline): {table_ns:>10.1} ns per decision");
-    println!("cedar:            {cedar_ns:>10.1} ns per decision ({:.0}x)", cedar_ns / table_ns);
+    println!(
+        "cedar:            {cedar_ns:>10.1} ns per decision ({:.0}x)",
+        cedar_ns / table_ns
+    );
     println!("load average: {}", load.trim());
 }

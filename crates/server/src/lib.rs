@@ -45,8 +45,8 @@ pub use auth::{Role, TokenError, Tokens};
 pub use limits::{Limit, Rate, RateLimits};
 pub use openapi::DOCUMENT as OPENAPI;
 pub use policy::{Policy, PolicyError};
-pub use webhooks::{Subscriber, Webhooks};
 pub use problem::ApiError;
+pub use webhooks::{Subscriber, Webhooks};
 
 /// The largest body accepted by default (a signed entry is at most about 1 MiB in
 /// base64).

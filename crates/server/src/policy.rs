@@ -347,7 +347,11 @@ mod tests {
             party: None,
         };
         assert!(!policy.permits(Some(&compliance), Action::QueryStatus, &Resource::Server));
-        assert!(Policy::shipped().permits(Some(&compliance), Action::QueryStatus, &Resource::Server));
+        assert!(Policy::shipped().permits(
+            Some(&compliance),
+            Action::QueryStatus,
+            &Resource::Server
+        ));
         assert!(policy.permits(Some(&compliance), Action::Screen, &Resource::Server));
     }
 
@@ -361,7 +365,11 @@ mod tests {
         };
         let a1 = Resource::Agreement("a-1".into());
         assert!(policy.permits(Some(&iaea), Action::ReadConfidential, &a1));
-        assert!(!policy.permits(Some(&iaea), Action::ReadConfidential, &Resource::Agreement("a-2".into())));
+        assert!(!policy.permits(
+            Some(&iaea),
+            Action::ReadConfidential,
+            &Resource::Agreement("a-2".into())
+        ));
         assert!(!policy.permits(None, Action::ReadConfidential, &a1));
     }
 }

@@ -186,7 +186,10 @@ async fn statuses(state: &AppState, agreement: String, as_of: jiff::Timestamp) -
 /// Every log: origin → (size, agreement).
 async fn logs(state: &AppState) -> Option<Vec<(String, u64, String)>> {
     let store = state.store.clone();
-    let logs = tokio::task::spawn_blocking(move || store.logs()).await.ok()?.ok()?;
+    let logs = tokio::task::spawn_blocking(move || store.logs())
+        .await
+        .ok()?
+        .ok()?;
     Some(
         logs.into_iter()
             .map(|l| (l.origin, l.size, l.initial_roster.agreement.to_string()))

@@ -97,11 +97,10 @@ fn webhooks(args: &Args) -> miette::Result<Option<accord_server::Webhooks>> {
         ));
     };
     let key = accord_app::keys::read_private(key).map_err(report)?;
-    let record = args.webhook_record.clone().unwrap_or_else(|| {
-        args.tokens
-            .path
-            .with_file_name("accord-deliveries.jsonl")
-    });
+    let record = args
+        .webhook_record
+        .clone()
+        .unwrap_or_else(|| args.tokens.path.with_file_name("accord-deliveries.jsonl"));
     Ok(Some(accord_server::Webhooks {
         subscribers: args.webhooks.clone(),
         key,
@@ -159,10 +158,13 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         ..config
     };
     let n_tokens = config.tokens.len();
-    let signed_by = config
-        .webhooks
-        .as_ref()
-        .map(|w| (w.subscribers.len(), w.key.verifier().to_string(), w.record.clone()));
+    let signed_by = config.webhooks.as_ref().map(|w| {
+        (
+            w.subscribers.len(),
+            w.key.verifier().to_string(),
+            w.record.clone(),
+        )
+    });
     let served = accord_server::run(config, args.listen, |addr| {
         println!("Accord serves on http://{addr} (Ctrl-C stops it)");
         println!("Open http://{addr}/ in a browser for the dashboard");

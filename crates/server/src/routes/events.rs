@@ -145,5 +145,8 @@ pub async fn agreement_events(
         changes: state.changes.subscribe(),
         stopping: state.stopping.subscribe(),
     };
-    Ok(Sse::new(futures_util::stream::unfold(listening, next_state)).keep_alive(KeepAlive::default()))
+    Ok(
+        Sse::new(futures_util::stream::unfold(listening, next_state))
+            .keep_alive(KeepAlive::default()),
+    )
 }

@@ -157,7 +157,10 @@ impl Record {
             Err(e) => return Err(e),
         };
         let mut deliveries: Vec<Delivery> = Vec::new();
-        for attempt in text.lines().filter_map(|l| serde_json::from_str::<Attempt>(l).ok()) {
+        for attempt in text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Attempt>(l).ok())
+        {
             let entry = serde_json::to_value(&attempt).unwrap_or_default();
             match deliveries
                 .iter_mut()

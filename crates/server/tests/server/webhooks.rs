@@ -223,7 +223,11 @@ fn a_phase_change_is_delivered_signed_retried_recorded_and_streamed() {
                 .await
                 .unwrap();
             let status = submitted.status();
-            assert!(status.is_success(), "{status}: {}", submitted.text().await.unwrap());
+            assert!(
+                status.is_success(),
+                "{status}: {}",
+                submitted.text().await.unwrap()
+            );
 
             // The steady receiver hears of the phase entered, signed by the server's key.
             let got = until_received(&steady, 1).await;
@@ -238,7 +242,10 @@ fn a_phase_change_is_delivered_signed_retried_recorded_and_streamed() {
                 .find(|c| c.subject == "phase adoption-day")
                 .unwrap_or_else(|| panic!("no phase change in {body}"));
             assert_ne!(phase.from, phase.to);
-            assert!(phase.to.as_deref().unwrap().contains("2026-01-15"), "{body}");
+            assert!(
+                phase.to.as_deref().unwrap().contains("2026-01-15"),
+                "{body}"
+            );
             assert_eq!(headers["accord-delivery"], change.id.as_str());
 
             // A forged delivery does not verify: another key, or the body changed.
@@ -264,7 +271,10 @@ fn a_phase_change_is_delivered_signed_retried_recorded_and_streamed() {
             // The flaky receiver gets the same change on the third attempt.
             let got = until_received(&flaky, 3).await;
             for (headers, body) in &got {
-                assert_eq!(verify(&server_key.verifier(), headers, body), Some(change.clone()));
+                assert_eq!(
+                    verify(&server_key.verifier(), headers, body),
+                    Some(change.clone())
+                );
             }
 
             // The per-agreement stream told it as `event: state`.
@@ -346,7 +356,9 @@ fn a_webhook_is_a_url_or_an_agreement_and_a_url() {
     let all: Subscriber = "http://127.0.0.1:9/hook?a=b".parse().unwrap();
     assert_eq!(all.agreement, None);
     assert_eq!(all.url, "http://127.0.0.1:9/hook?a=b");
-    let one: Subscriber = "arden-nuclear-2026=http://bank.example/hook".parse().unwrap();
+    let one: Subscriber = "arden-nuclear-2026=http://bank.example/hook"
+        .parse()
+        .unwrap();
     assert_eq!(one.agreement.as_deref(), Some("arden-nuclear-2026"));
     assert_eq!(one.url, "http://bank.example/hook");
     // No TLS stack in this build: refused rather than failing at each delivery.
