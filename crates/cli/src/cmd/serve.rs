@@ -117,6 +117,14 @@ fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
 }
 
 pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
+    // The policy and the webhooks are read first: a bad one refuses to start with nothing
+    // created.
+    let policy = match &args.policy {
+        Some(path) => accord_server::Policy::read(path)
+            .map_err(|e| miette::Report::msg(format!("the policy is refused: {e}")))?,
+        None => accord_server::Policy::shipped(),
+    };
+    let webhooks = webhooks(&args)?;
     let (config, demo) = if args.demo {
         eprintln!("Playing the bundled scenarios into a temporary store…");
         let demo = accord_server::demo(now).map_err(|e| match e {
@@ -133,12 +141,6 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         Some(url) => Some(accord_app::open_read_only(url).map_err(report)?),
         None => None,
     };
-    let policy = match &args.policy {
-        Some(path) => accord_server::Policy::read(path)
-            .map_err(|e| miette::Report::msg(format!("the policy is refused: {e}")))?,
-        None => accord_server::Policy::shipped(),
-    };
-    let webhooks = webhooks(&args)?;
     let config = Config {
         policy,
         webhooks,
