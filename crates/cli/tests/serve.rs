@@ -179,3 +179,36 @@ fn the_demo_prints_tokens_that_work() {
     assert_eq!(served.get(state, None).0, 401);
     assert!(served.terminate().success());
 }
+
+#[test]
+fn a_bad_policy_file_or_an_unsigned_webhook_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("operator.cedar"),
+        "permit (principal, action, resource);\npermit (principal, action == Accord::Action::\"erase\", resource);\n",
+    )
+    .unwrap();
+    let listen = ["serve", "--listen", "127.0.0.1:0", "--store", "sqlite:a.db"];
+    let refused = accord(
+        dir.path(),
+        &[&listen[..], &["--policy", "operator.cedar"]].concat(),
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("operator.cedar:2:"), "{stderr}");
+    assert!(!dir.path().join("a.db").exists(), "nothing is created");
+
+    let unsigned = accord(
+        dir.path(),
+        &[&listen[..], &["--webhook", "http://127.0.0.1:9/hook"]].concat(),
+    );
+    assert!(!unsigned.status.success());
+    let stderr = String::from_utf8_lossy(&unsigned.stderr);
+    assert!(stderr.contains("--webhook-key"), "{stderr}");
+    let https = accord(
+        dir.path(),
+        &[&listen[..], &["--webhook", "https://bank.example/hook"]].concat(),
+    );
+    assert!(!https.status.success());
+    assert!(!dir.path().join("a.db").exists(), "nothing is created");
+}

@@ -11,22 +11,45 @@ use serde::de::DeserializeOwned;
 
 use crate::AppState;
 use crate::auth::Holder;
-use crate::policy::{Action, permits};
+use crate::policy::{Action, Policy, Resource};
 use crate::problem::ApiError;
 
-/// Who sent a request: the holder of a valid bearer token, or nobody (anonymous).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller(pub Option<Holder>);
+/// Who sent a request: the holder of a valid bearer token, or nobody (anonymous); with
+/// the server's policy and what the request is about, which judge it.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Option<Holder>, Judged);
+
+/// What a caller's requests are judged by: the server's policy, and the agreement the
+/// request's path names (if any).
+#[derive(Debug, Clone)]
+pub struct Judged {
+    policy: Policy,
+    resource: Resource,
+}
+
+impl Judged {
+    /// A request to `path` of a server of `state`.
+    pub(crate) fn of(state: &AppState, path: &str) -> Judged {
+        Judged {
+            policy: state.policy.clone(),
+            resource: resource(path),
+        }
+    }
+
+    /// Whether the policy lets `holder` (`None`: anonymous) do `action` here.
+    pub(crate) fn permits(&self, holder: Option<&Holder>, action: Action) -> bool {
+        self.policy.permits(holder, action, &self.resource)
+    }
+}
 
 impl Caller {
-    /// The caller, if the rules let it do `action`: else 401 for an anonymous request
+    /// The caller, if the policy lets it do `action`: else 401 for an anonymous request
     /// (a token would help), 403 for a token of a role that may not.
     pub fn may(&self, action: Action) -> Result<&Caller, ApiError> {
-        let role = self.0.as_ref().map(|h| h.role);
-        if permits(role, action) {
+        if self.1.permits(self.0.as_ref(), action) {
             return Ok(self);
         }
-        Err(match role {
+        Err(match self.0.as_ref().map(|h| h.role) {
             None => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorised",
@@ -45,8 +68,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let judged = Judged::of(state, parts.uri.path());
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Ok(Caller(None));
+            return Ok(Caller(None, judged));
         };
         let unauthorised = |detail: &str| {
             ApiError::new(StatusCode::UNAUTHORIZED, "unauthorised", detail.to_owned())
@@ -56,8 +80,20 @@ impl FromRequestParts<AppState> for Caller {
         state
             .tokens
             .holder(token)
-            .map(|holder| Caller(Some(holder)))
+            .map(|holder| Caller(Some(holder), judged))
             .ok_or_else(|| unauthorised("the bearer token is not one this server issued"))
+    }
+}
+
+/// What a request of this path is about: the agreement of `/v1/agreements/{id}/…` or
+/// `/agreements/{id}/…`, else the server.
+pub(crate) fn resource(path: &str) -> Resource {
+    let rest = path
+        .strip_prefix("/v1/agreements/")
+        .or_else(|| path.strip_prefix("/agreements/"));
+    match rest.and_then(|rest| rest.split('/').next()) {
+        Some(id) if !id.is_empty() => Resource::Agreement(id.to_owned()),
+        _ => Resource::Server,
     }
 }
 

@@ -31,6 +31,7 @@ pub mod replica;
 mod reports;
 mod routes;
 mod screening;
+pub mod webhooks;
 pub mod witness;
 
 use std::net::SocketAddr;
@@ -43,7 +44,9 @@ use axum::Router;
 pub use auth::{Role, TokenError, Tokens};
 pub use limits::{Limit, Rate, RateLimits};
 pub use openapi::DOCUMENT as OPENAPI;
+pub use policy::{Policy, PolicyError};
 pub use problem::ApiError;
+pub use webhooks::{Subscriber, Webhooks};
 
 /// The largest body accepted by default (a signed entry is at most about 1 MiB in
 /// base64).
@@ -82,6 +85,11 @@ pub struct Config {
     /// ([`accord_app::evaluations::Evaluations::new`], the default), or a full read per
     /// request (`uncached`, the benchmarks' baseline).
     pub evaluations: Arc<accord_app::evaluations::Evaluations>,
+    /// Who may do what: the shipped default policy, or an operator's
+    /// (`accord serve --policy FILE`).
+    pub policy: policy::Policy,
+    /// Where state changes are POSTed (`accord serve --webhook`), if anywhere.
+    pub webhooks: Option<webhooks::Webhooks>,
 }
 
 impl Config {
@@ -97,6 +105,8 @@ impl Config {
             read_store: None,
             advertise: None,
             evaluations: Arc::default(),
+            policy: policy::Policy::shipped(),
+            webhooks: None,
         }
     }
 }
@@ -118,17 +128,25 @@ pub(crate) struct AppState {
     pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
     /// Metrics and rate limit buckets ([`middleware`]).
     pub(crate) ops: Arc<middleware::Ops>,
+    /// Who may do what.
+    pub(crate) policy: policy::Policy,
+    /// Where state changes go: the event streams and the webhooks ([`webhooks`]).
+    pub(crate) changes: Arc<webhooks::Hub>,
 }
 
 /// The whole application: the routes with their limits and the layers of [`middleware`]
 /// (request ids, logs, metrics, rate limits, compression, a timeout, a panic answered as
 /// a 500 problem).
 pub fn app(config: Config) -> Router {
-    app_stopped_by(config, Arc::new(tokio::sync::watch::channel(false).0))
+    app_stopped_by(config, Arc::new(tokio::sync::watch::channel(false).0)).0
 }
 
-/// [`app`], whose event streams end when `stopping` is told `true`.
-fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>>) -> Router {
+/// [`app`], whose event streams end when `stopping` is told `true`; with its state (for
+/// the state-change watcher, which [`start`] runs).
+fn app_stopped_by(
+    config: Config,
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
+) -> (Router, AppState) {
     let reads = Arc::new(replica::Reads::new(config.store.clone(), config.read_store));
     let state = AppState {
         reads: reads.clone(),
@@ -140,10 +158,12 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         evaluations: config.evaluations,
         stopping,
         ops: Arc::new(middleware::Ops::new(config.rate_limits)),
+        policy: config.policy,
+        changes: Arc::new(webhooks::Hub::new(config.webhooks)),
     };
     let router = routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(reads, replica::route));
-    middleware::wrap(router, &state, config.timeout)
+    (middleware::wrap(router, &state, config.timeout), state)
 }
 
 /// Why a server could not run.
@@ -203,12 +223,10 @@ pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeE
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     config.store.lead_by_lease(Some(advertise));
-    Ok(serve_on(
-        listener,
-        addr,
-        app_stopped_by(config, stopping.clone()),
-        Some(stopping),
-    ))
+    let (app, state) = app_stopped_by(config, stopping.clone());
+    // State changes are watched for as long as the server runs (it ends with `stopping`).
+    tokio::spawn(webhooks::watch(state));
+    Ok(serve_on(listener, addr, app, Some(stopping)))
 }
 
 async fn bind(listen: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {

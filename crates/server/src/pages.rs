@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::auth::Holder;
-use crate::policy::{Action, permits};
+use crate::extract::Judged;
+use crate::policy::Action;
 use crate::problem::ApiError;
 use crate::routes::agreements::agreement_id;
 use crate::routes::blocking;
@@ -30,7 +31,7 @@ pub(crate) const COOKIE: &str = "accord_token";
 
 /// Who is looking: the holder of a valid bearer token or session cookie, or the public.
 #[derive(Debug, Clone)]
-pub(crate) struct Visitor(Option<Holder>);
+pub(crate) struct Visitor(Option<Holder>, Judged);
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = Infallible;
@@ -47,7 +48,8 @@ impl FromRequestParts<AppState> for Visitor {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim().to_owned());
         let token = bearer.or_else(|| cookie(&parts.headers));
-        Ok(Visitor(token.and_then(|t| state.tokens.holder(&t))))
+        let judged = Judged::of(state, parts.uri.path());
+        Ok(Visitor(token.and_then(|t| state.tokens.holder(&t)), judged))
     }
 }
 
@@ -64,7 +66,7 @@ pub(crate) fn cookie(headers: &axum::http::HeaderMap) -> Option<String> {
 
 impl Visitor {
     fn may(&self, action: Action) -> bool {
-        permits(self.0.as_ref().map(|h| h.role), action)
+        self.1.permits(self.0.as_ref(), action)
     }
 
     fn viewer(&self) -> Viewer {

@@ -64,6 +64,8 @@ pub fn router(state: AppState) -> Router {
             get(lists::history),
         )
         .route("/v1/lists/{list}/export", get(lists::export))
+        .route("/v1/agreements/{id}/events", get(events::agreement_events))
+        .route("/v1/webhooks/deliveries", get(crate::webhooks::deliveries))
         .route("/", get(pages::home))
         .route("/agreements/{id}", get(pages::agreement))
         .route(

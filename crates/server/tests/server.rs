@@ -14,11 +14,13 @@ mod server {
     pub mod matrix;
     pub mod openapi;
     pub mod ops;
+    pub mod policy;
     pub mod read;
     pub mod replicas;
     pub mod screening;
     pub mod search;
     pub mod support;
     pub mod tiles;
+    pub mod webhooks;
     pub mod write;
 }

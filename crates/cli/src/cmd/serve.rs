@@ -67,6 +67,52 @@ pub struct Args {
     /// leads a log (default: `http://` and the address it listens on).
     #[arg(long, value_name = "URL")]
     advertise: Option<String>,
+    /// The Cedar policy file that says who may do what (default: the shipped policy,
+    /// listed in docs/api.md); validated at start-up, a bad file refuses to start.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// POST each agreement's state changes to URL (repeatable); `AGREEMENT=URL` for one
+    /// agreement's only. Needs --webhook-key.
+    #[arg(long = "webhook", value_name = "[AGREEMENT=]URL")]
+    webhooks: Vec<accord_server::Subscriber>,
+    /// The server's private key file (`accord key generate NAME`), which signs every
+    /// webhook delivery.
+    #[arg(long, value_name = "FILE")]
+    webhook_key: Option<PathBuf>,
+    /// The record of webhook deliveries (JSON lines, one line per attempt; default:
+    /// `accord-deliveries.jsonl` beside the tokens file).
+    #[arg(long, value_name = "FILE")]
+    webhook_record: Option<PathBuf>,
+    /// Attempts per webhook delivery (retried after 1 s, 2 s, 4 s, … at most 10 minutes).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    webhook_attempts: u32,
+}
+
+/// The webhooks of `args`, with the key that signs them.
+fn webhooks(args: &Args) -> miette::Result<Option<accord_server::Webhooks>> {
+    if args.webhooks.is_empty() {
+        return Ok(None);
+    }
+    let Some(key) = &args.webhook_key else {
+        return Err(usage(
+            "--webhook needs --webhook-key FILE: the key that signs deliveries".to_owned(),
+            "make one with `accord key generate accord-webhooks`",
+        ));
+    };
+    let key = accord_app::keys::read_private(key).map_err(report)?;
+    let record = args
+        .webhook_record
+        .clone()
+        .unwrap_or_else(|| args.tokens.path.with_file_name("accord-deliveries.jsonl"));
+    Ok(Some(accord_server::Webhooks {
+        subscribers: args.webhooks.clone(),
+        key,
+        record,
+        retry: accord_server::webhooks::Retry {
+            attempts: args.webhook_attempts,
+            ..accord_server::webhooks::Retry::default()
+        },
+    }))
 }
 
 fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
@@ -74,6 +120,14 @@ fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
 }
 
 pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
+    // The policy and the webhooks are read first: a bad one refuses to start with nothing
+    // created.
+    let policy = match &args.policy {
+        Some(path) => accord_server::Policy::read(path)
+            .map_err(|e| miette::Report::msg(format!("the policy is refused: {e}")))?,
+        None => accord_server::Policy::shipped(),
+    };
+    let webhooks = webhooks(&args)?;
     let (config, demo) = if args.demo {
         eprintln!("Playing the bundled scenarios into a temporary store…");
         let demo = accord_server::demo(now).map_err(|e| match e {
@@ -91,6 +145,8 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         None => None,
     };
     let config = Config {
+        policy,
+        webhooks,
         body_limit: args.body_limit,
         upload_limit: args.upload_limit,
         timeout: std::time::Duration::from_secs(args.timeout),
@@ -108,9 +164,22 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         ..config
     };
     let n_tokens = config.tokens.len();
+    let signed_by = config.webhooks.as_ref().map(|w| {
+        (
+            w.subscribers.len(),
+            w.key.verifier().to_string(),
+            w.record.clone(),
+        )
+    });
     let served = accord_server::run(config, args.listen, |addr| {
         println!("Accord serves on http://{addr} (Ctrl-C stops it)");
         println!("Open http://{addr}/ in a browser for the dashboard");
+        if let Some((n, key, record)) = &signed_by {
+            println!(
+                "State changes go to {n} webhook(s), signed by {key}; deliveries recorded in {}",
+                record.display()
+            );
+        }
         match &demo {
             Some(demo) => print_demo(addr, demo),
             None => {

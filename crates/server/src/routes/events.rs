@@ -4,12 +4,18 @@
 //! store (this server, `accord ledger append`, another server) are told; it sends
 //! `entry` (`{"origin", "size"}`) when a log grew and `checkpoint` (`{"origin", "size"}`)
 //! when a newer checkpoint was signed. Streams end when the server stops.
+//!
+//! `GET /v1/agreements/{id}/events`: the agreement's state changes, each an `event:
+//! state` whose data is the JSON a webhook receives ([`crate::webhooks::StateChange`]) and
+//! whose `id` is the change's.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::State;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 
@@ -18,6 +24,7 @@ use crate::AppState;
 use crate::extract::Caller;
 use crate::policy::Action;
 use crate::problem::ApiError;
+use crate::webhooks::StateChange;
 
 /// How often a stream reads the logs.
 pub const POLL: Duration = Duration::from_secs(1);
@@ -90,4 +97,56 @@ pub async fn events(
         pending: VecDeque::new(),
     };
     Ok(Sse::new(futures_util::stream::unfold(polling, next)).keep_alive(KeepAlive::default()))
+}
+
+struct Listening {
+    agreement: String,
+    changes: tokio::sync::broadcast::Receiver<Arc<StateChange>>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+async fn next_state(mut l: Listening) -> Option<(Result<Event, Infallible>, Listening)> {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let received = tokio::select! {
+            received = l.changes.recv() => received,
+            _ = l.stopping.wait_for(|stop| *stop) => return None,
+        };
+        match received {
+            Ok(change) if change.agreement == l.agreement => {
+                let data = serde_json::to_string(&*change).unwrap_or_default();
+                let event = Event::default().event("state").id(&change.id).data(data);
+                return Some((Ok(event), l));
+            }
+            // Another agreement's; or changes this stream was too slow to take (they are
+            // in the evaluation: the next one tells where things stand).
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return None,
+        }
+    }
+}
+
+/// `GET /v1/agreements/{id}/events`.
+pub async fn agreement_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // The statuses are the evaluation's, read as evaluations are.
+    caller.may(Action::ReadEvaluation)?;
+    let id = super::agreements::agreement_id(&id)?;
+    let registered = id.clone();
+    blocking(&state, move |store| {
+        accord_app::agreements::registered(store, registered.as_str())
+    })
+    .await?;
+    let listening = Listening {
+        agreement: id.to_string(),
+        changes: state.changes.subscribe(),
+        stopping: state.stopping.subscribe(),
+    };
+    Ok(
+        Sse::new(futures_util::stream::unfold(listening, next_state))
+            .keep_alive(KeepAlive::default()),
+    )
 }

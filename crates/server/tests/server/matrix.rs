@@ -31,7 +31,7 @@ fn allowed(action: Action) -> Vec<Option<Role>> {
         Action::SubmitEntry => vec![Some(Authority), Some(Party), Some(Monitor)],
         Action::Screen => vec![Some(Compliance), Some(Admin)],
         Action::ReadConfidential => vec![Some(Authority), Some(Party), Some(Monitor), Some(Admin)],
-        Action::ReadMetrics => vec![Some(Admin)],
+        Action::ReadMetrics | Action::ReadDeliveries => vec![Some(Admin)],
         Action::SubmitAgreement => vec![Some(Authority), Some(Admin)],
         Action::ImportLists => vec![Some(Admin)],
     }

@@ -373,6 +373,12 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
         ("GET", "/v1/events", Some(ReadPublic)),
         (
             "GET",
+            "/v1/agreements/arden-nuclear-2026/events",
+            Some(ReadEvaluation),
+        ),
+        ("GET", "/v1/webhooks/deliveries", Some(ReadDeliveries)),
+        (
+            "GET",
             "/v1/agreements/arden-nuclear-2026/log/tile/0/000.p/1",
             Some(ReadPublic),
         ),

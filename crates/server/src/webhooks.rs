@@ -1,0 +1,267 @@
+//! State changes per agreement (issue #13, "events"): told on the per-agreement event
+//! stream (`GET /v1/agreements/{id}/events`, `event: state`) and POSTed to the webhooks
+//! an operator configures (`accord serve --webhook URL`), signed with the server's
+//! Ed25519 key, retried with exponential backoff, every attempt recorded.
+//!
+//! A watcher reads the logs' sizes every [`POLL`] (so that entries appended by any writer
+//! of the store are seen, as the event stream does); when a log grew, its agreement is
+//! evaluated as of now through the evaluation cache ([`accord_app::evaluations`]) and the
+//! statuses a bank acts on — the agreement's, each phase's, each relief action's, each
+//! measure's, each trigger's — are compared with those of the last evaluation
+//! ([`diff`]). A change of any of them is one [`StateChange`], identified by the log's
+//! origin and size. The engine is not re-run here: only its answers are compared.
+//!
+//! With several servers on one PostgreSQL store, each watches and delivers: a receiver
+//! tells duplicates by the event's `id`.
+
+mod deliver;
+mod diff;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use accord_app::evaluate::Reading;
+use accord_ledger::note::SignerKey;
+use axum::extract::State;
+use axum::response::Response;
+
+pub use deliver::{Delivery, Outcome, Retry, SIGNATURE_HEADER, signed_message};
+pub use diff::{Change, Statuses};
+
+use crate::AppState;
+use crate::extract::Caller;
+use crate::policy::Action;
+use crate::problem::ApiError;
+
+/// How often the watcher reads the logs.
+pub const POLL: Duration = Duration::from_millis(500);
+
+/// One subscriber: where to POST, and which agreement's changes (all when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    /// The URL (`http://…`: this build delivers over plain HTTP).
+    pub url: String,
+    /// Only this agreement's changes.
+    pub agreement: Option<String>,
+}
+
+impl std::str::FromStr for Subscriber {
+    type Err = String;
+
+    /// `URL` (every agreement) or `AGREEMENT=URL`.
+    fn from_str(text: &str) -> Result<Subscriber, String> {
+        let (agreement, url) = match text.split_once('=') {
+            Some((agreement, url)) if !agreement.contains("://") => {
+                (Some(agreement.to_owned()), url)
+            }
+            _ => (None, text),
+        };
+        if url.starts_with("https://") {
+            // The server's HTTP client is built without a TLS stack.
+            return Err(format!(
+                "`{url}`: webhooks are delivered over plain HTTP only; put a TLS-terminating \
+                 proxy on the subscriber's side, or an http:// URL on a private network"
+            ));
+        }
+        if !url.starts_with("http://") {
+            return Err(format!(
+                "`{text}` is not a webhook: give `URL` or `AGREEMENT=URL` (an http:// URL)"
+            ));
+        }
+        if let Some(id) = &agreement {
+            accord_core::id::AgreementId::new(id)
+                .map_err(|e| format!("`{id}` is not an agreement id: {e}"))?;
+        }
+        Ok(Subscriber {
+            url: url.to_owned(),
+            agreement,
+        })
+    }
+}
+
+/// The webhooks a server delivers to.
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    /// Who hears of which agreement.
+    pub subscribers: Vec<Subscriber>,
+    /// The server's key, which signs every delivery.
+    pub key: SignerKey,
+    /// The record of deliveries: a JSON-lines file, one line per attempt, appended and
+    /// synced before the next attempt (created if missing).
+    pub record: PathBuf,
+    /// How deliveries are retried.
+    pub retry: Retry,
+}
+
+/// One state change of an agreement, as delivered and streamed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StateChange {
+    /// `ORIGIN/SIZE`: the log and its size when the change was seen (what a receiver
+    /// dedupes on).
+    pub id: String,
+    /// The agreement.
+    pub agreement: String,
+    /// Its log.
+    pub origin: String,
+    /// The log's size then.
+    pub size: u64,
+    /// The instant the agreement was evaluated as of.
+    pub as_of: jiff::Timestamp,
+    /// What changed.
+    pub changes: Vec<Change>,
+}
+
+/// Where state changes go: the event streams (a broadcast) and the webhooks.
+#[derive(Debug)]
+pub(crate) struct Hub {
+    streams: tokio::sync::broadcast::Sender<Arc<StateChange>>,
+    webhooks: Option<Webhooks>,
+    record: Arc<deliver::Record>,
+    client: reqwest::Client,
+}
+
+impl Hub {
+    pub(crate) fn new(webhooks: Option<Webhooks>) -> Hub {
+        let record = Arc::new(deliver::Record::new(
+            webhooks.as_ref().map(|w| w.record.clone()),
+        ));
+        Hub {
+            streams: tokio::sync::broadcast::channel(256).0,
+            webhooks,
+            record,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// The state changes from now on.
+    pub(crate) fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<StateChange>> {
+        self.streams.subscribe()
+    }
+
+    /// Tells the streams and starts a delivery to each subscriber of the agreement.
+    fn publish(self: &Arc<Self>, change: StateChange) {
+        let change = Arc::new(change);
+        // No stream listening is not an error.
+        let _ = self.streams.send(change.clone());
+        let Some(webhooks) = &self.webhooks else {
+            return;
+        };
+        let body: Arc<str> = serde_json::to_string(&*change).unwrap_or_default().into();
+        for subscriber in &webhooks.subscribers {
+            if subscriber
+                .agreement
+                .as_ref()
+                .is_some_and(|a| *a != change.agreement)
+            {
+                continue;
+            }
+            let hub = self.clone();
+            let (subscriber, change, body) = (subscriber.clone(), change.clone(), body.clone());
+            tokio::spawn(async move { hub.deliver(&subscriber, &change, &body).await });
+        }
+    }
+}
+
+/// What the watcher knows of each log: its size and its agreement's statuses then.
+type Seen = BTreeMap<String, (u64, Option<Statuses>)>;
+
+/// The statuses of `agreement` as of `as_of`, from the evaluation cache; `None` when it
+/// cannot be evaluated (a log whose agreement is not registered).
+async fn statuses(state: &AppState, agreement: String, as_of: jiff::Timestamp) -> Option<Statuses> {
+    let evaluations = state.evaluations.clone();
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        evaluations
+            .state(&store, &agreement, as_of, &Reading::default())
+            .ok()
+            .map(|evaluated| Statuses::of(&evaluated.state))
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// Every log: origin → (size, agreement).
+async fn logs(state: &AppState) -> Option<Vec<(String, u64, String)>> {
+    let store = state.store.clone();
+    let logs = tokio::task::spawn_blocking(move || store.logs())
+        .await
+        .ok()?
+        .ok()?;
+    Some(
+        logs.into_iter()
+            .map(|l| (l.origin, l.size, l.initial_roster.agreement.to_string()))
+            .collect(),
+    )
+}
+
+/// Watches the logs until the server stops, publishing each state change.
+pub(crate) async fn watch(state: AppState) {
+    let mut stopping = state.stopping.subscribe();
+    let mut seen = Seen::new();
+    let mut first = true;
+    loop {
+        if let Some(logs) = logs(&state).await {
+            for (origin, size, agreement) in logs {
+                let known = seen.get(&origin).map(|(s, _)| *s);
+                if known.is_some_and(|k| k >= size) {
+                    continue;
+                }
+                let now = jiff::Timestamp::now();
+                let after = statuses(&state, agreement.clone(), now).await;
+                let before = match seen.insert(origin.clone(), (size, after.clone())) {
+                    Some((_, before)) => before,
+                    // The logs there at start-up set what is known; a log created since
+                    // had nothing to say before.
+                    None if first => None,
+                    None => Some(Statuses::default()),
+                };
+                let (Some(before), Some(after)) = (before, after) else {
+                    continue;
+                };
+                let changes = before.changes_to(&after);
+                if !changes.is_empty() {
+                    state.changes.publish(StateChange {
+                        id: format!("{origin}/{size}"),
+                        agreement,
+                        origin,
+                        size,
+                        as_of: now,
+                        changes,
+                    });
+                }
+            }
+            first = false;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+    }
+}
+
+/// `GET /v1/webhooks/deliveries`: every delivery in the record (the operator's), oldest
+/// first, with each attempt.
+pub(crate) async fn deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    caller.may(Action::ReadDeliveries)?;
+    let record = state.changes.record.clone();
+    let deliveries = tokio::task::spawn_blocking(move || record.read())
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|e| {
+            tracing::error!(error = %e, "the webhook delivery record cannot be read");
+            ApiError::internal()
+        })?;
+    let key = state
+        .changes
+        .webhooks
+        .as_ref()
+        .map(|w| w.key.verifier().to_string());
+    let body = serde_json::json!({ "key": key, "deliveries": deliveries });
+    Ok(crate::routes::json(body.to_string()))
+}
