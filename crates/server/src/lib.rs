@@ -75,6 +75,9 @@ pub struct Config {
     /// ([`accord_app::evaluations::Evaluations::new`], the default), or a full read per
     /// request (`uncached`, the benchmarks' baseline).
     pub evaluations: Arc<accord_app::evaluations::Evaluations>,
+    /// Where simulations are published (`accord serve --simulations DIR`): the result of
+    /// `accord simulate … --out DIR/AGREEMENT`, shown at `/agreements/AGREEMENT/simulation`.
+    pub simulations: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -89,6 +92,7 @@ impl Config {
             read_store: None,
             advertise: None,
             evaluations: Arc::default(),
+            simulations: None,
         }
     }
 }
@@ -109,6 +113,8 @@ pub(crate) struct AppState {
     pub(crate) stopping: Arc<tokio::sync::watch::Sender<bool>>,
     /// Metrics and rate limit buckets ([`middleware`]).
     pub(crate) ops: Arc<middleware::Ops>,
+    /// Where simulations are published ([`Config::simulations`]).
+    pub(crate) simulations: Option<Arc<std::path::PathBuf>>,
 }
 
 /// The whole application: the routes with their limits and the layers of [`middleware`]
@@ -130,6 +136,7 @@ fn app_stopped_by(config: Config, stopping: Arc<tokio::sync::watch::Sender<bool>
         evaluations: config.evaluations,
         stopping,
         ops: Arc::new(middleware::Ops::new(config.rate_limits)),
+        simulations: config.simulations.map(Arc::new),
     };
     let router = routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(reads, replica::route));

@@ -64,6 +64,10 @@ pub struct Args {
     /// leads a log (default: `http://` and the address it listens on).
     #[arg(long, value_name = "URL")]
     advertise: Option<String>,
+    /// Publish simulations on the dashboard: `DIR/AGREEMENT` holds what `accord simulate
+    /// … --out DIR/AGREEMENT` wrote, shown at `/agreements/AGREEMENT/simulation`.
+    #[arg(long, value_name = "DIR")]
+    simulations: Option<std::path::PathBuf>,
 }
 
 fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
@@ -96,6 +100,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         },
         read_store,
         advertise: args.advertise.clone(),
+        simulations: args.simulations.clone(),
         evaluations: if args.no_evaluation_cache {
             std::sync::Arc::new(accord_app::evaluations::Evaluations::uncached())
         } else {
