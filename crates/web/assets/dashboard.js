@@ -40,21 +40,33 @@ function wireLive() {
   const origin = mine ? mine.dataset.origin : null;
   const source = new EventSource("/v1/events");
   source.addEventListener("open", () => { document.body.dataset.listening = "true"; });
-  const tell = (what) => (event) => {
+  // What arrived since the page was read, per log: one notice says it all.
+  const seen = new Map();
+  const tell = (kind) => (event) => {
     const data = JSON.parse(event.data);
     if (origin && data.origin !== origin) return;
-    const where = origin ? "this agreement's log" : `log ${data.origin}`;
+    const log = seen.get(data.origin) || {};
+    log[kind] = data.size;
+    seen.set(data.origin, log);
+    const parts = [];
+    for (const [name, got] of seen) {
+      const where = origin ? "this agreement's log" : `log ${name}`;
+      const what = [];
+      if (got.entry !== undefined) what.push(`new entries (size ${got.entry})`);
+      if (got.checkpoint !== undefined) what.push(`a new checkpoint (size ${got.checkpoint})`);
+      parts.push(`${where}: ${what.join(", ")}`);
+    }
     const notice = document.createElement("p");
     notice.className = "notice";
-    notice.append(`${what} in ${where}: size ${data.size}. `);
+    notice.append(`Since this page was read, ${parts.join("; ")}. `);
     const refresh = document.createElement("a");
     refresh.href = location.pathname + location.search;
-    refresh.textContent = "Refresh to see them";
+    refresh.textContent = "Refresh the page";
     notice.append(refresh);
     region.replaceChildren(notice);
   };
-  source.addEventListener("entry", tell("New entries"));
-  source.addEventListener("checkpoint", tell("A new checkpoint"));
+  source.addEventListener("entry", tell("entry"));
+  source.addEventListener("checkpoint", tell("checkpoint"));
 }
 
 function b64(text) { return Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0)); }

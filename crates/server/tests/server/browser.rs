@@ -436,13 +436,16 @@ async fn live(c: &Client, f: &Fixture) {
         .await
         .unwrap();
     let words = notice.text().await.unwrap();
-    assert!(words.contains("in this agreement's log"), "{words}");
+    assert!(
+        words.contains("this agreement's log: new entries (size "),
+        "{words}"
+    );
     std::fs::write(
         screenshots().join(format!("{}-agreement-live.png", f.kind)),
         c.screenshot().await.unwrap(),
     )
     .unwrap();
-    c.find(Locator::LinkText("Refresh to see them"))
+    c.find(Locator::LinkText("Refresh the page"))
         .await
         .unwrap()
         .click()
