@@ -90,6 +90,9 @@ pub struct Config {
     pub policy: policy::Policy,
     /// Where state changes are POSTed (`accord serve --webhook`), if anywhere.
     pub webhooks: Option<webhooks::Webhooks>,
+    /// Where simulations are published (`accord serve --simulations DIR`): the result of
+    /// `accord simulate … --out DIR/AGREEMENT`, shown at `/agreements/AGREEMENT/simulation`.
+    pub simulations: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -107,6 +110,7 @@ impl Config {
             evaluations: Arc::default(),
             policy: policy::Policy::shipped(),
             webhooks: None,
+            simulations: None,
         }
     }
 }
@@ -132,6 +136,8 @@ pub(crate) struct AppState {
     pub(crate) policy: policy::Policy,
     /// Where state changes go: the event streams and the webhooks ([`webhooks`]).
     pub(crate) changes: Arc<webhooks::Hub>,
+    /// Where simulations are published ([`Config::simulations`]).
+    pub(crate) simulations: Option<Arc<std::path::PathBuf>>,
 }
 
 /// The whole application: the routes with their limits and the layers of [`middleware`]
@@ -160,6 +166,7 @@ fn app_stopped_by(
         ops: Arc::new(middleware::Ops::new(config.rate_limits)),
         policy: config.policy,
         changes: Arc::new(webhooks::Hub::new(config.webhooks)),
+        simulations: config.simulations.map(Arc::new),
     };
     let router = routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(reads, replica::route));

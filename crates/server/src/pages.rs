@@ -182,7 +182,8 @@ async fn evaluated(
     .map_err(|e| PageError::from_api(e, ctx))
 }
 
-/// `GET /agreements/{id}`.
+/// `GET /agreements/{id}`: its state, its published reports and, when
+/// `--simulations` holds one for it, a link to its simulation.
 pub(crate) async fn agreement(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -192,13 +193,8 @@ pub(crate) async fn agreement(
     let path = format!("/agreements/{id}");
     let q = query(&uri, &[], &visitor.ctx(&path, None))?;
     let ctx = visitor.ctx(&path, q.as_of);
-    let evaluated = evaluated(
-        &state,
-        &id,
-        q.as_of.unwrap_or_else(jiff::Timestamp::now),
-        &ctx,
-    )
-    .await?;
+    let as_of = q.as_of.unwrap_or_else(jiff::Timestamp::now);
+    let evaluated = evaluated(&state, &id, as_of, &ctx).await?;
     let Some(governing) = evaluated.governing() else {
         return Err(PageError(
             StatusCode::NOT_FOUND,
@@ -206,9 +202,83 @@ pub(crate) async fn agreement(
             ctx,
         ));
     };
+    let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
+    let simulations = state.simulations.clone();
+    let around = blocking(&state, move |store| {
+        // An agreement registered without a log has published nothing.
+        let (origin, reports) = match accord_app::dashboard::publications(store, &agreement, as_of)
+        {
+            Ok(published) => (Some(published.origin), published.reports),
+            Err(accord_app::Error::NoLog { .. }) => (None, Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let simulation = match simulations.as_deref() {
+            Some(dir) => accord_app::dashboard::published_simulation(dir, &agreement)?.is_some(),
+            None => false,
+        };
+        Ok(accord_web::Around {
+            origin,
+            reports,
+            simulation,
+        })
+    })
+    .await
+    .map_err(|e| PageError::from_api(e, &ctx))?;
     Ok(html(
         StatusCode::OK,
-        accord_web::agreement(&ctx, governing, &evaluated.state),
+        accord_web::agreement(&ctx, governing, &evaluated.state, &around),
+    ))
+}
+
+/// `GET /agreements/{id}/simulation`: the simulation `accord simulate … --out
+/// DIR/{id}` wrote, where `accord serve --simulations DIR` publishes them.
+pub(crate) async fn simulation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let path = format!("/agreements/{id}/simulation");
+    let q = query(&uri, &[], &visitor.ctx(&path, None))?;
+    let ctx = visitor.ctx(&path, q.as_of);
+    let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
+    let none = |why: &str| {
+        PageError(
+            StatusCode::NOT_FOUND,
+            format!("no simulation of `{id}` is published: {why}"),
+            ctx.clone(),
+        )
+    };
+    let Some(dir) = state.simulations.clone() else {
+        return Err(none("the server was started without `--simulations DIR`"));
+    };
+    let text = blocking(&state, move |_| {
+        accord_app::dashboard::published_simulation(&dir, &agreement)
+    })
+    .await
+    .map_err(|e| PageError::from_api(e, &ctx))?
+    .ok_or_else(|| {
+        none(&format!(
+            "write one with `accord simulate … --out DIR/{id}`"
+        ))
+    })?;
+    let unreadable = |why: String| {
+        PageError(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the published simulation of `{id}` cannot be shown: {why}"),
+            ctx.clone(),
+        )
+    };
+    let sim = accord_web::parse_simulation(&text).map_err(|e| unreadable(e.to_string()))?;
+    if sim.agreement != id {
+        return Err(unreadable(format!(
+            "its `simulation.json` is of `{}`",
+            sim.agreement
+        )));
+    }
+    Ok(html(
+        StatusCode::OK,
+        accord_web::simulation(&ctx, &id, &sim),
     ))
 }
 
@@ -259,7 +329,8 @@ pub(crate) async fn indicator(
     Ok(html(StatusCode::OK, body))
 }
 
-/// `GET /agreements/{id}/log?before=N` or `?entry=N`.
+/// `GET /agreements/{id}/log?before=N` or `?entry=N`; with `as_of`, the log as it stood
+/// then.
 pub(crate) async fn log(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -276,8 +347,9 @@ pub(crate) async fn log(
     let (before, entry) = (number("before")?, number("entry")?);
     let before = entry.map(|e| e + 1 + accord_web::LOG_PAGE / 2).or(before);
     let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
+    let as_of = q.as_of;
     let page = blocking(&state, move |store| {
-        accord_app::dashboard::log_page(store, &agreement, before, accord_web::LOG_PAGE)
+        accord_app::dashboard::log_page(store, &agreement, before, accord_web::LOG_PAGE, as_of)
     })
     .await
     .map_err(|e| PageError::from_api(e, &ctx))?;

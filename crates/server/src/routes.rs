@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::indicator),
         )
         .route("/agreements/{id}/log", get(pages::log))
+        .route("/agreements/{id}/simulation", get(pages::simulation))
         .route("/in-force", get(pages::in_force))
         .route("/screening", get(pages::screening))
         .route("/login", get(pages::login_form).post(pages::login))

@@ -1,8 +1,10 @@
 // Accord dashboard: what JavaScript adds to pages that work without it.
 // 1. The time control's slider (moves the date field and submits the form).
-// 2. Live notices from the event stream (/v1/events) while looking at "now".
+// 2. Live notices from the event stream (/v1/events) while looking at "now": on a page
+//    about one agreement, a notice (with a link to refresh) when its log grows.
 // 3. The inclusion check: hash the leaf here, fetch the proof for the checkpoint's size,
-//    recompute the root (RFC 9162 §2.1.3.2) and compare it with the signed checkpoint's.
+//    recompute the root (RFC 9162 §2.1.3.2) and compare it with the signed checkpoint's
+//    the page shows.
 "use strict";
 
 function shiftDate(start, days) {
@@ -27,16 +29,44 @@ function wireSlider() {
   slider.addEventListener("change", () => { show(); field.form.submit(); });
 }
 
+// On a page about one log (its origin in `data-origin`), only that log's events are told;
+// elsewhere (the home page), every log's. The notice links to the page itself: following
+// it shows the page as it is now. `data-listening` says the stream is open (the server has
+// read the sizes it compares with), which the browser tests wait for.
 function wireLive() {
   if (document.body.dataset.live !== "true" || !window.EventSource) return;
   const region = document.getElementById("live");
+  const mine = document.querySelector("[data-origin]");
+  const origin = mine ? mine.dataset.origin : null;
   const source = new EventSource("/v1/events");
-  const tell = (what) => (event) => {
+  source.addEventListener("open", () => { document.body.dataset.listening = "true"; });
+  // What arrived since the page was read, per log: one notice says it all.
+  const seen = new Map();
+  const tell = (kind) => (event) => {
     const data = JSON.parse(event.data);
-    region.textContent = `${what} in log ${data.origin}: size ${data.size}. Reload the page to see it.`;
+    if (origin && data.origin !== origin) return;
+    const log = seen.get(data.origin) || {};
+    log[kind] = data.size;
+    seen.set(data.origin, log);
+    const parts = [];
+    for (const [name, got] of seen) {
+      const where = origin ? "this agreement's log" : `log ${name}`;
+      const what = [];
+      if (got.entry !== undefined) what.push(`new entries (size ${got.entry})`);
+      if (got.checkpoint !== undefined) what.push(`a new checkpoint (size ${got.checkpoint})`);
+      parts.push(`${where}: ${what.join(", ")}`);
+    }
+    const notice = document.createElement("p");
+    notice.className = "notice";
+    notice.append(`Since this page was read, ${parts.join("; ")}. `);
+    const refresh = document.createElement("a");
+    refresh.href = location.pathname + location.search;
+    refresh.textContent = "Refresh the page";
+    notice.append(refresh);
+    region.replaceChildren(notice);
   };
-  source.addEventListener("entry", tell("New entries"));
-  source.addEventListener("checkpoint", tell("A new checkpoint"));
+  source.addEventListener("entry", tell("entry"));
+  source.addEventListener("checkpoint", tell("checkpoint"));
 }
 
 function b64(text) { return Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0)); }
@@ -76,11 +106,13 @@ async function checkInclusion(button) {
   out.className = "result";
   out.textContent = "Checking…";
   try {
-    const note = await (await fetch(`/v1/agreements/${id}/log/checkpoint`)).text();
-    const [, sizeLine, rootLine] = note.split("\n");
+    // The checkpoint the page shows (the latest, or the latest as of the page's date).
+    const shown = document.getElementById("checkpoint-note");
+    if (!shown) throw new Error("the page shows no checkpoint to check against");
+    const [, sizeLine, rootLine] = shown.textContent.split("\n");
     const size = Number(sizeLine), root = b64(rootLine);
     const index = Number(button.dataset.index);
-    if (index >= size) throw new Error(`the latest checkpoint (size ${size}) does not cover it yet`);
+    if (index >= size) throw new Error(`the checkpoint shown (size ${size}) does not cover it`);
     const proofResponse = await fetch(`/v1/agreements/${id}/log/inclusion?index=${index}&size=${size}`);
     if (!proofResponse.ok) throw new Error("no proof: " + proofResponse.status);
     const proof = await proofResponse.json();

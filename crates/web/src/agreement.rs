@@ -1,8 +1,12 @@
 //! An agreement's page: the phase path as a timeline with what remains for the next
 //! phase; relief per jurisdiction and measure in the practitioners' words; exemptions,
 //! always on; triggers with their state and countdown; disputes with each stage's
-//! deadline and the time left; decisions, with departures and their reasons.
+//! deadline and the time left; decisions, with departures and their reasons; the public
+//! reports published for it (issue #15) and, when one is published, a link to its
+//! simulation (issue #16). Looking at "now", the page names its log's origin
+//! (`data-origin`), so that the script tells of new entries in this agreement's log only.
 
+use accord_app::dashboard::Published;
 use accord_core::agreement::Agreement;
 use accord_core::engine::state::{PhaseStatus, StageStatus, State};
 use maud::{Markup, html};
@@ -11,12 +15,25 @@ use crate::chart::{self, PhaseBar};
 use crate::widgets::{badge, date_or_dash, left, reason};
 use crate::{Ctx, layout, shift, words};
 
-/// The agreement's page, from its governing version and its state.
-pub fn agreement(ctx: &Ctx, agreement: &Agreement, state: &State) -> String {
+/// What the agreement's page shows besides its state.
+#[derive(Debug, Clone, Default)]
+pub struct Around {
+    /// Its log's origin (the event stream names logs by it), when it has a log.
+    pub origin: Option<String>,
+    /// The public reports published by the page's instant, oldest first.
+    pub reports: Vec<Published>,
+    /// Whether a simulation is published for it (`/agreements/{id}/simulation`).
+    pub simulation: bool,
+}
+
+/// The agreement's page, from its governing version, its state and what is published
+/// about it.
+pub fn agreement(ctx: &Ctx, agreement: &Agreement, state: &State, around: &Around) -> String {
     let main = html! {
-        p { (badge(state.agreement_status.as_str())) " · version " (state.version)
-            " · " (state.entries) " log entries recorded by " (state.as_of.strftime("%Y-%m-%d %H:%M UTC"))
-            " · " a href=(ctx.href(&format!("/agreements/{}/log", state.agreement))) { "the evidence log" } }
+        p #summary data-origin=[around.origin.as_deref()] { (badge(state.agreement_status.as_str())) " · version " (state.version)
+            " · " span #entry-count { (state.entries) } " log entries recorded by " (state.as_of.strftime("%Y-%m-%d %H:%M UTC"))
+            " · " a href=(ctx.href(&format!("/agreements/{}/log", state.agreement))) { "the evidence log" }
+            @if around.simulation { " · " a href=(ctx.href(&format!("/agreements/{}/simulation", state.agreement))) { "simulated pathways" } } }
         (phases(state))
         (measures(ctx, state))
         (exemptions(state))
@@ -24,6 +41,7 @@ pub fn agreement(ctx: &Ctx, agreement: &Agreement, state: &State) -> String {
         (disputes(ctx, state))
         (decisions(ctx, state))
         (indicators(ctx, agreement, state))
+        (reports(state, &around.reports))
     };
     let start = state
         .versions
@@ -236,6 +254,39 @@ fn indicators(ctx: &Ctx, agreement: &Agreement, state: &State) -> Markup {
                         td { @if let Some(p) = latest { (badge(p.status.as_str())) } @else { "—" } }
                     }
                 } }
+            }
+        }
+    }
+}
+
+/// The address of a published report's file.
+pub(crate) fn report_href(agreement: &str, report: &Published, file: &str) -> String {
+    format!("/v1/agreements/{agreement}/reports/{}/{file}", report.as_of)
+}
+
+fn reports(state: &State, published: &[Published]) -> Markup {
+    let id = state.agreement.as_str();
+    html! {
+        section #reports aria-labelledby="reports-h" {
+            h2 #reports-h { "Public reports" }
+            p { "Each report rests on a signed checkpoint of the log and reads open entries only. Its files (the bundle) are at stable addresses: download them and run "
+                code { "accord verify DIR" } " to check the report with no store and no network." }
+            @if published.is_empty() {
+                p { "No report is published yet: none until a signed checkpoint covers the log." }
+            } @else {
+                table #reports-table {
+                    caption { "Reports published by " (state.date) ", one per signed checkpoint" }
+                    thead { tr { th scope="col" { "As of" } th scope="col" { "Checkpoint size" } th scope="col" { "Files" } } }
+                    tbody { @for r in published.iter().rev() {
+                        tr {
+                            th scope="row" { a href=(report_href(id, r, "index.html")) { "Report as of " (r.as_of.strftime("%Y-%m-%d %H:%M:%S UTC")) } }
+                            td { (r.size) " entries" }
+                            td { a href=(report_href(id, r, "report.json")) { "report.json" } " · "
+                                a href=(report_href(id, r, "manifest.json")) { "manifest.json" } " · "
+                                a href=(report_href(id, r, "checkpoint.txt")) { "checkpoint.txt" } }
+                        }
+                    } }
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The home page: every agreement with its current phase, and what needs attention now —
 //! overdue reports, open disputes with their days left, countdowns running, relief
-//! expiring within 30 days.
+//! expiring within 30 days — and each agreement's latest public report (issue #15).
 
 use accord_app::dashboard::Overview;
 use accord_core::engine::state::{PhaseStatus, ReliefStatus, StageStatus, State};
@@ -112,7 +112,8 @@ pub fn home(ctx: &Ctx, agreements: &[Overview]) -> String {
             table {
                 caption { "Every registered agreement as of " (ctx.date) }
                 thead { tr { th scope="col" { "Agreement" } th scope="col" { "Status" }
-                    th scope="col" { "Current phase" } th scope="col" { "Next phase" } } }
+                    th scope="col" { "Current phase" } th scope="col" { "Next phase" }
+                    th scope="col" { "Latest public report" } } }
                 tbody {
                     @for a in agreements { (row(ctx, a)) }
                 }
@@ -148,6 +149,13 @@ fn row(ctx: &Ctx, a: &Overview) -> Markup {
             td { (badge(a.state.agreement_status.as_str())) }
             td { @match reached { Some(p) => { (p.title) " (since " (crate::widgets::date_or_dash(p.entered)) ")" } None => "none reached" } }
             td { @match next { Some(p) => { (p.title) @if let Some(e) = p.remains.iter().filter_map(|r| r.earliest).max() { " — earliest " (e) } } None => "—" } }
+            td.report { @match a.reports.last() {
+                Some(r) => {
+                    a href=(crate::agreement::report_href(&a.id, r, "index.html")) { "as of " (r.as_of.strftime("%Y-%m-%d %H:%M UTC")) }
+                    br; small { (r.size) " entries · " a href={ (ctx.href(&format!("/agreements/{}", a.id))) "#reports" } { "all reports of " (a.id) } }
+                }
+                None => "none yet",
+            } }
         }
     }
 }

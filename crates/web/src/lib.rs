@@ -21,15 +21,17 @@ mod indicator;
 mod log;
 mod login;
 mod screening;
+mod simulation;
 mod status;
 mod widgets;
 
-pub use agreement::agreement;
+pub use agreement::{Around, agreement};
 pub use home::{Attention, attention, home};
 pub use indicator::{IndicatorPage, indicator};
 pub use log::{PAGE as LOG_PAGE, log};
 pub use login::login;
 pub use screening::{ScreeningForm, ScreeningResult, screening};
+pub use simulation::{Simulation, parse_simulation, simulation};
 pub use status::{StatusForm, status};
 
 use accord_core::time::{Date, Instant};

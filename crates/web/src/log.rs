@@ -1,5 +1,7 @@
 //! The log's page: the latest signed checkpoint (with its signature and cosignature
-//! lines) and a page of entries, newest first. Each entry carries its leaf's bytes, so
+//! lines) and a page of entries, newest first — as the log stood at the page's instant
+//! when it has one (`?as_of=`: the entries recorded by then, the latest checkpoint
+//! covering only those), with the time control. Each entry carries its leaf's bytes, so
 //! that the script can hash the leaf itself, fetch the inclusion proof against the
 //! checkpoint's size and recompute the root (RFC 9162 §2.1.3.2) — the reader need not
 //! take the server's word for it. Without JavaScript, each entry links to its proof.
@@ -8,7 +10,7 @@ use accord_app::dashboard::LogPage;
 use base64::Engine as _;
 use maud::{Markup, html};
 
-use crate::{Ctx, hex, layout};
+use crate::{Ctx, hex, layout, shift};
 
 /// How many entries a page of the log shows.
 pub const PAGE: u64 = 25;
@@ -23,9 +25,12 @@ pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
         .map(|e| e.index + 1)
         .filter(|i| *i < page.size);
     let main = html! {
-        p { "Log " code { (page.origin) } " holds " (page.size) " entries. "
+        p #log-size data-origin=(page.origin) {
+            "Log " code { (page.origin) }
+            @if ctx.as_of.is_some() { " held " strong { (page.size) } " entries at the end of " (ctx.date) " (UTC). " }
+            @else { " holds " strong { (page.size) } " entries. " }
             a href=(ctx.href(&format!("/agreements/{id}"))) { "Back to the agreement" } }
-        (checkpoint(page))
+        (checkpoint(ctx, page))
         section aria-labelledby="entries-h" data-agreement=(id) {
             h2 #entries-h { "Entries" }
             p { "“Check inclusion” hashes the entry's leaf in your browser, fetches the inclusion proof for the checkpoint's size and recomputes the checkpoint's root from it." }
@@ -56,20 +61,24 @@ pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
             }
         }
     };
-    layout(ctx, &format!("Evidence log of {id}"), None, main)
+    let start = page.first.map_or(shift(ctx.date, -365), |t| {
+        shift(accord_app::time::today(t), -30)
+    });
+    let span = (start.min(ctx.date), shift(ctx.today.max(ctx.date), 365));
+    layout(ctx, &format!("Evidence log of {id}"), Some(span), main)
 }
 
-fn checkpoint(page: &LogPage) -> Markup {
+fn checkpoint(ctx: &Ctx, page: &LogPage) -> Markup {
     html! {
         section aria-labelledby="checkpoint-h" {
-            h2 #checkpoint-h { "Latest checkpoint" }
+            h2 #checkpoint-h { @if ctx.as_of.is_some() { "Latest checkpoint as of " (ctx.date) } @else { "Latest checkpoint" } }
             @match &page.checkpoint {
                 Some((size, note)) => {
                     @let signatures = note.lines().filter(|l| l.starts_with('\u{2014}')).count();
                     p { "Signed at size " (size) "; " (signatures) " signature line(s) (the log's, then any witnesses' cosignatures)." }
                     pre #checkpoint-note tabindex="0" aria-label="The signed checkpoint" { (note) }
                 }
-                None => p { "The log has signed no checkpoint yet: inclusion cannot be checked against one." },
+                None => p { "The log had signed no checkpoint covering only these entries: inclusion cannot be checked against one." },
             }
         }
     }

@@ -83,7 +83,12 @@ fn the_agreement_page_shows_days_left_and_keeps_the_instant_in_its_links() {
     .unwrap();
     let ctx = ctx("2026-06-12", false);
     let state = inputs.evaluate(ctx.as_of.unwrap()).unwrap();
-    let page = accord_web::agreement(&ctx, inputs.governing(&state).unwrap(), &state);
+    let page = accord_web::agreement(
+        &ctx,
+        inputs.governing(&state).unwrap(),
+        &state,
+        &accord_web::Around::default(),
+    );
     assert!(
         page.contains("13 days left"),
         "the dispute's stage runs to 2026-06-25"
@@ -134,7 +139,12 @@ fn restricted_values_reach_only_entitled_viewers() {
         "the public view shows no restricted value"
     );
     assert!(public.contains("restricted"));
-    let agreement = accord_web::agreement(&ctx("2026-07-31", false), governing, &state);
+    let agreement = accord_web::agreement(
+        &ctx("2026-07-31", false),
+        governing,
+        &state,
+        &accord_web::Around::default(),
+    );
     assert!(
         !agreement.contains("340 kg"),
         "nor does the agreement's page"
@@ -172,8 +182,13 @@ fn walked<'a>(
 fn indicator_pages_from_the_cache_index_match_a_walk_of_the_whole_log() {
     let (_dir, store) = played();
     let cache = Evaluations::new();
-    // Every index of the bundled scenario's log (112 entries), as the page read them before.
-    let everything: Vec<u64> = (0..112).collect();
+    // Every index of the bundled scenario's log, as the page read them before.
+    let size = accord_app::log::find(&store, &ARDEN.parse().unwrap())
+        .unwrap()
+        .info()
+        .size;
+    assert!(size > 0, "the scenario was played");
+    let everything: Vec<u64> = (0..size).collect();
     let all_sealed =
         accord_app::dashboard::sealed_commitments(&store, &ARDEN.parse().unwrap(), &everything)
             .unwrap();
@@ -220,4 +235,177 @@ fn indicator_pages_from_the_cache_index_match_a_walk_of_the_whole_log() {
         }
     }
     assert!(compared > 0, "some pages had reports to show");
+}
+
+fn instant(text: &str) -> Instant {
+    accord_app::time::parse_instant(text).unwrap()
+}
+
+#[test]
+fn the_log_page_as_of_an_instant_shows_the_log_as_it_stood() {
+    let (_dir, store) = played();
+    let id = ARDEN.parse().unwrap();
+    let now = accord_app::dashboard::log_page(&store, &id, None, 25, None).unwrap();
+    let (size, signed) = now.checkpoint.clone().expect("the play signs a checkpoint");
+    assert_eq!((now.size, size), (signed_size(&store), signed_size(&store)));
+    let as_of = instant("2026-06-12");
+    let then = accord_app::dashboard::log_page(&store, &id, None, 25, Some(as_of)).unwrap();
+    // Recorded by the end of 2026-06-12: counted from the whole log, read apart.
+    let log = accord_app::log::find(&store, &id)
+        .unwrap()
+        .read_verified()
+        .unwrap()
+        .entries;
+    let recorded = log.iter().filter(|e| e.recorded_at <= as_of).count() as u64;
+    assert!(0 < recorded && recorded < now.size, "{recorded}");
+    assert_eq!(then.size, recorded);
+    assert_eq!(then.entries.first().map(|e| e.index), Some(recorded - 1));
+    assert!(then.entries.iter().all(|e| e.recorded_at <= as_of));
+    assert!(
+        then.checkpoint.is_none(),
+        "the only checkpoint ({size}) covers entries recorded later"
+    );
+    let mut ctx = ctx("2026-06-12", false);
+    ctx.path = format!("/agreements/{ARDEN}/log");
+    let page = accord_web::log(&ctx, ARDEN, &then, None);
+    assert!(
+        page.contains(&format!(
+            "held <strong>{recorded}</strong> entries at the end of 2026-06-12"
+        )),
+        "{page}"
+    );
+    assert!(page.contains("id=\"as_of_slider\""), "the time control");
+    assert!(!page.contains(&signed), "no later checkpoint is shown");
+    // Before the first entry, an empty page; at the end, the checkpoint again.
+    let before =
+        accord_app::dashboard::log_page(&store, &id, None, 25, Some(instant("2020-01-01")))
+            .unwrap();
+    assert_eq!((before.size, before.entries.len()), (0, 0));
+    let after = accord_app::dashboard::log_page(&store, &id, None, 25, Some(instant("2030-01-01")))
+        .unwrap();
+    assert_eq!(after.size, now.size);
+    assert_eq!(after.checkpoint.map(|c| c.0), Some(size));
+}
+
+fn signed_size(store: &accord_app::Store) -> u64 {
+    let mut ledger = accord_app::log::find(store, &ARDEN.parse().unwrap()).unwrap();
+    ledger.checkpoints().unwrap().last().unwrap().0
+}
+
+#[test]
+fn the_agreement_page_lists_the_reports_published_by_its_instant() {
+    let (_dir, store) = played();
+    let id = ARDEN.parse().unwrap();
+    let log = accord_app::log::find(&store, &id)
+        .unwrap()
+        .read_verified()
+        .unwrap()
+        .entries;
+    let last = log.last().unwrap().recorded_at;
+    let later = accord_app::dashboard::publications(&store, &id, instant("2030-01-01")).unwrap();
+    assert_eq!(later.origin, format!("accord.play/{ARDEN}"));
+    // One checkpoint, signed after the last entry: one report, as of that entry's time.
+    assert_eq!(
+        later.reports,
+        vec![accord_app::dashboard::Published {
+            as_of: last,
+            size: log.len() as u64
+        }]
+    );
+    // That report rests on that checkpoint: the server's address builds it.
+    let built = accord_app::report::build(
+        &store,
+        &accord_app::report::Request {
+            agreement: ARDEN,
+            as_of: last,
+            previous: None,
+            policy: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(built.size, log.len() as u64);
+    let earlier = accord_app::dashboard::publications(&store, &id, instant("2026-06-12")).unwrap();
+    assert!(
+        earlier.reports.is_empty(),
+        "not published yet on 2026-06-12"
+    );
+
+    let inputs = Inputs::read(
+        &AgreementSource::Registered(ARDEN.into()),
+        LogSource::Store(&store),
+    )
+    .unwrap();
+    let state = inputs.evaluate(instant("2030-01-01")).unwrap();
+    let around = accord_web::Around {
+        origin: Some(later.origin.clone()),
+        reports: later.reports.clone(),
+        simulation: false,
+    };
+    let page = accord_web::agreement(
+        &ctx("2030-01-01", false),
+        inputs.governing(&state).unwrap(),
+        &state,
+        &around,
+    );
+    let href = format!("/v1/agreements/{ARDEN}/reports/{last}/index.html");
+    assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    assert!(page.contains(&format!("{} entries", log.len())));
+    assert!(page.contains(&format!("data-origin=\"accord.play/{ARDEN}\"")));
+    let none = accord_web::agreement(
+        &ctx("2026-06-12", false),
+        inputs.governing(&state).unwrap(),
+        &state,
+        &accord_web::Around::default(),
+    );
+    assert!(none.contains("No report is published yet"));
+
+    let cache = Evaluations::new();
+    let overview = accord_app::dashboard::overview(&store, &cache, instant("2030-01-01")).unwrap();
+    assert_eq!(overview[0].reports, later.reports);
+    let home = accord_web::home(&ctx("2030-01-01", false), &overview);
+    assert!(
+        home.contains(&format!("href=\"{href}\"")),
+        "the home page links the latest report"
+    );
+}
+
+#[test]
+fn a_simulation_page_draws_each_chart_with_its_data_as_a_table() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let texts = vec![
+        accord_app::agreements::AgreementText::read(&repo.join("examples/nuclear-caps.toml"))
+            .unwrap(),
+    ];
+    let model =
+        accord_app::simulate::ModelText::read(&repo.join("examples/models/nuclear-caps.toml"))
+            .unwrap();
+    let settings = accord_simulate::Settings {
+        runs: 40,
+        seed: 7,
+        horizon: "P5Y".parse().unwrap(),
+        sensitivity_runs: 8,
+        evaluation: accord_simulate::Evaluation::Incremental,
+    };
+    let sim = accord_app::simulate::simulate(&texts, &model, &settings, &|_| {}).unwrap();
+    let json = serde_json::to_string_pretty(&sim).unwrap();
+    let view = accord_web::parse_simulation(&json).unwrap();
+    assert_eq!(view.agreement, ARDEN);
+    assert_eq!(view.phases.len(), sim.distributions.phases.len());
+    let mut ctx = ctx("2026-07-31", false);
+    ctx.path = format!("/agreements/{ARDEN}/simulation");
+    let page = accord_web::simulation(&ctx, ARDEN, &view);
+    // A histogram per phase, the survival curves, the tornado: each an image with a title
+    // and a description naming its table.
+    let images = page.matches("role=\"img\"").count();
+    assert_eq!(images, view.phases.len() + 2, "{page}");
+    assert_eq!(page.matches("<title ").count(), images);
+    assert!(page.contains("id=\"survival-table\"") && page.contains("id=\"tornado-table\""));
+    for phase in &view.phases {
+        assert!(page.contains(&format!("id=\"sim-phase-{}\"", phase.id)));
+    }
+    let bars = view.sensitivity.as_ref().unwrap().bars.len();
+    assert!(bars > 0);
+    assert!(page.matches("<code>").count() >= bars);
+    // Not simulation.json: refused, not shown.
+    assert!(accord_web::parse_simulation("{\"agreement\": 1}").is_err());
 }

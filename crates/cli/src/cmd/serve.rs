@@ -86,6 +86,10 @@ pub struct Args {
     /// Attempts per webhook delivery (retried after 1 s, 2 s, 4 s, … at most 10 minutes).
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
     webhook_attempts: u32,
+    /// Publish simulations on the dashboard: `DIR/AGREEMENT` holds what `accord simulate
+    /// … --out DIR/AGREEMENT` wrote, shown at `/agreements/AGREEMENT/simulation`.
+    #[arg(long, value_name = "DIR")]
+    simulations: Option<std::path::PathBuf>,
 }
 
 /// The webhooks of `args`, with the key that signs them.
@@ -156,6 +160,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         },
         read_store,
         advertise: args.advertise.clone(),
+        simulations: args.simulations.clone(),
         evaluations: if args.no_evaluation_cache {
             std::sync::Arc::new(accord_app::evaluations::Evaluations::uncached())
         } else {

@@ -3,7 +3,9 @@
 //! nuclear-caps scenario played into a fresh SQLite store, then a PostgreSQL one). It
 //! checks what a person sees: the phase and relief on either side of a change, a
 //! dispute's days left, the time control moving the page, the status form's answer,
-//! the inclusion check, keyboard-only use; axe-core (npm, installed into a temporary
+//! the inclusion check, the log as it stood at an instant, the published reports, a
+//! simulation's charts, the live notice when the agreement's log grows (entries appended
+//! while the page is open), keyboard-only use; axe-core (npm, installed into a temporary
 //! directory at test time) reports no WCAG 2.1 A/AA violation on any page; a screenshot
 //! of each page goes to `target/screenshots/`.
 //!
@@ -19,7 +21,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
-use super::support::{ARDEN, Fixture, both, repo};
+use super::support::{ARDEN, Fixture, both_with, repo};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -174,14 +176,19 @@ fn the_dashboard_in_a_browser() {
     if axe().is_none() {
         let _ = unavailable("npm to install axe-core");
     }
-    both(async |f| {
-        let driver = driver();
-        let profile = tempfile::tempdir().unwrap();
-        let c = browser(&driver, profile.path()).await;
-        // A failing check panics here: the driver (and its browser) end when dropped.
-        pages(&c, f).await;
-        c.close().await.unwrap();
-    });
+    let simulations = simulated();
+    let published = simulations.path().to_owned();
+    both_with(
+        |config| config.simulations = Some(published.clone()),
+        async |f| {
+            let driver = driver();
+            let profile = tempfile::tempdir().unwrap();
+            let c = browser(&driver, profile.path()).await;
+            // A failing check panics here: the driver (and its browser) end when dropped.
+            pages(&c, f).await;
+            c.close().await.unwrap();
+        },
+    );
 }
 
 async fn pages(c: &Client, f: &Fixture) {
@@ -197,6 +204,265 @@ async fn pages(c: &Client, f: &Fixture) {
     visit(c, f, "/login", "login").await;
     log_in(c, f, Role::Admin).await;
     indicator_entitled(c, f).await;
+    log_as_of(c, f).await;
+    reports(c, f).await;
+    simulation(c, f).await;
+    // Last: it plays another agreement into the store.
+    live(c, f).await;
+}
+
+/// A simulation of the nuclear agreement as `accord simulate … --out DIR/AGREEMENT`
+/// writes it, in a directory for `--simulations`.
+fn simulated() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = vec![
+        accord_app::agreements::AgreementText::read(&repo().join("examples/nuclear-caps.toml"))
+            .unwrap(),
+    ];
+    let model =
+        accord_app::simulate::ModelText::read(&repo().join("examples/models/nuclear-caps.toml"))
+            .unwrap();
+    let settings = accord_simulate::Settings {
+        runs: 40,
+        seed: 1,
+        horizon: "P5Y".parse().unwrap(),
+        sensitivity_runs: 8,
+        evaluation: accord_simulate::Evaluation::Incremental,
+    };
+    let sim = accord_app::simulate::simulate(&texts, &model, &settings, &|_| {}).unwrap();
+    let out = dir.path().join(ARDEN);
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("simulation.json"), accord_render::pretty(&sim)).unwrap();
+    dir
+}
+
+/// How many entries of the agreement's log were recorded by the end of `date`, read
+/// from the store.
+fn recorded_by(f: &Fixture, date: &str) -> u64 {
+    let as_of = accord_app::time::parse_instant(date).unwrap();
+    f.blocking(|store| {
+        let mut ledger = accord_app::log::find(store, &ARDEN.parse().unwrap()).unwrap();
+        let entries = ledger.read_verified().unwrap().entries;
+        entries.iter().filter(|e| e.recorded_at <= as_of).count() as u64
+    })
+}
+
+/// The log as it stood on a day: only the entries recorded by then, no checkpoint signed
+/// later, and the time control moving it.
+async fn log_as_of(c: &Client, f: &Fixture) {
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}/log?as_of=2026-06-12"),
+        "log-as-of",
+    )
+    .await;
+    assert_eq!(text(c, "#as-of-date").await, "2026-06-12");
+    let then = recorded_by(f, "2026-06-12");
+    assert_eq!(text(c, "#log-size strong").await, then.to_string());
+    assert!(
+        c.find(Locator::Id("checkpoint-note")).await.is_err(),
+        "the only checkpoint was signed over later entries"
+    );
+    let newest = text(c, "#entries tbody tr th").await;
+    assert_eq!(newest, format!("#{}", then - 1));
+    c.find(Locator::LinkText("30 days later"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(
+        c,
+        &format!("{}/agreements/{ARDEN}/log?as_of=2026-07-12", f.base),
+    )
+    .await;
+    let later = recorded_by(f, "2026-07-12");
+    assert!(later > then, "entries were recorded in between");
+    assert_eq!(text(c, "#log-size strong").await, later.to_string());
+    // After the last entry, the log and its checkpoint as they are now.
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}/log?as_of=2030-01-01&entry=3"),
+        "log-after",
+    )
+    .await;
+    assert!(text(c, "#checkpoint-note").await.contains(ARDEN));
+    c.find(Locator::Css("#entry-3 button.check"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#result-3.ok"))
+        .await
+        .unwrap();
+}
+
+/// The agreement page lists the reports published by its instant; the home page links
+/// the latest; the link answers the report.
+async fn reports(c: &Client, f: &Fixture) {
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}?as_of=2026-06-12"),
+        "agreement-no-report",
+    )
+    .await;
+    assert!(
+        text(c, "#reports")
+            .await
+            .contains("No report is published yet")
+    );
+    visit(c, f, "/?as_of=2030-01-01", "home-reports").await;
+    let latest = c.find(Locator::Css("td.report a")).await.unwrap();
+    let href = latest.attr("href").await.unwrap().unwrap();
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}?as_of=2030-01-01"),
+        "agreement-reports",
+    )
+    .await;
+    let rows = text(c, "#reports-table tbody").await;
+    let size = recorded_by(f, "2030-01-01");
+    assert!(rows.contains(&format!("{size} entries")), "{rows}");
+    let link = c
+        .find(Locator::Css("#reports-table tbody th a"))
+        .await
+        .unwrap();
+    assert_eq!(link.attr("href").await.unwrap().unwrap(), href);
+    link.click().await.unwrap();
+    wait_for_url(c, &format!("{}{href}", f.base)).await;
+    let (status, body) = f
+        .get_bytes(&href.replace("index.html", "manifest.json"))
+        .await;
+    assert_eq!(status, 200);
+    let manifest: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(manifest["entries"], size);
+}
+
+/// The simulation `--simulations` publishes: linked from the agreement, its charts each
+/// an image with a title and the data as a table.
+async fn simulation(c: &Client, f: &Fixture) {
+    c.goto(&format!("{}/agreements/{ARDEN}", f.base))
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("simulated pathways"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(c, &format!("{}/agreements/{ARDEN}/simulation", f.base)).await;
+    visit(
+        c,
+        f,
+        &format!("/agreements/{ARDEN}/simulation"),
+        "simulation",
+    )
+    .await;
+    let charts = c
+        .find_all(Locator::Css("svg.chart[role=img]"))
+        .await
+        .unwrap();
+    let phases = c
+        .find_all(Locator::Css("#sim-phases tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(
+        charts.len(),
+        phases.len() + 2,
+        "histograms, survival, tornado"
+    );
+    for chart in &charts {
+        assert!(chart.html(false).await.unwrap().contains("<title"));
+    }
+    for table in ["#survival-table", "#tornado-table", "#sim-triggers"] {
+        assert!(c.find(Locator::Css(table)).await.is_ok(), "{table}");
+    }
+    // An agreement with none published: a page saying so.
+    let missing = f
+        .get("/agreements/arden-staged-lifting/simulation", None)
+        .await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("no simulation of"),
+        "{}",
+        missing.body
+    );
+}
+
+/// The agreement's page, looking at now, tells of entries appended to its log while it
+/// is open: another scenario's play is held after a few entries, the page opened, then
+/// the play resumed.
+async fn live(c: &Client, f: &Fixture) {
+    const STAGED: &str = "arden-staged-lifting";
+    let rehearsal = accord_app::play::rehearse_file(
+        &repo().join("examples/scenarios/staged-lifting.toml"),
+        None,
+    )
+    .unwrap();
+    let (held, wait_held) = std::sync::mpsc::channel::<()>();
+    let (resume, wait_resume) = std::sync::mpsc::channel::<()>();
+    let store = f.store.clone();
+    let player = std::thread::spawn(move || {
+        rehearsal
+            .play_into_watched(&store, &mut |size| {
+                if size == 3 {
+                    held.send(()).unwrap();
+                    wait_resume.recv().unwrap();
+                }
+                Ok(())
+            })
+            .unwrap()
+    });
+    tokio::task::block_in_place(|| wait_held.recv()).unwrap();
+    c.goto(&format!("{}/agreements/{STAGED}", f.base))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("body[data-listening]"))
+        .await
+        .unwrap();
+    assert_eq!(text(c, "#live").await, "", "nothing new yet");
+    resume.send(()).unwrap();
+    let played = tokio::task::block_in_place(|| player.join()).unwrap();
+    let notice = c
+        .wait()
+        .for_element(Locator::Css("#live .notice"))
+        .await
+        .unwrap();
+    let words = notice.text().await.unwrap();
+    assert!(
+        words.contains("this agreement's log: new entries (size "),
+        "{words}"
+    );
+    std::fs::write(
+        screenshots().join(format!("{}-agreement-live.png", f.kind)),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.find(Locator::LinkText("Refresh the page"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::LinkText("the evidence log"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(c, &format!("{}/agreements/{STAGED}/log", f.base)).await;
+    assert_eq!(
+        text(c, "#log-size strong").await,
+        played.entries.to_string(),
+        "the log as it is now"
+    );
 }
 
 async fn home(c: &Client, f: &Fixture) {
@@ -398,6 +664,8 @@ async fn keyboard(c: &Client, f: &Fixture) {
         "/",
         &format!("/agreements/{ARDEN}"),
         &format!("/agreements/{ARDEN}/indicators/{INDICATOR}"),
+        &format!("/agreements/{ARDEN}/log?as_of=2026-06-12"),
+        &format!("/agreements/{ARDEN}/simulation"),
         "/in-force",
         "/screening",
         "/login",
