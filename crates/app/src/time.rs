@@ -116,14 +116,19 @@ pub fn parse_as_of(text: &str) -> Result<AsOf> {
 pub fn days_of(agreement: &Agreement) -> Result<DayZone> {
     match &agreement.zone {
         None => Ok(DayZone::utc()),
-        Some(name) => DayZone::named(name)
-            .map_err(|_| Error::Eval(EvalError::UnknownZone(name.clone()))),
+        Some(name) => {
+            DayZone::named(name).map_err(|_| Error::Eval(EvalError::UnknownZone(name.clone())))
+        }
     }
 }
 
 /// The instant a cut means for an agreement registered in `store` (a date: the end of
 /// that day in the zone of its first registered version).
-pub fn registered_as_of(store: &accord_store::Store, agreement: &str, as_of: AsOf) -> Result<Instant> {
+pub fn registered_as_of(
+    store: &accord_store::Store,
+    agreement: &str,
+    as_of: AsOf,
+) -> Result<Instant> {
     match as_of {
         AsOf::At(t) => Ok(t),
         AsOf::EndOf(_) => {

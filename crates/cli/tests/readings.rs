@@ -218,7 +218,9 @@ fn evaluate_text_shows_measures_recommendations_and_the_agreements_status() {
     };
     let later = text("2027-11-06");
     let section = |name: &str| -> String {
-        let start = later.find(name).unwrap_or_else(|| panic!("{name}: {later}"));
+        let start = later
+            .find(name)
+            .unwrap_or_else(|| panic!("{name}: {later}"));
         let rest = &later[start..];
         rest[..rest[1..].find("\n\n").map_or(rest.len(), |e| e + 1)].to_owned()
     };
@@ -241,13 +243,20 @@ fn evaluate_text_shows_measures_recommendations_and_the_agreements_status() {
             && signals.contains("partial reversal (the UK suspension and the EU termination)"),
         "{signals}"
     );
-    // Before adoption the agreement is not yet agreed: the answer says so.
+    // The disputed invocation: the Disputes table beside the Triggers table.
+    let contested = text("2028-02-01");
+    let disputes = &contested[contested.find("\nDisputes\n").expect(&contested)..];
+    let row = disputes
+        .lines()
+        .find(|l| l.trim_start().starts_with("uk-invocation-validity "))
+        .expect(disputes);
+    assert!(row.contains("entry #12"), "{row}");
+    assert!(contested.contains("\nTriggers\n"), "{contested}");
+    // Before it takes effect the agreement is agreed, not yet in effect: the answer says so.
     let early = text("2026-01-01");
     assert!(
-        early.contains(
-            "Agreement: not yet agreed (its effective date depends on an event not recorded yet)"
-        ),
+        early.contains("Agreement: agreed, not yet in effect (takes effect 2027-01-15)"),
         "{early}"
     );
-    assert!(!later.contains("Agreement: not yet agreed"));
+    assert!(!later.contains("Agreement: "), "{later}");
 }

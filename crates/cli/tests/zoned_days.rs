@@ -47,14 +47,22 @@ impl Played {
         let store = format!("sqlite:{}", dir.path().join("a.db").display());
         let agreement = std::fs::read_to_string(repo().join("examples/nuclear-caps.toml"))
             .unwrap()
-            .replacen("version = 1\n", &format!("version = 1\nzone = \"{zone}\"\n"), 1);
+            .replacen(
+                "version = 1\n",
+                &format!("version = 1\nzone = \"{zone}\"\n"),
+                1,
+            );
         std::fs::write(dir.path().join("agreement.toml"), agreement).unwrap();
         let original = "at = 2026-06-20T09:00:00Z\nby = \"eu\"\ndecision = { act = \"grant\"";
         let scenario =
             std::fs::read_to_string(repo().join("examples/scenarios/nuclear-caps.toml")).unwrap();
         assert!(scenario.contains(original));
         let scenario = scenario
-            .replacen("agreement = \"../nuclear-caps.toml\"", "agreement = \"agreement.toml\"", 1)
+            .replacen(
+                "agreement = \"../nuclear-caps.toml\"",
+                "agreement = \"agreement.toml\"",
+                1,
+            )
             .replacen(
                 original,
                 &original.replace("2026-06-20T09:00:00Z", &format!("\"{grant_at}\"")),
@@ -76,7 +84,10 @@ impl Played {
                 &store,
             ],
         ));
-        ok(accord(dir.path(), &["play", "scenario.toml", "--store", &store]));
+        ok(accord(
+            dir.path(),
+            &["play", "scenario.toml", "--store", &store],
+        ));
         Played { dir, store }
     }
 

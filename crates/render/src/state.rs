@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use accord_core::engine::state::{
-    AgreementStatus, DecisionState, MeasureState, MeasureStatus, PhaseStatus, State,
-    TriggerState, TriggerStatus,
+    AgreementStatus, DecisionState, MeasureState, MeasureStatus, PhaseStatus, State, TriggerState,
+    TriggerStatus,
 };
 use accord_core::statement::{Finding, ReliefRef};
 

@@ -1248,14 +1248,29 @@ mod chain {
             )])
         })
         .unwrap();
-        assert!(same[0].checked.diagnostics.is_empty(), "{:?}", same[0].checked.diagnostics);
+        assert!(
+            same[0].checked.diagnostics.is_empty(),
+            "{:?}",
+            same[0].checked.diagnostics
+        );
         // The registered chain's own problems are not reported against the file.
-        let broken_v1 = example("licence-elections.toml").replacen("version = 1\n", "version = 1\nzone = \"Mars/Olympus\"\n", 1);
+        let broken_v1 = example("licence-elections.toml").replacen(
+            "version = 1\n",
+            "version = 1\nzone = \"Mars/Olympus\"\n",
+            1,
+        );
         let reports = accord_spec::check_files_against(&alone, |_| {
-            Ok::<_, std::convert::Infallible>(vec![("v1.toml".to_owned(), broken_v1.clone().into_bytes())])
+            Ok::<_, std::convert::Infallible>(vec![(
+                "v1.toml".to_owned(),
+                broken_v1.clone().into_bytes(),
+            )])
         })
         .unwrap();
-        assert!(!reports[0].checked.has_errors(), "{:?}", errors(&reports[0].checked));
+        assert!(
+            !reports[0].checked.has_errors(),
+            "{:?}",
+            errors(&reports[0].checked)
+        );
     }
 
     #[test]

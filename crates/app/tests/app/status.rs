@@ -275,7 +275,10 @@ fn a_date_is_evaluated_to_the_end_of_that_day_in_each_agreements_zone() {
                 LogSource::Store(&store.store),
             )
             .unwrap();
-            assert_eq!(inputs.instant(day("2026-06-20")).unwrap().to_string(), end_of_20th);
+            assert_eq!(
+                inputs.instant(day("2026-06-20")).unwrap().to_string(),
+                end_of_20th
+            );
             let granted = |as_of: AsOf| {
                 inputs
                     .evaluate(as_of)
@@ -297,7 +300,10 @@ fn a_date_is_evaluated_to_the_end_of_that_day_in_each_agreements_zone() {
             assert!(granted(day("2026-06-21")));
             // An instant keeps its meaning whatever the zone.
             assert_eq!(
-                inputs.instant(at("2026-06-20T23:59:59Z")).unwrap().to_string(),
+                inputs
+                    .instant(at("2026-06-20T23:59:59Z"))
+                    .unwrap()
+                    .to_string(),
                 "2026-06-20T23:59:59Z"
             );
 

@@ -71,7 +71,11 @@ fn status_query(query: Query) -> Result<StatusQuery, ApiError> {
         agreements,
         reading: Reading {
             view: query.view,
-            contract: query.contract.as_deref().map(|d| date("contract", d)).transpose()?,
+            contract: query
+                .contract
+                .as_deref()
+                .map(|d| date("contract", d))
+                .transpose()?,
         },
     })
 }

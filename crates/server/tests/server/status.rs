@@ -36,7 +36,9 @@ fn the_status_query_takes_a_view_and_a_contract_as_the_cli_does() {
             accord_app::play::play_bundled(s, "scenarios/staged-lifting.toml").unwrap();
         });
         let path = |extra: &str| {
-            format!("/v1/status?entity=eu-fsf:EU.1001.23&jurisdiction=EU&date=2028-02-01&agreement={STAGED}{extra}")
+            format!(
+                "/v1/status?entity=eu-fsf:EU.1001.23&jurisdiction=EU&date=2028-02-01&agreement={STAGED}{extra}"
+            )
         };
         let get = async |extra: &str| {
             let answer = f.get(&path(extra), Some(Role::Compliance)).await;
