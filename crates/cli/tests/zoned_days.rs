@@ -202,6 +202,26 @@ fn a_plain_date_ends_at_the_end_of_that_day_in_new_york() {
     let (outcome, _) = p.status("2026-06-19");
     assert_eq!(outcome, "prohibited");
 
+    // A report as of the date is as of the end of that day in New York.
+    ok(accord(
+        p.dir.path(),
+        &[
+            "report",
+            "arden-nuclear-2026",
+            "--as-of",
+            "2026-06-20",
+            "--out",
+            "report",
+            "--store",
+            &p.store,
+        ],
+    ));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(p.dir.path().join("report/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["as_of"], "2026-06-21T03:59:59.999999999Z");
+
     // explain takes the same cut.
     let text = ok(accord(
         p.dir.path(),
