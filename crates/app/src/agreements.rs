@@ -173,6 +173,22 @@ pub(crate) fn check_registered(texts: Vec<accord_store::AgreementText>) -> Resul
     check(&texts)
 }
 
+/// Checks agreement files as `accord check` does, each agreement's chain taken together
+/// with the versions `store` registered for it: an amendment checked alone is checked
+/// against the versions before it (see [`accord_spec::check_files_against`]).
+pub fn check_against_registered(
+    store: &Store,
+    files: &[(String, Vec<u8>)],
+) -> Result<Vec<accord_spec::FileReport>> {
+    accord_spec::check_files_against(files, |id| {
+        Ok(store
+            .agreement_texts(id)?
+            .into_iter()
+            .map(|t| (format!("{} (registered)", t.name), t.text.into_bytes()))
+            .collect())
+    })
+}
+
 /// Writes the commented starter agreement (it passes the checks) to `path`; an existing
 /// file is overwritten only with `force`.
 pub fn write_starter(path: &Path, force: bool) -> Result<()> {

@@ -8,11 +8,12 @@ use accord_core::engine::state::{
     IndicatorState, PhaseState, State, TriggerState,
 };
 use accord_core::statement::LoggedStatement;
-use accord_core::time::{Date, Instant};
+use accord_core::time::{Date, DayZone, Instant};
 use accord_store::Store;
 
 use crate::agreements::{self, AgreementText};
 use crate::error::{Error, Result};
+use crate::time::AsOf;
 
 /// Where an agreement's versions come from.
 #[derive(Debug, Clone)]
@@ -108,21 +109,38 @@ impl Inputs {
         Ok(Inputs { versions, log })
     }
 
-    /// The state as of an instant.
-    pub fn evaluate(&self, as_of: Instant) -> Result<State> {
+    /// The days the agreement counts in: the zone of its first version (which governs
+    /// every version), UTC when it names none.
+    pub fn days(&self) -> Result<DayZone> {
+        match self.versions.first() {
+            Some(first) => crate::time::days_of(first),
+            None => Ok(DayZone::utc()),
+        }
+    }
+
+    /// The instant a cut means for this agreement: an instant as it is, a date the end of
+    /// that day in the agreement's zone.
+    pub fn instant(&self, as_of: impl Into<AsOf>) -> Result<Instant> {
+        Ok(as_of.into().instant(&self.days()?))
+    }
+
+    /// The state as of an instant, or as of the end of a day of the agreement's zone.
+    pub fn evaluate(&self, as_of: impl Into<AsOf>) -> Result<State> {
         Ok(accord_core::engine::evaluate(
             &self.versions,
             &self.log,
-            as_of,
+            self.instant(as_of)?,
         )?)
     }
 
-    /// The state as of an instant, read as asked: in one view of what participants
-    /// disagree on (every view kept when none is named), for a contract concluded on a
-    /// date (the agreement as a whole when none is given).
+    /// The state as of an instant (or the end of a day of the agreement's zone), read as
+    /// asked: in one view of what participants disagree on (every view kept when none is
+    /// named), for a contract concluded on a date (the agreement as a whole when none is
+    /// given).
     ///
     /// An unknown view is an error listing the views there are.
-    pub fn evaluate_as(&self, as_of: Instant, reading: &Reading) -> Result<State> {
+    pub fn evaluate_as(&self, as_of: impl Into<AsOf>, reading: &Reading) -> Result<State> {
+        let as_of = self.instant(as_of)?;
         let state = match &reading.view {
             None => self.evaluate(as_of)?,
             Some(view) => {

@@ -4,7 +4,8 @@
 //! The entity is found in the lists (by `SOURCE:ID` exactly, or by a name screened as
 //! [`crate::screen`] screens, default threshold); whether each designation is listed on
 //! the date comes from the import history; each agreement is evaluated against its log in
-//! the same store as of the end of the date; the composition itself is the pure
+//! the same store as of the end of the date in that agreement's zone (`[agreement] zone`,
+//! UTC when it names none); the composition itself is the pure
 //! [`accord_lists::in_force::compose`].
 
 use accord_core::agreement::Agreement;
@@ -38,7 +39,8 @@ pub struct StatusQuery {
     pub activity: Option<String>,
     /// The jurisdictions to answer for, in order (empty: US, EU, UK, UN).
     pub jurisdictions: Vec<String>,
-    /// The date: lists as of it, agreements evaluated as of the end of it (UTC).
+    /// The date: lists as of it, each agreement evaluated as of the end of it in that
+    /// agreement's zone (UTC when it names none).
     pub date: Date,
     /// The agreements whose relief to compose (none: the lists alone).
     pub agreements: Vec<AgreementSource>,
@@ -69,6 +71,9 @@ pub struct Evaluation {
     pub views: Vec<String>,
     /// The contract date the answer is for, when asked.
     pub contract: Option<Date>,
+    /// The record-time cut the agreement was evaluated at: the end of the date in the
+    /// agreement's zone.
+    pub as_of: jiff::Timestamp,
 }
 
 /// Answers a status query.
@@ -94,6 +99,7 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
             view: state.view.clone(),
             views: state.views.iter().map(|v| v.id.clone()).collect(),
             contract: state.contract,
+            as_of: state.as_of,
         })
         .collect();
     let views: Vec<Evaluated<'_>> = evaluated
@@ -146,8 +152,8 @@ fn screen_query(name: &str) -> Query {
     }
 }
 
-/// Each agreement evaluated against its log in the store, as of the end of `date`: the
-/// governing version and its state.
+/// Each agreement evaluated against its log in the store, as of the end of `date` in that
+/// agreement's zone (UTC when it names none): the governing version and its state.
 pub fn evaluate_all(
     store: &Store,
     agreements: &[AgreementSource],
@@ -163,7 +169,7 @@ pub fn evaluate_all_as(
     date: Date,
     reading: &Reading,
 ) -> Result<Vec<(Agreement, State)>> {
-    let as_of = accord_core::engine::end_of_day(date);
+    let as_of = crate::time::AsOf::EndOf(date);
     let mut out = Vec::with_capacity(agreements.len());
     for agreement in agreements {
         let inputs = Inputs::read(agreement, LogSource::Store(store))?;

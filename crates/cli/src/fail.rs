@@ -51,7 +51,7 @@ impl miette::Diagnostic for Failure {
 
 // The CLI's hints: what to type next, in the CLI's own words.
 const OVERWRITE: &str = "choose another name, or pass `--force` to overwrite it";
-const AS_OF: &str = "write e.g. `2026-07-01` (the end of that UTC day), `2026-07-01T12:00:00Z` or `2026-07-01T00:01[America/New_York]`";
+const AS_OF: &str = "write e.g. `2026-07-01` (the end of that day in the agreement's zone), `2026-07-01T12:00:00Z` or `2026-07-01T00:01[America/New_York]`";
 const NAME_ONE: &str = "name a phase, relief action, commitment, indicator, exemption, event, trigger or dispute of the agreement, or a decision by its entry (`#29`)";
 const CHECK_FIRST: &str = "run `accord check` on the files and fix every error first";
 const MODEL: &str = "agreement files are TOML; a `.json` file must hold the agreement model";

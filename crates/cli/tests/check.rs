@@ -172,3 +172,37 @@ fn schema_is_json_schema_and_validates_the_examples() {
         "docs/agreement.schema.json is stale: regenerate it with `accord schema > docs/agreement.schema.json`"
     );
 }
+
+#[test]
+fn an_amendment_checked_alone_against_a_store_is_compared_with_its_registered_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("a.db").display());
+    let scenario = repo().join("examples/scenarios/licence-snapback.toml");
+    let played = run_in(
+        dir.path(),
+        &["play", scenario.to_str().unwrap(), "--store", &store],
+    );
+    assert!(played.status.success(), "{}", text(&played.stderr));
+    let v2 = std::fs::read_to_string(repo().join("examples/licence-elections-v2.toml"))
+        .unwrap()
+        .replacen("version = 2\n", "version = 2\nzone = \"Asia/Tokyo\"\n", 1);
+    std::fs::write(dir.path().join("v2.toml"), v2).unwrap();
+
+    // Alone, the file says nothing of the chain's zone.
+    let alone = run_in(dir.path(), &["check", "v2.toml"]);
+    assert!(alone.status.success(), "{}", text(&alone.stderr));
+    assert!(!text(&alone.stderr).contains("zone_changed"));
+    // Against the store, version 1 as registered is the first link: a warning at `zone`.
+    let against = run_in(dir.path(), &["check", "v2.toml", "--store", &store]);
+    assert!(against.status.success(), "{}", text(&against.stderr));
+    let stderr = text(&against.stderr);
+    assert!(
+        stderr.contains("v2.toml:19:8: warning: version 2 of `caldera-electoral-roadmap` counts its days in `Asia/Tokyo`, but version 1 counts them in `UTC`"),
+        "{stderr}"
+    );
+    // A store that does not exist is refused, not created.
+    let missing = format!("sqlite:{}", dir.path().join("none.db").display());
+    let refused = run_in(dir.path(), &["check", "v2.toml", "--store", &missing]);
+    assert!(!refused.status.success());
+    assert!(!dir.path().join("none.db").exists());
+}

@@ -194,3 +194,69 @@ fn as_of_takes_instants_in_a_zone_and_refuses_bad_ones() {
     let e = err(as_of("2028-02-01T00:00"));
     assert!(e.contains("has a time but no zone"), "{e}");
 }
+
+/// The text view shows what the JSON has of issue #11's states: every measure in the
+/// practitioners' words with which ends are inclusive, recommendations (which change no
+/// status), and whether the agreement is agreed yet.
+#[test]
+fn evaluate_text_shows_measures_recommendations_and_the_agreements_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("a.db").display());
+    let scenario = repo().join("examples/scenarios/staged-lifting.toml");
+    ok(accord(&[
+        "play",
+        scenario.to_str().unwrap(),
+        "--store",
+        &store,
+    ]));
+    let agreement = repo().join("examples/staged-lifting.toml");
+    let agreement = agreement.to_str().unwrap();
+    let text = |as_of: &str| {
+        ok(accord(&[
+            "evaluate", agreement, "--store", &store, "--as-of", as_of,
+        ]))
+    };
+    let later = text("2027-11-06");
+    let section = |name: &str| -> String {
+        let start = later
+            .find(name)
+            .unwrap_or_else(|| panic!("{name}: {later}"));
+        let rest = &later[start..];
+        rest[..rest[1..].find("\n\n").map_or(rest.len(), |e| e + 1)].to_owned()
+    };
+    let relief = section("\nRelief (SINCE inclusive; UNTIL exclusive");
+    assert!(relief.contains("granted"), "{relief}");
+    let measures = section(
+        "\nMeasures (SINCE inclusive; UNTIL exclusive: the first day the status no longer holds)",
+    );
+    assert!(measures.contains("JURISDICTION"), "{measures}");
+    assert!(
+        measures
+            .lines()
+            .any(|l| l.contains("terminated") && l.contains("a snapback may revive it until")),
+        "{measures}"
+    );
+    let signals = section("\nSignals and recommendations (they change no status)");
+    assert!(
+        signals.contains("recommendation")
+            && signals.contains("trigger snapback")
+            && signals.contains("partial reversal (the UK suspension and the EU termination)"),
+        "{signals}"
+    );
+    // The disputed invocation: the Disputes table beside the Triggers table.
+    let contested = text("2028-02-01");
+    let disputes = &contested[contested.find("\nDisputes\n").expect(&contested)..];
+    let row = disputes
+        .lines()
+        .find(|l| l.trim_start().starts_with("uk-invocation-validity "))
+        .expect(disputes);
+    assert!(row.contains("entry #12"), "{row}");
+    assert!(contested.contains("\nTriggers\n"), "{contested}");
+    // Before it takes effect the agreement is agreed, not yet in effect: the answer says so.
+    let early = text("2026-01-01");
+    assert!(
+        early.contains("Agreement: agreed, not yet in effect (takes effect 2027-01-15)"),
+        "{early}"
+    );
+    assert!(!later.contains("Agreement: "), "{later}");
+}

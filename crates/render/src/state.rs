@@ -3,7 +3,10 @@
 
 use std::fmt::Write as _;
 
-use accord_core::engine::state::{DecisionState, PhaseStatus, State, TriggerState, TriggerStatus};
+use accord_core::engine::state::{
+    AgreementStatus, DecisionState, MeasureState, MeasureStatus, PhaseStatus, State, TriggerState,
+    TriggerStatus,
+};
 use accord_core::statement::{Finding, ReliefRef};
 
 use crate::table::table;
@@ -52,6 +55,7 @@ pub fn state(state: &State) -> String {
         state.agreement, state.version, state.as_of, state.date, state.entries
     );
     out.push_str(&view_line(state));
+    out.push_str(&agreement_status(state));
     let concluded = state.reviews.iter().filter(|r| r.concluded).count();
     let latest = state.reviews.iter().rev().find(|r| r.concluded);
     let _ = writeln!(
@@ -67,12 +71,14 @@ pub fn state(state: &State) -> String {
     let review = latest.map(|r| r.number);
     out.push_str(&phases(state));
     out.push_str(&relief(state));
+    out.push_str(&measures(state));
     out.push_str(&exemptions(state));
     out.push_str(&commitments(state, review));
     out.push_str(&indicators(state, review));
     out.push_str(&triggers(state));
     out.push_str(&disputes(state));
     out.push_str(&decisions(state));
+    out.push_str(&signals(state));
     if !state.rejected.is_empty() {
         out.push_str("\nRejected entries (not counted)\n");
         let rows: Vec<Vec<String>> = state
@@ -154,7 +160,114 @@ fn relief(state: &State) -> String {
         "UNTIL",
         "NOTE",
     ];
-    format!("\nRelief\n{}", table(&header, &rows))
+    format!(
+        "\nRelief (SINCE inclusive; UNTIL exclusive: the first day it no longer applies)\n{}",
+        table(&header, &rows)
+    )
+}
+
+/// A line when the agreement is not in effect on the evaluation date: "agreed but not yet
+/// in effect" and "not yet agreed" are different answers.
+fn agreement_status(state: &State) -> String {
+    let effective = state.versions.first().and_then(|v| v.effective);
+    match state.agreement_status {
+        AgreementStatus::InEffect => String::new(),
+        AgreementStatus::Agreed => format!(
+            "Agreement: agreed, not yet in effect{}\n",
+            effective.map_or_else(String::new, |d| format!(" (takes effect {d})"))
+        ),
+        AgreementStatus::NotYetAgreed => {
+            "Agreement: not yet agreed (its effective date depends on an event not recorded yet)\n"
+                .to_owned()
+        }
+    }
+}
+
+/// Every measure in each jurisdiction, in the words of compliance officers.
+fn measures(state: &State) -> String {
+    if state.measures.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = state
+        .measures
+        .iter()
+        .map(|m| {
+            vec![
+                m.jurisdiction.clone(),
+                m.regime.to_string(),
+                m.measure.to_string(),
+                m.status.as_str().to_owned(),
+                or_dash(m.since),
+                or_dash(m.until),
+                measure_note(m),
+            ]
+        })
+        .collect();
+    let header = [
+        "JURISDICTION",
+        "REGIME",
+        "MEASURE",
+        "STATUS",
+        "SINCE",
+        "UNTIL",
+        "NOTE",
+    ];
+    format!(
+        "\nMeasures (SINCE inclusive; UNTIL exclusive: the first day the status no longer holds)\n{}",
+        table(&header, &rows)
+    )
+}
+
+fn measure_note(m: &MeasureState) -> String {
+    let mut notes = Vec::new();
+    if m.status == MeasureStatus::Terminated {
+        notes.push(match (m.revivable, m.revivable_until) {
+            (true, Some(d)) => format!("a snapback may revive it until {d} (inclusive)"),
+            (true, None) => "a snapback may revive it".to_owned(),
+            (false, _) => "no snapback revives it".to_owned(),
+        });
+    }
+    if let Some(d) = m.sunset {
+        notes.push(format!("sunset {d}"));
+    }
+    if let Some(d) = m.spares_contracts_before {
+        notes.push(format!("spares contracts concluded before {d}"));
+    }
+    match (m.under_review, m.next_review) {
+        (true, Some(d)) => notes.push(format!("under review (review {d})")),
+        (true, None) => notes.push("under review".to_owned()),
+        (false, Some(d)) => notes.push(format!("next review {d}")),
+        (false, None) => {}
+    }
+    notes.join("; ")
+}
+
+/// Risk signals and recommendations: they change no status, and are shown wherever the
+/// state is.
+fn signals(state: &State) -> String {
+    if state.signals.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = state
+        .signals
+        .iter()
+        .map(|s| {
+            let by: Vec<String> = s.by.iter().map(ToString::to_string).collect();
+            vec![
+                s.entry.to_string(),
+                s.recorded.to_string(),
+                serde_name(&s.kind),
+                by.join(", "),
+                s.subject.clone().unwrap_or_else(|| "-".to_owned()),
+                s.text.clone(),
+            ]
+        })
+        .collect();
+    let header = ["ENTRY", "RECORDED", "KIND", "BY", "SUBJECT", "TEXT"];
+    format!(
+        "\nSignals and recommendations (they change no status)\n{}",
+        table(&header, &rows)
+    )
 }
 
 fn exemptions(state: &State) -> String {
@@ -215,12 +328,7 @@ fn indicators(state: &State, review: Option<u32>) -> String {
                 i.id.to_string(),
                 i.commitment.to_string(),
                 r.map_or_else(|| "-".to_owned(), |r| r.status.as_str().to_owned()),
-                if r.is_some_and(|r| r.late) {
-                    "late"
-                } else {
-                    ""
-                }
-                .to_owned(),
+                indicator_note(i, r.is_some_and(|r| r.late)),
             ]
         })
         .collect();
@@ -229,6 +337,32 @@ fn indicators(state: &State, review: Option<u32>) -> String {
         of_review(review),
         table(&["INDICATOR", "COMMITMENT", "STATUS", "NOTE"], &rows)
     )
+}
+
+/// A late report, and evidence held in escrow on the latest period that has some: until
+/// when, and the verification gap it leaves.
+fn indicator_note(i: &accord_core::engine::state::IndicatorState, late: bool) -> String {
+    let mut notes = Vec::new();
+    if late {
+        notes.push("late".to_owned());
+    }
+    if let Some((period, e)) = i
+        .periods
+        .iter()
+        .rev()
+        .find_map(|p| p.escrow.as_ref().map(|e| (&p.period, e)))
+    {
+        let gap = e
+            .gap_since
+            .map(|d| format!("; verification gap since {d}"))
+            .unwrap_or_default();
+        notes.push(if e.expired {
+            format!("{period}: escrow ended {} undelivered{gap}", e.until)
+        } else {
+            format!("{period} in escrow until {} (inclusive){gap}", e.until)
+        });
+    }
+    notes.join("; ")
 }
 
 fn triggers(state: &State) -> String {

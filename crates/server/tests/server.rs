@@ -19,6 +19,7 @@ mod server {
     pub mod replicas;
     pub mod screening;
     pub mod search;
+    pub mod status;
     pub mod support;
     pub mod tiles;
     pub mod webhooks;

@@ -184,6 +184,61 @@ fn check_bytes_draft(bytes: &[u8]) -> (String, Checked, Option<read::Draft>) {
 /// as a chain of versions (increasing versions, each amending the one before, signed by
 /// parties). Chain problems are reported against the later version's file.
 pub fn check_files(files: &[(String, Vec<u8>)]) -> Vec<FileReport> {
+    let (mut reports, drafts) = check_each(files);
+    add_chain_diagnostics(&mut reports, &drafts);
+    reports
+}
+
+/// Checks files as [`check_files`] does, each agreement's chain taken together with the
+/// versions `registered` gives for its id (the texts a store registered, say): so that an
+/// amendment checked alone is still checked against the versions before it (the chain,
+/// and whether it names another `zone` than the first version). Only the files' reports
+/// are returned: a registered version is context, not checked for itself, and one with the
+/// same number as a file checked is left out (the file is what is being checked).
+///
+/// ```
+/// let v1 = accord_spec::STARTER.as_bytes().to_vec();
+/// let v2 = accord_spec::STARTER
+///     .replacen("version = 1\n", "version = 2\namends = 1\nzone = \"Asia/Tokyo\"\n", 1);
+/// let files = [("v2.toml".to_owned(), v2.into_bytes())];
+/// let reports = accord_spec::check_files_against(&files, |_id| {
+///     Ok::<_, std::convert::Infallible>(vec![("v1.toml".to_owned(), v1.clone())])
+/// })
+/// .unwrap();
+/// assert_eq!(reports.len(), 1);
+/// assert!(reports[0].checked.diagnostics.iter().any(|d| d.code == "accord::zone_changed"));
+/// ```
+pub fn check_files_against<E>(
+    files: &[(String, Vec<u8>)],
+    mut registered: impl FnMut(&str) -> Result<Vec<(String, Vec<u8>)>, E>,
+) -> Result<Vec<FileReport>, E> {
+    let (mut reports, mut drafts) = check_each(files);
+    let given: std::collections::BTreeSet<(String, u32)> =
+        drafts.iter().flatten().filter_map(draft_version).collect();
+    let ids: std::collections::BTreeSet<String> = given.iter().map(|(id, _)| id.clone()).collect();
+    for id in ids {
+        for (_, bytes) in registered(&id)? {
+            let (_, _, draft) = check_bytes_draft(&bytes);
+            let Some(draft) = draft else { continue };
+            // Another agreement's text, or a version the files give: not context.
+            match draft_version(&draft) {
+                Some(key) if key.0 == id && !given.contains(&key) => drafts.push(Some(draft)),
+                _ => {}
+            }
+        }
+    }
+    add_chain_diagnostics(&mut reports, &drafts);
+    Ok(reports)
+}
+
+/// A draft's agreement id and version number, when its header was read.
+fn draft_version(draft: &read::Draft) -> Option<(String, u32)> {
+    let h = draft.header.as_ref()?;
+    Some((h.id.get_ref().to_string(), *h.version.get_ref()))
+}
+
+/// Each file checked on its own: its report, and its draft for the checks across files.
+fn check_each(files: &[(String, Vec<u8>)]) -> (Vec<FileReport>, Vec<Option<read::Draft>>) {
     let mut reports = Vec::new();
     let mut drafts = Vec::new();
     for (name, bytes) in files {
@@ -195,8 +250,13 @@ pub fn check_files(files: &[(String, Vec<u8>)]) -> Vec<FileReport> {
             checked,
         });
     }
-    let extra = chain::check_drafts(&drafts);
-    for (i, diags) in extra {
+    (reports, drafts)
+}
+
+/// The chain's diagnostics added to the reports of the files they belong to (drafts
+/// beyond the reports are context: what is found of them is not reported).
+fn add_chain_diagnostics(reports: &mut [FileReport], drafts: &[Option<read::Draft>]) {
+    for (i, diags) in chain::check_drafts(drafts) {
         if let Some(r) = reports.get_mut(i) {
             r.checked.diagnostics.extend(diags);
             if r.checked.has_errors() {
@@ -204,7 +264,6 @@ pub fn check_files(files: &[(String, Vec<u8>)]) -> Vec<FileReport> {
             }
         }
     }
-    reports
 }
 
 /// SHA-256 of an agreement file's bytes, lowercase hex: the text an amendment signature

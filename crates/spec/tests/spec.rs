@@ -1207,6 +1207,73 @@ mod chain {
     }
 
     #[test]
+    fn an_amendment_checked_alone_is_compared_with_the_registered_versions_zone() {
+        let v2 = example("licence-elections-v2.toml").replacen(
+            "version = 2\n",
+            "version = 2\nzone = \"Asia/Tokyo\"\n",
+            1,
+        );
+        let alone = [("v2.toml".to_owned(), v2.clone().into_bytes())];
+        // Checked on its own, nothing says which zone the chain counts in.
+        let unknown = accord_spec::check_files(&alone);
+        assert!(
+            unknown[0]
+                .checked
+                .diagnostics
+                .iter()
+                .all(|d| d.code != "accord::zone_changed")
+        );
+        // Against the registered first version, it is compared.
+        let mut asked = Vec::new();
+        let registered = |id: &str| {
+            asked.push(id.to_owned());
+            Ok::<_, std::convert::Infallible>(vec![(
+                "v1.toml (registered)".to_owned(),
+                example("licence-elections.toml").into_bytes(),
+            )])
+        };
+        let reports = accord_spec::check_files_against(&alone, registered).unwrap();
+        assert_eq!(asked, ["caldera-electoral-roadmap"]);
+        assert_eq!(reports.len(), 1, "only the files checked are reported");
+        let r = &reports[0];
+        assert!(!r.checked.has_errors(), "{:?}", errors(&r.checked));
+        assert!(r.checked.agreement.is_some());
+        insta::assert_snapshot!(render_text(&r.name, &r.source, &r.checked.diagnostics));
+        // A registered version of the same number is not context: the file is what is
+        // checked (no "given twice").
+        let same = accord_spec::check_files_against(&alone, |_| {
+            Ok::<_, std::convert::Infallible>(vec![(
+                "v2.toml (registered)".to_owned(),
+                example("licence-elections-v2.toml").into_bytes(),
+            )])
+        })
+        .unwrap();
+        assert!(
+            same[0].checked.diagnostics.is_empty(),
+            "{:?}",
+            same[0].checked.diagnostics
+        );
+        // The registered chain's own problems are not reported against the file.
+        let broken_v1 = example("licence-elections.toml").replacen(
+            "version = 1\n",
+            "version = 1\nzone = \"Mars/Olympus\"\n",
+            1,
+        );
+        let reports = accord_spec::check_files_against(&alone, |_| {
+            Ok::<_, std::convert::Infallible>(vec![(
+                "v1.toml".to_owned(),
+                broken_v1.clone().into_bytes(),
+            )])
+        })
+        .unwrap();
+        assert!(
+            !reports[0].checked.has_errors(),
+            "{:?}",
+            errors(&reports[0].checked)
+        );
+    }
+
+    #[test]
     fn a_version_given_twice_is_refused() {
         let v1 = example("licence-elections.toml");
         let reports = accord_spec::check_files(&files(&v1));

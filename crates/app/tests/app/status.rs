@@ -222,3 +222,130 @@ fn the_export_carries_the_relief_in_force() {
         assert!(!before.contains("\"suspended\"") && !before.contains("\"delisted\""));
     });
 }
+
+/// The nuclear-caps rehearsal with its agreement counting days in `zone` and the EU's
+/// implementation-day grant recorded at `grant_at` (instead of 09:00 UTC on 20 June),
+/// played into the store beside the fixture list.
+fn play_zoned(store: &TestStore, zone: &str, grant_at: &str) {
+    import(store, "eu-arden.xml", "2026-01-01T00:00:00Z");
+    let agreement = crate::support::text("examples/nuclear-caps.toml").replacen(
+        "version = 1\n",
+        &format!("version = 1\nzone = \"{zone}\"\n"),
+        1,
+    );
+    let original = "at = 2026-06-20T09:00:00Z\nby = \"eu\"\ndecision = { act = \"grant\"";
+    let scenario = crate::support::text("examples/scenarios/nuclear-caps.toml")
+        .replacen("\"../nuclear-caps.toml\"", "\"agreement.toml\"", 1)
+        .replacen(
+            original,
+            &original.replace("2026-06-20T09:00:00Z", &format!("\"{grant_at}\"")),
+            1,
+        );
+    let files = crate::support::Texts(std::collections::BTreeMap::from([(
+        "agreement.toml".to_owned(),
+        agreement,
+    )]));
+    accord_app::play::play(&store.store, "scenario.toml", &scenario, &files, None).unwrap();
+}
+
+#[test]
+fn a_date_is_evaluated_to_the_end_of_that_day_in_each_agreements_zone() {
+    use accord_app::evaluate::{Inputs, LogSource};
+    use accord_app::time::{AsOf, parse_as_of};
+    let at = |s: &str| parse_as_of(s).unwrap();
+    let day = |s: &str| AsOf::EndOf(s.parse().unwrap());
+    for (zone, grant_at, end_of_20th) in [
+        // The first instant of 21 June in Tokyo: after the end of the 20th there.
+        (
+            "Asia/Tokyo",
+            "2026-06-21T00:00:00[Asia/Tokyo]",
+            "2026-06-20T14:59:59.999999999Z",
+        ),
+        // The last second of 20 June in New York (EDT): before the end of the 20th there.
+        (
+            "America/New_York",
+            "2026-06-20T23:59:59[America/New_York]",
+            "2026-06-21T03:59:59.999999999Z",
+        ),
+    ] {
+        both(|store| {
+            play_zoned(store, zone, grant_at);
+            let inputs = Inputs::read(
+                &AgreementSource::Registered("arden-nuclear-2026".into()),
+                LogSource::Store(&store.store),
+            )
+            .unwrap();
+            assert_eq!(
+                inputs.instant(day("2026-06-20")).unwrap().to_string(),
+                end_of_20th
+            );
+            let granted = |as_of: AsOf| {
+                inputs
+                    .evaluate(as_of)
+                    .unwrap()
+                    .decisions
+                    .iter()
+                    .any(|d| d.act == accord_core::statement::DecisionAct::Grant)
+            };
+            let grant = parse_as_of(grant_at).unwrap();
+            let second = jiff::SignedDuration::from_secs(1);
+            let AsOf::At(instant) = grant else { panic!() };
+            // A second before, at and after the grant's record time.
+            assert!(!granted(AsOf::At(instant.checked_sub(second).unwrap())));
+            assert!(granted(grant));
+            assert!(granted(AsOf::At(instant.checked_add(second).unwrap())));
+            // The date: in Tokyo the grant is on the next day, in New York on that day.
+            let on_the_20th = zone == "America/New_York";
+            assert_eq!(granted(day("2026-06-20")), on_the_20th, "{zone}");
+            assert!(granted(day("2026-06-21")));
+            // An instant keeps its meaning whatever the zone.
+            assert_eq!(
+                inputs
+                    .instant(at("2026-06-20T23:59:59Z"))
+                    .unwrap()
+                    .to_string(),
+                "2026-06-20T23:59:59Z"
+            );
+
+            // `status` reads the agreement as of the end of the date in its zone.
+            let answer = ask(store, entity("EU.1001.23"), "2026-06-20", |q| {
+                q.agreements = vec![AgreementSource::Registered("arden-nuclear-2026".into())];
+                q.jurisdictions = vec!["EU".into()];
+            });
+            assert_eq!(answer.evaluations[0].as_of.to_string(), end_of_20th);
+            let expected = if on_the_20th {
+                Outcome::Relieved
+            } else {
+                Outcome::Prohibited
+            };
+            assert_eq!(outcome(&answer, "EU"), expected, "{zone} {}", store.kind);
+        });
+    }
+}
+
+#[test]
+fn status_over_agreements_in_two_zones_reads_each_in_its_own() {
+    both(|store| {
+        play_zoned(store, "Asia/Tokyo", "2026-06-21T00:00:00[Asia/Tokyo]");
+        // A second agreement in UTC: the bundled licence rehearsal.
+        accord_app::play::play_bundled(&store.store, "scenarios/licence-snapback.toml").unwrap();
+        let answer = ask(store, entity("EU.1001.23"), "2026-06-20", |q| {
+            q.agreements = vec![
+                AgreementSource::Registered("arden-nuclear-2026".into()),
+                AgreementSource::Registered("caldera-electoral-roadmap".into()),
+            ];
+        });
+        let cuts: Vec<String> = answer
+            .evaluations
+            .iter()
+            .map(|e| format!("{} {}", e.agreement, e.as_of))
+            .collect();
+        assert_eq!(
+            cuts,
+            [
+                "arden-nuclear-2026 2026-06-20T14:59:59.999999999Z",
+                "caldera-electoral-roadmap 2026-06-20T23:59:59.999999999Z"
+            ]
+        );
+    });
+}

@@ -1,6 +1,7 @@
 //! `accord check`, `accord init`, `accord schema` (issue #2): agreement files validated with
 //! `file:line:col` diagnostics (exit 1 on any error, warnings alone exit 0; versions of one
-//! agreement also checked as a chain), a starter agreement, the JSON Schema.
+//! agreement also checked as a chain, with the versions a store registered when `--store`
+//! is given), a starter agreement, the JSON Schema.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +20,12 @@ pub struct Args {
     /// How to report: `text` (for people) or `json` (an array of diagnostics).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// A store whose registered versions the files are checked against: an amendment
+    /// checked alone is then checked as the next link of the registered chain (its
+    /// number, its effective date, its `zone`). Only when given (`ACCORD_STORE` is not
+    /// read here: checking a file needs no store).
+    #[arg(long, value_name = "URL")]
+    store: Option<accord_app::StoreUrl>,
 }
 
 /// Output formats.
@@ -40,7 +47,13 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             Err(e) => return Err(crate::fail::report(e)),
         }
     }
-    let reports = accord_spec::check_files(&inputs);
+    let reports = match &args.store {
+        None => accord_spec::check_files(&inputs),
+        Some(url) => {
+            let store = accord_app::open_read_only(url).or_report()?;
+            accord_app::agreements::check_against_registered(&store, &inputs).or_report()?
+        }
+    };
     let n_errors = render::errors(&unreadable, &reports);
     if args.format == Format::Json {
         println!("{}", render::json(&unreadable, &reports));

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use accord_app::evaluate::{Inputs, LogSource, Reading};
-use accord_app::time::{parse_instant, today};
+use accord_app::time::{AsOf, parse_as_of};
 use accord_core::time::Date;
 
 use crate::args::{Location, StoreArg};
@@ -41,7 +41,8 @@ pub struct EvaluateArgs {
     #[command(flatten)]
     source: Source,
     /// The record-time cut: an RFC 3339 instant, a local time with its zone
-    /// (`2026-07-01T00:01[America/New_York]`), or a date (meaning the end of that UTC day).
+    /// (`2026-07-01T00:01[America/New_York]`), or a date, meaning the end of that day in
+    /// the agreement's zone (its `[agreement] zone`; UTC when it names none).
     #[arg(long)]
     as_of: String,
     #[command(flatten)]
@@ -75,7 +76,7 @@ impl ReadingArgs {
 }
 
 pub fn evaluate(args: EvaluateArgs) -> miette::Result<ExitCode> {
-    let as_of = parse_instant(&args.as_of).or_report()?;
+    let as_of = parse_as_of(&args.as_of).or_report()?;
     let state = args
         .source
         .inputs()?
@@ -90,7 +91,8 @@ pub struct ExplainArgs {
     #[command(flatten)]
     source: Source,
     /// The record-time cut (default: now): an RFC 3339 instant, a local time with its
-    /// zone, or a date (the end of that UTC day).
+    /// zone, or a date (the end of that day in the agreement's zone; UTC when it names
+    /// none).
     #[arg(long)]
     as_of: Option<String>,
     #[command(flatten)]
@@ -102,8 +104,8 @@ pub struct ExplainArgs {
 
 pub fn explain(args: ExplainArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
     let as_of = match &args.as_of {
-        Some(text) => parse_instant(text).or_report()?,
-        None => now,
+        Some(text) => parse_as_of(text).or_report()?,
+        None => AsOf::At(now),
     };
     let state = args
         .source
@@ -122,7 +124,7 @@ pub struct TimelineArgs {
     /// The first day (default: the agreement's effective date).
     #[arg(long)]
     from: Option<Date>,
-    /// The last day (default: today, UTC).
+    /// The last day (default: today in the agreement's zone; UTC when it names none).
     #[arg(long)]
     to: Option<Date>,
     /// Print the changes as JSON (an array; see docs/state-json.md).
@@ -131,8 +133,12 @@ pub struct TimelineArgs {
 }
 
 pub fn timeline(args: TimelineArgs, now: jiff::Timestamp) -> miette::Result<ExitCode> {
-    let to = args.to.unwrap_or_else(|| today(now));
-    let changes = args.source.inputs()?.timeline(args.from, to).or_report()?;
+    let inputs = args.source.inputs()?;
+    let to = match args.to {
+        Some(to) => to,
+        None => inputs.days().or_report()?.day_of(now),
+    };
+    let changes = inputs.timeline(args.from, to).or_report()?;
     print!("{}", accord_render::timeline::output(&changes, args.json));
     Ok(ExitCode::SUCCESS)
 }

@@ -140,7 +140,8 @@ pub struct ExportArgs {
     /// listing is exported as `active`.
     #[arg(long, value_name = "AGREEMENT")]
     agreement: Vec<String>,
-    /// The date the relief is evaluated at (end of that UTC day) [default: today].
+    /// The date the relief is evaluated at (the end of that day in each agreement's zone;
+    /// UTC when it names none) [default: today, UTC].
     #[arg(long, value_name = "DATE")]
     date: Option<accord_core::time::Date>,
     #[command(flatten)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use accord_app::report::Request;
-use accord_app::time::parse_instant;
+use accord_app::time::parse_as_of;
 
 use crate::args::StoreArg;
 use crate::fail::OrReport as _;
@@ -19,7 +19,7 @@ pub struct ReportArgs {
     #[arg(value_name = "AGREEMENT")]
     agreement: String,
     /// The instant the report is as of: an RFC 3339 instant, a local time with its zone,
-    /// or a date (the end of that UTC day).
+    /// or a date (the end of that day in the agreement's zone; UTC when it names none).
     #[arg(long, value_name = "INSTANT")]
     as_of: String,
     /// The directory to write (new, or empty).
@@ -48,7 +48,7 @@ pub struct VerifyArgs {
 }
 
 pub fn report(args: ReportArgs) -> miette::Result<ExitCode> {
-    let as_of = parse_instant(&args.as_of).or_report()?;
+    let as_of = parse_as_of(&args.as_of).or_report()?;
     let policy = args
         .policy
         .as_ref()
@@ -56,6 +56,7 @@ pub fn report(args: ReportArgs) -> miette::Result<ExitCode> {
         .transpose()
         .or_report()?;
     let store = args.store.existing()?;
+    let as_of = accord_app::time::registered_as_of(&store, &args.agreement, as_of).or_report()?;
     let built = accord_app::report::build(
         &store,
         &Request {

@@ -29,7 +29,8 @@ pub struct Args {
     /// The jurisdictions to answer for [default: US,EU,UK,UN].
     #[arg(long, value_delimiter = ',')]
     jurisdiction: Vec<String>,
-    /// The date (YYYY-MM-DD; default today, UTC): lists and agreements as of the end of it.
+    /// The date (YYYY-MM-DD; default today, UTC): the lists as of it, each agreement
+    /// evaluated as of the end of it in that agreement's zone (UTC when it names none).
     #[arg(long, value_name = "DATE")]
     date: Option<Date>,
     /// An agreement whose relief to compose (repeatable): a file, or the id of an agreement

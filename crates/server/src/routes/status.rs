@@ -1,8 +1,10 @@
 //! `GET /v1/status`: what is in force for an entity or a name, per jurisdiction — the
 //! status JSON of `docs/status-json.md`, exactly as `accord status --json` prints it.
 
-use accord_app::evaluate::AgreementSource;
+use accord_app::Error;
+use accord_app::evaluate::{AgreementSource, Reading};
 use accord_app::status::{StatusQuery, Who};
+use accord_core::engine::EvalError;
 use axum::extract::State;
 use axum::response::Response;
 
@@ -14,8 +16,10 @@ use crate::policy::Action;
 use crate::problem::ApiError;
 
 /// The query, as `accord status` takes it: `entity` (`SOURCE:ID`) or `name`, `activity`,
-/// `jurisdiction` (comma-separated), `date` (default today, UTC), `agreement`
-/// (comma-separated ids of registered agreements).
+/// `jurisdiction` (comma-separated), `date` (default today, UTC; each agreement is
+/// evaluated as of the end of it in its own zone), `agreement` (comma-separated ids of
+/// registered agreements), `view` (one view of what participants disagree on:
+/// `as-recorded`, `void-#N`) and `contract` (the date a contract was concluded).
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
@@ -25,6 +29,8 @@ pub struct Query {
     jurisdiction: Option<String>,
     date: Option<String>,
     agreement: Option<String>,
+    view: Option<String>,
+    contract: Option<String>,
 }
 
 fn list(given: Option<&str>) -> Vec<String> {
@@ -63,8 +69,27 @@ fn status_query(query: Query) -> Result<StatusQuery, ApiError> {
             None => accord_app::time::today(jiff::Timestamp::now()),
         },
         agreements,
-        reading: Default::default(),
+        reading: Reading {
+            view: query.view,
+            contract: query
+                .contract
+                .as_deref()
+                .map(|d| date("contract", d))
+                .transpose()?,
+        },
     })
+}
+
+/// Whether the error is a view the evaluation does not have: a bad parameter (400,
+/// naming the views there are), not an agreement that cannot be evaluated.
+fn unknown_view(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::EvaluateAgreement {
+            source: EvalError::UnknownView { .. },
+            ..
+        } | Error::Eval(EvalError::UnknownView { .. })
+    )
 }
 
 /// `GET /v1/status`.
@@ -76,13 +101,20 @@ pub async fn status(
     caller.may(Action::QueryStatus)?;
     let query = status_query(query)?;
     let body = blocking(&state, move |store| {
-        let answer = accord_app::status::status(store, &query)?;
-        Ok(accord_render::status::json(
+        let answer = match accord_app::status::status(store, &query) {
+            Ok(answer) => answer,
+            Err(e) if unknown_view(&e) => {
+                let detail = accord_render::errors::chain(&e);
+                return Ok(Err(ApiError::bad_request("unknown-view", detail)));
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Ok(accord_render::status::json(
             &query.who,
             &answer.status,
             &answer.evaluations,
-        ))
+        )))
     })
-    .await?;
+    .await??;
     Ok(json(format!("{body}\n")))
 }
