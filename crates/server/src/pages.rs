@@ -1,7 +1,9 @@
 //! The dashboard (issue #14): HTML pages over the same use cases as the API, rendered by
 //! `accord-web`. Who is looking comes from a bearer token or the session cookie the
 //! login sets (the public view when neither holds a token this server issued); the rules
-//! are [`crate::policy`]'s, as for the API. Every page takes `?as_of=`.
+//! are [`crate::policy`]'s, as for the API. Every page takes `?as_of=`: an instant, or a
+//! date — on an agreement's pages the end of that day in the agreement's zone (as
+//! `accord evaluate --as-of`), elsewhere the end of the UTC day.
 //!
 //! INVARIANT: a page runs no use case of its own; it calls `accord-app` on the blocking
 //! pool, as the API's handlers do, and hands the results to `accord-web`.
@@ -10,6 +12,8 @@ use std::convert::Infallible;
 
 use accord_app::evaluate::Reading;
 use accord_app::evaluations::Evaluated;
+use accord_app::time::AsOf;
+use accord_core::time::DayZone;
 use accord_web::{Ctx, Viewer};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -81,13 +85,24 @@ impl Visitor {
         }
     }
 
-    /// The page context for `path` as of `as_of` (now when `None`).
-    fn ctx(&self, path: &str, as_of: Option<jiff::Timestamp>) -> Ctx {
+    /// The page context for `path` as of `as_of` (now when `None`; a date: the end of
+    /// that UTC day), for pages of no one agreement.
+    fn ctx(&self, path: &str, as_of: Option<AsOf>) -> Ctx {
+        self.ctx_at(path, as_of, as_of.map(|a| a.instant(&DayZone::utc())))
+    }
+
+    /// The page context for `path` as of `asked`, which is `instant` where the page's
+    /// agreement counts its days: the page shows the date asked for, or the UTC day of
+    /// the instant.
+    fn ctx_at(&self, path: &str, asked: Option<AsOf>, instant: Option<jiff::Timestamp>) -> Ctx {
         let now = jiff::Timestamp::now();
         Ctx {
             viewer: self.viewer(),
-            as_of,
-            date: accord_app::time::today(as_of.unwrap_or(now)),
+            as_of: instant,
+            date: match asked {
+                Some(AsOf::EndOf(date)) => date,
+                _ => accord_app::time::today(instant.unwrap_or(now)),
+            },
             today: accord_app::time::today(now),
             path: path.to_owned(),
         }
@@ -155,7 +170,7 @@ pub(crate) async fn home(
     let base = visitor.ctx("/", None);
     let q = query(&uri, &[], &base)?;
     let ctx = visitor.ctx("/", q.as_of);
-    let as_of = q.as_of.unwrap_or_else(jiff::Timestamp::now);
+    let as_of = ctx.as_of.unwrap_or_else(jiff::Timestamp::now);
     let evaluations = state.evaluations.clone();
     let overview = blocking(&state, move |store| {
         accord_app::dashboard::overview(store, &evaluations, as_of)
@@ -163,6 +178,33 @@ pub(crate) async fn home(
     .await
     .map_err(|e| PageError::from_api(e, &ctx))?;
     Ok(html(StatusCode::OK, accord_web::home(&ctx, &overview)))
+}
+
+/// The instant `asked` means for agreement `id` (a date: the end of that day in its zone;
+/// `None`: now), and the page context for `path` as of it.
+async fn agreement_ctx(
+    state: &AppState,
+    visitor: &Visitor,
+    path: &str,
+    id: &str,
+    asked: Option<AsOf>,
+) -> Result<(Ctx, jiff::Timestamp), PageError> {
+    let base = visitor.ctx(path, None);
+    let instant = match asked {
+        None => None,
+        Some(AsOf::At(t)) => Some(t),
+        Some(cut) => {
+            let id = agreement_id(id).map_err(|e| PageError::from_api(e, &base))?;
+            let resolved = blocking(state, move |store| {
+                accord_app::time::registered_as_of(store, id.as_str(), cut)
+            })
+            .await
+            .map_err(|e| PageError::from_api(e, &base))?;
+            Some(resolved)
+        }
+    };
+    let ctx = visitor.ctx_at(path, asked, instant);
+    Ok((ctx, instant.unwrap_or_else(jiff::Timestamp::now)))
 }
 
 /// The agreement's versions and log, and its state as of `as_of`, from the evaluation
@@ -192,8 +234,7 @@ pub(crate) async fn agreement(
 ) -> Result<Response, PageError> {
     let path = format!("/agreements/{id}");
     let q = query(&uri, &[], &visitor.ctx(&path, None))?;
-    let ctx = visitor.ctx(&path, q.as_of);
-    let as_of = q.as_of.unwrap_or_else(jiff::Timestamp::now);
+    let (ctx, as_of) = agreement_ctx(&state, &visitor, &path, &id, q.as_of).await?;
     let evaluated = evaluated(&state, &id, as_of, &ctx).await?;
     let Some(governing) = evaluated.governing() else {
         return Err(PageError(
@@ -291,14 +332,8 @@ pub(crate) async fn indicator(
 ) -> Result<Response, PageError> {
     let path = format!("/agreements/{id}/indicators/{indicator}");
     let q = query(&uri, &[], &visitor.ctx(&path, None))?;
-    let ctx = visitor.ctx(&path, q.as_of);
-    let evaluated = evaluated(
-        &state,
-        &id,
-        q.as_of.unwrap_or_else(jiff::Timestamp::now),
-        &ctx,
-    )
-    .await?;
+    let (ctx, as_of) = agreement_ctx(&state, &visitor, &path, &id, q.as_of).await?;
+    let evaluated = evaluated(&state, &id, as_of, &ctx).await?;
     // Only this indicator's latest reports, from the cache's index: never the whole log.
     let reports = evaluated
         .reports
@@ -339,7 +374,7 @@ pub(crate) async fn log(
 ) -> Result<Response, PageError> {
     let path = format!("/agreements/{id}/log");
     let q = query(&uri, &["before", "entry"], &visitor.ctx(&path, None))?;
-    let ctx = visitor.ctx(&path, q.as_of);
+    let (ctx, now_or_then) = agreement_ctx(&state, &visitor, &path, &id, q.as_of).await?;
     let number = |name: &str| {
         q.number(name)
             .map_err(|d| PageError(StatusCode::BAD_REQUEST, d, ctx.clone()))
@@ -347,7 +382,7 @@ pub(crate) async fn log(
     let (before, entry) = (number("before")?, number("entry")?);
     let before = entry.map(|e| e + 1 + accord_web::LOG_PAGE / 2).or(before);
     let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
-    let as_of = q.as_of;
+    let as_of = q.as_of.map(|_| now_or_then);
     let page = blocking(&state, move |store| {
         accord_app::dashboard::log_page(store, &agreement, before, accord_web::LOG_PAGE, as_of)
     })

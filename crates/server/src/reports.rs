@@ -1,6 +1,6 @@
 //! Public reports at stable addresses (issue #15):
 //! `GET /v1/agreements/{id}/reports/{as_of}/{file}` answers a file of the report as of
-//! that instant (`index.html`, `report.json`, `manifest.json`, `log.bin`, …; see
+//! that instant or date (the end of that day in the agreement's zone) (`index.html`, `report.json`, `manifest.json`, `log.bin`, …; see
 //! `docs/report-format.md`), built by `accord_app::report::build` exactly as `accord report`
 //! writes it. A report rests on the smallest signed checkpoint covering the entries
 //! recorded by its instant and reads open entries only, so one address gives the same
@@ -35,8 +35,10 @@ pub async fn file(
 ) -> Result<Response, ApiError> {
     caller.may(Action::ReadPublic)?;
     let id = agreement_id(&id)?;
-    let instant = accord_app::time::parse_instant(&as_of).map_err(ApiError::from)?;
+    // A date is the end of that day in the agreement's zone, as everywhere it is evaluated.
+    let cut = crate::routes::agreements::as_of(Some(&as_of))?;
     let built = blocking(&state, move |store| {
+        let instant = accord_app::time::registered_as_of(store, id.as_str(), cut)?;
         let request = accord_app::report::Request {
             agreement: id.as_str(),
             as_of: instant,

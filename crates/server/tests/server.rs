@@ -6,6 +6,7 @@
 
 mod server {
     pub mod agreements_write;
+    pub mod as_of;
     pub mod bad_input;
     pub mod batch;
     pub mod browser;

@@ -65,7 +65,8 @@ pub struct Ctx {
     pub viewer: Viewer,
     /// The instant asked for with `?as_of=` (`None`: now).
     pub as_of: Option<Instant>,
-    /// The evaluation date: `as_of`'s UTC day, or today.
+    /// The evaluation date: the date asked for with `?as_of=`, else the UTC day of `as_of`,
+    /// or today.
     pub date: Date,
     /// Today (UTC), for the time control's "today".
     pub today: Date,

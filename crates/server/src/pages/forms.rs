@@ -17,7 +17,7 @@ use crate::routes::blocking;
 /// `jurisdiction`.
 #[derive(Debug, Default)]
 pub(crate) struct Query {
-    pub(crate) as_of: Option<jiff::Timestamp>,
+    pub(crate) as_of: Option<accord_app::time::AsOf>,
     pairs: Vec<(String, String)>,
 }
 
@@ -30,10 +30,10 @@ impl Query {
         for (name, value) in pairs {
             if name == "as_of" {
                 if !value.is_empty() {
-                    query.as_of = Some(
-                        accord_app::time::parse_instant(&value)
-                            .map_err(|e| format!("`as_of` is `{value}`: {e}"))?,
-                    );
+                    // A date stays a date: its end is where the agreement's day ends.
+                    query.as_of = Some(accord_app::time::parse_as_of(&value).map_err(|e| {
+                        format!("`as_of` is `{value}`: {}", accord_render::errors::chain(&e))
+                    })?);
                 }
             } else if allowed.contains(&name.as_str()) {
                 query.pairs.push((name, value));

@@ -1,6 +1,7 @@
 //! Agreements and their evaluation: the registry's list, one agreement with its versions,
 //! the state as of an instant, an explanation, the timeline.
 
+use super::status::unknown_view;
 use accord_app::evaluate::Reading;
 use accord_core::id::AgreementId;
 use accord_core::time::Date;
@@ -55,11 +56,16 @@ pub async fn one(
     Ok(json(accord_render::api::agreement(&agreement)))
 }
 
-/// `?as_of=` (a date, its end; or an RFC 3339 instant; default now).
+/// `?as_of=&view=&contract=`: `as_of` a date (the end of that day in the agreement's
+/// zone) or an instant (RFC 3339, or a local time with its zone), default now; `view` one
+/// view of what participants disagree on (`as-recorded`, `void-#N`), every view kept when
+/// none; `contract` the date a contract was concluded.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AsOf {
+pub struct StateQuery {
     as_of: Option<String>,
+    view: Option<String>,
+    contract: Option<String>,
 }
 
 /// `?subject=&as_of=`.
@@ -78,10 +84,17 @@ pub struct Span {
     to: Option<String>,
 }
 
-fn instant(given: Option<&str>) -> Result<jiff::Timestamp, ApiError> {
+/// The evaluation cut a query gives (now when none): a date stays a date, to end where
+/// the agreement's day ends ([`accord_app::time::AsOf`]).
+pub(crate) fn as_of(given: Option<&str>) -> Result<accord_app::time::AsOf, ApiError> {
     match given {
-        Some(text) => Ok(accord_app::time::parse_instant(text)?),
-        None => Ok(jiff::Timestamp::now()),
+        Some(text) => accord_app::time::parse_as_of(text).map_err(|e| {
+            ApiError::bad_request(
+                "bad-parameter",
+                format!("`as_of` is `{text}`: {}", accord_render::errors::chain(&e)),
+            )
+        }),
+        None => Ok(accord_app::time::AsOf::At(jiff::Timestamp::now())),
     }
 }
 
@@ -94,17 +107,26 @@ pub(crate) fn date(name: &str, given: &str) -> Result<Date, ApiError> {
     })
 }
 
-/// The agreement's state as of `as_of`, from the evaluation cache.
+/// The agreement's state as of `as_of` (a date: its end in the agreement's zone), read
+/// as `reading` says, from the evaluation cache.
 async fn evaluated(
     state: &AppState,
     id: AgreementId,
-    as_of: jiff::Timestamp,
+    as_of: accord_app::time::AsOf,
+    reading: Reading,
 ) -> Result<accord_app::evaluations::Evaluated, ApiError> {
     let evaluations = state.evaluations.clone();
     blocking(state, move |store| {
-        evaluations.state(store, id.as_str(), as_of, &Reading::default())
+        let instant = accord_app::time::registered_as_of(store, id.as_str(), as_of)?;
+        match evaluations.state(store, id.as_str(), instant, &reading) {
+            Err(e) if unknown_view(&e) => {
+                let detail = accord_render::errors::chain(&e);
+                Ok(Err(ApiError::bad_request("unknown-view", detail)))
+            }
+            other => other.map(Ok),
+        }
     })
-    .await
+    .await?
 }
 
 /// `GET /v1/agreements/{id}/state`: the state JSON of `docs/state-json.md`, as
@@ -113,12 +135,20 @@ pub async fn state(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Params(query): Params<AsOf>,
+    Params(query): Params<StateQuery>,
 ) -> Result<Response, ApiError> {
     caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
-    let as_of = instant(query.as_of.as_deref())?;
-    let evaluated = evaluated(&state, id, as_of).await?;
+    let as_of = as_of(query.as_of.as_deref())?;
+    let reading = Reading {
+        view: query.view,
+        contract: query
+            .contract
+            .as_deref()
+            .map(|d| date("contract", d))
+            .transpose()?,
+    };
+    let evaluated = evaluated(&state, id, as_of, reading).await?;
     Ok(json(accord_render::state::output(&evaluated.state, true)))
 }
 
@@ -132,8 +162,8 @@ pub async fn explain(
 ) -> Result<Response, ApiError> {
     caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
-    let as_of = instant(query.as_of.as_deref())?;
-    let evaluated = evaluated(&state, id, as_of).await?;
+    let as_of = as_of(query.as_of.as_deref())?;
+    let evaluated = evaluated(&state, id, as_of, Reading::default()).await?;
     let subject = query.subject.as_deref();
     let subjects = accord_app::evaluate::explain(&evaluated.state, subject)?;
     Ok(json(accord_render::api::explain(

@@ -82,7 +82,7 @@ fn status_query(query: Query) -> Result<StatusQuery, ApiError> {
 
 /// Whether the error is a view the evaluation does not have: a bad parameter (400,
 /// naming the views there are), not an agreement that cannot be evaluated.
-fn unknown_view(error: &Error) -> bool {
+pub(crate) fn unknown_view(error: &Error) -> bool {
     matches!(
         error,
         Error::EvaluateAgreement {
