@@ -187,16 +187,13 @@ fn too_many(wait: std::time::Duration, by_token: bool) -> Response {
     } else {
         "this address"
     };
-    let mut response = ApiError::new(
+    ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
         format!("{whose} sent more requests than the server's limit; try again in {seconds} s"),
     )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    response
+    .with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
+    .into_response()
 }
 
 #[cfg(test)]
