@@ -231,8 +231,10 @@ pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeE
         .unwrap_or_else(|| format!("http://{addr}"));
     config.store.lead_by_lease(Some(advertise));
     let (app, state) = app_stopped_by(config, stopping.clone());
-    // State changes are watched for as long as the server runs (it ends with `stopping`).
-    tokio::spawn(webhooks::watch(state));
+    // State changes are watched for as long as the server runs (it ends with `stopping`),
+    // from what the logs held before the first request (see `webhooks::baseline`).
+    let baseline = webhooks::baseline(&state).await;
+    tokio::spawn(webhooks::watch(state, baseline));
     Ok(serve_on(listener, addr, app, Some(stopping)))
 }
 

@@ -149,21 +149,35 @@ fn shrink<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>)
     }
 }
 
-/// The token a request presents, as its SHA-256, if the server issued it.
-fn issued_token(state: &AppState, request: &Request) -> Option<[u8; 32]> {
+/// The token a request presents, as its SHA-256, if the server issued it. The holder of
+/// its bearer token, looked up once here, goes on in the request's extensions for
+/// [`crate::extract::Caller`].
+fn issued_token(state: &AppState, request: &mut Request) -> Option<[u8; 32]> {
     let bearer = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(crate::extract::bearer)
         .map(str::to_owned);
-    let token = bearer.or_else(|| crate::pages::cookie(request.headers()))?;
+    if let Some(token) = &bearer {
+        let holder = state.tokens.holder(token);
+        let issued = holder.is_some();
+        request
+            .extensions_mut()
+            .insert(crate::extract::BearerHolder(holder));
+        return issued.then(|| Sha256::digest(token.as_bytes()).into());
+    }
+    let token = crate::pages::cookie(request.headers())?;
     state.tokens.holder(&token)?;
     Some(Sha256::digest(token.as_bytes()).into())
 }
 
 /// Middleware: 429 with a problem and `Retry-After` over the limit. Health probes are
 /// not counted (a load balancer's checks must not lock out its own address).
-pub(crate) async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn limit(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if matches!(request.uri().path(), "/healthz" | "/readyz") {
         return next.run(request).await;
     }
@@ -171,7 +185,7 @@ pub(crate) async fn limit(State(state): State<AppState>, request: Request, next:
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    let token = issued_token(&state, &request);
+    let token = issued_token(&state, &mut request);
     match state.ops.limits.check(token, address) {
         Ok(()) => next.run(request).await,
         Err(wait) => too_many(wait, token.is_some()),
@@ -187,16 +201,13 @@ fn too_many(wait: std::time::Duration, by_token: bool) -> Response {
     } else {
         "this address"
     };
-    let mut response = ApiError::new(
+    ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate-limited",
         format!("{whose} sent more requests than the server's limit; try again in {seconds} s"),
     )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    response
+    .with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
+    .into_response()
 }
 
 #[cfg(test)]

@@ -10,8 +10,16 @@ use accord_app::Error;
 use accord_render::api::Problem;
 use accord_store::StoreError;
 use accord_store::ledger::AppendError;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+
+/// The header of a `not-the-leader` answer naming the server that leads the log.
+pub const LEADER: &str = "accord-leader";
+
+/// How long a client waits before it submits again to a server that does not lead the
+/// log: a leader that is gone is replaced within about this long (the lease is tried
+/// again every [`accord_store::LEASE_RETRY`] by whichever server is asked).
+const RETRY_AFTER_SECONDS: u64 = 1;
 
 /// A request refused, or a failure, on its way to becoming a problem body.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +32,8 @@ pub struct ApiError {
     pub detail: String,
     /// The problems one by one, when there are several.
     pub errors: Vec<serde_json::Value>,
+    /// Headers the answer carries besides the content type (`Retry-After`, …).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
@@ -34,6 +44,41 @@ impl ApiError {
             kind,
             detail: detail.into(),
             errors: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// This problem, answered with the header `name: value` too.
+    pub fn with_header(mut self, name: impl Into<HeaderName>, value: HeaderValue) -> ApiError {
+        self.headers.push((name.into(), value));
+        self
+    }
+
+    /// The value of the header `name` the answer carries, if any.
+    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// 503 `not-the-leader`: another server of the same store holds the log's lease
+    /// (nothing was written). With `Retry-After`, and the leader's address in
+    /// `Accord-Leader` when it advertised one.
+    pub fn not_the_leader(origin: &str, leader: Option<&str>) -> ApiError {
+        let detail = match leader {
+            Some(address) => format!(
+                "this server does not lead the log `{origin}`: {address} does; submit there, or here again later (nothing was written)"
+            ),
+            None => format!(
+                "this server does not lead the log `{origin}` now; submit again later (nothing was written)"
+            ),
+        };
+        let problem = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-the-leader", detail)
+            .with_header(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        match leader.and_then(|a| HeaderValue::from_str(a).ok()) {
+            Some(value) => problem.with_header(HeaderName::from_static(LEADER), value),
+            None => problem,
         }
     }
 
@@ -79,6 +124,9 @@ impl IntoResponse for ApiError {
         let body = accord_render::api::problem(&self.problem());
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -229,18 +277,47 @@ fn store_problem(error: StoreError) -> ApiError {
             format!("there is no log `{origin}` on this server"),
         ),
         StoreError::OutOfRange(message) => ApiError::bad_request("out-of-range", message),
-        // A batch's entry whose log another server leads (a single submission answers
-        // this with `Retry-After` and the leader: `routes::statements::not_the_leader`).
-        StoreError::NotLeader { origin, .. } => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not-the-leader",
-            format!("this server does not lead the log `{origin}` now; nothing was written"),
-        ),
+        StoreError::NotLeader { origin, leader } => {
+            ApiError::not_the_leader(&origin, leader.as_deref())
+        }
         StoreError::Pool(_) | StoreError::Postgres(_) | StoreError::Sqlite(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "store-unavailable",
             "the store cannot be reached",
         ),
         _ => ApiError::internal(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn not_the_leader_says_when_to_come_back_and_where_to_go() {
+        let response = ApiError::not_the_leader("o1", Some("http://10.0.0.2:8080")).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let headers = response.headers();
+        assert_eq!(headers[header::RETRY_AFTER], "1");
+        assert_eq!(headers[LEADER], "http://10.0.0.2:8080");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+
+        // A leader that advertised nothing: still when to come back.
+        let response = ApiError::not_the_leader("o1", None).into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert!(response.headers().get(LEADER).is_none());
+    }
+
+    #[test]
+    fn a_batch_entry_refused_for_another_leader_is_the_same_problem() {
+        let store = StoreError::NotLeader {
+            origin: "o1".into(),
+            leader: Some("http://10.0.0.2:8080".into()),
+        };
+        assert_eq!(
+            store_problem(store),
+            ApiError::not_the_leader("o1", Some("http://10.0.0.2:8080"))
+        );
     }
 }

@@ -165,7 +165,7 @@ impl Hub {
 }
 
 /// What the watcher knows of each log: its size and its agreement's statuses then.
-type Seen = BTreeMap<String, (u64, Option<Statuses>)>;
+pub(crate) type Seen = BTreeMap<String, (u64, Option<Statuses>)>;
 
 /// The statuses of `agreement` as of `as_of`, from the evaluation cache; `None` when it
 /// cannot be evaluated (a log whose agreement is not registered).
@@ -197,11 +197,32 @@ async fn logs(state: &AppState) -> Option<Vec<(String, u64, String)>> {
     )
 }
 
-/// Watches the logs until the server stops, publishing each state change.
-pub(crate) async fn watch(state: AppState) {
-    let mut stopping = state.stopping.subscribe();
+/// What is known of the logs at start-up: each log's size and its agreement's statuses.
+///
+/// Taken before the server accepts requests ([`crate::start`] awaits it), so that an entry
+/// submitted through this server is always compared with a reading taken before it: read
+/// while the server already served, an entry appended during the reading would be part of
+/// what is known and never told.
+///
+/// `None` when the logs cannot be read: the watcher's first reading sets what is known.
+pub(crate) async fn baseline(state: &AppState) -> Option<Seen> {
     let mut seen = Seen::new();
-    let mut first = true;
+    for (origin, size, agreement) in logs(state).await? {
+        let now = jiff::Timestamp::now();
+        // A log whose agreement cannot be evaluated yet has nothing to compare with; its
+        // first evaluable reading is told against no statuses at all.
+        let statuses = statuses(state, agreement, now).await;
+        seen.insert(origin, (size, statuses));
+    }
+    Some(seen)
+}
+
+/// Watches the logs until the server stops, from what [`baseline`] read, publishing each
+/// state change.
+pub(crate) async fn watch(state: AppState, baseline: Option<Seen>) {
+    let mut stopping = state.stopping.subscribe();
+    let mut first = baseline.is_none();
+    let mut seen = baseline.unwrap_or_default();
     loop {
         if let Some(logs) = logs(&state).await {
             for (origin, size, agreement) in logs {
@@ -213,8 +234,8 @@ pub(crate) async fn watch(state: AppState) {
                 let after = statuses(&state, agreement.clone(), now).await;
                 let before = match seen.insert(origin.clone(), (size, after.clone())) {
                     Some((_, before)) => before,
-                    // The logs there at start-up set what is known; a log created since
-                    // had nothing to say before.
+                    // Without a baseline, the logs of the first reading set what is
+                    // known; a log created since had nothing to say before.
                     None if first => None,
                     None => Some(Statuses::default()),
                 };

@@ -98,7 +98,8 @@ fn submit_all(
 }
 
 /// `{"results": [...]}`: per entry, in order, its receipt with `status` 201 (new) or 200
-/// (already logged), or its problem (`type`, `title`, `status`, `detail`).
+/// (already logged), or its problem (`type`, `title`, `status`, `detail`; and `leader`
+/// for `not-the-leader` when the leader advertised an address).
 fn render(results: &[Outcome]) -> String {
     let results: Vec<Value> = results
         .iter()
@@ -113,11 +114,45 @@ fn render(results: &[Outcome]) -> String {
                 }
                 receipt
             }
-            Err(problem) => serde_json::to_value(problem.problem()).unwrap_or(Value::Null),
+            Err(problem) => entry_problem(problem),
         })
         .collect();
     let mut out = serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
         .unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// An entry's problem in the batch's answer. The answer is one 200 for all entries, so
+/// what a single submission says in headers goes in the entry's result: the leader that
+/// `Accord-Leader` names.
+fn entry_problem(problem: &ApiError) -> Value {
+    let mut body = serde_json::to_value(problem.problem()).unwrap_or(Value::Null);
+    let leader = problem
+        .header(statements::LEADER)
+        .and_then(|v| v.to_str().ok());
+    if let (Some(fields), Some(leader)) = (body.as_object_mut(), leader) {
+        fields.insert("leader".into(), leader.into());
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_entry_refused_for_another_leader_names_the_leader() {
+        let problem = ApiError::not_the_leader("o1", Some("http://10.0.0.2:8080"));
+        let body = entry_problem(&problem);
+        assert_eq!(body["type"], "urn:accord:problem:not-the-leader");
+        assert_eq!(body["status"], 503);
+        assert_eq!(body["leader"], "http://10.0.0.2:8080");
+        assert!(
+            entry_problem(&ApiError::not_the_leader("o1", None))
+                .get("leader")
+                .is_none()
+        );
+    }
 }

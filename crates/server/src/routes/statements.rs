@@ -6,7 +6,7 @@ use accord_app::StoreError;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse as _, Response};
 
 use accord_ledger::entry::SignedEntry;
@@ -19,7 +19,7 @@ use crate::problem::ApiError;
 use crate::replica::COMMIT_LSN;
 
 /// The header of a `not-the-leader` answer naming the server that leads the log.
-pub const LEADER: &str = "accord-leader";
+pub use crate::problem::LEADER;
 
 /// The body: `{"entry": "<the signed entry's canonical encoding, base64 or hex>"}`.
 #[derive(Debug, serde::Deserialize)]
@@ -31,7 +31,8 @@ pub struct Submit {
 /// `POST /v1/statements`: 201 with the receipt when the entry is new, 200 with the first
 /// receipt's index and record time when the log already holds it; 422 with the ledger's
 /// reason when it refuses the entry (nothing is written); 503 `not-the-leader` when
-/// another server of the same PostgreSQL store leads the log ([`not_the_leader`]). The
+/// another server of the same PostgreSQL store leads the log
+/// ([`ApiError::not_the_leader`]: `Retry-After`, and the leader in `Accord-Leader`). The
 /// answer carries `Accord-Commit-Lsn` on PostgreSQL (see [`crate::replica`]).
 pub async fn submit(
     State(state): State<AppState>,
@@ -55,9 +56,6 @@ pub async fn submit(
     .map_err(|_| ApiError::internal())?;
     let (submitted, position) = match written {
         Ok(written) => written,
-        Err(accord_app::Error::Store(StoreError::NotLeader { origin, leader })) => {
-            return Ok(not_the_leader(&origin, leader.as_deref()));
-        }
         Err(accord_app::Error::Entry { source, .. })
             if matches!(*source, StoreError::Postgres(_) | StoreError::Pool(_)) =>
         {
@@ -112,30 +110,4 @@ fn receipt_lost() -> ApiError {
         "store-unavailable",
         "the store went while the receipt was read back; the entry may have been written: submit it again for its receipt",
     )
-}
-
-/// How long a client waits before it submits again to a server that does not lead the
-/// log: a leader that is gone is replaced within about this long (the lease is tried
-/// again every [`accord_store::LEASE_RETRY`] by whichever server is asked).
-const RETRY_AFTER_SECONDS: u64 = 1;
-
-/// 503 with `Retry-After`, and the leader's address in `Accord-Leader` when it advertised
-/// one: another server of the same store holds the log's lease (nothing was written).
-fn not_the_leader(origin: &str, leader: Option<&str>) -> Response {
-    let detail = match leader {
-        Some(address) => format!(
-            "this server does not lead the log `{origin}`: {address} does; submit there, or here again later (nothing was written)"
-        ),
-        None => format!(
-            "this server does not lead the log `{origin}` now; submit again later (nothing was written)"
-        ),
-    };
-    let mut response =
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-the-leader", detail).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
-    if let Some(value) = leader.and_then(|a| HeaderValue::from_str(a).ok()) {
-        headers.insert(LEADER, value);
-    }
-    response
 }

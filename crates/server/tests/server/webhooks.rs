@@ -204,9 +204,6 @@ fn a_phase_change_is_delivered_signed_retried_recorded_and_streamed() {
                 .unwrap();
             let base = format!("http://{}", running.addr());
             let client = reqwest::Client::new();
-            // The watcher's first reading of the logs (one evaluation of an empty log) sets
-            // what is known: an entry appended before it would be part of it, not a change.
-            tokio::time::sleep(Duration::from_secs(3)).await;
             let mut stream = client
                 .get(format!("{base}/v1/agreements/{AGREEMENT}/events"))
                 .bearer_auth(&compliance)
