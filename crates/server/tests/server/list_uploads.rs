@@ -72,10 +72,13 @@ fn an_uploaded_list_is_imported_whole_or_not_at_all_and_read_back() {
             let cut = upload(f, Role::Admin, "un-sc", un[..un.len() / 2].to_vec()).await;
             cut.problem(422, "import-refused");
             too_large(f, [un.clone(), un.clone()].concat()).await;
-            upload(f, Role::Compliance, "un-sc", un.clone())
+            // Refusals decided before the body is read get a small body: a large one may
+            // meet the connection closed by the answer while it is still being sent.
+            let small = un[..4096].to_vec();
+            upload(f, Role::Compliance, "un-sc", small.clone())
                 .await
                 .problem(403, "forbidden");
-            upload(f, Role::Admin, "default", un.clone())
+            upload(f, Role::Admin, "default", small)
                 .await
                 .problem(422, "import-refused");
             assert_eq!(imports(f), before);
