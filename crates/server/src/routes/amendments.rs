@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use super::agreements::agreement_id;
-use super::statements::{Submit, checked_entry};
+use super::statements::{Submit, append, checked_entry};
 use super::{blocking, json};
 use crate::AppState;
 use crate::auth::Role;
@@ -161,17 +161,9 @@ pub async fn sign(
     let number = version_number(&version)?;
     let submit: Submit = json_body(&headers, body)?;
     let entry = checked_entry(caller, &submit)?;
-    let store = state.store.clone();
-    let submitted = tokio::task::spawn_blocking(move || {
-        let registered = accord_app::agreements::registered(&store, id.as_str())?;
-        accord_app::agreements::check_signature(&registered, id.as_str(), number, &entry)?;
-        accord_app::service::submit(&store, entry)
+    append(&state, entry, move |store, entry| {
+        let registered = accord_app::agreements::registered(store, id.as_str())?;
+        accord_app::agreements::check_signature(&registered, id.as_str(), number, entry)
     })
     .await
-    .map_err(|_| ApiError::internal())??;
-    let mut response = json(accord_render::api::submitted(&submitted));
-    if !submitted.duplicate {
-        *response.status_mut() = StatusCode::CREATED;
-    }
-    Ok(response)
 }

@@ -43,8 +43,21 @@ pub async fn submit(
     let caller = caller.may(Action::SubmitEntry)?;
     let submit: Submit = json_body(&headers, body)?;
     let entry = checked_entry(caller, &submit)?;
+    append(&state, entry, |_, _| Ok(())).await
+}
+
+/// Appends `entry` once `check` (run on the blocking pool, against the store) lets it
+/// through, and answers as `POST /v1/statements` does: 201 or 200 with the receipt,
+/// `Accord-Commit-Lsn` on PostgreSQL, 503 "submit again" when the commit's answer was
+/// lost to a failover. Every route that writes one entry goes through here.
+pub(crate) async fn append(
+    state: &AppState,
+    entry: SignedEntry,
+    check: impl FnOnce(&accord_app::Store, &SignedEntry) -> accord_app::Result<()> + Send + 'static,
+) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let written = tokio::task::spawn_blocking(move || {
+        check(&store, &entry)?;
         let submitted = accord_app::service::submit(&store, entry)?;
         // Where the primary's log stands now, at or past this commit: what a read from a
         // standby waits for (see `crate::replica`).
