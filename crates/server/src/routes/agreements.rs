@@ -98,6 +98,16 @@ pub(crate) fn as_of(given: Option<&str>) -> Result<accord_app::time::AsOf, ApiEr
     }
 }
 
+/// The reading a request asks for: a view by name (checked by the evaluation), and a
+/// contract date (400 `bad-parameter` when it is not a date).
+pub(crate) fn reading(view: Option<String>, contract: Option<&str>) -> Result<Reading, ApiError> {
+    Ok(Reading {
+        view,
+        contract: contract.map(|d| date("contract", d)).transpose()?,
+    })
+}
+
+/// A date parameter named `name` (400 `bad-parameter` when it is not YYYY-MM-DD).
 pub(crate) fn date(name: &str, given: &str) -> Result<Date, ApiError> {
     given.parse().map_err(|_| {
         ApiError::bad_request(
@@ -119,11 +129,8 @@ async fn evaluated(
     blocking(state, move |store| {
         let instant = accord_app::time::registered_as_of(store, id.as_str(), as_of)?;
         match evaluations.state(store, id.as_str(), instant, &reading) {
-            Err(e) if unknown_view(&e) => {
-                let detail = accord_render::errors::chain(&e);
-                Ok(Err(ApiError::bad_request("unknown-view", detail)))
-            }
-            other => other.map(Ok),
+            Err(e) => unknown_view(&e).map(Err).ok_or(e),
+            Ok(evaluated) => Ok(Ok(evaluated)),
         }
     })
     .await?
@@ -140,14 +147,7 @@ pub async fn state(
     caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
     let as_of = as_of(query.as_of.as_deref())?;
-    let reading = Reading {
-        view: query.view,
-        contract: query
-            .contract
-            .as_deref()
-            .map(|d| date("contract", d))
-            .transpose()?,
-    };
+    let reading = reading(query.view, query.contract.as_deref())?;
     let evaluated = evaluated(&state, id, as_of, reading).await?;
     Ok(json(accord_render::state::output(&evaluated.state, true)))
 }

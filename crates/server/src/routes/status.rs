@@ -2,13 +2,13 @@
 //! status JSON of `docs/status-json.md`, exactly as `accord status --json` prints it.
 
 use accord_app::Error;
-use accord_app::evaluate::{AgreementSource, Reading};
+use accord_app::evaluate::AgreementSource;
 use accord_app::status::{StatusQuery, Who};
 use accord_core::engine::EvalError;
 use axum::extract::State;
 use axum::response::Response;
 
-use super::agreements::{agreement_id, date};
+use super::agreements::{agreement_id, date, reading};
 use super::{blocking, json};
 use crate::AppState;
 use crate::extract::{Caller, Params};
@@ -69,20 +69,13 @@ fn status_query(query: Query) -> Result<StatusQuery, ApiError> {
             None => accord_app::time::today(jiff::Timestamp::now()),
         },
         agreements,
-        reading: Reading {
-            view: query.view,
-            contract: query
-                .contract
-                .as_deref()
-                .map(|d| date("contract", d))
-                .transpose()?,
-        },
+        reading: reading(query.view, query.contract.as_deref())?,
     })
 }
 
-/// Whether the error is a view the evaluation does not have: a bad parameter (400,
+/// A view the evaluation does not have, as the bad parameter it is (400 `unknown-view`,
 /// naming the views there are), not an agreement that cannot be evaluated.
-pub(crate) fn unknown_view(error: &Error) -> bool {
+pub(crate) fn unknown_view(error: &Error) -> Option<ApiError> {
     matches!(
         error,
         Error::EvaluateAgreement {
@@ -90,6 +83,7 @@ pub(crate) fn unknown_view(error: &Error) -> bool {
             ..
         } | Error::Eval(EvalError::UnknownView { .. })
     )
+    .then(|| ApiError::bad_request("unknown-view", accord_render::errors::chain(error)))
 }
 
 /// `GET /v1/status`.
@@ -103,11 +97,7 @@ pub async fn status(
     let body = blocking(&state, move |store| {
         let answer = match accord_app::status::status(store, &query) {
             Ok(answer) => answer,
-            Err(e) if unknown_view(&e) => {
-                let detail = accord_render::errors::chain(&e);
-                return Ok(Err(ApiError::bad_request("unknown-view", detail)));
-            }
-            Err(e) => return Err(e),
+            Err(e) => return unknown_view(&e).map(Err).ok_or(e),
         };
         Ok(Ok(accord_render::status::json(
             &query.who,
