@@ -691,24 +691,10 @@ pub fn export(
     date: accord_core::time::Date,
     sink: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
 ) -> Result<()> {
-    let mut lists = store.lists()?;
-    if lists.imports(Some(list))?.is_empty() {
+    if store.lists()?.imports(Some(list))?.is_empty() {
         return Err(unknown_list(store, list));
     }
-    let evaluated = crate::status::evaluate_all(store, agreements, date)?;
-    let views: Vec<accord_lists::in_force::Evaluated<'_>> = evaluated
-        .iter()
-        .map(|(agreement, state)| accord_lists::in_force::Evaluated { agreement, state })
-        .collect();
-    for d in lists.listed()?.into_iter().filter(|d| d.source == list) {
-        for entity in accord_lists::ftm_export::entities(&d, &views, date) {
-            sink(&entity).map_err(|source| Error::Write {
-                name: "the export".to_owned(),
-                source,
-            })?;
-        }
-    }
-    Ok(())
+    crate::status::export_where(store, agreements, date, &|d| d.source == list, sink)
 }
 
 /// [`Error::UnknownSource`] for a list the store holds no import of, naming those it has.

@@ -295,12 +295,24 @@ pub fn export(
     date: Date,
     sink: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
 ) -> Result<()> {
+    export_where(store, agreements, date, &|_| true, sink)
+}
+
+/// [`export`] of the designations `keep` selects (one list's, for
+/// [`crate::lists::export`]).
+pub(crate) fn export_where(
+    store: &Store,
+    agreements: &[AgreementSource],
+    date: Date,
+    keep: &dyn Fn(&accord_lists::model::Designation) -> bool,
+    sink: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
+) -> Result<()> {
     let evaluated = evaluate_all(store, agreements, date)?;
     let views: Vec<Evaluated<'_>> = evaluated
         .iter()
         .map(|(agreement, state)| Evaluated { agreement, state })
         .collect();
-    for d in store.lists()?.listed()? {
+    for d in store.lists()?.listed()?.into_iter().filter(|d| keep(d)) {
         for entity in accord_lists::ftm_export::entities(&d, &views, date) {
             sink(&entity).map_err(|source| Error::Write {
                 name: "the export".to_owned(),
