@@ -140,8 +140,10 @@ pub fn evaluate_view(
 /// Incremental evaluation: feed entries one by one, ask for the state at any instant.
 ///
 /// Entries should come in log order (record time, then index). An entry that comes out of
-/// order is still taken into account correctly, at the cost of rebuilding the caches (the
-/// result never depends on the order of appends).
+/// order is still taken into account correctly: slotted in place when no entry ingested
+/// after it depends on it (evidence or a statement that kills nothing, with a log index
+/// nobody used or named), else by rebuilding the caches (the result never depends on the
+/// order of appends).
 #[derive(Debug, Clone)]
 pub struct Evaluator {
     pub(crate) core: ingest::Core,
