@@ -140,8 +140,10 @@ pub fn evaluate_view(
 /// Incremental evaluation: feed entries one by one, ask for the state at any instant.
 ///
 /// Entries should come in log order (record time, then index). An entry that comes out of
-/// order is still taken into account correctly, at the cost of rebuilding the caches (the
-/// result never depends on the order of appends).
+/// order is still taken into account correctly: slotted in place when no entry ingested
+/// after it depends on it (evidence or a statement that kills nothing, with a log index
+/// nobody used or named), else by rebuilding the caches (the result never depends on the
+/// order of appends).
 #[derive(Debug, Clone)]
 pub struct Evaluator {
     pub(crate) core: ingest::Core,
@@ -183,10 +185,16 @@ impl Evaluator {
     pub fn append(&mut self, entry: &LoggedStatement) {
         let key = (entry.recorded_at, entry.index.0);
         if self.core.last.is_some_and(|last| key < last) {
-            // Out of order: rebuild in the total order so that the result is the same as a
-            // replay in log order.
-            self.appended.push(entry.clone());
-            self.appended.sort_by_key(|e| (e.recorded_at, e.index.0));
+            // Out of order: slotted in place when nothing ingested depends on its coming
+            // later (the caches stay), else rebuilt in the total order; either way the
+            // result is the same as a replay in log order.
+            let at = self
+                .appended
+                .partition_point(|e| (e.recorded_at, e.index.0) <= key);
+            self.appended.insert(at, entry.clone());
+            if self.core.slot_in(entry) {
+                return;
+            }
             let versions = std::mem::take(&mut self.core.versions);
             let days = std::mem::take(&mut self.core.days);
             self.core = ingest::Core::new(versions, days);
@@ -237,10 +245,10 @@ impl Evaluator {
     /// The state as of `as_of` for a caller that reads statuses and dates, not why they
     /// are what they are (the simulator looks at thousands of states per second): every
     /// field but the `reasons` is that of [`Evaluator::state`], and so are the reasons of
-    /// phases, triggers, relief, measures, disputes and decisions, except that those may
-    /// cite fewer entries. The `reasons` of indicators' reporting periods that had settled
-    /// before, of indicators' reviews and of commitments' reviews are left empty: building
-    /// them is most of the cost of a state over a long history.
+    /// phases, triggers, relief, measures and decisions, except that those may cite fewer
+    /// entries. The `reasons` of indicators' reporting periods, of indicators' reviews, of
+    /// commitments' reviews and of disputes are left empty (or partly so): building them is
+    /// most of the cost of a state over a long history.
     pub fn statuses(&mut self, as_of: Instant) -> Result<State, EvalError> {
         self.derive(as_of, derive::Detail::Statuses)
     }
@@ -258,6 +266,9 @@ impl Evaluator {
                 match fill.what {
                     derive::Filled::Quorum(cell) => ind.store_cell(fill.start, cell),
                     derive::Filled::Period(settled) => ind.store_settled(fill.start, *settled),
+                    derive::Filled::Reported(stamp) => {
+                        ind.reported.insert(fill.start, stamp);
+                    }
                 }
             }
         }

@@ -69,6 +69,8 @@ pub(crate) struct CacheFill {
 pub(crate) enum Filled {
     Quorum(Cell),
     Period(Box<super::ingest::Settled>),
+    /// A period of an `escalate` indicator reported in time, as of its cell's stamp.
+    Reported(u64),
 }
 
 /// Dates that rules refer to.
@@ -169,14 +171,28 @@ pub(crate) fn derive(
         .collect();
 
     let mut versions = calendar::Versions::new(core, cut, date, excluded, &mut rejected);
+    versions.explain = detail == Detail::Full;
     let agreement_status =
         measures::agreement_status(versions.views.first().and_then(|v| v.effective), date);
     let disputes = disputes::disputes(&versions);
     rejected.extend(disputes.rejected.iter().cloned());
     versions.set_stages(&disputes.stage_began);
+    let mut fills = Vec::new();
+    if everything {
+        fills.extend(
+            disputes
+                .reported
+                .iter()
+                .map(|&(indicator, start, stamp)| CacheFill {
+                    lens: versions.current,
+                    indicator,
+                    start,
+                    what: Filled::Reported(stamp),
+                }),
+        );
+    }
     let mut cal = calendar::Calendar::new(versions);
     cal.detail = detail;
-    let mut fills = Vec::new();
     let findings = findings::findings(&cal, &disputes, everything, &mut fills, &mut rejected);
     let commitments = commitments::commitments(&cal, &findings);
 

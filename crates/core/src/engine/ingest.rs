@@ -11,7 +11,7 @@
 //! retract an entry already ingested, and `killed_by` is always the *first* entry that
 //! superseded or withdrew it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::agreement::{Agreement, IndicatorTarget, PartyRole, SelfReport, Tolerance};
 use crate::id::ParticipantId;
@@ -180,6 +180,10 @@ pub(crate) struct LensIndicator {
     pub settled: BTreeMap<Date, Settled>,
     /// The last stamp given to a cached cell (see `Cell::stamp`).
     pub stamps: u64,
+    /// Periods of an `escalate` indicator found reported by the end of their grace, by
+    /// start, with the stamp of the cached cell they were found in: they need no look
+    /// while the cached cell has that stamp (see `escalation::escalations`).
+    pub reported: BTreeMap<Date, u64>,
     /// The last period end seen and its grace deadline (days since 1970).
     pub last_deadline: Option<(Date, Option<i64>)>,
 }
@@ -191,6 +195,8 @@ pub(crate) struct LensIndicator {
 /// other ways (a cure window, evidence in escrow) are never settled.
 #[derive(Debug, Clone)]
 pub(crate) struct Settled {
+    /// Whether `state` has its reasons (derived for `Evaluator::state`, not `statuses`).
+    pub explained: bool,
     pub cell: Cell,
     pub misses_in: u32,
     pub due: Option<Date>,
@@ -238,6 +244,10 @@ pub(crate) struct Core {
     pub keys: Vec<Key>,
     /// The days the agreement counts in (its zone, UTC by default).
     pub days: DayZone,
+    /// Indices a correction or retraction named before any entry had them: an entry that
+    /// later arrives out of order with one of them would have changed how that correction
+    /// was taken, so it cannot be slotted in (see [`Core::slot_in`]).
+    pub missing_targets: BTreeSet<u64>,
 }
 
 pub(crate) const MIN_KEY: Key = (Instant::MIN, 0);
@@ -272,7 +282,50 @@ impl Core {
             last: None,
             keys: Vec::new(),
             days,
+            missing_targets: BTreeSet::new(),
         }
+    }
+
+    /// Ingests an entry that comes before the last one ingested, in place, when nothing
+    /// ingested so far would have been taken differently had it come in log order: it is
+    /// evidence or a statement other than a correction or retraction (those kill earlier
+    /// entries, which depends on what killed them first), no entry ingested has its log
+    /// index, and no correction or retraction named that index before it existed.
+    /// Ingesting such an entry reads and writes nothing another entry's ingestion depends
+    /// on; what it adds is kept in log order (`keys`, `others`, `rejected`), and the cached
+    /// quorum of the period it observes is refreshed as for an entry in order. Returns
+    /// `false`, having changed nothing, when it cannot be slotted in (then rebuild).
+    pub fn slot_in(&mut self, entry: &LoggedStatement) -> bool {
+        let key = (entry.recorded_at, entry.index.0);
+        let index = entry.index.0;
+        let kills = matches!(
+            entry.statement,
+            Statement::Correction(_) | Statement::Retraction(_)
+        );
+        if kills || self.missing_targets.contains(&index) || self.keys.iter().any(|k| k.1 == index)
+        {
+            return false;
+        }
+        let (others, rejected) = (self.others.len(), self.rejected.len());
+        let last = self.last;
+        self.ingest(entry);
+        self.last = last;
+        // `ingest` appended at the ends: move what it added to its place in log order.
+        self.keys.pop();
+        let at = self.keys.partition_point(|k| *k < key);
+        self.keys.insert(at, key);
+        if self.others.len() > others
+            && let Some(o) = self.others.pop()
+        {
+            let at = self.others.partition_point(|x| x.key < key);
+            self.others.insert(at, o);
+        }
+        let added: Vec<(Key, LogIndex, String)> = self.rejected.drain(rejected..).collect();
+        for r in added {
+            let at = self.rejected.partition_point(|x| x.0 <= key);
+            self.rejected.insert(at, r);
+        }
+        true
     }
 
     /// The agreement's day of an instant (a record time, a cut).
@@ -364,12 +417,13 @@ impl Core {
 
     /// Checks that `record` may correct (or retract) the entry at `target`.
     fn check_target(
-        &self,
+        &mut self,
         record: &EntryRecord,
         target: LogIndex,
         correction: bool,
     ) -> Result<(), String> {
         let Some(old) = self.entries.get(&target.0) else {
+            self.missing_targets.insert(target.0);
             return Err(format!(
                 "{} entry {target}, which is not an earlier accepted entry of this log",
                 if correction { "corrects" } else { "retracts" }
@@ -540,6 +594,7 @@ impl Lens {
                 cells: BTreeMap::new(),
                 settled: BTreeMap::new(),
                 stamps: 0,
+                reported: BTreeMap::new(),
                 last_deadline: None,
             });
         }

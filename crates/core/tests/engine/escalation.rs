@@ -875,3 +875,33 @@ fn an_overturned_grant_no_longer_applies_and_a_dispute_over_an_event_changes_not
 fn d_(y: i16, m: i8, day: i8) -> jiff::civil::Date {
     d(y, m, day)
 }
+
+/// The evaluator keeps a period found reported in time so that the overdue escalations do
+/// not look at it again: once its reports are retracted after the grace, that no longer
+/// holds, and the dispute the overdue policy opens is there as in a full replay.
+#[test]
+fn an_evaluator_that_saw_a_report_in_time_opens_the_overdue_dispute_once_it_is_retracted() {
+    let a = agreement();
+    let mut log = log_with_stockpile(&["2026-04-10"]);
+    let mut ev = accord_core::engine::Evaluator::new(std::slice::from_ref(&a)).unwrap();
+    for e in &log.entries {
+        ev.append(e);
+    }
+    // Two looks after the grace: the first caches the quorum, the second what it found.
+    for when in ["2026-05-05", "2026-05-10"] {
+        let s = ev.statuses(at(when)).unwrap();
+        assert!(s.disputes.is_empty(), "{:?}", s.disputes);
+    }
+    for (n, who) in [(1, "iaea"), (2, "sat")] {
+        let retraction = Statement::Retraction(Retraction {
+            retracts: LogIndex(n),
+            reason: "withdrawn".into(),
+        });
+        let i = log.push("2026-05-12", &[who], retraction);
+        ev.append(&log.entries[i.0 as usize]);
+    }
+    let s = ev.state(at("2026-05-20")).unwrap();
+    assert_eq!(dispute(&s, OVERDUE_Q1).opened, Some(d_(2026, 5, 1)));
+    let json = |s: &State| serde_json::to_string(s).unwrap();
+    assert_eq!(json(&s), json(&eval(&a, &log, "2026-05-20")));
+}

@@ -42,6 +42,8 @@ pub(crate) struct Versions<'a> {
     pub participants: Participants,
     /// Entries a view of the log sets aside (a contested invocation held void).
     pub excluded: BTreeSet<u64>,
+    /// Whether the disputes are walked with their reasons (`Detail::Full`).
+    pub explain: bool,
 }
 
 impl<'a> Versions<'a> {
@@ -73,6 +75,7 @@ impl<'a> Versions<'a> {
             views,
             participants: Participants::default(),
             excluded: excluded.clone(),
+            explain: true,
         };
         out.current = out.governing(date);
         if let Some(agreement) = out.agreement() {

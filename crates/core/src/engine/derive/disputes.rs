@@ -127,6 +127,9 @@ pub(crate) struct Disputes {
     /// (for `dispute(...)` conditions).
     pub by_commitment: BTreeMap<CommitmentId, (RuleDispute, Date)>,
     pub rejected: Vec<(u64, String)>,
+    /// Periods of the governing version's `escalate` indicators found reported in time,
+    /// with the stamp of their cached cell: (indicator, period start, stamp).
+    pub reported: Vec<(usize, Date, u64)>,
 }
 
 /// One thing that happens to the disputes, in log order.
@@ -176,7 +179,7 @@ pub(crate) fn disputes(versions: &Versions<'_>) -> Disputes {
         agreement,
     };
     let mut walks = Walks::default();
-    let escalations = escalation::escalations(versions, agreement);
+    let escalations = escalation::escalations(versions, agreement, &mut out.reported);
     // Parties' steps and the overdue policy's openings and closings, in log order; an
     // opening comes after everything recorded on the last day of grace and before anything
     // recorded the day after.
@@ -200,7 +203,7 @@ pub(crate) fn disputes(versions: &Versions<'_>) -> Disputes {
         match item {
             Item::Opened(e) => {
                 if walks.get(&e.id).is_none() {
-                    walks.push(Walk::overdue(agreement, e));
+                    walks.push(Walk::overdue(agreement, e, versions.explain));
                 }
             }
             Item::Report(e, key, index) => {
@@ -309,10 +312,12 @@ fn names(ids: &[ParticipantId]) -> String {
 /// Applies the disputes' effects to an indicator's reporting periods: reasons on every
 /// period concerned; `frozen` where the finding's effect is taken away; and, on a period
 /// overdue under an `escalate` policy, the dispute it opened, named in the overdue reason.
+/// The reasons are left out unless `explain`.
 pub(crate) fn apply(
     disputes: &Disputes,
     indicator: &IndicatorId,
     periods: &mut [ReportingPeriodState],
+    explain: bool,
 ) {
     use IndicatorStatus as S;
     for f in disputes
@@ -334,6 +339,9 @@ pub(crate) fn apply(
             {
                 p.known = p.known.max(Some(from));
             }
+            if !explain {
+                continue;
+            }
             let reason = Reason::with_entries(
                 if f.effect.takes_effect_away() {
                     Rule::DisputeFrozen
@@ -350,6 +358,9 @@ pub(crate) fn apply(
                 p.reasons.push(reason);
             }
         }
+    }
+    if !explain {
+        return;
     }
     for note in disputes
         .overdue

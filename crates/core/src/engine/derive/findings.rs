@@ -109,6 +109,7 @@ pub(crate) fn findings(
                 lind,
                 anchors: &view.anchors,
                 places: places.unwrap_or(2),
+                explain: cal.detail == Detail::Full,
             };
             let periods = indicator_periods(cal, &source, everything, fills, rejected);
             let state = by_id.entry(indicator.id.clone()).or_insert_with(|| {
@@ -173,7 +174,7 @@ impl Findings {
             self.undisputed
                 .insert((v, indicator.id.clone()), cells_of(&periods));
         }
-        disputes::apply(disputes, &indicator.id, &mut periods);
+        disputes::apply(disputes, &indicator.id, &mut periods, explain);
         // A finding whose effect a dispute takes away counts as unverified for the
         // reviews (and so for phases, triggers and relief); the period keeps the
         // monitors' finding for display.
@@ -220,6 +221,8 @@ struct Source<'a> {
     anchors: &'a Anchors,
     /// The decimal places its values are printed with (its unit's precision).
     places: u8,
+    /// Whether its periods are derived with their reasons (`Detail::Full`).
+    explain: bool,
 }
 
 /// The statuses of every reporting period of an indicator that has begun.
@@ -291,7 +294,9 @@ fn indicator_periods(
         let carried = lind
             .settled
             .get(&s)
-            .filter(|c| c.state.period == period && c.fits(cell, misses, due, cal.date));
+            .filter(|c| c.state.period == period && c.fits(cell, misses, due, cal.date))
+            // Derived without its reasons, it is carried forward only where none are shown.
+            .filter(|c| c.explained || cal.detail == Detail::Statuses);
         let mut state = match carried {
             Some(c) => {
                 misses = c.misses_out;
@@ -372,6 +377,7 @@ fn settle(
         && state.escrow.is_none()
         && state.cure_until.is_none();
     settled.then(|| Settled {
+        explained: src.explain,
         cell: cell.clone(),
         misses_in,
         due,
@@ -445,6 +451,8 @@ struct Slot {
     period: Period,
     in_grace: bool,
     grace_end: Option<Date>,
+    /// Whether reasons are written (`Detail::Full`); statuses alone need none.
+    explain: bool,
     grace_text: String,
 }
 
@@ -461,11 +469,17 @@ fn period_status(
     misses: &mut u32,
 ) -> ReportingPeriodState {
     let deadline = src.indicator.grace.after(period.end());
+    let explain = cal.detail == Detail::Full;
     let slot = Slot {
         period,
         in_grace: deadline.is_none_or(|d| cal.date <= d),
         grace_end: deadline,
-        grace_text: deadline.map_or_else(|| "its grace period".to_owned(), |d| d.to_string()),
+        explain,
+        grace_text: if explain {
+            deadline.map_or_else(|| "its grace period".to_owned(), |d| d.to_string())
+        } else {
+            String::new()
+        },
     };
     let mut out = ReportingPeriodState {
         period,
@@ -488,6 +502,9 @@ fn period_status(
         Outcome::Decided { .. } => decided(cal, src, &slot, &cell.outcome, &mut out),
         Outcome::Contested { entries, values } => {
             out.status = IndicatorStatus::Contested;
+            if !explain {
+                return escrowed(cal, &slot, cell, out);
+            }
             let shown: Vec<String> = values.iter().map(|v| show(*v, src.places)).collect();
             out.reasons.push(Reason::with_entries(
                 Rule::IndicatorContested,
@@ -506,6 +523,9 @@ fn period_status(
             let grace_text = &slot.grace_text;
             if slot.in_grace {
                 out.status = IndicatorStatus::Missing;
+                if !explain {
+                    return escrowed(cal, &slot, cell, out);
+                }
                 out.reasons.push(Reason::with_entries(
                     Rule::IndicatorMissing,
                     format!("{have} agreeing report(s) of the {needed} needed so far; grace runs until {grace_text}"),
@@ -513,6 +533,9 @@ fn period_status(
                 ));
             } else {
                 out.status = IndicatorStatus::Unverified;
+                if !explain {
+                    return escrowed(cal, &slot, cell, out);
+                }
                 out.reasons.push(Reason::with_entries(
                     Rule::IndicatorUnverified,
                     format!("quorum not reached: {have} agreeing report(s) of the {needed} needed, grace ended {grace_text}"),
@@ -522,6 +545,9 @@ fn period_status(
         }
         Outcome::SelfOnly { entries } => {
             out.status = IndicatorStatus::Unverified;
+            if !explain {
+                return escrowed(cal, &slot, cell, out);
+            }
             out.reasons.push(Reason::with_entries(
                 Rule::IndicatorSelfReport,
                 "only the target's own report, which this protocol does not accept without a monitor",
@@ -530,7 +556,17 @@ fn period_status(
         }
         Outcome::Empty => empty(cal.date, src.indicator, &slot, misses, &mut out),
     }
-    escrow(cal, &slot, cell, &mut out);
+    escrowed(cal, &slot, cell, out)
+}
+
+/// The period with what escrowed evidence makes of it.
+fn escrowed(
+    cal: &Calendar<'_>,
+    slot: &Slot,
+    cell: &Cell,
+    mut out: ReportingPeriodState,
+) -> ReportingPeriodState {
+    escrow(cal, slot, cell, &mut out);
     out
 }
 
@@ -604,9 +640,25 @@ fn decided(
     else {
         return;
     };
-    let (compliant, why) = complies(src.indicator, src.anchors, src.places, *value);
+    let explain = slot.explain;
+    let (compliant, why) = complies(src.indicator, src.anchors, src.places, *value, explain);
     out.value = Some(*value);
     out.late = *late;
+    if !explain {
+        out.status = if compliant {
+            IndicatorStatus::Compliant
+        } else if matches!(src.indicator.target, IndicatorTarget::Deadline { .. }) {
+            IndicatorStatus::MetLate
+        } else {
+            IndicatorStatus::Noncompliant
+        };
+        if out.status == IndicatorStatus::Noncompliant
+            && let Some(window) = src.indicator.cure
+        {
+            cure(cal.cut, cal.date, src, slot, window, out);
+        }
+        return;
+    }
     let who = if *self_reported && *voices == 1 {
         "the target's own report (self-reports suffice for this indicator)".to_owned()
     } else {
@@ -648,7 +700,7 @@ fn decided(
     } else {
         out.status = IndicatorStatus::Noncompliant;
         if let Some(window) = src.indicator.cure {
-            cure(cal.cut, cal.date, src, slot.period, window, out);
+            cure(cal.cut, cal.date, src, slot, window, out);
         }
     }
 }
@@ -664,6 +716,9 @@ fn empty(
 ) {
     let grace_text = &slot.grace_text;
     if slot.period.end() >= date {
+        if !slot.explain {
+            return;
+        }
         out.reasons.push(Reason::rule(
             Rule::IndicatorMissing,
             "the period is still running; no report yet",
@@ -671,14 +726,24 @@ fn empty(
         return;
     }
     if slot.in_grace {
-        out.reasons.push(Reason::rule(
-            Rule::IndicatorMissing,
-            format!("no report yet; grace runs until {grace_text}"),
-        ));
+        if slot.explain {
+            out.reasons.push(Reason::rule(
+                Rule::IndicatorMissing,
+                format!("no report yet; grace runs until {grace_text}"),
+            ));
+        }
         return;
     }
     *misses = misses.saturating_add(1);
     out.status = IndicatorStatus::Overdue;
+    if !slot.explain {
+        if let OverduePolicy::NoncompliantAfter { misses: allowed } = &indicator.overdue
+            && *misses >= (*allowed).max(1)
+        {
+            out.status = IndicatorStatus::Noncompliant;
+        }
+        return;
+    }
     let detail = match &indicator.overdue {
         OverduePolicy::None => format!(
             "no report by {grace_text}; the agreement attaches no consequence to it (overdue: none): relief is not held"
@@ -709,7 +774,14 @@ fn empty(
 }
 
 /// Whether a decided value meets the indicator's target, and why, in words.
-fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) -> (bool, String) {
+/// The words are left out (empty) unless `explain`.
+fn complies(
+    indicator: &Indicator,
+    anchors: &Anchors,
+    places: u8,
+    value: f64,
+    explain: bool,
+) -> (bool, String) {
     match &indicator.target {
         IndicatorTarget::Threshold {
             comparison,
@@ -726,6 +798,9 @@ fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) ->
                 },
                 c => c.holds(value, *limit),
             };
+            if !explain {
+                return (ok, String::new());
+            }
             // Rounded, unless rounding would make a value that differs from the limit
             // read as the limit itself ("3.67 breaches the limit of at most 3.67").
             let (shown, limit_shown) = match (show(value, places), show(*limit, places)) {
@@ -743,6 +818,9 @@ fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) ->
         }
         IndicatorTarget::Flag { expected } => {
             let observed = value == 1.0;
+            if !explain {
+                return (observed == *expected, String::new());
+            }
             (
                 observed == *expected,
                 format!("observed `{observed}`, expected `{expected}`"),
@@ -750,6 +828,9 @@ fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) ->
         }
         IndicatorTarget::Count { comparison, limit } => {
             let ok = comparison.holds(value, *limit as f64);
+            if !explain {
+                return (ok, String::new());
+            }
             (
                 ok,
                 format!(
@@ -764,6 +845,9 @@ fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) ->
             match anchors.resolve(due) {
                 Some(d) => {
                     let ok = epoch_day(d) as f64 >= value;
+                    if !explain {
+                        return (ok, String::new());
+                    }
                     (
                         ok,
                         format!(
@@ -772,6 +856,7 @@ fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) ->
                         ),
                     )
                 }
+                None if !explain => (true, String::new()),
                 None => (
                     true,
                     "done; its due date is not known yet, so it cannot be late".to_owned(),
@@ -780,6 +865,15 @@ fn complies(indicator: &Indicator, anchors: &Anchors, places: u8, value: f64) ->
         }
         IndicatorTarget::Grade { scale, pass } => {
             let got = scale.get(value as usize).map_or("?", String::as_str);
+            if !explain {
+                return (
+                    scale
+                        .iter()
+                        .position(|g| g == pass)
+                        .is_some_and(|p| value >= p as f64),
+                    String::new(),
+                );
+            }
             match scale.iter().position(|g| g == pass) {
                 Some(p) => (
                     value >= p as f64,
@@ -810,11 +904,12 @@ fn cure(
     cut: Key,
     date: Date,
     src: &Source<'_>,
-    period: Period,
+    slot: &Slot,
     window: CalendarDuration,
     out: &mut ReportingPeriodState,
 ) {
     let (indicator, lind, anchors) = (src.indicator, src.lind, src.anchors);
+    let (period, explain) = (slot.period, slot.explain);
     let (Some(until), Ok(from)) = (window.after(period.end()), period.end().tomorrow()) else {
         return;
     };
@@ -824,11 +919,14 @@ fn cure(
         if let Outcome::Decided {
             value, agreeing, ..
         } = &cell.outcome
-            && complies(indicator, anchors, src.places, *value).0
+            && complies(indicator, anchors, src.places, *value, false).0
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;
             out.known = out.known.max(cell.known.map(|k| anchors.days.day_of(k.0)));
+            if !explain {
+                return;
+            }
             out.reasons.push(Reason::with_entries(
                 Rule::IndicatorCure,
                 format!(
@@ -838,6 +936,9 @@ fn cure(
             ));
             return;
         }
+    }
+    if !explain {
+        return;
     }
     out.reasons.push(Reason::rule(
         Rule::IndicatorCure,

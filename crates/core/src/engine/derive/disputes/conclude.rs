@@ -287,22 +287,24 @@ fn into_state(mut w: Walk, effect: DisputeEffect, effect_text: String) -> Disput
         .collect();
     let contested = positions.iter().any(|p| p.accepts) && positions.iter().any(|p| !p.accepts);
     for p in &positions {
-        w.reasons.push(Reason::with_entries(
-            Rule::DisputePosition,
-            format!(
-                "`{}` {} the outcome: {}",
-                p.participant,
-                if p.accepts {
-                    "accepts"
-                } else {
-                    "does not accept"
-                },
-                p.view
-            ),
-            vec![p.entry],
-        ));
+        if w.explain {
+            w.reasons.push(Reason::with_entries(
+                Rule::DisputePosition,
+                format!(
+                    "`{}` {} the outcome: {}",
+                    p.participant,
+                    if p.accepts {
+                        "accepts"
+                    } else {
+                        "does not accept"
+                    },
+                    p.view
+                ),
+                vec![p.entry],
+            ));
+        }
     }
-    if contested {
+    if contested && w.explain {
         w.reasons.push(Reason::rule(
             Rule::DisputeContested,
             "the parties keep different views of the outcome; both are recorded",

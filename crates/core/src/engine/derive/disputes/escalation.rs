@@ -70,8 +70,19 @@ pub(crate) fn reserved_for<'a>(
 }
 
 /// The reporting periods of the governing version's `escalate` indicators whose grace has
-/// ended by `date` with no report by then.
-pub(crate) fn escalations(versions: &Versions<'_>, agreement: &Agreement) -> Vec<Escalation> {
+/// ended by `date` with no report by then; and the periods found reported in time whose
+/// quorum the evaluator has cached (`reported`: indicator, period start, the cell's stamp),
+/// which a later derivation need not look at again while that cell is the same.
+///
+/// A period reported in time stays so under any cut that sees every observation and
+/// supersession filed under it (the cell's `max_key`): which reports it has, when they were
+/// recorded and whether one still counts are all in that cell's range, and any change to
+/// them gives the cell a new stamp.
+pub(crate) fn escalations(
+    versions: &Versions<'_>,
+    agreement: &Agreement,
+    reported: &mut Vec<(usize, Date, u64)>,
+) -> Vec<Escalation> {
     let (core, current, cut, date) = (versions.core, versions.current, versions.cut, versions.date);
     let anchors = versions.anchors();
     let mut out = Vec::new();
@@ -97,6 +108,16 @@ pub(crate) fn escalations(versions: &Versions<'_>, agreement: &Agreement) -> Vec
         };
         let end = indicator.ends.as_ref().and_then(|r| anchors.resolve(r));
         for period in periods(start, indicator.cadence, date, end) {
+            // The cell this period's observations have, when cached and seen whole.
+            let cell = lind
+                .cells
+                .get(&period.start())
+                .filter(|c| c.stamp != 0 && c.end == period.end() && c.max_key <= cut);
+            if let Some(c) = cell
+                && lind.reported.get(&period.start()) == Some(&c.stamp)
+            {
+                continue;
+            }
             let Some(grace_end) = indicator.grace.after(period.end()) else {
                 continue;
             };
@@ -119,7 +140,12 @@ pub(crate) fn escalations(versions: &Versions<'_>, agreement: &Agreement) -> Vec
                 counts |= obs.killed_by.is_none_or(|k| k > cut);
             }
             let report = match first {
-                Some((key, _)) if counts && core.day(key.0) <= grace_end => continue,
+                Some((key, _)) if counts && core.day(key.0) <= grace_end => {
+                    if let Some(c) = cell {
+                        reported.push((n, period.start(), c.stamp));
+                    }
+                    continue;
+                }
                 Some((key, index)) if counts => Some((key, LogIndex(index))),
                 _ => None,
             };

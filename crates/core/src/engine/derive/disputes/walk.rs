@@ -88,6 +88,8 @@ pub(crate) struct Walk {
     pub positions: BTreeMap<ParticipantId, (bool, String, LogIndex)>,
     pub steps: Vec<LogIndex>,
     pub reasons: Vec<Reason>,
+    /// Whether reasons are written (`Detail::Full`): the statuses alone need none.
+    pub explain: bool,
 }
 
 /// The lookups a walk needs: the governing version's roles and its dispute process.
@@ -188,7 +190,11 @@ impl Walk {
             course: Course::Open,
             positions: BTreeMap::new(),
             steps: vec![o.index],
-            reasons: vec![Reason::with_entries(
+            reasons: Vec::new(),
+            explain: env.versions.explain,
+        };
+        if w.explain {
+            w.reasons.push(Reason::with_entries(
                 Rule::DisputeOpened,
                 format!(
                     "opened on {day} by {} against {}: {reason}",
@@ -196,14 +202,14 @@ impl Walk {
                     finding_text(finding)
                 ),
                 vec![o.index],
-            )],
-        };
+            ));
+        }
         w.begin(env.agreement, stage, day, Some(o.index));
         Ok(w)
     }
 
     /// The dispute the overdue policy opens on the day after the grace ended.
-    pub fn overdue(agreement: &Agreement, e: &Escalation) -> Walk {
+    pub fn overdue(agreement: &Agreement, e: &Escalation, explain: bool) -> Walk {
         let day = e.grace_end.tomorrow().unwrap_or(e.grace_end);
         let mut w = Walk {
             id: e.id.clone(),
@@ -222,17 +228,20 @@ impl Walk {
             positions: BTreeMap::new(),
             steps: Vec::new(),
             reasons: Vec::new(),
+            explain,
         };
         w.begin(agreement, &e.stage, day, None);
         // After the stage it begins: reasons are shown latest first, and that it was the
         // overdue policy that opened it is what matters most on its first day.
-        w.reasons.push(Reason::rule(
-            Rule::DisputeOpened,
-            format!(
-                "opened on {day} by the agreement's overdue policy (`{}`: escalate to `{}`): no report on it for {} by {}, the end of its grace period",
-                e.indicator, e.stage, e.period, e.grace_end
-            ),
-        ));
+        if w.explain {
+            w.reasons.push(Reason::rule(
+                Rule::DisputeOpened,
+                format!(
+                    "opened on {day} by the agreement's overdue policy (`{}`: escalate to `{}`): no report on it for {} by {}, the end of its grace period",
+                    e.indicator, e.stage, e.period, e.grace_end
+                ),
+            ));
+        }
         w
     }
 
@@ -287,11 +296,13 @@ impl Walk {
                 if parallel { ", in parallel" } else { "" },
                 deadline.map_or("unknown".to_owned(), |d| d.to_string())
             );
-            self.reasons.push(Reason::with_entries(
-                Rule::DisputeStage,
-                detail,
-                index.into_iter().collect(),
-            ));
+            if self.explain {
+                self.reasons.push(Reason::with_entries(
+                    Rule::DisputeStage,
+                    detail,
+                    index.into_iter().collect(),
+                ));
+            }
         }
     }
 
@@ -323,26 +334,30 @@ impl Walk {
                 .iter()
                 .find(|s| s.id == stage)
                 .and_then(|s| s.next.clone());
-            self.reasons.push(Reason::rule(
-                Rule::DisputeDeadline,
-                match &next {
-                    Some(n) => format!(
-                        "stage `{stage}` ran out unresolved on {deadline}: escalated to `{n}`"
-                    ),
-                    None => format!("stage `{stage}` ran out unresolved on {deadline}"),
-                },
-            ));
+            if self.explain {
+                self.reasons.push(Reason::rule(
+                    Rule::DisputeDeadline,
+                    match &next {
+                        Some(n) => format!(
+                            "stage `{stage}` ran out unresolved on {deadline}: escalated to `{n}`"
+                        ),
+                        None => format!("stage `{stage}` ran out unresolved on {deadline}"),
+                    },
+                ));
+            }
             if let Some(n) = next {
                 self.begin(agreement, &n, deadline, None);
             }
             if self.running().next().is_none() {
                 self.course = Course::Exhausted(deadline);
-                self.reasons.push(Reason::rule(
-                    Rule::DisputeExhausted,
-                    format!(
-                        "every stage ran out unresolved by {deadline}: the decision is the authority's"
-                    ),
-                ));
+                if self.explain {
+                    self.reasons.push(Reason::rule(
+                        Rule::DisputeExhausted,
+                        format!(
+                            "every stage ran out unresolved by {deadline}: the decision is the authority's"
+                        ),
+                    ));
+                }
                 break;
             }
         }
@@ -393,13 +408,15 @@ impl Walk {
             Origin::Overdue { indicator, period } => (indicator.to_string(), period.to_string()),
             Origin::Party => return,
         };
-        self.reasons.push(Reason::with_entries(
-            Rule::DisputeReportReceived,
-            format!(
-                "closed on {day}: the report on `{indicator}` for {period} was recorded (entry {index})"
-            ),
-            vec![index],
-        ));
+        if self.explain {
+            self.reasons.push(Reason::with_entries(
+                Rule::DisputeReportReceived,
+                format!(
+                    "closed on {day}: the report on `{indicator}` for {period} was recorded (entry {index})"
+                ),
+                vec![index],
+            ));
+        }
     }
 
     /// A party moves the dispute from a running stage to its `next` or one of its
@@ -443,14 +460,16 @@ impl Walk {
         run.ended = Some(day);
         let from_stage = run.stage.clone();
         self.steps.push(o.index);
-        self.reasons.push(Reason::with_entries(
-            Rule::DisputeEscalated,
-            format!(
-                "escalated from `{from_stage}` to `{to}` on {day} by {}",
-                names(&o.authors)
-            ),
-            vec![o.index],
-        ));
+        if self.explain {
+            self.reasons.push(Reason::with_entries(
+                Rule::DisputeEscalated,
+                format!(
+                    "escalated from `{from_stage}` to `{to}` on {day} by {}",
+                    names(&o.authors)
+                ),
+                vec![o.index],
+            ));
+        }
         self.begin(env.agreement, to, day, Some(o.index));
         Ok(())
     }
@@ -536,11 +555,13 @@ impl Walk {
             )
         };
         self.steps.push(o.index);
-        self.reasons.push(Reason::with_entries(
-            Rule::DisputeExtension,
-            reason,
-            vec![o.index],
-        ));
+        if self.explain {
+            self.reasons.push(Reason::with_entries(
+                Rule::DisputeExtension,
+                reason,
+                vec![o.index],
+            ));
+        }
         Ok(())
     }
 
@@ -591,14 +612,16 @@ impl Walk {
         self.close_runs(day);
         self.course = Course::Resolved(day, outcome);
         self.steps.push(o.index);
-        self.reasons.push(Reason::with_entries(
-            Rule::DisputeResolved,
-            format!(
-                "resolved on {day}: finding {} ({note})",
-                outcome_name(outcome)
-            ),
-            vec![o.index],
-        ));
+        if self.explain {
+            self.reasons.push(Reason::with_entries(
+                Rule::DisputeResolved,
+                format!(
+                    "resolved on {day}: finding {} ({note})",
+                    outcome_name(outcome)
+                ),
+                vec![o.index],
+            ));
+        }
         Ok(())
     }
 
@@ -647,11 +670,13 @@ impl Walk {
         self.close_runs(day);
         self.course = Course::Withdrawn(day);
         self.steps.push(o.index);
-        self.reasons.push(Reason::with_entries(
-            Rule::DisputeWithdrawn,
-            format!("withdrawn on {day} by {}", names(&o.authors)),
-            vec![o.index],
-        ));
+        if self.explain {
+            self.reasons.push(Reason::with_entries(
+                Rule::DisputeWithdrawn,
+                format!("withdrawn on {day} by {}", names(&o.authors)),
+                vec![o.index],
+            ));
+        }
         Ok(())
     }
 }
