@@ -401,10 +401,19 @@ const STAGING: &[&str] = &[
 
 /// The key a name is found by: lowercase, whitespace collapsed.
 pub fn name_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut key = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    if key.is_ascii() {
+        key.make_ascii_lowercase();
+        key
+    } else {
+        key.to_lowercase()
+    }
 }
 
 fn check_time(t: &str) -> Result<(), ListStoreError> {
@@ -490,16 +499,37 @@ impl ListStore {
         if files.is_empty() {
             return Err(ListStoreError::NoFiles);
         }
-        let is_postgres = matches!(self.conn, Conn::Postgres(_));
-        self.with_tx(|tx| {
-            if is_postgres {
+        match &mut self.conn {
+            Conn::Sqlite(conn) => {
+                let mut tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                check_order(&mut tx, request)?;
+                let staged =
+                    lite::stage(&tx, &request.source, files, request.allow.empty, progress)?;
+                let summary = record_staged(&mut tx, request, staged, Apply::Changed)?;
+                tx.commit()?;
+                Ok(summary)
+            }
+            Conn::Postgres(_) => self.with_tx(|tx| {
                 // One import at a time per database: import ids and intervals are computed
                 // from what the previous import left. Concurrent imports wait here, in
                 // turn (the lock is released when the transaction ends).
                 tx.exec("SELECT pg_advisory_xact_lock(7317002)", &[])?;
-            }
-            import_in(tx, request, files, progress)
-        })
+                import_in(tx, request, files, progress, Apply::Changed)
+            }),
+        }
+    }
+
+    /// [`ListStore::import`] staging through the generic path on either back end (what
+    /// PostgreSQL always uses): the reference the SQLite staging is compared with.
+    #[cfg(test)]
+    fn import_generic(
+        &mut self,
+        request: &ImportRequest,
+        files: Vec<ImportFile<'_>>,
+    ) -> Result<ImportSummary, ListStoreError> {
+        check_time(&request.observed_at)?;
+        self.with_tx(|tx| import_in(tx, request, files, &mut |_| {}, Apply::EveryRow))
     }
 
     /// The formats of the latest import of `source` (empty when it has none): what a file
@@ -1000,10 +1030,11 @@ impl Batch {
 }
 
 fn row_values(d: &Designation, has_primary: i64, origin: &str) -> Vec<Val> {
+    let body = d.to_json();
     vec![
         Val::text(&d.source_id),
-        Val::Text(d.digest()),
-        Val::Text(d.to_json()),
+        Val::Text(lite::digest_of(&body)),
+        Val::Text(body),
         Val::text(d.caption()),
         Val::OptText(d.schema.map(|s| s.as_str().to_owned())),
         Val::OptText(d.listed_on.map(|l| l.to_string())),
@@ -1018,6 +1049,19 @@ struct Staged {
     published: Option<String>,
     origins: Vec<String>,
     formats: Vec<Format>,
+    /// Where the versions and names of the staged designations are.
+    written: Written,
+}
+
+/// Where staging put the versions and names of the designations it staged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// In the staging tables (bodies in `lists_staging`, names in `lists_staging_name`):
+    /// the apply step copies those of the added and amended designations.
+    Staging,
+    /// Already in `lists_version` and `lists_name` (as the previous apply step wrote them
+    /// for every staged designation): staging keeps no bodies.
+    Direct,
 }
 
 fn import_in(
@@ -1025,10 +1069,22 @@ fn import_in(
     request: &ImportRequest,
     files: Vec<ImportFile<'_>>,
     progress: &mut dyn FnMut(u64),
+    apply: Apply,
+) -> Result<ImportSummary, ListStoreError> {
+    check_order(tx, request)?;
+    let staged = stage(tx, &request.source, files, request.allow.empty, progress)?;
+    record_staged(tx, request, staged, apply)
+}
+
+/// Records an import whose records are staged: checks the files belong to the source,
+/// records the changes since its previous import and applies them.
+fn record_staged(
+    tx: &mut dyn Sql,
+    request: &ImportRequest,
+    staged: Staged,
+    apply: Apply,
 ) -> Result<ImportSummary, ListStoreError> {
     let source = request.source.as_str();
-    check_order(tx, request)?;
-    let staged = stage(tx, source, files, request.allow.empty, progress)?;
     // The files belong to the source: by what they say, and the source's latest import.
     let previous = previous_formats(tx, source)?;
     accord_lists::check_import(source, &previous, &staged.declared)?;
@@ -1056,7 +1112,11 @@ fn import_in(
         .iter()
         .all(|d| matches!(d.contents, Contents::Empty(_)));
     let overridden = guard(source, listed, &counts, empty, request.allow)?;
-    apply_changes(tx, &s, &i, &t)?;
+    match apply {
+        Apply::Changed => apply_changes(tx, &s, &i, &t, staged.written)?,
+        #[cfg(test)]
+        Apply::EveryRow => apply_every_row(tx, &s, &i, &t)?,
+    }
     let n_records = tx
         .rows("SELECT COUNT(*) FROM lists_staging", &[])?
         .first()
@@ -1122,6 +1182,7 @@ fn stage(
         published: None,
         origins: Vec::new(),
         formats: Vec::new(),
+        written: Written::Staging,
     };
     for file in files {
         let ImportFile {
@@ -1290,8 +1351,91 @@ fn guard(
     }
 }
 
+/// How the recorded changes are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Apply {
+    /// Versions, designations and names written for the added and amended designations
+    /// only; the unchanged ones get the import's number as their latest.
+    Changed,
+    /// Every staged designation upserted (the previous way, the reference in tests).
+    #[cfg(test)]
+    EveryRow,
+}
+
 /// Applies the recorded changes: listing intervals, designations, versions and names.
-fn apply_changes(tx: &mut dyn Sql, s: &Val, i: &Val, t: &Val) -> Result<(), ListStoreError> {
+/// An unchanged designation has the digest its source lists, whose version and names were
+/// written when that digest was added or amended: only its `last_import` changes.
+fn apply_changes(
+    tx: &mut dyn Sql,
+    s: &Val,
+    i: &Val,
+    t: &Val,
+    written: Written,
+) -> Result<(), ListStoreError> {
+    let (s, i, t) = (s.clone(), i.clone(), t.clone());
+    close_removed(tx, &s, &i, &t)?;
+    tx.exec(
+        "UPDATE lists_designation SET last_import = $2 WHERE source = $1 AND listed = 1",
+        &[s.clone(), i.clone()],
+    )?;
+    if written == Written::Staging {
+        tx.exec(
+        "INSERT INTO lists_version (digest, body)
+         SELECT s.digest, s.body FROM lists_change c JOIN lists_staging s ON s.source_id = c.source_id
+         WHERE c.import_id = $1 AND c.kind <> 'removed'
+         ON CONFLICT (digest) DO NOTHING",
+        std::slice::from_ref(&i),
+    )?;
+    }
+    tx.exec(
+        "INSERT INTO lists_designation (source, source_id, digest, caption, schema, listed_on, listed, first_import, last_import)
+         SELECT CAST($1 AS TEXT), s.source_id, s.digest, s.caption, s.schema, s.listed_on, 1, CAST($2 AS BIGINT), CAST($2 AS BIGINT)
+         FROM lists_change c JOIN lists_staging s ON s.source_id = c.source_id
+         WHERE c.import_id = $2 AND c.kind <> 'removed'
+         ON CONFLICT (source, source_id) DO UPDATE SET digest = excluded.digest, caption = excluded.caption,
+           schema = excluded.schema, listed_on = excluded.listed_on, listed = 1, last_import = excluded.last_import",
+        &[s.clone(), i.clone()],
+    )?;
+    if written == Written::Staging {
+        tx.exec(
+            "INSERT INTO lists_name (source, source_id, name_key)
+         SELECT CAST($1 AS TEXT), n.source_id, n.name_key
+         FROM lists_change c JOIN lists_staging_name n ON n.source_id = c.source_id
+         WHERE c.import_id = $2 AND c.kind <> 'removed'
+         ON CONFLICT DO NOTHING",
+            &[s, i],
+        )?;
+    }
+    Ok(())
+}
+
+/// Closes the listing intervals of the removed designations, opens those of the added.
+fn close_removed(tx: &mut dyn Sql, s: &Val, i: &Val, t: &Val) -> Result<(), ListStoreError> {
+    let (s, i, t) = (s.clone(), i.clone(), t.clone());
+    tx.exec(
+        "UPDATE lists_interval SET until_import = $2, until_at = $3
+         WHERE source = $1 AND until_import IS NULL AND source_id IN
+           (SELECT source_id FROM lists_change WHERE import_id = $2 AND kind = 'removed')",
+        &[s.clone(), i.clone(), t.clone()],
+    )?;
+    tx.exec(
+        "UPDATE lists_designation SET listed = 0, last_import = $2
+         WHERE source = $1 AND source_id IN
+           (SELECT source_id FROM lists_change WHERE import_id = $2 AND kind = 'removed')",
+        &[s.clone(), i.clone()],
+    )?;
+    tx.exec(
+        "INSERT INTO lists_interval (source, source_id, from_import, from_at, until_import, until_at)
+         SELECT CAST($1 AS TEXT), source_id, CAST($2 AS BIGINT), CAST($3 AS TEXT), NULL, NULL FROM lists_change
+         WHERE import_id = $2 AND kind = 'added'",
+        &[s, i, t],
+    )?;
+    Ok(())
+}
+
+/// The previous apply step: every staged designation upserted.
+#[cfg(test)]
+fn apply_every_row(tx: &mut dyn Sql, s: &Val, i: &Val, t: &Val) -> Result<(), ListStoreError> {
     let (s, i, t) = (s.clone(), i.clone(), t.clone());
     tx.exec(
         "UPDATE lists_interval SET until_import = $2, until_at = $3
@@ -1357,5 +1501,6 @@ fn record_import(tx: &mut dyn Sql, summary: &ImportSummary) -> Result<(), ListSt
     Ok(())
 }
 
+mod lite;
 #[cfg(test)]
 mod tests;

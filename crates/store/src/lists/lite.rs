@@ -1,0 +1,305 @@
+//! Staging an import's records on SQLite: one cached prepared statement per record, with
+//! borrowed parameters, instead of multi-row statements built per batch.
+//!
+//! - A record of a format whose records are whole targets goes straight into
+//!   `lists_staging`; a second record with the same identifier finds its row taken
+//!   (`ON CONFLICT DO NOTHING` changes nothing) and is refused as a duplicate.
+//! - A fragment of a scattered format ([`Format::scattered`]) is appended to
+//!   `lists_fragment`, in file order. The fragments are merged once per target, by one
+//!   pass over them sorted by identifier (SQLite's sorter: memory bounded whatever the
+//!   file's size), before the next file of whole targets and at the end. Each fragment is
+//!   serialised once and read back once, instead of the merged target being read,
+//!   merged, serialised and hashed again for every fragment that joins it.
+//!
+//! What is staged is exactly what the generic path ([`super::Batch`]) stages: the same
+//! rows, bodies and names, the same errors for duplicates; the property test
+//! `lite_staging_equals_generic_staging` compares the two on generated imports.
+
+use accord_lists::{Designation, ErrorKind, IfEmpty, ImportError, Location};
+use rusqlite::{OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+
+use super::{ImportFile, ListStoreError, STAGING, Staged, Written, name_key, parse_body};
+
+const FRAGMENTS: &[&str] = &[
+    "CREATE TEMP TABLE IF NOT EXISTS lists_fragment (
+        seq INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        has_primary BIGINT NOT NULL,
+        origin TEXT NOT NULL,
+        body TEXT NOT NULL)",
+    "DELETE FROM lists_fragment",
+];
+
+const INSERT_STAGED: &str = "INSERT INTO lists_staging (source_id, digest, body, caption, schema, listed_on, has_primary, origin)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (source_id) DO NOTHING";
+const INSERT_NAME: &str =
+    "INSERT INTO lists_staging_name (source_id, name_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+const INSERT_VERSION: &str =
+    "INSERT INTO lists_version (digest, body) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING";
+const INSERT_LISTED_NAME: &str =
+    "INSERT INTO lists_name (source, source_id, name_key) VALUES (?1, ?2, ?3)
+     ON CONFLICT DO NOTHING";
+const INSERT_FRAGMENT: &str =
+    "INSERT INTO lists_fragment (source_id, has_primary, origin, body) VALUES (?1, ?2, ?3, ?4)";
+
+/// The SHA-256 of a designation's canonical JSON, in lowercase hex: what
+/// [`Designation::digest`] returns, from JSON already made.
+pub(super) fn digest_of(json: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(json.as_bytes());
+    let mut out = String::with_capacity(2 * digest.len());
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+/// Stages every file's records (see the module's description), then asks each file what
+/// it declared, as [`super::stage`] does.
+pub(super) fn stage(
+    tx: &Transaction<'_>,
+    source: &str,
+    files: Vec<ImportFile<'_>>,
+    if_empty: IfEmpty,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Staged, ListStoreError> {
+    for statement in STAGING.iter().chain(FRAGMENTS) {
+        tx.execute(statement, [])?;
+    }
+    let mut n_read: u64 = 0;
+    let mut pending = false;
+    // A record of a file of whole targets that a later scattered file may complete would
+    // leave its own version behind if it were written at once: such imports stage bodies.
+    let completed_later = files.iter().enumerate().any(|(i, f)| {
+        !f.format.scattered() && files.iter().skip(i + 1).any(|g| g.format.scattered())
+    });
+    let written = if completed_later {
+        Written::Staging
+    } else {
+        Written::Direct
+    };
+    let mut staged = Staged {
+        declared: Vec::new(),
+        published: None,
+        origins: Vec::new(),
+        formats: Vec::new(),
+        written,
+    };
+    for file in files {
+        let ImportFile {
+            origin,
+            format,
+            mut records,
+        } = file;
+        let scattered = format.scattered();
+        if !scattered && pending {
+            merge_fragments(tx, written)?;
+            pending = false;
+        }
+        let has_primary = i64::from(!format.companion());
+        while let Some(record) = records.next() {
+            let mut d = record?;
+            d.source = source.to_owned();
+            if scattered {
+                let mut fragment = tx.prepare_cached(INSERT_FRAGMENT)?;
+                fragment.execute((&d.source_id, has_primary, &origin, &d.to_json()))?;
+                pending = true;
+            } else if !insert_staged(tx, &d, d.to_json(), (has_primary, &origin), written)? {
+                return Err(duplicate(tx, &d.source_id, &origin, records.location()));
+            }
+            n_read += 1;
+            if n_read.is_multiple_of(5000) {
+                progress(n_read);
+            }
+        }
+        let declared = records.finish(if_empty)?;
+        if staged.published.is_none() {
+            staged.published = declared.published.map(|p| p.to_string());
+        }
+        staged.origins.push(format!("{origin} ({format})"));
+        staged.formats.push(format);
+        staged.declared.push(declared);
+    }
+    if pending {
+        merge_fragments(tx, written)?;
+    }
+    progress(n_read);
+    Ok(staged)
+}
+
+/// Inserts a staged designation, unless its identifier is staged already (then nothing
+/// is written and `false` returned); its version and names go where `written` says.
+fn insert_staged(
+    tx: &Transaction<'_>,
+    d: &Designation,
+    body: String,
+    (has_primary, origin): (i64, &str),
+    written: Written,
+) -> Result<bool, ListStoreError> {
+    let digest = digest_of(&body);
+    let staged_body = match written {
+        Written::Staging => body.as_str(),
+        Written::Direct => "",
+    };
+    let mut insert = tx.prepare_cached(INSERT_STAGED)?;
+    let inserted = insert.execute((
+        &d.source_id,
+        &digest,
+        staged_body,
+        d.caption(),
+        d.schema.map(|s| s.as_str()),
+        d.listed_on.map(|l| l.to_string()),
+        has_primary,
+        origin,
+    ))?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    match written {
+        Written::Staging => {
+            let mut name = tx.prepare_cached(INSERT_NAME)?;
+            for n in &d.names {
+                name.execute((&d.source_id, name_key(&n.full)))?;
+            }
+        }
+        Written::Direct => {
+            tx.prepare_cached(INSERT_VERSION)?
+                .execute((&digest, &body))?;
+            let mut name = tx.prepare_cached(INSERT_LISTED_NAME)?;
+            for n in &d.names {
+                name.execute((&d.source, &d.source_id, name_key(&n.full)))?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// The error for a second record of `id` (a format whose records are whole targets).
+fn duplicate(tx: &Transaction<'_>, id: &str, origin: &str, at: Location) -> ListStoreError {
+    let first: Result<Option<String>, _> = tx
+        .query_row(
+            "SELECT origin FROM lists_staging WHERE source_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional();
+    let first = match first {
+        Ok(first) => first.unwrap_or_else(|| origin.to_owned()),
+        Err(e) => return e.into(),
+    };
+    let detail = if first == origin {
+        String::new()
+    } else {
+        format!(" (first seen in `{first}`)")
+    };
+    ImportError::new(origin, at, ErrorKind::Duplicate(format!("{id}{detail}"))).into()
+}
+
+/// A text column, borrowed from the row.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, rusqlite::Error> {
+    Ok(row.get_ref(i)?.as_str()?)
+}
+
+/// One target's fragments, merged in file order.
+struct Target {
+    source_id: String,
+    /// The first fragment's JSON, kept as read while it is the only one.
+    first_body: Option<String>,
+    merged: Option<Designation>,
+    fragments: usize,
+    has_primary: i64,
+    origin: String,
+}
+
+impl Target {
+    fn absorb(&mut self, body: &str) -> Result<(), ListStoreError> {
+        let d = parse_body(body)?;
+        let merged = match self.merged.take() {
+            Some(m) => m,
+            None => parse_body(self.first_body.as_deref().unwrap_or("{}"))?,
+        };
+        let mut merged = merged;
+        merged.absorb(d);
+        self.merged = Some(merged);
+        self.fragments += 1;
+        Ok(())
+    }
+}
+
+/// Merges the pending fragments into `lists_staging`, each target once: with what is
+/// staged already for it (a record of an earlier file) first, then its fragments in file
+/// order, normalised when there was more than one.
+fn merge_fragments(tx: &Transaction<'_>, written: Written) -> Result<(), ListStoreError> {
+    let mut select = tx.prepare(
+        "SELECT source_id, has_primary, origin, body FROM lists_fragment ORDER BY source_id, seq",
+    )?;
+    let mut rows = select.query([])?;
+    let mut current: Option<Target> = None;
+    while let Some(row) = rows.next()? {
+        let id = text(row, 0)?;
+        let has_primary: i64 = row.get(1)?;
+        let body = text(row, 3)?;
+        match current.as_mut() {
+            Some(t) if t.source_id == id => {
+                t.absorb(body)?;
+                t.has_primary = t.has_primary.max(has_primary);
+            }
+            _ => {
+                if let Some(t) = current.take() {
+                    finish(tx, t, written)?;
+                }
+                current = Some(Target {
+                    source_id: id.to_owned(),
+                    first_body: Some(body.to_owned()),
+                    merged: None,
+                    fragments: 1,
+                    has_primary,
+                    origin: row.get(2)?,
+                });
+            }
+        }
+    }
+    if let Some(t) = current {
+        finish(tx, t, written)?;
+    }
+    drop(rows);
+    tx.execute("DELETE FROM lists_fragment", [])?;
+    Ok(())
+}
+
+/// Stages one merged target, replacing what an earlier file staged for it.
+fn finish(tx: &Transaction<'_>, mut t: Target, written: Written) -> Result<(), ListStoreError> {
+    let existing: Option<(String, i64, String)> = tx
+        .prepare_cached("SELECT COALESCE(NULLIF(s.body, ''), v.body), s.has_primary, s.origin FROM lists_staging s
+         LEFT JOIN lists_version v ON v.digest = s.digest WHERE s.source_id = ?1")?
+        .query_row([&t.source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let (body, d) = match existing {
+        None if t.fragments == 1 => {
+            let body = t.first_body.take().unwrap_or_default();
+            let d = parse_body(&body)?;
+            (body, d)
+        }
+        existing => {
+            let mut d = match (t.merged.take(), t.first_body.take()) {
+                (Some(m), _) => m,
+                (None, body) => parse_body(body.as_deref().unwrap_or("{}"))?,
+            };
+            if let Some((body, has_primary, origin)) = existing {
+                let mut earlier = parse_body(&body)?;
+                earlier.absorb(d);
+                d = earlier;
+                t.has_primary = t.has_primary.max(has_primary);
+                t.origin = origin;
+                tx.prepare_cached("DELETE FROM lists_staging WHERE source_id = ?1")?
+                    .execute([&t.source_id])?;
+            }
+            d.normalize();
+            (d.to_json(), d)
+        }
+    };
+    insert_staged(tx, &d, body, (t.has_primary, &t.origin), written)?;
+    Ok(())
+}
