@@ -121,7 +121,9 @@ fn evaluate_says_which_view_it_uses_and_answers_in_one() {
         "as-recorded",
     ]));
     assert!(
-        text.contains("View: `as-recorded`, the view held by ofsi (authority) (one view asked for)"),
+        text.contains(
+            "View: `as-recorded`, the view held by ofsi (authority) (one view asked for)"
+        ),
         "{text}"
     );
 

@@ -76,7 +76,7 @@ fn report(i: u64, start: jiff::Timestamp) -> (jiff::Timestamp, Statement) {
     let at = start
         .checked_add(jiff::SignedDuration::from_mins(i as i64))
         .unwrap();
-    let day = at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let day = accord_app::time::today(at);
     let first_this = day.first_of_month();
     let last = first_this.yesterday().unwrap();
     let first = last.first_of_month();
