@@ -101,6 +101,9 @@ pub struct LogPage {
     /// The latest signed checkpoint (its size and the note), if any; as of an instant,
     /// the largest one that covers no entry recorded after it.
     pub checkpoint: Option<(u64, String)>,
+    /// The zone the agreement counts its days in (its first version's; `None`: UTC),
+    /// which a plain `as_of` date of the page was read in.
+    pub zone: Option<String>,
 }
 
 /// How many of a log's first `size` entries were recorded by `as_of`: record times never
@@ -173,12 +176,18 @@ pub fn log_page(
         .into_iter()
         .filter(|(at, _)| *at <= size)
         .max_by_key(|(at, _)| *at);
+    let zone = match crate::agreements::registered(store, agreement.as_str()) {
+        Ok(versions) => versions.first().and_then(|v| v.agreement.zone.clone()),
+        Err(crate::Error::NotRegistered { .. }) => None,
+        Err(e) => return Err(e),
+    };
     Ok(LogPage {
         origin,
         size,
         first,
         entries,
         checkpoint,
+        zone,
     })
 }
 

@@ -60,7 +60,7 @@ pub struct StatusAnswer {
 }
 
 /// How one agreement's relief was read for the answer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evaluation {
     /// The agreement.
     pub agreement: String,
@@ -74,6 +74,11 @@ pub struct Evaluation {
     /// The record-time cut the agreement was evaluated at: the end of the date in the
     /// agreement's zone.
     pub as_of: jiff::Timestamp,
+    /// Each view of `views` named by who holds it (`held by ofsi (authority)`), in order.
+    pub view_names: Vec<String>,
+    /// The risk signals and recommendations recorded in its log by the cut: they change
+    /// no status, and are shown wherever the state is.
+    pub signals: Vec<accord_core::engine::state::SignalState>,
 }
 
 /// Answers a status query.
@@ -100,6 +105,8 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
             views: state.views.iter().map(|v| v.id.clone()).collect(),
             contract: state.contract,
             as_of: state.as_of,
+            view_names: state.views.iter().map(|v| v.name.clone()).collect(),
+            signals: state.signals.clone(),
         })
         .collect();
     let views: Vec<Evaluated<'_>> = evaluated

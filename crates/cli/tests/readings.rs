@@ -74,7 +74,7 @@ fn evaluate_says_which_view_it_uses_and_answers_in_one() {
     let text = ok(evaluate(&["--as-of", "2028-02-01"]));
     assert!(
         text.contains(
-            "Views: every view kept — what they disagree on is `contested`: `as-recorded`"
+            "Views: every view kept — what they disagree on is `contested`: the view held by ofsi (authority) (`as-recorded`"
         ),
         "{text}"
     );
@@ -87,7 +87,7 @@ fn evaluate_says_which_view_it_uses_and_answers_in_one() {
     // One view asked for: the text and the JSON say which, and what it computes.
     let text = ok(evaluate(&["--as-of", "2028-02-01", "--view", "void-#12"]));
     assert!(
-        text.contains("View: `void-#12` (one view asked for)"),
+        text.contains("View: `void-#12`, the view held by arden (target) (one view asked for)"),
         "{text}"
     );
     let void: serde_json::Value = serde_json::from_str(&ok(evaluate(&[
@@ -121,7 +121,9 @@ fn evaluate_says_which_view_it_uses_and_answers_in_one() {
         "as-recorded",
     ]));
     assert!(
-        text.contains("View: `as-recorded` (one view asked for)"),
+        text.contains(
+            "View: `as-recorded`, the view held by ofsi (authority) (one view asked for)"
+        ),
         "{text}"
     );
 

@@ -127,6 +127,15 @@ pub fn explain(state: &State, subjects: &Subjects<'_>) -> String {
         let _ = writeln!(out, "\nevent `{}`: {date}", e.id);
         reasons(&mut out, "  ", &e.reasons);
     }
+    if !state.signals.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nsignals and recommendations recorded (they change no status):"
+        );
+        for s in &state.signals {
+            let _ = writeln!(out, "  - {}", crate::state::signal_line(s));
+        }
+    }
     out
 }
 

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use accord_core::engine::state::{
-    AgreementStatus, DecisionState, MeasureState, MeasureStatus, PhaseStatus, State, TriggerState,
-    TriggerStatus,
+    AgreementStatus, DecisionState, MeasureState, MeasureStatus, PhaseStatus, SignalState, State,
+    TriggerState, TriggerStatus,
 };
 use accord_core::statement::{Finding, ReliefRef};
 
@@ -26,13 +26,18 @@ pub fn view_line(state: &State) -> String {
     let views: Vec<String> = state
         .views
         .iter()
-        .map(|v| {
-            let held: Vec<String> = v.held_by.iter().map(ToString::to_string).collect();
-            format!("`{}` ({}; held by {})", v.id, v.premise, held.join(", "))
-        })
+        .map(|v| format!("the view {} (`{}`: {})", v.name, v.id, v.premise))
         .collect();
     let view = match (&state.view, views.is_empty()) {
-        (Some(v), _) => format!("View: `{v}` (one view asked for)"),
+        (Some(v), _) => {
+            let named = state
+                .views
+                .iter()
+                .find(|x| x.id == *v)
+                .map(|x| format!(", the view {}", x.name))
+                .unwrap_or_default();
+            format!("View: `{v}`{named} (one view asked for)")
+        }
         (None, true) => "View: as recorded (nothing is contested)".to_owned(),
         (None, false) => format!(
             "Views: every view kept — what they disagree on is `contested`: {}",
@@ -267,6 +272,24 @@ fn signals(state: &State) -> String {
     format!(
         "\nSignals and recommendations (they change no status)\n{}",
         table(&header, &rows)
+    )
+}
+
+/// A risk signal or recommendation in one line: `entry 41, 2028-01-12, recommendation by
+/// iaea on trigger x: "text"`.
+pub fn signal_line(s: &SignalState) -> String {
+    let by: Vec<String> = s.by.iter().map(ToString::to_string).collect();
+    format!(
+        "entry {}, {}, {} by {}{}: \"{}\"",
+        s.entry,
+        s.recorded,
+        serde_name(&s.kind),
+        by.join(", "),
+        s.subject
+            .as_deref()
+            .map(|x| format!(" on {x}"))
+            .unwrap_or_default(),
+        s.text
     )
 }
 

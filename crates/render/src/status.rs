@@ -57,6 +57,7 @@ pub fn output(who: &Who, answer: &accord_app::status::StatusAnswer, json: bool) 
         if let Some(first) = out.find('\n') {
             out.insert_str(first + 1, &read);
         }
+        out.push_str(&signals(&answer.evaluations));
         out
     }
 }
@@ -66,12 +67,25 @@ pub fn output(who: &Who, answer: &accord_app::status::StatusAnswer, json: bool) 
 pub fn readings(evaluations: &[Evaluation]) -> String {
     let mut out = String::new();
     for e in evaluations {
+        let named = |id: &str| {
+            e.views
+                .iter()
+                .zip(&e.view_names)
+                .find(|(v, _)| v.as_str() == id)
+                .map(|(_, n)| format!(", the view {n}"))
+                .unwrap_or_default()
+        };
         let view = match (&e.view, e.views.is_empty()) {
-            (Some(v), _) => format!("in view `{v}`"),
+            (Some(v), _) => format!("in view `{v}`{}", named(v)),
             (None, true) => "as recorded (nothing is contested)".to_owned(),
             (None, false) => format!(
                 "with every view kept: what they disagree on is contested and relieves nothing (views: {})",
-                e.views.join(", ")
+                e.views
+                    .iter()
+                    .zip(&e.view_names)
+                    .map(|(v, n)| format!("`{v}`, {n}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         };
         let contract = e
@@ -79,6 +93,23 @@ pub fn readings(evaluations: &[Evaluation]) -> String {
             .map(|c| format!(", for a contract concluded on {c}"))
             .unwrap_or_default();
         let _ = writeln!(out, "Agreement `{}` read {view}{contract}", e.agreement);
+    }
+    out
+}
+
+/// The risk signals and recommendations of each agreement read: they change no status,
+/// and are shown wherever the state is. Empty when none was recorded.
+pub fn signals(evaluations: &[Evaluation]) -> String {
+    let mut out = String::new();
+    for e in evaluations.iter().filter(|e| !e.signals.is_empty()) {
+        let _ = writeln!(
+            out,
+            "\nSignals and recommendations in `{}` (they change no status):",
+            e.agreement
+        );
+        for s in &e.signals {
+            let _ = writeln!(out, "- {}", crate::state::signal_line(s));
+        }
     }
     out
 }

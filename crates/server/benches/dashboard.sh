@@ -8,9 +8,14 @@
 # same run. The cached server's first request (which fills the cache) is timed apart.
 #
 #   cargo build --release -p accord-cli
+#   cargo build --release -p accord-web --example bench_store
 #   ENTRIES=100000 crates/server/benches/dashboard.sh      # default 100000
 #
-# Knobs: ENTRIES, DURATION (wrk seconds per page and server, default 10), CONNECTIONS
+# The store is built by the bench-only generator `bench_store` (crates/web/examples: the
+# same log, the reports appended in batches of 4,096 through the store's writer, each batch
+# recorded at its last report's minute); PLAY=1 plays the generated scenario through
+# `accord play` instead (each entry at its own minute; about an hour at 1M entries).
+# Knobs: ENTRIES, PLAY, BENCH_STORE (default target/release/examples/bench_store), DURATION (wrk seconds per page and server, default 10), CONNECTIONS
 # (default 4), BASELINE=0 to skip the baseline server; BASELINE_ACCORD (default $ACCORD)
 # and BASELINE_FLAGS (default --no-evaluation-cache) to make the baseline another build,
 # e.g. BASELINE_ACCORD=/tmp/accord-before BASELINE_FLAGS= for a before/after run.
@@ -23,9 +28,16 @@ CONNECTIONS="${CONNECTIONS:-4}"
 BASELINE="${BASELINE:-1}"
 BASELINE_ACCORD="${BASELINE_ACCORD:-$ACCORD}"
 BASELINE_FLAGS="${BASELINE_FLAGS---no-evaluation-cache}"
+PLAY="${PLAY:-0}"
+BENCH_STORE="${BENCH_STORE:-target/release/examples/bench_store}"
 DIR="$(mktemp -d)"
 trap 'kill "${SERVER:-0}" "${OLD:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
+STORE="sqlite:$DIR/bench.db"
+if [ "$PLAY" != 1 ]; then
+  echo "bench: building the store with $ENTRIES extra entries ($BENCH_STORE)"
+  /usr/bin/time -f "bench: built in %e s, %M KB max resident" "$BENCH_STORE" "$STORE" "$ENTRIES"
+else
 # The bundled scenario plus ENTRIES monthly enrichment reports by the IAEA, one a minute
 # after the scenario's last event (each with its own note, so that each is its own entry).
 python3 - "$ENTRIES" "$DIR" <<'PY'
@@ -43,9 +55,9 @@ for i in range(n):
                  f'evidence = {{ indicator = "u235_enrichment", period = "{first:%Y-%m-%d}/{last:%Y-%m-%d}", value = 3.6, method = "on_site_inspection", note = "reading {i}" }}\n')
 (out / "bench.toml").write_text("\n".join(lines))
 PY
-STORE="sqlite:$DIR/bench.db"
 echo "bench: playing the scenario with $ENTRIES extra entries"
 /usr/bin/time -f "bench: played in %e s, %M KB max resident" "$ACCORD" play "$DIR/bench.toml" --store "$STORE" >/dev/null
+fi
 TOKEN="$("$ACCORD" token issue --role admin --tokens "$DIR/tokens.jsonl" | grep -o 'accord_[A-Za-z0-9_-]*' | head -1)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 serve() {  # binary port [flags]: starts a server, waits until it answers

@@ -105,6 +105,7 @@ impl Visitor {
             },
             today: accord_app::time::today(now),
             path: path.to_owned(),
+            zone: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 // Accord dashboard: what JavaScript adds to pages that work without it.
 // 1. The time control's slider (moves the date field and submits the form).
 // 2. Live notices from the event stream (/v1/events) while looking at "now": on a page
-//    about one agreement, a notice (with a link to refresh) when its log grows.
+//    about one agreement, a notice (with a link to refresh) when its log grows, and the
+//    page's parts (`data-live-part`: the summary with the current phase, the phases,
+//    relief, triggers, ...) updated in place from the page read again.
 // 3. The inclusion check: hash the leaf here, fetch the proof for the checkpoint's size,
 //    recompute the root (RFC 9162 §2.1.3.2) and compare it with the signed checkpoint's
 //    the page shows.
@@ -63,10 +65,43 @@ function wireLive() {
     refresh.href = location.pathname + location.search;
     refresh.textContent = "Refresh the page";
     notice.append(refresh);
-    region.replaceChildren(notice);
+    region.replaceChildren(...[notice, updated].filter(Boolean));
+    if (origin && kind === "entry") scheduleUpdate(region);
   };
   source.addEventListener("entry", tell("entry"));
   source.addEventListener("checkpoint", tell("checkpoint"));
+}
+
+// Reads the page again (at most one read in flight; another follows if the log grew
+// meanwhile) and replaces each `data-live-part` by its new version, unless it holds the
+// keyboard focus (then the notice's link is the way). `data-updated` counts the updates,
+// which the browser tests wait for.
+let updating = false, again = false, updated = null;
+function scheduleUpdate(region) {
+  if (updating) { again = true; return; }
+  updating = true;
+  setTimeout(async () => {
+    try {
+      const response = await fetch(location.pathname + location.search, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      for (const part of document.querySelectorAll("[data-live-part][id]")) {
+        const next = fresh.getElementById(part.id);
+        if (next && !part.contains(document.activeElement)) part.replaceWith(document.importNode(next, true));
+      }
+      document.body.dataset.updated = String(Number(document.body.dataset.updated || 0) + 1);
+      const phase = document.getElementById("current-phase");
+      updated = document.createElement("p");
+      updated.className = "updated";
+      updated.textContent = `Updated in place: current phase ${phase ? phase.textContent : "unknown"}.`;
+      region.replaceChildren(...[region.querySelector(".notice"), updated].filter(Boolean));
+    } catch (e) {
+      // The notice's link still reads the page again.
+    } finally {
+      updating = false;
+      if (again) { again = false; scheduleUpdate(region); }
+    }
+  }, 200);
 }
 
 function b64(text) { return Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0)); }

@@ -29,19 +29,29 @@ pub struct Around {
 /// The agreement's page, from its governing version, its state and what is published
 /// about it.
 pub fn agreement(ctx: &Ctx, agreement: &Agreement, state: &State, around: &Around) -> String {
+    let ctx = &ctx.in_zone(state.zone.as_deref());
+    let reached = state
+        .phases
+        .iter()
+        .rev()
+        .find(|p| p.status == PhaseStatus::Reached);
+    // Looking at "now", the script replaces each `data-live-part` with the same part of
+    // the page read again when the log grows (the phase changes in place); without it the
+    // page is the same, with the notice's link to read it again.
     let main = html! {
-        p #summary data-origin=[around.origin.as_deref()] { (badge(state.agreement_status.as_str())) " · version " (state.version)
+        p #summary data-origin=[around.origin.as_deref()] data-live-part { (badge(state.agreement_status.as_str())) " · version " (state.version)
+            " · current phase: " span #current-phase { @match reached { Some(p) => { (p.title) " (since " (date_or_dash(p.entered)) ")" } None => "none reached" } }
             " · " span #entry-count { (state.entries) } " log entries recorded by " (state.as_of.strftime("%Y-%m-%d %H:%M UTC"))
             " · " a href=(ctx.href(&format!("/agreements/{}/log", state.agreement))) { "the evidence log" }
             @if around.simulation { " · " a href=(ctx.href(&format!("/agreements/{}/simulation", state.agreement))) { "simulated pathways" } } }
-        (phases(state))
-        (measures(ctx, state))
-        (exemptions(state))
-        (triggers(ctx, state))
-        (disputes(ctx, state))
-        (decisions(ctx, state))
-        (indicators(ctx, agreement, state))
-        (reports(state, &around.reports))
+        div #part-phases data-live-part { (phases(state)) }
+        div #part-measures data-live-part { (measures(ctx, state)) }
+        div #part-exemptions data-live-part { (exemptions(state)) }
+        div #part-triggers data-live-part { (triggers(ctx, state)) }
+        div #part-disputes data-live-part { (disputes(ctx, state)) }
+        div #part-decisions data-live-part { (decisions(ctx, state)) }
+        div #part-indicators data-live-part { (indicators(ctx, agreement, state)) }
+        div #part-reports data-live-part { (reports(state, &around.reports)) }
     };
     let start = state
         .versions

@@ -69,6 +69,7 @@ fn observed<'a>(page: &IndicatorPage<'a>) -> Vec<Observed<'a>> {
 
 /// The indicator's page; `None` when the agreement has no such indicator.
 pub fn indicator(ctx: &Ctx, page: &IndicatorPage<'_>) -> Option<String> {
+    let ctx = &ctx.in_zone(page.state.zone.as_deref());
     let def = page
         .agreement
         .indicators

@@ -72,9 +72,22 @@ pub struct Ctx {
     pub today: Date,
     /// The page's path (no query), for links that keep the page and change the instant.
     pub path: String,
+    /// The zone whose days a plain `?as_of=` date is read in: the agreement's (an IANA
+    /// name) on an agreement's pages when it names one; `None`: UTC days (the pages about
+    /// no one agreement, and agreements counting in UTC). The time control says which.
+    pub zone: Option<String>,
 }
 
 impl Ctx {
+    /// The same context on a page of an agreement counting its days in `zone` (`None`:
+    /// UTC).
+    pub fn in_zone(&self, zone: Option<&str>) -> Ctx {
+        Ctx {
+            zone: zone.map(str::to_owned),
+            ..self.clone()
+        }
+    }
+
     /// `path` with this page's `?as_of=` kept (so that following a link does not leave
     /// the instant one is looking at).
     pub fn href(&self, path: &str) -> String {

@@ -17,6 +17,7 @@ pub const PAGE: u64 = 25;
 
 /// The log page of agreement `id`; `focus` is an entry asked for (`?entry=`).
 pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
+    let ctx = &ctx.in_zone(page.zone.as_deref());
     let b64 = base64::engine::general_purpose::STANDARD;
     let older = page.entries.last().map(|e| e.index).filter(|i| *i > 0);
     let newer = page
@@ -27,7 +28,7 @@ pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
     let main = html! {
         p #log-size data-origin=(page.origin) {
             "Log " code { (page.origin) }
-            @if ctx.as_of.is_some() { " held " strong { (page.size) } " entries at the end of " (ctx.date) " (UTC). " }
+            @if ctx.as_of.is_some() { " held " strong { (page.size) } " entries at the end of " (ctx.date) " (" (crate::widgets::day_of(ctx)) "). " }
             @else { " holds " strong { (page.size) } " entries. " }
             a href=(ctx.href(&format!("/agreements/{id}"))) { "Back to the agreement" } }
         (checkpoint(ctx, page))

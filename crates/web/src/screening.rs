@@ -35,6 +35,7 @@ pub fn screening(
         @if !ctx.viewer.screen {
             p.notice { "Screening needs a token of the compliance or operator role. " a href="/login" { "Log in" } }
         }
+        p.days #days-note { "The search runs on the lists as imported now. " (crate::widgets::days_note(ctx)) }
         form method="get" action="/screening" {
             label for="q" { "Name" }
             input #q type="search" name="name" value=(form.name) required;

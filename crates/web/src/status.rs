@@ -53,7 +53,8 @@ fn form_markup(form: &StatusForm) -> Markup {
                     label for={ "j-" (j) } { (j) } " "
                 }
             }
-            div.field { label for="date" { "Date (empty: today)" } input #date type="date" name="date" value=(form.date); }
+            div.field { label for="date" { "Date (empty: today)" } input #date type="date" name="date" value=(form.date) aria-describedby="date-note";
+                p.hint #date-note { "A day: the lists as of that UTC day; each agreement's relief as of the end of it in the agreement's zone (a UTC day when it names none)." } }
             button type="submit" { "Ask" }
         }
     }

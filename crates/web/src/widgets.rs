@@ -34,12 +34,13 @@ pub(crate) fn time_control(ctx: &Ctx, (start, end): (Date, Date)) -> Markup {
         form.time-control method="get" action=(ctx.path) aria-label="Time travel" {
             p.as-of {
                 @if ctx.as_of.is_some() {
-                    "As known at the end of " strong #as-of-date { (ctx.date) } " (UTC). "
+                    "As known at the end of " strong #as-of-date { (ctx.date) } " (" (day_of(ctx)) "). "
                     a href=(ctx.path) { "Back to today" }
                 } @else {
-                    "As known now, " strong #as-of-date { (ctx.date) } " (UTC)."
+                    "As known now, " strong #as-of-date { (ctx.date) } " (today, UTC)."
                 }
             }
+            p.days #days-note { (days_note(ctx)) }
             label for="as_of" { "Show as known on" }
             input #as_of type="date" name="as_of" value=(ctx.date) required;
             button type="submit" { "Show" }
@@ -55,6 +56,24 @@ pub(crate) fn time_control(ctx: &Ctx, (start, end): (Date, Date)) -> Markup {
                     aria-valuetext=(ctx.date);
             }
         }
+    }
+}
+
+/// Whose day the page's date is: a UTC day, or a day in the agreement's zone.
+pub(crate) fn day_of(ctx: &Ctx) -> String {
+    match &ctx.zone {
+        Some(zone) => format!("a day in {zone}, the agreement's zone"),
+        None => "a UTC day".to_owned(),
+    }
+}
+
+/// How a date given to the page is read, in one sentence.
+pub(crate) fn days_note(ctx: &Ctx) -> String {
+    match &ctx.zone {
+        Some(zone) => format!(
+            "Dates are read as days in {zone}, the agreement's zone: a date means the end of that day there."
+        ),
+        None => "Dates are read as UTC days: a date means the end of that day in UTC.".to_owned(),
     }
 }
 

@@ -38,6 +38,7 @@ fn ctx(date: &str, sealed: bool) -> Ctx {
         date,
         today: date,
         path: format!("/agreements/{ARDEN}"),
+        zone: None,
     }
 }
 
@@ -408,4 +409,139 @@ fn a_simulation_page_draws_each_chart_with_its_data_as_a_table() {
     assert!(page.matches("<code>").count() >= bars);
     // Not simulation.json: refused, not shown.
     assert!(accord_web::parse_simulation("{\"agreement\": 1}").is_err());
+}
+
+/// Pages about no one agreement read a plain date as a UTC day and say so; an agreement's
+/// pages read it in the agreement's zone and say which; the log page says the same as the
+/// time control (issue #14).
+#[test]
+fn pages_say_whose_days_their_dates_are() {
+    let (_dir, store) = played();
+    let ctx = ctx("2026-06-12", false);
+    const UTC: &str = "Dates are read as UTC days: a date means the end of that day in UTC.";
+    let overview =
+        accord_app::dashboard::overview(&store, &Evaluations::new(), ctx.as_of.unwrap()).unwrap();
+    let home = accord_web::home(&ctx, &overview);
+    assert!(home.contains(UTC), "{home}");
+    assert!(home.contains("(a UTC day)"), "the time control says it too");
+    let screening = accord_web::screening(
+        &ctx,
+        &accord_web::ScreeningForm {
+            name: String::new(),
+        },
+        Ok(None),
+    );
+    assert!(screening.contains(UTC), "{screening}");
+    let status = accord_web::status(
+        &ctx,
+        &accord_web::StatusForm {
+            name: String::new(),
+            entity: String::new(),
+            activity: String::new(),
+            jurisdictions: Vec::new(),
+            date: String::new(),
+        },
+        Ok(None),
+    );
+    assert!(
+        status.contains("the lists as of that UTC day; each agreement's relief as of the end of it in the agreement's zone"),
+        "{status}"
+    );
+    assert!(status.contains("aria-describedby=\"date-note\""));
+
+    // An agreement counting its days in Tokyo: its page says so, not "UTC".
+    let inputs = Inputs::read(
+        &AgreementSource::Registered(ARDEN.into()),
+        LogSource::Store(&store),
+    )
+    .unwrap();
+    let mut state = inputs.evaluate(ctx.as_of.unwrap()).unwrap();
+    let utc_page = accord_web::agreement(
+        &ctx,
+        inputs.governing(&state).unwrap(),
+        &state,
+        &accord_web::Around::default(),
+    );
+    assert!(utc_page.contains(UTC));
+    state.zone = Some("Asia/Tokyo".into());
+    let page = accord_web::agreement(
+        &ctx,
+        inputs.governing(&state).unwrap(),
+        &state,
+        &accord_web::Around::default(),
+    );
+    assert!(
+        page.contains("Dates are read as days in Asia/Tokyo, the agreement's zone: a date means the end of that day there."),
+        "{page}"
+    );
+    assert!(page.contains("(a day in Asia/Tokyo, the agreement's zone)"));
+    assert!(!page.contains(UTC));
+    // The log page: the same words as the time control.
+    let mut log = accord_app::dashboard::log_page(
+        &store,
+        &ARDEN.parse().unwrap(),
+        None,
+        accord_web::LOG_PAGE,
+        ctx.as_of,
+    )
+    .unwrap();
+    assert_eq!(log.zone, None, "the bundled agreement counts in UTC");
+    let text = accord_web::log(&ctx, ARDEN, &log, None);
+    assert!(
+        text.contains("entries at the end of 2026-06-12 (a UTC day)"),
+        "{text}"
+    );
+    log.zone = Some("Asia/Tokyo".into());
+    let text = accord_web::log(&ctx, ARDEN, &log, None);
+    assert!(
+        text.contains(
+            "entries at the end of 2026-06-12 (a day in Asia/Tokyo, the agreement's zone)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("(UTC)"), "{text}");
+}
+
+/// The agreement's page names its current phase, and marks the parts the script replaces
+/// in place when the log grows (each with an id to find its new version by).
+#[test]
+fn the_agreement_page_names_its_current_phase_and_its_live_parts() {
+    let (_dir, store) = played();
+    let inputs = Inputs::read(
+        &AgreementSource::Registered(ARDEN.into()),
+        LogSource::Store(&store),
+    )
+    .unwrap();
+    let page = |date: &str| {
+        let ctx = ctx(date, false);
+        let state = inputs.evaluate(ctx.as_of.unwrap()).unwrap();
+        accord_web::agreement(
+            &ctx,
+            inputs.governing(&state).unwrap(),
+            &state,
+            &accord_web::Around::default(),
+        )
+    };
+    let phase = |page: &str| {
+        let start = page.find("<span id=\"current-phase\">").expect(page) + 25;
+        page[start..start + page[start..].find("</span>").unwrap()].to_owned()
+    };
+    let (before, after) = (page("2026-03-01"), page("2026-08-01"));
+    assert_eq!(
+        phase(&before),
+        "Adoption: preparations and civil nuclear cooperation (since 2026-01-15)"
+    );
+    assert_eq!(
+        phase(&after),
+        "Implementation day: caps verified (since 2026-07-15)"
+    );
+    for part in [
+        "<p id=\"summary\" data-live-part",
+        "<div id=\"part-phases\" data-live-part",
+        "<div id=\"part-measures\" data-live-part",
+        "<div id=\"part-triggers\" data-live-part",
+        "<div id=\"part-disputes\" data-live-part",
+    ] {
+        assert!(after.contains(part), "{part}");
+    }
 }

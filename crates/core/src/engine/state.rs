@@ -83,8 +83,13 @@ pub struct State {
 /// One view of a contested point: who holds it and what it computes.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ViewState {
-    /// Its name: `as-recorded`, or `void-#N` (entry N held void).
+    /// Its key for asking for it: `as-recorded`, or `void-#N` (entry N held void).
     pub id: String,
+    /// Its name, by who holds it: `held by ofsi (authority)`, or `held by ofsi (authority)
+    /// and eu (authority)`.
+    pub name: String,
+    /// Who holds it, each with what it is to the agreement.
+    pub holders: Vec<ViewHolder>,
     /// What it holds, in words.
     pub premise: String,
     /// The contested entry.
@@ -97,6 +102,47 @@ pub struct ViewState {
     pub relief: Vec<(ActionId, ReliefStatus)>,
     /// What it computes for the measures the views disagree on.
     pub measures: Vec<(MeasureId, MeasureStatus)>,
+}
+
+/// Who holds a view: a participant, and what it is to the agreement.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ViewHolder {
+    /// The participant.
+    pub participant: ParticipantId,
+    /// Its role: a party's (`authority`, `target`, `guarantor`, `observer`) or `monitor`.
+    pub role: HolderRole,
+}
+
+/// What a view's holder is to the agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolderRole {
+    /// A party that is a sanctioning authority.
+    Authority,
+    /// The sanctioned party.
+    Target,
+    /// A guarantor.
+    Guarantor,
+    /// An observer.
+    Observer,
+    /// An independent monitor.
+    Monitor,
+    /// Named by no version of the agreement.
+    Unlisted,
+}
+
+impl HolderRole {
+    /// Its name, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Authority => "authority",
+            Self::Target => "target",
+            Self::Guarantor => "guarantor",
+            Self::Observer => "observer",
+            Self::Monitor => "monitor",
+            Self::Unlisted => "unlisted",
+        }
+    }
 }
 
 /// A risk signal or a recommendation, as recorded.

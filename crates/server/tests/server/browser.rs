@@ -395,16 +395,41 @@ async fn simulation(c: &Client, f: &Fixture) {
     );
 }
 
-/// The agreement's page, looking at now, tells of entries appended to its log while it
-/// is open: another scenario's play is held after a few entries, the page opened, then
-/// the play resumed.
-async fn live(c: &Client, f: &Fixture) {
-    const STAGED: &str = "arden-staged-lifting";
-    let rehearsal = accord_app::play::rehearse_file(
-        &repo().join("examples/scenarios/staged-lifting.toml"),
-        None,
+/// The staged-lifting rehearsal four years earlier (2027 → 2023, 2028 → 2024: leap years
+/// kept), written with its agreement into a temporary directory: its entries are then
+/// recorded before now, so that a page looking at now changes as they are appended.
+fn staged_lifting_in_the_past() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = |text: String| {
+        text.replace("2026-", "2022-")
+            .replace("2027-", "2023-")
+            .replace("2028-", "2024-")
+            .replace("2029-", "2025-")
+    };
+    let read = |path: &str| std::fs::read_to_string(repo().join(path)).unwrap();
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    std::fs::write(
+        dir.path().join("staged-lifting.toml"),
+        earlier(read("examples/staged-lifting.toml")),
     )
     .unwrap();
+    let scenario = dir.path().join("scenarios/staged-lifting.toml");
+    std::fs::write(
+        &scenario,
+        earlier(read("examples/scenarios/staged-lifting.toml")),
+    )
+    .unwrap();
+    (dir, scenario)
+}
+
+/// The agreement's page, looking at now, tells of entries appended to its log while it
+/// is open and updates its parts in place: another scenario's play (four years earlier,
+/// so that its entries count now) is held after a few entries, the page opened, then the
+/// play resumed — the current phase changes on the page without reading it again.
+async fn live(c: &Client, f: &Fixture) {
+    const STAGED: &str = "arden-staged-lifting";
+    let (_dir, scenario) = staged_lifting_in_the_past();
+    let rehearsal = accord_app::play::rehearse_file(&scenario, None).unwrap();
     let (held, wait_held) = std::sync::mpsc::channel::<()>();
     let (resume, wait_resume) = std::sync::mpsc::channel::<()>();
     let store = f.store.clone();
@@ -428,6 +453,14 @@ async fn live(c: &Client, f: &Fixture) {
         .await
         .unwrap();
     assert_eq!(text(c, "#live").await, "", "nothing new yet");
+    let phase_before = text(c, "#current-phase").await;
+    let entries_before = text(c, "#entry-count").await;
+    assert_eq!(entries_before, "3", "the entries held so far count now");
+    // A mark on the document: still there after the update, so the page was not read
+    // again by navigation.
+    c.execute("window.accordMark = 'kept'; return null;", vec![])
+        .await
+        .unwrap();
     resume.send(()).unwrap();
     let played = tokio::task::block_in_place(|| player.join()).unwrap();
     let notice = c
@@ -440,6 +473,33 @@ async fn live(c: &Client, f: &Fixture) {
         words.contains("this agreement's log: new entries (size "),
         "{words}"
     );
+    // The parts are updated in place, until the page shows the whole log.
+    let all = played.entries.to_string();
+    let mut tries = 0;
+    while text(c, "#entry-count").await != all {
+        tries += 1;
+        assert!(
+            tries < 600,
+            "the page was not updated in place to {all} entries"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let phase_after = text(c, "#current-phase").await;
+    assert_ne!(
+        phase_after, phase_before,
+        "the current phase changes in place"
+    );
+    assert_eq!(
+        c.execute("return window.accordMark || null;", vec![])
+            .await
+            .unwrap(),
+        serde_json::json!("kept"),
+        "updated in place, not by reading the page again"
+    );
+    c.wait()
+        .for_element(Locator::Css("#live .updated"))
+        .await
+        .unwrap();
     std::fs::write(
         screenshots().join(format!("{}-agreement-live.png", f.kind)),
         c.screenshot().await.unwrap(),

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::agreement::PartyRole;
 use crate::id::ParticipantId;
 use crate::statement::{DisputeOutcome, Finding, LogIndex};
 use crate::time::Instant;
@@ -23,7 +24,8 @@ use crate::time::Instant;
 use super::super::EvalError;
 use super::super::ingest::Core;
 use super::super::state::{
-    DisputeStatus, MeasureStatus, Reason, ReliefStatus, Rule, State, TriggerStatus, ViewState,
+    DisputeStatus, HolderRole, MeasureStatus, Reason, ReliefStatus, Rule, State, TriggerStatus,
+    ViewHolder, ViewState,
 };
 use super::{CacheFill, Detail, derive};
 
@@ -65,7 +67,7 @@ pub(super) fn state(
     match view {
         Some("as-recorded") => {
             let mut main = main;
-            main.views = views(&main, &premises, &alternatives);
+            main.views = views(core, &main, &premises, &alternatives);
             main.view = Some("as-recorded".to_owned());
             Ok((main, fills))
         }
@@ -78,7 +80,7 @@ pub(super) fn state(
                     views: known,
                 });
             };
-            let listed = views(&main, &premises, &alternatives);
+            let listed = views(core, &main, &premises, &alternatives);
             let mut chosen = alternatives.swap_remove(i);
             chosen.views = listed;
             chosen.view = Some(name.to_owned());
@@ -86,7 +88,7 @@ pub(super) fn state(
         }
         None => {
             let mut main = main;
-            main.views = views(&main, &premises, &alternatives);
+            main.views = views(core, &main, &premises, &alternatives);
             contest(&mut main);
             Ok((main, fills))
         }
@@ -205,14 +207,23 @@ fn dedup(mut ids: Vec<ParticipantId>) -> Vec<ParticipantId> {
 
 /// Each view, with what it computes for the subjects on which some view differs from the
 /// state as recorded.
-fn views(main: &State, premises: &[Premise], alternatives: &[State]) -> Vec<ViewState> {
+fn views(
+    core: &Core,
+    main: &State,
+    premises: &[Premise],
+    alternatives: &[State],
+) -> Vec<ViewState> {
     let differ = Differ::new(main, alternatives);
+    let held = |ids: Vec<ParticipantId>| {
+        let holders = holders(core, &ids);
+        (ids, holders)
+    };
     let mut out = vec![
         differ.view(
             main,
             "as-recorded".to_owned(),
             premises.first(),
-            premises.first().map_or_else(Vec::new, |p| p.counts.clone()),
+            held(premises.first().map_or_else(Vec::new, |p| p.counts.clone())),
             premises
                 .iter()
                 .map(|p| format!("invocation {} counts", p.entry))
@@ -225,11 +236,58 @@ fn views(main: &State, premises: &[Premise], alternatives: &[State]) -> Vec<View
             alt,
             void_id(p.entry),
             Some(p),
-            p.void.clone(),
+            held(p.void.clone()),
             format!("invocation {} is void: {}", p.entry, p.why),
         ));
     }
     out
+}
+
+/// Each participant with its role in the latest version that names it.
+fn holders(core: &Core, ids: &[ParticipantId]) -> Vec<ViewHolder> {
+    let role = |id: &ParticipantId| {
+        core.versions
+            .iter()
+            .rev()
+            .find_map(|a| {
+                let party = a
+                    .parties
+                    .iter()
+                    .find(|p| p.id == *id)
+                    .map(|p| match p.role {
+                        PartyRole::Authority => HolderRole::Authority,
+                        PartyRole::Target => HolderRole::Target,
+                        PartyRole::Guarantor => HolderRole::Guarantor,
+                        PartyRole::Observer => HolderRole::Observer,
+                    });
+                party.or_else(|| {
+                    a.monitors
+                        .iter()
+                        .any(|m| m.id == *id)
+                        .then_some(HolderRole::Monitor)
+                })
+            })
+            .unwrap_or(HolderRole::Unlisted)
+    };
+    ids.iter()
+        .map(|id| ViewHolder {
+            participant: id.clone(),
+            role: role(id),
+        })
+        .collect()
+}
+
+/// A view's name by who holds it: `held by ofsi (authority) and eu (authority)`.
+fn name(holders: &[ViewHolder]) -> String {
+    let each: Vec<String> = holders
+        .iter()
+        .map(|h| format!("{} ({})", h.participant, h.role.as_str()))
+        .collect();
+    match each.split_last() {
+        None => "held by no participant".to_owned(),
+        Some((last, [])) => format!("held by {last}"),
+        Some((last, rest)) => format!("held by {} and {last}", rest.join(", ")),
+    }
 }
 
 /// The subjects on which the views compute different statuses.
@@ -271,11 +329,13 @@ impl Differ {
         s: &State,
         id: String,
         premise: Option<&Premise>,
-        held_by: Vec<ParticipantId>,
+        (held_by, holders): (Vec<ParticipantId>, Vec<ViewHolder>),
         words: String,
     ) -> ViewState {
         ViewState {
             id,
+            name: name(&holders),
+            holders,
             premise: words,
             entry: premise.map_or(LogIndex(0), |p| p.entry),
             held_by,
@@ -308,17 +368,7 @@ fn contest(state: &mut State) {
         let parts: Vec<String> = views
             .iter()
             .filter_map(|v| {
-                find(v).map(|s| {
-                    format!(
-                        "in view `{}` (held by {}) it is {s}",
-                        v.id,
-                        v.held_by
-                            .iter()
-                            .map(|p| format!("`{p}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                })
+                find(v).map(|s| format!("in the view {} (`{}`) it is {s}", v.name, v.id))
             })
             .collect();
         (parts.len() >= 2).then(|| format!("contested: {}", parts.join("; ")))
