@@ -157,11 +157,8 @@ fn checkpoint_head(note: &str) -> Result<accord_ledger::checkpoint::Checkpoint> 
 /// file.
 pub fn check_openings_path(path: &Path, report: &Path) -> Result<()> {
     let name = path.display().to_string();
-    let absolute = |p: &Path| {
-        std::path::absolute(p)
-            .ok()
-            .map(|p| p.components().collect::<Vec<_>>())
-    };
+    // Path::starts_with compares whole components.
+    let absolute = |p: &Path| std::path::absolute(p).ok();
     if let (Some(file), Some(dir)) = (absolute(path), absolute(report))
         && file.starts_with(&dir)
     {

@@ -142,7 +142,8 @@ pub struct Difference {
 pub struct Attested {
     /// SHA-256 (lowercase hex) of the attested state's JSON, written as `state.json` is.
     pub state_sha256: String,
-    /// The sealed entries the attested state read (opened), by index.
+    /// The sealed entries the attested state read (opened, and recorded by the report's
+    /// instant), by index.
     pub opened: Vec<u64>,
     /// Each verdict that differs from the public state's.
     pub differences: Vec<Difference>,

@@ -329,6 +329,10 @@ fn attested_part(
         .keys()
         .filter_map(|i| {
             let entry = log.entries.get(usize::try_from(*i).ok()?)?;
+            // The engine reads nothing recorded after the instant.
+            if entry.recorded_at > inputs.as_of {
+                return None;
+            }
             match &entry.signed.entry.body {
                 Body::Sealed { commitment, .. } => {
                     Some((*i, checkpoint::encode_hex(commitment)))

@@ -321,23 +321,42 @@ fn tweak(text: &mut String, at: usize) {
 fn sealed_evidence_is_disclosed_selectively_and_its_openings_re_run_the_attested_state() {
     use base64::Engine as _;
     let p = played();
-    let built = build(&p.store, &request("2027-06-01T00:00:00Z", None, None)).unwrap();
+    // Implementation day: the IAEA's sealed reports verify the caps.
+    let built = build(&p.store, &request("2026-09-01T00:00:00Z", None, None)).unwrap();
     let bundle = &built.bundle;
     let openings = &built.openings;
     assert!(!openings.openings.is_empty(), "the demo seals the IAEA's evidence");
     let report: serde_json::Value = serde_json::from_slice(&bundle.files["report.json"]).unwrap();
 
-    // The public state under-states: the caps' commitments are not started there, while the
-    // attested state (with the sealed IAEA evidence) finds them verified.
+    // The public state under-states: caps not started, implementation day not reached and
+    // the authority's grant a departure; the attested state (with the sealed IAEA
+    // evidence) finds the caps verified and the grant in order.
     let differences = report["attested"]["differences"].as_array().unwrap();
+    let verdict = |subject: &str, id: &str| {
+        differences
+            .iter()
+            .find(|d| d["subject"] == subject && d["id"] == id)
+            .map(|d| (d["public"].as_str().unwrap(), d["attested"].as_str().unwrap()))
+    };
+    assert_eq!(
+        verdict("phase", "implementation-day"),
+        Some(("not_reached", "reached")),
+        "{differences:?}"
+    );
+    assert_eq!(
+        verdict("departure", "#29"),
+        Some(("departure", "not a departure"))
+    );
+    assert_eq!(
+        verdict("commitment", "centrifuge_limit"),
+        Some(("not_started", "complete"))
+    );
     let caps: Vec<&serde_json::Value> = differences
         .iter()
         .filter(|d| d["subject"] == "commitment")
         .collect();
-    assert!(!caps.is_empty(), "{differences:?}");
     for d in &caps {
         assert_eq!(d["public"], "not_started", "{d}");
-        assert_eq!(d["attested"], "complete", "{d}");
         assert!(!d["depends_on"].as_array().unwrap().is_empty(), "{d}");
     }
     let html = String::from_utf8(bundle.files["index.html"].clone()).unwrap();
@@ -449,7 +468,7 @@ fn sealed_evidence_is_disclosed_selectively_and_its_openings_re_run_the_attested
 #[test]
 fn the_attested_part_of_the_nuclear_report() {
     let p = played();
-    let built = build(&p.store, &request("2027-06-01T00:00:00Z", None, None)).unwrap();
+    let built = build(&p.store, &request("2026-09-01T00:00:00Z", None, None)).unwrap();
     let report: serde_json::Value =
         serde_json::from_slice(&built.bundle.files["report.json"]).unwrap();
     // Commitments and the state's hash change with each play (random salts, times).
@@ -614,3 +633,4 @@ fn a_witness_holding_another_view_of_the_log_gives_split_view_evidence() {
     assert!(alarm.known.contains("could not be obtained (HTTP 404)"), "{alarm:?}");
     assert!(witnessing::save_evidence(dir.path(), &round).unwrap().is_empty());
 }
+
