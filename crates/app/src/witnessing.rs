@@ -239,10 +239,7 @@ fn alarm(
 
 /// Writes each alarm's evidence into `dir` as `split-view-<witness>-<size>.txt` (a file
 /// already there is kept: evidence is only ever added); the paths written.
-pub fn save_evidence(
-    dir: &std::path::Path,
-    round: &Witnessing,
-) -> Result<Vec<std::path::PathBuf>> {
+pub fn save_evidence(dir: &std::path::Path, round: &Witnessing) -> Result<Vec<std::path::PathBuf>> {
     let mut written = Vec::new();
     for alarm in &round.alarms {
         let Some(evidence) = &alarm.evidence else {
@@ -251,7 +248,13 @@ pub fn save_evidence(
         let safe: String = alarm
             .witness
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let path = dir.join(format!("split-view-{safe}-{}.txt", round.size));
         let write_error = |source| Error::Write {

@@ -29,7 +29,11 @@ fn openings_stay_outside_the_report_and_re_run_its_attested_state() {
     let d = dir.path();
     let store = "sqlite:a.db";
     let played = accord(d, &["play", "--store", store, scenario().to_str().unwrap()]);
-    assert!(played.status.success(), "{}", String::from_utf8_lossy(&played.stderr));
+    assert!(
+        played.status.success(),
+        "{}",
+        String::from_utf8_lossy(&played.stderr)
+    );
     let report = |out: &str, openings: &str| {
         accord(
             d,
@@ -54,12 +58,24 @@ fn openings_stay_outside_the_report_and_re_run_its_attested_state() {
     assert!(!d.join("r").exists());
 
     let written = report("r", "openings.json");
-    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
-    assert!(stdout(&written).contains("openings of sealed entries"), "{}", stdout(&written));
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    assert!(
+        stdout(&written).contains("openings of sealed entries"),
+        "{}",
+        stdout(&written)
+    );
 
     let without = accord(d, &["verify", "r"]);
     assert!(without.status.success(), "{}", stdout(&without));
-    assert!(stdout(&without).contains("attested state was NOT re-run"), "{}", stdout(&without));
+    assert!(
+        stdout(&without).contains("attested state was NOT re-run"),
+        "{}",
+        stdout(&without)
+    );
 
     let with = accord(d, &["verify", "r", "--openings", "openings.json"]);
     assert!(with.status.success(), "{}", stdout(&with));
@@ -77,5 +93,9 @@ fn openings_stay_outside_the_report_and_re_run_its_attested_state() {
     std::fs::write(d.join("bad.json"), bytes).unwrap();
     let tampered = accord(d, &["verify", "r", "--openings", "bad.json"]);
     assert_eq!(tampered.status.code(), Some(1), "{}", stdout(&tampered));
-    assert!(stdout(&tampered).contains("MISMATCH the openings file"), "{}", stdout(&tampered));
+    assert!(
+        stdout(&tampered).contains("MISMATCH the openings file"),
+        "{}",
+        stdout(&tampered)
+    );
 }

@@ -208,7 +208,11 @@ fn open_one(entries: &[LoggedEntry], o: &Opening) -> Result<LoggedStatement, Str
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.bytes().any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if text.len() % 2 != 0
+        || text
+            .bytes()
+            .any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return None;
     }
     (0..text.len())
@@ -414,8 +418,8 @@ pub fn check_stated(leaves: &[&[u8]], stated: &Attested) -> Result<(), String> {
             .ok()
             .and_then(|i| leaves.get(i))
             .ok_or(format!("entry #{index} is not in the log"))?;
-        let logged =
-            LoggedEntry::decode(leaf).map_err(|e| format!("entry #{index} does not decode: {e}"))?;
+        let logged = LoggedEntry::decode(leaf)
+            .map_err(|e| format!("entry #{index} does not decode: {e}"))?;
         match &logged.signed.entry.body {
             Body::Sealed { commitment, .. } => Ok(encode_hex(commitment)),
             Body::Open(_) => Err(format!("entry #{index} is open, not sealed")),

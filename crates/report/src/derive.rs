@@ -11,10 +11,10 @@ use accord_ledger::merkle::{self, MemoryTree, StoredNodes as _};
 use accord_ledger::note::VerifierKey;
 use accord_ledger::witness::policy::WitnessPolicy;
 
+use crate::attested::{self, Attested, Evaluated, Openings};
 use crate::bundle::{
     self, B64, Bundle, ConsistencyProof, InclusionProof, Inclusions, Manifest, Part, VersionFile,
 };
-use crate::attested::{self, Attested, Evaluated, Openings};
 use crate::document::{self, Context, LogSummary, Report, Sealed};
 use crate::{Problem, html};
 
@@ -334,9 +334,7 @@ fn attested_part(
                 return None;
             }
             match &entry.signed.entry.body {
-                Body::Sealed { commitment, .. } => {
-                    Some((*i, checkpoint::encode_hex(commitment)))
-                }
+                Body::Sealed { commitment, .. } => Some((*i, checkpoint::encode_hex(commitment))),
                 Body::Open(_) => None,
             }
         })

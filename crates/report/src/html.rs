@@ -291,7 +291,10 @@ fn attested(out: &mut String, r: &Report) {
         out.push_str("<p>The attested state gives the same verdicts as the public state.</p>\n");
         return;
     }
-    head(out, &["what", "public state", "attested state", "depends on"]);
+    head(
+        out,
+        &["what", "public state", "attested state", "depends on"],
+    );
     for d in &a.differences {
         let commitments: Vec<String> = d
             .depends_on

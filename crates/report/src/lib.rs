@@ -32,8 +32,8 @@ pub mod html;
 pub mod score;
 pub mod verify;
 
-pub use bundle::{Bundle, Part};
 pub use attested::{Attested, Openings};
+pub use bundle::{Bundle, Part};
 pub use derive::{Disclosure, Inputs, Previous, build};
 pub use verify::{Check, Verification, verify, verify_with};
 

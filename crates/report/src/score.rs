@@ -128,7 +128,14 @@ fn is_met(indicator: &IndicatorState) -> bool {
         .rev()
         .map(|r| r.status)
         .find(judged)
-        .or_else(|| indicator.periods.iter().rev().map(|p| p.status).find(judged));
+        .or_else(|| {
+            indicator
+                .periods
+                .iter()
+                .rev()
+                .map(|p| p.status)
+                .find(judged)
+        });
     matches!(
         current,
         Some(IndicatorStatus::Compliant | IndicatorStatus::MetLate)

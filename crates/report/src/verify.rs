@@ -11,8 +11,8 @@ use accord_ledger::merkle;
 use accord_ledger::note::VerifierKey;
 use accord_ledger::splitview::SplitView;
 
-use crate::bundle::{self, Bundle, ConsistencyProof, Inclusions, Manifest, Part};
 use crate::attested::{self, Attested, Openings};
+use crate::bundle::{self, Bundle, ConsistencyProof, Inclusions, Manifest, Part};
 use crate::derive::{self, Disclosure, Inputs, Previous};
 use crate::document::Report;
 
@@ -172,7 +172,8 @@ fn rerun(
         .get(&Part::Report.file())
         .and_then(|b| serde_json::from_slice::<Report>(b).ok())
         .and_then(|r| r.attested);
-    let what = "the engine re-run on the open and opened entries gives the attested state, byte for byte";
+    let what =
+        "the engine re-run on the open and opened entries gives the attested state, byte for byte";
     let outcome = match (stated, &rerun) {
         (Some(s), Some(r)) if s == r => Ok(()),
         (None, None) => Ok(()),
@@ -180,7 +181,10 @@ fn rerun(
             "its state hashes to {}, the report states {}",
             r.state_sha256, s.state_sha256
         )),
-        (Some(_), Some(_)) => Err("its entries opened or its differences from the public state are not the report's".into()),
+        (Some(_), Some(_)) => Err(
+            "its entries opened or its differences from the public state are not the report's"
+                .into(),
+        ),
         (None, Some(_)) => Err("the report has no attested state".into()),
         (Some(_), None) => Err("no opening given, yet the report states an attested state".into()),
     };

@@ -325,7 +325,10 @@ fn sealed_evidence_is_disclosed_selectively_and_its_openings_re_run_the_attested
     let built = build(&p.store, &request("2026-09-01T00:00:00Z", None, None)).unwrap();
     let bundle = &built.bundle;
     let openings = &built.openings;
-    assert!(!openings.openings.is_empty(), "the demo seals the IAEA's evidence");
+    assert!(
+        !openings.openings.is_empty(),
+        "the demo seals the IAEA's evidence"
+    );
     let report: serde_json::Value = serde_json::from_slice(&bundle.files["report.json"]).unwrap();
 
     // The public state under-states: caps not started, implementation day not reached and
@@ -336,7 +339,12 @@ fn sealed_evidence_is_disclosed_selectively_and_its_openings_re_run_the_attested
         differences
             .iter()
             .find(|d| d["subject"] == subject && d["id"] == id)
-            .map(|d| (d["public"].as_str().unwrap(), d["attested"].as_str().unwrap()))
+            .map(|d| {
+                (
+                    d["public"].as_str().unwrap(),
+                    d["attested"].as_str().unwrap(),
+                )
+            })
     };
     assert_eq!(
         verdict("phase", "implementation-day"),
@@ -372,22 +380,34 @@ fn sealed_evidence_is_disclosed_selectively_and_its_openings_re_run_the_attested
         for (path, bytes) in &bundle.files {
             let found = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
             assert!(!found(&content), "{path} holds the content of #{}", o.entry);
-            assert!(!found(o.content.as_bytes()), "{path} holds #{}'s content", o.entry);
-            assert!(!found(o.salt.as_bytes()), "{path} holds #{}'s salt", o.entry);
+            assert!(
+                !found(o.content.as_bytes()),
+                "{path} holds #{}'s content",
+                o.entry
+            );
+            assert!(
+                !found(o.salt.as_bytes()),
+                "{path} holds #{}'s salt",
+                o.entry
+            );
         }
     }
 
     // With the openings, the attested state is re-run and agrees.
     let v = accord_report::verify_with(bundle, None, Some(&openings.to_text()));
     assert!(v.is_ok(), "{v:?}");
-    assert!(v.checks.iter().any(|c| c.part == Part::Attested
-        && c.what.contains("re-run on the open and opened entries")));
+    assert!(
+        v.checks.iter().any(|c| c.part == Part::Attested
+            && c.what.contains("re-run on the open and opened entries"))
+    );
 
     // A byte of a content, a salt, a missing opening: each named in the openings.
     let content = with_openings(bundle, openings, |o| tweak(&mut o.openings[0].content, 4));
     let named = problems_of(&content, Part::Openings);
     assert!(
-        named.iter().any(|m| m.contains("do not open its commitment")),
+        named
+            .iter()
+            .any(|m| m.contains("do not open its commitment")),
         "{content:?}"
     );
     assert!(!content.is_ok());
@@ -422,7 +442,10 @@ fn sealed_evidence_is_disclosed_selectively_and_its_openings_re_run_the_attested
     let doc: accord_report::document::Report = serde_json::from_str(&text).unwrap();
     altered.put("index.html", accord_report::html::page(&doc));
     let without = accord_report::verify(&altered, None);
-    assert!(without.is_ok(), "without openings it cannot be told: {without:?}");
+    assert!(
+        without.is_ok(),
+        "without openings it cannot be told: {without:?}"
+    );
     let with = accord_report::verify_with(&altered, None, Some(&openings.to_text()));
     let named = problems_of(&with, Part::Attested);
     assert!(
@@ -443,7 +466,9 @@ fn sealed_evidence_is_disclosed_selectively_and_its_openings_re_run_the_attested
     let mut wrong_dependency = bundle.clone();
     let text = String::from_utf8(bundle.files["report.json"].clone()).unwrap();
     let commitment = caps[0]["depends_on"][0]["commitment"].as_str().unwrap();
-    let at = text.find(&format!("\"commitment\": \"{commitment}\"")).unwrap();
+    let at = text
+        .find(&format!("\"commitment\": \"{commitment}\""))
+        .unwrap();
     // The first mention of a commitment is in `confidential`; alter its mention in the
     // attested part (after `"attested"`).
     let attested_at = text.find("\"attested\": {").unwrap();
@@ -589,7 +614,9 @@ fn witness_holding(
         checkpoint: other,
     }
     .encode();
-    let (status, ..) = transport.post("http://w1.invalid/add-checkpoint", &body).unwrap();
+    let (status, ..) = transport
+        .post("http://w1.invalid/add-checkpoint", &body)
+        .unwrap();
     assert_eq!(status, 200);
     (transport, text)
 }
@@ -604,7 +631,10 @@ fn a_witness_holding_another_view_of_the_log_gives_split_view_evidence() {
     // checkpoint; the evidence is conclusive, and `accord verify` reads it.
     let (transport, policy) = witness_holding(&log_key, 2, [7; 32], true);
     let round = witnessing::witness(&store, None, &policy, &transport).unwrap();
-    assert!(matches!(round.witnesses[0].1, Outcome::Refused(409, _)), "{round:?}");
+    assert!(
+        matches!(round.witnesses[0].1, Outcome::Refused(409, _)),
+        "{round:?}"
+    );
     assert_eq!(round.alarms.len(), 1, "{round:?}");
     let alarm = &round.alarms[0];
     assert!(alarm.conclusive, "{alarm:?}");
@@ -630,7 +660,13 @@ fn a_witness_holding_another_view_of_the_log_gives_split_view_evidence() {
     let alarm = &round.alarms[0];
     assert_eq!(alarm.evidence, None);
     assert!(alarm.known.contains("its size: 2"), "{alarm:?}");
-    assert!(alarm.known.contains("could not be obtained (HTTP 404)"), "{alarm:?}");
-    assert!(witnessing::save_evidence(dir.path(), &round).unwrap().is_empty());
+    assert!(
+        alarm.known.contains("could not be obtained (HTTP 404)"),
+        "{alarm:?}"
+    );
+    assert!(
+        witnessing::save_evidence(dir.path(), &round)
+            .unwrap()
+            .is_empty()
+    );
 }
-
