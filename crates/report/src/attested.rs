@@ -208,7 +208,7 @@ fn open_one(entries: &[LoggedEntry], o: &Opening) -> Result<LoggedStatement, Str
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0
+    if !text.len().is_multiple_of(2)
         || text
             .bytes()
             .any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
