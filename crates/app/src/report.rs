@@ -127,7 +127,7 @@ pub fn build(store: &Store, request: &Request<'_>) -> Result<Built> {
 fn sealed_contents(
     ledger: &mut accord_store::ledger::Ledger,
     prefix: &[accord_ledger::entry::LoggedEntry],
-) -> Result<Vec<(u64, [u8; 32], Vec<u8>)>> {
+) -> Result<Vec<accord_report::attested::Content>> {
     let mut out = Vec::new();
     for (index, entry) in (0u64..).zip(prefix) {
         if let accord_ledger::entry::Body::Sealed { .. } = entry.signed.entry.body

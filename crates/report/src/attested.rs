@@ -28,6 +28,9 @@ use crate::{Problem, score};
 /// The format name of an openings file.
 pub const OPENINGS_FORMAT: &str = "accord/openings/v1";
 
+/// A sealed entry's content as a store holds it: its index, salt and content.
+pub type Content = (u64, [u8; 32], Vec<u8>);
+
 /// One sealed entry opened: the data that opens its commitment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,11 +65,7 @@ pub struct Openings {
 impl Openings {
     /// Openings of the log at `checkpoint` from `(index, salt, content)` triples; the
     /// commitments are taken from `entries` (entries not sealed are skipped).
-    pub fn new(
-        checkpoint: &Checkpoint,
-        entries: &[LoggedEntry],
-        contents: &[(u64, [u8; 32], Vec<u8>)],
-    ) -> Openings {
+    pub fn new(checkpoint: &Checkpoint, entries: &[LoggedEntry], contents: &[Content]) -> Openings {
         let openings = contents
             .iter()
             .filter_map(|(index, salt, content)| {
