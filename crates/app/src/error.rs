@@ -417,6 +417,11 @@ pub enum Error {
     /// The directory a report is written to is not empty.
     #[error("`{0}` is not empty: a report is written into a new directory")]
     ReportDirectory(String),
+    /// An openings file would be written into a report's public directory.
+    #[error(
+        "`{0}` is inside the report's directory: openings are for entitled readers and never part of the public bundle"
+    )]
+    OpeningsInBundle(String),
     /// A directory is not a report bundle.
     #[error("`{0}` is not a report bundle: {1}")]
     NotABundle(String, String),

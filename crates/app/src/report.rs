@@ -8,7 +8,7 @@ use std::path::Path;
 
 use accord_ledger::witness::policy::WitnessPolicy;
 use accord_report::bundle::{self, Bundle};
-use accord_report::{Inputs, Previous, Verification};
+use accord_report::{Disclosure, Inputs, Openings, Previous, Verification};
 use accord_store::Store;
 
 use crate::error::{Error, Result};
@@ -33,6 +33,9 @@ pub struct Built {
     pub bundle: Bundle,
     /// The checkpoint's size: the entries of the public log prefix.
     pub size: u64,
+    /// The openings of the sealed entries of the prefix whose contents the store holds:
+    /// for entitled readers only, never written into the bundle.
+    pub openings: Openings,
 }
 
 /// The checkpoint a report rests on: the smallest stored one covering `needed` entries
@@ -96,6 +99,9 @@ pub fn build(store: &Store, request: &Request<'_>) -> Result<Built> {
         .iter()
         .map(|v| (v.agreement.version, v.text.as_str()))
         .collect();
+    let contents = sealed_contents(&mut ledger, prefix)?;
+    let head = checkpoint_head(&checkpoint)?;
+    let openings = Openings::new(&head, prefix, &contents);
     let inputs = Inputs {
         agreement: request.agreement,
         as_of: request.as_of,
@@ -107,9 +113,82 @@ pub fn build(store: &Store, request: &Request<'_>) -> Result<Built> {
         previous: previous
             .as_ref()
             .map(|(checkpoint, report)| Previous { checkpoint, report }),
+        disclosure: Disclosure::Openings(&openings),
     };
     let bundle = accord_report::build(&inputs).map_err(Error::Report)?;
-    Ok(Built { bundle, size })
+    Ok(Built {
+        bundle,
+        size,
+        openings,
+    })
+}
+
+/// The salt and content of each sealed entry of `prefix` the store holds.
+fn sealed_contents(
+    ledger: &mut accord_store::ledger::Ledger,
+    prefix: &[accord_ledger::entry::LoggedEntry],
+) -> Result<Vec<accord_report::attested::Content>> {
+    let mut out = Vec::new();
+    for (index, entry) in (0u64..).zip(prefix) {
+        if let accord_ledger::entry::Body::Sealed { .. } = entry.signed.entry.body
+            && let Some((salt, content)) = ledger.sealed(index)?
+        {
+            out.push((index, salt, content));
+        }
+    }
+    Ok(out)
+}
+
+/// The tree head of a stored signed checkpoint.
+fn checkpoint_head(note: &str) -> Result<accord_ledger::checkpoint::Checkpoint> {
+    accord_ledger::note::parse_note(note)
+        .ok()
+        .and_then(|n| accord_ledger::checkpoint::Checkpoint::parse_body(&n.text).ok())
+        .ok_or_else(|| {
+            Error::Report(vec![accord_report::Problem::new(
+                accord_report::Part::Checkpoint,
+                "the stored checkpoint does not parse",
+            )])
+        })
+}
+
+/// Checks that an openings file may be written at `path`: not inside the report's
+/// directory `report` (openings are never part of the public bundle), and not an existing
+/// file.
+pub fn check_openings_path(path: &Path, report: &Path) -> Result<()> {
+    let name = path.display().to_string();
+    // Path::starts_with compares whole components.
+    let absolute = |p: &Path| std::path::absolute(p).ok();
+    if let (Some(file), Some(dir)) = (absolute(path), absolute(report))
+        && file.starts_with(&dir)
+    {
+        return Err(Error::OpeningsInBundle(name));
+    }
+    if path.exists() {
+        return Err(Error::Write {
+            name,
+            source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+        });
+    }
+    Ok(())
+}
+
+/// Writes an openings file (for entitled readers) at `path`, after
+/// [`check_openings_path`]. The file is created new (readable by its owner only, on Unix).
+pub fn write_openings(path: &Path, report: &Path, openings: &Openings) -> Result<()> {
+    check_openings_path(path, report)?;
+    let name = path.display().to_string();
+    let write_error = |source| Error::Write {
+        name: name.clone(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).map_err(write_error)?;
+    std::io::Write::write_all(&mut f, &openings.to_text()).map_err(write_error)?;
+    f.sync_all().map_err(write_error)
 }
 
 fn read_previous(dir: &Path) -> Result<(String, String)> {
@@ -190,6 +269,25 @@ pub fn read_bundle(dir: &Path) -> Result<Bundle> {
 /// Verifies the report bundle in `dir` (see [`accord_report::verify`]): no store, no
 /// network.
 pub fn verify(dir: &Path, trusted_log_key: Option<&str>) -> Result<Verification> {
+    verify_with(dir, trusted_log_key, None)
+}
+
+/// [`verify`], with the openings file at `openings` when given: the attested state re-run
+/// (see [`accord_report::verify_with`]).
+pub fn verify_with(
+    dir: &Path,
+    trusted_log_key: Option<&str>,
+    openings: Option<&Path>,
+) -> Result<Verification> {
+    let openings = openings
+        .map(|p| {
+            std::fs::read(p).map_err(|source| Error::Read {
+                what: "openings file",
+                name: p.display().to_string(),
+                source,
+            })
+        })
+        .transpose()?;
     let bundle = read_bundle(dir)?;
     if bundle.files.is_empty() {
         return Err(Error::NotABundle(
@@ -197,7 +295,11 @@ pub fn verify(dir: &Path, trusted_log_key: Option<&str>) -> Result<Verification>
             "it is empty".into(),
         ));
     }
-    Ok(accord_report::verify(&bundle, trusted_log_key))
+    Ok(accord_report::verify_with(
+        &bundle,
+        trusted_log_key,
+        openings.as_deref(),
+    ))
 }
 
 /// Checks split-view evidence by its text alone (and the keys one trusts, if any): what it

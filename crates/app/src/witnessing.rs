@@ -2,11 +2,14 @@
 //! witnesses of a witness policy (C2SP tlog-witness `add-checkpoint`), each with the
 //! consistency proof from the size it last cosigned; the cosignatures collected, checked,
 //! attached and stored with the checkpoint (the log's signed checkpoint itself stays as it
-//! was signed). The protocol is `accord_ledger::witness::submit`; this is its shell.
+//! was signed). A witness whose answer shows another view of the log raises an [`Alarm`],
+//! with split-view evidence when the checkpoint it holds can be fetched. The protocol is
+//! `accord_ledger::witness::submit`; this is its shell.
 
 use std::time::Duration;
 
 use accord_ledger::note::{self, VerifierKey};
+use accord_ledger::splitview::SplitView;
 use accord_ledger::witness::policy::{PolicyWitness, WitnessPolicy};
 use accord_ledger::witness::protocol::AddCheckpoint;
 use accord_ledger::witness::submit::{self, Cosignature, Reply};
@@ -24,6 +27,20 @@ pub trait Transport {
         url: &str,
         body: &str,
     ) -> std::result::Result<(u16, Option<String>, String), String>;
+
+    /// GETs `url` (a witness's published checkpoint, an Accord extension of the protocol;
+    /// see [`published_url`]). A transport that cannot fetch says so.
+    fn get(&self, url: &str) -> std::result::Result<(u16, Option<String>, String), String> {
+        Err(format!("{url}: this transport does not fetch"))
+    }
+}
+
+/// Where an Accord witness publishes the checkpoint it last cosigned for `origin`:
+/// `<submission prefix>/checkpoint/<origin>`. tlog-witness v1.0.0 has no such endpoint
+/// (a witness is only asked to cosign), so other witnesses answer 404 and a conflict with
+/// them is recorded as an alarm without evidence.
+pub fn published_url(prefix: &str, origin: &str) -> String {
+    format!("{}/checkpoint/{origin}", prefix.trim_end_matches('/'))
 }
 
 /// HTTP over ureq: plain or TLS, 10 s to connect, 30 s in all, answers up to 64 KiB.
@@ -44,18 +61,10 @@ impl Default for Http {
     }
 }
 
-impl Transport for Http {
-    fn post(
-        &self,
-        url: &str,
-        body: &str,
+impl Http {
+    fn answer(
+        mut response: ureq::http::Response<ureq::Body>,
     ) -> std::result::Result<(u16, Option<String>, String), String> {
-        let mut response = self
-            .agent
-            .post(url)
-            .header("Content-Type", "text/plain; charset=utf-8")
-            .send(body)
-            .map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -69,6 +78,26 @@ impl Transport for Http {
             .read_to_string()
             .map_err(|e| e.to_string())?;
         Ok((status, content_type, text))
+    }
+}
+
+impl Transport for Http {
+    fn get(&self, url: &str) -> std::result::Result<(u16, Option<String>, String), String> {
+        Http::answer(self.agent.get(url).call().map_err(|e| e.to_string())?)
+    }
+
+    fn post(
+        &self,
+        url: &str,
+        body: &str,
+    ) -> std::result::Result<(u16, Option<String>, String), String> {
+        let response = self
+            .agent
+            .post(url)
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .send(body)
+            .map_err(|e| e.to_string())?;
+        Http::answer(response)
     }
 }
 
@@ -103,6 +132,150 @@ pub struct Witnessing {
     pub cosigned: String,
     /// Whether it counts as witnessed under the policy; else why not.
     pub witnessed: std::result::Result<(), String>,
+    /// Witnesses whose answers show another view of the log.
+    pub alarms: Vec<Alarm>,
+}
+
+/// A witness's answer that shows another view of the log than this one: it cosigned a
+/// larger tree, or refused this checkpoint as inconsistent with the one it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alarm {
+    /// The witness (its name in the policy).
+    pub witness: String,
+    /// What is known: its answer, and what became of fetching its checkpoint.
+    pub known: String,
+    /// Split-view evidence (`accord/split-view/v1`, `docs/witness.md`), when the
+    /// checkpoint the witness holds could be obtained and is signed by this log's key.
+    pub evidence: Option<String>,
+    /// Whether the evidence is conclusive (the log signed two trees that cannot both be).
+    pub conclusive: bool,
+}
+
+/// What a refusal says of the witness's view; `None` for refusals that show no other view.
+fn conflict(outcome: &Outcome, size: u64) -> Option<String> {
+    match outcome {
+        Outcome::Ahead(theirs) => Some(format!(
+            "it cosigned size {theirs} of this log, which has {size} entries"
+        )),
+        Outcome::Refused(409, body) => Some(format!(
+            "it refused size {size} with 409 (its size: {}): it holds another tree",
+            body.trim()
+        )),
+        Outcome::Refused(422, body) => Some(format!(
+            "it refused the consistency proof with 422 ({}): the tree it holds is not a prefix of this log",
+            body.trim()
+        )),
+        _ => None,
+    }
+}
+
+/// The alarm for a witness whose answer shows another view: its published checkpoint
+/// fetched and, when signed by this log's key, made into split-view evidence with the
+/// consistency proof this log gives from the smaller size (none when the witness's is
+/// the larger: this log cannot prove anything about a tree it does not have).
+fn alarm(
+    ledger: &mut Ledger,
+    transport: &dyn Transport,
+    witness: &PolicyWitness,
+    ours: &str,
+    size: u64,
+    outcome: &Outcome,
+) -> Result<Option<Alarm>> {
+    let Some(known) = conflict(outcome, size) else {
+        return Ok(None);
+    };
+    let mut alarm = Alarm {
+        witness: witness.name.clone(),
+        known,
+        evidence: None,
+        conclusive: false,
+    };
+    let Some(prefix) = &witness.url else {
+        return Ok(Some(alarm));
+    };
+    let origin = ledger.info().origin.clone();
+    let log_key = crate::keys::verifier_key(&ledger.info().log_key)?;
+    let theirs = match transport.get(&published_url(prefix, &origin)) {
+        Ok((200, _, body)) => body,
+        Ok((status, ..)) => {
+            alarm.known.push_str(&format!("; its checkpoint could not be obtained (HTTP {status}): a refusal gives only its size, and no evidence file can be made without the other signed checkpoint"));
+            return Ok(Some(alarm));
+        }
+        Err(e) => {
+            alarm.known.push_str(&format!("; its checkpoint could not be obtained ({e}): no evidence file can be made without it"));
+            return Ok(Some(alarm));
+        }
+    };
+    let head = match accord_ledger::checkpoint::open_checkpoint(&theirs, &log_key, &[]) {
+        Ok(opened) => opened.checkpoint,
+        Err(e) => {
+            alarm.known.push_str(&format!(
+                "; the checkpoint it publishes is not one this log signed ({e})"
+            ));
+            return Ok(Some(alarm));
+        }
+    };
+    let proof = match head.size {
+        s if s == size => None,
+        s if s < size => Some(ledger.consistency_proof(s, size)?),
+        _ => Some(Vec::new()),
+    };
+    match SplitView::new(vec![log_key], ours, &theirs, proof) {
+        Ok(evidence) => {
+            alarm.conclusive = evidence.check().is_ok_and(|f| f.is_conclusive());
+            alarm.known.push_str(&format!(
+                "; it holds a checkpoint of size {} signed by this log's key",
+                head.size
+            ));
+            alarm.evidence = Some(evidence.encode());
+        }
+        Err(e) => alarm.known.push_str(&format!(
+            "; the checkpoint it publishes (size {}) shows no split view: {e}",
+            head.size
+        )),
+    }
+    Ok(Some(alarm))
+}
+
+/// Writes each alarm's evidence into `dir` as `split-view-<witness>-<size>.txt` (a file
+/// already there is kept: evidence is only ever added); the paths written.
+pub fn save_evidence(dir: &std::path::Path, round: &Witnessing) -> Result<Vec<std::path::PathBuf>> {
+    let mut written = Vec::new();
+    for alarm in &round.alarms {
+        let Some(evidence) = &alarm.evidence else {
+            continue;
+        };
+        let safe: String = alarm
+            .witness
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(format!("split-view-{safe}-{}.txt", round.size));
+        let write_error = |source| Error::Write {
+            name: path.display().to_string(),
+            source,
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                std::io::Write::write_all(&mut f, evidence.as_bytes()).map_err(write_error)?;
+                f.sync_all().map_err(write_error)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(write_error(e)),
+        }
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The size a witness last cosigned, as this log knows it: the largest stored cosigned
@@ -185,6 +358,7 @@ pub fn witness(
         .find(|(s, _)| *s == size)
         .map_or_else(|| checkpoint.clone(), |(_, n)| n.clone());
     let mut witnesses = Vec::new();
+    let mut alarms = Vec::new();
     for witness in policy.witnesses() {
         let old = last_cosigned(&stored, &witness.key);
         let outcome = if old == size && size > 0 {
@@ -201,7 +375,17 @@ pub fn witness(
                     })?;
                     Outcome::Cosigned(at)
                 }
-                Err(outcome) => outcome,
+                Err(outcome) => {
+                    alarms.extend(alarm(
+                        &mut ledger,
+                        transport,
+                        witness,
+                        &checkpoint,
+                        size,
+                        &outcome,
+                    )?);
+                    outcome
+                }
             }
         };
         witnesses.push((witness.name.clone(), outcome));
@@ -218,5 +402,6 @@ pub fn witness(
         witnesses,
         cosigned,
         witnessed,
+        alarms,
     })
 }

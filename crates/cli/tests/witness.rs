@@ -34,6 +34,22 @@ fn post(addr: &str, body: &str) -> (u16, String) {
     )
 }
 
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.get(9..12).unwrap().parse().unwrap();
+    (
+        status,
+        response.split_once("\r\n\r\n").unwrap().1.to_owned(),
+    )
+}
+
 #[test]
 fn a_witness_cosigns_a_checkpoint_of_its_log_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -109,6 +125,17 @@ fn a_witness_cosigns_a_checkpoint_of_its_log_and_stops_on_sigterm() {
     // An old size above the checkpoint's: 400, checked before the recorded size.
     let (status, _) = post(&addr, &format!("old 3\n\n{checkpoint}"));
     assert_eq!(status, 400);
+    // What it cosigned is published (for a log to make split-view evidence), the log's
+    // signature included; a log it never cosigned is a 404.
+    let (status, published) = get(&addr, "/checkpoint/accord.example/a1");
+    assert_eq!(status, 200, "{published}");
+    assert!(published.starts_with(checkpoint.trim_end()), "{published}");
+    assert!(
+        published.contains("\u{2014} witness.example/w1 "),
+        "{published}"
+    );
+    let (status, _) = get(&addr, "/checkpoint/accord.example/other");
+    assert_eq!(status, 404);
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

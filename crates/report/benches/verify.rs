@@ -141,6 +141,7 @@ fn main() {
         policy: None,
         log: &log,
         previous: None,
+        disclosure: accord_report::Disclosure::Stated(None),
     };
     let t = Clock::now();
     let bundle = build(&inputs).unwrap();

@@ -49,6 +49,10 @@ pub enum Part {
     Html,
     /// The engine named in the manifest.
     Engine,
+    /// `report.json`: its attested part (the operator's evaluation with sealed evidence).
+    Attested,
+    /// The openings file given to `verify` (never part of the bundle).
+    Openings,
 }
 
 impl Part {
@@ -65,7 +69,8 @@ impl Part {
             Part::PreviousCheckpoint => "previous/checkpoint.txt".into(),
             Part::PreviousReport => "previous/report.json".into(),
             Part::State => "state.json".into(),
-            Part::Report => "report.json".into(),
+            Part::Report | Part::Attested => "report.json".into(),
+            Part::Openings => "openings".into(),
             Part::Html => "index.html".into(),
         }
     }
@@ -76,6 +81,8 @@ impl std::fmt::Display for Part {
         match self {
             Part::Cosignatures => f.write_str("checkpoint.txt (cosignatures)"),
             Part::Engine => f.write_str("manifest.json (engine)"),
+            Part::Attested => f.write_str("report.json (attested state)"),
+            Part::Openings => f.write_str("the openings file"),
             other => f.write_str(&other.file()),
         }
     }

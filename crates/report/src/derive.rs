@@ -11,6 +11,7 @@ use accord_ledger::merkle::{self, MemoryTree, StoredNodes as _};
 use accord_ledger::note::VerifierKey;
 use accord_ledger::witness::policy::WitnessPolicy;
 
+use crate::attested::{self, Attested, Evaluated, Openings};
 use crate::bundle::{
     self, B64, Bundle, ConsistencyProof, InclusionProof, Inclusions, Manifest, Part, VersionFile,
 };
@@ -45,6 +46,20 @@ pub struct Inputs<'a> {
     pub log: &'a [u8],
     /// The previous report, if any.
     pub previous: Option<Previous<'a>>,
+    /// The sealed evidence opened for the attested state, or the attested state as stated.
+    pub disclosure: Disclosure<'a>,
+}
+
+/// Where a report's attested part comes from.
+#[derive(Debug, Clone)]
+pub enum Disclosure<'a> {
+    /// Computed from these openings: the engine run on the open and the opened entries
+    /// (the report's writer, and a verifier holding the openings). No opening: no
+    /// attested part.
+    Openings(&'a Openings),
+    /// Taken as the report states it (a verifier without the openings, who can check only
+    /// that the sealed entries it names are in the log with those commitments).
+    Stated(Option<Attested>),
 }
 
 /// The agreement versions, checked by `accord-spec` as `accord check` checks them.
@@ -284,8 +299,61 @@ fn manifest(inputs: &Inputs<'_>, origin: &str, entries: u64) -> Manifest {
 }
 
 /// Derives every file of the bundle from the inputs (the inputs are copied in too).
-/// Fails with every problem found in the inputs, each naming its part.
+/// Fails with every problem found in the inputs, each naming its part (an opening that
+/// does not open its entry is one).
 pub fn derive(inputs: &Inputs<'_>) -> Result<Bundle, Vec<Problem>> {
+    match derive_checked(inputs)? {
+        (bundle, problems) if problems.is_empty() => Ok(bundle),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// The attested part, from the disclosure: with openings, each checked against its entry
+/// (the problems returned; the openings that fail are left out) and the engine run on
+/// the open and opened entries.
+fn attested_part(
+    inputs: &Inputs<'_>,
+    versions: &[Agreement],
+    governing: &Agreement,
+    public: &State,
+    log: &PublicLog,
+    checkpoint: &Checkpoint,
+) -> Result<(Option<Attested>, Vec<Problem>), Vec<Problem>> {
+    let openings = match &inputs.disclosure {
+        Disclosure::Stated(stated) => return Ok((stated.clone(), Vec::new())),
+        Disclosure::Openings(o) if o.openings.is_empty() => return Ok((None, Vec::new())),
+        Disclosure::Openings(o) => o,
+    };
+    let (opened, problems) = attested::open(&log.entries, checkpoint, openings);
+    let commitments: std::collections::BTreeMap<u64, String> = opened
+        .keys()
+        .filter_map(|i| {
+            let entry = log.entries.get(usize::try_from(*i).ok()?)?;
+            // The engine reads nothing recorded after the instant.
+            if entry.recorded_at > inputs.as_of {
+                return None;
+            }
+            match &entry.signed.entry.body {
+                Body::Sealed { commitment, .. } => Some((*i, checkpoint::encode_hex(commitment))),
+                Body::Open(_) => None,
+            }
+        })
+        .collect();
+    let statements = attested::statements(&log.entries, &opened);
+    let state = accord_core::engine::evaluate(versions, &statements, inputs.as_of)
+        .map_err(|e| vec![Problem::new(Part::Attested, e.to_string())])?;
+    let part = attested::attested(&Evaluated {
+        agreement: governing,
+        public,
+        attested: &state,
+        opened: &commitments,
+    });
+    Ok((Some(part), problems))
+}
+
+/// [`derive`], keeping going past openings that do not open their entries: the bundle,
+/// and those problems (for a verification, which names them and compares the rest).
+pub fn derive_checked(inputs: &Inputs<'_>) -> Result<(Bundle, Vec<Problem>), Vec<Problem>> {
     let versions = versions(inputs.agreement, &inputs.texts);
     let opened = open(inputs);
     let (versions, opened) = match (versions, opened) {
@@ -310,6 +378,14 @@ pub fn derive(inputs: &Inputs<'_>) -> Result<Bundle, Vec<Problem>> {
         .find(|v| v.version == state.version)
         .or(versions.last())
         .ok_or_else(|| vec![Problem::new(Part::Manifest, "no agreement version")])?;
+    let (attested, soft) = attested_part(
+        inputs,
+        &versions,
+        governing,
+        &state,
+        &log,
+        &opened.checkpoint,
+    )?;
     let context = Context {
         agreement: governing,
         log: LogSummary {
@@ -322,6 +398,7 @@ pub fn derive(inputs: &Inputs<'_>) -> Result<Bundle, Vec<Problem>> {
         },
         sealed,
         previous: previous.as_ref().map(|(r, _)| r),
+        attested,
     };
     let report = document::report(&state, context);
     let mut out = Bundle::default();
@@ -353,7 +430,7 @@ pub fn derive(inputs: &Inputs<'_>) -> Result<Bundle, Vec<Problem>> {
     out.put(Part::State.file(), state_json(&state));
     out.put(Part::Html.file(), html::page(&report));
     out.put(Part::Report.file(), bundle::json(&report));
-    Ok(out)
+    Ok((out, soft))
 }
 
 /// Builds a report's bundle from its inputs: [`derive`], refusing inputs that do not hold.

@@ -12,6 +12,7 @@ use accord_core::engine::state::{Reason, State};
 use accord_core::statement::ReliefRef;
 use serde::{Deserialize, Serialize};
 
+use crate::attested::Attested;
 use crate::score::{self, Score};
 
 /// The format name written in every report document.
@@ -142,6 +143,10 @@ pub struct Report {
     pub departures: Vec<Departure>,
     /// Confidential evidence, counted.
     pub confidential: Vec<Sealed>,
+    /// The attested state: the operator's evaluation with the sealed evidence it opened
+    /// (its hash, and its verdicts where they differ from this public state, each with the
+    /// sealed entries it depends on); absent when no sealed entry was opened.
+    pub attested: Option<Attested>,
     /// Entries the engine set aside, with why.
     pub rejected: Vec<(u64, String)>,
     /// What changed since the previous report.
@@ -184,6 +189,8 @@ pub struct Context<'a> {
     pub sealed: Vec<Sealed>,
     /// The previous report, parsed.
     pub previous: Option<&'a Report>,
+    /// The attested part.
+    pub attested: Option<Attested>,
 }
 
 /// Builds the report document.
@@ -226,6 +233,7 @@ pub fn report(state: &State, context: Context<'_>) -> Report {
             .collect(),
         departures: departures(state),
         confidential: context.sealed,
+        attested: context.attested,
         rejected: state
             .rejected
             .iter()

@@ -274,6 +274,50 @@ fn departures_and_evidence(out: &mut String, r: &Report) {
     out.push_str("</tbody></table>\n");
 }
 
+/// The attested state, where it differs from the public one: each verdict with the sealed
+/// entries it depends on.
+fn attested(out: &mut String, r: &Report) {
+    let Some(a) = &r.attested else {
+        return;
+    };
+    out.push_str("<h2>Attested with confidential evidence</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>Everything else on this page is the <strong>public state</strong>: the evaluation of the open entries, which anyone can re-run. The operator also evaluated the log with the contents of {} sealed entries (its <strong>attested state</strong>, SHA-256 <code>{}</code>). Where the two differ, the attested verdict is below, with the sealed entries it depends on; it is verifiable by holders of the openings (<code>accord verify DIR --openings FILE</code>), and binds the operator to what was sealed.</p>",
+        a.opened.len(),
+        escape(&a.state_sha256)
+    );
+    if a.differences.is_empty() {
+        out.push_str("<p>The attested state gives the same verdicts as the public state.</p>\n");
+        return;
+    }
+    head(
+        out,
+        &["what", "public state", "attested state", "depends on"],
+    );
+    for d in &a.differences {
+        let commitments: Vec<String> = d
+            .depends_on
+            .iter()
+            .map(|x| format!("#{} <code>{}</code>", x.entry, escape(&x.commitment)))
+            .collect();
+        row(
+            out,
+            &[
+                format!("{} <code>{}</code>", escape(&d.subject), escape(&d.id)),
+                escape(&d.public),
+                format!("<strong>{}</strong>", escape(&d.attested)),
+                format!(
+                    "depends on {} sealed entries (commitments {}); verifiable by holders of the openings",
+                    d.depends_on.len(),
+                    commitments.join(", ")
+                ),
+            ],
+        );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
 /// The page (`index.html`).
 pub fn page(r: &Report) -> Vec<u8> {
     let mut out = String::new();
@@ -284,6 +328,7 @@ pub fn page(r: &Report) -> Vec<u8> {
         r.as_of, r.as_of
     );
     summary(&mut out, r);
+    attested(&mut out, r);
     score(&mut out, r);
     statuses(&mut out, "Phases", &r.phases);
     statuses(&mut out, "Relief", &r.relief);

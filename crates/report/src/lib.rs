@@ -16,12 +16,15 @@
 //!
 //! - [`bundle`] — the files of a bundle, the manifest, the log file, the proof files.
 //! - [`score`] — the implementation score of each commitment, rolled up by theme.
+//! - [`attested`] — the attested state (the evaluation with sealed evidence, selectively
+//!   disclosed) and the openings file for entitled readers.
 //! - [`document`] — the report document (`report.json`) and the changes since the
 //!   previous one.
 //! - [`html`] — the report as one HTML page (inline SVG, print stylesheet).
 //! - [`derive`] — the derivation shared by [`build`] and [`verify`].
 //! - [`verify`] — checking a bundle, or split-view evidence.
 
+pub mod attested;
 pub mod bundle;
 pub mod derive;
 pub mod document;
@@ -29,9 +32,10 @@ pub mod html;
 pub mod score;
 pub mod verify;
 
+pub use attested::{Attested, Openings};
 pub use bundle::{Bundle, Part};
-pub use derive::{Inputs, Previous, build};
-pub use verify::{Check, Verification, verify};
+pub use derive::{Disclosure, Inputs, Previous, build};
+pub use verify::{Check, Verification, verify, verify_with};
 
 /// The engine that computed a report's state, written in every manifest: a verifier whose
 /// engine differs says so rather than compare states made by different rules.

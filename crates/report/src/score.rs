@@ -117,13 +117,25 @@ pub struct Score {
     pub themes: Vec<ThemeScore>,
 }
 
-/// Whether an indicator is met now: its latest review's status, else its latest period's.
+/// Whether an indicator is met now: the status of its latest review that judged it, else
+/// of its latest reporting period that did. A review or period still `missing` (no
+/// evidence yet, within its time or grace) has not judged: the one before it stands.
 fn is_met(indicator: &IndicatorState) -> bool {
+    let judged = |s: &IndicatorStatus| *s != IndicatorStatus::Missing;
     let current = indicator
         .reviews
-        .last()
+        .iter()
+        .rev()
         .map(|r| r.status)
-        .or_else(|| indicator.periods.last().map(|p| p.status));
+        .find(judged)
+        .or_else(|| {
+            indicator
+                .periods
+                .iter()
+                .rev()
+                .map(|p| p.status)
+                .find(judged)
+        });
     matches!(
         current,
         Some(IndicatorStatus::Compliant | IndicatorStatus::MetLate)

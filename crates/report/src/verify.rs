@@ -11,8 +11,10 @@ use accord_ledger::merkle;
 use accord_ledger::note::VerifierKey;
 use accord_ledger::splitview::SplitView;
 
+use crate::attested::{self, Attested, Openings};
 use crate::bundle::{self, Bundle, ConsistencyProof, Inclusions, Manifest, Part};
-use crate::derive::{self, Inputs, Previous};
+use crate::derive::{self, Disclosure, Inputs, Previous};
+use crate::document::Report;
 
 /// One check made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,18 +81,50 @@ impl Verification {
 /// knows the log by: the manifest's must be it (otherwise the manifest's is used, and the
 /// verification only shows that the bundle is consistent with the key it names).
 pub fn verify(bundle: &Bundle, trusted_log_key: Option<&str>) -> Verification {
+    verify_with(bundle, trusted_log_key, None)
+}
+
+/// [`verify`], and with an openings file (its bytes) the attested state re-run: each
+/// opening checked against its sealed entry's commitment, the engine run on the open and
+/// opened entries, and the report's attested part compared with the result byte for byte.
+/// Without one, the attested part's stated dependencies are checked against the log, and
+/// the verification says that the attested state was not re-run.
+pub fn verify_with(
+    bundle: &Bundle,
+    trusted_log_key: Option<&str>,
+    openings: Option<&[u8]>,
+) -> Verification {
     let mut v = Verification::default();
     let manifest = match manifest(bundle, &mut v, trusted_log_key) {
         Some(m) => m,
         None => return v,
     };
-    let Some(inputs) = inputs(bundle, &manifest, &mut v) else {
+    let stated: Option<Attested> = bundle
+        .get(&Part::Report.file())
+        .and_then(|b| serde_json::from_slice::<Report>(b).ok())
+        .and_then(|r| r.attested);
+    let openings = openings.and_then(|bytes| match Openings::parse(bytes) {
+        Ok(o) => Some(o),
+        Err(p) => {
+            v.fail(Part::Openings, "an openings file", p.message);
+            None
+        }
+    });
+    let disclosure = match &openings {
+        Some(o) => Disclosure::Openings(o),
+        None => Disclosure::Stated(stated.clone()),
+    };
+    let Some(inputs) = inputs(bundle, &manifest, &mut v, disclosure) else {
         return v;
     };
-    match derive::derive(&inputs) {
-        Ok(derived) => {
+    match derive::derive_checked(&inputs) {
+        Ok((derived, problems)) => {
             describe_inputs(&mut v, &inputs);
             compare(&mut v, bundle, &derived);
+            match &openings {
+                Some(o) => rerun(&mut v, o, stated.as_ref(), &derived, problems),
+                None => stated_only(&mut v, stated.as_ref(), inputs.log),
+            }
         }
         Err(problems) => {
             for p in problems {
@@ -100,6 +134,81 @@ pub fn verify(bundle: &Bundle, trusted_log_key: Option<&str>) -> Verification {
     }
     proofs(&mut v, bundle, &manifest);
     v
+}
+
+/// With the openings: each opened, none missing, and the attested part as re-run.
+fn rerun(
+    v: &mut Verification,
+    openings: &Openings,
+    stated: Option<&Attested>,
+    derived: &Bundle,
+    problems: Vec<crate::Problem>,
+) {
+    let what = "each opening opens its sealed entry's commitment in the log";
+    if problems.is_empty() {
+        v.pass(Part::Openings, what);
+    }
+    for p in problems {
+        v.fail(p.part, what, p.message);
+    }
+    let given: std::collections::BTreeSet<u64> =
+        openings.openings.iter().map(|o| o.entry).collect();
+    let missing: Vec<String> = stated
+        .map(|s| s.opened.iter().filter(|i| !given.contains(i)))
+        .into_iter()
+        .flatten()
+        .map(|i| format!("#{i}"))
+        .collect();
+    v.record(
+        Part::Openings,
+        "every sealed entry the attested state read is opened",
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("no opening for {}", missing.join(", ")))
+        },
+    );
+    let rerun: Option<Attested> = derived
+        .get(&Part::Report.file())
+        .and_then(|b| serde_json::from_slice::<Report>(b).ok())
+        .and_then(|r| r.attested);
+    let what =
+        "the engine re-run on the open and opened entries gives the attested state, byte for byte";
+    let outcome = match (stated, &rerun) {
+        (Some(s), Some(r)) if s == r => Ok(()),
+        (None, None) => Ok(()),
+        (Some(s), Some(r)) if s.state_sha256 != r.state_sha256 => Err(format!(
+            "its state hashes to {}, the report states {}",
+            r.state_sha256, s.state_sha256
+        )),
+        (Some(_), Some(_)) => Err(
+            "its entries opened or its differences from the public state are not the report's"
+                .into(),
+        ),
+        (None, Some(_)) => Err("the report has no attested state".into()),
+        (Some(_), None) => Err("no opening given, yet the report states an attested state".into()),
+    };
+    v.record(Part::Attested, what, outcome);
+}
+
+/// Without the openings: the attested part's dependencies checked against the log.
+fn stated_only(v: &mut Verification, stated: Option<&Attested>, log: &[u8]) {
+    let Some(stated) = stated else {
+        return;
+    };
+    let leaves = bundle::decode_log(log).unwrap_or_default();
+    v.record(
+        Part::Attested,
+        "each sealed entry the attested state names is in the log, sealed, with that commitment",
+        attested::check_stated(&leaves, stated),
+    );
+    v.pass(
+        Part::Attested,
+        format!(
+            "the attested state was NOT re-run: it reads {} sealed entries whose contents are not in the public bundle (only their commitments); holders of the openings can re-run it with `accord verify DIR --openings FILE`",
+            stated.opened.len()
+        ),
+    );
 }
 
 fn manifest(bundle: &Bundle, v: &mut Verification, trusted: Option<&str>) -> Option<Manifest> {
@@ -154,7 +263,12 @@ fn manifest(bundle: &Bundle, v: &mut Verification, trusted: Option<&str>) -> Opt
 }
 
 /// The inputs, read from the bundle: the agreement texts checked against their hashes.
-fn inputs<'a>(bundle: &'a Bundle, m: &'a Manifest, v: &mut Verification) -> Option<Inputs<'a>> {
+fn inputs<'a>(
+    bundle: &'a Bundle,
+    m: &'a Manifest,
+    v: &mut Verification,
+    disclosure: Disclosure<'a>,
+) -> Option<Inputs<'a>> {
     let mut ok = true;
     let mut texts = Vec::new();
     for file in &m.versions {
@@ -217,6 +331,7 @@ fn inputs<'a>(bundle: &'a Bundle, m: &'a Manifest, v: &mut Verification) -> Opti
         previous: previous_checkpoint
             .zip(previous_report)
             .map(|(checkpoint, report)| Previous { checkpoint, report }),
+        disclosure,
     })
 }
 

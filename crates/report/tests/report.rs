@@ -145,6 +145,7 @@ static BUNDLE: LazyLock<Bundle> = LazyLock::new(|| {
         policy: Some(&f.policy),
         log: &f.log,
         previous: None,
+        disclosure: accord_report::Disclosure::Stated(None),
     })
     .unwrap()
 });
@@ -174,6 +175,7 @@ fn a_report_built_twice_is_the_same_bytes() {
         policy: Some(&f.policy),
         log: &f.log,
         previous: None,
+        disclosure: accord_report::Disclosure::Stated(None),
     })
     .unwrap();
     assert_eq!(again, *BUNDLE);

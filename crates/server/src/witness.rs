@@ -1,7 +1,8 @@
 //! `accord witness serve`: the HTTP shell of the witness (C2SP tlog-witness v1.0.0,
-//! issue #15). One route, `POST /add-checkpoint`, whose answer is decided by the pure
+//! issue #15). `POST /add-checkpoint`, whose answer is decided by the pure
 //! [`Witness::add_checkpoint`]; this module only reads the body (at most
-//! [`MAX_BODY_BYTES`]), reads the clock, persists the state and writes the answer.
+//! [`MAX_BODY_BYTES`]), reads the clock, persists the state and writes the answer; and
+//! `GET /checkpoint/{origin}`, the checkpoint last cosigned for a log (an Accord extension).
 //!
 //! INVARIANT: a 200 is answered only after the state that records its cosignature is on
 //! disk: written to a temporary file in the state file's directory, synced, renamed over
@@ -336,10 +337,33 @@ async fn add_checkpoint(State(server): State<Arc<WitnessServer>>, request: Reque
         .unwrap_or_else(|_| stopped())
 }
 
-/// The witness's routes: `POST /add-checkpoint` (other paths 404, other methods 405).
+/// `GET /checkpoint/{origin}`: the checkpoint the witness last cosigned for a log, as it
+/// recorded it (the log's signatures and the witness's cosignatures). Not part of
+/// tlog-witness v1.0.0: an Accord extension so that a log refused as inconsistent can
+/// obtain the other signed checkpoint and write split-view evidence (`docs/witness.md`).
+async fn published(
+    State(server): State<Arc<WitnessServer>>,
+    axum::extract::Path(origin): axum::extract::Path<String>,
+) -> Response {
+    let recorded = server
+        .state()
+        .and_then(|s| s.get(&origin).map(|r| r.checkpoint.clone()));
+    match recorded {
+        Some(checkpoint) => text(StatusCode::OK, "text/plain; charset=utf-8", checkpoint),
+        None => text(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            format!("this witness has cosigned no checkpoint of `{origin}`\n"),
+        ),
+    }
+}
+
+/// The witness's routes: `POST /add-checkpoint` and `GET /checkpoint/{origin}` (other
+/// paths 404, other methods 405).
 pub fn app(server: Arc<WitnessServer>) -> Router {
     Router::new()
         .route("/add-checkpoint", post(add_checkpoint))
+        .route("/checkpoint/{*origin}", axum::routing::get(published))
         .fallback(|| async {
             text(
                 StatusCode::NOT_FOUND,

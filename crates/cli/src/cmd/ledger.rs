@@ -90,6 +90,10 @@ pub enum Command {
         /// The witness policy (C2SP tlog-policy): `witness NAME VKEY URL` lines and a quorum.
         #[arg(long, value_name = "FILE")]
         policy: PathBuf,
+        /// Where to write split-view evidence (`split-view-WITNESS-SIZE.txt`) when a
+        /// witness holds a checkpoint of this log that is not consistent with it.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        evidence: PathBuf,
     },
     /// Print the inclusion proof of an entry.
     Prove {
@@ -160,12 +164,26 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             let key = keys::read_private(&key).or_report()?;
             ledger::checkpoint(&store()?, origin, &key).or_report()?
         }
-        Command::Witness { policy } => {
+        Command::Witness { policy, evidence } => {
             let policy = accord_app::read_text("witness policy", &policy).or_report()?;
             let http = accord_app::witnessing::Http::default();
             let round =
                 accord_app::witnessing::witness(&store()?, origin, &policy, &http).or_report()?;
             print!("{}", accord_render::report::witnessing(&round));
+            let saved = accord_app::witnessing::save_evidence(&evidence, &round).or_report()?;
+            for alarm in &round.alarms {
+                eprintln!("ALARM: witness {}: {}", alarm.witness, alarm.known);
+            }
+            for path in &saved {
+                eprintln!(
+                    "split-view evidence written to {} (check it with `accord verify {}`)",
+                    path.display(),
+                    path.display()
+                );
+            }
+            if !round.alarms.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
             return Ok(if round.witnessed.is_ok() {
                 ExitCode::SUCCESS
             } else {

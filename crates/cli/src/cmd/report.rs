@@ -33,6 +33,11 @@ pub struct ReportArgs {
     /// under it, and the bundle carries it.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Also write the openings of the sealed entries (their salts and contents) to FILE,
+    /// a new file outside DIR: for entitled readers to re-run the report's attested state
+    /// (`accord verify DIR --openings FILE`). Never part of the public bundle.
+    #[arg(long, value_name = "FILE")]
+    openings: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArg,
 }
@@ -45,6 +50,10 @@ pub struct VerifyArgs {
     /// The log key you know the log by (`name+hex8+base64`); the bundle's own otherwise.
     #[arg(long, value_name = "VKEY")]
     log_key: Option<String>,
+    /// The openings file of the report (from `accord report --openings`): the attested
+    /// state is then re-run on the open and opened entries and compared byte for byte.
+    #[arg(long, value_name = "FILE")]
+    openings: Option<PathBuf>,
 }
 
 pub fn report(args: ReportArgs) -> miette::Result<ExitCode> {
@@ -67,7 +76,18 @@ pub fn report(args: ReportArgs) -> miette::Result<ExitCode> {
         },
     )
     .or_report()?;
+    if let Some(path) = &args.openings {
+        accord_app::report::check_openings_path(path, &args.out).or_report()?;
+    }
     accord_app::report::write(&args.out, &built.bundle).or_report()?;
+    if let Some(path) = &args.openings {
+        accord_app::report::write_openings(path, &args.out, &built.openings).or_report()?;
+        println!(
+            "wrote {} openings of sealed entries to {} (for entitled readers only: do not publish it)",
+            built.openings.openings.len(),
+            path.display()
+        );
+    }
     print!(
         "{}",
         accord_render::report::written(
@@ -83,8 +103,12 @@ pub fn verify(args: VerifyArgs) -> miette::Result<ExitCode> {
     if args.path.is_file() {
         return evidence(&args);
     }
-    let verification =
-        accord_app::report::verify(&args.path, args.log_key.as_deref()).or_report()?;
+    let verification = accord_app::report::verify_with(
+        &args.path,
+        args.log_key.as_deref(),
+        args.openings.as_deref(),
+    )
+    .or_report()?;
     print!("{}", accord_render::report::verification(&verification));
     Ok(if verification.is_ok() {
         ExitCode::SUCCESS
