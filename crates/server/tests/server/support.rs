@@ -329,6 +329,7 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
         ("GET", "/readyz", None),
         ("GET", "/metrics", Some(ReadMetrics)),
         ("GET", "/v1/openapi.json", None),
+        ("GET", "/v1/docs", None),
         ("GET", "/v1/agreements", Some(ReadPublic)),
         ("GET", "/v1/agreements/arden-nuclear-2026", Some(ReadPublic)),
         (
