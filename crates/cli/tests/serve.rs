@@ -239,7 +239,7 @@ fn a_configuration_file_sets_the_options_and_flags_override_it() {
     let served = Served::spawn(
         dir.path(),
         &["--config", "conf/serve.toml", "--rate-limit-token", "off"],
-        None,
+        Some("token(s) accepted"),
     );
     // The file's listen (a free port, not the default 8080), store and tokens.
     assert!(served.addr.starts_with("127.0.0.1:"), "{}", served.addr);
