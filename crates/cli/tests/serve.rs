@@ -225,7 +225,14 @@ fn a_configuration_file_sets_the_options_and_flags_override_it() {
     std::fs::create_dir(&conf).unwrap();
     let issued = accord(
         dir.path(),
-        &["token", "issue", "--role", "compliance", "--tokens", "conf/tokens.jsonl"],
+        &[
+            "token",
+            "issue",
+            "--role",
+            "compliance",
+            "--tokens",
+            "conf/tokens.jsonl",
+        ],
     );
     assert!(issued.status.success());
     let token = String::from_utf8(issued.stdout).unwrap().trim().to_owned();
@@ -246,7 +253,14 @@ fn a_configuration_file_sets_the_options_and_flags_override_it() {
     assert!(!served.addr.ends_with(":8080"), "{}", served.addr);
     assert!(conf.join("from-file.db").exists());
     assert!(!dir.path().join("accord.db").exists());
-    assert!(served.lines.iter().any(|l| l.contains("1 token(s) accepted")), "{:?}", served.lines);
+    assert!(
+        served
+            .lines
+            .iter()
+            .any(|l| l.contains("1 token(s) accepted")),
+        "{:?}",
+        served.lines
+    );
     // The file's limit per address: a second anonymous request in the burst is refused.
     assert_eq!(served.get("/v1/agreements", None).0, 200);
     assert_eq!(served.get("/v1/agreements", None).0, 429);
@@ -285,5 +299,8 @@ fn a_bad_configuration_file_is_refused_at_its_place_and_nothing_starts() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("serve.toml:2:11: error:"), "{stderr}");
     assert!(!dir.path().join("a.db").exists(), "nothing is created");
-    assert!(!dir.path().join("from-file.db").exists(), "nothing is created");
+    assert!(
+        !dir.path().join("from-file.db").exists(),
+        "nothing is created"
+    );
 }

@@ -72,7 +72,9 @@ fn submit(addr: &str, token: &str, setup: &Setup, i: u64) -> Option<(u16, String
         .collect();
     let body = format!("{{\"entry\": \"{hex}\"}}");
     let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(60))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .ok()?;
     write!(
         stream,
         "POST /v1/statements HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
@@ -132,7 +134,10 @@ fn round(
                     let i = first + c * 10_000 + k;
                     match submit(&addr, &token, &setup, i) {
                         Some((status, body)) => {
-                            assert!(status < 500 || gone.load(Ordering::SeqCst), "{status}: {body}");
+                            assert!(
+                                status < 500 || gone.load(Ordering::SeqCst),
+                                "{status}: {body}"
+                            );
                             if let Some(a) = ack(i, status, &body) {
                                 acked.lock().unwrap().push(a);
                             }
@@ -162,7 +167,11 @@ fn check(store: &str, acked: &[Ack], setup: &Setup) {
     let mut ledger = Ledger::open(&store.parse().unwrap(), None).unwrap();
     let size = ledger.info().size;
     for a in acked {
-        assert!(a.index < size, "acknowledged #{} lost (size {size})", a.index);
+        assert!(
+            a.index < size,
+            "acknowledged #{} lost (size {size})",
+            a.index
+        );
         let (entry, hash) = ledger.entry(a.index).unwrap();
         assert_eq!(encode_hash(&hash), a.leaf_hash, "#{}", a.index);
         assert_eq!(entry.signed.id(), setup.entry(a.entry).id(), "#{}", a.index);
@@ -181,7 +190,11 @@ fn crash_rounds(store: &TestStore) {
         .args(["--log-key", &setup.log_vkey])
         .output()
         .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
     let issued = Command::new(env!("CARGO_BIN_EXE_accord"))
         .current_dir(dir.path())
         .args(["token", "issue", "--role", "monitor", "--party", "iaea"])
@@ -213,7 +226,10 @@ fn crash_rounds(store: &TestStore) {
         let (status, body) = submit(&addr, &token, &setup, a.entry).unwrap();
         assert_eq!(status, 200, "{body}");
         let again = ack(a.entry, status, &body).unwrap();
-        assert_eq!((again.index, again.leaf_hash), (a.index, a.leaf_hash.clone()));
+        assert_eq!(
+            (again.index, again.leaf_hash),
+            (a.index, a.leaf_hash.clone())
+        );
     }
     child.kill().unwrap();
     child.wait().unwrap();

@@ -67,8 +67,7 @@ fn fixture() -> Fixture {
                 role: Role::Monitor,
                 standing: false,
                 keys: vec![RegisteredKey {
-                    public_key: base64::engine::general_purpose::STANDARD
-                        .encode(key.public_key()),
+                    public_key: base64::engine::general_purpose::STANDARD.encode(key.public_key()),
                     valid_from: "2020-01-01T00:00:00Z".parse().unwrap(),
                     valid_until: None,
                     ended_because: None,
@@ -137,7 +136,10 @@ fn in_process(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: u
     let log_key = SignerKey::from_seed(ORIGIN, [99; 32]).unwrap();
     let ledger = Ledger::init(url, ORIGIN, &log_key.verifier(), &f.roster).unwrap();
     let sequencer = ledger.into_sequencer(GroupCommit::default()).unwrap();
-    type Pending = (Instant, std::sync::mpsc::Receiver<Result<Receipt, AppendError>>);
+    type Pending = (
+        Instant,
+        std::sync::mpsc::Receiver<Result<Receipt, AppendError>>,
+    );
     let mut pending: VecDeque<Pending> = VecDeque::new();
     let mut latencies = Vec::with_capacity(entries.len());
     let start = Instant::now();
@@ -188,7 +190,10 @@ fn over_http(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: us
             .enumerate()
             .map(|(i, e)| {
                 let hex: String = e.encode().iter().map(|b| format!("{b:02x}")).collect();
-                (format!("{{\"entry\": \"{hex}\"}}"), i % usize::from(MONITORS))
+                (
+                    format!("{{\"entry\": \"{hex}\"}}"),
+                    i % usize::from(MONITORS),
+                )
             })
             .collect(),
     );

@@ -210,7 +210,12 @@ impl Hub {
         let record = Arc::new(deliver::Record::new(
             webhooks.as_ref().map(|w| w.record.clone()),
         ));
-        let client = client(&webhooks.as_ref().map(|w| w.trusted.clone()).unwrap_or_default());
+        let client = client(
+            &webhooks
+                .as_ref()
+                .map(|w| w.trusted.clone())
+                .unwrap_or_default(),
+        );
         Hub {
             streams: tokio::sync::broadcast::channel(256).0,
             webhooks,

@@ -211,9 +211,8 @@ fn the_timelines_default_end_is_today_in_the_agreements_zone() {
     assert_ne!(today, now.to_zoned(jiff::tz::TimeZone::UTC).date());
     both(async |f| {
         f.blocking(|s| play_in(s, zone));
-        let timeline = |from: jiff::civil::Date| {
-            format!("/v1/agreements/{STAGED}/timeline?from={from}")
-        };
+        let timeline =
+            |from: jiff::civil::Date| format!("/v1/agreements/{STAGED}/timeline?from={from}");
         // From today there (no later `to` given): nothing is after the end.
         let answer = f.get(&timeline(today), Some(Role::Compliance)).await;
         assert_eq!(answer.status, 200, "{zone} {}: {}", f.kind, answer.body);

@@ -59,7 +59,15 @@ fn the_reference_page_is_served_from_the_binary_and_loads_nothing_from_elsewhere
         assert!(page.body.len() > 500_000, "{}", page.body.len());
         // No script, stylesheet, image, font or import from another origin.
         let lower = page.body.to_lowercase();
-        for loads in ["src=\"http", "src=\"//", "href=\"http", "href=\"//", "url(http", "url(//", "@import"] {
+        for loads in [
+            "src=\"http",
+            "src=\"//",
+            "href=\"http",
+            "href=\"//",
+            "url(http",
+            "url(//",
+            "@import",
+        ] {
             assert!(!lower.contains(loads), "the page loads `{loads}`");
         }
         let policy = &page.headers["content-security-policy"];

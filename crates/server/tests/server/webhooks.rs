@@ -421,8 +421,7 @@ fn answer_tls(
         }
         if let Some((name, value)) = line.trim_end().split_once(": ") {
             if let (Ok(name), Ok(value)) = (
-                name.to_ascii_lowercase()
-                    .parse::<axum::http::HeaderName>(),
+                name.to_ascii_lowercase().parse::<axum::http::HeaderName>(),
                 value.parse(),
             ) {
                 headers.insert(name, value);
@@ -446,7 +445,12 @@ fn answer_tls(
 }
 
 /// The webhooks to `url` signed by `key`, one attempt each, recorded in `record`.
-fn one_attempt(url: &str, key: &SignerKey, record: std::path::PathBuf, trusted: Trusted) -> Webhooks {
+fn one_attempt(
+    url: &str,
+    key: &SignerKey,
+    record: std::path::PathBuf,
+    trusted: Trusted,
+) -> Webhooks {
     Webhooks {
         subscribers: vec![url.parse().unwrap()],
         key: key.clone(),
@@ -467,7 +471,8 @@ fn an_https_receiver_is_delivered_to_when_its_certificate_is_trusted() {
     let submission = adoption(&store);
     let dir = tempfile::tempdir().unwrap();
     let server_key = SignerKey::from_seed("accord-webhooks.test", [7; 32]).unwrap();
-    let pem = std::fs::read(repo().join("crates/server/tests/server/fixtures/receiver.pem")).unwrap();
+    let pem =
+        std::fs::read(repo().join("crates/server/tests/server/fixtures/receiver.pem")).unwrap();
     let (url, received) = tls_receiver();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -523,8 +528,8 @@ fn an_https_receiver_is_delivered_to_when_its_certificate_is_trusted() {
         // The other server's single attempt failed on the certificate, and says so.
         let failed = async || {
             for _ in 0..600 {
-                let record =
-                    std::fs::read_to_string(dir.path().join("distrusting.jsonl")).unwrap_or_default();
+                let record = std::fs::read_to_string(dir.path().join("distrusting.jsonl"))
+                    .unwrap_or_default();
                 if let Some(line) = record.lines().next() {
                     return serde_json::from_str::<serde_json::Value>(line).unwrap();
                 }
@@ -549,8 +554,12 @@ fn an_https_receiver_is_delivered_to_when_its_certificate_is_trusted() {
 #[test]
 fn a_ca_file_without_a_certificate_is_refused() {
     assert!(Trusted::from_pem(b"not a certificate").is_err());
-    let key = std::fs::read(repo().join("crates/server/tests/server/fixtures/receiver.key")).unwrap();
+    let key =
+        std::fs::read(repo().join("crates/server/tests/server/fixtures/receiver.key")).unwrap();
     assert!(Trusted::from_pem(&key).is_err());
     let missing = Trusted::read(&["/nonexistent/ca.pem".into()]).unwrap_err();
-    assert!(missing.to_string().contains("/nonexistent/ca.pem"), "{missing}");
+    assert!(
+        missing.to_string().contains("/nonexistent/ca.pem"),
+        "{missing}"
+    );
 }

@@ -111,7 +111,9 @@ pub fn parse(text: &str, dir: &Path) -> Result<FileOptions, Vec<Diagnostic>> {
             .map(|l| in_dir(l, dir)),
         listen: raw.listen.and_then(|s| keep(p, value(&s, "listen"))),
         tokens: raw.tokens.map(relative),
-        read_store: raw.read_store.and_then(|s| keep(p, value(&s, "read_store"))),
+        read_store: raw
+            .read_store
+            .and_then(|s| keep(p, value(&s, "read_store"))),
         advertise: raw.advertise,
         policy: raw.policy.map(relative),
         body_limit: raw.body_limit,
@@ -131,10 +133,10 @@ pub fn parse(text: &str, dir: &Path) -> Result<FileOptions, Vec<Diagnostic>> {
         }),
         webhook_key: raw.webhook_key.map(relative),
         webhook_record: raw.webhook_record.map(relative),
-        webhook_attempts: raw
-            .webhook_attempts
-            .and_then(|n| keep(p, attempts(&n))),
-        webhook_ca: raw.webhook_ca.map(|files| files.into_iter().map(relative).collect()),
+        webhook_attempts: raw.webhook_attempts.and_then(|n| keep(p, attempts(&n))),
+        webhook_ca: raw
+            .webhook_ca
+            .map(|files| files.into_iter().map(relative).collect()),
         simulations: raw.simulations.map(relative),
     };
     if problems.is_empty() {
@@ -267,13 +269,19 @@ webhook_ca = ["ca.pem"]
         assert_eq!(o.listen, Some("0.0.0.0:9000".parse().unwrap()));
         assert_eq!(o.tokens, Some(PathBuf::from("/etc/accord/tokens.jsonl")));
         assert_eq!(o.policy, Some(PathBuf::from("/srv/accord/policy.cedar")));
-        assert_eq!((o.body_limit, o.upload_limit, o.timeout), (Some(1000), Some(2000), Some(5)));
+        assert_eq!(
+            (o.body_limit, o.upload_limit, o.timeout),
+            (Some(1000), Some(2000), Some(5))
+        );
         assert_eq!(o.rate_limit_token.unwrap().to_string(), "60/10");
         assert_eq!(o.rate_limit_address.unwrap().to_string(), "off");
         let hooks = o.webhooks.unwrap();
         assert_eq!(hooks[1].agreement.as_deref(), Some("arden-nuclear-2026"));
         assert_eq!(o.webhook_attempts, Some(3));
-        assert_eq!(o.webhook_ca, Some(vec![PathBuf::from("/srv/accord/ca.pem")]));
+        assert_eq!(
+            o.webhook_ca,
+            Some(vec![PathBuf::from("/srv/accord/ca.pem")])
+        );
     }
 
     #[test]
@@ -281,7 +289,10 @@ webhook_ca = ["ca.pem"]
         let example = include_str!("../../../../../docs/serve.example.toml");
         let options = parse(example, Path::new("/etc/accord")).unwrap();
         assert_eq!(options.timeout, Some(30));
-        assert_eq!(options.tokens, Some(PathBuf::from("/etc/accord/accord-tokens.jsonl")));
+        assert_eq!(
+            options.tokens,
+            Some(PathBuf::from("/etc/accord/accord-tokens.jsonl"))
+        );
     }
 
     fn refused(text: &str) -> String {
@@ -302,16 +313,26 @@ webhook_ca = ["ca.pem"]
     #[test]
     fn bad_values_are_refused_at_their_place() {
         let shown = refused("listen = \"here\"\nrate_limit_token = \"fast\"\n");
-        assert!(shown.contains("serve.toml:1:10: error: `listen`"), "{shown}");
         assert!(
-            shown.contains("serve.toml:2:20: error: `rate_limit_token`: `fast` is not a rate limit"),
+            shown.contains("serve.toml:1:10: error: `listen`"),
+            "{shown}"
+        );
+        assert!(
+            shown
+                .contains("serve.toml:2:20: error: `rate_limit_token`: `fast` is not a rate limit"),
             "{shown}"
         );
         let shown = refused("timeout = \"soon\"\n");
         assert!(shown.starts_with("serve.toml:1:11: error: "), "{shown}");
         let shown = refused("webhook_attempts = 0\n");
-        assert!(shown.starts_with("serve.toml:1:20: error: `webhook_attempts` is 0"), "{shown}");
+        assert!(
+            shown.starts_with("serve.toml:1:20: error: `webhook_attempts` is 0"),
+            "{shown}"
+        );
         let shown = refused("webhook = [\"ftp://x\"]\n");
-        assert!(shown.starts_with("serve.toml:1:12: error: `webhook`"), "{shown}");
+        assert!(
+            shown.starts_with("serve.toml:1:12: error: `webhook`"),
+            "{shown}"
+        );
     }
 }
