@@ -31,11 +31,16 @@ struct Served {
 
 impl Served {
     fn start(dir: &Path, args: &[&str], until: Option<&str>) -> Served {
+        Served::spawn(dir, &[&["--listen", "127.0.0.1:0"], args].concat(), until)
+    }
+
+    /// `accord serve ARGS` (no `--listen` added).
+    fn spawn(dir: &Path, args: &[&str], until: Option<&str>) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
             .current_dir(dir)
             .env_remove("ACCORD_STORE")
             .env_remove("ACCORD_TOKENS")
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .arg("serve")
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -211,4 +216,91 @@ fn a_bad_policy_file_or_an_unsigned_webhook_refuses_to_start() {
     );
     assert!(!https.status.success());
     assert!(!dir.path().join("a.db").exists(), "nothing is created");
+}
+
+#[test]
+fn a_configuration_file_sets_the_options_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("conf");
+    std::fs::create_dir(&conf).unwrap();
+    let issued = accord(
+        dir.path(),
+        &[
+            "token",
+            "issue",
+            "--role",
+            "compliance",
+            "--tokens",
+            "conf/tokens.jsonl",
+        ],
+    );
+    assert!(issued.status.success());
+    let token = String::from_utf8(issued.stdout).unwrap().trim().to_owned();
+    // Paths relative to the file's directory; limits of one request in a burst.
+    std::fs::write(
+        conf.join("serve.toml"),
+        "store = \"sqlite:from-file.db\"\ntokens = \"tokens.jsonl\"\nlisten = \"127.0.0.1:0\"\n\
+         rate_limit_address = \"1/1\"\nrate_limit_token = \"1/1\"\n",
+    )
+    .unwrap();
+    let served = Served::spawn(
+        dir.path(),
+        &["--config", "conf/serve.toml", "--rate-limit-token", "off"],
+        Some("token(s) accepted"),
+    );
+    // The file's listen (a free port, not the default 8080), store and tokens.
+    assert!(served.addr.starts_with("127.0.0.1:"), "{}", served.addr);
+    assert!(!served.addr.ends_with(":8080"), "{}", served.addr);
+    assert!(conf.join("from-file.db").exists());
+    assert!(!dir.path().join("accord.db").exists());
+    assert!(
+        served
+            .lines
+            .iter()
+            .any(|l| l.contains("1 token(s) accepted")),
+        "{:?}",
+        served.lines
+    );
+    // The file's limit per address: a second anonymous request in the burst is refused.
+    assert_eq!(served.get("/v1/agreements", None).0, 200);
+    assert_eq!(served.get("/v1/agreements", None).0, 429);
+    // The flag's limit per token (off) overrides the file's.
+    for _ in 0..3 {
+        assert_eq!(served.get("/v1/status?name=x", Some(&token)).0, 422);
+    }
+    assert!(served.terminate().success());
+}
+
+#[test]
+fn a_bad_configuration_file_is_refused_at_its_place_and_nothing_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("serve.toml"),
+        "store = \"sqlite:from-file.db\"\nlisten = \"127.0.0.1:0\"\nbody_limt = 10\n",
+    )
+    .unwrap();
+    let args = ["serve", "--config", "serve.toml", "--store", "sqlite:a.db"];
+    let refused = accord(dir.path(), &args);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("serve.toml:3:1: error: unknown key `body_limt`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `body_limit`?"), "{stderr}");
+    assert!(String::from_utf8_lossy(&refused.stdout).is_empty());
+    std::fs::write(
+        dir.path().join("serve.toml"),
+        "listen = \"127.0.0.1:0\"\ntimeout = \"soon\"\n",
+    )
+    .unwrap();
+    let refused = accord(dir.path(), &args);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("serve.toml:2:11: error:"), "{stderr}");
+    assert!(!dir.path().join("a.db").exists(), "nothing is created");
+    assert!(
+        !dir.path().join("from-file.db").exists(),
+        "nothing is created"
+    );
 }

@@ -153,6 +153,8 @@ fn app_stopped_by(
     config: Config,
     stopping: Arc<tokio::sync::watch::Sender<bool>>,
 ) -> (Router, AppState) {
+    // A client built with reqwest's defaults anywhere in the server finds rustls's provider.
+    webhooks::install_crypto_provider();
     let reads = Arc::new(replica::Reads::new(config.store.clone(), config.read_store));
     let state = AppState {
         reads: reads.clone(),

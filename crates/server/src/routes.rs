@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(crate::metrics::metrics))
         .route("/v1/openapi.json", get(crate::openapi::document))
+        .route("/v1/docs", get(crate::openapi::reference))
         .route("/v1/agreements", get(agreements::list))
         .route("/v1/agreements", post(amendments::submit))
         .route(

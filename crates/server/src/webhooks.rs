@@ -41,7 +41,7 @@ pub const POLL: Duration = Duration::from_millis(500);
 /// One subscriber: where to POST, and which agreement's changes (all when `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscriber {
-    /// The URL (`http://…`: this build delivers over plain HTTP).
+    /// The URL (`http://…` or `https://…`).
     pub url: String,
     /// Only this agreement's changes.
     pub agreement: Option<String>,
@@ -58,16 +58,10 @@ impl std::str::FromStr for Subscriber {
             }
             _ => (None, text),
         };
-        if url.starts_with("https://") {
-            // The server's HTTP client is built without a TLS stack.
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(format!(
-                "`{url}`: webhooks are delivered over plain HTTP only; put a TLS-terminating \
-                 proxy on the subscriber's side, or an http:// URL on a private network"
-            ));
-        }
-        if !url.starts_with("http://") {
-            return Err(format!(
-                "`{text}` is not a webhook: give `URL` or `AGREEMENT=URL` (an http:// URL)"
+                "`{text}` is not a webhook: give `URL` or `AGREEMENT=URL` (an https:// or \
+                 http:// URL)"
             ));
         }
         if let Some(id) = &agreement {
@@ -93,6 +87,95 @@ pub struct Webhooks {
     pub record: PathBuf,
     /// How deliveries are retried.
     pub retry: Retry,
+    /// The certificates trusted for `https://` subscribers besides the Mozilla roots.
+    pub trusted: Trusted,
+}
+
+/// Certificates trusted for `https://` subscribers besides the Mozilla roots of
+/// `webpki-roots` (`accord serve --webhook-ca FILE`): a receiver whose certificate a
+/// private CA issued, or a self-signed one.
+#[derive(Debug, Clone, Default)]
+pub struct Trusted(Vec<rustls::pki_types::CertificateDer<'static>>);
+
+/// A `--webhook-ca` file that cannot be trusted.
+#[derive(Debug, thiserror::Error)]
+#[error("the webhook CA file `{file}` cannot be used: {reason}")]
+pub struct TrustError {
+    /// The file.
+    pub file: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+impl Trusted {
+    /// The certificates of the PEM files `files` (each must hold at least one that can be
+    /// a trust anchor).
+    pub fn read(files: &[PathBuf]) -> Result<Trusted, TrustError> {
+        let mut certificates = Vec::new();
+        for file in files {
+            let bytes = std::fs::read(file).map_err(|e| TrustError {
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
+            let read = Trusted::from_pem(&bytes).map_err(|reason| TrustError {
+                file: file.clone(),
+                reason,
+            })?;
+            certificates.extend(read.0);
+        }
+        Ok(Trusted(certificates))
+    }
+
+    /// The certificates of one PEM text, each checked as a trust anchor.
+    pub fn from_pem(pem: &[u8]) -> Result<Trusted, String> {
+        use rustls::pki_types::pem::PemObject as _;
+        let certificates = rustls::pki_types::CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        if certificates.is_empty() {
+            return Err("no PEM certificate in it".to_owned());
+        }
+        let mut roots = rustls::RootCertStore::empty();
+        for certificate in &certificates {
+            roots.add(certificate.clone()).map_err(|e| e.to_string())?;
+        }
+        Ok(Trusted(certificates))
+    }
+}
+
+/// The HTTP client deliveries go through: rustls with the `ring` provider, trusting the
+/// Mozilla roots and `trusted` (no system store: the same roots on every machine).
+fn client(trusted: &Trusted) -> reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for certificate in &trusted.0 {
+        // Checked by `Trusted::from_pem`.
+        let _ = roots.add(certificate.clone());
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let built = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map(|tls| tls.with_root_certificates(roots).with_no_client_auth())
+        .map_err(|e| e.to_string())
+        .and_then(|tls| {
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(tls)
+                .build()
+                .map_err(|e| e.to_string())
+        });
+    built.unwrap_or_else(|error| {
+        // Not expected: the configuration is fixed but for the roots checked above.
+        tracing::error!(%error, "the webhook client cannot use TLS; https:// deliveries will fail");
+        install_crypto_provider();
+        reqwest::Client::new()
+    })
+}
+
+/// Makes `ring` the process's rustls provider, for an HTTP client built without one
+/// (reqwest is built without a provider of its own; see `Cargo.toml`). Idempotent.
+pub fn install_crypto_provider() {
+    // An error only says that a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// One state change of an agreement, as delivered and streamed.
@@ -127,11 +210,17 @@ impl Hub {
         let record = Arc::new(deliver::Record::new(
             webhooks.as_ref().map(|w| w.record.clone()),
         ));
+        let client = client(
+            &webhooks
+                .as_ref()
+                .map(|w| w.trusted.clone())
+                .unwrap_or_default(),
+        );
         Hub {
             streams: tokio::sync::broadcast::channel(256).0,
             webhooks,
             record,
-            client: reqwest::Client::new(),
+            client,
         }
     }
 

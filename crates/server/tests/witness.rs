@@ -115,6 +115,7 @@ fn with_witness(state: &Path, test: impl AsyncFnOnce(&reqwest::Client, &str)) {
             .await
             .unwrap();
         let base = format!("http://{}", running.addr());
+        accord_server::webhooks::install_crypto_provider();
         test(&reqwest::Client::new(), &base).await;
         running.stop().await.unwrap();
     });

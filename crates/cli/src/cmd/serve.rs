@@ -5,10 +5,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use accord_server::{Config, Role, Tokens};
+use accord_app::evaluate::Location;
+use accord_server::{Config, RateLimits, Role, Tokens};
 
 use crate::args::StoreArg;
 use crate::fail::{report, usage};
+
+/// Where tokens are kept unless `--tokens` or `ACCORD_TOKENS` says.
+const DEFAULT_TOKENS: &str = "accord-tokens.jsonl";
 
 /// The tokens file: `serve` accepts the tokens it lists, `token issue` adds to it.
 #[derive(Debug, Clone, clap::Args)]
@@ -17,48 +21,59 @@ pub struct TokensArg {
     #[arg(
         long = "tokens",
         env = "ACCORD_TOKENS",
-        default_value = "accord-tokens.jsonl",
+        default_value = DEFAULT_TOKENS,
         value_name = "FILE"
     )]
     pub path: PathBuf,
 }
 
+mod file;
+
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  accord serve --demo\n  accord serve --store postgres://accord@db/accord --listen 0.0.0.0:8080\n  accord serve --store 'postgres://accord@db1,db2/accord?target_session_attrs=read-write' --read-store postgres://accord@db2/accord --advertise http://10.0.0.5:8080"
+    after_help = "Examples:\n  accord serve --demo\n  accord serve --config /etc/accord/serve.toml\n  accord serve --store postgres://accord@db/accord --listen 0.0.0.0:8080\n  accord serve --store 'postgres://accord@db1,db2/accord?target_session_attrs=read-write' --read-store postgres://accord@db2/accord --advertise http://10.0.0.5:8080"
 )]
 pub struct Args {
-    /// The address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
-    listen: SocketAddr,
+    /// Read the options from this TOML file (docs/deployment.md): each key a flag's
+    /// name with `_` for `-`; a flag given here overrides the file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
     /// Play the bundled scenarios into a temporary store and serve it, with tokens to try
     /// (`--store` and `--tokens` are not read).
     #[arg(long)]
     demo: bool,
-    /// The largest request body accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = accord_server::DEFAULT_BODY_LIMIT)]
-    body_limit: usize,
-    /// The largest list file accepted for import by upload (`POST /v1/lists/{source}/imports`), in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = accord_server::DEFAULT_UPLOAD_LIMIT)]
-    upload_limit: usize,
-    /// Seconds a request may take before it is answered 503.
-    #[arg(long, value_name = "SECONDS", default_value_t = accord_server::DEFAULT_TIMEOUT.as_secs())]
-    timeout: u64,
-    /// Requests per token: PER_MINUTE/BURST, or `off`.
-    #[arg(long, value_name = "PER_MINUTE/BURST", default_value = "6000/1000")]
-    rate_limit_token: accord_server::Limit,
+    /// The largest request body accepted, in bytes [default: 2097152].
+    #[arg(long, value_name = "BYTES")]
+    body_limit: Option<usize>,
+    /// The largest list file accepted for import by upload (`POST /v1/lists/{source}/imports`),
+    /// in bytes [default: 1073741824].
+    #[arg(long, value_name = "BYTES")]
+    upload_limit: Option<usize>,
+    /// Seconds a request may take before it is answered 503 [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
+    /// Requests per token: PER_MINUTE/BURST, or `off` [default: 6000/1000].
+    #[arg(long, value_name = "PER_MINUTE/BURST")]
+    rate_limit_token: Option<accord_server::Limit>,
     /// Requests per client address (those without a token the server issued):
-    /// PER_MINUTE/BURST, or `off`.
-    #[arg(long, value_name = "PER_MINUTE/BURST", default_value = "3000/500")]
-    rate_limit_address: accord_server::Limit,
+    /// PER_MINUTE/BURST, or `off` [default: 3000/500].
+    #[arg(long, value_name = "PER_MINUTE/BURST")]
+    rate_limit_address: Option<accord_server::Limit>,
     /// Evaluate every request from a full read of the log, without the per-agreement
     /// cache: the baseline `crates/server/benches/dashboard.sh` measures against.
     #[arg(long, hide = true)]
     no_evaluation_cache: bool,
-    #[command(flatten)]
-    tokens: TokensArg,
-    #[command(flatten)]
-    store: StoreArg,
+    /// The tokens file (JSON lines: each token's SHA-256, role and party; never the
+    /// token) [default: accord-tokens.jsonl].
+    #[arg(long, env = "ACCORD_TOKENS", value_name = "FILE")]
+    tokens: Option<PathBuf>,
+    /// The store: `sqlite:PATH` (the embedded file) or `postgres://USER@HOST:PORT/DB`
+    /// [default: sqlite:accord.db].
+    #[arg(long, env = "ACCORD_STORE", value_name = "URL")]
+    store: Option<Location>,
     /// Answer reads (evaluation, status, screening, logs, pages) from this store, a hot
     /// standby of `--store`'s PostgreSQL primary; writes still go to `--store`.
     #[arg(long, value_name = "URL")]
@@ -71,8 +86,8 @@ pub struct Args {
     /// listed in docs/api.md); validated at start-up, a bad file refuses to start.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// POST each agreement's state changes to URL (repeatable); `AGREEMENT=URL` for one
-    /// agreement's only. Needs --webhook-key.
+    /// POST each agreement's state changes to URL (repeatable; `http://` or `https://`);
+    /// `AGREEMENT=URL` for one agreement's only. Needs --webhook-key.
     #[arg(long = "webhook", value_name = "[AGREEMENT=]URL")]
     webhooks: Vec<accord_server::Subscriber>,
     /// The server's private key file (`accord key generate NAME`), which signs every
@@ -83,17 +98,111 @@ pub struct Args {
     /// `accord-deliveries.jsonl` beside the tokens file).
     #[arg(long, value_name = "FILE")]
     webhook_record: Option<PathBuf>,
-    /// Attempts per webhook delivery (retried after 1 s, 2 s, 4 s, … at most 10 minutes).
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
-    webhook_attempts: u32,
+    /// Attempts per webhook delivery (retried after 1 s, 2 s, 4 s, … at most 10 minutes)
+    /// [default: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    webhook_attempts: Option<u32>,
+    /// A PEM file of certificates trusted for `https://` webhooks besides the Mozilla
+    /// roots (repeatable): a receiver with a private CA's or a self-signed certificate.
+    #[arg(long, value_name = "FILE")]
+    webhook_ca: Vec<PathBuf>,
     /// Publish simulations on the dashboard: `DIR/AGREEMENT` holds what `accord simulate
     /// … --out DIR/AGREEMENT` wrote, shown at `/agreements/AGREEMENT/simulation`.
     #[arg(long, value_name = "DIR")]
     simulations: Option<std::path::PathBuf>,
 }
 
+/// Every option of `accord serve`, from the command line, else the `--config` file, else
+/// its default.
+#[derive(Debug)]
+struct Settings {
+    listen: SocketAddr,
+    demo: bool,
+    body_limit: usize,
+    upload_limit: usize,
+    timeout: u64,
+    rate_limit_token: accord_server::Limit,
+    rate_limit_address: accord_server::Limit,
+    no_evaluation_cache: bool,
+    tokens: PathBuf,
+    store: StoreArg,
+    read_store: Option<accord_app::StoreUrl>,
+    advertise: Option<String>,
+    policy: Option<PathBuf>,
+    webhooks: Vec<accord_server::Subscriber>,
+    webhook_key: Option<PathBuf>,
+    webhook_record: Option<PathBuf>,
+    webhook_attempts: u32,
+    webhook_ca: Vec<PathBuf>,
+    simulations: Option<PathBuf>,
+}
+
+/// A repeatable flag's values: the command line's when it gives any, else the file's.
+fn listed<T>(given: Vec<T>, file: Option<Vec<T>>) -> Vec<T> {
+    if given.is_empty() {
+        file.unwrap_or_default()
+    } else {
+        given
+    }
+}
+
+impl Settings {
+    /// `args` over the file's options over the defaults.
+    fn of(args: Args, file: file::FileOptions) -> Settings {
+        Settings {
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            demo: args.demo,
+            body_limit: args
+                .body_limit
+                .or(file.body_limit)
+                .unwrap_or(accord_server::DEFAULT_BODY_LIMIT),
+            upload_limit: args
+                .upload_limit
+                .or(file.upload_limit)
+                .unwrap_or(accord_server::DEFAULT_UPLOAD_LIMIT),
+            timeout: args
+                .timeout
+                .or(file.timeout)
+                .unwrap_or(accord_server::DEFAULT_TIMEOUT.as_secs()),
+            rate_limit_token: args
+                .rate_limit_token
+                .or(file.rate_limit_token)
+                .unwrap_or(accord_server::Limit(RateLimits::default().per_token)),
+            rate_limit_address: args
+                .rate_limit_address
+                .or(file.rate_limit_address)
+                .unwrap_or(accord_server::Limit(RateLimits::default().per_address)),
+            no_evaluation_cache: args.no_evaluation_cache,
+            tokens: args
+                .tokens
+                .or(file.tokens)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_TOKENS)),
+            store: StoreArg {
+                location: args.store.or(file.store).unwrap_or_else(|| {
+                    Location::Store(accord_app::StoreUrl::Sqlite(PathBuf::from("accord.db")))
+                }),
+            },
+            read_store: args.read_store.or(file.read_store),
+            advertise: args.advertise.or(file.advertise),
+            policy: args.policy.or(file.policy),
+            webhooks: listed(args.webhooks, file.webhooks),
+            webhook_key: args.webhook_key.or(file.webhook_key),
+            webhook_record: args.webhook_record.or(file.webhook_record),
+            webhook_attempts: args
+                .webhook_attempts
+                .or(file.webhook_attempts)
+                .unwrap_or(accord_server::webhooks::Retry::default().attempts),
+            webhook_ca: listed(args.webhook_ca, file.webhook_ca),
+            simulations: args.simulations.or(file.simulations),
+        }
+    }
+}
+
 /// The webhooks of `args`, with the key that signs them.
-fn webhooks(args: &Args) -> miette::Result<Option<accord_server::Webhooks>> {
+fn webhooks(args: &Settings) -> miette::Result<Option<accord_server::Webhooks>> {
     if args.webhooks.is_empty() {
         return Ok(None);
     }
@@ -104,10 +213,12 @@ fn webhooks(args: &Args) -> miette::Result<Option<accord_server::Webhooks>> {
         ));
     };
     let key = accord_app::keys::read_private(key).map_err(report)?;
+    let trusted = accord_server::webhooks::Trusted::read(&args.webhook_ca)
+        .map_err(|e| miette::Report::msg(e.to_string()))?;
     let record = args
         .webhook_record
         .clone()
-        .unwrap_or_else(|| args.tokens.path.with_file_name("accord-deliveries.jsonl"));
+        .unwrap_or_else(|| args.tokens.with_file_name("accord-deliveries.jsonl"));
     Ok(Some(accord_server::Webhooks {
         subscribers: args.webhooks.clone(),
         key,
@@ -116,6 +227,7 @@ fn webhooks(args: &Args) -> miette::Result<Option<accord_server::Webhooks>> {
             attempts: args.webhook_attempts,
             ..accord_server::webhooks::Retry::default()
         },
+        trusted,
     }))
 }
 
@@ -124,8 +236,18 @@ fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
 }
 
 pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
-    // The policy and the webhooks are read first: a bad one refuses to start with nothing
-    // created.
+    // The configuration file, the policy and the webhooks are read first: a bad one
+    // refuses to start with nothing created.
+    let options = match &args.config {
+        Some(path) => file::read(path).map_err(|file::Refused(shown)| {
+            miette::Report::msg(format!(
+                "the configuration file is refused; nothing was started\n\n{}",
+                shown.trim_end()
+            ))
+        })?,
+        None => file::FileOptions::default(),
+    };
+    let args = Settings::of(args, options);
     let policy = match &args.policy {
         Some(path) => accord_server::Policy::read(path)
             .map_err(|e| miette::Report::msg(format!("the policy is refused: {e}")))?,
@@ -141,7 +263,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         (demo.config.clone(), Some(demo))
     } else {
         let mut config = Config::new(args.store.create()?);
-        config.tokens = Tokens::read(&args.tokens.path).map_err(tokens_failure)?;
+        config.tokens = Tokens::read(&args.tokens).map_err(tokens_failure)?;
         (config, None)
     };
     let read_store = match &args.read_store {
@@ -154,7 +276,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         body_limit: args.body_limit,
         upload_limit: args.upload_limit,
         timeout: std::time::Duration::from_secs(args.timeout),
-        rate_limits: accord_server::RateLimits {
+        rate_limits: RateLimits {
             per_token: args.rate_limit_token.0,
             per_address: args.rate_limit_address.0,
         },

@@ -173,6 +173,23 @@ pub async fn explain(
     )))
 }
 
+/// The day `now` falls on where `agreement` counts its days (its first registered
+/// version's `zone`; UTC when it names none).
+fn today_in_zone(
+    store: &accord_app::Store,
+    agreement: &str,
+    now: jiff::Timestamp,
+) -> accord_app::Result<Date> {
+    let versions = accord_app::agreements::registered(store, agreement)?;
+    match versions.first() {
+        Some(first) => Ok(accord_app::time::days_of(&first.agreement)?.day_of(now)),
+        None => Err(accord_app::Error::NotRegistered {
+            store: store.url().clone(),
+            agreement: agreement.to_owned(),
+        }),
+    }
+}
+
 /// `GET /v1/agreements/{id}/timeline`: every state change, as `accord timeline --json`.
 pub async fn timeline(
     State(state): State<AppState>,
@@ -183,20 +200,23 @@ pub async fn timeline(
     caller.may(Action::ReadEvaluation)?;
     let id = agreement_id(&id)?;
     let from = query.from.as_deref().map(|d| date("from", d)).transpose()?;
-    let to = match query.to.as_deref() {
-        Some(d) => date("to", d)?,
-        None => accord_app::time::today(jiff::Timestamp::now()),
-    };
-    if from.is_some_and(|from| from > to) {
-        return Err(ApiError::bad_request(
-            "bad-parameter",
-            "`from` is after `to`",
-        ));
-    }
+    let to = query.to.as_deref().map(|d| date("to", d)).transpose()?;
+    let now = jiff::Timestamp::now();
     let evaluations = state.evaluations.clone();
     let changes = blocking(&state, move |store| {
-        evaluations.timeline(store, id.as_str(), from, to)
+        // Without `to`: today in the agreement's zone, as `accord timeline` ends.
+        let to = match to {
+            Some(to) => to,
+            None => today_in_zone(store, id.as_str(), now)?,
+        };
+        if from.is_some_and(|from| from > to) {
+            return Ok(Err(ApiError::bad_request(
+                "bad-parameter",
+                "`from` is after `to`",
+            )));
+        }
+        evaluations.timeline(store, id.as_str(), from, to).map(Ok)
     })
-    .await?;
+    .await??;
     Ok(json(accord_render::timeline::output(&changes, true)))
 }

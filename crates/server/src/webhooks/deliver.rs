@@ -264,7 +264,9 @@ impl Hub {
                 let error = (!answer.status().is_success()).then(|| format!("answered {status}"));
                 (Some(status), error)
             }
-            Err(e) => (None, Some(e.to_string())),
+            // With its causes: `error sending request` alone does not say that the
+            // receiver's certificate was refused.
+            Err(e) => (None, Some(accord_render::errors::chain(&e))),
         }
     }
 }

@@ -39,9 +39,14 @@ fn text(path: &str) -> String {
 /// The staged-lifting rehearsal, its agreement counting days in Tokyo and the finding
 /// recorded late on 20 April (UTC).
 fn play_in_tokyo(store: &accord_app::Store) {
+    play_in(store, "Asia/Tokyo");
+}
+
+/// The staged-lifting rehearsal, its agreement counting days in `zone`.
+fn play_in(store: &accord_app::Store, zone: &str) {
     let agreement = text("examples/staged-lifting.toml").replacen(
         "version = 1\n",
-        "version = 1\nzone = \"Asia/Tokyo\"\n",
+        &format!("version = 1\nzone = \"{zone}\"\n"),
         1,
     );
     let scenario = text("examples/scenarios/staged-lifting.toml")
@@ -189,5 +194,34 @@ fn the_state_takes_a_view_and_a_contract_as_the_cli_does() {
         f.get(&state("&contract=soon"), Some(Role::Compliance))
             .await
             .problem(400, "bad-parameter");
+    });
+}
+
+#[test]
+fn the_timelines_default_end_is_today_in_the_agreements_zone() {
+    // A zone whose day is not UTC's now: 14 hours ahead from 11:00 UTC, 11 hours behind
+    // before then.
+    let now = jiff::Timestamp::now();
+    let zone = if now.in_tz("UTC").unwrap().hour() >= 11 {
+        "Pacific/Kiritimati"
+    } else {
+        "Pacific/Pago_Pago"
+    };
+    let today = now.in_tz(zone).unwrap().date();
+    assert_ne!(today, now.in_tz("UTC").unwrap().date());
+    both(async |f| {
+        f.blocking(|s| play_in(s, zone));
+        let timeline =
+            |from: jiff::civil::Date| format!("/v1/agreements/{STAGED}/timeline?from={from}");
+        // From today there (no later `to` given): nothing is after the end.
+        let answer = f.get(&timeline(today), Some(Role::Compliance)).await;
+        assert_eq!(answer.status, 200, "{zone} {}: {}", f.kind, answer.body);
+        // From tomorrow there: after the default end.
+        let tomorrow = today.tomorrow().unwrap();
+        let detail = f
+            .get(&timeline(tomorrow), Some(Role::Compliance))
+            .await
+            .problem(400, "bad-parameter");
+        assert!(detail.contains("`from` is after `to`"), "{detail}");
     });
 }

@@ -318,7 +318,7 @@ async fn load(
     seen: Arc<Mutex<Seen>>,
     first_amount: u32,
 ) {
-    let client = reqwest::Client::builder()
+    let client = super::support::client_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
@@ -672,7 +672,7 @@ const STATUS_CLIENTS: u32 = 8;
 /// Status queries per second answered by the server at `base`, `form.clients` at a time
 /// for one phase (each answer checked to be 200).
 async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
-    let client = reqwest::Client::new();
+    let client = super::support::client();
     let url = format!(
         "{base}/v1/status?entity=eu-fsf:EU.1001.23&agreement=arden-nuclear-2026&activity=food&date=2026-07-01"
     );
@@ -705,7 +705,7 @@ async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
 /// (synchronous) standby and sees the entry; a position the standby has not reached is
 /// read from the primary once the wait is over.
 async fn read_your_write(servers: &[Server], token: &str) {
-    let client = reqwest::Client::new();
+    let client = super::support::client();
     let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
     let mut target = bases[0].clone();
     let written = loop {

@@ -41,7 +41,7 @@ async fn upload(f: &Fixture, role: Role, source: &str, body: Vec<u8>) -> Answer 
 /// limit is passed and closes the connection without reading the rest (HTTP/1.1 allows
 /// it), the client may see the connection closed while it is still sending.
 async fn too_large(f: &Fixture, body: Vec<u8>) {
-    let sent = reqwest::Client::new()
+    let sent = super::support::client()
         .post(format!("{}/v1/lists/un-sc/imports", f.base))
         .bearer_auth(&f.tokens[&Role::Admin])
         .body(body)

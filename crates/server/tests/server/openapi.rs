@@ -47,3 +47,32 @@ fn the_document_is_served() {
         assert_eq!(served.body, accord_server::OPENAPI);
     });
 }
+
+#[test]
+fn the_reference_page_is_served_from_the_binary_and_loads_nothing_from_elsewhere() {
+    both(async |f| {
+        let page = f.get("/v1/docs", None).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.starts_with("<!DOCTYPE html>"));
+        // Redoc itself, inlined, reading this server's document.
+        assert!(page.body.contains("Redoc.init(\"/v1/openapi.json\""));
+        assert!(page.body.len() > 500_000, "{}", page.body.len());
+        // No script, stylesheet, image, font or import from another origin.
+        let lower = page.body.to_lowercase();
+        for loads in [
+            "src=\"http",
+            "src=\"//",
+            "href=\"http",
+            "href=\"//",
+            "url(http",
+            "url(//",
+            "@import",
+        ] {
+            assert!(!lower.contains(loads), "the page loads `{loads}`");
+        }
+        let policy = &page.headers["content-security-policy"];
+        let policy = policy.to_str().unwrap();
+        assert!(policy.starts_with("default-src 'none'"), "{policy}");
+        assert!(!policy.contains("http"), "{policy}");
+    });
+}

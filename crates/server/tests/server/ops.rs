@@ -41,7 +41,7 @@ fn captured_logs() -> Lines {
 }
 
 async fn get_with(f: &Fixture, path: &str, header: (&str, &str)) -> reqwest::Response {
-    reqwest::Client::new()
+    super::support::client()
         .get(format!("{}{path}", f.base))
         .header(header.0, header.1)
         .send()

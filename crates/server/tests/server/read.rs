@@ -345,7 +345,7 @@ fn reports_are_published_at_stable_addresses_and_verify() {
 #[test]
 fn more_concurrent_status_queries_than_connections_are_all_answered() {
     both(async |f| {
-        let client = reqwest::Client::new();
+        let client = super::support::client();
         let url = format!(
             "{}/v1/status?entity=eu-fsf:EU.1001.23&date=2026-06-25&agreement={ARDEN}",
             f.base

@@ -162,7 +162,7 @@ fn two_servers_share_a_log_through_its_lease_and_the_survivor_takes_it_over() {
             .flatten()
             .map(|r| format!("http://{}", r.addr()))
             .collect();
-        let client = reqwest::Client::new();
+        let client = super::support::client();
 
         // Forty submissions at once, half sent first to each server.
         let acknowledged: Vec<Acknowledged> = futures_util::future::join_all(
@@ -244,7 +244,7 @@ fn reads_are_answered_from_the_read_store_and_writes_from_the_primary() {
             .await
             .unwrap();
         let base = format!("http://{}", running.addr());
-        let client = reqwest::Client::new();
+        let client = super::support::client();
         let written = client
             .post(format!("{base}/v1/statements"))
             .bearer_auth(&tokens[&Role::Monitor])

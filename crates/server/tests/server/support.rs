@@ -20,6 +20,17 @@ pub const ARDEN: &str = "arden-nuclear-2026";
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// A participant's key (seeded, so that tests are reproducible).
+/// An HTTP client for the tests (reqwest is built without a rustls provider of its own).
+pub fn client() -> reqwest::Client {
+    client_builder().build().unwrap()
+}
+
+/// [`client`]'s builder.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    accord_server::webhooks::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
 pub fn key(n: u8) -> SignerKey {
     SignerKey::from_seed("k", [n; 32]).unwrap()
 }
@@ -299,7 +310,7 @@ pub fn both_with(configure: impl Fn(&mut Config), test: impl AsyncFn(&Fixture)) 
                 store: store.clone(),
                 base: format!("http://{}", running.addr()),
                 tokens,
-                client: reqwest::Client::new(),
+                client: client(),
             };
             test(&fixture).await;
             running.stop().await.unwrap();
@@ -318,6 +329,7 @@ pub const ENDPOINTS: &[(&str, &str, Option<accord_server::policy::Action>)] = {
         ("GET", "/readyz", None),
         ("GET", "/metrics", Some(ReadMetrics)),
         ("GET", "/v1/openapi.json", None),
+        ("GET", "/v1/docs", None),
         ("GET", "/v1/agreements", Some(ReadPublic)),
         ("GET", "/v1/agreements/arden-nuclear-2026", Some(ReadPublic)),
         (

@@ -13,7 +13,9 @@ use accord_core::id::{AgreementId, ParticipantId};
 use accord_ledger::entry::{Body, Entry};
 use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::{Member, RegisteredKey, Role as RosterRole, Roster};
-use accord_server::webhooks::{Retry, SIGNATURE_HEADER, StateChange, Subscriber, signed_message};
+use accord_server::webhooks::{
+    Retry, SIGNATURE_HEADER, StateChange, Subscriber, Trusted, signed_message,
+};
 use accord_server::{Config, Role, Webhooks};
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
@@ -196,6 +198,7 @@ fn a_phase_change_is_delivered_signed_retried_recorded_and_streamed() {
                         max: Duration::from_millis(200),
                         timeout: Duration::from_secs(10),
                     },
+                    trusted: Trusted::default(),
                 }),
                 ..Config::new(store.clone())
             };
@@ -203,7 +206,7 @@ fn a_phase_change_is_delivered_signed_retried_recorded_and_streamed() {
                 .await
                 .unwrap();
             let base = format!("http://{}", running.addr());
-            let client = reqwest::Client::new();
+            let client = super::support::client();
             let mut stream = client
                 .get(format!("{base}/v1/agreements/{AGREEMENT}/events"))
                 .bearer_auth(&compliance)
@@ -359,8 +362,204 @@ fn a_webhook_is_a_url_or_an_agreement_and_a_url() {
         .unwrap();
     assert_eq!(one.agreement.as_deref(), Some("arden-nuclear-2026"));
     assert_eq!(one.url, "http://bank.example/hook");
-    // No TLS stack in this build: refused rather than failing at each delivery.
-    assert!("https://bank.example/hook".parse::<Subscriber>().is_err());
+    let tls: Subscriber = "https://bank.example/hook".parse().unwrap();
+    assert_eq!(tls.url, "https://bank.example/hook");
     assert!("bank.example/hook".parse::<Subscriber>().is_err());
     assert!("not an id!=http://x".parse::<Subscriber>().is_err());
+}
+
+/// A receiver over HTTPS on loopback (rustls, on threads of its own) with the
+/// self-signed certificate of `fixtures/receiver.pem` (for 127.0.0.1): each request's
+/// headers and body kept, answered 204.
+fn tls_receiver() -> (String, Received) {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = repo().join("crates/server/tests/server/fixtures");
+    let certs = CertificateDer::pem_file_iter(dir.join("receiver.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("receiver.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Received::default();
+    let kept = received.clone();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let (config, kept) = (config.clone(), kept.clone());
+            // A refused handshake (the server does not trust the certificate) is an
+            // error here: nothing is kept.
+            std::thread::spawn(move || answer_tls(config, tcp, &kept));
+        }
+    });
+    (format!("https://127.0.0.1:{port}/hook"), received)
+}
+
+/// Reads one HTTP/1.1 request over TLS, keeps it, answers 204.
+fn answer_tls(
+    config: Arc<rustls::ServerConfig>,
+    tcp: std::net::TcpStream,
+    kept: &Received,
+) -> std::io::Result<()> {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    let connection = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
+    let mut tls = rustls::StreamOwned::new(connection, tcp);
+    let mut reader = std::io::BufReader::new(&mut tls);
+    let mut headers = HeaderMap::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.trim_end().split_once(": ") {
+            if let (Ok(name), Ok(value)) = (
+                name.to_ascii_lowercase().parse::<axum::http::HeaderName>(),
+                value.parse(),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+    }
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    drop(reader);
+    kept.0
+        .lock()
+        .unwrap()
+        .push((headers, String::from_utf8_lossy(&body).into_owned()));
+    tls.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")?;
+    tls.conn.send_close_notify();
+    tls.flush()
+}
+
+/// The webhooks to `url` signed by `key`, one attempt each, recorded in `record`.
+fn one_attempt(
+    url: &str,
+    key: &SignerKey,
+    record: std::path::PathBuf,
+    trusted: Trusted,
+) -> Webhooks {
+    Webhooks {
+        subscribers: vec![url.parse().unwrap()],
+        key: key.clone(),
+        record,
+        retry: Retry {
+            attempts: 1,
+            ..Retry::default()
+        },
+        trusted,
+    }
+}
+
+#[test]
+fn an_https_receiver_is_delivered_to_when_its_certificate_is_trusted() {
+    let fresh = accord_store::testing::sqlite_store();
+    let store = Store::open(&fresh.url).unwrap();
+    prepare(&store);
+    let submission = adoption(&store);
+    let dir = tempfile::tempdir().unwrap();
+    let server_key = SignerKey::from_seed("accord-webhooks.test", [7; 32]).unwrap();
+    let pem =
+        std::fs::read(repo().join("crates/server/tests/server/fixtures/receiver.pem")).unwrap();
+    let (url, received) = tls_receiver();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut tokens = accord_server::Tokens::none();
+        let eu = token(Role::Authority, Some("eu"), &mut tokens);
+        // Two servers of one store hear of the same change: one trusts the receiver's
+        // certificate (`--webhook-ca`), the other knows only the Mozilla roots.
+        let trusting = Config {
+            tokens,
+            webhooks: Some(one_attempt(
+                &url,
+                &server_key,
+                dir.path().join("trusting.jsonl"),
+                Trusted::from_pem(&pem).unwrap(),
+            )),
+            ..Config::new(store.clone())
+        };
+        let distrusting = Config {
+            webhooks: Some(one_attempt(
+                &url,
+                &server_key,
+                dir.path().join("distrusting.jsonl"),
+                Trusted::default(),
+            )),
+            ..Config::new(store.clone())
+        };
+        let trusting = accord_server::start(trusting, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let distrusting = accord_server::start(distrusting, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let submitted = super::support::client()
+            .post(format!("http://{}/v1/statements", trusting.addr()))
+            .bearer_auth(&eu)
+            .header("content-type", "application/json")
+            .body(submission)
+            .send()
+            .await
+            .unwrap();
+        assert!(submitted.status().is_success());
+
+        let got = until_received(&received, 1).await;
+        let (headers, body) = &got[0];
+        let change = verify(&server_key.verifier(), headers, body)
+            .unwrap_or_else(|| panic!("the signature does not verify: {headers:?}"));
+        assert_eq!(change.id, format!("{ORIGIN}/1"));
+
+        // The other server's single attempt failed on the certificate, and says so.
+        let failed = async || {
+            for _ in 0..600 {
+                let record = std::fs::read_to_string(dir.path().join("distrusting.jsonl"))
+                    .unwrap_or_default();
+                if let Some(line) = record.lines().next() {
+                    return serde_json::from_str::<serde_json::Value>(line).unwrap();
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("no attempt recorded");
+        };
+        let attempt = failed().await;
+        assert_eq!(attempt["outcome"], "failed", "{attempt}");
+        assert!(
+            attempt["error"].as_str().unwrap().contains("certificate"),
+            "{attempt}"
+        );
+        assert_eq!(received.0.lock().unwrap().len(), 1);
+        trusting.stop().await.unwrap();
+        distrusting.stop().await.unwrap();
+    });
+    drop(runtime);
+    drop(store);
+}
+
+#[test]
+fn a_ca_file_without_a_certificate_is_refused() {
+    assert!(Trusted::from_pem(b"not a certificate").is_err());
+    let key =
+        std::fs::read(repo().join("crates/server/tests/server/fixtures/receiver.key")).unwrap();
+    assert!(Trusted::from_pem(&key).is_err());
+    let missing = Trusted::read(&["/nonexistent/ca.pem".into()]).unwrap_err();
+    assert!(
+        missing.to_string().contains("/nonexistent/ca.pem"),
+        "{missing}"
+    );
 }
