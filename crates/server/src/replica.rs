@@ -131,11 +131,6 @@ impl Reads {
         self
     }
 
-    /// The store map's stores.
-    pub(crate) fn mapped_stores(&self) -> impl Iterator<Item = &Store> {
-        self.mapped.iter().map(|m| &m.store)
-    }
-
     /// Where in the store map `agreement`'s store is, if the map names it.
     fn mapped_for(&self, agreement: &str) -> Option<usize> {
         accord_store::url::position_for(
