@@ -765,8 +765,8 @@ async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
     );
     let deadline = Instant::now() + form.phase;
     let started = Instant::now();
-    // At most 8 at a time: 16 status queries in flight starve the server's pool of 16
-    // connections for its 15 s timeout (docs/deployment.md, "What is not done").
+    // At most 8 at a time, the server's default bound on store work in flight (half its
+    // 16 connections): more would be answered 503 `overloaded` after a short wait.
     let tasks = (0..form.clients.min(STATUS_CLIENTS)).map(|_| {
         let (client, url) = (client.clone(), url.clone());
         async move {
