@@ -169,17 +169,17 @@ pub(crate) async fn batch(
             HeaderValue::from_static("application/json"),
         );
         let results = match post(&leader, "/v1/statements", &headers, body).await {
-            Some((status, _, body)) if status == StatusCode::OK => serde_json::from_slice::<Value>(&body)
-                .ok()
-                .and_then(|mut doc| doc.get_mut("results").map(Value::take)),
+            Some((status, _, body)) if status == StatusCode::OK => {
+                serde_json::from_slice::<Value>(&body)
+                    .ok()
+                    .and_then(|mut doc| doc.get_mut("results").map(Value::take))
+            }
             _ => None,
         };
         match results {
-            Some(Value::Array(results)) if results.len() == entries.len() => entries
-                .into_iter()
-                .map(|(at, _)| at)
-                .zip(results)
-                .collect(),
+            Some(Value::Array(results)) if results.len() == entries.len() => {
+                entries.into_iter().map(|(at, _)| at).zip(results).collect()
+            }
             _ => Vec::new(),
         }
     });
@@ -210,8 +210,10 @@ mod tests {
         assert_eq!(leader_for(&unnamed, &none), None);
         let elsewhere = ApiError::not_the_leader("o1", Some("file:///etc/passwd"));
         assert_eq!(leader_for(&elsewhere, &none), None);
-        let other = ApiError::bad_request("bad-parameter", "no")
-            .with_header(HeaderName::from_static(LEADER), HeaderValue::from_static("http://x"));
+        let other = ApiError::bad_request("bad-parameter", "no").with_header(
+            HeaderName::from_static(LEADER),
+            HeaderValue::from_static("http://x"),
+        );
         assert_eq!(leader_for(&other, &none), None);
     }
 }

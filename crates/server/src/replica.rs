@@ -102,7 +102,9 @@ impl Reads {
     pub fn new(primary: Store, standby: Option<Store>, limit: Option<usize>) -> Reads {
         let permits = |store: &Store| {
             Arc::new(Semaphore::new(
-                limit.unwrap_or_else(|| default_blocking_limit(store)).max(1),
+                limit
+                    .unwrap_or_else(|| default_blocking_limit(store))
+                    .max(1),
             ))
         };
         Reads {
@@ -122,7 +124,9 @@ impl Reads {
             .into_iter()
             .map(|(agreements, store)| Mapped {
                 work: Arc::new(Semaphore::new(
-                    limit.unwrap_or_else(|| default_blocking_limit(&store)).max(1),
+                    limit
+                        .unwrap_or_else(|| default_blocking_limit(&store))
+                        .max(1),
                 )),
                 agreements,
                 store,

@@ -29,4 +29,6 @@ pub use handle::{Conn, LEASE_RETRY, PostgresConn, SqliteConn, SqliteManager, Sto
 pub use ledger::StoreError;
 pub use tls::SslMode;
 pub use url::{
-    StoreMap, StoreMapError, StoreUrl, StoreUrlError, connect_postgres, open_sqlite, open_sqlite_read_only};
+    StoreMap, StoreMapError, StoreUrl, StoreUrlError, connect_postgres, open_sqlite,
+    open_sqlite_read_only,
+};

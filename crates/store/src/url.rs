@@ -80,7 +80,9 @@ pub struct StoreMap {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreMapError {
     /// Not TOML, or not the expected table.
-    #[error("the store map is not a TOML table `[agreements]` of agreement ids and store URLs: {0}")]
+    #[error(
+        "the store map is not a TOML table `[agreements]` of agreement ids and store URLs: {0}"
+    )]
     Form(String),
     /// A value that names no store.
     #[error("the store map gives `{agreement}` a store URL that names no store")]
@@ -104,7 +106,9 @@ impl StoreMap {
                 return Err(StoreMapError::Form(format!("`{key}` is not a table")));
             };
             if key != "agreements" {
-                return Err(StoreMapError::Form(format!("`[{key}]` is not `[agreements]`")));
+                return Err(StoreMapError::Form(format!(
+                    "`[{key}]` is not `[agreements]`"
+                )));
             }
             for (agreement, url) in entries {
                 let toml::Value::String(url) = url else {
@@ -139,7 +143,10 @@ impl StoreMap {
     /// Where in [`StoreMap::agreements`] the store of `agreement` is (see
     /// [`StoreMap::store_for`]).
     pub fn position_for(&self, agreement: &str) -> Option<usize> {
-        position_for(self.agreements.iter().map(|(key, _)| key.as_str()), agreement)
+        position_for(
+            self.agreements.iter().map(|(key, _)| key.as_str()),
+            agreement,
+        )
     }
 }
 
@@ -151,7 +158,8 @@ pub fn position_for<'a>(keys: impl Iterator<Item = &'a str>, agreement: &str) ->
         match key.strip_suffix('*') {
             None if key == agreement => return Some(at),
             Some(prefix)
-                if agreement.starts_with(prefix) && best.is_none_or(|(_, len)| prefix.len() > len) =>
+                if agreement.starts_with(prefix)
+                    && best.is_none_or(|(_, len)| prefix.len() > len) =>
             {
                 best = Some((at, prefix.len()));
             }

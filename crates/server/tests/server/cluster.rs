@@ -268,7 +268,11 @@ fn store_work_past_the_bound_is_refused_as_overloaded_and_does_nothing() {
         server.stop().await.unwrap();
     });
     drop(runtime);
-    assert_eq!(logged(&store).len(), 1, "only the batch sent once the turn was free");
+    assert_eq!(
+        logged(&store).len(),
+        1,
+        "only the batch sent once the turn was free"
+    );
     drop((locker, watcher, store));
 }
 
@@ -294,7 +298,13 @@ fn an_agreement_the_store_map_places_in_another_store_is_written_and_read_there(
         let base = format!("http://{}", server.addr());
         let one = post(&base, &token, serde_json::json!({ "entry": entry(1) }), &[]).await;
         assert_eq!(one.status, 201, "{}", one.body);
-        let batch = post(&base, &token, serde_json::json!([{ "entry": entry(2) }]), &[]).await;
+        let batch = post(
+            &base,
+            &token,
+            serde_json::json!([{ "entry": entry(2) }]),
+            &[],
+        )
+        .await;
         assert_eq!(batch.body["results"][0]["index"], 1, "{}", batch.body);
         let log: Value = serde_json::from_str(
             &reqwest::get(format!("{base}/v1/agreements/agreement-1/log"))
@@ -310,6 +320,9 @@ fn an_agreement_the_store_map_places_in_another_store_is_written_and_read_there(
     });
     drop(runtime);
     assert_eq!(logged(&mapped).len(), 2);
-    assert!(own.logs().unwrap().is_empty(), "nothing in the server's own store");
+    assert!(
+        own.logs().unwrap().is_empty(),
+        "nothing in the server's own store"
+    );
     drop((own, mapped));
 }
