@@ -19,6 +19,7 @@
 
 pub mod auth;
 mod extract;
+mod forward;
 pub mod limits;
 pub mod logs;
 mod metrics;
@@ -93,6 +94,13 @@ pub struct Config {
     /// Where simulations are published (`accord serve --simulations DIR`): the result of
     /// `accord simulate … --out DIR/AGREEMENT`, shown at `/agreements/AGREEMENT/simulation`.
     pub simulations: Option<std::path::PathBuf>,
+    /// The most store work in flight on one store (`accord serve --max-blocking`; by
+    /// default half the store's connections, [`replica::default_blocking_limit`]); past
+    /// it, a request waits briefly, then is answered 503 `overloaded`.
+    pub blocking_limit: Option<usize>,
+    /// Agreements whose logs are in other stores (`accord serve --store-map FILE`): an
+    /// agreement id, or a prefix ending in `*`, and its store; see [`replica`].
+    pub store_map: Vec<(String, Store)>,
 }
 
 impl Config {
@@ -111,6 +119,8 @@ impl Config {
             policy: policy::Policy::shipped(),
             webhooks: None,
             simulations: None,
+            blocking_limit: None,
+            store_map: Vec::new(),
         }
     }
 }
@@ -155,7 +165,14 @@ fn app_stopped_by(
 ) -> (Router, AppState) {
     // A client built with reqwest's defaults anywhere in the server finds rustls's provider.
     webhooks::install_crypto_provider();
-    let reads = Arc::new(replica::Reads::new(config.store.clone(), config.read_store));
+    let reads = Arc::new(
+        replica::Reads::new(
+            config.store.clone(),
+            config.read_store,
+            config.blocking_limit,
+        )
+        .with_map(config.store_map, config.blocking_limit),
+    );
     let state = AppState {
         reads: reads.clone(),
         store: config.store,
@@ -231,7 +248,10 @@ pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeE
         .advertise
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    config.store.lead_by_lease(Some(advertise));
+    config.store.lead_by_lease(Some(advertise.clone()));
+    for (_, store) in &config.store_map {
+        store.lead_by_lease(Some(advertise.clone()));
+    }
     let (app, state) = app_stopped_by(config, stopping.clone());
     // State changes are watched for as long as the server runs (it ends with `stopping`),
     // from what the logs held before the first request (see `webhooks::baseline`).

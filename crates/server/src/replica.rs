@@ -10,6 +10,13 @@
 //! with `synchronous_commit = remote_apply`, where a commit is acknowledged only once the
 //! synchronous standby has applied it).
 //!
+//! Agreements placed on other stores (`accord serve --store-map FILE`, see
+//! [`accord_store::StoreMap`]): a request that names an agreement — its path
+//! (`/v1/agreements/{id}/…`, `/agreements/{id}/…`) or its `agreement` query parameter — is
+//! answered from that agreement's store when the map names one, reads and writes alike, and
+//! a submission is written to the store of the agreement its entry names
+//! ([`Reads::writes_for`]). Everything else is answered from the server's own store.
+//!
 //! Which store a request uses is decided once, in [`route`], before its handler runs, and
 //! kept in a task-local that [`Reads::store`] reads: handlers need not know.
 
@@ -21,6 +28,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
+use tokio::sync::Semaphore;
 
 use crate::problem::ApiError;
 
@@ -44,40 +52,120 @@ pub enum Route {
     Primary,
     /// The standby.
     Standby,
+    /// The store the store map gives the request's agreement (its primary).
+    Mapped(usize),
 }
 
 impl Route {
     fn name(self) -> &'static str {
         match self {
-            Route::Primary => "primary",
+            Route::Primary | Route::Mapped(_) => "primary",
             Route::Standby => "standby",
         }
     }
+}
+
+/// A store of the store map, and the agreements it holds.
+#[derive(Debug)]
+struct Mapped {
+    /// An agreement id, or a prefix ending in `*`.
+    agreements: String,
+    store: Store,
+    work: Arc<Semaphore>,
 }
 
 tokio::task_local! {
     static ROUTE: Route;
 }
 
-/// The primary and, when configured, the standby reads go to.
+/// The primary and, when configured, the standby reads go to; and for each, the blocking
+/// work it may have in flight (see [`crate::routes`]'s `blocking`).
 #[derive(Debug)]
 pub struct Reads {
     primary: Store,
     standby: Option<Store>,
+    primary_work: Arc<Semaphore>,
+    standby_work: Arc<Semaphore>,
+    mapped: Vec<Mapped>,
+}
+
+/// The blocking work one store may have in flight by default: half its pool's connections,
+/// since a status query holds a second connection while it holds one (16 of them in
+/// flight on a pool of 16 would each wait for a connection none gives back).
+pub fn default_blocking_limit(store: &Store) -> usize {
+    usize::try_from(store.pool_size() / 2).unwrap_or(1).max(1)
 }
 
 impl Reads {
-    /// Reads from `standby` when there is one.
-    pub fn new(primary: Store, standby: Option<Store>) -> Reads {
-        Reads { primary, standby }
+    /// Reads from `standby` when there is one; at most `limit` blocking tasks in flight on
+    /// each store (by default [`default_blocking_limit`]).
+    pub fn new(primary: Store, standby: Option<Store>, limit: Option<usize>) -> Reads {
+        let permits = |store: &Store| {
+            Arc::new(Semaphore::new(
+                limit
+                    .unwrap_or_else(|| default_blocking_limit(store))
+                    .max(1),
+            ))
+        };
+        Reads {
+            primary_work: permits(&primary),
+            standby_work: permits(standby.as_ref().unwrap_or(&primary)),
+            primary,
+            standby,
+            mapped: Vec::new(),
+        }
+    }
+
+    /// These reads, with the agreements of `map` (an id or a prefix ending in `*`, and its
+    /// store, opened) answered from their stores; at most `limit` blocking tasks in flight
+    /// on each.
+    pub fn with_map(mut self, map: Vec<(String, Store)>, limit: Option<usize>) -> Reads {
+        self.mapped = map
+            .into_iter()
+            .map(|(agreements, store)| Mapped {
+                work: Arc::new(Semaphore::new(
+                    limit
+                        .unwrap_or_else(|| default_blocking_limit(&store))
+                        .max(1),
+                )),
+                agreements,
+                store,
+            })
+            .collect();
+        self
+    }
+
+    /// Where in the store map `agreement`'s store is, if the map names it.
+    fn mapped_for(&self, agreement: &str) -> Option<usize> {
+        accord_store::url::position_for(
+            self.mapped.iter().map(|m| m.agreements.as_str()),
+            agreement,
+        )
+    }
+
+    /// The store a submission of an entry of `agreement` is written to: the one the store
+    /// map gives it, else the primary.
+    pub(crate) fn writes_for(&self, agreement: &str) -> &Store {
+        self.mapped_for(agreement)
+            .and_then(|at| self.mapped.get(at))
+            .map_or(&self.primary, |m| &m.store)
     }
 
     /// The store the current request was routed to ([`route`]); the primary outside a
     /// routed request.
     pub fn store(&self) -> &Store {
+        self.routed().0
+    }
+
+    /// The store the current request was routed to, with the permits of its blocking work.
+    pub(crate) fn routed(&self) -> (&Store, &Arc<Semaphore>) {
         match (ROUTE.try_with(|r| *r), &self.standby) {
-            (Ok(Route::Standby), Some(standby)) => standby,
-            _ => &self.primary,
+            (Ok(Route::Standby), Some(standby)) => (standby, &self.standby_work),
+            (Ok(Route::Mapped(at)), _) => match self.mapped.get(at) {
+                Some(mapped) => (&mapped.store, &mapped.work),
+                None => (&self.primary, &self.primary_work),
+            },
+            _ => (&self.primary, &self.primary_work),
         }
     }
 
@@ -86,6 +174,9 @@ impl Reads {
     /// standby otherwise, once it has replayed past the request's `Accord-Min-Lsn` (the
     /// position returned, to wait for).
     fn route_for(&self, request: &Request) -> Result<(Route, Option<String>), ApiError> {
+        if let Some(at) = agreement_of(request).and_then(|a| self.mapped_for(&a)) {
+            return Ok((Route::Mapped(at), None));
+        }
         if self.standby.is_none() {
             return Ok((Route::Primary, None));
         }
@@ -106,6 +197,22 @@ impl Reads {
         };
         Ok((Route::Standby, wanted))
     }
+}
+
+/// The agreement a request names: in its path (`/v1/agreements/{id}/…`,
+/// `/agreements/{id}/…`), else in its `agreement` query parameter.
+fn agreement_of(request: &Request) -> Option<String> {
+    let path = request.uri().path();
+    if let Some(rest) = path
+        .strip_prefix("/v1/agreements/")
+        .or_else(|| path.strip_prefix("/agreements/"))
+    {
+        return rest.split('/').next().map(str::to_owned);
+    }
+    request.uri().query()?.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        (name == "agreement").then(|| value.to_owned())
+    })
 }
 
 /// The standby once it has replayed past `wanted`, the primary when it has not within

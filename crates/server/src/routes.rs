@@ -14,6 +14,8 @@ pub mod statements;
 pub mod status;
 pub mod tiles;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
@@ -111,16 +113,47 @@ pub(crate) fn json(body: String) -> Response {
     response
 }
 
+/// How long a request waits for a blocking task's turn before it is refused as
+/// overloaded.
+pub(crate) const BLOCKING_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Runs a use case on tokio's blocking pool (store and engine work blocks), with the
 /// store the request was routed to (the primary, or a standby for a read: see
 /// [`crate::replica`]); its error becomes a problem.
+///
+/// At most `Config::blocking_limit` of them run at once on one store (by default half its
+/// connections, [`crate::replica::default_blocking_limit`]): a request that does not get
+/// its turn within [`BLOCKING_WAIT`] is answered 503 `overloaded` with `Retry-After`, its
+/// work not started — nothing queues without bound, and the pool's connections are never
+/// all held by tasks each waiting for one more. The turn is held until the work ends, even
+/// when the request is given up on meanwhile (a timeout, a client gone).
 pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&accord_app::Store) -> accord_app::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let store = state.reads.store().clone();
-    match tokio::task::spawn_blocking(move || work(&store)).await {
+    let (store, permits) = state.reads.routed();
+    let store = store.clone();
+    let turn = tokio::time::timeout(BLOCKING_WAIT, Arc::clone(permits).acquire_owned()).await;
+    let Ok(Ok(turn)) = turn else {
+        return Err(overloaded());
+    };
+    match tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        work(&store)
+    })
+    .await
+    {
         Ok(result) => result.map_err(ApiError::from),
         Err(_) => Err(ApiError::internal()),
     }
+}
+
+/// 503 `overloaded`: the server has as much store work in flight as it takes.
+pub(crate) fn overloaded() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "overloaded",
+        "the server has as much work in flight as it takes; try again in a moment (nothing was done)",
+    )
+    .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
 }

@@ -10,6 +10,7 @@ mod server {
     pub mod bad_input;
     pub mod batch;
     pub mod browser;
+    pub mod cluster;
     pub mod harness;
     pub mod list_uploads;
     pub mod matrix;

@@ -339,6 +339,14 @@ impl Store {
         })
     }
 
+    /// How many connections this store keeps at most.
+    pub fn pool_size(&self) -> u32 {
+        match &self.inner.pool {
+            Pool::Sqlite(pool) => pool.max_size(),
+            Pool::Postgres(pool) => pool.max_size(),
+        }
+    }
+
     /// The sanctions lists, over one pooled connection.
     pub fn lists(&self) -> Result<ListStore, StoreError> {
         Ok(ListStore::new(self.conn()?))

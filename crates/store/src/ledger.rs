@@ -25,6 +25,7 @@ mod tiles;
 mod verified;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use accord_ledger::checkpoint::{self, Checkpoint, TlogProof};
@@ -502,8 +503,10 @@ impl Ledger {
     }
 
     /// The tiles `keys`, at least `widths` long: from the cache when `cached` and it holds
-    /// them, else from the store. `None` when a tile read contradicts the cache (which has
-    /// then dropped the log's tiles).
+    /// them, else from the store. `None` when the store shows that the cache's tiles are
+    /// of another log (a failover replaced it): a tile read contradicts the cached one, or
+    /// the leaf at the cache's anchor is not the one it was ([`tiles::TileCache::anchor`]);
+    /// the cache has then dropped the log's tiles.
     fn tiles(
         &mut self,
         keys: &[TileKey],
@@ -521,21 +524,54 @@ impl Ledger {
                     .filter(|t| t.len() >= *width)
             })
             .collect();
-        let missing: Vec<TileKey> = keys
+        let mut read: Vec<TileKey> = keys
             .iter()
             .zip(&tiles)
             .filter(|(_, t)| t.is_none())
             .map(|(key, _)| *key)
             .collect();
+        // Read in the same round trip: the leaf at the anchor, when cached tiles are used,
+        // and the last leaf, when upper tiles will be offered to the cache.
+        let anchor = self.cache.anchor(log).filter(|_| cached);
+        let offers = read.iter().any(|k| k.0 >= tiles::CACHED_FROM_LEVEL);
+        let last = self.info.size.checked_sub(1).filter(|_| offers);
+        let leaf_keys: Vec<(TileKey, usize)> = [anchor.map(|(at, _)| at), last]
+            .into_iter()
+            .flatten()
+            .map(|at| tile::locate(0, at))
+            .collect();
+        for (key, _) in &leaf_keys {
+            if !read.contains(key) {
+                read.push(*key);
+            }
+        }
+        if read.is_empty() {
+            return Ok(Some(tiles.into_iter().flatten().collect()));
+        }
+        let stored: HashMap<TileKey, tiles::Tile> = read
+            .iter()
+            .copied()
+            .zip(self.backend.tiles(log, &read)?.into_iter().map(Arc::new))
+            .collect();
+        let leaf = |at: u64| {
+            let (key, position) = tile::locate(0, at);
+            stored.get(&key).and_then(|t| t.get(position)).copied()
+        };
+        if let Some((at, hash)) = anchor
+            && leaf(at) != Some(hash)
+        {
+            self.cache.forget(log);
+            return Ok(None);
+        }
+        let last = last.and_then(leaf).map(|hash| (self.info.size, hash));
         let mut consistent = true;
-        if !missing.is_empty() {
-            let mut read = self.backend.tiles(log, &missing)?.into_iter();
-            for (key, slot) in keys.iter().zip(tiles.iter_mut()) {
-                if slot.is_none() {
-                    let tile = Arc::new(read.next().unwrap_or_default());
-                    consistent &= self.cache.offer(log, self.info.size, *key, &tile);
-                    *slot = Some(tile);
+        for (key, slot) in keys.iter().zip(tiles.iter_mut()) {
+            if slot.is_none() {
+                let tile = stored.get(key).cloned().unwrap_or_default();
+                if let Some(last) = last {
+                    consistent &= self.cache.offer(log, last, *key, &tile);
                 }
+                *slot = Some(tile);
             }
         }
         Ok((consistent || !cached).then(|| tiles.into_iter().flatten().collect()))

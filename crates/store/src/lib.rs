@@ -22,10 +22,13 @@ mod sql;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod tls;
-mod url;
+pub mod url;
 
 pub use agreements::AgreementText;
 pub use handle::{Conn, LEASE_RETRY, PostgresConn, SqliteConn, SqliteManager, Store};
 pub use ledger::StoreError;
 pub use tls::SslMode;
-pub use url::{StoreUrl, StoreUrlError, connect_postgres, open_sqlite, open_sqlite_read_only};
+pub use url::{
+    StoreMap, StoreMapError, StoreUrl, StoreUrlError, connect_postgres, open_sqlite,
+    open_sqlite_read_only,
+};

@@ -54,6 +54,121 @@ impl std::fmt::Display for StoreUrl {
     }
 }
 
+/// Which store holds which agreements (issue #17, `accord serve --store-map FILE`): logs
+/// are independent, so a deployment may place agreements on different PostgreSQL
+/// clusters. Read from TOML, one table of agreement ids (or prefixes ending in `*`) and
+/// store URLs; agreements it does not name stay in the server's own store.
+///
+/// ```
+/// use accord_store::StoreMap;
+/// let map = StoreMap::parse(r#"
+/// [agreements]
+/// "arden-nuclear-2026" = "postgres://accord@db2/accord"
+/// "eu-*" = "postgres://accord@db3/accord"
+/// "#).unwrap();
+/// assert_eq!(map.store_for("eu-sanctions-7").unwrap().to_string(), "postgres://accord@db3/accord");
+/// assert!(map.store_for("other").is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreMap {
+    /// The agreements (an id, or a prefix ending in `*`) and their stores, in the file's
+    /// order.
+    pub agreements: Vec<(String, StoreUrl)>,
+}
+
+/// A store map that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreMapError {
+    /// Not TOML, or not the expected table.
+    #[error(
+        "the store map is not a TOML table `[agreements]` of agreement ids and store URLs: {0}"
+    )]
+    Form(String),
+    /// A value that names no store.
+    #[error("the store map gives `{agreement}` a store URL that names no store")]
+    Url {
+        /// The key.
+        agreement: String,
+        /// Why.
+        #[source]
+        source: StoreUrlError,
+    },
+}
+
+impl StoreMap {
+    /// Reads a store map from its TOML text.
+    pub fn parse(text: &str) -> Result<StoreMap, StoreMapError> {
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| StoreMapError::Form(e.to_string()))?;
+        let mut agreements = Vec::new();
+        for (key, value) in &table {
+            let toml::Value::Table(entries) = value else {
+                return Err(StoreMapError::Form(format!("`{key}` is not a table")));
+            };
+            if key != "agreements" {
+                return Err(StoreMapError::Form(format!(
+                    "`[{key}]` is not `[agreements]`"
+                )));
+            }
+            for (agreement, url) in entries {
+                let toml::Value::String(url) = url else {
+                    return Err(StoreMapError::Form(format!(
+                        "the store of `{agreement}` is not a string"
+                    )));
+                };
+                let pattern = agreement.strip_suffix('*').unwrap_or(agreement);
+                if pattern.is_empty() || pattern.contains('*') {
+                    return Err(StoreMapError::Form(format!(
+                        "`{agreement}` is neither an agreement id nor a prefix ending in `*`"
+                    )));
+                }
+                let url = url.parse().map_err(|source| StoreMapError::Url {
+                    agreement: agreement.clone(),
+                    source,
+                })?;
+                agreements.push((agreement.clone(), url));
+            }
+        }
+        Ok(StoreMap { agreements })
+    }
+
+    /// The store of `agreement`: the one its id names, else the one of the longest prefix
+    /// that matches it; `None` when the map names neither (the server's own store).
+    pub fn store_for(&self, agreement: &str) -> Option<&StoreUrl> {
+        self.position_for(agreement)
+            .and_then(|at| self.agreements.get(at))
+            .map(|(_, url)| url)
+    }
+
+    /// Where in [`StoreMap::agreements`] the store of `agreement` is (see
+    /// [`StoreMap::store_for`]).
+    pub fn position_for(&self, agreement: &str) -> Option<usize> {
+        position_for(
+            self.agreements.iter().map(|(key, _)| key.as_str()),
+            agreement,
+        )
+    }
+}
+
+/// Among `keys` (agreement ids, or prefixes ending in `*`), the position of the one that
+/// names `agreement`: its id, else the longest matching prefix.
+pub fn position_for<'a>(keys: impl Iterator<Item = &'a str>, agreement: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (at, key) in keys.enumerate() {
+        match key.strip_suffix('*') {
+            None if key == agreement => return Some(at),
+            Some(prefix)
+                if agreement.starts_with(prefix)
+                    && best.is_none_or(|(_, len)| prefix.len() > len) =>
+            {
+                best = Some((at, prefix.len()));
+            }
+            _ => {}
+        }
+    }
+    best.map(|(at, _)| at)
+}
+
 /// Opens (creating if needed) the embedded SQLite file with the settings every Accord
 /// table relies on: write-ahead log, `synchronous=FULL` (an acknowledged commit survives a
 /// power cut), foreign keys on, and a busy timeout so that concurrent processes wait
@@ -132,6 +247,31 @@ mod tests {
             let err = bad.parse::<StoreUrl>().unwrap_err();
             assert!(err.to_string().contains("sqlite:PATH"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_store_map_names_agreements_by_id_then_by_longest_prefix() {
+        let map = StoreMap::parse(
+            "[agreements]\n\"eu-*\" = \"postgres://h/a\"\n\"eu-arms-*\" = \"postgres://h/b\"\n\"eu-arms-1\" = \"sqlite:c.db\"\n",
+        )
+        .unwrap();
+        let at = |a: &str| map.store_for(a).map(ToString::to_string);
+        assert_eq!(at("eu-arms-1").as_deref(), Some("sqlite:c.db"));
+        assert_eq!(at("eu-arms-2").as_deref(), Some("postgres://h/b"));
+        assert_eq!(at("eu-trade").as_deref(), Some("postgres://h/a"));
+        assert_eq!(at("un-1"), None);
+        for bad in [
+            "agreements = 1",
+            "[stores]\na = \"sqlite:x\"",
+            "[agreements]\na = 1",
+            "[agreements]\n\"*\" = \"sqlite:x\"",
+            "[agreements]\n\"a*b\" = \"sqlite:x\"",
+            "[agreements]\na = \"mysql://x\"",
+            "not toml",
+        ] {
+            assert!(StoreMap::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(StoreMap::parse("").unwrap(), StoreMap::default());
     }
 
     #[test]

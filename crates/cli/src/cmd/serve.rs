@@ -82,6 +82,15 @@ pub struct Args {
     /// leads a log (default: `http://` and the address it listens on).
     #[arg(long, value_name = "URL")]
     advertise: Option<String>,
+    /// The most store work in flight on one store (default: half its 16 connections);
+    /// past it a request waits 0.5 s, then is answered 503 `overloaded`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    max_blocking: Option<u16>,
+    /// Agreements whose logs are in other stores: a TOML file whose `[agreements]` table
+    /// gives an agreement id (or a prefix ending in `*`) its store URL; the rest stay in
+    /// `--store` (docs/deployment.md).
+    #[arg(long, value_name = "FILE")]
+    store_map: Option<PathBuf>,
     /// The Cedar policy file that says who may do what (default: the shipped policy,
     /// listed in docs/api.md); validated at start-up, a bad file refuses to start.
     #[arg(long, value_name = "FILE")]
@@ -231,6 +240,21 @@ fn webhooks(args: &Settings) -> miette::Result<Option<accord_server::Webhooks>> 
     }))
 }
 
+/// The stores of the store map at `path`, opened (each created and migrated as `--store`).
+fn store_map(path: Option<&std::path::Path>) -> miette::Result<Vec<(String, accord_app::Store)>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| miette::Report::msg(format!("cannot read `{}`: {e}", path.display())))?;
+    let map = accord_store::StoreMap::parse(&text)
+        .map_err(|e| miette::Report::msg(accord_render::errors::chain(&e)))?;
+    map.agreements
+        .into_iter()
+        .map(|(agreements, url)| Ok((agreements, accord_app::open(&url, false).map_err(report)?)))
+        .collect()
+}
+
 fn tokens_failure(error: accord_server::TokenError) -> miette::Report {
     miette::Report::msg(accord_render::errors::chain(&error))
 }
@@ -266,6 +290,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         config.tokens = Tokens::read(&args.tokens).map_err(tokens_failure)?;
         (config, None)
     };
+    let store_map = store_map(args.store_map.as_deref())?;
     let read_store = match &args.read_store {
         Some(url) => Some(accord_app::open_read_only(url).map_err(report)?),
         None => None,
@@ -282,6 +307,8 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         },
         read_store,
         advertise: args.advertise.clone(),
+        blocking_limit: args.max_blocking.map(usize::from),
+        store_map,
         simulations: args.simulations.clone(),
         evaluations: if args.no_evaluation_cache {
             std::sync::Arc::new(accord_app::evaluations::Evaluations::uncached())

@@ -57,19 +57,36 @@ pub async fn submit(
     // Each entry is read and checked against the token first; those that pass go to the
     // writer together.
     let checked: Vec<Result<_, ApiError>> = items
-        .into_iter()
-        .map(|item| statements::checked_entry(&caller, &item))
+        .iter()
+        .map(|item| statements::checked_entry(&caller, item))
         .collect();
-    let results = blocking(&state, move |store| Ok(submit_all(store, checked))).await?;
-    Ok(json(render(&results)))
+    let reads = state.reads.clone();
+    let results = blocking(&state, move |_| Ok(submit_all(&reads, checked))).await?;
+    // The entries another server leads are sent on to it (`crate::forward`).
+    let elsewhere: Vec<(usize, String, String)> = results
+        .iter()
+        .zip(items)
+        .enumerate()
+        .filter_map(|(at, (outcome, item))| {
+            let leader = crate::forward::leader_for(outcome.as_ref().err()?, &headers)?;
+            Some((at, leader, item.entry))
+        })
+        .collect();
+    let mut results: Vec<Value> = results.iter().map(result).collect();
+    for (at, forwarded) in crate::forward::batch(&headers, elsewhere).await {
+        if let Some(slot) = results.get_mut(at) {
+            *slot = forwarded;
+        }
+    }
+    Ok(json(render(results)))
 }
 
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
 
-/// Submits every checked entry, [`IN_FLIGHT`] at a time on their own threads (each waits
+/// Submits every checked entry to its agreement's store, [`IN_FLIGHT`] at a time on their own threads (each waits
 /// for its commit, so together they share the writer's transactions); results in order.
 fn submit_all(
-    store: &accord_app::Store,
+    reads: &crate::replica::Reads,
     checked: Vec<Result<accord_ledger::entry::SignedEntry, ApiError>>,
 ) -> Vec<Outcome> {
     let mut results = Vec::with_capacity(checked.len());
@@ -82,6 +99,8 @@ fn submit_all(
                 .map(|entry| {
                     scope.spawn(move || {
                         entry.and_then(|e| {
+                            // The store the store map gives the entry's agreement.
+                            let store = reads.writes_for(e.entry.agreement.as_str());
                             accord_app::service::submit(store, e).map_err(ApiError::from)
                         })
                     })
@@ -97,26 +116,27 @@ fn submit_all(
     results
 }
 
-/// `{"results": [...]}`: per entry, in order, its receipt with `status` 201 (new) or 200
-/// (already logged), or its problem (`type`, `title`, `status`, `detail`; and `leader`
-/// for `not-the-leader` when the leader advertised an address).
-fn render(results: &[Outcome]) -> String {
-    let results: Vec<Value> = results
-        .iter()
-        .map(|outcome| match outcome {
-            Ok(submitted) => {
-                let mut receipt: Value =
-                    serde_json::from_str(&accord_render::api::submitted(submitted))
-                        .unwrap_or(Value::Null);
-                let status = if submitted.duplicate { 200 } else { 201 };
-                if let Some(fields) = receipt.as_object_mut() {
-                    fields.insert("status".into(), status.into());
-                }
-                receipt
+/// An entry's result: its receipt with `status` 201 (new) or 200 (already logged), or its
+/// problem (`type`, `title`, `status`, `detail`; and `leader` for `not-the-leader` when
+/// the leader advertised an address).
+fn result(outcome: &Outcome) -> Value {
+    match outcome {
+        Ok(submitted) => {
+            let mut receipt: Value =
+                serde_json::from_str(&accord_render::api::submitted(submitted))
+                    .unwrap_or(Value::Null);
+            let status = if submitted.duplicate { 200 } else { 201 };
+            if let Some(fields) = receipt.as_object_mut() {
+                fields.insert("status".into(), status.into());
             }
-            Err(problem) => entry_problem(problem),
-        })
-        .collect();
+            receipt
+        }
+        Err(problem) => entry_problem(problem),
+    }
+}
+
+/// `{"results": [...]}`: per entry, in order, its [`result`] (or the one the leader gave).
+fn render(results: Vec<Value>) -> String {
     let mut out = serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
         .unwrap_or_default();
     out.push('\n');

@@ -30,10 +30,12 @@ pub struct Submit {
 
 /// `POST /v1/statements`: 201 with the receipt when the entry is new, 200 with the first
 /// receipt's index and record time when the log already holds it; 422 with the ledger's
-/// reason when it refuses the entry (nothing is written); 503 `not-the-leader` when
-/// another server of the same PostgreSQL store leads the log
-/// ([`ApiError::not_the_leader`]: `Retry-After`, and the leader in `Accord-Leader`). The
-/// answer carries `Accord-Commit-Lsn` on PostgreSQL (see [`crate::replica`]).
+/// reason when it refuses the entry (nothing is written). When another server of the same
+/// PostgreSQL store leads the log, the submission is sent on to it and its answer returned
+/// ([`crate::forward`], with `Accord-Forwarded-To`); 503 `not-the-leader`
+/// ([`ApiError::not_the_leader`]: `Retry-After`, and the leader in `Accord-Leader`) when
+/// it cannot be, or was forwarded already. The answer carries `Accord-Commit-Lsn` on
+/// PostgreSQL (see [`crate::replica`]).
 pub async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -41,9 +43,12 @@ pub async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let caller = caller.may(Action::SubmitEntry)?;
+    // Kept to send on to the leader, should another server lead the log (`crate::forward`).
+    let raw = body.as_ref().ok().cloned();
     let submit: Submit = json_body(&headers, body)?;
     let entry = checked_entry(caller, &submit)?;
-    append(&state, entry, |_, _| Ok(())).await
+    let answer = append(&state, entry, |_, _| Ok(())).await;
+    crate::forward::or_refuse(&headers, "/v1/statements", raw, answer).await
 }
 
 /// Appends `entry` once `check` (run on the blocking pool, against the store) lets it
@@ -55,7 +60,11 @@ pub(crate) async fn append(
     entry: SignedEntry,
     check: impl FnOnce(&accord_app::Store, &SignedEntry) -> accord_app::Result<()> + Send + 'static,
 ) -> Result<Response, ApiError> {
-    let store = state.store.clone();
+    // The store the store map gives the entry's agreement, else the server's own.
+    let store = state
+        .reads
+        .writes_for(entry.entry.agreement.as_str())
+        .clone();
     let written = tokio::task::spawn_blocking(move || {
         check(&store, &entry)?;
         let submitted = accord_app::service::submit(&store, entry)?;

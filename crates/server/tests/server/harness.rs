@@ -38,10 +38,63 @@ fn pg_bin() -> PathBuf {
     )
 }
 
-/// The `accord` binary built beside this test (`target/<profile>/accord`).
+/// The `accord` binary: `ACCORD_BIN` (a release build, for figures), else the one built
+/// beside this test (`target/<profile>/accord`).
 fn accord_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("ACCORD_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().unwrap();
     exe.parent().unwrap().parent().unwrap().join("accord")
+}
+
+/// CPU seconds (user and system) a process has used so far, from `/proc` (0 elsewhere).
+fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // The fields after the command's closing parenthesis: state is the 3rd field, utime
+    // and stime the 14th and 15th.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
+/// The processes whose parent is `parent` (a PostgreSQL server's backends), from `/proc`.
+fn children(parent: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| s.rsplit_once(')').map(|(_, r)| r.to_owned()))
+                .and_then(|r| r.split_whitespace().nth(1)?.parse::<u32>().ok())
+                == Some(parent)
+        })
+        .collect()
+}
+
+/// CPU seconds used so far by each server process, and by the primary's PostgreSQL
+/// processes together (a backend that ended meanwhile is not counted).
+fn cpu_now(servers: &[Server], primary: &Cluster) -> (Vec<f64>, f64) {
+    let postmaster = std::fs::read_to_string(primary.data.join("postmaster.pid"))
+        .ok()
+        .and_then(|s| s.lines().next()?.trim().parse::<u32>().ok());
+    let database = postmaster.map_or(0.0, |pm| {
+        cpu_seconds(pm) + children(pm).into_iter().map(cpu_seconds).sum::<f64>()
+    });
+    (
+        servers.iter().map(|s| cpu_seconds(s.child.id())).collect(),
+        database,
+    )
 }
 
 /// Skips (or fails under CI) when something the harness needs is missing.
@@ -304,6 +357,8 @@ struct Seen {
     acknowledged: Vec<(u64, String, Instant, Instant)>,
     /// Answers that were not acknowledgements (refusals, errors, lost connections).
     refused: u64,
+    /// When each of them was answered.
+    refused_at: Vec<Instant>,
     /// The first few of them: status (0: no answer) and body or error.
     reasons: Vec<(u16, String)>,
 }
@@ -379,6 +434,7 @@ async fn load(
                         {
                             let mut seen = seen.lock().unwrap();
                             seen.refused += 1;
+                            seen.refused_at.push(Instant::now());
                             if seen.reasons.len() < 8 {
                                 seen.reasons.push((status, text.clone()));
                             }
@@ -503,7 +559,7 @@ fn run(form: &Form) {
     ));
     runtime.block_on(read_your_write(&servers, &monitor));
     if form.throughput {
-        throughput(&runtime, &servers, &monitor, form);
+        throughput(&runtime, (&servers, &pair.primary), &monitor, form);
         let primary_only = serve(&store_url, None, &tokens);
         for (server, from) in [(&primary_only, "the primary"), (&servers[0], "the standby")] {
             let rate = runtime.block_on(status_queries(&server.base, &compliance, form));
@@ -558,6 +614,20 @@ fn run(form: &Form) {
             .map(|at| at.duration_since(after).as_secs_f64())
     };
     let (after_server, after_primary) = (gap(server_killed), gap(primary_killed));
+    // How long submissions were refused after a failure: until the last refusal before
+    // the next failure (or the end).
+    let refused_for = |from: Instant, to: Option<Instant>| {
+        seen.refused_at
+            .iter()
+            .filter(|at| **at > from && to.is_none_or(|to| **at < to))
+            .max()
+            .map_or(0.0, |at| at.duration_since(from).as_secs_f64())
+    };
+    eprintln!(
+        "replication harness: submissions refused for {:.2} s after the leading server was killed, {:.2} s after the primary was killed",
+        refused_for(server_killed, Some(primary_killed)),
+        refused_for(primary_killed, None)
+    );
     eprintln!(
         "replication harness: {} servers, {} clients: {} acknowledged, {} refused or failed, \
          log size {size}, {} checkpoints consistent, no acknowledged entry lost; first \
@@ -627,7 +697,12 @@ fn verify(store_url: &str, seen: &Seen, checkpoints: &[String]) -> u64 {
 
 /// Submissions/s with 1, 2, then 3 servers taking the load (clients spread over them),
 /// each for one phase, printed.
-fn throughput(runtime: &tokio::runtime::Runtime, servers: &[Server], token: &str, form: &Form) {
+fn throughput(
+    runtime: &tokio::runtime::Runtime,
+    (servers, primary): (&[Server], &Cluster),
+    token: &str,
+    form: &Form,
+) {
     for n in 1..=servers.len() {
         let bases = Arc::new(Mutex::new(
             servers
@@ -647,21 +722,33 @@ fn throughput(runtime: &tokio::runtime::Runtime, servers: &[Server], token: &str
             u32::try_from(n).unwrap() * 100_000,
         ));
         let started = Instant::now();
+        let cpu_before = cpu_now(servers, primary);
         std::thread::sleep(form.phase);
+        let cpu_after = cpu_now(servers, primary);
         stop.store(true, Ordering::Relaxed);
         runtime.block_on(generator).unwrap();
         let seen = seen.lock().unwrap();
+        let seconds = started.elapsed().as_secs_f64();
+        // Cores busy: each server's, then the primary's PostgreSQL processes'.
+        let busy: Vec<String> = cpu_after
+            .0
+            .iter()
+            .zip(&cpu_before.0)
+            .map(|(a, b)| format!("{:.2}", (a - b) / seconds))
+            .collect();
         eprintln!(
-            "replication harness: {n} server(s), {} clients: {:.0} submissions/s acknowledged ({} refused, following Accord-Leader){}",
+            "replication harness: {n} server(s), {} clients: {:.0} submissions/s acknowledged ({} refused){}; cores busy: servers [{}], PostgreSQL primary {:.2}",
             form.clients,
-            seen.acknowledged.len() as f64 / started.elapsed().as_secs_f64(),
+            seen.acknowledged.len() as f64 / seconds,
             seen.refused,
             // Why, when nothing was acknowledged at all.
             if seen.acknowledged.is_empty() {
                 format!(": {:?}", seen.reasons)
             } else {
                 String::new()
-            }
+            },
+            busy.join(", "),
+            (cpu_after.1 - cpu_before.1) / seconds
         );
     }
 }
@@ -678,8 +765,8 @@ async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
     );
     let deadline = Instant::now() + form.phase;
     let started = Instant::now();
-    // At most 8 at a time: 16 status queries in flight starve the server's pool of 16
-    // connections for its 15 s timeout (docs/deployment.md, "What is not done").
+    // At most 8 at a time, the server's default bound on store work in flight (half its
+    // 16 connections): more would be answered 503 `overloaded` after a short wait.
     let tasks = (0..form.clients.min(STATUS_CLIENTS)).map(|_| {
         let (client, url) = (client.clone(), url.clone());
         async move {

@@ -16,8 +16,17 @@
 //! keeps, per log, the largest stored size its tiles were read at: a reader that finds the
 //! stored log shorter drops the log's tiles ([`TileCache::forget_beyond`]), and a tile read
 //! from the store that does not continue the cached one drops them too
-//! ([`TileCache::offer`]). A replacing log already regrown past the old size is caught
-//! only by the second check, when a proof reads the level's last tile again.
+//! ([`TileCache::offer`]).
+//!
+//! A replacing log already regrown past the old size passes both checks while no proof
+//! reads the level's last tile again; the **anchor** catches it. The cache keeps the leaf
+//! hash at the last index its tiles were read up to (`read_at - 1`), and every read
+//! through the cache reads that leaf again, in the same round trip as the tiles it
+//! lacks ([`TileCache::anchor`]). A leaf is the hash of a signed entry and its record time
+//! to the nanosecond, so a replaced log has another leaf there (or none): the log's tiles
+//! are dropped ([`TileCache::forget`]). The same leaf means the same first `read_at`
+//! entries, and a cached tile holds only hashes of subtrees below `read_at` (a tile read
+//! longer is kept cut to its reader's size).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -75,8 +84,9 @@ pub struct TileCache {
 #[derive(Debug, Default)]
 struct Tiles {
     by_key: HashMap<(i64, TileKey), Tile>,
-    /// Per log, the largest stored size its cached tiles were read at.
-    read_at: HashMap<i64, u64>,
+    /// Per log, the largest stored size its cached tiles were read at, and the leaf hash
+    /// at the index before it (the anchor).
+    read_at: HashMap<i64, (u64, Hash)>,
 }
 
 impl Tiles {
@@ -84,6 +94,14 @@ impl Tiles {
         self.by_key.retain(|(l, _), _| *l != log);
         self.read_at.remove(&log);
     }
+}
+
+/// How many hashes of the tile `key` are of subtrees wholly below `size` leaves.
+fn below(key: TileKey, size: u64) -> usize {
+    let (level, index) = key;
+    let nodes = size.checked_shr(level).unwrap_or(0);
+    let first = index.saturating_mul(TILE_WIDTH);
+    usize::try_from(nodes.saturating_sub(first).min(TILE_WIDTH)).unwrap_or(0)
 }
 
 impl TileCache {
@@ -98,7 +116,23 @@ impl TileCache {
     pub fn read_beyond(&self, log: i64, size: u64) -> bool {
         self.tiles
             .lock()
-            .is_ok_and(|tiles| tiles.read_at.get(&log).is_some_and(|at| *at > size))
+            .is_ok_and(|tiles| tiles.read_at.get(&log).is_some_and(|(at, _)| *at > size))
+    }
+
+    /// The anchor of the log's cached tiles: the index of the last leaf they were read up
+    /// to, and its hash then. A reader checks it against the store before it trusts them.
+    pub fn anchor(&self, log: i64) -> Option<(u64, Hash)> {
+        let tiles = self.tiles.lock().ok()?;
+        let (at, leaf) = tiles.read_at.get(&log)?;
+        Some((at.checked_sub(1)?, *leaf))
+    }
+
+    /// Drops the log's tiles: the store shows another log than the one they were read
+    /// from (its leaf at the anchor differs).
+    pub fn forget(&self, log: i64) {
+        if let Ok(mut tiles) = self.tiles.lock() {
+            tiles.forget(log);
+        }
     }
 
     /// Drops the log's tiles if they were read when it held more than `size` entries, its
@@ -106,19 +140,21 @@ impl TileCache {
     /// last commits), so they may hold hashes of entries it no longer has.
     pub fn forget_beyond(&self, log: i64, size: u64) {
         if let Ok(mut tiles) = self.tiles.lock()
-            && tiles.read_at.get(&log).is_some_and(|at| *at > size)
+            && tiles.read_at.get(&log).is_some_and(|(at, _)| *at > size)
         {
             tiles.forget(log);
         }
     }
 
-    /// Keeps a tile read from the store when it held at least `size` entries, if it is an
-    /// upper tile and there is room (a longer read of a level's last tile replaces the
-    /// shorter one). Returns `false`, and
-    /// drops the log's tiles, when the tile does not continue the cached one: the log was
-    /// replaced under the cache, whose other tiles cannot be trusted either.
-    pub fn offer(&self, log: i64, size: u64, key: TileKey, tile: &Tile) -> bool {
-        if key.0 < CACHED_FROM_LEVEL || tile.is_empty() {
+    /// Keeps a tile read from the store when it held at least `size` entries, whose leaf
+    /// hash at `size - 1` was `last`, if it is an upper tile and there is room (cut to the
+    /// hashes of subtrees below `size`; a longer read of a level's last tile replaces the
+    /// shorter one). Returns `false`, and drops the log's tiles, when the tile does not
+    /// continue the cached one: the log was replaced under the cache, whose other tiles
+    /// cannot be trusted either.
+    pub fn offer(&self, log: i64, (size, last): (u64, Hash), key: TileKey, tile: &Tile) -> bool {
+        let width = below(key, size).min(tile.len());
+        if key.0 < CACHED_FROM_LEVEL || width == 0 {
             return true;
         }
         let Ok(mut tiles) = self.tiles.lock() else {
@@ -126,21 +162,27 @@ impl TileCache {
         };
         if let Some(cached) = tiles.by_key.get(&(log, key)) {
             let common = cached.len().min(tile.len());
-            if cached[..common] != tile[..common] {
+            if cached.get(..common) != tile.get(..common) {
                 tiles.forget(log);
                 return false;
             }
         }
         if tiles.by_key.len() < MAX_CACHED || tiles.by_key.contains_key(&(log, key)) {
+            let kept = match tile.get(..width) {
+                Some(cut) if width < tile.len() => Arc::new(cut.to_vec()),
+                _ => Arc::clone(tile),
+            };
             let slot = tiles
                 .by_key
                 .entry((log, key))
-                .or_insert_with(|| Arc::clone(tile));
-            if slot.len() < tile.len() {
-                *slot = Arc::clone(tile);
+                .or_insert_with(|| Arc::clone(&kept));
+            if slot.len() < kept.len() {
+                *slot = kept;
             }
-            let at = tiles.read_at.entry(log).or_default();
-            *at = (*at).max(size);
+            let at = tiles.read_at.entry(log).or_insert((size, last));
+            if at.0 < size {
+                *at = (size, last);
+            }
         }
         true
     }

@@ -1,0 +1,328 @@
+//! Several servers on one PostgreSQL store, continued (issue #17): a submission to a server
+//! that does not lead the log is sent on to the leader and answered with the leader's
+//! answer, once (a forwarded request is never sent on again), and refused as before when
+//! the leader cannot be reached; and store work beyond the server's bound is refused as
+//! `overloaded`, doing nothing.
+
+use std::time::Duration;
+
+use accord_app::Store;
+use accord_ledger::note::SignerKey;
+use accord_server::{Config, Role};
+use accord_store::testing::TestStore;
+use serde_json::Value;
+
+use super::support::{ORIGIN, evidence, key, roster, signed, tokens};
+
+/// A fresh PostgreSQL schema holding the write log, or `None` (the test skips).
+fn fresh_log() -> Option<TestStore> {
+    let fresh = TestStore::postgres()?;
+    let store = Store::open(&fresh.url).unwrap();
+    let roster = serde_json::to_vec(&roster()).unwrap();
+    let participants = accord_app::ledger::read_roster("roster.json", roster).unwrap();
+    let log_key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
+    accord_app::ledger::init(&store, ORIGIN, &log_key.verifier(), &participants).unwrap();
+    drop(store);
+    Some(fresh)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The signed entry of observation `n` by the monitor.
+fn entry(n: u32) -> String {
+    signed(ORIGIN, evidence(f64::from(n)), "iaea", &key(3))
+}
+
+/// The log's size and the ids of its entries, read from the store.
+fn logged(store: &Store) -> Vec<String> {
+    let mut ledger = store.ledger(Some(ORIGIN)).unwrap();
+    let size = ledger.refresh().unwrap().size;
+    (0..size)
+        .map(|i| {
+            let (logged, _) = ledger.entry(i).unwrap();
+            logged
+                .signed
+                .id()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .collect()
+}
+
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+async fn post(base: &str, token: &str, body: Value, extra: &[(&str, &str)]) -> Answer {
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/v1/statements"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .header("x-request-id", "cluster-test-1")
+        .body(body.to_string());
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn start(store: &Store, config: impl FnOnce(Config) -> Config) -> accord_server::Running {
+    let config = config(Config::new(store.clone()));
+    accord_server::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+#[test]
+fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() {
+    let Some(fresh) = fresh_log() else {
+        return;
+    };
+    let (accepted, tokens) = tokens();
+    let token = tokens[&Role::Monitor].clone();
+    let stores = [
+        Store::open(&fresh.url).unwrap(),
+        Store::open(&fresh.url).unwrap(),
+    ];
+    let runtime = runtime();
+    runtime.block_on(async {
+        let with_tokens = |c: Config| Config {
+            tokens: accepted.clone(),
+            ..c
+        };
+        let leader = start(&stores[0], with_tokens).await;
+        let follower = start(&stores[1], with_tokens).await;
+        let (lead, follow) = (
+            format!("http://{}", leader.addr()),
+            format!("http://{}", follower.addr()),
+        );
+
+        // The first server takes the log's lease with its first submission.
+        let first = post(&lead, &token, serde_json::json!({ "entry": entry(1) }), &[]).await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        assert_eq!(first.header("accord-forwarded-to"), None);
+
+        // A submission to the other is sent on and acknowledged with the leader's index.
+        let sent_on = post(&follow, &token, serde_json::json!({ "entry": entry(2) }), &[]).await;
+        assert_eq!(sent_on.status, 201, "{}", sent_on.body);
+        assert_eq!(sent_on.body["index"], 1, "{}", sent_on.body);
+        assert_eq!(sent_on.header("accord-forwarded-to"), Some(lead.as_str()));
+        assert!(sent_on.header("accord-commit-lsn").is_some());
+        assert_eq!(sent_on.header("content-type"), Some("application/json"));
+        // Sent again: the first receipt, nothing written twice.
+        let again = post(&follow, &token, serde_json::json!({ "entry": entry(2) }), &[]).await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.body["index"], 1);
+
+        // A request forwarded once is not sent on again: the refusal as before.
+        let twice = post(
+            &follow,
+            &token,
+            serde_json::json!({ "entry": entry(3) }),
+            &[("accord-forwarded", "1")],
+        )
+        .await;
+        assert_eq!(twice.status, 503, "{}", twice.body);
+        assert_eq!(twice.body["type"], "urn:accord:problem:not-the-leader");
+        assert_eq!(twice.header("accord-leader"), Some(lead.as_str()));
+        assert_eq!(twice.header("retry-after"), Some("1"));
+
+        // A batch: its entries the other server leads are sent on together.
+        let batch = post(
+            &follow,
+            &token,
+            serde_json::json!([{ "entry": entry(4) }, { "entry": entry(1) }, { "entry": entry(5) }]),
+            &[],
+        )
+        .await;
+        assert_eq!(batch.status, 200, "{}", batch.body);
+        let results: Vec<(u64, u64)> = batch.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["status"].as_u64().unwrap(), r["index"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(results, [(201, 2), (200, 0), (201, 3)], "{}", batch.body);
+
+        // The leader stops listening but keeps its lease (its store is open): the other
+        // cannot reach it, and refuses as before.
+        leader.stop().await.unwrap();
+        let unreachable =
+            post(&follow, &token, serde_json::json!({ "entry": entry(6) }), &[]).await;
+        assert_eq!(unreachable.status, 503, "{}", unreachable.body);
+        assert_eq!(unreachable.body["type"], "urn:accord:problem:not-the-leader");
+        assert_eq!(unreachable.header("retry-after"), Some("1"));
+        let batch = post(
+            &follow,
+            &token,
+            serde_json::json!([{ "entry": entry(6) }]),
+            &[],
+        )
+        .await;
+        assert_eq!(
+            batch.body["results"][0]["type"], "urn:accord:problem:not-the-leader",
+            "{}",
+            batch.body
+        );
+        follower.stop().await.unwrap();
+    });
+    drop(runtime);
+    let ids = logged(&stores[1]);
+    assert_eq!(ids.len(), 4, "entries 1, 2, 4, 5, each once");
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), 4);
+    drop(stores);
+}
+
+#[test]
+fn store_work_past_the_bound_is_refused_as_overloaded_and_does_nothing() {
+    let Some(fresh) = fresh_log() else {
+        return;
+    };
+    let (accepted, tokens) = tokens();
+    let token = tokens[&Role::Monitor].clone();
+    let store = Store::open(&fresh.url).unwrap();
+    let mut locker = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
+    let mut watcher = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
+    let runtime = runtime();
+    runtime.block_on(async {
+        let server = start(&store, |c| Config {
+            tokens: accepted.clone(),
+            blocking_limit: Some(1),
+            ..c
+        })
+        .await;
+        let base = format!("http://{}", server.addr());
+        // The one turn of store work is taken by a read of the log's summary, which waits
+        // on a lock the test holds (on the checkpoints, which nothing else here reads).
+        tokio::task::block_in_place(|| {
+            locker
+                .batch_execute("BEGIN; LOCK TABLE ledger_checkpoint IN ACCESS EXCLUSIVE MODE")
+                .unwrap();
+        });
+        let held = tokio::spawn(
+            reqwest::Client::new()
+                .get(format!("{base}/v1/agreements/agreement-1/log"))
+                .send(),
+        );
+        // Until the read waits on the lock (so holds the turn).
+        tokio::task::block_in_place(|| {
+            for _ in 0..1000 {
+                let waiting: i64 = watcher
+                    .query_one(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'ledger_checkpoint'::regclass",
+                        &[],
+                    )
+                    .unwrap()
+                    .get(0);
+                if waiting > 0 {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            panic!("the read never waited on the lock");
+        });
+
+        let refused = post(&base, &token, serde_json::json!([{ "entry": entry(1) }]), &[]).await;
+        assert_eq!(refused.status, 503, "{}", refused.body);
+        assert_eq!(
+            refused.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(refused.body["type"], "urn:accord:problem:overloaded");
+        assert_eq!(refused.body["status"], 503);
+        assert_eq!(refused.header("retry-after"), Some("1"));
+
+        // The lock goes: the read holding the turn is answered, and the turn is free.
+        tokio::task::block_in_place(|| locker.batch_execute("ROLLBACK").unwrap());
+        let read = held.await.unwrap().unwrap();
+        assert_eq!(read.status().as_u16(), 200);
+        let log: Value = serde_json::from_str(&read.text().await.unwrap()).unwrap();
+        assert_eq!(log["size"], 0, "the refused batch wrote nothing: {log}");
+        let accepted = post(&base, &token, serde_json::json!([{ "entry": entry(2) }]), &[]).await;
+        assert_eq!(accepted.body["results"][0]["status"], 201, "{}", accepted.body);
+        server.stop().await.unwrap();
+    });
+    drop(runtime);
+    assert_eq!(
+        logged(&store).len(),
+        1,
+        "only the batch sent once the turn was free"
+    );
+    drop((locker, watcher, store));
+}
+
+#[test]
+fn an_agreement_the_store_map_places_in_another_store_is_written_and_read_there() {
+    // Two schemas of the local PostgreSQL as two clusters: the server's own store, with
+    // no log, and the store the map gives `agreement-1`, holding its log.
+    let (Some(own), Some(elsewhere)) = (TestStore::postgres(), fresh_log()) else {
+        return;
+    };
+    let (accepted, tokens) = tokens();
+    let token = tokens[&Role::Monitor].clone();
+    let own = Store::open(&own.url).unwrap();
+    let mapped = Store::open(&elsewhere.url).unwrap();
+    let runtime = runtime();
+    runtime.block_on(async {
+        let server = start(&own, |c| Config {
+            tokens: accepted.clone(),
+            store_map: vec![("agreement-*".into(), mapped.clone())],
+            ..c
+        })
+        .await;
+        let base = format!("http://{}", server.addr());
+        let one = post(&base, &token, serde_json::json!({ "entry": entry(1) }), &[]).await;
+        assert_eq!(one.status, 201, "{}", one.body);
+        let batch = post(
+            &base,
+            &token,
+            serde_json::json!([{ "entry": entry(2) }]),
+            &[],
+        )
+        .await;
+        assert_eq!(batch.body["results"][0]["index"], 1, "{}", batch.body);
+        let log: Value = serde_json::from_str(
+            &reqwest::get(format!("{base}/v1/agreements/agreement-1/log"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(log["size"], 2, "{log}");
+        server.stop().await.unwrap();
+    });
+    drop(runtime);
+    assert_eq!(logged(&mapped).len(), 2);
+    assert!(
+        own.logs().unwrap().is_empty(),
+        "nothing in the server's own store"
+    );
+    drop((own, mapped));
+}
