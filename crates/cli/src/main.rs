@@ -74,7 +74,7 @@ enum Command {
     /// Is this entity or activity prohibited, licensed or relieved today, and why?
     Status(cmd::status::Args),
     /// Serve the HTTP API (JSON under /v1) over a store; `--demo` to try it.
-    Serve(cmd::serve::Args),
+    Serve(Box<cmd::serve::Args>),
     /// Bearer tokens for `accord serve`.
     #[command(subcommand)]
     Token(cmd::serve::TokenCommand),
@@ -108,7 +108,7 @@ fn main() -> ExitCode {
         Command::Lists(command) => cmd::lists::run(command, now),
         Command::Screen(args) => cmd::screen::run(args, now),
         Command::Status(args) => cmd::status::run(args, now),
-        Command::Serve(args) => cmd::serve::run(args, now),
+        Command::Serve(args) => cmd::serve::run(*args, now),
         Command::Token(command) => cmd::serve::token(command, now),
         Command::Report(args) => cmd::report::report(args),
         Command::Verify(args) => cmd::report::verify(args),

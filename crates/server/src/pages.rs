@@ -111,7 +111,8 @@ impl Visitor {
 }
 
 /// A page that cannot be shown: its status and an HTML page saying why.
-pub(crate) struct PageError(StatusCode, String, Ctx);
+/// (The context is boxed: it is large, and every page handler returns this error.)
+pub(crate) struct PageError(StatusCode, String, Box<Ctx>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -122,7 +123,7 @@ impl IntoResponse for PageError {
 
 impl PageError {
     fn from_api(e: ApiError, ctx: &Ctx) -> PageError {
-        PageError(e.status, e.detail, ctx.clone())
+        PageError(e.status, e.detail, Box::new(ctx.clone()))
     }
 }
 
@@ -159,7 +160,7 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Response {
 /// The query's `as_of` and the other parameters named in `allowed` (others refused).
 fn query(uri: &Uri, allowed: &[&str], ctx: &Ctx) -> Result<forms::Query, PageError> {
     forms::Query::parse(uri.query().unwrap_or(""), allowed)
-        .map_err(|detail| PageError(StatusCode::BAD_REQUEST, detail, ctx.clone()))
+        .map_err(|detail| PageError(StatusCode::BAD_REQUEST, detail, Box::new(ctx.clone())))
 }
 
 /// `GET /`: every agreement and what needs attention.
@@ -241,7 +242,7 @@ pub(crate) async fn agreement(
         return Err(PageError(
             StatusCode::NOT_FOUND,
             format!("no agreement `{id}` is registered"),
-            ctx,
+            Box::new(ctx),
         ));
     };
     let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
@@ -288,7 +289,7 @@ pub(crate) async fn simulation(
         PageError(
             StatusCode::NOT_FOUND,
             format!("no simulation of `{id}` is published: {why}"),
-            ctx.clone(),
+            Box::new(ctx.clone()),
         )
     };
     let Some(dir) = state.simulations.clone() else {
@@ -308,7 +309,7 @@ pub(crate) async fn simulation(
         PageError(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the published simulation of `{id}` cannot be shown: {why}"),
-            ctx.clone(),
+            Box::new(ctx.clone()),
         )
     };
     let sim = accord_web::parse_simulation(&text).map_err(|e| unreadable(e.to_string()))?;
@@ -350,7 +351,7 @@ pub(crate) async fn indicator(
         PageError(
             StatusCode::NOT_FOUND,
             format!("agreement `{id}` has no indicator `{indicator}`"),
-            ctx.clone(),
+            Box::new(ctx.clone()),
         )
     };
     let governing = evaluated.governing().ok_or_else(missing)?;
@@ -378,7 +379,7 @@ pub(crate) async fn log(
     let (ctx, now_or_then) = agreement_ctx(&state, &visitor, &path, &id, q.as_of).await?;
     let number = |name: &str| {
         q.number(name)
-            .map_err(|d| PageError(StatusCode::BAD_REQUEST, d, ctx.clone()))
+            .map_err(|d| PageError(StatusCode::BAD_REQUEST, d, Box::new(ctx.clone())))
     };
     let (before, entry) = (number("before")?, number("entry")?);
     let before = entry.map(|e| e + 1 + accord_web::LOG_PAGE / 2).or(before);

@@ -419,13 +419,13 @@ fn answer_tls(
         if reader.read_line(&mut line)? == 0 || line == "\r\n" {
             break;
         }
-        if let Some((name, value)) = line.trim_end().split_once(": ") {
-            if let (Ok(name), Ok(value)) = (
+        if let Some((name, value)) = line.trim_end().split_once(": ")
+            && let (Ok(name), Ok(value)) = (
                 name.to_ascii_lowercase().parse::<axum::http::HeaderName>(),
                 value.parse(),
-            ) {
-                headers.insert(name, value);
-            }
+            )
+        {
+            headers.insert(name, value);
         }
     }
     let length: usize = headers
