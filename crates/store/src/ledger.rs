@@ -6,8 +6,9 @@
 //! verifier key, the initial and current roster, the size), `ledger_entry` (index, entry
 //! id, leaf bytes), `ledger_tile` (the leaf hashes at level 0 and the perfect subtree
 //! hashes at every [`merkle::STRIDE`]-th level, 256 to a row as C2SP tlog-tiles groups them
-//! — see [`tiles`] — so that a batch writes a few rows and a proof reads one tile per
-//! stored level, the upper ones from a cache shared by the store's readers), `ledger_checkpoint`
+//! — see [`tiles`] — so that a batch writes a few rows and a proof reads only the span of
+//! the lower tiles it needs (16 hashes), the upper tiles from a cache shared by the store's
+//! readers), `ledger_checkpoint`
 //! (signed notes) and `ledger_sealed` (confidential contents and their salts, kept apart
 //! from the public leaves).
 //!

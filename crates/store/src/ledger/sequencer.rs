@@ -38,7 +38,9 @@ pub type RecordClock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>
 pub struct GroupCommit {
     /// The most entries in one transaction.
     pub max_batch: usize,
-    /// How long the writer waits for more submissions after the first of a batch.
+    /// How long the verifying thread waits for more submissions after the first of a
+    /// group while it has too few to verify over the cores (what arrives while a batch
+    /// commits is taken without waiting).
     pub max_wait: Duration,
     /// The clock that gives record times.
     pub clock: RecordClock,
