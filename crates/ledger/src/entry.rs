@@ -397,6 +397,22 @@ impl SignedEntry {
         Sha256::digest(self.encode()).into()
     }
 
+    /// The encoding made once, with what a writer needs from it: the signed bytes (its
+    /// prefix), the id, and the leaf once a record time is known. The statement's JSON is
+    /// the cost of encoding, so a writer encodes each submission once rather than for each
+    /// of these.
+    pub fn encoded(&self) -> Encoded {
+        let mut bytes = self.entry.signed_bytes();
+        let signed_len = bytes.len();
+        self.encode_signatures(&mut bytes);
+        let id = Sha256::digest(&bytes).into();
+        Encoded {
+            bytes,
+            signed_len,
+            id,
+        }
+    }
+
     /// Decodes a submitted entry, strictly.
     pub fn decode(bytes: &[u8]) -> Result<Self, EntryError> {
         let mut r = Reader::new(bytes)?;
@@ -406,8 +422,14 @@ impl SignedEntry {
     }
 
     /// Checks the form rules every entry obeys: at least one signature, at most
-    /// [`MAX_SIGNATURES`], sorted, one per signer.
+    /// [`MAX_SIGNATURES`], sorted, one per signer, at most [`MAX_ENTRY_BYTES`] encoded.
     pub fn check_form(&self) -> Result<(), EntryError> {
+        self.check_form_encoded(self.encode().len())
+    }
+
+    /// [`SignedEntry::check_form`] for an entry whose encoding is `len` bytes long (as
+    /// [`SignedEntry::encoded`] made it).
+    pub fn check_form_encoded(&self, len: usize) -> Result<(), EntryError> {
         if self.signatures.is_empty() {
             return Err(EntryError::NoSignature);
         }
@@ -426,7 +448,6 @@ impl SignedEntry {
                 "the origin must be 1 to {MAX_ORIGIN_BYTES} bytes"
             )));
         }
-        let len = self.encode().len();
         if len > MAX_ENTRY_BYTES {
             return Err(EntryError::TooLarge {
                 len,
@@ -437,12 +458,42 @@ impl SignedEntry {
     }
 }
 
+/// A submitted entry's encoding, made once ([`SignedEntry::encoded`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// [`SignedEntry::encode`].
+    pub bytes: Vec<u8>,
+    /// The length of its prefix that is [`Entry::signed_bytes`].
+    pub signed_len: usize,
+    /// [`SignedEntry::id`].
+    pub id: Hash,
+}
+
+impl Encoded {
+    /// The bytes the authors signed.
+    pub fn signed_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.signed_len).unwrap_or_default()
+    }
+
+    /// The leaf of this entry recorded at `recorded_at` ([`LoggedEntry::leaf_bytes`]).
+    pub fn leaf_bytes(&self, recorded_at: Instant) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.bytes.len() + 12);
+        out.extend_from_slice(&self.bytes);
+        push_record_time(&mut out, recorded_at);
+        out
+    }
+}
+
+fn push_record_time(out: &mut Vec<u8>, recorded_at: Instant) {
+    out.extend_from_slice(&recorded_at.as_second().to_be_bytes());
+    out.extend_from_slice(&(recorded_at.subsec_nanosecond() as u32).to_be_bytes());
+}
+
 impl LoggedEntry {
     /// The leaf's bytes: the signed entry and the record time.
     pub fn leaf_bytes(&self) -> Vec<u8> {
         let mut out = self.signed.encode();
-        out.extend_from_slice(&self.recorded_at.as_second().to_be_bytes());
-        out.extend_from_slice(&(self.recorded_at.subsec_nanosecond() as u32).to_be_bytes());
+        push_record_time(&mut out, self.recorded_at);
         out
     }
 

@@ -327,7 +327,19 @@ pub fn check_entry(
     roster: &Roster,
     at: Instant,
 ) -> Result<(), EntryError> {
-    signed.check_form()?;
+    check_entry_encoded(signed, signed.encode().len(), origin, roster, at)
+}
+
+/// [`check_entry`] for an entry whose encoding is `len` bytes long (a writer that encoded
+/// it once, with [`SignedEntry::encoded`]).
+pub fn check_entry_encoded(
+    signed: &SignedEntry,
+    len: usize,
+    origin: &str,
+    roster: &Roster,
+    at: Instant,
+) -> Result<(), EntryError> {
+    signed.check_form_encoded(len)?;
     let entry = &signed.entry;
     if entry.origin != origin {
         return Err(EntryError::WrongOrigin {
@@ -435,6 +447,17 @@ fn strict_r(signature: &[u8; 64]) -> bool {
 /// Verifies the signatures of many entries at once; one result per entry, in order.
 pub fn verify_batch(entries: &[&SignedEntry]) -> Vec<Result<(), EntryError>> {
     let messages: Vec<Vec<u8>> = entries.iter().map(|e| e.entry.signed_bytes()).collect();
+    let messages: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    verify_batch_signed(entries, &messages)
+}
+
+/// [`verify_batch`] with each entry's signed bytes given ([`crate::entry::Entry::signed_bytes`], as
+/// [`crate::entry::Encoded::signed_bytes`] has them), so that they are not encoded again.
+/// `messages[i]` must be the signed bytes of `entries[i]`; an entry without one is refused.
+pub fn verify_batch_signed(
+    entries: &[&SignedEntry],
+    messages: &[&[u8]],
+) -> Vec<Result<(), EntryError>> {
     let mut results: Vec<Result<(), EntryError>> = vec![Ok(()); entries.len()];
     let mut msgs: Vec<&[u8]> = Vec::new();
     let mut sigs = Vec::new();
@@ -462,7 +485,13 @@ pub fn verify_batch(entries: &[&SignedEntry]) -> Vec<Result<(), EntryError>> {
                 }
                 continue;
             }
-            msgs.push(messages.get(i).map(Vec::as_slice).unwrap_or_default());
+            let Some(message) = messages.get(i) else {
+                if let Some(r) = results.get_mut(i) {
+                    *r = Err(EntryError::BadSignature(sig.signer.to_string()));
+                }
+                continue;
+            };
+            msgs.push(message);
             sigs.push(ed25519_dalek::Signature::from_bytes(&sig.signature));
             keys.push(key);
         }

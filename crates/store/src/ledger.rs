@@ -6,8 +6,9 @@
 //! verifier key, the initial and current roster, the size), `ledger_entry` (index, entry
 //! id, leaf bytes), `ledger_tile` (the leaf hashes at level 0 and the perfect subtree
 //! hashes at every [`merkle::STRIDE`]-th level, 256 to a row as C2SP tlog-tiles groups them
-//! — see [`tiles`] — so that a batch writes a few rows and a proof reads one tile per
-//! stored level, the upper ones from a cache shared by the store's readers), `ledger_checkpoint`
+//! — see [`tiles`] — so that a batch writes a few rows and a proof reads only the span of
+//! the lower tiles it needs (16 hashes), the upper tiles from a cache shared by the store's
+//! readers), `ledger_checkpoint`
 //! (signed notes) and `ledger_sealed` (confidential contents and their salts, kept apart
 //! from the public leaves).
 //!
@@ -25,13 +26,12 @@ mod tiles;
 mod verified;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use accord_ledger::checkpoint::{self, Checkpoint, TlogProof};
 use accord_ledger::entry::{EntryError, LoggedEntry};
 use accord_ledger::merkle::tile::{self, TileKey};
-use accord_ledger::merkle::{self, CompactRange, Hash, Prefetched, RangeRecorder, StoredNodes};
+use accord_ledger::merkle::{self, CompactRange, Hash, RangeRecorder, StoredNodes};
 use accord_ledger::note::{SignerKey, VerifierKey};
 use accord_ledger::roster::Roster;
 
@@ -172,6 +172,8 @@ fn leader_named(leader: &Option<String>) -> String {
 pub type SealedContent = ([u8; 32], Vec<u8>);
 /// A sealed entry's index, salt and content.
 pub type SealedRow = (u64, [u8; 32], Vec<u8>);
+/// A part of a tile: its key and the positions `from..to` in it.
+pub type TilePart = (TileKey, usize, usize);
 /// A stored entry: index, entry id, leaf bytes, stored leaf hash.
 pub type EntryRow = (u64, Hash, Vec<u8>, Hash);
 
@@ -254,6 +256,23 @@ pub trait LedgerBackend: Send {
     /// The stored tiles with these keys (see [`merkle::tile`]), in the same order, each
     /// as its hashes: fewer than 256 for a level's last tile, none for a missing one.
     fn tiles(&mut self, log: i64, keys: &[TileKey]) -> Result<Vec<Vec<Hash>>, StoreError>;
+    /// Parts of the stored tiles: for each `(key, from, to)`, the hashes at positions
+    /// `from..to` of that tile, in the same order; fewer when the tile is shorter, none
+    /// for a missing one. A proof needs 16 hashes of a tile's 256: a back end that can
+    /// read part of a row reads only those.
+    fn tile_parts(&mut self, log: i64, parts: &[TilePart]) -> Result<Vec<Vec<Hash>>, StoreError> {
+        let keys: Vec<TileKey> = parts.iter().map(|p| p.0).collect();
+        let tiles = self.tiles(log, &keys)?;
+        Ok(tiles
+            .into_iter()
+            .zip(parts)
+            .map(|(tile, &(_, from, to))| {
+                tile.get(from..to.min(tile.len()))
+                    .map(<[Hash]>::to_vec)
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
     /// Stored hashes at `level` (0: leaf hashes) for indexes `start..start+count`, in
     /// order, read from their tiles; it stops at the first hash the store does not hold.
     fn hashes(
@@ -357,6 +376,52 @@ impl StoredNodes for Source<'_> {
             )));
         }
         out.extend(hashes);
+        Ok(())
+    }
+}
+
+/// The tiles a computation reads, fetched in advance, as a [`StoredNodes`] source: each
+/// range is cut from its tile as the computation asks for it (no map of single hashes).
+struct Fetched {
+    keys: Vec<TileKey>,
+    /// For each key, the position in its tile of the first hash held, and the hashes.
+    parts: Vec<(usize, tiles::Tile)>,
+}
+
+impl StoredNodes for Fetched {
+    type Error = StoreError;
+
+    fn stored_range(
+        &self,
+        level: u32,
+        start: u64,
+        count: u64,
+        out: &mut Vec<Hash>,
+    ) -> Result<(), StoreError> {
+        let missing = || {
+            StoreError::Corrupt(format!(
+                "hashes at level {level} from {start} to {} are missing",
+                start + count
+            ))
+        };
+        let mut at = start;
+        while at < start + count {
+            let (key, position) = tile::locate(level, at);
+            let (first, part) = self
+                .keys
+                .binary_search(&key)
+                .ok()
+                .and_then(|i| self.parts.get(i))
+                .ok_or_else(missing)?;
+            // INVARIANT: a range a proof reads lies in one tile, so this loop turns once.
+            let end = (position as u64 + (start + count - at)).min(tile::TILE_WIDTH) as usize;
+            let hashes = position
+                .checked_sub(*first)
+                .and_then(|from| part.get(from..end - first))
+                .ok_or_else(missing)?;
+            out.extend_from_slice(hashes);
+            at += (end - position) as u64;
+        }
         Ok(())
     }
 }
@@ -466,13 +531,12 @@ impl Ledger {
         Ok(())
     }
 
-    /// Reads every stored hash a computation will read: the tiles that hold them, the
-    /// upper ones from the cache when it holds them far enough, the others in one call
-    /// to the back end.
-    fn prefetch(&mut self, recorder: RangeRecorder) -> Result<Prefetched, StoreError> {
+    /// Reads every tile a computation will read: the upper ones from the cache when it
+    /// holds them far enough, the others in one call to the back end.
+    fn prefetch(&mut self, recorder: RangeRecorder) -> Result<Fetched, StoreError> {
         let ranges = recorder.into_ranges();
         let keys = tile::tiles_for(&ranges);
-        let widths = tile::widths_needed(&keys, &ranges);
+        let spans = tile::spans_needed(&keys, &ranges);
         // A stored log shorter than when the cached tiles were read was replaced (a
         // failover): its cached tiles go before any is used. The size is read again first,
         // since this handle's may only be older than another reader's.
@@ -480,82 +544,79 @@ impl Ledger {
             let stored = self.backend.log_info(&self.info.origin)?.size;
             self.cache.forget_beyond(self.info.id, stored);
         }
-        let tiles = match self.tiles(&keys, &widths, true)? {
-            Some(tiles) => tiles,
+        let parts = match self.tiles(&keys, &spans, true)? {
+            Some(parts) => parts,
             // A tile read did not continue the cached one: the cache was dropped, and
             // every tile is read again from the store.
-            None => self.tiles(&keys, &widths, false)?.unwrap_or_default(),
+            None => self.tiles(&keys, &spans, false)?.unwrap_or_default(),
         };
-        let tiles: Vec<&[Hash]> = tiles.iter().map(|t| t.as_slice()).collect();
-        let mut prefetched = Prefetched::default();
-        let mut hashes = Vec::new();
-        for &(level, start, count) in &ranges {
-            hashes.clear();
-            if tile::slice(&keys, &tiles, (level, start, count), &mut hashes).is_none() {
-                return Err(StoreError::Corrupt(format!(
-                    "hashes at level {level} from {start} to {} are missing",
-                    start + count
-                )));
-            }
-            prefetched.insert(level, start, &hashes);
-        }
-        Ok(prefetched)
+        Ok(Fetched { keys, parts })
     }
 
-    /// The tiles `keys`, at least `widths` long: from the cache when `cached` and it holds
-    /// them, else from the store. `None` when the store shows that the cache's tiles are
-    /// of another log (a failover replaced it): a tile read contradicts the cached one, or
-    /// the leaf at the cache's anchor is not the one it was ([`tiles::TileCache::anchor`]);
-    /// the cache has then dropped the log's tiles.
+    /// The parts `spans` of the tiles `keys`, each with its first position: from the cache
+    /// when `cached` and it holds them, else from the store (upper tiles whole, so that
+    /// the cache keeps them; the others only the span). `None` when the store shows that
+    /// the cache's tiles are of another log (a failover replaced it): a tile read
+    /// contradicts the cached one, or the leaf at the cache's anchor is not the one it was
+    /// ([`tiles::TileCache::anchor`]); the cache has then dropped the log's tiles.
     fn tiles(
         &mut self,
         keys: &[TileKey],
-        widths: &[usize],
+        spans: &[(usize, usize)],
         cached: bool,
-    ) -> Result<Option<Vec<tiles::Tile>>, StoreError> {
+    ) -> Result<Option<Vec<(usize, tiles::Tile)>>, StoreError> {
         let log = self.info.id;
-        let mut tiles: Vec<Option<tiles::Tile>> = keys
+        let mut parts: Vec<Option<(usize, tiles::Tile)>> = keys
             .iter()
-            .zip(widths)
-            .map(|(key, width)| {
+            .zip(spans)
+            .map(|(key, (_, to))| {
                 cached
                     .then(|| self.cache.get(log, *key))
                     .flatten()
-                    .filter(|t| t.len() >= *width)
+                    .filter(|t| t.len() >= *to)
+                    .map(|t| (0, t))
             })
             .collect();
-        let mut read: Vec<TileKey> = keys
+        let mut wanted: Vec<TilePart> = keys
             .iter()
-            .zip(&tiles)
-            .filter(|(_, t)| t.is_none())
-            .map(|(key, _)| *key)
+            .zip(spans)
+            .zip(&parts)
+            .filter(|(_, part)| part.is_none())
+            .map(
+                |((key, &(from, to)), _)| match key.0 >= tiles::CACHED_FROM_LEVEL {
+                    true => (*key, 0, tile::TILE_WIDTH as usize),
+                    false => (*key, from, to),
+                },
+            )
             .collect();
+        let tile_count = wanted.len();
         // Read in the same round trip: the leaf at the anchor, when cached tiles are used,
         // and the last leaf, when upper tiles will be offered to the cache.
         let anchor = self.cache.anchor(log).filter(|_| cached);
-        let offers = read.iter().any(|k| k.0 >= tiles::CACHED_FROM_LEVEL);
+        let offers = wanted.iter().any(|p| p.0.0 >= tiles::CACHED_FROM_LEVEL);
         let last = self.info.size.checked_sub(1).filter(|_| offers);
-        let leaf_keys: Vec<(TileKey, usize)> = [anchor.map(|(at, _)| at), last]
+        let leaves: Vec<u64> = [anchor.map(|(at, _)| at), last]
             .into_iter()
             .flatten()
-            .map(|at| tile::locate(0, at))
             .collect();
-        for (key, _) in &leaf_keys {
-            if !read.contains(key) {
-                read.push(*key);
-            }
+        wanted.extend(leaves.iter().map(|&at| {
+            let (key, position) = tile::locate(0, at);
+            (key, position, position + 1)
+        }));
+        if wanted.is_empty() {
+            return Ok(Some(parts.into_iter().flatten().collect()));
         }
-        if read.is_empty() {
-            return Ok(Some(tiles.into_iter().flatten().collect()));
-        }
-        let stored: HashMap<TileKey, tiles::Tile> = read
-            .iter()
-            .copied()
-            .zip(self.backend.tiles(log, &read)?.into_iter().map(Arc::new))
+        let mut read = self.backend.tile_parts(log, &wanted)?;
+        let leaf_hashes: Vec<Option<Hash>> = read
+            .split_off(tile_count)
+            .into_iter()
+            .map(|hashes| hashes.first().copied())
             .collect();
         let leaf = |at: u64| {
-            let (key, position) = tile::locate(0, at);
-            stored.get(&key).and_then(|t| t.get(position)).copied()
+            leaves
+                .iter()
+                .position(|&l| l == at)
+                .and_then(|i| leaf_hashes[i])
         };
         if let Some((at, hash)) = anchor
             && leaf(at) != Some(hash)
@@ -565,16 +626,15 @@ impl Ledger {
         }
         let last = last.and_then(leaf).map(|hash| (self.info.size, hash));
         let mut consistent = true;
-        for (key, slot) in keys.iter().zip(tiles.iter_mut()) {
-            if slot.is_none() {
-                let tile = stored.get(key).cloned().unwrap_or_default();
-                if let Some(last) = last {
-                    consistent &= self.cache.offer(log, last, *key, &tile);
-                }
-                *slot = Some(tile);
+        let slots = parts.iter_mut().filter(|part| part.is_none());
+        for ((slot, &(key, from, _)), hashes) in slots.zip(&wanted).zip(read) {
+            let tile = Arc::new(hashes);
+            if let (0, Some(last)) = (from, last) {
+                consistent &= self.cache.offer(log, last, key, &tile);
             }
+            *slot = Some((from, tile));
         }
-        Ok((consistent || !cached).then(|| tiles.into_iter().flatten().collect()))
+        Ok((consistent || !cached).then(|| parts.into_iter().flatten().collect()))
     }
 
     /// The root of the first `size` entries.
@@ -583,9 +643,7 @@ impl Ledger {
         let recorder = RangeRecorder::default();
         let Ok(_) = CompactRange::from_source(&recorder, size);
         let source = self.prefetch(recorder)?;
-        CompactRange::from_source(&source, size)
-            .map(|r| r.root())
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        Ok(CompactRange::from_source(&source, size)?.root())
     }
 
     /// The inclusion proof of `index` in the tree of `size`.
@@ -595,8 +653,7 @@ impl Ledger {
         merkle::inclusion_proof(&recorder, index, size)
             .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
         let source = self.prefetch(recorder)?;
-        merkle::inclusion_proof(&source, index, size)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        merkle::inclusion_proof(&source, index, size).map_err(from_source)
     }
 
     /// The consistency proof from `old` to `new`.
@@ -606,7 +663,7 @@ impl Ledger {
         merkle::consistency_proof(&recorder, old, new)
             .map_err(|e| StoreError::OutOfRange(e.to_string()))?;
         let source = self.prefetch(recorder)?;
-        merkle::consistency_proof(&source, old, new).map_err(|e| StoreError::Corrupt(e.to_string()))
+        merkle::consistency_proof(&source, old, new).map_err(from_source)
     }
 
     /// The entry at `index`, decoded, with its leaf hash.
@@ -735,6 +792,15 @@ impl Ledger {
         let log_key = VerifierKey::parse(&self.info.log_key)
             .map_err(|e| StoreError::Corrupt(format!("the log key: {e}")))?;
         audit::audit(self.backend.as_mut(), &self.info, &log_key, outside)
+    }
+}
+
+/// A proof's error over fetched tiles: the store's, or (for arguments the plan accepted)
+/// an inconsistency.
+fn from_source(e: merkle::ProveError<StoreError>) -> StoreError {
+    match e {
+        merkle::ProveError::Source(e) => e,
+        other => StoreError::Corrupt(other.to_string()),
     }
 }
 

@@ -75,6 +75,32 @@ pub fn widths_needed(keys: &[TileKey], ranges: &[(u32, u64, u64)]) -> Vec<usize>
     widths
 }
 
+/// For each of `keys` (as [`tiles_for`] named them), the positions `from..to` in its tile
+/// that the ranges `(level, start, count)` read: a store need fetch only those.
+pub fn spans_needed(keys: &[TileKey], ranges: &[(u32, u64, u64)]) -> Vec<(usize, usize)> {
+    let mut spans = vec![(TILE_WIDTH as usize, 0usize); keys.len()];
+    for &(level, start, count) in ranges.iter().filter(|r| r.2 > 0) {
+        let end = start + count;
+        for t in start / TILE_WIDTH..=(end - 1) / TILE_WIDTH {
+            let first = start.max(t * TILE_WIDTH) - t * TILE_WIDTH;
+            let last = end.min((t + 1) * TILE_WIDTH) - t * TILE_WIDTH;
+            if let Some(span) = keys
+                .binary_search(&(level, t))
+                .ok()
+                .and_then(|at| spans.get_mut(at))
+            {
+                // Both are at most 256, so they fit any usize.
+                span.0 = span.0.min(first as usize);
+                span.1 = span.1.max(last as usize);
+            }
+        }
+    }
+    for span in &mut spans {
+        span.0 = span.0.min(span.1);
+    }
+    spans
+}
+
 /// Hashes a batch adds to one tile: they go at `offset` (the tile's width before the
 /// batch; 0 for a new tile).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,5 +215,16 @@ mod tests {
         assert_eq!(out, [h(254), h(255), h(256), h(257)]);
         assert_eq!(slice(&keys, &tiles, (0, 258, 3), &mut out), None);
         assert_eq!(widths_needed(&keys, &[(0, 254, 4)]), [256, 2]);
+        assert_eq!(spans_needed(&keys, &[(0, 254, 4)]), [(254, 256), (0, 2)]);
+    }
+
+    #[test]
+    fn spans_cover_every_range_read_in_a_tile_and_nothing_before() {
+        let ranges = [(0, 16, 16), (0, 40, 2), (4, 300, 4), (0, 512, 1)];
+        let keys = tiles_for(&ranges);
+        assert_eq!(keys, [(0, 0), (0, 2), (4, 1)]);
+        assert_eq!(spans_needed(&keys, &ranges), [(16, 42), (0, 1), (44, 48)]);
+        let widths: Vec<usize> = spans_needed(&keys, &ranges).iter().map(|s| s.1).collect();
+        assert_eq!(widths, widths_needed(&keys, &ranges));
     }
 }

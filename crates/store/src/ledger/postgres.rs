@@ -10,8 +10,8 @@ use accord_ledger::roster::Roster;
 
 use super::sqlite::{parse_roster, parse_time};
 use super::{
-    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, TileKey, tiles,
-    to_hash, to_i64, with_leaf_hashes,
+    Batch, EntryRow, LedgerBackend, LogInfo, SealedContent, SealedRow, StoreError, TileKey,
+    TilePart, tiles, to_hash, to_i64, with_leaf_hashes,
 };
 
 /// The ledger tables (migration 1 of [`crate::migrate`]).
@@ -78,6 +78,8 @@ pub struct PostgresLedger {
     client: crate::handle::PostgresConn,
     /// The tile read, prepared once per connection (proofs are latency-bound).
     read_tiles: Option<postgres::Statement>,
+    /// The read of parts of tiles, prepared once per connection.
+    read_parts: Option<postgres::Statement>,
 }
 
 impl PostgresLedger {
@@ -85,6 +87,7 @@ impl PostgresLedger {
         Self {
             client,
             read_tiles: None,
+            read_parts: None,
         }
     }
 }
@@ -256,6 +259,42 @@ impl LedgerBackend for PostgresLedger {
         };
         let rows = self.client.query(&statement, &[&log, &levels, &indexes])?;
         let mut out = vec![Vec::new(); keys.len()];
+        for row in rows {
+            let ord: i64 = row.try_get(0)?;
+            if let Some(slot) = usize::try_from(ord - 1).ok().and_then(|p| out.get_mut(p)) {
+                *slot = tiles::decode(row.try_get(1)?)?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn tile_parts(&mut self, log: i64, parts: &[TilePart]) -> Result<Vec<Vec<Hash>>, StoreError> {
+        // One round trip, as `tiles`; the column is stored uncompressed out of line, so
+        // `substring` fetches only the TOAST chunks that hold the part (a proof needs 512
+        // bytes of a tile's 8 KiB).
+        let mut levels = Vec::with_capacity(parts.len());
+        let mut indexes = Vec::with_capacity(parts.len());
+        let (mut starts, mut lengths) = (Vec::new(), Vec::new());
+        for &((level, index), from, to) in parts {
+            levels.push(level as i32);
+            indexes.push(to_i64(index)?);
+            starts.push(from as i32 * 32 + 1);
+            lengths.push(to.saturating_sub(from) as i32 * 32);
+        }
+        let statement = match &self.read_parts {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = self.client.prepare(
+                    "SELECT r.ord, t.part FROM UNNEST($2::INT[], $3::BIGINT[], $4::INT[], $5::INT[])                          WITH ORDINALITY AS r(lvl, i, f, n, ord)                      CROSS JOIN LATERAL (SELECT substring(hashes FROM r.f FOR r.n) AS part FROM ledger_tile                          WHERE log = $1 AND level = r.lvl AND idx = r.i LIMIT 1) t",
+                )?;
+                self.read_parts = Some(statement.clone());
+                statement
+            }
+        };
+        let rows = self
+            .client
+            .query(&statement, &[&log, &levels, &indexes, &starts, &lengths])?;
+        let mut out = vec![Vec::new(); parts.len()];
         for row in rows {
             let ord: i64 = row.try_get(0)?;
             if let Some(slot) = usize::try_from(ord - 1).ok().and_then(|p| out.get_mut(p)) {

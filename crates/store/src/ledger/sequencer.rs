@@ -1,7 +1,10 @@
-//! The single writer of a log: collects submissions for a few milliseconds, checks them,
-//! verifies their signatures in one batch, writes them in one durable transaction, and only
-//! then acknowledges each submitter through its own channel (group commit). The signatures
-//! of the next batch are verified on a helper thread while the current batch commits.
+//! The single writer of a log, as a pipeline of two threads. The verifying thread takes the
+//! submissions in order, encodes each once and verifies their signatures in batches (split
+//! over the cores when there are enough); the writing thread takes every verified group
+//! waiting for it, checks the entries against the log (duplicates, roster, rules), writes
+//! them in one durable transaction, and only then acknowledges each submitter through its
+//! own channel (group commit). So the next submissions are verified while a batch commits,
+//! and whatever was verified during a commit goes into the next one.
 //!
 //! INVARIANT: a receipt is sent only after the transaction holding its entry committed; a
 //! refused entry is never written; the in-memory state (size, right edge of the tree,
@@ -9,13 +12,12 @@
 //! failure or conflict with another writer.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant as Clock};
 
 use accord_core::statement::Statement;
-use accord_ledger::entry::{self, Body, EntryError, LoggedEntry, SignedEntry};
+use accord_ledger::entry::{self, Body, Encoded, EntryError, LoggedEntry, SignedEntry};
 use accord_ledger::merkle::{CompactRange, Hash, is_stored_level};
 use accord_ledger::roster::{self};
 
@@ -36,7 +38,9 @@ pub type RecordClock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>
 pub struct GroupCommit {
     /// The most entries in one transaction.
     pub max_batch: usize,
-    /// How long the writer waits for more submissions after the first of a batch.
+    /// How long the verifying thread waits for more submissions after the first of a
+    /// group while it has too few to verify over the cores (what arrives while a batch
+    /// commits is taken without waiting).
     pub max_wait: Duration,
     /// The clock that gives record times.
     pub clock: RecordClock,
@@ -112,10 +116,32 @@ struct Job {
     reply: mpsc::Sender<Result<Receipt, AppendError>>,
 }
 
-/// The handle to a log's writer thread. Submit from as many threads as you like.
+/// A submission as the verifying thread leaves it: encoded once, signatures checked.
+struct Prepared {
+    encoded: Encoded,
+    verdict: Verdict,
+}
+
+/// Submissions in order, each with its preparation: what the verifying thread hands to
+/// the writing thread.
+struct Verified {
+    jobs: Vec<Job>,
+    prepared: Vec<Prepared>,
+}
+
+/// How many verified groups may wait for the writer: enough to keep verifying while a
+/// batch commits, few enough that the submission queue, not this one, holds the backlog.
+const VERIFIED_QUEUE: usize = 4;
+
+/// Below this many submissions a group is verified on one thread (splitting costs a
+/// thread and shrinks each batch verification); from it, over the cores.
+const PARALLEL_FROM: usize = 128;
+
+/// The handle to a log's writer threads. Submit from as many threads as you like.
 pub struct Sequencer {
     tx: Option<mpsc::SyncSender<Job>>,
-    handle: Option<JoinHandle<()>>,
+    /// The verifying thread, then the writing thread (stopped in this order).
+    threads: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Sequencer {
@@ -140,13 +166,20 @@ impl Sequencer {
         };
         writer.reload()?;
         let (tx, rx) = mpsc::sync_channel::<Job>(queue);
-        let handle = std::thread::Builder::new()
-            .name("accord-ledger-writer".into())
-            .spawn(move || writer.run(rx))?;
-        Ok(Self {
+        let (verified_tx, verified_rx) = mpsc::sync_channel::<Verified>(VERIFIED_QUEUE);
+        let collecting = writer.config.clone();
+        let verifier = std::thread::Builder::new()
+            .name("accord-ledger-verify".into())
+            .spawn(move || verify_stage(&rx, &verified_tx, &collecting))?;
+        let mut sequencer = Self {
             tx: Some(tx),
-            handle: Some(handle),
-        })
+            threads: vec![verifier],
+        };
+        let writer = std::thread::Builder::new()
+            .name("accord-ledger-writer".into())
+            .spawn(move || writer.run(&verified_rx))?;
+        sequencer.threads.push(writer);
+        Ok(sequencer)
     }
 
     /// Submits an entry; the receiver yields the receipt once the entry is durable.
@@ -180,8 +213,8 @@ impl Sequencer {
 
     fn stop(&mut self) {
         self.tx = None;
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
         }
     }
 }
@@ -227,59 +260,32 @@ impl Writer {
         Ok(())
     }
 
-    /// Commits one batch while the next is collected and its signatures verified on
-    /// another thread (signature checks are pure, so they need not wait for the commit).
-    fn run(mut self, rx: mpsc::Receiver<Job>) {
-        let mut rx = Some(rx);
-        let mut ready: Option<(Vec<Job>, Vec<Verdict>)> = None;
+    /// Commits every verified group waiting, up to [`GroupCommit::max_batch`] entries,
+    /// while the verifying thread prepares the next ones.
+    fn run(mut self, verified: &mpsc::Receiver<Verified>) {
+        let mut carried: Option<Verified> = None;
         loop {
-            let (jobs, verdicts) = match ready.take() {
-                Some(batch) => batch,
-                None => {
-                    let Some(r) = rx.as_ref() else { break };
-                    let Ok(first) = r.recv() else { break };
-                    let jobs = collect(r, first, &self.config);
-                    let verdicts = verify_jobs(&jobs);
-                    (jobs, verdicts)
-                }
+            let mut batch = match carried.take() {
+                Some(group) => group,
+                None => match verified.recv() {
+                    Ok(group) => group,
+                    Err(_) => break,
+                },
             };
-            let receiver = rx.take();
-            let config = self.config.clone();
-            let committed = AtomicBool::new(false);
-            let (next, back) = std::thread::scope(|scope| {
-                let committed = &committed;
-                let helper = scope.spawn(move || {
-                    let Some(r) = receiver else {
-                        return (None, None);
-                    };
-                    let first = loop {
-                        match r.recv_timeout(Duration::from_millis(1)) {
-                            Ok(job) => break Some(job),
-                            Err(mpsc::RecvTimeoutError::Timeout) => {
-                                if committed.load(Ordering::Acquire) {
-                                    break None;
-                                }
-                            }
-                            Err(mpsc::RecvTimeoutError::Disconnected) => break None,
-                        }
-                    };
-                    let next = first.map(|first| {
-                        let jobs = collect(&r, first, &config);
-                        let verdicts = verify_jobs(&jobs);
-                        (jobs, verdicts)
-                    });
-                    (next, Some(r))
-                });
-                self.process(jobs, &verdicts);
-                committed.store(true, Ordering::Release);
-                helper.join().unwrap_or((None, None))
-            });
-            rx = back;
-            ready = next;
+            while batch.jobs.len() < self.config.max_batch {
+                let Ok(more) = verified.try_recv() else { break };
+                if batch.jobs.len() + more.jobs.len() > self.config.max_batch {
+                    carried = Some(more);
+                    break;
+                }
+                batch.jobs.extend(more.jobs);
+                batch.prepared.extend(more.prepared);
+            }
+            self.process(batch.jobs, &batch.prepared);
         }
     }
 
-    fn process(&mut self, jobs: Vec<Job>, verdicts: &[Verdict]) {
+    fn process(&mut self, jobs: Vec<Job>, prepared: &[Prepared]) {
         let mut last_error = String::from("repeated conflicts with another writer");
         for attempt in 0..64u64 {
             if self.info.is_none()
@@ -288,7 +294,7 @@ impl Writer {
                 last_error = e.to_string();
                 continue;
             }
-            match self.try_commit(&jobs, verdicts) {
+            match self.try_commit(&jobs, prepared) {
                 Ok(results) => {
                     for (job, result) in jobs.into_iter().zip(results) {
                         let _ = job.reply.send(result);
@@ -322,97 +328,32 @@ impl Writer {
     fn try_commit(
         &mut self,
         jobs: &[Job],
-        verdicts: &[Verdict],
+        prepared: &[Prepared],
     ) -> Result<Vec<Result<Receipt, AppendError>>, StoreError> {
         let Some(info) = self.info.as_ref() else {
             return Err(StoreError::Conflict);
         };
         let at = record_time(info.last_recorded, (self.config.clock)())?;
-        let n = jobs.len();
-        let ids: Vec<Hash> = jobs.iter().map(|j| j.submission.entry.id()).collect();
+        let ids: Vec<Hash> = prepared.iter().map(|p| p.encoded.id).collect();
         let logged = self.backend.find_ids(info.id, &ids)?;
-
         let copy_of = copies_in_batch(&ids);
-
-        let mut results: Vec<Option<Result<Receipt, AppendError>>> = vec![None; n];
         let mut roster = info.roster.clone();
-        let mut roster_changed = false;
-        let mut to_verify: Vec<usize> = Vec::new();
-        for (i, job) in jobs.iter().enumerate() {
-            if copy_of[i].is_some() {
-                continue;
-            }
-            if let Some(Some(index)) = logged.get(i) {
-                results[i] = Some(Ok(Receipt {
-                    index: *index,
-                    duplicate: true,
-                    recorded_at: at,
-                }));
-                continue;
-            }
-            let signed = &job.submission.entry;
-            let outcome = roster::check_entry(signed, &info.origin, &roster, at).and_then(|()| {
-                match (&signed.entry.body, &job.submission.sealed) {
-                    (Body::Sealed { .. }, Some((salt, content))) => {
-                        // The content is at hand: apply the rules of its kind too.
-                        let statement = entry::reveal(&signed.entry.body, salt, content)?;
-                        let mut open = signed.clone();
-                        open.entry.body = Body::Open(statement);
-                        roster::check_entry(&open, &info.origin, &roster, at)
-                    }
-                    (Body::Sealed { .. }, None) => Err(EntryError::Rule(
-                        "a sealed entry must come with its salt and content, to be stored apart"
-                            .into(),
-                    )),
-                    (Body::Open(_), Some(_)) => Err(EntryError::Rule(
-                        "only sealed entries carry a separate content".into(),
-                    )),
-                    (Body::Open(_), None) => Ok(()),
-                }
-            });
-            if let Err(e) = outcome {
-                results[i] = Some(Err(AppendError::Refused(e)));
-                continue;
-            }
-            if let Body::Open(Statement::KeyEvent(event)) = &signed.entry.body {
-                // Verified now, so that later entries of the batch may use the new key.
-                let verdict = verdicts
-                    .get(i)
-                    .cloned()
-                    .unwrap_or(Err(EntryError::Rule("signature not verified".into())));
-                let applied = verdict.and_then(|()| roster.apply(event));
-                match applied {
-                    Ok(()) => roster_changed = true,
-                    Err(e) => results[i] = Some(Err(AppendError::Refused(e))),
-                }
-                continue;
-            }
-            to_verify.push(i);
-        }
-        for &i in &to_verify {
-            match verdicts.get(i) {
-                Some(Ok(())) => {}
-                Some(Err(e)) => results[i] = Some(Err(AppendError::Refused(e.clone()))),
-                None => {
-                    results[i] = Some(Err(AppendError::Refused(EntryError::Rule(
-                        "signature not verified".into(),
-                    ))))
-                }
-            }
-        }
+        let judged = Judged {
+            origin: &info.origin,
+            at,
+            logged: &logged,
+            copy_of: &copy_of,
+        };
+        let (mut results, roster_changed) = judged.judge(jobs, prepared, &mut roster);
 
         let mut range = self.range.clone();
         let mut batch = Batch::default();
         let mut next = info.size;
-        for (i, job) in jobs.iter().enumerate() {
+        for (i, (job, prep)) in jobs.iter().zip(prepared).enumerate() {
             if results[i].is_some() || copy_of[i].is_some() {
                 continue;
             }
-            let leaf = LoggedEntry {
-                signed: job.submission.entry.clone(),
-                recorded_at: at,
-            }
-            .leaf_bytes();
+            let leaf = prep.encoded.leaf_bytes(at);
             let leaf_hash = accord_ledger::merkle::leaf_hash(&leaf);
             range.push(leaf_hash, |level, idx, hash| {
                 if is_stored_level(level) {
@@ -433,8 +374,8 @@ impl Writer {
             }));
             next += 1;
         }
-        for i in 0..n {
-            if let Some(j) = copy_of[i] {
+        for (i, copy) in copy_of.iter().enumerate() {
+            if let Some(j) = *copy {
                 results[i] = results[j].clone().map(|r| {
                     r.map(|receipt| Receipt {
                         duplicate: true,
@@ -459,6 +400,96 @@ impl Writer {
             .into_iter()
             .map(|r| r.unwrap_or(Err(AppendError::Stopped)))
             .collect())
+    }
+}
+
+/// What a batch's entries are judged against: the log, the record time, which of them
+/// are logged already and which repeat an earlier one of the batch.
+struct Judged<'a> {
+    origin: &'a str,
+    at: jiff::Timestamp,
+    logged: &'a [Option<u64>],
+    copy_of: &'a [Option<usize>],
+}
+
+impl Judged<'_> {
+    /// The outcome of each entry that is not to be written (a duplicate's receipt, a
+    /// refusal), `None` for those to write and for the copies; and whether a key event
+    /// changed `roster` (the roster of the entries that follow it).
+    fn judge(
+        &self,
+        jobs: &[Job],
+        prepared: &[Prepared],
+        roster: &mut roster::Roster,
+    ) -> (Vec<Option<Result<Receipt, AppendError>>>, bool) {
+        let mut results: Vec<Option<Result<Receipt, AppendError>>> = vec![None; jobs.len()];
+        let mut roster_changed = false;
+        for (i, (job, prep)) in jobs.iter().zip(prepared).enumerate() {
+            if self.copy_of.get(i).copied().flatten().is_some() {
+                continue;
+            }
+            if let Some(Some(index)) = self.logged.get(i) {
+                results[i] = Some(Ok(Receipt {
+                    index: *index,
+                    duplicate: true,
+                    recorded_at: self.at,
+                }));
+                continue;
+            }
+            let signed = &job.submission.entry;
+            let len = prep.encoded.bytes.len();
+            let outcome = check(
+                signed,
+                len,
+                &job.submission.sealed,
+                self.origin,
+                roster,
+                self.at,
+            )
+            .and_then(|()| prep.verdict.clone());
+            results[i] = match (outcome, &signed.entry.body) {
+                (Err(e), _) => Some(Err(AppendError::Refused(e))),
+                // Applied now, so that later entries of the batch may use the new key.
+                (Ok(()), Body::Open(Statement::KeyEvent(event))) => match roster.apply(event) {
+                    Ok(()) => {
+                        roster_changed = true;
+                        None
+                    }
+                    Err(e) => Some(Err(AppendError::Refused(e))),
+                },
+                (Ok(()), _) => None,
+            };
+        }
+        (results, roster_changed)
+    }
+}
+
+/// The acceptance rules of one entry (its signatures apart), and for a sealed entry those
+/// of its content too, which must come with it.
+fn check(
+    signed: &SignedEntry,
+    len: usize,
+    sealed: &Option<([u8; 32], Vec<u8>)>,
+    origin: &str,
+    roster: &roster::Roster,
+    at: jiff::Timestamp,
+) -> Result<(), EntryError> {
+    roster::check_entry_encoded(signed, len, origin, roster, at)?;
+    match (&signed.entry.body, sealed) {
+        (Body::Sealed { .. }, Some((salt, content))) => {
+            // The content is at hand: apply the rules of its kind too.
+            let statement = entry::reveal(&signed.entry.body, salt, content)?;
+            let mut open = signed.clone();
+            open.entry.body = Body::Open(statement);
+            roster::check_entry(&open, origin, roster, at)
+        }
+        (Body::Sealed { .. }, None) => Err(EntryError::Rule(
+            "a sealed entry must come with its salt and content, to be stored apart".into(),
+        )),
+        (Body::Open(_), Some(_)) => Err(EntryError::Rule(
+            "only sealed entries carry a separate content".into(),
+        )),
+        (Body::Open(_), None) => Ok(()),
     }
 }
 
@@ -496,11 +527,44 @@ fn record_time(
 /// The outcome of verifying one entry's signatures.
 type Verdict = Result<(), EntryError>;
 
-/// Takes `first` and whatever else arrives within the group-commit window.
+/// The verifying thread: takes the submissions in order, prepares them, and hands them
+/// to the writing thread; when that one has stopped, answers the rest `Stopped`.
+fn verify_stage(
+    jobs: &mpsc::Receiver<Job>,
+    verified: &mpsc::SyncSender<Verified>,
+    config: &GroupCommit,
+) {
+    while let Ok(first) = jobs.recv() {
+        let group = collect(jobs, first, config);
+        let prepared = prepare(&group);
+        let ready = Verified {
+            jobs: group,
+            prepared,
+        };
+        if let Err(mpsc::SendError(refused)) = verified.send(ready) {
+            for job in refused.jobs.into_iter().chain(jobs.try_iter()) {
+                let _ = job.reply.send(Err(AppendError::Stopped));
+            }
+            return;
+        }
+    }
+}
+
+/// Takes `first`, everything queued behind it, and what arrives within the group-commit
+/// window while there are too few to verify over the cores.
 fn collect(rx: &mpsc::Receiver<Job>, first: Job, config: &GroupCommit) -> Vec<Job> {
     let mut jobs = vec![first];
     let deadline = Clock::now() + config.max_wait;
     while jobs.len() < config.max_batch {
+        match rx.try_recv() {
+            Ok(job) => {
+                jobs.push(job);
+                continue;
+            }
+            Err(mpsc::TryRecvError::Disconnected) => break,
+            Err(mpsc::TryRecvError::Empty) if jobs.len() >= PARALLEL_FROM => break,
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
         let now = Clock::now();
         if now >= deadline {
             break;
@@ -513,36 +577,46 @@ fn collect(rx: &mpsc::Receiver<Job>, first: Job, config: &GroupCommit) -> Vec<Jo
     jobs
 }
 
-fn verify_jobs(jobs: &[Job]) -> Vec<Verdict> {
-    let entries: Vec<&SignedEntry> = jobs.iter().map(|j| &j.submission.entry).collect();
-    verify_in_parallel(&entries)
-}
-
-/// Batch verification split over the machine's cores (signature checks are the cost of
-/// ingestion); small batches stay on this thread.
-fn verify_in_parallel(entries: &[&SignedEntry]) -> Vec<Result<(), EntryError>> {
+/// Encodes each submission once and verifies the signatures in batches, split over the
+/// machine's cores (signature checks are the cost of ingestion); small groups stay on
+/// this thread.
+fn prepare(jobs: &[Job]) -> Vec<Prepared> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || entries.len() < 128 {
-        return roster::verify_batch(entries);
+    if cores < 2 || jobs.len() < PARALLEL_FROM {
+        return prepare_part(jobs);
     }
-    let chunk = entries.len().div_ceil(cores);
+    let chunk = jobs.len().div_ceil(cores);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || roster::verify_batch(part)))
+        let mut parts = jobs.chunks(chunk);
+        let here = parts.next().unwrap_or_default();
+        let handles: Vec<_> = parts
+            .map(|part| (part, scope.spawn(move || prepare_part(part))))
             .collect();
-        let mut out = Vec::with_capacity(entries.len());
-        for (handle, part) in handles.into_iter().zip(entries.chunks(chunk)) {
+        let mut out = prepare_part(here);
+        for (part, handle) in handles {
             match handle.join() {
-                Ok(results) => out.extend(results),
+                Ok(prepared) => out.extend(prepared),
                 // A panicking verifier refuses its part rather than accepting it.
-                Err(_) => out.extend(part.iter().map(|_| {
-                    Err(EntryError::Rule(
+                Err(_) => out.extend(part.iter().map(|job| Prepared {
+                    encoded: job.submission.entry.encoded(),
+                    verdict: Err(EntryError::Rule(
                         "signature verification failed internally".into(),
-                    ))
+                    )),
                 })),
             }
         }
         out
     })
+}
+
+fn prepare_part(jobs: &[Job]) -> Vec<Prepared> {
+    let encoded: Vec<Encoded> = jobs.iter().map(|j| j.submission.entry.encoded()).collect();
+    let entries: Vec<&SignedEntry> = jobs.iter().map(|j| &j.submission.entry).collect();
+    let messages: Vec<&[u8]> = encoded.iter().map(Encoded::signed_bytes).collect();
+    let verdicts = roster::verify_batch_signed(&entries, &messages);
+    encoded
+        .into_iter()
+        .zip(verdicts)
+        .map(|(encoded, verdict)| Prepared { encoded, verdict })
+        .collect()
 }

@@ -220,3 +220,81 @@ fn replace_under_the_cache(store: &TestStore, size: u64) {
     let proof = after.inclusion_proof(7, size).unwrap();
     merkle::verify_inclusion(&leaf, 7, size, &proof, &new_root).unwrap();
 }
+
+/// Appends synthetic leaves `from..from + n` through the back end in one batch, with the
+/// subtree hashes they complete, and pushes their leaf hashes onto `tree`.
+fn append_synthetic(
+    backend: &mut dyn LedgerBackend,
+    log: i64,
+    range: &mut CompactRange,
+    tree: &mut MemoryTree,
+    n: u64,
+) {
+    let from = range.size();
+    let mut batch = Batch::default();
+    for i in from..from + n {
+        let leaf = i.to_be_bytes().to_vec();
+        let leaf_hash = merkle::leaf_hash(&leaf);
+        range.push(leaf_hash, |level, idx, hash| {
+            if is_stored_level(level) {
+                batch.nodes.push((level, idx, *hash));
+            }
+        });
+        tree.push(leaf_hash);
+        let mut entry_id = [0u8; 32];
+        entry_id[..8].copy_from_slice(&i.to_be_bytes());
+        batch.entries.push(StoredEntry {
+            index: i,
+            entry_id,
+            leaf,
+            leaf_hash,
+            sealed: None,
+        });
+    }
+    backend.append(log, from, &batch).unwrap();
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 12, ..Default::default() })]
+
+    /// Proofs and roots from the store's tiles are the in-memory tree's, for random sizes
+    /// and indexes, at every size the log had between batches (so across tile and batch
+    /// boundaries), read through one handle whose cache of upper tiles was filled at the
+    /// earlier sizes.
+    #[test]
+    fn proofs_from_the_store_are_the_in_memory_proofs(
+        batches in proptest::collection::vec(1u64..9000, 1..5),
+        picks in proptest::collection::vec((proptest::prelude::any::<u64>(), proptest::prelude::any::<u64>()), 6),
+    ) {
+        both(|store| {
+            let handle = Store::open(&store.url).unwrap();
+            let mut ledger = handle.init_log(ORIGIN, &log_key().verifier(), &roster()).unwrap();
+            let mut backend = open_backend(&store.url).unwrap();
+            let log = ledger.info().id;
+            let (mut range, mut tree) = (CompactRange::new(), MemoryTree::new());
+            let mut sizes = Vec::new();
+            for &n in &batches {
+                append_synthetic(backend.as_mut(), log, &mut range, &mut tree, n);
+                sizes.push(range.size());
+                ledger.refresh().unwrap();
+                for &size in &sizes {
+                    assert_eq!(ledger.root_at(size).unwrap(), tree.root_at(size), "root at {size}");
+                    for &(a, b) in &picks {
+                        let index = a % size;
+                        assert_eq!(
+                            ledger.inclusion_proof(index, size).unwrap(),
+                            merkle::inclusion_proof(&tree, index, size).unwrap(),
+                            "inclusion of {index} in {size}"
+                        );
+                        let old = b % (size + 1);
+                        assert_eq!(
+                            ledger.consistency_proof(old, size).unwrap(),
+                            merkle::consistency_proof(&tree, old, size).unwrap(),
+                            "consistency of {old} with {size}"
+                        );
+                    }
+                }
+            }
+        });
+    }
+}
