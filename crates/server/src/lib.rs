@@ -95,9 +95,12 @@ pub struct Config {
     /// `accord simulate … --out DIR/AGREEMENT`, shown at `/agreements/AGREEMENT/simulation`.
     pub simulations: Option<std::path::PathBuf>,
     /// The most store work in flight on one store (`accord serve --max-blocking`; by
-    /// default half the store's connections, [`replica::default_blocking_limit`]); past
-    /// it, a request waits briefly, then is answered 503 `overloaded`.
+    /// default half the store's connections, [`replica::default_blocking_limit`]).
     pub blocking_limit: Option<usize>,
+    /// Requests that may wait for a turn of store work on one store (`accord serve
+    /// --max-queue`; by default [`replica::QUEUE_PER_TURN`] per turn); past it a request
+    /// is answered 503 `overloaded` at once.
+    pub blocking_queue: Option<usize>,
     /// Agreements whose logs are in other stores (`accord serve --store-map FILE`): an
     /// agreement id, or a prefix ending in `*`, and its store; see [`replica`].
     pub store_map: Vec<(String, Store)>,
@@ -120,6 +123,7 @@ impl Config {
             webhooks: None,
             simulations: None,
             blocking_limit: None,
+            blocking_queue: None,
             store_map: Vec::new(),
         }
     }
@@ -165,13 +169,13 @@ fn app_stopped_by(
 ) -> (Router, AppState) {
     // A client built with reqwest's defaults anywhere in the server finds rustls's provider.
     webhooks::install_crypto_provider();
+    let bound = replica::Bound {
+        limit: config.blocking_limit,
+        queue: config.blocking_queue,
+    };
     let reads = Arc::new(
-        replica::Reads::new(
-            config.store.clone(),
-            config.read_store,
-            config.blocking_limit,
-        )
-        .with_map(config.store_map, config.blocking_limit),
+        replica::Reads::new(config.store.clone(), config.read_store, bound)
+            .with_map(config.store_map, bound),
     );
     let state = AppState {
         reads: reads.clone(),

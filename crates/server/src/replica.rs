@@ -71,7 +71,7 @@ struct Mapped {
     /// An agreement id, or a prefix ending in `*`.
     agreements: String,
     store: Store,
-    work: Arc<Semaphore>,
+    work: Arc<Turns>,
 }
 
 tokio::task_local! {
@@ -84,9 +84,45 @@ tokio::task_local! {
 pub struct Reads {
     primary: Store,
     standby: Option<Store>,
-    primary_work: Arc<Semaphore>,
-    standby_work: Arc<Semaphore>,
+    primary_work: Arc<Turns>,
+    standby_work: Arc<Turns>,
     mapped: Vec<Mapped>,
+}
+
+/// How much blocking work one store takes: `limit` tasks in flight (by default
+/// [`default_blocking_limit`]) and `queue` more requests waiting for a turn (by default
+/// [`QUEUE_PER_TURN`] per turn).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bound {
+    pub limit: Option<usize>,
+    pub queue: Option<usize>,
+}
+
+/// Requests that may wait for each turn of blocking work by default: a burst of queries
+/// waits its turn (bounded by the request timeout); only a backlog past this is refused.
+pub const QUEUE_PER_TURN: usize = 16;
+
+/// The turns of one store's blocking work: `work` held while a task runs; `admitted` held
+/// from the request's arrival to the end of its work (the turns plus the queue), so that a
+/// request finding no admission is refused at once instead of queueing without bound.
+#[derive(Debug)]
+pub(crate) struct Turns {
+    pub(crate) work: Arc<Semaphore>,
+    pub(crate) admitted: Arc<Semaphore>,
+}
+
+impl Turns {
+    fn new(bound: Bound, store: &Store) -> Arc<Turns> {
+        let limit = bound
+            .limit
+            .unwrap_or_else(|| default_blocking_limit(store))
+            .max(1);
+        let queue = bound.queue.unwrap_or(limit * QUEUE_PER_TURN);
+        Arc::new(Turns {
+            work: Arc::new(Semaphore::new(limit)),
+            admitted: Arc::new(Semaphore::new(limit + queue)),
+        })
+    }
 }
 
 /// The blocking work one store may have in flight by default: half its pool's connections,
@@ -97,19 +133,12 @@ pub fn default_blocking_limit(store: &Store) -> usize {
 }
 
 impl Reads {
-    /// Reads from `standby` when there is one; at most `limit` blocking tasks in flight on
-    /// each store (by default [`default_blocking_limit`]).
-    pub fn new(primary: Store, standby: Option<Store>, limit: Option<usize>) -> Reads {
-        let permits = |store: &Store| {
-            Arc::new(Semaphore::new(
-                limit
-                    .unwrap_or_else(|| default_blocking_limit(store))
-                    .max(1),
-            ))
-        };
+    /// Reads from `standby` when there is one; the blocking work of each store within
+    /// `bound`.
+    pub fn new(primary: Store, standby: Option<Store>, bound: Bound) -> Reads {
         Reads {
-            primary_work: permits(&primary),
-            standby_work: permits(standby.as_ref().unwrap_or(&primary)),
+            primary_work: Turns::new(bound, &primary),
+            standby_work: Turns::new(bound, standby.as_ref().unwrap_or(&primary)),
             primary,
             standby,
             mapped: Vec::new(),
@@ -117,17 +146,12 @@ impl Reads {
     }
 
     /// These reads, with the agreements of `map` (an id or a prefix ending in `*`, and its
-    /// store, opened) answered from their stores; at most `limit` blocking tasks in flight
-    /// on each.
-    pub fn with_map(mut self, map: Vec<(String, Store)>, limit: Option<usize>) -> Reads {
+    /// store, opened) answered from their stores; the blocking work of each within `bound`.
+    pub fn with_map(mut self, map: Vec<(String, Store)>, bound: Bound) -> Reads {
         self.mapped = map
             .into_iter()
             .map(|(agreements, store)| Mapped {
-                work: Arc::new(Semaphore::new(
-                    limit
-                        .unwrap_or_else(|| default_blocking_limit(&store))
-                        .max(1),
-                )),
+                work: Turns::new(bound, &store),
                 agreements,
                 store,
             })
@@ -157,8 +181,8 @@ impl Reads {
         self.routed().0
     }
 
-    /// The store the current request was routed to, with the permits of its blocking work.
-    pub(crate) fn routed(&self) -> (&Store, &Arc<Semaphore>) {
+    /// The store the current request was routed to, with the turns of its blocking work.
+    pub(crate) fn routed(&self) -> (&Store, &Arc<Turns>) {
         match (ROUTE.try_with(|r| *r), &self.standby) {
             (Ok(Route::Standby), Some(standby)) => (standby, &self.standby_work),
             (Ok(Route::Mapped(at)), _) => match self.mapped.get(at) {

@@ -113,32 +113,33 @@ pub(crate) fn json(body: String) -> Response {
     response
 }
 
-/// How long a request waits for a blocking task's turn before it is refused as
-/// overloaded.
-pub(crate) const BLOCKING_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
-
 /// Runs a use case on tokio's blocking pool (store and engine work blocks), with the
 /// store the request was routed to (the primary, or a standby for a read: see
 /// [`crate::replica`]); its error becomes a problem.
 ///
 /// At most `Config::blocking_limit` of them run at once on one store (by default half its
-/// connections, [`crate::replica::default_blocking_limit`]): a request that does not get
-/// its turn within [`BLOCKING_WAIT`] is answered 503 `overloaded` with `Retry-After`, its
-/// work not started — nothing queues without bound, and the pool's connections are never
-/// all held by tasks each waiting for one more. The turn is held until the work ends, even
-/// when the request is given up on meanwhile (a timeout, a client gone).
+/// connections, [`crate::replica::default_blocking_limit`]), and at most
+/// `Config::blocking_queue` more wait for a turn (by default
+/// [`crate::replica::QUEUE_PER_TURN`] per turn; a waiting request is still bounded by the
+/// request timeout). A request finding the queue full is answered 503 `overloaded` with
+/// `Retry-After` at once, its work not started — nothing queues without bound, and the
+/// pool's connections are never all held by tasks each waiting for one more. The turn is
+/// held until the work ends, even when the request is given up on meanwhile (a timeout, a
+/// client gone).
 pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&accord_app::Store) -> accord_app::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let (store, permits) = state.reads.routed();
+    let (store, turns) = state.reads.routed();
     let store = store.clone();
-    let turn = tokio::time::timeout(BLOCKING_WAIT, Arc::clone(permits).acquire_owned()).await;
-    let Ok(Ok(turn)) = turn else {
+    let Ok(admitted) = Arc::clone(&turns.admitted).try_acquire_owned() else {
+        return Err(overloaded());
+    };
+    let Ok(turn) = Arc::clone(&turns.work).acquire_owned().await else {
         return Err(overloaded());
     };
     match tokio::task::spawn_blocking(move || {
-        let _turn = turn;
+        let _held = (admitted, turn);
         work(&store)
     })
     .await

@@ -1436,25 +1436,8 @@ fn close_removed(tx: &mut dyn Sql, s: &Val, i: &Val, t: &Val) -> Result<(), List
 /// The previous apply step: every staged designation upserted.
 #[cfg(test)]
 fn apply_every_row(tx: &mut dyn Sql, s: &Val, i: &Val, t: &Val) -> Result<(), ListStoreError> {
-    let (s, i, t) = (s.clone(), i.clone(), t.clone());
-    tx.exec(
-        "UPDATE lists_interval SET until_import = $2, until_at = $3
-         WHERE source = $1 AND until_import IS NULL AND source_id IN
-           (SELECT source_id FROM lists_change WHERE import_id = $2 AND kind = 'removed')",
-        &[s.clone(), i.clone(), t.clone()],
-    )?;
-    tx.exec(
-        "UPDATE lists_designation SET listed = 0, last_import = $2
-         WHERE source = $1 AND source_id IN
-           (SELECT source_id FROM lists_change WHERE import_id = $2 AND kind = 'removed')",
-        &[s.clone(), i.clone()],
-    )?;
-    tx.exec(
-        "INSERT INTO lists_interval (source, source_id, from_import, from_at, until_import, until_at)
-         SELECT CAST($1 AS TEXT), source_id, CAST($2 AS BIGINT), CAST($3 AS TEXT), NULL, NULL FROM lists_change
-         WHERE import_id = $2 AND kind = 'added'",
-        &[s.clone(), i.clone(), t],
-    )?;
+    close_removed(tx, s, i, t)?;
+    let (s, i) = (s.clone(), i.clone());
     tx.exec(
         "INSERT INTO lists_version (digest, body) SELECT digest, body FROM lists_staging WHERE true
          ON CONFLICT (digest) DO NOTHING",

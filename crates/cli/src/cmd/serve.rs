@@ -82,10 +82,13 @@ pub struct Args {
     /// leads a log (default: `http://` and the address it listens on).
     #[arg(long, value_name = "URL")]
     advertise: Option<String>,
-    /// The most store work in flight on one store (default: half its 16 connections);
-    /// past it a request waits 0.5 s, then is answered 503 `overloaded`.
+    /// The most store work in flight on one store (default: half its 16 connections).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     max_blocking: Option<u16>,
+    /// Requests that may wait for a turn of store work on one store (default: 16 per
+    /// turn); past it a request is answered 503 `overloaded` at once.
+    #[arg(long, value_name = "N")]
+    max_queue: Option<u16>,
     /// Agreements whose logs are in other stores: a TOML file whose `[agreements]` table
     /// gives an agreement id (or a prefix ending in `*`) its store URL; the rest stay in
     /// `--store` (docs/deployment.md).
@@ -138,6 +141,7 @@ struct Settings {
     read_store: Option<accord_app::StoreUrl>,
     advertise: Option<String>,
     max_blocking: Option<u16>,
+    max_queue: Option<u16>,
     store_map: Option<PathBuf>,
     policy: Option<PathBuf>,
     webhooks: Vec<accord_server::Subscriber>,
@@ -199,6 +203,7 @@ impl Settings {
             read_store: args.read_store.or(file.read_store),
             advertise: args.advertise.or(file.advertise),
             max_blocking: args.max_blocking.or(file.max_blocking),
+            max_queue: args.max_queue.or(file.max_queue),
             store_map: args.store_map.or(file.store_map),
             policy: args.policy.or(file.policy),
             webhooks: listed(args.webhooks, file.webhooks),
@@ -312,6 +317,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         read_store,
         advertise: args.advertise.clone(),
         blocking_limit: args.max_blocking.map(usize::from),
+        blocking_queue: args.max_queue.map(usize::from),
         store_map,
         simulations: args.simulations.clone(),
         evaluations: if args.no_evaluation_cache {

@@ -153,6 +153,19 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The text of `css` read in one script call: while the live update swaps a part, an
+/// element found by WebDriver may be replaced before its text is asked for (stale).
+async fn settled_text(c: &Client, css: &str) -> String {
+    let found = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : '';",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    found.as_str().unwrap_or_default().to_owned()
+}
+
 /// Logs in with the keyboard only: Tab to the token field, type, Enter.
 async fn log_in(c: &Client, f: &Fixture, role: Role) {
     c.goto(&format!("{}/login", f.base)).await.unwrap();
@@ -476,7 +489,7 @@ async fn live(c: &Client, f: &Fixture) {
     // The parts are updated in place, until the page shows the whole log.
     let all = played.entries.to_string();
     let mut tries = 0;
-    while text(c, "#entry-count").await != all {
+    while settled_text(c, "#entry-count").await != all {
         tries += 1;
         assert!(
             tries < 600,
@@ -484,7 +497,7 @@ async fn live(c: &Client, f: &Fixture) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let phase_after = text(c, "#current-phase").await;
+    let phase_after = settled_text(c, "#current-phase").await;
     assert_ne!(
         phase_after, phase_before,
         "the current phase changes in place"

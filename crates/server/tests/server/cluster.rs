@@ -213,6 +213,7 @@ fn store_work_past_the_bound_is_refused_as_overloaded_and_does_nothing() {
         let server = start(&store, |c| Config {
             tokens: accepted.clone(),
             blocking_limit: Some(1),
+            blocking_queue: Some(0),
             ..c
         })
         .await;

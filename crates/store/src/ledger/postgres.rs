@@ -76,9 +76,8 @@ DROP TABLE ledger_node;
 /// The PostgreSQL back end, over one pooled connection.
 pub struct PostgresLedger {
     client: crate::handle::PostgresConn,
-    /// The tile read, prepared once per connection (proofs are latency-bound).
-    read_tiles: Option<postgres::Statement>,
-    /// The read of parts of tiles, prepared once per connection.
+    /// The read of (parts of) tiles, prepared once per connection (proofs are
+    /// latency-bound).
     read_parts: Option<postgres::Statement>,
 }
 
@@ -86,7 +85,6 @@ impl PostgresLedger {
     pub(crate) fn new(client: crate::handle::PostgresConn) -> Self {
         Self {
             client,
-            read_tiles: None,
             read_parts: None,
         }
     }
@@ -237,35 +235,12 @@ impl LedgerBackend for PostgresLedger {
     }
 
     fn tiles(&mut self, log: i64, keys: &[TileKey]) -> Result<Vec<Vec<Hash>>, StoreError> {
-        // One round trip for every tile a proof needs.
-        let levels: Vec<i32> = keys.iter().map(|k| k.0 as i32).collect();
-        let indexes = keys
+        // A whole tile is the part from its first position to its last.
+        let whole: Vec<TilePart> = keys
             .iter()
-            .map(|k| to_i64(k.1))
-            .collect::<Result<Vec<_>, _>>()?;
-        let statement = match &self.read_tiles {
-            Some(statement) => statement.clone(),
-            None => {
-                let statement = self.client.prepare(
-                    // LIMIT keeps the subquery a lookup by primary key per tile: as a plain
-                    // join the planner may scan the whole table for a handful of rows.
-                    "SELECT r.ord, t.hashes FROM UNNEST($2::INT[], $3::BIGINT[]) WITH ORDINALITY AS r(lvl, i, ord) \
-                     CROSS JOIN LATERAL (SELECT hashes FROM ledger_tile \
-                         WHERE log = $1 AND level = r.lvl AND idx = r.i LIMIT 1) t",
-                )?;
-                self.read_tiles = Some(statement.clone());
-                statement
-            }
-        };
-        let rows = self.client.query(&statement, &[&log, &levels, &indexes])?;
-        let mut out = vec![Vec::new(); keys.len()];
-        for row in rows {
-            let ord: i64 = row.try_get(0)?;
-            if let Some(slot) = usize::try_from(ord - 1).ok().and_then(|p| out.get_mut(p)) {
-                *slot = tiles::decode(row.try_get(1)?)?;
-            }
-        }
-        Ok(out)
+            .map(|&key| (key, 0, accord_ledger::merkle::tile::TILE_WIDTH as usize))
+            .collect();
+        self.tile_parts(log, &whole)
     }
 
     fn tile_parts(&mut self, log: i64, parts: &[TilePart]) -> Result<Vec<Vec<Hash>>, StoreError> {
@@ -285,7 +260,12 @@ impl LedgerBackend for PostgresLedger {
             Some(statement) => statement.clone(),
             None => {
                 let statement = self.client.prepare(
-                    "SELECT r.ord, t.part FROM UNNEST($2::INT[], $3::BIGINT[], $4::INT[], $5::INT[])                          WITH ORDINALITY AS r(lvl, i, f, n, ord)                      CROSS JOIN LATERAL (SELECT substring(hashes FROM r.f FOR r.n) AS part FROM ledger_tile                          WHERE log = $1 AND level = r.lvl AND idx = r.i LIMIT 1) t",
+                    // LIMIT keeps the subquery a lookup by primary key per tile: as a plain
+                    // join the planner may scan the whole table for a handful of rows.
+                    "SELECT r.ord, t.part FROM UNNEST($2::INT[], $3::BIGINT[], $4::INT[], $5::INT[]) \
+                     WITH ORDINALITY AS r(lvl, i, f, n, ord) \
+                     CROSS JOIN LATERAL (SELECT substring(hashes FROM r.f FOR r.n) AS part FROM ledger_tile \
+                         WHERE log = $1 AND level = r.lvl AND idx = r.i LIMIT 1) t",
                 )?;
                 self.read_parts = Some(statement.clone());
                 statement

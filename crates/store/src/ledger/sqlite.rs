@@ -239,35 +239,17 @@ impl LedgerBackend for SqliteLedger {
     }
 
     fn tiles(&mut self, log: i64, keys: &[TileKey]) -> Result<Vec<Vec<Hash>>, StoreError> {
-        // One read transaction for every tile a proof needs: one snapshot, and the WAL
-        // read lock taken once rather than once per statement.
-        let tx = self
-            .conn
-            .is_autocommit()
-            .then(|| self.conn.unchecked_transaction())
-            .transpose()?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT hashes FROM ledger_tile WHERE log = ?1 AND level = ?2 AND idx = ?3",
-        )?;
-        let mut out = Vec::with_capacity(keys.len());
-        for &(level, index) in keys {
-            let mut rows = stmt.query(params![log, level, to_i64(index)?])?;
-            out.push(match rows.next()? {
-                Some(row) => tiles::decode(row.get_ref(0)?.as_blob().map_err(|e| {
-                    StoreError::Corrupt(format!("a stored tile is not a blob: {e}"))
-                })?)?,
-                None => Vec::new(),
-            });
-        }
-        drop(stmt);
-        if let Some(tx) = tx {
-            tx.commit()?;
-        }
-        Ok(out)
+        // A whole tile is the part from its first position to its last.
+        let whole: Vec<TilePart> = keys
+            .iter()
+            .map(|&key| (key, 0, accord_ledger::merkle::tile::TILE_WIDTH as usize))
+            .collect();
+        self.tile_parts(log, &whole)
     }
 
     fn tile_parts(&mut self, log: i64, parts: &[TilePart]) -> Result<Vec<Vec<Hash>>, StoreError> {
-        // As `tiles`, cutting each part in SQL: the row's blob is still read whole, but
+        // One read transaction for every part a proof needs (one snapshot, the WAL read
+        // lock taken once), each part cut in SQL: the row's blob is still read whole, but
         // only the part is copied out and decoded.
         let tx = self
             .conn
