@@ -94,7 +94,9 @@ pub struct Reads {
 /// [`QUEUE_PER_TURN`] per turn).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Bound {
+    /// Tasks in flight at once (`None`: [`default_blocking_limit`]).
     pub limit: Option<usize>,
+    /// Requests waiting for a turn (`None`: [`QUEUE_PER_TURN`] per turn).
     pub queue: Option<usize>,
 }
 
