@@ -223,5 +223,20 @@ fn the_timelines_default_end_is_today_in_the_agreements_zone() {
             .await
             .problem(400, "bad-parameter");
         assert!(detail.contains("`from` is after `to`"), "{detail}");
+        // Ten years ahead is served; a day past that is refused (its cost grows faster
+        // than its span), and so is the far future a client may ask for.
+        let span = |to: jiff::civil::Date| {
+            format!("/v1/agreements/{STAGED}/timeline?from={today}&to={to}")
+        };
+        let horizon = today.checked_add(jiff::Span::new().years(10)).unwrap();
+        let answer = f.get(&span(horizon), Some(Role::Compliance)).await;
+        assert_eq!(answer.status, 200, "{zone} {}: {}", f.kind, answer.body);
+        for far in [horizon.tomorrow().unwrap(), jiff::civil::date(9999, 12, 31)] {
+            let detail = f
+                .get(&span(far), Some(Role::Compliance))
+                .await
+                .problem(400, "bad-parameter");
+            assert!(detail.contains("at most 10 years ahead"), "{detail}");
+        }
     });
 }
