@@ -32,7 +32,7 @@ use accord_core::agreement::Agreement;
 
 pub use chain::check_chain;
 pub use diagnostic::{
-    Diagnostic, JsonDiagnostic, LineCol, Severity, SourceMap, render_text, to_json,
+    Diagnostic, JsonDiagnostic, LineCol, Severity, SourceMap, did_you_mean, render_text, to_json,
 };
 
 /// The largest agreement file accepted: 16 MiB. Real agreements are tens of kilobytes;

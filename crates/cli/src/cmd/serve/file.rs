@@ -182,37 +182,16 @@ fn toml_error(error: &toml::de::Error, text: &str) -> Diagnostic {
     match unknown {
         Some(key) => Diagnostic::error(CODE, span, format!("unknown key `{key}`"))
             .with_label("not a key of `accord serve --config`")
-            .with_help(match closest(&key) {
-                Some(known) => format!("did you mean `{known}`?"),
-                None => "the keys are the flags of `accord serve` with `_` for `-` \
-                         (docs/deployment.md)"
-                    .to_owned(),
-            }),
+            .with_help(accord_spec::did_you_mean(
+                &key,
+                KEYS.iter().copied(),
+                |_| {
+                    "the keys are the flags of `accord serve` with `_` for `-` (docs/api.md)"
+                        .to_owned()
+                },
+            )),
         None => Diagnostic::error(CODE, span, message),
     }
-}
-
-/// The known key within two edits of `key`, if one is.
-fn closest(key: &str) -> Option<&'static str> {
-    let distance = |a: &str, b: &str| {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut previous = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let substitute = previous + usize::from(ca != *cb);
-                previous = row[j + 1];
-                row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
-            }
-        }
-        row[b.len()]
-    };
-    KEYS.iter()
-        .map(|k| (distance(key, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
 }
 
 /// The value of `key` parsed as its flag parses it, or the flag's own words at its span.
