@@ -15,6 +15,7 @@ mod server {
     pub mod list_uploads;
     pub mod matrix;
     pub mod openapi;
+    pub mod played;
     pub mod ops;
     pub mod policy;
     pub mod read;
