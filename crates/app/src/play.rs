@@ -379,7 +379,11 @@ fn append_all(
 }
 
 /// Creates the rehearsal's log (which must not exist yet) with its roster and log key.
-fn create_log(store: &Store, origin: &str, signed: &Signed) -> Result<accord_store::ledger::Ledger> {
+fn create_log(
+    store: &Store,
+    origin: &str,
+    signed: &Signed,
+) -> Result<accord_store::ledger::Ledger> {
     store
         .init_log(origin, &signed.log_key.verifier(), &signed.roster)
         .map_err(|source| Error::CreateLog {

@@ -117,9 +117,8 @@ fn participants(store: &Store, agreement: &str) -> (Tokens, BTreeMap<Participant
 fn scenario_clock() -> (RecordClock, Arc<AtomicI64>) {
     let now = Arc::new(AtomicI64::new(0));
     let read = Arc::clone(&now);
-    let clock: RecordClock = Arc::new(move || {
-        jiff::Timestamp::from_microsecond(read.load(Ordering::SeqCst)).unwrap()
-    });
+    let clock: RecordClock =
+        Arc::new(move || jiff::Timestamp::from_microsecond(read.load(Ordering::SeqCst)).unwrap());
     (clock, now)
 }
 
@@ -184,8 +183,7 @@ fn play_both_ways(
             assert!(submission.sealed.is_none(), "event {}", planned.event);
             now.store(planned.at.as_microsecond(), Ordering::SeqCst);
             let author = &clients[&planned.authors[0]];
-            let entry =
-                base64::engine::general_purpose::STANDARD.encode(submission.entry.encode());
+            let entry = base64::engine::general_purpose::STANDARD.encode(submission.entry.encode());
             let response = author
                 .client
                 .post(format!("{base}/v1/statements"))
@@ -214,7 +212,9 @@ fn play_both_ways(
             let response = reader
                 .client
                 // The instants are dates and UTC times: nothing in them to escape.
-                .get(format!("{base}/v1/agreements/{agreement}/state?as_of={instant}"))
+                .get(format!(
+                    "{base}/v1/agreements/{agreement}/state?as_of={instant}"
+                ))
                 .bearer_auth(&reader.token)
                 .send()
                 .await
