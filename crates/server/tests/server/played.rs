@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use accord_app::Store;
 use accord_app::evaluate::{AgreementSource, Inputs, LogSource, Reading};
-use accord_app::play::{BUNDLED, BundledFiles, Rehearsal};
+use accord_app::play::{BUNDLED, BundledFiles, Files as _, Rehearsal};
 use accord_app::time::parse_as_of;
 use accord_core::agreement::PartyRole;
 use accord_core::id::ParticipantId;
@@ -53,11 +53,34 @@ const SCENARIOS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// A bundled scenario, read, checked and signed once.
+/// The bundled files, with no indicator sealed: what a confidential indicator's monitor
+/// signs is sealed (the leaf commits to a salted digest, the content is stored apart), and
+/// `POST /v1/statements` takes the signed entry alone, with no way to send the content, so
+/// a sealed entry submitted through the API is evaluated without its value. Restricted
+/// evidence is logged open, as public evidence is.
+struct Unsealed(BundledFiles);
+
+impl accord_app::play::Files for Unsealed {
+    fn name(&self, relative: &str) -> String {
+        self.0.name(relative)
+    }
+
+    fn read(&self, relative: &str) -> std::io::Result<Vec<u8>> {
+        let text = String::from_utf8(self.0.read(relative)?).unwrap();
+        let open = text.replace(
+            "confidentiality = \"confidential\"",
+            "confidentiality = \"restricted\"",
+        );
+        Ok(open.into_bytes())
+    }
+}
+
+/// A bundled scenario (its indicators unsealed), read, checked and signed once.
 fn rehearse(path: &str) -> Rehearsal {
     let bundled = BUNDLED.iter().find(|b| b.path == path).unwrap();
-    let base = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    accord_app::play::rehearse(path, bundled.text, &BundledFiles { base }, None).unwrap()
+    let base = bundled.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let files = Unsealed(BundledFiles { base });
+    accord_app::play::rehearse(path, bundled.text, &files, None).unwrap()
 }
 
 /// A fresh served store and a fresh store for `accord play`, of each kind (PostgreSQL
