@@ -15,8 +15,8 @@ mod server {
     pub mod list_uploads;
     pub mod matrix;
     pub mod openapi;
-    pub mod played;
     pub mod ops;
+    pub mod played;
     pub mod policy;
     pub mod read;
     pub mod replicas;

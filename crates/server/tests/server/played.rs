@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use accord_app::Store;
 use accord_app::evaluate::{AgreementSource, Inputs, LogSource, Reading};
-use accord_app::play::{BUNDLED, BundledFiles, Files as _, Rehearsal};
+use accord_app::play::{BUNDLED, BundledFiles, Files, Rehearsal};
 use accord_app::time::parse_as_of;
 use accord_core::agreement::PartyRole;
 use accord_core::id::ParticipantId;
@@ -60,7 +60,7 @@ const SCENARIOS: &[(&str, &[&str])] = &[
 /// evidence is logged open, as public evidence is.
 struct Unsealed(BundledFiles);
 
-impl accord_app::play::Files for Unsealed {
+impl Files for Unsealed {
     fn name(&self, relative: &str) -> String {
         self.0.name(relative)
     }
