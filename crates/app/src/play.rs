@@ -230,6 +230,28 @@ pub fn rehearse_file(path: &Path, to: Option<Date>) -> Result<Rehearsal> {
 }
 
 impl Rehearsal {
+    /// The log's origin (`accord.play/AGREEMENT`).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Every event, signed, in the order it is appended, with the submission
+    /// [`Rehearsal::play_into`] appends at the event's time (`at`): for playing the same
+    /// scenario some other way, as a server's end-to-end test submits each entry through
+    /// its API and compares what it evaluates with the played store's.
+    pub fn entries(&self) -> impl Iterator<Item = (&PlannedEntry, &Submission)> {
+        self.planned.iter().zip(&self.signed.submissions)
+    }
+
+    /// Registers the agreement's texts and creates the log with the rehearsal's roster
+    /// and log key, appending nothing: what [`Rehearsal::play_into`] does before its
+    /// appends, for a store the [`Rehearsal::entries`] are then submitted to otherwise.
+    pub fn prepare(&self, store: &Store) -> Result<()> {
+        agreements::register(store, &self.versions)?;
+        create_log(store, &self.origin, &self.signed)?;
+        Ok(())
+    }
+
     /// Registers the agreement's texts, creates the log (`accord.play/AGREEMENT`, which
     /// must not exist yet), appends every event at its own record time, signs a checkpoint,
     /// and derives the timeline and the coverage from the log read back.
@@ -330,13 +352,7 @@ fn append_all(
     planned: &[PlannedEntry],
     watch: &mut dyn FnMut(u64) -> Result<()>,
 ) -> Result<String> {
-    let ledger = store
-        .init_log(origin, &signed.log_key.verifier(), &signed.roster)
-        .map_err(|source| Error::CreateLog {
-            origin: origin.to_owned(),
-            store: store.url().clone(),
-            source: Box::new(source),
-        })?;
+    let ledger = create_log(store, origin, &signed)?;
     // The record-time clock while the scenario plays: set to each event's time before it
     // is appended (appends are sequential, so each entry gets its own event's time).
     let now = Arc::new(AtomicI64::new(0));
@@ -360,6 +376,21 @@ fn append_all(
     }
     sequencer.shutdown();
     Ok(store.ledger(Some(origin))?.checkpoint(&signed.log_key)?)
+}
+
+/// Creates the rehearsal's log (which must not exist yet) with its roster and log key.
+fn create_log(
+    store: &Store,
+    origin: &str,
+    signed: &Signed,
+) -> Result<accord_store::ledger::Ledger> {
+    store
+        .init_log(origin, &signed.log_key.verifier(), &signed.roster)
+        .map_err(|source| Error::CreateLog {
+            origin: origin.to_owned(),
+            store: store.url().clone(),
+            source: Box::new(source),
+        })
 }
 
 /// Evaluates the planned entries before anything is signed or appended: an event the

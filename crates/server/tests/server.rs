@@ -16,6 +16,7 @@ mod server {
     pub mod matrix;
     pub mod openapi;
     pub mod ops;
+    pub mod played;
     pub mod policy;
     pub mod read;
     pub mod replicas;

@@ -22,7 +22,8 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use crate::lease::Lease;
 use crate::ledger::{
-    GroupCommit, Ledger, LedgerBackend, LogInfo, PostgresLedger, Sequencer, SqliteLedger, TileCache,
+    GroupCommit, Ledger, LedgerBackend, LogInfo, PostgresLedger, RecordClock, Sequencer,
+    SqliteLedger, TileCache,
 };
 use crate::lists::ListStore;
 use crate::{StoreError, StoreUrl};
@@ -103,6 +104,9 @@ struct Inner {
     refused: Mutex<HashMap<String, (std::time::Instant, Option<String>)>>,
     /// The upper tiles of every log's tree, read once and shared by every proof.
     tiles: Arc<TileCache>,
+    /// Where the writers started from now on take record times: the wall clock unless
+    /// [`Store::with_record_clock`] said otherwise.
+    record_clock: Mutex<RecordClock>,
 }
 
 /// A log's shared writer, and the lease it writes under (when it needs one).
@@ -180,6 +184,7 @@ impl Store {
                 leading: OnceLock::new(),
                 refused: Mutex::default(),
                 tiles: Arc::default(),
+                record_clock: Mutex::new(GroupCommit::default().clock),
             }),
         })
     }
@@ -193,6 +198,21 @@ impl Store {
             return Err(StoreError::Missing(url.clone()));
         }
         Store::open(url)
+    }
+
+    /// This handle (and its clones), its writers giving record times from `clock` instead
+    /// of the wall clock: for embedding and tests that replay dated events through the
+    /// same paths as live submissions (a server's end-to-end test sets the clock to each
+    /// scenario event's time before submitting it, as `accord play` does). Writers
+    /// already started through this handle keep the clock they started with, so call it
+    /// right after opening. Record times still never go backwards (the writer's rule,
+    /// [`crate::ledger::MAX_CLOCK_SKEW`]). It is not for servers in service: whoever
+    /// holds the clock chooses the record times.
+    pub fn with_record_clock(self, clock: RecordClock) -> Store {
+        if let Ok(mut current) = self.inner.record_clock.lock() {
+            *current = clock;
+        }
+        self
     }
 
     /// The URL the store was opened with.
@@ -275,10 +295,16 @@ impl Store {
             writers.remove(origin);
         }
         let lease = self.take_lease(origin)?;
-        let sequencer = Arc::new(
-            self.ledger(Some(origin))?
-                .into_sequencer(GroupCommit::default())?,
-        );
+        let clock = self
+            .inner
+            .record_clock
+            .lock()
+            .map_err(|_| StoreError::Pool("a writer panicked while the store was shared".into()))?
+            .clone();
+        let sequencer = Arc::new(self.ledger(Some(origin))?.into_sequencer(GroupCommit {
+            clock,
+            ..GroupCommit::default()
+        })?);
         writers.insert(
             origin.to_owned(),
             Writer {
