@@ -22,7 +22,7 @@ ID=arden-nuclear-2026
 : "${STORE:?STORE=sqlite:PATH}" "${TOKENS:?TOKENS=FILE}"
 TOKEN="$("$ACCORD" token issue --role admin --tokens "$TOKENS" | grep -o 'accord_[A-Za-z0-9_-]*' | head -1)"
 LUA="$(pwd)/bench"
-trap 'kill "${SERVER:-0}" 2>/dev/null || true' EXIT
+trap 'if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; fi' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 start() {  # starts a server on a free port, waits until /healthz answers
@@ -33,7 +33,7 @@ start() {  # starts a server on a free port, waits until /healthz answers
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
   echo "bench: server $SERVER on port $PORT, resident $(ps -o rss= -p "$SERVER") KB, load $(load)"
 }
-stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
+stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=; }
 rss() { echo "bench: resident after $1: $(ps -o rss= -p "$SERVER") KB, load $(load)"; }
 wrk_row() {  # name path [wrk args after --]: one line per round
   local name="$1" path="$2"; shift 2
