@@ -73,7 +73,12 @@ fn a_participants_view_is_the_view_it_holds_and_says_so() {
     let agreement = agreement.to_str().unwrap();
     let evaluate = |extra: &[&str]| {
         let mut args = vec![
-            "evaluate", agreement, "--store", &store, "--as-of", "2028-02-01",
+            "evaluate",
+            agreement,
+            "--store",
+            &store,
+            "--as-of",
+            "2028-02-01",
         ];
         args.extend_from_slice(extra);
         accord(&args)

@@ -93,10 +93,7 @@ fn holders_words(participants: &[crate::id::ParticipantId]) -> String {
         return String::new();
     }
     let each: Vec<String> = participants.iter().map(ToString::to_string).collect();
-    format!(
-        "; or the view held by a participant: {}",
-        each.join(", ")
-    )
+    format!("; or the view held by a participant: {}", each.join(", "))
 }
 
 /// The total order of log entries: record time, then log index.

@@ -119,7 +119,10 @@ fn statuses(s: &State) -> String {
         out.push(format!("trigger {t}: {}", s.trigger(t).unwrap().status));
     }
     for r in ["us-oil", "eu-oil"] {
-        out.push(format!("relief {r}: {}", s.relief(r).unwrap().status.as_str()));
+        out.push(format!(
+            "relief {r}: {}",
+            s.relief(r).unwrap().status.as_str()
+        ));
     }
     for m in ["us-energy", "eu-energy"] {
         out.push(format!("measure {m}: {}", s.measure(m).unwrap().status));
@@ -272,10 +275,7 @@ fn a_view_id_wins_over_a_participant_of_the_same_id() {
     dispute(&mut log, "2026-10-12", "as-recorded", "d-date", b);
     let when = "2026-10-20";
     let all = evaluate(std::slice::from_ref(&a), &log.entries, at(when)).unwrap();
-    assert_eq!(
-        all.views[1].held_by,
-        [id::<ParticipantId>("as-recorded")]
-    );
+    assert_eq!(all.views[1].held_by, [id::<ParticipantId>("as-recorded")]);
     let recorded = view(&a, &log, when, "as-recorded").unwrap();
     assert!(recorded.participant_view.is_none());
     assert_eq!(
@@ -405,7 +405,10 @@ fn a_participants_view_contests_nothing_and_says_what_it_holds() {
                 }
             };
             if let Some(single) = same_as {
-                assert_eq!(statuses(&s), statuses(&view(&a, &log, when, single).unwrap()));
+                assert_eq!(
+                    statuses(&s),
+                    statuses(&view(&a, &log, when, single).unwrap())
+                );
             }
         }
     }

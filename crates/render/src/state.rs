@@ -81,7 +81,10 @@ pub fn participant_view(p: &ParticipantView) -> String {
     } else {
         each.join("; ")
     };
-    format!("the view {} (one participant's view asked for): {what}", p.name)
+    format!(
+        "the view {} (one participant's view asked for): {what}",
+        p.name
+    )
 }
 
 /// The state as readable tables.
