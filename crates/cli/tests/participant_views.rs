@@ -69,6 +69,18 @@ fn a_participants_view_is_the_view_it_holds_and_says_so() {
         "--store",
         &store,
     ]));
+    let list = repo().join("crates/app/tests/fixtures/status/eu-arden.xml");
+    ok(accord(&[
+        "lists",
+        "import",
+        list.to_str().unwrap(),
+        "--source",
+        "eu-fsf",
+        "--observed-at",
+        "2026-01-01",
+        "--store",
+        &store,
+    ]));
     let agreement = repo().join("examples/staged-lifting.toml");
     let agreement = agreement.to_str().unwrap();
     let evaluate = |extra: &[&str]| {
@@ -155,8 +167,8 @@ fn a_participants_view_is_the_view_it_holds_and_says_so() {
         "status",
         "--store",
         &store,
-        "--name",
-        "nobody in particular",
+        "--entity",
+        "eu-fsf:EU.1001.23",
         "--agreement",
         agreement,
         "--date",
