@@ -77,7 +77,8 @@ pub enum LogSource<'a> {
 /// How a state is read: in one view, for one contract.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Reading {
-    /// The view (`as-recorded`, `void-#N`); every view kept when none.
+    /// The view (`as-recorded`, `void-#N`, or a participant's id); every view kept when
+    /// none.
     pub view: Option<String>,
     /// The day a contract was concluded: what a non-retroactive reimposition spares.
     pub contract: Option<Date>,
@@ -138,7 +139,9 @@ impl Inputs {
     /// named), for a contract concluded on a date (the agreement as a whole when none is
     /// given).
     ///
-    /// An unknown view is an error listing the views there are.
+    /// A view is a view's id (`as-recorded`, `void-#N`) or a participant's id (each
+    /// contested invocation as it holds it). An unknown view is an error listing the views
+    /// there are and the participants holding one.
     pub fn evaluate_as(&self, as_of: impl Into<AsOf>, reading: &Reading) -> Result<State> {
         let as_of = self.instant(as_of)?;
         let state = match &reading.view {

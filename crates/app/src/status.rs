@@ -76,6 +76,10 @@ pub struct Evaluation {
     pub as_of: jiff::Timestamp,
     /// Each view of `views` named by who holds it (`held by ofsi (authority)`), in order.
     pub view_names: Vec<String>,
+    /// When `view` is a participant's: what it holds of each contested invocation (as
+    /// recorded where it holds none). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participant_view: Option<accord_core::engine::state::ParticipantView>,
     /// The risk signals and recommendations recorded in its log by the cut: they change
     /// no status, and are shown wherever the state is.
     pub signals: Vec<accord_core::engine::state::SignalState>,
@@ -106,6 +110,7 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
             contract: state.contract,
             as_of: state.as_of,
             view_names: state.views.iter().map(|v| v.name.clone()).collect(),
+            participant_view: state.participant_view.clone(),
             signals: state.signals.clone(),
         })
         .collect();

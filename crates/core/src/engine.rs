@@ -74,14 +74,26 @@ pub enum EvalError {
         "`{0}` is not a time zone of the tz database: name an IANA zone such as `Europe/London`"
     )]
     UnknownZone(String),
-    /// A view was asked for that the evaluation does not have.
-    #[error("there is no view `{view}`: the views are {}", views.join(", "))]
+    /// A view was asked for that the evaluation does not have: neither a view's id nor a
+    /// participant of the agreement.
+    #[error("there is no view `{view}`: the views are {}{}", views.join(", "), holders_words(participants))]
     UnknownView {
         /// The view asked for.
         view: String,
-        /// The views there are.
+        /// The views there are, by id.
         views: Vec<String>,
+        /// The participants holding a view, whose ids may be asked for instead.
+        participants: Vec<crate::id::ParticipantId>,
     },
+}
+
+/// The participants that may be asked for as a view, in words (empty when none holds one).
+fn holders_words(participants: &[crate::id::ParticipantId]) -> String {
+    if participants.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = participants.iter().map(ToString::to_string).collect();
+    format!("; or the view held by a participant: {}", each.join(", "))
 }
 
 /// The total order of log entries: record time, then log index.
@@ -118,9 +130,13 @@ pub fn evaluate(
     derive::state(&core, as_of, false, derive::Detail::Full, None).map(|(state, _)| state)
 }
 
-/// Evaluates in one view: `as-recorded` (every entry as recorded), or `void-#N` (a
-/// contested invocation, entry N, held void). `State::views` lists the views there are;
-/// an unknown view is an error listing them.
+/// Evaluates in one view: `as-recorded` (every entry as recorded), `void-#N` (a contested
+/// invocation, entry N, held void), or a participant's id (each contested invocation as
+/// that participant holds it, as recorded where it holds none: `State::participant_view`
+/// says which). A view's id wins over a participant of the same id (only `as-recorded` can
+/// be one: ids have no `#`); `participant:ID` always names the participant.
+/// `State::views` lists the views there are; an unknown view is an error listing them and
+/// the participants holding one.
 pub fn evaluate_view(
     versions: &[Agreement],
     log: &[LoggedStatement],

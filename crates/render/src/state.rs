@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use accord_core::engine::state::{
-    AgreementStatus, DecisionState, MeasureState, MeasureStatus, PhaseStatus, SignalState, State,
-    TriggerState, TriggerStatus,
+    AgreementStatus, DecisionState, Holds, MeasureState, MeasureStatus, ParticipantView,
+    PhaseStatus, SignalState, State, TriggerState, TriggerStatus,
 };
 use accord_core::statement::{Finding, ReliefRef};
 
@@ -29,6 +29,14 @@ pub fn view_line(state: &State) -> String {
         .map(|v| format!("the view {} (`{}`: {})", v.name, v.id, v.premise))
         .collect();
     let view = match (&state.view, views.is_empty()) {
+        (Some(v), _) if state.participant_view.is_some() => {
+            let words = state
+                .participant_view
+                .as_ref()
+                .map(participant_view)
+                .unwrap_or_default();
+            format!("View: `{v}`, {words}")
+        }
         (Some(v), _) => {
             let named = state
                 .views
@@ -49,6 +57,34 @@ pub fn view_line(state: &State) -> String {
         .map(|c| format!("; for a contract concluded on {c}"))
         .unwrap_or_default();
     format!("{view}{contract}\n")
+}
+
+/// A participant's view in words: `the view held by iran (target) (one participant's view
+/// asked for): invocation #7 void (`void-#7`); invocation #9 as recorded (iran holds no
+/// view on it)`.
+pub fn participant_view(p: &ParticipantView) -> String {
+    let who = &p.holder.participant;
+    let each: Vec<String> = p
+        .entries
+        .iter()
+        .map(|e| match e.holds {
+            Holds::Void => format!("invocation {} void (`{}`)", e.entry, e.view),
+            Holds::Counts => format!("invocation {} counts (as recorded)", e.entry),
+            Holds::NoView => format!(
+                "invocation {} as recorded ({who} holds no view on it)",
+                e.entry
+            ),
+        })
+        .collect();
+    let what = if each.is_empty() {
+        "nothing is contested".to_owned()
+    } else {
+        each.join("; ")
+    };
+    format!(
+        "the view {} (one participant's view asked for): {what}",
+        p.name
+    )
 }
 
 /// The state as readable tables.

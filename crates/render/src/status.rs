@@ -76,7 +76,10 @@ pub fn readings(evaluations: &[Evaluation]) -> String {
                 .unwrap_or_default()
         };
         let view = match (&e.view, e.views.is_empty()) {
-            (Some(v), _) => format!("in view `{v}`{}", named(v)),
+            (Some(v), _) => match &e.participant_view {
+                Some(p) => format!("in view `{v}`, {}", crate::state::participant_view(p)),
+                None => format!("in view `{v}`{}", named(v)),
+            },
             (None, true) => "as recorded (nothing is contested)".to_owned(),
             (None, false) => format!(
                 "with every view kept: what they disagree on is contested and relieves nothing (views: {})",

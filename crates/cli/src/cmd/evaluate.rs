@@ -56,8 +56,11 @@ pub struct EvaluateArgs {
 #[derive(Debug, clap::Args)]
 pub struct ReadingArgs {
     /// Evaluate in one view of what participants disagree on (`as-recorded`, or `void-#N`:
-    /// the contested entry N held void); every view is kept when absent, and what they
-    /// disagree on is `contested`.
+    /// the contested entry N held void), or in a participant's (its id, e.g. `target`:
+    /// each contested invocation as it holds it, as recorded where it holds none; a view's
+    /// id wins over a participant of that id, `participant:ID` always names the
+    /// participant); every view is kept when absent, and what they disagree on is
+    /// `contested`.
     #[arg(long, value_name = "VIEW")]
     view: Option<String>,
     /// Answer for a contract concluded on this date (YYYY-MM-DD): a non-retroactive

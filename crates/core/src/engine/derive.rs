@@ -254,6 +254,7 @@ pub(crate) fn derive(
         signals: signals(&cal),
         views: Vec::new(),
         view: None,
+        participant_view: None,
         contract: None,
     };
     // INVARIANT: the last step, with no condition: exemptions are in force in every state.

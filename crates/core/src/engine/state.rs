@@ -71,9 +71,14 @@ pub struct State {
     /// The views participants hold where they disagree (whether an invocation was valid),
     /// each with who holds it and what it computes; empty when nothing is contested.
     pub views: Vec<ViewState>,
-    /// The one view this state was evaluated in, when one was asked for; none when every
-    /// view is kept (what they disagree on is then `contested`).
+    /// The one view this state was evaluated in, when one was asked for (a view's id, or a
+    /// participant's id); none when every view is kept (what they disagree on is then
+    /// `contested`).
     pub view: Option<String>,
+    /// When the view asked for is a participant's: the view it holds on each contested
+    /// invocation, or as recorded where it holds none. Absent (not serialised) otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participant_view: Option<ParticipantView>,
     /// The contract date this state answers for ([`State::for_contract`]); absent (not
     /// serialised) for the state of the agreement as a whole.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,6 +148,42 @@ impl HolderRole {
             Self::Unlisted => "unlisted",
         }
     }
+}
+
+/// A participant's view, when a state is asked in one: on each contested invocation the
+/// view it holds, or the invocation as recorded where it holds none. It composes: the
+/// state excludes exactly the invocations the participant holds void.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ParticipantView {
+    /// The participant, with what it is to the agreement.
+    pub holder: ViewHolder,
+    /// The view's name, by who holds it: `held by iran (target)`.
+    pub name: String,
+    /// Each contested invocation, in log order, and what the participant holds of it.
+    pub entries: Vec<HeldEntry>,
+}
+
+/// One contested invocation in a participant's view.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldEntry {
+    /// The contested entry.
+    pub entry: LogIndex,
+    /// The view taken of it: `void-#N`, or `as-recorded`.
+    pub view: String,
+    /// What the participant holds of it.
+    pub holds: Holds,
+}
+
+/// What a participant holds of a contested invocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Holds {
+    /// It holds the invocation void (it disputes it, or rejects its outcome).
+    Void,
+    /// It holds that the invocation counts (its author, or it accepts an outcome upholding it).
+    Counts,
+    /// It holds no view on it: the invocation is taken as recorded.
+    NoView,
 }
 
 /// A risk signal or a recommendation, as recorded.

@@ -374,6 +374,7 @@ fn an_invocation_by_a_participant_whose_standing_is_disputed_yields_a_contested_
         EvalError::UnknownView {
             view: "void-#99".into(),
             views: vec!["as-recorded".into(), format!("void-{invocation}")],
+            participants: vec![id("eu"), id("target"), id("usa")],
         }
     );
 }

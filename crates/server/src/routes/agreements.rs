@@ -58,8 +58,9 @@ pub async fn one(
 
 /// `?as_of=&view=&contract=`: `as_of` a date (the end of that day in the agreement's
 /// zone) or an instant (RFC 3339, or a local time with its zone), default now; `view` one
-/// view of what participants disagree on (`as-recorded`, `void-#N`), every view kept when
-/// none; `contract` the date a contract was concluded.
+/// view of what participants disagree on (`as-recorded`, `void-#N`, or a participant's id:
+/// each contested invocation as it holds it), every view kept when none; `contract` the
+/// date a contract was concluded.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateQuery {

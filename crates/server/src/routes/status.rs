@@ -19,7 +19,8 @@ use crate::problem::ApiError;
 /// `jurisdiction` (comma-separated), `date` (default today, UTC; each agreement is
 /// evaluated as of the end of it in its own zone), `agreement` (comma-separated ids of
 /// registered agreements), `view` (one view of what participants disagree on:
-/// `as-recorded`, `void-#N`) and `contract` (the date a contract was concluded).
+/// `as-recorded`, `void-#N`, or a participant's id) and `contract` (the date a contract
+/// was concluded).
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Query {

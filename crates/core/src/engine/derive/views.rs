@@ -6,7 +6,11 @@
 //! measure on which the views compute different statuses is `contested` in the state, with a
 //! `view.contested` reason naming each view, who holds it and what it computes; the views
 //! themselves are in `State::views`. Nothing is picked silently. A query may ask for one
-//! view: the state is then that view's evaluation, named in `State::view`.
+//! view: the state is then that view's evaluation, named in `State::view`. It may ask for
+//! a participant's view instead (its id): each contested invocation as that participant
+//! holds it — the state excludes exactly the invocations it holds void, so it composes
+//! when several are contested — and as recorded where it holds none, which
+//! `State::participant_view` says.
 //!
 //! A dispute over an invocation that overturned it holds it void in every view: then there
 //! is nothing to contest.
@@ -24,8 +28,8 @@ use crate::time::Instant;
 use super::super::EvalError;
 use super::super::ingest::Core;
 use super::super::state::{
-    DisputeStatus, HolderRole, MeasureStatus, Reason, ReliefStatus, Rule, State, TriggerStatus,
-    ViewHolder, ViewState,
+    DisputeStatus, HeldEntry, HolderRole, Holds, MeasureStatus, ParticipantView, Reason,
+    ReliefStatus, Rule, State, TriggerStatus, ViewHolder, ViewState,
 };
 use super::{CacheFill, Detail, derive};
 
@@ -53,9 +57,15 @@ pub(super) fn state(
         derive(core, as_of, cache, detail, &overturned)?
     };
     let premises = premises(core, &main);
-    if premises.is_empty() && view.is_none_or(|v| v == "as-recorded") {
+    let asked = view
+        .map(|name| Asked::resolve(core, name, &premises))
+        .transpose()?;
+    if premises.is_empty() && !matches!(asked, Some(Asked::Void(_))) {
         let mut main = main;
         main.view = view.map(str::to_owned);
+        if let Some(Asked::Participant(p)) = &asked {
+            main.participant_view = Some(participant_view(core, p, &premises));
+        }
         return Ok((main, fills));
     }
     let mut alternatives = Vec::with_capacity(premises.len());
@@ -64,34 +74,132 @@ pub(super) fn state(
         excluded.insert(p.entry.0);
         alternatives.push(derive(core, as_of, false, detail, &excluded)?.0);
     }
-    match view {
-        Some("as-recorded") => {
-            let mut main = main;
-            main.views = views(core, &main, &premises, &alternatives);
-            main.view = Some("as-recorded".to_owned());
-            Ok((main, fills))
-        }
-        Some(name) => {
-            let Some(i) = premises.iter().position(|p| void_id(p.entry) == name) else {
-                let mut known = vec!["as-recorded".to_owned()];
-                known.extend(premises.iter().map(|p| void_id(p.entry)));
-                return Err(EvalError::UnknownView {
-                    view: name.to_owned(),
-                    views: known,
-                });
-            };
-            let listed = views(core, &main, &premises, &alternatives);
-            let mut chosen = alternatives.swap_remove(i);
-            chosen.views = listed;
-            chosen.view = Some(name.to_owned());
-            Ok((chosen, Vec::new()))
-        }
+    let listed = views(core, &main, &premises, &alternatives);
+    let (mut chosen, fills) = match asked {
         None => {
             let mut main = main;
-            main.views = views(core, &main, &premises, &alternatives);
+            main.views = listed;
             contest(&mut main);
-            Ok((main, fills))
+            return Ok((main, fills));
         }
+        Some(Asked::Recorded) => (main, fills),
+        Some(Asked::Void(i)) => (alternatives.swap_remove(i), Vec::new()),
+        Some(Asked::Participant(p)) => {
+            let voided: Vec<usize> = (0..premises.len())
+                .filter(|&i| holds(&premises[i], &p) == Holds::Void)
+                .collect();
+            let mut chosen = match voided.as_slice() {
+                [] => (main, fills),
+                [i] => (alternatives.swap_remove(*i), Vec::new()),
+                _ => {
+                    // Excluding exactly the invocations it holds void is its view of all
+                    // of them at once: a combination no single view computes.
+                    let mut excluded = overturned;
+                    excluded.extend(voided.iter().map(|&i| premises[i].entry.0));
+                    (derive(core, as_of, false, detail, &excluded)?.0, Vec::new())
+                }
+            };
+            chosen.0.participant_view = Some(participant_view(core, &p, &premises));
+            chosen
+        }
+    };
+    chosen.views = listed;
+    chosen.view = view.map(str::to_owned);
+    Ok((chosen, fills))
+}
+
+/// What a query's `view` names.
+enum Asked {
+    /// Every entry as recorded.
+    Recorded,
+    /// The premise at this position held void.
+    Void(usize),
+    /// Each premise as this participant holds it.
+    Participant(ParticipantId),
+}
+
+/// Asking for a participant explicitly, whatever its id: `participant:as-recorded`.
+const PARTICIPANT: &str = "participant:";
+
+impl Asked {
+    /// A view's id first (`as-recorded`, `void-#N`: identifiers cannot contain `#`, so only
+    /// a participant named `as-recorded` can collide, and the view wins), then a participant
+    /// of the agreement (`participant:ID` names one whatever its id).
+    fn resolve(core: &Core, name: &str, premises: &[Premise]) -> Result<Self, EvalError> {
+        if name == "as-recorded" {
+            return Ok(Self::Recorded);
+        }
+        if let Some(i) = premises.iter().position(|p| void_id(p.entry) == name) {
+            return Ok(Self::Void(i));
+        }
+        let participant = name.strip_prefix(PARTICIPANT).unwrap_or(name);
+        if let Ok(id) = participant.parse::<ParticipantId>() {
+            let listed = holders(core, std::slice::from_ref(&id))
+                .first()
+                .is_some_and(|h| h.role != HolderRole::Unlisted);
+            let holding = premises
+                .iter()
+                .any(|p| p.counts.contains(&id) || p.void.contains(&id));
+            if listed || holding {
+                return Ok(Self::Participant(id));
+            }
+        }
+        let mut views = vec!["as-recorded".to_owned()];
+        views.extend(premises.iter().map(|p| void_id(p.entry)));
+        let participants = dedup(
+            premises
+                .iter()
+                .flat_map(|p| p.counts.iter().chain(&p.void).cloned())
+                .collect(),
+        );
+        Err(EvalError::UnknownView {
+            view: name.to_owned(),
+            views,
+            participants,
+        })
+    }
+}
+
+/// What a participant holds of a premise: void when it is among those holding it void
+/// (a participant on both sides disputed it), counts when among the others.
+fn holds(premise: &Premise, participant: &ParticipantId) -> Holds {
+    if premise.void.contains(participant) {
+        Holds::Void
+    } else if premise.counts.contains(participant) {
+        Holds::Counts
+    } else {
+        Holds::NoView
+    }
+}
+
+/// A participant's view of every premise, named by who holds it.
+fn participant_view(
+    core: &Core,
+    participant: &ParticipantId,
+    premises: &[Premise],
+) -> ParticipantView {
+    let holders = holders(core, std::slice::from_ref(participant));
+    ParticipantView {
+        name: name(&holders),
+        holder: holders.into_iter().next().unwrap_or(ViewHolder {
+            participant: participant.clone(),
+            role: HolderRole::Unlisted,
+        }),
+        entries: premises
+            .iter()
+            .map(|p| {
+                let holds = holds(p, participant);
+                HeldEntry {
+                    entry: p.entry,
+                    view: if holds == Holds::Void {
+                        void_id(p.entry)
+                    } else {
+                        "as-recorded".to_owned()
+                    },
+                    holds,
+                }
+            })
+            .collect(),
     }
 }
 
