@@ -550,3 +550,30 @@ pub fn on_log_page(
     page.checkpoint = Some((size, note));
     Ok(Some(cosigners))
 }
+
+/// The size of the largest checkpoint of the log witnessed under `policy` (0: none).
+pub fn witnessed_size(store: &Store, origin: &str, policy: &WitnessPolicy) -> Result<u64> {
+    let log_key = crate::keys::verifier_key(&store.ledger(Some(origin))?.info().log_key)?;
+    Ok(store
+        .cosigned_checkpoints(origin)?
+        .into_iter()
+        .rev()
+        .find(|(_, note)| {
+            policy
+                .verify(note, std::slice::from_ref(&log_key))
+                .is_ok()
+        })
+        .map_or(0, |(size, _)| size))
+}
+
+/// The published reports a page lists under a witness policy: those a witnessed
+/// checkpoint covers (a report rests on one; the others are not published yet).
+pub fn witnessed_publications(
+    store: &Store,
+    publications: &mut crate::dashboard::Publications,
+    policy: &WitnessPolicy,
+) -> Result<()> {
+    let witnessed = witnessed_size(store, &publications.origin, policy)?;
+    publications.reports.retain(|r| r.size <= witnessed);
+    Ok(())
+}

@@ -247,11 +247,23 @@ pub(crate) async fn agreement(
     };
     let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
     let simulations = state.simulations.clone();
+    let witnessing = state.witnessing.clone();
     let around = blocking(&state, move |store| {
         // An agreement registered without a log has published nothing.
         let (origin, reports) = match accord_app::dashboard::publications(store, &agreement, as_of)
         {
-            Ok(published) => (Some(published.origin), published.reports),
+            Ok(mut published) => {
+                // Under a witness policy, a report is published once a witnessed
+                // checkpoint covers it.
+                if let Some(w) = witnessing.as_deref() {
+                    accord_app::witnessing::witnessed_publications(
+                        store,
+                        &mut published,
+                        w.policy(),
+                    )?;
+                }
+                (Some(published.origin), published.reports)
+            }
             Err(accord_app::Error::NoLog { .. }) => (None, Vec::new()),
             Err(e) => return Err(e),
         };
