@@ -384,7 +384,11 @@ pub fn witness_under(
         let mut ledger = store.ledger(origin)?;
         let info = ledger.info().clone();
         let key = crate::keys::verifier_key(&info.log_key)?;
-        (info.origin, key, ledger.checkpoints()?.into_iter().next_back())
+        (
+            info.origin,
+            key,
+            ledger.checkpoints()?.into_iter().next_back(),
+        )
     };
     let Some((size, checkpoint)) = latest else {
         return Err(Error::NoCheckpoint(origin));
@@ -418,7 +422,14 @@ pub fn witness_under(
                     Outcome::Cosigned(at)
                 }
                 Err(outcome) => {
-                    alarms.extend(alarm(&log, transport, witness, &checkpoint, size, &outcome)?);
+                    alarms.extend(alarm(
+                        &log,
+                        transport,
+                        witness,
+                        &checkpoint,
+                        size,
+                        &outcome,
+                    )?);
                     outcome
                 }
             }
@@ -516,7 +527,13 @@ pub fn cosigners(note: &str, log_key: &VerifierKey, policy: Option<&WitnessPolic
             });
             // cosignature/v1: the big-endian u64 timestamp, then the Ed25519 signature.
             let timestamp = (s.signature.len() == 72)
-                .then(|| s.signature.get(..8)?.try_into().ok().map(u64::from_be_bytes))
+                .then(|| {
+                    s.signature
+                        .get(..8)?
+                        .try_into()
+                        .ok()
+                        .map(u64::from_be_bytes)
+                })
                 .flatten();
             Cosigner {
                 witness: named.map(|w| w.name.clone()),
@@ -558,11 +575,7 @@ pub fn witnessed_size(store: &Store, origin: &str, policy: &WitnessPolicy) -> Re
         .cosigned_checkpoints(origin)?
         .into_iter()
         .rev()
-        .find(|(_, note)| {
-            policy
-                .verify(note, std::slice::from_ref(&log_key))
-                .is_ok()
-        })
+        .find(|(_, note)| policy.verify(note, std::slice::from_ref(&log_key)).is_ok())
         .map_or(0, |(size, _)| size))
 }
 

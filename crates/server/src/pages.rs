@@ -399,9 +399,16 @@ pub(crate) async fn log(
     let as_of = q.as_of.map(|_| now_or_then);
     let witnessing = state.witnessing.clone();
     let (page, cosigners) = blocking(&state, move |store| {
-        let mut page =
-            accord_app::dashboard::log_page(store, &agreement, before, accord_web::LOG_PAGE, as_of)?;
-        let policy = witnessing.as_deref().map(crate::witnessing::Witnessing::policy);
+        let mut page = accord_app::dashboard::log_page(
+            store,
+            &agreement,
+            before,
+            accord_web::LOG_PAGE,
+            as_of,
+        )?;
+        let policy = witnessing
+            .as_deref()
+            .map(crate::witnessing::Witnessing::policy);
         let cosigners = accord_app::witnessing::on_log_page(store, &mut page, policy)?;
         Ok((page, cosigners))
     })

@@ -280,7 +280,13 @@ fn told(state: &AppState, log: &mut Log, origin: &str, finished: Finished) -> bo
         let safe: String = alarm
             .witness
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let file = format!("split-view-{safe}-{}.txt", round.size);
         let evidence = saved
@@ -304,7 +310,8 @@ fn told(state: &AppState, log: &mut Log, origin: &str, finished: Finished) -> bo
                 tracing::info!(origin, size = round.size, %witness, at, "cosigned");
             }
             Outcome::AlreadyCosigned | Outcome::NoUrl | Outcome::Ahead(_) => {}
-            Outcome::Refused(409 | 422, _) if round.alarms.iter().any(|a| &a.witness == witness) => {}
+            Outcome::Refused(409 | 422, _)
+                if round.alarms.iter().any(|a| &a.witness == witness) => {}
             Outcome::Refused(status, body) => {
                 counters.failures.get_or_create(&labels(witness)).inc();
                 tracing::warn!(origin, size = round.size, %witness, status, body = body.trim(), "the witness refused the checkpoint; it is asked again later");
@@ -325,9 +332,15 @@ fn told(state: &AppState, log: &mut Log, origin: &str, finished: Finished) -> bo
                     origin: origin.to_owned(),
                 })
                 .set(i64::try_from(round.size).unwrap_or(i64::MAX));
-            tracing::info!(origin, size = round.size, "the checkpoint is witnessed under the policy");
+            tracing::info!(
+                origin,
+                size = round.size,
+                "the checkpoint is witnessed under the policy"
+            );
         }
-        Err(why) => tracing::info!(origin, size = round.size, %why, "the checkpoint is not witnessed under the policy yet"),
+        Err(why) => {
+            tracing::info!(origin, size = round.size, %why, "the checkpoint is not witnessed under the policy yet")
+        }
     }
     again
 }
@@ -342,11 +355,15 @@ pub(crate) async fn watch(state: AppState, stores: Vec<Store>, witnessing: Arc<W
             if !log.running.as_ref().is_some_and(|r| r.is_finished()) {
                 continue;
             }
-            let Some(running) = log.running.take() else { continue };
+            let Some(running) = log.running.take() else {
+                continue;
+            };
             let finished = running.await.unwrap_or_else(|e| Err(e.to_string()));
             let again = told(&state, log, origin, finished);
             log.retry = again.then(|| {
-                let delay = log.retry.map_or(FIRST_RETRY, |(_, d)| (d * 2).min(LAST_RETRY));
+                let delay = log
+                    .retry
+                    .map_or(FIRST_RETRY, |(_, d)| (d * 2).min(LAST_RETRY));
                 (Instant::now() + delay, delay)
             });
         }

@@ -237,7 +237,9 @@ fn serve_has_each_new_checkpoint_cosigned_and_publishes_the_cosignatures() {
         // The dashboard's log page names the witness and says the checkpoint is witnessed.
         let page = poll("the log page with its witness", async || {
             let page = f.get(&format!("/agreements/{ARDEN}/log"), None).await;
-            page.body.contains("id=\"cosignatures\"").then_some(page.body)
+            page.body
+                .contains("id=\"cosignatures\"")
+                .then_some(page.body)
         })
         .await;
         assert!(page.contains("<strong>Witnessed</strong>"), "{page}");
@@ -271,14 +273,15 @@ fn a_witness_holding_another_view_makes_serve_write_split_view_evidence() {
             std::fs::read_to_string(&file).ok()
         })
         .await;
-        let finding =
-            accord_app::report::split_view(&evidence, &[log_key().verifier()]).unwrap();
+        let finding = accord_app::report::split_view(&evidence, &[log_key().verifier()]).unwrap();
         assert!(finding.contains("(conclusive)"), "{}: {finding}", f.kind);
         // The alarm is counted, and the checkpoint is served without a cosignature.
         let metrics = f.get("/metrics", Some(Role::Admin)).await.body;
         let alarms = format!("accord_witness_alarms_total{{origin=\"{ORIGIN}\",witness=\"w1\"}} 1");
         assert!(metrics.contains(&alarms), "{metrics}");
-        let served = f.get("/v1/agreements/agreement-1/log/checkpoint", None).await;
+        let served = f
+            .get("/v1/agreements/agreement-1/log/checkpoint", None)
+            .await;
         assert!(!served.body.contains(COSIGNED_BY_W1), "{}", served.body);
     });
 }
@@ -305,7 +308,10 @@ fn a_published_report_shows_its_attested_part_over_http() {
         );
         // The verdicts that differ, each with the sealed entries it depends on.
         assert!(html.contains("<strong>intermediate</strong>"), "{html}");
-        assert!(html.contains("verifiable by holders of the openings"), "{html}");
+        assert!(
+            html.contains("verifiable by holders of the openings"),
+            "{html}"
+        );
         assert!(html.contains("depends on "), "{html}");
     });
 }
