@@ -91,7 +91,8 @@ fn checkpoint(ctx: &Ctx, page: &LogPage, cosigners: Option<&Cosigners>) -> Marku
                     @let signatures = note.lines().filter(|l| l.starts_with('\u{2014}')).count();
                     p { "Signed at size " (size) "; " (signatures) " signature line(s) (the log's, then any witnesses' cosignatures)." }
                     pre #checkpoint-note tabindex="0" aria-label="The signed checkpoint" { (note) }
-                    @if let Some(c) = cosigners { (witnesses(c)) }
+                    // Without a policy and without cosignatures there is nothing to say.
+                    @if let Some(c) = cosigners.filter(|c| c.witnessed.is_some() || !c.lines.is_empty()) { (witnesses(c)) }
                 }
                 None => p { "The log had signed no checkpoint covering only these entries: inclusion cannot be checked against one." },
             }
