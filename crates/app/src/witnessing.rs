@@ -14,7 +14,6 @@ use accord_ledger::witness::policy::{PolicyWitness, WitnessPolicy};
 use accord_ledger::witness::protocol::AddCheckpoint;
 use accord_ledger::witness::submit::{self, Cosignature, Reply};
 use accord_store::Store;
-use accord_store::ledger::Ledger;
 
 use crate::error::{Error, Result};
 
@@ -174,7 +173,7 @@ fn conflict(outcome: &Outcome, size: u64) -> Option<String> {
 /// consistency proof this log gives from the smaller size (none when the witness's is
 /// the larger: this log cannot prove anything about a tree it does not have).
 fn alarm(
-    ledger: &mut Ledger,
+    log: &LogOf<'_>,
     transport: &dyn Transport,
     witness: &PolicyWitness,
     ours: &str,
@@ -193,9 +192,8 @@ fn alarm(
     let Some(prefix) = &witness.url else {
         return Ok(Some(alarm));
     };
-    let origin = ledger.info().origin.clone();
-    let log_key = crate::keys::verifier_key(&ledger.info().log_key)?;
-    let theirs = match transport.get(&published_url(prefix, &origin)) {
+    let log_key = log.key.clone();
+    let theirs = match transport.get(&published_url(prefix, log.origin)) {
         Ok((200, _, body)) => body,
         Ok((status, ..)) => {
             alarm.known.push_str(&format!("; its checkpoint could not be obtained (HTTP {status}): a refusal gives only its size, and no evidence file can be made without the other signed checkpoint"));
@@ -217,7 +215,7 @@ fn alarm(
     };
     let proof = match head.size {
         s if s == size => None,
-        s if s < size => Some(ledger.consistency_proof(s, size)?),
+        s if s < size => Some(log.consistency_proof(s, size)?),
         _ => Some(Vec::new()),
     };
     match SplitView::new(vec![log_key], ours, &theirs, proof) {
@@ -297,7 +295,7 @@ fn last_cosigned(cosigned: &[(u64, String)], key: &VerifierKey) -> u64 {
 
 /// Asks one witness to cosign; retries once from the size a 409 gives.
 fn ask(
-    ledger: &mut Ledger,
+    log: &LogOf<'_>,
     transport: &dyn Transport,
     witness: &PolicyWitness,
     checkpoint: &str,
@@ -314,7 +312,7 @@ fn ask(
         }
         let request = AddCheckpoint {
             old_size: old,
-            proof: ledger.consistency_proof(old, size)?,
+            proof: log.consistency_proof(old, size)?,
             checkpoint: checkpoint.to_owned(),
         };
         let (status, content_type, body) = match transport.post(&url, &request.encode()) {
@@ -333,6 +331,36 @@ fn ask(
     Ok(Err(Outcome::Ahead(old)))
 }
 
+/// The log a round is about: its store, origin and key. A consistency proof opens the log
+/// for as long as it takes, so that no pooled connection is held while a witness answers
+/// (`accord serve` runs rounds in the background, beside requests that need connections).
+struct LogOf<'a> {
+    store: &'a Store,
+    origin: &'a str,
+    key: VerifierKey,
+}
+
+impl LogOf<'_> {
+    fn consistency_proof(&self, old: u64, size: u64) -> Result<Vec<accord_ledger::merkle::Hash>> {
+        Ok(self
+            .store
+            .ledger(Some(self.origin))?
+            .consistency_proof(old, size)?)
+    }
+}
+
+fn policy_error(e: impl std::fmt::Display) -> Error {
+    Error::Report(vec![accord_report::Problem::new(
+        accord_report::Part::Policy,
+        e.to_string(),
+    )])
+}
+
+/// Reads a witness policy (the `tlog-policy` text).
+pub fn parse_policy(text: &str) -> Result<WitnessPolicy> {
+    WitnessPolicy::parse(text).map_err(policy_error)
+}
+
 /// Sends the log's latest signed checkpoint to every witness of the policy that has not
 /// cosigned it yet, and stores it with the cosignatures collected.
 pub fn witness(
@@ -341,16 +369,34 @@ pub fn witness(
     policy: &str,
     transport: &dyn Transport,
 ) -> Result<Witnessing> {
-    let policy = WitnessPolicy::parse(policy).map_err(|e| {
-        Error::Report(vec![accord_report::Problem::new(
-            accord_report::Part::Policy,
-            e.to_string(),
-        )])
-    })?;
-    let mut ledger = store.ledger(origin)?;
-    let origin = ledger.info().origin.clone();
-    let Some((size, checkpoint)) = ledger.checkpoints()?.into_iter().next_back() else {
+    let policy = parse_policy(policy)?;
+    witness_under(store, origin, &policy, transport)
+}
+
+/// [`witness`], with the policy already read.
+pub fn witness_under(
+    store: &Store,
+    origin: Option<&str>,
+    policy: &WitnessPolicy,
+    transport: &dyn Transport,
+) -> Result<Witnessing> {
+    let (origin, log_key, latest) = {
+        let mut ledger = store.ledger(origin)?;
+        let info = ledger.info().clone();
+        let key = crate::keys::verifier_key(&info.log_key)?;
+        (
+            info.origin,
+            key,
+            ledger.checkpoints()?.into_iter().next_back(),
+        )
+    };
+    let Some((size, checkpoint)) = latest else {
         return Err(Error::NoCheckpoint(origin));
+    };
+    let log = LogOf {
+        store,
+        origin: &origin,
+        key: log_key.clone(),
     };
     let stored = store.cosigned_checkpoints(&origin)?;
     let mut cosigned = stored
@@ -364,7 +410,7 @@ pub fn witness(
         let outcome = if old == size && size > 0 {
             Outcome::AlreadyCosigned
         } else {
-            match ask(&mut ledger, transport, witness, &checkpoint, size, old)? {
+            match ask(&log, transport, witness, &checkpoint, size, old)? {
                 Ok(cosignatures) => {
                     let at = cosignatures.first().map_or(0, |c| c.timestamp);
                     cosigned = submit::attach(&cosigned, &cosignatures).map_err(|e| {
@@ -377,7 +423,7 @@ pub fn witness(
                 }
                 Err(outcome) => {
                     alarms.extend(alarm(
-                        &mut ledger,
+                        &log,
                         transport,
                         witness,
                         &checkpoint,
@@ -391,7 +437,6 @@ pub fn witness(
         witnesses.push((witness.name.clone(), outcome));
     }
     store.put_cosigned(&origin, size, &cosigned)?;
-    let log_key = crate::keys::verifier_key(&ledger.info().log_key)?;
     let witnessed = policy
         .verify(&cosigned, std::slice::from_ref(&log_key))
         .map(|_| ())
@@ -404,4 +449,144 @@ pub fn witness(
         witnessed,
         alarms,
     })
+}
+
+/// The log's latest signed checkpoint as it is published: with every cosignature collected
+/// for it so far (C2SP tlog-checkpoint allows signature lines besides the log's), else as
+/// it was signed. `None` before the first checkpoint.
+pub fn published(store: &Store, origin: &str) -> Result<Option<(u64, String)>> {
+    let Some((size, signed)) = crate::service::latest_checkpoint(store, origin)? else {
+        return Ok(None);
+    };
+    Ok(Some((size, cosigned_form(store, origin, size, signed)?)))
+}
+
+/// The checkpoint of `size` with the cosignatures collected for it, else `signed` itself.
+pub fn cosigned_form(store: &Store, origin: &str, size: u64, signed: String) -> Result<String> {
+    Ok(store
+        .cosigned_checkpoints(origin)?
+        .into_iter()
+        .find(|(s, _)| *s == size)
+        .map_or(signed, |(_, note)| note))
+}
+
+/// One cosignature line of a published checkpoint, as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cosigner {
+    /// The witness's name in the policy (`None`: the policy does not name its key, or
+    /// there is no policy).
+    pub witness: Option<String>,
+    /// The key's name (the witness's schema-less URL, e.g. `witness.example/w1`).
+    pub key: String,
+    /// When it cosigned (seconds since the epoch), as the line says.
+    pub timestamp: Option<u64>,
+    /// Whether the cosignature was checked against the policy's key for that witness.
+    pub checked: bool,
+}
+
+/// What a published checkpoint carries besides the log's signature, and whether it counts
+/// as witnessed under the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cosigners {
+    /// The cosignature lines, in the note's order.
+    pub lines: Vec<Cosigner>,
+    /// `None` without a policy; else whether the checkpoint is witnessed under it, or why
+    /// not.
+    pub witnessed: Option<std::result::Result<(), String>>,
+}
+
+/// The cosignatures of `note` (a checkpoint signed by `log_key`, with the lines witnesses
+/// added), each named by the policy when it names the key and checked against it.
+pub fn cosigners(note: &str, log_key: &VerifierKey, policy: Option<&WitnessPolicy>) -> Cosigners {
+    let Ok(parsed) = note::parse_note(note) else {
+        return Cosigners {
+            lines: Vec::new(),
+            witnessed: policy.map(|_| Err("the checkpoint cannot be read".to_owned())),
+        };
+    };
+    let lines = parsed
+        .signatures
+        .iter()
+        .filter(|s| !(s.name == log_key.name() && s.key_id == log_key.key_id()))
+        .map(|s| {
+            let named = policy.and_then(|p| {
+                p.witnesses()
+                    .iter()
+                    .find(|w| w.key.name() == s.name && w.key.key_id() == s.key_id)
+            });
+            let checked = named.is_some_and(|w| {
+                let line = format!(
+                    "\u{2014} {} {}\n",
+                    s.name,
+                    base64::Engine::encode(
+                        &base64::engine::general_purpose::STANDARD,
+                        [s.key_id.to_be_bytes().as_slice(), &s.signature].concat()
+                    )
+                );
+                submit::open_cosignatures(note, &line, std::slice::from_ref(&w.key)).is_ok()
+            });
+            // cosignature/v1: the big-endian u64 timestamp, then the Ed25519 signature.
+            let timestamp = (s.signature.len() == 72)
+                .then(|| {
+                    s.signature
+                        .get(..8)?
+                        .try_into()
+                        .ok()
+                        .map(u64::from_be_bytes)
+                })
+                .flatten();
+            Cosigner {
+                witness: named.map(|w| w.name.clone()),
+                key: s.name.clone(),
+                timestamp,
+                checked,
+            }
+        })
+        .collect();
+    let witnessed = policy.map(|p| {
+        p.verify(note, std::slice::from_ref(log_key))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    });
+    Cosigners { lines, witnessed }
+}
+
+/// The log page's checkpoint with the cosignatures collected for it (the page reads the
+/// signed checkpoint), and who cosigned it; `None` when the page shows no checkpoint.
+pub fn on_log_page(
+    store: &Store,
+    page: &mut crate::dashboard::LogPage,
+    policy: Option<&WitnessPolicy>,
+) -> Result<Option<Cosigners>> {
+    let Some((size, signed)) = page.checkpoint.take() else {
+        return Ok(None);
+    };
+    let note = cosigned_form(store, &page.origin, size, signed)?;
+    let log_key = crate::keys::verifier_key(&store.ledger(Some(&page.origin))?.info().log_key)?;
+    let cosigners = cosigners(&note, &log_key, policy);
+    page.checkpoint = Some((size, note));
+    Ok(Some(cosigners))
+}
+
+/// The size of the largest checkpoint of the log witnessed under `policy` (0: none).
+pub fn witnessed_size(store: &Store, origin: &str, policy: &WitnessPolicy) -> Result<u64> {
+    let log_key = crate::keys::verifier_key(&store.ledger(Some(origin))?.info().log_key)?;
+    Ok(store
+        .cosigned_checkpoints(origin)?
+        .into_iter()
+        .rev()
+        .find(|(_, note)| policy.verify(note, std::slice::from_ref(&log_key)).is_ok())
+        .map_or(0, |(size, _)| size))
+}
+
+/// The published reports a page lists under a witness policy: those a witnessed
+/// checkpoint covers (a report rests on one; the others are not published yet).
+pub fn witnessed_publications(
+    store: &Store,
+    publications: &mut crate::dashboard::Publications,
+    policy: &WitnessPolicy,
+) -> Result<()> {
+    let witnessed = witnessed_size(store, &publications.origin, policy)?;
+    publications.reports.retain(|r| r.size <= witnessed);
+    Ok(())
 }

@@ -34,6 +34,7 @@ mod routes;
 mod screening;
 pub mod webhooks;
 pub mod witness;
+pub mod witnessing;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -104,6 +105,9 @@ pub struct Config {
     /// Agreements whose logs are in other stores (`accord serve --store-map FILE`): an
     /// agreement id, or a prefix ending in `*`, and its store; see [`replica`].
     pub store_map: Vec<(String, Store)>,
+    /// The witness policy each new checkpoint is cosigned under, and where split-view
+    /// evidence goes (`accord serve --witness-policy FILE`; see [`witnessing`]).
+    pub witnessing: Option<witnessing::Witnessing>,
 }
 
 impl Config {
@@ -125,6 +129,7 @@ impl Config {
             blocking_limit: None,
             blocking_queue: None,
             store_map: Vec::new(),
+            witnessing: None,
         }
     }
 }
@@ -152,6 +157,8 @@ pub(crate) struct AppState {
     pub(crate) changes: Arc<webhooks::Hub>,
     /// Where simulations are published ([`Config::simulations`]).
     pub(crate) simulations: Option<Arc<std::path::PathBuf>>,
+    /// The witness policy ([`Config::witnessing`]).
+    pub(crate) witnessing: Option<Arc<witnessing::Witnessing>>,
 }
 
 /// The whole application: the routes with their limits and the layers of [`middleware`]
@@ -190,6 +197,7 @@ fn app_stopped_by(
         policy: config.policy,
         changes: Arc::new(webhooks::Hub::new(config.webhooks)),
         simulations: config.simulations.map(Arc::new),
+        witnessing: config.witnessing.map(Arc::new),
     };
     let router = routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(reads, replica::route));
@@ -260,6 +268,10 @@ pub async fn start(config: Config, listen: SocketAddr) -> Result<Running, ServeE
     // State changes are watched for as long as the server runs (it ends with `stopping`),
     // from what the logs held before the first request (see `webhooks::baseline`).
     let baseline = webhooks::baseline(&state).await;
+    if let Some(witnessing) = state.witnessing.clone() {
+        let stores = state.reads.writable();
+        tokio::spawn(witnessing::watch(state.clone(), stores, witnessing));
+    }
     tokio::spawn(webhooks::watch(state, baseline));
     Ok(serve_on(listener, addr, app, Some(stopping)))
 }

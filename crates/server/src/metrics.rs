@@ -55,6 +55,8 @@ pub(crate) struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     log_entries: Family<LogLabels, Gauge>,
+    /// Witnessing's counters ([`crate::witnessing`]).
+    pub(crate) witnessing: crate::witnessing::Counters,
 }
 
 fn latency_histogram() -> Histogram {
@@ -84,11 +86,13 @@ impl Default for Metrics {
             "Entries in each log, when scraped",
             log_entries.clone(),
         );
+        let witnessing = crate::witnessing::Counters::registered(&mut registry);
         Metrics {
             registry,
             requests,
             latency,
             log_entries,
+            witnessing,
         }
     }
 }

@@ -247,11 +247,23 @@ pub(crate) async fn agreement(
     };
     let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
     let simulations = state.simulations.clone();
+    let witnessing = state.witnessing.clone();
     let around = blocking(&state, move |store| {
         // An agreement registered without a log has published nothing.
         let (origin, reports) = match accord_app::dashboard::publications(store, &agreement, as_of)
         {
-            Ok(published) => (Some(published.origin), published.reports),
+            Ok(mut published) => {
+                // Under a witness policy, a report is published once a witnessed
+                // checkpoint covers it.
+                if let Some(w) = witnessing.as_deref() {
+                    accord_app::witnessing::witnessed_publications(
+                        store,
+                        &mut published,
+                        w.policy(),
+                    )?;
+                }
+                (Some(published.origin), published.reports)
+            }
             Err(accord_app::Error::NoLog { .. }) => (None, Vec::new()),
             Err(e) => return Err(e),
         };
@@ -385,14 +397,26 @@ pub(crate) async fn log(
     let before = entry.map(|e| e + 1 + accord_web::LOG_PAGE / 2).or(before);
     let agreement = agreement_id(&id).map_err(|e| PageError::from_api(e, &ctx))?;
     let as_of = q.as_of.map(|_| now_or_then);
-    let page = blocking(&state, move |store| {
-        accord_app::dashboard::log_page(store, &agreement, before, accord_web::LOG_PAGE, as_of)
+    let witnessing = state.witnessing.clone();
+    let (page, cosigners) = blocking(&state, move |store| {
+        let mut page = accord_app::dashboard::log_page(
+            store,
+            &agreement,
+            before,
+            accord_web::LOG_PAGE,
+            as_of,
+        )?;
+        let policy = witnessing
+            .as_deref()
+            .map(crate::witnessing::Witnessing::policy);
+        let cosigners = accord_app::witnessing::on_log_page(store, &mut page, policy)?;
+        Ok((page, cosigners))
     })
     .await
     .map_err(|e| PageError::from_api(e, &ctx))?;
     Ok(html(
         StatusCode::OK,
-        accord_web::log(&ctx, &id, &page, entry),
+        accord_web::log_witnessed(&ctx, &id, &page, entry, cosigners.as_ref()),
     ))
 }
 

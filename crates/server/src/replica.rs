@@ -177,6 +177,13 @@ impl Reads {
             .map_or(&self.primary, |m| &m.store)
     }
 
+    /// The stores written to: the primary, then each of the store map's.
+    pub(crate) fn writable(&self) -> Vec<Store> {
+        std::iter::once(self.primary.clone())
+            .chain(self.mapped.iter().map(|m| m.store.clone()))
+            .collect()
+    }
+
     /// The store the current request was routed to ([`route`]); the primary outside a
     /// routed request.
     pub fn store(&self) -> &Store {

@@ -5,6 +5,12 @@
 //! writes it. A report rests on the smallest signed checkpoint covering the entries
 //! recorded by its instant and reads open entries only, so one address gives the same
 //! bytes every time once a checkpoint covers the instant; `accord verify` checks a copy.
+//!
+//! Under a witness policy (`accord serve --witness-policy`), as `accord report --policy`:
+//! the checkpoint must be witnessed under it (the smallest witnessed one covering the
+//! instant), and the bundle carries the policy; until one is, the answer is 404
+//! `no-report`. A cosignature collected later for the same checkpoint is added to the
+//! report's `checkpoint.txt`.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -37,13 +43,15 @@ pub async fn file(
     let id = agreement_id(&id)?;
     // A date is the end of that day in the agreement's zone, as everywhere it is evaluated.
     let cut = crate::routes::agreements::as_of(Some(&as_of))?;
+    let policy = state.witnessing.clone();
+    let witnessed = policy.is_some();
     let built = blocking(&state, move |store| {
         let instant = accord_app::time::registered_as_of(store, id.as_str(), cut)?;
         let request = accord_app::report::Request {
             agreement: id.as_str(),
             as_of: instant,
             previous: None,
-            policy: None,
+            policy: policy.as_deref().map(crate::witnessing::Witnessing::text),
         };
         match accord_app::report::build(store, &request) {
             Err(accord_app::Error::ReportUncovered { .. }) => Ok(None),
@@ -52,9 +60,14 @@ pub async fn file(
     })
     .await?;
     let Some(built) = built else {
+        let checkpoint = if witnessed {
+            "checkpoint witnessed under the server's witness policy"
+        } else {
+            "signed checkpoint"
+        };
         return Err(ApiError::not_found(
             "no-report",
-            format!("no signed checkpoint covers the log as of `{as_of}` yet"),
+            format!("no {checkpoint} covers the log as of `{as_of}` yet"),
         ));
     };
     let Some(bytes) = built.bundle.get(&file) else {

@@ -28,7 +28,7 @@ mod widgets;
 pub use agreement::{Around, agreement};
 pub use home::{Attention, attention, home};
 pub use indicator::{IndicatorPage, indicator};
-pub use log::{PAGE as LOG_PAGE, log};
+pub use log::{PAGE as LOG_PAGE, log, log_witnessed};
 pub use login::login;
 pub use screening::{ScreeningForm, ScreeningResult, screening};
 pub use simulation::{Simulation, parse_simulation, simulation};

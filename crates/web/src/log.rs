@@ -7,6 +7,7 @@
 //! take the server's word for it. Without JavaScript, each entry links to its proof.
 
 use accord_app::dashboard::LogPage;
+use accord_app::witnessing::Cosigners;
 use base64::Engine as _;
 use maud::{Markup, html};
 
@@ -17,6 +18,18 @@ pub const PAGE: u64 = 25;
 
 /// The log page of agreement `id`; `focus` is an entry asked for (`?entry=`).
 pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
+    log_witnessed(ctx, id, page, focus, None)
+}
+
+/// [`log`], with the checkpoint's cosignatures by witness and whether it is witnessed
+/// under the server's witness policy (`accord serve --witness-policy`).
+pub fn log_witnessed(
+    ctx: &Ctx,
+    id: &str,
+    page: &LogPage,
+    focus: Option<u64>,
+    cosigners: Option<&Cosigners>,
+) -> String {
     let ctx = &ctx.in_zone(page.zone.as_deref());
     let b64 = base64::engine::general_purpose::STANDARD;
     let older = page.entries.last().map(|e| e.index).filter(|i| *i > 0);
@@ -31,7 +44,7 @@ pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
             @if ctx.as_of.is_some() { " held " strong { (page.size) } " entries at the end of " (ctx.date) " (" (crate::widgets::day_of(ctx)) "). " }
             @else { " holds " strong { (page.size) } " entries. " }
             a href=(ctx.href(&format!("/agreements/{id}"))) { "Back to the agreement" } }
-        (checkpoint(ctx, page))
+        (checkpoint(ctx, page, cosigners))
         section aria-labelledby="entries-h" data-agreement=(id) {
             h2 #entries-h { "Entries" }
             p { "“Check inclusion” hashes the entry's leaf in your browser, fetches the inclusion proof for the checkpoint's size and recomputes the checkpoint's root from it." }
@@ -69,7 +82,7 @@ pub fn log(ctx: &Ctx, id: &str, page: &LogPage, focus: Option<u64>) -> String {
     layout(ctx, &format!("Evidence log of {id}"), Some(span), main)
 }
 
-fn checkpoint(ctx: &Ctx, page: &LogPage) -> Markup {
+fn checkpoint(ctx: &Ctx, page: &LogPage, cosigners: Option<&Cosigners>) -> Markup {
     html! {
         section aria-labelledby="checkpoint-h" {
             h2 #checkpoint-h { @if ctx.as_of.is_some() { "Latest checkpoint as of " (ctx.date) } @else { "Latest checkpoint" } }
@@ -78,8 +91,43 @@ fn checkpoint(ctx: &Ctx, page: &LogPage) -> Markup {
                     @let signatures = note.lines().filter(|l| l.starts_with('\u{2014}')).count();
                     p { "Signed at size " (size) "; " (signatures) " signature line(s) (the log's, then any witnesses' cosignatures)." }
                     pre #checkpoint-note tabindex="0" aria-label="The signed checkpoint" { (note) }
+                    // Without a policy and without cosignatures there is nothing to say.
+                    @if let Some(c) = cosigners.filter(|c| c.witnessed.is_some() || !c.lines.is_empty()) { (witnesses(c)) }
                 }
                 None => p { "The log had signed no checkpoint covering only these entries: inclusion cannot be checked against one." },
+            }
+        }
+    }
+}
+
+/// Who cosigned the checkpoint, and whether it counts as witnessed under the policy.
+fn witnesses(c: &Cosigners) -> Markup {
+    html! {
+        section #witnesses aria-labelledby="witnesses-h" {
+            h3 #witnesses-h { "Witnesses" }
+            @match &c.witnessed {
+                Some(Ok(())) => p #witnessed { strong { "Witnessed" } " under the server's witness policy: independent witnesses cosigned this checkpoint, so they were shown this log and no other." },
+                Some(Err(why)) => p #witnessed { strong { "Not witnessed" } " under the server's witness policy yet: " (why) },
+                None => p #witnessed { "The server has no witness policy: the cosignatures below are shown as they are, not checked." },
+            }
+            @if c.lines.is_empty() {
+                p { "No witness has cosigned this checkpoint." }
+            } @else {
+                table #cosignatures {
+                    caption { "Cosignatures (cosignature/v1)" }
+                    thead { tr { th scope="col" { "Witness" } th scope="col" { "Key" } th scope="col" { "Cosigned at" } th scope="col" { "Checked" } } }
+                    tbody { @for line in &c.lines {
+                        tr {
+                            th scope="row" { (line.witness.as_deref().unwrap_or("(not in the policy)")) }
+                            td { code { (line.key) } }
+                            td { @match line.timestamp.and_then(|t| jiff::Timestamp::from_second(i64::try_from(t).ok()?).ok()) {
+                                Some(t) => (t.strftime("%Y-%m-%d %H:%M:%S UTC")),
+                                None => "unknown",
+                            } }
+                            td { @if line.checked { "yes, against the policy's key" } @else { "no" } }
+                        }
+                    } }
+                }
             }
         }
     }

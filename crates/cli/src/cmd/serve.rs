@@ -122,6 +122,15 @@ pub struct Args {
     /// … --out DIR/AGREEMENT` wrote, shown at `/agreements/AGREEMENT/simulation`.
     #[arg(long, value_name = "DIR")]
     simulations: Option<std::path::PathBuf>,
+    /// Have each new checkpoint of the store's logs cosigned by the witnesses of this
+    /// witness policy (C2SP tlog-policy, docs/witness.md), serve the cosignatures with the
+    /// checkpoint, and publish reports on witnessed checkpoints only.
+    #[arg(long, value_name = "FILE")]
+    witness_policy: Option<PathBuf>,
+    /// Where the split-view evidence of a witness holding another view of a log is
+    /// written (made if missing) [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    witness_evidence: Option<PathBuf>,
 }
 
 /// Every option of `accord serve`, from the command line, else the `--config` file, else
@@ -150,6 +159,8 @@ struct Settings {
     webhook_attempts: u32,
     webhook_ca: Vec<PathBuf>,
     simulations: Option<PathBuf>,
+    witness_policy: Option<PathBuf>,
+    witness_evidence: Option<PathBuf>,
 }
 
 /// A repeatable flag's values: the command line's when it gives any, else the file's.
@@ -215,6 +226,8 @@ impl Settings {
                 .unwrap_or(accord_server::webhooks::Retry::default().attempts),
             webhook_ca: listed(args.webhook_ca, file.webhook_ca),
             simulations: args.simulations.or(file.simulations),
+            witness_policy: args.witness_policy.or(file.witness_policy),
+            witness_evidence: args.witness_evidence.or(file.witness_evidence),
         }
     }
 }
@@ -247,6 +260,27 @@ fn webhooks(args: &Settings) -> miette::Result<Option<accord_server::Webhooks>> 
         },
         trusted,
     }))
+}
+
+/// What the server witnesses its logs under (`--witness-policy`), if anything.
+fn witnessing(args: &Settings) -> miette::Result<Option<accord_server::witnessing::Witnessing>> {
+    let Some(policy) = &args.witness_policy else {
+        if args.witness_evidence.is_some() {
+            return Err(usage(
+                "--witness-evidence needs --witness-policy FILE: evidence comes from witnessing"
+                    .to_owned(),
+                "give the witness policy (docs/witness.md)",
+            ));
+        }
+        return Ok(None);
+    };
+    let evidence = args
+        .witness_evidence
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    accord_server::witnessing::Witnessing::read(policy, evidence)
+        .map(Some)
+        .map_err(|e| miette::Report::msg(accord_render::errors::chain(&e)))
 }
 
 /// The stores of the store map at `path`, opened (each created and migrated as `--store`).
@@ -287,6 +321,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         None => accord_server::Policy::shipped(),
     };
     let webhooks = webhooks(&args)?;
+    let witnessing = witnessing(&args)?;
     let (config, demo) = if args.demo {
         eprintln!("Playing the bundled scenarios into a temporary store…");
         let demo = accord_server::demo(now).map_err(|e| match e {
@@ -320,6 +355,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         blocking_queue: args.max_queue.map(usize::from),
         store_map,
         simulations: args.simulations.clone(),
+        witnessing,
         evaluations: if args.no_evaluation_cache {
             std::sync::Arc::new(accord_app::evaluations::Evaluations::uncached())
         } else {
@@ -335,6 +371,10 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
             w.record.clone(),
         )
     });
+    let witnessed = config
+        .witnessing
+        .as_ref()
+        .map(|w| (w.policy().witnesses().len(), w.evidence().to_owned()));
     let served = accord_server::run(config, args.listen, |addr| {
         println!("Accord serves on http://{addr} (Ctrl-C stops it)");
         println!("Open http://{addr}/ in a browser for the dashboard");
@@ -342,6 +382,12 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
             println!(
                 "State changes go to {n} webhook(s), signed by {key}; deliveries recorded in {}",
                 record.display()
+            );
+        }
+        if let Some((n, evidence)) = &witnessed {
+            println!(
+                "New checkpoints go to the policy's {n} witness(es); split-view evidence is written into {}",
+                evidence.display()
             );
         }
         match &demo {

@@ -29,8 +29,10 @@ pub async fn summary(
     Ok(json(body))
 }
 
-/// `GET /v1/agreements/{id}/log/checkpoint`: the latest signed checkpoint, as
-/// `text/plain` (never cached: the next one replaces it).
+/// `GET /v1/agreements/{id}/log/checkpoint`: the latest signed checkpoint with the
+/// witnesses' cosignatures collected so far (C2SP tlog-checkpoint allows signature lines
+/// besides the log's), as `text/plain` (never cached: the next one, or a later
+/// cosignature, replaces it).
 pub async fn checkpoint(
     State(state): State<AppState>,
     caller: Caller,
@@ -40,7 +42,7 @@ pub async fn checkpoint(
     let id = agreement_id(&id)?;
     let latest = blocking(&state, move |store| {
         let info = accord_app::service::log_of(store, &id)?;
-        accord_app::service::latest_checkpoint(store, &info.origin)
+        accord_app::witnessing::published(store, &info.origin)
     })
     .await?;
     let Some((_, note)) = latest else {

@@ -38,6 +38,8 @@ pub const KEYS: &[&str] = &[
     "webhook_attempts",
     "webhook_ca",
     "simulations",
+    "witness_policy",
+    "witness_evidence",
 ];
 
 /// The file as written: a value per key, each with where it is written.
@@ -64,6 +66,8 @@ struct Raw {
     webhook_attempts: Option<Spanned<u32>>,
     webhook_ca: Option<Vec<String>>,
     simulations: Option<String>,
+    witness_policy: Option<String>,
+    witness_evidence: Option<String>,
 }
 
 /// The options a file gives (each `None` when the file does not say).
@@ -89,6 +93,8 @@ pub struct FileOptions {
     pub webhook_attempts: Option<u32>,
     pub webhook_ca: Option<Vec<PathBuf>>,
     pub simulations: Option<PathBuf>,
+    pub witness_policy: Option<PathBuf>,
+    pub witness_evidence: Option<PathBuf>,
 }
 
 /// Why a file is refused: its diagnostics, rendered `FILE:LINE:COL: error: …`.
@@ -150,6 +156,8 @@ pub fn parse(text: &str, dir: &Path) -> Result<FileOptions, Vec<Diagnostic>> {
             .webhook_ca
             .map(|files| files.into_iter().map(relative).collect()),
         simulations: raw.simulations.map(relative),
+        witness_policy: raw.witness_policy.map(relative),
+        witness_evidence: raw.witness_evidence.map(relative),
     };
     if problems.is_empty() {
         Ok(options)
@@ -251,6 +259,8 @@ webhook = ["http://bank.example/hook", "arden-nuclear-2026=http://10.0.0.1/h"]
 webhook_key = "keys/webhooks.key"
 webhook_attempts = 3
 webhook_ca = ["ca.pem"]
+witness_policy = "witnesses.txt"
+witness_evidence = "/var/lib/accord/evidence"
 "#;
         let o = parse(text, Path::new("/srv/accord")).unwrap();
         assert!(matches!(
@@ -272,6 +282,14 @@ webhook_ca = ["ca.pem"]
         assert_eq!(
             o.webhook_ca,
             Some(vec![PathBuf::from("/srv/accord/ca.pem")])
+        );
+        assert_eq!(
+            o.witness_policy,
+            Some(PathBuf::from("/srv/accord/witnesses.txt"))
+        );
+        assert_eq!(
+            o.witness_evidence,
+            Some(PathBuf::from("/var/lib/accord/evidence"))
         );
     }
 
