@@ -85,8 +85,76 @@ pub struct Evaluation {
     pub signals: Vec<accord_core::engine::state::SignalState>,
 }
 
-/// Answers a status query.
+/// The listed designations a name is screened against, and a screening index over every
+/// one of them: what a name query reads besides each designation's history.
+///
+/// Building it reads and indexes every listed designation, which costs far more than the
+/// query itself (13,098 designations: seconds in a server that built it per request, a few
+/// milliseconds to screen once built); a server keeps one per state of the lists and passes
+/// it to [`status_with`].
+pub trait ListedNames {
+    /// The index over every listed designation, candidates as
+    /// [`crate::screen::candidate_from`] makes them.
+    fn index(&self) -> &Index;
+    /// The designation of a candidate id the index gave.
+    fn designation(&self, candidate_id: &str) -> Option<&Designation>;
+}
+
+/// [`ListedNames`] read from the store for one query (the CLI's one-shot path).
+pub struct LoadedNames {
+    designations: Vec<Designation>,
+    by_candidate: std::collections::HashMap<String, usize>,
+    index: Index,
+}
+
+impl LoadedNames {
+    /// Reads every listed designation and indexes them.
+    pub fn load(lists: &mut ListStore) -> Result<Self> {
+        let designations = lists.listed()?;
+        let index = Index::build(
+            designations
+                .iter()
+                .map(crate::screen::candidate_from)
+                .collect(),
+        );
+        let by_candidate = designations
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (crate::screen::candidate_id(d), i))
+            .collect();
+        Ok(Self {
+            designations,
+            by_candidate,
+            index,
+        })
+    }
+}
+
+impl ListedNames for LoadedNames {
+    fn index(&self) -> &Index {
+        &self.index
+    }
+
+    fn designation(&self, candidate_id: &str) -> Option<&Designation> {
+        self.by_candidate
+            .get(candidate_id)
+            .and_then(|&i| self.designations.get(i))
+    }
+}
+
+/// Answers a status query, reading the listed names from the store when it asks by name.
 pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
+    status_with(store, query, None)
+}
+
+/// Answers a status query; a query by name is screened against `names` when given (they
+/// must be the store's listed designations now: a server's cache keyed by the lists'
+/// latest imports), else against names read from the store for this query.
+pub fn status_with(
+    store: &Store,
+    query: &StatusQuery,
+    names: Option<&dyn ListedNames>,
+) -> Result<StatusAnswer> {
     if let Who::Name(name) = &query.who {
         screen_query(name).validate()?;
     }
@@ -95,9 +163,13 @@ pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
     // deadlocks the pool once as many queries as it has connections do so (issue #17).
     let matched = {
         let mut lists = store.lists()?;
-        match &query.who {
-            Who::Entity(entity) => vec![by_entity(&mut lists, entity, query.date)?],
-            Who::Name(name) => by_name(&mut lists, name, query.date)?,
+        match (&query.who, names) {
+            (Who::Entity(entity), _) => vec![by_entity(&mut lists, entity, query.date)?],
+            (Who::Name(name), Some(names)) => by_name(&mut lists, names, name, query.date)?,
+            (Who::Name(name), None) => {
+                let names = LoadedNames::load(&mut lists)?;
+                by_name(&mut lists, &names, name, query.date)?
+            }
         }
     };
     let evaluated = evaluate_all_as(store, &query.agreements, query.date, &query.reading)?;
@@ -233,28 +305,23 @@ fn by_entity(lists: &mut ListStore, entity: &str, date: Date) -> Result<Matched>
     })
 }
 
-fn by_name(lists: &mut ListStore, name: &str, date: Date) -> Result<Vec<Matched>> {
-    let designations = lists.listed()?;
-    if designations.is_empty() {
+fn by_name(
+    lists: &mut ListStore,
+    names: &dyn ListedNames,
+    name: &str,
+    date: Date,
+) -> Result<Vec<Matched>> {
+    if names.index().candidates().is_empty() {
         return Err(Error::NothingToFind(name.to_owned()));
     }
-    let index = Index::build(
-        designations
-            .iter()
-            .map(crate::screen::candidate_from)
-            .collect(),
-    );
     let settings = Settings {
         threshold: DEFAULT_THRESHOLD,
         ..Settings::default()
     };
     let query = screen_query(name);
     let mut out = Vec::new();
-    for hit in index.screen(&query, &settings) {
-        let Some(d) = designations
-            .iter()
-            .find(|d| crate::screen::candidate_id(d) == hit.candidate_id)
-        else {
+    for hit in names.index().screen(&query, &settings) {
+        let Some(d) = names.designation(&hit.candidate_id) else {
             continue;
         };
         let (listed, listing) = listed_on(lists, d, date)?;

@@ -35,6 +35,8 @@ pub struct Loaded {
     by_candidate: HashMap<String, usize>,
     by_entity: HashMap<String, usize>,
     indexes: Mutex<HashMap<String, Arc<Index>>>,
+    /// The `default` dataset's index, held here so that it can be lent by reference.
+    default_index: std::sync::OnceLock<Arc<Index>>,
 }
 
 impl Loaded {
@@ -84,6 +86,19 @@ impl Loaded {
     }
 }
 
+/// A status query by name screens against the `default` dataset's index: every listed
+/// designation, built once per state of the lists rather than per query.
+impl accord_app::status::ListedNames for Loaded {
+    fn index(&self) -> &Index {
+        self.default_index
+            .get_or_init(|| Loaded::index(self, DEFAULT_DATASET))
+    }
+
+    fn designation(&self, candidate_id: &str) -> Option<&Designation> {
+        self.by_candidate(candidate_id)
+    }
+}
+
 /// The loaded lists, shared by every request.
 #[derive(Default)]
 pub struct Cache(Mutex<Option<Arc<Loaded>>>);
@@ -128,6 +143,7 @@ impl Cache {
             by_candidate,
             by_entity,
             indexes: Mutex::new(HashMap::new()),
+            default_index: std::sync::OnceLock::new(),
         });
         *slot = Some(loaded.clone());
         Ok(loaded)

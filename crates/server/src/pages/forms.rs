@@ -139,6 +139,7 @@ pub(crate) async fn in_force(
             ));
         }
     };
+    let cache = state.screening.clone();
     let answer = blocking(&state, move |store| {
         // Every registered agreement's relief is composed, as the home page lists them.
         let mut asked = asked;
@@ -147,7 +148,16 @@ pub(crate) async fn in_force(
             .into_iter()
             .map(accord_app::evaluate::AgreementSource::Registered)
             .collect();
-        accord_app::status::status(store, &asked)
+        // A name is screened against the server's index of the lists, built once per
+        // import (as /v1/status does), not rebuilt for each answer.
+        let names = match &asked.who {
+            accord_app::status::Who::Name(_) => Some(cache.current(store)?),
+            accord_app::status::Who::Entity(_) => None,
+        };
+        let names = names
+            .as_deref()
+            .map(|n| n as &dyn accord_app::status::ListedNames);
+        accord_app::status::status_with(store, &asked, names)
     })
     .await;
     Ok(match answer {

@@ -3,7 +3,7 @@
 
 use accord_app::Error;
 use accord_app::evaluate::AgreementSource;
-use accord_app::status::{StatusQuery, Who};
+use accord_app::status::{ListedNames, StatusQuery, Who};
 use accord_core::engine::EvalError;
 use axum::extract::State;
 use axum::response::Response;
@@ -95,8 +95,14 @@ pub async fn status(
 ) -> Result<Response, ApiError> {
     caller.may(Action::QueryStatus)?;
     let query = status_query(query)?;
+    let cache = state.screening.clone();
     let body = blocking(&state, move |store| {
-        let answer = match accord_app::status::status(store, &query) {
+        let names = match &query.who {
+            Who::Name(_) => Some(cache.current(store)?),
+            Who::Entity(_) => None,
+        };
+        let names = names.as_deref().map(|n| n as &dyn ListedNames);
+        let answer = match accord_app::status::status_with(store, &query, names) {
             Ok(answer) => answer,
             Err(e) => return unknown_view(&e).map(Err).ok_or(e),
         };
