@@ -285,6 +285,9 @@ impl Evaluator {
                     derive::Filled::Reported(stamp) => {
                         ind.reported.insert(fill.start, stamp);
                     }
+                    derive::Filled::Prefix { keep, key, add } => {
+                        ind.prefix.extend(keep, key, add);
+                    }
                 }
             }
         }

@@ -6,13 +6,14 @@
 //! Run: `cargo bench -p accord-simulate --bench simulate`. `RUNS` (default 10,000) sets the
 //! runs of the incremental simulation, `BASELINE_RUNS` (default 200) those of the baseline
 //! (it is far slower; runs per second are compared), `THREADS` the rayon threads (default:
-//! every core).
+//! every core). `CHECKS=0` skips the checks after the timings (the incremental engine at
+//! the baseline's looks, and which runs the sparse looks change), for CPU-time measures.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::Instant;
 
-use accord_simulate::{Evaluation, Settings, Tick, model, simulate};
+use accord_simulate::{Evaluation, RunOutcome, Settings, Tick, model, one_run, simulate};
 
 fn env(name: &str, default: u32) -> u32 {
     std::env::var(name)
@@ -77,13 +78,17 @@ fn main() {
             "; over a minute"
         }
     );
-    let phases_agree = naive_sim
-        .distributions
-        .phases
-        .iter()
-        .zip(&same_sim.distributions.phases)
-        .all(|(a, b)| a.quantiles == b.quantiles && a.never == b.never);
-    println!("phase quantiles of the baseline and the incremental runs agree: {phases_agree}");
+    let phases_agree = |x: &accord_simulate::Simulation, y: &accord_simulate::Simulation| {
+        x.distributions
+            .phases
+            .iter()
+            .zip(&y.distributions.phases)
+            .all(|(a, b)| a.quantiles == b.quantiles && a.never == b.never)
+    };
+    println!(
+        "phase quantiles of the baseline and the incremental runs agree: {}",
+        phases_agree(&naive_sim, &same_sim)
+    );
     for (a, b) in naive_sim
         .distributions
         .triggers
@@ -96,5 +101,40 @@ fn main() {
             100.0 * a.fired,
             100.0 * b.fired
         );
+    }
+    if env("CHECKS", 1) == 0 {
+        return;
+    }
+    // Like with like: the incremental engine looked at every review, as the baseline is,
+    // draws the same reactions, so everything it reports must be the baseline's.
+    let (_, every) = time(settings(baseline_runs, Evaluation::IncrementalEveryReview));
+    let json = |x: &accord_simulate::Simulation| serde_json::to_string(x).unwrap();
+    println!(
+        "the incremental engine at the baseline's looks (every review), same {baseline_runs} runs: phase quantiles agree: {}; whole simulation JSON identical: {}",
+        phases_agree(&naive_sim, &every),
+        json(&naive_sim) == json(&every)
+    );
+    // The sparse looks: which runs come to another outcome, and whether their last states
+    // (the engine's final word on the same log) differ too.
+    let s = settings(baseline_runs, Evaluation::FullReplay);
+    for run in 0..u64::from(baseline_runs) {
+        let (a, last_a) = one_run(versions, &m, &s, run).unwrap();
+        let sparse = Settings {
+            evaluation: Evaluation::Incremental,
+            ..s.clone()
+        };
+        let (b, last_b) = one_run(versions, &m, &sparse, run).unwrap();
+        let states = |x: &RunOutcome| RunOutcome {
+            states: 0,
+            ..x.clone()
+        };
+        if states(&a) != states(&b) {
+            let same_last = last_a.as_ref().map(|x| serde_json::to_value(x).unwrap())
+                == last_b.as_ref().map(|x| serde_json::to_value(x).unwrap());
+            println!(
+                "run {run} differs with sparse looks: phases first seen on days {:?} (every review) vs {:?} (sparse); triggers {:?} vs {:?}; relief-days {:?} vs {:?}; last states identical: {same_last}",
+                a.phases, b.phases, a.triggers, b.triggers, a.relief_days, b.relief_days
+            );
+        }
     }
 }

@@ -16,7 +16,8 @@
 //!
 //! INVARIANT: the engine is never replayed within a run: each entry is appended once to
 //! an incremental `Evaluator` and the state is derived once per review
-//! ([`Evaluation::FullReplay`] exists only as the benchmark's baseline).
+//! ([`Evaluation::FullReplay`] exists only as the benchmark's baseline, and
+//! [`Evaluation::IncrementalEveryReview`] to check the engine against it at the same looks).
 
 pub mod model;
 pub mod proportionality;

@@ -71,6 +71,22 @@ pub(crate) enum Filled {
     Period(Box<super::ingest::Settled>),
     /// A period of an `escalate` indicator reported in time, as of its cell's stamp.
     Reported(u64),
+    /// The settled prefix: the first `keep` periods of the one held (the derivation took
+    /// them from it), then `add` (the fill's `start` is that of the schedule).
+    Prefix {
+        keep: usize,
+        key: PrefixKey,
+        add: Vec<super::ingest::PrefixPeriod>,
+    },
+}
+
+/// What a settled prefix was derived for: the schedule's start, the due date, and
+/// whether with reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PrefixKey {
+    pub start: Date,
+    pub due: Option<Date>,
+    pub explained: bool,
 }
 
 /// Dates that rules refer to.
@@ -106,11 +122,22 @@ pub(crate) fn periods(
     date: Date,
     end: Option<Date>,
 ) -> Vec<Period> {
+    periods_from(start, every, date, end, 0)
+}
+
+/// [`periods`] from the `from`th on (0 the first).
+pub(crate) fn periods_from(
+    start: Date,
+    every: CalendarDuration,
+    date: Date,
+    end: Option<Date>,
+    from: u32,
+) -> Vec<Period> {
     let mut out = Vec::new();
     if every.is_zero() {
         return out;
     }
-    for k in 0..MAX_PERIODS {
+    for k in from..MAX_PERIODS {
         let Some(s) = nth(start, every, k) else { break };
         if s > date || end.is_some_and(|e| s >= e) {
             break;

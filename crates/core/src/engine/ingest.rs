@@ -178,6 +178,10 @@ pub(crate) struct LensIndicator {
     /// evaluation date, by start: carried forward to later derivations of the evaluator
     /// while what they were derived from is unchanged (see [`Settled`]).
     pub settled: BTreeMap<Date, Settled>,
+    /// The leading reporting periods all settled, as last derived with everything
+    /// ingested: a derivation takes them as they are and walks only the periods after
+    /// them (see [`Prefix`]). Cut back whenever evidence on one of them changes.
+    pub prefix: Prefix,
     /// The last stamp given to a cached cell (see `Cell::stamp`).
     pub stamps: u64,
     /// Periods of an `escalate` indicator found reported by the end of their grace, by
@@ -203,6 +207,86 @@ pub(crate) struct Settled {
     pub after: Date,
     pub state: crate::engine::state::ReportingPeriodState,
     pub misses_out: u32,
+}
+
+/// An indicator's first reporting periods, each settled, with the walk's state after
+/// each: what a derivation would compute for them again while the schedule starts on
+/// `start`, the due date is `due`, the detail is the same, the cut sees every cell's
+/// `max_key` and the evaluation date is after every `after`. Evidence filed or killed on
+/// one of them cuts the prefix back to the periods that end before it
+/// ([`LensIndicator::refresh_cell`], [`LensIndicator::store_cell`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prefix {
+    pub start: Option<Date>,
+    pub due: Option<Date>,
+    /// Whether the states have their reasons (derived for `Evaluator::state`).
+    pub explained: bool,
+    pub periods: Vec<PrefixPeriod>,
+}
+
+/// One period of a [`Prefix`].
+#[derive(Debug, Clone)]
+pub(crate) struct PrefixPeriod {
+    /// As the walk output it (a finding that stands already taken over).
+    pub state: crate::engine::state::ReportingPeriodState,
+    /// The entries its quorum ignores, with the reason (rejected in the state).
+    pub ignored: Vec<(Key, u64, String)>,
+    /// The walk's consecutive misses and latest standing finding after it.
+    pub misses_out: u32,
+    pub standing: Option<usize>,
+    /// The latest `max_key` and settling date of the periods up to this one.
+    pub max_key: Key,
+    pub after: Date,
+}
+
+impl Prefix {
+    /// Takes in what a derivation made of it: its first `keep` periods, then `add`.
+    pub fn extend(&mut self, keep: usize, key: super::derive::PrefixKey, add: Vec<PrefixPeriod>) {
+        let same = self.start == Some(key.start)
+            && self.due == key.due
+            && self.explained == key.explained
+            && self.periods.len() >= keep;
+        if !same {
+            if keep > 0 {
+                // Not the prefix the derivation read (cannot happen: nothing changes
+                // between a derivation and its fills); keep nothing rather than guess.
+                self.periods.clear();
+                self.start = None;
+                return;
+            }
+            self.start = Some(key.start);
+            self.due = key.due;
+            self.explained = key.explained;
+        }
+        self.periods.truncate(keep);
+        self.periods.extend(add);
+    }
+
+    /// How many leading periods hold for a derivation with this schedule start, due date,
+    /// detail, cut and date, and before the schedule's `end`.
+    pub fn usable(
+        &self,
+        start: Date,
+        due: Option<Date>,
+        explained: bool,
+        (cut, date, end): (Key, Date, Option<Date>),
+    ) -> usize {
+        if self.start != Some(start) || self.due != due || self.explained != explained {
+            return 0;
+        }
+        // `max_key` and `after` are running maxima: the periods that hold lead.
+        self.periods.partition_point(|p| {
+            p.max_key <= cut && date > p.after && end.is_none_or(|e| p.state.period.start() < e)
+        })
+    }
+
+    /// Keeps only the periods that end before `date`.
+    fn cut_back(&mut self, date: Date) {
+        let keep = self
+            .periods
+            .partition_point(|p| p.state.period.end() < date);
+        self.periods.truncate(keep);
+    }
 }
 
 impl Settled {
@@ -593,6 +677,7 @@ impl Lens {
                 obs: BTreeMap::new(),
                 cells: BTreeMap::new(),
                 settled: BTreeMap::new(),
+                prefix: Prefix::default(),
                 stamps: 0,
                 reported: BTreeMap::new(),
                 last_deadline: None,
@@ -725,6 +810,7 @@ impl LensIndicator {
         for s in stale {
             self.cells.remove(&s);
         }
+        self.prefix.cut_back(start);
         cell.stamp = self.next_stamp();
         self.cells.insert(start, cell);
     }
@@ -732,6 +818,8 @@ impl LensIndicator {
     /// Recomputes the cached quorum of the reporting period containing `end`, if one is
     /// cached (periods not cached yet are computed when first asked for).
     pub fn refresh_cell(&mut self, end: Date) {
+        // Whether or not its cell is cached, the period holding `end` changed.
+        self.prefix.cut_back(end);
         let Some((&start, cell)) = self.cells.range(..=end).next_back() else {
             return;
         };

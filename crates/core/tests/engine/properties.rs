@@ -978,3 +978,51 @@ proptest! {
         prop_assert_eq!(json(&ev.state(when).unwrap()), json(&evaluate(&v, &log, when).unwrap()));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The evaluator carries each indicator's settled leading periods forward from one
+    /// look to the next (the simulator's looks ask for statuses at instants moving
+    /// forward). Entries handed over between looks — evidence recorded late on a period
+    /// already settled, corrections and retractions of earlier reports, events that move
+    /// a schedule — must cut those periods back: every look equals the full replay of what
+    /// was handed over, with a full state now and then among statuses.
+    #[test]
+    fn settled_periods_carried_forward_give_way_to_what_touches_them(
+        log in log_strategy(), which in 0..3usize,
+        delays in prop::collection::vec((0..60usize, 1..12usize), 0..4),
+        looks in prop::collection::vec((0..5usize, 5..80i64, 0..8usize), 1..16),
+    ) {
+        let v = versions(which);
+        let mut order: Vec<usize> = (0..log.len()).collect();
+        for &(i, delay) in &delays {
+            if let Some(from) = order.iter().position(|&x| x == i) {
+                let moved = order.remove(from);
+                let to = (from + delay).min(order.len());
+                order.insert(to, moved);
+            }
+        }
+        let mut ev = Evaluator::new(&v).unwrap();
+        let mut appended: Vec<LoggedStatement> = Vec::new();
+        let mut next = order.iter();
+        let mut day = 60i64;
+        for (step, forward, kind) in looks {
+            for &i in next.by_ref().take(step) {
+                ev.push(log[i].clone());
+                appended.push(log[i].clone());
+            }
+            day += forward;
+            let when = as_of(day);
+            let replay = evaluate(&v, &appended, when).unwrap();
+            if kind == 0 {
+                prop_assert_eq!(json(&ev.state(when).unwrap()), json(&replay),
+                    "after {} appends, as of {}", appended.len(), when);
+            } else {
+                prop_assert_eq!(without_reasons(&ev.statuses(when).unwrap()),
+                    without_reasons(&replay),
+                    "after {} appends, as of {}", appended.len(), when);
+            }
+        }
+    }
+}

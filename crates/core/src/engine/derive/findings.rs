@@ -15,7 +15,7 @@ use crate::id::IndicatorId;
 use crate::statement::LogIndex;
 use crate::time::{CalendarDuration, Date, Period};
 
-use super::super::ingest::{LensIndicator, Settled};
+use super::super::ingest::{LensIndicator, PrefixPeriod, Settled};
 use super::super::quorum::{self, Cell, Outcome};
 use super::super::state::{
     EscrowState, IndicatorReview, IndicatorState, IndicatorStatus, Reason, ReportingPeriodState,
@@ -23,7 +23,9 @@ use super::super::state::{
 };
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
-use super::{Anchors, CacheFill, Detail, Filled, Key, Rejected, epoch_day, periods};
+use super::{
+    Anchors, CacheFill, Detail, Filled, Key, PrefixKey, Rejected, epoch_day, periods_from,
+};
 
 /// An indicator's status at one review, before it is turned into output.
 #[derive(Debug, Clone)]
@@ -238,9 +240,33 @@ fn indicator_periods(
         return Vec::new();
     };
     let end = indicator.ends.as_ref().and_then(|r| src.anchors.resolve(r));
-    let schedule = periods(start, indicator.cadence, date, end);
+    let due = match &indicator.target {
+        IndicatorTarget::Deadline { due } => src.anchors.resolve(due),
+        _ => None,
+    };
+    let key = PrefixKey {
+        start,
+        due,
+        explained: cal.detail == Detail::Full,
+    };
+    // The settled prefix is taken as it is; only the periods after it are walked.
+    let prefix = lind
+        .prefix
+        .usable(start, due, key.explained, (cut, date, end));
+    let prefix = lind.prefix.periods.get(..prefix).unwrap_or_default();
+    let schedule = periods_from(
+        start,
+        indicator.cadence,
+        date,
+        end,
+        u32::try_from(prefix.len()).unwrap_or(u32::MAX),
+    );
     // Evidence before the first reporting period counts for nothing.
-    if let Some(first) = schedule.first()
+    let first = prefix
+        .first()
+        .map(|p| p.state.period)
+        .or_else(|| schedule.first().copied());
+    if let Some(first) = first
         && let Some(before) = first.start().yesterday().ok()
     {
         for (&(_, key), obs) in lind.obs.range(..=(before, super::super::ingest::MAX_KEY)) {
@@ -256,14 +282,26 @@ fn indicator_periods(
             }
         }
     }
-    let mut out: Vec<ReportingPeriodState> = Vec::with_capacity(schedule.len());
-    let mut misses = 0u32;
+    let mut out: Vec<ReportingPeriodState> = Vec::with_capacity(prefix.len() + schedule.len());
+    let mut misses = prefix.last().map_or(0, |p| p.misses_out);
     // For findings that stand: the latest period decided by reports of its own.
-    let mut standing: Option<usize> = None;
-    let due = match &indicator.target {
-        IndicatorTarget::Deadline { due } => src.anchors.resolve(due),
-        _ => None,
-    };
+    let mut standing: Option<usize> = prefix.last().and_then(|p| p.standing);
+    for p in prefix {
+        for (key, index, reason) in &p.ignored {
+            if *key <= cut {
+                rejected.push((*index, reason.clone()));
+            }
+        }
+        out.push(p.state.clone());
+    }
+    // The periods after the prefix that settle in this derivation, while they follow one
+    // another from it (kept only when the cut sees everything).
+    let mut grown: Option<Vec<PrefixPeriod>> = everything.then(Vec::new);
+    let (mut max_key, mut latest) = prefix
+        .last()
+        .map_or((super::super::ingest::MIN_KEY, Date::MIN), |p| {
+            (p.max_key, p.after)
+        });
     for period in schedule {
         let (s, e) = (period.start(), period.end());
         let cached = lind
@@ -297,9 +335,11 @@ fn indicator_periods(
             .filter(|c| c.state.period == period && c.fits(cell, misses, due, cal.date))
             // Derived without its reasons, it is carried forward only where none are shown.
             .filter(|c| c.explained || cal.detail == Detail::Statuses);
+        let mut settled_after = None;
         let mut state = match carried {
             Some(c) => {
                 misses = c.misses_out;
+                settled_after = Some(c.after);
                 match cal.detail {
                     Detail::Full => c.state.clone(),
                     Detail::Statuses => unexplained(&c.state),
@@ -311,6 +351,7 @@ fn indicator_periods(
                 if everything
                     && let Some(settled) = settle(cal.date, src, cell, misses_in, due, &state)
                 {
+                    settled_after = Some(settled.after);
                     fills.push(CacheFill {
                         lens: src.v,
                         indicator: src.i,
@@ -335,9 +376,49 @@ fn indicator_periods(
         ) {
             standing = Some(out.len());
         }
+        match settled_after {
+            Some(after) => {
+                if let Some(grown) = grown.as_mut() {
+                    max_key = max_key.max(cell.max_key);
+                    latest = latest.max(after);
+                    grown.push(PrefixPeriod {
+                        state: state.clone(),
+                        ignored: cell.ignored.clone(),
+                        misses_out: misses,
+                        standing,
+                        max_key,
+                        after: latest,
+                    });
+                }
+            }
+            None => {
+                if let Some(add) = grown.take().filter(|g| !g.is_empty()) {
+                    fills.push(prefix_fill(src, start, prefix.len(), key, add));
+                }
+            }
+        }
         out.push(state);
     }
+    if let Some(add) = grown.filter(|g| !g.is_empty()) {
+        fills.push(prefix_fill(src, start, prefix.len(), key, add));
+    }
     out
+}
+
+/// The fill that grows an indicator's settled prefix from its first `keep` periods.
+fn prefix_fill(
+    src: &Source<'_>,
+    start: Date,
+    keep: usize,
+    key: PrefixKey,
+    add: Vec<PrefixPeriod>,
+) -> CacheFill {
+    CacheFill {
+        lens: src.v,
+        indicator: src.i,
+        start,
+        what: Filled::Prefix { keep, key, add },
+    }
 }
 
 /// A settled period's state without its reasons (which, for a period carried forward,
