@@ -794,6 +794,7 @@ mod tests {
             signals: Vec::new(),
             views: Vec::new(),
             view: None,
+            participant_view: None,
             contract: None,
         }
     }

@@ -424,7 +424,7 @@ mod tests {
             seed: 5,
             horizon: "P4Y".parse().unwrap(),
             sensitivity_runs: 2,
-            evaluation: accord_simulate::Evaluation::Incremental,
+            evaluation: accord_simulate::Evaluation::IncrementalEveryReview,
         };
         accord_simulate::simulate(std::slice::from_ref(&agreement), &model, &settings, &|_| {})
             .unwrap()

@@ -61,14 +61,14 @@ fn main() {
     );
     let (same, same_sim) = time(settings(baseline_runs, Evaluation::Incremental));
     println!(
-        "incremental, same {baseline_runs} runs: {same:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline",
+        "incremental with sparse looks (not what accord simulate runs: they change relief-days), same {baseline_runs} runs: {same:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline",
         rate(baseline_runs, same),
         same_sim.states_per_run,
         rate(baseline_runs, same) / rate(baseline_runs, naive)
     );
-    let (ours, sim) = time(settings(runs, Evaluation::Incremental));
+    let (ours, sim) = time(settings(runs, Evaluation::IncrementalEveryReview));
     println!(
-        "incremental, {runs} runs: {ours:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline{}",
+        "incremental at every review (what accord simulate runs), {runs} runs: {ours:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline{}",
         rate(runs, ours),
         sim.states_per_run,
         rate(runs, ours) / rate(baseline_runs, naive),

@@ -82,17 +82,19 @@ impl Queue {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Evaluation {
-    /// The engine's incremental `Evaluator`: each entry appended once, quorums cached.
-    #[default]
+    /// The engine's incremental `Evaluator` looked at sparsely: only after a review where a
+    /// trigger's condition could hold, and on the last day. Faster, but what a run comes to
+    /// can depend on when its state is looked at (relief-days in about a third of the
+    /// nuclear model's runs; docs/simulation.md, "When the state is looked at"), so
+    /// `accord simulate` does not use it; it is kept to measure what looking costs.
     Incremental,
     /// The naive baseline: a full `evaluate` of the whole log at every look.
     FullReplay,
     /// The incremental `Evaluator` looked at after every review, as the baseline is: the
     /// same looks, so the same reactions drawn, so the same outcomes as
     /// [`Evaluation::FullReplay`] when the engine's incremental states equal full
-    /// evaluations (the benchmark checks it). [`Evaluation::Incremental`] looks only where a
-    /// trigger's condition could hold, and what a run comes to can depend on when its
-    /// state is looked at (see docs/simulation.md, "When the state is looked at").
+    /// evaluations (the benchmark checks it). What `accord simulate` runs.
+    #[default]
     IncrementalEveryReview,
 }
 

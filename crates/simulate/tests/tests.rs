@@ -48,7 +48,7 @@ pub fn settings(runs: u32, seed: u64, horizon: &str) -> Settings {
         seed,
         horizon: horizon.parse().unwrap(),
         sensitivity_runs: 0,
-        evaluation: Evaluation::Incremental,
+        evaluation: Evaluation::IncrementalEveryReview,
     }
 }
 

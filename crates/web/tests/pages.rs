@@ -385,7 +385,7 @@ fn a_simulation_page_draws_each_chart_with_its_data_as_a_table() {
         seed: 7,
         horizon: "P5Y".parse().unwrap(),
         sensitivity_runs: 8,
-        evaluation: accord_simulate::Evaluation::Incremental,
+        evaluation: accord_simulate::Evaluation::IncrementalEveryReview,
     };
     let sim = accord_app::simulate::simulate(&texts, &model, &settings, &|_| {}).unwrap();
     let json = serde_json::to_string_pretty(&sim).unwrap();

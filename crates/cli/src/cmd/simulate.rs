@@ -66,7 +66,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         seed: args.seed,
         horizon: args.horizon,
         sensitivity_runs: args.sensitivity_runs.unwrap_or((args.runs / 10).max(50)),
-        evaluation: Evaluation::Incremental,
+        // Every review looked at: the sparse looks are faster but change relief-days
+        // (docs/simulation.md, "When the state is looked at").
+        evaluation: Evaluation::IncrementalEveryReview,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))

@@ -240,7 +240,7 @@ fn simulated() -> tempfile::TempDir {
         seed: 1,
         horizon: "P5Y".parse().unwrap(),
         sensitivity_runs: 8,
-        evaluation: accord_simulate::Evaluation::Incremental,
+        evaluation: accord_simulate::Evaluation::IncrementalEveryReview,
     };
     let sim = accord_app::simulate::simulate(&texts, &model, &settings, &|_| {}).unwrap();
     let out = dir.path().join(ARDEN);
