@@ -279,27 +279,9 @@ fn indicator_periods(
             (p.max_key, p.after)
         });
     for period in schedule {
-        let (s, e) = (period.start(), period.end());
-        let cached = lind
-            .cells
-            .get(&s)
-            .filter(|c| c.end == e && c.max_key <= cut);
-        let computed;
-        let cell = match cached {
-            Some(c) => c,
-            None => {
-                computed = quorum::decide(lind, s, e, Some(cut));
-                if everything {
-                    fills.push(CacheFill {
-                        lens: src.v,
-                        indicator: src.i,
-                        start: s,
-                        what: Filled::Quorum(computed.clone()),
-                    });
-                }
-                &computed
-            }
-        };
+        let s = period.start();
+        let cell = period_cell(src, period, cut, everything, fills);
+        let cell = cell.as_ref();
         for (key, index, reason) in &cell.ignored {
             if *key <= cut {
                 rejected.push((*index, reason.clone()));
@@ -379,6 +361,36 @@ fn indicator_periods(
         fills.push(prefix_fill(src, start, prefix.len(), key, add));
     }
     out
+}
+
+/// The quorum of a period as the cut sees it: the cached one where it still holds, else
+/// decided now (and offered to the cache when the cut sees every entry).
+fn period_cell<'a>(
+    src: &Source<'a>,
+    period: Period,
+    cut: Key,
+    everything: bool,
+    fills: &mut Vec<CacheFill>,
+) -> std::borrow::Cow<'a, Cell> {
+    let (s, e) = (period.start(), period.end());
+    let cached = src
+        .lind
+        .cells
+        .get(&s)
+        .filter(|c| c.end == e && c.max_key <= cut);
+    if let Some(c) = cached {
+        return std::borrow::Cow::Borrowed(c);
+    }
+    let computed = quorum::decide(src.lind, s, e, Some(cut));
+    if everything {
+        fills.push(CacheFill {
+            lens: src.v,
+            indicator: src.i,
+            start: s,
+            what: Filled::Quorum(computed.clone()),
+        });
+    }
+    std::borrow::Cow::Owned(computed)
 }
 
 /// Evidence before the first reporting period counts for nothing: each observation of a
