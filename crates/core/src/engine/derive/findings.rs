@@ -261,39 +261,15 @@ fn indicator_periods(
         end,
         u32::try_from(prefix.len()).unwrap_or(u32::MAX),
     );
-    // Evidence before the first reporting period counts for nothing.
     let first = prefix
         .first()
         .map(|p| p.state.period)
         .or_else(|| schedule.first().copied());
-    if let Some(first) = first
-        && let Some(before) = first.start().yesterday().ok()
-    {
-        for (&(_, key), obs) in lind.obs.range(..=(before, super::super::ingest::MAX_KEY)) {
-            if key <= cut {
-                rejected.push((
-                    obs.index,
-                    format!(
-                        "observes a period that ends before indicator `{}` starts on {}",
-                        indicator.id,
-                        first.start()
-                    ),
-                ));
-            }
-        }
-    }
-    let mut out: Vec<ReportingPeriodState> = Vec::with_capacity(prefix.len() + schedule.len());
+    reject_before_first(src, first, cut, rejected);
+    let mut out = replay_prefix(prefix, schedule.len(), cut, rejected);
     let mut misses = prefix.last().map_or(0, |p| p.misses_out);
     // For findings that stand: the latest period decided by reports of its own.
     let mut standing: Option<usize> = prefix.last().and_then(|p| p.standing);
-    for p in prefix {
-        for (key, index, reason) in &p.ignored {
-            if *key <= cut {
-                rejected.push((*index, reason.clone()));
-            }
-        }
-        out.push(p.state.clone());
-    }
     // The periods after the prefix that settle in this derivation, while they follow one
     // another from it (kept only when the cut sees everything).
     let mut grown: Option<Vec<PrefixPeriod>> = everything.then(Vec::new);
@@ -303,27 +279,9 @@ fn indicator_periods(
             (p.max_key, p.after)
         });
     for period in schedule {
-        let (s, e) = (period.start(), period.end());
-        let cached = lind
-            .cells
-            .get(&s)
-            .filter(|c| c.end == e && c.max_key <= cut);
-        let computed;
-        let cell = match cached {
-            Some(c) => c,
-            None => {
-                computed = quorum::decide(lind, s, e, Some(cut));
-                if everything {
-                    fills.push(CacheFill {
-                        lens: src.v,
-                        indicator: src.i,
-                        start: s,
-                        what: Filled::Quorum(computed.clone()),
-                    });
-                }
-                &computed
-            }
-        };
+        let s = period.start();
+        let cell = period_cell(src, period, cut, everything, fills);
+        let cell = cell.as_ref();
         for (key, index, reason) in &cell.ignored {
             if *key <= cut {
                 rejected.push((*index, reason.clone()));
@@ -401,6 +359,83 @@ fn indicator_periods(
     }
     if let Some(add) = grown.filter(|g| !g.is_empty()) {
         fills.push(prefix_fill(src, start, prefix.len(), key, add));
+    }
+    out
+}
+
+/// The quorum of a period as the cut sees it: the cached one where it still holds, else
+/// decided now (and offered to the cache when the cut sees every entry).
+fn period_cell<'a>(
+    src: &Source<'a>,
+    period: Period,
+    cut: Key,
+    everything: bool,
+    fills: &mut Vec<CacheFill>,
+) -> std::borrow::Cow<'a, Cell> {
+    let (s, e) = (period.start(), period.end());
+    let cached = src
+        .lind
+        .cells
+        .get(&s)
+        .filter(|c| c.end == e && c.max_key <= cut);
+    if let Some(c) = cached {
+        return std::borrow::Cow::Borrowed(c);
+    }
+    let computed = quorum::decide(src.lind, s, e, Some(cut));
+    if everything {
+        fills.push(CacheFill {
+            lens: src.v,
+            indicator: src.i,
+            start: s,
+            what: Filled::Quorum(computed.clone()),
+        });
+    }
+    std::borrow::Cow::Owned(computed)
+}
+
+/// Evidence before the first reporting period counts for nothing: each observation of a
+/// period that ends before `first` begins, seen by the cut, is rejected.
+fn reject_before_first(src: &Source<'_>, first: Option<Period>, cut: Key, rejected: &mut Rejected) {
+    let Some(first) = first else {
+        return;
+    };
+    let Ok(before) = first.start().yesterday() else {
+        return;
+    };
+    for (&(_, key), obs) in src
+        .lind
+        .obs
+        .range(..=(before, super::super::ingest::MAX_KEY))
+    {
+        if key <= cut {
+            rejected.push((
+                obs.index,
+                format!(
+                    "observes a period that ends before indicator `{}` starts on {}",
+                    src.indicator.id,
+                    first.start()
+                ),
+            ));
+        }
+    }
+}
+
+/// The periods of a settled prefix as they were derived, with the rejections the cut sees
+/// again; room is kept for the `more` periods walked after them.
+fn replay_prefix(
+    prefix: &[PrefixPeriod],
+    more: usize,
+    cut: Key,
+    rejected: &mut Rejected,
+) -> Vec<ReportingPeriodState> {
+    let mut out = Vec::with_capacity(prefix.len() + more);
+    for p in prefix {
+        for (key, index, reason) in &p.ignored {
+            if *key <= cut {
+                rejected.push((*index, reason.clone()));
+            }
+        }
+        out.push(p.state.clone());
     }
     out
 }
