@@ -235,6 +235,23 @@ fn alarm(
     Ok(Some(alarm))
 }
 
+/// Where [`save_evidence`] writes a witness's split-view evidence about the checkpoint of
+/// `size`: `split-view-WITNESS-SIZE.txt`, the witness's name kept to ASCII letters, digits
+/// and `-` (anything else becomes `_`).
+pub fn evidence_file(dir: &std::path::Path, witness: &str, size: u64) -> std::path::PathBuf {
+    let safe: String = witness
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join(format!("split-view-{safe}-{size}.txt"))
+}
+
 /// Writes each alarm's evidence into `dir` as `split-view-<witness>-<size>.txt` (a file
 /// already there is kept: evidence is only ever added); the paths written.
 pub fn save_evidence(dir: &std::path::Path, round: &Witnessing) -> Result<Vec<std::path::PathBuf>> {
@@ -243,18 +260,7 @@ pub fn save_evidence(dir: &std::path::Path, round: &Witnessing) -> Result<Vec<st
         let Some(evidence) = &alarm.evidence else {
             continue;
         };
-        let safe: String = alarm
-            .witness
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let path = dir.join(format!("split-view-{safe}-{}.txt", round.size));
+        let path = evidence_file(dir, &alarm.witness, round.size);
         let write_error = |source| Error::Write {
             name: path.display().to_string(),
             source,

@@ -254,7 +254,13 @@ fn round(store: &Store, origin: &str, witnessing: &Witnessing) -> Finished {
 
 /// Logs a finished round and counts it; whether its failing witnesses are to be asked
 /// again.
-fn told(state: &AppState, log: &mut Log, origin: &str, finished: Finished) -> bool {
+fn told(
+    state: &AppState,
+    witnessing: &Witnessing,
+    log: &mut Log,
+    origin: &str,
+    finished: Finished,
+) -> bool {
     let counters = &state.ops.metrics.witnessing;
     let (round, saved) = match finished {
         Ok(Some(done)) => done,
@@ -277,22 +283,8 @@ fn told(state: &AppState, log: &mut Log, origin: &str, finished: Finished) -> bo
             continue;
         }
         counters.alarms.get_or_create(&labels(&alarm.witness)).inc();
-        let safe: String = alarm
-            .witness
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let file = format!("split-view-{safe}-{}.txt", round.size);
-        let evidence = saved
-            .iter()
-            .find(|p| p.file_name().is_some_and(|n| n == file.as_str()))
-            .map(|p| p.display().to_string());
+        let file = app::evidence_file(&witnessing.evidence, &alarm.witness, round.size);
+        let evidence = saved.contains(&file).then(|| file.display().to_string());
         tracing::error!(
             origin,
             size = round.size,
@@ -359,7 +351,7 @@ pub(crate) async fn watch(state: AppState, stores: Vec<Store>, witnessing: Arc<W
                 continue;
             };
             let finished = running.await.unwrap_or_else(|e| Err(e.to_string()));
-            let again = told(&state, log, origin, finished);
+            let again = told(&state, &witnessing, log, origin, finished);
             log.retry = again.then(|| {
                 let delay = log
                     .retry
