@@ -110,6 +110,19 @@ impl std::fmt::Debug for Cache {
 }
 
 impl Cache {
+    /// What a status query screens a name against ([`accord_app::status::status_with`]):
+    /// the lists as the store holds them now for a name, nothing for an entity id.
+    pub fn names_for(
+        &self,
+        store: &accord_app::Store,
+        who: &accord_app::status::Who,
+    ) -> accord_app::Result<Option<Arc<Loaded>>> {
+        match who {
+            accord_app::status::Who::Name(_) => self.current(store).map(Some),
+            accord_app::status::Who::Entity(_) => Ok(None),
+        }
+    }
+
     /// The lists as the store holds them now: the loaded ones if no import happened
     /// since, else read again (blocking: call on the blocking pool).
     pub fn current(&self, store: &accord_app::Store) -> accord_app::Result<Arc<Loaded>> {

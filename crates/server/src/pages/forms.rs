@@ -150,10 +150,7 @@ pub(crate) async fn in_force(
             .collect();
         // A name is screened against the server's index of the lists, built once per
         // import (as /v1/status does), not rebuilt for each answer.
-        let names = match &asked.who {
-            accord_app::status::Who::Name(_) => Some(cache.current(store)?),
-            accord_app::status::Who::Entity(_) => None,
-        };
+        let names = cache.names_for(store, &asked.who)?;
         let names = names
             .as_deref()
             .map(|n| n as &dyn accord_app::status::ListedNames);

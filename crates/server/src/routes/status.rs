@@ -97,10 +97,7 @@ pub async fn status(
     let query = status_query(query)?;
     let cache = state.screening.clone();
     let body = blocking(&state, move |store| {
-        let names = match &query.who {
-            Who::Name(_) => Some(cache.current(store)?),
-            Who::Entity(_) => None,
-        };
+        let names = cache.names_for(store, &query.who)?;
         let names = names.as_deref().map(|n| n as &dyn ListedNames);
         let answer = match accord_app::status::status_with(store, &query, names) {
             Ok(answer) => answer,
