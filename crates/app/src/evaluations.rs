@@ -46,6 +46,7 @@ use accord_store::{Store, StoreError};
 use crate::error::{Error, Result};
 use crate::evaluate::Reading;
 use crate::reports::Reports;
+use crate::time::AsOf;
 
 /// How many derived states an agreement keeps (per log size): enough for the pages of a
 /// few instants being looked at, small enough that a stream of "now"s costs nothing.
@@ -147,15 +148,32 @@ impl Evaluations {
                 state,
             });
         }
+        self.with_slot(store, agreement, |slot| slot.evaluated(as_of, reading))
+    }
+
+    /// [`Evaluations::state`] as of a cut that may be a date: its end in the agreement's
+    /// zone (its first version's, as [`crate::evaluate::Inputs::instant`] reads it), taken
+    /// from the versions the cache holds rather than read from the store again.
+    pub fn state_as_of(
+        &self,
+        store: &Store,
+        agreement: &str,
+        as_of: AsOf,
+        reading: &Reading,
+    ) -> Result<Evaluated> {
+        if self.uncached {
+            let instant = full_read(store, agreement)?.instant(as_of)?;
+            return self.state(store, agreement, instant, reading);
+        }
         self.with_slot(store, agreement, |slot| {
-            let state = slot.state(as_of, reading)?;
-            Ok(Evaluated {
-                versions: slot.versions.clone(),
-                log: slot.log.clone(),
-                sealed: Some(slot.sealed.clone()),
-                reports: slot.reports.clone(),
-                state,
-            })
+            let instant = match as_of {
+                AsOf::At(instant) => instant,
+                AsOf::EndOf(_) => match slot.versions.first() {
+                    Some(first) => as_of.for_agreement(first)?,
+                    None => return Err(Error::NoVersion(agreement.to_owned())),
+                },
+            };
+            slot.evaluated(instant, reading)
         })
     }
 
@@ -244,6 +262,18 @@ struct Chain {
 }
 
 impl Slot {
+    /// The state as of `as_of`, read as asked, with what it was derived from.
+    fn evaluated(&mut self, as_of: Instant, reading: &Reading) -> Result<Evaluated> {
+        let state = self.state(as_of, reading)?;
+        Ok(Evaluated {
+            versions: self.versions.clone(),
+            log: self.log.clone(),
+            sealed: Some(self.sealed.clone()),
+            reports: self.reports.clone(),
+            state,
+        })
+    }
+
     /// `previous` brought up to date with the store (or built from a full read when there
     /// is none, or it cannot be extended).
     fn current(previous: Option<Slot>, store: &Store, agreement: &str) -> Result<Slot> {

@@ -20,6 +20,7 @@ use accord_store::lists::{ListStore, ListedOn};
 
 use crate::error::{Error, Result};
 use crate::evaluate::{AgreementSource, Inputs, LogSource, Reading};
+use crate::evaluations::Evaluations;
 
 /// Whom the question is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,16 +145,20 @@ impl ListedNames for LoadedNames {
 
 /// Answers a status query, reading the listed names from the store when it asks by name.
 pub fn status(store: &Store, query: &StatusQuery) -> Result<StatusAnswer> {
-    status_with(store, query, None)
+    status_with(store, query, None, None)
 }
 
 /// Answers a status query; a query by name is screened against `names` when given (they
 /// must be the store's listed designations now: a server's cache keyed by the lists'
-/// latest imports), else against names read from the store for this query.
+/// latest imports), else against names read from the store for this query. Registered
+/// agreements are evaluated from `cache` when given (a long-lived process's evaluation
+/// cache: the same answer, without reading and replaying the whole log per query), else
+/// read and replayed for this query.
 pub fn status_with(
     store: &Store,
     query: &StatusQuery,
     names: Option<&dyn ListedNames>,
+    cache: Option<&Evaluations>,
 ) -> Result<StatusAnswer> {
     if let Who::Name(name) = &query.who {
         screen_query(name).validate()?;
@@ -172,7 +177,12 @@ pub fn status_with(
             }
         }
     };
-    let evaluated = evaluate_all_as(store, &query.agreements, query.date, &query.reading)?;
+    let evaluated = match cache {
+        Some(cache) => {
+            evaluate_all_cached(store, cache, &query.agreements, query.date, &query.reading)?
+        }
+        None => evaluate_all_as(store, &query.agreements, query.date, &query.reading)?,
+    };
     let evaluations = evaluated
         .iter()
         .map(|(_, state)| Evaluation {
@@ -269,6 +279,45 @@ pub fn evaluate_all_as(
             .cloned()
             .ok_or_else(|| Error::NoVersion(name_of(agreement)))?;
         out.push((governing, state));
+    }
+    Ok(out)
+}
+
+/// [`evaluate_all_as`] with the registered agreements evaluated from `cache` (the same
+/// states: see [`crate::evaluations`]'s invariant); agreements given as texts or models
+/// are read and replayed as there.
+fn evaluate_all_cached(
+    store: &Store,
+    cache: &Evaluations,
+    agreements: &[AgreementSource],
+    date: Date,
+    reading: &Reading,
+) -> Result<Vec<(Agreement, State)>> {
+    let mut out = Vec::with_capacity(agreements.len());
+    for agreement in agreements {
+        let AgreementSource::Registered(id) = agreement else {
+            out.extend(evaluate_all_as(
+                store,
+                std::slice::from_ref(agreement),
+                date,
+                reading,
+            )?);
+            continue;
+        };
+        let evaluated = cache
+            .state_as_of(store, id, crate::time::AsOf::EndOf(date), reading)
+            .map_err(|e| match e {
+                Error::Eval(source) => Error::EvaluateAgreement {
+                    name: id.clone(),
+                    source,
+                },
+                other => other,
+            })?;
+        let governing = evaluated
+            .governing()
+            .cloned()
+            .ok_or_else(|| Error::NoVersion(id.clone()))?;
+        out.push((governing, State::clone(&evaluated.state)));
     }
     Ok(out)
 }

@@ -45,7 +45,20 @@ fn ask(
         reading: Default::default(),
     };
     extra(&mut query);
-    accord_app::status::status(&store.store, &query).unwrap()
+    let answer = accord_app::status::status(&store.store, &query).unwrap();
+    // A server answers from its evaluation cache: the same answer, asked once to fill the
+    // cache and once more from what it holds.
+    let cache = accord_app::evaluations::Evaluations::new();
+    for _ in 0..2 {
+        let cached =
+            accord_app::status::status_with(&store.store, &query, None, Some(&cache)).unwrap();
+        assert_eq!(
+            format!("{cached:?}"),
+            format!("{answer:?}"),
+            "{query:?} from the cache"
+        );
+    }
+    answer
 }
 
 fn outcome(answer: &StatusAnswer, jurisdiction: &str) -> Outcome {

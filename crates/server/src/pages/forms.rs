@@ -140,6 +140,7 @@ pub(crate) async fn in_force(
         }
     };
     let cache = state.screening.clone();
+    let evaluations = state.evaluations.clone();
     let answer = blocking(&state, move |store| {
         // Every registered agreement's relief is composed, as the home page lists them.
         let mut asked = asked;
@@ -154,7 +155,7 @@ pub(crate) async fn in_force(
         let names = names
             .as_deref()
             .map(|n| n as &dyn accord_app::status::ListedNames);
-        accord_app::status::status_with(store, &asked, names)
+        accord_app::status::status_with(store, &asked, names, Some(&evaluations))
     })
     .await;
     Ok(match answer {

@@ -96,10 +96,12 @@ pub async fn status(
     caller.may(Action::QueryStatus)?;
     let query = status_query(query)?;
     let cache = state.screening.clone();
+    let evaluations = state.evaluations.clone();
     let body = blocking(&state, move |store| {
         let names = cache.names_for(store, &query.who)?;
         let names = names.as_deref().map(|n| n as &dyn ListedNames);
-        let answer = match accord_app::status::status_with(store, &query, names) {
+        let answer = match accord_app::status::status_with(store, &query, names, Some(&evaluations))
+        {
             Ok(answer) => answer,
             Err(e) => return unknown_view(&e).map(Err).ok_or(e),
         };
