@@ -501,7 +501,6 @@ impl ListStore {
         }
         match &mut self.conn {
             Conn::Sqlite(conn) => {
-                lite::prepare(conn)?;
                 let mut tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 check_order(&mut tx, request)?;

@@ -66,18 +66,6 @@ const STORED_DIGEST: &str =
 const INSERT_FRAGMENT: &str =
     "INSERT INTO lists_fragment (source_id, has_primary, origin, body) VALUES (?1, ?2, ?3, ?4)";
 
-/// The page cache of the connection's temporary tables (staging, fragments), in KiB.
-/// SQLite gives them 2 MiB by default, so that staging a large file spilled its pages to
-/// the temporary file and read them back for every insert; this bound keeps the memory of
-/// an import constant in the file's size all the same.
-const TEMP_CACHE_KIB: i64 = 32 * 1024;
-
-/// Sets up the connection for an import (before its transaction).
-pub(super) fn prepare(conn: &rusqlite::Connection) -> Result<(), ListStoreError> {
-    conn.pragma_update(Some("temp"), "cache_size", -TEMP_CACHE_KIB)?;
-    Ok(())
-}
-
 /// The secondary index a source's first import builds once after writing its rows instead
 /// of inserting into it row by row: names by key, whose keys come in no order (a B-tree
 /// seek and often a page split per name, against one sorted pass at the end).
