@@ -504,9 +504,11 @@ impl ListStore {
                 let mut tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 check_order(&mut tx, request)?;
+                let deferred = lite::defer_indexes(&tx, &request.source)?;
                 let staged =
                     lite::stage(&tx, &request.source, files, request.allow.empty, progress)?;
                 let summary = record_staged(&mut tx, request, staged, Apply::Changed)?;
+                lite::build_indexes(&tx, deferred)?;
                 tx.commit()?;
                 Ok(summary)
             }

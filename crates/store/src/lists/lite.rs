@@ -19,7 +19,28 @@ use accord_lists::{Designation, ErrorKind, IfEmpty, ImportError, Location};
 use rusqlite::{OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
-use super::{ImportFile, ListStoreError, STAGING, Staged, Written, name_key, parse_body};
+use super::{ImportFile, ListStoreError, Staged, Written, name_key, parse_body};
+
+/// The staging tables of [`super::STAGING`], keyed by their primary keys alone
+/// (`WITHOUT ROWID`): one B-tree per table instead of a rowid table beside the index of its
+/// key, so that staging a record writes one tree, not two. They hold the same columns.
+const STAGING: &[&str] = &[
+    "CREATE TEMP TABLE IF NOT EXISTS lists_staging (
+        source_id TEXT PRIMARY KEY,
+        digest TEXT NOT NULL,
+        body TEXT NOT NULL,
+        caption TEXT NOT NULL,
+        schema TEXT,
+        listed_on TEXT,
+        has_primary BIGINT NOT NULL,
+        origin TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS lists_staging_name (
+        source_id TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        PRIMARY KEY (source_id, name_key)) WITHOUT ROWID",
+    "DELETE FROM lists_staging",
+    "DELETE FROM lists_staging_name",
+];
 
 const FRAGMENTS: &[&str] = &[
     "CREATE TEMP TABLE IF NOT EXISTS lists_fragment (
@@ -40,8 +61,59 @@ const INSERT_VERSION: &str =
 const INSERT_LISTED_NAME: &str =
     "INSERT INTO lists_name (source, source_id, name_key) VALUES (?1, ?2, ?3)
      ON CONFLICT DO NOTHING";
+const STORED_DIGEST: &str =
+    "SELECT digest FROM lists_designation WHERE source = ?1 AND source_id = ?2";
 const INSERT_FRAGMENT: &str =
     "INSERT INTO lists_fragment (source_id, has_primary, origin, body) VALUES (?1, ?2, ?3, ?4)";
+
+/// The secondary index a source's first import builds once after writing its rows instead
+/// of inserting into it row by row: names by key, whose keys come in no order (a B-tree
+/// seek and often a page split per name, against one sorted pass at the end).
+const DEFERRED: &[&str] = &["lists_name_by_key"];
+
+/// Drops the [`DEFERRED`] indexes when `source` has never been imported, returning the
+/// statements that create them again ([`build_indexes`], in the same transaction: an
+/// import that fails leaves them as they were). A source is imported for the first time
+/// once, so rebuilding the index over the other sources' names too is paid once per source.
+pub(super) fn defer_indexes(
+    tx: &Transaction<'_>,
+    source: &str,
+) -> Result<Vec<String>, ListStoreError> {
+    let imported: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM lists_designation WHERE source = ?1)",
+        [source],
+        |r| r.get(0),
+    )?;
+    let mut dropped = Vec::new();
+    if imported {
+        return Ok(dropped);
+    }
+    for name in DEFERRED {
+        let create: Option<String> = tx
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(create) = create {
+            tx.execute(&format!("DROP INDEX {name}"), [])?;
+            dropped.push(create);
+        }
+    }
+    Ok(dropped)
+}
+
+/// Creates the indexes [`defer_indexes`] dropped, as they were defined.
+pub(super) fn build_indexes(
+    tx: &Transaction<'_>,
+    dropped: Vec<String>,
+) -> Result<(), ListStoreError> {
+    for create in dropped {
+        tx.execute(&create, [])?;
+    }
+    Ok(())
+}
 
 /// The SHA-256 of a designation's canonical JSON, in lowercase hex: what
 /// [`Designation::digest`] returns, from JSON already made.
@@ -165,6 +237,16 @@ fn insert_staged(
             }
         }
         Written::Direct => {
+            // The version and names of the digest the designation has in the store were
+            // written when that digest was staged: an import that changes nothing (the
+            // daily update) looks up one key per designation instead of writing them again.
+            let stored: Option<String> = tx
+                .prepare_cached(STORED_DIGEST)?
+                .query_row((&d.source, &d.source_id), |r| r.get(0))
+                .optional()?;
+            if stored.as_deref() == Some(digest.as_str()) {
+                return Ok(true);
+            }
             tx.prepare_cached(INSERT_VERSION)?
                 .execute((&digest, &body))?;
             let mut name = tx.prepare_cached(INSERT_LISTED_NAME)?;
