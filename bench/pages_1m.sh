@@ -105,7 +105,7 @@ Q
     echo "bench: $(curl -s -o /dev/null -w '%{http_code} %{size_download} B %{time_total} s' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$q") $q"
   done <"$Q"
   rss "the first status queries"
-  QUERIES="$Q" wrk_row "status, 6 queries" "/v1/status?entity=eu-fsf:EU.1001.23&agreement=$ID&activity=food&date=2027-06-30" -s "$LUA/status.lua"
+  QUERIES="$Q" TOKEN="$TOKEN" wrk_row "status, 6 queries" "/v1/status?entity=eu-fsf:EU.1001.23&agreement=$ID&activity=food&date=2027-06-30" -s "$LUA/status.lua"
   wrk_row "status, entity, no agreement" "/v1/status?entity=eu-fsf:EU.1001.23&date=2027-06-30"
   wrk_row "status, name, with agreement" "/v1/status?name=Central%20Bank%20of%20Arden&agreement=$ID&date=2027-06-30"
   rss "status"

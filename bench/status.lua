@@ -1,6 +1,7 @@
 -- wrk script: `status` queries (issue #13, "status queries/s and p99 with the sample lists
 -- and bundled agreements loaded"), cycling among the queries given one per line in the
--- file QUERIES (each a path with its query string).
+-- file QUERIES (each a path with its query string), with the bearer token TOKEN (the
+-- headers a script gives replace those of `wrk -H`: without TOKEN the requests are anonymous).
 --
 --   QUERIES=FILE TOKEN=T wrk -t1 -c4 -d10s --latency -s bench/status.lua http://127.0.0.1:PORT
 local paths = {}
