@@ -151,6 +151,22 @@ impl Evaluations {
         self.with_slot(store, agreement, |slot| slot.evaluated(as_of, reading))
     }
 
+    /// The instant `as_of` means for the registered `agreement`: a date is its end in the
+    /// agreement's zone, as [`crate::time::registered_as_of`] says, from the versions the
+    /// cache holds (reading, checking and verifying the registered versions again for
+    /// every request was most of a cached request's time).
+    pub fn instant(&self, store: &Store, agreement: &str, as_of: AsOf) -> Result<Instant> {
+        match as_of {
+            AsOf::At(instant) => Ok(instant),
+            AsOf::EndOf(_) if self.uncached => {
+                crate::time::registered_as_of(store, agreement, as_of)
+            }
+            AsOf::EndOf(_) => {
+                self.with_slot(store, agreement, |slot| slot.instant(agreement, as_of))
+            }
+        }
+    }
+
     /// [`Evaluations::state`] as of a cut that may be a date: its end in the agreement's
     /// zone (its first version's, as [`crate::evaluate::Inputs::instant`] reads it), taken
     /// from the versions the cache holds rather than read from the store again.
@@ -166,13 +182,7 @@ impl Evaluations {
             return self.state(store, agreement, instant, reading);
         }
         self.with_slot(store, agreement, |slot| {
-            let instant = match as_of {
-                AsOf::At(instant) => instant,
-                AsOf::EndOf(_) => match slot.versions.first() {
-                    Some(first) => as_of.for_agreement(first)?,
-                    None => return Err(Error::NoVersion(agreement.to_owned())),
-                },
-            };
+            let instant = slot.instant(agreement, as_of)?;
             slot.evaluated(instant, reading)
         })
     }
@@ -262,6 +272,16 @@ struct Chain {
 }
 
 impl Slot {
+    /// The instant `as_of` means for this agreement (a date: its end in the zone of the
+    /// first version, which governs every version).
+    fn instant(&self, agreement: &str, as_of: AsOf) -> Result<Instant> {
+        match (as_of, self.versions.first()) {
+            (AsOf::At(instant), _) => Ok(instant),
+            (AsOf::EndOf(_), Some(first)) => as_of.for_agreement(first),
+            (AsOf::EndOf(_), None) => Err(Error::NoVersion(agreement.to_owned())),
+        }
+    }
+
     /// The state as of `as_of`, read as asked, with what it was derived from.
     fn evaluated(&mut self, as_of: Instant, reading: &Reading) -> Result<Evaluated> {
         let state = self.state(as_of, reading)?;

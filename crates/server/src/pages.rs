@@ -197,8 +197,9 @@ async fn agreement_ctx(
         Some(AsOf::At(t)) => Some(t),
         Some(cut) => {
             let id = agreement_id(id).map_err(|e| PageError::from_api(e, &base))?;
+            let evaluations = state.evaluations.clone();
             let resolved = blocking(state, move |store| {
-                accord_app::time::registered_as_of(store, id.as_str(), cut)
+                evaluations.instant(store, id.as_str(), cut)
             })
             .await
             .map_err(|e| PageError::from_api(e, &base))?;

@@ -45,8 +45,9 @@ pub async fn file(
     let cut = crate::routes::agreements::as_of(Some(&as_of))?;
     let policy = state.witnessing.clone();
     let witnessed = policy.is_some();
+    let evaluations = state.evaluations.clone();
     let built = blocking(&state, move |store| {
-        let instant = accord_app::time::registered_as_of(store, id.as_str(), cut)?;
+        let instant = evaluations.instant(store, id.as_str(), cut)?;
         let request = accord_app::report::Request {
             agreement: id.as_str(),
             as_of: instant,

@@ -128,8 +128,7 @@ async fn evaluated(
 ) -> Result<accord_app::evaluations::Evaluated, ApiError> {
     let evaluations = state.evaluations.clone();
     blocking(state, move |store| {
-        let instant = accord_app::time::registered_as_of(store, id.as_str(), as_of)?;
-        match evaluations.state(store, id.as_str(), instant, &reading) {
+        match evaluations.state_as_of(store, id.as_str(), as_of, &reading) {
             Err(e) => unknown_view(&e).map(Err).ok_or(e),
             Ok(evaluated) => Ok(Ok(evaluated)),
         }
