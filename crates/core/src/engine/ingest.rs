@@ -12,6 +12,7 @@
 //! superseded or withdrew it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::agreement::{Agreement, IndicatorTarget, PartyRole, SelfReport, Tolerance};
 use crate::id::ParticipantId;
@@ -201,11 +202,15 @@ pub(crate) struct LensIndicator {
 pub(crate) struct Settled {
     /// Whether `state` has its reasons (derived for `Evaluator::state`, not `statuses`).
     pub explained: bool,
-    pub cell: Cell,
+    /// The stamp of the cached cell it was derived from (0 when derived from a cell decided
+    /// in the same derivation, until [`LensIndicator::store_settled`] gives it that cell's).
+    pub stamp: u64,
     pub misses_in: u32,
     pub due: Option<Date>,
     pub after: Date,
-    pub state: crate::engine::state::ReportingPeriodState,
+    /// Shared with the [`Prefix`] period that holds the same state, so that a period is
+    /// copied once into the cache (and a cut-back prefix frees nothing but a count).
+    pub state: Arc<crate::engine::state::ReportingPeriodState>,
     pub misses_out: u32,
 }
 
@@ -227,8 +232,9 @@ pub(crate) struct Prefix {
 /// One period of a [`Prefix`].
 #[derive(Debug, Clone)]
 pub(crate) struct PrefixPeriod {
-    /// As the walk output it (a finding that stands already taken over).
-    pub state: crate::engine::state::ReportingPeriodState,
+    /// As the walk output it (a finding that stands already taken over); the same state
+    /// as the period's [`Settled`] where it is that one.
+    pub state: Arc<crate::engine::state::ReportingPeriodState>,
     /// The entries its quorum ignores, with the reason (rejected in the state).
     pub ignored: Vec<(Key, u64, String)>,
     /// The walk's consecutive misses and latest standing finding after it.
@@ -296,7 +302,8 @@ impl Settled {
         date > self.after
             && self.misses_in == misses_in
             && self.due == due
-            && ((cell.stamp != 0 && cell.stamp == self.cell.stamp) || self.cell == *cell)
+            && cell.stamp != 0
+            && cell.stamp == self.stamp
     }
 }
 
@@ -838,14 +845,18 @@ impl LensIndicator {
         self.stamps
     }
 
-    /// Keeps a settled period, with the stamp of the cached cell it was derived from when
-    /// that is the cell it holds (then `Settled::fits` compares stamps, not cells).
+    /// Keeps a settled period. One derived from a quorum decided in the same derivation
+    /// (stamp 0) comes right after that quorum's fill, so the cell cached for its start is
+    /// the one stored last: it takes that cell's stamp (then `Settled::fits` compares
+    /// stamps, never whole cells). Without such a cell it is not kept.
     pub fn store_settled(&mut self, start: Date, mut settled: Settled) {
-        if let Some(cached) = self.cells.get(&start)
-            && cached.stamp != 0
-            && *cached == settled.cell
-        {
-            settled.cell.stamp = cached.stamp;
+        if settled.stamp == 0 {
+            match self.cells.get(&start) {
+                Some(cached) if cached.stamp != 0 && cached.stamp == self.stamps => {
+                    settled.stamp = cached.stamp;
+                }
+                _ => return,
+            }
         }
         self.settled.insert(start, settled);
     }

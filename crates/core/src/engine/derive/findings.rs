@@ -9,6 +9,7 @@
 //! dispute opened is judged on them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance, show};
 use crate::id::IndicatorId;
@@ -279,51 +280,20 @@ fn indicator_periods(
             (p.max_key, p.after)
         });
     for period in schedule {
-        let s = period.start();
-        let cell = period_cell(src, period, cut, everything, fills);
-        let cell = cell.as_ref();
+        let fresh = period_cell(src, period, cut);
+        let cell = fresh.as_ref();
         for (key, index, reason) in &cell.ignored {
             if *key <= cut {
                 rejected.push((*index, reason.clone()));
             }
         }
-        let carried = lind
-            .settled
-            .get(&s)
-            .filter(|c| c.state.period == period && c.fits(cell, misses, due, cal.date))
-            // Derived without its reasons, it is carried forward only where none are shown.
-            .filter(|c| c.explained || cal.detail == Detail::Statuses);
-        let mut settled_after = None;
-        let mut state = match carried {
-            Some(c) => {
-                misses = c.misses_out;
-                settled_after = Some(c.after);
-                match cal.detail {
-                    Detail::Full => c.state.clone(),
-                    Detail::Statuses => unexplained(&c.state),
-                }
-            }
-            None => {
-                let misses_in = misses;
-                let state = period_status(cal, src, period, cell, &mut misses);
-                if everything
-                    && let Some(settled) = settle(cal.date, src, cell, misses_in, due, &state)
-                {
-                    settled_after = Some(settled.after);
-                    fills.push(CacheFill {
-                        lens: src.v,
-                        indicator: src.i,
-                        start: s,
-                        what: Filled::Period(Box::new(Settled {
-                            misses_out: misses,
-                            ..settled
-                        })),
-                    });
-                }
-                state
-            }
-        };
+        let walked = period_state(cal, src, period, cell, (&mut misses, due), everything);
+        let (mut state, mut shared) = (walked.state, walked.shared);
         if matches!(cell.outcome, Outcome::Empty) && state.escrow.is_none() {
+            // A finding that stands (or a note that it no longer does) changes the state.
+            if indicator.stands.is_some() {
+                shared = None;
+            }
             let previous = standing.and_then(|i| out.get(i));
             if stands(indicator, previous, &mut state) {
                 misses = 0;
@@ -334,13 +304,13 @@ fn indicator_periods(
         ) {
             standing = Some(out.len());
         }
-        match settled_after {
+        match walked.after {
             Some(after) => {
                 if let Some(grown) = grown.as_mut() {
                     max_key = max_key.max(cell.max_key);
                     latest = latest.max(after);
                     grown.push(PrefixPeriod {
-                        state: state.clone(),
+                        state: shared.unwrap_or_else(|| Arc::new(state.clone())),
                         ignored: cell.ignored.clone(),
                         misses_out: misses,
                         standing,
@@ -355,6 +325,14 @@ fn indicator_periods(
                 }
             }
         }
+        // A quorum decided now goes to the cache (when the cut sees everything), then the
+        // period settled on it, which takes that cell's stamp (see `store_settled`).
+        if everything && let std::borrow::Cow::Owned(cell) = fresh {
+            fills.push(cache_fill(src, period.start(), Filled::Quorum(cell)));
+        }
+        if let Some(settled) = walked.settled {
+            fills.push(cache_fill(src, period.start(), Filled::Period(settled)));
+        }
         out.push(state);
     }
     if let Some(add) = grown.filter(|g| !g.is_empty()) {
@@ -364,33 +342,93 @@ fn indicator_periods(
 }
 
 /// The quorum of a period as the cut sees it: the cached one where it still holds, else
-/// decided now (and offered to the cache when the cut sees every entry).
-fn period_cell<'a>(
-    src: &Source<'a>,
-    period: Period,
-    cut: Key,
-    everything: bool,
-    fills: &mut Vec<CacheFill>,
-) -> std::borrow::Cow<'a, Cell> {
+/// decided now (for the caller to offer to the cache when the cut sees every entry).
+fn period_cell<'a>(src: &Source<'a>, period: Period, cut: Key) -> std::borrow::Cow<'a, Cell> {
     let (s, e) = (period.start(), period.end());
     let cached = src
         .lind
         .cells
         .get(&s)
         .filter(|c| c.end == e && c.max_key <= cut);
-    if let Some(c) = cached {
-        return std::borrow::Cow::Borrowed(c);
+    match cached {
+        Some(c) => std::borrow::Cow::Borrowed(c),
+        None => std::borrow::Cow::Owned(quorum::decide(src.lind, s, e, Some(cut))),
     }
-    let computed = quorum::decide(src.lind, s, e, Some(cut));
-    if everything {
-        fills.push(CacheFill {
-            lens: src.v,
-            indicator: src.i,
-            start: s,
-            what: Filled::Quorum(computed.clone()),
+}
+
+/// A period's state as [`period_state`] found it.
+struct Walked {
+    state: ReportingPeriodState,
+    /// The cache's copy of `state` (before a finding that stands is taken over), for the
+    /// prefix to share rather than copy again.
+    shared: Option<Arc<ReportingPeriodState>>,
+    /// When the period is settled: the date after which its status holds.
+    after: Option<Date>,
+    /// The settled period to keep, when derived now.
+    settled: Option<Box<Settled>>,
+}
+
+/// A period's status: carried forward from the settled periods where one fits, else
+/// derived (and, when the cut sees everything and it is settled, to be kept). `misses` is
+/// the walk's count of consecutive misses, updated.
+fn period_state(
+    cal: &Calendar<'_>,
+    src: &Source<'_>,
+    period: Period,
+    cell: &Cell,
+    (misses, due): (&mut u32, Option<Date>),
+    everything: bool,
+) -> Walked {
+    let carried = src
+        .lind
+        .settled
+        .get(&period.start())
+        .filter(|c| c.state.period == period && c.fits(cell, *misses, due, cal.date))
+        // Derived without its reasons, it is carried forward only where none are shown.
+        .filter(|c| c.explained || cal.detail == Detail::Statuses);
+    if let Some(c) = carried {
+        *misses = c.misses_out;
+        let (state, shared) = match cal.detail {
+            Detail::Full => (
+                ReportingPeriodState::clone(&c.state),
+                Some(Arc::clone(&c.state)),
+            ),
+            Detail::Statuses => (unexplained(&c.state), None),
+        };
+        return Walked {
+            state,
+            shared,
+            after: Some(c.after),
+            settled: None,
+        };
+    }
+    let misses_in = *misses;
+    let state = period_status(cal, src, period, cell, misses);
+    let settled = everything
+        .then(|| settle(cal.date, src, cell, misses_in, due, &state))
+        .flatten()
+        .map(|settled| {
+            Box::new(Settled {
+                misses_out: *misses,
+                ..settled
+            })
         });
+    Walked {
+        shared: settled.as_ref().map(|s| Arc::clone(&s.state)),
+        after: settled.as_ref().map(|s| s.after),
+        settled,
+        state,
     }
-    std::borrow::Cow::Owned(computed)
+}
+
+/// A fill of the cache for one period of this source's indicator.
+fn cache_fill(src: &Source<'_>, start: Date, what: Filled) -> CacheFill {
+    CacheFill {
+        lens: src.v,
+        indicator: src.i,
+        start,
+        what,
+    }
 }
 
 /// Evidence before the first reporting period counts for nothing: each observation of a
@@ -435,7 +473,7 @@ fn replay_prefix(
                 rejected.push((*index, reason.clone()));
             }
         }
-        out.push(p.state.clone());
+        out.push(ReportingPeriodState::clone(&p.state));
     }
     out
 }
@@ -448,12 +486,7 @@ fn prefix_fill(
     key: PrefixKey,
     add: Vec<PrefixPeriod>,
 ) -> CacheFill {
-    CacheFill {
-        lens: src.v,
-        indicator: src.i,
-        start,
-        what: Filled::Prefix { keep, key, add },
-    }
+    cache_fill(src, start, Filled::Prefix { keep, key, add })
 }
 
 /// A settled period's state without its reasons (which, for a period carried forward,
@@ -494,11 +527,11 @@ fn settle(
         && state.cure_until.is_none();
     settled.then(|| Settled {
         explained: src.explain,
-        cell: cell.clone(),
+        stamp: cell.stamp,
         misses_in,
         due,
         after: after.max(state.period.end()),
-        state: state.clone(),
+        state: Arc::new(state.clone()),
         misses_out: 0,
     })
 }
