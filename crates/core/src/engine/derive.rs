@@ -67,8 +67,11 @@ pub(crate) struct CacheFill {
 
 /// See [`CacheFill`].
 pub(crate) enum Filled {
-    Quorum(Cell),
-    Period(Box<super::ingest::Settled>),
+    /// A quorum decided now, and the period settled on it if it is (which takes the
+    /// stamp the cell is stored with).
+    Quorum(Cell, Option<super::ingest::Settled>),
+    /// A period settled on a cached quorum.
+    Period(super::ingest::Settled),
     /// A period of an `escalate` indicator reported in time, as of its cell's stamp.
     Reported(u64),
     /// The settled prefix: the first `keep` periods of the one held (the derivation took

@@ -254,7 +254,7 @@ fn indicator_periods(
     let prefix = lind
         .prefix
         .usable(start, due, key.explained, (cut, date, end));
-    let prefix = lind.prefix.periods.get(..prefix).unwrap_or_default();
+    let prefix = lind.prefix.periods().get(..prefix).unwrap_or_default();
     let schedule = periods_from(
         start,
         indicator.cadence,
@@ -264,7 +264,7 @@ fn indicator_periods(
     );
     let first = prefix
         .first()
-        .map(|p| p.state.period)
+        .map(|p| p.period)
         .or_else(|| schedule.first().copied());
     reject_before_first(src, first, cut, rejected);
     let mut out = replay_prefix(prefix, schedule.len(), cut, rejected);
@@ -310,6 +310,7 @@ fn indicator_periods(
                     max_key = max_key.max(cell.max_key);
                     latest = latest.max(after);
                     grown.push(PrefixPeriod {
+                        period,
                         state: shared.unwrap_or_else(|| Arc::new(state.clone())),
                         ignored: cell.ignored.clone(),
                         misses_out: misses,
@@ -325,13 +326,16 @@ fn indicator_periods(
                 }
             }
         }
-        // A quorum decided now goes to the cache (when the cut sees everything), then the
-        // period settled on it, which takes that cell's stamp (see `store_settled`).
-        if everything && let std::borrow::Cow::Owned(cell) = fresh {
-            fills.push(cache_fill(src, period.start(), Filled::Quorum(cell)));
-        }
-        if let Some(settled) = walked.settled {
-            fills.push(cache_fill(src, period.start(), Filled::Period(settled)));
+        // A quorum decided now goes to the cache (when the cut sees everything), with the
+        // period settled on it; a period settled on a cached quorum goes alone.
+        let what = match (fresh, walked.settled) {
+            (std::borrow::Cow::Owned(cell), settled) if everything => {
+                Some(Filled::Quorum(cell, settled))
+            }
+            (_, settled) => settled.map(Filled::Period),
+        };
+        if let Some(what) = what {
+            fills.push(cache_fill(src, period.start(), what));
         }
         out.push(state);
     }
@@ -365,7 +369,7 @@ struct Walked {
     /// When the period is settled: the date after which its status holds.
     after: Option<Date>,
     /// The settled period to keep, when derived now.
-    settled: Option<Box<Settled>>,
+    settled: Option<Settled>,
 }
 
 /// A period's status: carried forward from the settled periods where one fits, else
@@ -407,11 +411,9 @@ fn period_state(
     let settled = everything
         .then(|| settle(cal.date, src, cell, misses_in, due, &state))
         .flatten()
-        .map(|settled| {
-            Box::new(Settled {
-                misses_out: *misses,
-                ..settled
-            })
+        .map(|settled| Settled {
+            misses_out: *misses,
+            ..settled
         });
     Walked {
         shared: settled.as_ref().map(|s| Arc::clone(&s.state)),
