@@ -278,8 +278,12 @@ impl Prefix {
             self.due = key.due;
             self.explained = key.explained;
         }
-        self.periods.truncate(keep);
-        self.periods.extend(add);
+        if keep == 0 {
+            self.periods = add;
+        } else {
+            self.periods.truncate(keep);
+            self.periods.extend(add);
+        }
         self.hold(self.periods.len());
     }
 

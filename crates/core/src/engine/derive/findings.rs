@@ -279,7 +279,8 @@ fn indicator_periods(
         .map_or((super::super::ingest::MIN_KEY, Date::MIN), |p| {
             (p.max_key, p.after)
         });
-    for period in schedule {
+    let walks = schedule.len();
+    for (n, period) in schedule.into_iter().enumerate() {
         let fresh = period_cell(src, period, cut);
         let cell = fresh.as_ref();
         for (key, index, reason) in &cell.ignored {
@@ -309,6 +310,10 @@ fn indicator_periods(
                 if let Some(grown) = grown.as_mut() {
                     max_key = max_key.max(cell.max_key);
                     latest = latest.max(after);
+                    // Room for every period left, once: no buffer outgrown and freed.
+                    if grown.capacity() == 0 {
+                        grown.reserve_exact(walks - n);
+                    }
                     grown.push(PrefixPeriod {
                         period,
                         state: shared.unwrap_or_else(|| Arc::new(state.clone())),
@@ -604,7 +609,15 @@ struct Slot {
     grace_end: Option<Date>,
     /// Whether reasons are written (`Detail::Full`); statuses alone need none.
     explain: bool,
-    grace_text: String,
+}
+
+impl Slot {
+    /// The end of the grace in words (written only where a reason cites it: most periods
+    /// are decided in time and never do).
+    fn grace_text(&self) -> String {
+        self.grace_end
+            .map_or_else(|| "its grace period".to_owned(), |d| d.to_string())
+    }
 }
 
 fn ids(v: &[u64]) -> Vec<LogIndex> {
@@ -626,11 +639,6 @@ fn period_status(
         in_grace: deadline.is_none_or(|d| cal.date <= d),
         grace_end: deadline,
         explain,
-        grace_text: if explain {
-            deadline.map_or_else(|| "its grace period".to_owned(), |d| d.to_string())
-        } else {
-            String::new()
-        },
     };
     let mut out = ReportingPeriodState {
         period,
@@ -671,7 +679,11 @@ fn period_status(
             have,
             needed,
         } => {
-            let grace_text = &slot.grace_text;
+            let grace_text = if slot.explain {
+                slot.grace_text()
+            } else {
+                String::new()
+            };
             if slot.in_grace {
                 out.status = IndicatorStatus::Missing;
                 if !explain {
@@ -810,31 +822,30 @@ fn decided(
         }
         return;
     }
-    let who = if *self_reported && *voices == 1 {
+    // Written into one string: this reason is on nearly every period.
+    let mut detail = if *self_reported && *voices == 1 {
         "the target's own report (self-reports suffice for this indicator)".to_owned()
     } else {
         format!("{voices} agreeing report(s), quorum {needed}")
     };
+    detail.push_str(": ");
+    detail.push_str(&why);
+    if !dissent.is_empty() {
+        detail.push_str(&format!(
+            "; {} dissenting report(s) outside tolerance",
+            dissent.len()
+        ));
+    }
     let mut entries = ids(agreeing);
     entries.extend(ids(dissent));
-    out.reasons.push(Reason::with_entries(
-        Rule::IndicatorQuorum,
-        format!(
-            "{who}: {why}{}",
-            if dissent.is_empty() {
-                String::new()
-            } else {
-                format!("; {} dissenting report(s) outside tolerance", dissent.len())
-            }
-        ),
-        entries,
-    ));
+    out.reasons
+        .push(Reason::with_entries(Rule::IndicatorQuorum, detail, entries));
     if *late {
         out.reasons.push(Reason::with_entries(
             Rule::IndicatorLate,
             format!(
                 "reported after {}, the end of the grace period; counted and marked late",
-                slot.grace_text
+                slot.grace_text()
             ),
             ids(agreeing),
         ));
@@ -865,7 +876,11 @@ fn empty(
     misses: &mut u32,
     out: &mut ReportingPeriodState,
 ) {
-    let grace_text = &slot.grace_text;
+    let grace_text = if slot.explain {
+        slot.grace_text()
+    } else {
+        String::new()
+    };
     if slot.period.end() >= date {
         if !slot.explain {
             return;
