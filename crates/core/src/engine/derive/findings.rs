@@ -25,7 +25,7 @@ use super::super::state::{
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
 use super::{
-    Anchors, CacheFill, Detail, Filled, Key, PrefixKey, Rejected, epoch_day, periods_from,
+    Anchors, CacheFill, Detail, Filled, Fills, Key, PrefixKey, Rejected, epoch_day, periods_from,
 };
 
 /// An indicator's status at one review, before it is turned into output.
@@ -63,7 +63,7 @@ pub(crate) fn findings(
     cal: &Calendar<'_>,
     disputes: &Disputes,
     everything: bool,
-    fills: &mut Vec<CacheFill>,
+    fills: &mut Fills,
     rejected: &mut Rejected,
 ) -> Findings {
     let mut used: Vec<usize> = cal
@@ -233,7 +233,7 @@ fn indicator_periods(
     cal: &Calendar<'_>,
     src: &Source<'_>,
     everything: bool,
-    fills: &mut Vec<CacheFill>,
+    fills: &mut Fills,
     rejected: &mut Rejected,
 ) -> Vec<ReportingPeriodState> {
     let (cut, date, indicator, lind) = (cal.cut, cal.date, src.indicator, src.lind);
@@ -280,6 +280,10 @@ fn indicator_periods(
             (p.max_key, p.after)
         });
     let walks = schedule.len();
+    if everything {
+        // At most a fill per period and the prefix's.
+        fills.group(walks + 1);
+    }
     for (n, period) in schedule.into_iter().enumerate() {
         let fresh = period_cell(src, period, cut);
         let cell = fresh.as_ref();
