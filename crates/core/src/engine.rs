@@ -272,15 +272,7 @@ impl Evaluator {
     /// The state in the detail asked for, keeping what it computed for later derivations.
     fn derive(&mut self, as_of: Instant, detail: derive::Detail) -> Result<State, EvalError> {
         let (state, fills) = derive::state(&self.core, as_of, true, detail, None)?;
-        // An indicator's settled periods are kept together once its fills are taken in
-        // (nothing else in them reads them), in one sorted batch.
-        let mut settled = Vec::new();
-        let mut at = None;
         for fill in fills {
-            if at != Some((fill.lens, fill.indicator)) {
-                self.keep_settled(at, &mut settled);
-                at = Some((fill.lens, fill.indicator));
-            }
             if let Some(ind) = self
                 .core
                 .lenses
@@ -288,13 +280,16 @@ impl Evaluator {
                 .and_then(|l| l.indicators.get_mut(fill.indicator))
             {
                 match fill.what {
-                    derive::Filled::Quorum(cell, period) => {
+                    derive::Filled::Quorum(cell, settled) => {
                         let stamp = ind.store_cell(fill.start, cell);
-                        if let Some(period) = period {
-                            settled.push((fill.start, ingest::Settled { stamp, ..period }));
+                        if let Some(settled) = settled {
+                            ind.settled
+                                .insert(fill.start, ingest::Settled { stamp, ..settled });
                         }
                     }
-                    derive::Filled::Period(period) => settled.push((fill.start, period)),
+                    derive::Filled::Period(settled) => {
+                        ind.settled.insert(fill.start, settled);
+                    }
                     derive::Filled::Reported(stamp) => {
                         ind.reported.insert(fill.start, stamp);
                     }
@@ -304,27 +299,7 @@ impl Evaluator {
                 }
             }
         }
-        self.keep_settled(at, &mut settled);
         Ok(state)
-    }
-
-    /// Keeps the settled periods of the indicator `at` (lens, indicator) found by a
-    /// derivation, in the order found, and empties `periods`.
-    fn keep_settled(
-        &mut self,
-        at: Option<(usize, usize)>,
-        periods: &mut Vec<(Date, ingest::Settled)>,
-    ) {
-        let ind = at.and_then(|(l, i)| {
-            self.core
-                .lenses
-                .get_mut(l)
-                .and_then(|l| l.indicators.get_mut(i))
-        });
-        if let Some(ind) = ind {
-            ind.keep_settled(periods.drain(..));
-        }
-        periods.clear();
     }
 }
 

@@ -829,22 +829,6 @@ impl Lens {
 }
 
 impl LensIndicator {
-    /// Keeps settled periods (by start, in the order derived: a later one replaces an
-    /// earlier one of the same start). Into an empty map (an indicator's first fill) they
-    /// go in one batch, which builds the tree's nodes full: inserted one by one in
-    /// ascending order (33,000 periods over 100 indicators in `--bench engine`), every
-    /// node was left about half full, so about twice the nodes to allocate and touch.
-    pub fn keep_settled(&mut self, periods: impl ExactSizeIterator<Item = (Date, Settled)>) {
-        if self.settled.is_empty() && periods.len() > 1 {
-            // `collect` sorts stably and, of equal starts, keeps the last: as `insert`.
-            self.settled = periods.collect();
-            return;
-        }
-        for (start, period) in periods {
-            self.settled.insert(start, period);
-        }
-    }
-
     /// Caches a cell, dropping cached cells that overlap it with other bounds (the
     /// schedule moved, e.g. when the event it starts from was recorded).
     /// Returns the stamp it is stored with.
