@@ -245,6 +245,17 @@ impl Unit {
 /// A value rounded to `places` decimal places, trailing zeros (and a trailing point)
 /// dropped.
 pub fn show(value: f64, places: u8) -> String {
+    // The shortest text that reads back as `value` is already its rounding to `places`
+    // when it has no more decimals than that and two neighbouring doubles are far closer
+    // than a unit of the last place (|value| < 2^30, so under 2^-23 apart, and at most 6
+    // places): it spares the exact formatting, most of the cost of a reason's text.
+    if places <= 6 && value.abs() < 1_073_741_824.0 {
+        let text = value.to_string();
+        let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+        if decimals <= usize::from(places) {
+            return if text == "-0" { "0".to_owned() } else { text };
+        }
+    }
     let text = format!("{value:.*}", usize::from(places));
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_owned()

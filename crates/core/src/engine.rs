@@ -280,8 +280,16 @@ impl Evaluator {
                 .and_then(|l| l.indicators.get_mut(fill.indicator))
             {
                 match fill.what {
-                    derive::Filled::Quorum(cell) => ind.store_cell(fill.start, cell),
-                    derive::Filled::Period(settled) => ind.store_settled(fill.start, *settled),
+                    derive::Filled::Quorum(cell, settled) => {
+                        let stamp = ind.store_cell(fill.start, cell);
+                        if let Some(settled) = settled {
+                            ind.settled
+                                .insert(fill.start, ingest::Settled { stamp, ..settled });
+                        }
+                    }
+                    derive::Filled::Period(settled) => {
+                        ind.settled.insert(fill.start, settled);
+                    }
                     derive::Filled::Reported(stamp) => {
                         ind.reported.insert(fill.start, stamp);
                     }

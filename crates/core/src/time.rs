@@ -218,6 +218,12 @@ impl CalendarDuration {
 
     /// The date this duration after `date`, or `None` past the end of the calendar.
     pub fn after(&self, date: Date) -> Option<Date> {
+        // Days and weeks alone (most graces and cadences): day arithmetic, the same dates
+        // as the span's, without building one; a derivation does this for every period.
+        if self.years == 0 && self.months == 0 {
+            let days = i64::from(self.days) + 7 * i64::from(self.weeks);
+            return crate::engine::date_from_epoch_day(crate::engine::epoch_day(date) + days);
+        }
         date.checked_add(self.span()?).ok()
     }
 

@@ -12,6 +12,7 @@
 //! superseded or withdrew it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::agreement::{Agreement, IndicatorTarget, PartyRole, SelfReport, Tolerance};
 use crate::id::ParticipantId;
@@ -201,11 +202,15 @@ pub(crate) struct LensIndicator {
 pub(crate) struct Settled {
     /// Whether `state` has its reasons (derived for `Evaluator::state`, not `statuses`).
     pub explained: bool,
-    pub cell: Cell,
+    /// The stamp of the cached cell it was derived from (a cell decided in the derivation
+    /// that settled it takes the stamp it is stored with).
+    pub stamp: u64,
     pub misses_in: u32,
     pub due: Option<Date>,
     pub after: Date,
-    pub state: crate::engine::state::ReportingPeriodState,
+    /// Shared with the [`Prefix`] period that holds the same state, so that a period is
+    /// copied once into the cache (and a cut-back prefix frees nothing but a count).
+    pub state: Arc<crate::engine::state::ReportingPeriodState>,
     pub misses_out: u32,
 }
 
@@ -221,14 +226,23 @@ pub(crate) struct Prefix {
     pub due: Option<Date>,
     /// Whether the states have their reasons (derived for `Evaluator::state`).
     pub explained: bool,
-    pub periods: Vec<PrefixPeriod>,
+    /// The periods held are the first `held`; those after them were cut off by an append
+    /// and are dropped by the next derivation's fill, so that an append frees nothing.
+    periods: Vec<PrefixPeriod>,
+    held: usize,
+    /// The end of the last period held: evidence on a later period (most evidence) cuts
+    /// nothing, which an append learns without reading the periods.
+    last_end: Option<Date>,
 }
 
 /// One period of a [`Prefix`].
 #[derive(Debug, Clone)]
 pub(crate) struct PrefixPeriod {
-    /// As the walk output it (a finding that stands already taken over).
-    pub state: crate::engine::state::ReportingPeriodState,
+    /// The period (that of `state`, kept beside it for the searches of the prefix).
+    pub period: crate::time::Period,
+    /// As the walk output it (a finding that stands already taken over); the same state
+    /// as the period's [`Settled`] where it is that one.
+    pub state: Arc<crate::engine::state::ReportingPeriodState>,
     /// The entries its quorum ignores, with the reason (rejected in the state).
     pub ignored: Vec<(Key, u64, String)>,
     /// The walk's consecutive misses and latest standing finding after it.
@@ -240,17 +254,23 @@ pub(crate) struct PrefixPeriod {
 }
 
 impl Prefix {
+    /// The periods held.
+    pub fn periods(&self) -> &[PrefixPeriod] {
+        self.periods.get(..self.held).unwrap_or_default()
+    }
+
     /// Takes in what a derivation made of it: its first `keep` periods, then `add`.
     pub fn extend(&mut self, keep: usize, key: super::derive::PrefixKey, add: Vec<PrefixPeriod>) {
         let same = self.start == Some(key.start)
             && self.due == key.due
             && self.explained == key.explained
-            && self.periods.len() >= keep;
+            && self.held >= keep;
         if !same {
             if keep > 0 {
                 // Not the prefix the derivation read (cannot happen: nothing changes
                 // between a derivation and its fills); keep nothing rather than guess.
                 self.periods.clear();
+                self.hold(0);
                 self.start = None;
                 return;
             }
@@ -258,8 +278,13 @@ impl Prefix {
             self.due = key.due;
             self.explained = key.explained;
         }
-        self.periods.truncate(keep);
-        self.periods.extend(add);
+        if keep == 0 {
+            self.periods = add;
+        } else {
+            self.periods.truncate(keep);
+            self.periods.extend(add);
+        }
+        self.hold(self.periods.len());
     }
 
     /// How many leading periods hold for a derivation with this schedule start, due date,
@@ -275,17 +300,23 @@ impl Prefix {
             return 0;
         }
         // `max_key` and `after` are running maxima: the periods that hold lead.
-        self.periods.partition_point(|p| {
-            p.max_key <= cut && date > p.after && end.is_none_or(|e| p.state.period.start() < e)
+        self.periods().partition_point(|p| {
+            p.max_key <= cut && date > p.after && end.is_none_or(|e| p.period.start() < e)
         })
     }
 
-    /// Keeps only the periods that end before `date`.
+    /// Holds only the periods that end before `date` (the others are dropped later).
     fn cut_back(&mut self, date: Date) {
-        let keep = self
-            .periods
-            .partition_point(|p| p.state.period.end() < date);
-        self.periods.truncate(keep);
+        if self.last_end.is_none_or(|end| end < date) {
+            return;
+        }
+        self.hold(self.periods().partition_point(|p| p.period.end() < date));
+    }
+
+    /// Holds the first `held` periods.
+    fn hold(&mut self, held: usize) {
+        self.held = held.min(self.periods.len());
+        self.last_end = self.periods().last().map(|p| p.period.end());
     }
 }
 
@@ -296,7 +327,8 @@ impl Settled {
         date > self.after
             && self.misses_in == misses_in
             && self.due == due
-            && ((cell.stamp != 0 && cell.stamp == self.cell.stamp) || self.cell == *cell)
+            && cell.stamp != 0
+            && cell.stamp == self.stamp
     }
 }
 
@@ -799,7 +831,8 @@ impl Lens {
 impl LensIndicator {
     /// Caches a cell, dropping cached cells that overlap it with other bounds (the
     /// schedule moved, e.g. when the event it starts from was recorded).
-    pub fn store_cell(&mut self, start: Date, mut cell: Cell) {
+    /// Returns the stamp it is stored with.
+    pub fn store_cell(&mut self, start: Date, mut cell: Cell) -> u64 {
         let stale: Vec<Date> = self
             .cells
             .range(..=cell.end)
@@ -811,8 +844,10 @@ impl LensIndicator {
             self.cells.remove(&s);
         }
         self.prefix.cut_back(start);
-        cell.stamp = self.next_stamp();
+        let stamp = self.next_stamp();
+        cell.stamp = stamp;
         self.cells.insert(start, cell);
+        stamp
     }
 
     /// Recomputes the cached quorum of the reporting period containing `end`, if one is
@@ -836,18 +871,6 @@ impl LensIndicator {
     fn next_stamp(&mut self) -> u64 {
         self.stamps += 1;
         self.stamps
-    }
-
-    /// Keeps a settled period, with the stamp of the cached cell it was derived from when
-    /// that is the cell it holds (then `Settled::fits` compares stamps, not cells).
-    pub fn store_settled(&mut self, start: Date, mut settled: Settled) {
-        if let Some(cached) = self.cells.get(&start)
-            && cached.stamp != 0
-            && *cached == settled.cell
-        {
-            settled.cell.stamp = cached.stamp;
-        }
-        self.settled.insert(start, settled);
     }
 }
 

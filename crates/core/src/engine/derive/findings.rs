@@ -9,6 +9,7 @@
 //! dispute opened is judged on them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance, show};
 use crate::id::IndicatorId;
@@ -24,7 +25,7 @@ use super::super::state::{
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
 use super::{
-    Anchors, CacheFill, Detail, Filled, Key, PrefixKey, Rejected, epoch_day, periods_from,
+    Anchors, CacheFill, Detail, Filled, Fills, Key, PrefixKey, Rejected, epoch_day, periods_from,
 };
 
 /// An indicator's status at one review, before it is turned into output.
@@ -62,7 +63,7 @@ pub(crate) fn findings(
     cal: &Calendar<'_>,
     disputes: &Disputes,
     everything: bool,
-    fills: &mut Vec<CacheFill>,
+    fills: &mut Fills,
     rejected: &mut Rejected,
 ) -> Findings {
     let mut used: Vec<usize> = cal
@@ -232,7 +233,7 @@ fn indicator_periods(
     cal: &Calendar<'_>,
     src: &Source<'_>,
     everything: bool,
-    fills: &mut Vec<CacheFill>,
+    fills: &mut Fills,
     rejected: &mut Rejected,
 ) -> Vec<ReportingPeriodState> {
     let (cut, date, indicator, lind) = (cal.cut, cal.date, src.indicator, src.lind);
@@ -253,7 +254,7 @@ fn indicator_periods(
     let prefix = lind
         .prefix
         .usable(start, due, key.explained, (cut, date, end));
-    let prefix = lind.prefix.periods.get(..prefix).unwrap_or_default();
+    let prefix = lind.prefix.periods().get(..prefix).unwrap_or_default();
     let schedule = periods_from(
         start,
         indicator.cadence,
@@ -263,7 +264,7 @@ fn indicator_periods(
     );
     let first = prefix
         .first()
-        .map(|p| p.state.period)
+        .map(|p| p.period)
         .or_else(|| schedule.first().copied());
     reject_before_first(src, first, cut, rejected);
     let mut out = replay_prefix(prefix, schedule.len(), cut, rejected);
@@ -278,52 +279,26 @@ fn indicator_periods(
         .map_or((super::super::ingest::MIN_KEY, Date::MIN), |p| {
             (p.max_key, p.after)
         });
-    for period in schedule {
-        let s = period.start();
-        let cell = period_cell(src, period, cut, everything, fills);
-        let cell = cell.as_ref();
+    let walks = schedule.len();
+    if everything {
+        // At most a fill per period and the prefix's.
+        fills.group(walks + 1);
+    }
+    for (n, period) in schedule.into_iter().enumerate() {
+        let fresh = period_cell(src, period, cut);
+        let cell = fresh.as_ref();
         for (key, index, reason) in &cell.ignored {
             if *key <= cut {
                 rejected.push((*index, reason.clone()));
             }
         }
-        let carried = lind
-            .settled
-            .get(&s)
-            .filter(|c| c.state.period == period && c.fits(cell, misses, due, cal.date))
-            // Derived without its reasons, it is carried forward only where none are shown.
-            .filter(|c| c.explained || cal.detail == Detail::Statuses);
-        let mut settled_after = None;
-        let mut state = match carried {
-            Some(c) => {
-                misses = c.misses_out;
-                settled_after = Some(c.after);
-                match cal.detail {
-                    Detail::Full => c.state.clone(),
-                    Detail::Statuses => unexplained(&c.state),
-                }
-            }
-            None => {
-                let misses_in = misses;
-                let state = period_status(cal, src, period, cell, &mut misses);
-                if everything
-                    && let Some(settled) = settle(cal.date, src, cell, misses_in, due, &state)
-                {
-                    settled_after = Some(settled.after);
-                    fills.push(CacheFill {
-                        lens: src.v,
-                        indicator: src.i,
-                        start: s,
-                        what: Filled::Period(Box::new(Settled {
-                            misses_out: misses,
-                            ..settled
-                        })),
-                    });
-                }
-                state
-            }
-        };
+        let walked = period_state(cal, src, period, cell, (&mut misses, due), everything);
+        let (mut state, mut shared) = (walked.state, walked.shared);
         if matches!(cell.outcome, Outcome::Empty) && state.escrow.is_none() {
+            // A finding that stands (or a note that it no longer does) changes the state.
+            if indicator.stands.is_some() {
+                shared = None;
+            }
             let previous = standing.and_then(|i| out.get(i));
             if stands(indicator, previous, &mut state) {
                 misses = 0;
@@ -334,13 +309,18 @@ fn indicator_periods(
         ) {
             standing = Some(out.len());
         }
-        match settled_after {
+        match walked.after {
             Some(after) => {
                 if let Some(grown) = grown.as_mut() {
                     max_key = max_key.max(cell.max_key);
                     latest = latest.max(after);
+                    // Room for every period left, once: no buffer outgrown and freed.
+                    if grown.capacity() == 0 {
+                        grown.reserve_exact(walks - n);
+                    }
                     grown.push(PrefixPeriod {
-                        state: state.clone(),
+                        period,
+                        state: shared.unwrap_or_else(|| Arc::new(state.clone())),
                         ignored: cell.ignored.clone(),
                         misses_out: misses,
                         standing,
@@ -355,6 +335,17 @@ fn indicator_periods(
                 }
             }
         }
+        // A quorum decided now goes to the cache (when the cut sees everything), with the
+        // period settled on it; a period settled on a cached quorum goes alone.
+        let what = match (fresh, walked.settled) {
+            (std::borrow::Cow::Owned(cell), settled) if everything => {
+                Some(Filled::Quorum(cell, settled))
+            }
+            (_, settled) => settled.map(Filled::Period),
+        };
+        if let Some(what) = what {
+            fills.push(cache_fill(src, period.start(), what));
+        }
         out.push(state);
     }
     if let Some(add) = grown.filter(|g| !g.is_empty()) {
@@ -364,33 +355,91 @@ fn indicator_periods(
 }
 
 /// The quorum of a period as the cut sees it: the cached one where it still holds, else
-/// decided now (and offered to the cache when the cut sees every entry).
-fn period_cell<'a>(
-    src: &Source<'a>,
-    period: Period,
-    cut: Key,
-    everything: bool,
-    fills: &mut Vec<CacheFill>,
-) -> std::borrow::Cow<'a, Cell> {
+/// decided now (for the caller to offer to the cache when the cut sees every entry).
+fn period_cell<'a>(src: &Source<'a>, period: Period, cut: Key) -> std::borrow::Cow<'a, Cell> {
     let (s, e) = (period.start(), period.end());
     let cached = src
         .lind
         .cells
         .get(&s)
         .filter(|c| c.end == e && c.max_key <= cut);
-    if let Some(c) = cached {
-        return std::borrow::Cow::Borrowed(c);
+    match cached {
+        Some(c) => std::borrow::Cow::Borrowed(c),
+        None => std::borrow::Cow::Owned(quorum::decide(src.lind, s, e, Some(cut))),
     }
-    let computed = quorum::decide(src.lind, s, e, Some(cut));
-    if everything {
-        fills.push(CacheFill {
-            lens: src.v,
-            indicator: src.i,
-            start: s,
-            what: Filled::Quorum(computed.clone()),
+}
+
+/// A period's state as [`period_state`] found it.
+struct Walked {
+    state: ReportingPeriodState,
+    /// The cache's copy of `state` (before a finding that stands is taken over), for the
+    /// prefix to share rather than copy again.
+    shared: Option<Arc<ReportingPeriodState>>,
+    /// When the period is settled: the date after which its status holds.
+    after: Option<Date>,
+    /// The settled period to keep, when derived now.
+    settled: Option<Settled>,
+}
+
+/// A period's status: carried forward from the settled periods where one fits, else
+/// derived (and, when the cut sees everything and it is settled, to be kept). `misses` is
+/// the walk's count of consecutive misses, updated.
+fn period_state(
+    cal: &Calendar<'_>,
+    src: &Source<'_>,
+    period: Period,
+    cell: &Cell,
+    (misses, due): (&mut u32, Option<Date>),
+    everything: bool,
+) -> Walked {
+    let carried = src
+        .lind
+        .settled
+        .get(&period.start())
+        .filter(|c| c.state.period == period && c.fits(cell, *misses, due, cal.date))
+        // Derived without its reasons, it is carried forward only where none are shown.
+        .filter(|c| c.explained || cal.detail == Detail::Statuses);
+    if let Some(c) = carried {
+        *misses = c.misses_out;
+        let (state, shared) = match cal.detail {
+            Detail::Full => (
+                ReportingPeriodState::clone(&c.state),
+                Some(Arc::clone(&c.state)),
+            ),
+            Detail::Statuses => (unexplained(&c.state), None),
+        };
+        return Walked {
+            state,
+            shared,
+            after: Some(c.after),
+            settled: None,
+        };
+    }
+    let misses_in = *misses;
+    let state = period_status(cal, src, period, cell, misses);
+    let settled = everything
+        .then(|| settle(cal.date, src, cell, misses_in, due, &state))
+        .flatten()
+        .map(|settled| Settled {
+            misses_out: *misses,
+            ..settled
         });
+    Walked {
+        shared: settled.as_ref().map(|s| Arc::clone(&s.state)),
+        after: settled.as_ref().map(|s| s.after),
+        settled,
+        state,
     }
-    std::borrow::Cow::Owned(computed)
+}
+
+/// A fill of the cache for one period of this source's indicator.
+fn cache_fill(src: &Source<'_>, start: Date, what: Filled) -> CacheFill {
+    CacheFill {
+        lens: src.v,
+        indicator: src.i,
+        start,
+        what,
+    }
 }
 
 /// Evidence before the first reporting period counts for nothing: each observation of a
@@ -435,7 +484,7 @@ fn replay_prefix(
                 rejected.push((*index, reason.clone()));
             }
         }
-        out.push(p.state.clone());
+        out.push(ReportingPeriodState::clone(&p.state));
     }
     out
 }
@@ -448,12 +497,7 @@ fn prefix_fill(
     key: PrefixKey,
     add: Vec<PrefixPeriod>,
 ) -> CacheFill {
-    CacheFill {
-        lens: src.v,
-        indicator: src.i,
-        start,
-        what: Filled::Prefix { keep, key, add },
-    }
+    cache_fill(src, start, Filled::Prefix { keep, key, add })
 }
 
 /// A settled period's state without its reasons (which, for a period carried forward,
@@ -494,11 +538,11 @@ fn settle(
         && state.cure_until.is_none();
     settled.then(|| Settled {
         explained: src.explain,
-        cell: cell.clone(),
+        stamp: cell.stamp,
         misses_in,
         due,
         after: after.max(state.period.end()),
-        state: state.clone(),
+        state: Arc::new(state.clone()),
         misses_out: 0,
     })
 }
@@ -569,7 +613,15 @@ struct Slot {
     grace_end: Option<Date>,
     /// Whether reasons are written (`Detail::Full`); statuses alone need none.
     explain: bool,
-    grace_text: String,
+}
+
+impl Slot {
+    /// The end of the grace in words (written only where a reason cites it: most periods
+    /// are decided in time and never do).
+    fn grace_text(&self) -> String {
+        self.grace_end
+            .map_or_else(|| "its grace period".to_owned(), |d| d.to_string())
+    }
 }
 
 fn ids(v: &[u64]) -> Vec<LogIndex> {
@@ -591,11 +643,6 @@ fn period_status(
         in_grace: deadline.is_none_or(|d| cal.date <= d),
         grace_end: deadline,
         explain,
-        grace_text: if explain {
-            deadline.map_or_else(|| "its grace period".to_owned(), |d| d.to_string())
-        } else {
-            String::new()
-        },
     };
     let mut out = ReportingPeriodState {
         period,
@@ -636,7 +683,11 @@ fn period_status(
             have,
             needed,
         } => {
-            let grace_text = &slot.grace_text;
+            let grace_text = if slot.explain {
+                slot.grace_text()
+            } else {
+                String::new()
+            };
             if slot.in_grace {
                 out.status = IndicatorStatus::Missing;
                 if !explain {
@@ -775,31 +826,30 @@ fn decided(
         }
         return;
     }
-    let who = if *self_reported && *voices == 1 {
+    // Written into one string: this reason is on nearly every period.
+    let mut detail = if *self_reported && *voices == 1 {
         "the target's own report (self-reports suffice for this indicator)".to_owned()
     } else {
         format!("{voices} agreeing report(s), quorum {needed}")
     };
+    detail.push_str(": ");
+    detail.push_str(&why);
+    if !dissent.is_empty() {
+        detail.push_str(&format!(
+            "; {} dissenting report(s) outside tolerance",
+            dissent.len()
+        ));
+    }
     let mut entries = ids(agreeing);
     entries.extend(ids(dissent));
-    out.reasons.push(Reason::with_entries(
-        Rule::IndicatorQuorum,
-        format!(
-            "{who}: {why}{}",
-            if dissent.is_empty() {
-                String::new()
-            } else {
-                format!("; {} dissenting report(s) outside tolerance", dissent.len())
-            }
-        ),
-        entries,
-    ));
+    out.reasons
+        .push(Reason::with_entries(Rule::IndicatorQuorum, detail, entries));
     if *late {
         out.reasons.push(Reason::with_entries(
             Rule::IndicatorLate,
             format!(
                 "reported after {}, the end of the grace period; counted and marked late",
-                slot.grace_text
+                slot.grace_text()
             ),
             ids(agreeing),
         ));
@@ -830,7 +880,11 @@ fn empty(
     misses: &mut u32,
     out: &mut ReportingPeriodState,
 ) {
-    let grace_text = &slot.grace_text;
+    let grace_text = if slot.explain {
+        slot.grace_text()
+    } else {
+        String::new()
+    };
     if slot.period.end() >= date {
         if !slot.explain {
             return;

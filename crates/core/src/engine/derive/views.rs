@@ -31,7 +31,7 @@ use super::super::state::{
     DisputeStatus, HeldEntry, HolderRole, Holds, MeasureStatus, ParticipantView, Reason,
     ReliefStatus, Rule, State, TriggerStatus, ViewHolder, ViewState,
 };
-use super::{CacheFill, Detail, derive};
+use super::{Detail, Fills, derive};
 
 /// A contested invocation: the entry, and who holds it counts or void.
 struct Premise {
@@ -48,7 +48,7 @@ pub(super) fn state(
     cache: bool,
     detail: Detail,
     view: Option<&str>,
-) -> Result<(State, Vec<CacheFill>), EvalError> {
+) -> Result<(State, Fills), EvalError> {
     let (first, fills) = derive(core, as_of, cache, detail, &BTreeSet::new())?;
     let overturned = overturned(&first);
     let (main, fills) = if overturned.is_empty() {
@@ -83,20 +83,23 @@ pub(super) fn state(
             return Ok((main, fills));
         }
         Some(Asked::Recorded) => (main, fills),
-        Some(Asked::Void(i)) => (alternatives.swap_remove(i), Vec::new()),
+        Some(Asked::Void(i)) => (alternatives.swap_remove(i), Fills::default()),
         Some(Asked::Participant(p)) => {
             let voided: Vec<usize> = (0..premises.len())
                 .filter(|&i| holds(&premises[i], &p) == Holds::Void)
                 .collect();
             let mut chosen = match voided.as_slice() {
                 [] => (main, fills),
-                [i] => (alternatives.swap_remove(*i), Vec::new()),
+                [i] => (alternatives.swap_remove(*i), Fills::default()),
                 _ => {
                     // Excluding exactly the invocations it holds void is its view of all
                     // of them at once: a combination no single view computes.
                     let mut excluded = overturned;
                     excluded.extend(voided.iter().map(|&i| premises[i].entry.0));
-                    (derive(core, as_of, false, detail, &excluded)?.0, Vec::new())
+                    (
+                        derive(core, as_of, false, detail, &excluded)?.0,
+                        Fills::default(),
+                    )
                 }
             };
             chosen.0.participant_view = Some(participant_view(core, &p, &premises));
