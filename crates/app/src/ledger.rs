@@ -292,11 +292,15 @@ pub fn append(
     Ok((receipt, id))
 }
 
+/// Bytes written as a pre-signed entry's line is: hex when the text reads as hex, else
+/// standard base64 (with its padding).
+pub fn decode_bytes(text: &str) -> Option<Vec<u8>> {
+    decode_hex(text).or_else(|| base64::engine::general_purpose::STANDARD.decode(text).ok())
+}
+
 /// Reads one pre-signed entry from a line: its encoding in hex or base64.
 pub fn parse_entry_line(line: &str) -> std::result::Result<SignedEntry, String> {
-    let bytes = decode_hex(line)
-        .or_else(|| base64::engine::general_purpose::STANDARD.decode(line).ok())
-        .ok_or_else(|| "neither hex nor base64".to_owned())?;
+    let bytes = decode_bytes(line).ok_or_else(|| "neither hex nor base64".to_owned())?;
     SignedEntry::decode(&bytes).map_err(|e| e.to_string())
 }
 

@@ -1,16 +1,20 @@
 //! What a long-running service asks of a store that no command needed before (issue #13,
 //! `accord serve`): the registry listed with every version, the log of an agreement, its
-//! latest signed checkpoint, and one pre-signed entry submitted and answered after its
-//! commit with what a submitter keeps (index, record time, leaf hash).
+//! latest signed checkpoint, and pre-signed entries (a sealed one with its content)
+//! submitted and answered after their commit with what a submitter keeps (index, record
+//! time, leaf hash).
 //!
 //! Each is a composition of the store's reads and the ledger's writer, like the other use
 //! cases; none renders or knows HTTP.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::{Arc, mpsc};
+
 use accord_core::id::AgreementId;
-use accord_ledger::entry::SignedEntry;
 use accord_ledger::merkle::Hash;
 use accord_store::Store;
-use accord_store::ledger::{LogInfo, Submission};
+use accord_store::ledger::{AppendError, Ledger, LogInfo, Receipt, Sequencer, Submission};
 
 use crate::agreements::{self, Version};
 use crate::error::{Error, Result};
@@ -69,21 +73,85 @@ pub struct Submitted {
 }
 
 /// Submits one pre-signed entry to the log its origin names, through the log's single
-/// writer, and answers once the transaction holding it has committed. An entry the log
+/// writer, and answers once the transaction holding it has committed. A sealed entry comes
+/// with its salt and content (`submission.sealed`), which the writer checks against the
+/// entry's commitment and stores apart; an open entry comes without. An entry the log
 /// already holds is not written again: the answer is its first index and record time.
 /// A refusal ([`Error::Append`]) carries the ledger's reason; nothing is written.
-pub fn submit(store: &Store, entry: SignedEntry) -> Result<Submitted> {
-    let origin = entry.entry.origin.clone();
+pub fn submit(store: &Store, submission: Submission) -> Result<Submitted> {
+    let origin = submission.entry.entry.origin.clone();
     // The writer first (it refuses a log that does not exist): no pooled connection is held
     // here while it is started, which may need one (issue #17: several servers).
     let writer = store.writer(&origin)?;
     let mut ledger = store.ledger(Some(&origin))?;
-    let entry_id = entry.id();
-    let receipt = writer.append(Submission {
-        entry,
-        sealed: None,
-    })?;
+    let entry_id = submission.entry.id();
+    let receipt = writer.append(submission)?;
     ledger.refresh()?;
+    read_back(&mut ledger, origin, entry_id, &receipt)
+}
+
+/// Submits pre-signed entries as [`submit`] does, each enqueued on its log's writer in the
+/// order given before any is waited for: entries of one log are committed in this order
+/// (the writer takes its queue in order, and commits them in few transactions), though
+/// another submitter's entries may come between them. Answers once every one has been
+/// answered, one result per submission, in order; a refused entry does not hold back the
+/// others.
+pub fn submit_in_order(store: &Store, submissions: Vec<Submission>) -> Vec<Result<Submitted>> {
+    let mut writers: HashMap<String, Arc<Sequencer>> = HashMap::new();
+    let pending: Vec<Result<Pending>> = submissions
+        .into_iter()
+        .map(|submission| {
+            let origin = submission.entry.entry.origin.clone();
+            let writer = match writers.get(&origin) {
+                Some(writer) => Arc::clone(writer),
+                None => {
+                    let writer = store.writer(&origin)?;
+                    writers.insert(origin.clone(), Arc::clone(&writer));
+                    writer
+                }
+            };
+            let entry_id = submission.entry.id();
+            Ok(Pending {
+                origin,
+                entry_id,
+                reply: writer.submit(submission),
+            })
+        })
+        .collect();
+    let mut ledgers: HashMap<String, Ledger> = HashMap::new();
+    pending
+        .into_iter()
+        .map(|pending| {
+            let pending = pending?;
+            let receipt = pending.reply.recv().unwrap_or(Err(AppendError::Stopped))?;
+            let ledger = match ledgers.entry(pending.origin.clone()) {
+                Entry::Occupied(ledger) => ledger.into_mut(),
+                Entry::Vacant(slot) => slot.insert(store.ledger(Some(&pending.origin))?),
+            };
+            // A receipt's index past the size read last: the log has grown since.
+            if receipt.index >= ledger.info().size {
+                ledger.refresh()?;
+            }
+            read_back(ledger, pending.origin, pending.entry_id, &receipt)
+        })
+        .collect()
+}
+
+/// A submission the writer has enqueued: where its receipt will come.
+struct Pending {
+    origin: String,
+    entry_id: Hash,
+    reply: mpsc::Receiver<std::result::Result<Receipt, AppendError>>,
+}
+
+/// What a submitter keeps of the entry a receipt acknowledges, read back from the log
+/// (refreshed past the receipt's index).
+fn read_back(
+    ledger: &mut Ledger,
+    origin: String,
+    entry_id: Hash,
+    receipt: &Receipt,
+) -> Result<Submitted> {
     let (logged, leaf_hash) = ledger.entry(receipt.index).map_err(|source| Error::Entry {
         index: receipt.index,
         source: Box::new(source),

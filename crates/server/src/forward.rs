@@ -144,24 +144,21 @@ pub(crate) async fn or_refuse(
     Ok(response)
 }
 
-/// A batch's entries another server leads: `(position in the batch, leader, the entry as
-/// submitted)`. Each leader's entries are sent on to it as one batch (`POST
+/// A batch's entries another server leads: `(position in the batch, leader, the item as
+/// submitted: its entry and sealed content)`. Each leader's entries are sent on to it as one batch (`POST
 /// /v1/statements`), all leaders at once; the results that came back, by position. An
 /// entry whose leader could not be reached, or answered anything but a batch's results,
 /// is not among them: its refusal stands.
 pub(crate) async fn batch(
     headers: &HeaderMap,
-    entries: Vec<(usize, String, String)>,
+    entries: Vec<(usize, String, Value)>,
 ) -> Vec<(usize, Value)> {
-    let mut by_leader: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+    let mut by_leader: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
     for (at, leader, entry) in entries {
         by_leader.entry(leader).or_default().push((at, entry));
     }
     let sent = by_leader.into_iter().map(|(leader, entries)| async move {
-        let body: Vec<Value> = entries
-            .iter()
-            .map(|(_, entry)| serde_json::json!({ "entry": entry }))
-            .collect();
+        let body: Vec<&Value> = entries.iter().map(|(_, item)| item).collect();
         let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
         let mut headers = headers.clone();
         headers.insert(

@@ -21,6 +21,7 @@ mod server {
     pub mod read;
     pub mod replicas;
     pub mod screening;
+    pub mod sealed;
     pub mod search;
     pub mod status;
     pub mod support;

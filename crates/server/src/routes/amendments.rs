@@ -3,6 +3,7 @@
 //! signatures, which are signed `amendment_signature` entries of the agreement's log.
 
 use accord_app::agreements::{AgreementText, Submitter};
+use accord_store::ledger::Submission;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
@@ -10,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use super::agreements::agreement_id;
-use super::statements::{Submit, append, checked_entry};
+use super::statements::{append, checked_entry};
 use super::{blocking, json};
 use crate::AppState;
 use crate::auth::Role;
@@ -144,6 +145,14 @@ pub async fn signatures(
     ))
 }
 
+/// The body of a signature: `{"entry": …}`, an open entry (a signature is public: nothing
+/// sealed comes beside it).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Signature {
+    entry: String,
+}
+
 /// `POST /v1/agreements/{id}/versions/{version}/signatures`: `{"entry": …}`, a signed
 /// `amendment_signature` entry of the agreement's log, checked against the registered
 /// version (its text's SHA-256, its signatories) before it is appended as
@@ -159,9 +168,13 @@ pub async fn sign(
     let caller = caller.may(Action::SubmitEntry)?;
     let id = agreement_id(&id)?;
     let number = version_number(&version)?;
-    let submit: Submit = json_body(&headers, body)?;
-    let entry = checked_entry(caller, &submit)?;
-    append(&state, entry, move |store, entry| {
+    let signature: Signature = json_body(&headers, body)?;
+    let entry = checked_entry(caller, &signature.entry)?;
+    let submission = Submission {
+        entry,
+        sealed: None,
+    };
+    append(&state, submission, move |store, entry| {
         let registered = accord_app::agreements::registered(store, id.as_str())?;
         accord_app::agreements::check_signature(&registered, id.as_str(), number, entry)
     })

@@ -2,11 +2,13 @@
 //! its own (issue #13). The ledger writes entries one by one through the log's single
 //! writer, so a batch is not one transaction: an entry the ledger refuses does not hold
 //! back the others, and each result says what became of its entry. The entries are
-//! submitted together so that the writer commits them in few transactions.
+//! enqueued together, in the batch's order, so that the writer commits them in that order
+//! and in few transactions.
 //!
 //! The whole request is still refused (a problem, nothing written) when it cannot be read
 //! or when the caller may not submit: the content type, the JSON, the array's length.
 
+use accord_store::ledger::Submission;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -23,11 +25,8 @@ use crate::problem::ApiError;
 /// The most entries a batch holds.
 pub const MAX_BATCH: usize = 1000;
 
-/// How many entries of a batch wait for the writer at once.
-const IN_FLIGHT: usize = 64;
-
 /// `POST /v1/statements`: one entry (`{"entry": …}`, [`statements::submit`]) or a batch
-/// (`[{"entry": …}, …]`), told apart by the body's first character.
+/// (`[{"entry": …, "sealed": …}, …]`), told apart by the body's first character.
 pub async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -58,18 +57,18 @@ pub async fn submit(
     // writer together.
     let checked: Vec<Result<_, ApiError>> = items
         .iter()
-        .map(|item| statements::checked_entry(&caller, item))
+        .map(|item| statements::checked_submission(&caller, item))
         .collect();
     let reads = state.reads.clone();
     let results = blocking(&state, move |_| Ok(submit_all(&reads, checked))).await?;
     // The entries another server leads are sent on to it (`crate::forward`).
-    let elsewhere: Vec<(usize, String, String)> = results
+    let elsewhere: Vec<(usize, String, Value)> = results
         .iter()
         .zip(items)
         .enumerate()
         .filter_map(|(at, (outcome, item))| {
             let leader = crate::forward::leader_for(outcome.as_ref().err()?, &headers)?;
-            Some((at, leader, item.entry))
+            Some((at, leader, serde_json::to_value(item).ok()?))
         })
         .collect();
     let mut results: Vec<Value> = results.iter().map(result).collect();
@@ -83,37 +82,61 @@ pub async fn submit(
 
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
 
-/// Submits every checked entry to its agreement's store, [`IN_FLIGHT`] at a time on their own threads (each waits
-/// for its commit, so together they share the writer's transactions); results in order.
+/// Submits every checked entry to its agreement's store, each store's entries enqueued on
+/// their logs' writers in the batch's order before any is waited for
+/// ([`accord_app::service::submit_in_order`]): the entries of one log are committed in the
+/// batch's order, in few transactions. Results in the batch's order.
 fn submit_all(
     reads: &crate::replica::Reads,
-    checked: Vec<Result<accord_ledger::entry::SignedEntry, ApiError>>,
+    checked: Vec<Result<Submission, ApiError>>,
 ) -> Vec<Outcome> {
-    let mut results = Vec::with_capacity(checked.len());
-    let mut checked = checked.into_iter().peekable();
-    while checked.peek().is_some() {
-        let chunk: Vec<_> = checked.by_ref().take(IN_FLIGHT).collect();
-        let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunk
-                .into_iter()
-                .map(|entry| {
-                    scope.spawn(move || {
-                        entry.and_then(|e| {
-                            // The store the store map gives the entry's agreement.
-                            let store = reads.writes_for(e.entry.agreement.as_str());
-                            accord_app::service::submit(store, e).map_err(ApiError::from)
-                        })
-                    })
+    let mut results: Vec<Option<Outcome>> = Vec::with_capacity(checked.len());
+    // Per store written to (the store map's, by agreement), its entries' positions.
+    let mut by_store: Vec<(&accord_app::Store, Vec<(usize, Submission)>)> = Vec::new();
+    for (at, item) in checked.into_iter().enumerate() {
+        match item {
+            Err(problem) => results.push(Some(Err(problem))),
+            Ok(submission) => {
+                results.push(None);
+                let store = reads.writes_for(submission.entry.entry.agreement.as_str());
+                match by_store.iter_mut().find(|(s, _)| std::ptr::eq(*s, store)) {
+                    Some((_, entries)) => entries.push((at, submission)),
+                    None => by_store.push((store, vec![(at, submission)])),
+                }
+            }
+        }
+    }
+    // Each store's writers are its own: the stores are written to side by side.
+    let answered: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = by_store
+            .into_iter()
+            .map(|(store, entries)| {
+                scope.spawn(move || {
+                    let (positions, submissions): (Vec<usize>, Vec<Submission>) =
+                        entries.into_iter().unzip();
+                    let outcomes = accord_app::service::submit_in_order(store, submissions);
+                    positions
+                        .into_iter()
+                        .zip(outcomes)
+                        .map(|(at, outcome)| (at, outcome.map_err(ApiError::from)))
+                        .collect::<Vec<_>>()
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(ApiError::internal())))
-                .collect()
-        });
-        results.extend(outcomes);
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (at, outcome) in answered {
+        if let Some(slot) = results.get_mut(at) {
+            *slot = Some(outcome);
+        }
     }
     results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(ApiError::internal())))
+        .collect()
 }
 
 /// An entry's result: its receipt with `status` 201 (new) or 200 (already logged), or its

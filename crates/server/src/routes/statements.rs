@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse as _, Response};
 
 use accord_ledger::entry::SignedEntry;
+use accord_store::ledger::Submission;
 
 use super::json;
 use crate::AppState;
@@ -21,11 +22,24 @@ use crate::replica::COMMIT_LSN;
 /// The header of a `not-the-leader` answer naming the server that leads the log.
 pub use crate::problem::LEADER;
 
-/// The body: `{"entry": "<the signed entry's canonical encoding, base64 or hex>"}`.
-#[derive(Debug, serde::Deserialize)]
+/// The body: `{"entry": "<the signed entry's canonical encoding, base64 or hex>"}`, and for
+/// a sealed entry `"sealed": {"salt": …, "content": …}` beside it.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Submit {
     pub(crate) entry: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) sealed: Option<Sealed>,
+}
+
+/// A sealed entry's content, which its leaf commits to and the store keeps apart: the
+/// salt (32 bytes) and the statement's encoding, each in base64 or hex as the entry is —
+/// what `accord submit` passes to the ledger beside the entry.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    pub(crate) salt: String,
+    pub(crate) content: String,
 }
 
 /// `POST /v1/statements`: 201 with the receipt when the entry is new, 200 with the first
@@ -46,8 +60,8 @@ pub async fn submit(
     // Kept to send on to the leader, should another server lead the log (`crate::forward`).
     let raw = body.as_ref().ok().cloned();
     let submit: Submit = json_body(&headers, body)?;
-    let entry = checked_entry(caller, &submit)?;
-    let answer = append(&state, entry, |_, _| Ok(())).await;
+    let submission = checked_submission(caller, &submit)?;
+    let answer = append(&state, submission, |_, _| Ok(())).await;
     crate::forward::or_refuse(&headers, "/v1/statements", raw, answer).await
 }
 
@@ -57,17 +71,17 @@ pub async fn submit(
 /// lost to a failover. Every route that writes one entry goes through here.
 pub(crate) async fn append(
     state: &AppState,
-    entry: SignedEntry,
+    submission: Submission,
     check: impl FnOnce(&accord_app::Store, &SignedEntry) -> accord_app::Result<()> + Send + 'static,
 ) -> Result<Response, ApiError> {
     // The store the store map gives the entry's agreement, else the server's own.
     let store = state
         .reads
-        .writes_for(entry.entry.agreement.as_str())
+        .writes_for(submission.entry.entry.agreement.as_str())
         .clone();
     let written = tokio::task::spawn_blocking(move || {
-        check(&store, &entry)?;
-        let submitted = accord_app::service::submit(&store, entry)?;
+        check(&store, &submission.entry)?;
+        let submitted = accord_app::service::submit(&store, submission)?;
         // Where the primary's log stands now, at or past this commit: what a read from a
         // standby waits for (see `crate::replica`).
         // Without it (the primary went just now) the receipt still stands.
@@ -98,10 +112,35 @@ pub(crate) async fn append(
     Ok(response.into_response())
 }
 
-/// The signed entry of a submission, if it is one and the caller's participant signed it
+/// The signed entry of a submission with its sealed content, if it is one and the caller's
+/// participant signed it (422 `malformed-entry`, 403 `not-a-signer` otherwise). Whether
+/// the content opens the entry's commitment, and whether the entry is sealed at all, the
+/// log's writer judges (422 `entry-refused`, nothing written).
+pub(crate) fn checked_submission(caller: &Caller, submit: &Submit) -> Result<Submission, ApiError> {
+    let entry = checked_entry(caller, &submit.entry)?;
+    let sealed = submit.sealed.as_ref().map(sealed_content).transpose()?;
+    Ok(Submission { entry, sealed })
+}
+
+/// The salt and content of `sealed`, decoded (422 `malformed-entry` when either is not
+/// base64 or hex, or the salt is not 32 bytes).
+fn sealed_content(sealed: &Sealed) -> Result<([u8; 32], Vec<u8>), ApiError> {
+    let malformed =
+        |detail: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "malformed-entry", detail);
+    let salt = accord_app::ledger::decode_bytes(sealed.salt.trim())
+        .ok_or_else(|| malformed("`sealed.salt` is neither hex nor base64".into()))?;
+    let salt: [u8; 32] = salt.try_into().map_err(|salt: Vec<u8>| {
+        malformed(format!("`sealed.salt` is {} bytes, not 32", salt.len()))
+    })?;
+    let content = accord_app::ledger::decode_bytes(sealed.content.trim())
+        .ok_or_else(|| malformed("`sealed.content` is neither hex nor base64".into()))?;
+    Ok((salt, content))
+}
+
+/// The signed entry `encoded`, if it is one and the caller's participant signed it
 /// (422 `malformed-entry`, 403 `not-a-signer` otherwise).
-pub(crate) fn checked_entry(caller: &Caller, submit: &Submit) -> Result<SignedEntry, ApiError> {
-    let entry = accord_app::ledger::parse_entry_line(submit.entry.trim()).map_err(|message| {
+pub(crate) fn checked_entry(caller: &Caller, encoded: &str) -> Result<SignedEntry, ApiError> {
+    let entry = accord_app::ledger::parse_entry_line(encoded.trim()).map_err(|message| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "malformed-entry",

@@ -12,6 +12,7 @@ use accord_server::{Config, Role};
 use accord_store::testing::TestStore;
 use serde_json::Value;
 
+use super::sealed::{sealed, with_content};
 use super::support::{ORIGIN, evidence, key, roster, signed, tokens};
 
 /// A fresh PostgreSQL schema holding the write log, or `None` (the test skips).
@@ -127,14 +128,26 @@ fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() 
         assert_eq!(first.header("accord-forwarded-to"), None);
 
         // A submission to the other is sent on and acknowledged with the leader's index.
-        let sent_on = post(&follow, &token, serde_json::json!({ "entry": entry(2) }), &[]).await;
+        let sent_on = post(
+            &follow,
+            &token,
+            serde_json::json!({ "entry": entry(2) }),
+            &[],
+        )
+        .await;
         assert_eq!(sent_on.status, 201, "{}", sent_on.body);
         assert_eq!(sent_on.body["index"], 1, "{}", sent_on.body);
         assert_eq!(sent_on.header("accord-forwarded-to"), Some(lead.as_str()));
         assert!(sent_on.header("accord-commit-lsn").is_some());
         assert_eq!(sent_on.header("content-type"), Some("application/json"));
         // Sent again: the first receipt, nothing written twice.
-        let again = post(&follow, &token, serde_json::json!({ "entry": entry(2) }), &[]).await;
+        let again = post(
+            &follow,
+            &token,
+            serde_json::json!({ "entry": entry(2) }),
+            &[],
+        )
+        .await;
         assert_eq!(again.status, 200, "{}", again.body);
         assert_eq!(again.body["index"], 1);
 
@@ -152,10 +165,18 @@ fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() 
         assert_eq!(twice.header("retry-after"), Some("1"));
 
         // A batch: its entries the other server leads are sent on together.
+        let salt = [5; 32];
+        let (sealed_entry, content) = sealed(&evidence(3.6), &salt);
         let batch = post(
             &follow,
             &token,
-            serde_json::json!([{ "entry": entry(4) }, { "entry": entry(1) }, { "entry": entry(5) }]),
+            serde_json::json!([
+                { "entry": entry(4) },
+                { "entry": entry(1) },
+                { "entry": entry(5) },
+                // A sealed entry's content goes on with it.
+                with_content(&sealed_entry, &salt, &content),
+            ]),
             &[],
         )
         .await;
@@ -166,22 +187,34 @@ fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() 
             .iter()
             .map(|r| (r["status"].as_u64().unwrap(), r["index"].as_u64().unwrap()))
             .collect();
-        // Entries of one batch are committed in whatever order the writer takes them
-        // (docs/api.md, "Batches"): the two new ones take indexes 2 and 3, either way round.
-        let statuses: Vec<u64> = results.iter().map(|r| r.0).collect();
-        assert_eq!(statuses, [201, 200, 201], "{}", batch.body);
-        assert_eq!(results[1], (200, 0), "{}", batch.body);
-        let mut new_indexes = [results[0].1, results[2].1];
-        new_indexes.sort_unstable();
-        assert_eq!(new_indexes, [2, 3], "{}", batch.body);
+        // The entries of one batch are committed in the batch's order (docs/api.md,
+        // "Batches"), forwarded or not: the two new ones take indexes 2 and 3.
+        assert_eq!(
+            results,
+            [(201, 2), (200, 0), (201, 3), (201, 4)],
+            "{}",
+            batch.body
+        );
+        let kept = tokio::task::block_in_place(|| {
+            stores[0].ledger(Some(ORIGIN)).unwrap().sealed(4).unwrap()
+        });
+        assert_eq!(kept, Some((salt, content)));
 
         // The leader stops listening but keeps its lease (its store is open): the other
         // cannot reach it, and refuses as before.
         leader.stop().await.unwrap();
-        let unreachable =
-            post(&follow, &token, serde_json::json!({ "entry": entry(6) }), &[]).await;
+        let unreachable = post(
+            &follow,
+            &token,
+            serde_json::json!({ "entry": entry(6) }),
+            &[],
+        )
+        .await;
         assert_eq!(unreachable.status, 503, "{}", unreachable.body);
-        assert_eq!(unreachable.body["type"], "urn:accord:problem:not-the-leader");
+        assert_eq!(
+            unreachable.body["type"],
+            "urn:accord:problem:not-the-leader"
+        );
         assert_eq!(unreachable.header("retry-after"), Some("1"));
         let batch = post(
             &follow,
@@ -199,9 +232,13 @@ fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() 
     });
     drop(runtime);
     let ids = logged(&stores[1]);
-    assert_eq!(ids.len(), 4, "entries 1, 2, 4, 5, each once");
+    assert_eq!(
+        ids.len(),
+        5,
+        "entries 1, 2, 4, 5 and the sealed one, each once"
+    );
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
-    assert_eq!(unique.len(), 4);
+    assert_eq!(unique.len(), 5);
     drop(stores);
 }
 

@@ -7,7 +7,9 @@
 //! records each event at its scenario time: the served store is given a record clock
 //! ([`accord_app::Store::with_record_clock`]) set to each event's time before the event is
 //! submitted, one at a time. The entries are the rehearsal's own, signed once
-//! ([`accord_app::play::Rehearsal::entries`]), so both logs hold the same bytes.
+//! ([`accord_app::play::Rehearsal::entries`]), so both logs hold the same bytes; a sealed
+//! entry (the nuclear agreement's confidential indicator) is submitted with its salt and
+//! content beside it, as `accord play` passes them to the ledger.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use accord_app::Store;
 use accord_app::evaluate::{AgreementSource, Inputs, LogSource, Reading};
-use accord_app::play::{BUNDLED, BundledFiles, Files, Rehearsal};
+use accord_app::play::{BUNDLED, BundledFiles, Rehearsal};
 use accord_app::time::parse_as_of;
 use accord_core::agreement::PartyRole;
 use accord_core::id::ParticipantId;
@@ -53,34 +55,24 @@ const SCENARIOS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The bundled files, with no indicator sealed: what a confidential indicator's monitor
-/// signs is sealed (the leaf commits to a salted digest, the content is stored apart), and
-/// `POST /v1/statements` takes the signed entry alone, with no way to send the content, so
-/// a sealed entry submitted through the API is evaluated without its value. Restricted
-/// evidence is logged open, as public evidence is.
-struct Unsealed(BundledFiles);
-
-impl Files for Unsealed {
-    fn name(&self, relative: &str) -> String {
-        self.0.name(relative)
-    }
-
-    fn read(&self, relative: &str) -> std::io::Result<Vec<u8>> {
-        let text = String::from_utf8(self.0.read(relative)?).unwrap();
-        let open = text.replace(
-            "confidentiality = \"confidential\"",
-            "confidentiality = \"restricted\"",
-        );
-        Ok(open.into_bytes())
-    }
-}
-
-/// A bundled scenario (its indicators unsealed), read, checked and signed once.
+/// A bundled scenario as bundled (a confidential indicator's evidence sealed: its leaf
+/// commits to a salted digest, the content is stored apart), read, checked and signed once.
 fn rehearse(path: &str) -> Rehearsal {
     let bundled = BUNDLED.iter().find(|b| b.path == path).unwrap();
     let base = bundled.path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let files = Unsealed(BundledFiles { base });
+    let files = BundledFiles { base };
     accord_app::play::rehearse(path, bundled.text, &files, None).unwrap()
+}
+
+/// The body of `POST /v1/statements` for `submission`: the entry, and a sealed entry's
+/// salt and content beside it (all base64).
+fn body_of(submission: &Submission) -> String {
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut body = serde_json::json!({ "entry": b64(&submission.entry.encode()) });
+    if let Some((salt, content)) = &submission.sealed {
+        body["sealed"] = serde_json::json!({ "salt": b64(salt), "content": b64(content) });
+    }
+    body.to_string()
 }
 
 /// A fresh served store and a fresh store for `accord play`, of each kind (PostgreSQL
@@ -202,17 +194,14 @@ fn play_both_ways(
             .unwrap();
         let base = format!("http://{}", running.addr());
         for (index, (planned, submission)) in entries.iter().enumerate() {
-            // The API takes the entry alone: a sealed entry's content could not follow.
-            assert!(submission.sealed.is_none(), "event {}", planned.event);
             now.store(planned.at.as_microsecond(), Ordering::SeqCst);
             let author = &clients[&planned.authors[0]];
-            let entry = base64::engine::general_purpose::STANDARD.encode(submission.entry.encode());
             let response = author
                 .client
                 .post(format!("{base}/v1/statements"))
                 .bearer_auth(&author.token)
                 .header("content-type", "application/json")
-                .body(serde_json::json!({ "entry": entry }).to_string())
+                .body(body_of(submission))
                 .send()
                 .await
                 .unwrap();
@@ -230,6 +219,13 @@ fn play_both_ways(
             assert_eq!(receipt["index"], index, "{text}");
         }
         let reader = &clients[&entries[0].0.authors[0]];
+        if let Some((author, indicator)) = sealed_evidence(&entries) {
+            let page = format!(
+                "{base}/agreements/{agreement}/indicators/{indicator}?as_of={}",
+                compared.last().unwrap()
+            );
+            sealed_content_only_for_the_entitled(&page, &clients[&author]).await;
+        }
         let mut states = Vec::new();
         for instant in &compared {
             let response = reader
@@ -296,6 +292,43 @@ fn play_both_ways(
     (compared, differing)
 }
 
+/// The author and indicator of the first sealed evidence among `entries`, if any.
+fn sealed_evidence(entries: &[(PlannedEntry, Submission)]) -> Option<(ParticipantId, String)> {
+    entries.iter().find_map(|(planned, submission)| {
+        let (salt, content) = submission.sealed.as_ref()?;
+        let statement =
+            accord_ledger::entry::reveal(&submission.entry.entry.body, salt, content).unwrap();
+        match statement {
+            accord_core::statement::Statement::Evidence(evidence) => Some((
+                planned.authors[0].clone(),
+                evidence.indicator.as_str().to_owned(),
+            )),
+            _ => None,
+        }
+    })
+}
+
+/// The sealed evidence submitted over the API, on its indicator's page (`page`): its value
+/// shown to `entitled` (a participant, whose role the agreement entitles), only its
+/// commitment to an anonymous reader.
+async fn sealed_content_only_for_the_entitled(page: &str, entitled: &Participant) {
+    let anonymous = super::support::client().get(page).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 200, "{page}");
+    let anonymous = anonymous.text().await.unwrap();
+    assert!(anonymous.contains("sealed, commitment "), "{anonymous}");
+    let read = entitled
+        .client
+        .get(page)
+        .bearer_auth(&entitled.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status().as_u16(), 200, "{page}");
+    let read = read.text().await.unwrap();
+    assert!(!read.contains("sealed, commitment "), "{read}");
+    assert!(!read.contains(">sealed<"), "{read}");
+}
+
 /// Where two JSON documents first differ: the path and both values.
 fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<String> {
     use serde_json::Value;
@@ -338,6 +371,13 @@ fn describe(differing: &[(String, String, String)]) -> String {
 
 #[test]
 fn a_scenario_submitted_by_its_participants_gives_the_state_accord_play_gives() {
+    // The nuclear agreement's confidential indicator: its evidence goes in sealed, the
+    // content beside the entry.
+    let sealed = rehearse(SCENARIOS[0].0)
+        .entries()
+        .filter(|(_, s)| s.sealed.is_some())
+        .count();
+    assert!(sealed > 0, "{}: no sealed entry", SCENARIOS[0].0);
     for (served, played) in fresh_pairs() {
         for (scenario, instants) in SCENARIOS {
             let (compared, differing) =

@@ -172,7 +172,11 @@ fn append(f: &Fixture, from: u64, to: u64) {
                 body: Body::Open(evidence(n as f64 + 1.0)),
             }
             .sign(&[(&iaea, &key(3))]);
-            accord_app::service::submit(store, entry).unwrap();
+            let submission = accord_store::ledger::Submission {
+                entry,
+                sealed: None,
+            };
+            accord_app::service::submit(store, submission).unwrap();
         }
         let log_key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
         store
