@@ -83,10 +83,12 @@ pub fn submit(store: &Store, submission: Submission) -> Result<Submitted> {
     // The writer first (it refuses a log that does not exist): no pooled connection is held
     // here while it is started, which may need one (issue #17: several servers).
     let writer = store.writer(&origin)?;
-    let mut ledger = store.ledger(Some(&origin))?;
     let entry_id = submission.entry.id();
     let receipt = writer.append(submission)?;
-    ledger.refresh()?;
+    // The ledger (a pooled connection) only once the commit is answered: held across the
+    // wait, the pool's connections capped how many submissions the writer could gather
+    // into one commit (16 of 256 in flight: 0.08x the in-process rate over HTTP).
+    let mut ledger = store.ledger(Some(&origin))?;
     read_back(&mut ledger, origin, entry_id, &receipt)
 }
 
