@@ -592,7 +592,10 @@ fn run(form: &Form) {
     // From when it is dead: a submission sent before could still be answered by it.
     let server_killed = Instant::now();
     std::thread::sleep(form.phase);
-    // The primary dies; the standby is promoted.
+    // The primary dies; the standby is promoted. Refusals from the moment it starts dying
+    // are the primary's failover's, not the leader's (stamped after `kill` returns, the
+    // refusals while it died were counted to the leader's failover: "8 s").
+    let primary_dying = Instant::now();
     pair.primary.kill();
     let primary_killed = Instant::now();
     pg("pg_ctl", &["-D", pair.standby.path(), "-w", "promote"]);
@@ -625,8 +628,8 @@ fn run(form: &Form) {
     };
     eprintln!(
         "replication harness: submissions refused for {:.2} s after the leading server was killed, {:.2} s after the primary was killed",
-        refused_for(server_killed, Some(primary_killed)),
-        refused_for(primary_killed, None)
+        refused_for(server_killed, Some(primary_dying)),
+        refused_for(primary_dying, None)
     );
     eprintln!(
         "replication harness: {} servers, {} clients: {} acknowledged, {} refused or failed, \
