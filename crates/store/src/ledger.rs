@@ -150,6 +150,25 @@ pub enum StoreError {
         #[source]
         problem: Box<Unverified>,
     },
+    /// The synchronous standbys had not confirmed the commits a checkpoint would name
+    /// within the wait (issue #17): nothing is signed, since a promoted standby might not
+    /// hold them.
+    #[error(
+        "the synchronous standby(s) had not flushed the log's commits (up to {position}) after {} ms, so no checkpoint is signed over them: a promoted standby might not hold them; sign again once the standbys are connected and caught up",
+        .waited.as_millis()
+    )]
+    Unconfirmed {
+        /// The primary's write-ahead log position the standbys had to reach.
+        position: String,
+        /// How long they were waited for.
+        waited: std::time::Duration,
+    },
+    /// The store's role may not read the synchronous standbys' positions, so a checkpoint
+    /// cannot be confirmed by them (issue #17).
+    #[error(
+        "the store's role may not read the synchronous standbys' positions (`pg_stat_replication`), which a checkpoint waits for: grant it `pg_monitor` (or `pg_read_all_stats`)"
+    )]
+    StandbysHidden,
     /// The checkpoint key is not the log's key.
     #[error("the key `{given}` is not this log's key `{expected}`")]
     WrongLogKey {
@@ -291,6 +310,13 @@ pub trait LedgerBackend: Send {
             }
         }
         Ok(out)
+    }
+    /// Waits, at most `within`, until the store's synchronous standbys hold every commit
+    /// made before the call (issue #17: what a checkpoint may name); at once for a store
+    /// that has none (SQLite, a PostgreSQL without `synchronous_standby_names`).
+    /// [`StoreError::Unconfirmed`] when they do not in time.
+    fn await_standbys(&mut self, _within: std::time::Duration) -> Result<(), StoreError> {
+        Ok(())
     }
     /// Stores a signed checkpoint.
     fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError>;
@@ -716,8 +742,24 @@ impl Ledger {
         self.backend.sealed(self.info.id, index)
     }
 
-    /// Signs a checkpoint of the log's current size with the log's key and stores it.
+    /// Signs a checkpoint of the log's current size with the log's key and stores it; on a
+    /// PostgreSQL primary with synchronous standbys, only once they hold the entries it
+    /// names, waiting for them at most [`crate::STANDBY_WAIT`] (see
+    /// [`Ledger::checkpoint_within`]).
     pub fn checkpoint(&mut self, key: &SignerKey) -> Result<String, StoreError> {
+        self.checkpoint_within(key, crate::STANDBY_WAIT)
+    }
+
+    /// [`Ledger::checkpoint`], waiting at most `within` for the synchronous standbys to
+    /// confirm the commits of the entries it names; [`StoreError::Unconfirmed`], nothing
+    /// signed, when they have not (issue #17: a commit can show on the primary before its
+    /// standby has it, and a checkpoint over it would be a fork to a witness that kept it
+    /// once the standby is promoted without it).
+    pub fn checkpoint_within(
+        &mut self,
+        key: &SignerKey,
+        within: std::time::Duration,
+    ) -> Result<String, StoreError> {
         let given = key.verifier().to_string();
         if given != self.info.log_key {
             return Err(StoreError::WrongLogKey {
@@ -727,6 +769,8 @@ impl Ledger {
         }
         self.refresh()?;
         let size = self.info.size;
+        // After the size is read: the position waited for is past the commit of that size.
+        self.backend.await_standbys(within)?;
         // A log must never sign a checkpoint inconsistent with one it signed before: if the
         // store no longer extends the latest checkpoint, it was altered; refuse.
         if let Some((_, previous)) = self.checkpoints()?.into_iter().next_back() {

@@ -5,9 +5,24 @@
 //!
 //! Positions are PostgreSQL's `pg_lsn` in their text form (`16/B374D848`). A SQLite store
 //! has none: one file, always read after its own writes.
+//!
+//! And whether the synchronous standbys hold what a checkpoint would name
+//! ([`await_standbys`]): a commit can show on the primary before a synchronous standby
+//! has it (a commit whose wait for the standby was cancelled, a primary restarted), so a
+//! checkpoint signed over it could name entries a promoted standby does not have — a
+//! fork, to a witness that kept it.
+
+use std::time::{Duration, Instant};
 
 use crate::handle::Conn;
 use crate::{Store, StoreError};
+
+/// How long a checkpoint waits, by default, for the synchronous standbys to confirm the
+/// commits it would name before it is refused ([`StoreError::Unconfirmed`]).
+pub const STANDBY_WAIT: Duration = Duration::from_secs(5);
+
+/// How often the standbys' positions are read again while waiting.
+const STANDBY_POLL: Duration = Duration::from_millis(10);
 
 impl Store {
     /// The primary's current write-ahead log position (`pg_current_wal_lsn()`), at or
@@ -51,6 +66,86 @@ impl Store {
     }
 }
 
+/// Waits, at most `within`, until the synchronous standbys of the primary `client` is
+/// connected to have flushed everything committed before the call: at once when there
+/// are none to wait for (no `synchronous_standby_names`, or `client` is on a standby,
+/// which signs nothing); [`StoreError::Unconfirmed`] when they have not in time (a
+/// standby down, or behind), [`StoreError::StandbysHidden`] when the session may not read
+/// their positions.
+///
+/// Flushed, whatever `synchronous_commit` says: a promoted standby replays everything it
+/// flushed before it takes writes, so that is what survives the primary; and a standby
+/// reports its flush position as soon as it flushes, its replay position only with its
+/// next status reply (up to `wal_receiver_status_interval`, 10 s by default, later when
+/// nothing more is streamed to it).
+pub(crate) fn await_standbys(
+    client: &mut postgres::Client,
+    within: Duration,
+) -> Result<(), StoreError> {
+    // `pg_current_wal_lsn()` is at or past the commit of every transaction this session
+    // sees: a commit is flushed before it shows (`synchronous_commit` is never `off` for a
+    // store that keeps what it acknowledges).
+    let row = client.query_one(
+        "SELECT current_setting('synchronous_standby_names'), \
+         pg_has_role('pg_read_all_stats', 'USAGE'), \
+         CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END",
+        &[],
+    )?;
+    let (names, may_read, position): (String, bool, Option<String>) =
+        (row.get(0), row.get(1), row.get(2));
+    let (Some(needed), Some(position)) = (standbys_needed(&names), position) else {
+        return Ok(());
+    };
+    if !may_read {
+        return Err(StoreError::StandbysHidden);
+    }
+    let started = Instant::now();
+    loop {
+        // The standbys that count: `sync` under `FIRST n` (the n chosen), `quorum` under
+        // `ANY n` (any n of them). A standby that is not connected is not listed.
+        let confirmed: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_replication \
+                 WHERE sync_state IN ('sync', 'quorum') AND flush_lsn >= $1::text::pg_lsn",
+                &[&position],
+            )?
+            .get(0);
+        if confirmed >= needed {
+            return Ok(());
+        }
+        if started.elapsed() >= within {
+            return Err(StoreError::Unconfirmed {
+                position,
+                waited: started.elapsed(),
+            });
+        }
+        std::thread::sleep(STANDBY_POLL);
+    }
+}
+
+/// How many synchronous standbys must confirm a commit under `synchronous_standby_names`
+/// (`FIRST n (…)`, `ANY n (…)`, `n (…)`, or a list of names: one); `None` when it names
+/// none (empty: commits wait for no standby).
+fn standbys_needed(names: &str) -> Option<i64> {
+    let names = names.trim();
+    if names.is_empty() {
+        return None;
+    }
+    let counted = names
+        .split_once(|c: char| c.is_ascii_whitespace())
+        .filter(|(word, _)| ["first", "any"].contains(&word.to_ascii_lowercase().as_str()))
+        .map_or(names, |(_, rest)| rest.trim_start());
+    let digits = counted.len()
+        - counted
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let needed = counted[..digits]
+        .parse::<i64>()
+        .ok()
+        .filter(|_| counted[digits..].trim_start().starts_with('('));
+    Some(needed.unwrap_or(1).max(1))
+}
+
 /// `X/Y` with X and Y of 1 to 8 hexadecimal digits, as PostgreSQL writes a `pg_lsn`.
 fn is_lsn(text: &str) -> bool {
     let hex = |s: &str| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit());
@@ -82,6 +177,22 @@ mod tests {
                 Err(StoreError::OutOfRange(_))
             ));
         });
+    }
+
+    #[test]
+    fn the_standbys_a_commit_waits_for_are_counted_as_postgresql_counts_them() {
+        assert_eq!(standbys_needed(""), None);
+        assert_eq!(standbys_needed("  "), None);
+        assert_eq!(standbys_needed("standby1"), Some(1));
+        assert_eq!(standbys_needed("s1, s2"), Some(1));
+        assert_eq!(standbys_needed("*"), Some(1));
+        assert_eq!(standbys_needed("2 (s1, s2, s3)"), Some(2));
+        assert_eq!(standbys_needed("FIRST 2 (s1, s2, s3)"), Some(2));
+        assert_eq!(standbys_needed("any 3(s1, s2, s3)"), Some(3));
+        // A standby named by digits or `first…` alone is one name.
+        assert_eq!(standbys_needed("2"), Some(1));
+        assert_eq!(standbys_needed("firstbox"), Some(1));
+        assert_eq!(standbys_needed("first, second"), Some(1));
     }
 
     #[test]

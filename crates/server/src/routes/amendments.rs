@@ -157,7 +157,9 @@ struct Signature {
 /// `amendment_signature` entry of the agreement's log, checked against the registered
 /// version (its text's SHA-256, its signatories) before it is appended as
 /// `POST /v1/statements` appends it: 201 with the receipt, 200 when the log holds it
-/// already, 422 `signature-refused` with the reason (nothing written).
+/// already, 422 `signature-refused` with the reason (nothing written). When another
+/// server of the same PostgreSQL store leads the log, a signature checked here is sent on
+/// to it as a submission is ([`crate::forward`]), and the leader's answer returned.
 pub async fn sign(
     State(state): State<AppState>,
     caller: Caller,
@@ -168,15 +170,19 @@ pub async fn sign(
     let caller = caller.may(Action::SubmitEntry)?;
     let id = agreement_id(&id)?;
     let number = version_number(&version)?;
+    // Kept to send on to the leader, should another server lead the log.
+    let raw = body.as_ref().ok().cloned();
     let signature: Signature = json_body(&headers, body)?;
     let entry = checked_entry(caller, &signature.entry)?;
     let submission = Submission {
         entry,
         sealed: None,
     };
-    append(&state, submission, move |store, entry| {
+    let path = format!("/v1/agreements/{id}/versions/{number}/signatures");
+    let answer = append(&state, submission, move |store, entry| {
         let registered = accord_app::agreements::registered(store, id.as_str())?;
         accord_app::agreements::check_signature(&registered, id.as_str(), number, entry)
     })
-    .await
+    .await;
+    crate::forward::or_refuse(&headers, &path, raw, answer).await
 }

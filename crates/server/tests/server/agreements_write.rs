@@ -15,7 +15,7 @@ use base64::Engine as _;
 
 use super::support::{Answer, Fixture, Request, both, both_with, repo};
 
-const CALDERA: &str = "caldera-electoral-roadmap";
+pub(super) const CALDERA: &str = "caldera-electoral-roadmap";
 const CALDERA_LOG: &str = "accord.example/caldera";
 /// The signatories of version 2, with the roster role each has.
 const SIGNATORIES: [(&str, RosterRole, u8); 3] = [
@@ -24,7 +24,7 @@ const SIGNATORIES: [(&str, RosterRole, u8); 3] = [
     ("opposition", RosterRole::Guarantor, 23),
 ];
 
-fn example(name: &str) -> Vec<u8> {
+pub(super) fn example(name: &str) -> Vec<u8> {
     std::fs::read(repo().join("examples").join(name)).unwrap()
 }
 
@@ -33,7 +33,7 @@ fn key(n: u8) -> SignerKey {
 }
 
 /// A token for each signatory (authority for `ofac`, party for the others).
-fn signatory_tokens() -> (
+pub(super) fn signatory_tokens() -> (
     Vec<accord_server::auth::TokenRecord>,
     BTreeMap<String, String>,
 ) {
@@ -74,6 +74,11 @@ fn registered(f: &Fixture, agreement: &str) -> usize {
 
 /// A log for the Caldera agreement whose roster holds the signatories' seeded keys.
 fn caldera_log(f: &Fixture) {
+    f.blocking(caldera_log_in);
+}
+
+/// [`caldera_log`] in `store`.
+pub(super) fn caldera_log_in(store: &accord_app::Store) {
     let registered = |n: u8| RegisteredKey {
         public_key: base64::engine::general_purpose::STANDARD.encode(key(n).public_key()),
         valid_from: "2020-01-01T00:00:00Z".parse().unwrap(),
@@ -96,15 +101,13 @@ fn caldera_log(f: &Fixture) {
         participants,
     };
     let roster = serde_json::to_vec(&roster).unwrap();
-    f.blocking(|store| {
-        let participants = accord_app::ledger::read_roster("roster.json", roster).unwrap();
-        let log_key = SignerKey::from_seed(CALDERA_LOG, [24; 32]).unwrap();
-        accord_app::ledger::init(store, CALDERA_LOG, &log_key.verifier(), &participants).unwrap();
-    });
+    let participants = accord_app::ledger::read_roster("roster.json", roster).unwrap();
+    let log_key = SignerKey::from_seed(CALDERA_LOG, [24; 32]).unwrap();
+    accord_app::ledger::init(store, CALDERA_LOG, &log_key.verifier(), &participants).unwrap();
 }
 
 /// `signer`'s signature of `version`, naming the text by `sha256`, as the API takes it.
-fn signature(version: u32, sha256: &str, signer: &str) -> String {
+pub(super) fn signature(version: u32, sha256: &str, signer: &str) -> String {
     let n = SIGNATORIES.iter().find(|(w, _, _)| *w == signer).unwrap().2;
     let entry = Entry {
         origin: CALDERA_LOG.to_owned(),

@@ -70,12 +70,24 @@ impl Answer {
 }
 
 async fn post(base: &str, token: &str, body: Value, extra: &[(&str, &str)]) -> Answer {
+    let content = ("application/json", body.to_string());
+    send(base, "/v1/statements", token, content, extra).await
+}
+
+/// `body` (its content type and text) POSTed to `base` + `path`.
+async fn send(
+    base: &str,
+    path: &str,
+    token: &str,
+    (content_type, body): (&str, String),
+    extra: &[(&str, &str)],
+) -> Answer {
     let mut request = reqwest::Client::new()
-        .post(format!("{base}/v1/statements"))
+        .post(format!("{base}{path}"))
         .bearer_auth(token)
-        .header("content-type", "application/json")
+        .header("content-type", content_type)
         .header("x-request-id", "cluster-test-1")
-        .body(body.to_string());
+        .body(body);
     for (name, value) in extra {
         request = request.header(*name, *value);
     }
@@ -239,6 +251,86 @@ fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() 
     );
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), 5);
+    drop(stores);
+}
+
+#[test]
+fn an_amendment_signature_to_a_server_that_does_not_lead_is_answered_by_the_leader() {
+    use super::agreements_write::{CALDERA, caldera_log_in, example, signatory_tokens, signature};
+    let Some(fresh) = TestStore::postgres() else {
+        return;
+    };
+    let (mut accepted, tokens) = tokens();
+    let admin = tokens[&Role::Admin].clone();
+    let (records, signatories) = signatory_tokens();
+    for record in &records {
+        accepted.add(record).unwrap();
+    }
+    let stores = [
+        Store::open(&fresh.url).unwrap(),
+        Store::open(&fresh.url).unwrap(),
+    ];
+    caldera_log_in(&stores[0]);
+    let runtime = runtime();
+    runtime.block_on(async {
+        let with_tokens = |c: Config| Config {
+            tokens: accepted.clone(),
+            ..c
+        };
+        let leader = start(&stores[0], with_tokens).await;
+        let follower = start(&stores[1], with_tokens).await;
+        let (lead, follow) = (
+            format!("http://{}", leader.addr()),
+            format!("http://{}", follower.addr()),
+        );
+        let mut sha = String::new();
+        for text in ["licence-elections.toml", "licence-elections-v2.toml"] {
+            let text = String::from_utf8(example(text)).unwrap();
+            let registered = send(
+                &lead,
+                "/v1/agreements",
+                &admin,
+                ("application/toml", text),
+                &[],
+            )
+            .await;
+            assert_eq!(registered.status, 201, "{}", registered.body);
+            sha = registered.body["sha256"].as_str().unwrap().to_owned();
+        }
+        let path = format!("/v1/agreements/{CALDERA}/versions/2/signatures");
+        let sign = |base: &str, who: &str, sha: &str| {
+            let (base, path) = (base.to_owned(), path.clone());
+            let (token, body) = (signatories[who].clone(), signature(2, sha, who));
+            async move { send(&base, &path, &token, ("application/json", body), &[]).await }
+        };
+
+        // The first server takes the log's lease with the first signature.
+        let first = sign(&lead, "ofac", &sha).await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        // A signature to the other is checked there, then sent on to the leader.
+        let sent_on = sign(&follow, "caldera", &sha).await;
+        assert_eq!(sent_on.status, 201, "{}", sent_on.body);
+        assert_eq!(sent_on.body["index"], 1, "{}", sent_on.body);
+        assert_eq!(sent_on.header("accord-forwarded-to"), Some(lead.as_str()));
+        let again = sign(&follow, "caldera", &sha).await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.body["index"], 1);
+        // A signature the follower refuses is never sent on.
+        let refused = sign(&follow, "opposition", &"0".repeat(64)).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(refused.header("accord-forwarded-to"), None);
+
+        leader.stop().await.unwrap();
+        follower.stop().await.unwrap();
+    });
+    drop(runtime);
+    let size = stores[1]
+        .ledger(Some("accord.example/caldera"))
+        .unwrap()
+        .refresh()
+        .unwrap()
+        .size;
+    assert_eq!(size, 2, "each signature once");
     drop(stores);
 }
 

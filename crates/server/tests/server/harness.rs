@@ -498,6 +498,79 @@ fn replicated_postgres_survives_the_leader_and_the_primary() {
     run(&form);
 }
 
+/// Issue #17: a checkpoint names only entries the synchronous standby holds. An entry
+/// whose commit shows on the primary before the standby has it (here committed by a
+/// session with `synchronous_commit = local` while the standby is down, as a commit whose
+/// wait was cancelled shows) is named by no checkpoint until the standby has it.
+#[test]
+fn a_checkpoint_names_only_entries_the_synchronous_standby_holds() {
+    if !pg_bin().join("initdb").is_file() && missing("no PostgreSQL binaries (ACCORD_PG_BIN)") {
+        return;
+    }
+    let mut pair = start_pair();
+    wait_for_sync(&pair.primary);
+    {
+        let mut c = accord_store::connect_postgres(&pair.primary.url("postgres")).unwrap();
+        c.batch_execute("CREATE DATABASE accord").unwrap();
+    }
+    let url = pair.primary.url("accord");
+    let store = Store::open(&StoreUrl::Postgres(url.clone())).unwrap();
+    let roster = serde_json::to_vec(&roster()).unwrap();
+    let participants = accord_app::ledger::read_roster("roster.json", roster).unwrap();
+    let log_key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
+    accord_app::ledger::init(&store, ORIGIN, &log_key.verifier(), &participants).unwrap();
+    let submit = |store: &Store, amount: f64| {
+        let entry = signed(ORIGIN, evidence(amount), "iaea", &key(3));
+        let entry = accord_app::ledger::parse_entry_line(&entry).unwrap();
+        let sealed = None;
+        accord_app::service::submit(store, accord_store::ledger::Submission { entry, sealed })
+            .unwrap()
+    };
+    let size = |note: &str| {
+        accord_ledger::checkpoint::open_checkpoint(note, &log_key.verifier(), &[])
+            .unwrap()
+            .checkpoint
+            .size
+    };
+    // Committed as Accord commits (`remote_apply`): the standby has it.
+    submit(&store, 1.0);
+    let note = accord_app::ledger::checkpoint(&store, Some(ORIGIN), &log_key).unwrap();
+    assert_eq!(size(&note), 1);
+
+    pair.standby.kill();
+    let local = Store::open(&StoreUrl::Postgres(format!(
+        "{url}&options=-c%20synchronous_commit%3Dlocal"
+    )))
+    .unwrap();
+    submit(&local, 2.0);
+    let mut ledger = store.ledger(Some(ORIGIN)).unwrap();
+    assert_eq!(
+        ledger.refresh().unwrap().size,
+        2,
+        "the entry shows on the primary"
+    );
+    let refused = ledger
+        .checkpoint_within(&log_key, Duration::from_millis(500))
+        .unwrap_err();
+    assert!(
+        matches!(refused, accord_app::StoreError::Unconfirmed { .. }),
+        "{refused}"
+    );
+    let stored: Vec<u64> = ledger.checkpoints().unwrap().iter().map(|c| c.0).collect();
+    assert_eq!(
+        stored,
+        [1],
+        "no checkpoint over the entry the standby lacks"
+    );
+
+    // The standby back and caught up: the entry is named.
+    pair.standby.start();
+    wait_for_sync(&pair.primary);
+    let note = ledger.checkpoint(&log_key).unwrap();
+    assert_eq!(size(&note), 2);
+    drop((ledger, local, store));
+}
+
 /// The store URL naming both hosts, the standby's URL, and the store, prepared: the
 /// write log created (and for the long form, a scenario played and a list imported for
 /// the status queries).

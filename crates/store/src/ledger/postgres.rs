@@ -284,6 +284,10 @@ impl LedgerBackend for PostgresLedger {
         Ok(out)
     }
 
+    fn await_standbys(&mut self, within: std::time::Duration) -> Result<(), StoreError> {
+        crate::replication::await_standbys(&mut self.client, within)
+    }
+
     fn put_checkpoint(&mut self, log: i64, size: u64, note: &str) -> Result<(), StoreError> {
         self.client.execute(
             "INSERT INTO ledger_checkpoint (log, size, note) VALUES ($1, $2, $3) ON CONFLICT (log, size) DO NOTHING",
