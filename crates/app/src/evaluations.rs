@@ -138,15 +138,7 @@ impl Evaluations {
         reading: &Reading,
     ) -> Result<Evaluated> {
         if self.uncached {
-            let inputs = full_read(store, agreement)?;
-            let state = Arc::new(inputs.evaluate_as(as_of, reading)?);
-            return Ok(Evaluated {
-                versions: Arc::new(inputs.versions),
-                reports: Arc::new(Reports::new(&inputs.log)),
-                log: Arc::new(inputs.log),
-                sealed: None,
-                state,
-            });
+            return evaluated_from_full_read(store, agreement, AsOf::At(as_of), reading);
         }
         self.with_slot(store, agreement, |slot| slot.evaluated(as_of, reading))
     }
@@ -178,8 +170,7 @@ impl Evaluations {
         reading: &Reading,
     ) -> Result<Evaluated> {
         if self.uncached {
-            let instant = full_read(store, agreement)?.instant(as_of)?;
-            return self.state(store, agreement, instant, reading);
+            return evaluated_from_full_read(store, agreement, as_of, reading);
         }
         self.with_slot(store, agreement, |slot| {
             let instant = slot.instant(agreement, as_of)?;
@@ -231,6 +222,25 @@ fn full_read(store: &Store, agreement: &str) -> Result<crate::evaluate::Inputs> 
         &crate::evaluate::AgreementSource::Registered(agreement.to_owned()),
         crate::evaluate::LogSource::Store(store),
     )
+}
+
+/// The state as of `as_of` from one full read, with what it was derived from (the
+/// uncached baseline's answer).
+fn evaluated_from_full_read(
+    store: &Store,
+    agreement: &str,
+    as_of: AsOf,
+    reading: &Reading,
+) -> Result<Evaluated> {
+    let inputs = full_read(store, agreement)?;
+    let state = Arc::new(inputs.evaluate_as(as_of, reading)?);
+    Ok(Evaluated {
+        versions: Arc::new(inputs.versions),
+        reports: Arc::new(Reports::new(&inputs.log)),
+        log: Arc::new(inputs.log),
+        sealed: None,
+        state,
+    })
 }
 
 /// A poisoned lock is taken over: what it guards is only ever replaced whole, or emptied
