@@ -549,8 +549,20 @@ fn a_checkpoint_names_only_entries_the_synchronous_standby_holds() {
         2,
         "the entry shows on the primary"
     );
-    let refused = ledger
-        .checkpoint_within(&log_key, Duration::from_millis(500))
+    // On a thread with a bound: an unfenced checkpoint's own commit would wait for the
+    // stopped standby for ever, and the test would hang instead of failing.
+    let (sent, answer) = std::sync::mpsc::channel();
+    let fenced = store.clone();
+    std::thread::spawn(move || {
+        let key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
+        let answer = fenced
+            .ledger(Some(ORIGIN))
+            .and_then(|mut ledger| ledger.checkpoint_within(&key, Duration::from_millis(500)));
+        let _ = sent.send(answer.map(|_| ()));
+    });
+    let refused = answer
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the checkpoint did not return in 30 s: it waited on the stopped standby")
         .unwrap_err();
     assert!(
         matches!(refused, accord_app::StoreError::Unconfirmed { .. }),
