@@ -160,8 +160,15 @@ fn main() {
         }
     );
     let (rss, peak) = memory();
+    // FNV-1a of the simulation's JSON: two builds that compute the same runs print the same.
+    let digest = serde_json::to_string(&sim)
+        .unwrap()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
     println!(
-        "  runs/s in each tenth of those runs (wall, and per CPU-second of the process): {}; memory {rss} MiB resident, {peak} MiB at the peak",
+        "  runs/s in each tenth of those runs (wall, and per CPU-second of the process): {}; memory {rss} MiB resident, {peak} MiB at the peak; JSON digest {digest:016x}",
         w.rates()
     );
     let phases_agree = |x: &accord_simulate::Simulation, y: &accord_simulate::Simulation| {

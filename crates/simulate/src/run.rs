@@ -46,26 +46,60 @@ pub struct RunOutcome {
     pub states: u32,
 }
 
-/// Entries waiting for their record time, in (time, order queued).
+/// Entries waiting for their record time, in (time, order queued): the drawn history,
+/// sorted once, and the reactions queued on the way. A history's few hundred entries
+/// were a B-tree's inserts and removals before; sorted once and taken from the end, they
+/// cost a sort.
 pub(crate) struct Queue {
-    items: BTreeMap<(Instant, u64), Pending>,
+    /// The history's entries, latest first (taken from the end).
+    drawn: Vec<Pending>,
+    /// Entries queued after the history, by (time, order queued).
+    later: BTreeMap<(Instant, u64), Pending>,
     queued: u64,
     appended: u64,
 }
 
 impl Queue {
+    /// The queue of a history's entries, in (time, order drawn).
+    fn new(mut drawn: Vec<Pending>) -> Self {
+        // Stable, then reversed: popped from the end, entries recorded at the same instant
+        // come in the order they were drawn.
+        drawn.sort_by_key(|p| p.at);
+        drawn.reverse();
+        let queued = drawn.len() as u64;
+        Queue {
+            drawn,
+            later: BTreeMap::new(),
+            queued,
+            appended: 0,
+        }
+    }
+
     pub fn push(&mut self, p: Pending) {
-        self.items.insert((p.at, self.queued), p);
+        self.later.insert((p.at, self.queued), p);
         self.queued += 1;
+    }
+
+    /// The next entry recorded by `until`, if any: the history's entries come before
+    /// reactions recorded at the same instant (they were queued first).
+    fn next(&mut self, until: Instant) -> Option<Pending> {
+        let drawn = self.drawn.last().map(|p| p.at).filter(|at| *at <= until);
+        let later = self
+            .later
+            .first_key_value()
+            .map(|(k, _)| k.0)
+            .filter(|at| *at <= until);
+        match (drawn, later) {
+            (Some(d), Some(l)) if l < d => self.later.pop_first().map(|(_, p)| p),
+            (Some(_), _) => self.drawn.pop(),
+            (None, Some(_)) => self.later.pop_first().map(|(_, p)| p),
+            (None, None) => None,
+        }
     }
 
     /// Appends every entry recorded by `until` to the evaluator, in record order.
     fn feed(&mut self, plan: &Plan<'_>, ev: &mut Engine<'_>, until: Instant) {
-        while let Some(entry) = self.items.first_entry() {
-            if entry.key().0 > until {
-                break;
-            }
-            let p = entry.remove();
+        while let Some(p) = self.next(until) {
             ev.append(LoggedStatement {
                 index: LogIndex(self.appended),
                 recorded_at: p.at,
@@ -182,15 +216,8 @@ pub(crate) fn run_to_state(
         }
         Evaluation::FullReplay => Engine::FullReplay(plan.versions, Vec::new()),
     };
-    let mut queue = Queue {
-        items: BTreeMap::new(),
-        queued: 0,
-        appended: 0,
-    };
     // The queue owns the entries from here on: nothing reads them from the history.
-    for p in std::mem::take(&mut history.entries) {
-        queue.push(p);
-    }
+    let queue = Queue::new(std::mem::take(&mut history.entries));
     let reviews = review_periods(plan, &history);
     let mut r = Runner {
         plan,
