@@ -7,7 +7,10 @@
 //! runs of the incremental simulation, `BASELINE_RUNS` (default 200) those of the baseline
 //! (it is far slower; runs per second are compared), `THREADS` the rayon threads (default:
 //! every core). `CHECKS=0` skips the checks after the timings (the incremental engine at
-//! the baseline's looks, and which runs the sparse looks change), for CPU-time measures.
+//! the baseline's looks, and which runs the sparse looks change), for CPU-time measures;
+//! `REPEAT=n` runs the big simulation n times (the same runs: a later pass slower than the
+//! first would be the process's age). The big run prints runs per second in each tenth of
+//! its runs (wall clock and per CPU-second), memory, and a digest of its JSON.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -75,7 +78,7 @@ impl Windows {
     fn tick(&self, t: Tick) {
         if let Tick::Done = t {
             let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % self.every == 0 {
+            if n.is_multiple_of(self.every) {
                 self.marks.lock().unwrap().push((Instant::now(), cpu()));
             }
         }
@@ -147,7 +150,21 @@ fn main() {
         same_sim.states_per_run,
         rate(baseline_runs, same) / rate(baseline_runs, naive)
     );
+    // `REPEAT=n`: the same simulation n - 1 times first, each pass's runs per CPU-second
+    // printed — the same runs, so a later pass slower than the first is the process's age
+    // (its allocator's state, say), not the runs'.
+    for pass in 1..env("REPEAT", 1) {
+        let c = cpu();
+        let (_, again, _) = windows(&settings(runs, Evaluation::IncrementalEveryReview));
+        println!(
+            "  pass {pass}: {:.0} runs per CPU-second ({:.1} states per run)",
+            f64::from(runs) / (cpu() - c).max(0.01),
+            again.states_per_run
+        );
+    }
+    let c = cpu();
     let (ours, sim, w) = windows(&settings(runs, Evaluation::IncrementalEveryReview));
+    let ours_cpu = cpu() - c;
     println!(
         "incremental at every review (what accord simulate runs), {runs} runs: {ours:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline{}",
         rate(runs, ours),
@@ -168,8 +185,9 @@ fn main() {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
     println!(
-        "  runs/s in each tenth of those runs (wall, and per CPU-second of the process): {}; memory {rss} MiB resident, {peak} MiB at the peak; JSON digest {digest:016x}",
-        w.rates()
+        "  runs/s in each tenth of those runs (wall, and per CPU-second of the process): {}; {:.0} runs per CPU-second in all; memory {rss} MiB resident, {peak} MiB at the peak; JSON digest {digest:016x}",
+        w.rates(),
+        f64::from(runs) / ours_cpu.max(0.01)
     );
     let phases_agree = |x: &accord_simulate::Simulation, y: &accord_simulate::Simulation| {
         x.distributions
