@@ -2,8 +2,9 @@
 //! the state looked at once per review (when its findings are final), the participants'
 //! reactions drawn from what the engine found, and what the run came to.
 //!
-//! The engine is never replayed: each entry is appended once, and `Evaluator::state`
-//! derives the statuses from the quorums it has cached.
+//! The engine is never replayed: each entry is appended once, and `Evaluator::look` (on the
+//! way) or `Evaluator::statuses` (on the last day) derives the statuses from the quorums it
+//! has cached.
 
 use std::collections::{BTreeMap, BTreeSet};
 
