@@ -255,7 +255,7 @@ impl Evaluator {
     /// sees every appended entry), so the next call and the next appends only recompute
     /// what changed.
     pub fn state(&mut self, as_of: Instant) -> Result<State, EvalError> {
-        self.derive(as_of, derive::Detail::Full)
+        self.derive(as_of, derive::Detail::Full, derive::Output::State)
     }
 
     /// The state as of `as_of` for a caller that reads statuses and dates, not why they
@@ -266,12 +266,27 @@ impl Evaluator {
     /// commitments' reviews and of disputes are left empty (or partly so): building them is
     /// most of the cost of a state over a long history.
     pub fn statuses(&mut self, as_of: Instant) -> Result<State, EvalError> {
-        self.derive(as_of, derive::Detail::Statuses)
+        self.derive(as_of, derive::Detail::Statuses, derive::Output::State)
+    }
+
+    /// Where the agreement stands as of `as_of` — its phases, triggers and relief — for a
+    /// caller that looks at it after every review (the simulator): each is the one
+    /// [`Evaluator::statuses`] gives (the same stages derive them, with every view kept),
+    /// without building what no stage after them reads (measures, exemptions, events,
+    /// commitments, rejected entries…).
+    pub fn look(&mut self, as_of: Instant) -> Result<Look, EvalError> {
+        self.derive(as_of, derive::Detail::Statuses, derive::Output::Look)
+            .map(Look::from)
     }
 
     /// The state in the detail asked for, keeping what it computed for later derivations.
-    fn derive(&mut self, as_of: Instant, detail: derive::Detail) -> Result<State, EvalError> {
-        let (state, fills) = derive::state(&self.core, as_of, true, detail, None)?;
+    fn derive(
+        &mut self,
+        as_of: Instant,
+        detail: derive::Detail,
+        output: derive::Output,
+    ) -> Result<State, EvalError> {
+        let (state, fills) = derive::output(&self.core, as_of, true, detail, output)?;
         for fill in fills {
             if let Some(ind) = self
                 .core
@@ -300,6 +315,59 @@ impl Evaluator {
             }
         }
         Ok(state)
+    }
+}
+
+/// Where an agreement stands at a look ([`Evaluator::look`]): its phases, triggers and
+/// relief actions, as [`State`] has them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Look {
+    /// The cut.
+    pub as_of: Instant,
+    /// See [`State::phases`].
+    pub phases: Vec<state::PhaseState>,
+    /// See [`State::triggers`].
+    pub triggers: Vec<state::TriggerState>,
+    /// See [`State::relief`].
+    pub relief: Vec<state::ActionState>,
+}
+
+impl From<State> for Look {
+    fn from(s: State) -> Self {
+        Look {
+            as_of: s.as_of,
+            phases: s.phases,
+            triggers: s.triggers,
+            relief: s.relief,
+        }
+    }
+}
+
+impl From<&State> for Look {
+    fn from(s: &State) -> Self {
+        Look {
+            as_of: s.as_of,
+            phases: s.phases.clone(),
+            triggers: s.triggers.clone(),
+            relief: s.relief.clone(),
+        }
+    }
+}
+
+impl Look {
+    /// The phase with this id.
+    pub fn phase(&self, id: &str) -> Option<&state::PhaseState> {
+        self.phases.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The relief action with this id.
+    pub fn relief(&self, id: &str) -> Option<&state::ActionState> {
+        self.relief.iter().find(|a| a.id.as_str() == id)
+    }
+
+    /// The trigger with this id.
+    pub fn trigger(&self, id: &str) -> Option<&state::TriggerState> {
+        self.triggers.iter().find(|t| t.id.as_str() == id)
     }
 }
 

@@ -7,10 +7,15 @@
 //! runs of the incremental simulation, `BASELINE_RUNS` (default 200) those of the baseline
 //! (it is far slower; runs per second are compared), `THREADS` the rayon threads (default:
 //! every core). `CHECKS=0` skips the checks after the timings (the incremental engine at
-//! the baseline's looks, and which runs the sparse looks change), for CPU-time measures.
+//! the baseline's looks, and which runs the sparse looks change), for CPU-time measures;
+//! `REPEAT=n` runs the big simulation n times (the same runs: a later pass slower than the
+//! first would be the process's age). The big run prints runs per second in each tenth of
+//! its runs (wall clock and per CPU-second), memory, and a digest of its JSON.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use accord_simulate::{Evaluation, RunOutcome, Settings, Tick, model, one_run, simulate};
@@ -20,6 +25,80 @@ fn env(name: &str, default: u32) -> u32 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(default)
+}
+
+/// The process's resident memory now and at its peak, in MiB (Linux; 0 elsewhere).
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The CPU seconds the process has used (user and system, every thread; Linux, at the
+/// kernel's 100 ticks per second; 0 elsewhere).
+fn cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis: utime and stime are the 12th
+    // and 13th of them.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0
+}
+
+/// Runs per second in each tenth of a simulation (in the order runs finish), to see
+/// whether a run costs more the more runs came before it.
+struct Windows {
+    done: AtomicU64,
+    every: u64,
+    marks: Mutex<Vec<(Instant, f64)>>,
+}
+
+impl Windows {
+    fn new(runs: u32) -> Self {
+        Windows {
+            done: AtomicU64::new(0),
+            every: (u64::from(runs) / 10).max(1),
+            marks: Mutex::new(vec![(Instant::now(), cpu())]),
+        }
+    }
+
+    fn tick(&self, t: Tick) {
+        if let Tick::Done = t {
+            let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_multiple_of(self.every) {
+                self.marks.lock().unwrap().push((Instant::now(), cpu()));
+            }
+        }
+    }
+
+    fn rates(&self) -> String {
+        let marks = self.marks.lock().unwrap();
+        marks
+            .windows(2)
+            .map(|w| {
+                let n = self.every as f64;
+                format!(
+                    "{:.0} ({:.0} per CPU-s)",
+                    n / (w[1].0 - w[0].0).as_secs_f64(),
+                    n / (w[1].1 - w[0].1).max(0.01)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 fn main() {
@@ -45,12 +124,17 @@ fn main() {
     let runs = env("RUNS", 10_000);
     let baseline_runs = env("BASELINE_RUNS", 200);
     println!("threads: {}", pool.current_num_threads());
-    let time = |s: Settings| {
+    let windows = |s: &Settings| {
+        let w = Windows::new(s.runs);
         let start = Instant::now();
         let sim = pool
-            .install(|| simulate(versions, &m, &s, &|_: Tick| {}))
+            .install(|| simulate(versions, &m, s, &|t: Tick| w.tick(t)))
             .unwrap();
-        (start.elapsed().as_secs_f64(), sim)
+        (start.elapsed().as_secs_f64(), sim, w)
+    };
+    let time = |s: Settings| {
+        let (secs, sim, _) = windows(&s);
+        (secs, sim)
     };
     let rate = |n: u32, secs: f64| f64::from(n) / secs;
     let (naive, naive_sim) = time(settings(baseline_runs, Evaluation::FullReplay));
@@ -66,7 +150,21 @@ fn main() {
         same_sim.states_per_run,
         rate(baseline_runs, same) / rate(baseline_runs, naive)
     );
-    let (ours, sim) = time(settings(runs, Evaluation::IncrementalEveryReview));
+    // `REPEAT=n`: the same simulation n - 1 times first, each pass's runs per CPU-second
+    // printed — the same runs, so a later pass slower than the first is the process's age
+    // (its allocator's state, say), not the runs'.
+    for pass in 1..env("REPEAT", 1) {
+        let c = cpu();
+        let (_, again, _) = windows(&settings(runs, Evaluation::IncrementalEveryReview));
+        println!(
+            "  pass {pass}: {:.0} runs per CPU-second ({:.1} states per run)",
+            f64::from(runs) / (cpu() - c).max(0.01),
+            again.states_per_run
+        );
+    }
+    let c = cpu();
+    let (ours, sim, w) = windows(&settings(runs, Evaluation::IncrementalEveryReview));
+    let ours_cpu = cpu() - c;
     println!(
         "incremental at every review (what accord simulate runs), {runs} runs: {ours:.2} s — {:.1} runs/s, {:.1} states per run: {:.1}× the baseline{}",
         rate(runs, ours),
@@ -77,6 +175,19 @@ fn main() {
         } else {
             "; over a minute"
         }
+    );
+    let (rss, peak) = memory();
+    // FNV-1a of the simulation's JSON: two builds that compute the same runs print the same.
+    let digest = serde_json::to_string(&sim)
+        .unwrap()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    println!(
+        "  runs/s in each tenth of those runs (wall, and per CPU-second of the process): {}; {:.0} runs per CPU-second in all; memory {rss} MiB resident, {peak} MiB at the peak; JSON digest {digest:016x}",
+        w.rates(),
+        f64::from(runs) / ours_cpu.max(0.01)
     );
     let phases_agree = |x: &accord_simulate::Simulation, y: &accord_simulate::Simulation| {
         x.distributions

@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 
 use accord_core::agreement::{Extension, PartyRole};
-use accord_core::engine::State;
+use accord_core::engine::Look;
 use accord_core::engine::state::TriggerStatus;
 use accord_core::id::{CommitmentId, DisputeId, ParticipantId};
 use accord_core::rule::{CommitmentStatus, Condition, DisputeState};
@@ -310,7 +310,7 @@ fn adverse_in(
 
 /// Invocations of the triggers the state shows available, and the halts of their
 /// countdowns, from `day`.
-pub(crate) fn triggers(plan: &Plan<'_>, state: &State, day: Date, queue: &mut Queue, d: &mut Draw) {
+pub(crate) fn triggers(plan: &Plan<'_>, state: &Look, day: Date, queue: &mut Queue, d: &mut Draw) {
     for t in &plan.agreement.triggers {
         let available = state
             .trigger(t.id.as_str())
@@ -368,7 +368,7 @@ fn trigger_step(
 /// the last look when the entry was seen only now). Returns whether anything was queued.
 pub(crate) fn late(
     plan: &Plan<'_>,
-    state: &State,
+    state: &Look,
     phase: usize,
     day: Date,
     queue: &mut Queue,

@@ -2,13 +2,14 @@
 //! the state looked at once per review (when its findings are final), the participants'
 //! reactions drawn from what the engine found, and what the run came to.
 //!
-//! The engine is never replayed: each entry is appended once, and `Evaluator::state`
-//! derives the statuses from the quorums it has cached.
+//! The engine is never replayed: each entry is appended once, and `Evaluator::look` (on the
+//! way) or `Evaluator::statuses` (on the last day) derives the statuses from the quorums it
+//! has cached.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use accord_core::engine::state::{DisputeStatus, IndicatorStatus, PhaseStatus};
-use accord_core::engine::{Evaluator, State, end_of_day};
+use accord_core::engine::{Evaluator, Look, State, end_of_day};
 use accord_core::statement::{LogIndex, LoggedStatement};
 use accord_core::time::{Date, Instant, Period};
 
@@ -46,26 +47,60 @@ pub struct RunOutcome {
     pub states: u32,
 }
 
-/// Entries waiting for their record time, in (time, order queued).
+/// Entries waiting for their record time, in (time, order queued): the drawn history,
+/// sorted once, and the reactions queued on the way. A history's few hundred entries
+/// were a B-tree's inserts and removals before; sorted once and taken from the end, they
+/// cost a sort.
 pub(crate) struct Queue {
-    items: BTreeMap<(Instant, u64), Pending>,
+    /// The history's entries, latest first (taken from the end).
+    drawn: Vec<Pending>,
+    /// Entries queued after the history, by (time, order queued).
+    later: BTreeMap<(Instant, u64), Pending>,
     queued: u64,
     appended: u64,
 }
 
 impl Queue {
+    /// The queue of a history's entries, in (time, order drawn).
+    fn new(mut drawn: Vec<Pending>) -> Self {
+        // Stable, then reversed: popped from the end, entries recorded at the same instant
+        // come in the order they were drawn.
+        drawn.sort_by_key(|p| p.at);
+        drawn.reverse();
+        let queued = drawn.len() as u64;
+        Queue {
+            drawn,
+            later: BTreeMap::new(),
+            queued,
+            appended: 0,
+        }
+    }
+
     pub fn push(&mut self, p: Pending) {
-        self.items.insert((p.at, self.queued), p);
+        self.later.insert((p.at, self.queued), p);
         self.queued += 1;
+    }
+
+    /// The next entry recorded by `until`, if any: the history's entries come before
+    /// reactions recorded at the same instant (they were queued first).
+    fn next(&mut self, until: Instant) -> Option<Pending> {
+        let drawn = self.drawn.last().map(|p| p.at).filter(|at| *at <= until);
+        let later = self
+            .later
+            .first_key_value()
+            .map(|(k, _)| k.0)
+            .filter(|at| *at <= until);
+        match (drawn, later) {
+            (Some(d), Some(l)) if l < d => self.later.pop_first().map(|(_, p)| p),
+            (Some(_), _) => self.drawn.pop(),
+            (None, Some(_)) => self.later.pop_first().map(|(_, p)| p),
+            (None, None) => None,
+        }
     }
 
     /// Appends every entry recorded by `until` to the evaluator, in record order.
     fn feed(&mut self, plan: &Plan<'_>, ev: &mut Engine<'_>, until: Instant) {
-        while let Some(entry) = self.items.first_entry() {
-            if entry.key().0 > until {
-                break;
-            }
-            let p = entry.remove();
+        while let Some(p) = self.next(until) {
             ev.append(LoggedStatement {
                 index: LogIndex(self.appended),
                 recorded_at: p.at,
@@ -126,6 +161,29 @@ impl Engine<'_> {
             }
         }
     }
+
+    /// Where the agreement stands as of `as_of` (phases, triggers, relief): what a look
+    /// on the way reads. The baseline takes it from a full `evaluate`.
+    fn look(&mut self, as_of: Instant) -> Option<Look> {
+        match self {
+            Engine::Incremental(ev) => ev.look(as_of).ok(),
+            Engine::FullReplay(versions, log) => {
+                accord_core::engine::evaluate(versions, log, as_of)
+                    .ok()
+                    .map(Look::from)
+            }
+        }
+    }
+
+    /// A look, and the whole state with it when `last` (`Some(explain)`: the last day's).
+    fn seen(&mut self, as_of: Instant, last: Option<bool>) -> Option<(Look, Option<State>)> {
+        match last {
+            None => self.look(as_of).map(|l| (l, None)),
+            Some(explain) => self
+                .state(as_of, explain)
+                .map(|s| (Look::from(&s), Some(s))),
+        }
+    }
 }
 
 /// Runs history `run` of a simulation seeded with `seed`.
@@ -159,15 +217,8 @@ pub(crate) fn run_to_state(
         }
         Evaluation::FullReplay => Engine::FullReplay(plan.versions, Vec::new()),
     };
-    let mut queue = Queue {
-        items: BTreeMap::new(),
-        queued: 0,
-        appended: 0,
-    };
     // The queue owns the entries from here on: nothing reads them from the history.
-    for p in std::mem::take(&mut history.entries) {
-        queue.push(p);
-    }
+    let queue = Queue::new(std::mem::take(&mut history.entries));
     let reviews = review_periods(plan, &history);
     let mut r = Runner {
         plan,
@@ -210,13 +261,13 @@ pub(crate) fn run_to_state(
         if !look {
             continue;
         }
-        if let Some(state) = r.look(check, check, false) {
+        if let Some((look, _)) = r.look(check, check, None) {
             let mut d = Draw::for_review(seed, run, TRIGGER_STREAM + k as u64);
-            react::triggers(plan, &state, next, &mut r.queue, &mut d);
+            react::triggers(plan, &look, next, &mut r.queue, &mut d);
         }
     }
     // The last day counts in full: relief-days run to the day after it.
-    let Some(last) = r.look(plan.last, add_days(plan.last, 1), explain) else {
+    let Some((_, Some(last))) = r.look(plan.last, add_days(plan.last, 1), Some(explain)) else {
         return (r.track.outcome, None);
     };
     r.track.finish(plan, &last);
@@ -242,18 +293,19 @@ struct Runner<'p, 'a> {
 }
 
 impl Runner<'_, '_> {
-    /// The state at the end of `cut`, once authorities have reacted to the phases it shows
-    /// reached for the first time; taken in as of `seen` (the day relief is counted to),
-    /// with its explanations when `explain`.
-    fn look(&mut self, cut: Date, seen: Date, explain: bool) -> Option<State> {
+    /// Where the agreement stands at the end of `cut`, once authorities have reacted to
+    /// the phases it shows reached for the first time; taken in as of `seen` (the day
+    /// relief is counted to). On the last day (`last` is `Some(explain)`) the whole state
+    /// too, with its explanations when `explain`; on the way, only the look.
+    fn look(&mut self, cut: Date, seen: Date, last: Option<bool>) -> Option<(Look, Option<State>)> {
         self.queue.feed(self.plan, &mut self.ev, end_of_day(cut));
-        let mut state = self.ev.state(end_of_day(cut), explain)?;
+        let mut now = self.ev.seen(end_of_day(cut), last)?;
         let mut queued = false;
-        for n in self.track.fresh(self.plan, &state) {
+        for n in self.track.fresh(self.plan, &now.0) {
             let mut d = Draw::for_review(self.seed, self.run, LATE_STREAM + n as u64);
             queued |= react::late(
                 self.plan,
-                &state,
+                &now.0,
                 n,
                 add_days(self.track.seen, 1),
                 &mut self.queue,
@@ -262,11 +314,11 @@ impl Runner<'_, '_> {
         }
         if queued {
             self.queue.feed(self.plan, &mut self.ev, end_of_day(cut));
-            state = self.ev.state(end_of_day(cut), explain)?;
+            now = self.ev.seen(end_of_day(cut), last)?;
         }
         self.track
-            .observe(self.plan, &state, seen, self.history, self.reviews);
-        Some(state)
+            .observe(self.plan, &now.0, seen, self.history, self.reviews);
+        Some(now)
     }
 }
 
@@ -307,7 +359,7 @@ impl Tracker {
     }
 
     /// The phases the state shows reached that no earlier look saw reached.
-    fn fresh(&self, plan: &Plan<'_>, state: &State) -> Vec<usize> {
+    fn fresh(&self, plan: &Plan<'_>, state: &Look) -> Vec<usize> {
         (0..plan.phases.len())
             .filter(|n| self.outcome.phases.get(*n).copied().flatten().is_none())
             .filter(|n| {
@@ -323,7 +375,7 @@ impl Tracker {
     fn observe(
         &mut self,
         plan: &Plan<'_>,
-        state: &State,
+        state: &Look,
         day: Date,
         h: &History,
         reviews: &[Period],
@@ -361,7 +413,7 @@ impl Tracker {
 
     /// Adds the days each action relieved since the last look. Between two looks an
     /// action is taken to have changed status at most once, on its `since` date.
-    fn relief(&mut self, plan: &Plan<'_>, state: &State, day: Date) {
+    fn relief(&mut self, plan: &Plan<'_>, state: &Look, day: Date) {
         let before = self.seen;
         for (n, a) in plan.actions.iter().enumerate() {
             let Some(s) = state.relief(a.id.as_str()) else {

@@ -203,6 +203,20 @@ pub(crate) enum Detail {
     Statuses,
 }
 
+/// What a derivation hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// The whole state.
+    State,
+    /// Only what `Evaluator::look` hands out: phases, triggers, relief and disputes are
+    /// derived as for a state (every stage they rest on runs), but the outputs nothing
+    /// downstream of them reads — relief per measure, measures, exemptions, events,
+    /// versions, commitments, review periods, signals and rejected entries — are left
+    /// empty. Such a `State` never leaves the engine: `Evaluator::look` keeps its phases,
+    /// triggers and relief and drops the rest.
+    Look,
+}
+
 /// Derives the state as of `as_of`, and the quorums worth caching: with every view kept
 /// (what participants disagree on is `contested`), or in one view when `view` names one.
 pub(crate) fn state(
@@ -212,7 +226,18 @@ pub(crate) fn state(
     detail: Detail,
     view: Option<&str>,
 ) -> Result<(State, Fills), EvalError> {
-    views::state(core, as_of, cache, detail, view)
+    views::state(core, as_of, cache, (detail, Output::State), view)
+}
+
+/// [`state`] in the shape `output` asks for, with every view kept.
+pub(crate) fn output(
+    core: &Core,
+    as_of: Instant,
+    cache: bool,
+    detail: Detail,
+    output: Output,
+) -> Result<(State, Fills), EvalError> {
+    views::state(core, as_of, cache, (detail, output), None)
 }
 
 /// Derives the state as of `as_of` with the `excluded` entries set aside (the view that
@@ -221,7 +246,7 @@ pub(crate) fn derive(
     core: &Core,
     as_of: Instant,
     cache: bool,
-    detail: Detail,
+    (detail, output): (Detail, Output),
     excluded: &BTreeSet<u64>,
 ) -> Result<(State, Fills), EvalError> {
     let Some(first) = core.versions.first() else {
@@ -230,10 +255,12 @@ pub(crate) fn derive(
     let date = core.day(as_of);
     let cut: Key = (as_of, u64::MAX);
     let everything = cache && core.last.is_none_or(|l| l <= cut);
+    // Rejections are only ever added to, never read by a stage: a look needs none.
+    let whole = output == Output::State;
     let mut rejected: Rejected = core
         .rejected
         .iter()
-        .filter(|(k, _, _)| *k <= cut)
+        .filter(|(k, _, _)| whole && *k <= cut)
         .map(|(_, i, r)| (i.0, r.clone()))
         .collect();
 
@@ -286,6 +313,37 @@ pub(crate) fn derive(
     );
     let mut phase_states = phases.states;
     triggers::revert_phases(judge, &triggers.fires, &mut phase_states);
+    if !whole {
+        let state = State {
+            agreement: first.id.clone(),
+            version: agreement.version,
+            as_of,
+            date,
+            zone: None,
+            entries: 0,
+            versions: Vec::new(),
+            reviews: Vec::new(),
+            indicators: Vec::new(),
+            commitments: Vec::new(),
+            phases: phase_states,
+            relief: relief.actions,
+            relief_by_measure: Vec::new(),
+            exemptions: Vec::new(),
+            triggers: triggers.states,
+            disputes: disputes.states,
+            decisions: Vec::new(),
+            events: Vec::new(),
+            rejected: Vec::new(),
+            agreement_status,
+            measures: Vec::new(),
+            signals: Vec::new(),
+            views: Vec::new(),
+            view: None,
+            participant_view: None,
+            contract: None,
+        };
+        return Ok((state, fills));
+    }
     let relief_by_measure = measures::by_measure(agreement, &relief.actions);
     let measure_states = measures::measures(
         agreement,

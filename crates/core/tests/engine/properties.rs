@@ -3,7 +3,7 @@
 
 use accord_core::agreement::Agreement;
 use accord_core::engine::state::State;
-use accord_core::engine::{Evaluator, evaluate};
+use accord_core::engine::{Evaluator, Look, evaluate};
 use accord_core::statement::*;
 use accord_core::time::{Date, Instant, Period};
 use proptest::prelude::*;
@@ -337,7 +337,7 @@ fn as_of(days: i64) -> Instant {
         .unwrap()
 }
 
-fn json(s: &State) -> String {
+fn json<T: serde::Serialize>(s: &T) -> String {
     serde_json::to_string(s).unwrap()
 }
 
@@ -860,8 +860,9 @@ proptest! {
     }
 }
 
-/// A state's JSON without any `reasons`: what `Evaluator::statuses` promises to keep.
-fn without_reasons(s: &State) -> serde_json::Value {
+/// A state's JSON (or a look's) without any `reasons`: what `Evaluator::statuses` promises
+/// to keep.
+fn without_reasons<T: serde::Serialize>(s: &T) -> serde_json::Value {
     fn strip(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
@@ -880,15 +881,17 @@ fn without_reasons(s: &State) -> serde_json::Value {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
-    /// The states without explanations the simulator reads (`Evaluator::statuses`) have
-    /// every status and date of the full replay, whatever was asked of the evaluator
-    /// before (full states or not, earlier or later instants, appends out of order), and
-    /// asking for them changes nothing the full states show afterwards.
+    /// The states without explanations (`Evaluator::statuses`) and the looks the simulator
+    /// reads (`Evaluator::look`: phases, triggers, relief) have every status and date of
+    /// the full replay, whatever was asked of the evaluator before (full states, statuses
+    /// or looks, earlier or later instants, appends out of order); a look is exactly the
+    /// statuses' phases, triggers and relief, reasons included; and asking for either
+    /// changes nothing the full states show afterwards.
     #[test]
     fn statuses_equal_a_full_replay_without_its_reasons(
         log in log_strategy(), which in 0..3usize,
         late in prop::collection::vec(0..60usize, 0..4),
-        asks in prop::collection::vec((1..6usize, days(), any::<bool>()), 1..12),
+        asks in prop::collection::vec((1..6usize, days(), 0..3u8), 1..12),
     ) {
         let v = versions(which);
         let mut order: Vec<usize> = (0..log.len()).collect();
@@ -901,7 +904,7 @@ proptest! {
         let mut ev = Evaluator::new(&v).unwrap();
         let mut appended: Vec<LoggedStatement> = Vec::new();
         let mut next = order.iter();
-        for (step, days, full) in asks {
+        for (step, days, ask) in asks {
             for &i in next.by_ref().take(step) {
                 // By value, as the simulator hands its entries over.
                 ev.push(log[i].clone());
@@ -909,14 +912,23 @@ proptest! {
             }
             let when = as_of(days);
             let replay = evaluate(&v, &appended, when).unwrap();
-            if full {
-                prop_assert_eq!(json(&ev.state(when).unwrap()), json(&replay));
-            } else {
-                prop_assert_eq!(
+            match ask {
+                0 => prop_assert_eq!(json(&ev.state(when).unwrap()), json(&replay)),
+                1 => prop_assert_eq!(
                     without_reasons(&ev.statuses(when).unwrap()),
                     without_reasons(&replay),
                     "after {} appends, as of {}", appended.len(), when
-                );
+                ),
+                _ => {
+                    let look = ev.look(when).unwrap();
+                    prop_assert_eq!(
+                        without_reasons(&look),
+                        without_reasons(&Look::from(&replay)),
+                        "look after {} appends, as of {}", appended.len(), when
+                    );
+                    let statuses = ev.statuses(when).unwrap();
+                    prop_assert_eq!(json(&look), json(&Look::from(&statuses)));
+                }
             }
         }
     }

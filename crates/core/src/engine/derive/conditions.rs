@@ -270,10 +270,33 @@ pub(crate) fn unmet(
     phases: &BTreeMap<PhaseId, Option<Date>>,
     out: &mut Vec<Unmet>,
 ) -> Option<Date> {
+    unmet_into(j, agreement, anchors, cond, phases, Some(out))
+}
+
+/// [`unmet`], listing the unmet parts only when `out` is given: the date is the same
+/// either way (it is computed from the reviews and anchors, never from the words).
+fn unmet_into(
+    j: Judge<'_>,
+    agreement: &Agreement,
+    anchors: &Anchors,
+    cond: &Condition,
+    phases: &BTreeMap<PhaseId, Option<Date>>,
+    mut out: Option<&mut Vec<Unmet>>,
+) -> Option<Date> {
     let latest = j.cal.concluded;
     if holds(j, anchors, cond, latest).ok {
         return Some(j.cal.date);
     }
+    let explain = out.is_some();
+    let mut say = |detail: &dyn Fn() -> String, earliest: Option<Date>| {
+        if let Some(out) = out.as_deref_mut() {
+            out.push(Unmet {
+                condition: describe(cond),
+                detail: detail(),
+                earliest,
+            });
+        }
+    };
     match cond {
         Condition::Status {
             quantifier,
@@ -302,10 +325,12 @@ pub(crate) fn unmet(
                         break;
                     }
                 }
-                let now = status_at(j, c, latest).map_or("no review yet".to_owned(), |s| {
-                    format!("{} at review {latest}", status_name(s.status))
-                });
-                parts.push(format!("`{c}` {now}"));
+                if explain {
+                    let now = status_at(j, c, latest).map_or("no review yet".to_owned(), |s| {
+                        format!("{} at review {latest}", status_name(s.status))
+                    });
+                    parts.push(format!("`{c}` {now}"));
+                }
                 dates.push(if streak >= n {
                     Some(j.cal.date)
                 } else {
@@ -313,62 +338,61 @@ pub(crate) fn unmet(
                 });
             }
             let earliest = combine(quantifier, commitments.len(), &dates);
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: parts.join(", "),
-                earliest,
-            });
+            say(&|| parts.join(", "), earliest);
             earliest
         }
         Condition::Dispute { commitment, .. } => {
-            let now = dispute_state(j, commitment);
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: format!("the dispute state is `{}`", dispute_name(now)),
-                earliest: None,
-            });
+            say(
+                &|| {
+                    format!(
+                        "the dispute state is `{}`",
+                        dispute_name(dispute_state(j, commitment))
+                    )
+                },
+                None,
+            );
             None
         }
         Condition::PhaseReached { phase } => {
             let e = phases.get(phase).copied().flatten();
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: if phases.contains_key(phase) {
-                    "that phase is not reached".to_owned()
-                } else {
-                    "that phase comes later in the schedule or does not exist".to_owned()
+            say(
+                &|| {
+                    if phases.contains_key(phase) {
+                        "that phase is not reached".to_owned()
+                    } else {
+                        "that phase comes later in the schedule or does not exist".to_owned()
+                    }
                 },
-                earliest: e,
-            });
+                e,
+            );
             e
         }
         Condition::EventOccurred { event } => {
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: match anchors.events.get(event) {
+            let e = anchors.events.get(event).copied();
+            say(
+                &|| match e {
                     Some(d) => format!("scheduled for {d}"),
                     None => "not recorded yet".to_owned(),
                 },
-                earliest: anchors.events.get(event).copied(),
-            });
-            anchors.events.get(event).copied()
+                e,
+            );
+            e
         }
         Condition::DatePassed { date } => {
             let d = anchors.resolve(date);
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: match d {
+            say(
+                &|| match d {
                     Some(d) => format!("on {d}"),
                     None => "depends on a date not known yet".to_owned(),
                 },
-                earliest: d,
-            });
+                d,
+            );
             d
         }
         Condition::And { all } => {
             let mut latest_date = Some(j.cal.date);
             for c in all {
-                let e = unmet(j, agreement, anchors, c, phases, out);
+                let e = unmet_into(j, agreement, anchors, c, phases, out.as_deref_mut());
                 latest_date = match (latest_date, e) {
                     (Some(a), Some(b)) => Some(a.max(b)),
                     _ => None,
@@ -380,28 +404,28 @@ pub(crate) fn unmet(
             let mut scratch = Vec::new();
             let earliest = any
                 .iter()
-                .filter_map(|c| unmet(j, agreement, anchors, c, phases, &mut scratch))
+                .filter_map(|c| {
+                    let sink = explain.then_some(&mut scratch);
+                    unmet_into(j, agreement, anchors, c, phases, sink)
+                })
                 .min();
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: format!(
-                    "none of the alternatives holds: {}",
-                    scratch
-                        .iter()
-                        .map(|u| format!("{} ({})", u.condition, u.detail))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
+            say(
+                &|| {
+                    format!(
+                        "none of the alternatives holds: {}",
+                        scratch
+                            .iter()
+                            .map(|u| format!("{} ({})", u.condition, u.detail))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                },
                 earliest,
-            });
+            );
             earliest
         }
         Condition::Not { .. } => {
-            out.push(Unmet {
-                condition: describe(cond),
-                detail: "the negated condition holds".to_owned(),
-                earliest: None,
-            });
+            say(&|| "the negated condition holds".to_owned(), None);
             None
         }
     }
@@ -558,8 +582,8 @@ pub(crate) fn earliest(j: Judge<'_>, anchors: &Anchors, cond: &Condition) -> Opt
         .iter()
         .map(|(p, d)| (p.clone(), Some(*d)))
         .collect();
-    let mut scratch = Vec::new();
-    unmet(j, agreement, anchors, cond, &phases, &mut scratch)
+    // Only the date: the unmet parts' words are not built.
+    unmet_into(j, agreement, anchors, cond, &phases, None)
 }
 
 /// Whether a condition holds on `day`: at the reviews concluded by then, on what was known

@@ -31,7 +31,7 @@ use super::super::state::{
     DisputeStatus, HeldEntry, HolderRole, Holds, MeasureStatus, ParticipantView, Reason,
     ReliefStatus, Rule, State, TriggerStatus, ViewHolder, ViewState,
 };
-use super::{Detail, Fills, derive};
+use super::{Detail, Fills, Output, derive};
 
 /// A contested invocation: the entry, and who holds it counts or void.
 struct Premise {
@@ -46,7 +46,7 @@ pub(super) fn state(
     core: &Core,
     as_of: Instant,
     cache: bool,
-    detail: Detail,
+    detail: (Detail, Output),
     view: Option<&str>,
 ) -> Result<(State, Fills), EvalError> {
     let (first, fills) = derive(core, as_of, cache, detail, &BTreeSet::new())?;
