@@ -19,8 +19,8 @@ use crate::time::{CalendarDuration, Date, Period};
 use super::super::ingest::{LensIndicator, PrefixPeriod, Settled};
 use super::super::quorum::{self, Cell, Outcome};
 use super::super::state::{
-    EscrowState, IndicatorReview, IndicatorState, IndicatorStatus, Reason, ReportingPeriodState,
-    ReviewState, Rule,
+    EscrowState, IndicatorReview, IndicatorState, IndicatorStatus, Reason, Reasons,
+    ReportingPeriodState, ReviewState, Rule,
 };
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
@@ -511,7 +511,7 @@ fn unexplained(settled: &ReportingPeriodState) -> ReportingPeriodState {
         cure_until: settled.cure_until,
         cured: settled.cured,
         known: settled.known,
-        reasons: Vec::new(),
+        reasons: Reasons::default(),
         frozen: settled.frozen,
         escrow: settled.escrow.clone(),
         stands_from: settled.stands_from,
@@ -585,7 +585,7 @@ fn stands(
     out.cure_until = None;
     out.cured = false;
     out.stands_from = Some(previous.period);
-    out.reasons = vec![Reason::with_entries(
+    out.reasons = Reasons::from(vec![Reason::with_entries(
         Rule::IndicatorStands,
         format!(
             "no report of its own: the finding of {} stands until replaced{}",
@@ -594,7 +594,7 @@ fn stands(
                 .map_or_else(String::new, |m| format!(" (maximum age {m})"))
         ),
         entries,
-    )];
+    )]);
     out.reasons.extend(
         previous
             .reasons
@@ -652,7 +652,7 @@ fn period_status(
         cure_until: None,
         cured: false,
         known: cell.known.map(|k| cal.core.day(k.0)),
-        reasons: Vec::new(),
+        reasons: Reasons::default(),
         frozen: false,
         escrow: None,
         stands_from: None,
