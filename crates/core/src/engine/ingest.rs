@@ -226,13 +226,20 @@ pub(crate) struct Prefix {
     pub due: Option<Date>,
     /// Whether the states have their reasons (derived for `Evaluator::state`).
     pub explained: bool,
-    /// The periods held are the first `held`; those after them were cut off by an append
-    /// and are dropped by the next derivation's fill, so that an append frees nothing.
+    /// The periods held are the first `held` that end before `cut`; those after them
+    /// were cut off by an append and are dropped by the next derivation's fill, so that an
+    /// append frees nothing.
     periods: Vec<PrefixPeriod>,
     held: usize,
-    /// The end of the last period held: evidence on a later period (most evidence) cuts
-    /// nothing, which an append learns without reading the periods.
+    /// The end of the last of the first `held` periods: evidence on a later period (most
+    /// evidence) cuts nothing, which an append learns without reading the periods.
     last_end: Option<Date>,
+    /// The earliest period end that evidence filed or killed since the last fill falls
+    /// on or before: the periods that end on or after it are cut off. An append only
+    /// lowers it; the periods are searched for it where they are read (a derivation,
+    /// which searches them anyway), not by the append, whose first on each indicator
+    /// after a derivation would read them from a cold cache.
+    cut: Option<Date>,
 }
 
 /// One period of a [`Prefix`].
@@ -256,7 +263,13 @@ pub(crate) struct PrefixPeriod {
 impl Prefix {
     /// The periods held.
     pub fn periods(&self) -> &[PrefixPeriod] {
-        self.periods.get(..self.held).unwrap_or_default()
+        let held = self.periods.get(..self.held).unwrap_or_default();
+        match self.cut {
+            None => held,
+            Some(cut) => held
+                .get(..held.partition_point(|p| p.period.end() < cut))
+                .unwrap_or_default(),
+        }
     }
 
     /// Takes in what a derivation made of it: its first `keep` periods, then `add`.
@@ -264,7 +277,7 @@ impl Prefix {
         let same = self.start == Some(key.start)
             && self.due == key.due
             && self.explained == key.explained
-            && self.held >= keep;
+            && self.periods().len() >= keep;
         if !same {
             if keep > 0 {
                 // Not the prefix the derivation read (cannot happen: nothing changes
@@ -310,12 +323,13 @@ impl Prefix {
         if self.last_end.is_none_or(|end| end < date) {
             return;
         }
-        self.hold(self.periods().partition_point(|p| p.period.end() < date));
+        self.cut = Some(self.cut.map_or(date, |cut| cut.min(date)));
     }
 
     /// Holds the first `held` periods.
     fn hold(&mut self, held: usize) {
         self.held = held.min(self.periods.len());
+        self.cut = None;
         self.last_end = self.periods().last().map(|p| p.period.end());
     }
 }
