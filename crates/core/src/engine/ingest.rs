@@ -12,7 +12,6 @@
 //! superseded or withdrew it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use crate::agreement::{Agreement, IndicatorTarget, PartyRole, SelfReport, Tolerance};
 use crate::id::ParticipantId;
@@ -208,9 +207,9 @@ pub(crate) struct Settled {
     pub misses_in: u32,
     pub due: Option<Date>,
     pub after: Date,
-    /// Shared with the [`Prefix`] period that holds the same state, so that a period is
-    /// copied once into the cache (and a cut-back prefix frees nothing but a count).
-    pub state: Arc<crate::engine::state::ReportingPeriodState>,
+    /// Its reasons shared with every state that shows it (see `state::Reasons`): a copy
+    /// allocates nothing but an escrow's entries.
+    pub state: crate::engine::state::ReportingPeriodState,
     pub misses_out: u32,
 }
 
@@ -247,9 +246,9 @@ pub(crate) struct Prefix {
 pub(crate) struct PrefixPeriod {
     /// The period (that of `state`, kept beside it for the searches of the prefix).
     pub period: crate::time::Period,
-    /// As the walk output it (a finding that stands already taken over); the same state
-    /// as the period's [`Settled`] where it is that one.
-    pub state: Arc<crate::engine::state::ReportingPeriodState>,
+    /// As the walk output it (a finding that stands already taken over); its reasons
+    /// shared with the period's [`Settled`] where it is that one.
+    pub state: crate::engine::state::ReportingPeriodState,
     /// The entries its quorum ignores, with the reason (rejected in the state).
     pub ignored: Vec<(Key, u64, String)>,
     /// The walk's consecutive misses and latest standing finding after it.

@@ -9,7 +9,6 @@
 //! dispute opened is judged on them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance, show};
 use crate::id::IndicatorId;
@@ -293,12 +292,8 @@ fn indicator_periods(
             }
         }
         let walked = period_state(cal, src, period, cell, (&mut misses, due), everything);
-        let (mut state, mut shared) = (walked.state, walked.shared);
+        let mut state = walked.state;
         if matches!(cell.outcome, Outcome::Empty) && state.escrow.is_none() {
-            // A finding that stands (or a note that it no longer does) changes the state.
-            if indicator.stands.is_some() {
-                shared = None;
-            }
             let previous = standing.and_then(|i| out.get(i));
             if stands(indicator, previous, &mut state) {
                 misses = 0;
@@ -320,7 +315,7 @@ fn indicator_periods(
                     }
                     grown.push(PrefixPeriod {
                         period,
-                        state: shared.unwrap_or_else(|| Arc::new(state.clone())),
+                        state: state.clone(),
                         ignored: cell.ignored.clone(),
                         misses_out: misses,
                         standing,
@@ -372,9 +367,6 @@ fn period_cell<'a>(src: &Source<'a>, period: Period, cut: Key) -> std::borrow::C
 /// A period's state as [`period_state`] found it.
 struct Walked {
     state: ReportingPeriodState,
-    /// The cache's copy of `state` (before a finding that stands is taken over), for the
-    /// prefix to share rather than copy again.
-    shared: Option<Arc<ReportingPeriodState>>,
     /// When the period is settled: the date after which its status holds.
     after: Option<Date>,
     /// The settled period to keep, when derived now.
@@ -401,16 +393,12 @@ fn period_state(
         .filter(|c| c.explained || cal.detail == Detail::Statuses);
     if let Some(c) = carried {
         *misses = c.misses_out;
-        let (state, shared) = match cal.detail {
-            Detail::Full => (
-                ReportingPeriodState::clone(&c.state),
-                Some(Arc::clone(&c.state)),
-            ),
-            Detail::Statuses => (unexplained(&c.state), None),
+        let state = match cal.detail {
+            Detail::Full => c.state.clone(),
+            Detail::Statuses => unexplained(&c.state),
         };
         return Walked {
             state,
-            shared,
             after: Some(c.after),
             settled: None,
         };
@@ -425,7 +413,6 @@ fn period_state(
             ..settled
         });
     Walked {
-        shared: settled.as_ref().map(|s| Arc::clone(&s.state)),
         after: settled.as_ref().map(|s| s.after),
         settled,
         state,
@@ -484,7 +471,7 @@ fn replay_prefix(
                 rejected.push((*index, reason.clone()));
             }
         }
-        out.push(ReportingPeriodState::clone(&p.state));
+        out.push(p.state.clone());
     }
     out
 }
@@ -542,7 +529,7 @@ fn settle(
         misses_in,
         due,
         after: after.max(state.period.end()),
-        state: Arc::new(state.clone()),
+        state: state.clone(),
         misses_out: 0,
     })
 }
