@@ -9,6 +9,7 @@
 //! dispute opened is judged on them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance, show};
 use crate::id::IndicatorId;
@@ -104,13 +105,19 @@ pub(crate) fn findings(
                     .and_then(|u| u.precision),
                 _ => None,
             };
+            let places = places.unwrap_or(2);
+            let limit_shown = match &indicator.target {
+                IndicatorTarget::Threshold { limit, .. } => show(*limit, places),
+                _ => String::new(),
+            };
             let source = Source {
                 v,
                 i,
                 indicator,
                 lind,
                 anchors: &view.anchors,
-                places: places.unwrap_or(2),
+                places,
+                limit_shown,
                 explain: cal.detail == Detail::Full,
             };
             let periods = indicator_periods(cal, &source, everything, fills, rejected);
@@ -223,6 +230,9 @@ struct Source<'a> {
     anchors: &'a Anchors,
     /// The decimal places its values are printed with (its unit's precision).
     places: u8,
+    /// A threshold's limit as printed (empty for other targets): the same for every
+    /// period, so written once.
+    limit_shown: String,
     /// Whether its periods are derived with their reasons (`Detail::Full`).
     explain: bool,
 }
@@ -795,7 +805,18 @@ fn decided(
         return;
     };
     let explain = slot.explain;
-    let (compliant, why) = complies(src.indicator, src.anchors, src.places, *value, explain);
+    // The quorum's reason, on nearly every period, written into one string.
+    let mut detail = String::new();
+    if explain {
+        detail.reserve(128);
+        if *self_reported && *voices == 1 {
+            detail.push_str("the target's own report (self-reports suffice for this indicator)");
+        } else {
+            let _ = write!(detail, "{voices} agreeing report(s), quorum {needed}");
+        }
+        detail.push_str(": ");
+    }
+    let compliant = complies(src, *value, explain.then_some(&mut detail));
     out.value = Some(*value);
     out.late = *late;
     if !explain {
@@ -813,19 +834,12 @@ fn decided(
         }
         return;
     }
-    // Written into one string: this reason is on nearly every period.
-    let mut detail = if *self_reported && *voices == 1 {
-        "the target's own report (self-reports suffice for this indicator)".to_owned()
-    } else {
-        format!("{voices} agreeing report(s), quorum {needed}")
-    };
-    detail.push_str(": ");
-    detail.push_str(&why);
     if !dissent.is_empty() {
-        detail.push_str(&format!(
+        let _ = write!(
+            detail,
             "; {} dissenting report(s) outside tolerance",
             dissent.len()
-        ));
+        );
     }
     let mut entries = ids(agreeing);
     entries.extend(ids(dissent));
@@ -930,15 +944,10 @@ fn empty(
         .push(Reason::rule(Rule::IndicatorOverdue, detail));
 }
 
-/// Whether a decided value meets the indicator's target, and why, in words.
-/// The words are left out (empty) unless `explain`.
-fn complies(
-    indicator: &Indicator,
-    anchors: &Anchors,
-    places: u8,
-    value: f64,
-    explain: bool,
-) -> (bool, String) {
+/// Whether a decided value meets the indicator's target; why, in words, is written to
+/// `words` when given.
+fn complies(src: &Source<'_>, value: f64, words: Option<&mut String>) -> bool {
+    let indicator = src.indicator;
     match &indicator.target {
         IndicatorTarget::Threshold {
             comparison,
@@ -955,92 +964,76 @@ fn complies(
                 },
                 c => c.holds(value, *limit),
             };
-            if !explain {
-                return (ok, String::new());
-            }
+            let Some(w) = words else {
+                return ok;
+            };
+            let verb = if ok { "meets" } else { "breaches" };
+            let text = comparison_text(*comparison);
             // Rounded, unless rounding would make a value that differs from the limit
             // read as the limit itself ("3.67 breaches the limit of at most 3.67").
-            let (shown, limit_shown) = match (show(value, places), show(*limit, places)) {
-                (v, l) if v == l && value != *limit => (format!("{value}"), format!("{limit}")),
-                pair => pair,
-            };
-            (
-                ok,
-                format!(
-                    "{shown} {unit} {} the limit {} {limit_shown} {unit}",
-                    if ok { "meets" } else { "breaches" },
-                    comparison_text(*comparison),
-                ),
-            )
+            let shown = show(value, src.places);
+            if shown == src.limit_shown && value != *limit {
+                let _ = write!(w, "{value} {unit} {verb} the limit {text} {limit} {unit}");
+            } else {
+                let limit_shown = &src.limit_shown;
+                let _ = write!(w, "{shown} {unit} {verb} the limit {text} {limit_shown} {unit}");
+            }
+            ok
         }
         IndicatorTarget::Flag { expected } => {
             let observed = value == 1.0;
-            if !explain {
-                return (observed == *expected, String::new());
+            if let Some(w) = words {
+                let _ = write!(w, "observed `{observed}`, expected `{expected}`");
             }
-            (
-                observed == *expected,
-                format!("observed `{observed}`, expected `{expected}`"),
-            )
+            observed == *expected
         }
         IndicatorTarget::Count { comparison, limit } => {
             let ok = comparison.holds(value, *limit as f64);
-            if !explain {
-                return (ok, String::new());
-            }
-            (
-                ok,
-                format!(
+            if let Some(w) = words {
+                let _ = write!(
+                    w,
                     "count {value} {} the limit {} {limit}",
                     if ok { "meets" } else { "breaches" },
                     comparison_text(*comparison)
-                ),
-            )
-        }
-        IndicatorTarget::Deadline { due } => {
-            let done = super::super::date_from_epoch_day(value as i64);
-            match anchors.resolve(due) {
-                Some(d) => {
-                    let ok = epoch_day(d) as f64 >= value;
-                    if !explain {
-                        return (ok, String::new());
-                    }
-                    (
-                        ok,
-                        format!(
-                            "done on {}, due {d}",
-                            done.map_or_else(|| "?".to_owned(), |d| d.to_string())
-                        ),
-                    )
-                }
-                None if !explain => (true, String::new()),
-                None => (
-                    true,
-                    "done; its due date is not known yet, so it cannot be late".to_owned(),
-                ),
-            }
-        }
-        IndicatorTarget::Grade { scale, pass } => {
-            let got = scale.get(value as usize).map_or("?", String::as_str);
-            if !explain {
-                return (
-                    scale
-                        .iter()
-                        .position(|g| g == pass)
-                        .is_some_and(|p| value >= p as f64),
-                    String::new(),
                 );
             }
-            match scale.iter().position(|g| g == pass) {
-                Some(p) => (
-                    value >= p as f64,
-                    format!("grade `{got}`, pass at `{pass}` or better"),
-                ),
-                None => (
-                    false,
-                    format!("grade `{got}`, but the pass grade `{pass}` is not on the scale"),
-                ),
+            ok
+        }
+        IndicatorTarget::Deadline { due } => match src.anchors.resolve(due) {
+            Some(d) => {
+                let ok = epoch_day(d) as f64 >= value;
+                if let Some(w) = words {
+                    match super::super::date_from_epoch_day(value as i64) {
+                        Some(done) => {
+                            let _ = write!(w, "done on {done}, due {d}");
+                        }
+                        None => {
+                            let _ = write!(w, "done on ?, due {d}");
+                        }
+                    }
+                }
+                ok
             }
+            None => {
+                if let Some(w) = words {
+                    w.push_str("done; its due date is not known yet, so it cannot be late");
+                }
+                true
+            }
+        },
+        IndicatorTarget::Grade { scale, pass } => {
+            let got = scale.get(value as usize).map_or("?", String::as_str);
+            let at = scale.iter().position(|g| g == pass);
+            if let Some(w) = words {
+                let _ = match at {
+                    Some(_) => write!(w, "grade `{got}`, pass at `{pass}` or better"),
+                    None => write!(
+                        w,
+                        "grade `{got}`, but the pass grade `{pass}` is not on the scale"
+                    ),
+                };
+            }
+            at.is_some_and(|p| value >= p as f64)
         }
     }
 }
@@ -1065,7 +1058,7 @@ fn cure(
     window: CalendarDuration,
     out: &mut ReportingPeriodState,
 ) {
-    let (indicator, lind, anchors) = (src.indicator, src.lind, src.anchors);
+    let (lind, anchors) = (src.lind, src.anchors);
     let (period, explain) = (slot.period, slot.explain);
     let (Some(until), Ok(from)) = (window.after(period.end()), period.end().tomorrow()) else {
         return;
@@ -1076,7 +1069,7 @@ fn cure(
         if let Outcome::Decided {
             value, agreeing, ..
         } = &cell.outcome
-            && complies(indicator, anchors, src.places, *value, false).0
+            && complies(src, *value, None)
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;
