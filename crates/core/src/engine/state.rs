@@ -1519,3 +1519,37 @@ pub struct RejectedEntry {
     /// Why it does not count.
     pub reason: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(detail: &str) -> Reason {
+        Reason::with_entries(Rule::IndicatorQuorum, detail, vec![LogIndex(2), LogIndex(1)])
+    }
+
+    #[test]
+    fn shared_reasons_read_write_and_serialise_as_a_list() {
+        let list = vec![reason("a"), reason("b")];
+        let shared = Reasons::from(list.clone());
+        assert_eq!(*shared, list);
+        assert_eq!(
+            serde_json::to_string(&shared).unwrap(),
+            serde_json::to_string(&list).unwrap()
+        );
+        // Writing to a copy leaves the others as they were.
+        let mut copy = shared.clone();
+        copy.push(reason("c"));
+        copy.insert(0, reason("z"));
+        assert_eq!(*shared, list);
+        assert_eq!(copy.len(), 4);
+        assert_eq!(copy.first().map(|r| r.detail.as_str()), Some("z"));
+        // An emptied list is equal to none, and both serialise as `[]`.
+        let mut emptied = Reasons::from(vec![reason("a")]);
+        emptied.clear();
+        assert_eq!(emptied, Reasons::default());
+        assert_eq!(Reasons::from(Vec::new()), Reasons::default());
+        assert_eq!(serde_json::to_string(&Reasons::default()).unwrap(), "[]");
+        assert_eq!((&shared).into_iter().count(), 2);
+    }
+}
