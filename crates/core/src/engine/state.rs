@@ -1525,7 +1525,11 @@ mod tests {
     use super::*;
 
     fn reason(detail: &str) -> Reason {
-        Reason::with_entries(Rule::IndicatorQuorum, detail, vec![LogIndex(2), LogIndex(1)])
+        Reason::with_entries(
+            Rule::IndicatorQuorum,
+            detail,
+            vec![LogIndex(2), LogIndex(1)],
+        )
     }
 
     #[test]

@@ -497,8 +497,8 @@ fn prefix_fill(
     cache_fill(src, start, Filled::Prefix { keep, key, add })
 }
 
-/// A settled period's state without its reasons (which, for a period carried forward,
-/// are most of the cost of copying it).
+/// A settled period's state without its reasons, as a state derived for statuses alone
+/// shows it.
 fn unexplained(settled: &ReportingPeriodState) -> ReportingPeriodState {
     ReportingPeriodState {
         period: settled.period,
@@ -976,7 +976,10 @@ fn complies(src: &Source<'_>, value: f64, words: Option<&mut String>) -> bool {
                 let _ = write!(w, "{value} {unit} {verb} the limit {text} {limit} {unit}");
             } else {
                 let limit_shown = &src.limit_shown;
-                let _ = write!(w, "{shown} {unit} {verb} the limit {text} {limit_shown} {unit}");
+                let _ = write!(
+                    w,
+                    "{shown} {unit} {verb} the limit {text} {limit_shown} {unit}"
+                );
             }
             ok
         }
