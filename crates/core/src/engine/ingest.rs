@@ -12,7 +12,6 @@
 //! superseded or withdrew it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use crate::agreement::{Agreement, IndicatorTarget, PartyRole, SelfReport, Tolerance};
 use crate::id::ParticipantId;
@@ -208,9 +207,9 @@ pub(crate) struct Settled {
     pub misses_in: u32,
     pub due: Option<Date>,
     pub after: Date,
-    /// Shared with the [`Prefix`] period that holds the same state, so that a period is
-    /// copied once into the cache (and a cut-back prefix frees nothing but a count).
-    pub state: Arc<crate::engine::state::ReportingPeriodState>,
+    /// Its reasons shared with every state that shows it (see `state::Reasons`): a copy
+    /// allocates nothing but an escrow's entries.
+    pub state: crate::engine::state::ReportingPeriodState,
     pub misses_out: u32,
 }
 
@@ -226,13 +225,20 @@ pub(crate) struct Prefix {
     pub due: Option<Date>,
     /// Whether the states have their reasons (derived for `Evaluator::state`).
     pub explained: bool,
-    /// The periods held are the first `held`; those after them were cut off by an append
-    /// and are dropped by the next derivation's fill, so that an append frees nothing.
+    /// The periods held are the first `held` that end before `cut`; those after them
+    /// were cut off by an append and are dropped by the next derivation's fill, so that an
+    /// append frees nothing.
     periods: Vec<PrefixPeriod>,
     held: usize,
-    /// The end of the last period held: evidence on a later period (most evidence) cuts
-    /// nothing, which an append learns without reading the periods.
+    /// The end of the last of the first `held` periods: evidence on a later period (most
+    /// evidence) cuts nothing, which an append learns without reading the periods.
     last_end: Option<Date>,
+    /// The earliest period end that evidence filed or killed since the last fill falls
+    /// on or before: the periods that end on or after it are cut off. An append only
+    /// lowers it; the periods are searched for it where they are read (a derivation,
+    /// which searches them anyway), not by the append, whose first on each indicator
+    /// after a derivation would read them from a cold cache.
+    cut: Option<Date>,
 }
 
 /// One period of a [`Prefix`].
@@ -240,9 +246,9 @@ pub(crate) struct Prefix {
 pub(crate) struct PrefixPeriod {
     /// The period (that of `state`, kept beside it for the searches of the prefix).
     pub period: crate::time::Period,
-    /// As the walk output it (a finding that stands already taken over); the same state
-    /// as the period's [`Settled`] where it is that one.
-    pub state: Arc<crate::engine::state::ReportingPeriodState>,
+    /// As the walk output it (a finding that stands already taken over); its reasons
+    /// shared with the period's [`Settled`] where it is that one.
+    pub state: crate::engine::state::ReportingPeriodState,
     /// The entries its quorum ignores, with the reason (rejected in the state).
     pub ignored: Vec<(Key, u64, String)>,
     /// The walk's consecutive misses and latest standing finding after it.
@@ -256,7 +262,13 @@ pub(crate) struct PrefixPeriod {
 impl Prefix {
     /// The periods held.
     pub fn periods(&self) -> &[PrefixPeriod] {
-        self.periods.get(..self.held).unwrap_or_default()
+        let held = self.periods.get(..self.held).unwrap_or_default();
+        match self.cut {
+            None => held,
+            Some(cut) => held
+                .get(..held.partition_point(|p| p.period.end() < cut))
+                .unwrap_or_default(),
+        }
     }
 
     /// Takes in what a derivation made of it: its first `keep` periods, then `add`.
@@ -264,7 +276,7 @@ impl Prefix {
         let same = self.start == Some(key.start)
             && self.due == key.due
             && self.explained == key.explained
-            && self.held >= keep;
+            && self.periods().len() >= keep;
         if !same {
             if keep > 0 {
                 // Not the prefix the derivation read (cannot happen: nothing changes
@@ -310,12 +322,13 @@ impl Prefix {
         if self.last_end.is_none_or(|end| end < date) {
             return;
         }
-        self.hold(self.periods().partition_point(|p| p.period.end() < date));
+        self.cut = Some(self.cut.map_or(date, |cut| cut.min(date)));
     }
 
     /// Holds the first `held` periods.
     fn hold(&mut self, held: usize) {
         self.held = held.min(self.periods.len());
+        self.cut = None;
         self.last_end = self.periods().last().map(|p| p.period.end());
     }
 }

@@ -390,6 +390,66 @@ impl Reason {
     }
 }
 
+/// The reasons of a reporting period: a list of [`Reason`]s read and written as a `Vec`
+/// (it dereferences to one, and serialises as one), shared by the copies of a state
+/// rather than copied: an evaluator keeps every settled period's state and hands out a
+/// copy of it in each later state, and the reasons are most of what such a copy would
+/// allocate. Writing to one copy's reasons (`push`, `insert`, ...) leaves the others
+/// unchanged (it copies the list first when it is shared).
+#[derive(Clone, Default)]
+pub struct Reasons(Option<std::sync::Arc<Vec<Reason>>>);
+
+/// The reasons of a state without any (none shared, nothing allocated).
+static NO_REASONS: Vec<Reason> = Vec::new();
+
+impl std::ops::Deref for Reasons {
+    type Target = Vec<Reason>;
+
+    fn deref(&self) -> &Vec<Reason> {
+        self.0.as_deref().unwrap_or(&NO_REASONS)
+    }
+}
+
+impl std::ops::DerefMut for Reasons {
+    fn deref_mut(&mut self) -> &mut Vec<Reason> {
+        std::sync::Arc::make_mut(self.0.get_or_insert_with(Default::default))
+    }
+}
+
+/// Equal when the lists are (an empty list is equal to none).
+impl PartialEq for Reasons {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl From<Vec<Reason>> for Reasons {
+    fn from(reasons: Vec<Reason>) -> Self {
+        Self((!reasons.is_empty()).then(|| std::sync::Arc::new(reasons)))
+    }
+}
+
+impl<'a> IntoIterator for &'a Reasons {
+    type Item = &'a Reason;
+    type IntoIter = std::slice::Iter<'a, Reason>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::fmt::Debug for Reasons {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl serde::Serialize for Reasons {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
 /// Declares an enum whose variants are written in JSON and text as fixed names, with
 /// `as_str`, `Display`, serialisation as the name, and comparison with a name
 /// (`status == "fired"`), so that callers and tests read the words the docs use.
@@ -781,8 +841,8 @@ pub struct ReportingPeriodState {
     pub cured: bool,
     /// The record date of the latest report the status rests on: when it became known.
     pub known: Option<Date>,
-    /// Why.
-    pub reasons: Vec<Reason>,
+    /// Why (shared with the evaluator's copy of a settled period: see [`Reasons`]).
+    pub reasons: Reasons,
     /// Whether a dispute takes this finding's effect away (frozen while the dispute is
     /// open, or set aside when overturned): it then counts as unverified for reviews,
     /// phases, triggers and relief. The status shown stays the monitors' finding.
@@ -1458,4 +1518,42 @@ pub struct RejectedEntry {
     pub entry: LogIndex,
     /// Why it does not count.
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(detail: &str) -> Reason {
+        Reason::with_entries(
+            Rule::IndicatorQuorum,
+            detail,
+            vec![LogIndex(2), LogIndex(1)],
+        )
+    }
+
+    #[test]
+    fn shared_reasons_read_write_and_serialise_as_a_list() {
+        let list = vec![reason("a"), reason("b")];
+        let shared = Reasons::from(list.clone());
+        assert_eq!(*shared, list);
+        assert_eq!(
+            serde_json::to_string(&shared).unwrap(),
+            serde_json::to_string(&list).unwrap()
+        );
+        // Writing to a copy leaves the others as they were.
+        let mut copy = shared.clone();
+        copy.push(reason("c"));
+        copy.insert(0, reason("z"));
+        assert_eq!(*shared, list);
+        assert_eq!(copy.len(), 4);
+        assert_eq!(copy.first().map(|r| r.detail.as_str()), Some("z"));
+        // An emptied list is equal to none, and both serialise as `[]`.
+        let mut emptied = Reasons::from(vec![reason("a")]);
+        emptied.clear();
+        assert_eq!(emptied, Reasons::default());
+        assert_eq!(Reasons::from(Vec::new()), Reasons::default());
+        assert_eq!(serde_json::to_string(&Reasons::default()).unwrap(), "[]");
+        assert_eq!((&shared).into_iter().count(), 2);
+    }
 }

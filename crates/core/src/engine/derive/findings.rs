@@ -9,7 +9,7 @@
 //! dispute opened is judged on them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::fmt::Write as _;
 
 use crate::agreement::{Comparison, Indicator, IndicatorTarget, OverduePolicy, Tolerance, show};
 use crate::id::IndicatorId;
@@ -19,8 +19,8 @@ use crate::time::{CalendarDuration, Date, Period};
 use super::super::ingest::{LensIndicator, PrefixPeriod, Settled};
 use super::super::quorum::{self, Cell, Outcome};
 use super::super::state::{
-    EscrowState, IndicatorReview, IndicatorState, IndicatorStatus, Reason, ReportingPeriodState,
-    ReviewState, Rule,
+    EscrowState, IndicatorReview, IndicatorState, IndicatorStatus, Reason, Reasons,
+    ReportingPeriodState, ReviewState, Rule,
 };
 use super::calendar::Calendar;
 use super::disputes::{self, Disputes};
@@ -105,13 +105,19 @@ pub(crate) fn findings(
                     .and_then(|u| u.precision),
                 _ => None,
             };
+            let places = places.unwrap_or(2);
+            let limit_shown = match &indicator.target {
+                IndicatorTarget::Threshold { limit, .. } => show(*limit, places),
+                _ => String::new(),
+            };
             let source = Source {
                 v,
                 i,
                 indicator,
                 lind,
                 anchors: &view.anchors,
-                places: places.unwrap_or(2),
+                places,
+                limit_shown,
                 explain: cal.detail == Detail::Full,
             };
             let periods = indicator_periods(cal, &source, everything, fills, rejected);
@@ -224,6 +230,9 @@ struct Source<'a> {
     anchors: &'a Anchors,
     /// The decimal places its values are printed with (its unit's precision).
     places: u8,
+    /// A threshold's limit as printed (empty for other targets): the same for every
+    /// period, so written once.
+    limit_shown: String,
     /// Whether its periods are derived with their reasons (`Detail::Full`).
     explain: bool,
 }
@@ -293,12 +302,8 @@ fn indicator_periods(
             }
         }
         let walked = period_state(cal, src, period, cell, (&mut misses, due), everything);
-        let (mut state, mut shared) = (walked.state, walked.shared);
+        let mut state = walked.state;
         if matches!(cell.outcome, Outcome::Empty) && state.escrow.is_none() {
-            // A finding that stands (or a note that it no longer does) changes the state.
-            if indicator.stands.is_some() {
-                shared = None;
-            }
             let previous = standing.and_then(|i| out.get(i));
             if stands(indicator, previous, &mut state) {
                 misses = 0;
@@ -320,7 +325,7 @@ fn indicator_periods(
                     }
                     grown.push(PrefixPeriod {
                         period,
-                        state: shared.unwrap_or_else(|| Arc::new(state.clone())),
+                        state: state.clone(),
                         ignored: cell.ignored.clone(),
                         misses_out: misses,
                         standing,
@@ -372,9 +377,6 @@ fn period_cell<'a>(src: &Source<'a>, period: Period, cut: Key) -> std::borrow::C
 /// A period's state as [`period_state`] found it.
 struct Walked {
     state: ReportingPeriodState,
-    /// The cache's copy of `state` (before a finding that stands is taken over), for the
-    /// prefix to share rather than copy again.
-    shared: Option<Arc<ReportingPeriodState>>,
     /// When the period is settled: the date after which its status holds.
     after: Option<Date>,
     /// The settled period to keep, when derived now.
@@ -401,16 +403,12 @@ fn period_state(
         .filter(|c| c.explained || cal.detail == Detail::Statuses);
     if let Some(c) = carried {
         *misses = c.misses_out;
-        let (state, shared) = match cal.detail {
-            Detail::Full => (
-                ReportingPeriodState::clone(&c.state),
-                Some(Arc::clone(&c.state)),
-            ),
-            Detail::Statuses => (unexplained(&c.state), None),
+        let state = match cal.detail {
+            Detail::Full => c.state.clone(),
+            Detail::Statuses => unexplained(&c.state),
         };
         return Walked {
             state,
-            shared,
             after: Some(c.after),
             settled: None,
         };
@@ -425,7 +423,6 @@ fn period_state(
             ..settled
         });
     Walked {
-        shared: settled.as_ref().map(|s| Arc::clone(&s.state)),
         after: settled.as_ref().map(|s| s.after),
         settled,
         state,
@@ -484,7 +481,7 @@ fn replay_prefix(
                 rejected.push((*index, reason.clone()));
             }
         }
-        out.push(ReportingPeriodState::clone(&p.state));
+        out.push(p.state.clone());
     }
     out
 }
@@ -500,8 +497,8 @@ fn prefix_fill(
     cache_fill(src, start, Filled::Prefix { keep, key, add })
 }
 
-/// A settled period's state without its reasons (which, for a period carried forward,
-/// are most of the cost of copying it).
+/// A settled period's state without its reasons, as a state derived for statuses alone
+/// shows it.
 fn unexplained(settled: &ReportingPeriodState) -> ReportingPeriodState {
     ReportingPeriodState {
         period: settled.period,
@@ -511,7 +508,7 @@ fn unexplained(settled: &ReportingPeriodState) -> ReportingPeriodState {
         cure_until: settled.cure_until,
         cured: settled.cured,
         known: settled.known,
-        reasons: Vec::new(),
+        reasons: Reasons::default(),
         frozen: settled.frozen,
         escrow: settled.escrow.clone(),
         stands_from: settled.stands_from,
@@ -542,7 +539,7 @@ fn settle(
         misses_in,
         due,
         after: after.max(state.period.end()),
-        state: Arc::new(state.clone()),
+        state: state.clone(),
         misses_out: 0,
     })
 }
@@ -585,7 +582,7 @@ fn stands(
     out.cure_until = None;
     out.cured = false;
     out.stands_from = Some(previous.period);
-    out.reasons = vec![Reason::with_entries(
+    out.reasons = Reasons::from(vec![Reason::with_entries(
         Rule::IndicatorStands,
         format!(
             "no report of its own: the finding of {} stands until replaced{}",
@@ -594,7 +591,7 @@ fn stands(
                 .map_or_else(String::new, |m| format!(" (maximum age {m})"))
         ),
         entries,
-    )];
+    )]);
     out.reasons.extend(
         previous
             .reasons
@@ -652,7 +649,7 @@ fn period_status(
         cure_until: None,
         cured: false,
         known: cell.known.map(|k| cal.core.day(k.0)),
-        reasons: Vec::new(),
+        reasons: Reasons::default(),
         frozen: false,
         escrow: None,
         stands_from: None,
@@ -808,7 +805,18 @@ fn decided(
         return;
     };
     let explain = slot.explain;
-    let (compliant, why) = complies(src.indicator, src.anchors, src.places, *value, explain);
+    // The quorum's reason, on nearly every period, written into one string.
+    let mut detail = String::new();
+    if explain {
+        detail.reserve(128);
+        if *self_reported && *voices == 1 {
+            detail.push_str("the target's own report (self-reports suffice for this indicator)");
+        } else {
+            let _ = write!(detail, "{voices} agreeing report(s), quorum {needed}");
+        }
+        detail.push_str(": ");
+    }
+    let compliant = complies(src, *value, explain.then_some(&mut detail));
     out.value = Some(*value);
     out.late = *late;
     if !explain {
@@ -826,19 +834,12 @@ fn decided(
         }
         return;
     }
-    // Written into one string: this reason is on nearly every period.
-    let mut detail = if *self_reported && *voices == 1 {
-        "the target's own report (self-reports suffice for this indicator)".to_owned()
-    } else {
-        format!("{voices} agreeing report(s), quorum {needed}")
-    };
-    detail.push_str(": ");
-    detail.push_str(&why);
     if !dissent.is_empty() {
-        detail.push_str(&format!(
+        let _ = write!(
+            detail,
             "; {} dissenting report(s) outside tolerance",
             dissent.len()
-        ));
+        );
     }
     let mut entries = ids(agreeing);
     entries.extend(ids(dissent));
@@ -943,15 +944,10 @@ fn empty(
         .push(Reason::rule(Rule::IndicatorOverdue, detail));
 }
 
-/// Whether a decided value meets the indicator's target, and why, in words.
-/// The words are left out (empty) unless `explain`.
-fn complies(
-    indicator: &Indicator,
-    anchors: &Anchors,
-    places: u8,
-    value: f64,
-    explain: bool,
-) -> (bool, String) {
+/// Whether a decided value meets the indicator's target; why, in words, is written to
+/// `words` when given.
+fn complies(src: &Source<'_>, value: f64, words: Option<&mut String>) -> bool {
+    let indicator = src.indicator;
     match &indicator.target {
         IndicatorTarget::Threshold {
             comparison,
@@ -968,92 +964,79 @@ fn complies(
                 },
                 c => c.holds(value, *limit),
             };
-            if !explain {
-                return (ok, String::new());
-            }
+            let Some(w) = words else {
+                return ok;
+            };
+            let verb = if ok { "meets" } else { "breaches" };
+            let text = comparison_text(*comparison);
             // Rounded, unless rounding would make a value that differs from the limit
             // read as the limit itself ("3.67 breaches the limit of at most 3.67").
-            let (shown, limit_shown) = match (show(value, places), show(*limit, places)) {
-                (v, l) if v == l && value != *limit => (format!("{value}"), format!("{limit}")),
-                pair => pair,
-            };
-            (
-                ok,
-                format!(
-                    "{shown} {unit} {} the limit {} {limit_shown} {unit}",
-                    if ok { "meets" } else { "breaches" },
-                    comparison_text(*comparison),
-                ),
-            )
+            let shown = show(value, src.places);
+            if shown == src.limit_shown && value != *limit {
+                let _ = write!(w, "{value} {unit} {verb} the limit {text} {limit} {unit}");
+            } else {
+                let limit_shown = &src.limit_shown;
+                let _ = write!(
+                    w,
+                    "{shown} {unit} {verb} the limit {text} {limit_shown} {unit}"
+                );
+            }
+            ok
         }
         IndicatorTarget::Flag { expected } => {
             let observed = value == 1.0;
-            if !explain {
-                return (observed == *expected, String::new());
+            if let Some(w) = words {
+                let _ = write!(w, "observed `{observed}`, expected `{expected}`");
             }
-            (
-                observed == *expected,
-                format!("observed `{observed}`, expected `{expected}`"),
-            )
+            observed == *expected
         }
         IndicatorTarget::Count { comparison, limit } => {
             let ok = comparison.holds(value, *limit as f64);
-            if !explain {
-                return (ok, String::new());
-            }
-            (
-                ok,
-                format!(
+            if let Some(w) = words {
+                let _ = write!(
+                    w,
                     "count {value} {} the limit {} {limit}",
                     if ok { "meets" } else { "breaches" },
                     comparison_text(*comparison)
-                ),
-            )
-        }
-        IndicatorTarget::Deadline { due } => {
-            let done = super::super::date_from_epoch_day(value as i64);
-            match anchors.resolve(due) {
-                Some(d) => {
-                    let ok = epoch_day(d) as f64 >= value;
-                    if !explain {
-                        return (ok, String::new());
-                    }
-                    (
-                        ok,
-                        format!(
-                            "done on {}, due {d}",
-                            done.map_or_else(|| "?".to_owned(), |d| d.to_string())
-                        ),
-                    )
-                }
-                None if !explain => (true, String::new()),
-                None => (
-                    true,
-                    "done; its due date is not known yet, so it cannot be late".to_owned(),
-                ),
-            }
-        }
-        IndicatorTarget::Grade { scale, pass } => {
-            let got = scale.get(value as usize).map_or("?", String::as_str);
-            if !explain {
-                return (
-                    scale
-                        .iter()
-                        .position(|g| g == pass)
-                        .is_some_and(|p| value >= p as f64),
-                    String::new(),
                 );
             }
-            match scale.iter().position(|g| g == pass) {
-                Some(p) => (
-                    value >= p as f64,
-                    format!("grade `{got}`, pass at `{pass}` or better"),
-                ),
-                None => (
-                    false,
-                    format!("grade `{got}`, but the pass grade `{pass}` is not on the scale"),
-                ),
+            ok
+        }
+        IndicatorTarget::Deadline { due } => match src.anchors.resolve(due) {
+            Some(d) => {
+                let ok = epoch_day(d) as f64 >= value;
+                if let Some(w) = words {
+                    match super::super::date_from_epoch_day(value as i64) {
+                        Some(done) => {
+                            let _ = write!(w, "done on {done}, due {d}");
+                        }
+                        None => {
+                            let _ = write!(w, "done on ?, due {d}");
+                        }
+                    }
+                }
+                ok
             }
+            None => {
+                if let Some(w) = words {
+                    w.push_str("done; its due date is not known yet, so it cannot be late");
+                }
+                true
+            }
+        },
+        IndicatorTarget::Grade { scale, pass } => {
+            let got = scale.get(value as usize).map_or("?", String::as_str);
+            let at = scale.iter().position(|g| g == pass);
+            if let Some(w) = words {
+                let _ = match at {
+                    Some(_) => write!(w, "grade `{got}`, pass at `{pass}` or better"),
+                    None => write!(
+                        w,
+                        "grade `{got}`, but the pass grade `{pass}` is not on the scale"
+                    ),
+                };
+            }
+            at.is_some_and(|p| value >= p as f64)
         }
     }
 }
@@ -1078,7 +1061,7 @@ fn cure(
     window: CalendarDuration,
     out: &mut ReportingPeriodState,
 ) {
-    let (indicator, lind, anchors) = (src.indicator, src.lind, src.anchors);
+    let (lind, anchors) = (src.lind, src.anchors);
     let (period, explain) = (slot.period, slot.explain);
     let (Some(until), Ok(from)) = (window.after(period.end()), period.end().tomorrow()) else {
         return;
@@ -1089,7 +1072,7 @@ fn cure(
         if let Outcome::Decided {
             value, agreeing, ..
         } = &cell.outcome
-            && complies(indicator, anchors, src.places, *value, false).0
+            && complies(src, *value, None)
         {
             out.status = IndicatorStatus::Compliant;
             out.cured = true;
