@@ -529,21 +529,20 @@ impl ListStore {
                 // from what the previous import left. Concurrent imports wait here, in
                 // turn (the lock is released when the transaction ends).
                 tx.execute("SELECT pg_advisory_xact_lock(7317002)", &[])?;
-                let summary = if first::direct(&files)
-                    && first::never_imported(&mut tx, &request.source)?
-                {
-                    check_order(&mut tx, request)?;
-                    let import_id = first::next_import_id(&mut tx)?;
-                    let mut sink = first::Copied {
-                        tx: &mut tx,
-                        import_id,
-                        observed_at: request.observed_at.clone(),
-                        queued: Vec::new(),
+                let summary =
+                    if first::direct(&files) && first::never_imported(&mut tx, &request.source)? {
+                        check_order(&mut tx, request)?;
+                        let import_id = first::next_import_id(&mut tx)?;
+                        let mut sink = first::Copied {
+                            tx: &mut tx,
+                            import_id,
+                            observed_at: request.observed_at.clone(),
+                            queued: Vec::new(),
+                        };
+                        first::import(&mut sink, request, import_id, files, progress)?
+                    } else {
+                        import_in(&mut tx, request, files, progress, Apply::Changed)?
                     };
-                    first::import(&mut sink, request, import_id, files, progress)?
-                } else {
-                    import_in(&mut tx, request, files, progress, Apply::Changed)?
-                };
                 tx.commit()?;
                 Ok(summary)
             }
@@ -860,7 +859,8 @@ impl ListStore {
                 out.push(format!("{table}: {} rows", rows.len()));
                 // Sorted whole: the order of rows that tie on a table's first columns is
                 // the order they were written in, which is not part of their data.
-                let mut rows: Vec<String> = rows.iter().map(|r| format!("{table}: {r:?}")).collect();
+                let mut rows: Vec<String> =
+                    rows.iter().map(|r| format!("{table}: {r:?}")).collect();
                 rows.sort_unstable();
                 out.extend(rows);
             }

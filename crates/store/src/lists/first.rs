@@ -19,8 +19,8 @@ use std::collections::BTreeSet;
 use accord_lists::{Contents, Designation, ErrorKind, ImportError, Location};
 
 use super::{
-    Counts, ImportFile, ImportRequest, ImportSummary, ListStoreError, guard, lite,
-    name_key, previous_formats, record_import,
+    Counts, ImportFile, ImportRequest, ImportSummary, ListStoreError, guard, lite, name_key,
+    previous_formats, record_import,
 };
 use crate::sql::{self, Sql, Val};
 
@@ -210,7 +210,10 @@ impl Copied<'_, '_> {
         let Some((first, _, _)) = queued.first() else {
             return ListStoreError::Corrupt("an empty batch failed".into());
         };
-        let ids: Vec<&str> = queued.iter().map(|(d, _, _)| d.source_id.as_str()).collect();
+        let ids: Vec<&str> = queued
+            .iter()
+            .map(|(d, _, _)| d.source_id.as_str())
+            .collect();
         let listed = match self.tx.query(
             "SELECT source_id FROM lists_designation WHERE source = $1 AND source_id = ANY($2)",
             &[&first.source, &ids],
@@ -219,7 +222,10 @@ impl Copied<'_, '_> {
             Err(e) => return e.into(),
         };
         let listed: BTreeSet<String> = listed.iter().map(|r| r.get(0)).collect();
-        match queued.iter().find(|(d, _, _)| listed.contains(&d.source_id)) {
+        match queued
+            .iter()
+            .find(|(d, _, _)| listed.contains(&d.source_id))
+        {
             Some((d, origin, at)) => duplicate(&d.source_id, origin, at.clone()),
             None => ListStoreError::Corrupt("a designation could not be written".into()),
         }
@@ -300,7 +306,9 @@ fn copy_rows(
     }
     names.finish()?;
     let mut intervals = BinaryCopyInWriter::new(
-        tx.copy_in("COPY lists_interval (source, source_id, from_import, from_at) FROM STDIN BINARY")?,
+        tx.copy_in(
+            "COPY lists_interval (source, source_id, from_import, from_at) FROM STDIN BINARY",
+        )?,
         &[Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT],
     );
     for (d, _, _) in queued {

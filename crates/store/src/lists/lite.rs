@@ -386,9 +386,11 @@ fn finish(tx: &Transaction<'_>, mut t: Target, written: Written) -> Result<(), L
 
 const INSERT_FIRST_DESIGNATION: &str = "INSERT INTO lists_designation (source, source_id, digest, caption, schema, listed_on, listed, first_import, last_import)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7) ON CONFLICT (source, source_id) DO NOTHING";
-const INSERT_FIRST_INTERVAL: &str = "INSERT INTO lists_interval (source, source_id, from_import, from_at, until_import, until_at)
+const INSERT_FIRST_INTERVAL: &str =
+    "INSERT INTO lists_interval (source, source_id, from_import, from_at, until_import, until_at)
      VALUES (?1, ?2, ?3, ?4, NULL, NULL)";
-const INSERT_FIRST_CHANGE: &str = "INSERT INTO lists_change (import_id, source, source_id, kind, before_digest, after_digest)
+const INSERT_FIRST_CHANGE: &str =
+    "INSERT INTO lists_change (import_id, source, source_id, kind, before_digest, after_digest)
      VALUES (?1, ?2, ?3, 'added', NULL, ?4)";
 
 /// SQLite's sink of a source's first import ([`super::first`]): each record written at once
@@ -428,8 +430,12 @@ impl Sink for FirstRows<'_, '_> {
             self.import_id,
             &self.observed_at,
         ))?;
-        tx.prepare_cached(INSERT_FIRST_CHANGE)?
-            .execute((self.import_id, &d.source, &d.source_id, &digest))?;
+        tx.prepare_cached(INSERT_FIRST_CHANGE)?.execute((
+            self.import_id,
+            &d.source,
+            &d.source_id,
+            &digest,
+        ))?;
         Ok(())
     }
 

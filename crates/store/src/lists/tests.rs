@@ -911,7 +911,10 @@ fn sqlite_objects(store: &mut ListStore) -> (Vec<String>, Vec<String>) {
             .collect()
     };
     (
-        names(store, "SELECT name FROM sqlite_temp_master WHERE type = 'table' ORDER BY name"),
+        names(
+            store,
+            "SELECT name FROM sqlite_temp_master WHERE type = 'table' ORDER BY name",
+        ),
         names(
             store,
             "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'lists_%' AND sql IS NOT NULL ORDER BY name",
@@ -928,23 +931,39 @@ fn a_first_import_of_whole_targets_is_written_without_staging() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = ListStore::open(&StoreUrl::Sqlite(dir.path().join("lists.db"))).unwrap();
     let (_, indexes) = sqlite_objects(&mut store);
-    assert!(indexes.contains(&"lists_change_by_id".to_owned()), "{indexes:?}");
-    assert!(indexes.contains(&"lists_name_by_key".to_owned()), "{indexes:?}");
+    assert!(
+        indexes.contains(&"lists_change_by_id".to_owned()),
+        "{indexes:?}"
+    );
+    assert!(
+        indexes.contains(&"lists_name_by_key".to_owned()),
+        "{indexes:?}"
+    );
     let empty = store.snapshot().unwrap();
 
     let good = ftm(&[("a", "Jane Roe"), ("b", "John Doe"), ("c", "Acme Ltd")]);
     let duplicate = ftm(&[("a", "Jane Roe"), ("b", "John Doe"), ("a", "Someone Else")]);
     let err = import_text(&mut store, &duplicate, Format::FtmJson, T1).unwrap_err();
-    assert!(err.to_string().contains("duplicate identifier `a`"), "{err}");
+    assert!(
+        err.to_string().contains("duplicate identifier `a`"),
+        "{err}"
+    );
     let err = import_text(&mut store, &good[..good.len() - 10], Format::FtmJson, T1).unwrap_err();
     assert!(err.to_string().contains("`test.json`, line 3"), "{err}");
     assert_eq!(store.snapshot().unwrap(), empty);
     assert_eq!(sqlite_objects(&mut store).1, indexes);
 
     let first = import_text(&mut store, &good, Format::FtmJson, T1).unwrap();
-    assert_eq!((first.n_records, first.n_added, first.n_unchanged), (3, 3, 0));
+    assert_eq!(
+        (first.n_records, first.n_added, first.n_unchanged),
+        (3, 3, 0)
+    );
     let (temporary, after) = sqlite_objects(&mut store);
-    assert_eq!(temporary, Vec::<String>::new(), "a first import stages nothing");
+    assert_eq!(
+        temporary,
+        Vec::<String>::new(),
+        "a first import stages nothing"
+    );
     assert_eq!(after, indexes);
     assert_eq!(store.find_by_name(None, "john").unwrap().len(), 1);
     let added = store.changes("test", "b").unwrap();
@@ -954,7 +973,11 @@ fn a_first_import_of_whole_targets_is_written_without_staging() {
     // The next import of the source stages and compares.
     let second = import_text(&mut store, &good, Format::FtmJson, T2).unwrap();
     assert_eq!((second.n_added, second.n_unchanged), (0, 3));
-    assert!(sqlite_objects(&mut store).0.contains(&"lists_staging".to_owned()));
+    assert!(
+        sqlite_objects(&mut store)
+            .0
+            .contains(&"lists_staging".to_owned())
+    );
 }
 
 /// Issue #18: on both stores, a source's first import written without staging (SQLite:
@@ -987,7 +1010,11 @@ fn a_first_import_without_staging_equals_the_staged_one_on_both_stores() {
             let got = import_generated(&mut fast, source, &files, at, Via::Store);
             let want = import_generated(&mut reference, source, &files, at, Via::Generic);
             assert_eq!(got, want, "{backend} {source}");
-            assert_eq!(fast.snapshot().unwrap(), reference.snapshot().unwrap(), "{backend} {source}");
+            assert_eq!(
+                fast.snapshot().unwrap(),
+                reference.snapshot().unwrap(),
+                "{backend} {source}"
+            );
         }
         let before = fast.snapshot().unwrap();
         let mut repeated = many.clone();
@@ -995,7 +1022,10 @@ fn a_first_import_without_staging_equals_the_staged_one_on_both_stores() {
         let text = ftm(&repeated);
         let files = [("d.json".to_owned(), Format::FtmJson, text)];
         let err = import_generated(&mut fast, "dup", &files, T3, Via::Store).unwrap_err();
-        assert!(err.contains("duplicate identifier `id17`"), "{backend}: {err}");
+        assert!(
+            err.contains("duplicate identifier `id17`"),
+            "{backend}: {err}"
+        );
         assert!(err.contains("line 5001"), "{backend}: {err}");
         assert_eq!(fast.snapshot().unwrap(), before, "{backend}");
     }
