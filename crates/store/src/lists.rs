@@ -3,8 +3,10 @@
 //! An import is one transaction: the records of every file of one source are streamed into
 //! a staging table (fragments of one target merged there, duplicates refused), compared
 //! with the designations currently listed for that source, and the differences recorded as
-//! `added` / `removed` / `amended` changes together with listing intervals. Any error rolls
-//! the whole transaction back: the store is exactly as it was.
+//! `added` / `removed` / `amended` changes together with listing intervals. A source's
+//! first import of one file of whole targets has nothing to compare with: its records are
+//! written straight into the list tables (`lists/first.rs`). Any error rolls the whole
+//! transaction back: the store is exactly as it was.
 //!
 //! Invariants:
 //! - Imports of a source are recorded in order of observation time; an older observation is
