@@ -12,7 +12,8 @@
 //! peak resident memory (`VmHWM`) is the case's own. Run with
 //! `cargo bench -p accord-store --bench lists_import` (set `ACCORD_BENCH_FTM_ENTITIES` to
 //! change the size of the generated file, default 1000000; `ACCORD_BENCH_CASES` to a
-//! comma-separated list of case name prefixes to run only those).
+//! comma-separated list of case name prefixes to run only those; `ACCORD_BENCH_POSTGRES` to
+//! a PostgreSQL URL to import into a fresh schema of that server instead of a SQLite file).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
@@ -56,6 +57,41 @@ fn files(paths: &[PathBuf]) -> Vec<ImportFile<'static>> {
     files
 }
 
+/// A fresh PostgreSQL schema for one case (`ACCORD_BENCH_POSTGRES`), dropped at the end.
+struct PgSchema {
+    server: String,
+    name: String,
+}
+
+impl PgSchema {
+    fn create(server: &str) -> PgSchema {
+        let name = format!("accord_bench_lists_{}", std::process::id());
+        let mut client = accord_store::connect_postgres(server).unwrap();
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"
+            ))
+            .unwrap();
+        PgSchema {
+            server: server.to_owned(),
+            name,
+        }
+    }
+
+    fn url(&self) -> String {
+        let sep = if self.server.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-csearch_path%3D{}", self.server, self.name)
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut client) = accord_store::connect_postgres(&self.server) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
 /// Runs one case in this process and prints `records seconds peak_kib open_seconds`.
 fn run_case(mode: &str, paths: &[PathBuf], work: &Path) {
     if mode == "parse" {
@@ -78,7 +114,13 @@ fn run_case(mode: &str, paths: &[PathBuf], work: &Path) {
         return;
     }
     let opened = Instant::now();
-    let url = accord_store::StoreUrl::Sqlite(work.join("bench.db"));
+    let (url, _schema) = match std::env::var("ACCORD_BENCH_POSTGRES") {
+        Ok(server) => {
+            let schema = PgSchema::create(&server);
+            (accord_store::StoreUrl::Postgres(schema.url()), Some(schema))
+        }
+        Err(_) => (accord_store::StoreUrl::Sqlite(work.join("bench.db")), None),
+    };
     let mut store = ListStore::open(&url).unwrap();
     let open_s = opened.elapsed().as_secs_f64();
     let mut request = ImportRequest {
@@ -172,6 +214,10 @@ fn main() {
     let only: Option<Vec<String>> = std::env::var("ACCORD_BENCH_CASES")
         .ok()
         .map(|v| v.split(',').map(str::to_owned).collect());
+    match std::env::var("ACCORD_BENCH_POSTGRES") {
+        Ok(_) => println!("store: PostgreSQL (ACCORD_BENCH_POSTGRES)"),
+        Err(_) => println!("store: SQLite"),
+    }
     println!(
         "{:<26} {:>15} {:>6} | {:>10} {:>6} | {:>10} {:>6} {:>6} {:>7} | {:>10} {:>6} {:>6} | {:>7}",
         "case",

@@ -3,8 +3,10 @@
 //! An import is one transaction: the records of every file of one source are streamed into
 //! a staging table (fragments of one target merged there, duplicates refused), compared
 //! with the designations currently listed for that source, and the differences recorded as
-//! `added` / `removed` / `amended` changes together with listing intervals. Any error rolls
-//! the whole transaction back: the store is exactly as it was.
+//! `added` / `removed` / `amended` changes together with listing intervals. A source's
+//! first import of one file of whole targets has nothing to compare with: its records are
+//! written straight into the list tables (`lists/first.rs`). Any error rolls the whole
+//! transaction back: the store is exactly as it was.
 //!
 //! Invariants:
 //! - Imports of a source are recorded in order of observation time; an older observation is
@@ -504,26 +506,54 @@ impl ListStore {
                 let mut tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 check_order(&mut tx, request)?;
-                let deferred = lite::defer_indexes(&tx, &request.source)?;
-                let staged =
-                    lite::stage(&tx, &request.source, files, request.allow.empty, progress)?;
-                let summary = record_staged(&mut tx, request, staged, Apply::Changed)?;
+                let never = first::never_imported(&mut tx, &request.source)?;
+                let deferred = lite::defer_indexes(&tx, never)?;
+                let summary = if never && first::direct(&files) {
+                    let import_id = first::next_import_id(&mut tx)?;
+                    let mut sink = lite::FirstRows {
+                        tx: &mut tx,
+                        import_id,
+                        observed_at: request.observed_at.clone(),
+                    };
+                    first::import(&mut sink, request, import_id, files, progress)?
+                } else {
+                    let staged =
+                        lite::stage(&tx, &request.source, files, request.allow.empty, progress)?;
+                    record_staged(&mut tx, request, staged, Apply::Changed)?
+                };
                 lite::build_indexes(&tx, deferred)?;
                 tx.commit()?;
                 Ok(summary)
             }
-            Conn::Postgres(_) => self.with_tx(|tx| {
+            Conn::Postgres(client) => {
+                let mut tx = client.transaction()?;
                 // One import at a time per database: import ids and intervals are computed
                 // from what the previous import left. Concurrent imports wait here, in
                 // turn (the lock is released when the transaction ends).
-                tx.exec("SELECT pg_advisory_xact_lock(7317002)", &[])?;
-                import_in(tx, request, files, progress, Apply::Changed)
-            }),
+                tx.execute("SELECT pg_advisory_xact_lock(7317002)", &[])?;
+                let summary =
+                    if first::direct(&files) && first::never_imported(&mut tx, &request.source)? {
+                        check_order(&mut tx, request)?;
+                        let import_id = first::next_import_id(&mut tx)?;
+                        let mut sink = first::Copied {
+                            tx: &mut tx,
+                            import_id,
+                            observed_at: request.observed_at.clone(),
+                            queued: Vec::new(),
+                        };
+                        first::import(&mut sink, request, import_id, files, progress)?
+                    } else {
+                        import_in(&mut tx, request, files, progress, Apply::Changed)?
+                    };
+                tx.commit()?;
+                Ok(summary)
+            }
         }
     }
 
     /// [`ListStore::import`] staging through the generic path on either back end (what
-    /// PostgreSQL always uses): the reference the SQLite staging is compared with.
+    /// PostgreSQL uses for any import but a first one of whole targets): the reference the
+    /// other paths are compared with.
     #[cfg(test)]
     fn import_generic(
         &mut self,
@@ -827,9 +857,14 @@ impl ListStore {
         self.read(|tx| {
             let mut out = Vec::new();
             for table in TABLES {
-                let rows = tx.rows(&format!("SELECT * FROM {table} ORDER BY 1, 2"), &[])?;
+                let rows = tx.rows(&format!("SELECT * FROM {table}"), &[])?;
                 out.push(format!("{table}: {} rows", rows.len()));
-                out.extend(rows.iter().map(|r| format!("{table}: {r:?}")));
+                // Sorted whole: the order of rows that tie on a table's first columns is
+                // the order they were written in, which is not part of their data.
+                let mut rows: Vec<String> =
+                    rows.iter().map(|r| format!("{table}: {r:?}")).collect();
+                rows.sort_unstable();
+                out.extend(rows);
             }
             Ok(out)
         })
@@ -1486,6 +1521,7 @@ fn record_import(tx: &mut dyn Sql, summary: &ImportSummary) -> Result<(), ListSt
     Ok(())
 }
 
+mod first;
 mod lite;
 #[cfg(test)]
 mod tests;

@@ -19,7 +19,9 @@ use accord_lists::{Designation, ErrorKind, IfEmpty, ImportError, Location};
 use rusqlite::{OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
+use super::first::{self, Sink};
 use super::{ImportFile, ListStoreError, Staged, Written, name_key, parse_body};
+use crate::sql::Sql;
 
 /// The staging tables of [`super::STAGING`], keyed by their primary keys alone
 /// (`WITHOUT ROWID`): one B-tree per table instead of a rowid table beside the index of its
@@ -66,26 +68,22 @@ const STORED_DIGEST: &str =
 const INSERT_FRAGMENT: &str =
     "INSERT INTO lists_fragment (source_id, has_primary, origin, body) VALUES (?1, ?2, ?3, ?4)";
 
-/// The secondary index a source's first import builds once after writing its rows instead
-/// of inserting into it row by row: names by key, whose keys come in no order (a B-tree
-/// seek and often a page split per name, against one sorted pass at the end).
-const DEFERRED: &[&str] = &["lists_name_by_key"];
+/// The secondary indexes a source's first import builds once after writing its rows
+/// instead of inserting into them row by row: names by key, whose keys come in no order (a
+/// B-tree seek and often a page split per name, against one sorted pass at the end), and
+/// changes by designation (one row per designation a first import adds).
+const DEFERRED: &[&str] = &["lists_name_by_key", "lists_change_by_id"];
 
-/// Drops the [`DEFERRED`] indexes when `source` has never been imported, returning the
-/// statements that create them again ([`build_indexes`], in the same transaction: an
-/// import that fails leaves them as they were). A source is imported for the first time
-/// once, so rebuilding the index over the other sources' names too is paid once per source.
+/// Drops the [`DEFERRED`] indexes for a source's `first` import, returning the statements
+/// that create them again ([`build_indexes`], in the same transaction: an import that
+/// fails leaves them as they were). A source is imported for the first time once, so
+/// rebuilding the indexes over the other sources' rows too is paid once per source.
 pub(super) fn defer_indexes(
     tx: &Transaction<'_>,
-    source: &str,
+    first: bool,
 ) -> Result<Vec<String>, ListStoreError> {
-    let imported: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM lists_designation WHERE source = ?1)",
-        [source],
-        |r| r.get(0),
-    )?;
     let mut dropped = Vec::new();
-    if imported {
+    if !first {
         return Ok(dropped);
     }
     for name in DEFERRED {
@@ -384,4 +382,68 @@ fn finish(tx: &Transaction<'_>, mut t: Target, written: Written) -> Result<(), L
     };
     insert_staged(tx, &d, body, (t.has_primary, &t.origin), written)?;
     Ok(())
+}
+
+const INSERT_FIRST_DESIGNATION: &str = "INSERT INTO lists_designation (source, source_id, digest, caption, schema, listed_on, listed, first_import, last_import)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7) ON CONFLICT (source, source_id) DO NOTHING";
+const INSERT_FIRST_INTERVAL: &str =
+    "INSERT INTO lists_interval (source, source_id, from_import, from_at, until_import, until_at)
+     VALUES (?1, ?2, ?3, ?4, NULL, NULL)";
+const INSERT_FIRST_CHANGE: &str =
+    "INSERT INTO lists_change (import_id, source, source_id, kind, before_digest, after_digest)
+     VALUES (?1, ?2, ?3, 'added', NULL, ?4)";
+
+/// SQLite's sink of a source's first import ([`super::first`]): each record written at once
+/// into its final rows, one cached statement per row with borrowed parameters.
+pub(super) struct FirstRows<'t, 'c> {
+    pub(super) tx: &'t mut Transaction<'c>,
+    pub(super) import_id: i64,
+    pub(super) observed_at: String,
+}
+
+impl Sink for FirstRows<'_, '_> {
+    fn record(&mut self, d: Designation, origin: &str, at: Location) -> Result<(), ListStoreError> {
+        let tx = &*self.tx;
+        let body = d.to_json();
+        let digest = digest_of(&body);
+        let inserted = tx.prepare_cached(INSERT_FIRST_DESIGNATION)?.execute((
+            &d.source,
+            &d.source_id,
+            &digest,
+            d.caption(),
+            d.schema.map(|s| s.as_str()),
+            d.listed_on.map(|l| l.to_string()),
+            self.import_id,
+        ))?;
+        if inserted == 0 {
+            return Err(first::duplicate(&d.source_id, origin, at));
+        }
+        tx.prepare_cached(INSERT_VERSION)?
+            .execute((&digest, &body))?;
+        let mut name = tx.prepare_cached(INSERT_LISTED_NAME)?;
+        for n in &d.names {
+            name.execute((&d.source, &d.source_id, name_key(&n.full)))?;
+        }
+        tx.prepare_cached(INSERT_FIRST_INTERVAL)?.execute((
+            &d.source,
+            &d.source_id,
+            self.import_id,
+            &self.observed_at,
+        ))?;
+        tx.prepare_cached(INSERT_FIRST_CHANGE)?.execute((
+            self.import_id,
+            &d.source,
+            &d.source_id,
+            &digest,
+        ))?;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), ListStoreError> {
+        Ok(())
+    }
+
+    fn tx(&mut self) -> &mut dyn Sql {
+        &mut *self.tx
+    }
 }

@@ -41,7 +41,14 @@ fn on_both(test: impl Fn(&mut ListStore, &str)) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = ListStore::open(&StoreUrl::Sqlite(dir.path().join("lists.db"))).unwrap();
     test(&mut store, "sqlite");
+    if let Some((mut store, _guard)) = fresh_postgres() {
+        test(&mut store, "postgres");
+    }
+}
 
+/// A store on a fresh PostgreSQL schema, dropped with the guard; `None` (saying so) when
+/// PostgreSQL is unreachable and `CI` is not set.
+fn fresh_postgres() -> Option<(ListStore, PgSchema)> {
     let url = std::env::var("ACCORD_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     let mut client = match crate::connect_postgres(&url) {
@@ -51,11 +58,11 @@ fn on_both(test: impl Fn(&mut ListStore, &str)) {
                 panic!("PostgreSQL not reachable at {url}: {e}");
             }
             eprintln!("skipped: PostgreSQL not reachable at {url}");
-            return;
+            return None;
         }
     };
     let name = unique("accord_test_lists");
-    let _guard = PgSchema {
+    let guard = PgSchema {
         url: url.clone(),
         name: name.clone(),
     };
@@ -64,8 +71,8 @@ fn on_both(test: impl Fn(&mut ListStore, &str)) {
         .unwrap();
     let sep = if url.contains('?') { '&' } else { '?' };
     let schema_url = format!("{url}{sep}options=-csearch_path%3D{name}");
-    let mut store = ListStore::open(&StoreUrl::Postgres(schema_url)).unwrap();
-    test(&mut store, "postgres");
+    let store = ListStore::open(&StoreUrl::Postgres(schema_url)).unwrap();
+    Some((store, guard))
 }
 
 fn ftm(entities: &[(&str, &str)]) -> String {
@@ -785,12 +792,20 @@ fn ftm_file(targets: &BTreeMap<u16, (u8, u8, bool)>, repeat: Option<u16>) -> Str
     text
 }
 
+/// The ways an import is written: [`ListStore::import`] on its back end; the generic
+/// staging with every row upserted (the reference).
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    Store,
+    Generic,
+}
+
 fn import_generated(
     store: &mut ListStore,
     source: &str,
     files: &[(String, Format, String)],
     observed_at: &str,
-    generic: bool,
+    via: Via,
 ) -> Result<ImportSummary, String> {
     let request = ImportRequest {
         source: source.into(),
@@ -806,10 +821,9 @@ fn import_generated(
             records: read(*format, text.as_bytes(), origin),
         })
         .collect();
-    let result = if generic {
-        store.import_generic(&request, files)
-    } else {
-        store.import(&request, files, &mut |_| {})
+    let result = match via {
+        Via::Generic => store.import_generic(&request, files),
+        Via::Store => store.import(&request, files, &mut |_| {}),
     };
     result.map_err(|e| e.to_string())
 }
@@ -822,9 +836,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
     /// Issue #18: the SQLite import (records staged one prepared statement at a time,
-    /// scattered fragments merged once per target, only what changed rewritten) leaves
-    /// every list table exactly as the generic path with the previous apply step (every
-    /// staged row upserted) leaves it, over three imports of generated lists with
+    /// scattered fragments merged once per target, only what changed rewritten, a first
+    /// import of one FtM file written without staging) leaves every list table exactly as
+    /// the generic path with the previous apply step (every staged row upserted) leaves it, over three imports of generated lists with
     /// additions, removals, amendments, scattered fragments and duplicates; and the
     /// changes it records are the set differences of the identifiers.
     #[test]
@@ -839,8 +853,8 @@ proptest! {
             let ftm = vec![("e.json".to_owned(), Format::FtmJson, ftm_file(targets, *repeat))];
             let ofac = ofac_set(targets).to_vec();
             for (source, files) in [("ftm", ftm), ("ofac", ofac)] {
-                let got = import_generated(&mut fast, source, &files, at, false);
-                let want = import_generated(&mut reference, source, &files, at, true);
+                let got = import_generated(&mut fast, source, &files, at, Via::Store);
+                let want = import_generated(&mut reference, source, &files, at, Via::Generic);
                 prop_assert_eq!(&got, &want);
                 prop_assert_eq!(fast.snapshot().unwrap(), reference.snapshot().unwrap());
                 let Ok(summary) = got else { continue };
@@ -883,5 +897,136 @@ proptest! {
     fn name_key_is_the_joined_lowercase_words(name in "[ \ta-zA-ZΣσςÉé\u{130}İ.]{0,24}") {
         let before = name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         prop_assert_eq!(name_key(&name), before);
+    }
+}
+
+/// The names of the temporary tables and of the list indexes on a SQLite store's connection.
+fn sqlite_objects(store: &mut ListStore) -> (Vec<String>, Vec<String>) {
+    let names = |store: &mut ListStore, sql: &str| -> Vec<String> {
+        store
+            .read(|tx| Ok(tx.rows(sql, &[])?))
+            .unwrap()
+            .iter()
+            .map(|r| sql::text(r, 0).to_owned())
+            .collect()
+    };
+    (
+        names(
+            store,
+            "SELECT name FROM sqlite_temp_master WHERE type = 'table' ORDER BY name",
+        ),
+        names(
+            store,
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'lists_%' AND sql IS NOT NULL ORDER BY name",
+        ),
+    )
+}
+
+/// Issue #18: a source's first import of one file of whole targets writes its designations
+/// straight into the list tables, with no staging table; one refused (a duplicate, a cut
+/// file) changes nothing, and the indexes it defers are there again either way. The rows
+/// are those of the staged path (`lite_staging_equals_generic_staging`).
+#[test]
+fn a_first_import_of_whole_targets_is_written_without_staging() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ListStore::open(&StoreUrl::Sqlite(dir.path().join("lists.db"))).unwrap();
+    let (_, indexes) = sqlite_objects(&mut store);
+    assert!(
+        indexes.contains(&"lists_change_by_id".to_owned()),
+        "{indexes:?}"
+    );
+    assert!(
+        indexes.contains(&"lists_name_by_key".to_owned()),
+        "{indexes:?}"
+    );
+    let empty = store.snapshot().unwrap();
+
+    let good = ftm(&[("a", "Jane Roe"), ("b", "John Doe"), ("c", "Acme Ltd")]);
+    let duplicate = ftm(&[("a", "Jane Roe"), ("b", "John Doe"), ("a", "Someone Else")]);
+    let err = import_text(&mut store, &duplicate, Format::FtmJson, T1).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate identifier `a`"),
+        "{err}"
+    );
+    let err = import_text(&mut store, &good[..good.len() - 10], Format::FtmJson, T1).unwrap_err();
+    assert!(err.to_string().contains("`test.json`, line 3"), "{err}");
+    assert_eq!(store.snapshot().unwrap(), empty);
+    assert_eq!(sqlite_objects(&mut store).1, indexes);
+
+    let first = import_text(&mut store, &good, Format::FtmJson, T1).unwrap();
+    assert_eq!(
+        (first.n_records, first.n_added, first.n_unchanged),
+        (3, 3, 0)
+    );
+    let (temporary, after) = sqlite_objects(&mut store);
+    assert_eq!(
+        temporary,
+        Vec::<String>::new(),
+        "a first import stages nothing"
+    );
+    assert_eq!(after, indexes);
+    assert_eq!(store.find_by_name(None, "john").unwrap().len(), 1);
+    let added = store.changes("test", "b").unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].kind, "added");
+
+    // The next import of the source stages and compares.
+    let second = import_text(&mut store, &good, Format::FtmJson, T2).unwrap();
+    assert_eq!((second.n_added, second.n_unchanged), (0, 3));
+    assert!(
+        sqlite_objects(&mut store)
+            .0
+            .contains(&"lists_staging".to_owned())
+    );
+}
+
+/// Issue #18: on both stores, a source's first import written without staging (SQLite:
+/// one statement per row; PostgreSQL: binary `COPY` per batch) leaves every list table as
+/// the staged import does, also across batches, with names that share a key, a file that
+/// lists nothing, and a source imported before; a duplicate in a later batch is refused
+/// naming its record, changing nothing.
+#[test]
+fn a_first_import_without_staging_equals_the_staged_one_on_both_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = |name: &str| ListStore::open(&StoreUrl::Sqlite(dir.path().join(name))).unwrap();
+    let mut pairs = vec![("sqlite", sqlite("a.db"), sqlite("b.db"), None, None)];
+    if let (Some((a, ga)), Some((b, gb))) = (fresh_postgres(), fresh_postgres()) {
+        pairs.push(("postgres", a, b, Some(ga), Some(gb)));
+    }
+    let many: Vec<(String, String)> = (0..5000)
+        .map(|i| (format!("id{i}"), format!("Name {} Roe", i % 97)))
+        .collect();
+    let many: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let same_key = "{\"id\":\"k\",\"schema\":\"Person\",\"properties\":{\"name\":[\"John Doe\"],\"alias\":[\"JOHN  DOE\",\"john doe\"]}}\n";
+    let files: [(&str, String); 4] = [
+        ("other", ftm(&[("x", "Xavier Roe")])),
+        ("many", ftm(&many)),
+        ("keys", same_key.to_owned()),
+        ("empty", String::new()),
+    ];
+    for (backend, mut fast, mut reference, _ga, _gb) in pairs {
+        for (at, (source, text)) in [T1, T2, T2, T3].iter().zip(&files) {
+            let files = [("f.json".to_owned(), Format::FtmJson, text.clone())];
+            let got = import_generated(&mut fast, source, &files, at, Via::Store);
+            let want = import_generated(&mut reference, source, &files, at, Via::Generic);
+            assert_eq!(got, want, "{backend} {source}");
+            assert_eq!(
+                fast.snapshot().unwrap(),
+                reference.snapshot().unwrap(),
+                "{backend} {source}"
+            );
+        }
+        let before = fast.snapshot().unwrap();
+        let mut repeated = many.clone();
+        repeated.push(("id17", "Again"));
+        let text = ftm(&repeated);
+        let files = [("d.json".to_owned(), Format::FtmJson, text)];
+        let err = import_generated(&mut fast, "dup", &files, T3, Via::Store).unwrap_err();
+        assert!(
+            err.contains("duplicate identifier `id17`"),
+            "{backend}: {err}"
+        );
+        assert!(err.contains("line 5001"), "{backend}: {err}");
+        assert_eq!(fast.snapshot().unwrap(), before, "{backend}");
     }
 }
