@@ -211,7 +211,12 @@ impl Evaluations {
         let taken = guard.take();
         let mut slot = Slot::current(taken, store, agreement)?;
         let answer = work(&mut slot);
+        // What the memos let go of is freed once the lock is released: a derived state
+        // of a long log is thousands of allocations, and every "now" lets one go.
+        let forgotten = (slot.states.forgotten(), slot.timelines.forgotten());
         *guard = Some(slot);
+        drop(guard);
+        drop(forgotten);
         answer
     }
 }
@@ -526,12 +531,14 @@ impl Chain {
     }
 }
 
-/// A small map that forgets its oldest entry when full.
+/// A small map that forgets its oldest entry when full. What it forgets is kept aside
+/// until [`Memo::forgotten`] hands it over, to be freed outside the slot's lock.
 #[derive(Debug)]
 struct Memo<K, V> {
     map: BTreeMap<K, V>,
     order: VecDeque<K>,
     capacity: usize,
+    forgotten: Vec<V>,
 }
 
 impl<K: Ord + Clone, V> Memo<K, V> {
@@ -540,6 +547,7 @@ impl<K: Ord + Clone, V> Memo<K, V> {
             map: BTreeMap::new(),
             order: VecDeque::new(),
             capacity,
+            forgotten: Vec::new(),
         }
     }
 
@@ -550,16 +558,25 @@ impl<K: Ord + Clone, V> Memo<K, V> {
     fn insert(&mut self, key: K, value: V) {
         if self.map.len() >= self.capacity
             && let Some(oldest) = self.order.pop_front()
+            && let Some(old) = self.map.remove(&oldest)
         {
-            self.map.remove(&oldest);
+            self.forgotten.push(old);
         }
-        if self.map.insert(key.clone(), value).is_none() {
+        if let Some(replaced) = self.map.insert(key.clone(), value) {
+            self.forgotten.push(replaced);
+        } else {
             self.order.push_back(key);
         }
     }
 
     fn clear(&mut self) {
-        self.map.clear();
+        self.forgotten
+            .extend(std::mem::take(&mut self.map).into_values());
         self.order.clear();
+    }
+
+    /// What the memo let go of since it was last asked.
+    fn forgotten(&mut self) -> Vec<V> {
+        std::mem::take(&mut self.forgotten)
     }
 }

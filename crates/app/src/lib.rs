@@ -23,6 +23,8 @@
 //!   witnesses, cosignatures collected and stored.
 //! - [`service`] — what the server asks: the registry listed, an agreement's log and
 //!   latest checkpoint, one pre-signed entry submitted.
+//! - [`submitter`] — pre-signed entries submitted for a long-lived process and answered
+//!   after their commit, without a thread waiting for each.
 //! - [`simulate`] — an agreement and a behaviour model, checked, and the Monte Carlo of
 //!   its relief pathways (`accord-simulate`).
 //! - [`evaluations`] — the per-agreement evaluation cache of a long-lived process: state,
@@ -58,6 +60,7 @@ pub mod screen;
 pub mod service;
 pub mod simulate;
 pub mod status;
+pub mod submitter;
 pub mod tiles;
 pub mod time;
 pub mod tlog;

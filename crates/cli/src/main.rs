@@ -6,6 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc's allocator: the server's state-as-of requests build and
+/// free many small strings (glibc's `malloc`/`free` were a third of a fresh instant's
+/// profile at 1M entries); measured in BENCHMARKS.md ("serve13").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod args;
 mod fail;
 mod pipe;

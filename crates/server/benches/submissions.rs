@@ -4,12 +4,15 @@
 //!     `crates/store/benches/ledger.rs` (b) does);
 //! (b) the same entries `POST /v1/statements` to `accord serve` (in this process, on
 //!     loopback), 256 requests in flight over keep-alive connections, each with the token
-//!     of the monitor that signed it; an answer means committed, as in (a).
+//!     of the monitor that signed it; an answer means committed, as in (a);
+//! (c) the same entries `POST /v1/statements` in batches (a JSON array) of 32 entries of
+//!     one monitor, 8 batches in flight (256 entries), as a monitor with many
+//!     observations submits them; each entry's latency is its batch's answer.
 //! Both on a fresh SQLite file (and on PostgreSQL when `ACCORD_TEST_POSTGRES` answers);
-//! goal: (b) ≥ 0.8 × (a), p99 < 100 ms.
+//! goal: (b) and (c) ≥ 0.8 × (a), p99 < 100 ms.
 //!
 //! `cargo bench -p accord-server --bench submissions` — `ACCORD_BENCH_ENTRIES` (default
-//! 20000), `ACCORD_BENCH_IN_FLIGHT` (256).
+//! 20000), `ACCORD_BENCH_IN_FLIGHT` (256 entries), `ACCORD_BENCH_BATCH` (32).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::{BTreeMap, VecDeque};
@@ -164,8 +167,86 @@ fn in_process(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: u
     measured(entries.len(), elapsed, latencies)
 }
 
-/// (b) The entries `POST /v1/statements` to a server on loopback, `in_flight` at a time.
-fn over_http(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: usize) -> Measured {
+/// One request of a load over HTTP: its body, the monitor whose token sends it, and how
+/// many entries it carries (1, or a batch's length).
+struct Request {
+    body: String,
+    signer: usize,
+    entries: usize,
+}
+
+fn hex_entry(e: &SignedEntry) -> String {
+    let hex: String = e.encode().iter().map(|b| format!("{b:02x}")).collect();
+    format!("{{\"entry\": \"{hex}\"}}")
+}
+
+/// (b) Each entry its own `POST /v1/statements`, signed by monitor `i % 8`.
+fn single_requests(entries: &[SignedEntry]) -> Vec<Request> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Request {
+            body: hex_entry(e),
+            signer: i % usize::from(MONITORS),
+            entries: 1,
+        })
+        .collect()
+}
+
+/// (c) The entries in batches of `size`, each batch one monitor's entries (a token acts for
+/// one monitor), in the order the monitors' entries come.
+fn batch_requests(entries: &[SignedEntry], size: usize) -> Vec<Request> {
+    let monitors = usize::from(MONITORS);
+    let mut per_monitor: Vec<Vec<&SignedEntry>> = vec![Vec::new(); monitors];
+    for (i, e) in entries.iter().enumerate() {
+        per_monitor[i % monitors].push(e);
+    }
+    let mut chunks: Vec<std::slice::Chunks<'_, &SignedEntry>> =
+        per_monitor.iter().map(|m| m.chunks(size.max(1))).collect();
+    let mut requests = Vec::new();
+    loop {
+        let before = requests.len();
+        for (signer, chunk) in chunks.iter_mut().enumerate() {
+            if let Some(batch) = chunk.next() {
+                let items: Vec<String> = batch.iter().map(|e| hex_entry(e)).collect();
+                requests.push(Request {
+                    body: format!("[{}]", items.join(", ")),
+                    signer,
+                    entries: batch.len(),
+                });
+            }
+        }
+        if requests.len() == before {
+            return requests;
+        }
+    }
+}
+
+/// Whether an answer acknowledges every entry it carries as new: 201 for one entry; for a
+/// batch, 200 with `"status": 201` in each of its `results`.
+fn all_created(status: u16, text: &str, entries: usize, batch: bool) -> bool {
+    if !batch {
+        return status == 201;
+    }
+    let Ok(answer) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let results = answer["results"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    status == 200 && results.len() == entries && results.iter().all(|r| r["status"] == 201)
+}
+
+/// (b) and (c): the requests `POST /v1/statements` to a server on loopback, `in_flight`
+/// requests at a time; every entry of a request has the request's latency.
+fn over_http(
+    url: &StoreUrl,
+    f: &Fixture,
+    requests: Vec<Request>,
+    in_flight: usize,
+    batch: bool,
+) -> Measured {
     let log_key = SignerKey::from_seed(ORIGIN, [99; 32]).unwrap();
     Ledger::init(url, ORIGIN, &log_key.verifier(), &f.roster).unwrap();
     let store = accord_app::open(url, true).unwrap();
@@ -184,19 +265,8 @@ fn over_http(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: us
             issued.token
         })
         .collect();
-    let bodies: Arc<Vec<(String, usize)>> = Arc::new(
-        entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let hex: String = e.encode().iter().map(|b| format!("{b:02x}")).collect();
-                (
-                    format!("{{\"entry\": \"{hex}\"}}"),
-                    i % usize::from(MONITORS),
-                )
-            })
-            .collect(),
-    );
+    let total: usize = requests.iter().map(|r| r.entries).sum();
+    let requests = Arc::new(requests);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -224,10 +294,10 @@ fn over_http(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: us
         let start = Instant::now();
         let tasks: Vec<_> = (0..in_flight)
             .map(|_| {
-                let (client, next, bodies, bearer, endpoint) = (
+                let (client, next, requests, bearer, endpoint) = (
                     client.clone(),
                     next.clone(),
-                    bodies.clone(),
+                    requests.clone(),
                     bearer.clone(),
                     endpoint.clone(),
                 );
@@ -235,42 +305,53 @@ fn over_http(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: us
                     let mut latencies = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
-                        let Some((body, signer)) = bodies.get(i) else {
+                        let Some(request) = requests.get(i) else {
                             return latencies;
                         };
                         let t = Instant::now();
                         let answer = client
                             .post(&endpoint)
-                            .bearer_auth(&bearer[*signer])
+                            .bearer_auth(&bearer[request.signer])
                             .header("content-type", "application/json")
-                            .body(body.clone())
+                            .body(request.body.clone())
                             .send()
                             .await
                             .unwrap();
-                        let status = answer.status();
+                        let status = answer.status().as_u16();
                         let text = answer.text().await.unwrap();
-                        assert_eq!(status, 201, "{text}");
-                        latencies.push(t.elapsed());
+                        assert!(
+                            all_created(status, &text, request.entries, batch),
+                            "{status}: {text}"
+                        );
+                        let took = t.elapsed();
+                        latencies.extend(std::iter::repeat_n(took, request.entries));
                     }
                 })
             })
             .collect();
-        let mut latencies = Vec::with_capacity(bodies.len());
+        let mut latencies = Vec::with_capacity(total);
         for task in tasks {
             latencies.extend(task.await.unwrap());
         }
         let elapsed = start.elapsed();
         running.stop().await.unwrap();
-        measured(bodies.len(), elapsed, latencies)
+        measured(total, elapsed, latencies)
     });
     drop(runtime);
     drop(store);
     result
 }
 
-fn report(name: &str, a: &Measured, b: &Measured, in_flight: usize) {
+fn report(name: &str, a: &Measured, b: &Measured, c: &Measured, in_flight: usize, batch: usize) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!("{name}, {in_flight} in flight:");
+    let goal = |m: &Measured| {
+        if m.rate >= 0.8 * a.rate && m.p99 < Duration::from_millis(100) {
+            "met"
+        } else {
+            "not met"
+        }
+    };
+    println!("{name}, {in_flight} entries in flight:");
     println!(
         "  (a) in-process sequencer: {:>8.0} entries/s, p50 {:.1} ms, p99 {:.1} ms",
         a.rate,
@@ -283,11 +364,16 @@ fn report(name: &str, a: &Measured, b: &Measured, in_flight: usize) {
         ms(b.p50),
         ms(b.p99),
         b.rate / a.rate,
-        if b.rate >= 0.8 * a.rate && b.p99 < Duration::from_millis(100) {
-            "met"
-        } else {
-            "not met"
-        }
+        goal(b)
+    );
+    println!(
+        "  (c) batches of {batch}, {} in flight: {:>8.0} entries/s, p50 {:.1} ms, p99 {:.1} ms per entry = {:.2}x (a) (goal >= 0.80x, p99 < 100 ms: {})",
+        (in_flight / batch).max(1),
+        c.rate,
+        ms(c.p50),
+        ms(c.p99),
+        c.rate / a.rate,
+        goal(c)
     );
 }
 
@@ -298,16 +384,23 @@ fn main() {
     println!("signing {n} entries…");
     let entries: Vec<SignedEntry> = (0..n).map(|i| signed(&f, i)).collect();
     println!("load average before: {}", load());
+    let batch = (env("ACCORD_BENCH_BATCH", 32) as usize).max(1);
+    let batches_in_flight = (in_flight / batch).max(1);
     let dir = tempfile::tempdir().unwrap();
     let sqlite = |name: &str| StoreUrl::Sqlite(dir.path().join(name));
     let a = in_process(&sqlite("in-process.db"), &f, &entries, in_flight);
-    let b = over_http(&sqlite("http.db"), &f, &entries, in_flight);
-    report("SQLite", &a, &b, in_flight);
+    let single = || single_requests(&entries);
+    let batches = || batch_requests(&entries, batch);
+    let b = over_http(&sqlite("http.db"), &f, single(), in_flight, false);
+    let c = over_http(&sqlite("batch.db"), &f, batches(), batches_in_flight, true);
+    report("SQLite", &a, &b, &c, in_flight, batch);
     if let Some(pg) = accord_store::testing::postgres_store() {
         let a = in_process(&pg.url, &f, &entries, in_flight);
         let pg_http = accord_store::testing::postgres_store().unwrap();
-        let b = over_http(&pg_http.url, &f, &entries, in_flight);
-        report("PostgreSQL", &a, &b, in_flight);
+        let b = over_http(&pg_http.url, &f, single(), in_flight, false);
+        let pg_batch = accord_store::testing::postgres_store().unwrap();
+        let c = over_http(&pg_batch.url, &f, batches(), batches_in_flight, true);
+        report("PostgreSQL", &a, &b, &c, in_flight, batch);
     }
     println!("load average after: {}", load());
 }

@@ -159,6 +159,9 @@ pub(crate) struct AppState {
     pub(crate) simulations: Option<Arc<std::path::PathBuf>>,
     /// The witness policy ([`Config::witnessing`]).
     pub(crate) witnessing: Option<Arc<witnessing::Witnessing>>,
+    /// Where submitted entries go, answered after their commit without a blocking thread
+    /// waiting for each ([`accord_app::submitter`]).
+    pub(crate) submitter: accord_app::submitter::Submitter,
 }
 
 /// The whole application: the routes with their limits and the layers of [`middleware`]
@@ -198,6 +201,7 @@ fn app_stopped_by(
         changes: Arc::new(webhooks::Hub::new(config.webhooks)),
         simulations: config.simulations.map(Arc::new),
         witnessing: config.witnessing.map(Arc::new),
+        submitter: accord_app::submitter::Submitter::new(),
     };
     let router = routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(reads, replica::route));

@@ -103,6 +103,16 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// A JSON document already in bytes as the response (`application/json`).
+pub(crate) fn json_bytes(body: Vec<u8>) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
 /// A JSON document as the response (`application/json`).
 pub(crate) fn json(body: String) -> Response {
     let mut response = body.into_response();

@@ -231,3 +231,76 @@ fn a_weak_key_in_a_roster_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Entries handed to a [`accord_app::submitter::Submitter`] are answered after their
+/// commit with what the store holds for them (index, record time, leaf hash, id); an entry
+/// logged already with its first index and record time; a refused one with the ledger's
+/// reason, nothing written.
+#[test]
+fn a_submitter_answers_each_entry_with_what_the_store_holds() {
+    use accord_app::submitter::{Answer, Submitter};
+    use accord_store::ledger::Submission;
+    both(|store| {
+        let roster = serde_json::to_vec(&roster()).unwrap();
+        let participants = ledger::read_roster("roster.json", roster).unwrap();
+        ledger::init(&store.store, ORIGIN, &log_key().verifier(), &participants).unwrap();
+        let iaea = iaea();
+        let signed = |amount: f64, with: &SignerKey| {
+            Entry {
+                origin: ORIGIN.into(),
+                agreement: AgreementId::new("agreement-1").unwrap(),
+                body: Body::Open(evidence(amount, Confidentiality::Public)),
+            }
+            .sign(&[(&iaea, with)])
+        };
+        let mut entries: Vec<_> = (0..20).map(|i| signed(f64::from(i), &key(3))).collect();
+        entries.push(entries[4].clone());
+        // Signed with a key the roster does not hold.
+        entries.push(signed(99.0, &key(7)));
+        let submitter = Submitter::new();
+        let answers: Vec<std::sync::mpsc::Receiver<Answer>> = entries
+            .iter()
+            .map(|entry| {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let submission = Submission {
+                    entry: entry.clone(),
+                    sealed: None,
+                };
+                let done = Box::new(move |answer| tx.send(answer).unwrap());
+                submitter.submit(&store.store, submission, entry.encoded(), done);
+                rx
+            })
+            .collect();
+        drop(submitter);
+        let answers: Vec<Answer> = answers.into_iter().map(|rx| rx.recv().unwrap()).collect();
+
+        let mut ledger = store.store.ledger(Some(ORIGIN)).unwrap();
+        assert_eq!(ledger.info().size, 20, "{}", store.kind);
+        for (i, (answer, entry)) in answers.iter().zip(&entries).take(21).enumerate() {
+            let submitted = answer.submitted.as_ref().unwrap();
+            let (logged, leaf_hash) = ledger.entry(submitted.index).unwrap();
+            assert_eq!(&logged.signed, entry, "#{i}");
+            assert_eq!(submitted.origin, ORIGIN);
+            assert_eq!(submitted.entry_id, entry.id(), "#{i}");
+            assert_eq!(submitted.recorded_at, logged.recorded_at, "#{i}");
+            assert_eq!(submitted.leaf_hash, leaf_hash, "#{i}");
+            assert_eq!(submitted.duplicate, i == 20, "#{i}");
+        }
+        assert_eq!(
+            answers[20].submitted.as_ref().unwrap().index,
+            answers[4].submitted.as_ref().unwrap().index
+        );
+        assert!(
+            matches!(&answers[21].submitted, Err(Error::Append(_))),
+            "{:?}",
+            answers[21].submitted
+        );
+        // A position to wait for on PostgreSQL, none on SQLite.
+        assert_eq!(
+            answers[0].position.is_some(),
+            store.kind == "postgres",
+            "{}",
+            store.kind
+        );
+    });
+}

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use super::agreements::agreement_id;
-use super::statements::{append, checked_entry};
+use super::statements::{append_checked, checked_entry};
 use super::{blocking, json};
 use crate::AppState;
 use crate::auth::Role;
@@ -179,7 +179,7 @@ pub async fn sign(
         sealed: None,
     };
     let path = format!("/v1/agreements/{id}/versions/{number}/signatures");
-    let answer = append(&state, submission, move |store, entry| {
+    let answer = append_checked(&state, submission, move |store, entry| {
         let registered = accord_app::agreements::registered(store, id.as_str())?;
         accord_app::agreements::check_signature(&registered, id.as_str(), number, entry)
     })

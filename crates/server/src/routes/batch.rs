@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
-use super::{blocking, json, statements};
+use super::{json, statements};
 use crate::AppState;
 use crate::extract::{Caller, json_body};
 use crate::policy::Action;
@@ -59,8 +59,7 @@ pub async fn submit(
         .iter()
         .map(|item| statements::checked_submission(&caller, item))
         .collect();
-    let reads = state.reads.clone();
-    let results = blocking(&state, move |_| Ok(submit_all(&reads, checked))).await?;
+    let results = submit_all(&state, checked).await;
     // The entries another server leads are sent on to it (`crate::forward`).
     let elsewhere: Vec<(usize, String, Value)> = results
         .iter()
@@ -82,61 +81,25 @@ pub async fn submit(
 
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
 
-/// Submits every checked entry to its agreement's store, each store's entries enqueued on
-/// their logs' writers in the batch's order before any is waited for
-/// ([`accord_app::service::submit_in_order`]): the entries of one log are committed in the
-/// batch's order, in few transactions. Results in the batch's order.
-fn submit_all(
-    reads: &crate::replica::Reads,
-    checked: Vec<Result<Submission, ApiError>>,
-) -> Vec<Outcome> {
-    let mut results: Vec<Option<Outcome>> = Vec::with_capacity(checked.len());
-    // Per store written to (the store map's, by agreement), its entries' positions.
-    let mut by_store: Vec<(&accord_app::Store, Vec<(usize, Submission)>)> = Vec::new();
-    for (at, item) in checked.into_iter().enumerate() {
-        match item {
-            Err(problem) => results.push(Some(Err(problem))),
-            Ok(submission) => {
-                results.push(None);
-                let store = reads.writes_for(submission.entry.entry.agreement.as_str());
-                match by_store.iter_mut().find(|(s, _)| std::ptr::eq(*s, store)) {
-                    Some((_, entries)) => entries.push((at, submission)),
-                    None => by_store.push((store, vec![(at, submission)])),
-                }
-            }
-        }
-    }
-    // Each store's writers are its own: the stores are written to side by side.
-    let answered: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = by_store
-            .into_iter()
-            .map(|(store, entries)| {
-                scope.spawn(move || {
-                    let (positions, submissions): (Vec<usize>, Vec<Submission>) =
-                        entries.into_iter().unzip();
-                    let outcomes = accord_app::service::submit_in_order(store, submissions);
-                    positions
-                        .into_iter()
-                        .zip(outcomes)
-                        .map(|(at, outcome)| (at, outcome.map_err(ApiError::from)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    for (at, outcome) in answered {
-        if let Some(slot) = results.get_mut(at) {
-            *slot = Some(outcome);
-        }
+/// Submits every checked entry to its agreement's store through the server's submitter,
+/// all handed over in the batch's order before any is waited for: the entries of one log
+/// are committed in the batch's order, in few transactions. Results in the batch's order.
+async fn submit_all(state: &AppState, checked: Vec<Result<Submission, ApiError>>) -> Vec<Outcome> {
+    let pending: Vec<Result<_, ApiError>> = checked
+        .into_iter()
+        .map(|item| item.map(|submission| statements::enqueue(state, submission)))
+        .collect();
+    let mut results = Vec::with_capacity(pending.len());
+    for item in pending {
+        results.push(match item {
+            Err(problem) => Err(problem),
+            Ok(answer) => match answer.await {
+                Ok(answer) => answer.submitted.map_err(ApiError::from),
+                Err(_) => Err(ApiError::internal()),
+            },
+        });
     }
     results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(ApiError::internal())))
-        .collect()
 }
 
 /// An entry's result: its receipt with `status` 201 (new) or 200 (already logged), or its

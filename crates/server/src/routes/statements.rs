@@ -61,43 +61,46 @@ pub async fn submit(
     let raw = body.as_ref().ok().cloned();
     let submit: Submit = json_body(&headers, body)?;
     let submission = checked_submission(caller, &submit)?;
-    let answer = append(&state, submission, |_, _| Ok(())).await;
+    let answer = append(&state, submission).await;
     crate::forward::or_refuse(&headers, "/v1/statements", raw, answer).await
 }
 
 /// Appends `entry` once `check` (run on the blocking pool, against the store) lets it
-/// through, and answers as `POST /v1/statements` does: 201 or 200 with the receipt,
-/// `Accord-Commit-Lsn` on PostgreSQL, 503 "submit again" when the commit's answer was
-/// lost to a failover. Every route that writes one entry goes through here.
-pub(crate) async fn append(
+/// through, and answers as [`append`] does. Every route that writes one entry after a
+/// check of its own goes through here.
+pub(crate) async fn append_checked(
     state: &AppState,
     submission: Submission,
     check: impl FnOnce(&accord_app::Store, &SignedEntry) -> accord_app::Result<()> + Send + 'static,
 ) -> Result<Response, ApiError> {
-    // The store the store map gives the entry's agreement, else the server's own.
     let store = state
         .reads
         .writes_for(submission.entry.entry.agreement.as_str())
         .clone();
-    let written = tokio::task::spawn_blocking(move || {
+    let checked = tokio::task::spawn_blocking(move || {
         check(&store, &submission.entry)?;
-        let submitted = accord_app::service::submit(&store, submission)?;
-        // Where the primary's log stands now, at or past this commit: what a read from a
-        // standby waits for (see `crate::replica`).
-        // Without it (the primary went just now) the receipt still stands.
-        let position = store.wal_position().ok().flatten();
-        Ok::<_, accord_app::Error>((submitted, position))
+        Ok::<_, accord_app::Error>(submission)
     })
     .await
     .map_err(|_| ApiError::internal())?;
-    let (submitted, position) = match written {
-        Ok(written) => written,
-        Err(accord_app::Error::Entry { source, .. })
-            if matches!(*source, StoreError::Postgres(_) | StoreError::Pool(_)) =>
-        {
-            return Err(receipt_lost());
-        }
-        Err(e) => return Err(e.into()),
+    append(state, checked?).await
+}
+
+/// Appends `entry` and answers as `POST /v1/statements` does: 201 or 200 with the
+/// receipt, `Accord-Commit-Lsn` on PostgreSQL, 503 "submit again" when the commit's
+/// answer was lost to a failover. The entry goes to the server's
+/// [`accord_app::submitter::Submitter`], and the answer (after the commit) is awaited
+/// here: no thread of the blocking pool waits for the commit.
+pub(crate) async fn append(state: &AppState, submission: Submission) -> Result<Response, ApiError> {
+    let answer = submitted(state, submission).await?;
+    let (submitted, position) = match answer {
+        accord_app::submitter::Answer {
+            submitted: Ok(submitted),
+            position,
+        } => (submitted, position),
+        accord_app::submitter::Answer {
+            submitted: Err(e), ..
+        } => return Err(problem(e)),
     };
     let status = if submitted.duplicate {
         StatusCode::OK
@@ -110,6 +113,52 @@ pub(crate) async fn append(
         response.headers_mut().insert(COMMIT_LSN, value);
     }
     Ok(response.into_response())
+}
+
+/// The answer to `submission` ([`enqueue`]), awaited on the runtime.
+async fn submitted(
+    state: &AppState,
+    submission: Submission,
+) -> Result<accord_app::submitter::Answer, ApiError> {
+    enqueue(state, submission)
+        .await
+        .map_err(|_| ApiError::internal())
+}
+
+/// Hands `submission` to the server's submitter, for the store the store map gives the
+/// entry's agreement (else the server's own): where its answer will come. Submissions of
+/// one log handed over in turn are committed in that order.
+pub(crate) fn enqueue(
+    state: &AppState,
+    submission: Submission,
+) -> tokio::sync::oneshot::Receiver<accord_app::submitter::Answer> {
+    let store = state
+        .reads
+        .writes_for(submission.entry.entry.agreement.as_str());
+    let encoded = submission.entry.encoded();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    state.submitter.submit(
+        store,
+        submission,
+        encoded,
+        Box::new(move |answer| {
+            let _ = tx.send(answer);
+        }),
+    );
+    rx
+}
+
+/// The problem a submission's failure is: 503 "submit again" when the store went while an
+/// entry logged already was read back (a failover), else the error's own.
+pub(crate) fn problem(e: accord_app::Error) -> ApiError {
+    match e {
+        accord_app::Error::Entry { source, .. }
+            if matches!(*source, StoreError::Postgres(_) | StoreError::Pool(_)) =>
+        {
+            receipt_lost()
+        }
+        e => e.into(),
+    }
 }
 
 /// The signed entry of a submission with its sealed content, if it is one and the caller's

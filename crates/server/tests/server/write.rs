@@ -96,3 +96,102 @@ fn refused_entries_carry_the_ledgers_reason_and_write_nothing() {
         assert_eq!(f.log_size(), 0, "{}", f.kind);
     });
 }
+
+/// Entries submitted at once, one by one and in batches, are each answered with what the
+/// store holds for them: its index (each once), record time, leaf hash and id — now that
+/// a new entry's answer comes from the writer's receipt rather than a read of the store.
+#[test]
+fn receipts_of_entries_submitted_at_once_are_what_the_store_holds() {
+    both(async |f| {
+        let url = format!("{}/v1/statements", f.base);
+        let token = f.tokens[&Role::Monitor].clone();
+        let post = |body: String| {
+            let (client, url, token) = (super::support::client(), url.clone(), token.clone());
+            tokio::spawn(async move {
+                let answer = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = answer.status().as_u16();
+                let text = answer.text().await.unwrap();
+                (
+                    status,
+                    serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+                )
+            })
+        };
+        let entry = |i: u32| signed(ORIGIN, evidence(f64::from(i)), "iaea", &key(3));
+        let mut singles = Vec::new();
+        for i in 0..24 {
+            singles.push(post(format!("{{\"entry\": \"{}\"}}", entry(i))));
+        }
+        let mut batches = Vec::new();
+        for b in 0..2 {
+            let items: Vec<String> = (0..8)
+                .map(|j| format!("{{\"entry\": \"{}\"}}", entry(100 + b * 8 + j)))
+                .collect();
+            batches.push(post(format!("[{}]", items.join(", "))));
+        }
+        let mut receipts = Vec::new();
+        for single in singles {
+            let (status, receipt) = single.await.unwrap();
+            assert_eq!(status, 201, "{}: {receipt}", f.kind);
+            receipts.push(receipt);
+        }
+        for batch in batches {
+            let (status, answer) = batch.await.unwrap();
+            assert_eq!(status, 200, "{}: {answer}", f.kind);
+            for result in answer["results"].as_array().unwrap() {
+                assert_eq!(result["status"], 201, "{result}");
+                receipts.push(result.clone());
+            }
+        }
+        // The same entry again: its first index and record time, read back.
+        let again = f
+            .submit(
+                Some(Role::Monitor),
+                &format!("{{\"entry\": \"{}\"}}", entry(5)),
+            )
+            .await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.json()["duplicate"], true);
+        receipts.push(again.json());
+
+        assert_eq!(f.log_size(), 40);
+        let mut indices: Vec<u64> = receipts[..40]
+            .iter()
+            .map(|r| r["index"].as_u64().unwrap())
+            .collect();
+        indices.sort_unstable();
+        assert_eq!(indices, (0..40).collect::<Vec<u64>>());
+        f.blocking(|store| {
+            let mut ledger = store.ledger(Some(ORIGIN)).unwrap();
+            for receipt in &receipts {
+                let index = receipt["index"].as_u64().unwrap();
+                let (logged, leaf_hash) = ledger.entry(index).unwrap();
+                let id: String = logged
+                    .signed
+                    .id()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                assert_eq!(receipt["origin"], ORIGIN);
+                assert_eq!(receipt["entry_id"], id, "#{index}");
+                assert_eq!(
+                    receipt["recorded_at"],
+                    serde_json::to_value(logged.recorded_at).unwrap(),
+                    "#{index}"
+                );
+                assert_eq!(
+                    receipt["leaf_hash"],
+                    accord_ledger::checkpoint::encode_hash(&leaf_hash),
+                    "#{index}"
+                );
+            }
+        });
+    });
+}
