@@ -62,6 +62,10 @@ pub const DEFAULT_UPLOAD_LIMIT: usize = 1024 * 1024 * 1024;
 /// How long a request may take by default before it is answered 503.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The most submitted entries in flight by default: handed to the logs' writers and not
+/// yet answered (at least a whole batch of 1,000 entries).
+pub const DEFAULT_SUBMISSIONS_IN_FLIGHT: usize = 4096;
+
 /// What a server serves and how.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -102,6 +106,10 @@ pub struct Config {
     /// --max-queue`; by default [`replica::QUEUE_PER_TURN`] per turn); past it a request
     /// is answered 503 `overloaded` at once.
     pub blocking_queue: Option<usize>,
+    /// The most submitted entries in flight at once (handed to the writers, not yet
+    /// answered); a submission that would pass it is answered 503 `overloaded` at once,
+    /// nothing written, so submissions never queue without bound.
+    pub submissions_in_flight: usize,
     /// Agreements whose logs are in other stores (`accord serve --store-map FILE`): an
     /// agreement id, or a prefix ending in `*`, and its store; see [`replica`].
     pub store_map: Vec<(String, Store)>,
@@ -128,6 +136,7 @@ impl Config {
             simulations: None,
             blocking_limit: None,
             blocking_queue: None,
+            submissions_in_flight: DEFAULT_SUBMISSIONS_IN_FLIGHT,
             store_map: Vec::new(),
             witnessing: None,
         }
@@ -162,6 +171,9 @@ pub(crate) struct AppState {
     /// Where submitted entries go, answered after their commit without a blocking thread
     /// waiting for each ([`accord_app::submitter`]).
     pub(crate) submitter: accord_app::submitter::Submitter,
+    /// One permit per submitted entry in flight ([`Config::submissions_in_flight`]), held
+    /// until the entry is answered.
+    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// The whole application: the routes with their limits and the layers of [`middleware`]
@@ -202,6 +214,7 @@ fn app_stopped_by(
         simulations: config.simulations.map(Arc::new),
         witnessing: config.witnessing.map(Arc::new),
         submitter: accord_app::submitter::Submitter::new(),
+        in_flight: Arc::new(tokio::sync::Semaphore::new(config.submissions_in_flight)),
     };
     let router = routes::router(state.clone())
         .layer(axum::middleware::from_fn_with_state(reads, replica::route));

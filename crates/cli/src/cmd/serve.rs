@@ -89,6 +89,11 @@ pub struct Args {
     /// turn); past it a request is answered 503 `overloaded` at once.
     #[arg(long, value_name = "N")]
     max_queue: Option<u16>,
+    /// The most submitted entries in flight at once, waiting for their commit (default:
+    /// 4096); a submission that would pass it is answered 503 `overloaded` at once,
+    /// nothing written.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_submissions: Option<u32>,
     /// Agreements whose logs are in other stores: a TOML file whose `[agreements]` table
     /// gives an agreement id (or a prefix ending in `*`) its store URL; the rest stay in
     /// `--store` (docs/deployment.md).
@@ -151,6 +156,7 @@ struct Settings {
     advertise: Option<String>,
     max_blocking: Option<u16>,
     max_queue: Option<u16>,
+    max_submissions: usize,
     store_map: Option<PathBuf>,
     policy: Option<PathBuf>,
     webhooks: Vec<accord_server::Subscriber>,
@@ -215,6 +221,12 @@ impl Settings {
             advertise: args.advertise.or(file.advertise),
             max_blocking: args.max_blocking.or(file.max_blocking),
             max_queue: args.max_queue.or(file.max_queue),
+            max_submissions: args
+                .max_submissions
+                .or(file.max_submissions)
+                .map_or(accord_server::DEFAULT_SUBMISSIONS_IN_FLIGHT, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
             store_map: args.store_map.or(file.store_map),
             policy: args.policy.or(file.policy),
             webhooks: listed(args.webhooks, file.webhooks),
@@ -353,6 +365,7 @@ pub fn run(args: Args, now: jiff::Timestamp) -> miette::Result<ExitCode> {
         advertise: args.advertise.clone(),
         blocking_limit: args.max_blocking.map(usize::from),
         blocking_queue: args.max_queue.map(usize::from),
+        submissions_in_flight: args.max_submissions,
         store_map,
         simulations: args.simulations.clone(),
         witnessing,

@@ -59,7 +59,7 @@ pub async fn submit(
         .iter()
         .map(|item| statements::checked_submission(&caller, item))
         .collect();
-    let results = submit_all(&state, checked).await;
+    let results = submit_all(&state, checked)?.await;
     // The entries another server leads are sent on to it (`crate::forward`).
     let elsewhere: Vec<(usize, String, Value)> = results
         .iter()
@@ -84,11 +84,29 @@ type Outcome = Result<accord_app::service::Submitted, ApiError>;
 /// Submits every checked entry to its agreement's store through the server's submitter,
 /// all handed over in the batch's order before any is waited for: the entries of one log
 /// are committed in the batch's order, in few transactions. Results in the batch's order.
-async fn submit_all(state: &AppState, checked: Vec<Result<Submission, ApiError>>) -> Vec<Outcome> {
+/// The whole batch is admitted or none of it ([`statements::admit`]: 503 `overloaded`,
+/// nothing handed over).
+fn submit_all(
+    state: &AppState,
+    checked: Vec<Result<Submission, ApiError>>,
+) -> Result<impl std::future::Future<Output = Vec<Outcome>>, ApiError> {
+    let mut admitted = statements::admit(state, checked.iter().filter(|c| c.is_ok()).count())?;
     let pending: Vec<Result<_, ApiError>> = checked
         .into_iter()
-        .map(|item| item.map(|submission| statements::enqueue(state, submission)))
+        .map(|item| {
+            item.and_then(|submission| {
+                let one = admitted.split(1).ok_or_else(ApiError::internal)?;
+                Ok(statements::enqueue(state, submission, one))
+            })
+        })
         .collect();
+    Ok(collect(pending))
+}
+
+/// The answers of the entries handed over, in order.
+async fn collect(
+    pending: Vec<Result<tokio::sync::oneshot::Receiver<accord_app::submitter::Answer>, ApiError>>,
+) -> Vec<Outcome> {
     let mut results = Vec::with_capacity(pending.len());
     for item in pending {
         results.push(match item {

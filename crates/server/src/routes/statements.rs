@@ -2,6 +2,8 @@
 //! entry's signatures authenticate its authors (the ledger checks them against the
 //! roster); the token must act for one of them. The answer comes after the commit.
 
+use std::sync::Arc;
+
 use accord_app::StoreError;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -120,17 +122,34 @@ async fn submitted(
     state: &AppState,
     submission: Submission,
 ) -> Result<accord_app::submitter::Answer, ApiError> {
-    enqueue(state, submission)
+    let admitted = admit(state, 1)?;
+    enqueue(state, submission, admitted)
         .await
         .map_err(|_| ApiError::internal())
 }
 
+/// Permits for `entries` more submitted entries in flight, or 503 `overloaded` at once
+/// (nothing handed over) when the server has [`crate::Config::submissions_in_flight`]
+/// waiting for their writers already: what keeps submissions from queueing without bound
+/// in front of a slow store.
+pub(crate) fn admit(
+    state: &AppState,
+    entries: usize,
+) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    let entries = u32::try_from(entries).map_err(|_| super::overloaded())?;
+    Arc::clone(&state.in_flight)
+        .try_acquire_many_owned(entries)
+        .map_err(|_| super::overloaded())
+}
+
 /// Hands `submission` to the server's submitter, for the store the store map gives the
 /// entry's agreement (else the server's own): where its answer will come. Submissions of
-/// one log handed over in turn are committed in that order.
+/// one log handed over in turn are committed in that order. `admitted` ([`admit`]) is
+/// held until the entry is answered, whether or not anyone still waits for the answer.
 pub(crate) fn enqueue(
     state: &AppState,
     submission: Submission,
+    admitted: tokio::sync::OwnedSemaphorePermit,
 ) -> tokio::sync::oneshot::Receiver<accord_app::submitter::Answer> {
     let store = state
         .reads
@@ -143,6 +162,7 @@ pub(crate) fn enqueue(
         encoded,
         Box::new(move |answer| {
             let _ = tx.send(answer);
+            drop(admitted);
         }),
     );
     rx

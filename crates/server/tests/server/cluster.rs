@@ -335,7 +335,7 @@ fn an_amendment_signature_to_a_server_that_does_not_lead_is_answered_by_the_lead
 }
 
 #[test]
-fn store_work_past_the_bound_is_refused_as_overloaded_and_does_nothing() {
+fn store_work_past_the_bound_is_refused_as_overloaded() {
     let Some(fresh) = fresh_log() else {
         return;
     };
@@ -354,63 +354,136 @@ fn store_work_past_the_bound_is_refused_as_overloaded_and_does_nothing() {
         })
         .await;
         let base = format!("http://{}", server.addr());
-        // The one turn of store work is taken by a read of the log's summary, which waits
-        // on a lock the test holds (on the checkpoints, which nothing else here reads).
-        tokio::task::block_in_place(|| {
-            locker
-                .batch_execute("BEGIN; LOCK TABLE ledger_checkpoint IN ACCESS EXCLUSIVE MODE")
-                .unwrap();
-        });
-        let held = tokio::spawn(
+        let log = || {
             reqwest::Client::new()
                 .get(format!("{base}/v1/agreements/agreement-1/log"))
-                .send(),
-        );
-        // Until the read waits on the lock (so holds the turn).
-        tokio::task::block_in_place(|| {
-            for _ in 0..1000 {
-                let waiting: i64 = watcher
-                    .query_one(
-                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'ledger_checkpoint'::regclass",
-                        &[],
-                    )
-                    .unwrap()
-                    .get(0);
-                if waiting > 0 {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            panic!("the read never waited on the lock");
-        });
+                .bearer_auth(&token)
+                .send()
+        };
+        // The one turn of store work is taken by a read of the log's summary, which waits
+        // on a lock the test holds (on the checkpoints, which nothing else here reads).
+        lock(&mut locker, "ledger_checkpoint");
+        let held = tokio::spawn(log());
+        wait_on_lock(&mut watcher, "ledger_checkpoint");
 
-        let refused = post(&base, &token, serde_json::json!([{ "entry": entry(1) }]), &[]).await;
+        let refused = log().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 503);
+        assert_eq!(refused.headers()["retry-after"], "1");
+        let refused: Value = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
+        assert_eq!(
+            refused["type"], "urn:accord:problem:overloaded",
+            "{refused}"
+        );
+
+        // The lock goes: the read holding the turn is answered, and the turn is free.
+        tokio::task::block_in_place(|| locker.batch_execute("ROLLBACK").unwrap());
+        assert_eq!(held.await.unwrap().unwrap().status().as_u16(), 200);
+        assert_eq!(log().await.unwrap().status().as_u16(), 200);
+        server.stop().await.unwrap();
+    });
+    drop(runtime);
+    drop((locker, watcher, store));
+}
+
+#[test]
+fn submissions_past_the_bound_in_flight_are_refused_as_overloaded_and_write_nothing() {
+    let Some(fresh) = fresh_log() else {
+        return;
+    };
+    let (accepted, tokens) = tokens();
+    let token = tokens[&Role::Monitor].clone();
+    let store = Store::open(&fresh.url).unwrap();
+    let mut locker = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
+    let mut watcher = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
+    let runtime = runtime();
+    runtime.block_on(async {
+        let server = start(&store, |c| Config {
+            tokens: accepted.clone(),
+            submissions_in_flight: 2,
+            ..c
+        })
+        .await;
+        let base = format!("http://{}", server.addr());
+        // One entry in flight, its writer waiting on a lock the test holds on the entries.
+        lock(&mut locker, "ledger_entry");
+        let held = {
+            let (base, token) = (base.clone(), token.clone());
+            tokio::spawn(async move {
+                post(&base, &token, serde_json::json!({ "entry": entry(1) }), &[]).await
+            })
+        };
+        wait_on_lock(&mut watcher, "ledger_entry");
+
+        // Two more entries would pass the bound of two: the batch is refused whole, at once.
+        let batch = serde_json::json!([{ "entry": entry(2) }, { "entry": entry(3) }]);
+        let refused = post(&base, &token, batch.clone(), &[]).await;
         assert_eq!(refused.status, 503, "{}", refused.body);
         assert_eq!(
             refused.header("content-type"),
             Some("application/problem+json")
         );
         assert_eq!(refused.body["type"], "urn:accord:problem:overloaded");
-        assert_eq!(refused.body["status"], 503);
         assert_eq!(refused.header("retry-after"), Some("1"));
+        // One more fits beside the one in flight.
+        let single = {
+            let (base, token) = (base.clone(), token.clone());
+            tokio::spawn(async move {
+                post(&base, &token, serde_json::json!({ "entry": entry(4) }), &[]).await
+            })
+        };
 
-        // The lock goes: the read holding the turn is answered, and the turn is free.
+        // The lock goes: both in flight are answered; then the batch fits.
         tokio::task::block_in_place(|| locker.batch_execute("ROLLBACK").unwrap());
-        let read = held.await.unwrap().unwrap();
-        assert_eq!(read.status().as_u16(), 200);
-        let log: Value = serde_json::from_str(&read.text().await.unwrap()).unwrap();
-        assert_eq!(log["size"], 0, "the refused batch wrote nothing: {log}");
-        let accepted = post(&base, &token, serde_json::json!([{ "entry": entry(2) }]), &[]).await;
-        assert_eq!(accepted.body["results"][0]["status"], 201, "{}", accepted.body);
+        assert_eq!(held.await.unwrap().status, 201);
+        assert_eq!(single.await.unwrap().status, 201);
+        let accepted = post(&base, &token, batch, &[]).await;
+        assert_eq!(
+            accepted.body["results"][0]["status"], 201,
+            "{}",
+            accepted.body
+        );
+        assert_eq!(
+            accepted.body["results"][1]["status"], 201,
+            "{}",
+            accepted.body
+        );
         server.stop().await.unwrap();
     });
     drop(runtime);
     assert_eq!(
         logged(&store).len(),
-        1,
-        "only the batch sent once the turn was free"
+        4,
+        "entries 1 and 4, then the batch once"
     );
     drop((locker, watcher, store));
+}
+
+/// Takes `table` in an exclusive lock, in a transaction of `locker` left open.
+fn lock(locker: &mut postgres::Client, table: &str) {
+    tokio::task::block_in_place(|| {
+        locker
+            .batch_execute(&format!(
+                "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+            ))
+            .unwrap();
+    });
+}
+
+/// Returns once a session waits on the lock on `table`.
+fn wait_on_lock(watcher: &mut postgres::Client, table: &str) {
+    tokio::task::block_in_place(|| {
+        let query = format!(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '{table}'::regclass"
+        );
+        for _ in 0..1000 {
+            let waiting: i64 = watcher.query_one(&query, &[]).unwrap().get(0);
+            if waiting > 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("nothing waited on the lock on {table}");
+    });
 }
 
 #[test]
