@@ -342,9 +342,11 @@ fn store_work_past_the_bound_is_refused_as_overloaded() {
     let (accepted, tokens) = tokens();
     let token = tokens[&Role::Monitor].clone();
     let store = Store::open(&fresh.url).unwrap();
+    // Made before the lock's connection, so dropped after it: should an assertion fail
+    // while the lock is held, the lock goes first and the runtime's blocked work ends.
+    let runtime = runtime();
     let mut locker = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
     let mut watcher = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
-    let runtime = runtime();
     runtime.block_on(async {
         let server = start(&store, |c| Config {
             tokens: accepted.clone(),
@@ -393,9 +395,11 @@ fn submissions_past_the_bound_in_flight_are_refused_as_overloaded_and_write_noth
     let (accepted, tokens) = tokens();
     let token = tokens[&Role::Monitor].clone();
     let store = Store::open(&fresh.url).unwrap();
+    // Made before the lock's connection, so dropped after it: should an assertion fail
+    // while the lock is held, the lock goes first and the runtime's blocked work ends.
+    let runtime = runtime();
     let mut locker = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
     let mut watcher = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
-    let runtime = runtime();
     runtime.block_on(async {
         let server = start(&store, |c| Config {
             tokens: accepted.clone(),
