@@ -304,40 +304,15 @@ fn unmet_into(
             status,
             reviews,
         } => {
-            let n = (*reviews).max(1);
-            let mut dates: Vec<Option<Date>> = Vec::new();
-            let mut parts = Vec::new();
-            for c in commitments {
-                // The streak of reviews, ending with the latest, that have the status or
-                // could still get it (unverified: evidence may still come, late reports
-                // count).
-                let mut streak = 0;
-                let mut r = latest;
-                while r > 0 {
-                    match status_at(j, c, r).map(|s| s.status) {
-                        Some(s) if s == *status || s == CommitmentStatus::Unverified => {
-                            streak += 1;
-                            r -= 1;
-                        }
-                        _ => break,
-                    }
-                    if streak >= n {
-                        break;
-                    }
-                }
-                if explain {
-                    let now = status_at(j, c, latest).map_or("no review yet".to_owned(), |s| {
-                        format!("{} at review {latest}", status_name(s.status))
-                    });
-                    parts.push(format!("`{c}` {now}"));
-                }
-                dates.push(if streak >= n {
-                    Some(j.cal.date)
-                } else {
-                    review_end_after(j, agreement, anchors, latest.saturating_add(n - streak))
-                });
-            }
-            let earliest = combine(quantifier, commitments.len(), &dates);
+            let wanted = (*status, (*reviews).max(1));
+            let (earliest, parts) = status_unmet(
+                j,
+                agreement,
+                anchors,
+                (quantifier, commitments),
+                wanted,
+                explain,
+            );
             say(&|| parts.join(", "), earliest);
             earliest
         }
@@ -429,6 +404,52 @@ fn unmet_into(
             None
         }
     }
+}
+
+/// A status condition's earliest date: per commitment, the streak of reviews ending with
+/// the latest that have `status` (or could still get it), and the review end by which it
+/// would reach `n`; with `explain`, each commitment's status at the latest review.
+fn status_unmet(
+    j: Judge<'_>,
+    agreement: &Agreement,
+    anchors: &Anchors,
+    (quantifier, commitments): (&Quantifier, &[CommitmentId]),
+    (status, n): (CommitmentStatus, u32),
+    explain: bool,
+) -> (Option<Date>, Vec<String>) {
+    let latest = j.cal.concluded;
+    let mut dates: Vec<Option<Date>> = Vec::new();
+    let mut parts = Vec::new();
+    for c in commitments {
+        // The streak of reviews, ending with the latest, that have the status or could
+        // still get it (unverified: evidence may still come, late reports count).
+        let mut streak = 0;
+        let mut r = latest;
+        while r > 0 {
+            match status_at(j, c, r).map(|s| s.status) {
+                Some(s) if s == status || s == CommitmentStatus::Unverified => {
+                    streak += 1;
+                    r -= 1;
+                }
+                _ => break,
+            }
+            if streak >= n {
+                break;
+            }
+        }
+        if explain {
+            let now = status_at(j, c, latest).map_or("no review yet".to_owned(), |s| {
+                format!("{} at review {latest}", status_name(s.status))
+            });
+            parts.push(format!("`{c}` {now}"));
+        }
+        dates.push(if streak >= n {
+            Some(j.cal.date)
+        } else {
+            review_end_after(j, agreement, anchors, latest.saturating_add(n - streak))
+        });
+    }
+    (combine(quantifier, commitments.len(), &dates), parts)
 }
 
 fn combine(quantifier: &Quantifier, n: usize, dates: &[Option<Date>]) -> Option<Date> {
