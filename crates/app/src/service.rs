@@ -7,15 +7,11 @@
 //! Each is a composition of the store's reads and the ledger's writer, like the other use
 //! cases; none renders or knows HTTP.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::sync::{Arc, mpsc};
-
 use accord_core::id::AgreementId;
 use accord_ledger::entry::Encoded;
 use accord_ledger::merkle::Hash;
 use accord_store::Store;
-use accord_store::ledger::{AppendError, Ledger, LogInfo, Receipt, Sequencer, Submission};
+use accord_store::ledger::{Ledger, LogInfo, Receipt, Submission};
 
 use crate::agreements::{self, Version};
 use crate::error::{Error, Result};
@@ -86,70 +82,17 @@ pub fn submit(store: &Store, submission: Submission) -> Result<Submitted> {
     let writer = store.writer(&origin)?;
     let encoded = submission.entry.encoded();
     let receipt = writer.append(submission)?;
-    answered(store, &mut HashMap::new(), origin, &encoded, &receipt)
-}
-
-/// Submits pre-signed entries as [`submit`] does, each enqueued on its log's writer in the
-/// order given before any is waited for: entries of one log are committed in this order
-/// (the writer takes its queue in order, and commits them in few transactions), though
-/// another submitter's entries may come between them. Answers once every one has been
-/// answered, one result per submission, in order; a refused entry does not hold back the
-/// others.
-pub fn submit_in_order(store: &Store, submissions: Vec<Submission>) -> Vec<Result<Submitted>> {
-    let mut writers: HashMap<String, Arc<Sequencer>> = HashMap::new();
-    let pending: Vec<Result<Pending>> = submissions
-        .into_iter()
-        .map(|submission| {
-            let origin = submission.entry.entry.origin.clone();
-            let writer = match writers.get(&origin) {
-                Some(writer) => Arc::clone(writer),
-                None => {
-                    let writer = store.writer(&origin)?;
-                    writers.insert(origin.clone(), Arc::clone(&writer));
-                    writer
-                }
-            };
-            let encoded = submission.entry.encoded();
-            Ok(Pending {
-                origin,
-                encoded,
-                reply: writer.submit(submission),
-            })
-        })
-        .collect();
-    let mut ledgers: HashMap<String, Ledger> = HashMap::new();
-    pending
-        .into_iter()
-        .map(|pending| {
-            let pending = pending?;
-            let receipt = pending.reply.recv().unwrap_or(Err(AppendError::Stopped))?;
-            answered(
-                store,
-                &mut ledgers,
-                pending.origin,
-                &pending.encoded,
-                &receipt,
-            )
-        })
-        .collect()
-}
-
-/// A submission the writer has enqueued: where its receipt will come.
-struct Pending {
-    origin: String,
-    encoded: Encoded,
-    reply: mpsc::Receiver<std::result::Result<Receipt, AppendError>>,
+    answered(store, origin, &encoded, &receipt)
 }
 
 /// What a submitter keeps of the entry `receipt` acknowledges (`encoded` is the entry's
 /// encoding). A new entry's answer comes from the receipt alone: its index and record
 /// time, and the leaf hash of the entry recorded then — the very leaf the writer hashed
 /// and committed ([`Encoded::leaf_bytes`]), so nothing is read back from the store. An
-/// entry the log held already is read back (from `ledgers`, the logs read so far, by
-/// origin): its record time is the first one, which the receipt does not carry.
+/// entry the log held already is read back: its record time is the first one, which the
+/// receipt does not carry.
 pub(crate) fn answered(
     store: &Store,
-    ledgers: &mut HashMap<String, Ledger>,
     origin: String,
     encoded: &Encoded,
     receipt: &Receipt,
@@ -165,15 +108,8 @@ pub(crate) fn answered(
             duplicate: false,
         });
     }
-    let ledger = match ledgers.entry(origin.clone()) {
-        Entry::Occupied(ledger) => ledger.into_mut(),
-        Entry::Vacant(slot) => slot.insert(store.ledger(Some(&origin))?),
-    };
-    // A receipt's index past the size read last: the log has grown since.
-    if receipt.index >= ledger.info().size {
-        ledger.refresh()?;
-    }
-    read_back(ledger, origin, encoded.id, receipt)
+    let mut ledger = store.ledger(Some(&origin))?;
+    read_back(&mut ledger, origin, encoded.id, receipt)
 }
 
 /// What a submitter keeps of the entry a receipt acknowledges, read back from the log
@@ -280,13 +216,7 @@ mod tests {
         };
         let origin = signed.entry.origin.clone();
         let encoded = signed.encoded();
-        let answer = answered(
-            &store,
-            &mut HashMap::new(),
-            origin.clone(),
-            &encoded,
-            &receipt,
-        );
+        let answer = answered(&store, origin.clone(), &encoded, &receipt);
         let logged = LoggedEntry {
             signed: signed.clone(),
             recorded_at,
@@ -306,15 +236,6 @@ mod tests {
             duplicate: true,
             ..receipt
         };
-        assert!(
-            answered(
-                &store,
-                &mut HashMap::new(),
-                origin,
-                &encoded,
-                &logged_already
-            )
-            .is_err()
-        );
+        assert!(answered(&store, origin, &encoded, &logged_already).is_err());
     }
 }

@@ -181,13 +181,7 @@ fn answer_group(group: Vec<(Waiting, std::result::Result<Receipt, AppendError>)>
     let mut positions: HashMap<String, Option<String>> = HashMap::new();
     for (waiting, receipt) in group {
         let submitted = receipt.map_err(Error::from).and_then(|receipt| {
-            answered(
-                &waiting.store,
-                &mut HashMap::new(),
-                waiting.origin,
-                &waiting.encoded,
-                &receipt,
-            )
+            answered(&waiting.store, waiting.origin, &waiting.encoded, &receipt)
         });
         let position = match (&submitted, waiting.store.url()) {
             (Ok(_), StoreUrl::Postgres(url)) => positions
