@@ -1126,10 +1126,7 @@ fn record_staged(
     let previous = previous_formats(tx, source)?;
     accord_lists::check_import(source, &previous, &staged.declared)?;
     check_orphans(tx)?;
-    let import_id = tx
-        .rows("SELECT COALESCE(MAX(id), 0) + 1 FROM lists_import", &[])?
-        .first()
-        .map_or(1, |r| sql::int(r, 0));
+    let import_id = first::next_import_id(tx)?;
     let (s, i, t) = (
         Val::text(source),
         Val::Int(import_id),
