@@ -171,16 +171,21 @@ pub fn postgres(rows: Rows, paths: &[PathBuf], url: &str) -> (u64, f64) {
     (n, started.elapsed().as_secs_f64())
 }
 
+fn open<'a>(
+    tx: &'a mut postgres::Transaction<'_>,
+    table: &str,
+    types: &[postgres::types::Type],
+) -> postgres::binary_copy::BinaryCopyInWriter<'a> {
+    let sink = tx
+        .copy_in(&format!("COPY {table} FROM STDIN BINARY"))
+        .unwrap();
+    postgres::binary_copy::BinaryCopyInWriter::new(sink, types)
+}
+
 fn copy(tx: &mut postgres::Transaction<'_>, rows: Rows, queued: &[Prepared]) {
-    use postgres::binary_copy::BinaryCopyInWriter;
-    use postgres::types::Type::{INT8, TEXT};
-    let open =
-        |tx: &mut postgres::Transaction<'_>, table: &str, types: &[postgres::types::Type]| {
-            let sink = tx
-                .copy_in(&format!("COPY {table} FROM STDIN BINARY"))
-                .unwrap();
-            BinaryCopyInWriter::new(sink, types)
-        };
+    use postgres::types::Type;
+    const TEXT: Type = Type::TEXT;
+    const INT8: Type = Type::INT8;
     if rows == Rows::Body {
         let mut w = open(tx, "floor_body", &[TEXT, TEXT]);
         for p in queued {
