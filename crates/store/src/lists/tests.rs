@@ -1123,6 +1123,15 @@ fn migrated_postgres(from: &str) -> (ListStore, PgSchema) {
     (store, guard)
 }
 
+/// A back end, the store written under the current schema, the migrated one, and the
+/// PostgreSQL schemas to drop.
+type Migrated = (
+    &'static str,
+    ListStore,
+    ListStore,
+    Option<(PgSchema, PgSchema)>,
+);
+
 /// Issue #18: a store whose list tables were written under schema 7 (SQLite: rowid tables)
 /// migrates to the current schema (SQLite: tables keyed `WITHOUT ROWID`) and answers every
 /// reader as the store written under the current schema does, before and after a further
@@ -1132,7 +1141,7 @@ fn a_store_of_the_previous_list_schema_migrates_and_answers_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let written_path = dir.path().join("written.db");
     let mut written = ListStore::open(&StoreUrl::Sqlite(written_path.clone())).unwrap();
-    let mut pairs: Vec<(&str, ListStore, ListStore, Option<(PgSchema, PgSchema)>)> = Vec::new();
+    let mut pairs: Vec<Migrated> = Vec::new();
     for (at, entities) in HISTORY {
         import_text(&mut written, &ftm(entities), Format::FtmJson, at).unwrap();
     }
