@@ -8,6 +8,10 @@
 //! [`ListStore::import`] alone; opening (creating) the store is printed on its own
 //! (`open ms`), as the parse baseline has nothing like it.
 //!
+//! Beside them, two floors (`lists_import/floor.rs`): the same rows a first import writes,
+//! and one body row per entity, into bare tables of a fresh store of the same settings, timed
+//! from the first record parsed to the commit: what the engine does at best here.
+//!
 //! Each case runs in a child process (this binary re-executed with `--case`), so that the
 //! peak resident memory (`VmHWM`) is the case's own. Run with
 //! `cargo bench -p accord-store --bench lists_import` (set `ACCORD_BENCH_FTM_ENTITIES` to
