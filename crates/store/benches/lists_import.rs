@@ -174,6 +174,30 @@ fn generate_ftm(path: &Path, n: usize) {
     }
 }
 
+/// The table's column names.
+fn print_header() {
+    println!(
+        "{:<26} {:>15} {:>6} | {:>10} {:>6} | {:>10} {:>6} {:>6} {:>7} | {:>10} {:>6} {:>6} | {:>7} | {:>10} {:>6} | {:>10} {:>6}",
+        "case",
+        "records/stored",
+        "MB",
+        "parse r/s",
+        "MiB",
+        "import r/s",
+        "ratio",
+        "MiB",
+        "open ms",
+        "again r/s",
+        "ratio",
+        "MiB",
+        "goal",
+        "floor r/s",
+        "ratio",
+        "body r/s",
+        "ratio"
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--case") {
@@ -233,26 +257,7 @@ fn main() {
         Ok(_) => println!("store: PostgreSQL (ACCORD_BENCH_POSTGRES)"),
         Err(_) => println!("store: SQLite"),
     }
-    println!(
-        "{:<26} {:>15} {:>6} | {:>10} {:>6} | {:>10} {:>6} {:>6} {:>7} | {:>10} {:>6} {:>6} | {:>7} | {:>10} {:>6} | {:>10} {:>6}",
-        "case",
-        "records/stored",
-        "MB",
-        "parse r/s",
-        "MiB",
-        "import r/s",
-        "ratio",
-        "MiB",
-        "open ms",
-        "again r/s",
-        "ratio",
-        "MiB",
-        "goal",
-        "floor r/s",
-        "ratio",
-        "body r/s",
-        "ratio"
-    );
+    print_header();
     let exe = std::env::current_exe().unwrap();
     for (name, paths) in cases {
         if only
