@@ -8,6 +8,10 @@
 //! [`ListStore::import`] alone; opening (creating) the store is printed on its own
 //! (`open ms`), as the parse baseline has nothing like it.
 //!
+//! Beside them, two floors (`lists_import/floor.rs`): the same rows a first import writes,
+//! and one body row per entity, into bare tables of a fresh store of the same settings, timed
+//! from the first record parsed to the commit: what the engine does at best here.
+//!
 //! Each case runs in a child process (this binary re-executed with `--case`), so that the
 //! peak resident memory (`VmHWM`) is the case's own. Run with
 //! `cargo bench -p accord-store --bench lists_import` (set `ACCORD_BENCH_FTM_ENTITIES` to
@@ -22,6 +26,9 @@ use std::time::Instant;
 
 use accord_lists::{read, sniff};
 use accord_store::lists::{ImportFile, ImportRequest, ListStore};
+
+#[path = "lists_import/floor.rs"]
+mod floor;
 
 fn samples() -> Option<PathBuf> {
     let dir = std::env::var_os("ACCORD_SANCTIONS_DATA").map_or_else(
@@ -113,6 +120,14 @@ fn run_case(mode: &str, paths: &[PathBuf], work: &Path) {
         );
         return;
     }
+    if let Some(rows) = floor::Rows::parse(mode) {
+        let (n, secs) = match std::env::var("ACCORD_BENCH_POSTGRES") {
+            Ok(server) => floor::postgres(rows, paths, &PgSchema::create(&server).url()),
+            Err(_) => floor::sqlite(rows, paths, work),
+        };
+        println!("{n} {secs} {} 0", peak_rss_kib());
+        return;
+    }
     let opened = Instant::now();
     let (url, _schema) = match std::env::var("ACCORD_BENCH_POSTGRES") {
         Ok(server) => {
@@ -157,6 +172,30 @@ fn generate_ftm(path: &Path, n: usize) {
         )
         .unwrap();
     }
+}
+
+/// The table's column names.
+fn print_header() {
+    println!(
+        "{:<26} {:>15} {:>6} | {:>10} {:>6} | {:>10} {:>6} {:>6} {:>7} | {:>10} {:>6} {:>6} | {:>7} | {:>10} {:>6} | {:>10} {:>6}",
+        "case",
+        "records/stored",
+        "MB",
+        "parse r/s",
+        "MiB",
+        "import r/s",
+        "ratio",
+        "MiB",
+        "open ms",
+        "again r/s",
+        "ratio",
+        "MiB",
+        "goal",
+        "floor r/s",
+        "ratio",
+        "body r/s",
+        "ratio"
+    );
 }
 
 fn main() {
@@ -218,22 +257,7 @@ fn main() {
         Ok(_) => println!("store: PostgreSQL (ACCORD_BENCH_POSTGRES)"),
         Err(_) => println!("store: SQLite"),
     }
-    println!(
-        "{:<26} {:>15} {:>6} | {:>10} {:>6} | {:>10} {:>6} {:>6} {:>7} | {:>10} {:>6} {:>6} | {:>7}",
-        "case",
-        "records/stored",
-        "MB",
-        "parse r/s",
-        "MiB",
-        "import r/s",
-        "ratio",
-        "MiB",
-        "open ms",
-        "again r/s",
-        "ratio",
-        "MiB",
-        "goal"
-    );
+    print_header();
     let exe = std::env::current_exe().unwrap();
     for (name, paths) in cases {
         if only
@@ -248,7 +272,7 @@ fn main() {
             .sum();
         let mb = bytes as f64 / 1e6;
         let mut results = Vec::new();
-        for mode in ["parse", "import", "reimport"] {
+        for mode in ["parse", "import", "reimport", "floor-rows", "floor-body"] {
             let work = tempfile::tempdir().unwrap();
             let out = std::process::Command::new(&exe)
                 .arg("--case")
@@ -272,11 +296,13 @@ fn main() {
         let (records, parse_s, parse_mem, _) = results[0];
         let (stored, import_s, import_mem, open_s) = results[1];
         let (_, again_s, again_mem, _) = results[2];
+        let (_, floor_s, _, _) = results[3];
+        let (_, body_s, _, _) = results[4];
         // Rates in the parse's records (what the file holds), so that the ratios compare
         // the same work.
         let (import_ratio, again_ratio) = (parse_s / import_s, parse_s / again_s);
         println!(
-            "{:<26} {:>15} {:>6.2} | {:>10.0} {:>6.1} | {:>10.0} {:>6.2} {:>6.1} {:>7.1} | {:>10.0} {:>6.2} {:>6.1} | {:>7}",
+            "{:<26} {:>15} {:>6.2} | {:>10.0} {:>6.1} | {:>10.0} {:>6.2} {:>6.1} {:>7.1} | {:>10.0} {:>6.2} {:>6.1} | {:>7} | {:>10.0} {:>6.2} | {:>10.0} {:>6.2}",
             name,
             format!("{records}/{stored}"),
             mb,
@@ -293,7 +319,11 @@ fn main() {
                 "met"
             } else {
                 "not met"
-            }
+            },
+            records / floor_s,
+            parse_s / floor_s,
+            records / body_s,
+            parse_s / body_s
         );
     }
 }

@@ -85,10 +85,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: crate::cosigned::SCHEMA,
         postgres: crate::cosigned::SCHEMA,
     },
+    Migration {
+        version: 8,
+        name: "list tables keyed without rowid",
+        sqlite: crate::lists::SCHEMA_8_SQLITE,
+        postgres: crate::lists::SCHEMA_8_POSTGRES,
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
     version BIGINT PRIMARY KEY,

@@ -1030,3 +1030,171 @@ fn a_first_import_without_staging_equals_the_staged_one_on_both_stores() {
         assert_eq!(fast.snapshot().unwrap(), before, "{backend}");
     }
 }
+
+/// What every reader answers about the designations `ids` of the source `test`, and every
+/// row of the list tables.
+fn answers(store: &mut ListStore, ids: &[&str]) -> Vec<String> {
+    let mut out = vec![
+        format!("{:?}", store.imports(None).unwrap()),
+        format!("{:?}", store.listed().unwrap()),
+        format!("{:?}", store.find_by_name(None, "roe").unwrap()),
+        format!("{:?}", store.previous_formats("test").unwrap()),
+    ];
+    for id in ids {
+        out.push(format!("{:?}", store.designation("test", id).unwrap()));
+        out.push(format!("{:?}", store.changes("test", id).unwrap()));
+        out.push(format!("{:?}", store.intervals("test", id).unwrap()));
+        for date in ["2026-01-01", "2026-01-10", "2026-02-20", "2026-03-10"] {
+            out.push(format!("{:?}", store.listed_on("test", id, date).unwrap()));
+        }
+    }
+    out.extend(store.snapshot().unwrap());
+    out
+}
+
+/// The imports a migrated store is compared on: a first one, an amendment, removal and
+/// addition, a re-listing.
+const HISTORY: [(&str, &[(&str, &str)]); 3] = [
+    (
+        T1,
+        &[("a", "Jane Roe"), ("b", "John Roe"), ("c", "Acme Roe")],
+    ),
+    (
+        T2,
+        &[("a", "Jane Roe"), ("b", "Johnny Roe"), ("d", "Dee Roe")],
+    ),
+    (
+        T3,
+        &[("a", "Jane Roe"), ("c", "Acme Roe"), ("d", "Dee Roe")],
+    ),
+];
+
+/// A SQLite store at schema 7 holding the rows of the list tables of `from`, then opened
+/// (migrated to the current schema).
+fn migrated_sqlite(from: &std::path::Path, to: &std::path::Path) -> ListStore {
+    let mut c = crate::open_sqlite(to).unwrap();
+    crate::migrate::apply_sqlite(&mut c, 7).unwrap();
+    let old: String = c
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'lists_designation'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!old.contains("WITHOUT ROWID"), "{old}");
+    c.execute(
+        "ATTACH DATABASE ?1 AS written",
+        [from.display().to_string()],
+    )
+    .unwrap();
+    for table in TABLES {
+        c.execute(
+            &format!("INSERT INTO main.{table} SELECT * FROM written.{table}"),
+            [],
+        )
+        .unwrap();
+    }
+    drop(c);
+    ListStore::open(&StoreUrl::Sqlite(to.to_owned())).unwrap()
+}
+
+/// A PostgreSQL schema at schema 7 holding the rows of the list tables of the schema
+/// `from`, then opened (migrated to the current schema).
+fn migrated_postgres(from: &str) -> (ListStore, PgSchema) {
+    let url = std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let name = unique("accord_test_lists_old");
+    let guard = PgSchema {
+        url: url.clone(),
+        name: name.clone(),
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let schema_url = format!("{url}{sep}options=-csearch_path%3D{name}");
+    let mut c = crate::connect_postgres(&url).unwrap();
+    c.batch_execute(&format!("CREATE SCHEMA {name}")).unwrap();
+    let mut c = crate::connect_postgres(&schema_url).unwrap();
+    crate::migrate::apply_postgres(&mut c, 7).unwrap();
+    for table in TABLES {
+        c.batch_execute(&format!("INSERT INTO {table} SELECT * FROM {from}.{table}"))
+            .unwrap();
+    }
+    drop(c);
+    let store = ListStore::open(&StoreUrl::Postgres(schema_url)).unwrap();
+    (store, guard)
+}
+
+/// A back end, the store written under the current schema, the migrated one, and the
+/// PostgreSQL schemas to drop.
+type Migrated = (
+    &'static str,
+    ListStore,
+    ListStore,
+    Option<(PgSchema, PgSchema)>,
+);
+
+/// Issue #18: a store whose list tables were written under schema 7 (SQLite: rowid tables)
+/// migrates to the current schema (SQLite: tables keyed `WITHOUT ROWID`) and answers every
+/// reader as the store written under the current schema does, before and after a further
+/// import, on both stores.
+#[test]
+fn a_store_of_the_previous_list_schema_migrates_and_answers_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let written_path = dir.path().join("written.db");
+    let mut written = ListStore::open(&StoreUrl::Sqlite(written_path.clone())).unwrap();
+    let mut pairs: Vec<Migrated> = Vec::new();
+    for (at, entities) in HISTORY {
+        import_text(&mut written, &ftm(entities), Format::FtmJson, at).unwrap();
+    }
+    let mut migrated = migrated_sqlite(&written_path, &dir.path().join("old.db"));
+    assert_eq!(
+        keyed_tables(&mut migrated),
+        [
+            "lists_change",
+            "lists_designation",
+            "lists_interval",
+            "lists_name"
+        ]
+    );
+    pairs.push(("sqlite", written, migrated, None));
+    if let Some((mut written, guard)) = fresh_postgres() {
+        for (at, entities) in HISTORY {
+            import_text(&mut written, &ftm(entities), Format::FtmJson, at).unwrap();
+        }
+        let (migrated, old) = migrated_postgres(&guard.name);
+        pairs.push(("postgres", written, migrated, Some((guard, old))));
+    }
+    let ids = ["a", "b", "c", "d", "e"];
+    let next = ftm(&[("a", "Jane Q Roe"), ("c", "Acme Roe"), ("e", "Eve Roe")]);
+    for (backend, mut written, mut migrated, _guards) in pairs {
+        assert_eq!(
+            answers(&mut migrated, &ids),
+            answers(&mut written, &ids),
+            "{backend}"
+        );
+        for store in [&mut written, &mut migrated] {
+            let summary = import_text(store, &next, Format::FtmJson, "2026-04-10T09:00:00Z");
+            assert_eq!(summary.unwrap().n_added, 1, "{backend}");
+        }
+        assert_eq!(
+            answers(&mut migrated, &ids),
+            answers(&mut written, &ids),
+            "{backend}"
+        );
+    }
+}
+
+/// The list tables of a SQLite store keyed by their primary keys alone.
+fn keyed_tables(store: &mut ListStore) -> Vec<String> {
+    store
+        .read(|tx| {
+            Ok(tx.rows(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'lists_%'
+                 AND sql LIKE '%WITHOUT ROWID' ORDER BY name",
+                &[],
+            )?)
+        })
+        .unwrap()
+        .iter()
+        .map(|r| sql::text(r, 0).to_owned())
+        .collect()
+}
