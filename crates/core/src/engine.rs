@@ -234,15 +234,6 @@ impl Evaluator {
         self.appended.push(entry);
     }
 
-    /// Makes room for `additional` more entries, for a caller that knows how many it will
-    /// hand over (the simulator, a run's drawn history): the list of entries appended (a
-    /// few hundred bytes each) then grows once instead of by doubling, copying them each
-    /// time (about 2 % of a simulated run in a profile).
-    pub fn reserve(&mut self, additional: usize) {
-        self.appended.reserve(additional);
-        self.core.keys.reserve(additional);
-    }
-
     /// The days the agreement counts in: its zone, UTC when it names none.
     pub fn days(&self) -> &crate::time::DayZone {
         &self.core.days
@@ -359,7 +350,6 @@ impl Evaluator {
             derive::Filled::Prefix { keep, key, add } => {
                 ind.prefix.extend(keep, key, add);
             }
-            derive::Filled::ReviewCells(cells) => ind.prefix.keep_cells(cells),
         }
     }
 }

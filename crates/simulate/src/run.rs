@@ -219,12 +219,6 @@ pub(crate) fn run_to_state(
     };
     // The queue owns the entries from here on: nothing reads them from the history.
     let queue = Queue::new(std::mem::take(&mut history.entries));
-    // Room for the drawn entries at once (reactions queued later grow it as they come).
-    let mut ev = ev;
-    match &mut ev {
-        Engine::Incremental(e) => e.reserve(queue.drawn.len()),
-        Engine::FullReplay(_, log) => log.reserve(queue.drawn.len()),
-    }
     let reviews = review_periods(plan, &history);
     let mut r = Runner {
         plan,
