@@ -1160,3 +1160,58 @@ proptest! {
         }
     }
 }
+
+/// The review cells an indicator's settled prefix keeps give way to a dispute over a
+/// finding they rest on, opened months after it settled: compliant reports on the first
+/// three quarters, statuses asked for after the second quarter settled (twice: the first
+/// fills the prefix, the second keeps the cells resting on it), then a dispute over the
+/// first or second quarter's finding of either indicator, which freezes it while open:
+/// every state without reasons equals the full replay.
+#[test]
+fn kept_review_cells_give_way_to_a_dispute_over_their_findings() {
+    let report = |indicator, author, period| {
+        Spec::Evidence(Ev {
+            indicator,
+            author,
+            period,
+            value: 0,
+            amount: 100.0,
+        })
+    };
+    for (n, offset) in [(0usize, 0i64), (1, 0), (0, 4), (1, 4)] {
+        let mut timed: Vec<(Spec, i64)> = Vec::new();
+        for (period, day) in [(0usize, 94i64), (1, 185), (2, 277)] {
+            timed.push((report(0, 0, period), day));
+            timed.push((report(1, 0, period), day));
+            timed.push((report(1, 1, period), day));
+        }
+        timed.push((Spec::Dispute(0, 0, n, offset), 250));
+        timed.sort_by_key(|(_, day)| *day);
+        let mut last = 0;
+        let specs: Vec<(Spec, i64)> = timed
+            .into_iter()
+            .map(|(spec, day)| {
+                let gap = (day - last) * 24;
+                last = day;
+                (spec, gap)
+            })
+            .collect();
+        let log = build(&specs);
+        let v = versions(0);
+        let mut ev = Evaluator::new(&v).unwrap();
+        let mut next = 0;
+        for day in [240, 241, 245, 255, 262, 275, 300] {
+            let when = as_of(day);
+            while let Some(e) = log.get(next).filter(|e| e.recorded_at <= when) {
+                ev.push(e.clone());
+                next += 1;
+            }
+            let replay = evaluate(&v, &log[..next], when).unwrap();
+            assert_eq!(
+                without_reasons(&ev.statuses(when).unwrap()),
+                without_reasons(&replay),
+                "dispute {n} at offset {offset}, as of day {day}"
+            );
+        }
+    }
+}
