@@ -350,7 +350,6 @@ impl Evaluator {
             derive::Filled::Prefix { keep, key, add } => {
                 ind.prefix.extend(keep, key, add);
             }
-            derive::Filled::ReviewCells(cells) => ind.prefix.keep_cells(cells),
         }
     }
 }

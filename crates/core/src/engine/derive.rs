@@ -111,9 +111,6 @@ pub(crate) enum Filled {
     Period(super::ingest::Settled),
     /// A period of an `escalate` indicator reported in time, as of its cell's stamp.
     Reported(u64),
-    /// Review cells resting on the settled prefix alone: each review, how many of the
-    /// prefix's leading periods it needs, and the cell (see `ingest::Prefix::cell`).
-    ReviewCells(Vec<(Period, usize, ReviewCell)>),
     /// The settled prefix: the first `keep` periods of the one held (the derivation took
     /// them from it), then `add` (the fill's `start` is that of the schedule).
     Prefix {
@@ -156,7 +153,6 @@ impl Anchors {
 }
 
 pub(crate) use crate::time::nth;
-pub(crate) use findings::ReviewCell;
 
 /// The periods of a schedule that have begun by `date` (and before `end`, when the
 /// schedule ends).

@@ -239,14 +239,6 @@ pub(crate) struct Prefix {
     /// which searches them anyway), not by the append, whose first on each indicator
     /// after a derivation would read them from a cold cache.
     cut: Option<Date>,
-    /// The indicator's status at reviews whose cell rests on the prefix's periods alone,
-    /// by review period: each with how many leading periods it needs (those that end in
-    /// the review or the latest before it, and one that ends after the review, which shows
-    /// no later period can end in it). Derived for statuses without disputes over the
-    /// indicator's findings (`findings::Findings::review`), from settled periods with no
-    /// cure window, so it depends on nothing but those periods: it holds while they are
-    /// held, and goes with them when the prefix is cut back or replaced.
-    cells: BTreeMap<(Date, Date), (usize, crate::engine::derive::ReviewCell)>,
 }
 
 /// One period of a [`Prefix`].
@@ -286,7 +278,6 @@ impl Prefix {
             && self.explained == key.explained
             && self.periods().len() >= keep;
         if !same {
-            self.cells.clear();
             if keep > 0 {
                 // Not the prefix the derivation read (cannot happen: nothing changes
                 // between a derivation and its fills); keep nothing rather than guess.
@@ -299,8 +290,6 @@ impl Prefix {
             self.due = key.due;
             self.explained = key.explained;
         }
-        // Review cells resting on periods replaced here go with them.
-        self.cells.retain(|_, (needs, _)| *needs <= keep);
         if keep == 0 {
             self.periods = add;
         } else {
@@ -308,38 +297,6 @@ impl Prefix {
             self.periods.extend(add);
         }
         self.hold(self.periods.len());
-    }
-
-    /// The review cell kept for this review, when the first `usable` periods (those a
-    /// derivation takes from the prefix) include every period it needs.
-    pub fn cell(
-        &self,
-        review: crate::time::Period,
-        usable: usize,
-    ) -> Option<&crate::engine::derive::ReviewCell> {
-        self.cells
-            .get(&(review.start(), review.end()))
-            .filter(|(needs, _)| *needs <= usable)
-            .map(|(_, cell)| cell)
-    }
-
-    /// Keeps review cells a derivation computed from the prefix's first periods (each
-    /// with how many it needs, all of them among the periods it read from the prefix).
-    pub fn keep_cells(
-        &mut self,
-        cells: Vec<(
-            crate::time::Period,
-            usize,
-            crate::engine::derive::ReviewCell,
-        )>,
-    ) {
-        let held = self.periods().len();
-        for (review, needs, cell) in cells {
-            if needs <= held {
-                self.cells
-                    .insert((review.start(), review.end()), (needs, cell));
-            }
-        }
     }
 
     /// How many leading periods hold for a derivation with this schedule start, due date,

@@ -120,7 +120,7 @@ pub(crate) fn findings(
                 limit_shown,
                 explain: cal.detail == Detail::Full,
             };
-            let (periods, usable) = indicator_periods(cal, &source, everything, fills, rejected);
+            let periods = indicator_periods(cal, &source, everything, fills, rejected);
             let state = by_id.entry(indicator.id.clone()).or_insert_with(|| {
                 order.push(indicator.id.clone());
                 IndicatorState {
@@ -130,23 +130,7 @@ pub(crate) fn findings(
                     periods: Vec::new(),
                 }
             });
-            let kept = KeptCells {
-                prefix: &lind.prefix,
-                usable,
-                found: everything.then(Vec::new),
-                disputed: Vec::new(),
-            };
-            let found = out.review(
-                cal,
-                disputes,
-                (indicator, v, &governed),
-                periods,
-                state,
-                kept,
-            );
-            if let Some(found) = found.filter(|f| !f.is_empty()) {
-                fills.push(cache_fill(&source, Date::MIN, Filled::ReviewCells(found)));
-            }
+            out.review(cal, disputes, indicator, v, &governed, periods, state);
         }
     }
     // Output in the current version's order, then indicators only older versions have.
@@ -163,60 +147,41 @@ pub(crate) fn findings(
     out
 }
 
-/// The review cells an indicator's settled prefix keeps (see `ingest::Prefix::cell`), for
-/// a derivation that takes its first `usable` periods from it; and, when the derivation
-/// sees everything, those it computes that rest on them alone, to keep.
-pub(crate) struct KeptCells<'a> {
-    pub prefix: &'a super::super::ingest::Prefix,
-    pub usable: usize,
-    pub found: Option<Vec<(Period, usize, ReviewCell)>>,
-    /// The spans of the disputed findings on the indicator.
-    pub disputed: Vec<Period>,
-}
-
 impl Findings {
     /// One version's indicator at the reviews it governs: with the disputes' effects (and,
-    /// when a finding of it is disputed, as the monitors made them). Returns the review
-    /// cells found resting on the settled prefix alone, for the evaluator to keep.
+    /// when a finding of it is disputed, as the monitors made them).
+    #[allow(clippy::too_many_arguments)]
     fn review(
         &mut self,
         cal: &Calendar<'_>,
         disputes: &Disputes,
-        (indicator, v, governed): (&Indicator, usize, &[&ReviewState]),
+        indicator: &Indicator,
+        v: usize,
+        governed: &[&ReviewState],
         mut periods: Vec<ReportingPeriodState>,
         out: &mut IndicatorState,
-        mut kept: KeptCells<'_>,
-    ) -> Option<Vec<(Period, usize, ReviewCell)>> {
+    ) {
         let explain = cal.detail == Detail::Full;
-        let cells_of = |periods: &[ReportingPeriodState], mut kept: Option<&mut KeptCells<'_>>| {
+        let cells_of = |periods: &[ReportingPeriodState]| {
             let mut by_review = vec![None; cal.reviews.len()];
             let sorted = periods
                 .windows(2)
                 .all(|w| w.first().map(|p| p.period.end()) <= w.get(1).map(|p| p.period.end()));
             for review in governed {
-                let cell = match kept.as_deref_mut().filter(|_| sorted) {
-                    Some(k) => kept_cell(cal.date, indicator, periods, review, k),
-                    None => review_cell(cal.date, indicator, periods, sorted, review, explain),
-                };
+                let cell = review_cell(cal.date, indicator, periods, sorted, review, explain);
                 if let Some(slot) = by_review.get_mut(review.number as usize - 1) {
                     *slot = Some(cell);
                 }
             }
             by_review
         };
-        let disputed = disputes
+        if disputes
             .findings
             .iter()
-            .any(|f| f.indicator == indicator.id);
-        if disputed {
+            .any(|f| f.indicator == indicator.id)
+        {
             self.undisputed
-                .insert((v, indicator.id.clone()), cells_of(&periods, None));
-            kept.disputed = disputes
-                .findings
-                .iter()
-                .filter(|f| f.indicator == indicator.id)
-                .map(|f| f.span)
-                .collect();
+                .insert((v, indicator.id.clone()), cells_of(&periods));
         }
         disputes::apply(disputes, &indicator.id, &mut periods, explain);
         // A finding whose effect a dispute takes away counts as unverified for the
@@ -233,13 +198,9 @@ impl Findings {
                     p
                 })
                 .collect();
-            cells_of(&effective, (!explain).then_some(&mut kept))
-        } else if explain {
-            cells_of(&periods, None)
+            cells_of(&effective)
         } else {
-            // For statuses: the cells resting on the settled prefix alone, on periods no
-            // dispute concerns, are taken from it, or kept.
-            cells_of(&periods, Some(&mut kept))
+            cells_of(&periods)
         };
         // The newest version's periods are the ones shown (versions are visited newest
         // first).
@@ -257,79 +218,7 @@ impl Findings {
             }
         }
         self.cells.insert((v, indicator.id.clone()), by_review);
-        kept.found
     }
-}
-
-/// A review cell for statuses (no reasons) from periods sorted by their ends, the first
-/// `kept.usable` of them the settled prefix's: the prefix's own cell when it keeps one for
-/// the review, else computed (and offered to keep when it rests on the prefix alone).
-fn kept_cell(
-    date: Date,
-    indicator: &Indicator,
-    periods: &[ReportingPeriodState],
-    review: &ReviewState,
-    kept: &mut KeptCells<'_>,
-) -> ReviewCell {
-    let (lo, hi) = bounds(periods, review.period);
-    // A dispute over a finding on the periods the cell rests on may change them (frozen,
-    // or known from when it closed): such a cell is neither taken nor kept.
-    let concerned = periods
-        .get(chosen(lo, hi))
-        .unwrap_or_default()
-        .iter()
-        .any(|p| {
-            kept.disputed
-                .iter()
-                .any(|s| p.period.start() <= s.end() && p.period.end() >= s.start())
-        });
-    if !concerned && let Some(cell) = kept.prefix.cell(review.period, kept.usable) {
-        return cell.clone();
-    }
-    let cell = review_cell(date, indicator, periods, true, review, false);
-    if !concerned
-        && let Some(found) = kept.found.as_mut()
-        && let Some(needs) = prefix_needs(periods, (lo, hi), kept.usable)
-    {
-        found.push((review.period, needs, cell.clone()));
-    }
-    cell
-}
-
-/// The periods (sorted by their ends) that end before a review begins, and those that end
-/// by its end: `lo..hi` end in it.
-fn bounds(periods: &[ReportingPeriodState], review: Period) -> (usize, usize) {
-    let lo = periods.partition_point(|p| p.period.end() < review.start());
-    let hi = periods.partition_point(|p| p.period.end() <= review.end());
-    (lo, hi)
-}
-
-/// The periods a review's cell rests on: those that end in it, else the latest before it.
-fn chosen(lo: usize, hi: usize) -> std::ops::Range<usize> {
-    if lo < hi {
-        lo..hi
-    } else {
-        lo.saturating_sub(1)..lo
-    }
-}
-
-/// How many leading periods a review's cell rests on, when they are all among the first
-/// `usable` (the settled prefix's) and none has a cure window (whose end the evaluation
-/// date is compared with): those that end in the review, or the latest before it, and the
-/// first that ends after it, which shows that no later period can end in it.
-fn prefix_needs(
-    periods: &[ReportingPeriodState],
-    (lo, hi): (usize, usize),
-    usable: usize,
-) -> Option<usize> {
-    if hi >= usable {
-        return None;
-    }
-    periods
-        .get(chosen(lo, hi))?
-        .iter()
-        .all(|p| p.cure_until.is_none())
-        .then_some(hi + 1)
 }
 
 /// One version's indicator, with what its statuses are computed from.
@@ -348,18 +237,17 @@ struct Source<'a> {
     explain: bool,
 }
 
-/// The statuses of every reporting period of an indicator that has begun, and how many of
-/// the first were taken from its settled prefix.
+/// The statuses of every reporting period of an indicator that has begun.
 fn indicator_periods(
     cal: &Calendar<'_>,
     src: &Source<'_>,
     everything: bool,
     fills: &mut Fills,
     rejected: &mut Rejected,
-) -> (Vec<ReportingPeriodState>, usize) {
+) -> Vec<ReportingPeriodState> {
     let (cut, date, indicator, lind) = (cal.cut, cal.date, src.indicator, src.lind);
     let Some(start) = src.anchors.resolve(&indicator.starts) else {
-        return (Vec::new(), 0);
+        return Vec::new();
     };
     let end = indicator.ends.as_ref().and_then(|r| src.anchors.resolve(r));
     let due = match &indicator.target {
@@ -468,7 +356,7 @@ fn indicator_periods(
     if let Some(add) = grown.filter(|g| !g.is_empty()) {
         fills.push(prefix_fill(src, start, prefix.len(), key, add));
     }
-    (out, prefix.len())
+    out
 }
 
 /// The quorum of a period as the cut sees it: the cached one where it still holds, else
