@@ -14,7 +14,7 @@ use accord_core::engine::state::{
     ActionState, CommitmentState, DecisionState, DisputeState, EventState, ExemptionState,
     IndicatorState, PhaseState, State, TriggerState,
 };
-use accord_ledger::checkpoint::{encode_hash, encode_hex};
+use accord_ledger::checkpoint::encode_hash;
 use accord_store::ledger::LogInfo;
 
 /// One version of a registered agreement.
@@ -149,27 +149,72 @@ pub fn consistency(p: &Consistency) -> String {
     })
 }
 
-/// What an entry submission answers: where the entry is and what to keep of it.
+/// What an entry submission answers: where the entry is and what to keep of it, in the
+/// documented order (`docs/api.md`).
 #[derive(Debug, serde::Serialize)]
-struct SubmittedDoc<'a> {
-    origin: &'a str,
-    index: u64,
-    recorded_at: jiff::Timestamp,
-    leaf_hash: String,
-    entry_id: String,
-    duplicate: bool,
+pub struct SubmittedDoc<'a> {
+    /// The log's origin.
+    pub origin: &'a str,
+    /// The entry's index in the log.
+    pub index: u64,
+    /// When the log recorded it (the first time, for an entry it held already).
+    pub recorded_at: jiff::Timestamp,
+    /// Its Merkle leaf hash, base64.
+    pub leaf_hash: String,
+    /// The entry's id, hex.
+    pub entry_id: String,
+    /// Whether the log held it already (nothing was written).
+    pub duplicate: bool,
 }
 
-/// An entry's receipt as JSON.
-pub fn submitted(s: &Submitted) -> String {
-    crate::pretty(&SubmittedDoc {
+/// An entry's receipt as a document, for answers that hold it among others (a batch's
+/// results) without rendering it on its own first.
+pub fn submitted_doc(s: &Submitted) -> SubmittedDoc<'_> {
+    SubmittedDoc {
         origin: &s.origin,
         index: s.index,
         recorded_at: s.recorded_at,
         leaf_hash: encode_hash(&s.leaf_hash),
-        entry_id: encode_hex(&s.entry_id),
+        entry_id: lower_hex(&s.entry_id),
         duplicate: s.duplicate,
-    })
+    }
+}
+
+/// Lowercase hex, as [`accord_ledger::checkpoint::encode_hex`] writes it, in one allocation (it formats each byte
+/// into a string of its own: 32 of them per receipt).
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+/// An entry's receipt in a batch's answer: the receipt's fields, then the `status` a
+/// submission of that entry alone would have been answered with (201 new, 200 held
+/// already).
+#[derive(Debug, serde::Serialize)]
+pub struct BatchReceiptDoc<'a> {
+    /// The receipt.
+    #[serde(flatten)]
+    pub receipt: SubmittedDoc<'a>,
+    /// 201 or 200.
+    pub status: u16,
+}
+
+/// An entry's receipt with its status, for a batch's answer.
+pub fn batch_receipt(s: &Submitted) -> BatchReceiptDoc<'_> {
+    BatchReceiptDoc {
+        receipt: submitted_doc(s),
+        status: if s.duplicate { 200 } else { 201 },
+    }
+}
+
+/// An entry's receipt as JSON.
+pub fn submitted(s: &Submitted) -> String {
+    crate::pretty(&submitted_doc(s))
 }
 
 /// A relief action an explanation names, with the decisions its reasons cite.
@@ -261,5 +306,15 @@ mod tests {
             body,
             "{\n  \"type\": \"https://accord.invalid/problems/malformed-json\",\n  \"title\": \"Malformed JSON\",\n  \"status\": 400,\n  \"detail\": \"expected `,` at line 1 column 9\"\n}"
         );
+    }
+
+    #[test]
+    fn an_entry_id_is_the_lowercase_hex_the_ledger_writes() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(
+            lower_hex(&bytes),
+            accord_ledger::checkpoint::encode_hex(&bytes)
+        );
+        assert_eq!(lower_hex(&[]), "");
     }
 }

@@ -11,8 +11,21 @@
 //! Both on a fresh SQLite file (and on PostgreSQL when `ACCORD_TEST_POSTGRES` answers);
 //! goal: (b) and (c) ≥ 0.8 × (a), p99 < 100 ms.
 //!
+//! Each run also prints the CPU time the process spent per entry (all threads, from
+//! `/proc/self/stat`), and the share of the log's writer: its two long-lived threads
+//! (`accord-ledger-*`, from `/proc/self/task/*/schedstat`; the threads its verifying
+//! thread starts for a large group end before they can be read, and count in the
+//! process's time only).
+//! With `ACCORD_BENCH_SPLIT=1`, (b) and (c) run the client on a runtime of its own (threads
+//! `bench-client`) and the server on another, so that the client's CPU time per entry
+//! (its threads' `/proc/self/task/*/schedstat`) is told apart from the server's (the rest
+//! of the process), with the rate the server's time alone allows on two idle cores
+//! (2 s / its time per entry). Without it the client and the server share one runtime,
+//! as they always did (what the goal's ratios are measured with).
+//!
 //! `cargo bench -p accord-server --bench submissions` — `ACCORD_BENCH_ENTRIES` (default
-//! 20000), `ACCORD_BENCH_IN_FLIGHT` (256 entries), `ACCORD_BENCH_BATCH` (32).
+//! 20000), `ACCORD_BENCH_IN_FLIGHT` (256 entries), `ACCORD_BENCH_BATCH` (32),
+//! `ACCORD_BENCH_SPLIT` (0).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::{BTreeMap, VecDeque};
@@ -122,15 +135,103 @@ struct Measured {
     rate: f64,
     p50: Duration,
     p99: Duration,
+    /// CPU time per entry, in µs.
+    cpu: CpuPerEntry,
 }
 
-fn measured(n: usize, elapsed: Duration, mut latencies: Vec<Duration>) -> Measured {
+fn measured(
+    n: usize,
+    elapsed: Duration,
+    mut latencies: Vec<Duration>,
+    cpu: CpuPerEntry,
+) -> Measured {
     latencies.sort_unstable();
     let q = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     Measured {
         rate: n as f64 / elapsed.as_secs_f64(),
         p50: q(0.50),
         p99: q(0.99),
+        cpu,
+    }
+}
+
+/// CPU time so far: the whole process's (every thread, those ended too), and each live
+/// thread's by name and id.
+struct Cpu {
+    process: Duration,
+    threads: Vec<(u64, String, Duration)>,
+}
+
+fn cpu_now() -> Cpu {
+    let ticks = |stat: &str| -> Duration {
+        // The fields after the command's closing parenthesis; utime and stime are the
+        // 14th and 15th of the line, clock ticks of 1/100 s.
+        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let tick = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        Duration::from_millis(10 * (tick(11) + tick(12)))
+    };
+    let process = ticks(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default());
+    let mut threads = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let path = task.path();
+        let Some(tid) = path.file_name().and_then(|n| n.to_str()?.parse().ok()) else {
+            continue;
+        };
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        // schedstat: nanoseconds on the CPU first; else the thread's ticks.
+        let ran = std::fs::read_to_string(path.join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .map(Duration::from_nanos)
+            .unwrap_or_else(|| {
+                ticks(&std::fs::read_to_string(path.join("stat")).unwrap_or_default())
+            });
+        threads.push((tid, name.trim().to_owned(), ran));
+    }
+    Cpu { process, threads }
+}
+
+/// CPU time per entry between two readings, in µs: the process's, the client's threads'
+/// (`bench-client`, when the client has a runtime of its own; else 0) and the writer's
+/// (the sequencer's `accord-ledger-*` threads).
+#[derive(Clone, Copy, Default)]
+struct CpuPerEntry {
+    process: f64,
+    client: f64,
+    writer: f64,
+}
+
+fn cpu_per_entry(before: &Cpu, after: &Cpu, entries: usize) -> CpuPerEntry {
+    let since = |prefix: &str| -> Duration {
+        after
+            .threads
+            .iter()
+            .filter(|(_, name, _)| name.starts_with(prefix))
+            .map(|(tid, _, ran)| {
+                let earlier = before
+                    .threads
+                    .iter()
+                    .find(|(t, _, _)| t == tid)
+                    .map_or(Duration::ZERO, |(_, _, r)| *r);
+                ran.saturating_sub(earlier)
+            })
+            .sum()
+    };
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / entries as f64;
+    CpuPerEntry {
+        process: per(after.process.saturating_sub(before.process)),
+        client: per(since("bench-client")),
+        writer: per(since("accord-ledger")),
     }
 }
 
@@ -145,6 +246,7 @@ fn in_process(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: u
     );
     let mut pending: VecDeque<Pending> = VecDeque::new();
     let mut latencies = Vec::with_capacity(entries.len());
+    let cpu = cpu_now();
     let start = Instant::now();
     for e in entries {
         if pending.len() >= in_flight {
@@ -163,8 +265,9 @@ fn in_process(url: &StoreUrl, f: &Fixture, entries: &[SignedEntry], in_flight: u
         latencies.push(t.elapsed());
     }
     let elapsed = start.elapsed();
+    let cpu = cpu_per_entry(&cpu, &cpu_now(), entries.len());
     sequencer.shutdown();
-    measured(entries.len(), elapsed, latencies)
+    measured(entries.len(), elapsed, latencies, cpu)
 }
 
 /// One request of a load over HTTP: its body, the monitor whose token sends it, and how
@@ -239,13 +342,15 @@ fn all_created(status: u16, text: &str, entries: usize, batch: bool) -> bool {
 }
 
 /// (b) and (c): the requests `POST /v1/statements` to a server on loopback, `in_flight`
-/// requests at a time; every entry of a request has the request's latency.
+/// requests at a time; every entry of a request has the request's latency. With `split`,
+/// the client runs on a runtime of its own (threads `bench-client`).
 fn over_http(
     url: &StoreUrl,
     f: &Fixture,
     requests: Vec<Request>,
     in_flight: usize,
     batch: bool,
+    split: bool,
 ) -> Measured {
     let log_key = SignerKey::from_seed(ORIGIN, [99; 32]).unwrap();
     Ledger::init(url, ORIGIN, &log_key.verifier(), &f.roster).unwrap();
@@ -266,40 +371,75 @@ fn over_http(
         })
         .collect();
     let total: usize = requests.iter().map(|r| r.entries).sum();
-    let requests = Arc::new(requests);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
+    let runtime = |name: &str| {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_name(name)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let server = runtime("tokio-runtime-worker");
+    let client = split.then(|| runtime("bench-client"));
+    let config = Config {
+        tokens,
+        rate_limits: RateLimits {
+            per_token: None,
+            per_address: None,
+        },
+        ..Config::new(store.clone())
+    };
+    let running = server
+        .block_on(accord_server::start(config, "127.0.0.1:0".parse().unwrap()))
         .unwrap();
-    let result = runtime.block_on(async {
-        let config = Config {
-            tokens,
-            rate_limits: RateLimits {
-                per_token: None,
-                per_address: None,
-            },
-            ..Config::new(store.clone())
-        };
-        let running = accord_server::start(config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let endpoint = format!("http://{}/v1/statements", running.addr());
-        accord_server::webhooks::install_crypto_provider();
-        let client = reqwest::Client::builder()
+    let endpoint = format!("http://{}/v1/statements", running.addr());
+    accord_server::webhooks::install_crypto_provider();
+    let load = Load {
+        client: reqwest::Client::builder()
             .pool_max_idle_per_host(in_flight)
             .build()
-            .unwrap();
+            .unwrap(),
+        requests: Arc::new(requests),
+        bearer: Arc::new(bearer),
+        endpoint,
+        in_flight,
+        batch,
+    };
+    let cpu = cpu_now();
+    let start = Instant::now();
+    let latencies = client.as_ref().unwrap_or(&server).block_on(load.run());
+    let elapsed = start.elapsed();
+    let cpu = cpu_per_entry(&cpu, &cpu_now(), total);
+    server.block_on(running.stop()).unwrap();
+    drop(client);
+    drop(server);
+    drop(store);
+    measured(total, elapsed, latencies, cpu)
+}
+
+/// What the client sends: the requests, the monitors' tokens, where, how many at once.
+struct Load {
+    client: reqwest::Client,
+    requests: Arc<Vec<Request>>,
+    bearer: Arc<Vec<String>>,
+    endpoint: String,
+    in_flight: usize,
+    batch: bool,
+}
+
+impl Load {
+    /// Sends every request, `in_flight` at a time, each answered before the next of its
+    /// task; every entry's latency.
+    async fn run(self) -> Vec<Duration> {
         let next = Arc::new(AtomicUsize::new(0));
-        let bearer = Arc::new(bearer);
-        let start = Instant::now();
-        let tasks: Vec<_> = (0..in_flight)
+        let batch = self.batch;
+        let tasks: Vec<_> = (0..self.in_flight)
             .map(|_| {
                 let (client, next, requests, bearer, endpoint) = (
-                    client.clone(),
+                    self.client.clone(),
                     next.clone(),
-                    requests.clone(),
-                    bearer.clone(),
-                    endpoint.clone(),
+                    self.requests.clone(),
+                    self.bearer.clone(),
+                    self.endpoint.clone(),
                 );
                 tokio::spawn(async move {
                     let mut latencies = Vec::new();
@@ -329,17 +469,12 @@ fn over_http(
                 })
             })
             .collect();
-        let mut latencies = Vec::with_capacity(total);
+        let mut latencies = Vec::new();
         for task in tasks {
             latencies.extend(task.await.unwrap());
         }
-        let elapsed = start.elapsed();
-        running.stop().await.unwrap();
-        measured(total, elapsed, latencies)
-    });
-    drop(runtime);
-    drop(store);
-    result
+        latencies
+    }
 }
 
 fn report(name: &str, a: &Measured, b: &Measured, c: &Measured, in_flight: usize, batch: usize) {
@@ -375,6 +510,31 @@ fn report(name: &str, a: &Measured, b: &Measured, c: &Measured, in_flight: usize
         c.rate / a.rate,
         goal(c)
     );
+    println!(
+        "  CPU time per entry (the process's; the writer's = its two long-lived threads, without the verifying threads it starts for large groups):"
+    );
+    println!(
+        "  (a) {:.1} µs, of which the writer {:.1} µs",
+        a.cpu.process, a.cpu.writer
+    );
+    for (what, m) in [("(b)", b), ("(c)", c)] {
+        let cpu = &m.cpu;
+        if cpu.client > 0.0 {
+            let server = cpu.process - cpu.client;
+            println!(
+                "  {what} {:.1} µs: the client {:.1} µs, the server {server:.1} µs (of which the writer {:.1} µs): the server alone on two idle cores ≤ {:.0} entries/s",
+                cpu.process,
+                cpu.client,
+                cpu.writer,
+                2e6 / server
+            );
+        } else {
+            println!(
+                "  {what} {:.1} µs with the client, of which the writer {:.1} µs",
+                cpu.process, cpu.writer
+            );
+        }
+    }
 }
 
 fn main() {
@@ -391,15 +551,23 @@ fn main() {
     let a = in_process(&sqlite("in-process.db"), &f, &entries, in_flight);
     let single = || single_requests(&entries);
     let batches = || batch_requests(&entries, batch);
-    let b = over_http(&sqlite("http.db"), &f, single(), in_flight, false);
-    let c = over_http(&sqlite("batch.db"), &f, batches(), batches_in_flight, true);
+    let split = env("ACCORD_BENCH_SPLIT", 0) != 0;
+    let b = over_http(&sqlite("http.db"), &f, single(), in_flight, false, split);
+    let c = over_http(
+        &sqlite("batch.db"),
+        &f,
+        batches(),
+        batches_in_flight,
+        true,
+        split,
+    );
     report("SQLite", &a, &b, &c, in_flight, batch);
     if let Some(pg) = accord_store::testing::postgres_store() {
         let a = in_process(&pg.url, &f, &entries, in_flight);
         let pg_http = accord_store::testing::postgres_store().unwrap();
-        let b = over_http(&pg_http.url, &f, single(), in_flight, false);
+        let b = over_http(&pg_http.url, &f, single(), in_flight, false, split);
         let pg_batch = accord_store::testing::postgres_store().unwrap();
-        let c = over_http(&pg_batch.url, &f, batches(), batches_in_flight, true);
+        let c = over_http(&pg_batch.url, &f, batches(), batches_in_flight, true, split);
         report("PostgreSQL", &a, &b, &c, in_flight, batch);
     }
     println!("load average after: {}", load());

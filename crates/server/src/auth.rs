@@ -145,7 +145,7 @@ pub struct TokenRecord {
 }
 
 /// Who a request comes from, once its token is checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Holder {
     /// The token's role.
     pub role: Role,

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
-use super::{json, statements};
+use super::{json_bytes, statements};
 use crate::AppState;
 use crate::extract::{Caller, json_body};
 use crate::policy::Action;
@@ -70,13 +70,13 @@ pub async fn submit(
             Some((at, leader, serde_json::to_value(item).ok()?))
         })
         .collect();
-    let mut results: Vec<Value> = results.iter().map(result).collect();
+    let mut results: Vec<EntryResult<'_>> = results.iter().map(result).collect();
     for (at, forwarded) in crate::forward::batch(&headers, elsewhere).await {
         if let Some(slot) = results.get_mut(at) {
-            *slot = forwarded;
+            *slot = EntryResult::Forwarded(forwarded);
         }
     }
-    Ok(json(render(results)))
+    Ok(json_bytes(render(&results)))
 }
 
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
@@ -120,45 +120,65 @@ async fn collect(
     results
 }
 
+/// An entry's result in the batch's answer, written as it is (no field re-ordered).
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+enum EntryResult<'a> {
+    /// Its receipt, with `status` 201 (new) or 200 (already logged).
+    Receipt(accord_render::api::BatchReceiptDoc<'a>),
+    /// Its problem ([`entry_problem`]).
+    Problem(EntryProblem),
+    /// The result the log's leader gave for it ([`crate::forward::batch`]).
+    Forwarded(Value),
+}
+
 /// An entry's result: its receipt with `status` 201 (new) or 200 (already logged), or its
 /// problem (`type`, `title`, `status`, `detail`; and `leader` for `not-the-leader` when
 /// the leader advertised an address).
-fn result(outcome: &Outcome) -> Value {
+fn result(outcome: &Outcome) -> EntryResult<'_> {
     match outcome {
-        Ok(submitted) => {
-            let mut receipt: Value =
-                serde_json::from_str(&accord_render::api::submitted(submitted))
-                    .unwrap_or(Value::Null);
-            let status = if submitted.duplicate { 200 } else { 201 };
-            if let Some(fields) = receipt.as_object_mut() {
-                fields.insert("status".into(), status.into());
-            }
-            receipt
-        }
-        Err(problem) => entry_problem(problem),
+        Ok(submitted) => EntryResult::Receipt(accord_render::api::batch_receipt(submitted)),
+        Err(problem) => EntryResult::Problem(entry_problem(problem)),
     }
 }
 
-/// `{"results": [...]}`: per entry, in order, its [`result`] (or the one the leader gave).
-fn render(results: Vec<Value>) -> String {
-    let mut out = serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
-        .unwrap_or_default();
-    out.push('\n');
+/// `{"results": [...]}`: per entry, in order, its [`result`] (or the one the leader gave),
+/// written in one pass (pretty, as every answer of the API, and a final newline).
+fn render(results: &[EntryResult<'_>]) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Answer<'r, 'a> {
+        results: &'r [EntryResult<'a>],
+    }
+    // About 260 bytes per receipt, pretty-printed.
+    let mut out = Vec::with_capacity(64 + 320 * results.len());
+    // INVARIANT: the results are Accord's own documents and JSON values, whose
+    // serialisation cannot fail (no non-string map keys, no failing `Serialize`).
+    let _ = serde_json::to_writer_pretty(&mut out, &Answer { results });
+    out.push(b'\n');
     out
+}
+
+/// An entry's problem in the batch's answer: the problem's members, then `leader`.
+#[derive(Debug, serde::Serialize)]
+struct EntryProblem {
+    #[serde(flatten)]
+    problem: accord_render::api::Problem,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leader: Option<String>,
 }
 
 /// An entry's problem in the batch's answer. The answer is one 200 for all entries, so
 /// what a single submission says in headers goes in the entry's result: the leader that
 /// `Accord-Leader` names.
-fn entry_problem(problem: &ApiError) -> Value {
-    let mut body = serde_json::to_value(problem.problem()).unwrap_or(Value::Null);
+fn entry_problem(problem: &ApiError) -> EntryProblem {
     let leader = problem
         .header(statements::LEADER)
-        .and_then(|v| v.to_str().ok());
-    if let (Some(fields), Some(leader)) = (body.as_object_mut(), leader) {
-        fields.insert("leader".into(), leader.into());
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    EntryProblem {
+        problem: problem.problem(),
+        leader,
     }
-    body
 }
 
 #[cfg(test)]
@@ -166,17 +186,77 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn as_value(problem: &ApiError) -> Value {
+        serde_json::to_value(entry_problem(problem)).unwrap()
+    }
+
     #[test]
     fn an_entry_refused_for_another_leader_names_the_leader() {
         let problem = ApiError::not_the_leader("o1", Some("http://10.0.0.2:8080"));
-        let body = entry_problem(&problem);
+        let body = as_value(&problem);
         assert_eq!(body["type"], "urn:accord:problem:not-the-leader");
         assert_eq!(body["status"], 503);
         assert_eq!(body["leader"], "http://10.0.0.2:8080");
         assert!(
-            entry_problem(&ApiError::not_the_leader("o1", None))
+            as_value(&ApiError::not_the_leader("o1", None))
                 .get("leader")
                 .is_none()
+        );
+    }
+
+    /// The answer as it was written before it was written in one pass: each receipt
+    /// rendered, parsed into a `Value`, `status` added, the whole rendered again.
+    fn rendered_through_values(outcomes: &[Outcome], forwarded: Option<(usize, Value)>) -> String {
+        let mut results: Vec<Value> = outcomes
+            .iter()
+            .map(|outcome| match outcome {
+                Ok(submitted) => {
+                    let mut receipt: Value =
+                        serde_json::from_str(&accord_render::api::submitted(submitted)).unwrap();
+                    let status = if submitted.duplicate { 200 } else { 201 };
+                    receipt
+                        .as_object_mut()
+                        .unwrap()
+                        .insert("status".into(), status.into());
+                    receipt
+                }
+                Err(problem) => as_value(problem),
+            })
+            .collect();
+        if let Some((at, value)) = forwarded {
+            results[at] = value;
+        }
+        let mut out =
+            serde_json::to_string_pretty(&serde_json::json!({ "results": results })).unwrap();
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn the_answer_is_written_in_one_pass_with_the_same_bytes() {
+        let receipt = |index: u64, duplicate: bool| {
+            Ok(accord_app::service::Submitted {
+                origin: "example.org/arden".into(),
+                index,
+                recorded_at: "2026-12-07T10:00:00.123456789Z".parse().unwrap(),
+                leaf_hash: [7; 32],
+                entry_id: [9; 32],
+                duplicate,
+            })
+        };
+        let outcomes: Vec<Outcome> = vec![
+            receipt(41, false),
+            receipt(3, true),
+            Err(ApiError::not_the_leader("o1", Some("http://10.0.0.2:8080"))),
+            Err(ApiError::not_the_leader("o1", None)),
+            receipt(42, false),
+        ];
+        let forwarded = serde_json::json!({"origin": "o1", "index": 7, "status": 201});
+        let mut results: Vec<EntryResult<'_>> = outcomes.iter().map(result).collect();
+        results[4] = EntryResult::Forwarded(forwarded.clone());
+        assert_eq!(
+            String::from_utf8(render(&results)).unwrap(),
+            rendered_through_values(&outcomes, Some((4, forwarded)))
         );
     }
 }
