@@ -1176,6 +1176,8 @@ enum Written {
     Direct,
 }
 
+/// An import staged by the generic path ([`Statements`]): what PostgreSQL ran before its
+/// re-imports were staged by `COPY`, kept as the tests' reference.
 #[cfg(test)]
 fn import_in(
     tx: &mut dyn Sql,
