@@ -5,7 +5,9 @@
 //! with the designations currently listed for that source, and the differences recorded as
 //! `added` / `removed` / `amended` changes together with listing intervals. A source's
 //! first import of one file of whole targets has nothing to compare with: its records are
-//! written straight into the list tables (`lists/first.rs`). Any error rolls the whole
+//! written straight into the list tables (`lists/first.rs`). On PostgreSQL the other
+//! imports stage files of whole targets by binary `COPY` (`lists/copy.rs`); the differences
+//! are computed and applied in SQL, set-based, on both stores. Any error rolls the whole
 //! transaction back: the store is exactly as it was.
 //!
 //! Invariants:
@@ -607,7 +609,16 @@ impl ListStore {
                         };
                         first::import(&mut sink, request, import_id, files, progress)?
                     } else {
-                        import_in(&mut tx, request, files, progress, Apply::Changed)?
+                        check_order(&mut tx, request)?;
+                        let mut stager = copy::Copied { tx: &mut tx };
+                        let staged = stage(
+                            &mut stager,
+                            &request.source,
+                            files,
+                            request.allow.empty,
+                            progress,
+                        )?;
+                        record_staged(&mut tx, request, staged, Apply::Changed)?
                     };
                 tx.commit()?;
                 Ok(summary)
@@ -615,9 +626,9 @@ impl ListStore {
         }
     }
 
-    /// [`ListStore::import`] staging through the generic path on either back end (what
-    /// PostgreSQL uses for any import but a first one of whole targets): the reference the
-    /// other paths are compared with.
+    /// [`ListStore::import`] staging through the generic path on either back end (one
+    /// multi-row statement per batch, every staged row upserted): the reference the other
+    /// paths are compared with.
     #[cfg(test)]
     fn import_generic(
         &mut self,
@@ -1165,6 +1176,9 @@ enum Written {
     Direct,
 }
 
+/// An import staged by the generic path ([`Statements`]): what PostgreSQL ran before its
+/// re-imports were staged by `COPY`, kept as the tests' reference.
+#[cfg(test)]
 fn import_in(
     tx: &mut dyn Sql,
     request: &ImportRequest,
@@ -1173,8 +1187,43 @@ fn import_in(
     apply: Apply,
 ) -> Result<ImportSummary, ListStoreError> {
     check_order(tx, request)?;
-    let staged = stage(tx, &request.source, files, request.allow.empty, progress)?;
+    let staged = stage(
+        &mut Statements(&mut *tx),
+        &request.source,
+        files,
+        request.allow.empty,
+        progress,
+    )?;
     record_staged(tx, request, staged, apply)
+}
+
+/// How staging writes the batches of a file's records.
+trait Stager {
+    /// The import's transaction.
+    fn sql(&mut self) -> &mut dyn Sql;
+    /// How many records of `format` a batch holds.
+    fn batch_len(&self, format: Format) -> usize;
+    /// Stages the batch's records, leaving it empty.
+    fn flush(&mut self, batch: &mut Batch, source: &str) -> Result<(), ListStoreError>;
+}
+
+/// The generic staging: one multi-row statement per table and batch ([`Batch::flush`]).
+#[cfg(test)]
+struct Statements<'t>(&'t mut dyn Sql);
+
+#[cfg(test)]
+impl Stager for Statements<'_> {
+    fn sql(&mut self) -> &mut dyn Sql {
+        &mut *self.0
+    }
+
+    fn batch_len(&self, _format: Format) -> usize {
+        BATCH
+    }
+
+    fn flush(&mut self, batch: &mut Batch, source: &str) -> Result<(), ListStoreError> {
+        batch.flush(self.0, source)
+    }
 }
 
 /// Records an import whose records are staged: checks the files belong to the source,
@@ -1265,14 +1314,14 @@ fn check_order(tx: &mut dyn Sql, request: &ImportRequest) -> Result<(), ListStor
 /// declared ([`Records::finish`]): a file that is not complete, or lists nothing unless
 /// `if_empty` accepts it, is refused here.
 fn stage(
-    tx: &mut dyn Sql,
+    stager: &mut dyn Stager,
     source: &str,
     files: Vec<ImportFile<'_>>,
     if_empty: IfEmpty,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Staged, ListStoreError> {
     for statement in STAGING {
-        tx.exec(statement, &[])?;
+        stager.sql().exec(statement, &[])?;
     }
     let mut n_read: u64 = 0;
     let mut staged = Staged {
@@ -1288,23 +1337,24 @@ fn stage(
             format,
             mut records,
         } = file;
+        let batch_len = stager.batch_len(format);
         let mut batch = Batch {
             format,
             origin: origin.clone(),
-            records: Vec::with_capacity(BATCH),
+            records: Vec::with_capacity(batch_len),
         };
         while let Some(record) = records.next() {
             let designation = record?;
             batch.records.push((designation, records.location()));
-            if batch.records.len() >= BATCH {
-                batch.flush(tx, source)?;
+            if batch.records.len() >= batch_len {
+                stager.flush(&mut batch, source)?;
             }
             n_read += 1;
             if n_read.is_multiple_of(5000) {
                 progress(n_read);
             }
         }
-        batch.flush(tx, source)?;
+        stager.flush(&mut batch, source)?;
         let declared = records.finish(if_empty)?;
         if staged.published.is_none() {
             staged.published = declared.published.map(|p| p.to_string());
@@ -1582,6 +1632,7 @@ fn record_import(tx: &mut dyn Sql, summary: &ImportSummary) -> Result<(), ListSt
     Ok(())
 }
 
+mod copy;
 mod first;
 mod lite;
 #[cfg(test)]
