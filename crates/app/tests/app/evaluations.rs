@@ -36,7 +36,7 @@ fn full(store: &Store, agreement: &str) -> Inputs {
     .unwrap()
 }
 
-fn json<T: serde::Serialize>(value: &T) -> String {
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap()
 }
 
@@ -326,4 +326,138 @@ fn forge_signature(
     leaf[at] ^= 1;
     let hash = accord_ledger::merkle::leaf_hash(&leaf);
     fresh.execute(&fresh.set_stored_hash_sql(0, index, &hash));
+}
+
+/// Instants from 2026-01-01 to mid-2028 (the nuclear-caps log runs from January 2026 to
+/// May 2027), a different one for each (reader, request): never asked before, so each is
+/// derived.
+fn fresh_instant(reader: u64, request: u64) -> Instant {
+    let start: Instant = "2026-01-01T00:00:00Z".parse().unwrap();
+    let span = 900 * 86_400;
+    let at = (reader * 7_919 + request * 104_729) % span;
+    start + jiff::SignedDuration::from_secs(at as i64)
+}
+
+#[test]
+fn states_derived_at_once_while_the_log_grows_are_states_of_the_prefix_read() {
+    // Readers ask fresh instants, at the same time as each other, while the scenario is
+    // appended: every state answered must be the full replay of the log it was derived
+    // from, that log a prefix of the log verified in full at the end, and once the last
+    // entry is in, the cache must answer from all of them.
+    both(|s| {
+        let dir = repo().join("examples/scenarios");
+        let text = std::fs::read_to_string(dir.join("nuclear-caps.toml")).unwrap();
+        let rehearsal = rehearse("nuclear-caps.toml", &text, &Dir(dir), None).unwrap();
+        let cache = Evaluations::new();
+        let id = "arden-nuclear-2026";
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let answers = std::thread::scope(|scope| {
+            let readers: Vec<_> = (0..3u64)
+                .map(|reader| {
+                    let (cache, done, store) = (&cache, &done, &s.store);
+                    scope.spawn(move || {
+                        let mut answers = Vec::new();
+                        for request in 0.. {
+                            if done.load(std::sync::atomic::Ordering::SeqCst) {
+                                break;
+                            }
+                            let as_of = fresh_instant(reader, request);
+                            // Before the agreement is registered and its log created.
+                            let Ok(cached) = cache.state(store, id, as_of, &Reading::default())
+                            else {
+                                continue;
+                            };
+                            if answers.len() < 150 {
+                                answers.push((as_of, cached));
+                            }
+                        }
+                        answers
+                    })
+                })
+                .collect();
+            rehearsal
+                .play_into_watched(&s.store, &mut |_| {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                    Ok(())
+                })
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            readers
+                .into_iter()
+                .flat_map(|r| r.join().unwrap())
+                .collect::<Vec<_>>()
+        });
+        let inputs = full(&s.store, id);
+        let sizes: std::collections::BTreeSet<usize> =
+            answers.iter().map(|(_, c)| c.log.len()).collect();
+        assert!(sizes.len() > 3, "{}: sizes seen {sizes:?}", s.kind);
+        for (as_of, cached) in &answers {
+            let seen = Inputs {
+                versions: (*cached.versions).clone(),
+                log: (*cached.log).clone(),
+            };
+            assert_eq!(
+                json(&seen.log),
+                json(&inputs.log[..seen.log.len()]),
+                "{}: a log that is not a prefix",
+                s.kind
+            );
+            assert_eq!(
+                json(&*cached.state),
+                json(&seen.evaluate(*as_of).unwrap()),
+                "{}: size {}, as of {as_of}",
+                s.kind,
+                seen.log.len()
+            );
+        }
+        let as_of = fresh_instant(9, 9);
+        let last = cache
+            .state(&s.store, id, as_of, &Reading::default())
+            .unwrap();
+        assert_eq!(last.log.len(), inputs.log.len(), "{}", s.kind);
+        assert_eq!(json(&*last.state), json(&inputs.evaluate(as_of).unwrap()));
+    });
+}
+
+#[test]
+fn a_checkpoint_replaced_after_the_cache_checked_it_is_refused_with_no_entry_since() {
+    // The log does not grow: only its latest checkpoint is replaced by one of the same
+    // tree signed by another key. The cache, which answers from its slot when the store
+    // did not move, must see that the checkpoint did and check it.
+    accord_store::testing::both(|fresh| {
+        let store = Store::open(&fresh.url).unwrap();
+        let dir = repo().join("examples/scenarios");
+        let text = std::fs::read_to_string(dir.join("nuclear-caps.toml")).unwrap();
+        rehearse("nuclear-caps.toml", &text, &Dir(dir), None)
+            .unwrap()
+            .play_into(&store)
+            .unwrap();
+        let cache = Evaluations::new();
+        let id = "arden-nuclear-2026";
+        let state = |at: &str| cache.state(&store, id, at.parse().unwrap(), &Reading::default());
+        state("2027-01-01T00:00:00Z").unwrap();
+        let mut ledger = accord_app::log::find(&store, &id.parse().unwrap()).unwrap();
+        let (size, origin) = (ledger.info().size, ledger.info().origin.clone());
+        let (stored, _) = ledger.checkpoints().unwrap().pop().unwrap();
+        assert_eq!(stored, size);
+        let forged = accord_ledger::checkpoint::Checkpoint {
+            origin: origin.clone(),
+            size,
+            root: ledger.root_at(size).unwrap(),
+            extensions: vec![],
+        }
+        .sign(&accord_ledger::note::SignerKey::from_seed(&origin, [7; 32]).unwrap())
+        .unwrap();
+        fresh.execute(&format!(
+            "UPDATE ledger_checkpoint SET note = '{}' WHERE size = {size}",
+            forged.replace('\'', "''")
+        ));
+        let refused = state("2027-01-02T00:00:00Z").map(|_| ()).unwrap_err();
+        assert!(
+            refused.to_string().contains("checkpoint"),
+            "{}: {refused}",
+            fresh.kind()
+        );
+    });
 }
