@@ -88,9 +88,15 @@ pub enum ErrorKind {
     Record(String),
     /// The same identifier twice in one import, where the format does not allow it.
     #[error(
-        "duplicate identifier `{0}`: the file lists this target twice; it is corrupt or not the publisher's file"
+        "duplicate identifier `{id}`{}: the file lists this target twice; it is corrupt or not the publisher's file",
+        first_seen(.first_seen_in)
     )]
-    Duplicate(String),
+    Duplicate {
+        /// The identifier listed twice.
+        id: String,
+        /// The file of the same import that listed it first, when it is another file.
+        first_seen_in: Option<String>,
+    },
     /// A record larger than any real one: the file is corrupt, or is not a list.
     #[error("record larger than {0} bytes: the file is corrupt or not a sanctions list")]
     TooLarge(usize),
@@ -157,4 +163,11 @@ impl ImportError {
             kind,
         }
     }
+}
+
+/// " (first seen in `FILE`)" when a duplicate was first listed by another file.
+fn first_seen(file: &Option<String>) -> String {
+    file.as_deref()
+        .map(|f| format!(" (first seen in `{f}`)"))
+        .unwrap_or_default()
 }

@@ -1030,12 +1030,11 @@ impl Batch {
         let scattered = self.format.scattered();
         let origin = self.origin.clone();
         let duplicate = |id: &str, first_origin: &str, at: Location| -> ListStoreError {
-            let detail = if first_origin == origin {
-                String::new()
-            } else {
-                format!(" (first seen in `{first_origin}`)")
+            let kind = ErrorKind::Duplicate {
+                id: id.to_owned(),
+                first_seen_in: (first_origin != origin).then(|| first_origin.to_owned()),
             };
-            ImportError::new(&origin, at, ErrorKind::Duplicate(format!("{id}{detail}"))).into()
+            ImportError::new(&origin, at, kind).into()
         };
         // Merge or refuse repeats inside the batch.
         let mut by_id: BTreeMap<String, Designation> = BTreeMap::new();

@@ -106,17 +106,11 @@ impl Copied<'_, '_> {
 /// The error for a second record of `id`, in `origin` at `at`, first seen in
 /// `first_origin`: the generic path's words.
 fn duplicate(id: &str, origin: &str, first_origin: &str, at: &Location) -> ListStoreError {
-    let detail = if first_origin == origin {
-        String::new()
-    } else {
-        format!(" (first seen in `{first_origin}`)")
+    let kind = ErrorKind::Duplicate {
+        id: id.to_owned(),
+        first_seen_in: (first_origin != origin).then(|| first_origin.to_owned()),
     };
-    ImportError::new(
-        origin,
-        at.clone(),
-        ErrorKind::Duplicate(format!("{id}{detail}")),
-    )
-    .into()
+    ImportError::new(origin, at.clone(), kind).into()
 }
 
 /// Copies a batch's records into `lists_staging` and their distinct name keys into

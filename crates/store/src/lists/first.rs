@@ -56,7 +56,15 @@ pub(super) trait Sink {
 
 /// The error for a second record of `id` in `origin`.
 pub(super) fn duplicate(id: &str, origin: &str, at: Location) -> ListStoreError {
-    ImportError::new(origin, at, ErrorKind::Duplicate(id.to_owned())).into()
+    ImportError::new(
+        origin,
+        at,
+        ErrorKind::Duplicate {
+            id: id.to_owned(),
+            first_seen_in: None,
+        },
+    )
+    .into()
 }
 
 /// Imports the files ([`direct`]) of a source never imported into `sink` as import

@@ -269,12 +269,11 @@ fn duplicate(tx: &Transaction<'_>, id: &str, origin: &str, at: Location) -> List
         Ok(first) => first.unwrap_or_else(|| origin.to_owned()),
         Err(e) => return e.into(),
     };
-    let detail = if first == origin {
-        String::new()
-    } else {
-        format!(" (first seen in `{first}`)")
+    let kind = ErrorKind::Duplicate {
+        id: id.to_owned(),
+        first_seen_in: (first != origin).then_some(first),
     };
-    ImportError::new(origin, at, ErrorKind::Duplicate(format!("{id}{detail}"))).into()
+    ImportError::new(origin, at, kind).into()
 }
 
 /// A text column, borrowed from the row.

@@ -1094,6 +1094,23 @@ fn a_reimport_staged_by_copy_equals_the_generic_one_on_both_stores() {
             assert!(got.contains("line 5002"), "{backend}: {got}");
             assert_eq!(fast.snapshot().unwrap(), before, "{backend}");
         }
+        // A repeat in a later file of the same import names the file it was first seen in.
+        let files = [
+            ("a.json".to_owned(), Format::FtmJson, text(&again, None)),
+            (
+                "b.json".to_owned(),
+                Format::FtmJson,
+                ftm(&[("id4000", "Again")]),
+            ),
+        ];
+        let got = import_generated(&mut fast, "many", &files, T3, Via::Store).unwrap_err();
+        let want = import_generated(&mut reference, "many", &files, T3, Via::Generic).unwrap_err();
+        assert_eq!(got, want, "{backend}");
+        assert!(
+            got.contains("duplicate identifier `id4000` (first seen in `a.json`)"),
+            "{backend}: {got}"
+        );
+        assert_eq!(fast.snapshot().unwrap(), before, "{backend}");
         snapshots.push(before);
     }
     // The same rows on both stores, read back as values of whichever nullability (a NULL
