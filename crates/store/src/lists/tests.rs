@@ -891,6 +891,35 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    /// The same on PostgreSQL: its import (a first import by COPY straight into the final
+    /// rows, re-imports of whole targets staged by COPY, scattered formats in multi-row
+    /// batches) leaves every list table as the generic path leaves it, over the same
+    /// generated imports (the FtM files carry the duplicates, refused in the same words).
+    #[test]
+    fn postgres_staging_equals_generic_staging(
+        lists in proptest::collection::vec((generated_targets(), proptest::option::of(0u16..60)), 3),
+    ) {
+        let (Some((mut fast, _fast_schema)), Some((mut reference, _reference_schema))) =
+            (fresh_postgres(), fresh_postgres())
+        else {
+            return Ok(());
+        };
+        for ((targets, repeat), at) in lists.iter().zip([T1, T2, T3]) {
+            let ftm = vec![("e.json".to_owned(), Format::FtmJson, ftm_file(targets, *repeat))];
+            let ofac = ofac_set(targets).to_vec();
+            for (source, files) in [("ftm", ftm), ("ofac", ofac)] {
+                let got = import_generated(&mut fast, source, &files, at, Via::Store);
+                let want = import_generated(&mut reference, source, &files, at, Via::Generic);
+                prop_assert_eq!(&got, &want);
+                prop_assert_eq!(fast.snapshot().unwrap(), reference.snapshot().unwrap());
+            }
+        }
+    }
+}
+
+proptest! {
     /// `name_key` without its intermediate vector (and lowercasing ASCII in place) is the
     /// key it was: words joined by one space, lowercased.
     #[test]
