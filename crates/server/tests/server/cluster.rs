@@ -336,17 +336,19 @@ fn an_amendment_signature_to_a_server_that_does_not_lead_is_answered_by_the_lead
 
 #[test]
 fn store_work_past_the_bound_is_refused_as_overloaded() {
-    let Some(fresh) = fresh_log() else {
+    // Bound in this order, dropped in the reverse: the lock's connection first.
+    let Some(Held {
+        fresh: _fresh,
+        store,
+        accepted,
+        token,
+        runtime,
+        mut watcher,
+        mut locker,
+    }) = held()
+    else {
         return;
     };
-    let (accepted, tokens) = tokens();
-    let token = tokens[&Role::Monitor].clone();
-    let store = Store::open(&fresh.url).unwrap();
-    // Made before the lock's connection, so dropped after it: should an assertion fail
-    // while the lock is held, the lock goes first and the runtime's blocked work ends.
-    let runtime = runtime();
-    let mut locker = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
-    let mut watcher = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
     runtime.block_on(async {
         let server = start(&store, |c| Config {
             tokens: accepted.clone(),
@@ -383,23 +385,23 @@ fn store_work_past_the_bound_is_refused_as_overloaded() {
         assert_eq!(log().await.unwrap().status().as_u16(), 200);
         server.stop().await.unwrap();
     });
-    drop(runtime);
-    drop((locker, watcher, store));
 }
 
 #[test]
 fn submissions_past_the_bound_in_flight_are_refused_as_overloaded_and_write_nothing() {
-    let Some(fresh) = fresh_log() else {
+    // Bound in this order, dropped in the reverse: the lock's connection first.
+    let Some(Held {
+        fresh: _fresh,
+        store,
+        accepted,
+        token,
+        runtime,
+        mut watcher,
+        mut locker,
+    }) = held()
+    else {
         return;
     };
-    let (accepted, tokens) = tokens();
-    let token = tokens[&Role::Monitor].clone();
-    let store = Store::open(&fresh.url).unwrap();
-    // Made before the lock's connection, so dropped after it: should an assertion fail
-    // while the lock is held, the lock goes first and the runtime's blocked work ends.
-    let runtime = runtime();
-    let mut locker = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
-    let mut watcher = accord_store::connect_postgres(&fresh.url.to_string()).unwrap();
     runtime.block_on(async {
         let server = start(&store, |c| Config {
             tokens: accepted.clone(),
@@ -459,7 +461,36 @@ fn submissions_past_the_bound_in_flight_are_refused_as_overloaded_and_write_noth
         4,
         "entries 1 and 4, then the batch once"
     );
-    drop((locker, watcher, store));
+}
+
+/// What the tests of the bounds share: a fresh log and its store, a monitor's token, and two
+/// connections — one to hold a lock, one to watch for the request waiting on it.
+struct Held {
+    locker: postgres::Client,
+    watcher: postgres::Client,
+    runtime: tokio::runtime::Runtime,
+    store: Store,
+    accepted: accord_server::Tokens,
+    token: String,
+    fresh: TestStore,
+}
+
+/// [`Held`], or `None` (the test skips). A test binds the connections after the runtime, so
+/// that they drop before it: should an assertion fail while the lock is held, the lock goes
+/// first and the runtime's blocked work ends (else the runtime's drop waits on it for ever).
+fn held() -> Option<Held> {
+    let fresh = fresh_log()?;
+    let (accepted, tokens) = tokens();
+    let url = fresh.url.to_string();
+    Some(Held {
+        locker: accord_store::connect_postgres(&url).unwrap(),
+        watcher: accord_store::connect_postgres(&url).unwrap(),
+        runtime: runtime(),
+        store: Store::open(&fresh.url).unwrap(),
+        accepted,
+        token: tokens[&Role::Monitor].clone(),
+        fresh,
+    })
 }
 
 /// Takes `table` in an exclusive lock, in a transaction of `locker` left open.
