@@ -828,12 +828,15 @@ fn import_generated(
     result.map_err(|e| e.to_string())
 }
 
+/// The files of one import: name, format, text.
+type Files = Vec<(String, Format, String)>;
+
 /// One generated import per source: an FtM file (with `repeat` listed twice, if any) and
 /// the OFAC CSV set of the same targets.
 fn generated_files(
     targets: &BTreeMap<u16, (u8, u8, bool)>,
     repeat: Option<u16>,
-) -> [(&'static str, Vec<(String, Format, String)>); 2] {
+) -> [(&'static str, Files); 2] {
     let ftm = vec![(
         "e.json".to_owned(),
         Format::FtmJson,
