@@ -279,36 +279,6 @@ impl Evaluator {
             .map(Look::from)
     }
 
-    /// The state as of `as_of`, as [`Evaluator::state`] gives it, derived without changing
-    /// the evaluator — so that several callers can derive at once behind a shared lock —
-    /// with what the derivation computed that later ones can reuse: hand it to
-    /// [`Evaluator::keep`] (under an exclusive lock) or drop it.
-    pub fn state_shared(&self, as_of: Instant) -> Result<(State, Computed), EvalError> {
-        let (state, fills) = derive::output(
-            &self.core,
-            as_of,
-            true,
-            derive::Detail::Full,
-            derive::Output::State,
-        )?;
-        let computed = Computed {
-            fills,
-            appended: self.appended.len(),
-        };
-        Ok((state, computed))
-    }
-
-    /// Keeps what a derivation computed ([`Evaluator::state_shared`]) for later ones; what
-    /// was computed before the last append is dropped, since that entry may change it.
-    pub fn keep(&mut self, computed: Computed) {
-        if computed.appended != self.appended.len() {
-            return;
-        }
-        for fill in computed.fills {
-            self.fill(fill);
-        }
-    }
-
     /// The state in the detail asked for, keeping what it computed for later derivations.
     fn derive(
         &mut self,
@@ -351,22 +321,6 @@ impl Evaluator {
                 ind.prefix.extend(keep, key, add);
             }
         }
-    }
-}
-
-/// What a derivation computed that later derivations can reuse (quorums, settled
-/// periods): see [`Evaluator::state_shared`] and [`Evaluator::keep`].
-pub struct Computed {
-    fills: derive::Fills,
-    /// How many entries the evaluator held when it was computed.
-    appended: usize,
-}
-
-impl std::fmt::Debug for Computed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Computed")
-            .field("appended", &self.appended)
-            .finish_non_exhaustive()
     }
 }
 

@@ -943,45 +943,6 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    /// States derived behind a shared lock (`Evaluator::state_shared`), what they computed
-    /// handed back to the evaluator at once, later (after more appends: it must then be
-    /// dropped, for a new entry may change it) or never, are byte for byte the full replay
-    /// of what was appended, and so is every state the evaluator derives afterwards.
-    #[test]
-    fn shared_derivations_kept_late_or_never_equal_a_full_replay(
-        log in log_strategy(), which in 0..3usize,
-        asks in prop::collection::vec((1..6usize, days(), 0..3usize), 1..12),
-    ) {
-        let v = versions(which);
-        let mut ev = Evaluator::new(&v).unwrap();
-        let mut appended: Vec<LoggedStatement> = Vec::new();
-        let mut next = log.iter();
-        let mut held = None;
-        for (step, days, keep) in asks {
-            for entry in next.by_ref().take(step) {
-                ev.append(entry);
-                appended.push(entry.clone());
-            }
-            if let Some(computed) = held.take() {
-                ev.keep(computed);
-            }
-            let when = as_of(days);
-            let (state, computed) = ev.state_shared(when).unwrap();
-            let replay = json(&evaluate(&v, &appended, when).unwrap());
-            prop_assert_eq!(json(&state), replay.clone(), "shared, after {} appends", appended.len());
-            match keep {
-                0 => ev.keep(computed),
-                1 => held = Some(computed),
-                _ => drop(computed),
-            }
-            prop_assert_eq!(json(&ev.state(when).unwrap()), replay, "after {} appends", appended.len());
-        }
-    }
-}
-
 /// A state's JSON (or a look's) without any `reasons`: what `Evaluator::statuses` promises
 /// to keep.
 fn without_reasons<T: serde::Serialize>(s: &T) -> serde_json::Value {
