@@ -161,12 +161,7 @@ pub(crate) fn state_json(state: &accord_core::engine::state::State) -> Vec<u8> {
     static LAST: AtomicUsize = AtomicUsize::new(16 * 1024);
     let last = LAST.load(Ordering::Relaxed);
     let mut out = Vec::with_capacity(last + last / 8);
-    // INVARIANT (as `accord_render::pretty`): a state's serialisation cannot fail; were it
-    // to, the answer is the renderer's, an empty document.
-    if serde_json::to_writer_pretty(&mut out, state).is_err() {
-        out.clear();
-    }
-    out.push(b'\n');
+    accord_render::state::json_into(state, &mut out);
     LAST.store(out.len(), Ordering::Relaxed);
     out
 }
