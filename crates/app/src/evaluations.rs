@@ -24,16 +24,11 @@
 //! slot, so the next request starts from a full read again.
 //!
 //! Concurrency: one lock per agreement (requests for different agreements never wait for
-//! each other), held while the slot is brought up to date and its memo read; the map of
-//! slots is locked only to find or insert one. A state is derived after that lock is
-//! released, by one of a few evaluators over the same log (one per core, each under a lock
-//! of its own): a request takes whichever is free, so a "now" waits for another request's
-//! derivation only when every evaluator is busy (before, every request for the agreement
-//! queued behind every derivation in flight). Callers on an async runtime run these calls
+//! each other), held while the slot is brought up to date and the state derived; the map of
+//! slots is locked only to find or insert one. Callers on an async runtime run these calls
 //! on its blocking pool, like every other use case.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use accord_core::agreement::Agreement;
@@ -64,10 +59,6 @@ const TIMELINES_KEPT: usize = 8;
 /// the prefix a signed checkpoint covers and verifies signatures in batches, rather than
 /// by reading and verifying entries one at a time.
 const FULL_READ_PAST: u64 = 4096;
-
-/// At most this many evaluators per agreement: derivations at once past the cores gain
-/// nothing, and each evaluator holds its own copy of the log's statements.
-const EVALUATORS_AT_MOST: usize = 4;
 
 /// The evaluation cache of a process: one slot per (store, agreement).
 #[derive(Debug, Default)]
@@ -149,7 +140,7 @@ impl Evaluations {
         if self.uncached {
             return evaluated_from_full_read(store, agreement, AsOf::At(as_of), reading);
         }
-        self.evaluated(store, agreement, AsOf::At(as_of), reading)
+        self.with_slot(store, agreement, |slot| slot.evaluated(as_of, reading))
     }
 
     /// The instant `as_of` means for the registered `agreement`: a date is its end in the
@@ -181,69 +172,10 @@ impl Evaluations {
         if self.uncached {
             return evaluated_from_full_read(store, agreement, as_of, reading);
         }
-        self.evaluated(store, agreement, as_of, reading)
-    }
-
-    /// The state as of `as_of` from the memo, else derived outside the slot's lock by a
-    /// free evaluator and memoised. A derivation that finds its evaluator fed entries
-    /// appended after the slot was read (another request brought the slot up to date in
-    /// between) starts again, so that the state answered is the state of the log answered.
-    fn evaluated(
-        &self,
-        store: &Store,
-        agreement: &str,
-        as_of: AsOf,
-        reading: &Reading,
-    ) -> Result<Evaluated> {
-        loop {
-            let (instant, asked) = self.with_slot(store, agreement, |slot| {
-                let instant = slot.instant(agreement, as_of)?;
-                Ok((instant, slot.asked(instant, reading)))
-            })?;
-            let (read, state) = match asked {
-                Asked::Memoised(evaluated) => return Ok(evaluated),
-                Asked::Derive(read) => {
-                    let state = read.derive(instant, reading)?;
-                    (read, state)
-                }
-            };
-            let Some(state) = state else { continue };
-            let state = Arc::new(match reading.contract {
-                Some(concluded) => state.for_contract(concluded),
-                None => state,
-            });
-            let evaluated = read.evaluated(state.clone());
-            self.memoise(
-                store,
-                agreement,
-                read.generation,
-                (instant, reading.clone()),
-                state,
-            );
-            return Ok(evaluated);
-        }
-    }
-
-    /// Keeps a state derived from the slot of `generation` in its memo, unless the slot
-    /// moved on since (the memo then holds states of a longer log only).
-    fn memoise(
-        &self,
-        store: &Store,
-        agreement: &str,
-        generation: u64,
-        key: (Instant, Reading),
-        state: Arc<State>,
-    ) {
-        let cell = self.cell(store, agreement);
-        let mut guard = lock(&cell);
-        let forgotten = guard.as_mut().and_then(|slot| {
-            (slot.generation == generation).then(|| {
-                slot.states.insert(key, state);
-                slot.states.forgotten()
-            })
-        });
-        drop(guard);
-        drop(forgotten);
+        self.with_slot(store, agreement, |slot| {
+            let instant = slot.instant(agreement, as_of)?;
+            slot.evaluated(instant, reading)
+        })
     }
 
     /// Every state change of the registered `agreement` from `from` to `to` (see
@@ -270,7 +202,11 @@ impl Evaluations {
         agreement: &str,
         work: impl FnOnce(&mut Slot) -> Result<T>,
     ) -> Result<T> {
-        let cell = self.cell(store, agreement);
+        let cell = {
+            let mut slots = lock(&self.slots);
+            let key = (store.url().to_string(), agreement.to_owned());
+            slots.entry(key).or_default().clone()
+        };
         let mut guard = lock(&cell);
         let taken = guard.take();
         let mut slot = Slot::current(taken, store, agreement)?;
@@ -282,13 +218,6 @@ impl Evaluations {
         drop(guard);
         drop(forgotten);
         answer
-    }
-
-    /// The agreement's slot cell, inserted empty when first asked for.
-    fn cell(&self, store: &Store, agreement: &str) -> SlotCell {
-        let mut slots = lock(&self.slots);
-        let key = (store.url().to_string(), agreement.to_owned());
-        slots.entry(key).or_default().clone()
     }
 }
 
@@ -319,10 +248,8 @@ fn evaluated_from_full_read(
     })
 }
 
-/// A poisoned lock is taken over: a slot is only ever replaced whole, or emptied before
-/// work on it starts (see [`Evaluations::with_slot`]); an evaluator is changed by a
-/// derivation only to keep what it computed, each quorum or period on its own and correct
-/// on its own, and by the slot's update, which a panic empties the slot of.
+/// A poisoned lock is taken over: what it guards is only ever replaced whole, or emptied
+/// before work on it starts (see [`Evaluations::with_slot`]).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
@@ -342,12 +269,7 @@ struct Slot {
     sealed: Arc<BTreeMap<u64, Hash>>,
     /// The reports of `log`, pushed as it grows.
     reports: Arc<Reports>,
-    /// Evaluators fed every statement of `log`, each under its own lock: a derivation
-    /// takes one and keeps in it what it computed.
-    evaluators: Vec<Arc<Mutex<Fed>>>,
-    /// Changes whenever `log` or `versions` do (process-wide unique): a state derived
-    /// from an evaluator of another generation is not of this slot's log.
-    generation: u64,
+    evaluator: Evaluator,
     chain: Chain,
     states: Memo<(Instant, Reading), Arc<State>>,
     timelines: Memo<(Option<Date>, Date), Arc<Vec<Change>>>,
@@ -375,21 +297,16 @@ impl Slot {
         }
     }
 
-    /// The state as of `as_of`, read as asked, from the memo; else what deriving it
-    /// outside the slot's lock takes.
-    fn asked(&self, as_of: Instant, reading: &Reading) -> Asked {
-        let read = Read {
+    /// The state as of `as_of`, read as asked, with what it was derived from.
+    fn evaluated(&mut self, as_of: Instant, reading: &Reading) -> Result<Evaluated> {
+        let state = self.state(as_of, reading)?;
+        Ok(Evaluated {
             versions: self.versions.clone(),
             log: self.log.clone(),
-            sealed: self.sealed.clone(),
+            sealed: Some(self.sealed.clone()),
             reports: self.reports.clone(),
-            evaluators: self.evaluators.clone(),
-            generation: self.generation,
-        };
-        match self.states.get(&(as_of, reading.clone())) {
-            Some(state) => Asked::Memoised(read.evaluated(state.clone())),
-            None => Asked::Derive(read),
-        }
+            state,
+        })
     }
 
     /// `previous` brought up to date with the store (or built from a full read when there
@@ -456,8 +373,10 @@ impl Slot {
             .filter_map(|(i, e)| commitment(e).map(|c| (i, c)))
             .collect();
         let log = crate::log::statements(ledger, verified.entries)?;
-        let generation = next_generation();
-        let evaluators = fed(&versions, &log, generation)?;
+        let mut evaluator = Evaluator::new(&versions)?;
+        for entry in &log {
+            evaluator.append(entry);
+        }
         let mut slot = Slot {
             shas,
             versions,
@@ -466,8 +385,7 @@ impl Slot {
             reports: Arc::new(Reports::new(&log)),
             log: Arc::new(log),
             sealed: Arc::new(sealed),
-            evaluators,
-            generation,
+            evaluator,
             chain: Chain {
                 frontier: Frontier {
                     tree,
@@ -488,11 +406,13 @@ impl Slot {
     }
 
     /// The slot over other versions of the agreement (an amendment registered): the log
-    /// read is kept, new evaluators fed it (derivations still running on the old ones
-    /// answer for the old versions, and are not memoised).
+    /// read is kept, the evaluator fed it again.
     fn with_versions(mut self, versions: Arc<Vec<Agreement>>, shas: Vec<String>) -> Result<Slot> {
-        self.generation = next_generation();
-        self.evaluators = fed(&versions, &self.log, self.generation)?;
+        let mut evaluator = Evaluator::new(&versions)?;
+        for entry in self.log.iter() {
+            evaluator.append(entry);
+        }
+        self.evaluator = evaluator;
         self.versions = versions;
         self.shas = shas;
         self.states.clear();
@@ -505,36 +425,43 @@ impl Slot {
     fn append_new(&mut self, ledger: &mut Ledger) -> Result<()> {
         let info = ledger.info().clone();
         let read = self.chain.frontier.tree.size();
-        let mut new = Vec::new();
         for (index, logged) in (read..).zip(ledger.read_verified_after(&mut self.chain.frontier)?) {
             if let Some(commitment) = commitment(&logged) {
                 Arc::make_mut(&mut self.sealed).insert(index, commitment);
             }
             if let Some(statement) = crate::log::statement(ledger, index, logged)? {
-                new.push(statement);
-            }
-        }
-        if info.size > read {
-            self.generation = next_generation();
-            // Each evaluator is fed once the derivation running on it (if any) is done, and
-            // marked first: one half fed by a panic is of no generation a request has read.
-            for evaluator in &self.evaluators {
-                let mut fed = lock(evaluator);
-                fed.generation = self.generation;
-                for statement in &new {
-                    fed.evaluator.append(statement);
-                }
-            }
-            for statement in new {
+                self.evaluator.append(&statement);
                 Arc::make_mut(&mut self.reports).push(self.log.len(), &statement);
                 Arc::make_mut(&mut self.log).push(statement);
             }
+        }
+        if info.size > read {
             self.states.clear();
             self.timelines.clear();
         }
         self.chain
             .check_checkpoints(&info, ledger.checkpoints()?, read)
             .map_err(|problem| unverified(&info, problem))
+    }
+
+    /// The state as of `as_of`, read as asked: from the memo, else derived.
+    fn state(&mut self, as_of: Instant, reading: &Reading) -> Result<Arc<State>> {
+        let key = (as_of, reading.clone());
+        if let Some(state) = self.states.get(&key) {
+            return Ok(state.clone());
+        }
+        let state = match &reading.view {
+            None => self.evaluator.state(as_of)?,
+            Some(view) => {
+                accord_core::engine::evaluate_view(&self.versions, &self.log, as_of, view)?
+            }
+        };
+        let state = Arc::new(match reading.contract {
+            Some(concluded) => state.for_contract(concluded),
+            None => state,
+        });
+        self.states.insert(key, state.clone());
+        Ok(state)
     }
 
     /// The timeline from `from` to `to`: from the memo, else computed over the log read.
@@ -551,109 +478,6 @@ impl Slot {
         self.timelines.insert((from, to), changes.clone());
         Ok(changes)
     }
-}
-
-/// What a request asking for a state takes from the slot.
-enum Asked {
-    /// The state was memoised.
-    Memoised(Evaluated),
-    /// It is to be derived from this.
-    Derive(Read),
-}
-
-/// The slot as a request read it: what a state derived outside the slot's lock is derived
-/// from, and answered with.
-struct Read {
-    versions: Arc<Vec<Agreement>>,
-    log: Arc<Vec<LoggedStatement>>,
-    sealed: Arc<BTreeMap<u64, Hash>>,
-    reports: Arc<Reports>,
-    evaluators: Vec<Arc<Mutex<Fed>>>,
-    generation: u64,
-}
-
-/// An evaluator, and the slot generation whose log it has been fed.
-#[derive(Debug)]
-struct Fed {
-    evaluator: Evaluator,
-    generation: u64,
-}
-
-impl Read {
-    /// The state as of `as_of`, read as asked; `None` when the evaluator free was fed
-    /// past this read of the slot (the caller reads the slot again).
-    fn derive(&self, as_of: Instant, reading: &Reading) -> Result<Option<State>> {
-        if let Some(view) = &reading.view {
-            let state = accord_core::engine::evaluate_view(&self.versions, &self.log, as_of, view)?;
-            return Ok(Some(state));
-        }
-        let mut fed = self.free_evaluator();
-        if fed.generation != self.generation {
-            return Ok(None);
-        }
-        Ok(Some(fed.evaluator.state(as_of)?))
-    }
-
-    /// An evaluator no derivation is using, else (every one busy) one to wait for, a
-    /// different one for each request that waits.
-    fn free_evaluator(&self) -> MutexGuard<'_, Fed> {
-        for evaluator in &self.evaluators {
-            match evaluator.try_lock() {
-                Ok(fed) => return fed,
-                Err(std::sync::TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
-                Err(std::sync::TryLockError::WouldBlock) => {}
-            }
-        }
-        static WAITED: AtomicU64 = AtomicU64::new(0);
-        let turn = WAITED.fetch_add(1, Ordering::Relaxed) as usize % self.evaluators.len();
-        lock(&self.evaluators[turn])
-    }
-
-    fn evaluated(&self, state: Arc<State>) -> Evaluated {
-        Evaluated {
-            versions: self.versions.clone(),
-            log: self.log.clone(),
-            sealed: Some(self.sealed.clone()),
-            reports: self.reports.clone(),
-            state,
-        }
-    }
-}
-
-/// A new slot generation, never used before in this process.
-fn next_generation() -> u64 {
-    static GENERATIONS: AtomicU64 = AtomicU64::new(0);
-    GENERATIONS.fetch_add(1, Ordering::Relaxed)
-}
-
-/// Evaluators over `versions`, each fed `log`: one per core (at least two, so that a
-/// request never waits for a single other one's derivation; at most
-/// [`EVALUATORS_AT_MOST`]). The first is fed, the others are its copies.
-fn fed(
-    versions: &[Agreement],
-    log: &[LoggedStatement],
-    generation: u64,
-) -> Result<Vec<Arc<Mutex<Fed>>>> {
-    let mut evaluator = Evaluator::new(versions)?;
-    for entry in log {
-        evaluator.append(entry);
-    }
-    let count = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZeroUsize::get)
-        .clamp(2, EVALUATORS_AT_MOST);
-    let mut evaluators: Vec<_> = (1..count)
-        .map(|_| {
-            Arc::new(Mutex::new(Fed {
-                evaluator: evaluator.clone(),
-                generation,
-            }))
-        })
-        .collect();
-    evaluators.push(Arc::new(Mutex::new(Fed {
-        evaluator,
-        generation,
-    })));
-    Ok(evaluators)
 }
 
 /// A sealed entry's commitment.
@@ -754,49 +578,5 @@ impl<K: Ord + Clone, V> Memo<K, V> {
     /// What the memo let go of since it was last asked.
     fn forgotten(&mut self) -> Vec<V> {
         std::mem::take(&mut self.forgotten)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A fresh instant is derived while another request's derivation holds an evaluator
-    /// (the test holds it): by another evaluator, and as a full replay derives it.
-    #[test]
-    fn a_derivation_in_flight_does_not_hold_up_another_instant() {
-        let dir = std::env::temp_dir().join(format!("accord-evaluators-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url: accord_store::StoreUrl = format!("sqlite:{}", dir.join("s.db").display())
-            .parse()
-            .unwrap();
-        let store = Store::open(&url).unwrap();
-        crate::play::play_bundled(&store, "scenarios/nuclear-caps.toml").unwrap();
-        let (id, cache) = ("arden-nuclear-2026", Evaluations::new());
-        let first: Instant = "2027-01-01T00:00:00Z".parse().unwrap();
-        cache.state(&store, id, first, &Reading::default()).unwrap();
-        let held = lock(&cache.cell(&store, id)).as_ref().unwrap().evaluators[0].clone();
-        let busy = lock(&held);
-        let fresh: Instant = "2027-03-01T12:00:00Z".parse().unwrap();
-        let (answer, answered) = std::sync::mpsc::channel();
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                let state = cache.state(&store, id, fresh, &Reading::default());
-                answer.send(state.map(|e| e.state)).unwrap();
-            });
-            // Generous: the derivation takes milliseconds; a request queued behind the
-            // held evaluator would wait for ever.
-            let state = answered.recv_timeout(std::time::Duration::from_secs(120));
-            drop(busy);
-            let replayed = crate::evaluate::Inputs::read(
-                &crate::evaluate::AgreementSource::Registered(id.to_owned()),
-                crate::evaluate::LogSource::Store(&store),
-            )
-            .unwrap()
-            .evaluate(fresh)
-            .unwrap();
-            assert_eq!(*state.expect("answered").unwrap(), replayed);
-        });
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
