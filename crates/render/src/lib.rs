@@ -10,6 +10,7 @@
 //! - [`table`] — aligned columns.
 //! - [`state`] — the evaluation as tables (`accord evaluate`).
 //! - [`explain`] — reasons and what remains.
+//! - [`json`] — pretty JSON into a caller's buffer, as [`pretty`] writes it.
 //! - [`timeline`] — state changes, one renderer for `timeline`, `play` and the demo.
 //! - [`play`] — a played scenario, coverage, the demo, scenario problems.
 //! - [`status`] — what is in force, as text and as the status JSON.
@@ -24,6 +25,7 @@ pub mod api;
 pub mod check;
 pub mod errors;
 pub mod explain;
+pub mod json;
 pub mod ledger;
 pub mod lists;
 pub mod play;

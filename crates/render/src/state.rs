@@ -21,6 +21,19 @@ pub fn output(state: &State, json: bool) -> String {
     }
 }
 
+/// The JSON of `docs/state-json.md` with its newline, written at the end of `out`: the
+/// bytes of `output(state, true)`, without building a `String` to copy from (what the
+/// server answers with, many times a second).
+pub fn json_into(state: &State, out: &mut Vec<u8>) {
+    // INVARIANT (as `crate::pretty`): a state's serialisation cannot fail; were it to, the
+    // answer is the renderer's, an empty document.
+    let start = out.len();
+    if crate::json::pretty_into(state, out).is_err() {
+        out.truncate(start);
+    }
+    out.push(b'\n');
+}
+
 /// Which view the state is in, and for which contract, in one line.
 pub fn view_line(state: &State) -> String {
     let views: Vec<String> = state
@@ -571,4 +584,64 @@ fn decisions(state: &State) -> String {
         "STATED REASON",
     ];
     format!("\nDecisions\n{}", table(&header, &rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_app::evaluate::{AgreementSource, Inputs, LogSource, Reading};
+    use accord_core::engine::end_of_day;
+    use accord_store::{Store, StoreUrl};
+    use jiff::ToSpan;
+
+    /// Every bundled scenario played into a store of its own, evaluated at the end of every
+    /// day from its first entry to a month past its last, every view of each state too.
+    #[test]
+    fn the_json_written_into_a_buffer_is_the_outputs_for_every_scenario_state() {
+        let dir = std::env::temp_dir().join(format!("accord-render-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut compared = 0;
+        for (n, scenario) in accord_app::play::SCENARIOS.iter().enumerate() {
+            let url: StoreUrl = format!("sqlite:{}", dir.join(format!("{n}.db")).display())
+                .parse()
+                .unwrap();
+            let store = Store::open(&url).unwrap();
+            let played = accord_app::play::play_bundled(&store, scenario).unwrap();
+            let agreement = played.origin.rsplit('/').next().unwrap().to_owned();
+            let inputs = Inputs::read(
+                &AgreementSource::Registered(agreement),
+                LogSource::Store(&store),
+            )
+            .unwrap();
+            let first = accord_core::engine::date_of(inputs.log[0].recorded_at);
+            let last = accord_core::engine::date_of(inputs.log.last().unwrap().recorded_at);
+            let mut day = first.yesterday().unwrap();
+            while day <= last.checked_add(31_i64.days()).unwrap() {
+                let state = inputs
+                    .evaluate_as(end_of_day(day), &Reading::default())
+                    .unwrap();
+                let mut readings = vec![state];
+                for view in readings[0].views.clone() {
+                    let reading = Reading {
+                        view: Some(view.id),
+                        contract: None,
+                    };
+                    readings.push(inputs.evaluate_as(end_of_day(day), &reading).unwrap());
+                }
+                for state in readings {
+                    let mut written = b"already here ".to_vec();
+                    super::json_into(&state, &mut written);
+                    let expected = format!("already here {}", super::output(&state, true));
+                    assert_eq!(
+                        String::from_utf8(written).unwrap(),
+                        expected,
+                        "{scenario} {day}"
+                    );
+                    compared += 1;
+                }
+                day = day.tomorrow().unwrap();
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(compared > 100, "{compared} states compared");
+    }
 }

@@ -5,10 +5,15 @@ use super::status::unknown_view;
 use accord_app::evaluate::Reading;
 use accord_core::id::AgreementId;
 use accord_core::time::Date;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use super::{blocking, json, json_bytes};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use super::{blocking, json};
 use crate::AppState;
 use crate::extract::{Caller, Params};
 use crate::policy::Action;
@@ -149,7 +154,48 @@ pub async fn state(
     let as_of = as_of(query.as_of.as_deref())?;
     let reading = reading(query.view, query.contract.as_deref())?;
     let evaluated = evaluated(&state, id, as_of, reading).await?;
-    Ok(json_bytes(state_json(&evaluated.state)))
+    let mut response = state_answer(&evaluated.state).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
+}
+
+/// How many states' JSON is kept for the states answered again.
+const ANSWERS_KEPT: usize = 8;
+
+/// The state's JSON ([`state_json`]), written once per state the cache holds: a memoised
+/// state (an instant asked again) is answered with the bytes written for it the first
+/// time, where writing its 145 KB (at 1M entries) was most of such a request's time.
+fn state_answer(state: &Arc<accord_core::engine::state::State>) -> Bytes {
+    // A state is recognised by its address: the `Weak` kept beside its JSON keeps its
+    // allocation, so no other state can be at that address while the entry is kept.
+    static WRITTEN: Mutex<VecDeque<(Weak<accord_core::engine::state::State>, Bytes)>> =
+        Mutex::new(VecDeque::new());
+    let written = |w: &Weak<_>| std::ptr::eq(w.as_ptr(), Arc::as_ptr(state));
+    let kept = |all: &VecDeque<(Weak<_>, Bytes)>| {
+        all.iter().find(|(w, _)| written(w)).map(|(_, b)| b.clone())
+    };
+    if let Some(bytes) = kept(&lock(&WRITTEN)) {
+        return bytes;
+    }
+    let bytes = Bytes::from(state_json(state));
+    let mut all = lock(&WRITTEN);
+    if kept(&all).is_none() {
+        if all.len() >= ANSWERS_KEPT {
+            all.pop_front();
+        }
+        all.push_back((Arc::downgrade(state), bytes.clone()));
+    }
+    bytes
+}
+
+/// A poisoned lock is taken over: the answers kept are only pushed and popped whole.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The state JSON of `docs/state-json.md` with its newline, byte for byte as
@@ -161,12 +207,7 @@ pub(crate) fn state_json(state: &accord_core::engine::state::State) -> Vec<u8> {
     static LAST: AtomicUsize = AtomicUsize::new(16 * 1024);
     let last = LAST.load(Ordering::Relaxed);
     let mut out = Vec::with_capacity(last + last / 8);
-    // INVARIANT (as `accord_render::pretty`): a state's serialisation cannot fail; were it
-    // to, the answer is the renderer's, an empty document.
-    if serde_json::to_writer_pretty(&mut out, state).is_err() {
-        out.clear();
-    }
-    out.push(b'\n');
+    accord_render::state::json_into(state, &mut out);
     LAST.store(out.len(), Ordering::Relaxed);
     out
 }
@@ -265,4 +306,51 @@ pub async fn timeline(
     })
     .await??;
     Ok(json(accord_render::timeline::output(&changes, true)))
+}
+
+#[cfg(test)]
+mod answers {
+    use super::*;
+    use accord_app::evaluate::{AgreementSource, Inputs, LogSource};
+
+    /// The bundled nuclear-caps agreement with an empty log, as of the end of `day`.
+    fn state_on(inputs: &Inputs, day: &str) -> Arc<accord_core::engine::state::State> {
+        let as_of: accord_core::time::Instant = format!("{day}T23:59:59Z").parse().unwrap();
+        Arc::new(inputs.evaluate(as_of).unwrap())
+    }
+
+    #[test]
+    fn each_state_is_answered_with_its_own_json_however_often_asked() {
+        let log = std::env::temp_dir().join(format!("accord-answers-{}.jsonl", std::process::id()));
+        std::fs::write(&log, "").unwrap();
+        let text = accord_app::play::BUNDLED
+            .iter()
+            .find(|b| b.path == "nuclear-caps.toml")
+            .unwrap();
+        let agreement = AgreementSource::Texts(vec![accord_app::agreements::AgreementText {
+            name: text.path.to_owned(),
+            bytes: text.text.as_bytes().to_vec(),
+        }]);
+        let inputs = Inputs::read(&agreement, LogSource::Exported(&log)).unwrap();
+        std::fs::remove_file(&log).unwrap();
+        // More states alive than answers kept, each asked three times in turn, some
+        // dropped (their JSON kept) and others made since.
+        let mut alive: Vec<_> = ["2026-01-01", "2026-06-30", "2027-01-01"]
+            .iter()
+            .map(|d| state_on(&inputs, d))
+            .collect();
+        for round in 0..3 {
+            for state in &alive {
+                let expected = accord_render::state::output(state, true);
+                assert_eq!(state_answer(state), expected.as_bytes(), "round {round}");
+            }
+            alive.remove(0);
+            for day in ["2028-01-01", "2026-03-01", "2029-12-31"]
+                .iter()
+                .skip(round)
+            {
+                alive.push(state_on(&inputs, day));
+            }
+        }
+    }
 }
