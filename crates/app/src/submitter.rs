@@ -1,14 +1,16 @@
 //! Submissions answered without a thread waiting for each (issue #13, `accord serve`):
-//! a long-lived process hands each pre-signed entry to a [`Submitter`] with what to do
-//! with the answer, and goes on. Two threads of the submitter do the rest: one enqueues
-//! each submission on its log's writer ([`Store::writer`], which may wait for a full queue
-//! or start a writer), the other waits for the writer's receipts in the order they were
-//! enqueued and answers each as [`crate::service::submit`] would — from the receipt, an
-//! entry the log held already read back — once its transaction has committed.
+//! a long-lived process hands pre-signed entries — one, or a batch — to a [`Submitter`]
+//! with what to do with the answers, and goes on. Two threads of the submitter do the
+//! rest: one enqueues each entry on its log's writer ([`Store::writer`], which may wait for
+//! a full queue or start a writer), the other waits for the writer's receipts in the order
+//! they were enqueued and answers each as [`crate::service::submit`] would — from the
+//! receipt, an entry the log held already read back — once its transaction has committed.
 //!
 //! So a server with 256 submissions in flight keeps two threads for them rather than 256
 //! blocked ones, and the receipts of one commit are answered together: one read of the
-//! write-ahead log's position (PostgreSQL) for all of them, none on SQLite.
+//! write-ahead log's position (PostgreSQL) for all of them, none on SQLite. A batch goes
+//! between the threads as one message and is answered with one call, in its order: its
+//! entries cost the threads one hand-over, not one each.
 //!
 //! The writer of a log acknowledges its entries in the order they were enqueued, so
 //! waiting for them in that order costs nothing; entries of another log (another agreement
@@ -40,23 +42,44 @@ pub struct Answer {
 /// hand the answer on).
 pub type Done = Box<dyn FnOnce(Answer) + Send>;
 
+/// What to do with the answers of a batch ([`Submitter::submit_batch`]), one per entry in
+/// the batch's order: called once, on the submitter's thread.
+pub type DoneBatch = Box<dyn FnOnce(Vec<Answer>) + Send>;
+
+/// One entry of a batch: the store of its log, the submission, and its encoding
+/// ([`accord_ledger::entry::SignedEntry::encoded`]).
+pub type Item = (Store, Submission, Encoded);
+
+/// A batch handed over: its entries and what to do with their answers.
 struct Job {
-    store: Store,
-    submission: Submission,
-    encoded: Encoded,
-    done: Done,
+    items: Vec<Item>,
+    done: DoneBatch,
 }
 
-/// A submission enqueued on its log's writer: where its receipt will come.
-struct Waiting {
+/// An entry enqueued on its log's writer, or answered already (its writer could not be
+/// had): where its receipt will come.
+struct Enqueued {
     store: Store,
     origin: String,
     encoded: Encoded,
-    reply: mpsc::Receiver<std::result::Result<Receipt, AppendError>>,
-    done: Done,
+    outcome: Outcome,
 }
 
-/// The most receipts answered together (one position read for them all).
+/// What became of an entry handed to its writer: a receipt awaited, or come.
+enum Outcome {
+    Awaited(mpsc::Receiver<std::result::Result<Receipt, AppendError>>),
+    Came(std::result::Result<Receipt, AppendError>),
+    /// Its writer could not be had (nothing enqueued): the answer itself.
+    Failed(Error),
+}
+
+/// A batch whose entries are all enqueued: what the answering thread waits for.
+struct Waiting {
+    entries: Vec<Enqueued>,
+    done: DoneBatch,
+}
+
+/// The most entries answered together (one position read for them all).
 const GROUP: usize = 1024;
 
 /// The two threads that submit entries for a process and answer them; they end when the
@@ -94,105 +117,165 @@ impl Submitter {
     /// the entry has committed, or once it was refused (nothing written). Submissions of
     /// one log handed over in turn are enqueued on its writer in that order.
     pub fn submit(&self, store: &Store, submission: Submission, encoded: Encoded, done: Done) {
-        let job = Job {
-            store: store.clone(),
-            submission,
-            encoded,
-            done,
-        };
+        let item = (store.clone(), submission, encoded);
+        self.submit_batch(
+            vec![item],
+            Box::new(move |answers| {
+                if let Some(answer) = answers.into_iter().next() {
+                    done(answer);
+                }
+            }),
+        );
+    }
+
+    /// Submits each entry of `items` as [`Submitter::submit`] does, all enqueued in the
+    /// batch's order before anything handed over after them; `done` gets one answer per
+    /// entry, in that order, once the last of them is committed or refused. An entry
+    /// refused does not hold back the others: each has its own answer.
+    pub fn submit_batch(&self, items: Vec<Item>, done: DoneBatch) {
+        let job = Job { items, done };
         let refused = match &self.jobs {
             Some(jobs) => jobs.send(job).err().map(|mpsc::SendError(job)| job),
             None => Some(job),
         };
         if let Some(job) = refused {
-            (job.done)(Answer {
-                submitted: Err(Error::Append(AppendError::Stopped)),
-                position: None,
-            });
+            (job.done)(job.items.iter().map(|_| stopped()).collect());
         }
     }
 }
 
-/// The enqueuing thread: each job onto its log's writer, in the order handed over.
+/// The answer of an entry whose writer has stopped (nothing written).
+fn stopped() -> Answer {
+    Answer {
+        submitted: Err(Error::Append(AppendError::Stopped)),
+        position: None,
+    }
+}
+
+/// The enqueuing thread: each batch's entries onto their logs' writers, in the order
+/// handed over, then the batch to the answering thread.
 fn enqueue(queue: &mpsc::Receiver<Job>, waiting: &mpsc::Sender<Waiting>) {
     for job in queue {
-        let origin = job.submission.entry.entry.origin.clone();
-        let writer = match job.store.writer(&origin) {
-            Ok(writer) => writer,
-            Err(e) => {
-                (job.done)(Answer {
-                    submitted: Err(e.into()),
-                    position: None,
-                });
-                continue;
-            }
-        };
-        let reply = writer.submit(job.submission);
+        let entries = job.items.into_iter().map(enqueue_one).collect();
         let next = Waiting {
-            store: job.store,
-            origin,
-            encoded: job.encoded,
-            reply,
+            entries,
             done: job.done,
         };
         if let Err(mpsc::SendError(lost)) = waiting.send(next) {
-            (lost.done)(Answer {
-                submitted: Err(Error::Append(AppendError::Stopped)),
-                position: None,
-            });
+            (lost.done)(lost.entries.iter().map(|_| stopped()).collect());
         }
     }
 }
 
-/// The answering thread: waits for the first receipt enqueued, takes every one after it
-/// that has come too, and answers them together.
+/// One entry onto its log's writer (or its answer, when the writer cannot be had).
+fn enqueue_one((store, submission, encoded): Item) -> Enqueued {
+    let origin = submission.entry.entry.origin.clone();
+    let outcome = match store.writer(&origin) {
+        Ok(writer) => Outcome::Awaited(writer.submit(submission)),
+        Err(e) => Outcome::Failed(e.into()),
+    };
+    Enqueued {
+        store,
+        origin,
+        encoded,
+        outcome,
+    }
+}
+
+impl Waiting {
+    /// Whether every receipt of the batch has come, taking those that have (without
+    /// waiting); a writer gone counts as its receipt `Stopped`.
+    fn came(&mut self) -> bool {
+        self.entries.iter_mut().all(|e| match &e.outcome {
+            Outcome::Awaited(reply) => match reply.try_recv() {
+                Ok(receipt) => {
+                    e.outcome = Outcome::Came(receipt);
+                    true
+                }
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    e.outcome = Outcome::Came(Err(AppendError::Stopped));
+                    true
+                }
+                Err(mpsc::TryRecvError::Empty) => false,
+            },
+            Outcome::Came(_) | Outcome::Failed(_) => true,
+        })
+    }
+
+    /// Waits for every receipt of the batch, in order.
+    fn wait(&mut self) {
+        for e in &mut self.entries {
+            if let Outcome::Awaited(reply) = &e.outcome {
+                e.outcome = Outcome::Came(reply.recv().unwrap_or(Err(AppendError::Stopped)));
+            }
+        }
+    }
+}
+
+/// The answering thread: waits for the receipts of the first batch enqueued, takes every
+/// batch after it whose receipts have all come too, and answers them together.
 fn answer(receipts: &mpsc::Receiver<Waiting>) {
     let mut carried: Option<Waiting> = None;
     loop {
-        let first = match carried.take() {
+        let mut first = match carried.take() {
             Some(first) => first,
             None => match receipts.recv() {
                 Ok(first) => first,
                 Err(_) => return,
             },
         };
-        let receipt = first.reply.recv().unwrap_or(Err(AppendError::Stopped));
-        let mut group = vec![(first, receipt)];
-        while group.len() < GROUP {
-            let Ok(next) = receipts.try_recv() else { break };
-            match next.reply.try_recv() {
-                Ok(receipt) => group.push((next, receipt)),
-                Err(mpsc::TryRecvError::Disconnected) => {
-                    group.push((next, Err(AppendError::Stopped)));
-                }
-                Err(mpsc::TryRecvError::Empty) => {
-                    carried = Some(next);
-                    break;
-                }
+        first.wait();
+        let mut entries = first.entries.len();
+        let mut group = vec![first];
+        while entries < GROUP {
+            let Ok(mut next) = receipts.try_recv() else {
+                break;
+            };
+            if !next.came() {
+                carried = Some(next);
+                break;
             }
+            entries += next.entries.len();
+            group.push(next);
         }
         answer_group(group);
     }
 }
 
-/// Answers receipts that have come: each from its receipt (read back for an entry logged
-/// already), with one position read per PostgreSQL store after all their commits.
-fn answer_group(group: Vec<(Waiting, std::result::Result<Receipt, AppendError>)>) {
+/// Answers batches whose receipts have come: each entry from its receipt (read back for
+/// an entry logged already), with one position read per PostgreSQL store after all their
+/// commits.
+fn answer_group(group: Vec<Waiting>) {
     let mut positions: HashMap<String, Option<String>> = HashMap::new();
-    for (waiting, receipt) in group {
-        let submitted = receipt.map_err(Error::from).and_then(|receipt| {
-            answered(&waiting.store, waiting.origin, &waiting.encoded, &receipt)
-        });
-        let position = match (&submitted, waiting.store.url()) {
-            (Ok(_), StoreUrl::Postgres(url)) => positions
-                .entry(url.clone())
-                .or_insert_with(|| waiting.store.wal_position().ok().flatten())
-                .clone(),
-            _ => None,
-        };
-        (waiting.done)(Answer {
-            submitted,
-            position,
-        });
+    for waiting in group {
+        let answers = waiting
+            .entries
+            .into_iter()
+            .map(|e| answer_one(e, &mut positions))
+            .collect();
+        (waiting.done)(answers);
+    }
+}
+
+/// The answer of one entry whose receipt has come.
+fn answer_one(entry: Enqueued, positions: &mut HashMap<String, Option<String>>) -> Answer {
+    let submitted = match entry.outcome {
+        Outcome::Failed(e) => Err(e),
+        // INVARIANT: not reached; every receipt was waited for (`Waiting::wait`, `came`).
+        Outcome::Awaited(_) => Err(Error::Append(AppendError::Stopped)),
+        Outcome::Came(receipt) => receipt
+            .map_err(Error::from)
+            .and_then(|receipt| answered(&entry.store, entry.origin, &entry.encoded, &receipt)),
+    };
+    let position = match (&submitted, entry.store.url()) {
+        (Ok(_), StoreUrl::Postgres(url)) => positions
+            .entry(url.clone())
+            .or_insert_with(|| entry.store.wal_position().ok().flatten())
+            .clone(),
+        _ => None,
+    };
+    Answer {
+        submitted,
+        position,
     }
 }

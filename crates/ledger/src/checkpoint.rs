@@ -58,23 +58,41 @@ pub fn parse_hash(text: &str) -> Result<Hash, HashError> {
     })
 }
 
-/// Decodes hex (either case); `None` if odd length or not hex.
+/// Decodes hex (either case); `None` if odd length or not hex. Only the digits `0-9`,
+/// `a-f` and `A-F` are hex: a sign (`"+f"`, which `u8::from_str_radix` would read as 15)
+/// or a space is not, so one text has one reading.
 pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.as_bytes();
     if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
+    text.chunks_exact(2)
+        .map(|pair| match pair {
+            [high, low] => Some(hex_digit(*high)? << 4 | hex_digit(*low)?),
+            _ => None,
         })
         .collect()
 }
 
-/// Lowercase hex.
+/// The value of one hex digit (either case).
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Lowercase hex, written from a table into one string (not formatted byte by byte).
 pub fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// Standard base64 of a hash.
@@ -422,6 +440,30 @@ mod tests {
                 proptest::prop_assert_eq!(v.text, cp.body());
             }
         }
+    }
+
+    #[test]
+    fn hex_is_decoded_from_its_digits_only() {
+        assert_eq!(decode_hex(""), Some(vec![]));
+        assert_eq!(decode_hex("0aFf"), Some(vec![0x0a, 0xff]));
+        assert_eq!(decode_hex("deadBEEF"), Some(vec![0xde, 0xad, 0xbe, 0xef]));
+        // Odd lengths, non-digits, and what `u8::from_str_radix` would let through: a
+        // sign before a digit.
+        for text in [
+            "0", "abc", "0g", "zz", "+f", "+f+f", "-1", "0 ", " 0", "éé", "0x",
+        ] {
+            assert_eq!(decode_hex(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn hex_round_trips_every_byte_in_lowercase() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let hex = encode_hex(&bytes);
+        let formatted: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, formatted);
+        assert_eq!(decode_hex(&hex), Some(bytes.clone()));
+        assert_eq!(decode_hex(&hex.to_uppercase()), Some(bytes));
     }
 
     #[test]

@@ -23,6 +23,10 @@
 //! (2 s / its time per entry). Without it the client and the server share one runtime,
 //! as they always did (what the goal's ratios are measured with).
 //!
+//! The bench runs with mimalloc as its allocator, as the shipped `accord` binary does
+//! (`crates/cli/src/main.rs`), so (b) and (c) are measured as a user's server runs; (a)
+//! runs in the same process, with the same allocator, so the ratios compare like with like.
+//!
 //! `cargo bench -p accord-server --bench submissions` — `ACCORD_BENCH_ENTRIES` (default
 //! 20000), `ACCORD_BENCH_IN_FLIGHT` (256 entries), `ACCORD_BENCH_BATCH` (32),
 //! `ACCORD_BENCH_SPLIT` (0).
@@ -43,6 +47,10 @@ use accord_server::{Config, RateLimits, Tokens};
 use accord_store::StoreUrl;
 use accord_store::ledger::{AppendError, GroupCommit, Ledger, Receipt, Submission};
 use base64::Engine as _;
+
+/// mimalloc, as `accord` ships with (see the module's documentation).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ORIGIN: &str = "bench.example/log";
 const MONITORS: u8 = 8;

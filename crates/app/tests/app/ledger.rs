@@ -304,3 +304,85 @@ fn a_submitter_answers_each_entry_with_what_the_store_holds() {
         );
     });
 }
+
+/// A batch handed to a [`accord_app::submitter::Submitter`] in one call is answered with
+/// one answer per entry in the batch's order, after the commit: the new entries at the
+/// next indexes in that order, an entry the ledger refuses with its reason where it
+/// stands (nothing written for it, the others not held back), a copy of an earlier entry
+/// of the batch with that entry's index.
+#[test]
+fn a_submitter_answers_a_batch_in_its_order() {
+    use accord_app::submitter::{Answer, Submitter};
+    use accord_store::ledger::Submission;
+    both(|store| {
+        let roster = serde_json::to_vec(&roster()).unwrap();
+        let participants = ledger::read_roster("roster.json", roster).unwrap();
+        ledger::init(&store.store, ORIGIN, &log_key().verifier(), &participants).unwrap();
+        let iaea = iaea();
+        let signed = |amount: f64, with: &SignerKey| {
+            Entry {
+                origin: ORIGIN.into(),
+                agreement: AgreementId::new("agreement-1").unwrap(),
+                body: Body::Open(evidence(amount, Confidentiality::Public)),
+            }
+            .sign(&[(&iaea, with)])
+        };
+        let mut entries: Vec<_> = (0..6).map(|i| signed(f64::from(i), &key(3))).collect();
+        // Signed with a key the roster does not hold, in the middle of the batch.
+        entries.insert(3, signed(99.0, &key(7)));
+        entries.push(entries[1].clone());
+        let submitter = Submitter::new();
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<Answer>>();
+        let items = entries
+            .iter()
+            .map(|entry| {
+                let submission = Submission {
+                    entry: entry.clone(),
+                    sealed: None,
+                };
+                (store.store.clone(), submission, entry.encoded())
+            })
+            .collect();
+        submitter.submit_batch(items, Box::new(move |answers| tx.send(answers).unwrap()));
+        let answers = rx.recv().unwrap();
+        drop(submitter);
+
+        assert_eq!(answers.len(), entries.len());
+        let indexes: Vec<Option<u64>> = answers
+            .iter()
+            .map(|a| a.submitted.as_ref().ok().map(|s| s.index))
+            .collect();
+        assert_eq!(
+            indexes,
+            [
+                Some(0),
+                Some(1),
+                Some(2),
+                None,
+                Some(3),
+                Some(4),
+                Some(5),
+                Some(1)
+            ],
+            "{}",
+            store.kind
+        );
+        assert!(
+            matches!(&answers[3].submitted, Err(Error::Append(_))),
+            "{:?}",
+            answers[3].submitted
+        );
+        assert!(answers[7].submitted.as_ref().unwrap().duplicate);
+        let mut ledger = store.store.ledger(Some(ORIGIN)).unwrap();
+        assert_eq!(ledger.info().size, 6, "{}", store.kind);
+        for (answer, entry) in answers.iter().zip(&entries) {
+            let Ok(submitted) = &answer.submitted else {
+                continue;
+            };
+            let (logged, leaf_hash) = ledger.entry(submitted.index).unwrap();
+            assert_eq!(&logged.signed, entry);
+            assert_eq!(submitted.entry_id, entry.id());
+            assert_eq!(submitted.leaf_hash, leaf_hash);
+        }
+    });
+}

@@ -173,13 +173,13 @@ pub async fn sign(
     // Kept to send on to the leader, should another server lead the log.
     let raw = body.as_ref().ok().cloned();
     let signature: Signature = json_body(&headers, body)?;
-    let entry = checked_entry(caller, &signature.entry)?;
+    let (entry, encoded) = checked_entry(caller, &signature.entry)?;
     let submission = Submission {
         entry,
         sealed: None,
     };
     let path = format!("/v1/agreements/{id}/versions/{number}/signatures");
-    let answer = append_checked(&state, submission, move |store, entry| {
+    let answer = append_checked(&state, submission, encoded, move |store, entry| {
         let registered = accord_app::agreements::registered(store, id.as_str())?;
         accord_app::agreements::check_signature(&registered, id.as_str(), number, entry)
     })

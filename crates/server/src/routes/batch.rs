@@ -8,6 +8,7 @@
 //! The whole request is still refused (a problem, nothing written) when it cannot be read
 //! or when the caller may not submit: the content type, the JSON, the array's length.
 
+use accord_ledger::entry::Encoded;
 use accord_store::ledger::Submission;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -82,42 +83,57 @@ pub async fn submit(
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
 
 /// Submits every checked entry to its agreement's store through the server's submitter,
-/// all handed over in the batch's order before any is waited for: the entries of one log
-/// are committed in the batch's order, in few transactions. Results in the batch's order.
-/// The whole batch is admitted or none of it ([`statements::admit`]: 503 `overloaded`,
-/// nothing handed over).
+/// handed over together in the batch's order ([`accord_app::submitter::Submitter::submit_batch`]):
+/// the entries of one log are committed in the batch's order, in few transactions.
+/// Results in the batch's order. The whole batch is admitted or none of it
+/// ([`statements::admit`]: 503 `overloaded`, nothing handed over); the permits are held
+/// until the batch is answered, whether or not anyone still waits for the answer.
 fn submit_all(
     state: &AppState,
-    checked: Vec<Result<Submission, ApiError>>,
+    checked: Vec<Result<(Submission, Encoded), ApiError>>,
 ) -> Result<impl std::future::Future<Output = Vec<Outcome>>, ApiError> {
-    let mut admitted = statements::admit(state, checked.iter().filter(|c| c.is_ok()).count())?;
-    let pending: Vec<Result<_, ApiError>> = checked
-        .into_iter()
-        .map(|item| {
-            item.and_then(|submission| {
-                let one = admitted.split(1).ok_or_else(ApiError::internal)?;
-                Ok(statements::enqueue(state, submission, one))
-            })
-        })
-        .collect();
-    Ok(collect(pending))
+    let admitted = statements::admit(state, checked.iter().filter(|c| c.is_ok()).count())?;
+    let mut items = Vec::with_capacity(checked.len());
+    let mut results: Vec<Option<Outcome>> = Vec::with_capacity(checked.len());
+    for item in checked {
+        match item {
+            Ok((submission, encoded)) => {
+                let agreement = submission.entry.entry.agreement.as_str();
+                let store = state.reads.writes_for(agreement).clone();
+                items.push((store, submission, encoded));
+                results.push(None);
+            }
+            Err(problem) => results.push(Some(Err(problem))),
+        }
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    state.submitter.submit_batch(
+        items,
+        Box::new(move |answers| {
+            let _ = tx.send(answers);
+            drop(admitted);
+        }),
+    );
+    Ok(collect(results, rx))
 }
 
-/// The answers of the entries handed over, in order.
+/// The results in the batch's order: the problems of the entries not handed over where
+/// they stand, the answers of the others (in their order) in the places left.
 async fn collect(
-    pending: Vec<Result<tokio::sync::oneshot::Receiver<accord_app::submitter::Answer>, ApiError>>,
+    results: Vec<Option<Outcome>>,
+    answers: tokio::sync::oneshot::Receiver<Vec<accord_app::submitter::Answer>>,
 ) -> Vec<Outcome> {
-    let mut results = Vec::with_capacity(pending.len());
-    for item in pending {
-        results.push(match item {
-            Err(problem) => Err(problem),
-            Ok(answer) => match answer.await {
-                Ok(answer) => answer.submitted.map_err(ApiError::from),
-                Err(_) => Err(ApiError::internal()),
-            },
-        });
-    }
+    let mut answers = answers.await.unwrap_or_default().into_iter();
     results
+        .into_iter()
+        .map(|result| match result {
+            Some(problem) => problem,
+            None => match answers.next() {
+                Some(answer) => answer.submitted.map_err(ApiError::from),
+                None => Err(ApiError::internal()),
+            },
+        })
+        .collect()
 }
 
 /// An entry's result in the batch's answer, written as it is (no field re-ordered).

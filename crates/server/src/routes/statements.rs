@@ -11,8 +11,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse as _, Response};
 
-use accord_ledger::entry::SignedEntry;
+use accord_ledger::entry::{Encoded, SignedEntry};
 use accord_store::ledger::Submission;
+use sha2::Digest as _;
 
 use super::json;
 use crate::AppState;
@@ -62,17 +63,18 @@ pub async fn submit(
     // Kept to send on to the leader, should another server lead the log (`crate::forward`).
     let raw = body.as_ref().ok().cloned();
     let submit: Submit = json_body(&headers, body)?;
-    let submission = checked_submission(caller, &submit)?;
-    let answer = append(&state, submission).await;
+    let (submission, encoded) = checked_submission(caller, &submit)?;
+    let answer = append(&state, submission, encoded).await;
     crate::forward::or_refuse(&headers, "/v1/statements", raw, answer).await
 }
 
-/// Appends `entry` once `check` (run on the blocking pool, against the store) lets it
-/// through, and answers as [`append`] does. Every route that writes one entry after a
-/// check of its own goes through here.
+/// Appends `entry` (encoded as `encoded`) once `check` (run on the blocking pool,
+/// against the store) lets it through, and answers as [`append`] does. Every route that
+/// writes one entry after a check of its own goes through here.
 pub(crate) async fn append_checked(
     state: &AppState,
     submission: Submission,
+    encoded: Encoded,
     check: impl FnOnce(&accord_app::Store, &SignedEntry) -> accord_app::Result<()> + Send + 'static,
 ) -> Result<Response, ApiError> {
     let store = state
@@ -85,7 +87,7 @@ pub(crate) async fn append_checked(
     })
     .await
     .map_err(|_| ApiError::internal())?;
-    append(state, checked?).await
+    append(state, checked?, encoded).await
 }
 
 /// Appends `entry` and answers as `POST /v1/statements` does: 201 or 200 with the
@@ -93,8 +95,12 @@ pub(crate) async fn append_checked(
 /// answer was lost to a failover. The entry goes to the server's
 /// [`accord_app::submitter::Submitter`], and the answer (after the commit) is awaited
 /// here: no thread of the blocking pool waits for the commit.
-pub(crate) async fn append(state: &AppState, submission: Submission) -> Result<Response, ApiError> {
-    let answer = submitted(state, submission).await?;
+pub(crate) async fn append(
+    state: &AppState,
+    submission: Submission,
+    encoded: Encoded,
+) -> Result<Response, ApiError> {
+    let answer = submitted(state, submission, encoded).await?;
     let (submitted, position) = match answer {
         accord_app::submitter::Answer {
             submitted: Ok(submitted),
@@ -121,9 +127,10 @@ pub(crate) async fn append(state: &AppState, submission: Submission) -> Result<R
 async fn submitted(
     state: &AppState,
     submission: Submission,
+    encoded: Encoded,
 ) -> Result<accord_app::submitter::Answer, ApiError> {
     let admitted = admit(state, 1)?;
-    enqueue(state, submission, admitted)
+    enqueue(state, submission, encoded, admitted)
         .await
         .map_err(|_| ApiError::internal())
 }
@@ -142,19 +149,20 @@ pub(crate) fn admit(
         .map_err(|_| super::overloaded())
 }
 
-/// Hands `submission` to the server's submitter, for the store the store map gives the
-/// entry's agreement (else the server's own): where its answer will come. Submissions of
-/// one log handed over in turn are committed in that order. `admitted` ([`admit`]) is
-/// held until the entry is answered, whether or not anyone still waits for the answer.
-pub(crate) fn enqueue(
+/// Hands `submission` (encoded as `encoded`) to the server's submitter, for the store the
+/// store map gives the entry's agreement (else the server's own): where its answer will
+/// come. Submissions of one log handed over in turn are committed in that order.
+/// `admitted` ([`admit`]) is held until the entry is answered, whether or not anyone
+/// still waits for the answer.
+fn enqueue(
     state: &AppState,
     submission: Submission,
+    encoded: Encoded,
     admitted: tokio::sync::OwnedSemaphorePermit,
 ) -> tokio::sync::oneshot::Receiver<accord_app::submitter::Answer> {
     let store = state
         .reads
         .writes_for(submission.entry.entry.agreement.as_str());
-    let encoded = submission.entry.encoded();
     let (tx, rx) = tokio::sync::oneshot::channel();
     state.submitter.submit(
         store,
@@ -181,14 +189,18 @@ pub(crate) fn problem(e: accord_app::Error) -> ApiError {
     }
 }
 
-/// The signed entry of a submission with its sealed content, if it is one and the caller's
-/// participant signed it (422 `malformed-entry`, 403 `not-a-signer` otherwise). Whether
-/// the content opens the entry's commitment, and whether the entry is sealed at all, the
-/// log's writer judges (422 `entry-refused`, nothing written).
-pub(crate) fn checked_submission(caller: &Caller, submit: &Submit) -> Result<Submission, ApiError> {
-    let entry = checked_entry(caller, &submit.entry)?;
+/// The signed entry of a submission with its sealed content, and the entry's encoding
+/// ([`checked_entry`]), if it is one and the caller's participant signed it (422
+/// `malformed-entry`, 403 `not-a-signer` otherwise). Whether the content opens the entry's
+/// commitment, and whether the entry is sealed at all, the log's writer judges (422
+/// `entry-refused`, nothing written).
+pub(crate) fn checked_submission(
+    caller: &Caller,
+    submit: &Submit,
+) -> Result<(Submission, Encoded), ApiError> {
+    let (entry, encoded) = checked_entry(caller, &submit.entry)?;
     let sealed = submit.sealed.as_ref().map(sealed_content).transpose()?;
-    Ok(Submission { entry, sealed })
+    Ok((Submission { entry, sealed }, encoded))
 }
 
 /// The salt and content of `sealed`, decoded (422 `malformed-entry` when either is not
@@ -206,10 +218,13 @@ fn sealed_content(sealed: &Sealed) -> Result<([u8; 32], Vec<u8>), ApiError> {
     Ok((salt, content))
 }
 
-/// The signed entry `encoded`, if it is one and the caller's participant signed it
-/// (422 `malformed-entry`, 403 `not-a-signer` otherwise).
-pub(crate) fn checked_entry(caller: &Caller, encoded: &str) -> Result<SignedEntry, ApiError> {
-    let entry = parse_entry(encoded.trim()).map_err(|message| {
+/// The signed entry `text` (hex or base64), with its encoding, if it is one and the
+/// caller's participant signed it (422 `malformed-entry`, 403 `not-a-signer` otherwise).
+pub(crate) fn checked_entry(
+    caller: &Caller,
+    text: &str,
+) -> Result<(SignedEntry, Encoded), ApiError> {
+    let (entry, encoded) = parse_entry(text.trim()).map_err(|message| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "malformed-entry",
@@ -229,37 +244,36 @@ pub(crate) fn checked_entry(caller: &Caller, encoded: &str) -> Result<SignedEntr
             ),
         ));
     }
-    Ok(entry)
+    Ok((entry, encoded))
 }
 
-/// The signed entry `text` encodes: what [`accord_app::ledger::parse_entry_line`] reads,
-/// with the same answers and errors. Hex of plain digits (what clients send) is decoded
-/// here with a table, not two characters at a time through `u8::from_str_radix` (a
-/// tenth of the handler's time per entry); anything else goes the general way.
-fn parse_entry(text: &str) -> Result<SignedEntry, String> {
-    match plain_hex(text) {
-        Some(bytes) => SignedEntry::decode(&bytes).map_err(|e| e.to_string()),
-        None => accord_app::ledger::parse_entry_line(text),
-    }
+/// The signed entry `text` encodes, with its encoding: what
+/// [`accord_app::ledger::parse_entry_line`] reads, with the same answers and errors.
+fn parse_entry(text: &str) -> Result<(SignedEntry, Encoded), String> {
+    let bytes = accord_app::ledger::decode_bytes(text)
+        .ok_or_else(|| "neither hex nor base64".to_owned())?;
+    let entry = SignedEntry::decode(&bytes).map_err(|e| e.to_string())?;
+    let encoded = encoded(&entry, bytes);
+    Ok((entry, encoded))
 }
 
-/// The bytes of `text` if it is an even number of hex digits (either case), else `None`.
-fn plain_hex(text: &str) -> Option<Vec<u8>> {
-    fn digit(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
+/// The encoding of `entry`, decoded from `bytes`, made from those bytes rather than by
+/// encoding the entry again ([`SignedEntry::encoded`], whose statement JSON is the cost).
+/// INVARIANT: [`SignedEntry::decode`] is strict, so the bytes it accepts are the entry's
+/// one encoding — the bytes the writer logs and hashes (tested below).
+fn encoded(entry: &SignedEntry, bytes: Vec<u8>) -> Encoded {
+    // The signatures follow the signed bytes: their count, then each signer's
+    // length-prefixed name, key and signature.
+    let signatures: usize = 1 + entry
+        .signatures
+        .iter()
+        .map(|s| 4 + s.signer.as_str().len() + s.public_key.len() + s.signature.len())
+        .sum::<usize>();
+    Encoded {
+        signed_len: bytes.len().saturating_sub(signatures),
+        id: sha2::Sha256::digest(&bytes).into(),
+        bytes,
     }
-    let text = text.as_bytes();
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    text.chunks_exact(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
 }
 
 /// The entry was acknowledged by the log's writer, but the store went before its receipt
@@ -278,21 +292,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_hex_reads_what_the_general_decoder_reads() {
-        for text in [
-            "", "00", "0aFf", "deadBEEF", "0", "abc", "0g", "+a", "-1", "zz", "AAAA", "QUJD", "é0",
-            "0 ",
+    fn an_entry_s_encoding_is_the_bytes_it_was_decoded_from() {
+        let key = |seed: u8| accord_ledger::note::SignerKey::from_seed("k", [seed; 32]).unwrap();
+        let signer = |id: &str| accord_core::id::ParticipantId::new(id).unwrap();
+        let entry = accord_ledger::entry::Entry {
+            origin: "example.org/arden".into(),
+            agreement: accord_core::id::AgreementId::new("arden").unwrap(),
+            body: accord_ledger::entry::Body::Sealed {
+                kind: accord_core::statement::StatementKind::Evidence,
+                commitment: [5; 32],
+            },
+        };
+        let (a, b) = (signer("iaea"), signer("monitor-long-name"));
+        for signed in [
+            entry.clone().sign(&[(&a, &key(1))]),
+            entry.sign(&[(&a, &key(1)), (&b, &key(2))]),
         ] {
-            if let Some(bytes) = plain_hex(text) {
-                assert_eq!(
-                    Some(bytes),
-                    accord_app::ledger::decode_bytes(text),
-                    "{text}"
-                );
-            }
+            let hex = accord_ledger::checkpoint::encode_hex(&signed.encode());
+            let (parsed, encoded) = parse_entry(&hex).unwrap();
+            assert_eq!(parsed, signed);
+            assert_eq!(encoded, signed.encoded());
         }
-        assert_eq!(plain_hex("0aFf"), Some(vec![0x0a, 0xff]));
-        assert_eq!(plain_hex("+a"), None);
-        assert_eq!(plain_hex("abc"), None);
+    }
+
+    #[test]
+    fn an_entry_is_read_from_hex_or_base64_with_the_general_reader_s_errors() {
+        for text in ["", "00", "zz", "+f", "QUJD", "0aFf"] {
+            assert_eq!(
+                parse_entry(text).map(|(entry, _)| entry),
+                accord_app::ledger::parse_entry_line(text),
+                "{text}"
+            );
+        }
     }
 }
