@@ -360,8 +360,9 @@ impl LedgerBackend for SqliteLedger {
     }
 }
 
-/// Each part of a tile, cut in SQL: with the tile's row in one page (a rowid table, see
-/// [`TILES_BY_ROWID`]) only the part is copied out and decoded.
+/// Each part of a tile, cut in SQL: the search for the row reads no tile (a rowid table,
+/// see [`TILES_BY_ROWID`]); the row's value is read whole from its overflow pages, and only
+/// the part is copied out and decoded.
 fn read_tile_parts(
     conn: &rusqlite::Connection,
     log: i64,
