@@ -312,7 +312,8 @@ fn ingestion(
     signed.len() as u64
 }
 
-/// Times 2,000 random inclusion and 2,000 random consistency proofs; returns their mean
+/// Times 2,000 random inclusion and 2,000 random consistency proofs (or
+/// `ACCORD_BENCH_PROOF_QUERIES` of each: more for a profile); returns their mean
 /// durations, and prints them beside `baseline` (the in-memory tree of the same size).
 fn time_proofs(
     what: &str,
@@ -321,7 +322,7 @@ fn time_proofs(
     mut prove_incl: impl FnMut(u64) -> usize,
     mut prove_cons: impl FnMut(u64) -> usize,
 ) -> (Duration, Duration) {
-    let queries = 2000u64;
+    let queries = env("ACCORD_BENCH_PROOF_QUERIES", 2000).max(1);
     let mut x = 0x9e3779b97f4a7c15u64;
     let mut next = || {
         x ^= x << 13;

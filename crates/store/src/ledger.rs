@@ -40,7 +40,10 @@ pub(crate) use postgres::{PostgresLedger, SCHEMA as POSTGRES_SCHEMA, TILES as PO
 pub use sequencer::{
     AppendError, GroupCommit, MAX_CLOCK_SKEW, Receipt, RecordClock, Sequencer, Submission,
 };
-pub(crate) use sqlite::{SCHEMA as SQLITE_SCHEMA, SqliteLedger, TILES as SQLITE_TILES};
+pub(crate) use sqlite::{
+    SCHEMA as SQLITE_SCHEMA, SqliteLedger, TILES as SQLITE_TILES,
+    TILES_BY_ROWID as SQLITE_TILES_BY_ROWID,
+};
 pub use tiles::TileCache;
 pub use verified::{Unverified, Verified};
 

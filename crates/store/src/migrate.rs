@@ -91,10 +91,17 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: crate::lists::SCHEMA_8_SQLITE,
         postgres: crate::lists::SCHEMA_8_POSTGRES,
     },
+    Migration {
+        version: 9,
+        name: "ledger tiles in a rowid table (SQLite)",
+        sqlite: crate::ledger::SQLITE_TILES_BY_ROWID,
+        // PostgreSQL keeps a row's key apart from its value already.
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS accord_schema (
     version BIGINT PRIMARY KEY,

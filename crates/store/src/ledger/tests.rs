@@ -518,3 +518,37 @@ fn one_handle_serves_many_threads_through_one_writer_per_log() {
         assert_eq!(handle.logs().unwrap().len(), 1);
     });
 }
+
+/// PostgreSQL's duplicate lookup reads the id index, never every row of the log, on a
+/// table whose statistics were never gathered (a new log: autovacuum has not analysed it;
+/// the lookup by `entry_id = ANY(..)` scanned all 40,000 rows here).
+#[test]
+fn the_postgres_duplicate_lookup_reads_the_id_index_before_any_statistics() {
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    let StoreUrl::Postgres(url) = &store.url else {
+        unreachable!()
+    };
+    Store::open(&store.url).unwrap();
+    let mut c = crate::connect_postgres(url).unwrap();
+    c.batch_execute(
+        "INSERT INTO ledger_entry (log, idx, entry_id, leaf) \
+         SELECT 1, i, sha256(int8send(i)), '\\x00'::BYTEA FROM generate_series(0, 39999) AS i",
+    )
+    .unwrap();
+    let ids: Vec<Vec<u8>> = vec![vec![7; 32]; 256];
+    let plan: String = c
+        .query(
+            &format!("EXPLAIN {}", super::postgres::FIND_IDS),
+            &[&1i64, &ids],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<_, String>(0))
+        .filter(|line| line.contains("Scan"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(plan.contains("ledger_entry_by_id"), "{plan}");
+    assert!(!plan.contains("ledger_entry_pkey"), "{plan}");
+}

@@ -162,6 +162,69 @@ fn a_store_written_before_tiles_is_migrated_when_opened_and_proves_as_before() {
     });
 }
 
+/// The tile rows of a SQLite store, in key order.
+fn tile_rows(path: &std::path::Path) -> Vec<(i64, i64, i64, Vec<u8>)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = c
+        .prepare("SELECT log, level, idx, hashes FROM ledger_tile ORDER BY log, level, idx")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Whether the SQLite store's `ledger_tile` has rowids (migration 9), rather than being
+/// keyed WITHOUT ROWID (migration 6).
+fn tiles_have_rowids(path: &std::path::Path) -> bool {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.prepare("SELECT rowid FROM ledger_tile").is_ok()
+}
+
+/// A SQLite store whose tiles are keyed WITHOUT ROWID (schema 8, every store before
+/// migration 9) is rebuilt when opened: the same rows, now in a rowid table, and the
+/// same proofs, also after it grows.
+#[test]
+fn a_store_with_tiles_keyed_without_rowid_is_rebuilt_and_proves_as_before() {
+    let scratch = TestStore::sqlite();
+    append_many(init(&scratch), 0, 700);
+    let mut written = Ledger::open(&scratch.url, Some(ORIGIN)).unwrap();
+    let info = written.info().clone();
+    let entries = written.backend.entries(info.id, 0, info.size).unwrap();
+    let store = TestStore::sqlite();
+    let StoreUrl::Sqlite(path) = &store.url else {
+        unreachable!()
+    };
+    write_schema_5(&store, &info, &entries);
+    crate::migrate::apply_sqlite(&mut crate::open_sqlite(path).unwrap(), 8).unwrap();
+    let before = tile_rows(path);
+    assert!(
+        !tiles_have_rowids(path),
+        "schema 8 keys its tiles without rowid"
+    );
+
+    let handle = Store::open(&store.url).unwrap();
+    assert!(
+        tiles_have_rowids(path),
+        "migration 9 gives the tiles rowids"
+    );
+    assert_eq!(
+        tile_rows(path),
+        before,
+        "the same tile rows after the rebuild"
+    );
+    let mut ledger = handle.ledger(Some(ORIGIN)).unwrap();
+    let mut tree = MemoryTree::from_leaves(entries.iter().map(|e| e.3));
+    assert_proves_as(&mut ledger, &tree);
+
+    append_many(ledger, 1000, 300);
+    let mut ledger = handle.ledger(Some(ORIGIN)).unwrap();
+    for e in ledger.backend.entries(1, 700, 1000).unwrap() {
+        tree.push(e.3);
+    }
+    assert_proves_as(&mut ledger, &tree);
+}
+
 /// A failover to a standby that had not received the last commits: the log the server
 /// reads is not the one its tile cache read. Shorter than when the cached tiles were read
 /// (300, 520: even one whose upper tile is as long as the cached one), or regrown past the
