@@ -145,6 +145,9 @@ pub(crate) struct Calendar<'a> {
     pub excluded: BTreeSet<u64>,
     /// How much to derive (set by `derive`; full by default).
     pub detail: super::Detail,
+    /// Whether phases are worded: their reasons and what remains of the ones not reached
+    /// (false for `Evaluator::look`, whose reader takes statuses and dates alone).
+    pub words: bool,
 }
 
 impl<'a> Calendar<'a> {
@@ -187,6 +190,7 @@ impl<'a> Calendar<'a> {
             participants: versions.participants,
             excluded: versions.excluded,
             detail: super::Detail::Full,
+            words: true,
         }
     }
 
