@@ -145,8 +145,9 @@ pub(crate) struct Calendar<'a> {
     pub excluded: BTreeSet<u64>,
     /// How much to derive (set by `derive`; full by default).
     pub detail: super::Detail,
-    /// Whether phases are worded: their reasons and what remains of the ones not reached
-    /// (false for `Evaluator::look`, whose reader takes statuses and dates alone).
+    /// Whether phases and triggers are worded: a phase's reasons and what remains of one
+    /// not reached, a trigger's closing reason (false for `Evaluator::look`, whose reader
+    /// takes statuses and dates alone).
     pub words: bool,
 }
 
