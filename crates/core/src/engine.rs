@@ -273,7 +273,10 @@ impl Evaluator {
     /// caller that looks at it after every review (the simulator): each is the one
     /// [`Evaluator::statuses`] gives (the same stages derive them, with every view kept),
     /// without building what no stage after them reads (measures, exemptions, events,
-    /// commitments, rejected entries…).
+    /// commitments, rejected entries…), and without the words a reader of statuses and
+    /// dates skips: a phase's reasons and what remains of a phase not reached (`remains`,
+    /// empty but for a phase a trigger reverted), and the last reason of a trigger neither
+    /// counting down, paused nor fired (that its condition holds or does not) are left out.
     pub fn look(&mut self, as_of: Instant) -> Result<Look, EvalError> {
         self.derive(as_of, derive::Detail::Statuses, derive::Output::Look)
             .map(Look::from)

@@ -287,6 +287,8 @@ pub(crate) fn derive(
     }
     let mut cal = calendar::Calendar::new(versions);
     cal.detail = detail;
+    // A look's phases and triggers go out without words (no stage reads them).
+    cal.words = whole;
     let findings = findings::findings(&cal, &disputes, everything, &mut fills, &mut rejected);
     let commitments = commitments::commitments(&cal, &findings);
 

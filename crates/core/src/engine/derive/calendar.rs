@@ -145,6 +145,10 @@ pub(crate) struct Calendar<'a> {
     pub excluded: BTreeSet<u64>,
     /// How much to derive (set by `derive`; full by default).
     pub detail: super::Detail,
+    /// Whether phases and triggers are worded: a phase's reasons and what remains of one
+    /// not reached, a trigger's closing reason (false for `Evaluator::look`, whose reader
+    /// takes statuses and dates alone).
+    pub words: bool,
 }
 
 impl<'a> Calendar<'a> {
@@ -187,6 +191,7 @@ impl<'a> Calendar<'a> {
             participants: versions.participants,
             excluded: versions.excluded,
             detail: super::Detail::Full,
+            words: true,
         }
     }
 

@@ -80,21 +80,26 @@ pub(crate) fn commitments<'f>(cal: &Calendar<'f>, findings: &'f Findings) -> Com
             } else {
                 Vec::new()
             };
+            // One list of a review's cells, refilled at each review (a look rolls every
+            // review up again).
+            let mut members: Vec<(&IndicatorId, Option<&'f ReviewCell>)> =
+                Vec::with_capacity(with_effects.len());
             for review in cal
                 .reviews
                 .iter()
                 .filter(|r| cal.governing(r.period.start()) == v)
             {
                 let n = review.number as usize - 1;
-                let cells = |rows: &[(&'f IndicatorId, Option<&'f Row>)]| {
-                    rows.iter()
-                        .map(|(id, row)| {
+                let cells =
+                    |rows: &[(&'f IndicatorId, Option<&'f Row>)],
+                     out: &mut Vec<(&'f IndicatorId, Option<&'f ReviewCell>)>| {
+                        out.clear();
+                        out.extend(rows.iter().map(|(id, row)| {
                             let cell = row.and_then(|cs| cs.get(n)).and_then(|c| c.as_ref());
                             (*id, cell)
-                        })
-                        .collect::<Vec<(&IndicatorId, Option<&'f ReviewCell>)>>()
-                };
-                let members = cells(&with_effects);
+                        }));
+                    };
+                cells(&with_effects, &mut members);
                 if let Some(slot) = slots.statuses.get_mut(n) {
                     *slot = Some(roll_up(review.number, &members, explain));
                 }
@@ -102,11 +107,11 @@ pub(crate) fn commitments<'f>(cal: &Calendar<'f>, findings: &'f Findings) -> Com
                     *slot = known(&members);
                 }
                 if disputed {
-                    let raw = cells(&as_monitors_made);
+                    cells(&as_monitors_made, &mut members);
                     as_made.entry(c.id.clone()).or_default().push((
                         n,
-                        roll_up(review.number, &raw, explain),
-                        known(&raw),
+                        roll_up(review.number, &members, explain),
+                        known(&members),
                     ));
                 }
             }

@@ -260,17 +260,18 @@ pub(crate) fn dispute_state(j: Judge<'_>, commitment: &CommitmentId) -> DisputeS
         .map_or(DisputeState::None, |(s, _)| *s)
 }
 
-/// Lists the unmet parts of a condition at the latest concluded review, and returns the
-/// earliest date the whole condition could be met (`None` when it cannot be computed).
+/// Lists the unmet parts of a condition at the latest concluded review (when `out` is
+/// given), and returns the earliest date the whole condition could be met (`None` when it
+/// cannot be computed).
 pub(crate) fn unmet(
     j: Judge<'_>,
     agreement: &Agreement,
     anchors: &Anchors,
     cond: &Condition,
     phases: &BTreeMap<PhaseId, Option<Date>>,
-    out: &mut Vec<Unmet>,
+    out: Option<&mut Vec<Unmet>>,
 ) -> Option<Date> {
-    unmet_into(j, agreement, anchors, cond, phases, Some(out))
+    unmet_into(j, agreement, anchors, cond, phases, out)
 }
 
 /// [`unmet`], listing the unmet parts only when `out` is given: the date is the same

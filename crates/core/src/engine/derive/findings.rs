@@ -1105,8 +1105,9 @@ fn cure(
 
 /// An indicator's status at a review: the worst of its reporting periods that end in the
 /// review, or the latest one before it when none does. When the periods are `sorted` by
-/// their ends, those are found by bisection rather than by a scan. Its reasons are left out
-/// unless `explain`.
+/// their ends, those are found by bisection rather than by a scan, and are a run of the
+/// list (read in place: a look takes every indicator's cell at every review again). Its
+/// reasons are left out unless `explain`.
 fn review_cell(
     date: Date,
     indicator: &Indicator,
@@ -1116,30 +1117,40 @@ fn review_cell(
     explain: bool,
 ) -> ReviewCell {
     let (start, end) = (review.period.start(), review.period.end());
-    let inside: Vec<&ReportingPeriodState> = if sorted {
+    if sorted {
         let lo = periods.partition_point(|p| p.period.end() < start);
         let hi = periods.partition_point(|p| p.period.end() <= end);
-        periods.get(lo..hi).unwrap_or_default().iter().collect()
-    } else {
-        periods
-            .iter()
-            .filter(|p| review.period.contains(p.period.end()))
-            .collect()
-    };
-    let before = || {
-        if sorted {
-            let lo = periods.partition_point(|p| p.period.end() < start);
-            periods.get(..lo).and_then(<[_]>::last)
-        } else {
-            periods.iter().rev().find(|p| p.period.end() < start)
-        }
-    };
-    let (chosen, carried): (Vec<&ReportingPeriodState>, bool) = if inside.is_empty() {
-        (before().into_iter().collect(), true)
-    } else {
-        (inside, false)
-    };
-    let Some(worst) = chosen.iter().max_by_key(|p| p.status.severity()) else {
+        let (chosen, carried) = match periods.get(lo..hi) {
+            Some(inside) if !inside.is_empty() => (inside, false),
+            // The latest period before the review (none when `lo` is 0).
+            _ => (
+                periods.get(lo.saturating_sub(1)..lo).unwrap_or_default(),
+                true,
+            ),
+        };
+        return cell_of(date, indicator, chosen.iter(), carried, explain);
+    }
+    let inside: Vec<&ReportingPeriodState> = periods
+        .iter()
+        .filter(|p| review.period.contains(p.period.end()))
+        .collect();
+    if inside.is_empty() {
+        let before = periods.iter().rev().find(|p| p.period.end() < start);
+        return cell_of(date, indicator, before.into_iter(), true, explain);
+    }
+    cell_of(date, indicator, inside.into_iter(), false, explain)
+}
+
+/// The cell of the reporting periods `chosen` for a review (`carried` from before it when
+/// none ends in it): the worst status (the last of the worst), and the rest from them all.
+fn cell_of<'p>(
+    date: Date,
+    indicator: &Indicator,
+    chosen: impl Iterator<Item = &'p ReportingPeriodState> + Clone,
+    carried: bool,
+    explain: bool,
+) -> ReviewCell {
+    let Some(worst) = chosen.clone().max_by_key(|p| p.status.severity()) else {
         return ReviewCell {
             status: IndicatorStatus::Missing,
             late: false,
@@ -1158,21 +1169,19 @@ fn review_cell(
             },
         };
     };
-    let breaches: Vec<&&ReportingPeriodState> = chosen
-        .iter()
+    let mut breaches = chosen
+        .clone()
         .filter(|p| p.status == IndicatorStatus::Noncompliant)
-        .collect();
-    let pending_cure = !breaches.is_empty()
-        && breaches
-            .iter()
-            .all(|p| p.cure_until.is_some_and(|u| date <= u));
+        .peekable();
+    let pending_cure =
+        breaches.peek().is_some() && breaches.all(|p| p.cure_until.is_some_and(|u| date <= u));
     ReviewCell {
         status: worst.status,
-        late: chosen.iter().any(|p| p.late),
+        late: chosen.clone().any(|p| p.late),
         pending_cure,
-        known: chosen.iter().filter_map(|p| p.known).max(),
+        known: chosen.clone().filter_map(|p| p.known).max(),
         reasons: if explain {
-            review_reasons(&chosen, worst, carried)
+            review_reasons(&chosen.collect::<Vec<_>>(), worst, carried)
         } else {
             Vec::new()
         },

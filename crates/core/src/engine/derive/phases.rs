@@ -52,8 +52,9 @@ pub(crate) fn phases(judge: Judge<'_>, status: AgreementStatus) -> Phases {
         let anchors = judge.anchors();
         let not_before = phase.not_before.as_ref().map(|r| anchors.resolve(r));
         let (entered, mut reasons) = enter(judge, &anchors, phase, previous, not_before);
+        let words = judge.cal.words;
         let order_ok = previous.is_none_or(|(_, d)| d.is_some());
-        if let Some((prev, _)) = previous {
+        if let Some((prev, _)) = previous.filter(|_| words) {
             reasons.push(Reason::rule(
                 Rule::PhaseOrder,
                 if order_ok {
@@ -63,7 +64,7 @@ pub(crate) fn phases(judge: Judge<'_>, status: AgreementStatus) -> Phases {
                 },
             ));
         }
-        if let Some(nb) = &not_before {
+        if let Some(nb) = not_before.as_ref().filter(|_| words) {
             reasons.push(Reason::rule(
                 Rule::PhaseNotBefore,
                 match nb {
@@ -78,10 +79,12 @@ pub(crate) fn phases(judge: Judge<'_>, status: AgreementStatus) -> Phases {
                 (PhaseStatus::Reached, Vec::new())
             }
             None => {
-                reasons.push(Reason::rule(
-                    Rule::PhaseEntry,
-                    format!("entry condition `{}` not met", describe(&phase.entry)),
-                ));
+                if words {
+                    reasons.push(Reason::rule(
+                        Rule::PhaseEntry,
+                        format!("entry condition `{}` not met", describe(&phase.entry)),
+                    ));
+                }
                 let (remains, overall) = remains(
                     judge, agreement, &anchors, phase, previous, not_before, &earliest,
                 );
@@ -168,6 +171,9 @@ fn enter(
         if day > cal.date {
             continue;
         }
+        if !cal.words {
+            return (Some(day), Vec::new());
+        }
         let at = if r > 0 && has_status(&phase.entry) {
             format!(" at review {r}")
         } else {
@@ -186,8 +192,9 @@ fn enter(
     (None, Vec::new())
 }
 
-/// What remains before a phase not reached can be entered, and the earliest date it could
-/// be (none when that cannot be computed).
+/// What remains before a phase not reached can be entered (nothing listed unless the
+/// calendar's `words`), and the earliest date it could be (none when that cannot be
+/// computed; the same with or without words).
 fn remains(
     judge: Judge<'_>,
     agreement: &Agreement,
@@ -197,7 +204,7 @@ fn remains(
     not_before: Option<Option<Date>>,
     earliest: &BTreeMap<PhaseId, Option<Date>>,
 ) -> (Vec<Unmet>, Option<Date>) {
-    let date = judge.cal.date;
+    let (date, words) = (judge.cal.date, judge.cal.words);
     let mut remains = Vec::new();
     let mut dates = Vec::new();
     if let Some((prev, None)) = previous {
@@ -234,10 +241,12 @@ fn remains(
         anchors,
         &phase.entry,
         earliest,
-        &mut remains,
+        words.then_some(&mut remains),
     );
     dates.push(e);
-    if remains.is_empty() {
+    if !words {
+        remains.clear();
+    } else if remains.is_empty() {
         // The condition holds now but only since a date after the cut's day, or only
         // through its `not before`: it can be met today.
         remains.push(Unmet {

@@ -289,14 +289,15 @@ impl Walk {
                 ended: None,
                 consents: BTreeMap::new(),
             });
-            let detail = format!(
-                "stage `{}` ({}) began on {date}{}; deadline {}",
-                s.id,
-                s.title,
-                if parallel { ", in parallel" } else { "" },
-                deadline.map_or("unknown".to_owned(), |d| d.to_string())
-            );
+            // Worded only when explained: a look walks every dispute's stages again.
             if self.explain {
+                let detail = format!(
+                    "stage `{}` ({}) began on {date}{}; deadline {}",
+                    s.id,
+                    s.title,
+                    if parallel { ", in parallel" } else { "" },
+                    deadline.map_or("unknown".to_owned(), |d| d.to_string())
+                );
                 self.reasons.push(Reason::with_entries(
                     Rule::DisputeStage,
                     detail,

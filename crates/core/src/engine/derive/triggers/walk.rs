@@ -759,7 +759,6 @@ impl<'t> TriggerWalk<'t> {
         cond_entries: Vec<LogIndex>,
     ) {
         let t = self.t;
-        let cond_text = describe(&t.when);
         state.status = match self.course {
             Course::Halted(_) | Course::Lapsed(_) => TriggerStatus::Halted,
             Course::Withdrawn(_) => TriggerStatus::Withdrawn,
@@ -781,6 +780,11 @@ impl<'t> TriggerWalk<'t> {
                 ));
             }
         }
+        // A look's triggers go out without their last word (what the condition is).
+        if !judge.cal.words {
+            return;
+        }
+        let cond_text = describe(&t.when);
         // Halted, lapsed or withdrawn: the step that did it decides the status and comes
         // first; whether it could be invoked again follows.
         let at = usize::from(
