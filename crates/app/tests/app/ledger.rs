@@ -63,6 +63,23 @@ fn log_key() -> SignerKey {
     SignerKey::from_seed(ORIGIN, [9; 32]).unwrap()
 }
 
+/// Creates the test log on `store` with [`roster`]'s participants.
+fn init_log(store: &crate::support::TestStore) {
+    let roster = serde_json::to_vec(&roster()).unwrap();
+    let participants = ledger::read_roster("roster.json", roster).unwrap();
+    ledger::init(&store.store, ORIGIN, &log_key().verifier(), &participants).unwrap();
+}
+
+/// Public evidence of `amount` for the test log, signed for the IAEA with `with`.
+fn signed_evidence(amount: f64, with: &SignerKey) -> accord_ledger::entry::SignedEntry {
+    Entry {
+        origin: ORIGIN.into(),
+        agreement: AgreementId::new("agreement-1").unwrap(),
+        body: Body::Open(evidence(amount, Confidentiality::Public)),
+    }
+    .sign(&[(&iaea(), with)])
+}
+
 #[test]
 fn statements_are_appended_proved_and_audited() {
     both(|store| {
@@ -241,22 +258,13 @@ fn a_submitter_answers_each_entry_with_what_the_store_holds() {
     use accord_app::submitter::{Answer, Submitter};
     use accord_store::ledger::Submission;
     both(|store| {
-        let roster = serde_json::to_vec(&roster()).unwrap();
-        let participants = ledger::read_roster("roster.json", roster).unwrap();
-        ledger::init(&store.store, ORIGIN, &log_key().verifier(), &participants).unwrap();
-        let iaea = iaea();
-        let signed = |amount: f64, with: &SignerKey| {
-            Entry {
-                origin: ORIGIN.into(),
-                agreement: AgreementId::new("agreement-1").unwrap(),
-                body: Body::Open(evidence(amount, Confidentiality::Public)),
-            }
-            .sign(&[(&iaea, with)])
-        };
-        let mut entries: Vec<_> = (0..20).map(|i| signed(f64::from(i), &key(3))).collect();
+        init_log(store);
+        let mut entries: Vec<_> = (0..20)
+            .map(|i| signed_evidence(f64::from(i), &key(3)))
+            .collect();
         entries.push(entries[4].clone());
         // Signed with a key the roster does not hold.
-        entries.push(signed(99.0, &key(7)));
+        entries.push(signed_evidence(99.0, &key(7)));
         let submitter = Submitter::new();
         let answers: Vec<std::sync::mpsc::Receiver<Answer>> = entries
             .iter()
@@ -315,21 +323,12 @@ fn a_submitter_answers_a_batch_in_its_order() {
     use accord_app::submitter::{Answer, Submitter};
     use accord_store::ledger::Submission;
     both(|store| {
-        let roster = serde_json::to_vec(&roster()).unwrap();
-        let participants = ledger::read_roster("roster.json", roster).unwrap();
-        ledger::init(&store.store, ORIGIN, &log_key().verifier(), &participants).unwrap();
-        let iaea = iaea();
-        let signed = |amount: f64, with: &SignerKey| {
-            Entry {
-                origin: ORIGIN.into(),
-                agreement: AgreementId::new("agreement-1").unwrap(),
-                body: Body::Open(evidence(amount, Confidentiality::Public)),
-            }
-            .sign(&[(&iaea, with)])
-        };
-        let mut entries: Vec<_> = (0..6).map(|i| signed(f64::from(i), &key(3))).collect();
+        init_log(store);
+        let mut entries: Vec<_> = (0..6)
+            .map(|i| signed_evidence(f64::from(i), &key(3)))
+            .collect();
         // Signed with a key the roster does not hold, in the middle of the batch.
-        entries.insert(3, signed(99.0, &key(7)));
+        entries.insert(3, signed_evidence(99.0, &key(7)));
         entries.push(entries[1].clone());
         let submitter = Submitter::new();
         let (tx, rx) = std::sync::mpsc::channel::<Vec<Answer>>();
