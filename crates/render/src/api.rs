@@ -175,21 +175,9 @@ pub fn submitted_doc(s: &Submitted) -> SubmittedDoc<'_> {
         index: s.index,
         recorded_at: s.recorded_at,
         leaf_hash: encode_hash(&s.leaf_hash),
-        entry_id: lower_hex(&s.entry_id),
+        entry_id: accord_ledger::checkpoint::encode_hex(&s.entry_id),
         duplicate: s.duplicate,
     }
-}
-
-/// Lowercase hex, as [`accord_ledger::checkpoint::encode_hex`] writes it, in one allocation (it formats each byte
-/// into a string of its own: 32 of them per receipt).
-fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(2 * bytes.len());
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 /// An entry's receipt in a batch's answer: the receipt's fields, then the `status` a
@@ -306,15 +294,5 @@ mod tests {
             body,
             "{\n  \"type\": \"https://accord.invalid/problems/malformed-json\",\n  \"title\": \"Malformed JSON\",\n  \"status\": 400,\n  \"detail\": \"expected `,` at line 1 column 9\"\n}"
         );
-    }
-
-    #[test]
-    fn an_entry_id_is_the_lowercase_hex_the_ledger_writes() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        assert_eq!(
-            lower_hex(&bytes),
-            accord_ledger::checkpoint::encode_hex(&bytes)
-        );
-        assert_eq!(lower_hex(&[]), "");
     }
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse as _, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::problem::ApiError;
@@ -104,7 +104,7 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// A JSON document already in bytes as the response (`application/json`).
-pub(crate) fn json_bytes(body: Vec<u8>) -> Response {
+pub(crate) fn json_bytes(body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -10,10 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::{blocking, json};
+use super::{blocking, json, json_bytes};
 use crate::AppState;
 use crate::extract::{Caller, Params};
 use crate::policy::Action;
@@ -154,12 +153,7 @@ pub async fn state(
     let as_of = as_of(query.as_of.as_deref())?;
     let reading = reading(query.view, query.contract.as_deref())?;
     let evaluated = evaluated(&state, id, as_of, reading).await?;
-    let mut response = state_answer(&evaluated.state).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Ok(response)
+    Ok(json_bytes(state_answer(&evaluated.state)))
 }
 
 /// How many states' JSON is kept for the states answered again.
