@@ -71,7 +71,10 @@ pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 2);
     for pair in text.chunks_exact(2) {
         if let [high, low] = pair {
-            let (high, low) = (HEX_VALUES[usize::from(*high)], HEX_VALUES[usize::from(*low)]);
+            let (high, low) = (
+                HEX_VALUES[usize::from(*high)],
+                HEX_VALUES[usize::from(*low)],
+            );
             if (high | low) & NOT_HEX != 0 {
                 return None;
             }
