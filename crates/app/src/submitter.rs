@@ -175,10 +175,14 @@ fn enqueue(queue: &mpsc::Receiver<Job>, waiting: &mpsc::Sender<Waiting>) {
     }
 }
 
+/// Consecutive entries of one log: its store, its origin, and each entry with its
+/// encoding.
+type Entries = (Store, String, Vec<(Submission, Encoded)>);
+
 /// The items split into runs of consecutive entries of one log (the same store handle
 /// and origin), in order.
-fn runs(items: Vec<Item>) -> Vec<(Store, String, Vec<(Submission, Encoded)>)> {
-    let mut runs: Vec<(Store, String, Vec<(Submission, Encoded)>)> = Vec::new();
+fn runs(items: Vec<Item>) -> Vec<Entries> {
+    let mut runs: Vec<Entries> = Vec::new();
     for (store, submission, encoded) in items {
         let origin = &submission.entry.entry.origin;
         match runs.last_mut() {
@@ -193,7 +197,7 @@ fn runs(items: Vec<Item>) -> Vec<(Store, String, Vec<(Submission, Encoded)>)> {
 
 /// One run onto its log's writer, in one call (or each entry's answer, when the writer
 /// cannot be had).
-fn enqueue_run((store, origin, items): (Store, String, Vec<(Submission, Encoded)>)) -> Run {
+fn enqueue_run((store, origin, items): Entries) -> Run {
     let encoded: Vec<Encoded> = items.iter().map(|(_, e)| e.clone()).collect();
     let outcome = match store.writer(&origin) {
         Ok(writer) => {
