@@ -9,8 +9,11 @@
 //! So a server with 256 submissions in flight keeps two threads for them rather than 256
 //! blocked ones, and the receipts of one commit are answered together: one read of the
 //! write-ahead log's position (PostgreSQL) for all of them, none on SQLite. A batch goes
-//! between the threads as one message and is answered with one call, in its order: its
-//! entries cost the threads one hand-over, not one each.
+//! between the threads as one message and is answered with one call, in its order; its
+//! consecutive entries of one log go to that log's writer in one call too, with the
+//! encodings the caller made ([`accord_store::ledger::Sequencer::submit_batch`]), and come
+//! back in one: one writer lookup, one reply and no second encoding per run rather than
+//! per entry.
 //!
 //! The writer of a log acknowledges its entries in the order they were enqueued, so
 //! waiting for them in that order costs nothing; entries of another log (another agreement
@@ -56,26 +59,31 @@ struct Job {
     done: DoneBatch,
 }
 
-/// An entry enqueued on its log's writer, or answered already (its writer could not be
-/// had): where its receipt will come.
-struct Enqueued {
+/// Consecutive entries of a batch for one log, handed to its writer in one call
+/// ([`accord_store::ledger::Sequencer::submit_batch`]), or answered already (its writer
+/// could not be had): where their receipts will come.
+struct Run {
     store: Store,
     origin: String,
-    encoded: Encoded,
+    /// Each entry's encoding, kept for its answer (the writer has its own copy).
+    encoded: Vec<Encoded>,
     outcome: Outcome,
 }
 
-/// What became of an entry handed to its writer: a receipt awaited, or come.
+/// The receipts of a run, one per entry in its order.
+type Receipts = Vec<std::result::Result<Receipt, AppendError>>;
+
+/// What became of a run handed to its writer: its receipts awaited, or come.
 enum Outcome {
-    Awaited(mpsc::Receiver<std::result::Result<Receipt, AppendError>>),
-    Came(std::result::Result<Receipt, AppendError>),
-    /// Its writer could not be had (nothing enqueued): the answer itself.
-    Failed(Error),
+    Awaited(mpsc::Receiver<Receipts>),
+    Came(Receipts),
+    /// Its writer could not be had (nothing enqueued): each entry's answer itself.
+    Failed(Vec<Error>),
 }
 
 /// A batch whose entries are all enqueued: what the answering thread waits for.
 struct Waiting {
-    entries: Vec<Enqueued>,
+    runs: Vec<Run>,
     done: DoneBatch,
 }
 
@@ -156,25 +164,64 @@ fn stopped() -> Answer {
 /// handed over, then the batch to the answering thread.
 fn enqueue(queue: &mpsc::Receiver<Job>, waiting: &mpsc::Sender<Waiting>) {
     for job in queue {
-        let entries = job.items.into_iter().map(enqueue_one).collect();
         let next = Waiting {
-            entries,
+            runs: runs(job.items).into_iter().map(enqueue_run).collect(),
             done: job.done,
         };
         if let Err(mpsc::SendError(lost)) = waiting.send(next) {
-            (lost.done)(lost.entries.iter().map(|_| stopped()).collect());
+            let entries = lost.runs.iter().map(Run::len).sum();
+            (lost.done)((0..entries).map(|_| stopped()).collect());
         }
     }
 }
 
-/// One entry onto its log's writer (or its answer, when the writer cannot be had).
-fn enqueue_one((store, submission, encoded): Item) -> Enqueued {
-    let origin = submission.entry.entry.origin.clone();
+/// Consecutive entries of one log: its store, its origin, and each entry with its
+/// encoding.
+type Entries = (Store, String, Vec<(Submission, Encoded)>);
+
+/// The items split into runs of consecutive entries of one log (the same store handle
+/// and origin), in order.
+fn runs(items: Vec<Item>) -> Vec<Entries> {
+    let mut runs: Vec<Entries> = Vec::new();
+    for (store, submission, encoded) in items {
+        let origin = &submission.entry.entry.origin;
+        match runs.last_mut() {
+            Some((s, o, run)) if s.same_as(&store) && o == origin => {
+                run.push((submission, encoded));
+            }
+            _ => runs.push((store, origin.clone(), vec![(submission, encoded)])),
+        }
+    }
+    runs
+}
+
+/// One run onto its log's writer, in one call (or each entry's answer, when the writer
+/// cannot be had).
+fn enqueue_run((store, origin, items): Entries) -> Run {
+    let encoded: Vec<Encoded> = items.iter().map(|(_, e)| e.clone()).collect();
     let outcome = match store.writer(&origin) {
-        Ok(writer) => Outcome::Awaited(writer.submit(submission)),
-        Err(e) => Outcome::Failed(e.into()),
+        Ok(writer) => {
+            let (tx, rx) = mpsc::sync_channel(1);
+            writer.submit_batch(
+                items,
+                Box::new(move |receipts| {
+                    let _ = tx.send(receipts);
+                }),
+            );
+            Outcome::Awaited(rx)
+        }
+        // Each entry asks on its own, so that each has its own error (a refused lease is
+        // remembered for a while: asking again costs no round trip).
+        Err(e) => Outcome::Failed(
+            std::iter::once(e.into())
+                .chain(items.iter().skip(1).map(|_| match store.writer(&origin) {
+                    Err(e) => e.into(),
+                    Ok(_) => Error::Append(AppendError::Stopped),
+                }))
+                .collect(),
+        ),
     };
-    Enqueued {
+    Run {
         store,
         origin,
         encoded,
@@ -182,18 +229,24 @@ fn enqueue_one((store, submission, encoded): Item) -> Enqueued {
     }
 }
 
+impl Run {
+    fn len(&self) -> usize {
+        self.encoded.len()
+    }
+}
+
 impl Waiting {
     /// Whether every receipt of the batch has come, taking those that have (without
-    /// waiting); a writer gone counts as its receipt `Stopped`.
+    /// waiting); a writer gone counts as its receipts `Stopped`.
     fn came(&mut self) -> bool {
-        self.entries.iter_mut().all(|e| match &e.outcome {
+        self.runs.iter_mut().all(|run| match &run.outcome {
             Outcome::Awaited(reply) => match reply.try_recv() {
-                Ok(receipt) => {
-                    e.outcome = Outcome::Came(receipt);
+                Ok(receipts) => {
+                    run.outcome = Outcome::Came(receipts);
                     true
                 }
                 Err(mpsc::TryRecvError::Disconnected) => {
-                    e.outcome = Outcome::Came(Err(AppendError::Stopped));
+                    run.outcome = Outcome::Came(Vec::new());
                     true
                 }
                 Err(mpsc::TryRecvError::Empty) => false,
@@ -204,9 +257,9 @@ impl Waiting {
 
     /// Waits for every receipt of the batch, in order.
     fn wait(&mut self) {
-        for e in &mut self.entries {
-            if let Outcome::Awaited(reply) = &e.outcome {
-                e.outcome = Outcome::Came(reply.recv().unwrap_or(Err(AppendError::Stopped)));
+        for run in &mut self.runs {
+            if let Outcome::Awaited(reply) = &run.outcome {
+                run.outcome = Outcome::Came(reply.recv().unwrap_or_default());
             }
         }
     }
@@ -225,7 +278,7 @@ fn answer(receipts: &mpsc::Receiver<Waiting>) {
             },
         };
         first.wait();
-        let mut entries = first.entries.len();
+        let mut entries: usize = first.runs.iter().map(Run::len).sum();
         let mut group = vec![first];
         while entries < GROUP {
             let Ok(mut next) = receipts.try_recv() else {
@@ -235,7 +288,7 @@ fn answer(receipts: &mpsc::Receiver<Waiting>) {
                 carried = Some(next);
                 break;
             }
-            entries += next.entries.len();
+            entries += next.runs.iter().map(Run::len).sum::<usize>();
             group.push(next);
         }
         answer_group(group);
@@ -248,34 +301,52 @@ fn answer(receipts: &mpsc::Receiver<Waiting>) {
 fn answer_group(group: Vec<Waiting>) {
     let mut positions: HashMap<String, Option<String>> = HashMap::new();
     for waiting in group {
-        let answers = waiting
-            .entries
-            .into_iter()
-            .map(|e| answer_one(e, &mut positions))
-            .collect();
+        let mut answers = Vec::new();
+        for run in waiting.runs {
+            answer_run(run, &mut positions, &mut answers);
+        }
         (waiting.done)(answers);
     }
 }
 
-/// The answer of one entry whose receipt has come.
-fn answer_one(entry: Enqueued, positions: &mut HashMap<String, Option<String>>) -> Answer {
-    let submitted = match entry.outcome {
-        Outcome::Failed(e) => Err(e),
+/// The answers of a run whose receipts have come, onto `answers`; a receipt missing (its
+/// writer gone) is `Stopped`.
+fn answer_run(
+    run: Run,
+    positions: &mut HashMap<String, Option<String>>,
+    answers: &mut Vec<Answer>,
+) {
+    let Run {
+        store,
+        origin,
+        encoded,
+        outcome,
+    } = run;
+    let mut results: Vec<Result<Submitted>> = match outcome {
+        Outcome::Failed(errors) => errors.into_iter().map(Err).collect(),
         // INVARIANT: not reached; every receipt was waited for (`Waiting::wait`, `came`).
-        Outcome::Awaited(_) => Err(Error::Append(AppendError::Stopped)),
-        Outcome::Came(receipt) => receipt
-            .map_err(Error::from)
-            .and_then(|receipt| answered(&entry.store, entry.origin, &entry.encoded, &receipt)),
+        Outcome::Awaited(_) => Vec::new(),
+        Outcome::Came(receipts) => receipts
+            .into_iter()
+            .zip(&encoded)
+            .map(|(receipt, encoded)| {
+                receipt
+                    .map_err(Error::from)
+                    .and_then(|r| answered(&store, origin.clone(), encoded, &r))
+            })
+            .collect(),
     };
-    let position = match (&submitted, entry.store.url()) {
-        (Ok(_), StoreUrl::Postgres(url)) => positions
+    results.resize_with(encoded.len(), || Err(Error::Append(AppendError::Stopped)));
+    // Read once per store and group, after the commits, for the entries logged.
+    let position = match store.url() {
+        StoreUrl::Postgres(url) if results.iter().any(Result::is_ok) => positions
             .entry(url.clone())
-            .or_insert_with(|| entry.store.wal_position().ok().flatten())
+            .or_insert_with(|| store.wal_position().ok().flatten())
             .clone(),
         _ => None,
     };
-    Answer {
+    answers.extend(results.into_iter().map(|submitted| Answer {
+        position: position.clone().filter(|_| submitted.is_ok()),
         submitted,
-        position,
-    }
+    }));
 }

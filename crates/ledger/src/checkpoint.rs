@@ -66,16 +66,43 @@ pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
-    text.chunks_exact(2)
-        .map(|pair| match pair {
-            [high, low] => Some(hex_digit(*high)? << 4 | hex_digit(*low)?),
-            _ => None,
-        })
-        .collect()
+    // Into a vector of the final size, each digit from a table (collecting `Option`s of
+    // matched digits was a tenth of a server's work on a batch of entries).
+    let mut out = Vec::with_capacity(text.len() / 2);
+    for pair in text.chunks_exact(2) {
+        if let [high, low] = pair {
+            let (high, low) = (
+                HEX_VALUES[usize::from(*high)],
+                HEX_VALUES[usize::from(*low)],
+            );
+            if (high | low) & NOT_HEX != 0 {
+                return None;
+            }
+            out.push(high << 4 | low);
+        }
+    }
+    Some(out)
 }
 
+/// Marks a character that is not a hex digit in [`HEX_VALUES`] (no digit's value has this
+/// bit, so `high | low` has it when either has).
+const NOT_HEX: u8 = 0x10;
+
+/// The value of each byte as a hex digit ([`hex_digit`]), else [`NOT_HEX`].
+const HEX_VALUES: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut c = 0;
+    while c < 256 {
+        if let Some(value) = hex_digit(c as u8) {
+            table[c] = value;
+        }
+        c += 1;
+    }
+    table
+};
+
 /// The value of one hex digit (either case).
-fn hex_digit(c: u8) -> Option<u8> {
+const fn hex_digit(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
@@ -453,6 +480,21 @@ mod tests {
             "0", "abc", "0g", "zz", "+f", "+f+f", "-1", "0 ", " 0", "éé", "0x",
         ] {
             assert_eq!(decode_hex(text), None, "{text}");
+        }
+    }
+
+    /// Every pair of ASCII characters reads as `char::to_digit(16)` reads its two.
+    #[test]
+    fn every_pair_of_characters_is_hex_exactly_when_both_are_digits() {
+        for a in 0..128u8 {
+            for b in 0..128u8 {
+                let text = String::from_utf8(vec![a, b]).unwrap();
+                let digit = |c: u8| char::from(c).to_digit(16);
+                let expected = digit(a)
+                    .zip(digit(b))
+                    .map(|(a, b)| vec![(a << 4 | b) as u8]);
+                assert_eq!(decode_hex(&text), expected, "{text:?}");
+            }
         }
     }
 

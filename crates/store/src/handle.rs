@@ -130,6 +130,11 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// Whether `other` is a clone of this handle (the same pool and the same writers).
+    pub fn same_as(&self, other: &Store) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Opens the store named by `url`, creating the SQLite file if it does not exist, and
     /// brings its schema up to date (once, here: see [`crate::migrate`]).
     pub fn open(url: &StoreUrl) -> Result<Store, StoreError> {

@@ -38,7 +38,8 @@ use accord_ledger::roster::Roster;
 pub use audit::{AuditFinding, AuditReport};
 pub(crate) use postgres::{PostgresLedger, SCHEMA as POSTGRES_SCHEMA, TILES as POSTGRES_TILES};
 pub use sequencer::{
-    AppendError, GroupCommit, MAX_CLOCK_SKEW, Receipt, RecordClock, Sequencer, Submission,
+    AppendError, BatchDone, GroupCommit, MAX_CLOCK_SKEW, Receipt, RecordClock, Sequencer,
+    Submission,
 };
 pub(crate) use sqlite::{
     SCHEMA as SQLITE_SCHEMA, SqliteLedger, TILES as SQLITE_TILES,

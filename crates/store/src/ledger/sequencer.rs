@@ -12,7 +12,7 @@
 //! failure or conflict with another writer.
 
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant as Clock};
 
@@ -111,9 +111,72 @@ pub enum AppendError {
     },
 }
 
+/// What a submitter is answered: the receipt once the entry is durable, or why not.
+pub type Outcome = Result<Receipt, AppendError>;
+
+/// What to do with the outcomes of a batch ([`Sequencer::submit_batch`]), one per entry in
+/// the batch's order: called once, on the writer's thread (it should only hand them on).
+pub type BatchDone = Box<dyn FnOnce(Vec<Outcome>) + Send>;
+
 struct Job {
     submission: Submission,
-    reply: mpsc::Sender<Result<Receipt, AppendError>>,
+    /// Its encoding when the submitter made it already ([`Sequencer::submit_batch`]);
+    /// else the verifying thread makes it.
+    encoded: Option<Encoded>,
+    reply: Reply,
+}
+
+/// Where the writer sends one entry's outcome.
+enum Reply {
+    /// The entry's own channel ([`Sequencer::submit`]).
+    Own(mpsc::Sender<Outcome>),
+    /// Its place in a batch answered with one call ([`Sequencer::submit_batch`]).
+    Part(Arc<Gathered>, usize),
+}
+
+impl Reply {
+    fn send(self, outcome: Outcome) {
+        match self {
+            Reply::Own(tx) => {
+                let _ = tx.send(outcome);
+            }
+            Reply::Part(gathered, slot) => gathered.put(slot, outcome),
+        }
+    }
+}
+
+/// The outcomes of a batch as they come, answered in one call when the last of its jobs
+/// is gone: answered, or dropped unanswered (a writer that stopped), which answers
+/// `Stopped` — so a batch is answered exactly once whatever becomes of its jobs, as a
+/// dropped channel tells a single submitter.
+struct Gathered {
+    outcomes: Mutex<Vec<Option<Outcome>>>,
+    done: Mutex<Option<BatchDone>>,
+}
+
+impl Gathered {
+    fn put(&self, slot: usize, outcome: Outcome) {
+        if let Ok(mut outcomes) = self.outcomes.lock()
+            && let Some(place) = outcomes.get_mut(slot)
+        {
+            *place = Some(outcome);
+        }
+    }
+}
+
+impl Drop for Gathered {
+    fn drop(&mut self) {
+        let done = self.done.get_mut().ok().and_then(Option::take);
+        let outcomes = std::mem::take(self.outcomes.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if let Some(done) = done {
+            done(
+                outcomes
+                    .into_iter()
+                    .map(|o| o.unwrap_or(Err(AppendError::Stopped)))
+                    .collect(),
+            );
+        }
+    }
 }
 
 /// A submission as the verifying thread leaves it: encoded once, signatures checked.
@@ -183,20 +246,49 @@ impl Sequencer {
     }
 
     /// Submits an entry; the receiver yields the receipt once the entry is durable.
-    pub fn submit(&self, submission: Submission) -> mpsc::Receiver<Result<Receipt, AppendError>> {
+    pub fn submit(&self, submission: Submission) -> mpsc::Receiver<Outcome> {
         let (reply, rx) = mpsc::channel();
-        let job = Job { submission, reply };
-        match &self.tx {
-            Some(tx) => {
-                if let Err(mpsc::SendError(job)) = tx.send(job) {
-                    let _ = job.reply.send(Err(AppendError::Stopped));
-                }
-            }
-            None => {
-                let _ = job.reply.send(Err(AppendError::Stopped));
-            }
-        }
+        self.send(Job {
+            submission,
+            encoded: None,
+            reply: Reply::Own(reply),
+        });
         rx
+    }
+
+    /// Submits each entry of `items` in order, with its encoding made already
+    /// (INVARIANT: [`SignedEntry::encoded`] of the entry, or the bytes it was strictly
+    /// decoded from, which are the same), so the writer does not encode it again; `done`
+    /// gets every outcome in the batch's order, in one call, once the last is durable or
+    /// refused. Each entry is judged on its own, as if submitted alone in turn: one refused
+    /// does not hold back the others.
+    pub fn submit_batch(&self, items: Vec<(Submission, Encoded)>, done: BatchDone) {
+        debug_assert!(
+            items.iter().all(|(s, e)| *e == s.entry.encoded()),
+            "an encoding that is not its entry's"
+        );
+        let gathered = Arc::new(Gathered {
+            outcomes: Mutex::new(vec![None; items.len()]),
+            done: Mutex::new(Some(done)),
+        });
+        for (slot, (submission, encoded)) in items.into_iter().enumerate() {
+            self.send(Job {
+                submission,
+                encoded: Some(encoded),
+                reply: Reply::Part(Arc::clone(&gathered), slot),
+            });
+        }
+    }
+
+    /// Queues `job` for the writer, or answers it `Stopped` when the writer has stopped.
+    fn send(&self, job: Job) {
+        let refused = match &self.tx {
+            Some(tx) => tx.send(job).err().map(|mpsc::SendError(job)| job),
+            None => Some(job),
+        };
+        if let Some(job) = refused {
+            job.reply.send(Err(AppendError::Stopped));
+        }
     }
 
     /// Submits an entry and waits until it is durable.
@@ -297,7 +389,7 @@ impl Writer {
             match self.try_commit(&jobs, prepared) {
                 Ok(results) => {
                     for (job, result) in jobs.into_iter().zip(results) {
-                        let _ = job.reply.send(result);
+                        job.reply.send(result);
                     }
                     return;
                 }
@@ -309,7 +401,7 @@ impl Writer {
                 }
                 Err(StoreError::ClockBehind { last, now }) => {
                     for job in jobs {
-                        let _ = job.reply.send(Err(AppendError::ClockBehind { last, now }));
+                        job.reply.send(Err(AppendError::ClockBehind { last, now }));
                     }
                     return;
                 }
@@ -321,7 +413,7 @@ impl Writer {
             }
         }
         for job in jobs {
-            let _ = job.reply.send(Err(AppendError::Store(last_error.clone())));
+            job.reply.send(Err(AppendError::Store(last_error.clone())));
         }
     }
 
@@ -535,15 +627,15 @@ fn verify_stage(
     config: &GroupCommit,
 ) {
     while let Ok(first) = jobs.recv() {
-        let group = collect(jobs, first, config);
-        let prepared = prepare(&group);
+        let mut group = collect(jobs, first, config);
+        let prepared = prepare(&mut group);
         let ready = Verified {
             jobs: group,
             prepared,
         };
         if let Err(mpsc::SendError(refused)) = verified.send(ready) {
             for job in refused.jobs.into_iter().chain(jobs.try_iter()) {
-                let _ = job.reply.send(Err(AppendError::Stopped));
+                job.reply.send(Err(AppendError::Stopped));
             }
             return;
         }
@@ -577,22 +669,30 @@ fn collect(rx: &mpsc::Receiver<Job>, first: Job, config: &GroupCommit) -> Vec<Jo
     jobs
 }
 
-/// Encodes each submission once and verifies the signatures in batches, split over the
-/// machine's cores (signature checks are the cost of ingestion); small groups stay on
-/// this thread.
-fn prepare(jobs: &[Job]) -> Vec<Prepared> {
+/// Encodes each submission once (unless its submitter did) and verifies the signatures
+/// in batches, split over the machine's cores (signature checks are the cost of
+/// ingestion); small groups stay on this thread.
+fn prepare(jobs: &mut [Job]) -> Vec<Prepared> {
+    let mut given: Vec<Option<Encoded>> = jobs.iter_mut().map(|j| j.encoded.take()).collect();
+    let jobs: &[Job] = jobs;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 || jobs.len() < PARALLEL_FROM {
-        return prepare_part(jobs);
+        return prepare_part(jobs, given);
     }
     let chunk = jobs.len().div_ceil(cores);
+    let mut given_parts = Vec::new();
+    while given.len() > chunk {
+        let rest = given.split_off(chunk);
+        given_parts.push(std::mem::replace(&mut given, rest));
+    }
+    given_parts.push(given);
     std::thread::scope(|scope| {
-        let mut parts = jobs.chunks(chunk);
-        let here = parts.next().unwrap_or_default();
+        let mut parts = jobs.chunks(chunk).zip(given_parts);
+        let (here, here_given) = parts.next().unwrap_or_default();
         let handles: Vec<_> = parts
-            .map(|part| (part, scope.spawn(move || prepare_part(part))))
+            .map(|(part, given)| (part, scope.spawn(move || prepare_part(part, given))))
             .collect();
-        let mut out = prepare_part(here);
+        let mut out = prepare_part(here, here_given);
         for (part, handle) in handles {
             match handle.join() {
                 Ok(prepared) => out.extend(prepared),
@@ -609,8 +709,14 @@ fn prepare(jobs: &[Job]) -> Vec<Prepared> {
     })
 }
 
-fn prepare_part(jobs: &[Job]) -> Vec<Prepared> {
-    let encoded: Vec<Encoded> = jobs.iter().map(|j| j.submission.entry.encoded()).collect();
+/// [`prepare`] for `jobs` on this thread; `given` holds the encodings their submitters
+/// made (one per job, `None` for those to encode here).
+fn prepare_part(jobs: &[Job], given: Vec<Option<Encoded>>) -> Vec<Prepared> {
+    let encoded: Vec<Encoded> = jobs
+        .iter()
+        .zip(given)
+        .map(|(j, given)| given.unwrap_or_else(|| j.submission.entry.encoded()))
+        .collect();
     let entries: Vec<&SignedEntry> = jobs.iter().map(|j| &j.submission.entry).collect();
     let messages: Vec<&[u8]> = encoded.iter().map(Encoded::signed_bytes).collect();
     let verdicts = roster::verify_batch_signed(&entries, &messages);
@@ -619,4 +725,45 @@ fn prepare_part(jobs: &[Job]) -> Vec<Prepared> {
         .zip(verdicts)
         .map(|(encoded, verdict)| Prepared { encoded, verdict })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A batch whose jobs are dropped unanswered (a writer that stopped) is still answered,
+    /// once, `Stopped` where no outcome came, as a dropped channel answers one submitter.
+    #[test]
+    fn a_batch_dropped_unanswered_is_answered_stopped_once() {
+        let (tx, rx) = mpsc::channel();
+        let gathered = Arc::new(Gathered {
+            outcomes: Mutex::new(vec![None; 3]),
+            done: Mutex::new(Some(Box::new(move |outcomes| tx.send(outcomes).unwrap()))),
+        });
+        let part = |slot| Reply::Part(Arc::clone(&gathered), slot);
+        let (first, second, third) = (part(0), part(1), part(2));
+        drop(gathered);
+        let receipt = Receipt {
+            index: 7,
+            duplicate: false,
+            recorded_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        second.send(Ok(receipt.clone()));
+        drop(first);
+        assert!(
+            rx.try_recv().is_err(),
+            "answered before its last job is gone"
+        );
+        drop(third);
+        assert_eq!(
+            rx.recv().unwrap(),
+            vec![
+                Err(AppendError::Stopped),
+                Ok(receipt),
+                Err(AppendError::Stopped)
+            ]
+        );
+        assert!(rx.recv().is_err());
+    }
 }

@@ -247,6 +247,57 @@ fn the_same_entry_is_logged_once() {
     });
 }
 
+/// A batch handed to the writer in one call is answered in one call, in its order, each
+/// entry judged as if submitted alone in turn: new, a copy within the batch, logged
+/// already, forged (refused), signed with a key the batch's own rotation registered.
+#[test]
+fn a_batch_is_answered_in_one_call_in_its_order_each_entry_on_its_own() {
+    both(|store| {
+        let sequencer = init(store).into_sequencer(GroupCommit::default()).unwrap();
+        let logged = signed(Body::Open(evidence(1)), &[("iaea", 3)]);
+        sequencer.append(submission(logged.clone())).unwrap();
+        let new = signed(Body::Open(evidence(2)), &[("iaea", 3)]);
+        let mut forged = signed(Body::Open(evidence(3)), &[("iaea", 3)]);
+        forged.entry.body = Body::Open(evidence(4));
+        let rotate = KeyEvent::Rotate {
+            participant: pid("iaea"),
+            old_key: B64.encode(key(3).public_key()),
+            new_key: B64.encode(key(33).public_key()),
+            at: jiff::Timestamp::now(),
+        };
+        let rotation = signed(Body::Open(Statement::KeyEvent(rotate)), &[("iaea", 3)]);
+        let with_new_key = signed(Body::Open(evidence(5)), &[("iaea", 33)]);
+        let batch = [new.clone(), new, logged, forged, rotation, with_new_key];
+        let items = batch
+            .iter()
+            .map(|e| (submission(e.clone()), e.encoded()))
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        sequencer.submit_batch(items, Box::new(move |outcomes| tx.send(outcomes).unwrap()));
+        let outcomes = rx.recv().unwrap();
+        assert!(rx.recv().is_err(), "answered once");
+        let receipt = |i: usize| outcomes[i].as_ref().map(|r| (r.index, r.duplicate));
+        assert_eq!(outcomes.len(), 6);
+        assert_eq!(receipt(0), Ok((1, false)));
+        assert_eq!(receipt(1), Ok((1, true)));
+        assert_eq!(receipt(2), Ok((0, true)));
+        assert!(
+            matches!(
+                outcomes[3],
+                Err(AppendError::Refused(EntryError::BadSignature(_)))
+            ),
+            "{:?}",
+            outcomes[3]
+        );
+        assert_eq!(receipt(4), Ok((2, false)));
+        assert_eq!(receipt(5), Ok((3, false)));
+        sequencer.shutdown();
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        assert_eq!(ledger.info().size, 4);
+        assert!(ledger.audit().unwrap().is_clean());
+    });
+}
+
 #[test]
 fn key_events_change_who_may_sign() {
     both(|store| {
