@@ -192,7 +192,7 @@ impl Evaluator {
                 .map_err(|_| EvalError::UnknownZone(name.clone()))?,
         };
         Ok(Self {
-            core: ingest::Core::new(sorted, days),
+            core: ingest::Core::new(sorted.into(), days),
             appended: Vec::new(),
         })
     }
@@ -211,7 +211,7 @@ impl Evaluator {
             if self.core.slot_in(entry) {
                 return;
             }
-            let versions = std::mem::take(&mut self.core.versions);
+            let versions = std::sync::Arc::clone(&self.core.versions);
             let days = std::mem::take(&mut self.core.days);
             self.core = ingest::Core::new(versions, days);
             for e in &self.appended {

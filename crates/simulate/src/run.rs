@@ -210,9 +210,9 @@ pub(crate) fn run_to_state(
     let mut history = history::draw(plan, &mut d);
     let ev = match evaluation {
         Evaluation::Incremental | Evaluation::IncrementalEveryReview => {
-            match Evaluator::new(plan.versions) {
-                Ok(ev) => Engine::Incremental(Box::new(ev)),
-                Err(_) => return (RunOutcome::default(), None),
+            match &plan.evaluator {
+                Some(ev) => Engine::Incremental(Box::new(ev.clone())),
+                None => return (RunOutcome::default(), None),
             }
         }
         Evaluation::FullReplay => Engine::FullReplay(plan.versions, Vec::new()),
