@@ -20,7 +20,8 @@
 //! [`State::rejected`] with its reason and otherwise ignored.
 //!
 //! [`Evaluator`] is the incremental form: [`Evaluator::append`] ingests one entry and
-//! recomputes only the quorum of the reporting period it touches; [`Evaluator::state`]
+//! drops only the cached quorum of the reporting period it touches (the next derivation
+//! decides it again); [`Evaluator::state`]
 //! derives the statuses from those cached quorums, in time proportional to the agreement's
 //! size (indicators × periods), not the log's. It also carries forward the status of every
 //! reporting period that has settled (its period and grace over, no cure window or escrow
@@ -197,7 +198,7 @@ impl Evaluator {
         })
     }
 
-    /// Appends one log entry and updates the cached quorum it touches.
+    /// Appends one log entry and drops the cached quorum it touches.
     pub fn append(&mut self, entry: &LoggedStatement) {
         let key = (entry.recorded_at, entry.index.0);
         if self.core.last.is_some_and(|last| key < last) {
@@ -232,6 +233,14 @@ impl Evaluator {
         }
         self.core.ingest(&entry);
         self.appended.push(entry);
+    }
+
+    /// Makes room for `additional` more entries, for a caller that knows about how many
+    /// it will append (the simulator: a run's drawn history), so that the evaluator's
+    /// copy of the log is not moved again and again as it grows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.appended.reserve(additional);
+        self.core.reserve(additional);
     }
 
     /// The days the agreement counts in: its zone, UTC when it names none.

@@ -21,7 +21,7 @@ use crate::statement::{
 };
 use crate::time::{CalendarDuration, Date, DayZone, Instant};
 
-use super::quorum::{self, Cell};
+use super::quorum::Cell;
 use super::{Key, Names, epoch_day};
 
 /// The authors of an entry, interned; one author is the common case and costs no
@@ -81,6 +81,11 @@ impl Entries {
 
     pub fn contains_key(&self, index: &u64) -> bool {
         self.get(index).is_some()
+    }
+
+    /// Makes room for `additional` more records of the next indices.
+    pub fn reserve(&mut self, additional: usize) {
+        self.dense.reserve(additional);
     }
 
     /// Inserts the record of an index not present yet.
@@ -219,7 +224,7 @@ pub(crate) struct Settled {
 /// `start`, the due date is `due`, the detail is the same, the cut sees every cell's
 /// `max_key` and the evaluation date is after every `after`. Evidence filed or killed on
 /// one of them cuts the prefix back to the periods that end before it
-/// ([`LensIndicator::refresh_cell`], [`LensIndicator::store_cell`]).
+/// ([`LensIndicator::drop_cell`], [`LensIndicator::store_cell`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Prefix {
     pub start: Option<Date>,
@@ -425,7 +430,7 @@ impl Core {
     /// index, and no correction or retraction named that index before it existed.
     /// Ingesting such an entry reads and writes nothing another entry's ingestion depends
     /// on; what it adds is kept in log order (`keys`, `others`, `rejected`), and the cached
-    /// quorum of the period it observes is refreshed as for an entry in order. Returns
+    /// quorum of the period it observes is dropped as for an entry in order. Returns
     /// `false`, having changed nothing, when it cannot be slotted in (then rebuild).
     pub fn slot_in(&mut self, entry: &LoggedStatement) -> bool {
         let key = (entry.recorded_at, entry.index.0);
@@ -458,6 +463,12 @@ impl Core {
             self.rejected.insert(at, r);
         }
         true
+    }
+
+    /// Makes room for `additional` more entries (see `Evaluator::reserve`).
+    pub fn reserve(&mut self, additional: usize) {
+        self.keys.reserve(additional);
+        self.entries.reserve(additional);
     }
 
     /// The agreement's day of an instant (a record time, a cut).
@@ -622,7 +633,7 @@ impl Core {
             };
             if let Some(obs) = ind.obs.get_mut(&(end, key)) {
                 obs.killed_by = Some(by);
-                ind.refresh_cell(end);
+                ind.drop_cell(end);
             }
         }
     }
@@ -846,7 +857,7 @@ impl Lens {
                 escrow_until: evidence.escrow_until,
             },
         );
-        ind.refresh_cell(end);
+        ind.drop_cell(end);
         Ok(())
     }
 }
@@ -873,9 +884,11 @@ impl LensIndicator {
         stamp
     }
 
-    /// Recomputes the cached quorum of the reporting period containing `end`, if one is
-    /// cached (periods not cached yet are computed when first asked for).
-    pub fn refresh_cell(&mut self, end: Date) {
+    /// Drops the cached quorum of the reporting period containing `end`, if one is cached:
+    /// the next derivation decides it again, once however many reports on it came in
+    /// between (deciding it at every report was most of an append's cost), and caches it
+    /// under a new stamp, so nothing settled on the old one is carried forward.
+    pub fn drop_cell(&mut self, end: Date) {
         // Whether or not its cell is cached, the period holding `end` changed.
         self.prefix.cut_back(end);
         let Some((&start, cell)) = self.cells.range(..=end).next_back() else {
@@ -884,10 +897,7 @@ impl LensIndicator {
         if cell.end < end {
             return;
         }
-        let cell_end = cell.end;
-        let mut fresh = quorum::decide(self, start, cell_end, None);
-        fresh.stamp = self.next_stamp();
-        self.cells.insert(start, fresh);
+        self.cells.remove(&start);
     }
 
     /// A stamp no cell of this indicator has had.
