@@ -20,8 +20,7 @@
 //! [`State::rejected`] with its reason and otherwise ignored.
 //!
 //! [`Evaluator`] is the incremental form: [`Evaluator::append`] ingests one entry and
-//! drops only the cached quorum of the reporting period it touches (the next derivation
-//! decides it again); [`Evaluator::state`]
+//! recomputes only the quorum of the reporting period it touches; [`Evaluator::state`]
 //! derives the statuses from those cached quorums, in time proportional to the agreement's
 //! size (indicators × periods), not the log's. It also carries forward the status of every
 //! reporting period that has settled (its period and grace over, no cure window or escrow
@@ -198,7 +197,7 @@ impl Evaluator {
         })
     }
 
-    /// Appends one log entry and drops the cached quorum it touches.
+    /// Appends one log entry and updates the cached quorum it touches.
     pub fn append(&mut self, entry: &LoggedStatement) {
         let key = (entry.recorded_at, entry.index.0);
         if self.core.last.is_some_and(|last| key < last) {

@@ -21,7 +21,7 @@ use crate::statement::{
 };
 use crate::time::{CalendarDuration, Date, DayZone, Instant};
 
-use super::quorum::Cell;
+use super::quorum::{self, Cell};
 use super::{Key, Names, epoch_day};
 
 /// The authors of an entry, interned; one author is the common case and costs no
@@ -224,7 +224,7 @@ pub(crate) struct Settled {
 /// `start`, the due date is `due`, the detail is the same, the cut sees every cell's
 /// `max_key` and the evaluation date is after every `after`. Evidence filed or killed on
 /// one of them cuts the prefix back to the periods that end before it
-/// ([`LensIndicator::drop_cell`], [`LensIndicator::store_cell`]).
+/// ([`LensIndicator::refresh_cell`], [`LensIndicator::store_cell`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Prefix {
     pub start: Option<Date>,
@@ -430,7 +430,7 @@ impl Core {
     /// index, and no correction or retraction named that index before it existed.
     /// Ingesting such an entry reads and writes nothing another entry's ingestion depends
     /// on; what it adds is kept in log order (`keys`, `others`, `rejected`), and the cached
-    /// quorum of the period it observes is dropped as for an entry in order. Returns
+    /// quorum of the period it observes is refreshed as for an entry in order. Returns
     /// `false`, having changed nothing, when it cannot be slotted in (then rebuild).
     pub fn slot_in(&mut self, entry: &LoggedStatement) -> bool {
         let key = (entry.recorded_at, entry.index.0);
@@ -633,7 +633,7 @@ impl Core {
             };
             if let Some(obs) = ind.obs.get_mut(&(end, key)) {
                 obs.killed_by = Some(by);
-                ind.drop_cell(end);
+                ind.refresh_cell(end);
             }
         }
     }
@@ -857,7 +857,7 @@ impl Lens {
                 escrow_until: evidence.escrow_until,
             },
         );
-        ind.drop_cell(end);
+        ind.refresh_cell(end);
         Ok(())
     }
 }
@@ -884,11 +884,9 @@ impl LensIndicator {
         stamp
     }
 
-    /// Drops the cached quorum of the reporting period containing `end`, if one is cached:
-    /// the next derivation decides it again, once however many reports on it came in
-    /// between (deciding it at every report was most of an append's cost), and caches it
-    /// under a new stamp, so nothing settled on the old one is carried forward.
-    pub fn drop_cell(&mut self, end: Date) {
+    /// Recomputes the cached quorum of the reporting period containing `end`, if one is
+    /// cached (periods not cached yet are computed when first asked for).
+    pub fn refresh_cell(&mut self, end: Date) {
         // Whether or not its cell is cached, the period holding `end` changed.
         self.prefix.cut_back(end);
         let Some((&start, cell)) = self.cells.range(..=end).next_back() else {
@@ -897,7 +895,10 @@ impl LensIndicator {
         if cell.end < end {
             return;
         }
-        self.cells.remove(&start);
+        let cell_end = cell.end;
+        let mut fresh = quorum::decide(self, start, cell_end, None);
+        fresh.stamp = self.next_stamp();
+        self.cells.insert(start, fresh);
     }
 
     /// A stamp no cell of this indicator has had.
