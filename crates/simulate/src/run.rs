@@ -232,9 +232,12 @@ pub(crate) fn run_to_state(
     // The queue owns the entries from here on: nothing reads them from the history.
     let queue = Queue::new(std::mem::take(&mut history.entries));
     if let Engine::Incremental(e) = &mut ev {
-        // Room for the history's entries (reactions are few): the evaluator's copy of the
-        // log does not grow, and move every entry, a dozen times a run.
-        e.reserve(queue.pending());
+        // Room for the history's entries and half as many again for the reactions (a few
+        // dozen): the evaluator's copy of the log does not grow, moving every entry, a
+        // dozen times a run (room for the history alone still had it grow once, by all of
+        // it, at the first reaction past it).
+        let n = queue.pending();
+        e.reserve(n + n / 2);
     }
     let reviews = review_periods(plan, &history);
     let mut r = Runner {
