@@ -192,7 +192,7 @@ impl Evaluator {
                 .map_err(|_| EvalError::UnknownZone(name.clone()))?,
         };
         Ok(Self {
-            core: ingest::Core::new(sorted, days),
+            core: ingest::Core::new(sorted.into(), days),
             appended: Vec::new(),
         })
     }
@@ -211,7 +211,7 @@ impl Evaluator {
             if self.core.slot_in(entry) {
                 return;
             }
-            let versions = std::mem::take(&mut self.core.versions);
+            let versions = std::sync::Arc::clone(&self.core.versions);
             let days = std::mem::take(&mut self.core.days);
             self.core = ingest::Core::new(versions, days);
             for e in &self.appended {
@@ -232,6 +232,14 @@ impl Evaluator {
         }
         self.core.ingest(&entry);
         self.appended.push(entry);
+    }
+
+    /// Makes room for `additional` more entries, for a caller that knows about how many
+    /// it will append (the simulator: a run's drawn history), so that the evaluator's
+    /// copy of the log is not moved again and again as it grows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.appended.reserve(additional);
+        self.core.reserve(additional);
     }
 
     /// The days the agreement counts in: its zone, UTC when it names none.

@@ -39,7 +39,8 @@ pub(crate) struct Drawn {
     pub breach: bool,
 }
 
-/// A drawn history: events and evidence in record order, and the periods drawn.
+/// A drawn history: events and evidence in the order drawn (the run's queue takes them in
+/// record order), and the periods drawn.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct History {
     pub entries: Vec<Pending>,
@@ -74,7 +75,7 @@ pub(crate) fn draw(plan: &Plan<'_>, d: &mut Draw) -> History {
     for (n, ip) in plan.indicators.iter().enumerate() {
         indicator(plan, ip, n, &common, &mut h, d);
     }
-    h.entries.sort_by_key(|p| p.at);
+    // Left in the order drawn: the run's queue orders them by record time.
     h
 }
 

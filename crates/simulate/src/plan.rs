@@ -3,6 +3,7 @@
 //! relief actions (with their jurisdictions) and triggers in the agreement's order.
 
 use accord_core::agreement::{Agreement, Indicator, PartyRole};
+use accord_core::engine::Evaluator;
 use accord_core::id::{ActionId, CommitmentId, ParticipantId, PhaseId, TriggerId};
 use accord_core::rule::{CommitmentStatus, Condition};
 use accord_core::statement::Method;
@@ -48,6 +49,10 @@ pub(crate) struct Plan<'a> {
     pub last: Date,
     /// The longest grace period: reviews are looked at once it has passed.
     pub grace: CalendarDuration,
+    /// An evaluator of the versions with nothing appended (`None` when the engine refuses
+    /// them): each run clones it, which shares the versions and their interned names
+    /// instead of copying and interning them again.
+    pub evaluator: Option<Evaluator>,
 }
 
 impl<'a> Plan<'a> {
@@ -107,6 +112,7 @@ impl<'a> Plan<'a> {
                 .collect(),
             last,
             grace,
+            evaluator: Evaluator::new(versions).ok(),
         }
     }
 

@@ -48,12 +48,16 @@ pub struct RunOutcome {
 }
 
 /// Entries waiting for their record time, in (time, order queued): the drawn history,
-/// sorted once, and the reactions queued on the way. A history's few hundred entries
-/// were a B-tree's inserts and removals before; sorted once and taken from the end, they
-/// cost a sort.
+/// ordered once, and the reactions queued on the way. A history's few hundred entries
+/// were a B-tree's inserts and removals before; now their record times are sorted once
+/// (not the entries themselves, which are large: sorting them was a third of drawing a
+/// history) and each entry is taken from its place when its turn comes.
 pub(crate) struct Queue {
-    /// The history's entries, latest first (taken from the end).
-    drawn: Vec<Pending>,
+    /// The history's entries in the order drawn, each taken once.
+    drawn: Vec<Option<Pending>>,
+    /// The record time and place in `drawn` of each entry not taken yet, latest first
+    /// (taken from the end).
+    order: Vec<(Instant, usize)>,
     /// Entries queued after the history, by (time, order queued).
     later: BTreeMap<(Instant, u64), Pending>,
     queued: u64,
@@ -62,18 +66,25 @@ pub(crate) struct Queue {
 
 impl Queue {
     /// The queue of a history's entries, in (time, order drawn).
-    fn new(mut drawn: Vec<Pending>) -> Self {
-        // Stable, then reversed: popped from the end, entries recorded at the same instant
-        // come in the order they were drawn.
-        drawn.sort_by_key(|p| p.at);
-        drawn.reverse();
+    fn new(drawn: Vec<Pending>) -> Self {
+        // Entries recorded at the same instant come in the order they were drawn: by
+        // (time, place), latest first, popped from the end.
+        let mut order: Vec<(Instant, usize)> =
+            drawn.iter().enumerate().map(|(n, p)| (p.at, n)).collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
         let queued = drawn.len() as u64;
         Queue {
-            drawn,
+            drawn: drawn.into_iter().map(Some).collect(),
+            order,
             later: BTreeMap::new(),
             queued,
             appended: 0,
         }
+    }
+
+    /// How many entries of the history are still to come.
+    fn pending(&self) -> usize {
+        self.order.len() + self.later.len()
     }
 
     pub fn push(&mut self, p: Pending) {
@@ -84,7 +95,7 @@ impl Queue {
     /// The next entry recorded by `until`, if any: the history's entries come before
     /// reactions recorded at the same instant (they were queued first).
     fn next(&mut self, until: Instant) -> Option<Pending> {
-        let drawn = self.drawn.last().map(|p| p.at).filter(|at| *at <= until);
+        let drawn = self.order.last().map(|p| p.0).filter(|at| *at <= until);
         let later = self
             .later
             .first_key_value()
@@ -92,7 +103,10 @@ impl Queue {
             .filter(|at| *at <= until);
         match (drawn, later) {
             (Some(d), Some(l)) if l < d => self.later.pop_first().map(|(_, p)| p),
-            (Some(_), _) => self.drawn.pop(),
+            (Some(_), _) => self
+                .order
+                .pop()
+                .and_then(|(_, n)| self.drawn.get_mut(n).and_then(Option::take)),
             (None, Some(_)) => self.later.pop_first().map(|(_, p)| p),
             (None, None) => None,
         }
@@ -208,17 +222,23 @@ pub(crate) fn run_to_state(
 ) -> (RunOutcome, Option<State>) {
     let mut d = Draw::new(seed, run);
     let mut history = history::draw(plan, &mut d);
-    let ev = match evaluation {
-        Evaluation::Incremental | Evaluation::IncrementalEveryReview => {
-            match Evaluator::new(plan.versions) {
-                Ok(ev) => Engine::Incremental(Box::new(ev)),
-                Err(_) => return (RunOutcome::default(), None),
-            }
-        }
+    let mut ev = match evaluation {
+        Evaluation::Incremental | Evaluation::IncrementalEveryReview => match &plan.evaluator {
+            Some(ev) => Engine::Incremental(Box::new(ev.clone())),
+            None => return (RunOutcome::default(), None),
+        },
         Evaluation::FullReplay => Engine::FullReplay(plan.versions, Vec::new()),
     };
     // The queue owns the entries from here on: nothing reads them from the history.
     let queue = Queue::new(std::mem::take(&mut history.entries));
+    if let Engine::Incremental(e) = &mut ev {
+        // Room for the history's entries and half as many again for the reactions (a few
+        // dozen): the evaluator's copy of the log does not grow, moving every entry, a
+        // dozen times a run (room for the history alone still had it grow once, by all of
+        // it, at the first reaction past it).
+        let n = queue.pending();
+        e.reserve(n + n / 2);
+    }
     let reviews = review_periods(plan, &history);
     let mut r = Runner {
         plan,

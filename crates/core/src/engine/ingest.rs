@@ -12,6 +12,7 @@
 //! superseded or withdrew it.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::agreement::{Agreement, IndicatorTarget, PartyRole, SelfReport, Tolerance};
 use crate::id::ParticipantId;
@@ -80,6 +81,11 @@ impl Entries {
 
     pub fn contains_key(&self, index: &u64) -> bool {
         self.get(index).is_some()
+    }
+
+    /// Makes room for `additional` more records of the next indices.
+    pub fn reserve(&mut self, additional: usize) {
+        self.dense.reserve(additional);
     }
 
     /// Inserts the record of an index not present yet.
@@ -359,9 +365,11 @@ pub(crate) struct Lens {
 /// Everything ingested so far.
 #[derive(Debug, Clone)]
 pub(crate) struct Core {
-    /// The versions, sorted by number.
-    pub versions: Vec<Agreement>,
-    pub names: Names,
+    /// The versions, sorted by number: shared, never changed after `new`, so that a
+    /// clone of an evaluator (the simulator's per run) does not copy the agreements.
+    pub versions: Arc<[Agreement]>,
+    /// Shared like `versions`: interned once, only read afterwards.
+    pub names: Arc<Names>,
     pub lenses: Vec<Lens>,
     pub entries: Entries,
     pub others: Vec<OtherEntry>,
@@ -383,9 +391,9 @@ pub(crate) const MIN_KEY: Key = (Instant::MIN, 0);
 pub(crate) const MAX_KEY: Key = (Instant::MAX, u64::MAX);
 
 impl Core {
-    pub fn new(versions: Vec<Agreement>, days: DayZone) -> Self {
+    pub fn new(versions: Arc<[Agreement]>, days: DayZone) -> Self {
         let mut names = Names::default();
-        for v in &versions {
+        for v in versions.iter() {
             for id in v
                 .parties
                 .iter()
@@ -403,7 +411,7 @@ impl Core {
         let lenses = versions.iter().map(|v| Lens::new(v, &names)).collect();
         Self {
             versions,
-            names,
+            names: Arc::new(names),
             lenses,
             entries: Entries::default(),
             others: Vec::new(),
@@ -457,6 +465,12 @@ impl Core {
         true
     }
 
+    /// Makes room for `additional` more entries (see `Evaluator::reserve`).
+    pub fn reserve(&mut self, additional: usize) {
+        self.keys.reserve(additional);
+        self.entries.reserve(additional);
+    }
+
     /// The agreement's day of an instant (a record time, a cut).
     pub fn day(&self, instant: Instant) -> Date {
         self.days.day_of(instant)
@@ -488,23 +502,9 @@ impl Core {
                 ),
             );
         }
-        let mut interned = Vec::with_capacity(entry.authors.len());
-        for author in &entry.authors {
-            match self.names.participants.get(author.as_str()) {
-                Some(&n) => interned.push(n),
-                None => {
-                    return self.reject(
-                        key,
-                        index,
-                        format!("`{author}` is not a party or monitor of the agreement"),
-                    );
-                }
-            }
-        }
-        let authors = match interned.as_slice() {
-            [] => return self.reject(key, index, "has no author".to_owned()),
-            [one] => Authors::One(*one),
-            _ => Authors::Many(interned.into_boxed_slice()),
+        let authors = match self.intern_authors(&entry.authors) {
+            Ok(authors) => authors,
+            Err(reason) => return self.reject(key, index, reason),
         };
         let kind = entry.statement.kind();
         let mut record = EntryRecord {
@@ -542,6 +542,27 @@ impl Core {
             }),
         }
         self.entries.insert(index.0, record);
+    }
+
+    /// The interned authors of an entry, or why it cannot count. One author (nearly every
+    /// entry) allocates nothing.
+    fn intern_authors(&self, authors: &[ParticipantId]) -> Result<Authors, String> {
+        let intern = |author: &ParticipantId| {
+            self.names
+                .participants
+                .get(author.as_str())
+                .copied()
+                .ok_or_else(|| format!("`{author}` is not a party or monitor of the agreement"))
+        };
+        match authors {
+            [] => Err("has no author".to_owned()),
+            [one] => intern(one).map(Authors::One),
+            _ => authors
+                .iter()
+                .map(intern)
+                .collect::<Result<Box<[u32]>, String>>()
+                .map(Authors::Many),
+        }
     }
 
     /// Checks that `record` may correct (or retract) the entry at `target`.
@@ -639,7 +660,7 @@ impl Core {
             return None;
         };
         let recorded = self.days.day_of(key.0);
-        for (lens, version) in self.lenses.iter_mut().zip(&self.versions) {
+        for (lens, version) in self.lenses.iter_mut().zip(self.versions.iter()) {
             let at = (key, recorded);
             if let Err(reason) = lens.file(version, &self.names, name, at, authors, evidence) {
                 lens.rejected.insert(key.1, (key, reason));
