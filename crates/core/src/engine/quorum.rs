@@ -9,11 +9,15 @@
 //! The outcome does not depend on the evaluation date, only on which entries are visible,
 //! so it is cached per reporting period and recomputed only when an entry touches it.
 
+use std::collections::BTreeMap;
+use std::collections::btree_map::Range;
+use std::ops::Bound;
+
 use crate::agreement::{SelfReport, Tolerance};
 use crate::time::Date;
 
 use super::Key;
-use super::ingest::{LensIndicator, MAX_KEY, MIN_KEY, ValueKind};
+use super::ingest::{LensIndicator, MAX_KEY, MIN_KEY, Obs, ValueKind};
 
 /// A reporting period's quorum, over the entries visible under a cut.
 #[derive(Debug, Clone)]
@@ -72,6 +76,30 @@ struct Voice {
     target: bool,
 }
 
+/// The observations filed under period ends `start..=end` and recorded under `cut`: one
+/// range per period end, each in key order. Observations are kept by (period end, key),
+/// so those recorded after the cut are the tail of each period end's range and are never
+/// visited: a cut in the middle of a long log used to walk (and skip) every report of a
+/// period filed after it — tens of thousands per period at 1M entries.
+pub(crate) fn under_cut(
+    obs: &BTreeMap<(Date, Key), Obs>,
+    start: Date,
+    end: Date,
+    cut: Key,
+) -> impl Iterator<Item = Range<'_, (Date, Key), Obs>> {
+    let mut from = Bound::Included((start, MIN_KEY));
+    let upper = Bound::Included((end, MAX_KEY));
+    std::iter::from_fn(move || {
+        if cut < MIN_KEY || start > end {
+            return None;
+        }
+        // The next period end with an observation, then its observations under the cut.
+        let (&(filed, _), _) = obs.range((from, upper)).next()?;
+        from = Bound::Excluded((filed, MAX_KEY));
+        Some(obs.range((filed, MIN_KEY)..=(filed, cut)))
+    })
+}
+
 /// Computes the quorum of the reporting period `start..=end` over the entries visible under
 /// `cut` (everything when `None`).
 pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Key>) -> Cell {
@@ -80,10 +108,8 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
     let mut max_key = MIN_KEY;
     let mut ignored = Vec::new();
     let mut escrowed = Vec::new();
-    for (&(_, key), obs) in ind.obs.range((start, MIN_KEY)..=(end, MAX_KEY)) {
-        if !visible(key) {
-            continue;
-        }
+    let seen = under_cut(&ind.obs, start, end, cut.unwrap_or(MAX_KEY)).flatten();
+    for (&(_, key), obs) in seen {
         max_key = max_key.max(key);
         if let Some(by) = obs.killed_by
             && visible(by)
