@@ -304,3 +304,74 @@ fn sorted(it: impl Iterator<Item = u64>) -> Vec<u64> {
     v.dedup();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ingest::Authors;
+    use jiff::civil::date;
+
+    fn obs(index: u64) -> Obs {
+        Obs {
+            index,
+            voices: Authors::One(0),
+            target: false,
+            value: 1.0,
+            start: date(2027, 1, 1),
+            late: false,
+            killed_by: None,
+            escrow_until: None,
+        }
+    }
+
+    fn key(second: i64, index: u64) -> Key {
+        (
+            crate::time::Instant::from_second(second).unwrap_or(crate::time::Instant::MIN),
+            index,
+        )
+    }
+
+    /// Every observation filed under a period end in the range and recorded under the cut,
+    /// each period end's in key order, and none other: not those filed under a period end
+    /// outside the range, nor those recorded after the cut (which are not visited at all).
+    #[test]
+    fn under_cut_yields_each_period_ends_observations_up_to_the_cut() {
+        let mut all = BTreeMap::new();
+        let ends = [
+            date(2026, 12, 31),
+            date(2027, 1, 15),
+            date(2027, 1, 31),
+            date(2027, 2, 28),
+        ];
+        for (n, end) in (0u64..).zip(ends) {
+            for i in 0..5u64 {
+                let index = n * 10 + i;
+                all.insert(
+                    (end, key(1_000 * i64::try_from(i).unwrap_or(0), index)),
+                    obs(index),
+                );
+            }
+        }
+        let cut = key(2_000, u64::MAX);
+        let seen: Vec<Vec<u64>> = under_cut(&all, date(2027, 1, 1), date(2027, 1, 31), cut)
+            .map(|filed| filed.map(|(_, o)| o.index).collect())
+            .collect();
+        assert_eq!(seen, vec![vec![10, 11, 12], vec![20, 21, 22]]);
+        let everything: Vec<u64> = under_cut(&all, date(2027, 1, 1), date(2027, 1, 31), MAX_KEY)
+            .flatten()
+            .map(|(_, o)| o.index)
+            .collect();
+        assert_eq!(everything, vec![10, 11, 12, 13, 14, 20, 21, 22, 23, 24]);
+        let before = key(-1, 0);
+        assert_eq!(
+            under_cut(&all, date(2027, 1, 1), date(2027, 1, 31), before)
+                .flatten()
+                .count(),
+            0
+        );
+        assert_eq!(
+            under_cut(&all, date(2027, 2, 1), date(2027, 1, 1), cut).count(),
+            0
+        );
+    }
+}
