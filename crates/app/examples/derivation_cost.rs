@@ -44,15 +44,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(log.len() / 2)
         .map(|e| e.recorded_at)
         .ok_or("empty log")?;
+    // RUNS=N derives N fresh instants of each kind (a profile's workload).
+    let runs: i64 = std::env::var("RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
     for (what, from) in [("after every entry (now)", last), ("mid-log", middle)] {
         let mut times = Vec::new();
-        for second in 1..=20 {
+        for second in 1..=runs {
             let as_of = from + jiff::SignedDuration::from_secs(second);
             let started = Clock::now();
             evaluator.state(as_of)?;
             times.push(started.elapsed());
         }
         report(&format!("derive as of a new instant, {what}"), &mut times);
+    }
+    // The first request for each of bench/as_of.lua's eight instants (the memo row): a
+    // past instant sees a different part of the log, so what the latest state kept
+    // serves it less.
+    let mut times = Vec::new();
+    for at in [
+        "2026-07-01T23:59:59Z",
+        "2026-12-31T23:59:59Z",
+        "2027-03-15T23:59:59Z",
+        "2027-06-30T23:59:59Z",
+        "2027-12-31T12:00:00Z",
+        "2028-06-30T23:59:59Z",
+        "2028-12-31T23:59:59Z",
+        "2029-03-01T23:59:59Z",
+    ] {
+        let as_of: jiff::Timestamp = at.parse()?;
+        let started = Clock::now();
+        evaluator.state(as_of)?;
+        let took = started.elapsed();
+        println!("  first derivation as of {at}: {took:.2?}");
+        times.push(took);
+    }
+    report(
+        "derive as of each of as_of.lua's eight instants",
+        &mut times,
+    );
+    if std::env::var("BASELINE").is_ok_and(|b| b == "0") {
+        return Ok(());
     }
     let mut times = Vec::new();
     for _ in 0..3 {

@@ -425,7 +425,13 @@ impl Slot {
     fn append_new(&mut self, ledger: &mut Ledger) -> Result<()> {
         let info = ledger.info().clone();
         let read = self.chain.frontier.tree.size();
-        for (index, logged) in (read..).zip(ledger.read_verified_after(&mut self.chain.frontier)?) {
+        // Nothing appended (a repeated question's usual case): no query for no entries.
+        let appended = if info.size > read {
+            ledger.read_verified_after(&mut self.chain.frontier)?
+        } else {
+            Vec::new()
+        };
+        for (index, logged) in (read..).zip(appended) {
             if let Some(commitment) = commitment(&logged) {
                 Arc::make_mut(&mut self.sealed).insert(index, commitment);
             }
