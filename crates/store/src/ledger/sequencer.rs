@@ -673,19 +673,19 @@ fn collect(rx: &mpsc::Receiver<Job>, first: Job, config: &GroupCommit) -> Vec<Jo
 /// in batches, split over the machine's cores (signature checks are the cost of
 /// ingestion); small groups stay on this thread.
 fn prepare(jobs: &mut [Job]) -> Vec<Prepared> {
-    let mut given: Vec<Option<Encoded>> = jobs.iter_mut().map(|j| j.encoded.take()).collect();
+    let given: Vec<Option<Encoded>> = jobs.iter_mut().map(|j| j.encoded.take()).collect();
     let jobs: &[Job] = jobs;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 || jobs.len() < PARALLEL_FROM {
         return prepare_part(jobs, given);
     }
     let chunk = jobs.len().div_ceil(cores);
-    let mut given_parts = Vec::new();
-    while given.len() > chunk {
-        let rest = given.split_off(chunk);
-        given_parts.push(std::mem::replace(&mut given, rest));
-    }
-    given_parts.push(given);
+    // The given encodings cut as the jobs are, part for part.
+    let mut given = given.into_iter();
+    let given_parts: Vec<Vec<Option<Encoded>>> = jobs
+        .chunks(chunk)
+        .map(|part| given.by_ref().take(part.len()).collect())
+        .collect();
     std::thread::scope(|scope| {
         let mut parts = jobs.chunks(chunk).zip(given_parts);
         let (here, here_given) = parts.next().unwrap_or_default();

@@ -298,6 +298,37 @@ fn a_batch_is_answered_in_one_call_in_its_order_each_entry_on_its_own() {
     });
 }
 
+/// A batch large enough for the verifying thread to split over the cores keeps each
+/// entry with the encoding it was handed with: every entry is logged in order, and only
+/// the forged one, in a later part, is refused.
+#[test]
+fn a_large_batch_keeps_each_entry_with_its_encoding() {
+    both(|store| {
+        let sequencer = init(store).into_sequencer(GroupCommit::default()).unwrap();
+        let mut batch: Vec<SignedEntry> = (0..300)
+            .map(|n| signed(Body::Open(evidence(n)), &[("iaea", 3)]))
+            .collect();
+        batch[250].entry.body = Body::Open(evidence(1_000));
+        let items = batch
+            .iter()
+            .map(|e| (submission(e.clone()), e.encoded()))
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        sequencer.submit_batch(items, Box::new(move |outcomes| tx.send(outcomes).unwrap()));
+        let outcomes = rx.recv().unwrap();
+        let refused: Vec<usize> = (0..outcomes.len())
+            .filter(|&i| outcomes[i].is_err())
+            .collect();
+        assert_eq!(refused, vec![250], "{:?}", outcomes[250]);
+        let indices: Vec<u64> = outcomes.iter().flatten().map(|r| r.index).collect();
+        assert_eq!(indices, (0..299).collect::<Vec<u64>>());
+        sequencer.shutdown();
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        assert_eq!(ledger.info().size, 299);
+        assert!(ledger.audit().unwrap().is_clean());
+    });
+}
+
 #[test]
 fn key_events_change_who_may_sign() {
     both(|store| {
