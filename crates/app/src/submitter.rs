@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::mpsc;
 
 use accord_ledger::entry::Encoded;
+use accord_ledger::merkle::Hash;
 use accord_store::ledger::{AppendError, Receipt, Submission};
 use accord_store::{Store, StoreUrl};
 
@@ -65,8 +66,9 @@ struct Job {
 struct Run {
     store: Store,
     origin: String,
-    /// Each entry's encoding, kept for its answer (the writer has its own copy).
-    encoded: Vec<Encoded>,
+    /// Each entry's id, kept for its answer (the encodings went to the writer, whose
+    /// receipts carry the leaf hashes).
+    ids: Vec<Hash>,
     outcome: Outcome,
 }
 
@@ -198,7 +200,7 @@ fn runs(items: Vec<Item>) -> Vec<Entries> {
 /// One run onto its log's writer, in one call (or each entry's answer, when the writer
 /// cannot be had).
 fn enqueue_run((store, origin, items): Entries) -> Run {
-    let encoded: Vec<Encoded> = items.iter().map(|(_, e)| e.clone()).collect();
+    let ids: Vec<Hash> = items.iter().map(|(_, e)| e.id).collect();
     let outcome = match store.writer(&origin) {
         Ok(writer) => {
             let (tx, rx) = mpsc::sync_channel(1);
@@ -224,14 +226,14 @@ fn enqueue_run((store, origin, items): Entries) -> Run {
     Run {
         store,
         origin,
-        encoded,
+        ids,
         outcome,
     }
 }
 
 impl Run {
     fn len(&self) -> usize {
-        self.encoded.len()
+        self.ids.len()
     }
 }
 
@@ -319,7 +321,7 @@ fn answer_run(
     let Run {
         store,
         origin,
-        encoded,
+        ids,
         outcome,
     } = run;
     let mut results: Vec<Result<Submitted>> = match outcome {
@@ -328,15 +330,15 @@ fn answer_run(
         Outcome::Awaited(_) => Vec::new(),
         Outcome::Came(receipts) => receipts
             .into_iter()
-            .zip(&encoded)
-            .map(|(receipt, encoded)| {
+            .zip(&ids)
+            .map(|(receipt, id)| {
                 receipt
                     .map_err(Error::from)
-                    .and_then(|r| answered(&store, origin.clone(), encoded, &r))
+                    .and_then(|r| answered(&store, origin.clone(), *id, &r))
             })
             .collect(),
     };
-    results.resize_with(encoded.len(), || Err(Error::Append(AppendError::Stopped)));
+    results.resize_with(ids.len(), || Err(Error::Append(AppendError::Stopped)));
     // Read once per store and group, after the commits, for the entries logged.
     let position = match store.url() {
         StoreUrl::Postgres(url) if results.iter().any(Result::is_ok) => positions
