@@ -8,7 +8,6 @@
 //! cases; none renders or knows HTTP.
 
 use accord_core::id::AgreementId;
-use accord_ledger::entry::Encoded;
 use accord_ledger::merkle::Hash;
 use accord_store::Store;
 use accord_store::ledger::{Ledger, LogInfo, Receipt, Submission};
@@ -80,36 +79,34 @@ pub fn submit(store: &Store, submission: Submission) -> Result<Submitted> {
     // The writer first (it refuses a log that does not exist): no pooled connection is held
     // here while it is started, which may need one (issue #17: several servers).
     let writer = store.writer(&origin)?;
-    let encoded = submission.entry.encoded();
+    let entry_id = submission.entry.id();
     let receipt = writer.append(submission)?;
-    answered(store, origin, &encoded, &receipt)
+    answered(store, origin, entry_id, &receipt)
 }
 
-/// What a submitter keeps of the entry `receipt` acknowledges (`encoded` is the entry's
-/// encoding). A new entry's answer comes from the receipt alone: its index and record
-/// time, and the leaf hash of the entry recorded then — the very leaf the writer hashed
-/// and committed ([`Encoded::leaf_bytes`]), so nothing is read back from the store. An
-/// entry the log held already is read back: its record time is the first one, which the
-/// receipt does not carry.
+/// What a submitter keeps of the entry `receipt` acknowledges (`entry_id` is the entry's
+/// id). A new entry's answer comes from the receipt alone: its index, record time and
+/// leaf hash — of the very leaf the writer hashed and committed — so nothing is hashed
+/// again or read back from the store. An entry the log held already is read back: its
+/// record time is the first one, which the receipt does not carry.
 pub(crate) fn answered(
     store: &Store,
     origin: String,
-    encoded: &Encoded,
+    entry_id: Hash,
     receipt: &Receipt,
 ) -> Result<Submitted> {
-    if !receipt.duplicate {
-        let leaf = encoded.leaf_bytes(receipt.recorded_at);
+    if let (false, Some(leaf_hash)) = (receipt.duplicate, receipt.leaf_hash) {
         return Ok(Submitted {
             origin,
             index: receipt.index,
             recorded_at: receipt.recorded_at,
-            leaf_hash: accord_ledger::merkle::leaf_hash(&leaf),
-            entry_id: encoded.id,
+            leaf_hash,
+            entry_id,
             duplicate: false,
         });
     }
     let mut ledger = store.ledger(Some(&origin))?;
-    read_back(&mut ledger, origin, encoded.id, receipt)
+    read_back(&mut ledger, origin, entry_id, receipt)
 }
 
 /// What a submitter keeps of the entry a receipt acknowledges, read back from the log
@@ -199,9 +196,9 @@ mod tests {
         .sign(&[(&iaea, &key)])
     }
 
-    /// A new entry's answer is the receipt's, with the leaf the writer hashed: nothing is
-    /// read from the store (which holds no such log here); an entry logged already is read
-    /// back (and here, not found).
+    /// A new entry's answer is the receipt's, with the leaf hash the writer computed:
+    /// nothing is hashed again or read from the store (which holds no such log here); an
+    /// entry logged already is read back (and here, not found).
     #[test]
     fn a_new_entry_is_answered_from_its_receipt_alone() {
         let dir = tempfile::tempdir().unwrap();
@@ -209,18 +206,18 @@ mod tests {
         let store = Store::open(&url).unwrap();
         let signed = entry();
         let recorded_at: jiff::Timestamp = "2026-12-07T06:30:00.123456789Z".parse().unwrap();
-        let receipt = Receipt {
-            index: 41,
-            duplicate: false,
-            recorded_at,
-        };
-        let origin = signed.entry.origin.clone();
-        let encoded = signed.encoded();
-        let answer = answered(&store, origin.clone(), &encoded, &receipt);
         let logged = LoggedEntry {
             signed: signed.clone(),
             recorded_at,
         };
+        let receipt = Receipt {
+            index: 41,
+            duplicate: false,
+            recorded_at,
+            leaf_hash: Some(logged.leaf_hash()),
+        };
+        let origin = signed.entry.origin.clone();
+        let answer = answered(&store, origin.clone(), signed.id(), &receipt);
         assert_eq!(
             answer.unwrap(),
             Submitted {
@@ -234,8 +231,9 @@ mod tests {
         );
         let logged_already = Receipt {
             duplicate: true,
+            leaf_hash: None,
             ..receipt
         };
-        assert!(answered(&store, origin, &encoded, &logged_already).is_err());
+        assert!(answered(&store, origin, signed.id(), &logged_already).is_err());
     }
 }

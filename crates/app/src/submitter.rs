@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::mpsc;
 
 use accord_ledger::entry::Encoded;
+use accord_ledger::merkle::Hash;
 use accord_store::ledger::{AppendError, Receipt, Submission};
 use accord_store::{Store, StoreUrl};
 
@@ -57,6 +58,8 @@ pub type Item = (Store, Submission, Encoded);
 struct Job {
     items: Vec<Item>,
     done: DoneBatch,
+    /// Whether its answers carry the write-ahead log's position (read for it).
+    positioned: bool,
 }
 
 /// Consecutive entries of a batch for one log, handed to its writer in one call
@@ -65,8 +68,9 @@ struct Job {
 struct Run {
     store: Store,
     origin: String,
-    /// Each entry's encoding, kept for its answer (the writer has its own copy).
-    encoded: Vec<Encoded>,
+    /// Each entry's id, kept for its answer (the encodings went to the writer, whose
+    /// receipts carry the leaf hashes).
+    ids: Vec<Hash>,
     outcome: Outcome,
 }
 
@@ -85,6 +89,7 @@ enum Outcome {
 struct Waiting {
     runs: Vec<Run>,
     done: DoneBatch,
+    positioned: bool,
 }
 
 /// The most entries answered together (one position read for them all).
@@ -141,7 +146,27 @@ impl Submitter {
     /// entry, in that order, once the last of them is committed or refused. An entry
     /// refused does not hold back the others: each has its own answer.
     pub fn submit_batch(&self, items: Vec<Item>, done: DoneBatch) {
-        let job = Job { items, done };
+        self.hand_over(Job {
+            items,
+            done,
+            positioned: true,
+        });
+    }
+
+    /// [`Submitter::submit_batch`] for a caller whose answer carries no write-ahead log
+    /// position (a server's answer to a batch): none is read for it, so a PostgreSQL
+    /// store is not asked once per group of answers for what nobody reads; every answer's
+    /// `position` is `None`.
+    pub fn submit_batch_without_position(&self, items: Vec<Item>, done: DoneBatch) {
+        self.hand_over(Job {
+            items,
+            done,
+            positioned: false,
+        });
+    }
+
+    /// Sends `job` to the enqueuing thread, or answers it `Stopped` when it has gone.
+    fn hand_over(&self, job: Job) {
         let refused = match &self.jobs {
             Some(jobs) => jobs.send(job).err().map(|mpsc::SendError(job)| job),
             None => Some(job),
@@ -167,6 +192,7 @@ fn enqueue(queue: &mpsc::Receiver<Job>, waiting: &mpsc::Sender<Waiting>) {
         let next = Waiting {
             runs: runs(job.items).into_iter().map(enqueue_run).collect(),
             done: job.done,
+            positioned: job.positioned,
         };
         if let Err(mpsc::SendError(lost)) = waiting.send(next) {
             let entries = lost.runs.iter().map(Run::len).sum();
@@ -198,7 +224,7 @@ fn runs(items: Vec<Item>) -> Vec<Entries> {
 /// One run onto its log's writer, in one call (or each entry's answer, when the writer
 /// cannot be had).
 fn enqueue_run((store, origin, items): Entries) -> Run {
-    let encoded: Vec<Encoded> = items.iter().map(|(_, e)| e.clone()).collect();
+    let ids: Vec<Hash> = items.iter().map(|(_, e)| e.id).collect();
     let outcome = match store.writer(&origin) {
         Ok(writer) => {
             let (tx, rx) = mpsc::sync_channel(1);
@@ -224,14 +250,14 @@ fn enqueue_run((store, origin, items): Entries) -> Run {
     Run {
         store,
         origin,
-        encoded,
+        ids,
         outcome,
     }
 }
 
 impl Run {
     fn len(&self) -> usize {
-        self.encoded.len()
+        self.ids.len()
     }
 }
 
@@ -297,29 +323,31 @@ fn answer(receipts: &mpsc::Receiver<Waiting>) {
 
 /// Answers batches whose receipts have come: each entry from its receipt (read back for
 /// an entry logged already), with one position read per PostgreSQL store after all their
-/// commits.
+/// commits (none for batches handed over without one).
 fn answer_group(group: Vec<Waiting>) {
     let mut positions: HashMap<String, Option<String>> = HashMap::new();
     for waiting in group {
         let mut answers = Vec::new();
         for run in waiting.runs {
-            answer_run(run, &mut positions, &mut answers);
+            let positions = waiting.positioned.then_some(&mut positions);
+            answer_run(run, positions, &mut answers);
         }
         (waiting.done)(answers);
     }
 }
 
 /// The answers of a run whose receipts have come, onto `answers`; a receipt missing (its
-/// writer gone) is `Stopped`.
+/// writer gone) is `Stopped`. `positions`: the positions read for the group so far, or
+/// `None` when the run's batch wants none.
 fn answer_run(
     run: Run,
-    positions: &mut HashMap<String, Option<String>>,
+    positions: Option<&mut HashMap<String, Option<String>>>,
     answers: &mut Vec<Answer>,
 ) {
     let Run {
         store,
         origin,
-        encoded,
+        ids,
         outcome,
     } = run;
     let mut results: Vec<Result<Submitted>> = match outcome {
@@ -328,25 +356,121 @@ fn answer_run(
         Outcome::Awaited(_) => Vec::new(),
         Outcome::Came(receipts) => receipts
             .into_iter()
-            .zip(&encoded)
-            .map(|(receipt, encoded)| {
+            .zip(&ids)
+            .map(|(receipt, id)| {
                 receipt
                     .map_err(Error::from)
-                    .and_then(|r| answered(&store, origin.clone(), encoded, &r))
+                    .and_then(|r| answered(&store, origin.clone(), *id, &r))
             })
             .collect(),
     };
-    results.resize_with(encoded.len(), || Err(Error::Append(AppendError::Stopped)));
+    results.resize_with(ids.len(), || Err(Error::Append(AppendError::Stopped)));
     // Read once per store and group, after the commits, for the entries logged.
-    let position = match store.url() {
-        StoreUrl::Postgres(url) if results.iter().any(Result::is_ok) => positions
-            .entry(url.clone())
-            .or_insert_with(|| store.wal_position().ok().flatten())
-            .clone(),
+    let position = match (store.url(), positions) {
+        (StoreUrl::Postgres(url), Some(positions)) if results.iter().any(Result::is_ok) => {
+            positions
+                .entry(url.clone())
+                .or_insert_with(|| store.wal_position().ok().flatten())
+                .clone()
+        }
         _ => None,
     };
     answers.extend(results.into_iter().map(|submitted| Answer {
         position: position.clone().filter(|_| submitted.is_ok()),
         submitted,
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use accord_core::id::{AgreementId, IndicatorId, ParticipantId, UnitId};
+    use accord_core::statement::Statement;
+    use accord_core::statement::{Confidentiality, Evidence, Method, Observation, Quantity};
+    use accord_ledger::entry::{Body, Entry};
+    use accord_ledger::note::SignerKey;
+    use accord_ledger::roster::{Member, RegisteredKey, Role, Roster};
+    use accord_store::ledger::Ledger;
+    use base64::Engine as _;
+
+    const ORIGIN: &str = "accord.example/submitter";
+
+    /// A batch of one evidence entry of `amount`, signed by the log's one monitor.
+    fn batch(store: &Store, key: &SignerKey, amount: f64) -> Vec<Item> {
+        let evidence = Statement::Evidence(Evidence {
+            indicator: IndicatorId::new("stockpile").unwrap(),
+            period: accord_core::time::Period::new(
+                jiff::civil::date(2026, 1, 1),
+                jiff::civil::date(2026, 3, 31),
+            )
+            .unwrap(),
+            value: Observation::Quantity(
+                Quantity::new(amount, UnitId::new("kg").unwrap()).unwrap(),
+            ),
+            method: Method::OnSiteInspection,
+            attachments: vec![],
+            confidentiality: Confidentiality::Public,
+            note: None,
+            escrow_until: None,
+        });
+        let entry = Entry {
+            origin: ORIGIN.into(),
+            agreement: AgreementId::new("agreement-1").unwrap(),
+            body: Body::Open(evidence),
+        }
+        .sign(&[(&ParticipantId::new("iaea").unwrap(), key)]);
+        let encoded = entry.encoded();
+        let submission = Submission {
+            entry,
+            sealed: None,
+        };
+        vec![(store.clone(), submission, encoded)]
+    }
+
+    /// On PostgreSQL a batch is answered with the write-ahead log's position read after its
+    /// commit, unless it was handed over without one (a server's batch, whose answer
+    /// carries none): then none is read, and its answers have none.
+    #[test]
+    fn a_batch_handed_over_without_a_position_is_answered_without_one() {
+        let Some(pg) = accord_store::testing::postgres_store() else {
+            return;
+        };
+        let key = SignerKey::from_seed("k", [3; 32]).unwrap();
+        let monitor = Member {
+            role: Role::Monitor,
+            standing: false,
+            keys: vec![RegisteredKey {
+                public_key: base64::engine::general_purpose::STANDARD.encode(key.public_key()),
+                valid_from: "2020-01-01T00:00:00Z".parse().unwrap(),
+                valid_until: None,
+                ended_because: None,
+            }],
+        };
+        let roster = Roster {
+            agreement: AgreementId::new("agreement-1").unwrap(),
+            participants: [(ParticipantId::new("iaea").unwrap(), monitor)].into(),
+        };
+        let log_key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
+        Ledger::init(&pg.url, ORIGIN, &log_key.verifier(), &roster).unwrap();
+        let store = Store::open(&pg.url).unwrap();
+        let submitter = Submitter::new();
+        let answered = |positioned: bool, amount: f64| {
+            let (tx, rx) = mpsc::channel();
+            let done: DoneBatch = Box::new(move |answers| tx.send(answers).unwrap());
+            let items = batch(&store, &key, amount);
+            if positioned {
+                submitter.submit_batch(items, done);
+            } else {
+                submitter.submit_batch_without_position(items, done);
+            }
+            rx.recv().unwrap().pop().unwrap()
+        };
+        let with = answered(true, 1.0);
+        let without = answered(false, 2.0);
+        assert_eq!(with.submitted.unwrap().index, 0);
+        assert!(with.position.is_some());
+        assert_eq!(without.submitted.unwrap().index, 1);
+        assert_eq!(without.position, None);
+    }
 }

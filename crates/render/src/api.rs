@@ -182,20 +182,44 @@ pub fn submitted_doc(s: &Submitted) -> SubmittedDoc<'_> {
 
 /// An entry's receipt in a batch's answer: the receipt's fields, then the `status` a
 /// submission of that entry alone would have been answered with (201 new, 200 held
-/// already).
+/// already). The fields are [`SubmittedDoc`]'s, written here as the struct's own rather
+/// than through `#[serde(flatten)]`, which makes serde write the whole receipt as a map
+/// of unknown length, entry by entry (a batch's answer writes one per entry).
 #[derive(Debug, serde::Serialize)]
 pub struct BatchReceiptDoc<'a> {
-    /// The receipt.
-    #[serde(flatten)]
-    pub receipt: SubmittedDoc<'a>,
+    /// The log's origin.
+    pub origin: &'a str,
+    /// The entry's index in the log.
+    pub index: u64,
+    /// When the log recorded it (the first time, for an entry it held already).
+    pub recorded_at: jiff::Timestamp,
+    /// Its Merkle leaf hash, base64.
+    pub leaf_hash: String,
+    /// The entry's id, hex.
+    pub entry_id: String,
+    /// Whether the log held it already (nothing was written).
+    pub duplicate: bool,
     /// 201 or 200.
     pub status: u16,
 }
 
 /// An entry's receipt with its status, for a batch's answer.
 pub fn batch_receipt(s: &Submitted) -> BatchReceiptDoc<'_> {
+    let SubmittedDoc {
+        origin,
+        index,
+        recorded_at,
+        leaf_hash,
+        entry_id,
+        duplicate,
+    } = submitted_doc(s);
     BatchReceiptDoc {
-        receipt: submitted_doc(s),
+        origin,
+        index,
+        recorded_at,
+        leaf_hash,
+        entry_id,
+        duplicate,
         status: if s.duplicate { 200 } else { 201 },
     }
 }

@@ -83,7 +83,7 @@ pub async fn submit(
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
 
 /// Submits every checked entry to its agreement's store through the server's submitter,
-/// handed over together in the batch's order ([`accord_app::submitter::Submitter::submit_batch`]):
+/// handed over together in the batch's order ([`accord_app::submitter::Submitter::submit_batch_without_position`]):
 /// the entries of one log are committed in the batch's order, in few transactions.
 /// Results in the batch's order. The whole batch is admitted or none of it
 /// ([`statements::admit`]: 503 `overloaded`, nothing handed over); the permits are held
@@ -107,7 +107,8 @@ fn submit_all(
         }
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    state.submitter.submit_batch(
+    // A batch's answer carries no write-ahead log position: none is read for it.
+    state.submitter.submit_batch_without_position(
         items,
         Box::new(move |answers| {
             let _ = tx.send(answers);

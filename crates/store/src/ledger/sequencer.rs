@@ -84,6 +84,11 @@ pub struct Receipt {
     pub duplicate: bool,
     /// The record time (of this append; for a duplicate, of this attempt's batch).
     pub recorded_at: jiff::Timestamp,
+    /// The Merkle leaf hash of the entry recorded at `recorded_at`, which the writer
+    /// computed to write it: for an entry this batch wrote (and a copy of it later in the
+    /// same batch). `None` for an entry the log held before, whose leaf carries its first
+    /// record time: read it back.
+    pub leaf_hash: Option<Hash>,
 }
 
 /// Why an append was not acknowledged.
@@ -463,6 +468,7 @@ impl Writer {
                 index: next,
                 duplicate: false,
                 recorded_at: at,
+                leaf_hash: Some(leaf_hash),
             }));
             next += 1;
         }
@@ -525,6 +531,7 @@ impl Judged<'_> {
                     index: *index,
                     duplicate: true,
                     recorded_at: self.at,
+                    leaf_hash: None,
                 }));
                 continue;
             }
@@ -748,6 +755,7 @@ mod tests {
             index: 7,
             duplicate: false,
             recorded_at: jiff::Timestamp::UNIX_EPOCH,
+            leaf_hash: Some([3; 32]),
         };
         second.send(Ok(receipt.clone()));
         drop(first);

@@ -221,6 +221,35 @@ fn refused_entries_write_nothing() {
     });
 }
 
+/// A receipt carries the leaf hash the writer computed for the entry it wrote (and for a
+/// copy of it in the same batch): the hash the log holds at its index, so a submitter need
+/// not hash the entry again. An entry logged before carries none (its leaf has its first
+/// record time: read it back).
+#[test]
+fn a_receipt_carries_the_leaf_hash_the_log_holds() {
+    both(|store| {
+        let sequencer = init(store).into_sequencer(GroupCommit::default()).unwrap();
+        let logged = signed(Body::Open(evidence(1)), &[("iaea", 3)]);
+        let first = sequencer.append(submission(logged.clone())).unwrap();
+        let new = signed(Body::Open(evidence(2)), &[("iaea", 3)]);
+        let items = [new.clone(), new, logged]
+            .iter()
+            .map(|e| (submission(e.clone()), e.encoded()))
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        sequencer.submit_batch(items, Box::new(move |outcomes| tx.send(outcomes).unwrap()));
+        let outcomes: Vec<Receipt> = rx.recv().unwrap().into_iter().flatten().collect();
+        sequencer.shutdown();
+        let mut ledger = Ledger::open(&store.url, None).unwrap();
+        let mut held = |index: u64| Some(ledger.entry(index).unwrap().1);
+        assert_eq!(first.leaf_hash, held(0));
+        assert_eq!(outcomes.len(), 3);
+        assert_eq!((outcomes[0].index, outcomes[0].leaf_hash), (1, held(1)));
+        assert_eq!((outcomes[1].index, outcomes[1].leaf_hash), (1, held(1)));
+        assert_eq!((outcomes[2].index, outcomes[2].leaf_hash), (0, None));
+    });
+}
+
 fn signed_again(entry: Entry, n: u8) -> SignedEntry {
     let p = pid("iaea");
     entry.sign(&[(&p, &key(n))])
