@@ -180,6 +180,10 @@ pub(crate) struct LensIndicator {
     pub obs: BTreeMap<(Date, Key), Obs>,
     /// Cached quorums by reporting-period start, computed over everything ingested.
     pub cells: BTreeMap<Date, Cell>,
+    /// Quorums decided under cuts before the latest entry, the latest last (at most
+    /// [`PAST_CELLS_KEPT`]): a past cut that sees the same observations of a period takes
+    /// one of them instead of deciding it again.
+    pub past: Vec<quorum::PastCell>,
     /// Reporting periods already derived whose status can no longer change with the
     /// evaluation date, by start: carried forward to later derivations of the evaluator
     /// while what they were derived from is unchanged (see [`Settled`]).
@@ -445,6 +449,10 @@ impl Core {
         }
         let (others, rejected) = (self.others.len(), self.rejected.len());
         let last = self.last;
+        // Slotted in before the latest entry, it may be one a past cell's cuts see.
+        for ind in self.lenses.iter_mut().flat_map(|l| l.indicators.iter_mut()) {
+            ind.past.clear();
+        }
         self.ingest(entry);
         self.last = last;
         // `ingest` appended at the ends: move what it added to its place in log order.
@@ -742,6 +750,7 @@ impl Lens {
                 grace: ind.grace,
                 obs: BTreeMap::new(),
                 cells: BTreeMap::new(),
+                past: Vec::new(),
                 settled: BTreeMap::new(),
                 prefix: Prefix::default(),
                 stamps: 0,
@@ -862,7 +871,19 @@ impl Lens {
     }
 }
 
+/// How many quorums decided under past cuts each indicator keeps.
+pub(crate) const PAST_CELLS_KEPT: usize = 8;
+
 impl LensIndicator {
+    /// Keeps a quorum decided under a past cut, forgetting the oldest kept beyond
+    /// [`PAST_CELLS_KEPT`].
+    pub fn keep_past(&mut self, past: quorum::PastCell) {
+        if self.past.len() >= PAST_CELLS_KEPT {
+            self.past.remove(0);
+        }
+        self.past.push(past);
+    }
+
     /// Caches a cell, dropping cached cells that overlap it with other bounds (the
     /// schedule moved, e.g. when the event it starts from was recorded).
     /// Returns the stamp it is stored with.
