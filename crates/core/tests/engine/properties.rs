@@ -1149,7 +1149,7 @@ proptest! {
     #[test]
     fn quorums_kept_for_past_cuts_equal_a_full_replay_at_any_cut(
         log in log_strategy(), which in 0..3usize, split in 0..60usize,
-        asks in prop::collection::vec((0..4usize, 0..60usize, -2..3i64, days()), 1..16),
+        asks in prop::collection::vec((0..6usize, 0..60usize, -2..3i64, days()), 1..24),
     ) {
         let v = versions(which);
         let mut ev = Evaluator::new(&v).unwrap();
@@ -1157,7 +1157,7 @@ proptest! {
         let mut appended: Vec<LoggedStatement> = Vec::new();
         let mut before = as_of(0);
         for (n, (how, entry, seconds, days)) in asks.into_iter().enumerate() {
-            // Half the asks before the rest of the log is appended, half after.
+            // Some asks before the rest of the log is appended, the others after.
             if n == 8 {
                 for e in &log[split..] {
                     ev.append(e);
@@ -1175,7 +1175,15 @@ proptest! {
                 (0, Some(e)) => near(e.recorded_at),
                 (1, _) => near(before).checked_add(jiff::SignedDuration::from_secs(1)).unwrap(),
                 (2, _) => before.checked_add(jiff::SignedDuration::from_hours(seconds.abs() * 5 + 1)).unwrap(),
-                _ => as_of(days),
+                (3, _) => as_of(days),
+                // The next entry's record time: asks walk the log entry by entry, each
+                // seeing one entry more than the one before (a retraction among them).
+                _ => appended
+                    .iter()
+                    .map(|e| e.recorded_at)
+                    .filter(|t| *t > before)
+                    .min()
+                    .unwrap_or_else(|| as_of(days)),
             };
             before = when;
             prop_assert_eq!(
