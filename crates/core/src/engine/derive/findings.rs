@@ -383,13 +383,7 @@ fn period_cell<'a>(
         .cells
         .get(&s)
         .filter(|c| c.end == e && c.max_key <= cut)
-        .or_else(|| {
-            lind.past
-                .iter()
-                .rev()
-                .find(|p| p.holds(s, e, cut))
-                .map(|p| &p.cell)
-        });
+        .or_else(|| lind.past_cell(s, e, cut));
     if let Some(c) = cached {
         return (std::borrow::Cow::Borrowed(c), None);
     }
