@@ -1,35 +1,61 @@
 -- wrk script: state-as-of requests for one agreement (issue #13, "state as of an instant
 -- at 1M entries").
 --
---   AGREEMENT=ID TOKEN=T [FRESH=1] wrk -t1 -c4 -d10s --latency -s bench/as_of.lua http://127.0.0.1:PORT
+--   AGREEMENT=ID TOKEN=T [FRESH=past|after] [STEP=S] wrk -t1 -c4 -d10s --latency -s bench/as_of.lua http://127.0.0.1:PORT
 --
 -- Default: cycles among eight instants, so each is asked many times and, after its first
--- request, answered from the evaluation cache's memo (repeated questions). With `FRESH=1`
--- every request asks a new instant (one second apart, from 2028-01-01T00:00:00Z), which
--- the memo has never seen: one derivation per request, as a "now" request costs.
+-- request, answered from the evaluation cache's memo (repeated questions).
+--
+-- With `FRESH`, every request asks a new instant, STEP seconds after the one before (1
+-- unless given), which the memo has never seen: one derivation per request.
+--   FRESH=past:  from 2028-01-01T00:00:00Z, before the store's last record (bench_store's
+--                1M-entry log ends about 2029-04): past cuts, each seeing a prefix of the
+--                log (with STEP=1, consecutive cuts mostly see the same entries).
+--   FRESH=after: from 2030-01-01T00:00:00Z, after every entry: what a "now" request asks.
+-- The starting instants are fixed (not drawn), so that runs compare; wrk's threads each
+-- start a million steps apart. (Before stop 30, `FRESH=1` started at 2028-01-01 plus a
+-- random offset of up to three years, so a run was either all past cuts or all after the
+-- last entry, by chance.)
 local id = "arden-nuclear-2026"
 local token = nil
-local fresh = false
+local fresh = nil
+local step = 1
 local instants = {
   "2026-07-01", "2026-12-31", "2027-03-15", "2027-06-30",
   "2027-12-31T12:00:00Z", "2028-06-30", "2028-12-31", "2029-03-01",
 }
+-- Seconds since the epoch (os.time would read a date table in the machine's zone).
+local starts = {
+  past = 1830297600,  -- 2028-01-01T00:00:00Z
+  after = 1893456000, -- 2030-01-01T00:00:00Z
+}
 local n = 0
-local base = os.time({ year = 2028, month = 1, day = 1, hour = 0, min = 0, sec = 0 })
+local threads = 0
+local base = 0
+
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+end
 
 function init(args)
   id = os.getenv("AGREEMENT") or id
   token = os.getenv("TOKEN")
-  fresh = os.getenv("FRESH") == "1"
-  -- Each wrk thread gets its own range of fresh instants.
-  n = math.random(0, 1000) * 100000
+  local mode = os.getenv("FRESH")
+  if mode ~= nil and mode ~= "" then
+    assert(starts[mode], "FRESH is `past` or `after`, not `" .. mode .. "`")
+    fresh = mode
+    base = starts[mode]
+  end
+  step = tonumber(os.getenv("STEP") or "1")
+  n = (tonumber(thread_number) or 0) * 1000000 - 1
 end
 
 function request()
   n = n + 1
   local at
   if fresh then
-    at = os.date("!%Y-%m-%dT%H:%M:%SZ", base + n)
+    at = os.date("!%Y-%m-%dT%H:%M:%SZ", base + n * step)
   else
     at = instants[(n % #instants) + 1]
   end

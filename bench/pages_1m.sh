@@ -9,7 +9,8 @@
 #
 # Knobs: ACCORD (target/release/accord), DURATION (wrk seconds, 10), CONNECTIONS (4),
 # ROUNDS (2: every wrk measurement made that many times, each reported), PHASES
-# (default "cold pages asof status"), AS_OF (2027-06-30).
+# (default "cold pages asof status"), AS_OF (2027-06-30), STEP (seconds between the fresh
+# rows' instants, 1; see bench/as_of.lua).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCORD="${ACCORD:-target/release/accord}"
@@ -86,7 +87,10 @@ asof)
   curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/agreements/$ID/state?as_of=$AS_OF"
   rss "the cache's fill"
   AGREEMENT="$ID" TOKEN="$TOKEN" wrk_row "state, 8 instants (memo)" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
-  AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=1 wrk_row "state, fresh instant each" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
+  # Two fresh rows (bench/as_of.lua): new past cuts from 2028-01-01, new instants after
+  # the last entry from 2030-01-01; one second apart unless STEP says otherwise.
+  AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=past wrk_row "state, fresh instant each, past" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
+  AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=after wrk_row "state, fresh instant each, after" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
   wrk_row "state, one instant" "/v1/agreements/$ID/state?as_of=$AS_OF"
   rss "state as of"
   stop ;;

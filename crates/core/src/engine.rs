@@ -331,6 +331,7 @@ impl Evaluator {
             derive::Filled::Prefix { keep, key, add } => {
                 ind.prefix.extend(keep, key, add);
             }
+            derive::Filled::Past(past) => ind.keep_past(past),
         }
     }
 }

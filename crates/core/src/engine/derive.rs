@@ -111,6 +111,8 @@ pub(crate) enum Filled {
     Period(super::ingest::Settled),
     /// A period of an `escalate` indicator reported in time, as of its cell's stamp.
     Reported(u64),
+    /// A quorum decided under a cut before the latest entry.
+    Past(super::quorum::PastCell),
     /// The settled prefix: the first `keep` periods of the one held (the derivation took
     /// them from it), then `add` (the fill's `start` is that of the schedule).
     Prefix {
@@ -287,6 +289,7 @@ pub(crate) fn derive(
     }
     let mut cal = calendar::Calendar::new(versions);
     cal.detail = detail;
+    cal.keep_past = cache && !everything;
     // A look's phases and triggers go out without words (no stage reads them).
     cal.words = whole;
     let findings = findings::findings(&cal, &disputes, everything, &mut fills, &mut rejected);

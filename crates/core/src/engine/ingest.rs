@@ -180,6 +180,13 @@ pub(crate) struct LensIndicator {
     pub obs: BTreeMap<(Date, Key), Obs>,
     /// Cached quorums by reporting-period start, computed over everything ingested.
     pub cells: BTreeMap<Date, Cell>,
+    /// Quorums decided under cuts before the latest entry, by reporting-period start, the
+    /// latest last (at most [`PAST_CELLS_KEPT`] a period): a past cut that sees the same
+    /// observations of a period takes one of them instead of deciding it again. Kept by
+    /// period, not in one list: a past cut decides every period whose cell is not cached
+    /// (before any cut after the last entry was asked, every period), which would push
+    /// each other out of a short list at every derivation.
+    pub past: BTreeMap<Date, Vec<quorum::PastCell>>,
     /// Reporting periods already derived whose status can no longer change with the
     /// evaluation date, by start: carried forward to later derivations of the evaluator
     /// while what they were derived from is unchanged (see [`Settled`]).
@@ -445,6 +452,10 @@ impl Core {
         }
         let (others, rejected) = (self.others.len(), self.rejected.len());
         let last = self.last;
+        // Slotted in before the latest entry, it may be one a past cell's cuts see.
+        for ind in self.lenses.iter_mut().flat_map(|l| l.indicators.iter_mut()) {
+            ind.past.clear();
+        }
         self.ingest(entry);
         self.last = last;
         // `ingest` appended at the ends: move what it added to its place in log order.
@@ -742,6 +753,7 @@ impl Lens {
                 grace: ind.grace,
                 obs: BTreeMap::new(),
                 cells: BTreeMap::new(),
+                past: BTreeMap::new(),
                 settled: BTreeMap::new(),
                 prefix: Prefix::default(),
                 stamps: 0,
@@ -862,7 +874,29 @@ impl Lens {
     }
 }
 
+/// How many quorums decided under past cuts each indicator keeps per reporting period.
+pub(crate) const PAST_CELLS_KEPT: usize = 4;
+
 impl LensIndicator {
+    /// Keeps a quorum decided under a past cut, forgetting the oldest of its period kept
+    /// beyond [`PAST_CELLS_KEPT`].
+    pub fn keep_past(&mut self, past: quorum::PastCell) {
+        let kept = self.past.entry(past.start).or_default();
+        if kept.len() >= PAST_CELLS_KEPT {
+            kept.remove(0);
+        }
+        kept.push(past);
+    }
+
+    /// The quorum of `start..=end` decided under another past cut that `cut` sees the same.
+    pub fn past_cell(&self, start: Date, end: Date, cut: super::Key) -> Option<&Cell> {
+        let kept = self.past.get(&start)?;
+        kept.iter()
+            .rev()
+            .find(|p| p.holds(start, end, cut))
+            .map(|p| &p.cell)
+    }
+
     /// Caches a cell, dropping cached cells that overlap it with other bounds (the
     /// schedule moved, e.g. when the event it starts from was recorded).
     /// Returns the stamp it is stored with.

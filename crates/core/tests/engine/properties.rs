@@ -1137,3 +1137,60 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Quorums decided under a cut before the latest entry are kept for the cuts that see
+    /// the same observations of their period (`quorum::PastCell`); they never show: past
+    /// cuts asked in any order — at, just before and just after entries' record times, a
+    /// second or some hours after the cut asked before, anywhere — between appends, each
+    /// give the full replay of what was appended, byte for byte.
+    #[test]
+    fn quorums_kept_for_past_cuts_equal_a_full_replay_at_any_cut(
+        log in log_strategy(), which in 0..3usize, split in 0..60usize,
+        asks in prop::collection::vec((0..6usize, 0..60usize, -2..3i64, days()), 1..24),
+    ) {
+        let v = versions(which);
+        let mut ev = Evaluator::new(&v).unwrap();
+        let split = split.min(log.len());
+        let mut appended: Vec<LoggedStatement> = Vec::new();
+        let mut before = as_of(0);
+        for (n, (how, entry, seconds, days)) in asks.into_iter().enumerate() {
+            // Some asks before the rest of the log is appended, the others after.
+            if n == 8 {
+                for e in &log[split..] {
+                    ev.append(e);
+                    appended.push(e.clone());
+                }
+            }
+            if n == 0 {
+                for e in &log[..split] {
+                    ev.append(e);
+                    appended.push(e.clone());
+                }
+            }
+            let near = |t: Instant| t.checked_add(jiff::SignedDuration::from_secs(seconds)).unwrap();
+            let when = match (how, appended.get(entry % appended.len().max(1))) {
+                (0, Some(e)) => near(e.recorded_at),
+                (1, _) => near(before).checked_add(jiff::SignedDuration::from_secs(1)).unwrap(),
+                (2, _) => before.checked_add(jiff::SignedDuration::from_hours(seconds.abs() * 5 + 1)).unwrap(),
+                (3, _) => as_of(days),
+                // The next entry's record time: asks walk the log entry by entry, each
+                // seeing one entry more than the one before (a retraction among them).
+                _ => appended
+                    .iter()
+                    .map(|e| e.recorded_at)
+                    .filter(|t| *t > before)
+                    .min()
+                    .unwrap_or_else(|| as_of(days)),
+            };
+            before = when;
+            prop_assert_eq!(
+                json(&ev.state(when).unwrap()),
+                json(&evaluate(&v, &appended, when).unwrap()),
+                "ask {} after {} appends, as of {}", n, appended.len(), when
+            );
+        }
+    }
+}

@@ -6,7 +6,7 @@ use accord_app::evaluate::Reading;
 use accord_core::id::AgreementId;
 use accord_core::time::Date;
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -161,28 +161,97 @@ const ANSWERS_KEPT: usize = 8;
 
 /// The state's JSON ([`state_json`]), written once per state the cache holds: a memoised
 /// state (an instant asked again) is answered with the bytes written for it the first
-/// time, where writing its 145 KB (at 1M entries) was most of such a request's time.
+/// time, where writing its 145 KB (at 1M entries) was most of such a request's time; and
+/// a new state that is a kept one but for its cut (a new instant seeing the same entries
+/// on the same day: "now" asked again) with the kept JSON, its `as_of` value changed.
 fn state_answer(state: &Arc<accord_core::engine::state::State>) -> Bytes {
-    // A state is recognised by its address: the `Weak` kept beside its JSON keeps its
-    // allocation, so no other state can be at that address while the entry is kept.
-    static WRITTEN: Mutex<VecDeque<(Weak<accord_core::engine::state::State>, Bytes)>> =
-        Mutex::new(VecDeque::new());
-    let written = |w: &Weak<_>| std::ptr::eq(w.as_ptr(), Arc::as_ptr(state));
-    let kept = |all: &VecDeque<(Weak<_>, Bytes)>| {
-        all.iter().find(|(w, _)| written(w)).map(|(_, b)| b.clone())
-    };
-    if let Some(bytes) = kept(&lock(&WRITTEN)) {
-        return bytes;
+    static ANSWERS: Mutex<VecDeque<Written>> = Mutex::new(VecDeque::new());
+    answer(&ANSWERS, state)
+}
+
+/// [`state_answer`] with the answers kept in `answers`, the latest at the back.
+fn answer(
+    answers: &Mutex<VecDeque<Written>>,
+    state: &Arc<accord_core::engine::state::State>,
+) -> Bytes {
+    let same = |w: &Written| Arc::ptr_eq(&w.state, state);
+    // Copies of the handles, so that comparing states holds no lock.
+    let kept: Vec<Written> = lock(answers).iter().cloned().collect();
+    if let Some(written) = kept.iter().find(|w| same(w)) {
+        return written.bytes.clone();
     }
-    let bytes = Bytes::from(state_json(state));
-    let mut all = lock(&WRITTEN);
-    if kept(&all).is_none() {
+    let written = kept
+        .iter()
+        .rev()
+        .find_map(|w| w.for_cut_of(state))
+        .unwrap_or_else(|| Written::new(state));
+    let bytes = written.bytes.clone();
+    let mut all = lock(answers);
+    if !all.iter().any(same) {
         if all.len() >= ANSWERS_KEPT {
             all.pop_front();
         }
-        all.push_back((Arc::downgrade(state), bytes.clone()));
+        all.push_back(written);
     }
     bytes
+}
+
+/// A state's JSON as answered.
+#[derive(Debug, Clone)]
+struct Written {
+    /// Kept (not a `Weak`) to compare the next states with, and so that its address is
+    /// not another state's while the entry is kept.
+    state: Arc<accord_core::engine::state::State>,
+    bytes: Bytes,
+    /// Where the `as_of` value (a JSON string) is in `bytes`; `None` if not found, and
+    /// then the JSON is not made over for another cut.
+    as_of: Option<std::ops::Range<usize>>,
+}
+
+impl Written {
+    /// The state's JSON written in full.
+    fn new(state: &Arc<accord_core::engine::state::State>) -> Written {
+        let bytes = state_json(state);
+        let as_of = as_of_in(&bytes, state);
+        Written {
+            state: state.clone(),
+            bytes: Bytes::from(bytes),
+            as_of,
+        }
+    }
+
+    /// `state`'s JSON made from this one's when `state` is this state but for its cut:
+    /// every other field equal, so every other byte is (the JSON is a function of the
+    /// fields), and only `as_of`'s value is written.
+    fn for_cut_of(&self, state: &Arc<accord_core::engine::state::State>) -> Option<Written> {
+        let range = self.as_of.clone()?;
+        if !self.state.same_but_for_the_cut(state) {
+            return None;
+        }
+        let value = serde_json::to_vec(&state.as_of).ok()?;
+        let mut bytes = Vec::with_capacity(self.bytes.len() - range.len() + value.len());
+        bytes.extend_from_slice(&self.bytes[..range.start]);
+        bytes.extend_from_slice(&value);
+        bytes.extend_from_slice(&self.bytes[range.end..]);
+        Some(Written {
+            state: state.clone(),
+            bytes: Bytes::from(bytes),
+            as_of: Some(range.start..range.start + value.len()),
+        })
+    }
+}
+
+/// Where `state.as_of`'s value is in the state's JSON: after the top-level key `as_of`,
+/// the only one on a line indented by two spaces (a string in JSON holds no raw newline).
+fn as_of_in(
+    json: &[u8],
+    state: &accord_core::engine::state::State,
+) -> Option<std::ops::Range<usize>> {
+    const KEY: &[u8] = b"\n  \"as_of\": ";
+    let value = serde_json::to_vec(&state.as_of).ok()?;
+    let start = json.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let end = start + value.len();
+    (json.get(start..end)? == value.as_slice()).then_some(start..end)
 }
 
 /// A poisoned lock is taken over: the answers kept are only pushed and popped whole.
@@ -311,6 +380,78 @@ mod answers {
     fn state_on(inputs: &Inputs, day: &str) -> Arc<accord_core::engine::state::State> {
         let as_of: accord_core::time::Instant = format!("{day}T23:59:59Z").parse().unwrap();
         Arc::new(inputs.evaluate(as_of).unwrap())
+    }
+
+    /// A small deterministic generator (xorshift), for instants drawn without a crate.
+    fn draw(seed: &mut u64, below: i64) -> i64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        i64::try_from(*seed % u64::try_from(below).unwrap()).unwrap()
+    }
+
+    /// Every bundled scenario's log, its states at random instants from two days before
+    /// its first entry to three weeks after its last, in runs of instants a second to an
+    /// hour apart (so that many see the same entries on the same day as one before them):
+    /// each answer is the JSON written for its own state, whether the kept JSON of an
+    /// equal state was made over for its cut or not.
+    #[test]
+    fn a_state_answered_from_the_json_of_another_cut_is_its_own_json() {
+        use accord_app::evaluate::Reading;
+        use accord_core::time::Instant;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut seed, mut made_over, mut written) = (0x9e37_79b9_7f4a_7c15_u64, 0, 0);
+        for (n, scenario) in accord_app::play::SCENARIOS.iter().enumerate() {
+            let url: accord_store::StoreUrl =
+                format!("sqlite:{}", dir.path().join(format!("{n}.db")).display())
+                    .parse()
+                    .unwrap();
+            let store = accord_store::Store::open(&url).unwrap();
+            let played = accord_app::play::play_bundled(&store, scenario).unwrap();
+            let agreement = played.origin.rsplit('/').next().unwrap().to_owned();
+            let inputs = Inputs::read(
+                &AgreementSource::Registered(agreement),
+                LogSource::Store(&store),
+            )
+            .unwrap();
+            let first = inputs.log[0].recorded_at.as_second() - 2 * 86_400;
+            let last = inputs.log.last().unwrap().recorded_at.as_second() + 21 * 86_400;
+            let answers = Mutex::new(VecDeque::new());
+            let mut before: VecDeque<Arc<accord_core::engine::state::State>> = VecDeque::new();
+            for _ in 0..40 {
+                let mut at = first + draw(&mut seed, last - first);
+                for _ in 0..1 + draw(&mut seed, 6) {
+                    at += if draw(&mut seed, 2) == 0 {
+                        1
+                    } else {
+                        1 + draw(&mut seed, 3_600)
+                    };
+                    let as_of = Instant::from_second(at).unwrap();
+                    let state = Arc::new(inputs.evaluate_as(as_of, &Reading::default()).unwrap());
+                    if before.iter().any(|b| b.same_but_for_the_cut(&state)) {
+                        made_over += 1;
+                    } else {
+                        written += 1;
+                    }
+                    let expected = accord_render::state::output(&state, true);
+                    let answered = answer(&answers, &state);
+                    assert_eq!(
+                        String::from_utf8_lossy(&answered),
+                        expected,
+                        "{scenario} as of {as_of}"
+                    );
+                    if before.len() >= ANSWERS_KEPT {
+                        before.pop_front();
+                    }
+                    before.push_back(state);
+                }
+            }
+        }
+        // Both ways of answering were taken, many times.
+        assert!(
+            made_over > 100 && written > 100,
+            "{made_over} made over, {written} written"
+        );
     }
 
     #[test]

@@ -149,6 +149,9 @@ pub(crate) struct Calendar<'a> {
     /// not reached, a trigger's closing reason (false for `Evaluator::look`, whose reader
     /// takes statuses and dates alone).
     pub words: bool,
+    /// Whether quorums decided under this cut are offered to the evaluator's cache of past
+    /// cuts (the cut is before the latest entry, and the derivation's fills are kept).
+    pub keep_past: bool,
 }
 
 impl<'a> Calendar<'a> {
@@ -192,6 +195,7 @@ impl<'a> Calendar<'a> {
             excluded: versions.excluded,
             detail: super::Detail::Full,
             words: true,
+            keep_past: false,
         }
     }
 

@@ -294,7 +294,7 @@ fn indicator_periods(
         fills.group(walks + 1);
     }
     for (n, period) in schedule.into_iter().enumerate() {
-        let fresh = period_cell(src, period, cut);
+        let (fresh, past) = period_cell(cal, src, period);
         let cell = fresh.as_ref();
         for (key, index, reason) in &cell.ignored {
             if *key <= cut {
@@ -342,11 +342,20 @@ fn indicator_periods(
         }
         // A quorum decided now goes to the cache (when the cut sees everything), with the
         // period settled on it; a period settled on a cached quorum goes alone.
-        let what = match (fresh, walked.settled) {
-            (std::borrow::Cow::Owned(cell), settled) if everything => {
+        let what = match (fresh, walked.settled, past) {
+            (std::borrow::Cow::Owned(cell), settled, _) if everything => {
                 Some(Filled::Quorum(cell, settled))
             }
-            (_, settled) => settled.map(Filled::Period),
+            // Decided under a past cut (nothing settles then): kept for the cuts that
+            // see the same cell.
+            (std::borrow::Cow::Owned(cell), None, Some(until)) => {
+                Some(Filled::Past(quorum::PastCell {
+                    start: period.start(),
+                    cell,
+                    until,
+                }))
+            }
+            (_, settled, _) => settled.map(Filled::Period),
         };
         if let Some(what) = what {
             fills.push(cache_fill(src, period.start(), what));
@@ -359,18 +368,34 @@ fn indicator_periods(
     out
 }
 
-/// The quorum of a period as the cut sees it: the cached one where it still holds, else
-/// decided now (for the caller to offer to the cache when the cut sees every entry).
-fn period_cell<'a>(src: &Source<'a>, period: Period, cut: Key) -> std::borrow::Cow<'a, Cell> {
-    let (s, e) = (period.start(), period.end());
-    let cached = src
-        .lind
+/// The quorum of a period as the cut sees it: the cached one where it still holds, or one
+/// decided under another past cut that sees the same, else decided now (for the caller to
+/// offer to the cache when the cut sees every entry, or to the past cells with the cuts
+/// that see it when it is before the latest entry).
+fn period_cell<'a>(
+    cal: &Calendar<'_>,
+    src: &Source<'a>,
+    period: Period,
+) -> (std::borrow::Cow<'a, Cell>, Option<std::ops::Bound<Key>>) {
+    let (s, e, cut) = (period.start(), period.end(), cal.cut);
+    let lind = src.lind;
+    let cached = lind
         .cells
         .get(&s)
-        .filter(|c| c.end == e && c.max_key <= cut);
-    match cached {
-        Some(c) => std::borrow::Cow::Borrowed(c),
-        None => std::borrow::Cow::Owned(quorum::decide(src.lind, s, e, Some(cut))),
+        .filter(|c| c.end == e && c.max_key <= cut)
+        .or_else(|| lind.past_cell(s, e, cut));
+    if let Some(c) = cached {
+        return (std::borrow::Cow::Borrowed(c), None);
+    }
+    match cal.core.last.filter(|_| cal.keep_past) {
+        Some(last) => {
+            let past = quorum::decide_past(lind, s, e, cut, last);
+            (std::borrow::Cow::Owned(past.cell), Some(past.until))
+        }
+        None => (
+            std::borrow::Cow::Owned(quorum::decide(lind, s, e, Some(cut))),
+            None,
+        ),
     }
 }
 
