@@ -91,6 +91,10 @@ asof)
   # the last entry from 2030-01-01; one second apart unless STEP says otherwise.
   AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=past wrk_row "state, fresh instant each, past" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
   AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=after wrk_row "state, fresh instant each, after" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
+  # A day apart: every request a new state (after the last entry, a new date; in the past,
+  # a cut that sees new entries every third day), so nothing answered before is reused.
+  AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=past STEP=86400 wrk_row "state, a day apart, past" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
+  AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=after STEP=86400 wrk_row "state, a day apart, after" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
   wrk_row "state, one instant" "/v1/agreements/$ID/state?as_of=$AS_OF"
   rss "state as of"
   stop ;;
