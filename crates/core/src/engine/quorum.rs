@@ -115,9 +115,10 @@ pub(crate) fn decide(ind: &LensIndicator, start: Date, end: Date, cut: Option<Ke
 pub(crate) struct PastCell {
     pub start: Date,
     pub cell: Cell,
-    /// The cuts after `cell.max_key` that see it: those before the first observation
+    /// The cuts at or after `cell.max_key` that see it: those before the first observation
     /// filed under the period after the cut it was decided under, or the first kill
-    /// (correction, retraction) after that cut of an observation it counted; when there
+    /// (correction, retraction) after that cut of an observation that cut saw (counted
+    /// or not: a kill of an ignored report ends the range too, early but safe); when there
     /// is neither, those up to the latest entry ingested then (any entry ingested since in
     /// log order comes later). An entry slotted in out of order drops every past cell.
     pub until: Bound<Key>,
@@ -129,6 +130,8 @@ impl PastCell {
         let before_change = match self.until {
             Bound::Excluded(k) => cut < k,
             Bound::Included(k) => cut <= k,
+            // Never made (`decide_past` bounds every cell); a cell without a bound would
+            // not be known to hold.
             Bound::Unbounded => false,
         };
         self.start == start && self.cell.end == end && self.cell.max_key <= cut && before_change
@@ -182,7 +185,7 @@ fn first_filed_after(
     first
 }
 
-/// [`decide`], and the first kill after the cut of an observation it counted.
+/// [`decide`], and the first kill after the cut of an observation the cut sees.
 fn decide_counting_kills(
     ind: &LensIndicator,
     start: Date,
