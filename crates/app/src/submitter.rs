@@ -58,8 +58,6 @@ pub type Item = (Store, Submission, Encoded);
 struct Job {
     items: Vec<Item>,
     done: DoneBatch,
-    /// Whether its answers carry the write-ahead log's position (read for it).
-    positioned: bool,
 }
 
 /// Consecutive entries of a batch for one log, handed to its writer in one call
@@ -89,7 +87,6 @@ enum Outcome {
 struct Waiting {
     runs: Vec<Run>,
     done: DoneBatch,
-    positioned: bool,
 }
 
 /// The most entries answered together (one position read for them all).
@@ -146,27 +143,7 @@ impl Submitter {
     /// entry, in that order, once the last of them is committed or refused. An entry
     /// refused does not hold back the others: each has its own answer.
     pub fn submit_batch(&self, items: Vec<Item>, done: DoneBatch) {
-        self.hand_over(Job {
-            items,
-            done,
-            positioned: true,
-        });
-    }
-
-    /// [`Submitter::submit_batch`] for a caller whose answer carries no write-ahead log
-    /// position (a server's answer to a batch): none is read for it, so a PostgreSQL
-    /// store is not asked once per group of answers for what nobody reads; every answer's
-    /// `position` is `None`.
-    pub fn submit_batch_without_position(&self, items: Vec<Item>, done: DoneBatch) {
-        self.hand_over(Job {
-            items,
-            done,
-            positioned: false,
-        });
-    }
-
-    /// Sends `job` to the enqueuing thread, or answers it `Stopped` when it has gone.
-    fn hand_over(&self, job: Job) {
+        let job = Job { items, done };
         let refused = match &self.jobs {
             Some(jobs) => jobs.send(job).err().map(|mpsc::SendError(job)| job),
             None => Some(job),
@@ -192,7 +169,6 @@ fn enqueue(queue: &mpsc::Receiver<Job>, waiting: &mpsc::Sender<Waiting>) {
         let next = Waiting {
             runs: runs(job.items).into_iter().map(enqueue_run).collect(),
             done: job.done,
-            positioned: job.positioned,
         };
         if let Err(mpsc::SendError(lost)) = waiting.send(next) {
             let entries = lost.runs.iter().map(Run::len).sum();
@@ -323,25 +299,23 @@ fn answer(receipts: &mpsc::Receiver<Waiting>) {
 
 /// Answers batches whose receipts have come: each entry from its receipt (read back for
 /// an entry logged already), with one position read per PostgreSQL store after all their
-/// commits (none for batches handed over without one).
+/// commits.
 fn answer_group(group: Vec<Waiting>) {
     let mut positions: HashMap<String, Option<String>> = HashMap::new();
     for waiting in group {
         let mut answers = Vec::new();
         for run in waiting.runs {
-            let positions = waiting.positioned.then_some(&mut positions);
-            answer_run(run, positions, &mut answers);
+            answer_run(run, &mut positions, &mut answers);
         }
         (waiting.done)(answers);
     }
 }
 
 /// The answers of a run whose receipts have come, onto `answers`; a receipt missing (its
-/// writer gone) is `Stopped`. `positions`: the positions read for the group so far, or
-/// `None` when the run's batch wants none.
+/// writer gone) is `Stopped`.
 fn answer_run(
     run: Run,
-    positions: Option<&mut HashMap<String, Option<String>>>,
+    positions: &mut HashMap<String, Option<String>>,
     answers: &mut Vec<Answer>,
 ) {
     let Run {
@@ -366,111 +340,15 @@ fn answer_run(
     };
     results.resize_with(ids.len(), || Err(Error::Append(AppendError::Stopped)));
     // Read once per store and group, after the commits, for the entries logged.
-    let position = match (store.url(), positions) {
-        (StoreUrl::Postgres(url), Some(positions)) if results.iter().any(Result::is_ok) => {
-            positions
-                .entry(url.clone())
-                .or_insert_with(|| store.wal_position().ok().flatten())
-                .clone()
-        }
+    let position = match store.url() {
+        StoreUrl::Postgres(url) if results.iter().any(Result::is_ok) => positions
+            .entry(url.clone())
+            .or_insert_with(|| store.wal_position().ok().flatten())
+            .clone(),
         _ => None,
     };
     answers.extend(results.into_iter().map(|submitted| Answer {
         position: position.clone().filter(|_| submitted.is_ok()),
         submitted,
     }));
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-    use accord_core::id::{AgreementId, IndicatorId, ParticipantId, UnitId};
-    use accord_core::statement::Statement;
-    use accord_core::statement::{Confidentiality, Evidence, Method, Observation, Quantity};
-    use accord_ledger::entry::{Body, Entry};
-    use accord_ledger::note::SignerKey;
-    use accord_ledger::roster::{Member, RegisteredKey, Role, Roster};
-    use accord_store::ledger::Ledger;
-    use base64::Engine as _;
-
-    const ORIGIN: &str = "accord.example/submitter";
-
-    /// A batch of one evidence entry of `amount`, signed by the log's one monitor.
-    fn batch(store: &Store, key: &SignerKey, amount: f64) -> Vec<Item> {
-        let evidence = Statement::Evidence(Evidence {
-            indicator: IndicatorId::new("stockpile").unwrap(),
-            period: accord_core::time::Period::new(
-                jiff::civil::date(2026, 1, 1),
-                jiff::civil::date(2026, 3, 31),
-            )
-            .unwrap(),
-            value: Observation::Quantity(
-                Quantity::new(amount, UnitId::new("kg").unwrap()).unwrap(),
-            ),
-            method: Method::OnSiteInspection,
-            attachments: vec![],
-            confidentiality: Confidentiality::Public,
-            note: None,
-            escrow_until: None,
-        });
-        let entry = Entry {
-            origin: ORIGIN.into(),
-            agreement: AgreementId::new("agreement-1").unwrap(),
-            body: Body::Open(evidence),
-        }
-        .sign(&[(&ParticipantId::new("iaea").unwrap(), key)]);
-        let encoded = entry.encoded();
-        let submission = Submission {
-            entry,
-            sealed: None,
-        };
-        vec![(store.clone(), submission, encoded)]
-    }
-
-    /// On PostgreSQL a batch is answered with the write-ahead log's position read after its
-    /// commit, unless it was handed over without one (a server's batch, whose answer
-    /// carries none): then none is read, and its answers have none.
-    #[test]
-    fn a_batch_handed_over_without_a_position_is_answered_without_one() {
-        let Some(pg) = accord_store::testing::postgres_store() else {
-            return;
-        };
-        let key = SignerKey::from_seed("k", [3; 32]).unwrap();
-        let monitor = Member {
-            role: Role::Monitor,
-            standing: false,
-            keys: vec![RegisteredKey {
-                public_key: base64::engine::general_purpose::STANDARD.encode(key.public_key()),
-                valid_from: "2020-01-01T00:00:00Z".parse().unwrap(),
-                valid_until: None,
-                ended_because: None,
-            }],
-        };
-        let roster = Roster {
-            agreement: AgreementId::new("agreement-1").unwrap(),
-            participants: [(ParticipantId::new("iaea").unwrap(), monitor)].into(),
-        };
-        let log_key = SignerKey::from_seed(ORIGIN, [9; 32]).unwrap();
-        Ledger::init(&pg.url, ORIGIN, &log_key.verifier(), &roster).unwrap();
-        let store = Store::open(&pg.url).unwrap();
-        let submitter = Submitter::new();
-        let answered = |positioned: bool, amount: f64| {
-            let (tx, rx) = mpsc::channel();
-            let done: DoneBatch = Box::new(move |answers| tx.send(answers).unwrap());
-            let items = batch(&store, &key, amount);
-            if positioned {
-                submitter.submit_batch(items, done);
-            } else {
-                submitter.submit_batch_without_position(items, done);
-            }
-            rx.recv().unwrap().pop().unwrap()
-        };
-        let with = answered(true, 1.0);
-        let without = answered(false, 2.0);
-        assert_eq!(with.submitted.unwrap().index, 0);
-        assert!(with.position.is_some());
-        assert_eq!(without.submitted.unwrap().index, 1);
-        assert_eq!(without.position, None);
-    }
 }

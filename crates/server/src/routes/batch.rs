@@ -13,7 +13,7 @@ use accord_store::ledger::Submission;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
@@ -22,6 +22,7 @@ use crate::AppState;
 use crate::extract::{Caller, json_body};
 use crate::policy::Action;
 use crate::problem::ApiError;
+use crate::replica::COMMIT_LSN;
 
 /// The most entries a batch holds.
 pub const MAX_BATCH: usize = 1000;
@@ -60,7 +61,7 @@ pub async fn submit(
         .iter()
         .map(|item| statements::checked_submission(&caller, item))
         .collect();
-    let results = submit_all(&state, checked)?.await;
+    let (results, position) = submit_all(&state, checked)?.await;
     // The entries another server leads are sent on to it (`crate::forward`).
     let elsewhere: Vec<(usize, String, Value)> = results
         .iter()
@@ -71,27 +72,34 @@ pub async fn submit(
             Some((at, leader, serde_json::to_value(item).ok()?))
         })
         .collect();
+    // A position read here comes before the leader's commits of the entries sent on: it
+    // would not cover them, so then none is given.
+    let position = position.filter(|_| elsewhere.is_empty());
     let mut results: Vec<EntryResult<'_>> = results.iter().map(result).collect();
     for (at, forwarded) in crate::forward::batch(&headers, elsewhere).await {
         if let Some(slot) = results.get_mut(at) {
             *slot = EntryResult::Forwarded(forwarded);
         }
     }
-    Ok(json_bytes(render(&results)))
+    let mut response = json_bytes(render(&results));
+    if let Some(value) = position.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        response.headers_mut().insert(COMMIT_LSN, value);
+    }
+    Ok(response)
 }
 
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
 
 /// Submits every checked entry to its agreement's store through the server's submitter,
-/// handed over together in the batch's order ([`accord_app::submitter::Submitter::submit_batch_without_position`]):
+/// handed over together in the batch's order ([`accord_app::submitter::Submitter::submit_batch`]):
 /// the entries of one log are committed in the batch's order, in few transactions.
-/// Results in the batch's order. The whole batch is admitted or none of it
+/// Results in the batch's order, and the batch's write-ahead log position ([`position`]). The whole batch is admitted or none of it
 /// ([`statements::admit`]: 503 `overloaded`, nothing handed over); the permits are held
 /// until the batch is answered, whether or not anyone still waits for the answer.
 fn submit_all(
     state: &AppState,
     checked: Vec<Result<(Submission, Encoded), ApiError>>,
-) -> Result<impl std::future::Future<Output = Vec<Outcome>>, ApiError> {
+) -> Result<impl std::future::Future<Output = (Vec<Outcome>, Option<String>)>, ApiError> {
     let admitted = statements::admit(state, checked.iter().filter(|c| c.is_ok()).count())?;
     let mut items = Vec::with_capacity(checked.len());
     let mut results: Vec<Option<Outcome>> = Vec::with_capacity(checked.len());
@@ -107,8 +115,7 @@ fn submit_all(
         }
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    // A batch's answer carries no write-ahead log position: none is read for it.
-    state.submitter.submit_batch_without_position(
+    state.submitter.submit_batch(
         items,
         Box::new(move |answers| {
             let _ = tx.send(answers);
@@ -119,13 +126,16 @@ fn submit_all(
 }
 
 /// The results in the batch's order: the problems of the entries not handed over where
-/// they stand, the answers of the others (in their order) in the places left.
+/// they stand, the answers of the others (in their order) in the places left; and the
+/// batch's [`position`].
 async fn collect(
     results: Vec<Option<Outcome>>,
     answers: tokio::sync::oneshot::Receiver<Vec<accord_app::submitter::Answer>>,
-) -> Vec<Outcome> {
-    let mut answers = answers.await.unwrap_or_default().into_iter();
-    results
+) -> (Vec<Outcome>, Option<String>) {
+    let answers = answers.await.unwrap_or_default();
+    let position = position(&answers);
+    let mut answers = answers.into_iter();
+    let results = results
         .into_iter()
         .map(|result| match result {
             Some(problem) => problem,
@@ -134,7 +144,21 @@ async fn collect(
                 None => Err(ApiError::internal()),
             },
         })
-        .collect()
+        .collect();
+    (results, position)
+}
+
+/// The write-ahead log position the batch's answer carries (`Accord-Commit-Lsn`), as a
+/// single entry's does: the one read after the commits of every entry logged, when they
+/// all have the same (one PostgreSQL store; the submitter reads one per store for the
+/// batch). None when an entry logged has none (SQLite) or the entries went to stores with
+/// different positions, which one header could not say.
+fn position(answers: &[accord_app::submitter::Answer]) -> Option<String> {
+    let mut logged = answers.iter().filter(|a| a.submitted.is_ok());
+    let first = logged.next()?.position.clone()?;
+    logged
+        .all(|a| a.position.as_deref() == Some(first.as_str()))
+        .then_some(first)
 }
 
 /// An entry's result in the batch's answer, written as it is (no field re-ordered).

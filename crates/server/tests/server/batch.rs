@@ -53,6 +53,34 @@ fn each_entry_of_a_batch_gets_its_own_result_in_order() {
         assert_eq!(results[0]["index"], 1, "{}", answer.body);
         assert_eq!(results[2]["index"], 2, "{}", answer.body);
         assert_eq!(f.log_size(), 3);
+        // As a single entry's answer, the batch's carries the write-ahead log position
+        // after its commits on PostgreSQL (to read one's writes from a standby), none on
+        // SQLite; nor does a batch of which nothing was logged.
+        let position = |a: &super::support::Answer| {
+            a.headers
+                .get("accord-commit-lsn")
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let lsn = position(&answer);
+        match f.kind {
+            "postgres" => {
+                let lsn = lsn.expect("a PostgreSQL batch's answer carries Accord-Commit-Lsn");
+                let (high, low) = lsn.split_once('/').unwrap();
+                assert!(
+                    u32::from_str_radix(high, 16).is_ok() && u32::from_str_radix(low, 16).is_ok(),
+                    "{lsn}"
+                );
+            }
+            _ => assert_eq!(lsn, None),
+        }
+        let refused = f
+            .submit(
+                Some(Role::Monitor),
+                &batch(&[signed(ORIGIN, evidence(6.0), "iaea", &key(7))]),
+            )
+            .await;
+        assert_eq!(refused.status, 200, "{}", refused.body);
+        assert_eq!(position(&refused), None, "{}", refused.body);
     });
 }
 
