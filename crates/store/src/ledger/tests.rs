@@ -104,6 +104,20 @@ fn submission(entry: SignedEntry) -> Submission {
     }
 }
 
+/// `batch` handed to the sequencer as one batch (each entry with its encoding), and the
+/// outcomes it was answered with, once.
+fn submit_batch(sequencer: &Sequencer, batch: &[SignedEntry]) -> Vec<sequencer::Outcome> {
+    let items = batch
+        .iter()
+        .map(|e| (submission(e.clone()), e.encoded()))
+        .collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    sequencer.submit_batch(items, Box::new(move |outcomes| tx.send(outcomes).unwrap()));
+    let outcomes = rx.recv().unwrap();
+    assert!(rx.recv().is_err(), "answered once");
+    outcomes
+}
+
 fn init(store: &TestStore) -> Ledger {
     Ledger::init(&store.url, ORIGIN, &log_key().verifier(), &roster()).unwrap()
 }
@@ -232,13 +246,10 @@ fn a_receipt_carries_the_leaf_hash_the_log_holds() {
         let logged = signed(Body::Open(evidence(1)), &[("iaea", 3)]);
         let first = sequencer.append(submission(logged.clone())).unwrap();
         let new = signed(Body::Open(evidence(2)), &[("iaea", 3)]);
-        let items = [new.clone(), new, logged]
-            .iter()
-            .map(|e| (submission(e.clone()), e.encoded()))
+        let outcomes: Vec<Receipt> = submit_batch(&sequencer, &[new.clone(), new, logged])
+            .into_iter()
+            .flatten()
             .collect();
-        let (tx, rx) = std::sync::mpsc::channel();
-        sequencer.submit_batch(items, Box::new(move |outcomes| tx.send(outcomes).unwrap()));
-        let outcomes: Vec<Receipt> = rx.recv().unwrap().into_iter().flatten().collect();
         sequencer.shutdown();
         let mut ledger = Ledger::open(&store.url, None).unwrap();
         let mut held = |index: u64| Some(ledger.entry(index).unwrap().1);
@@ -297,14 +308,7 @@ fn a_batch_is_answered_in_one_call_in_its_order_each_entry_on_its_own() {
         let rotation = signed(Body::Open(Statement::KeyEvent(rotate)), &[("iaea", 3)]);
         let with_new_key = signed(Body::Open(evidence(5)), &[("iaea", 33)]);
         let batch = [new.clone(), new, logged, forged, rotation, with_new_key];
-        let items = batch
-            .iter()
-            .map(|e| (submission(e.clone()), e.encoded()))
-            .collect();
-        let (tx, rx) = std::sync::mpsc::channel();
-        sequencer.submit_batch(items, Box::new(move |outcomes| tx.send(outcomes).unwrap()));
-        let outcomes = rx.recv().unwrap();
-        assert!(rx.recv().is_err(), "answered once");
+        let outcomes = submit_batch(&sequencer, &batch);
         let receipt = |i: usize| outcomes[i].as_ref().map(|r| (r.index, r.duplicate));
         assert_eq!(outcomes.len(), 6);
         assert_eq!(receipt(0), Ok((1, false)));
@@ -338,13 +342,7 @@ fn a_large_batch_keeps_each_entry_with_its_encoding() {
             .map(|n| signed(Body::Open(evidence(n)), &[("iaea", 3)]))
             .collect();
         batch[250].entry.body = Body::Open(evidence(1_000));
-        let items = batch
-            .iter()
-            .map(|e| (submission(e.clone()), e.encoded()))
-            .collect();
-        let (tx, rx) = std::sync::mpsc::channel();
-        sequencer.submit_batch(items, Box::new(move |outcomes| tx.send(outcomes).unwrap()));
-        let outcomes = rx.recv().unwrap();
+        let outcomes = submit_batch(&sequencer, &batch);
         let refused: Vec<usize> = (0..outcomes.len())
             .filter(|&i| outcomes[i].is_err())
             .collect();
