@@ -93,9 +93,10 @@ type Outcome = Result<accord_app::service::Submitted, ApiError>;
 /// Submits every checked entry to its agreement's store through the server's submitter,
 /// handed over together in the batch's order ([`accord_app::submitter::Submitter::submit_batch`]):
 /// the entries of one log are committed in the batch's order, in few transactions.
-/// Results in the batch's order, and the batch's write-ahead log position ([`position`]). The whole batch is admitted or none of it
-/// ([`statements::admit`]: 503 `overloaded`, nothing handed over); the permits are held
-/// until the batch is answered, whether or not anyone still waits for the answer.
+/// Results in the batch's order, and the batch's write-ahead log position
+/// ([`position`]). The whole batch is admitted or none of it ([`statements::admit`]: 503
+/// `overloaded`, nothing handed over); the permits are held until the batch is answered,
+/// whether or not anyone still waits for the answer.
 fn submit_all(
     state: &AppState,
     checked: Vec<Result<(Submission, Encoded), ApiError>>,
