@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::{json_bytes, statements};
 use crate::AppState;
-use crate::extract::{Caller, json_body};
+use crate::extract::{Caller, json_body_bytes, parse_json};
 use crate::policy::Action;
 use crate::problem::ApiError;
 use crate::replica::COMMIT_LSN;
@@ -44,7 +44,8 @@ pub async fn submit(
         return statements::submit(State(state), caller, headers, body).await;
     }
     caller.may(Action::SubmitEntry)?;
-    let items: Vec<statements::Submit> = json_body(&headers, body)?;
+    let bytes = json_body_bytes(&headers, body)?;
+    let items: Vec<statements::Submit<'_>> = parse_json(&bytes)?;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
