@@ -636,11 +636,20 @@ fn main() {
         rounds_of(rounds, "PostgreSQL", || {
             let fresh = accord_store::testing::postgres_store().unwrap();
             checkpoint();
+            let wal = wal_bytes();
             let a = in_process(&fresh.url, &f, &entries, in_flight);
+            let wal_a = wal_bytes().saturating_sub(wal);
             drop(fresh);
             let fresh = accord_store::testing::postgres_store().unwrap();
             checkpoint();
+            let wal = wal_bytes();
             let c = over_http(&fresh.url, &f, batches(), batches_in_flight, true, split);
+            let wal_c = wal_bytes().saturating_sub(wal);
+            println!(
+                "  write-ahead log per entry: (a) {} bytes, (c) {} bytes",
+                wal_a / n,
+                wal_c / n
+            );
             (a, c)
         });
     }
@@ -692,6 +701,25 @@ fn rounds_of(rounds: usize, name: &str, mut run: impl FnMut() -> (Measured, Meas
         "  median of {rounds} rounds: (c) = {ratio:.2}x (a), lowest {:.2}x; (c) − (a): {cpu:.1} µs of CPU per entry",
         ratios[0]
     );
+}
+
+/// The PostgreSQL server's write-ahead log position now, in bytes (0 when it cannot be
+/// read): what a run wrote to it, all clients of the server counted.
+fn wal_bytes() -> u64 {
+    let base = std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let Ok(mut client) = accord_store::connect_postgres(&base) else {
+        return 0;
+    };
+    let Ok(row) = client.query_one("SELECT pg_current_wal_lsn()::text", &[]) else {
+        return 0;
+    };
+    let text: String = row.get(0);
+    let Some((high, low)) = text.split_once('/') else {
+        return 0;
+    };
+    let half = |h: &str| u64::from_str_radix(h, 16).unwrap_or(0);
+    (half(high) << 32) | half(low)
 }
 
 /// A checkpoint of the PostgreSQL the tests use, so that the one the previous run's
