@@ -29,7 +29,13 @@
 //!
 //! `cargo bench -p accord-server --bench submissions` — `ACCORD_BENCH_ENTRIES` (default
 //! 20000), `ACCORD_BENCH_IN_FLIGHT` (256 entries), `ACCORD_BENCH_BATCH` (32),
-//! `ACCORD_BENCH_SPLIT` (0).
+//! `ACCORD_BENCH_SPLIT` (0), `ACCORD_BENCH_ROUNDS` (3).
+//!
+//! After the three runs above on each store (printed as they always were), (a) and (c)
+//! run again `ACCORD_BENCH_ROUNDS` times, alternated, each on a fresh store (on
+//! PostgreSQL after a `CHECKPOINT`, so that the previous run's dirty pages are not written
+//! out during the next), each round printed and the median of their ratios: one pair of
+//! runs swings with whatever else the two shared cores do at that moment.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::{BTreeMap, VecDeque};
@@ -168,22 +174,40 @@ fn measured(
 struct Cpu {
     process: Duration,
     threads: Vec<(u64, String, Duration)>,
+    /// The PostgreSQL server's processes' (every `postgres` process this user can read,
+    /// those of other clients of the same server too; backends that ended are lost).
+    postgres: Duration,
+}
+
+/// A `/proc/<pid>/stat` line's utime + stime (clock ticks of 1/100 s).
+fn stat_ticks(stat: &str) -> Duration {
+    // The fields after the command's closing parenthesis; utime and stime are the 14th
+    // and 15th of the line.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_millis(10 * (tick(11) + tick(12)))
+}
+
+/// The CPU time of every `postgres` process so far.
+fn postgres_cpu() -> Duration {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|p| std::fs::read_to_string(p.path().join("stat")).ok())
+        .filter(|stat| stat.contains("(postgres)"))
+        .map(|stat| stat_ticks(&stat))
+        .sum()
 }
 
 fn cpu_now() -> Cpu {
-    let ticks = |stat: &str| -> Duration {
-        // The fields after the command's closing parenthesis; utime and stime are the
-        // 14th and 15th of the line, clock ticks of 1/100 s.
-        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let tick = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        Duration::from_millis(10 * (tick(11) + tick(12)))
-    };
+    let ticks = stat_ticks;
     let process = ticks(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default());
     let mut threads = Vec::new();
     for task in std::fs::read_dir("/proc/self/task")
@@ -206,7 +230,11 @@ fn cpu_now() -> Cpu {
             });
         threads.push((tid, name.trim().to_owned(), ran));
     }
-    Cpu { process, threads }
+    Cpu {
+        process,
+        threads,
+        postgres: postgres_cpu(),
+    }
 }
 
 /// CPU time per entry between two readings, in µs: the process's, the client's threads'
@@ -217,6 +245,8 @@ struct CpuPerEntry {
     process: f64,
     client: f64,
     writer: f64,
+    /// The PostgreSQL server's ([`Cpu::postgres`]).
+    postgres: f64,
 }
 
 fn cpu_per_entry(before: &Cpu, after: &Cpu, entries: usize) -> CpuPerEntry {
@@ -240,6 +270,7 @@ fn cpu_per_entry(before: &Cpu, after: &Cpu, entries: usize) -> CpuPerEntry {
         process: per(after.process.saturating_sub(before.process)),
         client: per(since("bench-client")),
         writer: per(since("accord-ledger")),
+        postgres: per(after.postgres.saturating_sub(before.postgres)),
     }
 }
 
@@ -579,6 +610,21 @@ fn main() {
         split,
     );
     report("SQLite", &a, &b, &c, in_flight, batch);
+    let rounds = env("ACCORD_BENCH_ROUNDS", 3) as usize;
+    let mut round = 0;
+    rounds_of(rounds, "SQLite", || {
+        round += 1;
+        let a = in_process(&sqlite(&format!("a{round}.db")), &f, &entries, in_flight);
+        let c = over_http(
+            &sqlite(&format!("c{round}.db")),
+            &f,
+            batches(),
+            batches_in_flight,
+            true,
+            split,
+        );
+        (a, c)
+    });
     if let Some(pg) = accord_store::testing::postgres_store() {
         let a = in_process(&pg.url, &f, &entries, in_flight);
         let pg_http = accord_store::testing::postgres_store().unwrap();
@@ -586,6 +632,103 @@ fn main() {
         let pg_batch = accord_store::testing::postgres_store().unwrap();
         let c = over_http(&pg_batch.url, &f, batches(), batches_in_flight, true, split);
         report("PostgreSQL", &a, &b, &c, in_flight, batch);
+        drop((pg, pg_http, pg_batch));
+        rounds_of(rounds, "PostgreSQL", || {
+            let fresh = accord_store::testing::postgres_store().unwrap();
+            checkpoint();
+            let wal = wal_bytes();
+            let a = in_process(&fresh.url, &f, &entries, in_flight);
+            let wal_a = wal_bytes().saturating_sub(wal);
+            drop(fresh);
+            let fresh = accord_store::testing::postgres_store().unwrap();
+            checkpoint();
+            let wal = wal_bytes();
+            let c = over_http(&fresh.url, &f, batches(), batches_in_flight, true, split);
+            let wal_c = wal_bytes().saturating_sub(wal);
+            println!(
+                "  write-ahead log per entry: (a) {} bytes, (c) {} bytes",
+                wal_a / n,
+                wal_c / n
+            );
+            (a, c)
+        });
     }
     println!("load average after: {}", load());
+}
+
+/// `rounds` more runs of (a) then (c), each on a fresh store, printed each and their
+/// median ratio: one run of each swings with what else the two cores do at the moment
+/// (the in-process rate alone by ±15 % from run to run), and runs next to each other
+/// see much the same machine.
+fn rounds_of(rounds: usize, name: &str, mut run: impl FnMut() -> (Measured, Measured)) {
+    if rounds == 0 {
+        return;
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("{name}, (a) and (c) alternated, {rounds} rounds, a fresh store each:");
+    let mut ratios = Vec::new();
+    let mut cpu = Vec::new();
+    for i in 1..=rounds {
+        let (a, c) = run();
+        let ratio = c.rate / a.rate;
+        let pg = |m: &Measured| {
+            if name == "PostgreSQL" {
+                format!(" (+ PostgreSQL's processes {:.1} µs)", m.cpu.postgres)
+            } else {
+                String::new()
+            }
+        };
+        println!(
+            "  round {i}: (a) {:>6.0}/s, {:.1} µs{}; (c) {:>6.0}/s, p99 {:.1} ms, {:.1} µs{} = {ratio:.2}x (a) [load {}]",
+            a.rate,
+            a.cpu.process,
+            pg(&a),
+            c.rate,
+            ms(c.p99),
+            c.cpu.process,
+            pg(&c),
+            load()
+        );
+        ratios.push(ratio);
+        cpu.push(c.cpu.process - a.cpu.process);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ratio, cpu) = (median(&mut ratios), median(&mut cpu));
+    println!(
+        "  median of {rounds} rounds: (c) = {ratio:.2}x (a), lowest {:.2}x; (c) − (a): {cpu:.1} µs of CPU per entry",
+        ratios[0]
+    );
+}
+
+/// The PostgreSQL server's write-ahead log position now, in bytes (0 when it cannot be
+/// read): what a run wrote to it, all clients of the server counted.
+fn wal_bytes() -> u64 {
+    let base = std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let Ok(mut client) = accord_store::connect_postgres(&base) else {
+        return 0;
+    };
+    let Ok(row) = client.query_one("SELECT pg_current_wal_lsn()::text", &[]) else {
+        return 0;
+    };
+    let text: String = row.get(0);
+    let Some((high, low)) = text.split_once('/') else {
+        return 0;
+    };
+    let half = |h: &str| u64::from_str_radix(h, 16).unwrap_or(0);
+    (half(high) << 32) | half(low)
+}
+
+/// A checkpoint of the PostgreSQL the tests use, so that the one the previous run's
+/// writes call for does not fall in the next run (on the shared test server: skipped
+/// quietly when not allowed).
+fn checkpoint() {
+    let base = std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    if let Ok(mut client) = accord_store::connect_postgres(&base) {
+        let _ = client.batch_execute("CHECKPOINT");
+    }
 }

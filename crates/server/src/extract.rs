@@ -137,6 +137,16 @@ pub fn json_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, ApiError> {
+    parse_json(&json_body_bytes(headers, body)?)
+}
+
+/// A JSON body's bytes, as [`json_body`] takes them (415 without the JSON content type,
+/// 413 over the limit, 400 unreadable), to be read with [`parse_json`] into a type that
+/// borrows from them (a submitted entry's text is not copied).
+pub(crate) fn json_body_bytes(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, ApiError> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -149,7 +159,7 @@ pub fn json_body<T: DeserializeOwned>(
             "the body must be JSON, sent as `Content-Type: application/json`",
         ));
     }
-    let bytes = body.map_err(|rejection| {
+    body.map_err(|rejection| {
         let status = rejection.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -160,8 +170,13 @@ pub fn json_body<T: DeserializeOwned>(
         } else {
             ApiError::bad_request("unreadable-body", rejection.body_text())
         }
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    })
+}
+
+/// `bytes` read as JSON of type `T`, with [`json_body`]'s problems (400 with line and
+/// column when not well-formed, 422 when not of the documented shape).
+pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
             Category::Data => ApiError::new(

@@ -144,15 +144,22 @@ pub(crate) async fn or_refuse(
     Ok(response)
 }
 
+/// What the leaders answered for a batch's entries sent on to them ([`batch`]).
+#[derive(Debug, Default)]
+pub(crate) struct SentOn {
+    /// The results that came back, by position in the batch.
+    pub(crate) results: Vec<(usize, Value)>,
+    /// The `Accord-Commit-Lsn` of each leader's answer that logged an entry (a result of
+    /// status 200 or 201); `None` for such an answer without one.
+    pub(crate) positions: Vec<Option<String>>,
+}
+
 /// A batch's entries another server leads: `(position in the batch, leader, the item as
-/// submitted: its entry and sealed content)`. Each leader's entries are sent on to it as one batch (`POST
-/// /v1/statements`), all leaders at once; the results that came back, by position. An
-/// entry whose leader could not be reached, or answered anything but a batch's results,
-/// is not among them: its refusal stands.
-pub(crate) async fn batch(
-    headers: &HeaderMap,
-    entries: Vec<(usize, String, Value)>,
-) -> Vec<(usize, Value)> {
+/// submitted: its entry and sealed content)`. Each leader's entries are sent on to it as
+/// one batch (`POST /v1/statements`), all leaders at once; the results that came back, by
+/// position, and the leaders' positions. An entry whose leader could not be reached, or
+/// answered anything but a batch's results, is not among them: its refusal stands.
+pub(crate) async fn batch(headers: &HeaderMap, entries: Vec<(usize, String, Value)>) -> SentOn {
     let mut by_leader: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
     for (at, leader, entry) in entries {
         by_leader.entry(leader).or_default().push((at, entry));
@@ -165,26 +172,37 @@ pub(crate) async fn batch(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        let results = match post(&leader, "/v1/statements", &headers, body).await {
-            Some((status, _, body)) if status == StatusCode::OK => {
-                serde_json::from_slice::<Value>(&body)
+        let (results, position) = match post(&leader, "/v1/statements", &headers, body).await {
+            Some((status, passed, body)) if status == StatusCode::OK => {
+                let results = serde_json::from_slice::<Value>(&body)
                     .ok()
-                    .and_then(|mut doc| doc.get_mut("results").map(Value::take))
+                    .and_then(|mut doc| doc.get_mut("results").map(Value::take));
+                let position = passed
+                    .get(crate::replica::COMMIT_LSN)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                (results, position)
             }
-            _ => None,
+            _ => (None, None),
         };
         match results {
             Some(Value::Array(results)) if results.len() == entries.len() => {
-                entries.into_iter().map(|(at, _)| at).zip(results).collect()
+                let logged = results
+                    .iter()
+                    .any(|r| matches!(r.get("status").and_then(Value::as_u64), Some(200 | 201)));
+                let results: Vec<(usize, Value)> =
+                    entries.into_iter().map(|(at, _)| at).zip(results).collect();
+                (results, logged.then_some(position))
             }
-            _ => Vec::new(),
+            _ => (Vec::new(), None),
         }
     });
-    futures_util::future::join_all(sent)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+    let mut sent_on = SentOn::default();
+    for (results, position) in futures_util::future::join_all(sent).await {
+        sent_on.results.extend(results);
+        sent_on.positions.extend(position);
+    }
+    sent_on
 }
 
 #[cfg(test)]

@@ -31,14 +31,19 @@ impl Store {
     pub fn wal_position(&self) -> Result<Option<String>, StoreError> {
         match self.conn()? {
             Conn::Sqlite(_) => Ok(None),
-            Conn::Postgres(mut c) => {
-                let row = c.query_one(
+            // The simple protocol: one round trip (a prepared query takes two: its
+            // statement, then its rows), on the path of every answer to a submission.
+            Conn::Postgres(mut c) => Ok(c
+                .simple_query(
                     "SELECT CASE WHEN pg_is_in_recovery() THEN NULL \
                      ELSE pg_current_wal_lsn()::text END",
-                    &[],
-                )?;
-                Ok(row.get(0))
-            }
+                )?
+                .iter()
+                .find_map(|message| match message {
+                    postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_owned)),
+                    _ => None,
+                })
+                .flatten()),
         }
     }
 

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::{json_bytes, statements};
 use crate::AppState;
-use crate::extract::{Caller, json_body};
+use crate::extract::{Caller, json_body_bytes, parse_json};
 use crate::policy::Action;
 use crate::problem::ApiError;
 use crate::replica::COMMIT_LSN;
@@ -44,7 +44,8 @@ pub async fn submit(
         return statements::submit(State(state), caller, headers, body).await;
     }
     caller.may(Action::SubmitEntry)?;
-    let items: Vec<statements::Submit> = json_body(&headers, body)?;
+    let bytes = json_body_bytes(&headers, body)?;
+    let items: Vec<statements::Submit<'_>> = parse_json(&bytes)?;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -61,7 +62,7 @@ pub async fn submit(
         .iter()
         .map(|item| statements::checked_submission(&caller, item))
         .collect();
-    let (results, position) = submit_all(&state, checked)?.await;
+    let (results, local, one_primary) = submit_all(&state, checked)?.await;
     // The entries another server leads are sent on to it (`crate::forward`).
     let elsewhere: Vec<(usize, String, Value)> = results
         .iter()
@@ -72,20 +73,67 @@ pub async fn submit(
             Some((at, leader, serde_json::to_value(item).ok()?))
         })
         .collect();
-    // A position read here comes before the leader's commits of the entries sent on: it
-    // would not cover them, so then none is given.
-    let position = position.filter(|_| elsewhere.is_empty());
     let mut results: Vec<EntryResult<'_>> = results.iter().map(result).collect();
-    for (at, forwarded) in crate::forward::batch(&headers, elsewhere).await {
+    let sent_on = crate::forward::batch(&headers, elsewhere).await;
+    for (at, forwarded) in sent_on.results {
         if let Some(slot) = results.get_mut(at) {
             *slot = EntryResult::Forwarded(forwarded);
         }
     }
+    // The leaders' positions come after their commits of the entries sent on; this
+    // server's after its own: the greatest covers every entry logged.
+    let position = sent_on
+        .positions
+        .into_iter()
+        .map(Position::of)
+        .fold(local, |so_far, leader| so_far.and(leader, one_primary));
     let mut response = json_bytes(render(&results));
-    if let Some(value) = position.and_then(|p| HeaderValue::from_str(&p).ok()) {
+    if let Position::At(p) = position
+        && let Ok(value) = HeaderValue::from_str(&p)
+    {
         response.headers_mut().insert(COMMIT_LSN, value);
     }
     Ok(response)
+}
+
+/// The write-ahead log position a batch's answer carries (`Accord-Commit-Lsn`), as its
+/// parts are put together: this server's answers' and each leader's that logged entries
+/// sent on to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Position {
+    /// Nothing logged: nothing to wait for.
+    Nothing,
+    /// Every entry logged so far is covered by this position of one primary.
+    At(String),
+    /// An entry was logged without a position (SQLite, a position that could not be
+    /// read, a leader that gave none), or positions of different primaries were met,
+    /// which one header could not say.
+    Unknown,
+}
+
+impl Position {
+    /// The position of a part that logged entries: `Unknown` when it has none.
+    fn of(position: Option<String>) -> Position {
+        position.map_or(Position::Unknown, Position::At)
+    }
+
+    /// The position covering `self` and `other`. Positions of one primary (`one_primary`:
+    /// every entry of the batch went to one store, so that each leader a refusal named
+    /// writes to the same primary as this server) are compared and the greatest kept;
+    /// otherwise only equal ones are kept.
+    fn and(self, other: Position, one_primary: bool) -> Position {
+        match (self, other) {
+            (Position::Nothing, p) | (p, Position::Nothing) => p,
+            (Position::At(a), Position::At(b)) if a == b => Position::At(a),
+            (Position::At(a), Position::At(b)) if one_primary => {
+                match (crate::replica::lsn(&a), crate::replica::lsn(&b)) {
+                    (Some(x), Some(y)) => Position::At(if x >= y { a } else { b }),
+                    _ => Position::Unknown,
+                }
+            }
+            _ => Position::Unknown,
+        }
+    }
 }
 
 type Outcome = Result<accord_app::service::Submitted, ApiError>;
@@ -93,16 +141,17 @@ type Outcome = Result<accord_app::service::Submitted, ApiError>;
 /// Submits every checked entry to its agreement's store through the server's submitter,
 /// handed over together in the batch's order ([`accord_app::submitter::Submitter::submit_batch`]):
 /// the entries of one log are committed in the batch's order, in few transactions.
-/// Results in the batch's order, and the batch's write-ahead log position
-/// ([`position`]). The whole batch is admitted or none of it ([`statements::admit`]: 503
-/// `overloaded`, nothing handed over); the permits are held until the batch is answered,
-/// whether or not anyone still waits for the answer.
+/// Results in the batch's order, the position of the entries logged ([`position`]), and
+/// whether every entry handed over went to one store. The whole batch is admitted or none
+/// of it ([`statements::admit`]: 503 `overloaded`, nothing handed over); the permits are
+/// held until the batch is answered, whether or not anyone still waits for the answer.
 fn submit_all(
     state: &AppState,
     checked: Vec<Result<(Submission, Encoded), ApiError>>,
-) -> Result<impl std::future::Future<Output = (Vec<Outcome>, Option<String>)>, ApiError> {
+) -> Result<impl std::future::Future<Output = (Vec<Outcome>, Position, bool)>, ApiError> {
     let admitted = statements::admit(state, checked.iter().filter(|c| c.is_ok()).count())?;
-    let mut items = Vec::with_capacity(checked.len());
+    let mut items: Vec<(accord_app::Store, Submission, Encoded)> =
+        Vec::with_capacity(checked.len());
     let mut results: Vec<Option<Outcome>> = Vec::with_capacity(checked.len());
     for item in checked {
         match item {
@@ -115,6 +164,9 @@ fn submit_all(
             Err(problem) => results.push(Some(Err(problem))),
         }
     }
+    let one_store = items
+        .split_first()
+        .is_none_or(|((first, ..), rest)| rest.iter().all(|(s, ..)| s.same_as(first)));
     let (tx, rx) = tokio::sync::oneshot::channel();
     state.submitter.submit_batch(
         items,
@@ -123,7 +175,10 @@ fn submit_all(
             drop(admitted);
         }),
     );
-    Ok(collect(results, rx))
+    Ok(async move {
+        let (results, position) = collect(results, rx).await;
+        (results, position, one_store)
+    })
 }
 
 /// The results in the batch's order: the problems of the entries not handed over where
@@ -132,7 +187,7 @@ fn submit_all(
 async fn collect(
     results: Vec<Option<Outcome>>,
     answers: tokio::sync::oneshot::Receiver<Vec<accord_app::submitter::Answer>>,
-) -> (Vec<Outcome>, Option<String>) {
+) -> (Vec<Outcome>, Position) {
     let answers = answers.await.unwrap_or_default();
     let position = position(&answers);
     let mut answers = answers.into_iter();
@@ -149,17 +204,18 @@ async fn collect(
     (results, position)
 }
 
-/// The write-ahead log position the batch's answer carries (`Accord-Commit-Lsn`), as a
-/// single entry's does: the one read after the commits of every entry logged, when they
-/// all have the same (one PostgreSQL store; the submitter reads one per store for the
-/// batch). None when an entry logged has none (SQLite) or the entries went to stores with
+/// The write-ahead log position of the entries this server logged, as a single entry's
+/// answer gives it: the one read after the commits of every entry logged, when they all
+/// have the same (one PostgreSQL store; the submitter reads one per store for the batch).
+/// `Unknown` when an entry logged has none (SQLite) or the entries went to stores with
 /// different positions, which one header could not say.
-fn position(answers: &[accord_app::submitter::Answer]) -> Option<String> {
-    let mut logged = answers.iter().filter(|a| a.submitted.is_ok());
-    let first = logged.next()?.position.clone()?;
-    logged
-        .all(|a| a.position.as_deref() == Some(first.as_str()))
-        .then_some(first)
+fn position(answers: &[accord_app::submitter::Answer]) -> Position {
+    answers
+        .iter()
+        .filter(|a| a.submitted.is_ok())
+        .fold(Position::Nothing, |so_far, a| {
+            so_far.and(Position::of(a.position.clone()), false)
+        })
 }
 
 /// An entry's result in the batch's answer, written as it is (no field re-ordered).
@@ -227,6 +283,30 @@ fn entry_problem(problem: &ApiError) -> EntryProblem {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_batch_position_covers_every_part_that_logged_or_is_unknown() {
+        use Position::{At, Nothing, Unknown};
+        let at = |p: &str| At(p.to_owned());
+        // Positions of one primary: the greatest, as a number (16/… after 9/…).
+        assert_eq!(
+            at("9/FFFFFFFF").and(at("16/B374D848"), true),
+            at("16/B374D848")
+        );
+        assert_eq!(
+            at("16/B374D848").and(at("16/B374D847"), true),
+            at("16/B374D848")
+        );
+        assert_eq!(Nothing.and(at("0/1"), true), at("0/1"));
+        assert_eq!(at("0/1").and(Nothing, false), at("0/1"));
+        assert_eq!(Nothing.and(Nothing, true), Nothing);
+        // A part that logged without a position, or positions of different primaries.
+        assert_eq!(at("0/1").and(Unknown, true), Unknown);
+        assert_eq!(Nothing.and(Position::of(None), true), Unknown);
+        assert_eq!(at("0/1").and(at("0/2"), false), Unknown);
+        assert_eq!(at("0/2").and(at("0/2"), false), at("0/2"));
+        assert_eq!(at("0/1").and(at("not/a position"), true), Unknown);
+    }
 
     fn as_value(problem: &ApiError) -> Value {
         serde_json::to_value(entry_problem(problem)).unwrap()

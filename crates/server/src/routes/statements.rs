@@ -2,6 +2,7 @@
 //! entry's signatures authenticate its authors (the ledger checks them against the
 //! roster); the token must act for one of them. The answer comes after the commit.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use accord_app::StoreError;
@@ -17,7 +18,7 @@ use sha2::Digest as _;
 
 use super::json;
 use crate::AppState;
-use crate::extract::{Caller, json_body};
+use crate::extract::{Caller, json_body_bytes, parse_json};
 use crate::policy::Action;
 use crate::problem::ApiError;
 use crate::replica::COMMIT_LSN;
@@ -27,10 +28,13 @@ pub use crate::problem::LEADER;
 
 /// The body: `{"entry": "<the signed entry's canonical encoding, base64 or hex>"}`, and for
 /// a sealed entry `"sealed": {"salt": …, "content": …}` beside it.
+/// The entry's text is borrowed from the request's body when it holds no JSON escape (it
+/// never needs one: hex and base64), rather than copied.
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Submit {
-    pub(crate) entry: String,
+pub struct Submit<'a> {
+    #[serde(borrow)]
+    pub(crate) entry: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) sealed: Option<Sealed>,
 }
@@ -60,12 +64,13 @@ pub async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let caller = caller.may(Action::SubmitEntry)?;
-    // Kept to send on to the leader, should another server lead the log (`crate::forward`).
-    let raw = body.as_ref().ok().cloned();
-    let submit: Submit = json_body(&headers, body)?;
+    let bytes = json_body_bytes(&headers, body)?;
+    let submit: Submit<'_> = parse_json(&bytes)?;
     let (submission, encoded) = checked_submission(caller, &submit)?;
     let answer = append(&state, submission, encoded).await;
-    crate::forward::or_refuse(&headers, "/v1/statements", raw, answer).await
+    // The body as received goes on to the leader, should another server lead the log
+    // (`crate::forward`).
+    crate::forward::or_refuse(&headers, "/v1/statements", Some(bytes.clone()), answer).await
 }
 
 /// Appends `entry` (encoded as `encoded`) once `check` (run on the blocking pool,
@@ -196,7 +201,7 @@ pub(crate) fn problem(e: accord_app::Error) -> ApiError {
 /// `entry-refused`, nothing written).
 pub(crate) fn checked_submission(
     caller: &Caller,
-    submit: &Submit,
+    submit: &Submit<'_>,
 ) -> Result<(Submission, Encoded), ApiError> {
     let (entry, encoded) = checked_entry(caller, &submit.entry)?;
     let sealed = submit.sealed.as_ref().map(sealed_content).transpose()?;
@@ -313,6 +318,23 @@ mod tests {
             assert_eq!(parsed, signed);
             assert_eq!(encoded, signed.encoded());
         }
+    }
+
+    #[test]
+    fn a_body_s_entry_is_borrowed_unless_it_holds_an_escape_and_reads_the_same_either_way() {
+        let plain: Submit<'_> = parse_json(br#"{"entry": "0aFf"}"#).unwrap();
+        assert!(matches!(plain.entry, Cow::Borrowed("0aFf")));
+        let escaped: Submit<'_> = parse_json(br#"{"entry": "0a\u0046f"}"#).unwrap();
+        assert_eq!(escaped.entry, "0aFf");
+        let batch: Vec<Submit<'_>> =
+            parse_json(br#"[{"entry": "00"}, {"entry": "\u0030\u0030"}]"#).unwrap();
+        assert!(batch.iter().all(|s| s.entry == "00"));
+        // Sent on to a leader as it came.
+        assert_eq!(
+            serde_json::to_string(&escaped).unwrap(),
+            r#"{"entry":"0aFf"}"#
+        );
+        assert!(parse_json::<Submit<'_>>(br#"{"entry": "00", "x": 1}"#).is_err());
     }
 
     #[test]

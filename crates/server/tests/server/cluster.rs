@@ -207,6 +207,12 @@ fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() 
             "{}",
             batch.body
         );
+        // With the leader's position, which covers the entries sent on.
+        assert!(
+            batch.header("accord-commit-lsn").is_some(),
+            "{}",
+            batch.body
+        );
         let kept = tokio::task::block_in_place(|| {
             stores[0].ledger(Some(ORIGIN)).unwrap().sealed(4).unwrap()
         });

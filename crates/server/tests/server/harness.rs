@@ -878,7 +878,8 @@ async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
 
 /// A submission's `Accord-Commit-Lsn`, sent back as `Accord-Min-Lsn`, is read from the
 /// (synchronous) standby and sees the entry; a position the standby has not reached is
-/// read from the primary once the wait is over.
+/// read from the primary once the wait is over. So is a batch's, sent on to the leader by
+/// the server that does not lead.
 async fn read_your_write(servers: &[Server], token: &str) {
     let client = super::support::client();
     let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
@@ -905,6 +906,11 @@ async fn read_your_write(servers: &[Server], token: &str) {
         .to_str()
         .unwrap()
         .to_owned();
+    // The server that led the log: the one the submission was sent on to, if it was.
+    let leader = written
+        .headers()
+        .get("accord-forwarded-to")
+        .map_or(target.clone(), |to| to.to_str().unwrap().to_owned());
     let index = serde_json::from_str::<serde_json::Value>(&written.text().await.unwrap()).unwrap()
         ["index"]
         .as_u64()
@@ -920,4 +926,47 @@ async fn read_your_write(servers: &[Server], token: &str) {
         let log: serde_json::Value = serde_json::from_str(&read.text().await.unwrap()).unwrap();
         assert!(log["size"].as_u64().unwrap() > index, "{log}");
     }
+    // A batch sent to the server that does not lead is sent on to the leader; its answer
+    // carries the leader's position, which covers the batch's entries.
+    let follower = bases.iter().find(|b| **b != leader).unwrap();
+    let batch: Vec<serde_json::Value> = [0.25, 0.75]
+        .iter()
+        .map(|amount| {
+            serde_json::json!({ "entry": signed(ORIGIN, evidence(*amount), "iaea", &key(3)) })
+        })
+        .collect();
+    let answer = client
+        .post(format!("{follower}/v1/statements"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(serde_json::Value::from(batch).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let position = answer
+        .headers()
+        .get("accord-commit-lsn")
+        .map(|p| p.to_str().unwrap().to_owned());
+    let results: serde_json::Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+    let last = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["status"], 201, "{results}");
+            r["index"].as_u64().unwrap()
+        })
+        .max()
+        .unwrap();
+    let position = position.unwrap_or_else(|| panic!("no Accord-Commit-Lsn: {results}"));
+    let read = client
+        .get(format!("{follower}/v1/agreements/agreement-1/log"))
+        .header("accord-min-lsn", &position)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.headers()["accord-read-from"], "standby", "{position}");
+    let log: serde_json::Value = serde_json::from_str(&read.text().await.unwrap()).unwrap();
+    assert!(log["size"].as_u64().unwrap() > last, "{log}");
 }
