@@ -638,18 +638,14 @@ fn main() {
             checkpoint();
             let wal = wal_bytes();
             let a = in_process(&fresh.url, &f, &entries, in_flight);
-            let wal_a = wal_bytes().saturating_sub(wal);
+            let wal_a = written(wal, wal_bytes());
             drop(fresh);
             let fresh = accord_store::testing::postgres_store().unwrap();
             checkpoint();
             let wal = wal_bytes();
             let c = over_http(&fresh.url, &f, batches(), batches_in_flight, true, split);
-            let wal_c = wal_bytes().saturating_sub(wal);
-            println!(
-                "  write-ahead log per entry: (a) {} bytes, (c) {} bytes",
-                wal_a / n,
-                wal_c / n
-            );
+            let wal_c = written(wal, wal_bytes());
+            println!("  write-ahead log per entry: (a) {wal_a}, (c) {wal_c}");
             (a, c)
         });
     }
@@ -703,23 +699,26 @@ fn rounds_of(rounds: usize, name: &str, mut run: impl FnMut() -> (Measured, Meas
     );
 }
 
-/// The PostgreSQL server's write-ahead log position now, in bytes (0 when it cannot be
+/// The PostgreSQL server's write-ahead log position now, in bytes (None when it cannot be
 /// read): what a run wrote to it, all clients of the server counted.
-fn wal_bytes() -> u64 {
+fn wal_bytes() -> Option<u64> {
     let base = std::env::var("ACCORD_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let Ok(mut client) = accord_store::connect_postgres(&base) else {
-        return 0;
-    };
-    let Ok(row) = client.query_one("SELECT pg_current_wal_lsn()::text", &[]) else {
-        return 0;
-    };
-    let text: String = row.get(0);
-    let Some((high, low)) = text.split_once('/') else {
-        return 0;
-    };
-    let half = |h: &str| u64::from_str_radix(h, 16).unwrap_or(0);
-    (half(high) << 32) | half(low)
+    let mut client = accord_store::connect_postgres(&base).ok()?;
+    let row = client
+        .query_one("SELECT pg_current_wal_lsn()::text", &[])
+        .ok()?;
+    accord_store::parse_lsn(row.get(0))
+}
+
+/// The write-ahead log written between two positions, per entry: "n/a" when either
+/// could not be read (never a position taken for a difference).
+fn written(before: Option<u64>, after: Option<u64>) -> String {
+    let n = env("ACCORD_BENCH_ENTRIES", 20_000).max(1);
+    match (before, after) {
+        (Some(b), Some(a)) => format!("{} bytes", a.saturating_sub(b) / n),
+        _ => "n/a".to_owned(),
+    }
 }
 
 /// A checkpoint of the PostgreSQL the tests use, so that the one the previous run's

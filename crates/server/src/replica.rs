@@ -39,19 +39,6 @@ pub const MIN_LSN: &str = "accord-min-lsn";
 /// The header that says which store answered a read (`primary` or `standby`).
 pub const READ_FROM: &str = "accord-read-from";
 
-/// A write-ahead log position (`X/Y`, two hexadecimal numbers of up to 8 digits, as
-/// PostgreSQL writes a `pg_lsn`) as the number it stands for, which orders positions of
-/// one primary; `None` for anything else.
-pub(crate) fn lsn(text: &str) -> Option<u64> {
-    let half = |s: &str| {
-        ((1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| u64::from_str_radix(s, 16).ok())
-            .flatten()
-    };
-    let (high, low) = text.split_once('/')?;
-    Some((half(high)? << 32) | half(low)?)
-}
-
 /// The longest a read waits for the standby to replay past the position it asks for,
 /// before it is answered from the primary.
 pub const CATCH_UP: Duration = Duration::from_secs(2);
@@ -317,30 +304,4 @@ pub(crate) async fn route(
             .insert(READ_FROM, HeaderValue::from_static(route.name()));
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_position_is_the_number_its_two_halves_make() {
-        assert_eq!(lsn("0/0"), Some(0));
-        assert_eq!(lsn("16/B374D848"), Some((0x16 << 32) | 0xB374_D848));
-        assert_eq!(lsn("FFFFFFFF/FFFFFFFF"), Some(u64::MAX));
-        assert!(lsn("9/FFFFFFFF") < lsn("A/0"));
-        for bad in [
-            "",
-            "/",
-            "1/",
-            "/1",
-            "1/2/3",
-            "123456789/0",
-            "g/0",
-            "+1/0",
-            "1 /0",
-        ] {
-            assert_eq!(lsn(bad), None, "{bad}");
-        }
-    }
 }

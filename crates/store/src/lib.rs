@@ -27,7 +27,7 @@ pub mod url;
 pub use agreements::AgreementText;
 pub use handle::{Conn, LEASE_RETRY, PostgresConn, SqliteConn, SqliteManager, Store};
 pub use ledger::StoreError;
-pub use replication::STANDBY_WAIT;
+pub use replication::{STANDBY_WAIT, parse_lsn};
 pub use tls::SslMode;
 pub use url::{
     StoreMap, StoreMapError, StoreUrl, StoreUrlError, connect_postgres, open_sqlite,

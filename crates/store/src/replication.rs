@@ -40,7 +40,9 @@ impl Store {
                 )?
                 .iter()
                 .find_map(|message| match message {
-                    postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_owned)),
+                    postgres::SimpleQueryMessage::Row(row) => {
+                        Some(row.try_get(0).ok().flatten().map(str::to_owned))
+                    }
                     _ => None,
                 })
                 .flatten()),
@@ -151,10 +153,22 @@ fn standbys_needed(names: &str) -> Option<i64> {
     Some(needed.unwrap_or(1).max(1))
 }
 
-/// `X/Y` with X and Y of 1 to 8 hexadecimal digits, as PostgreSQL writes a `pg_lsn`.
+/// A write-ahead log position written as PostgreSQL writes a `pg_lsn` (`X/Y`, two
+/// hexadecimal numbers of 1 to 8 digits) as the number it stands for, which orders the
+/// positions of one primary (`16/…` comes after `9/…`); `None` for anything else.
+pub fn parse_lsn(text: &str) -> Option<u64> {
+    let half = |s: &str| {
+        ((1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u64::from_str_radix(s, 16).ok())
+            .flatten()
+    };
+    let (high, low) = text.split_once('/')?;
+    Some((half(high)? << 32) | half(low)?)
+}
+
+/// Whether `text` is a write-ahead log position ([`parse_lsn`]).
 fn is_lsn(text: &str) -> bool {
-    let hex = |s: &str| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit());
-    text.split_once('/').is_some_and(|(a, b)| hex(a) && hex(b))
+    parse_lsn(text).is_some()
 }
 
 #[cfg(test)]
@@ -208,5 +222,26 @@ mod tests {
         assert!(!is_lsn("/1"));
         assert!(!is_lsn("1/123456789"));
         assert!(!is_lsn("g/1"));
+    }
+
+    #[test]
+    fn a_position_is_the_number_its_two_halves_make() {
+        assert_eq!(parse_lsn("0/0"), Some(0));
+        assert_eq!(parse_lsn("16/B374D848"), Some((0x16 << 32) | 0xB374_D848));
+        assert_eq!(parse_lsn("FFFFFFFF/FFFFFFFF"), Some(u64::MAX));
+        assert!(parse_lsn("9/FFFFFFFF") < parse_lsn("A/0"));
+        for bad in [
+            "",
+            "/",
+            "1/",
+            "/1",
+            "1/2/3",
+            "123456789/0",
+            "g/0",
+            "+1/0",
+            "1 /0",
+        ] {
+            assert_eq!(parse_lsn(bad), None, "{bad}");
+        }
     }
 }

@@ -112,9 +112,13 @@ enum Position {
 }
 
 impl Position {
-    /// The position of a part that logged entries: `Unknown` when it has none.
+    /// The position of a part that logged entries: `Unknown` when it has none, or gives
+    /// something that is not a position (a leader's header is passed on only when it is
+    /// one: a client sending it back as `Accord-Min-Lsn` would be refused otherwise).
     fn of(position: Option<String>) -> Position {
-        position.map_or(Position::Unknown, Position::At)
+        position
+            .filter(|p| accord_store::parse_lsn(p).is_some())
+            .map_or(Position::Unknown, Position::At)
     }
 
     /// The position covering `self` and `other`. Positions of one primary (`one_primary`:
@@ -126,7 +130,7 @@ impl Position {
             (Position::Nothing, p) | (p, Position::Nothing) => p,
             (Position::At(a), Position::At(b)) if a == b => Position::At(a),
             (Position::At(a), Position::At(b)) if one_primary => {
-                match (crate::replica::lsn(&a), crate::replica::lsn(&b)) {
+                match (accord_store::parse_lsn(&a), accord_store::parse_lsn(&b)) {
                     (Some(x), Some(y)) => Position::At(if x >= y { a } else { b }),
                     _ => Position::Unknown,
                 }
@@ -306,6 +310,12 @@ mod tests {
         assert_eq!(at("0/1").and(at("0/2"), false), Unknown);
         assert_eq!(at("0/2").and(at("0/2"), false), at("0/2"));
         assert_eq!(at("0/1").and(at("not/a position"), true), Unknown);
+        // A leader's header that is not a position is not passed on.
+        assert_eq!(
+            Nothing.and(Position::of(Some("not/a position".into())), true),
+            Unknown
+        );
+        assert_eq!(Position::of(Some("16/B374D848".into())), at("16/B374D848"));
     }
 
     fn as_value(problem: &ApiError) -> Value {

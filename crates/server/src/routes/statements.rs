@@ -329,12 +329,17 @@ mod tests {
         let batch: Vec<Submit<'_>> =
             parse_json(br#"[{"entry": "00"}, {"entry": "\u0030\u0030"}]"#).unwrap();
         assert!(batch.iter().all(|s| s.entry == "00"));
-        // Sent on to a leader as it came.
+        // Written again (as a batch's entries are, sent on to a leader) without the
+        // escape: the same entry.
         assert_eq!(
             serde_json::to_string(&escaped).unwrap(),
             r#"{"entry":"0aFf"}"#
         );
-        assert!(parse_json::<Submit<'_>>(br#"{"entry": "00", "x": 1}"#).is_err());
+        let unknown = parse_json::<Submit<'_>>(br#"{"entry": "00", "x": 1}"#).unwrap_err();
+        assert_eq!(
+            (unknown.status, unknown.kind),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid-body")
+        );
     }
 
     #[test]

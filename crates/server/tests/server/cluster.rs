@@ -207,10 +207,19 @@ fn a_submission_to_a_server_that_does_not_lead_is_answered_by_the_leader_once() 
             "{}",
             batch.body
         );
-        // With the leader's position, which covers the entries sent on.
+        // With the leader's position, which covers the entries sent on: past the one the
+        // single entry sent on before was answered with (a position read before the
+        // leader's commits of the batch, or this server's alone, would not be).
+        let position = |answer: &Answer| {
+            answer
+                .header("accord-commit-lsn")
+                .and_then(accord_store::parse_lsn)
+        };
         assert!(
-            batch.header("accord-commit-lsn").is_some(),
-            "{}",
+            position(&batch) > position(&sent_on) && position(&sent_on).is_some(),
+            "{:?} after {:?}: {}",
+            batch.header("accord-commit-lsn"),
+            sent_on.header("accord-commit-lsn"),
             batch.body
         );
         let kept = tokio::task::block_in_place(|| {

@@ -642,7 +642,7 @@ fn run(form: &Form) {
     let bases = Arc::new(Mutex::new(
         servers.iter().map(|s| s.base.clone()).collect::<Vec<_>>(),
     ));
-    runtime.block_on(read_your_write(&servers, &monitor));
+    runtime.block_on(read_your_write(&servers, &monitor, &store_url));
     if form.throughput {
         throughput(&runtime, (&servers, &pair.primary), &monitor, form);
         let primary_only = serve(&store_url, None, &tokens);
@@ -880,7 +880,7 @@ async fn status_queries(base: &str, token: &str, form: &Form) -> f64 {
 /// (synchronous) standby and sees the entry; a position the standby has not reached is
 /// read from the primary once the wait is over. So is a batch's, sent on to the leader by
 /// the server that does not lead.
-async fn read_your_write(servers: &[Server], token: &str) {
+async fn read_your_write(servers: &[Server], token: &str, store_url: &str) {
     let client = super::support::client();
     let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
     let mut target = bases[0].clone();
@@ -929,6 +929,11 @@ async fn read_your_write(servers: &[Server], token: &str) {
     // A batch sent to the server that does not lead is sent on to the leader; its answer
     // carries the leader's position, which covers the batch's entries.
     let follower = bases.iter().find(|b| **b != leader).unwrap();
+    // (Still the leader: else the batch would be logged where it is sent, and the test
+    // would not cover the entries sent on.)
+    let holder = tokio::task::block_in_place(|| self::leader(store_url));
+    assert_eq!(holder.as_deref(), Some(leader.as_str()));
+    let single = accord_store::parse_lsn(&position);
     let batch: Vec<serde_json::Value> = [0.25, 0.75]
         .iter()
         .map(|amount| {
@@ -960,6 +965,13 @@ async fn read_your_write(servers: &[Server], token: &str) {
         .max()
         .unwrap();
     let position = position.unwrap_or_else(|| panic!("no Accord-Commit-Lsn: {results}"));
+    // Past the single entry's position: the standby applies every commit before it is
+    // acknowledged (`remote_apply`), so reading the entries back alone would pass with
+    // any position, even one read before the leader's commits of the batch.
+    assert!(
+        accord_store::parse_lsn(&position) > single && single.is_some(),
+        "{position} after {single:?}"
+    );
     let read = client
         .get(format!("{follower}/v1/agreements/agreement-1/log"))
         .header("accord-min-lsn", &position)
