@@ -49,7 +49,11 @@ wrk_row() {  # name path [wrk args after --]: one line per round
     local after; after="$(cpu)"
     local failed; failed="$(awk '/Non-2xx or 3xx responses/ {print $5}' <<<"$out")"
     local requests; requests="$(awk '/requests in/ {print $1}' <<<"$out")"
-    printf '%-34s r%s %7s KB %10s req/s p50 %9s p99 %9s  cpu/req %s ms  non-2xx %s  load %s\n' "$name" "$r" "$kb" \
+    # The mean answer's size (the rows a day apart write ever larger states).
+    local mean; mean="$(awk -v n="${requests:-0}" '/requests in/ { v = $5; u = v; sub(/[0-9.]+/, "", u); sub(/[A-Za-z]+$/, "", v)
+      m = (u == "GB") ? 1048576 : (u == "MB") ? 1024 : (u == "KB") ? 1 : 1 / 1024
+      if (n > 0) printf "%.0f", v * m / n }' <<<"$out")"
+    printf '%-34s r%s %7s KB (mean %s KB) %10s req/s p50 %9s p99 %9s  cpu/req %s ms  non-2xx %s  load %s\n' "$name" "$r" "$kb" "${mean:--}" \
       "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" \
       "$(awk '$1=="99%" {print $2}' <<<"$out")" \
       "$(awk -v a="$before" -v b="$after" -v n="${requests:-0}" -v hz="$(getconf CLK_TCK)" \
