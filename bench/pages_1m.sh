@@ -35,17 +35,30 @@ start() {  # starts a server on a free port, waits until /healthz answers
   echo "bench: server $SERVER on port $PORT, resident $(ps -o rss= -p "$SERVER") KB, load $(load)"
 }
 stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=; }
+# The server's CPU time so far (user + system, clock ticks): a row's share divided by its
+# requests is the CPU per request, less noisy than p99 on cores shared with wrk.
+cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 rss() { echo "bench: resident after $1: $(ps -o rss= -p "$SERVER") KB, load $(load)"; }
 wrk_row() {  # name path [wrk args after --]: one line per round
   local name="$1" path="$2"; shift 2
   local kb; kb="$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path" | wc -c | awk '{printf "%.1f", $1/1024}')"
   for r in $(seq 1 "$ROUNDS"); do
+    local before; before="$(cpu)"
     local out; out="$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 120s --latency \
       -H "Authorization: Bearer $TOKEN" "$@" "http://127.0.0.1:$PORT$path")"
+    local after; after="$(cpu)"
     local failed; failed="$(awk '/Non-2xx or 3xx responses/ {print $5}' <<<"$out")"
-    printf '%-34s r%s %7s KB %10s req/s p50 %9s p99 %9s  non-2xx %s  load %s\n' "$name" "$r" "$kb" \
+    local requests; requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+    # The mean answer's size (the rows a day apart write ever larger states).
+    local mean; mean="$(awk -v n="${requests:-0}" '/requests in/ { v = $5; u = v; sub(/[0-9.]+/, "", u); sub(/[A-Za-z]+$/, "", v)
+      m = (u == "GB") ? 1048576 : (u == "MB") ? 1024 : (u == "KB") ? 1 : 1 / 1024
+      if (n > 0) printf "%.0f", v * m / n }' <<<"$out")"
+    printf '%-34s r%s %7s KB (mean %s KB) %10s req/s p50 %9s p99 %9s  cpu/req %s ms  non-2xx %s  load %s\n' "$name" "$r" "$kb" "${mean:--}" \
       "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" \
-      "$(awk '$1=="99%" {print $2}' <<<"$out")" "${failed:-0}" "$(load)"
+      "$(awk '$1=="99%" {print $2}' <<<"$out")" \
+      "$(awk -v a="$before" -v b="$after" -v n="${requests:-0}" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1000 / hz / n; else print "-" }')" \
+      "${failed:-0}" "$(load)"
   done
 }
 first() {  # name path: the first request after a fresh start

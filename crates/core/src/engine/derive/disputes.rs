@@ -135,22 +135,23 @@ pub(crate) struct Disputes {
 /// One thing that happens to the disputes, in log order.
 enum Item<'a> {
     /// The overdue policy opens a dispute (at the start of the day after the grace).
-    Opened(&'a Escalation),
+    Opened(&'a Escalation<'a>),
     /// A party's step.
     Step(&'a OtherEntry),
     /// The report an overdue escalation waits for is recorded.
-    Report(&'a Escalation, Key, LogIndex),
+    Report(&'a Escalation<'a>, Key, LogIndex),
 }
 
 /// The disputes walked so far, each findable by id without scanning them all (the
-/// benchmark in `benches/snapback.rs` showed the scan grow as disputes × steps).
+/// benchmark in `benches/snapback.rs` showed the scan grow as disputes × steps); the ids
+/// borrowed from the escalations and the log, not copied.
 #[derive(Default)]
-struct Walks {
+struct Walks<'a> {
     list: Vec<Walk>,
-    by_id: BTreeMap<DisputeId, usize>,
+    by_id: BTreeMap<&'a DisputeId, usize>,
 }
 
-impl Walks {
+impl<'a> Walks<'a> {
     fn get(&self, id: &DisputeId) -> Option<&Walk> {
         self.by_id.get(id).and_then(|&i| self.list.get(i))
     }
@@ -159,8 +160,9 @@ impl Walks {
         self.by_id.get(id).and_then(|&i| self.list.get_mut(i))
     }
 
-    fn push(&mut self, w: Walk) {
-        self.by_id.insert(w.id.clone(), self.list.len());
+    /// Adds `w`, found by `id` (its id).
+    fn push(&mut self, id: &'a DisputeId, w: Walk) {
+        self.by_id.insert(id, self.list.len());
         self.list.push(w);
     }
 }
@@ -203,7 +205,7 @@ pub(crate) fn disputes(versions: &Versions<'_>) -> Disputes {
         match item {
             Item::Opened(e) => {
                 if walks.get(&e.id).is_none() {
-                    walks.push(Walk::overdue(agreement, e, versions.explain));
+                    walks.push(&e.id, Walk::overdue(agreement, e, versions.explain));
                 }
             }
             Item::Report(e, key, index) => {
@@ -226,7 +228,7 @@ pub(crate) fn disputes(versions: &Versions<'_>) -> Disputes {
 }
 
 /// One party's dispute step: `Err` with the reason when it does not count.
-fn step(env: &Env<'_>, walks: &mut Walks, o: &OtherEntry) -> Result<(), String> {
+fn step<'a>(env: &Env<'_>, walks: &mut Walks<'a>, o: &'a OtherEntry) -> Result<(), String> {
     let Statement::DisputeStep(step) = &o.statement else {
         return Ok(());
     };
@@ -262,7 +264,10 @@ fn step(env: &Env<'_>, walks: &mut Walks, o: &OtherEntry) -> Result<(), String> 
                 step.dispute, w.opened
             ));
         }
-        walks.push(Walk::open(env, o, &step.dispute, finding, stage, reason)?);
+        walks.push(
+            &step.dispute,
+            Walk::open(env, o, &step.dispute, finding, stage, reason)?,
+        );
         return Ok(());
     }
     let Some(w) = walks.get_mut(&step.dispute) else {

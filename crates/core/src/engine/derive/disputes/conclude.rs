@@ -15,10 +15,12 @@ use super::super::super::state::{
 use super::walk::{Course, Env, Walk};
 use super::{DecisionDispute, Disputes, FindingEffect, OverdueNote, Standing, outcome_name};
 
-/// What a dispute's finding is, once looked up.
-enum Target {
+/// What a dispute's finding is, once looked up (the indicator borrowed: a derivation a
+/// day after the last entry concludes every overdue escalation again, and the copies were
+/// a share of its allocation).
+enum Target<'a> {
     /// An indicator's reporting periods overlapping a span.
-    Indicator(IndicatorId, Period),
+    Indicator(&'a IndicatorId, Period),
     /// An authority's decision.
     Decision(LogIndex),
     /// Another kind of entry (its kind in words).
@@ -30,10 +32,13 @@ pub(super) fn conclude(env: &Env<'_>, mut w: Walk, out: &mut Disputes) {
     let agreement = env.agreement;
     w.advance(agreement, env.versions.date);
     for r in &w.runs {
-        out.stage_began
-            .entry(r.stage.clone())
-            .and_modify(|d| *d = (*d).max(r.began))
-            .or_insert(r.began);
+        // The id is copied only for a stage not seen before (most disputes run the same).
+        match out.stage_began.get_mut(&r.stage) {
+            Some(d) => *d = (*d).max(r.began),
+            None => {
+                out.stage_began.insert(r.stage.clone(), r.began);
+            }
+        }
     }
     let target = target_of(env.versions.core, &w.finding);
     let effect = effect_of(&w, target.as_ref(), agreement.disputes.while_open);
@@ -49,11 +54,9 @@ pub(super) fn conclude(env: &Env<'_>, mut w: Walk, out: &mut Disputes) {
 }
 
 /// The finding: an indicator's periods, a decision, or another entry.
-fn target_of(core: &Core, finding: &Finding) -> Option<Target> {
+fn target_of<'a>(core: &'a Core, finding: &'a Finding) -> Option<Target<'a>> {
     match finding {
-        Finding::Indicator { indicator, period } => {
-            Some(Target::Indicator(indicator.clone(), *period))
-        }
+        Finding::Indicator { indicator, period } => Some(Target::Indicator(indicator, *period)),
         Finding::Entry { index } => core.entries.get(&index.0).and_then(|r| {
             if let Some((n, end)) = r.evidence {
                 let id = core
@@ -61,7 +64,7 @@ fn target_of(core: &Core, finding: &Finding) -> Option<Target> {
                     .indicators
                     .iter()
                     .find(|(_, v)| **v == n)
-                    .map(|(k, _)| k.clone())?;
+                    .map(|(k, _)| k)?;
                 Some(Target::Indicator(id, Period::new(end, end).ok()?))
             } else if r.kind == StatementKind::Decision {
                 Some(Target::Decision(*index))
@@ -167,28 +170,31 @@ fn indicator_effect(
             Course::Resolved(..) => RuleDispute::Upheld,
             Course::Withdrawn(_) | Course::ReportReceived(_) => RuleDispute::None,
         };
-        let slot = out
-            .by_commitment
-            .entry(i.commitment.clone())
-            .or_insert((rule_state, since));
-        // An open dispute wins; otherwise the latest opened decides.
-        if slot.0 != RuleDispute::Open {
-            *slot = (rule_state, since);
+        // An open dispute wins; otherwise the latest opened decides. (The id is copied
+        // only for a commitment not seen before.)
+        match out.by_commitment.get_mut(&i.commitment) {
+            Some(slot) if slot.0 != RuleDispute::Open => *slot = (rule_state, since),
+            Some(_) => {}
+            None => {
+                out.by_commitment
+                    .insert(i.commitment.clone(), (rule_state, since));
+            }
         }
     }
     if overdue {
         out.overdue.push(OverdueNote {
             indicator: indicator.clone(),
             start: span.start(),
-            detail: format!(
-                "dispute `{}` opened on {} by the overdue policy ({})",
-                w.id,
-                w.opened,
-                match (w.course, w.runs.iter().rev().find(|r| !r.parallel)) {
-                    (Course::Open, Some(r)) => format!("open at stage `{}`", r.stage),
-                    _ => how.clone(),
-                }
-            ),
+            detail: match (w.course, w.runs.iter().rev().find(|r| !r.parallel)) {
+                (Course::Open, Some(r)) => format!(
+                    "dispute `{}` opened on {} by the overdue policy (open at stage `{}`)",
+                    w.id, w.opened, r.stage
+                ),
+                _ => format!(
+                    "dispute `{}` opened on {} by the overdue policy ({how})",
+                    w.id, w.opened
+                ),
+            },
             entries: w.steps.clone(),
         });
     }

@@ -18,12 +18,14 @@ use super::super::super::quorum;
 use super::super::calendar::Versions;
 use super::super::{Key, periods};
 
-/// The dispute an `escalate` overdue policy opens for one reporting period.
-pub(crate) struct Escalation {
+/// The dispute an `escalate` overdue policy opens for one reporting period (the
+/// indicator and stage borrowed from the agreement: a derivation after the last entry
+/// lists every overdue period again).
+pub(crate) struct Escalation<'a> {
     pub id: DisputeId,
-    pub indicator: IndicatorId,
+    pub indicator: &'a IndicatorId,
     pub period: Period,
-    pub stage: StageId,
+    pub stage: &'a StageId,
     pub grace_end: Date,
     /// The first report on the period, when one counts under the cut: it closes the dispute.
     pub report: Option<(Key, LogIndex)>,
@@ -78,11 +80,11 @@ pub(crate) fn reserved_for<'a>(
 /// supersession filed under it (the cell's `max_key`): which reports it has, when they were
 /// recorded and whether one still counts are all in that cell's range, and any change to
 /// them gives the cell a new stamp.
-pub(crate) fn escalations(
+pub(crate) fn escalations<'a>(
     versions: &Versions<'_>,
-    agreement: &Agreement,
+    agreement: &'a Agreement,
     reported: &mut Vec<(usize, Date, u64)>,
-) -> Vec<Escalation> {
+) -> Vec<Escalation<'a>> {
     let (core, current, cut, date) = (versions.core, versions.current, versions.cut, versions.date);
     let anchors = versions.anchors();
     let mut out = Vec::new();
@@ -160,9 +162,9 @@ pub(crate) fn escalations(
             };
             out.push(Escalation {
                 id,
-                indicator: indicator.id.clone(),
+                indicator: &indicator.id,
                 period,
-                stage: stage.clone(),
+                stage,
                 grace_end,
                 report,
             });

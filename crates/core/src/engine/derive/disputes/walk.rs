@@ -268,13 +268,12 @@ impl Walk {
         let Some(s) = stages.iter().find(|s| &s.id == stage) else {
             return;
         };
-        let mut list = vec![(s, false)];
-        for p in &s.parallel {
-            if let Some(ps) = stages.iter().find(|x| &x.id == p) {
-                list.push((ps, true));
-            }
-        }
-        for (s, parallel) in list {
+        let beside = s
+            .parallel
+            .iter()
+            .filter_map(|p| stages.iter().find(|x| &x.id == p))
+            .map(|ps| (ps, true));
+        for (s, parallel) in std::iter::once((s, false)).chain(beside) {
             if self.running().any(|r| r.stage == s.id) {
                 continue;
             }
@@ -291,13 +290,18 @@ impl Walk {
             });
             // Worded only when explained: a look walks every dispute's stages again.
             if self.explain {
-                let detail = format!(
-                    "stage `{}` ({}) began on {date}{}; deadline {}",
-                    s.id,
-                    s.title,
-                    if parallel { ", in parallel" } else { "" },
-                    deadline.map_or("unknown".to_owned(), |d| d.to_string())
-                );
+                let beside = if parallel { ", in parallel" } else { "" };
+                // One string written (the deadline's words are not a string of their own).
+                let detail = match deadline {
+                    Some(d) => format!(
+                        "stage `{}` ({}) began on {date}{beside}; deadline {d}",
+                        s.id, s.title
+                    ),
+                    None => format!(
+                        "stage `{}` ({}) began on {date}{beside}; deadline unknown",
+                        s.id, s.title
+                    ),
+                };
                 self.reasons.push(Reason::with_entries(
                     Rule::DisputeStage,
                     detail,
@@ -328,13 +332,12 @@ impl Walk {
             };
             run.status = StageStatus::RanOut;
             run.ended = Some(deadline);
-            let stage = run.stage.clone();
-            let next = agreement
-                .disputes
-                .stages
-                .iter()
-                .find(|s| s.id == stage)
-                .and_then(|s| s.next.clone());
+            // The stage and its next named from the agreement's process (borrowed, not
+            // copied: every overdue escalation runs through this on every derivation).
+            let (stage, next) = match agreement.disputes.stages.iter().find(|s| s.id == run.stage) {
+                Some(s) => (std::borrow::Cow::Borrowed(&s.id), s.next.as_ref()),
+                None => (std::borrow::Cow::Owned(run.stage.clone()), None),
+            };
             if self.explain {
                 self.reasons.push(Reason::rule(
                     Rule::DisputeDeadline,
@@ -347,7 +350,7 @@ impl Walk {
                 ));
             }
             if let Some(n) = next {
-                self.begin(agreement, &n, deadline, None);
+                self.begin(agreement, n, deadline, None);
             }
             if self.running().next().is_none() {
                 self.course = Course::Exhausted(deadline);
