@@ -1,7 +1,7 @@
 -- wrk script: state-as-of requests for one agreement (issue #13, "state as of an instant
 -- at 1M entries").
 --
---   AGREEMENT=ID TOKEN=T [FRESH=past|after] [STEP=S] wrk -t1 -c4 -d10s --latency -s bench/as_of.lua http://127.0.0.1:PORT
+--   AGREEMENT=ID TOKEN=T [FRESH=past|after] [STEP=S] [SPAN=N] wrk -t1 -c4 -d10s --latency -s bench/as_of.lua http://127.0.0.1:PORT
 --
 -- Default: cycles among eight instants, so each is asked many times and, after its first
 -- request, answered from the evaluation cache's memo (repeated questions).
@@ -13,7 +13,15 @@
 --                log (with STEP=1, consecutive cuts mostly see the same entries).
 --   FRESH=after: from 2030-01-01T00:00:00Z, after every entry: what a "now" request asks.
 -- The starting instants are fixed (not drawn), so that runs compare; wrk's threads each
--- start a million steps apart. (Before stop 30, `FRESH=1` started at 2028-01-01 plus a
+-- start a million steps apart.
+--
+-- With `SPAN=N` the instants go round N steps (the (N+1)th request asks the first
+-- instant again): a row then asks the same N instants whatever its throughput. Without it
+-- a faster binary walks further: at STEP=86400 a 10 s row at ~300 requests/s asks dates
+-- eight years on, where every monthly period since the log's last report (2029-04) is
+-- overdue and has opened a dispute, and the states grow to 1-2 MB (stop 31). With SPAN
+-- larger than the 8 states the server keeps answered, every request is still a new
+-- derivation. (Before stop 30, `FRESH=1` started at 2028-01-01 plus a
 -- random offset of up to three years, so a run was either all past cuts or all after the
 -- last entry, by chance.)
 local id = "arden-nuclear-2026"
@@ -32,6 +40,7 @@ local starts = {
 local n = 0
 local threads = 0
 local base = 0
+local span = nil
 
 function setup(thread)
   thread:set("thread_number", threads)
@@ -48,6 +57,7 @@ function init(args)
     base = starts[mode]
   end
   step = tonumber(os.getenv("STEP") or "1")
+  span = tonumber(os.getenv("SPAN") or "")
   n = (tonumber(thread_number) or 0) * 1000000 - 1
 end
 
@@ -55,7 +65,9 @@ function request()
   n = n + 1
   local at
   if fresh then
-    at = os.date("!%Y-%m-%dT%H:%M:%SZ", base + n * step)
+    local k = n
+    if span then k = n % span end
+    at = os.date("!%Y-%m-%dT%H:%M:%SZ", base + k * step)
   else
     at = instants[(n % #instants) + 1]
   end
