@@ -20,8 +20,10 @@
 -- a faster binary walks further: at STEP=86400 a 10 s row at ~300 requests/s asks dates
 -- eight years on, where every monthly period since the log's last report (2029-04) is
 -- overdue and has opened a dispute, and the states grow to 1-2 MB (stop 31). With SPAN
--- larger than the 8 states the server keeps answered, every request is still a new
--- derivation. (Before stop 30, `FRESH=1` started at 2028-01-01 plus a
+-- above 64 (the states the evaluation cache keeps, `STATES_KEPT` in
+-- crates/app/src/evaluations.rs, oldest out first) every request is still a new
+-- derivation; at most 64, the second round is answered from the memo. Every wrk thread
+-- goes round the same SPAN instants. (Before stop 30, `FRESH=1` started at 2028-01-01 plus a
 -- random offset of up to three years, so a run was either all past cuts or all after the
 -- last entry, by chance.)
 local id = "arden-nuclear-2026"
@@ -58,6 +60,7 @@ function init(args)
   end
   step = tonumber(os.getenv("STEP") or "1")
   span = tonumber(os.getenv("SPAN") or "")
+  assert(span == nil or (span >= 1 and span == math.floor(span)), "SPAN is a whole number of instants, at least 1")
   n = (tonumber(thread_number) or 0) * 1000000 - 1
 end
 

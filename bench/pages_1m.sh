@@ -108,7 +108,7 @@ asof)
   # a cut that sees new entries every third day), so nothing answered before is reused.
   AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=past STEP=86400 wrk_row "state, a day apart, past" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
   AGREEMENT="$ID" TOKEN="$TOKEN" FRESH=after STEP=86400 wrk_row "state, a day apart, after" "/v1/agreements/$ID/state?as_of=$AS_OF" -s "$LUA/as_of.lua"
-  # The same, round one year (SPAN=365, more than the 8 states the server keeps answered:
+  # The same, round 365 days (SPAN=365, more than the 64 states the evaluation cache keeps:
   # every request still a new state): the rows above walk as far as their throughput takes
   # them (eight years past the log at ~300 requests/s, into 1-2 MB states), so a faster
   # binary asks larger states; these ask the same 365 whatever the binary. Past: cuts in
