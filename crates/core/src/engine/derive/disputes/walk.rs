@@ -230,7 +230,7 @@ impl Walk {
             reasons: Vec::new(),
             explain,
         };
-        w.begin(agreement, &e.stage, day, None);
+        w.begin(agreement, e.stage, day, None);
         // After the stage it begins: reasons are shown latest first, and that it was the
         // overdue policy that opened it is what matters most on its first day.
         if w.explain {
