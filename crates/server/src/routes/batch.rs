@@ -62,7 +62,7 @@ pub async fn submit(
         .iter()
         .map(|item| statements::checked_submission(&caller, item))
         .collect();
-    let (results, local, one_primary) = submit_all(&state, checked)?.await;
+    let (results, local, one_store) = submit_all(&state, checked)?.await;
     // The entries another server leads are sent on to it (`crate::forward`).
     let elsewhere: Vec<(usize, String, Value)> = results
         .iter()
@@ -86,7 +86,7 @@ pub async fn submit(
         .positions
         .into_iter()
         .map(Position::of)
-        .fold(local, |so_far, leader| so_far.and(leader, one_primary));
+        .fold(local, |so_far, leader| so_far.covering(leader, one_store));
     let mut response = json_bytes(render(&results));
     if let Position::At(p) = position
         && let Ok(value) = HeaderValue::from_str(&p)
@@ -121,15 +121,15 @@ impl Position {
             .map_or(Position::Unknown, Position::At)
     }
 
-    /// The position covering `self` and `other`. Positions of one primary (`one_primary`:
+    /// The position covering `self` and `other`. Positions of one primary (`one_store`:
     /// every entry of the batch went to one store, so that each leader a refusal named
     /// writes to the same primary as this server) are compared and the greatest kept;
     /// otherwise only equal ones are kept.
-    fn and(self, other: Position, one_primary: bool) -> Position {
+    fn covering(self, other: Position, one_store: bool) -> Position {
         match (self, other) {
             (Position::Nothing, p) | (p, Position::Nothing) => p,
             (Position::At(a), Position::At(b)) if a == b => Position::At(a),
-            (Position::At(a), Position::At(b)) if one_primary => {
+            (Position::At(a), Position::At(b)) if one_store => {
                 match (accord_store::parse_lsn(&a), accord_store::parse_lsn(&b)) {
                     (Some(x), Some(y)) => Position::At(if x >= y { a } else { b }),
                     _ => Position::Unknown,
@@ -218,7 +218,7 @@ fn position(answers: &[accord_app::submitter::Answer]) -> Position {
         .iter()
         .filter(|a| a.submitted.is_ok())
         .fold(Position::Nothing, |so_far, a| {
-            so_far.and(Position::of(a.position.clone()), false)
+            so_far.covering(Position::of(a.position.clone()), false)
         })
 }
 
@@ -294,25 +294,25 @@ mod tests {
         let at = |p: &str| At(p.to_owned());
         // Positions of one primary: the greatest, as a number (16/… after 9/…).
         assert_eq!(
-            at("9/FFFFFFFF").and(at("16/B374D848"), true),
+            at("9/FFFFFFFF").covering(at("16/B374D848"), true),
             at("16/B374D848")
         );
         assert_eq!(
-            at("16/B374D848").and(at("16/B374D847"), true),
+            at("16/B374D848").covering(at("16/B374D847"), true),
             at("16/B374D848")
         );
-        assert_eq!(Nothing.and(at("0/1"), true), at("0/1"));
-        assert_eq!(at("0/1").and(Nothing, false), at("0/1"));
-        assert_eq!(Nothing.and(Nothing, true), Nothing);
+        assert_eq!(Nothing.covering(at("0/1"), true), at("0/1"));
+        assert_eq!(at("0/1").covering(Nothing, false), at("0/1"));
+        assert_eq!(Nothing.covering(Nothing, true), Nothing);
         // A part that logged without a position, or positions of different primaries.
-        assert_eq!(at("0/1").and(Unknown, true), Unknown);
-        assert_eq!(Nothing.and(Position::of(None), true), Unknown);
-        assert_eq!(at("0/1").and(at("0/2"), false), Unknown);
-        assert_eq!(at("0/2").and(at("0/2"), false), at("0/2"));
-        assert_eq!(at("0/1").and(at("not/a position"), true), Unknown);
+        assert_eq!(at("0/1").covering(Unknown, true), Unknown);
+        assert_eq!(Nothing.covering(Position::of(None), true), Unknown);
+        assert_eq!(at("0/1").covering(at("0/2"), false), Unknown);
+        assert_eq!(at("0/2").covering(at("0/2"), false), at("0/2"));
+        assert_eq!(at("0/1").covering(at("not/a position"), true), Unknown);
         // A leader's header that is not a position is not passed on.
         assert_eq!(
-            Nothing.and(Position::of(Some("not/a position".into())), true),
+            Nothing.covering(Position::of(Some("not/a position".into())), true),
             Unknown
         );
         assert_eq!(Position::of(Some("16/B374D848".into())), at("16/B374D848"));
