@@ -638,13 +638,13 @@ fn main() {
             checkpoint();
             let wal = wal_bytes();
             let a = in_process(&fresh.url, &f, &entries, in_flight);
-            let wal_a = written(wal, wal_bytes());
+            let wal_a = written(wal, wal_bytes(), n);
             drop(fresh);
             let fresh = accord_store::testing::postgres_store().unwrap();
             checkpoint();
             let wal = wal_bytes();
             let c = over_http(&fresh.url, &f, batches(), batches_in_flight, true, split);
-            let wal_c = written(wal, wal_bytes());
+            let wal_c = written(wal, wal_bytes(), n);
             println!("  write-ahead log per entry: (a) {wal_a}, (c) {wal_c}");
             (a, c)
         });
@@ -702,9 +702,7 @@ fn rounds_of(rounds: usize, name: &str, mut run: impl FnMut() -> (Measured, Meas
 /// The PostgreSQL server's write-ahead log position now, in bytes (None when it cannot be
 /// read): what a run wrote to it, all clients of the server counted.
 fn wal_bytes() -> Option<u64> {
-    let base = std::env::var("ACCORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let mut client = accord_store::connect_postgres(&base).ok()?;
+    let mut client = accord_store::connect_postgres(&accord_store::testing::postgres_url()).ok()?;
     let row = client
         .query_one("SELECT pg_current_wal_lsn()::text", &[])
         .ok()?;
@@ -713,10 +711,9 @@ fn wal_bytes() -> Option<u64> {
 
 /// The write-ahead log written between two positions, per entry: "n/a" when either
 /// could not be read (never a position taken for a difference).
-fn written(before: Option<u64>, after: Option<u64>) -> String {
-    let n = env("ACCORD_BENCH_ENTRIES", 20_000).max(1);
+fn written(before: Option<u64>, after: Option<u64>, entries: u64) -> String {
     match (before, after) {
-        (Some(b), Some(a)) => format!("{} bytes", a.saturating_sub(b) / n),
+        (Some(b), Some(a)) => format!("{} bytes", a.saturating_sub(b) / entries.max(1)),
         _ => "n/a".to_owned(),
     }
 }
@@ -725,9 +722,7 @@ fn written(before: Option<u64>, after: Option<u64>) -> String {
 /// writes call for does not fall in the next run (on the shared test server: skipped
 /// quietly when not allowed).
 fn checkpoint() {
-    let base = std::env::var("ACCORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    if let Ok(mut client) = accord_store::connect_postgres(&base) {
+    if let Ok(mut client) = accord_store::connect_postgres(&accord_store::testing::postgres_url()) {
         let _ = client.batch_execute("CHECKPOINT");
     }
 }

@@ -37,10 +37,15 @@ pub fn sqlite_store() -> TestStore {
     }
 }
 
+/// The URL of the PostgreSQL server the tests use: `ACCORD_TEST_POSTGRES`, or its default.
+pub fn postgres_url() -> String {
+    std::env::var("ACCORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
 pub fn postgres_store() -> Option<TestStore> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let base = std::env::var("ACCORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = postgres_url();
     let mut client = match crate::connect_postgres(&base) {
         Ok(c) => c,
         Err(e) => {

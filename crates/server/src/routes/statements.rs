@@ -70,7 +70,7 @@ pub async fn submit(
     let answer = append(&state, submission, encoded).await;
     // The body as received goes on to the leader, should another server lead the log
     // (`crate::forward`).
-    crate::forward::or_refuse(&headers, "/v1/statements", Some(bytes.clone()), answer).await
+    crate::forward::or_refuse(&headers, "/v1/statements", Some(bytes), answer).await
 }
 
 /// Appends `entry` (encoded as `encoded`) once `check` (run on the blocking pool,
